@@ -1,0 +1,63 @@
+// Actions and their orderings: what each resource must do to get from its
+// current role and node to its assigned ones, and the order constraints
+// (implied and configured) between those actions, with Pacemaker's rules
+// for how a required or unrunnable action affects the actions around it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "working_set.h"
+
+namespace pulse::pe {
+
+// Ordering flags, after Pacemaker's enum pe_ordering.
+enum OrderFlag : std::uint32_t {
+  kOrderNone = 0,
+  kOrderOptional = 1u << 0,
+  kOrderImpliesThen = 1u << 1,
+  kOrderImpliesFirst = 1u << 2,
+  kOrderRunnableLeft = 1u << 3,
+  kOrderRestart = 1u << 4,
+  kOrderSerializeOnly = 1u << 5,
+  kOrderAsymmetrical = 1u << 6,
+  kOrderImpliesThenPrinted = 1u << 7,
+  kOrderImpliesFirstPrinted = 1u << 8,
+};
+
+struct PlannedAction {
+  int id = 0;
+  std::string key;
+  std::string task;
+  int rsc = -1;
+  int node = -1;
+  std::int64_t interval_ms = 0;
+  bool optional = true;
+  bool runnable = true;
+  bool pseudo = false;
+  bool print_always = false;
+  std::string reason;
+  std::vector<int> before;  // edge indices where this action is `then`
+  std::vector<int> after;   // edge indices where this action is `first`
+};
+
+struct ActionEdge {
+  int first = 0;
+  int then = 0;
+  std::uint32_t flags = 0;
+};
+
+struct ActionPlan {
+  std::vector<PlannedAction> actions;
+  std::vector<ActionEdge> edges;
+};
+
+// Creates every action and ordering and settles their flags.
+Result<ActionPlan> planActions(WorkingSet& ws);
+
+// The first action of `rsc` with `task` on `node` (any node when node < 0).
+const PlannedAction* findAction(const ActionPlan& plan, const WorkingSet& ws, int rsc,
+                                const std::string& task, int node);
+
+}  // namespace pulse::pe

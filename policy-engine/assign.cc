@@ -1,0 +1,431 @@
+// Assignment of resources to nodes with colocations, after Pacemaker 2.1.5's
+// pcmk__primitive_assign / pcmk__group_assign and the colocation helpers.
+//
+// Invariants: a resource is assigned at most once (provisional -> final);
+// loops among colocations are broken by the `allocating`/`merging` marks,
+// never by recursion depth.
+#include <algorithm>
+#include <cmath>
+
+#include "assign.h"
+
+namespace pulse::pe {
+namespace {
+
+constexpr Score kInfinityHack = static_cast<Score>(kInfinity * -100);
+
+Resource& rsc(WorkingSet& ws, int i) { return ws.resources[static_cast<std::size_t>(i)]; }
+
+bool isGroup(const Resource& r) { return r.kind == ResourceConfig::Kind::Group; }
+
+// Variant rank as Pacemaker orders colocations (group above primitive).
+int variantRank(const Resource& r) { return isGroup(r) ? 1 : 0; }
+
+int compareBy(const Resource& a, const Resource& b) {
+  if (a.priority != b.priority) return a.priority > b.priority ? -1 : 1;
+  if (variantRank(a) != variantRank(b)) return variantRank(a) > variantRank(b) ? -1 : 1;
+  return a.id.compare(b.id);
+}
+
+void insertSorted(WorkingSet& ws, std::vector<int>& list, int coloc, bool by_primary) {
+  auto other = [&](int c) -> const Resource& {
+    const Colocation& col = ws.colocations[static_cast<std::size_t>(c)];
+    return ws.resources[static_cast<std::size_t>(by_primary ? col.primary : col.dependent)];
+  };
+  auto it = list.begin();
+  while (it != list.end() && compareBy(other(*it), other(coloc)) <= 0) ++it;
+  list.insert(it, coloc);
+}
+
+void addColocation(WorkingSet& ws, Colocation c) {
+  if (c.score == 0) return;
+  int index = static_cast<int>(ws.colocations.size());
+  int dependent = c.dependent;
+  int primary = c.primary;
+  ws.colocations.push_back(std::move(c));
+  insertSorted(ws, rsc(ws, dependent).this_with, index, true);
+  insertSorted(ws, rsc(ws, primary).with_this, index, false);
+}
+
+bool nodeUsable(const WorkingSet& ws, int node, const NodeScores& scores) {
+  auto& s = scores[static_cast<std::size_t>(node)];
+  return s && *s >= 0 && ws.available(node);
+}
+
+bool anyNodeAvailable(const WorkingSet& ws, const NodeScores& scores) {
+  for (std::size_t n = 0; n < scores.size(); ++n) {
+    if (nodeUsable(ws, static_cast<int>(n), scores)) return true;
+  }
+  return false;
+}
+
+const std::string* nodeAttr(const WorkingSet& ws, int node, const std::string& attr) {
+  const auto& attrs = ws.nodes[static_cast<std::size_t>(node)].attributes;
+  auto it = attrs.find(attr.empty() ? "#uname" : attr);
+  return it == attrs.end() ? nullptr : &it->second;
+}
+
+bool sameAttr(const WorkingSet& ws, int a, int b, const std::string& attr) {
+  if (attr.empty() || attr == "#uname" || attr == "#id") return a == b;
+  const std::string* x = nodeAttr(ws, a, attr);
+  const std::string* y = nodeAttr(ws, b, attr);
+  return x && y && *x == *y;
+}
+
+enum class Affects { Nothing, Location, Role };
+
+Affects colocationAffects(const Resource& dependent, const Resource& primary,
+                          const Colocation& c) {
+  if (primary.provisional) return Affects::Nothing;
+  if (!dependent.provisional) return Affects::Nothing;
+  if (c.score > 0 && c.dependent_role != Role::Unknown && c.dependent_role != dependent.next_role) {
+    return Affects::Nothing;
+  }
+  if (c.score > 0 && c.primary_role != Role::Unknown && c.primary_role != primary.next_role) {
+    return Affects::Nothing;
+  }
+  if (c.score < 0 && c.dependent_role != Role::Unknown && c.dependent_role == dependent.next_role) {
+    return Affects::Nothing;
+  }
+  if (c.score < 0 && c.primary_role != Role::Unknown && c.primary_role == primary.next_role) {
+    return Affects::Nothing;
+  }
+  return Affects::Location;
+}
+
+void applyColocToWeights(WorkingSet& ws, Resource& dependent, const Resource& primary,
+                         const Colocation& c) {
+  if (primary.assigned_to < 0 && c.score < 0) return;
+  NodeScores work = dependent.allowed;
+  for (std::size_t n = 0; n < work.size(); ++n) {
+    if (!work[n]) continue;
+    int node = static_cast<int>(n);
+    if (primary.assigned_to < 0) {
+      work[n] = addScores(-c.score, *work[n]);
+    } else if (sameAttr(ws, node, primary.assigned_to, c.node_attribute)) {
+      if (c.score < kInfinity) work[n] = addScores(c.score, *work[n]);
+    } else if (c.score >= kInfinity) {
+      work[n] = addScores(-c.score, *work[n]);
+    }
+  }
+  if (c.score <= -kInfinity || c.score >= kInfinity || anyNodeAvailable(ws, work)) {
+    dependent.allowed = std::move(work);
+  }
+}
+
+class Assigner {
+ public:
+  explicit Assigner(WorkingSet& ws) : ws_(ws) {}
+
+  int assign(int index) {
+    Resource& r = rsc(ws_, index);
+    return isGroup(r) ? assignGroup(index) : assignPrimitive(index);
+  }
+
+ private:
+  // Colocation scores of `dependent` (and, transitively, of what is colocated
+  // with it) merged into `nodes`, scaled by `factor`.
+  void addColocatedNodeScores(int index, NodeScores& nodes, bool nodes_given,
+                              const std::string& attr, float factor, bool this_with,
+                              bool only_active) {
+    Resource& r = rsc(ws_, index);
+    if (r.merging) return;
+    r.merging = true;
+    NodeScores work;
+    if (isGroup(r)) {
+      if (r.children.empty()) {
+        r.merging = false;
+        return;
+      }
+      int member = nodes_given ? r.children.front() : r.children.back();
+      work = nodes;
+      addColocatedNodeScores(member, work, nodes_given, attr, factor, this_with, only_active);
+    } else if (!nodes_given) {
+      work = r.allowed;
+    } else {
+      work = nodes;
+      addScoresMatchingAttr(work, r, attr, factor, false);
+    }
+    if (anyNodeAvailable(ws_, work)) {
+      float multiplier = factor < 0.0f ? -1.0f : 1.0f;
+      std::vector<int> list;
+      if (this_with) {
+        list = r.this_with;
+      } else if (isGroup(r)) {
+        list = rsc(ws_, r.children.back()).with_this;
+      } else {
+        list = r.with_this;
+      }
+      for (int ci : list) {
+        const Colocation& c = ws_.colocations[static_cast<std::size_t>(ci)];
+        int other = this_with ? c.primary : c.dependent;
+        if (!this_with && !hasInfluence(c)) continue;
+        float f = multiplier * static_cast<float>(c.score) / static_cast<float>(kInfinity);
+        addColocatedNodeScores(other, work, true, c.node_attribute, f, this_with, true);
+      }
+    } else if (only_active) {
+      r.merging = false;
+      return;
+    }
+    nodes = std::move(work);
+    r.merging = false;
+  }
+
+  bool hasInfluence(const Colocation& c) const {
+    return c.influence || rsc(ws_, c.primary).running_on.empty();
+  }
+
+  Score bestScoreMatchingAttr(const Resource& r, const std::string& attr, int node) {
+    Score best = -kInfinity;
+    for (std::size_t n = 0; n < r.allowed.size(); ++n) {
+      if (!r.allowed[n]) continue;
+      int other = static_cast<int>(n);
+      if (*r.allowed[n] > best && ws_.available(other) && sameAttr(ws_, other, node, attr)) {
+        best = *r.allowed[n];
+      }
+    }
+    return best;
+  }
+
+  void addScoresMatchingAttr(NodeScores& nodes, const Resource& r, const std::string& attr,
+                             float factor, bool only_positive) {
+    for (std::size_t n = 0; n < nodes.size(); ++n) {
+      if (!nodes[n]) continue;
+      Score score = bestScoreMatchingAttr(r, attr, static_cast<int>(n));
+      if (factor < 0 && score < 0) continue;
+      if (*nodes[n] == kInfinityHack) continue;
+      float weight_f = factor * static_cast<float>(score);
+      int weight = static_cast<int>(weight_f < 0 ? weight_f - 0.5f : weight_f + 0.5f);
+      if (weight == 0 && score != 0) weight = factor > 0 ? 1 : (factor < 0 ? -1 : 0);
+      Score updated = addScores(weight, *nodes[n]);
+      if (only_positive && updated < 0 && *nodes[n] > 0) {
+        nodes[n] = kInfinityHack;
+        continue;
+      }
+      if (only_positive && updated < 0 && *nodes[n] == 0) continue;
+      nodes[n] = updated;
+    }
+  }
+
+  void applyColocScore(int dependent, int primary, const Colocation& c) {
+    Resource& p = rsc(ws_, primary);
+    if (isGroup(p)) {
+      if (p.provisional || p.children.empty()) return;
+      if (p.group_colocated) {
+        int member = c.score >= kInfinity ? p.children.back() : p.children.front();
+        applyColocScore(dependent, member, c);
+        return;
+      }
+      if (c.score >= kInfinity) return;  // mandatory colocation with a non-colocated group
+      for (int member : p.children) applyColocScore(dependent, member, c);
+      return;
+    }
+    Resource& d = rsc(ws_, dependent);
+    if (colocationAffects(d, p, c) == Affects::Location) applyColocToWeights(ws_, d, p, c);
+  }
+
+  void applyThisWith(int index, int ci) {
+    const Colocation c = ws_.colocations[static_cast<std::size_t>(ci)];
+    Resource& r = rsc(ws_, index);
+    std::optional<NodeScores> archive;
+    if (c.score < 0 && c.score > -kInfinity) archive = r.allowed;
+    assign(c.primary);
+    applyColocScore(index, c.primary, c);
+    Resource& again = rsc(ws_, index);
+    if (archive && !anyNodeAvailable(ws_, again.allowed)) again.allowed = std::move(*archive);
+  }
+
+  void applyWithThis(int index, int ci) {
+    const Colocation c = ws_.colocations[static_cast<std::size_t>(ci)];
+    if (!hasInfluence(c)) return;
+    float factor = static_cast<float>(c.score) / static_cast<float>(kInfinity);
+    NodeScores nodes = rsc(ws_, index).allowed;
+    addColocatedNodeScores(c.dependent, nodes, true, c.node_attribute, factor, false, true);
+    rsc(ws_, index).allowed = std::move(nodes);
+  }
+
+  bool finalize(Resource& r, int chosen, bool force) {
+    if (!force && chosen >= 0) {
+      auto& s = r.allowed[static_cast<std::size_t>(chosen)];
+      if (!s || *s < 0 || !ws_.available(chosen)) {
+        r.next_role = Role::Stopped;
+        chosen = -1;
+      }
+    }
+    r.provisional = false;
+    r.assigned_to = -1;
+    if (chosen < 0) {
+      r.next_role = Role::Stopped;
+      return false;
+    }
+    r.assigned_to = chosen;
+    ws_.nodes[static_cast<std::size_t>(chosen)].assigned_count++;
+    return true;
+  }
+
+  bool assignBestNode(Resource& r) {
+    std::vector<int> nodes;
+    for (std::size_t n = 0; n < r.allowed.size(); ++n) {
+      if (r.allowed[n]) nodes.push_back(static_cast<int>(n));
+    }
+    int current = ws_.currentNode(r);
+    auto weight = [&](int n) {
+      return ws_.available(n) ? *r.allowed[static_cast<std::size_t>(n)] : -kInfinity;
+    };
+    std::sort(nodes.begin(), nodes.end(), [&](int a, int b) {
+      Score wa = weight(a), wb = weight(b);
+      if (wa != wb) return wa > wb;
+      int ca = ws_.nodes[static_cast<std::size_t>(a)].assigned_count;
+      int cb = ws_.nodes[static_cast<std::size_t>(b)].assigned_count;
+      if (ca != cb) return ca < cb;
+      if (current >= 0 && (a == current) != (b == current)) return a == current;
+      return ws_.nodes[static_cast<std::size_t>(a)].name < ws_.nodes[static_cast<std::size_t>(b)].name;
+    });
+    int chosen = nodes.empty() ? -1 : nodes.front();
+    if (chosen >= 0 && *r.allowed[static_cast<std::size_t>(chosen)] > 0 && ws_.available(chosen) &&
+        current >= 0 && ws_.available(current)) {
+      Score best = *r.allowed[static_cast<std::size_t>(chosen)];
+      for (std::size_t i = 1; i < nodes.size(); ++i) {
+        if (*r.allowed[static_cast<std::size_t>(nodes[i])] != best) break;
+        if (nodes[i] == current) chosen = current;
+      }
+    }
+    return finalize(r, chosen, false);
+  }
+
+  int assignPrimitive(int index) {
+    Resource& r0 = rsc(ws_, index);
+    if (r0.parent >= 0 && !rsc(ws_, r0.parent).allocating) assign(r0.parent);
+    Resource& r = rsc(ws_, index);
+    if (!r.provisional) return r.assigned_to;
+    if (r.allocating) return -1;
+    r.allocating = true;
+    std::vector<int> this_with = r.this_with;
+    for (int ci : this_with) applyThisWith(index, ci);
+    std::vector<int> with_this = rsc(ws_, index).with_this;
+    for (int ci : with_this) applyWithThis(index, ci);
+    Resource& rr = rsc(ws_, index);
+    if (rr.next_role == Role::Stopped) {
+      addLocationScore(rr, -1, -kInfinity);
+    } else if (rr.next_role > rr.role && !ws_.options.have_quorum &&
+               ws_.options.no_quorum_policy == NoQuorumPolicy::Freeze) {
+      rr.next_role = rr.role;
+    }
+    if (ws_.options.stonith_enabled && !ws_.options.have_stonith_resource) rr.managed = false;
+    if (!rr.managed) {
+      rr.next_role = rr.role;
+      finalize(rr, ws_.currentNode(rr), true);
+    } else if (ws_.options.stop_all_resources) {
+      finalize(rr, -1, true);
+    } else {
+      assignBestNode(rr);
+    }
+    rr.allocating = false;
+    return rr.assigned_to;
+  }
+
+  void expandGroupColocations(Resource& g) {
+    if (g.children.empty()) return;
+    int first = g.children.front();
+    for (int ci : g.this_with) {
+      insertSorted(ws_, rsc(ws_, first).this_with, ci, true);
+    }
+    bool any_unmanaged = !rsc(ws_, first).managed;
+    for (std::size_t i = 1; i < g.children.size(); ++i) {
+      int member = g.children[i];
+      if (any_unmanaged) {
+        for (int ci : g.this_with) {
+          if (ws_.colocations[static_cast<std::size_t>(ci)].score == kInfinity) {
+            insertSorted(ws_, rsc(ws_, member).this_with, ci, true);
+          }
+        }
+      } else if (!rsc(ws_, member).managed) {
+        any_unmanaged = true;
+      }
+    }
+    g.this_with.clear();
+    int last = g.children.back();
+    for (int ci : g.with_this) {
+      insertSorted(ws_, rsc(ws_, last).with_this, ci, false);
+    }
+    g.with_this.clear();
+  }
+
+  int assignGroup(int index) {
+    Resource& g = rsc(ws_, index);
+    if (!g.provisional) return g.assigned_to;
+    if (g.allocating) return -1;
+    if (g.children.empty()) {
+      g.provisional = false;
+      return -1;
+    }
+    g.allocating = true;
+    g.role = rsc(ws_, g.children.front()).role;
+    expandGroupColocations(g);
+    int first_assigned = -1;
+    std::vector<int> children = g.children;
+    for (int member : children) {
+      int node = assignPrimitive(member);
+      if (first_assigned < 0) first_assigned = node;
+    }
+    Resource& gg = rsc(ws_, index);
+    gg.next_role = rsc(ws_, gg.children.front()).next_role;
+    gg.allocating = false;
+    gg.provisional = false;
+    gg.assigned_to = gg.group_colocated ? first_assigned : -1;
+    return gg.assigned_to;
+  }
+
+  WorkingSet& ws_;
+};
+
+}  // namespace
+
+std::optional<Error> unpackColocations(WorkingSet& ws) {
+  for (const ColocationConstraint& cc : ws.cib->colocations) {
+    int d = ws.findResource(cc.rsc);
+    int p = ws.findResource(cc.with_rsc);
+    auto where = "<rsc_colocation id=\"" + cc.id + "\"> (line " + std::to_string(cc.line) + ")";
+    if (d < 0) return Error{where + ": resource '" + cc.rsc + "' does not exist"};
+    if (p < 0) return Error{where + ": resource '" + cc.with_rsc + "' does not exist"};
+    if (d == p) return Error{where + ": a resource cannot be colocated with itself"};
+    Colocation c;
+    c.id = cc.id;
+    c.dependent = d;
+    c.primary = p;
+    c.score = cc.score;
+    c.dependent_role = cc.rsc_role.empty() ? Role::Unknown : parseRole(cc.rsc_role);
+    c.primary_role = cc.with_rsc_role.empty() ? Role::Unknown : parseRole(cc.with_rsc_role);
+    if (c.dependent_role == Role::Started) c.dependent_role = Role::Unknown;
+    if (c.primary_role == Role::Started) c.primary_role = Role::Unknown;
+    c.node_attribute = cc.node_attribute;
+    auto critical = rsc(ws, d).meta.find("critical");
+    if (critical != rsc(ws, d).meta.end() && critical->second == "false") c.influence = false;
+    addColocation(ws, std::move(c));
+  }
+  // A colocated group: each member is colocated with the one before it.
+  for (int top : ws.top_level) {
+    const Resource& g = rsc(ws, top);
+    if (!isGroup(g) || !g.group_colocated) continue;
+    for (std::size_t i = 1; i < g.children.size(); ++i) {
+      Colocation c;
+      c.id = "group:internal_colocation";
+      c.dependent = g.children[i];
+      c.primary = g.children[i - 1];
+      c.score = kInfinity;
+      addColocation(ws, std::move(c));
+    }
+  }
+  return std::nullopt;
+}
+
+void assignResources(WorkingSet& ws) {
+  std::vector<int> order = ws.top_level;
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    return rsc(ws, a).priority > rsc(ws, b).priority;
+  });
+  Assigner assigner(ws);
+  for (int index : order) assigner.assign(index);
+}
+
+}  // namespace pulse::pe

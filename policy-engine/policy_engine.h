@@ -1,0 +1,28 @@
+// Pulse's policy engine: Pacemaker's scheduler as a pure function.
+//
+// schedule() turns a CIB (configuration + status, Pacemaker's XML) into the
+// placement it wants and the transition graph that gets there. It does no
+// I/O, reads no clock ("now" is the CIB's execution-date or an option) and
+// keeps no state: equal inputs give byte-identical outputs. Bad input is an
+// Error naming the element and its line or id; it never throws or aborts.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "result.h"
+#include "transition.h"
+
+namespace pulse::pe {
+
+struct ScheduleOptions {
+  // Seconds since the epoch used as "now"; when unset, the CIB's
+  // execution-date attribute is used, and without that the epoch (0).
+  std::optional<std::int64_t> now;
+};
+
+Result<Transition> schedule(std::string_view cib_xml, const ScheduleOptions& options = {});
+
+}  // namespace pulse::pe

@@ -1,0 +1,92 @@
+// The output of the policy engine: what the cluster looks like now, what it
+// will look like, and the actions (with their orderings) that get it there.
+//
+// Invariants of a Transition returned by schedule():
+// - the ordering graph over `actions` is acyclic (edges point first -> then);
+// - every non-pseudo action names an online node;
+// - a primitive is active on at most one node in `revised`.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pulse::pe {
+
+enum class Role { Unknown, Stopped, Started, Unpromoted, Promoted };
+const char* roleName(Role role);
+
+// One node as crm_mon lists it.
+struct NodeView {
+  std::string name;
+  bool online = false;
+  bool standby = false;
+  bool maintenance = false;
+  bool unclean = false;
+};
+
+// One resource as crm_mon lists it: a primitive, or a group with members.
+struct ResourceView {
+  std::string id;
+  std::string agent;  // "ocf:heartbeat:IPaddr2"; empty for a group
+  Role role = Role::Stopped;
+  std::vector<std::string> nodes;  // where it is active (more than one: multiply active)
+  bool failed = false;
+  bool managed = true;
+  bool blocked = false;
+  bool disabled = false;  // target-role=Stopped
+  std::string pending;    // "Starting", "Stopping", ... for an in-flight operation
+  std::vector<ResourceView> members;  // group members, in order
+  bool is_group = false;
+};
+
+struct ClusterView {
+  std::vector<NodeView> nodes;
+  std::vector<ResourceView> resources;
+};
+
+// One line of crm_simulate's "Transition Summary".
+struct SummaryItem {
+  std::string verb;      // Start Stop Move Recover Restart ...
+  std::string resource;  // resource id
+  std::string details;   // text inside the parentheses, e.g. "node1 -> node2"
+  std::string reason;    // e.g. "due to node availability", "blocked"; may be empty
+};
+
+// One action of the transition graph.
+struct Action {
+  int id = 0;
+  std::string key;       // Pacemaker's operation key: rsc_task_intervalms, or group pseudo keys
+  std::string task;      // start stop monitor ... running stopped
+  std::string resource;  // empty for node-level actions
+  std::string node;      // empty for pseudo actions
+  std::int64_t interval_ms = 0;
+  bool pseudo = false;
+  bool optional = false;  // kept out of the graph; listed for completeness
+  std::vector<std::pair<std::string, std::string>> attributes;  // CRM_meta_* and parameters
+};
+
+struct Ordering {
+  int first = 0;  // Action::id
+  int then = 0;   // Action::id
+};
+
+// One line of crm_simulate -s: "<kind>: <resource> allocation score on <node>: <score>".
+struct ScoreLine {
+  std::string text;
+};
+
+struct Transition {
+  std::int64_t now = 0;
+  bool used_execution_date = false;
+  std::string execution_date_text;
+  ClusterView current;
+  ClusterView revised;
+  std::vector<SummaryItem> summary;
+  std::vector<Action> actions;     // in an order consistent with `orderings`
+  std::vector<Ordering> orderings;
+  std::vector<ScoreLine> scores;
+  std::vector<std::string> warnings;  // configuration problems that were tolerated
+};
+
+}  // namespace pulse::pe

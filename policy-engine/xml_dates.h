@@ -1,0 +1,29 @@
+// Durations and times as the CIB writes them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pulse::pe {
+
+// "10", "10s", "500ms", "2min", "1h", "PT1M30S" -> milliseconds. A bare
+// number is seconds (Pacemaker's rule for intervals and timeouts).
+std::optional<std::int64_t> parseDurationMs(std::string_view text);
+
+// execution-date: seconds since the epoch.
+std::optional<std::int64_t> parseEpochSeconds(std::string_view text);
+
+}  // namespace pulse::pe
+
+namespace pulse::pe {
+
+// ISO 8601 date and time as crm_simulate -t takes it: "2014-05-07 00:28:00",
+// "2005-020T12:30" (ordinal), "2019-09-15T12:00:00Z"; UTC.
+std::optional<std::int64_t> parseIsoDateTime(std::string_view text);
+
+// "2022-04-01 17:57:38Z"
+std::string formatIsoDateTime(std::int64_t epoch_seconds);
+
+}  // namespace pulse::pe

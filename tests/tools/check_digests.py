@@ -1,0 +1,575 @@
+#!/usr/bin/env python3
+"""Measure how often pulse::pe::computeOpDigests reproduces the digests recorded in CIBs.
+
+For every <lrm_rsc_op> with op-digest whose resource is a configured primitive, this evaluates
+the current configuration the way Pacemaker 2.1.5 does (nvpair sets sorted by score, rules
+evaluated for the node, templates, parents, rsc_defaults, op_defaults), feeds the inputs to
+op_digest_cli (which calls the C++ code) and compares all three digests with the recorded ones.
+
+Optionally (--oracle) it runs Debian's crm_simulate 2.1.5 with info logging and collects the
+digests that the real scheduler calculated whenever they differ from the recorded ones
+("hash was X vs. now Y"), so a mismatch can be told apart from a bug of ours.
+
+Usage: check_digests.py [--corpus DIR] [--oracle] [--list-mismatches] [FILE.xml ...]
+"""
+import argparse
+import collections
+import datetime
+import glob
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.parse
+import xml.etree.ElementTree as ET
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+CORPUS = '/work/shared/conformance/pacemaker-2.1.5'
+CLI = os.path.join(ROOT, 'build', 'op_digest_cli')
+INFINITY = 1000000
+
+
+def build_cli():
+    sources = [os.path.join(HERE, 'op_digest_cli.cc'),
+               os.path.join(ROOT, 'policy-engine', 'op_digest.cc'),
+               os.path.join(ROOT, 'policy-engine', 'md5.cc')]
+    if os.path.exists(CLI) and all(os.path.getmtime(CLI) > os.path.getmtime(s) for s in sources):
+        return
+    subprocess.check_call(['g++', '-std=c++20', '-O2', '-Wall', '-Wextra', '-Werror',
+                           '-I' + os.path.join(ROOT, 'policy-engine'), *sources, '-o', CLI])
+
+
+def char2score(text):
+    if text is None:
+        return 0
+    t = text.strip().lower()
+    if t in ('infinity', '+infinity'):
+        return INFINITY
+    if t == '-infinity':
+        return -INFINITY
+    m = re.match(r'[+-]?\d+', t)
+    return max(-INFINITY, min(INFINITY, int(m.group(0)))) if m else 0
+
+
+def msec(text):
+    """crm_get_msec(); -1 when unparsable."""
+    if text is None:
+        return -1
+    m = re.match(r'[ \t\n\r\f]*([0-9.]+)[ \t\n\r\f]*(.*)$', text, re.S)
+    if not m:
+        return -1
+    units = m.group(2).lower()
+    mult, div = 1000, 1
+    if units.startswith('ms'):
+        mult = 1
+    elif units.startswith('us'):
+        mult, div = 1, 1000
+    elif units.startswith('s'):
+        mult = 1000
+    elif units.startswith('m'):
+        mult = 60000
+    elif units.startswith('h'):
+        mult = 3600000
+    elif units and units[0] not in '\n\r':
+        return -1
+    n = re.match(r'\d+', m.group(1))
+    return -1 if not n else int(n.group(0)) * mult // div
+
+
+def interval_spec(text):
+    """crm_parse_interval_spec() for the forms that occur (ms, units, ISO 8601 PnYnMnDTnHnMnS)."""
+    if text is None:
+        return 0
+    if text.startswith('P'):
+        m = re.match(r'P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?'
+                     r'(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$', text)
+        if not m:
+            return 0
+        y, mo, w, d, h, mi, s = (int(x or 0) for x in m.groups())
+        return 1000 * (((y * 365 + mo * 30 + w * 7 + d) * 24 + h) * 3600 + mi * 60 + s)
+    v = msec(text)
+    return max(v, 0)
+
+
+def parse_time(text):
+    text = text.strip().replace('T', ' ')
+    m = re.match(r'(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$',
+                 text)
+    if not m:
+        return None
+    y, mo, d, h, mi, s = (int(x or 0) for x in m.groups()[:6])
+    tz = datetime.timezone.utc
+    if m.group(7) and m.group(7) != 'Z':
+        sign = -1 if m.group(7)[0] == '-' else 1
+        digits = m.group(7)[1:].replace(':', '')
+        tz = datetime.timezone(sign * datetime.timedelta(hours=int(digits[:2]),
+                                                         minutes=int(digits[2:])))
+    return datetime.datetime(y, mo, d, h, mi, s, tzinfo=tz).timestamp()
+
+
+class RuleData:
+    def __init__(self, now, node_attrs=None, rsc=None, op=None):
+        self.now, self.node_attrs, self.rsc, self.op = now, node_attrs, rsc, op
+
+
+class Cib:
+    def __init__(self, path):
+        self.path = path
+        self.root = ET.parse(path).getroot()
+        self.by_tag_id = {}
+        for el in self.root.iter():
+            if el.get('id') is not None:
+                self.by_tag_id.setdefault((el.tag, el.get('id')), el)
+        date = self.root.get('execution-date')
+        self.now = int(date) if date else time.time()
+        self.unsupported = set()
+        conf = self.root.find('configuration')
+        self.conf = conf
+        self.props = {}
+        crm_config = conf.find('crm_config') if conf is not None else None
+        if crm_config is not None:
+            self.unpack_sets(crm_config, 'cluster_property_set', RuleData(self.now), self.props,
+                             False)
+
+    def expand(self, el):
+        ref = el.get('id-ref')
+        if ref is None:
+            return el
+        return self.by_tag_id.get((el.tag, ref))
+
+    # --- rules (lib/pengine/rules.c) ---
+    def eval_rules(self, block, rd):
+        rules = [c for c in block if c.tag == 'rule']
+        return not rules or any(self.eval_expr(r, rd) for r in rules)
+
+    def eval_expr(self, rule, rd):
+        rule = self.expand(rule)
+        do_and = (rule.get('boolean-op') or 'and').lower() != 'or'
+        for expr in rule:
+            ok = self.eval_subexpr(expr, rd)
+            if ok and not do_and:
+                return True
+            if not ok and do_and:
+                return False
+        return do_and
+
+    def eval_subexpr(self, expr, rd):
+        tag = expr.tag
+        if tag == 'rule':
+            return self.eval_expr(expr, rd)
+        if tag == 'date_expression':
+            return self.eval_date(expr, rd)
+        if tag == 'rsc_expression':
+            if rd.rsc is None:
+                return False
+            cls, prov, typ = rd.rsc
+            if expr.get('class') is not None and expr.get('class') != cls:
+                return False
+            if expr.get('provider') != prov:
+                return False
+            return expr.get('type') is None or expr.get('type') == typ
+        if tag == 'op_expression':
+            if rd.op is None:
+                return False
+            if expr.get('interval') is not None and interval_spec(expr.get('interval')) != rd.op[1]:
+                return False
+            return expr.get('name') == rd.op[0]
+        if tag != 'expression':
+            return False
+        if expr.get('attribute') == '#role':
+            self.unsupported.add('role-expression')
+            return False
+        if rd.node_attrs is None:
+            return False
+        return self.eval_attr(expr, rd.node_attrs)
+
+    @staticmethod
+    def eval_attr(expr, attrs):
+        op = (expr.get('operation') or '').lower()
+        left = attrs.get(expr.get('attribute'))
+        right = expr.get('value')
+        if op == 'defined':
+            return left is not None
+        if op == 'not_defined':
+            return left is None
+        typ = expr.get('type')
+        if typ is None:
+            typ = ('number' if '.' in (left or '') + (right or '') else 'integer') \
+                if op in ('lt', 'lte', 'gt', 'gte') else 'string'
+        if left is None or right is None:
+            cmp = 0 if left == right else (1 if right is None else -1)
+        elif typ.lower() == 'string':
+            a, b = left.lower(), right.lower()
+            cmp = (a > b) - (a < b)
+        else:
+            try:
+                conv = int if typ.lower() == 'integer' else float
+                if typ.lower() == 'version':
+                    conv = lambda v: [int(x) for x in v.split('.')]
+                a, b = conv(left), conv(right)
+                cmp = (a > b) - (a < b)
+            except ValueError:
+                a, b = left.lower(), right.lower()
+                cmp = (a > b) - (a < b)
+        if op == 'eq':
+            return cmp == 0
+        if op == 'ne':
+            return cmp != 0
+        if left is None or right is None:
+            return False
+        return {'lt': cmp < 0, 'lte': cmp <= 0, 'gt': cmp > 0, 'gte': cmp >= 0}.get(op, False)
+
+    def eval_date(self, expr, rd):
+        op = expr.get('operation') or 'in_range'
+        start = parse_time(expr.get('start')) if expr.get('start') else None
+        end = parse_time(expr.get('end')) if expr.get('end') else None
+        if op == 'in_range':
+            if end is None and expr.find('duration') is not None:
+                self.unsupported.add('date-duration')
+            return (start is None or rd.now >= start) and (end is None or rd.now <= end)
+        if op == 'gt':
+            return start is not None and rd.now > start
+        if op == 'lt':
+            return end is not None and rd.now < end
+        self.unsupported.add('date-' + op)
+        return False
+
+    # --- nvpair sets (pe_eval_nvpairs) ---
+    def unpack_sets(self, xml_obj, set_name, rd, table, overwrite):
+        if xml_obj is None:
+            return
+        blocks = [self.expand(c) for c in xml_obj if c.tag == set_name]
+        blocks = [b for b in reversed(blocks) if b is not None]  # g_list_prepend
+        blocks.sort(key=lambda b: -char2score(b.get('score')))  # stable, like g_list_sort
+        for block in blocks:
+            if not self.eval_rules(block, rd):
+                continue
+            for nv in block:
+                if nv.tag != 'nvpair':
+                    continue
+                ref = self.expand(nv) if nv.get('id-ref') else None
+                name = nv.get('name') or (ref.get('name') if ref is not None else None)
+                value = nv.get('value')
+                if value is None and ref is not None:
+                    value = ref.get('value')
+                if name is None or value is None:
+                    continue
+                if value.lower() == '#default':
+                    table.pop(name, None)
+                elif name not in table or overwrite:
+                    table[name] = value
+
+    # --- resources ---
+    def primitives(self):
+        """Yield (primitive element after template expansion, [parents, innermost first])."""
+        resources = self.conf.find('resources') if self.conf is not None else None
+        if resources is None:
+            return
+
+        def walk(el, parents):
+            for child in el:
+                if child.tag == 'primitive':
+                    yield self.expand_template(child, resources), parents
+                elif child.tag in ('group', 'clone', 'master', 'bundle'):
+                    yield from walk(child, [child] + parents)
+        yield from walk(resources, [])
+
+    def expand_template(self, prim, resources):
+        ref = prim.get('template')
+        if ref is None:
+            return prim
+        tmpl = next((t for t in resources if t.tag == 'template' and t.get('id') == ref), None)
+        if tmpl is None:
+            return prim
+        new = ET.Element('primitive', dict(tmpl.attrib))
+        new.set('id', prim.get('id'))
+        new.extend(list(tmpl))
+        rsc_ops = None
+        for child in prim:
+            new.append(child)
+            if child.tag == 'operations':
+                rsc_ops = child
+        tmpl_ops = tmpl.find('operations')
+        if tmpl_ops is not None and rsc_ops is not None:
+            def key(op):
+                role = op.get('role')
+                if role is None or role.lower() in ('started', 'unpromoted', 'slave'):
+                    role = 'Unknown'
+                return (op.get('name'), role)
+            have = {key(op) for op in rsc_ops}
+            merged = ET.Element('operations', dict(rsc_ops.attrib))
+            merged.extend(list(rsc_ops) + [op for op in tmpl_ops if key(op) not in have])
+            new.remove(tmpl_ops)
+            new[list(new).index(rsc_ops)] = merged
+        return new
+
+    def ops_of(self, prim):
+        ops = prim.find('operations')
+        return [] if ops is None else [o for o in self.expand(ops) if o.tag == 'op']
+
+    @staticmethod
+    def find_op_entry(ops, task, interval_ms):
+        """find_rsc_op_entry_helper(): first <op> with the same name and interval."""
+        for name in (task, 'migrate') if task in ('migrate_to', 'migrate_from') else (task,):
+            for op in ops:
+                if (op.get('name') or '').lower() == name.lower() \
+                        and interval_spec(op.get('interval')) == interval_ms:
+                    return op
+        return None
+
+    def node_attrs(self, node_state):
+        uname = node_state.get('uname') or node_state.get('id')
+        attrs = {'#uname': uname, '#id': node_state.get('id'),
+                 '#is_dc': 'true' if node_state.get('id') == self.root.get('dc-uuid') else 'false',
+                 '#kind': 'cluster'}
+        cluster_name = self.props.get('cluster-name')
+        if cluster_name:
+            attrs['#cluster-name'] = cluster_name
+        rd = RuleData(self.now)
+        nodes = self.conf.find('nodes')
+        for node in (nodes if nodes is not None else []):
+            if node.get('uname') == uname:
+                if node.get('type') == 'remote':
+                    attrs['#kind'] = 'remote'
+                self.unpack_sets(node, 'instance_attributes', rd, attrs, False)
+        if '#site-name' not in attrs and (attrs.get('site-name') or cluster_name):
+            attrs['#site-name'] = attrs.get('site-name') or cluster_name
+        for transient in node_state.findall('transient_attributes'):
+            self.unpack_sets(transient, 'instance_attributes', rd, attrs, True)
+        return attrs
+
+
+def enc(value):
+    return 'x' + urllib.parse.quote(value, safe='')
+
+
+def collect(cib):
+    """Yield (op description, record text) for every recorded op of a configured primitive."""
+    prims = {p.get('id'): (p, parents) for p, parents in cib.primitives()}
+    feature_set = cib.root.get('crm_feature_set') or ''
+    status = cib.root.find('status')
+    for node_state in (status if status is not None else []):
+        if node_state.tag != 'node_state':
+            continue
+        attrs = None
+        for lrm_rsc in node_state.iterfind('lrm/lrm_resources/lrm_resource'):
+            base = re.sub(r':\d+$', '', lrm_rsc.get('id'))
+            if base not in prims:
+                continue
+            prim, parents = prims[base]
+            attrs = attrs or cib.node_attrs(node_state)
+            rd_node = RuleData(cib.now, attrs)
+            params = {}
+            cib.unpack_sets(prim, 'instance_attributes', rd_node, params, False)
+            for parent in parents:
+                cib.unpack_sets(parent, 'instance_attributes', rd_node, params, False)
+            cib.unpack_sets(cib.conf.find('rsc_defaults'), 'instance_attributes', rd_node, params,
+                            False)
+            rsc_data = (prim.get('class'), prim.get('provider'), prim.get('type'))
+            ops = cib.ops_of(prim)
+            for xml_op in lrm_rsc.findall('lrm_rsc_op'):
+                if xml_op.get('op-digest') is None:
+                    continue
+                task = xml_op.get('operation') or ''
+                m = re.match(r'\d+', xml_op.get('interval') or '0')
+                interval = int(m.group(0)) if m else 0
+                entry = cib.find_op_entry(ops, task, interval)
+                meta, extra = {}, {}
+                rd_op = RuleData(cib.now, None, rsc_data, (task, interval))
+                cib.unpack_sets(cib.conf.find('op_defaults'), 'meta_attributes', rd_op, meta, False)
+                if entry is not None:
+                    cib.unpack_sets(entry, 'meta_attributes', rd_op, meta, True)
+                    meta.update(entry.attrib)
+                    cib.unpack_sets(entry, 'instance_attributes', rd_node, extra, False)
+                meta.pop('id', None)
+                lines = ['T ' + enc(task), 'I %d' % interval,
+                         'V ' + enc(xml_op.get('crm_feature_set') or feature_set),
+                         'F %d' % (prim.get('class') == 'stonith')]
+                lines += ['P %s %s' % (enc(k), enc(v)) for k, v in params.items()]
+                lines += ['E %s %s' % (enc(k), enc(v)) for k, v in extra.items()]
+                raw_timeout = meta.pop('timeout', None)
+                if raw_timeout is not None:
+                    lines.append('U ' + enc(raw_timeout))
+                lines += ['M %s %s' % (enc(k), enc(v)) for k, v in meta.items()]
+                for tag, attr in (('R', 'op-force-restart'), ('S', 'op-secure-params')):
+                    if xml_op.get(attr) is not None:
+                        lines.append('%s %s' % (tag, enc(xml_op.get(attr))))
+                desc = {'file': os.path.basename(cib.path), 'rsc': base,
+                        'lrm_id': lrm_rsc.get('id'), 'node': attrs['#uname'], 'task': task,
+                        'interval': interval, 'op_id': xml_op.get('id'),
+                        'fs': xml_op.get('crm_feature_set') or feature_set,
+                        'all': xml_op.get('op-digest'),
+                        'restart': xml_op.get('op-restart-digest'),
+                        'secure': xml_op.get('op-secure-digest'),
+                        'agent_changed': any(lrm_rsc.get(a) != prim.get(a)
+                                             for a in ('class', 'provider', 'type')),
+                        'has_entry': entry is not None,
+                        'inputs': (params, extra, meta, raw_timeout, prim)}
+                yield desc, '\n'.join(lines)
+
+
+ORACLE_RE = re.compile(r'Parameters (containing extra ones )?to (\d+)ms-interval (\S+) action for '
+                       r'(\S+) on (\S+) changed: hash was (\S+) vs\. now (\S+) \((\w+):')
+
+
+def oracle(path):
+    """Digests the real 2.1.5 scheduler calculated where they differ from the recorded ones."""
+    env = dict(os.environ, LC_ALL='C', CIB_shadow_dir='/tmp/check_digests_shadow')
+    os.makedirs(env['CIB_shadow_dir'], exist_ok=True)
+    out = subprocess.run(['crm_simulate', '-x', path, '-R', '-VVVV'], env=env,
+                         capture_output=True, text=True, errors='replace')
+    found = {}
+    for m in ORACLE_RE.finditer(out.stdout + out.stderr):
+        extra, interval, task, rsc, node, was, now, word = m.groups()
+        kind = 'restart' if (word == 'restart' and not extra) else 'all'
+        rsc = re.sub(r':\d+$', '', rsc)
+        found[(rsc, node, task, int(interval), kind)] = now
+        # The same recorded digest for the same op elsewhere stands for the same parameters.
+        found.setdefault((rsc, task, int(interval), kind, was), now)
+    return found
+
+
+def resource_digests(path, d):
+    """crm_resource --digests: what 2.1.5 computes for the resource's "best" op on the node,
+    with the interval overridden to the op's. Returns ({kind: hash}, task it used)."""
+    args = ['crm_resource', '--digests', '-r', d['lrm_id'], '-N', d['node'], '--output-as=xml']
+    if d['interval']:
+        args.append('CRM_meta_interval=%d' % d['interval'])
+    out = subprocess.run(args, env=dict(os.environ, CIB_file=path, LC_ALL='C'),
+                         capture_output=True, text=True, errors='replace').stdout
+    try:
+        digests = ET.fromstring(out).find('digests')
+    except ET.ParseError:
+        return {}, None
+    if digests is None:
+        return {}, None
+    names = {'all': 'all', 'nonprivate': 'secure', 'nonreloadable': 'restart'}
+    return ({names[x.get('type')]: x.get('hash') for x in digests.findall('digest')},
+            digests.get('task'))
+
+
+def definition_changes(name):
+    path = os.path.join(CORPUS, 'summary', name.replace('.xml', '.summary'))
+    try:
+        text = open(path).read()
+    except OSError:
+        return set()
+    return {re.sub(r':\d+$', '', m) for m in
+            re.findall(r'\* \w+\s+(\S+)\s.*due to resource definition change', text)} | \
+        {re.sub(r':\d+$', '', m) for m in re.findall(r'\* Reload\s+(\S+)', text)}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('files', nargs='*')
+    ap.add_argument('--corpus', default=CORPUS)
+    ap.add_argument('--oracle', action='store_true', help='ask crm_simulate 2.1.5 as well')
+    ap.add_argument('--list-mismatches', action='store_true')
+    args = ap.parse_args()
+    build_cli()
+    files = args.files or sorted(glob.glob(os.path.join(args.corpus, 'xml', '*.xml')))
+    descs, records = [], []
+    unsupported = collections.Counter()
+    for path in files:
+        cib = Cib(path)
+        for desc, record in collect(cib):
+            records.append('K %d\n%s\nEND\n' % (len(descs), record))
+            descs.append(desc)
+        for u in cib.unsupported:
+            unsupported[u] += 1
+    out = subprocess.run([CLI], input=''.join(records), capture_output=True, text=True,
+                         check=True).stdout.split('\n')
+    for line in out:
+        if line:
+            key, d_all, d_restart, d_secure = line.split()
+            descs[int(key)].update(calc_all=d_all, calc_restart=d_restart, calc_secure=d_secure)
+    oracles = {}
+    if args.oracle:
+        for path in sorted({d['file'] for d in descs}):
+            oracles[path] = oracle(os.path.join(args.corpus, 'xml', path))
+    report(descs, oracles, args.list_mismatches)
+    if unsupported:
+        print('rule features not evaluated:', dict(unsupported))
+
+
+def py_digest(attrs):
+    """Plain-ASCII re-implementation, only to test hypotheses about why a digest differs."""
+    esc = {'<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '&': '&amp;'}
+    body = ''.join(' %s="%s"' % (k, ''.join(esc.get(c, c) for c in v))
+                   for k, v in sorted(attrs.items()))
+    return hashlib.md5((' <parameters%s/>\n' % body).encode()).hexdigest()
+
+
+def explain(d, kind):
+    """Name the variant of the inputs that reproduces the recorded digest, if any."""
+    params, extra, meta, raw_timeout, prim = d['inputs']
+    recorded = d[kind]
+    base = dict(extra)
+    base.update(params)
+    timeout = str(max(msec(raw_timeout), -1)) if raw_timeout else '20000'
+    variants = {'without-timeout': dict(base), 'params-only': dict(params),
+                'with-timeout': dict(base, CRM_meta_timeout=timeout)}
+    rsc_meta = {}
+    for ma in prim.findall('meta_attributes'):
+        for nv in ma.findall('nvpair'):
+            rsc_meta.setdefault(nv.get('name'), nv.get('value'))
+    if 'timeout' in rsc_meta:
+        variants['rsc-meta-timeout'] = dict(base, CRM_meta_timeout=str(msec(rsc_meta['timeout'])))
+    for name, attrs in variants.items():
+        if kind == 'restart' and d['inputs'] and False:
+            continue
+        if py_digest(attrs) == recorded:
+            return 'explained:' + name
+    return ''
+
+
+def report(descs, oracles, list_mismatches):
+    modern = lambda d: re.match(r'(\d+)', d['fs'] or '0') and int(d['fs'].split('.')[0]) >= 3
+    for kind in ('all', 'restart', 'secure'):
+        rows = [d for d in descs if d[kind] is not None]
+        for label, sel in (('overall', rows), ('feature set >= 3.0', [d for d in rows if modern(d)]),
+                           ('feature set < 3.0', [d for d in rows if not modern(d)])):
+            ok = sum(d[kind] == d['calc_' + kind] for d in sel)
+            print('%-8s %-20s %6d / %6d match (%.2f%%)' % (kind, label, ok, len(sel),
+                                                         100.0 * ok / max(1, len(sel))))
+    if not list_mismatches:
+        return
+    changed_cache = {}
+    for d in descs:
+        for kind in ('all', 'restart', 'secure'):
+            if d[kind] is None or d[kind] == d['calc_' + kind]:
+                continue
+            if d['file'] not in changed_cache:
+                changed_cache[d['file']] = definition_changes(d['file'])
+            known = oracles.get(d['file'], {})
+            pe = known.get((d['rsc'], d['node'], d['task'], d['interval'], kind)) or known.get(
+                (d['rsc'], d['task'], d['interval'], kind, d[kind]))
+            verdict = '' if not oracles else (
+                'oracle=ours' if pe == d['calc_' + kind] else
+                ('ORACLE-DIFFERS' if pe else 'no-oracle'))
+            if verdict == 'no-oracle' and kind != 'restart':
+                found, task = resource_digests(os.path.join(CORPUS, 'xml', d['file']), d)
+                if found.get(kind) is None:
+                    verdict = 'no-oracle'
+                elif task != d['task']:
+                    verdict = 'crm_resource(%s)%s' % (
+                        task, '=ours' if found[kind] == d['calc_' + kind] else '-DIFFERS')
+                else:
+                    verdict = 'crm_resource=ours' if found[kind] == d['calc_' + kind] else \
+                        'CRM_RESOURCE-DIFFERS'
+
+            print('\t'.join(str(x) for x in (
+                d['file'], kind, d['lrm_id'], d['node'], d['task'], d['interval'], d['fs'],
+                d['op_id'], 'recorded=' + d[kind], 'ours=' + d['calc_' + kind], verdict,
+                'summary-change' if d['rsc'] in changed_cache[d['file']] else '',
+                'agent-changed' if d['agent_changed'] else '',
+                'secure-ok' if d['secure'] and d['secure'] == d['calc_secure'] else '',
+                '' if d['has_entry'] else 'no-op-entry',
+                explain(d, kind))))
+
+
+if __name__ == '__main__':
+    main()
