@@ -269,13 +269,18 @@ class Planner {
         }
         return flags;
       };
+      // Legacy restart-type=restart makes an optional ordering restart `then`.
+      auto rt = rsc(then).meta.find("restart-type");
+      bool restart_type = oc.kind == OrderConstraint::Kind::Optional && rt != rsc(then).meta.end() &&
+                          rt->second == "restart";
       order(first, oc.first_action, then, oc.then_action,
-            flagsFor(oc.first_action, symmetric ? 1 : 0));
+            flagsFor(oc.first_action, symmetric ? 1 : 0) | (restart_type ? std::uint32_t{kOrderImpliesThen} : 0u));
       if (symmetric) {
         std::string inv_first = invertTask(oc.first_action);
         std::string inv_then = invertTask(oc.then_action);
         if (!inv_first.empty() && !inv_then.empty()) {
-          order(then, inv_then, first, inv_first, flagsFor(inv_first, 2));
+          order(then, inv_then, first, inv_first,
+                flagsFor(inv_first, 2) | (restart_type ? std::uint32_t{kOrderImpliesFirst} : 0u));
         }
       }
     }

@@ -7,30 +7,24 @@
 namespace pulse::pe {
 namespace {
 
+// crm_mon's order: role, node (when on one), "(flag, flag)", "[ nodes ]".
 std::string state(const ResourceView& r) {
-  std::string s;
-  if (!r.pending.empty() && !r.nodes.empty()) {
-    s = r.pending + " " + r.nodes.front();
-  } else if (r.nodes.empty()) {
-    s = "Stopped";
-    if (r.disabled) s += " (disabled)";
-    return s;
-  } else {
-    s = r.failed ? "FAILED" : roleName(r.role);
-    if (r.nodes.size() == 1) {
-      s += " " + r.nodes.front();
-    } else {
-      s += " [ ";
-      for (const auto& n : r.nodes) s += n + " ";
-      s += "]";
-    }
-  }
+  std::string s = r.failed ? "FAILED" : (r.nodes.empty() ? "Stopped" : roleName(r.role));
+  if (r.nodes.size() == 1) s += " " + r.nodes.front();
+  std::vector<std::string> flags;
+  if (r.disabled) flags.push_back("disabled");
   if (r.blocked) {
-    s += " (blocked)";
+    flags.push_back("blocked");
   } else if (!r.managed) {
-    s += " (unmanaged)";
+    flags.push_back("unmanaged");
   }
-  if (r.disabled) s += " (disabled)";
+  for (std::size_t i = 0; i < flags.size(); ++i) s += (i == 0 ? " (" : ", ") + flags[i];
+  if (!flags.empty()) s += ")";
+  if (r.nodes.size() > 1) {
+    s += " [";
+    for (const auto& n : r.nodes) s += " " + n;
+    s += " ]";
+  }
   return s;
 }
 

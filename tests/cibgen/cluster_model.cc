@@ -239,7 +239,12 @@ class ModelBuilder {
         order.first_action = "stop";
         order.then_action = "start";
       }
-      if (order.kind != "Serialize") {
+      if (actions >= 2) {
+        // The symmetric inverse of an order on stops is an order on starts that Pacemaker 2.1.5
+        // makes mandatory without making it block the "then" start: when the "first" start is
+        // unrunnable its own transition stalls. Stop orders are one-way.
+        order.symmetrical = "false";
+      } else if (order.kind != "Serialize") {
         static const std::string kSymmetrical[] = {"", "true", "false"};
         order.symmetrical = choose(rng_, kSymmetrical, {0.6, 0.2, 0.2});
       }
