@@ -2,6 +2,7 @@
 // Exit codes: 0 success, 1 bad input (CIB or date), 2 bad usage, 3 I/O error.
 #include <boost/program_options.hpp>
 
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -67,6 +68,7 @@ int main(int argc, char** argv) {
     return 3;
   }
   pulse::pe::ScheduleOptions options;
+  options.fallback_now = static_cast<std::int64_t>(std::time(nullptr));
   if (vm.count("set-datetime")) {
     std::string text = vm["set-datetime"].as<std::string>();
     auto when = pulse::pe::parseIsoDateTime(text);

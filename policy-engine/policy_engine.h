@@ -18,9 +18,12 @@
 namespace pulse::pe {
 
 struct ScheduleOptions {
-  // Seconds since the epoch used as "now"; when unset, the CIB's
-  // execution-date attribute is used, and without that the epoch (0).
+  // Seconds since the epoch used as "now", overriding the CIB's
+  // execution-date (crm_simulate -t).
   std::optional<std::int64_t> now;
+  // "now" when neither `now` nor an execution-date is given; a front end
+  // passes the wall clock here, as crm_simulate does. Without it: the epoch.
+  std::optional<std::int64_t> fallback_now;
 };
 
 Result<Transition> schedule(std::string_view cib_xml, const ScheduleOptions& options = {});

@@ -60,6 +60,8 @@ Result<Transition> schedule(std::string_view cib_xml, const ScheduleOptions& opt
     t.now = *cib->execution_date;
     t.used_execution_date = true;
     t.execution_date_text = cib->execution_date_text;
+  } else if (options.fallback_now) {
+    t.now = *options.fallback_now;
   }
   auto ws = buildWorkingSet(*cib, t.now);
   if (!ws) return ws.error();
