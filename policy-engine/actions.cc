@@ -564,6 +564,14 @@ class Planner {
 
 Result<ActionPlan> planActions(WorkingSet& ws) { return Planner(ws).run(); }
 
+bool inGraph(const WorkingSet& ws, const PlannedAction& a) {
+  if (a.optional || !a.runnable) return false;
+  if (a.rsc >= 0 && !ws.resources[static_cast<std::size_t>(a.rsc)].managed && a.task != "monitor") {
+    return false;
+  }
+  return true;
+}
+
 const PlannedAction* findAction(const ActionPlan& plan, const WorkingSet& ws, int rsc,
                                 const std::string& task, int node) {
   (void)ws;

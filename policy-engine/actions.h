@@ -56,6 +56,10 @@ struct ActionPlan {
 // Creates every action and ordering and settles their flags.
 Result<ActionPlan> planActions(WorkingSet& ws);
 
+// Whether the action is executed: required, runnable, and not an action of
+// an unmanaged resource other than a monitor (those are left alone).
+bool inGraph(const WorkingSet& ws, const PlannedAction& action);
+
 // The first action of `rsc` with `task` on `node` (any node when node < 0).
 const PlannedAction* findAction(const ActionPlan& plan, const WorkingSet& ws, int rsc,
                                 const std::string& task, int node);

@@ -74,10 +74,9 @@ Result<Transition> schedule(std::string_view cib_xml, const ScheduleOptions& opt
   t.summary = summarize(*ws, *plan);
   t.scores = scoreLines(*ws);
 
-  // The graph holds the required, runnable actions (pseudo ones included).
   std::vector<bool> kept(plan->actions.size());
   for (const PlannedAction& a : plan->actions) {
-    kept[static_cast<std::size_t>(a.id)] = !a.optional && a.runnable;
+    kept[static_cast<std::size_t>(a.id)] = inGraph(*ws, a);
   }
   auto order = topologicalOrder(*plan, kept);
   if (!order) {

@@ -108,14 +108,14 @@ ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* p
   bool failed = r.failed;
   if (plan != nullptr) {
     for (const PlannedAction& a : plan->actions) {
-      if (a.rsc != r.index || a.optional || !a.runnable || a.node < 0) continue;
+      if (a.rsc != r.index || !inGraph(ws, a) || a.node < 0) continue;
       if (a.task == "stop") {
         nodes.erase(std::remove(nodes.begin(), nodes.end(), a.node), nodes.end());
         failed = false;
       }
     }
     for (const PlannedAction& a : plan->actions) {
-      if (a.rsc != r.index || a.optional || !a.runnable || a.node < 0) continue;
+      if (a.rsc != r.index || !inGraph(ws, a) || a.node < 0) continue;
       if (a.task == "start" && std::find(nodes.begin(), nodes.end(), a.node) == nodes.end()) {
         nodes.push_back(a.node);
         failed = false;

@@ -50,6 +50,10 @@ struct Knobs {
   double rule_locations = 0.3;  // fraction of location constraints written as #uname rules
   double colocations_per_resource = 0.25;
   double orders_per_resource = 0.25;
+  // Share of orders with kind=Serialize. Pacemaker 2.1.5 sometimes leaves a Serialize input on
+  // an unrunnable start, so crm_simulate -S cannot finish its own transition ("Transition
+  // failed: terminated"); the Transition Summary is still well defined.
+  double serialize_orders = 0.15;
   double running = 0.7;          // resources active somewhere before the transition
   double running_on_standby = 0.1;  // ...of those, on a standby node when one exists
   double split_group = 0.05;     // a group member running away from the rest of its group

@@ -219,7 +219,9 @@ class ModelBuilder {
       if (!seen.insert({a, b}).second) continue;
       OrderModel order;
       static const std::string kKinds[] = {"", "Mandatory", "Optional", "Serialize"};
-      order.kind = choose(rng_, kKinds, {0.35, 0.25, 0.25, 0.15});
+      const double serialize = std::clamp(knobs().serialize_orders, 0.0, 1.0);
+      const double other = 1.0 - serialize;
+      order.kind = choose(rng_, kKinds, {0.4 * other, 0.3 * other, 0.3 * other, serialize});
       // Pacemaker 2.1.5 keeps a Serialize input on the unrunnable start of a resource that is
       // being stopped, so its own transition never completes ("Transition failed: terminated").
       // Keep Serialize to resources that are less likely to be stopped that way.
@@ -406,6 +408,7 @@ Knobs differentialKnobs(uint64_t seed) {
   k.rule_locations = choose(rng, kRules, {2, 2, 1});
   k.colocations_per_resource = choose(rng, kPerResource, {1, 2, 1});
   k.orders_per_resource = choose(rng, kPerResource, {1, 2, 1});
+  k.serialize_orders = choose(rng, kSometimes, {2, 1});
   k.running = choose(rng, kRunning, {1, 1, 2});
   k.running_on_standby = 0.2;
   k.split_group = choose(rng, kFew, {3, 1, 0});
@@ -436,6 +439,7 @@ Knobs benchKnobs() {
   k.rule_locations = 0.3;
   k.colocations_per_resource = 0.05;
   k.orders_per_resource = 0.05;
+  k.serialize_orders = 0.1;
   k.running = 0.95;
   k.running_on_standby = 0.05;
   k.split_group = 0;

@@ -15,12 +15,13 @@ Usage: check_digests.py [--corpus DIR] [--oracle] [--list-mismatches] [FILE.xml 
 import argparse
 import collections
 import datetime
+import concurrent.futures
 import glob
 import hashlib
 import os
 import re
 import subprocess
-import sys
+import tempfile
 import time
 import urllib.parse
 import xml.etree.ElementTree as ET
@@ -29,6 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 CORPUS = '/work/shared/conformance/pacemaker-2.1.5'
 CLI = os.path.join(ROOT, 'build', 'op_digest_cli')
+KINDS = ('all', 'restart', 'secure')
 INFINITY = 1000000
 
 
@@ -118,7 +120,8 @@ class RuleData:
 class Cib:
     def __init__(self, path):
         self.path = path
-        self.root = ET.parse(path).getroot()
+        self.tree = ET.parse(path)
+        self.root = self.tree.getroot()
         self.by_tag_id = {}
         for el in self.root.iter():
             if el.get('id') is not None:
@@ -347,7 +350,8 @@ def enc(value):
 
 
 def collect(cib):
-    """Yield (op description, record text) for every recorded op of a configured primitive."""
+    """Yield (description, lrm_resource, lrm_rsc_op, record for op_digest_cli) for every recorded
+    op of a configured primitive."""
     prims = {p.get('id'): (p, parents) for p, parents in cib.primitives()}
     feature_set = cib.root.get('crm_feature_set') or ''
     status = cib.root.find('status')
@@ -406,49 +410,52 @@ def collect(cib):
                         'secure': xml_op.get('op-secure-digest'),
                         'agent_changed': any(lrm_rsc.get(a) != prim.get(a)
                                              for a in ('class', 'provider', 'type')),
-                        'has_entry': entry is not None,
-                        'inputs': (params, extra, meta, raw_timeout, prim)}
-                yield desc, '\n'.join(lines)
+                        'anonymous': any(p.tag in ('clone', 'master') for p in parents)
+                        and not re.search(r':\d+$', lrm_rsc.get('id')),
+                        'inputs': (params, extra, raw_timeout)}
+                yield desc, lrm_rsc, xml_op, '\n'.join(lines)
 
 
-ORACLE_RE = re.compile(r'Parameters (containing extra ones )?to (\d+)ms-interval (\S+) action for '
-                       r'(\S+) on (\S+) changed: hash was (\S+) vs\. now (\S+) \((\w+):')
+def pe_oracle(cib, jobs, workdir):
+    """What Debian's Pacemaker 2.1.5 computes for each op in `jobs` [(desc, lrm_rsc, xml_op)].
 
+    crm_resource --digests reports the digests for the "best" op of a resource on a node, so for
+    each op we write a copy of the CIB in which its <lrm_resource> holds only that op.
+    """
+    requests = []
+    for n, (d, lrm_rsc, xml_op) in enumerate(jobs):
+        saved, saved_id = list(lrm_rsc), lrm_rsc.get('id')
+        rsc_id = saved_id
+        if d['anonymous']:
+            rsc_id = saved_id + ':0'  # crm_resource resolves a clone's primitive to instance 0
+        for child in saved:
+            lrm_rsc.remove(child)
+        lrm_rsc.append(xml_op)
+        lrm_rsc.set('id', rsc_id)
+        path = os.path.join(workdir, '%d.xml' % n)
+        cib.tree.write(path)
+        for child in list(lrm_rsc):
+            lrm_rsc.remove(child)
+        lrm_rsc.extend(saved)
+        lrm_rsc.set('id', saved_id)
+        requests.append((d, path, rsc_id))
 
-def oracle(path):
-    """Digests the real 2.1.5 scheduler calculated where they differ from the recorded ones."""
-    env = dict(os.environ, LC_ALL='C', CIB_shadow_dir='/tmp/check_digests_shadow')
-    os.makedirs(env['CIB_shadow_dir'], exist_ok=True)
-    out = subprocess.run(['crm_simulate', '-x', path, '-R', '-VVVV'], env=env,
-                         capture_output=True, text=True, errors='replace')
-    found = {}
-    for m in ORACLE_RE.finditer(out.stdout + out.stderr):
-        extra, interval, task, rsc, node, was, now, word = m.groups()
-        kind = 'restart' if (word == 'restart' and not extra) else 'all'
-        rsc = re.sub(r':\d+$', '', rsc)
-        found[(rsc, node, task, int(interval), kind)] = now
-        # The same recorded digest for the same op elsewhere stands for the same parameters.
-        found.setdefault((rsc, task, int(interval), kind, was), now)
-    return found
+    def ask(request):
+        d, path, rsc_id = request
+        out = subprocess.run(['crm_resource', '--digests', '-r', rsc_id, '-N', d['node'],
+                              '--output-as=xml'], env=dict(os.environ, CIB_file=path, LC_ALL='C'),
+                             capture_output=True, text=True, errors='replace').stdout
+        os.unlink(path)
+        # Regular expressions, not XML: parameter names such as "1" make the output invalid XML.
+        head = re.search(r'<digests [^>]*task="([^"]*)" interval="([^"]*)"', out)
+        if head is None or head.groups() != (d['task'], '%dms' % d['interval']):
+            return
+        names = {'all': 'pe_all', 'nonprivate': 'pe_secure', 'nonreloadable': 'pe_restart'}
+        for kind, digest in re.findall(r'<digest type="(\w+)" hash="(\w+)"', out):
+            d[names[kind]] = digest
 
-
-def resource_digests(path, d):
-    """crm_resource --digests: what 2.1.5 computes for the resource's "best" op on the node,
-    with the interval overridden to the op's. Returns ({kind: hash}, task it used)."""
-    args = ['crm_resource', '--digests', '-r', d['lrm_id'], '-N', d['node'], '--output-as=xml']
-    if d['interval']:
-        args.append('CRM_meta_interval=%d' % d['interval'])
-    out = subprocess.run(args, env=dict(os.environ, CIB_file=path, LC_ALL='C'),
-                         capture_output=True, text=True, errors='replace').stdout
-    try:
-        digests = ET.fromstring(out).find('digests')
-    except ET.ParseError:
-        return {}, None
-    if digests is None:
-        return {}, None
-    names = {'all': 'all', 'nonprivate': 'secure', 'nonreloadable': 'restart'}
-    return ({names[x.get('type')]: x.get('hash') for x in digests.findall('digest')},
-            digests.get('task'))
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+        list(pool.map(ask, requests))
 
 
 def definition_changes(name):
@@ -466,31 +473,33 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('files', nargs='*')
     ap.add_argument('--corpus', default=CORPUS)
-    ap.add_argument('--oracle', action='store_true', help='ask crm_simulate 2.1.5 as well')
+    ap.add_argument('--oracle', choices=('none', 'mismatches', 'all'), default='none',
+                    help='also ask crm_resource 2.1.5 for these ops (slow: ~0.1 s per op)')
     ap.add_argument('--list-mismatches', action='store_true')
     args = ap.parse_args()
     build_cli()
     files = args.files or sorted(glob.glob(os.path.join(args.corpus, 'xml', '*.xml')))
-    descs, records = [], []
+    per_file = []
     unsupported = collections.Counter()
     for path in files:
         cib = Cib(path)
-        for desc, record in collect(cib):
-            records.append('K %d\n%s\nEND\n' % (len(descs), record))
-            descs.append(desc)
-        for u in cib.unsupported:
-            unsupported[u] += 1
-    out = subprocess.run([CLI], input=''.join(records), capture_output=True, text=True,
-                         check=True).stdout.split('\n')
-    for line in out:
-        if line:
-            key, d_all, d_restart, d_secure = line.split()
-            descs[int(key)].update(calc_all=d_all, calc_restart=d_restart, calc_secure=d_secure)
-    oracles = {}
-    if args.oracle:
-        for path in sorted({d['file'] for d in descs}):
-            oracles[path] = oracle(os.path.join(args.corpus, 'xml', path))
-    report(descs, oracles, args.list_mismatches)
+        found = list(collect(cib))
+        per_file.append((cib, found))
+        unsupported.update(cib.unsupported)
+    descs = [d for _, found in per_file for d, _, _, _ in found]
+    records = ''.join('K %d\n%s\nEND\n' % (n, r) for n, (_, _, _, r) in
+                      enumerate(x for _, found in per_file for x in found))
+    out = subprocess.run([CLI], input=records, capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        key, d_all, d_restart, d_secure = line.split()
+        descs[int(key)].update(calc_all=d_all, calc_restart=d_restart, calc_secure=d_secure)
+    if args.oracle != 'none':
+        with tempfile.TemporaryDirectory() as workdir:
+            for cib, found in per_file:
+                jobs = [(d, lrm, op) for d, lrm, op, _ in found if args.oracle == 'all' or any(
+                    d[k] is not None and d[k] != d['calc_' + k] for k in KINDS)]
+                pe_oracle(cib, jobs, workdir)
+    report(descs, args.oracle != 'none', args.list_mismatches)
     if unsupported:
         print('rule features not evaluated:', dict(unsupported))
 
@@ -504,70 +513,51 @@ def py_digest(attrs):
 
 
 def explain(d, kind):
-    """Name the variant of the inputs that reproduces the recorded digest, if any."""
-    params, extra, meta, raw_timeout, prim = d['inputs']
-    recorded = d[kind]
+    """Name a variant of the inputs that reproduces the recorded digest, if any."""
+    params, extra, raw_timeout = d['inputs']
     base = dict(extra)
     base.update(params)
-    timeout = str(max(msec(raw_timeout), -1)) if raw_timeout else '20000'
-    variants = {'without-timeout': dict(base), 'params-only': dict(params),
-                'with-timeout': dict(base, CRM_meta_timeout=timeout)}
-    rsc_meta = {}
-    for ma in prim.findall('meta_attributes'):
-        for nv in ma.findall('nvpair'):
-            rsc_meta.setdefault(nv.get('name'), nv.get('value'))
-    if 'timeout' in rsc_meta:
-        variants['rsc-meta-timeout'] = dict(base, CRM_meta_timeout=str(msec(rsc_meta['timeout'])))
+    timeout = str(msec(raw_timeout)) if raw_timeout and msec(raw_timeout) >= 0 else '20000'
+    variants = {'without-timeout': base, 'with-timeout': dict(base, CRM_meta_timeout=timeout),
+                'params-only': params}
     for name, attrs in variants.items():
-        if kind == 'restart' and d['inputs'] and False:
-            continue
-        if py_digest(attrs) == recorded:
-            return 'explained:' + name
+        if py_digest(attrs) == d[kind]:
+            return 'recorded-as:' + name
     return ''
 
 
-def report(descs, oracles, list_mismatches):
-    modern = lambda d: re.match(r'(\d+)', d['fs'] or '0') and int(d['fs'].split('.')[0]) >= 3
-    for kind in ('all', 'restart', 'secure'):
+def report(descs, with_oracle, list_mismatches):
+    def modern(d):
+        return int(re.match(r'\d*', d['fs']).group(0) or 0) >= 3
+    for kind in KINDS:
         rows = [d for d in descs if d[kind] is not None]
         for label, sel in (('overall', rows), ('feature set >= 3.0', [d for d in rows if modern(d)]),
                            ('feature set < 3.0', [d for d in rows if not modern(d)])):
             ok = sum(d[kind] == d['calc_' + kind] for d in sel)
-            print('%-8s %-20s %6d / %6d match (%.2f%%)' % (kind, label, ok, len(sel),
-                                                         100.0 * ok / max(1, len(sel))))
+            print('%-8s %-20s %6d / %6d match recorded (%.2f%%)' % (
+                kind, label, ok, len(sel), 100.0 * ok / max(1, len(sel))))
+        if with_oracle:
+            asked = [d for d in rows if d.get('pe_' + kind)]
+            ok = sum(d['pe_' + kind] == d['calc_' + kind] for d in asked)
+            print('%-8s %-20s %6d / %6d match crm_resource 2.1.5' % (kind, 'oracle', ok, len(asked)))
     if not list_mismatches:
         return
-    changed_cache = {}
+    changed = {}
     for d in descs:
-        for kind in ('all', 'restart', 'secure'):
+        for kind in KINDS:
             if d[kind] is None or d[kind] == d['calc_' + kind]:
                 continue
-            if d['file'] not in changed_cache:
-                changed_cache[d['file']] = definition_changes(d['file'])
-            known = oracles.get(d['file'], {})
-            pe = known.get((d['rsc'], d['node'], d['task'], d['interval'], kind)) or known.get(
-                (d['rsc'], d['task'], d['interval'], kind, d[kind]))
-            verdict = '' if not oracles else (
-                'oracle=ours' if pe == d['calc_' + kind] else
-                ('ORACLE-DIFFERS' if pe else 'no-oracle'))
-            if verdict == 'no-oracle' and kind != 'restart':
-                found, task = resource_digests(os.path.join(CORPUS, 'xml', d['file']), d)
-                if found.get(kind) is None:
-                    verdict = 'no-oracle'
-                elif task != d['task']:
-                    verdict = 'crm_resource(%s)%s' % (
-                        task, '=ours' if found[kind] == d['calc_' + kind] else '-DIFFERS')
-                else:
-                    verdict = 'crm_resource=ours' if found[kind] == d['calc_' + kind] else \
-                        'CRM_RESOURCE-DIFFERS'
-
+            if d['file'] not in changed:
+                changed[d['file']] = definition_changes(d['file'])
+            pe = d.get('pe_' + kind)
+            verdict = 'pe=?' if pe is None else ('pe=ours' if pe == d['calc_' + kind] else
+                                                 'PE-DIFFERS=' + pe)
             print('\t'.join(str(x) for x in (
                 d['file'], kind, d['lrm_id'], d['node'], d['task'], d['interval'], d['fs'],
                 d['op_id'], 'recorded=' + d[kind], 'ours=' + d['calc_' + kind], verdict,
-                'summary-change' if d['rsc'] in changed_cache[d['file']] else '',
+                'summary-change' if d['rsc'] in changed[d['file']] else '',
                 'agent-changed' if d['agent_changed'] else '',
                 'secure-ok' if d['secure'] and d['secure'] == d['calc_secure'] else '',
-                '' if d['has_entry'] else 'no-op-entry',
                 explain(d, kind))))
 
 

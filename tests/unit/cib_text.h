@@ -1,0 +1,80 @@
+// Small CIBs for the engine's unit tests, written the way an operator's
+// cluster would record them: nodes, resources, constraints and history.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace pulse::pe::testing {
+
+// An online member node's node_state, with optional lrm history XML inside.
+inline std::string nodeState(const std::string& id, const std::string& name,
+                             const std::string& lrm = "", bool online = true) {
+  std::string s = "<node_state id=\"" + id + "\" uname=\"" + name + "\" in_ccm=\"" +
+                  (online ? "true" : "false") + "\" crmd=\"" + (online ? "online" : "offline") +
+                  "\" join=\"" + (online ? "member" : "down") + "\" expected=\"" +
+                  (online ? "member" : "down") + "\">";
+  if (!lrm.empty()) s += "<lrm id=\"" + id + "\"><lrm_resources>" + lrm + "</lrm_resources></lrm>";
+  return s + "</node_state>";
+}
+
+// A resource's history on a node: one lrm_rsc_op per (task, rc, call-id).
+struct Op {
+  std::string task;
+  int rc = 0;
+  int call_id = 1;
+  int interval_ms = 0;
+  int expected_rc = 0;
+};
+
+inline std::string history(const std::string& rsc, const std::vector<Op>& ops) {
+  std::string s = "<lrm_resource id=\"" + rsc + "\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">";
+  for (const Op& op : ops) {
+    std::string key = rsc + "_" + op.task + "_" + std::to_string(op.interval_ms);
+    s += "<lrm_rsc_op id=\"" + key + "\" operation_key=\"" + key + "\" operation=\"" + op.task +
+         "\" transition-key=\"1:1:" + std::to_string(op.expected_rc) +
+         ":00000000-0000-0000-0000-000000000000\" call-id=\"" + std::to_string(op.call_id) +
+         "\" rc-code=\"" + std::to_string(op.rc) + "\" op-status=\"" +
+         (op.rc == op.expected_rc ? "0" : "4") + "\" interval=\"" +
+         std::to_string(op.interval_ms) + "\" last-rc-change=\"1000\"/>";
+  }
+  return s + "</lrm_resource>";
+}
+
+inline std::string primitive(const std::string& id, const std::string& meta = "") {
+  std::string s = "<primitive id=\"" + id + "\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">";
+  if (!meta.empty()) s += "<meta_attributes id=\"" + id + "-meta\">" + meta + "</meta_attributes>";
+  return s + "</primitive>";
+}
+
+inline std::string nvpair(const std::string& id, const std::string& name,
+                          const std::string& value) {
+  return "<nvpair id=\"" + id + "\" name=\"" + name + "\" value=\"" + value + "\"/>";
+}
+
+// A whole CIB with fencing off; `options` are extra cluster properties.
+inline std::string cib(const std::vector<std::string>& node_names, const std::string& resources,
+                       const std::string& constraints, const std::string& status,
+                       const std::string& options = "") {
+  std::string nodes;
+  for (std::size_t i = 0; i < node_names.size(); ++i) {
+    nodes += "<node id=\"" + std::to_string(i + 1) + "\" uname=\"" + node_names[i] + "\"/>";
+  }
+  return "<cib epoch=\"1\" num_updates=\"0\" admin_epoch=\"0\" have-quorum=\"1\">"
+         "<configuration><crm_config><cluster_property_set id=\"opts\">" +
+         nvpair("opt-stonith", "stonith-enabled", "false") + options +
+         "</cluster_property_set></crm_config><nodes>" + nodes + "</nodes><resources>" +
+         resources + "</resources><constraints>" + constraints +
+         "</constraints></configuration><status>" + status + "</status></cib>";
+}
+
+// All online nodes with no history.
+inline std::string emptyStatus(const std::vector<std::string>& node_names) {
+  std::string s;
+  for (std::size_t i = 0; i < node_names.size(); ++i) {
+    s += nodeState(std::to_string(i + 1), node_names[i]);
+  }
+  return s;
+}
+
+}  // namespace pulse::pe::testing
