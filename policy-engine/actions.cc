@@ -50,6 +50,10 @@ class Planner {
     for (int top : ws_.top_level) internalConstraints(top);
     for (const ResourceOrdering& o : orderings_) expand(o);
     settle();
+    plan_.by_resource.assign(ws_.resources.size(), {});
+    for (const PlannedAction& a : plan_.actions) {
+      if (a.rsc >= 0) plan_.by_resource[static_cast<std::size_t>(a.rsc)].push_back(a.id);
+    }
     return std::move(plan_);
   }
 
@@ -575,10 +579,9 @@ bool inGraph(const WorkingSet& ws, const PlannedAction& a) {
 const PlannedAction* findAction(const ActionPlan& plan, const WorkingSet& ws, int rsc,
                                 const std::string& task, int node) {
   (void)ws;
-  for (const PlannedAction& a : plan.actions) {
-    if (a.rsc == rsc && a.task == task && a.interval_ms == 0 && (node < 0 || a.node == node)) {
-      return &a;
-    }
+  for (int id : plan.by_resource[static_cast<std::size_t>(rsc)]) {
+    const PlannedAction& a = plan.actions[static_cast<std::size_t>(id)];
+    if (a.task == task && a.interval_ms == 0 && (node < 0 || a.node == node)) return &a;
   }
   return nullptr;
 }

@@ -51,6 +51,7 @@ struct ActionEdge {
 struct ActionPlan {
   std::vector<PlannedAction> actions;
   std::vector<ActionEdge> edges;
+  std::vector<std::vector<int>> by_resource;  // action ids per resource index
 };
 
 // Creates every action and ordering and settles their flags.

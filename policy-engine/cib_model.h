@@ -100,8 +100,8 @@ struct OrderConstraint {
 };
 
 // One <lrm_rsc_op> as recorded in the status section.
+// Kept small: a status section can hold a million of these.
 struct OperationRecord {
-  std::string id;
   std::string task;  // operation
   std::int64_t interval_ms = 0;
   int call_id = 0;
@@ -109,12 +109,10 @@ struct OperationRecord {
   int op_status = 0;
   int target_rc = 0;
   bool has_target_rc = false;
-  std::string op_digest, restart_digest, secure_digest, op_force_restart, op_secure_params;
+  std::string op_digest, restart_digest, op_force_restart, op_secure_params;
   std::string feature_set;
   std::int64_t last_rc_change = 0;
   std::string exit_reason;
-  std::string on_node;
-  int line = 0;
 };
 
 struct ResourceHistory {

@@ -423,28 +423,16 @@ class ResourceReplay {
 }  // namespace
 
 Score failCount(const WorkingSet& ws, const Resource& r, int node) {
-  const Attributes& attrs = ws.nodes[static_cast<std::size_t>(node)].attributes;
-  const std::string fc = "fail-count-" + r.id;
-  const std::string lf = "last-failure-" + r.id;
-  Score total = 0;
-  std::int64_t last_failure = 0;
-  for (auto it = attrs.lower_bound(fc); it != attrs.end(); ++it) {
-    const std::string& name = it->first;
-    if (name.compare(0, fc.size(), fc) != 0) break;
-    if (name.size() != fc.size() && name[fc.size()] != '#') continue;
-    total = addScores(total, parseScore(it->second).value_or(0));
-  }
-  for (auto it = attrs.lower_bound(lf); it != attrs.end(); ++it) {
-    const std::string& name = it->first;
-    if (name.compare(0, lf.size(), lf) != 0) break;
-    if (name.size() != lf.size() && name[lf.size()] != '#') continue;
-    last_failure = std::max<std::int64_t>(last_failure, parseEpochSeconds(it->second).value_or(0));
-  }
-  if (total > 0 && r.failure_timeout_s > 0 && last_failure > 0 &&
-      ws.now >= last_failure + r.failure_timeout_s) {
+  const auto& failures = ws.nodes[static_cast<std::size_t>(node)].failures;
+  if (failures.empty()) return 0;
+  auto it = failures.find(r.id);
+  if (it == failures.end()) return 0;
+  const Node::Failures& f = it->second;
+  if (f.count > 0 && r.failure_timeout_s > 0 && f.last_failure > 0 &&
+      ws.now >= f.last_failure + r.failure_timeout_s) {
     return 0;
   }
-  return total;
+  return f.count;
 }
 
 std::optional<Error> unpackHistory(WorkingSet& ws) {

@@ -22,9 +22,9 @@ constexpr std::array<std::string_view, 6> kDroppedNames = {
 // Pacemaker's own fencing parameters (pcmk_stonith_param()), which old controllers left out of
 // the secure digest because agents do not declare them.
 constexpr std::array<std::string_view, 9> kFenceParams = {
-    "provides",          "stonith-timeout", "pcmk_action_limit",
-    "pcmk_delay_base",   "pcmk_delay_max",  "pcmk_host_argument",
-    "pcmk_host_check",   "pcmk_host_list",  "pcmk_host_map"};
+    "provides",        "stonith-timeout", "pcmk_action_limit",
+    "pcmk_delay_base", "pcmk_delay_max",  "pcmk_host_argument",
+    "pcmk_host_check", "pcmk_host_list",  "pcmk_host_map"};
 constexpr std::string_view kCurrentFeatureSet = "3.16.1";
 
 bool startsWith(std::string_view s, std::string_view prefix) {
@@ -102,14 +102,30 @@ void appendEscaped(std::string& out, std::string_view value) {
       return;
     }
     switch (byte) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '&': out += "&amp;"; break;
-      case '\t': out += "    "; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '\t':
+        out += "    ";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (byte < ' ' || byte > '~') {
           char octal[16];
@@ -133,8 +149,9 @@ long long parseMsec(std::string_view text) {
   const std::string number_and_units(text.substr(start));
   const std::size_t num_len = number_and_units.find_first_not_of("0123456789.");
   if (num_len == 0) return -1;
-  std::string_view units = std::string_view(number_and_units).substr(
-      num_len == std::string::npos ? number_and_units.size() : num_len);
+  std::string_view units =
+      std::string_view(number_and_units)
+          .substr(num_len == std::string::npos ? number_and_units.size() : num_len);
   units.remove_prefix(std::min(units.size(), units.find_first_not_of(kSpace)));
   auto unit_is = [&units](std::string_view u) {
     if (units.size() < u.size()) return false;
@@ -185,7 +202,8 @@ std::string digestText(const ParamMap& attrs) {
 std::string normalizedTimeoutMs(std::optional<std::string_view> configured) {
   long long msec = configured ? parseMsec(*configured) : -1;
   // unpack_timeout() stores the result in an int before checking it.
-  const auto as_int = static_cast<int>(static_cast<unsigned>(static_cast<unsigned long long>(msec)));
+  const auto as_int =
+      static_cast<int>(static_cast<unsigned>(static_cast<unsigned long long>(msec)));
   return std::to_string(as_int < 0 ? 20000 : as_int);
 }
 
@@ -204,8 +222,7 @@ int compareVersion(std::string_view a, std::string_view b) {
   return 0;
 }
 
-OpDigests computeOpDigests(const OpDigestInput& input,
-                           std::optional<std::string_view> restart_list,
+OpDigests computeOpDigests(const OpDigestInput& input, std::optional<std::string_view> restart_list,
                            std::optional<std::string_view> secure_list) {
   const std::string_view version =
       input.feature_set.empty() ? kCurrentFeatureSet : std::string_view(input.feature_set);

@@ -2,6 +2,7 @@
 // Exit codes: 0 success, 1 bad input (CIB or date), 2 bad usage, 3 I/O error.
 #include <boost/program_options.hpp>
 
+#include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -15,6 +16,7 @@ namespace po = boost::program_options;
 
 namespace {
 
+// Reads a whole file with one allocation of its size (CIBs can be large).
 bool readFile(const std::string& path, std::string& out) {
   if (path == "-") {
     std::ostringstream ss;
@@ -22,12 +24,17 @@ bool readFile(const std::string& path, std::string& out) {
     out = ss.str();
     return true;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return !in.bad();
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return false;
+  bool ok = std::fseek(f, 0, SEEK_END) == 0;
+  long size = ok ? std::ftell(f) : -1;
+  ok = ok && size >= 0 && std::fseek(f, 0, SEEK_SET) == 0;
+  if (ok) {
+    out.resize(static_cast<std::size_t>(size));
+    ok = std::fread(out.data(), 1, out.size(), f) == out.size();
+  }
+  std::fclose(f);
+  return ok;
 }
 
 }  // namespace
@@ -69,6 +76,7 @@ int main(int argc, char** argv) {
   }
   pulse::pe::ScheduleOptions options;
   options.fallback_now = static_cast<std::int64_t>(std::time(nullptr));
+  options.with_scores = vm.count("show-scores") > 0;
   if (vm.count("set-datetime")) {
     std::string text = vm["set-datetime"].as<std::string>();
     auto when = pulse::pe::parseIsoDateTime(text);

@@ -24,6 +24,8 @@ struct ScheduleOptions {
   // "now" when neither `now` nor an execution-date is given; a front end
   // passes the wall clock here, as crm_simulate does. Without it: the epoch.
   std::optional<std::int64_t> fallback_now;
+  // Fill Transition::scores (crm_simulate -s); off by default, it is large.
+  bool with_scores = false;
 };
 
 Result<Transition> schedule(std::string_view cib_xml, const ScheduleOptions& options = {});

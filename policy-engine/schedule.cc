@@ -72,7 +72,7 @@ Result<Transition> schedule(std::string_view cib_xml, const ScheduleOptions& opt
   auto plan = planActions(*ws);
   if (!plan) return plan.error();
   t.summary = summarize(*ws, *plan);
-  t.scores = scoreLines(*ws);
+  if (options.with_scores) t.scores = scoreLines(*ws);
 
   std::vector<bool> kept(plan->actions.size());
   for (const PlannedAction& a : plan->actions) {

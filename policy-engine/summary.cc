@@ -107,15 +107,18 @@ ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* p
   std::vector<int> nodes = r.running_on;
   bool failed = r.failed;
   if (plan != nullptr) {
-    for (const PlannedAction& a : plan->actions) {
-      if (a.rsc != r.index || !inGraph(ws, a) || a.node < 0) continue;
+    const std::vector<int>& mine = plan->by_resource[static_cast<std::size_t>(r.index)];
+    for (int id : mine) {
+      const PlannedAction& a = plan->actions[static_cast<std::size_t>(id)];
+      if (!inGraph(ws, a) || a.node < 0) continue;
       if (a.task == "stop") {
         nodes.erase(std::remove(nodes.begin(), nodes.end(), a.node), nodes.end());
         failed = false;
       }
     }
-    for (const PlannedAction& a : plan->actions) {
-      if (a.rsc != r.index || !inGraph(ws, a) || a.node < 0) continue;
+    for (int id : mine) {
+      const PlannedAction& a = plan->actions[static_cast<std::size_t>(id)];
+      if (!inGraph(ws, a) || a.node < 0) continue;
       if (a.task == "start" && std::find(nodes.begin(), nodes.end(), a.node) == nodes.end()) {
         nodes.push_back(a.node);
         failed = false;

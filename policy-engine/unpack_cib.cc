@@ -1,6 +1,7 @@
 // XML -> typed CIB. The only place that knows pugixml.
 #include <pugixml.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <set>
@@ -8,46 +9,60 @@
 
 #include "cib_model.h"
 #include "xml_dates.h"
+#include "xml_layout.h"
 
 namespace pulse::pe {
 namespace {
+
+// memchr from newline to newline: fast for CIB-like text with long lines.
+int countNewlines(std::string_view text) {
+  int count = 0;
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (p < end) {
+    const void* hit = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+    if (hit == nullptr) break;
+    ++count;
+    p = static_cast<const char*>(hit) + 1;
+  }
+  return count;
+}
 
 // Turns element offsets into line numbers. Elements are visited roughly in
 // document order, so counting forward from the last position is O(n) overall.
 class LineCounter {
  public:
-  explicit LineCounter(std::string_view text) : text_(text) {}
+  explicit LineCounter(std::string_view text, int base_line = 0)
+      : text_(text), line_(1 + base_line), base_(base_line) {}
   int lineOf(const pugi::xml_node& node) {
-    auto offset = static_cast<std::size_t>(std::max<std::ptrdiff_t>(node.offset_debug(), 0));
+    return lineAt(static_cast<std::size_t>(std::max<std::ptrdiff_t>(node.offset_debug(), 0)));
+  }
+  // Counts forward from the last position asked for, so visiting offsets in
+  // increasing order costs O(n) overall.
+  int lineAt(std::size_t offset) {
     if (offset < pos_) {
       pos_ = 0;
-      line_ = 1;
+      line_ = 1 + base_;
     }
     offset = std::min(offset, text_.size());
-    for (; pos_ < offset; ++pos_) {
-      if (text_[pos_] == '\n') ++line_;
-    }
+    line_ += countNewlines(text_.substr(pos_, offset - pos_));
+    pos_ = offset;
     return line_;
-  }
-  int lineAt(std::size_t offset) {
-    int line = 1;
-    for (std::size_t i = 0; i < offset && i < text_.size(); ++i) {
-      if (text_[i] == '\n') ++line;
-    }
-    return line;
   }
 
  private:
   std::string_view text_;
   std::size_t pos_ = 0;
   int line_ = 1;
+  int base_ = 0;
 };
 
 class Unpacker {
  public:
-  explicit Unpacker(std::string_view text) : lines_(text) {}
+  explicit Unpacker(std::string_view text, int base_line = 0) : lines_(text, base_line) {}
 
   Result<Cib> run(const pugi::xml_document& doc);
+  std::optional<Error> readNodeState(const pugi::xml_node& ns, Cib& cib);
 
  private:
   std::string where(const pugi::xml_node& node) {
@@ -434,70 +449,124 @@ int toInt(const char* text, int fallback) {
 
 std::optional<Error> Unpacker::readStatus(const pugi::xml_node& node, Cib& cib) {
   for (pugi::xml_node ns = node.child("node_state"); ns; ns = ns.next_sibling("node_state")) {
-    NodeStateRecord rec;
-    rec.id = ns.attribute("id").as_string("");
-    if (rec.id.empty()) return fail(ns, "missing required attribute 'id'");
-    rec.uname = ns.attribute("uname").as_string("");
-    auto opt = [&](const char* a) -> std::optional<std::string> {
-      if (pugi::xml_attribute at = ns.attribute(a)) return std::string(at.value());
-      return std::nullopt;
-    };
-    rec.in_ccm = opt("in_ccm");
-    rec.crmd = opt("crmd");
-    rec.join = opt("join");
-    rec.expected = opt("expected");
-    for (pugi::xml_node ta = ns.child("transient_attributes"); ta;
-         ta = ta.next_sibling("transient_attributes")) {
-      if (auto e = readNvSets(ta, "instance_attributes", rec.transient)) return e;
-    }
-    pugi::xml_node lrm_resources = ns.child("lrm").child("lrm_resources");
-    for (pugi::xml_node lr = lrm_resources.child("lrm_resource"); lr;
-         lr = lr.next_sibling("lrm_resource")) {
-      ResourceHistory rh;
-      rh.id = lr.attribute("id").as_string("");
-      if (rh.id.empty()) return fail(lr, "missing required attribute 'id'");
-      rh.cls = lr.attribute("class").as_string("");
-      rh.provider = lr.attribute("provider").as_string("");
-      rh.type = lr.attribute("type").as_string("");
-      for (pugi::xml_node op = lr.child("lrm_rsc_op"); op; op = op.next_sibling("lrm_rsc_op")) {
-        OperationRecord r;
-        r.id = op.attribute("id").as_string("");
-        r.task = op.attribute("operation").as_string("");
-        if (r.task.empty()) return fail(op, "missing required attribute 'operation'");
-        r.interval_ms = op.attribute("interval").as_llong(0);
-        r.call_id = toInt(op.attribute("call-id").as_string(nullptr), 0);
-        r.rc = toInt(op.attribute("rc-code").as_string(nullptr), 0);
-        r.op_status = toInt(op.attribute("op-status").as_string(nullptr), 0);
-        // transition-key: "action:transition:target-rc:uuid"
-        std::string_view key = op.attribute("transition-key").as_string("");
-        std::size_t first = key.find(':');
-        std::size_t second = first == std::string_view::npos ? first : key.find(':', first + 1);
-        std::size_t third = second == std::string_view::npos ? second : key.find(':', second + 1);
-        if (third != std::string_view::npos) {
-          std::string_view rc = key.substr(second + 1, third - second - 1);
-          int value = 0;
-          auto [ptr, ec] = std::from_chars(rc.data(), rc.data() + rc.size(), value);
-          if (ec == std::errc() && ptr == rc.data() + rc.size()) {
-            r.target_rc = value;
-            r.has_target_rc = true;
-          }
-        }
-        r.op_digest = op.attribute("op-digest").as_string("");
-        r.restart_digest = op.attribute("op-restart-digest").as_string("");
-        r.secure_digest = op.attribute("op-secure-digest").as_string("");
-        r.op_force_restart = op.attribute("op-force-restart").as_string("");
-        r.op_secure_params = op.attribute("op-secure-params").as_string("");
-        r.feature_set = op.attribute("crm_feature_set").as_string("");
-        r.last_rc_change = op.attribute("last-rc-change").as_llong(0);
-        if (r.last_rc_change == 0) r.last_rc_change = op.attribute("last-run").as_llong(0);
-        r.exit_reason = op.attribute("exit-reason").as_string("");
-        r.on_node = op.attribute("on_node").as_string("");
-        rh.ops.push_back(std::move(r));
-      }
-      rec.resources.push_back(std::move(rh));
-    }
-    cib.node_states.push_back(std::move(rec));
+    if (auto e = readNodeState(ns, cib)) return e;
   }
+  return std::nullopt;
+}
+
+// transition-key "action:transition:target-rc:uuid" -> the expected rc.
+bool targetRcFromKey(std::string_view key, int& out) {
+  std::size_t first = key.find(':');
+  if (first == std::string_view::npos) return false;
+  std::size_t second = key.find(':', first + 1);
+  if (second == std::string_view::npos) return false;
+  std::size_t third = key.find(':', second + 1);
+  if (third == std::string_view::npos) return false;
+  std::string_view rc = key.substr(second + 1, third - second - 1);
+  auto [ptr, ec] = std::from_chars(rc.data(), rc.data() + rc.size(), out);
+  return ec == std::errc() && ptr == rc.data() + rc.size();
+}
+
+long long toLong(const char* text) {
+  long long value = 0;
+  std::from_chars(text, text + std::strlen(text), value);
+  return value;
+}
+
+// One <lrm_rsc_op>, reading each attribute once (a status section can hold
+// a million of these).
+void readOperation(const pugi::xml_node& op, OperationRecord& r) {
+  long long last_run = 0;
+  for (pugi::xml_attribute a = op.first_attribute(); a; a = a.next_attribute()) {
+    const char* name = a.name();
+    const char* value = a.value();
+    // Dispatch on the first letter before comparing whole names.
+    switch (name[0]) {
+      case 'o':
+        if (std::strcmp(name, "operation") == 0) {
+          r.task = value;
+        } else if (std::strcmp(name, "op-status") == 0) {
+          r.op_status = toInt(value, 0);
+        } else if (std::strcmp(name, "op-digest") == 0) {
+          r.op_digest = value;
+        } else if (std::strcmp(name, "op-restart-digest") == 0) {
+          r.restart_digest = value;
+        } else if (std::strcmp(name, "op-force-restart") == 0) {
+          r.op_force_restart = value;
+        } else if (std::strcmp(name, "op-secure-params") == 0) {
+          r.op_secure_params = value;
+        }
+        break;
+      case 'i':
+        if (std::strcmp(name, "interval") == 0) r.interval_ms = toLong(value);
+        break;
+      case 'c':
+        if (std::strcmp(name, "call-id") == 0) {
+          r.call_id = toInt(value, 0);
+        } else if (std::strcmp(name, "crm_feature_set") == 0) {
+          r.feature_set = value;
+        }
+        break;
+      case 'r':
+        if (std::strcmp(name, "rc-code") == 0) r.rc = toInt(value, 0);
+        break;
+      case 't':
+        if (std::strcmp(name, "transition-key") == 0) {
+          r.has_target_rc = targetRcFromKey(value, r.target_rc);
+        }
+        break;
+      case 'l':
+        if (std::strcmp(name, "last-rc-change") == 0) {
+          r.last_rc_change = toLong(value);
+        } else if (std::strcmp(name, "last-run") == 0) {
+          last_run = toLong(value);
+        }
+        break;
+      case 'e':
+        if (*value != '\0' && std::strcmp(name, "exit-reason") == 0) r.exit_reason = value;
+        break;
+      default:
+        break;
+    }
+  }
+  if (r.last_rc_change == 0) r.last_rc_change = last_run;
+}
+
+std::optional<Error> Unpacker::readNodeState(const pugi::xml_node& ns, Cib& cib) {
+  NodeStateRecord rec;
+  rec.id = ns.attribute("id").as_string("");
+  if (rec.id.empty()) return fail(ns, "missing required attribute 'id'");
+  rec.uname = ns.attribute("uname").as_string("");
+  auto opt = [&](const char* a) -> std::optional<std::string> {
+    if (pugi::xml_attribute at = ns.attribute(a)) return std::string(at.value());
+    return std::nullopt;
+  };
+  rec.in_ccm = opt("in_ccm");
+  rec.crmd = opt("crmd");
+  rec.join = opt("join");
+  rec.expected = opt("expected");
+  for (pugi::xml_node ta = ns.child("transient_attributes"); ta;
+       ta = ta.next_sibling("transient_attributes")) {
+    if (auto e = readNvSets(ta, "instance_attributes", rec.transient)) return e;
+  }
+  pugi::xml_node lrm_resources = ns.child("lrm").child("lrm_resources");
+  for (pugi::xml_node lr = lrm_resources.child("lrm_resource"); lr;
+       lr = lr.next_sibling("lrm_resource")) {
+    ResourceHistory rh;
+    rh.id = lr.attribute("id").as_string("");
+    if (rh.id.empty()) return fail(lr, "missing required attribute 'id'");
+    rh.cls = lr.attribute("class").as_string("");
+    rh.provider = lr.attribute("provider").as_string("");
+    rh.type = lr.attribute("type").as_string("");
+    for (pugi::xml_node op = lr.child("lrm_rsc_op"); op; op = op.next_sibling("lrm_rsc_op")) {
+      OperationRecord r;
+      readOperation(op, r);
+      if (r.task.empty()) return fail(op, "missing required attribute 'operation'");
+      rh.ops.push_back(std::move(r));
+    }
+    rec.resources.push_back(std::move(rh));
+  }
+  cib.node_states.push_back(std::move(rec));
   return std::nullopt;
 }
 
@@ -554,18 +623,66 @@ std::int64_t parseMs(std::string_view text, bool& ok) {
 
 }  // namespace
 
-Result<Cib> unpackCib(std::string_view xml) {
+namespace {
+
+Error malformed(std::string_view text, std::size_t offset, int base_line, const char* what) {
+  LineCounter lines(text, base_line);
+  return Error{"malformed XML at line " + std::to_string(lines.lineAt(offset)) + ": " + what};
+}
+
+// Below this size the status is parsed with the rest of the document.
+constexpr std::size_t kSplitStatusBytes = 4u << 20;
+
+Result<Cib> parseWhole(std::string_view xml) {
   pugi::xml_document doc;
   pugi::xml_parse_result parsed =
       doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
-  Unpacker unpacker(xml);
-  if (!parsed) {
-    LineCounter lines(xml);
-    return Error{"malformed XML at line " +
-                 std::to_string(lines.lineAt(static_cast<std::size_t>(parsed.offset))) + ": " +
-                 parsed.description()};
+  if (!parsed) return malformed(xml, static_cast<std::size_t>(parsed.offset), 0, parsed.description());
+  return Unpacker(xml).run(doc);
+}
+
+}  // namespace
+
+Result<Cib> unpackCib(std::string_view xml) {
+  auto layout = scanCibLayout(xml);
+  if (!layout || layout->status.end - layout->status.begin < kSplitStatusBytes) {
+    return parseWhole(xml);
   }
-  return unpacker.run(doc);
+  // Large status: the configuration is parsed on its own (the status
+  // replaced by an empty element and as many newlines, so lines stay
+  // true), then each node_state is parsed and converted in turn. Any piece
+  // that does not parse sends us back to the whole document, whose parser
+  // then names the real problem.
+  std::string_view status = xml.substr(layout->status.begin,
+                                       layout->status.end - layout->status.begin);
+  std::string config;
+  config.reserve(xml.size() - status.size() + 64);
+  config.append(xml.substr(0, layout->status.begin));
+  config.append("<status/>");
+  config.append(static_cast<std::size_t>(countNewlines(status)), '\n');
+  config.append(xml.substr(layout->status.end));
+  pugi::xml_document doc;
+  pugi::xml_parse_result parsed = doc.load_buffer_inplace(config.data(), config.size(),
+                                                          pugi::parse_default, pugi::encoding_utf8);
+  if (!parsed) return parseWhole(xml);
+  auto cib = Unpacker(config).run(doc);
+  if (!cib) return cib;
+  doc.reset();
+  LineCounter lines(xml);
+  pugi::xml_document chunk;
+  for (const ByteRange& range : layout->node_states) {
+    std::string_view text = xml.substr(range.begin, range.end - range.begin);
+    int base_line = lines.lineAt(range.begin) - 1;
+    pugi::xml_parse_result r = chunk.load_buffer(text.data(), text.size(),
+                                                 pugi::parse_minimal | pugi::parse_escapes,
+                                                 pugi::encoding_utf8);
+    pugi::xml_node ns = chunk.document_element();
+    if (!r || std::strcmp(ns.name(), "node_state") != 0 || ns.next_sibling()) {
+      return parseWhole(xml);
+    }
+    if (auto e = Unpacker(text, base_line).readNodeState(ns, *cib)) return *e;
+  }
+  return cib;
 }
 
 }  // namespace pulse::pe

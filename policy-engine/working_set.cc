@@ -124,6 +124,27 @@ void applyNodeState(const NodeStateRecord& st, Node& node, const ClusterOptions&
   if (node.unclean) node.online = false;
 }
 
+// Fail-counts and last failures per resource, from the node's attributes.
+void collectFailures(Node& node) {
+  static constexpr std::string_view kCount = "fail-count-";
+  static constexpr std::string_view kLast = "last-failure-";
+  auto rscOf = [](std::string_view name, std::size_t prefix) {
+    std::string_view rest = name.substr(prefix);
+    return rest.substr(0, rest.find('#'));
+  };
+  for (auto it = node.attributes.lower_bound(std::string(kCount));
+       it != node.attributes.end() && it->first.compare(0, kCount.size(), kCount) == 0; ++it) {
+    Node::Failures& f = node.failures[std::string(rscOf(it->first, kCount.size()))];
+    f.count = addScores(f.count, parseScore(it->second).value_or(0));
+  }
+  for (auto it = node.attributes.lower_bound(std::string(kLast));
+       it != node.attributes.end() && it->first.compare(0, kLast.size(), kLast) == 0; ++it) {
+    Node::Failures& f = node.failures[std::string(rscOf(it->first, kLast.size()))];
+    f.last_failure = std::max<std::int64_t>(f.last_failure,
+                                            parseEpochSeconds(it->second).value_or(0));
+  }
+}
+
 std::string agentOf(const ResourceConfig& rc) {
   if (rc.provider.empty()) return rc.cls + ":" + rc.type;
   return rc.cls + ":" + rc.provider + ":" + rc.type;
@@ -223,6 +244,7 @@ Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now) {
     if (n < 0) continue;  // status for a node no longer configured
     applyNodeState(st, ws.nodes[static_cast<std::size_t>(n)], ws.options);
   }
+  for (Node& node : ws.nodes) collectFailures(node);
   for (const ResourceConfig& rc : cib.resources) {
     ws.top_level.push_back(addResource(rc, -1, cib, ws));
   }

@@ -42,6 +42,13 @@ struct Node {
   bool maintenance = false;
   bool expected_up = false;
   Attributes attributes;  // node attributes incl. #uname, #id and transient ones
+  // fail-count-<rsc>[#op] summed and last-failure-<rsc>[#op] maximised, per
+  // resource id (read once from the transient attributes).
+  struct Failures {
+    Score count = 0;
+    std::int64_t last_failure = 0;
+  };
+  std::map<std::string, Failures, std::less<>> failures;
   int assigned_count = 0;  // resources assigned so far (tie-break, like num_resources)
 };
 

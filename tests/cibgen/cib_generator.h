@@ -39,9 +39,9 @@ struct Knobs {
   double grouped = 0.3;  // fraction of primitives that are members of a group
   int max_group_size = 4;
   bool symmetric_cluster = true;
-  std::string no_quorum_policy = "stop";   // stop | freeze | ignore
-  std::string default_stickiness;          // empty: no rsc_defaults entry
-  std::string default_migration_threshold; // empty: no rsc_defaults entry
+  std::string no_quorum_policy = "stop";    // stop | freeze | ignore
+  std::string default_stickiness;           // empty: no rsc_defaults entry
+  std::string default_migration_threshold;  // empty: no rsc_defaults entry
   double own_stickiness = 0.1;
   double own_migration_threshold = 0.1;
   double own_priority = 0.1;
@@ -54,15 +54,15 @@ struct Knobs {
   // an unrunnable start, so crm_simulate -S cannot finish its own transition ("Transition
   // failed: terminated"); the Transition Summary is still well defined.
   double serialize_orders = 0.15;
-  double running = 0.7;          // resources active somewhere before the transition
+  double running = 0.7;             // resources active somewhere before the transition
   double running_on_standby = 0.1;  // ...of those, on a standby node when one exists
-  double split_group = 0.05;     // a group member running away from the rest of its group
-  double failed_monitor = 0.08;  // running resource whose recurring monitor failed
-  double recovered = 0.05;       // running resource with an old, recovered monitor failure
-  double failed_start = 0.03;    // per resource and node: an earlier start failed there
-  double stopped_history = 0.1;  // per resource and node: ran there before, stopped cleanly
-  double not_installed = 0.01;   // per resource and node: probe said "not installed" (rc 5)
-  double unprobed = 0.2;         // per resource and node: no history at all
+  double split_group = 0.05;        // a group member running away from the rest of its group
+  double failed_monitor = 0.08;     // running resource whose recurring monitor failed
+  double recovered = 0.05;          // running resource with an old, recovered monitor failure
+  double failed_start = 0.03;       // per resource and node: an earlier start failed there
+  double stopped_history = 0.1;     // per resource and node: ran there before, stopped cleanly
+  double not_installed = 0.01;      // per resource and node: probe said "not installed" (rc 5)
+  double unprobed = 0.2;            // per resource and node: no history at all
 };
 
 struct GeneratorOptions {

@@ -15,10 +15,10 @@ constexpr std::string_view kDigestNoParams = "f2317cad3d54cec5d7d7aa7d0bf35cf8";
 // md5(" <parameters CRM_meta_timeout=\"20000\"/>\n"). Every monitor is written with timeout=20s.
 constexpr std::string_view kDigestMonitor20s = "4811cef7f7f94e3a35a70be7916cb2fd";
 
-void writeNvpair(Sink& out, std::string_view indent, std::string_view prefix,
-                 std::string_view name, std::string_view value) {
-  out << indent << "<nvpair id=\"" << prefix << "-" << name << "\" name=\"" << name
-      << "\" value=\"" << value << "\"/>\n";
+void writeNvpair(Sink& out, std::string_view indent, std::string_view prefix, std::string_view name,
+                 std::string_view value) {
+  out << indent << "<nvpair id=\"" << prefix << "-" << name << "\" name=\"" << name << "\" value=\""
+      << value << "\"/>\n";
 }
 
 void writeMeta(Sink& out, std::string_view indent, const std::string& owner,
@@ -139,8 +139,7 @@ void writeRscDefaults(const ClusterModel& m, Sink& out) {
     writeNvpair(out, "        ", kSet, "resource-stickiness", m.knobs.default_stickiness);
   }
   if (!m.knobs.default_migration_threshold.empty()) {
-    writeNvpair(out, "        ", kSet, "migration-threshold",
-                m.knobs.default_migration_threshold);
+    writeNvpair(out, "        ", kSet, "migration-threshold", m.knobs.default_migration_threshold);
   }
   out << "      </meta_attributes>\n    </rsc_defaults>\n";
 }
@@ -290,15 +289,15 @@ class StatusWriter {
     const int64_t transition = static_cast<int64_t>(rng_.below(40));
     const int64_t changed = kBaseTime + op.call_id * 7 + static_cast<int64_t>(rng_.below(5));
     out_ << "            <lrm_rsc_op id=\"" << rsc << "_" << op.id_suffix << "\" operation_key=\""
-         << rsc << "_" << op.operation << "_" << op.interval_ms << "\" operation=\""
-         << op.operation << "\" crm-debug-origin=\"do_update_resource\" crm_feature_set=\""
-         << m_.feature_set << "\" transition-key=\"" << action << ":" << transition << ":"
-         << op.target_rc << ":" << uuid_ << "\" transition-magic=\"0:" << op.rc << ";" << action
-         << ":" << transition << ":" << op.target_rc << ":" << uuid_
-         << "\" exit-reason=\"\" on_node=\"" << m_.nodes[n].uname << "\" call-id=\""
-         << op.call_id << "\" rc-code=\"" << op.rc << "\" op-status=\"0\" interval=\""
-         << op.interval_ms << "\" last-rc-change=\"" << changed << "\" exec-time=\""
-         << static_cast<int64_t>(rng_.below(60)) << "\" queue-time=\"0\" op-digest=\""
+         << rsc << "_" << op.operation << "_" << op.interval_ms << "\" operation=\"" << op.operation
+         << "\" crm-debug-origin=\"do_update_resource\" crm_feature_set=\"" << m_.feature_set
+         << "\" transition-key=\"" << action << ":" << transition << ":" << op.target_rc << ":"
+         << uuid_ << "\" transition-magic=\"0:" << op.rc << ";" << action << ":" << transition
+         << ":" << op.target_rc << ":" << uuid_ << "\" exit-reason=\"\" on_node=\""
+         << m_.nodes[n].uname << "\" call-id=\"" << op.call_id << "\" rc-code=\"" << op.rc
+         << "\" op-status=\"0\" interval=\"" << op.interval_ms << "\" last-rc-change=\"" << changed
+         << "\" exec-time=\"" << static_cast<int64_t>(rng_.below(60))
+         << "\" queue-time=\"0\" op-digest=\""
          << (op.interval_ms > 0 ? kDigestMonitor20s : kDigestNoParams) << "\"/>\n";
   }
 
@@ -335,9 +334,9 @@ bool writeModel(const ClusterModel& m, Sink& out) {
       break;
     }
   }
-  out << "<cib crm_feature_set=\"" << m.feature_set
-      << "\" validate-with=\"pacemaker-3.7\" epoch=\"" << static_cast<int64_t>(100 + m.seed % 900)
-      << "\" num_updates=\"" << m.primitives.size() << "\" admin_epoch=\"0\""
+  out << "<cib crm_feature_set=\"" << m.feature_set << "\" validate-with=\"pacemaker-3.7\" epoch=\""
+      << static_cast<int64_t>(100 + m.seed % 900) << "\" num_updates=\"" << m.primitives.size()
+      << "\" admin_epoch=\"0\""
       << " cib-last-written=\"Tue Nov 12 08:26:40 2024\" update-origin=\"node1\""
       << " update-client=\"cibadmin\" update-user=\"root\" have-quorum=\""
       << (m.have_quorum ? "1" : "0") << "\" dc-uuid=\"" << dc << "\">\n"

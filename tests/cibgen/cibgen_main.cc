@@ -35,7 +35,8 @@ std::optional<int> parseInt(std::string_view text) {
 std::optional<Range> parseRange(const std::string& text) {
   const size_t dash = text.find('-');
   const auto lo = parseInt(std::string_view(text).substr(0, dash));
-  const auto hi = dash == std::string::npos ? lo : parseInt(std::string_view(text).substr(dash + 1));
+  const auto hi =
+      dash == std::string::npos ? lo : parseInt(std::string_view(text).substr(dash + 1));
   if (!lo || !hi || *lo < 1 || *hi < *lo) return std::nullopt;
   return Range{*lo, *hi};
 }
@@ -94,8 +95,8 @@ int main(int argc, char** argv) {
   options.nodes = size_rng.range(nodes->lo, nodes->hi);
   options.resources = size_rng.range(resources->lo, resources->hi);
   if (vm.count("verbose")) {
-    std::cerr << "seed=" << seed << " nodes=" << options.nodes
-              << " resources=" << options.resources << " profile=" << profile_text << "\n";
+    std::cerr << "seed=" << seed << " nodes=" << options.nodes << " resources=" << options.resources
+              << " profile=" << profile_text << "\n";
   }
   if (output == "-") {
     const bool ok = pulse::cibgen::writeCib(options, std::cout) && std::cout.flush();

@@ -8,15 +8,8 @@
 namespace pulse::cibgen {
 namespace {
 
-// Distinct streams for the knobs and for the model, so that forcing knobs does not change
-// which cluster a seed describes more than necessary.
+// The model's own random stream (the knobs of the differential profile use another one).
 constexpr uint64_t kModelStream = 0x6d6f64656cULL;
-constexpr uint64_t kKnobStream = 0x6b6e6f6273ULL;
-
-template <typename T, size_t N>
-T choose(Rng& rng, const T (&values)[N], std::initializer_list<double> weights) {
-  return values[std::min(rng.weighted(weights), N - 1)];
-}
 
 // A count of `rate * base`, with the fractional part drawn so that the mean is exact.
 int scaledCount(Rng& rng, double rate, int base) {
@@ -28,6 +21,20 @@ int scaledCount(Rng& rng, double rate, int base) {
 std::string finiteScore(Rng& rng, bool negative) {
   const int value = rng.range(1, 40) * 25;
   return std::to_string(negative ? -value : value);
+}
+
+// INFINITY, -INFINITY, a positive or a negative finite score, with these relative weights.
+std::string drawScore(Rng& rng, std::initializer_list<double> weights) {
+  switch (rng.weighted(weights)) {
+    case 0:
+      return "INFINITY";
+    case 1:
+      return "-INFINITY";
+    case 2:
+      return finiteScore(rng, false);
+    default:
+      return finiteScore(rng, true);
+  }
 }
 
 // A top-level resource: a group or a primitive outside any group.
@@ -88,10 +95,10 @@ class ModelBuilder {
       meta.target_role = "Started";
     }
     if (rng_.chance(knobs().own_stickiness * scale)) {
-      meta.stickiness = choose(rng_, kStickiness, {1, 1, 2, 1, 1});
+      meta.stickiness = rng_.choose(kStickiness, {1, 1, 2, 1, 1});
     }
     if (rng_.chance(knobs().own_migration_threshold * scale)) {
-      meta.migration_threshold = choose(rng_, kThreshold, {2, 1, 1});
+      meta.migration_threshold = rng_.choose(kThreshold, {2, 1, 1});
     }
     if (rng_.chance(knobs().own_priority * scale)) {
       meta.priority = std::to_string(rng_.range(1, 10));
@@ -105,7 +112,7 @@ class ModelBuilder {
       PrimitiveModel p;
       p.id = "rsc" + std::to_string(i);
       p.provider = rng_.chance(0.5) ? "heartbeat" : "pacemaker";
-      p.monitor_interval_s = choose(rng_, kIntervals, {7, 2, 1});
+      p.monitor_interval_s = rng_.choose(kIntervals, {7, 2, 1});
       p.meta = drawMeta(1.0);
       model_.primitives.push_back(std::move(p));
     }
@@ -161,14 +168,8 @@ class ModelBuilder {
         loc.rsc = rng_.pick(units_).id;
       }
       loc.node = rng_.pick(model_.nodes).uname;
-      const size_t kind = asymmetric ? rng_.weighted({0.25, 0.1, 0.5, 0.15})
-                                     : rng_.weighted({0.15, 0.15, 0.4, 0.3});
-      switch (kind) {
-        case 0: loc.score = "INFINITY"; break;
-        case 1: loc.score = "-INFINITY"; break;
-        case 2: loc.score = finiteScore(rng_, false); break;
-        default: loc.score = finiteScore(rng_, true); break;
-      }
+      loc.score = asymmetric ? drawScore(rng_, {0.25, 0.1, 0.5, 0.15})
+                             : drawScore(rng_, {0.15, 0.15, 0.4, 0.3});
       loc.rule = rng_.chance(knobs().rule_locations);
       loc.negate = loc.rule && rng_.chance(0.2);
       loc.id = "loc" + std::to_string(k) + "-" + loc.rsc;
@@ -181,20 +182,14 @@ class ModelBuilder {
     const int count = scaledCount(rng_, knobs().colocations_per_resource,
                                   static_cast<int>(model_.primitives.size()));
     std::set<std::pair<size_t, size_t>> seen;
-    for (int attempt = 0; attempt < count * 4 && static_cast<int>(seen.size()) < count;
-         ++attempt) {
+    for (int attempt = 0; attempt < count * 4 && static_cast<int>(seen.size()) < count; ++attempt) {
       const size_t a = rng_.below(units_.size());
       const size_t b = rng_.below(units_.size());
       if (a == b || !seen.insert({a, b}).second) continue;
       ColocationModel col;
       col.rsc = units_[a].id;
       col.with_rsc = units_[b].id;
-      switch (rng_.weighted({0.35, 0.15, 0.35, 0.15})) {
-        case 0: col.score = "INFINITY"; break;
-        case 1: col.score = "-INFINITY"; break;
-        case 2: col.score = finiteScore(rng_, false); break;
-        default: col.score = finiteScore(rng_, true); break;
-      }
+      col.score = drawScore(rng_, {0.35, 0.15, 0.35, 0.15});
       col.id = "col" + std::to_string(seen.size()) + "-" + col.rsc + "-" + col.with_rsc;
       model_.colocations.push_back(std::move(col));
     }
@@ -207,11 +202,10 @@ class ModelBuilder {
     std::vector<size_t> rank(units_.size());
     for (size_t i = 0; i < rank.size(); ++i) rank[i] = i;
     rng_.shuffle(rank);
-    const int count = scaledCount(rng_, knobs().orders_per_resource,
-                                  static_cast<int>(model_.primitives.size()));
+    const int count =
+        scaledCount(rng_, knobs().orders_per_resource, static_cast<int>(model_.primitives.size()));
     std::set<std::pair<size_t, size_t>> seen;
-    for (int attempt = 0; attempt < count * 4 && static_cast<int>(seen.size()) < count;
-         ++attempt) {
+    for (int attempt = 0; attempt < count * 4 && static_cast<int>(seen.size()) < count; ++attempt) {
       size_t a = rng_.below(units_.size());
       size_t b = rng_.below(units_.size());
       if (a == b) continue;
@@ -221,7 +215,7 @@ class ModelBuilder {
       static const std::string kKinds[] = {"", "Mandatory", "Optional", "Serialize"};
       const double serialize = std::clamp(knobs().serialize_orders, 0.0, 1.0);
       const double other = 1.0 - serialize;
-      order.kind = choose(rng_, kKinds, {0.4 * other, 0.3 * other, 0.3 * other, serialize});
+      order.kind = rng_.choose(kKinds, {0.4 * other, 0.3 * other, 0.3 * other, serialize});
       // Pacemaker 2.1.5 keeps a Serialize input on the unrunnable start of a resource that is
       // being stopped, so its own transition never completes ("Transition failed: terminated").
       // Keep Serialize to resources that are less likely to be stopped that way.
@@ -248,7 +242,7 @@ class ModelBuilder {
         order.symmetrical = "false";
       } else if (order.kind != "Serialize") {
         static const std::string kSymmetrical[] = {"", "true", "false"};
-        order.symmetrical = choose(rng_, kSymmetrical, {0.6, 0.2, 0.2});
+        order.symmetrical = rng_.choose(kSymmetrical, {0.6, 0.2, 0.2});
       }
       order.id = "ord" + std::to_string(seen.size()) + "-" + order.first + "-" + order.then;
       model_.orders.push_back(std::move(order));
@@ -312,8 +306,7 @@ class ModelBuilder {
       const int size = static_cast<int>(members.size());
       const int started = rng_.chance(0.8) ? size : rng_.range(1, size);
       for (int k = 0; k < started; ++k) {
-        run_node[members[k]] =
-            rng_.chance(knobs().split_group) ? pickOtherOnline(node) : node;
+        run_node[members[k]] = rng_.chance(knobs().split_group) ? pickOtherOnline(node) : node;
       }
     }
     for (size_t r = 0; r < model_.primitives.size(); ++r) {
@@ -373,83 +366,6 @@ class ModelBuilder {
 
 ClusterModel buildModel(const GeneratorOptions& options, const Knobs& knobs) {
   return ModelBuilder(options, knobs).take();
-}
-
-Knobs differentialKnobs(uint64_t seed) {
-  Rng rng(seed ^ kKnobStream);
-  Knobs k;
-  static const double kOffline[] = {0, 0.1, 0.25};
-  static const double kStandby[] = {0, 0.1, 0.3};
-  static const double kGrouped[] = {0, 0.3, 0.6};
-  static const std::string kPolicy[] = {"stop", "freeze", "ignore"};
-  static const std::string kStickiness[] = {"", "0", "1", "100", "INFINITY"};
-  static const std::string kThreshold[] = {"", "1", "3", "INFINITY"};
-  static const double kSometimes[] = {0, 0.15};
-  static const double kFew[] = {0, 0.05, 0.15};
-  static const double kPerResource[] = {0, 0.25, 0.6};
-  static const double kRules[] = {0, 0.3, 1};
-  static const double kRunning[] = {0.3, 0.6, 0.9};
-  static const double kFailures[] = {0, 0.1, 0.25};
-  static const double kRare[] = {0, 0.03, 0.1};
-  static const double kUnprobed[] = {0, 0.3, 1};
-  k.offline_node = choose(rng, kOffline, {4, 4, 2});
-  k.standby_node = choose(rng, kStandby, {5, 3.5, 1.5});
-  k.grouped = choose(rng, kGrouped, {3, 4, 3});
-  k.max_group_size = rng.range(2, 4);
-  k.symmetric_cluster = rng.chance(0.8);
-  k.no_quorum_policy = choose(rng, kPolicy, {5, 2, 3});
-  k.default_stickiness = choose(rng, kStickiness, {3.5, 1, 1, 3.5, 1});
-  k.default_migration_threshold = choose(rng, kThreshold, {5, 2, 2, 1});
-  k.own_stickiness = choose(rng, kSometimes, {1, 1});
-  k.own_migration_threshold = choose(rng, kSometimes, {1, 1});
-  k.own_priority = choose(rng, kSometimes, {1, 1});
-  k.target_role_stopped = choose(rng, kFew, {1, 2, 1});
-  k.locations_per_resource = choose(rng, kPerResource, {1, 2, 2});
-  k.rule_locations = choose(rng, kRules, {2, 2, 1});
-  k.colocations_per_resource = choose(rng, kPerResource, {1, 2, 1});
-  k.orders_per_resource = choose(rng, kPerResource, {1, 2, 1});
-  k.serialize_orders = choose(rng, kSometimes, {2, 1});
-  k.running = choose(rng, kRunning, {1, 1, 2});
-  k.running_on_standby = 0.2;
-  k.split_group = choose(rng, kFew, {3, 1, 0});
-  k.failed_monitor = choose(rng, kFailures, {1, 2, 1});
-  k.recovered = choose(rng, kSometimes, {1, 1});
-  k.failed_start = choose(rng, kRare, {2, 1, 1});
-  k.stopped_history = choose(rng, kFailures, {1, 2, 1});
-  k.not_installed = choose(rng, kRare, {3, 1, 0});
-  k.unprobed = choose(rng, kUnprobed, {4, 3, 3});
-  return k;
-}
-
-Knobs benchKnobs() {
-  Knobs k;
-  k.offline_node = 0.02;
-  k.standby_node = 0.02;
-  k.grouped = 0.2;
-  k.max_group_size = 4;
-  k.symmetric_cluster = true;
-  k.no_quorum_policy = "stop";
-  k.default_stickiness = "100";
-  k.default_migration_threshold = "3";
-  k.own_stickiness = 0.02;
-  k.own_migration_threshold = 0.02;
-  k.own_priority = 0.02;
-  k.target_role_stopped = 0.01;
-  k.locations_per_resource = 0.3;
-  k.rule_locations = 0.3;
-  k.colocations_per_resource = 0.05;
-  k.orders_per_resource = 0.05;
-  k.serialize_orders = 0.1;
-  k.running = 0.95;
-  k.running_on_standby = 0.05;
-  k.split_group = 0;
-  k.failed_monitor = 0.005;
-  k.recovered = 0.005;
-  k.failed_start = 0.0005;
-  k.stopped_history = 0.002;
-  k.not_installed = 0;
-  k.unprobed = 0;
-  return k;
 }
 
 }  // namespace pulse::cibgen

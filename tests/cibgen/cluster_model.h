@@ -59,8 +59,8 @@ struct ColocationModel {
 
 struct OrderModel {
   std::string id, first, then;
-  std::string kind;  // empty: attribute omitted (Mandatory)
-  std::string symmetrical;  // empty: omitted
+  std::string kind;                       // empty: attribute omitted (Mandatory)
+  std::string symmetrical;                // empty: omitted
   std::string first_action, then_action;  // empty: omitted
 };
 
@@ -79,9 +79,8 @@ enum class History : uint8_t {
 };
 
 inline bool isActive(History h) {
-  return h == History::kRunning || h == History::kMonitorError ||
-         h == History::kMonitorStopped || h == History::kRecovered ||
-         h == History::kStartFailedLive;
+  return h == History::kRunning || h == History::kMonitorError || h == History::kMonitorStopped ||
+         h == History::kRecovered || h == History::kStartFailedLive;
 }
 
 struct ClusterModel {

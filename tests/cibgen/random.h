@@ -66,6 +66,13 @@ class Rng {
     return weights.size() - 1;
   }
 
+  // One of `values`, chosen with the given relative weights (one per value).
+  template <typename T, size_t N>
+  const T& choose(const T (&values)[N], std::initializer_list<double> weights) {
+    const size_t i = weighted(weights);
+    return values[i < N ? i : N - 1];
+  }
+
   template <typename T>
   void shuffle(std::vector<T>& items) {
     for (size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[below(i)]);

@@ -6,16 +6,23 @@ the current configuration the way Pacemaker 2.1.5 does (nvpair sets sorted by sc
 evaluated for the node, templates, parents, rsc_defaults, op_defaults), feeds the inputs to
 op_digest_cli (which calls the C++ code) and compares all three digests with the recorded ones.
 
-Optionally (--oracle) it runs Debian's crm_simulate 2.1.5 with info logging and collects the
-digests that the real scheduler calculated whenever they differ from the recorded ones
-("hash was X vs. now Y"), so a mismatch can be told apart from a bug of ours.
+With --oracle, Debian's Pacemaker 2.1.5 is asked too, so that a mismatch with the recorded
+value can be told apart from a bug of ours: `crm_resource --digests` shows the digests the
+2.1.5 library computes for an op (we isolate each op in a CIB copy so it is the one chosen), and
+`crm_simulate -VVVV` logs which mismatches the scheduler actually acts on.
+With --list-mismatches, one tab-separated line per mismatch: file, digest kind, lrm id, node,
+task, interval, feature set, op id, recorded, ours, oracle verdict, acted/ignored by the
+scheduler, summary-change (the expected summary restarts/reloads it), agent-changed,
+secure-ok/masked (sanitized CIB), and recorded-as:<variant> when a variant of our inputs
+reproduces the recorded digest (e.g. an old controller that hashed no timeout).
 
-Usage: check_digests.py [--corpus DIR] [--oracle] [--list-mismatches] [FILE.xml ...]
+Usage: check_digests.py [--corpus DIR] [--oracle {none,mismatches,all}] [--list-mismatches]
+                        [FILE.xml ...]
 """
 import argparse
 import collections
-import datetime
 import concurrent.futures
+import datetime
 import glob
 import hashlib
 import os
@@ -98,8 +105,8 @@ def interval_spec(text):
 
 def parse_time(text):
     text = text.strip().replace('T', ' ')
-    m = re.match(r'(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$',
-                 text)
+    m = re.match(r'(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2})(?::(\d{2}))?)?'
+                 r'\s*(Z|[+-]\d{2}:?\d{2})?$', text)
     if not m:
         return None
     y, mo, d, h, mi, s = (int(x or 0) for x in m.groups()[:6])
@@ -136,6 +143,11 @@ class Cib:
         if crm_config is not None:
             self.unpack_sets(crm_config, 'cluster_property_set', RuleData(self.now), self.props,
                              False)
+
+    def parent_of(self, el):
+        if not hasattr(self, 'parents'):
+            self.parents = {c: p for p in self.root.iter() for c in p}
+        return self.parents[el]
 
     def expand(self, el):
         ref = el.get('id-ref')
@@ -410,8 +422,7 @@ def collect(cib):
                         'secure': xml_op.get('op-secure-digest'),
                         'agent_changed': any(lrm_rsc.get(a) != prim.get(a)
                                              for a in ('class', 'provider', 'type')),
-                        'anonymous': any(p.tag in ('clone', 'master') for p in parents)
-                        and not re.search(r':\d+$', lrm_rsc.get('id')),
+                        'collective': any(p.tag in ('clone', 'master', 'bundle') for p in parents),
                         'inputs': (params, extra, raw_timeout)}
                 yield desc, lrm_rsc, xml_op, '\n'.join(lines)
 
@@ -425,18 +436,22 @@ def pe_oracle(cib, jobs, workdir):
     requests = []
     for n, (d, lrm_rsc, xml_op) in enumerate(jobs):
         saved, saved_id = list(lrm_rsc), lrm_rsc.get('id')
-        rsc_id = saved_id
-        if d['anonymous']:
-            rsc_id = saved_id + ':0'  # crm_resource resolves a clone's primitive to instance 0
-        for child in saved:
-            lrm_rsc.remove(child)
+        rsc_id, parent, twins = saved_id, cib.parent_of(lrm_rsc), []
+        if d['collective']:
+            # crm_resource resolves a collective's primitive to some instance (":0" for anonymous
+            # clones); all instances share the parameters, so present the history as instance 0.
+            rsc_id = d['rsc'] + ':0'
+            twins = [r for r in parent if r is not lrm_rsc
+                     and re.sub(r':\d+$', '', r.get('id')) == d['rsc']]
+        for child in saved + twins:
+            (lrm_rsc if child in saved else parent).remove(child)
         lrm_rsc.append(xml_op)
         lrm_rsc.set('id', rsc_id)
         path = os.path.join(workdir, '%d.xml' % n)
         cib.tree.write(path)
-        for child in list(lrm_rsc):
-            lrm_rsc.remove(child)
+        lrm_rsc.remove(xml_op)
         lrm_rsc.extend(saved)
+        parent.extend(twins)
         lrm_rsc.set('id', saved_id)
         requests.append((d, path, rsc_id))
 
@@ -456,6 +471,21 @@ def pe_oracle(cib, jobs, workdir):
 
     with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
         list(pool.map(ask, requests))
+
+
+SCHEDULER_RE = re.compile(r'Parameters (?:containing extra ones )?to (\d+)ms-interval (\S+) '
+                          r'action for (\S+) on (\S+) changed: hash was (\S+) vs\. now (\S+)')
+
+
+def scheduler_mismatches(path):
+    """(rsc, node, task, interval, recorded digest) that crm_simulate 2.1.5 found changed,
+    i.e. the mismatches the scheduler acts on (it ignores stale history, such as probes of
+    inactive resources or anything before the last start)."""
+    env = dict(os.environ, LC_ALL='C', CIB_shadow_dir=tempfile.gettempdir())
+    out = subprocess.run(['crm_simulate', '-x', path, '-R', '-VVVV'], env=env,
+                         capture_output=True, text=True, errors='replace')
+    return {(re.sub(r':\d+$', '', rsc), node, task, int(interval), was)
+            for interval, task, rsc, node, was, _ in SCHEDULER_RE.findall(out.stdout + out.stderr)}
 
 
 def definition_changes(name):
@@ -499,6 +529,11 @@ def main():
                 jobs = [(d, lrm, op) for d, lrm, op, _ in found if args.oracle == 'all' or any(
                     d[k] is not None and d[k] != d['calc_' + k] for k in KINDS)]
                 pe_oracle(cib, jobs, workdir)
+                if jobs:
+                    acted = scheduler_mismatches(cib.path)
+                    for d, _, _ in jobs:
+                        d['acted'] = {k for k in KINDS if (d['rsc'], d['node'], d['task'],
+                                                           d['interval'], d[k]) in acted}
     report(descs, args.oracle != 'none', args.list_mismatches)
     if unsupported:
         print('rule features not evaluated:', dict(unsupported))
@@ -523,6 +558,9 @@ def explain(d, kind):
     for name, attrs in variants.items():
         if py_digest(attrs) == d[kind]:
             return 'recorded-as:' + name
+    for seconds in range(1, 3601):  # Same parameters, but the op's timeout has since changed?
+        if py_digest(dict(base, CRM_meta_timeout=str(seconds * 1000))) == d[kind]:
+            return 'recorded-as:timeout=%ds' % seconds
     return ''
 
 
@@ -531,7 +569,8 @@ def report(descs, with_oracle, list_mismatches):
         return int(re.match(r'\d*', d['fs']).group(0) or 0) >= 3
     for kind in KINDS:
         rows = [d for d in descs if d[kind] is not None]
-        for label, sel in (('overall', rows), ('feature set >= 3.0', [d for d in rows if modern(d)]),
+        for label, sel in (('overall', rows),
+                           ('feature set >= 3.0', [d for d in rows if modern(d)]),
                            ('feature set < 3.0', [d for d in rows if not modern(d)])):
             ok = sum(d[kind] == d['calc_' + kind] for d in sel)
             print('%-8s %-20s %6d / %6d match recorded (%.2f%%)' % (
@@ -539,7 +578,8 @@ def report(descs, with_oracle, list_mismatches):
         if with_oracle:
             asked = [d for d in rows if d.get('pe_' + kind)]
             ok = sum(d['pe_' + kind] == d['calc_' + kind] for d in asked)
-            print('%-8s %-20s %6d / %6d match crm_resource 2.1.5' % (kind, 'oracle', ok, len(asked)))
+            print('%-8s %-20s %6d / %6d match crm_resource 2.1.5' % (
+                kind, 'oracle', ok, len(asked)))
     if not list_mismatches:
         return
     changed = {}
@@ -555,9 +595,11 @@ def report(descs, with_oracle, list_mismatches):
             print('\t'.join(str(x) for x in (
                 d['file'], kind, d['lrm_id'], d['node'], d['task'], d['interval'], d['fs'],
                 d['op_id'], 'recorded=' + d[kind], 'ours=' + d['calc_' + kind], verdict,
+                'acted' if kind in d.get('acted', ()) else 'ignored' if 'acted' in d else '',
                 'summary-change' if d['rsc'] in changed[d['file']] else '',
                 'agent-changed' if d['agent_changed'] else '',
-                'secure-ok' if d['secure'] and d['secure'] == d['calc_secure'] else '',
+                'secure-ok' if d['secure'] and d['secure'] == d['calc_secure'] else
+                ('masked' if '****' in d['inputs'][0].values() else ''),
                 explain(d, kind))))
 
 

@@ -5,7 +5,8 @@
 // after a one-character prefix, a record ends with "END":
 //   K <key>  T <task>  I <interval_ms>  V <feature_set>  F <0|1 fence device>
 //   P <name> <value> (resource param)  E <name> <value> (op param)  M <name> <value> (op meta)
-//   U <configured timeout, normalised here>  R <restart list>  S <secure list>  (each only when recorded)
+//   U <configured timeout, normalised here>  R <restart list>  S <secure list>  (each only when
+//   recorded)
 // Output, one line per record: "<key> <all> <restart or -> <secure>".
 // Build: g++ -std=c++20 -O2 -Ipolicy-engine tests/tools/op_digest_cli.cc policy-engine/op_digest.cc
 //        policy-engine/md5.cc -o op_digest_cli
