@@ -49,7 +49,9 @@ class Planner {
     if (auto e = configOrderings()) return *e;
     for (int top : ws_.top_level) internalConstraints(top);
     for (const ResourceOrdering& o : orderings_) expand(o);
+    applyForced();
     settle();
+    applyReloads();
     plan_.by_resource.assign(ws_.resources.size(), {});
     for (const PlannedAction& a : plan_.actions) {
       if (a.rsc >= 0) plan_.by_resource[static_cast<std::size_t>(a.rsc)].push_back(a.id);
@@ -236,6 +238,34 @@ class Planner {
     for (const char* task : {"start", "running", "stop", "stopped"}) {
       int id = customAction(index, task, 0, -1, true, true);
       act(id).runnable = true;
+    }
+  }
+
+  // Definition changes: the start (or recurring monitor) must run again.
+  void applyForced() {
+    for (const ForcedAction& f : ws_.forced) {
+      auto it = by_rsc_.find(f.rsc);
+      if (it == by_rsc_.end()) continue;
+      for (int id : it->second) {
+        PlannedAction& a = act(id);
+        if (a.task != f.task || a.interval_ms != f.interval_ms) continue;
+        if (a.optional) {
+          a.optional = false;
+          a.reason = "resource definition change";
+        }
+      }
+    }
+  }
+
+  // A reload replaces a restart unless the resource is stopped there anyway.
+  void applyReloads() {
+    for (const auto& [r, node] : ws_.reloads) {
+      bool stopping = false;
+      for (int id : actionsOf(r, "stop", node)) stopping = stopping || !act(id).optional;
+      if (stopping) continue;
+      int id = customAction(r, "reload-agent", 0, node, false);
+      act(id).reason = "resource definition change";
+      plan_.reloading.push_back(r);
     }
   }
 

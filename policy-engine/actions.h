@@ -52,6 +52,7 @@ struct ActionPlan {
   std::vector<PlannedAction> actions;
   std::vector<ActionEdge> edges;
   std::vector<std::vector<int>> by_resource;  // action ids per resource index
+  std::vector<int> reloading;                 // resources reloaded in place
 };
 
 // Creates every action and ordering and settles their flags.

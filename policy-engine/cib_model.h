@@ -109,7 +109,9 @@ struct OperationRecord {
   int op_status = 0;
   int target_rc = 0;
   bool has_target_rc = false;
-  std::string op_digest, restart_digest, op_force_restart, op_secure_params;
+  std::string op_digest, restart_digest;
+  std::optional<std::string> op_force_restart, op_secure_params;  // absent != empty
+  bool is_last_failure = false;  // id ends in "_last_failure_0"
   std::string feature_set;
   std::int64_t last_rc_change = 0;
   std::string exit_reason;
@@ -131,6 +133,7 @@ struct NodeStateRecord {
 };
 
 struct Cib {
+  std::string feature_set;  // crm_feature_set of <cib>
   Attributes cluster_options;
   Attributes rsc_defaults;
   Attributes op_defaults;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "config_changes.h"
 #include "xml_dates.h"
 
 namespace pulse::pe {
@@ -130,11 +131,37 @@ class ResourceReplay {
   void recordFailed(const OperationRecord& op, int rc) {
     ws_.failed_actions.push_back({r_.id, op.task, node().name, op.interval_ms, rc});
   }
+  // Pacemaker's check_operation_expiry: a failure older than failure-timeout
+  // is forgotten once the fail-count has expired too; a failed start or
+  // monitor recorded with other parameters than now gets its fail-count
+  // cleared (and so no longer bans the node).
   bool expired(const OperationRecord& op) {
-    if (r_.failure_timeout_s <= 0) return false;
-    if (op.last_rc_change <= 0) return false;
-    if (ws_.now < op.last_rc_change + r_.failure_timeout_s) return false;
-    return failCount(ws_, r_, node_) <= 0;
+    bool is_expired = false;
+    if (r_.failure_timeout_s > 0 && op.last_rc_change > 0 &&
+        ws_.now >= op.last_rc_change + r_.failure_timeout_s) {
+      is_expired = failCount(ws_, r_, node_) <= 0;
+    }
+    if (!is_expired && op.is_last_failure && (op.task == "start" || op.task == "monitor")) {
+      DigestCheck check = compareDigests(ws_, r_, op);
+      if (check != DigestCheck::Unknown && check != DigestCheck::Match &&
+          !ws_.failcountCleared(r_.index, node_)) {
+        ws_.failcount_cleared.emplace_back(r_.index, node_);
+      }
+    }
+    if (is_expired && op.interval_ms == 0 && op.task == "monitor") {
+      switch (op.rc) {
+        case kOcfOk:
+        case kOcfNotRunning:
+        case kOcfRunningPromoted:
+        case kOcfDegraded:
+        case kOcfDegradedPromoted:
+          is_expired = false;  // probes that found a state do not expire
+          break;
+        default:
+          break;
+      }
+    }
+    return is_expired;
   }
   void checkRecoverable(const std::string& task) {
     if (task != "stop") return;

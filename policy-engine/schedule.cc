@@ -8,6 +8,7 @@
 
 #include "actions.h"
 #include "assign.h"
+#include "config_changes.h"
 #include "policy_engine.h"
 #include "summary.h"
 
@@ -68,6 +69,7 @@ Result<Transition> schedule(std::string_view cib_xml, const ScheduleOptions& opt
   t.current = describeCluster(*ws, nullptr);
   if (auto e = applyNodeCriteria(*ws)) return *e;
   if (auto e = unpackColocations(*ws)) return *e;
+  checkConfigChanges(*ws);
   assignResources(*ws);
   auto plan = planActions(*ws);
   if (!plan) return plan.error();

@@ -122,6 +122,7 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
     for (Resource& r : ws.resources) {
       if (r.kind != ResourceConfig::Kind::Primitive) continue;
       if (r.migration_threshold <= 0) continue;
+      if (ws.failcountCleared(r.index, static_cast<int>(n))) continue;
       Score fc = failCount(ws, r, static_cast<int>(n));
       if (fc <= 0) continue;
       if (fc >= r.migration_threshold) addLocationScore(r, static_cast<int>(n), -kInfinity);

@@ -27,8 +27,14 @@ class SummaryWriter {
     const PlannedAction* start = findAction(plan_, ws_, r.index, "start", next);
     int start_node = (start == nullptr || !start->runnable) ? -1 : current;
     const PlannedAction* stop = findAction(plan_, ws_, r.index, "stop", start_node);
+    bool reload = std::find(plan_.reloading.begin(), plan_.reloading.end(), r.index) !=
+                  plan_.reloading.end();
     if (r.role == r.next_role) {
       if (next < 0) return;
+      if (reload) {
+        item(out, "Reload", r, current, next, start, nullptr);
+        return;
+      }
       if (start == nullptr || start->optional) return;
       if (!start->runnable) {
         item(out, "Stop", r, current, -1, stop, (stop && !stop->reason.empty()) ? stop : start);
@@ -51,6 +57,8 @@ class SummaryWriter {
       item(out, "Recover", r, current, next, stop, start);
     } else if (moving) {
       item(out, "Move", r, current, next, stop, nullptr);
+    } else if (reload) {
+      item(out, "Reload", r, current, next, start, nullptr);
     } else if (stop && !stop->optional) {
       item(out, "Restart", r, current, next, start, nullptr);
     } else if (r.role == Role::Stopped && r.next_role > Role::Stopped) {

@@ -498,7 +498,14 @@ void readOperation(const pugi::xml_node& op, OperationRecord& r) {
         }
         break;
       case 'i':
-        if (std::strcmp(name, "interval") == 0) r.interval_ms = toLong(value);
+        if (std::strcmp(name, "interval") == 0) {
+          r.interval_ms = toLong(value);
+        } else if (std::strcmp(name, "id") == 0) {
+          std::string_view id = value;
+          constexpr std::string_view kLastFailure = "_last_failure_0";
+          r.is_last_failure = id.size() >= kLastFailure.size() &&
+                              id.substr(id.size() - kLastFailure.size()) == kLastFailure;
+        }
         break;
       case 'c':
         if (std::strcmp(name, "call-id") == 0) {
@@ -582,6 +589,7 @@ Result<Cib> Unpacker::run(const pugi::xml_document& doc) {
   indexIds(configuration);
 
   if (pugi::xml_attribute q = root.attribute("have-quorum")) cib.have_quorum = isTrue(q.value());
+  cib.feature_set = root.attribute("crm_feature_set").as_string("");
   if (pugi::xml_attribute d = root.attribute("execution-date")) {
     cib.execution_date_text = d.value();
     auto epoch = parseEpochSeconds(d.value());

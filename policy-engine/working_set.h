@@ -119,6 +119,14 @@ struct FailedAction {
   int rc = 0;
 };
 
+// An action the configuration check requires before assignment (Pacemaker
+// creates these unattached; they bind to whatever node the action lands on).
+struct ForcedAction {
+  int rsc = -1;
+  std::string task;  // "start" or a recurring "monitor"
+  std::int64_t interval_ms = 0;
+};
+
 struct WorkingSet {
   const Cib* cib = nullptr;
   std::int64_t now = 0;
@@ -130,6 +138,15 @@ struct WorkingSet {
   std::map<std::string, int> resource_index;
   std::map<std::string, int> node_index;  // by uname and by id
   std::vector<FailedAction> failed_actions;
+  std::vector<ForcedAction> forced;                 // from definition changes
+  std::vector<std::pair<int, int>> reloads;         // (resource, node) to reload in place
+  std::vector<std::pair<int, int>> failcount_cleared;  // (resource, node) being cleared
+  bool failcountCleared(int rsc, int node) const {
+    for (const auto& [r, n] : failcount_cleared) {
+      if (r == rsc && n == node) return true;
+    }
+    return false;
+  }
   std::vector<std::string> warnings;
 
   int findNode(const std::string& name_or_id) const {

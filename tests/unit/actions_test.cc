@@ -84,3 +84,25 @@ TEST(Actions, FencingEnabledWithoutDevicesLeavesResourcesAlone) {
 
 }  // namespace
 }  // namespace pulse::pe
+
+namespace pulse::pe {
+namespace {
+
+using namespace testing;  // NOLINT(google-build-using-namespace)
+
+TEST(Actions, ChangedParametersRestartTheResource) {
+  // The history was recorded without parameters; the configuration now has one.
+  std::string rsc =
+      "<primitive id=\"vip\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">"
+      "<instance_attributes id=\"vip-ia\">" +
+      nvpair("vip-ip", "ip", "198.51.100.7") + "</instance_attributes></primitive>";
+  auto t = scheduleOk(cib({"n1", "n2"}, rsc, "",
+                          nodeState("1", "n1", history("vip", {{"start", 0, 2}})) +
+                              nodeState("2", "n2")));
+  ASSERT_EQ(t.summary.size(), 1u);
+  EXPECT_EQ(t.summary[0].verb, "Restart");
+  EXPECT_EQ(t.summary[0].reason, "due to resource definition change");
+}
+
+}  // namespace
+}  // namespace pulse::pe

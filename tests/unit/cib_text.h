@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "op_digest.h"
+
 namespace pulse::pe::testing {
 
 // An online member node's node_state, with optional lrm history XML inside.
@@ -27,6 +29,14 @@ struct Op {
   int expected_rc = 0;
 };
 
+// The op-digest a cluster records for a parameterless resource: nothing for
+// one-shot ops, the default 20 s timeout for recurring ones.
+inline std::string recordedDigest(int interval_ms) {
+  ParamMap params;
+  if (interval_ms > 0) params["CRM_meta_timeout"] = "20000";
+  return md5Hex(digestText(params));
+}
+
 inline std::string history(const std::string& rsc, const std::vector<Op>& ops) {
   std::string s = "<lrm_resource id=\"" + rsc + "\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">";
   for (const Op& op : ops) {
@@ -36,7 +46,8 @@ inline std::string history(const std::string& rsc, const std::vector<Op>& ops) {
          ":00000000-0000-0000-0000-000000000000\" call-id=\"" + std::to_string(op.call_id) +
          "\" rc-code=\"" + std::to_string(op.rc) + "\" op-status=\"" +
          (op.rc == op.expected_rc ? "0" : "4") + "\" interval=\"" +
-         std::to_string(op.interval_ms) + "\" last-rc-change=\"1000\"/>";
+         std::to_string(op.interval_ms) + "\" last-rc-change=\"1000\" op-digest=\"" +
+         recordedDigest(op.interval_ms) + "\"/>";
   }
   return s + "</lrm_resource>";
 }
