@@ -151,6 +151,11 @@ std::string format(const char* fmt, double value) {
   return buffer;
 }
 
+// "12.3x", or "0.03x" when Pulse is the slower one.
+std::string ratio(double value, const char* prefix = "") {
+  return std::string(prefix) + format(value < 1 ? "%.2fx" : "%.1fx", value);
+}
+
 std::string executableDir() {
   char path[PATH_MAX];
   const ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
@@ -225,8 +230,8 @@ int runBench(Options& opt) {
       crm_s = ">" + std::to_string(opt.timeout_s);
       crm_mb = format(">%.1f", oracle.peak_mb);
       if (pulse.ran) {
-        speed = format(">%.1fx", opt.timeout_s / std::max(pulse.seconds, 1e-6));
-        memory = format(">%.1fx", oracle.peak_mb / std::max(pulse.peak_mb, 1e-6));
+        speed = ratio(opt.timeout_s / std::max(pulse.seconds, 1e-6), ">");
+        memory = ratio(oracle.peak_mb / std::max(pulse.peak_mb, 1e-6), ">");
       }
       summary = "crm_simulate did not finish in " + std::to_string(opt.timeout_s) + " s";
     } else if (!oracle.ran) {
@@ -236,8 +241,8 @@ int runBench(Options& opt) {
       crm_s = format("%.3f", oracle.seconds);
       crm_mb = format("%.1f", oracle.peak_mb);
       if (pulse.ran) {
-        speed = format("%.1fx", oracle.seconds / std::max(pulse.seconds, 1e-6));
-        memory = format("%.1fx", oracle.peak_mb / std::max(pulse.peak_mb, 1e-6));
+        speed = ratio(oracle.seconds / std::max(pulse.seconds, 1e-6));
+        memory = ratio(oracle.peak_mb / std::max(pulse.peak_mb, 1e-6));
         bool agree = false;
         summary = compare(opt, oracle, pulse, tag, &notes, &agree);
         ok = ok && agree;

@@ -541,17 +541,14 @@ class Planner {
       auto starts = actionsOf(child, "start");
       if (starts.empty() || act(starts.front()).runnable) return;
     }
+    // A group's colocations were handed to its members when it was assigned,
+    // so (as in Pacemaker) an unrunnable group start blocks no dependents.
+    if (isGroup(rsc(top))) return;
     std::vector<int> lists = rsc(top).with_this;
-    if (isGroup(rsc(top)) && !rsc(top).children.empty()) {
-      const auto& last = rsc(rsc(top).children.back()).with_this;
-      lists.insert(lists.end(), last.begin(), last.end());
-    }
-    if (!isGroup(rsc(top))) lists = rsc(top).with_this;
     for (int ci : lists) {
       const Colocation& c = ws_.colocations[static_cast<std::size_t>(ci)];
       if (c.score < kInfinity) continue;
-      if (c.primary != top && !(isGroup(rsc(top)) && rsc(c.primary).parent == top)) continue;
-      if (rsc(c.dependent).parent == top) continue;  // the group's own members
+      if (c.primary != top) continue;
       markBlocked(c.dependent, rsc(a.rsc).id);
     }
   }

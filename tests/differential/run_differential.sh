@@ -187,7 +187,7 @@ seq "$first" "$last" | xargs -P "$jobs" -I{} "$SCRIPT" --worker {} || true
 
 agree=0 disagree=0 stalled=0 errors=0 reported=0
 for seed in $(seq "$first" "$last"); do
-  status=error n=? r=? detail="no result (worker crashed)"
+  status=error n="?" r="?" detail="no result (worker crashed)"
   [[ -f $work/$seed.result ]] && read -r status n r detail < "$work/$seed.result"
   case $status in
     agree|agree-stalled)
