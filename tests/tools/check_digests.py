@@ -423,7 +423,8 @@ def collect(cib):
                         'agent_changed': any(lrm_rsc.get(a) != prim.get(a)
                                              for a in ('class', 'provider', 'type')),
                         'collective': any(p.tag in ('clone', 'master', 'bundle') for p in parents),
-                        'inputs': (params, extra, raw_timeout)}
+                        'inputs': (params, extra, raw_timeout),
+                        'secure_list': xml_op.get('op-secure-params')}
                 yield desc, lrm_rsc, xml_op, '\n'.join(lines)
 
 
@@ -532,8 +533,8 @@ def main():
                 if jobs:
                     acted = scheduler_mismatches(cib.path)
                     for d, _, _ in jobs:
-                        d['acted'] = {k for k in KINDS if (d['rsc'], d['node'], d['task'],
-                                                           d['interval'], d[k]) in acted}
+                        d['acted'] = {k for k in ('all', 'restart') if (
+                            d['rsc'], d['node'], d['task'], d['interval'], d[k]) in acted}
     report(descs, args.oracle != 'none', args.list_mismatches)
     if unsupported:
         print('rule features not evaluated:', dict(unsupported))
@@ -550,6 +551,9 @@ def py_digest(attrs):
 def explain(d, kind):
     """Name a variant of the inputs that reproduces the recorded digest, if any."""
     params, extra, raw_timeout = d['inputs']
+    if kind == 'secure' and d['secure_list']:
+        params = {k: v for k, v in params.items() if ' %s ' % k not in d['secure_list']}
+        extra = {k: v for k, v in extra.items() if ' %s ' % k not in d['secure_list']}
     base = dict(extra)
     base.update(params)
     timeout = str(msec(raw_timeout)) if raw_timeout and msec(raw_timeout) >= 0 else '20000'
@@ -562,6 +566,28 @@ def explain(d, kind):
         if py_digest(dict(base, CRM_meta_timeout=str(seconds * 1000))) == d[kind]:
             return 'recorded-as:timeout=%ds' % seconds
     return ''
+
+
+def classify(d, kind, changed):
+    """Most likely reason why the recorded digest differs from the current configuration."""
+    why = explain(d, kind)
+    if d['secure'] and d['secure'] == d['calc_secure'] or '****' in d['inputs'][0].values():
+        return 'sanitized CIB: private values masked (****)'
+    if d['agent_changed']:
+        return 'resource agent changed since'
+    if why == 'recorded-as:without-timeout':
+        return 'recorded without CRM_meta_timeout (old controller)'
+    if why == 'recorded-as:with-timeout':
+        return 'recorded with CRM_meta_timeout (%s)' % (
+            'controller >= 3.15' if kind == 'secure' else 'old controller, non-recurring op')
+    if why.startswith('recorded-as:timeout='):
+        return 'op timeout changed since'
+    if d['rsc'] in changed:
+        return 'definition changed, summary restarts/reloads it'
+    if 'acted' in d and kind != 'secure':
+        return 'definition changed; the scheduler %s' % (
+            'acts on it' if kind in d['acted'] else 'does not check this old history')
+    return 'definition changed (test CIB edited)'
 
 
 def report(descs, with_oracle, list_mismatches):
@@ -580,22 +606,30 @@ def report(descs, with_oracle, list_mismatches):
             ok = sum(d['pe_' + kind] == d['calc_' + kind] for d in asked)
             print('%-8s %-20s %6d / %6d match crm_resource 2.1.5' % (
                 kind, 'oracle', ok, len(asked)))
+    changed = {}
+    classes = collections.Counter()
+    for d in descs:
+        for kind in KINDS:
+            if d[kind] is not None and d[kind] != d['calc_' + kind]:
+                if d['file'] not in changed:
+                    changed[d['file']] = definition_changes(d['file'])
+                classes[(kind, classify(d, kind, changed[d['file']]))] += 1
+    for (kind, label), count in sorted(classes.items()):
+        print('mismatch %-8s %5d  %s' % (kind, count, label))
     if not list_mismatches:
         return
-    changed = {}
     for d in descs:
         for kind in KINDS:
             if d[kind] is None or d[kind] == d['calc_' + kind]:
                 continue
-            if d['file'] not in changed:
-                changed[d['file']] = definition_changes(d['file'])
             pe = d.get('pe_' + kind)
             verdict = 'pe=?' if pe is None else ('pe=ours' if pe == d['calc_' + kind] else
                                                  'PE-DIFFERS=' + pe)
             print('\t'.join(str(x) for x in (
                 d['file'], kind, d['lrm_id'], d['node'], d['task'], d['interval'], d['fs'],
                 d['op_id'], 'recorded=' + d[kind], 'ours=' + d['calc_' + kind], verdict,
-                'acted' if kind in d.get('acted', ()) else 'ignored' if 'acted' in d else '',
+                'acted' if kind in d.get('acted', ()) else
+                ('ignored' if 'acted' in d and kind != 'secure' else ''),
                 'summary-change' if d['rsc'] in changed[d['file']] else '',
                 'agent-changed' if d['agent_changed'] else '',
                 'secure-ok' if d['secure'] and d['secure'] == d['calc_secure'] else
