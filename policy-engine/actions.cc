@@ -1,14 +1,14 @@
 // Action creation and ordering, after Pacemaker 2.1.5's
-// pcmk__primitive_create_actions, group pseudo-actions, internal and
-// configured orderings, and pcmk__update_ordered_actions.
+// pcmk__primitive_create_actions, group pseudo-actions, and the internal and
+// configured orderings.
 //
-// Flags only ever move one way (optional -> required, runnable ->
-// unrunnable), so settling them is a fixpoint that does not depend on the
-// order edges are visited in.
+// The flags are then settled along the orderings (action_flags.cc).
+#include "actions.h"
+
 #include <algorithm>
 #include <unordered_map>
 
-#include "actions.h"
+#include "action_flags.h"
 
 namespace pulse::pe {
 namespace {
@@ -23,15 +23,6 @@ struct ResourceOrdering {
   std::uint32_t flags;
 };
 
-// Maps a group's task to the task of its members ("running" -> "start").
-std::string memberTask(const std::string& task) {
-  if (task == "running") return "start";
-  if (task == "stopped") return "stop";
-  if (task == "promoted") return "promote";
-  if (task == "demoted") return "demote";
-  return task;
-}
-
 std::string invertTask(const std::string& task) {
   if (task == "start") return "stop";
   if (task == "stop") return "start";
@@ -45,17 +36,14 @@ class Planner {
   explicit Planner(WorkingSet& ws) : ws_(ws) {}
 
   Result<ActionPlan> run() {
+    plan_.by_resource.assign(ws_.resources.size(), {});
     for (int top : ws_.top_level) createActions(top);
     if (auto e = configOrderings()) return *e;
     for (int top : ws_.top_level) internalConstraints(top);
     for (const ResourceOrdering& o : orderings_) expand(o);
     applyForced();
-    settle();
+    settleActionFlags(ws_, plan_);
     applyReloads();
-    plan_.by_resource.assign(ws_.resources.size(), {});
-    for (const PlannedAction& a : plan_.actions) {
-      if (a.rsc >= 0) plan_.by_resource[static_cast<std::size_t>(a.rsc)].push_back(a.id);
-    }
     return std::move(plan_);
   }
 
@@ -107,8 +95,8 @@ class Planner {
     }
   }
 
-  int customAction(int r, const std::string& task, std::int64_t interval, int node,
-                   bool optional, bool pseudo = false) {
+  int customAction(int r, const std::string& task, std::int64_t interval, int node, bool optional,
+                   bool pseudo = false) {
     std::string mk = mapKey(r, task, interval, node);
     auto it = index_.find(mk);
     int id;
@@ -125,7 +113,7 @@ class Planner {
       id = a.id;
       plan_.actions.push_back(std::move(a));
       index_.emplace(mk, id);
-      by_rsc_[r].push_back(id);
+      plan_.by_resource[static_cast<std::size_t>(r)].push_back(id);
     } else {
       id = it->second;
     }
@@ -140,14 +128,7 @@ class Planner {
   }
 
   std::vector<int> actionsOf(int r, const std::string& task, int node = -1) {
-    std::vector<int> out;
-    auto it = by_rsc_.find(r);
-    if (it == by_rsc_.end()) return out;
-    for (int id : it->second) {
-      const PlannedAction& a = act(id);
-      if (a.task == task && a.interval_ms == 0 && (node < 0 || a.node == node)) out.push_back(id);
-    }
-    return out;
+    return actionsWithTask(plan_, r, task, node);
   }
 
   void stopResource(int r, bool optional) {
@@ -244,9 +225,7 @@ class Planner {
   // Definition changes: the start (or recurring monitor) must run again.
   void applyForced() {
     for (const ForcedAction& f : ws_.forced) {
-      auto it = by_rsc_.find(f.rsc);
-      if (it == by_rsc_.end()) continue;
-      for (int id : it->second) {
+      for (int id : plan_.by_resource[static_cast<std::size_t>(f.rsc)]) {
         PlannedAction& a = act(id);
         if (a.task != f.task || a.interval_ms != f.interval_ms) continue;
         if (a.optional) {
@@ -305,10 +284,11 @@ class Planner {
       };
       // Legacy restart-type=restart makes an optional ordering restart `then`.
       auto rt = rsc(then).meta.find("restart-type");
-      bool restart_type = oc.kind == OrderConstraint::Kind::Optional && rt != rsc(then).meta.end() &&
-                          rt->second == "restart";
+      bool restart_type = oc.kind == OrderConstraint::Kind::Optional &&
+                          rt != rsc(then).meta.end() && rt->second == "restart";
       order(first, oc.first_action, then, oc.then_action,
-            flagsFor(oc.first_action, symmetric ? 1 : 0) | (restart_type ? std::uint32_t{kOrderImpliesThen} : 0u));
+            flagsFor(oc.first_action, symmetric ? 1 : 0) |
+                (restart_type ? std::uint32_t{kOrderImpliesThen} : 0u));
       if (symmetric) {
         std::string inv_first = invertTask(oc.first_action);
         std::string inv_then = invertTask(oc.then_action);
@@ -324,7 +304,8 @@ class Planner {
   void internalConstraints(int index) {
     Resource& r = rsc(index);
     if (!isGroup(r)) {
-      if (r.managed) order(index, "stop", index, "start", kOrderOptional | kOrderImpliesThen | kOrderRestart);
+      if (r.managed)
+        order(index, "stop", index, "start", kOrderOptional | kOrderImpliesThen | kOrderRestart);
       return;
     }
     order(index, "stop", index, "stopped", kOrderRunnableLeft);
@@ -397,197 +378,9 @@ class Planner {
     }
   }
 
-  // Flags a group action presents to orderings, from its members' actions.
-  struct Flags {
-    bool optional, runnable;
-  };
-  Flags flagsOf(int id) {
-    PlannedAction& a = act(id);
-    if (a.rsc < 0 || !isGroup(rsc(a.rsc))) return {a.optional, a.runnable};
-    Flags f{true, true};
-    std::string task = memberTask(a.task);
-    std::vector<int> children = rsc(a.rsc).children;
-    for (int member : children) {
-      std::vector<int> member_actions = actionsOf(member, task, a.node);
-      if (!member_actions.empty()) {
-        const PlannedAction& m = act(member_actions.front());
-        if (f.optional && !m.optional) {
-          f.optional = false;
-          act(id).optional = false;
-        }
-        if (task != a.task && f.runnable && !m.runnable) {
-          f.runnable = false;
-          act(id).runnable = false;
-        }
-      } else if (task != "stop" && task != "demote") {
-        f.runnable = false;
-      }
-    }
-    return f;
-  }
-
-  void handleRestart(PlannedAction& first, PlannedAction& then, bool filter_optional,
-                     bool filter_runnable) {
-    bool reason = false;
-    if (filter_optional && !then.optional) reason = true;
-    if (filter_runnable && !then.runnable && rsc(then.rsc).managed && first.rsc == then.rsc) {
-      reason = true;
-    }
-    if (!reason) return;
-    if (first.runnable) first.optional = false;
-    if (!then.optional) first.optional = false;
-    if (!first.optional && !first.runnable) then.runnable = false;
-  }
-
-  void handleAsymmetric(PlannedAction& first, PlannedAction& then) {
-    if (then.rsc < 0) return;
-    Resource& r = rsc(then.rsc);
-    if (r.role == Role::Stopped && then.task == "stop") return;
-    if (r.role >= Role::Started && then.optional && then.node >= 0 && r.running_on.size() == 1 &&
-        then.node == r.running_on[0] && then.task == "start") {
-      return;
-    }
-    if (!first.runnable) {
-      then.optional = false;
-      then.runnable = false;
-    }
-  }
-
-  void updateOne(PlannedAction& first, PlannedAction& then, Flags flags, bool filter_optional,
-                 bool filter_runnable, std::uint32_t type) {
-    bool then_optional = then.optional;
-    bool first_optional = first.optional;
-    if (type & kOrderAsymmetrical) handleAsymmetric(first, then);
-    if ((type & kOrderImpliesFirst) && !then_optional) {
-      if (filter_optional && !flags.optional && first_optional) first.optional = false;
-    }
-    if ((type & kOrderRunnableLeft) && filter_runnable && then.runnable && !flags.runnable) {
-      then.runnable = false;
-    }
-    if ((type & kOrderImpliesThen) && filter_optional && then.optional && !flags.optional) {
-      then.optional = false;
-    }
-    if ((type & kOrderRestart) && then.rsc >= 0 && !isGroup(rsc(then.rsc)) && first.rsc >= 0 &&
-        !isGroup(rsc(first.rsc))) {
-      handleRestart(first, then, filter_optional, filter_runnable);
-    }
-  }
-
-  // Pacemaker's update_ordered_actions: on `then`, and when the resource
-  // whose method runs is a group, on its members' actions of the same task.
-  void updateOrdered(int invoking_rsc, int first, int then, Flags flags, bool filter_optional,
-                     bool filter_runnable, std::uint32_t type) {
-    updateOne(act(first), act(then), flags, filter_optional, filter_runnable, type);
-    if (invoking_rsc < 0 || !isGroup(rsc(invoking_rsc))) return;
-    int then_rsc = act(then).rsc;
-    if (then_rsc < 0) return;
-    std::vector<int> children = rsc(then_rsc).children;
-    std::string task = act(then).task;
-    int node = act(then).node;
-    for (int member : children) {
-      std::vector<int> ms = actionsOf(member, task, node);
-      if (ms.empty()) continue;
-      updateOne(act(first), act(ms.front()), flags, filter_optional, filter_runnable, type);
-    }
-  }
-
-  void applyEdge(const ActionEdge& e) {
-    Flags ff = flagsOf(e.first);
-    Flags tf = flagsOf(e.then);
-    PlannedAction& first = act(e.first);
-    PlannedAction& then = act(e.then);
-    std::uint32_t type = e.flags;
-    if (type & kOrderImpliesThen) {
-      if (then.rsc >= 0) {
-        updateOrdered(then.rsc, e.first, e.then, {ff.optional, true}, true, false,
-                      kOrderImpliesThen);
-      } else if (!ff.optional && then.optional) {
-        then.optional = false;
-      }
-    }
-    if ((type & kOrderRestart) && then.rsc >= 0) {
-      updateOrdered(then.rsc, e.first, e.then, ff, true, true, kOrderRestart);
-    }
-    if ((type & kOrderImpliesFirst) && first.rsc >= 0) {
-      updateOrdered(first.rsc, e.first, e.then, ff, true, false, kOrderImpliesFirst);
-    }
-    if (type & kOrderRunnableLeft) {
-      if (then.rsc >= 0) {
-        updateOrdered(then.rsc, e.first, e.then, ff, false, true, kOrderRunnableLeft);
-      } else if (!ff.runnable && then.runnable) {
-        then.runnable = false;
-      }
-    }
-    if ((type & kOrderAsymmetrical) && then.rsc >= 0) {
-      updateOrdered(then.rsc, e.first, e.then, ff, false, true, kOrderAsymmetrical);
-    }
-    PlannedAction& f2 = act(e.first);
-    PlannedAction& t2 = act(e.then);
-    if (f2.runnable && (type & kOrderImpliesThenPrinted) && !ff.optional) t2.print_always = true;
-    if ((type & kOrderImpliesFirstPrinted) && !tf.optional) f2.print_always = true;
-    if ((type & (kOrderImpliesThen | kOrderImpliesFirst | kOrderRestart)) && f2.rsc >= 0 &&
-        !rsc(f2.rsc).managed && rsc(f2.rsc).blocked && !f2.runnable && f2.task == "stop") {
-      t2.runnable = false;
-    }
-  }
-
-  // An unrunnable start blocks the starts of what must be colocated with it.
-  void blockColocationDependents(int id) {
-    const PlannedAction& a = act(id);
-    if (a.runnable || a.task != "start" || a.rsc < 0) return;
-    int top = a.rsc;
-    while (rsc(top).parent >= 0) top = rsc(top).parent;
-    for (int child : rsc(top).children) {
-      auto starts = actionsOf(child, "start");
-      if (starts.empty() || act(starts.front()).runnable) return;
-    }
-    // A group's colocations were handed to its members when it was assigned,
-    // so (as in Pacemaker) an unrunnable group start blocks no dependents.
-    if (isGroup(rsc(top))) return;
-    std::vector<int> lists = rsc(top).with_this;
-    for (int ci : lists) {
-      const Colocation& c = ws_.colocations[static_cast<std::size_t>(ci)];
-      if (c.score < kInfinity) continue;
-      if (c.primary != top) continue;
-      markBlocked(c.dependent, rsc(a.rsc).id);
-    }
-  }
-
-  void markBlocked(int r, const std::string& because) {
-    for (int id : actionsOf(r, "start")) {
-      if (act(id).runnable) {
-        act(id).runnable = false;
-        act(id).reason = "colocation with " + because;
-      }
-    }
-    std::vector<int> children = rsc(r).children;
-    for (int c : children) markBlocked(c, because);
-  }
-
-  void settle() {
-    for (int round = 0; round < 10000; ++round) {
-      std::vector<std::pair<bool, bool>> before;
-      before.reserve(plan_.actions.size());
-      for (const PlannedAction& a : plan_.actions) before.emplace_back(a.optional, a.runnable);
-      for (const ActionEdge& e : plan_.edges) applyEdge(e);
-      for (std::size_t i = 0; i < plan_.actions.size(); ++i) {
-        blockColocationDependents(static_cast<int>(i));
-      }
-      bool changed = false;
-      for (std::size_t i = 0; i < plan_.actions.size(); ++i) {
-        if (before[i] != std::make_pair(plan_.actions[i].optional, plan_.actions[i].runnable)) {
-          changed = true;
-          break;
-        }
-      }
-      if (!changed) return;
-    }
-  }
-
   WorkingSet& ws_;
   ActionPlan plan_;
   std::unordered_map<std::string, int> index_;
-  std::unordered_map<int, std::vector<int>> by_rsc_;
   std::vector<ResourceOrdering> orderings_;
 };
 
@@ -603,9 +396,18 @@ bool inGraph(const WorkingSet& ws, const PlannedAction& a) {
   return true;
 }
 
-const PlannedAction* findAction(const ActionPlan& plan, const WorkingSet& ws, int rsc,
-                                const std::string& task, int node) {
-  (void)ws;
+std::vector<int> actionsWithTask(const ActionPlan& plan, int rsc, const std::string& task,
+                                 int node) {
+  std::vector<int> out;
+  for (int id : plan.by_resource[static_cast<std::size_t>(rsc)]) {
+    const PlannedAction& a = plan.actions[static_cast<std::size_t>(id)];
+    if (a.task == task && a.interval_ms == 0 && (node < 0 || a.node == node)) out.push_back(id);
+  }
+  return out;
+}
+
+const PlannedAction* findAction(const ActionPlan& plan, int rsc, const std::string& task,
+                                int node) {
   for (int id : plan.by_resource[static_cast<std::size_t>(rsc)]) {
     const PlannedAction& a = plan.actions[static_cast<std::size_t>(id)];
     if (a.task == task && a.interval_ms == 0 && (node < 0 || a.node == node)) return &a;

@@ -63,7 +63,11 @@ Result<ActionPlan> planActions(WorkingSet& ws);
 bool inGraph(const WorkingSet& ws, const PlannedAction& action);
 
 // The first action of `rsc` with `task` on `node` (any node when node < 0).
-const PlannedAction* findAction(const ActionPlan& plan, const WorkingSet& ws, int rsc,
-                                const std::string& task, int node);
+const PlannedAction* findAction(const ActionPlan& plan, int rsc, const std::string& task, int node);
+
+// Ids of the one-shot (interval 0) actions of `rsc` with `task`, on `node`
+// or on any node when node < 0.
+std::vector<int> actionsWithTask(const ActionPlan& plan, int rsc, const std::string& task,
+                                 int node);
 
 }  // namespace pulse::pe

@@ -4,10 +4,10 @@
 // Invariants: a resource is assigned at most once (provisional -> final);
 // loops among colocations are broken by the `allocating`/`merging` marks,
 // never by recursion depth.
+#include "assign.h"
+
 #include <algorithm>
 #include <cmath>
-
-#include "assign.h"
 
 namespace pulse::pe {
 namespace {
@@ -74,8 +74,7 @@ bool sameAttr(const WorkingSet& ws, int a, int b, const std::string& attr) {
 
 enum class Affects { Nothing, Location, Role };
 
-Affects colocationAffects(const Resource& dependent, const Resource& primary,
-                          const Colocation& c) {
+Affects colocationAffects(const Resource& dependent, const Resource& primary, const Colocation& c) {
   if (primary.provisional) return Affects::Nothing;
   if (!dependent.provisional) return Affects::Nothing;
   if (c.score > 0 && c.dependent_role != Role::Unknown && c.dependent_role != dependent.next_role) {
@@ -279,7 +278,8 @@ class Assigner {
       int cb = ws_.nodes[static_cast<std::size_t>(b)].assigned_count;
       if (ca != cb) return ca < cb;
       if (current >= 0 && (a == current) != (b == current)) return a == current;
-      return ws_.nodes[static_cast<std::size_t>(a)].name < ws_.nodes[static_cast<std::size_t>(b)].name;
+      return ws_.nodes[static_cast<std::size_t>(a)].name <
+             ws_.nodes[static_cast<std::size_t>(b)].name;
     });
     int chosen = nodes.empty() ? -1 : nodes.front();
     if (chosen >= 0 && *r.allowed[static_cast<std::size_t>(chosen)] > 0 && ws_.available(chosen) &&
@@ -421,9 +421,8 @@ std::optional<Error> unpackColocations(WorkingSet& ws) {
 
 void assignResources(WorkingSet& ws) {
   std::vector<int> order = ws.top_level;
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-    return rsc(ws, a).priority > rsc(ws, b).priority;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int a, int b) { return rsc(ws, a).priority > rsc(ws, b).priority; });
   Assigner assigner(ws);
   for (int index : order) assigner.assign(index);
 }

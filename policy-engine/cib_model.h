@@ -111,7 +111,7 @@ struct OperationRecord {
   bool has_target_rc = false;
   std::string op_digest, restart_digest;
   std::optional<std::string> op_force_restart, op_secure_params;  // absent != empty
-  bool is_last_failure = false;  // id ends in "_last_failure_0"
+  bool is_last_failure = false;                                   // id ends in "_last_failure_0"
   std::string feature_set;
   std::int64_t last_rc_change = 0;
   std::string exit_reason;

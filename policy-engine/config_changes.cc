@@ -10,8 +10,7 @@ namespace pulse::pe {
 namespace {
 
 bool sameName(const std::string& a, const std::string& b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -90,10 +89,9 @@ DigestCheck compareDigests(const WorkingSet& ws, const Resource& r, const Operat
   in.feature_set = !op.feature_set.empty() ? op.feature_set : ws.cib->feature_set;
   in.fence_device = r.is_stonith;
   OpDigests digests = computeOpDigests(
-      in, op.op_force_restart ? std::optional<std::string_view>(*op.op_force_restart)
-                              : std::nullopt,
-      op.op_secure_params ? std::optional<std::string_view>(*op.op_secure_params)
-                          : std::nullopt);
+      in,
+      op.op_force_restart ? std::optional<std::string_view>(*op.op_force_restart) : std::nullopt,
+      op.op_secure_params ? std::optional<std::string_view>(*op.op_secure_params) : std::nullopt);
   bool extra_params = op.interval_ms == 0 && !in.op_params.empty();
   if (!op.restart_digest.empty() && digests.restart != op.restart_digest) {
     return DigestCheck::Restart;
@@ -125,8 +123,8 @@ void checkConfigChanges(WorkingSet& ws) {
         if (!relevant) continue;
         if (op.interval_ms > 0 && opConfig(r, op.task, op.interval_ms) == nullptr) continue;
         std::string task = op.task;
-        if (op.interval_ms == 0 && (task == "monitor" || task == "migrate_from" ||
-                                    task == "promote")) {
+        if (op.interval_ms == 0 &&
+            (task == "monitor" || task == "migrate_from" || task == "promote")) {
           task = "start";
         }
         DigestCheck check = compareDigests(ws, r, op);

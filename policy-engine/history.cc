@@ -23,14 +23,22 @@ constexpr int kExecPending = -1, kExecDone = 0, kExecCancelled = 1, kExecNotSupp
 
 int severity(OnFail f) {
   switch (f) {
-    case OnFail::Ignore: return 0;
-    case OnFail::Demote: return 1;
-    case OnFail::Recover: return 2;
-    case OnFail::RestartContainer: return 3;
-    case OnFail::Block: return 4;
-    case OnFail::Stop: return 5;
-    case OnFail::Standby: return 6;
-    case OnFail::Fence: return 7;
+    case OnFail::Ignore:
+      return 0;
+    case OnFail::Demote:
+      return 1;
+    case OnFail::Recover:
+      return 2;
+    case OnFail::RestartContainer:
+      return 3;
+    case OnFail::Block:
+      return 4;
+    case OnFail::Stop:
+      return 5;
+    case OnFail::Standby:
+      return 6;
+    case OnFail::Fence:
+      return 7;
   }
   return 0;
 }
@@ -97,12 +105,13 @@ class ResourceReplay {
   ResourceReplay(WorkingSet& ws, Resource& r, int node) : ws_(ws), r_(r), node_(node) {}
 
   void replay(std::vector<const OperationRecord*> ops) {
-    std::stable_sort(ops.begin(), ops.end(), [](const OperationRecord* a, const OperationRecord* b) {
-      auto key = [](const OperationRecord* o) {
-        return o->call_id < 0 ? std::numeric_limits<long long>::max() : o->call_id;
-      };
-      return key(a) < key(b);
-    });
+    std::stable_sort(ops.begin(), ops.end(),
+                     [](const OperationRecord* a, const OperationRecord* b) {
+                       auto key = [](const OperationRecord* o) {
+                         return o->call_id < 0 ? std::numeric_limits<long long>::max() : o->call_id;
+                       };
+                       return key(a) < key(b);
+                     });
     Role saved = r_.role;
     r_.role = Role::Unknown;
     for (const OperationRecord* op : ops) unpackOp(*op);
@@ -366,8 +375,7 @@ class ResourceReplay {
     }
   }
 
-  void addRunning(bool failed) {
-    (void)failed;
+  void addRunning() {
     if (std::find(r_.running_on.begin(), r_.running_on.end(), node_) != r_.running_on.end()) {
       return;
     }
@@ -424,7 +432,7 @@ class ResourceReplay {
         break;
     }
     if (r_.role != Role::Stopped && r_.role != Role::Unknown) {
-      addRunning(on_fail_ != OnFail::Ignore);
+      addRunning();
       switch (on_fail) {
         case OnFail::Ignore:
           break;

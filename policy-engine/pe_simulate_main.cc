@@ -1,7 +1,6 @@
 // pe-simulate: crm_simulate's command line over Pulse's policy engine.
 // Exit codes: 0 success, 1 bad input (CIB or date), 2 bad usage, 3 I/O error.
 #include <boost/program_options.hpp>
-
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -43,13 +42,13 @@ int main(int argc, char** argv) {
   po::options_description desc(
       "Usage: pe-simulate -x FILE (-S | -R) [options]\n"
       "Runs Pulse's policy engine on a CIB and prints what it would do, like crm_simulate");
-  desc.add_options()("help,h", "show this help")(
-      "xml-file,x", po::value<std::string>(), "CIB file to read ('-' for standard input)")(
+  desc.add_options()("help,h", "show this help")("xml-file,x", po::value<std::string>(),
+                                                 "CIB file to read ('-' for standard input)")(
       "simulate,S", "print the transition, simulate it and print the revised status")(
       "run,R", "print the current status and the Transition Summary")(
       "set-datetime,t", po::value<std::string>(), "use DATE (ISO 8601) as 'now'")(
-      "show-scores,s", "print allocation scores")(
-      "save-graph,G", po::value<std::string>(), "write the transition graph (XML) to FILE")(
+      "show-scores,s", "print allocation scores")("save-graph,G", po::value<std::string>(),
+                                                  "write the transition graph (XML) to FILE")(
       "save-dotfile,D", po::value<std::string>(), "accepted for compatibility; not written")(
       "quiet,Q", "do not print the cluster status");
   po::variables_map vm;
@@ -98,8 +97,7 @@ int main(int argc, char** argv) {
   bool run = vm.count("run") > 0 || simulate;
   std::ostream& out = std::cout;
   if (t.used_execution_date) {
-    out << "Using the original execution date of: " << pulse::pe::formatIsoDateTime(t.now)
-        << "\n";
+    out << "Using the original execution date of: " << pulse::pe::formatIsoDateTime(t.now) << "\n";
   }
   if (!quiet) {
     out << "Current cluster status:\n" << pulse::pe::formatClusterView(t.current) << "\n";

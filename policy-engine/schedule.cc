@@ -1,9 +1,8 @@
 // The pipeline: unpack -> working set -> scores -> assignment -> actions ->
 // orderings (acyclic, via Boost.Graph) -> Transition (summary + views).
+#include <algorithm>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/topological_sort.hpp>
-
-#include <algorithm>
 #include <iterator>
 
 #include "actions.h"
@@ -42,11 +41,16 @@ Result<std::vector<int>> topologicalOrder(const ActionPlan& plan, const std::vec
 
 const char* roleName(Role role) {
   switch (role) {
-    case Role::Unknown: return "Unknown";
-    case Role::Stopped: return "Stopped";
-    case Role::Started: return "Started";
-    case Role::Unpromoted: return "Unpromoted";
-    case Role::Promoted: return "Promoted";
+    case Role::Unknown:
+      return "Unknown";
+    case Role::Stopped:
+      return "Stopped";
+    case Role::Started:
+      return "Started";
+    case Role::Unpromoted:
+      return "Unpromoted";
+    case Role::Promoted:
+      return "Promoted";
   }
   return "Unknown";
 }

@@ -85,8 +85,8 @@ std::string formatSummary(const Transition& t) {
     if (dlen > detail_width) detail_width = dlen;
     char buf[1024];
     std::snprintf(buf, sizeof buf, "  * %-8s   %-*s   ( %*s )%s%s\n", s.verb.c_str(), rsc_width,
-                  s.resource.c_str(), detail_width, s.details.c_str(),
-                  s.reason.empty() ? "" : "  ", s.reason.c_str());
+                  s.resource.c_str(), detail_width, s.details.c_str(), s.reason.empty() ? "" : "  ",
+                  s.reason.c_str());
     out << buf;
   }
   return out.str();
@@ -120,11 +120,20 @@ std::string escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;

@@ -24,11 +24,11 @@ class SummaryWriter {
     int next = r.assigned_to;
     if (!r.managed || (current < 0 && next < 0)) return;
     bool moving = current >= 0 && next >= 0 && current != next;
-    const PlannedAction* start = findAction(plan_, ws_, r.index, "start", next);
+    const PlannedAction* start = findAction(plan_, r.index, "start", next);
     int start_node = (start == nullptr || !start->runnable) ? -1 : current;
-    const PlannedAction* stop = findAction(plan_, ws_, r.index, "stop", start_node);
-    bool reload = std::find(plan_.reloading.begin(), plan_.reloading.end(), r.index) !=
-                  plan_.reloading.end();
+    const PlannedAction* stop = findAction(plan_, r.index, "stop", start_node);
+    bool reload =
+        std::find(plan_.reloading.begin(), plan_.reloading.end(), r.index) != plan_.reloading.end();
     if (r.role == r.next_role) {
       if (next < 0) return;
       if (reload) {
@@ -49,7 +49,7 @@ class SummaryWriter {
     }
     if (stop && (r.next_role == Role::Stopped || (start && !start->runnable))) {
       for (int node : r.running_on) {
-        const PlannedAction* stop_op = findAction(plan_, ws_, r.index, "stop", node);
+        const PlannedAction* stop_op = findAction(plan_, r.index, "stop", node);
         item(out, "Stop", r, node, -1, stop_op,
              (stop_op && !stop_op->reason.empty()) ? stop_op : start);
       }
@@ -177,8 +177,8 @@ ClusterView describeCluster(const WorkingSet& ws, const ActionPlan* plan) {
 std::vector<ScoreLine> scoreLines(const WorkingSet& ws) {
   std::vector<ScoreLine> lines;
   for (const Resource& r : ws.resources) {
-    const char* kind = r.kind == ResourceConfig::Kind::Group ? "pcmk__group_assign"
-                                                             : "pcmk__primitive_assign";
+    const char* kind =
+        r.kind == ResourceConfig::Kind::Group ? "pcmk__group_assign" : "pcmk__primitive_assign";
     for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
       if (!r.allowed[n]) continue;
       lines.push_back({std::string(kind) + ": " + r.id + " allocation score on " +

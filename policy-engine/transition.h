@@ -34,8 +34,8 @@ struct ResourceView {
   bool failed = false;
   bool managed = true;
   bool blocked = false;
-  bool disabled = false;  // target-role=Stopped
-  std::string pending;    // "Starting", "Stopping", ... for an in-flight operation
+  bool disabled = false;              // target-role=Stopped
+  std::string pending;                // "Starting", "Stopping", ... for an in-flight operation
   std::vector<ResourceView> members;  // group members, in order
   bool is_group = false;
 };
@@ -62,8 +62,6 @@ struct Action {
   std::string node;      // empty for pseudo actions
   std::int64_t interval_ms = 0;
   bool pseudo = false;
-  bool optional = false;  // kept out of the graph; listed for completeness
-  std::vector<std::pair<std::string, std::string>> attributes;  // CRM_meta_* and parameters
 };
 
 struct Ordering {
@@ -83,7 +81,7 @@ struct Transition {
   ClusterView current;
   ClusterView revised;
   std::vector<SummaryItem> summary;
-  std::vector<Action> actions;     // in an order consistent with `orderings`
+  std::vector<Action> actions;  // in an order consistent with `orderings`
   std::vector<Ordering> orderings;
   std::vector<ScoreLine> scores;
   std::vector<std::string> warnings;  // configuration problems that were tolerated

@@ -1,10 +1,11 @@
 // Stage 1: build the working set from the typed CIB (nodes, resources,
 // defaults). The status history is read by history.cc.
+#include "working_set.h"
+
 #include <algorithm>
 
 #include "history.h"
 #include "xml_dates.h"
-#include "working_set.h"
 
 namespace pulse::pe {
 namespace {
@@ -140,8 +141,8 @@ void collectFailures(Node& node) {
   for (auto it = node.attributes.lower_bound(std::string(kLast));
        it != node.attributes.end() && it->first.compare(0, kLast.size(), kLast) == 0; ++it) {
     Node::Failures& f = node.failures[std::string(rscOf(it->first, kLast.size()))];
-    f.last_failure = std::max<std::int64_t>(f.last_failure,
-                                            parseEpochSeconds(it->second).value_or(0));
+    f.last_failure =
+        std::max<std::int64_t>(f.last_failure, parseEpochSeconds(it->second).value_or(0));
   }
 }
 

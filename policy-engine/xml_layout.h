@@ -21,7 +21,7 @@ struct ByteRange {
 };
 
 struct CibLayout {
-  ByteRange status;                   // the whole <status> element
+  ByteRange status;                    // the whole <status> element
   std::vector<ByteRange> node_states;  // its <node_state> children, in order
 };
 

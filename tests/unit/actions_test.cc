@@ -41,8 +41,8 @@ TEST(Actions, BetterNodeMeansMove) {
 }
 
 TEST(Actions, TargetRoleStoppedStops) {
-  auto t = scheduleOk(cib(kNodes, primitive("vip", nvpair("tr", "target-role", "Stopped")), "",
-                          running("vip")));
+  auto t = scheduleOk(
+      cib(kNodes, primitive("vip", nvpair("tr", "target-role", "Stopped")), "", running("vip")));
   EXPECT_EQ(summaryOf(t), (V{"Stop vip (n1)"}));
 }
 
@@ -55,8 +55,8 @@ TEST(Actions, NoQuorumWithStopPolicyStopsAndBlocksStarts) {
 }
 
 TEST(Actions, NoQuorumIgnoredKeepsRunning) {
-  std::string xml = cib(kNodes, primitive("vip"), "", running("vip"),
-                        nvpair("nq", "no-quorum-policy", "ignore"));
+  std::string xml =
+      cib(kNodes, primitive("vip"), "", running("vip"), nvpair("nq", "no-quorum-policy", "ignore"));
   xml.replace(xml.find("have-quorum=\"1\""), 15, "have-quorum=\"0\"");
   EXPECT_TRUE(scheduleOk(xml).summary.empty());
 }
@@ -96,9 +96,9 @@ TEST(Actions, ChangedParametersRestartTheResource) {
       "<primitive id=\"vip\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">"
       "<instance_attributes id=\"vip-ia\">" +
       nvpair("vip-ip", "ip", "198.51.100.7") + "</instance_attributes></primitive>";
-  auto t = scheduleOk(cib({"n1", "n2"}, rsc, "",
-                          nodeState("1", "n1", history("vip", {{"start", 0, 2}})) +
-                              nodeState("2", "n2")));
+  auto t = scheduleOk(
+      cib({"n1", "n2"}, rsc, "",
+          nodeState("1", "n1", history("vip", {{"start", 0, 2}})) + nodeState("2", "n2")));
   ASSERT_EQ(t.summary.size(), 1u);
   EXPECT_EQ(t.summary[0].verb, "Restart");
   EXPECT_EQ(t.summary[0].reason, "due to resource definition change");

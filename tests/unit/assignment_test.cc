@@ -70,13 +70,14 @@ TEST(Assignment, GroupMembersRunTogetherInOrder) {
 }
 
 TEST(Assignment, GroupStartsPartiallyWhenAMemberCannotRun) {
-  auto t = scheduleOk(cib(kNodes,
-                          "<group id=\"web\">" + primitive("vip") + primitive("haproxy") +
-                              primitive("app") + "</group>",
-                          "<rsc_location id=\"l\" rsc=\"haproxy\" node=\"n1\" score=\"-INFINITY\"/>"
-                          "<rsc_location id=\"l2\" rsc=\"haproxy\" node=\"n2\" score=\"-INFINITY\"/>"
-                          "<rsc_location id=\"l3\" rsc=\"haproxy\" node=\"n3\" score=\"-INFINITY\"/>",
-                          emptyStatus(kNodes)));
+  auto t =
+      scheduleOk(cib(kNodes,
+                     "<group id=\"web\">" + primitive("vip") + primitive("haproxy") +
+                         primitive("app") + "</group>",
+                     "<rsc_location id=\"l\" rsc=\"haproxy\" node=\"n1\" score=\"-INFINITY\"/>"
+                     "<rsc_location id=\"l2\" rsc=\"haproxy\" node=\"n2\" score=\"-INFINITY\"/>"
+                     "<rsc_location id=\"l3\" rsc=\"haproxy\" node=\"n3\" score=\"-INFINITY\"/>",
+                     emptyStatus(kNodes)));
   V s = summaryOf(t);
   ASSERT_EQ(s.size(), 1u);
   EXPECT_EQ(s[0].rfind("Start vip", 0), 0u);
@@ -95,8 +96,8 @@ TEST(Assignment, HigherPriorityWinsAContestedNode) {
 }
 
 TEST(Assignment, EqualScoresSpreadResourcesAcrossNodes) {
-  auto t = scheduleOk(cib(kNodes, primitive("a") + primitive("b") + primitive("c"), "",
-                          emptyStatus(kNodes)));
+  auto t = scheduleOk(
+      cib(kNodes, primitive("a") + primitive("b") + primitive("c"), "", emptyStatus(kNodes)));
   std::vector<std::string> nodes = {placedOn(t, "a"), placedOn(t, "b"), placedOn(t, "c")};
   std::sort(nodes.begin(), nodes.end());
   EXPECT_EQ(nodes, kNodes);

@@ -38,22 +38,23 @@ inline std::string recordedDigest(int interval_ms) {
 }
 
 inline std::string history(const std::string& rsc, const std::vector<Op>& ops) {
-  std::string s = "<lrm_resource id=\"" + rsc + "\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">";
+  std::string s =
+      "<lrm_resource id=\"" + rsc + "\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">";
   for (const Op& op : ops) {
     std::string key = rsc + "_" + op.task + "_" + std::to_string(op.interval_ms);
     s += "<lrm_rsc_op id=\"" + key + "\" operation_key=\"" + key + "\" operation=\"" + op.task +
          "\" transition-key=\"1:1:" + std::to_string(op.expected_rc) +
          ":00000000-0000-0000-0000-000000000000\" call-id=\"" + std::to_string(op.call_id) +
          "\" rc-code=\"" + std::to_string(op.rc) + "\" op-status=\"" +
-         (op.rc == op.expected_rc ? "0" : "4") + "\" interval=\"" +
-         std::to_string(op.interval_ms) + "\" last-rc-change=\"1000\" op-digest=\"" +
-         recordedDigest(op.interval_ms) + "\"/>";
+         (op.rc == op.expected_rc ? "0" : "4") + "\" interval=\"" + std::to_string(op.interval_ms) +
+         "\" last-rc-change=\"1000\" op-digest=\"" + recordedDigest(op.interval_ms) + "\"/>";
   }
   return s + "</lrm_resource>";
 }
 
 inline std::string primitive(const std::string& id, const std::string& meta = "") {
-  std::string s = "<primitive id=\"" + id + "\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">";
+  std::string s =
+      "<primitive id=\"" + id + "\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">";
   if (!meta.empty()) s += "<meta_attributes id=\"" + id + "-meta\">" + meta + "</meta_attributes>";
   return s + "</primitive>";
 }
@@ -74,9 +75,9 @@ inline std::string cib(const std::vector<std::string>& node_names, const std::st
   return "<cib epoch=\"1\" num_updates=\"0\" admin_epoch=\"0\" have-quorum=\"1\">"
          "<configuration><crm_config><cluster_property_set id=\"opts\">" +
          nvpair("opt-stonith", "stonith-enabled", "false") + options +
-         "</cluster_property_set></crm_config><nodes>" + nodes + "</nodes><resources>" +
-         resources + "</resources><constraints>" + constraints +
-         "</constraints></configuration><status>" + status + "</status></cib>";
+         "</cluster_property_set></crm_config><nodes>" + nodes + "</nodes><resources>" + resources +
+         "</resources><constraints>" + constraints + "</constraints></configuration><status>" +
+         status + "</status></cib>";
 }
 
 // All online nodes with no history.

@@ -35,10 +35,9 @@ TEST(Ordering, MandatoryOrderStartsThenAfterFirst) {
 }
 
 TEST(Ordering, MoveStopsBeforeItStarts) {
-  auto t = scheduleOk(cib(kNodes, primitive("vip"),
-                          "<rsc_location id=\"l\" rsc=\"vip\" node=\"n2\" score=\"100\"/>",
-                          nodeState("1", "n1", history("vip", {{"start", 0, 2}})) +
-                              nodeState("2", "n2")));
+  auto t = scheduleOk(cib(
+      kNodes, primitive("vip"), "<rsc_location id=\"l\" rsc=\"vip\" node=\"n2\" score=\"100\"/>",
+      nodeState("1", "n1", history("vip", {{"start", 0, 2}})) + nodeState("2", "n2")));
   int stop = actionId(t, "vip_stop_0", "n1"), start = actionId(t, "vip_start_0", "n2");
   ASSERT_GE(stop, 0);
   ASSERT_GE(start, 0);
@@ -46,31 +45,32 @@ TEST(Ordering, MoveStopsBeforeItStarts) {
 }
 
 TEST(Ordering, MandatoryOrderRestartsThenWhenFirstRecovers) {
-  auto t = scheduleOk(cib(kNodes, primitive("db") + primitive("app"),
-                          "<rsc_order id=\"o\" first=\"db\" then=\"app\"/>"
-                          "<rsc_colocation id=\"c\" rsc=\"app\" with-rsc=\"db\" score=\"INFINITY\"/>",
-                          nodeState("1", "n1",
-                                    history("db", {{"start", 0, 2}, {"monitor", 1, 4, 10000}}) +
-                                        history("app", {{"start", 0, 3}})) +
-                              nodeState("2", "n2")));
+  auto t =
+      scheduleOk(cib(kNodes, primitive("db") + primitive("app"),
+                     "<rsc_order id=\"o\" first=\"db\" then=\"app\"/>"
+                     "<rsc_colocation id=\"c\" rsc=\"app\" with-rsc=\"db\" score=\"INFINITY\"/>",
+                     nodeState("1", "n1",
+                               history("db", {{"start", 0, 2}, {"monitor", 1, 4, 10000}}) +
+                                   history("app", {{"start", 0, 3}})) +
+                         nodeState("2", "n2")));
   EXPECT_EQ(summaryOf(t), (V{"Recover db (n1)", "Restart app (n1)"}));
 }
 
 TEST(Ordering, OptionalOrderDoesNotRestart) {
-  auto t = scheduleOk(cib(kNodes,
-                          primitive("db") + primitive("app", nvpair("s", "resource-stickiness", "10")),
-                          "<rsc_order id=\"o\" first=\"db\" then=\"app\" kind=\"Optional\"/>",
-                          nodeState("1", "n1",
-                                    history("db", {{"start", 0, 2}, {"monitor", 1, 4, 10000}}) +
-                                        history("app", {{"start", 0, 3}})) +
-                              nodeState("2", "n2")));
+  auto t = scheduleOk(
+      cib(kNodes, primitive("db") + primitive("app", nvpair("s", "resource-stickiness", "10")),
+          "<rsc_order id=\"o\" first=\"db\" then=\"app\" kind=\"Optional\"/>",
+          nodeState("1", "n1",
+                    history("db", {{"start", 0, 2}, {"monitor", 1, 4, 10000}}) +
+                        history("app", {{"start", 0, 3}})) +
+              nodeState("2", "n2")));
   EXPECT_EQ(summaryOf(t), (V{"Recover db (n1)"}));
 }
 
 TEST(Ordering, ThenCannotStartWhenFirstCannot) {
-  auto t = scheduleOk(cib(kNodes, primitive("db", nvpair("tr", "target-role", "Stopped")) +
-                                      primitive("app"),
-                          "<rsc_order id=\"o\" first=\"db\" then=\"app\"/>", emptyStatus(kNodes)));
+  auto t = scheduleOk(
+      cib(kNodes, primitive("db", nvpair("tr", "target-role", "Stopped")) + primitive("app"),
+          "<rsc_order id=\"o\" first=\"db\" then=\"app\"/>", emptyStatus(kNodes)));
   V s = summaryOf(t);
   ASSERT_EQ(s.size(), 1u);
   EXPECT_NE(s[0].find("Start app"), std::string::npos);
@@ -88,10 +88,9 @@ TEST(Ordering, CycleIsAnErrorNotAHang) {
 }
 
 TEST(Ordering, SameInputGivesTheSameTransition) {
-  std::string xml = cib(kNodes,
-                        "<group id=\"g\">" + primitive("a") + primitive("b") + "</group>" +
-                            primitive("c"),
-                        "<rsc_order id=\"o\" first=\"c\" then=\"g\"/>", emptyStatus(kNodes));
+  std::string xml = cib(
+      kNodes, "<group id=\"g\">" + primitive("a") + primitive("b") + "</group>" + primitive("c"),
+      "<rsc_order id=\"o\" first=\"c\" then=\"g\"/>", emptyStatus(kNodes));
   auto one = scheduleOk(xml);
   auto two = scheduleOk(xml);
   ASSERT_EQ(one.actions.size(), two.actions.size());

@@ -10,8 +10,7 @@ using V = std::vector<std::string>;
 
 const V kNodes = {"n1", "n2", "n3"};
 
-std::string runningOn(const std::string& rsc, const std::string& node_id,
-                      const std::string& node) {
+std::string runningOn(const std::string& rsc, const std::string& node_id, const std::string& node) {
   return nodeState(node_id, node, history(rsc, {{"start", 0, 2}}));
 }
 
@@ -23,9 +22,10 @@ TEST(Scores, LocationPreferenceChoosesTheNode) {
 }
 
 TEST(Scores, MinusInfinityBansTheNodeEvenWhenRunningThere) {
-  auto t = scheduleOk(cib(kNodes, primitive("vip"),
-                          "<rsc_location id=\"l\" rsc=\"vip\" node=\"n1\" score=\"-INFINITY\"/>",
-                          runningOn("vip", "1", "n1") + nodeState("2", "n2") + nodeState("3", "n3")));
+  auto t =
+      scheduleOk(cib(kNodes, primitive("vip"),
+                     "<rsc_location id=\"l\" rsc=\"vip\" node=\"n1\" score=\"-INFINITY\"/>",
+                     runningOn("vip", "1", "n1") + nodeState("2", "n2") + nodeState("3", "n3")));
   ASSERT_EQ(t.summary.size(), 1u);
   EXPECT_EQ(t.summary[0].verb, "Move");
   EXPECT_NE(placedOn(t, "vip"), "n1");
@@ -48,9 +48,10 @@ TEST(Scores, AsymmetricClusterRunsOnlyWhereAllowed) {
 }
 
 TEST(Scores, StickinessOutweighsAWeakerPreference) {
-  auto t = scheduleOk(cib(kNodes, primitive("vip", nvpair("s", "resource-stickiness", "100")),
-                          "<rsc_location id=\"l\" rsc=\"vip\" node=\"n2\" score=\"50\"/>",
-                          runningOn("vip", "1", "n1") + nodeState("2", "n2") + nodeState("3", "n3")));
+  auto t =
+      scheduleOk(cib(kNodes, primitive("vip", nvpair("s", "resource-stickiness", "100")),
+                     "<rsc_location id=\"l\" rsc=\"vip\" node=\"n2\" score=\"50\"/>",
+                     runningOn("vip", "1", "n1") + nodeState("2", "n2") + nodeState("3", "n3")));
   EXPECT_TRUE(t.summary.empty());
   EXPECT_EQ(placedOn(t, "vip"), "n1");
 }
@@ -69,11 +70,11 @@ TEST(Scores, StandbyNodeIsDrained) {
 
 std::string withFailCount(const std::string& node_state, const std::string& rsc, int count,
                           long last_failure) {
-  std::string attrs = "<transient_attributes id=\"t\"><instance_attributes id=\"ti\">" +
-                      nvpair("fc", "fail-count-" + rsc + "#monitor_10000", std::to_string(count)) +
-                      nvpair("lf", "last-failure-" + rsc + "#monitor_10000",
-                             std::to_string(last_failure)) +
-                      "</instance_attributes></transient_attributes>";
+  std::string attrs =
+      "<transient_attributes id=\"t\"><instance_attributes id=\"ti\">" +
+      nvpair("fc", "fail-count-" + rsc + "#monitor_10000", std::to_string(count)) +
+      nvpair("lf", "last-failure-" + rsc + "#monitor_10000", std::to_string(last_failure)) +
+      "</instance_attributes></transient_attributes>";
   std::string s = node_state;
   s.insert(s.find('>') + 1, attrs);
   return s;

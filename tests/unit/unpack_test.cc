@@ -14,9 +14,8 @@ using testing::primitive;
 
 TEST(Unpack, ReadsResourcesGroupsAndConstraints) {
   auto parsed = unpackCib(cib({"n1", "n2"},
-                              primitive("vip") +
-                                  "<group id=\"web\">" + primitive("haproxy") + primitive("app") +
-                                  "</group>",
+                              primitive("vip") + "<group id=\"web\">" + primitive("haproxy") +
+                                  primitive("app") + "</group>",
                               "<rsc_location id=\"l1\" rsc=\"vip\" node=\"n1\" score=\"100\"/>"
                               "<rsc_colocation id=\"c1\" rsc=\"web\" with-rsc=\"vip\" "
                               "score=\"INFINITY\"/>"
@@ -46,7 +45,8 @@ TEST(Unpack, DuplicateIdIsAnErrorNamingBothPlaces) {
 }
 
 TEST(Unpack, MissingIdIsAnError) {
-  auto parsed = unpackCib(cib({"n1"}, "<primitive class=\"ocf\" provider=\"p\" type=\"D\"/>", "", ""));
+  auto parsed =
+      unpackCib(cib({"n1"}, "<primitive class=\"ocf\" provider=\"p\" type=\"D\"/>", "", ""));
   ASSERT_FALSE(parsed.ok());
   EXPECT_NE(parsed.error().message.find("missing required attribute 'id'"), std::string::npos);
 }
@@ -87,8 +87,9 @@ TEST(Unpack, IdRefResolvesToTheReferencedNvpair) {
 }
 
 TEST(Unpack, HistoryKeepsExpectedResultFromTransitionKey) {
-  auto parsed = unpackCib(cib({"n1"}, primitive("a"), "",
-                              testing::nodeState("1", "n1", testing::history("a", {{"monitor", 7, 1, 0, 7}}))));
+  auto parsed = unpackCib(
+      cib({"n1"}, primitive("a"), "",
+          testing::nodeState("1", "n1", testing::history("a", {{"monitor", 7, 1, 0, 7}}))));
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   const OperationRecord& op = parsed->node_states[0].resources[0].ops[0];
   EXPECT_EQ(op.rc, 7);

@@ -1,0 +1,225 @@
+#include "action_flags.h"
+
+#include <utility>
+
+namespace pulse::pe {
+namespace {
+
+bool isGroup(const Resource& r) { return r.kind == ResourceConfig::Kind::Group; }
+
+// Maps a group's task to the task of its members ("running" -> "start").
+std::string memberTask(const std::string& task) {
+  if (task == "running") return "start";
+  if (task == "stopped") return "stop";
+  if (task == "promoted") return "promote";
+  if (task == "demoted") return "demote";
+  return task;
+}
+
+class FlagSettler {
+ public:
+  FlagSettler(WorkingSet& ws, ActionPlan& plan) : ws_(ws), plan_(plan) {}
+
+  // Flags a group action presents to orderings, from its members' actions.
+  struct Flags {
+    bool optional, runnable;
+  };
+  Flags flagsOf(int id) {
+    PlannedAction& a = act(id);
+    if (a.rsc < 0 || !isGroup(rsc(a.rsc))) return {a.optional, a.runnable};
+    Flags f{true, true};
+    std::string task = memberTask(a.task);
+    std::vector<int> children = rsc(a.rsc).children;
+    for (int member : children) {
+      std::vector<int> member_actions = actionsOf(member, task, a.node);
+      if (!member_actions.empty()) {
+        const PlannedAction& m = act(member_actions.front());
+        if (f.optional && !m.optional) {
+          f.optional = false;
+          act(id).optional = false;
+        }
+        if (task != a.task && f.runnable && !m.runnable) {
+          f.runnable = false;
+          act(id).runnable = false;
+        }
+      } else if (task != "stop" && task != "demote") {
+        f.runnable = false;
+      }
+    }
+    return f;
+  }
+
+  void handleRestart(PlannedAction& first, PlannedAction& then, bool filter_optional,
+                     bool filter_runnable) {
+    bool reason = false;
+    if (filter_optional && !then.optional) reason = true;
+    if (filter_runnable && !then.runnable && rsc(then.rsc).managed && first.rsc == then.rsc) {
+      reason = true;
+    }
+    if (!reason) return;
+    if (first.runnable) first.optional = false;
+    if (!then.optional) first.optional = false;
+    if (!first.optional && !first.runnable) then.runnable = false;
+  }
+
+  void handleAsymmetric(PlannedAction& first, PlannedAction& then) {
+    if (then.rsc < 0) return;
+    Resource& r = rsc(then.rsc);
+    if (r.role == Role::Stopped && then.task == "stop") return;
+    if (r.role >= Role::Started && then.optional && then.node >= 0 && r.running_on.size() == 1 &&
+        then.node == r.running_on[0] && then.task == "start") {
+      return;
+    }
+    if (!first.runnable) {
+      then.optional = false;
+      then.runnable = false;
+    }
+  }
+
+  void updateOne(PlannedAction& first, PlannedAction& then, Flags flags, bool filter_optional,
+                 bool filter_runnable, std::uint32_t type) {
+    bool then_optional = then.optional;
+    bool first_optional = first.optional;
+    if (type & kOrderAsymmetrical) handleAsymmetric(first, then);
+    if ((type & kOrderImpliesFirst) && !then_optional) {
+      if (filter_optional && !flags.optional && first_optional) first.optional = false;
+    }
+    if ((type & kOrderRunnableLeft) && filter_runnable && then.runnable && !flags.runnable) {
+      then.runnable = false;
+    }
+    if ((type & kOrderImpliesThen) && filter_optional && then.optional && !flags.optional) {
+      then.optional = false;
+    }
+    if ((type & kOrderRestart) && then.rsc >= 0 && !isGroup(rsc(then.rsc)) && first.rsc >= 0 &&
+        !isGroup(rsc(first.rsc))) {
+      handleRestart(first, then, filter_optional, filter_runnable);
+    }
+  }
+
+  // Pacemaker's update_ordered_actions: on `then`, and when the resource
+  // whose method runs is a group, on its members' actions of the same task.
+  void updateOrdered(int invoking_rsc, int first, int then, Flags flags, bool filter_optional,
+                     bool filter_runnable, std::uint32_t type) {
+    updateOne(act(first), act(then), flags, filter_optional, filter_runnable, type);
+    if (invoking_rsc < 0 || !isGroup(rsc(invoking_rsc))) return;
+    int then_rsc = act(then).rsc;
+    if (then_rsc < 0) return;
+    std::vector<int> children = rsc(then_rsc).children;
+    std::string task = act(then).task;
+    int node = act(then).node;
+    for (int member : children) {
+      std::vector<int> ms = actionsOf(member, task, node);
+      if (ms.empty()) continue;
+      updateOne(act(first), act(ms.front()), flags, filter_optional, filter_runnable, type);
+    }
+  }
+
+  void applyEdge(const ActionEdge& e) {
+    Flags ff = flagsOf(e.first);
+    Flags tf = flagsOf(e.then);
+    PlannedAction& first = act(e.first);
+    PlannedAction& then = act(e.then);
+    std::uint32_t type = e.flags;
+    if (type & kOrderImpliesThen) {
+      if (then.rsc >= 0) {
+        updateOrdered(then.rsc, e.first, e.then, {ff.optional, true}, true, false,
+                      kOrderImpliesThen);
+      } else if (!ff.optional && then.optional) {
+        then.optional = false;
+      }
+    }
+    if ((type & kOrderRestart) && then.rsc >= 0) {
+      updateOrdered(then.rsc, e.first, e.then, ff, true, true, kOrderRestart);
+    }
+    if ((type & kOrderImpliesFirst) && first.rsc >= 0) {
+      updateOrdered(first.rsc, e.first, e.then, ff, true, false, kOrderImpliesFirst);
+    }
+    if (type & kOrderRunnableLeft) {
+      if (then.rsc >= 0) {
+        updateOrdered(then.rsc, e.first, e.then, ff, false, true, kOrderRunnableLeft);
+      } else if (!ff.runnable && then.runnable) {
+        then.runnable = false;
+      }
+    }
+    if ((type & kOrderAsymmetrical) && then.rsc >= 0) {
+      updateOrdered(then.rsc, e.first, e.then, ff, false, true, kOrderAsymmetrical);
+    }
+    PlannedAction& f2 = act(e.first);
+    PlannedAction& t2 = act(e.then);
+    if (f2.runnable && (type & kOrderImpliesThenPrinted) && !ff.optional) t2.print_always = true;
+    if ((type & kOrderImpliesFirstPrinted) && !tf.optional) f2.print_always = true;
+    if ((type & (kOrderImpliesThen | kOrderImpliesFirst | kOrderRestart)) && f2.rsc >= 0 &&
+        !rsc(f2.rsc).managed && rsc(f2.rsc).blocked && !f2.runnable && f2.task == "stop") {
+      t2.runnable = false;
+    }
+  }
+
+  // An unrunnable start blocks the starts of what must be colocated with it.
+  void blockColocationDependents(int id) {
+    const PlannedAction& a = act(id);
+    if (a.runnable || a.task != "start" || a.rsc < 0) return;
+    int top = a.rsc;
+    while (rsc(top).parent >= 0) top = rsc(top).parent;
+    for (int child : rsc(top).children) {
+      auto starts = actionsOf(child, "start");
+      if (starts.empty() || act(starts.front()).runnable) return;
+    }
+    // A group's colocations were handed to its members when it was assigned,
+    // so (as in Pacemaker) an unrunnable group start blocks no dependents.
+    if (isGroup(rsc(top))) return;
+    std::vector<int> lists = rsc(top).with_this;
+    for (int ci : lists) {
+      const Colocation& c = ws_.colocations[static_cast<std::size_t>(ci)];
+      if (c.score < kInfinity) continue;
+      if (c.primary != top) continue;
+      markBlocked(c.dependent, rsc(a.rsc).id);
+    }
+  }
+
+  void markBlocked(int r, const std::string& because) {
+    for (int id : actionsOf(r, "start")) {
+      if (act(id).runnable) {
+        act(id).runnable = false;
+        act(id).reason = "colocation with " + because;
+      }
+    }
+    std::vector<int> children = rsc(r).children;
+    for (int c : children) markBlocked(c, because);
+  }
+
+  void run() {
+    for (int round = 0; round < 10000; ++round) {
+      std::vector<std::pair<bool, bool>> before;
+      before.reserve(plan_.actions.size());
+      for (const PlannedAction& a : plan_.actions) before.emplace_back(a.optional, a.runnable);
+      for (const ActionEdge& e : plan_.edges) applyEdge(e);
+      for (std::size_t i = 0; i < plan_.actions.size(); ++i) {
+        blockColocationDependents(static_cast<int>(i));
+      }
+      bool changed = false;
+      for (std::size_t i = 0; i < plan_.actions.size(); ++i) {
+        if (before[i] != std::make_pair(plan_.actions[i].optional, plan_.actions[i].runnable)) {
+          changed = true;
+          break;
+        }
+      }
+      if (!changed) return;
+    }
+  }
+
+ private:
+  Resource& rsc(int i) { return ws_.resources[static_cast<std::size_t>(i)]; }
+  PlannedAction& act(int i) { return plan_.actions[static_cast<std::size_t>(i)]; }
+  std::vector<int> actionsOf(int r, const std::string& task, int node = -1) {
+    return actionsWithTask(plan_, r, task, node);
+  }
+
+  WorkingSet& ws_;
+  ActionPlan& plan_;
+};
+
+}  // namespace
+
+void settleActionFlags(WorkingSet& ws, ActionPlan& plan) { FlagSettler(ws, plan).run(); }
+
+}  // namespace pulse::pe

@@ -1,0 +1,138 @@
+// <status> -> typed history: node_state, transient attributes, lrm_rsc_op.
+// Kept lean: a large cluster's status holds a million operation records.
+#include "unpacker.h"
+
+namespace pulse::pe::xmlread {
+namespace {
+
+bool targetRcFromKey(std::string_view key, int& out) {
+  std::size_t first = key.find(':');
+  if (first == std::string_view::npos) return false;
+  std::size_t second = key.find(':', first + 1);
+  if (second == std::string_view::npos) return false;
+  std::size_t third = key.find(':', second + 1);
+  if (third == std::string_view::npos) return false;
+  std::string_view rc = key.substr(second + 1, third - second - 1);
+  auto [ptr, ec] = std::from_chars(rc.data(), rc.data() + rc.size(), out);
+  return ec == std::errc() && ptr == rc.data() + rc.size();
+}
+
+long long toLong(const char* text) {
+  long long value = 0;
+  std::from_chars(text, text + std::strlen(text), value);
+  return value;
+}
+
+// One <lrm_rsc_op>, reading each attribute once (a status section can hold
+// a million of these).
+void readOperation(const pugi::xml_node& op, OperationRecord& r) {
+  long long last_run = 0;
+  for (pugi::xml_attribute a = op.first_attribute(); a; a = a.next_attribute()) {
+    const char* name = a.name();
+    const char* value = a.value();
+    // Dispatch on the first letter before comparing whole names.
+    switch (name[0]) {
+      case 'o':
+        if (std::strcmp(name, "operation") == 0) {
+          r.task = value;
+        } else if (std::strcmp(name, "op-status") == 0) {
+          r.op_status = toInt(value, 0);
+        } else if (std::strcmp(name, "op-digest") == 0) {
+          r.op_digest = value;
+        } else if (std::strcmp(name, "op-restart-digest") == 0) {
+          r.restart_digest = value;
+        } else if (std::strcmp(name, "op-force-restart") == 0) {
+          r.op_force_restart = value;
+        } else if (std::strcmp(name, "op-secure-params") == 0) {
+          r.op_secure_params = value;
+        }
+        break;
+      case 'i':
+        if (std::strcmp(name, "interval") == 0) {
+          r.interval_ms = toLong(value);
+        } else if (std::strcmp(name, "id") == 0) {
+          std::string_view id = value;
+          constexpr std::string_view kLastFailure = "_last_failure_0";
+          r.is_last_failure = id.size() >= kLastFailure.size() &&
+                              id.substr(id.size() - kLastFailure.size()) == kLastFailure;
+        }
+        break;
+      case 'c':
+        if (std::strcmp(name, "call-id") == 0) {
+          r.call_id = toInt(value, 0);
+        } else if (std::strcmp(name, "crm_feature_set") == 0) {
+          r.feature_set = value;
+        }
+        break;
+      case 'r':
+        if (std::strcmp(name, "rc-code") == 0) r.rc = toInt(value, 0);
+        break;
+      case 't':
+        if (std::strcmp(name, "transition-key") == 0) {
+          r.has_target_rc = targetRcFromKey(value, r.target_rc);
+        }
+        break;
+      case 'l':
+        if (std::strcmp(name, "last-rc-change") == 0) {
+          r.last_rc_change = toLong(value);
+        } else if (std::strcmp(name, "last-run") == 0) {
+          last_run = toLong(value);
+        }
+        break;
+      case 'e':
+        if (*value != '\0' && std::strcmp(name, "exit-reason") == 0) r.exit_reason = value;
+        break;
+      default:
+        break;
+    }
+  }
+  if (r.last_rc_change == 0) r.last_rc_change = last_run;
+}
+}  // namespace
+
+std::optional<Error> Unpacker::readStatus(const pugi::xml_node& node, Cib& cib) {
+  for (pugi::xml_node ns = node.child("node_state"); ns; ns = ns.next_sibling("node_state")) {
+    if (auto e = readNodeState(ns, cib)) return e;
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> Unpacker::readNodeState(const pugi::xml_node& ns, Cib& cib) {
+  NodeStateRecord rec;
+  rec.id = ns.attribute("id").as_string("");
+  if (rec.id.empty()) return fail(ns, "missing required attribute 'id'");
+  rec.uname = ns.attribute("uname").as_string("");
+  auto opt = [&](const char* a) -> std::optional<std::string> {
+    if (pugi::xml_attribute at = ns.attribute(a)) return std::string(at.value());
+    return std::nullopt;
+  };
+  rec.in_ccm = opt("in_ccm");
+  rec.crmd = opt("crmd");
+  rec.join = opt("join");
+  rec.expected = opt("expected");
+  for (pugi::xml_node ta = ns.child("transient_attributes"); ta;
+       ta = ta.next_sibling("transient_attributes")) {
+    if (auto e = readNvSets(ta, "instance_attributes", rec.transient)) return e;
+  }
+  pugi::xml_node lrm_resources = ns.child("lrm").child("lrm_resources");
+  for (pugi::xml_node lr = lrm_resources.child("lrm_resource"); lr;
+       lr = lr.next_sibling("lrm_resource")) {
+    ResourceHistory rh;
+    rh.id = lr.attribute("id").as_string("");
+    if (rh.id.empty()) return fail(lr, "missing required attribute 'id'");
+    rh.cls = lr.attribute("class").as_string("");
+    rh.provider = lr.attribute("provider").as_string("");
+    rh.type = lr.attribute("type").as_string("");
+    for (pugi::xml_node op = lr.child("lrm_rsc_op"); op; op = op.next_sibling("lrm_rsc_op")) {
+      OperationRecord r;
+      readOperation(op, r);
+      if (r.task.empty()) return fail(op, "missing required attribute 'operation'");
+      rh.ops.push_back(std::move(r));
+    }
+    rec.resources.push_back(std::move(rh));
+  }
+  cib.node_states.push_back(std::move(rec));
+  return std::nullopt;
+}
+
+}  // namespace pulse::pe::xmlread
