@@ -149,7 +149,12 @@ struct Cib {
   std::vector<std::string> warnings;
 };
 
+// A status section at least this large is read one node_state at a time.
+inline constexpr std::size_t kSplitStatusBytes = 4u << 20;
+
 // Parses and checks a CIB. Errors name the element and its line.
-Result<Cib> unpackCib(std::string_view xml);
+// `split_status_bytes` is the size from which the status is split (tests
+// and the fuzzer lower it to exercise that path on small inputs).
+Result<Cib> unpackCib(std::string_view xml, std::size_t split_status_bytes = kSplitStatusBytes);
 
 }  // namespace pulse::pe

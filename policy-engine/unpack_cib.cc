@@ -43,8 +43,6 @@ Error malformed(std::string_view text, std::size_t offset, int base_line, const 
   return Error{"malformed XML at line " + std::to_string(lines.lineAt(offset)) + ": " + what};
 }
 
-// Below this size the status is parsed with the rest of the document.
-constexpr std::size_t kSplitStatusBytes = 4u << 20;
 
 Result<Cib> parseWhole(std::string_view xml) {
   pugi::xml_document doc;
@@ -57,9 +55,9 @@ Result<Cib> parseWhole(std::string_view xml) {
 
 }  // namespace
 
-Result<Cib> unpackCib(std::string_view xml) {
+Result<Cib> unpackCib(std::string_view xml, std::size_t split_status_bytes) {
   auto layout = scanCibLayout(xml);
-  if (!layout || layout->status.end - layout->status.begin < kSplitStatusBytes) {
+  if (!layout || layout->status.end - layout->status.begin < split_status_bytes) {
     return parseWhole(xml);
   }
   // Large status: the configuration is parsed on its own (the status

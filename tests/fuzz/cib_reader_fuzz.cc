@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "cib_model.h"
 #include "policy_engine.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -15,5 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // date parsing is fuzzed too and every run is reproducible.
   auto result = pulse::pe::schedule(cib_xml);
   static_cast<void>(result);
+  // The reader that splits a large status into node_states, forced on every input.
+  auto split = pulse::pe::unpackCib(cib_xml, 0);
+  static_cast<void>(split);
   return 0;
 }

@@ -99,3 +99,41 @@ TEST(Unpack, HistoryKeepsExpectedResultFromTransitionKey) {
 
 }  // namespace
 }  // namespace pulse::pe
+
+namespace pulse::pe {
+namespace {
+
+// A large status is read one node_state at a time; the result must be the
+// same as reading the whole document, including line numbers in errors.
+TEST(Unpack, SplitStatusReadsTheSameAsWholeDocument) {
+  std::string xml = testing::cib(
+      {"n1", "n2"}, testing::primitive("a"), "",
+      testing::nodeState("1", "n1",
+                         testing::history("a", {{"start", 0, 2}, {"monitor", 0, 3, 10000}})) +
+          "\n<!-- a comment -->\n" + testing::nodeState("2", "n2", "", false));
+  auto whole = unpackCib(xml);
+  auto split = unpackCib(xml, 0);
+  ASSERT_TRUE(whole.ok() && split.ok());
+  ASSERT_EQ(whole->node_states.size(), 2u);
+  ASSERT_EQ(split->node_states.size(), 2u);
+  EXPECT_EQ(split->node_states[0].resources[0].ops.size(), 2u);
+  EXPECT_EQ(split->node_states[0].resources[0].ops[1].interval_ms, 10000);
+  EXPECT_EQ(split->node_states[1].in_ccm, whole->node_states[1].in_ccm);
+}
+
+TEST(Unpack, SplitStatusErrorsNameTheRealLine) {
+  std::string xml =
+      "<cib>\n<configuration><crm_config/><nodes/><resources/><constraints/>"
+      "</configuration>\n<status>\n<node_state id=\"1\" uname=\"n1\">\n"
+      "<lrm><lrm_resources><lrm_resource>\n</lrm_resource></lrm_resources></lrm>"
+      "</node_state>\n</status>\n</cib>\n";
+  auto whole = unpackCib(xml);
+  auto split = unpackCib(xml, 0);
+  ASSERT_FALSE(whole.ok());
+  ASSERT_FALSE(split.ok());
+  EXPECT_EQ(whole.error().message, split.error().message);
+  EXPECT_NE(split.error().message.find("line 5"), std::string::npos) << split.error().message;
+}
+
+}  // namespace
+}  // namespace pulse::pe
