@@ -21,6 +21,7 @@ struct ResourceOrdering {
   int then_rsc;
   std::string then_task;
   std::uint32_t flags;
+  std::string origin;
 };
 
 std::string invertTask(const std::string& task) {
@@ -250,12 +251,13 @@ class Planner {
 
   void order(int first_rsc, const std::string& first_task, int then_rsc,
              const std::string& then_task, std::uint32_t flags) {
-    orderings_.push_back({first_rsc, first_task, then_rsc, then_task, flags});
+    orderings_.push_back({first_rsc, first_task, then_rsc, then_task, flags, origin_});
   }
 
   std::optional<Error> configOrderings() {
     for (const OrderConstraint& oc : ws_.cib->orders) {
       auto where = "<rsc_order id=\"" + oc.id + "\"> (line " + std::to_string(oc.line) + ")";
+      origin_ = where;
       int first = ws_.findResource(oc.first);
       int then = ws_.findResource(oc.then);
       if (first < 0) return Error{where + ": resource '" + oc.first + "' does not exist"};
@@ -303,6 +305,7 @@ class Planner {
 
   void internalConstraints(int index) {
     Resource& r = rsc(index);
+    origin_ = isGroup(r) ? "the group " + r.id : "stop before start of " + r.id;
     if (!isGroup(r)) {
       if (r.managed)
         order(index, "stop", index, "start", kOrderOptional | kOrderImpliesThen | kOrderRestart);
@@ -316,6 +319,7 @@ class Planner {
     std::vector<int> children = r.children;
     for (int member : children) {
       internalConstraints(member);
+      origin_ = "the group " + r.id;
       std::uint32_t down = kOrderImpliesFirstPrinted;
       std::uint32_t post_down = kOrderImpliesThenPrinted;
       if (previous < 0 && r.group_ordered) {
@@ -347,10 +351,10 @@ class Planner {
     }
   }
 
-  void addEdge(int first, int then, std::uint32_t flags) {
+  void addEdge(int first, int then, std::uint32_t flags, const std::string& origin) {
     if (first == then) return;
     int e = static_cast<int>(plan_.edges.size());
-    plan_.edges.push_back({first, then, flags});
+    plan_.edges.push_back({first, then, flags, origin});
     act(first).after.push_back(e);
     act(then).before.push_back(e);
   }
@@ -374,7 +378,7 @@ class Planner {
     std::vector<int> thens = actionsOf(o.then_rsc, o.then_task);
     if (thens.empty()) return;
     for (int f : firsts) {
-      for (int t : thens) addEdge(f, t, o.flags);
+      for (int t : thens) addEdge(f, t, o.flags, o.origin);
     }
   }
 
@@ -382,6 +386,7 @@ class Planner {
   ActionPlan plan_;
   std::unordered_map<std::string, int> index_;
   std::vector<ResourceOrdering> orderings_;
+  std::string origin_;  // names the constraint behind the orderings being added
 };
 
 }  // namespace

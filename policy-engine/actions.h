@@ -46,6 +46,7 @@ struct ActionEdge {
   int first = 0;
   int then = 0;
   std::uint32_t flags = 0;
+  std::string origin;  // what asked for it, e.g. "<rsc_order id=\"o1\"> (line 12)"
 };
 
 struct ActionPlan {

@@ -14,9 +14,64 @@
 namespace pulse::pe {
 namespace {
 
+// Names the actions on one cycle among the kept orderings, with the
+// constraint behind each step, so the operator can find the loop.
+std::string describeCycle(const WorkingSet& ws, const ActionPlan& plan,
+                          const std::vector<bool>& kept) {
+  auto name = [&](int id) {
+    const PlannedAction& a = plan.actions[static_cast<std::size_t>(id)];
+    std::string text = a.key;
+    if (a.node >= 0) text += " on " + ws.nodes[static_cast<std::size_t>(a.node)].name;
+    return text;
+  };
+  const std::size_t n = plan.actions.size();
+  std::vector<int> state(n, 0);      // 0 new, 1 on the DFS stack, 2 done
+  std::vector<int> via_edge(n, -1);  // edge that reached the action
+  for (std::size_t root = 0; root < n; ++root) {
+    if (!kept[root] || state[root] != 0) continue;
+    // Iterative DFS: (action, next index into its `after` edges).
+    std::vector<std::pair<int, std::size_t>> stack{{static_cast<int>(root), 0}};
+    state[root] = 1;
+    while (!stack.empty()) {
+      auto& [id, next] = stack.back();
+      const auto& after = plan.actions[static_cast<std::size_t>(id)].after;
+      if (next == after.size()) {
+        state[static_cast<std::size_t>(id)] = 2;
+        stack.pop_back();
+        continue;
+      }
+      int e = after[next++];
+      int to = plan.edges[static_cast<std::size_t>(e)].then;
+      if (!kept[static_cast<std::size_t>(to)]) continue;
+      if (state[static_cast<std::size_t>(to)] == 1) {
+        // Walk back from `id` to `to` along the edges that reached each action.
+        std::vector<int> edges{e};
+        for (int at = id; at != to;) {
+          int back = via_edge[static_cast<std::size_t>(at)];
+          edges.push_back(back);
+          at = plan.edges[static_cast<std::size_t>(back)].first;
+        }
+        std::string text = name(to);
+        for (auto it = edges.rbegin(); it != edges.rend(); ++it) {
+          const ActionEdge& edge = plan.edges[static_cast<std::size_t>(*it)];
+          text += " -> " + name(edge.then) + " (" + edge.origin + ")";
+        }
+        return text;
+      }
+      if (state[static_cast<std::size_t>(to)] == 0) {
+        state[static_cast<std::size_t>(to)] = 1;
+        via_edge[static_cast<std::size_t>(to)] = e;
+        stack.emplace_back(to, 0);
+      }
+    }
+  }
+  return "(not found)";
+}
+
 // Orders the kept actions so every ordering points forward; a cycle is an
-// error naming the actions on it.
-Result<std::vector<int>> topologicalOrder(const ActionPlan& plan, const std::vector<bool>& kept) {
+// error naming the actions and constraints on it.
+Result<std::vector<int>> topologicalOrder(const WorkingSet& ws, const ActionPlan& plan,
+                                          const std::vector<bool>& kept) {
   using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
   Graph g(plan.actions.size());
   for (const ActionEdge& e : plan.edges) {
@@ -28,7 +83,7 @@ Result<std::vector<int>> topologicalOrder(const ActionPlan& plan, const std::vec
   try {
     boost::topological_sort(g, std::back_inserter(reversed));
   } catch (const boost::not_a_dag&) {
-    return Error{"the orderings form a cycle; check rsc_order constraints for a loop"};
+    return Error{"ordering cycle: " + describeCycle(ws, plan, kept)};
   }
   std::vector<int> order;
   for (auto it = reversed.rbegin(); it != reversed.rend(); ++it) {
@@ -84,11 +139,8 @@ Result<Transition> schedule(std::string_view cib_xml, const ScheduleOptions& opt
   for (const PlannedAction& a : plan->actions) {
     kept[static_cast<std::size_t>(a.id)] = inGraph(*ws, a);
   }
-  auto order = topologicalOrder(*plan, kept);
-  if (!order) {
-    std::string cycle_error = order.error().message;
-    return Error{cycle_error};
-  }
+  auto order = topologicalOrder(*ws, *plan, kept);
+  if (!order) return order.error();
   std::vector<int> renumber(plan->actions.size(), -1);
   for (int id : *order) {
     const PlannedAction& a = plan->actions[static_cast<std::size_t>(id)];

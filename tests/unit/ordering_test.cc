@@ -84,7 +84,11 @@ TEST(Ordering, CycleIsAnErrorNotAHang) {
                              "<rsc_order id=\"o2\" first=\"b\" then=\"a\"/>",
                              emptyStatus(kNodes)));
   ASSERT_FALSE(result.ok());
-  EXPECT_NE(result.error().message.find("cycle"), std::string::npos);
+  EXPECT_NE(result.error().message.find("ordering cycle"), std::string::npos);
+  // The operator is told which constraints form the loop.
+  EXPECT_NE(result.error().message.find("rsc_order id=\"o1\""), std::string::npos)
+      << result.error().message;
+  EXPECT_NE(result.error().message.find("rsc_order id=\"o2\""), std::string::npos);
 }
 
 TEST(Ordering, SameInputGivesTheSameTransition) {
