@@ -1,0 +1,225 @@
+#include "membership/membership_node.h"
+
+#include <algorithm>
+#include <iterator>
+
+namespace pulse::membership {
+
+void dispatch(const Output& output, Transport& transport) {
+  for (const Outgoing& m : output.messages) {
+    if (m.to == kNoNode) {
+      transport.broadcast(m.bytes);
+    } else {
+      transport.send(m.to, m.bytes);
+    }
+  }
+}
+
+MembershipNode::MembershipNode(NodeId self, Timing timing, PersistentState persisted, TimePoint now)
+    : self_(self),
+      timing_(timing),
+      max_seq_(persisted.max_seq),
+      incarnation_(persisted.incarnation + 1),
+      // Anything installed before a crash had seq <= max_seq, so this floor keeps ring ids
+      // growing across the restart.
+      floor_{persisted.max_seq, std::numeric_limits<NodeId>::max()},
+      liveness_(timing.token),
+      next_heartbeat_(now),
+      started_(now) {}
+
+void MembershipNode::send(NodeId to, const Message& m, Output& out) const {
+  out.messages.push_back(Outgoing{to, encode(m)});
+}
+
+Output MembershipNode::onMessage(NodeId from, const Bytes& bytes, TimePoint now) {
+  Output out;
+  auto decoded = decode(bytes);
+  if (!decoded.ok() || decoded.value().sender != from || from == self_) {
+    ++dropped_;
+    return out;
+  }
+  const Message& m = decoded.value();
+  if (const auto* hb = std::get_if<Heartbeat>(&m.body)) {
+    onHeartbeat(from, *hb, now, out);
+    return out;
+  }
+  liveness_.recordContact(from, now);
+  std::visit(
+      [&](const auto& body) {
+        using T = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<T, Propose>) onPropose(from, body, out);
+        if constexpr (std::is_same_v<T, Ack>) onAck(from, body, out);
+        if constexpr (std::is_same_v<T, Commit>) onCommit(body, out);
+      },
+      m.body);
+  return out;
+}
+
+void MembershipNode::onHeartbeat(NodeId from, const Heartbeat& hb, TimePoint now, Output& out) {
+  auto heard = liveness_.recordHeartbeat(from, hb.incarnation, hb.ring_id, now);
+  if (heard == LivenessTable::Heard::kStale) return;
+  if (hb.max_seq > max_seq_) {
+    max_seq_ = hb.max_seq;
+    out.persist = true;
+  }
+  // A member of our round restarted (its ack, if any, died with it; its floor is now above our
+  // seq), or it already holds a ring >= ours (it formed a view of its own meanwhile): it will
+  // never install ours, so start over with a larger seq now rather than at the deadline.
+  if (round_ && std::binary_search(round_->members.begin(), round_->members.end(), from) &&
+      (heard == LivenessTable::Heard::kNewIncarnation ||
+       (hb.ring_id >= round_->ring_id && !round_->acked.contains(from)))) {
+    round_stale_ = true;
+  }
+  if (view_ && view_->contains(from)) {
+    if (heard == LivenessTable::Heard::kNewIncarnation) {
+      // It lost its view in the restart, whether or not we noticed it missing.
+      peer_restarted_ = true;
+    } else if (view_->ring_id.representative == self_ && hb.ring_id < view_->ring_id) {
+      // A member that missed our Commit (loss): resend it; installing is idempotent.
+      send(from, Message{self_, Commit{view_->ring_id, view_->members}}, out);
+    }
+  }
+}
+
+void MembershipNode::onPropose(NodeId from, const Propose& p, Output& out) {
+  if (p.ring_id.seq > max_seq_) {
+    max_seq_ = p.ring_id.seq;
+    out.persist = true;
+  }
+  if (p.ring_id <= floor_ || !std::binary_search(p.members.begin(), p.members.end(), self_)) {
+    return;
+  }
+  // A lower node is proposing: it is the rightful representative, so stop competing.
+  if (round_ && from < self_) round_.reset();
+  send(from, Message{self_, Ack{p.ring_id}}, out);
+}
+
+void MembershipNode::onAck(NodeId from, const Ack& ack, Output& out) {
+  if (!round_ || ack.ring_id != round_->ring_id) return;
+  if (!std::binary_search(round_->members.begin(), round_->members.end(), from)) return;
+  round_->acked.insert(from);
+  if (round_->acked.size() == round_->members.size()) commitRound(out);
+}
+
+void MembershipNode::onCommit(const Commit& c, Output& out) {
+  if (c.ring_id.seq > max_seq_) {
+    max_seq_ = c.ring_id.seq;
+    out.persist = true;
+  }
+  if (c.ring_id <= floor_ || !std::binary_search(c.members.begin(), c.members.end(), self_)) {
+    return;
+  }
+  install(View{c.ring_id, c.members}, out);
+}
+
+void MembershipNode::install(View view, Output& out) {
+  floor_ = view.ring_id;
+  view_ = view;
+  peer_restarted_ = false;
+  out.installed.push_back(std::move(view));
+}
+
+Output MembershipNode::onTick(TimePoint now) {
+  Output out;
+  // min(): a clock that stepped backwards must not postpone timers by the size of the step.
+  next_heartbeat_ = std::min(next_heartbeat_, now + timing_.heartbeat);
+  if (now >= next_heartbeat_) {
+    next_heartbeat_ = now + timing_.heartbeat;
+    RingId ring = view_ ? view_->ring_id : RingId{};
+    send(kNoNode, Message{self_, Heartbeat{incarnation_, max_seq_, ring}}, out);
+  }
+  evaluate(now, out);
+  return out;
+}
+
+std::vector<NodeId> MembershipNode::candidates(TimePoint now) {
+  for (auto it = excluded_.begin(); it != excluded_.end();) {
+    it->second = std::min(it->second, now + timing_.token);
+    it = now >= it->second ? excluded_.erase(it) : std::next(it);
+  }
+  std::vector<NodeId> live;
+  for (NodeId n : liveness_.alive(now)) {
+    if (!excluded_.contains(n)) live.push_back(n);
+  }
+  live.insert(std::upper_bound(live.begin(), live.end(), self_), self_);
+  return live;
+}
+
+bool MembershipNode::needsRound(const std::vector<NodeId>& live) const {
+  if (!view_ || view_->members != live || peer_restarted_) return true;
+  for (NodeId n : live) {
+    if (n == self_) continue;
+    RingId reported = liveness_.reportedRing(n);
+    // Greater: it installed a view we are not in. Smaller and we are not the representative:
+    // nobody will resend it the Commit, so form a new view.
+    if (reported > view_->ring_id) return true;
+    if (reported < view_->ring_id && view_->ring_id.representative != self_) return true;
+  }
+  return false;
+}
+
+void MembershipNode::evaluate(TimePoint now, Output& out) {
+  std::vector<NodeId> live = candidates(now);
+  if (live.front() != self_) {
+    round_.reset();  // a lower live node is the representative
+    return;
+  }
+  // A node that just started listens for a while before proposing, so that it joins the
+  // running cluster instead of first forming a view of its own.
+  started_ = std::min(started_, now);
+  if (now - started_ < timing_.token / 2) return;
+  if (round_) {
+    round_->deadline = std::min(round_->deadline, now + timing_.consensus);
+    round_->resend = std::min(round_->resend, now + timing_.heartbeat);
+    if (round_->members != live || round_stale_) {
+      startRound(live, now, out);
+    } else if (now >= round_->deadline) {
+      for (NodeId n : round_->members) {
+        if (!round_->acked.contains(n)) excluded_[n] = now + timing_.token;
+      }
+      startRound({round_->acked.begin(), round_->acked.end()}, now, out);
+    } else if (now >= round_->resend) {
+      // Lossy links: ask again whoever has not acked (acking is idempotent).
+      round_->resend = now + timing_.heartbeat;
+      sendProposals(out);
+    }
+    return;
+  }
+  if (needsRound(live)) startRound(live, now, out);
+}
+
+void MembershipNode::startRound(std::vector<NodeId> members, TimePoint now, Output& out) {
+  // A fresh seq, persisted before the Propose goes out: no (seq, self_) is ever reused.
+  ++max_seq_;
+  out.persist = true;
+  round_stale_ = false;
+  round_ = Round{RingId{max_seq_, self_},
+                 std::move(members),
+                 {self_},
+                 now + timing_.consensus,
+                 now + timing_.heartbeat};
+  if (round_->members.size() == 1) {
+    commitRound(out);
+    return;
+  }
+  sendProposals(out);
+}
+
+void MembershipNode::sendProposals(Output& out) const {
+  for (NodeId n : round_->members) {
+    if (!round_->acked.contains(n)) {
+      send(n, Message{self_, Propose{round_->ring_id, round_->members}}, out);
+    }
+  }
+}
+
+void MembershipNode::commitRound(Output& out) {
+  Round round = std::move(*round_);
+  round_.reset();
+  for (NodeId n : round.members) {
+    if (n != self_) send(n, Message{self_, Commit{round.ring_id, round.members}}, out);
+  }
+  install(View{round.ring_id, std::move(round.members)}, out);
+}
+
+}  // namespace pulse::membership

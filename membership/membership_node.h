@@ -1,0 +1,140 @@
+// The membership protocol of one node (corosync's role), as a pure state machine.
+//
+// No threads, sockets or clocks: the shell (or the simulator) feeds it received bytes and timer
+// ticks, each with the node's current time, and carries out the returned Output (messages to
+// send, views installed). Not thread-safe; one owner drives it.
+//
+// Protocol, in brief:
+//  * Every node broadcasts a Heartbeat every heartbeat interval (token/4). A peer not heard from
+//    for `token` is lost (LivenessTable).
+//  * The node with the lowest id among those it believes alive is the representative. When its
+//    live set differs from its view's members (or a peer restarted, or reports another ring), it
+//    proposes ring id (max seq seen anywhere + 1, itself) to the live set (resending it every
+//    heartbeat interval), collects Acks within `consensus`, and sends Commit(ring id, members).
+//    The Commit is resent to any member whose heartbeat shows it missed it. Members missing at
+//    the deadline are excluded for one token period and the round is retried with the others.
+//    A round starts over at once (larger seq) when a member restarts or already holds a ring
+//    >= the proposed one, since such a member can never install it.
+//  * A node that just started waits token/2 before proposing, to join rather than split.
+//  * A node installs a committed view only if it is a member and the ring id is greater than
+//    every ring id it installed before (`floor_`).
+//
+// Invariants:
+//  * max_seq_ only grows, survives restarts (PersistentState), and every proposal uses a fresh
+//    seq above it, so one (seq, representative) pair names one member list, ever. Hence all
+//    nodes that install ring R install the same members (Commit carries both).
+//  * floor_ only grows; a view is installed only if its ring id > floor_, so the ring ids a node
+//    installs strictly increase, across restarts too (a restarted node's floor is
+//    (persisted max_seq, max NodeId), above anything it installed before the crash).
+//  * Together: any two nodes install the views they share in the same order.
+#pragma once
+
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "membership/liveness_table.h"
+#include "membership/message.h"
+#include "membership/types.h"
+
+namespace pulse::membership {
+
+struct Timing {
+  Duration token{1000};
+  Duration consensus{1200};  // corosync's default: 1.2 x token
+  Duration heartbeat{250};   // token / 4
+
+  static Timing fromToken(Duration token) { return Timing{token, token * 6 / 5, token / 4}; }
+};
+
+// What must survive a restart. The shell writes it to disk before sending the messages of the
+// Output that changed it (Output::persist).
+struct PersistentState {
+  std::uint64_t max_seq = 0;      // highest ring seq seen or proposed
+  std::uint64_t incarnation = 0;  // bumped at every start
+  friend bool operator==(const PersistentState&, const PersistentState&) = default;
+};
+
+struct Outgoing {
+  NodeId to = kNoNode;  // kNoNode: broadcast to every configured node but this one
+  Bytes bytes;
+};
+
+struct Output {
+  std::vector<Outgoing> messages;
+  std::vector<View> installed;  // in installation order
+  bool persist = false;         // persistentState() changed: store it before sending
+};
+
+// The sending side of the shell; dispatch() hands an Output's messages to it.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual void send(NodeId to, const Bytes& bytes) = 0;
+  virtual void broadcast(const Bytes& bytes) = 0;
+};
+
+void dispatch(const Output& output, Transport& transport);
+
+class MembershipNode {
+ public:
+  // Starts (or restarts) node `self` from what was persisted; the new incarnation is one more
+  // than the persisted one. The shell stores persistentState() before sending anything.
+  MembershipNode(NodeId self, Timing timing, PersistentState persisted, TimePoint now);
+
+  // Handles bytes received from `from`. Undecodable input and messages whose sender field is
+  // not `from` are dropped (counted in droppedMessages()).
+  Output onMessage(NodeId from, const Bytes& bytes, TimePoint now);
+
+  // Timer: sends heartbeats and runs the representative's round logic. Call often (every few
+  // ms up to heartbeat/4); it is cheap when nothing is due.
+  Output onTick(TimePoint now);
+
+  NodeId id() const { return self_; }
+  const std::optional<View>& view() const { return view_; }
+  PersistentState persistentState() const { return {max_seq_, incarnation_}; }
+  std::uint64_t droppedMessages() const { return dropped_; }
+
+ private:
+  struct Round {
+    RingId ring_id;
+    std::vector<NodeId> members;  // sorted, includes self_
+    std::set<NodeId> acked;       // includes self_
+    TimePoint deadline;           // consensus timeout: give up on members that have not acked
+    TimePoint resend;             // next retransmission of the Propose to those that have not acked
+  };
+
+  void onHeartbeat(NodeId from, const Heartbeat& hb, TimePoint now, Output& out);
+  void onPropose(NodeId from, const Propose& p, Output& out);
+  void onAck(NodeId from, const Ack& ack, Output& out);
+  void onCommit(const Commit& c, Output& out);
+
+  // The live set minus currently excluded peers, plus self; sorted.
+  std::vector<NodeId> candidates(TimePoint now);
+  bool needsRound(const std::vector<NodeId>& live) const;
+  void evaluate(TimePoint now, Output& out);
+  void startRound(std::vector<NodeId> members, TimePoint now, Output& out);
+  void sendProposals(Output& out) const;
+  void commitRound(Output& out);
+  void install(View view, Output& out);
+  void send(NodeId to, const Message& m, Output& out) const;
+
+  const NodeId self_;
+  const Timing timing_;
+  std::uint64_t max_seq_;      // persisted; only grows
+  std::uint64_t incarnation_;  // persisted; fixed for this run
+  RingId floor_;               // ring id of the last installed view (or restart floor)
+  std::optional<View> view_;   // what this node has installed, if anything
+  LivenessTable liveness_;
+  std::optional<Round> round_;            // only while this node is proposing
+  std::map<NodeId, TimePoint> excluded_;  // failed to ack: ignored until the time given
+  bool peer_restarted_ = false;           // a member came back with a new incarnation
+  bool round_stale_ = false;              // a missing member already holds a ring >= ours
+  TimePoint next_heartbeat_;
+  TimePoint started_;  // construction time; no proposals for token/2 after it
+  std::uint64_t dropped_ = 0;
+};
+
+}  // namespace pulse::membership

@@ -1,0 +1,70 @@
+// Wire messages of the membership protocol and their binary encoding.
+//
+// Format (all integers little-endian, fixed width):
+//   u8 version (kWireVersion) | u8 type | u32 sender | body
+//   Heartbeat: u64 incarnation | u64 max_seq | u64 ring.seq | u32 ring.rep
+//   Propose:   u64 ring.seq | u32 ring.rep | u16 count | count x u32 member
+//   Ack:       u64 ring.seq | u32 ring.rep
+//   Commit:    u64 ring.seq | u32 ring.rep | u16 count | count x u32 member
+// Member lists must be sorted, unique, non-zero and at most kMaxMembers long; the representative
+// of a Propose/Commit is the sender and a member. decode() checks every length and rejects
+// trailing bytes, so any byte string either decodes to a well-formed Message or to an Error.
+// The HMAC with the cluster key is applied around these bytes by the transport shell.
+#pragma once
+
+#include <cstdint>
+#include <variant>
+#include <vector>
+
+#include "membership/types.h"
+
+namespace pulse::membership {
+
+using Bytes = std::vector<std::uint8_t>;
+
+inline constexpr std::uint8_t kWireVersion = 1;
+inline constexpr std::size_t kMaxMembers = 1024;
+inline constexpr std::size_t kMaxMessageSize = 6 + 14 + 4 * kMaxMembers;
+
+// "I am alive": sent to every configured node every heartbeat interval. `ring_id` is the
+// sender's installed view (none if it has none); `max_seq` the highest ring seq it has seen,
+// so that a proposer can pick a larger one; `incarnation` grows at every restart.
+struct Heartbeat {
+  std::uint64_t incarnation = 0;
+  std::uint64_t max_seq = 0;
+  RingId ring_id;
+  friend bool operator==(const Heartbeat&, const Heartbeat&) = default;
+};
+
+// The representative asks `members` to join the view `ring_id`.
+struct Propose {
+  RingId ring_id;
+  std::vector<NodeId> members;
+  friend bool operator==(const Propose&, const Propose&) = default;
+};
+
+// A member agrees to join `ring_id`.
+struct Ack {
+  RingId ring_id;
+  friend bool operator==(const Ack&, const Ack&) = default;
+};
+
+// The representative's final word: install view (ring_id, members).
+struct Commit {
+  RingId ring_id;
+  std::vector<NodeId> members;
+  friend bool operator==(const Commit&, const Commit&) = default;
+};
+
+struct Message {
+  NodeId sender = kNoNode;
+  std::variant<Heartbeat, Propose, Ack, Commit> body;
+  friend bool operator==(const Message&, const Message&) = default;
+};
+
+Bytes encode(const Message& message);
+
+// Never throws, never reads outside `bytes`; an Error names what was wrong.
+Result<Message> decode(const Bytes& bytes);
+
+}  // namespace pulse::membership

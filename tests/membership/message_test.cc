@@ -1,0 +1,104 @@
+#include "membership/message.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace pulse::membership {
+namespace {
+
+std::vector<Message> samples() {
+  return {
+      Message{3, Heartbeat{7, 42, RingId{41, 1}}},  Message{1, Heartbeat{1, 0, RingId{}}},
+      Message{1, Propose{RingId{9, 1}, {1, 2, 5}}}, Message{2, Ack{RingId{9, 1}}},
+      Message{4, Commit{RingId{~0ull, 4}, {4}}},
+  };
+}
+
+TEST(MessageCodec, RoundTripsEveryType) {
+  for (const Message& m : samples()) {
+    Bytes bytes = encode(m);
+    EXPECT_EQ(bytes[0], kWireVersion);
+    auto decoded = decode(bytes);
+    ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+    EXPECT_EQ(decoded.value(), m);
+  }
+}
+
+TEST(MessageCodec, HeartbeatLayoutIsFixed) {
+  // version, type, sender, incarnation, max_seq, ring seq, ring rep.
+  EXPECT_EQ(encode(samples()[0]).size(), 1u + 1 + 4 + 8 + 8 + 8 + 4);
+}
+
+TEST(MessageCodec, EveryTruncationIsAnError) {
+  for (const Message& m : samples()) {
+    Bytes bytes = encode(m);
+    for (std::size_t n = 0; n < bytes.size(); ++n) {
+      Bytes cut(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n));
+      EXPECT_FALSE(decode(cut).ok()) << "length " << n;
+    }
+  }
+}
+
+TEST(MessageCodec, RejectsTrailingBytesVersionTypeAndSenderZero) {
+  Bytes bytes = encode(samples()[3]);
+  Bytes longer = bytes;
+  longer.push_back(0);
+  EXPECT_FALSE(decode(longer).ok());
+  Bytes bad_version = bytes;
+  bad_version[0] = 2;
+  EXPECT_FALSE(decode(bad_version).ok());
+  Bytes bad_type = bytes;
+  bad_type[1] = 99;
+  EXPECT_FALSE(decode(bad_type).ok());
+  Bytes zero_sender = bytes;
+  zero_sender[2] = zero_sender[3] = zero_sender[4] = zero_sender[5] = 0;
+  EXPECT_FALSE(decode(zero_sender).ok());
+}
+
+TEST(MessageCodec, RejectsBadMemberLists) {
+  auto check = [](std::vector<NodeId> members, NodeId sender) {
+    return decode(encode(Message{sender, Commit{RingId{5, sender}, std::move(members)}})).ok();
+  };
+  EXPECT_TRUE(check({1, 2, 3}, 1));
+  EXPECT_FALSE(check({2, 1, 3}, 1));  // unsorted
+  EXPECT_FALSE(check({1, 1, 3}, 1));  // duplicate
+  EXPECT_FALSE(check({0, 1}, 1));     // node 0
+  EXPECT_FALSE(check({2, 3}, 1));     // sender not a member
+  EXPECT_FALSE(check({}, 1));         // empty
+  // Representative differs from the sender.
+  EXPECT_FALSE(decode(encode(Message{1, Propose{RingId{5, 2}, {1, 2}}})).ok());
+}
+
+TEST(MessageCodec, RejectsOversizedInputAndCounts) {
+  EXPECT_FALSE(decode(Bytes(kMaxMessageSize + 1, 0)).ok());
+  std::vector<NodeId> many(kMaxMembers + 1);
+  for (std::size_t i = 0; i < many.size(); ++i) many[i] = static_cast<NodeId>(i + 1);
+  EXPECT_FALSE(decode(encode(Message{1, Propose{RingId{1, 1}, many}})).ok());
+  // A count claiming more members than there are bytes.
+  Bytes bytes = encode(Message{1, Propose{RingId{1, 1}, {1}}});
+  bytes[18] = 0xff;
+  EXPECT_FALSE(decode(bytes).ok());
+}
+
+TEST(MessageCodec, GarbageNeverCrashes) {
+  std::mt19937_64 rng(12345);
+  int accepted = 0;
+  for (int i = 0; i < 20000; ++i) {
+    Bytes bytes(rng() % 64);
+    for (auto& b : bytes) b = static_cast<std::uint8_t>(rng());
+    if (i % 2 == 0 && bytes.size() > 2) {
+      bytes[0] = kWireVersion;  // get past the version check half of the time
+      bytes[1] = static_cast<std::uint8_t>(1 + rng() % 4);
+    }
+    auto decoded = decode(bytes);
+    if (decoded.ok()) {
+      ++accepted;
+      EXPECT_EQ(encode(decoded.value()), bytes);  // whatever decodes re-encodes identically
+    }
+  }
+  EXPECT_GT(accepted, 0);
+}
+
+}  // namespace
+}  // namespace pulse::membership

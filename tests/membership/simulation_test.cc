@@ -1,0 +1,68 @@
+// Randomised fault schedules over 2-, 3-, 5- and 16-node clusters (seed % 4 picks the size).
+// PULSE_SIM_SEED=<seed> replays one schedule and prints its steps.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+#include "schedule.h"
+
+namespace pulse::membership::sim {
+namespace {
+
+constexpr std::uint64_t kSchedules = 10000;  // over all four sizes
+constexpr int kSteps = 10;
+
+class Simulation : public ::testing::TestWithParam<int> {};
+
+TEST_P(Simulation, RandomFaultSchedulesKeepInvariants) {
+  const std::uint64_t size_index = static_cast<std::uint64_t>(GetParam());
+  const Timing timing = Timing::fromToken(Duration{1000});
+  std::vector<std::uint64_t> seeds;
+  if (const char* env = std::getenv("PULSE_SIM_SEED")) {
+    std::uint64_t seed = std::stoull(env);
+    if (seed % 4 != size_index) GTEST_SKIP() << "PULSE_SIM_SEED is for another cluster size";
+    seeds.push_back(seed);
+  } else {
+    for (std::uint64_t seed = size_index; seed < kSchedules; seed += 4) seeds.push_back(seed);
+  }
+
+  const auto wall_start = std::chrono::steady_clock::now();
+  std::uint64_t steps = 0, delivered = 0, views = 0, failed = 0;
+  Duration simulated{0}, worst_convergence{0};
+  for (std::uint64_t seed : seeds) {
+    Schedule schedule = makeSchedule(seed, kSteps);
+    Outcome outcome = runSchedule(schedule, timing);
+    steps += outcome.steps;
+    simulated += outcome.simulated;
+    worst_convergence = std::max(worst_convergence, outcome.convergence);
+    delivered += outcome.stats.delivered;
+    views += outcome.stats.views_installed;
+    if (seeds.size() == 1) std::cout << schedule.describe();
+    if (!outcome.failures.empty() && ++failed <= 3) {
+      std::string text = schedule.describe();
+      for (const auto& f : outcome.failures) text += "  FAILED " + f + "\n";
+      ADD_FAILURE() << text;
+    }
+  }
+  const auto wall = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - wall_start);
+  std::cout << kClusterSizes[size_index] << " nodes: " << seeds.size() << " schedules, " << steps
+            << " steps, " << simulated.count() / 1000 << " s simulated, " << delivered
+            << " messages delivered, " << views
+            << " views installed, slowest convergence after the final heal "
+            << worst_convergence.count() << " ms, " << failed << " failed, wall " << wall.count()
+            << " ms\n";
+  EXPECT_EQ(failed, 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(ClusterSizes, Simulation, ::testing::Values(0, 1, 2, 3),
+                         [](const ::testing::TestParamInfo<int>& param) {
+                           return std::to_string(kClusterSizes[param.param]) + "Nodes";
+                         });
+
+}  // namespace
+}  // namespace pulse::membership::sim

@@ -1,0 +1,100 @@
+// Deterministic simulator for the membership protocol: a virtual clock, N MembershipNodes, and
+// a network with per-link loss, bounded random delay, partitions, crashes/restarts and per-node
+// clock offsets. All randomness comes from one seeded std::mt19937_64, so a seed replays exactly.
+//
+// The simulator checks the safety invariants on every view installation:
+//  1. agreement: every node that installs ring R installs the same member list;
+//  2. monotonicity: the ring ids a node installs strictly increase, across restarts too;
+// and, when asked (checkQuorum), that no two disjoint member sets are quorate at once.
+// Violations are collected as text in failures().
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <queue>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "membership/membership_node.h"
+#include "membership/quorum.h"
+
+namespace pulse::membership::sim {
+
+struct Stats {
+  std::uint64_t delivered = 0;
+  std::uint64_t dropped = 0;
+  std::uint64_t views_installed = 0;
+};
+
+class Simulator {
+ public:
+  Simulator(int nodes, Timing timing, std::uint64_t seed);
+
+  // Advances the global clock by `d`, delivering messages and ticking nodes every kTick.
+  void runFor(Duration d);
+
+  void crash(NodeId n);
+  void restart(NodeId n);
+  // groups: each node's group number (index n-1); nodes in different groups cannot talk.
+  void partition(std::vector<int> groups);
+  void heal();
+  void setLoss(double p) { loss_ = p; }
+  void setDelay(Duration lo, Duration hi) { delay_lo_ = lo, delay_hi_ = hi; }
+  void setClockOffset(NodeId n, Duration offset) { offset_[n - 1] = offset; }
+
+  bool up(NodeId n) const { return nodes_[n - 1].has_value(); }
+  int size() const { return static_cast<int>(nodes_.size()); }
+  const MembershipNode* node(NodeId n) const { return up(n) ? &*nodes_[n - 1] : nullptr; }
+
+  // Invariant: no two disjoint member sets are simultaneously the installed view of an up node
+  // that its Votequorum (default options: one vote each, expected_votes = N) calls quorate.
+  // Every node's Votequorum is fed each view it installs and is reset by a restart.
+  void checkQuorum();
+
+  // Liveness: every node is up and has installed the same view, containing all nodes.
+  bool allAgreeOnFullView() const;
+
+  const std::vector<std::string>& failures() const { return failures_; }
+  const Stats& stats() const { return stats_; }
+  TimePoint now() const { return now_; }
+
+  static constexpr Duration kTick{10};
+
+ private:
+  struct InFlight {
+    TimePoint at;
+    std::uint64_t order;  // FIFO among equal times: keeps the run deterministic
+    NodeId from, to;
+    Bytes bytes;
+    bool operator>(const InFlight& o) const { return at != o.at ? at > o.at : order > o.order; }
+  };
+
+  TimePoint localNow(NodeId n) const { return now_ + offset_[n - 1]; }
+  void carryOut(NodeId from, Output out);
+  void transmit(NodeId from, NodeId to, const Bytes& bytes);
+  bool connected(NodeId a, NodeId b) const { return group_[a - 1] == group_[b - 1]; }
+  void recordInstall(NodeId n, const View& v);
+  void fail(std::string what);
+
+  Timing timing_;
+  std::mt19937_64 rng_;
+  TimePoint now_{};
+  std::vector<std::optional<MembershipNode>> nodes_;
+  std::vector<std::optional<Votequorum>> quorum_;  // per node; reset by restart
+  std::vector<PersistentState> disk_;              // what each node persisted; survives crashes
+  std::vector<Duration> offset_;
+  std::vector<int> group_;
+  double loss_ = 0;
+  Duration delay_lo_{1}, delay_hi_{10};
+  std::priority_queue<InFlight, std::vector<InFlight>, std::greater<>> network_;
+  std::uint64_t order_ = 0;
+
+  std::map<RingId, std::vector<NodeId>> committed_;  // every view installed anywhere
+  std::vector<RingId> last_installed_;               // per node, across restarts
+  std::vector<std::string> failures_;
+  Stats stats_;
+};
+
+}  // namespace pulse::membership::sim
