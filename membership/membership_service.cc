@@ -1,0 +1,287 @@
+#include "membership/membership_service.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <utility>
+#include <vector>
+
+#include "membership/state_file.h"
+
+namespace pulse::membership {
+
+namespace asio = boost::asio;
+using asio::ip::udp;
+
+namespace {
+
+// Numeric addresses directly; host names through the resolver (blocking, at create() only).
+Result<udp::endpoint> resolveEndpoint(asio::io_context& io, const std::string& address,
+                                      std::uint16_t port) {
+  boost::system::error_code ec;
+  auto ip = asio::ip::make_address(address, ec);
+  if (!ec) return udp::endpoint(ip, port);
+  udp::resolver resolver(io);
+  auto results = resolver.resolve(address, std::to_string(port), ec);
+  if (ec || results.empty()) {
+    return Error{"cannot resolve '" + address + "': " + (ec ? ec.message() : "no address")};
+  }
+  return results.begin()->endpoint();
+}
+
+// One byte more than any UDP payload, so that no datagram is cut silently: anything longer
+// than kMaxFrameSize is seen whole and counted as oversized.
+constexpr std::size_t kReceiveBufferSize = 64 * 1024 + 1;
+
+}  // namespace
+
+struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
+  Impl(asio::io_context& io_context, ServiceOptions opts, Timing t, PacketCodec c, Votequorum q)
+      : io(io_context),
+        socket(io_context),
+        timer(io_context),
+        options(std::move(opts)),
+        timing(t),
+        codec(std::move(c)),
+        quorum(std::move(q)),
+        buffer(kReceiveBufferSize) {}
+
+  // Transport: seal and send; a datagram the socket refuses is lost, like one the network
+  // drops, and the protocol's retransmissions cover it.
+  void send(NodeId to, const Bytes& bytes) override {
+    auto it = peers.find(to);
+    if (it == peers.end()) {
+      ++stats.send_errors;
+      return;
+    }
+    sendTo(it->second, codec.seal(bytes));
+  }
+  void broadcast(const Bytes& bytes) override {
+    Bytes frame = codec.seal(bytes);
+    for (const auto& [id, endpoint] : peers) sendTo(endpoint, frame);
+  }
+  void sendTo(const udp::endpoint& endpoint, const Bytes& frame) {
+    if (stopped) return;
+    boost::system::error_code ec;
+    socket.send_to(asio::buffer(frame), endpoint, 0, ec);
+    if (ec) {
+      ++stats.send_errors;
+    } else {
+      ++stats.sent;
+    }
+  }
+
+  void handle(const Output& out, TimePoint now) {
+    if (out.persist) persist_pending = true;
+    if (persist_pending) {
+      if (storePersistentState(options.state_path, node->persistentState())) {
+        persist_pending = false;
+      } else {
+        ++stats.persist_errors;
+      }
+    }
+    // Hold every message back while the state is not durable (see the header's invariant).
+    if (!persist_pending) dispatch(out, *this);
+    for (const View& view : out.installed) {
+      QuorumStatus status = quorum.onViewChanged(view.members, now);
+      if (view_callback) view_callback(ViewChanged{view, status});
+      reportQuorum(status);
+    }
+  }
+
+  void reportQuorum(const QuorumStatus& status) {
+    if (status == last_quorum) return;
+    last_quorum = status;
+    if (quorum_callback) quorum_callback(status);
+  }
+
+  void receive() {
+    if (stopped) return;
+    socket.async_receive_from(
+        asio::buffer(buffer), from,
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+          self->onReceive(ec, n);
+        });
+  }
+
+  void onReceive(boost::system::error_code ec, std::size_t n) {
+    if (stopped || ec == asio::error::operation_aborted) return;
+    if (ec) {
+      // ICMP port unreachable from a peer that is down shows up here as connection_refused on
+      // Linux; it is not fatal, keep listening.
+      ++stats.receive_errors;
+    } else {
+      onDatagram(std::span<const std::uint8_t>(buffer.data(), n));
+    }
+    receive();
+  }
+
+  void onDatagram(std::span<const std::uint8_t> datagram) {
+    auto opened = codec.open(datagram);
+    auto* frame = std::get_if<OpenedFrame>(&opened);
+    if (frame == nullptr) return;  // counted by open()
+    const NodeId sender = frame->message.sender;
+    // The sender field is authenticated by the tag; the source address is not checked (NAT,
+    // several addresses per node), as corosync trusts the authenticated nodeid.
+    if (sender == options.self || peers.find(sender) == peers.end()) {
+      codec.counters().count(DropReason::kUnknownPeer);
+      return;
+    }
+    const TimePoint now = Clock::now();
+    handle(node->onMessage(sender, frame->payload, now), now);
+  }
+
+  void scheduleTick() {
+    if (stopped) return;
+    timer.expires_after(options.tick);
+    timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec || self->stopped) return;
+      self->onTick();
+    });
+  }
+
+  void onTick() {
+    const TimePoint now = Clock::now();
+    handle(node->onTick(now), now);
+    reportQuorum(quorum.onTick(now));
+    scheduleTick();
+  }
+
+  void stop() {
+    if (stopped) return;
+    stopped = true;
+    timer.cancel();
+    boost::system::error_code ignored;
+    socket.close(ignored);
+  }
+
+  asio::io_context& io;
+  udp::socket socket;
+  asio::steady_timer timer;
+  ServiceOptions options;
+  Timing timing;
+  PacketCodec codec;
+  Votequorum quorum;
+  std::optional<MembershipNode> node;     // set by create(); always present afterwards
+  std::map<NodeId, udp::endpoint> peers;  // every configured node but self
+  std::vector<std::uint8_t> buffer;
+  udp::endpoint from;
+  bool started = false;
+  bool stopped = false;
+  bool persist_pending = false;
+  ServiceStats stats;
+  QuorumStatus last_quorum;
+  std::function<void(const ViewChanged&)> view_callback;
+  std::function<void(const QuorumStatus&)> quorum_callback;
+};
+
+Result<std::unique_ptr<MembershipService>> MembershipService::create(asio::io_context& io,
+                                                                     ServiceOptions options) {
+  const ClusterConfig& config = options.config;
+  const ClusterNode* me = config.findNode(options.self);
+  if (me == nullptr) {
+    return Error{"node " + std::to_string(options.self) + " is not in the cluster config"};
+  }
+  if (options.state_path.empty()) return Error{"no membership state file given"};
+  if (options.tick <= std::chrono::milliseconds(0)) return Error{"tick must be positive"};
+  Timing timing = options.timing ? *options.timing : Timing::fromToken(config.token);
+  if (!options.timing) timing.consensus = config.effectiveConsensus();
+  auto codec = PacketCodec::create(options.key, config.cluster_name);
+  if (!codec) return codec.error();
+  auto quorum = Votequorum::create(config.quorumConfig());
+  if (!quorum) return Error{"quorum: " + quorum.error().message};
+
+  auto impl = std::make_shared<Impl>(io, std::move(options), timing, std::move(codec).value(),
+                                     std::move(quorum).value());
+  const ServiceOptions& opts = impl->options;
+  for (const ClusterNode& n : opts.config.nodes) {
+    if (n.id == opts.self) continue;
+    auto endpoint = resolveEndpoint(io, n.address, opts.port);
+    if (!endpoint) return Error{"node " + std::to_string(n.id) + ": " + endpoint.error().message};
+    impl->peers[n.id] = *endpoint;
+  }
+  const std::string bind_address = opts.bind_address.empty() ? me->address : opts.bind_address;
+  auto local = resolveEndpoint(io, bind_address, opts.port);
+  if (!local) return Error{"bind address: " + local.error().message};
+
+  auto persisted = loadPersistentState(opts.state_path);
+  if (!persisted) return persisted.error();
+  impl->node.emplace(opts.self, timing, *persisted, Clock::now());
+  // The new incarnation must be on disk before the first heartbeat announces it.
+  if (Status s = storePersistentState(opts.state_path, impl->node->persistentState()); !s) {
+    return s.error();
+  }
+
+  boost::system::error_code ec;
+  impl->socket.open(local->protocol(), ec);
+  if (!ec) impl->socket.bind(*local, ec);
+  // Non-blocking sends: a full socket buffer drops the datagram instead of stalling the loop.
+  if (!ec) impl->socket.non_blocking(true, ec);
+  if (ec) {
+    return Error{"cannot bind " + bind_address + ":" + std::to_string(opts.port) + ": " +
+                 ec.message()};
+  }
+  impl->last_quorum = impl->quorum.status();
+  return std::unique_ptr<MembershipService>(new MembershipService(std::move(impl)));
+}
+
+MembershipService::MembershipService(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+MembershipService::~MembershipService() { impl_->stop(); }
+
+Status MembershipService::setPeerEndpoint(NodeId node, const std::string& address,
+                                          std::uint16_t port) {
+  auto it = impl_->peers.find(node);
+  if (it == impl_->peers.end()) {
+    return Error{"node " + std::to_string(node) + " is not a peer of this node"};
+  }
+  auto endpoint = resolveEndpoint(impl_->io, address, port);
+  if (!endpoint) return endpoint.error();
+  it->second = *endpoint;
+  return {};
+}
+
+void MembershipService::onViewChanged(std::function<void(const ViewChanged&)> callback) {
+  impl_->view_callback = std::move(callback);
+}
+
+void MembershipService::onQuorumChanged(std::function<void(const QuorumStatus&)> callback) {
+  impl_->quorum_callback = std::move(callback);
+}
+
+void MembershipService::start() {
+  if (impl_->started || impl_->stopped) return;
+  impl_->started = true;
+  impl_->receive();
+  // The first tick at once: it sends the first heartbeat.
+  asio::post(impl_->io, [self = impl_] {
+    if (!self->stopped) self->onTick();
+  });
+}
+
+void MembershipService::stop() { impl_->stop(); }
+
+NodeId MembershipService::self() const { return impl_->options.self; }
+
+std::uint16_t MembershipService::localPort() const {
+  boost::system::error_code ec;
+  auto endpoint = impl_->socket.local_endpoint(ec);
+  return ec ? 0 : endpoint.port();
+}
+
+const std::optional<View>& MembershipService::view() const { return impl_->node->view(); }
+
+QuorumStatus MembershipService::quorum() const { return impl_->quorum.status(); }
+
+PersistentState MembershipService::persistentState() const {
+  return impl_->node->persistentState();
+}
+
+ServiceStats MembershipService::stats() const {
+  ServiceStats s = impl_->stats;
+  s.packets = impl_->codec.counters();
+  return s;
+}
+
+}  // namespace pulse::membership

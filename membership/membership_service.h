@@ -1,0 +1,112 @@
+// The membership daemon's I/O shell (corosync's transport): UDP on Boost.Asio around the pure
+// MembershipNode, with packet authentication, a tick timer, the persistent state file and
+// votequorum.
+//
+//   receive -> PacketCodec::open (size, header, HMAC, decode) -> sender checks -> core
+//   timer (every `tick`) -> core onTick, votequorum onTick
+//   core Output -> persist state (if Output::persist) -> sealed frames to peers -> views
+//
+// Invariants:
+//  * The PersistentState is durable before any message that depends on it leaves: at start
+//    before the first send, and after every Output with persist set. If storing fails, nothing
+//    is sent until a later store succeeds (the core retransmits what matters), so a ring seq is
+//    never used on the wire before it is on disk.
+//  * Every installed view is fed to Votequorum in installation order, then reported; so the
+//    callbacks see views in the core's order, each with the quorum status it produced.
+//  * Only authenticated frames whose (authenticated) sender is another configured node reach
+//    the core.
+//
+// Threading: everything runs on the one io_context given to create(); no threads of its own.
+// Callbacks run on that io_context. Not thread-safe: call methods from the io_context's thread
+// (or before it runs). Boost.Asio stays out of this header (pimpl); only io_context is named.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "membership/cluster_config.h"
+#include "membership/membership_node.h"
+#include "membership/packet_auth.h"
+#include "membership/quorum.h"
+#include "membership/result.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace pulse::membership {
+
+inline constexpr std::uint16_t kDefaultPort = 5405;  // corosync's mcastport
+
+struct ServiceOptions {
+  NodeId self = kNoNode;
+  ClusterConfig config;  // node list (ring0_addr), cluster_name, token, consensus, quorum
+  ClusterKey key;
+  std::string state_path;             // PersistentState file; created on first start
+  std::string bind_address;           // default: this node's ring0_addr
+  std::uint16_t port = kDefaultPort;  // this node's port, and every peer's unless overridden
+  std::optional<Timing> timing;       // default: config token and consensus, heartbeat token/4
+  std::chrono::milliseconds tick{20};
+};
+
+// What crmd hears: the view just installed and the quorum status it gave.
+struct ViewChanged {
+  View view;
+  QuorumStatus quorum;
+};
+
+// Transport statistics beyond the packet counters.
+struct ServiceStats {
+  PacketCounters packets;
+  std::uint64_t sent = 0;
+  std::uint64_t send_errors = 0;     // socket refused a datagram (peer unresolvable, EAGAIN...)
+  std::uint64_t persist_errors = 0;  // state file could not be stored; sends were held back
+  std::uint64_t receive_errors = 0;
+};
+
+class MembershipService {
+ public:
+  // Validates the options (self in the node list, key size, quorum config), loads the state
+  // file, stores the bumped incarnation, resolves peer addresses and binds the socket (port 0
+  // picks a free port; see localPort()). Nothing is sent or received until start().
+  static Result<std::unique_ptr<MembershipService>> create(boost::asio::io_context& io,
+                                                           ServiceOptions options);
+  ~MembershipService();
+  MembershipService(const MembershipService&) = delete;
+  MembershipService& operator=(const MembershipService&) = delete;
+
+  // Where frames for `node` go (default: its ring0_addr and options.port). Tests with several
+  // services on one address use it after create() to point at ports chosen by the kernel.
+  Status setPeerEndpoint(NodeId node, const std::string& address, std::uint16_t port);
+
+  void onViewChanged(std::function<void(const ViewChanged&)> callback);
+  // Called whenever the quorum status changes (at a view, or when last_man_standing fires).
+  void onQuorumChanged(std::function<void(const QuorumStatus&)> callback);
+
+  // Starts receiving and the tick timer.
+  void start();
+  // Closes the socket and cancels the timer; the node falls silent (its peers will see it lost
+  // after the token timeout). Pending handlers complete harmlessly. Not restartable.
+  void stop();
+
+  NodeId self() const;
+  std::uint16_t localPort() const;
+  const std::optional<View>& view() const;
+  QuorumStatus quorum() const;
+  PersistentState persistentState() const;
+  ServiceStats stats() const;
+
+ private:
+  struct Impl;
+  explicit MembershipService(std::shared_ptr<Impl> impl);
+  // Shared with the pending Asio handlers, so that a handler completing after the service is
+  // destroyed (but before the io_context drops it) still finds valid memory.
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace pulse::membership

@@ -1,0 +1,127 @@
+// Authenticated framing of membership messages on the wire (corosync's crypto_hash role).
+//
+// Frame (sizes in bytes):
+//   magic "PLSM" (4) | frame version (1) | cluster id (8) | payload | tag (32)
+// payload is one core message (message.h); tag = HMAC-SHA256(cluster key, everything before
+// it). The cluster id is the first 8 bytes of SHA-256(cluster_name): not a secret, it only
+// lets a node tell "another cluster shares this port" from "forged or corrupted". Only the
+// tag authenticates; a frame is accepted only if the tag verifies (compared in constant time)
+// and the payload decodes, so the authenticated sender field of the message is trustworthy
+// as far as the key is (every key holder is a cluster member).
+//
+// There is no replay protection here: a replayed frame is an old message of a real member, which
+// the core tolerates (heartbeats carry incarnations, ring ids only grow, and it ignores stale
+// proposals and commits).
+//
+// The cluster key is random bytes (generateClusterKey(), from OpenSSL's CSPRNG) kept in a file
+// that only its owner may read (corosync's authkey).
+//
+// HMAC, SHA-256, RAND_bytes and CRYPTO_memcmp come from OpenSSL's libcrypto: a well-kept,
+// widely reviewed implementation, rather than our own crypto.
+//
+// Thread-safety: PacketCodec::seal() is const and safe to share; open() updates counters and
+// belongs to one thread (the io_context's).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "membership/message.h"
+#include "membership/result.h"
+
+namespace pulse::membership {
+
+using ClusterKey = Bytes;
+
+inline constexpr std::size_t kClusterKeySize = 32;       // what generateClusterKey() makes
+inline constexpr std::size_t kMinClusterKeySize = 32;    // HMAC-SHA256 wants >= 256 bits
+inline constexpr std::size_t kMaxClusterKeySize = 4096;  // corosync's authkey limit
+inline constexpr std::array<std::uint8_t, 4> kFrameMagic = {'P', 'L', 'S', 'M'};
+inline constexpr std::uint8_t kFrameVersion = 1;
+inline constexpr std::size_t kClusterIdSize = 8;
+inline constexpr std::size_t kFrameHeaderSize = kFrameMagic.size() + 1 + kClusterIdSize;
+inline constexpr std::size_t kTagSize = 32;
+// The largest frame a node sends or accepts: a maximal core message in a frame; well under
+// 64 KiB, the largest UDP datagram.
+inline constexpr std::size_t kMaxFrameSize = kFrameHeaderSize + kMaxMessageSize + kTagSize;
+static_assert(kMaxFrameSize <= 64 * 1024);
+
+// Why a received packet was dropped. kUnknownPeer and kSenderMismatch are decided by the
+// service (it knows the node list), the others by PacketCodec::open().
+enum class DropReason : std::uint8_t {
+  kTruncated,       // shorter than header + tag
+  kOversized,       // longer than kMaxFrameSize
+  kBadHeader,       // wrong magic or frame version
+  kForeignCluster,  // cluster id of another cluster name
+  kBadTag,          // HMAC does not verify: forged, corrupted, or another key
+  kUndecodable,     // authentic, but the payload is not a valid message (version skew?)
+  kUnknownPeer,     // sender is not in the node list, or is this node itself
+  kCount,
+};
+inline constexpr std::size_t kDropReasonCount = static_cast<std::size_t>(DropReason::kCount);
+
+std::string_view toString(DropReason reason);
+
+// Packet counters, for `pcs cluster corosync`-style statistics. Only grow.
+struct PacketCounters {
+  std::uint64_t accepted = 0;
+  std::array<std::uint64_t, kDropReasonCount> dropped{};
+
+  std::uint64_t droppedFor(DropReason r) const { return dropped[static_cast<std::size_t>(r)]; }
+  std::uint64_t droppedTotal() const;
+  void count(DropReason r) { ++dropped[static_cast<std::size_t>(r)]; }
+  // "accepted 12 truncated 0 oversized 0 ...", one line.
+  std::string toString() const;
+};
+
+// A frame that passed open(): the decoded message and its payload bytes (what the core's
+// onMessage() takes).
+struct OpenedFrame {
+  Message message;
+  Bytes payload;
+};
+
+// The cluster id for `cluster_name` (first bytes of its SHA-256).
+std::array<std::uint8_t, kClusterIdSize> clusterId(std::string_view cluster_name);
+
+class PacketCodec {
+ public:
+  // Fails when the key is shorter than kMinClusterKeySize or longer than kMaxClusterKeySize.
+  static Result<PacketCodec> create(ClusterKey key, std::string_view cluster_name);
+
+  // The frame carrying `payload` (encoded core message, at most kMaxMessageSize bytes).
+  Bytes seal(std::span<const std::uint8_t> payload) const;
+
+  // Checks size, header, cluster id, tag, then decodes; counts the outcome. Never throws and
+  // never reads outside `frame`.
+  std::variant<OpenedFrame, DropReason> open(std::span<const std::uint8_t> frame);
+
+  const PacketCounters& counters() const { return counters_; }
+  PacketCounters& counters() { return counters_; }
+
+ private:
+  PacketCodec(ClusterKey key, std::string_view cluster_name);
+  std::array<std::uint8_t, kTagSize> tag(std::span<const std::uint8_t> data) const;
+
+  ClusterKey key_;
+  std::array<std::uint8_t, kClusterIdSize> cluster_id_;
+  PacketCounters counters_;
+};
+
+// kClusterKeySize bytes from OpenSSL's CSPRNG (RAND_bytes); an error if it is not seeded.
+Result<ClusterKey> generateClusterKey();
+
+// Writes the key atomically with mode 0600 (see writeFileAtomically()).
+Status writeClusterKeyFile(const std::string& path, const ClusterKey& key);
+
+// Reads a key file written by writeClusterKeyFile() (raw bytes). Refused: not a regular file, a
+// symlink, readable or writable by group or other (a leaked key lets anyone forge membership),
+// or a size outside [kMinClusterKeySize, kMaxClusterKeySize].
+Result<ClusterKey> readClusterKeyFile(const std::string& path);
+
+}  // namespace pulse::membership
