@@ -1,0 +1,129 @@
+// crmd: the Pulse node daemon (first form: the authenticated admin API).
+//   crmd [--state-dir DIR] [--listen ADDR:PORT] [--name NODE]   run in the foreground
+//   crmd passwd [--state-dir DIR]                               set the hacluster password
+// Exit codes: 0 clean stop, 1 runtime error (state directory, files, address), 2 usage.
+#include <signal.h>
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "crmd/admin_server.h"
+#include "crmd/auth_store.h"
+#include "crmd/log.h"
+#include "crmd/secret_input.h"
+#include "crmd/secure_file.h"
+
+namespace po = boost::program_options;
+using namespace pulse::crmd;
+
+namespace {
+
+std::string defaultStateDir() {
+  const char* env = std::getenv("PULSE_STATE_DIR");
+  return env != nullptr && *env != '\0' ? env : "/var/lib/pulse";
+}
+
+std::string hostName() {
+  char name[256] = "";
+  if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
+}
+
+int runPasswd(const std::string& state_dir) {
+  if (pulse::Status s = ensureDirectory(state_dir); !s) {
+    std::cerr << "crmd passwd: " << s.error().message << "\n";
+    return 1;
+  }
+  auto password = readSecret("Password for hacluster: ", /*confirm=*/true);
+  if (!password) {
+    std::cerr << "crmd passwd: " << password.error().message << "\n";
+    return 1;
+  }
+  if (pulse::Status s = setHaclusterPassword(state_dir, *password); !s) {
+    std::cerr << "crmd passwd: " << s.error().message << "\n";
+    return 1;
+  }
+  std::cerr << "crmd passwd: hacluster password stored in " << state_dir << "\n";
+  return 0;
+}
+
+int runDaemon(const AdminServerOptions& options) {
+  // Block the stop signals before gRPC starts its threads (they inherit the mask), so that
+  // only sigwait below receives them and shutdown runs in ordinary thread context.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto server = AdminServer::start(options);
+  if (!server) {
+    logEvent("cannot start: " + server.error().message);
+    return 1;
+  }
+  const std::string listen = options.listen_address;
+  const std::string host = listen.substr(0, listen.rfind(':'));
+  logEvent("node " + options.node_name + " listening on " + host + ":" +
+           std::to_string((*server)->port()) + " (TLS, certificate SHA-256 " +
+           (*server)->fingerprint() + ")");
+  int signal_number = 0;
+  while (sigwait(&stop_signals, &signal_number) != 0) {
+  }
+  logEvent(std::string("received ") + (signal_number == SIGTERM ? "SIGTERM" : "SIGINT") +
+           ", shutting down");
+  (*server)->shutdown();
+  logEvent("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  po::options_description options("Options");
+  options.add_options()("help,h", "show this help")(
+      "state-dir", po::value<std::string>(),
+      "state directory (default $PULSE_STATE_DIR, else /var/lib/pulse)")(
+      "listen", po::value<std::string>()->default_value("0.0.0.0:2224"),
+      "admin API address (TLS), ADDR:PORT")("name", po::value<std::string>(),
+                                            "this node's name (default: the host name)");
+  po::options_description hidden;
+  hidden.add_options()("command", po::value<std::vector<std::string>>());
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("command", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "crmd: " << e.what() << "\nTry crmd --help.\n";
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << "Usage: crmd [OPTIONS]          run the node daemon in the foreground\n"
+                 "       crmd passwd [--state-dir DIR]\n"
+                 "                               set the hacluster password (read from stdin\n"
+                 "                               when it is not a terminal, else prompted)\n\n"
+              << options << "\nStops cleanly on SIGTERM or SIGINT.\n";
+    return 0;
+  }
+  const std::vector<std::string> command = vm.count("command")
+                                               ? vm["command"].as<std::vector<std::string>>()
+                                               : std::vector<std::string>{};
+  const std::string state_dir =
+      vm.count("state-dir") ? vm["state-dir"].as<std::string>() : defaultStateDir();
+  if (command == std::vector<std::string>{"passwd"}) return runPasswd(state_dir);
+  if (!command.empty()) {
+    std::cerr << "crmd: unknown command '" << command.front() << "'\nTry crmd --help.\n";
+    return 2;
+  }
+  AdminServerOptions server_options{state_dir, vm["listen"].as<std::string>(),
+                                    vm.count("name") ? vm["name"].as<std::string>() : hostName()};
+  return runDaemon(server_options);
+}

@@ -1,0 +1,32 @@
+// crmd's TLS identity: a self-signed EC P-256 certificate and its key, generated on first start
+// and kept in the state directory (key mode 0600). Clients pin the certificate's SHA-256
+// fingerprint (trust on first use), so the certificate needs no CA; its subject alternative
+// name is the fixed kTlsServerName, which clients use as the TLS target name.
+#pragma once
+
+#include <string>
+
+#include "common/result.h"
+
+namespace pulse::crmd {
+
+inline constexpr char kTlsServerName[] = "pulse-crmd";
+
+struct TlsIdentity {
+  std::string key_pem;  // secret
+  std::string cert_pem;
+  std::string fingerprint;  // SHA-256 of the DER certificate, lower-case hex
+};
+
+// A fresh key and certificate (valid 10 years, subject CN=kTlsServerName).
+Result<TlsIdentity> generateTlsIdentity();
+
+// Loads crmd.key + crmd.crt from `state_dir`, or generates and stores them when both are
+// missing. Only one of them present, unparsable PEM or a key that does not match the
+// certificate is an Error naming the file.
+Result<TlsIdentity> loadOrCreateTlsIdentity(const std::string& state_dir);
+
+// SHA-256 fingerprint of a PEM certificate, or an Error when it does not parse.
+Result<std::string> certificateFingerprint(const std::string& cert_pem);
+
+}  // namespace pulse::crmd
