@@ -205,7 +205,12 @@ class Planner {
       // running one is kept (history is not yet checked for it).
       auto starts = actionsOf(index, "start", r.assigned_to);
       bool starting = !starts.empty() && !act(starts[0]).optional;
-      customAction(index, "monitor", op.interval_ms, r.assigned_to, !starting);
+      int monitor = customAction(index, "monitor", op.interval_ms, r.assigned_to, !starting);
+      // A monitor runs after the start it watches, and cannot run if that start cannot.
+      for (int start : starts) {
+        addEdge(start, monitor, kOrderImpliesThen | kOrderRunnableLeft,
+                "monitor after start of " + r.id);
+      }
     }
   }
 

@@ -107,3 +107,23 @@ TEST(Ordering, SameInputGivesTheSameTransition) {
 
 }  // namespace
 }  // namespace pulse::pe
+
+namespace pulse::pe {
+namespace {
+
+using namespace testing;  // NOLINT(google-build-using-namespace)
+
+TEST(Ordering, RecurringMonitorStartsAfterTheStart) {
+  std::string rsc =
+      "<primitive id=\"vip\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"><operations>"
+      "<op id=\"vip-mon\" name=\"monitor\" interval=\"10s\"/></operations></primitive>";
+  auto t = scheduleOk(cib({"n1"}, rsc, "", emptyStatus({"n1"})));
+  int start = actionId(t, "vip_start_0"), monitor = actionId(t, "vip_monitor_10000");
+  ASSERT_GE(start, 0);
+  ASSERT_GE(monitor, 0);
+  EXPECT_TRUE(ordered(t, start, monitor));
+  EXPECT_LT(start, monitor);
+}
+
+}  // namespace
+}  // namespace pulse::pe
