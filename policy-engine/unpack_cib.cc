@@ -43,7 +43,6 @@ Error malformed(std::string_view text, std::size_t offset, int base_line, const 
   return Error{"malformed XML at line " + std::to_string(lines.lineAt(offset)) + ": " + what};
 }
 
-
 Result<Cib> parseWhole(std::string_view xml) {
   pugi::xml_document doc;
   pugi::xml_parse_result parsed =
