@@ -7,6 +7,7 @@
 
 #include "admin.grpc.pb.h"
 #include "crmd/auth_store.h"
+#include "crmd/cluster_manager.h"
 #include "crmd/log.h"
 #include "crmd/secure_file.h"
 #include "crmd/tls_identity.h"
@@ -18,8 +19,8 @@ constexpr std::string_view kBearer = "Bearer ";
 
 class AdminService final : public pulse::admin::Admin::Service {
  public:
-  AdminService(AuthStore auth, std::string node_name)
-      : auth_(std::move(auth)), node_name_(std::move(node_name)) {}
+  AdminService(AuthStore auth, std::string node_name, ClusterManager& cluster)
+      : auth_(std::move(auth)), node_name_(std::move(node_name)), cluster_(cluster) {}
 
   grpc::Status HostAuth(grpc::ServerContext* context, const pulse::admin::HostAuthRequest* request,
                         pulse::admin::HostAuthReply* reply) override {
@@ -48,14 +49,91 @@ class AdminService final : public pulse::admin::Admin::Service {
                       pulse::admin::WhoamiReply* reply) override {
     if (grpc::Status s = authorize(*context, "whoami"); !s.ok()) return s;
     reply->set_node_name(node_name_);
-    // Cluster setup is not implemented yet, so no node is in a cluster.
-    reply->set_in_cluster(false);
+    const ClusterSnapshot snapshot = cluster_.snapshot();
+    reply->set_in_cluster(snapshot.configured);
+    reply->set_cluster_name(snapshot.cluster_name);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status RevokeToken(grpc::ServerContext* context, const pulse::admin::RevokeTokenRequest*,
+                           pulse::admin::RevokeTokenReply*) override {
+    if (grpc::Status s = authorize(*context, "revoke token"); !s.ok()) return s;
+    if (Status s = auth_.revokeToken(bearerToken(*context)); !s) {
+      return failure("revoke token", grpc::StatusCode::INTERNAL, s.error());
+    }
+    logEvent("token revoked");
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ClusterSetup(grpc::ServerContext* context,
+                            const pulse::admin::ClusterSetupRequest* request,
+                            pulse::admin::ClusterSetupReply*) override {
+    if (grpc::Status s = authorize(*context, "cluster setup"); !s.ok()) return s;
+    ClusterFiles files;
+    files.config_text = request->cluster_config();
+    files.key.assign(request->cluster_key().begin(), request->cluster_key().end());
+    files.cert_pem = request->cluster_cert_pem();
+    files.cert_key_pem = request->cluster_key_pem();
+    files.known_hosts = request->known_hosts();
+    if (Status s = cluster_.setup(files, request->force()); !s) {
+      return failure("cluster setup", grpc::StatusCode::FAILED_PRECONDITION, s.error());
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ClusterStart(grpc::ServerContext* context, const pulse::admin::ClusterStartRequest*,
+                            pulse::admin::ClusterStartReply* reply) override {
+    if (grpc::Status s = authorize(*context, "cluster start"); !s.ok()) return s;
+    auto started = cluster_.start();
+    if (!started) {
+      return failure("cluster start", grpc::StatusCode::FAILED_PRECONDITION, started.error());
+    }
+    reply->set_already_running(*started);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ClusterStop(grpc::ServerContext* context, const pulse::admin::ClusterStopRequest*,
+                           pulse::admin::ClusterStopReply* reply) override {
+    if (grpc::Status s = authorize(*context, "cluster stop"); !s.ok()) return s;
+    reply->set_was_running(cluster_.stop());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ClusterEnable(grpc::ServerContext* context,
+                             const pulse::admin::ClusterEnableRequest* request,
+                             pulse::admin::ClusterEnableReply* reply) override {
+    if (grpc::Status s = authorize(*context, "cluster enable"); !s.ok()) return s;
+    auto warning = cluster_.setEnabled(request->enable());
+    if (!warning) {
+      return failure("cluster enable", grpc::StatusCode::FAILED_PRECONDITION, warning.error());
+    }
+    reply->set_warning(*warning);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ClusterDestroy(grpc::ServerContext* context,
+                              const pulse::admin::ClusterDestroyRequest*,
+                              pulse::admin::ClusterDestroyReply*) override {
+    if (grpc::Status s = authorize(*context, "cluster destroy"); !s.ok()) return s;
+    if (Status s = cluster_.destroy(); !s) {
+      return failure("cluster destroy", grpc::StatusCode::INTERNAL, s.error());
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ClusterStatus(grpc::ServerContext* context,
+                             const pulse::admin::ClusterStatusRequest*,
+                             pulse::admin::ClusterStatusReply* reply) override {
+    // Status is polled (pcs cluster start waits on it): authorized but not logged.
+    if (grpc::Status s = authorize(*context, "cluster status", /*log=*/false); !s.ok()) return s;
+    fillStatus(cluster_.snapshot(), *reply);
     return grpc::Status::OK;
   }
 
  private:
   // OK when the call carries a token this node issued; logs refusals.
-  grpc::Status authorize(const grpc::ServerContext& context, const std::string& call) const {
+  grpc::Status authorize(const grpc::ServerContext& context, const std::string& call,
+                         bool log = true) const {
     const auto& metadata = context.client_metadata();
     const auto it = metadata.find("authorization");
     std::string_view value;
@@ -68,12 +146,75 @@ class AdminService final : public pulse::admin::Admin::Service {
       logEvent(call + " from " + context.peer() + " refused: unknown token");
       return {grpc::StatusCode::UNAUTHENTICATED, "invalid authentication token; run pcs host auth"};
     }
-    logEvent(call + " from " + context.peer());
+    if (log) logEvent(call + " from " + context.peer());
     return grpc::Status::OK;
+  }
+
+  static std::string bearerToken(const grpc::ServerContext& context) {
+    const auto& metadata = context.client_metadata();
+    const auto it = metadata.find("authorization");
+    if (it == metadata.end()) return {};
+    return std::string(it->second.data(), it->second.size()).substr(kBearer.size());
+  }
+
+  static grpc::Status failure(const std::string& call, grpc::StatusCode code, const Error& error) {
+    logEvent(call + " failed: " + error.message);
+    return {code, error.message};
+  }
+
+  void fillStatus(const ClusterSnapshot& snapshot, pulse::admin::ClusterStatusReply& reply) const {
+    reply.set_node_name(node_name_);
+    reply.set_in_cluster(snapshot.configured);
+    reply.set_cluster_name(snapshot.cluster_name);
+    reply.set_running(snapshot.running);
+    reply.set_enabled(snapshot.enabled);
+    reply.set_local_nodeid(snapshot.local_id);
+    reply.set_cluster_config(snapshot.config_text);
+    reply.set_token_ms(static_cast<std::uint64_t>(snapshot.token.count()));
+    reply.set_consensus_ms(static_cast<std::uint64_t>(snapshot.consensus.count()));
+    if (snapshot.view) {
+      reply.set_has_view(true);
+      reply.set_ring_seq(snapshot.view->ring_id.seq);
+      reply.set_ring_rep(snapshot.view->ring_id.representative);
+    }
+    for (const MemberRuntime& m : snapshot.members) {
+      pulse::admin::MemberInfo* info = reply.add_members();
+      info->set_nodeid(m.node.id);
+      info->set_name(m.node.name);
+      info->set_address(m.node.address);
+      info->set_votes(m.node.votes);
+      info->set_in_view(m.in_view);
+      info->set_join_count(m.join_count);
+      info->set_ever_seen(m.ever_seen);
+    }
+    pulse::admin::QuorumInfo* quorum = reply.mutable_quorum();
+    quorum->set_quorate(snapshot.quorum.quorate);
+    quorum->set_expected_votes(snapshot.quorum.expected_votes);
+    quorum->set_total_votes(snapshot.quorum.total_votes);
+    quorum->set_quorum(snapshot.quorum.quorum);
+    quorum->set_flags(snapshot.quorum.flags);
+    quorum->set_flags_text(snapshot.quorum.flagsText());
+    if (!snapshot.running) return;
+    auto add = [&reply](const std::string& name, std::uint64_t value) {
+      pulse::admin::Counter* counter = reply.add_counters();
+      counter->set_name(name);
+      counter->set_value(value);
+    };
+    const membership::PacketCounters& packets = snapshot.stats.packets;
+    add("rx.accepted", packets.accepted);
+    for (std::size_t r = 0; r < membership::kDropReasonCount; ++r) {
+      const auto reason = static_cast<membership::DropReason>(r);
+      add("rx.dropped." + std::string(membership::toString(reason)), packets.droppedFor(reason));
+    }
+    add("rx.errors", snapshot.stats.receive_errors);
+    add("tx.sent", snapshot.stats.sent);
+    add("tx.errors", snapshot.stats.send_errors);
+    add("persist.errors", snapshot.stats.persist_errors);
   }
 
   AuthStore auth_;
   const std::string node_name_;
+  ClusterManager& cluster_;
 };
 
 }  // namespace
@@ -91,6 +232,7 @@ AdminServer::AdminServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 AdminServer::~AdminServer() { shutdown(); }
 
 Result<std::unique_ptr<AdminServer>> AdminServer::start(const AdminServerOptions& options) {
+  if (options.cluster == nullptr) return Error{"no cluster manager given"};
   if (Status s = ensureDirectory(options.state_dir); !s) return s.error();
   auto identity = loadOrCreateTlsIdentity(options.state_dir);
   if (!identity) return identity.error();
@@ -103,7 +245,8 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const AdminServerOptions
 
   auto impl = std::make_unique<Impl>();
   impl->identity = std::move(*identity);
-  impl->service = std::make_unique<AdminService>(std::move(*auth), options.node_name);
+  impl->service =
+      std::make_unique<AdminService>(std::move(*auth), options.node_name, *options.cluster);
   grpc::SslServerCredentialsOptions tls;
   tls.pem_key_cert_pairs.push_back({impl->identity.key_pem, impl->identity.cert_pem});
   grpc::ServerBuilder builder;

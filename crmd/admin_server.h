@@ -1,10 +1,11 @@
 // The admin gRPC server (service pulse.admin.Admin) over TLS: HostAuth exchanges the hacluster
 // password for a token; every other call needs `authorization: Bearer <token>` and is refused
-// with UNAUTHENTICATED without a valid one. gRPC stays behind a pimpl so that including this
-// header costs nothing.
+// with UNAUTHENTICATED without a valid one. The cluster calls (setup, start, stop, enable,
+// destroy, status) are carried out by the ClusterManager. gRPC stays behind a pimpl so that
+// including this header costs nothing.
 //
-// Thread-safety: gRPC runs handlers on its own threads; they share only the AuthStore, which
-// is thread-safe. shutdown() may be called from any thread except a handler.
+// Thread-safety: gRPC runs handlers on its own threads; they share the AuthStore and the
+// ClusterManager, which are thread-safe. shutdown() may be called from any thread except a handler.
 #pragma once
 
 #include <memory>
@@ -14,10 +15,13 @@
 
 namespace pulse::crmd {
 
+class ClusterManager;
+
 struct AdminServerOptions {
   std::string state_dir;       // must exist; holds the TLS identity, password hash and tokens
   std::string listen_address;  // "host:port"; port 0 picks a free port
   std::string node_name;       // reported by HostAuth and Whoami
+  ClusterManager* cluster = nullptr;  // the cluster calls; must outlive the server
 };
 
 class AdminServer {

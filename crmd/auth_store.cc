@@ -69,6 +69,14 @@ bool AuthStore::checkPassword(const std::string& username, const std::string& pa
   return password_ok && username == "hacluster";
 }
 
+Status AuthStore::storeLocked(std::set<std::string> next) {
+  std::string content;
+  for (const std::string& hash : next) content += hash + "\n";
+  if (Status s = writeFileAtomic(tokens_path_, content, 0600); !s) return s;
+  token_hashes_ = std::move(next);
+  return {};
+}
+
 Result<std::string> AuthStore::issueToken() {
   auto bytes = randomBytes(32);
   if (!bytes) return bytes.error();
@@ -76,11 +84,15 @@ Result<std::string> AuthStore::issueToken() {
   std::lock_guard lock(mutex_);
   std::set<std::string> next = token_hashes_;
   next.insert(sha256Hex(token));
-  std::string content;
-  for (const std::string& hash : next) content += hash + "\n";
-  if (Status s = writeFileAtomic(tokens_path_, content, 0600); !s) return s.error();
-  token_hashes_ = std::move(next);
+  if (Status s = storeLocked(std::move(next)); !s) return s.error();
   return token;
+}
+
+Status AuthStore::revokeToken(const std::string& token) {
+  std::lock_guard lock(mutex_);
+  std::set<std::string> next = token_hashes_;
+  if (next.erase(sha256Hex(token)) == 0) return {};
+  return storeLocked(std::move(next));
 }
 
 bool AuthStore::isValidToken(const std::string& token) const {

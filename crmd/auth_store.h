@@ -39,9 +39,14 @@ class AuthStore {
 
   bool isValidToken(const std::string& token) const;
 
+  // Forgets `token` (persisted before returning); revoking an unknown token is not an error.
+  Status revokeToken(const std::string& token);
+
  private:
   AuthStore(std::string tokens_path, std::optional<PasswordHash> password,
             std::set<std::string> token_hashes);
+  // Writes `next` to the token file, then makes it the accepted set. Needs mutex_ held.
+  Status storeLocked(std::set<std::string> next);
 
   const std::string tokens_path_;
   const std::optional<PasswordHash> password_;

@@ -1,4 +1,4 @@
-// crmd: the Pulse node daemon (first form: the authenticated admin API).
+// crmd: the Pulse node daemon: the authenticated admin API and the cluster membership.
 //   crmd [--state-dir DIR] [--listen ADDR:PORT] [--name NODE]   run in the foreground
 //   crmd passwd [--state-dir DIR]                               set the hacluster password
 // Exit codes: 0 clean stop, 1 runtime error (state directory, files, address), 2 usage.
@@ -13,6 +13,7 @@
 
 #include "crmd/admin_server.h"
 #include "crmd/auth_store.h"
+#include "crmd/cluster_manager.h"
 #include "crmd/log.h"
 #include "crmd/secret_input.h"
 #include "crmd/secure_file.h"
@@ -51,9 +52,10 @@ int runPasswd(const std::string& state_dir) {
   return 0;
 }
 
-int runDaemon(const AdminServerOptions& options) {
-  // Block the stop signals before gRPC starts its threads (they inherit the mask), so that
-  // only sigwait below receives them and shutdown runs in ordinary thread context.
+int runDaemon(AdminServerOptions options) {
+  // Block the stop signals before gRPC and the membership start their threads (they inherit
+  // the mask), so that only sigwait below receives them and shutdown runs in ordinary thread
+  // context.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
@@ -61,6 +63,23 @@ int runDaemon(const AdminServerOptions& options) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
+  if (pulse::Status s = ensureDirectory(options.state_dir); !s) {
+    logEvent("cannot start: " + s.error().message);
+    return 1;
+  }
+  auto cluster = ClusterManager::open({options.state_dir, options.node_name});
+  if (!cluster) {
+    logEvent("cannot start: " + cluster.error().message);
+    return 1;
+  }
+  // pcs on this node finds its own node's name (and so its token) here.
+  if (pulse::Status s =
+          writeFileAtomic(options.state_dir + "/node-name", options.node_name + "\n", 0644);
+      !s) {
+    logEvent("cannot start: " + s.error().message);
+    return 1;
+  }
+  options.cluster = cluster->get();
   auto server = AdminServer::start(options);
   if (!server) {
     logEvent("cannot start: " + server.error().message);
@@ -71,12 +90,22 @@ int runDaemon(const AdminServerOptions& options) {
   logEvent("node " + options.node_name + " listening on " + host + ":" +
            std::to_string((*server)->port()) + " (TLS, certificate SHA-256 " +
            (*server)->fingerprint() + ")");
+  if ((*cluster)->enabled()) {
+    // A node that cannot join (say, its address is gone) still serves the admin API, so
+    // that an operator can look and repair.
+    if (auto started = (*cluster)->start(); !started) {
+      logEvent("cluster enabled but not started: " + started.error().message);
+    }
+  } else if ((*cluster)->configured()) {
+    logEvent("cluster configured but not enabled: waiting for pcs cluster start");
+  }
   int signal_number = 0;
   while (sigwait(&stop_signals, &signal_number) != 0) {
   }
   logEvent(std::string("received ") + (signal_number == SIGTERM ? "SIGTERM" : "SIGINT") +
            ", shutting down");
   (*server)->shutdown();
+  (*cluster)->stop();
   logEvent("stopped");
   return 0;
 }

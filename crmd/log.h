@@ -1,4 +1,4 @@
-// crmd's event log: one line per event on stderr, "YYYY-mm-ddTHH:MM:SSZ crmd: <text>".
+// crmd's event log: one line per event on stderr, "YYYY-mm-ddTHH:MM:SS.mmmZ crmd: <text>" (UTC).
 // Thread-safe (lines from different threads never interleave). Never pass secrets here.
 #pragma once
 

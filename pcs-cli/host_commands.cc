@@ -61,7 +61,8 @@ int hostAuthCommand(const std::string& state_dir, const std::vector<HostAuthTarg
   return exit_code;
 }
 
-int hostDeauthCommand(const std::string& state_dir, const std::vector<std::string>& nodes) {
+int hostDeauthCommand(const std::string& state_dir, const std::vector<std::string>& nodes,
+                      std::chrono::seconds timeout) {
   const std::string path = knownHostsPath(state_dir);
   auto hosts = loadKnownHosts(path);
   if (!hosts) return fail(hosts.error().message);
@@ -73,6 +74,21 @@ int hostDeauthCommand(const std::string& state_dir, const std::vector<std::strin
     }
   }
   if (!not_found.empty()) return fail("Following hosts were not found: " + not_found);
+  for (const KnownHost& host : *hosts) {
+    if (!nodes.empty() && std::find(nodes.begin(), nodes.end(), host.node) == nodes.end()) {
+      continue;
+    }
+    auto address = parseNodeAddress(host.address);
+    auto session =
+        address ? NodeSession::connect(host.node, *address, host.token, host.fingerprint, timeout)
+                : Result<NodeSession>(address.error());
+    Result<admin::RevokeTokenReply> revoked =
+        session ? session->revokeToken() : Result<admin::RevokeTokenReply>(session.error());
+    if (!revoked) {
+      std::cerr << "Warning: Unable to revoke the token on " << host.node << " ("
+                << revoked.error().message << "); it is removed from the local pcs only\n";
+    }
+  }
   if (nodes.empty()) {
     hosts->clear();
   } else {

@@ -1,6 +1,7 @@
 // `pcs host auth` and `pcs host deauth`: output and exit codes as pcs's.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,10 @@ struct HostAuthTarget {
 int hostAuthCommand(const std::string& state_dir, const std::vector<HostAuthTarget>& targets,
                     const std::string& username, const std::string& password);
 
-// Forgets the given nodes' tokens and pins (all nodes when `nodes` is empty).
-int hostDeauthCommand(const std::string& state_dir, const std::vector<std::string>& nodes);
+// Revokes the given nodes' tokens on the nodes (all known nodes when `nodes` is empty), then
+// forgets the tokens and pins locally; a node that cannot be reached within `timeout` only
+// loses its local entry, with a warning.
+int hostDeauthCommand(const std::string& state_dir, const std::vector<std::string>& nodes,
+                      std::chrono::seconds timeout);
 
 }  // namespace pulse::pcs

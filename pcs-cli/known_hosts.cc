@@ -30,12 +30,16 @@ Result<std::vector<KnownHost>> loadKnownHosts(const std::string& path) {
   return hosts;
 }
 
-Status saveKnownHosts(const std::string& path, const std::vector<KnownHost>& hosts) {
+std::string formatKnownHosts(const std::vector<KnownHost>& hosts) {
   std::string content;
   for (const KnownHost& h : hosts) {
     content += h.node + " " + h.address + " " + h.token + " " + h.fingerprint + "\n";
   }
-  return crmd::writeFileAtomic(path, content, 0600);
+  return content;
+}
+
+Status saveKnownHosts(const std::string& path, const std::vector<KnownHost>& hosts) {
+  return crmd::writeFileAtomic(path, formatKnownHosts(hosts), 0600);
 }
 
 }  // namespace pulse::pcs

@@ -24,6 +24,9 @@ std::string knownHostsPath(const std::string& state_dir);
 // The entries in file order; no file is an empty list; a malformed line is an Error naming it.
 Result<std::vector<KnownHost>> loadKnownHosts(const std::string& path);
 
+// The file's text for `hosts` (what `pcs cluster setup` hands the nodes).
+std::string formatKnownHosts(const std::vector<KnownHost>& hosts);
+
 // Replaces the file (atomically, mode 0600).
 Status saveKnownHosts(const std::string& path, const std::vector<KnownHost>& hosts);
 

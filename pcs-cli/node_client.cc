@@ -142,6 +142,19 @@ Result<std::string> fetchCertificate(const NodeAddress& address, std::chrono::se
   return pem;
 }
 
+namespace {
+
+std::shared_ptr<grpc::Channel> pinnedChannel(const NodeAddress& address, const std::string& cert) {
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = cert;
+  grpc::ChannelArguments args;
+  args.SetSslTargetNameOverride(crmd::kTlsServerName);
+  args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
+  return grpc::CreateCustomChannel(address.target(), grpc::SslCredentials(tls), args);
+}
+
+}  // namespace
+
 Result<HostAuthResult> hostAuth(const NodeAddress& address, const std::string& username,
                                 const std::string& password,
                                 const std::optional<std::string>& pinned_fingerprint,
@@ -155,13 +168,7 @@ Result<HostAuthResult> hostAuth(const NodeAddress& address, const std::string& u
                  ", now " + *fingerprint +
                  "); if that is expected, run 'pcs host deauth' for it and authenticate again"};
   }
-  grpc::SslCredentialsOptions tls;
-  tls.pem_root_certs = *cert;
-  grpc::ChannelArguments args;
-  args.SetSslTargetNameOverride(crmd::kTlsServerName);
-  args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
-  auto channel = grpc::CreateCustomChannel(address.target(), grpc::SslCredentials(tls), args);
-  auto stub = pulse::admin::Admin::NewStub(channel);
+  auto stub = pulse::admin::Admin::NewStub(pinnedChannel(address, *cert));
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + timeout);
   pulse::admin::HostAuthRequest request;
@@ -171,6 +178,81 @@ Result<HostAuthResult> hostAuth(const NodeAddress& address, const std::string& u
   const grpc::Status status = stub->HostAuth(&context, request, &reply);
   if (!status.ok()) return Error{grpcError(status)};
   return HostAuthResult{reply.token(), reply.node_name(), *fingerprint};
+}
+
+struct NodeSession::Impl {
+  std::string node;
+  std::string token;
+  std::chrono::seconds timeout;
+  std::unique_ptr<pulse::admin::Admin::Stub> stub;
+
+  // One unary call with the token and the deadline.
+  template <typename Reply, typename Request, typename Method>
+  Result<Reply> call(Method method, const Request& request) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + timeout);
+    context.AddMetadata("authorization", "Bearer " + token);
+    Reply reply;
+    const grpc::Status status = ((*stub).*method)(&context, request, &reply);
+    if (!status.ok()) return Error{grpcError(status)};
+    return reply;
+  }
+};
+
+NodeSession::NodeSession(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+NodeSession::NodeSession(NodeSession&&) noexcept = default;
+NodeSession::~NodeSession() = default;
+
+Result<NodeSession> NodeSession::connect(const std::string& node, const NodeAddress& address,
+                                         const std::string& token, const std::string& fingerprint,
+                                         std::chrono::seconds timeout) {
+  auto cert = fetchCertificate(address, timeout);
+  if (!cert) return cert.error();
+  auto actual = crmd::certificateFingerprint(*cert);
+  if (!actual) return Error{"the node's certificate: " + actual.error().message};
+  if (*actual != fingerprint) {
+    return Error{"the node's TLS certificate changed (pinned SHA-256 " + fingerprint + ", now " +
+                 *actual + "); if that is expected, run 'pcs host deauth " + node +
+                 "' and authenticate again"};
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->node = node;
+  impl->token = token;
+  impl->timeout = timeout;
+  impl->stub = pulse::admin::Admin::NewStub(pinnedChannel(address, *cert));
+  return NodeSession(std::move(impl));
+}
+
+const std::string& NodeSession::node() const { return impl_->node; }
+
+Result<admin::ClusterStatusReply> NodeSession::clusterStatus() {
+  return impl_->call<admin::ClusterStatusReply>(&admin::Admin::Stub::ClusterStatus,
+                                                admin::ClusterStatusRequest());
+}
+Result<admin::ClusterSetupReply> NodeSession::clusterSetup(
+    const admin::ClusterSetupRequest& request) {
+  return impl_->call<admin::ClusterSetupReply>(&admin::Admin::Stub::ClusterSetup, request);
+}
+Result<admin::ClusterStartReply> NodeSession::clusterStart() {
+  return impl_->call<admin::ClusterStartReply>(&admin::Admin::Stub::ClusterStart,
+                                               admin::ClusterStartRequest());
+}
+Result<admin::ClusterStopReply> NodeSession::clusterStop() {
+  return impl_->call<admin::ClusterStopReply>(&admin::Admin::Stub::ClusterStop,
+                                              admin::ClusterStopRequest());
+}
+Result<admin::ClusterEnableReply> NodeSession::clusterEnable(bool enable) {
+  admin::ClusterEnableRequest request;
+  request.set_enable(enable);
+  return impl_->call<admin::ClusterEnableReply>(&admin::Admin::Stub::ClusterEnable, request);
+}
+Result<admin::ClusterDestroyReply> NodeSession::clusterDestroy() {
+  return impl_->call<admin::ClusterDestroyReply>(&admin::Admin::Stub::ClusterDestroy,
+                                                 admin::ClusterDestroyRequest());
+}
+Result<admin::RevokeTokenReply> NodeSession::revokeToken() {
+  return impl_->call<admin::RevokeTokenReply>(&admin::Admin::Stub::RevokeToken,
+                                              admin::RevokeTokenRequest());
 }
 
 }  // namespace pulse::pcs

@@ -8,9 +8,11 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "admin.pb.h"
 #include "common/result.h"
 
 namespace pulse::pcs {
@@ -39,5 +41,32 @@ Result<HostAuthResult> hostAuth(const NodeAddress& address, const std::string& u
                                 const std::string& password,
                                 const std::optional<std::string>& pinned_fingerprint,
                                 std::chrono::seconds timeout);
+
+// An authenticated connection to one node: the certificate is checked against the pin, and
+// every call carries the token and a deadline of `timeout`. Errors name the node and say why
+// (unreachable, certificate changed, refused, the node's own message).
+class NodeSession {
+ public:
+  static Result<NodeSession> connect(const std::string& node, const NodeAddress& address,
+                                     const std::string& token, const std::string& fingerprint,
+                                     std::chrono::seconds timeout);
+  NodeSession(NodeSession&&) noexcept;
+  ~NodeSession();
+
+  const std::string& node() const;
+
+  Result<admin::ClusterStatusReply> clusterStatus();
+  Result<admin::ClusterSetupReply> clusterSetup(const admin::ClusterSetupRequest& request);
+  Result<admin::ClusterStartReply> clusterStart();
+  Result<admin::ClusterStopReply> clusterStop();
+  Result<admin::ClusterEnableReply> clusterEnable(bool enable);
+  Result<admin::ClusterDestroyReply> clusterDestroy();
+  Result<admin::RevokeTokenReply> revokeToken();
+
+ private:
+  struct Impl;
+  explicit NodeSession(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace pulse::pcs

@@ -1,13 +1,18 @@
-// pcs: the Pulse command line, with pcs's spelling. First commands: `host auth`, `host deauth`.
+// pcs: the Pulse command line, with pcs's spelling: host, cluster, status corosync, quorum.
 // Exit codes: 0 success, 1 error (as pcs).
+#include <algorithm>
 #include <boost/program_options.hpp>
+#include <charconv>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "crmd/secret_input.h"
+#include "pcs-cli/cluster_commands.h"
 #include "pcs-cli/host_commands.h"
 
 namespace po = boost::program_options;
@@ -28,13 +33,55 @@ Commands:
       directory; later connections to that host verify the certificate against the pin and
       fail if it changed (then 'pcs host deauth <host name>' and authenticate again).
   host deauth [<host name>]...
-      Remove the authentication tokens (and certificate pins) of the specified hosts from the
-      local pcs; with no host names, of all hosts.
+      Revoke the tokens on the specified hosts (all hosts when none is given) and remove them
+      and the certificate pins from the local pcs. A host that cannot be reached is only
+      removed locally, with a warning.
+
+  cluster setup <cluster name> (<node name> [addr=<node address>])... [transport udp|udpu|knet]
+          [totem [token=<ms>] [consensus=<ms>] [join=<ms>]]
+          [quorum [auto_tie_breaker=0|1] [last_man_standing=0|1]
+                  [last_man_standing_window=<ms>] [wait_for_all=0|1]]
+          [--enable] [--start [--wait[=<s>]]] [--force]
+      Create a cluster from authenticated hosts: writes the cluster config, a new cluster key
+      and cluster certificate, and pcs's known hosts to every node. Node ids are given in the
+      order of the nodes. A node address defaults to the address its host was authenticated
+      at. A two-node cluster gets two_node (wait_for_all). Refused when a node is already in a
+      cluster, unless --force. The default token is 1000 ms, consensus 1.2 x token.
+  cluster start [--all | <node>...] [--wait[=<s>]]
+      Start the membership on the nodes (the local node when none is given) and wait, up to
+      <s> seconds (default 60, 0: do not wait), until every started node is in one view with
+      all the others.
+  cluster stop [--all | <node>...] [--force]
+      Stop the membership on the nodes. Refused when it would cost the cluster its quorum,
+      unless --force.
+  cluster enable|disable [--all | <node>...]
+      Start (or not) the membership whenever crmd starts; crmd itself is started at boot by
+      its systemd unit (pulse-crmd.service).
+  cluster destroy [--all] [--force]
+      Stop the membership and remove the cluster configuration, key and certificate from the
+      local node (all nodes with --all). Asks for confirmation on a terminal unless --force.
+  cluster corosync [<node>]
+      Show the cluster config file (corosync.conf syntax) of the node (default: local).
+  cluster cmap [<node>] [<key prefix>]
+      corosync-cmapctl-style dump of the node's runtime state: runtime.members.<id>.ip,
+      .status, .join_count, runtime.votequorum.*, totem.*, nodelist.*, stats.pulse.* packet
+      counters (dropped packets by reason).
+  status corosync [<node>]
+      The members of the node's current view: Nodeid, Votes, Name, (local).
+  quorum status [<node>]
+      Votequorum's view of the node: expected votes, total votes, quorum, flags, members.
 
 Options:
-  --state-dir DIR   where tokens and pins are kept (default $PULSE_STATE_DIR, else
-                    /var/lib/pulse)
-  -h, --help        show this help
+  --state-dir DIR         where tokens, pins and the local node's files are kept (default
+                          $PULSE_STATE_DIR, else /var/lib/pulse)
+  --all                   all nodes of the local node's cluster
+  --force                 override a safety check
+  --request-timeout=<s>   how long to wait for each node's answer (default 5)
+  --output-format=text|json
+                          json for status corosync, quorum status and cluster cmap
+  -h, --help              show this help
+
+Exit codes: 0 success, 1 error.
 )";
 
 int usageError(const std::string& message) {
@@ -54,6 +101,21 @@ void scrubPasswordArgument(int argc, char** argv) {
       std::memset(arg + 11, 'x', std::strlen(arg + 11));
     }
   }
+}
+
+// --NAME=<seconds>: nullopt when absent; --wait without a value means the command's default.
+pulse::Result<std::optional<std::chrono::seconds>> secondsOption(const po::variables_map& vm,
+                                                                 const char* name) {
+  if (!vm.count(name)) return std::optional<std::chrono::seconds>{};
+  const std::string text = vm[name].as<std::string>();
+  if (text.empty()) return std::optional<std::chrono::seconds>{};
+  long value = -1;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size() || value < 0) {
+    return pulse::Error{"'" + text + "' is not a valid --" + name +
+                        " value, use a non-negative integer (seconds)"};
+  }
+  return std::optional<std::chrono::seconds>(value);
 }
 
 int hostAuth(const std::string& state_dir, const std::vector<std::string>& args,
@@ -84,13 +146,55 @@ int hostAuth(const std::string& state_dir, const std::vector<std::string>& args,
   return hostAuthCommand(state_dir, targets, username, password);
 }
 
+// Runs the command named by the first words of `args` ("cluster start", "quorum status").
+int dispatch(const std::vector<std::string>& args, const PcsOptions& options,
+             const po::variables_map& vm) {
+  const auto rest = [&args](std::size_t from) {
+    return std::vector<std::string>(args.begin() + static_cast<long>(std::min(from, args.size())),
+                                    args.end());
+  };
+  const std::string first = args.empty() ? "" : args[0];
+  const std::string second = args.size() > 1 ? args[1] : "";
+  const bool json_capable = (first == "status" && second == "corosync") ||
+                            (first == "quorum" && second == "status") ||
+                            (first == "cluster" && second == "cmap");
+  if (options.json && !json_capable) {
+    return usageError("Output format 'json' is not supported for this command");
+  }
+  if (first == "host" && second == "auth") return hostAuth(options.state_dir, rest(2), vm);
+  if (first == "host" && second == "deauth") {
+    return hostDeauthCommand(options.state_dir, rest(2), options.request_timeout);
+  }
+  if (first == "cluster") {
+    if (second == "setup") return clusterSetup(options, rest(2));
+    if (second == "start") return clusterStart(options, rest(2));
+    if (second == "stop") return clusterStop(options, rest(2));
+    if (second == "enable") return clusterEnable(options, rest(2), true);
+    if (second == "disable") return clusterEnable(options, rest(2), false);
+    if (second == "destroy") return clusterDestroy(options, rest(2));
+    if (second == "corosync") return clusterCorosync(options, rest(2));
+    if (second == "cmap") return clusterCmap(options, rest(2));
+  }
+  if (first == "status" && second == "corosync") return statusCorosync(options, rest(2));
+  if (first == "quorum" && (second == "status" || second.empty())) {
+    return quorumStatus(options, rest(2));
+  }
+  std::string command;
+  for (const std::string& a : args) command += (command.empty() ? "" : " ") + a;
+  return usageError("unknown command '" + command + "'");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   po::options_description options;
   options.add_options()("help,h", "")("state-dir", po::value<std::string>(), "")(
       "user,u", po::value<std::string>(), "")("password,p", po::value<std::string>(), "")(
-      "args", po::value<std::vector<std::string>>(), "");
+      "all", "")("force", "")("start", "")("enable", "")(
+      "wait", po::value<std::string>()->implicit_value(""), "")("request-timeout",
+                                                                po::value<std::string>(), "")(
+      "output-format", po::value<std::string>(), "")("args", po::value<std::vector<std::string>>(),
+                                                     "");
   po::positional_options_description positional;
   positional.add("args", -1);
   po::variables_map vm;
@@ -109,23 +213,41 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> args =
       vm.count("args") ? vm["args"].as<std::vector<std::string>>() : std::vector<std::string>{};
-  std::string state_dir = "/var/lib/pulse";
-  if (vm.count("state-dir")) {
-    state_dir = vm["state-dir"].as<std::string>();
-  } else if (const char* env = std::getenv("PULSE_STATE_DIR"); env != nullptr && *env != '\0') {
-    state_dir = env;
-  }
-  if (args.size() >= 2 && args[0] == "host" && args[1] == "auth") {
-    return hostAuth(state_dir, {args.begin() + 2, args.end()}, vm);
-  }
-  if (args.size() >= 2 && args[0] == "host" && args[1] == "deauth") {
-    return hostDeauthCommand(state_dir, {args.begin() + 2, args.end()});
-  }
   if (args.empty()) {
     std::cerr << kUsage;
     return 1;
   }
-  std::string command;
-  for (const std::string& a : args) command += (command.empty() ? "" : " ") + a;
-  return usageError("unknown command '" + command + "'");
+  PcsOptions pcs;
+  pcs.state_dir = "/var/lib/pulse";
+  if (vm.count("state-dir")) {
+    pcs.state_dir = vm["state-dir"].as<std::string>();
+  } else if (const char* env = std::getenv("PULSE_STATE_DIR"); env != nullptr && *env != '\0') {
+    pcs.state_dir = env;
+  }
+  pcs.all = vm.count("all") > 0;
+  pcs.force = vm.count("force") > 0;
+  pcs.start = vm.count("start") > 0;
+  pcs.enable = vm.count("enable") > 0;
+  if (vm.count("output-format")) {
+    const std::string format = vm["output-format"].as<std::string>();
+    if (format != "text" && format != "json") {
+      return usageError("Unknown value '" + format +
+                        "' for '--output-format' option. Supported values are: 'json', 'text'");
+    }
+    pcs.json = format == "json";
+  }
+  if (auto seconds = secondsOption(vm, "request-timeout"); !seconds) {
+    return usageError(seconds.error().message);
+  } else if (*seconds) {
+    if (**seconds == std::chrono::seconds(0)) {
+      return usageError("'0' is not a valid --request-timeout value, use a positive integer");
+    }
+    pcs.request_timeout = **seconds;
+  }
+  if (auto seconds = secondsOption(vm, "wait"); !seconds) {
+    return usageError(seconds.error().message);
+  } else {
+    pcs.wait = *seconds;
+  }
+  return dispatch(args, pcs, vm);
 }

@@ -9,6 +9,7 @@
 
 #include "admin.grpc.pb.h"
 #include "crmd/auth_store.h"
+#include "crmd/cluster_manager.h"
 #include "crmd/tls_identity.h"
 #include "pcs-cli/node_client.h"
 #include "temp_dir.h"
@@ -18,6 +19,13 @@ namespace {
 
 constexpr char kPassword[] = "correct horse";
 
+// The cluster side of a node that is in no cluster yet.
+std::unique_ptr<ClusterManager> noCluster(const std::string& state_dir) {
+  auto cluster = ClusterManager::open({state_dir, "n1"});
+  EXPECT_TRUE(cluster.ok()) << cluster.error().message;
+  return cluster ? std::move(*cluster) : nullptr;
+}
+
 class AdminServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -26,7 +34,8 @@ class AdminServerTest : public ::testing::Test {
   }
 
   void startServer() {
-    auto server = AdminServer::start({dir_.path(), "127.0.0.1:0", "n1"});
+    cluster_ = noCluster(dir_.path());
+    auto server = AdminServer::start({dir_.path(), "127.0.0.1:0", "n1", cluster_.get()});
     ASSERT_TRUE(server.ok()) << server.error().message;
     server_ = std::move(*server);
     grpc::SslCredentialsOptions tls;
@@ -56,6 +65,7 @@ class AdminServerTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::unique_ptr<ClusterManager> cluster_;
   std::unique_ptr<AdminServer> server_;
   std::unique_ptr<pulse::admin::Admin::Stub> stub_;
 };
@@ -131,18 +141,22 @@ TEST_F(AdminServerTest, PcsClientPinsTheCertificate) {
 
 TEST(AdminServerStart, CorruptKeyIsAnError) {
   TempDir dir;
+  auto cluster = noCluster(dir.path());
   {
-    auto server = AdminServer::start({dir.path(), "127.0.0.1:0", "n1"});
+    auto server = AdminServer::start({dir.path(), "127.0.0.1:0", "n1", cluster.get()});
     ASSERT_TRUE(server.ok());
   }
   std::ofstream(dir.path() + "/crmd.key") << "garbage";
-  auto server = AdminServer::start({dir.path(), "127.0.0.1:0", "n1"});
+  auto server = AdminServer::start({dir.path(), "127.0.0.1:0", "n1", cluster.get()});
   ASSERT_FALSE(server.ok());
   EXPECT_NE(server.error().message.find("crmd.key"), std::string::npos);
 }
 
 TEST(AdminServerStart, MissingStateDirectoryParentIsAnError) {
-  auto server = AdminServer::start({"/nonexistent-pulse-parent/state", "127.0.0.1:0", "n1"});
+  TempDir dir;
+  auto cluster = noCluster(dir.path());
+  auto server =
+      AdminServer::start({"/nonexistent-pulse-parent/state", "127.0.0.1:0", "n1", cluster.get()});
   EXPECT_FALSE(server.ok());
 }
 

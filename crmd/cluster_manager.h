@@ -1,0 +1,119 @@
+// The node's side of the cluster (corosync's role inside crmd): the cluster files in the state
+// directory, and the membership that runs on its own thread while the cluster is started.
+//
+// State-directory files, written by setup() and removed by destroy():
+//   corosync.conf     the cluster config (corosync.conf syntax; cluster_config.h), mode 0644
+//   authkey           the membership HMAC key, 0600
+//   cluster.crt/.key  the cluster's TLS identity, the same on every node (key 0600)
+//   cluster.enabled   present: the membership starts when crmd starts (pcs cluster enable)
+// and, kept across destroy because ring seqs must only grow, membership.state.
+//
+// Invariants:
+//  * The membership runs only from files that parsed and validated; setup() validates the new
+//    files completely before writing any, and writes the config last, so a node is "in a
+//    cluster" only once its key and certificate are on disk.
+//  * Lifecycle calls (setup/start/stop/enable/destroy) are serialised by one mutex, so a start
+//    racing a destroy sees either the old files or none.
+//  * The snapshot (view, quorum, join counts) is written only by the membership thread's
+//    callbacks and read under its own mutex; it is reset at every start.
+//
+// Thread-safety: every public method may be called from any thread (gRPC handlers), but not
+// from a membership callback.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "membership/cluster_config.h"
+#include "membership/membership_service.h"
+
+namespace pulse::crmd {
+
+// What `pcs cluster setup` hands every node.
+struct ClusterFiles {
+  std::string config_text;
+  membership::ClusterKey key;
+  std::string cert_pem;
+  std::string cert_key_pem;
+  std::string known_hosts;  // pcs known-hosts lines to merge into the node's own; may be empty
+};
+
+// One configured node as this node sees it (runtime.members.N.* in corosync's cmap).
+struct MemberRuntime {
+  membership::ClusterNode node;
+  bool in_view = false;
+  bool ever_seen = false;
+  std::uint32_t join_count = 0;
+};
+
+struct ClusterSnapshot {
+  bool configured = false;
+  bool running = false;
+  bool enabled = false;
+  std::string cluster_name;
+  std::string config_text;
+  membership::NodeId local_id = membership::kNoNode;
+  std::optional<membership::View> view;
+  membership::QuorumStatus quorum;
+  std::vector<MemberRuntime> members;  // every configured node, in node id order
+  membership::ServiceStats stats;
+  std::chrono::milliseconds token{0};
+  std::chrono::milliseconds consensus{0};
+};
+
+struct ClusterManagerOptions {
+  std::string state_dir;
+  std::string node_name;
+};
+
+class ClusterManager {
+ public:
+  // Checks the installed cluster files, if any: a config that does not parse, a key file that
+  // is unreadable or too open, or a config without this node is an Error naming the file.
+  static Result<std::unique_ptr<ClusterManager>> open(ClusterManagerOptions options);
+  ~ClusterManager();  // stops the membership
+  ClusterManager(const ClusterManager&) = delete;
+  ClusterManager& operator=(const ClusterManager&) = delete;
+
+  bool configured() const;
+  bool enabled() const;
+  const std::string& nodeName() const { return options_.node_name; }
+
+  // Installs the files of a new cluster. Refused when the node is already in a cluster unless
+  // `force` (then a running membership is stopped first).
+  Status setup(const ClusterFiles& files, bool force);
+  // Starts the membership; true when it was already running.
+  Result<bool> start();
+  // Stops the membership (the node falls silent; peers see it lost after `token`); true when
+  // it was running.
+  bool stop();
+  // Sets or clears cluster.enabled; the value is a warning for the operator (may be empty).
+  Result<std::string> setEnabled(bool enable);
+  // Stops the membership and removes the cluster files.
+  Status destroy();
+
+  ClusterSnapshot snapshot() const;
+
+ private:
+  struct Running;
+  explicit ClusterManager(ClusterManagerOptions options);
+  Result<bool> startLocked();
+  bool stopLocked();
+
+  const ClusterManagerOptions options_;
+  mutable std::mutex lifecycle_mutex_;
+  std::unique_ptr<Running> running_;  // guarded by lifecycle_mutex_
+};
+
+// Which node of `config` this is: the node named `node_name`, else the node whose ring0_addr
+// is an address of a local interface. An Error says neither matched.
+Result<membership::NodeId> findLocalNode(const membership::ClusterConfig& config,
+                                         const std::string& node_name);
+
+}  // namespace pulse::crmd

@@ -1,0 +1,546 @@
+#include "pcs-cli/cluster_commands.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <ctime>
+#include <iostream>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "crmd/secure_file.h"
+#include "crmd/tls_identity.h"
+#include "membership/cluster_config.h"
+#include "membership/packet_auth.h"
+#include "pcs-cli/cluster_output.h"
+#include "pcs-cli/known_hosts.h"
+#include "pcs-cli/node_client.h"
+
+namespace pulse::pcs {
+namespace {
+
+constexpr std::chrono::seconds kDefaultStartWait{60};
+constexpr std::chrono::milliseconds kPollInterval{100};
+
+int fail(const std::string& message) {
+  std::cerr << "Error: " << message << "\n";
+  return 1;
+}
+
+std::string quoteList(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "'" : ", '") + n + "'";
+  return out;
+}
+
+Result<KnownHost> knownHost(const PcsOptions& options, const std::string& node) {
+  auto hosts = loadKnownHosts(knownHostsPath(options.state_dir));
+  if (!hosts) return hosts.error();
+  for (const KnownHost& h : *hosts) {
+    if (h.node == node) return h;
+  }
+  return Error{"Host '" + node +
+               "' is not known to pcs, try to authenticate the host using 'pcs host auth " + node +
+               "' command"};
+}
+
+Result<NodeSession> connectNode(const PcsOptions& options, const std::string& node) {
+  auto host = knownHost(options, node);
+  if (!host) return host.error();
+  auto address = parseNodeAddress(host->address);
+  if (!address) return Error{node + ": " + address.error().message};
+  auto session =
+      NodeSession::connect(node, *address, host->token, host->fingerprint, options.request_timeout);
+  if (!session) {
+    return Error{"Unable to connect to " + node + " (" + host->address +
+                 "), check that crmd is running there or try setting a higher timeout with "
+                 "--request-timeout (" +
+                 session.error().message + ")"};
+  }
+  return session;
+}
+
+// The name this machine's crmd runs under (crmd writes it into the state directory).
+Result<std::string> localNodeName(const PcsOptions& options) {
+  const std::string path = options.state_dir + "/node-name";
+  auto text = crmd::readFile(path);
+  if (!text)
+    return Error{"Unable to find the local node: " + text.error().message +
+                 " (is crmd running with this --state-dir?)"};
+  std::string name = text->substr(0, text->find('\n'));
+  if (name.empty()) return Error{path + " is empty"};
+  return name;
+}
+
+Result<membership::ClusterConfig> localClusterConfig(const PcsOptions& options) {
+  const std::string path = options.state_dir + "/corosync.conf";
+  auto text = crmd::readFile(path);
+  if (!text) return Error{"Unable to read the cluster config: " + text.error().message};
+  auto config = membership::parseClusterConfig(*text);
+  if (!config) return Error{path + ": " + config.error().message};
+  return config;
+}
+
+// --all: the nodes of the local cluster config; no names: the local node; else the names.
+Result<std::vector<std::string>> targetNodes(const PcsOptions& options,
+                                             const std::vector<std::string>& nodes) {
+  if (options.all) {
+    if (!nodes.empty()) return Error{"Cannot specify both --all and a list of nodes."};
+    auto config = localClusterConfig(options);
+    if (!config) return config.error();
+    std::vector<std::string> names;
+    for (const membership::ClusterNode& n : config->nodes) {
+      names.push_back(n.name.empty() ? n.address : n.name);
+    }
+    return names;
+  }
+  if (!nodes.empty()) return nodes;
+  auto local = localNodeName(options);
+  if (!local) return local.error();
+  return std::vector<std::string>{*local};
+}
+
+// Parses a non-negative integer option value; the error names the option.
+Result<std::uint64_t> number(const std::string& option, const std::string& value) {
+  std::uint64_t n = 0;
+  const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc() || ptr != value.data() + value.size()) {
+    return Error{"'" + value + "' is not a valid " + option + " value, use a non-negative integer"};
+  }
+  return n;
+}
+
+Result<bool> flag(const std::string& option, const std::string& value) {
+  if (value == "0" || value == "1") return value == "1";
+  return Error{"'" + value + "' is not a valid " + option + " value, use '0', '1'"};
+}
+
+Status applyTotemOption(membership::ClusterConfig& config, const std::string& name,
+                        const std::string& value) {
+  static const std::set<std::string> kAllowed = {"consensus", "join", "token"};
+  if (!kAllowed.contains(name)) {
+    return Error{"invalid totem option '" + name +
+                 "', allowed options are: 'consensus', 'join', 'token'"};
+  }
+  auto ms = number(name, value);
+  if (!ms) return ms.error();
+  const std::chrono::milliseconds duration(*ms);
+  if (name == "token") config.token = duration;
+  if (name == "consensus") config.consensus = duration;
+  if (name == "join") config.join = duration;
+  return {};
+}
+
+Status applyQuorumOption(membership::ClusterConfig& config, const std::string& name,
+                         const std::string& value) {
+  membership::QuorumOptions& q = config.quorum;
+  if (name == "last_man_standing_window") {
+    auto ms = number(name, value);
+    if (!ms) return ms.error();
+    q.last_man_standing_window = std::chrono::milliseconds(*ms);
+    return {};
+  }
+  if (name != "auto_tie_breaker" && name != "last_man_standing" && name != "wait_for_all") {
+    return Error{"invalid quorum option '" + name +
+                 "', allowed options are: 'auto_tie_breaker', 'last_man_standing', "
+                 "'last_man_standing_window', 'wait_for_all'"};
+  }
+  auto on = flag(name, value);
+  if (!on) return on.error();
+  if (name == "auto_tie_breaker") q.auto_tie_breaker = *on;
+  if (name == "last_man_standing") q.last_man_standing = *on;
+  if (name == "wait_for_all") q.wait_for_all = *on;
+  return {};
+}
+
+struct SetupPlan {
+  membership::ClusterConfig config;
+  std::vector<std::string> nodes;
+};
+
+// The cluster config from the setup arguments; node addresses default to the address each
+// host was authenticated at.
+Result<SetupPlan> planSetup(const PcsOptions& options, const std::vector<std::string>& args) {
+  if (args.empty()) return Error{"cluster setup needs a cluster name and at least one node"};
+  SetupPlan plan;
+  plan.config.cluster_name = args[0];
+  std::map<std::string, std::string> addresses;
+  std::string section = "nodes";
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "totem" || arg == "quorum" || arg == "transport") {
+      section = arg;
+      if (arg == "transport") {
+        if (++i == args.size()) return Error{"transport needs a value: udp, udpu or knet"};
+        if (args[i] != "udp" && args[i] != "udpu" && args[i] != "knet") {
+          return Error{"'" + args[i] +
+                       "' is not a valid transport value, use 'knet', 'udp', "
+                       "'udpu'"};
+        }
+        plan.config.transport = args[i];
+      }
+      continue;
+    }
+    if (arg == "link" || arg == "compression" || arg == "crypto") {
+      return Error{"'" + arg + "' options are not supported: Pulse has one authenticated ring"};
+    }
+    const std::size_t eq = arg.find('=');
+    if (section == "nodes") {
+      if (arg.starts_with("addr=")) {
+        if (plan.nodes.empty()) return Error{"addr= must follow a node name"};
+        if (addresses.contains(plan.nodes.back())) {
+          return Error{"node '" + plan.nodes.back() +
+                       "': only one addr= is supported (Pulse runs one ring)"};
+        }
+        addresses[plan.nodes.back()] = arg.substr(5);
+        continue;
+      }
+      if (eq != std::string::npos) return Error{"unexpected '" + arg + "' in the node list"};
+      if (std::find(plan.nodes.begin(), plan.nodes.end(), arg) != plan.nodes.end()) {
+        return Error{"node '" + arg + "' is listed more than once"};
+      }
+      plan.nodes.push_back(arg);
+      continue;
+    }
+    if (eq == std::string::npos || eq == 0) {
+      return Error{"'" + arg + "': " + section + " options are written name=value"};
+    }
+    Status applied = section == "totem"
+                         ? applyTotemOption(plan.config, arg.substr(0, eq), arg.substr(eq + 1))
+                         : applyQuorumOption(plan.config, arg.substr(0, eq), arg.substr(eq + 1));
+    if (!applied) return applied.error();
+    if (section == "transport") return Error{"transport options are not supported: '" + arg + "'"};
+  }
+  if (plan.nodes.empty()) return Error{"cluster setup needs at least one node"};
+  membership::NodeId id = 1;
+  for (const std::string& node : plan.nodes) {
+    auto host = knownHost(options, node);
+    if (!host) return host.error();
+    std::string address;
+    if (auto it = addresses.find(node); it != addresses.end()) {
+      address = it->second;
+    } else {
+      auto parsed = parseNodeAddress(host->address);
+      if (!parsed) return Error{node + ": " + parsed.error().message};
+      address = parsed->host;
+      std::cout << "No addresses specified for host '" << node << "', using '" << address << "'\n";
+    }
+    plan.config.nodes.push_back({id++, node, address, 1});
+  }
+  // As pcs: a two-node cluster gets two_node (unless the tie-breaker decides instead).
+  plan.config.quorum.two_node = plan.nodes.size() == 2 && !plan.config.quorum.auto_tie_breaker;
+  // The file the nodes get is what the parser accepts: run every check now.
+  auto checked = membership::parseClusterConfig(membership::writeClusterConfig(plan.config));
+  if (!checked) return Error{"invalid cluster configuration: " + checked.error().message};
+  return plan;
+}
+
+// Connects to every node; a node that cannot be reached is reported and left out.
+std::vector<NodeSession> connectAll(const PcsOptions& options,
+                                    const std::vector<std::string>& nodes, int& exit_code) {
+  std::vector<NodeSession> sessions;
+  for (const std::string& node : nodes) {
+    auto session = connectNode(options, node);
+    if (!session) {
+      fail(session.error().message);
+      exit_code = 1;
+      continue;
+    }
+    sessions.push_back(std::move(*session));
+  }
+  return sessions;
+}
+
+// Polls the started nodes until each one's view holds all of them. Prints "NODE: Started" as
+// each gets there; the error names the nodes still missing at the deadline.
+int waitForStart(std::vector<NodeSession>& sessions, std::chrono::seconds limit) {
+  std::cout << "Waiting for node(s) to start...\n" << std::flush;
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  std::set<std::string> wanted;
+  for (const NodeSession& s : sessions) wanted.insert(s.node());
+  std::set<std::string> pending = wanted;
+  std::map<std::string, std::string> last_state;
+  while (!pending.empty()) {
+    for (NodeSession& session : sessions) {
+      if (!pending.contains(session.node())) continue;
+      auto status = session.clusterStatus();
+      if (!status) {
+        last_state[session.node()] = status.error().message;
+        continue;
+      }
+      std::set<std::string> in_view;
+      for (const admin::MemberInfo& m : status->members()) {
+        if (m.in_view()) in_view.insert(m.name());
+      }
+      const bool all_in =
+          std::includes(in_view.begin(), in_view.end(), wanted.begin(), wanted.end());
+      if (status->running() && status->has_view() && all_in) {
+        std::cout << session.node() << ": Started\n" << std::flush;
+        pending.erase(session.node());
+      } else {
+        std::string members;
+        for (const std::string& m : in_view) members += " " + m;
+        last_state[session.node()] =
+            status->has_view() ? "its view holds" + members : "no view installed yet";
+      }
+    }
+    if (pending.empty()) break;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      for (const std::string& node : pending) {
+        fail(node + ": did not join the others within " + std::to_string(limit.count()) + " s (" +
+             last_state[node] + ")");
+      }
+      return 1;
+    }
+    std::this_thread::sleep_for(kPollInterval);
+  }
+  return 0;
+}
+
+Result<admin::ClusterStatusReply> nodeStatus(const PcsOptions& options,
+                                             const std::vector<std::string>& args) {
+  if (args.size() > 1) return Error{"expected at most one node name"};
+  auto targets = targetNodes(options, args);
+  if (!targets) return targets.error();
+  auto session = connectNode(options, targets->front());
+  if (!session) return session.error();
+  auto status = session->clusterStatus();
+  if (!status) return Error{targets->front() + ": " + status.error().message};
+  return status;
+}
+
+Result<admin::ClusterStatusReply> runningStatus(const PcsOptions& options,
+                                                const std::vector<std::string>& args) {
+  auto status = nodeStatus(options, args);
+  if (!status) return status;
+  if (!status->in_cluster()) return Error{status->node_name() + ": the node is not in a cluster"};
+  if (!status->running()) {
+    return Error{status->node_name() + ": the cluster is not running on this node"};
+  }
+  return status;
+}
+
+// pcs refuses to stop nodes whose votes the quorum needs. The answer comes from a running
+// node that stays up, else from one of the nodes being stopped.
+Status checkQuorumAfterStop(const PcsOptions& options, const std::vector<std::string>& stopping) {
+  auto config = localClusterConfig(options);
+  if (!config) return {};  // not on a cluster node: nothing to ask
+  std::vector<std::string> askable;
+  for (const membership::ClusterNode& n : config->nodes) {
+    if (std::find(stopping.begin(), stopping.end(), n.name) == stopping.end()) {
+      askable.push_back(n.name);
+    }
+  }
+  if (askable.empty()) return {};  // stopping every node
+  askable.insert(askable.end(), stopping.begin(), stopping.end());
+  for (const std::string& node : askable) {
+    auto session = connectNode(options, node);
+    if (!session) continue;
+    auto status = session->clusterStatus();
+    if (!status || !status->running() || !status->quorum().quorate()) continue;
+    std::uint32_t votes_left = status->quorum().total_votes();
+    for (const admin::MemberInfo& m : status->members()) {
+      if (m.in_view() && std::find(stopping.begin(), stopping.end(), m.name()) != stopping.end()) {
+        votes_left -= std::min(votes_left, m.votes());
+      }
+    }
+    if (votes_left < status->quorum().quorum()) {
+      return Error{"Stopping the node(s) will cause a loss of the quorum, use --force to override"};
+    }
+    return {};
+  }
+  return {};
+}
+
+bool confirm(const std::string& question) {
+  std::cout << question << " [y/N] " << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+}  // namespace
+
+int clusterSetup(const PcsOptions& options, const std::vector<std::string>& args) {
+  auto plan = planSetup(options, args);
+  if (!plan) return fail(plan.error().message);
+  int exit_code = 0;
+  std::vector<NodeSession> sessions = connectAll(options, plan->nodes, exit_code);
+  if (exit_code != 0) return fail("Unable to reach every node: the cluster was not set up");
+  std::vector<std::string> in_cluster;
+  for (NodeSession& session : sessions) {
+    auto status = session.clusterStatus();
+    if (!status) return fail(session.node() + ": " + status.error().message);
+    if (status->in_cluster()) in_cluster.push_back(session.node());
+  }
+  if (!in_cluster.empty() && !options.force) {
+    return fail("Hosts " + quoteList(in_cluster) +
+                " seem to be in a cluster already, use --force to override");
+  }
+
+  auto key = membership::generateClusterKey();
+  if (!key) return fail(key.error().message);
+  auto identity = crmd::generateTlsIdentity();
+  if (!identity) return fail(identity.error().message);
+  auto hosts = loadKnownHosts(knownHostsPath(options.state_dir));
+  if (!hosts) return fail(hosts.error().message);
+  std::erase_if(*hosts, [&](const KnownHost& h) {
+    return std::find(plan->nodes.begin(), plan->nodes.end(), h.node) == plan->nodes.end();
+  });
+  admin::ClusterSetupRequest request;
+  request.set_cluster_config(membership::writeClusterConfig(plan->config));
+  request.set_cluster_key(std::string(key->begin(), key->end()));
+  request.set_cluster_cert_pem(identity->cert_pem);
+  request.set_cluster_key_pem(identity->key_pem);
+  request.set_known_hosts(formatKnownHosts(*hosts));
+  request.set_force(options.force);
+
+  std::cout << "Sending 'corosync authkey', 'cluster certificate', 'known-hosts', "
+               "'corosync.conf' to "
+            << quoteList(plan->nodes) << "\n";
+  for (NodeSession& session : sessions) {
+    auto reply = session.clusterSetup(request);
+    if (!reply) {
+      fail(session.node() + ": " + reply.error().message);
+      exit_code = 1;
+      continue;
+    }
+    std::cout << session.node() << ": successful distribution of the files\n";
+  }
+  if (exit_code != 0) return fail("The cluster was not set up on every node");
+  std::cout << "Cluster has been successfully set up.\n" << std::flush;
+  if (options.enable) exit_code = clusterEnable(options, plan->nodes, true);
+  if (options.start && exit_code == 0) exit_code = clusterStart(options, plan->nodes);
+  return exit_code;
+}
+
+int clusterStart(const PcsOptions& options, const std::vector<std::string>& nodes) {
+  auto targets = targetNodes(options, nodes);
+  if (!targets) return fail(targets.error().message);
+  int exit_code = 0;
+  std::vector<NodeSession> sessions = connectAll(options, *targets, exit_code);
+  std::vector<NodeSession> started;
+  for (NodeSession& session : sessions) {
+    std::cout << session.node() << ": Starting Cluster...\n" << std::flush;
+    auto reply = session.clusterStart();
+    if (!reply) {
+      fail(session.node() + ": " + reply.error().message);
+      exit_code = 1;
+      continue;
+    }
+    started.push_back(std::move(session));
+  }
+  if (started.empty()) return 1;
+  const std::chrono::seconds limit = options.wait ? *options.wait : kDefaultStartWait;
+  if (limit.count() == 0) return exit_code;
+  return std::max(exit_code, waitForStart(started, limit));
+}
+
+int clusterStop(const PcsOptions& options, const std::vector<std::string>& nodes) {
+  auto targets = targetNodes(options, nodes);
+  if (!targets) return fail(targets.error().message);
+  if (!options.force) {
+    if (Status s = checkQuorumAfterStop(options, *targets); !s) return fail(s.error().message);
+  }
+  int exit_code = 0;
+  for (NodeSession& session : connectAll(options, *targets, exit_code)) {
+    std::cout << session.node() << ": Stopping Cluster...\n" << std::flush;
+    if (auto reply = session.clusterStop(); !reply) {
+      fail(session.node() + ": " + reply.error().message);
+      exit_code = 1;
+    }
+  }
+  return exit_code;
+}
+
+int clusterEnable(const PcsOptions& options, const std::vector<std::string>& nodes, bool enable) {
+  auto targets = targetNodes(options, nodes);
+  if (!targets) return fail(targets.error().message);
+  int exit_code = 0;
+  for (NodeSession& session : connectAll(options, *targets, exit_code)) {
+    auto reply = session.clusterEnable(enable);
+    if (!reply) {
+      fail(session.node() + ": " + reply.error().message);
+      exit_code = 1;
+      continue;
+    }
+    std::cout << session.node() << ": Cluster " << (enable ? "Enabled" : "Disabled") << "\n";
+    if (!reply->warning().empty()) {
+      std::cerr << "Warning: " << session.node() << ": " << reply->warning() << "\n";
+    }
+  }
+  return exit_code;
+}
+
+int clusterDestroy(const PcsOptions& options, const std::vector<std::string>& args) {
+  if (!args.empty()) return fail("cluster destroy takes no arguments (use --all for all nodes)");
+  auto targets = targetNodes(options, {});
+  if (!targets) return fail(targets.error().message);
+  if (!options.force && isatty(STDIN_FILENO) != 0) {
+    std::cerr << "Warning: It is recommended to run 'pcs cluster stop' before destroying the "
+                 "cluster.\n";
+    if (!confirm("This will remove the cluster configuration from " + quoteList(*targets) +
+                 ". Are you sure you want to continue?")) {
+      return 1;
+    }
+  }
+  std::cout << "Destroying cluster on hosts: " << quoteList(*targets) << "...\n";
+  int exit_code = 0;
+  for (NodeSession& session : connectAll(options, *targets, exit_code)) {
+    if (auto reply = session.clusterDestroy(); !reply) {
+      fail(session.node() + ": " + reply.error().message);
+      exit_code = 1;
+      continue;
+    }
+    std::cout << session.node() << ": Successfully destroyed cluster\n";
+  }
+  return exit_code;
+}
+
+int clusterCorosync(const PcsOptions& options, const std::vector<std::string>& args) {
+  auto status = nodeStatus(options, args);
+  if (!status) return fail(status.error().message);
+  if (!status->in_cluster()) return fail(status->node_name() + ": the node is not in a cluster");
+  std::cout << status->cluster_config();
+  return 0;
+}
+
+int clusterCmap(const PcsOptions& options, const std::vector<std::string>& args) {
+  std::vector<std::string> node;
+  std::string prefix;
+  for (const std::string& arg : args) {
+    // Keys contain dots, node names usually do not; a known host is a node.
+    if (node.empty() && prefix.empty() && knownHost(options, arg)) {
+      node.push_back(arg);
+    } else if (prefix.empty()) {
+      prefix = arg;
+    } else {
+      return fail("expected at most a node name and a key prefix");
+    }
+  }
+  auto status = nodeStatus(options, node);
+  if (!status) return fail(status.error().message);
+  if (!status->in_cluster()) return fail(status->node_name() + ": the node is not in a cluster");
+  std::cout << (options.json ? cmapJson(*status, prefix) : formatCmap(*status, prefix));
+  return 0;
+}
+
+int statusCorosync(const PcsOptions& options, const std::vector<std::string>& args) {
+  auto status = runningStatus(options, args);
+  if (!status) return fail(status.error().message);
+  std::cout << (options.json ? statusCorosyncJson(*status) : formatStatusCorosync(*status));
+  return 0;
+}
+
+int quorumStatus(const PcsOptions& options, const std::vector<std::string>& args) {
+  auto status = runningStatus(options, args);
+  if (!status) return fail(status.error().message);
+  std::cout << (options.json ? quorumStatusJson(*status)
+                             : formatQuorumStatus(*status, std::time(nullptr)));
+  // As pcs: the answer is the output, so a partition without quorum is not an error.
+  return 0;
+}
+
+}  // namespace pulse::pcs

@@ -1,0 +1,50 @@
+// `pcs cluster ...`, `pcs status corosync` and `pcs quorum status`: output, errors and exit
+// codes as pcs's (0 success, 1 error). Each node is reached through its known-hosts entry
+// (token and pinned certificate); a node that does not answer within the request timeout is
+// an error naming it, never a hang.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pulse::pcs {
+
+struct PcsOptions {
+  std::string state_dir;
+  std::chrono::seconds request_timeout{5};   // --request-timeout, per call
+  bool json = false;                         // --output-format=json
+  bool all = false;                          // --all
+  bool force = false;                        // --force
+  bool start = false;                        // setup --start
+  bool enable = false;                       // setup --enable
+  std::optional<std::chrono::seconds> wait;  // --wait[=N]
+};
+
+// pcs cluster setup <cluster name> (<node name> [addr=<address>])... [transport udp|udpu|knet]
+//   [totem token=<ms> consensus=<ms> join=<ms>] [quorum auto_tie_breaker=0|1
+//   last_man_standing=0|1 last_man_standing_window=<ms> wait_for_all=0|1]
+//   [--enable] [--start [--wait[=<s>]]] [--force]
+int clusterSetup(const PcsOptions& options, const std::vector<std::string>& args);
+
+// pcs cluster start|stop|enable|disable [--all | <node>...]; no node: the local node. start
+// waits until every started node is in a view with all of them (--wait=<s>, default 60 s).
+int clusterStart(const PcsOptions& options, const std::vector<std::string>& nodes);
+int clusterStop(const PcsOptions& options, const std::vector<std::string>& nodes);
+int clusterEnable(const PcsOptions& options, const std::vector<std::string>& nodes, bool enable);
+
+// pcs cluster destroy [--all]: asks for confirmation on a terminal unless --force.
+int clusterDestroy(const PcsOptions& options, const std::vector<std::string>& args);
+
+// pcs cluster corosync [<node>]: the node's cluster config file.
+int clusterCorosync(const PcsOptions& options, const std::vector<std::string>& args);
+// pcs cluster cmap [<node>] [<key prefix>]: corosync-cmapctl's dump of the runtime state.
+int clusterCmap(const PcsOptions& options, const std::vector<std::string>& args);
+
+// pcs status corosync / pcs quorum status [<node>]: the local node's view unless a node is
+// given.
+int statusCorosync(const PcsOptions& options, const std::vector<std::string>& args);
+int quorumStatus(const PcsOptions& options, const std::vector<std::string>& args);
+
+}  // namespace pulse::pcs
