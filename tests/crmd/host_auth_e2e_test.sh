@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End to end with the real binaries on 127.0.0.1: crmd passwd, crmd on a free port (it logs
 # the port it bound), pcs host auth with the right and a wrong password, the token and pin in
-# pcs's known-hosts, pcs host deauth, and crmd stopping cleanly (exit 0) on SIGTERM.
+# pcs's known-hosts, pcs host deauth (which revokes the token on the node), crmd stopping
+# cleanly (exit 0) on SIGTERM, and crmd refusing to run from an invalid cluster config.
 # Usage: host_auth_e2e_test.sh CRMD PCS
 set -euo pipefail
 CRMD=$1
@@ -73,8 +74,17 @@ set -e
 token=$(cut -d' ' -f3 "$CLIENT_DIR/known-hosts")
 ! grep -q "$token" "$WORK/crmd.log" "$NODE_DIR/tokens" || fail "a token in the log or store"
 
+entry=$(cat "$CLIENT_DIR/known-hosts")
 "$PCS" --state-dir "$CLIENT_DIR" host deauth n1 || fail "pcs host deauth"
 [[ ! -s $CLIENT_DIR/known-hosts ]] || fail "deauth left the entry"
+# deauth revoked the token on the node: the old entry is refused from now on.
+printf '%s\n' "$entry" >"$CLIENT_DIR/known-hosts"
+set +e
+err=$("$PCS" --state-dir "$CLIENT_DIR" cluster corosync n1 2>&1)
+rc=$?
+set -e
+[[ $rc == 1 && $err == *"invalid authentication token"* ]] || fail "revoked token: $rc $err"
+: >"$CLIENT_DIR/known-hosts"
 set +e
 err=$("$PCS" --state-dir "$CLIENT_DIR" host deauth n9 2>&1)
 rc=$?
@@ -89,4 +99,14 @@ set -e
 CRMD_PID=
 [[ $rc == 0 ]] || fail "crmd exit code after SIGTERM: $rc"
 grep -q "received SIGTERM, shutting down" "$WORK/crmd.log" || fail "no shutdown line"
+
+# An invalid cluster config: crmd says which file and line, and exits 1 instead of running.
+printf 'totem {\n    version: 2\n    cluster_name: x\n    tokn: 1000\n}\n' >"$NODE_DIR/corosync.conf"
+set +e
+"$CRMD" --state-dir "$NODE_DIR" --listen 127.0.0.1:0 --name n1 2>"$WORK/crmd-bad.log"
+rc=$?
+set -e
+[[ $rc == 1 ]] || fail "crmd with an invalid config: exit code $rc"
+grep -q "cannot start: $NODE_DIR/corosync.conf: line 4" "$WORK/crmd-bad.log" ||
+  fail "crmd with an invalid config: $(cat "$WORK/crmd-bad.log")"
 echo "PASS"

@@ -1,0 +1,196 @@
+"""A Pulse cluster of real crmd processes in network namespaces, for tests, the demo and
+benchmarks (python3 standard library only).
+
+Every node I is the harness namespace P-nI (address 192.0.2.(10+I), see
+tests/harness/netns_cluster.sh) running `crmd --state-dir STATE/nI --name nI`; `pcs(I, ...)`
+runs pcs inside node I's namespace with node I's state directory, as an operator logged in on
+that node would. The namespaces, the processes and the state directories are always removed
+on exit from the `with` block, also when a test fails.
+
+    with NetnsCluster(3, crmd=..., pcs=...) as c:
+        c.start_all_crmd()
+        c.form("web")                       # host auth + cluster setup + cluster start --all
+        c.kill_crmd(3); ...
+"""
+import datetime
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+
+HARNESS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness",
+                       "netns_cluster.sh")
+PASSWORD = "pulse-test-password"
+VIEW_RE = re.compile(r"membership: view installed: ring (\S+), members ([^;]*); (NOT )?quorate")
+
+
+def node_address(i: int) -> str:
+    return f"192.0.2.{10 + i}"
+
+
+@dataclass
+class ViewEvent:
+    at: float          # seconds since the epoch (crmd's log stamp, millisecond resolution)
+    ring: str
+    members: list
+    quorate: bool
+
+
+def parse_stamp(stamp: str) -> float:
+    """'2026-11-22T02:23:18.090Z' -> epoch seconds."""
+    dt = datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ")
+    return dt.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+class NetnsCluster:
+    def __init__(self, nodes: int, crmd: str, pcs: str, extra_namespaces: int = 0,
+                 prefix: str = None, state_root: str = None, keep: bool = False):
+        """state_root: where the nodes' state directories go (default: a new temporary
+        directory); keep: leave everything running on exit (the demo), owned by nobody so that
+        later harness runs do not sweep it."""
+        self.nodes = nodes
+        self.state_root = state_root
+        self.keep = keep
+        self.crmd = os.path.abspath(crmd)
+        self.pcs_bin = os.path.abspath(pcs)
+        self.namespaces = nodes + extra_namespaces
+        self.prefix = prefix or f"pulse-t{os.getpid()}"
+        self.state = None
+        self.env = dict(os.environ, PULSE_NETNS_PREFIX=self.prefix)
+
+    # --- lifecycle -------------------------------------------------------------------------
+    def __enter__(self):
+        if self.state_root:
+            shutil.rmtree(self.state_root, ignore_errors=True)
+            os.makedirs(self.state_root, mode=0o700)
+            self.state = self.state_root
+        else:
+            self.state = tempfile.mkdtemp(prefix="pulse-netns-state-")
+        self.harness("up", str(self.namespaces), *(["--owner", "0"] if self.keep else []))
+        for i in range(1, self.nodes + 1):
+            os.makedirs(self.state_dir(i), mode=0o700)
+            subprocess.run([self.crmd, "passwd", "--state-dir", self.state_dir(i)],
+                           input=PASSWORD + "\n", text=True, check=True, capture_output=True)
+        return self
+
+    def __exit__(self, *exc):
+        if self.keep and exc[0] is None:
+            return False
+        keep = os.environ.get("PULSE_NETNS_KEEP_LOGS")
+        if keep:
+            for i in range(1, self.nodes + 1):
+                try:
+                    shutil.copy(self.log_path(i), os.path.join(keep, f"{self.prefix}-n{i}.log"))
+                except OSError:
+                    pass
+        self.harness("down", check=False)
+        if self.state:
+            shutil.rmtree(self.state, ignore_errors=True)
+        return False
+
+    def harness(self, *args, check=True, timeout=60):
+        return subprocess.run([HARNESS, *args], env=self.env, check=check, text=True,
+                              capture_output=True, timeout=timeout)
+
+    def state_dir(self, i: int) -> str:
+        return os.path.join(self.state, f"n{i}")
+
+    # --- crmd ------------------------------------------------------------------------------
+    def start_crmd(self, i: int, wait: bool = True):
+        lines_before = len(self.log_lines(i)) if os.path.exists(self.log_path(i)) else 0
+        self.harness("start", str(i), "crmd", self.crmd, "--state-dir", self.state_dir(i),
+                     "--name", f"n{i}")
+        if wait:
+            self.wait_for(lambda: any("listening on" in text
+                                      for _, text in self.log_lines(i)[lines_before:]),
+                          10, f"crmd on n{i} to listen")
+
+    def start_all_crmd(self):
+        for i in range(1, self.nodes + 1):
+            self.start_crmd(i, wait=False)
+        for i in range(1, self.nodes + 1):
+            self.wait_for(lambda i=i: any("listening on" in t for _, t in self.log_lines(i)), 10,
+                          f"crmd on n{i} to listen")
+
+    def kill_crmd(self, i: int) -> float:
+        """SIGKILL node i's crmd; returns the time just before the signal."""
+        pid = int(self.harness("pid", str(i), "crmd").stdout.strip())
+        at = time.time()
+        os.kill(pid, 9)
+        self.harness("kill", str(i), "crmd", check=False)  # waits until it is gone
+        return at
+
+    def stop_crmd(self, i: int):
+        self.harness("stop", str(i), "crmd")
+
+    def log_path(self, i: int) -> str:
+        return self.harness("log", str(i), "crmd").stdout.strip()
+
+    def log_lines(self, i: int):
+        """[(epoch seconds, text)] of node i's crmd log."""
+        out = []
+        try:
+            with open(self.log_path(i), encoding="utf-8", errors="replace") as f:
+                for line in f:
+                    stamp, _, text = line.rstrip("\n").partition(" crmd: ")
+                    try:
+                        out.append((parse_stamp(stamp), text))
+                    except ValueError:
+                        continue
+        except FileNotFoundError:
+            pass
+        return out
+
+    def views(self, i: int):
+        """Every view node i installed, in order."""
+        events = []
+        for at, text in self.log_lines(i):
+            m = VIEW_RE.search(text)
+            if m:
+                events.append(ViewEvent(at, m.group(1), m.group(2).split(), m.group(3) is None))
+        return events
+
+    # --- pcs -------------------------------------------------------------------------------
+    def pcs(self, i: int, *args, check=True, input=None, timeout=120):
+        """Runs pcs in node i's namespace with its state directory."""
+        result = self.harness("exec", str(i), self.pcs_bin, "--state-dir", self.state_dir(i),
+                              *args, check=False, timeout=timeout) if input is None else \
+            subprocess.run([HARNESS, "exec", str(i), self.pcs_bin, "--state-dir",
+                            self.state_dir(i), *args], env=self.env, text=True,
+                           capture_output=True, input=input, timeout=timeout)
+        if check and result.returncode != 0:
+            raise AssertionError(f"pcs {' '.join(args)} on n{i} exited {result.returncode}:\n"
+                                 f"{result.stdout}{result.stderr}")
+        return result
+
+    def pcs_json(self, i: int, *args):
+        return json.loads(self.pcs(i, *args, "--output-format=json").stdout)
+
+    def auth_all(self, on: int = 1):
+        hosts = []
+        for i in range(1, self.nodes + 1):
+            hosts += [f"n{i}", f"addr={node_address(i)}"]
+        self.pcs(on, "host", "auth", *hosts, "-u", "hacluster", "-p", PASSWORD)
+
+    def form(self, name: str = "test", options=(), on: int = 1):
+        """host auth + cluster setup + cluster start --all (which waits for one full view)."""
+        self.auth_all(on)
+        nodes = [f"n{i}" for i in range(1, self.nodes + 1)]
+        self.pcs(on, "cluster", "setup", name, *nodes, *options)
+        return self.pcs(on, "cluster", "start", "--all")
+
+    # --- waiting ---------------------------------------------------------------------------
+    @staticmethod
+    def wait_for(predicate, timeout: float, what: str, interval: float = 0.05):
+        deadline = time.time() + timeout
+        while True:
+            value = predicate()
+            if value:
+                return value
+            if time.time() >= deadline:
+                raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+            time.sleep(interval)

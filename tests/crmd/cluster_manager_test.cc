@@ -1,0 +1,175 @@
+// ClusterManager without the network: what setup() accepts and refuses, which files it writes
+// with which modes, what open() says about damaged files, and what destroy() leaves behind.
+// (Running memberships are exercised by the namespace test cluster.formation_netns.)
+#include "crmd/cluster_manager.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "crmd/secure_file.h"
+#include "crmd/tls_identity.h"
+#include "membership/packet_auth.h"
+#include "temp_dir.h"
+
+namespace pulse::crmd {
+namespace {
+
+constexpr char kConfig[] = R"(totem {
+    version: 2
+    cluster_name: web
+    token: 1000
+}
+nodelist {
+    node {
+        ring0_addr: 192.0.2.11
+        name: n1
+        nodeid: 1
+    }
+    node {
+        ring0_addr: 192.0.2.12
+        name: n2
+        nodeid: 2
+    }
+}
+quorum {
+    provider: corosync_votequorum
+    two_node: 1
+}
+)";
+
+ClusterFiles validFiles() {
+  ClusterFiles files;
+  files.config_text = kConfig;
+  auto key = membership::generateClusterKey();
+  EXPECT_TRUE(key.ok());
+  files.key = *key;
+  auto identity = generateTlsIdentity();
+  EXPECT_TRUE(identity.ok());
+  files.cert_pem = identity->cert_pem;
+  files.cert_key_pem = identity->key_pem;
+  files.known_hosts = "n2 192.0.2.12:2224 " + std::string(64, 'a') + " " + std::string(64, 'b');
+  return files;
+}
+
+std::unique_ptr<ClusterManager> openManager(const std::string& dir, const std::string& name) {
+  auto manager = ClusterManager::open({dir, name});
+  EXPECT_TRUE(manager.ok()) << manager.error().message;
+  return manager ? std::move(*manager) : nullptr;
+}
+
+TEST(ClusterManager, SetupWritesTheFilesWithSecretsPrivate) {
+  TempDir dir;
+  auto manager = openManager(dir.path(), "n1");
+  ASSERT_FALSE(manager->configured());
+  ASSERT_TRUE(manager->setup(validFiles(), false).ok());
+  EXPECT_TRUE(manager->configured());
+  EXPECT_EQ(fileMode(dir.path() + "/authkey"), 0600u);
+  EXPECT_EQ(fileMode(dir.path() + "/cluster.key"), 0600u);
+  EXPECT_EQ(fileMode(dir.path() + "/known-hosts"), 0600u);
+  EXPECT_EQ(fileMode(dir.path() + "/corosync.conf"), 0644u);
+  const ClusterSnapshot snapshot = manager->snapshot();
+  EXPECT_TRUE(snapshot.configured);
+  EXPECT_FALSE(snapshot.running);
+  EXPECT_EQ(snapshot.cluster_name, "web");
+  EXPECT_EQ(snapshot.local_id, 1u);
+  ASSERT_EQ(snapshot.members.size(), 2u);
+  EXPECT_EQ(snapshot.members[1].node.name, "n2");
+}
+
+TEST(ClusterManager, SecondSetupNeedsForce) {
+  TempDir dir;
+  auto manager = openManager(dir.path(), "n1");
+  ASSERT_TRUE(manager->setup(validFiles(), false).ok());
+  Status again = manager->setup(validFiles(), false);
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.error().message.find("in a cluster already (cluster 'web')"), std::string::npos)
+      << again.error().message;
+  EXPECT_TRUE(manager->setup(validFiles(), true).ok());
+}
+
+TEST(ClusterManager, SetupRefusesBadFilesAndWritesNothing) {
+  TempDir dir;
+  auto manager = openManager(dir.path(), "n1");
+  struct Case {
+    const char* what;
+    void (*spoil)(ClusterFiles&);
+    const char* message;
+  };
+  const Case cases[] = {
+      {"unparsable config", [](ClusterFiles& f) { f.config_text = "totem {\n"; }, "config"},
+      {"node not listed",
+       [](ClusterFiles& f) { f.config_text.replace(f.config_text.find("n1"), 2, "x1"); },
+       "not in the node list"},
+      {"short key", [](ClusterFiles& f) { f.key.resize(8); }, "cluster key"},
+      {"bad certificate", [](ClusterFiles& f) { f.cert_pem = "garbage"; }, "certificate"},
+      {"bad certificate key", [](ClusterFiles& f) { f.cert_key_pem = "garbage"; }, "private key"},
+  };
+  for (const Case& c : cases) {
+    ClusterFiles files = validFiles();
+    c.spoil(files);
+    Status s = manager->setup(files, false);
+    ASSERT_FALSE(s.ok()) << c.what;
+    EXPECT_NE(s.error().message.find(c.message), std::string::npos)
+        << c.what << ": " << s.error().message;
+    EXPECT_FALSE(fileExists(dir.path() + "/corosync.conf")) << c.what;
+    EXPECT_FALSE(fileExists(dir.path() + "/authkey")) << c.what;
+  }
+}
+
+TEST(ClusterManager, StartWithoutClusterSaysSo) {
+  TempDir dir;
+  auto manager = openManager(dir.path(), "n1");
+  auto started = manager->start();
+  ASSERT_FALSE(started.ok());
+  EXPECT_NE(started.error().message.find("pcs cluster setup"), std::string::npos);
+  EXPECT_FALSE(manager->setEnabled(true).ok());
+}
+
+TEST(ClusterManager, OpenNamesADamagedConfigOrKey) {
+  TempDir dir;
+  ASSERT_TRUE(openManager(dir.path(), "n1")->setup(validFiles(), false).ok());
+  {
+    std::ofstream(dir.path() + "/corosync.conf", std::ios::app) << "bogus_section {\n}\n";
+    auto manager = ClusterManager::open({dir.path(), "n1"});
+    ASSERT_FALSE(manager.ok());
+    EXPECT_NE(manager.error().message.find("corosync.conf"), std::string::npos)
+        << manager.error().message;
+  }
+  ASSERT_TRUE(writeFileAtomic(dir.path() + "/corosync.conf", kConfig, 0644).ok());
+  ASSERT_TRUE(writeFileAtomic(dir.path() + "/authkey", std::string(40, 'k'), 0644).ok());
+  auto manager = ClusterManager::open({dir.path(), "n1"});
+  ASSERT_FALSE(manager.ok());
+  EXPECT_NE(manager.error().message.find("cluster key"), std::string::npos)
+      << manager.error().message;
+}
+
+TEST(ClusterManager, DestroyRemovesTheClusterButKeepsTheNodeIdentity) {
+  TempDir dir;
+  auto manager = openManager(dir.path(), "n2");
+  ASSERT_TRUE(manager->setup(validFiles(), false).ok());
+  EXPECT_EQ(manager->snapshot().local_id, 2u);
+  auto warning = manager->setEnabled(true);
+  ASSERT_TRUE(warning.ok()) << warning.error().message;
+  EXPECT_TRUE(manager->enabled());
+  ASSERT_TRUE(manager->destroy().ok());
+  EXPECT_FALSE(manager->configured());
+  EXPECT_FALSE(manager->enabled());
+  for (const char* file : {"/corosync.conf", "/authkey", "/cluster.crt", "/cluster.key"}) {
+    EXPECT_FALSE(fileExists(dir.path() + file)) << file;
+  }
+  EXPECT_TRUE(fileExists(dir.path() + "/known-hosts"));
+}
+
+TEST(ClusterManager, LocalNodeByNameThenByAddress) {
+  auto config = membership::parseClusterConfig(kConfig);
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(*findLocalNode(*config, "n2"), 2u);
+  config->nodes[0].address = "127.0.0.1";  // an address of this host's loopback
+  EXPECT_EQ(*findLocalNode(*config, "other-name"), 1u);
+  config->nodes[0].address = "192.0.2.99";
+  EXPECT_FALSE(findLocalNode(*config, "other-name").ok());
+}
+
+}  // namespace
+}  // namespace pulse::crmd
