@@ -1,0 +1,491 @@
+#!/usr/bin/env python3
+"""Membership benchmark: real crmd daemons on one machine, driven through pcs.
+
+Run by `./dev bench membership` (or directly: python3 bench/membership_bench.py --help).
+
+Several nodes share the machine without namespaces: node i of a cluster gets the state
+directory TMP/ni, its admin API on ADDR_i:2224 and its ring0_addr ADDR_i (UDP 5405), where
+ADDR_i = PREFIX.i in 127/8 (all of it is local on Linux). Each crmd logs to TMP/ni.log; the
+membership's log lines carry UTC timestamps with milliseconds, which is what the latencies
+below are measured from (CLOCK_REALTIME, the same clock as Python's time.time()).
+
+What is measured, and why:
+  1. Failure detection (5 nodes, default token 1000 ms, consensus 1200 ms): how long after a
+     SIGKILL the survivors install a view without the victim. This is the latency the cluster
+     manager adds on top of everything else when a node dies. Then the rejoin: how long after
+     `pcs cluster start nK` on the restarted victim every node has a view with all 5 again.
+  2. Formation of a --nodes (default 32) cluster: `pcs cluster start --all` until it returns,
+     and from the logs, the first "membership started" to the last node's first full view.
+  3. Idle cost of that cluster: CPU (% of one core), RSS and packets per second per daemon,
+     since every node pays them all the time.
+
+Exit status: 0 when the benchmark ran (whatever the PASS/FAIL verdicts), 1 when the setup
+failed (the reason is printed), 2 on bad usage.
+"""
+
+import argparse
+import atexit
+import datetime
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+PASSWORD = "bench-hacluster-pw"
+ADMIN_PORT = 2224
+DETECT_TARGET_S = 1.3  # the issue's target for p99 failure detection with token 1000 ms
+FORMATION_TARGET_S = 5.0
+CPU_TARGET_PCT = 1.0
+RSS_TARGET_MB = 30.0
+
+# 2026-11-22T02:23:18.090Z crmd: membership: view installed: ring 1.1, members n1 n2 n3; ...
+LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3})Z crmd: (.*)$")
+VIEW_LINE = re.compile(r"^membership: view installed: ring \S+, members((?: \S+)*);")
+
+
+class SetupError(Exception):
+    """The benchmark could not be set up (daemon did not start, pcs failed...)."""
+
+
+def log(msg):
+    """Progress on stderr, so that stdout holds only the table."""
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Daemons and cleanup
+
+
+class Daemons:
+    """Every crmd this process started, so that all of them die whatever happens."""
+
+    def __init__(self):
+        self.procs = {}  # (cluster dir, node) -> Popen
+
+    def add(self, key, proc):
+        self.procs[key] = proc
+
+    def kill_all(self):
+        """SIGKILL every crmd still running and reap it (the benchmark's state is throwaway)."""
+        for proc in list(self.procs.values()):
+            if proc.poll() is None:
+                try:
+                    proc.kill()
+                except ProcessLookupError:
+                    pass
+        for proc in list(self.procs.values()):
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        self.procs.clear()
+
+
+DAEMONS = Daemons()
+TEMP_DIRS = []
+
+
+def cleanup():
+    """Kill the daemons, then remove the temp dirs. Safe to call more than once."""
+    DAEMONS.kill_all()
+    while TEMP_DIRS:
+        shutil.rmtree(TEMP_DIRS.pop(), ignore_errors=True)
+
+
+def on_signal(signum, _frame):
+    """Ctrl-C / SIGTERM / SIGHUP: turn into an exception so that the finally blocks run."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+# ---------------------------------------------------------------------------------------------
+# A cluster of local nodes
+
+
+def parse_stamp(text):
+    """'2026-11-22T02:23:18.090' (UTC) -> seconds since the epoch."""
+    dt = datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f")
+    return dt.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+class Node:
+    def __init__(self, cluster, index):
+        self.index = index
+        self.name = f"n{index}"
+        self.addr = f"{cluster.prefix}.{index}"
+        self.state_dir = os.path.join(cluster.dir, self.name)
+        self.log_path = os.path.join(cluster.dir, self.name + ".log")
+        self.proc = None
+        self.cluster = cluster
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def log_size(self):
+        return os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
+
+    def events(self, offset=0):
+        """(timestamp, text) of each log line from byte `offset` on."""
+        out = []
+        with open(self.log_path, "rb") as f:
+            f.seek(offset)
+            for raw in f:
+                m = LOG_LINE.match(raw.decode("utf-8", "replace").rstrip("\n"))
+                if m:
+                    out.append((parse_stamp(m.group(1)), m.group(2)))
+        return out
+
+    def views(self, offset=0):
+        """(timestamp, set of member names) of each view this node installed after `offset`."""
+        out = []
+        for stamp, text in self.events(offset):
+            m = VIEW_LINE.match(text)
+            if m:
+                out.append((stamp, set(m.group(1).split())))
+        return out
+
+    def start(self):
+        """Starts crmd in the foreground (stderr appended to the log); waits for its admin API."""
+        offset = self.log_size()
+        logf = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [self.cluster.crmd, "--state-dir", self.state_dir,
+             "--listen", f"{self.addr}:{ADMIN_PORT}", "--name", self.name],
+            stdin=subprocess.DEVNULL, stdout=logf, stderr=logf, start_new_session=True)
+        logf.close()
+        DAEMONS.add((self.cluster.dir, self.name), self.proc)
+        self.wait_for_log("listening on", offset, timeout=20)
+
+    def wait_for_log(self, needle, offset, timeout):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if any(needle in text for _, text in self.events(offset)):
+                return
+            if self.proc.poll() is not None:
+                raise SetupError(f"crmd {self.name} exited with {self.proc.returncode}: "
+                                 + self.tail())
+            time.sleep(0.02)
+        raise SetupError(f"crmd {self.name}: no '{needle}' within {timeout} s: " + self.tail())
+
+    def tail(self, lines=5):
+        try:
+            with open(self.log_path, errors="replace") as f:
+                return " | ".join(f.read().splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+class Cluster:
+    """N local nodes in a temp dir; pcs runs 'on' node 1 (its state dir holds the pins)."""
+
+    def __init__(self, bindir, n, prefix, name):
+        self.crmd = os.path.join(bindir, "crmd")
+        self.pcs_bin = os.path.join(bindir, "pcs")
+        self.prefix = prefix
+        self.name = name
+        self.dir = tempfile.mkdtemp(prefix=f"pulse-{name}-")
+        TEMP_DIRS.append(self.dir)
+        self.nodes = [Node(self, i) for i in range(1, n + 1)]
+
+    def pcs(self, *args, timeout=120, check=True):
+        """Runs pcs with node 1's state dir; returns its stdout."""
+        cmd = [self.pcs_bin, "--state-dir", self.nodes[0].state_dir, *args]
+        try:
+            r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                               timeout=timeout)
+        except subprocess.TimeoutExpired as e:
+            raise SetupError(f"timed out after {timeout} s: {' '.join(cmd)}") from e
+        if check and r.returncode != 0:
+            raise SetupError(f"exit {r.returncode}: {' '.join(cmd)}\n{r.stdout}{r.stderr}")
+        return r.stdout
+
+    def create(self, totem=()):
+        """Passwords, daemons, host auth and cluster setup; the membership is not started."""
+        for node in self.nodes:
+            os.makedirs(node.state_dir)
+            r = subprocess.run([self.crmd, "passwd", "--state-dir", node.state_dir],
+                               input=PASSWORD + "\n", capture_output=True, text=True, timeout=30)
+            if r.returncode != 0:
+                raise SetupError(f"crmd passwd for {node.name}: {r.stderr.strip()}")
+        for node in self.nodes:
+            node.start()
+        hosts = []
+        for node in self.nodes:
+            hosts += [node.name, f"addr={node.addr}:{ADMIN_PORT}"]
+        self.pcs("host", "auth", *hosts, "-u", "hacluster", "-p", PASSWORD)
+        setup = ["cluster", "setup", self.name] + [n.name for n in self.nodes]
+        if totem:
+            setup += ["totem", *totem]
+        self.pcs(*setup)
+
+    def wait_full_view(self, nodes, offsets, timeout):
+        """Waits until each node installed a view holding all `nodes` after its offset; returns
+        the latest of those first full views' timestamps."""
+        want = {n.name for n in nodes}
+        deadline = time.time() + timeout
+        while True:
+            firsts = []
+            for node in nodes:
+                full = [t for t, members in node.views(offsets[node.name]) if want <= members]
+                if not full:
+                    break
+                firsts.append(full[0])
+            else:
+                return max(firsts)
+            if time.time() > deadline:
+                raise SetupError(f"no full view of {len(want)} nodes within {timeout} s")
+            time.sleep(0.05)
+
+
+# ---------------------------------------------------------------------------------------------
+# Statistics and output
+
+
+def nearest_rank(samples, pct):
+    """Nearest-rank percentile: with 20 samples p50 is the 10th, p99 the 20th (the max)."""
+    s = sorted(samples)
+    rank = max(1, -(-len(s) * pct // 100))  # ceil(n * pct / 100)
+    return s[int(rank) - 1]
+
+
+def verdict(ok):
+    return "PASS" if ok else "FAIL"
+
+
+def table(rows):
+    """Markdown table of (figure, value, target, verdict) rows."""
+    header = ("Figure", "Value", "Target", "Verdict")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(4)]
+
+    def line(r):
+        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |"
+
+    out = [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    out += [line(r) for r in rows]
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Failure detection and rejoin
+
+
+def bench_detection(bindir, kills, prefix):
+    """Kills a node `kills` times (rotating over all 5, node 1 first: the representative), and
+    measures detection (SIGKILL -> first survivor log line installing a view without the
+    victim) and rejoin (`pcs cluster start nK` issued -> last node's first view with all 5;
+    the time pcs itself took is kept too). Returns (detections, rejoins, pcs_times, notes)."""
+    cluster = Cluster(bindir, 5, prefix, "detect")
+    log(f"detection: 5 nodes in {cluster.dir}")
+    cluster.create()
+    cluster.pcs("cluster", "start", "--all")
+    cluster.wait_full_view(cluster.nodes, {n.name: 0 for n in cluster.nodes}, timeout=30)
+    detections, rejoins, pcs_times, notes = [], [], [], []
+    for run in range(kills):
+        victim = cluster.nodes[run % len(cluster.nodes)]
+        survivors = [n for n in cluster.nodes if n is not victim]
+        time.sleep(1.0)  # let the ring settle after the previous rejoin
+        offsets = {n.name: n.log_size() for n in survivors}
+        t_kill = time.time()
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.proc.wait()
+        detected = None
+        deadline = t_kill + 30
+        while detected is None and time.time() < deadline:
+            stamps = [t for n in survivors for t, members in n.views(offsets[n.name])
+                      if victim.name not in members]
+            if stamps:
+                detected = min(stamps)
+            else:
+                time.sleep(0.02)
+        if detected is None:
+            raise SetupError(f"run {run + 1}: no survivor dropped {victim.name} within 30 s")
+        detections.append(detected - t_kill)
+
+        victim.start()
+        offsets = {n.name: n.log_size() for n in cluster.nodes}
+        t_start = time.time()
+        cluster.pcs("cluster", "start", victim.name)
+        pcs_times.append(time.time() - t_start)
+        rejoined = cluster.wait_full_view(cluster.nodes, offsets, timeout=30)
+        rejoins.append(rejoined - t_start)
+        log(f"  run {run + 1:2}/{kills}: killed {victim.name}: detected in "
+            f"{detections[-1] * 1000:6.0f} ms, rejoined in {rejoins[-1] * 1000:6.0f} ms "
+            f"(pcs cluster start {victim.name}: {pcs_times[-1] * 1000:.0f} ms)")
+    for i, d in enumerate(detections):
+        if d > DETECT_TARGET_S:
+            victim = cluster.nodes[i % len(cluster.nodes)].name
+            notes.append(f"run {i + 1} (victim {victim}): detection {d * 1000:.0f} ms")
+    DAEMONS.kill_all()
+    return detections, rejoins, pcs_times, notes
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Formation and 3. idle cost
+
+
+def bench_formation(cluster):
+    """`pcs cluster start --all` on a fresh cluster: (pcs wall time, log-based formation time:
+    first 'membership started' -> the last node's first view holding every node)."""
+    t0 = time.time()
+    cluster.pcs("cluster", "start", "--all", timeout=180)
+    pcs_time = time.time() - t0
+    full = cluster.wait_full_view(cluster.nodes, {n.name: 0 for n in cluster.nodes}, timeout=60)
+    started = min(t for n in cluster.nodes for t, text in n.events()
+                  if text.startswith("membership started"))
+    return pcs_time, full - started
+
+
+def proc_cpu_ticks(pid):
+    """utime + stime of a process, in clock ticks (/proc/PID/stat fields 14 and 15)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # fields[0] is field 3 (state)
+
+
+def proc_rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    raise SetupError(f"no VmRSS for pid {pid}")
+
+
+def packet_counters(cluster, node):
+    """(time, tx.sent, rx.accepted) of a node, from pcs cluster cmap."""
+    out = cluster.pcs("cluster", "cmap", node.name, "stats.pulse", "--output-format=json")
+    t = time.time()
+    data = json.loads(out)
+    try:
+        return t, int(data["stats.pulse.tx.sent"]), int(data["stats.pulse.rx.accepted"])
+    except KeyError as e:
+        raise SetupError(f"pcs cluster cmap {node.name}: no {e} in {out[:300]}") from e
+
+
+def bench_idle(cluster, window):
+    """CPU and RSS of each daemon over `window` seconds of idling, and its packet rates. The
+    pcs calls (which cost the daemons TLS handshakes) run outside the CPU window."""
+    time.sleep(2.0)
+    before = {n.name: packet_counters(cluster, n) for n in cluster.nodes}
+    t0 = time.time()
+    cpu0 = {n.name: proc_cpu_ticks(n.pid) for n in cluster.nodes}
+    rss = []
+    while time.time() - t0 < window:  # RSS sampled through the window
+        time.sleep(1.0)
+        rss.append([proc_rss_mb(n.pid) for n in cluster.nodes])
+    cpu1 = {n.name: proc_cpu_ticks(n.pid) for n in cluster.nodes}
+    elapsed = time.time() - t0
+    after = {n.name: packet_counters(cluster, n) for n in cluster.nodes}
+    hz = os.sysconf("SC_CLK_TCK")
+    cpu = [100.0 * (cpu1[k] - cpu0[k]) / hz / elapsed for k in cpu0]
+    rss_per_node = [max(col) for col in zip(*rss)]
+    tx = [(after[k][1] - before[k][1]) / (after[k][0] - before[k][0]) for k in before]
+    rx = [(after[k][2] - before[k][2]) / (after[k][0] - before[k][0]) for k in before]
+    return {"cpu": cpu, "rss": rss_per_node, "tx": tx, "rx": rx, "window": elapsed}
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main():
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--bin", default=os.path.join(repo, "build", "bin"),
+                    help="folder with crmd and pcs (default: build/bin of this repository)")
+    ap.add_argument("--kills", type=int, help="failure-detection runs (default 20; --quick: 5)")
+    ap.add_argument("--nodes", type=int, help="size of the formation cluster (default 32; "
+                    "--quick: 8)")
+    ap.add_argument("--quick", action="store_true", help="smoke run: 5 kills, 8 nodes")
+    ap.add_argument("--idle-window", type=float, default=10.0,
+                    help="seconds over which idle CPU and packets are measured (default 10)")
+    ap.add_argument("--prefix", default="127.88",
+                    help="loopback /16 for the nodes' addresses: the detection cluster uses "
+                    "PREFIX.1.i, the formation cluster PREFIX.2.i (default 127.88, away from "
+                    "127.0.0.x that tests may use)")
+    args = ap.parse_args()
+    kills = args.kills if args.kills is not None else (5 if args.quick else 20)
+    nodes = args.nodes if args.nodes is not None else (8 if args.quick else 32)
+    if kills < 1 or not 2 <= nodes <= 254:
+        ap.error("--kills must be >= 1 and --nodes in 2..254")
+    for prog in ("crmd", "pcs"):
+        if not os.access(os.path.join(args.bin, prog), os.X_OK):
+            print(f"membership_bench: setup failed: no {prog} in {args.bin} (build it first: "
+                  f"cmake --build build --target crmd pcs)", file=sys.stderr)
+            return 1
+
+    atexit.register(cleanup)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+
+    wall0 = time.time()
+    try:
+        det, rej, pcs_rejoin, notes = bench_detection(args.bin, kills, args.prefix + ".1")
+        log(f"formation: {nodes} nodes")
+        big = Cluster(args.bin, nodes, args.prefix + ".2", "formation")
+        big.create()
+        pcs_time, log_time = bench_formation(big)
+        log(f"  pcs cluster start --all: {pcs_time:.2f} s, from the logs: {log_time:.2f} s")
+        log(f"idle: {args.idle_window:.0f} s window")
+        idle = bench_idle(big, args.idle_window)
+    except SetupError as e:
+        print(f"membership_bench: setup failed: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("membership_bench: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        cleanup()
+
+    def ms(x):
+        return f"{x * 1000:.0f} ms"
+
+    p99 = nearest_rank(det, 99)
+    mean = lambda xs: sum(xs) / len(xs)  # noqa: E731
+    rows = [
+        (f"Detection p50 ({kills} kills, 5 nodes, token 1000 ms)", ms(nearest_rank(det, 50)),
+         "", ""),
+        ("Detection p99 (nearest rank)", ms(p99), f"<= {ms(DETECT_TARGET_S)}",
+         verdict(p99 <= DETECT_TARGET_S)),
+        ("Detection max", ms(max(det)), "", ""),
+        ("Rejoin p50 (pcs cluster start nK -> all 5 in one view)", ms(nearest_rank(rej, 50)),
+         "", ""),
+        ("Rejoin p99 (nearest rank)", ms(nearest_rank(rej, 99)), "", ""),
+        ("Rejoin max", ms(max(rej)), "", ""),
+        ("pcs cluster start nK wall time p50 / max",
+         f"{ms(nearest_rank(pcs_rejoin, 50))} / {ms(max(pcs_rejoin))}", "", ""),
+        (f"Formation, {nodes} nodes: pcs cluster start --all", f"{pcs_time:.2f} s",
+         f"< {FORMATION_TARGET_S:.0f} s", verdict(pcs_time < FORMATION_TARGET_S)),
+        (f"Formation, {nodes} nodes: first 'membership started' -> last full view",
+         f"{log_time:.2f} s", f"< {FORMATION_TARGET_S:.0f} s",
+         verdict(log_time < FORMATION_TARGET_S)),
+        (f"Idle CPU per daemon, max ({idle['window']:.0f} s window)",
+         f"{max(idle['cpu']):.2f} %", f"< {CPU_TARGET_PCT:.0f} %",
+         verdict(max(idle["cpu"]) < CPU_TARGET_PCT)),
+        ("Idle CPU per daemon, mean", f"{mean(idle['cpu']):.2f} %", "", ""),
+        ("RSS per daemon, max", f"{max(idle['rss']):.1f} MB", f"< {RSS_TARGET_MB:.0f} MB",
+         verdict(max(idle["rss"]) < RSS_TARGET_MB)),
+        ("RSS per daemon, mean", f"{mean(idle['rss']):.1f} MB", "", ""),
+        ("Packets sent per node per s, mean / max",
+         f"{mean(idle['tx']):.1f} / {max(idle['tx']):.1f}", "", ""),
+        ("Packets accepted per node per s, mean / max",
+         f"{mean(idle['rx']):.1f} / {max(idle['rx']):.1f}", "", ""),
+    ]
+    print()
+    print(f"Pulse membership benchmark ({args.bin}, {os.cpu_count()} CPUs, "
+          f"wall time {time.time() - wall0:.0f} s)")
+    print()
+    print(table(rows))
+    print()
+    print("Detection samples (ms): " + " ".join(f"{d * 1000:.0f}" for d in det))
+    print("Rejoin samples (ms):    " + " ".join(f"{r * 1000:.0f}" for r in rej))
+    for note in notes:
+        print("Over the detection target: " + note)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
