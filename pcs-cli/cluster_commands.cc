@@ -253,14 +253,33 @@ std::vector<NodeSession> connectAll(const PcsOptions& options,
   return sessions;
 }
 
-// Polls the started nodes until each one's view holds all of them. Prints "NODE: Started" as
-// each gets there; the error names the nodes still missing at the deadline.
-int waitForStart(std::vector<NodeSession>& sessions, std::chrono::seconds limit) {
+// The nodes a started node must see before it counts as started: the ones just started, and
+// every other node of the cluster whose membership is running now (a node rejoining a running
+// cluster must join the others, not merely form a view of its own). Nodes that cannot be
+// asked are not waited for.
+std::set<std::string> nodesToMeet(const PcsOptions& options, std::vector<NodeSession>& started) {
+  std::set<std::string> wanted;
+  for (const NodeSession& s : started) wanted.insert(s.node());
+  auto status = started.front().clusterStatus();
+  if (!status) return wanted;
+  for (const admin::MemberInfo& m : status->members()) {
+    if (wanted.contains(m.name())) continue;
+    auto session = connectNode(options, m.name());
+    if (!session) continue;
+    auto other = session->clusterStatus();
+    if (other && other->running()) wanted.insert(m.name());
+  }
+  return wanted;
+}
+
+// Polls the started nodes until each one's view holds all of `wanted`. Prints "NODE: Started"
+// as each gets there; the error names the nodes still missing at the deadline.
+int waitForStart(std::vector<NodeSession>& sessions, const std::set<std::string>& wanted,
+                 std::chrono::seconds limit) {
   std::cout << "Waiting for node(s) to start...\n" << std::flush;
   const auto deadline = std::chrono::steady_clock::now() + limit;
-  std::set<std::string> wanted;
-  for (const NodeSession& s : sessions) wanted.insert(s.node());
-  std::set<std::string> pending = wanted;
+  std::set<std::string> pending;
+  for (const NodeSession& s : sessions) pending.insert(s.node());
   std::map<std::string, std::string> last_state;
   while (!pending.empty()) {
     for (NodeSession& session : sessions) {
@@ -274,8 +293,8 @@ int waitForStart(std::vector<NodeSession>& sessions, std::chrono::seconds limit)
       for (const admin::MemberInfo& m : status->members()) {
         if (m.in_view()) in_view.insert(m.name());
       }
-      const bool all_in =
-          std::includes(in_view.begin(), in_view.end(), wanted.begin(), wanted.end());
+      const bool all_in = std::includes(in_view.begin(), in_view.end(), wanted.begin(),
+                                        wanted.end());
       if (status->running() && status->has_view() && all_in) {
         std::cout << session.node() << ": Started\n" << std::flush;
         pending.erase(session.node());
@@ -289,8 +308,8 @@ int waitForStart(std::vector<NodeSession>& sessions, std::chrono::seconds limit)
     if (pending.empty()) break;
     if (std::chrono::steady_clock::now() >= deadline) {
       for (const std::string& node : pending) {
-        fail(node + ": did not join the others within " + std::to_string(limit.count()) + " s (" +
-             last_state[node] + ")");
+        fail(node + ": did not join the others within " + std::to_string(limit.count()) +
+             " s (" + last_state[node] + ")");
       }
       return 1;
     }
@@ -435,7 +454,7 @@ int clusterStart(const PcsOptions& options, const std::vector<std::string>& node
   if (started.empty()) return 1;
   const std::chrono::seconds limit = options.wait ? *options.wait : kDefaultStartWait;
   if (limit.count() == 0) return exit_code;
-  return std::max(exit_code, waitForStart(started, limit));
+  return std::max(exit_code, waitForStart(started, nodesToMeet(options, started), limit));
 }
 
 int clusterStop(const PcsOptions& options, const std::vector<std::string>& nodes) {

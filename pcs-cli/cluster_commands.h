@@ -29,7 +29,8 @@ struct PcsOptions {
 int clusterSetup(const PcsOptions& options, const std::vector<std::string>& args);
 
 // pcs cluster start|stop|enable|disable [--all | <node>...]; no node: the local node. start
-// waits until every started node is in a view with all of them (--wait=<s>, default 60 s).
+// waits (--wait=<s>, default 60 s) until every started node is in a view with all of them and
+// with every other node whose membership is already running.
 int clusterStart(const PcsOptions& options, const std::vector<std::string>& nodes);
 int clusterStop(const PcsOptions& options, const std::vector<std::string>& nodes);
 int clusterEnable(const PcsOptions& options, const std::vector<std::string>& nodes, bool enable);

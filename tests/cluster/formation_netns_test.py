@@ -6,7 +6,8 @@ and react to failures the way an operator of corosync would expect.
            node; kill -9 of a crmd -> the others install a view without it within token +
            consensus (+10%); the node restarts and rejoins (join_count 2); frames forged
            without the key from a fourth namespace change nothing and are counted as bad_tag;
-           stop refused when it costs quorum; destroy.
+           a frozen node (SIGSTOP) makes pcs fail within its timeout and leaves the view until
+           thawed; stop refused when it costs quorum; destroy.
   5 nodes: formation; kill -9 of the representative (lowest id) is detected in time; a 2|3
            partition leaves only the 3 side quorate; healing reunites all five.
 
@@ -130,6 +131,21 @@ def test_three_nodes(crmd: str, pcs: str):
               f"{bad_before} -> {bad_after}")
         for i in (1, 2, 3):
             check(len(members_of(c, i)[0]) == 3, f"n{i} still has all three members")
+
+        # A frozen node (SIGSTOP): pcs gives up within its timeout, the others drop the node,
+        # and it comes back when thawed.
+        c.harness("freeze", "2", "crmd")
+        asked = time.time()
+        frozen = c.pcs(1, "status", "corosync", "n2", "--request-timeout=2", check=False)
+        took = time.time() - asked
+        check(frozen.returncode == 1 and "Unable to connect to n2" in frozen.stderr and took < 8,
+              f"pcs on a frozen node fails in {took:.1f} s instead of hanging", frozen.stderr)
+        c.wait_for(lambda: "n2" not in members_of(c, 1)[0], 10, "n1 to drop the frozen n2")
+        ok("the others drop the frozen node")
+        c.harness("thaw", "2", "crmd")
+        c.wait_for(lambda: len(members_of(c, 1)[0]) == 3 and len(members_of(c, 2)[0]) == 3, 10,
+                   "n2 to come back after the thaw")
+        ok("the thawed node is back in the view")
 
         refused = c.pcs(1, "cluster", "stop", "n2", "n3", check=False)
         check(refused.returncode == 1 and "loss of the quorum" in refused.stderr,
