@@ -32,17 +32,27 @@ void MembershipNode::send(NodeId to, const Message& m, Output& out) const {
 }
 
 Output MembershipNode::onMessage(NodeId from, const Bytes& bytes, TimePoint now) {
-  Output out;
   auto decoded = decode(bytes);
-  if (!decoded.ok() || decoded.value().sender != from || from == self_) {
+  if (!decoded.ok()) {
+    ++dropped_;
+    return Output{};
+  }
+  return onMessage(from, decoded.value(), now);
+}
+
+Output MembershipNode::onMessage(NodeId from, const Message& m, TimePoint now) {
+  Output out;
+  if (m.sender != from || from == self_) {
     ++dropped_;
     return out;
   }
-  const Message& m = decoded.value();
   if (const auto* hb = std::get_if<Heartbeat>(&m.body)) {
     onHeartbeat(from, *hb, now, out);
     return out;
   }
+  // Quorum nodeinfo belongs to QuorumExchange; the shell routes it there. Ignored here, and not
+  // counted as contact, so that liveness stays a matter of heartbeats and protocol messages.
+  if (std::holds_alternative<NodeInfo>(m.body)) return out;
   liveness_.recordContact(from, now);
   std::visit(
       [&](const auto& body) {

@@ -85,8 +85,12 @@ class MembershipNode {
   MembershipNode(NodeId self, Timing timing, PersistentState persisted, TimePoint now);
 
   // Handles bytes received from `from`. Undecodable input and messages whose sender field is
-  // not `from` are dropped (counted in droppedMessages()).
+  // not `from` are dropped (counted in droppedMessages()). NodeInfo messages are ignored (not
+  // counted): they are QuorumExchange's.
   Output onMessage(NodeId from, const Bytes& bytes, TimePoint now);
+  // The same for a message already decoded (the shell's PacketCodec and the simulator decode
+  // once to route NodeInfo to QuorumExchange).
+  Output onMessage(NodeId from, const Message& message, TimePoint now);
 
   // Timer: sends heartbeats and runs the representative's round logic. Call often (every few
   // ms up to heartbeat/4); it is cheap when nothing is due.

@@ -37,7 +37,7 @@ constexpr std::size_t kReceiveBufferSize = 64 * 1024 + 1;
 }  // namespace
 
 struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
-  Impl(asio::io_context& io_context, ServiceOptions opts, Timing t, PacketCodec c, Votequorum q)
+  Impl(asio::io_context& io_context, ServiceOptions opts, Timing t, PacketCodec c, QuorumExchange q)
       : io(io_context),
         socket(io_context),
         timer(io_context),
@@ -84,10 +84,23 @@ struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
     // Hold every message back while the state is not durable (see the header's invariant).
     if (!persist_pending) dispatch(out, *this);
     for (const View& view : out.installed) {
-      QuorumStatus status = quorum.onViewChanged(view.members, now);
-      if (view_callback) view_callback(ViewChanged{view, status});
-      reportQuorum(status);
+      QuorumUpdate update = quorum.onViewInstalled(view, now);
+      sendQuorumMessages(update);
+      if (view_callback) view_callback(ViewChanged{view, update.status});
+      reportQuorum(update.status);
     }
+  }
+
+  // NodeInfo names the installed ring, whose seq may not be durable yet either: held back
+  // like the core's messages; QuorumExchange resends it periodically.
+  void sendQuorumMessages(const QuorumUpdate& update) {
+    if (persist_pending) return;
+    for (const Outgoing& m : update.messages) send(m.to, m.bytes);
+  }
+
+  void handleQuorum(const QuorumUpdate& update) {
+    sendQuorumMessages(update);
+    reportQuorum(update.status);
   }
 
   void reportQuorum(const QuorumStatus& status) {
@@ -129,7 +142,11 @@ struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
       return;
     }
     const TimePoint now = Clock::now();
-    handle(node->onMessage(sender, frame->payload, now), now);
+    if (std::holds_alternative<NodeInfo>(frame->message.body)) {
+      handleQuorum(quorum.onMessage(sender, frame->message, now));
+    } else {
+      handle(node->onMessage(sender, frame->message, now), now);
+    }
   }
 
   void scheduleTick() {
@@ -144,7 +161,7 @@ struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
   void onTick() {
     const TimePoint now = Clock::now();
     handle(node->onTick(now), now);
-    reportQuorum(quorum.onTick(now));
+    handleQuorum(quorum.onTick(now));
     scheduleTick();
   }
 
@@ -162,7 +179,7 @@ struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
   ServiceOptions options;
   Timing timing;
   PacketCodec codec;
-  Votequorum quorum;
+  QuorumExchange quorum;
   std::optional<MembershipNode> node;     // set by create(); always present afterwards
   std::map<NodeId, udp::endpoint> peers;  // every configured node but self
   std::vector<std::uint8_t> buffer;
@@ -189,7 +206,7 @@ Result<std::unique_ptr<MembershipService>> MembershipService::create(asio::io_co
   if (!options.timing) timing.consensus = config.effectiveConsensus();
   auto codec = PacketCodec::create(options.key, config.cluster_name);
   if (!codec) return codec.error();
-  auto quorum = Votequorum::create(config.quorumConfig());
+  auto quorum = QuorumExchange::create(options.self, config.quorumConfig(), timing);
   if (!quorum) return Error{"quorum: " + quorum.error().message};
 
   auto impl = std::make_shared<Impl>(io, std::move(options), timing, std::move(codec).value(),
@@ -273,6 +290,13 @@ std::uint16_t MembershipService::localPort() const {
 const std::optional<View>& MembershipService::view() const { return impl_->node->view(); }
 
 QuorumStatus MembershipService::quorum() const { return impl_->quorum.status(); }
+
+Status MembershipService::setExpectedVotes(std::uint32_t expected_votes) {
+  auto update = impl_->quorum.setExpectedVotes(expected_votes, Clock::now());
+  if (!update) return update.error();
+  impl_->handleQuorum(*update);
+  return {};
+}
 
 PersistentState MembershipService::persistentState() const {
   return impl_->node->persistentState();

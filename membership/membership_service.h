@@ -1,18 +1,23 @@
 // The membership daemon's I/O shell (corosync's transport): UDP on Boost.Asio around the pure
 // MembershipNode, with packet authentication, a tick timer, the persistent state file and
-// votequorum.
+// votequorum with the nodeinfo exchange (QuorumExchange).
 //
-//   receive -> PacketCodec::open (size, header, HMAC, decode) -> sender checks -> core
-//   timer (every `tick`) -> core onTick, votequorum onTick
+//   receive -> PacketCodec::open (size, header, HMAC, decode) -> sender checks
+//           -> NodeInfo to QuorumExchange, everything else to the core
+//   timer (every `tick`) -> core onTick, QuorumExchange onTick (last_man_standing, resends)
 //   core Output -> persist state (if Output::persist) -> sealed frames to peers -> views
+//   views -> QuorumExchange (quorum status, NodeInfo to the members) -> callbacks
 //
 // Invariants:
 //  * The PersistentState is durable before any message that depends on it leaves: at start
 //    before the first send, and after every Output with persist set. If storing fails, nothing
 //    is sent until a later store succeeds (the core retransmits what matters), so a ring seq is
 //    never used on the wire before it is on disk.
-//  * Every installed view is fed to Votequorum in installation order, then reported; so the
-//    callbacks see views in the core's order, each with the quorum status it produced.
+//  * Every installed view is fed to QuorumExchange in installation order, then reported; so
+//    the callbacks see views in the core's order, each with the quorum status it produced.
+//    Later changes (a member's NodeInfo, last_man_standing) are reported by onQuorumChanged.
+//  * NodeInfo frames are authenticated like every other frame and, like the core's messages,
+//    not sent while the persistent state is not durable.
 //  * Only authenticated frames whose (authenticated) sender is another configured node reach
 //    the core.
 //
@@ -33,6 +38,7 @@
 #include "membership/membership_node.h"
 #include "membership/packet_auth.h"
 #include "membership/quorum.h"
+#include "membership/quorum_exchange.h"
 #include "membership/result.h"
 
 namespace boost::asio {
@@ -85,7 +91,8 @@ class MembershipService {
   Status setPeerEndpoint(NodeId node, const std::string& address, std::uint16_t port);
 
   void onViewChanged(std::function<void(const ViewChanged&)> callback);
-  // Called whenever the quorum status changes (at a view, or when last_man_standing fires).
+  // Called whenever the quorum status changes (at a view, at a member's NodeInfo, or when
+  // last_man_standing fires).
   void onQuorumChanged(std::function<void(const QuorumStatus&)> callback);
 
   // Starts receiving and the tick timer.
@@ -100,6 +107,10 @@ class MembershipService {
   QuorumStatus quorum() const;
   PersistentState persistentState() const;
   ServiceStats stats() const;
+
+  // corosync-quorumtool -e on this node: see QuorumExchange::setExpectedVotes. The new state
+  // is announced to the members at once; onQuorumChanged fires if the status changed.
+  Status setExpectedVotes(std::uint32_t expected_votes);
 
  private:
   struct Impl;

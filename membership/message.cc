@@ -7,7 +7,16 @@
 namespace pulse::membership {
 namespace {
 
-enum class Type : std::uint8_t { kHeartbeat = 1, kPropose = 2, kAck = 3, kCommit = 4 };
+enum class Type : std::uint8_t {
+  kHeartbeat = 1,
+  kPropose = 2,
+  kAck = 3,
+  kCommit = 4,
+  kNodeInfo = 5,
+};
+
+constexpr std::uint8_t kNodeInfoQuorate = 1u << 0;
+constexpr std::uint8_t kNodeInfoWaitingForAll = 1u << 1;
 
 class Writer {
  public:
@@ -113,6 +122,13 @@ Bytes encode(const Message& message) {
           w.put(Type::kAck);
           w.put(message.sender);
           w.ring(body.ring_id);
+        } else if constexpr (std::is_same_v<T, NodeInfo>) {
+          w.put(Type::kNodeInfo);
+          w.put(message.sender);
+          w.ring(body.ring_id);
+          w.put(body.expected_votes);
+          w.put(static_cast<std::uint8_t>((body.quorate ? kNodeInfoQuorate : 0) |
+                                          (body.waiting_for_all ? kNodeInfoWaitingForAll : 0)));
         } else {
           w.put(std::is_same_v<T, Propose> ? Type::kPropose : Type::kCommit);
           w.put(message.sender);
@@ -158,6 +174,19 @@ Result<Message> decode(const Bytes& bytes) {
     case Type::kCommit:
       result = readView<Commit>(r, *sender);
       break;
+    case Type::kNodeInfo: {
+      auto ring = r.ring();
+      auto expected = r.get<std::uint32_t>();
+      auto flags = r.get<std::uint8_t>();
+      if (!ring || !expected || !flags) return truncated("nodeinfo");
+      if (*expected == 0) return Error{"nodeinfo with expected_votes 0"};
+      if ((*flags & ~(kNodeInfoQuorate | kNodeInfoWaitingForAll)) != 0) {
+        return Error{"nodeinfo with unknown flags " + std::to_string(*flags)};
+      }
+      result = Message{*sender, NodeInfo{*ring, *expected, (*flags & kNodeInfoQuorate) != 0,
+                                         (*flags & kNodeInfoWaitingForAll) != 0}};
+      break;
+    }
   }
   if (result.ok() && r.remaining() != 0) {
     return Error{std::to_string(r.remaining()) + " trailing bytes"};

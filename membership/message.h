@@ -6,10 +6,17 @@
 //   Propose:   u64 ring.seq | u32 ring.rep | u16 count | count x u32 member
 //   Ack:       u64 ring.seq | u32 ring.rep
 //   Commit:    u64 ring.seq | u32 ring.rep | u16 count | count x u32 member
-// Member lists must be sorted, unique, non-zero and at most kMaxMembers long; the representative
-// of a Propose/Commit is the sender and a member. decode() checks every length and rejects
-// trailing bytes, so any byte string either decodes to a well-formed Message or to an Error.
-// The HMAC with the cluster key is applied around these bytes by the transport shell.
+//   NodeInfo:  u64 ring.seq | u32 ring.rep | u32 expected_votes | u8 flags
+// NodeInfo flags: bit 0 quorate, bit 1 waiting_for_all; other bits must be 0, and
+// expected_votes must be at least 1. Member lists must be sorted, unique, non-zero and at most
+// kMaxMembers long; the representative of a Propose/Commit is the sender and a member. decode()
+// checks every length and rejects trailing bytes, so any byte string either decodes to a
+// well-formed Message or to an Error. The HMAC with the cluster key is applied around these bytes
+// by the transport shell.
+//
+// kWireVersion stays 1 with NodeInfo: it is a new type, and the formats of the other four are
+// unchanged. A node without NodeInfo support drops such packets as undecodable (counted) and
+// works on as before; it just neither sends nor uses quorum nodeinfo.
 #pragma once
 
 #include <cstdint>
@@ -56,9 +63,19 @@ struct Commit {
   friend bool operator==(const Commit&, const Commit&) = default;
 };
 
+// corosync's votequorum nodeinfo: the sender's quorum state while it has `ring_id` installed.
+// Handled by QuorumExchange (quorum_exchange.h), not by MembershipNode.
+struct NodeInfo {
+  RingId ring_id;
+  std::uint32_t expected_votes = 1;
+  bool quorate = false;
+  bool waiting_for_all = false;
+  friend bool operator==(const NodeInfo&, const NodeInfo&) = default;
+};
+
 struct Message {
   NodeId sender = kNoNode;
-  std::variant<Heartbeat, Propose, Ack, Commit> body;
+  std::variant<Heartbeat, Propose, Ack, Commit, NodeInfo> body;
   friend bool operator==(const Message&, const Message&) = default;
 };
 

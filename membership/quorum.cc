@@ -201,19 +201,32 @@ QuorumStatus Votequorum::onViewChanged(const std::vector<NodeId>& members, TimeP
     }
   }
 
-  // message_handler_req_exec_votequorum_nodeinfo(): a node that is not quorate adopts the
-  // expected votes of a quorate peer, and a quorate peer that is not waiting ends our wait.
   bool allow_decrease = false;
-  for (const PeerInfo& peer : peers) {
-    if (!contains(members_, peer.node) || !peer.quorate || peer.expected_votes == 0) continue;
-    if (!quorate_ && !allow_decrease) {
-      expected_votes_ = peer.expected_votes;
-      allow_decrease = true;
-    } else {
-      expected_votes_ = std::max(expected_votes_, peer.expected_votes);
-    }
-    if (!peer.waiting_for_all) wait_for_all_status_ = false;
+  for (const PeerInfo& peer : peers) applyPeer(peer, allow_decrease);
+  recalculate(allow_decrease, false);
+  return status();
+}
+
+// message_handler_req_exec_votequorum_nodeinfo(): a node that is not quorate adopts the
+// expected votes of a quorate peer, and a quorate peer that is not waiting ends our wait.
+// Only members of the current view count, and only peers that say they are quorate.
+void Votequorum::applyPeer(const PeerInfo& peer, bool& allow_decrease) {
+  if (!contains(members_, peer.node) || !peer.quorate || peer.expected_votes == 0) return;
+  if (!quorate_ && !allow_decrease) {
+    expected_votes_ = peer.expected_votes;
+    allow_decrease = true;
+  } else {
+    expected_votes_ = std::max(expected_votes_, peer.expected_votes);
   }
+  if (!peer.waiting_for_all) wait_for_all_status_ = false;
+}
+
+QuorumStatus Votequorum::onPeerInfo(const PeerInfo& peer) {
+  if (!contains(members_, peer.node) || !peer.quorate || peer.expected_votes == 0) {
+    return status();
+  }
+  bool allow_decrease = false;
+  applyPeer(peer, allow_decrease);
   recalculate(allow_decrease, false);
   return status();
 }

@@ -26,6 +26,15 @@
 // with nodes that lost quorum is only kept out of quorum by wait_for_all, which is why
 // votequorum(5) calls wait_for_all essential with last_man_standing.
 //
+// Peer info (nodeinfo) keeps this guarantee only if it is about the view being evaluated: a
+// PeerInfo must come from a member of this node's current view and describe the peer's state
+// in that same view (same ring id, hence the same members). Then a peer that says "quorate"
+// had that very member set quorate, and adopting its expected_votes only makes more members
+// of an already quorate view agree; it never makes a new member set quorate (though, like any
+// member's own verdict, it lasts until this node installs its next view). Info from a node
+// outside the view, or about another ring, could carry a quorate verdict from a partition this
+// node is not in, so QuorumExchange (quorum_exchange.h) drops it before it gets here.
+//
 // Where Pulse is stricter than corosync (each found or argued by the split property test):
 //  - auto_tie_breaker only breaks an exact half split: corosync also grants floor(expected/2)
 //    votes of an odd expected_votes when few nodes left the previous view, but nodes outside
@@ -135,6 +144,15 @@ class Votequorum {
   QuorumStatus onViewChanged(const std::vector<NodeId>& members, TimePoint now,
                              const std::vector<PeerInfo>& peers = {});
 
+  // What member `peer.node` of the current view announced, between view changes (a nodeinfo
+  // that arrived after the view was installed). Same rule as the `peers` of onViewChanged():
+  // ignored unless the peer is a member and quorate; otherwise a non-quorate node adopts its
+  // expected_votes, a quorate one raises its own to it if lower, and a peer that is not waiting
+  // ends our wait_for_all. Applying the same info again changes nothing. The caller must only
+  // pass info the peer sent while it had this node's current view installed (QuorumExchange
+  // does): see the split-brain guarantee above.
+  QuorumStatus onPeerInfo(const PeerInfo& peer);
+
   // Expires the last_man_standing window if `now` has reached it; otherwise a no-op.
   QuorumStatus onTick(TimePoint now);
 
@@ -161,6 +179,7 @@ class Votequorum {
   void recalculate(bool allow_decrease, bool by_current_nodes);
   void decideQuorate(std::uint32_t total_votes);
   bool tieBreakerPresent() const;
+  void applyPeer(const PeerInfo& peer, bool& allow_decrease);
   bool contains(const std::vector<NodeId>& set, NodeId node) const;
 
   // Effective config; never changes after create().

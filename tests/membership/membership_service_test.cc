@@ -171,6 +171,39 @@ TEST_F(LoopbackIntegration, FormsViewSurvivesForgeryLosesAndRegainsANode) {
   }
 }
 
+// NodeInfo frames between real services: `corosync-quorumtool -e 5` on node 1 reaches nodes 2
+// and 3 through node 1's authenticated NodeInfo, and their onQuorumChanged fires.
+TEST_F(LoopbackIntegration, NodeInfoCarriesRaisedExpectedVotesToTheOtherMembers) {
+  for (NodeId id : {1u, 2u, 3u}) addService(id);
+  std::map<NodeId, std::vector<QuorumStatus>> changes;
+  for (NodeId id : {1u, 2u, 3u}) {
+    services_[id]->onQuorumChanged(
+        [&changes, id](const QuorumStatus& status) { changes[id].push_back(status); });
+  }
+  const milliseconds form_bound = 2 * kToken + kConsensus;
+  ASSERT_TRUE(runUntil([&] { return allHave({1, 2, 3}, {1, 2, 3}); }, 5 * form_bound));
+  for (NodeId id : {1u, 2u, 3u}) EXPECT_TRUE(services_[id]->quorum().quorate);
+
+  EXPECT_FALSE(services_[1]->setExpectedVotes(2).ok());  // below the 3 votes present
+  ASSERT_TRUE(services_[1]->setExpectedVotes(5).ok());
+  EXPECT_EQ(services_[1]->quorum().expected_votes, 5u);
+  auto spread = runUntil(
+      [&] {
+        return services_[2]->quorum().expected_votes == 5 &&
+               services_[3]->quorum().expected_votes == 5;
+      },
+      milliseconds(3000));
+  ASSERT_TRUE(spread.has_value()) << "expected votes did not reach nodes 2 and 3";
+  for (NodeId id : {1u, 2u, 3u}) {
+    const QuorumStatus status = services_[id]->quorum();
+    EXPECT_TRUE(status.quorate) << "node " << id;
+    EXPECT_EQ(status.quorum, 3u);
+    ASSERT_FALSE(changes[id].empty());
+    EXPECT_EQ(changes[id].back(), status);
+    EXPECT_EQ(services_[id]->stats().packets.droppedFor(DropReason::kUndecodable), 0u);
+  }
+}
+
 TEST_F(LoopbackIntegration, CreateRejectsBadOptions) {
   ServiceOptions options;
   options.config = config_;

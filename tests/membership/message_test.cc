@@ -9,9 +9,13 @@ namespace {
 
 std::vector<Message> samples() {
   return {
-      Message{3, Heartbeat{7, 42, RingId{41, 1}}},  Message{1, Heartbeat{1, 0, RingId{}}},
-      Message{1, Propose{RingId{9, 1}, {1, 2, 5}}}, Message{2, Ack{RingId{9, 1}}},
+      Message{3, Heartbeat{7, 42, RingId{41, 1}}},
+      Message{1, Heartbeat{1, 0, RingId{}}},
+      Message{1, Propose{RingId{9, 1}, {1, 2, 5}}},
+      Message{2, Ack{RingId{9, 1}}},
       Message{4, Commit{RingId{~0ull, 4}, {4}}},
+      Message{2, NodeInfo{RingId{9, 1}, 3, true, false}},
+      Message{5, NodeInfo{RingId{~0ull, 7}, ~0u, false, true}},
   };
 }
 
@@ -28,6 +32,37 @@ TEST(MessageCodec, RoundTripsEveryType) {
 TEST(MessageCodec, HeartbeatLayoutIsFixed) {
   // version, type, sender, incarnation, max_seq, ring seq, ring rep.
   EXPECT_EQ(encode(samples()[0]).size(), 1u + 1 + 4 + 8 + 8 + 8 + 4);
+}
+
+TEST(MessageCodec, NodeInfoLayoutIsFixed) {
+  // version, type, sender, ring seq, ring rep, expected_votes, flags.
+  const Bytes bytes = encode(Message{2, NodeInfo{RingId{9, 1}, 3, true, true}});
+  ASSERT_EQ(bytes.size(), 1u + 1 + 4 + 8 + 4 + 4 + 1);
+  EXPECT_EQ(bytes[1], 5);        // type
+  EXPECT_EQ(bytes[18], 3);       // expected_votes, little-endian
+  EXPECT_EQ(bytes.back(), 0x3);  // quorate | waiting_for_all
+  EXPECT_LE(bytes.size(), kMaxMessageSize);
+}
+
+TEST(MessageCodec, RejectsNodeInfoWithUnknownFlagsOrNoExpectedVotes) {
+  const Bytes good = encode(Message{2, NodeInfo{RingId{9, 1}, 3, false, false}});
+  for (std::uint8_t flags : {0x4, 0x80, 0xff}) {
+    Bytes bad = good;
+    bad.back() = flags;
+    EXPECT_FALSE(decode(bad).ok()) << "flags " << int{flags};
+  }
+  Bytes zero = good;
+  zero[18] = zero[19] = zero[20] = zero[21] = 0;
+  EXPECT_FALSE(decode(zero).ok());
+  for (std::uint8_t flags : {0x0, 0x1, 0x2, 0x3}) {
+    Bytes ok = good;
+    ok.back() = flags;
+    auto decoded = decode(ok);
+    ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+    const auto& info = std::get<NodeInfo>(decoded->body);
+    EXPECT_EQ(info.quorate, (flags & 1) != 0);
+    EXPECT_EQ(info.waiting_for_all, (flags & 2) != 0);
+  }
 }
 
 TEST(MessageCodec, EveryTruncationIsAnError) {

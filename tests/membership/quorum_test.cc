@@ -359,6 +359,53 @@ TEST(VotequorumTest, JoiningAQuoratePartitionAdoptsItsExpectedVotes) {
   EXPECT_FALSE(fresh->waitingForAll());
 }
 
+// The same rule between views: the peers' info arrives after node 4 installed {1, 2, 3, 4}.
+TEST(VotequorumTest, PeerInfoAfterTheViewAdoptsExpectedVotesAndEndsTheWait) {
+  Result<Votequorum> fresh = Votequorum::create(lms(5, false));
+  ASSERT_TRUE(fresh.ok());
+  QuorumStatus s = fresh->onViewChanged({1, 2, 3, 4}, at(0));
+  EXPECT_FALSE(s.quorate);  // 4 of 5 expected votes, waiting for all
+  EXPECT_EQ(s.expected_votes, 5u);
+  EXPECT_TRUE(fresh->waitingForAll());
+
+  // Ignored: a node outside the view, and a member that is not quorate itself.
+  EXPECT_EQ(fresh->onPeerInfo({5, 3, true, false}), s);
+  EXPECT_EQ(fresh->onPeerInfo({1, 3, false, false}), s);
+  EXPECT_EQ(fresh->onPeerInfo({1, 3, false, true}), s);
+  EXPECT_TRUE(fresh->waitingForAll());
+
+  // A quorate member (which counted the 4 votes present: expected 4).
+  s = fresh->onPeerInfo({1, 4, true, false});
+  EXPECT_TRUE(s.quorate);
+  EXPECT_EQ(s.expected_votes, 4u);
+  EXPECT_EQ(s.quorum, 3u);
+  EXPECT_FALSE(fresh->waitingForAll());
+  EXPECT_TRUE(fresh->checkInvariants().ok());
+  // The same info again, or from another member, changes nothing.
+  EXPECT_EQ(fresh->onPeerInfo({1, 4, true, false}), s);
+  EXPECT_EQ(fresh->onPeerInfo({2, 4, true, false}), s);
+  // A quorate node only raises its expected votes to a peer's, never lowers them.
+  EXPECT_EQ(fresh->onPeerInfo({3, 3, true, false}).expected_votes, 4u);
+  s = fresh->onPeerInfo({3, 5, true, false});
+  EXPECT_EQ(s.expected_votes, 5u);
+  EXPECT_EQ(s.quorum, 3u);
+  EXPECT_TRUE(s.quorate);
+  EXPECT_TRUE(fresh->checkInvariants().ok());
+}
+
+// A quorate peer that is itself still waiting does not end our wait (it cannot be quorate while
+// waiting, so such info only comes from a peer without wait_for_all; the flag is honoured).
+TEST(VotequorumTest, PeerInfoFromAWaitingPeerKeepsTheWait) {
+  Result<Votequorum> fresh = Votequorum::create(lms(5, false));
+  ASSERT_TRUE(fresh.ok());
+  fresh->onViewChanged({1, 2, 3, 4}, at(0));
+  const QuorumStatus s = fresh->onPeerInfo({1, 5, true, true});
+  EXPECT_TRUE(fresh->waitingForAll());
+  EXPECT_FALSE(s.quorate);
+  EXPECT_EQ(s.expected_votes, 5u);
+  EXPECT_TRUE(fresh->checkInvariants().ok());
+}
+
 // Two histories where corosync's own rules give both halves quorum; Pulse gives it to neither
 // (see quorum.h, "stricter than corosync").
 TEST(VotequorumTest, TieBreakerCasesWhereCorosyncWouldSplitBrain) {

@@ -4,8 +4,9 @@
 
 namespace pulse::membership::sim {
 
-Simulator::Simulator(int nodes, Timing timing, std::uint64_t seed)
+Simulator::Simulator(int nodes, Timing timing, std::uint64_t seed, QuorumConfig quorum)
     : timing_(timing),
+      quorum_config_(std::move(quorum)),
       rng_(seed),
       nodes_(static_cast<std::size_t>(nodes)),
       quorum_(static_cast<std::size_t>(nodes)),
@@ -13,6 +14,10 @@ Simulator::Simulator(int nodes, Timing timing, std::uint64_t seed)
       offset_(static_cast<std::size_t>(nodes), Duration{0}),
       group_(static_cast<std::size_t>(nodes), 0),
       last_installed_(static_cast<std::size_t>(nodes)) {
+  quorum_config_.nodes.clear();
+  for (NodeId id = 1; id <= static_cast<NodeId>(nodes); ++id) {
+    quorum_config_.nodes.push_back({id, 1});
+  }
   for (NodeId n = 1; n <= static_cast<NodeId>(nodes); ++n) restart(n);
 }
 
@@ -30,9 +35,7 @@ void Simulator::restart(NodeId n) {
   if (up(n)) return;
   nodes_[n - 1].emplace(n, timing_, disk_[n - 1], localNow(n));
   disk_[n - 1] = nodes_[n - 1]->persistentState();  // the new incarnation
-  QuorumConfig config;
-  for (NodeId id = 1; id <= static_cast<NodeId>(size()); ++id) config.nodes.push_back({id, 1});
-  auto quorum = Votequorum::create(config);
+  auto quorum = QuorumExchange::create(n, quorum_config_, timing_);
   if (!quorum.ok()) {
     fail("quorum config: " + quorum.error().message);
     return;
@@ -58,11 +61,28 @@ void Simulator::runFor(Duration d) {
         continue;
       }
       ++stats_.delivered;
-      carryOut(m.to, nodes_[m.to - 1]->onMessage(m.from, m.bytes, localNow(m.to)));
+      // Decoded once and routed as the shell does: NodeInfo to quorum, the rest to the core.
+      auto decoded = decode(m.bytes);
+      if (!decoded.ok()) {
+        fail("undecodable message from node " + std::to_string(m.from) + ": " +
+             decoded.error().message);
+        continue;
+      }
+      if (std::holds_alternative<NodeInfo>(decoded.value().body)) {
+        ++stats_.nodeinfo_delivered;
+        if (quorum_[m.to - 1]) {
+          send(m.to,
+               quorum_[m.to - 1]->onMessage(m.from, decoded.value(), localNow(m.to)).messages);
+        }
+        continue;
+      }
+      carryOut(m.to, nodes_[m.to - 1]->onMessage(m.from, decoded.value(), localNow(m.to)));
     }
     now_ = tick;
     for (NodeId n = 1; n <= static_cast<NodeId>(size()); ++n) {
-      if (up(n)) carryOut(n, nodes_[n - 1]->onTick(localNow(n)));
+      if (!up(n)) continue;
+      carryOut(n, nodes_[n - 1]->onTick(localNow(n)));
+      if (quorum_[n - 1]) send(n, quorum_[n - 1]->onTick(localNow(n)).messages);
     }
   }
 }
@@ -71,7 +91,16 @@ void Simulator::carryOut(NodeId from, Output out) {
   // Persist before sending, as the shell must.
   if (out.persist) disk_[from - 1] = nodes_[from - 1]->persistentState();
   for (const View& v : out.installed) recordInstall(from, v);
-  for (const Outgoing& m : out.messages) {
+  send(from, out.messages);
+  // Each view's NodeInfo, after the core's messages (as the shell sends them).
+  for (const View& v : out.installed) {
+    if (quorum_[from - 1])
+      send(from, quorum_[from - 1]->onViewInstalled(v, localNow(from)).messages);
+  }
+}
+
+void Simulator::send(NodeId from, const std::vector<Outgoing>& messages) {
+  for (const Outgoing& m : messages) {
     if (m.to != kNoNode) {
       transmit(from, m.to, m.bytes);
       continue;
@@ -107,7 +136,6 @@ void Simulator::recordInstall(NodeId n, const View& v) {
          " after " + toString(last_installed_[n - 1]));
   }
   last_installed_[n - 1] = v.ring_id;
-  if (quorum_[n - 1]) quorum_[n - 1]->onViewChanged(v.members, localNow(n));
 }
 
 void Simulator::checkQuorum() {

@@ -7,6 +7,10 @@
 //  2. monotonicity: the ring ids a node installs strictly increase, across restarts too;
 // and, when asked (checkQuorum), that no two disjoint member sets are quorate at once.
 // Violations are collected as text in failures().
+//
+// Quorum runs as in the shell: each node's QuorumExchange is fed the views it installs and its
+// NodeInfo messages travel through the simulated network (loss, delay, partitions) like the
+// membership messages.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +23,7 @@
 
 #include "membership/membership_node.h"
 #include "membership/quorum.h"
+#include "membership/quorum_exchange.h"
 
 namespace pulse::membership::sim {
 
@@ -26,11 +31,14 @@ struct Stats {
   std::uint64_t delivered = 0;
   std::uint64_t dropped = 0;
   std::uint64_t views_installed = 0;
+  std::uint64_t nodeinfo_delivered = 0;  // included in `delivered`
 };
 
 class Simulator {
  public:
-  Simulator(int nodes, Timing timing, std::uint64_t seed);
+  // Every node has one vote; `quorum` gives the other quorum options (its node list is
+  // replaced by nodes 1..N with one vote each). Default: plain votequorum, expected_votes N.
+  Simulator(int nodes, Timing timing, std::uint64_t seed, QuorumConfig quorum = {});
 
   // Advances the global clock by `d`, delivering messages and ticking nodes every kTick.
   void runFor(Duration d);
@@ -47,10 +55,13 @@ class Simulator {
   bool up(NodeId n) const { return nodes_[n - 1].has_value(); }
   int size() const { return static_cast<int>(nodes_.size()); }
   const MembershipNode* node(NodeId n) const { return up(n) ? &*nodes_[n - 1] : nullptr; }
+  const QuorumExchange* quorum(NodeId n) const {
+    return quorum_[n - 1] ? &*quorum_[n - 1] : nullptr;
+  }
 
   // Invariant: no two disjoint member sets are simultaneously the installed view of an up node
-  // that its Votequorum (default options: one vote each, expected_votes = N) calls quorate.
-  // Every node's Votequorum is fed each view it installs and is reset by a restart.
+  // that its QuorumExchange calls quorate; and each QuorumExchange's own invariants hold.
+  // A restart resets the node's QuorumExchange (fresh votequorum state).
   void checkQuorum();
 
   // Liveness: every node is up and has installed the same view, containing all nodes.
@@ -73,17 +84,19 @@ class Simulator {
 
   TimePoint localNow(NodeId n) const { return now_ + offset_[n - 1]; }
   void carryOut(NodeId from, Output out);
+  void send(NodeId from, const std::vector<Outgoing>& messages);
   void transmit(NodeId from, NodeId to, const Bytes& bytes);
   bool connected(NodeId a, NodeId b) const { return group_[a - 1] == group_[b - 1]; }
   void recordInstall(NodeId n, const View& v);
   void fail(std::string what);
 
   Timing timing_;
+  QuorumConfig quorum_config_;
   std::mt19937_64 rng_;
   TimePoint now_{};
   std::vector<std::optional<MembershipNode>> nodes_;
-  std::vector<std::optional<Votequorum>> quorum_;  // per node; reset by restart
-  std::vector<PersistentState> disk_;              // what each node persisted; survives crashes
+  std::vector<std::optional<QuorumExchange>> quorum_;  // per node; reset by restart
+  std::vector<PersistentState> disk_;                  // what each node persisted; survives crashes
   std::vector<Duration> offset_;
   std::vector<int> group_;
   double loss_ = 0;
