@@ -62,6 +62,15 @@ def detection_time(cluster: NetnsCluster, victim: int, killed_at: float, survivo
     return detected - killed_at
 
 
+def form_and_check(cluster: NetnsCluster, name: str):
+    """Starts every crmd, forms the cluster with pcs from n1 and checks what every node shows."""
+    cluster.start_all_crmd()
+    started = time.time()
+    out = cluster.form(name).stdout
+    ok(f"{cluster.nodes} nodes: host auth + setup + start --all in {time.time() - started:.2f} s")
+    expect_formed(cluster, out)
+
+
 def expect_formed(cluster: NetnsCluster, start_output: str):
     names = [f"n{i}" for i in range(1, cluster.nodes + 1)]
     for name in names:
@@ -101,11 +110,7 @@ def kill_and_rejoin(cluster: NetnsCluster, victim: int):
 
 def test_three_nodes(crmd: str, pcs: str):
     with NetnsCluster(3, crmd, pcs, extra_namespaces=1, prefix=f"pulse-f3{os.getpid()}") as c:
-        c.start_all_crmd()
-        started = time.time()
-        out = c.form("web").stdout
-        ok(f"3 nodes: host auth + setup + start --all in {time.time() - started:.2f} s")
-        expect_formed(c, out)
+        form_and_check(c, "web")
         kill_and_rejoin(c, 3)
         cmap = c.pcs_json(1, "cluster", "cmap", "runtime.members.3")
         check(cmap.get("runtime.members.3.join_count") == 2 and
@@ -163,11 +168,7 @@ def test_three_nodes(crmd: str, pcs: str):
 
 def test_five_nodes(crmd: str, pcs: str):
     with NetnsCluster(5, crmd, pcs, prefix=f"pulse-f5{os.getpid()}") as c:
-        c.start_all_crmd()
-        started = time.time()
-        out = c.form("five").stdout
-        ok(f"5 nodes: host auth + setup + start --all in {time.time() - started:.2f} s")
-        expect_formed(c, out)
+        form_and_check(c, "five")
         kill_and_rejoin(c, 1)
 
         c.harness("partition", "1 2", "3 4 5")
