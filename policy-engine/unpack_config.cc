@@ -1,15 +1,11 @@
 // <configuration> -> typed model: options, nodes, resources, constraints.
 #include <set>
 
+#include "common/crm_bool.h"
 #include "unpacker.h"
 #include "xml_dates.h"
 
 namespace pulse::pe::xmlread {
-
-bool isTrue(std::string_view v) {
-  return v == "true" || v == "on" || v == "yes" || v == "y" || v == "1" || v == "TRUE" ||
-         v == "True" || v == "ON" || v == "YES";
-}
 
 std::int64_t parseMs(std::string_view text, bool& ok);
 
@@ -302,7 +298,7 @@ std::optional<Error> Unpacker::readConstraints(const pugi::xml_node& node, Cib& 
         if (s == 0) oc.kind = OrderConstraint::Kind::Optional;
       }
       if (pugi::xml_attribute sym = c.attribute("symmetrical")) {
-        oc.symmetrical = isTrue(sym.value());
+        oc.symmetrical = crmIsTrue(sym.value());
       }
       cib.orders.push_back(std::move(oc));
     } else if (name == "rsc_ticket") {
@@ -356,7 +352,7 @@ Result<Cib> Unpacker::run(const pugi::xml_document& doc) {
   if (!configuration) return Error{where(root) + ": no <configuration> element"};
   indexIds(configuration);
 
-  if (pugi::xml_attribute q = root.attribute("have-quorum")) cib.have_quorum = isTrue(q.value());
+  if (pugi::xml_attribute q = root.attribute("have-quorum")) cib.have_quorum = crmIsTrue(q.value());
   cib.feature_set = root.attribute("crm_feature_set").as_string("");
   if (pugi::xml_attribute d = root.attribute("execution-date")) {
     cib.execution_date_text = d.value();

@@ -19,7 +19,6 @@ namespace pulse::pe::xmlread {
 // memchr from newline to newline: fast for CIB-like text with long lines.
 int countNewlines(std::string_view text);
 
-bool isTrue(std::string_view v);
 int toInt(const char* text, int fallback);
 
 // Turns element offsets into line numbers. Elements are visited roughly in

@@ -4,17 +4,12 @@
 
 #include <algorithm>
 
+#include "common/crm_bool.h"
 #include "history.h"
 #include "xml_dates.h"
 
 namespace pulse::pe {
 namespace {
-
-bool isTrue(const std::string& v) {
-  std::string s = v;
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s == "true" || s == "on" || s == "yes" || s == "y" || s == "1";
-}
 
 const std::string* lookup(const Attributes& a, const std::string& key) {
   auto it = a.find(key);
@@ -24,12 +19,12 @@ const std::string* lookup(const Attributes& a, const std::string& key) {
 ClusterOptions readOptions(const Cib& cib, std::vector<std::string>& warnings) {
   ClusterOptions o;
   const Attributes& a = cib.cluster_options;
-  if (auto* v = lookup(a, "symmetric-cluster")) o.symmetric = isTrue(*v);
-  if (auto* v = lookup(a, "stonith-enabled")) o.stonith_enabled = isTrue(*v);
-  if (auto* v = lookup(a, "stop-all-resources")) o.stop_all_resources = isTrue(*v);
-  if (auto* v = lookup(a, "start-failure-is-fatal")) o.start_failure_is_fatal = isTrue(*v);
-  if (auto* v = lookup(a, "maintenance-mode")) o.maintenance_mode = isTrue(*v);
-  if (auto* v = lookup(a, "is-managed-default")) o.default_managed = isTrue(*v);
+  if (auto* v = lookup(a, "symmetric-cluster")) o.symmetric = crmIsTrue(*v);
+  if (auto* v = lookup(a, "stonith-enabled")) o.stonith_enabled = crmIsTrue(*v);
+  if (auto* v = lookup(a, "stop-all-resources")) o.stop_all_resources = crmIsTrue(*v);
+  if (auto* v = lookup(a, "start-failure-is-fatal")) o.start_failure_is_fatal = crmIsTrue(*v);
+  if (auto* v = lookup(a, "maintenance-mode")) o.maintenance_mode = crmIsTrue(*v);
+  if (auto* v = lookup(a, "is-managed-default")) o.default_managed = crmIsTrue(*v);
   if (auto* v = lookup(a, "default-resource-stickiness")) {
     o.default_stickiness = parseScore(*v).value_or(0);
   }
@@ -61,8 +56,8 @@ void setupNodes(const Cib& cib, WorkingSet& ws) {
     n.attributes["#uname"] = nc.uname;
     n.attributes["#id"] = nc.id;
     n.attributes["#kind"] = "cluster";
-    if (auto* v = lookup(nc.attributes, "standby")) n.standby = isTrue(*v);
-    if (auto* v = lookup(nc.attributes, "maintenance")) n.maintenance = isTrue(*v);
+    if (auto* v = lookup(nc.attributes, "standby")) n.standby = crmIsTrue(*v);
+    if (auto* v = lookup(nc.attributes, "maintenance")) n.maintenance = crmIsTrue(*v);
     // A node never seen by the cluster is unclean when fencing is on
     // (startup-fencing), and merely offline otherwise.
     n.unclean = ws.options.stonith_enabled;
@@ -77,10 +72,10 @@ void setupNodes(const Cib& cib, WorkingSet& ws) {
 // (Pacemaker's determine_online_status with and without fencing).
 void applyNodeState(const NodeStateRecord& st, Node& node, const ClusterOptions& options) {
   for (const auto& [k, v] : st.transient) node.attributes[k] = v;
-  if (auto* v = lookup(st.transient, "standby")) node.standby = node.standby || isTrue(*v);
-  if (auto* v = lookup(st.transient, "maintenance")) node.maintenance = isTrue(*v);
+  if (auto* v = lookup(st.transient, "standby")) node.standby = node.standby || crmIsTrue(*v);
+  if (auto* v = lookup(st.transient, "maintenance")) node.maintenance = crmIsTrue(*v);
   if (auto* v = lookup(st.transient, "shutdown")) node.shutdown = !v->empty() && *v != "0";
-  bool in_cluster = st.in_ccm && isTrue(*st.in_ccm);
+  bool in_cluster = st.in_ccm && crmIsTrue(*st.in_ccm);
   bool crmd_online = st.crmd && (*st.crmd == "online");
   std::string join = st.join.value_or("");
   std::string expected = st.expected.value_or("down");
@@ -163,9 +158,9 @@ void applyMeta(Resource& r, const ClusterOptions& options, std::vector<std::stri
     r.failure_timeout_s = parseDurationMs(*v).value_or(0) / 1000;
   }
   r.managed = options.default_managed && !options.maintenance_mode;
-  if (auto* v = lookup(m, "is-managed")) r.managed = isTrue(*v) && !options.maintenance_mode;
+  if (auto* v = lookup(m, "is-managed")) r.managed = crmIsTrue(*v) && !options.maintenance_mode;
   if (auto* v = lookup(m, "maintenance")) {
-    if (isTrue(*v)) r.managed = false;
+    if (crmIsTrue(*v)) r.managed = false;
   }
   if (auto* v = lookup(m, "target-role")) {
     std::string t = *v;
@@ -184,8 +179,8 @@ void applyMeta(Resource& r, const ClusterOptions& options, std::vector<std::stri
       warnings.push_back("ignoring target-role '" + t + "' for " + r.id + ": not a role");
     }
   }
-  if (auto* v = lookup(m, "ordered")) r.group_ordered = isTrue(*v);
-  if (auto* v = lookup(m, "collocated")) r.group_colocated = isTrue(*v);
+  if (auto* v = lookup(m, "ordered")) r.group_ordered = crmIsTrue(*v);
+  if (auto* v = lookup(m, "collocated")) r.group_colocated = crmIsTrue(*v);
   r.next_role = r.target_role.value_or(Role::Unknown);
 }
 
