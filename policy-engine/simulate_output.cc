@@ -42,17 +42,19 @@ void resourceLines(std::ostringstream& out, const ResourceView& r, const std::st
 
 }  // namespace
 
-std::string formatClusterView(const ClusterView& view) {
+std::string formatClusterView(const ClusterView& view, const std::string& indent) {
   std::ostringstream out;
-  out << "  * Node List:\n";
+  const std::string heading = indent.empty() ? "" : indent + "* ";
+  const std::string item = indent + "  ";
+  out << heading << "Node List:\n";
   std::vector<std::string> online, offline;
   for (const NodeView& n : view.nodes) {
     if (n.unclean) {
-      out << "    * Node " << n.name << ": UNCLEAN (offline)\n";
+      out << item << "* Node " << n.name << ": UNCLEAN (offline)\n";
     } else if (n.online && n.standby) {
-      out << "    * Node " << n.name << ": standby\n";
+      out << item << "* Node " << n.name << ": standby\n";
     } else if (n.online && n.maintenance) {
-      out << "    * Node " << n.name << ": maintenance\n";
+      out << item << "* Node " << n.name << ": maintenance\n";
     } else if (n.online) {
       online.push_back(n.name);
     } else {
@@ -61,15 +63,15 @@ std::string formatClusterView(const ClusterView& view) {
   }
   auto list = [&](const char* label, const std::vector<std::string>& names) {
     if (names.empty()) return;
-    out << "    * " << label << ": [";
+    out << item << "* " << label << ": [";
     for (const auto& n : names) out << " " << n;
     out << " ]\n";
   };
   list("Online", online);
   list("OFFLINE", offline);
-  out << "\n  * Full List of Resources:\n";
-  if (view.resources.empty()) out << "    * No resources\n";
-  for (const ResourceView& r : view.resources) resourceLines(out, r, "    ");
+  out << "\n" << heading << "Full List of Resources:\n";
+  if (view.resources.empty()) out << item << "* No resources\n";
+  for (const ResourceView& r : view.resources) resourceLines(out, r, item);
   return out.str();
 }
 

@@ -1,0 +1,71 @@
+// pcs status: crm_mon's layout for the summary, nodes, resources and failed actions.
+#include "pcs-cli/status_output.h"
+
+#include <gtest/gtest.h>
+
+namespace pulse::pcs {
+namespace {
+
+pe::ResourceView primitive(std::string id, std::string agent, pe::Role role,
+                           std::vector<std::string> nodes) {
+  pe::ResourceView r;
+  r.id = std::move(id);
+  r.agent = std::move(agent);
+  r.role = role;
+  r.nodes = std::move(nodes);
+  return r;
+}
+
+ClusterStatus webCluster() {
+  ClusterStatus s;
+  s.cluster_name = "web";
+  s.dc = "n1";
+  s.quorate = true;
+  s.version = "pulse-0.1";
+  s.daemon_status = "active/enabled";
+  s.view.nodes = {{"n1", true, false, false, false},
+                  {"n2", true, true, false, false},
+                  {"n3", false, false, false, false}};
+  pe::ResourceView vip = primitive("vip", "ocf:heartbeat:IPaddr2", pe::Role::Started, {"n1"});
+  pe::ResourceView proxy = primitive("proxy", "ocf:heartbeat:haproxy", pe::Role::Started, {"n1"});
+  pe::ResourceView web;
+  web.id = "web";
+  web.is_group = true;
+  web.members = {vip, proxy};
+  pe::ResourceView db = primitive("db", "ocf:heartbeat:pgsql", pe::Role::Stopped, {});
+  db.disabled = true;
+  s.view.resources = {web, db};
+  s.failed_actions = {{"proxy_monitor_10000", "n1", 7, "not running", "", 0, 12}};
+  return s;
+}
+
+TEST(StatusOutput, CrmMonLayout) {
+  const std::string text = formatStatus(webCluster());
+  for (const char* line :
+       {"Cluster name: web\n", "  * Current DC: n1 (version pulse-0.1) - partition with quorum\n",
+        "  * 3 nodes configured\n", "  * 3 resource instances configured\n", "Node List:\n",
+        "  * Node n2: standby\n", "  * Online: [ n1 ]\n", "  * OFFLINE: [ n3 ]\n",
+        "Full List of Resources:\n", "  * Resource Group: web:\n",
+        "    * vip\t(ocf:heartbeat:IPaddr2):\t Started n1\n",
+        "  * db\t(ocf:heartbeat:pgsql):\t Stopped (disabled)\n", "Failed Resource Actions:\n",
+        "  * proxy_monitor_10000 on n1 'not running' (7)",
+        "Daemon Status:\n  crmd: active/enabled\n"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << "missing: " << line << "\nin:\n" << text;
+  }
+}
+
+TEST(StatusOutput, NoDcAndUnreachableNodesAreSaid) {
+  ClusterStatus s = webCluster();
+  s.dc.reset();
+  s.quorate = false;
+  s.unreachable = {"n3"};
+  const std::string text = formatStatus(s);
+  EXPECT_NE(text.find("  * Current DC: NONE\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("Warning: Unable to get the status of node n3"), std::string::npos);
+  const std::string json = statusJson(s);
+  EXPECT_NE(json.find("\"dc\":null,\"quorate\":false"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"unreachable_nodes\":[\"n3\"]"), std::string::npos) << json;
+}
+
+}  // namespace
+}  // namespace pulse::pcs
