@@ -57,6 +57,9 @@ Network:
   unpartition                      every node back on br0 (cut links stay cut)
   loss NODE PERCENT                netem packet loss on the node's eth0 (0 removes it); exits 3
                                    if the kernel has no netem
+  power-off NODE | power-on NODE   a fence device: off kills every process of the node, drops its
+                                   VIPs and its link; on restores the link (restart processes)
+  power-status NODE                prints on/off; exit 0 on, 2 off
   vip-add NODE ADDR/PLEN           ip addr add on the node's eth0 + gratuitous ARP
   vip-del NODE ADDR/PLEN           ip addr del
   ping NODE ADDR [TIMEOUT]         one ICMP echo from the node (exit 0 = reply)
@@ -495,6 +498,39 @@ cmd_vip() {
   fi
 }
 
+# power off|on|status NODE: what a fence device does to a machine. off kills every process in
+# the node's namespace, removes every address but the node's own (its VIPs go with the
+# machine) and takes its link down; on brings the link back (processes are started again by
+# the caller, as after a boot). status prints on or off and exits 0 (on) or 2 (off), the
+# fence-agents convention.
+cmd_power() {
+  local op=$1
+  (($# == 2)) || die "usage: power-$op NODE"
+  node "$2"
+  local flag=$BASE/$PREFIX/power-n$IDX addr
+  case $op in
+    off)
+      : >"$flag"
+      kill_ns_procs "$NS"
+      for addr in $(ip -n "$NS" -o -4 addr show dev eth0 | awk '{print $4}'); do
+        [[ ${addr%/*} == "$(node_addr "$IDX")" ]] || ip -n "$NS" addr del "$addr" dev eth0
+      done
+      ip -n "$PREFIX-br" link set "vn$IDX" down
+      ;;
+    on)
+      ip -n "$PREFIX-br" link set "vn$IDX" up
+      rm -f "$flag"
+      ;;
+    status)
+      if [[ -f $flag ]]; then
+        echo off
+        return 2
+      fi
+      echo on
+      ;;
+  esac
+}
+
 # --- main ------------------------------------------------------------------------------------
 
 main() {
@@ -528,6 +564,9 @@ main() {
         partition) cmd_partition "$@" ;;
         unpartition) cmd_unpartition ;;
         loss) cmd_loss "$@" ;;
+        power-off) cmd_power off "$@" ;;
+        power-on) cmd_power on "$@" ;;
+        power-status) cmd_power status "$@" ;;
         vip-add) cmd_vip add "$@" ;;
         vip-del) cmd_vip del "$@" ;;
         ping) (($# == 2 || $# == 3)) || die "usage: ping NODE ADDR [TIMEOUT]"; node "$1"; node_exec python3 "$HARNESS_DIR/netprobe.py" ping "$2" --timeout "${3:-1}" ;;
