@@ -40,7 +40,7 @@ void removeConstraintsOf(Cib& cib, const std::string& rsc);
 // cib_operations.cc: the operations `create` writes: the user's, then the agent's defaults for
 // actions the user did not name, sorted by action name, with pcs's ids.
 Status addOperations(Cib& cib, pugi::xml_node primitive, const std::vector<OperationSpec>& ops,
-                     const AgentMetadata* agent, bool force, bool with_defaults);
+                     const AgentMetadata* agent, bool with_defaults);
 // Checks one operation's option names and action name (null agent: any action).
 Status validateOperation(const OperationSpec& op, const AgentMetadata* agent, bool force);
 

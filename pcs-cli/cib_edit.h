@@ -163,10 +163,13 @@ Result<std::string> applyEdit(const std::string& cib_xml, const Edit& edit,
 Result<std::string> bumpEpoch(const std::string& cib_xml);
 
 // Read-only views, in pcs 0.11's text layout (`pcs constraint [--full]`, `pcs constraint ref`,
-// `pcs property config`). The JSON has pcs's top-level keys for plain constraints only.
+// `pcs property config`, `pcs resource config`). The JSON has pcs's top-level keys for plain
+// constraints only.
 Result<std::string> constraintList(const std::string& cib_xml, bool with_ids = false);
 Result<std::string> constraintListJson(const std::string& cib_xml);
 Result<std::string> constraintRef(const std::string& cib_xml, const std::vector<std::string>& ids);
 Result<std::string> propertyConfig(const std::string& cib_xml);
+// `pcs resource config [NAME]`; an unknown NAME is "No resource found".
+Result<std::string> resourceConfig(const std::string& cib_xml, const std::string& id = "");
 
 }  // namespace pulse::pcs

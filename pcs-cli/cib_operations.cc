@@ -125,8 +125,7 @@ Status validateOperation(const OperationSpec& op, const AgentMetadata* agent, bo
 }
 
 Status addOperations(Cib& cib, pugi::xml_node primitive, const std::vector<OperationSpec>& ops,
-                     const AgentMetadata* agent, bool force, bool with_defaults) {
-  (void)force;
+                     const AgentMetadata* agent, bool with_defaults) {
   std::vector<PlannedOp> planned;
   // The same action twice at one interval would be one operation to Pacemaker.
   std::map<std::string, std::set<long>> used;
@@ -204,7 +203,7 @@ Status apply(Cib& cib, const ResourceOpAdd& edit, const EditContext& context) {
   if (!primitive) return Error{"Unable to find resource: " + edit.id};
   const AgentMetadata* agent = agentOf(context, primitive);
   if (Status s = validateOperation(edit.operation, agent, edit.force); !s) return s;
-  return addOperations(cib, primitive, {edit.operation}, agent, edit.force, false);
+  return addOperations(cib, primitive, {edit.operation}, agent, false);
 }
 
 }  // namespace pulse::pcs::cibxml

@@ -137,7 +137,7 @@ Status apply(Cib& cib, const ResourceCreate& edit, const EditContext& context) {
   NvPairs meta = edit.meta;
   if (edit.disabled) meta.emplace_back("target-role", "Stopped");
   updateNvSet(cib, primitive, "meta_attributes", meta);
-  if (Status s = addOperations(cib, primitive, edit.operations, metadata, edit.force, true); !s) {
+  if (Status s = addOperations(cib, primitive, edit.operations, metadata, true); !s) {
     return s;
   }
   if (!edit.group.empty()) return placeInGroup(cib, primitive, edit.group, edit.before, edit.after);
@@ -198,7 +198,7 @@ Status apply(Cib& cib, const ResourceUpdate& edit, const EditContext& context) {
       o = next;
     }
   }
-  return addOperations(cib, resource, edit.operations, agent, edit.force, false);
+  return addOperations(cib, resource, edit.operations, agent, false);
 }
 
 Status apply(Cib& cib, const ResourceEnable& edit, const EditContext&) {

@@ -49,3 +49,41 @@ TEST(ResourceCreateOps, SeveralOperationsAfterOneOp) {
 
 }  // namespace
 }  // namespace pulse::pcs::testing
+
+namespace pulse::pcs::testing {
+namespace {
+
+TEST(ResourceConfig, Pcs011Layout) {
+  std::string cib = ok(kEmptyCib, std::string(kVip) +
+                                      " op monitor interval=5s meta migration-threshold=2 --group "
+                                      "web");
+  cib = ok(cib, "resource create d Dummy op monitor interval=30s OCF_CHECK_LEVEL=10");
+  auto vip = resourceConfig(cib, "vip");
+  ASSERT_TRUE(vip.ok());
+  EXPECT_EQ(*vip,
+            "Resource: vip (class=ocf provider=heartbeat type=IPaddr2)\n"
+            "  Attributes: vip-instance_attributes\n"
+            "    cidr_netmask=24\n"
+            "    ip=198.51.100.10\n"
+            "  Meta Attributes: vip-meta_attributes\n"
+            "    migration-threshold=2\n"
+            "  Operations:\n"
+            "    monitor: vip-monitor-interval-5s\n"
+            "      interval=5s\n"
+            "    start: vip-start-interval-0s\n"
+            "      interval=0s timeout=20s\n"
+            "    stop: vip-stop-interval-0s\n"
+            "      interval=0s timeout=20s\n");
+  auto all = resourceConfig(cib);
+  ASSERT_TRUE(all.ok());
+  // Primitives first, then groups, members indented under their group.
+  EXPECT_EQ(all->rfind("Resource: d (class=ocf provider=heartbeat type=Dummy)\n", 0), 0u) << *all;
+  EXPECT_NE(all->find("      interval=30s OCF_CHECK_LEVEL=10\n"), std::string::npos) << *all;
+  EXPECT_NE(all->find("Group: web\n  Resource: vip (class=ocf"), std::string::npos) << *all;
+  auto missing = resourceConfig(cib, "nope");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message, "No resource found");
+}
+
+}  // namespace
+}  // namespace pulse::pcs::testing
