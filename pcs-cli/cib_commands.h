@@ -1,0 +1,57 @@
+// Internal to pulse_cib_edit: one apply() per edit, on a loaded CIB. Each returns an Error
+// before or after partly changing `cib`; applyEdit() then drops the document, so a failed
+// edit never reaches the caller.
+#pragma once
+
+#include <string>
+
+#include "cib_edit.h"
+#include "cib_xml.h"
+
+namespace pulse::pcs::cibxml {
+
+// cib_resource.cc
+Status apply(Cib& cib, const ResourceCreate& edit, const EditContext& context);
+Status apply(Cib& cib, const ResourceDelete& edit, const EditContext& context);
+Status apply(Cib& cib, const ResourceUpdate& edit, const EditContext& context);
+Status apply(Cib& cib, const ResourceEnable& edit, const EditContext& context);
+Status apply(Cib& cib, const ResourceMeta& edit, const EditContext& context);
+// cib_operations.cc
+Status apply(Cib& cib, const ResourceOpAdd& edit, const EditContext& context);
+// cib_group.cc
+Status apply(Cib& cib, const GroupAdd& edit, const EditContext& context);
+// cib_placement.cc
+Status apply(Cib& cib, const ResourceMove& edit, const EditContext& context);
+Status apply(Cib& cib, const ResourceBan& edit, const EditContext& context);
+Status apply(Cib& cib, const ResourceClear& edit, const EditContext& context);
+// cib_constraints.cc
+Status apply(Cib& cib, const LocationPrefers& edit, const EditContext& context);
+Status apply(Cib& cib, const ColocationAdd& edit, const EditContext& context);
+Status apply(Cib& cib, const OrderAdd& edit, const EditContext& context);
+Status apply(Cib& cib, const ConstraintDelete& edit, const EditContext& context);
+// cib_cluster.cc
+Status apply(Cib& cib, const PropertySet& edit, const EditContext& context);
+Status apply(Cib& cib, const NodeStandby& edit, const EditContext& context);
+
+// Removes every constraint (or set member) that names `rsc`; a set or constraint left
+// without resources goes too. (cib_constraints.cc)
+void removeConstraintsOf(Cib& cib, const std::string& rsc);
+
+// cib_operations.cc: the operations `create` writes: the user's, then the agent's defaults for
+// actions the user did not name, sorted by action name, with pcs's ids.
+Status addOperations(Cib& cib, pugi::xml_node primitive, const std::vector<OperationSpec>& ops,
+                     const AgentMetadata* agent, bool with_defaults);
+// Checks one operation's option names and action name (null agent: any action).
+Status validateOperation(const OperationSpec& op, const AgentMetadata* agent, bool force);
+
+// cib_group.cc: puts `resource` into `group` (created when missing), before/after a member.
+Status placeInGroup(Cib& cib, pugi::xml_node resource, const std::string& group,
+                    const std::string& before, const std::string& after);
+
+// The agent a primitive element names, from the context; null when unknown.
+const AgentMetadata* agentOf(const EditContext& context, pugi::xml_node primitive);
+// Unknown / missing parameters as pcs reports them ("" when all is well).
+std::string checkParameters(const NvPairs& params, const AgentMetadata& agent, bool force,
+                            bool check_required);
+
+}  // namespace pulse::pcs::cibxml

@@ -1,0 +1,175 @@
+// What `pcs resource|constraint|property|node` do to the CIB, as pure functions.
+//
+// pcs fetches the CIB, applies one edit and pushes the result back; this module is the middle
+// step. parseEdit() turns pcs's word list into a typed Edit; applyEdit() turns a CIB (Pacemaker's
+// XML) and an Edit into the new CIB. No I/O, no clock, no global state: equal inputs give equal
+// outputs, so the functions are safe to call from any thread.
+//
+// Invariants: on success the returned CIB is accepted by pulse::pe::unpackCib(); on any error
+// the caller gets an Error (pcs's wording, without the "Error: " prefix the CLI adds) and no
+// CIB, so an error can never change the configuration. Generated ids follow pcs 0.11.
+// applyEdit() leaves epoch/num_updates alone; bumpEpoch() is the caller's choice.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "common/result.h"
+
+namespace pulse::pcs {
+
+// name=value pairs in the order given (order matters for pcs's generated ids and output).
+using NvPairs = std::vector<std::pair<std::string, std::string>>;
+
+// A resource agent's meta-data, as far as pcs uses it. Filled by the OCF meta-data parser.
+struct AgentParameter {
+  std::string name;
+  bool required = false;
+  bool unique = false;
+  std::string default_value;  // "" when the agent advertises none
+};
+struct AgentAction {
+  std::string name;      // start, stop, monitor, meta-data, validate-all, ...
+  std::string timeout;   // "20s", or "" when not advertised
+  std::string interval;  // "10s", or "" (pcs then uses 60s for monitor, 0s otherwise)
+  std::string role;      // "Promoted", "Unpromoted" or ""
+  std::string depth;     // OCF_CHECK_LEVEL; "" or "0" means none
+};
+struct AgentMetadata {
+  std::string standard = "ocf";  // class attribute: ocf, systemd, lsb, ...
+  std::string provider;          // "heartbeat"; empty for non-ocf classes
+  std::string type;              // "IPaddr2"
+  std::vector<AgentParameter> parameters;
+  std::vector<AgentAction> actions;
+
+  // "ocf:heartbeat:IPaddr2" (or "systemd:nginx").
+  std::string fullName() const;
+};
+
+// What applyEdit() may need besides the CIB: the agents this node knows (for create's short
+// names and option checks) and the node a resource runs on now (for move/ban without node).
+struct EditContext {
+  std::vector<AgentMetadata> agents;
+  std::string current_node;
+};
+
+// One operation as typed after `op`: `op monitor interval=5s timeout=20s`.
+struct OperationSpec {
+  std::string action;
+  NvPairs options;
+};
+
+struct ResourceCreate {
+  std::string id;
+  std::string agent;  // as typed: "ocf:heartbeat:IPaddr2" or "IPaddr2"
+  NvPairs params;
+  std::vector<OperationSpec> operations;
+  NvPairs meta;
+  std::string group;          // --group; "" for none
+  std::string before, after;  // --before/--after within the group
+  bool disabled = false;      // --disabled: meta target-role=Stopped
+  bool force = false;         // --force: allow unknown/missing options
+};
+struct ResourceDelete {
+  std::string id;
+};
+struct ResourceUpdate {
+  std::string id;
+  NvPairs params;                         // empty value removes the parameter
+  std::vector<OperationSpec> operations;  // replaces operations of the same action
+  NvPairs meta;
+  bool force = false;
+};
+struct ResourceEnable {
+  std::string id;
+  bool enable = true;  // false: disable
+};
+struct ResourceMeta {
+  std::string id;
+  NvPairs meta;  // empty value removes
+};
+struct ResourceOpAdd {
+  std::string id;
+  OperationSpec operation;
+  bool force = false;
+};
+struct GroupAdd {
+  std::string group;
+  std::vector<std::string> resources;
+  std::string before, after;
+};
+struct ResourceMove {
+  std::string id;
+  std::string node;  // "" = ban the node it runs on now (EditContext::current_node)
+};
+struct ResourceBan {
+  std::string id;
+  std::string node;  // "" = the current node
+};
+struct ResourceClear {
+  std::string id;
+  std::string node;  // "" = every node
+};
+struct LocationPrefers {
+  std::string rsc;
+  bool avoids = false;
+  NvPairs node_scores;  // node -> score ("" = INFINITY)
+  bool force = false;   // skip the check that nodes exist
+};
+struct ColocationAdd {
+  std::string rsc, with_rsc;
+  std::string rsc_role, with_rsc_role;
+  std::string score = "INFINITY";
+  NvPairs options;
+  bool force = false;  // allow a duplicate
+};
+struct OrderAdd {
+  std::string first_action = "start", first;
+  std::string then_action = "start", then;
+  NvPairs options;  // kind=, symmetrical=, id=
+  bool force = false;
+};
+struct ConstraintDelete {
+  std::vector<std::string> ids;
+};
+struct PropertySet {
+  NvPairs properties;  // empty value removes
+  bool force = false;  // allow names Pacemaker does not know
+};
+struct NodeStandby {
+  std::string node;
+  bool standby = true;  // false: unstandby
+};
+
+using Edit =
+    std::variant<ResourceCreate, ResourceDelete, ResourceUpdate, ResourceEnable, ResourceMeta,
+                 ResourceOpAdd, GroupAdd, ResourceMove, ResourceBan, ResourceClear, LocationPrefers,
+                 ColocationAdd, OrderAdd, ConstraintDelete, PropertySet, NodeStandby>;
+
+// Parses the words after `pcs`, e.g. {"resource", "create", "vip", "IPaddr2", "ip=…",
+// "--group", "web"}. Flags (--force, --disabled, --group G, --before R, --after R) may be
+// anywhere. On failure the Error says which word was wrong.
+Result<Edit> parseEdit(const std::vector<std::string>& words);
+
+// Applies an edit. On success: the new CIB text (indented by two spaces, no XML declaration).
+// On failure: pcs's error; nothing else happened.
+Result<std::string> applyEdit(const std::string& cib_xml, const Edit& edit,
+                              const EditContext& context = {});
+
+// Marks a configuration change as Pacemaker does: epoch + 1, num_updates = 0.
+Result<std::string> bumpEpoch(const std::string& cib_xml);
+
+// Read-only views, in pcs 0.11's text layout (`pcs constraint [--full]`, `pcs constraint ref`,
+// `pcs property config`, `pcs resource config`). The JSON has pcs's top-level keys for plain
+// constraints only.
+Result<std::string> constraintList(const std::string& cib_xml, bool with_ids = false);
+Result<std::string> constraintListJson(const std::string& cib_xml);
+Result<std::string> constraintRef(const std::string& cib_xml, const std::vector<std::string>& ids);
+Result<std::string> propertyConfig(const std::string& cib_xml);
+// `pcs resource config [NAME]`; an unknown NAME is "No resource found".
+Result<std::string> resourceConfig(const std::string& cib_xml, const std::string& id = "");
+
+}  // namespace pulse::pcs

@@ -1,0 +1,209 @@
+// Resource operations: what `create` writes from the agent's actions, and `op add`.
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "cib_commands.h"
+
+namespace pulse::pcs::cibxml {
+namespace {
+
+// pcs's OPERATION_ATTRIBUTES: what may follow `op ACTION`.
+const std::vector<std::string> kOperationOptions = {
+    "OCF_CHECK_LEVEL", "description",     "enabled", "id",
+    "interval",        "interval-origin", "name",    "on-fail",
+    "record-pending",  "requires",        "role",    "start-delay",
+    "timeout"};
+
+std::string defaultInterval(const std::string& action) {
+  return action == "monitor" ? "60s" : "0s";
+}
+
+// Pacemaker's interval syntax reduced to seconds ("10s", "1min", "500ms" -> 0, "2h"); nullopt
+// when unreadable, so odd values are compared as text.
+std::optional<long> toSeconds(const std::string& text) {
+  long value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || value < 0) return std::nullopt;
+  const std::string unit(ptr, end);
+  if (unit.empty() || unit == "s" || unit == "sec") return value;
+  if (unit == "m" || unit == "min") return value * 60;
+  if (unit == "h" || unit == "hr") return value * 3600;
+  if (unit == "ms" || unit == "msec") return value / 1000;
+  return std::nullopt;
+}
+
+std::string optionValue(const NvPairs& options, const std::string& name) {
+  for (const auto& [k, v] : options) {
+    if (k == name) return v;
+  }
+  return "";
+}
+
+struct PlannedOp {
+  std::string action;
+  NvPairs attributes;  // besides name and id
+  std::string check_level;
+};
+
+Status appendOperation(Cib& cib, pugi::xml_node primitive, const PlannedOp& op) {
+  pugi::xml_node ops = primitive.child("operations");
+  if (!ops) ops = primitive.append_child("operations");
+  std::string id = optionValue(op.attributes, "id");
+  const std::string interval = optionValue(op.attributes, "interval");
+  if (!id.empty()) {
+    if (Status s = validateId(id, "operation id"); !s) return s;
+    if (idExists(cib, id)) return Error{"'" + id + "' already exists"};
+  } else {
+    id = uniqueId(cib, sanitizeId(std::string(primitive.attribute("id").as_string()) + "-" +
+                                  op.action + "-interval-" + interval));
+  }
+  pugi::xml_node element = ops.append_child("op");
+  element.append_attribute("id") = id.c_str();
+  element.append_attribute("name") = op.action.c_str();
+  for (const auto& [k, v] : op.attributes) {
+    if (k != "id" && !v.empty()) element.append_attribute(k.c_str()) = v.c_str();
+  }
+  if (!op.check_level.empty())
+    updateNvSet(cib, element, "instance_attributes", {{"OCF_CHECK_LEVEL", op.check_level}});
+  return {};
+}
+
+PlannedOp planUserOp(const OperationSpec& spec) {
+  PlannedOp op{spec.action, {}, ""};
+  bool has_interval = false;
+  for (const auto& [k, v] : spec.options) {
+    if (k == "OCF_CHECK_LEVEL") {
+      op.check_level = v;
+      continue;
+    }
+    if (k == "interval") has_interval = true;
+    op.attributes.emplace_back(k, v);
+  }
+  if (!has_interval)
+    op.attributes.insert(op.attributes.begin(), {"interval", defaultInterval(spec.action)});
+  return op;
+}
+
+}  // namespace
+
+Status validateOperation(const OperationSpec& op, const AgentMetadata* agent, bool force) {
+  std::vector<std::string> unknown;
+  for (const auto& [k, v] : op.options) {
+    if (std::find(kOperationOptions.begin(), kOperationOptions.end(), k) ==
+        kOperationOptions.end()) {
+      unknown.push_back(k);
+    }
+  }
+  if (!unknown.empty()) {
+    return Error{std::string("invalid resource operation option") +
+                 (unknown.size() == 1 ? " " : "s: ") + formatList(unknown) +
+                 ", allowed options are: " + formatList(kOperationOptions)};
+  }
+  if (agent != nullptr && !force) {
+    std::vector<std::string> names;
+    for (const AgentAction& a : agent->actions) names.push_back(a.name);
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    if (std::find(names.begin(), names.end(), op.action) == names.end()) {
+      return Error{"'" + op.action + "' is not a valid operation name value, use " +
+                   formatList(names) + ", use --force to override"};
+    }
+  }
+  for (const char* key : {"interval", "timeout"}) {
+    const std::string value = optionValue(op.options, key);
+    if (!value.empty() && !toSeconds(value)) {
+      return Error{"'" + value + "' is not a valid " + key +
+                   " value, use time interval (e.g. 1, 2s, 3m, 4h, ...)"};
+    }
+  }
+  return {};
+}
+
+Status addOperations(Cib& cib, pugi::xml_node primitive, const std::vector<OperationSpec>& ops,
+                     const AgentMetadata* agent, bool with_defaults) {
+  std::vector<PlannedOp> planned;
+  // The same action twice at one interval would be one operation to Pacemaker.
+  std::map<std::string, std::set<long>> used;
+  for (const OperationSpec& spec : ops) {
+    PlannedOp op = planUserOp(spec);
+    const std::string interval = optionValue(op.attributes, "interval");
+    const long seconds = toSeconds(interval).value_or(-1);
+    if (!used[op.action].insert(seconds).second) {
+      return Error{"multiple specification of the same operation with the same interval:\n" +
+                   op.action + " with intervals " + interval};
+    }
+    planned.push_back(std::move(op));
+  }
+  // Existing operations count too (update, op add).
+  for (pugi::xml_node o : primitive.child("operations").children("op")) {
+    const std::string name = o.attribute("name").as_string();
+    const long seconds = toSeconds(o.attribute("interval").as_string()).value_or(-1);
+    for (const PlannedOp& op : planned) {
+      if (op.action == name &&
+          toSeconds(optionValue(op.attributes, "interval")).value_or(-2) == seconds) {
+        return Error{"operation " + name + " with interval " +
+                     optionValue(op.attributes, "interval") + " already specified for " +
+                     primitive.attribute("id").as_string() + ":\n" + name +
+                     " interval=" + o.attribute("interval").as_string() + " (" +
+                     o.attribute("id").as_string() + ")"};
+      }
+    }
+  }
+  if (with_defaults) {
+    std::vector<AgentAction> defaults;
+    if (agent != nullptr) {
+      for (const AgentAction& a : agent->actions) {
+        // One-shot actions and the deprecated alias of monitor are not for Pacemaker to run.
+        if (a.name != "meta-data" && a.name != "status" && a.name != "validate-all") {
+          defaults.push_back(a);
+        }
+      }
+    }
+    // Pacemaker only notices failures of a resource it monitors: monitor is always added.
+    if (std::none_of(defaults.begin(), defaults.end(),
+                     [](const AgentAction& a) { return a.name == "monitor"; })) {
+      defaults.push_back(AgentAction{"monitor", "", "", "", ""});
+    }
+    std::map<std::string, std::set<long>> default_used;
+    for (const AgentAction& a : defaults) {
+      const bool named_by_user = std::any_of(
+          ops.begin(), ops.end(), [&](const OperationSpec& s) { return s.action == a.name; });
+      if (named_by_user) continue;
+      std::string interval = a.interval.empty() ? defaultInterval(a.name) : a.interval;
+      // pcs keeps default intervals of one action distinct by adding seconds.
+      if (auto seconds = toSeconds(interval)) {
+        long s = *seconds;
+        if (default_used[a.name].count(s)) {
+          while (default_used[a.name].count(s)) ++s;
+          interval = std::to_string(s);
+        }
+        default_used[a.name].insert(s);
+      }
+      PlannedOp op{a.name, {{"interval", interval}}, a.depth == "0" ? "" : a.depth};
+      if (!a.timeout.empty()) op.attributes.emplace_back("timeout", a.timeout);
+      if (!a.role.empty()) op.attributes.emplace_back("role", a.role);
+      planned.push_back(std::move(op));
+    }
+  }
+  std::stable_sort(planned.begin(), planned.end(),
+                   [](const PlannedOp& a, const PlannedOp& b) { return a.action < b.action; });
+  for (const PlannedOp& op : planned) {
+    if (Status s = appendOperation(cib, primitive, op); !s) return s;
+  }
+  return {};
+}
+
+Status apply(Cib& cib, const ResourceOpAdd& edit, const EditContext& context) {
+  pugi::xml_node primitive = findPrimitive(cib, edit.id);
+  if (!primitive) return Error{"Unable to find resource: " + edit.id};
+  const AgentMetadata* agent = agentOf(context, primitive);
+  if (Status s = validateOperation(edit.operation, agent, edit.force); !s) return s;
+  return addOperations(cib, primitive, {edit.operation}, agent, false);
+}
+
+}  // namespace pulse::pcs::cibxml

@@ -1,0 +1,218 @@
+// pcs resource create / delete / update / enable / disable / meta.
+#include <algorithm>
+#include <cctype>
+
+#include "cib_commands.h"
+
+namespace pulse::pcs::cibxml {
+namespace {
+
+constexpr const char* kForceHint = ", use --force to override";
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+// pcs accepts the full name (standard:provider:type or standard:type) or a bare type that
+// names exactly one known agent.
+Result<const AgentMetadata*> resolveAgent(const std::string& name, const EditContext& context,
+                                          bool force) {
+  if (name.find(':') != std::string::npos) {
+    for (const AgentMetadata& agent : context.agents) {
+      if (agent.fullName() == name) return &agent;
+    }
+    if (force) return static_cast<const AgentMetadata*>(nullptr);
+    return Error{"Agent '" + name +
+                 "' is not installed or does not provide valid metadata: "
+                 "agent not found" +
+                 kForceHint};
+  }
+  std::vector<const AgentMetadata*> matches;
+  for (const AgentMetadata& agent : context.agents) {
+    if (lower(agent.type) == lower(name)) matches.push_back(&agent);
+  }
+  if (matches.size() == 1) return matches.front();
+  if (matches.empty()) {
+    return Error{"Unable to find agent '" + name + "', try specifying its full name"};
+  }
+  std::vector<std::string> names;
+  for (const AgentMetadata* m : matches) names.push_back(m->fullName());
+  return Error{"Multiple agents match '" + name +
+               "', please specify full name: " + formatList(names)};
+}
+
+// Splits "ocf:heartbeat:IPaddr2" into the primitive's class/provider/type attributes.
+void setAgentAttributes(pugi::xml_node primitive, const std::string& full_name) {
+  const std::size_t first = full_name.find(':');
+  const std::size_t last = full_name.rfind(':');
+  primitive.append_attribute("class") = full_name.substr(0, first).c_str();
+  if (first != last) {
+    primitive.append_attribute("provider") = full_name.substr(first + 1, last - first - 1).c_str();
+  }
+  primitive.append_attribute("type") = full_name.substr(last + 1).c_str();
+}
+
+Status resourceExists(const Cib& cib, const std::string& id, pugi::xml_node& out) {
+  out = findResource(cib, id);
+  if (!out) return Error{"Resource '" + id + "' does not exist."};
+  return {};
+}
+
+}  // namespace
+
+const AgentMetadata* agentOf(const EditContext& context, pugi::xml_node primitive) {
+  std::string name = primitive.attribute("class").as_string();
+  if (const char* provider = primitive.attribute("provider").as_string(nullptr)) {
+    name += std::string(":") + provider;
+  }
+  name += std::string(":") + primitive.attribute("type").as_string();
+  for (const AgentMetadata& agent : context.agents) {
+    if (agent.fullName() == name) return &agent;
+  }
+  return nullptr;
+}
+
+std::string checkParameters(const NvPairs& params, const AgentMetadata& agent, bool force,
+                            bool check_required) {
+  std::vector<std::string> allowed, unknown, missing;
+  for (const AgentParameter& p : agent.parameters) allowed.push_back(p.name);
+  for (const auto& [name, value] : params) {
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) unknown.push_back(name);
+  }
+  if (check_required) {
+    for (const AgentParameter& p : agent.parameters) {
+      const bool given = std::any_of(params.begin(), params.end(),
+                                     [&](const auto& kv) { return kv.first == p.name; });
+      if (p.required && !given) missing.push_back(p.name);
+    }
+  }
+  if (force) return "";
+  std::string errors;
+  if (!unknown.empty()) {
+    errors += std::string("invalid resource option") + (unknown.size() == 1 ? " " : "s: ") +
+              formatList(unknown) + ",";
+    errors += allowed.empty()
+                  ? " there are no options allowed"
+                  : std::string(" allowed option") + (allowed.size() == 1 ? " is " : "s are: ") +
+                        formatList(allowed);
+    errors += kForceHint;
+  }
+  if (!missing.empty()) {
+    if (!errors.empty()) errors += "\nError: ";
+    errors += std::string("required resource option") + (missing.size() == 1 ? " " : "s ") +
+              formatList(missing) + (missing.size() == 1 ? " is" : " are") + " missing" +
+              kForceHint;
+  }
+  return errors;
+}
+
+Status apply(Cib& cib, const ResourceCreate& edit, const EditContext& context) {
+  if (Status s = validateId(edit.id, "resource id"); !s) return s;
+  if (idExists(cib, edit.id)) return Error{"'" + edit.id + "' already exists"};
+  if (!edit.group.empty() || !edit.before.empty() || !edit.after.empty()) {
+    if (edit.group.empty()) return Error{"you cannot use --before or --after without --group"};
+    if (!edit.before.empty() && !edit.after.empty()) {
+      return Error{"you cannot specify both --before and --after"};
+    }
+  }
+  auto agent = resolveAgent(edit.agent, context, edit.force);
+  if (!agent.ok()) return agent.error();
+  const AgentMetadata* metadata = *agent;
+
+  if (metadata != nullptr) {
+    const std::string errors = checkParameters(edit.params, *metadata, edit.force, true);
+    if (!errors.empty()) return Error{errors};
+  }
+  for (const OperationSpec& op : edit.operations) {
+    if (Status s = validateOperation(op, metadata, edit.force); !s) return s;
+  }
+
+  pugi::xml_node resources = section(cib, "resources");
+  pugi::xml_node primitive = resources.append_child("primitive");
+  primitive.append_attribute("id") = edit.id.c_str();
+  setAgentAttributes(primitive, metadata != nullptr ? metadata->fullName() : edit.agent);
+  updateNvSet(cib, primitive, "instance_attributes", edit.params);
+  NvPairs meta = edit.meta;
+  if (edit.disabled) meta.emplace_back("target-role", "Stopped");
+  updateNvSet(cib, primitive, "meta_attributes", meta);
+  if (Status s = addOperations(cib, primitive, edit.operations, metadata, true); !s) {
+    return s;
+  }
+  if (!edit.group.empty()) return placeInGroup(cib, primitive, edit.group, edit.before, edit.after);
+  return {};
+}
+
+Status apply(Cib& cib, const ResourceDelete& edit, const EditContext&) {
+  pugi::xml_node resource;
+  if (Status s = resourceExists(cib, edit.id, resource); !s) return s;
+  // The members of a deleted group or clone take their constraints with them.
+  std::vector<std::string> gone{edit.id};
+  for (pugi::xpath_node n : resource.select_nodes(".//primitive | .//group")) {
+    gone.push_back(n.node().attribute("id").as_string());
+  }
+  pugi::xml_node parent = resource.parent();
+  parent.remove_child(resource);
+  // A group, clone or bundle left empty has nothing to run: pcs removes it too.
+  while (std::string_view(parent.name()) != "resources" && !parent.find_child([](pugi::xml_node c) {
+    const std::string_view tag = c.name();
+    return tag == "primitive" || tag == "group";
+  })) {
+    gone.push_back(parent.attribute("id").as_string());
+    pugi::xml_node up = parent.parent();
+    up.remove_child(parent);
+    parent = up;
+  }
+  for (const std::string& id : gone) removeConstraintsOf(cib, id);
+  return {};
+}
+
+Status apply(Cib& cib, const ResourceUpdate& edit, const EditContext& context) {
+  pugi::xml_node resource;
+  if (Status s = resourceExists(cib, edit.id, resource); !s) return s;
+  const bool is_primitive = std::string_view(resource.name()) == "primitive";
+  if (!is_primitive && (!edit.params.empty() || !edit.operations.empty())) {
+    return Error{"Unable to find primitive resource '" + edit.id + "'"};
+  }
+  const AgentMetadata* agent = is_primitive ? agentOf(context, resource) : nullptr;
+  if (agent != nullptr) {
+    NvPairs set_params;
+    for (const auto& kv : edit.params) {
+      if (!kv.second.empty()) set_params.push_back(kv);
+    }
+    const std::string errors = checkParameters(set_params, *agent, edit.force, false);
+    if (!errors.empty()) return Error{errors};
+  }
+  for (const OperationSpec& op : edit.operations) {
+    if (Status s = validateOperation(op, agent, edit.force); !s) return s;
+  }
+  updateNvSet(cib, resource, "instance_attributes", edit.params);
+  updateNvSet(cib, resource, "meta_attributes", edit.meta);
+  // pcs replaces all operations of each action the user names.
+  for (const OperationSpec& op : edit.operations) {
+    pugi::xml_node ops = resource.child("operations");
+    for (pugi::xml_node o = ops.first_child(); o;) {
+      pugi::xml_node next = o.next_sibling();
+      if (op.action == o.attribute("name").as_string()) ops.remove_child(o);
+      o = next;
+    }
+  }
+  return addOperations(cib, resource, edit.operations, agent, false);
+}
+
+Status apply(Cib& cib, const ResourceEnable& edit, const EditContext&) {
+  pugi::xml_node resource;
+  if (Status s = resourceExists(cib, edit.id, resource); !s) return s;
+  updateNvSet(cib, resource, "meta_attributes", {{"target-role", edit.enable ? "" : "Stopped"}});
+  return {};
+}
+
+Status apply(Cib& cib, const ResourceMeta& edit, const EditContext&) {
+  pugi::xml_node resource;
+  if (Status s = resourceExists(cib, edit.id, resource); !s) return s;
+  updateNvSet(cib, resource, "meta_attributes", edit.meta);
+  return {};
+}
+
+}  // namespace pulse::pcs::cibxml

@@ -1,0 +1,145 @@
+// pcs constraint [list] (text and JSON) and pcs constraint ref: read-only views of the CIB.
+#include <algorithm>
+#include <sstream>
+
+#include "cib_edit.h"
+#include "cib_xml.h"
+#include "json.h"
+
+namespace pulse::pcs {
+namespace {
+
+std::string attr(pugi::xml_node n, const char* name) { return n.attribute(name).as_string(); }
+
+std::string withId(pugi::xml_node c, bool with_ids) {
+  return with_ids ? " (id: " + attr(c, "id") + ")" : "";
+}
+
+std::string optionalWord(const std::string& word) { return word.empty() ? "" : word + " "; }
+
+}  // namespace
+
+Result<std::string> constraintList(const std::string& cib_xml, bool with_ids) {
+  cibxml::Cib cib;
+  if (Status s = cibxml::load(cib_xml, cib); !s) return s.error();
+  pugi::xml_node constraints = cib.configuration.child("constraints");
+  std::ostringstream out;
+  if (constraints.child("rsc_location")) out << "Location Constraints:\n";
+  for (pugi::xml_node c : constraints.children("rsc_location")) {
+    std::string score = c.attribute("score").as_string("INFINITY");
+    const bool negative = !score.empty() && score[0] == '-';
+    if (!score.empty() && (score[0] == '-' || score[0] == '+')) score = score.substr(1);
+    const bool plain = !c.child("rule");
+    out << "  " << optionalWord(attr(c, "role")) << "resource"
+        << (c.attribute("rsc") ? "" : " pattern") << " '"
+        << (c.attribute("rsc") ? attr(c, "rsc") : attr(c, "rsc-pattern")) << "'";
+    if (plain) {
+      out << (negative ? " avoids" : " prefers") << " node '" << attr(c, "node") << "' with score "
+          << score;
+    }
+    out << withId(c, with_ids) << "\n";
+    if (c.attribute("resource-discovery")) {
+      out << "    resource-discovery=" << attr(c, "resource-discovery") << "\n";
+    }
+  }
+  if (constraints.child("rsc_colocation")) out << "Colocation Constraints:\n";
+  for (pugi::xml_node c : constraints.children("rsc_colocation")) {
+    out << "  " << optionalWord(attr(c, "rsc-role")) << "resource '" << attr(c, "rsc") << "' with "
+        << optionalWord(attr(c, "with-rsc-role")) << "resource '" << attr(c, "with-rsc") << "'"
+        << withId(c, with_ids) << "\n";
+    out << "    score=" << attr(c, "score");
+    if (c.attribute("influence")) out << " influence=" << attr(c, "influence");
+    out << "\n";
+  }
+  if (constraints.child("rsc_order")) out << "Order Constraints:\n";
+  for (pugi::xml_node c : constraints.children("rsc_order")) {
+    out << "  " << optionalWord(attr(c, "first-action")) << "resource '" << attr(c, "first")
+        << "' then " << optionalWord(attr(c, "then-action")) << "resource '" << attr(c, "then")
+        << "'" << withId(c, with_ids) << "\n";
+    std::string pairs;
+    for (const char* name : {"symmetrical", "require-all", "score", "kind"}) {
+      if (c.attribute(name))
+        pairs += std::string(pairs.empty() ? "" : " ") + name + "=" + attr(c, name);
+    }
+    if (!pairs.empty()) out << "    " << pairs << "\n";
+  }
+  return out.str();
+}
+
+Result<std::string> constraintListJson(const std::string& cib_xml) {
+  cibxml::Cib cib;
+  if (Status s = cibxml::load(cib_xml, cib); !s) return s.error();
+  pugi::xml_node constraints = cib.configuration.child("constraints");
+  JsonWriter json;
+  auto optional = [&](pugi::xml_node c, const char* key, const char* name) {
+    json.key(key);
+    if (c.attribute(name)) {
+      json.value(attr(c, name));
+    } else {
+      json.null();
+    }
+  };
+  json.beginObject().key("location").beginArray();
+  for (pugi::xml_node c : constraints.children("rsc_location")) {
+    json.beginObject();
+    optional(c, "resource_id", "rsc");
+    optional(c, "resource_pattern", "rsc-pattern");
+    optional(c, "role", "role");
+    json.key("attributes").beginObject().key("constraint_id").value(attr(c, "id"));
+    optional(c, "score", "score");
+    optional(c, "node", "node");
+    optional(c, "resource_discovery", "resource-discovery");
+    json.endObject().endObject();
+  }
+  json.endArray().key("colocation").beginArray();
+  for (pugi::xml_node c : constraints.children("rsc_colocation")) {
+    json.beginObject().key("resource_id").value(attr(c, "rsc"));
+    json.key("with_resource_id").value(attr(c, "with-rsc"));
+    optional(c, "resource_role", "rsc-role");
+    optional(c, "with_resource_role", "with-rsc-role");
+    json.key("attributes").beginObject().key("constraint_id").value(attr(c, "id"));
+    optional(c, "score", "score");
+    json.endObject().endObject();
+  }
+  json.endArray().key("order").beginArray();
+  for (pugi::xml_node c : constraints.children("rsc_order")) {
+    json.beginObject().key("first_resource_id").value(attr(c, "first"));
+    json.key("then_resource_id").value(attr(c, "then"));
+    optional(c, "first_action", "first-action");
+    optional(c, "then_action", "then-action");
+    json.key("attributes").beginObject().key("constraint_id").value(attr(c, "id"));
+    optional(c, "symmetrical", "symmetrical");
+    optional(c, "score", "score");
+    optional(c, "kind", "kind");
+    json.endObject().endObject();
+  }
+  json.endArray().endObject();
+  return json.text();
+}
+
+Result<std::string> constraintRef(const std::string& cib_xml, const std::vector<std::string>& ids) {
+  cibxml::Cib cib;
+  if (Status s = cibxml::load(cib_xml, cib); !s) return s.error();
+  std::vector<std::string> sorted = ids;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  std::ostringstream out;
+  for (const std::string& rsc : sorted) {
+    std::vector<std::string> found;
+    for (pugi::xml_node c : cib.configuration.child("constraints").children()) {
+      bool names = false;
+      for (const char* a : {"rsc", "with-rsc", "first", "then"}) names |= rsc == attr(c, a);
+      for (pugi::xml_node set : c.children("resource_set")) {
+        names |= bool(set.find_child_by_attribute("resource_ref", "id", rsc.c_str()));
+      }
+      if (names) found.push_back(attr(c, "id"));
+    }
+    std::sort(found.begin(), found.end());
+    out << "Resource: " << rsc << "\n";
+    if (found.empty()) out << "  No Matches\n";
+    for (const std::string& id : found) out << "  " << id << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace pulse::pcs

@@ -1,0 +1,173 @@
+// pcs constraint location / colocation / order / delete / list / ref, and resource
+// move / ban / clear.
+#include "cib_edit_test_util.h"
+
+namespace pulse::pcs::testing {
+namespace {
+
+std::string twoResources() {
+  std::string cib = ok(kEmptyCib, kVip);
+  return ok(cib, "resource create haproxy ocf:heartbeat:haproxy");
+}
+
+TEST(ConstraintLocation, PrefersAndAvoids) {
+  Xml xml(ok(twoResources(), "constraint location vip prefers n1 n2=50"));
+  EXPECT_EQ(xml.attr("//rsc_location[@id='location-vip-n1-INFINITY']", "score"), "INFINITY");
+  EXPECT_EQ(xml.attr("//rsc_location[@id='location-vip-n2-50']", "node"), "n2");
+  Xml avoid(ok(twoResources(), "constraint location vip avoids n3 n2=20"));
+  EXPECT_EQ(avoid.attr("//rsc_location[@id='location-vip-n3--INFINITY']", "score"), "-INFINITY");
+  EXPECT_EQ(avoid.attr("//rsc_location[@id='location-vip-n2--20']", "score"), "-20");
+}
+
+TEST(ConstraintLocation, ReplacesSameResourceAndNode) {
+  std::string cib = ok(twoResources(), "constraint location vip prefers n1");
+  Xml xml(ok(cib, "constraint location vip avoids n1"));
+  EXPECT_EQ(xml.count("//rsc_location"), 1u);
+  EXPECT_TRUE(xml.node("//rsc_location[@id='location-vip-n1--INFINITY']"));
+}
+
+TEST(ConstraintLocation, Errors) {
+  const std::string cib = twoResources();
+  EXPECT_EQ(fails(cib, "constraint location vip prefers n9"),
+            "Node 'n9' does not appear to exist in configuration, use --force to override");
+  EXPECT_EQ(fails(cib, "constraint location vip prefers n1=lots"),
+            "invalid score 'lots', use integer or INFINITY or -INFINITY");
+  EXPECT_EQ(fails(cib, "constraint location nope prefers n1"), "Resource 'nope' does not exist");
+  Xml forced(ok(cib, "constraint location vip prefers n9 --force"));
+  EXPECT_TRUE(forced.node("//rsc_location[@id='location-vip-n9-INFINITY']"));
+}
+
+TEST(ConstraintColocation, AddsWithPcsId) {
+  Xml xml(ok(twoResources(), "constraint colocation add haproxy with vip"));
+  const std::string c = "//rsc_colocation[@id='colocation-haproxy-vip-INFINITY']";
+  EXPECT_EQ(xml.attr(c, "rsc"), "haproxy");
+  EXPECT_EQ(xml.attr(c, "with-rsc"), "vip");
+  EXPECT_EQ(xml.attr(c, "score"), "INFINITY");
+  Xml scored(ok(twoResources(), "constraint colocation add Started haproxy with vip -100"));
+  EXPECT_EQ(scored.attr("//rsc_colocation[@id='colocation-haproxy-vip--100']", "rsc-role"),
+            "Started");
+  EXPECT_EQ(scored.attr("//rsc_colocation[@id='colocation-haproxy-vip--100']", "with-rsc-role"),
+            "Started");
+}
+
+TEST(ConstraintColocation, Errors) {
+  const std::string cib = ok(twoResources(), "constraint colocation add haproxy with vip");
+  EXPECT_EQ(fails(cib, "constraint colocation add vip with haproxy"),
+            "duplicate constraint already exists, use --force to override\n"
+            "  haproxy with vip (score:INFINITY) (id:colocation-haproxy-vip-INFINITY)");
+  Xml forced(ok(cib, "constraint colocation add haproxy with vip --force"));
+  EXPECT_TRUE(forced.node("//rsc_colocation[@id='colocation-haproxy-vip-INFINITY-1']"));
+  EXPECT_EQ(fails(cib, "constraint colocation add nope with vip"),
+            "Resource 'nope' does not exist");
+  EXPECT_EQ(fails(cib, "constraint colocation add haproxy with vip x with y"),
+            "Multiple 'with's cannot be specified.");
+  EXPECT_EQ(fails(cib, "constraint colocation add haproxy with vip much"),
+            "invalid score 'much', use integer or INFINITY or -INFINITY");
+}
+
+TEST(ConstraintOrder, AddsWithPcsId) {
+  Xml xml(ok(twoResources(), "constraint order vip then haproxy"));
+  const std::string c = "//rsc_order[@id='order-vip-haproxy-mandatory']";
+  EXPECT_EQ(xml.attr(c, "first"), "vip");
+  EXPECT_EQ(xml.attr(c, "first-action"), "start");
+  EXPECT_EQ(xml.attr(c, "then-action"), "start");
+  Xml kinded(ok(twoResources(), "constraint order stop vip then start haproxy kind=Optional"));
+  EXPECT_EQ(kinded.attr("//rsc_order[@id='order-vip-haproxy-Optional']", "first-action"), "stop");
+  EXPECT_EQ(kinded.attr("//rsc_order[@id='order-vip-haproxy-Optional']", "kind"), "Optional");
+}
+
+TEST(ConstraintOrder, Errors) {
+  const std::string cib = ok(twoResources(), "constraint order vip then haproxy");
+  EXPECT_EQ(fails(cib, "constraint order vip then haproxy"),
+            "duplicate constraint already exists, use --force to override\n"
+            "  start vip then start haproxy (kind:Mandatory) (id:order-vip-haproxy-mandatory)");
+  EXPECT_EQ(fails(cib, "constraint order vip then haproxy kind=Sometimes --force"),
+            "invalid kind value 'Sometimes', allowed values are: 'Mandatory', 'Optional', "
+            "'Serialize'");
+  const std::string grouped = ok(cib, "resource group add web vip haproxy");
+  EXPECT_EQ(fails(grouped, "constraint order vip then haproxy --force"),
+            "Cannot create an order constraint for resources in the same group");
+  EXPECT_EQ(fails(cib, "constraint order vip then haproxy then d"),
+            "Multiple 'then's cannot be specified.");
+}
+
+TEST(ConstraintDelete, ByIdAndUnknown) {
+  std::string cib = ok(twoResources(), "constraint order vip then haproxy");
+  Xml xml(ok(cib, "constraint delete order-vip-haproxy-mandatory"));
+  EXPECT_FALSE(xml.node("//rsc_order"));
+  Xml removed(ok(cib, "constraint remove order-vip-haproxy-mandatory"));
+  EXPECT_FALSE(removed.node("//rsc_order"));
+  EXPECT_EQ(fails(cib, "constraint delete nope"), "Unable to find constraint - 'nope'");
+}
+
+TEST(ConstraintList, TextJsonAndRef) {
+  std::string cib = ok(twoResources(), "constraint location vip prefers n1");
+  cib = ok(cib, "constraint location haproxy avoids n3=50");
+  cib = ok(cib, "constraint colocation add haproxy with vip");
+  cib = ok(cib, "constraint order vip then haproxy kind=Optional");
+  auto text = constraintList(cib);
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(*text,
+            "Location Constraints:\n"
+            "  resource 'vip' prefers node 'n1' with score INFINITY\n"
+            "  resource 'haproxy' avoids node 'n3' with score 50\n"
+            "Colocation Constraints:\n"
+            "  resource 'haproxy' with resource 'vip'\n"
+            "    score=INFINITY\n"
+            "Order Constraints:\n"
+            "  start resource 'vip' then start resource 'haproxy'\n"
+            "    kind=Optional\n");
+  auto full = constraintList(cib, true);
+  ASSERT_TRUE(full.ok());
+  EXPECT_NE(full->find("resource 'vip' prefers node 'n1' with score INFINITY "
+                       "(id: location-vip-n1-INFINITY)\n"),
+            std::string::npos);
+  auto json = constraintListJson(cib);
+  ASSERT_TRUE(json.ok());
+  EXPECT_NE(json->find(R"({"resource_id":"vip","resource_pattern":null,"role":null,)"
+                       R"("attributes":{"constraint_id":"location-vip-n1-INFINITY",)"
+                       R"("score":"INFINITY","node":"n1","resource_discovery":null}})"),
+            std::string::npos)
+      << *json;
+  auto ref = constraintRef(cib, {"vip", "nope"});
+  ASSERT_TRUE(ref.ok());
+  EXPECT_EQ(*ref,
+            "Resource: nope\n  No Matches\n"
+            "Resource: vip\n  colocation-haproxy-vip-INFINITY\n  location-vip-n1-INFINITY\n"
+            "  order-vip-haproxy-Optional\n");
+}
+
+TEST(ResourceMove, PreferNodeOrBanCurrent) {
+  const std::string cib = twoResources();
+  Xml moved(ok(cib, "resource move vip n2", context("n1")));
+  const std::string c = "//rsc_location[@id='cli-prefer-vip']";
+  EXPECT_EQ(moved.attr(c, "node"), "n2");
+  EXPECT_EQ(moved.attr(c, "score"), "INFINITY");
+  EXPECT_EQ(moved.attr(c, "role"), "Started");
+  Xml away(ok(cib, "resource move vip", context("n1")));
+  EXPECT_EQ(away.attr("//rsc_location[@id='cli-ban-vip-on-n1']", "score"), "-INFINITY");
+  EXPECT_EQ(fails(cib, "resource move vip"),
+            "Resource 'vip' not moved: active in 0 locations.\n"
+            "To prevent 'vip' from running on a specific location, specify a node.");
+  EXPECT_EQ(fails(cib, "resource move vip n9"),
+            "Node 'n9' does not appear to exist in configuration");
+  EXPECT_EQ(fails(cib, "resource move nope n2"), "Resource 'nope' does not exist");
+}
+
+TEST(ResourceBanClear, BanThenClear) {
+  std::string cib = ok(twoResources(), "resource ban vip n1");
+  cib = ok(cib, "resource ban vip n2");
+  cib = ok(cib, "resource move vip n3");
+  Xml banned(cib);
+  EXPECT_EQ(banned.attr("//rsc_location[@id='cli-ban-vip-on-n1']", "score"), "-INFINITY");
+  Xml one(ok(cib, "resource clear vip n1"));
+  EXPECT_FALSE(one.node("//rsc_location[@id='cli-ban-vip-on-n1']"));
+  EXPECT_TRUE(one.node("//rsc_location[@id='cli-ban-vip-on-n2']"));
+  Xml all(ok(cib, "resource clear vip"));
+  EXPECT_EQ(all.count("//rsc_location"), 0u);
+  EXPECT_EQ(fails(cib, "resource ban nope n1"), "Resource 'nope' does not exist");
+  EXPECT_EQ(fails(cib, "resource clear nope"), "Resource 'nope' does not exist");
+}
+
+}  // namespace
+}  // namespace pulse::pcs::testing

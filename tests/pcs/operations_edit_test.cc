@@ -1,0 +1,89 @@
+// Operations: pcs resource op add, and the checks create applies to `op` words.
+#include "cib_edit_test_util.h"
+
+namespace pulse::pcs::testing {
+namespace {
+
+TEST(ResourceOpAdd, AddsWithPcsId) {
+  std::string cib = ok(kEmptyCib, kVip);
+  Xml xml(ok(cib, "resource op add vip monitor interval=30s timeout=40s OCF_CHECK_LEVEL=10"));
+  EXPECT_EQ(xml.count("//primitive[@id='vip']/operations/op[@name='monitor']"), 2u);
+  const std::string op = "//op[@id='vip-monitor-interval-30s']";
+  EXPECT_EQ(xml.attr(op, "timeout"), "40s");
+  EXPECT_EQ(xml.attr(op + "/instance_attributes/nvpair", "name"), "OCF_CHECK_LEVEL");
+  EXPECT_EQ(xml.attr(op + "/instance_attributes/nvpair", "value"), "10");
+}
+
+TEST(ResourceOpAdd, SameIntervalTwiceIsRefused) {
+  std::string cib = ok(kEmptyCib, kVip);
+  EXPECT_EQ(fails(cib, "resource op add vip monitor interval=10"),
+            "operation monitor with interval 10 already specified for vip:\n"
+            "monitor interval=10s (vip-monitor-interval-10s)");
+}
+
+TEST(ResourceOpAdd, UnknownActionOptionOrResource) {
+  std::string cib = ok(kEmptyCib, kVip);
+  EXPECT_EQ(fails(cib, "resource op add vip reload interval=0s"),
+            "'reload' is not a valid operation name value, use 'meta-data', 'monitor', 'start', "
+            "'status', 'stop', 'validate-all', use --force to override");
+  Xml forced(ok(cib, "resource op add vip reload interval=0s --force"));
+  EXPECT_TRUE(forced.node("//op[@id='vip-reload-interval-0s']"));
+  EXPECT_EQ(fails(cib, "resource op add vip monitor interval=30s colour=red"),
+            "invalid resource operation option 'colour', allowed options are: "
+            "'OCF_CHECK_LEVEL', 'description', 'enabled', 'id', 'interval', 'interval-origin', "
+            "'name', 'on-fail', 'record-pending', 'requires', 'role', 'start-delay', 'timeout'");
+  EXPECT_EQ(fails(cib, "resource op add vip monitor interval=often"),
+            "'often' is not a valid interval value, use time interval (e.g. 1, 2s, 3m, 4h, ...)");
+  EXPECT_EQ(fails(cib, "resource op add nope monitor interval=30s"),
+            "Unable to find resource: nope");
+}
+
+TEST(ResourceCreateOps, SeveralOperationsAfterOneOp) {
+  Xml xml(ok(kEmptyCib, std::string(kVip) + " op monitor interval=5s start timeout=30s"));
+  EXPECT_TRUE(xml.node("//op[@id='vip-monitor-interval-5s']"));
+  EXPECT_TRUE(xml.node("//op[@id='vip-start-interval-0s' and @timeout='30s']"));
+  EXPECT_EQ(fails(kEmptyCib, std::string(kVip) + " op monitor interval=5s monitor interval=5"),
+            "multiple specification of the same operation with the same interval:\n"
+            "monitor with intervals 5");
+}
+
+}  // namespace
+}  // namespace pulse::pcs::testing
+
+namespace pulse::pcs::testing {
+namespace {
+
+TEST(ResourceConfig, Pcs011Layout) {
+  std::string cib = ok(kEmptyCib, std::string(kVip) +
+                                      " op monitor interval=5s meta migration-threshold=2 --group "
+                                      "web");
+  cib = ok(cib, "resource create d Dummy op monitor interval=30s OCF_CHECK_LEVEL=10");
+  auto vip = resourceConfig(cib, "vip");
+  ASSERT_TRUE(vip.ok());
+  EXPECT_EQ(*vip,
+            "Resource: vip (class=ocf provider=heartbeat type=IPaddr2)\n"
+            "  Attributes: vip-instance_attributes\n"
+            "    cidr_netmask=24\n"
+            "    ip=198.51.100.10\n"
+            "  Meta Attributes: vip-meta_attributes\n"
+            "    migration-threshold=2\n"
+            "  Operations:\n"
+            "    monitor: vip-monitor-interval-5s\n"
+            "      interval=5s\n"
+            "    start: vip-start-interval-0s\n"
+            "      interval=0s timeout=20s\n"
+            "    stop: vip-stop-interval-0s\n"
+            "      interval=0s timeout=20s\n");
+  auto all = resourceConfig(cib);
+  ASSERT_TRUE(all.ok());
+  // Primitives first, then groups, members indented under their group.
+  EXPECT_EQ(all->rfind("Resource: d (class=ocf provider=heartbeat type=Dummy)\n", 0), 0u) << *all;
+  EXPECT_NE(all->find("      interval=30s OCF_CHECK_LEVEL=10\n"), std::string::npos) << *all;
+  EXPECT_NE(all->find("Group: web\n  Resource: vip (class=ocf"), std::string::npos) << *all;
+  auto missing = resourceConfig(cib, "nope");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message, "No resource found");
+}
+
+}  // namespace
+}  // namespace pulse::pcs::testing
