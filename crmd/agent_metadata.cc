@@ -55,6 +55,7 @@ Result<std::chrono::milliseconds> parseDuration(std::string_view text) {
   if (ec != std::errc() || end == t.data() || n < 0) {
     return Error{"'" + t.substr(0, 40) + "' is not a duration"};
   }
+  if (n > 1'000'000'000) return Error{"'" + t.substr(0, 40) + "' is too long a duration"};
   const std::string unit = trim(std::string_view(end, t.data() + t.size() - end));
   long long ms;
   if (unit.empty() || unit == "s" || unit == "sec")
@@ -69,7 +70,6 @@ Result<std::chrono::milliseconds> parseDuration(std::string_view text) {
     ms = n * 3'600'000;
   else
     return Error{"'" + t.substr(0, 40) + "' has an unknown unit '" + unit + "'"};
-  if (n > 1'000'000'000) return Error{"'" + t.substr(0, 40) + "' is too long a duration"};
   return std::chrono::milliseconds(ms);
 }
 

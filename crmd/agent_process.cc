@@ -165,6 +165,12 @@ AgentResult runAgent(const AgentCall& call, std::size_t output_limit,
     return std::move(res);
   };
 
+  if (auto name_ok = checkAgentName(call.agent); !name_ok) {
+    r.status = ExecStatus::kError;
+    r.code = OcfCode::kInvalidArgument;
+    r.message = name_ok.error().message;
+    return finish(r);
+  }
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     r.status = ExecStatus::kNotInstalled;

@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <deque>
+#include <system_error>
 #include <thread>
 #include <tuple>
 
@@ -98,7 +99,9 @@ struct Executor::Impl : std::enable_shared_from_this<Impl> {
 
   void start(Job job) {
     const std::uint64_t id = next_worker++;
-    AgentCall call = toCall(job.op, options.ocf_root);
+    // Shared so that it is still ours if no thread can be started.
+    auto shared_job = std::make_shared<Job>(std::move(job));
+    AgentCall call = toCall(shared_job->op, options.ocf_root);
     std::weak_ptr<Impl> weak = weak_from_this();
     const std::size_t limit = options.output_limit;
     const std::atomic<bool>* abort = &shutting_down;  // outlives the worker: joined in ~Executor
@@ -106,16 +109,24 @@ struct Executor::Impl : std::enable_shared_from_this<Impl> {
     // Outstanding work for the io_context while the agent runs, so that io_context::run()
     // does not return with a result still to come. Released after the post (which is work).
     auto work = boost::asio::make_work_guard(io);
-    workers.emplace(
-        id, std::thread([=, &ctx, job = std::move(job), work = std::move(work)]() mutable {
-          AgentResult result = runAgent(call, limit, abort);
-          boost::asio::post(ctx,
-                            [weak, id, job = std::move(job), result = std::move(result)]() mutable {
-                              if (auto self = weak.lock())
-                                self->finished(id, std::move(job), std::move(result));
-                            });
-          work.reset();
-        }));
+    const auto complete = [weak, id, shared_job](AgentResult result) {
+      if (auto self = weak.lock()) self->finished(id, std::move(*shared_job), std::move(result));
+    };
+    try {
+      workers.emplace(id, std::thread([=, &ctx, work = std::move(work)]() mutable {
+                        AgentResult result = runAgent(call, limit, abort);
+                        boost::asio::post(ctx, [complete, result = std::move(result)]() mutable {
+                          complete(std::move(result));
+                        });
+                        work.reset();
+                      }));
+    } catch (const std::system_error& e) {
+      // No thread to be had (resource limits): the operation fails; the daemon goes on.
+      AgentResult failed;
+      failed.message = std::string("cannot start a worker thread: ") + e.what();
+      boost::asio::post(
+          io, [complete, failed = std::move(failed)]() mutable { complete(std::move(failed)); });
+    }
   }
 
   void finished(std::uint64_t id, Job job, AgentResult agent_result) {
@@ -195,7 +206,7 @@ Status Executor::execute(Operation op, Callback done) {
     return Error{"resource " + op.resource + ": only monitor may recur (" + op.action +
                  " with interval " + std::to_string(op.interval.count()) + " ms)"};
   }
-  if (auto agent = parseAgentName(op.agent.spec()); !agent) return agent.error();
+  if (auto agent = checkAgentName(op.agent); !agent) return agent.error();
   if (auto env = buildOcfEnvironment(toCall(op, impl_->options.ocf_root)); !env) {
     return env.error();
   }

@@ -39,10 +39,11 @@ std::string_view ocfCodeName(OcfCode code) {
 
 namespace {
 
-// A provider or type must name one file inside its directory.
+// A provider or type must name one file inside its directory (and a provider cannot hold the
+// ':' that separates it from the type in a spec).
 bool isPlainFileName(std::string_view part) {
-  return !part.empty() && part != "." && part != ".." &&
-         part.find_first_of(std::string_view("/\0", 2)) == std::string_view::npos;
+  return !part.empty() && part != "." && part != ".." && part.size() <= 255 &&
+         part.find_first_of(std::string_view("/:\0", 3)) == std::string_view::npos;
 }
 
 bool hasNul(std::string_view s) { return s.find('\0') != std::string_view::npos; }
@@ -64,6 +65,12 @@ Result<AgentName> parseAgentName(std::string_view spec) {
     return Error{"agent '" + shown + "': provider and type must be plain file names"};
   }
   return name;
+}
+
+Status checkAgentName(const AgentName& agent) {
+  if (isPlainFileName(agent.provider) && isPlainFileName(agent.type)) return {};
+  return Error{"agent '" + agent.spec().substr(0, 200) +
+               "': provider and type must be plain file names"};
 }
 
 std::string agentPath(std::string_view ocf_root, const AgentName& agent) {

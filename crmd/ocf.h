@@ -60,6 +60,11 @@ struct AgentName {
 // plain file name ("..", "/", NUL), so an agent can never be looked up outside OCF_ROOT.
 Result<AgentName> parseAgentName(std::string_view spec);
 
+// Ok if provider and type are each one plain file name without ':' (what parseAgentName
+// accepts); else an Error naming the agent. Checked again before every run, because an
+// AgentName is a plain struct that anyone can fill in.
+Status checkAgentName(const AgentName& agent);
+
 // `$ocf_root/resource.d/PROVIDER/TYPE`.
 std::string agentPath(std::string_view ocf_root, const AgentName& agent);
 

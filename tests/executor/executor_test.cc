@@ -220,6 +220,8 @@ TEST_F(ExecutorTest, BadOperationsAreRefusedUpFront) {
   Operation escape = op("r", "ocf:heartbeat:Dummy", "start");
   escape.agent.type = "../../../../bin/true";
   EXPECT_TRUE(refused(escape));
+  escape.agent = {"heartbeat:..", "Dummy"};
+  EXPECT_TRUE(refused(escape));
   EXPECT_FALSE(executor_.busy("r"));
 }
 

@@ -27,6 +27,10 @@ TEST(AgentName, RefusesOtherClassesAndEscapes) {
     EXPECT_FALSE(parseAgentName(bad)) << bad;
   }
   EXPECT_FALSE(parseAgentName(std::string("ocf:heartbeat:Dum\0my", 20)));
+  EXPECT_TRUE(checkAgentName({"heartbeat", "Dummy"}));
+  EXPECT_FALSE(checkAgentName({"a:..", "x"}));  // would pass as the spec "ocf:a:..:x"
+  EXPECT_FALSE(checkAgentName({"heartbeat", ".."}));
+  EXPECT_FALSE(checkAgentName({"", "Dummy"}));
 }
 
 TEST(OcfCodes, ZeroToNineMapToThemselvesTheRestIsUnknown) {
