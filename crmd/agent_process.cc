@@ -262,4 +262,21 @@ AgentResult runAgent(const AgentCall& call, std::size_t output_limit,
   }
 }
 
+Result<AgentMetadata> fetchAgentMetadata(const std::string& ocf_root, const AgentName& agent,
+                                         std::chrono::milliseconds timeout) {
+  AgentCall call;
+  call.ocf_root = ocf_root;
+  call.resource = agent.type;  // meta-data describes the agent, not an instance of it
+  call.agent = agent;
+  call.action = "meta-data";
+  call.timeout = timeout;
+  const AgentResult r = runAgent(call);
+  if (r.status != ExecStatus::kDone || r.code != OcfCode::kOk) {
+    return Error{"meta-data of " + agent.spec() + " failed: " + r.message};
+  }
+  auto md = parseAgentMetadata(r.out.text);
+  if (!md) return Error{"meta-data of " + agent.spec() + ": " + md.error().message};
+  return md;
+}
+
 }  // namespace pulse::crmd

@@ -26,6 +26,7 @@
 #include <cstddef>
 #include <string>
 
+#include "crmd/agent_metadata.h"
 #include "crmd/ocf.h"
 
 namespace pulse::crmd {
@@ -65,5 +66,12 @@ inline constexpr std::size_t kDefaultOutputLimit = 64 * 1024;
 // (noticed within ~100 ms).
 AgentResult runAgent(const AgentCall& call, std::size_t output_limit = kDefaultOutputLimit,
                      const std::atomic<bool>* abort = nullptr);
+
+// Runs `agent meta-data` (blocking, like runAgent) and parses what it prints: what
+// `pcs resource create` needs to check parameters and fill in default operations. Error, naming
+// the agent, if it is missing, does not answer ok within `timeout`, or prints no valid XML.
+Result<AgentMetadata> fetchAgentMetadata(
+    const std::string& ocf_root, const AgentName& agent,
+    std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
 
 }  // namespace pulse::crmd

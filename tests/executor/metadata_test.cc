@@ -38,17 +38,20 @@ TEST(Metadata, BadXmlIsAnErrorNotACrash) {
 
 AgentMetadata metadataOf(const OcfRoot& root, const std::string& provider,
                          const std::string& type) {
-  AgentCall call;
-  call.ocf_root = root.path();
-  call.resource = "md";
-  call.agent = {provider, type};
-  call.action = "meta-data";
-  call.timeout = milliseconds(5000);
-  AgentResult result = runAgent(call);
-  EXPECT_EQ(result.code, OcfCode::kOk) << result.message << result.err.text;
-  auto md = parseAgentMetadata(result.out.text);
+  auto md = fetchAgentMetadata(root.path(), AgentName{provider, type});
   EXPECT_TRUE(md) << md.error().message;
   return md ? *md : AgentMetadata{};
+}
+
+TEST(Metadata, FetchErrorsNameTheAgent) {
+  OcfRoot root;
+  auto missing = fetchAgentMetadata(root.path(), AgentName{"heartbeat", "NoSuchAgent"});
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("ocf:heartbeat:NoSuchAgent"), std::string::npos);
+  root.addLocalAgent("NotXml", "echo '<resource-agent name=broken'; exit 0");
+  auto broken = fetchAgentMetadata(root.path(), AgentName{"local", "NotXml"});
+  ASSERT_FALSE(broken);
+  EXPECT_NE(broken.error().message.find("not XML"), std::string::npos) << broken.error().message;
 }
 
 TEST(Metadata, DebianDummy) {
