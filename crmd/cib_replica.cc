@@ -63,6 +63,7 @@ void CibReplica::send(NodeId to, CibMessage m, CibOutput& out) const {
 }
 
 CibOutput CibReplica::onViewChanged(const View& view, bool quorate, TimePoint now) {
+  now_ = now;
   CibOutput out;
   if (view_ && view.ring_id <= view_->ring_id) return out;  // stale or repeated: ignore
   failAll(out);
@@ -75,7 +76,7 @@ CibOutput CibReplica::onViewChanged(const View& view, bool quorate, TimePoint no
   } else if (*dc() != self_) {
     phase_ = Phase::kMember;
   } else {
-    startCollecting(now, out);
+    startCollecting(out);
   }
   return out;
 }
@@ -96,10 +97,10 @@ void CibReplica::failAll(CibOutput& out) {
   queue_.clear();
 }
 
-void CibReplica::startCollecting(TimePoint now, CibOutput& out) {
+void CibReplica::startCollecting(CibOutput& out) {
   phase_ = Phase::kCollecting;
   replies_[self_] = cib_;
-  next_resend_ = now + options_.resend;
+  next_resend_ = now_ + options_.resend;
   for (NodeId m : others()) send(m, SyncQuery{view_->ring_id}, out);
   if (replies_.size() == view_->members.size()) finishCollecting(out);
 }
@@ -138,6 +139,7 @@ void CibReplica::replicate(StoredCib cib, CibOutput& out) {
     cib_ = std::move(cib);
     out.persist = cib_;
   }
+  next_resend_ = now_ + options_.resend;
   acked_ = {self_};
   for (NodeId m : others()) send(m, Replace{view_->ring_id, cib_}, out);
   if (acked_.size() == view_->members.size()) onAllAcked(out);
@@ -175,7 +177,8 @@ void CibReplica::startNextWrite(CibOutput& out) {
   }
 }
 
-CibOutput CibReplica::submit(WriteId id, CibChange change, TimePoint /*now*/) {
+CibOutput CibReplica::submit(WriteId id, CibChange change, TimePoint now) {
+  now_ = now;
   CibOutput out;
   if (!view_) {
     out.replies.push_back(failure(id, WriteFailure::kNoDc,
@@ -203,7 +206,8 @@ CibOutput CibReplica::submit(WriteId id, CibChange change, TimePoint /*now*/) {
   return out;
 }
 
-CibOutput CibReplica::onMessage(NodeId from, const CibMessage& message, TimePoint /*now*/) {
+CibOutput CibReplica::onMessage(NodeId from, const CibMessage& message, TimePoint now) {
+  now_ = now;
   CibOutput out;
   std::visit(
       [&](const auto& m) {
@@ -261,6 +265,7 @@ void CibReplica::onReplaceAck(NodeId from, const ReplaceAck& m, CibOutput& out) 
 }
 
 CibOutput CibReplica::onTick(TimePoint now) {
+  now_ = now;
   CibOutput out;
   if (!isDc() || now < next_resend_) return out;
   next_resend_ = now + options_.resend;

@@ -124,7 +124,7 @@ class CibReplica {
   void onReplaceAck(NodeId from, const ReplaceAck& m, CibOutput& out);
 
   bool forThisRing(NodeId from, const RingId& ring) const;
-  void startCollecting(TimePoint now, CibOutput& out);
+  void startCollecting(CibOutput& out);
   void finishCollecting(CibOutput& out);
   void replicate(StoredCib cib, CibOutput& out);  // persist + Replace to every other member
   void onAllAcked(CibOutput& out);
@@ -148,6 +148,9 @@ class CibReplica {
   // DC, ready: the write being replicated (its copy is cib_), and those waiting behind it.
   std::optional<WriteId> in_flight_;
   std::deque<Pending> queue_;
+  // The time of the call being handled (every entry point sets it), and when the DC next resends
+  // what is unanswered: `resend` after the last query or Replace went out.
+  TimePoint now_{};
   TimePoint next_resend_{};
   std::uint64_t dropped_ = 0;
 };

@@ -36,6 +36,9 @@ class Cluster {
     if (out.persist) disk[n] = *out.persist;
     for (auto& m : out.messages) wire.push_back(Wire{n, std::move(m)});
     for (auto& r : out.replies) replies.push_back(std::move(r));
+    const Status s = nodes.at(n).checkInvariants();
+    EXPECT_TRUE(s.ok()) << s.error().message;
+    EXPECT_EQ(nodes.at(n).cib(), disk[n]);
   }
   // Installs ring `seq` with `members` at each of them; quorate iff a majority of `total`.
   void view(std::uint64_t seq, std::vector<NodeId> members, int total = 3) {
@@ -93,6 +96,22 @@ TEST(CibReplica, WriteRepliesOnlyOnceDurableOnEveryMember) {
   ASSERT_EQ(c.replies.size(), 1u);
   ASSERT_TRUE(c.replies[0].result.ok());
   EXPECT_EQ(*c.replies[0].result, (CibVersion{0, 1, 0}));
+}
+
+// Writes submitted while the DC is still syncing wait for it, in order.
+TEST(CibReplica, WritesSubmittedDuringTheSyncWaitForIt) {
+  Cluster c(3);
+  c.view(1, {1, 2, 3});
+  ASSERT_EQ(c.at(1).phase(), CibReplica::Phase::kCollecting);
+  const CibStamp read = stampOf(c.at(1).cib());
+  c.apply(1, c.at(1).submit(1, CibChange{Kind::kConfiguration, read, "a"}, c.now));
+  c.apply(1, c.at(1).submit(2, CibChange{Kind::kConfiguration, read, "b"}, c.now));
+  EXPECT_TRUE(c.replies.empty());
+  c.run();
+  ASSERT_EQ(c.replies.size(), 2u);
+  EXPECT_TRUE(c.replies[0].result.ok());
+  EXPECT_EQ(c.replies[1].failure, WriteFailure::kStaleBase);  // "b" was based on the old copy
+  EXPECT_EQ(c.disk[3].xml, "a");
 }
 
 TEST(CibReplica, ConfigurationBumpsEpochAndStatusBumpsNumUpdates) {
