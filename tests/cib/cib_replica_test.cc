@@ -1,0 +1,327 @@
+// Unit tests of the CIB replication core over a hand-driven network: every message is delivered
+// (or dropped) explicitly, so each test states exactly which messages arrived.
+#include "crmd/cib_replica.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <functional>
+#include <map>
+
+namespace pulse::crmd {
+namespace {
+
+using Kind = CibChange::Kind;
+
+struct Wire {
+  NodeId from;
+  CibOutgoing out;
+};
+
+// N replicas, their disks, the messages in transit and the replies given to clients.
+class Cluster {
+ public:
+  explicit Cluster(int n) {
+    for (NodeId id = 1; id <= static_cast<NodeId>(n); ++id) start(id);
+  }
+  void start(NodeId id) {
+    nodes.erase(id);
+    nodes.emplace(id, CibReplica(id, disk[id]));
+  }
+  void crash(NodeId id) {
+    nodes.erase(id);
+    std::erase_if(wire, [id](const Wire& w) { return w.out.to == id || w.from == id; });
+  }
+  void apply(NodeId n, CibOutput out) {
+    if (out.persist) disk[n] = *out.persist;
+    for (auto& m : out.messages) wire.push_back(Wire{n, std::move(m)});
+    for (auto& r : out.replies) replies.push_back(std::move(r));
+    const Status s = nodes.at(n).checkInvariants();
+    EXPECT_TRUE(s.ok()) << s.error().message;
+    EXPECT_EQ(nodes.at(n).cib(), disk[n]);
+  }
+  // Installs ring `seq` with `members` at each of them; quorate iff a majority of `total`.
+  void view(std::uint64_t seq, std::vector<NodeId> members, int total = 3) {
+    const View v{RingId{seq, members.front()}, members};
+    const bool quorate = 2 * members.size() > static_cast<std::size_t>(total);
+    for (NodeId m : members) apply(m, nodes.at(m).onViewChanged(v, quorate, now));
+  }
+  // Delivers messages (in order) until none is left; `drop` decides which are lost.
+  void run(const std::function<bool(const Wire&)>& drop = nullptr) {
+    while (!wire.empty()) {
+      Wire w = std::move(wire.front());
+      wire.pop_front();
+      if ((drop && drop(w)) || !nodes.contains(w.out.to)) continue;
+      apply(w.out.to, nodes.at(w.out.to).onMessage(w.from, w.out.message, now));
+    }
+  }
+  void submit(NodeId at, WriteId id, Kind kind, std::string xml) {
+    CibChange c{kind, stampOf(nodes.at(at).cib()), std::move(xml)};
+    apply(at, nodes.at(at).submit(id, std::move(c), now));
+  }
+  CibReplica& at(NodeId n) { return nodes.at(n); }
+
+  std::map<NodeId, CibReplica> nodes;
+  std::map<NodeId, StoredCib> disk;
+  std::deque<Wire> wire;
+  std::vector<WriteReply> replies;
+  TimePoint now{};
+};
+
+bool isAck(const Wire& w) { return std::holds_alternative<ReplaceAck>(w.out.message); }
+
+TEST(CibReplica, DcIsLowestIdOfQuorateViewAndSyncsBeforeServing) {
+  Cluster c(3);
+  c.view(1, {1, 2, 3});
+  EXPECT_EQ(c.at(1).phase(), CibReplica::Phase::kCollecting);
+  EXPECT_EQ(c.at(2).dc(), 1u);
+  EXPECT_FALSE(c.at(2).isDc());
+  c.run();
+  EXPECT_TRUE(c.at(1).ready());
+  for (NodeId n : {1u, 2u, 3u}) EXPECT_EQ(c.disk[n], c.disk[1]);
+}
+
+TEST(CibReplica, WriteRepliesOnlyOnceDurableOnEveryMember) {
+  Cluster c(3);
+  c.view(1, {1, 2, 3});
+  c.run();
+  c.submit(1, 7, Kind::kConfiguration, "<cib a/>");
+  c.run([](const Wire& w) { return isAck(w) && w.from == 3; });  // node 3's ack is lost
+  EXPECT_TRUE(c.replies.empty());
+  EXPECT_EQ(c.disk[3].xml, "<cib a/>");  // persisted, but the DC does not know yet
+  c.now += Duration{100};
+  c.apply(1, c.at(1).onTick(c.now));  // resend to node 3 only
+  ASSERT_EQ(c.wire.size(), 1u);
+  c.run();
+  ASSERT_EQ(c.replies.size(), 1u);
+  ASSERT_TRUE(c.replies[0].result.ok());
+  EXPECT_EQ(*c.replies[0].result, (CibVersion{0, 1, 0}));
+}
+
+// Writes submitted while the DC is still syncing wait for it, in order.
+TEST(CibReplica, WritesSubmittedDuringTheSyncWaitForIt) {
+  Cluster c(3);
+  c.view(1, {1, 2, 3});
+  ASSERT_EQ(c.at(1).phase(), CibReplica::Phase::kCollecting);
+  const CibStamp read = stampOf(c.at(1).cib());
+  c.apply(1, c.at(1).submit(1, CibChange{Kind::kConfiguration, read, "a"}, c.now));
+  c.apply(1, c.at(1).submit(2, CibChange{Kind::kConfiguration, read, "b"}, c.now));
+  EXPECT_TRUE(c.replies.empty());
+  c.run();
+  ASSERT_EQ(c.replies.size(), 2u);
+  EXPECT_TRUE(c.replies[0].result.ok());
+  EXPECT_EQ(c.replies[1].failure, WriteFailure::kStaleBase);  // "b" was based on the old copy
+  EXPECT_EQ(c.disk[3].xml, "a");
+}
+
+TEST(CibReplica, ConfigurationBumpsEpochAndStatusBumpsNumUpdates) {
+  Cluster c(3);
+  c.view(1, {1, 2, 3});
+  c.run();
+  c.submit(1, 1, Kind::kStatus, "s");
+  c.run();
+  c.submit(1, 2, Kind::kStatus, "ss");
+  c.run();
+  EXPECT_EQ(c.disk[2].version, (CibVersion{0, 0, 2}));
+  c.submit(1, 3, Kind::kConfiguration, "c");
+  c.run();
+  EXPECT_EQ(c.disk[3].version, (CibVersion{0, 1, 0}));
+}
+
+TEST(CibReplica, StaleBaseIsRefusedWithBothVersions) {
+  Cluster c(3);
+  c.view(1, {1, 2, 3});
+  c.run();
+  const CibStamp read = stampOf(c.at(1).cib());
+  c.submit(1, 1, Kind::kConfiguration, "first");
+  c.run();
+  c.apply(1, c.at(1).submit(2, CibChange{Kind::kConfiguration, read, "second"}, c.now));
+  ASSERT_EQ(c.replies.size(), 2u);
+  EXPECT_EQ(c.replies[1].failure, WriteFailure::kStaleBase);
+  EXPECT_EQ(c.replies[1].result.error().message,
+            "the CIB changed since it was read (version 0.0.0, now 0.1.0); read it again and "
+            "retry");
+  EXPECT_EQ(c.disk[2].xml, "first");
+}
+
+TEST(CibReplica, MinorityAndNonDcRefuseWrites) {
+  Cluster c(3);
+  c.view(1, {1, 2, 3});
+  c.run();
+  c.submit(2, 1, Kind::kConfiguration, "x");
+  ASSERT_EQ(c.replies.size(), 1u);
+  EXPECT_EQ(c.replies[0].failure, WriteFailure::kNotDc);
+  EXPECT_EQ(c.replies[0].dc, 1u);
+  c.view(2, {1});  // node 1 alone: no quorum (views of {2,3} come separately)
+  c.submit(1, 2, Kind::kConfiguration, "y");
+  ASSERT_EQ(c.replies.size(), 2u);
+  EXPECT_EQ(c.replies[1].failure, WriteFailure::kNoQuorum);
+  EXPECT_NE(c.replies[1].result.error().message.find("partition has no quorum"), std::string::npos);
+  EXPECT_FALSE(c.at(1).isDc());
+  EXPECT_EQ(c.disk[1].xml, "");
+}
+
+TEST(CibReplica, RejoiningNodeIsBroughtUpToDate) {
+  Cluster c(3);
+  c.view(1, {1, 2, 3});
+  c.run();
+  c.crash(3);
+  c.view(2, {1, 2});
+  c.run();
+  c.submit(1, 1, Kind::kConfiguration, "while 3 was down");
+  c.run();
+  ASSERT_TRUE(c.replies.at(0).result.ok());
+  c.start(3);
+  c.view(3, {1, 2, 3});
+  c.run();
+  EXPECT_TRUE(c.at(1).ready());
+  EXPECT_EQ(c.disk[3].xml, "while 3 was down");
+  EXPECT_EQ(c.disk[3], c.disk[1]);
+}
+
+TEST(CibReplica, ViewChangeMidWriteFailsItUncertainAndQueuedOnesNotApplied) {
+  Cluster c(3);
+  c.view(1, {1, 2, 3});
+  c.run();
+  c.submit(1, 1, Kind::kConfiguration, "a");
+  c.apply(1,
+          c.at(1).submit(2, CibChange{Kind::kConfiguration, stampOf(c.at(1).cib()), "ab"}, c.now));
+  c.wire.clear();  // nothing arrives
+  c.view(2, {1, 2});
+  ASSERT_EQ(c.replies.size(), 2u);
+  EXPECT_EQ(c.replies[0].failure, WriteFailure::kUncertain);
+  EXPECT_NE(c.replies[0].result.error().message.find("may or may not have been applied"),
+            std::string::npos);
+  EXPECT_EQ(c.replies[1].failure, WriteFailure::kNotApplied);
+}
+
+// The DC persisted a write only on itself, then crashed: the write was never acked and the new
+// DC does not have it. The new DC's acked writes reach the same version number with other
+// content; when the old DC returns, its orphan must lose even though the numbers tie.
+TEST(CibReplica, AckedWriteBeatsAnOrphanWithTheSameVersionNumber) {
+  Cluster c(3);
+  c.view(1, {1, 2, 3});
+  c.run();
+  c.submit(1, 1, Kind::kConfiguration, "orphan");
+  c.wire.clear();  // the Replaces are lost: only node 1 persisted "orphan" at 0.1.0
+  c.crash(1);
+  c.view(2, {2, 3});
+  c.run();
+  c.submit(2, 2, Kind::kConfiguration, "acked");
+  c.run();
+  ASSERT_TRUE(c.replies.back().result.ok());
+  EXPECT_EQ(*c.replies.back().result, (CibVersion{0, 1, 0}));
+  EXPECT_EQ(c.disk[1].version, (CibVersion{0, 1, 0}));  // the same number, other content
+  const CibStamp orphan = stampOf(c.disk[1]);
+  c.start(1);
+  c.view(3, {1, 2, 3});  // node 1 is the DC again, holding the orphan
+  c.run();
+  EXPECT_TRUE(c.at(1).ready());
+  for (NodeId n : {1u, 2u, 3u}) EXPECT_EQ(c.disk[n].xml, "acked");
+  // Both copies said 0.1.0: the DC moved the survivor above, so the number names one content.
+  EXPECT_EQ(c.disk[1].version, (CibVersion{0, 2, 0}));
+  // An edit of the orphan (read from node 1 before it rejoined) is stale.
+  c.apply(1, c.at(1).submit(3, CibChange{Kind::kConfiguration, orphan, "orphan+"}, c.now));
+  EXPECT_EQ(c.replies.back().failure, WriteFailure::kStaleBase);
+}
+
+// Without a version clash the sync keeps the chosen copy's stamp, so a client that read before
+// the view change can still write.
+TEST(CibReplica, ViewChangeWithoutClashKeepsClientsBase) {
+  Cluster c(3);
+  c.view(1, {1, 2, 3});
+  c.run();
+  c.submit(1, 1, Kind::kConfiguration, "a");
+  c.run();
+  const CibStamp read = stampOf(c.at(2).cib());
+  c.view(2, {1, 2, 3});
+  c.run();
+  c.apply(1, c.at(1).submit(2, CibChange{Kind::kStatus, read, "a+s"}, c.now));
+  c.run();
+  ASSERT_TRUE(c.replies.back().result.ok()) << c.replies.back().result.error().message;
+  EXPECT_EQ(*c.replies.back().result, (CibVersion{0, 1, 1}));
+}
+
+// Same version number, other content (an orphan edited at a node the DC never saw): the message
+// names the rings.
+TEST(CibReplica, StaleBaseWithTheSameVersionNumberNamesTheRings) {
+  Cluster c(3);
+  c.view(1, {1, 2, 3});
+  c.run();
+  c.submit(1, 1, Kind::kConfiguration, "a");
+  c.run();
+  const CibStamp orphan{RingId{1, 3}, c.at(1).cib().version};
+  c.apply(1, c.at(1).submit(2, CibChange{Kind::kConfiguration, orphan, "x"}, c.now));
+  EXPECT_EQ(c.replies.back().result.error().message,
+            "the CIB changed since it was read (version 0.1.0 (ring 1.3), now 0.1.0 (ring 1.1)); "
+            "read it again and retry");
+}
+
+// An acked write survives the DC's crash right after the reply, and its node's return.
+TEST(CibReplica, AckedWriteSurvivesTheDcCrash) {
+  Cluster c(3);
+  c.view(1, {1, 2, 3});
+  c.run();
+  c.submit(1, 1, Kind::kConfiguration, "acked");
+  c.run();
+  ASSERT_TRUE(c.replies.back().result.ok());
+  c.crash(1);
+  c.view(2, {2, 3});
+  c.run();
+  EXPECT_TRUE(c.at(2).ready());
+  EXPECT_EQ(c.at(2).cib().xml, "acked");
+  c.start(1);
+  c.view(3, {1, 2, 3});
+  c.run();
+  for (NodeId n : {1u, 2u, 3u}) EXPECT_EQ(c.disk[n].xml, "acked");
+}
+
+// The same kind of crash, but node 2 persisted the write before the DC died (its ack was lost): the
+// new DC adopts it. An unacked write may survive; an acked one must.
+TEST(CibReplica, UnackedWriteSurvivesWhenAMemberOfTheNewViewHoldsIt) {
+  Cluster c(3);
+  c.view(1, {1, 2, 3});
+  c.run();
+  c.submit(1, 1, Kind::kConfiguration, "maybe");
+  c.run([](const Wire& w) { return w.out.to == 3 || isAck(w); });
+  c.crash(1);
+  c.view(2, {2, 3});
+  c.run();
+  EXPECT_TRUE(c.at(2).ready());
+  EXPECT_EQ(c.disk[3].xml, "maybe");
+}
+
+// An orphan with a larger version number than the chosen copy: the sync moves the version above
+// it, so that no member's version number goes down.
+TEST(CibReplica, SyncMovesVersionAboveAVisibleOrphan) {
+  Cluster c(3);
+  c.view(1, {1, 2, 3});
+  c.run();
+  c.submit(1, 1, Kind::kConfiguration, "orphan");
+  c.wire.clear();
+  c.view(2, {1});  // node 1 loses quorum with its orphan 0.1.0 sealed in ring 1
+  c.view(3, {2, 3});
+  c.run();
+  c.submit(2, 2, Kind::kStatus, "status");
+  c.run();  // 0.0.1 sealed in ring 3: newer than the orphan, smaller number
+  c.view(4, {1, 2, 3});
+  c.run();
+  EXPECT_EQ(c.disk[1].xml, "status");
+  EXPECT_EQ(c.disk[1].version, (CibVersion{0, 2, 0}));
+  EXPECT_EQ(c.disk[1], c.disk[3]);
+}
+
+TEST(CibReplica, MessagesOfAnotherRingAreIgnored) {
+  Cluster c(3);
+  c.view(1, {1, 2, 3});
+  c.run();
+  CibOutput out =
+      c.at(2).onMessage(1, Replace{RingId{9, 1}, StoredCib{{0, 5, 0}, {9, 1}, "x"}}, c.now);
+  EXPECT_FALSE(out.persist);
+  EXPECT_TRUE(out.messages.empty());
+  EXPECT_EQ(c.at(2).droppedMessages(), 1u);
+  for (NodeId n : {1u, 2u, 3u}) EXPECT_TRUE(c.at(n).checkInvariants().ok());
+}
+
+}  // namespace
+}  // namespace pulse::crmd
