@@ -19,6 +19,7 @@
 #include <sstream>
 #include <thread>
 
+#include "crmd/known_hosts.h"
 #include "crmd/log.h"
 #include "crmd/secure_file.h"
 #include "crmd/tls_identity.h"
@@ -80,26 +81,6 @@ std::vector<std::string> localAddresses() {
     if (text[0] != '\0') out.emplace_back(text);
   }
   freeifaddrs(list);
-  return out;
-}
-
-// Known-hosts lines ("NODE ADDR TOKEN FINGERPRINT"): the incoming entries replace the node's
-// entries of the same NODE; the others stay.
-std::string mergeKnownHosts(const std::string& current, const std::string& incoming) {
-  std::map<std::string, std::string> by_node;
-  std::vector<std::string> order;
-  for (const std::string* text : {&current, &incoming}) {
-    std::istringstream lines(*text);
-    std::string line;
-    while (std::getline(lines, line)) {
-      const std::string node = line.substr(0, line.find(' '));
-      if (node.empty()) continue;
-      if (!by_node.contains(node)) order.push_back(node);
-      by_node[node] = line;
-    }
-  }
-  std::string out;
-  for (const std::string& node : order) out += by_node[node] + "\n";
   return out;
 }
 
@@ -218,6 +199,8 @@ Status ClusterManager::setup(const ClusterFiles& files, bool force) {
   if (files.cert_key_pem.find("PRIVATE KEY") == std::string::npos) {
     return Error{"the cluster certificate's key is not a PEM private key"};
   }
+  auto incoming_hosts = parseKnownHosts(files.known_hosts, "the known hosts");
+  if (!incoming_hosts) return incoming_hosts.error();
 
   std::lock_guard lock(lifecycle_mutex_);
   if (fileExists(paths.config) && !force) {
@@ -232,15 +215,14 @@ Status ClusterManager::setup(const ClusterFiles& files, bool force) {
   if (Status s = membership::writeClusterKeyFile(paths.key, files.key); !s) return s;
   if (Status s = writeFileAtomic(paths.cert_key, files.cert_key_pem, 0600); !s) return s;
   if (Status s = writeFileAtomic(paths.cert, files.cert_pem, 0644); !s) return s;
-  if (!files.known_hosts.empty()) {
-    std::string current;
-    if (fileExists(paths.known_hosts)) {
-      auto text = readFile(paths.known_hosts);
-      if (!text) return text.error();
-      current = *text;
+  if (!incoming_hosts->empty()) {
+    auto current = loadKnownHosts(paths.known_hosts);
+    if (!current) return current.error();
+    if (Status s = saveKnownHosts(paths.known_hosts,
+                                  mergeKnownHosts(std::move(*current), *incoming_hosts));
+        !s) {
+      return s;
     }
-    const std::string merged = mergeKnownHosts(current, files.known_hosts);
-    if (Status s = writeFileAtomic(paths.known_hosts, merged, 0600); !s) return s;
   }
   if (Status s = writeFileAtomic(paths.config, files.config_text, 0644); !s) return s;
   logEvent("cluster '" + config->cluster_name + "' set up with " +

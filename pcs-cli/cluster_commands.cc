@@ -10,15 +10,21 @@
 #include <set>
 #include <thread>
 
+#include "crmd/known_hosts.h"
 #include "crmd/secure_file.h"
 #include "crmd/tls_identity.h"
 #include "membership/cluster_config.h"
 #include "membership/packet_auth.h"
 #include "pcs-cli/cluster_output.h"
-#include "pcs-cli/known_hosts.h"
 #include "pcs-cli/node_client.h"
 
 namespace pulse::pcs {
+
+using crmd::formatKnownHosts;
+using crmd::KnownHost;
+using crmd::knownHostsPath;
+using crmd::loadKnownHosts;
+using crmd::saveKnownHosts;
 namespace {
 
 constexpr std::chrono::seconds kDefaultStartWait{60};
@@ -293,8 +299,8 @@ int waitForStart(std::vector<NodeSession>& sessions, const std::set<std::string>
       for (const admin::MemberInfo& m : status->members()) {
         if (m.in_view()) in_view.insert(m.name());
       }
-      const bool all_in = std::includes(in_view.begin(), in_view.end(), wanted.begin(),
-                                        wanted.end());
+      const bool all_in =
+          std::includes(in_view.begin(), in_view.end(), wanted.begin(), wanted.end());
       if (status->running() && status->has_view() && all_in) {
         std::cout << session.node() << ": Started\n" << std::flush;
         pending.erase(session.node());
@@ -308,8 +314,8 @@ int waitForStart(std::vector<NodeSession>& sessions, const std::set<std::string>
     if (pending.empty()) break;
     if (std::chrono::steady_clock::now() >= deadline) {
       for (const std::string& node : pending) {
-        fail(node + ": did not join the others within " + std::to_string(limit.count()) +
-             " s (" + last_state[node] + ")");
+        fail(node + ": did not join the others within " + std::to_string(limit.count()) + " s (" +
+             last_state[node] + ")");
       }
       return 1;
     }

@@ -4,11 +4,17 @@
 #include <iostream>
 #include <optional>
 
+#include "crmd/known_hosts.h"
 #include "crmd/secure_file.h"
-#include "pcs-cli/known_hosts.h"
 #include "pcs-cli/node_client.h"
 
 namespace pulse::pcs {
+
+using crmd::formatKnownHosts;
+using crmd::KnownHost;
+using crmd::knownHostsPath;
+using crmd::loadKnownHosts;
+using crmd::saveKnownHosts;
 namespace {
 
 constexpr std::chrono::seconds kTimeout{5};

@@ -1,4 +1,5 @@
-// The client's known-hosts file, `<state dir>/known-hosts` (mode 0600, it holds tokens): one
+// pcs's known-hosts file (also distributed to every node by `pcs cluster setup`, where crmd
+// reads it to reach its peers), `<state dir>/known-hosts` (mode 0600, it holds tokens): one
 // line per authorized node,
 //   NODE ADDR:PORT TOKEN FINGERPRINT
 // where FINGERPRINT is the SHA-256 of the node's TLS certificate, pinned when the node was
@@ -10,7 +11,7 @@
 
 #include "common/result.h"
 
-namespace pulse::pcs {
+namespace pulse::crmd {
 
 struct KnownHost {
   std::string node;
@@ -23,6 +24,12 @@ std::string knownHostsPath(const std::string& state_dir);
 
 // The entries in file order; no file is an empty list; a malformed line is an Error naming it.
 Result<std::vector<KnownHost>> loadKnownHosts(const std::string& path);
+// The same from text; errors name `origin` and the line.
+Result<std::vector<KnownHost>> parseKnownHosts(const std::string& text, const std::string& origin);
+
+// `hosts` with every entry of `incoming` replacing the entry of the same node (or appended).
+std::vector<KnownHost> mergeKnownHosts(std::vector<KnownHost> hosts,
+                                       const std::vector<KnownHost>& incoming);
 
 // The file's text for `hosts` (what `pcs cluster setup` hands the nodes).
 std::string formatKnownHosts(const std::vector<KnownHost>& hosts);
@@ -30,4 +37,4 @@ std::string formatKnownHosts(const std::vector<KnownHost>& hosts);
 // Replaces the file (atomically, mode 0600).
 Status saveKnownHosts(const std::string& path, const std::vector<KnownHost>& hosts);
 
-}  // namespace pulse::pcs
+}  // namespace pulse::crmd

@@ -1,0 +1,64 @@
+#include "crmd/known_hosts.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "crmd/secure_file.h"
+
+namespace pulse::crmd {
+
+std::string knownHostsPath(const std::string& state_dir) { return state_dir + "/known-hosts"; }
+
+Result<std::vector<KnownHost>> parseKnownHosts(const std::string& text, const std::string& origin) {
+  std::vector<KnownHost> hosts;
+  std::istringstream lines(text);
+  std::string line;
+  for (int number = 1; std::getline(lines, line); ++number) {
+    if (line.empty()) continue;
+    std::istringstream fields(line);
+    KnownHost host;
+    std::string extra;
+    if (!(fields >> host.node >> host.address >> host.token >> host.fingerprint) ||
+        (fields >> extra) || host.fingerprint.size() != 64) {
+      return Error{origin + ":" + std::to_string(number) +
+                   ": expected NODE ADDR:PORT TOKEN FINGERPRINT"};
+    }
+    hosts.push_back(std::move(host));
+  }
+  return hosts;
+}
+
+Result<std::vector<KnownHost>> loadKnownHosts(const std::string& path) {
+  if (!fileExists(path)) return std::vector<KnownHost>{};
+  auto text = readFile(path);
+  if (!text) return text.error();
+  return parseKnownHosts(*text, path);
+}
+
+std::vector<KnownHost> mergeKnownHosts(std::vector<KnownHost> hosts,
+                                       const std::vector<KnownHost>& incoming) {
+  for (const KnownHost& entry : incoming) {
+    auto it = std::find_if(hosts.begin(), hosts.end(),
+                           [&](const KnownHost& h) { return h.node == entry.node; });
+    if (it != hosts.end()) {
+      *it = entry;
+    } else {
+      hosts.push_back(entry);
+    }
+  }
+  return hosts;
+}
+
+std::string formatKnownHosts(const std::vector<KnownHost>& hosts) {
+  std::string content;
+  for (const KnownHost& h : hosts) {
+    content += h.node + " " + h.address + " " + h.token + " " + h.fingerprint + "\n";
+  }
+  return content;
+}
+
+Status saveKnownHosts(const std::string& path, const std::vector<KnownHost>& hosts) {
+  return writeFileAtomic(path, formatKnownHosts(hosts), 0600);
+}
+
+}  // namespace pulse::crmd
