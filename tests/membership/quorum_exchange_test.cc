@@ -315,6 +315,26 @@ TEST_F(NodeInfoScenario, FreshNodeJoiningAShrunkPartition) {
   expectNoSplitBrain();
 }
 
+// A plain join keeps quorum even before the newcomer's info arrives (the sync barrier exempts
+// a view that only grew from a quorate one), while a view that lost a node waits for its info.
+TEST_F(NodeInfoScenario, PlainJoinKeepsQuorumBeforeTheNewcomerIsHeard) {
+  shrinkToOneTwoThree();
+  now_ = at(12000);
+  restart(4);
+  const View joined{RingId{3, 1}, {1, 2, 3, 4}};
+  for (NodeId n : {1u, 2u, 3u}) {
+    EXPECT_TRUE(node(n).onViewInstalled(joined, now_).status.quorate) << "node " << n;
+  }
+  queue_.clear();
+  const View left{RingId{4, 1}, {1, 2, 3}};  // node 4 left again
+  EXPECT_FALSE(node(1).onViewInstalled(left, now_).status.quorate);
+  const NodeInfo info{left.ring_id, 4, true, false, VoteSet{1, {1, 2, 3}}, std::nullopt};
+  EXPECT_FALSE(node(1).onNodeInfo(2, info, now_).status.quorate);  // node 3 not heard yet
+  const QuorumStatus status = node(1).onNodeInfo(3, info, now_).status;
+  EXPECT_TRUE(status.quorate);
+  EXPECT_EQ(status.expected_votes, 4u);
+}
+
 // Simulation seed 4654 (5 nodes, last_man_standing + wait_for_all), by hand. After {1, 2, 3}
 // shrank to expected 3 the cluster splits into {1, 4}, {2} and {3, 5}. By vote count alone
 // nodes 1 and 3 each hold expected 3 (quorum 2) with 2 votes present, so both pairs were
