@@ -17,6 +17,8 @@ enum class Type : std::uint8_t {
 
 constexpr std::uint8_t kNodeInfoQuorate = 1u << 0;
 constexpr std::uint8_t kNodeInfoWaitingForAll = 1u << 1;
+constexpr std::uint8_t kNodeInfoSet = 1u << 2;
+constexpr std::uint8_t kNodeInfoPending = 1u << 3;
 
 class Writer {
  public:
@@ -127,8 +129,20 @@ Bytes encode(const Message& message) {
           w.put(message.sender);
           w.ring(body.ring_id);
           w.put(body.expected_votes);
+          const bool has_set = !body.set.nodes.empty();
+          const bool has_pending = body.pending && !body.pending->nodes.empty();
           w.put(static_cast<std::uint8_t>((body.quorate ? kNodeInfoQuorate : 0) |
-                                          (body.waiting_for_all ? kNodeInfoWaitingForAll : 0)));
+                                          (body.waiting_for_all ? kNodeInfoWaitingForAll : 0) |
+                                          (has_set ? kNodeInfoSet : 0) |
+                                          (has_pending ? kNodeInfoPending : 0)));
+          if (has_set) {
+            w.put(body.set.epoch);
+            w.members(body.set.nodes);
+          }
+          if (has_pending) {
+            w.put(body.pending->epoch);
+            w.members(body.pending->nodes);
+          }
         } else {
           w.put(std::is_same_v<T, Propose> ? Type::kPropose : Type::kCommit);
           w.put(message.sender);
@@ -180,11 +194,34 @@ Result<Message> decode(const Bytes& bytes) {
       auto flags = r.get<std::uint8_t>();
       if (!ring || !expected || !flags) return truncated("nodeinfo");
       if (*expected == 0) return Error{"nodeinfo with expected_votes 0"};
-      if ((*flags & ~(kNodeInfoQuorate | kNodeInfoWaitingForAll)) != 0) {
+      if ((*flags &
+           ~(kNodeInfoQuorate | kNodeInfoWaitingForAll | kNodeInfoSet | kNodeInfoPending)) != 0) {
         return Error{"nodeinfo with unknown flags " + std::to_string(*flags)};
       }
-      result = Message{*sender, NodeInfo{*ring, *expected, (*flags & kNodeInfoQuorate) != 0,
-                                         (*flags & kNodeInfoWaitingForAll) != 0}};
+      NodeInfo info{*ring,
+                    *expected,
+                    (*flags & kNodeInfoQuorate) != 0,
+                    (*flags & kNodeInfoWaitingForAll) != 0,
+                    {},
+                    std::nullopt};
+      auto readSet = [&r]() -> Result<VoteSet> {
+        auto epoch = r.get<std::uint64_t>();
+        if (!epoch) return truncated("vote set");
+        auto nodes = readMembers(r);
+        if (!nodes) return nodes.error();
+        return VoteSet{*epoch, std::move(nodes).value()};
+      };
+      if (*flags & kNodeInfoSet) {
+        auto set = readSet();
+        if (!set) return set.error();
+        info.set = std::move(set).value();
+      }
+      if (*flags & kNodeInfoPending) {
+        auto pending = readSet();
+        if (!pending) return pending.error();
+        info.pending = std::move(pending).value();
+      }
+      result = Message{*sender, std::move(info)};
       break;
     }
   }

@@ -7,12 +7,14 @@
 //   Ack:       u64 ring.seq | u32 ring.rep
 //   Commit:    u64 ring.seq | u32 ring.rep | u16 count | count x u32 member
 //   NodeInfo:  u64 ring.seq | u32 ring.rep | u32 expected_votes | u8 flags
-// NodeInfo flags: bit 0 quorate, bit 1 waiting_for_all; other bits must be 0, and
-// expected_votes must be at least 1. Member lists must be sorted, unique, non-zero and at most
-// kMaxMembers long; the representative of a Propose/Commit is the sender and a member. decode()
-// checks every length and rejects trailing bytes, so any byte string either decodes to a
-// well-formed Message or to an Error. The HMAC with the cluster key is applied around these bytes
-// by the transport shell.
+//              [flag bit 2: u64 set.epoch | u16 count | count x u32 node]
+//              [flag bit 3: u64 pending.epoch | u16 count | count x u32 node]
+// NodeInfo flags: bit 0 quorate, bit 1 waiting_for_all, bit 2 a vote set follows, bit 3 a
+// pending vote set follows; other bits must be 0, and expected_votes must be at least 1. Member
+// lists must be sorted, unique, non-zero and at most kMaxMembers long; the representative of a
+// Propose/Commit is the sender and a member. decode() checks every length and rejects trailing
+// bytes, so any byte string either decodes to a well-formed Message or to an Error. The HMAC with
+// the cluster key is applied around these bytes by the transport shell.
 //
 // kWireVersion stays 1 with NodeInfo: it is a new type, and the formats of the other four are
 // unchanged. A node without NodeInfo support drops such packets as undecodable (counted) and
@@ -20,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <variant>
 #include <vector>
 
@@ -31,7 +34,9 @@ using Bytes = std::vector<std::uint8_t>;
 
 inline constexpr std::uint8_t kWireVersion = 1;
 inline constexpr std::size_t kMaxMembers = 1024;
-inline constexpr std::size_t kMaxMessageSize = 6 + 14 + 4 * kMaxMembers;
+// The largest is a NodeInfo carrying two full vote sets (header 6, ring 12, expected 4, flags 1,
+// then per set epoch 8, count 2 and the nodes).
+inline constexpr std::size_t kMaxMessageSize = 6 + 12 + 4 + 1 + 2 * (8 + 2 + 4 * kMaxMembers);
 
 // "I am alive": sent to every configured node every heartbeat interval. `ring_id` is the
 // sender's installed view (none if it has none); `max_seq` the highest ring seq it has seen,
@@ -70,6 +75,10 @@ struct NodeInfo {
   std::uint32_t expected_votes = 1;
   bool quorate = false;
   bool waiting_for_all = false;
+  // The sender's vote set and the one it is moving to, if any (Votequorum, quorum.h). Sent
+  // only when `set.nodes` is not empty, so an info without them keeps the short layout.
+  VoteSet set;
+  std::optional<VoteSet> pending;
   friend bool operator==(const NodeInfo&, const NodeInfo&) = default;
 };
 

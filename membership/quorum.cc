@@ -4,6 +4,7 @@
 #include "membership/quorum.h"
 
 #include <algorithm>
+#include <iterator>
 #include <set>
 
 namespace pulse::membership {
@@ -85,7 +86,11 @@ Votequorum::Votequorum(QuorumConfig config)
     : config_(std::move(config)),
       expected_votes_(0),
       wait_for_all_status_(config_.wait_for_all.value_or(false)) {
-  for (const QuorumNode& node : config_.nodes) expected_votes_ += node.votes;
+  for (const QuorumNode& node : config_.nodes) {
+    expected_votes_ += node.votes;
+    set_.nodes.push_back(node.id);
+  }
+  std::sort(set_.nodes.begin(), set_.nodes.end());
   if (config_.expected_votes) expected_votes_ = *config_.expected_votes;
   quorum_ = calculateQuorum(false, 0, 0);
 }
@@ -117,17 +122,27 @@ std::uint32_t Votequorum::calculateQuorum(bool allow_decrease, std::uint32_t max
 // recalculate_quorum(): expected votes follow the votes present upwards; by_current_nodes (the
 // last_man_standing timer) sets them to the votes present.
 void Votequorum::recalculate(bool allow_decrease, bool by_current_nodes) {
+  adoptPeerSets();
+  resolvePending();
   const std::uint32_t total = votesOf(members_);
   if (total > expected_votes_) expected_votes_ = total;
   const std::uint32_t max_expected = by_current_nodes ? total : 0;
   quorum_ = calculateQuorum(allow_decrease, max_expected, total);
   if (max_expected > 0) expected_votes_ = max_expected;
+  // The last_man_standing timer fires only while quorate: move the vote set with expected_votes
+  // before deciding, or the new quorum would be judged against the old set.
+  if (by_current_nodes) {
+    lms_shrink_wanted_ = !startChange(members_);
+    resolvePending();
+  }
   decideQuorate(total);
+  advanceSets();
 }
 
 // are_we_quorate().
 void Votequorum::decideQuorate(std::uint32_t total_votes) {
   const bool wait_for_all = config_.wait_for_all.value_or(false);
+  tie_broken_ = false;
   if (wait_for_all && wait_for_all_status_) {
     if (total_votes != expected_votes_) {
       quorate_ = false;
@@ -136,7 +151,7 @@ void Votequorum::decideQuorate(std::uint32_t total_votes) {
     wait_for_all_status_ = false;
   }
   bool quorate = quorum_ <= total_votes;
-  if (quorate) last_quorate_members_ = members_;
+  if (quorate && setsAllow(false)) last_quorate_members_ = members_;
   // An exact half split goes to the side holding the tie-breaker. corosync also grants it with
   // an odd expected_votes (floor(expected / 2) votes) when fewer than quorum nodes left the
   // previous view; but nodes outside that view can then join the other side and give it
@@ -148,9 +163,145 @@ void Votequorum::decideQuorate(std::uint32_t total_votes) {
       expected_votes_ - total_votes < quorum_ && lost < static_cast<std::int64_t>(quorum_) &&
       tieBreakerPresent()) {
     quorate = true;
+    tie_broken_ = true;
   }
-  quorate_ = quorate;
+  // The vote-count verdict above is corosync's; the vote sets must allow it too (the split-brain
+  // guarantee). wait_for_all follows the count verdict: a member that left makes the sets refuse
+  // until the view's info is in, and that must not make the partition wait for all again.
+  quorate_ = quorate && setsAllow(tie_broken_);
   if (wait_for_all) wait_for_all_status_ = !quorate;
+}
+
+void Votequorum::enableExchange(NodeId self) { self_ = self; }
+
+// Exchange mode: every other member of the view has given its info for the view.
+bool Votequorum::synced() const {
+  if (!self_) return true;
+  return std::all_of(members_.begin(), members_.end(), [this](NodeId m) {
+    return m == *self_ || std::any_of(peers_.begin(), peers_.end(),
+                                      [m](const PeerInfo& p) { return p.node == m; });
+  });
+}
+
+// More than half of the votes of `nodes` are present (exactly half when auto_tie_breaker gave
+// this side the tie).
+bool Votequorum::majorityOf(const std::vector<NodeId>& nodes, bool tie_broken) const {
+  std::uint64_t present = 0, all = 0;
+  for (const QuorumNode& node : config_.nodes) {
+    if (!std::binary_search(nodes.begin(), nodes.end(), node.id)) continue;
+    all += node.votes;
+    if (contains(members_, node.id)) present += node.votes;
+  }
+  return 2 * present > all || (tie_broken && 2 * present == all);
+}
+
+// The view holds a majority of every vote set known in it: this node's set and pending set,
+// and those of every member that gave its info. With last_man_standing in exchange mode the
+// view must also be synced (a member not heard yet may hold a newer set), unless it only grew
+// from a view in which this node was quorate. Without last_man_standing every set is the
+// whole nodelist at epoch 0 (only setExpectedVotes, an administrator's override, changes it),
+// so there is nothing to wait for. two_node is exempt (it deliberately keeps each survivor
+// quorate, see above).
+bool Votequorum::setsAllow(bool tie_broken) const {
+  if (config_.two_node) return true;
+  if (self_ && config_.last_man_standing && !grew_from_quorate_ && !synced()) return false;
+  if (!majorityOf(set_.nodes, tie_broken)) return false;
+  if (pending_ && !majorityOf(pending_->nodes, tie_broken)) return false;
+  // Members almost always hold this node's own sets; check only the others (this runs on every
+  // nodeinfo, and the 16-node simulation delivers millions).
+  auto known = [this](const VoteSet& set) {
+    return set.nodes.empty() || set == set_ || (pending_ && set == *pending_);
+  };
+  for (const PeerInfo& peer : peers_) {
+    if (!known(peer.set) && !majorityOf(peer.set.nodes, tie_broken)) return false;
+    if (peer.pending && !known(*peer.pending) && !majorityOf(peer.pending->nodes, tie_broken)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// A member's set of a higher epoch supersedes ours: it exists only once every member of the
+// view that decided it held it as pending, so the sets it replaced can no longer win alone.
+// A pending move it overtakes is dropped (that move can then never complete anywhere).
+void Votequorum::adoptPeerSets() {
+  for (const PeerInfo& peer : peers_) {
+    if (!peer.set.nodes.empty() && peer.set.epoch > set_.epoch) set_ = peer.set;
+  }
+  if (pending_ && pending_->epoch <= set_.epoch) {
+    pending_.reset();
+    pending_view_.clear();
+  }
+}
+
+// Starts moving set_ to `nodes` (true when that move is done or under way). Only from a view in
+// which this node is quorate (so the view is a majority of set_), once every member has given
+// its info and holds the same set_, so that all members derive the same next set and epoch.
+bool Votequorum::startChange(const std::vector<NodeId>& nodes) {
+  if (pending_) return pending_->nodes == nodes;
+  if (nodes == set_.nodes) return true;
+  const VoteSet next{set_.epoch + 1, nodes};
+  if (self_) {
+    if (!synced()) return false;
+    for (const PeerInfo& peer : peers_) {
+      if (peer.set != set_ || (peer.pending && *peer.pending != next)) return false;
+    }
+  }
+  pending_ = next;
+  pending_view_ = members_;
+  return true;
+}
+
+// The pending set replaces set_ once every member of the view that decided it is seen, in one
+// view, holding it (pending or done). Standalone, the members are this node.
+void Votequorum::resolvePending() {
+  if (!pending_) return;
+  if (!std::includes(members_.begin(), members_.end(), pending_view_.begin(),
+                     pending_view_.end())) {
+    return;
+  }
+  if (self_) {
+    if (!synced()) return;
+    for (NodeId n : pending_view_) {
+      if (n == *self_) continue;
+      const auto peer = std::find_if(peers_.begin(), peers_.end(),
+                                     [n](const PeerInfo& p) { return p.node == n; });
+      if (peer == peers_.end() || (peer->set != *pending_ && peer->pending != pending_)) return;
+    }
+  }
+  set_ = *pending_;
+  pending_.reset();
+  pending_view_.clear();
+}
+
+// After a verdict: a quorate view grows set_ to cover its members (corosync raises
+// expected_votes to the votes present), and last_man_standing shrinks it to the members.
+void Votequorum::advanceSets() {
+  if (quorate_) {
+    if (lms_shrink_wanted_) {
+      if (startChange(members_)) lms_shrink_wanted_ = false;
+    } else if (!std::includes(set_.nodes.begin(), set_.nodes.end(), members_.begin(),
+                              members_.end())) {
+      std::vector<NodeId> grown;
+      std::set_union(set_.nodes.begin(), set_.nodes.end(), members_.begin(), members_.end(),
+                     std::back_inserter(grown));
+      startChange(grown);
+    }
+  }
+  resolvePending();
+  // A move only adds a requirement the view already meets, but re-check rather than assume.
+  if (quorate_ && !setsAllow(tie_broken_)) quorate_ = false;
+}
+
+void Votequorum::storePeer(const PeerInfo& peer) {
+  if (!contains(members_, peer.node) || (self_ && peer.node == *self_)) return;
+  auto it = std::find_if(peers_.begin(), peers_.end(),
+                         [&peer](const PeerInfo& p) { return p.node == peer.node; });
+  if (it == peers_.end()) {
+    peers_.push_back(peer);
+  } else {
+    *it = peer;
+  }
 }
 
 // check_auto_tie_breaker(). All three kinds decide from the last quorate view, which both sides
@@ -192,8 +343,12 @@ QuorumStatus Votequorum::onViewChanged(const std::vector<NodeId>& members, TimeP
   const bool left = std::any_of(members_.begin(), members_.end(), [&next](NodeId id) {
     return !std::binary_search(next.begin(), next.end(), id);
   });
+  grew_from_quorate_ =
+      quorate_ && std::includes(next.begin(), next.end(), members_.begin(), members_.end());
   previous_members_ = std::move(members_);
   members_ = std::move(next);
+  peers_.clear();
+  lms_shrink_wanted_ = false;
   if (config_.last_man_standing) {
     const bool tie_breaker = config_.auto_tie_breaker && tieBreakerPresent();
     if ((members_.size() >= quorum_ && left) || (members_.size() <= quorum_ && tie_breaker)) {
@@ -202,6 +357,7 @@ QuorumStatus Votequorum::onViewChanged(const std::vector<NodeId>& members, TimeP
   }
 
   bool allow_decrease = false;
+  for (const PeerInfo& peer : peers) storePeer(peer);
   for (const PeerInfo& peer : peers) applyPeer(peer, allow_decrease);
   recalculate(allow_decrease, false);
   return status();
@@ -222,9 +378,14 @@ void Votequorum::applyPeer(const PeerInfo& peer, bool& allow_decrease) {
 }
 
 QuorumStatus Votequorum::onPeerInfo(const PeerInfo& peer) {
-  if (!contains(members_, peer.node) || !peer.quorate || peer.expected_votes == 0) {
-    return status();
-  }
+  if (!contains(members_, peer.node) || (self_ && peer.node == *self_)) return status();
+  // The same info again (the periodic resend) changes nothing: skip the recalculation.
+  const auto stored = std::find_if(peers_.begin(), peers_.end(),
+                                   [&peer](const PeerInfo& p) { return p.node == peer.node; });
+  if (stored != peers_.end() && *stored == peer) return status();
+  // Every member's info counts for the sync barrier and its vote sets; only a quorate peer's
+  // for expected_votes and wait_for_all.
+  storePeer(peer);
   bool allow_decrease = false;
   applyPeer(peer, allow_decrease);
   recalculate(allow_decrease, false);
@@ -254,7 +415,17 @@ Status Votequorum::setExpectedVotes(std::uint32_t expected_votes) {
                  std::to_string(new_quorum) + " but only " + std::to_string(total) +
                  " votes are present; the cluster would lose quorum"};
   }
+  const bool lowered = expected_votes < expected_votes_;
   expected_votes_ = expected_votes;
+  // Lowering expected_votes below the votes of the vote set is the administrator's decision
+  // that the absent nodes are gone: the members become the vote set at once, without waiting
+  // for the other members, and peers adopt it by its higher epoch. Like corosync's -e, this
+  // steps outside the split-brain guarantee if the absent nodes are in fact running.
+  if (lowered && expected_votes < votesOf(set_.nodes)) {
+    set_ = VoteSet{set_.epoch + 1, members_};
+    pending_.reset();
+    pending_view_.clear();
+  }
   recalculate(true, false);
   return {};
 }
@@ -285,6 +456,15 @@ Status Votequorum::checkInvariants() const {
   if (!std::is_sorted(members_.begin(), members_.end())) return Error{"members not sorted"};
   if (config_.wait_for_all.value_or(false) && wait_for_all_status_ && quorate_) {
     return Error{"quorate while waiting for all"};
+  }
+  if (set_.nodes.empty() || !std::is_sorted(set_.nodes.begin(), set_.nodes.end())) {
+    return Error{"vote set empty or not sorted"};
+  }
+  if (pending_ && pending_->epoch != set_.epoch + 1) {
+    return Error{"pending vote set is not of the next epoch"};
+  }
+  if (quorate_ && !config_.two_node && !majorityOf(set_.nodes, tie_broken_)) {
+    return Error{"quorate without a majority of the vote set"};
   }
   return {};
 }

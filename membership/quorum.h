@@ -3,8 +3,7 @@
 // expected_votes). Pure: no I/O and no clock; the membership shell feeds it each agreed view
 // and calls onTick() when the last_man_standing window may have expired.
 //
-// One instance models the quorum state of one node. Every member of a partition sees the same
-// views in the same order, so every member computes the same status.
+// One instance models the quorum state of one node.
 //
 // Thread-safety: none; owned by the membership io_context.
 //
@@ -12,30 +11,77 @@
 //  - quorum >= 1, and quorum == 1 only with two_node in effect or expected_votes <= 1;
 //  - total_votes is the sum of the configured votes of the current members;
 //  - expected_votes >= 1 and, while quorate or after a view, expected_votes >= total_votes;
-//  - while wait_for_all is waiting, the partition is not quorate.
+//  - while wait_for_all is waiting, the partition is not quorate;
+//  - the vote set is non-empty and sorted, a pending set is of the next epoch, and a quorate
+//    node (without two_node) holds a majority of its vote set.
 //
-// Split-brain guarantee: take two instances with the same config and the same history of
-// views, then feed them disjoint member sets (a partition). Without last_man_standing and
-// without two_node, they are never both quorate: each needs more than half of an
-// expected_votes that is at least the votes of the last common view (auto_tie_breaker only
-// breaks an exact half split, and the tie-breaker node is on one side only). two_node
-// deliberately breaks this (each survivor keeps quorum and fencing decides), as votequorum(5)
-// says. With last_man_standing, expected_votes shrinks only inside a partition that stayed
-// quorate for the whole window, to that partition's own size; nodes outside it keep the larger
-// expected_votes, so shrinking splits stay safe. A node that restarts (fresh state) and merges
-// with nodes that lost quorum is only kept out of quorum by wait_for_all, which is why
-// votequorum(5) calls wait_for_all essential with last_man_standing.
+// Split-brain guarantee: at no moment are two nodes quorate in disjoint views, for any
+// interleaving of views, peer info, ticks, crashes and restarts, provided that (a) peer info
+// reaches a node only for its current view and from a member (QuorumExchange guarantees it),
+// (b) with last_man_standing, wait_for_all is on and nodes run in exchange mode
+// (enableExchange), and (c) two_node is off and setExpectedVotes() is not used to lower
+// expected votes. two_node deliberately breaks it (each survivor keeps quorum and fencing
+// decides), as votequorum(5) says; lowering expected votes is the administrator's statement
+// that the absent nodes are gone. The simulator checks it after every step (plain votequorum
+// over 2, 3, 5 and 16 nodes; last_man_standing + wait_for_all over 3 and 5; the same plus
+// auto_tie_breaker over 2, 3 and 5).
 //
-// Peer info (nodeinfo) keeps this guarantee only if it is about the view being evaluated: a
-// PeerInfo must come from a member of this node's current view and describe the peer's state
-// in that same view (same ring id, hence the same members). Then a peer that says "quorate"
-// had that very member set quorate, and adopting its expected_votes only makes more members
-// of an already quorate view agree; it never makes a new member set quorate (though, like any
-// member's own verdict, it lasts until this node installs its next view). Info from a node
-// outside the view, or about another ring, could carry a quorate verdict from a partition this
+// Why vote counts are not enough: last_man_standing leaves nodes with different
+// expected_votes. After {1, 2, 3} of five shrank to expected 3, {2, 3} is quorate (2 of 3) and
+// so is {1, 4, 5} by any count (3 votes, a majority even of the highest expected, 5). corosync
+// has this split-brain too. So a verdict also needs a majority of *which* nodes count:
+//
+// Vote sets. Each node holds a vote set (epoch, nodes): initially the whole nodelist at epoch
+// 0. A view is quorate only if it holds more than half of the votes of every vote set known in
+// it (this node's, and each member's as announced in its info; exactly half when
+// auto_tie_breaker gives it the tie), on top of the vote-count verdict above. Sets change only
+// in two steps, from a view in which this node is quorate and where every member has given its
+// info and holds the same set (so all members derive the same next set and epoch):
+//  - last_man_standing shrinks the set to the view's members, and a quorate view that holds
+//    nodes outside the set grows it to the union (corosync's rise of expected_votes);
+//  - the node first holds the next set as *pending*, needing majorities of both the old and
+//    the new set (joint consensus); the new set replaces the old only once every member of the
+//    deciding view is seen, in one view, holding it (pending or done);
+//  - a set of a higher epoch announced by a member replaces ours (it exists only once its whole
+//    deciding view held it pending, so no view can still win on the older set alone without
+//    one of those nodes), and overrides a pending set of the same or a lower epoch.
+// Sketch of why: the deciding view V held a majority of the old set S. A view that can win on S
+// alone holds no node of V that is pending or past (they would add the new set's majority),
+// and without V's nodes it has less than half of S. Views that see the new set, or are pending,
+// need a majority of it. Same-epoch sets from different views cannot both complete (each needs
+// the other's nodes pending on it).
+//
+// Sync barrier (exchange mode, last_man_standing): after a view change a member not heard yet
+// may hold a newer set, so the node is not quorate until every member's info for the view is
+// in (corosync's sync barrier, where every member's nodeinfo is exchanged before the view's
+// quorum is decided), except when the view only grew from a view in which this node was
+// quorate: newcomers are then outside a view that already holds the majorities, so it stays
+// quorate through a plain join. A view that lost nodes is not quorate for about one nodeinfo
+// round trip. Without last_man_standing every set stays the nodelist at epoch 0 and the
+// vote-set rule is implied by the count (expected_votes >= the nodelist's votes), so there is
+// no barrier and the default behaviour is exactly the vote-count one.
+//
+// Restarts lose the set (state is not persisted): a restarted node holds epoch 0 again, and
+// wait_for_all keeps it out of quorum until all votes are present or a quorate peer (whose
+// set it then adopts and must satisfy) is in its view; this is why votequorum(5) calls
+// wait_for_all essential with last_man_standing, and why (b) requires it.
+//
+// Peer info must be about the view being evaluated: a PeerInfo must come from a member of this
+// node's current view and describe the peer's state in that same view (same ring id, hence the
+// same members). Then a peer that says "quorate" had that very member set quorate, and adopting
+// its expected_votes only makes more members of an already quorate view agree. Info from a node
+// outside the view, or about another ring, could carry a verdict or a set from a partition this
 // node is not in, so QuorumExchange (quorum_exchange.h) drops it before it gets here.
 //
+// Standalone (no enableExchange, as in the votequorum(5) table tests) every member is taken to
+// share this node's state: set moves complete at once, and the guarantee holds only for
+// instances fed the same views.
+//
 // Where Pulse is stricter than corosync (each found or argued by the split property test):
+//  - the vote sets above: after last_man_standing, a view needs a majority of the nodes that
+//    shrank, not just of the shrunk vote count (so {2, 4} after {1, 2, 3} shrank is not
+//    quorate, where corosync says 2 of 3), and a shrink seen by only some members of the view
+//    before it splits counts for nobody until it completes;
 //  - auto_tie_breaker only breaks an exact half split: corosync also grants floor(expected/2)
 //    votes of an odd expected_votes when few nodes left the previous view, but nodes outside
 //    that view may join the other half and make it quorate too;
@@ -52,10 +98,10 @@
 #include <vector>
 
 #include "membership/result.h"
+#include "membership/types.h"
 
 namespace pulse::membership {
 
-using NodeId = std::uint32_t;
 using Clock = std::chrono::steady_clock;
 using TimePoint = Clock::time_point;
 
@@ -119,6 +165,10 @@ struct PeerInfo {
   std::uint32_t expected_votes = 0;
   bool quorate = false;
   bool waiting_for_all = false;
+  // The peer's vote set and pending vote set (see "Vote sets" above Votequorum).
+  VoteSet set;
+  std::optional<VoteSet> pending;
+  friend bool operator==(const PeerInfo&, const PeerInfo&) = default;
 };
 
 // Checks a config and applies corosync's adjustments; errors name the setting.
@@ -156,6 +206,13 @@ class Votequorum {
   // Expires the last_man_standing window if `now` has reached it; otherwise a no-op.
   QuorumStatus onTick(TimePoint now);
 
+  // Switches this instance to exchange mode (QuorumExchange does, before the first view): the
+  // other members' vote sets come from their PeerInfo, and after a view change this node is
+  // quorate only once every member's info for the view has been given (the sync barrier), or
+  // while the view only grew from a quorate one. Without it (standalone, as in the votequorum
+  // table tests) every member is taken to share this node's state.
+  void enableExchange(NodeId self);
+
   // corosync-quorumtool -e. Refused when below the votes present, or when a quorate
   // partition would lose quorum. On success quorum is recalculated and may go down.
   Status setExpectedVotes(std::uint32_t expected_votes);
@@ -166,6 +223,8 @@ class Votequorum {
   QuorumStatus status() const;
   // What this node announces to the others (see PeerInfo).
   bool waitingForAll() const { return wait_for_all_status_; }
+  const VoteSet& voteSet() const { return set_; }
+  const std::optional<VoteSet>& pendingVoteSet() const { return pending_; }
   const QuorumConfig& config() const { return config_; }
   // The invariants above; the first one violated, as an error.
   Status checkInvariants() const;
@@ -178,6 +237,14 @@ class Votequorum {
                                 std::uint32_t total_votes) const;
   void recalculate(bool allow_decrease, bool by_current_nodes);
   void decideQuorate(std::uint32_t total_votes);
+  bool synced() const;
+  bool majorityOf(const std::vector<NodeId>& nodes, bool tie_broken) const;
+  bool setsAllow(bool tie_broken) const;
+  void adoptPeerSets();
+  bool startChange(const std::vector<NodeId>& nodes);
+  void resolvePending();
+  void advanceSets();
+  void storePeer(const PeerInfo& peer);
   bool tieBreakerPresent() const;
   void applyPeer(const PeerInfo& peer, bool& allow_decrease);
   bool contains(const std::vector<NodeId>& set, NodeId node) const;
@@ -200,6 +267,24 @@ class Votequorum {
   std::vector<NodeId> last_quorate_members_;
   // Set when the view loses nodes while quorate; cleared when it fires.
   std::optional<TimePoint> lms_deadline_;
+
+  // Vote sets (see "Vote sets" above). set_ starts as the whole nodelist at epoch 0.
+  VoteSet set_;
+  // The set this node is moving to, and the view that decided the move (whose members must all
+  // be seen at or past it before it replaces set_).
+  std::optional<VoteSet> pending_;
+  std::vector<NodeId> pending_view_;
+  // Exchange mode: this node's id and the current view's members' latest info.
+  std::optional<NodeId> self_;
+  std::vector<PeerInfo> peers_;
+  // Exchange mode: the view grew from a view in which this node was quorate, so it may stay
+  // quorate before the newcomers' info arrives.
+  bool grew_from_quorate_ = false;
+  // The last_man_standing timer fired while quorate: move set_ to the members once the view's
+  // members agree (cleared by the move or by the next view).
+  bool lms_shrink_wanted_ = false;
+  // The last verdict was an auto_tie_breaker exact-half win.
+  bool tie_broken_ = false;
 };
 
 }  // namespace pulse::membership

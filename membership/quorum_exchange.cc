@@ -9,6 +9,7 @@ Result<QuorumExchange> QuorumExchange::create(NodeId self, const QuorumConfig& c
                                               Timing timing) {
   auto quorum = Votequorum::create(config);
   if (!quorum) return quorum.error();
+  quorum.value().enableExchange(self);
   return QuorumExchange(self, std::move(quorum).value(), timing);
 }
 
@@ -23,7 +24,8 @@ bool QuorumExchange::configured(NodeId node) const {
 
 std::optional<NodeInfo> QuorumExchange::announcement() const {
   if (!view_) return std::nullopt;
-  return NodeInfo{view_->ring_id, status_.expected_votes, status_.quorate, quorum_.waitingForAll()};
+  return NodeInfo{view_->ring_id,          status_.expected_votes, status_.quorate,
+                  quorum_.waitingForAll(), quorum_.voteSet(),      quorum_.pendingVoteSet()};
 }
 
 bool QuorumExchange::heardAllMembers() const {
@@ -66,7 +68,8 @@ QuorumUpdate QuorumExchange::onViewInstalled(const View& view, TimePoint now) {
   std::vector<PeerInfo> peers;
   for (const auto& [node, info] : heard_) {
     if (node != self_ && info.ring_id == view.ring_id && view.contains(node)) {
-      peers.push_back(PeerInfo{node, info.expected_votes, info.quorate, info.waiting_for_all});
+      peers.push_back(PeerInfo{node, info.expected_votes, info.quorate, info.waiting_for_all,
+                               info.set, info.pending});
     }
   }
   quorum_.onViewChanged(view.members, now, peers);
@@ -103,7 +106,8 @@ QuorumUpdate QuorumExchange::onNodeInfo(NodeId from, const NodeInfo& info, TimeP
 
   const QuorumStatus before = status_;
   const std::optional<NodeInfo> announced_before = announcement();
-  quorum_.onPeerInfo(PeerInfo{from, info.expected_votes, info.quorate, info.waiting_for_all});
+  quorum_.onPeerInfo(PeerInfo{from, info.expected_votes, info.quorate, info.waiting_for_all,
+                              info.set, info.pending});
   QuorumUpdate update = finish(before, announced_before, /*force=*/false, now);
   // Every member heard now: the fast resend is no longer needed.
   if (update.messages.empty() && !all_before && heardAllMembers()) {

@@ -5,9 +5,12 @@
 //
 // Why: Votequorum alone sees only member lists, so members of one view can disagree (a node
 // that restarted fresh and joined a partition whose last_man_standing lowered expected_votes
-// keeps waiting for all, while its peers are quorate). With nodeinfo each member announces
-// (ring id, expected_votes, quorate, waiting_for_all) and adopts a quorate peer's state by
-// Votequorum's nodeinfo rule (see Votequorum::onPeerInfo).
+// keeps waiting for all, while its peers are quorate), and with last_man_standing members hold
+// different expected votes, which vote counts alone cannot reconcile safely. With nodeinfo each
+// member announces (ring id, expected_votes, quorate, waiting_for_all, vote set, pending vote
+// set) and adopts a quorate peer's state by Votequorum's nodeinfo rule (see
+// Votequorum::onPeerInfo); Votequorum runs in exchange mode (enableExchange), so the vote sets
+// and, with last_man_standing, the sync barrier of quorum.h apply.
 //
 // Protocol:
 //  * When a view is installed, Votequorum gets the view together with the info already

@@ -27,6 +27,15 @@ using TimePoint = Clock::time_point;
 using Duration = std::chrono::milliseconds;
 
 // Identifies one installed view. Ordered by (seq, representative); only grows at every node.
+// A votequorum "vote set" (quorum.h): the nodes whose majority a node requires, numbered by
+// epoch. Epoch 0 is the whole nodelist; each change made by last_man_standing or by growth
+// takes the next epoch. An empty `nodes` means "not announced".
+struct VoteSet {
+  std::uint64_t epoch = 0;
+  std::vector<NodeId> nodes;  // sorted, unique
+  friend bool operator==(const VoteSet&, const VoteSet&) = default;
+};
+
 struct RingId {
   std::uint64_t seq = 0;
   NodeId representative = kNoNode;

@@ -14,9 +14,27 @@ std::vector<Message> samples() {
       Message{1, Propose{RingId{9, 1}, {1, 2, 5}}},
       Message{2, Ack{RingId{9, 1}}},
       Message{4, Commit{RingId{~0ull, 4}, {4}}},
-      Message{2, NodeInfo{RingId{9, 1}, 3, true, false}},
-      Message{5, NodeInfo{RingId{~0ull, 7}, ~0u, false, true}},
+      Message{2, NodeInfo{RingId{9, 1}, 3, true, false, {}, std::nullopt}},
+      Message{5, NodeInfo{RingId{~0ull, 7}, ~0u, false, true, {}, std::nullopt}},
+      Message{1, NodeInfo{RingId{9, 1}, 3, true, false, VoteSet{0, {1, 2, 3, 4, 5}},
+                          VoteSet{1, {1, 2, 3}}}},
+      Message{2, NodeInfo{RingId{9, 1}, 3, true, false, VoteSet{~0ull, {2}}, std::nullopt}},
   };
+}
+
+TEST(MessageCodec, NodeInfoWithTwoFullVoteSetsFits) {
+  std::vector<NodeId> all;
+  for (NodeId n = 1; n <= kMaxMembers; ++n) all.push_back(n);
+  const Bytes bytes =
+      encode(Message{2, NodeInfo{RingId{9, 1}, 3, true, false, VoteSet{7, all}, VoteSet{8, all}}});
+  EXPECT_EQ(bytes.size(), kMaxMessageSize);
+  auto decoded = decode(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(std::get<NodeInfo>(decoded->body).pending->nodes.size(), kMaxMembers);
+  // Flag bit 2 set without the set behind it is truncated.
+  Bytes cut = encode(Message{2, NodeInfo{RingId{9, 1}, 3, true, false, {}, std::nullopt}});
+  cut.back() |= 0x4;
+  EXPECT_FALSE(decode(cut).ok());
 }
 
 TEST(MessageCodec, RoundTripsEveryType) {
@@ -36,7 +54,7 @@ TEST(MessageCodec, HeartbeatLayoutIsFixed) {
 
 TEST(MessageCodec, NodeInfoLayoutIsFixed) {
   // version, type, sender, ring seq, ring rep, expected_votes, flags.
-  const Bytes bytes = encode(Message{2, NodeInfo{RingId{9, 1}, 3, true, true}});
+  const Bytes bytes = encode(Message{2, NodeInfo{RingId{9, 1}, 3, true, true, {}, std::nullopt}});
   ASSERT_EQ(bytes.size(), 1u + 1 + 4 + 8 + 4 + 4 + 1);
   EXPECT_EQ(bytes[1], 5);        // type
   EXPECT_EQ(bytes[18], 3);       // expected_votes, little-endian
@@ -45,7 +63,7 @@ TEST(MessageCodec, NodeInfoLayoutIsFixed) {
 }
 
 TEST(MessageCodec, RejectsNodeInfoWithUnknownFlagsOrNoExpectedVotes) {
-  const Bytes good = encode(Message{2, NodeInfo{RingId{9, 1}, 3, false, false}});
+  const Bytes good = encode(Message{2, NodeInfo{RingId{9, 1}, 3, false, false, {}, std::nullopt}});
   for (std::uint8_t flags : {0x4, 0x80, 0xff}) {
     Bytes bad = good;
     bad.back() = flags;

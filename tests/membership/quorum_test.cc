@@ -351,7 +351,9 @@ TEST(VotequorumTest, JoiningAQuoratePartitionAdoptsItsExpectedVotes) {
   // for all) and joins them: it adopts 3 from its quorate peers and stops waiting.
   Result<Votequorum> fresh = Votequorum::create(lms(5, false));
   ASSERT_TRUE(fresh.ok());
-  std::vector<PeerInfo> peers = {{1, 3, true, false}, {2, 3, true, false}, {3, 3, true, false}};
+  std::vector<PeerInfo> peers = {{1, 3, true, false, {}, std::nullopt},
+                                 {2, 3, true, false, {}, std::nullopt},
+                                 {3, 3, true, false, {}, std::nullopt}};
   const QuorumStatus s = fresh->onViewChanged({1, 2, 3, 4}, at(0), peers);
   EXPECT_TRUE(s.quorate);
   EXPECT_EQ(s.expected_votes, 4u);
@@ -369,24 +371,24 @@ TEST(VotequorumTest, PeerInfoAfterTheViewAdoptsExpectedVotesAndEndsTheWait) {
   EXPECT_TRUE(fresh->waitingForAll());
 
   // Ignored: a node outside the view, and a member that is not quorate itself.
-  EXPECT_EQ(fresh->onPeerInfo({5, 3, true, false}), s);
-  EXPECT_EQ(fresh->onPeerInfo({1, 3, false, false}), s);
-  EXPECT_EQ(fresh->onPeerInfo({1, 3, false, true}), s);
+  EXPECT_EQ(fresh->onPeerInfo({5, 3, true, false, {}, std::nullopt}), s);
+  EXPECT_EQ(fresh->onPeerInfo({1, 3, false, false, {}, std::nullopt}), s);
+  EXPECT_EQ(fresh->onPeerInfo({1, 3, false, true, {}, std::nullopt}), s);
   EXPECT_TRUE(fresh->waitingForAll());
 
   // A quorate member (which counted the 4 votes present: expected 4).
-  s = fresh->onPeerInfo({1, 4, true, false});
+  s = fresh->onPeerInfo({1, 4, true, false, {}, std::nullopt});
   EXPECT_TRUE(s.quorate);
   EXPECT_EQ(s.expected_votes, 4u);
   EXPECT_EQ(s.quorum, 3u);
   EXPECT_FALSE(fresh->waitingForAll());
   EXPECT_TRUE(fresh->checkInvariants().ok());
   // The same info again, or from another member, changes nothing.
-  EXPECT_EQ(fresh->onPeerInfo({1, 4, true, false}), s);
-  EXPECT_EQ(fresh->onPeerInfo({2, 4, true, false}), s);
+  EXPECT_EQ(fresh->onPeerInfo({1, 4, true, false, {}, std::nullopt}), s);
+  EXPECT_EQ(fresh->onPeerInfo({2, 4, true, false, {}, std::nullopt}), s);
   // A quorate node only raises its expected votes to a peer's, never lowers them.
-  EXPECT_EQ(fresh->onPeerInfo({3, 3, true, false}).expected_votes, 4u);
-  s = fresh->onPeerInfo({3, 5, true, false});
+  EXPECT_EQ(fresh->onPeerInfo({3, 3, true, false, {}, std::nullopt}).expected_votes, 4u);
+  s = fresh->onPeerInfo({3, 5, true, false, {}, std::nullopt});
   EXPECT_EQ(s.expected_votes, 5u);
   EXPECT_EQ(s.quorum, 3u);
   EXPECT_TRUE(s.quorate);
@@ -399,7 +401,7 @@ TEST(VotequorumTest, PeerInfoFromAWaitingPeerKeepsTheWait) {
   Result<Votequorum> fresh = Votequorum::create(lms(5, false));
   ASSERT_TRUE(fresh.ok());
   fresh->onViewChanged({1, 2, 3, 4}, at(0));
-  const QuorumStatus s = fresh->onPeerInfo({1, 5, true, true});
+  const QuorumStatus s = fresh->onPeerInfo({1, 5, true, true, {}, std::nullopt});
   EXPECT_TRUE(fresh->waitingForAll());
   EXPECT_FALSE(s.quorate);
   EXPECT_EQ(s.expected_votes, 5u);

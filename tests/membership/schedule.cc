@@ -89,8 +89,8 @@ Schedule makeSchedule(std::uint64_t seed, int steps) {
   return s;
 }
 
-Outcome runSchedule(const Schedule& schedule, Timing timing) {
-  Simulator sim(schedule.nodes, timing, schedule.seed);
+Outcome runSchedule(const Schedule& schedule, Timing timing, const QuorumConfig& quorum) {
+  Simulator sim(schedule.nodes, timing, schedule.seed, quorum);
   Outcome outcome;
   const TimePoint start = sim.now();
   for (const Step& step : schedule.steps) {

@@ -45,7 +45,7 @@ struct Outcome {
 
 // Runs the steps, checking invariants after each; then heals everything (no partition, no
 // loss, every node up) and requires one full view within 2 x token + consensus, still held
-// at the end of that bound.
-Outcome runSchedule(const Schedule& schedule, Timing timing);
+// at the end of that bound. `quorum` gives the quorum options (see Simulator).
+Outcome runSchedule(const Schedule& schedule, Timing timing, const QuorumConfig& quorum = {});
 
 }  // namespace pulse::membership::sim
