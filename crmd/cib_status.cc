@@ -147,6 +147,19 @@ Status recordOperation(pugi::xml_node cib, const OperationResult& r) {
   return bumpVersion(cib, ChangeKind::kStatus);
 }
 
+Status deleteResourceHistory(pugi::xml_node cib, const std::string& node_id,
+                             const std::string& rsc) {
+  if (Status s = requireCib(cib); !s) return s;
+  pugi::xml_node resources = cib.child("status")
+                                 .find_child_by_attribute("node_state", "id", node_id.c_str())
+                                 .find_child_by_attribute("lrm", "id", node_id.c_str())
+                                 .child("lrm_resources");
+  pugi::xml_node resource = resources.find_child_by_attribute("lrm_resource", "id", rsc.c_str());
+  if (!resource) return {};
+  resources.remove_child(resource);
+  return bumpVersion(cib, ChangeKind::kStatus);
+}
+
 Status setNodeAttribute(pugi::xml_node cib, const std::string& node_id, const std::string& name,
                         const std::string& value, AttributeLifetime lifetime) {
   if (Status s = requireCib(cib); !s) return s;

@@ -72,6 +72,12 @@ bool isFailure(const OperationResult& result);
 // or when `cib` is not a <cib> with a readable version.
 Status recordOperation(pugi::xml_node cib, const OperationResult& result);
 
+// Forgets the whole history of `rsc` on node `node_id` (its lrm_resource), as `pcs resource
+// cleanup` does, so that the next transition probes it afresh. Bumps num_updates when something
+// was removed; no error when there was nothing.
+Status deleteResourceHistory(pugi::xml_node cib, const std::string& node_id,
+                             const std::string& rsc);
+
 // Where a node attribute lives: transient (status section, gone when the node leaves; attrd)
 // or permanent (the node's instance_attributes in <nodes>; crm_attribute -l forever).
 enum class AttributeLifetime { kTransient, kPermanent };

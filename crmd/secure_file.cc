@@ -1,7 +1,5 @@
 #include "crmd/secure_file.h"
 
-#include "common/atomic_file.h"
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +8,8 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+
+#include "common/atomic_file.h"
 
 namespace pulse::crmd {
 namespace {

@@ -1,7 +1,5 @@
 #include "membership/state_file.h"
 
-#include "common/atomic_file.h"
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +9,8 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+
+#include "common/atomic_file.h"
 
 namespace pulse::membership {
 namespace {

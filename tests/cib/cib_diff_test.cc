@@ -171,6 +171,30 @@ TEST(CibDiff, MovedElementIsDeletedAndCreated) {
   EXPECT_TRUE(sameConfiguration(*applied, edit)) << *applied;
 }
 
+TEST(CibDiff, ReorderedGroupMembersReplaceTheGroup) {
+  const std::string original = edited(
+      kCib, "      <primitive id=\"db\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"/>\n",
+      "      <group id=\"g\"><primitive id=\"a\" class=\"lsb\" type=\"a\"/>"
+      "<primitive id=\"b\" class=\"lsb\" type=\"b\"/></group>\n"
+      "      <primitive id=\"db\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"/>\n");
+  // Member order is start order: swapping them is a change of the group itself.
+  const std::string edit = edited(original,
+                                  "<primitive id=\"a\" class=\"lsb\" type=\"a\"/><primitive "
+                                  "id=\"b\" class=\"lsb\" type=\"b\"/>",
+                                  "<primitive id=\"b\" class=\"lsb\" type=\"b\"/><primitive "
+                                  "id=\"a\" class=\"lsb\" type=\"a\"/>");
+  auto diff = computeDiff(original, edit);
+  ASSERT_TRUE(diff.ok());
+  EXPECT_EQ(describe(*diff), "replace g\n");
+  auto applied = applyDiff(original, *diff);
+  ASSERT_TRUE(applied.ok());
+  EXPECT_TRUE(sameConfiguration(*applied, edit));
+  // A member changed in the current CIB meanwhile: the replace would lose it.
+  auto conflict = applyDiff(edited(original, "type=\"a\"", "type=\"a2\""), *diff);
+  ASSERT_FALSE(conflict.ok());
+  EXPECT_NE(conflict.error().message.find("'g'"), std::string::npos);
+}
+
 TEST(CibDiff, BadInputIsAnError) {
   EXPECT_FALSE(computeDiff("<cib", kCib).ok());
   EXPECT_FALSE(computeDiff(kCib, "<cib/>").ok());

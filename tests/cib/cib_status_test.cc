@@ -212,6 +212,17 @@ TEST_F(CibStatusTest, PermanentAttributesLiveInTheConfiguration) {
   EXPECT_EQ(promotionScoreName("db"), "master-db");
 }
 
+TEST_F(CibStatusTest, CleanupForgetsTheResourceHistory) {
+  ASSERT_TRUE(recordOperation(cib(), vipResult("start", kOcfOk, 5)).ok());
+  ASSERT_TRUE(resource());
+  ASSERT_TRUE(deleteResourceHistory(cib(), "1", "vip").ok());
+  EXPECT_FALSE(resource());
+  EXPECT_EQ(version(), (CibVersion{0, 5, 4}));
+  ASSERT_TRUE(deleteResourceHistory(cib(), "1", "vip").ok());  // nothing left: no change
+  ASSERT_TRUE(deleteResourceHistory(cib(), "7", "vip").ok());
+  EXPECT_EQ(version(), (CibVersion{0, 5, 4}));
+}
+
 TEST_F(CibStatusTest, RefusesIncompleteResults) {
   OperationResult r = vipResult("start", kOcfOk, 1);
   r.node_id.clear();
