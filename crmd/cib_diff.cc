@@ -20,9 +20,11 @@ bool isSection(const pugi::xml_node& n) {
          std::strcmp(n.parent().parent().name(), "cib") == 0;
 }
 
-// The key of an element under <configuration>, or "" for an id-less element.
+// The key of an element under <configuration>, or "" for an id-less element (a reference
+// such as <resource_ref id=...> counts as id-less: its id names another element).
 std::string keyOf(const pugi::xml_node& n) {
   if (isSection(n)) return std::string(kConfigurationKey) + "/" + n.name();
+  if (isIdReference(n)) return "";
   return n.attribute("id").value();
 }
 

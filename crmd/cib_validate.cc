@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "crmd/cib_version.h"
+#include "crmd/cib_xml.h"
 #include "policy-engine/cib_model.h"
 
 namespace pulse::cib {
@@ -49,6 +50,7 @@ class Checker {
     std::unordered_map<std::string, pugi::xml_node> seen;
     for (pugi::xpath_node x : configuration.select_nodes(".//*[@id]")) {
       pugi::xml_node n = x.node();
+      if (isIdReference(n)) continue;  // names a resource, does not claim an id
       auto [it, inserted] = seen.emplace(n.attribute("id").value(), n);
       if (!inserted) {
         return fail(n, "duplicate id '" + std::string(n.attribute("id").value()) +

@@ -1,8 +1,21 @@
 #include "crmd/cib_xml.h"
 
+#include <cstring>
 #include <sstream>
 
 namespace pulse::cib {
+
+bool isIdReference(const pugi::xml_node& node) {
+  const char* name = node.name();
+  if (std::strcmp(name, "resource_ref") == 0 || std::strcmp(name, "obj_ref") == 0 ||
+      std::strcmp(name, "role_ref") == 0) {
+    return true;
+  }
+  const char* parent = node.parent().name();
+  return std::strcmp(name, "role") == 0 &&
+         (std::strcmp(parent, "acl_target") == 0 || std::strcmp(parent, "acl_user") == 0 ||
+          std::strcmp(parent, "acl_group") == 0);
+}
 
 Status parseXml(pugi::xml_document& doc, std::string_view text) {
   pugi::xml_parse_result parsed = doc.load_buffer(text.data(), text.size());

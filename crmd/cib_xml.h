@@ -9,6 +9,11 @@
 
 namespace pulse::cib {
 
+// Whether `node`'s id attribute names another element instead of identifying this one
+// (<resource_ref id=RSC> in resource sets, <obj_ref> in tags, ACL role references). Such
+// elements are not counted among the CIB's ids and are not keyed by them.
+bool isIdReference(const pugi::xml_node& node);
+
 // Parses `text` into `doc`; an Error with the byte offset and pugixml's reason otherwise.
 Status parseXml(pugi::xml_document& doc, std::string_view text);
 

@@ -195,6 +195,20 @@ TEST(CibDiff, ReorderedGroupMembersReplaceTheGroup) {
   EXPECT_NE(conflict.error().message.find("'g'"), std::string::npos);
 }
 
+TEST(CibDiff, ResourceRefsArePartOfTheirSet) {
+  const std::string original =
+      edited(kCib, "</constraints>",
+             "<rsc_order id=\"o\"><resource_set id=\"o-set\"><resource_ref id=\"vip\"/>"
+             "<resource_ref id=\"db\"/></resource_set></rsc_order></constraints>");
+  const std::string edit = edited(original, "<resource_ref id=\"db\"/>", "");
+  auto diff = computeDiff(original, edit);
+  ASSERT_TRUE(diff.ok()) << diff.error().message;
+  EXPECT_EQ(describe(*diff), "replace o-set\n");
+  auto applied = applyDiff(original, *diff);
+  ASSERT_TRUE(applied.ok()) << applied.error().message;
+  EXPECT_TRUE(sameConfiguration(*applied, edit));
+}
+
 TEST(CibDiff, BadInputIsAnError) {
   EXPECT_FALSE(computeDiff("<cib", kCib).ok());
   EXPECT_FALSE(computeDiff(kCib, "<cib/>").ok());
