@@ -4,11 +4,6 @@
 
 namespace pulse::crmd {
 
-std::string toString(const CibVersion& version) {
-  return std::to_string(version.admin_epoch) + "." + std::to_string(version.epoch) + "." +
-         std::to_string(version.num_updates);
-}
-
 std::string toString(const CibStamp& stamp) {
   return toString(stamp.version) + " (ring " + membership::toString(stamp.sealed_in) + ")";
 }

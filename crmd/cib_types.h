@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "crmd/cib_version.h"
 #include "membership/types.h"
 
 namespace pulse::crmd {
@@ -21,19 +22,8 @@ using membership::NodeId;
 using membership::RingId;
 using membership::View;
 
-// Pacemaker's CIB version, compared as (admin_epoch, epoch, num_updates). A configuration change
-// bumps epoch and resets num_updates; a status-only change bumps num_updates.
-// (To be unified with the CIB store's version type.)
-struct CibVersion {
-  std::uint64_t admin_epoch = 0;
-  std::uint64_t epoch = 0;
-  std::uint64_t num_updates = 0;
-
-  friend auto operator<=>(const CibVersion&, const CibVersion&) = default;
-};
-
-// "admin_epoch.epoch.num_updates", as Pacemaker prints it.
-std::string toString(const CibVersion& version);
+// Pacemaker's CIB version (cib_version.h): (admin_epoch, epoch, num_updates).
+using cib::CibVersion;
 
 // The copy of the CIB a node persists. `sealed_in` is the ring id of the DC that produced this
 // copy (Raft's term): a DC seals the CIB it synchronised and every write it makes with its own

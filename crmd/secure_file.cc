@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/atomic_file.h"
+
 namespace pulse::crmd {
 namespace {
 
@@ -26,31 +28,7 @@ Result<std::string> readFile(const std::string& path) {
 }
 
 Status writeFileAtomic(const std::string& path, const std::string& content, mode_t mode) {
-  const std::string tmp = path + ".tmp";
-  ::unlink(tmp.c_str());  // a leftover from a crash; O_EXCL below refuses to reuse it
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return Error{"cannot create " + tmp + ": " + errnoText()};
-  // The umask may have removed bits from `mode`; never adds any, so this only widens 0600
-  // to exactly 0600 or a public file to its intended mode.
-  bool ok = ::fchmod(fd, mode) == 0;
-  size_t written = 0;
-  while (ok && written < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0)
-      ok = false;
-    else
-      written += static_cast<size_t>(n);
-  }
-  ok = ok && ::fsync(fd) == 0;
-  const std::string error = ok ? "" : errnoText();
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = ok ? errnoText() : error;
-    ::unlink(tmp.c_str());
-    return Error{"cannot write " + path + ": " + why};
-  }
-  return {};
+  return pulse::writeFileAtomically(path, content, mode);
 }
 
 Status ensureDirectory(const std::string& path) {

@@ -15,7 +15,8 @@ namespace pulse::crmd {
 // The whole content of `path`; an Error naming the path when it cannot be read.
 Result<std::string> readFile(const std::string& path);
 
-// Replaces `path` with `content`, the new file having exactly `mode`.
+// Replaces `path` with `content`, the new file having exactly `mode` (pulse::writeFileAtomically:
+// temporary file, fsync, rename, directory fsync).
 Status writeFileAtomic(const std::string& path, const std::string& content, mode_t mode);
 
 // Creates `path` (one level, mode 0700) when missing; fails when it is not a writable

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/atomic_file.h"
+
 namespace pulse::membership {
 namespace {
 
@@ -17,13 +19,6 @@ constexpr std::string_view kHeader = "pulse-membership-state 1";
 
 Error sysError(const std::string& what, const std::string& path) {
   return Error{what + " " + path + ": " + std::strerror(errno)};
-}
-
-std::string directoryOf(const std::string& path) {
-  auto slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
 }
 
 // Reads "key N\n" at the front of `text`, advancing it.
@@ -41,48 +36,6 @@ bool takeField(std::string_view& text, std::string_view key, std::uint64_t& valu
 }
 
 }  // namespace
-
-Status writeFileAtomically(const std::string& path, std::string_view contents, mode_t mode) {
-  const std::string tmp = path + ".tmp";
-  // O_EXCL would make a stale temporary from a crash block every later write; unlink it first.
-  ::unlink(tmp.c_str());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (fd < 0) return sysError("cannot create", tmp);
-  auto fail = [&](const char* what) {
-    Error e = sysError(what, tmp);
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return e;
-  };
-  // The umask may have cleared bits of `mode`, never added any; fchmod makes it exact.
-  if (::fchmod(fd, mode) != 0) return fail("cannot chmod");
-  std::size_t done = 0;
-  while (done < contents.size()) {
-    ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail("cannot write");
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) return fail("cannot fsync");
-  if (::close(fd) != 0) {
-    Error e = sysError("cannot close", tmp);
-    ::unlink(tmp.c_str());
-    return e;
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    Error e = sysError("cannot rename to", path);
-    ::unlink(tmp.c_str());
-    return e;
-  }
-  // The rename is durable only once the directory entry is.
-  const std::string dir = directoryOf(path);
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return sysError("cannot open directory", dir);
-  int rc = ::fsync(dfd);
-  ::close(dfd);
-  if (rc != 0) return sysError("cannot fsync directory", dir);
-  return {};
-}
 
 std::string formatPersistentState(const PersistentState& state) {
   std::ostringstream out;

@@ -10,15 +10,14 @@
 #include <string>
 #include <string_view>
 
+#include "common/atomic_file.h"
 #include "membership/membership_node.h"
 #include "membership/result.h"
 
 namespace pulse::membership {
 
-// Replaces `path` with `contents` so that a crash leaves either the old or the new file, never
-// a mix: write `path`.tmp (created with `mode`, umask notwithstanding), fsync it, rename it over
-// `path`, fsync the directory. The temporary file is removed on failure.
-Status writeFileAtomically(const std::string& path, std::string_view contents, mode_t mode);
+// The atomic write (temporary file, fsync, rename, directory fsync) is the shared one.
+using pulse::writeFileAtomically;
 
 // The state file: "pulse-membership-state 1\nmax_seq N\nincarnation N\n".
 std::string formatPersistentState(const PersistentState& state);
