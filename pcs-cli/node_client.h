@@ -1,10 +1,8 @@
 // pcs's connection to one node's crmd admin API over TLS with a pinned certificate.
 //
-// How a connection is verified: a plain OpenSSL handshake first fetches the node's certificate
-// (no verification) and compares its SHA-256 with the pin, when there is one. The gRPC channel
-// then trusts exactly that certificate as its only root, with the TLS target name fixed to
-// crmd's certificate name, so the call succeeds only if the peer holds that certificate's key.
-// Every step is bounded by `timeout`: an unreachable node is an Error, never a hang.
+// The connection is crmd/pinned_channel.h's: the certificate is checked against the pin (when
+// there is one), and every step is bounded by `timeout`: an unreachable node is an Error, never
+// a hang.
 #pragma once
 
 #include <chrono>
@@ -14,20 +12,12 @@
 
 #include "admin.pb.h"
 #include "common/result.h"
+#include "crmd/pinned_channel.h"
 
 namespace pulse::pcs {
 
-struct NodeAddress {
-  std::string host;
-  int port = 2224;
-  std::string target() const;  // "host:port", "[v6]:port"
-};
-
-// ADDR, ADDR:PORT, [V6] or [V6]:PORT; the port defaults to 2224 (pcsd's).
-Result<NodeAddress> parseNodeAddress(const std::string& text);
-
-// The node's certificate (PEM), fetched without verification.
-Result<std::string> fetchCertificate(const NodeAddress& address, std::chrono::seconds timeout);
+using crmd::NodeAddress;
+using crmd::parseNodeAddress;
 
 struct HostAuthResult {
   std::string token;
