@@ -40,18 +40,18 @@ void removeConstraintsOf(Cib& cib, const std::string& rsc);
 // cib_operations.cc: the operations `create` writes: the user's, then the agent's defaults for
 // actions the user did not name, sorted by action name, with pcs's ids.
 Status addOperations(Cib& cib, pugi::xml_node primitive, const std::vector<OperationSpec>& ops,
-                     const AgentMetadata* agent, bool with_defaults);
+                     const KnownAgent* agent, bool with_defaults);
 // Checks one operation's option names and action name (null agent: any action).
-Status validateOperation(const OperationSpec& op, const AgentMetadata* agent, bool force);
+Status validateOperation(const OperationSpec& op, const KnownAgent* agent, bool force);
 
 // cib_group.cc: puts `resource` into `group` (created when missing), before/after a member.
 Status placeInGroup(Cib& cib, pugi::xml_node resource, const std::string& group,
                     const std::string& before, const std::string& after);
 
 // The agent a primitive element names, from the context; null when unknown.
-const AgentMetadata* agentOf(const EditContext& context, pugi::xml_node primitive);
+const KnownAgent* agentOf(const EditContext& context, pugi::xml_node primitive);
 // Unknown / missing parameters as pcs reports them ("" when all is well).
-std::string checkParameters(const NvPairs& params, const AgentMetadata& agent, bool force,
+std::string checkParameters(const NvPairs& params, const KnownAgent& agent, bool force,
                             bool check_required);
 
 }  // namespace pulse::pcs::cibxml

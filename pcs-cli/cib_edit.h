@@ -18,32 +18,21 @@
 #include <vector>
 
 #include "common/result.h"
+#include "crmd/agent_metadata.h"
 
 namespace pulse::pcs {
 
 // name=value pairs in the order given (order matters for pcs's generated ids and output).
 using NvPairs = std::vector<std::pair<std::string, std::string>>;
 
-// A resource agent's meta-data, as far as pcs uses it. Filled by the OCF meta-data parser.
-struct AgentParameter {
-  std::string name;
-  bool required = false;
-  bool unique = false;
-  std::string default_value;  // "" when the agent advertises none
-};
-struct AgentAction {
-  std::string name;      // start, stop, monitor, meta-data, validate-all, ...
-  std::string timeout;   // "20s", or "" when not advertised
-  std::string interval;  // "10s", or "" (pcs then uses 60s for monitor, 0s otherwise)
-  std::string role;      // "Promoted", "Unpromoted" or ""
-  std::string depth;     // OCF_CHECK_LEVEL; "" or "0" means none
-};
-struct AgentMetadata {
+// An agent this node has, as pcs names it. Its parameters and actions are crmd's parse of the
+// agent's own `meta-data` output (durations in milliseconds); create/update/op add check
+// options against them and write the agent's default operations from them.
+struct KnownAgent {
   std::string standard = "ocf";  // class attribute: ocf, systemd, lsb, ...
   std::string provider;          // "heartbeat"; empty for non-ocf classes
   std::string type;              // "IPaddr2"
-  std::vector<AgentParameter> parameters;
-  std::vector<AgentAction> actions;
+  crmd::AgentMetadata metadata;
 
   // "ocf:heartbeat:IPaddr2" (or "systemd:nginx").
   std::string fullName() const;
@@ -52,7 +41,7 @@ struct AgentMetadata {
 // What applyEdit() may need besides the CIB: the agents this node knows (for create's short
 // names and option checks) and the node a resource runs on now (for move/ban without node).
 struct EditContext {
-  std::vector<AgentMetadata> agents;
+  std::vector<KnownAgent> agents;
   std::string current_node;
 };
 
@@ -171,5 +160,17 @@ Result<std::string> constraintRef(const std::string& cib_xml, const std::vector<
 Result<std::string> propertyConfig(const std::string& cib_xml);
 // `pcs resource config [NAME]`; an unknown NAME is "No resource found".
 Result<std::string> resourceConfig(const std::string& cib_xml, const std::string& id = "");
+
+// The operations `resource create` adds for the actions the user does not name (and
+// `resource describe` shows): the agent's actions but meta-data, status and validate-all, and
+// always a monitor; intervals and timeouts in pcs's text ("10s"), OCF_CHECK_LEVEL for a depth.
+// Null agent: just monitor every 60s.
+std::vector<OperationSpec> defaultOperations(const KnownAgent* agent);
+
+// Facts pcs -f needs around an edit. primitiveAgent: "ocf:heartbeat:IPaddr2" for primitive
+// `id`, "" when there is no such primitive. clusterProperty: the value of cluster property
+// `name` in crm_config, "" when unset.
+Result<std::string> primitiveAgent(const std::string& cib_xml, const std::string& id);
+Result<std::string> clusterProperty(const std::string& cib_xml, const std::string& name);
 
 }  // namespace pulse::pcs

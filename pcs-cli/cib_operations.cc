@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <map>
 #include <optional>
 #include <set>
@@ -35,6 +36,14 @@ std::optional<long> toSeconds(const std::string& text) {
   if (unit == "h" || unit == "hr") return value * 3600;
   if (unit == "ms" || unit == "msec") return value / 1000;
   return std::nullopt;
+}
+
+// An agent's duration as pcs writes it into an op: "20s" for whole seconds (what the agents'
+// meta-data says, and what `pcs resource create` copies), else "1500ms", so nothing is rounded.
+std::string pcsDuration(std::chrono::milliseconds duration) {
+  const auto ms = duration.count();
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
 }
 
 std::string optionValue(const NvPairs& options, const std::string& name) {
@@ -91,7 +100,7 @@ PlannedOp planUserOp(const OperationSpec& spec) {
 
 }  // namespace
 
-Status validateOperation(const OperationSpec& op, const AgentMetadata* agent, bool force) {
+Status validateOperation(const OperationSpec& op, const KnownAgent* agent, bool force) {
   std::vector<std::string> unknown;
   for (const auto& [k, v] : op.options) {
     if (std::find(kOperationOptions.begin(), kOperationOptions.end(), k) ==
@@ -106,7 +115,7 @@ Status validateOperation(const OperationSpec& op, const AgentMetadata* agent, bo
   }
   if (agent != nullptr && !force) {
     std::vector<std::string> names;
-    for (const AgentAction& a : agent->actions) names.push_back(a.name);
+    for (const crmd::AgentActionSpec& a : agent->metadata.actions) names.push_back(a.name);
     std::sort(names.begin(), names.end());
     names.erase(std::unique(names.begin(), names.end()), names.end());
     if (std::find(names.begin(), names.end(), op.action) == names.end()) {
@@ -125,7 +134,7 @@ Status validateOperation(const OperationSpec& op, const AgentMetadata* agent, bo
 }
 
 Status addOperations(Cib& cib, pugi::xml_node primitive, const std::vector<OperationSpec>& ops,
-                     const AgentMetadata* agent, bool with_defaults) {
+                     const KnownAgent* agent, bool with_defaults) {
   std::vector<PlannedOp> planned;
   // The same action twice at one interval would be one operation to Pacemaker.
   std::map<std::string, std::set<long>> used;
@@ -155,39 +164,10 @@ Status addOperations(Cib& cib, pugi::xml_node primitive, const std::vector<Opera
     }
   }
   if (with_defaults) {
-    std::vector<AgentAction> defaults;
-    if (agent != nullptr) {
-      for (const AgentAction& a : agent->actions) {
-        // One-shot actions and the deprecated alias of monitor are not for Pacemaker to run.
-        if (a.name != "meta-data" && a.name != "status" && a.name != "validate-all") {
-          defaults.push_back(a);
-        }
-      }
-    }
-    // Pacemaker only notices failures of a resource it monitors: monitor is always added.
-    if (std::none_of(defaults.begin(), defaults.end(),
-                     [](const AgentAction& a) { return a.name == "monitor"; })) {
-      defaults.push_back(AgentAction{"monitor", "", "", "", ""});
-    }
-    std::map<std::string, std::set<long>> default_used;
-    for (const AgentAction& a : defaults) {
+    for (const OperationSpec& spec : defaultOperations(agent)) {
       const bool named_by_user = std::any_of(
-          ops.begin(), ops.end(), [&](const OperationSpec& s) { return s.action == a.name; });
-      if (named_by_user) continue;
-      std::string interval = a.interval.empty() ? defaultInterval(a.name) : a.interval;
-      // pcs keeps default intervals of one action distinct by adding seconds.
-      if (auto seconds = toSeconds(interval)) {
-        long s = *seconds;
-        if (default_used[a.name].count(s)) {
-          while (default_used[a.name].count(s)) ++s;
-          interval = std::to_string(s);
-        }
-        default_used[a.name].insert(s);
-      }
-      PlannedOp op{a.name, {{"interval", interval}}, a.depth == "0" ? "" : a.depth};
-      if (!a.timeout.empty()) op.attributes.emplace_back("timeout", a.timeout);
-      if (!a.role.empty()) op.attributes.emplace_back("role", a.role);
-      planned.push_back(std::move(op));
+          ops.begin(), ops.end(), [&](const OperationSpec& s) { return s.action == spec.action; });
+      if (!named_by_user) planned.push_back(planUserOp(spec));
     }
   }
   std::stable_sort(planned.begin(), planned.end(),
@@ -198,10 +178,58 @@ Status addOperations(Cib& cib, pugi::xml_node primitive, const std::vector<Opera
   return {};
 }
 
+}  // namespace pulse::pcs::cibxml
+
+namespace pulse::pcs {
+
+std::vector<OperationSpec> defaultOperations(const KnownAgent* agent) {
+  std::vector<crmd::AgentActionSpec> actions;
+  if (agent != nullptr) {
+    for (const crmd::AgentActionSpec& a : agent->metadata.actions) {
+      // One-shot actions and the deprecated alias of monitor are not for Pacemaker to run.
+      if (a.name != "meta-data" && a.name != "status" && a.name != "validate-all") {
+        actions.push_back(a);
+      }
+    }
+  }
+  // Pacemaker only notices failures of a resource it monitors: monitor is always added.
+  if (std::none_of(actions.begin(), actions.end(),
+                   [](const crmd::AgentActionSpec& a) { return a.name == "monitor"; })) {
+    crmd::AgentActionSpec monitor;
+    monitor.name = "monitor";
+    actions.push_back(std::move(monitor));
+  }
+  std::vector<OperationSpec> out;
+  std::map<std::string, std::set<long>> used;
+  for (const crmd::AgentActionSpec& a : actions) {
+    std::string interval =
+        a.interval ? cibxml::pcsDuration(*a.interval) : cibxml::defaultInterval(a.name);
+    // pcs keeps default intervals of one action distinct by adding seconds.
+    if (auto seconds = cibxml::toSeconds(interval)) {
+      long s = *seconds;
+      if (used[a.name].count(s)) {
+        while (used[a.name].count(s)) ++s;
+        interval = std::to_string(s);
+      }
+      used[a.name].insert(s);
+    }
+    OperationSpec op{a.name, {{"interval", interval}}};
+    if (a.timeout) op.options.emplace_back("timeout", cibxml::pcsDuration(*a.timeout));
+    if (a.role) op.options.emplace_back("role", *a.role);
+    if (a.depth && *a.depth != "0") op.options.emplace_back("OCF_CHECK_LEVEL", *a.depth);
+    out.push_back(std::move(op));
+  }
+  return out;
+}
+
+}  // namespace pulse::pcs
+
+namespace pulse::pcs::cibxml {
+
 Status apply(Cib& cib, const ResourceOpAdd& edit, const EditContext& context) {
   pugi::xml_node primitive = findPrimitive(cib, edit.id);
   if (!primitive) return Error{"Unable to find resource: " + edit.id};
-  const AgentMetadata* agent = agentOf(context, primitive);
+  const KnownAgent* agent = agentOf(context, primitive);
   if (Status s = validateOperation(edit.operation, agent, edit.force); !s) return s;
   return addOperations(cib, primitive, {edit.operation}, agent, false);
 }

@@ -17,20 +17,20 @@ std::string lower(std::string text) {
 
 // pcs accepts the full name (standard:provider:type or standard:type) or a bare type that
 // names exactly one known agent.
-Result<const AgentMetadata*> resolveAgent(const std::string& name, const EditContext& context,
-                                          bool force) {
+Result<const KnownAgent*> resolveAgent(const std::string& name, const EditContext& context,
+                                       bool force) {
   if (name.find(':') != std::string::npos) {
-    for (const AgentMetadata& agent : context.agents) {
+    for (const KnownAgent& agent : context.agents) {
       if (agent.fullName() == name) return &agent;
     }
-    if (force) return static_cast<const AgentMetadata*>(nullptr);
+    if (force) return static_cast<const KnownAgent*>(nullptr);
     return Error{"Agent '" + name +
                  "' is not installed or does not provide valid metadata: "
                  "agent not found" +
                  kForceHint};
   }
-  std::vector<const AgentMetadata*> matches;
-  for (const AgentMetadata& agent : context.agents) {
+  std::vector<const KnownAgent*> matches;
+  for (const KnownAgent& agent : context.agents) {
     if (lower(agent.type) == lower(name)) matches.push_back(&agent);
   }
   if (matches.size() == 1) return matches.front();
@@ -38,7 +38,7 @@ Result<const AgentMetadata*> resolveAgent(const std::string& name, const EditCon
     return Error{"Unable to find agent '" + name + "', try specifying its full name"};
   }
   std::vector<std::string> names;
-  for (const AgentMetadata* m : matches) names.push_back(m->fullName());
+  for (const KnownAgent* m : matches) names.push_back(m->fullName());
   return Error{"Multiple agents match '" + name +
                "', please specify full name: " + formatList(names)};
 }
@@ -62,27 +62,27 @@ Status resourceExists(const Cib& cib, const std::string& id, pugi::xml_node& out
 
 }  // namespace
 
-const AgentMetadata* agentOf(const EditContext& context, pugi::xml_node primitive) {
+const KnownAgent* agentOf(const EditContext& context, pugi::xml_node primitive) {
   std::string name = primitive.attribute("class").as_string();
   if (const char* provider = primitive.attribute("provider").as_string(nullptr)) {
     name += std::string(":") + provider;
   }
   name += std::string(":") + primitive.attribute("type").as_string();
-  for (const AgentMetadata& agent : context.agents) {
+  for (const KnownAgent& agent : context.agents) {
     if (agent.fullName() == name) return &agent;
   }
   return nullptr;
 }
 
-std::string checkParameters(const NvPairs& params, const AgentMetadata& agent, bool force,
+std::string checkParameters(const NvPairs& params, const KnownAgent& agent, bool force,
                             bool check_required) {
   std::vector<std::string> allowed, unknown, missing;
-  for (const AgentParameter& p : agent.parameters) allowed.push_back(p.name);
+  for (const crmd::AgentParameter& p : agent.metadata.parameters) allowed.push_back(p.name);
   for (const auto& [name, value] : params) {
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) unknown.push_back(name);
   }
   if (check_required) {
-    for (const AgentParameter& p : agent.parameters) {
+    for (const crmd::AgentParameter& p : agent.metadata.parameters) {
       const bool given = std::any_of(params.begin(), params.end(),
                                      [&](const auto& kv) { return kv.first == p.name; });
       if (p.required && !given) missing.push_back(p.name);
@@ -119,7 +119,7 @@ Status apply(Cib& cib, const ResourceCreate& edit, const EditContext& context) {
   }
   auto agent = resolveAgent(edit.agent, context, edit.force);
   if (!agent.ok()) return agent.error();
-  const AgentMetadata* metadata = *agent;
+  const KnownAgent* metadata = *agent;
 
   if (metadata != nullptr) {
     const std::string errors = checkParameters(edit.params, *metadata, edit.force, true);
@@ -175,7 +175,7 @@ Status apply(Cib& cib, const ResourceUpdate& edit, const EditContext& context) {
   if (!is_primitive && (!edit.params.empty() || !edit.operations.empty())) {
     return Error{"Unable to find primitive resource '" + edit.id + "'"};
   }
-  const AgentMetadata* agent = is_primitive ? agentOf(context, resource) : nullptr;
+  const KnownAgent* agent = is_primitive ? agentOf(context, resource) : nullptr;
   if (agent != nullptr) {
     NvPairs set_params;
     for (const auto& kv : edit.params) {

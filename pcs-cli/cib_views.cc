@@ -142,4 +142,25 @@ Result<std::string> constraintRef(const std::string& cib_xml, const std::vector<
   return out.str();
 }
 
+Result<std::string> primitiveAgent(const std::string& cib_xml, const std::string& id) {
+  cibxml::Cib cib;
+  if (Status s = cibxml::load(cib_xml, cib); !s) return s.error();
+  pugi::xml_node primitive = cibxml::findPrimitive(cib, id);
+  if (!primitive) return std::string();
+  std::string name = attr(primitive, "class");
+  if (primitive.attribute("provider")) name += ":" + attr(primitive, "provider");
+  return name + ":" + attr(primitive, "type");
+}
+
+Result<std::string> clusterProperty(const std::string& cib_xml, const std::string& name) {
+  cibxml::Cib cib;
+  if (Status s = cibxml::load(cib_xml, cib); !s) return s.error();
+  for (pugi::xml_node set : cib.configuration.child("crm_config").children()) {
+    for (pugi::xml_node nv : set.children("nvpair")) {
+      if (name == nv.attribute("name").as_string()) return attr(nv, "value");
+    }
+  }
+  return std::string();
+}
+
 }  // namespace pulse::pcs

@@ -9,7 +9,7 @@
 
 namespace pulse::pcs {
 
-std::string AgentMetadata::fullName() const {
+std::string KnownAgent::fullName() const {
   if (provider.empty()) return standard + ":" + type;
   return standard + ":" + provider + ":" + type;
 }

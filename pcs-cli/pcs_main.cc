@@ -1,4 +1,5 @@
-// pcs: the Pulse command line, with pcs's spelling: host, cluster, status corosync, quorum.
+// pcs: the Pulse command line, with pcs's spelling: host, cluster, status corosync, quorum,
+// and resource/constraint/property/node/status on a CIB file (-f).
 // Exit codes: 0 success, 1 error (as pcs).
 #include <algorithm>
 #include <boost/program_options.hpp>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "crmd/secret_input.h"
+#include "pcs-cli/cib_file_commands.h"
 #include "pcs-cli/cluster_commands.h"
 #include "pcs-cli/host_commands.h"
 
@@ -71,6 +73,21 @@ Commands:
   quorum status [<node>]
       Votequorum's view of the node: expected votes, total votes, quorum, flags, members.
 
+  -f FILE resource create|delete|update|enable|disable|meta|op add|group add|move|ban|clear|config
+  -f FILE constraint [list|config] [--full] | location|colocation add|order|delete|remove|ref
+  -f FILE property set|config
+  -f FILE node standby|unstandby <node>
+  -f FILE status
+      Perform actions on file instead of active CIB, with pcs's syntax. An edit bumps the
+      file's epoch and replaces the file atomically (its mode kept); on error the file is left
+      as it was. resource create checks options against the agent's meta-data
+      ($OCF_ROOT, default /usr/lib/ocf). Without -f these need the live CIB, which crmd does
+      not serve yet.
+  resource agents [ocf[:<provider>]]
+      List the installed OCF agents.
+  resource describe ocf:<provider>:<type>
+      The agent's options and the operations resource create would add.
+
 Options:
   --state-dir DIR         where tokens, pins and the local node's files are kept (default
                           $PULSE_STATE_DIR, else /var/lib/pulse)
@@ -78,7 +95,8 @@ Options:
   --force                 override a safety check
   --request-timeout=<s>   how long to wait for each node's answer (default 5)
   --output-format=text|json
-                          json for status corosync, quorum status and cluster cmap
+                          json for status corosync, quorum status, cluster cmap,
+                          status and constraint list
   -h, --help              show this help
 
 Exit codes: 0 success, 1 error.
@@ -184,9 +202,46 @@ int dispatch(const std::vector<std::string>& args, const PcsOptions& options,
   return usageError("unknown command '" + command + "'");
 }
 
+// The CIB commands take pcs's flags anywhere (--group, --force, --disabled, ...), which
+// parseEdit() reads itself; so they bypass program_options. Only -f FILE, --output-format and
+// --full are taken out here. nullopt: not a CIB command.
+std::optional<int> cibCommandLine(int argc, char** argv) {
+  CibCommandOptions options;
+  std::vector<std::string> positional;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const bool has_next = i + 1 < argc;
+    if (arg == "-f" || arg == "--output-format" || arg == "--state-dir") {
+      if (!has_next) return std::nullopt;  // program_options reports the missing value
+      const std::string value = argv[++i];
+      if (arg == "-f") options.file = value;
+      if (arg == "--output-format") options.json = value == "json";
+      if (arg == "--output-format" && value != "json" && value != "text") return std::nullopt;
+    } else if (arg.starts_with("-f") && !arg.starts_with("--")) {
+      options.file = arg.substr(2);
+    } else if (arg.starts_with("--output-format=")) {
+      const std::string value = arg.substr(16);
+      if (value != "json" && value != "text") return std::nullopt;
+      options.json = value == "json";
+    } else if (arg.starts_with("--state-dir=")) {
+      continue;
+    } else if (arg == "--full") {
+      options.full = true;
+    } else {
+      options.words.push_back(arg);
+      if (!arg.starts_with("-")) positional.push_back(arg);
+    }
+  }
+  if (!isCibCommand(positional)) return std::nullopt;
+  const char* root = std::getenv("OCF_ROOT");
+  options.ocf_root = root != nullptr && *root != '\0' ? root : "/usr/lib/ocf";
+  return cibCommand(options);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (auto rc = cibCommandLine(argc, argv)) return *rc;
   po::options_description options;
   options.add_options()("help,h", "")("state-dir", po::value<std::string>(), "")(
       "user,u", po::value<std::string>(), "")("password,p", po::value<std::string>(), "")(

@@ -55,6 +55,8 @@ std::string formatStatus(const ClusterStatus& s) {
   if (s.dc) {
     out << "  * Current DC: " << *s.dc << " (version " << s.version << ") - partition "
         << (s.quorate ? "with" : "WITHOUT") << " quorum\n";
+  } else if (!s.file.empty()) {
+    out << "  * Current DC: NONE (CIB file " << s.file << ", not a running cluster)\n";
   } else {
     out << "  * Current DC: NONE\n";
   }
@@ -76,7 +78,7 @@ std::string formatStatus(const ClusterStatus& s) {
           << timeText(f.last_rc_change) << "', queued=0ms, exec=" << f.exec_ms << "ms\n";
     }
   }
-  out << "\nDaemon Status:\n  crmd: " << s.daemon_status << "\n";
+  if (s.file.empty()) out << "\nDaemon Status:\n  crmd: " << s.daemon_status << "\n";
   return out.str();
 }
 
@@ -122,7 +124,9 @@ std::string statusJson(const ClusterStatus& s) {
   }
   json.endArray().key("unreachable_nodes").beginArray();
   for (const std::string& node : s.unreachable) json.value(node);
-  json.endArray().endObject();
+  json.endArray();
+  if (!s.file.empty()) json.key("file").value(s.file);
+  json.endObject();
   return json.text() + "\n";
 }
 

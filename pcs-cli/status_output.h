@@ -36,6 +36,8 @@ struct ClusterStatus {
   std::vector<FailedAction> failed_actions;
   std::vector<std::string> unreachable;  // nodes that did not answer pcs in time
   std::string daemon_status;             // "active/enabled"
+  // pcs -f: the status of this CIB file, not of a running cluster (no DC, no daemons).
+  std::string file;
 };
 
 std::string formatStatus(const ClusterStatus& status);

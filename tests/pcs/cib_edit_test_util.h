@@ -1,14 +1,19 @@
-// Shared fixtures for the pcs CIB edit tests: an empty three-node CIB, agent meta-data filled
-// by hand from the agents' `meta-data` output, and helpers that run a pcs command line.
+// Shared fixtures for the pcs CIB edit tests: an empty three-node CIB, the agents' meta-data
+// from running the installed agents (haproxy by hand when missing), and helpers that run a pcs
+// command line.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <map>
+#include <optional>
 #include <pugixml.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "crmd/agent_process.h"
 #include "pcs-cli/cib_edit.h"
 
 namespace pulse::pcs::testing {
@@ -38,64 +43,67 @@ inline const std::string kEmptyCib =
 </cib>
 )";
 
-// `IPaddr2 meta-data` (resource-agents 4.12): parameters and actions.
-inline AgentMetadata ipaddr2() {
-  AgentMetadata m{"ocf", "heartbeat", "IPaddr2", {}, {}};
-  m.parameters.push_back({"ip", true, true, ""});
-  for (const char* name : {"nic",
-                           "cidr_netmask",
-                           "broadcast",
-                           "iflabel",
-                           "lvs_support",
-                           "lvs_ipv6_addrlabel",
-                           "lvs_ipv6_addrlabel_value",
-                           "mac",
-                           "clusterip_hash",
-                           "unique_clone_address",
-                           "arp_interval",
-                           "arp_count",
-                           "arp_count_refresh",
-                           "arp_bg",
-                           "arp_sender",
-                           "send_arp_opts",
-                           "flush_routes",
-                           "run_arping",
-                           "nodad",
-                           "noprefixroute",
-                           "preferred_lft",
-                           "network_namespace"}) {
-    m.parameters.push_back({name, false, false, ""});
+inline constexpr const char* kOcfRoot = "/usr/lib/ocf";
+
+// An installed agent, described by running its own `meta-data` (crmd's parser); nullopt when
+// it is not installed here. Fetched once per agent and test binary.
+inline const std::optional<KnownAgent>& installedAgent(const std::string& provider,
+                                                       const std::string& type) {
+  static std::map<std::string, std::optional<KnownAgent>> cache;
+  auto [it, inserted] = cache.try_emplace(provider + ":" + type);
+  if (inserted) {
+    auto metadata = crmd::fetchAgentMetadata(kOcfRoot, crmd::AgentName{provider, type});
+    if (metadata.ok()) it->second = KnownAgent{"ocf", provider, type, *metadata};
   }
-  m.actions = {{"start", "20s", "", "", ""},      {"stop", "20s", "", "", ""},
-               {"status", "20s", "10s", "", "0"}, {"monitor", "20s", "10s", "", "0"},
-               {"meta-data", "5s", "", "", ""},   {"validate-all", "20s", "", "", ""}};
-  return m;
+  return it->second;
 }
 
-// `Dummy meta-data`.
-inline AgentMetadata dummy() {
-  AgentMetadata m{"ocf", "heartbeat", "Dummy", {}, {}};
-  m.parameters = {{"state", false, true, ""}, {"fake", false, false, "dummy"}};
-  m.actions = {{"start", "20s", "", "", ""},       {"stop", "20s", "", "", ""},
-               {"monitor", "20s", "10s", "", "0"}, {"reload", "20s", "", "", ""},
-               {"migrate_to", "20s", "", "", ""},  {"migrate_from", "20s", "", "", ""},
-               {"meta-data", "5s", "", "", ""},    {"validate-all", "20s", "", "", ""}};
-  return m;
+// Why the agents the tests create are unusable here, or "" when they are all installed.
+inline std::string missingAgents() {
+  std::string missing;
+  for (const char* type : {"IPaddr2", "Dummy"}) {
+    if (!installedAgent("heartbeat", type)) {
+      missing += std::string(missing.empty() ? "" : ", ") + "ocf:heartbeat:" + type;
+    }
+  }
+  return missing.empty() ? "" : missing + " not installed under " + kOcfRoot;
 }
 
-// haproxy as resource-agents describes it (not installed here): one optional parameter.
-inline AgentMetadata haproxy() {
-  AgentMetadata m{"ocf", "heartbeat", "haproxy", {}, {}};
-  m.parameters = {{"conffile", false, false, "/etc/haproxy/haproxy.cfg"}};
-  m.actions = {{"start", "60s", "", "", ""},
-               {"stop", "60s", "", "", ""},
-               {"monitor", "20s", "10s", "", ""},
-               {"meta-data", "5s", "", "", ""}};
-  return m;
+// First line of a test that creates IPaddr2/Dummy resources: skipped (with the reason)
+// without resource-agents, since its expectations come from the real meta-data.
+#define PULSE_REQUIRE_REAL_AGENTS()                                                 \
+  if (const std::string why = ::pulse::pcs::testing::missingAgents(); !why.empty()) \
+  GTEST_SKIP() << why
+
+inline KnownAgent ipaddr2() { return *installedAgent("heartbeat", "IPaddr2"); }
+inline KnownAgent dummy() { return *installedAgent("heartbeat", "Dummy"); }
+
+// haproxy: the real one when installed; else by hand, in resource-agents' shape (one optional
+// parameter, 60s start/stop), which is all the tests need of it.
+inline KnownAgent haproxy() {
+  if (const auto& real = installedAgent("heartbeat", "haproxy")) return *real;
+  using std::chrono::milliseconds;
+  crmd::AgentMetadata m;
+  m.name = "haproxy";
+  crmd::AgentParameter conffile;
+  conffile.name = "conffile";
+  conffile.default_value = "/etc/haproxy/haproxy.cfg";
+  m.parameters.push_back(std::move(conffile));
+  m.actions = {{"start", milliseconds(60000), {}, {}, {}},
+               {"stop", milliseconds(60000), {}, {}, {}},
+               {"monitor", milliseconds(20000), milliseconds(10000), {}, {}},
+               {"meta-data", milliseconds(5000), {}, {}, {}}};
+  return KnownAgent{"ocf", "heartbeat", "haproxy", std::move(m)};
 }
 
+// The agents this "node" knows: the installed IPaddr2 and Dummy, and haproxy.
 inline EditContext context(std::string current_node = "") {
-  return EditContext{{ipaddr2(), dummy(), haproxy()}, std::move(current_node)};
+  EditContext ctx{{}, std::move(current_node)};
+  for (const char* type : {"IPaddr2", "Dummy"}) {
+    if (const auto& agent = installedAgent("heartbeat", type)) ctx.agents.push_back(*agent);
+  }
+  ctx.agents.push_back(haproxy());
+  return ctx;
 }
 
 inline std::vector<std::string> words(const std::string& line) {

@@ -11,6 +11,7 @@ std::string twoResources() {
 }
 
 TEST(ConstraintLocation, PrefersAndAvoids) {
+  PULSE_REQUIRE_REAL_AGENTS();
   Xml xml(ok(twoResources(), "constraint location vip prefers n1 n2=50"));
   EXPECT_EQ(xml.attr("//rsc_location[@id='location-vip-n1-INFINITY']", "score"), "INFINITY");
   EXPECT_EQ(xml.attr("//rsc_location[@id='location-vip-n2-50']", "node"), "n2");
@@ -20,6 +21,7 @@ TEST(ConstraintLocation, PrefersAndAvoids) {
 }
 
 TEST(ConstraintLocation, ReplacesSameResourceAndNode) {
+  PULSE_REQUIRE_REAL_AGENTS();
   std::string cib = ok(twoResources(), "constraint location vip prefers n1");
   Xml xml(ok(cib, "constraint location vip avoids n1"));
   EXPECT_EQ(xml.count("//rsc_location"), 1u);
@@ -27,6 +29,7 @@ TEST(ConstraintLocation, ReplacesSameResourceAndNode) {
 }
 
 TEST(ConstraintLocation, Errors) {
+  PULSE_REQUIRE_REAL_AGENTS();
   const std::string cib = twoResources();
   EXPECT_EQ(fails(cib, "constraint location vip prefers n9"),
             "Node 'n9' does not appear to exist in configuration, use --force to override");
@@ -38,6 +41,7 @@ TEST(ConstraintLocation, Errors) {
 }
 
 TEST(ConstraintColocation, AddsWithPcsId) {
+  PULSE_REQUIRE_REAL_AGENTS();
   Xml xml(ok(twoResources(), "constraint colocation add haproxy with vip"));
   const std::string c = "//rsc_colocation[@id='colocation-haproxy-vip-INFINITY']";
   EXPECT_EQ(xml.attr(c, "rsc"), "haproxy");
@@ -51,6 +55,7 @@ TEST(ConstraintColocation, AddsWithPcsId) {
 }
 
 TEST(ConstraintColocation, Errors) {
+  PULSE_REQUIRE_REAL_AGENTS();
   const std::string cib = ok(twoResources(), "constraint colocation add haproxy with vip");
   EXPECT_EQ(fails(cib, "constraint colocation add vip with haproxy"),
             "duplicate constraint already exists, use --force to override\n"
@@ -66,6 +71,7 @@ TEST(ConstraintColocation, Errors) {
 }
 
 TEST(ConstraintOrder, AddsWithPcsId) {
+  PULSE_REQUIRE_REAL_AGENTS();
   Xml xml(ok(twoResources(), "constraint order vip then haproxy"));
   const std::string c = "//rsc_order[@id='order-vip-haproxy-mandatory']";
   EXPECT_EQ(xml.attr(c, "first"), "vip");
@@ -77,6 +83,7 @@ TEST(ConstraintOrder, AddsWithPcsId) {
 }
 
 TEST(ConstraintOrder, Errors) {
+  PULSE_REQUIRE_REAL_AGENTS();
   const std::string cib = ok(twoResources(), "constraint order vip then haproxy");
   EXPECT_EQ(fails(cib, "constraint order vip then haproxy"),
             "duplicate constraint already exists, use --force to override\n"
@@ -92,6 +99,7 @@ TEST(ConstraintOrder, Errors) {
 }
 
 TEST(ConstraintDelete, ByIdAndUnknown) {
+  PULSE_REQUIRE_REAL_AGENTS();
   std::string cib = ok(twoResources(), "constraint order vip then haproxy");
   Xml xml(ok(cib, "constraint delete order-vip-haproxy-mandatory"));
   EXPECT_FALSE(xml.node("//rsc_order"));
@@ -101,6 +109,7 @@ TEST(ConstraintDelete, ByIdAndUnknown) {
 }
 
 TEST(ConstraintList, TextJsonAndRef) {
+  PULSE_REQUIRE_REAL_AGENTS();
   std::string cib = ok(twoResources(), "constraint location vip prefers n1");
   cib = ok(cib, "constraint location haproxy avoids n3=50");
   cib = ok(cib, "constraint colocation add haproxy with vip");
@@ -138,6 +147,7 @@ TEST(ConstraintList, TextJsonAndRef) {
 }
 
 TEST(ResourceMove, PreferNodeOrBanCurrent) {
+  PULSE_REQUIRE_REAL_AGENTS();
   const std::string cib = twoResources();
   Xml moved(ok(cib, "resource move vip n2", context("n1")));
   const std::string c = "//rsc_location[@id='cli-prefer-vip']";
@@ -155,6 +165,7 @@ TEST(ResourceMove, PreferNodeOrBanCurrent) {
 }
 
 TEST(ResourceBanClear, BanThenClear) {
+  PULSE_REQUIRE_REAL_AGENTS();
   std::string cib = ok(twoResources(), "resource ban vip n1");
   cib = ok(cib, "resource ban vip n2");
   cib = ok(cib, "resource move vip n3");

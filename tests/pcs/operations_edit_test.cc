@@ -5,6 +5,7 @@ namespace pulse::pcs::testing {
 namespace {
 
 TEST(ResourceOpAdd, AddsWithPcsId) {
+  PULSE_REQUIRE_REAL_AGENTS();
   std::string cib = ok(kEmptyCib, kVip);
   Xml xml(ok(cib, "resource op add vip monitor interval=30s timeout=40s OCF_CHECK_LEVEL=10"));
   EXPECT_EQ(xml.count("//primitive[@id='vip']/operations/op[@name='monitor']"), 2u);
@@ -15,6 +16,7 @@ TEST(ResourceOpAdd, AddsWithPcsId) {
 }
 
 TEST(ResourceOpAdd, SameIntervalTwiceIsRefused) {
+  PULSE_REQUIRE_REAL_AGENTS();
   std::string cib = ok(kEmptyCib, kVip);
   EXPECT_EQ(fails(cib, "resource op add vip monitor interval=10"),
             "operation monitor with interval 10 already specified for vip:\n"
@@ -22,6 +24,7 @@ TEST(ResourceOpAdd, SameIntervalTwiceIsRefused) {
 }
 
 TEST(ResourceOpAdd, UnknownActionOptionOrResource) {
+  PULSE_REQUIRE_REAL_AGENTS();
   std::string cib = ok(kEmptyCib, kVip);
   EXPECT_EQ(fails(cib, "resource op add vip reload interval=0s"),
             "'reload' is not a valid operation name value, use 'meta-data', 'monitor', 'start', "
@@ -39,6 +42,7 @@ TEST(ResourceOpAdd, UnknownActionOptionOrResource) {
 }
 
 TEST(ResourceCreateOps, SeveralOperationsAfterOneOp) {
+  PULSE_REQUIRE_REAL_AGENTS();
   Xml xml(ok(kEmptyCib, std::string(kVip) + " op monitor interval=5s start timeout=30s"));
   EXPECT_TRUE(xml.node("//op[@id='vip-monitor-interval-5s']"));
   EXPECT_TRUE(xml.node("//op[@id='vip-start-interval-0s' and @timeout='30s']"));
@@ -54,6 +58,7 @@ namespace pulse::pcs::testing {
 namespace {
 
 TEST(ResourceConfig, Pcs011Layout) {
+  PULSE_REQUIRE_REAL_AGENTS();
   std::string cib = ok(kEmptyCib, std::string(kVip) +
                                       " op monitor interval=5s meta migration-threshold=2 --group "
                                       "web");
@@ -83,6 +88,32 @@ TEST(ResourceConfig, Pcs011Layout) {
   auto missing = resourceConfig(cib, "nope");
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().message, "No resource found");
+}
+
+// A hand-built agent for the shapes the installed ones lack: sub-second timeouts, minutes, a
+// promoted monitor with a depth, two monitors at one interval.
+TEST(DefaultOperations, DurationsInPcsTextRolesAndDepth) {
+  using std::chrono::milliseconds;
+  KnownAgent agent{"ocf", "acme", "Stateful", {}};
+  agent.metadata.actions = {
+      {"start", milliseconds(1500), {}, {}, {}},
+      {"monitor", milliseconds(20000), milliseconds(120000), {}, "0"},
+      {"monitor", milliseconds(20000), milliseconds(120000), "Promoted", "10"},
+      {"meta-data", milliseconds(5000), {}, {}, {}}};
+  const std::vector<OperationSpec> ops = defaultOperations(&agent);
+  ASSERT_EQ(ops.size(), 3u);
+  EXPECT_EQ(ops[0].action, "start");
+  EXPECT_EQ(ops[0].options, (NvPairs{{"interval", "0s"}, {"timeout", "1500ms"}}));
+  EXPECT_EQ(ops[1].options, (NvPairs{{"interval", "120s"}, {"timeout", "20s"}}));
+  // pcs keeps the second monitor distinct by one second.
+  EXPECT_EQ(ops[2].options, (NvPairs{{"interval", "121"},
+                                     {"timeout", "20s"},
+                                     {"role", "Promoted"},
+                                     {"OCF_CHECK_LEVEL", "10"}}));
+  // No agent: only pcs's 60s monitor.
+  const std::vector<OperationSpec> none = defaultOperations(nullptr);
+  ASSERT_EQ(none.size(), 1u);
+  EXPECT_EQ(none[0].options, (NvPairs{{"interval", "60s"}}));
 }
 
 }  // namespace

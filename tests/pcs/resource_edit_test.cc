@@ -5,6 +5,7 @@ namespace pulse::pcs::testing {
 namespace {
 
 TEST(ResourceCreate, FullExampleBecomesTypedRequest) {
+  PULSE_REQUIRE_REAL_AGENTS();
   auto edit = parseEdit(
       words("resource create vip ocf:heartbeat:IPaddr2 ip=198.51.100.10 cidr_netmask=24 op monitor "
             "interval=5s meta migration-threshold=2 --group web"));
@@ -21,6 +22,7 @@ TEST(ResourceCreate, FullExampleBecomesTypedRequest) {
 }
 
 TEST(ResourceCreate, WritesPcsIdsAndAgentDefaultOperations) {
+  PULSE_REQUIRE_REAL_AGENTS();
   Xml cib(ok(kEmptyCib, std::string(kVip) + " op monitor interval=5s meta migration-threshold=2"));
   const std::string p = "//primitive[@id='vip']";
   EXPECT_EQ(cib.attr(p, "class"), "ocf");
@@ -44,6 +46,7 @@ TEST(ResourceCreate, WritesPcsIdsAndAgentDefaultOperations) {
 }
 
 TEST(ResourceCreate, WithoutOpsTakesAgentMonitor) {
+  PULSE_REQUIRE_REAL_AGENTS();
   Xml cib(ok(kEmptyCib, "resource create d Dummy"));
   EXPECT_TRUE(cib.node("//op[@id='d-monitor-interval-10s' and @timeout='20s']"));
   EXPECT_TRUE(cib.node("//op[@id='d-migrate_to-interval-0s']"));
@@ -52,14 +55,16 @@ TEST(ResourceCreate, WithoutOpsTakesAgentMonitor) {
 }
 
 TEST(ResourceCreate, ShortAgentNameWhenUnambiguous) {
+  PULSE_REQUIRE_REAL_AGENTS();
   Xml cib(ok(kEmptyCib, "resource create vip IPaddr2 ip=198.51.100.10"));
   EXPECT_EQ(cib.attr("//primitive[@id='vip']", "provider"), "heartbeat");
   EXPECT_EQ(cib.attr("//primitive[@id='vip']", "type"), "IPaddr2");
 }
 
 TEST(ResourceCreate, AmbiguousOrUnknownShortName) {
+  PULSE_REQUIRE_REAL_AGENTS();
   EditContext ctx = context();
-  AgentMetadata other = dummy();
+  KnownAgent other = dummy();
   other.provider = "pacemaker";
   ctx.agents.push_back(other);
   EXPECT_EQ(fails(kEmptyCib, "resource create d Dummy", ctx),
@@ -70,6 +75,7 @@ TEST(ResourceCreate, AmbiguousOrUnknownShortName) {
 }
 
 TEST(ResourceCreate, UnknownFullNameNeedsForce) {
+  PULSE_REQUIRE_REAL_AGENTS();
   EXPECT_EQ(fails(kEmptyCib, "resource create x ocf:acme:Thing"),
             "Agent 'ocf:acme:Thing' is not installed or does not provide valid metadata: agent "
             "not found, use --force to override");
@@ -79,6 +85,7 @@ TEST(ResourceCreate, UnknownFullNameNeedsForce) {
 }
 
 TEST(ResourceCreate, MissingRequiredParameter) {
+  PULSE_REQUIRE_REAL_AGENTS();
   EXPECT_EQ(fails(kEmptyCib, "resource create vip ocf:heartbeat:IPaddr2 cidr_netmask=24"),
             "required resource option 'ip' is missing, use --force to override");
   Xml cib(ok(kEmptyCib, "resource create vip ocf:heartbeat:IPaddr2 cidr_netmask=24 --force"));
@@ -86,6 +93,7 @@ TEST(ResourceCreate, MissingRequiredParameter) {
 }
 
 TEST(ResourceCreate, UnknownParameter) {
+  PULSE_REQUIRE_REAL_AGENTS();
   EXPECT_EQ(fails(kEmptyCib, "resource create d Dummy x=1"),
             "invalid resource option 'x', allowed options are: 'fake', 'state', use --force to "
             "override");
@@ -97,6 +105,7 @@ TEST(ResourceCreate, UnknownParameter) {
 }
 
 TEST(ResourceCreate, DuplicateId) {
+  PULSE_REQUIRE_REAL_AGENTS();
   const std::string cib = ok(kEmptyCib, kVip);
   EXPECT_EQ(fails(cib, kVip), "'vip' already exists");
   EXPECT_EQ(fails(cib, "resource create vip-instance_attributes Dummy"),
@@ -104,6 +113,7 @@ TEST(ResourceCreate, DuplicateId) {
 }
 
 TEST(ResourceCreate, BadIdAndBadUsage) {
+  PULSE_REQUIRE_REAL_AGENTS();
   EXPECT_EQ(fails(kEmptyCib, "resource create 1vip Dummy"),
             "invalid resource id '1vip', '1' is not a valid first character for a resource id");
   EXPECT_EQ(fails(kEmptyCib, "resource create vip"),
@@ -114,6 +124,7 @@ TEST(ResourceCreate, BadIdAndBadUsage) {
 }
 
 TEST(ResourceCreate, DisabledAndGroupPlacement) {
+  PULSE_REQUIRE_REAL_AGENTS();
   std::string cib = ok(kEmptyCib, std::string(kVip) + " --group web");
   cib = ok(cib, "resource create haproxy ocf:heartbeat:haproxy --group web --disabled");
   cib = ok(cib, "resource create first Dummy --group web --before vip");
@@ -132,6 +143,7 @@ TEST(ResourceCreate, DisabledAndGroupPlacement) {
 }
 
 TEST(ResourceDelete, RemovesConstraintsAndEmptyGroup) {
+  PULSE_REQUIRE_REAL_AGENTS();
   std::string cib = ok(kEmptyCib, std::string(kVip) + " --group web");
   cib = ok(cib, "resource create d Dummy");
   cib = ok(cib, "constraint colocation add d with vip");
@@ -146,6 +158,7 @@ TEST(ResourceDelete, RemovesConstraintsAndEmptyGroup) {
 }
 
 TEST(ResourceUpdate, SetsRemovesAndReplacesOperations) {
+  PULSE_REQUIRE_REAL_AGENTS();
   std::string cib = ok(kEmptyCib, kVip);
   Xml xml(ok(cib,
              "resource update vip cidr_netmask= nic=eth1 op monitor interval=20s meta "
@@ -166,6 +179,7 @@ TEST(ResourceUpdate, SetsRemovesAndReplacesOperations) {
 }
 
 TEST(ResourceEnableDisable, TargetRole) {
+  PULSE_REQUIRE_REAL_AGENTS();
   std::string cib = ok(kEmptyCib, kVip);
   cib = ok(cib, "resource disable vip");
   Xml disabled(cib);
@@ -179,6 +193,7 @@ TEST(ResourceEnableDisable, TargetRole) {
 }
 
 TEST(ResourceMeta, SetAndRemove) {
+  PULSE_REQUIRE_REAL_AGENTS();
   std::string cib = ok(kEmptyCib, kVip);
   cib = ok(cib, "resource meta vip migration-threshold=3 priority=10");
   Xml set(cib);
@@ -190,6 +205,7 @@ TEST(ResourceMeta, SetAndRemove) {
 }
 
 TEST(GroupAdd, CreatesMovesAndOrders) {
+  PULSE_REQUIRE_REAL_AGENTS();
   std::string cib = ok(kEmptyCib, kVip);
   cib = ok(cib, "resource create haproxy ocf:heartbeat:haproxy");
   cib = ok(cib, "resource create d Dummy");

@@ -29,6 +29,7 @@ std::string webCluster() {
 }
 
 TEST(RoundTrip, ColocatedOnPreferredNode) {
+  PULSE_REQUIRE_REAL_AGENTS();
   const pe::Transition t = scheduleOk(webCluster());
   EXPECT_EQ(placedOn(t, "vip"), "n2");
   EXPECT_EQ(placedOn(t, "haproxy"), "n2");
@@ -37,6 +38,7 @@ TEST(RoundTrip, ColocatedOnPreferredNode) {
 }
 
 TEST(RoundTrip, BanIsRespected) {
+  PULSE_REQUIRE_REAL_AGENTS();
   std::string cib = ok(webCluster(), "resource ban vip n2");
   const pe::Transition t = scheduleOk(cib);
   EXPECT_NE(placedOn(t, "vip"), "n2");
@@ -48,12 +50,14 @@ TEST(RoundTrip, BanIsRespected) {
 }
 
 TEST(RoundTrip, MoveToNode) {
+  PULSE_REQUIRE_REAL_AGENTS();
   const pe::Transition t = scheduleOk(ok(webCluster(), "resource move vip n3", context("n2")));
   EXPECT_EQ(placedOn(t, "vip"), "n3");
   EXPECT_EQ(placedOn(t, "haproxy"), "n3");
 }
 
 TEST(RoundTrip, StandbyNodeIsDrained) {
+  PULSE_REQUIRE_REAL_AGENTS();
   std::string cib = ok(webCluster(), "node standby n2");
   const pe::Transition t = scheduleOk(cib);
   for (const char* rsc : {"vip", "haproxy", "db"}) {
@@ -64,6 +68,7 @@ TEST(RoundTrip, StandbyNodeIsDrained) {
 }
 
 TEST(RoundTrip, GroupAndDisable) {
+  PULSE_REQUIRE_REAL_AGENTS();
   std::string cib = ok(kEmptyCib, std::string(kVip) + " --group web");
   cib = ok(cib, "resource create haproxy ocf:heartbeat:haproxy --group web");
   cib = ok(cib, "constraint location web avoids n1");
@@ -76,6 +81,7 @@ TEST(RoundTrip, GroupAndDisable) {
 }
 
 TEST(RoundTrip, DeleteLeavesEngineHappy) {
+  PULSE_REQUIRE_REAL_AGENTS();
   std::string cib = ok(webCluster(), "resource delete vip");
   const pe::Transition t = scheduleOk(cib);
   EXPECT_EQ(placedOn(t, "vip"), "?");

@@ -1,0 +1,204 @@
+#include "pcs-cli/cib_file_commands.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <iterator>
+#include <optional>
+#include <variant>
+
+#include "crmd/agent_process.h"
+#include "crmd/secure_file.h"
+#include "pcs-cli/agent_commands.h"
+#include "pcs-cli/cib_edit.h"
+#include "pcs-cli/status_output.h"
+#include "policy-engine/policy_engine.h"
+
+namespace pulse::pcs {
+namespace {
+
+int fail(const std::string& message) {
+  std::cerr << "Error: " << message << "\n";
+  return 1;
+}
+
+bool same(std::string a, std::string b) {
+  const auto lower = [](std::string& s) {
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  };
+  lower(a);
+  lower(b);
+  return a == b;
+}
+
+// The installed OCF agents a create/update may name: only the one on the command line (a full
+// name, or every provider's agent of that type for a short name), so pcs stays fast. An agent
+// that is missing or prints no valid meta-data is left out: applyEdit() then reports it.
+std::vector<KnownAgent> agentsNamed(const std::string& ocf_root, const std::string& name) {
+  std::vector<crmd::AgentName> candidates;
+  if (name.find(':') != std::string::npos) {
+    if (auto agent = crmd::parseAgentName(name); agent.ok()) candidates.push_back(*agent);
+  } else {
+    std::error_code ec;
+    for (const auto& dir : std::filesystem::directory_iterator(ocf_root + "/resource.d", ec)) {
+      std::error_code ignored;
+      for (const auto& file : std::filesystem::directory_iterator(dir.path(), ignored)) {
+        const std::string type = file.path().filename().string();
+        if (same(type, name)) candidates.push_back({dir.path().filename().string(), type});
+      }
+    }
+  }
+  std::vector<KnownAgent> known;
+  for (const crmd::AgentName& agent : candidates) {
+    if (auto metadata = crmd::fetchAgentMetadata(ocf_root, agent); metadata.ok()) {
+      known.push_back(KnownAgent{"ocf", agent.provider, agent.type, std::move(*metadata)});
+    }
+  }
+  return known;
+}
+
+const pe::ResourceView* findView(const std::vector<pe::ResourceView>& resources,
+                                 const std::string& id) {
+  for (const pe::ResourceView& r : resources) {
+    if (r.id == id) return &r;
+    if (const pe::ResourceView* m = findView(r.members, id)) return m;
+  }
+  return nullptr;
+}
+
+// Where `id` runs according to the file's status section ("" when stopped or unknown): what
+// move/ban without a node act on.
+std::string currentNode(const std::string& cib, const std::string& id) {
+  auto transition = pe::schedule(cib);
+  if (!transition.ok()) return "";
+  const pe::ResourceView* view = findView(transition->current.resources, id);
+  if (view == nullptr) return "";
+  const pe::ResourceView* primitive =
+      view->is_group && !view->members.empty() ? &view->members.front() : view;
+  return primitive->nodes.empty() ? "" : primitive->nodes.front();
+}
+
+// What applyEdit() needs besides the CIB, gathered from this node and the file.
+Result<EditContext> contextFor(const Edit& edit, const std::string& cib,
+                               const std::string& ocf_root) {
+  EditContext context;
+  if (const auto* create = std::get_if<ResourceCreate>(&edit)) {
+    context.agents = agentsNamed(ocf_root, create->agent);
+  } else if (const auto* update = std::get_if<ResourceUpdate>(&edit)) {
+    auto agent = primitiveAgent(cib, update->id);
+    if (!agent.ok()) return agent.error();
+    if (agent->starts_with("ocf:")) context.agents = agentsNamed(ocf_root, *agent);
+  } else if (const auto* op_add = std::get_if<ResourceOpAdd>(&edit)) {
+    auto agent = primitiveAgent(cib, op_add->id);
+    if (!agent.ok()) return agent.error();
+    if (agent->starts_with("ocf:")) context.agents = agentsNamed(ocf_root, *agent);
+  } else if (const auto* move = std::get_if<ResourceMove>(&edit); move && move->node.empty()) {
+    context.current_node = currentNode(cib, move->id);
+  } else if (const auto* ban = std::get_if<ResourceBan>(&edit); ban && ban->node.empty()) {
+    context.current_node = currentNode(cib, ban->id);
+  }
+  return context;
+}
+
+// Replaces the file, keeping its permission bits (a CIB file may be private).
+Status writeBack(const std::string& path, const std::string& content) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return Error{"Unable to stat " + path};
+  return crmd::writeFileAtomic(path, content, st.st_mode & 07777);
+}
+
+int printResult(const Result<std::string>& text) {
+  if (!text.ok()) return fail(text.error().message);
+  std::cout << *text;
+  return 0;
+}
+
+int status(const CibCommandOptions& options, const std::string& cib) {
+  auto transition = pe::schedule(cib);
+  if (!transition.ok()) return fail(transition.error().message);
+  auto name = clusterProperty(cib, "cluster-name");
+  ClusterStatus s;
+  s.cluster_name = name.ok() ? *name : "";
+  s.now = std::time(nullptr);
+  s.view = transition->current;
+  s.file = options.file;
+  std::cout << (options.json ? statusJson(s) : formatStatus(s));
+  return 0;
+}
+
+// The read-only commands; nullopt when `a` is an edit.
+std::optional<int> view(const CibCommandOptions& options, const std::vector<std::string>& a,
+                        const std::string& cib) {
+  const std::string sub = a.size() > 1 ? a[1] : "";
+  if (a[0] == "status") return status(options, cib);
+  if (a[0] == "constraint" && (sub.empty() || sub == "list" || sub == "config")) {
+    if (options.json) return printResult(constraintListJson(cib));
+    return printResult(constraintList(cib, options.full));
+  }
+  if (a[0] == "constraint" && sub == "ref" && a.size() > 2) {
+    return printResult(constraintRef(cib, {a.begin() + 2, a.end()}));
+  }
+  if (a[0] == "property" && (sub.empty() || sub == "config" || sub == "list")) {
+    return printResult(propertyConfig(cib));
+  }
+  if (a[0] == "resource" && sub == "config" && a.size() <= 3) {
+    return printResult(resourceConfig(cib, a.size() == 3 ? a[2] : ""));
+  }
+  return std::nullopt;
+}
+
+bool jsonCapable(const std::vector<std::string>& a) {
+  const std::string sub = a.size() > 1 ? a[1] : "";
+  return a[0] == "status" ||
+         (a[0] == "constraint" && (sub.empty() || sub == "list" || sub == "config"));
+}
+
+}  // namespace
+
+bool isCibCommand(const std::vector<std::string>& positional) {
+  if (positional.empty()) return false;
+  const std::string& first = positional[0];
+  if (first == "status") return positional.size() < 2 || positional[1] != "corosync";
+  return first == "resource" || first == "constraint" || first == "property" || first == "node";
+}
+
+int cibCommand(const CibCommandOptions& options) {
+  // The command words without flags pick the command; parseEdit() reads the flags itself.
+  std::vector<std::string> a;
+  std::copy_if(options.words.begin(), options.words.end(), std::back_inserter(a),
+               [](const std::string& w) { return !w.starts_with("-"); });
+  if (a.empty()) return fail("no command");
+  if (a[0] == "resource" && a.size() > 1 && (a[1] == "agents" || a[1] == "describe")) {
+    if (options.json) return fail("Output format 'json' is not supported for this command");
+    if (a[1] == "agents") return resourceAgents(options.ocf_root, {a.begin() + 2, a.end()});
+    return resourceDescribe(options.ocf_root, {a.begin() + 2, a.end()});
+  }
+  if (options.file.empty()) {
+    return fail("Unable to reach the cluster's CIB: `pcs " + a[0] +
+                "` needs -f FILE until crmd serves the CIB");
+  }
+  if (options.json && !jsonCapable(a)) {
+    return fail("Output format 'json' is not supported for this command");
+  }
+  auto cib = crmd::readFile(options.file);
+  if (!cib.ok()) return fail("Unable to read " + options.file + ": " + cib.error().message);
+  if (auto shown = view(options, a, *cib)) return *shown;
+
+  auto edit = parseEdit(options.words);
+  if (!edit.ok()) return fail(edit.error().message);
+  auto context = contextFor(*edit, *cib, options.ocf_root);
+  if (!context.ok()) return fail(context.error().message);
+  auto edited = applyEdit(*cib, *edit, *context);
+  if (!edited.ok()) return fail(edited.error().message);
+  auto bumped = bumpEpoch(*edited);
+  if (!bumped.ok()) return fail(bumped.error().message);
+  if (Status s = writeBack(options.file, *bumped); !s) return fail(s.error().message);
+  return 0;
+}
+
+}  // namespace pulse::pcs

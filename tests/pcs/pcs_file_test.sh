@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# End to end: the real pcs binary edits a CIB file (pcs -f), then pe-simulate schedules it.
+# Usage: pcs_file_test.sh PCS PE_SIMULATE. Needs ocf:heartbeat:IPaddr2 and Dummy under
+# $OCF_ROOT (default /usr/lib/ocf); exits 77 (CTest: skipped) without them.
+set -u
+PCS=$1
+SIMULATE=$2
+OCF_ROOT=${OCF_ROOT:-/usr/lib/ocf}
+export OCF_ROOT
+for agent in IPaddr2 Dummy; do
+  if [[ ! -x $OCF_ROOT/resource.d/heartbeat/$agent ]]; then
+    echo "SKIP: ocf:heartbeat:$agent is not installed under $OCF_ROOT"
+    exit 77
+  fi
+done
+
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+cd "$dir"
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# A three-node cluster as `pcs cluster cib` saves it before any resource: all nodes online, no
+# resource history (so every resource shows Stopped).
+cat > cib.xml <<'XML'
+<cib epoch="3" num_updates="0" admin_epoch="0" validate-with="pacemaker-3.7">
+  <configuration>
+    <crm_config>
+      <cluster_property_set id="cib-bootstrap-options">
+        <nvpair id="cib-bootstrap-options-cluster-name" name="cluster-name" value="web"/>
+      </cluster_property_set>
+    </crm_config>
+    <nodes>
+      <node id="1" uname="n1"/>
+      <node id="2" uname="n2"/>
+      <node id="3" uname="n3"/>
+    </nodes>
+    <resources/>
+    <constraints/>
+  </configuration>
+  <status>
+    <node_state id="1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"/>
+    <node_state id="2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"/>
+    <node_state id="3" uname="n3" in_ccm="true" crmd="online" join="member" expected="member"/>
+  </status>
+</cib>
+XML
+chmod 0640 cib.xml
+
+epoch() { sed -n 's/.*<cib[^>]* epoch="\([0-9]*\)".*/\1/p' cib.xml | head -1; }
+
+# Each edit must succeed and grow the epoch by exactly one.
+edit() {
+  local before after
+  before=$(epoch)
+  if ! "$PCS" -f cib.xml "$@" >out 2>err; then
+    fail "pcs -f cib.xml $*: $(cat err)"
+    return
+  fi
+  after=$(epoch)
+  [[ $after == $((before + 1)) ]] || fail "pcs $*: epoch $before -> $after"
+}
+
+edit resource create vip ocf:heartbeat:IPaddr2 ip=198.51.100.10 cidr_netmask=24 \
+  op monitor interval=5s --group web
+edit resource create proxy ocf:heartbeat:Dummy --group web
+edit constraint location web prefers n2
+edit property set stonith-enabled=false
+edit node standby n3
+[[ $(epoch) == 8 ]] || fail "epoch after five edits is $(epoch), want 8"
+[[ $(stat -c %a cib.xml) == 640 ]] || fail "mode changed to $(stat -c %a cib.xml)"
+grep -q 'id="vip-monitor-interval-5s" name="monitor" interval="5s"' cib.xml ||
+  fail "vip's monitor op not as typed"
+grep -q 'id="proxy-monitor-interval-10s" name="monitor" interval="10s" timeout="20s"' cib.xml ||
+  fail "proxy lacks Dummy's default monitor"
+
+# Errors: exit 1, "Error: ..." on stderr, the file byte-identical.
+cp cib.xml saved.xml
+expect_error() {
+  local want=$1
+  shift
+  "$PCS" -f cib.xml "$@" >out 2>err
+  local rc=$?
+  [[ $rc == 1 ]] || fail "pcs $*: exit $rc, want 1"
+  grep -qF "Error: $want" err || fail "pcs $*: stderr '$(cat err)', want 'Error: $want'"
+  cmp -s cib.xml saved.xml || fail "pcs $*: changed the file"
+}
+expect_error "required resource option 'ip' is missing" \
+  resource create vip2 ocf:heartbeat:IPaddr2 cidr_netmask=24
+expect_error "Resource 'nope' does not exist." resource enable nope
+expect_error "Agent 'ocf:heartbeat:NoSuchAgent' is not installed or does not provide valid metadata" \
+  resource create x ocf:heartbeat:NoSuchAgent
+[[ -e cib.xml.tmp ]] && fail "a temporary file was left behind"
+# Without -f: the live CIB is not wired yet.
+"$PCS" resource create y ocf:heartbeat:Dummy >out 2>err && fail "create without -f succeeded"
+grep -qF "Error: Unable to reach the cluster's CIB: \`pcs resource\` needs -f FILE until crmd serves the CIB" err ||
+  fail "no -f: '$(cat err)'"
+cmp -s cib.xml saved.xml || fail "pcs without -f changed the file"
+
+# Views.
+"$PCS" -f cib.xml status >status.txt 2>err || fail "status: $(cat err)"
+for want in "Cluster name: web" "Current DC: NONE (CIB file cib.xml" "3 nodes configured" \
+  "2 resource instances configured" "Resource Group: web" \
+  "vip	(ocf:heartbeat:IPaddr2):	 Stopped" "proxy	(ocf:heartbeat:Dummy):	 Stopped" \
+  "n3: standby"; do
+  grep -qF "$want" status.txt || fail "status lacks '$want'"
+done
+"$PCS" -f cib.xml status --output-format=json >status.json 2>err || fail "status json: $(cat err)"
+python3 -c 'import json,sys; d=json.load(open("status.json")); assert d["dc"] is None, d; assert d["file"]=="cib.xml", d' ||
+  fail "status json: $(cat status.json)"
+"$PCS" -f cib.xml constraint list >constraints.txt 2>err || fail "constraint list: $(cat err)"
+grep -qF "resource 'web' prefers node 'n2' with score INFINITY" constraints.txt ||
+  fail "constraint list: $(cat constraints.txt)"
+"$PCS" -f cib.xml constraint list --output-format=json >constraints.json || fail "json list"
+python3 -c 'import json; json.load(open("constraints.json"))' || fail "constraint json invalid"
+"$PCS" -f cib.xml property config | grep -q "stonith-enabled=false" || fail "property config"
+"$PCS" resource agents ocf:heartbeat | grep -qx IPaddr2 || fail "resource agents"
+"$PCS" resource describe ocf:heartbeat:IPaddr2 | grep -q "ip (required)" || fail "describe"
+
+# The policy engine on the result: the group starts on n2, where it is preferred.
+"$SIMULATE" -x cib.xml -S >simulate.txt 2>&1 || fail "pe-simulate: $(cat simulate.txt)"
+for rsc in vip proxy; do
+  grep -qE "^  \* Start +$rsc +\( +n2 \)$" simulate.txt || fail "simulate does not start $rsc on n2"
+done
+
+if ((failures)); then
+  echo "--- status"; cat status.txt; echo "--- simulate"; cat simulate.txt
+  echo "$failures failure(s)"
+  exit 1
+fi
+echo "PASS"
