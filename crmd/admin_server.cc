@@ -7,10 +7,12 @@
 
 #include "admin.grpc.pb.h"
 #include "crmd/auth_store.h"
+#include "crmd/cib_wire.h"
 #include "crmd/cluster_manager.h"
 #include "crmd/log.h"
 #include "crmd/secure_file.h"
 #include "crmd/tls_identity.h"
+#include "peer.grpc.pb.h"
 
 namespace pulse::crmd {
 namespace {
@@ -121,6 +123,58 @@ class AdminService final : public pulse::admin::Admin::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status CibGet(grpc::ServerContext* context, const pulse::admin::CibGetRequest*,
+                      pulse::admin::CibGetReply* reply) override {
+    if (grpc::Status s = authorize(*context, "cib get", /*log=*/false); !s.ok()) return s;
+    auto snapshot = cluster_.readCib();
+    if (!snapshot) {
+      return {grpc::StatusCode::FAILED_PRECONDITION, snapshot.error().message};
+    }
+    reply->set_xml(snapshot->cib.xml);
+    *reply->mutable_stamp() = toProto(stampOf(snapshot->cib));
+    reply->set_dc(snapshot->dc.value_or(membership::kNoNode));
+    reply->set_dc_name(nodeName(snapshot->dc));
+    reply->set_is_dc(snapshot->is_dc);
+    reply->set_ready(snapshot->ready);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status CibSubmit(grpc::ServerContext* context,
+                         const pulse::admin::CibSubmitRequest* request,
+                         pulse::admin::CibSubmitReply* reply) override {
+    if (grpc::Status s = authorize(*context, "cib write"); !s.ok()) return s;
+    auto base = fromProto(request->base());
+    if (!base) return {grpc::StatusCode::INVALID_ARGUMENT, base.error().message};
+    CibChange change{
+        request->status_only() ? CibChange::Kind::kStatus : CibChange::Kind::kConfiguration, *base,
+        request->xml()};
+    auto future = cluster_.submitCib(std::move(change));
+    if (!future) return {grpc::StatusCode::FAILED_PRECONDITION, future.error().message};
+    // The replica answers once every member holds the write, or the view changes; a member
+    // that stops answering is removed by the membership within token + consensus.
+    if (future->wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
+      reply->set_failure("uncertain");
+      reply->set_message(
+          "no answer from the CIB service within 20 s; the write may or may "
+          "not have been applied");
+      return grpc::Status::OK;
+    }
+    const WriteReply result = future->get();
+    reply->set_dc(result.dc);
+    reply->set_dc_name(nodeName(result.dc == membership::kNoNode
+                                    ? std::optional<NodeId>()
+                                    : std::optional<NodeId>(result.dc)));
+    if (result.result) {
+      reply->set_ok(true);
+      *reply->mutable_version() = toProto(CibStamp{RingId{}, *result.result}).version();
+      logEvent("cib write accepted: version " + toString(*result.result));
+      return grpc::Status::OK;
+    }
+    reply->set_failure(failureName(result.failure));
+    reply->set_message(result.result.error().message);
+    return grpc::Status::OK;
+  }
+
   grpc::Status ClusterStatus(grpc::ServerContext* context,
                              const pulse::admin::ClusterStatusRequest*,
                              pulse::admin::ClusterStatusReply* reply) override {
@@ -148,6 +202,36 @@ class AdminService final : public pulse::admin::Admin::Service {
     }
     if (log) logEvent(call + " from " + context.peer());
     return grpc::Status::OK;
+  }
+
+  std::string nodeName(std::optional<NodeId> id) const {
+    if (!id) return "";
+    for (const MemberRuntime& m : cluster_.snapshot().members) {
+      if (m.node.id == *id) return m.node.name;
+    }
+    return std::to_string(*id);
+  }
+
+  static std::string failureName(WriteFailure failure) {
+    switch (failure) {
+      case WriteFailure::kNone:
+        return "";
+      case WriteFailure::kNotDc:
+        return "not_dc";
+      case WriteFailure::kNoQuorum:
+        return "no_quorum";
+      case WriteFailure::kNoDc:
+        return "no_dc";
+      case WriteFailure::kBusy:
+        return "busy";
+      case WriteFailure::kStaleBase:
+        return "stale_base";
+      case WriteFailure::kNotApplied:
+        return "not_applied";
+      case WriteFailure::kUncertain:
+        return "uncertain";
+    }
+    return "unknown";
   }
 
   static std::string bearerToken(const grpc::ServerContext& context) {
@@ -217,11 +301,38 @@ class AdminService final : public pulse::admin::Admin::Service {
   ClusterManager& cluster_;
 };
 
+// Node-to-node calls (proto/peer.proto), authenticated with the cluster key's peer token.
+class PeerService final : public pulse::peer::Peer::Service {
+ public:
+  explicit PeerService(ClusterManager& cluster) : cluster_(cluster) {}
+
+  grpc::Status Deliver(grpc::ServerContext* context, const pulse::peer::CibEnvelope* envelope,
+                       pulse::peer::DeliverReply*) override {
+    constexpr std::string_view kPeer = "Peer ";
+    const auto& metadata = context->client_metadata();
+    const auto it = metadata.find("authorization");
+    std::string_view value;
+    if (it != metadata.end()) value = std::string_view(it->second.data(), it->second.size());
+    if (!value.starts_with(kPeer)) {
+      return {grpc::StatusCode::UNAUTHENTICATED, "no peer token"};
+    }
+    if (Status s = cluster_.deliverFromPeer(std::string(value.substr(kPeer.size())), *envelope);
+        !s) {
+      return {grpc::StatusCode::PERMISSION_DENIED, s.error().message};
+    }
+    return grpc::Status::OK;
+  }
+
+ private:
+  ClusterManager& cluster_;
+};
+
 }  // namespace
 
 struct AdminServer::Impl {
   TlsIdentity identity;
   std::unique_ptr<AdminService> service;
+  std::unique_ptr<PeerService> peer_service;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
   std::once_flag shutdown_once;
@@ -252,6 +363,8 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const AdminServerOptions
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address, grpc::SslServerCredentials(tls), &impl->port);
   builder.RegisterService(impl->service.get());
+  impl->peer_service = std::make_unique<PeerService>(*options.cluster);
+  builder.RegisterService(impl->peer_service.get());
   impl->server = builder.BuildAndStart();
   if (!impl->server || impl->port == 0) {
     return Error{"cannot listen on " + options.listen_address};

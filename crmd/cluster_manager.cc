@@ -19,8 +19,10 @@
 #include <sstream>
 #include <thread>
 
+#include "crmd/crypto.h"
 #include "crmd/known_hosts.h"
 #include "crmd/log.h"
+#include "crmd/peer_links.h"
 #include "crmd/secure_file.h"
 #include "crmd/tls_identity.h"
 #include "membership/packet_auth.h"
@@ -131,6 +133,8 @@ Result<NodeId> findLocalNode(const ClusterConfig& config, const std::string& nod
 struct ClusterManager::Running {
   boost::asio::io_context io;
   std::unique_ptr<membership::MembershipService> service;
+  std::unique_ptr<CibService> cib;  // lives on `io`; stopped there before the io stops
+  std::string peer_token;
   std::thread thread;
   Installed installed;
   mutable std::mutex mutex;  // guards the fields below
@@ -152,6 +156,7 @@ struct ClusterManager::Running {
     }
     logEvent("membership: view installed: " + viewText(installed.config, change.view) + "; " +
              quorumText(change.quorum));
+    cib->onViewChanged(change.view, change.quorum.quorate);
   }
 
   void onQuorum(const membership::QuorumStatus& status) {
@@ -245,6 +250,7 @@ Result<bool> ClusterManager::startLocked() {
   if (!key) return key.error();
 
   auto running = std::make_unique<Running>();
+  running->peer_token = peerToken(std::string(key->begin(), key->end()));
   running->installed = std::move(**installed);
   const Installed& cluster = running->installed;
   for (const membership::ClusterNode& node : cluster.config.nodes) {
@@ -258,6 +264,11 @@ Result<bool> ClusterManager::startLocked() {
   auto service = membership::MembershipService::create(running->io, std::move(service_options));
   if (!service) return Error{"cannot start the membership: " + service.error().message};
   running->service = std::move(*service);
+  auto cib = CibService::create(
+      running->io,
+      CibServiceOptions{options_.state_dir, cluster.local_id, cluster.config, running->peer_token});
+  if (!cib) return Error{"cannot start the CIB service: " + cib.error().message};
+  running->cib = std::move(*cib);
   Running* r = running.get();
   running->service->onViewChanged([r](const membership::ViewChanged& c) { r->onView(c); });
   running->service->onQuorumChanged([r](const membership::QuorumStatus& q) { r->onQuorum(q); });
@@ -284,7 +295,11 @@ bool ClusterManager::stopLocked() {
   // stop() closes the socket and cancels the timer on the io thread; run() then returns once
   // the cancelled handlers have completed.
   membership::MembershipService* service = running_->service.get();
-  boost::asio::post(running_->io, [service] { service->stop(); });
+  CibService* cib = running_->cib.get();
+  boost::asio::post(running_->io, [service, cib] {
+    cib->stop();
+    service->stop();
+  });
   running_->thread.join();
   running_.reset();
   logEvent("membership stopped");
@@ -369,6 +384,29 @@ ClusterSnapshot ClusterManager::snapshot() const {
   boost::asio::post(running_->io, [read_stats] { (*read_stats)(); });
   if (stats.wait_for(std::chrono::seconds(1)) == std::future_status::ready) out.stats = stats.get();
   return out;
+}
+
+Result<CibSnapshot> ClusterManager::readCib() const {
+  std::lock_guard lock(lifecycle_mutex_);
+  if (!running_) return Error{"the cluster is not running on this node"};
+  auto snapshot = running_->cib->read(std::chrono::seconds(2));
+  if (!snapshot) return Error{"the CIB service did not answer in time"};
+  return *snapshot;
+}
+
+Result<std::future<WriteReply>> ClusterManager::submitCib(CibChange change) {
+  std::lock_guard lock(lifecycle_mutex_);
+  if (!running_) return Error{"the cluster is not running on this node"};
+  return running_->cib->submit(std::move(change));
+}
+
+Status ClusterManager::deliverFromPeer(const std::string& token,
+                                       const peer::CibEnvelope& envelope) {
+  std::lock_guard lock(lifecycle_mutex_);
+  if (!running_) return Error{"the cluster is not running on this node"};
+  if (!constantTimeEquals(token, running_->peer_token)) return Error{"invalid peer token"};
+  running_->cib->deliver(envelope);
+  return {};
 }
 
 }  // namespace pulse::crmd

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "crmd/cib_service.h"
 #include "membership/cluster_config.h"
 #include "membership/membership_service.h"
 
@@ -99,6 +100,13 @@ class ClusterManager {
   Status destroy();
 
   ClusterSnapshot snapshot() const;
+
+  // The CIB (cib_service.h), while the cluster runs on this node; otherwise an Error saying so.
+  Result<CibSnapshot> readCib() const;
+  Result<std::future<WriteReply>> submitCib(CibChange change);
+  // A replication message from a peer; `token` is what it presented (checked here, in
+  // constant time, against the cluster key's peer token).
+  Status deliverFromPeer(const std::string& token, const peer::CibEnvelope& envelope);
 
  private:
   struct Running;

@@ -18,6 +18,9 @@ std::string toHex(const std::string& bytes);
 // Lower-case hex SHA-256 of `data`.
 std::string sha256Hex(const std::string& data);
 
+// Lower-case hex HMAC-SHA256 of `data` under `key`.
+std::string hmacSha256Hex(const std::string& key, const std::string& data);
+
 // Equal length and content, in time that depends only on the length.
 bool constantTimeEquals(const std::string& a, const std::string& b);
 

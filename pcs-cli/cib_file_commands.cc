@@ -15,6 +15,9 @@
 #include "crmd/secure_file.h"
 #include "pcs-cli/agent_commands.h"
 #include "pcs-cli/cib_edit.h"
+#include "pcs-cli/cluster_commands.h"
+#include "pcs-cli/live_cib.h"
+#include "pcs-cli/node_client.h"
 #include "pcs-cli/status_output.h"
 #include "policy-engine/policy_engine.h"
 
@@ -118,7 +121,19 @@ int printResult(const Result<std::string>& text) {
   return 0;
 }
 
-int status(const CibCommandOptions& options, const std::string& cib) {
+// What a running cluster adds to a CIB's own view: the DC, quorum, and which nodes the
+// membership sees (the DC does not record node_state entries yet, so the CIB alone would show
+// every node offline).
+struct LiveFacts {
+  std::string cluster_name;
+  std::string dc;
+  bool quorate = false;
+  std::vector<std::string> online;
+  bool enabled = false;
+};
+
+int status(const CibCommandOptions& options, const std::string& cib,
+           const std::optional<LiveFacts>& live = std::nullopt) {
   auto transition = pe::schedule(cib);
   if (!transition.ok()) return fail(transition.error().message);
   auto name = clusterProperty(cib, "cluster-name");
@@ -127,15 +142,31 @@ int status(const CibCommandOptions& options, const std::string& cib) {
   s.now = std::time(nullptr);
   s.view = transition->current;
   s.file = options.file;
+  if (live) {
+    if (s.cluster_name.empty()) s.cluster_name = live->cluster_name;
+    s.dc = live->dc;
+    s.quorate = live->quorate;
+    s.version = "pulse";
+    s.daemon_status = live->enabled ? "active/enabled" : "active/disabled";
+    for (pe::NodeView& node : s.view.nodes) {
+      const bool member =
+          std::find(live->online.begin(), live->online.end(), node.name) != live->online.end();
+      // Until the DC records node_state, the membership is the truth about who is up; a node
+      // outside it is shown offline, not unclean (nothing is fenced yet).
+      node.online = member;
+      node.unclean = false;
+    }
+  }
   std::cout << (options.json ? statusJson(s) : formatStatus(s));
   return 0;
 }
 
 // The read-only commands; nullopt when `a` is an edit.
 std::optional<int> view(const CibCommandOptions& options, const std::vector<std::string>& a,
-                        const std::string& cib) {
+                        const std::string& cib,
+                        const std::optional<LiveFacts>& live = std::nullopt) {
   const std::string sub = a.size() > 1 ? a[1] : "";
-  if (a[0] == "status") return status(options, cib);
+  if (a[0] == "status") return status(options, cib, live);
   if (a[0] == "constraint" && (sub.empty() || sub == "list" || sub == "config")) {
     if (options.json) return printResult(constraintListJson(cib));
     return printResult(constraintList(cib, options.full));
@@ -160,6 +191,50 @@ bool jsonCapable(const std::vector<std::string>& a) {
 
 }  // namespace
 
+namespace {
+
+// The command on the live CIB (see the header).
+int liveCommand(const CibCommandOptions& options, const std::vector<std::string>& a) {
+  PcsOptions pcs;
+  pcs.state_dir = options.state_dir;
+  std::optional<Result<Edit>> edit;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto cib = LiveCib::read(pcs);
+    if (!cib.ok()) return fail(cib.error().message);
+    std::optional<LiveFacts> facts;
+    if (a[0] == "status") {
+      LiveFacts f;
+      f.dc = cib->dcName();
+      if (auto local = localNodeName(pcs); local.ok()) {
+        if (auto session = connectNode(pcs, *local); session.ok()) {
+          if (auto st = session->clusterStatus(); st.ok()) {
+            f.cluster_name = st->cluster_name();
+            f.quorate = st->quorum().quorate();
+            f.enabled = st->enabled();
+            for (const auto& m : st->members()) {
+              if (m.in_view()) f.online.push_back(m.name());
+            }
+          }
+        }
+      }
+      facts = f;
+    }
+    if (auto shown = view(options, a, cib->xml(), facts)) return *shown;
+    if (!edit) edit = parseEdit(options.words);
+    if (!edit->ok()) return fail(edit->error().message);
+    auto context = contextFor(**edit, cib->xml(), options.ocf_root);
+    if (!context.ok()) return fail(context.error().message);
+    auto edited = applyEdit(cib->xml(), **edit, *context);
+    if (!edited.ok()) return fail(edited.error().message);
+    auto written = cib->write(*edited);
+    if (!written.ok()) return fail(written.error().message);
+    if (!written->stale) return 0;
+  }
+  return fail("the CIB kept changing while pcs was editing it (3 attempts); try again");
+}
+
+}  // namespace
+
 bool isCibCommand(const std::vector<std::string>& positional) {
   if (positional.empty()) return false;
   const std::string& first = positional[0];
@@ -178,13 +253,10 @@ int cibCommand(const CibCommandOptions& options) {
     if (a[1] == "agents") return resourceAgents(options.ocf_root, {a.begin() + 2, a.end()});
     return resourceDescribe(options.ocf_root, {a.begin() + 2, a.end()});
   }
-  if (options.file.empty()) {
-    return fail("Unable to reach the cluster's CIB: `pcs " + a[0] +
-                "` needs -f FILE until crmd serves the CIB");
-  }
   if (options.json && !jsonCapable(a)) {
     return fail("Output format 'json' is not supported for this command");
   }
+  if (options.file.empty()) return liveCommand(options, a);
   auto cib = crmd::readFile(options.file);
   if (!cib.ok()) return fail("Unable to read " + options.file + ": " + cib.error().message);
   if (auto shown = view(options, a, *cib)) return *shown;

@@ -6,8 +6,10 @@
 // Invariant: on any error the exit code is 1, "Error: ..." goes to stderr and the file is
 // byte-identical (nothing is written before the whole edit succeeded).
 //
-// Without -f these commands need the cluster's live CIB, which crmd does not serve yet: they
-// say so and fail. `resource agents` and `resource describe` need no CIB.
+// Without -f they work on the cluster's live CIB: read from the DC, edited here, written back
+// through the DC on the stamp that was read (live_cib.h); when another write got there first,
+// the command reads again and redoes its edit (up to 3 times). The DC bumps the epoch.
+// `resource agents` and `resource describe` need no CIB.
 #pragma once
 
 #include <string>
@@ -17,6 +19,7 @@ namespace pulse::pcs {
 
 struct CibCommandOptions {
   std::string file;                // -f FILE; "" for the live CIB
+  std::string state_dir;           // the live CIB: whose node's known hosts and crmd to use
   bool json = false;               // --output-format=json
   bool full = false;               // --full (constraint list: with ids)
   std::string ocf_root;            // $OCF_ROOT or /usr/lib/ocf

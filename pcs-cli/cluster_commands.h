@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "common/result.h"
+
 namespace pulse::pcs {
 
 struct PcsOptions {
@@ -21,6 +23,14 @@ struct PcsOptions {
   bool enable = false;                       // setup --enable
   std::optional<std::chrono::seconds> wait;  // --wait[=N]
 };
+
+class NodeSession;
+
+// An authenticated session with `node` (its known-hosts entry); the error names the node and
+// says how to fix it (unknown host, unreachable).
+Result<NodeSession> connectNode(const PcsOptions& options, const std::string& node);
+// The name of the node whose state directory pcs uses (crmd writes it at start).
+Result<std::string> localNodeName(const PcsOptions& options);
 
 // pcs cluster setup <cluster name> (<node name> [addr=<address>])... [transport udp|udpu|knet]
 //   [totem token=<ms> consensus=<ms> join=<ms>] [quorum auto_tie_breaker=0|1
@@ -37,6 +47,12 @@ int clusterEnable(const PcsOptions& options, const std::vector<std::string>& nod
 
 // pcs cluster destroy [--all]: asks for confirmation on a terminal unless --force.
 int clusterDestroy(const PcsOptions& options, const std::vector<std::string>& args);
+
+// pcs cluster cib [FILE]: the cluster's CIB (the DC's copy), printed or saved (mode 0600).
+int clusterCib(const PcsOptions& options, const std::vector<std::string>& args);
+// pcs cluster cib-push FILE [diff-against=ORIGINAL]: validates FILE, then replaces the CIB (an
+// older version is refused) or applies only the changes from ORIGINAL to FILE.
+int clusterCibPush(const PcsOptions& options, const std::vector<std::string>& args);
 
 // pcs cluster corosync [<node>]: the node's cluster config file.
 int clusterCorosync(const PcsOptions& options, const std::vector<std::string>& args);

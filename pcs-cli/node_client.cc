@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "admin.grpc.pb.h"
@@ -124,6 +125,18 @@ Result<admin::ClusterDestroyReply> NodeSession::clusterDestroy() {
 Result<admin::RevokeTokenReply> NodeSession::revokeToken() {
   return impl_->call<admin::RevokeTokenReply>(&admin::Admin::Stub::RevokeToken,
                                               admin::RevokeTokenRequest());
+}
+
+Result<admin::CibGetReply> NodeSession::cibGet() {
+  return impl_->call<admin::CibGetReply>(&admin::Admin::Stub::CibGet, admin::CibGetRequest());
+}
+Result<admin::CibSubmitReply> NodeSession::cibSubmit(const admin::CibSubmitRequest& request) {
+  // A write waits until every member holds it: allow for a view change on the way.
+  const auto saved = impl_->timeout;
+  impl_->timeout = std::max(saved, std::chrono::seconds(25));
+  auto reply = impl_->call<admin::CibSubmitReply>(&admin::Admin::Stub::CibSubmit, request);
+  impl_->timeout = saved;
+  return reply;
 }
 
 }  // namespace pulse::pcs

@@ -52,6 +52,8 @@ class NodeSession {
   Result<admin::ClusterEnableReply> clusterEnable(bool enable);
   Result<admin::ClusterDestroyReply> clusterDestroy();
   Result<admin::RevokeTokenReply> revokeToken();
+  Result<admin::CibGetReply> cibGet();
+  Result<admin::CibSubmitReply> cibSubmit(const admin::CibSubmitRequest& request);
 
  private:
   struct Impl;

@@ -62,6 +62,12 @@ Commands:
   cluster destroy [--all] [--force]
       Stop the membership and remove the cluster configuration, key and certificate from the
       local node (all nodes with --all). Asks for confirmation on a terminal unless --force.
+  cluster cib [<file>]
+      The cluster's CIB (the DC's copy), printed or written to <file> (mode 0600).
+  cluster cib-push <file> [diff-against=<original>]
+      Validate <file> and make it the cluster's CIB (an older version is refused), or with
+      diff-against= push only the changes from <original> to <file>. The write returns once
+      every member of the quorate partition holds it; a minority refuses it.
   cluster corosync [<node>]
       Show the cluster config file (corosync.conf syntax) of the node (default: local).
   cluster cmap [<node>] [<key prefix>]
@@ -73,16 +79,18 @@ Commands:
   quorum status [<node>]
       Votequorum's view of the node: expected votes, total votes, quorum, flags, members.
 
-  -f FILE resource create|delete|update|enable|disable|meta|op add|group add|move|ban|clear|config
-  -f FILE constraint [list|config] [--full] | location|colocation add|order|delete|remove|ref
-  -f FILE property set|config
-  -f FILE node standby|unstandby <node>
-  -f FILE status
-      Perform actions on file instead of active CIB, with pcs's syntax. An edit bumps the
+  [-f FILE] resource create|delete|update|enable|disable|meta|op add|group add|move|ban|clear|config
+  [-f FILE] constraint [list|config] [--full] | location|colocation add|order|delete|remove|ref
+  [-f FILE] property set|config
+  [-f FILE] node standby|unstandby <node>
+  [-f FILE] status
+      Without -f: on the cluster's live CIB, read from the DC and written back through it
+      (only on the copy that was read; a concurrent change makes pcs read and edit again).
+      With -f: perform actions on file instead of active CIB, with pcs's syntax. An edit bumps the
       file's epoch and replaces the file atomically (its mode kept); on error the file is left
       as it was. resource create checks options against the agent's meta-data
-      ($OCF_ROOT, default /usr/lib/ocf). Without -f these need the live CIB, which crmd does
-      not serve yet.
+      ($OCF_ROOT, default /usr/lib/ocf). Resources are placed and started once the DC runs
+      transitions (not yet: the configuration is stored and replicated).
   resource agents [ocf[:<provider>]]
       List the installed OCF agents.
   resource describe ocf:<provider>:<type>
@@ -191,6 +199,8 @@ int dispatch(const std::vector<std::string>& args, const PcsOptions& options,
     if (second == "disable") return clusterEnable(options, rest(2), false);
     if (second == "destroy") return clusterDestroy(options, rest(2));
     if (second == "corosync") return clusterCorosync(options, rest(2));
+    if (second == "cib") return clusterCib(options, rest(2));
+    if (second == "cib-push") return clusterCibPush(options, rest(2));
     if (second == "cmap") return clusterCmap(options, rest(2));
   }
   if (first == "status" && second == "corosync") return statusCorosync(options, rest(2));
@@ -215,6 +225,7 @@ std::optional<int> cibCommandLine(int argc, char** argv) {
       if (!has_next) return std::nullopt;  // program_options reports the missing value
       const std::string value = argv[++i];
       if (arg == "-f") options.file = value;
+      if (arg == "--state-dir") options.state_dir = value;
       if (arg == "--output-format") options.json = value == "json";
       if (arg == "--output-format" && value != "json" && value != "text") return std::nullopt;
     } else if (arg.starts_with("-f") && !arg.starts_with("--")) {
@@ -224,7 +235,7 @@ std::optional<int> cibCommandLine(int argc, char** argv) {
       if (value != "json" && value != "text") return std::nullopt;
       options.json = value == "json";
     } else if (arg.starts_with("--state-dir=")) {
-      continue;
+      options.state_dir = arg.substr(12);
     } else if (arg == "--full") {
       options.full = true;
     } else {
@@ -233,6 +244,10 @@ std::optional<int> cibCommandLine(int argc, char** argv) {
     }
   }
   if (!isCibCommand(positional)) return std::nullopt;
+  if (options.state_dir.empty()) {
+    const char* env = std::getenv("PULSE_STATE_DIR");
+    options.state_dir = env != nullptr && *env != '\0' ? env : "/var/lib/pulse";
+  }
   const char* root = std::getenv("OCF_ROOT");
   options.ocf_root = root != nullptr && *root != '\0' ? root : "/usr/lib/ocf";
   return cibCommand(options);

@@ -91,10 +91,10 @@ expect_error "Resource 'nope' does not exist." resource enable nope
 expect_error "Agent 'ocf:heartbeat:NoSuchAgent' is not installed or does not provide valid metadata" \
   resource create x ocf:heartbeat:NoSuchAgent
 [[ -e cib.xml.tmp ]] && fail "a temporary file was left behind"
-# Without -f: the live CIB is not wired yet.
-"$PCS" resource create y ocf:heartbeat:Dummy >out 2>err && fail "create without -f succeeded"
-grep -qF "Error: Unable to reach the cluster's CIB: \`pcs resource\` needs -f FILE until crmd serves the CIB" err ||
-  fail "no -f: '$(cat err)'"
+# Without -f pcs goes to the live CIB through the local crmd; with none running it says so.
+"$PCS" --state-dir "$PWD/no-node" resource create y ocf:heartbeat:Dummy >out 2>err &&
+  fail "create without -f and without a cluster succeeded"
+grep -qF "Error: Unable to find the local node" err || fail "no -f: '$(cat err)'"
 cmp -s cib.xml saved.xml || fail "pcs without -f changed the file"
 
 # Views.

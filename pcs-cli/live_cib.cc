@@ -1,0 +1,63 @@
+#include "pcs-cli/live_cib.h"
+
+namespace pulse::pcs {
+
+LiveCib::LiveCib(NodeSession dc, admin::CibGetReply reply, std::string dc_name)
+    : dc_(std::move(dc)), reply_(std::move(reply)), dc_name_(std::move(dc_name)) {}
+
+Result<LiveCib> LiveCib::read(const PcsOptions& options) {
+  auto local = localNodeName(options);
+  if (!local) return local.error();
+  auto session = connectNode(options, *local);
+  if (!session) return session.error();
+  auto here = session->cibGet();
+  if (!here) return Error{"Unable to get the CIB from " + *local + ": " + here.error().message};
+  if (here->dc() == 0) {
+    return Error{
+        "Unable to get the cluster's CIB: no DC in this partition (no quorum, or an "
+        "election is in progress)"};
+  }
+  if (here->is_dc()) {
+    if (!here->ready()) {
+      return Error{"Unable to get the cluster's CIB: the DC (" + *local +
+                   ") is still synchronising it; try again in a moment"};
+    }
+    const std::string name = here->dc_name();
+    return LiveCib(std::move(*session), std::move(*here), name);
+  }
+  auto dc = connectNode(options, here->dc_name());
+  if (!dc) return dc.error();
+  auto reply = dc->cibGet();
+  if (!reply) {
+    return Error{"Unable to get the CIB from the DC " + here->dc_name() + ": " +
+                 reply.error().message};
+  }
+  if (!reply->is_dc() || !reply->ready()) {
+    return Error{"Unable to get the cluster's CIB: " + here->dc_name() +
+                 " is not (or not yet) a ready DC; try again in a moment"};
+  }
+  return LiveCib(std::move(*dc), std::move(*reply), here->dc_name());
+}
+
+Result<CibWriteOutcome> LiveCib::write(const std::string& xml, bool status_only) {
+  admin::CibSubmitRequest request;
+  request.set_status_only(status_only);
+  *request.mutable_base() = reply_.stamp();
+  request.set_xml(xml);
+  auto reply = dc_.cibSubmit(request);
+  if (!reply) return Error{"Unable to write the CIB on " + dc_name_ + ": " + reply.error().message};
+  if (reply->ok()) {
+    const auto& v = reply->version();
+    return CibWriteOutcome{false, std::to_string(v.admin_epoch()) + "." +
+                                      std::to_string(v.epoch()) + "." +
+                                      std::to_string(v.num_updates())};
+  }
+  // Certainly not applied, and worth another read-edit-write: the CIB moved on, or the
+  // membership changed before the write started.
+  if (reply->failure() == "stale_base" || reply->failure() == "not_applied") {
+    return CibWriteOutcome{true, ""};
+  }
+  return Error{"Unable to write the CIB: " + reply->message()};
+}
+
+}  // namespace pulse::pcs
