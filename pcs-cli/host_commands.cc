@@ -10,11 +10,6 @@
 
 namespace pulse::pcs {
 
-using crmd::formatKnownHosts;
-using crmd::KnownHost;
-using crmd::knownHostsPath;
-using crmd::loadKnownHosts;
-using crmd::saveKnownHosts;
 namespace {
 
 constexpr std::chrono::seconds kTimeout{5};

@@ -12,12 +12,19 @@
 
 #include "admin.pb.h"
 #include "common/result.h"
+#include "crmd/known_hosts.h"
 #include "crmd/pinned_channel.h"
 
 namespace pulse::pcs {
 
 using crmd::NodeAddress;
 using crmd::parseNodeAddress;
+// pcs keeps its tokens and pins in crmd's known-hosts format (crmd/known_hosts.h).
+using crmd::formatKnownHosts;
+using crmd::KnownHost;
+using crmd::knownHostsPath;
+using crmd::loadKnownHosts;
+using crmd::saveKnownHosts;
 
 struct HostAuthResult {
   std::string token;

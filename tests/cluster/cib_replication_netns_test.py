@@ -15,26 +15,15 @@ usage: cib_replication_netns_test.py CRMD PCS   (exit 0 pass, 1 fail, 77 skipped
 """
 import os
 import re
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pulse_netns import NetnsCluster  # noqa: E402
+from pulse_netns import Checks, NetnsCluster  # noqa: E402
 
-CHECKS = 0
-
-
-def ok(what):
-    global CHECKS
-    CHECKS += 1
-    print(f"ok {CHECKS:2d} - {what}", flush=True)
-
-
-def check(condition, what, detail=""):
-    if not condition:
-        raise AssertionError(what + (f": {detail}" if detail else ""))
-    ok(what)
+CHECKS = Checks()
+ok = CHECKS.ok
+check = CHECKS.check
 
 
 def cib_file(c, i):
@@ -139,23 +128,5 @@ def run(crmd, pcs):
               "a truncated cib.xml is kept aside and the node takes the cluster's copy", str(kept))
 
 
-def main():
-    if len(sys.argv) != 3:
-        print(__doc__)
-        return 2
-    if os.geteuid() != 0 or subprocess.run(["ip", "netns", "list"],
-                                           capture_output=True).returncode != 0:
-        print("SKIPPED: needs root and network namespaces")
-        return 77
-    started = time.time()
-    try:
-        run(sys.argv[1], sys.argv[2])
-    except AssertionError as e:
-        print(f"FAIL: {e}")
-        return 1
-    print(f"PASS: {CHECKS} checks in {time.time() - started:.1f} s")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(CHECKS.main(__doc__, run))

@@ -14,29 +14,18 @@ and react to failures the way an operator of corosync would expect.
 usage: formation_netns_test.py CRMD PCS      (exit 0 pass, 1 fail, 77 skipped: not root)
 """
 import os
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pulse_netns import NetnsCluster, node_address  # noqa: E402
+from pulse_netns import Checks, NetnsCluster, node_address  # noqa: E402
 
 TOKEN_MS = 1000
 CONSENSUS_MS = 1200
 DETECTION_BOUND = (TOKEN_MS + CONSENSUS_MS) * 1.1 / 1000.0
-CHECKS = 0
-
-
-def ok(what: str):
-    global CHECKS
-    CHECKS += 1
-    print(f"ok {CHECKS:2d} - {what}", flush=True)
-
-
-def check(condition: bool, what: str, detail: str = ""):
-    if not condition:
-        raise AssertionError(f"{what}" + (f": {detail}" if detail else ""))
-    ok(what)
+CHECKS = Checks()
+ok = CHECKS.ok
+check = CHECKS.check
 
 
 def members_of(cluster: NetnsCluster, i: int):
@@ -199,27 +188,10 @@ def test_five_nodes(crmd: str, pcs: str):
               "after the heal all five nodes are in one quorate view")
 
 
-def main() -> int:
-    if len(sys.argv) != 3:
-        print(__doc__)
-        return 2
-    if os.geteuid() != 0:
-        print("SKIPPED: needs root to create network namespaces")
-        return 77
-    if subprocess.run(["ip", "netns", "list"], capture_output=True).returncode != 0:
-        print("SKIPPED: ip netns does not work here")
-        return 77
-    crmd, pcs = sys.argv[1], sys.argv[2]
-    started = time.time()
-    try:
-        test_three_nodes(crmd, pcs)
-        test_five_nodes(crmd, pcs)
-    except AssertionError as e:
-        print(f"FAIL: {e}")
-        return 1
-    print(f"PASS: {CHECKS} checks in {time.time() - started:.1f} s")
-    return 0
+def run(crmd: str, pcs: str):
+    test_three_nodes(crmd, pcs)
+    test_five_nodes(crmd, pcs)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(CHECKS.main(__doc__, run))

@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -194,3 +195,37 @@ class NetnsCluster:
             if time.time() >= deadline:
                 raise AssertionError(f"timed out after {timeout} s waiting for {what}")
             time.sleep(interval)
+
+
+class Checks:
+    """ok/check lines for a test script and its main(): PASS/FAIL/SKIPPED with exit 0/1/77."""
+
+    def __init__(self):
+        self.count = 0
+
+    def ok(self, what: str):
+        self.count += 1
+        print(f"ok {self.count:2d} - {what}", flush=True)
+
+    def check(self, condition: bool, what: str, detail: str = ""):
+        if not condition:
+            raise AssertionError(what + (f": {detail}" if detail else ""))
+        self.ok(what)
+
+    def main(self, doc: str, body) -> int:
+        """Runs body(crmd, pcs) with argv's two binaries; needs root and ip netns."""
+        if len(sys.argv) != 3:
+            print(doc)
+            return 2
+        if os.geteuid() != 0 or subprocess.run(["ip", "netns", "list"],
+                                               capture_output=True).returncode != 0:
+            print("SKIPPED: needs root and network namespaces")
+            return 77
+        started = time.time()
+        try:
+            body(sys.argv[1], sys.argv[2])
+        except AssertionError as e:
+            print(f"FAIL: {e}")
+            return 1
+        print(f"PASS: {self.count} checks in {time.time() - started:.1f} s")
+        return 0
