@@ -166,7 +166,7 @@ class AdminService final : public pulse::admin::Admin::Service {
                                     : std::optional<NodeId>(result.dc)));
     if (result.result) {
       reply->set_ok(true);
-      *reply->mutable_version() = toProto(CibStamp{RingId{}, *result.result}).version();
+      *reply->mutable_version() = toProto(*result.result);
       logEvent("cib write accepted: version " + toString(*result.result));
       return grpc::Status::OK;
     }

@@ -4,6 +4,15 @@
 #include <type_traits>
 
 namespace pulse::crmd {
+
+peer::CibVersion toProto(const CibVersion& v) {
+  peer::CibVersion out;
+  out.set_admin_epoch(static_cast<std::uint64_t>(v.admin_epoch));
+  out.set_epoch(static_cast<std::uint64_t>(v.epoch));
+  out.set_num_updates(static_cast<std::uint64_t>(v.num_updates));
+  return out;
+}
+
 namespace {
 
 peer::RingId toProto(const RingId& ring) {
@@ -14,14 +23,6 @@ peer::RingId toProto(const RingId& ring) {
 }
 
 RingId fromProto(const peer::RingId& ring) { return RingId{ring.seq(), ring.representative()}; }
-
-peer::CibVersion toProto(const CibVersion& v) {
-  peer::CibVersion out;
-  out.set_admin_epoch(static_cast<std::uint64_t>(v.admin_epoch));
-  out.set_epoch(static_cast<std::uint64_t>(v.epoch));
-  out.set_num_updates(static_cast<std::uint64_t>(v.num_updates));
-  return out;
-}
 
 Result<CibVersion> fromProto(const peer::CibVersion& v) {
   constexpr std::uint64_t kMax = std::numeric_limits<std::int64_t>::max();
@@ -35,7 +36,7 @@ Result<CibVersion> fromProto(const peer::CibVersion& v) {
 
 peer::StoredCib toProto(const StoredCib& cib) {
   peer::StoredCib out;
-  *out.mutable_version() = toProto(cib.version);
+  *out.mutable_version() = crmd::toProto(cib.version);
   *out.mutable_sealed_in() = toProto(cib.sealed_in);
   out.set_xml(cib.xml);
   return out;

@@ -14,6 +14,7 @@ namespace pulse::crmd {
 peer::CibEnvelope toEnvelope(NodeId from, const CibMessage& message);
 Result<std::pair<NodeId, CibMessage>> fromEnvelope(const peer::CibEnvelope& envelope);
 
+peer::CibVersion toProto(const CibVersion& version);
 peer::CibStamp toProto(const CibStamp& stamp);
 Result<CibStamp> fromProto(const peer::CibStamp& stamp);
 
