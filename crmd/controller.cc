@@ -17,6 +17,12 @@ namespace {
 // because our engine reads only the action and target-rc fields.
 constexpr const char* kTransitionUuid = "b6e3a7a0-9d1c-4c3e-8f43-70756c736521";
 
+// Pacemaker's defaults: cluster-delay (slack on top of an action's timeout before the DC gives
+// up on its result), OCF_ERR_GENERIC and PCMK_EXEC_TIMEOUT for an action that never reported.
+constexpr WallSeconds kClusterDelaySeconds = 60;
+constexpr int kOcfUnknownError = 1;
+constexpr int kExecTimeout = 2;
+
 std::string nodeIdOf(const Member& m) { return std::to_string(m.id); }
 
 std::string serialize(const pugi::xml_document& doc) {
@@ -225,6 +231,15 @@ ControllerOutput Controller::onActionResult(int action_id, const std::string& no
   }
   Dispatched d = std::move(it->second);
   dispatched_.erase(it);
+  recordResult(std::move(d), result, out);
+  step(out);
+  return out;
+}
+
+void Controller::recordResult(Dispatched d, const OcfResult& result, ControllerOutput& out) {
+  const int action_id = d.action.id;
+  const std::string node = d.request.node;
+  const WallSeconds now = now_;
   const bool expected =
       result.exec_status == cib::kExecDone && isExpectedResult(d.action, result.rc);
   const std::string reason =
@@ -235,8 +250,7 @@ ControllerOutput Controller::onActionResult(int action_id, const std::string& no
                     ": rc=" + std::to_string(result.rc) + (expected ? " (expected)" : " (FAILED)"));
   if (d.action.task == "cancel") {  // nothing to record: the monitor's entry stays as it was
     if (runner_) (void)runner_->complete(action_id, expected, reason);
-    step(out);
-    return out;
+    return;
   }
   pugi::xml_document doc;
   (void)doc.load_string(cib_xml_.c_str());
@@ -275,8 +289,6 @@ ControllerOutput Controller::onActionResult(int action_id, const std::string& no
   r.op_digest = pe::computeOpDigests(digest_input, std::nullopt, std::nullopt).all;
   queued_.push_back(Change{
       .result = std::move(r), .action_id = action_id, .expected = expected, .reason = reason});
-  step(out);
-  return out;
 }
 
 ControllerOutput Controller::onWriteReply(std::uint64_t token, const WriteReply& reply,
@@ -310,6 +322,23 @@ ControllerOutput Controller::onTick(WallSeconds now) {
   ControllerOutput out;
   if (!dc_) return out;
   now_ = now;
+  // Pacemaker's action timer: a result that has not come within the action's timeout plus
+  // cluster-delay is recorded as timed out (the node's executor is gone or wedged).
+  for (auto it = dispatched_.begin(); it != dispatched_.end();) {
+    if (now <= it->second.deadline) {
+      ++it;
+      continue;
+    }
+    Dispatched d = std::move(it->second);
+    it = dispatched_.erase(it);
+    out.log.push_back("action timer expired for " + d.action.key + " on " + d.request.node);
+    recordResult(std::move(d),
+                 OcfResult{.rc = kOcfUnknownError,
+                           .exec_status = kExecTimeout,
+                           .exit_reason = "no result within the action's timeout + cluster-delay",
+                           .exec_ms = 0},
+                 out);
+  }
   flushWrites(out, /*retry_now=*/true);
   step(out);
   return out;
@@ -442,7 +471,8 @@ void Controller::dispatch(ControllerOutput& out) {
       req.timeout_ms = durationMs(op.attribute("timeout"), 20000);
       if (a.task == "monitor" && a.interval_ms == 0) req.expected_rc = cib::kOcfNotRunning;
       out.log.push_back("executing " + a.key + " on " + a.node);
-      dispatched_[a.id] = Dispatched{req, a, nodeIdOf(*member)};
+      const WallSeconds deadline = now_ + (req.timeout_ms + 999) / 1000 + kClusterDelaySeconds;
+      dispatched_[a.id] = Dispatched{req, a, nodeIdOf(*member), deadline};
       out.actions.push_back(std::move(req));
     }
   }

@@ -99,7 +99,8 @@ class Controller {
   ControllerOutput onActionResult(int action_id, const std::string& node, const OcfResult& result,
                                   WallSeconds now);
   ControllerOutput onWriteReply(std::uint64_t token, const WriteReply& reply, WallSeconds now);
-  // Periodic: retries a failed write whose base has not moved (kBusy, kNoQuorum...).
+  // Periodic (every few seconds): retries a failed write whose base has not moved (kBusy,
+  // kNoQuorum...) and fails actions whose result is overdue (timeout + 60 s cluster-delay).
   ControllerOutput onTick(WallSeconds now);
 
   bool isDc() const { return dc_; }
@@ -126,7 +127,17 @@ class Controller {
     bool seen = false;
   };
 
+  struct Dispatched {
+    ActionRequest request;
+    pe::Action action;
+    std::string node_id;
+    WallSeconds deadline = 0;  // after this, onTick records the action as timed out
+  };
+
   void step(ControllerOutput& out);
+  // Queues the result's status write (history entry, fail count); the runner hears of it
+  // once the write is durable.
+  void recordResult(Dispatched d, const OcfResult& result, ControllerOutput& out);
   void flushWrites(ControllerOutput& out, bool retry_now);
   void commit(InFlightWrite& write, ControllerOutput& out);
   void maybeSchedule(ControllerOutput& out);
@@ -147,11 +158,6 @@ class Controller {
   std::uint64_t next_token_ = 1;
   std::optional<TransitionRunner> runner_;
   std::uint64_t transition_count_ = 0;
-  struct Dispatched {
-    ActionRequest request;
-    pe::Action action;
-    std::string node_id;
-  };
   std::map<int, Dispatched> dispatched_;  // handed to a node, result not yet received
 };
 

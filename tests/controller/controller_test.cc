@@ -284,6 +284,31 @@ TEST(Controller, ForeignCibChangeAbortsButInFlightResultsAreRecorded) {
   EXPECT_TRUE(h.ctl.idle());
 }
 
+TEST(Controller, OverdueActionIsRecordedAsTimedOut) {
+  Harness h;
+  h.becomeDc();
+  h.confirmWrites();
+  ASSERT_EQ(h.actions.size(), 1u);
+  const ActionRequest start = h.actions.front();
+  h.actions.clear();
+  h.take(h.ctl.onTick(kNow + 20 + 60));  // 20 s timeout + 60 s cluster-delay: not yet
+  EXPECT_TRUE(h.writes.empty());
+  h.take(h.ctl.onTick(kNow + 20 + 61));
+  EXPECT_TRUE(h.logged("action timer expired for d1_start_0"));
+  ASSERT_EQ(h.writes.size(), 1u);
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(h.writes.front().change.xml.c_str()));
+  pugi::xml_node failure = op(doc, start.node.substr(1), "d1_last_failure_0");
+  ASSERT_TRUE(failure);
+  EXPECT_STREQ(failure.attribute("op-status").value(), "2");
+  // A late result for it is ignored: the timer already decided.
+  h.take(h.ctl.onActionResult(start.action_id, start.node, {0, 0, "", 1}, kNow));
+  EXPECT_TRUE(h.logged("unknown action " + std::to_string(start.action_id)));
+  h.settle(healthy);
+  EXPECT_TRUE(h.ctl.idle());
+  EXPECT_EQ(h.executed.at(1), "stop_0 d1 on " + start.node) << testing::PrintToString(h.executed);
+}
+
 TEST(Controller, DoesNothingWhenNotDc) {
   Controller ctl;
   EXPECT_TRUE(ctl.onCibChanged(kCib, {}, kNow).empty());
