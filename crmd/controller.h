@@ -1,0 +1,164 @@
+// The DC's decision loop (pacemaker-controld's DC role) as a pure state machine: it keeps the
+// CIB status in step with the membership, runs the policy engine on the newest confirmed CIB,
+// walks the transition (TransitionRunner), hands actions to the nodes and records their results
+// as status writes, and schedules again until the engine has nothing more to do.
+//
+// No I/O and no clock: every input carries the wall-clock time (seconds since the epoch, the
+// engine's "now" and the recorded last-rc-change), every output is a value the shell carries
+// out in order — submit `writes` (to the CIB replica, kind status), send `actions` (to the
+// named node's executor), print `log`.
+//
+// Invariants:
+//  * Nothing happens unless this node is DC (between onBecameDc and onLostDc); when it is not,
+//    every input returns an empty output.
+//  * At most one status write is in flight. A write is built on the newest confirmed CIB and
+//    carries every queued status change (node states, operation results); when it fails it is
+//    rebuilt on the newest confirmed CIB and sent again, so no change is lost.
+//  * The next write waits until the previous one is both acknowledged (onWriteReply) and seen
+//    as confirmed CIB (onCibChanged): only then is its base the current stamp.
+//  * An action completes in the runner only once its result is durable in the CIB (Pacemaker's
+//    TE completes actions from CIB updates too), so the next schedule always sees it.
+//  * The engine runs only with no transition in progress, no status change pending, and a
+//    confirmed CIB whose stamp differs from the one last scheduled on. The loop therefore stops
+//    when a transition with no actions leaves the CIB unchanged.
+//  * A CIB change not made by this controller, or a membership change, aborts the running
+//    transition; actions in flight are still awaited and recorded, except those on nodes that
+//    left, which count as failed at once (their results can no longer arrive).
+//
+// Thread-safety: none; the crmd io_context owns it.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "crmd/cib_status.h"
+#include "crmd/cib_types.h"
+#include "crmd/transition_runner.h"
+
+namespace pulse::crmd {
+
+using WallSeconds = std::int64_t;  // seconds since the epoch
+
+struct Member {
+  NodeId id = membership::kNoNode;  // also the node's id in <nodes> and its node_state id
+  std::string name;                 // uname
+  friend bool operator==(const Member&, const Member&) = default;
+};
+
+// What the executor reported for one action.
+struct OcfResult {
+  int rc = cib::kOcfOk;
+  int exec_status = cib::kExecDone;  // 0 done, else Pacemaker's PCMK_EXEC_* (timeout, error...)
+  std::string exit_reason;
+  std::int64_t exec_ms = 0;
+};
+
+// One action for a node's executor, with everything taken from the CIB primitive.
+struct ActionRequest {
+  int action_id = 0;  // echo back in onActionResult
+  std::string node;   // uname of the node that runs it
+  std::string resource;
+  std::string rsc_class, provider, type;
+  std::string operation;  // start stop monitor promote demote ...
+  std::int64_t interval_ms = 0;
+  std::int64_t timeout_ms = 20000;            // the op definition's, else Pacemaker's 20 s
+  std::map<std::string, std::string> params;  // the primitive's instance_attributes
+  std::map<std::string, std::string> meta;    // the primitive's meta_attributes
+  int expected_rc = cib::kOcfOk;              // 7 for a probe
+};
+
+// A status write to submit; its reply goes back through onWriteReply(token, ...).
+struct StatusWrite {
+  std::uint64_t token = 0;
+  CibChange change;  // kind kStatus, base = the confirmed stamp the xml was built on
+};
+
+struct ControllerOutput {
+  std::vector<StatusWrite> writes;
+  std::vector<ActionRequest> actions;
+  std::vector<std::string> log;
+  bool empty() const { return writes.empty() && actions.empty() && log.empty(); }
+};
+
+class Controller {
+ public:
+  // This node won the election and its CIB (synchronised, stamped `stamp`) is the cluster's.
+  ControllerOutput onBecameDc(const std::string& cib_xml, CibStamp stamp,
+                              std::vector<Member> members, WallSeconds now);
+  // Another node is DC, or this one lost quorum: forget the transition and the queued writes
+  // (the next DC rebuilds everything from the CIB status). Actions in flight are not cancelled.
+  ControllerOutput onLostDc(WallSeconds now);
+  // A write was confirmed by replication (this controller's or anyone's).
+  ControllerOutput onCibChanged(const std::string& cib_xml, CibStamp stamp, WallSeconds now);
+  ControllerOutput onMembersChanged(std::vector<Member> members, WallSeconds now);
+  ControllerOutput onActionResult(int action_id, const std::string& node, const OcfResult& result,
+                                  WallSeconds now);
+  ControllerOutput onWriteReply(std::uint64_t token, const WriteReply& reply, WallSeconds now);
+  // Periodic (every few seconds): retries a failed write whose base has not moved (kBusy,
+  // kNoQuorum...) and fails actions whose result is overdue (timeout + 60 s cluster-delay).
+  ControllerOutput onTick(WallSeconds now);
+
+  bool isDc() const { return dc_; }
+  // True when nothing is running, pending or left to schedule.
+  bool idle() const;
+  std::uint64_t transitionsRun() const { return transition_count_; }
+
+ private:
+  // A status change waiting to be written: a node_state refresh or an operation result.
+  struct Change {
+    std::optional<std::vector<Member>> members{};  // refresh node_states from this membership
+    std::optional<cib::OperationResult> result{};  // with call_id assigned when applied
+    int action_id = -1;                            // >= 0: complete in the runner once durable
+    bool expected = true;
+    std::string reason{};
+  };
+  struct InFlightWrite {
+    std::uint64_t token = 0;
+    std::vector<Change> changes{};
+    std::string fingerprint{};  // the xml without version attributes, to recognise it confirmed
+    CibStamp base{};
+    bool acknowledged = false;
+    CibVersion acknowledged_version{};
+    bool seen = false;
+  };
+
+  struct Dispatched {
+    ActionRequest request;
+    pe::Action action;
+    std::string node_id;
+    WallSeconds deadline = 0;  // after this, onTick records the action as timed out
+  };
+
+  void step(ControllerOutput& out);
+  // Queues the result's status write (history entry, fail count); the runner hears of it
+  // once the write is durable.
+  void recordResult(Dispatched d, const OcfResult& result, ControllerOutput& out);
+  void flushWrites(ControllerOutput& out, bool retry_now);
+  void commit(InFlightWrite& write, ControllerOutput& out);
+  void maybeSchedule(ControllerOutput& out);
+  void dispatch(ControllerOutput& out);
+  void abortTransition(const std::string& reason, ControllerOutput& out);
+
+  bool dc_ = false;
+  std::string cib_xml_;  // newest confirmed CIB
+  CibStamp stamp_{};
+  std::optional<CibStamp> scheduled_on_;  // stamp of the CIB the last transition came from
+  std::vector<Member> members_;
+  WallSeconds now_ = 0;
+
+  std::deque<Change> queued_;               // not yet in a write
+  std::optional<InFlightWrite> in_flight_;  // at most one write outstanding
+  std::optional<CibStamp> failed_base_;     // last write failed on this base: wait for news
+  std::string last_committed_fingerprint_;  // to tell a re-delivery of our own write
+  std::uint64_t next_token_ = 1;
+  std::optional<TransitionRunner> runner_;
+  std::uint64_t transition_count_ = 0;
+  std::map<int, Dispatched> dispatched_;  // handed to a node, result not yet received
+};
+
+}  // namespace pulse::crmd
