@@ -385,6 +385,11 @@ def bench_idle(cluster, window):
     rss_per_node = [max(col) for col in zip(*rss)]
     tx = [(after[k][1] - before[k][1]) / (after[k][0] - before[k][0]) for k in before]
     rx = [(after[k][2] - before[k][2]) / (after[k][0] - before[k][0]) for k in before]
+    names = list(cpu0)
+    top_cpu = sorted(zip(cpu, names), reverse=True)[:3]
+    top_rss = sorted(zip(rss_per_node, names), reverse=True)[:3]
+    print("idle: highest CPU " + ", ".join(f"{n} {c:.2f} %" for c, n in top_cpu) +
+          "; highest RSS " + ", ".join(f"{n} {r:.1f} MB" for r, n in top_rss), file=sys.stderr)
     return {"cpu": cpu, "rss": rss_per_node, "tx": tx, "rx": rx, "window": elapsed}
 
 

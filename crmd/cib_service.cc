@@ -18,7 +18,8 @@ namespace pulse::crmd {
 namespace asio = boost::asio;
 namespace {
 
-constexpr std::chrono::milliseconds kTick{50};
+// The replica resends unanswered messages every 100 ms; ticking faster buys nothing.
+constexpr std::chrono::milliseconds kTick{100};
 constexpr std::string_view kSealedMark = "<!-- pulse-sealed-in ";
 
 // The ring that sealed a copy lives in a comment after the CIB (inside the store's checksum),

@@ -261,6 +261,11 @@ Result<bool> ClusterManager::startLocked() {
   service_options.config = cluster.config;
   service_options.key = std::move(*key);
   service_options.state_path = paths.membership_state;
+  // The timer only needs to resolve the protocol's deadlines (heartbeat = token/4, loss =
+  // token): token/20 keeps detection within 5% of the token while an idle daemon wakes up 20
+  // times a second instead of 50 (measured: idle CPU is the benchmark's tightest figure).
+  service_options.tick = std::clamp(cluster.config.token / 20, std::chrono::milliseconds(10),
+                                    std::chrono::milliseconds(50));
   auto service = membership::MembershipService::create(running->io, std::move(service_options));
   if (!service) return Error{"cannot start the membership: " + service.error().message};
   running->service = std::move(*service);

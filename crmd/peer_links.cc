@@ -1,6 +1,7 @@
 #include "crmd/peer_links.h"
 
 #include <grpcpp/grpcpp.h>
+#include <malloc.h>
 
 #include <condition_variable>
 #include <deque>
@@ -17,6 +18,10 @@ namespace pulse::crmd {
 namespace {
 
 constexpr std::size_t kMaxQueued = 32;
+// A channel unused this long is closed: replication is bursty (a sync, a write), and 31 idle
+// TLS connections held open by a DC cost it about 10 MB and measurable idle CPU (32-node
+// benchmark). Reconnecting costs one handshake on the next burst.
+constexpr std::chrono::seconds kIdleClose{2};
 
 }  // namespace
 
@@ -56,8 +61,14 @@ struct PeerLinks::Link {
       peer::CibEnvelope next;
       {
         std::unique_lock lock(mutex);
-        wake.wait(lock, [this] { return stopping || !queue.empty(); });
+        const bool woken =
+            wake.wait_for(lock, kIdleClose, [this] { return stopping || !queue.empty(); });
         if (stopping) return;
+        if (!woken) {
+          lock.unlock();
+          closeIdle();
+          continue;
+        }
         next = std::move(queue.front());
         queue.pop_front();
       }
@@ -79,6 +90,13 @@ struct PeerLinks::Link {
       stub.reset();
       connected_once = false;
     }
+  }
+
+  void closeIdle() {
+    if (!stub) return;
+    stub.reset();
+    connected_once = false;
+    malloc_trim(0);  // give the connection's buffers back to the system
   }
 
   bool connect() {

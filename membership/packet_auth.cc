@@ -1,9 +1,11 @@
 #include "membership/packet_auth.h"
 
 #include <fcntl.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <sys/stat.h>
@@ -72,19 +74,34 @@ Result<PacketCodec> PacketCodec::create(ClusterKey key, std::string_view cluster
     return Error{"cluster key: " + std::to_string(key.size()) + " bytes; expected " +
                  std::to_string(kMinClusterKeySize) + " to " + std::to_string(kMaxClusterKeySize)};
   }
-  return PacketCodec(std::move(key), cluster_name);
+  EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  EVP_MAC_CTX* ctx = mac != nullptr ? EVP_MAC_CTX_new(mac) : nullptr;
+  EVP_MAC_free(mac);
+  std::shared_ptr<void> keyed(ctx, [](void* c) { EVP_MAC_CTX_free(static_cast<EVP_MAC_CTX*>(c)); });
+  char digest[] = "SHA256";
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+                               OSSL_PARAM_construct_end()};
+  if (ctx == nullptr || EVP_MAC_init(ctx, key.data(), key.size(), params) != 1) {
+    return Error{"cluster key: OpenSSL cannot set up HMAC-SHA256"};
+  }
+  return PacketCodec(cluster_name, std::move(keyed));
 }
 
-PacketCodec::PacketCodec(ClusterKey key, std::string_view cluster_name)
-    : key_(std::move(key)), cluster_id_(clusterId(cluster_name)) {}
+PacketCodec::PacketCodec(std::string_view cluster_name, std::shared_ptr<void> keyed_mac)
+    : keyed_mac_(std::move(keyed_mac)), cluster_id_(clusterId(cluster_name)) {}
 
 std::array<std::uint8_t, kTagSize> PacketCodec::tag(std::span<const std::uint8_t> data) const {
   std::array<std::uint8_t, kTagSize> out{};
-  unsigned int len = 0;
-  // One-shot HMAC(): not deprecated in OpenSSL 3 (HMAC_CTX is). It only fails on allocation
-  // failure; the all-zero tag left then verifies nothing a real key produced by accident.
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), data.data(), data.size(),
-       out.data(), &len);
+  // Fails only on allocation failure; the all-zero tag left then verifies nothing a real key
+  // produced by accident.
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(static_cast<const EVP_MAC_CTX*>(keyed_mac_.get()));
+  if (ctx == nullptr) return out;
+  std::size_t len = 0;
+  if (EVP_MAC_update(ctx, data.data(), data.size()) != 1 ||
+      EVP_MAC_final(ctx, out.data(), &len, out.size()) != 1) {
+    out.fill(0);
+  }
+  EVP_MAC_CTX_free(ctx);
   return out;
 }
 

@@ -26,6 +26,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -105,10 +106,13 @@ class PacketCodec {
   PacketCounters& counters() { return counters_; }
 
  private:
-  PacketCodec(ClusterKey key, std::string_view cluster_name);
+  PacketCodec(std::string_view cluster_name, std::shared_ptr<void> keyed_mac);
   std::array<std::uint8_t, kTagSize> tag(std::span<const std::uint8_t> data) const;
 
-  ClusterKey key_;
+  // An HMAC-SHA256 context already keyed with the cluster key (an EVP_MAC_CTX, kept opaque here),
+  // copied for each frame: OpenSSL 3 looks the algorithm up and hashes the key again on every
+  // one-shot HMAC() call, which was most of the per-packet cost. Shared by copies; only read.
+  std::shared_ptr<void> keyed_mac_;
   std::array<std::uint8_t, kClusterIdSize> cluster_id_;
   PacketCounters counters_;
 };

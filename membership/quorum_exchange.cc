@@ -45,7 +45,7 @@ void QuorumExchange::sendAnnouncement(QuorumUpdate& update, TimePoint now) {
     if (m != self_) update.messages.push_back(Outgoing{m, bytes});
   }
   // Fast while a member's info is missing (it may be missing ours too), slow afterwards.
-  next_send_ = now + (heardAllMembers() ? timing_.token : timing_.heartbeat);
+  next_send_ = now + (heardAllMembers() ? steadyResend() : timing_.heartbeat);
 }
 
 QuorumUpdate QuorumExchange::finish(const QuorumStatus& before,
@@ -111,7 +111,7 @@ QuorumUpdate QuorumExchange::onNodeInfo(NodeId from, const NodeInfo& info, TimeP
   QuorumUpdate update = finish(before, announced_before, /*force=*/false, now);
   // Every member heard now: the fast resend is no longer needed.
   if (update.messages.empty() && !all_before && heardAllMembers()) {
-    next_send_ = now + timing_.token;
+    next_send_ = now + steadyResend();
   }
   return update;
 }

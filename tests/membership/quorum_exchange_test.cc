@@ -161,7 +161,7 @@ TEST(QuorumExchangeTest, InfoForARingNotYetInstalledCountsWhenItIs) {
   EXPECT_TRUE(ex.checkInvariants().ok());  // node 5's info for the older ring was dropped
 }
 
-TEST(QuorumExchangeTest, ResendsEveryHeartbeatUntilAllMembersAreHeardThenEveryToken) {
+TEST(QuorumExchangeTest, ResendsEveryHeartbeatUntilAllMembersAreHeardThenSlowly) {
   QuorumExchange ex = make(1, nodes(3));
   const View view{RingId{5, 1}, {1, 2, 3}};
   ex.onViewInstalled(view, at(0));
@@ -175,10 +175,11 @@ TEST(QuorumExchangeTest, ResendsEveryHeartbeatUntilAllMembersAreHeardThenEveryTo
   EXPECT_TRUE(ex.onNodeInfo(3, info, at(600)).messages.empty());
   EXPECT_TRUE(ex.heardAllMembers());
   EXPECT_TRUE(ex.onTick(at(750)).messages.empty());
-  EXPECT_TRUE(ex.onTick(at(1599)).messages.empty());
-  EXPECT_EQ(ex.onTick(at(1600)).messages.size(), 2u);  // the slow refresh
-  EXPECT_TRUE(ex.onTick(at(2599)).messages.empty());
-  EXPECT_EQ(ex.onTick(at(2600)).messages.size(), 2u);
+  // The slow refresh: every kSteadyResendTokens tokens once every member is heard.
+  EXPECT_TRUE(ex.onTick(at(5599)).messages.empty());
+  EXPECT_EQ(ex.onTick(at(5600)).messages.size(), 2u);
+  EXPECT_TRUE(ex.onTick(at(10599)).messages.empty());
+  EXPECT_EQ(ex.onTick(at(10600)).messages.size(), 2u);
 }
 
 TEST(QuorumExchangeTest, AnnouncesLastManStandingAndSetExpectedVotesAtOnce) {
