@@ -1,11 +1,33 @@
 #include "pcs-cli/live_cib.h"
 
+#include <chrono>
+#include <thread>
+
 namespace pulse::pcs {
+namespace {
+
+constexpr std::string_view kTryAgain = "; try again in a moment";
+
+}  // namespace
 
 LiveCib::LiveCib(NodeSession dc, admin::CibGetReply reply, std::string dc_name)
     : dc_(std::move(dc)), reply_(std::move(reply)), dc_name_(std::move(dc_name)) {}
 
 Result<LiveCib> LiveCib::read(const PcsOptions& options) {
+  // A DC re-synchronises the CIB after every view change (a few round trips); pcs waits for
+  // that rather than failing, up to the request timeout.
+  const auto deadline = std::chrono::steady_clock::now() + options.request_timeout;
+  for (;;) {
+    auto cib = readOnce(options);
+    if (cib || !cib.error().message.ends_with(kTryAgain) ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return cib;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+Result<LiveCib> LiveCib::readOnce(const PcsOptions& options) {
   auto local = localNodeName(options);
   if (!local) return local.error();
   auto session = connectNode(options, *local);
@@ -20,7 +42,7 @@ Result<LiveCib> LiveCib::read(const PcsOptions& options) {
   if (here->is_dc()) {
     if (!here->ready()) {
       return Error{"Unable to get the cluster's CIB: the DC (" + *local +
-                   ") is still synchronising it; try again in a moment"};
+                   ") is still synchronising it" + std::string(kTryAgain)};
     }
     const std::string name = here->dc_name();
     return LiveCib(std::move(*session), std::move(*here), name);
@@ -34,7 +56,7 @@ Result<LiveCib> LiveCib::read(const PcsOptions& options) {
   }
   if (!reply->is_dc() || !reply->ready()) {
     return Error{"Unable to get the cluster's CIB: " + here->dc_name() +
-                 " is not (or not yet) a ready DC; try again in a moment"};
+                 " is not (or not yet) a ready DC" + std::string(kTryAgain)};
   }
   return LiveCib(std::move(*dc), std::move(*reply), here->dc_name());
 }

@@ -20,8 +20,9 @@ struct CibWriteOutcome {
 
 class LiveCib {
  public:
-  // Asks the local node who the DC is, then reads the DC's copy. Errors say why (cluster not
-  // running here, no quorum, no DC yet, DC unreachable).
+  // Asks the local node who the DC is, then reads the DC's copy, waiting (up to the request
+  // timeout) while the DC is still synchronising after a view change. Errors say why (cluster
+  // not running here, no quorum, no DC yet, DC unreachable).
   static Result<LiveCib> read(const PcsOptions& options);
 
   const std::string& xml() const { return reply_.xml(); }
@@ -31,6 +32,7 @@ class LiveCib {
   Result<CibWriteOutcome> write(const std::string& xml, bool status_only = false);
 
  private:
+  static Result<LiveCib> readOnce(const PcsOptions& options);
   LiveCib(NodeSession dc, admin::CibGetReply reply, std::string dc_name);
   NodeSession dc_;
   admin::CibGetReply reply_;
