@@ -368,8 +368,10 @@ def packet_counters(cluster, node):
 
 def bench_idle(cluster, window):
     """CPU and RSS of each daemon over `window` seconds of idling, and its packet rates. The
-    pcs calls (which cost the daemons TLS handshakes) run outside the CPU window."""
-    time.sleep(2.0)
+    pcs calls (which cost the daemons TLS handshakes) run outside the CPU window. Idle starts
+    5 s after formation: by then the DC's CIB sync is over and its peer connections, closed
+    after 2 s without traffic, are gone (their teardown is formation's cost, not idling's)."""
+    time.sleep(5.0)
     before = {n.name: packet_counters(cluster, n) for n in cluster.nodes}
     t0 = time.time()
     cpu0 = {n.name: proc_cpu_ticks(n.pid) for n in cluster.nodes}
