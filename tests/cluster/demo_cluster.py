@@ -84,6 +84,12 @@ def main() -> int:
         c.start_crmd(3)
         show(c, 1, "cluster", "start", "n3")
         show(c, 1, "cluster", "cmap", "runtime.members.3")
+
+        print("\n-- the CIB: written through the DC (n1), replicated to every node before pcs returns --")
+        show(c, 3, "resource", "create", "vip", "ocf:heartbeat:IPaddr2", "ip=198.51.100.10",
+             "cidr_netmask=24", "op", "monitor", "interval=5s")
+        show(c, 2, "constraint", "location", "vip", "prefers", "n2")
+        show(c, 1, "status", note="configured and replicated; the DC does not start resources yet")
         if keep:
             print("\nThe cluster keeps running. Try, as root:")
             for i in (1, 2, 3):
