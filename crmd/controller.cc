@@ -344,6 +344,16 @@ ControllerOutput Controller::onTick(WallSeconds now) {
   return out;
 }
 
+ControllerOutput Controller::onFenceResult(const std::string&, bool, const std::string&,
+                                           WallSeconds) {
+  return {};  // TODO(fencing): helper implements
+}
+
+ControllerOutput Controller::onMonitorResult(const ActionRequest&, const OcfResult&,
+                                             WallSeconds) {
+  return {};  // TODO(monitor): helper implements
+}
+
 bool Controller::idle() const {
   return !runner_ && queued_.empty() && !in_flight_ && dispatched_.empty() &&
          scheduled_on_ == stamp_;

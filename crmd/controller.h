@@ -70,6 +70,7 @@ struct ActionRequest {
   std::map<std::string, std::string> params;  // the primitive's instance_attributes
   std::map<std::string, std::string> meta;    // the primitive's meta_attributes
   int expected_rc = cib::kOcfOk;              // 7 for a probe
+  friend bool operator==(const ActionRequest&, const ActionRequest&) = default;
 };
 
 // A status write to submit; its reply goes back through onWriteReply(token, ...).
@@ -78,11 +79,31 @@ struct StatusWrite {
   CibChange change;  // kind kStatus, base = the confirmed stamp the xml was built on
 };
 
+// A node to fence before its resources may be recovered elsewhere (Pacemaker's "Fence
+// (reboot) NODE"). The shell runs `device`'s fence agent (class stonith, the fence-agents stdin
+// protocol, action=reboot plug=NODE) on a surviving node; with no device (device.type empty)
+// it is watchdog fencing: the shell waits `watchdog_wait_ms` from the moment the node was lost
+// (the node's self-fencing bound) and then reports success. Either way the result comes back
+// through onFenceResult.
+struct FenceRequest {
+  std::string node;  // uname of the target
+  NodeId node_id = membership::kNoNode;
+  ActionRequest device;  // resource/type/params of the stonith primitive; empty: watchdog
+  std::int64_t watchdog_wait_ms = 0;
+  friend bool operator==(const FenceRequest&, const FenceRequest&) = default;
+};
+
 struct ControllerOutput {
   std::vector<StatusWrite> writes;
   std::vector<ActionRequest> actions;
+  std::vector<FenceRequest> fencing;
+  // The CIB each new transition was computed from (Pacemaker's pe-input-N), to be saved so
+  // that the decision can be replayed with pe-simulate. Set when the engine ran.
+  std::optional<std::string> engine_input;
   std::vector<std::string> log;
-  bool empty() const { return writes.empty() && actions.empty() && log.empty(); }
+  bool empty() const {
+    return writes.empty() && actions.empty() && fencing.empty() && !engine_input && log.empty();
+  }
 };
 
 class Controller {
@@ -99,6 +120,16 @@ class Controller {
   ControllerOutput onActionResult(int action_id, const std::string& node, const OcfResult& result,
                                   WallSeconds now);
   ControllerOutput onWriteReply(std::uint64_t token, const WriteReply& reply, WallSeconds now);
+  // The result of a FenceRequest for `node`. Success: the node is recorded as cleanly down
+  // (its lrm history and transient attributes forgotten, as Pacemaker does after fencing) and
+  // scheduling resumes. Failure: logged; the request is made again at a later onTick.
+  ControllerOutput onFenceResult(const std::string& node, bool ok, const std::string& reason,
+                                 WallSeconds now);
+  // A recurring monitor changed result on `node` (the executor reports the first result and
+  // every change): recorded under RSC_monitor_INTERVAL, a failure counted; the new CIB makes
+  // the engine run again.
+  ControllerOutput onMonitorResult(const ActionRequest& monitor, const OcfResult& result,
+                                   WallSeconds now);
   // Periodic (every few seconds): retries a failed write whose base has not moved (kBusy,
   // kNoQuorum...) and fails actions whose result is overdue (timeout + 60 s cluster-delay).
   ControllerOutput onTick(WallSeconds now);
