@@ -136,6 +136,24 @@ class AdminService final : public pulse::admin::Admin::Service {
     reply->set_dc_name(nodeName(snapshot->dc));
     reply->set_is_dc(snapshot->is_dc);
     reply->set_ready(snapshot->ready);
+    reply->set_transition_idle(snapshot->transition_idle);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Fence(grpc::ServerContext* context, const pulse::admin::FenceRequest* request,
+                     pulse::admin::FenceReply* reply) override {
+    if (grpc::Status s = authorize(*context, "stonith fence " + request->node()); !s.ok()) return s;
+    if (request->node().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "no node to fence"};
+    auto future = cluster_.fence(request->node(), request->off());
+    if (!future) return {grpc::StatusCode::FAILED_PRECONDITION, future.error().message};
+    // Pacemaker's stonith-timeout (60 s) plus room for the agent to be found and started.
+    if (future->wait_for(std::chrono::seconds(90)) != std::future_status::ready) {
+      return {grpc::StatusCode::DEADLINE_EXCEEDED,
+              "fencing " + request->node() + " did not finish within 90 s"};
+    }
+    auto result = future->get();
+    if (!result) return {grpc::StatusCode::ABORTED, result.error().message};
+    reply->set_device(*result);
     return grpc::Status::OK;
   }
 

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -102,13 +103,19 @@ pid_t waitBlocking(pid_t pid, int& wstatus) {
   return r;
 }
 
-Result<pid_t> spawnAgent(const std::string& path, const std::string& action,
-                         const std::vector<std::string>& env, int out_w, int err_w) {
+// stdin_r < 0: stdin from /dev/null.
+Result<pid_t> spawnAgent(const std::string& path, const std::vector<std::string>& args,
+                         const std::vector<std::string>& env, int stdin_r, int out_w,
+                         int err_w) {
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   posix_spawn_file_actions_init(&actions);
   posix_spawnattr_init(&attr);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  if (stdin_r >= 0) {
+    posix_spawn_file_actions_adddup2(&actions, stdin_r, 0);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  }
   posix_spawn_file_actions_adddup2(&actions, out_w, 1);
   posix_spawn_file_actions_adddup2(&actions, err_w, 2);
   posix_spawn_file_actions_addclosefrom_np(&actions, 3);
@@ -122,8 +129,9 @@ Result<pid_t> spawnAgent(const std::string& path, const std::string& action,
   posix_spawnattr_setflags(&attr,
                            POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
-  std::vector<char*> argv{const_cast<char*>(path.c_str()), const_cast<char*>(action.c_str()),
-                          nullptr};
+  std::vector<char*> argv{const_cast<char*>(path.c_str())};
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
   std::vector<char*> envp;
   for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
@@ -192,6 +200,32 @@ AgentResult runAgent(const AgentCall& call, std::size_t output_limit,
     r.message = env.error().message;
     return finish(r);
   }
+  return runProgram(ProgramCall{path, {call.action}, std::move(*env), "", call.timeout},
+                    output_limit, abort);
+}
+
+AgentResult runProgram(const ProgramCall& call, std::size_t output_limit,
+                       const std::atomic<bool>* abort) {
+  AgentResult r;
+  const auto started = Clock::now();
+  const auto finish = [&](AgentResult& res) -> AgentResult {
+    res.runtime = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+    res.exit_reason = lastExitReason(res.err.text);
+    return std::move(res);
+  };
+  // What the program reads is written up front into an anonymous file: no writer thread, and
+  // a program that never reads cannot block on a full pipe.
+  Fd stdin_r(call.stdin_text.empty() ? -1 : ::memfd_create("pulse-stdin", MFD_CLOEXEC));
+  if (!call.stdin_text.empty()) {
+    if (stdin_r.get() < 0 ||
+        ::write(stdin_r.get(), call.stdin_text.data(), call.stdin_text.size()) !=
+            static_cast<ssize_t>(call.stdin_text.size()) ||
+        ::lseek(stdin_r.get(), 0, SEEK_SET) != 0) {
+      r.message = std::string("cannot prepare the input of ") + call.path + ": " +
+                  std::strerror(errno);
+      return finish(r);
+    }
+  }
 
   int out_pipe[2], err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
@@ -205,7 +239,7 @@ AgentResult runAgent(const AgentCall& call, std::size_t output_limit,
   }
   Fd err_r(err_pipe[0]), err_w(err_pipe[1]);
 
-  auto pid = spawnAgent(path, call.action, *env, out_w.get(), err_w.get());
+  auto pid = spawnAgent(call.path, call.args, call.env, stdin_r.get(), out_w.get(), err_w.get());
   out_w.reset();  // our copies of the write ends would hide EOF
   err_w.reset();
   if (!pid) {

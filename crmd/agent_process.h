@@ -25,6 +25,7 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "crmd/agent_metadata.h"
 #include "crmd/ocf.h"
@@ -66,6 +67,18 @@ inline constexpr std::size_t kDefaultOutputLimit = 64 * 1024;
 // (noticed within ~100 ms).
 AgentResult runAgent(const AgentCall& call, std::size_t output_limit = kDefaultOutputLimit,
                      const std::atomic<bool>* abort = nullptr);
+
+// A program run under the same rules as an agent (own session, timeout killing its process
+// group, bounded output), for fence agents: they read `key=value` lines on stdin.
+struct ProgramCall {
+  std::string path;
+  std::vector<std::string> args;
+  std::vector<std::string> env;  // "NAME=value"; nothing else is inherited
+  std::string stdin_text;        // empty: stdin is /dev/null
+  std::chrono::milliseconds timeout{20000};
+};
+AgentResult runProgram(const ProgramCall& call, std::size_t output_limit = kDefaultOutputLimit,
+                       const std::atomic<bool>* abort = nullptr);
 
 // Runs `agent meta-data` (blocking, like runAgent) and parses what it prints: what
 // `pcs resource create` needs to check parameters and fill in default operations. Error, naming

@@ -146,6 +146,7 @@ void CibReplica::replicate(StoredCib cib, CibOutput& out) {
 }
 
 void CibReplica::onAllAcked(CibOutput& out) {
+  out.confirmed = cib_;
   if (phase_ == Phase::kSyncing) {
     phase_ = Phase::kReady;
   } else if (in_flight_) {

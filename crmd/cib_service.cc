@@ -98,9 +98,29 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
     for (WriteReply& reply : out.replies) {
       auto it = pending.find(reply.id);
       if (it == pending.end()) continue;
-      it->second.set_value(std::move(reply));
+      auto done = std::move(it->second);
       pending.erase(it);
+      done(std::move(reply));
     }
+    notify(out);
+  }
+
+  void notify(const CibOutput& out) {
+    const bool dc_ready = replica.isDc() && replica.ready();
+    const std::optional<NodeId> dc = replica.dc();
+    if (!listener || (!out.persist && !out.confirmed && dc_ready == notified_ready &&
+                      dc == notified_dc))
+      return;
+    notified_ready = dc_ready;
+    notified_dc = dc;
+    const StoredCib& cib = replica.cib();
+    CibEvent event{StoredCib{cib.version, cib.sealed_in, withVersion(cib.xml, cib.version)}, dc,
+                   dc_ready, std::nullopt};
+    if (out.confirmed) {
+      event.confirmed = StoredCib{out.confirmed->version, out.confirmed->sealed_in,
+                                  withVersion(out.confirmed->xml, out.confirmed->version)};
+    }
+    listener(event);
   }
 
   void scheduleTick() {
@@ -118,7 +138,10 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
   cib::CibStore store;
   CibReplica replica;
   PeerLinks links;
-  std::map<WriteId, std::promise<WriteReply>> pending;
+  std::map<WriteId, std::function<void(WriteReply)>> pending;
+  std::function<void(const CibEvent&)> listener;
+  bool notified_ready = false;
+  std::optional<NodeId> notified_dc;
   WriteId next_write = 1;
   bool stopped = false;
 };
@@ -189,10 +212,25 @@ std::future<WriteReply> CibService::submit(CibChange change) {
       return;
     }
     const WriteId id = impl->next_write++;
-    impl->pending.emplace(id, std::move(*promise));
+    impl->pending.emplace(id, [promise](WriteReply reply) { promise->set_value(std::move(reply)); });
     impl->carryOut(impl->replica.submit(id, std::move(change), std::chrono::steady_clock::now()));
   });
   return future;
+}
+
+void CibService::submit(CibChange change, std::function<void(WriteReply)> done) {
+  if (impl_->stopped) {
+    done(WriteReply{0, Error{"the cluster is stopping on this node"}, WriteFailure::kNotApplied,
+                    membership::kNoNode});
+    return;
+  }
+  const WriteId id = impl_->next_write++;
+  impl_->pending.emplace(id, std::move(done));
+  impl_->carryOut(impl_->replica.submit(id, std::move(change), std::chrono::steady_clock::now()));
+}
+
+void CibService::setListener(std::function<void(const CibEvent&)> listener) {
+  impl_->listener = std::move(listener);
 }
 
 std::optional<CibSnapshot> CibService::read(std::chrono::milliseconds wait) {
@@ -211,11 +249,12 @@ std::optional<CibSnapshot> CibService::read(std::chrono::milliseconds wait) {
 void CibService::stop() {
   impl_->stopped = true;
   impl_->timer.cancel();
-  for (auto& [id, promise] : impl_->pending) {
-    promise.set_value(WriteReply{id, Error{"the cluster stopped on this node during the write"},
-                                 WriteFailure::kUncertain, membership::kNoNode});
-  }
+  auto pending = std::move(impl_->pending);
   impl_->pending.clear();
+  for (auto& [id, done] : pending) {
+    done(WriteReply{id, Error{"the cluster stopped on this node during the write"},
+                    WriteFailure::kUncertain, membership::kNoNode});
+  }
 }
 
 }  // namespace pulse::crmd

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <future>
 #include <memory>
 #include <optional>
@@ -47,6 +48,17 @@ struct CibSnapshot {
   std::optional<NodeId> dc;
   bool is_dc = false;
   bool ready = false;  // this node is the DC and has finished its sync
+  // Filled in by the cluster manager: this node is the DC and its controller has nothing
+  // running, pending or left to schedule on exactly this copy.
+  bool transition_idle = false;
+};
+
+// What the resource manager hears after every change, on the io thread.
+struct CibEvent {
+  StoredCib local;            // this node's persisted copy (the DC's may hold a write in flight)
+  std::optional<NodeId> dc;   // the DC of the installed view
+  bool dc_ready = false;      // this node is the DC and has finished its sync
+  std::optional<StoredCib> confirmed;  // DC: this copy just became durable on every member
 };
 
 // The CIB a new cluster starts from: the nodes of the config, nothing else, version 0.0.0.
@@ -64,6 +76,10 @@ class CibService {
   void onViewChanged(const membership::View& view, bool quorate);  // io thread
   void deliver(const peer::CibEnvelope& envelope);                 // any thread
   std::future<WriteReply> submit(CibChange change);                // any thread
+  // The same for a caller on the io thread: `done` is called there with the reply.
+  void submit(CibChange change, std::function<void(WriteReply)> done);
+  // Called on the io thread after every change of the copy, the DC or the readiness.
+  void setListener(std::function<void(const CibEvent&)> listener);
   // This node's copy, or nothing when the io thread did not answer within `wait`.
   std::optional<CibSnapshot> read(std::chrono::milliseconds wait);
   // Stops the tick timer; call on the io thread before the io_context stops.

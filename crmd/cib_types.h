@@ -120,6 +120,9 @@ struct WriteReply {
 // it vouches for is durable.
 struct CibOutput {
   std::optional<StoredCib> persist;
+  // DC only: this copy is now durable on every member of the view (the sync finished, or a
+  // write was acknowledged): the CIB the controller may act on.
+  std::optional<StoredCib> confirmed;
   std::vector<CibOutgoing> messages;
   std::vector<WriteReply> replies;
 };

@@ -107,6 +107,9 @@ Result<std::pair<NodeId, CibMessage>> fromEnvelope(const peer::CibEnvelope& enve
       if (!stamp) return stamp.error();
       return std::pair<NodeId, CibMessage>(from, ReplaceAck{ring, *stamp});
     }
+    case peer::CibEnvelope::kExecute:
+    case peer::CibEnvelope::kReport:
+      return Error{"a resource message is not a CIB message"};
     case peer::CibEnvelope::BODY_NOT_SET:
       break;
   }

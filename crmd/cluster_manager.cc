@@ -23,12 +23,16 @@
 #include "crmd/known_hosts.h"
 #include "crmd/log.h"
 #include "crmd/peer_links.h"
+#include "crmd/resource_manager.h"
 #include "crmd/secure_file.h"
 #include "crmd/tls_identity.h"
 #include "membership/packet_auth.h"
 
 namespace pulse::crmd {
 namespace {
+
+// How long `pcs cluster stop` waits for this node's resources to stop before it leaves.
+constexpr std::chrono::milliseconds kStopResourcesWait{20000};
 
 using membership::ClusterConfig;
 using membership::NodeId;
@@ -134,6 +138,8 @@ struct ClusterManager::Running {
   boost::asio::io_context io;
   std::unique_ptr<membership::MembershipService> service;
   std::unique_ptr<CibService> cib;  // lives on `io`; stopped there before the io stops
+  std::unique_ptr<PeerLinks> resource_links;     // actions and results, apart from the CIB's
+  std::unique_ptr<ResourceManager> resources;    // lives on `io`, listens to `cib`
   std::string peer_token;
   std::thread thread;
   Installed installed;
@@ -156,6 +162,7 @@ struct ClusterManager::Running {
     }
     logEvent("membership: view installed: " + viewText(installed.config, change.view) + "; " +
              quorumText(change.quorum));
+    resources->onView(change.view, change.quorum.quorate);
     cib->onViewChanged(change.view, change.quorum.quorate);
   }
 
@@ -274,6 +281,24 @@ Result<bool> ClusterManager::startLocked() {
       CibServiceOptions{options_.state_dir, cluster.local_id, cluster.config, running->peer_token});
   if (!cib) return Error{"cannot start the CIB service: " + cib.error().message};
   running->cib = std::move(*cib);
+  std::map<NodeId, std::string> peers;
+  for (const membership::ClusterNode& node : cluster.config.nodes) {
+    if (node.id != cluster.local_id) peers[node.id] = node.name;
+  }
+  // Actions must not be dropped behind a burst (the CIB links keep only the newest 32).
+  running->resource_links = std::make_unique<PeerLinks>(
+      knownHostsPath(options_.state_dir), running->peer_token, std::move(peers),
+      std::chrono::milliseconds(1000), /*max_queued=*/1024);
+  PeerLinks* links = running->resource_links.get();
+  running->resources = std::make_unique<ResourceManager>(
+      running->io, *running->cib,
+      ResourceManagerOptions{
+          .self = cluster.local_id,
+          .config = cluster.config,
+          .state_dir = options_.state_dir,
+          .executor = Executor::Options{.ocf_root = options_.ocf_root},
+          .fence_agent_dirs = options_.fence_agent_dirs,
+          .send = [links](NodeId to, peer::CibEnvelope m) { links->send(to, std::move(m)); }});
   Running* r = running.get();
   running->service->onViewChanged([r](const membership::ViewChanged& c) { r->onView(c); });
   running->service->onQuorumChanged([r](const membership::QuorumStatus& q) { r->onQuorum(q); });
@@ -301,7 +326,15 @@ bool ClusterManager::stopLocked() {
   // the cancelled handlers have completed.
   membership::MembershipService* service = running_->service.get();
   CibService* cib = running_->cib.get();
-  boost::asio::post(running_->io, [service, cib] {
+  ResourceManager* resources = running_->resources.get();
+  // Resources first, while the membership still runs: a node leaving on purpose takes its
+  // resources down cleanly instead of leaving them for fencing.
+  if (!resources->stopResources(kStopResourcesWait)) {
+    logEvent("resources: not every resource stopped within " +
+             std::to_string(kStopResourcesWait.count()) + " ms; leaving the cluster anyway");
+  }
+  boost::asio::post(running_->io, [service, cib, resources] {
+    resources->stop();
     cib->stop();
     service->stop();
   });
@@ -396,7 +429,15 @@ Result<CibSnapshot> ClusterManager::readCib() const {
   if (!running_) return Error{"the cluster is not running on this node"};
   auto snapshot = running_->cib->read(std::chrono::seconds(2));
   if (!snapshot) return Error{"the CIB service did not answer in time"};
+  snapshot->transition_idle = running_->resources->transitionIdleOn(stampOf(snapshot->cib));
   return *snapshot;
+}
+
+Result<std::future<Result<std::string>>> ClusterManager::fence(const std::string& node,
+                                                               bool off) {
+  std::lock_guard lock(lifecycle_mutex_);
+  if (!running_) return Error{"the cluster is not running on this node"};
+  return running_->resources->fence(node, off);
 }
 
 Result<std::future<WriteReply>> ClusterManager::submitCib(CibChange change) {
@@ -410,7 +451,11 @@ Status ClusterManager::deliverFromPeer(const std::string& token,
   std::lock_guard lock(lifecycle_mutex_);
   if (!running_) return Error{"the cluster is not running on this node"};
   if (!constantTimeEquals(token, running_->peer_token)) return Error{"invalid peer token"};
-  running_->cib->deliver(envelope);
+  if (envelope.has_execute() || envelope.has_report()) {
+    running_->resources->deliver(envelope);
+  } else {
+    running_->cib->deliver(envelope);
+  }
   return {};
 }
 

@@ -31,6 +31,7 @@
 
 #include "common/result.h"
 #include "crmd/cib_service.h"
+#include "crmd/ocf.h"
 #include "membership/cluster_config.h"
 #include "membership/membership_service.h"
 
@@ -71,6 +72,8 @@ struct ClusterSnapshot {
 struct ClusterManagerOptions {
   std::string state_dir;
   std::string node_name;
+  std::string ocf_root{kDefaultOcfRoot};
+  std::vector<std::string> fence_agent_dirs{"/usr/sbin"};
 };
 
 class ClusterManager {
@@ -104,6 +107,8 @@ class ClusterManager {
   // The CIB (cib_service.h), while the cluster runs on this node; otherwise an Error saying so.
   Result<CibSnapshot> readCib() const;
   Result<std::future<WriteReply>> submitCib(CibChange change);
+  // pcs stonith fence NODE, served by the DC (resource_manager.h).
+  Result<std::future<Result<std::string>>> fence(const std::string& node, bool off);
   // A replication message from a peer; `token` is what it presented (checked here, in
   // constant time, against the cluster key's peer token).
   Status deliverFromPeer(const std::string& token, const peer::CibEnvelope& envelope);

@@ -354,6 +354,12 @@ ControllerOutput Controller::onMonitorResult(const ActionRequest&, const OcfResu
   return {};  // TODO(monitor): helper implements
 }
 
+ControllerOutput Controller::requestFence(const std::string& node, bool, WallSeconds) {
+  ControllerOutput out;
+  out.log.push_back("cannot fence " + node + ": fencing is not implemented yet");
+  return out;
+}
+
 bool Controller::idle() const {
   return !runner_ && queued_.empty() && !in_flight_ && dispatched_.empty() &&
          scheduled_on_ == stamp_;

@@ -130,6 +130,9 @@ class Controller {
   // the engine run again.
   ControllerOutput onMonitorResult(const ActionRequest& monitor, const OcfResult& result,
                                    WallSeconds now);
+  // pcs stonith fence NODE: a FenceRequest with a device that can fence `node` (operation
+  // "reboot", or "off"), or only a log line saying why there is none.
+  ControllerOutput requestFence(const std::string& node, bool off, WallSeconds now);
   // Periodic (every few seconds): retries a failed write whose base has not moved (kBusy,
   // kNoQuorum...) and fails actions whose result is overdue (timeout + 60 s cluster-delay).
   ControllerOutput onTick(WallSeconds now);

@@ -9,6 +9,7 @@
 #include <boost/program_options.hpp>
 #include <cstdlib>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -53,7 +54,7 @@ int runPasswd(const std::string& state_dir) {
   return 0;
 }
 
-int runDaemon(AdminServerOptions options) {
+int runDaemon(AdminServerOptions options, ClusterManagerOptions cluster_options) {
   // gRPC and the peer links run many threads; glibc would give each its own malloc arena, and
   // their partly used heaps add megabytes of RSS per daemon for nothing at this load.
   mallopt(M_ARENA_MAX, 2);
@@ -71,7 +72,7 @@ int runDaemon(AdminServerOptions options) {
     logEvent("cannot start: " + s.error().message);
     return 1;
   }
-  auto cluster = ClusterManager::open({options.state_dir, options.node_name});
+  auto cluster = ClusterManager::open(std::move(cluster_options));
   if (!cluster) {
     logEvent("cannot start: " + cluster.error().message);
     return 1;
@@ -123,7 +124,11 @@ int main(int argc, char** argv) {
       "state directory (default $PULSE_STATE_DIR, else /var/lib/pulse)")(
       "listen", po::value<std::string>()->default_value("0.0.0.0:2224"),
       "admin API address (TLS), ADDR:PORT")("name", po::value<std::string>(),
-                                            "this node's name (default: the host name)");
+                                            "this node's name (default: the host name)")(
+      "ocf-root", po::value<std::string>(),
+      "where OCF resource agents live (default $OCF_ROOT, else /usr/lib/ocf)")(
+      "fence-agent-path", po::value<std::string>()->default_value("/usr/sbin"),
+      "directories searched for fence agents, separated by ':'");
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::vector<std::string>>());
   po::options_description all;
@@ -158,5 +163,16 @@ int main(int argc, char** argv) {
   }
   AdminServerOptions server_options{state_dir, vm["listen"].as<std::string>(),
                                     vm.count("name") ? vm["name"].as<std::string>() : hostName()};
-  return runDaemon(server_options);
+  ClusterManagerOptions cluster_options{state_dir, server_options.node_name};
+  if (vm.count("ocf-root")) {
+    cluster_options.ocf_root = vm["ocf-root"].as<std::string>();
+  } else if (const char* env = std::getenv("OCF_ROOT"); env != nullptr && *env != '\0') {
+    cluster_options.ocf_root = env;
+  }
+  cluster_options.fence_agent_dirs.clear();
+  std::stringstream dirs(vm["fence-agent-path"].as<std::string>());
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    if (!dir.empty()) cluster_options.fence_agent_dirs.push_back(dir);
+  }
+  return runDaemon(server_options, cluster_options);
 }

@@ -17,7 +17,6 @@
 namespace pulse::crmd {
 namespace {
 
-constexpr std::size_t kMaxQueued = 32;
 // A channel unused this long is closed: replication is bursty (a sync, a write), and 31 idle
 // TLS connections held open by a DC cost it about 10 MB and measurable idle CPU (32-node
 // benchmark). Reconnecting costs one handshake on the next burst.
@@ -31,8 +30,9 @@ std::string peerToken(const std::string& cluster_key) {
 
 struct PeerLinks::Link {
   Link(std::string known_hosts, std::string token_value, std::string peer_name,
-       std::chrono::milliseconds call_timeout)
-      : known_hosts_path(std::move(known_hosts)),
+       std::chrono::milliseconds call_timeout, std::size_t queue_limit)
+      : max_queued(queue_limit),
+        known_hosts_path(std::move(known_hosts)),
         token(std::move(token_value)),
         name(std::move(peer_name)),
         timeout(call_timeout),
@@ -50,7 +50,7 @@ struct PeerLinks::Link {
   void push(peer::CibEnvelope envelope) {
     {
       std::lock_guard lock(mutex);
-      if (queue.size() >= kMaxQueued) queue.pop_front();
+      if (queue.size() >= max_queued) queue.pop_front();
       queue.push_back(std::move(envelope));
     }
     wake.notify_all();
@@ -117,6 +117,7 @@ struct PeerLinks::Link {
     return false;
   }
 
+  const std::size_t max_queued;
   const std::string known_hosts_path;
   const std::string token;
   const std::string name;
@@ -131,9 +132,10 @@ struct PeerLinks::Link {
 };
 
 PeerLinks::PeerLinks(std::string known_hosts_path, std::string token,
-                     std::map<NodeId, std::string> peers, std::chrono::milliseconds timeout) {
+                     std::map<NodeId, std::string> peers, std::chrono::milliseconds timeout,
+                     std::size_t max_queued) {
   for (const auto& [id, name] : peers) {
-    links_[id] = std::make_unique<Link>(known_hosts_path, token, name, timeout);
+    links_[id] = std::make_unique<Link>(known_hosts_path, token, name, timeout, max_queued);
   }
 }
 

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <string>
@@ -31,7 +32,8 @@ class PeerLinks {
  public:
   // `peers`: node id -> node name (as in the known hosts), every member but this node.
   PeerLinks(std::string known_hosts_path, std::string token, std::map<NodeId, std::string> peers,
-            std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
+            std::chrono::milliseconds timeout = std::chrono::milliseconds(1000),
+            std::size_t max_queued = 32);
   ~PeerLinks();
   PeerLinks(const PeerLinks&) = delete;
   PeerLinks& operator=(const PeerLinks&) = delete;

@@ -104,11 +104,20 @@ class NetnsCluster:
     def start_crmd(self, i: int, wait: bool = True):
         lines_before = len(self.log_lines(i)) if os.path.exists(self.log_path(i)) else 0
         self.harness("start", str(i), "crmd", self.crmd, "--state-dir", self.state_dir(i),
-                     "--name", f"n{i}")
+                     "--name", f"n{i}", *self.crmd_args())
         if wait:
             self.wait_for(lambda: any("listening on" in text
                                       for _, text in self.log_lines(i)[lines_before:]),
                           10, f"crmd on n{i} to listen")
+
+    def crmd_args(self):
+        """Agents from the build tree: its OCF root (Debian's agents + Pulse's) and Pulse's
+        fence agents next to Debian's."""
+        build = os.path.dirname(os.path.dirname(self.crmd))
+        fence = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                             "resource-agents", "fence")
+        return ["--ocf-root", os.path.join(build, "ocf"),
+                "--fence-agent-path", "/usr/sbin:" + os.path.normpath(fence)]
 
     def start_all_crmd(self):
         for i in range(1, self.nodes + 1):

@@ -1,0 +1,440 @@
+#include "crmd/resource_manager.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <pugixml.hpp>
+#include <random>
+#include <thread>
+
+#include "crmd/controller.h"
+#include "crmd/fence_runner.h"
+#include "crmd/local_executor.h"
+#include "crmd/log.h"
+
+namespace pulse::crmd {
+namespace asio = boost::asio;
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// The controller's action timers and write retries need no finer grain.
+constexpr std::chrono::seconds kTick{1};
+// Results kept while no DC is known (a partition without quorum); the oldest go first.
+constexpr std::size_t kMaxOutbox = 256;
+
+WallSeconds wallNow() { return static_cast<WallSeconds>(std::time(nullptr)); }
+
+std::string nameOf(const membership::ClusterNode& node) {
+  return node.name.empty() ? node.address : node.name;
+}
+
+peer::ActionSpec toSpec(const ActionRequest& r) {
+  peer::ActionSpec s;
+  s.set_action_id(r.action_id);
+  s.set_node(r.node);
+  s.set_resource(r.resource);
+  s.set_rsc_class(r.rsc_class);
+  s.set_provider(r.provider);
+  s.set_type(r.type);
+  s.set_operation(r.operation);
+  s.set_interval_ms(r.interval_ms);
+  s.set_timeout_ms(r.timeout_ms);
+  s.mutable_params()->insert(r.params.begin(), r.params.end());
+  s.mutable_meta()->insert(r.meta.begin(), r.meta.end());
+  s.set_expected_rc(r.expected_rc);
+  return s;
+}
+
+ActionRequest fromSpec(const peer::ActionSpec& s) {
+  ActionRequest r;
+  r.action_id = s.action_id();
+  r.node = s.node();
+  r.resource = s.resource();
+  r.rsc_class = s.rsc_class();
+  r.provider = s.provider();
+  r.type = s.type();
+  r.operation = s.operation();
+  r.interval_ms = s.interval_ms();
+  r.timeout_ms = s.timeout_ms();
+  r.params = {s.params().begin(), s.params().end()};
+  r.meta = {s.meta().begin(), s.meta().end()};
+  r.expected_rc = s.expected_rc();
+  return r;
+}
+
+// crm_config's no-quorum-policy (Pacemaker's default "stop").
+std::string noQuorumPolicy(const std::string& cib_xml) {
+  pugi::xml_document doc;
+  if (!doc.load_string(cib_xml.c_str())) return "stop";
+  pugi::xml_node nv = doc.child("cib").child("configuration").child("crm_config").find_node(
+      [](const pugi::xml_node& n) {
+        return std::string_view(n.name()) == "nvpair" &&
+               std::string_view(n.attribute("name").value()) == "no-quorum-policy";
+      });
+  return nv ? nv.attribute("value").value() : "stop";
+}
+
+std::int64_t fenceTimeoutMs(const ActionRequest& device) {
+  auto it = device.params.find("pcmk_reboot_timeout");
+  if (it != device.params.end()) {
+    try {
+      const long long seconds = std::stoll(it->second);
+      if (seconds > 0) return seconds * 1000;
+    } catch (const std::exception&) {
+    }
+  }
+  return std::chrono::milliseconds(kDefaultFenceTimeout).count();
+}
+
+}  // namespace
+
+struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::io_context& io_context, CibService& cib_service, ResourceManagerOptions opts)
+      : io(io_context),
+        cib(cib_service),
+        options(std::move(opts)),
+        tick_timer(io_context),
+        local(std::make_unique<LocalExecutor>(io_context, options.executor,
+                                              [this](const LocalResult& r) { onLocalResult(r); })) {
+    if (const auto* node = options.config.findNode(options.self)) self_name = nameOf(*node);
+  }
+
+  // ---- every node ------------------------------------------------------------------------
+
+  void onView(const membership::View& view, bool now_quorate) {
+    std::vector<Member> next;
+    for (NodeId id : view.members) {
+      if (const auto* node = options.config.findNode(id)) next.push_back(Member{id, nameOf(*node)});
+    }
+    for (const Member& m : members) {
+      const bool stayed = std::any_of(next.begin(), next.end(),
+                                      [&](const Member& n) { return n.id == m.id; });
+      if (!stayed) lost_at[m.name] = SteadyClock::now();
+    }
+    members = std::move(next);
+    const bool was_quorate = quorate;
+    quorate = now_quorate && view.contains(options.self);
+    if (was_quorate && !quorate) {
+      const std::string policy = noQuorumPolicy(local_cib);
+      if (policy == "ignore" || policy == "freeze") {
+        logEvent("resources: quorum lost; no-quorum-policy=" + policy + " keeps " +
+                 std::to_string(local->activeCount()) + " resources running");
+      } else {
+        logEvent("resources: quorum lost; stopping " + std::to_string(local->activeCount()) +
+                 " resources (no-quorum-policy=" + policy + ")");
+        local->stopAll("quorum lost");
+      }
+    }
+  }
+
+  void onCib(const CibEvent& event) {
+    local_cib = event.local.xml;
+    dc = event.dc;
+    if (event.dc_ready && event.confirmed) {
+      const CibStamp stamp = stampOf(*event.confirmed);
+      confirmed_stamp = stamp;
+      if (!dc_active) {
+        dc_active = true;
+        session = std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32);
+        carryOut(controller.onBecameDc(event.confirmed->xml, stamp, members, wallNow()));
+      } else {
+        carryOut(controller.onCibChanged(event.confirmed->xml, stamp, wallNow()));
+      }
+    } else if (!event.dc_ready && dc_active) {
+      dc_active = false;
+      carryOut(controller.onLostDc(wallNow()));
+    }
+    flushOutbox();
+  }
+
+  void onExecute(const peer::ExecuteAction& m) {
+    const ActionRequest request = fromSpec(m.action());
+    if (request.node != self_name) {
+      logEvent("resources: dropped an action for " + request.node + " sent to " + self_name);
+      return;
+    }
+    if (local) local->execute(request, m.session());
+  }
+
+  void onLocalResult(const LocalResult& r) {
+    if (local) active_count.store(local->activeCount());
+    peer::ActionReport report;
+    report.set_session(r.session);
+    *report.mutable_action() = toSpec(r.request);
+    report.set_rc(r.result.rc);
+    report.set_exec_status(r.result.exec_status);
+    report.set_exit_reason(r.result.exit_reason);
+    report.set_exec_ms(r.result.exec_ms);
+    report.set_monitor_change(r.monitor_change);
+    outbox.push_back(std::move(report));
+    if (outbox.size() > kMaxOutbox) outbox.pop_front();
+    flushOutbox();
+  }
+
+  // Reports go to the DC known now; without one they wait (a stop during a quorum loss is
+  // reported to the DC of the partition this node rejoins).
+  void flushOutbox() {
+    if (!dc) return;
+    while (!outbox.empty()) {
+      peer::ActionReport report = std::move(outbox.front());
+      outbox.pop_front();
+      if (*dc == options.self) {
+        onReport(report);
+      } else {
+        peer::CibEnvelope envelope;
+        envelope.set_from(options.self);
+        *envelope.mutable_report() = std::move(report);
+        options.send(*dc, std::move(envelope));
+      }
+    }
+  }
+
+  // ---- the DC ------------------------------------------------------------------------------
+
+  void onReport(const peer::ActionReport& report) {
+    if (!dc_active) return;  // lost with the old DC term; the new one probes
+    const ActionRequest request = fromSpec(report.action());
+    const OcfResult result{report.rc(), report.exec_status(), report.exit_reason(),
+                           report.exec_ms()};
+    if (report.session() == session && !report.monitor_change() && request.action_id >= 0) {
+      carryOut(controller.onActionResult(request.action_id, request.node, result, wallNow()));
+    } else {
+      carryOut(controller.onMonitorResult(request, result, wallNow()));
+    }
+  }
+
+  void carryOut(ControllerOutput out) {
+    for (const std::string& line : out.log) logEvent("controller: " + line);
+    for (StatusWrite& write : out.writes) {
+      const std::uint64_t token = write.token;
+      cib.submit(std::move(write.change), [weak = weak_from_this(), token](WriteReply reply) {
+        // Posted: the reply may come from inside submit(), in the middle of this loop.
+        if (auto self = weak.lock())
+          asio::post(self->io, [self, token, reply = std::move(reply)] {
+            if (!self->stopped && self->dc_active)
+              self->carryOut(self->controller.onWriteReply(token, reply, wallNow()));
+          });
+      });
+    }
+    for (const ActionRequest& action : out.actions) dispatch(action);
+    for (const FenceRequest& request : out.fencing) startFencing(request);
+    std::lock_guard lock(idle_mutex);
+    idle_on = dc_active && controller.idle() ? std::optional<CibStamp>(confirmed_stamp)
+                                             : std::nullopt;
+  }
+
+  void dispatch(const ActionRequest& action) {
+    if (action.node == self_name) {
+      if (local) local->execute(action, session);
+      return;
+    }
+    const auto* node = options.config.findNodeByName(action.node);
+    if (node == nullptr) {
+      logEvent("controller: no node named " + action.node + " for " + action.resource);
+      return;
+    }
+    peer::CibEnvelope envelope;
+    envelope.set_from(options.self);
+    envelope.mutable_execute()->set_session(session);
+    *envelope.mutable_execute()->mutable_action() = toSpec(action);
+    options.send(node->id, std::move(envelope));
+  }
+
+  void startFencing(const FenceRequest& request) {
+    if (!fencing.insert(request.node).second) return;  // already under way
+    if (request.device.type.empty()) {
+      auto wait = std::chrono::milliseconds(request.watchdog_wait_ms);
+      if (auto it = lost_at.find(request.node); it != lost_at.end()) {
+        wait -= std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() -
+                                                                      it->second);
+      }
+      wait = std::max(wait, std::chrono::milliseconds(0));
+      logEvent("fencing: " + request.node + " is self-fenced by its watchdog; waiting " +
+               std::to_string(wait.count()) + " ms (stonith-watchdog-timeout " +
+               std::to_string(request.watchdog_wait_ms) + " ms after the loss)");
+      auto timer = std::make_shared<asio::steady_timer>(io, wait);
+      timer->async_wait([weak = weak_from_this(), timer, node = request.node,
+                         ms = request.watchdog_wait_ms](boost::system::error_code ec) {
+        auto self = weak.lock();
+        if (ec || !self || self->stopped) return;
+        self->fenceDone(node, FenceOutcome{true, "watchdog: " + node + " self-fenced within " +
+                                                     std::to_string(ms) + " ms"});
+      });
+      return;
+    }
+    auto path = findFenceAgent(options.fence_agent_dirs, request.device.type);
+    if (!path) {
+      asio::post(io, [weak = weak_from_this(), node = request.node, why = path.error().message] {
+        if (auto self = weak.lock(); self && !self->stopped)
+          self->fenceDone(node, FenceOutcome{false, why});
+      });
+      return;
+    }
+    const std::string action = request.device.operation.empty() ? "reboot"
+                                                                 : request.device.operation;
+    logEvent("fencing: " + request.node + " with " + request.device.resource + " (" + *path +
+             " action=" + action + ")");
+    const std::string input = fenceAgentInput(request.device.params, request.node, action);
+    const auto timeout = std::chrono::milliseconds(fenceTimeoutMs(request.device));
+    fence_threads.emplace_back([weak = weak_from_this(), abort = abort_fencing, path = *path,
+                                input, timeout, node = request.node,
+                                device = request.device.resource] {
+      FenceOutcome outcome = runFenceAgent(path, input, timeout, abort.get());
+      outcome.message = device + ": " + outcome.message;
+      if (abort->load()) return;
+      if (auto self = weak.lock()) {
+        asio::post(self->io, [self, node, outcome] {
+          if (!self->stopped) self->fenceDone(node, outcome);
+        });
+      }
+    });
+  }
+
+  void fenceDone(const std::string& node, const FenceOutcome& outcome) {
+    fencing.erase(node);
+    logEvent(std::string("fencing: ") + node + (outcome.ok ? " fenced: " : " NOT fenced: ") +
+             outcome.message);
+    if (auto it = fence_waiters.find(node); it != fence_waiters.end()) {
+      for (auto& promise : it->second) {
+        promise->set_value(outcome.ok ? Result<std::string>(outcome.message)
+                                      : Result<std::string>(Error{outcome.message}));
+      }
+      fence_waiters.erase(it);
+    }
+    if (dc_active) carryOut(controller.onFenceResult(node, outcome.ok, outcome.message, wallNow()));
+  }
+
+  void scheduleTick() {
+    tick_timer.expires_after(kTick);
+    tick_timer.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || self->stopped) return;
+      if (self->dc_active) self->carryOut(self->controller.onTick(wallNow()));
+      self->flushOutbox();
+      self->scheduleTick();
+    });
+  }
+
+  asio::io_context& io;
+  CibService& cib;
+  ResourceManagerOptions options;
+  std::string self_name;
+  asio::steady_timer tick_timer;
+  std::unique_ptr<LocalExecutor> local;  // reset by stop()
+  std::atomic<std::size_t> active_count{0};
+  Controller controller;
+  bool dc_active = false;
+  std::uint64_t session = 0;
+  std::optional<NodeId> dc;
+  std::vector<Member> members;
+  bool quorate = false;
+  std::string local_cib;
+  std::map<std::string, SteadyClock::time_point> lost_at;  // node name -> when it left the view
+  std::deque<peer::ActionReport> outbox;
+  std::set<std::string> fencing;  // targets with a fencing operation under way
+  std::map<std::string, std::vector<std::shared_ptr<std::promise<Result<std::string>>>>>
+      fence_waiters;
+  std::shared_ptr<std::atomic<bool>> abort_fencing = std::make_shared<std::atomic<bool>>(false);
+  std::vector<std::thread> fence_threads;
+  CibStamp confirmed_stamp{};  // the newest confirmed CIB the controller was given
+  mutable std::mutex idle_mutex;
+  std::optional<CibStamp> idle_on;  // guarded by idle_mutex
+  bool stopped = false;
+};
+
+ResourceManager::ResourceManager(asio::io_context& io, CibService& cib,
+                                 ResourceManagerOptions options)
+    : impl_(std::make_shared<Impl>(io, cib, std::move(options))) {
+  cib.setListener([weak = std::weak_ptr<Impl>(impl_)](const CibEvent& event) {
+    // Posted: the event is raised inside the CIB service's own processing.
+    if (auto impl = weak.lock())
+      asio::post(impl->io, [impl, event] {
+        if (!impl->stopped) impl->onCib(event);
+      });
+  });
+  impl_->scheduleTick();
+}
+
+ResourceManager::~ResourceManager() {
+  impl_->abort_fencing->store(true);
+  for (std::thread& t : impl_->fence_threads) {
+    if (t.joinable()) t.join();
+  }
+}
+
+void ResourceManager::onView(const membership::View& view, bool quorate) {
+  impl_->onView(view, quorate);
+}
+
+void ResourceManager::deliver(const peer::CibEnvelope& envelope) {
+  asio::post(impl_->io, [impl = impl_, envelope] {
+    if (impl->stopped) return;
+    if (envelope.has_execute()) impl->onExecute(envelope.execute());
+    if (envelope.has_report()) impl->onReport(envelope.report());
+  });
+}
+
+std::future<Result<std::string>> ResourceManager::fence(const std::string& node, bool off) {
+  auto promise = std::make_shared<std::promise<Result<std::string>>>();
+  auto future = promise->get_future();
+  asio::post(impl_->io, [impl = impl_, promise, node, off] {
+    if (impl->stopped || !impl->dc_active) {
+      promise->set_value(Error{"this node is not the DC; ask the DC to fence " + node});
+      return;
+    }
+    ControllerOutput out = impl->controller.requestFence(node, off, wallNow());
+    if (out.fencing.empty()) {
+      std::string why = out.log.empty() ? "no fence device can fence " + node : out.log.back();
+      promise->set_value(Error{why});
+      impl->carryOut(std::move(out));
+      return;
+    }
+    impl->fence_waiters[node].push_back(promise);
+    impl->carryOut(std::move(out));
+  });
+  return future;
+}
+
+bool ResourceManager::stopResources(std::chrono::milliseconds wait) {
+  std::promise<void> posted;
+  auto started = posted.get_future();
+  asio::post(impl_->io, [impl = impl_, &posted] {
+    if (impl->local) {
+      impl->local->stopAll("the cluster is stopping on this node");
+      impl->active_count.store(impl->local->activeCount());
+    }
+    posted.set_value();
+  });
+  const auto deadline = SteadyClock::now() + wait;
+  if (started.wait_until(deadline) != std::future_status::ready) return false;
+  while (impl_->active_count.load() > 0) {
+    if (SteadyClock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+bool ResourceManager::transitionIdleOn(const CibStamp& stamp) const {
+  std::lock_guard lock(impl_->idle_mutex);
+  return impl_->idle_on && *impl_->idle_on == stamp;
+}
+
+void ResourceManager::stop() {
+  impl_->stopped = true;
+  impl_->local.reset();
+  impl_->tick_timer.cancel();
+  impl_->abort_fencing->store(true);
+  for (auto& [node, waiters] : impl_->fence_waiters) {
+    for (auto& promise : waiters) promise->set_value(Error{"the cluster stopped on this node"});
+  }
+  impl_->fence_waiters.clear();
+}
+
+}  // namespace pulse::crmd
