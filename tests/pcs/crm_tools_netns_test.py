@@ -10,8 +10,9 @@ local-admin file crmd writes), as resource agents run them:
     without a crmd the error says so (exit 102);
   - crm_node -n/-i/-l/-p/-q/-N print Pacemaker's output;
   - Debian's ocf:pacemaker:Stateful, run with the executor's environment (HA_SBIN_DIR = the
-    directory of Pulse's programs), sets master-RSC on start (5) and promote (10) and deletes it
-    on stop; crm_master (ocf_promotion_score's path) sets it too.
+    directory of Pulse's programs), sets master-RSC on start (5), promote (10) and demote (5) and
+    deletes it on stop; crm_master sets it too, and so does ocf-shellfuncs'
+    ocf_promotion_score in an agent (via crm_master or crm_attribute -p).
 
 usage: crm_tools_netns_test.py CRMD PCS   (exit 0 pass, 1 fail, 77 skipped)
 """
@@ -155,12 +156,33 @@ def run(crmd, pcs):
         check(out.returncode == 0 and score() == "10", "Stateful promote sets master-db=10",
               out.stdout + out.stderr)
         check('name="master-db" value="10"' in cib(1), "master-db is in the DC's CIB status")
+        out = agent("demote")
+        check(out.returncode == 0 and score() == "5", "Stateful demote sets master-db=5",
+              out.stdout + out.stderr)
         out = agent("stop")
         check(out.returncode == 0 and score() is None, "Stateful stop deletes master-db",
               out.stdout + out.stderr)
         out = tool(2, "crm_master", "-r", "db", "-l", "reboot", "-v", "7")
-        check(out.returncode == 0 and score() == "7", "crm_master -l reboot -v 7 (ocf-shellfuncs)",
+        check(out.returncode == 0 and score() == "7", "crm_master -r db -l reboot -v 7",
               out.stdout + out.stderr)
+
+        # ocf-shellfuncs' ocf_promotion_score from an agent run as the executor runs it: through
+        # crm_master, or crm_attribute -p when the agent is told a feature set >= 3.10.0.
+        root = os.path.join(c.state_dir(2), "ocf")
+        os.makedirs(os.path.join(root, "resource.d", "test"))
+        promo = os.path.join(root, "resource.d", "test", "Promo")
+        with open(promo, "w", encoding="utf-8") as f:
+            f.write("#!/bin/sh\nOCF_FUNCTIONS_DIR=/usr/lib/ocf/lib/heartbeat\n"
+                    ". $OCF_FUNCTIONS_DIR/ocf-shellfuncs\n"
+                    "ocf_promotion_score -v \"$OCF_RESKEY_score\"\n")
+        os.chmod(promo, 0o755)
+        for feature_set, value in (("", "11"), ("3.16.2", "12")):
+            out = tool(2, "pulse_run_agent", f"--ocf-root={root}", "--resource=db",
+                       "ocf:test:Promo", "start", f"score={value}",
+                       f"crm_feature_set={feature_set}")
+            check(out.returncode == 0 and score() == value,
+                  f"ocf_promotion_score in an agent (crm_feature_set '{feature_set}')",
+                  out.stdout + out.stderr + f" score={score()}")
 
 
 if __name__ == "__main__":
