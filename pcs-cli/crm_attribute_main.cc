@@ -5,8 +5,9 @@
 //
 // Output as Pacemaker's text format: a query prints `scope=SCOPE  name=NAME value=VALUE` per
 // attribute (-q: the value only); errors go to stderr as "crm_attribute: MESSAGE". Exit codes:
-// 0 success, 64 usage, 105 no such attribute (query) or unknown node, 102 crmd not reachable,
-// 3 a Pacemaker feature Pulse does not have, 1 any other failure.
+// 0 success, 64 usage, 70 -v without -n, 105 no such attribute (query) or unknown node, 102
+// crmd not reachable, 3 a Pacemaker feature Pulse does not have, 1 any other failure (e.g. no
+// DC within 10 s: unlike Pacemaker's attrd, nothing is queued for later).
 //
 // The node (node attributes only): -N NODE, else (as pcmk__node_attr_target) the physical host
 // for a container resource, else $OCF_RESKEY_CRM_meta_on_node (set for agents), else the name
@@ -26,7 +27,8 @@ using namespace pulse::pcs;
 
 namespace {
 
-constexpr std::chrono::seconds kTimeout{30};
+// Bounds the whole write (an agent's action has its own timeout, often 20 s) and each call.
+constexpr std::chrono::seconds kTimeout{10};
 
 int fail(int code, const std::string& message) {
   std::cerr << "crm_attribute: " << message << "\n";

@@ -218,7 +218,8 @@ std::variant<CrmAttributeArgs, ToolError> parseCrmAttribute(
     return usage("Error: must specify attribute name or pattern to delete");
   }
   if (out.command == AttributeCommand::kUpdate && !out.name) {
-    return ToolError{kExitInvalidParam, "Error performing operation: Invalid argument"};
+    // Pacemaker's CIB call fails with EINVAL, which it maps to CRM_EX_SOFTWARE.
+    return ToolError{kExitSoftware, "Error performing operation: Invalid argument"};
   }
   return out;
 }

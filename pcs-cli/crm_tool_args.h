@@ -26,6 +26,7 @@ inline constexpr int kExitInvalidParam = 2;
 inline constexpr int kExitUnimplemented = 3;
 inline constexpr int kExitUsage = 64;
 inline constexpr int kExitNoHost = 68;
+inline constexpr int kExitSoftware = 70;
 inline constexpr int kExitProtocol = 76;
 inline constexpr int kExitDisconnect = 102;
 inline constexpr int kExitNoSuch = 105;

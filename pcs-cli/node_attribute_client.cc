@@ -1,6 +1,7 @@
 #include "pcs-cli/node_attribute_client.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -18,6 +19,8 @@ using Clock = std::chrono::steady_clock;
 // A session with the crmd whose known-hosts style file is `path` (entry `node`, or the only one).
 Result<NodeSession> connectWith(const std::string& path, const std::string& node,
                                 std::chrono::seconds timeout) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return Error{path + " does not exist"};
   auto hosts = crmd::loadKnownHosts(path);
   if (!hosts) return hosts.error();
   for (const crmd::KnownHost& host : *hosts) {

@@ -8,7 +8,7 @@ local-admin file crmd writes), as resource agents run them:
     prints the value only; delete, then the query fails with Pacemaker's text and exit 105;
   - an unknown node and a missing name are refused with Pacemaker's errors and exit codes;
     without a crmd the error says so (exit 102);
-  - crm_node -n/-i/-l/-p/-q/-N print Pacemaker's output;
+  - crm_node -n/-i/-l/-p/-q/-N print Pacemaker's output (and a node that left as lost);
   - Debian's ocf:pacemaker:Stateful, run with the executor's environment (HA_SBIN_DIR = the
     directory of Pulse's programs), sets master-RSC on start (5), promote (10) and demote (5) and
     deletes it on stop; crm_master sets it too, and so does ocf-shellfuncs'
@@ -137,52 +137,63 @@ def run(crmd, pcs):
         # through runAgent, as crmd's executor does).
         if not os.path.exists(STATEFUL):
             print(f"# {STATEFUL} not installed: the agent checks are skipped")
-            return
-        state = os.path.join(c.state_dir(2), "stateful.state")
+        else:
+            state = os.path.join(c.state_dir(2), "stateful.state")
 
-        def agent(action):
-            return tool(2, "pulse_run_agent", "--resource=db", "ocf:pacemaker:Stateful", action,
-                        f"state={state}")
+            def agent(action):
+                return tool(2, "pulse_run_agent", "--resource=db", "ocf:pacemaker:Stateful", action,
+                            f"state={state}")
 
-        def score(i=1):
-            out = tool(i, "crm_attribute", "-N", "n2", "-p", "db", "-G", "-q")
-            return out.stdout.strip() if out.returncode == 0 else None
+            def score(i=1):
+                out = tool(i, "crm_attribute", "-N", "n2", "-p", "db", "-G", "-q")
+                return out.stdout.strip() if out.returncode == 0 else None
 
-        out = agent("start")
-        check(out.returncode == 0 and score() == "5",
-              "Stateful start sets master-db=5 on n2 through Pulse's crm_attribute",
-              out.stdout + out.stderr + f" score={score()}")
-        out = agent("promote")
-        check(out.returncode == 0 and score() == "10", "Stateful promote sets master-db=10",
-              out.stdout + out.stderr)
-        check('name="master-db" value="10"' in cib(1), "master-db is in the DC's CIB status")
-        out = agent("demote")
-        check(out.returncode == 0 and score() == "5", "Stateful demote sets master-db=5",
-              out.stdout + out.stderr)
-        out = agent("stop")
-        check(out.returncode == 0 and score() is None, "Stateful stop deletes master-db",
-              out.stdout + out.stderr)
-        out = tool(2, "crm_master", "-r", "db", "-l", "reboot", "-v", "7")
-        check(out.returncode == 0 and score() == "7", "crm_master -r db -l reboot -v 7",
-              out.stdout + out.stderr)
-
-        # ocf-shellfuncs' ocf_promotion_score from an agent run as the executor runs it: through
-        # crm_master, or crm_attribute -p when the agent is told a feature set >= 3.10.0.
-        root = os.path.join(c.state_dir(2), "ocf")
-        os.makedirs(os.path.join(root, "resource.d", "test"))
-        promo = os.path.join(root, "resource.d", "test", "Promo")
-        with open(promo, "w", encoding="utf-8") as f:
-            f.write("#!/bin/sh\nOCF_FUNCTIONS_DIR=/usr/lib/ocf/lib/heartbeat\n"
-                    ". $OCF_FUNCTIONS_DIR/ocf-shellfuncs\n"
-                    "ocf_promotion_score -v \"$OCF_RESKEY_score\"\n")
-        os.chmod(promo, 0o755)
-        for feature_set, value in (("", "11"), ("3.16.2", "12")):
-            out = tool(2, "pulse_run_agent", f"--ocf-root={root}", "--resource=db",
-                       "ocf:test:Promo", "start", f"score={value}",
-                       f"crm_feature_set={feature_set}")
-            check(out.returncode == 0 and score() == value,
-                  f"ocf_promotion_score in an agent (crm_feature_set '{feature_set}')",
+            out = agent("start")
+            check(out.returncode == 0 and score() == "5",
+                  "Stateful start sets master-db=5 on n2 through Pulse's crm_attribute",
                   out.stdout + out.stderr + f" score={score()}")
+            out = agent("promote")
+            check(out.returncode == 0 and score() == "10", "Stateful promote sets master-db=10",
+                  out.stdout + out.stderr)
+            check('name="master-db" value="10"' in cib(1), "master-db is in the DC's CIB status")
+            out = agent("demote")
+            check(out.returncode == 0 and score() == "5", "Stateful demote sets master-db=5",
+                  out.stdout + out.stderr)
+            out = agent("stop")
+            check(out.returncode == 0 and score() is None, "Stateful stop deletes master-db",
+                  out.stdout + out.stderr)
+            out = tool(2, "crm_master", "-r", "db", "-l", "reboot", "-v", "7")
+            check(out.returncode == 0 and score() == "7", "crm_master -r db -l reboot -v 7",
+                  out.stdout + out.stderr)
+
+            # ocf-shellfuncs' ocf_promotion_score from an agent run as the executor runs it: through
+            # crm_master, or crm_attribute -p when the agent is told a feature set >= 3.10.0.
+            root = os.path.join(c.state_dir(2), "ocf")
+            os.makedirs(os.path.join(root, "resource.d", "test"))
+            promo = os.path.join(root, "resource.d", "test", "Promo")
+            with open(promo, "w", encoding="utf-8") as f:
+                f.write("#!/bin/sh\nOCF_FUNCTIONS_DIR=/usr/lib/ocf/lib/heartbeat\n"
+                        ". $OCF_FUNCTIONS_DIR/ocf-shellfuncs\n"
+                        "ocf_promotion_score -v \"$OCF_RESKEY_score\"\n")
+            os.chmod(promo, 0o755)
+            for feature_set, value in (("", "11"), ("3.16.2", "12")):
+                out = tool(2, "pulse_run_agent", f"--ocf-root={root}", "--resource=db",
+                           "ocf:test:Promo", "start", f"score={value}",
+                           f"crm_feature_set={feature_set}")
+                check(out.returncode == 0 and score() == value,
+                      f"ocf_promotion_score in an agent (crm_feature_set '{feature_set}')",
+                      out.stdout + out.stderr + f" score={score()}")
+
+        # n2 leaves: n1's crm_node sees it lost; n2's programs say crmd is not there.
+        c.stop_crmd(2)
+        c.wait_for(lambda: tool(1, "crm_node", "-p").stdout == "n1 \n", 20, "n1 to see n2 leave")
+        out = tool(1, "crm_node", "-l")
+        check(out.stdout.splitlines()[1] == f"{node2_id} n2 lost", "crm_node -l: n2 lost",
+              out.stdout)
+        out = tool(2, "crm_node", "-i")
+        check(out.returncode == 102 and out.stderr.startswith(
+            "error: Could not connect to controller: "), "crm_node without crmd: exit 102",
+            f"{out.returncode} {out.stderr!r}")
 
 
 if __name__ == "__main__":

@@ -86,7 +86,7 @@ TEST(CrmAttributeArgs, MissingNameIsRefusedForChanges) {
   const ToolError del = attrError({"-D", "-l", "reboot"});
   EXPECT_EQ(del.exit_code, 64);
   EXPECT_EQ(del.message, "Error: must specify attribute name or pattern to delete");
-  EXPECT_EQ(attrError({"-v", "1", "-l", "reboot"}).exit_code, 2);
+  EXPECT_EQ(attrError({"-v", "1", "-l", "reboot"}).exit_code, 70);
   // A query without a name lists every attribute.
   EXPECT_FALSE(attrOk({"-G", "-l", "reboot"}).name);
 }
