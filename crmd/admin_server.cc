@@ -378,8 +378,8 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const AdminServerOptions
   auto impl = std::make_unique<Impl>();
   impl->identity = std::move(*identity);
   const std::string token = toHex(*local_token);
-  impl->service = std::make_unique<AdminService>(std::move(*auth), options.node_name,
-                                                 *options.cluster, token);
+  impl->service =
+      std::make_unique<AdminService>(std::move(*auth), options.node_name, *options.cluster, token);
   grpc::SslServerCredentialsOptions tls;
   tls.pem_key_cert_pairs.push_back({impl->identity.key_pem, impl->identity.cert_pem});
   grpc::ServerBuilder builder;

@@ -66,8 +66,7 @@ Result<bool> setClusterOption(pugi::xml_node cib, const std::string& name,
   if (!configuration) return Error{"the CIB has no <configuration>"};
   pugi::xml_node crm_config = configuration.child("crm_config");
   if (!crm_config) crm_config = configuration.prepend_child("crm_config");
-  pugi::xml_node set =
-      crm_config.find_child_by_attribute("cluster_property_set", "id", kBootstrap);
+  pugi::xml_node set = crm_config.find_child_by_attribute("cluster_property_set", "id", kBootstrap);
   if (!set) {
     set = crm_config.prepend_child("cluster_property_set");
     set.append_attribute("id") = kBootstrap;

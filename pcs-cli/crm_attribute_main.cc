@@ -63,8 +63,8 @@ void printAttribute(const CrmAttributeArgs& args, const std::string& name,
 int run(const CrmAttributeArgs& args) {
   LocalNode local(toolStateDir(), kTimeout);
   auto cib_text = local.cib();
-  if (!cib_text) return fail(kExitDisconnect, "Could not connect to the CIB: " +
-                                                  cib_text.error().message);
+  if (!cib_text)
+    return fail(kExitDisconnect, "Could not connect to the CIB: " + cib_text.error().message);
   pugi::xml_document doc;
   if (!doc.load_string(cib_text->c_str())) {
     return fail(kExitError, "the local CIB is not readable XML");

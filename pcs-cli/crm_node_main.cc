@@ -72,8 +72,7 @@ int run(const CrmNodeArgs& args) {
       for (const admin::MemberInfo& m : members) {
         const bool member = status->has_view() && m.in_view();
         if (args.command == NodeCommand::kList) {
-          std::cout << m.nodeid() << " " << m.name() << " " << (member ? "member" : "lost")
-                    << "\n";
+          std::cout << m.nodeid() << " " << m.name() << " " << (member ? "member" : "lost") << "\n";
         } else if (member) {
           std::cout << m.name() << " ";
         }

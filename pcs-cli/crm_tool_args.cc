@@ -81,8 +81,25 @@ std::string lower(std::string s) {
 }
 
 enum AttrOption {
-  kName, kPromotion, kId, kPattern, kSetName, kDelete, kQuery, kUpdate, kDefault, kLifetime,
-  kNode, kType, kUtilization, kInhibit, kQuiet, kVerbose, kHelp, kVersion, kOutputAs
+  kName,
+  kPromotion,
+  kId,
+  kPattern,
+  kSetName,
+  kDelete,
+  kQuery,
+  kUpdate,
+  kDefault,
+  kLifetime,
+  kNode,
+  kType,
+  kUtilization,
+  kInhibit,
+  kQuiet,
+  kVerbose,
+  kHelp,
+  kVersion,
+  kOutputAs
 };
 
 const std::vector<OptionSpec> kAttributeOptions = {
@@ -115,80 +132,92 @@ const std::vector<OptionSpec> kAttributeOptions = {
     {'\0', "output-as", Arg::kRequired, kOutputAs},
 };
 
+// One crm_attribute option applied in command-line order (later options win, as in GLib).
+struct AttributeParse {
+  CrmAttributeArgs out;
+  std::optional<std::string> type;  // -l or -t, resolved after the scan
+  bool promotion = false;
+};
+
+std::optional<ToolError> applyAttributeOption(AttributeParse& p, int id,
+                                              const std::optional<std::string>& value,
+                                              const std::optional<std::string>& instance) {
+  CrmAttributeArgs& out = p.out;
+  switch (id) {
+    case kName:
+      out.name = *value;
+      break;
+    case kPromotion: {
+      // pcmk_promotion_score_name(): the given resource, else the agent's own.
+      p.promotion = true;
+      const auto rsc = value ? value : instance;
+      if (rsc && !rsc->empty()) {
+        out.name = "master-" + *rsc;
+      } else {
+        out.name.reset();
+      }
+      break;
+    }
+    case kDelete:
+      out.command = AttributeCommand::kDelete;
+      break;
+    case kQuery:
+      out.command = AttributeCommand::kQuery;
+      break;
+    case kUpdate:
+      out.command = AttributeCommand::kUpdate;
+      out.value = *value;
+      break;
+    case kDefault:
+      out.default_value = *value;
+      break;
+    case kLifetime:
+    case kType:
+      p.type = *value;
+      break;
+    case kNode:
+      out.node = *value;
+      break;
+    case kQuiet:
+      out.quiet = true;
+      break;
+    case kHelp:
+      out.help = true;
+      break;
+    case kVersion:
+      out.version = true;
+      break;
+    case kOutputAs:
+      if (*value != "text") {
+        return ToolError{kExitUnimplemented,
+                         "output format '" + *value + "' is not supported by Pulse (use text)"};
+      }
+      break;
+    case kId:
+    case kPattern:
+    case kSetName:
+    case kUtilization:
+      return ToolError{kExitUnimplemented,
+                       "--id, --pattern, --set-name and --utilization are not supported by "
+                       "Pulse's crm_attribute"};
+    default:  // -V and -! are accepted and change nothing here
+      break;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::variant<CrmAttributeArgs, ToolError> parseCrmAttribute(
     const std::vector<std::string>& args, const std::optional<std::string>& ocf_resource_instance) {
-  CrmAttributeArgs out;
-  std::optional<std::string> type;
-  bool promotion = false;
-  auto error = scan(args, kAttributeOptions,
-                    [&](int id, std::optional<std::string> value) -> std::optional<ToolError> {
-                      switch (id) {
-                        case kName:
-                          out.name = *value;
-                          break;
-                        case kPromotion: {
-                          // pcmk_promotion_score_name(): the given resource, else the
-                          // agent's own.
-                          promotion = true;
-                          const auto rsc = value ? value : ocf_resource_instance;
-                          if (rsc && !rsc->empty()) {
-                            out.name = "master-" + *rsc;
-                          } else {
-                            out.name.reset();
-                          }
-                          break;
-                        }
-                        case kDelete:
-                          out.command = AttributeCommand::kDelete;
-                          break;
-                        case kQuery:
-                          out.command = AttributeCommand::kQuery;
-                          break;
-                        case kUpdate:
-                          out.command = AttributeCommand::kUpdate;
-                          out.value = *value;
-                          break;
-                        case kDefault:
-                          out.default_value = *value;
-                          break;
-                        case kLifetime:
-                        case kType:
-                          type = *value;
-                          break;
-                        case kNode:
-                          out.node = *value;
-                          break;
-                        case kQuiet:
-                          out.quiet = true;
-                          break;
-                        case kHelp:
-                          out.help = true;
-                          break;
-                        case kVersion:
-                          out.version = true;
-                          break;
-                        case kOutputAs:
-                          if (*value != "text") {
-                            return ToolError{kExitUnimplemented,
-                                             "output format '" + *value +
-                                                 "' is not supported by Pulse (use text)"};
-                          }
-                          break;
-                        case kId:
-                        case kPattern:
-                        case kSetName:
-                        case kUtilization:
-                          return ToolError{kExitUnimplemented,
-                                           "--id, --pattern, --set-name and --utilization are "
-                                           "not supported by Pulse's crm_attribute"};
-                        default:  // -V, -! are accepted and have no effect here
-                          break;
-                      }
-                      return std::nullopt;
-                    });
+  AttributeParse p;
+  auto error = scan(args, kAttributeOptions, [&](int id, std::optional<std::string> value) {
+    return applyAttributeOption(p, id, value, ocf_resource_instance);
+  });
   if (error) return *error;
+  CrmAttributeArgs& out = p.out;
+  const std::optional<std::string>& type = p.type;
+  const bool promotion = p.promotion;
   if (out.help || out.version) return out;
   if (promotion && !out.name) {
     return usage(
@@ -210,8 +239,7 @@ std::variant<CrmAttributeArgs, ToolError> parseCrmAttribute(
       return ToolError{kExitUnimplemented,
                        "--type " + t + " is not supported by Pulse's crm_attribute"};
     } else {
-      return usage("invalid lifetime or type '" + *type +
-                   "' (valid: reboot, forever, crm_config)");
+      return usage("invalid lifetime or type '" + *type + "' (valid: reboot, forever, crm_config)");
     }
   }
   if (out.command == AttributeCommand::kDelete && !out.name) {
@@ -227,44 +255,64 @@ std::variant<CrmAttributeArgs, ToolError> parseCrmAttribute(
 std::variant<CrmNodeArgs, ToolError> parseCrmNode(const std::vector<std::string>& args) {
   enum { kI, kL, kN, kP, kQ, kNameFor, kRemove, kForce, kV, kH, kVer };
   static const std::vector<OptionSpec> specs = {
-      {'i', "cluster-id", Arg::kNone, kI},    {'l', "list", Arg::kNone, kL},
-      {'n', "name", Arg::kNone, kN},          {'p', "partition", Arg::kNone, kP},
-      {'q', "quorum", Arg::kNone, kQ},        {'N', "name-for-id", Arg::kRequired, kNameFor},
-      {'R', "remove", Arg::kRequired, kRemove}, {'f', "force", Arg::kNone, kForce},
-      {'V', "verbose", Arg::kNone, kV},       {'h', "help", Arg::kNone, kH},
-      {'?', "help-all", Arg::kNone, kH},      {'$', "version", Arg::kNone, kVer},
+      {'i', "cluster-id", Arg::kNone, kI},
+      {'l', "list", Arg::kNone, kL},
+      {'n', "name", Arg::kNone, kN},
+      {'p', "partition", Arg::kNone, kP},
+      {'q', "quorum", Arg::kNone, kQ},
+      {'N', "name-for-id", Arg::kRequired, kNameFor},
+      {'R', "remove", Arg::kRequired, kRemove},
+      {'f', "force", Arg::kNone, kForce},
+      {'V', "verbose", Arg::kNone, kV},
+      {'h', "help", Arg::kNone, kH},
+      {'?', "help-all", Arg::kNone, kH},
+      {'$', "version", Arg::kNone, kVer},
   };
   CrmNodeArgs out;
-  auto error = scan(args, specs,
-                    [&](int id, std::optional<std::string> value) -> std::optional<ToolError> {
-                      switch (id) {
-                        case kI: out.command = NodeCommand::kId; break;
-                        case kL: out.command = NodeCommand::kList; break;
-                        case kN: out.command = NodeCommand::kName; break;
-                        case kP: out.command = NodeCommand::kPartition; break;
-                        case kQ: out.command = NodeCommand::kQuorum; break;
-                        case kNameFor: {
-                          unsigned id_value = 0;
-                          const char* end = value->data() + value->size();
-                          const auto [ptr, ec] = std::from_chars(value->data(), end, id_value);
-                          if (ec != std::errc() || ptr != end || value->empty()) {
-                            return usage("invalid node ID '" + *value +
-                                         "' for -N/--name-for-id (use a number)");
-                          }
-                          out.command = NodeCommand::kNameForId;
-                          out.node_id = id_value;
-                          break;
-                        }
-                        case kRemove:
-                          return ToolError{kExitUnimplemented,
-                                           "-R/--remove is not supported by Pulse's crm_node "
-                                           "(use pcs cluster node remove)"};
-                        case kH: out.help = true; break;
-                        case kVer: out.version = true; break;
-                        default: break;
-                      }
-                      return std::nullopt;
-                    });
+  auto error =
+      scan(args, specs, [&](int id, std::optional<std::string> value) -> std::optional<ToolError> {
+        switch (id) {
+          case kI:
+            out.command = NodeCommand::kId;
+            break;
+          case kL:
+            out.command = NodeCommand::kList;
+            break;
+          case kN:
+            out.command = NodeCommand::kName;
+            break;
+          case kP:
+            out.command = NodeCommand::kPartition;
+            break;
+          case kQ:
+            out.command = NodeCommand::kQuorum;
+            break;
+          case kNameFor: {
+            unsigned id_value = 0;
+            const char* end = value->data() + value->size();
+            const auto [ptr, ec] = std::from_chars(value->data(), end, id_value);
+            if (ec != std::errc() || ptr != end || value->empty()) {
+              return usage("invalid node ID '" + *value + "' for -N/--name-for-id (use a number)");
+            }
+            out.command = NodeCommand::kNameForId;
+            out.node_id = id_value;
+            break;
+          }
+          case kRemove:
+            return ToolError{kExitUnimplemented,
+                             "-R/--remove is not supported by Pulse's crm_node "
+                             "(use pcs cluster node remove)"};
+          case kH:
+            out.help = true;
+            break;
+          case kVer:
+            out.version = true;
+            break;
+          default:
+            break;
+        }
+        return std::nullopt;
+      });
   if (error) return *error;
   return out;
 }

@@ -42,10 +42,10 @@ enum class AttributeCommand { kQuery, kUpdate, kDelete };
 
 struct CrmAttributeArgs {
   AttributeCommand command = AttributeCommand::kQuery;
-  std::optional<std::string> name;   // none: a query lists every attribute of the scope
-  std::string value;                 // kUpdate
-  std::optional<std::string> node;   // -N; none (or "auto"/"localhost"): the local node
-  std::string scope;                 // "status", "nodes" or "crm_config"
+  std::optional<std::string> name;           // none: a query lists every attribute of the scope
+  std::string value;                         // kUpdate
+  std::optional<std::string> node;           // -N; none (or "auto"/"localhost"): the local node
+  std::string scope;                         // "status", "nodes" or "crm_config"
   std::optional<std::string> default_value;  // -d
   bool quiet = false;
   bool help = false;

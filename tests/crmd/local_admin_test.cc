@@ -82,8 +82,7 @@ TEST(LocalAdmin, AgentsFindPulseProgramsAndTheStateDirectory) {
   const auto env = pulseToolEnvironment({"PATH=/usr/bin:/bin", "OCF_ROOT=/usr/lib/ocf"});
   ::unsetenv("PULSE_STATE_DIR");
   // The directory of the running executable: where crmd and crm_attribute are built.
-  const std::string dir =
-      std::filesystem::read_symlink("/proc/self/exe").parent_path().string();
+  const std::string dir = std::filesystem::read_symlink("/proc/self/exe").parent_path().string();
   auto has = [&](const std::string& entry) {
     return std::find(env.begin(), env.end(), entry) != env.end();
   };

@@ -54,8 +54,7 @@ TEST(CrmAttributeArgs, ScopeAsPacemakerChoosesIt) {
   EXPECT_EQ(attrOk({"-n", "cluster-delay", "-G"}).scope, "crm_config");
   EXPECT_EQ(attrOk({"-N", "n1", "-n", "site", "-v", "a"}).scope, "nodes");
   EXPECT_EQ(attrOk({"-N", "n1", "-n", "site", "-l", "reboot", "-v", "a"}).scope, "status");
-  EXPECT_EQ(attrOk({"--type", "crm_config", "--name=x", "--query", "--quiet"}).scope,
-            "crm_config");
+  EXPECT_EQ(attrOk({"--type", "crm_config", "--name=x", "--query", "--quiet"}).scope, "crm_config");
   EXPECT_EQ(attrOk({"-l", "REBOOT", "-n", "x"}).scope, "status");
 }
 
@@ -157,8 +156,10 @@ TEST(AttributeEdit, TransientAttributeLivesInTheStatusAndBumpsNumUpdates) {
   EXPECT_TRUE(*changed);
   EXPECT_STREQ(d.cib().attribute("num_updates").value(), "3");
   EXPECT_STREQ(d.cib().attribute("epoch").value(), "5");
-  pugi::xml_node nv = d.cib().select_node(
-      "status/node_state[@id='2']/transient_attributes/instance_attributes/nvpair").node();
+  pugi::xml_node nv =
+      d.cib()
+          .select_node("status/node_state[@id='2']/transient_attributes/instance_attributes/nvpair")
+          .node();
   EXPECT_STREQ(nv.attribute("name").value(), "master-db");
   EXPECT_STREQ(nv.attribute("value").value(), "10");
   // Only status: not a permanent attribute, not on the other node.
@@ -181,8 +182,11 @@ TEST(AttributeEdit, PermanentAttributeAndClusterOptionBumpEpoch) {
   EXPECT_EQ(queryAttributes(d.cib(), "nodes", "1", std::nullopt).size(), 1u);
   EXPECT_TRUE(*setAttribute(d.cib(), "crm_config", "", "stonith-enabled", "false"));
   EXPECT_STREQ(d.cib().attribute("epoch").value(), "7");
-  pugi::xml_node nv = d.cib().select_node(
-      "configuration/crm_config/cluster_property_set[@id='cib-bootstrap-options']/nvpair").node();
+  pugi::xml_node nv =
+      d.cib()
+          .select_node(
+              "configuration/crm_config/cluster_property_set[@id='cib-bootstrap-options']/nvpair")
+          .node();
   EXPECT_STREQ(nv.attribute("id").value(), "cib-bootstrap-options-stonith-enabled");
   EXPECT_EQ(queryAttributes(d.cib(), "crm_config", "", "stonith-enabled")[0].second, "false");
   EXPECT_TRUE(*deleteAttribute(d.cib(), "crm_config", "", "stonith-enabled"));
