@@ -9,6 +9,8 @@
 #include "crmd/auth_store.h"
 #include "crmd/cib_wire.h"
 #include "crmd/cluster_manager.h"
+#include "crmd/crypto.h"
+#include "crmd/known_hosts.h"
 #include "crmd/log.h"
 #include "crmd/secure_file.h"
 #include "crmd/tls_identity.h"
@@ -21,8 +23,12 @@ constexpr std::string_view kBearer = "Bearer ";
 
 class AdminService final : public pulse::admin::Admin::Service {
  public:
-  AdminService(AuthStore auth, std::string node_name, ClusterManager& cluster)
-      : auth_(std::move(auth)), node_name_(std::move(node_name)), cluster_(cluster) {}
+  AdminService(AuthStore auth, std::string node_name, ClusterManager& cluster,
+               std::string local_token)
+      : auth_(std::move(auth)),
+        node_name_(std::move(node_name)),
+        cluster_(cluster),
+        local_token_(std::move(local_token)) {}
 
   grpc::Status HostAuth(grpc::ServerContext* context, const pulse::admin::HostAuthRequest* request,
                         pulse::admin::HostAuthReply* reply) override {
@@ -214,7 +220,8 @@ class AdminService final : public pulse::admin::Admin::Service {
       logEvent(call + " from " + context.peer() + " refused: no token");
       return {grpc::StatusCode::UNAUTHENTICATED, "no authentication token; run pcs host auth"};
     }
-    if (!auth_.isValidToken(std::string(value.substr(kBearer.size())))) {
+    const std::string token(value.substr(kBearer.size()));
+    if (!constantTimeEquals(token, local_token_) && !auth_.isValidToken(token)) {
       logEvent(call + " from " + context.peer() + " refused: unknown token");
       return {grpc::StatusCode::UNAUTHENTICATED, "invalid authentication token; run pcs host auth"};
     }
@@ -317,6 +324,7 @@ class AdminService final : public pulse::admin::Admin::Service {
   AuthStore auth_;
   const std::string node_name_;
   ClusterManager& cluster_;
+  const std::string local_token_;  // this run's local-admin token (see admin_server.h)
 };
 
 // Node-to-node calls (proto/peer.proto), authenticated with the cluster key's peer token.
@@ -345,7 +353,17 @@ class PeerService final : public pulse::peer::Peer::Service {
   ClusterManager& cluster_;
 };
 
+// The address a program on this node reaches the server at: loopback for a wildcard listen.
+std::string localAddress(const std::string& listen, int port) {
+  std::string host = listen.substr(0, listen.rfind(':'));
+  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+  if (host == "[::]") host = "[::1]";
+  return host + ":" + std::to_string(port);
+}
+
 }  // namespace
+
+std::string localAdminPath(const std::string& state_dir) { return state_dir + "/local-admin"; }
 
 struct AdminServer::Impl {
   TlsIdentity identity;
@@ -372,10 +390,14 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const AdminServerOptions
              "; host auth is refused until `crmd passwd` sets one");
   }
 
+  auto local_token = randomBytes(32);
+  if (!local_token) return Error{"local-admin token: " + local_token.error().message};
+
   auto impl = std::make_unique<Impl>();
   impl->identity = std::move(*identity);
+  const std::string token = toHex(*local_token);
   impl->service =
-      std::make_unique<AdminService>(std::move(*auth), options.node_name, *options.cluster);
+      std::make_unique<AdminService>(std::move(*auth), options.node_name, *options.cluster, token);
   grpc::SslServerCredentialsOptions tls;
   tls.pem_key_cert_pairs.push_back({impl->identity.key_pem, impl->identity.cert_pem});
   grpc::ServerBuilder builder;
@@ -386,6 +408,13 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const AdminServerOptions
   impl->server = builder.BuildAndStart();
   if (!impl->server || impl->port == 0) {
     return Error{"cannot listen on " + options.listen_address};
+  }
+  // Written only once the port is known; the previous run's file (and token) is replaced.
+  const KnownHost local{options.node_name, localAddress(options.listen_address, impl->port), token,
+                        impl->identity.fingerprint};
+  if (Status s = saveKnownHosts(localAdminPath(options.state_dir), {local}); !s) {
+    impl->server->Shutdown();
+    return Error{"cannot write the local-admin file: " + s.error().message};
   }
   return std::unique_ptr<AdminServer>(new AdminServer(std::move(impl)));
 }

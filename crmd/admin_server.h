@@ -4,6 +4,13 @@
 // destroy, status) are carried out by the ClusterManager. gRPC stays behind a pimpl so that
 // including this header costs nothing.
 //
+// Local access (for crm_attribute, crm_node and crm_master, which resource agents run as root
+// on the node with no pcs token): at every start the server makes a fresh random 32-byte token,
+// accepts it like a pcs token, and writes `<state dir>/local-admin` (mode 0600, so only root
+// reads it) in the known-hosts format, one line: NODE ADDR:PORT TOKEN FINGERPRINT, with the
+// loopback address when listening on a wildcard. The token lives only in memory and that file;
+// it changes at every restart, so an old copy of the file is useless.
+//
 // Thread-safety: gRPC runs handlers on its own threads; they share the AuthStore and the
 // ClusterManager, which are thread-safe. shutdown() may be called from any thread except a handler.
 #pragma once
@@ -23,6 +30,9 @@ struct AdminServerOptions {
   std::string node_name;       // reported by HostAuth and Whoami
   ClusterManager* cluster = nullptr;  // the cluster calls; must outlive the server
 };
+
+// `<state_dir>/local-admin` (see above).
+std::string localAdminPath(const std::string& state_dir);
 
 class AdminServer {
  public:

@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <vector>
 
 namespace pulse::crmd {
@@ -30,6 +32,52 @@ std::string_view execStatusName(ExecStatus status) {
       return "Cancelled";
   }
   return "error";
+}
+
+namespace {
+
+std::string daemonEnv(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : "";
+}
+
+// Computed once: neither the executable nor the daemon's environment changes while it runs.
+const std::string& helperDirectory() {
+  static const std::string dir = [] {
+    std::string configured = daemonEnv("PULSE_HA_SBIN_DIR");
+    if (!configured.empty()) return configured;
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string("/usr/sbin") : exe.parent_path().string();
+  }();
+  return dir;
+}
+
+void setEnv(std::vector<std::string>& env, const std::string& name, const std::string& value) {
+  const std::string prefix = name + "=";
+  for (std::string& entry : env) {
+    if (entry.starts_with(prefix)) {
+      entry = prefix + value;
+      return;
+    }
+  }
+  env.push_back(prefix + value);
+}
+
+}  // namespace
+
+std::vector<std::string> pulseToolEnvironment(std::vector<std::string> env) {
+  const std::string& dir = helperDirectory();
+  setEnv(env, "HA_SBIN_DIR", dir);
+  std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  for (const std::string& entry : env) {
+    if (entry.starts_with("PATH=")) path = entry.substr(5);
+  }
+  setEnv(env, "PATH", dir + ":" + path);
+  if (const std::string state = daemonEnv("PULSE_STATE_DIR"); !state.empty()) {
+    setEnv(env, "PULSE_STATE_DIR", state);
+  }
+  return env;
 }
 
 namespace {
@@ -200,7 +248,8 @@ AgentResult runAgent(const AgentCall& call, std::size_t output_limit,
     r.message = env.error().message;
     return finish(r);
   }
-  return runProgram(ProgramCall{path, {call.action}, std::move(*env), "", call.timeout},
+  return runProgram(
+      ProgramCall{path, {call.action}, pulseToolEnvironment(std::move(*env)), "", call.timeout},
                     output_limit, abort);
 }
 

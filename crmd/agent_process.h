@@ -5,7 +5,7 @@
 // The agent runs through posix_spawn in a new session (setsid: its own process group, no
 // controlling terminal), stdin from /dev/null, stdout/stderr into pipes, every other fd closed,
 // default signal handlers and an empty signal mask, and the environment of
-// buildOcfEnvironment() only.
+// buildOcfEnvironment() plus Pulse's helper programs (pulseToolEnvironment()).
 //
 // Timeout: when call.timeout expires the WHOLE process group gets SIGKILL at once (as
 // Pacemaker's execd does; an agent that overran its timeout gets no grace, and a grace period
@@ -31,6 +31,15 @@
 #include "crmd/ocf.h"
 
 namespace pulse::crmd {
+
+// What an agent needs to run Pulse's crm_attribute, crm_master and crm_node instead of
+// Pacemaker's (which cannot talk to Pulse): HA_SBIN_DIR (ocf-shellfuncs runs
+// ${HA_SBIN_DIR}/crm_attribute) is the directory of the running executable (crmd's, where
+// Pulse's programs are built and installed), or $PULSE_HA_SBIN_DIR when the daemon has it; the
+// same directory goes first on PATH; PULSE_STATE_DIR is copied from the daemon's environment
+// (crmd exports its state directory), so the programs find the local-admin file. Returns `env`
+// with these set (replacing entries of the same name).
+std::vector<std::string> pulseToolEnvironment(std::vector<std::string> env);
 
 // How an operation ended, apart from the agent's OCF code (Pacemaker's PCMK_EXEC_*).
 enum class ExecStatus {

@@ -8,6 +8,7 @@
 
 #include <boost/program_options.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -72,6 +73,9 @@ int runDaemon(AdminServerOptions options, ClusterManagerOptions cluster_options)
     logEvent("cannot start: " + s.error().message);
     return 1;
   }
+  // Resource agents get it (agent_process.h), so that crm_attribute & co. find this node's
+  // local-admin file. Set before any thread starts.
+  setenv("PULSE_STATE_DIR", std::filesystem::absolute(options.state_dir).c_str(), 1);
   auto cluster = ClusterManager::open(std::move(cluster_options));
   if (!cluster) {
     logEvent("cannot start: " + cluster.error().message);
