@@ -1,0 +1,1 @@
+#include "tests/controller/controller_harness.h"
