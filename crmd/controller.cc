@@ -132,7 +132,10 @@ int maxCallId(const pugi::xml_node& cib, const std::string& node_id) {
 // Members up; every other node with a node_state down (a node never seen keeps none). With
 // fencing on, a node that was expected up is lost, not down: in_ccm=false crmd=offline
 // join=down expected=member, which the engine reads as unclean ("peer is no longer part of the
-// cluster") until it is fenced; `clean` lists nodes already fenced on request.
+// cluster") until it is fenced; `clean` lists nodes already fenced on request. With fencing
+// off the node's history is dropped, as Pacemaker's scheduler ignores the history of an offline
+// node then ("not unpacking resource history for offline cluster node"): its resources are
+// recovered at once (our engine would otherwise take them for still running there).
 void applyMembers(pugi::xml_node cib, const std::vector<Member>& members,
                   const std::set<std::string>& clean) {
   const bool fencing = stonithEnabled(cib);
@@ -148,6 +151,9 @@ void applyMembers(pugi::xml_node cib, const std::vector<Member>& members,
                       std::string_view(ns.attribute("expected").value()) == "member";
     setNodeState(cib, id, "", false);
     if (lost) ns.attribute("expected") = "member";
+    if (!fencing)
+      while (ns.remove_child("lrm")) {
+      }
   }
 }
 
