@@ -10,7 +10,7 @@
 //
 // Invariants:
 //  * Nothing happens unless this node is DC (between onBecameDc and onLostDc); when it is not,
-//    every input returns an empty output.
+//    every input returns an empty output (requestFence: one log line saying so).
 //  * At most one status write is in flight. A write is built on the newest confirmed CIB and
 //    carries every queued status change (node states, operation results); when it fails it is
 //    rebuilt on the newest confirmed CIB and sent again, so no change is lost.
@@ -97,7 +97,8 @@ struct StatusWrite {
 
 // A node to fence before its resources may be recovered elsewhere (Pacemaker's "Fence
 // (reboot) NODE"). The shell runs `device`'s fence agent (class stonith, the fence-agents stdin
-// protocol, action=reboot plug=NODE) on a surviving node; with no device (device.type empty)
+// protocol, action=device.operation plug=NODE, timeout device.timeout_ms = Pacemaker's 60 s
+// stonith-timeout) on a surviving node of its choice (device.node is empty, action_id 0); with no device (device.type empty)
 // it is watchdog fencing: the shell waits `watchdog_wait_ms` from the moment the node was lost
 // (the node's self-fencing bound) and then reports success. Either way the result comes back
 // through onFenceResult.
