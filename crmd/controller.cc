@@ -161,8 +161,7 @@ void applyMembers(pugi::xml_node cib, const std::vector<Member>& members,
 // node's lrm and transient attributes once the fencing is confirmed).
 void applyFenced(pugi::xml_node cib, const std::string& id) {
   setNodeState(cib, id, "", false);
-  pugi::xml_node ns =
-      cib.child("status").find_child_by_attribute("node_state", "id", id.c_str());
+  pugi::xml_node ns = cib.child("status").find_child_by_attribute("node_state", "id", id.c_str());
   while (ns.remove_child("lrm")) {
   }
   while (ns.remove_child("transient_attributes")) {

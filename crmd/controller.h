@@ -98,10 +98,10 @@ struct StatusWrite {
 // A node to fence before its resources may be recovered elsewhere (Pacemaker's "Fence
 // (reboot) NODE"). The shell runs `device`'s fence agent (class stonith, the fence-agents stdin
 // protocol, action=device.operation plug=NODE, timeout device.timeout_ms = Pacemaker's 60 s
-// stonith-timeout) on a surviving node of its choice (device.node is empty, action_id 0); with no device (device.type empty)
-// it is watchdog fencing: the shell waits `watchdog_wait_ms` from the moment the node was lost
-// (the node's self-fencing bound) and then reports success. Either way the result comes back
-// through onFenceResult.
+// stonith-timeout) on a surviving node of its choice (device.node is empty, action_id 0); with no
+// device (device.type empty) it is watchdog fencing: the shell waits `watchdog_wait_ms` from the
+// moment the node was lost (the node's self-fencing bound) and then reports success. Either way the
+// result comes back through onFenceResult.
 struct FenceRequest {
   std::string node;  // uname of the target
   NodeId node_id = membership::kNoNode;
@@ -176,7 +176,7 @@ class Controller {
     int action_id = -1;                            // >= 0: complete in the runner once durable
     bool expected = true;
     std::string reason{};
-    std::string fenced_node_id{};  // non-empty: record this node fenced (cleanly down)
+    std::string fenced_node_id{};         // non-empty: record this node fenced (cleanly down)
     std::set<std::string> fenced_left{};  // fenced by request and now gone: down, not unclean
   };
   struct InFlightWrite {

@@ -36,7 +36,8 @@ bool equalsIgnoringCase(std::string_view a, std::string_view b) {
 
 // The uname of node `id` from its node_state, else from <nodes>.
 std::string unameOf(const pugi::xml_node& cib, const pugi::xml_node& ns) {
-  if (!std::string_view(ns.attribute("uname").value()).empty()) return ns.attribute("uname").value();
+  if (!std::string_view(ns.attribute("uname").value()).empty())
+    return ns.attribute("uname").value();
   return cib.child("configuration")
       .child("nodes")
       .find_child_by_attribute("node", "id", ns.attribute("id").value())
@@ -77,8 +78,8 @@ bool hostListNames(const std::string& list, const std::string& node) {
 // it; target-role=Stopped makes a device unusable), as the request for its agent.
 std::optional<ActionRequest> fenceDevice(const pugi::xml_node& cib, const std::string& node,
                                          const std::string& operation) {
-  pugi::xml_node device = cib.child("configuration").child("resources").find_node(
-      [&](const pugi::xml_node& n) {
+  pugi::xml_node device =
+      cib.child("configuration").child("resources").find_node([&](const pugi::xml_node& n) {
         if (std::string_view(n.name()) != "primitive" ||
             std::string_view(n.attribute("class").value()) != "stonith")
           return false;
@@ -151,19 +152,19 @@ void Controller::probe(ControllerOutput& out) {
                    d.second.request.resource == rsc;
           });
       if (outstanding) continue;
-      ActionRequest req{.action_id = next_probe_id_++,
-                        .node = m.name,
-                        .resource = rsc,
-                        .rsc_class = primitive.attribute("class").value(),
-                        .provider = primitive.attribute("provider").value(),
-                        .type = primitive.attribute("type").value(),
-                        .operation = "monitor",
-                        .interval_ms = 0,
-                        .timeout_ms = durationMs(findOp(primitive, "monitor", 0).attribute("timeout"),
-                                                 20000),
-                        .params = blocks(primitive, "instance_attributes"),
-                        .meta = blocks(primitive, "meta_attributes"),
-                        .expected_rc = cib::kOcfNotRunning};
+      ActionRequest req{
+          .action_id = next_probe_id_++,
+          .node = m.name,
+          .resource = rsc,
+          .rsc_class = primitive.attribute("class").value(),
+          .provider = primitive.attribute("provider").value(),
+          .type = primitive.attribute("type").value(),
+          .operation = "monitor",
+          .interval_ms = 0,
+          .timeout_ms = durationMs(findOp(primitive, "monitor", 0).attribute("timeout"), 20000),
+          .params = blocks(primitive, "instance_attributes"),
+          .meta = blocks(primitive, "meta_attributes"),
+          .expected_rc = cib::kOcfNotRunning};
       pe::Action action{.id = req.action_id,
                         .key = cib::operationKey(rsc, "monitor", 0),
                         .task = "monitor",
@@ -202,8 +203,8 @@ void Controller::fence(ControllerOutput& out, bool tick) {
     f.node_id = u.id;
     if (f.state == Fencing::State::kOutstanding || f.state == Fencing::State::kFenced) continue;
     if (f.state == Fencing::State::kFailed && (!tick || now_ < f.retry_at)) continue;
-    FenceRequest req{.node = u.name, .node_id = parseNodeId(u.id), .device = {},
-                     .watchdog_wait_ms = 0};
+    FenceRequest req{
+        .node = u.name, .node_id = parseNodeId(u.id), .device = {}, .watchdog_wait_ms = 0};
     std::string why;
     if (auto device = fenceDevice(cib, u.name, "reboot")) {
       req.device = std::move(*device);
@@ -213,7 +214,8 @@ void Controller::fence(ControllerOutput& out, bool tick) {
       out.log.push_back("fencing " + u.name + " by watchdog: assumed down after " +
                         std::to_string(wait) + " ms");
     } else {
-      if (f.state != Fencing::State::kNoMeans) out.log.push_back("cannot fence " + u.name + ": " + why);
+      if (f.state != Fencing::State::kNoMeans)
+        out.log.push_back("cannot fence " + u.name + ": " + why);
       f.state = Fencing::State::kNoMeans;
       continue;
     }
@@ -308,16 +310,15 @@ ControllerOutput Controller::onMonitorResult(const ActionRequest& monitor, const
     return out;
   }
   now_ = now;
-  pe::Action action{.id = monitor.action_id,
-                    .key = cib::operationKey(monitor.resource, monitor.operation,
-                                             monitor.interval_ms),
-                    .task = monitor.operation,
-                    .resource = monitor.resource,
-                    .node = monitor.node,
-                    .interval_ms = monitor.interval_ms,
-                    .pseudo = false};
-  const bool failed =
-      result.exec_status != cib::kExecDone || !isExpectedResult(action, result.rc);
+  pe::Action action{
+      .id = monitor.action_id,
+      .key = cib::operationKey(monitor.resource, monitor.operation, monitor.interval_ms),
+      .task = monitor.operation,
+      .resource = monitor.resource,
+      .node = monitor.node,
+      .interval_ms = monitor.interval_ms,
+      .pseudo = false};
+  const bool failed = result.exec_status != cib::kExecDone || !isExpectedResult(action, result.rc);
   recordResult(Dispatched{monitor, action, nodeIdOf(*member), 0, false}, result, out);
   if (failed) abortTransition(action.key + " failed on " + monitor.node, out);
   step(out);

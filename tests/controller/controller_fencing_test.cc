@@ -179,7 +179,8 @@ TEST(ControllerProbes, ProbeOnANodeThatLeavesIsLost) {
   h.confirmWrites();
   ASSERT_EQ(h.probed.size(), 3u);
   h.take(h.ctl.onMembersChanged(without("n3"), kNow));
-  EXPECT_TRUE(h.logged("probe d1_monitor_0 on n3 lost: the node left")) << testing::PrintToString(h.log);
+  EXPECT_TRUE(h.logged("probe d1_monitor_0 on n3 lost: the node left"))
+      << testing::PrintToString(h.log);
   h.actions.erase(std::remove_if(h.actions.begin(), h.actions.end(),
                                  [](const ActionRequest& a) { return a.node == "n3"; }),
                   h.actions.end());
@@ -226,8 +227,8 @@ TEST(ControllerFencing, LostNodeIsFencedBeforeItsResourcesStartElsewhere) {
     h.settle(healthy);
   }
   EXPECT_EQ(h.fencing.size(), 1u) << "not requested again while outstanding";
-  EXPECT_EQ(h.executed.size(), before) << "nothing moves before the fencing is confirmed: "
-                                       << testing::PrintToString(h.executed);
+  EXPECT_EQ(h.executed.size(), before)
+      << "nothing moves before the fencing is confirmed: " << testing::PrintToString(h.executed);
   EXPECT_FALSE(h.ctl.idle());
 
   h.take(h.ctl.onFenceResult(lost, true, "", kNow + 50));
@@ -287,13 +288,12 @@ TEST(ControllerFencing, FailedFencingIsRetriedAtATickFiveSecondsLater) {
 
 TEST(ControllerFencing, WatchdogWhenNoDeviceCanFence) {
   for (const auto& [value, minimum, wait] :
-       std::vector<std::tuple<std::string, std::int64_t, std::int64_t>>{
-           {"5s", 0, 5000}, {"-1", 12000, 12000}}) {
+       std::vector<std::tuple<std::string, std::int64_t, std::int64_t>>{{"5s", 0, 5000},
+                                                                        {"-1", 12000, 12000}}) {
     Harness h;
     h.ctl.setWatchdogMinimumMs(minimum);
-    h.xml = fencingCib(R"(<nvpair id="opt-wd" name="stonith-watchdog-timeout" value=")" + value +
-                           R"("/>)",
-                       "");
+    h.xml = fencingCib(
+        R"(<nvpair id="opt-wd" name="stonith-watchdog-timeout" value=")" + value + R"("/>)", "");
     h.startUp();
     h.settle(healthy);
     h.take(h.ctl.onMembersChanged(without("n2"), kNow));
@@ -321,7 +321,8 @@ TEST(ControllerFencing, NoMeansToFenceIsLoggedOnceAndNothingRecovers) {
   EXPECT_TRUE(h.fencing.empty());
   EXPECT_EQ(std::count(h.log.begin(), h.log.end(),
                        "cannot fence n2: no fence device and stonith-watchdog-timeout is 0"),
-            1) << testing::PrintToString(h.log);
+            1)
+      << testing::PrintToString(h.log);
   EXPECT_EQ(h.ctl.transitionsRun(), transitions) << "the engine waits for the fencing";
 }
 

@@ -125,7 +125,7 @@ struct Harness {
 };
 
 inline pugi::xml_node op(const pugi::xml_document& doc, const std::string& node_id,
-                  const std::string& op_id) {
+                         const std::string& op_id) {
   return doc.child("cib")
       .child("status")
       .find_child_by_attribute("node_state", "id", node_id.c_str())
