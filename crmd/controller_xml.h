@@ -4,6 +4,8 @@
 //
 // Invariants: a missing element or attribute reads as empty/absent, never as an error, so a
 // damaged configuration cannot crash the DC; node_state ids are the nodes' ids in <nodes>.
+//
+// Thread-safety: pure functions; no shared state.
 #pragma once
 
 #include <cstdint>
