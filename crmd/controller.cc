@@ -6,49 +6,26 @@
 #include <sstream>
 #include <utility>
 
+#include "common/crm_bool.h"
 #include "crmd/cib_version.h"
+#include "crmd/controller_xml.h"
 #include "policy-engine/op_digest.h"
 #include "policy-engine/policy_engine.h"
 
 namespace pulse::crmd {
-namespace {
-
-// Pacemaker writes a transition uuid into every transition key; one fixed value is enough
-// because our engine reads only the action and target-rc fields.
-constexpr const char* kTransitionUuid = "b6e3a7a0-9d1c-4c3e-8f43-70756c736521";
-
-// Pacemaker's defaults: cluster-delay (slack on top of an action's timeout before the DC gives
-// up on its result), OCF_ERR_GENERIC and PCMK_EXEC_TIMEOUT for an action that never reported.
-constexpr WallSeconds kClusterDelaySeconds = 60;
-constexpr int kOcfUnknownError = 1;
-constexpr int kExecTimeout = 2;
+namespace ctlxml {
 
 std::string nodeIdOf(const Member& m) { return std::to_string(m.id); }
 
-std::string serialize(const pugi::xml_document& doc) {
-  std::ostringstream text;
-  doc.save(text, "  ");
-  return text.str();
-}
-
-// The CIB's content without its version: two copies with equal fingerprints differ only in
-// the version numbers the replica stamps on.
-std::string fingerprint(const std::string& xml) {
-  pugi::xml_document doc;
-  if (!doc.load_string(xml.c_str())) return xml;
-  pugi::xml_node cib = doc.child("cib");
-  if (cib) cib::writeCibVersion(cib, CibVersion{});
-  return serialize(doc);
-}
-
+namespace {
 std::map<std::string, std::string> nvpairs(const pugi::xml_node& set) {
   std::map<std::string, std::string> out;
   for (pugi::xml_node nv : set.children("nvpair"))
     out.emplace(nv.attribute("name").value(), nv.attribute("value").value());
   return out;
 }
+}  // namespace
 
-// Every nvpair of every `tag` block of `parent` (rules are not evaluated; first block wins).
 std::map<std::string, std::string> blocks(const pugi::xml_node& parent, const char* tag) {
   std::map<std::string, std::string> out;
   for (pugi::xml_node set : parent.children(tag)) out.merge(nvpairs(set));
@@ -60,7 +37,6 @@ std::int64_t durationMs(const pugi::xml_attribute& attr, std::int64_t absent) {
   return std::stoll(pe::normalizedTimeoutMs(attr.value()));
 }
 
-// The first <op> of `primitive` with this name and interval (Pacemaker's lookup).
 pugi::xml_node findOp(const pugi::xml_node& primitive, const std::string& task,
                       std::int64_t interval_ms) {
   for (pugi::xml_node op : primitive.child("operations").children("op")) {
@@ -71,21 +47,26 @@ pugi::xml_node findOp(const pugi::xml_node& primitive, const std::string& task,
   return {};
 }
 
-// A clone instance "rsc:N" runs the primitive "rsc" (anonymous clones record it so too).
 std::string primitiveId(const std::string& resource) {
   return resource.substr(0, resource.find(':'));
 }
 
-// The highest call-id recorded for `node_id`, so that a new DC continues the node's sequence
-// (the engine replays a node's history in call-id order).
-int maxCallId(const pugi::xml_node& cib, const std::string& node_id) {
-  int max = 0;
-  pugi::xml_node ns =
-      cib.child("status").find_child_by_attribute("node_state", "id", node_id.c_str());
-  for (pugi::xml_node rsc : ns.child("lrm").child("lrm_resources").children("lrm_resource"))
-    for (pugi::xml_node op : rsc.children("lrm_rsc_op"))
-      max = std::max(max, op.attribute("call-id").as_int());
-  return max;
+pugi::xml_node findPrimitive(const pugi::xml_node& cib, const std::string& id) {
+  return cib.child("configuration").child("resources").find_node([&](const pugi::xml_node& n) {
+    return std::string_view(n.name()) == "primitive" && id == n.attribute("id").value();
+  });
+}
+
+std::string clusterOption(const pugi::xml_node& cib, const std::string& name,
+                          const std::string& absent) {
+  for (pugi::xml_node set : cib.child("configuration").child("crm_config").children())
+    for (pugi::xml_node nv : set.children("nvpair"))
+      if (name == nv.attribute("name").value()) return nv.attribute("value").value();
+  return absent;
+}
+
+bool stonithEnabled(const pugi::xml_node& cib) {
+  return crmIsTrue(clusterOption(cib, "stonith-enabled", "true"));
 }
 
 void setNodeState(pugi::xml_node cib, const std::string& id, const std::string& uname, bool up) {
@@ -107,8 +88,57 @@ void setNodeState(pugi::xml_node cib, const std::string& id, const std::string& 
   set("crm-debug-origin", "pulse_controller");
 }
 
-// Members up; every other node with a node_state down (a node never seen keeps none).
-void applyMembers(pugi::xml_node cib, const std::vector<Member>& members) {
+}  // namespace ctlxml
+
+namespace {
+using namespace ctlxml;
+
+// Pacemaker writes a transition uuid into every transition key; one fixed value is enough
+// because our engine reads only the action and target-rc fields.
+constexpr const char* kTransitionUuid = "b6e3a7a0-9d1c-4c3e-8f43-70756c736521";
+
+// Pacemaker's defaults: OCF_ERR_GENERIC and PCMK_EXEC_TIMEOUT for an action that never reported.
+constexpr int kOcfUnknownError = 1;
+constexpr int kExecTimeout = 2;
+
+std::string serialize(const pugi::xml_document& doc) {
+  std::ostringstream text;
+  doc.save(text, "  ");
+  return text.str();
+}
+
+// The CIB's content without its version: two copies with equal fingerprints differ only in
+// the version numbers the replica stamps on.
+std::string fingerprint(const std::string& xml) {
+  pugi::xml_document doc;
+  if (!doc.load_string(xml.c_str())) return xml;
+  pugi::xml_node cib = doc.child("cib");
+  if (cib) cib::writeCibVersion(cib, CibVersion{});
+  return serialize(doc);
+}
+
+// The highest call-id recorded for `node_id`, so that a new DC continues the node's sequence
+// (the engine replays a node's history in call-id order).
+int maxCallId(const pugi::xml_node& cib, const std::string& node_id) {
+  int max = 0;
+  pugi::xml_node ns =
+      cib.child("status").find_child_by_attribute("node_state", "id", node_id.c_str());
+  for (pugi::xml_node rsc : ns.child("lrm").child("lrm_resources").children("lrm_resource"))
+    for (pugi::xml_node op : rsc.children("lrm_rsc_op"))
+      max = std::max(max, op.attribute("call-id").as_int());
+  return max;
+}
+
+// Members up; every other node with a node_state down (a node never seen keeps none). With
+// fencing on, a node that was expected up is lost, not down: in_ccm=false crmd=offline
+// join=down expected=member, which the engine reads as unclean ("peer is no longer part of the
+// cluster") until it is fenced; `clean` lists nodes already fenced on request. With fencing
+// off the node's history is dropped, as Pacemaker's scheduler ignores the history of an offline
+// node then ("not unpacking resource history for offline cluster node"): its resources are
+// recovered at once (our engine would otherwise take them for still running there).
+void applyMembers(pugi::xml_node cib, const std::vector<Member>& members,
+                  const std::set<std::string>& clean) {
+  const bool fencing = stonithEnabled(cib);
   std::set<std::string> up;
   for (const Member& m : members) {
     setNodeState(cib, nodeIdOf(m), m.name, true);
@@ -116,7 +146,25 @@ void applyMembers(pugi::xml_node cib, const std::vector<Member>& members) {
   }
   for (pugi::xml_node ns : cib.child("status").children("node_state")) {
     const std::string id = ns.attribute("id").value();
-    if (!up.contains(id)) setNodeState(cib, id, "", false);
+    if (up.contains(id)) continue;
+    const bool lost = fencing && !clean.contains(id) &&
+                      std::string_view(ns.attribute("expected").value()) == "member";
+    setNodeState(cib, id, "", false);
+    if (lost) ns.attribute("expected") = "member";
+    if (!fencing)
+      while (ns.remove_child("lrm")) {
+      }
+  }
+}
+
+// After fencing: cleanly down, and what ran there is known to be stopped (Pacemaker erases the
+// node's lrm and transient attributes once the fencing is confirmed).
+void applyFenced(pugi::xml_node cib, const std::string& id) {
+  setNodeState(cib, id, "", false);
+  pugi::xml_node ns = cib.child("status").find_child_by_attribute("node_state", "id", id.c_str());
+  while (ns.remove_child("lrm")) {
+  }
+  while (ns.remove_child("transient_attributes")) {
   }
 }
 
@@ -145,7 +193,9 @@ void countFailure(pugi::xml_node cib, const cib::OperationResult& r, ControllerO
 
 ControllerOutput Controller::onBecameDc(const std::string& cib_xml, CibStamp stamp,
                                         std::vector<Member> members, WallSeconds now) {
+  const std::int64_t watchdog_minimum_ms = watchdog_minimum_ms_;
   *this = Controller{};
+  watchdog_minimum_ms_ = watchdog_minimum_ms;
   dc_ = true;
   now_ = now;
   cib_xml_ = cib_xml;
@@ -165,7 +215,9 @@ ControllerOutput Controller::onLostDc(WallSeconds now) {
   out.log.push_back("no longer DC: dropping " + std::to_string(dispatched_.size()) +
                     " awaited results and " + std::to_string(queued_.size()) +
                     " queued status changes");
+  const std::int64_t watchdog_minimum_ms = watchdog_minimum_ms_;
   *this = Controller{};
+  watchdog_minimum_ms_ = watchdog_minimum_ms;
   now_ = now;
   return out;
 }
@@ -198,7 +250,18 @@ ControllerOutput Controller::onMembersChanged(std::vector<Member> members, WallS
   now_ = now;
   members_ = std::move(members);
   out.log.push_back("membership changed: " + std::to_string(members_.size()) + " members");
-  queued_.push_back(Change{.members = members_});
+  Change refresh{.members = members_};
+  for (auto it = fenced_members_.begin(); it != fenced_members_.end();) {
+    const bool still = std::any_of(members_.begin(), members_.end(),
+                                   [&](const Member& m) { return nodeIdOf(m) == *it; });
+    if (still) {
+      ++it;
+      continue;
+    }
+    refresh.fenced_left.insert(*it);
+    it = fenced_members_.erase(it);
+  }
+  queued_.push_back(std::move(refresh));
   abortTransition("membership changed", out);
   // Results from nodes that left will never arrive: count their actions as failed now.
   for (auto it = dispatched_.begin(); it != dispatched_.end();) {
@@ -209,9 +272,10 @@ ControllerOutput Controller::onMembersChanged(std::vector<Member> members, WallS
       ++it;
       continue;
     }
-    out.log.push_back("action " + it->second.action.key + " on " + it->second.request.node +
+    out.log.push_back(std::string(it->second.in_runner ? "action " : "probe ") +
+                      it->second.action.key + " on " + it->second.request.node +
                       " lost: the node left");
-    if (runner_) (void)runner_->complete(it->first, false, "node left");
+    if (runner_ && it->second.in_runner) (void)runner_->complete(it->first, false, "node left");
     it = dispatched_.erase(it);
   }
   step(out);
@@ -237,7 +301,8 @@ ControllerOutput Controller::onActionResult(int action_id, const std::string& no
 }
 
 void Controller::recordResult(Dispatched d, const OcfResult& result, ControllerOutput& out) {
-  const int action_id = d.action.id;
+  const int action_id = d.request.action_id;
+  const bool in_runner = d.in_runner;
   const std::string node = d.request.node;
   const WallSeconds now = now_;
   const bool expected =
@@ -249,19 +314,12 @@ void Controller::recordResult(Dispatched d, const OcfResult& result, ControllerO
   out.log.push_back("result of " + d.action.key + " on " + node +
                     ": rc=" + std::to_string(result.rc) + (expected ? " (expected)" : " (FAILED)"));
   if (d.action.task == "cancel") {  // nothing to record: the monitor's entry stays as it was
-    if (runner_) (void)runner_->complete(action_id, expected, reason);
+    if (runner_ && in_runner) (void)runner_->complete(action_id, expected, reason);
     return;
   }
   pugi::xml_document doc;
   (void)doc.load_string(cib_xml_.c_str());
-  pugi::xml_node primitive =
-      doc.child("cib")
-          .child("configuration")
-          .child("resources")
-          .find_node([&](const pugi::xml_node& n) {
-            return std::string_view(n.name()) == "primitive" &&
-                   d.request.resource == primitiveId(n.attribute("id").value());
-          });
+  pugi::xml_node primitive = findPrimitive(doc.child("cib"), primitiveId(d.request.resource));
   pugi::xml_node op = findOp(primitive, d.request.operation, d.request.interval_ms);
   pe::OpDigestInput digest_input{
       .params = blocks(primitive, "instance_attributes"),
@@ -287,8 +345,10 @@ void Controller::recordResult(Dispatched d, const OcfResult& result, ControllerO
   r.last_rc_change = now;
   r.exec_time_ms = result.exec_ms;
   r.op_digest = pe::computeOpDigests(digest_input, std::nullopt, std::nullopt).all;
-  queued_.push_back(Change{
-      .result = std::move(r), .action_id = action_id, .expected = expected, .reason = reason});
+  queued_.push_back(Change{.result = std::move(r),
+                           .action_id = in_runner ? action_id : -1,
+                           .expected = expected,
+                           .reason = reason});
 }
 
 ControllerOutput Controller::onWriteReply(std::uint64_t token, const WriteReply& reply,
@@ -340,28 +400,16 @@ ControllerOutput Controller::onTick(WallSeconds now) {
                  out);
   }
   flushWrites(out, /*retry_now=*/true);
+  fence(out, /*tick=*/true);
   step(out);
   return out;
 }
 
-ControllerOutput Controller::onFenceResult(const std::string&, bool, const std::string&,
-                                           WallSeconds) {
-  return {};  // TODO(fencing): helper implements
-}
-
-ControllerOutput Controller::onMonitorResult(const ActionRequest&, const OcfResult&,
-                                             WallSeconds) {
-  return {};  // TODO(monitor): helper implements
-}
-
-ControllerOutput Controller::requestFence(const std::string& node, bool, WallSeconds) {
-  ControllerOutput out;
-  out.log.push_back("cannot fence " + node + ": fencing is not implemented yet");
-  return out;
-}
-
 bool Controller::idle() const {
-  return !runner_ && queued_.empty() && !in_flight_ && dispatched_.empty() &&
+  const bool fencing = std::any_of(fencing_.begin(), fencing_.end(), [](const auto& f) {
+    return f.second.state != Fencing::State::kNoMeans;
+  });
+  return !runner_ && queued_.empty() && !in_flight_ && dispatched_.empty() && !fencing &&
          scheduled_on_ == stamp_;
 }
 
@@ -389,6 +437,8 @@ void Controller::step(ControllerOutput& out) {
         std::to_string(runner_->completed()) + " actions done");
     runner_.reset();
   }
+  probe(out);
+  fence(out, /*tick=*/false);
   maybeSchedule(out);
 }
 
@@ -404,7 +454,8 @@ void Controller::flushWrites(ControllerOutput& out, bool retry_now) {
   pugi::xml_node cib = doc.child("cib");
   InFlightWrite write{.token = next_token_++, .base = stamp_};
   for (Change& c : queued_) {
-    if (c.members) applyMembers(cib, *c.members);
+    if (c.members) applyMembers(cib, *c.members, c.fenced_left);
+    if (!c.fenced_node_id.empty()) applyFenced(cib, c.fenced_node_id);
     if (c.result) {
       c.result->call_id = maxCallId(cib, c.result->node_id) + 1;
       if (Status s = cib::recordOperation(cib, *c.result); !s)
@@ -430,9 +481,13 @@ void Controller::abortTransition(const std::string& reason, ControllerOutput& ou
 
 void Controller::maybeSchedule(ControllerOutput& out) {
   if (!dc_ || runner_ || in_flight_ || !queued_.empty() || scheduled_on_ == stamp_) return;
+  const bool probing = std::any_of(dispatched_.begin(), dispatched_.end(),
+                                   [](const auto& d) { return !d.second.in_runner; });
+  if (probing || waitingForFencing()) return;
   scheduled_on_ = stamp_;
   pe::ScheduleOptions options;
   options.now = now_;
+  out.engine_input = cib_xml_;
   Result<pe::Transition> transition = pe::schedule(cib_xml_, options);
   if (!transition) {
     out.log.push_back("policy engine refused CIB " + toString(stamp_) + ": " +
@@ -456,16 +511,13 @@ void Controller::maybeSchedule(ControllerOutput& out) {
 void Controller::dispatch(ControllerOutput& out) {
   pugi::xml_document doc;
   (void)doc.load_string(cib_xml_.c_str());
-  pugi::xml_node resources = doc.child("cib").child("configuration").child("resources");
   for (bool more = true; more && runner_;) {
     more = false;
     for (pe::Action& a : runner_->ready()) {
       auto member = std::find_if(members_.begin(), members_.end(),
                                  [&](const Member& m) { return m.name == a.node; });
       const std::string rsc = primitiveId(a.resource);
-      pugi::xml_node primitive = resources.find_node([&](const pugi::xml_node& n) {
-        return std::string_view(n.name()) == "primitive" && rsc == n.attribute("id").value();
-      });
+      pugi::xml_node primitive = findPrimitive(doc.child("cib"), rsc);
       if (member == members_.end() || !primitive) {
         // Fencing and node-level actions are not executed yet; a failed action aborts.
         out.log.push_back("cannot execute " + a.key + " on " + a.node);
@@ -488,7 +540,7 @@ void Controller::dispatch(ControllerOutput& out) {
       if (a.task == "monitor" && a.interval_ms == 0) req.expected_rc = cib::kOcfNotRunning;
       out.log.push_back("executing " + a.key + " on " + a.node);
       const WallSeconds deadline = now_ + (req.timeout_ms + 999) / 1000 + kClusterDelaySeconds;
-      dispatched_[a.id] = Dispatched{req, a, nodeIdOf(*member), deadline};
+      dispatched_[a.id] = Dispatched{req, a, nodeIdOf(*member), deadline, true};
       out.actions.push_back(std::move(req));
     }
   }

@@ -10,7 +10,7 @@
 //
 // Invariants:
 //  * Nothing happens unless this node is DC (between onBecameDc and onLostDc); when it is not,
-//    every input returns an empty output.
+//    every input returns an empty output (requestFence: one log line saying so).
 //  * At most one status write is in flight. A write is built on the newest confirmed CIB and
 //    carries every queued status change (node states, operation results); when it fails it is
 //    rebuilt on the newest confirmed CIB and sent again, so no change is lost.
@@ -21,6 +21,22 @@
 //  * The engine runs only with no transition in progress, no status change pending, and a
 //    confirmed CIB whose stamp differs from the one last scheduled on. The loop therefore stops
 //    when a transition with no actions leaves the CIB unchanged.
+//  * Probes (Pacemaker's monitor_0, which the engine does not schedule): every member node is
+//    asked once about every primitive it has no lrm_resource for, before the engine may run;
+//    the engine waits until every probe result is durable, so it never starts a resource that
+//    is already running somewhere. A probe is never outstanding twice; a joining node and a
+//    history deleted by `pcs resource cleanup` are probed again. Probes carry action ids from
+//    kFirstProbeId up and are not part of any transition.
+//  * Fencing (stonith-enabled, default true): a node that leaves the membership while expected
+//    up is recorded unclean (in_ccm=false crmd=offline join=down expected=member, which the
+//    engine reads as unclean) and one FenceRequest is made for it at a time. While any node is
+//    unclean and not yet recorded fenced, the engine does not run at all, so none of the
+//    resources it may still be running start elsewhere. (Pacemaker instead schedules around
+//    it: the fencing action comes first in the graph and only the recovery of that node's
+//    resources waits for it; here everything waits.) A successful fence records the node
+//    cleanly down without lrm history or transient attributes; a failed one is retried at an
+//    onTick at least kFenceRetrySeconds later. With stonith-enabled=false a lost node is
+//    simply recorded down and its resources are recovered at once.
 //  * A CIB change not made by this controller, or a membership change, aborts the running
 //    transition; actions in flight are still awaited and recorded, except those on nodes that
 //    left, which count as failed at once (their results can no longer arrive).
@@ -81,10 +97,11 @@ struct StatusWrite {
 
 // A node to fence before its resources may be recovered elsewhere (Pacemaker's "Fence
 // (reboot) NODE"). The shell runs `device`'s fence agent (class stonith, the fence-agents stdin
-// protocol, action=reboot plug=NODE) on a surviving node; with no device (device.type empty)
-// it is watchdog fencing: the shell waits `watchdog_wait_ms` from the moment the node was lost
-// (the node's self-fencing bound) and then reports success. Either way the result comes back
-// through onFenceResult.
+// protocol, action=device.operation plug=NODE, timeout device.timeout_ms = Pacemaker's 60 s
+// stonith-timeout) on a surviving node of its choice (device.node is empty, action_id 0); with no
+// device (device.type empty) it is watchdog fencing: the shell waits `watchdog_wait_ms` from the
+// moment the node was lost (the node's self-fencing bound) and then reports success. Either way the
+// result comes back through onFenceResult.
 struct FenceRequest {
   std::string node;  // uname of the target
   NodeId node_id = membership::kNoNode;
@@ -130,9 +147,15 @@ class Controller {
   // the engine run again.
   ControllerOutput onMonitorResult(const ActionRequest& monitor, const OcfResult& result,
                                    WallSeconds now);
-  // pcs stonith fence NODE: a FenceRequest with a device that can fence `node` (operation
-  // "reboot", or "off"), or only a log line saying why there is none.
+  // `pcs stonith fence NODE [--off]`: a FenceRequest (device operation "reboot" or "off") whose
+  // result comes back through onFenceResult like any other; on success the node is recorded
+  // cleanly down, so its leaving the membership afterwards does not make it unclean. When not
+  // DC, when NODE is not a configured node or member, when it is already being fenced, or when
+  // no fence device may fence it: no request, and one log line saying why.
   ControllerOutput requestFence(const std::string& node, bool off, WallSeconds now);
+  // The watchdog self-fencing bound the shell computed (Pacemaker: 2 x SBD_WATCHDOG_TIMEOUT);
+  // used when stonith-watchdog-timeout is negative. Survives becoming and losing DC.
+  void setWatchdogMinimumMs(std::int64_t ms) { watchdog_minimum_ms_ = ms; }
   // Periodic (every few seconds): retries a failed write whose base has not moved (kBusy,
   // kNoQuorum...) and fails actions whose result is overdue (timeout + 60 s cluster-delay).
   ControllerOutput onTick(WallSeconds now);
@@ -142,6 +165,9 @@ class Controller {
   bool idle() const;
   std::uint64_t transitionsRun() const { return transition_count_; }
 
+  static constexpr int kFirstProbeId = 1'000'000;  // probe action ids count up from here
+  static constexpr WallSeconds kFenceRetrySeconds = 5;
+
  private:
   // A status change waiting to be written: a node_state refresh or an operation result.
   struct Change {
@@ -150,6 +176,8 @@ class Controller {
     int action_id = -1;                            // >= 0: complete in the runner once durable
     bool expected = true;
     std::string reason{};
+    std::string fenced_node_id{};         // non-empty: record this node fenced (cleanly down)
+    std::set<std::string> fenced_left{};  // fenced by request and now gone: down, not unclean
   };
   struct InFlightWrite {
     std::uint64_t token = 0;
@@ -166,12 +194,25 @@ class Controller {
     pe::Action action;
     std::string node_id;
     WallSeconds deadline = 0;  // after this, onTick records the action as timed out
+    bool in_runner = true;     // false: a probe, not part of the transition
+  };
+  struct Fencing {
+    enum class State { kNew, kOutstanding, kFailed, kFenced, kNoMeans };
+    State state = State::kNew;
+    std::string node_id{};
+    WallSeconds retry_at = 0;
   };
 
   void step(ControllerOutput& out);
   // Queues the result's status write (history entry, fail count); the runner hears of it
   // once the write is durable.
   void recordResult(Dispatched d, const OcfResult& result, ControllerOutput& out);
+  // Hands out the probes the confirmed CIB calls for (controller_fencing.cc).
+  void probe(ControllerOutput& out);
+  // Requests fencing for every unclean node not being fenced; `tick` allows the retries.
+  void fence(ControllerOutput& out, bool tick);
+  // Whether the confirmed CIB has unclean nodes (with fencing on) still to be fenced.
+  bool waitingForFencing() const;
   void flushWrites(ControllerOutput& out, bool retry_now);
   void commit(InFlightWrite& write, ControllerOutput& out);
   void maybeSchedule(ControllerOutput& out);
@@ -193,6 +234,10 @@ class Controller {
   std::optional<TransitionRunner> runner_;
   std::uint64_t transition_count_ = 0;
   std::map<int, Dispatched> dispatched_;  // handed to a node, result not yet received
+  int next_probe_id_ = kFirstProbeId;
+  std::map<std::string, Fencing> fencing_;  // by uname: nodes being (or waiting to be) fenced
+  std::set<std::string> fenced_members_;    // ids fenced on request while still members
+  std::int64_t watchdog_minimum_ms_ = 0;
 };
 
 }  // namespace pulse::crmd

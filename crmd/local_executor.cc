@@ -65,6 +65,7 @@ void LocalExecutor::execute(const ActionRequest& request, std::uint64_t session)
   op.timeout = std::chrono::milliseconds(request.timeout_ms > 0 ? request.timeout_ms : 20000);
   op.params = request.params;
   op.meta = request.meta;
+  op.meta["on_node"] = request.node;  // OCF_RESKEY_CRM_meta_on_node, as Pacemaker sets it
   op.expected = static_cast<OcfCode>(request.expected_rc);
   logEvent("executor: " + describe(request) + " starting");
   auto first = std::make_shared<bool>(true);

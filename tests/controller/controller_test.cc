@@ -1,123 +1,18 @@
-// The DC's decision loop driven by hand: a fake replica confirms each status write (version
-// num_updates + 1, as CibReplica does for kind status) and the test plays the executors.
+// The DC's decision loop driven by hand (see controller_harness.h): status writes, the
+// transition walk, failures and membership changes. Probes and fencing: controller_fencing_test.
 #include "crmd/controller.h"
 
 #include <gtest/gtest.h>
 
-#include <deque>
-#include <functional>
 #include <pugixml.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "tests/controller/controller_harness.h"
+
 namespace pulse::crmd {
 namespace {
-
-constexpr WallSeconds kNow = 1'700'000'000;
-
-const std::string kCib =
-    R"(<cib crm_feature_set="3.16.2" validate-with="pacemaker-3.7" epoch="5" num_updates="0" admin_epoch="0" have-quorum="1">
-  <configuration>
-    <crm_config>
-      <cluster_property_set id="cib-bootstrap-options">
-        <nvpair id="opt-stonith" name="stonith-enabled" value="false"/>
-      </cluster_property_set>
-    </crm_config>
-    <nodes>
-      <node id="1" uname="n1"/>
-      <node id="2" uname="n2"/>
-      <node id="3" uname="n3"/>
-    </nodes>
-    <resources>
-      <primitive id="d1" class="ocf" provider="heartbeat" type="Dummy">
-        <instance_attributes id="d1-params">
-          <nvpair id="d1-params-state" name="state" value="/run/d1.state"/>
-        </instance_attributes>
-        <operations>
-          <op id="d1-monitor-10s" name="monitor" interval="10s" timeout="30s"/>
-        </operations>
-      </primitive>
-    </resources>
-    <constraints/>
-  </configuration>
-  <status/>
-</cib>
-)";
-
-const std::vector<Member> kMembers = {{1, "n1"}, {2, "n2"}, {3, "n3"}};
-
-std::string describe(const ActionRequest& a) {
-  return a.operation + "_" + std::to_string(a.interval_ms) + " " + a.resource + " on " + a.node;
-}
-
-struct Harness {
-  Controller ctl;
-  std::string xml = kCib;
-  CibStamp stamp{RingId{4, 1}, CibVersion{0, 5, 0}};
-  std::deque<StatusWrite> writes;
-  std::vector<ActionRequest> actions;  // handed out, not yet answered
-  std::vector<std::string> executed;   // every action ever handed out, described
-  std::vector<std::string> log;
-
-  void take(ControllerOutput out) {
-    for (auto& w : out.writes) writes.push_back(std::move(w));
-    for (auto& a : out.actions) {
-      executed.push_back(describe(a));
-      actions.push_back(std::move(a));
-    }
-    for (auto& l : out.log) log.push_back(std::move(l));
-  }
-  bool logged(const std::string& text) const {
-    for (const auto& l : log)
-      if (l.find(text) != std::string::npos) return true;
-    return false;
-  }
-  void becomeDc(std::vector<Member> members = kMembers) {
-    take(ctl.onBecameDc(xml, stamp, std::move(members), kNow));
-  }
-  // Confirms the writes the controller submitted, as the replica would.
-  void confirmWrites() {
-    while (!writes.empty()) {
-      StatusWrite w = std::move(writes.front());
-      writes.pop_front();
-      ASSERT_EQ(w.change.kind, CibChange::Kind::kStatus);
-      ASSERT_EQ(w.change.base, stamp) << "a write must be built on the newest confirmed CIB";
-      stamp.version.num_updates += 1;
-      xml = w.change.xml;
-      take(ctl.onWriteReply(w.token, WriteReply{w.token, stamp.version}, kNow));
-      take(ctl.onCibChanged(xml, stamp, kNow));
-    }
-  }
-  // Answers every action handed out so far with rc(action).
-  void answer(const std::function<int(const ActionRequest&)>& rc) {
-    std::vector<ActionRequest> now = std::move(actions);
-    actions.clear();
-    for (const auto& a : now)
-      take(ctl.onActionResult(a.action_id, a.node, {rc(a), 0, "", 5}, kNow));
-  }
-  // Runs the loop until it stops handing out work.
-  void settle(const std::function<int(const ActionRequest&)>& rc) {
-    for (int i = 0; i < 50 && (!writes.empty() || !actions.empty()); ++i) {
-      confirmWrites();
-      answer(rc);
-    }
-  }
-};
-
-// Probes find nothing running; everything else succeeds.
-int healthy(const ActionRequest& a) { return a.expected_rc; }
-
-pugi::xml_node op(const pugi::xml_document& doc, const std::string& node_id,
-                  const std::string& op_id) {
-  return doc.child("cib")
-      .child("status")
-      .find_child_by_attribute("node_state", "id", node_id.c_str())
-      .child("lrm")
-      .child("lrm_resources")
-      .find_child_by_attribute("lrm_resource", "id", "d1")
-      .find_child_by_attribute("lrm_rsc_op", "id", op_id.c_str());
-}
 
 TEST(Controller, BecomingDcWritesNodeStatesAndWaitsForConfirmation) {
   Harness h;
@@ -136,16 +31,18 @@ TEST(Controller, BecomingDcWritesNodeStatesAndWaitsForConfirmation) {
     EXPECT_STREQ(ns.attribute("expected").value(), "member");
   }
   h.confirmWrites();
-  // Pulse's engine does not probe (Pacemaker would first run monitor_0 everywhere): with no
-  // history it starts the resource straight away.
+  // The node states are durable: d1 is probed on every node before anything starts.
+  EXPECT_EQ(h.executed.size(), 0u);
+  EXPECT_EQ(h.probed.size(), 3u) << testing::PrintToString(h.log);
+  h.answer(healthy);
+  h.confirmWrites();
   ASSERT_EQ(h.actions.size(), 1u) << testing::PrintToString(h.log);
   EXPECT_EQ(h.actions.front().operation, "start");
 }
 
 TEST(Controller, StartsRecordsMonitorsThenGoesIdle) {
   Harness h;
-  h.becomeDc();
-  h.confirmWrites();
+  h.startUp();
   ASSERT_EQ(h.actions.size(), 1u) << testing::PrintToString(h.log);
   const ActionRequest start = h.actions.front();
   EXPECT_EQ(start.operation, "start");
@@ -188,8 +85,7 @@ TEST(Controller, StartsRecordsMonitorsThenGoesIdle) {
 
 TEST(Controller, FailedStartIsRecordedAbortsAndRecoversElsewhere) {
   Harness h;
-  h.becomeDc();
-  h.confirmWrites();
+  h.startUp();
   ASSERT_EQ(h.actions.size(), 1u);
   const std::string first = h.actions.front().node;
   h.answer([](const ActionRequest&) { return 1; });  // OCF_ERR_GENERIC
@@ -219,8 +115,7 @@ TEST(Controller, FailedStartIsRecordedAbortsAndRecoversElsewhere) {
 
 TEST(Controller, MembershipChangeAbortsTheTransition) {
   Harness h;
-  h.becomeDc();
-  h.confirmWrites();
+  h.startUp();
   ASSERT_EQ(h.actions.size(), 1u);
   const std::string lost = h.actions.front().node;  // its start is in flight
   std::vector<Member> rest;
@@ -254,8 +149,7 @@ TEST(Controller, MembershipChangeAbortsTheTransition) {
 
 TEST(Controller, ForeignCibChangeAbortsButInFlightResultsAreRecorded) {
   Harness h;
-  h.becomeDc();
-  h.confirmWrites();
+  h.startUp();
   ASSERT_EQ(h.actions.size(), 1u);
   const std::string first = h.actions.front().node;
   const std::string other = first == "n2" ? "n3" : "n2";
@@ -286,8 +180,7 @@ TEST(Controller, ForeignCibChangeAbortsButInFlightResultsAreRecorded) {
 
 TEST(Controller, OverdueActionIsRecordedAsTimedOut) {
   Harness h;
-  h.becomeDc();
-  h.confirmWrites();
+  h.startUp();
   ASSERT_EQ(h.actions.size(), 1u);
   const ActionRequest start = h.actions.front();
   h.actions.clear();
@@ -319,8 +212,7 @@ TEST(Controller, DoesNothingWhenNotDc) {
   EXPECT_TRUE(ctl.onLostDc(kNow).empty());
 
   Harness h;
-  h.becomeDc();
-  h.confirmWrites();
+  h.startUp();
   ASSERT_FALSE(h.actions.empty());
   h.take(h.ctl.onLostDc(kNow));
   EXPECT_FALSE(h.ctl.isDc());

@@ -1,0 +1,420 @@
+// The DC's decisions around the transition: probes before the engine runs, fencing of lost
+// nodes (device, watchdog, retries, `pcs stonith fence`), recurring monitor failures and the
+// saved engine input. Driven by hand through controller_harness.h.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <pugixml.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "crmd/cib_status.h"
+#include "crmd/controller.h"
+#include "tests/controller/controller_harness.h"
+
+namespace pulse::crmd {
+namespace {
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  const std::size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+// kCib with fencing on, `options` added to crm_config and `resources` to the resources.
+std::string fencingCib(const std::string& options, const std::string& resources) {
+  std::string xml = replaced(kCib, R"(name="stonith-enabled" value="false"/>)",
+                             R"(name="stonith-enabled" value="true"/>)" + options);
+  return replaced(xml, "</resources>", resources + "</resources>");
+}
+
+// Three devices; only the last may fence n1..n3: the first lists another host, the second is
+// stopped by its target-role.
+const std::string kDevices = R"(
+      <primitive id="fence-n9" class="stonith" type="fence_ipmilan">
+        <instance_attributes id="fn9-params">
+          <nvpair id="fn9-hosts" name="pcmk_host_list" value="n9"/>
+        </instance_attributes>
+      </primitive>
+      <primitive id="fence-stopped" class="stonith" type="fence_ipmilan">
+        <meta_attributes id="fs-meta">
+          <nvpair id="fs-role" name="target-role" value="Stopped"/>
+        </meta_attributes>
+      </primitive>
+      <primitive id="fence1" class="stonith" type="fence_dummy">
+        <instance_attributes id="f1-params">
+          <nvpair id="f1-hosts" name="pcmk_host_list" value="n1,n2 n3"/>
+          <nvpair id="f1-mode" name="mode" value="pass"/>
+        </instance_attributes>
+      </primitive>
+)";
+
+pugi::xml_node nodeState(const pugi::xml_document& doc, const std::string& id) {
+  return doc.child("cib").child("status").find_child_by_attribute("node_state", "id", id.c_str());
+}
+
+std::vector<Member> without(const std::string& name) {
+  std::vector<Member> rest;
+  for (const Member& m : kMembers)
+    if (m.name != name) rest.push_back(m);
+  return rest;
+}
+
+// The node the last "start_0 RSC" went to.
+std::string startedOn(const Harness& h, const std::string& rsc) {
+  const std::string prefix = "start_0 " + rsc + " on ";
+  std::string node;
+  for (const std::string& e : h.executed)
+    if (e.rfind(prefix, 0) == 0) node = e.substr(prefix.size());
+  return node;
+}
+
+std::size_t count(const std::vector<std::string>& list, const std::string& prefix) {
+  return static_cast<std::size_t>(std::count_if(
+      list.begin(), list.end(), [&](const std::string& e) { return e.rfind(prefix, 0) == 0; }));
+}
+
+TEST(ControllerProbes, EveryPrimitiveOnEveryMemberOnceThenTheEngineRuns) {
+  Harness h;
+  h.xml = replaced(kCib, R"(<op id="d1-monitor-10s")",
+                   R"(<op id="d1-probe" name="monitor" interval="0" timeout="40s"/>
+          <op id="d1-monitor-10s")");
+  h.xml = replaced(h.xml, "</resources>", R"(<group id="g">
+        <primitive id="d2" class="ocf" provider="heartbeat" type="Dummy"/>
+      </group>
+    </resources>)");
+  h.becomeDc();
+  h.confirmWrites();
+  std::vector<std::string> probed = h.probed;
+  std::sort(probed.begin(), probed.end());
+  EXPECT_EQ(probed, (std::vector<std::string>{"monitor_0 d1 on n1", "monitor_0 d1 on n2",
+                                              "monitor_0 d1 on n3", "monitor_0 d2 on n1",
+                                              "monitor_0 d2 on n2", "monitor_0 d2 on n3"}));
+  for (const ActionRequest& a : h.actions) {
+    EXPECT_EQ(a.expected_rc, 7);
+    EXPECT_EQ(a.timeout_ms, a.resource == "d1" ? 40000 : 20000) << describe(a);
+  }
+  h.take(h.ctl.onTick(kNow + 1));
+  EXPECT_EQ(h.probed.size(), 6u) << "an outstanding probe is not handed out twice";
+  EXPECT_EQ(h.ctl.transitionsRun(), 0u);
+
+  // d1 is found running on n2 (rc 0): it must stay there, not start a second copy.
+  std::vector<ActionRequest> probes = std::move(h.actions);
+  h.actions.clear();
+  for (std::size_t i = 0; i + 1 < probes.size(); ++i) {
+    const ActionRequest& p = probes[i];
+    const int rc = p.resource == "d1" && p.node == "n2" ? 0 : 7;
+    h.take(h.ctl.onActionResult(p.action_id, p.node, {rc, 0, "", 3}, kNow + 1));
+  }
+  h.confirmWrites();
+  EXPECT_EQ(h.ctl.transitionsRun(), 0u) << "one probe is still outstanding";
+  const ActionRequest& last = probes.back();
+  h.take(h.ctl.onActionResult(last.action_id, last.node,
+                              {last.resource == "d1" && last.node == "n2" ? 0 : 7, 0, "", 3},
+                              kNow + 1));
+  ASSERT_EQ(h.writes.size(), 1u);
+  EXPECT_EQ(h.ctl.transitionsRun(), 0u) << "the last probe result is not durable yet";
+  EXPECT_TRUE(h.engine_inputs.empty());
+  h.confirmWrites();
+  EXPECT_EQ(h.ctl.transitionsRun(), 1u) << testing::PrintToString(h.log);
+  ASSERT_EQ(h.engine_inputs.size(), 1u);
+  EXPECT_EQ(h.engine_inputs.front(), h.xml) << "the engine's input is the confirmed CIB";
+  {
+    pugi::xml_document doc;
+    ASSERT_TRUE(doc.load_string(h.xml.c_str()));
+    pugi::xml_node probe = op(doc, "1", "d1_last_0");
+    ASSERT_TRUE(probe);
+    EXPECT_STREQ(probe.attribute("operation").value(), "monitor");
+    EXPECT_STREQ(probe.attribute("rc-code").value(), "7");
+    EXPECT_FALSE(op(doc, "1", "d1_last_failure_0")) << "a probe finding it stopped is no failure";
+  }
+  h.settle(healthy);
+  EXPECT_EQ(count(h.executed, "start_0 d1"), 0u) << testing::PrintToString(h.executed);
+  // (Pacemaker would also start d1's 10 s monitor on n2; the engine does not yet schedule
+  // monitors for a resource found running: see createRecurring in policy-engine/actions.cc.)
+  EXPECT_EQ(count(h.executed, "start_0 d2"), 1u) << testing::PrintToString(h.executed);
+  EXPECT_EQ(h.probed.size(), 6u);
+  EXPECT_TRUE(h.ctl.idle()) << testing::PrintToString(h.log);
+  EXPECT_EQ(h.engine_inputs.size(), h.ctl.transitionsRun());
+}
+
+TEST(ControllerProbes, JoiningNodeAndCleanedUpHistoryAreProbedAgain) {
+  Harness h;
+  h.startUp({{1, "n1"}, {2, "n2"}});
+  EXPECT_EQ(h.probed.size(), 2u);
+  h.settle(healthy);
+  ASSERT_TRUE(h.ctl.idle());
+
+  h.take(h.ctl.onMembersChanged(kMembers, kNow));
+  h.confirmWrites();
+  ASSERT_EQ(h.probed.size(), 3u);
+  EXPECT_EQ(h.probed.back(), "monitor_0 d1 on n3");
+  h.settle(healthy);
+  ASSERT_TRUE(h.ctl.idle());
+
+  // `pcs resource cleanup d1 --node n1`: another writer deletes the history.
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(h.xml.c_str()));
+  ASSERT_TRUE(cib::deleteResourceHistory(doc.child("cib"), "1", "d1"));
+  std::ostringstream text;
+  doc.save(text);
+  h.xml = text.str();
+  h.stamp.version.num_updates += 1;
+  h.take(h.ctl.onCibChanged(h.xml, h.stamp, kNow));
+  ASSERT_EQ(h.probed.size(), 4u) << testing::PrintToString(h.log);
+  EXPECT_EQ(h.probed.back(), "monitor_0 d1 on n1");
+  const std::size_t transitions = h.ctl.transitionsRun();
+  h.take(h.ctl.onTick(kNow + 1));
+  EXPECT_EQ(h.ctl.transitionsRun(), transitions) << "no engine run while probing";
+  h.settle(healthy);
+  EXPECT_TRUE(h.ctl.idle());
+  EXPECT_EQ(h.probed.size(), 4u);
+}
+
+TEST(ControllerProbes, ProbeOnANodeThatLeavesIsLost) {
+  Harness h;
+  h.becomeDc();
+  h.confirmWrites();
+  ASSERT_EQ(h.probed.size(), 3u);
+  h.take(h.ctl.onMembersChanged(without("n3"), kNow));
+  EXPECT_TRUE(h.logged("probe d1_monitor_0 on n3 lost: the node left"))
+      << testing::PrintToString(h.log);
+  h.actions.erase(std::remove_if(h.actions.begin(), h.actions.end(),
+                                 [](const ActionRequest& a) { return a.node == "n3"; }),
+                  h.actions.end());
+  h.settle(healthy);
+  EXPECT_EQ(h.probed.size(), 3u);
+  EXPECT_EQ(count(h.executed, "start_0 d1"), 1u) << testing::PrintToString(h.log);
+  EXPECT_NE(startedOn(h, "d1"), "n3");
+  EXPECT_TRUE(h.ctl.idle());
+}
+
+TEST(ControllerFencing, LostNodeIsFencedBeforeItsResourcesStartElsewhere) {
+  Harness h;
+  h.xml = fencingCib("", kDevices);
+  h.startUp();
+  h.settle(healthy);
+  ASSERT_TRUE(h.ctl.idle()) << testing::PrintToString(h.log);
+  const std::string lost = startedOn(h, "d1");
+  ASSERT_FALSE(lost.empty()) << testing::PrintToString(h.executed);
+  const std::size_t before = h.executed.size();
+
+  h.take(h.ctl.onMembersChanged(without(lost), kNow + 10));
+  h.confirmWrites();
+  {
+    pugi::xml_document doc;
+    ASSERT_TRUE(doc.load_string(h.xml.c_str()));
+    pugi::xml_node ns = nodeState(doc, lost.substr(1));
+    EXPECT_STREQ(ns.attribute("in_ccm").value(), "false");
+    EXPECT_STREQ(ns.attribute("crmd").value(), "offline");
+    EXPECT_STREQ(ns.attribute("join").value(), "down");
+    EXPECT_STREQ(ns.attribute("expected").value(), "member") << "lost, not cleanly down";
+  }
+  ASSERT_EQ(h.fencing.size(), 1u) << testing::PrintToString(h.log);
+  const FenceRequest& req = h.fencing.front();
+  EXPECT_EQ(req.node, lost);
+  EXPECT_EQ(std::to_string(req.node_id), lost.substr(1));
+  EXPECT_EQ(req.device.resource, "fence1");
+  EXPECT_EQ(req.device.rsc_class, "stonith");
+  EXPECT_EQ(req.device.type, "fence_dummy");
+  EXPECT_EQ(req.device.operation, "reboot");
+  EXPECT_EQ(req.device.params.at("mode"), "pass");
+
+  for (int i = 1; i <= 3; ++i) {
+    h.take(h.ctl.onTick(kNow + 10 + 10 * i));
+    h.settle(healthy);
+  }
+  EXPECT_EQ(h.fencing.size(), 1u) << "not requested again while outstanding";
+  EXPECT_EQ(h.executed.size(), before)
+      << "nothing moves before the fencing is confirmed: " << testing::PrintToString(h.executed);
+  EXPECT_FALSE(h.ctl.idle());
+
+  h.take(h.ctl.onFenceResult(lost, true, "", kNow + 50));
+  ASSERT_EQ(h.writes.size(), 1u);
+  h.confirmWrites();
+  {
+    pugi::xml_document doc;
+    ASSERT_TRUE(doc.load_string(h.xml.c_str()));
+    pugi::xml_node ns = nodeState(doc, lost.substr(1));
+    EXPECT_STREQ(ns.attribute("expected").value(), "down");
+    EXPECT_STREQ(ns.attribute("in_ccm").value(), "false");
+    EXPECT_FALSE(ns.child("lrm")) << "what ran there is known stopped";
+    EXPECT_FALSE(ns.child("transient_attributes"));
+  }
+  h.settle(healthy);
+  const std::string survivor = startedOn(h, "d1");
+  EXPECT_NE(survivor, lost) << testing::PrintToString(h.executed);
+  EXPECT_EQ(count(h.executed, "start_0 d1"), 2u) << testing::PrintToString(h.executed);
+  EXPECT_EQ(count(h.executed, "monitor_10000 d1 on " + survivor), 1u);
+  EXPECT_EQ(h.fencing.size(), 1u);
+  EXPECT_TRUE(h.ctl.idle()) << testing::PrintToString(h.log);
+
+  // It comes back: a member as usual, probed afresh, not fenced.
+  h.take(h.ctl.onMembersChanged(kMembers, kNow + 60));
+  h.settle(healthy);
+  EXPECT_EQ(count(h.probed, "monitor_0 d1 on " + lost), 2u) << testing::PrintToString(h.probed);
+  EXPECT_EQ(h.fencing.size(), 1u);
+  EXPECT_TRUE(h.ctl.idle());
+}
+
+TEST(ControllerFencing, FailedFencingIsRetriedAtATickFiveSecondsLater) {
+  Harness h;
+  h.xml = fencingCib("", kDevices);
+  h.startUp();
+  h.settle(healthy);
+  const std::size_t before = h.executed.size();
+  h.take(h.ctl.onMembersChanged(without("n3"), kNow));
+  h.confirmWrites();
+  ASSERT_EQ(h.fencing.size(), 1u);
+  h.take(h.ctl.onFenceResult("n3", false, "device timed out", kNow + 100));
+  EXPECT_TRUE(h.logged("fencing n3 failed: device timed out"));
+  h.take(h.ctl.onTick(kNow + 104));
+  EXPECT_EQ(h.fencing.size(), 1u) << "not before 5 s";
+  h.take(h.ctl.onTick(kNow + 105));
+  ASSERT_EQ(h.fencing.size(), 2u);
+  EXPECT_EQ(h.fencing.back(), h.fencing.front());
+  h.settle(healthy);
+  EXPECT_EQ(h.executed.size(), before) << "still waiting for the fencing";
+  h.take(h.ctl.onFenceResult("n3", true, "", kNow + 110));
+  h.settle(healthy);
+  EXPECT_TRUE(h.ctl.idle()) << testing::PrintToString(h.log);
+  // A stale second answer changes nothing.
+  h.take(h.ctl.onFenceResult("n3", true, "", kNow + 111));
+  EXPECT_TRUE(h.logged("ignoring fencing result for n3"));
+  EXPECT_TRUE(h.writes.empty());
+}
+
+TEST(ControllerFencing, WatchdogWhenNoDeviceCanFence) {
+  for (const auto& [value, minimum, wait] :
+       std::vector<std::tuple<std::string, std::int64_t, std::int64_t>>{{"5s", 0, 5000},
+                                                                        {"-1", 12000, 12000}}) {
+    Harness h;
+    h.ctl.setWatchdogMinimumMs(minimum);
+    h.xml = fencingCib(
+        R"(<nvpair id="opt-wd" name="stonith-watchdog-timeout" value=")" + value + R"("/>)", "");
+    h.startUp();
+    h.settle(healthy);
+    h.take(h.ctl.onMembersChanged(without("n2"), kNow));
+    h.confirmWrites();
+    ASSERT_EQ(h.fencing.size(), 1u) << value << testing::PrintToString(h.log);
+    EXPECT_EQ(h.fencing.front().node, "n2");
+    EXPECT_TRUE(h.fencing.front().device.type.empty());
+    EXPECT_EQ(h.fencing.front().watchdog_wait_ms, wait) << value;
+    h.take(h.ctl.onFenceResult("n2", true, "", kNow + 20));
+    h.settle(healthy);
+    EXPECT_TRUE(h.ctl.idle()) << testing::PrintToString(h.log);
+  }
+}
+
+TEST(ControllerFencing, NoMeansToFenceIsLoggedOnceAndNothingRecovers) {
+  Harness h;
+  h.xml = fencingCib("", "");
+  h.startUp();
+  h.settle(healthy);
+  const std::size_t transitions = h.ctl.transitionsRun();
+  h.take(h.ctl.onMembersChanged(without("n2"), kNow));
+  h.confirmWrites();
+  h.take(h.ctl.onTick(kNow + 10));
+  h.take(h.ctl.onTick(kNow + 20));
+  EXPECT_TRUE(h.fencing.empty());
+  EXPECT_EQ(std::count(h.log.begin(), h.log.end(),
+                       "cannot fence n2: no fence device and stonith-watchdog-timeout is 0"),
+            1)
+      << testing::PrintToString(h.log);
+  EXPECT_EQ(h.ctl.transitionsRun(), transitions) << "the engine waits for the fencing";
+}
+
+TEST(ControllerFencing, DisabledStonithRecordsTheNodeDownAndRecoversAtOnce) {
+  Harness h;  // kCib has stonith-enabled=false and no device
+  h.startUp();
+  h.settle(healthy);
+  const std::string lost = startedOn(h, "d1");
+  h.take(h.ctl.onMembersChanged(without(lost), kNow));
+  h.settle(healthy);
+  EXPECT_TRUE(h.fencing.empty());
+  EXPECT_NE(startedOn(h, "d1"), lost) << testing::PrintToString(h.log);
+  EXPECT_EQ(count(h.executed, "start_0 d1"), 2u) << testing::PrintToString(h.executed);
+  EXPECT_TRUE(h.ctl.idle());
+}
+
+TEST(ControllerFencing, PcsStonithFence) {
+  Harness h;
+  h.xml = fencingCib("", kDevices);
+  EXPECT_TRUE(h.ctl.requestFence("n2", false, kNow).fencing.empty()) << "not DC";
+  h.startUp();
+  h.settle(healthy);
+
+  ControllerOutput out = h.ctl.requestFence("n2", /*off=*/true, kNow);
+  ASSERT_EQ(out.fencing.size(), 1u) << testing::PrintToString(out.log);
+  EXPECT_EQ(out.fencing.front().node, "n2");
+  EXPECT_EQ(out.fencing.front().device.resource, "fence1");
+  EXPECT_EQ(out.fencing.front().device.operation, "off");
+  h.take(std::move(out));
+  EXPECT_TRUE(h.ctl.requestFence("n2", false, kNow).fencing.empty()) << "already outstanding";
+
+  out = h.ctl.requestFence("n7", false, kNow);
+  EXPECT_TRUE(out.fencing.empty());
+  EXPECT_EQ(out.log, std::vector<std::string>{"cannot fence n7: not a node of this cluster"});
+
+  // Fenced while still a member: recorded down, and its leaving then is no reason to fence.
+  h.take(h.ctl.onFenceResult("n2", true, "", kNow + 1));
+  h.settle(healthy);
+  h.take(h.ctl.onMembersChanged(without("n2"), kNow + 2));
+  h.settle(healthy);
+  EXPECT_EQ(h.fencing.size(), 1u) << testing::PrintToString(h.log);
+  EXPECT_TRUE(h.ctl.idle()) << testing::PrintToString(h.log);
+
+  Harness plain;  // no device may fence: a clear answer, no request
+  plain.startUp();
+  out = plain.ctl.requestFence("n3", false, kNow);
+  EXPECT_TRUE(out.fencing.empty());
+  EXPECT_EQ(out.log, std::vector<std::string>{"cannot fence n3: no fence device may fence it"});
+}
+
+TEST(ControllerMonitor, FailureIsRecordedCountedAndRecovered) {
+  Harness h;
+  h.startUp();
+  h.answer(healthy);  // the start
+  h.confirmWrites();
+  ASSERT_EQ(h.actions.size(), 1u);
+  const ActionRequest monitor = h.actions.front();
+  ASSERT_EQ(monitor.interval_ms, 10000);
+  h.settle(healthy);
+  ASSERT_TRUE(h.ctl.idle());
+  const std::size_t before = h.executed.size();
+
+  h.take(h.ctl.onMonitorResult(monitor, {7, 0, "not running", 2}, kNow + 30));
+  ASSERT_EQ(h.writes.size(), 1u);
+  {
+    pugi::xml_document doc;
+    ASSERT_TRUE(doc.load_string(h.writes.front().change.xml.c_str()));
+    const std::string id = monitor.node.substr(1);
+    pugi::xml_node entry = op(doc, id, "d1_monitor_10000");
+    ASSERT_TRUE(entry);
+    EXPECT_STREQ(entry.attribute("rc-code").value(), "7");
+    EXPECT_TRUE(op(doc, id, "d1_last_failure_0"));
+    EXPECT_EQ(cib::nodeAttribute(doc.child("cib"), id, cib::failCountName("d1", "monitor", 10000),
+                                 cib::AttributeLifetime::kTransient),
+              std::optional<std::string>("1"));
+  }
+  h.settle(healthy);
+  std::vector<std::string> after(h.executed.begin() + static_cast<std::ptrdiff_t>(before),
+                                 h.executed.end());
+  ASSERT_GE(after.size(), 2u) << testing::PrintToString(h.executed);
+  EXPECT_EQ(after[0], "stop_0 d1 on " + monitor.node);
+  EXPECT_EQ(count(after, "start_0 d1"), 1u) << testing::PrintToString(after);
+  EXPECT_TRUE(h.ctl.idle());
+
+  // From a node that is not a member: ignored.
+  ActionRequest stray = monitor;
+  stray.node = "n9";
+  ControllerOutput out = h.ctl.onMonitorResult(stray, {7, 0, "", 1}, kNow + 40);
+  EXPECT_TRUE(out.writes.empty());
+  Controller idle;
+  EXPECT_TRUE(idle.onMonitorResult(monitor, {7, 0, "", 1}, kNow).empty());
+}
+
+}  // namespace
+}  // namespace pulse::crmd

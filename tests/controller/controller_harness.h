@@ -1,0 +1,138 @@
+// Drives the DC controller by hand for its tests: a fake replica confirms each status write
+// (version num_updates + 1, as CibReplica does for kind status) and the test plays the
+// executors and the fencer. Small conformance-independent CIBs: three nodes, one Dummy.
+//
+// Invariant: every output of the controller goes through take(), so `executed`, `probed`,
+// `fencing` and `log` are the complete history a test asserts on.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <functional>
+#include <pugixml.hpp>
+#include <string>
+#include <vector>
+
+#include "crmd/controller.h"
+
+namespace pulse::crmd {
+
+inline constexpr WallSeconds kNow = 1'700'000'000;
+
+inline const std::string kCib =
+    R"(<cib crm_feature_set="3.16.2" validate-with="pacemaker-3.7" epoch="5" num_updates="0" admin_epoch="0" have-quorum="1">
+  <configuration>
+    <crm_config>
+      <cluster_property_set id="cib-bootstrap-options">
+        <nvpair id="opt-stonith" name="stonith-enabled" value="false"/>
+      </cluster_property_set>
+    </crm_config>
+    <nodes>
+      <node id="1" uname="n1"/>
+      <node id="2" uname="n2"/>
+      <node id="3" uname="n3"/>
+    </nodes>
+    <resources>
+      <primitive id="d1" class="ocf" provider="heartbeat" type="Dummy">
+        <instance_attributes id="d1-params">
+          <nvpair id="d1-params-state" name="state" value="/run/d1.state"/>
+        </instance_attributes>
+        <operations>
+          <op id="d1-monitor-10s" name="monitor" interval="10s" timeout="30s"/>
+        </operations>
+      </primitive>
+    </resources>
+    <constraints/>
+  </configuration>
+  <status/>
+</cib>
+)";
+
+inline const std::vector<Member> kMembers = {{1, "n1"}, {2, "n2"}, {3, "n3"}};
+
+inline std::string describe(const ActionRequest& a) {
+  return a.operation + "_" + std::to_string(a.interval_ms) + " " + a.resource + " on " + a.node;
+}
+
+// Probes find nothing running; everything else succeeds.
+inline int healthy(const ActionRequest& a) { return a.expected_rc; }
+
+struct Harness {
+  Controller ctl;
+  std::string xml = kCib;
+  CibStamp stamp{RingId{4, 1}, CibVersion{0, 5, 0}};
+  std::deque<StatusWrite> writes;
+  std::vector<ActionRequest> actions;  // handed out, not yet answered
+  std::vector<std::string> executed;   // every transition action ever handed out, described
+  std::vector<std::string> probed;     // every probe ever handed out, described
+  std::vector<FenceRequest> fencing;   // every fence request ever made
+  std::vector<std::string> engine_inputs;
+  std::vector<std::string> log;
+
+  void take(ControllerOutput out) {
+    for (auto& w : out.writes) writes.push_back(std::move(w));
+    for (auto& a : out.actions) {
+      (a.action_id >= Controller::kFirstProbeId ? probed : executed).push_back(describe(a));
+      actions.push_back(std::move(a));
+    }
+    for (auto& f : out.fencing) fencing.push_back(std::move(f));
+    if (out.engine_input) engine_inputs.push_back(std::move(*out.engine_input));
+    for (auto& l : out.log) log.push_back(std::move(l));
+  }
+  bool logged(const std::string& text) const {
+    for (const auto& l : log)
+      if (l.find(text) != std::string::npos) return true;
+    return false;
+  }
+  void becomeDc(std::vector<Member> members = kMembers) {
+    take(ctl.onBecameDc(xml, stamp, std::move(members), kNow));
+  }
+  // DC, node states confirmed, every probe answered "not running" and durable.
+  void startUp(std::vector<Member> members = kMembers) {
+    becomeDc(std::move(members));
+    confirmWrites();
+    answer(healthy);
+    confirmWrites();
+  }
+  // Confirms the writes the controller submitted, as the replica would.
+  void confirmWrites() {
+    while (!writes.empty()) {
+      StatusWrite w = std::move(writes.front());
+      writes.pop_front();
+      ASSERT_EQ(w.change.kind, CibChange::Kind::kStatus);
+      ASSERT_EQ(w.change.base, stamp) << "a write must be built on the newest confirmed CIB";
+      stamp.version.num_updates += 1;
+      xml = w.change.xml;
+      take(ctl.onWriteReply(w.token, WriteReply{w.token, stamp.version}, kNow));
+      take(ctl.onCibChanged(xml, stamp, kNow));
+    }
+  }
+  // Answers every action handed out so far with rc(action).
+  void answer(const std::function<int(const ActionRequest&)>& rc) {
+    std::vector<ActionRequest> now = std::move(actions);
+    actions.clear();
+    for (const auto& a : now)
+      take(ctl.onActionResult(a.action_id, a.node, {rc(a), 0, "", 5}, kNow));
+  }
+  // Runs the loop until it stops handing out work.
+  void settle(const std::function<int(const ActionRequest&)>& rc) {
+    for (int i = 0; i < 50 && (!writes.empty() || !actions.empty()); ++i) {
+      confirmWrites();
+      answer(rc);
+    }
+  }
+};
+
+inline pugi::xml_node op(const pugi::xml_document& doc, const std::string& node_id,
+                         const std::string& op_id) {
+  return doc.child("cib")
+      .child("status")
+      .find_child_by_attribute("node_state", "id", node_id.c_str())
+      .child("lrm")
+      .child("lrm_resources")
+      .find_child_by_attribute("lrm_resource", "id", "d1")
+      .find_child_by_attribute("lrm_rsc_op", "id", op_id.c_str());
+}
+
+}  // namespace pulse::crmd
