@@ -391,6 +391,13 @@ ClusterSnapshot ClusterManager::snapshot() const {
   return out;
 }
 
+std::optional<QuorumContactReading> ClusterManager::quorumContact() const {
+  std::unique_lock lock(lifecycle_mutex_, std::try_to_lock);
+  if (!lock.owns_lock() || !running_) return std::nullopt;
+  return QuorumContactReading{running_->service->lastQuorumContact(),
+                              running_->service->quorumContactWindow()};
+}
+
 Result<CibSnapshot> ClusterManager::readCib() const {
   std::lock_guard lock(lifecycle_mutex_);
   if (!running_) return Error{"the cluster is not running on this node"};
