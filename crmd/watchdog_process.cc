@@ -41,6 +41,9 @@ Result<std::unique_ptr<WatchdogProcess>> WatchdogProcess::start(WatchdogOptions 
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 
+  // Writing to the pipe of a watchdog that has already fenced and exited must be an error
+  // value (EPIPE), not a signal that kills the feeder's process. crmd ignores SIGPIPE anyway.
+  signal(SIGPIPE, SIG_IGN);
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return Error{std::string("pipe: ") + std::strerror(errno)};
   const pid_t pid = fork();

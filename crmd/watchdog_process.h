@@ -42,7 +42,7 @@ struct WatchdogOptions {
 
 class WatchdogProcess {
  public:
-  // Starts pulse-watchdog and the feeder. An Error says why (bad timing, exec failure, or the
+  // Starts pulse-watchdog and the feeder; sets SIGPIPE to ignored for the whole process. An Error says why (bad timing, exec failure, or the
   // watchdog refused to arm: it exited at once, e.g. the default command in a test).
   static Result<std::unique_ptr<WatchdogProcess>> start(WatchdogOptions options);
   ~WatchdogProcess();  // disarm()
