@@ -45,8 +45,8 @@ milliseconds minimumWatchdogWait(const membership::Timing& membership,
   const milliseconds symmetric = s + h + d - t;
   const milliseconds asymmetric = s + 2 * h + 2 * d - t;
   const milliseconds partial = 2 * d + k;
-  const milliseconds wait = std::max({symmetric, asymmetric, partial}) +
-                            timing.watchdog_timeout + timing.pet_interval + timing.fence_action;
+  const milliseconds wait = std::max({symmetric, asymmetric, partial}) + timing.watchdog_timeout +
+                            timing.pet_interval + timing.fence_action;
   return std::max(wait, milliseconds{0});
 }
 

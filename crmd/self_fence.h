@@ -34,7 +34,7 @@
 // e <= V + D - W - P - F over random cuts.
 //
 // Two-node clusters (two_node: 1) have quorum 1, so a node alone keeps contact forever: the
-// watchdog cannot fence them; they need a fence device. So can't a one-node cluster.
+// watchdog cannot fence them; they need a fence device. The same holds for a one-node cluster.
 #pragma once
 
 #include <chrono>

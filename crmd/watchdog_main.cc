@@ -114,8 +114,7 @@ int main(int argc, char** argv) {
   }
   if (!have_command) {
     if (std::string why = defaultRefusal(); !why.empty()) {
-      say("refusing to arm the default self-fence (a host reboot): " + why +
-          "; pass --command");
+      say("refusing to arm the default self-fence (a host reboot): " + why + "; pass --command");
       return kExitUsage;
     }
     command = kDefaultCommand;

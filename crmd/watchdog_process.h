@@ -32,18 +32,19 @@ struct QuorumContactReading {
 };
 
 struct WatchdogOptions {
-  std::string watchdog_path;                  // the pulse-watchdog executable
-  std::chrono::milliseconds timeout{0};       // W, > pet_interval
+  std::string watchdog_path;                    // the pulse-watchdog executable
+  std::chrono::milliseconds timeout{0};         // W, > pet_interval
   std::chrono::milliseconds pet_interval{100};  // P
-  std::optional<std::string> command;         // unset: pulse-watchdog's default (a reboot)
+  std::optional<std::string> command;           // unset: pulse-watchdog's default (a reboot)
   // Called from the feeder thread; nullopt while the cluster is not running here.
   std::function<std::optional<QuorumContactReading>()> contact;
 };
 
 class WatchdogProcess {
  public:
-  // Starts pulse-watchdog and the feeder; sets SIGPIPE to ignored for the whole process. An Error says why (bad timing, exec failure, or the
-  // watchdog refused to arm: it exited at once, e.g. the default command in a test).
+  // Starts pulse-watchdog and the feeder; sets SIGPIPE to ignored for the whole process. An Error
+  // says why (bad timing, exec failure, or the watchdog refused to arm: it exited at once, e.g. the
+  // default command in a test).
   static Result<std::unique_ptr<WatchdogProcess>> start(WatchdogOptions options);
   ~WatchdogProcess();  // disarm()
   WatchdogProcess(const WatchdogProcess&) = delete;

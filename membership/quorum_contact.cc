@@ -5,8 +5,7 @@
 
 namespace pulse::membership {
 
-void QuorumContact::recordHeartbeat(NodeId peer, const std::vector<NodeId>& heard,
-                                    TimePoint at) {
+void QuorumContact::recordHeartbeat(NodeId peer, const std::vector<NodeId>& heard, TimePoint at) {
   if (peer == self_) return;
   Peer& p = peers_[peer];
   // A reordered (older) heartbeat must not override what a newer one said.

@@ -57,7 +57,7 @@ class QuorumContact {
 
  private:
   struct Peer {
-    TimePoint last_heard;  // any heartbeat
+    TimePoint last_heard;     // any heartbeat
     bool lists_self = false;  // did the latest heartbeat list self_?
   };
   NodeId self_;

@@ -104,8 +104,8 @@ TEST_F(WatchdogProcessTest, FedWhileContactIsFreshThenFencesWithinWindowPlusTime
   // The last pet is within one pet interval before the window ends: fenced between
   // S + W - P = 700 and S + W = 800 ms after the last contact, plus scheduling slack.
   EXPECT_GE(after, 690ms);
-  EXPECT_LE(after, 1100ms) << "fenced " << std::chrono::duration_cast<std::chrono::milliseconds>(
-                                               after).count()
+  EXPECT_LE(after, 1100ms) << "fenced "
+                           << std::chrono::duration_cast<std::chrono::milliseconds>(after).count()
                            << " ms after the last contact";
   (*process)->disarm();
 }

@@ -6,9 +6,9 @@
 //   e <= V + D - W - P - F
 //
 // e: the end of the cut-off node's quorum contact (the last heartbeat evidence + S, or the
-// delivery that revoked it if earlier); V: the first instant a survivor installs a view without it. Also checked: no node
-// loses contact while the cluster is whole (no false self-fence), and after a symmetric or
-// asymmetric cut the majority keeps its contact.
+// delivery that revoked it if earlier); V: the first instant a survivor installs a view without it.
+// Also checked: no node loses contact while the cluster is whole (no false self-fence), and after a
+// symmetric or asymmetric cut the majority keeps its contact.
 //
 // Cuts: symmetric (a minority partitioned off), asymmetric (the minority still hears the
 // others, they do not hear it), partial (one node's packets no longer reach the lowest other
@@ -196,8 +196,9 @@ TEST(SelfFenceSimulation, CutOffNodesLoseContactWithinTheSurvivorsWait) {
     }
   }
   EXPECT_EQ(failed, 0);
-  std::cout << seeds.size() << " schedules; D = "
-            << crmd::minimumWatchdogWait(timing, fence).count() << " ms; worst e - V:";
+  std::cout << seeds.size()
+            << " schedules; D = " << crmd::minimumWatchdogWait(timing, fence).count()
+            << " ms; worst e - V:";
   for (const auto& [cut, margin] : worst) {
     std::cout << " " << kCutNames[cut] << " " << margin.count() << " ms";
   }

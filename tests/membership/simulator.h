@@ -15,13 +15,13 @@
 
 #include <cstdint>
 #include <functional>
-#include <set>
-#include <utility>
 #include <map>
 #include <optional>
 #include <queue>
 #include <random>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "membership/membership_node.h"
@@ -57,7 +57,9 @@ class Simulator {
   void clearOneWay() { one_way_.clear(); }
   // Observers for property tests: each view a node installs (at the global time), and every
   // event a node handled (a delivery or its tick), after its outputs were sent.
-  void onInstall(std::function<void(NodeId, const View&, TimePoint)> f) { on_install_ = std::move(f); }
+  void onInstall(std::function<void(NodeId, const View&, TimePoint)> f) {
+    on_install_ = std::move(f);
+  }
   void afterEvent(std::function<void(NodeId, TimePoint)> f) { after_event_ = std::move(f); }
   void setLoss(double p) { loss_ = p; }
   void setDelay(Duration lo, Duration hi) { delay_lo_ = lo, delay_hi_ = hi; }
