@@ -10,6 +10,7 @@ cluster, with resource-agents/fence/pulse_self_fence_netns as the self-fence com
   * n3's link cut (a minority node): n3 self-fences within S + W + P + 0.4 s of the cut, and
     no later than the survivors' view without it + D (+ 0.1 s for polling and log stamps);
     the majority keeps running and stays quorate.
+  pulse_self_fence_netns refuses to run outside a named test namespace.
   PULSE_TEST=1 is set for every process, so the default self-fence (a host reboot) can never
   be armed by this test.
 
@@ -92,7 +93,16 @@ def wait_fenced(c: NetnsCluster, since: float, limit: float) -> float:
                          f"{time.time() - since:.2f} s later")
 
 
+def refuses_outside_a_test_node():
+    # In a fresh unnamed namespace (never the host's: if the guard regressed, only this
+    # throwaway namespace would suffer) the script must refuse and touch nothing.
+    out = subprocess.run(["unshare", "--net", FENCE], capture_output=True, text=True)
+    check(out.returncode == 1 and "refusing" in out.stderr,
+          "pulse_self_fence_netns refuses outside a named test namespace", out.stderr)
+
+
 def body(crmd: str, pcs: str):
+    refuses_outside_a_test_node()
     with NetnsCluster(3, crmd, pcs) as c:
         c.env["PULSE_TEST"] = "1"
         for i in (1, 2, 3):
