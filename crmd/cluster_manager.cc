@@ -24,6 +24,7 @@
 #include "crmd/log.h"
 #include "crmd/peer_links.h"
 #include "crmd/resource_manager.h"
+#include "crmd/self_fence.h"
 #include "crmd/secure_file.h"
 #include "crmd/tls_identity.h"
 #include "membership/packet_auth.h"
@@ -298,7 +299,11 @@ Result<bool> ClusterManager::startLocked() {
           .state_dir = options_.state_dir,
           .executor = Executor::Options{.ocf_root = options_.ocf_root},
           .fence_agent_dirs = options_.fence_agent_dirs,
-          .send = [links](NodeId to, peer::CibEnvelope m) { links->send(to, std::move(m)); }});
+          .send = [links](NodeId to, peer::CibEnvelope m) { links->send(to, std::move(m)); },
+          // Every node is assumed to run its watchdog with the default timing (self_fence.h);
+          // a cluster whose nodes use a longer --watchdog-timeout sets stonith-watchdog-timeout.
+          .watchdog_minimum = minimumWatchdogWait(
+              membership::Timing::fromToken(cluster.config.token), SelfFenceTiming{})});
   Running* r = running.get();
   running->service->onViewChanged([r](const membership::ViewChanged& c) { r->onView(c); });
   running->service->onQuorumChanged([r](const membership::QuorumStatus& q) { r->onQuorum(q); });
@@ -422,6 +427,13 @@ ClusterSnapshot ClusterManager::snapshot() const {
   boost::asio::post(running_->io, [read_stats] { (*read_stats)(); });
   if (stats.wait_for(std::chrono::seconds(1)) == std::future_status::ready) out.stats = stats.get();
   return out;
+}
+
+std::optional<QuorumContactReading> ClusterManager::quorumContact() const {
+  std::unique_lock lock(lifecycle_mutex_, std::try_to_lock);
+  if (!lock.owns_lock() || !running_) return std::nullopt;
+  return QuorumContactReading{running_->service->lastQuorumContact(),
+                              running_->service->quorumContactWindow()};
 }
 
 Result<CibSnapshot> ClusterManager::readCib() const {

@@ -32,6 +32,7 @@
 #include "common/result.h"
 #include "crmd/cib_service.h"
 #include "crmd/ocf.h"
+#include "crmd/watchdog_process.h"
 #include "membership/cluster_config.h"
 #include "membership/membership_service.h"
 
@@ -103,6 +104,12 @@ class ClusterManager {
   Status destroy();
 
   ClusterSnapshot snapshot() const;
+
+  // The membership's quorum contact (membership_service.h lastQuorumContact), for the watchdog
+  // feeder (watchdog_process.h), callable from any thread. nullopt while the membership does
+  // not run, and while start/stop/setup/destroy hold the lifecycle (try_lock: the feeder must
+  // never wait behind a slow stop).
+  std::optional<QuorumContactReading> quorumContact() const;
 
   // The CIB (cib_service.h), while the cluster runs on this node; otherwise an Error saying so.
   Result<CibSnapshot> readCib() const;

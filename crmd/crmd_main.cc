@@ -7,10 +7,13 @@
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +23,7 @@
 #include "crmd/log.h"
 #include "crmd/secret_input.h"
 #include "crmd/secure_file.h"
+#include "crmd/watchdog_process.h"
 
 namespace po = boost::program_options;
 using namespace pulse::crmd;
@@ -55,7 +59,21 @@ int runPasswd(const std::string& state_dir) {
   return 0;
 }
 
-int runDaemon(AdminServerOptions options, ClusterManagerOptions cluster_options) {
+// --watchdog-timeout / --self-fence-command (self_fence.h). timeout 0: no watchdog.
+struct SelfFenceOptions {
+  long timeout_ms = 0;
+  std::optional<std::string> command;
+};
+
+// pulse-watchdog lives next to crmd (build/bin, or the install's sbin).
+std::string watchdogPath() {
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return (ec ? std::filesystem::path(".") : self.parent_path()) / "pulse-watchdog";
+}
+
+int runDaemon(AdminServerOptions options, ClusterManagerOptions cluster_options,
+              const SelfFenceOptions& self_fence) {
   // gRPC and the peer links run many threads; glibc would give each its own malloc arena, and
   // their partly used heaps add megabytes of RSS per daemon for nothing at this load.
   mallopt(M_ARENA_MAX, 2);
@@ -108,9 +126,28 @@ int runDaemon(AdminServerOptions options, ClusterManagerOptions cluster_options)
   } else if ((*cluster)->configured()) {
     logEvent("cluster configured but not enabled: waiting for pcs cluster start");
   }
+  std::unique_ptr<WatchdogProcess> watchdog;
+  if (self_fence.timeout_ms > 0) {
+    WatchdogOptions watchdog_options;
+    watchdog_options.watchdog_path = watchdogPath();
+    watchdog_options.timeout = std::chrono::milliseconds(self_fence.timeout_ms);
+    watchdog_options.command = self_fence.command;
+    watchdog_options.contact = [cluster = cluster->get()] { return cluster->quorumContact(); };
+    auto started = WatchdogProcess::start(std::move(watchdog_options));
+    if (!started) {
+      logEvent("cannot start: " + started.error().message);
+      (*server)->shutdown();
+      (*cluster)->stop();
+      return 1;
+    }
+    watchdog = std::move(started).value();
+    logEvent("watchdog self-fencing armed: pulse-watchdog pid " + std::to_string(watchdog->pid()) +
+             ", timeout " + std::to_string(self_fence.timeout_ms) + " ms");
+  }
   int signal_number = 0;
   while (sigwait(&stop_signals, &signal_number) != 0) {
   }
+  if (watchdog) watchdog->disarm();
   logEvent(std::string("received ") + (signal_number == SIGTERM ? "SIGTERM" : "SIGINT") +
            ", shutting down");
   (*server)->shutdown();
@@ -132,7 +169,13 @@ int main(int argc, char** argv) {
       "ocf-root", po::value<std::string>(),
       "where OCF resource agents live (default $OCF_ROOT, else /usr/lib/ocf)")(
       "fence-agent-path", po::value<std::string>()->default_value("/usr/sbin"),
-      "directories searched for fence agents, separated by ':'");
+      "directories searched for fence agents, separated by ':'")(
+      "watchdog-timeout", po::value<long>()->default_value(0),
+      "watchdog self-fencing: self-fence MS after losing quorum contact or when crmd dies "
+      "(0: off; must exceed the 100 ms pet interval)")(
+      "self-fence-command", po::value<std::string>(),
+      "what the watchdog runs to self-fence (default: reboot via /proc/sysrq-trigger, refused "
+      "in test namespaces and when PULSE_TEST is set)");
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::vector<std::string>>());
   po::options_description all;
@@ -178,5 +221,13 @@ int main(int argc, char** argv) {
   for (std::string dir; std::getline(dirs, dir, ':');) {
     if (!dir.empty()) cluster_options.fence_agent_dirs.push_back(dir);
   }
-  return runDaemon(server_options, cluster_options);
+  SelfFenceOptions self_fence{vm["watchdog-timeout"].as<long>(), std::nullopt};
+  if (self_fence.timeout_ms < 0) {
+    std::cerr << "crmd: --watchdog-timeout must be 0 (off) or a number of milliseconds\n";
+    return 2;
+  }
+  if (vm.count("self-fence-command")) {
+    self_fence.command = vm["self-fence-command"].as<std::string>();
+  }
+  return runDaemon(server_options, cluster_options, self_fence);
 }

@@ -104,6 +104,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
         local(std::make_unique<LocalExecutor>(io_context, options.executor,
                                               [this](const LocalResult& r) { onLocalResult(r); })) {
     if (const auto* node = options.config.findNode(options.self)) self_name = nameOf(*node);
+    controller.setWatchdogMinimumMs(options.watchdog_minimum.count());
   }
 
   // ---- every node ------------------------------------------------------------------------

@@ -44,6 +44,9 @@ struct ResourceManagerOptions {
   Executor::Options executor;
   std::vector<std::string> fence_agent_dirs;  // where fence_* agents are looked up
   std::function<void(NodeId to, peer::CibEnvelope)> send;  // to another node's crmd
+  // The self-fencing bound (self_fence.h minimumWatchdogWait): what survivors wait after a
+  // node's loss when stonith-watchdog-timeout is negative.
+  std::chrono::milliseconds watchdog_minimum{0};
 };
 
 class ResourceManager {

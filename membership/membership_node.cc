@@ -24,6 +24,7 @@ MembershipNode::MembershipNode(NodeId self, Timing timing, PersistentState persi
       // growing across the restart.
       floor_{persisted.max_seq, std::numeric_limits<NodeId>::max()},
       liveness_(timing.token),
+      contact_(self, 2 * timing.heartbeat),
       next_heartbeat_(now),
       started_(now) {}
 
@@ -68,6 +69,8 @@ Output MembershipNode::onMessage(NodeId from, const Message& m, TimePoint now) {
 void MembershipNode::onHeartbeat(NodeId from, const Heartbeat& hb, TimePoint now, Output& out) {
   auto heard = liveness_.recordHeartbeat(from, hb.incarnation, hb.ring_id, now);
   if (heard == LivenessTable::Heard::kStale) return;
+  if (heard == LivenessTable::Heard::kNewIncarnation) contact_.forget(from);
+  contact_.recordHeartbeat(from, hb.heard, now);
   if (hb.max_seq > max_seq_) {
     max_seq_ = hb.max_seq;
     out.persist = true;
@@ -126,6 +129,9 @@ void MembershipNode::install(View view, Output& out) {
   floor_ = view.ring_id;
   view_ = view;
   peer_restarted_ = false;
+  // Heartbeat at the next tick: the heard list changed with the members, and a node left out
+  // must learn at once that this node no longer supports it (quorum_contact.h).
+  next_heartbeat_ = TimePoint::min();
   out.installed.push_back(std::move(view));
 }
 
@@ -136,7 +142,9 @@ Output MembershipNode::onTick(TimePoint now) {
   if (now >= next_heartbeat_) {
     next_heartbeat_ = now + timing_.heartbeat;
     RingId ring = view_ ? view_->ring_id : RingId{};
-    send(kNoNode, Message{self_, Heartbeat{incarnation_, max_seq_, ring}}, out);
+    send(kNoNode,
+         Message{self_, Heartbeat{incarnation_, max_seq_, ring, contact_.heardList(now, view_)}},
+         out);
   }
   evaluate(now, out);
   return out;

@@ -16,6 +16,8 @@
 //    A round starts over at once (larger seq) when a member restarts or already holds a ring
 //    >= the proposed one, since such a member can never install it.
 //  * A node that just started waits token/2 before proposing, to join rather than split.
+//  * Heartbeats carry the sender's heard list (QuorumContact); a node sends one at once after
+//    installing a view, so that a node the view left out learns it within a network delay.
 //  * A node installs a committed view only if it is a member and the ring id is greater than
 //    every ring id it installed before (`floor_`).
 //
@@ -37,6 +39,7 @@
 
 #include "membership/liveness_table.h"
 #include "membership/message.h"
+#include "membership/quorum_contact.h"
 #include "membership/types.h"
 
 namespace pulse::membership {
@@ -100,6 +103,8 @@ class MembershipNode {
   const std::optional<View>& view() const { return view_; }
   PersistentState persistentState() const { return {max_seq_, incarnation_}; }
   std::uint64_t droppedMessages() const { return dropped_; }
+  // Who hears this node (the watchdog's input): see quorum_contact.h.
+  const QuorumContact& quorumContact() const { return contact_; }
 
  private:
   struct Round {
@@ -132,6 +137,7 @@ class MembershipNode {
   RingId floor_;               // ring id of the last installed view (or restart floor)
   std::optional<View> view_;   // what this node has installed, if anything
   LivenessTable liveness_;
+  QuorumContact contact_;  // window: 2 heartbeat intervals
   std::optional<Round> round_;            // only while this node is proposing
   std::map<NodeId, TimePoint> excluded_;  // failed to ack: ignored until the time given
   bool peer_restarted_ = false;           // a member came back with a new incarnation

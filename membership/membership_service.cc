@@ -1,5 +1,6 @@
 #include "membership/membership_service.h"
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/post.hpp>
@@ -72,7 +73,14 @@ struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
     }
   }
 
+  void refreshContact(TimePoint now) {
+    auto last = node->quorumContact().lastContact(quorum.status().quorum, now);
+    last_contact.store((last ? *last : TimePoint::min()).time_since_epoch().count(),
+                       std::memory_order_relaxed);
+  }
+
   void handle(const Output& out, TimePoint now) {
+    refreshContact(now);
     if (out.persist) persist_pending = true;
     if (persist_pending) {
       if (storePersistentState(options.state_path, node->persistentState())) {
@@ -162,6 +170,7 @@ struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
     const TimePoint now = Clock::now();
     handle(node->onTick(now), now);
     handleQuorum(quorum.onTick(now));
+    refreshContact(now);
     scheduleTick();
   }
 
@@ -188,6 +197,7 @@ struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
   bool stopped = false;
   bool persist_pending = false;
   ServiceStats stats;
+  std::atomic<Clock::rep> last_contact{TimePoint::min().time_since_epoch().count()};
   QuorumStatus last_quorum;
   std::function<void(const ViewChanged&)> view_callback;
   std::function<void(const QuorumStatus&)> quorum_callback;
@@ -296,6 +306,14 @@ Status MembershipService::setExpectedVotes(std::uint32_t expected_votes) {
   if (!update) return update.error();
   impl_->handleQuorum(*update);
   return {};
+}
+
+std::chrono::steady_clock::time_point MembershipService::lastQuorumContact() const {
+  return TimePoint(Clock::duration(impl_->last_contact.load(std::memory_order_relaxed)));
+}
+
+std::chrono::milliseconds MembershipService::quorumContactWindow() const {
+  return impl_->node->quorumContact().window();
 }
 
 PersistentState MembershipService::persistentState() const {

@@ -23,7 +23,7 @@
 //
 // Threading: everything runs on the one io_context given to create(); no threads of its own.
 // Callbacks run on that io_context. Not thread-safe: call methods from the io_context's thread
-// (or before it runs). Boost.Asio stays out of this header (pimpl); only io_context is named.
+// (or before it runs); lastQuorumContact() alone may be called from any thread. Boost.Asio stays out of this header (pimpl); only io_context is named.
 #pragma once
 
 #include <chrono>
@@ -107,6 +107,13 @@ class MembershipService {
   QuorumStatus quorum() const;
   PersistentState persistentState() const;
   ServiceStats stats() const;
+
+  // The instant of the latest evidence that a quorum of the cluster hears this node
+  // (quorum_contact.h), refreshed at every received message and tick; time_point::min() when
+  // there is none. Contact is fresh while now - lastQuorumContact() < quorumContactWindow().
+  // Thread-safe (an atomic): the watchdog feeder reads it from another io_context.
+  std::chrono::steady_clock::time_point lastQuorumContact() const;
+  std::chrono::milliseconds quorumContactWindow() const;
 
   // corosync-quorumtool -e on this node: see QuorumExchange::setExpectedVotes. The new state
   // is announced to the members at once; onQuorumChanged fires if the status changed.

@@ -72,10 +72,10 @@ class Reader {
 Error truncated(const char* what) { return Error{std::string("truncated ") + what}; }
 
 // Reads a member list and checks it is sorted, unique, non-zero and not oversized.
-Result<std::vector<NodeId>> readMembers(Reader& r) {
+Result<std::vector<NodeId>> readMembers(Reader& r, bool may_be_empty = false) {
   auto count = r.get<std::uint16_t>();
   if (!count) return truncated("member count");
-  if (*count == 0 || *count > kMaxMembers) {
+  if ((*count == 0 && !may_be_empty) || *count > kMaxMembers) {
     return Error{"member count " + std::to_string(*count) + " out of range"};
   }
   if (r.remaining() < std::size_t{*count} * sizeof(NodeId)) return truncated("member list");
@@ -120,6 +120,7 @@ Bytes encode(const Message& message) {
           w.put(body.incarnation);
           w.put(body.max_seq);
           w.ring(body.ring_id);
+          w.members(body.heard);
         } else if constexpr (std::is_same_v<T, Ack>) {
           w.put(Type::kAck);
           w.put(message.sender);
@@ -173,7 +174,9 @@ Result<Message> decode(const Bytes& bytes) {
       auto max_seq = r.get<std::uint64_t>();
       auto ring = r.ring();
       if (!inc || !max_seq || !ring) return truncated("heartbeat");
-      result = Message{*sender, Heartbeat{*inc, *max_seq, *ring}};
+      auto heard = readMembers(r, /*may_be_empty=*/true);
+      if (!heard) return Error{"heartbeat heard list: " + heard.error().message};
+      result = Message{*sender, Heartbeat{*inc, *max_seq, *ring, std::move(heard).value()}};
       break;
     }
     case Type::kAck: {

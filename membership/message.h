@@ -3,6 +3,7 @@
 // Format (all integers little-endian, fixed width):
 //   u8 version (kWireVersion) | u8 type | u32 sender | body
 //   Heartbeat: u64 incarnation | u64 max_seq | u64 ring.seq | u32 ring.rep
+//              | u16 count | count x u32 heard   (count may be 0)
 //   Propose:   u64 ring.seq | u32 ring.rep | u16 count | count x u32 member
 //   Ack:       u64 ring.seq | u32 ring.rep
 //   Commit:    u64 ring.seq | u32 ring.rep | u16 count | count x u32 member
@@ -40,11 +41,16 @@ inline constexpr std::size_t kMaxMessageSize = 6 + 12 + 4 + 1 + 2 * (8 + 2 + 4 *
 
 // "I am alive": sent to every configured node every heartbeat interval. `ring_id` is the
 // sender's installed view (none if it has none); `max_seq` the highest ring seq it has seen,
-// so that a proposer can pick a larger one; `incarnation` grows at every restart.
+// so that a proposer can pick a larger one; `incarnation` grows at every restart. `heard`: the
+// peers the sender heard within the contact window and counts as members (QuorumContact,
+// quorum_contact.h), sorted (it made the format longer, so nodes built before it drop these
+// heartbeats as having trailing bytes: upgrade all nodes together). A peer not listed by the sender's
+// latest heartbeat gets no quorum contact from it (the watchdog's self-fencing relies on it).
 struct Heartbeat {
   std::uint64_t incarnation = 0;
   std::uint64_t max_seq = 0;
   RingId ring_id;
+  std::vector<NodeId> heard;
   friend bool operator==(const Heartbeat&, const Heartbeat&) = default;
 };
 

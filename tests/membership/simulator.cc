@@ -77,12 +77,14 @@ void Simulator::runFor(Duration d) {
         continue;
       }
       carryOut(m.to, nodes_[m.to - 1]->onMessage(m.from, decoded.value(), localNow(m.to)));
+      if (after_event_) after_event_(m.to, now_);
     }
     now_ = tick;
     for (NodeId n = 1; n <= static_cast<NodeId>(size()); ++n) {
       if (!up(n)) continue;
       carryOut(n, nodes_[n - 1]->onTick(localNow(n)));
       if (quorum_[n - 1]) send(n, quorum_[n - 1]->onTick(localNow(n)).messages);
+      if (after_event_) after_event_(n, now_);
     }
   }
 }
@@ -123,6 +125,7 @@ void Simulator::transmit(NodeId from, NodeId to, const Bytes& bytes) {
 
 void Simulator::recordInstall(NodeId n, const View& v) {
   ++stats_.views_installed;
+  if (on_install_) on_install_(n, v, now_);
   auto [it, inserted] = committed_.try_emplace(v.ring_id, v.members);
   if (!inserted && it->second != v.members) {
     fail("agreement: node " + std::to_string(n) + " installed " + toString(v) + " but ring " +

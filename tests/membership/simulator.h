@@ -14,11 +14,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <queue>
 #include <random>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "membership/membership_node.h"
@@ -48,6 +51,16 @@ class Simulator {
   // groups: each node's group number (index n-1); nodes in different groups cannot talk.
   void partition(std::vector<int> groups);
   void heal();
+  // One-way cut: nothing from `from` reaches `to` (the other direction is untouched). Kept
+  // until clearOneWay(); also cuts what is already on the wire.
+  void cutOneWay(NodeId from, NodeId to) { one_way_.insert({from, to}); }
+  void clearOneWay() { one_way_.clear(); }
+  // Observers for property tests: each view a node installs (at the global time), and every
+  // event a node handled (a delivery or its tick), after its outputs were sent.
+  void onInstall(std::function<void(NodeId, const View&, TimePoint)> f) {
+    on_install_ = std::move(f);
+  }
+  void afterEvent(std::function<void(NodeId, TimePoint)> f) { after_event_ = std::move(f); }
   void setLoss(double p) { loss_ = p; }
   void setDelay(Duration lo, Duration hi) { delay_lo_ = lo, delay_hi_ = hi; }
   void setClockOffset(NodeId n, Duration offset) { offset_[n - 1] = offset; }
@@ -86,7 +99,9 @@ class Simulator {
   void carryOut(NodeId from, Output out);
   void send(NodeId from, const std::vector<Outgoing>& messages);
   void transmit(NodeId from, NodeId to, const Bytes& bytes);
-  bool connected(NodeId a, NodeId b) const { return group_[a - 1] == group_[b - 1]; }
+  bool connected(NodeId a, NodeId b) const {
+    return group_[a - 1] == group_[b - 1] && !one_way_.contains({a, b});
+  }
   void recordInstall(NodeId n, const View& v);
   void fail(std::string what);
 
@@ -99,6 +114,9 @@ class Simulator {
   std::vector<PersistentState> disk_;                  // what each node persisted; survives crashes
   std::vector<Duration> offset_;
   std::vector<int> group_;
+  std::set<std::pair<NodeId, NodeId>> one_way_;
+  std::function<void(NodeId, const View&, TimePoint)> on_install_;
+  std::function<void(NodeId, TimePoint)> after_event_;
   double loss_ = 0;
   Duration delay_lo_{1}, delay_hi_{10};
   std::priority_queue<InFlight, std::vector<InFlight>, std::greater<>> network_;
