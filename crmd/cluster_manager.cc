@@ -303,7 +303,8 @@ Result<bool> ClusterManager::startLocked() {
           // Every node is assumed to run its watchdog with the default timing (self_fence.h);
           // a cluster whose nodes use a longer --watchdog-timeout sets stonith-watchdog-timeout.
           .watchdog_minimum = minimumWatchdogWait(
-              membership::Timing::fromToken(cluster.config.token), SelfFenceTiming{})});
+              membership::Timing::fromToken(cluster.config.token), SelfFenceTiming{}),
+          .watchdog_armed = options_.watchdog_armed});
   Running* r = running.get();
   running->service->onViewChanged([r](const membership::ViewChanged& c) { r->onView(c); });
   running->service->onQuorumChanged([r](const membership::QuorumStatus& q) { r->onQuorum(q); });

@@ -75,6 +75,7 @@ struct ClusterManagerOptions {
   std::string node_name;
   std::string ocf_root{kDefaultOcfRoot};
   std::vector<std::string> fence_agent_dirs{"/usr/sbin"};
+  bool watchdog_armed = false;  // crmd runs pulse-watchdog (--watchdog-timeout > 0)
 };
 
 class ClusterManager {

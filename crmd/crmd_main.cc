@@ -229,5 +229,6 @@ int main(int argc, char** argv) {
   if (vm.count("self-fence-command")) {
     self_fence.command = vm["self-fence-command"].as<std::string>();
   }
+  cluster_options.watchdog_armed = self_fence.timeout_ms > 0;
   return runDaemon(server_options, cluster_options, self_fence);
 }

@@ -11,6 +11,7 @@
 #include <set>
 #include <pugixml.hpp>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "crmd/controller.h"
@@ -67,6 +68,34 @@ ActionRequest fromSpec(const peer::ActionSpec& s) {
   r.meta = {s.meta().begin(), s.meta().end()};
   r.expected_rc = s.expected_rc();
   return r;
+}
+
+// `cib_xml` with crm_config's have-watchdog set to `value`, or nothing when it already is.
+std::optional<std::string> withHaveWatchdog(const std::string& cib_xml, bool value) {
+  pugi::xml_document doc;
+  if (!doc.load_string(cib_xml.c_str())) return std::nullopt;
+  pugi::xml_node config = doc.child("cib").child("configuration");
+  pugi::xml_node crm_config = config.child("crm_config");
+  if (!crm_config) crm_config = config.prepend_child("crm_config");
+  pugi::xml_node set =
+      crm_config.find_child_by_attribute("cluster_property_set", "id", "cib-bootstrap-options");
+  if (!set) {
+    set = crm_config.append_child("cluster_property_set");
+    set.append_attribute("id") = "cib-bootstrap-options";
+  }
+  pugi::xml_node nv = set.find_child_by_attribute("nvpair", "name", "have-watchdog");
+  const char* text = value ? "true" : "false";
+  if (nv && std::string_view(nv.attribute("value").value()) == text) return std::nullopt;
+  if (!nv) {
+    nv = set.append_child("nvpair");
+    nv.append_attribute("id") = "cib-bootstrap-options-have-watchdog";
+    nv.append_attribute("name") = "have-watchdog";
+    nv.append_attribute("value");
+  }
+  nv.attribute("value") = text;
+  std::ostringstream out;
+  doc.save(out, "  ");
+  return out.str();
 }
 
 // crm_config's no-quorum-policy (Pacemaker's default "stop").
@@ -141,6 +170,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
     if (event.dc_ready && event.confirmed) {
       const CibStamp stamp = stampOf(*event.confirmed);
       confirmed_stamp = stamp;
+      recordWatchdog(*event.confirmed);
       if (!dc_active) {
         dc_active = true;
         session = std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32);
@@ -153,6 +183,25 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
       carryOut(controller.onLostDc(wallNow()));
     }
     flushOutbox();
+  }
+
+  // The DC says whether it runs a watchdog, once per term (a configuration write, like
+  // Pacemaker's controller recording have-watchdog).
+  void recordWatchdog(const StoredCib& confirmed) {
+    if (watchdog_write_pending) return;
+    auto xml = withHaveWatchdog(confirmed.xml, options.watchdog_armed);
+    if (!xml) return;
+    watchdog_write_pending = true;
+    cib.submit(CibChange{CibChange::Kind::kConfiguration, stampOf(confirmed), std::move(*xml)},
+               [weak = weak_from_this()](WriteReply reply) {
+                 auto self = weak.lock();
+                 if (!self) return;
+                 self->watchdog_write_pending = false;
+                 if (reply.result) {
+                   logEvent("resources: recorded have-watchdog=" +
+                            std::string(self->options.watchdog_armed ? "true" : "false"));
+                 }
+               });
   }
 
   void onExecute(const peer::ExecuteAction& m) {
@@ -333,6 +382,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   Controller controller;
   bool dc_active = false;
   std::uint64_t session = 0;
+  bool watchdog_write_pending = false;
   std::optional<NodeId> dc;
   std::vector<Member> members;
   bool quorate = false;

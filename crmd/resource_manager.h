@@ -47,6 +47,9 @@ struct ResourceManagerOptions {
   // The self-fencing bound (self_fence.h minimumWatchdogWait): what survivors wait after a
   // node's loss when stonith-watchdog-timeout is negative.
   std::chrono::milliseconds watchdog_minimum{0};
+  // This node runs pulse-watchdog: as DC it records have-watchdog=true in crm_config, which
+  // the policy engine takes as a way to fence (Pacemaker's controller does the same for sbd).
+  bool watchdog_armed = false;
 };
 
 class ResourceManager {

@@ -21,6 +21,11 @@ ClusterOptions readOptions(const Cib& cib, std::vector<std::string>& warnings) {
   const Attributes& a = cib.cluster_options;
   if (auto* v = lookup(a, "symmetric-cluster")) o.symmetric = crmIsTrue(*v);
   if (auto* v = lookup(a, "stonith-enabled")) o.stonith_enabled = crmIsTrue(*v);
+  // The DC sets have-watchdog when its node runs a watchdog: self-fencing counts as a way to
+  // fence, so resources may start without a fence device (Pacemaker's unpack_config).
+  if (auto* v = lookup(a, "have-watchdog"); v != nullptr && crmIsTrue(*v)) {
+    o.have_stonith_resource = true;
+  }
   if (auto* v = lookup(a, "stop-all-resources")) o.stop_all_resources = crmIsTrue(*v);
   if (auto* v = lookup(a, "start-failure-is-fatal")) o.start_failure_is_fatal = crmIsTrue(*v);
   if (auto* v = lookup(a, "maintenance-mode")) o.maintenance_mode = crmIsTrue(*v);
