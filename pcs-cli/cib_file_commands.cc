@@ -19,6 +19,7 @@
 #include "pcs-cli/live_cib.h"
 #include "pcs-cli/node_client.h"
 #include "pcs-cli/status_output.h"
+#include "pcs-cli/stonith_commands.h"
 #include "policy-engine/policy_engine.h"
 
 namespace pulse::pcs {
@@ -90,7 +91,10 @@ std::string currentNode(const std::string& cib, const std::string& id) {
 Result<EditContext> contextFor(const Edit& edit, const std::string& cib,
                                const std::string& ocf_root) {
   EditContext context;
-  if (const auto* create = std::get_if<ResourceCreate>(&edit)) {
+  if (const auto* create = std::get_if<ResourceCreate>(&edit);
+      create && create->agent.starts_with("stonith:")) {
+    context.agents = fenceAgentsNamed(create->agent.substr(8));
+  } else if (create) {
     context.agents = agentsNamed(ocf_root, create->agent);
   } else if (const auto* update = std::get_if<ResourceUpdate>(&edit)) {
     auto agent = primitiveAgent(cib, update->id);
@@ -161,6 +165,26 @@ int status(const CibCommandOptions& options, const std::string& cib,
   return 0;
 }
 
+// `pcs stonith status`: the stonith primitives as crm_mon shows them.
+int stonithStatus(const std::string& cib) {
+  auto transition = pe::schedule(cib);
+  if (!transition.ok()) return fail(transition.error().message);
+  bool any = false;
+  for (const pe::ResourceView& r : transition->current.resources) {
+    if (!r.agent.starts_with("stonith:")) continue;
+    any = true;
+    std::cout << "  * " << r.id << "\t(" << r.agent << "):\t ";
+    if (r.nodes.empty()) {
+      std::cout << "Stopped" << (r.disabled ? " (disabled)" : "");
+    } else {
+      std::cout << (r.failed ? "FAILED " : "Started ") << r.nodes.front();
+    }
+    std::cout << "\n";
+  }
+  if (!any) std::cout << "NO stonith devices configured\n";
+  return 0;
+}
+
 // The read-only commands; nullopt when `a` is an edit.
 std::optional<int> view(const CibCommandOptions& options, const std::vector<std::string>& a,
                         const std::string& cib,
@@ -180,12 +204,17 @@ std::optional<int> view(const CibCommandOptions& options, const std::vector<std:
   if (a[0] == "resource" && sub == "config" && a.size() <= 3) {
     return printResult(resourceConfig(cib, a.size() == 3 ? a[2] : ""));
   }
+  if (a[0] == "stonith" && (sub.empty() || sub == "config") && a.size() <= 3) {
+    if (options.json) return printResult(stonithConfigJson(cib));
+    return printResult(stonithConfig(cib, a.size() == 3 ? a[2] : ""));
+  }
+  if (a[0] == "stonith" && sub == "status") return stonithStatus(cib);
   return std::nullopt;
 }
 
 bool jsonCapable(const std::vector<std::string>& a) {
   const std::string sub = a.size() > 1 ? a[1] : "";
-  return a[0] == "status" ||
+  return a[0] == "status" || (a[0] == "stonith" && (sub.empty() || sub == "config")) ||
          (a[0] == "constraint" && (sub.empty() || sub == "list" || sub == "config"));
 }
 
@@ -239,7 +268,8 @@ bool isCibCommand(const std::vector<std::string>& positional) {
   if (positional.empty()) return false;
   const std::string& first = positional[0];
   if (first == "status") return positional.size() < 2 || positional[1] != "corosync";
-  return first == "resource" || first == "constraint" || first == "property" || first == "node";
+  return first == "resource" || first == "constraint" || first == "property" || first == "node" ||
+         first == "stonith";
 }
 
 int cibCommand(const CibCommandOptions& options) {
@@ -252,6 +282,20 @@ int cibCommand(const CibCommandOptions& options) {
     if (options.json) return fail("Output format 'json' is not supported for this command");
     if (a[1] == "agents") return resourceAgents(options.ocf_root, {a.begin() + 2, a.end()});
     return resourceDescribe(options.ocf_root, {a.begin() + 2, a.end()});
+  }
+  if (a[0] == "stonith" && a.size() > 1 && (a[1] == "list" || a[1] == "fence")) {
+    if (options.json) return fail("Output format 'json' is not supported for this command");
+    if (a[1] == "list") return stonithList({a.begin() + 2, a.end()});
+    if (a.size() != 3) return fail("invalid usage of 'pcs stonith fence', see pcs stonith fence --help");
+    for (const std::string& w : options.words) {
+      if (w.starts_with("-") && w != "--off") return fail("unknown option '" + w + "'");
+    }
+    if (!options.file.empty()) return fail("pcs stonith fence does not work with -f");
+    PcsOptions pcs;
+    pcs.state_dir = options.state_dir;
+    const bool off = std::find(options.words.begin(), options.words.end(), "--off") !=
+                     options.words.end();
+    return stonithFence(pcs, a[2], off);
   }
   if (options.json && !jsonCapable(a)) {
     return fail("Output format 'json' is not supported for this command");

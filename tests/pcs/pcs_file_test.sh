@@ -117,6 +117,35 @@ python3 -c 'import json; json.load(open("constraints.json"))' || fail "constrain
 "$PCS" resource agents ocf:heartbeat | grep -qx IPaddr2 || fail "resource agents"
 "$PCS" resource describe ocf:heartbeat:IPaddr2 | grep -q "ip (required)" || fail "describe"
 
+# Fence devices, with Pulse's own fence agent standing in for /usr/sbin/fence_*.
+export PULSE_FENCE_AGENT_DIRS
+PULSE_FENCE_AGENT_DIRS=$(cd "$(dirname "$0")/../../resource-agents/fence" && pwd)
+"$PCS" stonith list >list.txt 2>err || fail "stonith list: $(cat err)"
+grep -qx "fence_pulse_netns - Fence agent for Pulse's namespace test cluster" list.txt ||
+  fail "stonith list: $(cat list.txt)"
+edit stonith create fence1 fence_pulse_netns pcmk_host_list=n1,n2,n3 prefix=t
+grep -q '<op id="fence1-monitor-interval-60s" name="monitor" interval="60s"' cib.xml ||
+  fail "fence1 lacks its only operation, a 60s monitor"
+cp cib.xml saved.xml
+expect_error "Agent 'stonith:fence_nope' is not installed or does not provide valid metadata" \
+  stonith create f2 fence_nope
+expect_error "invalid resource option 'bogus'" stonith create f2 fence_pulse_netns bogus=1
+expect_error "Resource 'vip' is not a stonith resource or does not exist" stonith delete vip
+expect_error "pcs stonith fence does not work with -f" stonith fence n3
+"$PCS" -f cib.xml stonith config >stonith.txt 2>err || fail "stonith config: $(cat err)"
+grep -qx "Resource: fence1 (class=stonith type=fence_pulse_netns)" stonith.txt ||
+  fail "stonith config: $(cat stonith.txt)"
+"$PCS" -f cib.xml resource config | grep -q fence1 && fail "resource config lists fence1"
+"$PCS" -f cib.xml stonith config --output-format=json >stonith.json || fail "stonith json"
+python3 -c 'import json; d=json.load(open("stonith.json")); assert [p["id"] for p in d["primitives"]]==["fence1"], d' ||
+  fail "stonith json: $(cat stonith.json)"
+"$PCS" -f cib.xml stonith status | grep -qF "fence1	(stonith:fence_pulse_netns):	 Stopped" ||
+  fail "stonith status"
+edit stonith delete fence1
+grep -q fence1 cib.xml && fail "stonith delete left fence1 behind"
+"$PCS" --state-dir "$PWD/no-node" stonith fence n3 >out 2>err && fail "fence without a cluster succeeded"
+grep -qF "Error: Unable to find the local node" err || fail "fence without a cluster: '$(cat err)'"
+
 # The policy engine on the result: the group starts on n2, where it is preferred.
 "$SIMULATE" -x cib.xml -S >simulate.txt 2>&1 || fail "pe-simulate: $(cat simulate.txt)"
 for rsc in vip proxy; do
