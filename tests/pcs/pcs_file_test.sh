@@ -146,6 +146,60 @@ grep -q fence1 cib.xml && fail "stonith delete left fence1 behind"
 "$PCS" --state-dir "$PWD/no-node" stonith fence n3 >out 2>err && fail "fence without a cluster succeeded"
 grep -qF "Error: Unable to find the local node" err || fail "fence without a cluster: '$(cat err)'"
 
+# resource cleanup: vip failed on n1 (fail count 2) and db ran there cleanly.
+cat > hist.xml <<'XML'
+<cib epoch="3" num_updates="7" admin_epoch="0" validate-with="pacemaker-3.7">
+  <configuration>
+    <crm_config/>
+    <nodes><node id="1" uname="n1"/><node id="2" uname="n2"/></nodes>
+    <resources>
+      <primitive id="vip" class="ocf" provider="heartbeat" type="Dummy"/>
+      <primitive id="db" class="ocf" provider="heartbeat" type="Dummy"/>
+    </resources>
+    <constraints/>
+  </configuration>
+  <status>
+    <node_state id="1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member">
+      <transient_attributes id="1"><instance_attributes id="status-1">
+        <nvpair id="status-1-fc" name="fail-count-vip#monitor_10000" value="2"/>
+        <nvpair id="status-1-lf" name="last-failure-vip#monitor_10000" value="1700000000"/>
+        <nvpair id="status-1-other" name="other" value="1"/>
+      </instance_attributes></transient_attributes>
+      <lrm id="1"><lrm_resources>
+        <lrm_resource id="vip" class="ocf" provider="heartbeat" type="Dummy">
+          <lrm_rsc_op id="vip_last_0" operation_key="vip_start_0" operation="start" call-id="3"
+                      rc-code="0" op-status="0" interval="0"/>
+        </lrm_resource>
+        <lrm_resource id="db" class="ocf" provider="heartbeat" type="Dummy">
+          <lrm_rsc_op id="db_last_0" operation_key="db_start_0" operation="start" call-id="4"
+                      rc-code="0" op-status="0" interval="0"/>
+        </lrm_resource>
+      </lrm_resources></lrm>
+    </node_state>
+    <node_state id="2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"/>
+  </status>
+</cib>
+XML
+cp hist.xml hist.saved
+for bad in "nope|Error: Resource 'nope' does not exist." "vip --node n9|Error: Node 'n9' does not exist."; do
+  # shellcheck disable=SC2086
+  "$PCS" -f hist.xml resource cleanup ${bad%%|*} >out 2>err && fail "cleanup ${bad%%|*} succeeded"
+  grep -qF "${bad#*|}" err || fail "cleanup ${bad%%|*}: '$(cat err)'"
+  cmp -s hist.xml hist.saved || fail "cleanup ${bad%%|*} changed the file"
+done
+"$PCS" -f hist.xml resource cleanup vip --node n1 >out 2>err || fail "cleanup vip: $(cat err)"
+[[ $(cat out) == "Cleaned up vip on n1" ]] || fail "cleanup vip printed '$(cat out)'"
+grep -q 'lrm_resource id="vip"' hist.xml && fail "cleanup left vip's history"
+grep -q 'fail-count-vip\|last-failure-vip' hist.xml && fail "cleanup left vip's fail count"
+grep -q 'lrm_resource id="db"' hist.xml || fail "cleanup of vip removed db's history"
+grep -q 'name="other"' hist.xml || fail "cleanup removed an unrelated node attribute"
+grep -q '<cib epoch="3"' hist.xml || fail "cleanup changed the configuration epoch"
+cp hist.saved hist.xml
+"$PCS" -f hist.xml resource cleanup >out 2>err || fail "cleanup: $(cat err)"
+grep -qx "Cleaned up all resources on all nodes" out || fail "cleanup printed '$(cat out)'"
+grep -q 'lrm_resource id="vip"' hist.xml && fail "cleanup without a resource kept failed vip"
+grep -q 'lrm_resource id="db"' hist.xml || fail "cleanup without a resource removed healthy db"
+
 # The policy engine on the result: the group starts on n2, where it is preferred.
 "$SIMULATE" -x cib.xml -S >simulate.txt 2>&1 || fail "pe-simulate: $(cat simulate.txt)"
 for rsc in vip proxy; do
