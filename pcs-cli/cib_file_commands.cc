@@ -21,6 +21,7 @@
 #include "pcs-cli/resource_cleanup.h"
 #include "pcs-cli/status_output.h"
 #include "pcs-cli/stonith_commands.h"
+#include "pcs-cli/wait_idle.h"
 #include "policy-engine/policy_engine.h"
 
 namespace pulse::pcs {
@@ -223,8 +224,38 @@ bool jsonCapable(const std::vector<std::string>& a) {
 
 namespace {
 
+// The resource whose placement --wait reports after `edit`; "" for none (node standby).
+std::string waitedResource(const Edit& edit) {
+  return std::visit(
+      [](const auto& e) -> std::string {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, GroupAdd>) {
+          return e.group;
+        } else if constexpr (std::is_same_v<T, ResourceCreate> || std::is_same_v<T, ResourceDelete> ||
+                             std::is_same_v<T, ResourceEnable> || std::is_same_v<T, ResourceMove> ||
+                             std::is_same_v<T, ResourceBan> || std::is_same_v<T, ResourceClear>) {
+          return e.id;
+        } else {
+          return "";
+        }
+      },
+      edit);
+}
+
+// The edits pcs 0.11 accepts --wait on.
+bool waitable(const Edit& edit) {
+  return !std::holds_alternative<ResourceUpdate>(edit) &&
+         !std::holds_alternative<ResourceMeta>(edit) &&
+         !std::holds_alternative<ResourceOpAdd>(edit) &&
+         !std::holds_alternative<LocationPrefers>(edit) &&
+         !std::holds_alternative<ColocationAdd>(edit) && !std::holds_alternative<OrderAdd>(edit) &&
+         !std::holds_alternative<ConstraintDelete>(edit) &&
+         !std::holds_alternative<PropertySet>(edit);
+}
+
 // The command on the live CIB (see the header).
-int liveCommand(const CibCommandOptions& options, const std::vector<std::string>& a) {
+int liveCommand(const CibCommandOptions& options, const std::vector<std::string>& a,
+                std::optional<std::chrono::seconds> wait) {
   PcsOptions pcs;
   pcs.state_dir = options.state_dir;
   std::optional<Result<Edit>> edit;
@@ -252,13 +283,23 @@ int liveCommand(const CibCommandOptions& options, const std::vector<std::string>
     if (auto shown = view(options, a, cib->xml(), facts)) return *shown;
     if (!edit) edit = parseEdit(options.words);
     if (!edit->ok()) return fail(edit->error().message);
+    if (wait && !waitable(**edit)) {
+      return fail("Specified option '--wait' is not supported in this command");
+    }
     auto context = contextFor(**edit, cib->xml(), options.ocf_root);
     if (!context.ok()) return fail(context.error().message);
     auto edited = applyEdit(cib->xml(), **edit, *context);
     if (!edited.ok()) return fail(edited.error().message);
     auto written = cib->write(*edited);
     if (!written.ok()) return fail(written.error().message);
-    if (!written->stale) return 0;
+    if (written->stale) continue;
+    if (!wait) return 0;
+    auto idle = waitForIdle(pcs, written->written, *wait);
+    if (!idle.ok()) return fail(idle.error().message);
+    if (const std::string rsc = waitedResource(**edit); !rsc.empty()) {
+      std::cout << resourceLocation(*idle, rsc) << "\n";
+    }
+    return 0;
   }
   return fail("the CIB kept changing while pcs was editing it (3 attempts); try again");
 }
@@ -323,7 +364,11 @@ bool isCibCommand(const std::vector<std::string>& positional) {
          first == "stonith";
 }
 
-int cibCommand(const CibCommandOptions& options) {
+int cibCommand(const CibCommandOptions& given) {
+  CibCommandOptions options = given;
+  auto wait = takeWaitFlag(options.words);
+  if (!wait.ok()) return fail(wait.error().message);
+  if (*wait && !options.file.empty()) return fail("Cannot use '-f' together with '--wait'");
   // The command words without flags pick the command; parseEdit() reads the flags itself.
   std::vector<std::string> a;
   std::copy_if(options.words.begin(), options.words.end(), std::back_inserter(a),
@@ -355,7 +400,7 @@ int cibCommand(const CibCommandOptions& options) {
   if (options.json && !jsonCapable(a)) {
     return fail("Output format 'json' is not supported for this command");
   }
-  if (options.file.empty()) return liveCommand(options, a);
+  if (options.file.empty()) return liveCommand(options, a, *wait);
   auto cib = crmd::readFile(options.file);
   if (!cib.ok()) return fail("Unable to read " + options.file + ": " + cib.error().message);
   if (auto shown = view(options, a, *cib)) return *shown;

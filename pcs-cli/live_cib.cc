@@ -70,14 +70,15 @@ Result<CibWriteOutcome> LiveCib::write(const std::string& xml, bool status_only)
   if (!reply) return Error{"Unable to write the CIB on " + dc_name_ + ": " + reply.error().message};
   if (reply->ok()) {
     const auto& v = reply->version();
-    return CibWriteOutcome{false, std::to_string(v.admin_epoch()) + "." +
-                                      std::to_string(v.epoch()) + "." +
-                                      std::to_string(v.num_updates())};
+    return CibWriteOutcome{false,
+                           std::to_string(v.admin_epoch()) + "." + std::to_string(v.epoch()) +
+                               "." + std::to_string(v.num_updates()),
+                           v};
   }
   // Certainly not applied, and worth another read-edit-write: the CIB moved on, or the
   // membership changed before the write started.
   if (reply->failure() == "stale_base" || reply->failure() == "not_applied") {
-    return CibWriteOutcome{true, ""};
+    return CibWriteOutcome{true, "", {}};
   }
   return Error{"Unable to write the CIB: " + reply->message()};
 }

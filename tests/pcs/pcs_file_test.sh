@@ -146,6 +146,11 @@ grep -q fence1 cib.xml && fail "stonith delete left fence1 behind"
 "$PCS" --state-dir "$PWD/no-node" stonith fence n3 >out 2>err && fail "fence without a cluster succeeded"
 grep -qF "Error: Unable to find the local node" err || fail "fence without a cluster: '$(cat err)'"
 
+# --wait: refused on a file and with a bad value, before anything is written.
+cp cib.xml saved.xml
+expect_error "Cannot use '-f' together with '--wait'" resource disable vip --wait
+expect_error "'0' is not a valid number of seconds to wait" resource disable vip --wait=0
+
 # resource cleanup: vip failed on n1 (fail count 2) and db ran there cleanly.
 cat > hist.xml <<'XML'
 <cib epoch="3" num_updates="7" admin_epoch="0" validate-with="pacemaker-3.7">
