@@ -19,6 +19,7 @@
 #include "pcs-cli/live_cib.h"
 #include "pcs-cli/node_client.h"
 #include "pcs-cli/resource_cleanup.h"
+#include "pcs-cli/status_failures.h"
 #include "pcs-cli/status_output.h"
 #include "pcs-cli/stonith_commands.h"
 #include "pcs-cli/wait_idle.h"
@@ -148,6 +149,7 @@ int status(const CibCommandOptions& options, const std::string& cib,
   s.now = std::time(nullptr);
   s.view = transition->current;
   s.file = options.file;
+  s.failed_actions = failedActions(cib);
   if (live) {
     if (s.cluster_name.empty()) s.cluster_name = live->cluster_name;
     s.dc = live->dc;

@@ -139,7 +139,13 @@ int stonithFence(const PcsOptions& options, const std::string& node, bool off) {
   }
   NodeSession& dc = dc_session ? *dc_session : *session;
   auto reply = dc.fence(node, off);
-  if (!reply) return fail("Unable to fence node " + node + ": " + reply.error().message);
+  if (!reply) {
+    // An older DC answers an unknown call with an empty UNIMPLEMENTED status.
+    const std::string why = reply.error().message.empty()
+                                ? "the DC " + here->dc_name() + " did not carry out the request"
+                                : reply.error().message;
+    return fail("Unable to fence node " + node + ": " + why);
+  }
   std::cout << "Node: " << node << " fenced\n";
   return 0;
 }

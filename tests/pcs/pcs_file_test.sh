@@ -174,6 +174,9 @@ cat > hist.xml <<'XML'
         <lrm_resource id="vip" class="ocf" provider="heartbeat" type="Dummy">
           <lrm_rsc_op id="vip_last_0" operation_key="vip_start_0" operation="start" call-id="3"
                       rc-code="0" op-status="0" interval="0"/>
+          <lrm_rsc_op id="vip_last_failure_0" operation_key="vip_monitor_10000" operation="monitor"
+                      call-id="5" rc-code="7" op-status="0" interval="10000" exit-reason="gone"
+                      last-rc-change="1700000000" exec-time="12"/>
         </lrm_resource>
         <lrm_resource id="db" class="ocf" provider="heartbeat" type="Dummy">
           <lrm_rsc_op id="db_last_0" operation_key="db_start_0" operation="start" call-id="4"
@@ -186,6 +189,10 @@ cat > hist.xml <<'XML'
 </cib>
 XML
 cp hist.xml hist.saved
+"$PCS" -f hist.xml status >status.txt 2>err || fail "status with a failure: $(cat err)"
+grep -qx "Failed Resource Actions:" status.txt || fail "status lacks Failed Resource Actions"
+grep -qF "  * vip_monitor_10000 on n1 'not running' (7): call=0, status='complete', exitreason='gone'" \
+  status.txt || fail "status lacks vip's failed monitor: $(cat status.txt)"
 for bad in "nope|Error: Resource 'nope' does not exist." "vip --node n9|Error: Node 'n9' does not exist."; do
   # shellcheck disable=SC2086
   "$PCS" -f hist.xml resource cleanup ${bad%%|*} >out 2>err && fail "cleanup ${bad%%|*} succeeded"
@@ -199,6 +206,7 @@ grep -q 'fail-count-vip\|last-failure-vip' hist.xml && fail "cleanup left vip's 
 grep -q 'lrm_resource id="db"' hist.xml || fail "cleanup of vip removed db's history"
 grep -q 'name="other"' hist.xml || fail "cleanup removed an unrelated node attribute"
 grep -q '<cib epoch="3"' hist.xml || fail "cleanup changed the configuration epoch"
+"$PCS" -f hist.xml status | grep -q "Failed Resource Actions" && fail "failure shown after cleanup"
 cp hist.saved hist.xml
 "$PCS" -f hist.xml resource cleanup >out 2>err || fail "cleanup: $(cat err)"
 grep -qx "Cleaned up all resources on all nodes" out || fail "cleanup printed '$(cat out)'"

@@ -1,0 +1,16 @@
+// The failed operations a CIB's status section records (Pacemaker's RSC_last_failure_0
+// entries), as `pcs status` lists them under "Failed Resource Actions:". Pure; any thread.
+// Cleared by `pcs resource cleanup`, which removes the history they live in.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pcs-cli/status_output.h"
+
+namespace pulse::pcs {
+
+// In status order (node by node, resource by resource); empty for unreadable XML.
+std::vector<FailedAction> failedActions(const std::string& cib_xml);
+
+}  // namespace pulse::pcs
