@@ -19,6 +19,7 @@
 #include "pcs-cli/live_cib.h"
 #include "pcs-cli/node_client.h"
 #include "pcs-cli/resource_cleanup.h"
+#include "pcs-cli/resource_move.h"
 #include "pcs-cli/status_failures.h"
 #include "pcs-cli/status_output.h"
 #include "pcs-cli/stonith_commands.h"
@@ -255,11 +256,36 @@ bool waitable(const Edit& edit) {
          !std::holds_alternative<PropertySet>(edit);
 }
 
+// One read-edit-write on the live CIB, redone (up to 3 times) when another write got there first.
+Result<LiveEditResult> liveEdit(const PcsOptions& pcs, const std::string& ocf_root,
+                                const Edit& edit) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto cib = LiveCib::read(pcs);
+    if (!cib.ok()) return cib.error();
+    auto context = contextFor(edit, cib->xml(), ocf_root);
+    if (!context.ok()) return context.error();
+    auto edited = applyEdit(cib->xml(), edit, *context);
+    if (!edited.ok()) return edited.error();
+    auto written = cib->write(*edited);
+    if (!written.ok()) return written.error();
+    if (!written->stale) return LiveEditResult{cib->xml(), *edited, written->written};
+  }
+  return Error{"the CIB kept changing while pcs was editing it (3 attempts); try again"};
+}
+
 // The command on the live CIB (see the header).
 int liveCommand(const CibCommandOptions& options, const std::vector<std::string>& a,
                 std::optional<std::chrono::seconds> wait) {
   PcsOptions pcs;
   pcs.state_dir = options.state_dir;
+  if (a[0] == "resource" && a.size() > 1 && a[1] == "move") {
+    auto edit = parseEdit(options.words);
+    if (!edit.ok()) return fail(edit.error().message);
+    return moveResource(
+        pcs, std::get<ResourceMove>(*edit),
+        [&](const Edit& e) { return liveEdit(pcs, options.ocf_root, e); },
+        wait.value_or(kDefaultWait));
+  }
   std::optional<Result<Edit>> edit;
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto cib = LiveCib::read(pcs);

@@ -158,7 +158,7 @@ Result<Edit> parseResource(const Words& w) {
   if (sub == "group" && a.size() >= 5 && a[2] == "add") {
     return Edit{GroupAdd{a[3], {a.begin() + 4, a.end()}, w.before, w.after}};
   }
-  if (sub == "move" && (a.size() == 3 || a.size() == 4)) {
+  if ((sub == "move" || sub == "move-with-constraint") && (a.size() == 3 || a.size() == 4)) {
     return Edit{ResourceMove{a[2], a.size() == 4 ? a[3] : ""}};
   }
   if (sub == "ban" && (a.size() == 3 || a.size() == 4)) {
