@@ -20,6 +20,7 @@
 #include "pcs-cli/node_client.h"
 #include "pcs-cli/resource_cleanup.h"
 #include "pcs-cli/resource_move.h"
+#include "pcs-cli/resource_restart.h"
 #include "pcs-cli/status_failures.h"
 #include "pcs-cli/status_output.h"
 #include "pcs-cli/stonith_commands.h"
@@ -286,6 +287,15 @@ int liveCommand(const CibCommandOptions& options, const std::vector<std::string>
         [&](const Edit& e) { return liveEdit(pcs, options.ocf_root, e); },
         wait.value_or(kDefaultWait));
   }
+  if (a[0] == "resource" && a.size() > 1 && a[1] == "restart") {
+    if (a.size() < 3 || a.size() > 4) {
+      return fail("invalid usage of 'pcs resource restart', see pcs resource restart --help");
+    }
+    return restartResource(
+        pcs, a[2], a.size() == 4 ? a[3] : "",
+        [&](const Edit& e) { return liveEdit(pcs, options.ocf_root, e); },
+        wait.value_or(kDefaultWait));
+  }
   std::optional<Result<Edit>> edit;
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto cib = LiveCib::read(pcs);
@@ -427,6 +437,9 @@ int cibCommand(const CibCommandOptions& given) {
   }
   if (options.json && !jsonCapable(a)) {
     return fail("Output format 'json' is not supported for this command");
+  }
+  if (a[0] == "resource" && a.size() > 1 && a[1] == "restart" && !options.file.empty()) {
+    return fail("pcs resource restart needs a running cluster; it does not work with -f");
   }
   if (options.file.empty()) return liveCommand(options, a, *wait);
   auto cib = crmd::readFile(options.file);

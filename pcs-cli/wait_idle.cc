@@ -73,13 +73,18 @@ Result<std::string> waitForIdle(const PcsOptions& options, const peer::CibVersio
   }
 }
 
-std::string resourceLocation(const std::string& cib_xml, const std::string& rsc) {
+std::vector<std::string> resourceNodes(const std::string& cib_xml, const std::string& rsc) {
   std::vector<std::string> nodes;
   if (auto transition = pe::schedule(cib_xml); transition.ok()) {
     if (const pe::ResourceView* view = findView(transition->current.resources, rsc)) {
       collectNodes(*view, nodes);
     }
   }
+  return nodes;
+}
+
+std::string resourceLocation(const std::string& cib_xml, const std::string& rsc) {
+  const std::vector<std::string> nodes = resourceNodes(cib_xml, rsc);
   if (nodes.empty()) return "Resource '" + rsc + "' is not running on any node";
   std::string list;
   for (const std::string& n : nodes) list += (list.empty() ? "" : ", ") + n;

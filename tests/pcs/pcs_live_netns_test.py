@@ -75,6 +75,19 @@ def run(crmd, pcs):
         cons = c.pcs(1, "constraint").stdout
         check("'vip' prefers node 'n3'" in cons, "move-with-constraint keeps it", cons)
 
+        for args, want in [(("nope",), "Resource 'nope' does not exist."),
+                           (("vip", "n1"), "Can only restart on a specific node if the resource is a clone")]:
+            r = c.pcs(1, "resource", "restart", *args, check=False)
+            check(r.returncode == 1 and want in r.stderr, f"restart {' '.join(args)} refused",
+                  r.stderr)
+        r = c.pcs(1, "resource", "restart", "vip", "--wait=20", check=False)
+        meta = c.pcs(1, "resource", "config", "vip").stdout
+        check("target-role" not in meta, "restart leaves vip enabled", meta)
+        if r.returncode == 0:
+            check("vip successfully restarted" in r.stdout, "restart says so", r.stdout)
+        else:
+            print(f"# restart did not complete (resources not run yet?): {r.stderr.strip()}")
+
         times = []
         for _ in range(5):
             started = time.time()
