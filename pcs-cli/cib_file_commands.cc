@@ -304,17 +304,22 @@ int liveCommand(const CibCommandOptions& options, const std::vector<std::string>
     if (a[0] == "status") {
       LiveFacts f;
       f.dc = cib->dcName();
-      if (auto local = localNodeName(pcs); local.ok()) {
-        if (auto session = connectNode(pcs, *local); session.ok()) {
-          if (auto st = session->clusterStatus(); st.ok()) {
-            f.cluster_name = st->cluster_name();
-            f.quorate = st->quorum().quorate();
-            f.enabled = st->enabled();
-            for (const auto& m : st->members()) {
-              if (m.in_view()) f.online.push_back(m.name());
-            }
-          }
+      // The local node's view of the membership; the DC's when the local crmd is down.
+      std::vector<std::string> askers;
+      if (auto local = localNodeName(pcs); local.ok()) askers.push_back(*local);
+      askers.push_back(f.dc);
+      for (const std::string& node : askers) {
+        auto session = connectNode(pcs, node);
+        auto st = session.ok() ? session->clusterStatus()
+                               : Result<admin::ClusterStatusReply>(session.error());
+        if (!st.ok()) continue;
+        f.cluster_name = st->cluster_name();
+        f.quorate = st->quorum().quorate();
+        f.enabled = st->enabled();
+        for (const auto& m : st->members()) {
+          if (m.in_view()) f.online.push_back(m.name());
         }
+        break;
       }
       facts = f;
     }

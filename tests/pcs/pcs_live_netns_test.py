@@ -8,7 +8,8 @@ network namespaces.
   - pcs resource move never leaves the constraint it made, whether the move finished or timed
     out; move-with-constraint keeps it;
   - --wait=N returns within about N seconds with pcs's message when the DC is not idle;
-  - pcs status answers quickly (the time is printed).
+  - pcs status answers quickly (the time is printed), and with the local crmd down it names
+    that node and answers through another.
 
 usage: pcs_live_netns_test.py CRMD PCS   (exit 0 pass, 1 fail, 77 skipped: not root)
 """
@@ -96,6 +97,16 @@ def run(crmd, pcs):
         times.sort()
         check(times[2] < 1.0, f"pcs status median {times[2] * 1000:.0f} ms "
                               f"(min {times[0] * 1000:.0f} ms, incl. namespace exec)")
+
+        # crmd down on n3: pcs status there names n3 and answers through another node.
+        c.kill_crmd(3)
+        started = time.time()
+        r = c.pcs(3, "status", check=False)
+        took = time.time() - started
+        check(r.returncode == 0 and "Unable to get status from node n3" in r.stderr and
+              "Cluster name: web" in r.stdout and took < 6,
+              f"pcs status with the local crmd down answers through another node ({took:.1f} s)",
+              f"rc {r.returncode}: " + r.stdout[:200] + r.stderr)
 
 
 if __name__ == "__main__":
