@@ -167,7 +167,18 @@ int status(const CibCommandOptions& options, const std::string& cib,
       node.unclean = false;
     }
   }
-  std::cout << (options.json ? statusJson(s) : formatStatus(s));
+  if (options.json) {
+    std::cout << statusJson(s);
+    return 0;
+  }
+  std::string text = formatStatus(s);
+  if (options.full) {
+    // crm_mon --show-detail: the history goes before "Daemon Status", after the failures.
+    const std::string history = operationHistory(cib);
+    const std::size_t daemon = text.find("\nDaemon Status:");
+    text.insert(daemon == std::string::npos ? text.size() : daemon, history);
+  }
+  std::cout << text;
   return 0;
 }
 

@@ -193,6 +193,13 @@ cp hist.xml hist.saved
 grep -qx "Failed Resource Actions:" status.txt || fail "status lacks Failed Resource Actions"
 grep -qF "  * vip_monitor_10000 on n1 'not running' (7): call=0, status='complete', exitreason='gone'" \
   status.txt || fail "status lacks vip's failed monitor: $(cat status.txt)"
+grep -q "Operations:" status.txt && fail "plain status shows the operation history"
+"$PCS" -f hist.xml status --full >full.txt 2>err || fail "status --full: $(cat err)"
+for want in "Migration Summary:" "    * vip: migration-threshold=1000000 fail-count=2" "Operations:" \
+  "  * Node: n1 (1):" "      * (4) start: last-rc-change=" \
+  "      * (5) monitor (interval 10000ms): last-rc-change="; do
+  grep -qF -- "$want" full.txt || fail "status --full lacks '$want': $(cat full.txt)"
+done
 for bad in "nope|Error: Resource 'nope' does not exist." "vip --node n9|Error: Node 'n9' does not exist."; do
   # shellcheck disable=SC2086
   "$PCS" -f hist.xml resource cleanup ${bad%%|*} >out 2>err && fail "cleanup ${bad%%|*} succeeded"
