@@ -168,8 +168,9 @@ int main(int argc, char** argv) {
                                             "this node's name (default: the host name)")(
       "ocf-root", po::value<std::string>(),
       "where OCF resource agents live (default $OCF_ROOT, else /usr/lib/ocf)")(
-      "fence-agent-path", po::value<std::string>()->default_value("/usr/sbin"),
-      "directories searched for fence agents, separated by ':'")(
+      "fence-agent-path", po::value<std::string>(),
+      "directories searched for fence agents, separated by ':' (default "
+      "$PULSE_FENCE_AGENT_DIRS, else /usr/sbin; pcs uses the same variable)")(
       "watchdog-timeout", po::value<long>()->default_value(0),
       "watchdog self-fencing: self-fence MS after losing quorum contact or when crmd dies "
       "(0: off; must exceed the 100 ms pet interval)")(
@@ -217,7 +218,10 @@ int main(int argc, char** argv) {
     cluster_options.ocf_root = env;
   }
   cluster_options.fence_agent_dirs.clear();
-  std::stringstream dirs(vm["fence-agent-path"].as<std::string>());
+  const char* env_dirs = std::getenv("PULSE_FENCE_AGENT_DIRS");
+  std::stringstream dirs(vm.count("fence-agent-path") ? vm["fence-agent-path"].as<std::string>()
+                         : env_dirs != nullptr && *env_dirs != '\0' ? std::string(env_dirs)
+                                                                     : std::string("/usr/sbin"));
   for (std::string dir; std::getline(dirs, dir, ':');) {
     if (!dir.empty()) cluster_options.fence_agent_dirs.push_back(dir);
   }

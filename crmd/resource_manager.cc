@@ -18,6 +18,7 @@
 #include "crmd/fence_runner.h"
 #include "crmd/local_executor.h"
 #include "crmd/log.h"
+#include "crmd/pe_input_store.h"
 
 namespace pulse::crmd {
 namespace asio = boost::asio;
@@ -262,6 +263,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
 
   void carryOut(ControllerOutput out) {
     for (const std::string& line : out.log) logEvent("controller: " + line);
+    if (out.engine_input) saveEngineInput(*out.engine_input);
     for (StatusWrite& write : out.writes) {
       const std::uint64_t token = write.token;
       cib.submit(std::move(write.change), [weak = weak_from_this(), token](WriteReply reply) {
@@ -278,6 +280,24 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
     std::lock_guard lock(idle_mutex);
     idle_on = dc_active && controller.idle() ? std::optional<CibStamp>(confirmed_stamp)
                                              : std::nullopt;
+  }
+
+  // Pacemaker's pe-input-N: every CIB the engine decided on, to replay with pe-simulate -x.
+  void saveEngineInput(const std::string& cib_xml) {
+    if (!engine_inputs) {
+      auto store = EngineInputStore::open(options.state_dir + "/pengine");
+      if (!store) {
+        logEvent("controller: cannot keep engine inputs: " + store.error().message);
+        return;
+      }
+      engine_inputs.emplace(std::move(*store));
+    }
+    auto path = engine_inputs->save(cib_xml);
+    if (!path) {
+      logEvent("controller: cannot save the engine input: " + path.error().message);
+    } else if (!path->empty()) {
+      logEvent("controller: engine input saved as " + *path);
+    }
   }
 
   void dispatch(const ActionRequest& action) {
@@ -383,6 +403,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   bool dc_active = false;
   std::uint64_t session = 0;
   bool watchdog_write_pending = false;
+  std::optional<EngineInputStore> engine_inputs;  // opened at the first schedule
   std::optional<NodeId> dc;
   std::vector<Member> members;
   bool quorate = false;

@@ -64,6 +64,7 @@ struct ResourceCreate {
 };
 struct ResourceDelete {
   std::string id;
+  bool stonith = false;  // `pcs stonith delete`: refuses anything but a stonith primitive
 };
 struct ResourceUpdate {
   std::string id;
@@ -159,7 +160,12 @@ Result<std::string> constraintListJson(const std::string& cib_xml);
 Result<std::string> constraintRef(const std::string& cib_xml, const std::vector<std::string>& ids);
 Result<std::string> propertyConfig(const std::string& cib_xml);
 // `pcs resource config [NAME]`; an unknown NAME is "No resource found".
+// Stonith primitives are left out, as pcs 0.11 does; `pcs stonith config` lists only them.
 Result<std::string> resourceConfig(const std::string& cib_xml, const std::string& id = "");
+Result<std::string> stonithConfig(const std::string& cib_xml, const std::string& id = "");
+// `pcs stonith config --output-format=json`: {"primitives": [...]} with pcs's keys (id,
+// agent_name, instance_attributes, meta_attributes, operations).
+Result<std::string> stonithConfigJson(const std::string& cib_xml);
 
 // The operations `resource create` adds for the actions the user does not name (and
 // `resource describe` shows): the agent's actions but meta-data, status and validate-all, and

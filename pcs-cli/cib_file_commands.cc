@@ -18,7 +18,13 @@
 #include "pcs-cli/cluster_commands.h"
 #include "pcs-cli/live_cib.h"
 #include "pcs-cli/node_client.h"
+#include "pcs-cli/resource_cleanup.h"
+#include "pcs-cli/resource_move.h"
+#include "pcs-cli/resource_restart.h"
+#include "pcs-cli/status_failures.h"
 #include "pcs-cli/status_output.h"
+#include "pcs-cli/stonith_commands.h"
+#include "pcs-cli/wait_idle.h"
 #include "policy-engine/policy_engine.h"
 
 namespace pulse::pcs {
@@ -90,7 +96,10 @@ std::string currentNode(const std::string& cib, const std::string& id) {
 Result<EditContext> contextFor(const Edit& edit, const std::string& cib,
                                const std::string& ocf_root) {
   EditContext context;
-  if (const auto* create = std::get_if<ResourceCreate>(&edit)) {
+  if (const auto* create = std::get_if<ResourceCreate>(&edit);
+      create && create->agent.starts_with("stonith:")) {
+    context.agents = fenceAgentsNamed(create->agent.substr(8));
+  } else if (create) {
     context.agents = agentsNamed(ocf_root, create->agent);
   } else if (const auto* update = std::get_if<ResourceUpdate>(&edit)) {
     auto agent = primitiveAgent(cib, update->id);
@@ -142,6 +151,7 @@ int status(const CibCommandOptions& options, const std::string& cib,
   s.now = std::time(nullptr);
   s.view = transition->current;
   s.file = options.file;
+  s.failed_actions = failedActions(cib);
   if (live) {
     if (s.cluster_name.empty()) s.cluster_name = live->cluster_name;
     s.dc = live->dc;
@@ -157,7 +167,38 @@ int status(const CibCommandOptions& options, const std::string& cib,
       node.unclean = false;
     }
   }
-  std::cout << (options.json ? statusJson(s) : formatStatus(s));
+  if (options.json) {
+    std::cout << statusJson(s);
+    return 0;
+  }
+  std::string text = formatStatus(s);
+  if (options.full) {
+    // crm_mon --show-detail: the history goes before "Daemon Status", after the failures.
+    const std::string history = operationHistory(cib);
+    const std::size_t daemon = text.find("\nDaemon Status:");
+    text.insert(daemon == std::string::npos ? text.size() : daemon, history);
+  }
+  std::cout << text;
+  return 0;
+}
+
+// `pcs stonith status`: the stonith primitives as crm_mon shows them.
+int stonithStatus(const std::string& cib) {
+  auto transition = pe::schedule(cib);
+  if (!transition.ok()) return fail(transition.error().message);
+  bool any = false;
+  for (const pe::ResourceView& r : transition->current.resources) {
+    if (!r.agent.starts_with("stonith:")) continue;
+    any = true;
+    std::cout << "  * " << r.id << "\t(" << r.agent << "):\t ";
+    if (r.nodes.empty()) {
+      std::cout << "Stopped" << (r.disabled ? " (disabled)" : "");
+    } else {
+      std::cout << (r.failed ? "FAILED " : "Started ") << r.nodes.front();
+    }
+    std::cout << "\n";
+  }
+  if (!any) std::cout << "NO stonith devices configured\n";
   return 0;
 }
 
@@ -180,12 +221,17 @@ std::optional<int> view(const CibCommandOptions& options, const std::vector<std:
   if (a[0] == "resource" && sub == "config" && a.size() <= 3) {
     return printResult(resourceConfig(cib, a.size() == 3 ? a[2] : ""));
   }
+  if (a[0] == "stonith" && (sub.empty() || sub == "config") && a.size() <= 3) {
+    if (options.json) return printResult(stonithConfigJson(cib));
+    return printResult(stonithConfig(cib, a.size() == 3 ? a[2] : ""));
+  }
+  if (a[0] == "stonith" && sub == "status") return stonithStatus(cib);
   return std::nullopt;
 }
 
 bool jsonCapable(const std::vector<std::string>& a) {
   const std::string sub = a.size() > 1 ? a[1] : "";
-  return a[0] == "status" ||
+  return a[0] == "status" || (a[0] == "stonith" && (sub.empty() || sub == "config")) ||
          (a[0] == "constraint" && (sub.empty() || sub == "list" || sub == "config"));
 }
 
@@ -193,10 +239,74 @@ bool jsonCapable(const std::vector<std::string>& a) {
 
 namespace {
 
+// The resource whose placement --wait reports after `edit`; "" for none (node standby).
+std::string waitedResource(const Edit& edit) {
+  return std::visit(
+      [](const auto& e) -> std::string {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, GroupAdd>) {
+          return e.group;
+        } else if constexpr (std::is_same_v<T, ResourceCreate> || std::is_same_v<T, ResourceDelete> ||
+                             std::is_same_v<T, ResourceEnable> || std::is_same_v<T, ResourceMove> ||
+                             std::is_same_v<T, ResourceBan> || std::is_same_v<T, ResourceClear>) {
+          return e.id;
+        } else {
+          return "";
+        }
+      },
+      edit);
+}
+
+// The edits pcs 0.11 accepts --wait on.
+bool waitable(const Edit& edit) {
+  return !std::holds_alternative<ResourceUpdate>(edit) &&
+         !std::holds_alternative<ResourceMeta>(edit) &&
+         !std::holds_alternative<ResourceOpAdd>(edit) &&
+         !std::holds_alternative<LocationPrefers>(edit) &&
+         !std::holds_alternative<ColocationAdd>(edit) && !std::holds_alternative<OrderAdd>(edit) &&
+         !std::holds_alternative<ConstraintDelete>(edit) &&
+         !std::holds_alternative<PropertySet>(edit);
+}
+
+// One read-edit-write on the live CIB, redone (up to 3 times) when another write got there first.
+Result<LiveEditResult> liveEdit(const PcsOptions& pcs, const std::string& ocf_root,
+                                const Edit& edit) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto cib = LiveCib::read(pcs);
+    if (!cib.ok()) return cib.error();
+    auto context = contextFor(edit, cib->xml(), ocf_root);
+    if (!context.ok()) return context.error();
+    auto edited = applyEdit(cib->xml(), edit, *context);
+    if (!edited.ok()) return edited.error();
+    auto written = cib->write(*edited);
+    if (!written.ok()) return written.error();
+    if (!written->stale) return LiveEditResult{cib->xml(), *edited, written->written};
+  }
+  return Error{"the CIB kept changing while pcs was editing it (3 attempts); try again"};
+}
+
 // The command on the live CIB (see the header).
-int liveCommand(const CibCommandOptions& options, const std::vector<std::string>& a) {
+int liveCommand(const CibCommandOptions& options, const std::vector<std::string>& a,
+                std::optional<std::chrono::seconds> wait) {
   PcsOptions pcs;
   pcs.state_dir = options.state_dir;
+  if (a[0] == "resource" && a.size() > 1 && a[1] == "move") {
+    auto edit = parseEdit(options.words);
+    if (!edit.ok()) return fail(edit.error().message);
+    return moveResource(
+        pcs, std::get<ResourceMove>(*edit),
+        [&](const Edit& e) { return liveEdit(pcs, options.ocf_root, e); },
+        wait.value_or(kDefaultWait));
+  }
+  if (a[0] == "resource" && a.size() > 1 && a[1] == "restart") {
+    if (a.size() < 3 || a.size() > 4) {
+      return fail("invalid usage of 'pcs resource restart', see pcs resource restart --help");
+    }
+    return restartResource(
+        pcs, a[2], a.size() == 4 ? a[3] : "",
+        [&](const Edit& e) { return liveEdit(pcs, options.ocf_root, e); },
+        wait.value_or(kDefaultWait));
+  }
   std::optional<Result<Edit>> edit;
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto cib = LiveCib::read(pcs);
@@ -205,32 +315,97 @@ int liveCommand(const CibCommandOptions& options, const std::vector<std::string>
     if (a[0] == "status") {
       LiveFacts f;
       f.dc = cib->dcName();
-      if (auto local = localNodeName(pcs); local.ok()) {
-        if (auto session = connectNode(pcs, *local); session.ok()) {
-          if (auto st = session->clusterStatus(); st.ok()) {
-            f.cluster_name = st->cluster_name();
-            f.quorate = st->quorum().quorate();
-            f.enabled = st->enabled();
-            for (const auto& m : st->members()) {
-              if (m.in_view()) f.online.push_back(m.name());
-            }
-          }
+      // The local node's view of the membership; the DC's when the local crmd is down.
+      std::vector<std::string> askers;
+      if (auto local = localNodeName(pcs); local.ok()) askers.push_back(*local);
+      askers.push_back(f.dc);
+      for (const std::string& node : askers) {
+        auto session = connectNode(pcs, node);
+        auto st = session.ok() ? session->clusterStatus()
+                               : Result<admin::ClusterStatusReply>(session.error());
+        if (!st.ok()) continue;
+        f.cluster_name = st->cluster_name();
+        f.quorate = st->quorum().quorate();
+        f.enabled = st->enabled();
+        for (const auto& m : st->members()) {
+          if (m.in_view()) f.online.push_back(m.name());
         }
+        break;
       }
       facts = f;
     }
     if (auto shown = view(options, a, cib->xml(), facts)) return *shown;
     if (!edit) edit = parseEdit(options.words);
     if (!edit->ok()) return fail(edit->error().message);
+    if (wait && !waitable(**edit)) {
+      return fail("Specified option '--wait' is not supported in this command");
+    }
     auto context = contextFor(**edit, cib->xml(), options.ocf_root);
     if (!context.ok()) return fail(context.error().message);
     auto edited = applyEdit(cib->xml(), **edit, *context);
     if (!edited.ok()) return fail(edited.error().message);
     auto written = cib->write(*edited);
     if (!written.ok()) return fail(written.error().message);
-    if (!written->stale) return 0;
+    if (written->stale) continue;
+    if (!wait) return 0;
+    auto idle = waitForIdle(pcs, written->written, *wait);
+    if (!idle.ok()) return fail(idle.error().message);
+    if (const std::string rsc = waitedResource(**edit); !rsc.empty()) {
+      std::cout << resourceLocation(*idle, rsc) << "\n";
+    }
+    return 0;
   }
   return fail("the CIB kept changing while pcs was editing it (3 attempts); try again");
+}
+
+// `pcs resource cleanup [RSC] [--node NODE]`: a status-only change, on the file or through
+// the DC (redone on a fresh copy when another write got there first).
+int cleanup(const CibCommandOptions& options) {
+  std::string rsc, node;
+  std::vector<std::string> positional;
+  for (std::size_t i = 0; i < options.words.size(); ++i) {
+    const std::string& w = options.words[i];
+    if (w == "--node" && i + 1 < options.words.size()) {
+      node = options.words[++i];
+    } else if (w.starts_with("--node=")) {
+      node = w.substr(7);
+    } else if (w.starts_with("-")) {
+      return fail("unknown option '" + w + "'");
+    } else {
+      positional.push_back(w);
+    }
+  }
+  if (positional.size() > 3 || (node.empty() && options.words.back() == "--node")) {
+    return fail("invalid usage of 'pcs resource cleanup', see pcs resource cleanup --help");
+  }
+  if (positional.size() == 3) rsc = positional[2];
+  auto print = [](const CleanupOutcome& outcome) {
+    for (const std::string& line : outcome.lines) std::cout << line << "\n";
+    return 0;
+  };
+  if (!options.file.empty()) {
+    auto cib = crmd::readFile(options.file);
+    if (!cib.ok()) return fail("Unable to read " + options.file + ": " + cib.error().message);
+    auto outcome = cleanupResource(*cib, rsc, node);
+    if (!outcome.ok()) return fail(outcome.error().message);
+    if (outcome->changed) {
+      if (Status s = writeBack(options.file, outcome->cib_xml); !s) return fail(s.error().message);
+    }
+    return print(*outcome);
+  }
+  PcsOptions pcs;
+  pcs.state_dir = options.state_dir;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto cib = LiveCib::read(pcs);
+    if (!cib.ok()) return fail(cib.error().message);
+    auto outcome = cleanupResource(cib->xml(), rsc, node);
+    if (!outcome.ok()) return fail(outcome.error().message);
+    if (!outcome->changed) return print(*outcome);
+    auto written = cib->write(outcome->cib_xml, /*status_only=*/true);
+    if (!written.ok()) return fail(written.error().message);
+    if (!written->stale) return print(*outcome);
+  }
+  return fail("the CIB kept changing while pcs was cleaning up (3 attempts); try again");
 }
 
 }  // namespace
@@ -239,10 +414,15 @@ bool isCibCommand(const std::vector<std::string>& positional) {
   if (positional.empty()) return false;
   const std::string& first = positional[0];
   if (first == "status") return positional.size() < 2 || positional[1] != "corosync";
-  return first == "resource" || first == "constraint" || first == "property" || first == "node";
+  return first == "resource" || first == "constraint" || first == "property" || first == "node" ||
+         first == "stonith";
 }
 
-int cibCommand(const CibCommandOptions& options) {
+int cibCommand(const CibCommandOptions& given) {
+  CibCommandOptions options = given;
+  auto wait = takeWaitFlag(options.words);
+  if (!wait.ok()) return fail(wait.error().message);
+  if (*wait && !options.file.empty()) return fail("Cannot use '-f' together with '--wait'");
   // The command words without flags pick the command; parseEdit() reads the flags itself.
   std::vector<std::string> a;
   std::copy_if(options.words.begin(), options.words.end(), std::back_inserter(a),
@@ -253,10 +433,31 @@ int cibCommand(const CibCommandOptions& options) {
     if (a[1] == "agents") return resourceAgents(options.ocf_root, {a.begin() + 2, a.end()});
     return resourceDescribe(options.ocf_root, {a.begin() + 2, a.end()});
   }
+  if (a[0] == "stonith" && a.size() > 1 && (a[1] == "list" || a[1] == "fence")) {
+    if (options.json) return fail("Output format 'json' is not supported for this command");
+    if (a[1] == "list") return stonithList({a.begin() + 2, a.end()});
+    if (a.size() != 3) return fail("invalid usage of 'pcs stonith fence', see pcs stonith fence --help");
+    for (const std::string& w : options.words) {
+      if (w.starts_with("-") && w != "--off") return fail("unknown option '" + w + "'");
+    }
+    if (!options.file.empty()) return fail("pcs stonith fence does not work with -f");
+    PcsOptions pcs;
+    pcs.state_dir = options.state_dir;
+    const bool off = std::find(options.words.begin(), options.words.end(), "--off") !=
+                     options.words.end();
+    return stonithFence(pcs, a[2], off);
+  }
+  if (a[0] == "resource" && a.size() > 1 && a[1] == "cleanup") {
+    if (options.json) return fail("Output format 'json' is not supported for this command");
+    return cleanup(options);
+  }
   if (options.json && !jsonCapable(a)) {
     return fail("Output format 'json' is not supported for this command");
   }
-  if (options.file.empty()) return liveCommand(options, a);
+  if (a[0] == "resource" && a.size() > 1 && a[1] == "restart" && !options.file.empty()) {
+    return fail("pcs resource restart needs a running cluster; it does not work with -f");
+  }
+  if (options.file.empty()) return liveCommand(options, a, *wait);
   auto cib = crmd::readFile(options.file);
   if (!cib.ok()) return fail("Unable to read " + options.file + ": " + cib.error().message);
   if (auto shown = view(options, a, *cib)) return *shown;

@@ -158,7 +158,7 @@ Result<Edit> parseResource(const Words& w) {
   if (sub == "group" && a.size() >= 5 && a[2] == "add") {
     return Edit{GroupAdd{a[3], {a.begin() + 4, a.end()}, w.before, w.after}};
   }
-  if (sub == "move" && (a.size() == 3 || a.size() == 4)) {
+  if ((sub == "move" || sub == "move-with-constraint") && (a.size() == 3 || a.size() == 4)) {
     return Edit{ResourceMove{a[2], a.size() == 4 ? a[3] : ""}};
   }
   if (sub == "ban" && (a.size() == 3 || a.size() == 4)) {
@@ -254,6 +254,35 @@ Result<Edit> parseConstraint(const Words& w) {
   return usage("constraint" + (sub.empty() ? "" : " " + sub));
 }
 
+// `pcs stonith create NAME AGENT ...` is `resource create NAME stonith:AGENT ...`; pcs 0.11
+// wants the bare fence agent name.
+Result<Edit> parseStonith(const Words& w) {
+  const std::vector<std::string>& a = w.args;
+  const std::string sub = a.size() > 1 ? a[1] : "";
+  if (sub == "create") {
+    if (a.size() < 4) return usage("stonith create");
+    if (a[3].find(':') != std::string::npos) {
+      return Error{"Invalid stonith agent name '" + a[3] +
+                   "'. Agent name cannot contain the ':' character, do not use the 'stonith:' "
+                   "prefix. List of agents can be obtained by using command 'pcs stonith list'."};
+    }
+    if (!w.group.empty() || !w.before.empty() || !w.after.empty()) {
+      return Error{"stonith resources cannot be put in a group"};
+    }
+    ResourceCreate e;
+    e.id = a[2];
+    e.agent = "stonith:" + a[3];
+    if (Status s = paramsOpsMeta(a, 4, e.params, e.operations, e.meta, false); !s) return s.error();
+    e.disabled = w.disabled;
+    e.force = w.force;
+    return Edit{e};
+  }
+  if ((sub == "delete" || sub == "remove") && a.size() == 3) {
+    return Edit{ResourceDelete{a[2], true}};
+  }
+  return usage("stonith" + (sub.empty() ? "" : " " + sub));
+}
+
 }  // namespace
 
 Result<Edit> parseEdit(const std::vector<std::string>& words) {
@@ -263,6 +292,7 @@ Result<Edit> parseEdit(const std::vector<std::string>& words) {
   const std::vector<std::string>& a = w.args;
   if (a.empty()) return Error{"no command given"};
   if (a[0] == "resource") return parseResource(w);
+  if (a[0] == "stonith") return parseStonith(w);
   if (a[0] == "constraint") return parseConstraint(w);
   if (a[0] == "property" && a.size() >= 3 && a[1] == "set") {
     std::size_t i = 2;

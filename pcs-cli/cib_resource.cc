@@ -77,12 +77,17 @@ const KnownAgent* agentOf(const EditContext& context, pugi::xml_node primitive) 
 std::string checkParameters(const NvPairs& params, const KnownAgent& agent, bool force,
                             bool check_required) {
   std::vector<std::string> allowed, unknown, missing;
+  // Fence devices also take the fencer's own parameters (pcmk_host_list, pcmk_host_map, ...),
+  // and the fencer supplies the target (port/plug) itself, so pcs never requires it.
+  const bool stonith = agent.standard == "stonith";
   for (const crmd::AgentParameter& p : agent.metadata.parameters) allowed.push_back(p.name);
   for (const auto& [name, value] : params) {
+    if (stonith && name.starts_with("pcmk_")) continue;
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) unknown.push_back(name);
   }
   if (check_required) {
     for (const crmd::AgentParameter& p : agent.metadata.parameters) {
+      if (stonith && (p.name == "port" || p.name == "plug")) continue;
       const bool given = std::any_of(params.begin(), params.end(),
                                      [&](const auto& kv) { return kv.first == p.name; });
       if (p.required && !given) missing.push_back(p.name);
@@ -146,6 +151,12 @@ Status apply(Cib& cib, const ResourceCreate& edit, const EditContext& context) {
 
 Status apply(Cib& cib, const ResourceDelete& edit, const EditContext&) {
   pugi::xml_node resource;
+  if (edit.stonith) {
+    resource = findResource(cib, edit.id);
+    if (!resource || std::string_view(resource.attribute("class").as_string()) != "stonith") {
+      return Error{"Resource '" + edit.id + "' is not a stonith resource or does not exist"};
+    }
+  }
   if (Status s = resourceExists(cib, edit.id, resource); !s) return s;
   // The members of a deleted group or clone take their constraints with them.
   std::vector<std::string> gone{edit.id};

@@ -1,4 +1,4 @@
-// pcs resource config [NAME]: pcs 0.11's text layout (primitives, then groups, then clones,
+// pcs resource config [NAME] and pcs stonith config [NAME]: pcs 0.11's text layout (primitives, then groups, then clones,
 // each with its first attribute sets and its operations).
 #include <algorithm>
 #include <sstream>
@@ -96,19 +96,28 @@ Lines anyResource(pugi::xml_node r) {
 }
 }  // namespace
 
-Result<std::string> resourceConfig(const std::string& cib_xml, const std::string& id) {
+namespace {
+
+bool isStonith(pugi::xml_node r) {
+  return std::string_view(r.name()) == "primitive" &&
+         std::string_view(r.attribute("class").as_string()) == "stonith";
+}
+
+// `pcs resource config` (stonith false) or `pcs stonith config` (stonith true).
+Result<std::string> config(const std::string& cib_xml, const std::string& id, bool stonith) {
   cibxml::Cib cib;
   if (Status s = cibxml::load(cib_xml, cib); !s) return s.error();
   Lines lines;
   if (!id.empty()) {
     pugi::xml_node r = cibxml::findResource(cib, id);
-    if (!r) return Error{"No resource found"};
+    if (!r || isStonith(r) != stonith) return Error{"No resource found"};
     lines = anyResource(r);
   } else {
     // pcs prints primitives, then groups, then clones and bundles.
     pugi::xml_node resources = cib.configuration.child("resources");
     for (const char* tag : {"primitive", "group", "clone", "master", "bundle"}) {
       for (pugi::xml_node r : resources.children(tag)) {
+        if (isStonith(r) != stonith) continue;
         const Lines part = anyResource(r);
         lines.insert(lines.end(), part.begin(), part.end());
       }
@@ -117,6 +126,16 @@ Result<std::string> resourceConfig(const std::string& cib_xml, const std::string
   std::ostringstream out;
   for (const std::string& line : lines) out << line << "\n";
   return out.str();
+}
+
+}  // namespace
+
+Result<std::string> resourceConfig(const std::string& cib_xml, const std::string& id) {
+  return config(cib_xml, id, false);
+}
+
+Result<std::string> stonithConfig(const std::string& cib_xml, const std::string& id) {
+  return config(cib_xml, id, true);
 }
 
 }  // namespace pulse::pcs

@@ -1,6 +1,10 @@
 #include "pcs-cli/live_cib.h"
 
 #include <chrono>
+#include <iostream>
+#include <optional>
+
+#include "crmd/known_hosts.h"
 #include <thread>
 
 namespace pulse::pcs {
@@ -30,10 +34,33 @@ Result<LiveCib> LiveCib::read(const PcsOptions& options) {
 Result<LiveCib> LiveCib::readOnce(const PcsOptions& options) {
   auto local = localNodeName(options);
   if (!local) return local.error();
-  auto session = connectNode(options, *local);
-  if (!session) return session.error();
-  auto here = session->cibGet();
-  if (!here) return Error{"Unable to get the CIB from " + *local + ": " + here.error().message};
+  // The local node first; when it does not answer (crmd down, node cut off), each other known
+  // host in turn, so that pcs still reaches the cluster. Each try is bounded by the request
+  // timeout, and every node that failed is named on stderr.
+  std::vector<std::string> candidates{*local};
+  if (auto hosts = crmd::loadKnownHosts(crmd::knownHostsPath(options.state_dir)); hosts) {
+    for (const crmd::KnownHost& h : *hosts) {
+      if (h.node != *local) candidates.push_back(h.node);
+    }
+  }
+  std::optional<NodeSession> session;
+  std::optional<admin::CibGetReply> here;
+  std::string first_error;
+  for (const std::string& node : candidates) {
+    auto s = connectNode(options, node);
+    auto reply = s ? s->cibGet() : Result<admin::CibGetReply>(s.error());
+    if (reply) {
+      session.emplace(std::move(*s));
+      here.emplace(std::move(*reply));
+      *local = node;
+      break;
+    }
+    const std::string why =
+        "Unable to get status from node " + node + ": " + reply.error().message;
+    if (first_error.empty()) first_error = why;
+    if (candidates.size() > 1) std::cerr << "Error: " << why << "\n";
+  }
+  if (!here) return Error{first_error};
   if (here->dc() == 0) {
     return Error{
         "Unable to get the cluster's CIB: no DC in this partition (no quorum, or an "
@@ -70,14 +97,15 @@ Result<CibWriteOutcome> LiveCib::write(const std::string& xml, bool status_only)
   if (!reply) return Error{"Unable to write the CIB on " + dc_name_ + ": " + reply.error().message};
   if (reply->ok()) {
     const auto& v = reply->version();
-    return CibWriteOutcome{false, std::to_string(v.admin_epoch()) + "." +
-                                      std::to_string(v.epoch()) + "." +
-                                      std::to_string(v.num_updates())};
+    return CibWriteOutcome{false,
+                           std::to_string(v.admin_epoch()) + "." + std::to_string(v.epoch()) +
+                               "." + std::to_string(v.num_updates()),
+                           v};
   }
   // Certainly not applied, and worth another read-edit-write: the CIB moved on, or the
   // membership changed before the write started.
   if (reply->failure() == "stale_base" || reply->failure() == "not_applied") {
-    return CibWriteOutcome{true, ""};
+    return CibWriteOutcome{true, "", {}};
   }
   return Error{"Unable to write the CIB: " + reply->message()};
 }

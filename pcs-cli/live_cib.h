@@ -16,6 +16,7 @@ namespace pulse::pcs {
 struct CibWriteOutcome {
   bool stale = false;  // the CIB changed since it was read: read again and redo the edit
   std::string version;
+  peer::CibVersion written;  // what --wait compares later reads against
 };
 
 class LiveCib {
@@ -27,6 +28,9 @@ class LiveCib {
 
   const std::string& xml() const { return reply_.xml(); }
   const std::string& dcName() const { return dc_name_; }
+  const peer::CibVersion& version() const { return reply_.stamp().version(); }
+  // The DC runs no transition and has nothing left to schedule (false until the DC serves it).
+  bool transitionIdle() const { return reply_.transition_idle(); }
 
   // Writes `xml` (a configuration change unless `status_only`) on the copy that was read.
   Result<CibWriteOutcome> write(const std::string& xml, bool status_only = false);

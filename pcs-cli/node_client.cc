@@ -139,4 +139,15 @@ Result<admin::CibSubmitReply> NodeSession::cibSubmit(const admin::CibSubmitReque
   return reply;
 }
 
+Result<admin::FenceReply> NodeSession::fence(const std::string& node, bool off) {
+  admin::FenceRequest request;
+  request.set_node(node);
+  request.set_off(off);
+  const auto saved = impl_->timeout;
+  impl_->timeout = std::max(saved, std::chrono::seconds(120));
+  auto reply = impl_->call<admin::FenceReply>(&admin::Admin::Stub::Fence, request);
+  impl_->timeout = saved;
+  return reply;
+}
+
 }  // namespace pulse::pcs

@@ -61,6 +61,9 @@ class NodeSession {
   Result<admin::RevokeTokenReply> revokeToken();
   Result<admin::CibGetReply> cibGet();
   Result<admin::CibSubmitReply> cibSubmit(const admin::CibSubmitRequest& request);
+  // Asks the DC to fence `node` (off: power off instead of reboot); waits up to 120 s, the
+  // fencer's own default timeout plus slack.
+  Result<admin::FenceReply> fence(const std::string& node, bool off);
 
  private:
   struct Impl;

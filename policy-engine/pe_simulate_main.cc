@@ -1,5 +1,7 @@
 // pe-simulate: crm_simulate's command line over Pulse's policy engine.
 // Exit codes: 0 success, 1 bad input (CIB or date), 2 bad usage, 3 I/O error.
+#include <zlib.h>
+
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <ctime>
@@ -34,6 +36,40 @@ bool readFile(const std::string& path, std::string& out) {
   }
   std::fclose(f);
   return ok;
+}
+
+// A gzip file (magic 1f 8b, as the DC saves pe-input-N.xml.gz) is inflated in place; any
+// other content is left as it is. False, with `why`, when gzip data is damaged.
+bool gunzipIfCompressed(std::string& data, std::string& why) {
+  if (data.size() < 2 || static_cast<unsigned char>(data[0]) != 0x1f ||
+      static_cast<unsigned char>(data[1]) != 0x8b) {
+    return true;
+  }
+  z_stream zs{};
+  if (inflateInit2(&zs, 15 + 16) != Z_OK) {
+    why = "cannot start gzip decompression";
+    return false;
+  }
+  std::string out;
+  char buffer[1 << 16];
+  zs.next_in = reinterpret_cast<Bytef*>(data.data());
+  zs.avail_in = static_cast<uInt>(data.size());
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    zs.next_out = reinterpret_cast<Bytef*>(buffer);
+    zs.avail_out = sizeof buffer;
+    rc = inflate(&zs, Z_NO_FLUSH);
+    out.append(buffer, sizeof buffer - zs.avail_out);
+    if (rc == Z_BUF_ERROR && zs.avail_in == 0) break;  // input ended before the stream did
+  }
+  std::string msg = zs.msg != nullptr ? zs.msg : "";
+  inflateEnd(&zs);
+  if (rc != Z_STREAM_END) {
+    why = "damaged gzip data" + (msg.empty() ? std::string(" (truncated)") : ": " + msg);
+    return false;
+  }
+  data = std::move(out);
+  return true;
 }
 
 }  // namespace
@@ -72,6 +108,10 @@ int main(int argc, char** argv) {
   if (!readFile(path, xml)) {
     std::cerr << "pe-simulate: cannot read '" << path << "'\n";
     return 3;
+  }
+  if (std::string why; !gunzipIfCompressed(xml, why)) {
+    std::cerr << "pe-simulate: cannot read '" << path << "': " << why << "\n";
+    return 1;
   }
   pulse::pe::ScheduleOptions options;
   options.fallback_now = static_cast<std::int64_t>(std::time(nullptr));

@@ -61,7 +61,12 @@ class NetnsCluster:
         self.namespaces = nodes + extra_namespaces
         self.prefix = prefix or f"pulse-t{os.getpid()}"
         self.state = None
-        self.env = dict(os.environ, PULSE_NETNS_PREFIX=self.prefix)
+        fence = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                              "..", "resource-agents", "fence"))
+        self.fence_agent_dirs = "/usr/sbin:" + fence
+        # pcs (stonith create/list) and crmd look fence agents up in the same directories.
+        self.env = dict(os.environ, PULSE_NETNS_PREFIX=self.prefix,
+                        PULSE_FENCE_AGENT_DIRS=self.fence_agent_dirs)
 
     # --- lifecycle -------------------------------------------------------------------------
     def __enter__(self):
@@ -114,10 +119,8 @@ class NetnsCluster:
         """Agents from the build tree: its OCF root (Debian's agents + Pulse's) and Pulse's
         fence agents next to Debian's."""
         build = os.path.dirname(os.path.dirname(self.crmd))
-        fence = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
-                             "resource-agents", "fence")
         return ["--ocf-root", os.path.join(build, "ocf"),
-                "--fence-agent-path", "/usr/sbin:" + os.path.normpath(fence)]
+                "--fence-agent-path", self.fence_agent_dirs]
 
     def start_all_crmd(self):
         for i in range(1, self.nodes + 1):

@@ -117,6 +117,109 @@ python3 -c 'import json; json.load(open("constraints.json"))' || fail "constrain
 "$PCS" resource agents ocf:heartbeat | grep -qx IPaddr2 || fail "resource agents"
 "$PCS" resource describe ocf:heartbeat:IPaddr2 | grep -q "ip (required)" || fail "describe"
 
+# Fence devices, with Pulse's own fence agent standing in for /usr/sbin/fence_*.
+export PULSE_FENCE_AGENT_DIRS
+PULSE_FENCE_AGENT_DIRS=$(cd "$(dirname "$0")/../../resource-agents/fence" && pwd)
+"$PCS" stonith list >list.txt 2>err || fail "stonith list: $(cat err)"
+grep -qx "fence_pulse_netns - Fence agent for Pulse's namespace test cluster" list.txt ||
+  fail "stonith list: $(cat list.txt)"
+edit stonith create fence1 fence_pulse_netns pcmk_host_list=n1,n2,n3 prefix=t
+grep -q '<op id="fence1-monitor-interval-60s" name="monitor" interval="60s"' cib.xml ||
+  fail "fence1 lacks its only operation, a 60s monitor"
+cp cib.xml saved.xml
+expect_error "Agent 'stonith:fence_nope' is not installed or does not provide valid metadata" \
+  stonith create f2 fence_nope
+expect_error "invalid resource option 'bogus'" stonith create f2 fence_pulse_netns bogus=1
+expect_error "Resource 'vip' is not a stonith resource or does not exist" stonith delete vip
+expect_error "pcs stonith fence does not work with -f" stonith fence n3
+"$PCS" -f cib.xml stonith config >stonith.txt 2>err || fail "stonith config: $(cat err)"
+grep -qx "Resource: fence1 (class=stonith type=fence_pulse_netns)" stonith.txt ||
+  fail "stonith config: $(cat stonith.txt)"
+"$PCS" -f cib.xml resource config | grep -q fence1 && fail "resource config lists fence1"
+"$PCS" -f cib.xml stonith config --output-format=json >stonith.json || fail "stonith json"
+python3 -c 'import json; d=json.load(open("stonith.json")); assert [p["id"] for p in d["primitives"]]==["fence1"], d' ||
+  fail "stonith json: $(cat stonith.json)"
+"$PCS" -f cib.xml stonith status | grep -qF "fence1	(stonith:fence_pulse_netns):	 Stopped" ||
+  fail "stonith status"
+edit stonith delete fence1
+grep -q fence1 cib.xml && fail "stonith delete left fence1 behind"
+"$PCS" --state-dir "$PWD/no-node" stonith fence n3 >out 2>err && fail "fence without a cluster succeeded"
+grep -qF "Error: Unable to find the local node" err || fail "fence without a cluster: '$(cat err)'"
+
+# --wait: refused on a file and with a bad value, before anything is written.
+cp cib.xml saved.xml
+expect_error "Cannot use '-f' together with '--wait'" resource disable vip --wait
+expect_error "'0' is not a valid number of seconds to wait" resource disable vip --wait=0
+
+# resource cleanup: vip failed on n1 (fail count 2) and db ran there cleanly.
+cat > hist.xml <<'XML'
+<cib epoch="3" num_updates="7" admin_epoch="0" validate-with="pacemaker-3.7">
+  <configuration>
+    <crm_config/>
+    <nodes><node id="1" uname="n1"/><node id="2" uname="n2"/></nodes>
+    <resources>
+      <primitive id="vip" class="ocf" provider="heartbeat" type="Dummy"/>
+      <primitive id="db" class="ocf" provider="heartbeat" type="Dummy"/>
+    </resources>
+    <constraints/>
+  </configuration>
+  <status>
+    <node_state id="1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member">
+      <transient_attributes id="1"><instance_attributes id="status-1">
+        <nvpair id="status-1-fc" name="fail-count-vip#monitor_10000" value="2"/>
+        <nvpair id="status-1-lf" name="last-failure-vip#monitor_10000" value="1700000000"/>
+        <nvpair id="status-1-other" name="other" value="1"/>
+      </instance_attributes></transient_attributes>
+      <lrm id="1"><lrm_resources>
+        <lrm_resource id="vip" class="ocf" provider="heartbeat" type="Dummy">
+          <lrm_rsc_op id="vip_last_0" operation_key="vip_start_0" operation="start" call-id="3"
+                      rc-code="0" op-status="0" interval="0"/>
+          <lrm_rsc_op id="vip_last_failure_0" operation_key="vip_monitor_10000" operation="monitor"
+                      call-id="5" rc-code="7" op-status="0" interval="10000" exit-reason="gone"
+                      last-rc-change="1700000000" exec-time="12"/>
+        </lrm_resource>
+        <lrm_resource id="db" class="ocf" provider="heartbeat" type="Dummy">
+          <lrm_rsc_op id="db_last_0" operation_key="db_start_0" operation="start" call-id="4"
+                      rc-code="0" op-status="0" interval="0"/>
+        </lrm_resource>
+      </lrm_resources></lrm>
+    </node_state>
+    <node_state id="2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"/>
+  </status>
+</cib>
+XML
+cp hist.xml hist.saved
+"$PCS" -f hist.xml status >status.txt 2>err || fail "status with a failure: $(cat err)"
+grep -qx "Failed Resource Actions:" status.txt || fail "status lacks Failed Resource Actions"
+grep -qF "  * vip_monitor_10000 on n1 'not running' (7): call=0, status='complete', exitreason='gone'" \
+  status.txt || fail "status lacks vip's failed monitor: $(cat status.txt)"
+grep -q "Operations:" status.txt && fail "plain status shows the operation history"
+"$PCS" -f hist.xml status --full >full.txt 2>err || fail "status --full: $(cat err)"
+for want in "Migration Summary:" "    * vip: migration-threshold=1000000 fail-count=2" "Operations:" \
+  "  * Node: n1 (1):" "      * (4) start: last-rc-change=" \
+  "      * (5) monitor (interval 10000ms): last-rc-change="; do
+  grep -qF -- "$want" full.txt || fail "status --full lacks '$want': $(cat full.txt)"
+done
+for bad in "nope|Error: Resource 'nope' does not exist." "vip --node n9|Error: Node 'n9' does not exist."; do
+  # shellcheck disable=SC2086
+  "$PCS" -f hist.xml resource cleanup ${bad%%|*} >out 2>err && fail "cleanup ${bad%%|*} succeeded"
+  grep -qF "${bad#*|}" err || fail "cleanup ${bad%%|*}: '$(cat err)'"
+  cmp -s hist.xml hist.saved || fail "cleanup ${bad%%|*} changed the file"
+done
+"$PCS" -f hist.xml resource cleanup vip --node n1 >out 2>err || fail "cleanup vip: $(cat err)"
+[[ $(cat out) == "Cleaned up vip on n1" ]] || fail "cleanup vip printed '$(cat out)'"
+grep -q 'lrm_resource id="vip"' hist.xml && fail "cleanup left vip's history"
+grep -q 'fail-count-vip\|last-failure-vip' hist.xml && fail "cleanup left vip's fail count"
+grep -q 'lrm_resource id="db"' hist.xml || fail "cleanup of vip removed db's history"
+grep -q 'name="other"' hist.xml || fail "cleanup removed an unrelated node attribute"
+grep -q '<cib epoch="3"' hist.xml || fail "cleanup changed the configuration epoch"
+"$PCS" -f hist.xml status | grep -q "Failed Resource Actions" && fail "failure shown after cleanup"
+cp hist.saved hist.xml
+"$PCS" -f hist.xml resource cleanup >out 2>err || fail "cleanup: $(cat err)"
+grep -qx "Cleaned up all resources on all nodes" out || fail "cleanup printed '$(cat out)'"
+grep -q 'lrm_resource id="vip"' hist.xml && fail "cleanup without a resource kept failed vip"
+grep -q 'lrm_resource id="db"' hist.xml || fail "cleanup without a resource removed healthy db"
+
 # The policy engine on the result: the group starts on n2, where it is preferred.
 "$SIMULATE" -x cib.xml -S >simulate.txt 2>&1 || fail "pe-simulate: $(cat simulate.txt)"
 for rsc in vip proxy; do

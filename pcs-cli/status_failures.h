@@ -1,0 +1,24 @@
+// The failed operations a CIB's status section records (Pacemaker's RSC_last_failure_0
+// entries), as `pcs status` lists them under "Failed Resource Actions:". Pure; any thread.
+// Cleared by `pcs resource cleanup`, which removes the history they live in.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pcs-cli/status_output.h"
+
+namespace pulse::pcs {
+
+// In status order (node by node, resource by resource); empty for unreadable XML.
+std::vector<FailedAction> failedActions(const std::string& cib_xml);
+
+// `pcs status --full`'s per-node history (crm_mon --show-detail): "Migration Summary:" with
+// fail counts, then "Operations:" with each recorded operation:
+//   * Node: n1 (1):
+//     * vip: migration-threshold=1000000:
+//       * (3) start: last-rc-change='...' exec-time=10ms queue-time=0ms rc=0 (ok)
+// Empty when no node has any history.
+std::string operationHistory(const std::string& cib_xml);
+
+}  // namespace pulse::pcs
