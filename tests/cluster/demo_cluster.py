@@ -12,6 +12,7 @@ import os
 import shlex
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pulse_netns import HARNESS, PASSWORD, NetnsCluster, node_address  # noqa: E402
@@ -30,6 +31,17 @@ def show(cluster: NetnsCluster, node: int, *args, note: str = ""):
     sys.stdout.flush()
     if result.returncode != 0:
         raise SystemExit(f"demo: pcs {shown} failed (exit {result.returncode})")
+
+
+def vip_holders(cluster: NetnsCluster, vip: str = "198.51.100.10"):
+    """The nodes with `vip` configured on an interface."""
+    holders = []
+    for i in range(1, cluster.nodes + 1):
+        out = subprocess.run(["ip", "-n", f"{cluster.prefix}-n{i}", "-o", "-4", "addr", "show"],
+                             capture_output=True, text=True).stdout
+        if f" {vip}/" in out:
+            holders.append(i)
+    return holders
 
 
 def stop() -> int:
@@ -85,11 +97,25 @@ def main() -> int:
         show(c, 1, "cluster", "start", "n3")
         show(c, 1, "cluster", "cmap", "runtime.members.3")
 
-        print("\n-- the CIB: written through the DC (n1), replicated to every node before pcs returns --")
+        print("\n-- resources: written through the DC (n1), placed by the policy engine, started by "
+              "the chosen node's executor --")
+        show(c, 1, "stonith", "create", "fence", "fence_pulse_netns",
+             note="powers a namespace node off, like a PDU")
         show(c, 3, "resource", "create", "vip", "ocf:heartbeat:IPaddr2", "ip=198.51.100.10",
-             "cidr_netmask=24", "op", "monitor", "interval=5s")
+             "cidr_netmask=24", "op", "monitor", "interval=5s", "--wait=30")
         show(c, 2, "constraint", "location", "vip", "prefers", "n2")
-        show(c, 1, "status", note="configured and replicated; the DC does not start resources yet")
+        c.wait_for(lambda: vip_holders(c) == [2], 30, "the VIP to move to n2")
+        show(c, 1, "status")
+        print("VIP 198.51.100.10 is configured on: " +
+              " ".join(f"n{i}" for i in vip_holders(c)))
+
+        print("\n-- n2 loses power (every process killed, its VIP gone): fenced, VIP recovered --")
+        c.harness("power-off", "2")
+        lost = time.time()
+        c.wait_for(lambda: bool(vip_holders(c)), 30, "the VIP on a survivor")
+        print(f"VIP answered from n{vip_holders(c)[0]} {time.time() - lost:.2f} s after the "
+              "power-off")
+        show(c, 1, "status")
         if keep:
             print("\nThe cluster keeps running. Try, as root:")
             for i in (1, 2, 3):
