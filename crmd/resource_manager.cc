@@ -232,7 +232,8 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   // Reports go to the DC known now; without one they wait (a stop during a quorum loss is
   // reported to the DC of the partition this node rejoins).
   void flushOutbox() {
-    if (!dc) return;
+    // A DC still synchronising would drop them (it has no controller yet).
+    if (!dc || (*dc == options.self && !dc_active)) return;
     while (!outbox.empty()) {
       peer::ActionReport report = std::move(outbox.front());
       outbox.pop_front();
