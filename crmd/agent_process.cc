@@ -77,6 +77,12 @@ std::vector<std::string> pulseToolEnvironment(std::vector<std::string> env) {
   if (const std::string state = daemonEnv("PULSE_STATE_DIR"); !state.empty()) {
     setEnv(env, "PULSE_STATE_DIR", state);
   }
+  // Where agents keep their state files (ocf-shellfuncs' default /run/resource-agents). Passed
+  // on when crmd was given one: test nodes that share a filesystem need one each, or Dummy
+  // would find its state file, and seem to run, on every node.
+  if (const std::string rsctmp = daemonEnv("HA_RSCTMP"); !rsctmp.empty()) {
+    setEnv(env, "HA_RSCTMP", rsctmp);
+  }
   return env;
 }
 

@@ -19,6 +19,7 @@
 #include "pcs-cli/live_cib.h"
 #include "pcs-cli/node_client.h"
 #include "pcs-cli/resource_cleanup.h"
+#include "pcs-cli/resource_delete.h"
 #include "pcs-cli/resource_move.h"
 #include "pcs-cli/resource_restart.h"
 #include "pcs-cli/status_failures.h"
@@ -296,6 +297,13 @@ int liveCommand(const CibCommandOptions& options, const std::vector<std::string>
     return moveResource(
         pcs, std::get<ResourceMove>(*edit),
         [&](const Edit& e) { return liveEdit(pcs, options.ocf_root, e); },
+        wait.value_or(kDefaultWait));
+  }
+  if (a[0] == "resource" && a.size() == 3 && (a[1] == "delete" || a[1] == "remove")) {
+    const bool force = std::find(options.words.begin(), options.words.end(), "--force") !=
+                       options.words.end();
+    return deleteResource(
+        pcs, a[2], force, [&](const Edit& e) { return liveEdit(pcs, options.ocf_root, e); },
         wait.value_or(kDefaultWait));
   }
   if (a[0] == "resource" && a.size() > 1 && a[1] == "restart") {

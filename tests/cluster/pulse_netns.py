@@ -108,8 +108,14 @@ class NetnsCluster:
     # --- crmd ------------------------------------------------------------------------------
     def start_crmd(self, i: int, wait: bool = True):
         lines_before = len(self.log_lines(i)) if os.path.exists(self.log_path(i)) else 0
-        self.harness("start", str(i), "crmd", self.crmd, "--state-dir", self.state_dir(i),
-                     "--name", f"n{i}", *self.crmd_args())
+        # Each node its own agent state directory, as on separate machines (see HA_RSCTMP in
+        # crmd/agent_process.cc).
+        rsctmp = os.path.join(self.state_dir(i), "rsctmp")
+        os.makedirs(rsctmp, exist_ok=True)
+        subprocess.run([HARNESS, "start", str(i), "crmd", self.crmd, "--state-dir",
+                        self.state_dir(i), "--name", f"n{i}", *self.crmd_args()],
+                       env=dict(self.env, HA_RSCTMP=rsctmp), check=True, text=True,
+                       capture_output=True, timeout=60)
         if wait:
             self.wait_for(lambda: any("listening on" in text
                                       for _, text in self.log_lines(i)[lines_before:]),
