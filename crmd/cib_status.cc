@@ -9,15 +9,6 @@
 namespace pulse::cib {
 namespace {
 
-// Pacemaker's crm_xml_sanitize_id: characters not allowed in an XML id become '.'.
-std::string sanitizeId(std::string id) {
-  for (char& c : id) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_' || c == '.';
-    if (!ok) c = '.';
-  }
-  return id;
-}
 
 // The target rc is the third field of "action:transition:target-rc:uuid"; 0 without a key.
 int expectedRc(const std::string& transition_key) {
@@ -205,5 +196,14 @@ std::string lastFailureName(const std::string& rsc, const std::string& op,
 }
 
 std::string promotionScoreName(const std::string& rsc) { return "master-" + rsc; }
+
+std::string sanitizeId(std::string id) {
+  for (char& c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.';
+    if (!ok) c = '.';
+  }
+  return id;
+}
 
 }  // namespace pulse::cib

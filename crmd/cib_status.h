@@ -99,4 +99,7 @@ std::string lastFailureName(const std::string& rsc, const std::string& op,
                             std::int64_t interval_ms);
 std::string promotionScoreName(const std::string& rsc);
 
+// Pacemaker's crm_xml_sanitize_id: characters not allowed in an XML id become '.'.
+std::string sanitizeId(std::string id);
+
 }  // namespace pulse::cib

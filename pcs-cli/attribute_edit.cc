@@ -41,15 +41,6 @@ std::vector<pugi::xml_node> attributeSets(const pugi::xml_node& cib, const std::
   return sets;
 }
 
-// Pacemaker's crm_xml_sanitize_id.
-std::string sanitizeId(std::string id) {
-  for (char& c : id) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_' || c == '.';
-    if (!ok) c = '.';
-  }
-  return id;
-}
 
 Result<bool> setClusterOption(pugi::xml_node cib, const std::string& name,
                               const std::string& value) {
@@ -72,7 +63,7 @@ Result<bool> setClusterOption(pugi::xml_node cib, const std::string& name,
     set.append_attribute("id") = kBootstrap;
   }
   pugi::xml_node nv = set.append_child("nvpair");
-  nv.append_attribute("id") = sanitizeId(std::string(kBootstrap) + "-" + name).c_str();
+  nv.append_attribute("id") = cib::sanitizeId(std::string(kBootstrap) + "-" + name).c_str();
   nv.append_attribute("name") = name.c_str();
   nv.append_attribute("value") = value.c_str();
   if (Status s = cib::bumpVersion(cib, cib::ChangeKind::kConfiguration); !s) return s.error();

@@ -72,14 +72,6 @@ std::vector<KnownAgent> agentsNamed(const std::string& ocf_root, const std::stri
   return known;
 }
 
-const pe::ResourceView* findView(const std::vector<pe::ResourceView>& resources,
-                                 const std::string& id) {
-  for (const pe::ResourceView& r : resources) {
-    if (r.id == id) return &r;
-    if (const pe::ResourceView* m = findView(r.members, id)) return m;
-  }
-  return nullptr;
-}
 
 // Where `id` runs according to the file's status section ("" when stopped or unknown): what
 // move/ban without a node act on.

@@ -17,14 +17,6 @@ bool atLeast(const peer::CibVersion& a, const peer::CibVersion& b) {
          std::tuple(b.admin_epoch(), b.epoch(), b.num_updates());
 }
 
-const pe::ResourceView* findView(const std::vector<pe::ResourceView>& resources,
-                                 const std::string& id) {
-  for (const pe::ResourceView& r : resources) {
-    if (r.id == id) return &r;
-    if (const pe::ResourceView* m = findView(r.members, id)) return m;
-  }
-  return nullptr;
-}
 
 void collectNodes(const pe::ResourceView& r, std::vector<std::string>& out) {
   for (const std::string& n : r.nodes) {
@@ -89,6 +81,15 @@ std::string resourceLocation(const std::string& cib_xml, const std::string& rsc)
   std::string list;
   for (const std::string& n : nodes) list += (list.empty() ? "" : ", ") + n;
   return "Resource '" + rsc + "' is running on node" + (nodes.size() > 1 ? "s " : " ") + list + ".";
+}
+
+const pe::ResourceView* findView(const std::vector<pe::ResourceView>& resources,
+                                 const std::string& id) {
+  for (const pe::ResourceView& r : resources) {
+    if (r.id == id) return &r;
+    if (const pe::ResourceView* m = findView(r.members, id)) return m;
+  }
+  return nullptr;
 }
 
 }  // namespace pulse::pcs

@@ -6,6 +6,8 @@
 // older than `written`, so an answer cannot describe the cluster before the change.
 #pragma once
 
+#include "policy-engine/transition.h"
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -34,5 +36,9 @@ Result<std::string> waitForIdle(const PcsOptions& options, const peer::CibVersio
 std::string resourceLocation(const std::string& cib_xml, const std::string& rsc);
 // The nodes `rsc` (or any member of it) is active on according to the CIB's status section.
 std::vector<std::string> resourceNodes(const std::string& cib_xml, const std::string& rsc);
+
+// The resource (or group member) `id` in a crm_mon-style view; nullptr when absent.
+const pe::ResourceView* findView(const std::vector<pe::ResourceView>& resources,
+                                 const std::string& id);
 
 }  // namespace pulse::pcs
