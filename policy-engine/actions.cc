@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "action_flags.h"
+#include "common/crm_bool.h"
 
 namespace pulse::pe {
 namespace {
@@ -193,19 +194,32 @@ class Planner {
     createRecurring(index);
   }
 
+  bool inMaintenance(const Resource& r) {
+    if (ws_.options.maintenance_mode) return true;
+    if (ws_.nodes[static_cast<std::size_t>(r.assigned_to)].maintenance) return true;
+    auto m = r.meta.find("maintenance");
+    return m != r.meta.end() && crmIsTrue(m->second);
+  }
+
   void createRecurring(int index) {
     Resource& r = rsc(index);
     if (r.config == nullptr || r.assigned_to < 0 || r.next_role < Role::Started) return;
+    // Blocked resources and those in maintenance are not monitored
+    // (pcmk__create_recurring_actions).
+    if (r.blocked || inMaintenance(r)) return;
     for (const OperationConfig& op : r.config->ops) {
       if (op.name != "monitor" || op.interval_ms <= 0) continue;
       if (!op.role.empty() && parseRole(op.role) != Role::Started) continue;
       auto enabled = op.attributes.find("enabled");
       if (enabled != op.attributes.end() && enabled->second == "false") continue;
-      // A monitor is needed where the resource starts; where it stays, the
-      // running one is kept (history is not yet checked for it).
+      // A monitor is needed where the resource starts, and where it stays
+      // unless the history shows this monitor already running there (as after
+      // a probe found the resource active). Pacemaker's
+      // active_recurring_should_be_optional; a changed definition is applyForced's.
       auto starts = actionsOf(index, "start", r.assigned_to);
       bool starting = !starts.empty() && !act(starts[0]).optional;
-      int monitor = customAction(index, "monitor", op.interval_ms, r.assigned_to, !starting);
+      bool kept = !starting && r.recurringActive(r.assigned_to, op.name, op.interval_ms);
+      int monitor = customAction(index, "monitor", op.interval_ms, r.assigned_to, kept);
       // A monitor runs after the start it watches, and cannot run if that start cannot.
       for (int start : starts) {
         addEdge(start, monitor, kOrderImpliesThen | kOrderRunnableLeft,

@@ -115,6 +115,7 @@ class ResourceReplay {
     Role saved = r_.role;
     r_.role = Role::Unknown;
     for (const OperationRecord* op : ops) unpackOp(*op);
+    recordActiveRecurring(ops);
     processState();
     if (r_.target_role) {
       if (r_.next_role == Role::Unknown || *r_.target_role < r_.next_role) {
@@ -133,6 +134,33 @@ class ResourceReplay {
   static bool maskableProbeFailure(const OperationRecord& op) {
     return isProbe(op) && (op.rc == kOcfNotInstalled || op.rc == kOcfInvalidParam ||
                            op.op_status == kExecNotInstalled);
+  }
+  // Pacemaker's calculate_active_ops + process_recurring: the recurring
+  // operations recorded after the last start (or, without a start, after the
+  // last probe that found the resource running) and not before a later
+  // successful stop are still in force on this node.
+  void recordActiveRecurring(const std::vector<const OperationRecord*>& ops) {
+    if (!node().online) return;
+    int start = -1, stop = -1, implied_by_monitor = -1, implied_by_role = -1;
+    for (int i = 0; i < static_cast<int>(ops.size()); ++i) {
+      const OperationRecord& op = *ops[static_cast<std::size_t>(i)];
+      if (op.task == "stop" && op.op_status == kExecDone) {
+        stop = i;
+      } else if (op.task == "start" || op.task == "migrate_from") {
+        start = i;
+      } else if (implied_by_monitor <= stop && op.task == "monitor") {
+        if (op.rc == kOcfOk || op.rc == kOcfRunningPromoted) implied_by_monitor = i;
+      } else if (op.task == "promote" || op.task == "demote") {
+        implied_by_role = i;
+      }
+    }
+    if (start < 0) start = implied_by_role >= 0 ? implied_by_role : implied_by_monitor;
+    for (int i = 0; i < static_cast<int>(ops.size()); ++i) {
+      if ((start < stop && i <= stop) || i < start) continue;
+      const OperationRecord& op = *ops[static_cast<std::size_t>(i)];
+      if (op.interval_ms == 0 || op.op_status == kExecPending) continue;
+      r_.active_recurring.push_back({node_, op.task, op.interval_ms});
+    }
   }
   void setActive() {
     if (r_.role < Role::Started) r_.role = Role::Started;

@@ -90,6 +90,21 @@ struct Resource {
   std::string pending_task;
   int pending_node = -1;
   std::vector<int> known_on;
+  // Recurring operations the history shows in force since the last start on
+  // an online node (Pacemaker's process_recurring): these keep running, so
+  // the engine need not schedule them again there.
+  struct ActiveRecurring {
+    int node = -1;
+    std::string task;
+    std::int64_t interval_ms = 0;
+  };
+  std::vector<ActiveRecurring> active_recurring;
+  bool recurringActive(int node, const std::string& task, std::int64_t interval_ms) const {
+    for (const ActiveRecurring& a : active_recurring) {
+      if (a.node == node && a.interval_ms == interval_ms && a.task == task) return true;
+    }
+    return false;
+  }
 
   // Scheduling state.
   NodeScores allowed;
