@@ -12,6 +12,9 @@ fenced, chosen per test:
                  --self-fence-command=resource-agents/fence/pulse_self_fence_netns) and the
                  cluster property stonith-watchdog-timeout tells survivors how long to wait.
 
+Fence agents are found through PULSE_FENCE_AGENT_DIRS (resource-agents/fence first); with a
+crmd that has --ocf-root, the build's OCF root (build/ocf) is used, so ocf:pulse agents run.
+
 crmd options are only passed when `crmd --help` lists them (the watchdog and the fence-agent
 folder arrive with other branches), so the same test runs before and after they land; extra
 options can be given with PULSE_TEST_CRMD_ARGS. Everything is judged through pcs's user-facing
@@ -44,9 +47,14 @@ def crmd_features(crmd: str) -> dict:
                               timeout=10).stdout
     except (OSError, subprocess.TimeoutExpired):
         text = ""
+    # The build's OCF root (build/ocf: Debian's agents plus Pulse's ocf:pulse ones), next to
+    # build/bin where crmd is.
+    ocf_root = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(crmd))), "ocf")
     return {"watchdog": "--watchdog-timeout" in text and "--self-fence-command" in text
             and os.access(SELF_FENCE, os.X_OK),
-            "fence_agent_dir": "--fence-agent-dir" in text}
+            "fence_agent_dir": "--fence-agent-dir" in text,
+            "ocf_root": ocf_root if "--ocf-root" in text and os.path.isdir(
+                os.path.join(ocf_root, "resource.d", "pulse")) else None}
 
 
 def crmd_args_for(crmd: str):
@@ -56,6 +64,8 @@ def crmd_args_for(crmd: str):
         args += [f"--watchdog-timeout={WATCHDOG_MS}", f"--self-fence-command={SELF_FENCE}"]
     if features["fence_agent_dir"]:
         args += [f"--fence-agent-dir={FENCE_DIR}"]
+    if features["ocf_root"]:
+        args += [f"--ocf-root={features['ocf_root']}"]
     args += shlex.split(os.environ.get("PULSE_TEST_CRMD_ARGS", ""))
     return args, features
 
@@ -67,6 +77,11 @@ class ResourceCluster(NetnsCluster):
         args, self.features = crmd_args_for(crmd)
         super().__init__(nodes, crmd, pcs, extra_namespaces=1, prefix=prefix, crmd_args=args)
         self.client = nodes + 1
+        # pcs (and crmd, if it reads it) find fence_pulse_netns here; pcs checks ocf:pulse
+        # agents' options against the build's OCF root.
+        self.env["PULSE_FENCE_AGENT_DIRS"] = f"{FENCE_DIR}:/usr/sbin"
+        if self.features["ocf_root"]:
+            self.env["OCF_ROOT"] = self.features["ocf_root"]
 
     def client_namespace(self) -> str:
         return self.namespace(self.client)

@@ -13,8 +13,9 @@ even when an earlier one failed; PULSE_SCENARIOS=a,b runs only those):
   standby     pcs node standby drains the node; unstandby
   monitor     a failing monitor (Dummy's state file removed) recovered in place, then moved
               after migration-threshold=2
-  hang        a hung start (Delay, startdelay 600 s) killed at its 3 s op timeout and listed
-              under Failed Resource Actions; no agent process left
+  hang        a hung start (ocf:pulse:HangAgent when crmd has --ocf-root, else Delay with
+              startdelay 600 s) killed at its 3 s op timeout and listed under Failed Resource
+              Actions; no agent process left
   nodekill    kill -9 of crmd and its agents on the VIP's node (the VIP stays configured):
               the node is fenced (fence_pulse_netns) and the VIP comes back on a survivor,
               never on two nodes at once
@@ -26,6 +27,7 @@ even when an earlier one failed; PULSE_SCENARIOS=a,b runs only those):
 usage: resources_netns_test.py CRMD PCS   (exit 0 pass, 1 fail, 77 skipped: not root)
 """
 import os
+import re
 import subprocess
 import sys
 import time
@@ -202,8 +204,12 @@ def sc_monitor(c):
 
 def sc_hang(c):
     t0 = time.time()
-    c.pcs(1, "resource", "create", "hang", "ocf:heartbeat:Delay", "startdelay=600",
-          "stopdelay=0", "mondelay=0", "op", "start", "timeout=3s")
+    if c.features["ocf_root"]:  # Pulse's HangAgent: a start that never ends (sleep 1000)
+        c.pcs(1, "resource", "create", "hang", "ocf:pulse:HangAgent", "hang_action=start",
+              "op", "start", "timeout=3s")
+    else:                       # Debian's Delay: a start that sleeps 600 s
+        c.pcs(1, "resource", "create", "hang", "ocf:heartbeat:Delay", "startdelay=600",
+              "stopdelay=0", "mondelay=0", "op", "start", "timeout=3s")
     status = c.wait_status(lambda s: any(f.key.startswith("hang_start") for f in s.failed),
                            START_S, "hang's start to be recorded as failed")
     f = next(f for f in status.failed if f.key.startswith("hang_start"))
@@ -218,7 +224,7 @@ def sc_hang(c):
         for pid in pids:
             try:
                 with open(f"/proc/{pid}/cmdline", "rb") as fh:
-                    if b"sleep\x00600" in fh.read():
+                    if re.search(rb"^sleep\x00(600|1000)\x00", fh.read()):
                         out.append(pid)
             except OSError:
                 pass
