@@ -69,7 +69,8 @@ def bench_mode(c, mode, runs, interval, timeout):
                              "resource-agents/fence/pulse_self_fence_netns is missing)")
         c.use_watchdog()
     c.pcs(1, "resource", "create", "vip", "ocf:heartbeat:IPaddr2", f"ip={VIP}",
-          "cidr_netmask=24", "op", "monitor", "interval=5s")
+          "cidr_netmask=24", "op", "monitor", "interval=5s", "meta",
+          "resource-stickiness=100")  # stays on the survivor when the victim returns
     macs = {}
     for node, ns in c.node_namespaces().items():
         dumper = AddressDumper(ns)

@@ -56,8 +56,9 @@ def idx(node):
 
 
 def vip_params(ip):
+    # Stickiness: once moved, a VIP stays where it is when the move's constraint goes away.
     return ["ocf:heartbeat:IPaddr2", f"ip={ip}", "cidr_netmask=24", "op", "monitor",
-            "interval=5s"]
+            "interval=5s", "meta", "resource-stickiness=100"]
 
 
 class Watch:
@@ -87,7 +88,8 @@ class Watch:
 # --- scenarios ---------------------------------------------------------------------------------
 
 def sc_dummy(c):
-    c.pcs(1, "resource", "create", "d1", "ocf:heartbeat:Dummy", "op", "monitor", "interval=5s")
+    c.pcs(1, "resource", "create", "d1", "ocf:heartbeat:Dummy", "op", "monitor", "interval=5s",
+          "meta", "resource-stickiness=100")
     node = c.wait_started("d1", START_S)
     check(list(c.agent_state_files("Dummy-d1")) == [idx(node)],
           f"dummy: d1 started on {node} and only {node} has its state file",
@@ -190,8 +192,8 @@ def sc_monitor(c):
     os.unlink(state)
     c.wait_for(lambda: os.path.exists(state) and os.stat(state).st_mtime != before, 20,
                f"mon restarted on {node}")
-    status = c.wait_status(lambda s: s.where("mon") == node and s.failed, 10,
-                           "the failure listed")
+    status = c.wait_status(lambda s: s.where("mon") == node and any(
+        f.key.startswith("mon_monitor") for f in s.failed), 10, "the failure listed")
     check(any(f.key.startswith("mon_monitor") for f in status.failed),
           f"monitor: failed monitor recovered in place on {node} and listed",
           str(status.failed))
@@ -264,8 +266,10 @@ def sc_dckill(c):
     check(dc is not None, f"dckill: the DC is {dc}")
     target = others(c, dc)[0]
     c.pcs(1, "resource", "create", "slow", "ocf:heartbeat:Delay", "startdelay=8",
-          "stopdelay=0", "mondelay=0", "op", "start", "timeout=30s")
+          "stopdelay=0", "mondelay=0", "op", "start", "timeout=30s", "meta",
+          "target-role=Stopped")
     c.pcs(1, "constraint", "location", "slow", "prefers", target)
+    c.pcs(1, "resource", "enable", "slow")
     c.wait_for(lambda: idx(target) in c.agent_state_files("Delay_slow"), START_S,
                f"slow's start to begin on {target}")
     c.kill_crmd(idx(dc))
@@ -305,7 +309,7 @@ def sc_partition(c):
     minority = f"n{c.nodes}"
     with Watch(c, "partition", [VIP]) as checker:
         c.pcs(1, "resource", "create", "vip", *vip_params(VIP))
-        c.pcs(1, "constraint", "location", "vip", "prefers", f"{minority}=100")
+        c.pcs(1, "constraint", "location", "vip", "prefers", minority)
         c.wait_started("vip", START_S, on=[minority])
         c.wait_for(lambda: checker.holders_now(VIP) == {minority}, 5, f"{VIP} on {minority}")
         t_cut = time.time()
