@@ -155,8 +155,8 @@ class ResourceCluster(NetnsCluster):
         """Waits until rsc is Started on one node (on / not on the given ones); returns it."""
         def good(s):
             where = s.where(rsc)
-            return where and (on is None or where in on) and (not_on is None or
-                                                               where not in not_on)
+            return where and s.resources[rsc].state == "Started" and \
+                (on is None or where in on) and (not_on is None or where not in not_on)
         status = self.wait_status(good, timeout, f"{rsc} started" +
                                   (f" on {on}" if on else "") +
                                   (f" not on {not_on}" if not_on else ""), i)
