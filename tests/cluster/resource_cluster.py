@@ -52,7 +52,7 @@ def crmd_features(crmd: str) -> dict:
     ocf_root = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(crmd))), "ocf")
     return {"watchdog": "--watchdog-timeout" in text and "--self-fence-command" in text
             and os.access(SELF_FENCE, os.X_OK),
-            "fence_agent_dir": "--fence-agent-dir" in text,
+            "fence_agent_path": "--fence-agent-path" in text,
             "ocf_root": ocf_root if "--ocf-root" in text and os.path.isdir(
                 os.path.join(ocf_root, "resource.d", "pulse")) else None}
 
@@ -62,8 +62,8 @@ def crmd_args_for(crmd: str):
     args = []
     if features["watchdog"]:
         args += [f"--watchdog-timeout={WATCHDOG_MS}", f"--self-fence-command={SELF_FENCE}"]
-    if features["fence_agent_dir"]:
-        args += [f"--fence-agent-dir={FENCE_DIR}"]
+    if features["fence_agent_path"]:
+        args += [f"--fence-agent-path={FENCE_DIR}:/usr/sbin"]
     if features["ocf_root"]:
         args += [f"--ocf-root={features['ocf_root']}"]
     args += shlex.split(os.environ.get("PULSE_TEST_CRMD_ARGS", ""))
