@@ -150,7 +150,7 @@ def main():
         log(f"{mode}: 3 nodes + a client namespace")
         try:
             with ResourceCluster(crmd, pcs, prefix=f"pulse-fo{mode[0]}{os.getpid()}") as c:
-                log(f"  crmd options: {' '.join(c.crmd_args) or '(none)'}")
+                log("  crmd options: " + " ".join(c.crmd_args() + c.extra_crmd_args))
                 c.bring_up("failover")
                 lat, victims, report, note = bench_mode(c, mode, runs, args.interval,
                                                         args.timeout)

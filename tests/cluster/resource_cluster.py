@@ -15,8 +15,8 @@ fenced, chosen per test:
 Fence agents are found through PULSE_FENCE_AGENT_DIRS (resource-agents/fence first); with a
 crmd that has --ocf-root, the build's OCF root (build/ocf) is used, so ocf:pulse agents run.
 
-crmd options are only passed when `crmd --help` lists them (the watchdog and the fence-agent
-folder arrive with other branches), so the same test runs before and after they land; extra
+the watchdog options are only passed when `crmd --help` lists them (they arrive with another
+branch), so the same test runs before and after they land; extra
 options can be given with PULSE_TEST_CRMD_ARGS. Everything is judged through pcs's user-facing
 output (`pcs status`, read by pcs_status.py) and through the nodes' network state.
 """
@@ -52,7 +52,6 @@ def crmd_features(crmd: str) -> dict:
     ocf_root = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(crmd))), "ocf")
     return {"watchdog": "--watchdog-timeout" in text and "--self-fence-command" in text
             and os.access(SELF_FENCE, os.X_OK),
-            "fence_agent_path": "--fence-agent-path" in text,
             "ocf_root": ocf_root if "--ocf-root" in text and os.path.isdir(
                 os.path.join(ocf_root, "resource.d", "pulse")) else None}
 
@@ -62,10 +61,7 @@ def crmd_args_for(crmd: str):
     args = []
     if features["watchdog"]:
         args += [f"--watchdog-timeout={WATCHDOG_MS}", f"--self-fence-command={SELF_FENCE}"]
-    if features["fence_agent_path"]:
-        args += [f"--fence-agent-path={FENCE_DIR}:/usr/sbin"]
-    if features["ocf_root"]:
-        args += [f"--ocf-root={features['ocf_root']}"]
+    # --ocf-root and --fence-agent-path come from NetnsCluster.crmd_args() (the build tree's).
     args += shlex.split(os.environ.get("PULSE_TEST_CRMD_ARGS", ""))
     return args, features
 

@@ -351,7 +351,8 @@ def settle(c):
 def run(crmd, pcs):
     wanted = [s for s in os.environ.get("PULSE_SCENARIOS", "").split(",") if s]
     with ResourceCluster(crmd, pcs, prefix=f"pulse-res{os.getpid()}") as c:
-        print(f"# crmd options: {' '.join(c.crmd_args) or '(none)'}", flush=True)
+        options = " ".join(c.crmd_args() + c.extra_crmd_args)
+        print(f"# crmd options: {options}", flush=True)
         c.bring_up("res")
         ok("3 nodes formed, a service on each node, client namespace " + c.client_namespace())
         c.fence_mode = False
