@@ -60,9 +60,8 @@ def survivor_answers(asker, macs, victim, wait):
 def bench_mode(c, mode, runs, interval, timeout):
     """`runs` power-offs of the VIP's node; returns (latencies s, victims, checker report)."""
     if mode == "fence":
-        if not c.has_pcs_stonith():
-            raise SetupError("pcs has no stonith command: cannot create the fence device")
-        c.use_fence_device()
+        if not c.use_fence_device():
+            raise SetupError("pcs could not create the fence device")
     else:
         if not c.features["watchdog"]:
             raise SetupError("crmd has no --watchdog-timeout/--self-fence-command (or "

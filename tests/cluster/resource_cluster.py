@@ -99,15 +99,18 @@ class ResourceCluster(NetnsCluster):
         self.harness("start", str(i), "web", "python3", NETPROBE, "serve", str(SERVICE_PORT),
                      f"n{i}")
 
-    def has_pcs_stonith(self) -> bool:
-        out = self.pcs(1, "stonith", "config", check=False)
-        return out.returncode == 0
-
-    def use_fence_device(self):
-        """fence mode: the stonith resource `fence` (fence_pulse_netns) for every node."""
+    def use_fence_device(self) -> bool:
+        """fence mode: the stonith resource `fence` (fence_pulse_netns) for every node. With a
+        pcs that has no `stonith create` yet, the same primitive through `resource create
+        stonith:...` (--force: that pcs does not know fence agents' metadata). False when
+        neither works."""
         hosts = " ".join(f"n{i}" for i in range(1, self.nodes + 1))
-        self.pcs(1, "stonith", "create", "fence", "fence_pulse_netns", f"prefix={self.prefix}",
-                 f"harness={HARNESS}", f"pcmk_host_list={hosts}")
+        params = [f"prefix={self.prefix}", f"harness={HARNESS}", f"pcmk_host_list={hosts}"]
+        if self.pcs(1, "stonith", "create", "fence", "fence_pulse_netns", *params,
+                    check=False).returncode == 0:
+            return True
+        return self.pcs(1, "resource", "create", "fence", "stonith:fence_pulse_netns", *params,
+                        "--force", check=False).returncode == 0
 
     def drop_fence_device(self):
         self.pcs(1, "stonith", "delete", "fence", check=False)

@@ -244,7 +244,7 @@ def reboot(c, node, via):
 
 def sc_nodekill(c):
     if not c.fence_mode:
-        raise AssertionError("no fence device (pcs stonith create failed): cannot judge")
+        raise AssertionError("no fence device (pcs stonith/resource create failed)")
     with Watch(c, "nodekill", [VIP]) as checker:
         c.pcs(1, "resource", "create", "vip", *vip_params(VIP))
         victim = c.wait_started("vip", START_S)
@@ -355,13 +355,11 @@ def run(crmd, pcs):
         print(f"# crmd options: {options}", flush=True)
         c.bring_up("res")
         ok("3 nodes formed, a service on each node, client namespace " + c.client_namespace())
-        c.fence_mode = False
-        if c.has_pcs_stonith():
-            c.use_fence_device()
-            c.fence_mode = True
-            ok("fence device: pcs stonith create fence fence_pulse_netns")
+        c.fence_mode = c.use_fence_device()
+        if c.fence_mode:
+            ok("fence device: fence (stonith:fence_pulse_netns)")
         else:
-            print("# pcs has no stonith command: no fence device", flush=True)
+            print("# no fence device could be created", flush=True)
         if c.features["watchdog"]:
             c.use_watchdog()
         for name, body in SCENARIOS:
