@@ -61,6 +61,20 @@ def vip_params(ip):
             "interval=5s", "meta", "resource-stickiness=100"]
 
 
+def remove(c, *resources):
+    """Stop, then delete (as pcs 0.11's resource delete does): a deleted resource that still
+    runs would otherwise disturb the next scenario."""
+    for rsc in resources:
+        c.pcs(1, "resource", "disable", rsc, check=False)
+    try:
+        c.wait_status(lambda s: all(s.resources[r].state == "Stopped" for r in resources
+                                    if r in s.resources), 20, " ".join(resources) + " stopped")
+    except AssertionError as e:
+        print(f"# {str(e).splitlines()[0]}", flush=True)
+    for rsc in resources:
+        c.pcs(1, "resource", "delete", rsc, check=False)
+
+
 class Watch:
     """The VIP checker over one scenario; its counts are printed and kept for the summary."""
 
@@ -137,9 +151,8 @@ def sc_group(c):
         check(list(c.agent_state_files("Dummy-gsvc")) == [idx(node)] and
               checker.holders_now(GVIP) == {node} and c.ask_service(GVIP) == node,
               f"group: gvip and gsvc on {node}; the VIP answers from {node}")
+        remove(c, "gsvc", "gvip")
         c.pcs(1, "resource", "delete", "web", check=False)
-        c.pcs(1, "resource", "delete", "gsvc", check=False)
-        c.pcs(1, "resource", "delete", "gvip", check=False)
 
 
 def sc_constraints(c):
@@ -159,8 +172,7 @@ def sc_constraints(c):
     gap = os.stat(b).st_mtime - os.stat(a).st_mtime
     check(gap >= 2.8, "constraints: second started after first's 3 s start ended",
           f"second's start came {gap:.2f} s after first's began")
-    for rsc in ("second", "first"):
-        c.pcs(1, "resource", "delete", rsc, check=False)
+    remove(c, "second", "first")
 
 
 def sc_standby(c):
@@ -178,8 +190,7 @@ def sc_standby(c):
     c.pcs(2, "node", "unstandby", busiest)
     c.wait_status(lambda s: busiest in s.online and "standby" not in
                   s.node_states.get(busiest, ""), 10, f"{busiest} back online")
-    for name in ("s1", "s2", "s3"):
-        c.pcs(1, "resource", "delete", name, check=False)
+    remove(c, "s1", "s2", "s3")
 
 
 def sc_monitor(c):
@@ -201,7 +212,7 @@ def sc_monitor(c):
     os.unlink(state)
     moved = c.wait_started("mon", 30, not_on=[node])
     check(not os.path.exists(state), f"monitor: second failure moves mon ({node} -> {moved})")
-    c.pcs(1, "resource", "delete", "mon", check=False)
+    remove(c, "mon")
 
 
 def sc_hang(c):
@@ -233,7 +244,7 @@ def sc_hang(c):
         return out
     c.wait_for(lambda: not sleepers(), 5, "the hung agent's sleep to be killed")
     ok(f"hang: no agent process left on {f.node}")
-    c.pcs(1, "resource", "delete", "hang", check=False)
+    remove(c, "hang")
 
 
 def reboot(c, node, via):
@@ -258,7 +269,7 @@ def sc_nodekill(c):
         ok(f"nodekill: {VIP} back on {node} {took:.1f} s after the kill")
         c.wait_for(lambda: c.ask_service(VIP) == node, 5, f"{VIP} answering from {node}")
         reboot(c, victim, survivor)
-        c.pcs(1, "resource", "delete", "vip", check=False)
+        remove(c, "vip")
 
 
 def sc_dckill(c):
@@ -279,7 +290,7 @@ def sc_dckill(c):
     if c.fence_mode:
         c.wait_for(lambda: c.powered_off(idx(dc)), 20, f"{dc} to be fenced")
     reboot(c, dc, target)
-    c.pcs(1, "resource", "delete", "slow", check=False)
+    remove(c, "slow")
 
 
 def sc_down_write(c):
@@ -297,7 +308,7 @@ def sc_down_write(c):
     c.wait_for(lambda: 'id="late"' in open(path, encoding="utf-8").read(), 20,
                f"n{victim} to get the write")
     ok(f"down-write: n{victim} has the write it missed")
-    c.pcs(1, "resource", "delete", "late", check=False)
+    remove(c, "late")
 
 
 def sc_partition(c):
@@ -324,7 +335,7 @@ def sc_partition(c):
         if c.harness("pid", str(c.nodes), "crmd", check=False).returncode == 0:
             c.kill_crmd(c.nodes)
         reboot(c, minority, "n1")
-        c.pcs(1, "resource", "delete", "vip", check=False)
+        remove(c, "vip")
     if c.fence_mode:
         c.use_fence_device()
 
@@ -342,9 +353,11 @@ def settle(c):
             reboot(c, f"n{i}", "n1" if i != 1 else "n2")
     c.harness("unpartition", check=False)
     status, _ = c.status()
-    for rsc in status.resources.values():
-        if rsc.id != "fence":
-            c.pcs(1, "resource", "delete", rsc.group or rsc.id, check=False)
+    left = [r.id for r in status.resources.values() if r.id != "fence"]
+    if left:
+        remove(c, *left)
+        for group in {r.group for r in status.resources.values() if r.group}:
+            c.pcs(1, "resource", "delete", group, check=False)
     c.pcs(1, "resource", "cleanup", check=False)
 
 
