@@ -6,7 +6,8 @@ for the network namespaces).
 
 A 3-node cluster of real crmd daemons in network namespaces (tests/harness/netns_cluster.sh,
 through tests/cluster/resource_cluster.py) runs one VIP (ocf:heartbeat:IPaddr2, 198.51.100.10).
-Each run powers off the node holding it (the harness's power-off: every process of the node is
+Each run moves the VIP to the next node in turn (so that the DC is a victim one run in three)
+and powers off the node holding it (the harness's power-off: every process of the node is
 killed -9, crmd and agents, its VIPs dropped, its link down) and measures, from just before the
 power-off to the first ARP reply for the VIP from a survivor, asked from a client namespace every
 15 ms. That is the outage a client on the LAN sees: failure detection (token 1000 ms), the DC's
@@ -81,6 +82,11 @@ def bench_mode(c, mode, runs, interval, timeout):
     try:
         for run in range(runs):
             victim = c.wait_started("vip", 60)
+            want = f"n{run % c.nodes + 1}"  # every node in turn, the DC included
+            if victim != want:
+                c.pcs(1, "resource", "move", "vip", want, check=False, timeout=90)
+                victim = c.wait_started("vip", 60, on=[want])
+                c.pcs(1, "resource", "clear", "vip", check=False)
             c.wait_for(lambda v=victim: checker.holders_now(VIP) == {v}, 10,
                        f"{VIP} configured on {victim}")
             time.sleep(1.0)  # let the previous rejoin's transitions finish
