@@ -35,7 +35,7 @@ FENCE_AGENT = os.path.join(FENCE_DIR, "fence_pulse_netns")
 SELF_FENCE = os.path.join(FENCE_DIR, "pulse_self_fence_netns")
 NETPROBE = os.path.join(REPO, "tests", "harness", "netprobe.py")
 SERVICE_PORT = 7000
-WATCHDOG_MS = int(os.environ.get("PULSE_TEST_WATCHDOG_MS", "500"))
+WATCHDOG_MS = int(os.environ.get("PULSE_TEST_WATCHDOG_MS", "300"))  # W, as self_fence_netns
 # stonith-watchdog-timeout: negative = the minimum the controller computes from the timings.
 WATCHDOG_PROPERTY = os.environ.get("PULSE_TEST_STONITH_WATCHDOG_TIMEOUT", "-1")
 
@@ -76,6 +76,8 @@ class ResourceCluster(NetnsCluster):
         # pcs (and crmd, if it reads it) find fence_pulse_netns here; pcs checks ocf:pulse
         # agents' options against the build's OCF root.
         self.env["PULSE_FENCE_AGENT_DIRS"] = f"{FENCE_DIR}:/usr/sbin"
+        # A test: crmd must never arm the default self-fence (a host reboot).
+        self.env["PULSE_TEST"] = "1"
         if self.features["ocf_root"]:
             self.env["OCF_ROOT"] = self.features["ocf_root"]
 
