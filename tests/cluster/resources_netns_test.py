@@ -21,8 +21,10 @@ even when an earlier one failed; PULSE_SCENARIOS=a,b runs only those):
               never on two nodes at once
   dckill      kill -9 of the DC while a slow start runs: a new DC finishes the transition
   down-write  a write while a node is down reaches it when it returns
-  partition   2|1 partition with the VIP on the minority (watchdog mode, no fence device):
-              the minority drops its VIP, the majority takes it over, never two holders
+  partition   2|1 partition with the VIP on the minority, self-fencing on (crmd's watchdog)
+              next to the fence device: the minority drops its VIP, the majority takes it
+              over, never two holders
+  watchdog-only  the same with no fence device: survivors wait stonith-watchdog-timeout
 
 usage: resources_netns_test.py CRMD PCS   (exit 0 pass, 1 fail, 77 skipped: not root)
 """
@@ -329,14 +331,11 @@ def sc_down_write(c):
     remove(c, "late")
 
 
-def sc_partition(c):
-    if not c.features["watchdog"]:
-        raise AssertionError("crmd has no --watchdog-timeout/--self-fence-command (or "
-                             "resource-agents/fence/pulse_self_fence_netns is missing)")
-    c.drop_fence_device()
-    c.use_watchdog()
+def partition_minority(c, name):
+    """The VIP on the minority node n3, then a 2|1 partition (the client with the majority):
+    the VIP must end on the majority, never on two nodes; returns the checker's report."""
     minority = f"n{c.nodes}"
-    with Watch(c, "partition", [VIP]) as checker:
+    with Watch(c, name, [VIP]) as checker:
         c.pcs(1, "resource", "create", "vip", *vip_params(VIP))
         c.pcs(1, "constraint", "location", "vip", "prefers", minority)
         c.wait_started("vip", START_S, on=[minority])
@@ -347,21 +346,47 @@ def sc_partition(c):
                   str(c.nodes))
         node = c.wait_started("vip", RECOVER_S, not_on=[minority], i=1)
         c.wait_for(lambda: checker.holders_now(VIP) == {node}, 10, f"{VIP} on {node} only")
-        ok(f"partition: {VIP} moved from the minority {minority} to {node} in "
-           f"{time.time() - t_cut:.1f} s")
+        report = checker.report(since=t_cut)
+        dropped = next((t for t, _, h in report.timeline if minority not in h), None)
+        taken = next((t for t, _, h in report.timeline if node in h), None)
+        ok(f"{name}: {minority} dropped {VIP} {dropped - t_cut:.2f} s after the cut, {node} "
+           f"took it {taken - t_cut:.2f} s after" if dropped and taken else
+           f"{name}: {VIP} moved from {minority} to {node}")
         c.harness("unpartition")
         if c.harness("pid", str(c.nodes), "crmd", check=False).returncode == 0:
             c.kill_crmd(c.nodes)
         reboot(c, minority, "n1")
         remove(c, "vip")
-    if c.fence_mode:
-        c.use_fence_device()
+
+
+def sc_partition(c):
+    """Self-fencing on (crmd's watchdog, stonith-watchdog-timeout) next to the fence device:
+    the minority loses quorum contact and drops its VIP; the majority fences it and takes the
+    VIP over."""
+    if not c.features["watchdog"]:
+        raise AssertionError("crmd has no --watchdog-timeout/--self-fence-command (or "
+                             "resource-agents/fence/pulse_self_fence_netns is missing)")
+    partition_minority(c, "partition")
+
+
+def sc_watchdog_only(c):
+    """No fence device: only the watchdog. Survivors wait stonith-watchdog-timeout (the
+    self-fencing bound) before taking the VIP of the cut-off minority."""
+    if not c.features["watchdog"]:
+        raise AssertionError("crmd has no --watchdog-timeout/--self-fence-command")
+    c.drop_fence_device()
+    try:
+        partition_minority(c, "watchdog-only")
+    finally:
+        if c.fence_mode:
+            c.use_fence_device()
 
 
 SCENARIOS = [("dummy", sc_dummy), ("vip", sc_vip), ("group", sc_group),
              ("constraints", sc_constraints), ("standby", sc_standby), ("monitor", sc_monitor),
              ("hang", sc_hang), ("nodekill", sc_nodekill), ("dckill", sc_dckill),
-             ("down-write", sc_down_write), ("partition", sc_partition)]
+             ("down-write", sc_down_write), ("partition", sc_partition),
+             ("watchdog-only", sc_watchdog_only)]
 
 
 def settle(c):
