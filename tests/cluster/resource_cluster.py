@@ -12,8 +12,8 @@ fenced, chosen per test:
                  --self-fence-command=resource-agents/fence/pulse_self_fence_netns) and the
                  cluster property stonith-watchdog-timeout tells survivors how long to wait.
 
-Fence agents are found through PULSE_FENCE_AGENT_DIRS (resource-agents/fence first); with a
-crmd that has --ocf-root, the build's OCF root (build/ocf) is used, so ocf:pulse agents run.
+Fence agents are found through PULSE_FENCE_AGENT_DIRS (set by NetnsCluster); crmd runs agents
+from the build's OCF root (build/ocf), so ocf:pulse agents run.
 
 the watchdog options are only passed when `crmd --help` lists them (they arrive with another
 branch), so the same test runs before and after they land; extra
@@ -73,9 +73,8 @@ class ResourceCluster(NetnsCluster):
         args, self.features = crmd_args_for(crmd)
         super().__init__(nodes, crmd, pcs, extra_namespaces=1, prefix=prefix, crmd_args=args)
         self.client = nodes + 1
-        # pcs (and crmd, if it reads it) find fence_pulse_netns here; pcs checks ocf:pulse
-        # agents' options against the build's OCF root.
-        self.env["PULSE_FENCE_AGENT_DIRS"] = f"{FENCE_DIR}:/usr/sbin"
+        # pcs checks ocf:pulse agents' options against the build's OCF root (NetnsCluster
+        # already points pcs and crmd at resource-agents/fence for fence agents).
         # A test: crmd must never arm the default self-fence (a host reboot).
         self.env["PULSE_TEST"] = "1"
         if self.features["ocf_root"]:
