@@ -533,8 +533,9 @@ cmd_power() {
     off)
       : >"$flag"
       kill_ns_procs "$NS"
+      # An address may vanish meanwhile (the node's own self-fence, racing with this one).
       for addr in $(ip -n "$NS" -o -4 addr show dev eth0 | awk '{print $4}'); do
-        [[ ${addr%/*} == "$(node_addr "$IDX")" ]] || ip -n "$NS" addr del "$addr" dev eth0
+        [[ ${addr%/*} == "$(node_addr "$IDX")" ]] || ip -n "$NS" addr del "$addr" dev eth0 2>/dev/null || true
       done
       ip -n "$PREFIX-br" link set "vn$IDX" down
       ;;
