@@ -139,7 +139,8 @@ class NetnsCluster:
         rsctmp = os.path.join(self.state_dir(i), "rsctmp")
         os.makedirs(rsctmp, exist_ok=True)
         subprocess.run([HARNESS, "start", str(i), "crmd", self.crmd, "--state-dir",
-                        self.state_dir(i), "--name", f"n{i}", *self.crmd_args(), *self.extra_crmd_args],
+                        self.state_dir(i), "--name", f"n{i}", *self.crmd_args(),
+                        *self.extra_crmd_args],
                        env=dict(self.env, HA_RSCTMP=rsctmp), check=True, text=True,
                        capture_output=True, timeout=60)
         if wait:
