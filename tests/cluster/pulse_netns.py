@@ -49,11 +49,14 @@ def parse_stamp(stamp: str) -> float:
 
 class NetnsCluster:
     def __init__(self, nodes: int, crmd: str, pcs: str, extra_namespaces: int = 0,
-                 prefix: str = None, state_root: str = None, keep: bool = False):
+                 prefix: str = None, state_root: str = None, keep: bool = False,
+                 crmd_args=()):
         """state_root: where the nodes' state directories go (default: a new temporary
         directory); keep: leave everything running on exit (the demo), owned by nobody so that
-        later harness runs do not sweep it."""
+        later harness runs do not sweep it; crmd_args: more options for every crmd (the
+        watchdog's, for instance)."""
         self.nodes = nodes
+        self.extra_crmd_args = list(crmd_args)
         self.state_root = state_root
         self.keep = keep
         self.crmd = os.path.abspath(crmd)
@@ -105,6 +108,29 @@ class NetnsCluster:
     def state_dir(self, i: int) -> str:
         return os.path.join(self.state, f"n{i}")
 
+    def namespace(self, i: int) -> str:
+        return f"{self.prefix}-n{i}"
+
+    def rsctmp(self, i: int) -> str:
+        """Node i's agent state folder (HA_RSCTMP given to its crmd, see start_crmd)."""
+        return os.path.join(self.state_dir(i), "rsctmp")
+
+    def power_off(self, i: int) -> float:
+        """The harness's fence device: every process of node i killed, its VIPs dropped, its
+        link down. Returns the time just before."""
+        at = time.time()
+        self.harness("power-off", str(i))
+        return at
+
+    def powered_off(self, i: int) -> bool:
+        return self.harness("power-status", str(i), check=False).returncode == 2
+
+    def boot(self, i: int, via: int):
+        """Power node i on, start its crmd and `pcs cluster start ni` from node `via`."""
+        self.harness("power-on", str(i))
+        self.start_crmd(i)
+        self.pcs(via, "cluster", "start", f"n{i}")
+
     # --- crmd ------------------------------------------------------------------------------
     def start_crmd(self, i: int, wait: bool = True):
         lines_before = len(self.log_lines(i)) if os.path.exists(self.log_path(i)) else 0
@@ -113,7 +139,8 @@ class NetnsCluster:
         rsctmp = os.path.join(self.state_dir(i), "rsctmp")
         os.makedirs(rsctmp, exist_ok=True)
         subprocess.run([HARNESS, "start", str(i), "crmd", self.crmd, "--state-dir",
-                        self.state_dir(i), "--name", f"n{i}", *self.crmd_args()],
+                        self.state_dir(i), "--name", f"n{i}", *self.crmd_args(),
+                        *self.extra_crmd_args],
                        env=dict(self.env, HA_RSCTMP=rsctmp), check=True, text=True,
                        capture_output=True, timeout=60)
         if wait:

@@ -5,6 +5,10 @@
 #   P-br   bridge namespace: bridge br0 (plus brp1.. while partitioned), ports vn1..vnN
 #   P-nI   node I: interface eth0 = 192.0.2.(10+I)/24, lo up, on-link route to 198.51.100.0/24
 #          (the VIP range), so a VIP added on any node is reachable from every other node.
+#          Processes run with `start` and `exec` see their own /run/resource-agents (HA_RSCTMP,
+#          where agents such as Dummy and IPaddr2 keep their state): RUN/rsctmp/nI bind-mounted
+#          in the mount namespace `ip netns exec` makes, so that nodes do not share agent state
+#          files as they would not on separate machines.
 #
 # Run state lives in $PULSE_NETNS_BASE/P (default /run/pulse-netns/P): owner pid, node count,
 # pid files and logs of the processes started with `start`. Prefixes must look like
@@ -351,9 +355,22 @@ cmd_runs() {
 
 # --- processes -------------------------------------------------------------------------------
 
+RSCTMP=/run/resource-agents
+
+# The node's private agent state folder (see the top): created on demand, so runs made by an
+# older harness keep working.
+node_rsctmp() {
+  local dir=$RUN/rsctmp/n$IDX
+  mkdir -p "$dir" "$RSCTMP"
+  printf '%s' "$dir"
+}
+
 node_exec() {
+  local dir
+  dir=$(node_rsctmp)
+  # shellcheck disable=SC2016  # expanded by the inner shell
   PULSE_NODE=n$IDX PULSE_NODE_INDEX=$IDX PULSE_NODE_ADDR=$(node_addr "$IDX") PULSE_NETNS_PREFIX=$PREFIX \
-    ip netns exec "$NS" "$@"
+    ip netns exec "$NS" bash -c 'mount --bind "$0" '"$RSCTMP"' && exec "$@"' "$dir" "$@"
 }
 
 cmd_start() {
@@ -367,11 +384,15 @@ cmd_start() {
     die "process '$name' already running on node $IDX (pid $(<"$PIDF"))"
   fi
   rm -f "$PIDF"
+  local dir
+  dir=$(node_rsctmp)
   # setsid: own session and process group, so stop/kill reach its children too. The inner
-  # shell records its own pid (= the command's, thanks to exec) before exec'ing the command.
+  # shell gives the node its agent state folder, records its own pid (= the command's, thanks
+  # to exec) and exec's the command.
   # shellcheck disable=SC2016  # expanded by the inner shell
   PULSE_NODE=n$IDX PULSE_NODE_INDEX=$IDX PULSE_NODE_ADDR=$(node_addr "$IDX") PULSE_NETNS_PREFIX=$PREFIX \
-    setsid ip netns exec "$NS" bash -c 'echo $$ >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$PIDF" "$@" \
+    setsid ip netns exec "$NS" bash -c 'mount --bind "$1" '"$RSCTMP"' || exit 1
+      echo $$ >"$0.tmp" && mv "$0.tmp" "$0" && shift && exec "$@"' "$PIDF" "$dir" "$@" \
     </dev/null >>"$LOGF" 2>&1 &
   local waited=0
   until [[ -f $PIDF ]]; do
@@ -512,8 +533,9 @@ cmd_power() {
     off)
       : >"$flag"
       kill_ns_procs "$NS"
+      # An address may vanish meanwhile (the node's own self-fence, racing with this one).
       for addr in $(ip -n "$NS" -o -4 addr show dev eth0 | awk '{print $4}'); do
-        [[ ${addr%/*} == "$(node_addr "$IDX")" ]] || ip -n "$NS" addr del "$addr" dev eth0
+        [[ ${addr%/*} == "$(node_addr "$IDX")" ]] || ip -n "$NS" addr del "$addr" dev eth0 2>/dev/null || true
       done
       ip -n "$PREFIX-br" link set "vn$IDX" down
       ;;
