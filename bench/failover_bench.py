@@ -30,6 +30,7 @@ failed (the reason is printed), 2 on bad usage.
 import argparse
 import os
 import signal
+import subprocess
 import sys
 import time
 
@@ -58,6 +59,27 @@ def survivor_answers(asker, macs, victim, wait):
     return None
 
 
+STATUS_TIMER = """
+import subprocess, sys, time
+cmd = sys.argv[1:]
+for _ in range(20):
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True)
+    print(time.perf_counter() - t)
+"""
+
+
+def time_pcs_status(c, node=1):
+    """20 runs of `pcs status` inside node's namespace (no namespace-entry cost), and of
+    `pcs --version` as the reference (process start and exit alone)."""
+    def run(*args):
+        out = subprocess.run(["ip", "netns", "exec", c.namespace(node), sys.executable, "-c",
+                              STATUS_TIMER, c.pcs_bin, *args],
+                             check=True, capture_output=True, text=True, env=c.env).stdout
+        return [float(x) for x in out.split()]
+    return run("--state-dir", c.state_dir(node), "status"), run("--version")
+
+
 def bench_mode(c, mode, runs, interval, timeout):
     """`runs` power-offs of the VIP's node; returns (latencies s, victims, checker report)."""
     if mode == "fence":
@@ -71,6 +93,8 @@ def bench_mode(c, mode, runs, interval, timeout):
     c.pcs(1, "resource", "create", "vip", "ocf:heartbeat:IPaddr2", f"ip={VIP}",
           "cidr_netmask=24", "op", "monitor", "interval=5s", "meta",
           "resource-stickiness=100")  # stays on the survivor when the victim returns
+    c.wait_started("vip", 60)
+    status_times = time_pcs_status(c)
     macs = {}
     for node, ns in c.node_namespaces().items():
         dumper = AddressDumper(ns)
@@ -118,7 +142,7 @@ def bench_mode(c, mode, runs, interval, timeout):
     finally:
         asker.close()
         report = checker.stop()
-    return latencies, victims, report, note
+    return latencies, victims, report, note, status_times
 
 
 def main():
@@ -150,17 +174,18 @@ def main():
 
     modes = ["fence", "watchdog"] if args.mode == "both" else [args.mode]
     wall0 = time.time()
-    results, failures = {}, {}
+    results, failures, statuses = {}, {}, {}
     for mode in modes:
         log(f"{mode}: 3 nodes + a client namespace")
         try:
             with ResourceCluster(crmd, pcs, prefix=f"pulse-fo{mode[0]}{os.getpid()}") as c:
                 log("  crmd options: " + " ".join(c.crmd_args() + c.extra_crmd_args))
                 c.bring_up("failover")
-                lat, victims, report, note = bench_mode(c, mode, runs, args.interval,
-                                                        args.timeout)
+                lat, victims, report, note, status_times = bench_mode(
+                    c, mode, runs, args.interval, args.timeout)
                 if lat:
                     results[mode] = (lat, victims, report)
+                    statuses[mode] = status_times
                 if note:
                     failures[mode] = note
         except (SetupError, AssertionError) as e:
@@ -188,6 +213,15 @@ def main():
             (f"{mode}: max", ms(max(lat)), "", ""),
             (f"{mode}: checker samples with the VIP on two nodes (of {report.samples})",
              str(report.split_brain), "0", verdict(report.split_brain == 0)),
+        ]
+    for mode, (status, version) in statuses.items():
+        p50, p99 = nearest_rank(status, 50), nearest_rank(status, 99)
+        rows += [
+            (f"{mode}: pcs status on 3 nodes, p50 (20 runs, inside the node's namespace)",
+             ms(p50), "< 100 ms", verdict(p50 < 0.1)),
+            (f"{mode}: pcs status p99", ms(p99), "", ""),
+            (f"{mode}: reference, pcs --version p50 (process start alone)",
+             ms(nearest_rank(version, 50)), "", ""),
         ]
     print()
     print(f"Pulse failover benchmark ({args.bin}, {os.cpu_count()} CPUs, ARP probe every "

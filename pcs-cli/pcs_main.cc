@@ -258,7 +258,7 @@ std::optional<int> cibCommandLine(int argc, char** argv) {
 int main(int argc, char** argv) {
   if (auto rc = cibCommandLine(argc, argv)) return *rc;
   po::options_description options;
-  options.add_options()("help,h", "")("state-dir", po::value<std::string>(), "")(
+  options.add_options()("help,h", "")("version", "")("state-dir", po::value<std::string>(), "")(
       "user,u", po::value<std::string>(), "")("password,p", po::value<std::string>(), "")(
       "all", "")("force", "")("start", "")("enable", "")(
       "wait", po::value<std::string>()->implicit_value(""), "")("request-timeout",
@@ -279,6 +279,11 @@ int main(int argc, char** argv) {
   scrubPasswordArgument(argc, argv);
   if (vm.count("help")) {
     std::cout << kUsage;
+    return 0;
+  }
+  if (vm.count("version")) {
+    // pcs prints its own version; this is the pcs release whose spelling Pulse follows.
+    std::cout << "0.11.5 (pulse)\n";
     return 0;
   }
   std::vector<std::string> args =
