@@ -267,6 +267,30 @@ def sc_hang(c):
     remove(c, "hang")
 
 
+def sc_garbage(c):
+    """An agent that prints garbage and exits 42 (no OCF code) for every action: its probes
+    fail already (Pacemaker then takes it as active and failed, and stops it), the failures are
+    recorded, and every crmd keeps running. Its stop fails too; on-fail=block keeps that from
+    fencing the node (Pacemaker's default for a failed stop with fencing on)."""
+    if not c.features["ocf_root"]:
+        print("# garbage: skipped (no build-tree OCF root with ocf:pulse:Garbage)")
+        return
+    c.pcs(1, "resource", "create", "garbage", "ocf:pulse:Garbage", "bytes=200000", "op",
+          "stop", "on-fail=block", "--force")
+    status = c.wait_status(lambda s: any(f.key.startswith("garbage_") for f in s.failed),
+                           START_S, "garbage's operations under Failed Resource Actions")
+    failed = [f for f in status.failed if f.key.startswith("garbage_")]
+    ok("garbage: recorded as failed: " +
+       ", ".join(f"{f.key} on {f.node} '{f.rc_text}' ({f.rc})" for f in failed))
+    alive = [i for i in range(1, c.nodes + 1)
+             if c.harness("pid", str(i), "crmd", check=False).returncode == 0]
+    check(alive == list(range(1, c.nodes + 1)), "garbage: every crmd still runs",
+          f"running on {alive}")
+    check(c.pcs(2, "status", check=False).returncode == 0, "garbage: pcs status still answers")
+    c.pcs(1, "resource", "delete", "garbage", "--force", check=False)
+    c.pcs(1, "resource", "cleanup", check=False)
+
+
 def reboot(c, node, via):
     c.boot(idx(node), idx(via))
     c.start_service(idx(node))
@@ -384,7 +408,7 @@ def sc_watchdog_only(c):
 
 SCENARIOS = [("dummy", sc_dummy), ("vip", sc_vip), ("group", sc_group),
              ("constraints", sc_constraints), ("standby", sc_standby), ("monitor", sc_monitor),
-             ("hang", sc_hang), ("nodekill", sc_nodekill), ("dckill", sc_dckill),
+             ("hang", sc_hang), ("garbage", sc_garbage), ("nodekill", sc_nodekill), ("dckill", sc_dckill),
              ("down-write", sc_down_write), ("partition", sc_partition),
              ("watchdog-only", sc_watchdog_only)]
 
