@@ -109,6 +109,7 @@ Result<std::pair<NodeId, CibMessage>> fromEnvelope(const peer::CibEnvelope& enve
     }
     case peer::CibEnvelope::kExecute:
     case peer::CibEnvelope::kReport:
+    case peer::CibEnvelope::kLeave:
       return Error{"a resource message is not a CIB message"};
     case peer::CibEnvelope::BODY_NOT_SET:
       break;

@@ -322,8 +322,25 @@ Result<bool> ClusterManager::startLocked() {
 }
 
 bool ClusterManager::stop() {
+  leaveGracefully();
   std::lock_guard lock(lifecycle_mutex_);
   return stopLocked();
+}
+
+void ClusterManager::leaveGracefully() {
+  std::shared_ptr<Running> running;
+  {
+    std::lock_guard lock(lifecycle_mutex_);
+    running = running_;
+  }
+  if (!running) return;
+  // Without the lifecycle lock: the DC moves this node's resources away through the CIB, whose
+  // replication reaches this node through deliverFromPeer(), which takes that lock. `running`
+  // stays alive meanwhile even if another call stops the cluster (the wait then times out).
+  if (!running->resources->stopResources(kStopResourcesWait)) {
+    logEvent("resources: not every resource stopped within " +
+             std::to_string(kStopResourcesWait.count()) + " ms; leaving the cluster anyway");
+  }
 }
 
 bool ClusterManager::stopLocked() {
@@ -333,12 +350,6 @@ bool ClusterManager::stopLocked() {
   membership::MembershipService* service = running_->service.get();
   CibService* cib = running_->cib.get();
   ResourceManager* resources = running_->resources.get();
-  // Resources first, while the membership still runs: a node leaving on purpose takes its
-  // resources down cleanly instead of leaving them for fencing.
-  if (!resources->stopResources(kStopResourcesWait)) {
-    logEvent("resources: not every resource stopped within " +
-             std::to_string(kStopResourcesWait.count()) + " ms; leaving the cluster anyway");
-  }
   boost::asio::post(running_->io, [service, cib, resources] {
     resources->stop();
     cib->stop();
@@ -378,6 +389,7 @@ Result<std::string> ClusterManager::setEnabled(bool enable) {
 }
 
 Status ClusterManager::destroy() {
+  leaveGracefully();
   std::lock_guard lock(lifecycle_mutex_);
   stopLocked();
   const Paths paths(options_.state_dir);
@@ -464,7 +476,7 @@ Status ClusterManager::deliverFromPeer(const std::string& token,
   std::lock_guard lock(lifecycle_mutex_);
   if (!running_) return Error{"the cluster is not running on this node"};
   if (!constantTimeEquals(token, running_->peer_token)) return Error{"invalid peer token"};
-  if (envelope.has_execute() || envelope.has_report()) {
+  if (envelope.has_execute() || envelope.has_report() || envelope.has_leave()) {
     running_->resources->deliver(envelope);
   } else {
     running_->cib->deliver(envelope);

@@ -96,8 +96,8 @@ class ClusterManager {
   Status setup(const ClusterFiles& files, bool force);
   // Starts the membership; true when it was already running.
   Result<bool> start();
-  // Stops the membership (the node falls silent; peers see it lost after `token`); true when
-  // it was running.
+  // Moves this node's resources away (leaveGracefully), then stops the membership (the node
+  // falls silent; peers see it gone after `token`); true when it was running.
   bool stop();
   // Sets or clears cluster.enabled; the value is a warning for the operator (may be empty).
   Result<std::string> setEnabled(bool enable);
@@ -126,10 +126,14 @@ class ClusterManager {
   explicit ClusterManager(ClusterManagerOptions options);
   Result<bool> startLocked();
   bool stopLocked();
+  // Before leaving: this node's resources are moved away by the DC (or stopped here), so that
+  // the node is not fenced for leaving (bounded wait).
+  void leaveGracefully();
 
   const ClusterManagerOptions options_;
   mutable std::mutex lifecycle_mutex_;
-  std::unique_ptr<Running> running_;  // guarded by lifecycle_mutex_
+  // Shared so that leaveGracefully() can wait on it without holding the lock.
+  std::shared_ptr<Running> running_;  // guarded by lifecycle_mutex_
 };
 
 // Which node of `config` this is: the node named `node_name`, else the node whose ring0_addr

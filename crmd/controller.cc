@@ -147,12 +147,18 @@ void applyMembers(pugi::xml_node cib, const std::vector<Member>& members,
   for (pugi::xml_node ns : cib.child("status").children("node_state")) {
     const std::string id = ns.attribute("id").value();
     if (up.contains(id)) continue;
-    const bool lost = fencing && !clean.contains(id) &&
+    // A node that announced its shutdown left cleanly: its resources were moved away first.
+    const bool shut_down =
+        cib::nodeAttribute(cib, id, "shutdown", cib::AttributeLifetime::kTransient).has_value();
+    const bool lost = fencing && !clean.contains(id) && !shut_down &&
                       std::string_view(ns.attribute("expected").value()) == "member";
     setNodeState(cib, id, "", false);
     if (lost) ns.attribute("expected") = "member";
-    if (!fencing)
+    if (!fencing || shut_down)
       while (ns.remove_child("lrm")) {
+      }
+    if (shut_down)
+      while (ns.remove_child("transient_attributes")) {
       }
   }
 }
@@ -405,6 +411,23 @@ ControllerOutput Controller::onTick(WallSeconds now) {
   return out;
 }
 
+ControllerOutput Controller::requestShutdown(const std::string& node, WallSeconds now) {
+  ControllerOutput out;
+  if (!dc_) return out;
+  now_ = now;
+  auto member = std::find_if(members_.begin(), members_.end(),
+                             [&](const Member& m) { return m.name == node; });
+  if (member == members_.end()) {
+    out.log.push_back("ignoring the shutdown of " + node + ": not a member");
+    return out;
+  }
+  out.log.push_back(node + " is shutting down: moving its resources away");
+  queued_.push_back(Change{.shutdown_node_id = nodeIdOf(*member)});
+  abortTransition(node + " is shutting down", out);
+  step(out);
+  return out;
+}
+
 bool Controller::idle() const {
   const bool fencing = std::any_of(fencing_.begin(), fencing_.end(), [](const auto& f) {
     return f.second.state != Fencing::State::kNoMeans;
@@ -456,6 +479,13 @@ void Controller::flushWrites(ControllerOutput& out, bool retry_now) {
   for (Change& c : queued_) {
     if (c.members) applyMembers(cib, *c.members, c.fenced_left);
     if (!c.fenced_node_id.empty()) applyFenced(cib, c.fenced_node_id);
+    if (!c.shutdown_node_id.empty()) {
+      if (Status st = cib::setNodeAttribute(cib, c.shutdown_node_id, "shutdown",
+                                            std::to_string(now_), cib::AttributeLifetime::kTransient);
+          !st)
+        out.log.push_back("cannot record the shutdown of node " + c.shutdown_node_id + ": " +
+                          st.error().message);
+    }
     if (c.result) {
       c.result->call_id = maxCallId(cib, c.result->node_id) + 1;
       if (Status s = cib::recordOperation(cib, *c.result); !s)

@@ -156,6 +156,10 @@ class Controller {
   // The watchdog self-fencing bound the shell computed (Pacemaker: 2 x SBD_WATCHDOG_TIMEOUT);
   // used when stonith-watchdog-timeout is negative. Survives becoming and losing DC.
   void setWatchdogMinimumMs(std::int64_t ms) { watchdog_minimum_ms_ = ms; }
+  // A member is leaving on purpose (pcs cluster stop): its transient attribute `shutdown` is set,
+  // so the engine moves its resources away (a shutting-down node cannot run any), and when it
+  // leaves it is recorded cleanly down, not lost: no fencing (Pacemaker's controlled shutdown).
+  ControllerOutput requestShutdown(const std::string& node, WallSeconds now);
   // Periodic (every few seconds): retries a failed write whose base has not moved (kBusy,
   // kNoQuorum...) and fails actions whose result is overdue (timeout + 60 s cluster-delay).
   ControllerOutput onTick(WallSeconds now);
@@ -178,6 +182,7 @@ class Controller {
     std::string reason{};
     std::string fenced_node_id{};         // non-empty: record this node fenced (cleanly down)
     std::set<std::string> fenced_left{};  // fenced by request and now gone: down, not unclean
+    std::string shutdown_node_id{};       // non-empty: set this node's shutdown attribute
   };
   struct InFlightWrite {
     std::uint64_t token = 0;

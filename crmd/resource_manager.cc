@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "crmd/cib_status.h"
 #include "crmd/controller.h"
 #include "crmd/fence_runner.h"
 #include "crmd/local_executor.h"
@@ -167,6 +168,14 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
 
   void onCib(const CibEvent& event) {
     local_cib = event.local.xml;
+    if (leaving && !shutdown_recorded.load()) {
+      pugi::xml_document doc;
+      if (doc.load_string(local_cib.c_str()) &&
+          cib::nodeAttribute(doc.child("cib"), std::to_string(options.self), "shutdown",
+                             cib::AttributeLifetime::kTransient)) {
+        shutdown_recorded.store(true);
+      }
+    }
     dc = event.dc;
     if (event.dc_ready && event.confirmed) {
       const CibStamp stamp = stampOf(*event.confirmed);
@@ -404,6 +413,8 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   bool dc_active = false;
   std::uint64_t session = 0;
   bool watchdog_write_pending = false;
+  bool leaving = false;                       // this node asked the DC to let it leave
+  std::atomic<bool> shutdown_recorded{false};  // ...and its shutdown attribute is in the CIB
   std::optional<EngineInputStore> engine_inputs;  // opened at the first schedule
   std::optional<NodeId> dc;
   std::vector<Member> members;
@@ -451,6 +462,9 @@ void ResourceManager::deliver(const peer::CibEnvelope& envelope) {
     if (impl->stopped) return;
     if (envelope.has_execute()) impl->onExecute(envelope.execute());
     if (envelope.has_report()) impl->onReport(envelope.report());
+    if (envelope.has_leave() && impl->dc_active) {
+      impl->carryOut(impl->controller.requestShutdown(envelope.leave().node(), wallNow()));
+    }
   });
 }
 
@@ -476,22 +490,53 @@ std::future<Result<std::string>> ResourceManager::fence(const std::string& node,
 }
 
 bool ResourceManager::stopResources(std::chrono::milliseconds wait) {
-  std::promise<void> posted;
-  auto started = posted.get_future();
-  asio::post(impl_->io, [impl = impl_, &posted] {
-    if (impl->local) {
-      impl->local->stopAll("the cluster is stopping on this node");
-      impl->active_count.store(impl->local->activeCount());
-    }
-    posted.set_value();
-  });
   const auto deadline = SteadyClock::now() + wait;
-  if (started.wait_until(deadline) != std::future_status::ready) return false;
-  while (impl_->active_count.load() > 0) {
-    if (SteadyClock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // Runs `on_io` on the io thread and waits for it; everything it touches is owned by the
+  // handler, so a handler that runs after the wait gave up is still harmless.
+  const auto run = [&](std::function<void(Impl&)> on_io) {
+    auto done = std::make_shared<std::promise<void>>();
+    auto future = done->get_future();
+    asio::post(impl_->io, [impl = impl_, done, on_io = std::move(on_io)] {
+      on_io(*impl);
+      if (impl->local) impl->active_count.store(impl->local->activeCount());
+      done->set_value();
+    });
+    return future.wait_until(deadline) == std::future_status::ready;
+  };
+  // First the controlled way: the DC moves this node's resources away (and will not fence it
+  // when it leaves). Without a DC, or if that takes too long, the node stops them itself.
+  auto asked_dc = std::make_shared<std::atomic<bool>>(false);
+  if (!run([asked_dc](Impl& impl) {
+        if (!impl.dc || (*impl.dc == impl.options.self && !impl.dc_active)) return;
+        asked_dc->store(true);
+        impl.leaving = true;
+        if (*impl.dc == impl.options.self) {
+          impl.carryOut(impl.controller.requestShutdown(impl.self_name, wallNow()));
+          return;
+        }
+        peer::CibEnvelope envelope;
+        envelope.set_from(impl.options.self);
+        envelope.mutable_leave()->set_node(impl.self_name);
+        impl.options.send(*impl.dc, std::move(envelope));
+      })) {
+    return false;
   }
-  return true;
+  // Stopped, and (when the DC was asked) the DC recorded the shutdown: leaving before that
+  // would look like a loss, and the node would be fenced.
+  const auto stoppedBy = [&](SteadyClock::time_point until, bool need_record) {
+    while (impl_->active_count.load() > 0 || (need_record && !impl_->shutdown_recorded.load())) {
+      if (SteadyClock::now() >= until) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+  };
+  if (asked_dc->load() && stoppedBy(deadline - wait / 4, true)) return true;
+  if (!run([](Impl& impl) {
+        if (impl.local) impl.local->stopAll("the cluster is stopping on this node");
+      })) {
+    return false;
+  }
+  return stoppedBy(deadline, false);
 }
 
 bool ResourceManager::transitionIdleOn(const CibStamp& stamp) const {

@@ -155,6 +155,26 @@ def sc_vip(c):
         check(c.ask_service(VIP, timeout=0.5) is None, "vip: deleted, nobody answers it")
 
 
+def sc_leave(c):
+    """pcs cluster stop of the VIP's node: the DC moves the VIP away before the node leaves, and
+    the node is not fenced for leaving (Pacemaker's controlled shutdown)."""
+    with Watch(c, "leave", [VIP]) as checker:
+        c.pcs(1, "resource", "create", "vip", *vip_params(VIP))
+        node = c.wait_started("vip", START_S)
+        asker = idx(others(c, node)[0])
+        r = c.pcs(asker, "cluster", "stop", node, check=False, timeout=60)
+        check(r.returncode == 0, f"leave: pcs cluster stop {node} succeeds", r.stderr)
+        after = c.wait_started("vip", START_S, not_on=[node], i=asker)
+        c.wait_for(lambda: checker.holders_now(VIP) == {after}, 5, f"{VIP} on {after}")
+        check(after != node, f"leave: the VIP moved from {node} to {after} before {node} left")
+        time.sleep(3)  # time enough for a fence device to act, were the node taken for lost
+        check(c.harness("pid", str(idx(node)), "crmd", check=False).returncode == 0,
+              f"leave: {node} was not fenced (its crmd still runs)")
+        c.pcs(asker, "cluster", "start", node, check=False, timeout=60)
+        c.wait_members(c.nodes, 30, via=asker)
+        remove(c, "vip")
+
+
 def sc_group(c):
     with Watch(c, "group", [GVIP]) as checker:
         c.pcs(1, "resource", "create", "gvip", *vip_params(GVIP), "--group", "web")
@@ -406,7 +426,7 @@ def sc_watchdog_only(c):
             c.use_fence_device()
 
 
-SCENARIOS = [("dummy", sc_dummy), ("vip", sc_vip), ("group", sc_group),
+SCENARIOS = [("dummy", sc_dummy), ("vip", sc_vip), ("leave", sc_leave), ("group", sc_group),
              ("constraints", sc_constraints), ("standby", sc_standby), ("monitor", sc_monitor),
              ("hang", sc_hang), ("garbage", sc_garbage), ("nodekill", sc_nodekill), ("dckill", sc_dckill),
              ("down-write", sc_down_write), ("partition", sc_partition),

@@ -259,6 +259,41 @@ TEST(ControllerFencing, LostNodeIsFencedBeforeItsResourcesStartElsewhere) {
   EXPECT_TRUE(h.ctl.idle());
 }
 
+TEST(ControllerFencing, NodeThatShutsDownIsDrainedAndNotFencedWhenItLeaves) {
+  Harness h;
+  h.xml = fencingCib("", kDevices);
+  h.startUp();
+  h.settle(healthy);
+  const std::string leaving = startedOn(h, "d1");
+  ASSERT_FALSE(leaving.empty()) << testing::PrintToString(h.executed);
+
+  // pcs cluster stop: the node asks first; its resources move while it is still a member.
+  h.take(h.ctl.requestShutdown(leaving, kNow + 10));
+  h.settle(healthy);
+  const std::string moved_to = startedOn(h, "d1");
+  EXPECT_NE(moved_to, leaving) << testing::PrintToString(h.executed);
+  EXPECT_EQ(count(h.executed, "stop_0 d1 on " + leaving), 1u) << testing::PrintToString(h.executed);
+  {
+    pugi::xml_document doc;
+    ASSERT_TRUE(doc.load_string(h.xml.c_str()));
+    EXPECT_TRUE(cib::nodeAttribute(doc.child("cib"), leaving.substr(1), "shutdown",
+                                   cib::AttributeLifetime::kTransient));
+  }
+
+  // Then it leaves: cleanly down, no fencing, nothing else moves.
+  const std::size_t before = h.executed.size();
+  h.take(h.ctl.onMembersChanged(without(leaving), kNow + 20));
+  h.settle(healthy);
+  EXPECT_TRUE(h.fencing.empty()) << testing::PrintToString(h.log);
+  EXPECT_EQ(h.executed.size(), before) << testing::PrintToString(h.executed);
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(h.xml.c_str()));
+  pugi::xml_node ns = nodeState(doc, leaving.substr(1));
+  EXPECT_STREQ(ns.attribute("expected").value(), "down");
+  EXPECT_FALSE(ns.child("transient_attributes")) << "shutdown is forgotten for its next start";
+  EXPECT_TRUE(h.ctl.idle()) << testing::PrintToString(h.log);
+}
+
 TEST(ControllerFencing, FailedFencingIsRetriedAtATickFiveSecondsLater) {
   Harness h;
   h.xml = fencingCib("", kDevices);
