@@ -29,6 +29,8 @@ using SteadyClock = std::chrono::steady_clock;
 
 // The controller's action timers and write retries need no finer grain.
 constexpr std::chrono::seconds kTick{1};
+// How long a leaving node with nothing running waits for the DC to record its shutdown.
+constexpr std::chrono::seconds kIdleLeaveWait{2};
 // Results kept while no DC is known (a partition without quorum); the oldest go first.
 constexpr std::size_t kMaxOutbox = 256;
 
@@ -523,9 +525,14 @@ bool ResourceManager::stopResources(std::chrono::milliseconds wait) {
   }
   // Stopped, and (when the DC was asked) the DC recorded the shutdown: leaving before that
   // would look like a loss, and the node would be fenced.
+  // A node with nothing running waits for the record at most kIdleLeaveWait: a DC that is gone
+  // (it left just before) must not hold up a node that has nothing to hand over.
   const auto stoppedBy = [&](SteadyClock::time_point until, bool need_record) {
+    const auto idle_until = SteadyClock::now() + kIdleLeaveWait;
     while (impl_->active_count.load() > 0 || (need_record && !impl_->shutdown_recorded.load())) {
-      if (SteadyClock::now() >= until) return false;
+      const auto now = SteadyClock::now();
+      if (now >= until) return false;
+      if (impl_->active_count.load() == 0 && now >= idle_until) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return true;

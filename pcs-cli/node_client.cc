@@ -52,6 +52,10 @@ Result<HostAuthResult> hostAuth(const NodeAddress& address, const std::string& u
   return HostAuthResult{reply.token(), reply.node_name(), *fingerprint};
 }
 
+// A stopping node first has its resources moved away or stopped, for at most 20 s
+// (crmd/cluster_manager.cc kStopResourcesWait): stop and destroy wait that much longer.
+constexpr std::chrono::seconds kNodeDrainTime{20};
+
 struct NodeSession::Impl {
   std::string node;
   std::string token;
@@ -60,9 +64,10 @@ struct NodeSession::Impl {
 
   // One unary call with the token and the deadline.
   template <typename Reply, typename Request, typename Method>
-  Result<Reply> call(Method method, const Request& request) {
+  Result<Reply> call(Method method, const Request& request,
+                     std::chrono::seconds extra = std::chrono::seconds(0)) {
     grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + timeout);
+    context.set_deadline(std::chrono::system_clock::now() + timeout + extra);
     context.AddMetadata("authorization", "Bearer " + token);
     Reply reply;
     const grpc::Status status = ((*stub).*method)(&context, request, &reply);
@@ -111,7 +116,7 @@ Result<admin::ClusterStartReply> NodeSession::clusterStart() {
 }
 Result<admin::ClusterStopReply> NodeSession::clusterStop() {
   return impl_->call<admin::ClusterStopReply>(&admin::Admin::Stub::ClusterStop,
-                                              admin::ClusterStopRequest());
+                                              admin::ClusterStopRequest(), kNodeDrainTime);
 }
 Result<admin::ClusterEnableReply> NodeSession::clusterEnable(bool enable) {
   admin::ClusterEnableRequest request;
@@ -120,7 +125,7 @@ Result<admin::ClusterEnableReply> NodeSession::clusterEnable(bool enable) {
 }
 Result<admin::ClusterDestroyReply> NodeSession::clusterDestroy() {
   return impl_->call<admin::ClusterDestroyReply>(&admin::Admin::Stub::ClusterDestroy,
-                                                 admin::ClusterDestroyRequest());
+                                                 admin::ClusterDestroyRequest(), kNodeDrainTime);
 }
 Result<admin::RevokeTokenReply> NodeSession::revokeToken() {
   return impl_->call<admin::RevokeTokenReply>(&admin::Admin::Stub::RevokeToken,
