@@ -159,8 +159,7 @@ pid_t waitBlocking(pid_t pid, int& wstatus) {
 
 // stdin_r < 0: stdin from /dev/null.
 Result<pid_t> spawnAgent(const std::string& path, const std::vector<std::string>& args,
-                         const std::vector<std::string>& env, int stdin_r, int out_w,
-                         int err_w) {
+                         const std::vector<std::string>& env, int stdin_r, int out_w, int err_w) {
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   posix_spawn_file_actions_init(&actions);
@@ -256,7 +255,7 @@ AgentResult runAgent(const AgentCall& call, std::size_t output_limit,
   }
   return runProgram(
       ProgramCall{path, {call.action}, pulseToolEnvironment(std::move(*env)), "", call.timeout},
-                    output_limit, abort);
+      output_limit, abort);
 }
 
 AgentResult runProgram(const ProgramCall& call, std::size_t output_limit,
@@ -276,8 +275,8 @@ AgentResult runProgram(const ProgramCall& call, std::size_t output_limit,
         ::write(stdin_r.get(), call.stdin_text.data(), call.stdin_text.size()) !=
             static_cast<ssize_t>(call.stdin_text.size()) ||
         ::lseek(stdin_r.get(), 0, SEEK_SET) != 0) {
-      r.message = std::string("cannot prepare the input of ") + call.path + ": " +
-                  std::strerror(errno);
+      r.message =
+          std::string("cannot prepare the input of ") + call.path + ": " + std::strerror(errno);
       return finish(r);
     }
   }

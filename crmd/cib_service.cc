@@ -108,8 +108,8 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
   void notify(const CibOutput& out) {
     const bool dc_ready = replica.isDc() && replica.ready();
     const std::optional<NodeId> dc = replica.dc();
-    if (!listener || (!out.persist && !out.confirmed && dc_ready == notified_ready &&
-                      dc == notified_dc))
+    if (!listener ||
+        (!out.persist && !out.confirmed && dc_ready == notified_ready && dc == notified_dc))
       return;
     notified_ready = dc_ready;
     notified_dc = dc;
@@ -212,7 +212,8 @@ std::future<WriteReply> CibService::submit(CibChange change) {
       return;
     }
     const WriteId id = impl->next_write++;
-    impl->pending.emplace(id, [promise](WriteReply reply) { promise->set_value(std::move(reply)); });
+    impl->pending.emplace(id,
+                          [promise](WriteReply reply) { promise->set_value(std::move(reply)); });
     impl->carryOut(impl->replica.submit(id, std::move(change), std::chrono::steady_clock::now()));
   });
   return future;

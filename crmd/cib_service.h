@@ -55,9 +55,9 @@ struct CibSnapshot {
 
 // What the resource manager hears after every change, on the io thread.
 struct CibEvent {
-  StoredCib local;            // this node's persisted copy (the DC's may hold a write in flight)
-  std::optional<NodeId> dc;   // the DC of the installed view
-  bool dc_ready = false;      // this node is the DC and has finished its sync
+  StoredCib local;           // this node's persisted copy (the DC's may hold a write in flight)
+  std::optional<NodeId> dc;  // the DC of the installed view
+  bool dc_ready = false;     // this node is the DC and has finished its sync
   std::optional<StoredCib> confirmed;  // DC: this copy just became durable on every member
 };
 

@@ -9,7 +9,6 @@
 namespace pulse::cib {
 namespace {
 
-
 // The target rc is the third field of "action:transition:target-rc:uuid"; 0 without a key.
 int expectedRc(const std::string& transition_key) {
   std::size_t first = transition_key.find(':');

@@ -24,8 +24,8 @@
 #include "crmd/log.h"
 #include "crmd/peer_links.h"
 #include "crmd/resource_manager.h"
-#include "crmd/self_fence.h"
 #include "crmd/secure_file.h"
+#include "crmd/self_fence.h"
 #include "crmd/tls_identity.h"
 #include "membership/packet_auth.h"
 
@@ -138,9 +138,9 @@ Result<NodeId> findLocalNode(const ClusterConfig& config, const std::string& nod
 struct ClusterManager::Running {
   boost::asio::io_context io;
   std::unique_ptr<membership::MembershipService> service;
-  std::unique_ptr<CibService> cib;  // lives on `io`; stopped there before the io stops
-  std::unique_ptr<PeerLinks> resource_links;     // actions and results, apart from the CIB's
-  std::unique_ptr<ResourceManager> resources;    // lives on `io`, listens to `cib`
+  std::unique_ptr<CibService> cib;             // lives on `io`; stopped there before the io stops
+  std::unique_ptr<PeerLinks> resource_links;   // actions and results, apart from the CIB's
+  std::unique_ptr<ResourceManager> resources;  // lives on `io`, listens to `cib`
   std::string peer_token;
   std::thread thread;
   Installed installed;
@@ -458,8 +458,7 @@ Result<CibSnapshot> ClusterManager::readCib() const {
   return *snapshot;
 }
 
-Result<std::future<Result<std::string>>> ClusterManager::fence(const std::string& node,
-                                                               bool off) {
+Result<std::future<Result<std::string>>> ClusterManager::fence(const std::string& node, bool off) {
   std::lock_guard lock(lifecycle_mutex_);
   if (!running_) return Error{"the cluster is not running on this node"};
   return running_->resources->fence(node, off);

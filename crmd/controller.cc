@@ -480,8 +480,9 @@ void Controller::flushWrites(ControllerOutput& out, bool retry_now) {
     if (c.members) applyMembers(cib, *c.members, c.fenced_left);
     if (!c.fenced_node_id.empty()) applyFenced(cib, c.fenced_node_id);
     if (!c.shutdown_node_id.empty()) {
-      if (Status st = cib::setNodeAttribute(cib, c.shutdown_node_id, "shutdown",
-                                            std::to_string(now_), cib::AttributeLifetime::kTransient);
+      if (Status st =
+              cib::setNodeAttribute(cib, c.shutdown_node_id, "shutdown", std::to_string(now_),
+                                    cib::AttributeLifetime::kTransient);
           !st)
         out.log.push_back("cannot record the shutdown of node " + c.shutdown_node_id + ": " +
                           st.error().message);

@@ -11,9 +11,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <sstream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -221,7 +221,7 @@ int main(int argc, char** argv) {
   const char* env_dirs = std::getenv("PULSE_FENCE_AGENT_DIRS");
   std::stringstream dirs(vm.count("fence-agent-path") ? vm["fence-agent-path"].as<std::string>()
                          : env_dirs != nullptr && *env_dirs != '\0' ? std::string(env_dirs)
-                                                                     : std::string("/usr/sbin"));
+                                                                    : std::string("/usr/sbin"));
   for (std::string dir; std::getline(dirs, dir, ':');) {
     if (!dir.empty()) cluster_options.fence_agent_dirs.push_back(dir);
   }

@@ -1,8 +1,7 @@
 #include "crmd/fence_runner.h"
 
-#include <unistd.h>
-
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "crmd/agent_process.h"
 
@@ -25,8 +24,8 @@ Result<std::string> findFenceAgent(const std::vector<std::string>& dirs, const s
 
 std::string fenceAgentInput(const std::map<std::string, std::string>& params,
                             const std::string& target, const std::string& action) {
-  std::string input = "action=" + action + "\nplug=" + target + "\nport=" + target +
-                      "\nnodename=" + target + "\n";
+  std::string input =
+      "action=" + action + "\nplug=" + target + "\nport=" + target + "\nnodename=" + target + "\n";
   for (const auto& [name, value] : params) {
     if (name.starts_with("pcmk_") || name == "action" || name == "plug" || name == "port" ||
         name == "nodename")
@@ -45,7 +44,8 @@ FenceOutcome runFenceAgent(const std::string& path, const std::string& input,
   for (const char* keep : {"PULSE_NETNS_PREFIX", "LANG"}) {
     if (const char* v = std::getenv(keep)) env.push_back(std::string(keep) + "=" + v);
   }
-  AgentResult r = runProgram(ProgramCall{path, {}, env, input, timeout}, kDefaultOutputLimit, abort);
+  AgentResult r =
+      runProgram(ProgramCall{path, {}, env, input, timeout}, kDefaultOutputLimit, abort);
   FenceOutcome out;
   out.ok = r.status == ExecStatus::kDone && r.exit_status == 0;
   std::string detail = r.err.text.empty() ? r.out.text : r.err.text;

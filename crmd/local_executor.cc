@@ -35,8 +35,7 @@ int execStatusCode(ExecStatus status) {
   return kExecError;
 }
 
-LocalExecutor::LocalExecutor(boost::asio::io_context& io, Executor::Options options,
-                             Report report)
+LocalExecutor::LocalExecutor(boost::asio::io_context& io, Executor::Options options, Report report)
     : io_(io), executor_(io, std::move(options)), report_(std::move(report)) {}
 
 void LocalExecutor::execute(const ActionRequest& request, std::uint64_t session) {
@@ -69,12 +68,12 @@ void LocalExecutor::execute(const ActionRequest& request, std::uint64_t session)
   op.expected = static_cast<OcfCode>(request.expected_rc);
   logEvent("executor: " + describe(request) + " starting");
   auto first = std::make_shared<bool>(true);
-  Status queued = executor_.execute(
-      std::move(op), [this, request, session, first](const OperationResult& result) {
-        const bool change = !*first;
-        *first = false;
-        finish(request, session, result, change);
-      });
+  Status queued = executor_.execute(std::move(op),
+                                    [this, request, session, first](const OperationResult& result) {
+                                      const bool change = !*first;
+                                      *first = false;
+                                      finish(request, session, result, change);
+                                    });
   if (!queued) {
     logEvent("executor: cannot run " + describe(request) + ": " + queued.error().message);
     OcfResult failed;
@@ -96,13 +95,12 @@ void LocalExecutor::finish(const ActionRequest& request, std::uint64_t session,
   } else {
     r.rc = a.code == OcfCode::kUnknown ? kOcfGenericError : static_cast<int>(a.code);
   }
-  r.exit_reason = a.exit_reason.empty() && a.status != ExecStatus::kDone ? a.message
-                                                                         : a.exit_reason;
+  r.exit_reason =
+      a.exit_reason.empty() && a.status != ExecStatus::kDone ? a.message : a.exit_reason;
   r.exec_ms = a.runtime.count();
-  logEvent("executor: " + describe(request) + " rc=" + std::to_string(r.rc) +
-           " status=" + std::string(execStatusName(a.status)) + " (" +
-           std::to_string(r.exec_ms) + " ms)" + (change ? " [monitor changed]" : "") +
-           (a.message.empty() ? "" : ": " + a.message));
+  logEvent("executor: " + describe(request) + " rc=" + std::to_string(r.rc) + " status=" +
+           std::string(execStatusName(a.status)) + " (" + std::to_string(r.exec_ms) + " ms)" +
+           (change ? " [monitor changed]" : "") + (a.message.empty() ? "" : ": " + a.message));
   track(request, r.rc, r.exec_status == kExecDone);
   report_(LocalResult{request, r, change, session});
 }

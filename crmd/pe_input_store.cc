@@ -48,7 +48,8 @@ Result<std::string> gzipCompress(std::string_view data) {
   int rc = deflate(&zs, Z_FINISH);
   std::size_t written = zs.total_out;
   deflateEnd(&zs);
-  if (rc != Z_STREAM_END) return Error{"gzip compression failed (zlib code " + std::to_string(rc) + ")"};
+  if (rc != Z_STREAM_END)
+    return Error{"gzip compression failed (zlib code " + std::to_string(rc) + ")"};
   out.resize(written);
   return out;
 }
@@ -58,13 +59,13 @@ Result<EngineInputStore> EngineInputStore::open(std::string dir, std::size_t kee
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
     if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST) {
-      return Error{"cannot create the engine input directory " + dir + ": " +
-                   std::strerror(errno)};
+      return Error{"cannot create the engine input directory " + dir + ": " + std::strerror(errno)};
     }
   }
   EngineInputStore store(std::move(dir), keep);
   fs::directory_iterator it(store.dir_, ec);
-  if (ec) return Error{"cannot list the engine input directory " + store.dir_ + ": " + ec.message()};
+  if (ec)
+    return Error{"cannot list the engine input directory " + store.dir_ + ": " + ec.message()};
   for (const auto& entry : it) {
     std::int64_t n = engineInputSequence(entry.path().filename().string());
     if (n < 0) continue;
@@ -82,7 +83,8 @@ Result<std::string> EngineInputStore::save(const std::string& cib_xml) {
   if (keep_ == 0) return std::string();
   auto compressed = gzipCompress(cib_xml);
   const std::string path = pathFor(next_);
-  if (!compressed) return Error{"cannot save engine input " + path + ": " + compressed.error().message};
+  if (!compressed)
+    return Error{"cannot save engine input " + path + ": " + compressed.error().message};
   if (Status st = writeFileAtomically(path, *compressed, 0640); !st) {
     return Error{"cannot save engine input: " + st.error().message};
   }

@@ -1,6 +1,7 @@
 // Saved engine inputs: the CIB each transition was computed from, kept as
 // DIR/pe-input-N.xml.gz so that any decision the DC made can be replayed with
-// `pe-simulate -x DIR/pe-input-N.xml.gz -S` (Pacemaker's /var/lib/pacemaker/pengine/pe-input-N.bz2).
+// `pe-simulate -x DIR/pe-input-N.xml.gz -S` (Pacemaker's
+// /var/lib/pacemaker/pengine/pe-input-N.bz2).
 //
 // Invariants:
 // - N only grows: open() scans DIR and the next file is one past the highest N found, so a

@@ -1,16 +1,16 @@
 #include "crmd/resource_manager.h"
 
+#include <atomic>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <deque>
 #include <map>
 #include <mutex>
-#include <set>
 #include <pugixml.hpp>
 #include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -106,11 +106,14 @@ std::optional<std::string> withHaveWatchdog(const std::string& cib_xml, bool val
 std::string noQuorumPolicy(const std::string& cib_xml) {
   pugi::xml_document doc;
   if (!doc.load_string(cib_xml.c_str())) return "stop";
-  pugi::xml_node nv = doc.child("cib").child("configuration").child("crm_config").find_node(
-      [](const pugi::xml_node& n) {
-        return std::string_view(n.name()) == "nvpair" &&
-               std::string_view(n.attribute("name").value()) == "no-quorum-policy";
-      });
+  pugi::xml_node nv =
+      doc.child("cib")
+          .child("configuration")
+          .child("crm_config")
+          .find_node([](const pugi::xml_node& n) {
+            return std::string_view(n.name()) == "nvpair" &&
+                   std::string_view(n.attribute("name").value()) == "no-quorum-policy";
+          });
   return nv ? nv.attribute("value").value() : "stop";
 }
 
@@ -148,8 +151,8 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
       if (const auto* node = options.config.findNode(id)) next.push_back(Member{id, nameOf(*node)});
     }
     for (const Member& m : members) {
-      const bool stayed = std::any_of(next.begin(), next.end(),
-                                      [&](const Member& n) { return n.id == m.id; });
+      const bool stayed =
+          std::any_of(next.begin(), next.end(), [&](const Member& n) { return n.id == m.id; });
       if (!stayed) lost_at[m.name] = SteadyClock::now();
     }
     members = std::move(next);
@@ -290,8 +293,8 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
     for (const ActionRequest& action : out.actions) dispatch(action);
     for (const FenceRequest& request : out.fencing) startFencing(request);
     std::lock_guard lock(idle_mutex);
-    idle_on = dc_active && controller.idle() ? std::optional<CibStamp>(confirmed_stamp)
-                                             : std::nullopt;
+    idle_on =
+        dc_active && controller.idle() ? std::optional<CibStamp>(confirmed_stamp) : std::nullopt;
   }
 
   // Pacemaker's pe-input-N: every CIB the engine decided on, to replay with pe-simulate -x.
@@ -334,8 +337,8 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
     if (request.device.type.empty()) {
       auto wait = std::chrono::milliseconds(request.watchdog_wait_ms);
       if (auto it = lost_at.find(request.node); it != lost_at.end()) {
-        wait -= std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() -
-                                                                      it->second);
+        wait -=
+            std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - it->second);
       }
       wait = std::max(wait, std::chrono::milliseconds(0));
       logEvent("fencing: " + request.node + " is self-fenced by its watchdog; waiting " +
@@ -359,15 +362,14 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
       });
       return;
     }
-    const std::string action = request.device.operation.empty() ? "reboot"
-                                                                 : request.device.operation;
+    const std::string action =
+        request.device.operation.empty() ? "reboot" : request.device.operation;
     logEvent("fencing: " + request.node + " with " + request.device.resource + " (" + *path +
              " action=" + action + ")");
     const std::string input = fenceAgentInput(request.device.params, request.node, action);
     const auto timeout = std::chrono::milliseconds(fenceTimeoutMs(request.device));
-    fence_threads.emplace_back([weak = weak_from_this(), abort = abort_fencing, path = *path,
-                                input, timeout, node = request.node,
-                                device = request.device.resource] {
+    fence_threads.emplace_back([weak = weak_from_this(), abort = abort_fencing, path = *path, input,
+                                timeout, node = request.node, device = request.device.resource] {
       FenceOutcome outcome = runFenceAgent(path, input, timeout, abort.get());
       outcome.message = device + ": " + outcome.message;
       if (abort->load()) return;
@@ -415,8 +417,8 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   bool dc_active = false;
   std::uint64_t session = 0;
   bool watchdog_write_pending = false;
-  bool leaving = false;                       // this node asked the DC to let it leave
-  std::atomic<bool> shutdown_recorded{false};  // ...and its shutdown attribute is in the CIB
+  bool leaving = false;                           // this node asked the DC to let it leave
+  std::atomic<bool> shutdown_recorded{false};     // ...and its shutdown attribute is in the CIB
   std::optional<EngineInputStore> engine_inputs;  // opened at the first schedule
   std::optional<NodeId> dc;
   std::vector<Member> members;

@@ -137,7 +137,7 @@ class MembershipNode {
   RingId floor_;               // ring id of the last installed view (or restart floor)
   std::optional<View> view_;   // what this node has installed, if anything
   LivenessTable liveness_;
-  QuorumContact contact_;  // window: 2 heartbeat intervals
+  QuorumContact contact_;                 // window: 2 heartbeat intervals
   std::optional<Round> round_;            // only while this node is proposing
   std::map<NodeId, TimePoint> excluded_;  // failed to ack: ignored until the time given
   bool peer_restarted_ = false;           // a member came back with a new incarnation

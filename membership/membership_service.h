@@ -23,7 +23,8 @@
 //
 // Threading: everything runs on the one io_context given to create(); no threads of its own.
 // Callbacks run on that io_context. Not thread-safe: call methods from the io_context's thread
-// (or before it runs); lastQuorumContact() alone may be called from any thread. Boost.Asio stays out of this header (pimpl); only io_context is named.
+// (or before it runs); lastQuorumContact() alone may be called from any thread. Boost.Asio stays
+// out of this header (pimpl); only io_context is named.
 #pragma once
 
 #include <chrono>

@@ -44,8 +44,9 @@ inline constexpr std::size_t kMaxMessageSize = 6 + 12 + 4 + 1 + 2 * (8 + 2 + 4 *
 // so that a proposer can pick a larger one; `incarnation` grows at every restart. `heard`: the
 // peers the sender heard within the contact window and counts as members (QuorumContact,
 // quorum_contact.h), sorted (it made the format longer, so nodes built before it drop these
-// heartbeats as having trailing bytes: upgrade all nodes together). A peer not listed by the sender's
-// latest heartbeat gets no quorum contact from it (the watchdog's self-fencing relies on it).
+// heartbeats as having trailing bytes: upgrade all nodes together). A peer not listed by the
+// sender's latest heartbeat gets no quorum contact from it (the watchdog's self-fencing relies on
+// it).
 struct Heartbeat {
   std::uint64_t incarnation = 0;
   std::uint64_t max_seq = 0;

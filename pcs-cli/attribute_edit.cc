@@ -41,7 +41,6 @@ std::vector<pugi::xml_node> attributeSets(const pugi::xml_node& cib, const std::
   return sets;
 }
 
-
 Result<bool> setClusterOption(pugi::xml_node cib, const std::string& name,
                               const std::string& value) {
   for (pugi::xml_node set : attributeSets(cib, "crm_config", "")) {

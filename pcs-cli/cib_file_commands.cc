@@ -72,7 +72,6 @@ std::vector<KnownAgent> agentsNamed(const std::string& ocf_root, const std::stri
   return known;
 }
 
-
 // Where `id` runs according to the file's status section ("" when stopped or unknown): what
 // move/ban without a node act on.
 std::string currentNode(const std::string& cib, const std::string& id) {
@@ -239,7 +238,8 @@ std::string waitedResource(const Edit& edit) {
         using T = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<T, GroupAdd>) {
           return e.group;
-        } else if constexpr (std::is_same_v<T, ResourceCreate> || std::is_same_v<T, ResourceDelete> ||
+        } else if constexpr (std::is_same_v<T, ResourceCreate> ||
+                             std::is_same_v<T, ResourceDelete> ||
                              std::is_same_v<T, ResourceEnable> || std::is_same_v<T, ResourceMove> ||
                              std::is_same_v<T, ResourceBan> || std::is_same_v<T, ResourceClear>) {
           return e.id;
@@ -292,8 +292,8 @@ int liveCommand(const CibCommandOptions& options, const std::vector<std::string>
         wait.value_or(kDefaultWait));
   }
   if (a[0] == "resource" && a.size() == 3 && (a[1] == "delete" || a[1] == "remove")) {
-    const bool force = std::find(options.words.begin(), options.words.end(), "--force") !=
-                       options.words.end();
+    const bool force =
+        std::find(options.words.begin(), options.words.end(), "--force") != options.words.end();
     return deleteResource(
         pcs, a[2], force, [&](const Edit& e) { return liveEdit(pcs, options.ocf_root, e); },
         wait.value_or(kDefaultWait));
@@ -436,15 +436,16 @@ int cibCommand(const CibCommandOptions& given) {
   if (a[0] == "stonith" && a.size() > 1 && (a[1] == "list" || a[1] == "fence")) {
     if (options.json) return fail("Output format 'json' is not supported for this command");
     if (a[1] == "list") return stonithList({a.begin() + 2, a.end()});
-    if (a.size() != 3) return fail("invalid usage of 'pcs stonith fence', see pcs stonith fence --help");
+    if (a.size() != 3)
+      return fail("invalid usage of 'pcs stonith fence', see pcs stonith fence --help");
     for (const std::string& w : options.words) {
       if (w.starts_with("-") && w != "--off") return fail("unknown option '" + w + "'");
     }
     if (!options.file.empty()) return fail("pcs stonith fence does not work with -f");
     PcsOptions pcs;
     pcs.state_dir = options.state_dir;
-    const bool off = std::find(options.words.begin(), options.words.end(), "--off") !=
-                     options.words.end();
+    const bool off =
+        std::find(options.words.begin(), options.words.end(), "--off") != options.words.end();
     return stonithFence(pcs, a[2], off);
   }
   if (a[0] == "resource" && a.size() > 1 && a[1] == "cleanup") {

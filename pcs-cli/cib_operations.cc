@@ -186,7 +186,8 @@ std::vector<OperationSpec> defaultOperations(const KnownAgent* agent) {
   std::vector<crmd::AgentActionSpec> actions;
   // A fence device's on/off/reboot are the fencer's to run, never operations: pcs gives a
   // stonith primitive only its monitor.
-  if (agent != nullptr && agent->standard == "stonith") return {OperationSpec{"monitor", {{"interval", "60s"}}}};
+  if (agent != nullptr && agent->standard == "stonith")
+    return {OperationSpec{"monitor", {{"interval", "60s"}}}};
   if (agent != nullptr) {
     for (const crmd::AgentActionSpec& a : agent->metadata.actions) {
       // One-shot actions and the deprecated alias of monitor are not for Pacemaker to run.

@@ -1,5 +1,5 @@
-// pcs resource config [NAME] and pcs stonith config [NAME]: pcs 0.11's text layout (primitives, then groups, then clones,
-// each with its first attribute sets and its operations).
+// pcs resource config [NAME] and pcs stonith config [NAME]: pcs 0.11's text layout (primitives,
+// then groups, then clones, each with its first attribute sets and its operations).
 #include <algorithm>
 #include <sstream>
 

@@ -16,9 +16,12 @@ void nvsets(JsonWriter& w, pugi::xml_node owner, const char* tag) {
     w.key("nvpairs").beginArray();
     for (pugi::xml_node p : set.children("nvpair")) {
       w.beginObject()
-          .key("id").value(p.attribute("id").as_string())
-          .key("name").value(p.attribute("name").as_string())
-          .key("value").value(p.attribute("value").as_string())
+          .key("id")
+          .value(p.attribute("id").as_string())
+          .key("name")
+          .value(p.attribute("name").as_string())
+          .key("value")
+          .value(p.attribute("value").as_string())
           .endObject();
     }
     w.endArray().endObject();

@@ -3,9 +3,9 @@
 #include <chrono>
 #include <iostream>
 #include <optional>
+#include <thread>
 
 #include "crmd/known_hosts.h"
-#include <thread>
 
 namespace pulse::pcs {
 namespace {
@@ -55,8 +55,7 @@ Result<LiveCib> LiveCib::readOnce(const PcsOptions& options) {
       *local = node;
       break;
     }
-    const std::string why =
-        "Unable to get status from node " + node + ": " + reply.error().message;
+    const std::string why = "Unable to get status from node " + node + ": " + reply.error().message;
     if (first_error.empty()) first_error = why;
     if (candidates.size() > 1) std::cerr << "Error: " << why << "\n";
   }
@@ -98,8 +97,8 @@ Result<CibWriteOutcome> LiveCib::write(const std::string& xml, bool status_only)
   if (reply->ok()) {
     const auto& v = reply->version();
     return CibWriteOutcome{false,
-                           std::to_string(v.admin_epoch()) + "." + std::to_string(v.epoch()) +
-                               "." + std::to_string(v.num_updates()),
+                           std::to_string(v.admin_epoch()) + "." + std::to_string(v.epoch()) + "." +
+                               std::to_string(v.num_updates()),
                            v};
   }
   // Certainly not applied, and worth another read-edit-write: the CIB moved on, or the

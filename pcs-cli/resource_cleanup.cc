@@ -12,7 +12,8 @@ namespace {
 
 // The primitives `rsc` stands for: itself, or every primitive inside a group/clone/bundle.
 std::vector<std::string> primitivesOf(pugi::xml_node resource) {
-  if (std::string_view(resource.name()) == "primitive") return {resource.attribute("id").as_string()};
+  if (std::string_view(resource.name()) == "primitive")
+    return {resource.attribute("id").as_string()};
   std::vector<std::string> out;
   for (pugi::xpath_node n : resource.select_nodes(".//primitive")) {
     out.push_back(n.node().attribute("id").as_string());
@@ -108,7 +109,8 @@ Result<CleanupOutcome> cleanupResource(const std::string& cib_xml, const std::st
       if (!had_history && attributes.empty()) continue;
       if (Status s = cib::deleteResourceHistory(cib, node_id, id); !s) return s.error();
       for (const std::string& name : attributes) {
-        if (Status s = cib::deleteNodeAttribute(cib, node_id, name, cib::AttributeLifetime::kTransient);
+        if (Status s =
+                cib::deleteNodeAttribute(cib, node_id, name, cib::AttributeLifetime::kTransient);
             !s) {
           return s.error();
         }

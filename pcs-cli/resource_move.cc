@@ -38,8 +38,7 @@ int moveResource(const PcsOptions& options, const ResourceMove& move, const Live
   if (!created.ok()) return fail(created.error().message);
   std::set<std::string> made = moveConstraints(created->after, rsc);
   for (const std::string& id : moveConstraints(created->before, rsc)) made.erase(id);
-  std::cout << "Location constraint to move resource '" << rsc << "' has been created"
-            << std::endl;
+  std::cout << "Location constraint to move resource '" << rsc << "' has been created" << std::endl;
 
   auto moved = waitForIdle(options, created->written, wait);
 
@@ -50,8 +49,8 @@ int moveResource(const PcsOptions& options, const ResourceMove& move, const Live
     auto removed = edit(Edit{ConstraintDelete{{made.begin(), made.end()}}});
     if (removed.ok()) {
       removed_at = removed->written;
-      std::cout << "Location constraint created to move resource '" << rsc
-                << "' has been removed" << std::endl;
+      std::cout << "Location constraint created to move resource '" << rsc << "' has been removed"
+                << std::endl;
     } else {
       removal_error = removed.error().message;
     }
@@ -61,13 +60,14 @@ int moveResource(const PcsOptions& options, const ResourceMove& move, const Live
   const std::string leftover =
       removal_error.empty()
           ? ""
-          : "\nUnable to remove the location constraint created to move resource '" + rsc +
-                "' (" + removal_error + "): constraint " + remains +
+          : "\nUnable to remove the location constraint created to move resource '" + rsc + "' (" +
+                removal_error + "): constraint " + remains +
                 " remains; remove it with 'pcs resource clear " + rsc + "'";
   if (!moved.ok()) {
     return fail(moved.error().message + "\nResource '" + rsc + "' may not have moved" +
-                (removal_error.empty() ? std::string("; no constraint created by this command remains")
-                                       : leftover));
+                (removal_error.empty()
+                     ? std::string("; no constraint created by this command remains")
+                     : leftover));
   }
   if (!removal_error.empty()) return fail(leftover.substr(1));
   // Without its constraint the resource may move back (stickiness): report where it settles.

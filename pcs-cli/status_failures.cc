@@ -10,17 +10,28 @@ namespace {
 // crm_mon's names for OCF exit codes.
 std::string rcText(int rc) {
   switch (rc) {
-    case 0: return "ok";
-    case 1: return "error";
-    case 2: return "invalid parameter";
-    case 3: return "unimplemented feature";
-    case 4: return "insufficient privileges";
-    case 5: return "not installed";
-    case 6: return "not configured";
-    case 7: return "not running";
-    case 8: return "promoted";
-    case 9: return "promoted (failed)";
-    default: return "unknown";
+    case 0:
+      return "ok";
+    case 1:
+      return "error";
+    case 2:
+      return "invalid parameter";
+    case 3:
+      return "unimplemented feature";
+    case 4:
+      return "insufficient privileges";
+    case 5:
+      return "not installed";
+    case 6:
+      return "not configured";
+    case 7:
+      return "not running";
+    case 8:
+      return "promoted";
+    case 9:
+      return "promoted (failed)";
+    default:
+      return "unknown";
   }
 }
 
@@ -77,9 +88,9 @@ std::string operationHistory(const std::string& cib_xml) {
         }
         ops << ": last-rc-change='"
             << timeText(static_cast<std::time_t>(op.attribute("last-rc-change").as_llong(0)))
-            << "' exec-time=" << op.attribute("exec-time").as_int(0) << "ms queue-time="
-            << op.attribute("queue-time").as_int(0) << "ms rc=" << rc << " (" << rcText(rc)
-            << ")\n";
+            << "' exec-time=" << op.attribute("exec-time").as_int(0)
+            << "ms queue-time=" << op.attribute("queue-time").as_int(0) << "ms rc=" << rc << " ("
+            << rcText(rc) << ")\n";
       }
     }
     if (!ops.str().empty()) operations << header << ops.str();

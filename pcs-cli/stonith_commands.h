@@ -2,11 +2,11 @@
 // (what `pcs stonith create` checks a new device against). The CIB-editing stonith commands
 // (create, delete, config, status) run through cibCommand() like `pcs resource`.
 //
-// Fence agents are executables named fence_* in the fence agent directories: $PULSE_FENCE_AGENT_DIRS
-// (colon-separated) when set, else /usr/sbin where the fence-agents packages put them. Their
-// meta-data comes from `action=metadata` on the agent's standard input (the fence-agents
-// protocol Pacemaker's fencer uses), killed after 5 s.
-// Exit codes: 0, or 1 with "Error: ..." on stderr.
+// Fence agents are executables named fence_* in the fence agent directories:
+// $PULSE_FENCE_AGENT_DIRS (colon-separated) when set, else /usr/sbin where the fence-agents
+// packages put them. Their meta-data comes from `action=metadata` on the agent's standard input
+// (the fence-agents protocol Pacemaker's fencer uses), killed after 5 s. Exit codes: 0, or 1 with
+// "Error: ..." on stderr.
 #pragma once
 
 #include <string>

@@ -17,7 +17,6 @@ bool atLeast(const peer::CibVersion& a, const peer::CibVersion& b) {
          std::tuple(b.admin_epoch(), b.epoch(), b.num_updates());
 }
 
-
 void collectNodes(const pe::ResourceView& r, std::vector<std::string>& out) {
   for (const std::string& n : r.nodes) {
     if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);

@@ -6,16 +6,15 @@
 // older than `written`, so an answer cannot describe the cluster before the change.
 #pragma once
 
-#include "policy-engine/transition.h"
-
 #include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/result.h"
-#include "peer.pb.h"
 #include "pcs-cli/cluster_commands.h"
+#include "peer.pb.h"
+#include "policy-engine/transition.h"
 
 namespace pulse::pcs {
 

@@ -54,7 +54,8 @@ TEST(EngineInputStore, KeepsOnlyTheNewest) {
   TempDir tmp;
   auto store = EngineInputStore::open(tmp.path(), 3);
   ASSERT_TRUE(store.ok());
-  for (int i = 0; i < 6; ++i) ASSERT_TRUE(store->save("<cib n=\"" + std::to_string(i) + "\"/>").ok());
+  for (int i = 0; i < 6; ++i)
+    ASSERT_TRUE(store->save("<cib n=\"" + std::to_string(i) + "\"/>").ok());
   EXPECT_EQ(names(tmp.path()),
             (std::set<std::string>{"pe-input-3.xml.gz", "pe-input-4.xml.gz", "pe-input-5.xml.gz"}));
   EXPECT_EQ(gunzipFile(tmp.path() + "/pe-input-5.xml.gz"), "<cib n=\"5\"/>");
@@ -92,8 +93,7 @@ TEST(EngineInputStore, RotationAfterRestartRemovesTheOldestIncludingDamagedOnes)
   auto store = EngineInputStore::open(tmp.path(), 2);
   ASSERT_TRUE(store.ok());
   ASSERT_TRUE(store->save("<cib/>").ok());
-  EXPECT_EQ(names(tmp.path()),
-            (std::set<std::string>{"pe-input-1.xml.gz", "pe-input-2.xml.gz"}));
+  EXPECT_EQ(names(tmp.path()), (std::set<std::string>{"pe-input-1.xml.gz", "pe-input-2.xml.gz"}));
 }
 
 TEST(EngineInputStore, KeepZeroSavesNothing) {

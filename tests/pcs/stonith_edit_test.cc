@@ -40,7 +40,8 @@ TEST(StonithCreate, WritesAStonithPrimitiveWithOnlyAMonitor) {
   EXPECT_FALSE(cib.node(p).attribute("provider"));
   EXPECT_EQ(cib.attr(p + "/instance_attributes/nvpair[@name='pcmk_host_list']", "value"), "n1,n2");
   EXPECT_EQ(cib.count(p + "/operations/op"), 1u);
-  EXPECT_TRUE(cib.node(p + "/operations/op[@id='fence1-monitor-interval-60s' and @interval='60s']"));
+  EXPECT_TRUE(
+      cib.node(p + "/operations/op[@id='fence1-monitor-interval-60s' and @interval='60s']"));
 }
 
 TEST(StonithCreate, RefusesUnknownAgentUnlessForced) {
