@@ -274,6 +274,7 @@ Result<bool> ClusterManager::startLocked() {
   // times a second instead of 50 (measured: idle CPU is the benchmark's tightest figure).
   service_options.tick = std::clamp(cluster.config.token / 20, std::chrono::milliseconds(10),
                                     std::chrono::milliseconds(50));
+  service_options.log = [](const std::string& line) { logEvent(line); };
   auto service = membership::MembershipService::create(running->io, std::move(service_options));
   if (!service) return Error{"cannot start the membership: " + service.error().message};
   running->service = std::move(*service);

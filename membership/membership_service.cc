@@ -5,9 +5,13 @@
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <iterator>
+#include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
+#include "membership/replay_window.h"
 #include "membership/state_file.h"
 
 namespace pulse::membership {
@@ -35,6 +39,53 @@ Result<udp::endpoint> resolveEndpoint(asio::io_context& io, const std::string& a
 // than kMaxFrameSize is seen whole and counted as oversized.
 constexpr std::size_t kReceiveBufferSize = 64 * 1024 + 1;
 
+// The same host, whatever the spelling: an IPv4-mapped IPv6 address is its IPv4 address, and
+// an IPv6 scope id (which interface received it) is not part of the host's address.
+bool sameHost(const asio::ip::address& a, const asio::ip::address& b) {
+  auto plain = [](const asio::ip::address& x) -> asio::ip::address {
+    if (x.is_v6() && x.to_v6().is_v4_mapped()) {
+      return asio::ip::make_address_v4(asio::ip::v4_mapped, x.to_v6());
+    }
+    if (x.is_v6()) return asio::ip::address_v6(x.to_v6().to_bytes());
+    return x;
+  };
+  return plain(a) == plain(b);
+}
+
+std::string_view typeName(const Message& m) {
+  constexpr std::string_view kNames[] = {"heartbeat", "propose", "ack", "commit", "nodeinfo"};
+  static_assert(std::size(kNames) == std::variant_size_v<decltype(m.body)>);
+  return kNames[m.body.index()];
+}
+
+std::string text(FrameSequence s) {
+  return "incarnation " + std::to_string(s.incarnation) + " counter " + std::to_string(s.counter);
+}
+
+// A rate-limited log line for one kind of drop (see ServiceOptions::log).
+class DropNotes {
+ public:
+  explicit DropNotes(DropReason reason) : reason_(reason) {}
+
+  void record(std::string what) {
+    limit_.record();
+    latest_ = std::move(what);
+  }
+  void flush(TimePoint now, const PacketCounters& counters,
+             const std::function<void(const std::string&)>& log) {
+    const std::uint64_t n = limit_.take(now);
+    if (n == 0 || !log) return;
+    const std::string name(toString(reason_));
+    log("membership: dropped " + std::to_string(n) + " " + name + " frame(s) (latest: " + latest_ +
+        "); stats.pulse.rx.dropped." + name + " = " + std::to_string(counters.droppedFor(reason_)));
+  }
+
+ private:
+  DropReason reason_;
+  DropLog limit_{kDropLogInterval};
+  std::string latest_;  // what the latest drop was, for the next line
+};
+
 }  // namespace
 
 struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
@@ -56,10 +107,10 @@ struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
       ++stats.send_errors;
       return;
     }
-    sendTo(it->second, codec.seal(bytes));
+    sendTo(it->second, codec.seal(bytes, frames->next()));
   }
   void broadcast(const Bytes& bytes) override {
-    Bytes frame = codec.seal(bytes);
+    Bytes frame = codec.seal(bytes, frames->next());
     for (const auto& [id, endpoint] : peers) sendTo(endpoint, frame);
   }
   void sendTo(const udp::endpoint& endpoint, const Bytes& frame) {
@@ -143,13 +194,34 @@ struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
     auto* frame = std::get_if<OpenedFrame>(&opened);
     if (frame == nullptr) return;  // counted by open()
     const NodeId sender = frame->message.sender;
-    // The sender field is authenticated by the tag; the source address is not checked (NAT,
-    // several addresses per node), as corosync trusts the authenticated nodeid.
-    if (sender == options.self || peers.find(sender) == peers.end()) {
-      codec.counters().count(DropReason::kUnknownPeer);
+    const auto peer = peers.find(sender);
+    if (sender == options.self || peer == peers.end()) {
+      codec.counters().reject(DropReason::kUnknownPeer);
       return;
     }
     const TimePoint now = Clock::now();
+    auto describe = [&] {
+      return std::string(typeName(frame->message)) + " claiming node " + std::to_string(sender) +
+             " from " + from.address().to_string() + ":" + std::to_string(from.port()) + ", " +
+             text(frame->sequence);
+    };
+    // The sender field is authenticated by the tag, but a captured frame can be resent from
+    // anywhere: a frame must also come from the address its sender's frames are sent to
+    // (the port is not compared: a NAT or an attacker on the node's own address may change
+    // it, and the sequence check below covers the latter).
+    if (!sameHost(from.address(), peer->second.address())) {
+      codec.counters().reject(DropReason::kWrongSource);
+      source_notes.record(describe() + ", expected from " + peer->second.address().to_string());
+      source_notes.flush(now, codec.counters(), options.log);
+      return;
+    }
+    if (!replay.accept(sender, frame->sequence)) {
+      codec.counters().reject(DropReason::kReplayed);
+      const auto newest = replay.newest(sender);
+      replay_notes.record(describe() + ", newest accepted " + (newest ? text(*newest) : "none"));
+      replay_notes.flush(now, codec.counters(), options.log);
+      return;
+    }
     if (std::holds_alternative<NodeInfo>(frame->message.body)) {
       handleQuorum(quorum.onMessage(sender, frame->message, now));
     } else {
@@ -171,6 +243,9 @@ struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
     handle(node->onTick(now), now);
     handleQuorum(quorum.onTick(now));
     refreshContact(now);
+    // Drops that arrived while the limit held their line back are reported once it allows.
+    replay_notes.flush(now, codec.counters(), options.log);
+    source_notes.flush(now, codec.counters(), options.log);
     scheduleTick();
   }
 
@@ -189,7 +264,11 @@ struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
   Timing timing;
   PacketCodec codec;
   QuorumExchange quorum;
-  std::optional<MembershipNode> node;     // set by create(); always present afterwards
+  std::optional<MembershipNode> node;  // set by create(); always present afterwards
+  std::optional<FrameCounter> frames;  // set by create() with the node's incarnation
+  ReplayWindow replay;                 // what was accepted from each peer, this run
+  DropNotes replay_notes{DropReason::kReplayed};
+  DropNotes source_notes{DropReason::kWrongSource};
   std::map<NodeId, udp::endpoint> peers;  // every configured node but self
   std::vector<std::uint8_t> buffer;
   udp::endpoint from;
@@ -234,8 +313,10 @@ Result<std::unique_ptr<MembershipService>> MembershipService::create(asio::io_co
 
   auto persisted = loadPersistentState(opts.state_path);
   if (!persisted) return persisted.error();
-  impl->node.emplace(opts.self, timing, *persisted, Clock::now());
-  // The new incarnation must be on disk before the first heartbeat announces it.
+  impl->node.emplace(opts.self, timing, startingState(*persisted, std::chrono::system_clock::now()),
+                     Clock::now());
+  impl->frames.emplace(impl->node->persistentState().incarnation);
+  // The new incarnation must be on disk before the first frame carries it.
   if (Status s = storePersistentState(opts.state_path, impl->node->persistentState()); !s) {
     return s.error();
   }

@@ -2,7 +2,8 @@
 // MembershipNode, with packet authentication, a tick timer, the persistent state file and
 // votequorum with the nodeinfo exchange (QuorumExchange).
 //
-//   receive -> PacketCodec::open (size, header, HMAC, decode) -> sender checks
+//   receive -> PacketCodec::open (size, header, HMAC, decode)
+//           -> sender checks (a configured peer, from its address, a newer frame sequence)
 //           -> NodeInfo to QuorumExchange, everything else to the core
 //   timer (every `tick`) -> core onTick, QuorumExchange onTick (last_man_standing, resends)
 //   core Output -> persist state (if Output::persist) -> sealed frames to peers -> views
@@ -19,7 +20,13 @@
 //  * NodeInfo frames are authenticated like every other frame and, like the core's messages,
 //    not sent while the persistent state is not durable.
 //  * Only authenticated frames whose (authenticated) sender is another configured node reach
-//    the core.
+//    the core, and only if they come from that node's configured address (the one its
+//    frames are sent to; every node binds its own, so a node's frames leave from it) and
+//    are newer than every frame accepted from it (ReplayWindow): each frame is delivered at
+//    most once, never after a newer one, across every message type including NodeInfo.
+//  * Every frame sent carries this run's incarnation and a fresh counter (FrameCounter). The
+//    incarnation is durable before the first frame and larger than the previous run's
+//    (startingState() in state_file.h), so peers accept the restarted node's frames.
 //
 // Threading: everything runs on the one io_context given to create(); no threads of its own.
 // Callbacks run on that io_context. Not thread-safe: call methods from the io_context's thread
@@ -59,7 +66,12 @@ struct ServiceOptions {
   std::uint16_t port = kDefaultPort;  // this node's port, and every peer's unless overridden
   std::optional<Timing> timing;       // default: config token and consensus, heartbeat token/4
   std::chrono::milliseconds tick{20};
+  // Where notes about dropped replayed or wrongly sourced frames go (crmd: its log); rate
+  // limited to one line per kind every kDropLogInterval. None: not logged (still counted).
+  std::function<void(const std::string&)> log;
 };
+
+inline constexpr std::chrono::seconds kDropLogInterval{10};
 
 // What crmd hears: the view just installed and the quorum status it gave.
 struct ViewChanged {
@@ -79,8 +91,9 @@ struct ServiceStats {
 class MembershipService {
  public:
   // Validates the options (self in the node list, key size, quorum config), loads the state
-  // file, stores the bumped incarnation, resolves peer addresses and binds the socket (port 0
-  // picks a free port; see localPort()). Nothing is sent or received until start().
+  // file, stores the new incarnation (an error if it cannot: see startingState()), resolves peer
+  // addresses and binds the socket (port 0 picks a free port; see localPort()). Nothing is sent or
+  // received until start().
   static Result<std::unique_ptr<MembershipService>> create(boost::asio::io_context& io,
                                                            ServiceOptions options);
   ~MembershipService();

@@ -37,6 +37,10 @@ std::string_view toString(DropReason reason) {
       return "undecodable";
     case DropReason::kUnknownPeer:
       return "unknown_peer";
+    case DropReason::kWrongSource:
+      return "wrong_source";
+    case DropReason::kReplayed:
+      return "replayed";
     case DropReason::kCount:
       break;
   }
@@ -105,12 +109,28 @@ std::array<std::uint8_t, kTagSize> PacketCodec::tag(std::span<const std::uint8_t
   return out;
 }
 
-Bytes PacketCodec::seal(std::span<const std::uint8_t> payload) const {
+namespace {
+
+void putU64(Bytes& out, std::uint64_t value) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<std::uint8_t>(value >> (8 * i)));
+}
+
+std::uint64_t getU64(std::span<const std::uint8_t> in) {
+  std::uint64_t value = 0;
+  for (int i = 0; i < 8; ++i) value |= static_cast<std::uint64_t>(in[i]) << (8 * i);
+  return value;
+}
+
+}  // namespace
+
+Bytes PacketCodec::seal(std::span<const std::uint8_t> payload, FrameSequence sequence) const {
   Bytes frame;
   frame.reserve(kFrameHeaderSize + payload.size() + kTagSize);
   frame.insert(frame.end(), kFrameMagic.begin(), kFrameMagic.end());
   frame.push_back(kFrameVersion);
   frame.insert(frame.end(), cluster_id_.begin(), cluster_id_.end());
+  putU64(frame, sequence.incarnation);
+  putU64(frame, sequence.counter);
   frame.insert(frame.end(), payload.begin(), payload.end());
   auto t = tag(frame);
   frame.insert(frame.end(), t.begin(), t.end());
@@ -128,7 +148,7 @@ std::variant<OpenedFrame, DropReason> PacketCodec::open(std::span<const std::uin
       frame[kFrameMagic.size()] != kFrameVersion) {
     return drop(DropReason::kBadHeader);
   }
-  if (!std::equal(cluster_id_.begin(), cluster_id_.end(), frame.begin() + kFrameMagic.size() + 1)) {
+  if (!std::equal(cluster_id_.begin(), cluster_id_.end(), frame.begin() + kClusterIdOffset)) {
     return drop(DropReason::kForeignCluster);
   }
   const std::size_t signed_size = frame.size() - kTagSize;
@@ -142,7 +162,9 @@ std::variant<OpenedFrame, DropReason> PacketCodec::open(std::span<const std::uin
   auto message = decode(payload);
   if (!message) return drop(DropReason::kUndecodable);
   ++counters_.accepted;
-  return OpenedFrame{std::move(message).value(), std::move(payload)};
+  const FrameSequence sequence{getU64(frame.subspan(kSequenceOffset, 8)),
+                               getU64(frame.subspan(kSequenceOffset + 8, 8))};
+  return OpenedFrame{std::move(message).value(), std::move(payload), sequence};
 }
 
 Result<ClusterKey> generateClusterKey() {

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -74,6 +75,16 @@ Result<PersistentState> loadPersistentState(const std::string& path) {
   auto state = parsePersistentState(text.str());
   if (!state) return Error{path + ": " + state.error().message};
   return state;
+}
+
+PersistentState startingState(PersistentState persisted,
+                              std::chrono::system_clock::time_point wall_now) {
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(wall_now.time_since_epoch()).count();
+  if (ms > 0) {
+    persisted.incarnation = std::max(persisted.incarnation, static_cast<std::uint64_t>(ms));
+  }
+  return persisted;
 }
 
 Status storePersistentState(const std::string& path, const PersistentState& state) {

@@ -54,6 +54,7 @@ class LoopbackIntegration : public ::testing::Test {
     options.key = key_;
     options.state_path = dir_ + "/state" + std::to_string(id);
     options.port = 0;
+    options.log = [this, id](const std::string& line) { logs_[id].push_back(line); };
     auto service = MembershipService::create(io_, options);
     ASSERT_TRUE(service.ok()) << service.error().message;
     (*service)->onViewChanged([this, id](const ViewChanged& v) { views_[id].push_back(v); });
@@ -95,6 +96,7 @@ class LoopbackIntegration : public ::testing::Test {
   ClusterKey key_;
   std::map<NodeId, std::unique_ptr<MembershipService>> services_;
   std::map<NodeId, std::vector<ViewChanged>> views_;
+  std::map<NodeId, std::vector<std::string>> logs_;
 };
 
 TEST_F(LoopbackIntegration, FormsViewSurvivesForgeryLosesAndRegainsANode) {
@@ -108,6 +110,7 @@ TEST_F(LoopbackIntegration, FormsViewSurvivesForgeryLosesAndRegainsANode) {
             << form_bound.count() << " ms)\n";
   EXPECT_LE(*formed, 3 * form_bound);
   const RingId first_ring = services_[1]->view()->ring_id;
+  const std::uint64_t first_incarnation3 = services_[3]->persistentState().incarnation;
   for (NodeId id : {1u, 2u, 3u}) {
     ASSERT_FALSE(views_[id].empty());
     EXPECT_EQ(views_[id].back().view, *services_[id]->view());
@@ -117,14 +120,15 @@ TEST_F(LoopbackIntegration, FormsViewSurvivesForgeryLosesAndRegainsANode) {
     auto state = loadPersistentState(dir_ + "/state" + std::to_string(id));
     ASSERT_TRUE(state.ok());
     EXPECT_GE(state->max_seq, first_ring.seq);
-    EXPECT_EQ(state->incarnation, 1u);
+    EXPECT_EQ(state->incarnation, services_[id]->persistentState().incarnation);
   }
 
   // 2. A forged packet (right cluster name, random key) claiming a newer ring changes nothing.
   {
     auto forger = PacketCodec::create(testKey(), config_.cluster_name);
     ASSERT_TRUE(forger.ok());
-    Bytes frame = forger->seal(encode(Message{2, Commit{RingId{first_ring.seq + 100, 2}, {1, 2}}}));
+    Bytes frame = forger->seal(encode(Message{2, Commit{RingId{first_ring.seq + 100, 2}, {1, 2}}}),
+                               FrameSequence{~0ull, 1});
     boost::asio::ip::udp::socket raw(io_, boost::asio::ip::udp::v4());
     raw.send_to(boost::asio::buffer(frame),
                 boost::asio::ip::udp::endpoint(boost::asio::ip::make_address("127.0.0.1"),
@@ -159,7 +163,7 @@ TEST_F(LoopbackIntegration, FormsViewSurvivesForgeryLosesAndRegainsANode) {
   // 4. Node 3 restarts from its state file (new incarnation, new port) and rejoins.
   services_.erase(3);
   addService(3);
-  EXPECT_EQ(services_[3]->persistentState().incarnation, 2u);
+  EXPECT_GT(services_[3]->persistentState().incarnation, first_incarnation3);
   auto rejoined = runUntil([&] { return allHave({1, 2, 3}, {1, 2, 3}); }, 5 * form_bound);
   ASSERT_TRUE(rejoined.has_value()) << "node 3 did not rejoin";
   std::cout << "[ timing ] rejoined after " << rejoined->count() << " ms\n";
@@ -169,6 +173,88 @@ TEST_F(LoopbackIntegration, FormsViewSurvivesForgeryLosesAndRegainsANode) {
     EXPECT_EQ(services_[id]->stats().packets.droppedFor(DropReason::kUndecodable), 0u);
     EXPECT_GT(services_[id]->stats().sent, 0u);
   }
+}
+
+// The attack of a captured frame resent: frames sealed with the cluster key and a sequence that
+// node 2 already used (what a capture of its traffic holds) are dropped and counted as replays,
+// while node 2 runs and after it stopped; a frame from another address is dropped as
+// wrong_source without advancing node 2's window.
+TEST_F(LoopbackIntegration, ReplayedFramesAreDroppedCountedAndLogged) {
+  for (NodeId id : {1u, 2u, 3u}) addService(id);
+  const milliseconds form_bound = 2 * kToken + kConsensus;
+  ASSERT_TRUE(runUntil([&] { return allHave({1, 2, 3}, {1, 2, 3}); }, 5 * form_bound));
+  const RingId ring = services_[1]->view()->ring_id;
+  const std::uint64_t incarnation2 = services_[2]->persistentState().incarnation;
+  auto sealer = PacketCodec::create(key_, config_.cluster_name);
+  ASSERT_TRUE(sealer.ok());
+  // Node 2's own messages of this run, at counters it has used by now.
+  const Message heartbeat{2, Heartbeat{incarnation2, ring.seq, ring, {1, 2, 3}}};
+  const Message info{2, NodeInfo{ring, 3, true, false, {}, std::nullopt}};
+  const Message ack{2, Ack{ring}};
+  namespace ip = boost::asio::ip;
+  ip::udp::socket attacker(io_, ip::udp::endpoint(ip::make_address("127.0.0.1"), 0));
+  std::uint64_t sent_to_1 = 0;
+  auto replay = [&](const Message& m, std::uint64_t counter) {
+    Bytes frame = sealer->seal(encode(m), FrameSequence{incarnation2, counter});
+    attacker.send_to(boost::asio::buffer(frame),
+                     ip::udp::endpoint(ip::make_address("127.0.0.1"), services_[1]->localPort()));
+    ++sent_to_1;
+  };
+  auto replayed = [&](NodeId id) {
+    return services_[id]->stats().packets.droppedFor(DropReason::kReplayed);
+  };
+
+  // 1. While node 2 runs: replays change nothing.
+  const std::size_t views_before = views_[1].size();
+  replay(heartbeat, 1);
+  replay(info, 2);
+  replay(ack, 3);
+  ASSERT_TRUE(runUntil([&] { return replayed(1) >= sent_to_1; }, milliseconds(2000)));
+  // 2. A fresh-looking sequence from the wrong address: dropped, and the window not moved (or
+  // node 2's next genuine frames would be taken for replays and node 2 lost).
+  {
+    ip::udp::socket elsewhere(io_, ip::udp::endpoint(ip::make_address("127.0.0.2"), 0));
+    Bytes frame = sealer->seal(encode(heartbeat), FrameSequence{incarnation2, ~0ull});
+    elsewhere.send_to(boost::asio::buffer(frame),
+                      ip::udp::endpoint(ip::make_address("127.0.0.1"), services_[1]->localPort()));
+  }
+  ASSERT_TRUE(runUntil(
+      [&] { return services_[1]->stats().packets.droppedFor(DropReason::kWrongSource) == 1; },
+      milliseconds(2000)));
+  runUntil([] { return false; }, 2 * kToken);
+  EXPECT_EQ(views_[1].size(), views_before);
+  EXPECT_TRUE(allHave({1, 2, 3}, {1, 2, 3}));
+  EXPECT_EQ(replayed(1), sent_to_1);
+
+  // 3. Node 2 stops; its heartbeat resent every 20 ms does not keep it in the view.
+  services_[2]->stop();
+  const auto stopped = Clock::now();
+  std::optional<milliseconds> lost;
+  for (std::uint64_t counter = 4; !lost && Clock::now() - stopped < 10 * kToken; ++counter) {
+    replay(heartbeat, counter);
+    io_.run_for(milliseconds(20));
+    if (allHave({1, 3}, {1, 3})) {
+      lost = std::chrono::duration_cast<milliseconds>(Clock::now() - stopped);
+    }
+  }
+  ASSERT_TRUE(lost.has_value()) << "node 2 kept in the view by its replayed heartbeats";
+  const milliseconds loss_bound = kToken + kConsensus;
+  std::cout << "[ timing ] 2-member view " << lost->count()
+            << " ms after the stop, under replay (design bound " << loss_bound.count() << " ms)\n";
+  EXPECT_LE(*lost, 3 * (loss_bound + kToken));
+  ASSERT_TRUE(runUntil([&] { return replayed(1) >= sent_to_1; }, milliseconds(2000)));
+  EXPECT_EQ(replayed(1), sent_to_1);
+  EXPECT_EQ(views_[1].size(), views_before + 1);  // only the view without node 2
+  // Rate-limited log: the first replay at once, then at most one line per interval.
+  std::size_t replay_lines = 0;
+  for (const std::string& line : logs_[1]) {
+    if (line.find("replayed frame(s)") != std::string::npos) ++replay_lines;
+  }
+  EXPECT_GE(replay_lines, 1u);
+  EXPECT_LE(replay_lines, 2u) << sent_to_1 << " replays";
+  ASSERT_FALSE(logs_[1].empty());
+  EXPECT_NE(logs_[1].front().find("claiming node 2 from 127.0.0.1"), std::string::npos)
+      << logs_[1].front();
 }
 
 // NodeInfo frames between real services: `corosync-quorumtool -e 5` on node 1 reaches nodes 2

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -26,6 +27,8 @@ PacketCodec codec(std::uint8_t seed = 1, std::string_view name = "web") {
   return std::move(c).value();
 }
 
+constexpr FrameSequence kSequence{7, 41};
+
 std::vector<Message> samples() {
   return {Message{3, Heartbeat{7, 42, RingId{41, 1}, {}}},
           Message{1, Propose{RingId{9, 1}, {1, 2, 5}}}, Message{2, Ack{RingId{9, 1}}},
@@ -41,30 +44,79 @@ TEST(PacketAuth, RoundTripsEveryMessage) {
   PacketCodec c = codec();
   for (const Message& m : samples()) {
     Bytes payload = encode(m);
-    Bytes frame = c.seal(payload);
+    Bytes frame = c.seal(payload, kSequence);
     EXPECT_EQ(frame.size(), kFrameHeaderSize + payload.size() + kTagSize);
     auto opened = c.open(frame);
     ASSERT_TRUE(std::holds_alternative<OpenedFrame>(opened));
     EXPECT_EQ(std::get<OpenedFrame>(opened).message, m);
     EXPECT_EQ(std::get<OpenedFrame>(opened).payload, payload);
+    EXPECT_EQ(std::get<OpenedFrame>(opened).sequence, kSequence);
   }
   EXPECT_EQ(c.counters().accepted, samples().size());
   EXPECT_EQ(c.counters().droppedTotal(), 0u);
 }
 
+// The sequence is what makes a resent frame recognisable: it must come back exactly, for any
+// value, and be covered by the tag (a changed sequence is a forgery, not a new frame).
+TEST(PacketAuth, SequenceRoundTripsAndIsAuthenticated) {
+  PacketCodec c = codec();
+  const Bytes payload = encode(samples()[0]);
+  for (FrameSequence seq : {FrameSequence{0, 0}, FrameSequence{1, 1},
+                            FrameSequence{1765000000000, 12345}, FrameSequence{~0ull, ~0ull}}) {
+    const Bytes frame = c.seal(payload, seq);
+    auto opened = c.open(frame);
+    ASSERT_TRUE(std::holds_alternative<OpenedFrame>(opened));
+    EXPECT_EQ(std::get<OpenedFrame>(opened).sequence, seq);
+    // Another sequence on the same payload: another tag.
+    Bytes moved = c.seal(payload, FrameSequence{seq.incarnation, seq.counter + 1});
+    EXPECT_FALSE(std::equal(frame.end() - kTagSize, frame.end(), moved.end() - kTagSize));
+    // The other frame's sequence with this frame's tag does not verify.
+    Bytes spliced = frame;
+    std::copy(moved.begin() + kSequenceOffset, moved.begin() + kFrameHeaderSize,
+              spliced.begin() + kSequenceOffset);
+    EXPECT_EQ(reasonOf(c.open(spliced)), DropReason::kBadTag);
+  }
+}
+
+// Frames of version 1 had no sequence: a node of this version refuses them as a bad header
+// rather than read a payload byte as a sequence.
+TEST(PacketAuth, FramesOfTheVersionWithoutSequenceAreRefused) {
+  PacketCodec c = codec();
+  Bytes frame = c.seal(encode(samples()[0]), kSequence);
+  frame[kFrameMagic.size()] = 1;
+  EXPECT_EQ(reasonOf(c.open(frame)), DropReason::kBadHeader);
+}
+
+TEST(PacketAuth, FrameCounterHandsOutIncreasingSequencesOfItsIncarnation) {
+  FrameCounter counter(1765000000001);
+  EXPECT_EQ(counter.next(), (FrameSequence{1765000000001, 1}));
+  EXPECT_EQ(counter.next(), (FrameSequence{1765000000001, 2}));
+  EXPECT_EQ(counter.next(), (FrameSequence{1765000000001, 3}));
+}
+
+TEST(PacketAuth, RejectMovesAFrameFromAcceptedToItsReason) {
+  PacketCodec c = codec();
+  ASSERT_TRUE(std::holds_alternative<OpenedFrame>(c.open(c.seal(encode(samples()[0]), kSequence))));
+  c.counters().reject(DropReason::kReplayed);
+  EXPECT_EQ(c.counters().accepted, 0u);
+  EXPECT_EQ(c.counters().droppedFor(DropReason::kReplayed), 1u);
+  EXPECT_NE(c.counters().toString().find("replayed 1"), std::string::npos);
+  EXPECT_NE(c.counters().toString().find("wrong_source 0"), std::string::npos);
+}
+
 TEST(PacketAuth, EveryFlippedBitIsRejected) {
   PacketCodec c = codec();
   for (const Message& m : samples()) {
-    const Bytes frame = c.seal(encode(m));
+    const Bytes frame = c.seal(encode(m), kSequence);
     for (std::size_t i = 0; i < frame.size(); ++i) {
       for (int bit = 0; bit < 8; ++bit) {
         Bytes bad = frame;
         bad[i] ^= static_cast<std::uint8_t>(1u << bit);
         auto reason = reasonOf(c.open(bad));
         ASSERT_TRUE(reason.has_value()) << "byte " << i << " bit " << bit;
-        if (i < kFrameMagic.size() + 1) {
+        if (i < kClusterIdOffset) {
           EXPECT_EQ(*reason, DropReason::kBadHeader);
-        } else if (i < kFrameHeaderSize) {
+        } else if (i < kSequenceOffset) {
           EXPECT_EQ(*reason, DropReason::kForeignCluster);
         } else {
           EXPECT_EQ(*reason, DropReason::kBadTag);
@@ -78,21 +130,22 @@ TEST(PacketAuth, EveryFlippedBitIsRejected) {
 TEST(PacketAuth, WrongKeyIsRejectedAsBadTag) {
   PacketCodec sender = codec(1);
   PacketCodec receiver = codec(2);
-  EXPECT_EQ(reasonOf(receiver.open(sender.seal(encode(samples()[0])))), DropReason::kBadTag);
+  EXPECT_EQ(reasonOf(receiver.open(sender.seal(encode(samples()[0]), kSequence))),
+            DropReason::kBadTag);
   EXPECT_EQ(receiver.counters().droppedFor(DropReason::kBadTag), 1u);
 }
 
 TEST(PacketAuth, OtherClusterNameIsForeign) {
   PacketCodec sender = codec(1, "db");
   PacketCodec receiver = codec(1, "web");
-  EXPECT_EQ(reasonOf(receiver.open(sender.seal(encode(samples()[0])))),
+  EXPECT_EQ(reasonOf(receiver.open(sender.seal(encode(samples()[0]), kSequence))),
             DropReason::kForeignCluster);
 }
 
 TEST(PacketAuth, EveryTruncationIsRejected) {
   PacketCodec c = codec();
   for (const Message& m : samples()) {
-    const Bytes frame = c.seal(encode(m));
+    const Bytes frame = c.seal(encode(m), kSequence);
     for (std::size_t n = 0; n < frame.size(); ++n) {
       auto reason = reasonOf(c.open(std::span<const std::uint8_t>(frame.data(), n)));
       ASSERT_TRUE(reason.has_value()) << "length " << n;
@@ -111,8 +164,8 @@ TEST(PacketAuth, OversizedAndAuthenticGarbageAreRejected) {
   EXPECT_EQ(reasonOf(c.open(huge)), DropReason::kOversized);
   // Correctly sealed, but not a message: the key holder is buggy or of another version.
   Bytes junk = {kWireVersion, 99, 1, 0, 0, 0};
-  EXPECT_EQ(reasonOf(c.open(c.seal(junk))), DropReason::kUndecodable);
-  EXPECT_EQ(reasonOf(c.open(c.seal(Bytes{}))), DropReason::kUndecodable);
+  EXPECT_EQ(reasonOf(c.open(c.seal(junk, kSequence))), DropReason::kUndecodable);
+  EXPECT_EQ(reasonOf(c.open(c.seal(Bytes{}, kSequence))), DropReason::kUndecodable);
   EXPECT_EQ(c.counters().droppedFor(DropReason::kOversized), 1u);
   EXPECT_EQ(c.counters().droppedFor(DropReason::kUndecodable), 2u);
 }
@@ -120,7 +173,7 @@ TEST(PacketAuth, OversizedAndAuthenticGarbageAreRejected) {
 TEST(PacketAuth, RandomGarbageIsNeverAcceptedAndAlwaysCounted) {
   PacketCodec c = codec();
   std::mt19937_64 rng(12345);
-  const Bytes valid = c.seal(encode(samples()[1]));
+  const Bytes valid = c.seal(encode(samples()[1]), kSequence);
   constexpr int kRounds = 20000;
   for (int i = 0; i < kRounds; ++i) {
     Bytes bytes;
@@ -235,6 +288,28 @@ TEST_F(StateFile, CorruptFileIsAnError) {
     EXPECT_FALSE(loadPersistentState(file).ok()) << text;
   }
   EXPECT_TRUE(parsePersistentState(formatPersistentState({3, 4})).ok());
+}
+
+// A restart must come back with a larger incarnation, or its peers drop its frames as replays.
+TEST(StartingState, IncarnationGrowsWithTheFileAndWithoutIt) {
+  using std::chrono::milliseconds;
+  using std::chrono::system_clock;
+  const system_clock::time_point t0(milliseconds(1765000000000));
+  // First start, or a lost file: the wall clock in ms.
+  EXPECT_EQ(startingState({}, t0), (PersistentState{0, 1765000000000}));
+  // The max_seq is kept as persisted.
+  EXPECT_EQ(startingState({12, 3}, t0).max_seq, 12u);
+  // With the file, whatever the clock: persisted + 1 (the node adds it) stays above.
+  const PersistentState after_first{5, 1765000000001};
+  for (auto wall : {t0 - std::chrono::hours(24), t0, t0 + milliseconds(1)}) {
+    EXPECT_GE(startingState(after_first, wall).incarnation, after_first.incarnation);
+  }
+  // Without it, a start 1 ms later still goes above the previous run's incarnation (the node
+  // runs with startingState().incarnation + 1).
+  const std::uint64_t previous = startingState({}, t0).incarnation + 1;
+  EXPECT_GT(startingState({}, t0 + milliseconds(1)).incarnation + 1, previous);
+  // A clock before the epoch (broken RTC) does not wrap to a huge value.
+  EXPECT_EQ(startingState({0, 9}, system_clock::time_point(milliseconds(-5))).incarnation, 9u);
 }
 
 }  // namespace
