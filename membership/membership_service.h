@@ -61,8 +61,10 @@ struct ServiceOptions {
   NodeId self = kNoNode;
   ClusterConfig config;  // node list (ring0_addr), cluster_name, token, consensus, quorum
   ClusterKey key;
-  std::string state_path;             // PersistentState file; created on first start
-  std::string bind_address;           // default: this node's ring0_addr
+  std::string state_path;  // PersistentState file; created on first start
+  // Default: this node's ring0_addr. Peers drop frames from any other source address
+  // (wrong_source), so another address only suits tests that point peers at it.
+  std::string bind_address;
   std::uint16_t port = kDefaultPort;  // this node's port, and every peer's unless overridden
   std::optional<Timing> timing;       // default: config token and consensus, heartbeat token/4
   std::chrono::milliseconds tick{20};

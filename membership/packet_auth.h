@@ -18,9 +18,9 @@
 // incarnation, then counter; anything else is dropped and counted as kReplayed. So a captured
 // frame (heartbeat, proposal, commit, NodeInfo...) is accepted at most once by a running node,
 // and never after a newer one: a dead node cannot be kept alive by resending its heartbeats.
-// Residual: a receiver that restarted has forgotten the sequences, so it accepts (once each,
-// in order) captured frames newer than the sender's last frame it saw since its own start;
-// from a dead sender that lasts at most as long as the capture did.
+// Residual: a receiver that restarted has forgotten what it accepted; until it hears the
+// sender itself again, it accepts captured frames of the sender (each once, in increasing
+// order), so a capture can keep a dead sender alive there at most as long as it lasts.
 // A reordered datagram is dropped like a replayed one (strictly increasing, no window of
 // late arrivals); the protocol retransmits what matters, as for a lost datagram.
 //
