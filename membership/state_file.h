@@ -39,6 +39,7 @@ Result<PersistentState> loadPersistentState(const std::string& path);
 // to start, since the core cannot persist ring seqs either.
 PersistentState startingState(PersistentState persisted,
                               std::chrono::system_clock::time_point wall_now);
+
 Status storePersistentState(const std::string& path, const PersistentState& state);
 
 }  // namespace pulse::membership
