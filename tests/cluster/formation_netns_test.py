@@ -33,24 +33,6 @@ def members_of(cluster: NetnsCluster, i: int):
     return sorted(m["name"] for m in status["members"]), status
 
 
-def detection_time(cluster: NetnsCluster, victim: int, killed_at: float, survivors) -> float:
-    """Seconds from the kill until the last survivor installed a view without the victim."""
-    name = f"n{victim}"
-
-    def all_detected():
-        times = []
-        for i in survivors:
-            after = [v for v in cluster.views(i) if v.at >= killed_at - 0.002
-                     and name not in v.members]
-            if not after:
-                return None
-            times.append(after[0].at)
-        return max(times)
-
-    detected = cluster.wait_for(all_detected, 10, f"survivors to drop {name}")
-    return detected - killed_at
-
-
 def form_and_check(cluster: NetnsCluster, name: str):
     """Starts every crmd, forms the cluster with pcs from n1 and checks what every node shows."""
     cluster.start_all_crmd()
@@ -81,7 +63,7 @@ def expect_formed(cluster: NetnsCluster, start_output: str):
 def kill_and_rejoin(cluster: NetnsCluster, victim: int):
     survivors = [i for i in range(1, cluster.nodes + 1) if i != victim]
     killed_at = cluster.kill_crmd(victim)
-    took = detection_time(cluster, victim, killed_at, survivors)
+    took = cluster.detection_time(victim, killed_at, survivors)
     check(took <= DETECTION_BOUND,
           f"kill -9 n{victim}: survivors drop it in {took * 1000:.0f} ms "
           f"(bound {DETECTION_BOUND * 1000:.0f} ms)")

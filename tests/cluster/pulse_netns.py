@@ -200,6 +200,23 @@ class NetnsCluster:
                 events.append(ViewEvent(at, m.group(1), m.group(2).split(), m.group(3) is None))
         return events
 
+    def detection_time(self, victim: int, killed_at: float, survivors, timeout=10) -> float:
+        """Seconds from `killed_at` until the last survivor installed a view without node
+        `victim` (from their logs)."""
+        name = f"n{victim}"
+
+        def all_detected():
+            times = []
+            for i in survivors:
+                after = [v for v in self.views(i) if v.at >= killed_at - 0.002
+                         and name not in v.members]
+                if not after:
+                    return None
+                times.append(after[0].at)
+            return max(times)
+
+        return self.wait_for(all_detected, timeout, f"survivors to drop {name}") - killed_at
+
     # --- pcs -------------------------------------------------------------------------------
     def pcs(self, i: int, *args, check=True, input=None, timeout=120):
         """Runs pcs in node i's namespace with its state directory."""

@@ -74,22 +74,6 @@ def run_replay(c: NetnsCluster, node: int, name: str, *args) -> dict:
         return json.load(f)
 
 
-def detection_time(c: NetnsCluster, victim: int, killed_at: float, survivors) -> float:
-    """Seconds from the kill until the last survivor installed a view without the victim."""
-    name = f"n{victim}"
-
-    def all_detected():
-        times = []
-        for i in survivors:
-            after = [v for v in c.views(i) if v.at >= killed_at - 0.002 and name not in v.members]
-            if not after:
-                return None
-            times.append(after[0].at)
-        return max(times)
-
-    return c.wait_for(all_detected, 15, f"survivors to drop {name}") - killed_at
-
-
 def capture_formation(c: NetnsCluster) -> str:
     """Captures while the cluster forms; returns the capture file."""
     path = os.path.join(c.state, "frames.jsonl")
@@ -112,7 +96,7 @@ def capture_formation(c: NetnsCluster) -> str:
 
 def baseline_kill(c: NetnsCluster):
     killed_at = c.kill_crmd(3)
-    took = detection_time(c, 3, killed_at, (1, 2))
+    took = c.detection_time(3, killed_at, (1, 2))
     check(took <= DETECTION_BOUND, f"baseline: kill -9 n3 without replay, survivors drop it in "
           f"{took * 1000:.0f} ms (bound {DETECTION_BOUND * 1000:.0f} ms)")
     c.start_crmd(3)
@@ -132,7 +116,7 @@ def replay_after_death(c: NetnsCluster, frames_path: str, baseline: float):
               "--sender", "2", "--bind", f"{node_address(2)}:5405",
               "--to", f"{node_address(1)}:5405", "--to", f"{node_address(3)}:5405",
               "--interval", "0.1", "--duration", str(REPLAY_SECONDS), "--report", report_path)
-    took = detection_time(c, 2, killed_at, survivors)
+    took = c.detection_time(2, killed_at, survivors, timeout=15)
     check(took <= DETECTION_BOUND,
           f"kill -9 n2 while its frames are resent every 100 ms: survivors drop it in "
           f"{took * 1000:.0f} ms (baseline {baseline * 1000:.0f} ms, bound "
