@@ -1,17 +1,27 @@
 #include "crmd/admin_server.h"
 
 #include <grpcpp/grpcpp.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 
+#include <cerrno>
 #include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <filesystem>
 #include <mutex>
+#include <set>
+#include <thread>
 
 #include "admin.grpc.pb.h"
 #include "crmd/auth_store.h"
 #include "crmd/cib_wire.h"
 #include "crmd/cluster_manager.h"
 #include "crmd/crypto.h"
+#include "crmd/front_acceptor.h"
 #include "crmd/known_hosts.h"
 #include "crmd/log.h"
+#include "crmd/pinned_channel.h"
 #include "crmd/secure_file.h"
 #include "crmd/tls_identity.h"
 #include "peer.grpc.pb.h"
@@ -24,15 +34,16 @@ constexpr std::string_view kBearer = "Bearer ";
 class AdminService final : public pulse::admin::Admin::Service {
  public:
   AdminService(AuthStore auth, std::string node_name, ClusterManager& cluster,
-               std::string local_token)
+               std::string local_token, const FrontAcceptor& front)
       : auth_(std::move(auth)),
         node_name_(std::move(node_name)),
         cluster_(cluster),
-        local_token_(std::move(local_token)) {}
+        local_token_(std::move(local_token)),
+        front_(front) {}
 
   grpc::Status HostAuth(grpc::ServerContext* context, const pulse::admin::HostAuthRequest* request,
                         pulse::admin::HostAuthReply* reply) override {
-    const std::string who = "host auth from " + context->peer();
+    const std::string who = "host auth from " + clientOf(*context);
     if (!auth_.hasPassword()) {
       logEvent(who + " refused: no hacluster password set (run crmd passwd)");
       return {grpc::StatusCode::FAILED_PRECONDITION,
@@ -217,16 +228,21 @@ class AdminService final : public pulse::admin::Admin::Service {
     std::string_view value;
     if (it != metadata.end()) value = std::string_view(it->second.data(), it->second.size());
     if (!value.starts_with(kBearer)) {
-      logEvent(call + " from " + context.peer() + " refused: no token");
+      logEvent(call + " from " + clientOf(context) + " refused: no token");
       return {grpc::StatusCode::UNAUTHENTICATED, "no authentication token; run pcs host auth"};
     }
     const std::string token(value.substr(kBearer.size()));
     if (!constantTimeEquals(token, local_token_) && !auth_.isValidToken(token)) {
-      logEvent(call + " from " + context.peer() + " refused: unknown token");
+      logEvent(call + " from " + clientOf(context) + " refused: unknown token");
       return {grpc::StatusCode::UNAUTHENTICATED, "invalid authentication token; run pcs host auth"};
     }
-    if (log) logEvent(call + " from " + context.peer());
+    if (log) logEvent(call + " from " + clientOf(context));
     return grpc::Status::OK;
+  }
+
+  // The caller's address: gRPC sees the front acceptor's end of the Unix socket.
+  std::string clientOf(const grpc::ServerContext& context) const {
+    return front_.clientOf(context.peer()).value_or(context.peer());
   }
 
   std::string nodeName(std::optional<NodeId> id) const {
@@ -325,6 +341,7 @@ class AdminService final : public pulse::admin::Admin::Service {
   const std::string node_name_;
   ClusterManager& cluster_;
   const std::string local_token_;  // this run's local-admin token (see admin_server.h)
+  const FrontAcceptor& front_;
 };
 
 // Node-to-node calls (proto/peer.proto), authenticated with the cluster key's peer token.
@@ -365,13 +382,51 @@ std::string localAddress(const std::string& listen, int port) {
 
 std::string localAdminPath(const std::string& state_dir) { return state_dir + "/local-admin"; }
 
+std::string adminSocketPath(const std::string& state_dir) { return state_dir + "/admin.sock"; }
+
+namespace {
+
+// How often the front's reserved pool is brought up to date with the cluster's members (a
+// node set up, added or removed); until then a new member's connections count as a stranger's.
+constexpr std::chrono::seconds kTrustedRefresh{5};
+
+// The addresses of the cluster's members as this node knows them: the config's ring0
+// addresses and the known hosts' (the admin addresses pcs host auth was given). Host names
+// that are not literal addresses are ignored by the front.
+std::set<std::string> memberAddresses(const ClusterManager& cluster, const std::string& state_dir) {
+  std::set<std::string> out;
+  for (const MemberRuntime& member : cluster.snapshot().members) out.insert(member.node.address);
+  if (auto hosts = loadKnownHosts(knownHostsPath(state_dir)); hosts) {
+    for (const KnownHost& host : *hosts) {
+      if (auto address = parseNodeAddress(host.address); address) out.insert(address->host);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 struct AdminServer::Impl {
   TlsIdentity identity;
+  std::unique_ptr<FrontAcceptor> front;
   std::unique_ptr<AdminService> service;
   std::unique_ptr<PeerService> peer_service;
   std::unique_ptr<grpc::Server> server;
-  int port = 0;
   std::once_flag shutdown_once;
+  // The trusted-source refresher: its own thread, since snapshot() may wait behind a cluster
+  // start or stop.
+  std::mutex refresh_mutex;
+  std::condition_variable refresh_wake;
+  bool stopping = false;  // guarded by refresh_mutex
+  std::thread refresher;
+
+  void refreshTrusted(const ClusterManager& cluster, const std::string& state_dir) {
+    for (;;) {
+      front->setTrustedSources(memberAddresses(cluster, state_dir));
+      std::unique_lock lock(refresh_mutex);
+      if (refresh_wake.wait_for(lock, kTrustedRefresh, [this] { return stopping; })) return;
+    }
+  }
 };
 
 AdminServer::AdminServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -393,40 +448,77 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const AdminServerOptions
   auto local_token = randomBytes(32);
   if (!local_token) return Error{"local-admin token: " + local_token.error().message};
 
+  // gRPC listens only on a Unix socket in the state directory; the network side is the front
+  // acceptor's (front_acceptor.h), which bounds what a client can hold.
+  const std::string socket_path = adminSocketPath(options.state_dir);
+  if (socket_path.size() >= sizeof(sockaddr_un::sun_path)) {
+    return Error{"the state directory's path is too long for the admin socket " + socket_path +
+                 " (at most " + std::to_string(sizeof(sockaddr_un::sun_path) - 1) + " bytes)"};
+  }
+  std::error_code removed;
+  std::filesystem::remove(socket_path, removed);  // a previous run's
+
   auto impl = std::make_unique<Impl>();
   impl->identity = std::move(*identity);
+  auto front = FrontAcceptor::start({options.listen_address, socket_path, options.limits});
+  if (!front) return front.error();
+  impl->front = std::move(*front);
   const std::string token = toHex(*local_token);
-  impl->service =
-      std::make_unique<AdminService>(std::move(*auth), options.node_name, *options.cluster, token);
+  impl->service = std::make_unique<AdminService>(std::move(*auth), options.node_name,
+                                                 *options.cluster, token, *impl->front);
   grpc::SslServerCredentialsOptions tls;
   tls.pem_key_cert_pairs.push_back({impl->identity.key_pem, impl->identity.cert_pem});
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen_address, grpc::SslServerCredentials(tls), &impl->port);
+  int bound = 0;
+  builder.AddListeningPort("unix:" + socket_path, grpc::SslServerCredentials(tls), &bound);
+  // The front already bounds the TLS handshake; this bounds the rest of gRPC's (HTTP/2
+  // settings), and covers a local process that reaches the socket directly.
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+                             static_cast<int>(options.limits.handshake_timeout.count()));
+  // A connection with no call for a minute is closed, so an idle client does not keep its
+  // place under the front's limits (pcs opens one per command, peers close theirs after 2 s).
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 60'000);
   builder.RegisterService(impl->service.get());
   impl->peer_service = std::make_unique<PeerService>(*options.cluster);
   builder.RegisterService(impl->peer_service.get());
   impl->server = builder.BuildAndStart();
-  if (!impl->server || impl->port == 0) {
-    return Error{"cannot listen on " + options.listen_address};
+  if (!impl->server || bound == 0) return Error{"cannot listen on " + socket_path};
+  if (chmod(socket_path.c_str(), 0600) != 0) {
+    impl->server->Shutdown();
+    return Error{"cannot restrict " + socket_path + " to mode 0600: " + std::strerror(errno)};
   }
+  impl->refresher =
+      std::thread([impl = impl.get(), cluster = options.cluster, state_dir = options.state_dir] {
+        impl->refreshTrusted(*cluster, state_dir);
+      });
   // Written only once the port is known; the previous run's file (and token) is replaced.
-  const KnownHost local{options.node_name, localAddress(options.listen_address, impl->port), token,
+  const KnownHost local{options.node_name,
+                        localAddress(options.listen_address, impl->front->port()), token,
                         impl->identity.fingerprint};
   if (Status s = saveKnownHosts(localAdminPath(options.state_dir), {local}); !s) {
-    impl->server->Shutdown();
+    auto server = std::unique_ptr<AdminServer>(new AdminServer(std::move(impl)));
+    server->shutdown();
     return Error{"cannot write the local-admin file: " + s.error().message};
   }
   return std::unique_ptr<AdminServer>(new AdminServer(std::move(impl)));
 }
 
-int AdminServer::port() const { return impl_->port; }
+int AdminServer::port() const { return impl_->front->port(); }
 const std::string& AdminServer::certificatePem() const { return impl_->identity.cert_pem; }
 const std::string& AdminServer::fingerprint() const { return impl_->identity.fingerprint; }
 
 void AdminServer::shutdown() {
   std::call_once(impl_->shutdown_once, [this] {
+    {
+      std::lock_guard lock(impl_->refresh_mutex);
+      impl_->stopping = true;
+    }
+    impl_->refresh_wake.notify_all();
+    impl_->refresher.join();
+    // gRPC first, so running calls finish through the front; then the front's connections.
     impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
     impl_->server->Wait();
+    impl_->front.reset();
   });
 }
 
