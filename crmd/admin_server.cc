@@ -29,17 +29,85 @@
 namespace pulse::crmd {
 namespace {
 
+// How often the front's reserved pool is brought up to date with the cluster's members (a
+// node set up, added or removed); until then a new member's connections count as a stranger's.
+constexpr std::chrono::seconds kTrustedRefresh{5};
+
+// The addresses of the cluster's members as this node knows them: the config's ring0
+// addresses and the known hosts' (the admin addresses pcs host auth was given). Host names
+// that are not literal addresses are ignored by the front.
+std::set<std::string> memberAddresses(const ClusterManager& cluster, const std::string& state_dir) {
+  std::set<std::string> out;
+  for (const MemberRuntime& member : cluster.snapshot().members) out.insert(member.node.address);
+  if (auto hosts = loadKnownHosts(knownHostsPath(state_dir)); hosts) {
+    for (const KnownHost& host : *hosts) {
+      if (auto address = parseNodeAddress(host.address); address) out.insert(address->host);
+    }
+  }
+  return out;
+}
+
+// Keeps the front's reserved pool on the cluster's members: at start, whenever
+// refreshSoon() is called (a cluster set up or destroyed) and every kTrustedRefresh (a safety
+// net). Its own thread, since snapshot() may wait behind a cluster start or stop.
+class TrustedSourceRefresher {
+ public:
+  TrustedSourceRefresher(const ClusterManager& cluster, std::string state_dir, FrontAcceptor& front)
+      : cluster_(cluster),
+        state_dir_(std::move(state_dir)),
+        front_(front),
+        thread_([this] { run(); }) {}
+  ~TrustedSourceRefresher() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+  void refreshSoon() {
+    {
+      std::lock_guard lock(mutex_);
+      requested_ = true;
+    }
+    wake_.notify_all();
+  }
+
+ private:
+  void run() {
+    for (;;) {
+      front_.setTrustedSources(memberAddresses(cluster_, state_dir_));
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, kTrustedRefresh, [this] { return stopping_ || requested_; });
+      if (stopping_) return;
+      requested_ = false;
+    }
+  }
+
+  const ClusterManager& cluster_;
+  const std::string state_dir_;
+  FrontAcceptor& front_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;   // guarded by mutex_
+  bool requested_ = false;  // guarded by mutex_
+  std::thread thread_;      // last: starts once the rest is ready
+};
+
 constexpr std::string_view kBearer = "Bearer ";
 
 class AdminService final : public pulse::admin::Admin::Service {
  public:
   AdminService(AuthStore auth, std::string node_name, ClusterManager& cluster,
-               std::string local_token, const FrontAcceptor& front)
+               std::string local_token, const FrontAcceptor& front,
+               TrustedSourceRefresher& refresher)
       : auth_(std::move(auth)),
         node_name_(std::move(node_name)),
         cluster_(cluster),
         local_token_(std::move(local_token)),
-        front_(front) {}
+        front_(front),
+        refresher_(refresher) {}
 
   grpc::Status HostAuth(grpc::ServerContext* context, const pulse::admin::HostAuthRequest* request,
                         pulse::admin::HostAuthReply* reply) override {
@@ -97,6 +165,7 @@ class AdminService final : public pulse::admin::Admin::Service {
     if (Status s = cluster_.setup(files, request->force()); !s) {
       return failure("cluster setup", grpc::StatusCode::FAILED_PRECONDITION, s.error());
     }
+    refresher_.refreshSoon();
     return grpc::Status::OK;
   }
 
@@ -137,6 +206,7 @@ class AdminService final : public pulse::admin::Admin::Service {
     if (Status s = cluster_.destroy(); !s) {
       return failure("cluster destroy", grpc::StatusCode::INTERNAL, s.error());
     }
+    refresher_.refreshSoon();
     return grpc::Status::OK;
   }
 
@@ -342,6 +412,7 @@ class AdminService final : public pulse::admin::Admin::Service {
   ClusterManager& cluster_;
   const std::string local_token_;  // this run's local-admin token (see admin_server.h)
   const FrontAcceptor& front_;
+  TrustedSourceRefresher& refresher_;  // told when the members may have changed
 };
 
 // Node-to-node calls (proto/peer.proto), authenticated with the cluster key's peer token.
@@ -384,49 +455,14 @@ std::string localAdminPath(const std::string& state_dir) { return state_dir + "/
 
 std::string adminSocketPath(const std::string& state_dir) { return state_dir + "/admin.sock"; }
 
-namespace {
-
-// How often the front's reserved pool is brought up to date with the cluster's members (a
-// node set up, added or removed); until then a new member's connections count as a stranger's.
-constexpr std::chrono::seconds kTrustedRefresh{5};
-
-// The addresses of the cluster's members as this node knows them: the config's ring0
-// addresses and the known hosts' (the admin addresses pcs host auth was given). Host names
-// that are not literal addresses are ignored by the front.
-std::set<std::string> memberAddresses(const ClusterManager& cluster, const std::string& state_dir) {
-  std::set<std::string> out;
-  for (const MemberRuntime& member : cluster.snapshot().members) out.insert(member.node.address);
-  if (auto hosts = loadKnownHosts(knownHostsPath(state_dir)); hosts) {
-    for (const KnownHost& host : *hosts) {
-      if (auto address = parseNodeAddress(host.address); address) out.insert(address->host);
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 struct AdminServer::Impl {
   TlsIdentity identity;
   std::unique_ptr<FrontAcceptor> front;
+  std::unique_ptr<TrustedSourceRefresher> refresher;
   std::unique_ptr<AdminService> service;
   std::unique_ptr<PeerService> peer_service;
   std::unique_ptr<grpc::Server> server;
   std::once_flag shutdown_once;
-  // The trusted-source refresher: its own thread, since snapshot() may wait behind a cluster
-  // start or stop.
-  std::mutex refresh_mutex;
-  std::condition_variable refresh_wake;
-  bool stopping = false;  // guarded by refresh_mutex
-  std::thread refresher;
-
-  void refreshTrusted(const ClusterManager& cluster, const std::string& state_dir) {
-    for (;;) {
-      front->setTrustedSources(memberAddresses(cluster, state_dir));
-      std::unique_lock lock(refresh_mutex);
-      if (refresh_wake.wait_for(lock, kTrustedRefresh, [this] { return stopping; })) return;
-    }
-  }
 };
 
 AdminServer::AdminServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -463,9 +499,11 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const AdminServerOptions
   auto front = FrontAcceptor::start({options.listen_address, socket_path, options.limits});
   if (!front) return front.error();
   impl->front = std::move(*front);
+  impl->refresher =
+      std::make_unique<TrustedSourceRefresher>(*options.cluster, options.state_dir, *impl->front);
   const std::string token = toHex(*local_token);
-  impl->service = std::make_unique<AdminService>(std::move(*auth), options.node_name,
-                                                 *options.cluster, token, *impl->front);
+  impl->service = std::make_unique<AdminService>(
+      std::move(*auth), options.node_name, *options.cluster, token, *impl->front, *impl->refresher);
   grpc::SslServerCredentialsOptions tls;
   tls.pem_key_cert_pairs.push_back({impl->identity.key_pem, impl->identity.cert_pem});
   grpc::ServerBuilder builder;
@@ -487,10 +525,6 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const AdminServerOptions
     impl->server->Shutdown();
     return Error{"cannot restrict " + socket_path + " to mode 0600: " + std::strerror(errno)};
   }
-  impl->refresher =
-      std::thread([impl = impl.get(), cluster = options.cluster, state_dir = options.state_dir] {
-        impl->refreshTrusted(*cluster, state_dir);
-      });
   // Written only once the port is known; the previous run's file (and token) is replaced.
   const KnownHost local{options.node_name,
                         localAddress(options.listen_address, impl->front->port()), token,
@@ -509,12 +543,7 @@ const std::string& AdminServer::fingerprint() const { return impl_->identity.fin
 
 void AdminServer::shutdown() {
   std::call_once(impl_->shutdown_once, [this] {
-    {
-      std::lock_guard lock(impl_->refresh_mutex);
-      impl_->stopping = true;
-    }
-    impl_->refresh_wake.notify_all();
-    impl_->refresher.join();
+    impl_->refresher.reset();
     // gRPC first, so running calls finish through the front; then the front's connections.
     impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
     impl_->server->Wait();

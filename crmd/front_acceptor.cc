@@ -1,6 +1,5 @@
 #include "crmd/front_acceptor.h"
 
-#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
@@ -8,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -143,12 +143,20 @@ struct FrontAcceptor::Impl::Connection : std::enable_shared_from_this<Connection
     deadline.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
       if (!ec) self->onDeadline();
     });
-    client.async_read_some(
-        asio::buffer(to_upstream),
-        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-          self->onFirstBytes(ec, n);
+    // Buffers only once the client has something to say: an idle connection costs a socket.
+    client.async_wait(
+        tcp::socket::wait_read, [self = shared_from_this()](const boost::system::error_code& ec) {
+          if (ec) return self->close();
+          self->to_upstream = std::make_unique_for_overwrite<std::uint8_t[]>(kBufferSize);
+          self->to_client = std::make_unique_for_overwrite<std::uint8_t[]>(kBufferSize);
+          self->client.async_read_some(
+              self->upstreamBuffer(), [self](const boost::system::error_code& read_error,
+                                             std::size_t n) { self->onFirstBytes(read_error, n); });
         });
   }
+
+  asio::mutable_buffer upstreamBuffer() { return asio::buffer(to_upstream.get(), kBufferSize); }
+  asio::mutable_buffer clientBuffer() { return asio::buffer(to_client.get(), kBufferSize); }
 
   // The client spoke: only now is the connection to gRPC opened.
   void onFirstBytes(const boost::system::error_code& ec, std::size_t n) {
@@ -175,7 +183,7 @@ struct FrontAcceptor::Impl::Connection : std::enable_shared_from_this<Connection
         unix_stream::endpoint(impl.options.upstream_path),
         [self = shared_from_this(), n](const boost::system::error_code& connect_error) {
           if (connect_error) return self->close();
-          asio::async_write(self->upstream, asio::buffer(self->to_upstream, n),
+          asio::async_write(self->upstream, asio::buffer(self->to_upstream.get(), n),
                             [self](const boost::system::error_code& write_error, std::size_t) {
                               if (write_error) return self->close();
                               self->pumpToUpstream();
@@ -186,10 +194,10 @@ struct FrontAcceptor::Impl::Connection : std::enable_shared_from_this<Connection
 
   void pumpToUpstream() {
     client.async_read_some(
-        asio::buffer(to_upstream),
+        upstreamBuffer(),
         [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
           if (ec || !self->inspect(n)) return self->close();
-          asio::async_write(self->upstream, asio::buffer(self->to_upstream, n),
+          asio::async_write(self->upstream, asio::buffer(self->to_upstream.get(), n),
                             [self](const boost::system::error_code& write_error, std::size_t) {
                               if (write_error) return self->close();
                               self->pumpToUpstream();
@@ -199,10 +207,10 @@ struct FrontAcceptor::Impl::Connection : std::enable_shared_from_this<Connection
 
   void pumpToClient() {
     upstream.async_read_some(
-        asio::buffer(to_client),
+        clientBuffer(),
         [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
           if (ec) return self->close();
-          asio::async_write(self->client, asio::buffer(self->to_client, n),
+          asio::async_write(self->client, asio::buffer(self->to_client.get(), n),
                             [self](const boost::system::error_code& write_error, std::size_t) {
                               if (write_error) return self->close();
                               self->pumpToClient();
@@ -213,7 +221,7 @@ struct FrontAcceptor::Impl::Connection : std::enable_shared_from_this<Connection
   // Watches the handshake in the client's first `n` bytes of to_upstream; false: not TLS.
   bool inspect(std::size_t n) {
     if (watch.state() == TlsHandshakeWatch::State::kEstablished) return true;
-    switch (watch.feed(std::span<const std::uint8_t>(to_upstream.data(), n))) {
+    switch (watch.feed(std::span<const std::uint8_t>(to_upstream.get(), n))) {
       case TlsHandshakeWatch::State::kNotTls:
         impl.count([](FrontCounters& s) { ++s.not_tls; });
         impl.handshake_log.note("admin port: closed a connection from " + source +
@@ -257,8 +265,8 @@ struct FrontAcceptor::Impl::Connection : std::enable_shared_from_this<Connection
   std::string upstream_name;  // the abstract name of our end of the Unix socket, once open
   TlsHandshakeWatch watch;
   bool closed = false;
-  std::array<std::uint8_t, kBufferSize> to_upstream{};
-  std::array<std::uint8_t, kBufferSize> to_client{};
+  std::unique_ptr<std::uint8_t[]> to_upstream;  // kBufferSize, once the client has spoken
+  std::unique_ptr<std::uint8_t[]> to_client;    // kBufferSize, likewise
 };
 
 void FrontAcceptor::Impl::accept() {

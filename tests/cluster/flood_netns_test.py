@@ -94,7 +94,7 @@ def run(crmd, pcs):
         worst = max(t for _, t in answers)
         check(all(r.returncode == 0 for r, _ in answers) and worst < 2.0,
               f"during the flood pcs status on n1 answers within 2 s (slowest {worst:.2f} s)",
-              "".join(r.stderr for r, _ in answers))
+              "".join(f"exit {r.returncode}: {r.stdout}{r.stderr}" for r, _ in answers))
 
         result, took = timed_pcs(c, 2, "property", "set", "cluster-recheck-interval=3min")
         check(result.returncode == 0 and all("cluster-recheck-interval" in cib_file(c, i)
