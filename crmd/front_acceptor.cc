@@ -121,7 +121,7 @@ struct FrontAcceptor::Impl {
   std::set<asio::ip::address> trusted_sources;  // guarded by mutex
   std::map<std::string, std::string> clients;   // upstream name -> gRPC peer; guarded by mutex
   FrontCounters stats;                          // guarded by mutex
-  std::thread thread;                           // last: starts once everything is ready
+  std::thread thread;                           // runs io; started once the port listens
 };
 
 // One client connection and, once the client has spoken, its connection to gRPC. Lives as long
