@@ -1,17 +1,27 @@
 #include "crmd/admin_server.h"
 
 #include <grpcpp/grpcpp.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 
+#include <cerrno>
 #include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <filesystem>
 #include <mutex>
+#include <set>
+#include <thread>
 
 #include "admin.grpc.pb.h"
 #include "crmd/auth_store.h"
 #include "crmd/cib_wire.h"
 #include "crmd/cluster_manager.h"
 #include "crmd/crypto.h"
+#include "crmd/front_acceptor.h"
 #include "crmd/known_hosts.h"
 #include "crmd/log.h"
+#include "crmd/pinned_channel.h"
 #include "crmd/secure_file.h"
 #include "crmd/tls_identity.h"
 #include "peer.grpc.pb.h"
@@ -19,20 +29,89 @@
 namespace pulse::crmd {
 namespace {
 
+// How often the front's reserved pool is brought up to date with the cluster's members (a
+// node set up, added or removed); until then a new member's connections count as a stranger's.
+constexpr std::chrono::seconds kTrustedRefresh{5};
+
+// The addresses of the cluster's members as this node knows them: the config's ring0
+// addresses and the known hosts' (the admin addresses pcs host auth was given). Host names
+// that are not literal addresses are ignored by the front.
+std::set<std::string> memberAddresses(const ClusterManager& cluster, const std::string& state_dir) {
+  std::set<std::string> out;
+  for (const MemberRuntime& member : cluster.snapshot().members) out.insert(member.node.address);
+  if (auto hosts = loadKnownHosts(knownHostsPath(state_dir)); hosts) {
+    for (const KnownHost& host : *hosts) {
+      if (auto address = parseNodeAddress(host.address); address) out.insert(address->host);
+    }
+  }
+  return out;
+}
+
+// Keeps the front's reserved pool on the cluster's members: at start, whenever
+// refreshSoon() is called (a cluster set up or destroyed) and every kTrustedRefresh (a safety
+// net). Its own thread, since snapshot() may wait behind a cluster start or stop.
+class TrustedSourceRefresher {
+ public:
+  TrustedSourceRefresher(const ClusterManager& cluster, std::string state_dir, FrontAcceptor& front)
+      : cluster_(cluster),
+        state_dir_(std::move(state_dir)),
+        front_(front),
+        thread_([this] { run(); }) {}
+  ~TrustedSourceRefresher() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+  void refreshSoon() {
+    {
+      std::lock_guard lock(mutex_);
+      requested_ = true;
+    }
+    wake_.notify_all();
+  }
+
+ private:
+  void run() {
+    for (;;) {
+      front_.setTrustedSources(memberAddresses(cluster_, state_dir_));
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, kTrustedRefresh, [this] { return stopping_ || requested_; });
+      if (stopping_) return;
+      requested_ = false;
+    }
+  }
+
+  const ClusterManager& cluster_;
+  const std::string state_dir_;
+  FrontAcceptor& front_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;   // guarded by mutex_
+  bool requested_ = false;  // guarded by mutex_
+  std::thread thread_;      // last: starts once the rest is ready
+};
+
 constexpr std::string_view kBearer = "Bearer ";
 
 class AdminService final : public pulse::admin::Admin::Service {
  public:
   AdminService(AuthStore auth, std::string node_name, ClusterManager& cluster,
-               std::string local_token)
+               std::string local_token, const FrontAcceptor& front,
+               TrustedSourceRefresher& refresher)
       : auth_(std::move(auth)),
         node_name_(std::move(node_name)),
         cluster_(cluster),
-        local_token_(std::move(local_token)) {}
+        local_token_(std::move(local_token)),
+        front_(front),
+        refresher_(refresher) {}
 
   grpc::Status HostAuth(grpc::ServerContext* context, const pulse::admin::HostAuthRequest* request,
                         pulse::admin::HostAuthReply* reply) override {
-    const std::string who = "host auth from " + context->peer();
+    const std::string who = "host auth from " + clientOf(*context);
     if (!auth_.hasPassword()) {
       logEvent(who + " refused: no hacluster password set (run crmd passwd)");
       return {grpc::StatusCode::FAILED_PRECONDITION,
@@ -86,6 +165,7 @@ class AdminService final : public pulse::admin::Admin::Service {
     if (Status s = cluster_.setup(files, request->force()); !s) {
       return failure("cluster setup", grpc::StatusCode::FAILED_PRECONDITION, s.error());
     }
+    refresher_.refreshSoon();
     return grpc::Status::OK;
   }
 
@@ -126,6 +206,7 @@ class AdminService final : public pulse::admin::Admin::Service {
     if (Status s = cluster_.destroy(); !s) {
       return failure("cluster destroy", grpc::StatusCode::INTERNAL, s.error());
     }
+    refresher_.refreshSoon();
     return grpc::Status::OK;
   }
 
@@ -217,16 +298,21 @@ class AdminService final : public pulse::admin::Admin::Service {
     std::string_view value;
     if (it != metadata.end()) value = std::string_view(it->second.data(), it->second.size());
     if (!value.starts_with(kBearer)) {
-      logEvent(call + " from " + context.peer() + " refused: no token");
+      logEvent(call + " from " + clientOf(context) + " refused: no token");
       return {grpc::StatusCode::UNAUTHENTICATED, "no authentication token; run pcs host auth"};
     }
     const std::string token(value.substr(kBearer.size()));
     if (!constantTimeEquals(token, local_token_) && !auth_.isValidToken(token)) {
-      logEvent(call + " from " + context.peer() + " refused: unknown token");
+      logEvent(call + " from " + clientOf(context) + " refused: unknown token");
       return {grpc::StatusCode::UNAUTHENTICATED, "invalid authentication token; run pcs host auth"};
     }
-    if (log) logEvent(call + " from " + context.peer());
+    if (log) logEvent(call + " from " + clientOf(context));
     return grpc::Status::OK;
+  }
+
+  // The caller's address: gRPC sees the front acceptor's end of the Unix socket.
+  std::string clientOf(const grpc::ServerContext& context) const {
+    return front_.clientOf(context.peer()).value_or(context.peer());
   }
 
   std::string nodeName(std::optional<NodeId> id) const {
@@ -325,6 +411,8 @@ class AdminService final : public pulse::admin::Admin::Service {
   const std::string node_name_;
   ClusterManager& cluster_;
   const std::string local_token_;  // this run's local-admin token (see admin_server.h)
+  const FrontAcceptor& front_;
+  TrustedSourceRefresher& refresher_;  // told when the members may have changed
 };
 
 // Node-to-node calls (proto/peer.proto), authenticated with the cluster key's peer token.
@@ -365,12 +453,15 @@ std::string localAddress(const std::string& listen, int port) {
 
 std::string localAdminPath(const std::string& state_dir) { return state_dir + "/local-admin"; }
 
+std::string adminSocketPath(const std::string& state_dir) { return state_dir + "/admin.sock"; }
+
 struct AdminServer::Impl {
   TlsIdentity identity;
+  std::unique_ptr<FrontAcceptor> front;
+  std::unique_ptr<TrustedSourceRefresher> refresher;
   std::unique_ptr<AdminService> service;
   std::unique_ptr<PeerService> peer_service;
   std::unique_ptr<grpc::Server> server;
-  int port = 0;
   std::once_flag shutdown_once;
 };
 
@@ -393,40 +484,70 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const AdminServerOptions
   auto local_token = randomBytes(32);
   if (!local_token) return Error{"local-admin token: " + local_token.error().message};
 
+  // gRPC listens only on a Unix socket in the state directory; the network side is the front
+  // acceptor's (front_acceptor.h), which bounds what a client can hold.
+  const std::string socket_path = adminSocketPath(options.state_dir);
+  if (socket_path.size() >= sizeof(sockaddr_un::sun_path)) {
+    return Error{"the state directory's path is too long for the admin socket " + socket_path +
+                 " (at most " + std::to_string(sizeof(sockaddr_un::sun_path) - 1) + " bytes)"};
+  }
+  std::error_code removed;
+  std::filesystem::remove(socket_path, removed);  // a previous run's
+
   auto impl = std::make_unique<Impl>();
   impl->identity = std::move(*identity);
+  auto front = FrontAcceptor::start({options.listen_address, socket_path, options.limits});
+  if (!front) return front.error();
+  impl->front = std::move(*front);
+  impl->refresher =
+      std::make_unique<TrustedSourceRefresher>(*options.cluster, options.state_dir, *impl->front);
   const std::string token = toHex(*local_token);
-  impl->service =
-      std::make_unique<AdminService>(std::move(*auth), options.node_name, *options.cluster, token);
+  impl->service = std::make_unique<AdminService>(
+      std::move(*auth), options.node_name, *options.cluster, token, *impl->front, *impl->refresher);
   grpc::SslServerCredentialsOptions tls;
   tls.pem_key_cert_pairs.push_back({impl->identity.key_pem, impl->identity.cert_pem});
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen_address, grpc::SslServerCredentials(tls), &impl->port);
+  int bound = 0;
+  builder.AddListeningPort("unix:" + socket_path, grpc::SslServerCredentials(tls), &bound);
+  // The front already bounds the TLS handshake; this bounds the rest of gRPC's (HTTP/2
+  // settings), and covers a local process that reaches the socket directly.
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+                             static_cast<int>(options.limits.handshake_timeout.count()));
+  // A connection with no call for a minute is closed, so an idle client does not keep its
+  // place under the front's limits (pcs opens one per command, peers close theirs after 2 s).
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 60'000);
   builder.RegisterService(impl->service.get());
   impl->peer_service = std::make_unique<PeerService>(*options.cluster);
   builder.RegisterService(impl->peer_service.get());
   impl->server = builder.BuildAndStart();
-  if (!impl->server || impl->port == 0) {
-    return Error{"cannot listen on " + options.listen_address};
+  if (!impl->server || bound == 0) return Error{"cannot listen on " + socket_path};
+  if (chmod(socket_path.c_str(), 0600) != 0) {
+    impl->server->Shutdown();
+    return Error{"cannot restrict " + socket_path + " to mode 0600: " + std::strerror(errno)};
   }
   // Written only once the port is known; the previous run's file (and token) is replaced.
-  const KnownHost local{options.node_name, localAddress(options.listen_address, impl->port), token,
+  const KnownHost local{options.node_name,
+                        localAddress(options.listen_address, impl->front->port()), token,
                         impl->identity.fingerprint};
   if (Status s = saveKnownHosts(localAdminPath(options.state_dir), {local}); !s) {
-    impl->server->Shutdown();
+    auto server = std::unique_ptr<AdminServer>(new AdminServer(std::move(impl)));
+    server->shutdown();
     return Error{"cannot write the local-admin file: " + s.error().message};
   }
   return std::unique_ptr<AdminServer>(new AdminServer(std::move(impl)));
 }
 
-int AdminServer::port() const { return impl_->port; }
+int AdminServer::port() const { return impl_->front->port(); }
 const std::string& AdminServer::certificatePem() const { return impl_->identity.cert_pem; }
 const std::string& AdminServer::fingerprint() const { return impl_->identity.fingerprint; }
 
 void AdminServer::shutdown() {
   std::call_once(impl_->shutdown_once, [this] {
+    impl_->refresher.reset();
+    // gRPC first, so running calls finish through the front; then the front's connections.
     impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
     impl_->server->Wait();
+    impl_->front.reset();
   });
 }
 

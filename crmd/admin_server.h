@@ -4,6 +4,12 @@
 // destroy, status) are carried out by the ClusterManager. gRPC stays behind a pimpl so that
 // including this header costs nothing.
 //
+// The network side: gRPC listens only on `<state dir>/admin.sock` (mode 0600); the TCP port is
+// a FrontAcceptor's (front_acceptor.h), which passes connections on within `limits`: per
+// source and in all, a pool reserved for cluster members and loopback, a TLS handshake
+// deadline. A flood of connections from strangers therefore neither exhausts crmd's
+// descriptors nor keeps the members' replication (which shares the port) out.
+//
 // Local access (for crm_attribute, crm_node and crm_master, which resource agents run as root
 // on the node with no pcs token): at every start the server makes a fresh random 32-byte token,
 // accepts it like a pcs token, and writes `<state dir>/local-admin` (mode 0600, so only root
@@ -19,6 +25,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "crmd/connection_limits.h"
 
 namespace pulse::crmd {
 
@@ -29,10 +36,13 @@ struct AdminServerOptions {
   std::string listen_address;  // "host:port"; port 0 picks a free port
   std::string node_name;       // reported by HostAuth and Whoami
   ClusterManager* cluster = nullptr;  // the cluster calls; must outlive the server
+  ConnectionLimits limits{};          // the admin port's (connection_limits.h)
 };
 
 // `<state_dir>/local-admin` (see above).
 std::string localAdminPath(const std::string& state_dir);
+// `<state_dir>/admin.sock`: the gRPC server's own socket, behind the front acceptor.
+std::string adminSocketPath(const std::string& state_dir);
 
 class AdminServer {
  public:

@@ -4,8 +4,10 @@
 // Exit codes: 0 clean stop, 1 runtime error (state directory, files, address), 2 usage.
 #include <malloc.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdlib>
@@ -72,6 +74,32 @@ std::string watchdogPath() {
   return (ec ? std::filesystem::path(".") : self.parent_path()) / "pulse-watchdog";
 }
 
+// The soft descriptor limit raised to the hard one (systemd's default soft limit is 1024), then
+// the admin port's connection limits fitted to it, so that crmd never runs out of descriptors
+// because of admin connections (connection_limits.h).
+void fitDescriptorLimit(ConnectionLimits& limits) {
+  rlimit nofile{};
+  if (getrlimit(RLIMIT_NOFILE, &nofile) != 0) return;
+  if (nofile.rlim_cur < nofile.rlim_max) {
+    const rlim_t before = nofile.rlim_cur;
+    nofile.rlim_cur = nofile.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &nofile) == 0) {
+      logEvent("descriptor limit raised from " + std::to_string(before) + " to " +
+               std::to_string(nofile.rlim_cur));
+    } else {
+      nofile.rlim_cur = before;
+    }
+  }
+  const ConnectionLimits fitted = fitToDescriptors(limits, nofile.rlim_cur);
+  if (fitted.total != limits.total || fitted.members_total != limits.members_total) {
+    logEvent("descriptor limit " + std::to_string(nofile.rlim_cur) +
+             " is low: admin port limited to " + std::to_string(fitted.total) +
+             " connections from non-members and " + std::to_string(fitted.members_total) +
+             " from members (raise LimitNOFILE)");
+  }
+  limits = fitted;
+}
+
 int runDaemon(AdminServerOptions options, ClusterManagerOptions cluster_options,
               const SelfFenceOptions& self_fence) {
   // gRPC and the peer links run many threads; glibc would give each its own malloc arena, and
@@ -91,6 +119,7 @@ int runDaemon(AdminServerOptions options, ClusterManagerOptions cluster_options,
     logEvent("cannot start: " + s.error().message);
     return 1;
   }
+  fitDescriptorLimit(options.limits);
   // Resource agents get it (agent_process.h), so that crm_attribute & co. find this node's
   // local-admin file. Set before any thread starts.
   setenv("PULSE_STATE_DIR", std::filesystem::absolute(options.state_dir).c_str(), 1);
@@ -159,6 +188,10 @@ int runDaemon(AdminServerOptions options, ClusterManagerOptions cluster_options,
 }  // namespace
 
 int main(int argc, char** argv) {
+  const ConnectionLimits defaults;
+  const std::string member_help =
+      "admin port: open connections reserved for cluster members and loopback (at most " +
+      std::to_string(defaults.per_member) + " per member)";
   po::options_description options("Options");
   options.add_options()("help,h", "show this help")(
       "state-dir", po::value<std::string>(),
@@ -176,7 +209,15 @@ int main(int argc, char** argv) {
       "(0: off; must exceed the 100 ms pet interval)")(
       "self-fence-command", po::value<std::string>(),
       "what the watchdog runs to self-fence (default: reboot via /proc/sysrq-trigger, refused "
-      "in test namespaces and when PULSE_TEST is set)");
+      "in test namespaces and when PULSE_TEST is set)")(
+      "max-connections-per-source", po::value<std::size_t>()->default_value(defaults.per_source),
+      "admin port: open connections from one address that is not a cluster member")(
+      "max-connections", po::value<std::size_t>()->default_value(defaults.total),
+      "admin port: open connections from all addresses that are not cluster members")(
+      "max-member-connections", po::value<std::size_t>()->default_value(defaults.members_total),
+      member_help.c_str())("handshake-timeout",
+                           po::value<long>()->default_value(defaults.handshake_timeout.count()),
+                           "admin port: milliseconds a client has to finish its TLS handshake");
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::vector<std::string>>());
   po::options_description all;
@@ -211,6 +252,18 @@ int main(int argc, char** argv) {
   }
   AdminServerOptions server_options{state_dir, vm["listen"].as<std::string>(),
                                     vm.count("name") ? vm["name"].as<std::string>() : hostName()};
+  ConnectionLimits& limits = server_options.limits;
+  limits.per_source = vm["max-connections-per-source"].as<std::size_t>();
+  limits.total = vm["max-connections"].as<std::size_t>();
+  limits.members_total = vm["max-member-connections"].as<std::size_t>();
+  limits.per_member = std::min(limits.per_member, limits.members_total);
+  limits.handshake_timeout = std::chrono::milliseconds(vm["handshake-timeout"].as<long>());
+  if (limits.per_source == 0 || limits.total == 0 || limits.members_total == 0 ||
+      limits.handshake_timeout.count() <= 0) {
+    std::cerr << "crmd: the admin port's connection limits and handshake timeout must be "
+                 "positive\n";
+    return 2;
+  }
   ClusterManagerOptions cluster_options{state_dir, server_options.node_name};
   if (vm.count("ocf-root")) {
     cluster_options.ocf_root = vm["ocf-root"].as<std::string>();

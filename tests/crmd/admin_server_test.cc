@@ -118,6 +118,8 @@ TEST_F(AdminServerTest, SecretFilesAreMode0600) {
   EXPECT_EQ(fileMode(dir_.path() + "/crmd.key"), 0600u);
   EXPECT_EQ(fileMode(dir_.path() + "/hacluster.passwd"), 0600u);
   EXPECT_EQ(fileMode(dir_.path() + "/tokens"), 0600u);
+  // The gRPC server's own socket, behind the admin port's front acceptor: root only.
+  EXPECT_EQ(fileMode(adminSocketPath(dir_.path())), 0600u);
 }
 
 TEST_F(AdminServerTest, PcsClientPinsTheCertificate) {
