@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "admin.grpc.pb.h"
+#include "crmd/auth_limiter.h"
 #include "crmd/auth_store.h"
 #include "crmd/cib_wire.h"
 #include "crmd/cluster_manager.h"
@@ -38,9 +39,29 @@ class AdminService final : public pulse::admin::Admin::Service {
       return {grpc::StatusCode::FAILED_PRECONDITION,
               "no hacluster password is set on this node (run crmd passwd)"};
     }
-    if (!auth_.checkPassword(request->username(), request->password())) {
-      logEvent(who + " refused: wrong user name or password");
-      return {grpc::StatusCode::UNAUTHENTICATED, "Username and/or password is incorrect"};
+    // Refusals by the limiter are not logged: they cost nothing, and a flood of them would
+    // flood the log; the failure that starts a backoff is.
+    const std::string source = authSource(context->peer());
+    const AuthLimiter::Admission admission =
+        limiter_.admit(source, std::chrono::steady_clock::now());
+    if (admission.verdict == AuthLimiter::Verdict::kBackoff) {
+      return {grpc::StatusCode::RESOURCE_EXHAUSTED, "too many failed attempts from " + source +
+                                                        "; try again in " +
+                                                        waitText(admission.retry_after)};
+    }
+    if (admission.verdict == AuthLimiter::Verdict::kBusy) {
+      return {grpc::StatusCode::RESOURCE_EXHAUSTED,
+              "too many password checks in progress on this node; try again in a moment"};
+    }
+    const bool accepted = auth_.checkPassword(request->username(), request->password());
+    const auto backoff = limiter_.finish(source, accepted, std::chrono::steady_clock::now());
+    if (!accepted) {
+      const std::string blocked = backoff.count() > 0
+                                      ? "; too many failures: attempts from " + source +
+                                            " are refused for " + waitText(backoff)
+                                      : "";
+      logEvent(who + " refused: wrong user name or password" + blocked);
+      return {grpc::StatusCode::UNAUTHENTICATED, "Username and/or password is incorrect" + blocked};
     }
     auto token = auth_.issueToken();
     if (!token) {
@@ -148,7 +169,9 @@ class AdminService final : public pulse::admin::Admin::Service {
 
   grpc::Status Fence(grpc::ServerContext* context, const pulse::admin::FenceRequest* request,
                      pulse::admin::FenceReply* reply) override {
-    if (grpc::Status s = authorize(*context, "stonith fence " + request->node()); !s.ok()) return s;
+    // The node is logged only once the caller is known, and then escaped and capped.
+    if (grpc::Status s = authorize(*context, "stonith fence", /*log=*/false); !s.ok()) return s;
+    logEvent("stonith fence " + logField(request->node()) + " from " + context->peer());
     if (request->node().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "no node to fence"};
     auto future = cluster_.fence(request->node(), request->off());
     if (!future) return {grpc::StatusCode::FAILED_PRECONDITION, future.error().message};
@@ -322,6 +345,7 @@ class AdminService final : public pulse::admin::Admin::Service {
   }
 
   AuthStore auth_;
+  AuthLimiter limiter_;  // HostAuth's backoff and concurrency cap (auth_limiter.h)
   const std::string node_name_;
   ClusterManager& cluster_;
   const std::string local_token_;  // this run's local-admin token (see admin_server.h)
