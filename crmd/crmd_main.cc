@@ -185,7 +185,14 @@ int main(int argc, char** argv) {
   positional.add("command", -1);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    // Options are spelled out: no abbreviations (as pcs; see pcs_main.cc).
+    po::store(
+        po::command_line_parser(argc, argv)
+            .options(all)
+            .positional(positional)
+            .style(po::command_line_style::default_style & ~po::command_line_style::allow_guessing)
+            .run(),
+        vm);
     po::notify(vm);
   } catch (const po::error& e) {
     std::cerr << "crmd: " << e.what() << "\nTry crmd --help.\n";
