@@ -42,10 +42,12 @@ std::string hostName() {
 }
 
 int runPasswd(const std::string& state_dir) {
-  if (pulse::Status s = ensureDirectory(state_dir); !s) {
+  std::string tightened;
+  if (pulse::Status s = ensureDirectory(state_dir, &tightened); !s) {
     std::cerr << "crmd passwd: " << s.error().message << "\n";
     return 1;
   }
+  if (!tightened.empty()) std::cerr << "crmd passwd: " << tightened << "\n";
   auto password = readSecret("Password for hacluster: ", /*confirm=*/true);
   if (!password) {
     std::cerr << "crmd passwd: " << password.error().message << "\n";
@@ -87,10 +89,12 @@ int runDaemon(AdminServerOptions options, ClusterManagerOptions cluster_options,
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  if (pulse::Status s = ensureDirectory(options.state_dir); !s) {
+  std::string tightened;
+  if (pulse::Status s = ensureDirectory(options.state_dir, &tightened); !s) {
     logEvent("cannot start: " + s.error().message);
     return 1;
   }
+  if (!tightened.empty()) logEvent(tightened);
   // Resource agents get it (agent_process.h), so that crm_attribute & co. find this node's
   // local-admin file. Set before any thread starts.
   setenv("PULSE_STATE_DIR", std::filesystem::absolute(options.state_dir).c_str(), 1);
