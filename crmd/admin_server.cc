@@ -101,8 +101,6 @@ class AdminService final : public pulse::admin::Admin::Service {
     ClusterFiles files;
     files.config_text = request->cluster_config();
     files.key.assign(request->cluster_key().begin(), request->cluster_key().end());
-    files.cert_pem = request->cluster_cert_pem();
-    files.cert_key_pem = request->cluster_key_pem();
     files.known_hosts = request->known_hosts();
     if (Status s = cluster_.setup(files, request->force()); !s) {
       return failure("cluster setup", grpc::StatusCode::FAILED_PRECONDITION, s.error());
