@@ -230,7 +230,8 @@ class AdminService final : public pulse::admin::Admin::Service {
   }
 
  private:
-  // OK when the call carries a token this node issued; logs refusals.
+  // OK when the call carries a token this node issued; logs refusals (throttled: anyone can
+  // cause them).
   grpc::Status authorize(const grpc::ServerContext& context, const std::string& call,
                          bool log = true) const {
     const auto& metadata = context.client_metadata();
@@ -238,12 +239,12 @@ class AdminService final : public pulse::admin::Admin::Service {
     std::string_view value;
     if (it != metadata.end()) value = std::string_view(it->second.data(), it->second.size());
     if (!value.starts_with(kBearer)) {
-      logEvent(call + " from " + context.peer() + " refused: no token");
+      refusal_log_.log(call + " from " + context.peer() + " refused: no token");
       return {grpc::StatusCode::UNAUTHENTICATED, "no authentication token; run pcs host auth"};
     }
     const std::string token(value.substr(kBearer.size()));
     if (!constantTimeEquals(token, local_token_) && !auth_.isValidToken(token)) {
-      logEvent(call + " from " + context.peer() + " refused: unknown token");
+      refusal_log_.log(call + " from " + context.peer() + " refused: unknown token");
       return {grpc::StatusCode::UNAUTHENTICATED, "invalid authentication token; run pcs host auth"};
     }
     if (log) logEvent(call + " from " + context.peer());
@@ -344,6 +345,8 @@ class AdminService final : public pulse::admin::Admin::Service {
 
   AuthStore auth_;
   AuthLimiter limiter_;  // HostAuth's backoff and concurrency cap (auth_limiter.h)
+  // Refused calls: at most 10 lines a second, however many arrive.
+  mutable LogThrottle refusal_log_{10, std::chrono::seconds(1)};
   const std::string node_name_;
   ClusterManager& cluster_;
   const std::string local_token_;  // this run's local-admin token (see admin_server.h)

@@ -95,6 +95,27 @@ std::string logField(std::string_view text) {
   return field + "'";
 }
 
+std::optional<std::string> LogThrottle::admit(TimePoint now) {
+  std::lock_guard lock(mutex_);
+  if (now - window_start_ >= window_) {
+    window_start_ = now;
+    in_window_ = 0;
+  }
+  if (in_window_ >= burst_) {
+    ++left_out_;
+    return std::nullopt;
+  }
+  ++in_window_;
+  std::string suffix;
+  if (left_out_ > 0) suffix = " (" + std::to_string(left_out_) + " similar lines left out)";
+  left_out_ = 0;
+  return suffix;
+}
+
+void LogThrottle::log(const std::string& text) {
+  if (auto suffix = admit(std::chrono::steady_clock::now())) logEvent(text + *suffix);
+}
+
 void logEvent(const std::string& text) {
   static std::mutex mutex;
   const std::string line = escapeForLog(text);

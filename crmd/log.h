@@ -7,7 +7,11 @@
 // or drive the operator's terminal, and no caller can grow the log by more than one bounded line.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +31,29 @@ void logEvent(const std::string& text);
 // than `max_bytes`, only its first `max_bytes` bytes (cut at a character boundary) are kept,
 // followed by "…(N bytes)" where N is the length of the whole text.
 std::string escapeForLog(std::string_view text, std::size_t max_bytes = kMaxLogLineBytes);
+
+// For lines anyone can cause (a refused call): at most `burst` lines per `window`; the lines
+// beyond are counted, and the first line let through afterwards says how many were left out.
+// So a flood of refused calls costs the log a few lines per window, not one per call.
+// Thread-safe; time is an argument of admit() (log() reads the steady clock).
+class LogThrottle {
+ public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+  LogThrottle(int burst, std::chrono::milliseconds window) : burst_(burst), window_(window) {}
+
+  // nullopt: leave the line out. Otherwise log it, with the returned suffix (empty, or
+  // " (N similar lines left out)").
+  std::optional<std::string> admit(TimePoint now);
+  void log(const std::string& text);
+
+ private:
+  const int burst_;
+  const std::chrono::milliseconds window_;
+  std::mutex mutex_;
+  TimePoint window_start_{};    // guarded by mutex_
+  int in_window_ = 0;           // guarded by mutex_: lines let through since window_start_
+  std::uint64_t left_out_ = 0;  // guarded by mutex_: lines left out since the last one logged
+};
 
 // A request's field for a log line: escaped, capped at kMaxLogFieldBytes and quoted ('...',
 // a quote inside as \x27), so that where it ends is never in doubt.

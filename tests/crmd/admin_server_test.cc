@@ -266,6 +266,22 @@ TEST_F(AdminServerTest, FenceLogsNothingFromAnUnauthenticatedCallerAndCapsTheRes
   EXPECT_NE(text.find("(" + std::to_string(node.size()) + " bytes)'"), std::string::npos);
 }
 
+TEST_F(AdminServerTest, AFloodOfRefusedCallsCostsTheLogAFewLines) {
+  StderrCapture log(dir_.path() + "/captured.log");
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 300; ++i) {
+    pulse::admin::WhoamiReply reply;
+    ASSERT_EQ(whoami(std::nullopt, &reply).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  }
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start)
+          .count();
+  const std::string text = log.text();
+  // Ten lines a second (one more for a window the calls only began).
+  EXPECT_LE(std::count(text.begin(), text.end(), '\n'), 10 * (seconds + 2)) << text;
+  EXPECT_NE(text.find("whoami from ipv4:127.0.0.1:"), std::string::npos);
+}
+
 TEST(AdminServerStart, CorruptKeyIsAnError) {
   TempDir dir;
   auto cluster = noCluster(dir.path());

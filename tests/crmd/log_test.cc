@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <optional>
 #include <string>
 
 namespace pulse::crmd {
@@ -50,6 +52,19 @@ TEST(LogField, IsQuotedCappedAndCannotCloseItsQuote) {
   EXPECT_EQ(logField("n1' from 10.0.0.1 accepted"), "'n1\\x27 from 10.0.0.1 accepted'");
   const std::string field = logField(std::string(1 << 20, 'x'));
   EXPECT_EQ(field, "'" + std::string(kMaxLogFieldBytes, 'x') + "…(1048576 bytes)'");
+}
+
+TEST(LogThrottle, AFloodCostsAFewLinesPerWindowAndSaysHowManyWereLeftOut) {
+  LogThrottle throttle(3, std::chrono::seconds(1));
+  LogThrottle::TimePoint now{std::chrono::hours(1)};
+  int logged = 0;
+  for (int i = 0; i < 10000; ++i) {  // 10,000 refused calls within 100 ms
+    if (throttle.admit(now + std::chrono::microseconds(10 * i))) ++logged;
+  }
+  EXPECT_EQ(logged, 3);
+  now += std::chrono::seconds(1);
+  EXPECT_EQ(throttle.admit(now), std::optional<std::string>(" (9997 similar lines left out)"));
+  EXPECT_EQ(throttle.admit(now), std::optional<std::string>(""));
 }
 
 }  // namespace
