@@ -46,10 +46,10 @@ Commands:
                   [last_man_standing_window=<ms>] [wait_for_all=0|1]]
           [--enable] [--start [--wait[=<s>]]] [--force]
       Create a cluster from authenticated hosts: writes the cluster config, a new cluster key
-      and pcs's known hosts to every node. Node ids are given in the
-      order of the nodes. A node address defaults to the address its host was authenticated
-      at. A two-node cluster gets two_node (wait_for_all). Refused when a node is already in a
-      cluster, unless --force. The default token is 1000 ms, consensus 1.2 x token.
+      and pcs's known hosts to every node. Node ids are given in the order of the nodes. A
+      node address defaults to the address its host was authenticated at. A two-node cluster
+      gets two_node (wait_for_all). Refused when a node is already in a cluster, unless
+      --force. The default token is 1000 ms, consensus 1.2 x token.
   cluster start [--all | <node>...] [--wait[=<s>]]
       Start the membership on the nodes (the local node when none is given) and wait, up to
       <s> seconds (default 60, 0: do not wait), until every started node is in one view with
