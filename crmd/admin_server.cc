@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "admin.grpc.pb.h"
+#include "crmd/auth_limiter.h"
 #include "crmd/auth_store.h"
 #include "crmd/cib_wire.h"
 #include "crmd/cluster_manager.h"
@@ -117,9 +118,29 @@ class AdminService final : public pulse::admin::Admin::Service {
       return {grpc::StatusCode::FAILED_PRECONDITION,
               "no hacluster password is set on this node (run crmd passwd)"};
     }
-    if (!auth_.checkPassword(request->username(), request->password())) {
-      logEvent(who + " refused: wrong user name or password");
-      return {grpc::StatusCode::UNAUTHENTICATED, "Username and/or password is incorrect"};
+    // Refusals by the limiter are not logged: they cost nothing, and a flood of them would
+    // flood the log; the failure that starts a backoff is.
+    const std::string source = authSource(clientOf(*context));
+    const AuthLimiter::Admission admission =
+        limiter_.admit(source, std::chrono::steady_clock::now());
+    if (admission.verdict == AuthLimiter::Verdict::kBackoff) {
+      return {grpc::StatusCode::RESOURCE_EXHAUSTED, "too many failed attempts from " + source +
+                                                        "; try again in " +
+                                                        waitText(admission.retry_after)};
+    }
+    if (admission.verdict == AuthLimiter::Verdict::kBusy) {
+      return {grpc::StatusCode::RESOURCE_EXHAUSTED,
+              "too many password checks in progress on this node; try again in a moment"};
+    }
+    const bool accepted = auth_.checkPassword(request->username(), request->password());
+    const auto backoff = limiter_.finish(source, accepted, std::chrono::steady_clock::now());
+    if (!accepted) {
+      const std::string blocked = backoff.count() > 0
+                                      ? "; too many failures: attempts from " + source +
+                                            " are refused for " + waitText(backoff)
+                                      : "";
+      logEvent(who + " refused: wrong user name or password" + blocked);
+      return {grpc::StatusCode::UNAUTHENTICATED, "Username and/or password is incorrect" + blocked};
     }
     auto token = auth_.issueToken();
     if (!token) {
@@ -159,8 +180,6 @@ class AdminService final : public pulse::admin::Admin::Service {
     ClusterFiles files;
     files.config_text = request->cluster_config();
     files.key.assign(request->cluster_key().begin(), request->cluster_key().end());
-    files.cert_pem = request->cluster_cert_pem();
-    files.cert_key_pem = request->cluster_key_pem();
     files.known_hosts = request->known_hosts();
     if (Status s = cluster_.setup(files, request->force()); !s) {
       return failure("cluster setup", grpc::StatusCode::FAILED_PRECONDITION, s.error());
@@ -229,7 +248,9 @@ class AdminService final : public pulse::admin::Admin::Service {
 
   grpc::Status Fence(grpc::ServerContext* context, const pulse::admin::FenceRequest* request,
                      pulse::admin::FenceReply* reply) override {
-    if (grpc::Status s = authorize(*context, "stonith fence " + request->node()); !s.ok()) return s;
+    // The node is logged only once the caller is known, and then escaped and capped.
+    if (grpc::Status s = authorize(*context, "stonith fence", /*log=*/false); !s.ok()) return s;
+    logEvent("stonith fence " + logField(request->node()) + " from " + clientOf(*context));
     if (request->node().empty()) return {grpc::StatusCode::INVALID_ARGUMENT, "no node to fence"};
     auto future = cluster_.fence(request->node(), request->off());
     if (!future) return {grpc::StatusCode::FAILED_PRECONDITION, future.error().message};
@@ -290,7 +311,8 @@ class AdminService final : public pulse::admin::Admin::Service {
   }
 
  private:
-  // OK when the call carries a token this node issued; logs refusals.
+  // OK when the call carries a token this node issued; logs refusals (throttled: anyone can
+  // cause them).
   grpc::Status authorize(const grpc::ServerContext& context, const std::string& call,
                          bool log = true) const {
     const auto& metadata = context.client_metadata();
@@ -298,12 +320,12 @@ class AdminService final : public pulse::admin::Admin::Service {
     std::string_view value;
     if (it != metadata.end()) value = std::string_view(it->second.data(), it->second.size());
     if (!value.starts_with(kBearer)) {
-      logEvent(call + " from " + clientOf(context) + " refused: no token");
+      refusal_log_.log(call + " from " + clientOf(context) + " refused: no token");
       return {grpc::StatusCode::UNAUTHENTICATED, "no authentication token; run pcs host auth"};
     }
     const std::string token(value.substr(kBearer.size()));
     if (!constantTimeEquals(token, local_token_) && !auth_.isValidToken(token)) {
-      logEvent(call + " from " + clientOf(context) + " refused: unknown token");
+      refusal_log_.log(call + " from " + clientOf(context) + " refused: unknown token");
       return {grpc::StatusCode::UNAUTHENTICATED, "invalid authentication token; run pcs host auth"};
     }
     if (log) logEvent(call + " from " + clientOf(context));
@@ -408,6 +430,9 @@ class AdminService final : public pulse::admin::Admin::Service {
   }
 
   AuthStore auth_;
+  AuthLimiter limiter_;  // HostAuth's backoff and concurrency cap (auth_limiter.h)
+  // Refused calls: at most 10 lines a second, however many arrive.
+  mutable LogThrottle refusal_log_{10, std::chrono::seconds(1)};
   const std::string node_name_;
   ClusterManager& cluster_;
   const std::string local_token_;  // this run's local-admin token (see admin_server.h)

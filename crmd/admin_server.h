@@ -1,6 +1,9 @@
 // The admin gRPC server (service pulse.admin.Admin) over TLS: HostAuth exchanges the hacluster
 // password for a token; every other call needs `authorization: Bearer <token>` and is refused
-// with UNAUTHENTICATED without a valid one. The cluster calls (setup, start, stop, enable,
+// with UNAUTHENTICATED without a valid one. HostAuth passes an AuthLimiter first (per-source
+// backoff after repeated failures, at most two password hashes at once; auth_limiter.h), whose
+// refusals are RESOURCE_EXHAUSTED with a message saying when to retry. Nothing a caller sends
+// is logged before its token is checked. The cluster calls (setup, start, stop, enable,
 // destroy, status) are carried out by the ClusterManager. gRPC stays behind a pimpl so that
 // including this header costs nothing.
 //

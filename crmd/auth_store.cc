@@ -27,7 +27,7 @@ Result<AuthStore> AuthStore::open(const std::string& state_dir) {
   std::optional<PasswordHash> password;
   const std::string password_path = state_dir + kPasswordFile;
   if (fileExists(password_path)) {
-    auto text = readFile(password_path);
+    auto text = readSecretFile(password_path);
     if (!text) return text.error();
     auto parsed = parsePasswordHash(*text);
     if (!parsed) return Error{password_path + ": " + parsed.error().message};
@@ -36,7 +36,7 @@ Result<AuthStore> AuthStore::open(const std::string& state_dir) {
   std::set<std::string> hashes;
   const std::string tokens_path = state_dir + kTokensFile;
   if (fileExists(tokens_path)) {
-    auto text = readFile(tokens_path);
+    auto text = readSecretFile(tokens_path);
     if (!text) return text.error();
     std::istringstream lines(*text);
     std::string line;

@@ -26,7 +26,6 @@
 #include "crmd/resource_manager.h"
 #include "crmd/secure_file.h"
 #include "crmd/self_fence.h"
-#include "crmd/tls_identity.h"
 #include "membership/packet_auth.h"
 
 namespace pulse::crmd {
@@ -42,12 +41,15 @@ struct Paths {
   explicit Paths(const std::string& dir)
       : config(dir + "/corosync.conf"),
         key(dir + "/authkey"),
-        cert(dir + "/cluster.crt"),
-        cert_key(dir + "/cluster.key"),
         enabled(dir + "/cluster.enabled"),
         membership_state(dir + "/membership.state"),
-        known_hosts(dir + "/known-hosts") {}
-  std::string config, key, cert, cert_key, enabled, membership_state, known_hosts;
+        known_hosts(dir + "/known-hosts"),
+        legacy_cert(dir + "/cluster.crt"),
+        legacy_cert_key(dir + "/cluster.key") {}
+  std::string config, key, enabled, membership_state, known_hosts;
+  // A cluster certificate that setup wrote up to this release and nothing ever used (each
+  // node has its own, pinned, identity); destroy removes a leftover one.
+  std::string legacy_cert, legacy_cert_key;
 };
 
 struct Installed {
@@ -206,12 +208,6 @@ Status ClusterManager::setup(const ClusterFiles& files, bool force) {
     return Error{"the cluster key must be " + std::to_string(membership::kMinClusterKeySize) +
                  " to " + std::to_string(membership::kMaxClusterKeySize) + " bytes"};
   }
-  if (auto fingerprint = certificateFingerprint(files.cert_pem); !fingerprint) {
-    return Error{"the cluster certificate: " + fingerprint.error().message};
-  }
-  if (files.cert_key_pem.find("PRIVATE KEY") == std::string::npos) {
-    return Error{"the cluster certificate's key is not a PEM private key"};
-  }
   auto incoming_hosts = parseKnownHosts(files.known_hosts, "the known hosts");
   if (!incoming_hosts) return incoming_hosts.error();
 
@@ -226,8 +222,6 @@ Status ClusterManager::setup(const ClusterFiles& files, bool force) {
   }
   if (stopLocked()) logEvent("membership stopped to install a new cluster config");
   if (Status s = membership::writeClusterKeyFile(paths.key, files.key); !s) return s;
-  if (Status s = writeFileAtomic(paths.cert_key, files.cert_key_pem, 0600); !s) return s;
-  if (Status s = writeFileAtomic(paths.cert, files.cert_pem, 0644); !s) return s;
   if (!incoming_hosts->empty()) {
     auto current = loadKnownHosts(paths.known_hosts);
     if (!current) return current.error();
@@ -396,7 +390,7 @@ Status ClusterManager::destroy() {
   const Paths paths(options_.state_dir);
   // The config first: from then on the node is in no cluster, whatever else fails.
   for (const std::string* path :
-       {&paths.config, &paths.enabled, &paths.key, &paths.cert_key, &paths.cert}) {
+       {&paths.config, &paths.enabled, &paths.key, &paths.legacy_cert_key, &paths.legacy_cert}) {
     if (fileExists(*path) && ::unlink(path->c_str()) != 0) {
       return Error{"cannot remove " + *path + ": " + std::strerror(errno)};
     }

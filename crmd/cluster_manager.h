@@ -4,14 +4,13 @@
 // State-directory files, written by setup() and removed by destroy():
 //   corosync.conf     the cluster config (corosync.conf syntax; cluster_config.h), mode 0644
 //   authkey           the membership HMAC key, 0600
-//   cluster.crt/.key  the cluster's TLS identity, the same on every node (key 0600)
 //   cluster.enabled   present: the membership starts when crmd starts (pcs cluster enable)
 // and, kept across destroy because ring seqs must only grow, membership.state.
 //
 // Invariants:
 //  * The membership runs only from files that parsed and validated; setup() validates the new
 //    files completely before writing any, and writes the config last, so a node is "in a
-//    cluster" only once its key and certificate are on disk.
+//    cluster" only once its key is on disk.
 //  * Lifecycle calls (setup/start/stop/enable/destroy) are serialised by one mutex, so a start
 //    racing a destroy sees either the old files or none.
 //  * The snapshot (view, quorum, join counts) is written only by the membership thread's
@@ -42,8 +41,6 @@ namespace pulse::crmd {
 struct ClusterFiles {
   std::string config_text;
   membership::ClusterKey key;
-  std::string cert_pem;
-  std::string cert_key_pem;
   std::string known_hosts;  // pcs known-hosts lines to merge into the node's own; may be empty
 };
 

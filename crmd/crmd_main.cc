@@ -44,10 +44,12 @@ std::string hostName() {
 }
 
 int runPasswd(const std::string& state_dir) {
-  if (pulse::Status s = ensureDirectory(state_dir); !s) {
+  std::string tightened;
+  if (pulse::Status s = ensureDirectory(state_dir, &tightened); !s) {
     std::cerr << "crmd passwd: " << s.error().message << "\n";
     return 1;
   }
+  if (!tightened.empty()) std::cerr << "crmd passwd: " << tightened << "\n";
   auto password = readSecret("Password for hacluster: ", /*confirm=*/true);
   if (!password) {
     std::cerr << "crmd passwd: " << password.error().message << "\n";
@@ -115,11 +117,13 @@ int runDaemon(AdminServerOptions options, ClusterManagerOptions cluster_options,
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  if (pulse::Status s = ensureDirectory(options.state_dir); !s) {
+  std::string tightened;
+  if (pulse::Status s = ensureDirectory(options.state_dir, &tightened); !s) {
     logEvent("cannot start: " + s.error().message);
     return 1;
   }
   fitDescriptorLimit(options.limits);
+  if (!tightened.empty()) logEvent(tightened);
   // Resource agents get it (agent_process.h), so that crm_attribute & co. find this node's
   // local-admin file. Set before any thread starts.
   setenv("PULSE_STATE_DIR", std::filesystem::absolute(options.state_dir).c_str(), 1);
@@ -226,7 +230,14 @@ int main(int argc, char** argv) {
   positional.add("command", -1);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    // Options are spelled out: no abbreviations (as pcs; see pcs_main.cc).
+    po::store(
+        po::command_line_parser(argc, argv)
+            .options(all)
+            .positional(positional)
+            .style(po::command_line_style::default_style & ~po::command_line_style::allow_guessing)
+            .run(),
+        vm);
     po::notify(vm);
   } catch (const po::error& e) {
     std::cerr << "crmd: " << e.what() << "\nTry crmd --help.\n";

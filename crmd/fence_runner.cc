@@ -7,9 +7,19 @@
 
 namespace pulse::crmd {
 
+bool isFenceAgentName(std::string_view type) {
+  return type.size() > kFenceAgentPrefix.size() && type.starts_with(kFenceAgentPrefix);
+}
+
 Result<std::string> findFenceAgent(const std::vector<std::string>& dirs, const std::string& type) {
   if (type.empty() || type.find('/') != std::string::npos || type == "." || type == "..") {
     return Error{"fence agent type '" + type + "' is not a plain file name"};
+  }
+  // As pcs stonith create: /usr/sbin holds reboot, halt and much else that must never run as
+  // a fence device.
+  if (!isFenceAgentName(type)) {
+    return Error{"fence agent type '" + type + "' is not a fence agent: their names start with " +
+                 std::string(kFenceAgentPrefix)};
   }
   std::string searched;
   for (const std::string& dir : dirs) {

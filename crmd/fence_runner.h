@@ -3,14 +3,16 @@
 // device's parameters) and exit status 0 for success.
 //
 // Agents are looked up by their type ("fence_pulse_netns") in a list of directories
-// (Pacemaker uses /usr/sbin); the type must be a plain file name, so a CIB can never point
-// crmd at an arbitrary path.
+// (Pacemaker uses /usr/sbin); the type must be a plain file name starting with "fence_", so a
+// CIB can point crmd neither at an arbitrary path nor at another program of that directory
+// (reboot, halt, ...).
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -24,7 +26,14 @@ struct FenceOutcome {
   std::string message;  // one line for the log and for pcs stonith fence
 };
 
-// The agent's path: the first `dirs` entry holding an executable named `type`.
+inline constexpr std::string_view kFenceAgentPrefix = "fence_";
+
+// True for "fence_<something>", the only names fence agents have (pcs stonith create and
+// pcs stonith list accept no others).
+bool isFenceAgentName(std::string_view type);
+
+// The agent's path: the first `dirs` entry holding an executable named `type`; an Error when
+// `type` is not a fence agent's name (isFenceAgentName) or no directory holds it.
 Result<std::string> findFenceAgent(const std::vector<std::string>& dirs, const std::string& type);
 
 // What the agent reads: action, the target under the three names agents use, then the

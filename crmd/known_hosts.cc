@@ -30,7 +30,7 @@ Result<std::vector<KnownHost>> parseKnownHosts(const std::string& text, const st
 
 Result<std::vector<KnownHost>> loadKnownHosts(const std::string& path) {
   if (!fileExists(path)) return std::vector<KnownHost>{};
-  auto text = readFile(path);
+  auto text = readSecretFile(path);  // it holds tokens
   if (!text) return text.error();
   return parseKnownHosts(*text, path);
 }

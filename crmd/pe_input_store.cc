@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "common/atomic_file.h"
+#include "crmd/secure_file.h"
 
 namespace pulse::crmd {
 namespace {
@@ -56,13 +57,9 @@ Result<std::string> gzipCompress(std::string_view data) {
 
 Result<EngineInputStore> EngineInputStore::open(std::string dir, std::size_t keep) {
   namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
-    if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST) {
-      return Error{"cannot create the engine input directory " + dir + ": " + std::strerror(errno)};
-    }
-  }
+  if (Status s = ensureDirectory(dir, nullptr, "the engine input directory"); !s) return s.error();
   EngineInputStore store(std::move(dir), keep);
+  std::error_code ec;
   fs::directory_iterator it(store.dir_, ec);
   if (ec)
     return Error{"cannot list the engine input directory " + store.dir_ + ": " + ec.message()};
@@ -70,6 +67,12 @@ Result<EngineInputStore> EngineInputStore::open(std::string dir, std::size_t kee
     std::int64_t n = engineInputSequence(entry.path().filename().string());
     if (n < 0) continue;
     store.present_.insert(static_cast<std::uint64_t>(n));
+    // Inputs saved by an older release were 0640: they hold the whole CIB, agent passwords
+    // included, so they are made private too.
+    struct stat st {};
+    if (::lstat(entry.path().c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077)) {
+      ::chmod(entry.path().c_str(), 0600);
+    }
   }
   if (!store.present_.empty()) store.next_ = *store.present_.rbegin() + 1;
   return store;
@@ -85,7 +88,7 @@ Result<std::string> EngineInputStore::save(const std::string& cib_xml) {
   const std::string path = pathFor(next_);
   if (!compressed)
     return Error{"cannot save engine input " + path + ": " + compressed.error().message};
-  if (Status st = writeFileAtomically(path, *compressed, 0640); !st) {
+  if (Status st = writeFileAtomically(path, *compressed, 0600); !st) {
     return Error{"cannot save engine input: " + st.error().message};
   }
   present_.insert(next_);

@@ -32,11 +32,12 @@ class EngineInputStore {
   static constexpr std::size_t kDefaultKeep = 4000;  // Pacemaker's pe-input-series-max
   static constexpr std::size_t kUnlimited = std::numeric_limits<std::size_t>::max();
 
-  // Creates DIR (mode 0750) when missing and scans it for existing inputs. Fails, naming DIR,
-  // when it cannot be created or listed.
+  // Creates DIR (mode 0700) when missing, restricts an existing DIR to 0700 and its inputs to
+  // 0600 (they hold the whole CIB, fence device passwords included), and scans it for existing
+  // inputs. Fails, naming DIR, when it cannot be created or listed, or is another user's.
   static Result<EngineInputStore> open(std::string dir, std::size_t keep = kDefaultKeep);
 
-  // Writes `cib_xml` as DIR/pe-input-N.xml.gz (mode 0640), removes inputs beyond `keep` and
+  // Writes `cib_xml` as DIR/pe-input-N.xml.gz (mode 0600), removes inputs beyond `keep` and
   // returns the path written. With keep 0 nothing is written and the path is empty. On failure
   // (compression, disk) nothing new is left in DIR and the Error names the file.
   Result<std::string> save(const std::string& cib_xml);

@@ -122,7 +122,7 @@ Result<TlsIdentity> loadOrCreateTlsIdentity(const std::string& state_dir) {
                  " is missing while the other half of the TLS identity exists; remove both to "
                  "generate a new certificate"};
   }
-  auto key_pem = readFile(key_path);
+  auto key_pem = readSecretFile(key_path);
   if (!key_pem) return key_pem.error();
   auto cert_pem = readFile(cert_path);
   if (!cert_pem) return cert_pem.error();

@@ -12,7 +12,6 @@
 
 #include "crmd/known_hosts.h"
 #include "crmd/secure_file.h"
-#include "crmd/tls_identity.h"
 #include "membership/cluster_config.h"
 #include "membership/packet_auth.h"
 #include "pcs-cli/cluster_output.h"
@@ -402,8 +401,6 @@ int clusterSetup(const PcsOptions& options, const std::vector<std::string>& args
 
   auto key = membership::generateClusterKey();
   if (!key) return fail(key.error().message);
-  auto identity = crmd::generateTlsIdentity();
-  if (!identity) return fail(identity.error().message);
   auto hosts = loadKnownHosts(knownHostsPath(options.state_dir));
   if (!hosts) return fail(hosts.error().message);
   std::erase_if(*hosts, [&](const KnownHost& h) {
@@ -412,13 +409,10 @@ int clusterSetup(const PcsOptions& options, const std::vector<std::string>& args
   admin::ClusterSetupRequest request;
   request.set_cluster_config(membership::writeClusterConfig(plan->config));
   request.set_cluster_key(std::string(key->begin(), key->end()));
-  request.set_cluster_cert_pem(identity->cert_pem);
-  request.set_cluster_key_pem(identity->key_pem);
   request.set_known_hosts(formatKnownHosts(*hosts));
   request.set_force(options.force);
 
-  std::cout << "Sending 'corosync authkey', 'cluster certificate', 'known-hosts', "
-               "'corosync.conf' to "
+  std::cout << "Sending 'corosync authkey', 'known-hosts', 'corosync.conf' to "
             << quoteList(plan->nodes) << "\n";
   for (NodeSession& session : sessions) {
     auto reply = session.clusterSetup(request);

@@ -10,6 +10,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "crmd/secret_input.h"
@@ -45,10 +46,10 @@ Commands:
                   [last_man_standing_window=<ms>] [wait_for_all=0|1]]
           [--enable] [--start [--wait[=<s>]]] [--force]
       Create a cluster from authenticated hosts: writes the cluster config, a new cluster key
-      and cluster certificate, and pcs's known hosts to every node. Node ids are given in the
-      order of the nodes. A node address defaults to the address its host was authenticated
-      at. A two-node cluster gets two_node (wait_for_all). Refused when a node is already in a
-      cluster, unless --force. The default token is 1000 ms, consensus 1.2 x token.
+      and pcs's known hosts to every node. Node ids are given in the order of the nodes. A
+      node address defaults to the address its host was authenticated at. A two-node cluster
+      gets two_node (wait_for_all). Refused when a node is already in a cluster, unless
+      --force. The default token is 1000 ms, consensus 1.2 x token.
   cluster start [--all | <node>...] [--wait[=<s>]]
       Start the membership on the nodes (the local node when none is given) and wait, up to
       <s> seconds (default 60, 0: do not wait), until every started node is in one view with
@@ -115,16 +116,38 @@ int usageError(const std::string& message) {
   return 1;
 }
 
-// Overwrites a -p/--password value in argv so that it no longer shows in ps once parsed.
-void scrubPasswordArgument(int argc, char** argv) {
+// Overwrites every spelling of a password in argv with 'x's, so that ps and /proc/PID/cmdline
+// never show it: -p X, -pX, -hpX, --password X, --password=X, and the abbreviations --pass X,
+// --passw=X (which the parser refuses, but only after the process has been visible).
+// Everything pcs parses is read from a copy made before this runs.
+void scrubPasswordArguments(int argc, char** argv) {
+  const auto blank = [](char* s) { std::memset(s, 'x', std::strlen(s)); };
   for (int i = 1; i < argc; ++i) {
     char* arg = argv[i];
-    if ((std::strcmp(arg, "-p") == 0 || std::strcmp(arg, "--password") == 0) && i + 1 < argc) {
-      std::memset(argv[i + 1], 'x', std::strlen(argv[i + 1]));
-    } else if (std::strncmp(arg, "-p", 2) == 0 && arg[2] != '\0' && arg[1] != '-') {
-      std::memset(arg + 2, 'x', std::strlen(arg + 2));
-    } else if (std::strncmp(arg, "--password=", 11) == 0) {
-      std::memset(arg + 11, 'x', std::strlen(arg + 11));
+    char* next = i + 1 < argc ? argv[i + 1] : nullptr;
+    if (arg[0] != '-' || arg[1] == '\0') continue;
+    if (arg[1] == '-') {
+      char* eq = std::strchr(arg + 2, '=');
+      const std::string_view name(
+          arg + 2, eq != nullptr ? static_cast<std::size_t>(eq - arg - 2) : std::strlen(arg + 2));
+      if (name.empty() || !std::string_view("password").starts_with(name)) continue;
+      if (eq != nullptr) {
+        blank(eq + 1);
+      } else if (next != nullptr) {
+        blank(next);
+      }
+      continue;
+    }
+    // Short options, possibly bundled: -h is a flag; -u and -f take the rest of the word (or
+    // the next) as their value, so a 'p' after them is part of that value.
+    for (char* c = arg + 1; *c == 'h' || *c == 'p'; ++c) {
+      if (*c != 'p') continue;
+      if (c[1] != '\0') {
+        blank(c + 1);
+      } else if (next != nullptr) {
+        blank(next);
+      }
+      break;
     }
   }
 }
@@ -214,11 +237,12 @@ int dispatch(const std::vector<std::string>& args, const PcsOptions& options,
 
 // The CIB commands take pcs's flags anywhere (--group, --force, --disabled, ...), which
 // parseEdit() reads itself; so they bypass program_options. Only -f FILE, --output-format and
-// --full are taken out here. nullopt: not a CIB command.
-std::optional<int> cibCommandLine(int argc, char** argv) {
+// --full are taken out here. nullopt: not a CIB command. `argv`: without the program name.
+std::optional<int> cibCommandLine(const std::vector<std::string>& argv) {
+  const std::size_t argc = argv.size();
   CibCommandOptions options;
   std::vector<std::string> positional;
-  for (int i = 1; i < argc; ++i) {
+  for (std::size_t i = 0; i < argc; ++i) {
     const std::string arg = argv[i];
     const bool has_next = i + 1 < argc;
     if (arg == "-f" || arg == "--output-format" || arg == "--state-dir") {
@@ -256,7 +280,9 @@ std::optional<int> cibCommandLine(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (auto rc = cibCommandLine(argc, argv)) return *rc;
+  const std::vector<std::string> arguments(argv + 1, argv + argc);
+  scrubPasswordArguments(argc, argv);
+  if (auto rc = cibCommandLine(arguments)) return *rc;
   po::options_description options;
   options.add_options()("help,h", "")("version", "")("state-dir", po::value<std::string>(), "")(
       "user,u", po::value<std::string>(), "")("password,p", po::value<std::string>(), "")(
@@ -269,14 +295,23 @@ int main(int argc, char** argv) {
   positional.add("args", -1);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(),
-              vm);
+    // No abbreviations (--pass for --password): an option is spelled out or refused, so that
+    // what is a password on the command line is never a guess.
+    po::store(
+        po::command_line_parser(arguments)
+            .options(options)
+            .positional(positional)
+            .style(po::command_line_style::default_style & ~po::command_line_style::allow_guessing)
+            .run(),
+        vm);
     po::notify(vm);
+  } catch (const po::unknown_option& e) {
+    // Its message would repeat the whole word, --passw=SECRET included.
+    const std::string option = e.get_option_name();
+    return usageError("unrecognised option '" + option.substr(0, option.find('=')) + "'");
   } catch (const po::error& e) {
-    scrubPasswordArgument(argc, argv);
     return usageError(e.what());
   }
-  scrubPasswordArgument(argc, argv);
   if (vm.count("help")) {
     std::cout << kUsage;
     return 0;

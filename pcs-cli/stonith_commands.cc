@@ -14,6 +14,7 @@
 #include <set>
 
 #include "crmd/agent_metadata.h"
+#include "crmd/fence_runner.h"
 #include "pcs-cli/cluster_commands.h"
 #include "pcs-cli/node_client.h"
 
@@ -83,7 +84,7 @@ std::vector<std::string> fenceAgentDirs() {
 }
 
 std::vector<KnownAgent> fenceAgentsNamed(const std::string& type) {
-  if (!type.starts_with("fence_") || type.find('/') != std::string::npos) return {};
+  if (!crmd::isFenceAgentName(type) || type.find('/') != std::string::npos) return {};
   for (const std::string& dir : fenceAgentDirs()) {
     const std::filesystem::path path = std::filesystem::path(dir) / type;
     if (!isExecutable(path)) continue;
@@ -102,7 +103,7 @@ int stonithList(const std::vector<std::string>& args) {
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
       const std::string name = entry.path().filename().string();
-      if (!name.starts_with("fence_") || !isExecutable(entry.path())) continue;
+      if (!crmd::isFenceAgentName(name) || !isExecutable(entry.path())) continue;
       if (!filter.empty() && name.find(filter) == std::string::npos) continue;
       if (paths.emplace(name, entry.path()).second) names.insert(name);
     }

@@ -2,10 +2,16 @@
 // stub (trusting the server's own certificate) and through pcs's pinned-certificate client.
 #include "crmd/admin_server.h"
 
+#include <fcntl.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
+#include <future>
+#include <thread>
 
 #include "admin.grpc.pb.h"
 #include "crmd/auth_store.h"
@@ -139,6 +145,143 @@ TEST_F(AdminServerTest, PcsClientPinsTheCertificate) {
       pcs::hostAuth(address, "hacluster", "wrong", first->fingerprint, std::chrono::seconds(5));
   ASSERT_FALSE(wrong.ok());
   EXPECT_NE(wrong.error().message.find("incorrect"), std::string::npos);
+}
+
+TEST_F(AdminServerTest, RepeatedWrongPasswordsAreRefusedUntilTheBackoffHasPassed) {
+  // crmd's own limits (auth_limiter.h): five failures, then 1 s of refusals.
+  std::vector<grpc::StatusCode> codes;
+  for (int i = 0; i < 20; ++i) {
+    pulse::admin::HostAuthReply reply;
+    const grpc::Status status = hostAuth("hacluster", "guess" + std::to_string(i), &reply);
+    codes.push_back(status.error_code());
+    EXPECT_TRUE(reply.token().empty());
+    const std::string expected = i < 4    ? "password is incorrect"
+                                 : i == 4 ? "refused for 1 s"
+                                          : "try again in";
+    EXPECT_NE(status.error_message().find(expected), std::string::npos)
+        << i << ": " << status.error_message();
+  }
+  EXPECT_EQ(std::count(codes.begin(), codes.end(), grpc::StatusCode::UNAUTHENTICATED), 5);
+  EXPECT_EQ(std::count(codes.begin(), codes.end(), grpc::StatusCode::RESOURCE_EXHAUSTED), 15);
+
+  pulse::admin::HostAuthReply reply;
+  const grpc::Status right = hostAuth("hacluster", kPassword, &reply);
+  EXPECT_EQ(right.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(right.error_message(), "too many failed attempts from 127.0.0.1; try again in 1 s");
+  EXPECT_TRUE(reply.token().empty());
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  ASSERT_TRUE(hostAuth("hacluster", kPassword, &reply).ok());
+  EXPECT_EQ(reply.token().size(), 64u);
+}
+
+TEST_F(AdminServerTest, ConcurrentPasswordChecksAreRefusedNotQueued) {
+  // Sixteen calls at once from one address: one password hash at a time per source, the rest
+  // refused at once with a clear message (never queued behind each other).
+  std::vector<std::future<grpc::Status>> calls;
+  for (int i = 0; i < 16; ++i) {
+    calls.push_back(std::async(std::launch::async, [this] {
+      pulse::admin::HostAuthReply reply;
+      return hostAuth("hacluster", kPassword, &reply);
+    }));
+  }
+  int ok = 0;
+  int busy = 0;
+  for (auto& call : calls) {
+    const grpc::Status status = call.get();
+    if (status.ok()) {
+      ++ok;
+    } else if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
+               status.error_message().find("in progress") != std::string::npos) {
+      ++busy;
+    } else {
+      ADD_FAILURE() << status.error_code() << " " << status.error_message();
+    }
+  }
+  EXPECT_GE(ok, 1);
+  EXPECT_GE(busy, 1);
+  EXPECT_EQ(ok + busy, 16);
+}
+
+// Captures what the process writes to stderr (crmd's log) while it lives.
+class StderrCapture {
+ public:
+  explicit StderrCapture(const std::string& path) : path_(path) {
+    std::fflush(stderr);
+    saved_ = ::dup(STDERR_FILENO);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    ::dup2(fd, STDERR_FILENO);
+    ::close(fd);
+  }
+  ~StderrCapture() { restore(); }
+  // Stops capturing and returns what was written.
+  std::string text() {
+    restore();
+    std::ifstream in(path_);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+ private:
+  void restore() {
+    if (saved_ < 0) return;
+    std::fflush(stderr);
+    ::dup2(saved_, STDERR_FILENO);
+    ::close(saved_);
+    saved_ = -1;
+  }
+  std::string path_;
+  int saved_ = -1;
+};
+
+TEST_F(AdminServerTest, FenceLogsNothingFromAnUnauthenticatedCallerAndCapsTheRest) {
+  // Just under gRPC's 4 MiB message limit: forged log lines, one after another.
+  const std::string forged = "n2\n2026-01-01T00:00:00.000Z crmd: FORGED node n1 fenced\n";
+  std::string node;
+  while (node.size() + forged.size() < (4u << 20) - 1024) node += forged;
+  pulse::admin::HostAuthReply auth;
+  ASSERT_TRUE(hostAuth("hacluster", kPassword, &auth).ok());
+
+  StderrCapture log(dir_.path() + "/captured.log");
+  for (const std::optional<std::string>& token :
+       {std::optional<std::string>(), std::optional<std::string>(std::string(64, 'a')),
+        std::optional<std::string>(auth.token())}) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    if (token) context.AddMetadata("authorization", "Bearer " + *token);
+    pulse::admin::FenceRequest request;
+    request.set_node(node);
+    pulse::admin::FenceReply reply;
+    const grpc::Status status = stub_->Fence(&context, request, &reply);
+    // Refused for the token, then (with the right one) because no cluster runs here.
+    EXPECT_EQ(status.error_code(), token == std::optional<std::string>(auth.token())
+                                       ? grpc::StatusCode::FAILED_PRECONDITION
+                                       : grpc::StatusCode::UNAUTHENTICATED);
+  }
+  const std::string text = log.text();
+  EXPECT_LT(text.size(), 1024u) << text.substr(0, 2048);
+  EXPECT_EQ(text.find("\n2026-01-01T00:00:00.000Z"), std::string::npos);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 3) << text;
+  // The authorized call's line names the node, escaped and cut short.
+  EXPECT_NE(text.find("stonith fence 'n2\\n2026-01-01T00:00:00.000Z crmd: FORGED"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("(" + std::to_string(node.size()) + " bytes)'"), std::string::npos);
+}
+
+TEST_F(AdminServerTest, AFloodOfRefusedCallsCostsTheLogAFewLines) {
+  StderrCapture log(dir_.path() + "/captured.log");
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 300; ++i) {
+    pulse::admin::WhoamiReply reply;
+    ASSERT_EQ(whoami(std::nullopt, &reply).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  }
+  const auto seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start)
+          .count();
+  const std::string text = log.text();
+  // Ten lines a second (one more for a window the calls only began).
+  EXPECT_LE(std::count(text.begin(), text.end(), '\n'), 10 * (seconds + 2)) << text;
+  EXPECT_NE(text.find("whoami from ipv4:127.0.0.1:"), std::string::npos);
 }
 
 TEST(AdminServerStart, CorruptKeyIsAnError) {

@@ -72,12 +72,12 @@ TEST(AuthStore, TokensPersistHashed) {
 
 TEST(AuthStore, CorruptFilesAreErrorsNamingTheFile) {
   TempDir dir;
-  std::ofstream(dir.path() + "/tokens") << "not-a-hash\n";
+  ASSERT_TRUE(writeFileAtomic(dir.path() + "/tokens", "not-a-hash\n", 0600).ok());
   auto store = AuthStore::open(dir.path());
   ASSERT_FALSE(store.ok());
   EXPECT_NE(store.error().message.find("tokens:1"), std::string::npos);
   std::filesystem::remove(dir.path() + "/tokens");
-  std::ofstream(dir.path() + "/hacluster.passwd") << "\x01\x02 junk";
+  ASSERT_TRUE(writeFileAtomic(dir.path() + "/hacluster.passwd", "\x01\x02 junk", 0600).ok());
   auto again = AuthStore::open(dir.path());
   ASSERT_FALSE(again.ok());
   EXPECT_NE(again.error().message.find("hacluster.passwd"), std::string::npos);

@@ -8,7 +8,6 @@
 #include <fstream>
 
 #include "crmd/secure_file.h"
-#include "crmd/tls_identity.h"
 #include "membership/packet_auth.h"
 #include "temp_dir.h"
 
@@ -44,10 +43,6 @@ ClusterFiles validFiles() {
   auto key = membership::generateClusterKey();
   EXPECT_TRUE(key.ok());
   files.key = *key;
-  auto identity = generateTlsIdentity();
-  EXPECT_TRUE(identity.ok());
-  files.cert_pem = identity->cert_pem;
-  files.cert_key_pem = identity->key_pem;
   files.known_hosts = "n2 192.0.2.12:2224 " + std::string(64, 'a') + " " + std::string(64, 'b');
   return files;
 }
@@ -65,9 +60,11 @@ TEST(ClusterManager, SetupWritesTheFilesWithSecretsPrivate) {
   ASSERT_TRUE(manager->setup(validFiles(), false).ok());
   EXPECT_TRUE(manager->configured());
   EXPECT_EQ(fileMode(dir.path() + "/authkey"), 0600u);
-  EXPECT_EQ(fileMode(dir.path() + "/cluster.key"), 0600u);
   EXPECT_EQ(fileMode(dir.path() + "/known-hosts"), 0600u);
   EXPECT_EQ(fileMode(dir.path() + "/corosync.conf"), 0644u);
+  // No cluster-wide certificate and key: nothing used them (each node has its own identity).
+  EXPECT_FALSE(fileExists(dir.path() + "/cluster.key"));
+  EXPECT_FALSE(fileExists(dir.path() + "/cluster.crt"));
   const ClusterSnapshot snapshot = manager->snapshot();
   EXPECT_TRUE(snapshot.configured);
   EXPECT_FALSE(snapshot.running);
@@ -102,8 +99,6 @@ TEST(ClusterManager, SetupRefusesBadFilesAndWritesNothing) {
        [](ClusterFiles& f) { f.config_text.replace(f.config_text.find("n1"), 2, "x1"); },
        "not in the node list"},
       {"short key", [](ClusterFiles& f) { f.key.resize(8); }, "cluster key"},
-      {"bad certificate", [](ClusterFiles& f) { f.cert_pem = "garbage"; }, "certificate"},
-      {"bad certificate key", [](ClusterFiles& f) { f.cert_key_pem = "garbage"; }, "private key"},
   };
   for (const Case& c : cases) {
     ClusterFiles files = validFiles();
@@ -152,6 +147,9 @@ TEST(ClusterManager, DestroyRemovesTheClusterButKeepsTheNodeIdentity) {
   auto warning = manager->setEnabled(true);
   ASSERT_TRUE(warning.ok()) << warning.error().message;
   EXPECT_TRUE(manager->enabled());
+  // What an older release's setup left behind goes too.
+  ASSERT_TRUE(writeFileAtomic(dir.path() + "/cluster.key", "old key", 0600).ok());
+  ASSERT_TRUE(writeFileAtomic(dir.path() + "/cluster.crt", "old certificate", 0644).ok());
   ASSERT_TRUE(manager->destroy().ok());
   EXPECT_FALSE(manager->configured());
   EXPECT_FALSE(manager->enabled());

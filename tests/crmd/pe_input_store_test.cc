@@ -47,7 +47,7 @@ TEST(EngineInputStore, SavesGzipFilesNumberedFromZero) {
   EXPECT_EQ(*second, dir + "/pe-input-1.xml.gz");
   EXPECT_EQ(gunzipFile(*first), "<cib epoch=\"1\"/>");
   EXPECT_EQ(gunzipFile(*second), "<cib epoch=\"2\"/>");
-  EXPECT_EQ(fileMode(*second), 0640u);
+  EXPECT_EQ(fileMode(*second), 0600u);
 }
 
 TEST(EngineInputStore, KeepsOnlyTheNewest) {
