@@ -242,6 +242,10 @@ class Controller {
   int next_probe_id_ = kFirstProbeId;
   std::map<std::string, Fencing> fencing_;  // by uname: nodes being (or waiting to be) fenced
   std::set<std::string> fenced_members_;    // ids fenced on request while still members
+  // Members the last engine run found unclean (a failed stop with stonith on), by uname, with
+  // the reason; fenced like lost nodes. Recomputed at every engine run, so a node drops out
+  // once its fencing is recorded (its history is erased) or a cleanup removed the failure.
+  std::map<std::string, std::string> failure_fencing_;
   std::int64_t watchdog_minimum_ms_ = 0;
 };
 
