@@ -11,6 +11,7 @@
 #include "crmd/controller_xml.h"
 #include "policy-engine/op_digest.h"
 #include "policy-engine/policy_engine.h"
+#include "policy-engine/xml_dates.h"
 
 namespace pulse::crmd {
 namespace ctlxml {
@@ -199,6 +200,16 @@ void countFailure(pugi::xml_node cib, const cib::OperationResult& r, ControllerO
                               cib::lastFailureName(r.rsc, r.operation, r.interval_ms),
                               std::to_string(r.last_rc_change), cib::AttributeLifetime::kTransient);
   if (!s) out.log.push_back("cannot count failure of " + r.rsc + ": " + s.error().message);
+}
+
+// cluster-recheck-interval in seconds (a Pacemaker duration; bare numbers are seconds).
+WallSeconds recheckSeconds(const std::string& cib_xml) {
+  pugi::xml_document doc;
+  if (!doc.load_string(cib_xml.c_str())) return Controller::kDefaultRecheckSeconds;
+  const std::string value = clusterOption(doc.child("cib"), "cluster-recheck-interval", "");
+  if (value.empty()) return Controller::kDefaultRecheckSeconds;
+  const std::optional<std::int64_t> ms = pe::parseDurationMs(value);
+  return ms && *ms >= 0 ? *ms / 1000 : Controller::kDefaultRecheckSeconds;
 }
 
 // Members the engine's view shows unclean, each with why: the resources that failed there.
@@ -435,6 +446,11 @@ ControllerOutput Controller::onTick(WallSeconds now) {
   }
   flushWrites(out, /*retry_now=*/true);
   fence(out, /*tick=*/true);
+  if (!runner_ && scheduled_on_ == stamp_ && recheck_seconds_ > 0 &&
+      now >= last_engine_run_ + recheck_seconds_) {
+    out.log.push_back("cluster-recheck-interval passed: running the engine again");
+    scheduled_on_.reset();
+  }
   step(out);
   return out;
 }
@@ -544,6 +560,8 @@ void Controller::maybeSchedule(ControllerOutput& out) {
                                    [](const auto& d) { return !d.second.in_runner; });
   if (probing || waitingForFencing()) return;
   scheduled_on_ = stamp_;
+  last_engine_run_ = now_;
+  recheck_seconds_ = recheckSeconds(cib_xml_);
   pe::ScheduleOptions options;
   options.now = now_;
   out.engine_input = cib_xml_;

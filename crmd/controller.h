@@ -161,7 +161,10 @@ class Controller {
   // leaves it is recorded cleanly down, not lost: no fencing (Pacemaker's controlled shutdown).
   ControllerOutput requestShutdown(const std::string& node, WallSeconds now);
   // Periodic (every few seconds): retries a failed write whose base has not moved (kBusy,
-  // kNoQuorum...) and fails actions whose result is overdue (timeout + 60 s cluster-delay).
+  // kNoQuorum...), fails actions whose result is overdue (timeout + 60 s cluster-delay), and
+  // runs the engine again on an unchanged CIB once cluster-recheck-interval (Pacemaker's
+  // default 15 min; 0 never) has passed since it last ran, so that what depends on time alone
+  // (an expired failure-timeout) takes effect.
   ControllerOutput onTick(WallSeconds now);
 
   bool isDc() const { return dc_; }
@@ -171,6 +174,7 @@ class Controller {
 
   static constexpr int kFirstProbeId = 1'000'000;  // probe action ids count up from here
   static constexpr WallSeconds kFenceRetrySeconds = 5;
+  static constexpr WallSeconds kDefaultRecheckSeconds = 15 * 60;
 
  private:
   // A status change waiting to be written: a node_state refresh or an operation result.
@@ -228,6 +232,8 @@ class Controller {
   std::string cib_xml_;  // newest confirmed CIB
   CibStamp stamp_{};
   std::optional<CibStamp> scheduled_on_;  // stamp of the CIB the last transition came from
+  WallSeconds last_engine_run_ = 0;       // when the engine last ran
+  WallSeconds recheck_seconds_ = 0;       // cluster-recheck-interval of that CIB; 0: never
   std::vector<Member> members_;
   WallSeconds now_ = 0;
 

@@ -229,5 +229,34 @@ TEST(ControllerStorm, FailingStopWithOnlyWatchdogFencingWaitsWithoutRetrying) {
   EXPECT_LE(busy, 3);
 }
 
+// Pacemaker's cluster-recheck-interval: an idle DC runs the engine again now and then (so an
+// expired failure-timeout takes effect), never continuously.
+TEST(ControllerStorm, RecheckIsPeriodic) {
+  Harness h;
+  h.xml = replaced(kCib, "</cluster_property_set>",
+                   R"(<nvpair id="o-ri" name="cluster-recheck-interval" value="2min"/>
+      </cluster_property_set>)");
+  h.xml = replaced(h.xml, R"(<operations>)", R"(<meta_attributes id="d1-m">
+          <nvpair id="d1-m-ft" name="failure-timeout" value="60s"/>
+        </meta_attributes>
+        <operations>)");
+  Agent agent{.start = kGenericError};
+  h.becomeDc();
+  run(h, agent, 20);  // every node failed the start: stopped, idle
+  ASSERT_TRUE(h.ctl.idle()) << testing::PrintToString(h.log);
+  ASSERT_EQ(count(h.executed, "start_0 d1"), 3u);
+  const std::uint64_t settled = h.ctl.transitionsRun();
+  const std::size_t inputs = h.engine_inputs.size();
+  for (WallSeconds t = 20; t < 120; ++t) h.take(h.ctl.onTick(kNow + t));
+  EXPECT_EQ(h.ctl.transitionsRun(), settled) << "nothing changed, the interval has not passed";
+  // Two minutes on: the engine runs again; the failures are older than failure-timeout, so
+  // the start is tried again.
+  h.take(h.ctl.onTick(kNow + 120));
+  EXPECT_EQ(h.ctl.transitionsRun(), settled + 1);
+  ASSERT_EQ(h.engine_inputs.size(), inputs + 1);
+  EXPECT_EQ(h.engine_inputs.back(), h.engine_inputs[inputs - 1]) << "the same CIB";
+  EXPECT_EQ(count(h.executed, "start_0 d1"), 4u) << testing::PrintToString(h.executed);
+}
+
 }  // namespace
 }  // namespace pulse::crmd
