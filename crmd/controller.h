@@ -37,6 +37,11 @@
 //    cleanly down without lrm history or transient attributes; a failed one is retried at an
 //    onTick at least kFenceRetrySeconds later. With stonith-enabled=false a lost node is
 //    simply recorded down and its resources are recovered at once.
+//  * A member the engine finds unclean (a failure whose on-fail is fence: by default a failed
+//    stop with stonith on) is fenced the same way, with a device (its watchdog has no reason to
+//    fire), and that transition is not run: the stops there are implied by the fencing, and
+//    running them would only fail again. So a failed action leads to fencing, a block or a
+//    move, never to the same action retried at once: the loop settles (no transition storm).
 //  * A CIB change not made by this controller, or a membership change, aborts the running
 //    transition; actions in flight are still awaited and recorded, except those on nodes that
 //    left, which count as failed at once (their results can no longer arrive).

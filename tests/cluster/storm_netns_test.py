@@ -8,7 +8,8 @@ then measures every crmd's CPU over 10 s from /proc/PID/stat once the cluster ha
 reads `pcs status` as an operator would. Scenarios (PULSE_SCENARIOS=a,b runs only those):
 
   invalid       `pcs cluster cib-push` of primitives whose agents do not exist
-                (ocf:heartbeat:NoSuchAgent, ocf:nosuchprovider:Dummy): probed "not installed"
+                (ocf:heartbeat:NoSuchAgent, ocf:nosuchprovider:Dummy, and a type that cannot
+                be a file name, "No/Such"): probed "not installed"
                 everywhere, Stopped, never started or stopped; pcs edits still work
   start-fails   ocf:pulse:Failing start_rc=1: tried once on each node, then Stopped
   stop-blocked  stonith-enabled=false, ocf:pulse:Failing stop_rc=1, disabled: one stop,
@@ -139,7 +140,8 @@ def clean_up(c, rsc):
 def sc_invalid(c):
     cib = c.pcs(1, "cluster", "cib").stdout
     bad = ('<primitive id="bad1" class="ocf" provider="heartbeat" type="NoSuchAgent"/>'
-           '<primitive id="bad2" class="ocf" provider="nosuchprovider" type="Dummy"/>')
+           '<primitive id="bad2" class="ocf" provider="nosuchprovider" type="Dummy"/>'
+           '<primitive id="bad3" class="ocf" provider="heartbeat" type="No/Such"/>')
     cib = re.sub(r"<resources\s*/>", "<resources></resources>", cib, count=1)
     cib = cib.replace("</resources>", bad + "</resources>", 1)
     with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False) as f:
@@ -149,13 +151,13 @@ def sc_invalid(c):
         c.pcs(1, "cluster", "cib-push", f.name)
     finally:
         os.unlink(f.name)
+    bad = ("bad1", "bad2", "bad3")
     status = c.wait_status(lambda s: all(r in s.resources and s.resources[r].state == "Stopped"
-                                         for r in ("bad1", "bad2")) and
-                           sum(1 for a in s.failed if a.key.startswith("bad")) >= 6,
-                           START_S, "bad1 and bad2 Stopped, probed on every node")
+                                         for r in bad) and
+                           sum(1 for a in s.failed if a.key.startswith("bad")) >= 3 * c.nodes,
+                           START_S, "bad1-3 Stopped, probed on every node")
     settled(c, dc, "invalid", max_runs=4, max_inputs=4)
-    check(dc.executed("bad1_start_0") + dc.executed("bad2_start_0") == 0 and
-          dc.executed("bad1_stop_0") + dc.executed("bad2_stop_0") == 0,
+    check(sum(dc.executed(f"{r}_start_0") + dc.executed(f"{r}_stop_0") for r in bad) == 0,
           "invalid: never started nor stopped")
     reasons = {a.rc_text for a in status.failed if a.key.startswith("bad")}
     check(reasons == {"not installed"}, "invalid: Failed Resource Actions say 'not installed'",
@@ -165,7 +167,7 @@ def sc_invalid(c):
     check(r.returncode == 0, f"invalid: a pcs edit still works ({time.time() - t0:.1f} s)",
           r.stderr)
     c.wait_started("fine", START_S)
-    for rsc in ("fine", "bad1", "bad2"):
+    for rsc in ("fine", *bad):
         c.pcs(1, "resource", "delete", rsc, check=False)
     c.pcs(1, "resource", "cleanup", check=False)
 
