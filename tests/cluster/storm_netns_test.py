@@ -184,7 +184,7 @@ def sc_start_fails(c):
     clean_up(c, "sf")
 
 
-def stop_fails(c, name):
+def stop_fails(c):
     status, _ = c.status()
     target = next(f"n{i}" for i in range(1, c.nodes + 1) if f"n{i}" != status.dc)
     failing(c, "sp", "stop_rc=1", meta=("target-role=Stopped",))
@@ -196,10 +196,16 @@ def stop_fails(c, name):
     return target, dc
 
 
+def forget_sp(c):
+    clean_up(c, "sp")
+    for i in range(1, c.nodes + 1):
+        c.pcs(1, "constraint", "remove", f"location-sp-n{i}-INFINITY", check=False)
+
+
 def sc_stop_blocked(c):
     c.pcs(1, "property", "set", "stonith-enabled=false")
     try:
-        target, dc = stop_fails(c, "stop-blocked")
+        target, dc = stop_fails(c)
         status = c.wait_status(lambda s: s.resources["sp"].state == "FAILED", START_S,
                                "sp FAILED")
         settled(c, dc, "stop-blocked", max_runs=3, max_inputs=3)
@@ -215,16 +221,15 @@ def sc_stop_blocked(c):
         check(not c.powered_off(idx(target)), f"stop-blocked: {target} not fenced")
     finally:
         # Cleaned up before fencing is back on: with it, the failed stop would fence the node.
-        clean_up(c, "sp")
-        c.pcs(1, "constraint", "remove", f"location-sp-{target}-INFINITY", check=False)
+        forget_sp(c)
         c.pcs(1, "property", "set", "stonith-enabled=true", check=False)
 
 
 def sc_stop_fenced(c):
     if not c.fence_mode:
         raise AssertionError("no fence device (pcs stonith/resource create failed)")
-    target, dc = stop_fails(c, "stop-fenced")
     try:
+        target, dc = stop_fails(c)
         c.wait_for(lambda: c.powered_off(idx(target)), START_S, f"{target} to be fenced")
         ok(f"stop-fenced: {target} was fenced (powered off) after sp's stop failed there")
         c.wait_status(lambda s: s.resources["sp"].state == "Stopped", START_S, "sp Stopped")
@@ -232,8 +237,7 @@ def sc_stop_fenced(c):
         check(dc.executed("sp_stop_0") == 1, "stop-fenced: the stop was tried once",
               str(dc.executed("sp_stop_0")))
     finally:
-        clean_up(c, "sp")
-        c.pcs(1, "constraint", "remove", f"location-sp-{target}-INFINITY", check=False)
+        forget_sp(c)
 
 
 def boot_fenced(c):

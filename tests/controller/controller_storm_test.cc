@@ -19,7 +19,7 @@
 namespace pulse::crmd {
 namespace {
 
-constexpr int kExecError = 4, kExecNotInstalled = 7;
+constexpr int kExecNotInstalled = 7;  // Pacemaker's PCMK_EXEC_NOT_INSTALLED
 
 // An agent that answers each kind of action the same way every time (on a real node:
 // ocf:pulse:Failing with its per-action exit codes).
