@@ -56,7 +56,14 @@ class Dc:
         status, _ = self.c.status()
         self.node = idx(status.dc)
         self.lines = len(self.c.log_lines(self.node))
+        self.log_bytes = self.log_size()
         self.inputs = set(self.input_files())
+
+    def log_size(self):
+        try:
+            return os.path.getsize(self.c.log_path(self.node))
+        except OSError:
+            return 0
 
     def input_files(self):
         try:
@@ -103,10 +110,13 @@ def settled(c, dc, name, max_runs, max_inputs):
     """The cluster is quiet: bounded engine runs and saved inputs, and no crmd busy."""
     time.sleep(SETTLE_S)
     runs, inputs = dc.engine_runs(), dc.inputs_saved()
+    log_before = dc.log_size()
     cpu = crmd_cpu(c)
     runs_after = dc.engine_runs()
-    print(f"# {name}: engine runs {runs}, engine inputs saved {inputs}, crmd CPU " +
-          ", ".join(f"{n} {p:.1f}%" for n, p in sorted(cpu.items())), flush=True)
+    log_rate = (dc.log_size() - log_before) / CPU_WINDOW_S
+    print(f"# {name}: engine runs {runs}, engine inputs saved {inputs}; over the next "
+          f"{CPU_WINDOW_S} s: {runs_after - runs} more runs, DC log {log_rate:.0f} bytes/s, "
+          "crmd CPU " + ", ".join(f"{n} {p:.1f}%" for n, p in sorted(cpu.items())), flush=True)
     check(runs <= max_runs, f"{name}: the DC ran the engine {runs} times (at most {max_runs})",
           c.dc_log_tail(30))
     check(inputs <= max_inputs, f"{name}: {inputs} engine inputs saved (at most {max_inputs})")
@@ -152,11 +162,11 @@ def sc_invalid(c):
     finally:
         os.unlink(f.name)
     bad = ("bad1", "bad2", "bad3")
-    status = c.wait_status(lambda s: all(r in s.resources and s.resources[r].state == "Stopped"
-                                         for r in bad) and
-                           sum(1 for a in s.failed if a.key.startswith("bad")) >= 3 * c.nodes,
-                           START_S, "bad1-3 Stopped, probed on every node")
+    c.wait_status(lambda s: sum(1 for a in s.failed if a.key.startswith("bad")) >= 3 * c.nodes,
+                  START_S, "the probes of bad1-3 on every node")
     settled(c, dc, "invalid", max_runs=4, max_inputs=4)
+    status = c.wait_status(lambda s: all(s.resources[r].state == "Stopped" for r in bad), 5,
+                           "bad1-3 Stopped")
     check(sum(dc.executed(f"{r}_start_0") + dc.executed(f"{r}_stop_0") for r in bad) == 0,
           "invalid: never started nor stopped")
     reasons = {a.rc_text for a in status.failed if a.key.startswith("bad")}
@@ -230,10 +240,11 @@ def sc_stop_fenced(c):
         raise AssertionError("no fence device (pcs stonith/resource create failed)")
     try:
         target, dc = stop_fails(c)
-        c.wait_for(lambda: c.powered_off(idx(target)), START_S, f"{target} to be fenced")
-        ok(f"stop-fenced: {target} was fenced (powered off) after sp's stop failed there")
-        c.wait_status(lambda s: s.resources["sp"].state == "Stopped", START_S, "sp Stopped")
+        c.wait_for(lambda: dc.executed("sp_stop_0"), START_S, "sp's stop")
         settled(c, dc, "stop-fenced", max_runs=6, max_inputs=6)
+        check(c.powered_off(idx(target)),
+              f"stop-fenced: {target} was fenced (powered off) after sp's stop failed there")
+        c.wait_status(lambda s: s.resources["sp"].state == "Stopped", 10, "sp Stopped")
         check(dc.executed("sp_stop_0") == 1, "stop-fenced: the stop was tried once",
               str(dc.executed("sp_stop_0")))
     finally:
