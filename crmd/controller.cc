@@ -11,6 +11,7 @@
 #include "crmd/controller_xml.h"
 #include "policy-engine/op_digest.h"
 #include "policy-engine/policy_engine.h"
+#include "policy-engine/xml_dates.h"
 
 namespace pulse::crmd {
 namespace ctlxml {
@@ -174,13 +175,19 @@ void applyFenced(pugi::xml_node cib, const std::string& id) {
   }
 }
 
-// What attrd does for the controller on a failure: bump fail-count-RSC#OP_INTERVAL (straight
-// to INFINITY for a start, Pacemaker's default start-failure-is-fatal=true) and stamp
-// last-failure, so the engine moves the resource away instead of retrying in place.
+// What the controller asks attrd for on a failure (Pacemaker's update_failcount): bump
+// fail-count-RSC#OP_INTERVAL and stamp last-failure, so the engine moves the resource away
+// instead of retrying in place. A failed stop goes straight to INFINITY, and so does a failed
+// start while start-failure-is-fatal (default true). A probe's result is information about
+// where the resource is, not a failure of it: not counted.
 void countFailure(pugi::xml_node cib, const cib::OperationResult& r, ControllerOutput& out) {
+  if (r.operation == "monitor" && r.interval_ms == 0) return;
   const std::string count = cib::failCountName(r.rsc, r.operation, r.interval_ms);
   std::string value = "INFINITY";
-  if (r.operation != "start") {
+  const bool fatal =
+      r.operation == "stop" ||
+      (r.operation == "start" && crmIsTrue(clusterOption(cib, "start-failure-is-fatal", "true")));
+  if (!fatal) {
     auto old = cib::nodeAttribute(cib, r.node_id, count, cib::AttributeLifetime::kTransient);
     long long n = 0;
     if (old) n = *old == "INFINITY" ? 1'000'000 : std::atoll(old->c_str());
@@ -193,6 +200,38 @@ void countFailure(pugi::xml_node cib, const cib::OperationResult& r, ControllerO
                               cib::lastFailureName(r.rsc, r.operation, r.interval_ms),
                               std::to_string(r.last_rc_change), cib::AttributeLifetime::kTransient);
   if (!s) out.log.push_back("cannot count failure of " + r.rsc + ": " + s.error().message);
+}
+
+// cluster-recheck-interval in seconds (a Pacemaker duration; bare numbers are seconds).
+WallSeconds recheckSeconds(const std::string& cib_xml) {
+  pugi::xml_document doc;
+  if (!doc.load_string(cib_xml.c_str())) return Controller::kDefaultRecheckSeconds;
+  const std::string value = clusterOption(doc.child("cib"), "cluster-recheck-interval", "");
+  if (value.empty()) return Controller::kDefaultRecheckSeconds;
+  const std::optional<std::int64_t> ms = pe::parseDurationMs(value);
+  return ms && *ms >= 0 ? *ms / 1000 : Controller::kDefaultRecheckSeconds;
+}
+
+// Members the engine's view shows unclean, each with why: the resources that failed there.
+std::map<std::string, std::string> failedMembers(const pe::ClusterView& view,
+                                                 const std::vector<Member>& members) {
+  std::map<std::string, std::string> out;
+  for (const pe::NodeView& n : view.nodes) {
+    if (!n.unclean || std::none_of(members.begin(), members.end(),
+                                   [&](const Member& m) { return m.name == n.name; }))
+      continue;
+    std::string failed;
+    const auto visit = [&](const auto& self, const std::vector<pe::ResourceView>& list) -> void {
+      for (const pe::ResourceView& r : list) {
+        self(self, r.members);
+        if (r.failed && std::find(r.nodes.begin(), r.nodes.end(), n.name) != r.nodes.end())
+          failed += (failed.empty() ? "" : ", ") + r.id;
+      }
+    };
+    visit(visit, view.resources);
+    out[n.name] = failed.empty() ? "a failure there calls for fencing" : failed + " failed there";
+  }
+  return out;
 }
 
 }  // namespace
@@ -407,6 +446,11 @@ ControllerOutput Controller::onTick(WallSeconds now) {
   }
   flushWrites(out, /*retry_now=*/true);
   fence(out, /*tick=*/true);
+  if (!runner_ && scheduled_on_ == stamp_ && recheck_seconds_ > 0 &&
+      now >= last_engine_run_ + recheck_seconds_) {
+    out.log.push_back("cluster-recheck-interval passed: running the engine again");
+    scheduled_on_.reset();
+  }
   step(out);
   return out;
 }
@@ -516,6 +560,8 @@ void Controller::maybeSchedule(ControllerOutput& out) {
                                    [](const auto& d) { return !d.second.in_runner; });
   if (probing || waitingForFencing()) return;
   scheduled_on_ = stamp_;
+  last_engine_run_ = now_;
+  recheck_seconds_ = recheckSeconds(cib_xml_);
   pe::ScheduleOptions options;
   options.now = now_;
   out.engine_input = cib_xml_;
@@ -527,6 +573,18 @@ void Controller::maybeSchedule(ControllerOutput& out) {
   }
   ++transition_count_;
   const std::size_t count = transition->actions.size();
+  // A member the engine finds unclean had a failure whose on-fail is fence (the default for a
+  // failed stop with stonith on): Pacemaker fences it first, and the stops there are implied
+  // by the fencing. Running the graph instead would retry the failed stop at once, forever.
+  failure_fencing_ = failedMembers(transition->current, members_);
+  fence(out, /*tick=*/false);
+  if (!failure_fencing_.empty()) {
+    for (const auto& [node, why] : failure_fencing_)
+      out.log.push_back("transition " + std::to_string(transition_count_) + " on CIB " +
+                        toString(stamp_) + ": " + node + " must be fenced first (" + why +
+                        "); its " + std::to_string(count) + " actions wait for the fencing");
+    return;
+  }
   Result<TransitionRunner> runner = TransitionRunner::create(std::move(*transition));
   if (!runner) {
     out.log.push_back("bad transition graph: " + runner.error().message);

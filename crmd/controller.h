@@ -37,6 +37,11 @@
 //    cleanly down without lrm history or transient attributes; a failed one is retried at an
 //    onTick at least kFenceRetrySeconds later. With stonith-enabled=false a lost node is
 //    simply recorded down and its resources are recovered at once.
+//  * A member the engine finds unclean (a failure whose on-fail is fence: by default a failed
+//    stop with stonith on) is fenced the same way, with a device (its watchdog has no reason to
+//    fire), and that transition is not run: the stops there are implied by the fencing, and
+//    running them would only fail again. So a failed action leads to fencing, a block or a
+//    move, never to the same action retried at once: the loop settles (no transition storm).
 //  * A CIB change not made by this controller, or a membership change, aborts the running
 //    transition; actions in flight are still awaited and recorded, except those on nodes that
 //    left, which count as failed at once (their results can no longer arrive).
@@ -161,7 +166,10 @@ class Controller {
   // leaves it is recorded cleanly down, not lost: no fencing (Pacemaker's controlled shutdown).
   ControllerOutput requestShutdown(const std::string& node, WallSeconds now);
   // Periodic (every few seconds): retries a failed write whose base has not moved (kBusy,
-  // kNoQuorum...) and fails actions whose result is overdue (timeout + 60 s cluster-delay).
+  // kNoQuorum...), fails actions whose result is overdue (timeout + 60 s cluster-delay), and
+  // runs the engine again on an unchanged CIB once cluster-recheck-interval (Pacemaker's
+  // default 15 min; 0 never) has passed since it last ran, so that what depends on time alone
+  // (an expired failure-timeout) takes effect.
   ControllerOutput onTick(WallSeconds now);
 
   bool isDc() const { return dc_; }
@@ -171,6 +179,7 @@ class Controller {
 
   static constexpr int kFirstProbeId = 1'000'000;  // probe action ids count up from here
   static constexpr WallSeconds kFenceRetrySeconds = 5;
+  static constexpr WallSeconds kDefaultRecheckSeconds = 15 * 60;
 
  private:
   // A status change waiting to be written: a node_state refresh or an operation result.
@@ -228,6 +237,8 @@ class Controller {
   std::string cib_xml_;  // newest confirmed CIB
   CibStamp stamp_{};
   std::optional<CibStamp> scheduled_on_;  // stamp of the CIB the last transition came from
+  WallSeconds last_engine_run_ = 0;       // when the engine last ran
+  WallSeconds recheck_seconds_ = 0;       // cluster-recheck-interval of that CIB; 0: never
   std::vector<Member> members_;
   WallSeconds now_ = 0;
 
@@ -242,6 +253,10 @@ class Controller {
   int next_probe_id_ = kFirstProbeId;
   std::map<std::string, Fencing> fencing_;  // by uname: nodes being (or waiting to be) fenced
   std::set<std::string> fenced_members_;    // ids fenced on request while still members
+  // Members the last engine run found unclean (a failed stop with stonith on), by uname, with
+  // the reason; fenced like lost nodes. Recomputed at every engine run, so a node drops out
+  // once its fencing is recorded (its history is erased) or a cleanup removed the failure.
+  std::map<std::string, std::string> failure_fencing_;
   std::int64_t watchdog_minimum_ms_ = 0;
 };
 

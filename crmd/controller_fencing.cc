@@ -191,7 +191,12 @@ void Controller::fence(ControllerOutput& out, bool tick) {
   pugi::xml_document doc;
   if (!doc.load_string(cib_xml_.c_str())) return;
   pugi::xml_node cib = doc.child("cib");
-  const std::vector<NodeRef> unclean = uncleanNodes(cib, members_);
+  std::vector<NodeRef> unclean = uncleanNodes(cib, members_);
+  for (const auto& [name, why] : failure_fencing_) {
+    auto member = std::find_if(members_.begin(), members_.end(),
+                               [&](const Member& m) { return m.name == name; });
+    if (member != members_.end()) unclean.push_back({nodeIdOf(*member), name});
+  }
   // Forget what is settled: recorded clean (or back) and no request outstanding.
   std::erase_if(fencing_, [&](const auto& f) {
     return f.second.state != Fencing::State::kOutstanding &&
@@ -209,11 +214,15 @@ void Controller::fence(ControllerOutput& out, bool tick) {
     if (auto device = fenceDevice(cib, u.name, "reboot")) {
       req.device = std::move(*device);
       out.log.push_back("fencing " + u.name + " with " + req.device.resource);
+    } else if (failure_fencing_.contains(u.name)) {
+      // Still a member: waiting for its watchdog proves nothing, it has no reason to fire.
+      why = "no fence device may fence it, and watchdog fencing only covers nodes that left";
     } else if (std::int64_t wait = watchdogWaitMs(cib, watchdog_minimum_ms_, why); wait > 0) {
       req.watchdog_wait_ms = wait;
       out.log.push_back("fencing " + u.name + " by watchdog: assumed down after " +
                         std::to_string(wait) + " ms");
-    } else {
+    }
+    if (req.device.resource.empty() && req.watchdog_wait_ms <= 0) {
       if (f.state != Fencing::State::kNoMeans)
         out.log.push_back("cannot fence " + u.name + ": " + why);
       f.state = Fencing::State::kNoMeans;

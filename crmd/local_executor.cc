@@ -3,13 +3,14 @@
 #include <boost/asio/post.hpp>
 
 #include "crmd/log.h"
+#include "crmd/ocf.h"
 
 namespace pulse::crmd {
 namespace {
 
 constexpr int kExecDone = 0, kExecCancelled = 1, kExecTimeout = 2, kExecError = 4,
               kExecNotInstalled = 7;
-constexpr int kOcfGenericError = 1;
+constexpr int kOcfGenericError = 1, kOcfNotInstalled = 5;
 
 bool isProbe(const ActionRequest& r) { return r.operation == "monitor" && r.interval_ms == 0; }
 
@@ -79,6 +80,13 @@ void LocalExecutor::execute(const ActionRequest& request, std::uint64_t session)
     OcfResult failed;
     failed.rc = kOcfGenericError;
     failed.exec_status = kExecError;
+    if (!checkAgentName(AgentName{request.provider, request.type})) {
+      // No file can have this name, so no such agent is installed anywhere: report it as
+      // OCF_ERR_INSTALLED, which a probe turns into "stopped here, cannot run here" instead
+      // of a failure that needs a stop (which would fail the same way).
+      failed.rc = kOcfNotInstalled;
+      failed.exec_status = kExecNotInstalled;
+    }
     failed.exit_reason = queued.error().message;
     LocalResult r{request, failed, false, session};
     boost::asio::post(io_, [report = report_, r] { report(r); });

@@ -84,6 +84,7 @@ std::string EngineInputStore::pathFor(std::uint64_t sequence) const {
 
 Result<std::string> EngineInputStore::save(const std::string& cib_xml) {
   if (keep_ == 0) return std::string();
+  if (last_ && *last_ == cib_xml) return pathFor(next_ - 1);
   auto compressed = gzipCompress(cib_xml);
   const std::string path = pathFor(next_);
   if (!compressed)
@@ -93,6 +94,7 @@ Result<std::string> EngineInputStore::save(const std::string& cib_xml) {
   }
   present_.insert(next_);
   ++next_;
+  last_ = cib_xml;
   // A file that cannot be removed stays counted: the next save tries again.
   while (present_.size() > keep_) {
     std::uint64_t oldest = *present_.begin();

@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -38,8 +39,11 @@ class EngineInputStore {
   static Result<EngineInputStore> open(std::string dir, std::size_t keep = kDefaultKeep);
 
   // Writes `cib_xml` as DIR/pe-input-N.xml.gz (mode 0600), removes inputs beyond `keep` and
-  // returns the path written. With keep 0 nothing is written and the path is empty. On failure
-  // (compression, disk) nothing new is left in DIR and the Error names the file.
+  // returns the path written. With keep 0 nothing is written and the path is empty. When
+  // `cib_xml` is the input this store saved last, nothing is written either and the path of
+  // that file is returned (Pacemaker: "input has not changed since last time, not saving to
+  // disk"), so a periodic recheck of an unchanged CIB adds no file. On failure (compression,
+  // disk) nothing new is left in DIR and the Error names the file.
   Result<std::string> save(const std::string& cib_xml);
 
   // The number the next save() will use.
@@ -56,6 +60,7 @@ class EngineInputStore {
   std::size_t keep_;
   std::uint64_t next_ = 0;
   std::set<std::uint64_t> present_;  // N of the pe-input files in dir_, oldest first
+  std::optional<std::string> last_;  // the text of pe-input-(next_ - 1), once this store wrote it
 };
 
 // The gzip encoding of `data` (RFC 1952, zlib's deflate at the default level).

@@ -307,9 +307,12 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
       }
       engine_inputs.emplace(std::move(*store));
     }
+    const std::uint64_t next = engine_inputs->nextSequence();
     auto path = engine_inputs->save(cib_xml);
     if (!path) {
       logEvent("controller: cannot save the engine input: " + path.error().message);
+    } else if (engine_inputs->nextSequence() == next && !path->empty()) {
+      logEvent("controller: engine input unchanged since " + *path + ": not saved again");
     } else if (!path->empty()) {
       logEvent("controller: engine input saved as " + *path);
     }

@@ -50,7 +50,9 @@ std::string formatClusterView(const ClusterView& view, const std::string& indent
   std::vector<std::string> online, offline;
   for (const NodeView& n : view.nodes) {
     if (n.unclean) {
-      out << item << "* Node " << n.name << ": UNCLEAN (offline)\n";
+      // crm_mon's words: a member that must be fenced for a failure is still online.
+      out << item << "* Node " << n.name << ": UNCLEAN (" << (n.online ? "online" : "offline")
+          << ")\n";
     } else if (n.online && n.standby) {
       out << item << "* Node " << n.name << ": standby\n";
     } else if (n.online && n.maintenance) {

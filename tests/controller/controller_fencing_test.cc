@@ -16,41 +16,6 @@
 namespace pulse::crmd {
 namespace {
 
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  const std::size_t at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  return text;
-}
-
-// kCib with fencing on, `options` added to crm_config and `resources` to the resources.
-std::string fencingCib(const std::string& options, const std::string& resources) {
-  std::string xml = replaced(kCib, R"(name="stonith-enabled" value="false"/>)",
-                             R"(name="stonith-enabled" value="true"/>)" + options);
-  return replaced(xml, "</resources>", resources + "</resources>");
-}
-
-// Three devices; only the last may fence n1..n3: the first lists another host, the second is
-// stopped by its target-role.
-const std::string kDevices = R"(
-      <primitive id="fence-n9" class="stonith" type="fence_ipmilan">
-        <instance_attributes id="fn9-params">
-          <nvpair id="fn9-hosts" name="pcmk_host_list" value="n9"/>
-        </instance_attributes>
-      </primitive>
-      <primitive id="fence-stopped" class="stonith" type="fence_ipmilan">
-        <meta_attributes id="fs-meta">
-          <nvpair id="fs-role" name="target-role" value="Stopped"/>
-        </meta_attributes>
-      </primitive>
-      <primitive id="fence1" class="stonith" type="fence_dummy">
-        <instance_attributes id="f1-params">
-          <nvpair id="f1-hosts" name="pcmk_host_list" value="n1,n2 n3"/>
-          <nvpair id="f1-mode" name="mode" value="pass"/>
-        </instance_attributes>
-      </primitive>
-)";
-
 pugi::xml_node nodeState(const pugi::xml_document& doc, const std::string& id) {
   return doc.child("cib").child("status").find_child_by_attribute("node_state", "id", id.c_str());
 }
@@ -60,20 +25,6 @@ std::vector<Member> without(const std::string& name) {
   for (const Member& m : kMembers)
     if (m.name != name) rest.push_back(m);
   return rest;
-}
-
-// The node the last "start_0 RSC" went to.
-std::string startedOn(const Harness& h, const std::string& rsc) {
-  const std::string prefix = "start_0 " + rsc + " on ";
-  std::string node;
-  for (const std::string& e : h.executed)
-    if (e.rfind(prefix, 0) == 0) node = e.substr(prefix.size());
-  return node;
-}
-
-std::size_t count(const std::vector<std::string>& list, const std::string& prefix) {
-  return static_cast<std::size_t>(std::count_if(
-      list.begin(), list.end(), [&](const std::string& e) { return e.rfind(prefix, 0) == 0; }));
 }
 
 TEST(ControllerProbes, EveryPrimitiveOnEveryMemberOnceThenTheEngineRuns) {

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 #include <functional>
 #include <pugixml.hpp>
@@ -110,10 +111,13 @@ struct Harness {
   }
   // Answers every action handed out so far with rc(action).
   void answer(const std::function<int(const ActionRequest&)>& rc) {
+    answerWith([&](const ActionRequest& a) { return OcfResult{rc(a), 0, "", 5}; });
+  }
+  // Answers every action handed out so far with the executor's whole result.
+  void answerWith(const std::function<OcfResult(const ActionRequest&)>& result) {
     std::vector<ActionRequest> now = std::move(actions);
     actions.clear();
-    for (const auto& a : now)
-      take(ctl.onActionResult(a.action_id, a.node, {rc(a), 0, "", 5}, kNow));
+    for (const auto& a : now) take(ctl.onActionResult(a.action_id, a.node, result(a), kNow));
   }
   // Runs the loop until it stops handing out work.
   void settle(const std::function<int(const ActionRequest&)>& rc) {
@@ -123,6 +127,56 @@ struct Harness {
     }
   }
 };
+
+inline std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  const std::size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+// kCib with fencing on, `options` added to crm_config and `resources` to the resources.
+inline std::string fencingCib(const std::string& options, const std::string& resources) {
+  std::string xml = replaced(kCib, R"(name="stonith-enabled" value="false"/>)",
+                             R"(name="stonith-enabled" value="true"/>)" + options);
+  return replaced(xml, "</resources>", resources + "</resources>");
+}
+
+// Three devices; only the last may fence n1..n3: the first lists another host, the second is
+// stopped by its target-role.
+inline const std::string kDevices = R"(
+      <primitive id="fence-n9" class="stonith" type="fence_ipmilan">
+        <instance_attributes id="fn9-params">
+          <nvpair id="fn9-hosts" name="pcmk_host_list" value="n9"/>
+        </instance_attributes>
+      </primitive>
+      <primitive id="fence-stopped" class="stonith" type="fence_ipmilan">
+        <meta_attributes id="fs-meta">
+          <nvpair id="fs-role" name="target-role" value="Stopped"/>
+        </meta_attributes>
+      </primitive>
+      <primitive id="fence1" class="stonith" type="fence_dummy">
+        <instance_attributes id="f1-params">
+          <nvpair id="f1-hosts" name="pcmk_host_list" value="n1,n2 n3"/>
+          <nvpair id="f1-mode" name="mode" value="pass"/>
+        </instance_attributes>
+      </primitive>
+)";
+
+// The node the last "start_0 RSC" went to.
+inline std::string startedOn(const Harness& h, const std::string& rsc) {
+  const std::string prefix = "start_0 " + rsc + " on ";
+  std::string node;
+  for (const std::string& e : h.executed)
+    if (e.rfind(prefix, 0) == 0) node = e.substr(prefix.size());
+  return node;
+}
+
+// How many entries of `list` start with `prefix`.
+inline std::size_t count(const std::vector<std::string>& list, const std::string& prefix) {
+  return static_cast<std::size_t>(std::count_if(
+      list.begin(), list.end(), [&](const std::string& e) { return e.rfind(prefix, 0) == 0; }));
+}
 
 inline pugi::xml_node op(const pugi::xml_document& doc, const std::string& node_id,
                          const std::string& op_id) {

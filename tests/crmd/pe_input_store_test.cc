@@ -50,6 +50,28 @@ TEST(EngineInputStore, SavesGzipFilesNumberedFromZero) {
   EXPECT_EQ(fileMode(*second), 0600u);
 }
 
+TEST(EngineInputStore, AnUnchangedInputIsNotSavedAgain) {
+  TempDir tmp;
+  auto store = EngineInputStore::open(tmp.path(), 10);
+  ASSERT_TRUE(store.ok());
+  auto first = store->save("<cib epoch=\"1\"/>");
+  ASSERT_TRUE(first.ok());
+  for (int i = 0; i < 3; ++i) {
+    auto again = store->save("<cib epoch=\"1\"/>");
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(*again, *first) << "the file that already holds it";
+  }
+  EXPECT_EQ(names(tmp.path()), (std::set<std::string>{"pe-input-0.xml.gz"}));
+  auto changed = store->save("<cib epoch=\"2\"/>");
+  ASSERT_TRUE(changed.ok());
+  EXPECT_EQ(*changed, tmp.path() + "/pe-input-1.xml.gz");
+  // Only the last one counts: going back to an older input saves it again.
+  auto back = store->save("<cib epoch=\"1\"/>");
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, tmp.path() + "/pe-input-2.xml.gz");
+  EXPECT_EQ(gunzipFile(*back), "<cib epoch=\"1\"/>");
+}
+
 TEST(EngineInputStore, KeepsOnlyTheNewest) {
   TempDir tmp;
   auto store = EngineInputStore::open(tmp.path(), 3);
@@ -66,7 +88,8 @@ TEST(EngineInputStore, NumberingContinuesAfterARestartAndIgnoresStrangers) {
   {
     auto store = EngineInputStore::open(tmp.path(), 100);
     ASSERT_TRUE(store.ok());
-    for (int i = 0; i < 3; ++i) ASSERT_TRUE(store->save("<cib/>").ok());
+    for (int i = 0; i < 3; ++i)
+      ASSERT_TRUE(store->save("<cib n=\"" + std::to_string(i) + "\"/>").ok());
   }
   // A damaged input, a temporary left by a crash and unrelated files: not read, not removed,
   // and only properly named inputs count for numbering.

@@ -77,6 +77,28 @@ TEST_F(ExecutorTest, DummyLifecycleRunsInSubmissionOrder) {
   EXPECT_TRUE(executor_.failCounts().attributes("dummy").empty());
 }
 
+TEST_F(ExecutorTest, FailingAgentAnswersEachActionWithItsConfiguredCode) {
+  // ocf:pulse:Failing: start succeeds, stop fails with OCF_ERR_GENERIC (and leaves the
+  // resource running), monitor answers what its state file says; then every monitor 5.
+  for (const char* action : {"monitor", "start", "stop", "monitor"}) {
+    Operation o = op("f", "ocf:pulse:Failing", action);
+    o.params["state"] = root_.work("failing.state");
+    o.params["stop_rc"] = "1";
+    submit(std::move(o));
+  }
+  Operation o = op("f", "ocf:pulse:Failing", "monitor");
+  o.params["state"] = root_.work("failing.state");
+  o.params["monitor_rc"] = "5";
+  submit(std::move(o));
+  ASSERT_TRUE(waitForResults(5));
+  EXPECT_EQ(results_[0].agent.code, OcfCode::kNotRunning);
+  EXPECT_EQ(results_[1].agent.code, OcfCode::kOk);
+  EXPECT_EQ(results_[2].agent.code, OcfCode::kError);
+  EXPECT_EQ(results_[2].agent.exit_reason, "stop configured to exit 1");
+  EXPECT_EQ(results_[3].agent.code, OcfCode::kOk) << "a failed stop left it running";
+  EXPECT_EQ(results_[4].agent.code, OcfCode::kNotInstalled);
+}
+
 TEST_F(ExecutorTest, StatefulPromotedMonitorReturnsRunningPromoted) {
   if (!OcfRoot::hasSystemAgent("pacemaker", "Stateful")) GTEST_SKIP() << "no Stateful";
   for (const char* action : {"start", "promote", "monitor", "demote", "stop"}) {
