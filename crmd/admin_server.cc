@@ -63,13 +63,39 @@ class AdminService final : public pulse::admin::Admin::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status RevokeToken(grpc::ServerContext* context, const pulse::admin::RevokeTokenRequest*,
-                           pulse::admin::RevokeTokenReply*) override {
-    if (grpc::Status s = authorize(*context, "revoke token"); !s.ok()) return s;
+  grpc::Status RevokeToken(grpc::ServerContext* context,
+                           const pulse::admin::RevokeTokenRequest* request,
+                           pulse::admin::RevokeTokenReply* reply) override {
+    std::string label;
+    if (grpc::Status s = authorize(*context, "revoke token", true, &label); !s.ok()) return s;
+    if (request->all_host_auth()) {
+      if (grpc::Status s = needHostAuthToken(label); !s.ok()) return s;
+      auto revoked = auth_.revokeHostAuthTokens();
+      if (!revoked) return failure("revoke tokens", grpc::StatusCode::INTERNAL, revoked.error());
+      logEvent("every host-auth token revoked (" + std::to_string(*revoked) + ")");
+      reply->set_revoked(static_cast<std::uint32_t>(*revoked));
+      return grpc::Status::OK;
+    }
     if (Status s = auth_.revokeToken(bearerToken(*context)); !s) {
       return failure("revoke token", grpc::StatusCode::INTERNAL, s.error());
     }
     logEvent("token revoked");
+    reply->set_revoked(1);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status IssueNodeTokens(grpc::ServerContext* context,
+                               const pulse::admin::IssueNodeTokensRequest* request,
+                               pulse::admin::IssueNodeTokensReply* reply) override {
+    std::string label;
+    if (grpc::Status s = authorize(*context, "issue node tokens", true, &label); !s.ok()) return s;
+    if (grpc::Status s = needHostAuthToken(label); !s.ok()) return s;
+    auto tokens = auth_.issueNodeTokens({request->holders().begin(), request->holders().end()});
+    if (!tokens) {
+      return failure("issue node tokens", grpc::StatusCode::INVALID_ARGUMENT, tokens.error());
+    }
+    for (const std::string& token : *tokens) reply->add_tokens(token);
+    logEvent("node tokens issued for " + std::to_string(tokens->size()) + " nodes");
     return grpc::Status::OK;
   }
 
@@ -83,6 +109,8 @@ class AdminService final : public pulse::admin::Admin::Service {
     files.cert_pem = request->cluster_cert_pem();
     files.cert_key_pem = request->cluster_key_pem();
     files.known_hosts = request->known_hosts();
+    files.peer_secret = request->peer_secret();
+    files.peer_hashes = request->peer_hashes();
     if (Status s = cluster_.setup(files, request->force()); !s) {
       return failure("cluster setup", grpc::StatusCode::FAILED_PRECONDITION, s.error());
     }
@@ -121,11 +149,15 @@ class AdminService final : public pulse::admin::Admin::Service {
 
   grpc::Status ClusterDestroy(grpc::ServerContext* context,
                               const pulse::admin::ClusterDestroyRequest*,
-                              pulse::admin::ClusterDestroyReply*) override {
+                              pulse::admin::ClusterDestroyReply* reply) override {
     if (grpc::Status s = authorize(*context, "cluster destroy"); !s.ok()) return s;
-    if (Status s = cluster_.destroy(); !s) {
-      return failure("cluster destroy", grpc::StatusCode::INTERNAL, s.error());
-    }
+    auto removed = cluster_.destroy();
+    if (!removed) return failure("cluster destroy", grpc::StatusCode::INTERNAL, removed.error());
+    for (const std::string& name : *removed) reply->add_removed(name);
+    // The tokens this node issued to the cluster's nodes go with the cluster.
+    auto revoked = auth_.revokeNodeTokens();
+    if (!revoked) return failure("cluster destroy", grpc::StatusCode::INTERNAL, revoked.error());
+    if (*revoked > 0) reply->add_removed(std::to_string(*revoked) + " node tokens");
     return grpc::Status::OK;
   }
 
@@ -209,9 +241,10 @@ class AdminService final : public pulse::admin::Admin::Service {
   }
 
  private:
-  // OK when the call carries a token this node issued; logs refusals.
+  // OK when the call carries a token this node issued (its label then in `label`, when given;
+  // the local-admin token has none); logs refusals.
   grpc::Status authorize(const grpc::ServerContext& context, const std::string& call,
-                         bool log = true) const {
+                         bool log = true, std::string* label = nullptr) const {
     const auto& metadata = context.client_metadata();
     const auto it = metadata.find("authorization");
     std::string_view value;
@@ -221,12 +254,28 @@ class AdminService final : public pulse::admin::Admin::Service {
       return {grpc::StatusCode::UNAUTHENTICATED, "no authentication token; run pcs host auth"};
     }
     const std::string token(value.substr(kBearer.size()));
-    if (!constantTimeEquals(token, local_token_) && !auth_.isValidToken(token)) {
-      logEvent(call + " from " + context.peer() + " refused: unknown token");
-      return {grpc::StatusCode::UNAUTHENTICATED, "invalid authentication token; run pcs host auth"};
+    if (!constantTimeEquals(token, local_token_)) {
+      const TokenCheck check = auth_.checkToken(token);
+      if (check.state == TokenState::kExpired) {
+        logEvent(call + " from " + context.peer() + " refused: expired token");
+        return {grpc::StatusCode::UNAUTHENTICATED,
+                "the authentication token has expired; run pcs host auth again"};
+      }
+      if (check.state != TokenState::kValid) {
+        logEvent(call + " from " + context.peer() + " refused: unknown token");
+        return {grpc::StatusCode::UNAUTHENTICATED,
+                "invalid authentication token; run pcs host auth"};
+      }
+      if (label != nullptr) *label = check.label;
     }
     if (log) logEvent(call + " from " + context.peer());
     return grpc::Status::OK;
+  }
+
+  static grpc::Status needHostAuthToken(const std::string& label) {
+    if (label == kHostAuthLabel) return grpc::Status::OK;
+    return {grpc::StatusCode::PERMISSION_DENIED,
+            "this call needs a token from pcs host auth, not a cluster node's token"};
   }
 
   std::string nodeName(std::optional<NodeId> id) const {
@@ -327,7 +376,8 @@ class AdminService final : public pulse::admin::Admin::Service {
   const std::string local_token_;  // this run's local-admin token (see admin_server.h)
 };
 
-// Node-to-node calls (proto/peer.proto), authenticated with the cluster key's peer token.
+// Node-to-node calls (proto/peer.proto), authenticated by each node's own peer secret
+// (crmd/peer_auth.h; ClusterManager::deliverFromPeer checks it).
 class PeerService final : public pulse::peer::Peer::Service {
  public:
   explicit PeerService(ClusterManager& cluster) : cluster_(cluster) {}
@@ -383,7 +433,7 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const AdminServerOptions
   if (Status s = ensureDirectory(options.state_dir); !s) return s.error();
   auto identity = loadOrCreateTlsIdentity(options.state_dir);
   if (!identity) return identity.error();
-  auto auth = AuthStore::open(options.state_dir);
+  auto auth = AuthStore::open(options.state_dir, AuthOptions{options.token_lifetime, {}});
   if (!auth) return auth.error();
   if (!auth->hasPassword()) {
     logEvent("no hacluster password set in " + options.state_dir +

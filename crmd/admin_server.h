@@ -1,8 +1,10 @@
 // The admin gRPC server (service pulse.admin.Admin) over TLS: HostAuth exchanges the hacluster
 // password for a token; every other call needs `authorization: Bearer <token>` and is refused
-// with UNAUTHENTICATED without a valid one. The cluster calls (setup, start, stop, enable,
-// destroy, status) are carried out by the ClusterManager. gRPC stays behind a pimpl so that
-// including this header costs nothing.
+// with UNAUTHENTICATED without a valid one (an expired one says so, auth_store.h). Minting node
+// tokens and revoking every host-auth token take a host-auth token: a cluster node's own
+// token (node:NAME) cannot revoke the operator's or mint tokens for other nodes. The cluster calls
+// (setup, start, stop, enable, destroy, status) are carried out by the ClusterManager. gRPC stays
+// behind a pimpl so that including this header costs nothing.
 //
 // Local access (for crm_attribute, crm_node and crm_master, which resource agents run as root
 // on the node with no pcs token): at every start the server makes a fresh random 32-byte token,
@@ -15,6 +17,7 @@
 // ClusterManager, which are thread-safe. shutdown() may be called from any thread except a handler.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -28,7 +31,8 @@ struct AdminServerOptions {
   std::string state_dir;       // must exist; holds the TLS identity, password hash and tokens
   std::string listen_address;  // "host:port"; port 0 picks a free port
   std::string node_name;       // reported by HostAuth and Whoami
-  ClusterManager* cluster = nullptr;  // the cluster calls; must outlive the server
+  ClusterManager* cluster = nullptr;       // the cluster calls; must outlive the server
+  std::chrono::seconds token_lifetime{0};  // host-auth tokens expire after this; 0: never
 };
 
 // `<state_dir>/local-admin` (see above).
