@@ -20,7 +20,6 @@
 #include <sstream>
 #include <thread>
 
-#include "crmd/crypto.h"
 #include "crmd/known_hosts.h"
 #include "crmd/log.h"
 #include "crmd/peer_auth.h"

@@ -58,10 +58,10 @@ Commands:
       Create a cluster from authenticated hosts: writes the cluster config, a new cluster key
       and cluster certificate to every node, and to each node its own credentials: a peer
       secret, and tokens the nodes issue for it (its cluster-hosts file; pcs's own tokens are
-      never copied to the nodes). Node ids are given in the
-      order of the nodes. A node address defaults to the address its host was authenticated
-      at. A two-node cluster gets two_node (wait_for_all). Refused when a node is already in a
-      cluster, unless --force. The default token is 1000 ms, consensus 1.2 x token.
+      never copied to the nodes). Node ids are given in the order of the nodes. A node
+      address defaults to the address its host was authenticated at. A two-node cluster gets
+      two_node (wait_for_all). Refused when a node is already in a cluster, unless --force.
+      The default token is 1000 ms, consensus 1.2 x token.
   cluster start [--all | <node>...] [--wait[=<s>]]
       Start the membership on the nodes (the local node when none is given) and wait, up to
       <s> seconds (default 60, 0: do not wait), until every started node is in one view with
