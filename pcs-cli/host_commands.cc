@@ -54,19 +54,19 @@ Result<TrustedCertificate> trustHost(const HostAuthTarget& target, const NodeAdd
   auto fingerprint = crmd::certificateFingerprint(*pem);
   if (!fingerprint) return Error{"the node's certificate: " + fingerprint.error().message};
   const std::string shown = crmd::displayFingerprint(*fingerprint);
-  if (pin) {
-    if (*pin == *fingerprint) return TrustedCertificate{*pem, *fingerprint};
+  // Both the pin and a fingerprint given must match, when there are.
+  if (pin && *pin != *fingerprint) {
     return Error{"the node's TLS certificate changed (pinned " + crmd::displayFingerprint(*pin) +
                  ", now " + shown + "); the password was not sent. If the change is expected, " +
                  "run 'pcs host deauth " + target.node + "' and authenticate again"};
   }
-  if (target.fingerprint) {
-    if (*target.fingerprint == *fingerprint) return TrustedCertificate{*pem, *fingerprint};
+  if (target.fingerprint && *target.fingerprint != *fingerprint) {
     return Error{"the node's TLS certificate " + shown + " does not match the fingerprint given (" +
                  crmd::displayFingerprint(*target.fingerprint) +
                  "); the password was not sent (is something else answering at " +
                  address.target() + "?)"};
   }
+  if (pin || target.fingerprint) return TrustedCertificate{*pem, *fingerprint};
   if (isatty(STDIN_FILENO) != 0) {
     if (confirmOnTerminal(target, address, shown)) return TrustedCertificate{*pem, *fingerprint};
     return Error{"host certificate verification failed (not confirmed); the password was not sent"};

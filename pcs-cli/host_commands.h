@@ -1,10 +1,11 @@
 // `pcs host auth` and `pcs host deauth`: output and exit codes as pcs's.
 //
 // Trust (see SECURITY.md): before a password is sent to a host, the host's TLS certificate
-// must be trusted, in this order: the pin in the known-hosts file (a mismatch is refused); the
-// fingerprint= given for the host (a mismatch is refused); on a terminal, the operator's "yes"
-// to the fingerprint shown, as ssh asks; otherwise (scripts) trust on first use, with a warning
-// naming the fingerprint. A refused host never receives the password.
+// must be trusted: it must match the pin in the known-hosts file and the fingerprint= given
+// for the host, when there are (a mismatch with either is refused); with neither, on a
+// terminal, the operator answers "yes" to the fingerprint shown, as ssh asks; otherwise
+// (scripts) it is trusted on first use, with a warning naming the fingerprint. A refused host
+// never receives the password.
 #pragma once
 
 #include <chrono>

@@ -31,9 +31,9 @@ Commands:
       its addr= (default: the host name) on port 2224 unless a port is given. The username
       must be hacluster. Without -p the password is read from standard input when that is not
       a terminal, else prompted for (preferable: -p is visible to other users in ps).
-      The password is sent only to a host whose TLS certificate is trusted: its pin in the
-      known-hosts file of the state directory; else the fingerprint= given for it (pinned
-      ahead: a host with another certificate is refused); else, on a terminal, pcs shows the
+      The password is sent only to a host whose TLS certificate is trusted: it must match
+      the host's pin in the known-hosts file of the state directory and the fingerprint=
+      given for it (pinned ahead), when there are; with neither, on a terminal, pcs shows the
       fingerprint and asks, as ssh does ('crmd fingerprint' on the node prints it); else
       (no terminal) the certificate is trusted on first use, with a warning naming it. The
       certificate is then pinned and checked on every later connection; if it changes, run

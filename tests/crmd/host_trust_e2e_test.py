@@ -71,6 +71,11 @@ def body(crmd, pcs, checks):
               "a pinned host with another certificate is refused", r.stderr)
         check(impostor_untouched(), "...and the impostor never received the password", fake.log())
 
+        r = ws.pcs("op", "host", "auth", "n1", f"addr={real.address}", f"fingerprint={fake_fp}",
+                   "-p", SECRET)
+        check(r.returncode == 1 and "does not match the fingerprint given" in r.stderr,
+              "a fingerprint= the pinned certificate does not match is refused too", r.stderr)
+
         # The right fingerprint ahead: no question, no warning, pinned.
         r = ws.pcs("op2", "host", "auth", "n1", f"addr={real.address}", f"fingerprint={real_fp}",
                    "-p", SECRET)
