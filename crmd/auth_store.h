@@ -5,7 +5,8 @@
 //                     LABEL is `host-auth` (a token `pcs host auth` obtained with the password)
 //                     or `node:NAME` (a token `pcs cluster setup` had this node issue for the
 //                     cluster node NAME, see issueNodeTokens). A line holding only a hash (the
-//                     format before labels) is a host-auth token issued at time 0.
+//                     format before labels) is a host-auth token issued at time 0, so
+//                     it counts as expired once a token lifetime is set.
 // Only hashes are stored, so reading these files gives neither the password nor a usable token.
 //
 // Both files are re-read whenever they change on disk (inode, size or mtime differ from what

@@ -421,14 +421,20 @@ Result<std::vector<std::string>> ClusterManager::destroy() {
     removed.push_back(name(*path));
   }
   std::error_code ec;
-  // CIB copies the store set aside as corrupt (cib_store.h) are the cluster's too.
+  // CIB copies the store set aside as corrupt (cib_store.h) are the cluster's too. Listed
+  // first, removed after: a directory is not changed while it is being read.
+  std::vector<std::filesystem::path> corrupt;
   for (const auto& entry : std::filesystem::directory_iterator(options_.state_dir, ec)) {
-    const std::string file = entry.path().filename().string();
-    if (!file.starts_with("cib.xml.corrupt-")) continue;
-    if (!std::filesystem::remove(entry.path(), ec)) {
-      return Error{"cannot remove " + entry.path().string() + ": " + ec.message()};
+    if (entry.path().filename().string().starts_with("cib.xml.corrupt-")) {
+      corrupt.push_back(entry.path());
     }
-    removed.push_back(file);
+  }
+  std::sort(corrupt.begin(), corrupt.end());
+  for (const std::filesystem::path& path : corrupt) {
+    if (!std::filesystem::remove(path, ec)) {
+      return Error{"cannot remove " + path.string() + ": " + ec.message()};
+    }
+    removed.push_back(path.filename().string());
   }
   if (std::filesystem::exists(paths.pengine, ec)) {
     const auto count = std::filesystem::remove_all(paths.pengine, ec);
