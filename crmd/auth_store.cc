@@ -215,7 +215,9 @@ TokenCheck AuthStore::checkToken(const std::string& token) const {
   if (it == cache_.tokens.end()) return {};
   const Token& found = it->second;
   const auto lifetime = options_.token_lifetime.count();
-  if (lifetime > 0 && found.label == kHostAuthLabel && now() - found.issued >= lifetime) {
+  // Issue times are whole seconds: "more than the lifetime" keeps a token at least the full
+  // lifetime (at most a second longer), never less.
+  if (lifetime > 0 && found.label == kHostAuthLabel && now() - found.issued > lifetime) {
     return {TokenState::kExpired, found.label};
   }
   return {TokenState::kValid, found.label};

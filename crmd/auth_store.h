@@ -15,7 +15,7 @@
 // empty (no password, no tokens): the store fails closed.
 //
 // Expiry: with a token lifetime, a host-auth token older than the lifetime is refused as
-// expired. Node tokens do not expire: they are the cluster's own credentials, replaced by the
+// expired (issue times are whole seconds, so a token lives the lifetime plus under a second). Node tokens do not expire: they are the cluster's own credentials, replaced by the
 // next `pcs cluster setup` and revoked by `pcs cluster destroy`.
 //
 // Thread-safety: AuthStore is safe to use from several gRPC threads; a mutex guards the cached

@@ -130,9 +130,9 @@ TEST(AuthStore, HostAuthTokensExpireAfterTheLifetimeNodeTokensDoNot) {
   auto token = store->issueToken();
   auto node_tokens = store->issueNodeTokens({"n2"});
   ASSERT_TRUE(token.ok() && node_tokens.ok());
-  now = 1059;
+  now = 1060;  // the whole lifetime
   EXPECT_EQ(store->checkToken(*token).state, TokenState::kValid);
-  now = 1060;
+  now = 1061;
   const TokenCheck expired = store->checkToken(*token);
   EXPECT_EQ(expired.state, TokenState::kExpired);
   EXPECT_EQ(expired.label, kHostAuthLabel);
