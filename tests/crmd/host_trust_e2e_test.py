@@ -64,6 +64,7 @@ def body(crmd, pcs, checks):
               "answering yes, then the password at its prompt, authorizes", out)
         check(out.index("(yes/no") < out.index("Password:"),
               "the fingerprint question comes before the password prompt", out)
+        check(SECRET not in out, "the password typed at the prompt is not echoed", out)
 
         # The pinned n1 now answered by the impostor: refused before the password is sent.
         r = ws.pcs("op", "host", "auth", "n1", f"addr={fake.address}", "-p", SECRET)
