@@ -163,13 +163,39 @@ class AdminService final : public pulse::admin::Admin::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status RevokeToken(grpc::ServerContext* context, const pulse::admin::RevokeTokenRequest*,
-                           pulse::admin::RevokeTokenReply*) override {
-    if (grpc::Status s = authorize(*context, "revoke token"); !s.ok()) return s;
+  grpc::Status RevokeToken(grpc::ServerContext* context,
+                           const pulse::admin::RevokeTokenRequest* request,
+                           pulse::admin::RevokeTokenReply* reply) override {
+    std::string label;
+    if (grpc::Status s = authorize(*context, "revoke token", true, &label); !s.ok()) return s;
+    if (request->all_host_auth()) {
+      if (grpc::Status s = needHostAuthToken(label); !s.ok()) return s;
+      auto revoked = auth_.revokeHostAuthTokens();
+      if (!revoked) return failure("revoke tokens", grpc::StatusCode::INTERNAL, revoked.error());
+      logEvent("every host-auth token revoked (" + std::to_string(*revoked) + ")");
+      reply->set_revoked(static_cast<std::uint32_t>(*revoked));
+      return grpc::Status::OK;
+    }
     if (Status s = auth_.revokeToken(bearerToken(*context)); !s) {
       return failure("revoke token", grpc::StatusCode::INTERNAL, s.error());
     }
     logEvent("token revoked");
+    reply->set_revoked(1);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status IssueNodeTokens(grpc::ServerContext* context,
+                               const pulse::admin::IssueNodeTokensRequest* request,
+                               pulse::admin::IssueNodeTokensReply* reply) override {
+    std::string label;
+    if (grpc::Status s = authorize(*context, "issue node tokens", true, &label); !s.ok()) return s;
+    if (grpc::Status s = needHostAuthToken(label); !s.ok()) return s;
+    auto tokens = auth_.issueNodeTokens({request->holders().begin(), request->holders().end()});
+    if (!tokens) {
+      return failure("issue node tokens", grpc::StatusCode::INVALID_ARGUMENT, tokens.error());
+    }
+    for (const std::string& token : *tokens) reply->add_tokens(token);
+    logEvent("node tokens issued for " + std::to_string(tokens->size()) + " nodes");
     return grpc::Status::OK;
   }
 
@@ -181,6 +207,8 @@ class AdminService final : public pulse::admin::Admin::Service {
     files.config_text = request->cluster_config();
     files.key.assign(request->cluster_key().begin(), request->cluster_key().end());
     files.known_hosts = request->known_hosts();
+    files.peer_secret = request->peer_secret();
+    files.peer_hashes = request->peer_hashes();
     if (Status s = cluster_.setup(files, request->force()); !s) {
       return failure("cluster setup", grpc::StatusCode::FAILED_PRECONDITION, s.error());
     }
@@ -220,11 +248,15 @@ class AdminService final : public pulse::admin::Admin::Service {
 
   grpc::Status ClusterDestroy(grpc::ServerContext* context,
                               const pulse::admin::ClusterDestroyRequest*,
-                              pulse::admin::ClusterDestroyReply*) override {
+                              pulse::admin::ClusterDestroyReply* reply) override {
     if (grpc::Status s = authorize(*context, "cluster destroy"); !s.ok()) return s;
-    if (Status s = cluster_.destroy(); !s) {
-      return failure("cluster destroy", grpc::StatusCode::INTERNAL, s.error());
-    }
+    auto removed = cluster_.destroy();
+    if (!removed) return failure("cluster destroy", grpc::StatusCode::INTERNAL, removed.error());
+    for (const std::string& name : *removed) reply->add_removed(name);
+    // The tokens this node issued to the cluster's nodes go with the cluster.
+    auto revoked = auth_.revokeNodeTokens();
+    if (!revoked) return failure("cluster destroy", grpc::StatusCode::INTERNAL, revoked.error());
+    if (*revoked > 0) reply->add_removed(std::to_string(*revoked) + " node tokens");
     refresher_.refreshSoon();
     return grpc::Status::OK;
   }
@@ -311,10 +343,10 @@ class AdminService final : public pulse::admin::Admin::Service {
   }
 
  private:
-  // OK when the call carries a token this node issued; logs refusals (throttled: anyone can
-  // cause them).
+  // OK when the call carries a token this node issued (its label then in `label`, when given;
+  // the local-admin token has none); logs refusals (throttled: anyone can cause them).
   grpc::Status authorize(const grpc::ServerContext& context, const std::string& call,
-                         bool log = true) const {
+                         bool log = true, std::string* label = nullptr) const {
     const auto& metadata = context.client_metadata();
     const auto it = metadata.find("authorization");
     std::string_view value;
@@ -324,9 +356,19 @@ class AdminService final : public pulse::admin::Admin::Service {
       return {grpc::StatusCode::UNAUTHENTICATED, "no authentication token; run pcs host auth"};
     }
     const std::string token(value.substr(kBearer.size()));
-    if (!constantTimeEquals(token, local_token_) && !auth_.isValidToken(token)) {
-      refusal_log_.log(call + " from " + clientOf(context) + " refused: unknown token");
-      return {grpc::StatusCode::UNAUTHENTICATED, "invalid authentication token; run pcs host auth"};
+    if (!constantTimeEquals(token, local_token_)) {
+      const TokenCheck check = auth_.checkToken(token);
+      if (check.state == TokenState::kExpired) {
+        refusal_log_.log(call + " from " + clientOf(context) + " refused: expired token");
+        return {grpc::StatusCode::UNAUTHENTICATED,
+                "the authentication token has expired; run pcs host auth again"};
+      }
+      if (check.state != TokenState::kValid) {
+        refusal_log_.log(call + " from " + clientOf(context) + " refused: unknown token");
+        return {grpc::StatusCode::UNAUTHENTICATED,
+                "invalid authentication token; run pcs host auth"};
+      }
+      if (label != nullptr) *label = check.label;
     }
     if (log) logEvent(call + " from " + clientOf(context));
     return grpc::Status::OK;
@@ -335,6 +377,12 @@ class AdminService final : public pulse::admin::Admin::Service {
   // The caller's address: gRPC sees the front acceptor's end of the Unix socket.
   std::string clientOf(const grpc::ServerContext& context) const {
     return front_.clientOf(context.peer()).value_or(context.peer());
+  }
+
+  static grpc::Status needHostAuthToken(const std::string& label) {
+    if (label == kHostAuthLabel) return grpc::Status::OK;
+    return {grpc::StatusCode::PERMISSION_DENIED,
+            "this call needs a token from pcs host auth, not a cluster node's token"};
   }
 
   std::string nodeName(std::optional<NodeId> id) const {
@@ -440,7 +488,8 @@ class AdminService final : public pulse::admin::Admin::Service {
   TrustedSourceRefresher& refresher_;  // told when the members may have changed
 };
 
-// Node-to-node calls (proto/peer.proto), authenticated with the cluster key's peer token.
+// Node-to-node calls (proto/peer.proto), authenticated by each node's own peer secret
+// (crmd/peer_auth.h; ClusterManager::deliverFromPeer checks it).
 class PeerService final : public pulse::peer::Peer::Service {
  public:
   explicit PeerService(ClusterManager& cluster) : cluster_(cluster) {}
@@ -499,7 +548,7 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const AdminServerOptions
   if (Status s = ensureDirectory(options.state_dir); !s) return s.error();
   auto identity = loadOrCreateTlsIdentity(options.state_dir);
   if (!identity) return identity.error();
-  auto auth = AuthStore::open(options.state_dir);
+  auto auth = AuthStore::open(options.state_dir, AuthOptions{options.token_lifetime, {}});
   if (!auth) return auth.error();
   if (!auth->hasPassword()) {
     logEvent("no hacluster password set in " + options.state_dir +

@@ -1,11 +1,13 @@
 // The admin gRPC server (service pulse.admin.Admin) over TLS: HostAuth exchanges the hacluster
 // password for a token; every other call needs `authorization: Bearer <token>` and is refused
-// with UNAUTHENTICATED without a valid one. HostAuth passes an AuthLimiter first (per-source
-// backoff after repeated failures, at most two password hashes at once; auth_limiter.h), whose
-// refusals are RESOURCE_EXHAUSTED with a message saying when to retry. Nothing a caller sends
-// is logged before its token is checked. The cluster calls (setup, start, stop, enable,
-// destroy, status) are carried out by the ClusterManager. gRPC stays behind a pimpl so that
-// including this header costs nothing.
+// with UNAUTHENTICATED without a valid one (an expired one says so, auth_store.h). HostAuth
+// passes an AuthLimiter first (per-source backoff after repeated failures, at most two password
+// hashes at once; auth_limiter.h), whose refusals are RESOURCE_EXHAUSTED with a message saying
+// when to retry. Nothing a caller sends is logged before its token is checked. Minting node
+// tokens and revoking every host-auth token take a host-auth token: a cluster node's own token
+// (node:NAME) cannot revoke the operator's or mint tokens for other nodes. The cluster calls
+// (setup, start, stop, enable, destroy, status) are carried out by the ClusterManager. gRPC stays
+// behind a pimpl so that including this header costs nothing.
 //
 // The network side: gRPC listens only on `<state dir>/admin.sock` (mode 0600); the TCP port is
 // a FrontAcceptor's (front_acceptor.h), which passes connections on within `limits`: per
@@ -24,6 +26,7 @@
 // ClusterManager, which are thread-safe. shutdown() may be called from any thread except a handler.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -40,6 +43,8 @@ struct AdminServerOptions {
   std::string node_name;       // reported by HostAuth and Whoami
   ClusterManager* cluster = nullptr;  // the cluster calls; must outlive the server
   ConnectionLimits limits{};          // the admin port's (connection_limits.h)
+  ClusterManager* cluster = nullptr;       // the cluster calls; must outlive the server
+  std::chrono::seconds token_lifetime{0};  // host-auth tokens expire after this; 0: never
 };
 
 // `<state_dir>/local-admin` (see above).

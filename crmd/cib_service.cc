@@ -78,7 +78,7 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
         options(std::move(opts)),
         store(options.state_dir, [](const std::string& line) { logEvent("cib: " + line); }),
         replica(options.self, std::move(persisted)),
-        links(crmd::knownHostsPath(options.state_dir), options.peer_token, std::move(peers)) {}
+        links(crmd::clusterHostsPath(options.state_dir), options.peer_token, std::move(peers)) {}
 
   // CibReplica's contract: persist, then send, then reply. A copy that cannot be stored must
   // not be vouched for, so then nothing leaves; the replica resends and a later store may work.

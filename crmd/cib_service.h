@@ -39,7 +39,7 @@ struct CibServiceOptions {
   std::string state_dir;
   NodeId self = membership::kNoNode;
   membership::ClusterConfig config;
-  std::string peer_token;
+  std::string peer_token;  // this node's own peer secret (peer_auth.h)
 };
 
 // What a reader gets: this node's copy (with its stamp), and who is DC.

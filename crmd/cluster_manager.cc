@@ -14,14 +14,15 @@
 #include <boost/asio/post.hpp>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <future>
 #include <map>
 #include <sstream>
 #include <thread>
 
-#include "crmd/crypto.h"
 #include "crmd/known_hosts.h"
 #include "crmd/log.h"
+#include "crmd/peer_auth.h"
 #include "crmd/peer_links.h"
 #include "crmd/resource_manager.h"
 #include "crmd/secure_file.h"
@@ -43,10 +44,15 @@ struct Paths {
         key(dir + "/authkey"),
         enabled(dir + "/cluster.enabled"),
         membership_state(dir + "/membership.state"),
-        known_hosts(dir + "/known-hosts"),
+        cluster_hosts(clusterHostsPath(dir)),
+        peer_secret(peerSecretPath(dir)),
+        peer_hashes(peerHashesPath(dir)),
+        cib(dir + "/cib.xml"),
+        pengine(dir + "/pengine"),
         legacy_cert(dir + "/cluster.crt"),
         legacy_cert_key(dir + "/cluster.key") {}
-  std::string config, key, enabled, membership_state, known_hosts;
+  std::string config, key, enabled, membership_state, cluster_hosts, peer_secret, peer_hashes,
+      cib, pengine;
   // A cluster certificate that setup wrote up to this release and nothing ever used (each
   // node has its own, pinned, identity); destroy removes a leftover one.
   std::string legacy_cert, legacy_cert_key;
@@ -143,7 +149,8 @@ struct ClusterManager::Running {
   std::unique_ptr<CibService> cib;             // lives on `io`; stopped there before the io stops
   std::unique_ptr<PeerLinks> resource_links;   // actions and results, apart from the CIB's
   std::unique_ptr<ResourceManager> resources;  // lives on `io`, listens to `cib`
-  std::string peer_token;
+  std::optional<PeerAuthenticator> peer_auth;  // set before the io thread starts
+  std::string peer_token;                      // this node's own peer secret
   std::thread thread;
   Installed installed;
   mutable std::mutex mutex;  // guards the fields below
@@ -202,14 +209,19 @@ Status ClusterManager::setup(const ClusterFiles& files, bool force) {
   // Everything is checked before anything is written.
   auto config = membership::parseClusterConfig(files.config_text);
   if (!config) return Error{"the cluster config: " + config.error().message};
-  if (auto local = findLocalNode(*config, options_.node_name); !local) return local.error();
+  auto local = findLocalNode(*config, options_.node_name);
+  if (!local) return local.error();
   if (files.key.size() < membership::kMinClusterKeySize ||
       files.key.size() > membership::kMaxClusterKeySize) {
     return Error{"the cluster key must be " + std::to_string(membership::kMinClusterKeySize) +
                  " to " + std::to_string(membership::kMaxClusterKeySize) + " bytes"};
   }
-  auto incoming_hosts = parseKnownHosts(files.known_hosts, "the known hosts");
+  auto incoming_hosts = parseKnownHosts(files.known_hosts, "the cluster hosts");
   if (!incoming_hosts) return incoming_hosts.error();
+  const std::string& local_name = config->findNode(*local)->name;
+  if (Status s = checkPeerCredentials(local_name, files.peer_secret, files.peer_hashes); !s) {
+    return s;
+  }
 
   std::lock_guard lock(lifecycle_mutex_);
   if (fileExists(paths.config) && !force) {
@@ -222,14 +234,11 @@ Status ClusterManager::setup(const ClusterFiles& files, bool force) {
   }
   if (stopLocked()) logEvent("membership stopped to install a new cluster config");
   if (Status s = membership::writeClusterKeyFile(paths.key, files.key); !s) return s;
-  if (!incoming_hosts->empty()) {
-    auto current = loadKnownHosts(paths.known_hosts);
-    if (!current) return current.error();
-    if (Status s = saveKnownHosts(paths.known_hosts,
-                                  mergeKnownHosts(std::move(*current), *incoming_hosts));
-        !s) {
-      return s;
-    }
+  if (Status s = saveKnownHosts(paths.cluster_hosts, *incoming_hosts); !s) return s;
+  if (Status s = writePeerCredentials(options_.state_dir, local_name, files.peer_secret,
+                                      files.peer_hashes);
+      !s) {
+    return s;
   }
   if (Status s = writeFileAtomic(paths.config, files.config_text, 0644); !s) return s;
   logEvent("cluster '" + config->cluster_name + "' set up with " +
@@ -251,8 +260,12 @@ Result<bool> ClusterManager::startLocked() {
   auto key = membership::readClusterKeyFile(paths.key);
   if (!key) return key.error();
 
+  auto peer_auth = PeerAuthenticator::load(options_.state_dir, (*installed)->config);
+  if (!peer_auth) return peer_auth.error();
+
   auto running = std::make_unique<Running>();
-  running->peer_token = peerToken(std::string(key->begin(), key->end()));
+  running->peer_auth.emplace(std::move(*peer_auth));
+  running->peer_token = running->peer_auth->ownSecret();
   running->installed = std::move(**installed);
   const Installed& cluster = running->installed;
   for (const membership::ClusterNode& node : cluster.config.nodes) {
@@ -283,7 +296,7 @@ Result<bool> ClusterManager::startLocked() {
   }
   // Actions must not be dropped behind a burst (the CIB links keep only the newest 32).
   running->resource_links = std::make_unique<PeerLinks>(
-      knownHostsPath(options_.state_dir), running->peer_token, std::move(peers),
+      clusterHostsPath(options_.state_dir), running->peer_token, std::move(peers),
       std::chrono::milliseconds(1000), /*max_queued=*/1024);
   PeerLinks* links = running->resource_links.get();
   running->resources = std::make_unique<ResourceManager>(
@@ -383,20 +396,50 @@ Result<std::string> ClusterManager::setEnabled(bool enable) {
   return std::string();
 }
 
-Status ClusterManager::destroy() {
+Result<std::vector<std::string>> ClusterManager::destroy() {
   leaveGracefully();
   std::lock_guard lock(lifecycle_mutex_);
   stopLocked();
   const Paths paths(options_.state_dir);
+  std::vector<std::string> removed;
+  const auto name = [](const std::string& path) {
+    return std::filesystem::path(path).filename().string();
+  };
   // The config first: from then on the node is in no cluster, whatever else fails.
   for (const std::string* path :
-       {&paths.config, &paths.enabled, &paths.key, &paths.legacy_cert_key, &paths.legacy_cert}) {
-    if (fileExists(*path) && ::unlink(path->c_str()) != 0) {
+       {&paths.config, &paths.enabled, &paths.key, &paths.legacy_cert_key, &paths.legacy_cert,
+        &paths.cluster_hosts, &paths.peer_secret, &paths.peer_hashes, &paths.cib}) {
+    if (!fileExists(*path)) continue;
+    if (::unlink(path->c_str()) != 0) {
       return Error{"cannot remove " + *path + ": " + std::strerror(errno)};
     }
+    removed.push_back(name(*path));
   }
-  logEvent("cluster destroyed: configuration files removed");
-  return {};
+  std::error_code ec;
+  // CIB copies the store set aside as corrupt (cib_store.h) are the cluster's too. Listed
+  // first, removed after: a directory is not changed while it is being read.
+  std::vector<std::filesystem::path> corrupt;
+  for (const auto& entry : std::filesystem::directory_iterator(options_.state_dir, ec)) {
+    if (entry.path().filename().string().starts_with("cib.xml.corrupt-")) {
+      corrupt.push_back(entry.path());
+    }
+  }
+  std::sort(corrupt.begin(), corrupt.end());
+  for (const std::filesystem::path& path : corrupt) {
+    if (!std::filesystem::remove(path, ec)) {
+      return Error{"cannot remove " + path.string() + ": " + ec.message()};
+    }
+    removed.push_back(path.filename().string());
+  }
+  if (std::filesystem::exists(paths.pengine, ec)) {
+    const auto count = std::filesystem::remove_all(paths.pengine, ec);
+    if (ec) return Error{"cannot remove " + paths.pengine + ": " + ec.message()};
+    removed.push_back("pengine/ (" + std::to_string(count - 1) + " saved engine inputs)");
+  }
+  std::string list;
+  for (const std::string& r : removed) list += (list.empty() ? "" : ", ") + r;
+  logEvent("cluster destroyed: removed " + (list.empty() ? std::string("nothing") : list));
+  return removed;
 }
 
 ClusterSnapshot ClusterManager::snapshot() const {
@@ -469,7 +512,9 @@ Status ClusterManager::deliverFromPeer(const std::string& token,
                                        const peer::CibEnvelope& envelope) {
   std::lock_guard lock(lifecycle_mutex_);
   if (!running_) return Error{"the cluster is not running on this node"};
-  if (!constantTimeEquals(token, running_->peer_token)) return Error{"invalid peer token"};
+  if (auto sender = running_->peer_auth->authenticate(token, envelope); !sender) {
+    return sender.error();
+  }
   if (envelope.has_execute() || envelope.has_report() || envelope.has_leave()) {
     running_->resources->deliver(envelope);
   } else {

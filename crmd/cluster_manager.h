@@ -4,8 +4,15 @@
 // State-directory files, written by setup() and removed by destroy():
 //   corosync.conf     the cluster config (corosync.conf syntax; cluster_config.h), mode 0644
 //   authkey           the membership HMAC key, 0600
+//   cluster-hosts     every cluster node's address, pinned certificate and the token it issued
+//                     for this node (known-hosts format, 0600): what crmd's peer links and
+//                     the node's pcs and tools use to reach the others
+//   peer-secret, peer-hashes   this node's peer credential and the others' hashes (peer_auth.h)
 //   cluster.enabled   present: the membership starts when crmd starts (pcs cluster enable)
-// and, kept across destroy because ring seqs must only grow, membership.state.
+// destroy() also removes what the running cluster wrote: cib.xml (and set-aside corrupt
+// copies) and pengine/, as pcs cluster destroy removes the CIB and pacemaker's state. Kept:
+// the node's identity (crmd.crt/.key, hacluster.passwd, membership.state, whose ring seqs
+// must only grow) and pcs's own known-hosts (pcs keeps pcsd's authorization too).
 //
 // Invariants:
 //  * The membership runs only from files that parsed and validated; setup() validates the new
@@ -41,7 +48,10 @@ namespace pulse::crmd {
 struct ClusterFiles {
   std::string config_text;
   membership::ClusterKey key;
-  std::string known_hosts;  // pcs known-hosts lines to merge into the node's own; may be empty
+//   cluster-hosts     every cluster node's address, pinned certificate and the token it issued
+//                     for this node (known-hosts format, 0600): what crmd's peer links and
+//                     the node's pcs and tools use to reach the others
+//   peer-secret, peer-hashes   this node's peer credential and the others' hashes (peer_auth.h)
 };
 
 // One configured node as this node sees it (runtime.members.N.* in corosync's cmap).
@@ -98,8 +108,9 @@ class ClusterManager {
   bool stop();
   // Sets or clears cluster.enabled; the value is a warning for the operator (may be empty).
   Result<std::string> setEnabled(bool enable);
-  // Stops the membership and removes the cluster files.
-  Status destroy();
+  // Stops the membership and removes the cluster files and state (see above); the value names
+  // what was removed.
+  Result<std::vector<std::string>> destroy();
 
   ClusterSnapshot snapshot() const;
 
@@ -114,8 +125,8 @@ class ClusterManager {
   Result<std::future<WriteReply>> submitCib(CibChange change);
   // pcs stonith fence NODE, served by the DC (resource_manager.h).
   Result<std::future<Result<std::string>>> fence(const std::string& node, bool off);
-  // A replication message from a peer; `token` is what it presented (checked here, in
-  // constant time, against the cluster key's peer token).
+  // A message from a peer; `token` is the peer credential it presented, checked here
+  // (peer_auth.h): it must be a cluster node's, and the message must speak only for that node.
   Status deliverFromPeer(const std::string& token, const peer::CibEnvelope& envelope);
 
  private:

@@ -1,6 +1,7 @@
 // crmd: the Pulse node daemon: the authenticated admin API and the cluster membership.
 //   crmd [--state-dir DIR] [--listen ADDR:PORT] [--name NODE]   run in the foreground
-//   crmd passwd [--state-dir DIR]                               set the hacluster password
+//   crmd passwd [--revoke-tokens] [--state-dir DIR]             set the hacluster password
+//   crmd fingerprint [--state-dir DIR]          the fingerprint pcs host auth shows and pins
 // Exit codes: 0 clean stop, 1 runtime error (state directory, files, address), 2 usage.
 #include <malloc.h>
 #include <signal.h>
@@ -25,6 +26,7 @@
 #include "crmd/log.h"
 #include "crmd/secret_input.h"
 #include "crmd/secure_file.h"
+#include "crmd/tls_identity.h"
 #include "crmd/watchdog_process.h"
 
 namespace po = boost::program_options;
@@ -43,7 +45,24 @@ std::string hostName() {
   return name;
 }
 
-int runPasswd(const std::string& state_dir) {
+// The node's certificate fingerprint, for an operator to compare with what `pcs host auth`
+// shows (or to pin ahead with fingerprint=). Generates the identity when crmd never ran.
+int runFingerprint(const std::string& state_dir) {
+  if (pulse::Status s = ensureDirectory(state_dir); !s) {
+    std::cerr << "crmd fingerprint: " << s.error().message << "\n";
+    return 1;
+  }
+  auto identity = loadOrCreateTlsIdentity(state_dir);
+  if (!identity) {
+    std::cerr << "crmd fingerprint: " << identity.error().message << "\n";
+    return 1;
+  }
+  std::cout << displayFingerprint(identity->fingerprint) << "\n";
+  return 0;
+}
+
+// A running crmd sees the new password (and the emptied token list) at its next call.
+int runPasswd(const std::string& state_dir, bool revoke_tokens) {
   std::string tightened;
   if (pulse::Status s = ensureDirectory(state_dir, &tightened); !s) {
     std::cerr << "crmd passwd: " << s.error().message << "\n";
@@ -60,6 +79,15 @@ int runPasswd(const std::string& state_dir) {
     return 1;
   }
   std::cerr << "crmd passwd: hacluster password stored in " << state_dir << "\n";
+  if (revoke_tokens) {
+    auto revoked = revokeAllTokens(state_dir);
+    if (!revoked) {
+      std::cerr << "crmd passwd: " << revoked.error().message << "\n";
+      return 1;
+    }
+    std::cerr << "crmd passwd: " << *revoked
+              << " tokens revoked; run pcs host auth again where this node is managed from\n";
+  }
   return 0;
 }
 
@@ -148,8 +176,8 @@ int runDaemon(AdminServerOptions options, ClusterManagerOptions cluster_options,
   const std::string listen = options.listen_address;
   const std::string host = listen.substr(0, listen.rfind(':'));
   logEvent("node " + options.node_name + " listening on " + host + ":" +
-           std::to_string((*server)->port()) + " (TLS, certificate SHA-256 " +
-           (*server)->fingerprint() + ")");
+           std::to_string((*server)->port()) + " (TLS, certificate " +
+           displayFingerprint((*server)->fingerprint()) + ")");
   if ((*cluster)->enabled()) {
     // A node that cannot join (say, its address is gone) still serves the admin API, so
     // that an operator can look and repair.
@@ -211,6 +239,10 @@ int main(int argc, char** argv) {
       "watchdog-timeout", po::value<long>()->default_value(0),
       "watchdog self-fencing: self-fence MS after losing quorum contact or when crmd dies "
       "(0: off; must exceed the 100 ms pet interval)")(
+      "token-lifetime", po::value<long>()->default_value(0),
+      "seconds a token from pcs host auth stays valid (0: no expiry); an expired token is "
+      "refused with a message to run pcs host auth again")(
+      "revoke-tokens", "with passwd: also revoke every token this node issued")(
       "self-fence-command", po::value<std::string>(),
       "what the watchdog runs to self-fence (default: reboot via /proc/sysrq-trigger, refused "
       "in test namespaces and when PULSE_TEST is set)")(
@@ -245,9 +277,12 @@ int main(int argc, char** argv) {
   }
   if (vm.count("help")) {
     std::cout << "Usage: crmd [OPTIONS]          run the node daemon in the foreground\n"
-                 "       crmd passwd [--state-dir DIR]\n"
+                 "       crmd passwd [--revoke-tokens] [--state-dir DIR]\n"
                  "                               set the hacluster password (read from stdin\n"
-                 "                               when it is not a terminal, else prompted)\n\n"
+                 "                               when it is not a terminal, else prompted);\n"
+                 "                               a running crmd uses it from its next call\n"
+                 "       crmd fingerprint [--state-dir DIR]\n"
+                 "                               print the node's certificate fingerprint\n\n"
               << options << "\nStops cleanly on SIGTERM or SIGINT.\n";
     return 0;
   }
@@ -256,7 +291,14 @@ int main(int argc, char** argv) {
                                                : std::vector<std::string>{};
   const std::string state_dir =
       vm.count("state-dir") ? vm["state-dir"].as<std::string>() : defaultStateDir();
-  if (command == std::vector<std::string>{"passwd"}) return runPasswd(state_dir);
+  if (command == std::vector<std::string>{"passwd"}) {
+    return runPasswd(state_dir, vm.count("revoke-tokens") > 0);
+  }
+  if (vm.count("revoke-tokens")) {
+    std::cerr << "crmd: --revoke-tokens goes with crmd passwd\nTry crmd --help.\n";
+    return 2;
+  }
+  if (command == std::vector<std::string>{"fingerprint"}) return runFingerprint(state_dir);
   if (!command.empty()) {
     std::cerr << "crmd: unknown command '" << command.front() << "'\nTry crmd --help.\n";
     return 2;
@@ -275,6 +317,11 @@ int main(int argc, char** argv) {
                  "positive\n";
     return 2;
   }
+  if (vm["token-lifetime"].as<long>() < 0) {
+    std::cerr << "crmd: --token-lifetime must be 0 (no expiry) or a number of seconds\n";
+    return 2;
+  }
+  server_options.token_lifetime = std::chrono::seconds(vm["token-lifetime"].as<long>());
   ClusterManagerOptions cluster_options{state_dir, server_options.node_name};
   if (vm.count("ocf-root")) {
     cluster_options.ocf_root = vm["ocf-root"].as<std::string>();

@@ -8,6 +8,30 @@
 namespace pulse::crmd {
 
 std::string knownHostsPath(const std::string& state_dir) { return state_dir + "/known-hosts"; }
+std::string clusterHostsPath(const std::string& state_dir) { return state_dir + "/cluster-hosts"; }
+
+Result<std::vector<KnownHost>> allHosts(const std::string& state_dir) {
+  auto own = loadKnownHosts(knownHostsPath(state_dir));
+  if (!own) return own.error();
+  auto cluster = loadKnownHosts(clusterHostsPath(state_dir));
+  if (!cluster) return cluster.error();
+  for (KnownHost& host : *cluster) {
+    if (std::none_of(own->begin(), own->end(),
+                     [&](const KnownHost& h) { return h.node == host.node; })) {
+      own->push_back(std::move(host));
+    }
+  }
+  return own;
+}
+
+Result<std::optional<KnownHost>> findHost(const std::string& state_dir, const std::string& node) {
+  auto hosts = allHosts(state_dir);
+  if (!hosts) return hosts.error();
+  for (KnownHost& host : *hosts) {
+    if (host.node == node) return std::optional<KnownHost>(std::move(host));
+  }
+  return std::optional<KnownHost>{};
+}
 
 Result<std::vector<KnownHost>> parseKnownHosts(const std::string& text, const std::string& origin) {
   std::vector<KnownHost> hosts;
@@ -33,20 +57,6 @@ Result<std::vector<KnownHost>> loadKnownHosts(const std::string& path) {
   auto text = readSecretFile(path);  // it holds tokens
   if (!text) return text.error();
   return parseKnownHosts(*text, path);
-}
-
-std::vector<KnownHost> mergeKnownHosts(std::vector<KnownHost> hosts,
-                                       const std::vector<KnownHost>& incoming) {
-  for (const KnownHost& entry : incoming) {
-    auto it = std::find_if(hosts.begin(), hosts.end(),
-                           [&](const KnownHost& h) { return h.node == entry.node; });
-    if (it != hosts.end()) {
-      *it = entry;
-    } else {
-      hosts.push_back(entry);
-    }
-  }
-  return hosts;
 }
 
 std::string formatKnownHosts(const std::vector<KnownHost>& hosts) {

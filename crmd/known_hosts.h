@@ -1,11 +1,19 @@
-// pcs's known-hosts file (also distributed to every node by `pcs cluster setup`, where crmd
-// reads it to reach its peers), `<state dir>/known-hosts` (mode 0600, it holds tokens): one
-// line per authorized node,
+// Two files of one format, mode 0600 (they hold tokens), one line per node:
 //   NODE ADDR:PORT TOKEN FINGERPRINT
-// where FINGERPRINT is the SHA-256 of the node's TLS certificate, pinned when the node was
-// first authorized (trust on first use) and checked on every later connection.
+// where FINGERPRINT is the SHA-256 (hex) of the node's TLS certificate, checked on every
+// connection.
+//   <state dir>/known-hosts    pcs's own: what `pcs host auth` run with this state directory
+//                              obtained (the token) and pinned (on first use, or ahead with
+//                              fingerprint=); only pcs host auth/deauth change it.
+//   <state dir>/cluster-hosts  the cluster node's: written by `pcs cluster setup` (every
+//                              cluster node, with the token that node issued for this one) and
+//                              removed by `pcs cluster destroy`; crmd reaches its peers with
+//                              it, and pcs and crm_attribute on the node fall back to it.
+// So the operator's tokens never leave the operator's machine, and a node holds only tokens
+// issued to it.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,15 +29,18 @@ struct KnownHost {
 };
 
 std::string knownHostsPath(const std::string& state_dir);
+std::string clusterHostsPath(const std::string& state_dir);
+
+// The entry for `node`: pcs's known-hosts first, then the cluster hosts; nullopt when neither
+// has one. A malformed file is an Error naming it.
+Result<std::optional<KnownHost>> findHost(const std::string& state_dir, const std::string& node);
+// Every node in either file (known-hosts first), each once.
+Result<std::vector<KnownHost>> allHosts(const std::string& state_dir);
 
 // The entries in file order; no file is an empty list; a malformed line is an Error naming it.
 Result<std::vector<KnownHost>> loadKnownHosts(const std::string& path);
 // The same from text; errors name `origin` and the line.
 Result<std::vector<KnownHost>> parseKnownHosts(const std::string& text, const std::string& origin);
-
-// `hosts` with every entry of `incoming` replacing the entry of the same node (or appended).
-std::vector<KnownHost> mergeKnownHosts(std::vector<KnownHost> hosts,
-                                       const std::vector<KnownHost>& incoming);
 
 // The file's text for `hosts` (what `pcs cluster setup` hands the nodes).
 std::string formatKnownHosts(const std::vector<KnownHost>& hosts);

@@ -8,7 +8,6 @@
 #include <mutex>
 #include <thread>
 
-#include "crmd/crypto.h"
 #include "crmd/known_hosts.h"
 #include "crmd/log.h"
 #include "crmd/pinned_channel.h"
@@ -23,10 +22,6 @@ namespace {
 constexpr std::chrono::seconds kIdleClose{2};
 
 }  // namespace
-
-std::string peerToken(const std::string& cluster_key) {
-  return hmacSha256Hex(cluster_key, "pulse-peer-v1");
-}
 
 struct PeerLinks::Link {
   Link(std::string known_hosts, std::string token_value, std::string peer_name,

@@ -6,9 +6,9 @@
 // dropped when the peer cannot be reached within the timeout, or when its queue is full (the
 // oldest goes first: newer messages supersede older ones of the same ring).
 //
-// Peers are found through the known hosts (`pcs cluster setup` distributed them): the address
+// Peers are found through the cluster hosts (`pcs cluster setup` distributed them): the address
 // and the pinned certificate fingerprint of the node's name. Calls carry
-// `authorization: Peer <token>` (the cluster key's peer token, see peerToken()).
+// `authorization: Peer <token>`, this node's own peer secret (peer_auth.h).
 //
 // Thread-safety: send() may be called from any thread; the destructor stops and joins the
 // sender threads (at most one call timeout).
@@ -25,12 +25,9 @@
 
 namespace pulse::crmd {
 
-// The token a member presents to another: HMAC-SHA256(cluster key, "pulse-peer-v1"), hex.
-std::string peerToken(const std::string& cluster_key);
-
 class PeerLinks {
  public:
-  // `peers`: node id -> node name (as in the known hosts), every member but this node.
+  // `peers`: node id -> node name (as in the cluster hosts), every member but this node.
   PeerLinks(std::string known_hosts_path, std::string token, std::map<NodeId, std::string> peers,
             std::chrono::milliseconds timeout = std::chrono::milliseconds(1000),
             std::size_t max_queued = 32);

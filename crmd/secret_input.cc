@@ -11,12 +11,14 @@ namespace {
 Result<std::string> readLine(bool terminal, const std::string& prompt) {
   termios saved{};
   if (terminal) {
-    std::cerr << prompt << std::flush;
+    // Echo off first, prompt after (as getpass): what is typed once the prompt shows is
+    // neither echoed nor discarded by the flush.
     if (tcgetattr(STDIN_FILENO, &saved) == 0) {
       termios quiet = saved;
       quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
       tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
     }
+    std::cerr << prompt << std::flush;
   }
   std::string line;
   const bool got = static_cast<bool>(std::getline(std::cin, line));

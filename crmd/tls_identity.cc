@@ -7,7 +7,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <cctype>
 #include <memory>
+#include <string_view>
 
 #include "crmd/crypto.h"
 #include "crmd/secure_file.h"
@@ -135,6 +137,44 @@ Result<TlsIdentity> loadOrCreateTlsIdentity(const std::string& state_dir) {
     return Error{key_path + " does not match " + cert_path};
   }
   return TlsIdentity{*key_pem, *cert_pem, fingerprintOf(cert.get())};
+}
+
+std::string displayFingerprint(const std::string& hex_fingerprint) {
+  std::string raw;
+  for (std::size_t i = 0; i + 1 < hex_fingerprint.size(); i += 2) {
+    raw.push_back(static_cast<char>(std::stoi(hex_fingerprint.substr(i, 2), nullptr, 16)));
+  }
+  std::string b64(4 * ((raw.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),
+                                reinterpret_cast<const unsigned char*>(raw.data()),
+                                static_cast<int>(raw.size()));
+  b64.resize(static_cast<std::size_t>(n));
+  while (!b64.empty() && b64.back() == '=') b64.pop_back();
+  return "SHA256:" + b64;
+}
+
+Result<std::string> parseFingerprint(const std::string& text) {
+  const Error bad{"'" + text + "' is not a certificate fingerprint (expected SHA256:<base64>, as " +
+                  "pcs host auth and crmd fingerprint print it)"};
+  if (text.size() == 64 && text.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos) {
+    std::string hex = text;
+    for (char& c : hex) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return hex;
+  }
+  constexpr std::string_view kPrefix = "SHA256:";
+  if (!text.starts_with(kPrefix) || text.size() != kPrefix.size() + 43) return bad;
+  std::string b64 = text.substr(kPrefix.size()) + "=";
+  if (b64.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") !=
+      std::string::npos) {
+    return bad;
+  }
+  unsigned char raw[33];
+  const int n = EVP_DecodeBlock(raw, reinterpret_cast<const unsigned char*>(b64.data()),
+                                static_cast<int>(b64.size()));
+  if (n != 33) return bad;  // 44 base64 characters decode to 33 bytes, the last one padding
+  const std::string hex = toHex(std::string(reinterpret_cast<const char*>(raw), 32));
+  if (displayFingerprint(hex) != text) return bad;  // non-canonical trailing bits
+  return hex;
 }
 
 }  // namespace pulse::crmd

@@ -29,4 +29,11 @@ Result<TlsIdentity> loadOrCreateTlsIdentity(const std::string& state_dir);
 // SHA-256 fingerprint of a PEM certificate, or an Error when it does not parse.
 Result<std::string> certificateFingerprint(const std::string& cert_pem);
 
+// How a fingerprint is shown to people, as ssh shows host keys: "SHA256:" and the digest in
+// base64 without padding (43 characters). `hex_fingerprint` is the stored form above.
+std::string displayFingerprint(const std::string& hex_fingerprint);
+// The stored (hex) form of a fingerprint given as "SHA256:<base64>" or as 64 hex digits; an
+// Error says what is expected.
+Result<std::string> parseFingerprint(const std::string& text);
+
 }  // namespace pulse::crmd

@@ -10,7 +10,10 @@
 #include <set>
 #include <thread>
 
+#include "crmd/admin_server.h"
+#include "crmd/crypto.h"
 #include "crmd/known_hosts.h"
+#include "crmd/peer_auth.h"
 #include "crmd/secure_file.h"
 #include "membership/cluster_config.h"
 #include "membership/packet_auth.h"
@@ -35,12 +38,11 @@ std::string quoteList(const std::vector<std::string>& names) {
   return out;
 }
 
+// pcs's own entry for `node` (pcs host auth), else the cluster node's (cluster setup).
 Result<KnownHost> knownHost(const PcsOptions& options, const std::string& node) {
-  auto hosts = loadKnownHosts(knownHostsPath(options.state_dir));
-  if (!hosts) return hosts.error();
-  for (const KnownHost& h : *hosts) {
-    if (h.node == node) return h;
-  }
+  auto host = crmd::findHost(options.state_dir, node);
+  if (!host) return host.error();
+  if (*host) return **host;
   return Error{"Host '" + node +
                "' is not known to pcs, try to authenticate the host using 'pcs host auth " + node +
                "' command"};
@@ -345,6 +347,40 @@ Status checkQuorumAfterStop(const PcsOptions& options, const std::vector<std::st
   return {};
 }
 
+// What each node of a new cluster gets besides the shared files (crmd/known_hosts.h,
+// crmd/peer_auth.h): its cluster-hosts file, every node's address and pin with a token that
+// node issued for it (so the operator's own tokens stay with the operator), and a peer secret
+// of its own, with the hashes of everyone's.
+struct NodeCredentials {
+  std::map<std::string, std::string> cluster_hosts;  // node -> cluster-hosts file text
+  std::map<std::string, std::string> peer_secrets;   // node -> its peer secret
+  std::string peer_hashes;
+};
+
+Result<NodeCredentials> nodeCredentials(const PcsOptions& options, const SetupPlan& plan,
+                                        std::vector<NodeSession>& sessions) {
+  std::map<std::string, std::vector<KnownHost>> hosts;  // holder -> its entries
+  for (NodeSession& session : sessions) {
+    auto issued = session.issueNodeTokens(plan.nodes);
+    if (!issued) return Error{session.node() + ": " + issued.error().message};
+    auto self = knownHost(options, session.node());
+    if (!self) return self.error();
+    for (std::size_t i = 0; i < plan.nodes.size(); ++i) {
+      hosts[plan.nodes[i]].push_back(KnownHost{
+          session.node(), self->address, issued->tokens(static_cast<int>(i)), self->fingerprint});
+    }
+  }
+  NodeCredentials out;
+  for (const std::string& node : plan.nodes) {
+    out.cluster_hosts[node] = formatKnownHosts(hosts[node]);
+    auto secret = crmd::randomBytes(32);
+    if (!secret) return secret.error();
+    out.peer_secrets[node] = crmd::toHex(*secret);
+  }
+  out.peer_hashes = crmd::formatPeerHashes(out.peer_secrets);
+  return out;
+}
+
 bool confirm(const std::string& question) {
   std::cout << question << " [y/N] " << std::flush;
   std::string answer;
@@ -356,7 +392,15 @@ bool confirm(const std::string& question) {
 
 Result<NodeSession> connectNode(const PcsOptions& options, const std::string& node) {
   auto host = knownHost(options, node);
-  if (!host) return host.error();
+  if (!host) {
+    // The node pcs runs on is reachable without host auth, as root reaches its own pcsd: its
+    // crmd's local-admin file (crmd/admin_server.h), readable by root only.
+    auto local = localNodeName(options);
+    auto file = local && *local == node ? loadKnownHosts(crmd::localAdminPath(options.state_dir))
+                                        : Result<std::vector<KnownHost>>(host.error());
+    if (!file || file->size() != 1 || file->front().node != node) return host.error();
+    host = file->front();
+  }
   auto address = parseNodeAddress(host->address);
   if (!address) return Error{node + ": " + address.error().message};
   auto session =
@@ -401,20 +445,20 @@ int clusterSetup(const PcsOptions& options, const std::vector<std::string>& args
 
   auto key = membership::generateClusterKey();
   if (!key) return fail(key.error().message);
-  auto hosts = loadKnownHosts(knownHostsPath(options.state_dir));
-  if (!hosts) return fail(hosts.error().message);
-  std::erase_if(*hosts, [&](const KnownHost& h) {
-    return std::find(plan->nodes.begin(), plan->nodes.end(), h.node) == plan->nodes.end();
-  });
+  auto nodes = nodeCredentials(options, *plan, sessions);
+  if (!nodes) return fail(nodes.error().message);
   admin::ClusterSetupRequest request;
   request.set_cluster_config(membership::writeClusterConfig(plan->config));
   request.set_cluster_key(std::string(key->begin(), key->end()));
-  request.set_known_hosts(formatKnownHosts(*hosts));
+  request.set_peer_hashes(nodes->peer_hashes);
   request.set_force(options.force);
 
-  std::cout << "Sending 'corosync authkey', 'known-hosts', 'corosync.conf' to "
+  std::cout << "Sending 'corosync authkey', 'cluster-hosts', 'peer credentials', "
+               "'corosync.conf' to "
             << quoteList(plan->nodes) << "\n";
   for (NodeSession& session : sessions) {
+    request.set_known_hosts(nodes->cluster_hosts.at(session.node()));
+    request.set_peer_secret(nodes->peer_secrets.at(session.node()));
     auto reply = session.clusterSetup(request);
     if (!reply) {
       fail(session.node() + ": " + reply.error().message);
@@ -503,12 +547,20 @@ int clusterDestroy(const PcsOptions& options, const std::vector<std::string>& ar
   std::cout << "Destroying cluster on hosts: " << quoteList(*targets) << "...\n";
   int exit_code = 0;
   for (NodeSession& session : connectAll(options, *targets, exit_code)) {
-    if (auto reply = session.clusterDestroy(); !reply) {
+    auto reply = session.clusterDestroy();
+    if (!reply) {
       fail(session.node() + ": " + reply.error().message);
       exit_code = 1;
       continue;
     }
     std::cout << session.node() << ": Successfully destroyed cluster\n";
+    std::string removed;
+    for (const std::string& name : reply->removed()) {
+      removed += (removed.empty() ? "" : ", ") + name;
+    }
+    std::cout << session.node() << ": removed "
+              << (removed.empty() ? std::string("nothing (no cluster files were left)") : removed)
+              << "\n";
   }
   return exit_code;
 }

@@ -38,7 +38,7 @@ Result<LiveCib> LiveCib::readOnce(const PcsOptions& options) {
   // host in turn, so that pcs still reaches the cluster. Each try is bounded by the request
   // timeout, and every node that failed is named on stderr.
   std::vector<std::string> candidates{*local};
-  if (auto hosts = crmd::loadKnownHosts(crmd::knownHostsPath(options.state_dir)); hosts) {
+  if (auto hosts = crmd::allHosts(options.state_dir); hosts) {
     for (const crmd::KnownHost& h : *hosts) {
       if (h.node != *local) candidates.push_back(h.node);
     }

@@ -16,17 +16,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A session with the crmd whose known-hosts style file is `path` (entry `node`, or the only one).
-Result<NodeSession> connectWith(const std::string& path, const std::string& node,
+// A session with a crmd of `hosts` (entry `node`, or the only one); `origin` names the file.
+Result<NodeSession> connectWith(const std::vector<crmd::KnownHost>& hosts,
+                                const std::string& origin, const std::string& node,
                                 std::chrono::seconds timeout) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return Error{path + " does not exist"};
-  auto hosts = crmd::loadKnownHosts(path);
-  if (!hosts) return hosts.error();
-  for (const crmd::KnownHost& host : *hosts) {
+  for (const crmd::KnownHost& host : hosts) {
     if (!node.empty() && host.node != node) continue;
     auto address = parseNodeAddress(host.address);
-    if (!address) return Error{path + ": " + address.error().message};
+    if (!address) return Error{origin + ": " + address.error().message};
     auto session = NodeSession::connect(host.node, *address, host.token, host.fingerprint, timeout);
     if (!session) {
       return Error{"Unable to connect to " + host.node + " (" + host.address +
@@ -34,13 +31,18 @@ Result<NodeSession> connectWith(const std::string& path, const std::string& node
     }
     return session;
   }
-  if (node.empty()) return Error{path + " is empty"};
-  return Error{"no entry for node " + node + " in " + path};
+  if (node.empty()) return Error{origin + " is empty"};
+  return Error{"no entry for node " + node + " in " + origin};
 }
 
 Result<NodeSession> connectLocal(const std::string& state_dir, std::chrono::seconds timeout) {
   const std::string path = crmd::localAdminPath(state_dir);
-  auto session = connectWith(path, "", timeout);
+  std::error_code ec;
+  auto hosts = std::filesystem::exists(path, ec)
+                   ? crmd::loadKnownHosts(path)
+                   : Result<std::vector<crmd::KnownHost>>(Error{path + " does not exist"});
+  auto session =
+      hosts ? connectWith(*hosts, path, "", timeout) : Result<NodeSession>(hosts.error());
   if (!session) {
     return Error{"Unable to reach the local crmd: " + session.error().message +
                  " (is crmd running on this node? PULSE_STATE_DIR must name its state "
@@ -75,7 +77,11 @@ Result<DcCopy> readDc(const std::string& state_dir, std::chrono::seconds timeout
     copy.session.emplace(std::move(*local));
     copy.reply = std::move(*here);
   } else {
-    auto dc = connectWith(crmd::knownHostsPath(state_dir), here->dc_name(), timeout);
+    // pcs's known hosts, then the cluster's (crmd/known_hosts.h).
+    auto hosts = crmd::allHosts(state_dir);
+    auto dc = hosts
+                  ? connectWith(*hosts, crmd::clusterHostsPath(state_dir), here->dc_name(), timeout)
+                  : Result<NodeSession>(hosts.error());
     if (!dc) return Error{"Unable to reach the DC " + here->dc_name() + ": " + dc.error().message};
     auto reply = dc->cibGet();
     if (!reply) {

@@ -27,20 +27,12 @@ std::string grpcError(const grpc::Status& status) {
 
 }  // namespace
 
-Result<HostAuthResult> hostAuth(const NodeAddress& address, const std::string& username,
-                                const std::string& password,
-                                const std::optional<std::string>& pinned_fingerprint,
+Result<HostAuthResult> hostAuth(const NodeAddress& address, const std::string& cert_pem,
+                                const std::string& username, const std::string& password,
                                 std::chrono::seconds timeout) {
-  auto cert = fetchCertificate(address, timeout);
-  if (!cert) return cert.error();
-  auto fingerprint = crmd::certificateFingerprint(*cert);
+  auto fingerprint = crmd::certificateFingerprint(cert_pem);
   if (!fingerprint) return Error{"the node's certificate: " + fingerprint.error().message};
-  if (pinned_fingerprint && *pinned_fingerprint != *fingerprint) {
-    return Error{"the node's TLS certificate changed (pinned SHA-256 " + *pinned_fingerprint +
-                 ", now " + *fingerprint +
-                 "); if that is expected, run 'pcs host deauth' for it and authenticate again"};
-  }
-  auto stub = pulse::admin::Admin::NewStub(pinnedChannel(address, *cert));
+  auto stub = pulse::admin::Admin::NewStub(pinnedChannel(address, cert_pem));
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + timeout);
   pulse::admin::HostAuthRequest request;
@@ -130,6 +122,23 @@ Result<admin::ClusterDestroyReply> NodeSession::clusterDestroy() {
 Result<admin::RevokeTokenReply> NodeSession::revokeToken() {
   return impl_->call<admin::RevokeTokenReply>(&admin::Admin::Stub::RevokeToken,
                                               admin::RevokeTokenRequest());
+}
+Result<admin::RevokeTokenReply> NodeSession::revokeHostAuthTokens() {
+  admin::RevokeTokenRequest request;
+  request.set_all_host_auth(true);
+  return impl_->call<admin::RevokeTokenReply>(&admin::Admin::Stub::RevokeToken, request);
+}
+Result<admin::IssueNodeTokensReply> NodeSession::issueNodeTokens(
+    const std::vector<std::string>& holders) {
+  admin::IssueNodeTokensRequest request;
+  for (const std::string& holder : holders) request.add_holders(holder);
+  auto reply =
+      impl_->call<admin::IssueNodeTokensReply>(&admin::Admin::Stub::IssueNodeTokens, request);
+  if (reply && reply->tokens_size() != request.holders_size()) {
+    return Error{"the node issued " + std::to_string(reply->tokens_size()) + " tokens for " +
+                 std::to_string(request.holders_size()) + " nodes"};
+  }
+  return reply;
 }
 
 Result<admin::CibGetReply> NodeSession::cibGet() {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "admin.pb.h"
 #include "common/result.h"
@@ -32,11 +33,10 @@ struct HostAuthResult {
   std::string fingerprint;  // of the certificate the call was made over
 };
 
-// Connects (checking the certificate against `pinned_fingerprint` when given) and exchanges
-// the password for a token. Errors say why: unreachable, certificate changed, refused.
-Result<HostAuthResult> hostAuth(const NodeAddress& address, const std::string& username,
-                                const std::string& password,
-                                const std::optional<std::string>& pinned_fingerprint,
+// Exchanges the password for a token over a channel that trusts exactly `cert_pem` (which the
+// caller has verified, host_commands.h). Errors say why: unreachable, refused.
+Result<HostAuthResult> hostAuth(const NodeAddress& address, const std::string& cert_pem,
+                                const std::string& username, const std::string& password,
                                 std::chrono::seconds timeout);
 
 // An authenticated connection to one node: the certificate is checked against the pin, and
@@ -59,6 +59,9 @@ class NodeSession {
   Result<admin::ClusterEnableReply> clusterEnable(bool enable);
   Result<admin::ClusterDestroyReply> clusterDestroy();
   Result<admin::RevokeTokenReply> revokeToken();
+  // Revokes every token HostAuth issued on the node (the session's own included).
+  Result<admin::RevokeTokenReply> revokeHostAuthTokens();
+  Result<admin::IssueNodeTokensReply> issueNodeTokens(const std::vector<std::string>& holders);
   Result<admin::CibGetReply> cibGet();
   Result<admin::CibSubmitReply> cibSubmit(const admin::CibSubmitRequest& request);
   // Asks the DC to fence `node` (off: power off instead of reboot); waits up to 120 s, the

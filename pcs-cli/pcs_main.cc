@@ -26,19 +26,30 @@ namespace {
 constexpr char kUsage[] = R"(Usage: pcs [--state-dir DIR] COMMAND ...
 
 Commands:
-  host auth <host name> [addr=<address>[:<port>]]... [-u <username>] [-p <password>]
+  host auth (<host name> [addr=<address>[:<port>]] [fingerprint=SHA256:<base64>])...
+          [-u <username>] [-p <password>]
       Authenticate the local pcs to crmd on the specified hosts. Each host is contacted at
       its addr= (default: the host name) on port 2224 unless a port is given. The username
       must be hacluster. Without -p the password is read from standard input when that is not
       a terminal, else prompted for (preferable: -p is visible to other users in ps).
-      Trust on first use: the first time a host is authenticated its TLS certificate is
-      accepted and its SHA-256 fingerprint pinned in the known-hosts file of the state
-      directory; later connections to that host verify the certificate against the pin and
-      fail if it changed (then 'pcs host deauth <host name>' and authenticate again).
+      The password is sent only to a host whose TLS certificate is trusted: it must match
+      the host's pin in the known-hosts file of the state directory and the fingerprint=
+      given for it (pinned ahead), when there are; with neither, on a terminal, pcs shows the
+      fingerprint and asks, as ssh does ('crmd fingerprint' on the node prints it); else
+      (no terminal) the certificate is trusted on first use, with a warning naming it. The
+      certificate is then pinned and checked on every later connection; if it changes, run
+      'pcs host deauth <host name>' and authenticate again. Prints
+      '<host name>: Authorized (certificate SHA256:...)' per host.
   host deauth [<host name>]...
       Revoke the tokens on the specified hosts (all hosts when none is given) and remove them
       and the certificate pins from the local pcs. A host that cannot be reached is only
       removed locally, with a warning.
+  host deauth (<host name> [addr=<address>] [fingerprint=SHA256:<base64>])... -u hacluster
+          [-p <password>]
+      For a caller without a token (lost, or from another machine): authenticate with the
+      password (trusting the host as host auth does) and revoke every token obtained with
+      'pcs host auth' on the hosts, the caller's included. Tokens the cluster nodes hold
+      (from cluster setup) stay.
 
   cluster setup <cluster name> (<node name> [addr=<node address>])... [transport udp|udpu|knet]
           [totem [token=<ms>] [consensus=<ms>] [join=<ms>]]
@@ -46,10 +57,12 @@ Commands:
                   [last_man_standing_window=<ms>] [wait_for_all=0|1]]
           [--enable] [--start [--wait[=<s>]]] [--force]
       Create a cluster from authenticated hosts: writes the cluster config, a new cluster key
-      and pcs's known hosts to every node. Node ids are given in the order of the nodes. A
-      node address defaults to the address its host was authenticated at. A two-node cluster
-      gets two_node (wait_for_all). Refused when a node is already in a cluster, unless
-      --force. The default token is 1000 ms, consensus 1.2 x token.
+      to every node, and to each node its own credentials: a peer secret, and tokens the nodes
+      issue for it (its cluster-hosts file; pcs's own tokens are never copied to the nodes).
+      Node ids are given in the order of the nodes. A node address defaults to the address its
+      host was authenticated at. A two-node cluster gets two_node (wait_for_all). Refused when
+      a node is already in a cluster, unless --force. The default token is 1000 ms, consensus
+      1.2 x token.
   cluster start [--all | <node>...] [--wait[=<s>]]
       Start the membership on the nodes (the local node when none is given) and wait, up to
       <s> seconds (default 60, 0: do not wait), until every started node is in one view with
@@ -61,8 +74,11 @@ Commands:
       Start (or not) the membership whenever crmd starts; crmd itself is started at boot by
       its systemd unit (pulse-crmd.service).
   cluster destroy [--all] [--force]
-      Stop the membership and remove the cluster configuration, key and certificate from the
-      local node (all nodes with --all). Asks for confirmation on a terminal unless --force.
+      Stop the membership and remove the cluster's files and state from the local node (all
+      nodes with --all): the cluster config, key and certificate, the cluster hosts and peer
+      credentials, the CIB and the saved engine inputs (pengine/), and the tokens the node
+      issued to the cluster's nodes; prints what was removed. The node's own identity, its
+      password and pcs's host auth stay. Asks for confirmation on a terminal unless --force.
   cluster cib [<file>]
       The cluster's CIB (the DC's copy), printed or written to <file> (mode 0600).
   cluster cib-push <file> [diff-against=<original>]
@@ -167,32 +183,36 @@ pulse::Result<std::optional<std::chrono::seconds>> secondsOption(const po::varia
   return std::optional<std::chrono::seconds>(value);
 }
 
-int hostAuth(const std::string& state_dir, const std::vector<std::string>& args,
-             const po::variables_map& vm) {
-  std::vector<HostAuthTarget> targets;
-  for (const std::string& arg : args) {
-    if (arg.starts_with("addr=")) {
-      if (targets.empty()) return usageError("addr= must follow a host name");
-      if (targets.back().address != targets.back().node) {
-        return usageError("more than one addr= for host '" + targets.back().node + "'");
-      }
-      targets.back().address = arg.substr(5);
-      continue;
-    }
-    targets.push_back({arg, arg});
-  }
-  if (targets.empty()) return usageError("host auth needs at least one host name");
-  const std::string username = vm.count("user") ? vm["user"].as<std::string>() : "hacluster";
-  if (username != "hacluster") return usageError("the username must be hacluster");
-  std::string password;
+// The password of host auth and of host deauth -u: -p, else standard input or a prompt, read
+// only when a host is trusted (host_commands.h).
+PasswordSource passwordSource(const po::variables_map& vm) {
   if (vm.count("password")) {
-    password = vm["password"].as<std::string>();
-  } else {
-    auto read = pulse::crmd::readSecret("Password: ", /*confirm=*/false);
-    if (!read) return usageError(read.error().message);
-    password = *read;
+    return [password = vm["password"].as<std::string>()]() -> pulse::Result<std::string> {
+      return password;
+    };
   }
-  return hostAuthCommand(state_dir, targets, username, password);
+  return [] { return pulse::crmd::readSecret("Password: ", /*confirm=*/false); };
+}
+
+// pcs host auth, and pcs host deauth (with -u/-p: by password).
+int hostAuth(const std::string& state_dir, const std::vector<std::string>& args,
+             const po::variables_map& vm, bool deauth, std::chrono::seconds timeout) {
+  auto targets = parseHostTargets(args);
+  if (!targets) return usageError(targets.error().message);
+  const std::string username = vm.count("user") ? vm["user"].as<std::string>() : "hacluster";
+  if (deauth && !vm.count("user") && !vm.count("password")) {
+    for (const HostAuthTarget& t : *targets) {
+      if (t.address != t.node || t.fingerprint) {
+        return usageError("addr= and fingerprint= go with host deauth -u hacluster");
+      }
+    }
+    return hostDeauthCommand(state_dir, *targets, timeout, username, nullptr);
+  }
+  if (targets->empty()) return usageError("host auth needs at least one host name");
+  if (username != "hacluster") return usageError("the username must be hacluster");
+  const PasswordSource password = passwordSource(vm);
+  if (deauth) return hostDeauthCommand(state_dir, *targets, timeout, username, &password);
+  return hostAuthCommand(state_dir, *targets, username, password);
 }
 
 // Runs the command named by the first words of `args` ("cluster start", "quorum status").
@@ -210,9 +230,8 @@ int dispatch(const std::vector<std::string>& args, const PcsOptions& options,
   if (options.json && !json_capable) {
     return usageError("Output format 'json' is not supported for this command");
   }
-  if (first == "host" && second == "auth") return hostAuth(options.state_dir, rest(2), vm);
-  if (first == "host" && second == "deauth") {
-    return hostDeauthCommand(options.state_dir, rest(2), options.request_timeout);
+  if (first == "host" && (second == "auth" || second == "deauth")) {
+    return hostAuth(options.state_dir, rest(2), vm, second == "deauth", options.request_timeout);
   }
   if (first == "cluster") {
     if (second == "setup") return clusterSetup(options, rest(2));

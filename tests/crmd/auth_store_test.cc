@@ -8,6 +8,7 @@
 
 #include "crmd/crypto.h"
 #include "crmd/secure_file.h"
+#include "crmd/tls_identity.h"
 #include "pcs-cli/node_client.h"
 #include "temp_dir.h"
 
@@ -81,6 +82,123 @@ TEST(AuthStore, CorruptFilesAreErrorsNamingTheFile) {
   auto again = AuthStore::open(dir.path());
   ASSERT_FALSE(again.ok());
   EXPECT_NE(again.error().message.find("hacluster.passwd"), std::string::npos);
+}
+
+// Before, the password was read once at start: after `crmd passwd` the old password still
+// worked and the new one was refused until a restart.
+TEST(AuthStore, APasswordChangeTakesEffectAtOnce) {
+  TempDir dir;
+  ASSERT_TRUE(setHaclusterPassword(dir.path(), "old-pw").ok());
+  auto store = AuthStore::open(dir.path());
+  ASSERT_TRUE(store.ok());
+  EXPECT_TRUE(store->checkPassword("hacluster", "old-pw"));
+  ASSERT_TRUE(setHaclusterPassword(dir.path(), "new-pw").ok());  // crmd passwd, crmd running
+  EXPECT_FALSE(store->checkPassword("hacluster", "old-pw"));
+  EXPECT_TRUE(store->checkPassword("hacluster", "new-pw"));
+  // A file damaged afterwards fails closed: no password is accepted.
+  ASSERT_TRUE(writeFileAtomic(dir.path() + "/hacluster.passwd", "junk", 0600).ok());
+  EXPECT_FALSE(store->checkPassword("hacluster", "new-pw"));
+  EXPECT_FALSE(store->hasPassword());
+}
+
+TEST(AuthStore, RevokingEveryTokenReachesARunningStore) {
+  TempDir dir;
+  auto store = AuthStore::open(dir.path());
+  ASSERT_TRUE(store.ok());
+  auto token = store->issueToken();
+  auto node_tokens = store->issueNodeTokens({"n1"});
+  ASSERT_TRUE(token.ok() && node_tokens.ok());
+  auto revoked = revokeAllTokens(dir.path());  // crmd passwd --revoke-tokens
+  ASSERT_TRUE(revoked.ok());
+  EXPECT_EQ(*revoked, 2u);
+  EXPECT_FALSE(store->isValidToken(*token));
+  EXPECT_FALSE(store->isValidToken(node_tokens->front()));
+  // A token issued afterwards is kept, and the revoked ones do not come back with it.
+  auto later = store->issueToken();
+  ASSERT_TRUE(later.ok());
+  auto reopened = AuthStore::open(dir.path());
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_TRUE(reopened->isValidToken(*later));
+  EXPECT_FALSE(reopened->isValidToken(*token));
+}
+
+TEST(AuthStore, HostAuthTokensExpireAfterTheLifetimeNodeTokensDoNot) {
+  TempDir dir;
+  std::int64_t now = 1000;
+  auto store = AuthStore::open(dir.path(), {std::chrono::seconds(60), [&now] { return now; }});
+  ASSERT_TRUE(store.ok());
+  auto token = store->issueToken();
+  auto node_tokens = store->issueNodeTokens({"n2"});
+  ASSERT_TRUE(token.ok() && node_tokens.ok());
+  now = 1060;  // the whole lifetime
+  EXPECT_EQ(store->checkToken(*token).state, TokenState::kValid);
+  now = 1061;
+  const TokenCheck expired = store->checkToken(*token);
+  EXPECT_EQ(expired.state, TokenState::kExpired);
+  EXPECT_EQ(expired.label, kHostAuthLabel);
+  const TokenCheck node = store->checkToken(node_tokens->front());
+  EXPECT_EQ(node.state, TokenState::kValid);
+  EXPECT_EQ(node.label, "node:n2");
+  // Without a lifetime nothing expires (the default).
+  auto unlimited = AuthStore::open(dir.path(), {std::chrono::seconds(0), [] { return 1 << 30; }});
+  ASSERT_TRUE(unlimited.ok());
+  EXPECT_TRUE(unlimited->isValidToken(*token));
+}
+
+TEST(AuthStore, RevocationByKindAndNodeTokensReplacedAsAWhole) {
+  TempDir dir;
+  auto store = AuthStore::open(dir.path());
+  ASSERT_TRUE(store.ok());
+  auto a = store->issueToken();
+  auto b = store->issueToken();
+  auto first = store->issueNodeTokens({"n1", "n2"});
+  ASSERT_TRUE(a.ok() && b.ok() && first.ok());
+  ASSERT_EQ(first->size(), 2u);
+  auto second = store->issueNodeTokens({"n1"});  // a new cluster setup
+  ASSERT_TRUE(second.ok());
+  EXPECT_FALSE(store->isValidToken((*first)[0]));
+  EXPECT_FALSE(store->isValidToken((*first)[1]));
+  EXPECT_TRUE(store->isValidToken(second->front()));
+  auto host_auth = store->revokeHostAuthTokens();  // pcs host deauth with the password
+  ASSERT_TRUE(host_auth.ok());
+  EXPECT_EQ(*host_auth, 2u);
+  EXPECT_FALSE(store->isValidToken(*a));
+  EXPECT_FALSE(store->isValidToken(*b));
+  EXPECT_TRUE(store->isValidToken(second->front()));
+  auto node = store->revokeNodeTokens();  // pcs cluster destroy
+  ASSERT_TRUE(node.ok());
+  EXPECT_EQ(*node, 1u);
+  EXPECT_FALSE(store->isValidToken(second->front()));
+  EXPECT_FALSE(store->issueNodeTokens({"bad name"}).ok());
+}
+
+TEST(AuthStore, ReadsTheTokenFileOfEarlierVersions) {
+  TempDir dir;
+  const std::string token(64, '7');
+  ASSERT_TRUE(writeFileAtomic(dir.path() + "/tokens", sha256Hex(token) + "\n", 0600).ok());
+  auto store = AuthStore::open(dir.path());
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  const TokenCheck check = store->checkToken(token);
+  EXPECT_EQ(check.state, TokenState::kValid);
+  EXPECT_EQ(check.label, kHostAuthLabel);
+}
+
+TEST(Fingerprint, ShownAsSsh256Base64AndParsedBack) {
+  // SHA-256 of the empty string, as `ssh-keygen -l` would print it.
+  const std::string hex = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  const std::string shown = displayFingerprint(hex);
+  EXPECT_EQ(shown, "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU");
+  auto parsed = parseFingerprint(shown);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(*parsed, hex);
+  auto upper = parseFingerprint("E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855");
+  ASSERT_TRUE(upper.ok());
+  EXPECT_EQ(*upper, hex);
+  for (const char* bad : {"", "SHA256:", "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuF",
+                          "MD5:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU",
+                          "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuF!", "e3b0"}) {
+    EXPECT_FALSE(parseFingerprint(bad).ok()) << bad;
+  }
 }
 
 TEST(StateDirectory, MissingParentIsAnError) {

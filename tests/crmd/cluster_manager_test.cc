@@ -5,8 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
+#include <map>
 
+#include "crmd/peer_auth.h"
 #include "crmd/secure_file.h"
 #include "membership/packet_auth.h"
 #include "temp_dir.h"
@@ -37,8 +40,14 @@ quorum {
 }
 )";
 
-ClusterFiles validFiles() {
+// Each node's own peer secret (crmd/peer_auth.h).
+const std::map<std::string, std::string> kPeerSecrets = {{"n1", std::string(64, '1')},
+                                                         {"n2", std::string(64, '2')}};
+
+ClusterFiles validFiles(const std::string& self = "n1") {
   ClusterFiles files;
+  files.peer_secret = kPeerSecrets.at(self);
+  files.peer_hashes = formatPeerHashes(kPeerSecrets);
   files.config_text = kConfig;
   auto key = membership::generateClusterKey();
   EXPECT_TRUE(key.ok());
@@ -60,11 +69,19 @@ TEST(ClusterManager, SetupWritesTheFilesWithSecretsPrivate) {
   ASSERT_TRUE(manager->setup(validFiles(), false).ok());
   EXPECT_TRUE(manager->configured());
   EXPECT_EQ(fileMode(dir.path() + "/authkey"), 0600u);
-  EXPECT_EQ(fileMode(dir.path() + "/known-hosts"), 0600u);
+  EXPECT_EQ(fileMode(dir.path() + "/cluster-hosts"), 0600u);
+  EXPECT_EQ(fileMode(dir.path() + "/peer-secret"), 0600u);
+  EXPECT_EQ(fileMode(dir.path() + "/peer-hashes"), 0600u);
   EXPECT_EQ(fileMode(dir.path() + "/corosync.conf"), 0644u);
   // No cluster-wide certificate and key: nothing used them (each node has its own identity).
   EXPECT_FALSE(fileExists(dir.path() + "/cluster.key"));
   EXPECT_FALSE(fileExists(dir.path() + "/cluster.crt"));
+  // pcs's own known-hosts is pcs host auth's alone: setup does not touch it.
+  EXPECT_FALSE(fileExists(dir.path() + "/known-hosts"));
+  // The node holds its own peer secret and only the hashes of the others'.
+  auto hashes = readFile(dir.path() + "/peer-hashes");
+  ASSERT_TRUE(hashes.ok());
+  EXPECT_EQ(hashes->find(kPeerSecrets.at("n2")), std::string::npos);
   const ClusterSnapshot snapshot = manager->snapshot();
   EXPECT_TRUE(snapshot.configured);
   EXPECT_FALSE(snapshot.running);
@@ -99,6 +116,9 @@ TEST(ClusterManager, SetupRefusesBadFilesAndWritesNothing) {
        [](ClusterFiles& f) { f.config_text.replace(f.config_text.find("n1"), 2, "x1"); },
        "not in the node list"},
       {"short key", [](ClusterFiles& f) { f.key.resize(8); }, "cluster key"},
+      {"another node's peer secret", [](ClusterFiles& f) { f.peer_secret = kPeerSecrets.at("n2"); },
+       "peer secret"},
+      {"no peer hashes", [](ClusterFiles& f) { f.peer_hashes.clear(); }, "peer secret"},
   };
   for (const Case& c : cases) {
     ClusterFiles files = validFiles();
@@ -139,24 +159,54 @@ TEST(ClusterManager, OpenNamesADamagedConfigOrKey) {
       << manager.error().message;
 }
 
-TEST(ClusterManager, DestroyRemovesTheClusterButKeepsTheNodeIdentity) {
+TEST(ClusterManager, DestroyRemovesTheClusterAndItsStateButKeepsTheNodeIdentity) {
   TempDir dir;
   auto manager = openManager(dir.path(), "n2");
-  ASSERT_TRUE(manager->setup(validFiles(), false).ok());
+  ASSERT_TRUE(manager->setup(validFiles("n2"), false).ok());
   EXPECT_EQ(manager->snapshot().local_id, 2u);
   auto warning = manager->setEnabled(true);
   ASSERT_TRUE(warning.ok()) << warning.error().message;
   EXPECT_TRUE(manager->enabled());
-  // What an older release's setup left behind goes too.
+  // What a running cluster leaves: the CIB, a copy set aside as corrupt, saved engine inputs,
+  // and an older release's unused cluster certificate; and what is the node's own: pcs's known
+  // hosts, its identity and password.
   ASSERT_TRUE(writeFileAtomic(dir.path() + "/cluster.key", "old key", 0600).ok());
   ASSERT_TRUE(writeFileAtomic(dir.path() + "/cluster.crt", "old certificate", 0644).ok());
-  ASSERT_TRUE(manager->destroy().ok());
+  for (const char* file : {"/cib.xml", "/cib.xml.corrupt-1", "/known-hosts", "/crmd.crt",
+                           "/hacluster.passwd", "/membership.state"}) {
+    ASSERT_TRUE(writeFileAtomic(dir.path() + file, "x", 0600).ok());
+  }
+  std::filesystem::create_directory(dir.path() + "/pengine");
+  for (const char* file : {"/pengine/pe-input-1.xml.gz", "/pengine/pe-input-2.xml.gz"}) {
+    ASSERT_TRUE(writeFileAtomic(dir.path() + file, "x", 0600).ok());
+  }
+  auto removed = manager->destroy();
+  ASSERT_TRUE(removed.ok()) << removed.error().message;
   EXPECT_FALSE(manager->configured());
   EXPECT_FALSE(manager->enabled());
-  for (const char* file : {"/corosync.conf", "/authkey", "/cluster.crt", "/cluster.key"}) {
-    EXPECT_FALSE(fileExists(dir.path() + file)) << file;
+  for (const char* file :
+       {"/corosync.conf", "/authkey", "/cluster.crt", "/cluster.key", "/cluster-hosts",
+        "/peer-secret", "/peer-hashes", "/cib.xml", "/cib.xml.corrupt-1", "/pengine"}) {
+    EXPECT_FALSE(std::filesystem::exists(dir.path() + file)) << file;
   }
-  EXPECT_TRUE(fileExists(dir.path() + "/known-hosts"));
+  for (const char* file : {"/known-hosts", "/crmd.crt", "/hacluster.passwd", "/membership.state"}) {
+    EXPECT_TRUE(fileExists(dir.path() + file)) << file;
+  }
+  const std::vector<std::string> expected = {"corosync.conf",
+                                             "cluster.enabled",
+                                             "authkey",
+                                             "cluster.key",
+                                             "cluster.crt",
+                                             "cluster-hosts",
+                                             "peer-secret",
+                                             "peer-hashes",
+                                             "cib.xml",
+                                             "cib.xml.corrupt-1",
+                                             "pengine/ (2 saved engine inputs)"};
+  EXPECT_EQ(*removed, expected);
+  auto again = manager->destroy();
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->empty());
 }
 
 TEST(ClusterManager, LocalNodeByNameThenByAddress) {

@@ -41,17 +41,24 @@ done
 [[ -n $PORT ]] || fail "crmd did not report its port"
 [[ $(stat -c %a "$NODE_DIR/crmd.key") == 600 ]] || fail "key file mode"
 
+# Not on a terminal and no fingerprint given: trusted on first use, with a warning naming the
+# fingerprint that `crmd fingerprint` prints on the node; pcs says what it pinned.
+FP=$("$CRMD" fingerprint --state-dir "$NODE_DIR") || fail "crmd fingerprint"
+[[ $FP =~ ^SHA256:[A-Za-z0-9+/]{43}$ ]] || fail "crmd fingerprint: $FP"
 out=$("$PCS" --state-dir "$CLIENT_DIR" host auth n1 addr=127.0.0.1:"$PORT" -u hacluster \
-  -p e2e-secret) || fail "pcs host auth with the right password"
-[[ $out == "n1: Authorized" ]] || fail "unexpected output: $out"
+  -p e2e-secret 2>"$WORK/auth.err") || fail "pcs host auth with the right password"
+[[ $out == "n1: Authorized (certificate $FP)" ]] || fail "unexpected output: $out"
+grep -q "^Warning: n1 (127.0.0.1:$PORT): certificate $FP trusted on first use" "$WORK/auth.err" ||
+  fail "no first-use warning: $(cat "$WORK/auth.err")"
 [[ $(stat -c %a "$CLIENT_DIR/known-hosts") == 600 ]] || fail "known-hosts mode"
 grep -q "^n1 127.0.0.1:$PORT [0-9a-f]\{64\} [0-9a-f]\{64\}$" "$CLIENT_DIR/known-hosts" ||
   fail "known-hosts entry"
 
 # Password from stdin, and the pinned certificate is accepted on the second connection.
 out=$(echo e2e-secret | "$PCS" --state-dir "$CLIENT_DIR" host auth n1 addr=127.0.0.1:"$PORT" \
-  -u hacluster) || fail "pcs host auth with the password on stdin"
-[[ $out == "n1: Authorized" ]] || fail "unexpected output: $out"
+  -u hacluster 2>"$WORK/auth.err") || fail "pcs host auth with the password on stdin"
+[[ $out == "n1: Authorized (certificate $FP)" ]] || fail "unexpected output: $out"
+[[ ! -s $WORK/auth.err ]] || fail "a pinned host warned: $(cat "$WORK/auth.err")"
 
 set +e
 err=$("$PCS" --state-dir "$CLIENT_DIR" host auth n1 addr=127.0.0.1:"$PORT" -u hacluster \
