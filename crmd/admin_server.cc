@@ -35,12 +35,13 @@ namespace {
 constexpr std::chrono::seconds kTrustedRefresh{5};
 
 // The addresses of the cluster's members as this node knows them: the config's ring0
-// addresses and the known hosts' (the admin addresses pcs host auth was given). Host names
+// addresses and the known and cluster hosts' (the admin addresses pcs host auth was given,
+// and those pcs cluster setup handed to this node). Host names
 // that are not literal addresses are ignored by the front.
 std::set<std::string> memberAddresses(const ClusterManager& cluster, const std::string& state_dir) {
   std::set<std::string> out;
   for (const MemberRuntime& member : cluster.snapshot().members) out.insert(member.node.address);
-  if (auto hosts = loadKnownHosts(knownHostsPath(state_dir)); hosts) {
+  if (auto hosts = allHosts(state_dir); hosts) {
     for (const KnownHost& host : *hosts) {
       if (auto address = parseNodeAddress(host.address); address) out.insert(address->host);
     }

@@ -41,9 +41,8 @@ struct AdminServerOptions {
   std::string state_dir;       // must exist; holds the TLS identity, password hash and tokens
   std::string listen_address;  // "host:port"; port 0 picks a free port
   std::string node_name;       // reported by HostAuth and Whoami
-  ClusterManager* cluster = nullptr;  // the cluster calls; must outlive the server
-  ConnectionLimits limits{};          // the admin port's (connection_limits.h)
   ClusterManager* cluster = nullptr;       // the cluster calls; must outlive the server
+  ConnectionLimits limits{};               // the admin port's (connection_limits.h)
   std::chrono::seconds token_lifetime{0};  // host-auth tokens expire after this; 0: never
 };
 

@@ -48,10 +48,9 @@ namespace pulse::crmd {
 struct ClusterFiles {
   std::string config_text;
   membership::ClusterKey key;
-//   cluster-hosts     every cluster node's address, pinned certificate and the token it issued
-//                     for this node (known-hosts format, 0600): what crmd's peer links and
-//                     the node's pcs and tools use to reach the others
-//   peer-secret, peer-hashes   this node's peer credential and the others' hashes (peer_auth.h)
+  std::string known_hosts;  // the node's cluster-hosts file (replaces the old one)
+  std::string peer_secret;  // this node's peer credential (peer_auth.h)
+  std::string peer_hashes;  // every cluster node's peer credential hash
 };
 
 // One configured node as this node sees it (runtime.members.N.* in corosync's cmap).

@@ -115,7 +115,7 @@ def body(crmd, pcs, checks):
         r = ws.pcs("n2", "cluster", "destroy", "--all", "--force")
         for node in ("n1", "n2"):
             check(f"{node}: Successfully destroyed cluster" in r.stdout and
-                  f"{node}: removed corosync.conf, authkey, cluster.key, cluster.crt, "
+                  f"{node}: removed corosync.conf, authkey, "
                   "cluster-hosts, peer-secret, peer-hashes, 2 node tokens" in r.stdout,
                   f"destroy on {node} says what it removed", r.stdout + r.stderr)
             left = sorted(os.listdir(ws.state_dir(node)))
