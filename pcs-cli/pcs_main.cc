@@ -5,6 +5,7 @@
 #include <boost/program_options.hpp>
 #include <charconv>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -299,6 +300,9 @@ std::optional<int> cibCommandLine(const std::vector<std::string>& argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A node that closes the connection while pcs writes to it (a crmd refusing a connection, or
+  // stopping) is an error to report, not a reason for pcs to die silently with SIGPIPE.
+  signal(SIGPIPE, SIG_IGN);
   const std::vector<std::string> arguments(argv + 1, argv + argc);
   scrubPasswordArguments(argc, argv);
   if (auto rc = cibCommandLine(arguments)) return *rc;
