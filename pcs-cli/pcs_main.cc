@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "crmd/secret_input.h"
+#include "crmd/tls_identity.h"
 #include "pcs-cli/cib_file_commands.h"
 #include "pcs-cli/cluster_commands.h"
 #include "pcs-cli/host_commands.h"
@@ -28,14 +29,15 @@ constexpr char kUsage[] = R"(Usage: pcs [--state-dir DIR] COMMAND ...
 
 Commands:
   host auth (<host name> [addr=<address>[:<port>]] [fingerprint=SHA256:<base64>])...
-          [-u <username>] [-p <password>]
+          [-u <username>] [-p <password>] [--fingerprint SHA256:<base64>]
       Authenticate the local pcs to crmd on the specified hosts. Each host is contacted at
       its addr= (default: the host name) on port 2224 unless a port is given. The username
       must be hacluster. Without -p the password is read from standard input when that is not
       a terminal, else prompted for (preferable: -p is visible to other users in ps).
       The password is sent only to a host whose TLS certificate is trusted: it must match
       the host's pin in the known-hosts file of the state directory and the fingerprint=
-      given for it (pinned ahead), when there are; with neither, on a terminal, pcs shows the
+      given for it (pinned ahead; --fingerprint does the same for a single host), when there
+      are; with neither, on a terminal, pcs shows the
       fingerprint and asks, as ssh does ('crmd fingerprint' on the node prints it); else
       (no terminal) the certificate is trusted on first use, with a warning naming it. The
       certificate is then pinned and checked on every later connection; if it changes, run
@@ -200,6 +202,22 @@ int hostAuth(const std::string& state_dir, const std::vector<std::string>& args,
              const po::variables_map& vm, bool deauth, std::chrono::seconds timeout) {
   auto targets = parseHostTargets(args);
   if (!targets) return usageError(targets.error().message);
+  if (vm.count("fingerprint")) {
+    // ssh-style pinning ahead for the usual one-host call; several hosts take fingerprint=
+    // after each, since one value cannot be every host's certificate.
+    if (targets->size() != 1) {
+      return usageError(
+          "--fingerprint pins one host; with several hosts give fingerprint= "
+          "after each host name");
+    }
+    auto pinned = pulse::crmd::parseFingerprint(vm["fingerprint"].as<std::string>());
+    if (!pinned) return usageError("--fingerprint: " + pinned.error().message);
+    HostAuthTarget& target = targets->front();
+    if (target.fingerprint && *target.fingerprint != *pinned) {
+      return usageError("--fingerprint and fingerprint= name different certificates");
+    }
+    target.fingerprint = *pinned;
+  }
   const std::string username = vm.count("user") ? vm["user"].as<std::string>() : "hacluster";
   if (deauth && !vm.count("user") && !vm.count("password")) {
     for (const HostAuthTarget& t : *targets) {
@@ -312,8 +330,8 @@ int main(int argc, char** argv) {
       "all", "")("force", "")("start", "")("enable", "")(
       "wait", po::value<std::string>()->implicit_value(""), "")("request-timeout",
                                                                 po::value<std::string>(), "")(
-      "output-format", po::value<std::string>(), "")("args", po::value<std::vector<std::string>>(),
-                                                     "");
+      "output-format", po::value<std::string>(), "")("fingerprint", po::value<std::string>(), "")(
+      "args", po::value<std::vector<std::string>>(), "");
   po::positional_options_description positional;
   positional.add("args", -1);
   po::variables_map vm;

@@ -45,6 +45,17 @@ def body(crmd, pcs, checks):
               "a wrong fingerprint= is refused, naming both fingerprints", r.stdout + r.stderr)
         check(impostor_untouched(), "the impostor never received the password", fake.log())
         check("n1 " not in known_hosts("op"), "nothing was pinned")
+        # The same with ssh's spelling, --fingerprint, for a single host.
+        r = ws.pcs("op", "host", "auth", "n1", f"addr={fake.address}", "--fingerprint", real_fp,
+                   "-u", "hacluster", "-p", SECRET)
+        check(r.returncode == 1 and "does not match the fingerprint given" in r.stderr and
+              "password was not sent" in r.stderr,
+              "a wrong --fingerprint is refused before the password is sent", r.stdout + r.stderr)
+        check(impostor_untouched(), "the impostor never received the password (--fingerprint)",
+              fake.log())
+        r = ws.pcs("op", "host", "auth", "n1", "n2", "--fingerprint", real_fp, "-p", SECRET)
+        check(r.returncode == 1 and "--fingerprint pins one host" in r.stderr,
+              "--fingerprint with several hosts is a usage error", r.stderr)
 
         # On a terminal, the question comes first; "no" aborts before any password is sent.
         code, out = ws.pcs_on_terminal("op", "host", "auth", "n1", f"addr={fake.address}",
@@ -78,10 +89,10 @@ def body(crmd, pcs, checks):
               "a fingerprint= the pinned certificate does not match is refused too", r.stderr)
 
         # The right fingerprint ahead: no question, no warning, pinned.
-        r = ws.pcs("op2", "host", "auth", "n1", f"addr={real.address}", f"fingerprint={real_fp}",
+        r = ws.pcs("op2", "host", "auth", "n1", f"addr={real.address}", "--fingerprint", real_fp,
                    "-p", SECRET)
         check(r.returncode == 0 and r.stdout == f"n1: Authorized (certificate {real_fp})\n" and
-              r.stderr == "", "the right fingerprint= authorizes silently", r.stdout + r.stderr)
+              r.stderr == "", "the right fingerprint ahead (--fingerprint) authorizes silently", r.stdout + r.stderr)
 
         # Scripts (no terminal, no fingerprint) keep working, warned with the fingerprint.
         r = ws.pcs("op3", "host", "auth", "n1", f"addr={real.address}", "-p", SECRET)
