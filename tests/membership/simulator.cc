@@ -106,7 +106,9 @@ void Simulator::setDelay(Duration lo, Duration hi) {
 
 void Simulator::setClockOffset(NodeId n, Duration offset) {
   offset_[n - 1] = offset;
-  node_changed_[n - 1] = now_;
+  // A step forwards expires the node's timers at once: a representative's consensus deadline
+  // excludes every member that has not acked yet, for one token.
+  node_changed_[n - 1] = now_ + timing_.consensus + timing_.token;
 }
 
 Duration Simulator::grace() const { return timing_.heartbeat + 2 * delay_hi_ + kTick; }
@@ -285,6 +287,8 @@ void Simulator::checkNoDroppedReachableMember() {
       for (NodeId x : dropped) {
         for (NodeId z : common) {
           auto since = quietSince({x, z});
+          // The representative decided: its own restart or clock step counts, not its links.
+          if (since) since = std::max(*since, node_changed_[newer->ring_id.representative - 1]);
           if (since && installed - *since >= grace()) {
             quiet_for = std::max(quiet_for.value_or(Duration{0}),
                                  std::chrono::duration_cast<Duration>(installed - *since));

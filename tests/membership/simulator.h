@@ -10,9 +10,10 @@
 // at every tick:
 //  4. no dropped reachable member: two quorate installed views V1 < V2 (ring order) that share
 //     a member, where V2 leaves out a member X of V1, never coexist if X and a member of both
-//     had been quiet together for G when V2 was first installed (X was dropped although a member
-//     of the new view could reach it: two DCs, two holders of a resource). In the heal defect
-//     this fixes, X and the common member were never cut at all. Checked only while no one-way
+//     had been quiet together (and V2's representative free of restarts and clock steps) for G
+//     when V2 was first installed (X was dropped although a member of the new view could reach
+//     it: two DCs, two holders of a resource). In the heal defect this fixes, X and the common
+//     member were never cut at all. Checked only while no one-way
 //     cut is in place (and G after the last is cleared): only then is reachability transitive,
 //     so that a node a member hears is one the representative hears too (in a partial cut it
 //     is not, and the view must leave the node out);
@@ -20,17 +21,19 @@
 // Violations are collected as text in failures().
 //
 // "Quiet" (the precise meaning of "the nodes can reach each other"): a set of nodes is quiet
-// since the latest of: the last crash, restart or clock step of any of them, the last change of
-// connectivity (partition, heal, one-way cut) between any two of them, the last change of the
-// delay bounds (plus the old upper bound: older packets may still arrive), and the end of the
-// last lossy period plus consensus + token (a round whose acks were lost excludes the silent
-// member for one token after its consensus deadline, MembershipNode::evaluate). It is not quiet
-// at all while any of them is down, any two of them are cut, or loss is on. The grace
-// G = heartbeat + 2 x delay + tick: within it every node hears every other (next heartbeat
-// plus its delay), so a view committed after it was proposed by a representative that heard
-// everyone (MembershipNode commits only a round equal to its live set) and reaches its members
-// within one more delay. A real partition's old view may linger until detection (token): that
-// window is not covered here; fencing and the self-fence bound cover it (crmd/self_fence.h).
+// since the latest of: the last crash or restart of any of them, the last clock step of any of
+// them plus consensus + token (a step forwards expires a round's deadline at once and excludes
+// the members that had not acked yet for one token), the last change of connectivity
+// (partition, heal, one-way cut) between any two of them, the last change of the delay bounds (plus
+// the old upper bound: older packets may still arrive), and the end of the last lossy period plus
+// consensus + token (a round whose acks were lost excludes the silent member for one token after
+// its consensus deadline, MembershipNode::evaluate). It is not quiet at all while any of them is
+// down, any two of them are cut, or loss is on. The grace G = heartbeat + 2 x delay + tick: within
+// it every node hears every other (next heartbeat plus its delay), so a view committed after it was
+// proposed by a representative that heard everyone (MembershipNode commits only a round equal to
+// its live set) and reaches its members within one more delay. A real partition's old view may
+// linger until detection (token): that window is not covered here; fencing and the self-fence bound
+// cover it (crmd/self_fence.h).
 //
 // Quorum runs as in the shell: each node's QuorumExchange is fed the views it installs and its
 // NodeInfo messages travel through the simulated network (loss, delay, partitions) like the
