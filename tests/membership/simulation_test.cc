@@ -5,7 +5,8 @@
 // each node of the pair cut off alone) is cut off for 10 s, long enough for the others to form
 // their view without it, then healed, ten times at random phases. After a heal every view
 // installed anywhere must contain every node, with no grace: the majority's view stands until
-// the cut-off node is heard, and the cut-off node's proposals leave out nodes the majority hears.
+// its representative hears the cut-off node (and then waits for the rest), and a proposal of the
+// cut-off node that leaves out a node the majority hears gets no ack from the majority.
 //
 // Simulation runs plain votequorum over all four sizes (seeds 0..9999). LastManStandingSimulation
 // runs the same seeds of the 3- and 5-node sizes (2,500 schedules each) with last_man_standing,
