@@ -15,7 +15,10 @@ cut off for PULSE_HEAL_CUT_S (default 6) seconds; the majority must hold the VIP
 (started there if it was on a cut-off node); then the heal (and, with stonith on, the boot of
 the fenced nodes), and the cluster is watched until it is whole again plus a settle window.
 Checked per cycle:
-  * the checker (every 50 ms) never saw the VIP on two nodes;
+  * the checker (every 50 ms) never saw the VIP on two nodes from the heal on, and with stonith
+    on not during the cut either (with stonith off nothing makes the majority wait for the
+    cut-off holder to stop, as with Pacemaker's stonith-enabled=false: during the cut the count
+    is printed, not judged);
   * every view any node installed once every node was up and connected again (the heal; with
     stonith on, the boot of the last fenced node) contains every node (no transient sub-view:
     the heal defect, where a healed node formed a quorate view with one of the majority while
@@ -115,8 +118,19 @@ def cycle(c, checker, cut, stonith):
     c.wait_for(lambda: len(checker.holders_now(VIP)) == 1, 10, f"{VIP} on one node")
 
     report = checker.report(since=t_cut)
-    expect(report.split_brain == 0, f"{label}: the VIP was never on two nodes "
-           f"({report.samples} samples)", str(report.first_split))
+    healed = checker.report(since=t_heal)
+    expect(healed.split_brain == 0, f"{label}: the VIP was never on two nodes from the heal on "
+           f"({healed.samples} samples)", str(healed.first_split))
+    if stonith:
+        expect(report.split_brain == 0, f"{label}: nor during the cut ({report.samples} samples "
+               "since the cut)", str(report.first_split))
+    else:
+        # No fence device and no watchdog: nothing makes the majority wait for the cut-off
+        # holder to stop, so both may hold the VIP while their detections race (Pacemaker's
+        # stonith-enabled=false has the same window). Reported, not judged.
+        cut_phase = checker.report(since=t_cut, until=t_heal)
+        print(f"# {label}: samples with two holders during the cut: {cut_phase.split_brain}",
+              flush=True)
     subs = sub_views_since(c, t_whole)
     expect(not subs, f"{label}: every view installed once every node was up and connected has "
            f"all {c.nodes} nodes",
