@@ -58,8 +58,8 @@ Output MembershipNode::onMessage(NodeId from, const Message& m, TimePoint now) {
   std::visit(
       [&](const auto& body) {
         using T = std::decay_t<decltype(body)>;
-        if constexpr (std::is_same_v<T, Propose>) onPropose(from, body, out);
-        if constexpr (std::is_same_v<T, Ack>) onAck(from, body, out);
+        if constexpr (std::is_same_v<T, Propose>) onPropose(from, body, now, out);
+        if constexpr (std::is_same_v<T, Ack>) onAck(from, body, now, out);
         if constexpr (std::is_same_v<T, Commit>) onCommit(body, out);
       },
       m.body);
@@ -94,7 +94,13 @@ void MembershipNode::onHeartbeat(NodeId from, const Heartbeat& hb, TimePoint now
   }
 }
 
-void MembershipNode::onPropose(NodeId from, const Propose& p, Output& out) {
+bool MembershipNode::listsAllHeard(const std::vector<NodeId>& members, TimePoint now) const {
+  return std::ranges::all_of(liveness_.alive(now), [&](NodeId n) {
+    return std::binary_search(members.begin(), members.end(), n);
+  });
+}
+
+void MembershipNode::onPropose(NodeId from, const Propose& p, TimePoint now, Output& out) {
   if (p.ring_id.seq > max_seq_) {
     max_seq_ = p.ring_id.seq;
     out.persist = true;
@@ -104,14 +110,37 @@ void MembershipNode::onPropose(NodeId from, const Propose& p, Output& out) {
   }
   // A lower node is proposing: it is the rightful representative, so stop competing.
   if (round_ && from < self_) round_.reset();
+  if (!listsAllHeard(p.members, now)) {
+    // A resend of the deferred Propose keeps its deadline.
+    if (!deferred_ || deferred_->ring_id != p.ring_id) {
+      deferred_ = Deferred{from, p.ring_id, p.members, now + timing_.defer()};
+    }
+    return;
+  }
+  deferred_.reset();
   send(from, Message{self_, Ack{p.ring_id}}, out);
 }
 
-void MembershipNode::onAck(NodeId from, const Ack& ack, Output& out) {
+void MembershipNode::ackDeferred(TimePoint now, Output& out) {
+  if (!deferred_) return;
+  if (deferred_->ring_id <= floor_) {
+    deferred_.reset();  // a view at least as new is installed: the Propose is moot
+    return;
+  }
+  deferred_->until = std::min(deferred_->until, now + timing_.defer());  // clock stepped back
+  if (now < deferred_->until && !listsAllHeard(deferred_->members, now)) return;
+  send(deferred_->from, Message{self_, Ack{deferred_->ring_id}}, out);
+  deferred_.reset();
+}
+
+void MembershipNode::onAck(NodeId from, const Ack& ack, TimePoint now, Output& out) {
   if (!round_ || ack.ring_id != round_->ring_id) return;
   if (!std::binary_search(round_->members.begin(), round_->members.end(), from)) return;
   round_->acked.insert(from);
-  if (round_->acked.size() == round_->members.size()) commitRound(out);
+  if (round_->acked.size() != round_->members.size()) return;
+  // A node heard (or lost) since the round started: the next tick starts over with the live set.
+  if (round_->members != candidates(now)) return;
+  commitRound(out);
 }
 
 void MembershipNode::onCommit(const Commit& c, Output& out) {
@@ -146,6 +175,7 @@ Output MembershipNode::onTick(TimePoint now) {
          Message{self_, Heartbeat{incarnation_, max_seq_, ring, contact_.heardList(now, view_)}},
          out);
   }
+  ackDeferred(now, out);
   evaluate(now, out);
   return out;
 }
@@ -178,6 +208,11 @@ bool MembershipNode::needsRound(const std::vector<NodeId>& live) const {
 
 void MembershipNode::evaluate(TimePoint now, Output& out) {
   std::vector<NodeId> live = candidates(now);
+  // A gain: wait for the rest of a healed partition's heartbeats (min(): a clock that stepped
+  // backwards does not stretch the wait).
+  settle_until_ = std::min(settle_until_, now + timing_.settle());
+  if (!std::ranges::includes(last_live_, live)) settle_until_ = now + timing_.settle();
+  last_live_ = live;
   if (live.front() != self_) {
     round_.reset();  // a lower live node is the representative
     return;
@@ -186,6 +221,10 @@ void MembershipNode::evaluate(TimePoint now, Output& out) {
   // running cluster instead of first forming a view of its own.
   started_ = std::min(started_, now);
   if (now - started_ < timing_.token / 2) return;
+  if (now < settle_until_) {
+    round_.reset();  // its members are out of date: a node was gained
+    return;
+  }
   if (round_) {
     round_->deadline = std::min(round_->deadline, now + timing_.consensus);
     round_->resend = std::min(round_->resend, now + timing_.heartbeat);

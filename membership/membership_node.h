@@ -15,7 +15,23 @@
 //    the deadline are excluded for one token period and the round is retried with the others.
 //    A round starts over at once (larger seq) when a member restarts or already holds a ring
 //    >= the proposed one, since such a member can never install it.
-//  * A node that just started waits token/2 before proposing, to join rather than split.
+//  * A node that just started waits token/2 before proposing, to join rather than split. Likewise
+//    a representative whose live set gained a node waits `settle` (1.5 heartbeat intervals) from
+//    the last gain before proposing: at a heal every reachable node's next heartbeat arrives
+//    within a heartbeat interval plus a delay, so the new view includes all of them instead of
+//    the first one heard (a transient sub-view at the heal). Losses are acted on at once: the
+//    wait never lengthens detection.
+//  * An acceptor acks a Propose only if it lists every node the acceptor hears (LivenessTable),
+//    so no node is dropped from a view while a member of it still hears the node (corosync gets
+//    the same from its gather: every processor that hears another joins the new ring). Otherwise
+//    it defers the ack: it acks as soon as it no longer hears the missing nodes (a real loss: the
+//    acceptor's token runs out within a delay of the representative's), or after `defer`
+//    (2 heartbeat intervals, less than consensus so that deferring never gets it excluded). At a
+//    heal the representative hears the missing nodes within a heartbeat interval plus a delay
+//    and starts over with them, so the deferred ack is never used; in a partial cut (the
+//    representative never hears them) the view without them forms `defer` later.
+//  * The representative commits only a round whose members are still its live set; otherwise
+//    it starts over (a node heard while the acks came in must be in the view).
 //  * Heartbeats carry the sender's heard list (QuorumContact); a node sends one at once after
 //    installing a view, so that a node the view left out learns it within a network delay.
 //  * A node installs a committed view only if it is a member and the ring id is greater than
@@ -50,6 +66,10 @@ struct Timing {
   Duration heartbeat{250};   // token / 4
 
   static Timing fromToken(Duration token) { return Timing{token, token * 6 / 5, token / 4}; }
+  // The representative's wait after its live set gained a node (see above).
+  Duration settle() const { return heartbeat + heartbeat / 2; }
+  // The longest an acceptor defers its ack to a Propose that leaves out a node it hears.
+  Duration defer() const { return 2 * heartbeat; }
 };
 
 // What must survive a restart. The shell writes it to disk before sending the messages of the
@@ -116,8 +136,11 @@ class MembershipNode {
   };
 
   void onHeartbeat(NodeId from, const Heartbeat& hb, TimePoint now, Output& out);
-  void onPropose(NodeId from, const Propose& p, Output& out);
-  void onAck(NodeId from, const Ack& ack, Output& out);
+  void onPropose(NodeId from, const Propose& p, TimePoint now, Output& out);
+  void onAck(NodeId from, const Ack& ack, TimePoint now, Output& out);
+  // True if `members` (sorted) lists every node this node hears at `now`.
+  bool listsAllHeard(const std::vector<NodeId>& members, TimePoint now) const;
+  void ackDeferred(TimePoint now, Output& out);
   void onCommit(const Commit& c, Output& out);
 
   // The live set minus currently excluded peers, plus self; sorted.
@@ -137,8 +160,19 @@ class MembershipNode {
   RingId floor_;               // ring id of the last installed view (or restart floor)
   std::optional<View> view_;   // what this node has installed, if anything
   LivenessTable liveness_;
-  QuorumContact contact_;                 // window: 2 heartbeat intervals
-  std::optional<Round> round_;            // only while this node is proposing
+  QuorumContact contact_;       // window: 2 heartbeat intervals
+  std::optional<Round> round_;  // only while this node is proposing
+  // A Propose this node defers its ack to (it leaves out a node this node hears). Replaced by a
+  // later Propose; dropped once acked or once a view >= its ring is installed.
+  struct Deferred {
+    NodeId from;
+    RingId ring_id;
+    std::vector<NodeId> members;
+    TimePoint until;  // ack anyway then
+  };
+  std::optional<Deferred> deferred_;
+  std::vector<NodeId> last_live_;         // candidates() at the previous evaluate()
+  TimePoint settle_until_;                // no proposals before it: the live set just gained a node
   std::map<NodeId, TimePoint> excluded_;  // failed to ack: ignored until the time given
   bool peer_restarted_ = false;           // a member came back with a new incarnation
   bool round_stale_ = false;              // a missing member already holds a ring >= ours

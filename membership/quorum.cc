@@ -183,8 +183,13 @@ bool Votequorum::synced() const {
   });
 }
 
-// More than half of the votes of `nodes` are present (exactly half when auto_tie_breaker gave
-// this side the tie).
+// More than half of the votes of `nodes` are present, or exactly half when auto_tie_breaker
+// gave this side the tie and, in exchange mode, the side also holds the tie-breaker of `nodes`
+// itself. That last condition makes the winners of each set pairwise intersect, as strict
+// majorities do: two disjoint halves of a set cannot both hold its one tie-breaker node, while
+// the verdict's tie-breaker (tieBreakerPresent) may differ between them. Standalone every
+// instance is fed the same views, so that one is shared and suffices (and keeps the list
+// semantics votequorum(5) documents).
 bool Votequorum::majorityOf(const std::vector<NodeId>& nodes, bool tie_broken) const {
   std::uint64_t present = 0, all = 0;
   for (const QuorumNode& node : config_.nodes) {
@@ -192,7 +197,11 @@ bool Votequorum::majorityOf(const std::vector<NodeId>& nodes, bool tie_broken) c
     all += node.votes;
     if (contains(members_, node.id)) present += node.votes;
   }
-  return 2 * present > all || (tie_broken && 2 * present == all);
+  if (2 * present > all) return true;
+  if (!tie_broken || 2 * present != all) return false;
+  if (!self_) return true;
+  const std::optional<NodeId> tie_breaker = tieBreakerOf(nodes);
+  return tie_breaker && contains(members_, *tie_breaker);
 }
 
 // The view holds a majority of every vote set known in it: this node's set and pending set,
@@ -304,27 +313,36 @@ void Votequorum::storePeer(const PeerInfo& peer) {
   }
 }
 
-// check_auto_tie_breaker(). All three kinds decide from the last quorate view, which both sides
-// of a split share: lowest/highest are its extremes (as in corosync); for a list, the first
-// listed node that was in it decides ("if that node is not in either half (ie was not in the
-// cluster before the split) then the second node ID will be checked", votequorum(5)).
-// corosync compares a list against the previous view instead, which after views that were never
-// quorate can let both halves win; this reading cannot.
-bool Votequorum::tieBreakerPresent() const {
-  if (last_quorate_members_.empty()) return false;
+// The node that breaks a tie among `nodes` (sorted): lowest/highest are its extremes (as in
+// corosync); for a list, the first listed node among them ("if that node is not in either half
+// (ie was not in the cluster before the split) then the second node ID will be checked",
+// votequorum(5)). None when no listed node is among them.
+std::optional<NodeId> Votequorum::tieBreakerOf(const std::vector<NodeId>& nodes) const {
+  if (nodes.empty()) return std::nullopt;
   const TieBreaker& atb = config_.auto_tie_breaker_node;
   switch (atb.kind) {
     case TieBreaker::Kind::kLowest:
-      return contains(members_, last_quorate_members_.front());
+      return nodes.front();
     case TieBreaker::Kind::kHighest:
-      return contains(members_, last_quorate_members_.back());
+      return nodes.back();
     case TieBreaker::Kind::kList:
       for (NodeId id : atb.list) {
-        if (contains(last_quorate_members_, id)) return contains(members_, id);
+        if (contains(nodes, id)) return id;
       }
-      return false;
+      return std::nullopt;
   }
-  return false;
+  return std::nullopt;
+}
+
+// check_auto_tie_breaker(), read against this node's last quorate view (the "cluster before the
+// split" of votequorum(5)) rather than corosync's previous view, which after views that were
+// never quorate can let both halves win. The last quorate view is this node's own: a node cut
+// off before it installed a later quorate view still holds the older one, so two halves can
+// pick different nodes. In exchange mode majorityOf() therefore also requires each vote set's
+// own tie-breaker, which every side agrees on.
+bool Votequorum::tieBreakerPresent() const {
+  const std::optional<NodeId> tie_breaker = tieBreakerOf(last_quorate_members_);
+  return tie_breaker && contains(members_, *tie_breaker);
 }
 
 QuorumStatus Votequorum::onViewChanged(const std::vector<NodeId>& members, TimePoint now,

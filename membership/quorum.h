@@ -34,8 +34,10 @@
 // Vote sets. Each node holds a vote set (epoch, nodes): initially the whole nodelist at epoch
 // 0. A view is quorate only if it holds more than half of the votes of every vote set known in
 // it (this node's, and each member's as announced in its info; exactly half when
-// auto_tie_breaker gives it the tie), on top of the vote-count verdict above. Sets change only
-// in two steps, from a view in which this node is quorate and where every member has given its
+// auto_tie_breaker gives it the tie and, in exchange mode, the view holds that set's own
+// tie-breaker node), on top of the vote-count verdict above. Either way the views that win on a
+// set pairwise intersect in it, which is all the argument below uses of "majority". Sets change
+// only in two steps, from a view in which this node is quorate and where every member has given its
 // info and holds the same set (so all members derive the same next set and epoch):
 //  - last_man_standing shrinks the set to the view's members, and a quorate view that holds
 //    nodes outside the set grows it to the union (corosync's rise of expected_votes);
@@ -45,11 +47,11 @@
 //  - a set of a higher epoch announced by a member replaces ours (it exists only once its whole
 //    deciding view held it pending, so no view can still win on the older set alone without
 //    one of those nodes), and overrides a pending set of the same or a lower epoch.
-// Sketch of why: the deciding view V held a majority of the old set S. A view that can win on S
-// alone holds no node of V that is pending or past (they would add the new set's majority),
-// and without V's nodes it has less than half of S. Views that see the new set, or are pending,
-// need a majority of it. Same-epoch sets from different views cannot both complete (each needs
-// the other's nodes pending on it).
+// Sketch of why: the deciding view V won on the old set S. A view that can win on S alone holds
+// no node of V that is pending or past (they would add the new set's majority), and without
+// V's nodes it cannot win on S (winners of S intersect). Views that see the new set, or are
+// pending, need a majority of it. Same-epoch sets from different views cannot both complete (each
+// needs the other's nodes pending on it).
 //
 // Sync barrier (exchange mode, last_man_standing): after a view change a member not heard yet
 // may hold a newer set, so the node is not quorate until every member's info for the view is
@@ -86,7 +88,16 @@
 //    votes of an odd expected_votes when few nodes left the previous view, but nodes outside
 //    that view may join the other half and make it quorate too;
 //  - auto_tie_breaker_node lists are read against the last quorate view (the "cluster before
-//    the split" of votequorum(5)), not the previous view, so both halves pick the same node;
+//    the split" of votequorum(5)), not the previous view, which after views that were never
+//    quorate lets both halves win;
+//  - in exchange mode an exact half split also needs the tie-breaker of each vote set it is half
+//    of: the last quorate view is each node's own and two halves need not share it (a node cut
+//    off before it installed a later quorate view keeps the older one, so with lowest each half
+//    can hold "its" lowest node). Every member derives a set's tie-breaker from the set alone,
+//    so two disjoint halves of a set cannot both hold it. Cost: once the set's tie-breaker node
+//    is gone, an exact half split of the set goes to nobody (corosync gives it to the side with
+//    the lowest remaining node, or the list's next node) until last_man_standing shrinks the
+//    set past the gone node; without last_man_standing the set is the nodelist for good;
 //  - expected_votes below the nodelist's votes, and two_node with other than two nodes, are
 //    config errors rather than accepted.
 #pragma once
@@ -245,6 +256,7 @@ class Votequorum {
   void resolvePending();
   void advanceSets();
   void storePeer(const PeerInfo& peer);
+  std::optional<NodeId> tieBreakerOf(const std::vector<NodeId>& nodes) const;
   bool tieBreakerPresent() const;
   void applyPeer(const PeerInfo& peer, bool& allow_decrease);
   bool contains(const std::vector<NodeId>& set, NodeId node) const;

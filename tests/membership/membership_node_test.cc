@@ -80,6 +80,55 @@ TEST(MembershipNode, LostNodeLeavesAfterTokenAndRejoinsWithLargerRing) {
   EXPECT_EQ(c.nodes_.at(1).view(), healed);
 }
 
+int acksIn(const Output& out) {
+  int n = 0;
+  for (const Outgoing& m : out.messages) {
+    auto decoded = decode(m.bytes);
+    if (decoded.ok() && std::holds_alternative<Ack>(decoded.value().body)) ++n;
+  }
+  return n;
+}
+
+Bytes heartbeatFrom(NodeId from) { return encode(Message{from, Heartbeat{1, 0, RingId{}, {}}}); }
+
+// Node 3 hears nodes 1 and 2. A Propose from 2 that leaves 1 out (2 has not heard 1 yet, as
+// at a heal) gets no Ack while 3 hears 1; one that lists every node 3 hears is acked at once.
+TEST(MembershipNode, AcksOnlyProposalsListingEveryNodeItHears) {
+  MembershipNode node(3, Timing::fromToken(Duration{1000}), {}, at(0));
+  for (NodeId from : {1u, 2u}) node.onMessage(from, heartbeatFrom(from), at(10));
+  Output out = node.onMessage(2, encode(Message{2, Propose{RingId{5, 2}, {2, 3}}}), at(20));
+  EXPECT_EQ(acksIn(out), 0) << "acked a view without node 1, which it hears";
+  EXPECT_EQ(acksIn(node.onTick(at(30))), 0);
+  out = node.onMessage(1, encode(Message{1, Propose{RingId{6, 1}, {1, 2, 3}}}), at(40));
+  EXPECT_EQ(acksIn(out), 1) << "a Propose listing every node it hears is acked at once";
+}
+
+// The deferred Ack goes out when the left-out node is lost (a real failure: detection is not
+// lengthened), or after Timing::defer() (a partial cut: the proposer never hears that node).
+TEST(MembershipNode, DeferredAckGoesOutWhenTheNodeIsLostOrAfterTheDeferLimit) {
+  const Timing timing = Timing::fromToken(Duration{1000});
+  const Bytes propose = encode(Message{2, Propose{RingId{5, 2}, {2, 3}}});
+  {
+    MembershipNode node(3, timing, {}, at(0));
+    node.onMessage(1, heartbeatFrom(1), at(10));  // last heard at 10 ms: lost at 1010 ms
+    node.onMessage(2, heartbeatFrom(2), at(900));
+    EXPECT_EQ(acksIn(node.onMessage(2, propose, at(1000))), 0);
+    EXPECT_EQ(acksIn(node.onTick(at(1020))), 1) << "1 lost: the Ack goes out at the next tick";
+  }
+  {
+    MembershipNode node(3, timing, {}, at(0));
+    node.onMessage(1, heartbeatFrom(1), at(10));
+    EXPECT_EQ(acksIn(node.onMessage(2, propose, at(20))), 0);
+    int sent = 0;
+    for (int ms = 30; ms < 20 + 2 * 250; ms += 10) {
+      node.onMessage(1, heartbeatFrom(1), at(ms));  // 1 stays heard throughout
+      sent += acksIn(node.onTick(at(ms)));
+    }
+    EXPECT_EQ(sent, 0) << "acked before the defer limit";
+    EXPECT_EQ(acksIn(node.onTick(at(520))), 1) << "no Ack at the defer limit";
+  }
+}
+
 TEST(MembershipNode, RestartKeepsMaxSeqAndBumpsIncarnation) {
   MembershipNode node(4, Timing{}, PersistentState{41, 6}, at(0));
   EXPECT_EQ(node.persistentState(), (PersistentState{41, 7}));

@@ -436,6 +436,60 @@ TEST(VotequorumTest, TieBreakerCasesWhereCorosyncWouldSplitBrain) {
   }
 }
 
+// What `node` announces to the other members (QuorumExchange's NodeInfo).
+PeerInfo infoOf(NodeId id, const Votequorum& node) {
+  const QuorumStatus s = node.status();
+  return {
+      id, s.expected_votes, s.quorate, node.waitingForAll(), node.voteSet(), node.pendingVoteSet()};
+}
+
+// Installs `view` on its members (node id i is nodes[i - 1]) and delivers each member's info
+// to the others, round after round (enough rounds to settle), as QuorumExchange does.
+void installView(std::vector<Votequorum>& nodes, const std::vector<NodeId>& view, TimePoint now) {
+  for (NodeId m : view) nodes[m - 1].onViewChanged(view, now);
+  for (std::size_t round = 0; round < view.size() + 1; ++round) {
+    for (NodeId m : view) {
+      for (NodeId p : view) {
+        if (p != m) nodes[m - 1].onPeerInfo(infoOf(p, nodes[p - 1]));
+      }
+    }
+  }
+  for (NodeId m : view) {
+    Status inv = nodes[m - 1].checkInvariants();
+    EXPECT_TRUE(inv.ok()) << "node " << m << ": " << inv.error().message;
+  }
+}
+
+// Nodes that saw different views last quorate pick different tie-breakers: node 1 was cut off
+// while {1, 2, 3, 4} was still installed (its last quorate view), the others went on to a
+// quorate {2, 3, 4}. At the 2/2 split {1, 3} | {2, 4}, node 1 picks the lowest node of its last
+// quorate view (1) and node 2 the lowest of its own (2): each holds its pick. Only the side
+// holding the tie-breaker of the vote set both halves share ({1, 2, 3, 4}: node 1) may win.
+TEST(VotequorumTest, HalvesWithDifferentLastQuorateViewsAreNotBothQuorate) {
+  std::vector<Votequorum> nodes;
+  for (NodeId id = 1; id <= 4; ++id) {
+    Result<Votequorum> vq = Votequorum::create(lms(4, true));
+    ASSERT_TRUE(vq.ok()) << vq.error().message;
+    vq->enableExchange(id);
+    nodes.push_back(std::move(vq).value());
+  }
+  installView(nodes, {1, 2, 3, 4}, at(0));
+  for (const Votequorum& node : nodes) ASSERT_TRUE(node.status().quorate);
+  installView(nodes, {2, 3, 4}, at(1000));  // node 1 does not see this view
+  for (NodeId id : {2, 3, 4}) ASSERT_TRUE(nodes[id - 1].status().quorate) << "node " << id;
+
+  installView(nodes, {1, 3}, at(2000));  // inside the last_man_standing window
+  installView(nodes, {2, 4}, at(2000));
+  for (const Votequorum& node : nodes) EXPECT_EQ(node.status().expected_votes, 4u);
+  const bool left = nodes[0].status().quorate || nodes[2].status().quorate;
+  const bool right = nodes[1].status().quorate || nodes[3].status().quorate;
+  EXPECT_FALSE(left && right) << "both halves of a 2/2 split are quorate";
+  EXPECT_TRUE(nodes[0].status().quorate);   // holds node 1, its and the vote set's tie-breaker
+  EXPECT_FALSE(nodes[2].status().quorate);  // its last quorate view {2, 3, 4} picks node 2
+  EXPECT_FALSE(nodes[1].status().quorate);  // picks node 2, but the vote set's node 1 is away
+  EXPECT_FALSE(nodes[3].status().quorate);
+}
+
 TEST(VotequorumTest, LastManStandingNeedsWaitForAllAfterARestart) {
   for (bool wait_for_all : {false, true}) {
     SCOPED_TRACE(wait_for_all ? "wait_for_all" : "no wait_for_all");
