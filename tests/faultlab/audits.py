@@ -125,8 +125,7 @@ def resources(lab):
 
 def processes(lab):
     """crmd runs on every node the model says is up (no crash, no self-fence unaccounted for)."""
-    return [f"n{i}: crmd is not running" for i in lab.running()
-            if lab.harness("pid", str(i), "crmd", check=False).returncode != 0]
+    return [f"n{i}: crmd is not running" for i in lab.running() if not lab.process_running(i)]
 
 
 def crashes(lab):

@@ -67,10 +67,18 @@ class Run:
         writer.resume()
         try:
             SCENARIOS[name](self.lab, self)
+        except (AssertionError, subprocess.SubprocessError, OSError) as e:
+            # The cluster did not do what the scenario waited for (a node that does not come
+            # up, a pcs command that keeps failing): a violation too.
+            self._violate(f"[scenario] {str(e)[:300]}")
         finally:
             writer.pause()
         started = time.time()
-        self.lab.restore()
+        try:
+            self.lab.restore()
+        except (AssertionError, subprocess.SubprocessError, OSError) as e:
+            self._violate(f"[restore] {str(e)[:300]}")
+            self.lab.restore()  # once more; a second failure ends the run
         took, problems = audits.settle(self.lab, self.settle_timeout)
         recovery = time.time() - started if problems else took
         row[2] = max(row[2], recovery)
@@ -103,6 +111,10 @@ def main() -> int:
     ap.add_argument("--soak", type=int, default=0, metavar="N")
     ap.add_argument("--nodes", type=int, default=3, choices=(3, 5))
     ap.add_argument("--bin", default=os.path.join(HERE, "..", "..", "build", "bin"))
+    ap.add_argument("--skip", default="", metavar="A,B",
+                    help="scenarios left out of the draw (known open defects)")
+    ap.add_argument("--time-limit", type=float, default=0, metavar="S",
+                    help="draw no new event after S seconds (the table is still printed)")
     ap.add_argument("--settle-timeout", type=float, default=90.0)
     args = ap.parse_args()
 
@@ -113,10 +125,15 @@ def main() -> int:
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 10**6)
     crmd, pcs = (os.path.abspath(os.path.join(args.bin, b)) for b in ("crmd", "pcs"))
     schedule_rng = random.Random(seed)
-    names = [args.scenario] if args.scenario else sorted(SCENARIOS)
+    skip = {s for s in args.skip.split(",") if s}
+    unknown = skip - set(SCENARIOS)
+    if unknown:
+        ap.error(f"--skip: unknown scenarios {sorted(unknown)}")
+    names = [args.scenario] if args.scenario else sorted(set(SCENARIOS) - skip)
     schedule = [schedule_rng.choice(names) for _ in range(args.soak)] if args.soak else names
     print(f"faultlab: seed {seed}, {args.nodes} nodes, {len(schedule)} events; replay with "
           f"--seed {seed}" + (f" --soak {args.soak}" if args.soak else "") +
+          (f" --skip {args.skip}" if skip else "") +
           (f" {args.scenario}" if args.scenario else ""), flush=True)
 
     started = time.time()
@@ -132,6 +149,9 @@ def main() -> int:
         writer = WriteClient(lab)
         writer.start()
         for name in schedule:
+            if args.time_limit and time.time() - started > args.time_limit:
+                print(f"time limit of {args.time_limit:.0f} s reached", flush=True)
+                break
             run.scenario_run(name, writer)
         writer.stop()
         cib = lab.pcs_retry(lab.any_live(), "cluster", "cib").stdout

@@ -113,6 +113,8 @@ class LabCluster(ResourceCluster):
         self.groups = None         # current partition: list of sets, None = one network
         self.lossy = set()         # nodes with nftables drop rules
         self.standby = set()
+        self.log_mark = {}         # node -> log lines before its last crmd start
+        self.graceful = set()      # nodes stopped with SIGTERM (no reboot on start)
         self.config = CONFIG
         self.fence_mode = False
 
@@ -171,11 +173,19 @@ class LabCluster(ResourceCluster):
     def pick(self, among=None):
         return self.rng.choice(sorted(among or self.live()))
 
+    def process_running(self, i, name="crmd"):
+        """Asked three times: the harness's check (`ip netns identify`) can miss a live process
+        while other runs on the machine add or delete namespaces."""
+        for attempt in range(3):
+            if self.harness("pid", str(i), name, check=False).returncode == 0:
+                return True
+            time.sleep(0.2)
+        return False
+
     def refresh_down(self):
         """Nodes the cluster fenced meanwhile (power-off kills crmd) join the down set."""
         for i in range(1, self.nodes + 1):
-            if i not in self.down and self.harness("pid", str(i), "crmd",
-                                                   check=False).returncode != 0:
+            if i not in self.down and not self.process_running(i):
                 self.down.add(i)
                 self.frozen.discard(i)
 
@@ -184,22 +194,35 @@ class LabCluster(ResourceCluster):
         """Graceful stop: SIGTERM to crmd (it leaves the membership)."""
         self.harness("stop", str(i), "crmd", "20", check=False, timeout=60)
         self.down.add(i)
+        self.graceful.add(i)
 
     def kill_node_crmd(self, i):
         self.harness("kill", str(i), "crmd", check=False)
         self.down.add(i)
 
     def start_node(self, i, wait=True):
-        """crmd started again (after a power cycle when the node was fenced) and the cluster
-        started on it; wait: until crmd listens."""
+        """crmd started again and waited for until it listens. A node that did not stop
+        gracefully was powered off by a fence device or reset by its watchdog (crmd's death
+        fires it): it boots, and a boot empties /run, the agents' state files with it."""
         if self.powered_off(i):
             self.harness("power-on", str(i))
-            # A reboot empties /run: the agents' state files of the old boot are gone.
-            shutil.rmtree(self.rsctmp(i), ignore_errors=True)
+        if not self.process_running(i, "web"):
             self.start_service(i)
-        if self.harness("pid", str(i), "crmd", check=False).returncode != 0:
-            self.start_crmd(i, wait=wait)
+        if not self.process_running(i):
+            if i not in self.graceful:
+                shutil.rmtree(self.rsctmp(i), ignore_errors=True)
+            self.log_mark[i] = len(self.log_lines(i))
+            self.start_crmd(i, wait=False)
+            if wait:
+                self.wait_listening(i)
+        self.graceful.discard(i)
         self.down.discard(i)
+
+    def wait_listening(self, i):
+        # Generous: the machine may be busy (2 cores shared with builds).
+        self.wait_for(lambda: any("listening on" in t
+                                  for _, t in self.log_lines(i)[self.log_mark.get(i, 0):]),
+                      40, f"crmd on n{i} to listen", interval=0.2)
 
     def cluster_start(self, i):
         self.pcs(i, "cluster", "start", "--wait=0", check=False, timeout=30)

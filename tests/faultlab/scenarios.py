@@ -59,8 +59,7 @@ def simul_start(lab, run):
     for i in range(1, lab.nodes + 1):
         lab.start_node(i, wait=False)
     for i in range(1, lab.nodes + 1):
-        lab.wait_for(lambda i=i: any("listening on" in t for _, t in lab.log_lines(i)[-50:]),
-                     15, f"crmd on n{i} to listen")
+        lab.wait_listening(i)
     for i in range(1, lab.nodes + 1):
         lab.cluster_start(i)
 
