@@ -280,6 +280,18 @@ class LabCluster(ResourceCluster):
             self.start_node(i)
         for i in range(1, self.nodes + 1):
             self.cluster_start(i)
+        # A DC that forms meanwhile fences the nodes it has not seen yet (startup fencing);
+        # one fenced while it was booting is powered off again: boot it once more.
+        for _ in range(3):
+            time.sleep(2)
+            again = [i for i in range(1, self.nodes + 1)
+                     if self.powered_off(i) or not self.process_running(i)]
+            if not again:
+                break
+            for i in again:
+                self.down.add(i)
+                self.start_node(i)
+                self.cluster_start(i)
         for i in sorted(self.standby):
             self.pcs_retry(self.any_live(), "node", "unstandby", f"n{i}")
         self.standby.clear()
