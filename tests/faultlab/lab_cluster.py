@@ -227,7 +227,8 @@ class LabCluster(ResourceCluster):
     def cluster_start(self, i):
         self.pcs(i, "cluster", "start", "--wait=0", check=False, timeout=30)
 
-    def boot(self, i, via=None):
+    def boot_node(self, i):
+        """start_node + cluster start on it (its own pcs)."""
         self.start_node(i)
         self.cluster_start(i)
 

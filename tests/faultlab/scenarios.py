@@ -19,14 +19,14 @@ def flip(lab, run):
     i = _node(lab)
     lab.stop_node(i)
     run.check(f"n{i} stopped", only=["membership", "dc", "cib", "processes"])
-    lab.boot(i)
+    lab.boot_node(i)
 
 
 def restart(lab, run):
     """Restart: a node stopped and at once started."""
     i = _node(lab)
     lab.stop_node(i)
-    lab.boot(i)
+    lab.boot_node(i)
 
 
 def _stop_all(lab, simultaneous):
@@ -49,7 +49,7 @@ def start_one_by_one(lab, run):
     order = list(range(1, lab.nodes + 1))
     lab.rng.shuffle(order)
     for i in order:
-        lab.boot(i)
+        lab.boot_node(i)
         run.check(f"n{i} started", only=["membership", "processes"])
 
 
@@ -80,7 +80,7 @@ def restart_one_by_one(lab, run):
     lab.rng.shuffle(order)
     for i in order:
         lab.stop_node(i)
-        lab.boot(i)
+        lab.boot_node(i)
         run.check(f"n{i} restarted", only=["membership", "dc", "processes"])
 
 
@@ -178,7 +178,7 @@ def reattach(lab, run):
     run.expect(before == after, "resources untouched while every crmd was stopped in "
                f"maintenance mode (before {before}, after {after})")
     for i in range(1, lab.nodes + 1):
-        lab.boot(i)
+        lab.boot_node(i)
     lab.wait_for(lambda: len(lab.members_of(1)) == lab.nodes, 30, "all nodes to rejoin")
     lab.pcs_retry(lab.any_live(), "property", "set", "maintenance-mode=false")
 
@@ -189,7 +189,7 @@ def special_test1(lab, run):
     i = _node_any(lab)
     _remove_cib(lab, i)
     for j in range(1, lab.nodes + 1):
-        lab.boot(j)
+        lab.boot_node(j)
 
 
 def near_quorum_point(lab, run):
@@ -221,7 +221,7 @@ def resync_cib(lab, run):
     i = _node(lab)
     lab.stop_node(i)
     _remove_cib(lab, i)
-    lab.boot(i)
+    lab.boot_node(i)
 
 
 def corrupt_cib(lab, run):
@@ -237,7 +237,7 @@ def corrupt_cib(lab, run):
             data[at:at + 8] = b"\x00garbage"
             f.seek(0)
             f.write(data)
-    lab.boot(i)
+    lab.boot_node(i)
 
 
 def fencing(lab, run):
@@ -250,7 +250,7 @@ def fencing(lab, run):
         run.expect(lab.powered_off(i), f"n{i} powered off by pcs stonith fence from n{via}")
         lab.refresh_down()
         run.check(f"n{i} fenced", only=["membership", "dc"])
-        lab.boot(i)
+        lab.boot_node(i)
         run.check(f"n{i} back", only=["membership", "dc"])
 
 
