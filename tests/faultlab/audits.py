@@ -1,0 +1,183 @@
+"""The fault lab's audits: what must hold once the cluster has settled after a scenario.
+
+Every audit is a function lab -> [problem text]; an empty list means it holds. `settle` polls
+all of them together until they hold (the time that took is the scenario's recovery) or the
+timeout passes (what is still wrong then is a violation). Everything is read from the nodes
+themselves: pcs on each node for its own view, `ip -o addr` and agent state files for where
+resources really run.
+"""
+import hashlib
+import os
+import re
+import time
+import xml.etree.ElementTree as ET
+
+from lab_cluster import primitives
+from pcs_status import parse_status
+
+SANITIZER_RE = re.compile(r"ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|"
+                          r"WARNING: ThreadSanitizer")
+
+
+def _status(lab, i):
+    out = lab.pcs(i, "status", check=False, timeout=30)
+    return parse_status(out.stdout) if out.returncode == 0 else None
+
+
+def membership(lab):
+    """Each expected partition forms one view on each of its nodes, quorate iff it holds a
+    majority (pcs status corosync / pcs quorum status on every node)."""
+    problems = []
+    for group in lab.expected_partitions():
+        names = sorted(f"n{i}" for i in group)
+        for i in group:
+            try:
+                q = lab.pcs_json(i, "quorum", "status")
+            except (AssertionError, ValueError) as e:
+                problems.append(f"n{i}: pcs quorum status failed: {str(e)[-200:]}")
+                continue
+            seen = sorted(m["name"] for m in q.get("members", []))
+            if seen != names:
+                problems.append(f"n{i} sees members {seen}, expected {names}")
+            if bool(q.get("quorate")) != lab.quorate(group):
+                problems.append(f"n{i} quorate={q.get('quorate')}, expected "
+                                f"{lab.quorate(group)} in partition {names}")
+            members = sorted(m["name"] for m in lab.members_of(i))
+            if members != names:
+                problems.append(f"n{i}: pcs status corosync lists {members}, expected {names}")
+    return problems
+
+
+def one_dc(lab):
+    """Every node of a quorate partition names the same DC, a member of the partition."""
+    problems = []
+    for group in lab.expected_partitions():
+        if not lab.quorate(group):
+            continue
+        dcs = {}
+        for i in group:
+            s = _status(lab, i)
+            dcs[f"n{i}"] = s.dc if s else "(pcs status failed)"
+        values = set(dcs.values())
+        if len(values) != 1 or next(iter(values)) not in {f"n{i}" for i in group}:
+            problems.append(f"DC per node in partition {sorted(dcs)}: {dcs}")
+    return problems
+
+
+def cib_digest(xml: str):
+    root = ET.fromstring(xml)
+    version = ".".join(root.get(k, "?") for k in ("admin_epoch", "epoch", "num_updates"))
+    return version, hashlib.sha256(xml.encode()).hexdigest()[:16]
+
+
+def cib_identical(lab):
+    """Every member of a quorate partition holds the same CIB: version and digest of the copy
+    `pcs cluster cib` prints on that node (its own copy)."""
+    problems = []
+    for group in lab.expected_partitions():
+        if not lab.quorate(group):
+            continue
+        copies = {}
+        for i in group:
+            out = lab.pcs(i, "cluster", "cib", check=False, timeout=30)
+            copies[f"n{i}"] = cib_digest(out.stdout) if out.returncode == 0 else \
+                ("(failed)", out.stderr.strip()[-80:])
+        if len(set(copies.values())) != 1:
+            problems.append(f"CIB copies differ: {copies}")
+    return problems
+
+
+def resources(lab):
+    """Every primitive is Started on exactly one node in the DC's status and really active
+    there and nowhere else; group members together; no failed actions left."""
+    problems = []
+    quorate = [g for g in lab.expected_partitions() if lab.quorate(g)]
+    if not quorate:
+        return problems
+    group = quorate[0]
+    s = _status(lab, group[0])
+    if s is None:
+        return [f"pcs status failed on n{group[0]}"]
+    allowed = {f"n{i}" for i in group} - {f"n{i}" for i in lab.standby}
+    for p in primitives(lab.config):
+        r = s.resources.get(p.id)
+        if r is None:
+            problems.append(f"{p.id} missing from pcs status")
+            continue
+        where = set(r.nodes) if r.state == "Started" else set()
+        really = p.holders(lab)
+        if len(where) != 1 or not where <= allowed:
+            problems.append(f"{p.id}: status {r.state} on {sorted(r.nodes)}, expected Started "
+                            f"on one of {sorted(allowed)}")
+        if really != where:
+            problems.append(f"{p.id}: status says {sorted(where)}, active on the nodes "
+                            f"themselves: {sorted(really)}")
+    for entry in lab.config:
+        if len(entry.primitives()) > 1:
+            nodes = {tuple(s.resources[p.id].nodes) for p in entry.primitives()
+                     if p.id in s.resources}
+            if len(nodes) > 1:
+                problems.append(f"group {entry.id} split over {sorted(nodes)}")
+    for f in s.failed:
+        problems.append(f"stale failure: {f.key} on {f.node} '{f.rc_text}' ({f.rc})")
+    return problems
+
+
+def processes(lab):
+    """crmd runs on every node the model says is up (no crash, no self-fence unaccounted for)."""
+    return [f"n{i}: crmd is not running" for i in lab.running() if not lab.process_running(i)]
+
+
+def crashes(lab):
+    """No core file under the run's state folder, no sanitizer report in any crmd log."""
+    problems = []
+    for root, _, files in os.walk(lab.state):
+        for f in files:
+            if f == "core" or f.startswith("core."):
+                problems.append(f"core file {os.path.join(root, f)}")
+    for i in range(1, lab.nodes + 1):
+        try:
+            with open(lab.log_path(i), encoding="utf-8", errors="replace") as log:
+                for line in log:
+                    if SANITIZER_RE.search(line):
+                        problems.append(f"n{i} crmd log: {line.strip()[:160]}")
+                        break
+        except OSError:
+            pass
+    return problems
+
+
+# Order matters only for the report: the first failing audit is shown first.
+AUDITS = [("membership", membership), ("dc", one_dc), ("cib", cib_identical),
+          ("resources", resources), ("processes", processes), ("crashes", crashes)]
+
+
+def run_all(lab, only=None):
+    out = []
+    for name, audit in AUDITS:
+        if only and name not in only:
+            continue
+        out += [f"[{name}] {p}" for p in audit(lab)]
+    return out
+
+
+def settle(lab, timeout=90, only=None, stable=2.0):
+    """Polls the audits until they hold twice `stable` seconds apart (a passing instant in the
+    middle of a recovery is not a settled cluster). Returns (seconds, [problems]): problems is
+    empty when they held, else what was still wrong at the timeout."""
+    start = time.time()
+    first_ok = None
+    problems = []
+    while True:
+        problems = run_all(lab, only)
+        now = time.time()
+        if not problems:
+            if first_ok is None:
+                first_ok = now
+            elif now - first_ok >= stable:
+                return first_ok - start, []
+        else:
+            first_ok = None
+        if now - start >= timeout:
+            return now - start, problems
+        time.sleep(0.5)

@@ -1,0 +1,298 @@
+"""The fault lab's cluster: a ResourceCluster (tests/cluster/resource_cluster.py) with the lab's
+resource configuration, the lab's model of which nodes are up and how the network is split, and
+the fault primitives the scenarios are made of (python3 standard library only).
+
+The model is what the audits compare the cluster against: `expected_partitions()` is the list
+of node groups that should each form one view (every node that runs crmd and whose link and
+process are not frozen, grouped by the current network partition). A scenario changes the
+cluster only through the methods here, so the model stays true; `restore()` brings every node
+back (power on, crmd started, cluster started, network whole, nothing frozen) the way cts-lab
+brings a node back after a test.
+"""
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "cluster"))
+
+from resource_cluster import ResourceCluster  # noqa: E402  (path set just above)
+
+# --- the configuration ------------------------------------------------------------------------
+# Each entry knows how to create itself with pcs and how to find where it is *really* active by
+# looking at the nodes themselves (addresses, agent state files), never at the cluster's status.
+# Clones and promotable clones (not supported by the engine yet) will be one more class here
+# (create: `pcs resource create ... clone` / `promotable`; instances(): one holder set per
+# instance) and one more entry in CONFIG.
+
+
+@dataclass
+class Vip:
+    id: str
+    ip: str
+
+    def primitives(self):
+        return [self]
+
+    def create_args(self):
+        # /32: every VIP is a primary address of its own. With /24 the first VIP of the
+        # subnet is the primary and the kernel deletes the others with it when it is stopped
+        # (no promote_secondaries), so moving one VIP away silently dropped its neighbours.
+        # The harness's on-link route to the VIP range makes /32 VIPs reachable.
+        return [self.id, "ocf:heartbeat:IPaddr2", f"ip={self.ip}", "cidr_netmask=32", "op",
+                "monitor", "interval=5s"]
+
+    def holders(self, lab):
+        """Nodes with the address on an interface (`ip -o addr` in each node's namespace)."""
+        out = set()
+        for i in range(1, lab.nodes + 1):
+            text = subprocess.run(["ip", "-n", lab.namespace(i), "-o", "-4", "addr"],
+                                  capture_output=True, text=True).stdout
+            if any(f" {self.ip}/" in line for line in text.splitlines()):
+                out.add(f"n{i}")
+        return out
+
+
+@dataclass
+class Dummy:
+    id: str
+
+    def primitives(self):
+        return [self]
+
+    def create_args(self):
+        return [self.id, "ocf:heartbeat:Dummy", "op", "monitor", "interval=5s"]
+
+    def state_file(self, lab, i):
+        return os.path.join(lab.rsctmp(i), f"Dummy-{self.id}.state")
+
+    def holders(self, lab):
+        """Nodes whose agent state folder has the Dummy's state file."""
+        return {f"n{i}" for i in range(1, lab.nodes + 1)
+                if os.path.exists(self.state_file(lab, i))}
+
+
+@dataclass
+class Group:
+    id: str
+    members: list = field(default_factory=list)
+
+    def primitives(self):
+        return list(self.members)
+
+    def create_args(self):
+        return None  # created member by member with --group
+
+
+CONFIG = [
+    Vip("vip1", "198.51.100.31"),
+    Vip("vip2", "198.51.100.32"),
+    Dummy("d1"),
+    Dummy("d2"),
+    Group("g1", [Vip("gvip", "198.51.100.33"), Dummy("gd")]),
+]
+
+
+def primitives(config=CONFIG):
+    return [p for entry in config for p in entry.primitives()]
+
+
+# --- the cluster ------------------------------------------------------------------------------
+
+class LabCluster(ResourceCluster):
+    def __init__(self, crmd, pcs, nodes, seed):
+        super().__init__(crmd, pcs, nodes=nodes, prefix=f"pulse-fl{os.getpid()}")
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.down = set()          # node indices whose crmd is not running (stopped, fenced)
+        self.frozen = set()        # node indices whose crmd is SIGSTOPped
+        self.groups = None         # current partition: list of sets, None = one network
+        self.lossy = set()         # nodes with nftables drop rules
+        self.standby = set()
+        self.log_mark = {}         # node -> log lines before its last crmd start
+        self.graceful = set()      # nodes stopped with SIGTERM (no reboot on start)
+        self.config = CONFIG
+        self.fence_mode = False
+
+    # --- bring-up --------------------------------------------------------------------------
+    def setup(self):
+        # Core files land in the crmd's working folder (kernel.core_pattern is usually a bare
+        # "core"): every crmd starts with its cwd in the run's state folder and may dump.
+        import resource
+        resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+        os.chdir(self.state)
+        self.bring_up("faultlab")
+        self.fence_mode = self.use_fence_device()
+        if not self.fence_mode:
+            raise AssertionError("cannot create the fence device fence_pulse_netns")
+        self.pcs_retry(1, "property", "set", "stonith-enabled=true")
+        for entry in self.config:
+            if isinstance(entry, Group):
+                for m in entry.members:
+                    self.pcs_retry(1, "resource", "create", *m.create_args(), "--group",
+                                   entry.id)
+            else:
+                self.pcs_retry(1, "resource", "create", *entry.create_args())
+
+    def pcs_retry(self, i, *args, attempts=20, timeout=60):
+        """pcs on node i, again while it fails (a busy CIB, an election)."""
+        last = None
+        for _ in range(attempts):
+            last = self.pcs(i, *args, check=False, timeout=timeout)
+            if last.returncode == 0:
+                return last
+            time.sleep(0.5)
+        raise AssertionError(f"pcs {' '.join(args)} on n{i} kept failing: "
+                             f"{last.stdout}{last.stderr}")
+
+    # --- the model -------------------------------------------------------------------------
+    def running(self):
+        return [i for i in range(1, self.nodes + 1) if i not in self.down]
+
+    def live(self):
+        """Nodes that should take part in a view: running and not frozen."""
+        return [i for i in self.running() if i not in self.frozen]
+
+    def expected_partitions(self):
+        live = set(self.live())
+        groups = self.groups or [set(range(1, self.nodes + 1))]
+        out = [sorted(g & live) for g in groups]
+        return [g for g in out if g]
+
+    def quorate(self, group):
+        return 2 * len(group) > self.nodes
+
+    def any_live(self, among=None):
+        nodes = [i for i in (among or self.live()) if i in self.live()]
+        return nodes[0] if nodes else None
+
+    def pick(self, among=None):
+        return self.rng.choice(sorted(among or self.live()))
+
+    def process_running(self, i, name="crmd"):
+        """Asked three times: the harness's check (`ip netns identify`) can miss a live process
+        while other runs on the machine add or delete namespaces."""
+        for attempt in range(3):
+            if self.harness("pid", str(i), name, check=False).returncode == 0:
+                return True
+            time.sleep(0.2)
+        return False
+
+    def refresh_down(self):
+        """Nodes the cluster fenced meanwhile (power-off kills crmd) join the down set."""
+        for i in range(1, self.nodes + 1):
+            if i not in self.down and not self.process_running(i):
+                self.down.add(i)
+                self.frozen.discard(i)
+
+    # --- faults ----------------------------------------------------------------------------
+    def stop_node(self, i):
+        """Graceful stop: SIGTERM to crmd (it leaves the membership)."""
+        self.harness("stop", str(i), "crmd", "20", check=False, timeout=60)
+        self.down.add(i)
+        self.graceful.add(i)
+
+    def kill_node_crmd(self, i):
+        self.harness("kill", str(i), "crmd", check=False)
+        self.down.add(i)
+
+    def start_node(self, i, wait=True):
+        """crmd started again and waited for until it listens. A node that did not stop
+        gracefully was powered off by a fence device or reset by its watchdog (crmd's death
+        fires it): it boots, and a boot empties /run, the agents' state files with it."""
+        if self.powered_off(i):
+            self.harness("power-on", str(i))
+        if not self.process_running(i, "web"):
+            self.start_service(i)
+        if not self.process_running(i):
+            if i not in self.graceful:
+                shutil.rmtree(self.rsctmp(i), ignore_errors=True)
+            self.log_mark[i] = len(self.log_lines(i))
+            self.start_crmd(i, wait=False)
+            if wait:
+                self.wait_listening(i)
+        self.graceful.discard(i)
+        self.down.discard(i)
+
+    def wait_listening(self, i):
+        # Generous: the machine may be busy (2 cores shared with builds).
+        self.wait_for(lambda: any("listening on" in t
+                                  for _, t in self.log_lines(i)[self.log_mark.get(i, 0):]),
+                      40, f"crmd on n{i} to listen", interval=0.2)
+
+    def cluster_start(self, i):
+        self.pcs(i, "cluster", "start", "--wait=0", check=False, timeout=30)
+
+    def boot_node(self, i):
+        """start_node + cluster start on it (its own pcs)."""
+        self.start_node(i)
+        self.cluster_start(i)
+
+    def freeze(self, i):
+        self.harness("freeze", str(i), "crmd")
+        self.frozen.add(i)
+
+    def thaw(self, i):
+        self.harness("thaw", str(i), "crmd", check=False)
+        self.frozen.discard(i)
+
+    def partition(self, groups):
+        self.harness("partition", *(" ".join(str(i) for i in sorted(g)) for g in groups))
+        self.groups = [set(g) for g in groups]
+
+    def unpartition(self):
+        self.harness("unpartition")
+        self.groups = None
+
+    def nft(self, i, *rule, check=True):
+        return subprocess.run(["ip", "netns", "exec", self.namespace(i), "nft", *rule],
+                              capture_output=True, text=True, check=check)
+
+    def set_loss(self, i, percent):
+        """Random drops of `percent`% of node i's packets both ways (nftables numgen)."""
+        self.clear_loss(i)
+        self.nft(i, "add", "table", "inet", "faultlab")
+        for chain, hook in (("in", "input"), ("out", "output")):
+            self.nft(i, "add", "chain", "inet", "faultlab", chain,
+                     f"{{ type filter hook {hook} priority 0; }}")
+            self.nft(i, "add", "rule", "inet", "faultlab", chain, "meta", "l4proto", "udp",
+                     "numgen", "random", "mod", "100", "<", str(percent), "drop")
+        self.lossy.add(i)
+
+    def clear_loss(self, i):
+        self.nft(i, "delete", "table", "inet", "faultlab", check=False)
+        self.lossy.discard(i)
+
+    def restore(self):
+        """Every node back: network whole, nothing frozen, no drops, every node powered on,
+        crmd running and the cluster started on it."""
+        for i in sorted(self.frozen):
+            self.thaw(i)
+        for i in sorted(self.lossy):
+            self.clear_loss(i)
+        if self.groups:
+            self.unpartition()
+        self.refresh_down()
+        for i in sorted(self.down):
+            self.start_node(i)
+        for i in range(1, self.nodes + 1):
+            self.cluster_start(i)
+        # A DC that forms meanwhile fences the nodes it has not seen yet (startup fencing);
+        # one fenced while it was booting is powered off again: boot it once more.
+        for _ in range(3):
+            time.sleep(2)
+            again = [i for i in range(1, self.nodes + 1)
+                     if self.powered_off(i) or not self.process_running(i)]
+            if not again:
+                break
+            for i in again:
+                self.down.add(i)
+                self.start_node(i)
+                self.cluster_start(i)
+        for i in sorted(self.standby):
+            self.pcs_retry(self.any_live(), "node", "unstandby", f"n{i}")
+        self.standby.clear()

@@ -1,0 +1,301 @@
+"""The fault lab's scenarios: cts-lab's (Pacemaker's cts/lab/CTStests.py) and some beyond it.
+
+A scenario is a function (lab, run) that injects faults through LabCluster's methods, which
+keep the lab's model true, and may check intermediate states with run.check(what, only=...)
+(the audits of audits.py, settled, against the model at that moment). Every choice is drawn
+from lab.rng, so a seed replays the same schedule. After a scenario the runner restores the
+cluster (every node up, network whole) and runs every audit.
+"""
+import os
+import time
+
+
+def _node(lab):
+    return lab.pick()
+
+
+def flip(lab, run):
+    """Flip: a node stopped, the rest audited, the node started again."""
+    i = _node(lab)
+    lab.stop_node(i)
+    run.check(f"n{i} stopped", only=["membership", "dc", "cib", "processes"])
+    lab.boot_node(i)
+
+
+def restart(lab, run):
+    """Restart: a node stopped and at once started."""
+    i = _node(lab)
+    lab.stop_node(i)
+    lab.boot_node(i)
+
+
+def _stop_all(lab, simultaneous):
+    nodes = lab.live()
+    if simultaneous:
+        # SIGTERM to every crmd at once, then wait for each to be gone.
+        for i in nodes:
+            pid = lab.harness("pid", str(i), "crmd", check=False).stdout.strip()
+            if pid:
+                os.kill(int(pid), 15)
+    lab.rng.shuffle(nodes)
+    for i in nodes:
+        lab.stop_node(i)
+
+
+def start_one_by_one(lab, run):
+    """StartOnebyOne: every node stopped, then started one by one (each joining a growing
+    cluster)."""
+    _stop_all(lab, simultaneous=False)
+    order = list(range(1, lab.nodes + 1))
+    lab.rng.shuffle(order)
+    for i in order:
+        lab.boot_node(i)
+        run.check(f"n{i} started", only=["membership", "processes"])
+
+
+def simul_start(lab, run):
+    """SimulStart: every node stopped, then all started at once."""
+    _stop_all(lab, simultaneous=False)
+    for i in range(1, lab.nodes + 1):
+        lab.start_node(i, wait=False)
+    for i in range(1, lab.nodes + 1):
+        lab.wait_listening(i)
+    for i in range(1, lab.nodes + 1):
+        lab.cluster_start(i)
+
+
+def simul_stop(lab, run):
+    """SimulStop: every node stopped at once."""
+    _stop_all(lab, simultaneous=True)
+
+
+def stop_one_by_one(lab, run):
+    """StopOnebyOne: nodes stopped one after the other."""
+    _stop_all(lab, simultaneous=False)
+
+
+def restart_one_by_one(lab, run):
+    """RestartOnebyOne: every node restarted in turn, the cluster audited in between."""
+    order = list(range(1, lab.nodes + 1))
+    lab.rng.shuffle(order)
+    for i in order:
+        lab.stop_node(i)
+        lab.boot_node(i)
+        run.check(f"n{i} restarted", only=["membership", "dc", "processes"])
+
+
+def partial_start(lab, run):
+    """PartialStart: a node stopped, started and stopped again while it is still joining."""
+    i = _node(lab)
+    lab.stop_node(i)
+    lab.start_node(i)
+    lab.cluster_start(i)
+    time.sleep(lab.rng.uniform(0.0, 1.0))
+    lab.stop_node(i)
+    run.check(f"n{i} stopped while starting", only=["membership", "dc", "processes"])
+
+
+def standby(lab, run):
+    """Standby: a node put in standby is drained, then brought back."""
+    i = _node(lab)
+    lab.pcs_retry(lab.any_live(), "node", "standby", f"n{i}")
+    lab.standby.add(i)
+    run.check(f"n{i} in standby", only=["resources"])
+    lab.pcs_retry(lab.any_live(), "node", "unstandby", f"n{i}")
+    lab.standby.discard(i)
+
+
+def maintenance_mode(lab, run):
+    """MaintenanceMode: with maintenance-mode=true a resource stopped behind the cluster's back
+    stays stopped (nothing is managed); once it is false again the cluster recovers it."""
+    from lab_cluster import Dummy, primitives
+    dummies = [p for p in primitives(lab.config) if isinstance(p, Dummy)]
+    d = lab.rng.choice(dummies)
+    lab.pcs_retry(lab.any_live(), "property", "set", "maintenance-mode=true")
+    holders = d.holders(lab)
+    time.sleep(1)
+    for n in holders:
+        try:
+            os.unlink(d.state_file(lab, int(n[1:])))
+        except FileNotFoundError:
+            pass
+    time.sleep(6)  # one monitor interval: in maintenance nothing may act on it
+    run.expect(not d.holders(lab), f"{d.id} stayed stopped in maintenance mode")
+    lab.pcs_retry(lab.any_live(), "property", "set", "maintenance-mode=false")
+    lab.pcs_retry(lab.any_live(), "resource", "cleanup")
+
+
+def resource_recover(lab, run):
+    """ResourceRecover: a Dummy's state file removed on its node (its monitor fails); the
+    cluster recovers it; then the failure is cleaned up."""
+    from lab_cluster import Dummy, primitives
+    d = lab.rng.choice([p for p in primitives(lab.config) if isinstance(p, Dummy)])
+    for n in d.holders(lab):
+        os.unlink(d.state_file(lab, int(n[1:])))
+    lab.wait_for(lambda: d.holders(lab), 30, f"{d.id} to be recovered")
+    lab.pcs_retry(lab.any_live(), "resource", "cleanup")
+
+
+def component_fail(lab, run):
+    """ComponentFail: kill -9 of a node's crmd (the cluster fences it) or of its watchdog."""
+    i = _node(lab)
+    what = lab.rng.choice(["crmd", "watchdog"])
+    if what == "watchdog":
+        pids = lab.harness("exec", str(i), "pgrep", "-x", "pulse-watchdog", check=False)
+        pid = pids.stdout.split()
+        if pid:
+            os.kill(int(pid[0]), 9)
+            time.sleep(3)
+            lab.refresh_down()
+            return
+    lab.kill_node_crmd(i)
+    run.check(f"n{i} crmd killed", only=["membership", "dc"])
+
+
+def split_brain(lab, run):
+    """SplitBrain: the nodes split at random into two partitions, each audited (one view each,
+    quorum only in the majority, one DC there), then healed."""
+    nodes = list(range(1, lab.nodes + 1))
+    lab.rng.shuffle(nodes)
+    cut = lab.rng.randint(1, lab.nodes - 1)
+    groups = [set(nodes[:cut]), set(nodes[cut:])]
+    lab.partition(groups)
+    # The majority fences the minority's nodes (stonith on): they drop out of the model.
+    time.sleep(lab.rng.uniform(2.0, 6.0))
+    lab.refresh_down()
+    run.check(f"partition {[sorted(g) for g in groups]}", only=["membership", "dc"])
+    lab.unpartition()
+
+
+def reattach(lab, run):
+    """Reattach: maintenance mode, every crmd stopped and started again: the resources keep
+    running untouched meanwhile and the cluster takes them back."""
+    from lab_cluster import primitives
+    lab.pcs_retry(lab.any_live(), "property", "set", "maintenance-mode=true")
+    before = {p.id: p.holders(lab) for p in primitives(lab.config)}
+    _stop_all(lab, simultaneous=False)
+    after = {p.id: p.holders(lab) for p in primitives(lab.config)}
+    run.expect(before == after, "resources untouched while every crmd was stopped in "
+               f"maintenance mode (before {before}, after {after})")
+    for i in range(1, lab.nodes + 1):
+        lab.boot_node(i)
+    lab.wait_for(lambda: len(lab.members_of(1)) == lab.nodes, 30, "all nodes to rejoin")
+    lab.pcs_retry(lab.any_live(), "property", "set", "maintenance-mode=false")
+
+
+def special_test1(lab, run):
+    """SpecialTest1: every node stopped, one node's CIB file removed, all started."""
+    _stop_all(lab, simultaneous=False)
+    i = _node_any(lab)
+    _remove_cib(lab, i)
+    for j in range(1, lab.nodes + 1):
+        lab.boot_node(j)
+
+
+def near_quorum_point(lab, run):
+    """NearQuorumPoint: at random, some nodes stopped and some started so that the cluster is
+    left just at or below the quorum point."""
+    nodes = list(range(1, lab.nodes + 1))
+    lab.rng.shuffle(nodes)
+    stop = nodes[: lab.nodes // 2 + lab.rng.randint(0, 1)]
+    for i in stop:
+        lab.kill_node_crmd(i) if lab.rng.random() < 0.5 else lab.stop_node(i)
+    time.sleep(2)
+    lab.refresh_down()
+    run.check(f"stopped {sorted(stop)}", only=["membership", "processes"])
+
+
+def _node_any(lab):
+    return lab.rng.randint(1, lab.nodes)
+
+
+def _remove_cib(lab, i):
+    for f in os.listdir(lab.state_dir(i)):
+        if f.startswith("cib.xml"):
+            os.unlink(os.path.join(lab.state_dir(i), f))
+
+
+def resync_cib(lab, run):
+    """ResyncCIB: a stopped node's CIB file removed; it starts with none and must receive the
+    cluster's copy."""
+    i = _node(lab)
+    lab.stop_node(i)
+    _remove_cib(lab, i)
+    lab.boot_node(i)
+
+
+def corrupt_cib(lab, run):
+    """Beyond cts: a stopped node's CIB file corrupted (bytes flipped in the middle); crmd must
+    set it aside and take the cluster's copy."""
+    i = _node(lab)
+    lab.stop_node(i)
+    path = os.path.join(lab.state_dir(i), "cib.xml")
+    if os.path.exists(path):
+        with open(path, "r+b") as f:
+            data = bytearray(f.read())
+            at = lab.rng.randrange(len(data) // 4, len(data) // 2)
+            data[at:at + 8] = b"\x00garbage"
+            f.seek(0)
+            f.write(data)
+    lab.boot_node(i)
+
+
+def fencing(lab, run):
+    """Fencing: every node fenced in turn with pcs stonith fence from another node."""
+    order = list(range(1, lab.nodes + 1))
+    lab.rng.shuffle(order)
+    for i in order:
+        via = lab.pick([j for j in lab.live() if j != i])
+        lab.pcs(via, "stonith", "fence", f"n{i}", check=False, timeout=120)
+        run.expect(lab.powered_off(i), f"n{i} powered off by pcs stonith fence from n{via}")
+        lab.refresh_down()
+        run.check(f"n{i} fenced", only=["membership", "dc"])
+        lab.boot_node(i)
+        run.check(f"n{i} back", only=["membership", "dc"])
+
+
+def sigstop(lab, run):
+    """Beyond cts: a node's crmd frozen (SIGSTOP) for longer than the token, then thawed: the
+    others drop and fence it."""
+    i = _node(lab)
+    lab.freeze(i)
+    time.sleep(lab.rng.uniform(3.0, 6.0))
+    lab.refresh_down()
+    run.check(f"n{i} frozen", only=["membership", "dc"])
+    lab.thaw(i)
+
+
+def flapping_link(lab, run):
+    """Beyond cts: a node's link cut and healed several times in quick succession."""
+    i = _node(lab)
+    for _ in range(lab.rng.randint(3, 6)):
+        lab.harness("cut", str(i))
+        time.sleep(lab.rng.uniform(0.2, 1.5))
+        lab.harness("heal", str(i))
+        time.sleep(lab.rng.uniform(0.2, 1.5))
+    time.sleep(2)
+    lab.refresh_down()
+
+
+def packet_loss(lab, run):
+    """Beyond cts: random drops of 10-40 % of UDP packets (nftables numgen) on some nodes for a
+    few seconds."""
+    victims = lab.rng.sample(lab.live(), lab.rng.randint(1, len(lab.live())))
+    for i in victims:
+        lab.set_loss(i, lab.rng.randint(10, 40))
+    time.sleep(lab.rng.uniform(4.0, 10.0))
+    for i in victims:
+        lab.clear_loss(i)
+    lab.refresh_down()
+
+
+SCENARIOS = {
+    "Flip": flip, "Restart": restart, "StartOnebyOne": start_one_by_one,
+    "SimulStart": simul_start, "SimulStop": simul_stop, "StopOnebyOne": stop_one_by_one,
+    "RestartOnebyOne": restart_one_by_one, "PartialStart": partial_start, "Standby": standby,
+    "MaintenanceMode": maintenance_mode, "ResourceRecover": resource_recover,
+    "ComponentFail": component_fail, "SplitBrain": split_brain, "Reattach": reattach,
+    "SpecialTest1": special_test1, "NearQuorumPoint": near_quorum_point,
+    "ResyncCIB": resync_cib, "Fencing": fencing, "SigStop": sigstop,
+    "FlappingLink": flapping_link, "PacketLoss": packet_loss, "CorruptCIB": corrupt_cib,
+}
