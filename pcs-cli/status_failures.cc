@@ -109,10 +109,18 @@ std::vector<FailedAction> failedActions(const std::string& cib_xml) {
     for (pugi::xpath_node n : state.select_nodes("lrm/lrm_resources/lrm_resource/lrm_rsc_op")) {
       pugi::xml_node op = n.node();
       if (!std::string_view(op.attribute("id").as_string()).ends_with("_last_failure_0")) continue;
+      // A probe expects "not running" (7), so one that finds the resource active (0, or 8
+      // promoted) is recorded as a last failure; crm_mon counts it as the resource found
+      // active, not as a failed action, and so does pcs status.
+      const int rc = op.attribute("rc-code").as_int(1);
+      if (std::string_view(op.attribute("operation").as_string()) == "monitor" &&
+          op.attribute("interval").as_llong(0) == 0 && (rc == 0 || rc == 8)) {
+        continue;
+      }
       FailedAction f;
       f.key = op.attribute("operation_key").as_string();
       f.node = state.attribute("uname").as_string();
-      f.rc = op.attribute("rc-code").as_int(1);
+      f.rc = rc;
       f.rc_text = rcText(f.rc);
       f.exit_reason = op.attribute("exit-reason").as_string();
       f.last_rc_change = static_cast<std::time_t>(op.attribute("last-rc-change").as_llong(0));

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "pcs-cli/status_failures.h"
+
 namespace pulse::pcs {
 namespace {
 
@@ -65,6 +67,35 @@ TEST(StatusOutput, NoDcAndUnreachableNodesAreSaid) {
   const std::string json = statusJson(s);
   EXPECT_NE(json.find("\"dc\":null,\"quorate\":false"), std::string::npos) << json;
   EXPECT_NE(json.find("\"unreachable_nodes\":[\"n3\"]"), std::string::npos) << json;
+}
+
+// What the DC records for a probe is a "last failure" whenever the result differs from "not
+// running"; crm_mon lists a probe that found the resource active (after a cleanup, say) as
+// nothing failed, and a probe that errored as a failure.
+TEST(StatusFailures, AProbeThatFindsTheResourceActiveIsNotAFailedAction) {
+  const std::string cib = R"(<cib><configuration><resources/></configuration><status>
+    <node_state id="1" uname="n1"><lrm><lrm_resources>
+      <lrm_resource id="d1">
+        <lrm_rsc_op id="d1_last_failure_0" operation_key="d1_monitor_0" operation="monitor"
+                    interval="0" rc-code="0" last-rc-change="100" exec-time="5"/>
+      </lrm_resource>
+      <lrm_resource id="s1">
+        <lrm_rsc_op id="s1_last_failure_0" operation_key="s1_monitor_0" operation="monitor"
+                    interval="0" rc-code="8" last-rc-change="100" exec-time="5"/>
+      </lrm_resource>
+      <lrm_resource id="d2">
+        <lrm_rsc_op id="d2_last_failure_0" operation_key="d2_monitor_0" operation="monitor"
+                    interval="0" rc-code="1" last-rc-change="100" exec-time="5"/>
+      </lrm_resource>
+      <lrm_resource id="d3">
+        <lrm_rsc_op id="d3_last_failure_0" operation_key="d3_monitor_10000" operation="monitor"
+                    interval="10000" rc-code="0" last-rc-change="100" exec-time="5"/>
+      </lrm_resource>
+    </lrm_resources></lrm></node_state></status></cib>)";
+  const std::vector<FailedAction> failed = failedActions(cib);
+  std::vector<std::string> keys;
+  for (const FailedAction& f : failed) keys.push_back(f.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"d2_monitor_0", "d3_monitor_10000"}));
 }
 
 }  // namespace
