@@ -15,8 +15,9 @@
 // empty (no password, no tokens): the store fails closed.
 //
 // Expiry: with a token lifetime, a host-auth token older than the lifetime is refused as
-// expired (issue times are whole seconds, so a token lives the lifetime plus under a second). Node tokens do not expire: they are the cluster's own credentials, replaced by the
-// next `pcs cluster setup` and revoked by `pcs cluster destroy`.
+// expired (issue times are whole seconds, so a token lives the lifetime plus under a second). Node
+// tokens do not expire: they are the cluster's own credentials, replaced by the next `pcs cluster
+// setup` and revoked by `pcs cluster destroy`.
 //
 // Thread-safety: AuthStore is safe to use from several gRPC threads; a mutex guards the cached
 // files and the token file, so the file always holds exactly the tokens accepted in memory.

@@ -51,8 +51,8 @@ struct Paths {
         pengine(dir + "/pengine"),
         legacy_cert(dir + "/cluster.crt"),
         legacy_cert_key(dir + "/cluster.key") {}
-  std::string config, key, enabled, membership_state, cluster_hosts, peer_secret, peer_hashes,
-      cib, pengine;
+  std::string config, key, enabled, membership_state, cluster_hosts, peer_secret, peer_hashes, cib,
+      pengine;
   // A cluster certificate that setup wrote up to this release and nothing ever used (each
   // node has its own, pinned, identity); destroy removes a leftover one.
   std::string legacy_cert, legacy_cert_key;

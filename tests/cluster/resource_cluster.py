@@ -24,6 +24,7 @@ import os
 import shlex
 import subprocess
 import time
+import traceback
 
 from pcs_status import parse_status
 from pulse_netns import HARNESS, NetnsCluster
@@ -199,3 +200,35 @@ class ResourceCluster(NetnsCluster):
         i = int(status.dc[1:]) if status and status.dc else 1
         return f"crmd log of n{i} (last {lines} lines):\n" + "\n".join(
             t for _, t in self.log_lines(i)[-lines:])
+
+
+def run_scenarios(c, scenarios, wanted, prepare, results):
+    """Runs each (name, body) of `scenarios` (only those in `wanted`, when given) after
+    prepare(c), recording (name, "PASS"/"FAIL", first line of the failure) in `results`; a
+    failing scenario is reported with the DC's log tail and the next one runs."""
+    for name, body in scenarios:
+        if wanted and name not in wanted:
+            continue
+        print(f"# --- {name}", flush=True)
+        try:
+            prepare(c)
+            body(c)
+            results.append((name, "PASS", ""))
+        except Exception as e:  # noqa: BLE001 - report and go on with the next scenario
+            detail = str(e) if isinstance(e, AssertionError) else traceback.format_exc()
+            print(f"not ok - {name}: {detail}\n# {c.dc_log_tail()}".replace("\n", "\n# "),
+                  flush=True)
+            results.append((name, "FAIL", detail.splitlines()[0] if detail else ""))
+
+
+def print_scenario_results(results):
+    print("# scenario results:")
+    for name, verdict, detail in results:
+        print(f"#   {verdict} {name}" + (f": {detail}" if detail else ""))
+
+
+def raise_if_failed(results):
+    failed = [name for name, verdict, _ in results if verdict == "FAIL"]
+    if failed:
+        raise AssertionError(f"{len(failed)} of {len(results)} scenarios failed: "
+                             + ", ".join(failed))

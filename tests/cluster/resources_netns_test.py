@@ -33,11 +33,11 @@ import re
 import subprocess
 import sys
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pulse_netns import Checks  # noqa: E402
-from resource_cluster import ResourceCluster  # noqa: E402
+from resource_cluster import (ResourceCluster, print_scenario_results, raise_if_failed,  # noqa: E402
+                              run_scenarios)
 from vip_checker import VipChecker  # noqa: E402
 
 CHECKS = Checks()
@@ -462,29 +462,12 @@ def run(crmd, pcs):
             print("# no fence device could be created", flush=True)
         if c.features["watchdog"]:
             c.use_watchdog()
-        for name, body in SCENARIOS:
-            if wanted and name not in wanted:
-                continue
-            print(f"# --- {name}", flush=True)
-            try:
-                settle(c)
-                body(c)
-                RESULTS.append((name, "PASS", ""))
-            except Exception as e:  # noqa: BLE001 - report and go on with the next scenario
-                detail = str(e) if isinstance(e, AssertionError) else traceback.format_exc()
-                print(f"not ok - {name}: {detail}\n# {c.dc_log_tail()}".replace(
-                    "\n", "\n# "), flush=True)
-                RESULTS.append((name, "FAIL", detail.splitlines()[0] if detail else ""))
-    print("# scenario results:")
-    for name, verdict, detail in RESULTS:
-        print(f"#   {verdict} {name}" + (f": {detail}" if detail else ""))
+        run_scenarios(c, SCENARIOS, wanted, settle, RESULTS)
+    print_scenario_results(RESULTS)
     print("# checker counts per scenario:")
     for line in CHECKER_LINES:
         print(f"#   {line}")
-    failed = [name for name, verdict, _ in RESULTS if verdict == "FAIL"]
-    if failed:
-        raise AssertionError(f"{len(failed)} of {len(RESULTS)} scenarios failed: "
-                             + ", ".join(failed))
+    raise_if_failed(RESULTS)
 
 
 if __name__ == "__main__":

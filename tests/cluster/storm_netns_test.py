@@ -24,11 +24,11 @@ import re
 import sys
 import tempfile
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pulse_netns import Checks  # noqa: E402
-from resource_cluster import ResourceCluster  # noqa: E402
+from resource_cluster import (ResourceCluster, print_scenario_results, raise_if_failed,  # noqa: E402
+                              run_scenarios)
 
 CHECKS = Checks()
 ok, check = CHECKS.ok, CHECKS.check
@@ -275,26 +275,9 @@ def run(crmd, pcs):
         c.fence_mode = c.use_fence_device()
         check(c.fence_mode, "fence device: fence (stonith:fence_pulse_netns)")
         c.wait_started("fence", START_S)
-        for name, body in SCENARIOS:
-            if wanted and name not in wanted:
-                continue
-            print(f"# --- {name}", flush=True)
-            try:
-                boot_fenced(c)
-                body(c)
-                RESULTS.append((name, "PASS", ""))
-            except Exception as e:  # noqa: BLE001 - report and go on with the next scenario
-                detail = str(e) if isinstance(e, AssertionError) else traceback.format_exc()
-                print(f"not ok - {name}: {detail}\n# {c.dc_log_tail()}".replace(
-                    "\n", "\n# "), flush=True)
-                RESULTS.append((name, "FAIL", detail.splitlines()[0] if detail else ""))
-    print("# scenario results:")
-    for name, verdict, detail in RESULTS:
-        print(f"#   {verdict} {name}" + (f": {detail}" if detail else ""))
-    failed = [name for name, verdict, _ in RESULTS if verdict == "FAIL"]
-    if failed:
-        raise AssertionError(f"{len(failed)} of {len(RESULTS)} scenarios failed: "
-                             + ", ".join(failed))
+        run_scenarios(c, SCENARIOS, wanted, boot_fenced, RESULTS)
+    print_scenario_results(RESULTS)
+    raise_if_failed(RESULTS)
 
 
 if __name__ == "__main__":
