@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Admin port benchmark: what crmd's front acceptor (crmd/front_acceptor.h) costs a client.
+"""Admin port benchmark: what crmd's front acceptor (crmd/admin/front_acceptor.h) costs a client.
 
     python3 bench/admin_port_bench.py [--bin DIR] [--runs N]     (root: network namespaces)
 

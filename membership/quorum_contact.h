@@ -1,5 +1,5 @@
 // Quorum contact: does a quorum of the cluster still hear this node, and since when is that
-// known? The input of watchdog self-fencing (crmd/self_fence.h), sbd's "do I still see the
+// known? The input of watchdog self-fencing (crmd/watchdog/self_fence.h), sbd's "do I still see the
 // cluster" question answered from heartbeats alone.
 //
 // Every heartbeat carries the sender's `heard` list: the peers it heard within the contact

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "crmd/agent_process.h"
+#include "crmd/executor/agent_process.h"
 #include "pcs-cli/cib_edit.h"
 
 namespace pulse::pcs {

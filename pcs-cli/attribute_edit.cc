@@ -2,8 +2,8 @@
 
 #include <cstring>
 
-#include "crmd/cib_status.h"
-#include "crmd/cib_version.h"
+#include "crmd/cib/cib_status.h"
+#include "crmd/cib/cib_version.h"
 
 namespace pulse::pcs {
 namespace {

@@ -2,7 +2,7 @@
 //   status      <status><node_state id=ID><transient_attributes>…<nvpair> (crm_attribute -l reboot)
 //   nodes       <configuration><nodes><node id=ID><instance_attributes>…  (-l forever)
 //   crm_config  <configuration><crm_config><cluster_property_set id="cib-bootstrap-options">
-// Node attributes go through crmd/cib_status.h (the layout the policy engine reads); cluster
+// Node attributes go through crmd/cib/cib_status.h (the layout the policy engine reads); cluster
 // options follow pcs property set's layout.
 //
 // Pure: works on an in-memory document; every change bumps the version as Pacemaker does

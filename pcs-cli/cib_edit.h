@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "crmd/agent_metadata.h"
+#include "crmd/executor/agent_metadata.h"
 
 namespace pulse::pcs {
 

@@ -11,8 +11,8 @@
 #include <optional>
 #include <variant>
 
-#include "crmd/agent_process.h"
-#include "crmd/secure_file.h"
+#include "crmd/executor/agent_process.h"
+#include "crmd/client/secure_file.h"
 #include "pcs-cli/agent_commands.h"
 #include "pcs-cli/cib_edit.h"
 #include "pcs-cli/cluster_commands.h"

@@ -4,10 +4,10 @@
 #include <optional>
 #include <pugixml.hpp>
 
-#include "crmd/cib_diff.h"
-#include "crmd/cib_validate.h"
-#include "crmd/cib_version.h"
-#include "crmd/secure_file.h"
+#include "crmd/cib/cib_diff.h"
+#include "crmd/cib/cib_validate.h"
+#include "crmd/cib/cib_version.h"
+#include "crmd/client/secure_file.h"
 #include "pcs-cli/cluster_commands.h"
 #include "pcs-cli/live_cib.h"
 

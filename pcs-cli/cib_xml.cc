@@ -5,7 +5,7 @@
 #include <charconv>
 #include <sstream>
 
-#include "cib_model.h"
+#include "policy-engine/cib_model.h"
 
 namespace pulse::pcs {
 

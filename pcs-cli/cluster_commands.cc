@@ -10,11 +10,11 @@
 #include <set>
 #include <thread>
 
-#include "crmd/admin_server.h"
-#include "crmd/crypto.h"
-#include "crmd/known_hosts.h"
-#include "crmd/peer_auth.h"
-#include "crmd/secure_file.h"
+#include "crmd/client/local_admin.h"
+#include "crmd/client/crypto.h"
+#include "crmd/client/known_hosts.h"
+#include "crmd/client/peer_credentials.h"
+#include "crmd/client/secure_file.h"
 #include "membership/cluster_config.h"
 #include "membership/packet_auth.h"
 #include "pcs-cli/cluster_output.h"
@@ -347,8 +347,8 @@ Status checkQuorumAfterStop(const PcsOptions& options, const std::vector<std::st
   return {};
 }
 
-// What each node of a new cluster gets besides the shared files (crmd/known_hosts.h,
-// crmd/peer_auth.h): its cluster-hosts file, every node's address and pin with a token that
+// What each node of a new cluster gets besides the shared files (crmd/client/known_hosts.h,
+// crmd/replication/peer_auth.h): its cluster-hosts file, every node's address and pin with a token that
 // node issued for it (so the operator's own tokens stay with the operator), and a peer secret
 // of its own, with the hashes of everyone's.
 struct NodeCredentials {
@@ -394,7 +394,7 @@ Result<NodeSession> connectNode(const PcsOptions& options, const std::string& no
   auto host = knownHost(options, node);
   if (!host) {
     // The node pcs runs on is reachable without host auth, as root reaches its own pcsd: its
-    // crmd's local-admin file (crmd/admin_server.h), readable by root only.
+    // crmd's local-admin file (crmd/admin/admin_server.h), readable by root only.
     auto local = localNodeName(options);
     auto file = local && *local == node ? loadKnownHosts(crmd::localAdminPath(options.state_dir))
                                         : Result<std::vector<KnownHost>>(host.error());

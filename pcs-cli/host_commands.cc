@@ -6,9 +6,9 @@
 #include <iostream>
 #include <optional>
 
-#include "crmd/known_hosts.h"
-#include "crmd/secure_file.h"
-#include "crmd/tls_identity.h"
+#include "crmd/client/known_hosts.h"
+#include "crmd/client/secure_file.h"
+#include "crmd/client/tls_identity.h"
 #include "pcs-cli/node_client.h"
 
 namespace pulse::pcs {

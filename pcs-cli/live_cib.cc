@@ -5,7 +5,7 @@
 #include <optional>
 #include <thread>
 
-#include "crmd/known_hosts.h"
+#include "crmd/client/known_hosts.h"
 
 namespace pulse::pcs {
 namespace {

@@ -6,9 +6,9 @@
 #include <sstream>
 #include <thread>
 
-#include "crmd/admin_server.h"
-#include "crmd/known_hosts.h"
-#include "crmd/secure_file.h"
+#include "crmd/client/local_admin.h"
+#include "crmd/client/known_hosts.h"
+#include "crmd/client/secure_file.h"
 #include "pcs-cli/node_client.h"
 
 namespace pulse::pcs {
@@ -77,7 +77,7 @@ Result<DcCopy> readDc(const std::string& state_dir, std::chrono::seconds timeout
     copy.session.emplace(std::move(*local));
     copy.reply = std::move(*here);
   } else {
-    // pcs's known hosts, then the cluster's (crmd/known_hosts.h).
+    // pcs's known hosts, then the cluster's (crmd/client/known_hosts.h).
     auto hosts = crmd::allHosts(state_dir);
     auto dc = hosts
                   ? connectWith(*hosts, crmd::clusterHostsPath(state_dir), here->dc_name(), timeout)

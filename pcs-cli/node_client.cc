@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "admin.grpc.pb.h"
-#include "crmd/tls_identity.h"
+#include "crmd/client/tls_identity.h"
 
 namespace pulse::pcs {
 namespace {
@@ -45,7 +45,7 @@ Result<HostAuthResult> hostAuth(const NodeAddress& address, const std::string& c
 }
 
 // A stopping node first has its resources moved away or stopped, for at most 20 s
-// (crmd/cluster_manager.cc kStopResourcesWait): stop and destroy wait that much longer.
+// (crmd/daemon/cluster_manager.cc kStopResourcesWait): stop and destroy wait that much longer.
 constexpr std::chrono::seconds kNodeDrainTime{20};
 
 struct NodeSession::Impl {

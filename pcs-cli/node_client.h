@@ -1,6 +1,6 @@
 // pcs's connection to one node's crmd admin API over TLS with a pinned certificate.
 //
-// The connection is crmd/pinned_channel.h's: the certificate is checked against the pin (when
+// The connection is crmd/client/pinned_channel.h's: the certificate is checked against the pin (when
 // there is one), and every step is bounded by `timeout`: an unreachable node is an Error, never
 // a hang.
 #pragma once
@@ -13,14 +13,14 @@
 
 #include "admin.pb.h"
 #include "common/result.h"
-#include "crmd/known_hosts.h"
-#include "crmd/pinned_channel.h"
+#include "crmd/client/known_hosts.h"
+#include "crmd/client/pinned_channel.h"
 
 namespace pulse::pcs {
 
 using crmd::NodeAddress;
 using crmd::parseNodeAddress;
-// pcs keeps its tokens and pins in crmd's known-hosts format (crmd/known_hosts.h).
+// pcs keeps its tokens and pins in crmd's known-hosts format (crmd/client/known_hosts.h).
 using crmd::formatKnownHosts;
 using crmd::KnownHost;
 using crmd::knownHostsPath;

@@ -14,8 +14,8 @@
 #include <string_view>
 #include <vector>
 
-#include "crmd/secret_input.h"
-#include "crmd/tls_identity.h"
+#include "crmd/client/secret_input.h"
+#include "crmd/client/tls_identity.h"
 #include "pcs-cli/cib_file_commands.h"
 #include "pcs-cli/cluster_commands.h"
 #include "pcs-cli/host_commands.h"

@@ -5,7 +5,7 @@
 #include <set>
 #include <sstream>
 
-#include "crmd/cib_status.h"
+#include "crmd/cib/cib_status.h"
 
 namespace pulse::pcs {
 namespace {

@@ -13,8 +13,8 @@
 #include <optional>
 #include <set>
 
-#include "crmd/agent_metadata.h"
-#include "crmd/fence_runner.h"
+#include "crmd/executor/agent_metadata.h"
+#include "crmd/executor/fence_runner.h"
 #include "pcs-cli/cluster_commands.h"
 #include "pcs-cli/node_client.h"
 

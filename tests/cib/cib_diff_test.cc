@@ -1,10 +1,10 @@
-#include "crmd/cib_diff.h"
+#include "crmd/cib/cib_diff.h"
 
 #include <gtest/gtest.h>
 
 #include <pugixml.hpp>
 
-#include "crmd/cib_version.h"
+#include "crmd/cib/cib_version.h"
 #include "tests/cib/cib_samples.h"
 
 namespace pulse::cib {

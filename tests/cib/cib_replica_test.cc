@@ -1,6 +1,6 @@
 // Unit tests of the CIB replication core over a hand-driven network: every message is delivered
 // (or dropped) explicitly, so each test states exactly which messages arrived.
-#include "crmd/cib_replica.h"
+#include "crmd/replication/cib_replica.h"
 
 #include <gtest/gtest.h>
 

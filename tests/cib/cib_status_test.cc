@@ -1,11 +1,11 @@
-#include "crmd/cib_status.h"
+#include "crmd/cib/cib_status.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <sstream>
 
-#include "crmd/cib_version.h"
+#include "crmd/cib/cib_version.h"
 #include "policy-engine/cib_model.h"
 #include "policy-engine/op_digest.h"
 #include "policy-engine/policy_engine.h"

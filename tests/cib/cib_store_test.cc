@@ -1,4 +1,4 @@
-#include "crmd/cib_store.h"
+#include "crmd/cib/cib_store.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

@@ -1,4 +1,4 @@
-#include "crmd/cib_validate.h"
+#include "crmd/cib/cib_validate.h"
 
 #include <gtest/gtest.h>
 

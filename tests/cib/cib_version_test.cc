@@ -1,4 +1,4 @@
-#include "crmd/cib_version.h"
+#include "crmd/cib/cib_version.h"
 
 #include <gtest/gtest.h>
 

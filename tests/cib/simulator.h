@@ -33,7 +33,7 @@
 #include <string>
 #include <vector>
 
-#include "crmd/cib_replica.h"
+#include "crmd/replication/cib_replica.h"
 
 namespace pulse::crmd::sim {
 

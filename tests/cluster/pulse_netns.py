@@ -135,7 +135,7 @@ class NetnsCluster:
     def start_crmd(self, i: int, wait: bool = True):
         lines_before = len(self.log_lines(i)) if os.path.exists(self.log_path(i)) else 0
         # Each node its own agent state directory, as on separate machines (see HA_RSCTMP in
-        # crmd/agent_process.cc).
+        # crmd/executor/agent_process.cc).
         rsctmp = os.path.join(self.state_dir(i), "rsctmp")
         os.makedirs(rsctmp, exist_ok=True)
         subprocess.run([HARNESS, "start", str(i), "crmd", self.crmd, "--state-dir",

@@ -3,7 +3,7 @@
 cluster, with resource-agents/fence/pulse_self_fence_netns as the self-fence command.
 
   3 nodes, W = 300 ms (pet interval P = 100 ms, contact window S = 500 ms at token 1000 ms),
-  survivors' wait D = 490 ms (crmd/self_fence.h):
+  survivors' wait D = 490 ms (crmd/watchdog/self_fence.h):
   * kill -9 of n3's crmd: the watchdog sees its pipe close without a disarm and fences at
     once; every process of n3 (a stand-in resource included) and its VIP are gone within
     W + 0.5 s; n1 and n2 keep running.

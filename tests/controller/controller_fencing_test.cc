@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "crmd/cib_status.h"
-#include "crmd/controller.h"
+#include "crmd/cib/cib_status.h"
+#include "crmd/controller/controller.h"
 #include "tests/controller/controller_harness.h"
 
 namespace pulse::crmd {
@@ -84,7 +84,7 @@ TEST(ControllerProbes, EveryPrimitiveOnEveryMemberOnceThenTheEngineRuns) {
   h.settle(healthy);
   EXPECT_EQ(count(h.executed, "start_0 d1"), 0u) << testing::PrintToString(h.executed);
   // (Pacemaker would also start d1's 10 s monitor on n2; the engine does not yet schedule
-  // monitors for a resource found running: see createRecurring in policy-engine/actions.cc.)
+  // monitors for a resource found running: see createRecurring in policy-engine/src/actions.cc.)
   EXPECT_EQ(count(h.executed, "start_0 d2"), 1u) << testing::PrintToString(h.executed);
   EXPECT_EQ(h.probed.size(), 6u);
   EXPECT_TRUE(h.ctl.idle()) << testing::PrintToString(h.log);

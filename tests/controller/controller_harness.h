@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "crmd/controller.h"
+#include "crmd/controller/controller.h"
 
 namespace pulse::crmd {
 

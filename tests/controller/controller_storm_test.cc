@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "crmd/controller.h"
+#include "crmd/controller/controller.h"
 #include "policy-engine/policy_engine.h"
 #include "tests/controller/controller_harness.h"
 

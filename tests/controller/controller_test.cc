@@ -1,6 +1,6 @@
 // The DC's decision loop driven by hand (see controller_harness.h): status writes, the
 // transition walk, failures and membership changes. Probes and fencing: controller_fencing_test.
-#include "crmd/controller.h"
+#include "crmd/controller/controller.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The admin server in-process on 127.0.0.1 (port 0), over TLS, called through the generated
 // stub (trusting the server's own certificate) and through pcs's pinned-certificate client.
-#include "crmd/admin_server.h"
+#include "crmd/admin/admin_server.h"
 
 #include <fcntl.h>
 #include <grpcpp/grpcpp.h>
@@ -14,9 +14,9 @@
 #include <thread>
 
 #include "admin.grpc.pb.h"
-#include "crmd/auth_store.h"
-#include "crmd/cluster_manager.h"
-#include "crmd/tls_identity.h"
+#include "crmd/admin/auth_store.h"
+#include "crmd/daemon/cluster_manager.h"
+#include "crmd/client/tls_identity.h"
 #include "pcs-cli/node_client.h"
 #include "temp_dir.h"
 

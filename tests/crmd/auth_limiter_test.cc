@@ -1,7 +1,7 @@
 // HostAuth's gate (auth_limiter.h) on a clock driven by hand: the backoff a guesser meets,
 // what a legitimate operator meets after it, the cap on concurrent password checks, and the
 // bounded table.
-#include "crmd/auth_limiter.h"
+#include "crmd/admin/auth_limiter.h"
 
 #include <gtest/gtest.h>
 

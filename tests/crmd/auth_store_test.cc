@@ -1,14 +1,14 @@
 // Password hashing, the password file and the token store, without a server.
-#include "crmd/auth_store.h"
+#include "crmd/admin/auth_store.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "crmd/crypto.h"
-#include "crmd/secure_file.h"
-#include "crmd/tls_identity.h"
+#include "crmd/client/crypto.h"
+#include "crmd/client/secure_file.h"
+#include "crmd/client/tls_identity.h"
 #include "pcs-cli/node_client.h"
 #include "temp_dir.h"
 

@@ -1,5 +1,5 @@
 // CIB replication messages survive the wire unchanged, and a malformed envelope is an error.
-#include "crmd/cib_wire.h"
+#include "crmd/replication/cib_wire.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // ClusterManager without the network: what setup() accepts and refuses, which files it writes
 // with which modes, what open() says about damaged files, and what destroy() leaves behind.
 // (Running memberships are exercised by the namespace test cluster.formation_netns.)
-#include "crmd/cluster_manager.h"
+#include "crmd/daemon/cluster_manager.h"
 
 #include <gtest/gtest.h>
 
@@ -9,8 +9,8 @@
 #include <fstream>
 #include <map>
 
-#include "crmd/peer_auth.h"
-#include "crmd/secure_file.h"
+#include "crmd/replication/peer_auth.h"
+#include "crmd/client/secure_file.h"
 #include "membership/packet_auth.h"
 #include "temp_dir.h"
 
@@ -40,7 +40,7 @@ quorum {
 }
 )";
 
-// Each node's own peer secret (crmd/peer_auth.h).
+// Each node's own peer secret (crmd/replication/peer_auth.h).
 const std::map<std::string, std::string> kPeerSecrets = {{"n1", std::string(64, '1')},
                                                          {"n2", std::string(64, '2')}};
 

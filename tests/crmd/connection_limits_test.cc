@@ -1,6 +1,6 @@
 // The admin port's admission rules (connection_limits.h): counting by source and pool, the fit
 // to the descriptor limit, and the TLS handshake watch on record headers.
-#include "crmd/connection_limits.h"
+#include "crmd/admin/connection_limits.h"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 // are capped per source, the handshake deadline closes idle and slow clients but not
 // established ones, non-TLS is refused, and accept() recovers after running out of
 // descriptors.
-#include "crmd/front_acceptor.h"
+#include "crmd/admin/front_acceptor.h"
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>

@@ -1,4 +1,4 @@
-// The local-admin token (crmd/admin_server.h): the admin server writes <state>/local-admin
+// The local-admin token (crmd/admin/admin_server.h): the admin server writes <state>/local-admin
 // (mode 0600, known-hosts format) at start and accepts its token like a pcs token, so that
 // crm_attribute & co. on the node need no pcs host auth; a restart makes a new token and the
 // old one is refused. Also the environment agents get for those programs (agent_process.h).
@@ -9,10 +9,10 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "crmd/admin_server.h"
-#include "crmd/agent_process.h"
-#include "crmd/cluster_manager.h"
-#include "crmd/known_hosts.h"
+#include "crmd/admin/admin_server.h"
+#include "crmd/executor/agent_process.h"
+#include "crmd/daemon/cluster_manager.h"
+#include "crmd/client/known_hosts.h"
 #include "pcs-cli/node_client.h"
 #include "temp_dir.h"
 

@@ -1,6 +1,6 @@
 // crmd's log (log.h): text from the network cannot forge a line, drive a terminal or grow the
 // log without bound.
-#include "crmd/log.h"
+#include "common/log.h"
 
 #include <gtest/gtest.h>
 

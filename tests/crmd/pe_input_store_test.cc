@@ -1,5 +1,5 @@
 // Saved engine inputs: what an operator finds in the pengine directory after the DC ran.
-#include "crmd/pe_input_store.h"
+#include "crmd/daemon/pe_input_store.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>

@@ -1,12 +1,12 @@
-// Peer credentials (crmd/peer_auth.h): a node's secret identifies it, and a message that
+// Peer credentials (crmd/replication/peer_auth.h): a node's secret identifies it, and a message that
 // claims to come from, or speaks for, another node is refused. Before, every member presented
 // one cluster-wide token (HMAC of the cluster key), and `from` was taken on trust.
-#include "crmd/peer_auth.h"
+#include "crmd/replication/peer_auth.h"
 
 #include <gtest/gtest.h>
 
-#include "crmd/crypto.h"
-#include "crmd/secure_file.h"
+#include "crmd/client/crypto.h"
+#include "crmd/client/secure_file.h"
 #include "temp_dir.h"
 
 namespace pulse::crmd {

@@ -9,9 +9,9 @@
 
 #include <map>
 
-#include "crmd/cluster_manager.h"
-#include "crmd/crypto.h"
-#include "crmd/peer_auth.h"
+#include "crmd/daemon/cluster_manager.h"
+#include "crmd/client/crypto.h"
+#include "crmd/replication/peer_auth.h"
 #include "membership/packet_auth.h"
 #include "temp_dir.h"
 

@@ -1,6 +1,6 @@
 // The state directory and the secret files in it (secure_file.h): a careless mode, a symbolic
 // link or another user's file is refused or tightened, never used as it is.
-#include "crmd/secure_file.h"
+#include "crmd/client/secure_file.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -8,10 +8,10 @@
 
 #include <filesystem>
 
-#include "crmd/auth_store.h"
-#include "crmd/known_hosts.h"
-#include "crmd/pe_input_store.h"
-#include "crmd/tls_identity.h"
+#include "crmd/admin/auth_store.h"
+#include "crmd/client/known_hosts.h"
+#include "crmd/daemon/pe_input_store.h"
+#include "crmd/client/tls_identity.h"
 #include "temp_dir.h"
 
 namespace pulse::crmd {

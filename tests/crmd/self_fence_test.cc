@@ -1,6 +1,6 @@
 // Watchdog self-fencing: the bound (self_fence.h), the feeder policy, and pulse-watchdog driven
 // through WatchdogProcess, with a fence command that only writes a file.
-#include "crmd/self_fence.h"
+#include "crmd/watchdog/self_fence.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -14,7 +14,7 @@
 #include <fstream>
 #include <thread>
 
-#include "crmd/watchdog_process.h"
+#include "crmd/watchdog/watchdog_process.h"
 #include "temp_dir.h"
 
 namespace pulse::crmd {

@@ -1,6 +1,6 @@
 // The DC's transition walk: parallel where the graph allows, strictly ordered otherwise, pseudo
 // actions pass through, and a failure aborts without losing the results still in flight.
-#include "crmd/transition_runner.h"
+#include "crmd/controller/transition_runner.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // runAgent(): real agent processes, their environment, timeouts and misbehaviour.
-#include "crmd/agent_process.h"
+#include "crmd/executor/agent_process.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

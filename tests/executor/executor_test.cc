@@ -1,6 +1,6 @@
 // Executor: per-resource serialisation, recurring monitors, cancellation, fail counts, with
 // real agents driven through a real io_context.
-#include "crmd/executor.h"
+#include "crmd/executor/executor.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

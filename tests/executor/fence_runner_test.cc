@@ -1,5 +1,5 @@
-// Fence agent lookup (crmd/fence_runner.h): only fence_* agents, as pcs stonith create.
-#include "crmd/fence_runner.h"
+// Fence agent lookup (crmd/executor/fence_runner.h): only fence_* agents, as pcs stonith create.
+#include "crmd/executor/fence_runner.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
 // Agent meta-data parsing, on inline XML and on what real agents print.
 #include <gtest/gtest.h>
 
-#include "crmd/agent_metadata.h"
-#include "crmd/agent_process.h"
+#include "crmd/executor/agent_metadata.h"
+#include "crmd/executor/agent_process.h"
 #include "tests/executor/ocf_root.h"
 
 namespace pulse::crmd {

@@ -1,11 +1,11 @@
 // Pure parts of the executor: agent names, the OCF environment, exit codes, fail counts.
-#include "crmd/ocf.h"
+#include "crmd/executor/ocf.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
-#include "crmd/fail_counts.h"
+#include "crmd/executor/fail_counts.h"
 
 namespace pulse::crmd {
 namespace {

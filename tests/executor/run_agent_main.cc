@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "crmd/agent_process.h"
+#include "crmd/executor/agent_process.h"
 
 using namespace pulse::crmd;
 

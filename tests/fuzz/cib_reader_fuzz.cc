@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "cib_model.h"
-#include "policy_engine.h"
+#include "policy-engine/cib_model.h"
+#include "policy-engine/policy_engine.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view cib_xml(reinterpret_cast<const char*>(data), size);

@@ -1,4 +1,4 @@
-// The bound of watchdog self-fencing (crmd/self_fence.h), checked in the deterministic
+// The bound of watchdog self-fencing (crmd/watchdog/self_fence.h), checked in the deterministic
 // simulation: over random cuts at random times, every node cut off from the quorate side loses
 // quorum contact early enough that its watchdog has fired and its fence command has run when
 // the survivors' wait D (minimumWatchdogWait) ends:
@@ -25,7 +25,7 @@
 #include <set>
 #include <sstream>
 
-#include "crmd/self_fence.h"
+#include "crmd/watchdog/self_fence.h"
 #include "simulator.h"
 
 namespace pulse::membership::sim {

@@ -33,7 +33,7 @@
 // proposed by a representative that heard everyone (MembershipNode commits only a round equal to
 // its live set) and reaches its members within one more delay. A real partition's old view may
 // linger until detection (token): that window is not covered here; fencing and the self-fence bound
-// cover it (crmd/self_fence.h).
+// cover it (crmd/watchdog/self_fence.h).
 //
 // Quorum runs as in the shell: each node's QuorumExchange is fed the views it installs and its
 // NodeInfo messages travel through the simulated network (loss, delay, partitions) like the

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "crmd/agent_process.h"
+#include "crmd/executor/agent_process.h"
 #include "pcs-cli/cib_edit.h"
 
 namespace pulse::pcs::testing {

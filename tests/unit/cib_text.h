@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "op_digest.h"
+#include "policy-engine/op_digest.h"
 
 namespace pulse::pe::testing {
 

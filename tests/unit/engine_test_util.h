@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "policy_engine.h"
+#include "policy-engine/policy_engine.h"
 
 namespace pulse::pe::testing {
 

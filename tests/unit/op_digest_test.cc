@@ -2,11 +2,11 @@
 // from CIBs of the Pacemaker regression suite (/work/shared/conformance/pacemaker-2.1.5/xml,
 // file and lrm_rsc_op id named per case) or, where the suite has no such data, from running
 // Debian's crm_resource 2.1.5 --digests on a small hand-made CIB (said so in the comment).
-#include "op_digest.h"
+#include "policy-engine/op_digest.h"
 
 #include <gtest/gtest.h>
 
-#include "md5.h"
+#include "policy-engine/md5.h"
 
 namespace pulse::pe {
 namespace {

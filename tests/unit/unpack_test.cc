@@ -1,9 +1,9 @@
 // Stage "unpack": XML -> typed CIB. Bad input is an error naming the element.
 #include <gtest/gtest.h>
 
-#include "cib_model.h"
+#include "policy-engine/cib_model.h"
 #include "cib_text.h"
-#include "policy_engine.h"
+#include "policy-engine/policy_engine.h"
 
 namespace pulse::pe {
 namespace {

@@ -1,0 +1,9 @@
+#include "crmd/client/local_admin.h"
+
+namespace pulse::crmd {
+
+std::string localAdminPath(const std::string& state_dir) { return state_dir + "/local-admin"; }
+
+std::string adminSocketPath(const std::string& state_dir) { return state_dir + "/admin.sock"; }
+
+}  // namespace pulse::crmd

@@ -1,0 +1,638 @@
+#include "crmd/controller/controller.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <pugixml.hpp>
+#include <sstream>
+#include <utility>
+
+#include "common/crm_bool.h"
+#include "crmd/cib/cib_version.h"
+#include "crmd/controller/controller_xml.h"
+#include "policy-engine/op_digest.h"
+#include "policy-engine/policy_engine.h"
+#include "policy-engine/xml_dates.h"
+
+namespace pulse::crmd {
+namespace ctlxml {
+
+std::string nodeIdOf(const Member& m) { return std::to_string(m.id); }
+
+namespace {
+std::map<std::string, std::string> nvpairs(const pugi::xml_node& set) {
+  std::map<std::string, std::string> out;
+  for (pugi::xml_node nv : set.children("nvpair"))
+    out.emplace(nv.attribute("name").value(), nv.attribute("value").value());
+  return out;
+}
+}  // namespace
+
+std::map<std::string, std::string> blocks(const pugi::xml_node& parent, const char* tag) {
+  std::map<std::string, std::string> out;
+  for (pugi::xml_node set : parent.children(tag)) out.merge(nvpairs(set));
+  return out;
+}
+
+std::int64_t durationMs(const pugi::xml_attribute& attr, std::int64_t absent) {
+  if (!attr) return absent;
+  return std::stoll(pe::normalizedTimeoutMs(attr.value()));
+}
+
+pugi::xml_node findOp(const pugi::xml_node& primitive, const std::string& task,
+                      std::int64_t interval_ms) {
+  for (pugi::xml_node op : primitive.child("operations").children("op")) {
+    if (task == op.attribute("name").value() &&
+        durationMs(op.attribute("interval"), 0) == interval_ms)
+      return op;
+  }
+  return {};
+}
+
+std::string primitiveId(const std::string& resource) {
+  return resource.substr(0, resource.find(':'));
+}
+
+pugi::xml_node findPrimitive(const pugi::xml_node& cib, const std::string& id) {
+  return cib.child("configuration").child("resources").find_node([&](const pugi::xml_node& n) {
+    return std::string_view(n.name()) == "primitive" && id == n.attribute("id").value();
+  });
+}
+
+std::string clusterOption(const pugi::xml_node& cib, const std::string& name,
+                          const std::string& absent) {
+  for (pugi::xml_node set : cib.child("configuration").child("crm_config").children())
+    for (pugi::xml_node nv : set.children("nvpair"))
+      if (name == nv.attribute("name").value()) return nv.attribute("value").value();
+  return absent;
+}
+
+bool stonithEnabled(const pugi::xml_node& cib) {
+  return crmIsTrue(clusterOption(cib, "stonith-enabled", "true"));
+}
+
+void setNodeState(pugi::xml_node cib, const std::string& id, const std::string& uname, bool up) {
+  pugi::xml_node status = cib.child("status") ? cib.child("status") : cib.append_child("status");
+  pugi::xml_node ns = status.find_child_by_attribute("node_state", "id", id.c_str());
+  if (!ns) {
+    ns = status.append_child("node_state");
+    ns.append_attribute("id") = id.c_str();
+  }
+  auto set = [&](const char* name, const std::string& value) {
+    pugi::xml_attribute a = ns.attribute(name);
+    (a ? a : ns.append_attribute(name)) = value.c_str();
+  };
+  if (!uname.empty()) set("uname", uname);
+  set("in_ccm", up ? "true" : "false");
+  set("crmd", up ? "online" : "offline");
+  set("join", up ? "member" : "down");
+  set("expected", up ? "member" : "down");
+  set("crm-debug-origin", "pulse_controller");
+}
+
+}  // namespace ctlxml
+
+namespace {
+using namespace ctlxml;
+
+// Pacemaker writes a transition uuid into every transition key; one fixed value is enough
+// because our engine reads only the action and target-rc fields.
+constexpr const char* kTransitionUuid = "b6e3a7a0-9d1c-4c3e-8f43-70756c736521";
+
+// Pacemaker's defaults: OCF_ERR_GENERIC and PCMK_EXEC_TIMEOUT for an action that never reported.
+constexpr int kOcfUnknownError = 1;
+constexpr int kExecTimeout = 2;
+
+std::string serialize(const pugi::xml_document& doc) {
+  std::ostringstream text;
+  doc.save(text, "  ");
+  return text.str();
+}
+
+// The CIB's content without its version: two copies with equal fingerprints differ only in
+// the version numbers the replica stamps on.
+std::string fingerprint(const std::string& xml) {
+  pugi::xml_document doc;
+  if (!doc.load_string(xml.c_str())) return xml;
+  pugi::xml_node cib = doc.child("cib");
+  if (cib) cib::writeCibVersion(cib, CibVersion{});
+  return serialize(doc);
+}
+
+// The highest call-id recorded for `node_id`, so that a new DC continues the node's sequence
+// (the engine replays a node's history in call-id order).
+int maxCallId(const pugi::xml_node& cib, const std::string& node_id) {
+  int max = 0;
+  pugi::xml_node ns =
+      cib.child("status").find_child_by_attribute("node_state", "id", node_id.c_str());
+  for (pugi::xml_node rsc : ns.child("lrm").child("lrm_resources").children("lrm_resource"))
+    for (pugi::xml_node op : rsc.children("lrm_rsc_op"))
+      max = std::max(max, op.attribute("call-id").as_int());
+  return max;
+}
+
+// Members up; every other node with a node_state down (a node never seen keeps none). With
+// fencing on, a node that was expected up is lost, not down: in_ccm=false crmd=offline
+// join=down expected=member, which the engine reads as unclean ("peer is no longer part of the
+// cluster") until it is fenced; `clean` lists nodes already fenced on request. With fencing
+// off the node's history is dropped, as Pacemaker's scheduler ignores the history of an offline
+// node then ("not unpacking resource history for offline cluster node"): its resources are
+// recovered at once (our engine would otherwise take them for still running there).
+void applyMembers(pugi::xml_node cib, const std::vector<Member>& members,
+                  const std::set<std::string>& clean) {
+  const bool fencing = stonithEnabled(cib);
+  std::set<std::string> up;
+  for (const Member& m : members) {
+    setNodeState(cib, nodeIdOf(m), m.name, true);
+    up.insert(nodeIdOf(m));
+  }
+  for (pugi::xml_node ns : cib.child("status").children("node_state")) {
+    const std::string id = ns.attribute("id").value();
+    if (up.contains(id)) continue;
+    // A node that announced its shutdown left cleanly: its resources were moved away first.
+    const bool shut_down =
+        cib::nodeAttribute(cib, id, "shutdown", cib::AttributeLifetime::kTransient).has_value();
+    const bool lost = fencing && !clean.contains(id) && !shut_down &&
+                      std::string_view(ns.attribute("expected").value()) == "member";
+    setNodeState(cib, id, "", false);
+    if (lost) ns.attribute("expected") = "member";
+    if (!fencing || shut_down)
+      while (ns.remove_child("lrm")) {
+      }
+    if (shut_down)
+      while (ns.remove_child("transient_attributes")) {
+      }
+  }
+}
+
+// After fencing: cleanly down, and what ran there is known to be stopped (Pacemaker erases the
+// node's lrm and transient attributes once the fencing is confirmed).
+void applyFenced(pugi::xml_node cib, const std::string& id) {
+  setNodeState(cib, id, "", false);
+  pugi::xml_node ns = cib.child("status").find_child_by_attribute("node_state", "id", id.c_str());
+  while (ns.remove_child("lrm")) {
+  }
+  while (ns.remove_child("transient_attributes")) {
+  }
+}
+
+// What the controller asks attrd for on a failure (Pacemaker's update_failcount): bump
+// fail-count-RSC#OP_INTERVAL and stamp last-failure, so the engine moves the resource away
+// instead of retrying in place. A failed stop goes straight to INFINITY, and so does a failed
+// start while start-failure-is-fatal (default true). A probe's result is information about
+// where the resource is, not a failure of it: not counted.
+void countFailure(pugi::xml_node cib, const cib::OperationResult& r, ControllerOutput& out) {
+  if (r.operation == "monitor" && r.interval_ms == 0) return;
+  const std::string count = cib::failCountName(r.rsc, r.operation, r.interval_ms);
+  std::string value = "INFINITY";
+  const bool fatal =
+      r.operation == "stop" ||
+      (r.operation == "start" && crmIsTrue(clusterOption(cib, "start-failure-is-fatal", "true")));
+  if (!fatal) {
+    auto old = cib::nodeAttribute(cib, r.node_id, count, cib::AttributeLifetime::kTransient);
+    long long n = 0;
+    if (old) n = *old == "INFINITY" ? 1'000'000 : std::atoll(old->c_str());
+    value = n >= 999'999 ? "INFINITY" : std::to_string(n + 1);
+  }
+  Status s =
+      cib::setNodeAttribute(cib, r.node_id, count, value, cib::AttributeLifetime::kTransient);
+  if (s)
+    s = cib::setNodeAttribute(cib, r.node_id,
+                              cib::lastFailureName(r.rsc, r.operation, r.interval_ms),
+                              std::to_string(r.last_rc_change), cib::AttributeLifetime::kTransient);
+  if (!s) out.log.push_back("cannot count failure of " + r.rsc + ": " + s.error().message);
+}
+
+// cluster-recheck-interval in seconds (a Pacemaker duration; bare numbers are seconds).
+WallSeconds recheckSeconds(const std::string& cib_xml) {
+  pugi::xml_document doc;
+  if (!doc.load_string(cib_xml.c_str())) return Controller::kDefaultRecheckSeconds;
+  const std::string value = clusterOption(doc.child("cib"), "cluster-recheck-interval", "");
+  if (value.empty()) return Controller::kDefaultRecheckSeconds;
+  const std::optional<std::int64_t> ms = pe::parseDurationMs(value);
+  return ms && *ms >= 0 ? *ms / 1000 : Controller::kDefaultRecheckSeconds;
+}
+
+// Members the engine's view shows unclean, each with why: the resources that failed there.
+std::map<std::string, std::string> failedMembers(const pe::ClusterView& view,
+                                                 const std::vector<Member>& members) {
+  std::map<std::string, std::string> out;
+  for (const pe::NodeView& n : view.nodes) {
+    if (!n.unclean || std::none_of(members.begin(), members.end(),
+                                   [&](const Member& m) { return m.name == n.name; }))
+      continue;
+    std::string failed;
+    const auto visit = [&](const auto& self, const std::vector<pe::ResourceView>& list) -> void {
+      for (const pe::ResourceView& r : list) {
+        self(self, r.members);
+        if (r.failed && std::find(r.nodes.begin(), r.nodes.end(), n.name) != r.nodes.end())
+          failed += (failed.empty() ? "" : ", ") + r.id;
+      }
+    };
+    visit(visit, view.resources);
+    out[n.name] = failed.empty() ? "a failure there calls for fencing" : failed + " failed there";
+  }
+  return out;
+}
+
+}  // namespace
+
+ControllerOutput Controller::onBecameDc(const std::string& cib_xml, CibStamp stamp,
+                                        std::vector<Member> members, WallSeconds now) {
+  const std::int64_t watchdog_minimum_ms = watchdog_minimum_ms_;
+  *this = Controller{};
+  watchdog_minimum_ms_ = watchdog_minimum_ms;
+  dc_ = true;
+  now_ = now;
+  cib_xml_ = cib_xml;
+  stamp_ = stamp;
+  members_ = std::move(members);
+  ControllerOutput out;
+  out.log.push_back("became DC on CIB " + toString(stamp) + " with " +
+                    std::to_string(members_.size()) + " members");
+  queued_.push_back(Change{.members = members_});
+  step(out);
+  return out;
+}
+
+ControllerOutput Controller::onLostDc(WallSeconds now) {
+  ControllerOutput out;
+  if (!dc_) return out;
+  out.log.push_back("no longer DC: dropping " + std::to_string(dispatched_.size()) +
+                    " awaited results and " + std::to_string(queued_.size()) +
+                    " queued status changes");
+  const std::int64_t watchdog_minimum_ms = watchdog_minimum_ms_;
+  *this = Controller{};
+  watchdog_minimum_ms_ = watchdog_minimum_ms;
+  now_ = now;
+  return out;
+}
+
+ControllerOutput Controller::onCibChanged(const std::string& cib_xml, CibStamp stamp,
+                                          WallSeconds now) {
+  ControllerOutput out;
+  if (!dc_ || stamp <= stamp_) return out;  // not ours to act on, or old news
+  now_ = now;
+  cib_xml_ = cib_xml;
+  stamp_ = stamp;
+  const std::string print = fingerprint(cib_xml);
+  if (in_flight_ && print == in_flight_->fingerprint) {
+    in_flight_->seen = true;
+  } else if (print != last_committed_fingerprint_) {
+    // Someone else wrote (a configuration edit, a cleanup): the graph may be stale.
+    if (in_flight_ && in_flight_->acknowledged && stamp.version >= in_flight_->acknowledged_version)
+      in_flight_->seen = true;  // ours was confirmed and already superseded
+    out.log.push_back("CIB changed to " + toString(stamp) + " by another writer");
+    abortTransition("CIB changed", out);
+  }
+  if (in_flight_ && in_flight_->acknowledged && in_flight_->seen) commit(*in_flight_, out);
+  step(out);
+  return out;
+}
+
+ControllerOutput Controller::onMembersChanged(std::vector<Member> members, WallSeconds now) {
+  ControllerOutput out;
+  if (!dc_) return out;
+  now_ = now;
+  members_ = std::move(members);
+  out.log.push_back("membership changed: " + std::to_string(members_.size()) + " members");
+  Change refresh{.members = members_};
+  for (auto it = fenced_members_.begin(); it != fenced_members_.end();) {
+    const bool still = std::any_of(members_.begin(), members_.end(),
+                                   [&](const Member& m) { return nodeIdOf(m) == *it; });
+    if (still) {
+      ++it;
+      continue;
+    }
+    refresh.fenced_left.insert(*it);
+    it = fenced_members_.erase(it);
+  }
+  queued_.push_back(std::move(refresh));
+  abortTransition("membership changed", out);
+  // Results from nodes that left will never arrive: count their actions as failed now.
+  for (auto it = dispatched_.begin(); it != dispatched_.end();) {
+    const bool gone = std::none_of(members_.begin(), members_.end(), [&](const Member& m) {
+      return m.name == it->second.request.node;
+    });
+    if (!gone) {
+      ++it;
+      continue;
+    }
+    out.log.push_back(std::string(it->second.in_runner ? "action " : "probe ") +
+                      it->second.action.key + " on " + it->second.request.node +
+                      " lost: the node left");
+    if (runner_ && it->second.in_runner) (void)runner_->complete(it->first, false, "node left");
+    it = dispatched_.erase(it);
+  }
+  step(out);
+  return out;
+}
+
+ControllerOutput Controller::onActionResult(int action_id, const std::string& node,
+                                            const OcfResult& result, WallSeconds now) {
+  ControllerOutput out;
+  if (!dc_) return out;
+  now_ = now;
+  auto it = dispatched_.find(action_id);
+  if (it == dispatched_.end() || it->second.request.node != node) {
+    out.log.push_back("ignoring result rc=" + std::to_string(result.rc) + " of unknown action " +
+                      std::to_string(action_id) + " from " + node);
+    return out;
+  }
+  Dispatched d = std::move(it->second);
+  dispatched_.erase(it);
+  recordResult(std::move(d), result, out);
+  step(out);
+  return out;
+}
+
+void Controller::recordResult(Dispatched d, const OcfResult& result, ControllerOutput& out) {
+  const int action_id = d.request.action_id;
+  const bool in_runner = d.in_runner;
+  const std::string node = d.request.node;
+  const WallSeconds now = now_;
+  const bool expected =
+      result.exec_status == cib::kExecDone && isExpectedResult(d.action, result.rc);
+  const std::string reason =
+      expected ? ""
+               : d.action.key + " on " + node + " returned rc=" + std::to_string(result.rc) +
+                     " status=" + std::to_string(result.exec_status) + " " + result.exit_reason;
+  out.log.push_back("result of " + d.action.key + " on " + node +
+                    ": rc=" + std::to_string(result.rc) + (expected ? " (expected)" : " (FAILED)"));
+  if (d.action.task == "cancel") {  // nothing to record: the monitor's entry stays as it was
+    if (runner_ && in_runner) (void)runner_->complete(action_id, expected, reason);
+    return;
+  }
+  pugi::xml_document doc;
+  (void)doc.load_string(cib_xml_.c_str());
+  pugi::xml_node primitive = findPrimitive(doc.child("cib"), primitiveId(d.request.resource));
+  pugi::xml_node op = findOp(primitive, d.request.operation, d.request.interval_ms);
+  pe::OpDigestInput digest_input{
+      .params = blocks(primitive, "instance_attributes"),
+      .task = d.request.operation,
+      .interval_ms = d.request.interval_ms,
+      .op_meta = {{"timeout", std::to_string(d.request.timeout_ms)}},
+      .op_params = blocks(op, "instance_attributes"),
+  };
+  cib::OperationResult r;
+  r.node_id = d.node_id;
+  r.node_uname = node;
+  r.rsc = d.request.resource;
+  r.rsc_class = d.request.rsc_class;
+  r.provider = d.request.provider;
+  r.type = d.request.type;
+  r.operation = d.request.operation;
+  r.interval_ms = d.request.interval_ms;
+  r.rc = result.rc;
+  r.op_status = result.exec_status;
+  r.transition_key = std::to_string(action_id) + ":" + std::to_string(transition_count_) + ":" +
+                     std::to_string(d.request.expected_rc) + ":" + kTransitionUuid;
+  r.exit_reason = result.exit_reason;
+  r.last_rc_change = now;
+  r.exec_time_ms = result.exec_ms;
+  r.op_digest = pe::computeOpDigests(digest_input, std::nullopt, std::nullopt).all;
+  queued_.push_back(Change{.result = std::move(r),
+                           .action_id = in_runner ? action_id : -1,
+                           .expected = expected,
+                           .reason = reason});
+}
+
+ControllerOutput Controller::onWriteReply(std::uint64_t token, const WriteReply& reply,
+                                          WallSeconds now) {
+  ControllerOutput out;
+  if (!dc_) return out;
+  now_ = now;
+  if (!in_flight_ || in_flight_->token != token) {
+    out.log.push_back("ignoring reply to unknown status write " + std::to_string(token));
+    return out;
+  }
+  if (!reply.result) {
+    // Certainly not applied, or uncertain: either way rebuild it on the newest CIB. Re-applying
+    // an applied change is harmless (node states and history entries are replaced by id).
+    out.log.push_back("status write " + std::to_string(token) +
+                      " failed: " + reply.result.error().message);
+    failed_base_ = in_flight_->base;
+    queued_.insert(queued_.begin(), in_flight_->changes.begin(), in_flight_->changes.end());
+    in_flight_.reset();
+  } else {
+    in_flight_->acknowledged = true;
+    in_flight_->acknowledged_version = *reply.result;
+    if (stamp_.version >= *reply.result) in_flight_->seen = true;
+    if (in_flight_->seen) commit(*in_flight_, out);
+  }
+  step(out);
+  return out;
+}
+
+ControllerOutput Controller::onTick(WallSeconds now) {
+  ControllerOutput out;
+  if (!dc_) return out;
+  now_ = now;
+  // Pacemaker's action timer: a result that has not come within the action's timeout plus
+  // cluster-delay is recorded as timed out (the node's executor is gone or wedged).
+  for (auto it = dispatched_.begin(); it != dispatched_.end();) {
+    if (now <= it->second.deadline) {
+      ++it;
+      continue;
+    }
+    Dispatched d = std::move(it->second);
+    it = dispatched_.erase(it);
+    out.log.push_back("action timer expired for " + d.action.key + " on " + d.request.node);
+    recordResult(std::move(d),
+                 OcfResult{.rc = kOcfUnknownError,
+                           .exec_status = kExecTimeout,
+                           .exit_reason = "no result within the action's timeout + cluster-delay",
+                           .exec_ms = 0},
+                 out);
+  }
+  flushWrites(out, /*retry_now=*/true);
+  fence(out, /*tick=*/true);
+  if (!runner_ && scheduled_on_ == stamp_ && recheck_seconds_ > 0 &&
+      now >= last_engine_run_ + recheck_seconds_) {
+    out.log.push_back("cluster-recheck-interval passed: running the engine again");
+    scheduled_on_.reset();
+  }
+  step(out);
+  return out;
+}
+
+ControllerOutput Controller::requestShutdown(const std::string& node, WallSeconds now) {
+  ControllerOutput out;
+  if (!dc_) return out;
+  now_ = now;
+  auto member = std::find_if(members_.begin(), members_.end(),
+                             [&](const Member& m) { return m.name == node; });
+  if (member == members_.end()) {
+    out.log.push_back("ignoring the shutdown of " + node + ": not a member");
+    return out;
+  }
+  out.log.push_back(node + " is shutting down: moving its resources away");
+  queued_.push_back(Change{.shutdown_node_id = nodeIdOf(*member)});
+  abortTransition(node + " is shutting down", out);
+  step(out);
+  return out;
+}
+
+bool Controller::idle() const {
+  const bool fencing = std::any_of(fencing_.begin(), fencing_.end(), [](const auto& f) {
+    return f.second.state != Fencing::State::kNoMeans;
+  });
+  return !runner_ && queued_.empty() && !in_flight_ && dispatched_.empty() && !fencing &&
+         scheduled_on_ == stamp_;
+}
+
+void Controller::commit(InFlightWrite& write, ControllerOutput& out) {
+  last_committed_fingerprint_ = write.fingerprint;
+  std::vector<Change> changes = std::move(write.changes);
+  in_flight_.reset();
+  for (const Change& c : changes) {
+    if (c.action_id < 0 || !runner_) continue;
+    if (Status s = runner_->complete(c.action_id, c.expected, c.reason); !s)
+      out.log.push_back("runner: " + s.error().message);
+    else if (!c.expected)
+      out.log.push_back("transition " + std::to_string(transition_count_) +
+                        " aborted: " + c.reason);
+  }
+}
+
+void Controller::step(ControllerOutput& out) {
+  flushWrites(out, /*retry_now=*/false);
+  if (runner_) dispatch(out);
+  if (runner_ && runner_->finished()) {
+    out.log.push_back(
+        "transition " + std::to_string(transition_count_) +
+        (runner_->aborted() ? " aborted (" + runner_->abortReason() + ")" : " complete") + ": " +
+        std::to_string(runner_->completed()) + " actions done");
+    runner_.reset();
+  }
+  probe(out);
+  fence(out, /*tick=*/false);
+  maybeSchedule(out);
+}
+
+void Controller::flushWrites(ControllerOutput& out, bool retry_now) {
+  if (in_flight_ || queued_.empty()) return;
+  if (failed_base_ && *failed_base_ == stamp_ && !retry_now) return;
+  failed_base_.reset();
+  pugi::xml_document doc;
+  if (!doc.load_string(cib_xml_.c_str()) || !doc.child("cib")) {
+    out.log.push_back("cannot write status: the confirmed CIB does not parse");
+    return;
+  }
+  pugi::xml_node cib = doc.child("cib");
+  InFlightWrite write{.token = next_token_++, .base = stamp_};
+  for (Change& c : queued_) {
+    if (c.members) applyMembers(cib, *c.members, c.fenced_left);
+    if (!c.fenced_node_id.empty()) applyFenced(cib, c.fenced_node_id);
+    if (!c.shutdown_node_id.empty()) {
+      if (Status st =
+              cib::setNodeAttribute(cib, c.shutdown_node_id, "shutdown", std::to_string(now_),
+                                    cib::AttributeLifetime::kTransient);
+          !st)
+        out.log.push_back("cannot record the shutdown of node " + c.shutdown_node_id + ": " +
+                          st.error().message);
+    }
+    if (c.result) {
+      c.result->call_id = maxCallId(cib, c.result->node_id) + 1;
+      if (Status s = cib::recordOperation(cib, *c.result); !s)
+        out.log.push_back("cannot record " + c.result->rsc + ": " + s.error().message);
+      if (!c.expected) countFailure(cib, *c.result, out);
+    }
+    write.changes.push_back(std::move(c));
+  }
+  queued_.clear();
+  std::string xml = serialize(doc);
+  write.fingerprint = fingerprint(xml);
+  out.writes.push_back(StatusWrite{
+      write.token,
+      CibChange{.kind = CibChange::Kind::kStatus, .base = stamp_, .xml = std::move(xml)}});
+  in_flight_ = std::move(write);
+}
+
+void Controller::abortTransition(const std::string& reason, ControllerOutput& out) {
+  if (!runner_ || runner_->aborted()) return;
+  out.log.push_back("aborting transition " + std::to_string(transition_count_) + ": " + reason);
+  runner_->abort(reason);
+}
+
+void Controller::maybeSchedule(ControllerOutput& out) {
+  if (!dc_ || runner_ || in_flight_ || !queued_.empty() || scheduled_on_ == stamp_) return;
+  const bool probing = std::any_of(dispatched_.begin(), dispatched_.end(),
+                                   [](const auto& d) { return !d.second.in_runner; });
+  if (probing || waitingForFencing()) return;
+  scheduled_on_ = stamp_;
+  last_engine_run_ = now_;
+  recheck_seconds_ = recheckSeconds(cib_xml_);
+  pe::ScheduleOptions options;
+  options.now = now_;
+  out.engine_input = cib_xml_;
+  Result<pe::Transition> transition = pe::schedule(cib_xml_, options);
+  if (!transition) {
+    out.log.push_back("policy engine refused CIB " + toString(stamp_) + ": " +
+                      transition.error().message);
+    return;
+  }
+  ++transition_count_;
+  const std::size_t count = transition->actions.size();
+  // A member the engine finds unclean had a failure whose on-fail is fence (the default for a
+  // failed stop with stonith on): Pacemaker fences it first, and the stops there are implied
+  // by the fencing. Running the graph instead would retry the failed stop at once, forever.
+  failure_fencing_ = failedMembers(transition->current, members_);
+  fence(out, /*tick=*/false);
+  if (!failure_fencing_.empty()) {
+    for (const auto& [node, why] : failure_fencing_)
+      out.log.push_back("transition " + std::to_string(transition_count_) + " on CIB " +
+                        toString(stamp_) + ": " + node + " must be fenced first (" + why +
+                        "); its " + std::to_string(count) + " actions wait for the fencing");
+    return;
+  }
+  Result<TransitionRunner> runner = TransitionRunner::create(std::move(*transition));
+  if (!runner) {
+    out.log.push_back("bad transition graph: " + runner.error().message);
+    return;
+  }
+  out.log.push_back("transition " + std::to_string(transition_count_) + " on CIB " +
+                    toString(stamp_) + ": " + std::to_string(count) + " actions");
+  runner_ = std::move(*runner);
+  dispatch(out);
+  if (runner_->finished()) runner_.reset();  // nothing to do: idle until the CIB changes
+}
+
+void Controller::dispatch(ControllerOutput& out) {
+  pugi::xml_document doc;
+  (void)doc.load_string(cib_xml_.c_str());
+  for (bool more = true; more && runner_;) {
+    more = false;
+    for (pe::Action& a : runner_->ready()) {
+      auto member = std::find_if(members_.begin(), members_.end(),
+                                 [&](const Member& m) { return m.name == a.node; });
+      const std::string rsc = primitiveId(a.resource);
+      pugi::xml_node primitive = findPrimitive(doc.child("cib"), rsc);
+      if (member == members_.end() || !primitive) {
+        // Fencing and node-level actions are not executed yet; a failed action aborts.
+        out.log.push_back("cannot execute " + a.key + " on " + a.node);
+        (void)runner_->complete(a.id, false, "cannot execute " + a.key);
+        more = true;
+        continue;
+      }
+      ActionRequest req{.action_id = a.id,
+                        .node = a.node,
+                        .resource = rsc,
+                        .rsc_class = primitive.attribute("class").value(),
+                        .provider = primitive.attribute("provider").value(),
+                        .type = primitive.attribute("type").value(),
+                        .operation = a.task,
+                        .interval_ms = a.interval_ms,
+                        .params = blocks(primitive, "instance_attributes"),
+                        .meta = blocks(primitive, "meta_attributes")};
+      pugi::xml_node op = findOp(primitive, a.task, a.interval_ms);
+      req.timeout_ms = durationMs(op.attribute("timeout"), 20000);
+      if (a.task == "monitor" && a.interval_ms == 0) req.expected_rc = cib::kOcfNotRunning;
+      out.log.push_back("executing " + a.key + " on " + a.node);
+      const WallSeconds deadline = now_ + (req.timeout_ms + 999) / 1000 + kClusterDelaySeconds;
+      dispatched_[a.id] = Dispatched{req, a, nodeIdOf(*member), deadline, true};
+      out.actions.push_back(std::move(req));
+    }
+  }
+}
+
+}  // namespace pulse::crmd

@@ -1,0 +1,526 @@
+#include "crmd/daemon/cluster_manager.h"
+
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <future>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "crmd/client/known_hosts.h"
+#include "common/log.h"
+#include "crmd/replication/peer_auth.h"
+#include "crmd/replication/peer_links.h"
+#include "crmd/daemon/resource_manager.h"
+#include "crmd/client/secure_file.h"
+#include "crmd/watchdog/self_fence.h"
+#include "membership/packet_auth.h"
+
+namespace pulse::crmd {
+namespace {
+
+// How long `pcs cluster stop` waits for this node's resources to stop before it leaves.
+constexpr std::chrono::milliseconds kStopResourcesWait{20000};
+
+using membership::ClusterConfig;
+using membership::NodeId;
+
+struct Paths {
+  explicit Paths(const std::string& dir)
+      : config(dir + "/corosync.conf"),
+        key(dir + "/authkey"),
+        enabled(dir + "/cluster.enabled"),
+        membership_state(dir + "/membership.state"),
+        cluster_hosts(clusterHostsPath(dir)),
+        peer_secret(peerSecretPath(dir)),
+        peer_hashes(peerHashesPath(dir)),
+        cib(dir + "/cib.xml"),
+        pengine(dir + "/pengine"),
+        legacy_cert(dir + "/cluster.crt"),
+        legacy_cert_key(dir + "/cluster.key") {}
+  std::string config, key, enabled, membership_state, cluster_hosts, peer_secret, peer_hashes, cib,
+      pengine;
+  // A cluster certificate that setup wrote up to this release and nothing ever used (each
+  // node has its own, pinned, identity); destroy removes a leftover one.
+  std::string legacy_cert, legacy_cert_key;
+};
+
+struct Installed {
+  ClusterConfig config;
+  std::string text;
+  NodeId local_id = membership::kNoNode;
+};
+
+// The installed config with this node's id; nullopt when the node is in no cluster.
+Result<std::optional<Installed>> loadInstalled(const Paths& paths, const std::string& node_name) {
+  if (!fileExists(paths.config)) return std::optional<Installed>{};
+  auto text = readFile(paths.config);
+  if (!text) return text.error();
+  auto config = membership::parseClusterConfig(*text);
+  if (!config) return Error{paths.config + ": " + config.error().message};
+  auto local = findLocalNode(*config, node_name);
+  if (!local) return Error{paths.config + ": " + local.error().message};
+  if (auto key = membership::readClusterKeyFile(paths.key); !key) {
+    return Error{"cluster key: " + key.error().message};
+  }
+  return std::optional<Installed>(Installed{std::move(*config), std::move(*text), *local});
+}
+
+std::vector<std::string> localAddresses() {
+  std::vector<std::string> out;
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return out;
+  for (ifaddrs* ifa = list; ifa != nullptr; ifa = ifa->ifa_next) {
+    if (ifa->ifa_addr == nullptr) continue;
+    char text[INET6_ADDRSTRLEN] = "";
+    if (ifa->ifa_addr->sa_family == AF_INET) {
+      inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(ifa->ifa_addr)->sin_addr, text,
+                sizeof text);
+    } else if (ifa->ifa_addr->sa_family == AF_INET6) {
+      inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(ifa->ifa_addr)->sin6_addr, text,
+                sizeof text);
+    }
+    if (text[0] != '\0') out.emplace_back(text);
+  }
+  freeifaddrs(list);
+  return out;
+}
+
+// Runs a program without a shell; its exit status, or -1 when it could not be run.
+int runProgram(std::vector<std::string> argv) {
+  std::vector<char*> args;
+  for (std::string& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ) != 0) return -1;
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return -1;
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string viewText(const ClusterConfig& config, const membership::View& view) {
+  std::string names;
+  for (NodeId id : view.members) {
+    const membership::ClusterNode* node = config.findNode(id);
+    names += " " + (node != nullptr && !node->name.empty() ? node->name : std::to_string(id));
+  }
+  return "ring " + membership::toString(view.ring_id) + ", members" + names;
+}
+
+std::string quorumText(const membership::QuorumStatus& q) {
+  return std::string(q.quorate ? "quorate" : "NOT quorate") + " (expected votes " +
+         std::to_string(q.expected_votes) + ", total votes " + std::to_string(q.total_votes) +
+         ", quorum " + std::to_string(q.quorum) + ")";
+}
+
+}  // namespace
+
+Result<NodeId> findLocalNode(const ClusterConfig& config, const std::string& node_name) {
+  if (const membership::ClusterNode* node = config.findNodeByName(node_name)) return node->id;
+  const std::vector<std::string> addresses = localAddresses();
+  for (const membership::ClusterNode& node : config.nodes) {
+    if (std::find(addresses.begin(), addresses.end(), node.address) != addresses.end()) {
+      return node.id;
+    }
+  }
+  return Error{"this node ('" + node_name +
+               "') is not in the node list: no node has that name or a ring0_addr of this host"};
+}
+
+// The membership while it runs: its io_context, thread and what its callbacks report.
+struct ClusterManager::Running {
+  boost::asio::io_context io;
+  std::unique_ptr<membership::MembershipService> service;
+  std::unique_ptr<CibService> cib;             // lives on `io`; stopped there before the io stops
+  std::unique_ptr<PeerLinks> resource_links;   // actions and results, apart from the CIB's
+  std::unique_ptr<ResourceManager> resources;  // lives on `io`, listens to `cib`
+  std::optional<PeerAuthenticator> peer_auth;  // set before the io thread starts
+  std::string peer_token;                      // this node's own peer secret
+  std::thread thread;
+  Installed installed;
+  mutable std::mutex mutex;  // guards the fields below
+  std::optional<membership::View> view;
+  membership::QuorumStatus quorum;
+  std::map<NodeId, MemberRuntime> members;
+
+  void onView(const membership::ViewChanged& change) {
+    {
+      std::lock_guard lock(mutex);
+      for (auto& [id, member] : members) {
+        const bool now_in = change.view.contains(id);
+        if (now_in && !member.in_view) ++member.join_count;
+        member.in_view = now_in;
+        member.ever_seen = member.ever_seen || now_in;
+      }
+      view = change.view;
+      quorum = change.quorum;
+    }
+    logEvent("membership: view installed: " + viewText(installed.config, change.view) + "; " +
+             quorumText(change.quorum));
+    resources->onView(change.view, change.quorum.quorate);
+    cib->onViewChanged(change.view, change.quorum.quorate);
+  }
+
+  void onQuorum(const membership::QuorumStatus& status) {
+    bool flipped = false;
+    {
+      std::lock_guard lock(mutex);
+      flipped = status.quorate != quorum.quorate;
+      quorum = status;
+    }
+    if (flipped) logEvent("quorum: " + quorumText(status));
+  }
+};
+
+ClusterManager::ClusterManager(ClusterManagerOptions options) : options_(std::move(options)) {}
+
+ClusterManager::~ClusterManager() {
+  std::lock_guard lock(lifecycle_mutex_);
+  stopLocked();
+}
+
+Result<std::unique_ptr<ClusterManager>> ClusterManager::open(ClusterManagerOptions options) {
+  auto installed = loadInstalled(Paths(options.state_dir), options.node_name);
+  if (!installed) return installed.error();
+  return std::unique_ptr<ClusterManager>(new ClusterManager(std::move(options)));
+}
+
+bool ClusterManager::configured() const { return fileExists(Paths(options_.state_dir).config); }
+
+bool ClusterManager::enabled() const { return fileExists(Paths(options_.state_dir).enabled); }
+
+Status ClusterManager::setup(const ClusterFiles& files, bool force) {
+  const Paths paths(options_.state_dir);
+  // Everything is checked before anything is written.
+  auto config = membership::parseClusterConfig(files.config_text);
+  if (!config) return Error{"the cluster config: " + config.error().message};
+  auto local = findLocalNode(*config, options_.node_name);
+  if (!local) return local.error();
+  if (files.key.size() < membership::kMinClusterKeySize ||
+      files.key.size() > membership::kMaxClusterKeySize) {
+    return Error{"the cluster key must be " + std::to_string(membership::kMinClusterKeySize) +
+                 " to " + std::to_string(membership::kMaxClusterKeySize) + " bytes"};
+  }
+  auto incoming_hosts = parseKnownHosts(files.known_hosts, "the cluster hosts");
+  if (!incoming_hosts) return incoming_hosts.error();
+  const std::string& local_name = config->findNode(*local)->name;
+  if (Status s = checkPeerCredentials(local_name, files.peer_secret, files.peer_hashes); !s) {
+    return s;
+  }
+
+  std::lock_guard lock(lifecycle_mutex_);
+  if (fileExists(paths.config) && !force) {
+    std::string name = "?";
+    if (auto text = readFile(paths.config)) {
+      if (auto old = membership::parseClusterConfig(*text)) name = old->cluster_name;
+    }
+    return Error{"The host seems to be in a cluster already (cluster '" + name +
+                 "'), use --force to override"};
+  }
+  if (stopLocked()) logEvent("membership stopped to install a new cluster config");
+  if (Status s = membership::writeClusterKeyFile(paths.key, files.key); !s) return s;
+  if (Status s = saveKnownHosts(paths.cluster_hosts, *incoming_hosts); !s) return s;
+  if (Status s = writePeerCredentials(options_.state_dir, local_name, files.peer_secret,
+                                      files.peer_hashes);
+      !s) {
+    return s;
+  }
+  if (Status s = writeFileAtomic(paths.config, files.config_text, 0644); !s) return s;
+  logEvent("cluster '" + config->cluster_name + "' set up with " +
+           std::to_string(config->nodes.size()) + " nodes");
+  return {};
+}
+
+Result<bool> ClusterManager::start() {
+  std::lock_guard lock(lifecycle_mutex_);
+  return startLocked();
+}
+
+Result<bool> ClusterManager::startLocked() {
+  if (running_) return true;
+  const Paths paths(options_.state_dir);
+  auto installed = loadInstalled(paths, options_.node_name);
+  if (!installed) return installed.error();
+  if (!*installed) return Error{"this node is not in a cluster; run pcs cluster setup first"};
+  auto key = membership::readClusterKeyFile(paths.key);
+  if (!key) return key.error();
+
+  auto peer_auth = PeerAuthenticator::load(options_.state_dir, (*installed)->config);
+  if (!peer_auth) return peer_auth.error();
+
+  auto running = std::make_unique<Running>();
+  running->peer_auth.emplace(std::move(*peer_auth));
+  running->peer_token = running->peer_auth->ownSecret();
+  running->installed = std::move(**installed);
+  const Installed& cluster = running->installed;
+  for (const membership::ClusterNode& node : cluster.config.nodes) {
+    running->members[node.id].node = node;
+  }
+  membership::ServiceOptions service_options;
+  service_options.self = cluster.local_id;
+  service_options.config = cluster.config;
+  service_options.key = std::move(*key);
+  service_options.state_path = paths.membership_state;
+  // The timer only needs to resolve the protocol's deadlines (heartbeat = token/4, loss =
+  // token): token/20 keeps detection within 5% of the token while an idle daemon wakes up 20
+  // times a second instead of 50 (measured: idle CPU is the benchmark's tightest figure).
+  service_options.tick = std::clamp(cluster.config.token / 20, std::chrono::milliseconds(10),
+                                    std::chrono::milliseconds(50));
+  service_options.log = [](const std::string& line) { logEvent(line); };
+  auto service = membership::MembershipService::create(running->io, std::move(service_options));
+  if (!service) return Error{"cannot start the membership: " + service.error().message};
+  running->service = std::move(*service);
+  auto cib = CibService::create(
+      running->io,
+      CibServiceOptions{options_.state_dir, cluster.local_id, cluster.config, running->peer_token});
+  if (!cib) return Error{"cannot start the CIB service: " + cib.error().message};
+  running->cib = std::move(*cib);
+  std::map<NodeId, std::string> peers;
+  for (const membership::ClusterNode& node : cluster.config.nodes) {
+    if (node.id != cluster.local_id) peers[node.id] = node.name;
+  }
+  // Actions must not be dropped behind a burst (the CIB links keep only the newest 32).
+  running->resource_links = std::make_unique<PeerLinks>(
+      clusterHostsPath(options_.state_dir), running->peer_token, std::move(peers),
+      std::chrono::milliseconds(1000), /*max_queued=*/1024);
+  PeerLinks* links = running->resource_links.get();
+  running->resources = std::make_unique<ResourceManager>(
+      running->io, *running->cib,
+      ResourceManagerOptions{
+          .self = cluster.local_id,
+          .config = cluster.config,
+          .state_dir = options_.state_dir,
+          .executor = Executor::Options{.ocf_root = options_.ocf_root},
+          .fence_agent_dirs = options_.fence_agent_dirs,
+          .send = [links](NodeId to, peer::CibEnvelope m) { links->send(to, std::move(m)); },
+          // Every node is assumed to run its watchdog with the default timing (self_fence.h);
+          // a cluster whose nodes use a longer --watchdog-timeout sets stonith-watchdog-timeout.
+          .watchdog_minimum = minimumWatchdogWait(
+              membership::Timing::fromToken(cluster.config.token), SelfFenceTiming{}),
+          .watchdog_armed = options_.watchdog_armed});
+  Running* r = running.get();
+  running->service->onViewChanged([r](const membership::ViewChanged& c) { r->onView(c); });
+  running->service->onQuorumChanged([r](const membership::QuorumStatus& q) { r->onQuorum(q); });
+  running->quorum = running->service->quorum();
+  running->service->start();
+  running->thread = std::thread([r] { r->io.run(); });
+  const membership::ClusterNode* self = cluster.config.findNode(cluster.local_id);
+  logEvent("membership started: cluster '" + cluster.config.cluster_name + "', node " +
+           std::to_string(cluster.local_id) + " (" + self->name + ") on " + self->address + ":" +
+           std::to_string(membership::kDefaultPort) + ", token " +
+           std::to_string(cluster.config.token.count()) + " ms, consensus " +
+           std::to_string(cluster.config.effectiveConsensus().count()) + " ms");
+  running_ = std::move(running);
+  return false;
+}
+
+bool ClusterManager::stop() {
+  leaveGracefully();
+  std::lock_guard lock(lifecycle_mutex_);
+  return stopLocked();
+}
+
+void ClusterManager::leaveGracefully() {
+  std::shared_ptr<Running> running;
+  {
+    std::lock_guard lock(lifecycle_mutex_);
+    running = running_;
+  }
+  if (!running) return;
+  // Without the lifecycle lock: the DC moves this node's resources away through the CIB, whose
+  // replication reaches this node through deliverFromPeer(), which takes that lock. `running`
+  // stays alive meanwhile even if another call stops the cluster (the wait then times out).
+  if (!running->resources->stopResources(kStopResourcesWait)) {
+    logEvent("resources: not every resource stopped within " +
+             std::to_string(kStopResourcesWait.count()) + " ms; leaving the cluster anyway");
+  }
+}
+
+bool ClusterManager::stopLocked() {
+  if (!running_) return false;
+  // stop() closes the socket and cancels the timer on the io thread; run() then returns once
+  // the cancelled handlers have completed.
+  membership::MembershipService* service = running_->service.get();
+  CibService* cib = running_->cib.get();
+  ResourceManager* resources = running_->resources.get();
+  boost::asio::post(running_->io, [service, cib, resources] {
+    resources->stop();
+    cib->stop();
+    service->stop();
+  });
+  running_->thread.join();
+  running_.reset();
+  logEvent("membership stopped");
+  return true;
+}
+
+Result<std::string> ClusterManager::setEnabled(bool enable) {
+  std::lock_guard lock(lifecycle_mutex_);
+  const Paths paths(options_.state_dir);
+  if (enable) {
+    if (!fileExists(paths.config)) {
+      return Error{"this node is not in a cluster; run pcs cluster setup first"};
+    }
+    if (Status s = writeFileAtomic(paths.enabled, "", 0644); !s) return s.error();
+  } else if (fileExists(paths.enabled) && ::unlink(paths.enabled.c_str()) != 0) {
+    return Error{"cannot remove " + paths.enabled + ": " + std::strerror(errno)};
+  }
+  logEvent(std::string("cluster ") + (enable ? "enabled" : "disabled") + " at crmd start");
+  // crmd itself starts at boot through its systemd unit; without systemd nothing does.
+  if (!fileExists("/run/systemd/system")) {
+    return enable ? std::string(
+                        "systemd is not running on this node, so nothing starts crmd at boot; "
+                        "the cluster will start whenever crmd starts")
+                  : std::string();
+  }
+  if (runProgram({"systemctl", enable ? "enable" : "disable", "--quiet", "pulse-crmd.service"}) !=
+      0) {
+    return std::string("systemctl could not ") + (enable ? "enable" : "disable") +
+           " pulse-crmd.service (is the unit installed?)";
+  }
+  return std::string();
+}
+
+Result<std::vector<std::string>> ClusterManager::destroy() {
+  leaveGracefully();
+  std::lock_guard lock(lifecycle_mutex_);
+  stopLocked();
+  const Paths paths(options_.state_dir);
+  std::vector<std::string> removed;
+  const auto name = [](const std::string& path) {
+    return std::filesystem::path(path).filename().string();
+  };
+  // The config first: from then on the node is in no cluster, whatever else fails.
+  for (const std::string* path :
+       {&paths.config, &paths.enabled, &paths.key, &paths.legacy_cert_key, &paths.legacy_cert,
+        &paths.cluster_hosts, &paths.peer_secret, &paths.peer_hashes, &paths.cib}) {
+    if (!fileExists(*path)) continue;
+    if (::unlink(path->c_str()) != 0) {
+      return Error{"cannot remove " + *path + ": " + std::strerror(errno)};
+    }
+    removed.push_back(name(*path));
+  }
+  std::error_code ec;
+  // CIB copies the store set aside as corrupt (cib_store.h) are the cluster's too. Listed
+  // first, removed after: a directory is not changed while it is being read.
+  std::vector<std::filesystem::path> corrupt;
+  for (const auto& entry : std::filesystem::directory_iterator(options_.state_dir, ec)) {
+    if (entry.path().filename().string().starts_with("cib.xml.corrupt-")) {
+      corrupt.push_back(entry.path());
+    }
+  }
+  std::sort(corrupt.begin(), corrupt.end());
+  for (const std::filesystem::path& path : corrupt) {
+    if (!std::filesystem::remove(path, ec)) {
+      return Error{"cannot remove " + path.string() + ": " + ec.message()};
+    }
+    removed.push_back(path.filename().string());
+  }
+  if (std::filesystem::exists(paths.pengine, ec)) {
+    const auto count = std::filesystem::remove_all(paths.pengine, ec);
+    if (ec) return Error{"cannot remove " + paths.pengine + ": " + ec.message()};
+    removed.push_back("pengine/ (" + std::to_string(count - 1) + " saved engine inputs)");
+  }
+  std::string list;
+  for (const std::string& r : removed) list += (list.empty() ? "" : ", ") + r;
+  logEvent("cluster destroyed: removed " + (list.empty() ? std::string("nothing") : list));
+  return removed;
+}
+
+ClusterSnapshot ClusterManager::snapshot() const {
+  ClusterSnapshot out;
+  std::lock_guard lock(lifecycle_mutex_);
+  const Paths paths(options_.state_dir);
+  out.enabled = fileExists(paths.enabled);
+  auto installed = running_ ? Result<std::optional<Installed>>(running_->installed)
+                            : loadInstalled(paths, options_.node_name);
+  if (!installed || !*installed) return out;
+  const Installed& cluster = **installed;
+  out.configured = true;
+  out.cluster_name = cluster.config.cluster_name;
+  out.config_text = cluster.text;
+  out.local_id = cluster.local_id;
+  out.token = cluster.config.token;
+  out.consensus = cluster.config.effectiveConsensus();
+  if (!running_) {
+    for (const membership::ClusterNode& node : cluster.config.nodes) {
+      out.members.push_back(MemberRuntime{node, false, false, 0});
+    }
+    return out;
+  }
+  out.running = true;
+  {
+    std::lock_guard snapshot_lock(running_->mutex);
+    out.view = running_->view;
+    out.quorum = running_->quorum;
+    for (const auto& [id, member] : running_->members) out.members.push_back(member);
+  }
+  // The service's counters belong to its thread: read them there. The task is shared with the
+  // posted handler, which may run after a timed-out wait has returned.
+  auto read_stats = std::make_shared<std::packaged_task<membership::ServiceStats()>>(
+      [service = running_->service.get()] { return service->stats(); });
+  auto stats = read_stats->get_future();
+  boost::asio::post(running_->io, [read_stats] { (*read_stats)(); });
+  if (stats.wait_for(std::chrono::seconds(1)) == std::future_status::ready) out.stats = stats.get();
+  return out;
+}
+
+std::optional<QuorumContactReading> ClusterManager::quorumContact() const {
+  std::unique_lock lock(lifecycle_mutex_, std::try_to_lock);
+  if (!lock.owns_lock() || !running_) return std::nullopt;
+  return QuorumContactReading{running_->service->lastQuorumContact(),
+                              running_->service->quorumContactWindow()};
+}
+
+Result<CibSnapshot> ClusterManager::readCib() const {
+  std::lock_guard lock(lifecycle_mutex_);
+  if (!running_) return Error{"the cluster is not running on this node"};
+  auto snapshot = running_->cib->read(std::chrono::seconds(2));
+  if (!snapshot) return Error{"the CIB service did not answer in time"};
+  snapshot->transition_idle = running_->resources->transitionIdleOn(stampOf(snapshot->cib));
+  return *snapshot;
+}
+
+Result<std::future<Result<std::string>>> ClusterManager::fence(const std::string& node, bool off) {
+  std::lock_guard lock(lifecycle_mutex_);
+  if (!running_) return Error{"the cluster is not running on this node"};
+  return running_->resources->fence(node, off);
+}
+
+Result<std::future<WriteReply>> ClusterManager::submitCib(CibChange change) {
+  std::lock_guard lock(lifecycle_mutex_);
+  if (!running_) return Error{"the cluster is not running on this node"};
+  return running_->cib->submit(std::move(change));
+}
+
+Status ClusterManager::deliverFromPeer(const std::string& token,
+                                       const peer::CibEnvelope& envelope) {
+  std::lock_guard lock(lifecycle_mutex_);
+  if (!running_) return Error{"the cluster is not running on this node"};
+  if (auto sender = running_->peer_auth->authenticate(token, envelope); !sender) {
+    return sender.error();
+  }
+  if (envelope.has_execute() || envelope.has_report() || envelope.has_leave()) {
+    running_->resources->deliver(envelope);
+  } else {
+    running_->cib->deliver(envelope);
+  }
+  return {};
+}
+
+}  // namespace pulse::crmd

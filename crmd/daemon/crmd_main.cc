@@ -1,0 +1,349 @@
+// crmd: the Pulse node daemon: the authenticated admin API and the cluster membership.
+//   crmd [--state-dir DIR] [--listen ADDR:PORT] [--name NODE]   run in the foreground
+//   crmd passwd [--revoke-tokens] [--state-dir DIR]             set the hacluster password
+//   crmd fingerprint [--state-dir DIR]          the fingerprint pcs host auth shows and pins
+// Exit codes: 0 clean stop, 1 runtime error (state directory, files, address), 2 usage.
+#include <malloc.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "crmd/admin/admin_server.h"
+#include "crmd/admin/auth_store.h"
+#include "crmd/daemon/cluster_manager.h"
+#include "common/log.h"
+#include "crmd/client/secret_input.h"
+#include "crmd/client/secure_file.h"
+#include "crmd/client/tls_identity.h"
+#include "crmd/watchdog/watchdog_process.h"
+
+namespace po = boost::program_options;
+using namespace pulse::crmd;
+
+namespace {
+
+std::string defaultStateDir() {
+  const char* env = std::getenv("PULSE_STATE_DIR");
+  return env != nullptr && *env != '\0' ? env : "/var/lib/pulse";
+}
+
+std::string hostName() {
+  char name[256] = "";
+  if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
+}
+
+// The node's certificate fingerprint, for an operator to compare with what `pcs host auth`
+// shows (or to pin ahead with fingerprint=). Generates the identity when crmd never ran.
+int runFingerprint(const std::string& state_dir) {
+  if (pulse::Status s = ensureDirectory(state_dir); !s) {
+    std::cerr << "crmd fingerprint: " << s.error().message << "\n";
+    return 1;
+  }
+  auto identity = loadOrCreateTlsIdentity(state_dir);
+  if (!identity) {
+    std::cerr << "crmd fingerprint: " << identity.error().message << "\n";
+    return 1;
+  }
+  std::cout << displayFingerprint(identity->fingerprint) << "\n";
+  return 0;
+}
+
+// A running crmd sees the new password (and the emptied token list) at its next call.
+int runPasswd(const std::string& state_dir, bool revoke_tokens) {
+  std::string tightened;
+  if (pulse::Status s = ensureDirectory(state_dir, &tightened); !s) {
+    std::cerr << "crmd passwd: " << s.error().message << "\n";
+    return 1;
+  }
+  if (!tightened.empty()) std::cerr << "crmd passwd: " << tightened << "\n";
+  auto password = readSecret("Password for hacluster: ", /*confirm=*/true);
+  if (!password) {
+    std::cerr << "crmd passwd: " << password.error().message << "\n";
+    return 1;
+  }
+  if (pulse::Status s = setHaclusterPassword(state_dir, *password); !s) {
+    std::cerr << "crmd passwd: " << s.error().message << "\n";
+    return 1;
+  }
+  std::cerr << "crmd passwd: hacluster password stored in " << state_dir << "\n";
+  if (revoke_tokens) {
+    auto revoked = revokeAllTokens(state_dir);
+    if (!revoked) {
+      std::cerr << "crmd passwd: " << revoked.error().message << "\n";
+      return 1;
+    }
+    std::cerr << "crmd passwd: " << *revoked
+              << " tokens revoked; run pcs host auth again where this node is managed from\n";
+  }
+  return 0;
+}
+
+// --watchdog-timeout / --self-fence-command (self_fence.h). timeout 0: no watchdog.
+struct SelfFenceOptions {
+  long timeout_ms = 0;
+  std::optional<std::string> command;
+};
+
+// pulse-watchdog lives next to crmd (build/bin, or the install's sbin).
+std::string watchdogPath() {
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return (ec ? std::filesystem::path(".") : self.parent_path()) / "pulse-watchdog";
+}
+
+// The soft descriptor limit raised to the hard one (systemd's default soft limit is 1024), then
+// the admin port's connection limits fitted to it, so that crmd never runs out of descriptors
+// because of admin connections (connection_limits.h).
+void fitDescriptorLimit(ConnectionLimits& limits) {
+  rlimit nofile{};
+  if (getrlimit(RLIMIT_NOFILE, &nofile) != 0) return;
+  if (nofile.rlim_cur < nofile.rlim_max) {
+    const rlim_t before = nofile.rlim_cur;
+    nofile.rlim_cur = nofile.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &nofile) == 0) {
+      logEvent("descriptor limit raised from " + std::to_string(before) + " to " +
+               std::to_string(nofile.rlim_cur));
+    } else {
+      nofile.rlim_cur = before;
+    }
+  }
+  const ConnectionLimits fitted = fitToDescriptors(limits, nofile.rlim_cur);
+  if (fitted.total != limits.total || fitted.members_total != limits.members_total) {
+    logEvent("descriptor limit " + std::to_string(nofile.rlim_cur) +
+             " is low: admin port limited to " + std::to_string(fitted.total) +
+             " connections from non-members and " + std::to_string(fitted.members_total) +
+             " from members (raise LimitNOFILE)");
+  }
+  limits = fitted;
+}
+
+int runDaemon(AdminServerOptions options, ClusterManagerOptions cluster_options,
+              const SelfFenceOptions& self_fence) {
+  // gRPC and the peer links run many threads; glibc would give each its own malloc arena, and
+  // their partly used heaps add megabytes of RSS per daemon for nothing at this load.
+  mallopt(M_ARENA_MAX, 2);
+  // Block the stop signals before gRPC and the membership start their threads (they inherit
+  // the mask), so that only sigwait below receives them and shutdown runs in ordinary thread
+  // context.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  std::string tightened;
+  if (pulse::Status s = ensureDirectory(options.state_dir, &tightened); !s) {
+    logEvent("cannot start: " + s.error().message);
+    return 1;
+  }
+  fitDescriptorLimit(options.limits);
+  if (!tightened.empty()) logEvent(tightened);
+  // Resource agents get it (agent_process.h), so that crm_attribute & co. find this node's
+  // local-admin file. Set before any thread starts.
+  setenv("PULSE_STATE_DIR", std::filesystem::absolute(options.state_dir).c_str(), 1);
+  auto cluster = ClusterManager::open(std::move(cluster_options));
+  if (!cluster) {
+    logEvent("cannot start: " + cluster.error().message);
+    return 1;
+  }
+  // pcs on this node finds its own node's name (and so its token) here.
+  if (pulse::Status s =
+          writeFileAtomic(options.state_dir + "/node-name", options.node_name + "\n", 0644);
+      !s) {
+    logEvent("cannot start: " + s.error().message);
+    return 1;
+  }
+  options.cluster = cluster->get();
+  auto server = AdminServer::start(options);
+  if (!server) {
+    logEvent("cannot start: " + server.error().message);
+    return 1;
+  }
+  const std::string listen = options.listen_address;
+  const std::string host = listen.substr(0, listen.rfind(':'));
+  logEvent("node " + options.node_name + " listening on " + host + ":" +
+           std::to_string((*server)->port()) + " (TLS, certificate " +
+           displayFingerprint((*server)->fingerprint()) + ")");
+  if ((*cluster)->enabled()) {
+    // A node that cannot join (say, its address is gone) still serves the admin API, so
+    // that an operator can look and repair.
+    if (auto started = (*cluster)->start(); !started) {
+      logEvent("cluster enabled but not started: " + started.error().message);
+    }
+  } else if ((*cluster)->configured()) {
+    logEvent("cluster configured but not enabled: waiting for pcs cluster start");
+  }
+  std::unique_ptr<WatchdogProcess> watchdog;
+  if (self_fence.timeout_ms > 0) {
+    WatchdogOptions watchdog_options;
+    watchdog_options.watchdog_path = watchdogPath();
+    watchdog_options.timeout = std::chrono::milliseconds(self_fence.timeout_ms);
+    watchdog_options.command = self_fence.command;
+    watchdog_options.contact = [cluster = cluster->get()] { return cluster->quorumContact(); };
+    auto started = WatchdogProcess::start(std::move(watchdog_options));
+    if (!started) {
+      logEvent("cannot start: " + started.error().message);
+      (*server)->shutdown();
+      (*cluster)->stop();
+      return 1;
+    }
+    watchdog = std::move(started).value();
+    logEvent("watchdog self-fencing armed: pulse-watchdog pid " + std::to_string(watchdog->pid()) +
+             ", timeout " + std::to_string(self_fence.timeout_ms) + " ms");
+  }
+  int signal_number = 0;
+  while (sigwait(&stop_signals, &signal_number) != 0) {
+  }
+  if (watchdog) watchdog->disarm();
+  logEvent(std::string("received ") + (signal_number == SIGTERM ? "SIGTERM" : "SIGINT") +
+           ", shutting down");
+  (*server)->shutdown();
+  (*cluster)->stop();
+  logEvent("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const ConnectionLimits defaults;
+  const std::string member_help =
+      "admin port: open connections reserved for cluster members and loopback (at most " +
+      std::to_string(defaults.per_member) + " per member)";
+  po::options_description options("Options");
+  options.add_options()("help,h", "show this help")(
+      "state-dir", po::value<std::string>(),
+      "state directory (default $PULSE_STATE_DIR, else /var/lib/pulse)")(
+      "listen", po::value<std::string>()->default_value("0.0.0.0:2224"),
+      "admin API address (TLS), ADDR:PORT")("name", po::value<std::string>(),
+                                            "this node's name (default: the host name)")(
+      "ocf-root", po::value<std::string>(),
+      "where OCF resource agents live (default $OCF_ROOT, else /usr/lib/ocf)")(
+      "fence-agent-path", po::value<std::string>(),
+      "directories searched for fence agents, separated by ':' (default "
+      "$PULSE_FENCE_AGENT_DIRS, else /usr/sbin; pcs uses the same variable)")(
+      "watchdog-timeout", po::value<long>()->default_value(0),
+      "watchdog self-fencing: self-fence MS after losing quorum contact or when crmd dies "
+      "(0: off; must exceed the 100 ms pet interval)")(
+      "token-lifetime", po::value<long>()->default_value(0),
+      "seconds a token from pcs host auth stays valid (0: no expiry); an expired token is "
+      "refused with a message to run pcs host auth again")(
+      "revoke-tokens", "with passwd: also revoke every token this node issued")(
+      "self-fence-command", po::value<std::string>(),
+      "what the watchdog runs to self-fence (default: reboot via /proc/sysrq-trigger, refused "
+      "in test namespaces and when PULSE_TEST is set)")(
+      "max-connections-per-source", po::value<std::size_t>()->default_value(defaults.per_source),
+      "admin port: open connections from one address that is not a cluster member")(
+      "max-connections", po::value<std::size_t>()->default_value(defaults.total),
+      "admin port: open connections from all addresses that are not cluster members")(
+      "max-member-connections", po::value<std::size_t>()->default_value(defaults.members_total),
+      member_help.c_str())("handshake-timeout",
+                           po::value<long>()->default_value(defaults.handshake_timeout.count()),
+                           "admin port: milliseconds a client has to finish its TLS handshake");
+  po::options_description hidden;
+  hidden.add_options()("command", po::value<std::vector<std::string>>());
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("command", -1);
+  po::variables_map vm;
+  try {
+    // Options are spelled out: no abbreviations (as pcs; see pcs_main.cc).
+    po::store(
+        po::command_line_parser(argc, argv)
+            .options(all)
+            .positional(positional)
+            .style(po::command_line_style::default_style & ~po::command_line_style::allow_guessing)
+            .run(),
+        vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "crmd: " << e.what() << "\nTry crmd --help.\n";
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << "Usage: crmd [OPTIONS]          run the node daemon in the foreground\n"
+                 "       crmd passwd [--revoke-tokens] [--state-dir DIR]\n"
+                 "                               set the hacluster password (read from stdin\n"
+                 "                               when it is not a terminal, else prompted);\n"
+                 "                               a running crmd uses it from its next call\n"
+                 "       crmd fingerprint [--state-dir DIR]\n"
+                 "                               print the node's certificate fingerprint\n\n"
+              << options << "\nStops cleanly on SIGTERM or SIGINT.\n";
+    return 0;
+  }
+  const std::vector<std::string> command = vm.count("command")
+                                               ? vm["command"].as<std::vector<std::string>>()
+                                               : std::vector<std::string>{};
+  const std::string state_dir =
+      vm.count("state-dir") ? vm["state-dir"].as<std::string>() : defaultStateDir();
+  if (command == std::vector<std::string>{"passwd"}) {
+    return runPasswd(state_dir, vm.count("revoke-tokens") > 0);
+  }
+  if (vm.count("revoke-tokens")) {
+    std::cerr << "crmd: --revoke-tokens goes with crmd passwd\nTry crmd --help.\n";
+    return 2;
+  }
+  if (command == std::vector<std::string>{"fingerprint"}) return runFingerprint(state_dir);
+  if (!command.empty()) {
+    std::cerr << "crmd: unknown command '" << command.front() << "'\nTry crmd --help.\n";
+    return 2;
+  }
+  AdminServerOptions server_options{state_dir, vm["listen"].as<std::string>(),
+                                    vm.count("name") ? vm["name"].as<std::string>() : hostName()};
+  ConnectionLimits& limits = server_options.limits;
+  limits.per_source = vm["max-connections-per-source"].as<std::size_t>();
+  limits.total = vm["max-connections"].as<std::size_t>();
+  limits.members_total = vm["max-member-connections"].as<std::size_t>();
+  limits.per_member = std::min(limits.per_member, limits.members_total);
+  limits.handshake_timeout = std::chrono::milliseconds(vm["handshake-timeout"].as<long>());
+  if (limits.per_source == 0 || limits.total == 0 || limits.members_total == 0 ||
+      limits.handshake_timeout.count() <= 0) {
+    std::cerr << "crmd: the admin port's connection limits and handshake timeout must be "
+                 "positive\n";
+    return 2;
+  }
+  if (vm["token-lifetime"].as<long>() < 0) {
+    std::cerr << "crmd: --token-lifetime must be 0 (no expiry) or a number of seconds\n";
+    return 2;
+  }
+  server_options.token_lifetime = std::chrono::seconds(vm["token-lifetime"].as<long>());
+  ClusterManagerOptions cluster_options{state_dir, server_options.node_name};
+  if (vm.count("ocf-root")) {
+    cluster_options.ocf_root = vm["ocf-root"].as<std::string>();
+  } else if (const char* env = std::getenv("OCF_ROOT"); env != nullptr && *env != '\0') {
+    cluster_options.ocf_root = env;
+  }
+  cluster_options.fence_agent_dirs.clear();
+  const char* env_dirs = std::getenv("PULSE_FENCE_AGENT_DIRS");
+  std::stringstream dirs(vm.count("fence-agent-path") ? vm["fence-agent-path"].as<std::string>()
+                         : env_dirs != nullptr && *env_dirs != '\0' ? std::string(env_dirs)
+                                                                    : std::string("/usr/sbin"));
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    if (!dir.empty()) cluster_options.fence_agent_dirs.push_back(dir);
+  }
+  SelfFenceOptions self_fence{vm["watchdog-timeout"].as<long>(), std::nullopt};
+  if (self_fence.timeout_ms < 0) {
+    std::cerr << "crmd: --watchdog-timeout must be 0 (off) or a number of milliseconds\n";
+    return 2;
+  }
+  if (vm.count("self-fence-command")) {
+    self_fence.command = vm["self-fence-command"].as<std::string>();
+  }
+  cluster_options.watchdog_armed = self_fence.timeout_ms > 0;
+  return runDaemon(server_options, cluster_options, self_fence);
+}

@@ -1,0 +1,150 @@
+#include "crmd/daemon/local_executor.h"
+
+#include <boost/asio/post.hpp>
+
+#include "common/log.h"
+#include "crmd/executor/ocf.h"
+
+namespace pulse::crmd {
+namespace {
+
+constexpr int kExecDone = 0, kExecCancelled = 1, kExecTimeout = 2, kExecError = 4,
+              kExecNotInstalled = 7;
+constexpr int kOcfGenericError = 1, kOcfNotInstalled = 5;
+
+bool isProbe(const ActionRequest& r) { return r.operation == "monitor" && r.interval_ms == 0; }
+
+std::string describe(const ActionRequest& r) {
+  return r.resource + "_" + r.operation + "_" + std::to_string(r.interval_ms);
+}
+
+}  // namespace
+
+int execStatusCode(ExecStatus status) {
+  switch (status) {
+    case ExecStatus::kDone:
+      return kExecDone;
+    case ExecStatus::kTimedOut:
+      return kExecTimeout;
+    case ExecStatus::kNotInstalled:
+      return kExecNotInstalled;
+    case ExecStatus::kCancelled:
+      return kExecCancelled;
+    case ExecStatus::kError:
+      break;
+  }
+  return kExecError;
+}
+
+LocalExecutor::LocalExecutor(boost::asio::io_context& io, Executor::Options options, Report report)
+    : io_(io), executor_(io, std::move(options)), report_(std::move(report)) {}
+
+void LocalExecutor::execute(const ActionRequest& request, std::uint64_t session) {
+  if (request.rsc_class == "stonith") {
+    // A fence device runs nowhere: "started" means this node may be asked to use it.
+    int rc = 0;
+    if (request.operation == "start") {
+      fence_devices_.insert(request.resource);
+    } else if (request.operation == "stop") {
+      fence_devices_.erase(request.resource);
+    } else if (request.operation == "monitor") {
+      rc = fence_devices_.contains(request.resource) ? 0 : 7;
+    }
+    OcfResult result;
+    result.rc = rc;
+    LocalResult r{request, result, false, session};
+    boost::asio::post(io_, [report = report_, r] { report(r); });
+    return;
+  }
+  if (request.operation == "stop") executor_.cancelAll(request.resource);
+  Operation op;
+  op.resource = request.resource;
+  op.agent = AgentName{request.provider, request.type};
+  op.action = request.operation;
+  op.interval = std::chrono::milliseconds(request.interval_ms);
+  op.timeout = std::chrono::milliseconds(request.timeout_ms > 0 ? request.timeout_ms : 20000);
+  op.params = request.params;
+  op.meta = request.meta;
+  op.meta["on_node"] = request.node;  // OCF_RESKEY_CRM_meta_on_node, as Pacemaker sets it
+  op.expected = static_cast<OcfCode>(request.expected_rc);
+  logEvent("executor: " + describe(request) + " starting");
+  auto first = std::make_shared<bool>(true);
+  Status queued = executor_.execute(std::move(op),
+                                    [this, request, session, first](const OperationResult& result) {
+                                      const bool change = !*first;
+                                      *first = false;
+                                      finish(request, session, result, change);
+                                    });
+  if (!queued) {
+    logEvent("executor: cannot run " + describe(request) + ": " + queued.error().message);
+    OcfResult failed;
+    failed.rc = kOcfGenericError;
+    failed.exec_status = kExecError;
+    if (!checkAgentName(AgentName{request.provider, request.type})) {
+      // No file can have this name, so no such agent is installed anywhere: report it as
+      // OCF_ERR_INSTALLED, which a probe turns into "stopped here, cannot run here" instead
+      // of a failure that needs a stop (which would fail the same way).
+      failed.rc = kOcfNotInstalled;
+      failed.exec_status = kExecNotInstalled;
+    }
+    failed.exit_reason = queued.error().message;
+    LocalResult r{request, failed, false, session};
+    boost::asio::post(io_, [report = report_, r] { report(r); });
+  }
+}
+
+void LocalExecutor::finish(const ActionRequest& request, std::uint64_t session,
+                           const OperationResult& result, bool change) {
+  const AgentResult& a = result.agent;
+  OcfResult r;
+  r.exec_status = execStatusCode(a.status);
+  if (a.status == ExecStatus::kDone) {
+    r.rc = a.exit_status >= 0 ? a.exit_status : kOcfGenericError;
+  } else {
+    r.rc = a.code == OcfCode::kUnknown ? kOcfGenericError : static_cast<int>(a.code);
+  }
+  r.exit_reason =
+      a.exit_reason.empty() && a.status != ExecStatus::kDone ? a.message : a.exit_reason;
+  r.exec_ms = a.runtime.count();
+  logEvent("executor: " + describe(request) + " rc=" + std::to_string(r.rc) + " status=" +
+           std::string(execStatusName(a.status)) + " (" + std::to_string(r.exec_ms) + " ms)" +
+           (change ? " [monitor changed]" : "") + (a.message.empty() ? "" : ": " + a.message));
+  track(request, r.rc, r.exec_status == kExecDone);
+  report_(LocalResult{request, r, change, session});
+}
+
+void LocalExecutor::track(const ActionRequest& request, int rc, bool done) {
+  const bool running_rc = rc == 0 || rc == 8;
+  if (request.operation == "stop") {
+    if (done && rc == 0) active_.erase(request.resource);
+    return;
+  }
+  if (request.operation == "start" || request.operation == "promote" ||
+      request.operation == "demote" || request.operation == "monitor") {
+    if (done && running_rc) {
+      auto it = active_.find(request.resource);
+      // Keep the start's request (its parameters are what a stop needs).
+      if (it == active_.end() || request.operation == "start") active_[request.resource] = request;
+    } else if (done && rc == 7 && isProbe(request)) {
+      active_.erase(request.resource);
+    }
+  }
+}
+
+std::size_t LocalExecutor::stopAll(const std::string& why) {
+  std::size_t n = 0;
+  const auto active = active_;
+  for (const auto& [rsc, started] : active) {
+    ActionRequest stop = started;
+    stop.action_id = -1;
+    stop.operation = "stop";
+    stop.interval_ms = 0;
+    stop.expected_rc = 0;
+    logEvent("executor: stopping " + rsc + " (" + why + ")");
+    execute(stop, 0);
+    ++n;
+  }
+  return n;
+}
+
+}  // namespace pulse::crmd

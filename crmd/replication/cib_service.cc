@@ -1,0 +1,261 @@
+#include "crmd/replication/cib_service.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <charconv>
+#include <map>
+#include <pugixml.hpp>
+#include <sstream>
+
+#include "crmd/cib/cib_store.h"
+#include "crmd/replication/cib_wire.h"
+#include "crmd/client/known_hosts.h"
+#include "common/log.h"
+#include "crmd/replication/peer_links.h"
+
+namespace pulse::crmd {
+namespace asio = boost::asio;
+namespace {
+
+// The replica resends unanswered messages every 100 ms; ticking faster buys nothing.
+constexpr std::chrono::milliseconds kTick{100};
+constexpr std::string_view kSealedMark = "<!-- pulse-sealed-in ";
+
+// The ring that sealed a copy lives in a comment after the CIB (inside the store's checksum),
+// not in an attribute: Pacemaker's schema would refuse an unknown <cib> attribute, and the
+// exported CIB must stay a valid Pacemaker CIB.
+std::string withSealedMark(const std::string& xml, const RingId& sealed) {
+  return xml + (xml.ends_with("\n") ? "" : "\n") + std::string(kSealedMark) +
+         std::to_string(sealed.seq) + "." + std::to_string(sealed.representative) + " -->\n";
+}
+
+std::pair<std::string, RingId> splitSealedMark(const std::string& text) {
+  const std::size_t at = text.rfind(kSealedMark);
+  if (at == std::string::npos) return {text, RingId{}};
+  RingId ring;
+  const char* p = text.data() + at + kSealedMark.size();
+  const char* end = text.data() + text.size();
+  auto [after_seq, ec1] = std::from_chars(p, end, ring.seq);
+  if (ec1 == std::errc() && after_seq < end && *after_seq == '.') {
+    std::from_chars(after_seq + 1, end, ring.representative);
+  }
+  return {text.substr(0, at), ring};
+}
+
+// `xml` with the <cib> version attributes set to `version` (unchanged text if it does not
+// parse: the store then refuses it and the failure is logged).
+std::string withVersion(const std::string& xml, const CibVersion& version) {
+  pugi::xml_document doc;
+  if (!doc.load_string(xml.c_str(), pugi::parse_default | pugi::parse_comments)) return xml;
+  pugi::xml_node root = doc.child("cib");
+  if (!root) return xml;
+  cib::writeCibVersion(root, version);
+  std::ostringstream out;
+  doc.save(out, "  ", pugi::format_default, pugi::encoding_utf8);
+  return out.str();
+}
+
+}  // namespace
+
+std::string initialCib(const membership::ClusterConfig& config) {
+  std::string nodes;
+  for (const membership::ClusterNode& node : config.nodes) {
+    nodes += "      <node id=\"" + std::to_string(node.id) + "\" uname=\"" + node.name + "\"/>\n";
+  }
+  return "<cib admin_epoch=\"0\" epoch=\"0\" num_updates=\"0\" validate-with=\"pacemaker-3.9\" "
+         "crm_feature_set=\"3.16.1\">\n  <configuration>\n    <crm_config/>\n    <nodes>\n" +
+         nodes +
+         "    </nodes>\n    <resources/>\n    <constraints/>\n  </configuration>\n"
+         "  <status/>\n</cib>\n";
+}
+
+struct CibService::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::io_context& io_context, CibServiceOptions opts, StoredCib persisted,
+       std::map<NodeId, std::string> peers)
+      : io(io_context),
+        timer(io_context),
+        options(std::move(opts)),
+        store(options.state_dir, [](const std::string& line) { logEvent("cib: " + line); }),
+        replica(options.self, std::move(persisted)),
+        links(crmd::clusterHostsPath(options.state_dir), options.peer_token, std::move(peers)) {}
+
+  // CibReplica's contract: persist, then send, then reply. A copy that cannot be stored must
+  // not be vouched for, so then nothing leaves; the replica resends and a later store may work.
+  void carryOut(CibOutput out) {
+    if (out.persist) {
+      const std::string text = withVersion(out.persist->xml, out.persist->version);
+      if (Status s = store.save(withSealedMark(text, out.persist->sealed_in)); !s) {
+        logEvent("cib: cannot store version " + toString(out.persist->version) + ": " +
+                 s.error().message + " (nothing sent)");
+        return;
+      }
+      logEvent("cib: stored version " + toString(out.persist->version));
+    }
+    for (const CibOutgoing& m : out.messages) {
+      links.send(m.to, toEnvelope(options.self, m.message));
+    }
+    for (WriteReply& reply : out.replies) {
+      auto it = pending.find(reply.id);
+      if (it == pending.end()) continue;
+      auto done = std::move(it->second);
+      pending.erase(it);
+      done(std::move(reply));
+    }
+    notify(out);
+  }
+
+  void notify(const CibOutput& out) {
+    const bool dc_ready = replica.isDc() && replica.ready();
+    const std::optional<NodeId> dc = replica.dc();
+    if (!listener ||
+        (!out.persist && !out.confirmed && dc_ready == notified_ready && dc == notified_dc))
+      return;
+    notified_ready = dc_ready;
+    notified_dc = dc;
+    const StoredCib& cib = replica.cib();
+    CibEvent event{StoredCib{cib.version, cib.sealed_in, withVersion(cib.xml, cib.version)}, dc,
+                   dc_ready, std::nullopt};
+    if (out.confirmed) {
+      event.confirmed = StoredCib{out.confirmed->version, out.confirmed->sealed_in,
+                                  withVersion(out.confirmed->xml, out.confirmed->version)};
+    }
+    listener(event);
+  }
+
+  void scheduleTick() {
+    timer.expires_after(kTick);
+    timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec || self->stopped) return;
+      self->carryOut(self->replica.onTick(std::chrono::steady_clock::now()));
+      self->scheduleTick();
+    });
+  }
+
+  asio::io_context& io;
+  asio::steady_timer timer;
+  CibServiceOptions options;
+  cib::CibStore store;
+  CibReplica replica;
+  PeerLinks links;
+  std::map<WriteId, std::function<void(WriteReply)>> pending;
+  std::function<void(const CibEvent&)> listener;
+  bool notified_ready = false;
+  std::optional<NodeId> notified_dc;
+  WriteId next_write = 1;
+  bool stopped = false;
+};
+
+Result<std::unique_ptr<CibService>> CibService::create(asio::io_context& io,
+                                                       CibServiceOptions options) {
+  cib::CibStore store(options.state_dir, [](const std::string& line) { logEvent("cib: " + line); });
+  auto loaded = store.load();
+  if (!loaded) return Error{"cib: " + loaded.error().message};
+  StoredCib persisted{CibVersion{}, RingId{}, initialCib(options.config)};
+  switch (loaded->outcome) {
+    case cib::LoadedCib::Outcome::kLoaded: {
+      auto [xml, sealed] = splitSealedMark(loaded->xml);
+      persisted = StoredCib{loaded->version, sealed, std::move(xml)};
+      logEvent("cib: loaded version " + toString(loaded->version) + " from " + store.path());
+      break;
+    }
+    case cib::LoadedCib::Outcome::kCorrupt:
+      logEvent("cib: " + store.path() + " cannot be trusted (" + loaded->reason +
+               "); kept aside as " + loaded->kept_aside + "; taking the cluster's copy");
+      break;
+    case cib::LoadedCib::Outcome::kNoCib:
+      logEvent("cib: no CIB on disk yet; starting from the empty one");
+      break;
+  }
+  std::map<NodeId, std::string> peers;
+  for (const membership::ClusterNode& node : options.config.nodes) {
+    if (node.id != options.self) peers[node.id] = node.name;
+  }
+  auto impl =
+      std::make_shared<Impl>(io, std::move(options), std::move(persisted), std::move(peers));
+  impl->scheduleTick();
+  return std::unique_ptr<CibService>(new CibService(std::move(impl)));
+}
+
+CibService::CibService(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+CibService::~CibService() = default;
+
+void CibService::onViewChanged(const membership::View& view, bool quorate) {
+  impl_->carryOut(impl_->replica.onViewChanged(view, quorate, std::chrono::steady_clock::now()));
+}
+
+void CibService::deliver(const peer::CibEnvelope& envelope) {
+  asio::post(impl_->io, [impl = impl_, envelope] {
+    if (impl->stopped) return;
+    auto message = fromEnvelope(envelope);
+    if (!message) {
+      logEvent("cib: dropped a peer message: " + message.error().message);
+      return;
+    }
+    const auto& [from, body] = *message;
+    if (from == impl->options.self || impl->options.config.findNode(from) == nullptr) {
+      logEvent("cib: dropped a message claiming to come from node " + std::to_string(from));
+      return;
+    }
+    impl->carryOut(impl->replica.onMessage(from, body, std::chrono::steady_clock::now()));
+  });
+}
+
+std::future<WriteReply> CibService::submit(CibChange change) {
+  auto promise = std::make_shared<std::promise<WriteReply>>();
+  std::future<WriteReply> future = promise->get_future();
+  asio::post(impl_->io, [impl = impl_, promise, change = std::move(change)]() mutable {
+    if (impl->stopped) {
+      promise->set_value(WriteReply{0, Error{"the cluster is stopping on this node"},
+                                    WriteFailure::kNotApplied, membership::kNoNode});
+      return;
+    }
+    const WriteId id = impl->next_write++;
+    impl->pending.emplace(id,
+                          [promise](WriteReply reply) { promise->set_value(std::move(reply)); });
+    impl->carryOut(impl->replica.submit(id, std::move(change), std::chrono::steady_clock::now()));
+  });
+  return future;
+}
+
+void CibService::submit(CibChange change, std::function<void(WriteReply)> done) {
+  if (impl_->stopped) {
+    done(WriteReply{0, Error{"the cluster is stopping on this node"}, WriteFailure::kNotApplied,
+                    membership::kNoNode});
+    return;
+  }
+  const WriteId id = impl_->next_write++;
+  impl_->pending.emplace(id, std::move(done));
+  impl_->carryOut(impl_->replica.submit(id, std::move(change), std::chrono::steady_clock::now()));
+}
+
+void CibService::setListener(std::function<void(const CibEvent&)> listener) {
+  impl_->listener = std::move(listener);
+}
+
+std::optional<CibSnapshot> CibService::read(std::chrono::milliseconds wait) {
+  auto promise = std::make_shared<std::promise<CibSnapshot>>();
+  std::future<CibSnapshot> future = promise->get_future();
+  asio::post(impl_->io, [impl = impl_, promise] {
+    const StoredCib& cib = impl->replica.cib();
+    promise->set_value(
+        CibSnapshot{StoredCib{cib.version, cib.sealed_in, withVersion(cib.xml, cib.version)},
+                    impl->replica.dc(), impl->replica.isDc(), impl->replica.ready()});
+  });
+  if (future.wait_for(wait) != std::future_status::ready) return std::nullopt;
+  return future.get();
+}
+
+void CibService::stop() {
+  impl_->stopped = true;
+  impl_->timer.cancel();
+  auto pending = std::move(impl_->pending);
+  impl_->pending.clear();
+  for (auto& [id, done] : pending) {
+    done(WriteReply{id, Error{"the cluster stopped on this node during the write"},
+                    WriteFailure::kUncertain, membership::kNoNode});
+  }
+}
+
+}  // namespace pulse::crmd

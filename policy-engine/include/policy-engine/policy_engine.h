@@ -1,0 +1,33 @@
+// Pulse's policy engine: Pacemaker's scheduler as a pure function.
+//
+// schedule() turns a CIB (configuration + status, Pacemaker's XML) into the
+// placement it wants and the transition graph that gets there. It does no
+// I/O, reads no clock ("now" is the CIB's execution-date or an option) and
+// keeps no state: equal inputs give byte-identical outputs. Bad input is an
+// Error naming the element and its line or id; it never throws or aborts.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "policy-engine/result.h"
+#include "policy-engine/transition.h"
+
+namespace pulse::pe {
+
+struct ScheduleOptions {
+  // Seconds since the epoch used as "now", overriding the CIB's
+  // execution-date (crm_simulate -t).
+  std::optional<std::int64_t> now;
+  // "now" when neither `now` nor an execution-date is given; a front end
+  // passes the wall clock here, as crm_simulate does. Without it: the epoch.
+  std::optional<std::int64_t> fallback_now;
+  // Fill Transition::scores (crm_simulate -s); off by default, it is large.
+  bool with_scores = false;
+};
+
+Result<Transition> schedule(std::string_view cib_xml, const ScheduleOptions& options = {});
+
+}  // namespace pulse::pe

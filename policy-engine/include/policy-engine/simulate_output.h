@@ -1,0 +1,21 @@
+// crm_simulate-compatible text: cluster status blocks, the Transition
+// Summary (same line grammar and column widths), executed actions, scores,
+// and the transition graph as XML.
+#pragma once
+
+#include <string>
+
+#include "policy-engine/transition.h"
+
+namespace pulse::pe {
+
+// The node list and the full list of resources in crm_mon's layout. `indent` goes before each
+// section heading ("* Node List:"); crm_simulate nests them under its own headings with "  ",
+// crm_mon and pcs status print them at the margin with "" (then without the "* ").
+std::string formatClusterView(const ClusterView& view, const std::string& indent = "  ");
+std::string formatSummary(const Transition& t);
+std::string formatExecutedActions(const Transition& t);
+std::string formatScores(const Transition& t);
+std::string formatGraphXml(const Transition& t);
+
+}  // namespace pulse::pe

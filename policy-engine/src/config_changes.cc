@@ -1,0 +1,147 @@
+#include "config_changes.h"
+
+#include <algorithm>
+#include <cctype>
+#include <limits>
+
+#include "policy-engine/op_digest.h"
+
+namespace pulse::pe {
+namespace {
+
+bool sameName(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+const OperationConfig* opConfig(const Resource& r, const std::string& task,
+                                std::int64_t interval_ms) {
+  if (r.config == nullptr) return nullptr;
+  auto find = [&](const std::string& name) -> const OperationConfig* {
+    for (const OperationConfig& op : r.config->ops) {
+      if (sameName(op.name, name) && op.interval_ms == interval_ms) return &op;
+    }
+    return nullptr;
+  };
+  const OperationConfig* op = find(task);
+  if (op == nullptr && (task == "migrate_to" || task == "migrate_from")) op = find("migrate");
+  return op;
+}
+
+std::vector<const OperationRecord*> sortedByCallId(const ResourceHistory& rh) {
+  std::vector<const OperationRecord*> ops;
+  for (const OperationRecord& op : rh.ops) ops.push_back(&op);
+  std::stable_sort(ops.begin(), ops.end(), [](const OperationRecord* a, const OperationRecord* b) {
+    auto key = [](const OperationRecord* o) {
+      return o->call_id < 0 ? std::numeric_limits<long long>::max() : o->call_id;
+    };
+    return key(a) < key(b);
+  });
+  return ops;
+}
+
+// Pacemaker's calculate_active_ops: the last start (or what implies one)
+// and the last successful stop.
+void activeRange(const std::vector<const OperationRecord*>& ops, int& start, int& stop) {
+  start = stop = -1;
+  int implied_monitor = -1;
+  int implied_clone = -1;
+  for (int i = 0; i < static_cast<int>(ops.size()); ++i) {
+    const OperationRecord& op = *ops[static_cast<std::size_t>(i)];
+    if (op.task == "stop" && op.op_status == 0) {
+      stop = i;
+    } else if (op.task == "start" || op.task == "migrate_from") {
+      start = i;
+    } else if (implied_monitor <= stop && op.task == "monitor") {
+      if (op.rc == 0 || op.rc == 8) implied_monitor = i;
+    } else if (op.task == "promote" || op.task == "demote") {
+      implied_clone = i;
+    }
+  }
+  if (start == -1) start = implied_clone != -1 ? implied_clone : implied_monitor;
+}
+
+}  // namespace
+
+DigestCheck compareDigests(const WorkingSet& ws, const Resource& r, const OperationRecord& op) {
+  if (r.config == nullptr) return DigestCheck::Unknown;
+  OpDigestInput in;
+  in.params = r.config->params;
+  if (r.parent >= 0) {
+    const Resource& parent = ws.resources[static_cast<std::size_t>(r.parent)];
+    if (parent.config != nullptr) {
+      for (const auto& kv : parent.config->params) in.params.insert(kv);
+    }
+  }
+  in.task = op.task;
+  in.interval_ms = op.interval_ms;
+  std::optional<std::string_view> timeout;
+  auto d = ws.cib->op_defaults.find("timeout");
+  if (d != ws.cib->op_defaults.end()) timeout = d->second;
+  if (const OperationConfig* oc = opConfig(r, op.task, op.interval_ms)) {
+    if (auto m = oc->meta.find("timeout"); m != oc->meta.end()) timeout = m->second;
+    if (auto a = oc->attributes.find("timeout"); a != oc->attributes.end()) timeout = a->second;
+    in.op_params = oc->params;
+  }
+  in.op_meta["timeout"] = normalizedTimeoutMs(timeout);
+  in.feature_set = !op.feature_set.empty() ? op.feature_set : ws.cib->feature_set;
+  in.fence_device = r.is_stonith;
+  OpDigests digests = computeOpDigests(
+      in,
+      op.op_force_restart ? std::optional<std::string_view>(*op.op_force_restart) : std::nullopt,
+      op.op_secure_params ? std::optional<std::string_view>(*op.op_secure_params) : std::nullopt);
+  bool extra_params = op.interval_ms == 0 && !in.op_params.empty();
+  if (!op.restart_digest.empty() && digests.restart != op.restart_digest) {
+    return DigestCheck::Restart;
+  }
+  if (op.op_digest.empty()) return DigestCheck::Unknown;
+  if (digests.all != op.op_digest) return extra_params ? DigestCheck::Restart : DigestCheck::All;
+  return DigestCheck::Match;
+}
+
+void checkConfigChanges(WorkingSet& ws) {
+  for (const NodeStateRecord& st : ws.cib->node_states) {
+    int node = ws.findNode(st.id);
+    if (node < 0 && !st.uname.empty()) node = ws.findNode(st.uname);
+    if (node < 0) continue;
+    for (const ResourceHistory& rh : st.resources) {
+      int index = ws.findResource(rh.id);
+      if (index < 0 || rh.ops.empty()) continue;
+      Resource& r = ws.resources[static_cast<std::size_t>(index)];
+      if (r.kind != ResourceConfig::Kind::Primitive) continue;
+      if (std::find(r.running_on.begin(), r.running_on.end(), node) == r.running_on.end()) continue;
+      auto ops = sortedByCallId(rh);
+      int start = 0, stop = 0;
+      activeRange(ops, start, stop);
+      if (start < stop) continue;  // stopped there
+      for (int i = std::max(start, 0); i < static_cast<int>(ops.size()); ++i) {
+        const OperationRecord& op = *ops[static_cast<std::size_t>(i)];
+        bool relevant = op.interval_ms > 0 || op.task == "monitor" || op.task == "start" ||
+                        op.task == "promote" || op.task == "migrate_from";
+        if (!relevant) continue;
+        if (op.interval_ms > 0 && opConfig(r, op.task, op.interval_ms) == nullptr) continue;
+        std::string task = op.task;
+        if (op.interval_ms == 0 &&
+            (task == "monitor" || task == "migrate_from" || task == "promote")) {
+          task = "start";
+        }
+        DigestCheck check = compareDigests(ws, r, op);
+        if (check == DigestCheck::Restart) {
+          ws.forced.push_back({index, task, op.interval_ms});
+        } else if (check == DigestCheck::All || check == DigestCheck::Unknown) {
+          if (op.interval_ms > 0) {
+            ws.forced.push_back({index, task, op.interval_ms});
+          } else if (!op.restart_digest.empty()) {
+            if (r.managed && !r.failed) ws.reloads.emplace_back(index, node);
+          } else {
+            ws.forced.push_back({index, task, op.interval_ms});
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace pulse::pe

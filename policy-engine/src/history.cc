@@ -1,0 +1,525 @@
+// Operation history -> current state, following Pacemaker 2.1.5's unpack of
+// lrm_rsc_op entries: ops are replayed in call-id order per node; the last
+// result decides the role there; failures decide the recovery (on-fail).
+#include "history.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "config_changes.h"
+#include "policy-engine/xml_dates.h"
+
+namespace pulse::pe {
+namespace {
+
+// OCF exit codes and executor statuses used in the history.
+constexpr int kOcfOk = 0, kOcfInvalidParam = 2, kOcfUnimplemented = 3, kOcfInsufficientPriv = 4,
+              kOcfNotInstalled = 5, kOcfNotConfigured = 6, kOcfNotRunning = 7,
+              kOcfRunningPromoted = 8, kOcfFailedPromoted = 9, kOcfDegraded = 190,
+              kOcfDegradedPromoted = 191;
+constexpr int kExecPending = -1, kExecDone = 0, kExecCancelled = 1, kExecNotSupported = 3,
+              kExecError = 4, kExecErrorHard = 5, kExecErrorFatal = 6, kExecNotInstalled = 7,
+              kExecNoFenceDevice = 10, kExecNoSecrets = 11;
+
+int severity(OnFail f) {
+  switch (f) {
+    case OnFail::Ignore:
+      return 0;
+    case OnFail::Demote:
+      return 1;
+    case OnFail::Recover:
+      return 2;
+    case OnFail::RestartContainer:
+      return 3;
+    case OnFail::Block:
+      return 4;
+    case OnFail::Stop:
+      return 5;
+    case OnFail::Standby:
+      return 6;
+    case OnFail::Fence:
+      return 7;
+  }
+  return 0;
+}
+
+struct FailurePolicy {
+  OnFail on_fail = OnFail::Recover;
+  Role fail_role = Role::Started;
+};
+
+const OperationConfig* findOpConfig(const Resource& r, const std::string& task,
+                                    std::int64_t interval_ms) {
+  if (r.config == nullptr) return nullptr;
+  for (const OperationConfig& op : r.config->ops) {
+    if (op.name == task && op.interval_ms == interval_ms) return &op;
+  }
+  return nullptr;
+}
+
+FailurePolicy failurePolicy(const WorkingSet& ws, const Resource& r, const std::string& task,
+                            std::int64_t interval_ms) {
+  FailurePolicy p;
+  std::string value;
+  if (const OperationConfig* op = findOpConfig(r, task, interval_ms)) {
+    if (auto it = op->attributes.find("on-fail"); it != op->attributes.end()) {
+      value = it->second;
+    } else if (auto m = op->meta.find("on-fail"); m != op->meta.end()) {
+      value = m->second;
+    }
+  }
+  if (value.empty()) {
+    if (auto it = ws.cib->op_defaults.find("on-fail"); it != ws.cib->op_defaults.end()) {
+      value = it->second;
+    }
+  }
+  if (value == "fence" && !ws.options.stonith_enabled) value = "stop";
+  if (value == "block") {
+    p.on_fail = OnFail::Block;
+  } else if (value == "fence") {
+    p.on_fail = OnFail::Fence;
+  } else if (value == "standby") {
+    p.on_fail = OnFail::Standby;
+  } else if (value == "ignore" || value == "nothing") {
+    p.on_fail = OnFail::Ignore;
+  } else if (value == "stop") {
+    p.on_fail = OnFail::Stop;
+    p.fail_role = Role::Stopped;
+  } else if (value == "restart") {
+    p.on_fail = OnFail::Recover;
+  } else if (value == "restart-container") {
+    p.on_fail = OnFail::RestartContainer;
+  } else if (value == "demote") {
+    p.on_fail = OnFail::Demote;
+  } else if (task == "stop") {
+    p.on_fail = ws.options.stonith_enabled ? OnFail::Fence : OnFail::Block;
+  } else {
+    p.on_fail = OnFail::Recover;
+  }
+  return p;
+}
+
+// Replays one resource's history on one node.
+class ResourceReplay {
+ public:
+  ResourceReplay(WorkingSet& ws, Resource& r, int node) : ws_(ws), r_(r), node_(node) {}
+
+  void replay(std::vector<const OperationRecord*> ops) {
+    std::stable_sort(ops.begin(), ops.end(),
+                     [](const OperationRecord* a, const OperationRecord* b) {
+                       auto key = [](const OperationRecord* o) {
+                         return o->call_id < 0 ? std::numeric_limits<long long>::max() : o->call_id;
+                       };
+                       return key(a) < key(b);
+                     });
+    Role saved = r_.role;
+    r_.role = Role::Unknown;
+    for (const OperationRecord* op : ops) unpackOp(*op);
+    recordActiveRecurring(ops);
+    processState();
+    if (r_.target_role) {
+      if (r_.next_role == Role::Unknown || *r_.target_role < r_.next_role) {
+        r_.next_role = *r_.target_role;
+      }
+    }
+    if (saved > r_.role) r_.role = saved;
+  }
+
+ private:
+  Node& node() { return ws_.nodes[static_cast<std::size_t>(node_)]; }
+
+  static bool isProbe(const OperationRecord& op) {
+    return op.task == "monitor" && op.interval_ms == 0;
+  }
+  static bool maskableProbeFailure(const OperationRecord& op) {
+    return isProbe(op) && (op.rc == kOcfNotInstalled || op.rc == kOcfInvalidParam ||
+                           op.op_status == kExecNotInstalled);
+  }
+  // Pacemaker's calculate_active_ops + process_recurring: the recurring
+  // operations recorded after the last start (or, without a start, after the
+  // last probe that found the resource running) and not before a later
+  // successful stop are still in force on this node.
+  void recordActiveRecurring(const std::vector<const OperationRecord*>& ops) {
+    if (!node().online) return;
+    int start = -1, stop = -1, implied_by_monitor = -1, implied_by_role = -1;
+    for (int i = 0; i < static_cast<int>(ops.size()); ++i) {
+      const OperationRecord& op = *ops[static_cast<std::size_t>(i)];
+      if (op.task == "stop" && op.op_status == kExecDone) {
+        stop = i;
+      } else if (op.task == "start" || op.task == "migrate_from") {
+        start = i;
+      } else if (implied_by_monitor <= stop && op.task == "monitor") {
+        if (op.rc == kOcfOk || op.rc == kOcfRunningPromoted) implied_by_monitor = i;
+      } else if (op.task == "promote" || op.task == "demote") {
+        implied_by_role = i;
+      }
+    }
+    if (start < 0) start = implied_by_role >= 0 ? implied_by_role : implied_by_monitor;
+    for (int i = 0; i < static_cast<int>(ops.size()); ++i) {
+      if ((start < stop && i <= stop) || i < start) continue;
+      const OperationRecord& op = *ops[static_cast<std::size_t>(i)];
+      if (op.interval_ms == 0 || op.op_status == kExecPending) continue;
+      r_.active_recurring.push_back({node_, op.task, op.interval_ms});
+    }
+  }
+  void setActive() {
+    if (r_.role < Role::Started) r_.role = Role::Started;
+  }
+  void recordFailed(const OperationRecord& op, int rc) {
+    ws_.failed_actions.push_back({r_.id, op.task, node().name, op.interval_ms, rc});
+  }
+  // Pacemaker's check_operation_expiry: a failure older than failure-timeout
+  // is forgotten once the fail-count has expired too; a failed start or
+  // monitor recorded with other parameters than now gets its fail-count
+  // cleared (and so no longer bans the node).
+  bool expired(const OperationRecord& op) {
+    bool is_expired = false;
+    if (r_.failure_timeout_s > 0 && op.last_rc_change > 0 &&
+        ws_.now >= op.last_rc_change + r_.failure_timeout_s) {
+      is_expired = failCount(ws_, r_, node_) <= 0;
+    }
+    if (!is_expired && op.is_last_failure && (op.task == "start" || op.task == "monitor")) {
+      DigestCheck check = compareDigests(ws_, r_, op);
+      if (check != DigestCheck::Unknown && check != DigestCheck::Match &&
+          !ws_.failcountCleared(r_.index, node_)) {
+        ws_.failcount_cleared.emplace_back(r_.index, node_);
+      }
+    }
+    if (is_expired && op.interval_ms == 0 && op.task == "monitor") {
+      switch (op.rc) {
+        case kOcfOk:
+        case kOcfNotRunning:
+        case kOcfRunningPromoted:
+        case kOcfDegraded:
+        case kOcfDegradedPromoted:
+          is_expired = false;  // probes that found a state do not expire
+          break;
+        default:
+          break;
+      }
+    }
+    return is_expired;
+  }
+  void checkRecoverable(const std::string& task) {
+    if (task != "stop") return;
+    if (ws_.options.stonith_enabled) return;  // a failed stop is recovered by fencing
+    r_.managed = false;
+    r_.blocked = true;
+  }
+
+  void unpackOp(const OperationRecord& op) {
+    if (op.task == "notify" || op.task == "meta-data") return;
+    int target_rc = op.has_target_rc ? op.target_rc : -1;
+    int rc = op.rc;
+    int status = op.op_status;
+    bool is_expired = status != kExecNotInstalled && expired(op);
+    int old_rc = rc;
+    remap(op, target_rc, rc, status);
+    bool maskable = maskableProbeFailure(op);
+    if (is_expired && maskable && old_rc != target_rc) {
+      if (r_.role <= Role::Stopped) r_.role = Role::Unknown;
+      return;
+    }
+    if (is_expired && rc != target_rc) {
+      if (op.interval_ms == 0) return;
+      if (node().online && !node().unclean) return;
+    }
+    if (maskable) {
+      updateState(op, target_rc);
+      recordFailed(op, old_rc);
+      int parent = r_.index;
+      addLocationScore(ws_.resources[static_cast<std::size_t>(parent)], node_, -kInfinity);
+      return;
+    }
+    switch (status) {
+      case kExecCancelled:
+        return;
+      case kExecPending:
+        if (op.task == "start") {
+          r_.start_pending = true;
+          setActive();
+        } else if (op.task == "promote") {
+          r_.role = Role::Promoted;
+        }
+        if (r_.pending_task.empty() && (op.interval_ms != 0 || op.task != "monitor")) {
+          r_.pending_task = op.task;
+          r_.pending_node = node_;
+        }
+        return;
+      case kExecDone:
+        updateState(op, rc);
+        return;
+      case kExecNotInstalled:
+        addLocationScore(r_, node_, -kInfinity);
+        failure(op, rc);
+        return;
+      case kExecNoFenceDevice:
+      case kExecNoSecrets:
+        status = kExecErrorHard;
+        break;
+      default:
+        break;
+    }
+    FailurePolicy policy = failurePolicy(ws_, r_, op.task, op.interval_ms);
+    if (policy.on_fail == OnFail::Ignore) {
+      updateState(op, target_rc);
+      recordFailed(op, rc);
+      return;
+    }
+    failure(op, rc);
+    if (status == kExecErrorHard) {
+      addLocationScore(r_, node_, -kInfinity);
+    } else if (status == kExecErrorFatal) {
+      addLocationScore(r_, -1, -kInfinity);
+    }
+  }
+
+  void remap(const OperationRecord& op, int target_rc, int& rc, int& status) {
+    if (op.task == "monitor") {
+      if (rc == kOcfDegraded) rc = kOcfOk;
+      if (rc == kOcfDegradedPromoted) rc = kOcfRunningPromoted;
+    }
+    if (maskableProbeFailure(op)) {
+      status = kExecDone;
+      rc = kOcfNotRunning;
+    }
+    if (status != kExecDone && status != kExecError) return;
+    status = kExecDone;
+    bool probe = isProbe(op);
+    if (target_rc < 0 || target_rc != rc) status = kExecError;
+    switch (rc) {
+      case kOcfOk:
+        if (probe && target_rc == kOcfNotRunning) status = kExecDone;
+        break;
+      case kOcfNotRunning:
+        if (probe || target_rc == rc || !r_.managed) {
+          status = kExecDone;
+          r_.role = Role::Stopped;
+          r_.next_role = Role::Unknown;
+        }
+        break;
+      case kOcfRunningPromoted:
+        if (probe && rc != target_rc) status = kExecDone;
+        r_.role = Role::Promoted;
+        break;
+      case kOcfDegradedPromoted:
+      case kOcfFailedPromoted:
+        r_.role = Role::Promoted;
+        status = kExecError;
+        break;
+      case kOcfNotConfigured:
+        status = kExecErrorFatal;
+        break;
+      case kOcfUnimplemented:
+        if (op.interval_ms == 0) {
+          checkRecoverable(op.task);
+          status = kExecErrorHard;
+        } else {
+          status = kExecNotSupported;
+        }
+        break;
+      case kOcfNotInstalled:
+      case kOcfInvalidParam:
+      case kOcfInsufficientPriv:
+        checkRecoverable(op.task);
+        status = kExecErrorHard;
+        break;
+      default:
+        if (status == kExecDone) status = kExecError;
+        break;
+    }
+  }
+
+  void updateState(const OperationRecord& op, int rc) {
+    bool clear = false;
+    const std::string& task = op.task;
+    if (rc == kOcfNotInstalled || maskableProbeFailure(op)) {
+      r_.role = Role::Stopped;
+    } else if (rc == kOcfNotRunning) {
+      clear = true;
+    } else if (task == "monitor") {
+      if (last_failure_ && opKey(r_.id, last_failure_->task, last_failure_->interval_ms) ==
+                               opKey(r_.id, task, op.interval_ms)) {
+        clear = true;
+      }
+      setActive();
+    } else if (task == "start") {
+      r_.role = Role::Started;
+      clear = true;
+    } else if (task == "stop") {
+      r_.role = Role::Stopped;
+      clear = true;
+    } else if (task == "promote") {
+      r_.role = Role::Promoted;
+      clear = true;
+    } else if (task == "demote") {
+      if (on_fail_ == OnFail::Demote) clear = true;
+      r_.role = Role::Unpromoted;
+    } else if (task == "migrate_from") {
+      r_.role = Role::Started;
+      clear = true;
+    } else {
+      setActive();
+    }
+    if (clear) {
+      switch (on_fail_) {
+        case OnFail::Block:
+        case OnFail::Ignore:
+        case OnFail::Demote:
+        case OnFail::Recover:
+        case OnFail::RestartContainer:
+          on_fail_ = OnFail::Ignore;
+          r_.next_role = Role::Unknown;
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  void failure(const OperationRecord& op, int rc) {
+    last_failure_ = &op;
+    bool probe = isProbe(op);
+    if (!(!ws_.options.symmetric && rc == kOcfNotInstalled)) recordFailed(op, rc);
+    FailurePolicy policy = failurePolicy(ws_, r_, op.task, op.interval_ms);
+    if (severity(on_fail_) < severity(policy.on_fail)) on_fail_ = policy.on_fail;
+    if (op.task == "stop") {
+      addLocationScore(r_, node_, -kInfinity);
+    } else if (op.task == "promote") {
+      r_.role = Role::Promoted;
+    } else if (op.task == "demote") {
+      r_.role = rc == kOcfNotRunning ? Role::Stopped : Role::Unpromoted;
+    }
+    if (probe && rc == kOcfNotInstalled) {
+      r_.role = Role::Stopped;
+    } else if (r_.role < Role::Started) {
+      setActive();
+    }
+    if (policy.fail_role != Role::Started && r_.next_role < policy.fail_role) {
+      r_.next_role = policy.fail_role;
+    }
+    if (policy.fail_role == Role::Stopped) {
+      for (auto& s : r_.allowed) s = -kInfinity;
+    }
+  }
+
+  void addRunning() {
+    if (std::find(r_.running_on.begin(), r_.running_on.end(), node_) != r_.running_on.end()) {
+      return;
+    }
+    r_.running_on.push_back(node_);
+    if (node().maintenance) r_.managed = false;
+    if (!r_.managed) {
+      addLocationScore(r_, node_, kInfinity);
+      for (int p = r_.parent; p >= 0; p = ws_.resources[static_cast<std::size_t>(p)].parent) {
+        if (!node().online) break;
+        auto& pr = ws_.resources[static_cast<std::size_t>(p)].running_on;
+        pr.push_back(node_);
+      }
+      return;
+    }
+    if (r_.parent >= 0) {
+      auto& pr = ws_.resources[static_cast<std::size_t>(r_.parent)].running_on;
+      if (std::find(pr.begin(), pr.end(), node_) == pr.end()) pr.push_back(node_);
+    }
+  }
+
+  void processState() {
+    if (r_.role != Role::Unknown) {
+      if (std::find(r_.known_on.begin(), r_.known_on.end(), node_) == r_.known_on.end()) {
+        r_.known_on.push_back(node_);
+      }
+    }
+    OnFail on_fail = on_fail_;
+    if (node().unclean) on_fail = OnFail::Ignore;
+    switch (on_fail) {
+      case OnFail::Ignore:
+        break;
+      case OnFail::Demote:
+        r_.failed = true;
+        break;
+      case OnFail::Fence:
+        node().unclean = true;
+        break;
+      case OnFail::Standby:
+        node().standby = true;
+        break;
+      case OnFail::Block:
+        r_.managed = false;
+        r_.blocked = true;
+        break;
+      case OnFail::Stop:
+        r_.next_role = Role::Stopped;
+        break;
+      case OnFail::Recover:
+      case OnFail::RestartContainer:
+        if (r_.role != Role::Stopped && r_.role != Role::Unknown) {
+          r_.failed = true;
+          r_.needs_stop = true;
+        }
+        break;
+    }
+    if (r_.role != Role::Stopped && r_.role != Role::Unknown) {
+      addRunning();
+      switch (on_fail) {
+        case OnFail::Ignore:
+          break;
+        case OnFail::Demote:
+        case OnFail::Block:
+          r_.failed = true;
+          break;
+        default:
+          r_.failed = true;
+          r_.needs_stop = true;
+          break;
+      }
+    }
+  }
+
+  WorkingSet& ws_;
+  Resource& r_;
+  int node_;
+  OnFail on_fail_ = OnFail::Ignore;
+  const OperationRecord* last_failure_ = nullptr;
+};
+
+}  // namespace
+
+Score failCount(const WorkingSet& ws, const Resource& r, int node) {
+  const auto& failures = ws.nodes[static_cast<std::size_t>(node)].failures;
+  if (failures.empty()) return 0;
+  auto it = failures.find(r.id);
+  if (it == failures.end()) return 0;
+  const Node::Failures& f = it->second;
+  if (f.count > 0 && r.failure_timeout_s > 0 && f.last_failure > 0 &&
+      ws.now >= f.last_failure + r.failure_timeout_s) {
+    return 0;
+  }
+  return f.count;
+}
+
+std::optional<Error> unpackHistory(WorkingSet& ws) {
+  for (const NodeStateRecord& st : ws.cib->node_states) {
+    int node = ws.findNode(st.id);
+    if (node < 0 && !st.uname.empty()) node = ws.findNode(st.uname);
+    if (node < 0) continue;
+    for (const ResourceHistory& rh : st.resources) {
+      if (rh.ops.empty()) continue;
+      int index = ws.findResource(rh.id);
+      if (index < 0) {
+        ws.warnings.push_back("history of unknown resource '" + rh.id + "' on " +
+                              ws.nodes[static_cast<std::size_t>(node)].name + " ignored");
+        continue;
+      }
+      Resource& r = ws.resources[static_cast<std::size_t>(index)];
+      if (r.kind != ResourceConfig::Kind::Primitive) continue;
+      std::vector<const OperationRecord*> ops;
+      ops.reserve(rh.ops.size());
+      for (const OperationRecord& op : rh.ops) ops.push_back(&op);
+      ResourceReplay(ws, r, node).replay(std::move(ops));
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace pulse::pe

@@ -1,0 +1,176 @@
+// The pipeline: unpack -> working set -> scores -> assignment -> actions ->
+// orderings (acyclic, via Boost.Graph) -> Transition (summary + views).
+#include <algorithm>
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/topological_sort.hpp>
+#include <iterator>
+
+#include "actions.h"
+#include "assign.h"
+#include "config_changes.h"
+#include "policy-engine/policy_engine.h"
+#include "summary.h"
+
+namespace pulse::pe {
+namespace {
+
+// Names the actions on one cycle among the kept orderings, with the
+// constraint behind each step, so the operator can find the loop.
+std::string describeCycle(const WorkingSet& ws, const ActionPlan& plan,
+                          const std::vector<bool>& kept) {
+  auto name = [&](int id) {
+    const PlannedAction& a = plan.actions[static_cast<std::size_t>(id)];
+    std::string text = a.key;
+    if (a.node >= 0) text += " on " + ws.nodes[static_cast<std::size_t>(a.node)].name;
+    return text;
+  };
+  const std::size_t n = plan.actions.size();
+  std::vector<int> state(n, 0);      // 0 new, 1 on the DFS stack, 2 done
+  std::vector<int> via_edge(n, -1);  // edge that reached the action
+  for (std::size_t root = 0; root < n; ++root) {
+    if (!kept[root] || state[root] != 0) continue;
+    // Iterative DFS: (action, next index into its `after` edges).
+    std::vector<std::pair<int, std::size_t>> stack{{static_cast<int>(root), 0}};
+    state[root] = 1;
+    while (!stack.empty()) {
+      auto& [id, next] = stack.back();
+      const auto& after = plan.actions[static_cast<std::size_t>(id)].after;
+      if (next == after.size()) {
+        state[static_cast<std::size_t>(id)] = 2;
+        stack.pop_back();
+        continue;
+      }
+      int e = after[next++];
+      int to = plan.edges[static_cast<std::size_t>(e)].then;
+      if (!kept[static_cast<std::size_t>(to)]) continue;
+      if (state[static_cast<std::size_t>(to)] == 1) {
+        // Walk back from `id` to `to` along the edges that reached each action.
+        std::vector<int> edges{e};
+        for (int at = id; at != to;) {
+          int back = via_edge[static_cast<std::size_t>(at)];
+          edges.push_back(back);
+          at = plan.edges[static_cast<std::size_t>(back)].first;
+        }
+        std::string text = name(to);
+        for (auto it = edges.rbegin(); it != edges.rend(); ++it) {
+          const ActionEdge& edge = plan.edges[static_cast<std::size_t>(*it)];
+          text += " -> " + name(edge.then) + " (" + edge.origin + ")";
+        }
+        return text;
+      }
+      if (state[static_cast<std::size_t>(to)] == 0) {
+        state[static_cast<std::size_t>(to)] = 1;
+        via_edge[static_cast<std::size_t>(to)] = e;
+        stack.emplace_back(to, 0);
+      }
+    }
+  }
+  return "(not found)";
+}
+
+// Orders the kept actions so every ordering points forward; a cycle is an
+// error naming the actions and constraints on it.
+Result<std::vector<int>> topologicalOrder(const WorkingSet& ws, const ActionPlan& plan,
+                                          const std::vector<bool>& kept) {
+  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+  Graph g(plan.actions.size());
+  for (const ActionEdge& e : plan.edges) {
+    if (kept[static_cast<std::size_t>(e.first)] && kept[static_cast<std::size_t>(e.then)]) {
+      boost::add_edge(static_cast<std::size_t>(e.first), static_cast<std::size_t>(e.then), g);
+    }
+  }
+  std::vector<std::size_t> reversed;
+  try {
+    boost::topological_sort(g, std::back_inserter(reversed));
+  } catch (const boost::not_a_dag&) {
+    return Error{"ordering cycle: " + describeCycle(ws, plan, kept)};
+  }
+  std::vector<int> order;
+  for (auto it = reversed.rbegin(); it != reversed.rend(); ++it) {
+    if (kept[*it]) order.push_back(static_cast<int>(*it));
+  }
+  return order;
+}
+
+}  // namespace
+
+const char* roleName(Role role) {
+  switch (role) {
+    case Role::Unknown:
+      return "Unknown";
+    case Role::Stopped:
+      return "Stopped";
+    case Role::Started:
+      return "Started";
+    case Role::Unpromoted:
+      return "Unpromoted";
+    case Role::Promoted:
+      return "Promoted";
+  }
+  return "Unknown";
+}
+
+Result<Transition> schedule(std::string_view cib_xml, const ScheduleOptions& options) {
+  auto cib = unpackCib(cib_xml);
+  if (!cib) return cib.error();
+  Transition t;
+  if (options.now) {
+    t.now = *options.now;
+  } else if (cib->execution_date) {
+    t.now = *cib->execution_date;
+    t.used_execution_date = true;
+    t.execution_date_text = cib->execution_date_text;
+  } else if (options.fallback_now) {
+    t.now = *options.fallback_now;
+  }
+  auto ws = buildWorkingSet(*cib, t.now);
+  if (!ws) return ws.error();
+  t.current = describeCluster(*ws, nullptr);
+  if (auto e = applyNodeCriteria(*ws)) return *e;
+  if (auto e = unpackColocations(*ws)) return *e;
+  checkConfigChanges(*ws);
+  assignResources(*ws);
+  auto plan = planActions(*ws);
+  if (!plan) return plan.error();
+  t.summary = summarize(*ws, *plan);
+  if (options.with_scores) t.scores = scoreLines(*ws);
+
+  std::vector<bool> kept(plan->actions.size());
+  for (const PlannedAction& a : plan->actions) {
+    kept[static_cast<std::size_t>(a.id)] = inGraph(*ws, a);
+  }
+  auto order = topologicalOrder(*ws, *plan, kept);
+  if (!order) return order.error();
+  std::vector<int> renumber(plan->actions.size(), -1);
+  for (int id : *order) {
+    const PlannedAction& a = plan->actions[static_cast<std::size_t>(id)];
+    Action out;
+    out.id = static_cast<int>(t.actions.size());
+    renumber[static_cast<std::size_t>(id)] = out.id;
+    out.key = a.key;
+    out.task = a.task;
+    out.resource = ws->resources[static_cast<std::size_t>(a.rsc)].id;
+    out.node = a.node >= 0 ? ws->nodes[static_cast<std::size_t>(a.node)].name : "";
+    out.interval_ms = a.interval_ms;
+    out.pseudo = a.pseudo;
+    t.actions.push_back(std::move(out));
+  }
+  for (const ActionEdge& e : plan->edges) {
+    int f = renumber[static_cast<std::size_t>(e.first)];
+    int th = renumber[static_cast<std::size_t>(e.then)];
+    if (f >= 0 && th >= 0) t.orderings.push_back({f, th});
+  }
+  std::sort(t.orderings.begin(), t.orderings.end(), [](const Ordering& a, const Ordering& b) {
+    return std::tie(a.first, a.then) < std::tie(b.first, b.then);
+  });
+  t.orderings.erase(std::unique(t.orderings.begin(), t.orderings.end(),
+                                [](const Ordering& a, const Ordering& b) {
+                                  return a.first == b.first && a.then == b.then;
+                                }),
+                    t.orderings.end());
+  t.revised = describeCluster(*ws, &*plan);
+  t.warnings = ws->warnings;
+  return t;
+}
+
+}  // namespace pulse::pe

@@ -1,0 +1,179 @@
+#include "policy-engine/simulate_output.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+namespace pulse::pe {
+namespace {
+
+// crm_mon's order: role, node (when on one), "(flag, flag)", "[ nodes ]".
+std::string state(const ResourceView& r) {
+  std::string s = r.failed ? "FAILED" : (r.nodes.empty() ? "Stopped" : roleName(r.role));
+  if (r.nodes.size() == 1) s += " " + r.nodes.front();
+  std::vector<std::string> flags;
+  if (r.disabled) flags.push_back("disabled");
+  if (r.blocked) {
+    flags.push_back("blocked");
+  } else if (!r.managed) {
+    flags.push_back("unmanaged");
+  }
+  for (std::size_t i = 0; i < flags.size(); ++i) s += (i == 0 ? " (" : ", ") + flags[i];
+  if (!flags.empty()) s += ")";
+  if (r.nodes.size() > 1) {
+    s += " [";
+    for (const auto& n : r.nodes) s += " " + n;
+    s += " ]";
+  }
+  return s;
+}
+
+void resourceLines(std::ostringstream& out, const ResourceView& r, const std::string& indent) {
+  if (r.is_group) {
+    out << indent << "* Resource Group: " << r.id << ":";
+    bool all_disabled = !r.members.empty() && r.disabled;
+    if (all_disabled) out << " (disabled)";
+    out << "\n";
+    for (const auto& m : r.members) resourceLines(out, m, indent + "  ");
+    return;
+  }
+  out << indent << "* " << r.id << "\t(" << r.agent << "):\t " << state(r) << "\n";
+}
+
+}  // namespace
+
+std::string formatClusterView(const ClusterView& view, const std::string& indent) {
+  std::ostringstream out;
+  const std::string heading = indent.empty() ? "" : indent + "* ";
+  const std::string item = indent + "  ";
+  out << heading << "Node List:\n";
+  std::vector<std::string> online, offline;
+  for (const NodeView& n : view.nodes) {
+    if (n.unclean) {
+      // crm_mon's words: a member that must be fenced for a failure is still online.
+      out << item << "* Node " << n.name << ": UNCLEAN (" << (n.online ? "online" : "offline")
+          << ")\n";
+    } else if (n.online && n.standby) {
+      out << item << "* Node " << n.name << ": standby\n";
+    } else if (n.online && n.maintenance) {
+      out << item << "* Node " << n.name << ": maintenance\n";
+    } else if (n.online) {
+      online.push_back(n.name);
+    } else {
+      offline.push_back(n.name);
+    }
+  }
+  auto list = [&](const char* label, const std::vector<std::string>& names) {
+    if (names.empty()) return;
+    out << item << "* " << label << ": [";
+    for (const auto& n : names) out << " " << n;
+    out << " ]\n";
+  };
+  list("Online", online);
+  list("OFFLINE", offline);
+  out << "\n" << heading << "Full List of Resources:\n";
+  if (view.resources.empty()) out << item << "* No resources\n";
+  for (const ResourceView& r : view.resources) resourceLines(out, r, item);
+  return out.str();
+}
+
+std::string formatSummary(const Transition& t) {
+  // crm_simulate's column widths only ever grow, line by line.
+  std::ostringstream out;
+  int rsc_width = 5;
+  int detail_width = 5;
+  for (const SummaryItem& s : t.summary) {
+    int len = static_cast<int>(s.resource.size());
+    if (len > rsc_width) rsc_width = len + 2;
+    int dlen = static_cast<int>(s.details.size());
+    if (dlen > detail_width) detail_width = dlen;
+    char buf[1024];
+    std::snprintf(buf, sizeof buf, "  * %-8s   %-*s   ( %*s )%s%s\n", s.verb.c_str(), rsc_width,
+                  s.resource.c_str(), detail_width, s.details.c_str(), s.reason.empty() ? "" : "  ",
+                  s.reason.c_str());
+    out << buf;
+  }
+  return out.str();
+}
+
+std::string formatExecutedActions(const Transition& t) {
+  std::ostringstream out;
+  for (const Action& a : t.actions) {
+    if (a.pseudo) {
+      out << "  * Pseudo action:   " << a.key << "\n";
+    } else {
+      char buf[512];
+      std::string op = a.task;
+      if (a.interval_ms > 0) op += "=" + std::to_string(a.interval_ms);
+      std::snprintf(buf, sizeof buf, "  * Resource action: %-15s %s on %s\n", a.resource.c_str(),
+                    op.c_str(), a.node.c_str());
+      out << buf;
+    }
+  }
+  return out.str();
+}
+
+std::string formatScores(const Transition& t) {
+  std::ostringstream out;
+  for (const ScoreLine& s : t.scores) out << s.text << "\n";
+  return out.str();
+}
+
+namespace {
+std::string escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+}  // namespace
+
+std::string formatGraphXml(const Transition& t) {
+  std::ostringstream out;
+  out << "<transition_graph cluster-delay=\"60s\" stonith-timeout=\"60s\" "
+         "failed-stop-offset=\"INFINITY\" failed-start-offset=\"INFINITY\" transition_id=\"0\">\n";
+  std::vector<std::vector<int>> inputs(t.actions.size());
+  for (const Ordering& o : t.orderings) inputs[static_cast<std::size_t>(o.then)].push_back(o.first);
+  for (const Action& a : t.actions) {
+    out << "  <synapse id=\"" << a.id << "\">\n    <action_set>\n";
+    if (a.pseudo) {
+      out << "      <pseudo_event id=\"" << a.id << "\" operation=\"" << escape(a.task)
+          << "\" operation_key=\"" << escape(a.key) << "\"/>\n";
+    } else {
+      out << "      <rsc_op id=\"" << a.id << "\" operation=\"" << escape(a.task)
+          << "\" operation_key=\"" << escape(a.key) << "\" on_node=\"" << escape(a.node)
+          << "\">\n        <primitive id=\"" << escape(a.resource) << "\"/>\n"
+          << "        <attributes CRM_meta_interval=\"" << a.interval_ms << "\"/>\n"
+          << "      </rsc_op>\n";
+    }
+    out << "    </action_set>\n    <inputs>\n";
+    for (int in : inputs[static_cast<std::size_t>(a.id)]) {
+      const Action& f = t.actions[static_cast<std::size_t>(in)];
+      out << "      <trigger>\n        <" << (f.pseudo ? "pseudo_event" : "rsc_op") << " id=\""
+          << f.id << "\" operation_key=\"" << escape(f.key) << "\"";
+      if (!f.pseudo) out << " on_node=\"" << escape(f.node) << "\"";
+      out << "/>\n      </trigger>\n";
+    }
+    out << "    </inputs>\n  </synapse>\n";
+  }
+  out << "</transition_graph>\n";
+  return out.str();
+}
+
+}  // namespace pulse::pe

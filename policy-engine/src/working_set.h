@@ -1,0 +1,205 @@
+// The scheduler's working state for one run: nodes and resources with what
+// the status section says about them, their scores, and their assignment.
+// Internal to the policy engine; built by buildWorkingSet() and consumed by
+// the later stages in order (scores -> assignment -> actions -> orderings).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policy-engine/cib_model.h"
+#include "policy-engine/transition.h"
+
+namespace pulse::pe {
+
+enum class NoQuorumPolicy { Stop, Freeze, Ignore, Demote, Suicide };
+enum class OnFail { Ignore, Demote, Recover, Stop, Block, Standby, Fence, RestartContainer };
+
+struct ClusterOptions {
+  bool symmetric = true;
+  NoQuorumPolicy no_quorum_policy = NoQuorumPolicy::Stop;
+  bool stonith_enabled = true;
+  bool stop_all_resources = false;
+  bool start_failure_is_fatal = true;
+  bool maintenance_mode = false;
+  bool have_quorum = true;
+  bool have_stonith_resource = false;
+  Score default_stickiness = 0;
+  bool default_managed = true;
+};
+
+struct Node {
+  std::string id;
+  std::string name;  // uname
+  bool online = false;
+  bool standby = false;
+  bool pending = false;
+  bool unclean = false;
+  bool shutdown = false;
+  bool maintenance = false;
+  bool expected_up = false;
+  Attributes attributes;  // node attributes incl. #uname, #id and transient ones
+  // fail-count-<rsc>[#op] summed and last-failure-<rsc>[#op] maximised, per
+  // resource id (read once from the transient attributes).
+  struct Failures {
+    Score count = 0;
+    std::int64_t last_failure = 0;
+  };
+  std::map<std::string, Failures, std::less<>> failures;
+  int assigned_count = 0;  // resources assigned so far (tie-break, like num_resources)
+};
+
+struct Colocation;
+
+// A node score table: absent entries mean the node is not allowed at all
+// (matters in asymmetric clusters).
+using NodeScores = std::vector<std::optional<Score>>;
+
+struct Resource {
+  ResourceConfig::Kind kind = ResourceConfig::Kind::Primitive;
+  std::string id;
+  std::string agent;  // class:provider:type
+  const ResourceConfig* config = nullptr;
+  int index = 0;
+  int parent = -1;
+  std::vector<int> children;
+  Attributes meta;
+
+  // Meta-attributes, defaults applied.
+  int priority = 0;
+  Score stickiness = 0;
+  Score migration_threshold = kInfinity;
+  std::int64_t failure_timeout_s = 0;
+  std::optional<Role> target_role;
+  bool managed = true;
+  bool group_ordered = true;
+  bool group_colocated = true;
+  bool is_stonith = false;
+
+  // From the status section.
+  Role role = Role::Stopped;
+  Role next_role = Role::Unknown;
+  std::vector<int> running_on;  // node indices, in discovery order
+  bool failed = false;          // pe_rsc_failed
+  bool needs_stop = false;      // pe_rsc_stop: recover by stopping first
+  bool blocked = false;         // pe_rsc_block
+  bool start_pending = false;
+  std::string pending_task;
+  int pending_node = -1;
+  std::vector<int> known_on;
+  // Recurring operations the history shows in force since the last start on
+  // an online node (Pacemaker's process_recurring): these keep running, so
+  // the engine need not schedule them again there.
+  struct ActiveRecurring {
+    int node = -1;
+    std::string task;
+    std::int64_t interval_ms = 0;
+  };
+  std::vector<ActiveRecurring> active_recurring;
+  bool recurringActive(int node, const std::string& task, std::int64_t interval_ms) const {
+    for (const ActiveRecurring& a : active_recurring) {
+      if (a.node == node && a.interval_ms == interval_ms && a.task == task) return true;
+    }
+    return false;
+  }
+
+  // Scheduling state.
+  NodeScores allowed;
+  bool provisional = true;
+  bool allocating = false;
+  bool merging = false;
+  int assigned_to = -1;
+  std::vector<int> this_with;  // colocations where this is the dependent (rsc_cons)
+  std::vector<int> with_this;  // colocations where this is the primary (rsc_cons_lhs)
+};
+
+struct Colocation {
+  std::string id;
+  int dependent = -1;
+  int primary = -1;
+  Score score = 0;
+  Role dependent_role = Role::Unknown;
+  Role primary_role = Role::Unknown;
+  std::string node_attribute;
+  bool influence = true;
+};
+
+// One failed operation to list as crm_mon's "Failed Resource Actions".
+struct FailedAction {
+  std::string resource, task, node;
+  std::int64_t interval_ms = 0;
+  int rc = 0;
+};
+
+// An action the configuration check requires before assignment (Pacemaker
+// creates these unattached; they bind to whatever node the action lands on).
+struct ForcedAction {
+  int rsc = -1;
+  std::string task;  // "start" or a recurring "monitor"
+  std::int64_t interval_ms = 0;
+};
+
+struct WorkingSet {
+  const Cib* cib = nullptr;
+  std::int64_t now = 0;
+  ClusterOptions options;
+  std::vector<Node> nodes;
+  std::vector<Resource> resources;  // parents before their children
+  std::vector<int> top_level;       // indices of top-level resources, config order
+  std::vector<Colocation> colocations;
+  std::map<std::string, int> resource_index;
+  std::map<std::string, int> node_index;  // by uname and by id
+  std::vector<FailedAction> failed_actions;
+  std::vector<ForcedAction> forced;                    // from definition changes
+  std::vector<std::pair<int, int>> reloads;            // (resource, node) to reload in place
+  std::vector<std::pair<int, int>> failcount_cleared;  // (resource, node) being cleared
+  bool failcountCleared(int rsc, int node) const {
+    for (const auto& [r, n] : failcount_cleared) {
+      if (r == rsc && n == node) return true;
+    }
+    return false;
+  }
+  std::vector<std::string> warnings;
+
+  int findNode(const std::string& name_or_id) const {
+    auto it = node_index.find(name_or_id);
+    return it == node_index.end() ? -1 : it->second;
+  }
+  int findResource(const std::string& id) const {
+    auto it = resource_index.find(id);
+    return it == resource_index.end() ? -1 : it->second;
+  }
+  bool available(int node) const {
+    const Node& n = nodes[static_cast<std::size_t>(node)];
+    return n.online && !n.shutdown && !n.unclean && !n.standby && !n.maintenance;
+  }
+  int currentNode(const Resource& r) const { return r.running_on.empty() ? -1 : r.running_on[0]; }
+};
+
+Role parseRole(const std::string& text);
+
+// Stage 1: typed CIB -> working set (nodes, resources, history, failures).
+Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now);
+
+// Pacemaker's op key, e.g. "rsc1_monitor_10000".
+std::string opKey(const std::string& rsc, const std::string& task, std::int64_t interval_ms);
+
+}  // namespace pulse::pe
+
+namespace pulse::pe {
+
+// Pacemaker's resource_location(): adds `score` to the resource's score on
+// `node` (every node when node < 0), allowing the node if it was absent.
+inline void addLocationScore(Resource& r, int node, Score score) {
+  auto apply = [&](std::optional<Score>& slot) { slot = addScores(slot.value_or(0), score); };
+  if (node < 0) {
+    for (auto& slot : r.allowed) apply(slot);
+  } else {
+    apply(r.allowed[static_cast<std::size_t>(node)]);
+  }
+}
+
+}  // namespace pulse::pe
