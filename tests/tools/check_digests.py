@@ -48,7 +48,7 @@ def build_cli():
     if os.path.exists(CLI) and all(os.path.getmtime(CLI) > os.path.getmtime(s) for s in sources):
         return
     subprocess.check_call(['g++', '-std=c++20', '-O2', '-Wall', '-Wextra', '-Werror',
-                           '-I' + os.path.join(ROOT, 'policy-engine'), *sources, '-o', CLI])
+                           '-I' + os.path.join(ROOT, 'policy-engine'), *sources, '-lcrypto', '-o', CLI])
 
 
 def char2score(text):

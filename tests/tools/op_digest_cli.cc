@@ -9,7 +9,7 @@
 //   recorded)
 // Output, one line per record: "<key> <all> <restart or -> <secure>".
 // Build: g++ -std=c++20 -O2 -Ipolicy-engine tests/tools/op_digest_cli.cc policy-engine/op_digest.cc
-//        policy-engine/md5.cc -o op_digest_cli
+//        policy-engine/md5.cc -lcrypto -o op_digest_cli
 #include <iostream>
 #include <optional>
 #include <sstream>
