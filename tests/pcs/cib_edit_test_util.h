@@ -15,6 +15,7 @@
 
 #include "crmd/agent_process.h"
 #include "pcs-cli/cib_edit.h"
+#include "tests/fixtures/missing_tool.h"
 
 namespace pulse::pcs::testing {
 
@@ -58,7 +59,7 @@ inline const std::optional<KnownAgent>& installedAgent(const std::string& provid
   return it->second;
 }
 
-// Why the agents the tests create are unusable here, or "" when they are all installed.
+// The agents the tests create that are not installed here ("" when all are), as a list.
 inline std::string missingAgents() {
   std::string missing;
   for (const char* type : {"IPaddr2", "Dummy"}) {
@@ -66,14 +67,14 @@ inline std::string missingAgents() {
       missing += std::string(missing.empty() ? "" : ", ") + "ocf:heartbeat:" + type;
     }
   }
-  return missing.empty() ? "" : missing + " not installed under " + kOcfRoot;
+  return missing.empty() ? "" : missing + " (under " + kOcfRoot + ")";
 }
 
-// First line of a test that creates IPaddr2/Dummy resources: skipped (with the reason)
-// without resource-agents, since its expectations come from the real meta-data.
-#define PULSE_REQUIRE_REAL_AGENTS()                                                 \
-  if (const std::string why = ::pulse::pcs::testing::missingAgents(); !why.empty()) \
-  GTEST_SKIP() << why
+// First line of a test that creates IPaddr2/Dummy resources, since its expectations come from
+// the real meta-data: without resource-agents it fails in CI and is skipped elsewhere.
+#define PULSE_REQUIRE_REAL_AGENTS()                                       \
+  PULSE_REQUIRE_INSTALLED(::pulse::pcs::testing::missingAgents().empty(), \
+                          ::pulse::pcs::testing::missingAgents(), "resource-agents")
 
 inline KnownAgent ipaddr2() { return *installedAgent("heartbeat", "IPaddr2"); }
 inline KnownAgent dummy() { return *installedAgent("heartbeat", "Dummy"); }
