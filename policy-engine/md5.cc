@@ -53,8 +53,8 @@ std::array<std::uint8_t, 16> Md5::finish() { return end(ctx_.get()); }
 std::string md5Hex(std::string_view data) {
   static constexpr char kHex[] = "0123456789abcdef";
   // One context per thread, re-initialised for each digest (EVP_DigestInit_ex2 resets it).
-  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(
-      EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                                                 &EVP_MD_CTX_free);
   start(ctx.get());
   feed(ctx.get(), data);
   std::string hex;

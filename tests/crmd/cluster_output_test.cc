@@ -117,8 +117,8 @@ TEST(ClusterOutput, JsonOfStatusAndQuorum) {
 // Quotes, backslashes and control characters are escaped; UTF-8 passes as it is; bytes that
 // are not UTF-8 (a CIB may hold them) become U+FFFD instead of invalid JSON or an exception.
 TEST(JsonText, EscapesControlCharactersAndReplacesInvalidUtf8) {
-  const Json document = Json::array({"a\"b\\c\n\x01\x1f\x7f", true, Json::object(),
-                                     "v\xc3\xa9m", "bad\xff\xc3", nullptr, 4294967296u});
+  const Json document = Json::array({"a\"b\\c\n\x01\x1f\x7f", true, Json::object(), "v\xc3\xa9m",
+                                     "bad\xff\xc3", nullptr, 4294967296u});
   EXPECT_EQ(jsonText(document),
             "[\"a\\\"b\\\\c\\n\\u0001\\u001f\x7f\",true,{},\"v\xc3\xa9m\","
             "\"bad\xef\xbf\xbd\xef\xbf\xbd\",null,4294967296]");

@@ -41,40 +41,40 @@ const std::string kFencedCib =
 TEST(JsonOutput, StonithConfigIsPcsDtoByteForByte) {
   auto json = stonithConfigJson(kFencedCib);
   ASSERT_TRUE(json.ok()) << json.error().message;
-  EXPECT_EQ(*json,
-            R"({"primitives":[{"id":"f1",)"
-            R"("agent_name":{"standard":"stonith","provider":null,"type":"fence_xvm"},)"
-            R"("description":"say \"hi\"\\now",)"
-            R"("operations":[{"id":"f1-monitor","name":"monitor","interval":"60s","timeout":"20s",)"
-            R"("instance_attributes":[{"id":"f1-monitor-ia","options":{},"rule":null,"nvpairs":[]}]}],)"
-            R"("instance_attributes":[{"id":"f1-ia","options":{},"rule":null,"nvpairs":[)"
-            R"({"id":"f1-ia-key","name":"key_file","value":"/etc/k\tey\n\r\u0001\u001f)"
-            "\x7f"
-            R"("},{"id":"f1-ia-port","name":"port","value":")"
-            "v\xc3\xa9m\xe2\x82\xac"
-            R"("}]}],)"
-            R"("meta_attributes":[{"id":"f1-meta","options":{},"rule":null,"nvpairs":[]}]}],)"
-            R"("clones":[],"groups":[],"bundles":[]})"
-            "\n");
+  EXPECT_EQ(
+      *json,
+      R"({"primitives":[{"id":"f1",)"
+      R"("agent_name":{"standard":"stonith","provider":null,"type":"fence_xvm"},)"
+      R"("description":"say \"hi\"\\now",)"
+      R"("operations":[{"id":"f1-monitor","name":"monitor","interval":"60s","timeout":"20s",)"
+      R"("instance_attributes":[{"id":"f1-monitor-ia","options":{},"rule":null,"nvpairs":[]}]}],)"
+      R"("instance_attributes":[{"id":"f1-ia","options":{},"rule":null,"nvpairs":[)"
+      R"({"id":"f1-ia-key","name":"key_file","value":"/etc/k\tey\n\r\u0001\u001f)"
+      "\x7f"
+      R"("},{"id":"f1-ia-port","name":"port","value":")"
+      "v\xc3\xa9m\xe2\x82\xac"
+      R"("}]}],)"
+      R"("meta_attributes":[{"id":"f1-meta","options":{},"rule":null,"nvpairs":[]}]}],)"
+      R"("clones":[],"groups":[],"bundles":[]})"
+      "\n");
 }
 
 TEST(JsonOutput, ConstraintListIsPcsDtoByteForByte) {
   auto json = constraintListJson(kFencedCib);
   ASSERT_TRUE(json.ok()) << json.error().message;
-  EXPECT_EQ(*json,
-            R"({"location":[{"resource_id":"web","resource_pattern":null,"role":null,)"
-            R"("attributes":{"constraint_id":"loc","score":"INFINITY","node":"n1",)"
-            R"("resource_discovery":null}},)"
-            R"({"resource_id":null,"resource_pattern":"w.*","role":"Started",)"
-            R"("attributes":{"constraint_id":"loc-pattern","score":"-10","node":"n2",)"
-            R"("resource_discovery":"never"}}],)"
-            R"("colocation":[{"resource_id":"web","with_resource_id":"f1",)"
-            R"("resource_role":"Started","with_resource_role":null,)"
-            R"("attributes":{"constraint_id":"col","score":"INFINITY"}}],)"
-            R"("order":[{"first_resource_id":"f1","then_resource_id":"web",)"
-            R"("first_action":null,"then_action":null,)"
-            R"("attributes":{"constraint_id":"ord","symmetrical":"false","score":null,)"
-            R"("kind":"Optional"}}]})");
+  EXPECT_EQ(*json, R"({"location":[{"resource_id":"web","resource_pattern":null,"role":null,)"
+                   R"("attributes":{"constraint_id":"loc","score":"INFINITY","node":"n1",)"
+                   R"("resource_discovery":null}},)"
+                   R"({"resource_id":null,"resource_pattern":"w.*","role":"Started",)"
+                   R"("attributes":{"constraint_id":"loc-pattern","score":"-10","node":"n2",)"
+                   R"("resource_discovery":"never"}}],)"
+                   R"("colocation":[{"resource_id":"web","with_resource_id":"f1",)"
+                   R"("resource_role":"Started","with_resource_role":null,)"
+                   R"("attributes":{"constraint_id":"col","score":"INFINITY"}}],)"
+                   R"("order":[{"first_resource_id":"f1","then_resource_id":"web",)"
+                   R"("first_action":null,"then_action":null,)"
+                   R"("attributes":{"constraint_id":"ord","symmetrical":"false","score":null,)"
+                   R"("kind":"Optional"}}]})");
 }
 
 }  // namespace
