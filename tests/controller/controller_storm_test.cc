@@ -36,6 +36,9 @@ struct Agent {
   }
 };
 
+// An agent that answers every action (probes too) with `r`.
+Agent always(const OcfResult& r) { return Agent{.probe = r, .start = r, .stop = r, .monitor = r}; }
+
 const OcfResult kNotInstalled{5, kExecNotInstalled, "agent ocf:heartbeat:Dummy not found", 0};
 const OcfResult kGenericError{1, 0, "it always fails", 3};
 
@@ -87,12 +90,32 @@ void disableD1(Harness& h) {
   h.take(h.ctl.onCibChanged(h.xml, h.stamp, kNow + 300));
 }
 
+// The failing-stop scenarios' first half: d1 starts somewhere (its start succeeds) and the
+// loop settles; then d1 is disabled and the loop runs its (failing) stop. `node` is where d1
+// started, empty when it never did (the rest is then unset).
+struct FailedStop {
+  std::string node;
+  bool settled = false;      // the controller was idle before the edit
+  std::uint64_t before = 0;  // transitions run before the edit
+  int busy = 0;              // run()'s rounds with work after the edit
+};
+
+FailedStop startThenStop(Harness& h, const Agent& agent) {
+  h.becomeDc();
+  run(h, agent);
+  FailedStop out;
+  out.node = startedOn(h, "d1");
+  if (out.node.empty()) return out;
+  out.settled = h.ctl.idle();
+  out.before = h.ctl.transitionsRun();
+  disableD1(h);
+  out.busy = run(h, agent);
+  return out;
+}
+
 TEST(ControllerStorm, AgentNotInstalledAnywhereIsNeverStartedAndTheLoopSettles) {
   Harness h;
-  Agent agent{.probe = kNotInstalled,
-              .start = kNotInstalled,
-              .stop = kNotInstalled,
-              .monitor = kNotInstalled};
+  const Agent agent = always(kNotInstalled);
   h.becomeDc();
   const int busy = run(h, agent);
   EXPECT_EQ(count(h.probed, "monitor_0 d1"), 3u) << testing::PrintToString(h.probed);
@@ -107,10 +130,7 @@ TEST(ControllerStorm, AgentNotInstalledAnywhereIsNeverStartedAndTheLoopSettles) 
 
 TEST(ControllerStorm, EveryActionFailingWithStonithOffEndsBlocked) {
   Harness h;
-  Agent agent{.probe = kGenericError,
-              .start = kGenericError,
-              .stop = kGenericError,
-              .monitor = kGenericError};
+  const Agent agent = always(kGenericError);
   h.becomeDc();
   run(h, agent);
   // The probes find it "running" and failed on every node; the stops fail too: blocked there.
@@ -157,15 +177,11 @@ TEST(ControllerStorm, NotConfiguredIsFatalOnEveryNodeAtOnce) {
 TEST(ControllerStorm, FailingStopWithStonithOffBlocksTheResource) {
   Harness h;
   Agent agent{.stop = kGenericError};
-  h.becomeDc();
-  run(h, agent);
-  const std::string node = startedOn(h, "d1");
-  ASSERT_FALSE(node.empty()) << testing::PrintToString(h.executed);
-  ASSERT_TRUE(h.ctl.idle());
-  const std::uint64_t before = h.ctl.transitionsRun();
-
-  disableD1(h);
-  run(h, agent);
+  const FailedStop stop = startThenStop(h, agent);
+  ASSERT_FALSE(stop.node.empty()) << testing::PrintToString(h.executed);
+  ASSERT_TRUE(stop.settled);
+  const std::string& node = stop.node;
+  const std::uint64_t before = stop.before;
   EXPECT_EQ(count(h.executed, "stop_0 d1"), 1u) << testing::PrintToString(h.executed);
   EXPECT_LE(h.ctl.transitionsRun() - before, 2u) << testing::PrintToString(h.log);
   EXPECT_TRUE(h.ctl.idle()) << testing::PrintToString(h.log);
@@ -180,15 +196,11 @@ TEST(ControllerStorm, FailingStopWithStonithOnFencesTheNodeOnce) {
   Harness h;
   h.xml = fencingCib("", kDevices);
   Agent agent{.stop = kGenericError};
-  h.becomeDc();
-  run(h, agent);
-  const std::string node = startedOn(h, "d1");
-  ASSERT_FALSE(node.empty()) << testing::PrintToString(h.executed);
-  ASSERT_TRUE(h.ctl.idle());
-  const std::uint64_t before = h.ctl.transitionsRun();
-
-  disableD1(h);
-  run(h, agent);
+  const FailedStop stop = startThenStop(h, agent);
+  ASSERT_FALSE(stop.node.empty()) << testing::PrintToString(h.executed);
+  ASSERT_TRUE(stop.settled);
+  const std::string& node = stop.node;
+  const std::uint64_t before = stop.before;
   // Pacemaker: "Fence (reboot) NODE 'd1 failed there'"; the stop is not tried again.
   EXPECT_EQ(count(h.executed, "stop_0 d1"), 1u) << testing::PrintToString(h.executed);
   ASSERT_EQ(h.fencing.size(), 1u) << testing::PrintToString(h.log);
@@ -213,20 +225,15 @@ TEST(ControllerStorm, FailingStopWithOnlyWatchdogFencingWaitsWithoutRetrying) {
         <nvpair id="o-swt" name="stonith-watchdog-timeout" value="10s"/>)",
                      "");
   Agent agent{.stop = kGenericError};
-  h.becomeDc();
-  run(h, agent);
-  ASSERT_FALSE(startedOn(h, "d1").empty()) << testing::PrintToString(h.executed);
-  const std::uint64_t before = h.ctl.transitionsRun();
-
-  disableD1(h);
-  const int busy = run(h, agent);
+  const FailedStop stop = startThenStop(h, agent);
+  ASSERT_FALSE(stop.node.empty()) << testing::PrintToString(h.executed);
   EXPECT_EQ(count(h.executed, "stop_0 d1"), 1u) << testing::PrintToString(h.executed);
   EXPECT_TRUE(h.fencing.empty());
-  EXPECT_TRUE(h.logged("cannot fence " + startedOn(h, "d1") +
-                       ": no fence device may fence it, and watchdog"))
+  EXPECT_TRUE(
+      h.logged("cannot fence " + stop.node + ": no fence device may fence it, and watchdog"))
       << testing::PrintToString(h.log);
-  EXPECT_LE(h.ctl.transitionsRun() - before, 2u) << testing::PrintToString(h.log);
-  EXPECT_LE(busy, 3);
+  EXPECT_LE(h.ctl.transitionsRun() - stop.before, 2u) << testing::PrintToString(h.log);
+  EXPECT_LE(stop.busy, 3);
 }
 
 // Pacemaker's cluster-recheck-interval: an idle DC runs the engine again now and then (so an

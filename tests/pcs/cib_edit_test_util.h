@@ -15,34 +15,19 @@
 
 #include "crmd/agent_process.h"
 #include "pcs-cli/cib_edit.h"
+#include "tests/fixtures/cib_fixtures.h"
 #include "tests/fixtures/missing_tool.h"
 
 namespace pulse::pcs::testing {
 
 // Three online nodes, no resources, fencing off.
-inline const std::string kEmptyCib =
-    R"(<cib epoch="5" num_updates="3" admin_epoch="0" validate-with="pacemaker-3.7" have-quorum="1" dc-uuid="1">
-  <configuration>
-    <crm_config>
-      <cluster_property_set id="cib-bootstrap-options">
-        <nvpair id="cib-bootstrap-options-stonith-enabled" name="stonith-enabled" value="false"/>
-      </cluster_property_set>
-    </crm_config>
-    <nodes>
-      <node id="1" uname="n1"/>
-      <node id="2" uname="n2"/>
-      <node id="3" uname="n3"/>
-    </nodes>
-    <resources/>
-    <constraints/>
-  </configuration>
-  <status>
-    <node_state id="1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"/>
-    <node_state id="2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"/>
-    <node_state id="3" uname="n3" in_ccm="true" crmd="online" join="member" expected="member"/>
-  </status>
-</cib>
-)";
+inline const std::string kEmptyCib = fixtures::cibXml(
+    {.cib_attributes = R"(epoch="5" num_updates="3" admin_epoch="0" validate-with="pacemaker-3.7" )"
+                       R"(have-quorum="1" dc-uuid="1")",
+     .options =
+         R"(        <nvpair id="cib-bootstrap-options-stonith-enabled" name="stonith-enabled" value="false"/>
+)",
+     .all_online = true});
 
 inline constexpr const char* kOcfRoot = "/usr/lib/ocf";
 
