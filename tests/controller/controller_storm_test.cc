@@ -90,27 +90,28 @@ void disableD1(Harness& h) {
   h.take(h.ctl.onCibChanged(h.xml, h.stamp, kNow + 300));
 }
 
+// An agent whose stop always fails; everything else succeeds.
+const Agent kFailingStop{.stop = kGenericError};
+
 // The failing-stop scenarios' first half: d1 starts somewhere (its start succeeds) and the
-// loop settles; then d1 is disabled and the loop runs its (failing) stop. `node` is where d1
-// started, empty when it never did (the rest is then unset).
+// loop runs; then d1 is disabled and the loop runs its stop, which fails, exactly once.
 struct FailedStop {
-  std::string node;
+  std::string node;          // where d1 started
   bool settled = false;      // the controller was idle before the edit
   std::uint64_t before = 0;  // transitions run before the edit
   int busy = 0;              // run()'s rounds with work after the edit
 };
 
-FailedStop startThenStop(Harness& h, const Agent& agent) {
+void startThenFailStop(Harness& h, FailedStop& out) {
   h.becomeDc();
-  run(h, agent);
-  FailedStop out;
+  run(h, kFailingStop);
   out.node = startedOn(h, "d1");
-  if (out.node.empty()) return out;
+  ASSERT_FALSE(out.node.empty()) << testing::PrintToString(h.executed);
   out.settled = h.ctl.idle();
   out.before = h.ctl.transitionsRun();
   disableD1(h);
-  out.busy = run(h, agent);
-  return out;
+  out.busy = run(h, kFailingStop);
+  ASSERT_EQ(count(h.executed, "stop_0 d1"), 1u) << testing::PrintToString(h.executed);
 }
 
 TEST(ControllerStorm, AgentNotInstalledAnywhereIsNeverStartedAndTheLoopSettles) {
@@ -176,18 +177,14 @@ TEST(ControllerStorm, NotConfiguredIsFatalOnEveryNodeAtOnce) {
 
 TEST(ControllerStorm, FailingStopWithStonithOffBlocksTheResource) {
   Harness h;
-  Agent agent{.stop = kGenericError};
-  const FailedStop stop = startThenStop(h, agent);
-  ASSERT_FALSE(stop.node.empty()) << testing::PrintToString(h.executed);
+  FailedStop stop;
+  ASSERT_NO_FATAL_FAILURE(startThenFailStop(h, stop));
   ASSERT_TRUE(stop.settled);
-  const std::string& node = stop.node;
-  const std::uint64_t before = stop.before;
-  EXPECT_EQ(count(h.executed, "stop_0 d1"), 1u) << testing::PrintToString(h.executed);
-  EXPECT_LE(h.ctl.transitionsRun() - before, 2u) << testing::PrintToString(h.log);
+  EXPECT_LE(h.ctl.transitionsRun() - stop.before, 2u) << testing::PrintToString(h.log);
   EXPECT_TRUE(h.ctl.idle()) << testing::PrintToString(h.log);
   EXPECT_TRUE(h.fencing.empty());
   const pe::ResourceView d1 = d1View(h);
-  EXPECT_EQ(d1.nodes, std::vector<std::string>{node});
+  EXPECT_EQ(d1.nodes, std::vector<std::string>{stop.node});
   EXPECT_TRUE(d1.failed);
   EXPECT_TRUE(d1.blocked);
 }
@@ -195,22 +192,18 @@ TEST(ControllerStorm, FailingStopWithStonithOffBlocksTheResource) {
 TEST(ControllerStorm, FailingStopWithStonithOnFencesTheNodeOnce) {
   Harness h;
   h.xml = fencingCib("", kDevices);
-  Agent agent{.stop = kGenericError};
-  const FailedStop stop = startThenStop(h, agent);
-  ASSERT_FALSE(stop.node.empty()) << testing::PrintToString(h.executed);
+  FailedStop stop;
+  ASSERT_NO_FATAL_FAILURE(startThenFailStop(h, stop));
   ASSERT_TRUE(stop.settled);
-  const std::string& node = stop.node;
-  const std::uint64_t before = stop.before;
   // Pacemaker: "Fence (reboot) NODE 'd1 failed there'"; the stop is not tried again.
-  EXPECT_EQ(count(h.executed, "stop_0 d1"), 1u) << testing::PrintToString(h.executed);
   ASSERT_EQ(h.fencing.size(), 1u) << testing::PrintToString(h.log);
-  EXPECT_EQ(h.fencing.front().node, node);
+  EXPECT_EQ(h.fencing.front().node, stop.node);
   EXPECT_EQ(h.fencing.front().device.resource, "fence1");
-  EXPECT_LE(h.ctl.transitionsRun() - before, 2u) << testing::PrintToString(h.log);
+  EXPECT_LE(h.ctl.transitionsRun() - stop.before, 2u) << testing::PrintToString(h.log);
   EXPECT_FALSE(h.ctl.idle()) << "waiting for the fencing";
 
-  h.take(h.ctl.onFenceResult(node, true, "", kNow + 400));
-  run(h, agent);
+  h.take(h.ctl.onFenceResult(stop.node, true, "", kNow + 400));
+  run(h, kFailingStop);
   EXPECT_EQ(h.fencing.size(), 1u);
   EXPECT_EQ(count(h.executed, "stop_0 d1"), 1u) << testing::PrintToString(h.executed);
   EXPECT_TRUE(h.ctl.idle()) << testing::PrintToString(h.log);
@@ -224,10 +217,8 @@ TEST(ControllerStorm, FailingStopWithOnlyWatchdogFencingWaitsWithoutRetrying) {
   h.xml = fencingCib(R"(<nvpair id="o-hw" name="have-watchdog" value="true"/>
         <nvpair id="o-swt" name="stonith-watchdog-timeout" value="10s"/>)",
                      "");
-  Agent agent{.stop = kGenericError};
-  const FailedStop stop = startThenStop(h, agent);
-  ASSERT_FALSE(stop.node.empty()) << testing::PrintToString(h.executed);
-  EXPECT_EQ(count(h.executed, "stop_0 d1"), 1u) << testing::PrintToString(h.executed);
+  FailedStop stop;
+  ASSERT_NO_FATAL_FAILURE(startThenFailStop(h, stop));
   EXPECT_TRUE(h.fencing.empty());
   EXPECT_TRUE(
       h.logged("cannot fence " + stop.node + ": no fence device may fence it, and watchdog"))
