@@ -7,62 +7,47 @@
 namespace pulse::pcs {
 namespace {
 
-void nvsets(JsonWriter& w, pugi::xml_node owner, const char* tag) {
-  w.beginArray();
+Json nvsets(pugi::xml_node owner, const char* tag) {
+  Json sets = Json::array();
   for (pugi::xml_node set : owner.children(tag)) {
-    w.beginObject().key("id").value(set.attribute("id").as_string());
-    w.key("options").beginObject().endObject();
-    w.key("rule").null();
-    w.key("nvpairs").beginArray();
+    Json nvpairs = Json::array();
     for (pugi::xml_node p : set.children("nvpair")) {
-      w.beginObject()
-          .key("id")
-          .value(p.attribute("id").as_string())
-          .key("name")
-          .value(p.attribute("name").as_string())
-          .key("value")
-          .value(p.attribute("value").as_string())
-          .endObject();
+      nvpairs.push_back({{"id", p.attribute("id").as_string()},
+                         {"name", p.attribute("name").as_string()},
+                         {"value", p.attribute("value").as_string()}});
     }
-    w.endArray().endObject();
+    sets.push_back({{"id", set.attribute("id").as_string()},
+                    {"options", Json::object()},
+                    {"rule", nullptr},
+                    {"nvpairs", std::move(nvpairs)}});
   }
-  w.endArray();
+  return sets;
 }
 
 // An attribute as a JSON string, or null when absent (pcs's Optional[str]).
-void optional(JsonWriter& w, const char* name, pugi::xml_node node) {
-  w.key(name);
-  if (pugi::xml_attribute a = node.attribute(name)) {
-    w.value(a.as_string());
-  } else {
-    w.null();
-  }
+Json optional(pugi::xml_node node, const char* name) {
+  pugi::xml_attribute a = node.attribute(name);
+  return a ? Json(a.as_string()) : Json(nullptr);
 }
 
-void primitive(JsonWriter& w, pugi::xml_node p) {
-  w.beginObject().key("id").value(p.attribute("id").as_string());
-  w.key("agent_name").beginObject();
-  w.key("standard").value(p.attribute("class").as_string());
-  optional(w, "provider", p);
-  w.key("type").value(p.attribute("type").as_string());
-  w.endObject();
-  optional(w, "description", p);
-  w.key("operations").beginArray();
+Json primitive(pugi::xml_node p) {
+  Json operations = Json::array();
   for (pugi::xml_node op : p.child("operations").children("op")) {
-    w.beginObject().key("id").value(op.attribute("id").as_string());
-    w.key("name").value(op.attribute("name").as_string());
-    w.key("interval").value(op.attribute("interval").as_string());
-    optional(w, "timeout", op);
-    w.key("instance_attributes");
-    nvsets(w, op, "instance_attributes");
-    w.endObject();
+    operations.push_back({{"id", op.attribute("id").as_string()},
+                          {"name", op.attribute("name").as_string()},
+                          {"interval", op.attribute("interval").as_string()},
+                          {"timeout", optional(op, "timeout")},
+                          {"instance_attributes", nvsets(op, "instance_attributes")}});
   }
-  w.endArray();
-  w.key("instance_attributes");
-  nvsets(w, p, "instance_attributes");
-  w.key("meta_attributes");
-  nvsets(w, p, "meta_attributes");
-  w.endObject();
+  return {{"id", p.attribute("id").as_string()},
+          {"agent_name",
+           {{"standard", p.attribute("class").as_string()},
+            {"provider", optional(p, "provider")},
+            {"type", p.attribute("type").as_string()}}},
+          {"description", optional(p, "description")},
+          {"operations", std::move(operations)},
+          {"instance_attributes", nvsets(p, "instance_attributes")},
+          {"meta_attributes", nvsets(p, "meta_attributes")}};
 }
 
 }  // namespace
@@ -70,15 +55,17 @@ void primitive(JsonWriter& w, pugi::xml_node p) {
 Result<std::string> stonithConfigJson(const std::string& cib_xml) {
   cibxml::Cib cib;
   if (Status s = cibxml::load(cib_xml, cib); !s) return s.error();
-  JsonWriter w;
-  w.beginObject().key("primitives").beginArray();
+  Json primitives = Json::array();
   for (pugi::xml_node r : cib.configuration.child("resources").children("primitive")) {
-    if (std::string_view(r.attribute("class").as_string()) == "stonith") primitive(w, r);
+    if (std::string_view(r.attribute("class").as_string()) == "stonith") {
+      primitives.push_back(primitive(r));
+    }
   }
-  w.endArray();
-  for (const char* empty : {"clones", "groups", "bundles"}) w.key(empty).beginArray().endArray();
-  w.endObject();
-  return w.text() + "\n";
+  const Json dto = {{"primitives", std::move(primitives)},
+                    {"clones", Json::array()},
+                    {"groups", Json::array()},
+                    {"bundles", Json::array()}};
+  return jsonText(dto) + "\n";
 }
 
 }  // namespace pulse::pcs

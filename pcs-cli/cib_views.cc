@@ -70,51 +70,44 @@ Result<std::string> constraintListJson(const std::string& cib_xml) {
   cibxml::Cib cib;
   if (Status s = cibxml::load(cib_xml, cib); !s) return s.error();
   pugi::xml_node constraints = cib.configuration.child("constraints");
-  JsonWriter json;
-  auto optional = [&](pugi::xml_node c, const char* key, const char* name) {
-    json.key(key);
-    if (c.attribute(name)) {
-      json.value(attr(c, name));
-    } else {
-      json.null();
-    }
+  // An attribute as a JSON string, or null when absent (pcs's Optional[str]).
+  auto optional = [](pugi::xml_node c, const char* name) {
+    return c.attribute(name) ? Json(attr(c, name)) : Json(nullptr);
   };
-  json.beginObject().key("location").beginArray();
+  Json location = Json::array(), colocation = Json::array(), order = Json::array();
   for (pugi::xml_node c : constraints.children("rsc_location")) {
-    json.beginObject();
-    optional(c, "resource_id", "rsc");
-    optional(c, "resource_pattern", "rsc-pattern");
-    optional(c, "role", "role");
-    json.key("attributes").beginObject().key("constraint_id").value(attr(c, "id"));
-    optional(c, "score", "score");
-    optional(c, "node", "node");
-    optional(c, "resource_discovery", "resource-discovery");
-    json.endObject().endObject();
+    location.push_back({{"resource_id", optional(c, "rsc")},
+                        {"resource_pattern", optional(c, "rsc-pattern")},
+                        {"role", optional(c, "role")},
+                        {"attributes",
+                         {{"constraint_id", attr(c, "id")},
+                          {"score", optional(c, "score")},
+                          {"node", optional(c, "node")},
+                          {"resource_discovery", optional(c, "resource-discovery")}}}});
   }
-  json.endArray().key("colocation").beginArray();
   for (pugi::xml_node c : constraints.children("rsc_colocation")) {
-    json.beginObject().key("resource_id").value(attr(c, "rsc"));
-    json.key("with_resource_id").value(attr(c, "with-rsc"));
-    optional(c, "resource_role", "rsc-role");
-    optional(c, "with_resource_role", "with-rsc-role");
-    json.key("attributes").beginObject().key("constraint_id").value(attr(c, "id"));
-    optional(c, "score", "score");
-    json.endObject().endObject();
+    colocation.push_back(
+        {{"resource_id", attr(c, "rsc")},
+         {"with_resource_id", attr(c, "with-rsc")},
+         {"resource_role", optional(c, "rsc-role")},
+         {"with_resource_role", optional(c, "with-rsc-role")},
+         {"attributes", {{"constraint_id", attr(c, "id")}, {"score", optional(c, "score")}}}});
   }
-  json.endArray().key("order").beginArray();
   for (pugi::xml_node c : constraints.children("rsc_order")) {
-    json.beginObject().key("first_resource_id").value(attr(c, "first"));
-    json.key("then_resource_id").value(attr(c, "then"));
-    optional(c, "first_action", "first-action");
-    optional(c, "then_action", "then-action");
-    json.key("attributes").beginObject().key("constraint_id").value(attr(c, "id"));
-    optional(c, "symmetrical", "symmetrical");
-    optional(c, "score", "score");
-    optional(c, "kind", "kind");
-    json.endObject().endObject();
+    order.push_back({{"first_resource_id", attr(c, "first")},
+                     {"then_resource_id", attr(c, "then")},
+                     {"first_action", optional(c, "first-action")},
+                     {"then_action", optional(c, "then-action")},
+                     {"attributes",
+                      {{"constraint_id", attr(c, "id")},
+                       {"symmetrical", optional(c, "symmetrical")},
+                       {"score", optional(c, "score")},
+                       {"kind", optional(c, "kind")}}}});
   }
-  json.endArray().endObject();
-  return json.text();
+  const Json lists = {{"location", std::move(location)},
+                      {"colocation", std::move(colocation)},
+                      {"order", std::move(order)}};
+  return jsonText(lists);
 }
 
 Result<std::string> constraintRef(const std::string& cib_xml, const std::vector<std::string>& ids) {

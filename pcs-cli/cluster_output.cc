@@ -22,22 +22,16 @@ std::string row(const char* format, auto... args) {
   return line;
 }
 
-void membersJson(JsonWriter& json, const admin::ClusterStatusReply& status) {
-  json.key("members").beginArray();
+Json membersJson(const admin::ClusterStatusReply& status) {
+  Json members = Json::array();
   for (const admin::MemberInfo& m : status.members()) {
     if (!m.in_view()) continue;
-    json.beginObject()
-        .key("nodeid")
-        .value(m.nodeid())
-        .key("votes")
-        .value(m.votes())
-        .key("name")
-        .value(m.name())
-        .key("local")
-        .value(m.nodeid() == status.local_nodeid())
-        .endObject();
+    members.push_back({{"nodeid", m.nodeid()},
+                       {"votes", m.votes()},
+                       {"name", m.name()},
+                       {"local", m.nodeid() == status.local_nodeid()}});
   }
-  json.endArray();
+  return members;
 }
 
 struct CmapEntry {
@@ -110,17 +104,11 @@ std::string formatStatusCorosync(const admin::ClusterStatusReply& status) {
 }
 
 std::string statusCorosyncJson(const admin::ClusterStatusReply& status) {
-  JsonWriter json;
-  json.beginObject()
-      .key("cluster_name")
-      .value(status.cluster_name())
-      .key("local_nodeid")
-      .value(status.local_nodeid())
-      .key("ring_id")
-      .value(ringIdText(status));
-  membersJson(json, status);
-  json.endObject();
-  return json.text() + "\n";
+  const Json document = {{"cluster_name", status.cluster_name()},
+                         {"local_nodeid", status.local_nodeid()},
+                         {"ring_id", ringIdText(status)},
+                         {"members", membersJson(status)}};
+  return jsonText(document) + "\n";
 }
 
 std::string formatQuorumStatus(const admin::ClusterStatusReply& status, std::time_t now) {
@@ -154,30 +142,19 @@ std::string formatQuorumStatus(const admin::ClusterStatusReply& status, std::tim
 
 std::string quorumStatusJson(const admin::ClusterStatusReply& status) {
   const admin::QuorumInfo& q = status.quorum();
-  JsonWriter json;
-  json.beginObject()
-      .key("node_id")
-      .value(status.local_nodeid())
-      .key("ring_id")
-      .value(ringIdText(status))
-      .key("quorate")
-      .value(q.quorate())
-      .key("expected_votes")
-      .value(q.expected_votes())
-      .key("highest_expected")
-      .value(q.expected_votes())
-      .key("total_votes")
-      .value(q.total_votes())
-      .key("quorum")
-      .value(q.quorum())
-      .key("flags")
-      .beginArray();
+  Json flags = Json::array();
   std::istringstream words(q.flags_text());
-  for (std::string word; words >> word;) json.value(word);
-  json.endArray();
-  membersJson(json, status);
-  json.endObject();
-  return json.text() + "\n";
+  for (std::string word; words >> word;) flags.push_back(word);
+  const Json document = {{"node_id", status.local_nodeid()},
+                         {"ring_id", ringIdText(status)},
+                         {"quorate", q.quorate()},
+                         {"expected_votes", q.expected_votes()},
+                         {"highest_expected", q.expected_votes()},
+                         {"total_votes", q.total_votes()},
+                         {"quorum", q.quorum()},
+                         {"flags", std::move(flags)},
+                         {"members", membersJson(status)}};
+  return jsonText(document) + "\n";
 }
 
 std::string formatCmap(const admin::ClusterStatusReply& status, const std::string& prefix) {
@@ -189,19 +166,16 @@ std::string formatCmap(const admin::ClusterStatusReply& status, const std::strin
 }
 
 std::string cmapJson(const admin::ClusterStatusReply& status, const std::string& prefix) {
-  JsonWriter json;
-  json.beginObject();
+  Json document = Json::object();
   for (const CmapEntry& e : cmapEntries(status)) {
     if (!e.key.starts_with(prefix)) continue;
-    json.key(e.key);
     if (e.type == "str") {
-      json.value(e.value);
+      document[e.key] = e.value;
     } else {
-      json.value(static_cast<std::uint64_t>(std::stoull(e.value)));
+      document[e.key] = static_cast<std::uint64_t>(std::stoull(e.value));
     }
   }
-  json.endObject();
-  return json.text() + "\n";
+  return jsonText(document) + "\n";
 }
 
 }  // namespace pulse::pcs

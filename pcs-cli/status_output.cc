@@ -22,25 +22,25 @@ std::size_t instances(const std::vector<pe::ResourceView>& resources) {
   return n;
 }
 
-void resourcesJson(JsonWriter& json, const std::vector<pe::ResourceView>& resources) {
-  json.beginArray();
+Json resourcesJson(const std::vector<pe::ResourceView>& resources) {
+  Json out = Json::array();
   for (const pe::ResourceView& r : resources) {
-    json.beginObject().key("id").value(r.id);
+    Json resource = {{"id", r.id}};
     if (r.is_group) {
-      json.key("type").value("group").key("members");
-      resourcesJson(json, r.members);
+      resource["type"] = "group";
+      resource["members"] = resourcesJson(r.members);
     } else {
-      json.key("type").value("primitive").key("agent").value(r.agent);
-      json.key("role").value(pe::roleName(r.nodes.empty() ? pe::Role::Stopped : r.role));
-      json.key("nodes").beginArray();
-      for (const std::string& n : r.nodes) json.value(n);
-      json.endArray();
-      json.key("failed").value(r.failed).key("managed").value(r.managed);
-      json.key("disabled").value(r.disabled);
+      resource["type"] = "primitive";
+      resource["agent"] = r.agent;
+      resource["role"] = pe::roleName(r.nodes.empty() ? pe::Role::Stopped : r.role);
+      resource["nodes"] = r.nodes;
+      resource["failed"] = r.failed;
+      resource["managed"] = r.managed;
+      resource["disabled"] = r.disabled;
     }
-    json.endObject();
+    out.push_back(std::move(resource));
   }
-  json.endArray();
+  return out;
 }
 
 }  // namespace
@@ -83,51 +83,31 @@ std::string formatStatus(const ClusterStatus& s) {
 }
 
 std::string statusJson(const ClusterStatus& s) {
-  JsonWriter json;
-  json.beginObject().key("cluster_name").value(s.cluster_name).key("dc");
-  if (s.dc) {
-    json.value(*s.dc);
-  } else {
-    json.null();
-  }
-  json.key("quorate").value(s.quorate).key("nodes").beginArray();
+  Json nodes = Json::array();
   for (const pe::NodeView& n : s.view.nodes) {
-    json.beginObject()
-        .key("name")
-        .value(n.name)
-        .key("online")
-        .value(n.online)
-        .key("standby")
-        .value(n.standby)
-        .key("maintenance")
-        .value(n.maintenance)
-        .key("unclean")
-        .value(n.unclean)
-        .endObject();
+    nodes.push_back({{"name", n.name},
+                     {"online", n.online},
+                     {"standby", n.standby},
+                     {"maintenance", n.maintenance},
+                     {"unclean", n.unclean}});
   }
-  json.endArray().key("resources");
-  resourcesJson(json, s.view.resources);
-  json.key("failed_actions").beginArray();
+  Json failed = Json::array();
   for (const FailedAction& f : s.failed_actions) {
-    json.beginObject()
-        .key("operation")
-        .value(f.key)
-        .key("node")
-        .value(f.node)
-        .key("rc")
-        .value(static_cast<std::uint64_t>(f.rc))
-        .key("rc_text")
-        .value(f.rc_text)
-        .key("exit_reason")
-        .value(f.exit_reason)
-        .endObject();
+    failed.push_back({{"operation", f.key},
+                      {"node", f.node},
+                      {"rc", static_cast<std::uint64_t>(f.rc)},
+                      {"rc_text", f.rc_text},
+                      {"exit_reason", f.exit_reason}});
   }
-  json.endArray().key("unreachable_nodes").beginArray();
-  for (const std::string& node : s.unreachable) json.value(node);
-  json.endArray();
-  if (!s.file.empty()) json.key("file").value(s.file);
-  json.endObject();
-  return json.text() + "\n";
+  Json status = {{"cluster_name", s.cluster_name},
+                 {"dc", s.dc ? Json(*s.dc) : Json(nullptr)},
+                 {"quorate", s.quorate},
+                 {"nodes", std::move(nodes)},
+                 {"resources", resourcesJson(s.view.resources)},
+                 {"failed_actions", std::move(failed)},
+                 {"unreachable_nodes", s.unreachable}};
+  if (!s.file.empty()) status["file"] = s.file;
+  return jsonText(status) + "\n";
 }
 
 }  // namespace pulse::pcs

@@ -14,8 +14,10 @@
 // next start does not trip over it again, and an admin can look at it) and never used, so crmd
 // takes the cluster's copy instead and never starts resources from a CIB it cannot trust.
 //
-// Thread-safety: one CibStore per state directory, used from one thread (writes block on fsync;
-// crmd runs them on its worker pool).
+// Thread-safety: one CibStore per state directory, used from one thread. In crmd that is the
+// cluster's io thread (CibService, cib_service.h, owns the store): save() blocks on fsync, so
+// the membership, replication and resource work on that thread wait for each write to reach
+// the disk before they go on.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,8 @@
-// The node's side of the cluster (corosync's role inside crmd): the cluster files in the state
-// directory, and the membership that runs on its own thread while the cluster is started.
+// The node's side of the cluster inside crmd: the cluster files in the state directory, and,
+// while the cluster is started, everything that runs on the cluster's io thread: the
+// membership and quorum (corosync's role), the replicated CIB (CibService, cib_service.h),
+// and the resource side (ResourceManager, resource_manager.h: the executor on every node, the
+// controller and fencing on the DC), with the peer links that carry their messages.
 //
 // State-directory files, written by setup() and removed by destroy():
 //   corosync.conf     the cluster config (corosync.conf syntax; cluster_config.h), mode 0644

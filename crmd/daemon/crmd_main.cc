@@ -1,4 +1,9 @@
-// crmd: the Pulse node daemon: the authenticated admin API and the cluster membership.
+// crmd: the Pulse node daemon, one process for what corosync, pacemaker's daemons and pcsd do
+// on a node: the admin API (TLS on port 2224, behind its own acceptor: admin_server.h) that
+// pcs, the other nodes and the local tools call, and, while the node is in a started cluster
+// (cluster_manager.h), the membership and quorum, the replicated CIB, the executor of resource
+// agents and fence agents, and on the DC the controller that runs the policy engine; with
+// --watchdog-timeout it also feeds pulse-watchdog (watchdog_process.h).
 //   crmd [--state-dir DIR] [--listen ADDR:PORT] [--name NODE]   run in the foreground
 //   crmd passwd [--revoke-tokens] [--state-dir DIR]             set the hacluster password
 //   crmd fingerprint [--state-dir DIR]          the fingerprint pcs host auth shows and pins

@@ -3,24 +3,17 @@
 
 #include <string>
 
+#include "tests/fixtures/cib_fixtures.h"
+
 namespace pulse::cib::testing {
 
 // Two nodes, a Dummy resource `vip` with a monitor, a resource `db`, a location preference and
 // a colocation; the status section is empty.
-inline const std::string kCib =
-    R"(<cib crm_feature_set="3.16.2" validate-with="pacemaker-3.7" epoch="5" num_updates="2" admin_epoch="0" have-quorum="1">
-  <configuration>
-    <crm_config>
-      <cluster_property_set id="cib-bootstrap-options">
-        <nvpair id="opt-stonith" name="stonith-enabled" value="false"/>
-      </cluster_property_set>
-    </crm_config>
-    <nodes>
-      <node id="1" uname="n1"/>
-      <node id="2" uname="n2"/>
-    </nodes>
-    <resources>
-      <primitive id="vip" class="ocf" provider="pacemaker" type="Dummy">
+inline const std::string kCib = fixtures::cibXml(
+    {.cib_attributes = R"(crm_feature_set="3.16.2" validate-with="pacemaker-3.7" epoch="5" )"
+                       R"(num_updates="2" admin_epoch="0" have-quorum="1")",
+     .nodes = 2,
+     .resources = R"(      <primitive id="vip" class="ocf" provider="pacemaker" type="Dummy">
         <instance_attributes id="vip-params">
           <nvpair id="vip-params-state" name="state" value="/run/vip.state"/>
         </instance_attributes>
@@ -29,15 +22,10 @@ inline const std::string kCib =
         </operations>
       </primitive>
       <primitive id="db" class="ocf" provider="pacemaker" type="Dummy"/>
-    </resources>
-    <constraints>
-      <rsc_location id="loc-vip" rsc="vip" node="n1" score="100"/>
+)",
+     .constraints = R"(      <rsc_location id="loc-vip" rsc="vip" node="n1" score="100"/>
       <rsc_colocation id="col-db-vip" rsc="db" with-rsc="vip" score="INFINITY"/>
-    </constraints>
-  </configuration>
-  <status/>
-</cib>
-)";
+)"});
 
 // `kCib` with one attribute edited, for "another version" in store tests.
 inline std::string withScore(const std::string& score) {

@@ -16,26 +16,16 @@
 #include <vector>
 
 #include "crmd/controller/controller.h"
+#include "tests/fixtures/cib_fixtures.h"
 
 namespace pulse::crmd {
 
 inline constexpr WallSeconds kNow = 1'700'000'000;
 
-inline const std::string kCib =
-    R"(<cib crm_feature_set="3.16.2" validate-with="pacemaker-3.7" epoch="5" num_updates="0" admin_epoch="0" have-quorum="1">
-  <configuration>
-    <crm_config>
-      <cluster_property_set id="cib-bootstrap-options">
-        <nvpair id="opt-stonith" name="stonith-enabled" value="false"/>
-      </cluster_property_set>
-    </crm_config>
-    <nodes>
-      <node id="1" uname="n1"/>
-      <node id="2" uname="n2"/>
-      <node id="3" uname="n3"/>
-    </nodes>
-    <resources>
-      <primitive id="d1" class="ocf" provider="heartbeat" type="Dummy">
+inline const std::string kCib = fixtures::cibXml(
+    {.cib_attributes = R"(crm_feature_set="3.16.2" validate-with="pacemaker-3.7" epoch="5" )"
+                       R"(num_updates="0" admin_epoch="0" have-quorum="1")",
+     .resources = R"(      <primitive id="d1" class="ocf" provider="heartbeat" type="Dummy">
         <instance_attributes id="d1-params">
           <nvpair id="d1-params-state" name="state" value="/run/d1.state"/>
         </instance_attributes>
@@ -43,12 +33,7 @@ inline const std::string kCib =
           <op id="d1-monitor-10s" name="monitor" interval="10s" timeout="30s"/>
         </operations>
       </primitive>
-    </resources>
-    <constraints/>
-  </configuration>
-  <status/>
-</cib>
-)";
+)"});
 
 inline const std::vector<Member> kMembers = {{1, "n1"}, {2, "n2"}, {3, "n3"}};
 

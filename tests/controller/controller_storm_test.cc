@@ -36,6 +36,9 @@ struct Agent {
   }
 };
 
+// An agent that answers every action (probes too) with `r`.
+Agent always(const OcfResult& r) { return Agent{.probe = r, .start = r, .stop = r, .monitor = r}; }
+
 const OcfResult kNotInstalled{5, kExecNotInstalled, "agent ocf:heartbeat:Dummy not found", 0};
 const OcfResult kGenericError{1, 0, "it always fails", 3};
 
@@ -87,12 +90,33 @@ void disableD1(Harness& h) {
   h.take(h.ctl.onCibChanged(h.xml, h.stamp, kNow + 300));
 }
 
+// An agent whose stop always fails; everything else succeeds.
+const Agent kFailingStop{.stop = kGenericError};
+
+// The failing-stop scenarios' first half: d1 starts somewhere (its start succeeds) and the
+// loop runs; then d1 is disabled and the loop runs its stop, which fails, exactly once.
+struct FailedStop {
+  std::string node;          // where d1 started
+  bool settled = false;      // the controller was idle before the edit
+  std::uint64_t before = 0;  // transitions run before the edit
+  int busy = 0;              // run()'s rounds with work after the edit
+};
+
+void startThenFailStop(Harness& h, FailedStop& out) {
+  h.becomeDc();
+  run(h, kFailingStop);
+  out.node = startedOn(h, "d1");
+  ASSERT_FALSE(out.node.empty()) << testing::PrintToString(h.executed);
+  out.settled = h.ctl.idle();
+  out.before = h.ctl.transitionsRun();
+  disableD1(h);
+  out.busy = run(h, kFailingStop);
+  ASSERT_EQ(count(h.executed, "stop_0 d1"), 1u) << testing::PrintToString(h.executed);
+}
+
 TEST(ControllerStorm, AgentNotInstalledAnywhereIsNeverStartedAndTheLoopSettles) {
   Harness h;
-  Agent agent{.probe = kNotInstalled,
-              .start = kNotInstalled,
-              .stop = kNotInstalled,
-              .monitor = kNotInstalled};
+  const Agent agent = always(kNotInstalled);
   h.becomeDc();
   const int busy = run(h, agent);
   EXPECT_EQ(count(h.probed, "monitor_0 d1"), 3u) << testing::PrintToString(h.probed);
@@ -107,10 +131,7 @@ TEST(ControllerStorm, AgentNotInstalledAnywhereIsNeverStartedAndTheLoopSettles) 
 
 TEST(ControllerStorm, EveryActionFailingWithStonithOffEndsBlocked) {
   Harness h;
-  Agent agent{.probe = kGenericError,
-              .start = kGenericError,
-              .stop = kGenericError,
-              .monitor = kGenericError};
+  const Agent agent = always(kGenericError);
   h.becomeDc();
   run(h, agent);
   // The probes find it "running" and failed on every node; the stops fail too: blocked there.
@@ -156,22 +177,14 @@ TEST(ControllerStorm, NotConfiguredIsFatalOnEveryNodeAtOnce) {
 
 TEST(ControllerStorm, FailingStopWithStonithOffBlocksTheResource) {
   Harness h;
-  Agent agent{.stop = kGenericError};
-  h.becomeDc();
-  run(h, agent);
-  const std::string node = startedOn(h, "d1");
-  ASSERT_FALSE(node.empty()) << testing::PrintToString(h.executed);
-  ASSERT_TRUE(h.ctl.idle());
-  const std::uint64_t before = h.ctl.transitionsRun();
-
-  disableD1(h);
-  run(h, agent);
-  EXPECT_EQ(count(h.executed, "stop_0 d1"), 1u) << testing::PrintToString(h.executed);
-  EXPECT_LE(h.ctl.transitionsRun() - before, 2u) << testing::PrintToString(h.log);
+  FailedStop stop;
+  ASSERT_NO_FATAL_FAILURE(startThenFailStop(h, stop));
+  ASSERT_TRUE(stop.settled);
+  EXPECT_LE(h.ctl.transitionsRun() - stop.before, 2u) << testing::PrintToString(h.log);
   EXPECT_TRUE(h.ctl.idle()) << testing::PrintToString(h.log);
   EXPECT_TRUE(h.fencing.empty());
   const pe::ResourceView d1 = d1View(h);
-  EXPECT_EQ(d1.nodes, std::vector<std::string>{node});
+  EXPECT_EQ(d1.nodes, std::vector<std::string>{stop.node});
   EXPECT_TRUE(d1.failed);
   EXPECT_TRUE(d1.blocked);
 }
@@ -179,26 +192,18 @@ TEST(ControllerStorm, FailingStopWithStonithOffBlocksTheResource) {
 TEST(ControllerStorm, FailingStopWithStonithOnFencesTheNodeOnce) {
   Harness h;
   h.xml = fencingCib("", kDevices);
-  Agent agent{.stop = kGenericError};
-  h.becomeDc();
-  run(h, agent);
-  const std::string node = startedOn(h, "d1");
-  ASSERT_FALSE(node.empty()) << testing::PrintToString(h.executed);
-  ASSERT_TRUE(h.ctl.idle());
-  const std::uint64_t before = h.ctl.transitionsRun();
-
-  disableD1(h);
-  run(h, agent);
+  FailedStop stop;
+  ASSERT_NO_FATAL_FAILURE(startThenFailStop(h, stop));
+  ASSERT_TRUE(stop.settled);
   // Pacemaker: "Fence (reboot) NODE 'd1 failed there'"; the stop is not tried again.
-  EXPECT_EQ(count(h.executed, "stop_0 d1"), 1u) << testing::PrintToString(h.executed);
   ASSERT_EQ(h.fencing.size(), 1u) << testing::PrintToString(h.log);
-  EXPECT_EQ(h.fencing.front().node, node);
+  EXPECT_EQ(h.fencing.front().node, stop.node);
   EXPECT_EQ(h.fencing.front().device.resource, "fence1");
-  EXPECT_LE(h.ctl.transitionsRun() - before, 2u) << testing::PrintToString(h.log);
+  EXPECT_LE(h.ctl.transitionsRun() - stop.before, 2u) << testing::PrintToString(h.log);
   EXPECT_FALSE(h.ctl.idle()) << "waiting for the fencing";
 
-  h.take(h.ctl.onFenceResult(node, true, "", kNow + 400));
-  run(h, agent);
+  h.take(h.ctl.onFenceResult(stop.node, true, "", kNow + 400));
+  run(h, kFailingStop);
   EXPECT_EQ(h.fencing.size(), 1u);
   EXPECT_EQ(count(h.executed, "stop_0 d1"), 1u) << testing::PrintToString(h.executed);
   EXPECT_TRUE(h.ctl.idle()) << testing::PrintToString(h.log);
@@ -212,21 +217,14 @@ TEST(ControllerStorm, FailingStopWithOnlyWatchdogFencingWaitsWithoutRetrying) {
   h.xml = fencingCib(R"(<nvpair id="o-hw" name="have-watchdog" value="true"/>
         <nvpair id="o-swt" name="stonith-watchdog-timeout" value="10s"/>)",
                      "");
-  Agent agent{.stop = kGenericError};
-  h.becomeDc();
-  run(h, agent);
-  ASSERT_FALSE(startedOn(h, "d1").empty()) << testing::PrintToString(h.executed);
-  const std::uint64_t before = h.ctl.transitionsRun();
-
-  disableD1(h);
-  const int busy = run(h, agent);
-  EXPECT_EQ(count(h.executed, "stop_0 d1"), 1u) << testing::PrintToString(h.executed);
+  FailedStop stop;
+  ASSERT_NO_FATAL_FAILURE(startThenFailStop(h, stop));
   EXPECT_TRUE(h.fencing.empty());
-  EXPECT_TRUE(h.logged("cannot fence " + startedOn(h, "d1") +
-                       ": no fence device may fence it, and watchdog"))
+  EXPECT_TRUE(
+      h.logged("cannot fence " + stop.node + ": no fence device may fence it, and watchdog"))
       << testing::PrintToString(h.log);
-  EXPECT_LE(h.ctl.transitionsRun() - before, 2u) << testing::PrintToString(h.log);
-  EXPECT_LE(busy, 3);
+  EXPECT_LE(h.ctl.transitionsRun() - stop.before, 2u) << testing::PrintToString(h.log);
+  EXPECT_LE(stop.busy, 3);
 }
 
 // Pacemaker's cluster-recheck-interval: an idle DC runs the engine again now and then (so an

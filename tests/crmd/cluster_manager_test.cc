@@ -13,45 +13,19 @@
 #include "crmd/client/secure_file.h"
 #include "membership/packet_auth.h"
 #include "temp_dir.h"
+#include "tests/fixtures/cluster_fixtures.h"
 
 namespace pulse::crmd {
 namespace {
 
-constexpr char kConfig[] = R"(totem {
-    version: 2
-    cluster_name: web
-    token: 1000
-}
-nodelist {
-    node {
-        ring0_addr: 192.0.2.11
-        name: n1
-        nodeid: 1
-    }
-    node {
-        ring0_addr: 192.0.2.12
-        name: n2
-        nodeid: 2
-    }
-}
-quorum {
-    provider: corosync_votequorum
-    two_node: 1
-}
-)";
+const std::string kConfig = fixtures::twoNodeConfig("web", "192.0.2.11", "192.0.2.12");
 
 // Each node's own peer secret (crmd/replication/peer_auth.h).
 const std::map<std::string, std::string> kPeerSecrets = {{"n1", std::string(64, '1')},
                                                          {"n2", std::string(64, '2')}};
 
 ClusterFiles validFiles(const std::string& self = "n1") {
-  ClusterFiles files;
-  files.peer_secret = kPeerSecrets.at(self);
-  files.peer_hashes = formatPeerHashes(kPeerSecrets);
-  files.config_text = kConfig;
-  auto key = membership::generateClusterKey();
-  EXPECT_TRUE(key.ok());
-  files.key = *key;
+  ClusterFiles files = fixtures::twoNodeFiles(kConfig, kPeerSecrets, self);
   files.known_hosts = "n2 192.0.2.12:2224 " + std::string(64, 'a') + " " + std::string(64, 'b');
   return files;
 }

@@ -85,14 +85,46 @@ TEST(ClusterOutput, JsonOfStatusAndQuorum) {
             "{\"nodeid\":1,\"votes\":1,\"name\":\"n1\",\"local\":true},"
             "{\"nodeid\":2,\"votes\":1,\"name\":\"n2\",\"local\":false}]}\n");
   const std::string quorum = quorumStatusJson(threeNodesOneGone());
-  EXPECT_NE(quorum.find("\"quorate\":true,\"expected_votes\":3"), std::string::npos) << quorum;
-  EXPECT_NE(quorum.find("\"flags\":[\"Quorate\"]"), std::string::npos) << quorum;
+  EXPECT_EQ(quorum,
+            R"({"node_id":1,"ring_id":"1.1a","quorate":true,"expected_votes":3,)"
+            R"("highest_expected":3,"total_votes":2,"quorum":2,"flags":["Quorate"],"members":[)"
+            R"({"nodeid":1,"votes":1,"name":"n1","local":true},)"
+            R"({"nodeid":2,"votes":1,"name":"n2","local":false}]})"
+            "\n");
+  // Every key, sorted as corosync-cmapctl sorts them; numbers as numbers.
+  EXPECT_EQ(cmapJson(threeNodesOneGone(), ""),
+            R"({"nodelist.node.0.name":"n1","nodelist.node.0.nodeid":1,)"
+            R"("nodelist.node.0.quorum_votes":1,"nodelist.node.0.ring0_addr":"192.0.2.11",)"
+            R"("nodelist.node.1.name":"n2","nodelist.node.1.nodeid":2,)"
+            R"("nodelist.node.1.quorum_votes":1,"nodelist.node.1.ring0_addr":"192.0.2.12",)"
+            R"("nodelist.node.2.name":"n3","nodelist.node.2.nodeid":3,)"
+            R"("nodelist.node.2.quorum_votes":1,"nodelist.node.2.ring0_addr":"192.0.2.13",)"
+            R"("runtime.members.1.config_version":0,"runtime.members.1.ip":"r(0) ip(192.0.2.11) ",)"
+            R"("runtime.members.1.join_count":1,"runtime.members.1.status":"joined",)"
+            R"("runtime.members.2.config_version":0,"runtime.members.2.ip":"r(0) ip(192.0.2.12) ",)"
+            R"("runtime.members.2.join_count":1,"runtime.members.2.status":"joined",)"
+            R"("runtime.members.3.config_version":0,"runtime.members.3.ip":"r(0) ip(192.0.2.13) ",)"
+            R"("runtime.members.3.join_count":2,"runtime.members.3.status":"left",)"
+            R"("runtime.totem.ring_id":"1.1a","runtime.votequorum.expected_votes":3,)"
+            R"("runtime.votequorum.quorate":1,"runtime.votequorum.quorum":2,)"
+            R"("runtime.votequorum.this_node_id":1,"runtime.votequorum.total_votes":2,)"
+            R"("runtime.votequorum.two_node":0,"runtime.votequorum.wait_for_all_status":0,)"
+            R"("stats.pulse.rx.dropped.bad_tag":7,"totem.cluster_name":"web",)"
+            R"("totem.consensus":1200,"totem.token":1000})"
+            "\n");
 }
 
-TEST(JsonWriter, EscapesControlCharactersAndQuotes) {
-  JsonWriter json;
-  json.beginArray().value("a\"b\\c\n\x01").value(true).beginObject().endObject().endArray();
-  EXPECT_EQ(json.text(), "[\"a\\\"b\\\\c\\n\\u0001\",true,{}]");
+// Quotes, backslashes and control characters are escaped; UTF-8 passes as it is; bytes that
+// are not UTF-8 (a CIB may hold them) become U+FFFD instead of invalid JSON or an exception.
+TEST(JsonText, EscapesControlCharactersAndReplacesInvalidUtf8) {
+  const Json document = Json::array({"a\"b\\c\n\x01\x1f\x7f", true, Json::object(), "v\xc3\xa9m",
+                                     "bad\xff\xc3", nullptr, 4294967296u});
+  EXPECT_EQ(jsonText(document),
+            "[\"a\\\"b\\\\c\\n\\u0001\\u001f\x7f\",true,{},\"v\xc3\xa9m\","
+            "\"bad\xef\xbf\xbd\xef\xbf\xbd\",null,4294967296]");
+  // \b and \f take their short forms (the writer before nlohmann's wrote \u0008 and \u000c;
+  // both are the same JSON string). XML 1.0 allows neither character in a CIB.
+  EXPECT_EQ(jsonText(Json("\b\f")), "\"\\b\\f\"");
 }
 
 }  // namespace

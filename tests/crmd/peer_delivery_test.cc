@@ -14,32 +14,10 @@
 #include "crmd/replication/peer_auth.h"
 #include "membership/packet_auth.h"
 #include "temp_dir.h"
+#include "tests/fixtures/cluster_fixtures.h"
 
 namespace pulse::crmd {
 namespace {
-
-constexpr char kConfig[] = R"(totem {
-    version: 2
-    cluster_name: peers
-    token: 1000
-}
-nodelist {
-    node {
-        ring0_addr: 127.0.0.1
-        name: n1
-        nodeid: 1
-    }
-    node {
-        ring0_addr: 127.0.0.2
-        name: n2
-        nodeid: 2
-    }
-}
-quorum {
-    provider: corosync_votequorum
-    two_node: 1
-}
-)";
 
 peer::CibEnvelope syncQueryFrom(NodeId from) {
   peer::CibEnvelope envelope;
@@ -52,13 +30,9 @@ TEST(PeerDelivery, ARunningNodeAcceptsEachPeerOnlyAsItself) {
   TempDir dir;
   const std::map<std::string, std::string> secrets = {{"n1", toHex(*randomBytes(32))},
                                                       {"n2", toHex(*randomBytes(32))}};
-  ClusterFiles files;
-  files.config_text = kConfig;
-  auto key = membership::generateClusterKey();
-  ASSERT_TRUE(key.ok());
-  files.key = *key;
-  files.peer_secret = secrets.at("n1");
-  files.peer_hashes = formatPeerHashes(secrets);
+  const ClusterFiles files = fixtures::twoNodeFiles(
+      fixtures::twoNodeConfig("peers", "127.0.0.1", "127.0.0.2"), secrets, "n1");
+  ASSERT_FALSE(files.key.empty());
   auto manager = ClusterManager::open({dir.path(), "n1"});
   ASSERT_TRUE(manager.ok()) << manager.error().message;
   ASSERT_TRUE((*manager)->setup(files, false).ok());
@@ -78,7 +52,7 @@ TEST(PeerDelivery, ARunningNodeAcceptsEachPeerOnlyAsItself) {
 
   // The token every member could compute before is no credential any more.
   const std::string cluster_wide =
-      hmacSha256Hex(std::string(key->begin(), key->end()), "pulse-peer-v1");
+      hmacSha256Hex(std::string(files.key.begin(), files.key.end()), "pulse-peer-v1");
   Status old_token = (*manager)->deliverFromPeer(cluster_wide, syncQueryFrom(2));
   ASSERT_FALSE(old_token.ok());
   EXPECT_EQ(old_token.error().message, "invalid peer credential");

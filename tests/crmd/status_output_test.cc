@@ -69,6 +69,29 @@ TEST(StatusOutput, NoDcAndUnreachableNodesAreSaid) {
   EXPECT_NE(json.find("\"unreachable_nodes\":[\"n3\"]"), std::string::npos) << json;
 }
 
+// The whole document, byte for byte: key order, compact separators, escaped strings.
+TEST(StatusOutput, JsonIsByteForByte) {
+  ClusterStatus s = webCluster();
+  s.file = "cib \"x\".xml";
+  s.failed_actions[0].exit_reason = "bad\tconfig\n";
+  EXPECT_EQ(statusJson(s),
+            R"({"cluster_name":"web","dc":"n1","quorate":true,"nodes":[)"
+            R"({"name":"n1","online":true,"standby":false,"maintenance":false,"unclean":false},)"
+            R"({"name":"n2","online":true,"standby":true,"maintenance":false,"unclean":false},)"
+            R"({"name":"n3","online":false,"standby":false,"maintenance":false,"unclean":false}],)"
+            R"("resources":[{"id":"web","type":"group","members":[)"
+            R"({"id":"vip","type":"primitive","agent":"ocf:heartbeat:IPaddr2","role":"Started",)"
+            R"("nodes":["n1"],"failed":false,"managed":true,"disabled":false},)"
+            R"({"id":"proxy","type":"primitive","agent":"ocf:heartbeat:haproxy","role":"Started",)"
+            R"("nodes":["n1"],"failed":false,"managed":true,"disabled":false}]},)"
+            R"({"id":"db","type":"primitive","agent":"ocf:heartbeat:pgsql","role":"Stopped",)"
+            R"("nodes":[],"failed":false,"managed":true,"disabled":true}],)"
+            R"("failed_actions":[{"operation":"proxy_monitor_10000","node":"n1","rc":7,)"
+            R"("rc_text":"not running","exit_reason":"bad\tconfig\n"}],)"
+            R"("unreachable_nodes":[],"file":"cib \"x\".xml"})"
+            "\n");
+}
+
 // What the DC records for a probe is a "last failure" whenever the result differs from "not
 // running"; crm_mon lists a probe that found the resource active (after a cleanup, say) as
 // nothing failed, and a probe that errored as a failure.

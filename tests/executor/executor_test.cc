@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tests/executor/ocf_root.h"
+#include "tests/fixtures/missing_tool.h"
 
 namespace pulse::crmd {
 namespace {
@@ -100,7 +101,8 @@ TEST_F(ExecutorTest, FailingAgentAnswersEachActionWithItsConfiguredCode) {
 }
 
 TEST_F(ExecutorTest, StatefulPromotedMonitorReturnsRunningPromoted) {
-  if (!OcfRoot::hasSystemAgent("pacemaker", "Stateful")) GTEST_SKIP() << "no Stateful";
+  PULSE_REQUIRE_INSTALLED(OcfRoot::hasSystemAgent("pacemaker", "Stateful"),
+                          "ocf:pacemaker:Stateful", "pacemaker");
   for (const char* action : {"start", "promote", "monitor", "demote", "stop"}) {
     Operation o = op("st", "ocf:pacemaker:Stateful", action);
     o.params["state"] = root_.work("stateful.state");

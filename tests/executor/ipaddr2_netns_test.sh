@@ -2,7 +2,7 @@
 # executor.ipaddr2_netns: Debian's ocf:heartbeat:IPaddr2 run by Pulse's agent runner inside
 # node 1's namespace of a 2-node netns test cluster: start puts the VIP on node 1 (node 2 can
 # ping it), monitor says running, stop removes it, monitor says not running. Host networking is
-# never touched. Exit 77 (skipped) without root / namespaces / IPaddr2.
+# never touched. Exit 77 (skipped) without root / namespaces, or without IPaddr2 outside CI.
 set -euo pipefail
 
 RUNNER=$1
@@ -17,7 +17,9 @@ fail() { printf 'FAIL: %s\n' "$*"; exit 1; }
 ok() { STEP=$((STEP + 1)); printf 'ok %d - %s\n' "$STEP" "$*"; }
 
 [[ $(id -u) == 0 ]] || skip "needs root for network namespaces"
-[[ -x /usr/lib/ocf/resource.d/heartbeat/IPaddr2 ]] || skip "no ocf:heartbeat:IPaddr2 (package resource-agents)"
+# shellcheck source=SCRIPTDIR/../fixtures/missing_tool.sh
+source "$HERE/../fixtures/missing_tool.sh"
+require_tool /usr/lib/ocf/resource.d/heartbeat/IPaddr2 resource-agents
 ip netns add "pulse-ipaprobe$$" 2>/dev/null || skip "cannot create network namespaces here"
 ip netns del "pulse-ipaprobe$$"
 

@@ -4,6 +4,7 @@
 #include "crmd/executor/agent_metadata.h"
 #include "crmd/executor/agent_process.h"
 #include "tests/executor/ocf_root.h"
+#include "tests/fixtures/missing_tool.h"
 
 namespace pulse::crmd {
 namespace {
@@ -74,7 +75,8 @@ TEST(Metadata, DebianDummy) {
 }
 
 TEST(Metadata, DebianIPaddr2IpIsRequiredAndUnique) {
-  if (!OcfRoot::hasSystemAgent("heartbeat", "IPaddr2")) GTEST_SKIP() << "no IPaddr2";
+  PULSE_REQUIRE_INSTALLED(OcfRoot::hasSystemAgent("heartbeat", "IPaddr2"), "ocf:heartbeat:IPaddr2",
+                          "resource-agents");
   OcfRoot root;
   const AgentMetadata md = metadataOf(root, "heartbeat", "IPaddr2");
   const AgentParameter* ip = md.parameter("ip");
@@ -89,7 +91,8 @@ TEST(Metadata, DebianIPaddr2IpIsRequiredAndUnique) {
 }
 
 TEST(Metadata, StatefulMonitorsPerRole) {
-  if (!OcfRoot::hasSystemAgent("pacemaker", "Stateful")) GTEST_SKIP() << "no Stateful";
+  PULSE_REQUIRE_INSTALLED(OcfRoot::hasSystemAgent("pacemaker", "Stateful"),
+                          "ocf:pacemaker:Stateful", "pacemaker");
   OcfRoot root;
   const AgentMetadata md = metadataOf(root, "pacemaker", "Stateful");
   const AgentActionSpec* promoted = md.action("monitor", "Promoted");

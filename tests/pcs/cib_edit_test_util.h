@@ -15,33 +15,19 @@
 
 #include "crmd/executor/agent_process.h"
 #include "pcs-cli/cib_edit.h"
+#include "tests/fixtures/cib_fixtures.h"
+#include "tests/fixtures/missing_tool.h"
 
 namespace pulse::pcs::testing {
 
 // Three online nodes, no resources, fencing off.
-inline const std::string kEmptyCib =
-    R"(<cib epoch="5" num_updates="3" admin_epoch="0" validate-with="pacemaker-3.7" have-quorum="1" dc-uuid="1">
-  <configuration>
-    <crm_config>
-      <cluster_property_set id="cib-bootstrap-options">
-        <nvpair id="cib-bootstrap-options-stonith-enabled" name="stonith-enabled" value="false"/>
-      </cluster_property_set>
-    </crm_config>
-    <nodes>
-      <node id="1" uname="n1"/>
-      <node id="2" uname="n2"/>
-      <node id="3" uname="n3"/>
-    </nodes>
-    <resources/>
-    <constraints/>
-  </configuration>
-  <status>
-    <node_state id="1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"/>
-    <node_state id="2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"/>
-    <node_state id="3" uname="n3" in_ccm="true" crmd="online" join="member" expected="member"/>
-  </status>
-</cib>
-)";
+inline const std::string kEmptyCib = fixtures::cibXml(
+    {.cib_attributes = R"(epoch="5" num_updates="3" admin_epoch="0" validate-with="pacemaker-3.7" )"
+                       R"(have-quorum="1" dc-uuid="1")",
+     .options =
+         R"(        <nvpair id="cib-bootstrap-options-stonith-enabled" name="stonith-enabled" value="false"/>
+)",
+     .all_online = true});
 
 inline constexpr const char* kOcfRoot = "/usr/lib/ocf";
 
@@ -58,7 +44,7 @@ inline const std::optional<KnownAgent>& installedAgent(const std::string& provid
   return it->second;
 }
 
-// Why the agents the tests create are unusable here, or "" when they are all installed.
+// The agents the tests create that are not installed here ("" when all are), as a list.
 inline std::string missingAgents() {
   std::string missing;
   for (const char* type : {"IPaddr2", "Dummy"}) {
@@ -66,14 +52,14 @@ inline std::string missingAgents() {
       missing += std::string(missing.empty() ? "" : ", ") + "ocf:heartbeat:" + type;
     }
   }
-  return missing.empty() ? "" : missing + " not installed under " + kOcfRoot;
+  return missing.empty() ? "" : missing + " (under " + kOcfRoot + ")";
 }
 
-// First line of a test that creates IPaddr2/Dummy resources: skipped (with the reason)
-// without resource-agents, since its expectations come from the real meta-data.
-#define PULSE_REQUIRE_REAL_AGENTS()                                                 \
-  if (const std::string why = ::pulse::pcs::testing::missingAgents(); !why.empty()) \
-  GTEST_SKIP() << why
+// First line of a test that creates IPaddr2/Dummy resources, since its expectations come from
+// the real meta-data: without resource-agents it fails in CI and is skipped elsewhere.
+#define PULSE_REQUIRE_REAL_AGENTS()                                       \
+  PULSE_REQUIRE_INSTALLED(::pulse::pcs::testing::missingAgents().empty(), \
+                          ::pulse::pcs::testing::missingAgents(), "resource-agents")
 
 inline KnownAgent ipaddr2() { return *installedAgent("heartbeat", "IPaddr2"); }
 inline KnownAgent dummy() { return *installedAgent("heartbeat", "Dummy"); }

@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # End to end: the real pcs binary edits a CIB file (pcs -f), then pe-simulate schedules it.
 # Usage: pcs_file_test.sh PCS PE_SIMULATE. Needs ocf:heartbeat:IPaddr2 and Dummy under
-# $OCF_ROOT (default /usr/lib/ocf); exits 77 (CTest: skipped) without them.
+# $OCF_ROOT (default /usr/lib/ocf); without them it fails in CI and is skipped (exit 77)
+# elsewhere.
 set -u
 PCS=$1
 SIMULATE=$2
 OCF_ROOT=${OCF_ROOT:-/usr/lib/ocf}
 export OCF_ROOT
+# shellcheck source=SCRIPTDIR/../fixtures/missing_tool.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../fixtures/missing_tool.sh"
 for agent in IPaddr2 Dummy; do
-  if [[ ! -x $OCF_ROOT/resource.d/heartbeat/$agent ]]; then
-    echo "SKIP: ocf:heartbeat:$agent is not installed under $OCF_ROOT"
-    exit 77
-  fi
+  require_tool "$OCF_ROOT/resource.d/heartbeat/$agent" resource-agents
 done
 
 dir=$(mktemp -d)

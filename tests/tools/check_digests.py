@@ -43,12 +43,12 @@ INFINITY = 1000000
 
 def build_cli():
     sources = [os.path.join(HERE, 'op_digest_cli.cc'),
-               os.path.join(ROOT, 'policy-engine', 'op_digest.cc'),
-               os.path.join(ROOT, 'policy-engine', 'md5.cc')]
+               os.path.join(ROOT, 'policy-engine', 'src', 'op_digest.cc'),
+               os.path.join(ROOT, 'policy-engine', 'src', 'md5.cc')]
     if os.path.exists(CLI) and all(os.path.getmtime(CLI) > os.path.getmtime(s) for s in sources):
         return
     subprocess.check_call(['g++', '-std=c++20', '-O2', '-Wall', '-Wextra', '-Werror',
-                           '-I' + os.path.join(ROOT, 'policy-engine'), *sources, '-o', CLI])
+                           '-I' + os.path.join(ROOT, 'policy-engine', 'include'), '-I' + ROOT, *sources, '-lcrypto', '-o', CLI])
 
 
 def char2score(text):

@@ -8,8 +8,8 @@
 //   U <configured timeout, normalised here>  R <restart list>  S <secure list>  (each only when
 //   recorded)
 // Output, one line per record: "<key> <all> <restart or -> <secure>".
-// Build: g++ -std=c++20 -O2 -Ipolicy-engine/include -I. tests/tools/op_digest_cli.cc policy-engine/src/op_digest.cc policy-engine/src/md5.cc
-//        policy-engine/md5.cc -o op_digest_cli
+// Build: g++ -std=c++20 -O2 -Ipolicy-engine/include -I. tests/tools/op_digest_cli.cc
+//        policy-engine/src/op_digest.cc policy-engine/src/md5.cc -lcrypto -o op_digest_cli
 #include <iostream>
 #include <optional>
 #include <sstream>
