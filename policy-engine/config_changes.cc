@@ -65,9 +65,10 @@ void activeRange(const std::vector<const OperationRecord*>& ops, int& start, int
 
 }  // namespace
 
-DigestCheck compareDigests(const WorkingSet& ws, const Resource& r, const OperationRecord& op) {
-  if (r.config == nullptr) return DigestCheck::Unknown;
+OpDigestInput opDigestInput(const WorkingSet& ws, const Resource& r, const std::string& task,
+                            std::int64_t interval_ms) {
   OpDigestInput in;
+  if (r.config == nullptr) return in;
   in.params = r.config->params;
   if (r.parent >= 0) {
     const Resource& parent = ws.resources[static_cast<std::size_t>(r.parent)];
@@ -75,19 +76,25 @@ DigestCheck compareDigests(const WorkingSet& ws, const Resource& r, const Operat
       for (const auto& kv : parent.config->params) in.params.insert(kv);
     }
   }
-  in.task = op.task;
-  in.interval_ms = op.interval_ms;
+  in.task = task;
+  in.interval_ms = interval_ms;
   std::optional<std::string_view> timeout;
   auto d = ws.cib->op_defaults.find("timeout");
   if (d != ws.cib->op_defaults.end()) timeout = d->second;
-  if (const OperationConfig* oc = opConfig(r, op.task, op.interval_ms)) {
+  if (const OperationConfig* oc = opConfig(r, task, interval_ms)) {
     if (auto m = oc->meta.find("timeout"); m != oc->meta.end()) timeout = m->second;
     if (auto a = oc->attributes.find("timeout"); a != oc->attributes.end()) timeout = a->second;
     in.op_params = oc->params;
   }
   in.op_meta["timeout"] = normalizedTimeoutMs(timeout);
-  in.feature_set = !op.feature_set.empty() ? op.feature_set : ws.cib->feature_set;
   in.fence_device = r.is_stonith;
+  return in;
+}
+
+DigestCheck compareDigests(const WorkingSet& ws, const Resource& r, const OperationRecord& op) {
+  if (r.config == nullptr) return DigestCheck::Unknown;
+  OpDigestInput in = opDigestInput(ws, r, op.task, op.interval_ms);
+  in.feature_set = !op.feature_set.empty() ? op.feature_set : ws.cib->feature_set;
   OpDigests digests = computeOpDigests(
       in,
       op.op_force_restart ? std::optional<std::string_view>(*op.op_force_restart) : std::nullopt,

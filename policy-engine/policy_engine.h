@@ -15,6 +15,10 @@
 #include "result.h"
 #include "transition.h"
 
+namespace pugi {
+class xml_document;
+}
+
 namespace pulse::pe {
 
 struct ScheduleOptions {
@@ -29,5 +33,11 @@ struct ScheduleOptions {
 };
 
 Result<Transition> schedule(std::string_view cib_xml, const ScheduleOptions& options = {});
+
+// The same on a CIB already parsed (crmd's shared copy, parsed once per confirmed copy):
+// `source` is the text `cib_doc` was parsed from, for the line numbers of errors. Equal
+// documents give byte-identical transitions to the text overload.
+Result<Transition> schedule(const pugi::xml_document& cib_doc, std::string_view source,
+                            const ScheduleOptions& options = {});
 
 }  // namespace pulse::pe

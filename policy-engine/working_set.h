@@ -10,12 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "cib_config.h"
 #include "cib_model.h"
 #include "transition.h"
 
 namespace pulse::pe {
 
-enum class NoQuorumPolicy { Stop, Freeze, Ignore, Demote, Suicide };
 enum class OnFail { Ignore, Demote, Recover, Stop, Block, Standby, Fence, RestartContainer };
 
 struct ClusterOptions {

@@ -84,7 +84,7 @@ void disableD1(Harness& h) {
   doc.save(text);
   h.xml = text.str();
   h.stamp.version.epoch += 1;
-  h.take(h.ctl.onCibChanged(h.xml, h.stamp, kNow + 300));
+  h.take(h.ctl.onCibChanged(parsed(h.xml, h.stamp), kNow + 300));
 }
 
 TEST(ControllerStorm, AgentNotInstalledAnywhereIsNeverStartedAndTheLoopSettles) {
