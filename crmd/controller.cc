@@ -522,6 +522,7 @@ void Controller::maybeSchedule(ControllerOutput& out) {
   recheck_seconds_ = recheckSeconds(cib_->cib());
   pe::ScheduleOptions options;
   options.now = now_;
+  options.with_execution = true;
   out.engine_input = cib_->text();
   Result<pe::Transition> transition = pe::schedule(cib_->doc(), cib_->source(), options);
   if (!transition) {

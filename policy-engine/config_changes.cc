@@ -108,7 +108,8 @@ DigestCheck compareDigests(const WorkingSet& ws, const Resource& r, const Operat
   return DigestCheck::Match;
 }
 
-void checkConfigChanges(WorkingSet& ws) {
+ConfigChanges checkConfigChanges(const WorkingSet& ws) {
+  ConfigChanges out;
   for (const NodeStateRecord& st : ws.cib->node_states) {
     int node = ws.findNode(st.id);
     if (node < 0 && !st.uname.empty()) node = ws.findNode(st.uname);
@@ -116,7 +117,7 @@ void checkConfigChanges(WorkingSet& ws) {
     for (const ResourceHistory& rh : st.resources) {
       int index = ws.findResource(rh.id);
       if (index < 0 || rh.ops.empty()) continue;
-      Resource& r = ws.resources[static_cast<std::size_t>(index)];
+      const Resource& r = ws.resources[static_cast<std::size_t>(index)];
       if (r.kind != ResourceConfig::Kind::Primitive) continue;
       if (std::find(r.running_on.begin(), r.running_on.end(), node) == r.running_on.end()) continue;
       auto ops = sortedByCallId(rh);
@@ -136,19 +137,20 @@ void checkConfigChanges(WorkingSet& ws) {
         }
         DigestCheck check = compareDigests(ws, r, op);
         if (check == DigestCheck::Restart) {
-          ws.forced.push_back({index, task, op.interval_ms});
+          out.forced.push_back({index, task, op.interval_ms});
         } else if (check == DigestCheck::All || check == DigestCheck::Unknown) {
           if (op.interval_ms > 0) {
-            ws.forced.push_back({index, task, op.interval_ms});
+            out.forced.push_back({index, task, op.interval_ms});
           } else if (!op.restart_digest.empty()) {
-            if (r.managed && !r.failed) ws.reloads.emplace_back(index, node);
+            if (r.managed && !r.failed) out.reloads.emplace_back(index, node);
           } else {
-            ws.forced.push_back({index, task, op.interval_ms});
+            out.forced.push_back({index, task, op.interval_ms});
           }
         }
       }
     }
   }
+  return out;
 }
 
 }  // namespace pulse::pe

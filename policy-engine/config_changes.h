@@ -19,7 +19,14 @@ OpDigestInput opDigestInput(const WorkingSet& ws, const Resource& r, const std::
 // Compares the recorded digests of `op` with the configuration's.
 DigestCheck compareDigests(const WorkingSet& ws, const Resource& r, const OperationRecord& op);
 
-// Fills ws.forced and ws.reloads from every active resource's history.
-void checkConfigChanges(WorkingSet& ws);
+// What the definition check asks of the action stage: a value of its own, so that the stage
+// reads the working set and changes nothing in it.
+struct ConfigChanges {
+  std::vector<ForcedAction> forced;          // must run again (not optional)
+  std::vector<std::pair<int, int>> reloads;  // (resource, node) to reload in place
+};
+
+// Compares every active resource's history with its definition.
+ConfigChanges checkConfigChanges(const WorkingSet& ws);
 
 }  // namespace pulse::pe

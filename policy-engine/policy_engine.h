@@ -30,6 +30,9 @@ struct ScheduleOptions {
   std::optional<std::int64_t> fallback_now;
   // Fill Transition::scores (crm_simulate -s); off by default, it is large.
   bool with_scores = false;
+  // Fill each Action's execution details (agent, parameters, timeout, digest): a controller
+  // that carries the transition out needs them; a simulation does not pay for them.
+  bool with_execution = false;
 };
 
 Result<Transition> schedule(std::string_view cib_xml, const ScheduleOptions& options = {});

@@ -147,9 +147,9 @@ Result<Transition> scheduleUnpacked(Result<Cib> cib, const ScheduleOptions& opti
   t.current = describeCluster(*ws, nullptr);
   if (auto e = applyNodeCriteria(*ws)) return *e;
   if (auto e = unpackColocations(*ws)) return *e;
-  checkConfigChanges(*ws);
+  const ConfigChanges changes = checkConfigChanges(*ws);
   assignResources(*ws);
-  auto plan = planActions(*ws);
+  auto plan = planActions(*ws, changes);
   if (!plan) return plan.error();
   t.summary = summarize(*ws, *plan);
   if (options.with_scores) t.scores = scoreLines(*ws);
@@ -172,7 +172,7 @@ Result<Transition> scheduleUnpacked(Result<Cib> cib, const ScheduleOptions& opti
     out.node = a.node >= 0 ? ws->nodes[static_cast<std::size_t>(a.node)].name : "";
     out.interval_ms = a.interval_ms;
     out.pseudo = a.pseudo;
-    fillExecution(*ws, a, out);
+    if (options.with_execution) fillExecution(*ws, a, out);
     t.actions.push_back(std::move(out));
   }
   for (const ActionEdge& e : plan->edges) {

@@ -63,7 +63,8 @@ struct Action {
   std::string node;      // empty for pseudo actions
   std::int64_t interval_ms = 0;
   bool pseudo = false;
-  // What executing it takes, filled for every action of a primitive on a node (has_agent),
+  // What executing it takes (ScheduleOptions::with_execution), filled for every action of a
+  // primitive on a node (has_agent),
   // so that an executor needs nothing else from the CIB: the agent, the parameters and meta
   // attributes as the engine read them (id-refs resolved, rule-guarded sets skipped, a
   // group's parameters added), the op's timeout (the op's, else op_defaults', else 20 s) and

@@ -153,8 +153,6 @@ struct WorkingSet {
   std::map<std::string, int> resource_index;
   std::map<std::string, int> node_index;  // by uname and by id
   std::vector<FailedAction> failed_actions;
-  std::vector<ForcedAction> forced;                    // from definition changes
-  std::vector<std::pair<int, int>> reloads;            // (resource, node) to reload in place
   std::vector<std::pair<int, int>> failcount_cleared;  // (resource, node) being cleared
   bool failcountCleared(int rsc, int node) const {
     for (const auto& [r, n] : failcount_cleared) {

@@ -13,6 +13,18 @@ using namespace testing;  // NOLINT(google-build-using-namespace)
 
 const std::vector<std::string> kNodes = {"n1", "n2"};
 
+ScheduleOptions forExecution() {
+  ScheduleOptions options;
+  options.with_execution = true;
+  return options;
+}
+
+Transition scheduleForExecution(const std::string& xml) {
+  auto result = schedule(xml, forExecution());
+  EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().message);
+  return result.ok() ? *result : Transition{};
+}
+
 // vip with a parameter, a 10 s monitor with a 30 s timeout, started on n1 by a location.
 std::string vip(const std::string& status) {
   const std::string resources =
@@ -36,7 +48,7 @@ const Action* find(const Transition& t, const std::string& key) {
 }
 
 TEST(Execution, ActionsCarryAgentParametersTimeoutAndDigest) {
-  const Transition t = scheduleOk(vip(emptyStatus(kNodes)));
+  const Transition t = scheduleForExecution(vip(emptyStatus(kNodes)));
   const Action* start = find(t, "vip_start_0");
   const Action* monitor = find(t, "vip_monitor_10000");
   ASSERT_NE(start, nullptr);
@@ -56,7 +68,7 @@ TEST(Execution, ActionsCarryAgentParametersTimeoutAndDigest) {
 }
 
 TEST(Execution, RecordedWithTheCarriedDigestNothingChanges) {
-  const Transition first = scheduleOk(vip(emptyStatus(kNodes)));
+  const Transition first = scheduleForExecution(vip(emptyStatus(kNodes)));
   const Action* start = find(first, "vip_start_0");
   const Action* monitor = find(first, "vip_monitor_10000");
   ASSERT_NE(start, nullptr);
@@ -79,9 +91,9 @@ TEST(Execution, ParsedDocumentGivesTheSameTransition) {
   const std::string text = vip(emptyStatus(kNodes));
   pugi::xml_document doc;
   ASSERT_TRUE(doc.load_string(text.c_str()));
-  auto from_doc = schedule(doc, text);
+  auto from_doc = schedule(doc, text, forExecution());
   ASSERT_TRUE(from_doc.ok()) << from_doc.error().message;
-  const Transition from_text = scheduleOk(text);
+  const Transition from_text = scheduleForExecution(text);
   ASSERT_EQ(from_doc->actions.size(), from_text.actions.size());
   for (std::size_t i = 0; i < from_text.actions.size(); ++i) {
     EXPECT_EQ(from_doc->actions[i].key, from_text.actions[i].key);
