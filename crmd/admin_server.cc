@@ -22,6 +22,7 @@
 #include "crmd/front_acceptor.h"
 #include "crmd/known_hosts.h"
 #include "crmd/log.h"
+#include "crmd/parsed_cib.h"
 #include "crmd/pinned_channel.h"
 #include "crmd/secure_file.h"
 #include "crmd/tls_identity.h"
@@ -476,6 +477,8 @@ class AdminService final : public pulse::admin::Admin::Service {
     add("tx.sent", snapshot.stats.sent);
     add("tx.errors", snapshot.stats.send_errors);
     add("persist.errors", snapshot.stats.persist_errors);
+    // Full CIB parses in this crmd: one per copy this node stored (parsed_cib.h).
+    add("cib.parses", parseCount());
   }
 
   AuthStore auth_;
