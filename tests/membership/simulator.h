@@ -68,7 +68,10 @@ class Simulator {
  public:
   // Every node has one vote; `quorum` gives the other quorum options (its node list is
   // replaced by nodes 1..N with one vote each). Default: plain votequorum, expected_votes N.
-  Simulator(int nodes, Timing timing, std::uint64_t seed, QuorumConfig quorum = {});
+  // `direct`: every node asks for direct heartbeats (NodeOptions::direct, as with a watchdog),
+  // so the cluster heartbeats all-to-all; otherwise settled views heartbeat along the ring.
+  Simulator(int nodes, Timing timing, std::uint64_t seed, QuorumConfig quorum = {},
+            bool direct = false);
 
   // Advances the global clock by `d`, delivering messages and ticking nodes every kTick.
   void runFor(Duration d);
@@ -143,6 +146,7 @@ class Simulator {
 
   Timing timing_;
   QuorumConfig quorum_config_;
+  NodeOptions node_options_;
   std::mt19937_64 rng_;
   TimePoint now_{};
   std::vector<std::optional<MembershipNode>> nodes_;
