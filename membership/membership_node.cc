@@ -120,12 +120,15 @@ void MembershipNode::onHeartbeat(NodeId from, const Heartbeat& hb, TimePoint now
 }
 
 std::vector<NodeId> MembershipNode::alive(TimePoint now) const {
-  std::vector<NodeId> out = liveness_.alive(now);
+  const std::vector<NodeId> heard = liveness_.alive(now);
+  if (presumed_.empty()) return heard;
+  std::vector<NodeId> presumed;
   for (const auto& [n, until] : presumed_) {
-    if (now < until) out.push_back(n);
+    if (now < until) presumed.push_back(n);  // map order: sorted
   }
-  std::ranges::sort(out);
-  out.erase(std::unique(out.begin(), out.end()), out.end());
+  std::vector<NodeId> out;
+  out.reserve(heard.size() + presumed.size());
+  std::ranges::set_union(heard, presumed, std::back_inserter(out));
   return out;
 }
 
@@ -313,9 +316,10 @@ Output MembershipNode::onTick(TimePoint now) {
     // Settled: the ring neighbours watch the others. A neighbour unheard for a token, or a
     // restarted member, is a reason to gather.
     bool lost = peer_restarted_;
+    const std::vector<NodeId> neighbours = ringNeighbours();
     for (NodeId n : view_->members) {
       if (n == self_) continue;
-      if (isRingNeighbour(self_, n)) {
+      if (std::ranges::find(neighbours, n) != neighbours.end()) {
         presumed_.erase(n);
         if (!liveness_.isAlive(n, now)) lost = true;
       } else if (!options_.direct) {
