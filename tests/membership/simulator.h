@@ -29,7 +29,9 @@
 // consensus + token (a round whose acks were lost excludes the silent member for one token after
 // its consensus deadline, MembershipNode::evaluate). It is not quiet at all while any of them is
 // down, any two of them are cut, or loss is on. The grace G = heartbeat + 2 x delay + tick: within
-// it every node hears every other (next heartbeat plus its delay), so a view committed after it was
+// it every node hears every other (next heartbeat plus its delay; a settled node, which heartbeats
+// only its ring, answers a gathering node's heartbeat at once, within one more delay: ring mode
+// fits the same G), so a view committed after it was
 // proposed by a representative that heard everyone (MembershipNode commits only a round equal to
 // its live set) and reaches its members within one more delay. A real partition's old view may
 // linger until detection (token): that window is not covered here; fencing and the self-fence bound
