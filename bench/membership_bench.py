@@ -17,10 +17,15 @@ What is measured, and why:
   2. Formation of a --nodes (default 32) cluster: `pcs cluster start --all` until it returns,
      and from the logs, the first "membership started" to the last node's first full view.
   3. Idle cost of that cluster: CPU (% of one core), RSS and packets per second per daemon,
-     since every node pays them all the time.
+     since every node pays them all the time. CPU comes from /proc/PID/stat in clock ticks
+     (10 ms), so the window is 30 s by default: a 10 s window resolves only 0.1 %.
 
-Exit status: 0 when the benchmark ran (whatever the PASS/FAIL verdicts), 1 when the setup
-failed (the reason is printed), 2 on bad usage.
+Targets (the issue's, for 32 nodes at token 1000 ms): detection p50 <= 1.1 s and p99 <= 1.3 s,
+rejoin p99 <= 1.5 s, formation < 5 s, idle CPU <= 0.2 % of a core for every daemon, at most 20
+packets/s sent and 20 accepted by every node, mean RSS < 30 MB.
+
+Exit status: 0 when the benchmark ran and every target PASSed, 3 when it ran and some target
+FAILed (the table says which), 1 when the setup failed (the reason is printed), 2 on bad usage.
 """
 
 import argparse
@@ -39,9 +44,12 @@ import time
 PASSWORD = "bench-hacluster-pw"
 ADMIN_PORT = 2224
 DETECT_TARGET_S = 1.3  # the issue's target for p99 failure detection with token 1000 ms
+DETECT_P50_TARGET_S = 1.1  # token + 10 %: the typical loss is noticed about a token after it
+REJOIN_TARGET_S = 1.5  # p99: a restarted node is in everyone's view again well within that
 FORMATION_TARGET_S = 5.0
-CPU_TARGET_PCT = 1.0
-RSS_TARGET_MB = 30.0
+CPU_TARGET_PCT = 0.2  # per daemon, idle, 32 nodes
+PACKETS_TARGET = 20.0  # per node and second, sent and accepted each, idle, 32 nodes
+RSS_TARGET_MB = 30.0  # mean; the DC holds more (its peer links, the CIB it serves)
 
 # 2026-11-22T02:23:18.090Z crmd: membership: view installed: ring 1.1, members n1 n2 n3; ...
 LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3})Z crmd: (.*)$")
@@ -407,8 +415,9 @@ def main():
     ap.add_argument("--nodes", type=int, help="size of the formation cluster (default 32; "
                     "--quick: 8)")
     ap.add_argument("--quick", action="store_true", help="smoke run: 5 kills, 8 nodes")
-    ap.add_argument("--idle-window", type=float, default=10.0,
-                    help="seconds over which idle CPU and packets are measured (default 10)")
+    ap.add_argument("--idle-window", type=float,
+                    help="seconds over which idle CPU and packets are measured (default 30; "
+                    "--quick: 10)")
     ap.add_argument("--prefix", default="127.88",
                     help="loopback /16 for the nodes' addresses: the detection cluster uses "
                     "PREFIX.1.i, the formation cluster PREFIX.2.i (default 127.88, away from "
@@ -416,6 +425,8 @@ def main():
     args = ap.parse_args()
     kills = args.kills if args.kills is not None else (5 if args.quick else 20)
     nodes = args.nodes if args.nodes is not None else (8 if args.quick else 32)
+    idle_window = args.idle_window if args.idle_window is not None else (10.0 if args.quick
+                                                                         else 30.0)
     if kills < 1 or not 2 <= nodes <= 254:
         ap.error("--kills must be >= 1 and --nodes in 2..254")
     for prog in ("crmd", "pcs"):
@@ -436,8 +447,8 @@ def main():
         big.create()
         pcs_time, log_time = bench_formation(big)
         log(f"  pcs cluster start --all: {pcs_time:.2f} s, from the logs: {log_time:.2f} s")
-        log(f"idle: {args.idle_window:.0f} s window")
-        idle = bench_idle(big, args.idle_window)
+        log(f"idle: {idle_window:.0f} s window")
+        idle = bench_idle(big, idle_window)
     except SetupError as e:
         print(f"membership_bench: setup failed: {e}", file=sys.stderr)
         return 1
@@ -452,15 +463,18 @@ def main():
 
     p99 = nearest_rank(det, 99)
     mean = lambda xs: sum(xs) / len(xs)  # noqa: E731
+    p50 = nearest_rank(det, 50)
+    rejoin_p99 = nearest_rank(rej, 99)
     rows = [
-        (f"Detection p50 ({kills} kills, 5 nodes, token 1000 ms)", ms(nearest_rank(det, 50)),
-         "", ""),
+        (f"Detection p50 ({kills} kills, 5 nodes, token 1000 ms)", ms(p50),
+         f"<= {ms(DETECT_P50_TARGET_S)}", verdict(p50 <= DETECT_P50_TARGET_S)),
         ("Detection p99 (nearest rank)", ms(p99), f"<= {ms(DETECT_TARGET_S)}",
          verdict(p99 <= DETECT_TARGET_S)),
         ("Detection max", ms(max(det)), "", ""),
         ("Rejoin p50 (pcs cluster start nK -> all 5 in one view)", ms(nearest_rank(rej, 50)),
          "", ""),
-        ("Rejoin p99 (nearest rank)", ms(nearest_rank(rej, 99)), "", ""),
+        ("Rejoin p99 (nearest rank)", ms(rejoin_p99), f"<= {ms(REJOIN_TARGET_S)}",
+         verdict(rejoin_p99 <= REJOIN_TARGET_S)),
         ("Rejoin max", ms(max(rej)), "", ""),
         ("pcs cluster start nK wall time p50 / max",
          f"{ms(nearest_rank(pcs_rejoin, 50))} / {ms(max(pcs_rejoin))}", "", ""),
@@ -470,16 +484,18 @@ def main():
          f"{log_time:.2f} s", f"< {FORMATION_TARGET_S:.0f} s",
          verdict(log_time < FORMATION_TARGET_S)),
         (f"Idle CPU per daemon, max ({idle['window']:.0f} s window)",
-         f"{max(idle['cpu']):.2f} %", f"< {CPU_TARGET_PCT:.0f} %",
-         verdict(max(idle["cpu"]) < CPU_TARGET_PCT)),
+         f"{max(idle['cpu']):.2f} %", f"<= {CPU_TARGET_PCT:.1f} %",
+         verdict(max(idle["cpu"]) <= CPU_TARGET_PCT)),
         ("Idle CPU per daemon, mean", f"{mean(idle['cpu']):.2f} %", "", ""),
-        ("RSS per daemon, max", f"{max(idle['rss']):.1f} MB", f"< {RSS_TARGET_MB:.0f} MB",
-         verdict(max(idle["rss"]) < RSS_TARGET_MB)),
-        ("RSS per daemon, mean", f"{mean(idle['rss']):.1f} MB", "", ""),
+        ("RSS per daemon, max", f"{max(idle['rss']):.1f} MB", "", ""),
+        ("RSS per daemon, mean", f"{mean(idle['rss']):.1f} MB", f"< {RSS_TARGET_MB:.0f} MB",
+         verdict(mean(idle["rss"]) < RSS_TARGET_MB)),
         ("Packets sent per node per s, mean / max",
-         f"{mean(idle['tx']):.1f} / {max(idle['tx']):.1f}", "", ""),
+         f"{mean(idle['tx']):.1f} / {max(idle['tx']):.1f}", f"max <= {PACKETS_TARGET:.0f}",
+         verdict(max(idle["tx"]) <= PACKETS_TARGET)),
         ("Packets accepted per node per s, mean / max",
-         f"{mean(idle['rx']):.1f} / {max(idle['rx']):.1f}", "", ""),
+         f"{mean(idle['rx']):.1f} / {max(idle['rx']):.1f}", f"max <= {PACKETS_TARGET:.0f}",
+         verdict(max(idle["rx"]) <= PACKETS_TARGET)),
     ]
     print()
     print(f"Pulse membership benchmark ({args.bin}, {os.cpu_count()} CPUs, "
@@ -491,6 +507,10 @@ def main():
     print("Rejoin samples (ms):    " + " ".join(f"{r * 1000:.0f}" for r in rej))
     for note in notes:
         print("Over the detection target: " + note)
+    failed = [r[0] for r in rows if r[3] == verdict(False)]
+    if failed:
+        print(f"FAIL: {len(failed)} target(s) missed: " + "; ".join(failed))
+        return 3
     return 0
 
 

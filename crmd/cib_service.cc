@@ -19,6 +19,9 @@ namespace {
 
 // The replica resends unanswered messages every 100 ms; ticking faster buys nothing.
 constexpr std::chrono::milliseconds kTick{100};
+// With nothing to resend the tick has no work: an idle daemon wakes up once a second for it
+// instead of ten times (idle CPU). It speeds up as soon as something is pending (retune()).
+constexpr std::chrono::milliseconds kIdleTick{1000};
 constexpr std::string_view kSealedMark = "<!-- pulse-sealed-in ";
 // Parsed copies remembered (CibService::Impl::parsed_copies).
 constexpr std::size_t kParsedKept = 4;
@@ -81,6 +84,7 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
       if (Status s = store.save(*parsed, sealedMark(parsed->text(), out.persist->sealed_in)); !s) {
         logEvent("cib: cannot store version " + toString(out.persist->version) + ": " +
                  s.error().message + " (nothing sent)");
+        retune();
         return;
       }
       logEvent("cib: stored version " + toString(out.persist->version));
@@ -96,6 +100,15 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
       done(std::move(reply));
     }
     notify(out);
+    retune();
+  }
+
+  // Something to resend while the timer ticks slowly: tick fast from now on. (A handler that
+  // already fired runs anyway and re-arms the timer, cancelling this wait: one chain remains.)
+  void retune() {
+    if (fast_tick || stopped || !replica.resendPending()) return;
+    timer.cancel();
+    scheduleTick();
   }
 
   void notify(const CibOutput& out) {
@@ -129,7 +142,8 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void scheduleTick() {
-    timer.expires_after(kTick);
+    fast_tick = replica.resendPending();
+    timer.expires_after(fast_tick ? kTick : kIdleTick);
     timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
       if (ec || self->stopped) return;
       self->carryOut(self->replica.onTick(std::chrono::steady_clock::now()));
@@ -152,6 +166,7 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
   std::optional<NodeId> notified_dc;
   WriteId next_write = 1;
   bool stopped = false;
+  bool fast_tick = false;  // the timer runs at kTick (something to resend), else kIdleTick
 };
 
 Result<std::unique_ptr<CibService>> CibService::create(asio::io_context& io,
