@@ -533,6 +533,8 @@ std::string localAdminPath(const std::string& state_dir) { return state_dir + "/
 
 std::string adminSocketPath(const std::string& state_dir) { return state_dir + "/admin.sock"; }
 
+std::string localSocketPath(const std::string& state_dir) { return state_dir + "/local.sock"; }
+
 struct AdminServer::Impl {
   TlsIdentity identity;
   std::unique_ptr<FrontAcceptor> front;
@@ -565,12 +567,15 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const AdminServerOptions
   // gRPC listens only on a Unix socket in the state directory; the network side is the front
   // acceptor's (front_acceptor.h), which bounds what a client can hold.
   const std::string socket_path = adminSocketPath(options.state_dir);
-  if (socket_path.size() >= sizeof(sockaddr_un::sun_path)) {
-    return Error{"the state directory's path is too long for the admin socket " + socket_path +
-                 " (at most " + std::to_string(sizeof(sockaddr_un::sun_path) - 1) + " bytes)"};
+  const std::string local_path = localSocketPath(options.state_dir);
+  for (const std::string& path : {socket_path, local_path}) {
+    if (path.size() >= sizeof(sockaddr_un::sun_path)) {
+      return Error{"the state directory's path is too long for the admin socket " + path +
+                   " (at most " + std::to_string(sizeof(sockaddr_un::sun_path) - 1) + " bytes)"};
+    }
+    std::error_code removed;
+    std::filesystem::remove(path, removed);  // a previous run's
   }
-  std::error_code removed;
-  std::filesystem::remove(socket_path, removed);  // a previous run's
 
   auto impl = std::make_unique<Impl>();
   impl->identity = std::move(*identity);
@@ -587,6 +592,8 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const AdminServerOptions
   grpc::ServerBuilder builder;
   int bound = 0;
   builder.AddListeningPort("unix:" + socket_path, grpc::SslServerCredentials(tls), &bound);
+  int bound_local = 0;
+  builder.AddListeningPort("unix:" + local_path, grpc::InsecureServerCredentials(), &bound_local);
   // The front already bounds the TLS handshake; this bounds the rest of gRPC's (HTTP/2
   // settings), and covers a local process that reaches the socket directly.
   builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
@@ -599,9 +606,15 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const AdminServerOptions
   builder.RegisterService(impl->peer_service.get());
   impl->server = builder.BuildAndStart();
   if (!impl->server || bound == 0) return Error{"cannot listen on " + socket_path};
-  if (chmod(socket_path.c_str(), 0600) != 0) {
+  if (bound_local == 0) {
     impl->server->Shutdown();
-    return Error{"cannot restrict " + socket_path + " to mode 0600: " + std::strerror(errno)};
+    return Error{"cannot listen on " + local_path};
+  }
+  for (const std::string& path : {socket_path, local_path}) {
+    if (chmod(path.c_str(), 0600) != 0) {
+      impl->server->Shutdown();
+      return Error{"cannot restrict " + path + " to mode 0600: " + std::strerror(errno)};
+    }
   }
   // Written only once the port is known; the previous run's file (and token) is replaced.
   const KnownHost local{options.node_name,

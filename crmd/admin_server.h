@@ -9,7 +9,8 @@
 // (setup, start, stop, enable, destroy, status) are carried out by the ClusterManager. gRPC stays
 // behind a pimpl so that including this header costs nothing.
 //
-// The network side: gRPC listens only on `<state dir>/admin.sock` (mode 0600); the TCP port is
+// The network side: gRPC listens only on `<state dir>/admin.sock` (mode 0600; and, for this
+// node's own programs, on `<state dir>/local.sock`, see localSocketPath); the TCP port is
 // a FrontAcceptor's (front_acceptor.h), which passes connections on within `limits`: per
 // source and in all, a pool reserved for cluster members and loopback, a TLS handshake
 // deadline. A flood of connections from strangers therefore neither exhausts crmd's
@@ -50,6 +51,11 @@ struct AdminServerOptions {
 std::string localAdminPath(const std::string& state_dir);
 // `<state_dir>/admin.sock`: the gRPC server's own socket, behind the front acceptor.
 std::string adminSocketPath(const std::string& state_dir);
+// `<state_dir>/local.sock`: the same service without TLS, for programs on this node (pcs as
+// root). Mode 0600 in the 0700 state directory: whoever can connect to it can also read the
+// TLS key and the local-admin token, so TLS on it would protect nothing and only cost each
+// local command two handshakes. Calls on it still need a token.
+std::string localSocketPath(const std::string& state_dir);
 
 class AdminServer {
  public:

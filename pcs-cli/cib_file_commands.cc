@@ -325,9 +325,13 @@ int liveCommand(const CibCommandOptions& options, const std::vector<std::string>
       if (auto local = localNodeName(pcs); local.ok()) askers.push_back(*local);
       askers.push_back(f.dc);
       for (const std::string& node : askers) {
-        auto session = connectNode(pcs, node);
-        auto st = session.ok() ? session->clusterStatus()
-                               : Result<admin::ClusterStatusReply>(session.error());
+        // On the DC itself, the session that read the CIB answers (one connection, not two).
+        auto st = [&]() -> Result<admin::ClusterStatusReply> {
+          if (node == f.dc) return cib->dcSession().clusterStatus();
+          auto session = connectNode(pcs, node);
+          return session.ok() ? session->clusterStatus()
+                              : Result<admin::ClusterStatusReply>(session.error());
+        }();
         if (!st.ok()) continue;
         f.cluster_name = st->cluster_name();
         f.quorate = st->quorum().quorate();
