@@ -38,6 +38,11 @@ std::vector<NodeId> LivenessTable::alive(TimePoint now) const {
   return out;
 }
 
+TimePoint LivenessTable::lastHeard(NodeId node) const {
+  auto it = peers_.find(node);
+  return it == peers_.end() ? TimePoint::min() : it->second.last_heard;
+}
+
 RingId LivenessTable::reportedRing(NodeId node) const {
   auto it = peers_.find(node);
   return it == peers_.end() ? RingId{} : it->second.reported_ring;

@@ -34,6 +34,8 @@ class LivenessTable {
   std::vector<NodeId> alive(TimePoint now) const;
 
   bool isAlive(NodeId node, TimePoint now) const;
+  // When `node` was last heard (TimePoint::min() if never).
+  TimePoint lastHeard(NodeId node) const;
 
   // The largest ring id `node` reported in its current incarnation (none if unknown). Taking
   // the max makes reordered heartbeats harmless, since ring ids only grow at each node.

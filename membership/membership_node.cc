@@ -15,7 +15,8 @@ void dispatch(const Output& output, Transport& transport) {
   }
 }
 
-MembershipNode::MembershipNode(NodeId self, Timing timing, PersistentState persisted, TimePoint now)
+MembershipNode::MembershipNode(NodeId self, Timing timing, PersistentState persisted, TimePoint now,
+                               NodeOptions options)
     : self_(self),
       timing_(timing),
       max_seq_(persisted.max_seq),
@@ -26,7 +27,12 @@ MembershipNode::MembershipNode(NodeId self, Timing timing, PersistentState persi
       liveness_(timing.token),
       contact_(self, 2 * timing.heartbeat),
       next_heartbeat_(now),
-      started_(now) {}
+      next_beacon_(now),
+      gather_since_(now),
+      options_(std::move(options)),
+      started_(now) {
+  std::ranges::sort(options_.nodes);
+}
 
 void MembershipNode::send(NodeId to, const Message& m, Output& out) const {
   out.messages.push_back(Outgoing{to, encode(m)});
@@ -71,6 +77,25 @@ void MembershipNode::onHeartbeat(NodeId from, const Heartbeat& hb, TimePoint now
   if (heard == LivenessTable::Heard::kStale) return;
   if (heard == LivenessTable::Heard::kNewIncarnation) contact_.forget(from);
   contact_.recordHeartbeat(from, hb.heard, now);
+  if (hb.direct) {
+    direct_peers_.insert(from);
+  } else {
+    direct_peers_.erase(from);
+  }
+  if (view_) {
+    // Only the lost node's own ring neighbours watch it: a report from anyone else is not
+    // evidence (its clock may have stepped).
+    for (NodeId n : hb.lost) {
+      if (isRingNeighbour(from, n)) presumed_.erase(n);
+    }
+    // Someone wants a new view, or the view is not common: all-to-all until one is installed.
+    // (A member whose largest reported ring is ours sent this one before installing it: a
+    // reordered packet, no reason.)
+    if (!view_->contains(from) || liveness_.reportedRing(from) != view_->ring_id || hb.gather ||
+        heard == LivenessTable::Heard::kNewIncarnation) {
+      startGather(now, out);
+    }
+  }
   if (hb.max_seq > max_seq_) {
     max_seq_ = hb.max_seq;
     out.persist = true;
@@ -94,10 +119,126 @@ void MembershipNode::onHeartbeat(NodeId from, const Heartbeat& hb, TimePoint now
   }
 }
 
+std::vector<NodeId> MembershipNode::alive(TimePoint now) const {
+  const std::vector<NodeId> heard = liveness_.alive(now);
+  if (presumed_.empty()) return heard;
+  std::vector<NodeId> presumed;
+  for (const auto& [n, until] : presumed_) {
+    if (now < until) presumed.push_back(n);  // map order: sorted
+  }
+  std::vector<NodeId> out;
+  out.reserve(heard.size() + presumed.size());
+  std::ranges::set_union(heard, presumed, std::back_inserter(out));
+  return out;
+}
+
+std::vector<NodeId> MembershipNode::ringNeighbours() const {
+  std::vector<NodeId> out;
+  if (!view_ || view_->members.size() < 2) return out;
+  const auto& m = view_->members;
+  const auto it = std::ranges::lower_bound(m, self_);
+  if (it == m.end() || *it != self_) return out;
+  const auto i = static_cast<std::size_t>(it - m.begin());
+  out.push_back(m[(i + 1) % m.size()]);
+  NodeId before = m[(i + m.size() - 1) % m.size()];
+  if (before != out.front()) out.push_back(before);
+  std::ranges::sort(out);
+  return out;
+}
+
+bool MembershipNode::isRingNeighbour(NodeId a, NodeId b) const {
+  if (!view_ || a == b) return false;
+  const auto& m = view_->members;
+  const auto ia = std::ranges::lower_bound(m, a);
+  const auto ib = std::ranges::lower_bound(m, b);
+  if (ia == m.end() || *ia != a || ib == m.end() || *ib != b) return false;
+  const auto n = static_cast<std::ptrdiff_t>(m.size());
+  const auto d = ((ib - ia) % n + n) % n;
+  return d == 1 || d == n - 1;
+}
+
+void MembershipNode::startGather(TimePoint now, Output& out) {
+  if (gather_) return;
+  gather_ = true;
+  gather_since_ = now;
+  // Every reachable member's gather heartbeat arrives well within token/2 (this heartbeat
+  // reaches it within a delay, it gathers and answers at once), so a member unheard by then is
+  // presumed no longer.
+  for (auto& [n, until] : presumed_) until = std::min(until, now + timing_.token / 2);
+  // Tell everyone now: at a heal the other side answers within a delay, as if it had been
+  // heartbeating all along.
+  next_heartbeat_ = now + timing_.heartbeat;
+  sendHeartbeats(now, out);
+}
+
+void MembershipNode::settleIfDone(TimePoint now) {
+  if (!view_ || !gather_) return;
+  gather_since_ = std::min(gather_since_, now);  // a clock that stepped back
+  if (now - gather_since_ < timing_.token || round_ || deferred_ || peer_restarted_) return;
+  std::vector<NodeId> live = alive(now);
+  live.insert(std::upper_bound(live.begin(), live.end(), self_), self_);
+  if (live != view_->members) return;
+  for (NodeId n : view_->members) {
+    if (n != self_ && liveness_.reportedRing(n) != view_->ring_id) return;
+  }
+  gather_ = false;
+  next_beacon_ = now + timing_.token;
+}
+
+void MembershipNode::sendHeartbeats(TimePoint now, Output& out) {
+  RingId ring = view_ ? view_->ring_id : RingId{};
+  std::vector<NodeId> lost;
+  for (NodeId n : ringNeighbours()) {
+    if (!liveness_.isAlive(n, now)) lost.push_back(n);
+  }
+  // The flag asks the others to gather: this node has no view, or wants another one.
+  std::vector<NodeId> live = alive(now);
+  live.insert(std::upper_bound(live.begin(), live.end(), self_), self_);
+  const bool wants_change = !view_ || !lost.empty() || live != view_->members;
+  const bool gather = gathering();
+  Bytes bytes =
+      encode(Message{self_, Heartbeat{incarnation_, max_seq_, ring, contact_.heardList(now, view_),
+                                      wants_change, options_.direct, std::move(lost)}});
+  if (gather || options_.direct) {
+    out.messages.push_back(Outgoing{kNoNode, std::move(bytes)});
+    return;
+  }
+  // Settled: the ring neighbours and whoever asked for direct heartbeats; once a token, a
+  // beacon to the nodes outside the view.
+  std::set<NodeId> to;
+  for (NodeId n : ringNeighbours()) to.insert(n);
+  for (NodeId n : direct_peers_) {
+    if (view_->contains(n)) to.insert(n);
+  }
+  next_beacon_ = std::min(next_beacon_, now + timing_.token);
+  if (now >= next_beacon_) {
+    next_beacon_ = now + timing_.token;
+    if (options_.nodes.empty()) {
+      out.messages.push_back(Outgoing{kNoNode, bytes});
+      return;
+    }
+    for (NodeId n : options_.nodes) {
+      if (n != self_ && !view_->contains(n)) to.insert(n);
+    }
+  }
+  for (NodeId n : to) out.messages.push_back(Outgoing{n, bytes});
+}
+
+TimePoint MembershipNode::nextDue(TimePoint now) const {
+  if (gathering()) return now;
+  TimePoint due = next_heartbeat_;
+  const bool outsiders =
+      options_.nodes.empty() || std::ranges::any_of(options_.nodes, [this](NodeId n) {
+        return n != self_ && !view_->contains(n);
+      });
+  if (outsiders) due = std::min(due, next_beacon_);
+  for (NodeId n : ringNeighbours()) due = std::min(due, liveness_.lastHeard(n) + timing_.token);
+  return due;
+}
+
 bool MembershipNode::listsAllHeard(const std::vector<NodeId>& members, TimePoint now) const {
-  return std::ranges::all_of(liveness_.alive(now), [&](NodeId n) {
-    return std::binary_search(members.begin(), members.end(), n);
-  });
+  return std::ranges::all_of(
+      alive(now), [&](NodeId n) { return std::binary_search(members.begin(), members.end(), n); });
 }
 
 void MembershipNode::onPropose(NodeId from, const Propose& p, TimePoint now, Output& out) {
@@ -108,6 +249,8 @@ void MembershipNode::onPropose(NodeId from, const Propose& p, TimePoint now, Out
   if (p.ring_id <= floor_ || !std::binary_search(p.members.begin(), p.members.end(), self_)) {
     return;
   }
+  // Every node that may ack gathers: its ack must rest on direct hearing (see above).
+  startGather(now, out);
   // A lower node is proposing: it is the rightful representative, so stop competing.
   if (round_ && from < self_) round_.reset();
   if (!listsAllHeard(p.members, now)) {
@@ -156,6 +299,8 @@ void MembershipNode::onCommit(const Commit& c, Output& out) {
 
 void MembershipNode::install(View view, Output& out) {
   floor_ = view.ring_id;
+  // Only members are presumed alive, and only once settled in this view.
+  std::erase_if(presumed_, [&view](const auto& p) { return !view.contains(p.first); });
   view_ = view;
   peer_restarted_ = false;
   // Heartbeat at the next tick: the heard list changed with the members, and a node left out
@@ -167,16 +312,30 @@ void MembershipNode::install(View view, Output& out) {
 Output MembershipNode::onTick(TimePoint now) {
   Output out;
   // min(): a clock that stepped backwards must not postpone timers by the size of the step.
+  if (view_ && !gather_) {
+    // Settled: the ring neighbours watch the others. A neighbour unheard for a token, or a
+    // restarted member, is a reason to gather.
+    bool lost = peer_restarted_;
+    const std::vector<NodeId> neighbours = ringNeighbours();
+    for (NodeId n : view_->members) {
+      if (n == self_) continue;
+      if (std::ranges::find(neighbours, n) != neighbours.end()) {
+        presumed_.erase(n);
+        if (!liveness_.isAlive(n, now)) lost = true;
+      } else if (!options_.direct) {
+        presumed_[n] = now + timing_.token;
+      }
+    }
+    if (lost) startGather(now, out);
+  }
   next_heartbeat_ = std::min(next_heartbeat_, now + timing_.heartbeat);
   if (now >= next_heartbeat_) {
     next_heartbeat_ = now + timing_.heartbeat;
-    RingId ring = view_ ? view_->ring_id : RingId{};
-    send(kNoNode,
-         Message{self_, Heartbeat{incarnation_, max_seq_, ring, contact_.heardList(now, view_)}},
-         out);
+    sendHeartbeats(now, out);
   }
   ackDeferred(now, out);
   evaluate(now, out);
+  settleIfDone(now);
   return out;
 }
 
@@ -186,7 +345,7 @@ std::vector<NodeId> MembershipNode::candidates(TimePoint now) {
     it = now >= it->second ? excluded_.erase(it) : std::next(it);
   }
   std::vector<NodeId> live;
-  for (NodeId n : liveness_.alive(now)) {
+  for (NodeId n : alive(now)) {
     if (!excluded_.contains(n)) live.push_back(n);
   }
   live.insert(std::upper_bound(live.begin(), live.end(), self_), self_);
@@ -246,6 +405,7 @@ void MembershipNode::evaluate(TimePoint now, Output& out) {
 }
 
 void MembershipNode::startRound(std::vector<NodeId> members, TimePoint now, Output& out) {
+  startGather(now, out);  // every trigger of a round already did; a round is never settled
   // A fresh seq, persisted before the Propose goes out: no (seq, self_) is ever reused.
   ++max_seq_;
   out.persist = true;

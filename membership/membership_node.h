@@ -5,8 +5,27 @@
 // send, views installed). Not thread-safe; one owner drives it.
 //
 // Protocol, in brief:
-//  * Every node broadcasts a Heartbeat every heartbeat interval (token/4). A peer not heard from
-//    for `token` is lost (LivenessTable).
+//  * Heartbeats, every heartbeat interval H (token/4). A node is *settled* while it has a view
+//    installed and no reason to change it; then it heartbeats only its ring neighbours (the
+//    members before and after it in id order, wrapping around) and sends a beacon heartbeat to
+//    each configured node outside its view once per token, so that a heal is noticed. Otherwise
+//    it *gathers*: it heartbeats every configured node, which is the all-to-all regime every
+//    rule below was built on. A node whose watchdog reads its quorum contact sets `direct`
+//    in its heartbeats and every member heartbeats it too (quorum_contact.h needs the direct
+//    evidence of a quorum); such a node never presumes anyone alive (below).
+//  * A settled node presumes the members it does not hear directly (the non-neighbours) alive:
+//    its ring neighbours watch them. It stops presuming a member alive when a heartbeat of that
+//    member's ring neighbour reports it lost, and for every member T/2 after it starts gathering
+//    (by then every reachable member's gather heartbeat has arrived: they gather within a delay
+//    of each other and heartbeat at once). Direct or presumed, a peer not heard from for `token`
+//    is lost (LivenessTable); "alive" and "hears" below mean direct or presumed.
+//  * A settled node gathers when a ring neighbour is not heard for `token`, when it hears a
+//    node outside its view or a member with another ring, a member's heartbeat with the gather
+//    flag, a restarted member, or a Propose it may ack. Its gather heartbeats carry the flag
+//    (and its lost ring neighbours), so every reachable node gathers within a delay. Any
+//    partition cuts the ring at least twice, so each side has a node that notices. It settles
+//    again once it has gathered for a token (no presumption is left), no round or deferred ack
+//    is pending, the live set is the view's members and every member reports the view's ring.
 //  * The node with the lowest id among those it believes alive is the representative. When its
 //    live set differs from its view's members (or a peer restarted, or reports another ring), it
 //    proposes ring id (max seq seen anywhere + 1, itself) to the live set (resending it every
@@ -36,6 +55,15 @@
 //    installing a view, so that a node the view left out learns it within a network delay.
 //  * A node installs a committed view only if it is a member and the ring id is greater than
 //    every ring id it installed before (`floor_`).
+//
+// Why the gather keeps the rules above sound: a view is proposed, acked and committed only by
+// nodes that gather (a Propose makes its acceptor gather), and while gathering every reachable
+// node hears every other one directly within a heartbeat interval plus a delay. A presumed
+// member is one whose ring neighbours heard it within `token` (or they would have reported it
+// and gathered), so presuming errs only towards "alive": an acceptor then defers a Propose that
+// leaves the member out, which is the safe side of the acceptor rule. Reports of a loss are
+// taken only from the member's own ring neighbours, so a node whose clock stepped cannot make
+// the others drop members it merely stopped presuming.
 //
 // Invariants:
 //  * max_seq_ only grows, survives restarts (PersistentState), and every proposal uses a fresh
@@ -85,6 +113,16 @@ struct Outgoing {
   Bytes bytes;
 };
 
+// Per-node settings beyond timing.
+struct NodeOptions {
+  // Every configured node id (this one included): the beacon goes to those outside the view.
+  // Empty (unit tests): beacons are broadcast.
+  std::vector<NodeId> nodes;
+  // This node's quorum contact feeds a watchdog: ask every member for direct heartbeats and
+  // presume no one alive (see the protocol above).
+  bool direct = false;
+};
+
 struct Output {
   std::vector<Outgoing> messages;
   std::vector<View> installed;  // in installation order
@@ -105,7 +143,8 @@ class MembershipNode {
  public:
   // Starts (or restarts) node `self` from what was persisted; the new incarnation is one more
   // than the persisted one. The shell stores persistentState() before sending anything.
-  MembershipNode(NodeId self, Timing timing, PersistentState persisted, TimePoint now);
+  MembershipNode(NodeId self, Timing timing, PersistentState persisted, TimePoint now,
+                 NodeOptions options = {});
 
   // Handles bytes received from `from`. Undecodable input and messages whose sender field is
   // not `from` are dropped (counted in droppedMessages()). NodeInfo messages are ignored (not
@@ -124,7 +163,13 @@ class MembershipNode {
   PersistentState persistentState() const { return {max_seq_, incarnation_}; }
   std::uint64_t droppedMessages() const { return dropped_; }
   // Who hears this node (the watchdog's input): see quorum_contact.h.
+  // Meaningful with NodeOptions::direct only: otherwise only ring neighbours heartbeat this node.
   const QuorumContact& quorumContact() const { return contact_; }
+  // True while heartbeating every configured node (no view, or one about to change).
+  bool gathering() const { return !view_ || gather_; }
+  // Settled: the next instant onTick() has work (a heartbeat, a beacon, a ring neighbour's
+  // token running out), so the shell may sleep until then; gathering: `now` (tick finely).
+  TimePoint nextDue(TimePoint now) const;
 
  private:
   struct Round {
@@ -138,6 +183,15 @@ class MembershipNode {
   void onHeartbeat(NodeId from, const Heartbeat& hb, TimePoint now, Output& out);
   void onPropose(NodeId from, const Propose& p, TimePoint now, Output& out);
   void onAck(NodeId from, const Ack& ack, TimePoint now, Output& out);
+  // Direct or presumed alive at `now`, sorted (see the protocol above).
+  std::vector<NodeId> alive(TimePoint now) const;
+  // The members before and after this node in its view (none without a view); 0, 1 or 2 nodes.
+  std::vector<NodeId> ringNeighbours() const;
+  bool isRingNeighbour(NodeId a, NodeId b) const;  // in this node's view
+  // Heartbeats everyone from now on (at once, too) until settleIfDone().
+  void startGather(TimePoint now, Output& out);
+  void settleIfDone(TimePoint now);
+  void sendHeartbeats(TimePoint now, Output& out);
   // True if `members` (sorted) lists every node this node hears at `now`.
   bool listsAllHeard(const std::vector<NodeId>& members, TimePoint now) const;
   void ackDeferred(TimePoint now, Output& out);
@@ -177,6 +231,12 @@ class MembershipNode {
   bool peer_restarted_ = false;           // a member came back with a new incarnation
   bool round_stale_ = false;              // a missing member already holds a ring >= ours
   TimePoint next_heartbeat_;
+  TimePoint next_beacon_;  // settled: next heartbeat to the nodes outside the view
+  bool gather_ = true;     // with a view: heartbeat everyone, the view may change
+  TimePoint gather_since_;
+  std::map<NodeId, TimePoint> presumed_;  // member -> presumed alive until (settled: refreshed)
+  std::set<NodeId> direct_peers_;         // peers whose latest heartbeat asked for `direct`
+  NodeOptions options_;
   TimePoint started_;  // construction time; no proposals for token/2 after it
   std::uint64_t dropped_ = 0;
 };

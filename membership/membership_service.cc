@@ -227,11 +227,26 @@ struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
     } else {
       handle(node->onMessage(sender, frame->message, now), now);
     }
+    // A message that started a gather: its rounds and deadlines need the fine tick now. (A
+    // handler that already fired runs anyway and re-arms the timer: one chain remains.)
+    if (!fast_tick && started && node->gathering()) {
+      timer.cancel();
+      scheduleTick();
+    }
   }
 
   void scheduleTick() {
     if (stopped) return;
-    timer.expires_after(options.tick);
+    fast_tick = node->gathering() || options.settled_tick <= options.tick;
+    if (fast_tick) {
+      timer.expires_after(options.tick);
+    } else {
+      // Settled: sleep until the protocol has work, at most settled_tick.
+      const TimePoint now = Clock::now();
+      TimePoint due = std::min(node->nextDue(now), now + options.settled_tick);
+      if (auto q = quorum.nextDue()) due = std::min(due, *q);
+      timer.expires_after(std::max<Clock::duration>(due - now, std::chrono::milliseconds(1)));
+    }
     timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
       if (ec || self->stopped) return;
       self->onTick();
@@ -275,6 +290,7 @@ struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
   bool started = false;
   bool stopped = false;
   bool persist_pending = false;
+  bool fast_tick = true;  // the timer runs at options.tick, else at options.settled_tick
   ServiceStats stats;
   std::atomic<Clock::rep> last_contact{TimePoint::min().time_since_epoch().count()};
   QuorumStatus last_quorum;
@@ -313,8 +329,11 @@ Result<std::unique_ptr<MembershipService>> MembershipService::create(asio::io_co
 
   auto persisted = loadPersistentState(opts.state_path);
   if (!persisted) return persisted.error();
+  NodeOptions node_options;
+  node_options.direct = opts.quorum_contact;
+  for (const ClusterNode& n : opts.config.nodes) node_options.nodes.push_back(n.id);
   impl->node.emplace(opts.self, timing, startingState(*persisted, std::chrono::system_clock::now()),
-                     Clock::now());
+                     Clock::now(), std::move(node_options));
   impl->frames.emplace(impl->node->persistentState().incarnation);
   // The new incarnation must be on disk before the first frame carries it.
   if (Status s = storePersistentState(opts.state_path, impl->node->persistentState()); !s) {

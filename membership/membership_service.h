@@ -68,9 +68,18 @@ struct ServiceOptions {
   std::uint16_t port = kDefaultPort;  // this node's port, and every peer's unless overridden
   std::optional<Timing> timing;       // default: config token and consensus, heartbeat token/4
   std::chrono::milliseconds tick{20};
+  // The longest sleep while the view is settled (MembershipNode::gathering() false): then the
+  // timer wakes when the protocol has work (MembershipNode::nextDue(), QuorumExchange::nextDue():
+  // a heartbeat, a ring neighbour's token running out, a resend), not every tick. Zero or not
+  // above `tick`: tick always.
+  std::chrono::milliseconds settled_tick{0};
   // Where notes about dropped replayed or wrongly sourced frames go (crmd: its log); rate
   // limited to one line per kind every kDropLogInterval. None: not logged (still counted).
   std::function<void(const std::string&)> log;
+  // lastQuorumContact() feeds a watchdog: every member must heartbeat this node directly
+  // (NodeOptions::direct). Without it a settled view heartbeats only along its ring, and
+  // lastQuorumContact() means nothing.
+  bool quorum_contact = false;
 };
 
 inline constexpr std::chrono::seconds kDropLogInterval{10};

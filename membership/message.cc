@@ -19,6 +19,8 @@ constexpr std::uint8_t kNodeInfoQuorate = 1u << 0;
 constexpr std::uint8_t kNodeInfoWaitingForAll = 1u << 1;
 constexpr std::uint8_t kNodeInfoSet = 1u << 2;
 constexpr std::uint8_t kNodeInfoPending = 1u << 3;
+constexpr std::uint8_t kHeartbeatGather = 1u << 0;
+constexpr std::uint8_t kHeartbeatDirect = 1u << 1;
 
 class Writer {
  public:
@@ -121,6 +123,9 @@ Bytes encode(const Message& message) {
           w.put(body.max_seq);
           w.ring(body.ring_id);
           w.members(body.heard);
+          w.put(static_cast<std::uint8_t>((body.gather ? kHeartbeatGather : 0) |
+                                          (body.direct ? kHeartbeatDirect : 0)));
+          w.members(body.lost);
         } else if constexpr (std::is_same_v<T, Ack>) {
           w.put(Type::kAck);
           w.put(message.sender);
@@ -176,7 +181,17 @@ Result<Message> decode(const Bytes& bytes) {
       if (!inc || !max_seq || !ring) return truncated("heartbeat");
       auto heard = readMembers(r, /*may_be_empty=*/true);
       if (!heard) return Error{"heartbeat heard list: " + heard.error().message};
-      result = Message{*sender, Heartbeat{*inc, *max_seq, *ring, std::move(heard).value()}};
+      auto flags = r.get<std::uint8_t>();
+      if (!flags) return truncated("heartbeat");
+      if ((*flags & ~(kHeartbeatGather | kHeartbeatDirect)) != 0) {
+        return Error{"heartbeat with unknown flags " + std::to_string(*flags)};
+      }
+      auto lost = readMembers(r, /*may_be_empty=*/true);
+      if (!lost) return Error{"heartbeat lost list: " + lost.error().message};
+      result =
+          Message{*sender, Heartbeat{*inc, *max_seq, *ring, std::move(heard).value(),
+                                     (*flags & kHeartbeatGather) != 0,
+                                     (*flags & kHeartbeatDirect) != 0, std::move(lost).value()}};
       break;
     }
     case Type::kAck: {

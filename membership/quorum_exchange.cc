@@ -99,7 +99,14 @@ QuorumUpdate QuorumExchange::onNodeInfo(NodeId from, const NodeInfo& info, TimeP
     return unchanged;
   }
   const bool all_before = heardAllMembers();
+  // The same info again within half the steady resend: the sender resends fast, so it misses
+  // some member's info for this ring, maybe ours (lost). Answer it directly rather than leave
+  // it waiting for our steady resend, tokens away.
+  const bool fast_repeat = it != heard_.end() && it->second == info && view_ &&
+                           info.ring_id == view_->ring_id && view_->contains(from) &&
+                           now - heard_at_[from] < steadyResend() / 2;
   heard_[from] = info;
+  heard_at_[from] = now;
   // Kept for a ring this node has not installed yet (onViewInstalled uses it); applied now only
   // if it is about the current view and comes from one of its members.
   if (!view_ || info.ring_id != view_->ring_id || !view_->contains(from)) return unchanged;
@@ -112,6 +119,9 @@ QuorumUpdate QuorumExchange::onNodeInfo(NodeId from, const NodeInfo& info, TimeP
   // Every member heard now: the fast resend is no longer needed.
   if (update.messages.empty() && !all_before && heardAllMembers()) {
     next_send_ = now + steadyResend();
+  }
+  if (fast_repeat && update.messages.empty()) {
+    update.messages.push_back(Outgoing{from, encode(Message{self_, *announcement()})});
   }
   return update;
 }

@@ -23,6 +23,8 @@
 //    converge quickly, the slow one bounds how long a peer that missed our latest info stays
 //    stale (a few tokens) at a small share of the idle traffic (measured at 32 nodes: one
 //    resend per token was a fifth of all packets and put idle CPU over 1% of a core).
+//    A member that receives the same info again within half the steady resend answers the
+//    sender with its own: the sender resends fast because some member's info is missing to it.
 //
 // Invariants:
 //  * Only info about the current ring, from a member of the current view, ever reaches
@@ -90,6 +92,12 @@ class QuorumExchange {
   const std::optional<View>& view() const { return view_; }
   // What this node announces for its current view (nullopt before the first view).
   std::optional<NodeInfo> announcement() const;
+  // The next instant onTick() has work (a resend, the last_man_standing deadline), if any.
+  std::optional<TimePoint> nextDue() const {
+    const auto lms = quorum_.lastManStandingDeadline();
+    if (!next_send_) return lms;
+    return lms ? std::min(*next_send_, *lms) : *next_send_;
+  }
   // True when a NodeInfo for the current ring has been heard from every other member.
   bool heardAllMembers() const;
   std::uint64_t ignoredInfos() const { return ignored_; }
@@ -115,7 +123,8 @@ class QuorumExchange {
   // Latest info per configured peer, for its highest ring seen; never for a ring older than
   // view_ once a view is installed (older entries are dropped at every install).
   std::map<NodeId, NodeInfo> heard_;
-  std::optional<TimePoint> next_send_;  // set once a view is installed
+  std::map<NodeId, TimePoint> heard_at_;  // when each heard_ entry last arrived (configured nodes)
+  std::optional<TimePoint> next_send_;    // set once a view is installed
   std::uint64_t ignored_ = 0;
 };
 

@@ -11,8 +11,8 @@
 #include <optional>
 #include <variant>
 
-#include "crmd/executor/agent_process.h"
 #include "crmd/client/secure_file.h"
+#include "crmd/executor/agent_process.h"
 #include "pcs-cli/agent_commands.h"
 #include "pcs-cli/cib_edit.h"
 #include "pcs-cli/cluster_commands.h"
@@ -26,6 +26,7 @@
 #include "pcs-cli/status_output.h"
 #include "pcs-cli/stonith_commands.h"
 #include "pcs-cli/wait_idle.h"
+#include "policy-engine/cib_config.h"
 #include "policy-engine/policy_engine.h"
 
 namespace pulse::pcs {
@@ -135,15 +136,19 @@ struct LiveFacts {
 
 int status(const CibCommandOptions& options, const std::string& cib,
            const std::optional<LiveFacts>& live = std::nullopt) {
-  auto transition = pe::schedule(cib);
+  // One parse serves the engine, the cluster name, the failures and the history; a CIB that
+  // does not parse goes to the text overload, whose error names the line.
+  pugi::xml_document doc;
+  const bool parsed = static_cast<bool>(doc.load_buffer(cib.data(), cib.size()));
+  auto transition = parsed ? pe::schedule(doc, cib) : pe::schedule(cib);
   if (!transition.ok()) return fail(transition.error().message);
-  auto name = clusterProperty(cib, "cluster-name");
+  const pugi::xml_node root = doc.child("cib");
   ClusterStatus s;
-  s.cluster_name = name.ok() ? *name : "";
+  s.cluster_name = pe::cibconf::clusterOption(root, "cluster-name", "");
   s.now = std::time(nullptr);
   s.view = transition->current;
   s.file = options.file;
-  s.failed_actions = failedActions(cib);
+  s.failed_actions = failedActions(root);
   if (live) {
     if (s.cluster_name.empty()) s.cluster_name = live->cluster_name;
     s.dc = live->dc;
@@ -166,7 +171,7 @@ int status(const CibCommandOptions& options, const std::string& cib,
   std::string text = formatStatus(s);
   if (options.full) {
     // crm_mon --show-detail: the history goes before "Daemon Status", after the failures.
-    const std::string history = operationHistory(cib);
+    const std::string history = operationHistory(root);
     const std::size_t daemon = text.find("\nDaemon Status:");
     text.insert(daemon == std::string::npos ? text.size() : daemon, history);
   }
@@ -320,9 +325,13 @@ int liveCommand(const CibCommandOptions& options, const std::vector<std::string>
       if (auto local = localNodeName(pcs); local.ok()) askers.push_back(*local);
       askers.push_back(f.dc);
       for (const std::string& node : askers) {
-        auto session = connectNode(pcs, node);
-        auto st = session.ok() ? session->clusterStatus()
-                               : Result<admin::ClusterStatusReply>(session.error());
+        // On the DC itself, the session that read the CIB answers (one connection, not two).
+        auto st = [&]() -> Result<admin::ClusterStatusReply> {
+          if (node == f.dc) return cib->dcSession().clusterStatus();
+          auto session = connectNode(pcs, node);
+          return session.ok() ? session->clusterStatus()
+                              : Result<admin::ClusterStatusReply>(session.error());
+        }();
         if (!st.ok()) continue;
         f.cluster_name = st->cluster_name();
         f.quorate = st->quorum().quorate();

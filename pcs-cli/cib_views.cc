@@ -5,6 +5,7 @@
 #include "cib_edit.h"
 #include "cib_xml.h"
 #include "json.h"
+#include "policy-engine/cib_config.h"
 
 namespace pulse::pcs {
 namespace {
@@ -148,12 +149,7 @@ Result<std::string> primitiveAgent(const std::string& cib_xml, const std::string
 Result<std::string> clusterProperty(const std::string& cib_xml, const std::string& name) {
   cibxml::Cib cib;
   if (Status s = cibxml::load(cib_xml, cib); !s) return s.error();
-  for (pugi::xml_node set : cib.configuration.child("crm_config").children()) {
-    for (pugi::xml_node nv : set.children("nvpair")) {
-      if (name == nv.attribute("name").as_string()) return attr(nv, "value");
-    }
-  }
-  return std::string();
+  return pe::cibconf::clusterOption(cib.cib, name, "");
 }
 
 }  // namespace pulse::pcs

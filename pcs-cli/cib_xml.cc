@@ -5,6 +5,7 @@
 #include <charconv>
 #include <sstream>
 
+#include "policy-engine/cib_config.h"
 #include "policy-engine/cib_model.h"
 
 namespace pulse::pcs {
@@ -133,8 +134,7 @@ pugi::xml_node findResource(const Cib& cib, std::string_view id) {
 }
 
 pugi::xml_node findPrimitive(const Cib& cib, std::string_view id) {
-  pugi::xml_node r = findResource(cib, id);
-  return std::string_view(r.name()) == "primitive" ? r : pugi::xml_node();
+  return pe::cibconf::findPrimitive(cib.cib, id);
 }
 
 void updateNvSet(Cib& cib, pugi::xml_node owner, const char* set_tag, const NvPairs& pairs) {

@@ -38,7 +38,7 @@ Status validateId(std::string_view id, std::string_view description);
 
 // primitive, group, clone, master or bundle with this id under <resources>, or null.
 pugi::xml_node findResource(const Cib& cib, std::string_view id);
-// Only a primitive.
+// Only a primitive (the reader crmd and the engine share, policy-engine/cib_config.h).
 pugi::xml_node findPrimitive(const Cib& cib, std::string_view id);
 
 // Sets each pair in owner's first <set_tag> (created as OWNERID-set_tag); an empty value

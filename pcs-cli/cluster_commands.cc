@@ -10,9 +10,9 @@
 #include <set>
 #include <thread>
 
-#include "crmd/client/local_admin.h"
 #include "crmd/client/crypto.h"
 #include "crmd/client/known_hosts.h"
+#include "crmd/client/local_admin.h"
 #include "crmd/client/peer_credentials.h"
 #include "crmd/client/secure_file.h"
 #include "membership/cluster_config.h"
@@ -392,14 +392,23 @@ bool confirm(const std::string& question) {
 
 Result<NodeSession> connectNode(const PcsOptions& options, const std::string& node) {
   auto host = knownHost(options, node);
+  auto local = localNodeName(options);
+  const bool is_local = local && *local == node;
   if (!host) {
     // The node pcs runs on is reachable without host auth, as root reaches its own pcsd: its
-    // crmd's local-admin file (crmd/admin/admin_server.h), readable by root only.
-    auto local = localNodeName(options);
-    auto file = local && *local == node ? loadKnownHosts(crmd::localAdminPath(options.state_dir))
-                                        : Result<std::vector<KnownHost>>(host.error());
+    // crmd's local-admin file (crmd/client/local_admin.h), readable by root only.
+    auto file = is_local ? loadKnownHosts(crmd::localAdminPath(options.state_dir))
+                         : Result<std::vector<KnownHost>>(host.error());
     if (!file || file->size() != 1 || file->front().node != node) return host.error();
     host = file->front();
+  }
+  // This node's crmd through its local socket when pcs can reach it (root, same state
+  // directory): the same calls and token, without the two TLS handshakes of the TCP path.
+  if (is_local) {
+    if (auto session = NodeSession::connectLocal(node, crmd::localSocketPath(options.state_dir),
+                                                 host->token, options.request_timeout)) {
+      return std::move(*session);
+    }
   }
   auto address = parseNodeAddress(host->address);
   if (!address) return Error{node + ": " + address.error().message};

@@ -32,6 +32,9 @@ class LiveCib {
   // The DC runs no transition and has nothing left to schedule (false until the DC serves it).
   bool transitionIdle() const { return reply_.transition_idle(); }
 
+  // The open session to the DC, for more calls to it without a second connection.
+  NodeSession& dcSession() { return dc_; }
+
   // Writes `xml` (a configuration change unless `status_only`) on the copy that was read.
   Result<CibWriteOutcome> write(const std::string& xml, bool status_only = false);
 

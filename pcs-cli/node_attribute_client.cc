@@ -6,8 +6,8 @@
 #include <sstream>
 #include <thread>
 
-#include "crmd/client/local_admin.h"
 #include "crmd/client/known_hosts.h"
+#include "crmd/client/local_admin.h"
 #include "crmd/client/secure_file.h"
 #include "pcs-cli/node_client.h"
 

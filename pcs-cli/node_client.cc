@@ -1,8 +1,12 @@
 #include "pcs-cli/node_client.h"
 
 #include <grpcpp/grpcpp.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 
 #include "admin.grpc.pb.h"
@@ -89,6 +93,32 @@ Result<NodeSession> NodeSession::connect(const std::string& node, const NodeAddr
   impl->token = token;
   impl->timeout = timeout;
   impl->stub = pulse::admin::Admin::NewStub(pinnedChannel(address, *cert));
+  return NodeSession(std::move(impl));
+}
+
+std::optional<NodeSession> NodeSession::connectLocal(const std::string& node,
+                                                     const std::string& socket_path,
+                                                     const std::string& token,
+                                                     std::chrono::seconds timeout) {
+  // One connect() first: gRPC channels connect lazily, and a dead socket must send pcs to the
+  // TCP path (with its usual errors) rather than fail the first call.
+  sockaddr_un addr{};
+  if (socket_path.size() >= sizeof addr.sun_path) return std::nullopt;
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
+  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return std::nullopt;
+  const bool alive = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
+  close(fd);
+  if (!alive) return std::nullopt;
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
+  auto impl = std::make_unique<Impl>();
+  impl->node = node;
+  impl->token = token;
+  impl->timeout = timeout;
+  impl->stub = pulse::admin::Admin::NewStub(
+      grpc::CreateCustomChannel("unix:" + socket_path, grpc::InsecureChannelCredentials(), args));
   return NodeSession(std::move(impl));
 }
 

@@ -47,6 +47,13 @@ class NodeSession {
   static Result<NodeSession> connect(const std::string& node, const NodeAddress& address,
                                      const std::string& token, const std::string& fingerprint,
                                      std::chrono::seconds timeout);
+  // The local crmd over its plaintext Unix socket (crmd/admin/admin_server.h localSocketPath): no TLS
+  // handshakes, trust from the socket's mode. nullopt when nothing accepts on `socket_path`
+  // (crmd down, or an older crmd without the socket): the caller then goes over TCP.
+  static std::optional<NodeSession> connectLocal(const std::string& node,
+                                                 const std::string& socket_path,
+                                                 const std::string& token,
+                                                 std::chrono::seconds timeout);
   NodeSession(NodeSession&&) noexcept;
   ~NodeSession();
 

@@ -93,7 +93,7 @@ Commands:
   cluster cmap [<node>] [<key prefix>]
       corosync-cmapctl-style dump of the node's runtime state: runtime.members.<id>.ip,
       .status, .join_count, runtime.votequorum.*, totem.*, nodelist.*, stats.pulse.* packet
-      counters (dropped packets by reason).
+      counters (dropped packets by reason) and stats.pulse.cib.parses (CIB copies parsed).
   status corosync [<node>]
       The members of the node's current view: Nodeid, Votes, Name, (local).
   quorum status [<node>]

@@ -57,10 +57,7 @@ std::string migrationThreshold(pugi::xml_node cib, const std::string& rsc) {
 
 }  // namespace
 
-std::string operationHistory(const std::string& cib_xml) {
-  pugi::xml_document doc;
-  if (!doc.load_string(cib_xml.c_str())) return "";
-  pugi::xml_node cib = doc.child("cib");
+std::string operationHistory(const pugi::xml_node& cib) {
   std::ostringstream migration, operations;
   for (pugi::xml_node state : cib.child("status").children("node_state")) {
     const std::string header = std::string("  * Node: ") + state.attribute("uname").as_string() +
@@ -104,8 +101,12 @@ std::string operationHistory(const std::string& cib_xml) {
 std::vector<FailedAction> failedActions(const std::string& cib_xml) {
   pugi::xml_document doc;
   if (!doc.load_string(cib_xml.c_str())) return {};
+  return failedActions(doc.child("cib"));
+}
+
+std::vector<FailedAction> failedActions(const pugi::xml_node& cib) {
   std::vector<FailedAction> out;
-  for (pugi::xml_node state : doc.child("cib").child("status").children("node_state")) {
+  for (pugi::xml_node state : cib.child("status").children("node_state")) {
     for (pugi::xpath_node n : state.select_nodes("lrm/lrm_resources/lrm_resource/lrm_rsc_op")) {
       pugi::xml_node op = n.node();
       if (!std::string_view(op.attribute("id").as_string()).ends_with("_last_failure_0")) continue;

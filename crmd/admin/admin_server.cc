@@ -14,17 +14,18 @@
 #include <thread>
 
 #include "admin.grpc.pb.h"
+#include "common/log.h"
 #include "crmd/admin/auth_limiter.h"
 #include "crmd/admin/auth_store.h"
-#include "crmd/replication/cib_wire.h"
-#include "crmd/admin/trusted_sources.h"
-#include "crmd/client/crypto.h"
 #include "crmd/admin/front_acceptor.h"
+#include "crmd/admin/trusted_sources.h"
+#include "crmd/cib/parsed_cib.h"
+#include "crmd/client/crypto.h"
 #include "crmd/client/known_hosts.h"
-#include "common/log.h"
 #include "crmd/client/pinned_channel.h"
 #include "crmd/client/secure_file.h"
 #include "crmd/client/tls_identity.h"
+#include "crmd/replication/cib_wire.h"
 #include "peer.grpc.pb.h"
 
 namespace pulse::crmd {
@@ -409,6 +410,8 @@ class AdminService final : public pulse::admin::Admin::Service {
     add("tx.sent", snapshot.stats.sent);
     add("tx.errors", snapshot.stats.send_errors);
     add("persist.errors", snapshot.stats.persist_errors);
+    // Full CIB parses in this crmd: one per copy this node stored (parsed_cib.h).
+    add("cib.parses", parseCount());
   }
 
   AuthStore auth_;
@@ -461,6 +464,8 @@ std::string localAddress(const std::string& listen, int port) {
 
 
 
+std::string localSocketPath(const std::string& state_dir) { return state_dir + "/local.sock"; }
+
 struct AdminServer::Impl {
   TlsIdentity identity;
   std::unique_ptr<FrontAcceptor> front;
@@ -493,12 +498,15 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const AdminServerOptions
   // gRPC listens only on a Unix socket in the state directory; the network side is the front
   // acceptor's (front_acceptor.h), which bounds what a client can hold.
   const std::string socket_path = adminSocketPath(options.state_dir);
-  if (socket_path.size() >= sizeof(sockaddr_un::sun_path)) {
-    return Error{"the state directory's path is too long for the admin socket " + socket_path +
-                 " (at most " + std::to_string(sizeof(sockaddr_un::sun_path) - 1) + " bytes)"};
+  const std::string local_path = localSocketPath(options.state_dir);
+  for (const std::string& path : {socket_path, local_path}) {
+    if (path.size() >= sizeof(sockaddr_un::sun_path)) {
+      return Error{"the state directory's path is too long for the admin socket " + path +
+                   " (at most " + std::to_string(sizeof(sockaddr_un::sun_path) - 1) + " bytes)"};
+    }
+    std::error_code removed;
+    std::filesystem::remove(path, removed);  // a previous run's
   }
-  std::error_code removed;
-  std::filesystem::remove(socket_path, removed);  // a previous run's
 
   auto impl = std::make_unique<Impl>();
   impl->identity = std::move(*identity);
@@ -515,6 +523,8 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const AdminServerOptions
   grpc::ServerBuilder builder;
   int bound = 0;
   builder.AddListeningPort("unix:" + socket_path, grpc::SslServerCredentials(tls), &bound);
+  int bound_local = 0;
+  builder.AddListeningPort("unix:" + local_path, grpc::InsecureServerCredentials(), &bound_local);
   // The front already bounds the TLS handshake; this bounds the rest of gRPC's (HTTP/2
   // settings), and covers a local process that reaches the socket directly.
   builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
@@ -527,9 +537,15 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const AdminServerOptions
   builder.RegisterService(impl->peer_service.get());
   impl->server = builder.BuildAndStart();
   if (!impl->server || bound == 0) return Error{"cannot listen on " + socket_path};
-  if (chmod(socket_path.c_str(), 0600) != 0) {
+  if (bound_local == 0) {
     impl->server->Shutdown();
-    return Error{"cannot restrict " + socket_path + " to mode 0600: " + std::strerror(errno)};
+    return Error{"cannot listen on " + local_path};
+  }
+  for (const std::string& path : {socket_path, local_path}) {
+    if (chmod(path.c_str(), 0600) != 0) {
+      impl->server->Shutdown();
+      return Error{"cannot restrict " + path + " to mode 0600: " + std::strerror(errno)};
+    }
   }
   // Written only once the port is known; the previous run's file (and token) is replaced.
   const KnownHost local{options.node_name,

@@ -9,7 +9,8 @@
 // (setup, start, stop, enable, destroy, status) are carried out by the ClusterControl (cluster_control.h). gRPC stays
 // behind a pimpl so that including this header costs nothing.
 //
-// The network side: gRPC listens only on `<state dir>/admin.sock` (mode 0600); the TCP port is
+// The network side: gRPC listens only on `<state dir>/admin.sock` (mode 0600; and, for this
+// node's own programs, on `<state dir>/local.sock`, see localSocketPath); the TCP port is
 // a FrontAcceptor's (front_acceptor.h), which passes connections on within `limits`: per
 // source and in all, a pool reserved for cluster members and loopback, a TLS handshake
 // deadline. A flood of connections from strangers therefore neither exhausts crmd's

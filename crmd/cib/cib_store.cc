@@ -135,4 +135,10 @@ Status CibStore::save(std::string_view cib_xml) {
   return writeFileAtomically(path_, sealCib(cib_xml), 0600);
 }
 
+Status CibStore::save(const crmd::ParsedCib& cib, std::string_view trailer) {
+  std::string text = cib.text();
+  text.append(trailer);
+  return writeFileAtomically(path_, sealCib(text), 0600);
+}
+
 }  // namespace pulse::cib

@@ -27,6 +27,7 @@
 
 #include "common/result.h"
 #include "crmd/cib/cib_version.h"
+#include "crmd/cib/parsed_cib.h"
 
 namespace pulse::cib {
 
@@ -68,6 +69,9 @@ class CibStore {
   // Replaces the file with `cib_xml` (sealed), atomically and durably. Refuses text that does
   // not parse or has no readable <cib> version: the store never writes what load() rejects.
   Status save(std::string_view cib_xml);
+  // The same for a copy already parsed (a <cib> root with its version written in), without
+  // parsing it again: its text followed by `trailer` (a comment, or nothing).
+  Status save(const crmd::ParsedCib& cib, std::string_view trailer);
 
  private:
   Result<LoadedCib> quarantine(const std::string& reason);

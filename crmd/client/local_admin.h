@@ -11,5 +11,10 @@ namespace pulse::crmd {
 std::string localAdminPath(const std::string& state_dir);
 // `<state_dir>/admin.sock`: the gRPC server's own socket, behind the front acceptor.
 std::string adminSocketPath(const std::string& state_dir);
+// `<state_dir>/local.sock`: the same service without TLS, for programs on this node (pcs as
+// root). Mode 0600 in the 0700 state directory: whoever can connect to it can also read the
+// TLS key and the local-admin token, so TLS on it would protect nothing and only cost each
+// local command two handshakes. Calls on it still need a token.
+std::string localSocketPath(const std::string& state_dir);
 
 }  // namespace pulse::crmd

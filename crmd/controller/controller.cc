@@ -18,58 +18,6 @@ namespace ctlxml {
 
 std::string nodeIdOf(const Member& m) { return std::to_string(m.id); }
 
-namespace {
-std::map<std::string, std::string> nvpairs(const pugi::xml_node& set) {
-  std::map<std::string, std::string> out;
-  for (pugi::xml_node nv : set.children("nvpair"))
-    out.emplace(nv.attribute("name").value(), nv.attribute("value").value());
-  return out;
-}
-}  // namespace
-
-std::map<std::string, std::string> blocks(const pugi::xml_node& parent, const char* tag) {
-  std::map<std::string, std::string> out;
-  for (pugi::xml_node set : parent.children(tag)) out.merge(nvpairs(set));
-  return out;
-}
-
-std::int64_t durationMs(const pugi::xml_attribute& attr, std::int64_t absent) {
-  if (!attr) return absent;
-  return std::stoll(pe::normalizedTimeoutMs(attr.value()));
-}
-
-pugi::xml_node findOp(const pugi::xml_node& primitive, const std::string& task,
-                      std::int64_t interval_ms) {
-  for (pugi::xml_node op : primitive.child("operations").children("op")) {
-    if (task == op.attribute("name").value() &&
-        durationMs(op.attribute("interval"), 0) == interval_ms)
-      return op;
-  }
-  return {};
-}
-
-std::string primitiveId(const std::string& resource) {
-  return resource.substr(0, resource.find(':'));
-}
-
-pugi::xml_node findPrimitive(const pugi::xml_node& cib, const std::string& id) {
-  return cib.child("configuration").child("resources").find_node([&](const pugi::xml_node& n) {
-    return std::string_view(n.name()) == "primitive" && id == n.attribute("id").value();
-  });
-}
-
-std::string clusterOption(const pugi::xml_node& cib, const std::string& name,
-                          const std::string& absent) {
-  for (pugi::xml_node set : cib.child("configuration").child("crm_config").children())
-    for (pugi::xml_node nv : set.children("nvpair"))
-      if (name == nv.attribute("name").value()) return nv.attribute("value").value();
-  return absent;
-}
-
-bool stonithEnabled(const pugi::xml_node& cib) {
-  return crmIsTrue(clusterOption(cib, "stonith-enabled", "true"));
-}
-
 void setNodeState(pugi::xml_node cib, const std::string& id, const std::string& uname, bool up) {
   pugi::xml_node status = cib.child("status") ? cib.child("status") : cib.append_child("status");
   pugi::xml_node ns = status.find_child_by_attribute("node_state", "id", id.c_str());
@@ -109,13 +57,18 @@ std::string serialize(const pugi::xml_document& doc) {
 }
 
 // The CIB's content without its version: two copies with equal fingerprints differ only in
-// the version numbers the replica stamps on.
-std::string fingerprint(const std::string& xml) {
-  pugi::xml_document doc;
-  if (!doc.load_string(xml.c_str())) return xml;
-  pugi::xml_node cib = doc.child("cib");
-  if (cib) cib::writeCibVersion(cib, CibVersion{});
-  return serialize(doc);
+// the version numbers the replica stamps on. Read from the document, never parsed: the <cib>
+// attributes but the three version counters, then every child printed raw. A status write's
+// document and the copy parsed back from its text give the same fingerprint.
+std::string fingerprint(const pugi::xml_node& cib) {
+  std::ostringstream text;
+  for (pugi::xml_attribute a : cib.attributes()) {
+    const std::string_view name = a.name();
+    if (name == "admin_epoch" || name == "epoch" || name == "num_updates") continue;
+    text << name << '\0' << a.value() << '\0';
+  }
+  for (pugi::xml_node child : cib.children()) child.print(text, "", pugi::format_raw);
+  return text.str();
 }
 
 // The highest call-id recorded for `node_id`, so that a new DC continues the node's sequence
@@ -203,13 +156,27 @@ void countFailure(pugi::xml_node cib, const cib::OperationResult& r, ControllerO
 }
 
 // cluster-recheck-interval in seconds (a Pacemaker duration; bare numbers are seconds).
-WallSeconds recheckSeconds(const std::string& cib_xml) {
-  pugi::xml_document doc;
-  if (!doc.load_string(cib_xml.c_str())) return Controller::kDefaultRecheckSeconds;
-  const std::string value = clusterOption(doc.child("cib"), "cluster-recheck-interval", "");
+WallSeconds recheckSeconds(const pugi::xml_node& cib) {
+  const std::string value = clusterOption(cib, "cluster-recheck-interval", "");
   if (value.empty()) return Controller::kDefaultRecheckSeconds;
   const std::optional<std::int64_t> ms = pe::parseDurationMs(value);
   return ms && *ms >= 0 ? *ms / 1000 : Controller::kDefaultRecheckSeconds;
+}
+
+// The digest of a request the engine did not compute one for (a probe, a recurring monitor's
+// changed result): its parameters and timeout as requested, the op's parameters from the
+// shared copy (read in place).
+std::string opDigest(const pugi::xml_node& cib, const ActionRequest& request) {
+  const pugi::xml_node op = findOp(findPrimitive(cib, primitiveId(request.resource)),
+                                   request.operation, request.interval_ms);
+  const pe::OpDigestInput input{
+      .params = request.params,
+      .task = request.operation,
+      .interval_ms = request.interval_ms,
+      .op_meta = {{"timeout", std::to_string(request.timeout_ms)}},
+      .op_params = nvBlocks(op, "instance_attributes"),
+  };
+  return pe::computeOpDigests(input, std::nullopt, std::nullopt).all;
 }
 
 // Members the engine's view shows unclean, each with why: the resources that failed there.
@@ -236,18 +203,22 @@ std::map<std::string, std::string> failedMembers(const pe::ClusterView& view,
 
 }  // namespace
 
-ControllerOutput Controller::onBecameDc(const std::string& cib_xml, CibStamp stamp,
-                                        std::vector<Member> members, WallSeconds now) {
+ControllerOutput Controller::onBecameDc(CibRef cib, std::vector<Member> members, WallSeconds now) {
+  if (!cib) {
+    ControllerOutput refused;
+    refused.log.push_back("cannot become DC without a usable CIB");
+    return refused;
+  }
   const std::int64_t watchdog_minimum_ms = watchdog_minimum_ms_;
   *this = Controller{};
   watchdog_minimum_ms_ = watchdog_minimum_ms;
   dc_ = true;
   now_ = now;
-  cib_xml_ = cib_xml;
-  stamp_ = stamp;
+  cib_ = std::move(cib);
+  stamp_ = cib_->stamp();
   members_ = std::move(members);
   ControllerOutput out;
-  out.log.push_back("became DC on CIB " + toString(stamp) + " with " +
+  out.log.push_back("became DC on CIB " + toString(stamp_) + " with " +
                     std::to_string(members_.size()) + " members");
   queued_.push_back(Change{.members = members_});
   step(out);
@@ -267,14 +238,14 @@ ControllerOutput Controller::onLostDc(WallSeconds now) {
   return out;
 }
 
-ControllerOutput Controller::onCibChanged(const std::string& cib_xml, CibStamp stamp,
-                                          WallSeconds now) {
+ControllerOutput Controller::onCibChanged(CibRef cib, WallSeconds now) {
   ControllerOutput out;
-  if (!dc_ || stamp <= stamp_) return out;  // not ours to act on, or old news
+  if (!dc_ || !cib || cib->stamp() <= stamp_) return out;  // not ours to act on, or old news
   now_ = now;
-  cib_xml_ = cib_xml;
-  stamp_ = stamp;
-  const std::string print = fingerprint(cib_xml);
+  cib_ = std::move(cib);
+  stamp_ = cib_->stamp();
+  const CibStamp stamp = stamp_;
+  const std::string print = fingerprint(cib_->cib());
   if (in_flight_ && print == in_flight_->fingerprint) {
     in_flight_->seen = true;
   } else if (print != last_committed_fingerprint_) {
@@ -362,17 +333,6 @@ void Controller::recordResult(Dispatched d, const OcfResult& result, ControllerO
     if (runner_ && in_runner) (void)runner_->complete(action_id, expected, reason);
     return;
   }
-  pugi::xml_document doc;
-  (void)doc.load_string(cib_xml_.c_str());
-  pugi::xml_node primitive = findPrimitive(doc.child("cib"), primitiveId(d.request.resource));
-  pugi::xml_node op = findOp(primitive, d.request.operation, d.request.interval_ms);
-  pe::OpDigestInput digest_input{
-      .params = blocks(primitive, "instance_attributes"),
-      .task = d.request.operation,
-      .interval_ms = d.request.interval_ms,
-      .op_meta = {{"timeout", std::to_string(d.request.timeout_ms)}},
-      .op_params = blocks(op, "instance_attributes"),
-  };
   cib::OperationResult r;
   r.node_id = d.node_id;
   r.node_uname = node;
@@ -389,7 +349,7 @@ void Controller::recordResult(Dispatched d, const OcfResult& result, ControllerO
   r.exit_reason = result.exit_reason;
   r.last_rc_change = now;
   r.exec_time_ms = result.exec_ms;
-  r.op_digest = pe::computeOpDigests(digest_input, std::nullopt, std::nullopt).all;
+  r.op_digest = d.action.has_agent ? d.action.op_digest : opDigest(cib_->cib(), d.request);
   queued_.push_back(Change{.result = std::move(r),
                            .action_id = in_runner ? action_id : -1,
                            .expected = expected,
@@ -513,11 +473,9 @@ void Controller::flushWrites(ControllerOutput& out, bool retry_now) {
   if (in_flight_ || queued_.empty()) return;
   if (failed_base_ && *failed_base_ == stamp_ && !retry_now) return;
   failed_base_.reset();
+  // A copy of the confirmed document (not a parse): the shared one stays as it is.
   pugi::xml_document doc;
-  if (!doc.load_string(cib_xml_.c_str()) || !doc.child("cib")) {
-    out.log.push_back("cannot write status: the confirmed CIB does not parse");
-    return;
-  }
+  doc.reset(cib_->doc());
   pugi::xml_node cib = doc.child("cib");
   InFlightWrite write{.token = next_token_++, .base = stamp_};
   for (Change& c : queued_) {
@@ -541,7 +499,7 @@ void Controller::flushWrites(ControllerOutput& out, bool retry_now) {
   }
   queued_.clear();
   std::string xml = serialize(doc);
-  write.fingerprint = fingerprint(xml);
+  write.fingerprint = fingerprint(cib);
   out.writes.push_back(StatusWrite{
       write.token,
       CibChange{.kind = CibChange::Kind::kStatus, .base = stamp_, .xml = std::move(xml)}});
@@ -561,11 +519,12 @@ void Controller::maybeSchedule(ControllerOutput& out) {
   if (probing || waitingForFencing()) return;
   scheduled_on_ = stamp_;
   last_engine_run_ = now_;
-  recheck_seconds_ = recheckSeconds(cib_xml_);
+  recheck_seconds_ = recheckSeconds(cib_->cib());
   pe::ScheduleOptions options;
   options.now = now_;
-  out.engine_input = cib_xml_;
-  Result<pe::Transition> transition = pe::schedule(cib_xml_, options);
+  options.with_execution = true;
+  out.engine_input = cib_->text();
+  Result<pe::Transition> transition = pe::schedule(cib_->doc(), cib_->source(), options);
   if (!transition) {
     out.log.push_back("policy engine refused CIB " + toString(stamp_) + ": " +
                       transition.error().message);
@@ -598,34 +557,30 @@ void Controller::maybeSchedule(ControllerOutput& out) {
 }
 
 void Controller::dispatch(ControllerOutput& out) {
-  pugi::xml_document doc;
-  (void)doc.load_string(cib_xml_.c_str());
   for (bool more = true; more && runner_;) {
     more = false;
     for (pe::Action& a : runner_->ready()) {
       auto member = std::find_if(members_.begin(), members_.end(),
                                  [&](const Member& m) { return m.name == a.node; });
-      const std::string rsc = primitiveId(a.resource);
-      pugi::xml_node primitive = findPrimitive(doc.child("cib"), rsc);
-      if (member == members_.end() || !primitive) {
+      if (member == members_.end() || !a.has_agent) {
         // Fencing and node-level actions are not executed yet; a failed action aborts.
         out.log.push_back("cannot execute " + a.key + " on " + a.node);
         (void)runner_->complete(a.id, false, "cannot execute " + a.key);
         more = true;
         continue;
       }
+      // Everything comes with the engine's action: no second look at the CIB.
       ActionRequest req{.action_id = a.id,
                         .node = a.node,
-                        .resource = rsc,
-                        .rsc_class = primitive.attribute("class").value(),
-                        .provider = primitive.attribute("provider").value(),
-                        .type = primitive.attribute("type").value(),
+                        .resource = primitiveId(a.resource),
+                        .rsc_class = a.rsc_class,
+                        .provider = a.provider,
+                        .type = a.type,
                         .operation = a.task,
                         .interval_ms = a.interval_ms,
-                        .params = blocks(primitive, "instance_attributes"),
-                        .meta = blocks(primitive, "meta_attributes")};
-      pugi::xml_node op = findOp(primitive, a.task, a.interval_ms);
-      req.timeout_ms = durationMs(op.attribute("timeout"), 20000);
+                        .timeout_ms = a.timeout_ms,
+                        .params = a.params,
+                        .meta = a.meta};
       if (a.task == "monitor" && a.interval_ms == 0) req.expected_rc = cib::kOcfNotRunning;
       out.log.push_back("executing " + a.key + " on " + a.node);
       const WallSeconds deadline = now_ + (req.timeout_ms + 999) / 1000 + kClusterDelaySeconds;

@@ -59,6 +59,7 @@
 
 #include "crmd/cib/cib_status.h"
 #include "crmd/cib/cib_types.h"
+#include "crmd/cib/parsed_cib.h"
 #include "crmd/controller/transition_runner.h"
 
 namespace pulse::crmd {
@@ -130,14 +131,15 @@ struct ControllerOutput {
 
 class Controller {
  public:
-  // This node won the election and its CIB (synchronised, stamped `stamp`) is the cluster's.
-  ControllerOutput onBecameDc(const std::string& cib_xml, CibStamp stamp,
-                              std::vector<Member> members, WallSeconds now);
+  // This node won the election and its CIB (synchronised, stamped cib->stamp()) is the
+  // cluster's. The controller keeps the shared parsed copy (parsed_cib.h) and reads it in
+  // place: it never parses the CIB itself.
+  ControllerOutput onBecameDc(CibRef cib, std::vector<Member> members, WallSeconds now);
   // Another node is DC, or this one lost quorum: forget the transition and the queued writes
   // (the next DC rebuilds everything from the CIB status). Actions in flight are not cancelled.
   ControllerOutput onLostDc(WallSeconds now);
   // A write was confirmed by replication (this controller's or anyone's).
-  ControllerOutput onCibChanged(const std::string& cib_xml, CibStamp stamp, WallSeconds now);
+  ControllerOutput onCibChanged(CibRef cib, WallSeconds now);
   ControllerOutput onMembersChanged(std::vector<Member> members, WallSeconds now);
   ControllerOutput onActionResult(int action_id, const std::string& node, const OcfResult& result,
                                   WallSeconds now);
@@ -234,7 +236,7 @@ class Controller {
   void abortTransition(const std::string& reason, ControllerOutput& out);
 
   bool dc_ = false;
-  std::string cib_xml_;  // newest confirmed CIB
+  CibRef cib_;  // newest confirmed CIB (null only before onBecameDc)
   CibStamp stamp_{};
   std::optional<CibStamp> scheduled_on_;  // stamp of the CIB the last transition came from
   WallSeconds last_engine_run_ = 0;       // when the engine last ran

@@ -83,11 +83,11 @@ std::optional<ActionRequest> fenceDevice(const pugi::xml_node& cib, const std::s
         if (std::string_view(n.name()) != "primitive" ||
             std::string_view(n.attribute("class").value()) != "stonith")
           return false;
-        const auto meta = blocks(n, "meta_attributes");
+        const auto meta = nvBlocks(n, "meta_attributes");
         if (auto role = meta.find("target-role");
             role != meta.end() && equalsIgnoringCase(role->second, "Stopped"))
           return false;
-        const auto params = blocks(n, "instance_attributes");
+        const auto params = nvBlocks(n, "instance_attributes");
         auto hosts = params.find("pcmk_host_list");
         return hosts == params.end() || hostListNames(hosts->second, node);
       });
@@ -101,8 +101,8 @@ std::optional<ActionRequest> fenceDevice(const pugi::xml_node& cib, const std::s
                        .operation = operation,
                        .interval_ms = 0,
                        .timeout_ms = kFenceTimeoutMs,
-                       .params = blocks(device, "instance_attributes"),
-                       .meta = blocks(device, "meta_attributes"),
+                       .params = nvBlocks(device, "instance_attributes"),
+                       .meta = nvBlocks(device, "meta_attributes"),
                        .expected_rc = cib::kOcfOk};
 }
 
@@ -130,9 +130,7 @@ NodeId parseNodeId(const std::string& id) {
 void Controller::probe(ControllerOutput& out) {
   // Only on a confirmed CIB that holds everything this controller knows (node states, results).
   if (!dc_ || !queued_.empty() || in_flight_) return;
-  pugi::xml_document doc;
-  if (!doc.load_string(cib_xml_.c_str())) return;
-  pugi::xml_node cib = doc.child("cib");
+  const pugi::xml_node cib = cib_->cib();
   std::vector<pugi::xml_node> primitives;
   cib.child("configuration").child("resources").find_node([&](const pugi::xml_node& n) {
     if (std::string_view(n.name()) == "primitive") primitives.push_back(n);
@@ -162,8 +160,8 @@ void Controller::probe(ControllerOutput& out) {
           .operation = "monitor",
           .interval_ms = 0,
           .timeout_ms = durationMs(findOp(primitive, "monitor", 0).attribute("timeout"), 20000),
-          .params = blocks(primitive, "instance_attributes"),
-          .meta = blocks(primitive, "meta_attributes"),
+          .params = nvBlocks(primitive, "instance_attributes"),
+          .meta = nvBlocks(primitive, "meta_attributes"),
           .expected_rc = cib::kOcfNotRunning};
       pe::Action action{.id = req.action_id,
                         .key = cib::operationKey(rsc, "monitor", 0),
@@ -181,16 +179,12 @@ void Controller::probe(ControllerOutput& out) {
 }
 
 bool Controller::waitingForFencing() const {
-  pugi::xml_document doc;
-  if (!doc.load_string(cib_xml_.c_str())) return false;
-  return !uncleanNodes(doc.child("cib"), members_).empty();
+  return cib_ && !uncleanNodes(cib_->cib(), members_).empty();
 }
 
 void Controller::fence(ControllerOutput& out, bool tick) {
   if (!dc_) return;
-  pugi::xml_document doc;
-  if (!doc.load_string(cib_xml_.c_str())) return;
-  pugi::xml_node cib = doc.child("cib");
+  const pugi::xml_node cib = cib_->cib();
   std::vector<NodeRef> unclean = uncleanNodes(cib, members_);
   for (const auto& [name, why] : failure_fencing_) {
     auto member = std::find_if(members_.begin(), members_.end(),
@@ -270,9 +264,7 @@ ControllerOutput Controller::requestFence(const std::string& node, bool off, Wal
     return out;
   }
   now_ = now;
-  pugi::xml_document doc;
-  (void)doc.load_string(cib_xml_.c_str());
-  pugi::xml_node cib = doc.child("cib");
+  const pugi::xml_node cib = cib_->cib();
   std::string id;
   for (const Member& m : members_)
     if (m.name == node) id = nodeIdOf(m);

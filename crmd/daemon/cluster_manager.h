@@ -40,8 +40,8 @@
 
 #include "common/result.h"
 #include "crmd/admin/cluster_control.h"
-#include "crmd/replication/cib_service.h"
 #include "crmd/executor/ocf.h"
+#include "crmd/replication/cib_service.h"
 #include "crmd/watchdog/watchdog_process.h"
 #include "membership/cluster_config.h"
 #include "membership/membership_service.h"

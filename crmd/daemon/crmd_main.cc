@@ -25,13 +25,13 @@
 #include <string>
 #include <vector>
 
+#include "common/log.h"
 #include "crmd/admin/admin_server.h"
 #include "crmd/admin/auth_store.h"
-#include "crmd/daemon/cluster_manager.h"
-#include "common/log.h"
 #include "crmd/client/secret_input.h"
 #include "crmd/client/secure_file.h"
 #include "crmd/client/tls_identity.h"
+#include "crmd/daemon/cluster_manager.h"
 #include "crmd/watchdog/watchdog_process.h"
 
 namespace po = boost::program_options;

@@ -14,12 +14,13 @@
 #include <sstream>
 #include <thread>
 
+#include "common/log.h"
 #include "crmd/cib/cib_status.h"
 #include "crmd/controller/controller.h"
-#include "crmd/executor/fence_runner.h"
 #include "crmd/daemon/local_executor.h"
-#include "common/log.h"
 #include "crmd/daemon/pe_input_store.h"
+#include "crmd/executor/fence_runner.h"
+#include "policy-engine/cib_config.h"
 
 namespace pulse::crmd {
 namespace asio = boost::asio;
@@ -74,10 +75,19 @@ ActionRequest fromSpec(const peer::ActionSpec& s) {
   return r;
 }
 
-// `cib_xml` with crm_config's have-watchdog set to `value`, or nothing when it already is.
-std::optional<std::string> withHaveWatchdog(const std::string& cib_xml, bool value) {
+// `confirmed` with crm_config's have-watchdog set to `value`, or nothing when it already is.
+// Reads the shared copy in place and copies it (no parse) only to change it.
+std::optional<std::string> withHaveWatchdog(const ParsedCib& confirmed, bool value) {
+  const char* text = value ? "true" : "false";
+  const pugi::xml_node current =
+      confirmed.cib()
+          .child("configuration")
+          .child("crm_config")
+          .find_child_by_attribute("cluster_property_set", "id", "cib-bootstrap-options")
+          .find_child_by_attribute("nvpair", "name", "have-watchdog");
+  if (current && std::string_view(current.attribute("value").value()) == text) return std::nullopt;
   pugi::xml_document doc;
-  if (!doc.load_string(cib_xml.c_str())) return std::nullopt;
+  doc.reset(confirmed.doc());
   pugi::xml_node config = doc.child("cib").child("configuration");
   pugi::xml_node crm_config = config.child("crm_config");
   if (!crm_config) crm_config = config.prepend_child("crm_config");
@@ -88,8 +98,6 @@ std::optional<std::string> withHaveWatchdog(const std::string& cib_xml, bool val
     set.append_attribute("id") = "cib-bootstrap-options";
   }
   pugi::xml_node nv = set.find_child_by_attribute("nvpair", "name", "have-watchdog");
-  const char* text = value ? "true" : "false";
-  if (nv && std::string_view(nv.attribute("value").value()) == text) return std::nullopt;
   if (!nv) {
     nv = set.append_child("nvpair");
     nv.append_attribute("id") = "cib-bootstrap-options-have-watchdog";
@@ -100,21 +108,6 @@ std::optional<std::string> withHaveWatchdog(const std::string& cib_xml, bool val
   std::ostringstream out;
   doc.save(out, "  ");
   return out.str();
-}
-
-// crm_config's no-quorum-policy (Pacemaker's default "stop").
-std::string noQuorumPolicy(const std::string& cib_xml) {
-  pugi::xml_document doc;
-  if (!doc.load_string(cib_xml.c_str())) return "stop";
-  pugi::xml_node nv =
-      doc.child("cib")
-          .child("configuration")
-          .child("crm_config")
-          .find_node([](const pugi::xml_node& n) {
-            return std::string_view(n.name()) == "nvpair" &&
-                   std::string_view(n.attribute("name").value()) == "no-quorum-policy";
-          });
-  return nv ? nv.attribute("value").value() : "stop";
 }
 
 std::int64_t fenceTimeoutMs(const ActionRequest& device) {
@@ -159,8 +152,10 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
     const bool was_quorate = quorate;
     quorate = now_quorate && view.contains(options.self);
     if (was_quorate && !quorate) {
-      const std::string policy = noQuorumPolicy(local_cib);
-      if (policy == "ignore" || policy == "freeze") {
+      const pe::NoQuorumPolicy nqp =
+          local_cib ? pe::cibconf::noQuorumPolicy(local_cib->cib()) : pe::NoQuorumPolicy::Stop;
+      const std::string policy = pe::cibconf::noQuorumPolicyName(nqp);
+      if (nqp == pe::NoQuorumPolicy::Ignore || nqp == pe::NoQuorumPolicy::Freeze) {
         logEvent("resources: quorum lost; no-quorum-policy=" + policy + " keeps " +
                  std::to_string(local->activeCount()) + " resources running");
       } else {
@@ -172,26 +167,23 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void onCib(const CibEvent& event) {
-    local_cib = event.local.xml;
+    if (event.local) local_cib = event.local;
     if (leaving && !shutdown_recorded.load()) {
-      pugi::xml_document doc;
-      if (doc.load_string(local_cib.c_str()) &&
-          cib::nodeAttribute(doc.child("cib"), std::to_string(options.self), "shutdown",
-                             cib::AttributeLifetime::kTransient)) {
+      if (local_cib && cib::nodeAttribute(local_cib->cib(), std::to_string(options.self),
+                                          "shutdown", cib::AttributeLifetime::kTransient)) {
         shutdown_recorded.store(true);
       }
     }
     dc = event.dc;
     if (event.dc_ready && event.confirmed) {
-      const CibStamp stamp = stampOf(*event.confirmed);
-      confirmed_stamp = stamp;
+      confirmed_stamp = event.confirmed->stamp();
       recordWatchdog(*event.confirmed);
       if (!dc_active) {
         dc_active = true;
         session = std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32);
-        carryOut(controller.onBecameDc(event.confirmed->xml, stamp, members, wallNow()));
+        carryOut(controller.onBecameDc(event.confirmed, members, wallNow()));
       } else {
-        carryOut(controller.onCibChanged(event.confirmed->xml, stamp, wallNow()));
+        carryOut(controller.onCibChanged(event.confirmed, wallNow()));
       }
     } else if (!event.dc_ready && dc_active) {
       dc_active = false;
@@ -202,12 +194,12 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
 
   // The DC says whether it runs a watchdog, once per term (a configuration write, like
   // Pacemaker's controller recording have-watchdog).
-  void recordWatchdog(const StoredCib& confirmed) {
+  void recordWatchdog(const ParsedCib& confirmed) {
     if (watchdog_write_pending) return;
-    auto xml = withHaveWatchdog(confirmed.xml, options.watchdog_armed);
+    auto xml = withHaveWatchdog(confirmed, options.watchdog_armed);
     if (!xml) return;
     watchdog_write_pending = true;
-    cib.submit(CibChange{CibChange::Kind::kConfiguration, stampOf(confirmed), std::move(*xml)},
+    cib.submit(CibChange{CibChange::Kind::kConfiguration, confirmed.stamp(), std::move(*xml)},
                [weak = weak_from_this()](WriteReply reply) {
                  auto self = weak.lock();
                  if (!self) return;
@@ -426,7 +418,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   std::optional<NodeId> dc;
   std::vector<Member> members;
   bool quorate = false;
-  std::string local_cib;
+  CibRef local_cib;  // this node's newest copy (shared, parsed once by the CIB service)
   std::map<std::string, SteadyClock::time_point> lost_at;  // node name -> when it left the view
   std::deque<peer::ActionReport> outbox;
   std::set<std::string> fencing;  // targets with a fencing operation under way

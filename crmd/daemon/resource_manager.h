@@ -29,8 +29,8 @@
 #include <vector>
 
 #include "common/result.h"
-#include "crmd/replication/cib_service.h"
 #include "crmd/executor/executor.h"
+#include "crmd/replication/cib_service.h"
 #include "membership/cluster_config.h"
 #include "membership/types.h"
 #include "peer.pb.h"

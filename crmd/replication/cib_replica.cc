@@ -280,6 +280,15 @@ CibOutput CibReplica::onTick(TimePoint now) {
   return out;
 }
 
+bool CibReplica::resendPending() const {
+  if (!isDc()) return false;
+  for (NodeId m : others()) {
+    if (phase_ == Phase::kCollecting && !replies_.contains(m)) return true;
+    if ((phase_ == Phase::kSyncing || in_flight_) && !acked_.contains(m)) return true;
+  }
+  return false;
+}
+
 Status CibReplica::checkInvariants() const {
   const auto fail = [&](const std::string& what) {
     return Status(Error{"node " + std::to_string(self_) + " (" + toString(phase_) + "): " + what});

@@ -91,8 +91,11 @@ class CibReplica {
   // and expected in this phase.
   CibOutput onMessage(NodeId from, const CibMessage& message, TimePoint now);
 
-  // Resends unanswered queries and Replaces when due. Call every few tens of ms.
+  // Resends unanswered queries and Replaces when due. Call every few tens of ms while
+  // resendPending(); otherwise it has nothing to do (the shell then ticks rarely).
   CibOutput onTick(TimePoint now);
+  // True while this node is the DC and some member has not answered a query or a Replace.
+  bool resendPending() const;
 
   // A client write. Refused at once unless this node is the DC (kNotDc, kNoQuorum, kNoDc) or
   // when the queue is full (kBusy); otherwise queued and answered by a later output: ok with the

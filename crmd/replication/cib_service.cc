@@ -4,14 +4,13 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <charconv>
+#include <deque>
 #include <map>
-#include <pugixml.hpp>
-#include <sstream>
 
-#include "crmd/cib/cib_store.h"
-#include "crmd/replication/cib_wire.h"
-#include "crmd/client/known_hosts.h"
 #include "common/log.h"
+#include "crmd/cib/cib_store.h"
+#include "crmd/client/known_hosts.h"
+#include "crmd/replication/cib_wire.h"
 #include "crmd/replication/peer_links.h"
 
 namespace pulse::crmd {
@@ -20,13 +19,18 @@ namespace {
 
 // The replica resends unanswered messages every 100 ms; ticking faster buys nothing.
 constexpr std::chrono::milliseconds kTick{100};
+// With nothing to resend the tick has no work: an idle daemon wakes up once a second for it
+// instead of ten times (idle CPU). It speeds up as soon as something is pending (retune()).
+constexpr std::chrono::milliseconds kIdleTick{1000};
 constexpr std::string_view kSealedMark = "<!-- pulse-sealed-in ";
+// Parsed copies remembered (CibService::Impl::parsed_copies).
+constexpr std::size_t kParsedKept = 4;
 
 // The ring that sealed a copy lives in a comment after the CIB (inside the store's checksum),
 // not in an attribute: Pacemaker's schema would refuse an unknown <cib> attribute, and the
 // exported CIB must stay a valid Pacemaker CIB.
-std::string withSealedMark(const std::string& xml, const RingId& sealed) {
-  return xml + (xml.ends_with("\n") ? "" : "\n") + std::string(kSealedMark) +
+std::string sealedMark(const std::string& text, const RingId& sealed) {
+  return (text.ends_with("\n") ? "" : "\n") + std::string(kSealedMark) +
          std::to_string(sealed.seq) + "." + std::to_string(sealed.representative) + " -->\n";
 }
 
@@ -41,19 +45,6 @@ std::pair<std::string, RingId> splitSealedMark(const std::string& text) {
     std::from_chars(after_seq + 1, end, ring.representative);
   }
   return {text.substr(0, at), ring};
-}
-
-// `xml` with the <cib> version attributes set to `version` (unchanged text if it does not
-// parse: the store then refuses it and the failure is logged).
-std::string withVersion(const std::string& xml, const CibVersion& version) {
-  pugi::xml_document doc;
-  if (!doc.load_string(xml.c_str(), pugi::parse_default | pugi::parse_comments)) return xml;
-  pugi::xml_node root = doc.child("cib");
-  if (!root) return xml;
-  cib::writeCibVersion(root, version);
-  std::ostringstream out;
-  doc.save(out, "  ", pugi::format_default, pugi::encoding_utf8);
-  return out.str();
 }
 
 }  // namespace
@@ -84,10 +75,16 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
   // not be vouched for, so then nothing leaves; the replica resends and a later store may work.
   void carryOut(CibOutput out) {
     if (out.persist) {
-      const std::string text = withVersion(out.persist->xml, out.persist->version);
-      if (Status s = store.save(withSealedMark(text, out.persist->sealed_in)); !s) {
+      const CibRef parsed = parsedCopy(*out.persist);
+      if (!parsed) {
+        logEvent("cib: cannot store version " + toString(out.persist->version) +
+                 ": it does not parse (nothing sent)");
+        return;
+      }
+      if (Status s = store.save(*parsed, sealedMark(parsed->text(), out.persist->sealed_in)); !s) {
         logEvent("cib: cannot store version " + toString(out.persist->version) + ": " +
                  s.error().message + " (nothing sent)");
+        retune();
         return;
       }
       logEvent("cib: stored version " + toString(out.persist->version));
@@ -103,6 +100,15 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
       done(std::move(reply));
     }
     notify(out);
+    retune();
+  }
+
+  // Something to resend while the timer ticks slowly: tick fast from now on. (A handler that
+  // already fired runs anyway and re-arms the timer, cancelling this wait: one chain remains.)
+  void retune() {
+    if (fast_tick || stopped || !replica.resendPending()) return;
+    timer.cancel();
+    scheduleTick();
   }
 
   void notify(const CibOutput& out) {
@@ -113,18 +119,31 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
       return;
     notified_ready = dc_ready;
     notified_dc = dc;
-    const StoredCib& cib = replica.cib();
-    CibEvent event{StoredCib{cib.version, cib.sealed_in, withVersion(cib.xml, cib.version)}, dc,
-                   dc_ready, std::nullopt};
-    if (out.confirmed) {
-      event.confirmed = StoredCib{out.confirmed->version, out.confirmed->sealed_in,
-                                  withVersion(out.confirmed->xml, out.confirmed->version)};
-    }
+    CibEvent event{parsedCopy(replica.cib()), dc, dc_ready, nullptr};
+    if (out.confirmed) event.confirmed = parsedCopy(*out.confirmed);
     listener(event);
   }
 
+  // The parsed form of `copy`: the one already made for it, else a new parse (remembered).
+  // A copy is parsed when it is first persisted; its confirmation, the events and the reads
+  // that follow find it here. Null (and logged) when the copy does not parse.
+  CibRef parsedCopy(const StoredCib& copy) {
+    const CibStamp stamp = stampOf(copy);
+    for (const CibRef& known : parsed_copies)
+      if (known->stamp() == stamp && known->source() == copy.xml) return known;
+    auto fresh = ParsedCib::parse(copy.xml, stamp);
+    if (!fresh) {
+      logEvent("cib: copy " + toString(stamp) + " is unusable: " + fresh.error().message);
+      return nullptr;
+    }
+    parsed_copies.push_back(*fresh);
+    if (parsed_copies.size() > kParsedKept) parsed_copies.pop_front();
+    return *fresh;
+  }
+
   void scheduleTick() {
-    timer.expires_after(kTick);
+    fast_tick = replica.resendPending();
+    timer.expires_after(fast_tick ? kTick : kIdleTick);
     timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
       if (ec || self->stopped) return;
       self->carryOut(self->replica.onTick(std::chrono::steady_clock::now()));
@@ -139,11 +158,15 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
   CibReplica replica;
   PeerLinks links;
   std::map<WriteId, std::function<void(WriteReply)>> pending;
+  // The newest copies parsed, oldest first: the DC may persist a write before the previous one
+  // is confirmed, so the last few are kept.
+  std::deque<CibRef> parsed_copies;
   std::function<void(const CibEvent&)> listener;
   bool notified_ready = false;
   std::optional<NodeId> notified_dc;
   WriteId next_write = 1;
   bool stopped = false;
+  bool fast_tick = false;  // the timer runs at kTick (something to resend), else kIdleTick
 };
 
 Result<std::unique_ptr<CibService>> CibService::create(asio::io_context& io,
@@ -238,10 +261,11 @@ std::optional<CibSnapshot> CibService::read(std::chrono::milliseconds wait) {
   auto promise = std::make_shared<std::promise<CibSnapshot>>();
   std::future<CibSnapshot> future = promise->get_future();
   asio::post(impl_->io, [impl = impl_, promise] {
-    const StoredCib& cib = impl->replica.cib();
-    promise->set_value(
-        CibSnapshot{StoredCib{cib.version, cib.sealed_in, withVersion(cib.xml, cib.version)},
-                    impl->replica.dc(), impl->replica.isDc(), impl->replica.ready()});
+    const StoredCib& copy = impl->replica.cib();
+    const CibRef cib = impl->parsedCopy(copy);
+    // A copy that does not parse is never persisted or used; readers see its text as it is.
+    promise->set_value(CibSnapshot{cib ? cib->stored() : copy, impl->replica.dc(),
+                                   impl->replica.isDc(), impl->replica.ready()});
   });
   if (future.wait_for(wait) != std::future_status::ready) return std::nullopt;
   return future.get();

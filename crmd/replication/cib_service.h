@@ -11,6 +11,8 @@
 //  * A CIB that failed its checksum or does not parse is never used: the store keeps it aside
 //    and this node starts from the empty initial CIB (version 0.0.0), so the cluster's copy
 //    wins at the DC's sync.
+//  * Each copy is parsed once (ParsedCib, when it is first persisted); the store, the events
+//    and the reads share that document and its text. No timer or heartbeat parses the CIB.
 //
 // Threading: the replica lives on the io_context given to create() (the membership's), so
 // views and messages reach it in order. onViewChanged() must be called on that thread;
@@ -25,6 +27,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "crmd/cib/parsed_cib.h"
 #include "crmd/replication/cib_replica.h"
 #include "membership/cluster_config.h"
 #include "peer.pb.h"
@@ -54,11 +57,13 @@ struct CibSnapshot {
 };
 
 // What the resource manager hears after every change, on the io thread.
+// The copies are shared parsed documents (parsed_cib.h), made once per copy; null when a copy
+// does not parse (never the case for a copy the replica persisted).
 struct CibEvent {
-  StoredCib local;           // this node's persisted copy (the DC's may hold a write in flight)
+  CibRef local;              // this node's persisted copy (the DC's may hold a write in flight)
   std::optional<NodeId> dc;  // the DC of the installed view
   bool dc_ready = false;     // this node is the DC and has finished its sync
-  std::optional<StoredCib> confirmed;  // DC: this copy just became durable on every member
+  CibRef confirmed;          // DC: this copy just became durable on every member
 };
 
 // The CIB a new cluster starts from: the nodes of the config, nothing else, version 0.0.0.

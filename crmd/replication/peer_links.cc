@@ -8,8 +8,8 @@
 #include <mutex>
 #include <thread>
 
-#include "crmd/client/known_hosts.h"
 #include "common/log.h"
+#include "crmd/client/known_hosts.h"
 #include "crmd/client/pinned_channel.h"
 #include "peer.grpc.pb.h"
 

@@ -7,9 +7,12 @@
 //
 // Mechanism. crmd pets the watchdog every P while quorum contact is fresh
 // (membership/quorum_contact.h: the peers whose latest heartbeat lists this node, received
-// within S = 2H, plus itself, hold a quorum). Once contact lapses it never pets again, even if
-// contact returns (the survivors may already count the node as dead). The watchdog runs the
-// self-fence command W after the last pet, or at once if crmd dies without disarming.
+// within S = 2H, plus itself, hold a quorum). A node with the watchdog armed asks every member
+// for direct heartbeats (membership::NodeOptions::direct; a settled view otherwise heartbeats
+// only along its ring) and presumes no peer alive, so the bound below holds as derived. Once
+// contact lapses it never pets again, even if contact returns (the survivors may already count
+// the node as dead). The watchdog runs the self-fence command W after the last pet, or at once
+// if crmd dies without disarming.
 //
 // The bound. Symbols: T token, H heartbeat interval (T/4), S = 2H, P pet interval,
 // W watchdog timeout, d the largest one-way delivery delay (d < H), k the membership tick,

@@ -35,7 +35,7 @@ std::string invertTask(const std::string& task) {
 
 class Planner {
  public:
-  explicit Planner(WorkingSet& ws) : ws_(ws) {}
+  Planner(WorkingSet& ws, const ConfigChanges& changes) : ws_(ws), changes_(changes) {}
 
   Result<ActionPlan> run() {
     plan_.by_resource.assign(ws_.resources.size(), {});
@@ -244,7 +244,7 @@ class Planner {
 
   // Definition changes: the start (or recurring monitor) must run again.
   void applyForced() {
-    for (const ForcedAction& f : ws_.forced) {
+    for (const ForcedAction& f : changes_.forced) {
       for (int id : plan_.by_resource[static_cast<std::size_t>(f.rsc)]) {
         PlannedAction& a = act(id);
         if (a.task != f.task || a.interval_ms != f.interval_ms) continue;
@@ -258,7 +258,7 @@ class Planner {
 
   // A reload replaces a restart unless the resource is stopped there anyway.
   void applyReloads() {
-    for (const auto& [r, node] : ws_.reloads) {
+    for (const auto& [r, node] : changes_.reloads) {
       bool stopping = false;
       for (int id : actionsOf(r, "stop", node)) stopping = stopping || !act(id).optional;
       if (stopping) continue;
@@ -402,6 +402,7 @@ class Planner {
   }
 
   WorkingSet& ws_;
+  const ConfigChanges& changes_;
   ActionPlan plan_;
   std::unordered_map<std::string, int> index_;
   std::vector<ResourceOrdering> orderings_;
@@ -410,7 +411,9 @@ class Planner {
 
 }  // namespace
 
-Result<ActionPlan> planActions(WorkingSet& ws) { return Planner(ws).run(); }
+Result<ActionPlan> planActions(WorkingSet& ws, const ConfigChanges& changes) {
+  return Planner(ws, changes).run();
+}
 
 bool inGraph(const WorkingSet& ws, const PlannedAction& a) {
   if (a.optional || !a.runnable) return false;

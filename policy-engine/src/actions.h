@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "config_changes.h"
 #include "working_set.h"
 
 namespace pulse::pe {
@@ -56,8 +57,9 @@ struct ActionPlan {
   std::vector<int> reloading;                 // resources reloaded in place
 };
 
-// Creates every action and ordering and settles their flags.
-Result<ActionPlan> planActions(WorkingSet& ws);
+// Creates every action and ordering and settles their flags; `changes` (the definition
+// check's result) makes starts and monitors required and adds reloads.
+Result<ActionPlan> planActions(WorkingSet& ws, const ConfigChanges& changes);
 
 // Whether the action is executed: required, runnable, and not an action of
 // an unmanaged resource other than a monitor (those are left alone).

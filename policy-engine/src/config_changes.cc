@@ -65,9 +65,10 @@ void activeRange(const std::vector<const OperationRecord*>& ops, int& start, int
 
 }  // namespace
 
-DigestCheck compareDigests(const WorkingSet& ws, const Resource& r, const OperationRecord& op) {
-  if (r.config == nullptr) return DigestCheck::Unknown;
+OpDigestInput opDigestInput(const WorkingSet& ws, const Resource& r, const std::string& task,
+                            std::int64_t interval_ms) {
   OpDigestInput in;
+  if (r.config == nullptr) return in;
   in.params = r.config->params;
   if (r.parent >= 0) {
     const Resource& parent = ws.resources[static_cast<std::size_t>(r.parent)];
@@ -75,19 +76,25 @@ DigestCheck compareDigests(const WorkingSet& ws, const Resource& r, const Operat
       for (const auto& kv : parent.config->params) in.params.insert(kv);
     }
   }
-  in.task = op.task;
-  in.interval_ms = op.interval_ms;
+  in.task = task;
+  in.interval_ms = interval_ms;
   std::optional<std::string_view> timeout;
   auto d = ws.cib->op_defaults.find("timeout");
   if (d != ws.cib->op_defaults.end()) timeout = d->second;
-  if (const OperationConfig* oc = opConfig(r, op.task, op.interval_ms)) {
+  if (const OperationConfig* oc = opConfig(r, task, interval_ms)) {
     if (auto m = oc->meta.find("timeout"); m != oc->meta.end()) timeout = m->second;
     if (auto a = oc->attributes.find("timeout"); a != oc->attributes.end()) timeout = a->second;
     in.op_params = oc->params;
   }
   in.op_meta["timeout"] = normalizedTimeoutMs(timeout);
-  in.feature_set = !op.feature_set.empty() ? op.feature_set : ws.cib->feature_set;
   in.fence_device = r.is_stonith;
+  return in;
+}
+
+DigestCheck compareDigests(const WorkingSet& ws, const Resource& r, const OperationRecord& op) {
+  if (r.config == nullptr) return DigestCheck::Unknown;
+  OpDigestInput in = opDigestInput(ws, r, op.task, op.interval_ms);
+  in.feature_set = !op.feature_set.empty() ? op.feature_set : ws.cib->feature_set;
   OpDigests digests = computeOpDigests(
       in,
       op.op_force_restart ? std::optional<std::string_view>(*op.op_force_restart) : std::nullopt,
@@ -101,7 +108,8 @@ DigestCheck compareDigests(const WorkingSet& ws, const Resource& r, const Operat
   return DigestCheck::Match;
 }
 
-void checkConfigChanges(WorkingSet& ws) {
+ConfigChanges checkConfigChanges(const WorkingSet& ws) {
+  ConfigChanges out;
   for (const NodeStateRecord& st : ws.cib->node_states) {
     int node = ws.findNode(st.id);
     if (node < 0 && !st.uname.empty()) node = ws.findNode(st.uname);
@@ -109,7 +117,7 @@ void checkConfigChanges(WorkingSet& ws) {
     for (const ResourceHistory& rh : st.resources) {
       int index = ws.findResource(rh.id);
       if (index < 0 || rh.ops.empty()) continue;
-      Resource& r = ws.resources[static_cast<std::size_t>(index)];
+      const Resource& r = ws.resources[static_cast<std::size_t>(index)];
       if (r.kind != ResourceConfig::Kind::Primitive) continue;
       if (std::find(r.running_on.begin(), r.running_on.end(), node) == r.running_on.end()) continue;
       auto ops = sortedByCallId(rh);
@@ -129,19 +137,20 @@ void checkConfigChanges(WorkingSet& ws) {
         }
         DigestCheck check = compareDigests(ws, r, op);
         if (check == DigestCheck::Restart) {
-          ws.forced.push_back({index, task, op.interval_ms});
+          out.forced.push_back({index, task, op.interval_ms});
         } else if (check == DigestCheck::All || check == DigestCheck::Unknown) {
           if (op.interval_ms > 0) {
-            ws.forced.push_back({index, task, op.interval_ms});
+            out.forced.push_back({index, task, op.interval_ms});
           } else if (!op.restart_digest.empty()) {
-            if (r.managed && !r.failed) ws.reloads.emplace_back(index, node);
+            if (r.managed && !r.failed) out.reloads.emplace_back(index, node);
           } else {
-            ws.forced.push_back({index, task, op.interval_ms});
+            out.forced.push_back({index, task, op.interval_ms});
           }
         }
       }
     }
   }
+  return out;
 }
 
 }  // namespace pulse::pe

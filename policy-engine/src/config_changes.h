@@ -3,16 +3,30 @@
 // rescheduled, as Pacemaker's pcmk__check_action_config decides.
 #pragma once
 
+#include "policy-engine/op_digest.h"
 #include "working_set.h"
 
 namespace pulse::pe {
 
 enum class DigestCheck { Unknown, Match, Restart, All };
 
+// What `task` at `interval_ms` of `r` is digested from, as the configuration defines it: the
+// resource's parameters (its group's added), the op's parameters and its normalised timeout
+// (the op's, else op_defaults', else 20 s). No feature set: the caller adds the recorded one.
+OpDigestInput opDigestInput(const WorkingSet& ws, const Resource& r, const std::string& task,
+                            std::int64_t interval_ms);
+
 // Compares the recorded digests of `op` with the configuration's.
 DigestCheck compareDigests(const WorkingSet& ws, const Resource& r, const OperationRecord& op);
 
-// Fills ws.forced and ws.reloads from every active resource's history.
-void checkConfigChanges(WorkingSet& ws);
+// What the definition check asks of the action stage: a value of its own, so that the stage
+// reads the working set and changes nothing in it.
+struct ConfigChanges {
+  std::vector<ForcedAction> forced;          // must run again (not optional)
+  std::vector<std::pair<int, int>> reloads;  // (resource, node) to reload in place
+};
+
+// Compares every active resource's history with its definition.
+ConfigChanges checkConfigChanges(const WorkingSet& ws);
 
 }  // namespace pulse::pe

@@ -110,8 +110,27 @@ const char* roleName(Role role) {
   return "Unknown";
 }
 
-Result<Transition> schedule(std::string_view cib_xml, const ScheduleOptions& options) {
-  auto cib = unpackCib(cib_xml);
+namespace {
+
+// Action::has_agent and what goes with it, for an action of a primitive on a node.
+void fillExecution(const WorkingSet& ws, const PlannedAction& a, Action& out) {
+  if (a.rsc < 0) return;
+  const Resource& r = ws.resources[static_cast<std::size_t>(a.rsc)];
+  if (a.pseudo || a.node < 0 || r.config == nullptr ||
+      r.config->kind != ResourceConfig::Kind::Primitive)
+    return;
+  OpDigestInput in = opDigestInput(ws, r, a.task, a.interval_ms);
+  out.has_agent = true;
+  out.rsc_class = r.config->cls;
+  out.provider = r.config->provider;
+  out.type = r.config->type;
+  out.meta = r.config->meta;
+  out.timeout_ms = std::stoll(in.op_meta["timeout"]);
+  out.op_digest = computeOpDigests(in, std::nullopt, std::nullopt).all;
+  out.params = std::move(in.params);
+}
+
+Result<Transition> scheduleUnpacked(Result<Cib> cib, const ScheduleOptions& options) {
   if (!cib) return cib.error();
   Transition t;
   if (options.now) {
@@ -128,9 +147,9 @@ Result<Transition> schedule(std::string_view cib_xml, const ScheduleOptions& opt
   t.current = describeCluster(*ws, nullptr);
   if (auto e = applyNodeCriteria(*ws)) return *e;
   if (auto e = unpackColocations(*ws)) return *e;
-  checkConfigChanges(*ws);
+  const ConfigChanges changes = checkConfigChanges(*ws);
   assignResources(*ws);
-  auto plan = planActions(*ws);
+  auto plan = planActions(*ws, changes);
   if (!plan) return plan.error();
   t.summary = summarize(*ws, *plan);
   if (options.with_scores) t.scores = scoreLines(*ws);
@@ -153,6 +172,7 @@ Result<Transition> schedule(std::string_view cib_xml, const ScheduleOptions& opt
     out.node = a.node >= 0 ? ws->nodes[static_cast<std::size_t>(a.node)].name : "";
     out.interval_ms = a.interval_ms;
     out.pseudo = a.pseudo;
+    if (options.with_execution) fillExecution(*ws, a, out);
     t.actions.push_back(std::move(out));
   }
   for (const ActionEdge& e : plan->edges) {
@@ -171,6 +191,17 @@ Result<Transition> schedule(std::string_view cib_xml, const ScheduleOptions& opt
   t.revised = describeCluster(*ws, &*plan);
   t.warnings = ws->warnings;
   return t;
+}
+
+}  // namespace
+
+Result<Transition> schedule(std::string_view cib_xml, const ScheduleOptions& options) {
+  return scheduleUnpacked(unpackCib(cib_xml), options);
+}
+
+Result<Transition> schedule(const pugi::xml_document& cib_doc, std::string_view source,
+                            const ScheduleOptions& options) {
+  return scheduleUnpacked(unpackCib(cib_doc, source), options);
 }
 
 }  // namespace pulse::pe

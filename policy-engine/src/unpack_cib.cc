@@ -54,6 +54,10 @@ Result<Cib> parseWhole(std::string_view xml) {
 
 }  // namespace
 
+Result<Cib> unpackCib(const pugi::xml_document& doc, std::string_view source) {
+  return Unpacker(source).run(doc);
+}
+
 Result<Cib> unpackCib(std::string_view xml, std::size_t split_status_bytes) {
   auto layout = scanCibLayout(xml);
   if (!layout || layout->status.end - layout->status.begin < split_status_bytes) {

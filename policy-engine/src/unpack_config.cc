@@ -2,8 +2,8 @@
 #include <set>
 
 #include "common/crm_bool.h"
-#include "unpacker.h"
 #include "policy-engine/xml_dates.h"
+#include "unpacker.h"
 
 namespace pulse::pe::xmlread {
 

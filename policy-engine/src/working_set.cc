@@ -34,16 +34,8 @@ ClusterOptions readOptions(const Cib& cib, std::vector<std::string>& warnings) {
     o.default_stickiness = parseScore(*v).value_or(0);
   }
   if (auto* v = lookup(a, "no-quorum-policy")) {
-    if (*v == "stop") {
-      o.no_quorum_policy = NoQuorumPolicy::Stop;
-    } else if (*v == "freeze") {
-      o.no_quorum_policy = NoQuorumPolicy::Freeze;
-    } else if (*v == "ignore") {
-      o.no_quorum_policy = NoQuorumPolicy::Ignore;
-    } else if (*v == "demote") {
-      o.no_quorum_policy = NoQuorumPolicy::Demote;
-    } else if (*v == "suicide") {
-      o.no_quorum_policy = NoQuorumPolicy::Suicide;
+    if (auto policy = cibconf::parseNoQuorumPolicy(*v)) {
+      o.no_quorum_policy = *policy;
     } else {
       warnings.push_back("no-quorum-policy '" + *v + "' is not valid; using 'stop'");
     }

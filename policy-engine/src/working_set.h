@@ -10,12 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "policy-engine/cib_config.h"
 #include "policy-engine/cib_model.h"
 #include "policy-engine/transition.h"
 
 namespace pulse::pe {
 
-enum class NoQuorumPolicy { Stop, Freeze, Ignore, Demote, Suicide };
 enum class OnFail { Ignore, Demote, Recover, Stop, Block, Standby, Fence, RestartContainer };
 
 struct ClusterOptions {
@@ -153,8 +153,6 @@ struct WorkingSet {
   std::map<std::string, int> resource_index;
   std::map<std::string, int> node_index;  // by uname and by id
   std::vector<FailedAction> failed_actions;
-  std::vector<ForcedAction> forced;                    // from definition changes
-  std::vector<std::pair<int, int>> reloads;            // (resource, node) to reload in place
   std::vector<std::pair<int, int>> failcount_cleared;  // (resource, node) being cleared
   bool failcountCleared(int rsc, int node) const {
     for (const auto& [r, n] : failcount_cleared) {

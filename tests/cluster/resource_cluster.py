@@ -88,9 +88,10 @@ class ResourceCluster(NetnsCluster):
         return {f"n{i}": self.namespace(i) for i in range(1, self.nodes + 1)}
 
     # --- bring-up --------------------------------------------------------------------------
-    def bring_up(self, name="res"):
+    def bring_up(self, name="res", options=()):
+        """options: more `pcs cluster setup` words (`totem token=300`)."""
         self.start_all_crmd()
-        self.form(name)
+        self.form(name, options)
         self.wait_for(lambda: self.pcs(1, "cluster", "cib", check=False).returncode == 0, 20,
                       "the DC to finish its sync")
         for i in range(1, self.nodes + 1):

@@ -113,7 +113,7 @@ TEST(ControllerProbes, JoiningNodeAndCleanedUpHistoryAreProbedAgain) {
   doc.save(text);
   h.xml = text.str();
   h.stamp.version.num_updates += 1;
-  h.take(h.ctl.onCibChanged(h.xml, h.stamp, kNow));
+  h.take(h.ctl.onCibChanged(parsed(h.xml, h.stamp), kNow));
   ASSERT_EQ(h.probed.size(), 4u) << testing::PrintToString(h.log);
   EXPECT_EQ(h.probed.back(), "monitor_0 d1 on n1");
   const std::size_t transitions = h.ctl.transitionsRun();

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "crmd/cib/parsed_cib.h"
 #include "crmd/controller/controller.h"
 #include "tests/fixtures/cib_fixtures.h"
 
@@ -37,6 +38,13 @@ inline const std::string kCib = fixtures::cibXml(
 
 inline const std::vector<Member> kMembers = {{1, "n1"}, {2, "n2"}, {3, "n3"}};
 
+// `xml` parsed as the CIB service would hand it to the controller.
+inline CibRef parsed(const std::string& xml, CibStamp stamp) {
+  auto cib = ParsedCib::parse(xml, stamp);
+  EXPECT_TRUE(cib.ok()) << (cib ? "" : cib.error().message);
+  return cib ? *cib : nullptr;
+}
+
 inline std::string describe(const ActionRequest& a) {
   return a.operation + "_" + std::to_string(a.interval_ms) + " " + a.resource + " on " + a.node;
 }
@@ -55,6 +63,13 @@ struct Harness {
   std::vector<FenceRequest> fencing;   // every fence request ever made
   std::vector<std::string> engine_inputs;
   std::vector<std::string> log;
+  int copies = 0;  // confirmed copies handed to the controller, each parsed once (here)
+
+  // The confirmed copy (xml, stamp), parsed as the CIB service does once per copy.
+  CibRef copy() {
+    ++copies;
+    return parsed(xml, stamp);
+  }
 
   void take(ControllerOutput out) {
     for (auto& w : out.writes) writes.push_back(std::move(w));
@@ -72,7 +87,7 @@ struct Harness {
     return false;
   }
   void becomeDc(std::vector<Member> members = kMembers) {
-    take(ctl.onBecameDc(xml, stamp, std::move(members), kNow));
+    take(ctl.onBecameDc(copy(), std::move(members), kNow));
   }
   // DC, node states confirmed, every probe answered "not running" and durable.
   void startUp(std::vector<Member> members = kMembers) {
@@ -91,7 +106,7 @@ struct Harness {
       stamp.version.num_updates += 1;
       xml = w.change.xml;
       take(ctl.onWriteReply(w.token, WriteReply{w.token, stamp.version}, kNow));
-      take(ctl.onCibChanged(xml, stamp, kNow));
+      take(ctl.onCibChanged(copy(), kNow));
     }
   }
   // Answers every action handed out so far with rc(action).

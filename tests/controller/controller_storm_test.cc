@@ -87,7 +87,7 @@ void disableD1(Harness& h) {
   doc.save(text);
   h.xml = text.str();
   h.stamp.version.epoch += 1;
-  h.take(h.ctl.onCibChanged(h.xml, h.stamp, kNow + 300));
+  h.take(h.ctl.onCibChanged(parsed(h.xml, h.stamp), kNow + 300));
 }
 
 // An agent whose stop always fails; everything else succeeds.

@@ -168,7 +168,7 @@ TEST(Controller, ForeignCibChangeAbortsButInFlightResultsAreRecorded) {
     doc.save(text);
     h.xml = text.str();
   }
-  h.take(h.ctl.onCibChanged(h.xml, h.stamp, kNow));
+  h.take(h.ctl.onCibChanged(parsed(h.xml, h.stamp), kNow));
   EXPECT_TRUE(h.logged("aborting transition 1: CIB changed"));
   h.settle(healthy);
   // The start still counted (recorded), then the new preference moved d1.
@@ -202,9 +202,22 @@ TEST(Controller, OverdueActionIsRecordedAsTimedOut) {
   EXPECT_EQ(h.executed.at(1), "stop_0 d1 on " + start.node) << testing::PrintToString(h.executed);
 }
 
+// The controller, the engine, probes, fencing and dispatch all read the copy they were handed:
+// a whole start-up (node states, probes, a transition, its results) parses nothing more.
+TEST(Controller, ParsesOnlyTheCopiesItIsHanded) {
+  Harness h;
+  const std::uint64_t before = parseCount();
+  h.startUp();
+  h.settle(healthy);
+  ASSERT_TRUE(h.ctl.idle());
+  ASSERT_GT(h.copies, 3);
+  EXPECT_EQ(parseCount() - before, static_cast<std::uint64_t>(h.copies));
+  EXPECT_EQ(startedOn(h, "d1").empty(), false) << testing::PrintToString(h.executed);
+}
+
 TEST(Controller, DoesNothingWhenNotDc) {
   Controller ctl;
-  EXPECT_TRUE(ctl.onCibChanged(kCib, {}, kNow).empty());
+  EXPECT_TRUE(ctl.onCibChanged(parsed(kCib, {}), kNow).empty());
   EXPECT_TRUE(ctl.onMembersChanged(kMembers, kNow).empty());
   EXPECT_TRUE(ctl.onActionResult(1, "n1", {}, kNow).empty());
   EXPECT_TRUE(ctl.onWriteReply(1, WriteReply{}, kNow).empty());
@@ -232,7 +245,7 @@ TEST(Controller, FailedWriteIsRebuiltOnTheNewestCib) {
                             kNow));
   EXPECT_TRUE(h.writes.empty()) << "same base: wait for the newer CIB";
   h.stamp.version.epoch += 1;
-  h.take(h.ctl.onCibChanged(h.xml, h.stamp, kNow));
+  h.take(h.ctl.onCibChanged(parsed(h.xml, h.stamp), kNow));
   ASSERT_EQ(h.writes.size(), 1u);
   EXPECT_EQ(h.writes.front().change.base, h.stamp);
   h.settle(healthy);

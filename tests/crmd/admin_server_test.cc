@@ -15,8 +15,8 @@
 
 #include "admin.grpc.pb.h"
 #include "crmd/admin/auth_store.h"
-#include "crmd/daemon/cluster_manager.h"
 #include "crmd/client/tls_identity.h"
+#include "crmd/daemon/cluster_manager.h"
 #include "pcs-cli/node_client.h"
 #include "temp_dir.h"
 
@@ -126,6 +126,29 @@ TEST_F(AdminServerTest, SecretFilesAreMode0600) {
   EXPECT_EQ(fileMode(dir_.path() + "/tokens"), 0600u);
   // The gRPC server's own socket, behind the admin port's front acceptor: root only.
   EXPECT_EQ(fileMode(adminSocketPath(dir_.path())), 0600u);
+  // The plaintext socket for this node's own pcs: root only too (its trust is that mode).
+  EXPECT_EQ(fileMode(localSocketPath(dir_.path())), 0600u);
+}
+
+TEST_F(AdminServerTest, TheLocalSocketServesPcsWithATokenAndOnlyWithOne) {
+  pulse::admin::HostAuthReply auth;
+  ASSERT_TRUE(hostAuth("hacluster", kPassword, &auth).ok());
+  const std::string socket = localSocketPath(dir_.path());
+  auto good = pcs::NodeSession::connectLocal("n1", socket, auth.token(), std::chrono::seconds(5));
+  ASSERT_TRUE(good.has_value());
+  auto status = good->clusterStatus();
+  ASSERT_TRUE(status.ok()) << status.error().message;
+  EXPECT_FALSE(status->in_cluster());
+  auto bad =
+      pcs::NodeSession::connectLocal("n1", socket, std::string(64, 'a'), std::chrono::seconds(5));
+  ASSERT_TRUE(bad.has_value());
+  auto refused = bad->clusterStatus();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("invalid authentication token"), std::string::npos)
+      << refused.error().message;
+  // Once crmd is down pcs goes over TCP (and says there that the node is unreachable).
+  server_->shutdown();
+  EXPECT_FALSE(pcs::NodeSession::connectLocal("n1", socket, auth.token(), std::chrono::seconds(5)));
 }
 
 TEST_F(AdminServerTest, PcsClientTrustsOnlyTheCertificateItVerified) {

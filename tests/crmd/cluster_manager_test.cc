@@ -9,8 +9,8 @@
 #include <fstream>
 #include <map>
 
-#include "crmd/replication/peer_auth.h"
 #include "crmd/client/secure_file.h"
+#include "crmd/replication/peer_auth.h"
 #include "membership/packet_auth.h"
 #include "temp_dir.h"
 #include "tests/fixtures/cluster_fixtures.h"

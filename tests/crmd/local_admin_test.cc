@@ -10,9 +10,9 @@
 #include <filesystem>
 
 #include "crmd/admin/admin_server.h"
-#include "crmd/executor/agent_process.h"
-#include "crmd/daemon/cluster_manager.h"
 #include "crmd/client/known_hosts.h"
+#include "crmd/daemon/cluster_manager.h"
+#include "crmd/executor/agent_process.h"
 #include "pcs-cli/node_client.h"
 #include "temp_dir.h"
 

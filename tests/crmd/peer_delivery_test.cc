@@ -9,8 +9,8 @@
 
 #include <map>
 
-#include "crmd/daemon/cluster_manager.h"
 #include "crmd/client/crypto.h"
+#include "crmd/daemon/cluster_manager.h"
 #include "crmd/replication/peer_auth.h"
 #include "membership/packet_auth.h"
 #include "temp_dir.h"

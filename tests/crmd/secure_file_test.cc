@@ -10,8 +10,8 @@
 
 #include "crmd/admin/auth_store.h"
 #include "crmd/client/known_hosts.h"
-#include "crmd/daemon/pe_input_store.h"
 #include "crmd/client/tls_identity.h"
+#include "crmd/daemon/pe_input_store.h"
 #include "temp_dir.h"
 
 namespace pulse::crmd {

@@ -89,7 +89,9 @@ int acksIn(const Output& out) {
   return n;
 }
 
-Bytes heartbeatFrom(NodeId from) { return encode(Message{from, Heartbeat{1, 0, RingId{}, {}}}); }
+Bytes heartbeatFrom(NodeId from) {
+  return encode(Message{from, Heartbeat{1, 0, RingId{}, {}, false, false, {}}});
+}
 
 // Node 3 hears nodes 1 and 2. A Propose from 2 that leaves 1 out (2 has not heard 1 yet, as
 // at a heal) gets no Ack while 3 hears 1; one that lists every node 3 hears is acked at once.

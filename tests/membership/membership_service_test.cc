@@ -188,7 +188,7 @@ TEST_F(LoopbackIntegration, ReplayedFramesAreDroppedCountedAndLogged) {
   auto sealer = PacketCodec::create(key_, config_.cluster_name);
   ASSERT_TRUE(sealer.ok());
   // Node 2's own messages of this run, at counters it has used by now.
-  const Message heartbeat{2, Heartbeat{incarnation2, ring.seq, ring, {1, 2, 3}}};
+  const Message heartbeat{2, Heartbeat{incarnation2, ring.seq, ring, {1, 2, 3}, false, false, {}}};
   const Message info{2, NodeInfo{ring, 3, true, false, {}, std::nullopt}};
   const Message ack{2, Ack{ring}};
   namespace ip = boost::asio::ip;

@@ -9,8 +9,8 @@ namespace {
 
 std::vector<Message> samples() {
   return {
-      Message{3, Heartbeat{7, 42, RingId{41, 1}, {}}},
-      Message{1, Heartbeat{1, 0, RingId{}, {}}},
+      Message{3, Heartbeat{7, 42, RingId{41, 1}, {}, false, false, {}}},
+      Message{1, Heartbeat{1, 0, RingId{}, {}, false, false, {}}},
       Message{1, Propose{RingId{9, 1}, {1, 2, 5}}},
       Message{2, Ack{RingId{9, 1}}},
       Message{4, Commit{RingId{~0ull, 4}, {4}}},
@@ -19,7 +19,8 @@ std::vector<Message> samples() {
       Message{1, NodeInfo{RingId{9, 1}, 3, true, false, VoteSet{0, {1, 2, 3, 4, 5}},
                           VoteSet{1, {1, 2, 3}}}},
       Message{2, NodeInfo{RingId{9, 1}, 3, true, false, VoteSet{~0ull, {2}}, std::nullopt}},
-      Message{2, Heartbeat{3, 9, RingId{9, 1}, {1, 3, 5}}},
+      Message{2, Heartbeat{3, 9, RingId{9, 1}, {1, 3, 5}, false, false, {}}},
+      Message{3, Heartbeat{4, 9, RingId{9, 1}, {1, 4}, true, true, {2, 5}}},
   };
 }
 
@@ -49,20 +50,42 @@ TEST(MessageCodec, RoundTripsEveryType) {
 }
 
 TEST(MessageCodec, HeartbeatLayoutIsFixed) {
-  // version, type, sender, incarnation, max_seq, ring seq, ring rep, heard count (0).
-  EXPECT_EQ(encode(samples()[0]).size(), 1u + 1 + 4 + 8 + 8 + 8 + 4 + 2);
+  // version, type, sender, incarnation, max_seq, ring seq, ring rep, heard count (0), flags,
+  // lost count (0).
+  EXPECT_EQ(encode(samples()[0]).size(), 1u + 1 + 4 + 8 + 8 + 8 + 4 + 2 + 1 + 2);
 }
 
 TEST(MessageCodec, HeartbeatHeardListFollowsTheRingAndMustBeSorted) {
-  const Bytes bytes = encode(Message{2, Heartbeat{3, 9, RingId{9, 1}, {1, 3, 5}}});
-  ASSERT_EQ(bytes.size(), 1u + 1 + 4 + 8 + 8 + 8 + 4 + 2 + 3 * 4);
+  const Bytes bytes =
+      encode(Message{2, Heartbeat{3, 9, RingId{9, 1}, {1, 3, 5}, false, false, {}}});
+  ASSERT_EQ(bytes.size(), 1u + 1 + 4 + 8 + 8 + 8 + 4 + 2 + 3 * 4 + 1 + 2);
   Bytes unsorted = bytes;
-  std::swap(unsorted[unsorted.size() - 8], unsorted[unsorted.size() - 4]);  // 1, 5, 3
+  std::swap(unsorted[unsorted.size() - 11], unsorted[unsorted.size() - 7]);  // 1, 5, 3
   auto decoded = decode(unsorted);
   ASSERT_FALSE(decoded.ok());
   EXPECT_NE(decoded.error().message.find("heartbeat heard list"), std::string::npos);
   Bytes cut = bytes;
   cut.pop_back();
+  EXPECT_FALSE(decode(cut).ok());
+}
+
+TEST(MessageCodec, HeartbeatFlagsAndLostListAreChecked) {
+  const Bytes bytes = encode(Message{3, Heartbeat{4, 9, RingId{9, 1}, {}, true, false, {2, 5}}});
+  // ... heard count (0), flags (gather), lost count 2, lost 2 and 5.
+  ASSERT_EQ(bytes.size(), 1u + 1 + 4 + 8 + 8 + 8 + 4 + 2 + 1 + 2 + 2 * 4);
+  EXPECT_EQ(bytes[36], 0x1);
+  Bytes unknown = bytes;
+  unknown[36] = 0x4;
+  auto decoded = decode(unknown);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.error().message.find("unknown flags"), std::string::npos);
+  Bytes unsorted = bytes;
+  std::swap(unsorted[unsorted.size() - 8], unsorted[unsorted.size() - 4]);  // 5, 2
+  decoded = decode(unsorted);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.error().message.find("heartbeat lost list"), std::string::npos);
+  Bytes cut = bytes;
+  cut.resize(36);  // an old-format heartbeat, without flags: upgrade all nodes together
   EXPECT_FALSE(decode(cut).ok());
 }
 

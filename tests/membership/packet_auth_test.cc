@@ -30,7 +30,7 @@ PacketCodec codec(std::uint8_t seed = 1, std::string_view name = "web") {
 constexpr FrameSequence kSequence{7, 41};
 
 std::vector<Message> samples() {
-  return {Message{3, Heartbeat{7, 42, RingId{41, 1}, {}}},
+  return {Message{3, Heartbeat{7, 42, RingId{41, 1}, {}, false, false, {}}},
           Message{1, Propose{RingId{9, 1}, {1, 2, 5}}}, Message{2, Ack{RingId{9, 1}}},
           Message{4, Commit{RingId{~0ull, 4}, {4}}}};
 }

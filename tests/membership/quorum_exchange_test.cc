@@ -446,7 +446,11 @@ TEST(NodeInfoThroughSimulator, FreshNodeJoiningAShrunkPartitionBecomesQuorate) {
   for (NodeId n : {1u, 2u, 3u, 4u}) {
     ASSERT_TRUE(s.node(n)->view().has_value());
     EXPECT_EQ(s.node(n)->view()->members, (std::vector<NodeId>{1, 2, 3, 4})) << "node " << n;
-    EXPECT_TRUE(s.quorum(n)->status().quorate) << "node " << n;
+    EXPECT_TRUE(s.quorum(n)->status().quorate)
+        << "node " << n << " ev " << s.quorum(n)->status().expected_votes << " tv "
+        << s.quorum(n)->status().total_votes << " q " << s.quorum(n)->status().quorum << " "
+        << s.quorum(n)->status().flagsText() << " ring " << toString(s.node(n)->view()->ring_id)
+        << " gather " << s.node(n)->gathering();
     EXPECT_EQ(s.quorum(n)->status().expected_votes, 4u) << "node " << n;
   }
   EXPECT_FALSE(s.quorum(4)->votequorum().waitingForAll());

@@ -46,7 +46,7 @@ Result runCut(std::uint64_t seed, const Timing& timing, const crmd::SelfFenceTim
   auto uniform = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   const int n = uniform(3, 7);
   const int cut = static_cast<int>(seed % 3);
-  Simulator sim(n, timing, seed);
+  Simulator sim(n, timing, seed, {}, /*direct=*/true);  // a watchdog reads quorum contact
   sim.setDelay(Duration{1}, fence.network_delay);
   const Duration window = 2 * timing.heartbeat;
 

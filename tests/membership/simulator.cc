@@ -4,7 +4,7 @@
 
 namespace pulse::membership::sim {
 
-Simulator::Simulator(int nodes, Timing timing, std::uint64_t seed, QuorumConfig quorum)
+Simulator::Simulator(int nodes, Timing timing, std::uint64_t seed, QuorumConfig quorum, bool direct)
     : timing_(timing),
       quorum_config_(std::move(quorum)),
       rng_(seed),
@@ -18,8 +18,10 @@ Simulator::Simulator(int nodes, Timing timing, std::uint64_t seed, QuorumConfig 
                     std::vector<TimePoint>(static_cast<std::size_t>(nodes))),
       last_installed_(static_cast<std::size_t>(nodes)) {
   quorum_config_.nodes.clear();
+  node_options_.direct = direct;
   for (NodeId id = 1; id <= static_cast<NodeId>(nodes); ++id) {
     quorum_config_.nodes.push_back({id, 1});
+    node_options_.nodes.push_back(id);
   }
   for (NodeId n = 1; n <= static_cast<NodeId>(nodes); ++n) restart(n);
 }
@@ -38,7 +40,7 @@ void Simulator::crash(NodeId n) {
 void Simulator::restart(NodeId n) {
   if (up(n)) return;
   node_changed_[n - 1] = now_;
-  nodes_[n - 1].emplace(n, timing_, disk_[n - 1], localNow(n));
+  nodes_[n - 1].emplace(n, timing_, disk_[n - 1], localNow(n), node_options_);
   disk_[n - 1] = nodes_[n - 1]->persistentState();  // the new incarnation
   auto quorum = QuorumExchange::create(n, quorum_config_, timing_);
   if (!quorum.ok()) {

@@ -29,7 +29,9 @@
 // consensus + token (a round whose acks were lost excludes the silent member for one token after
 // its consensus deadline, MembershipNode::evaluate). It is not quiet at all while any of them is
 // down, any two of them are cut, or loss is on. The grace G = heartbeat + 2 x delay + tick: within
-// it every node hears every other (next heartbeat plus its delay), so a view committed after it was
+// it every node hears every other (next heartbeat plus its delay; a settled node, which heartbeats
+// only its ring, answers a gathering node's heartbeat at once, within one more delay: ring mode
+// fits the same G), so a view committed after it was
 // proposed by a representative that heard everyone (MembershipNode commits only a round equal to
 // its live set) and reaches its members within one more delay. A real partition's old view may
 // linger until detection (token): that window is not covered here; fencing and the self-fence bound
@@ -68,7 +70,10 @@ class Simulator {
  public:
   // Every node has one vote; `quorum` gives the other quorum options (its node list is
   // replaced by nodes 1..N with one vote each). Default: plain votequorum, expected_votes N.
-  Simulator(int nodes, Timing timing, std::uint64_t seed, QuorumConfig quorum = {});
+  // `direct`: every node asks for direct heartbeats (NodeOptions::direct, as with a watchdog),
+  // so the cluster heartbeats all-to-all; otherwise settled views heartbeat along the ring.
+  Simulator(int nodes, Timing timing, std::uint64_t seed, QuorumConfig quorum = {},
+            bool direct = false);
 
   // Advances the global clock by `d`, delivering messages and ticking nodes every kTick.
   void runFor(Duration d);
@@ -143,6 +148,7 @@ class Simulator {
 
   Timing timing_;
   QuorumConfig quorum_config_;
+  NodeOptions node_options_;
   std::mt19937_64 rng_;
   TimePoint now_{};
   std::vector<std::optional<MembershipNode>> nodes_;

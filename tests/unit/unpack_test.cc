@@ -1,8 +1,8 @@
 // Stage "unpack": XML -> typed CIB. Bad input is an error naming the element.
 #include <gtest/gtest.h>
 
-#include "policy-engine/cib_model.h"
 #include "cib_text.h"
+#include "policy-engine/cib_model.h"
 #include "policy-engine/policy_engine.h"
 
 namespace pulse::pe {

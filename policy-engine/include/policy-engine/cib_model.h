@@ -14,6 +14,10 @@
 #include "policy-engine/result.h"
 #include "policy-engine/score.h"
 
+namespace pugi {
+class xml_document;
+}
+
 namespace pulse::pe {
 
 using Attributes = std::map<std::string, std::string>;
@@ -156,5 +160,7 @@ inline constexpr std::size_t kSplitStatusBytes = 4u << 20;
 // `split_status_bytes` is the size from which the status is split (tests
 // and the fuzzer lower it to exercise that path on small inputs).
 Result<Cib> unpackCib(std::string_view xml, std::size_t split_status_bytes = kSplitStatusBytes);
+// The same on a parsed document; `source` is the text it was parsed from (for line numbers).
+Result<Cib> unpackCib(const pugi::xml_document& doc, std::string_view source);
 
 }  // namespace pulse::pe

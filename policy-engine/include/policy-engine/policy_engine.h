@@ -15,6 +15,10 @@
 #include "policy-engine/result.h"
 #include "policy-engine/transition.h"
 
+namespace pugi {
+class xml_document;
+}
+
 namespace pulse::pe {
 
 struct ScheduleOptions {
@@ -26,8 +30,17 @@ struct ScheduleOptions {
   std::optional<std::int64_t> fallback_now;
   // Fill Transition::scores (crm_simulate -s); off by default, it is large.
   bool with_scores = false;
+  // Fill each Action's execution details (agent, parameters, timeout, digest): a controller
+  // that carries the transition out needs them; a simulation does not pay for them.
+  bool with_execution = false;
 };
 
 Result<Transition> schedule(std::string_view cib_xml, const ScheduleOptions& options = {});
+
+// The same on a CIB already parsed (crmd's shared copy, parsed once per confirmed copy):
+// `source` is the text `cib_doc` was parsed from, for the line numbers of errors. Equal
+// documents give byte-identical transitions to the text overload.
+Result<Transition> schedule(const pugi::xml_document& cib_doc, std::string_view source,
+                            const ScheduleOptions& options = {});
 
 }  // namespace pulse::pe

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,19 @@ struct Action {
   std::string node;      // empty for pseudo actions
   std::int64_t interval_ms = 0;
   bool pseudo = false;
+  // What executing it takes (ScheduleOptions::with_execution), filled for every action of a
+  // primitive on a node (has_agent),
+  // so that an executor needs nothing else from the CIB: the agent, the parameters and meta
+  // attributes as the engine read them (id-refs resolved, rule-guarded sets skipped, a
+  // group's parameters added), the op's timeout (the op's, else op_defaults', else 20 s) and
+  // the operation digest to record with its result, which is the one the engine compares
+  // the recorded history against.
+  bool has_agent = false;
+  std::string rsc_class{}, provider{}, type{};
+  std::map<std::string, std::string> params{};
+  std::map<std::string, std::string> meta{};
+  std::int64_t timeout_ms = 0;
+  std::string op_digest{};
 };
 
 struct Ordering {
