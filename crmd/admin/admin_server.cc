@@ -464,7 +464,6 @@ std::string localAddress(const std::string& listen, int port) {
 
 
 
-std::string localSocketPath(const std::string& state_dir) { return state_dir + "/local.sock"; }
 
 struct AdminServer::Impl {
   TlsIdentity identity;

@@ -6,4 +6,6 @@ std::string localAdminPath(const std::string& state_dir) { return state_dir + "/
 
 std::string adminSocketPath(const std::string& state_dir) { return state_dir + "/admin.sock"; }
 
+std::string localSocketPath(const std::string& state_dir) { return state_dir + "/local.sock"; }
+
 }  // namespace pulse::crmd
