@@ -280,7 +280,7 @@ CibOutput CibReplica::onPersistFailed(StoredCib durable, const std::string& reas
   } else if (phase_ == Phase::kReady) {
     acked_.clear();
     if (in_flight_) {
-      out.replies.push_back(failure(*in_flight_, WriteFailure::kNotApplied,
+      out.replies.push_back(failure(*in_flight_, WriteFailure::kNotStored,
                                     "the DC (node " + std::to_string(self_) +
                                         ") could not store the new CIB: " + reason +
                                         "; the write was not applied"));

@@ -120,7 +120,7 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
                            Error{"node " + std::to_string(options.self) +
                                  " could not store the new CIB: " + why +
                                  "; the write was not applied"},
-                           WriteFailure::kNotApplied, options.self};
+                           WriteFailure::kNotStored, options.self};
       }
       answer(std::move(reply));
     }

@@ -9,7 +9,7 @@
 //  * The CIB text on disk and in every read carries the version attributes of its stamp: the
 //    replica versions copies, the shell writes the numbers into the <cib> element.
 //  * A copy whose save fails (EIO, ENOSPC) is never vouched for: nothing is sent, the writer
-//    is answered with the store's error (kNotApplied), and the copy on disk stays in force.
+//    is answered with the store's error (kNotStored), and the copy on disk stays in force.
 //  * Listeners are called through the io_context (posted), never from inside a call that is
 //    carrying out an output, in the order of the changes.
 //  * A CIB that failed its checksum or does not parse is never used: the store keeps it aside

@@ -40,7 +40,7 @@ class Cluster {
     if (out.persist && broken_disk.contains(n)) {
       for (auto& r : out.replies) {
         if (r.result && disk[n].version < *r.result) {
-          r = WriteReply{r.id, Error{"not stored"}, WriteFailure::kNotApplied, n};
+          r = WriteReply{r.id, Error{"not stored"}, WriteFailure::kNotStored, n};
         }
         replies.push_back(std::move(r));
       }
@@ -364,7 +364,7 @@ TEST(CibReplica, WriteTheDcCannotStoreIsRefusedAndSentNowhere) {
   ASSERT_EQ(c.replies.size(), 2u);
   EXPECT_EQ(c.replies[1].id, 2u);
   ASSERT_FALSE(c.replies[1].result.ok());
-  EXPECT_EQ(c.replies[1].failure, WriteFailure::kNotApplied);
+  EXPECT_EQ(c.replies[1].failure, WriteFailure::kNotStored);
   EXPECT_NE(c.replies[1].result.error().message.find("No space left on device"),
             std::string::npos)
       << c.replies[1].result.error().message;

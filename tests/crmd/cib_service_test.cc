@@ -94,7 +94,7 @@ TEST_F(CibServiceDiskTest, WriteThatCannotBeStoredIsRefusedAndTheOldCibStays) {
     disk_.failNth(FileOp::kSync, 1, error);
     const WriteReply refused = write("second");
     ASSERT_FALSE(refused.result.ok()) << "a write that is not on disk was acknowledged";
-    EXPECT_EQ(refused.failure, WriteFailure::kNotApplied);
+    EXPECT_EQ(refused.failure, WriteFailure::kNotStored);
     const std::string& message = refused.result.error().message;
     EXPECT_NE(message.find("cannot fsync"), std::string::npos) << message;
     EXPECT_NE(message.find(std::strerror(error)), std::string::npos) << message;
