@@ -49,7 +49,8 @@ Status writeFileAtomically(FileIo& io, const std::string& path, std::string_view
   }
   // The rename is durable only once the directory entry is.
   const std::string dir = directoryOf(path);
-  if (const int error = io.syncDirectory(dir)) return sysError("cannot fsync directory", dir, error);
+  if (const int error = io.syncDirectory(dir))
+    return sysError("cannot fsync directory", dir, error);
   return {};
 }
 

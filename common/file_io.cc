@@ -72,9 +72,7 @@ int PosixFileIo::syncDirectory(const std::string& dir) {
   return rc;
 }
 
-int PosixFileIo::remove(const std::string& path) {
-  return ::unlink(path.c_str()) == 0 ? 0 : errno;
-}
+int PosixFileIo::remove(const std::string& path) { return ::unlink(path.c_str()) == 0 ? 0 : errno; }
 
 int PosixFileIo::read(const std::string& path, std::string& out) {
   out.clear();

@@ -265,8 +265,7 @@ void CibReplica::onReplaceAck(NodeId from, const ReplaceAck& m, CibOutput& out) 
   if (acked_.size() == view_->members.size()) onAllAcked(out);
 }
 
-CibOutput CibReplica::onPersistFailed(StoredCib durable, const std::string& reason,
-                                      TimePoint now) {
+CibOutput CibReplica::onPersistFailed(StoredCib durable, const std::string& reason, TimePoint now) {
   now_ = now;
   CibOutput out;
   cib_ = std::move(durable);

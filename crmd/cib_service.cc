@@ -116,11 +116,11 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
     // failure: the write was not applied.
     for (WriteReply& reply : out.replies) {
       if (reply.result && on_disk.version < *reply.result) {
-        reply = WriteReply{reply.id,
-                           Error{"node " + std::to_string(options.self) +
-                                 " could not store the new CIB: " + why +
-                                 "; the write was not applied"},
-                           WriteFailure::kNotStored, options.self};
+        reply = WriteReply{
+            reply.id,
+            Error{"node " + std::to_string(options.self) + " could not store the new CIB: " + why +
+                  "; the write was not applied"},
+            WriteFailure::kNotStored, options.self};
       }
       answer(std::move(reply));
     }

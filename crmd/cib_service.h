@@ -17,8 +17,9 @@
 //    wins at the DC's sync.
 //
 // Threading: the replica lives on the io_context given to create() (crmd's cluster worker, not
-// the membership's: saving a CIB blocks on fsync), so views and messages reach it in order. onViewChanged() must be called on that thread;
-// deliver(), submit() and read() may be called from any thread (gRPC handlers).
+// the membership's: saving a CIB blocks on fsync), so views and messages reach it in order.
+// onViewChanged() must be called on that thread; deliver(), submit() and read() may be called from
+// any thread (gRPC handlers).
 #pragma once
 
 #include <chrono>
@@ -44,7 +45,7 @@ struct CibServiceOptions {
   std::string state_dir;
   NodeId self = membership::kNoNode;
   membership::ClusterConfig config;
-  std::string peer_token;  // this node's own peer secret (peer_auth.h)
+  std::string peer_token;     // this node's own peer secret (peer_auth.h)
   FileIo* file_io = nullptr;  // the store's file operations; null: the real file system
 };
 

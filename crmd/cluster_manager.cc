@@ -153,8 +153,8 @@ Result<NodeId> findLocalNode(const ClusterConfig& config, const std::string& nod
 // worker, so its ordering (a copy is durable before any message or reply vouching for it
 // leaves, cib_service.h) is the same as when it shared the membership's thread.
 struct ClusterManager::Running {
-  boost::asio::io_context io;    // the membership thread's
-  boost::asio::io_context work;  // the cluster worker's
+  boost::asio::io_context io;                              // the membership thread's
+  boost::asio::io_context work;                            // the cluster worker's
   std::unique_ptr<membership::MembershipService> service;  // lives on `io`
   std::unique_ptr<CibService> cib;             // lives on `work`; stopped there before it stops
   std::unique_ptr<PeerLinks> resource_links;   // actions and results, apart from the CIB's

@@ -13,8 +13,8 @@ Status Controller::checkInvariants() const {
     return Status(Error{"controller invariant \"" + invariant + "\" broken: " + detail});
   };
   // Nothing happens unless this node is DC.
-  if (!dc_ && (!queued_.empty() || in_flight_ || runner_ || !dispatched_.empty() ||
-               !fencing_.empty())) {
+  if (!dc_ &&
+      (!queued_.empty() || in_flight_ || runner_ || !dispatched_.empty() || !fencing_.empty())) {
     return fail("nothing happens unless DC",
                 "not DC, yet " + std::to_string(queued_.size()) + " queued changes, " +
                     std::to_string(dispatched_.size()) + " awaited results, " +
@@ -24,13 +24,12 @@ Status Controller::checkInvariants() const {
   if (in_flight_) {
     // At most one status write in flight, and it carries at least one change.
     if (in_flight_->changes.empty()) {
-      return fail("a write carries the queued changes", "write " +
-                                                            std::to_string(in_flight_->token) +
-                                                            " in flight carries none");
+      return fail("a write carries the queued changes",
+                  "write " + std::to_string(in_flight_->token) + " in flight carries none");
     }
     if (in_flight_->token >= next_token_) {
-      return fail("one write in flight", "in-flight token " + std::to_string(in_flight_->token) +
-                                             " was never handed out");
+      return fail("one write in flight",
+                  "in-flight token " + std::to_string(in_flight_->token) + " was never handed out");
     }
     // The next write waits until the previous one is acknowledged and confirmed; once both,
     // it is committed at once and no longer in flight.
@@ -44,9 +43,9 @@ Status Controller::checkInvariants() const {
     return fail("the engine runs on a confirmed CIB", "a transition without a scheduled stamp");
   }
   if (scheduled_on_ && stamp_ < *scheduled_on_) {
-    return fail("the engine runs on a confirmed CIB",
-                "scheduled on " + toString(*scheduled_on_) + ", newer than the confirmed " +
-                    toString(stamp_));
+    return fail("the engine runs on a confirmed CIB", "scheduled on " + toString(*scheduled_on_) +
+                                                          ", newer than the confirmed " +
+                                                          toString(stamp_));
   }
   // Probes carry ids from kFirstProbeId up, are not part of a transition, and are never
   // outstanding twice; transition actions are awaited only while their transition runs.

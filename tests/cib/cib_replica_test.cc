@@ -45,8 +45,10 @@ class Cluster {
         replies.push_back(std::move(r));
       }
       ++failed_persists;
-      apply(n, nodes.at(n).onPersistFailed(disk[n], "cannot fsync cib.xml.tmp: No space left "
-                                                    "on device", now));
+      apply(n, nodes.at(n).onPersistFailed(disk[n],
+                                           "cannot fsync cib.xml.tmp: No space left "
+                                           "on device",
+                                           now));
       return;
     }
     if (out.persist) disk[n] = *out.persist;
@@ -365,8 +367,7 @@ TEST(CibReplica, WriteTheDcCannotStoreIsRefusedAndSentNowhere) {
   EXPECT_EQ(c.replies[1].id, 2u);
   ASSERT_FALSE(c.replies[1].result.ok());
   EXPECT_EQ(c.replies[1].failure, WriteFailure::kNotStored);
-  EXPECT_NE(c.replies[1].result.error().message.find("No space left on device"),
-            std::string::npos)
+  EXPECT_NE(c.replies[1].result.error().message.find("No space left on device"), std::string::npos)
       << c.replies[1].result.error().message;
   for (NodeId n : {1u, 2u, 3u}) {
     EXPECT_EQ(c.disk[n], before) << "node " << n;

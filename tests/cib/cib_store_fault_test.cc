@@ -75,22 +75,21 @@ TEST_P(CibStoreFaultTest, FailedSaveKeepsTheOldCibAndSaysWhy) {
   EXPECT_EQ(loadedScore(after), "300");
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Faults, CibStoreFaultTest,
-    ::testing::Values(Fault{FileOp::kWrite, EIO, "cannot write"},
-                      Fault{FileOp::kWrite, ENOSPC, "cannot write"},
-                      Fault{FileOp::kSync, EIO, "cannot fsync"},
-                      Fault{FileOp::kSync, ENOSPC, "cannot fsync"},
-                      Fault{FileOp::kCreate, ENOSPC, "cannot create"},
-                      Fault{FileOp::kRename, EIO, "cannot rename"}),
-    [](const ::testing::TestParamInfo<Fault>& param) {
-      std::string name(toString(param.param.op));
-      name += param.param.error == EIO ? "EIO" : "ENOSPC";
-      for (char& c : name) {
-        if (c == ' ') c = '_';
-      }
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(Faults, CibStoreFaultTest,
+                         ::testing::Values(Fault{FileOp::kWrite, EIO, "cannot write"},
+                                           Fault{FileOp::kWrite, ENOSPC, "cannot write"},
+                                           Fault{FileOp::kSync, EIO, "cannot fsync"},
+                                           Fault{FileOp::kSync, ENOSPC, "cannot fsync"},
+                                           Fault{FileOp::kCreate, ENOSPC, "cannot create"},
+                                           Fault{FileOp::kRename, EIO, "cannot rename"}),
+                         [](const ::testing::TestParamInfo<Fault>& param) {
+                           std::string name(toString(param.param.op));
+                           name += param.param.error == EIO ? "EIO" : "ENOSPC";
+                           for (char& c : name) {
+                             if (c == ' ') c = '_';
+                           }
+                           return name;
+                         });
 
 TEST(CibStoreFullDiskTest, FullDiskRefusesEveryWriteUntilSpaceIsFreed) {
   TempDir dir;

@@ -49,8 +49,8 @@ std::string withResource(const std::string& cib, const std::string& id) {
 class CibServiceDiskTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto created = CibService::create(
-        io_, CibServiceOptions{dir_.path(), 1, oneNode(), "token", &disk_});
+    auto created =
+        CibService::create(io_, CibServiceOptions{dir_.path(), 1, oneNode(), "token", &disk_});
     ASSERT_TRUE(created.ok()) << created.error().message;
     service_ = std::move(*created);
     thread_ = std::thread([this] { io_.run(); });
