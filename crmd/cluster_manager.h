@@ -1,5 +1,7 @@
 // The node's side of the cluster (corosync's role inside crmd): the cluster files in the state
-// directory, and the membership that runs on its own thread while the cluster is started.
+// directory, and, while the cluster is started, the membership on its own thread (packets and
+// timers only) and the CIB service and resource manager on a cluster worker thread (CIB saves,
+// engine inputs, engine runs: everything that may block on a disk; cluster_manager.cc Running).
 //
 // State-directory files, written by setup() and removed by destroy():
 //   corosync.conf     the cluster config (corosync.conf syntax; cluster_config.h), mode 0644
