@@ -1,17 +1,13 @@
 #include "common/atomic_file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 
 namespace pulse {
 namespace {
 
-Error sysError(const std::string& what, const std::string& path) {
-  return Error{what + " " + path + ": " + std::strerror(errno)};
+Error sysError(const std::string& what, const std::string& path, int error) {
+  return Error{what + " " + path + ": " + std::strerror(error)};
 }
 
 }  // namespace
@@ -24,44 +20,37 @@ std::string directoryOf(const std::string& path) {
 }
 
 Status writeFileAtomically(const std::string& path, std::string_view contents, mode_t mode) {
+  return writeFileAtomically(posixFileIo(), path, contents, mode);
+}
+
+Status writeFileAtomically(FileIo& io, const std::string& path, std::string_view contents,
+                           mode_t mode) {
   const std::string tmp = path + ".tmp";
-  // O_EXCL would make a stale temporary from a crash block every later write; unlink it first.
-  ::unlink(tmp.c_str());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (fd < 0) return sysError("cannot create", tmp);
-  auto fail = [&](const char* what) {
-    Error e = sysError(what, tmp);
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return e;
+  // O_EXCL would make a stale temporary from a crash block every later write; remove it first.
+  io.remove(tmp);
+  int fd = -1;
+  if (const int error = io.create(tmp, mode, fd)) return sysError("cannot create", tmp, error);
+  // Until the rename, `path` is untouched: every failure removes the temporary and leaves the
+  // old content in force.
+  auto fail = [&](const char* what, int error) {
+    io.close(fd);
+    io.remove(tmp);
+    return sysError(what, tmp, error);
   };
-  // The umask may have cleared bits of `mode`, never added any; fchmod makes it exact.
-  if (::fchmod(fd, mode) != 0) return fail("cannot chmod");
-  std::size_t done = 0;
-  while (done < contents.size()) {
-    ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail("cannot write");
-    done += static_cast<std::size_t>(n);
+  if (const int error = io.write(fd, contents)) return fail("cannot write", error);
+  if (const int error = io.sync(fd)) return fail("cannot fsync", error);
+  if (const int error = io.close(fd)) {
+    io.remove(tmp);
+    return sysError("cannot close", tmp, error);
   }
-  if (::fsync(fd) != 0) return fail("cannot fsync");
-  if (::close(fd) != 0) {
-    Error e = sysError("cannot close", tmp);
-    ::unlink(tmp.c_str());
-    return e;
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    Error e = sysError("cannot rename to", path);
-    ::unlink(tmp.c_str());
-    return e;
+  if (const int error = io.rename(tmp, path)) {
+    io.remove(tmp);
+    return sysError("cannot rename to", path, error);
   }
   // The rename is durable only once the directory entry is.
   const std::string dir = directoryOf(path);
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return sysError("cannot open directory", dir);
-  int rc = ::fsync(dfd);
-  ::close(dfd);
-  if (rc != 0) return sysError("cannot fsync directory", dir);
+  if (const int error = io.syncDirectory(dir))
+    return sysError("cannot fsync directory", dir, error);
   return {};
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/file_io.h"
 #include "common/result.h"
 
 namespace pulse {
@@ -23,6 +24,9 @@ namespace pulse {
 // temporary file is removed, `path` is untouched (unless the directory fsync failed: then the
 // rename happened but may not be durable) and the Error names the path and the errno text.
 Status writeFileAtomically(const std::string& path, std::string_view contents, mode_t mode);
+// The same through `io` (file_io.h), so that a test can fail any one step.
+Status writeFileAtomically(FileIo& io, const std::string& path, std::string_view contents,
+                           mode_t mode);
 
 // The directory part of `path` ("." when there is none), for fsync-ing the directory entry.
 std::string directoryOf(const std::string& path);

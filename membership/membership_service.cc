@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/invariants.h"
 #include "membership/replay_window.h"
 #include "membership/state_file.h"
 
@@ -145,6 +146,7 @@ struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
     for (const View& view : out.installed) {
       QuorumUpdate update = quorum.onViewInstalled(view, now);
       sendQuorumMessages(update);
+      checkAfterEvent(quorum, "quorum exchange");
       if (view_callback) view_callback(ViewChanged{view, update.status});
       reportQuorum(update.status);
     }
@@ -158,6 +160,7 @@ struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
   }
 
   void handleQuorum(const QuorumUpdate& update) {
+    checkAfterEvent(quorum, "quorum exchange");  // and its Votequorum
     sendQuorumMessages(update);
     reportQuorum(update.status);
   }

@@ -344,6 +344,8 @@ class AdminService final : public pulse::admin::Admin::Service {
         return "stale_base";
       case WriteFailure::kNotApplied:
         return "not_applied";
+      case WriteFailure::kNotStored:
+        return "not_stored";
       case WriteFailure::kUncertain:
         return "uncertain";
     }

@@ -6,8 +6,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "common/atomic_file.h"
 
@@ -72,8 +70,11 @@ Result<std::string> unsealCib(std::string_view file_text) {
   return std::string(body);
 }
 
-CibStore::CibStore(std::string state_dir, Logger log, Clock now)
-    : path_(std::move(state_dir) + "/cib.xml"), log_(std::move(log)), now_(std::move(now)) {
+CibStore::CibStore(std::string state_dir, Logger log, Clock now, FileIo& io)
+    : path_(std::move(state_dir) + "/cib.xml"),
+      log_(std::move(log)),
+      now_(std::move(now)),
+      io_(&io) {
   if (!now_) {
     now_ = [] {
       return std::chrono::duration_cast<std::chrono::seconds>(
@@ -84,19 +85,12 @@ CibStore::CibStore(std::string state_dir, Logger log, Clock now)
 }
 
 Result<LoadedCib> CibStore::load() {
-  struct stat st {};
-  if (::stat(path_.c_str(), &st) != 0) {
-    if (errno == ENOENT) return LoadedCib{};  // a fresh node
-    return Error{"cannot read " + path_ + ": " + std::strerror(errno)};
+  std::string text;
+  if (const int error = io_->read(path_, text)) {
+    if (error == ENOENT) return LoadedCib{};  // a fresh node
+    return Error{"cannot read " + path_ + ": " + std::strerror(error)};
   }
-  std::ifstream in(path_, std::ios::binary);
-  if (!in) return Error{"cannot read " + path_ + ": " + std::strerror(errno)};
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Error{"cannot read " + path_};
-  in.close();
-
-  auto body = unsealCib(text.str());
+  auto body = unsealCib(text);
   if (!body) return quarantine(body.error().message);
   auto version = checkCibText(*body);
   if (!version) return quarantine(version.error().message);
@@ -114,9 +108,9 @@ Result<LoadedCib> CibStore::quarantine(const std::string& reason) {
   for (int n = 1; ::lstat(aside.c_str(), &st) == 0; ++n) {
     aside = path_ + ".corrupt-" + std::to_string(now_()) + "." + std::to_string(n);
   }
-  if (::rename(path_.c_str(), aside.c_str()) != 0) {
+  if (const int error = io_->rename(path_, aside)) {
     return Error{"CIB file " + path_ + " is corrupt (" + reason +
-                 ") and cannot be renamed aside: " + std::strerror(errno)};
+                 ") and cannot be renamed aside: " + std::strerror(error)};
   }
   if (log_) {
     log_("CIB file " + path_ + " is corrupt: " + reason + "; kept as " + aside +
@@ -132,13 +126,13 @@ Result<LoadedCib> CibStore::quarantine(const std::string& reason) {
 Status CibStore::save(std::string_view cib_xml) {
   auto version = checkCibText(cib_xml);
   if (!version) return Error{"refusing to store an unusable CIB: " + version.error().message};
-  return writeFileAtomically(path_, sealCib(cib_xml), 0600);
+  return writeFileAtomically(*io_, path_, sealCib(cib_xml), 0600);
 }
 
 Status CibStore::save(const crmd::ParsedCib& cib, std::string_view trailer) {
   std::string text = cib.text();
   text.append(trailer);
-  return writeFileAtomically(path_, sealCib(text), 0600);
+  return writeFileAtomically(*io_, path_, sealCib(text), 0600);
 }
 
 }  // namespace pulse::cib

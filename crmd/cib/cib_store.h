@@ -14,10 +14,14 @@
 // next start does not trip over it again, and an admin can look at it) and never used, so crmd
 // takes the cluster's copy instead and never starts resources from a CIB it cannot trust.
 //
-// Thread-safety: one CibStore per state directory, used from one thread. In crmd that is the
-// cluster's io thread (CibService, cib_service.h, owns the store): save() blocks on fsync, so
-// the membership, replication and resource work on that thread wait for each write to reach
-// the disk before they go on.
+// Failures: every file operation goes through a FileIo (common/file_io.h). A save that fails at
+// any step (write, fsync, rename: EIO, ENOSPC...) returns an Error naming the step, the file and
+// the errno text, and leaves the old file in force: the new text is only ever in cib.xml.tmp,
+// which is removed. (Only a failed directory fsync comes after the rename: then the new file
+// is in place but its durability is unknown, and the Error says so.)
+//
+// Thread-safety: one CibStore per state directory, used from one thread at a time (writes
+// block on fsync; crmd runs them on its cluster worker thread, not the membership's).
 #pragma once
 
 #include <cstdint>
@@ -25,6 +29,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/file_io.h"
 #include "common/result.h"
 #include "crmd/cib/cib_version.h"
 #include "crmd/cib/parsed_cib.h"
@@ -57,8 +62,10 @@ class CibStore {
   using Clock = std::function<std::int64_t()>;  // seconds since the epoch
 
   // `state_dir` must exist. `log` receives one line per notable event (a corrupt file);
-  // `now` names corrupt files (tests pass a fixed clock). Defaults: no log, the wall clock.
-  explicit CibStore(std::string state_dir, Logger log = {}, Clock now = {});
+  // `now` names corrupt files (tests pass a fixed clock); `io` does the file operations (tests
+  // pass a FaultyFileIo; it must outlive the store). Defaults: no log, the wall clock, POSIX.
+  explicit CibStore(std::string state_dir, Logger log = {}, Clock now = {},
+                    FileIo& io = posixFileIo());
 
   const std::string& path() const { return path_; }
 
@@ -79,6 +86,7 @@ class CibStore {
   std::string path_;
   Logger log_;
   Clock now_;
+  FileIo* io_;
 };
 
 }  // namespace pulse::cib

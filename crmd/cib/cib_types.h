@@ -104,6 +104,8 @@ enum class WriteFailure {
   kBusy,        // too many writes queued at the DC
   kStaleBase,   // the CIB changed since the client read it
   kNotApplied,  // membership changed before the write was started
+  kNotStored,   // the DC could not store the new copy (a disk error: EIO, ENOSPC); not applied,
+                // and retrying at once would meet the same disk
   kUncertain,   // membership changed while the write was being replicated: it may or may not
                 // have been applied; read the CIB to find out
 };

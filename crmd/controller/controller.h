@@ -57,6 +57,7 @@
 #include <string>
 #include <vector>
 
+#include "common/result.h"
 #include "crmd/cib/cib_status.h"
 #include "crmd/cib/cib_types.h"
 #include "crmd/cib/parsed_cib.h"
@@ -178,6 +179,9 @@ class Controller {
   // True when nothing is running, pending or left to schedule.
   bool idle() const;
   std::uint64_t transitionsRun() const { return transition_count_; }
+  // The invariants above that can be read off the state between two inputs; an Error names the
+  // broken one (controller_invariants.cc).
+  Status checkInvariants() const;
 
   static constexpr int kFirstProbeId = 1'000'000;  // probe action ids count up from here
   static constexpr WallSeconds kFenceRetrySeconds = 5;

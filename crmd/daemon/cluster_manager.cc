@@ -142,16 +142,27 @@ Result<NodeId> findLocalNode(const ClusterConfig& config, const std::string& nod
                "') is not in the node list: no node has that name or a ring0_addr of this host"};
 }
 
-// The membership while it runs: its io_context, thread and what its callbacks report.
+// The cluster while it runs, on two threads:
+//  * the membership thread (`io`) runs only the membership: packets, heartbeats and its timers,
+//    so that failure detection never waits behind a disk;
+//  * the cluster worker (`work`) runs the CIB service and the resource manager: CIB saves
+//    (fsync), saved engine inputs (gzip + fsync), engine runs and the executor.
+// The membership thread hands each installed view to the worker by posting it; a strand of one
+// thread runs handlers in the order they were posted, so the CIB and the controller see views
+// in the order the membership installed them. Everything the CIB service does stays on the
+// worker, so its ordering (a copy is durable before any message or reply vouching for it
+// leaves, cib_service.h) is the same as when it shared the membership's thread.
 struct ClusterManager::Running {
-  boost::asio::io_context io;
-  std::unique_ptr<membership::MembershipService> service;
-  std::unique_ptr<CibService> cib;             // lives on `io`; stopped there before the io stops
+  boost::asio::io_context io;                              // the membership thread's
+  boost::asio::io_context work;                            // the cluster worker's
+  std::unique_ptr<membership::MembershipService> service;  // lives on `io`
+  std::unique_ptr<CibService> cib;             // lives on `work`; stopped there before it stops
   std::unique_ptr<PeerLinks> resource_links;   // actions and results, apart from the CIB's
-  std::unique_ptr<ResourceManager> resources;  // lives on `io`, listens to `cib`
-  std::optional<PeerAuthenticator> peer_auth;  // set before the io thread starts
+  std::unique_ptr<ResourceManager> resources;  // lives on `work`, listens to `cib`
+  std::optional<PeerAuthenticator> peer_auth;  // set before the threads start
   std::string peer_token;                      // this node's own peer secret
-  std::thread thread;
+  std::thread thread;                          // runs `io`
+  std::thread worker;                          // runs `work`
   Installed installed;
   mutable std::mutex mutex;  // guards the fields below
   std::optional<membership::View> view;
@@ -172,8 +183,14 @@ struct ClusterManager::Running {
     }
     logEvent("membership: view installed: " + viewText(installed.config, change.view) + "; " +
              quorumText(change.quorum));
-    resources->onView(change.view, change.quorum.quorate);
-    cib->onViewChanged(change.view, change.quorum.quorate);
+    // The view's listeners, in this order, on the worker: first the resource manager (it
+    // records who left and whether this node still has quorum, and stops resources when it
+    // lost it), then the CIB service (its events about the same view, posted, reach the
+    // resource manager after that).
+    boost::asio::post(work, [this, view = change.view, quorate = change.quorum.quorate] {
+      resources->onView(view, quorate);
+      cib->onViewChanged(view, quorate);
+    });
   }
 
   void onQuorum(const membership::QuorumStatus& status) {
@@ -292,7 +309,7 @@ Result<bool> ClusterManager::startLocked() {
   if (!service) return Error{"cannot start the membership: " + service.error().message};
   running->service = std::move(*service);
   auto cib = CibService::create(
-      running->io,
+      running->work,
       CibServiceOptions{options_.state_dir, cluster.local_id, cluster.config, running->peer_token});
   if (!cib) return Error{"cannot start the CIB service: " + cib.error().message};
   running->cib = std::move(*cib);
@@ -306,7 +323,7 @@ Result<bool> ClusterManager::startLocked() {
       std::chrono::milliseconds(1000), /*max_queued=*/1024);
   PeerLinks* links = running->resource_links.get();
   running->resources = std::make_unique<ResourceManager>(
-      running->io, *running->cib,
+      running->work, *running->cib,
       ResourceManagerOptions{
           .self = cluster.local_id,
           .config = cluster.config,
@@ -324,6 +341,7 @@ Result<bool> ClusterManager::startLocked() {
   running->service->onQuorumChanged([r](const membership::QuorumStatus& q) { r->onQuorum(q); });
   running->quorum = running->service->quorum();
   running->service->start();
+  running->worker = std::thread([r] { r->work.run(); });
   running->thread = std::thread([r] { r->io.run(); });
   const membership::ClusterNode* self = cluster.config.findNode(cluster.local_id);
   logEvent("membership started: cluster '" + cluster.config.cluster_name + "', node " +
@@ -364,12 +382,15 @@ bool ClusterManager::stopLocked() {
   membership::MembershipService* service = running_->service.get();
   CibService* cib = running_->cib.get();
   ResourceManager* resources = running_->resources.get();
-  boost::asio::post(running_->io, [service, cib, resources] {
+  // The membership first: once its thread has stopped no view is posted to the worker any
+  // more, and the worker's pending handlers (views included) run before its stop.
+  boost::asio::post(running_->io, [service] { service->stop(); });
+  running_->thread.join();
+  boost::asio::post(running_->work, [cib, resources] {
     resources->stop();
     cib->stop();
-    service->stop();
   });
-  running_->thread.join();
+  running_->worker.join();
   running_.reset();
   logEvent("membership stopped");
   return true;

@@ -1,8 +1,10 @@
 // The node's side of the cluster inside crmd: the cluster files in the state directory, and,
-// while the cluster is started, everything that runs on the cluster's io thread: the
-// membership and quorum (corosync's role), the replicated CIB (CibService, cib_service.h),
-// and the resource side (ResourceManager, resource_manager.h: the executor on every node, the
-// controller and fencing on the DC), with the peer links that carry their messages.
+// while the cluster is started, the membership and quorum (corosync's role) on their own thread
+// (packets and timers only), and on a cluster worker thread everything that may block on a
+// disk or run long: the replicated CIB (CibService, cib_service.h: CIB saves) and the resource
+// side (ResourceManager, resource_manager.h: the executor on every node, the controller, engine
+// runs, saved engine inputs and fencing on the DC), with the peer links that carry their
+// messages (cluster_manager.cc Running).
 //
 // State-directory files, written by setup() and removed by destroy():
 //   corosync.conf     the cluster config (corosync.conf syntax; cluster_config.h), mode 0644

@@ -13,7 +13,8 @@
 // - Files in DIR that are not named pe-input-<digits>.xml.gz (a .tmp from a crash, an
 //   operator's copy) are neither counted, removed nor read.
 //
-// Thread-safety: none; owned by the daemon's io_context like the rest of its state.
+// Thread-safety: none; owned by the resource manager on crmd's cluster worker thread (a save
+// compresses and fsyncs, so it never runs on the membership's thread).
 #pragma once
 
 #include <cstddef>

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/invariants.h"
 #include "common/log.h"
 #include "crmd/cib/cib_status.h"
 #include "crmd/controller/controller.h"
@@ -269,6 +270,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void carryOut(ControllerOutput out) {
+    checkAfterEvent(controller, "controller");
     for (const std::string& line : out.log) logEvent("controller: " + line);
     if (out.engine_input) saveEngineInput(*out.engine_input);
     for (StatusWrite& write : out.writes) {

@@ -265,11 +265,40 @@ void CibReplica::onReplaceAck(NodeId from, const ReplaceAck& m, CibOutput& out) 
   if (acked_.size() == view_->members.size()) onAllAcked(out);
 }
 
+CibOutput CibReplica::onPersistFailed(StoredCib durable, const std::string& reason, TimePoint now) {
+  now_ = now;
+  CibOutput out;
+  cib_ = std::move(durable);
+  if (phase_ == Phase::kSyncing) {
+    // The chosen copy is not on this disk: start over (onTick collects again), since the
+    // members' copies may have moved meanwhile.
+    phase_ = Phase::kCollecting;
+    replies_.clear();
+    acked_.clear();
+    next_resend_ = now;
+  } else if (phase_ == Phase::kReady) {
+    acked_.clear();
+    if (in_flight_) {
+      out.replies.push_back(failure(*in_flight_, WriteFailure::kNotStored,
+                                    "the DC (node " + std::to_string(self_) +
+                                        ") could not store the new CIB: " + reason +
+                                        "; the write was not applied"));
+      in_flight_.reset();
+    }
+    startNextWrite(out);
+  }
+  return out;
+}
+
 CibOutput CibReplica::onTick(TimePoint now) {
   now_ = now;
   CibOutput out;
   if (!isDc() || now < next_resend_) return out;
   next_resend_ = now + options_.resend;
+  if (phase_ == Phase::kCollecting && replies_.empty()) {
+    startCollecting(out);  // after a failed persist of the synced copy
+    return out;
+  }
   for (NodeId m : others()) {
     if (phase_ == Phase::kCollecting && !replies_.contains(m)) {
       send(m, SyncQuery{view_->ring_id}, out);

@@ -102,6 +102,14 @@ class CibReplica {
   // new version once durable on every member, or kStaleBase, kNotApplied, kUncertain.
   CibOutput submit(WriteId id, CibChange change, TimePoint now);
 
+  // The shell could not persist the copy of the output it was carrying out (CibOutput::persist:
+  // a write, an fsync or a full disk failed), so it carried out nothing that vouches for that
+  // copy: no message sent, no ok reply or confirmation for it given. `durable` is the copy still
+  // on disk, which is in force again here. A ready DC fails its write in flight (kNotStored,
+  // with `reason`: nothing left the node) and goes on with the queue; a syncing DC collects
+  // again at the next tick; a member answers nothing and persists the DC's resent Replace.
+  CibOutput onPersistFailed(StoredCib durable, const std::string& reason, TimePoint now);
+
   NodeId id() const { return self_; }
   Phase phase() const { return phase_; }
   bool isDc() const;

@@ -7,6 +7,7 @@
 #include <deque>
 #include <map>
 
+#include "common/invariants.h"
 #include "common/log.h"
 #include "crmd/cib/cib_store.h"
 #include "crmd/client/known_hosts.h"
@@ -67,38 +68,37 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
       : io(io_context),
         timer(io_context),
         options(std::move(opts)),
-        store(options.state_dir, [](const std::string& line) { logEvent("cib: " + line); }),
+        store(
+            options.state_dir, [](const std::string& line) { logEvent("cib: " + line); }, {},
+            options.file_io != nullptr ? *options.file_io : posixFileIo()),
+        on_disk(persisted),
         replica(options.self, std::move(persisted)),
         links(crmd::clusterHostsPath(options.state_dir), options.peer_token, std::move(peers)) {}
 
   // CibReplica's contract: persist, then send, then reply. A copy that cannot be stored must
-  // not be vouched for, so then nothing leaves; the replica resends and a later store may work.
+  // not be vouched for: then no message leaves, no ok reply or confirmation for it is given, and
+  // the replica goes back to the copy still on disk (onPersistFailed), which fails the write
+  // with the store's error. Nothing acknowledged can be lost: an ok reply for a copy is only
+  // delivered after that copy's save returned success.
   void carryOut(CibOutput out) {
+    checkAfterEvent(replica, "CIB replica");
     if (out.persist) {
       const CibRef parsed = parsedCopy(*out.persist);
       if (!parsed) {
-        logEvent("cib: cannot store version " + toString(out.persist->version) +
-                 ": it does not parse (nothing sent)");
+        persistFailed(std::move(out), "it does not parse");
         return;
       }
       if (Status s = store.save(*parsed, sealedMark(parsed->text(), out.persist->sealed_in)); !s) {
-        logEvent("cib: cannot store version " + toString(out.persist->version) + ": " +
-                 s.error().message + " (nothing sent)");
-        retune();
+        persistFailed(std::move(out), s.error().message);
         return;
       }
+      on_disk = *out.persist;
       logEvent("cib: stored version " + toString(out.persist->version));
     }
     for (const CibOutgoing& m : out.messages) {
       links.send(m.to, toEnvelope(options.self, m.message));
     }
-    for (WriteReply& reply : out.replies) {
-      auto it = pending.find(reply.id);
-      if (it == pending.end()) continue;
-      auto done = std::move(it->second);
-      pending.erase(it);
-      done(std::move(reply));
-    }
+    for (WriteReply& reply : out.replies) answer(std::move(reply));
     notify(out);
     retune();
   }
@@ -111,6 +111,38 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
     scheduleTick();
   }
 
+  void persistFailed(CibOutput out, const std::string& why) {
+    const CibVersion lost = out.persist->version;
+    logEvent("cib: cannot store version " + toString(lost) + ": " + why +
+             " (nothing sent; version " + toString(on_disk.version) + " stays in force)");
+    // Replies for older copies (already durable) and refusals stand. An ok reply for the copy
+    // that was not stored (a one-node cluster acknowledges in the same output) becomes a
+    // failure: the write was not applied.
+    for (WriteReply& reply : out.replies) {
+      if (reply.result && on_disk.version < *reply.result) {
+        reply = WriteReply{
+            reply.id,
+            Error{"node " + std::to_string(options.self) + " could not store the new CIB: " + why +
+                  "; the write was not applied"},
+            WriteFailure::kNotStored, options.self};
+      }
+      answer(std::move(reply));
+    }
+    carryOut(replica.onPersistFailed(on_disk, why, std::chrono::steady_clock::now()));
+  }
+
+  void answer(WriteReply reply) {
+    auto it = pending.find(reply.id);
+    if (it == pending.end()) return;
+    auto done = std::move(it->second);
+    pending.erase(it);
+    done(std::move(reply));
+  }
+
+  // Listeners hear of a change through the io_context, after the call that made it returns:
+  // a listener may submit a write (the controller does), and that must not re-enter carryOut()
+  // in the middle of carrying out another output. Events are posted in the order of the
+  // changes, and the io_context runs them in that order.
   void notify(const CibOutput& out) {
     const bool dc_ready = replica.isDc() && replica.ready();
     const std::optional<NodeId> dc = replica.dc();
@@ -121,7 +153,9 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
     notified_dc = dc;
     CibEvent event{parsedCopy(replica.cib()), dc, dc_ready, nullptr};
     if (out.confirmed) event.confirmed = parsedCopy(*out.confirmed);
-    listener(event);
+    asio::post(io, [self = shared_from_this(), event = std::move(event)] {
+      if (!self->stopped && self->listener) self->listener(event);
+    });
   }
 
   // The parsed form of `copy`: the one already made for it, else a new parse (remembered).
@@ -155,6 +189,7 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
   asio::steady_timer timer;
   CibServiceOptions options;
   cib::CibStore store;
+  StoredCib on_disk;  // the copy in cib.xml: what is in force when a save fails
   CibReplica replica;
   PeerLinks links;
   std::map<WriteId, std::function<void(WriteReply)>> pending;
@@ -171,7 +206,9 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
 
 Result<std::unique_ptr<CibService>> CibService::create(asio::io_context& io,
                                                        CibServiceOptions options) {
-  cib::CibStore store(options.state_dir, [](const std::string& line) { logEvent("cib: " + line); });
+  cib::CibStore store(
+      options.state_dir, [](const std::string& line) { logEvent("cib: " + line); }, {},
+      options.file_io != nullptr ? *options.file_io : posixFileIo());
   auto loaded = store.load();
   if (!loaded) return Error{"cib: " + loaded.error().message};
   StoredCib persisted{CibVersion{}, RingId{}, initialCib(options.config)};

@@ -8,15 +8,20 @@
 //    reply that vouches for it leaves (CibReplica's contract).
 //  * The CIB text on disk and in every read carries the version attributes of its stamp: the
 //    replica versions copies, the shell writes the numbers into the <cib> element.
+//  * A copy whose save fails (EIO, ENOSPC) is never vouched for: nothing is sent, the writer
+//    is answered with the store's error (kNotStored), and the copy on disk stays in force.
+//  * Listeners are called through the io_context (posted), never from inside a call that is
+//    carrying out an output, in the order of the changes.
 //  * A CIB that failed its checksum or does not parse is never used: the store keeps it aside
 //    and this node starts from the empty initial CIB (version 0.0.0), so the cluster's copy
 //    wins at the DC's sync.
 //  * Each copy is parsed once (ParsedCib, when it is first persisted); the store, the events
 //    and the reads share that document and its text. No timer or heartbeat parses the CIB.
 //
-// Threading: the replica lives on the io_context given to create() (the membership's), so
-// views and messages reach it in order. onViewChanged() must be called on that thread;
-// deliver(), submit() and read() may be called from any thread (gRPC handlers).
+// Threading: the replica lives on the io_context given to create() (crmd's cluster worker, not
+// the membership's: saving a CIB blocks on fsync), so views and messages reach it in order.
+// onViewChanged() must be called on that thread; deliver(), submit() and read() may be called from
+// any thread (gRPC handlers).
 #pragma once
 
 #include <chrono>
@@ -26,6 +31,7 @@
 #include <optional>
 #include <string>
 
+#include "common/file_io.h"
 #include "common/result.h"
 #include "crmd/cib/parsed_cib.h"
 #include "crmd/replication/cib_replica.h"
@@ -42,7 +48,8 @@ struct CibServiceOptions {
   std::string state_dir;
   NodeId self = membership::kNoNode;
   membership::ClusterConfig config;
-  std::string peer_token;  // this node's own peer secret (peer_auth.h)
+  std::string peer_token;     // this node's own peer secret (peer_auth.h)
+  FileIo* file_io = nullptr;  // the store's file operations; null: the real file system
 };
 
 // What a reader gets: this node's copy (with its stamp), and who is DC.

@@ -7,6 +7,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <set>
 
 namespace pulse::crmd {
 namespace {
@@ -32,7 +33,24 @@ class Cluster {
     nodes.erase(id);
     std::erase_if(wire, [id](const Wire& w) { return w.out.to == id || w.from == id; });
   }
+  // What CibService does (cib_service.cc): persist first; when the disk refuses, carry out
+  // nothing that vouches for the copy (no message, an ok reply for it becomes a failure) and
+  // tell the replica, which goes back to the copy on disk.
   void apply(NodeId n, CibOutput out) {
+    if (out.persist && broken_disk.contains(n)) {
+      for (auto& r : out.replies) {
+        if (r.result && disk[n].version < *r.result) {
+          r = WriteReply{r.id, Error{"not stored"}, WriteFailure::kNotStored, n};
+        }
+        replies.push_back(std::move(r));
+      }
+      ++failed_persists;
+      apply(n, nodes.at(n).onPersistFailed(disk[n],
+                                           "cannot fsync cib.xml.tmp: No space left "
+                                           "on device",
+                                           now));
+      return;
+    }
     if (out.persist) disk[n] = *out.persist;
     for (auto& m : out.messages) wire.push_back(Wire{n, std::move(m)});
     for (auto& r : out.replies) replies.push_back(std::move(r));
@@ -55,6 +73,10 @@ class Cluster {
       apply(w.out.to, nodes.at(w.out.to).onMessage(w.from, w.out.message, now));
     }
   }
+  void tick(Duration by = Duration{100}) {
+    now += by;
+    for (auto& [id, node] : nodes) apply(id, node.onTick(now));
+  }
   void submit(NodeId at, WriteId id, Kind kind, std::string xml) {
     CibChange c{kind, stampOf(nodes.at(at).cib()), std::move(xml)};
     apply(at, nodes.at(at).submit(id, std::move(c), now));
@@ -66,6 +88,8 @@ class Cluster {
   std::deque<Wire> wire;
   std::vector<WriteReply> replies;
   TimePoint now{};
+  std::set<NodeId> broken_disk;  // every persist there fails (ENOSPC)
+  int failed_persists = 0;
 };
 
 bool isAck(const Wire& w) { return std::holds_alternative<ReplaceAck>(w.out.message); }
@@ -321,6 +345,103 @@ TEST(CibReplica, MessagesOfAnotherRingAreIgnored) {
   EXPECT_TRUE(out.messages.empty());
   EXPECT_EQ(c.at(2).droppedMessages(), 1u);
   for (NodeId n : {1u, 2u, 3u}) EXPECT_TRUE(c.at(n).checkInvariants().ok());
+}
+
+// The DC's disk is full: the write is refused with the disk's error, nothing reaches the
+// members (their copies stay), and once space is freed the next write goes through.
+TEST(CibReplica, WriteTheDcCannotStoreIsRefusedAndSentNowhere) {
+  Cluster c(3);
+  c.view(1, {1, 2, 3});
+  c.run();
+  c.submit(1, 1, Kind::kConfiguration, "<cib one/>");
+  c.run();
+  const StoredCib before = c.disk[1];
+  c.broken_disk = {1};
+  c.submit(1, 2, Kind::kConfiguration, "<cib two/>");
+  EXPECT_TRUE(c.wire.empty()) << "a copy that is not on the DC's disk must not be sent";
+  c.run();
+  c.tick();
+  c.run();
+  EXPECT_EQ(c.failed_persists, 1);
+  ASSERT_EQ(c.replies.size(), 2u);
+  EXPECT_EQ(c.replies[1].id, 2u);
+  ASSERT_FALSE(c.replies[1].result.ok());
+  EXPECT_EQ(c.replies[1].failure, WriteFailure::kNotStored);
+  EXPECT_NE(c.replies[1].result.error().message.find("No space left on device"), std::string::npos)
+      << c.replies[1].result.error().message;
+  for (NodeId n : {1u, 2u, 3u}) {
+    EXPECT_EQ(c.disk[n], before) << "node " << n;
+    EXPECT_EQ(c.at(n).cib(), before) << "node " << n;
+  }
+  c.broken_disk.clear();
+  c.submit(1, 3, Kind::kConfiguration, "<cib three/>");
+  c.run();
+  ASSERT_EQ(c.replies.size(), 3u);
+  ASSERT_TRUE(c.replies[2].result.ok()) << c.replies[2].result.error().message;
+  for (NodeId n : {1u, 2u, 3u}) EXPECT_EQ(c.disk[n].xml, "<cib three/>");
+}
+
+// A one-node cluster acknowledges a write in the same output that persists it: a failed
+// persist must turn that ok into a refusal.
+TEST(CibReplica, OneNodeClusterDoesNotAcknowledgeAWriteItCannotStore) {
+  Cluster c(1);
+  c.view(1, {1}, 1);
+  ASSERT_TRUE(c.at(1).ready());
+  const StoredCib before = c.disk[1];
+  c.broken_disk = {1};
+  c.submit(1, 1, Kind::kConfiguration, "<cib lost/>");
+  ASSERT_EQ(c.replies.size(), 1u);
+  EXPECT_FALSE(c.replies[0].result.ok());
+  EXPECT_EQ(c.at(1).cib(), before);
+  c.broken_disk.clear();
+  c.submit(1, 2, Kind::kConfiguration, "<cib kept/>");
+  ASSERT_EQ(c.replies.size(), 2u);
+  EXPECT_TRUE(c.replies[1].result.ok());
+  EXPECT_EQ(c.disk[1].xml, "<cib kept/>");
+}
+
+// A member whose disk fails does not ack, so the DC does not acknowledge the write; once the
+// disk works again the DC's resend is stored and acked, and only then is the writer answered.
+TEST(CibReplica, WriteIsAcknowledgedOnlyOnceTheFailingMemberStoredIt) {
+  Cluster c(3);
+  c.view(1, {1, 2, 3});
+  c.run();
+  c.broken_disk = {3};
+  c.submit(1, 1, Kind::kConfiguration, "<cib w/>");
+  c.run();
+  c.tick();
+  c.run();
+  EXPECT_GE(c.failed_persists, 2);  // the first Replace and its resend
+  EXPECT_TRUE(c.replies.empty()) << "acknowledged while node 3 had not stored it";
+  EXPECT_NE(c.disk[3].xml, "<cib w/>");
+  c.broken_disk.clear();
+  c.tick();
+  c.run();
+  ASSERT_EQ(c.replies.size(), 1u);
+  EXPECT_TRUE(c.replies[0].result.ok());
+  for (NodeId n : {1u, 2u, 3u}) EXPECT_EQ(c.disk[n].xml, "<cib w/>");
+}
+
+// The DC cannot store the copy its sync chose: it does not serve, and collects again once the
+// disk works.
+TEST(CibReplica, SyncTheDcCannotStoreIsRetried) {
+  Cluster c(3);
+  c.view(1, {2, 3});  // node 2 is DC and writes without node 1
+  c.run();
+  c.submit(2, 1, Kind::kConfiguration, "<cib newer/>");
+  c.run();
+  c.broken_disk = {1};
+  c.view(2, {1, 2, 3});  // node 1 is DC again and must take node 2's newer copy
+  c.run();
+  c.tick();
+  c.run();
+  EXPECT_FALSE(c.at(1).ready());
+  EXPECT_GE(c.failed_persists, 1);
+  c.broken_disk.clear();
+  c.tick();
+  c.run();
+  EXPECT_TRUE(c.at(1).ready());
+  for (NodeId n : {1u, 2u, 3u}) EXPECT_EQ(c.disk[n].xml, "<cib newer/>");
 }
 
 }  // namespace

@@ -80,6 +80,7 @@ struct Harness {
     for (auto& f : out.fencing) fencing.push_back(std::move(f));
     if (out.engine_input) engine_inputs.push_back(std::move(*out.engine_input));
     for (auto& l : out.log) log.push_back(std::move(l));
+    if (Status s = ctl.checkInvariants(); !s) ADD_FAILURE() << s.error().message;
   }
   bool logged(const std::string& text) const {
     for (const auto& l : log)
