@@ -49,7 +49,7 @@ Result<HostAuthResult> hostAuth(const NodeAddress& address, const std::string& c
 }
 
 // A stopping node first has its resources moved away or stopped, for at most 20 s
-// (crmd/daemon/cluster_manager.cc kStopResourcesWait): stop and destroy wait that much longer.
+// (crmd/daemon/node_daemon.cc kStopResourcesWait): stop and destroy wait that much longer.
 constexpr std::chrono::seconds kNodeDrainTime{20};
 
 struct NodeSession::Impl {

@@ -433,7 +433,7 @@ class PeerService final : public pulse::peer::Peer::Service {
  public:
   explicit PeerService(ClusterControl& cluster) : cluster_(cluster) {}
 
-  grpc::Status Deliver(grpc::ServerContext* context, const pulse::peer::CibEnvelope* envelope,
+  grpc::Status Deliver(grpc::ServerContext* context, const pulse::peer::PeerEnvelope* envelope,
                        pulse::peer::DeliverReply*) override {
     constexpr std::string_view kPeer = "Peer ";
     const auto& metadata = context->client_metadata();

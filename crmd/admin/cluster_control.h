@@ -1,6 +1,6 @@
 // What the admin API asks of the node's cluster side: the calls behind pcs cluster
 // setup/start/stop/enable/destroy/status, the CIB, fencing and peer delivery. The daemon's
-// composition root implements it (crmd/daemon/cluster_manager.h documents each call); the admin
+// composition root implements it (crmd/daemon/node_daemon.h documents each call); the admin
 // server depends on this interface only, so that the admin part does not link the daemon.
 //
 // Thread-safety: every method may be called from any thread (gRPC handlers).
@@ -65,7 +65,7 @@ class ClusterControl {
   virtual Result<CibSnapshot> readCib() const = 0;
   virtual Result<std::future<WriteReply>> submitCib(CibChange change) = 0;
   virtual Result<std::future<Result<std::string>>> fence(const std::string& node, bool off) = 0;
-  virtual Status deliverFromPeer(const std::string& token, const peer::CibEnvelope& envelope) = 0;
+  virtual Status deliverFromPeer(const std::string& token, const peer::PeerEnvelope& envelope) = 0;
 };
 
 }  // namespace pulse::crmd

@@ -1,7 +1,7 @@
 // crmd: the Pulse node daemon, one process for what corosync, pacemaker's daemons and pcsd do
 // on a node: the admin API (TLS on port 2224, behind its own acceptor: admin_server.h) that
 // pcs, the other nodes and the local tools call, and, while the node is in a started cluster
-// (cluster_manager.h), the membership and quorum, the replicated CIB, the executor of resource
+// (node_daemon.h), the membership and quorum, the replicated CIB, the executor of resource
 // agents and fence agents, and on the DC the controller that runs the policy engine; with
 // --watchdog-timeout it also feeds pulse-watchdog (watchdog_process.h).
 //   crmd [--state-dir DIR] [--listen ADDR:PORT] [--name NODE]   run in the foreground
@@ -31,7 +31,7 @@
 #include "crmd/client/secret_input.h"
 #include "crmd/client/secure_file.h"
 #include "crmd/client/tls_identity.h"
-#include "crmd/daemon/cluster_manager.h"
+#include "crmd/daemon/node_daemon.h"
 #include "crmd/watchdog/watchdog_process.h"
 
 namespace po = boost::program_options;
@@ -135,7 +135,7 @@ void fitDescriptorLimit(ConnectionLimits& limits) {
   limits = fitted;
 }
 
-int runDaemon(AdminServerOptions options, ClusterManagerOptions cluster_options,
+int runDaemon(AdminServerOptions options, NodeDaemonOptions cluster_options,
               const SelfFenceOptions& self_fence) {
   // gRPC and the peer links run many threads; glibc would give each its own malloc arena, and
   // their partly used heaps add megabytes of RSS per daemon for nothing at this load.
@@ -160,7 +160,7 @@ int runDaemon(AdminServerOptions options, ClusterManagerOptions cluster_options,
   // Resource agents get it (agent_process.h), so that crm_attribute & co. find this node's
   // local-admin file. Set before any thread starts.
   setenv("PULSE_STATE_DIR", std::filesystem::absolute(options.state_dir).c_str(), 1);
-  auto cluster = ClusterManager::open(std::move(cluster_options));
+  auto cluster = NodeDaemon::open(std::move(cluster_options));
   if (!cluster) {
     logEvent("cannot start: " + cluster.error().message);
     return 1;
@@ -327,7 +327,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   server_options.token_lifetime = std::chrono::seconds(vm["token-lifetime"].as<long>());
-  ClusterManagerOptions cluster_options{state_dir, server_options.node_name};
+  NodeDaemonOptions cluster_options{state_dir, server_options.node_name};
   if (vm.count("ocf-root")) {
     cluster_options.ocf_root = vm["ocf-root"].as<std::string>();
   } else if (const char* env = std::getenv("OCF_ROOT"); env != nullptr && *env != '\0') {

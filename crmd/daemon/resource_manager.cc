@@ -247,7 +247,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
       if (*dc == options.self) {
         onReport(report);
       } else {
-        peer::CibEnvelope envelope;
+        peer::PeerEnvelope envelope;
         envelope.set_from(options.self);
         *envelope.mutable_report() = std::move(report);
         options.send(*dc, std::move(envelope));
@@ -322,7 +322,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
       logEvent("controller: no node named " + action.node + " for " + action.resource);
       return;
     }
-    peer::CibEnvelope envelope;
+    peer::PeerEnvelope envelope;
     envelope.set_from(options.self);
     envelope.mutable_execute()->set_session(session);
     *envelope.mutable_execute()->mutable_action() = toSpec(action);
@@ -458,7 +458,7 @@ void ResourceManager::onView(const membership::View& view, bool quorate) {
   impl_->onView(view, quorate);
 }
 
-void ResourceManager::deliver(const peer::CibEnvelope& envelope) {
+void ResourceManager::deliver(const peer::PeerEnvelope& envelope) {
   asio::post(impl_->io, [impl = impl_, envelope] {
     if (impl->stopped) return;
     if (envelope.has_execute()) impl->onExecute(envelope.execute());
@@ -515,7 +515,7 @@ bool ResourceManager::stopResources(std::chrono::milliseconds wait) {
           impl.carryOut(impl.controller.requestShutdown(impl.self_name, wallNow()));
           return;
         }
-        peer::CibEnvelope envelope;
+        peer::PeerEnvelope envelope;
         envelope.set_from(impl.options.self);
         envelope.mutable_leave()->set_node(impl.self_name);
         impl.options.send(*impl.dc, std::move(envelope));

@@ -43,7 +43,7 @@ struct ResourceManagerOptions {
   std::string state_dir;
   Executor::Options executor;
   std::vector<std::string> fence_agent_dirs;               // where fence_* agents are looked up
-  std::function<void(NodeId to, peer::CibEnvelope)> send;  // to another node's crmd
+  std::function<void(NodeId to, peer::PeerEnvelope)> send;  // to another node's crmd
   // The self-fencing bound (self_fence.h minimumWatchdogWait): what survivors wait after a
   // node's loss when stonith-watchdog-timeout is negative.
   std::chrono::milliseconds watchdog_minimum{0};
@@ -63,7 +63,7 @@ class ResourceManager {
   // A view installed by the membership (io thread), before the CIB service hears of it.
   void onView(const membership::View& view, bool quorate);
   // An ExecuteAction or ActionReport from a peer (any thread).
-  void deliver(const peer::CibEnvelope& envelope);
+  void deliver(const peer::PeerEnvelope& envelope);
   // pcs stonith fence NODE: fences the node with a configured device when this node is the DC
   // (any thread). The value is the line to show: which device fenced it, or why not.
   std::future<Result<std::string>> fence(const std::string& node, bool off);

@@ -245,7 +245,7 @@ void CibService::onViewChanged(const membership::View& view, bool quorate) {
   impl_->carryOut(impl_->replica.onViewChanged(view, quorate, std::chrono::steady_clock::now()));
 }
 
-void CibService::deliver(const peer::CibEnvelope& envelope) {
+void CibService::deliver(const peer::PeerEnvelope& envelope) {
   asio::post(impl_->io, [impl = impl_, envelope] {
     if (impl->stopped) return;
     auto message = fromEnvelope(envelope);

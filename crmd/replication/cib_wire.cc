@@ -63,8 +63,8 @@ Result<CibStamp> fromProto(const peer::CibStamp& stamp) {
   return CibStamp{fromProto(stamp.sealed_in()), *version};
 }
 
-peer::CibEnvelope toEnvelope(NodeId from, const CibMessage& message) {
-  peer::CibEnvelope out;
+peer::PeerEnvelope toEnvelope(NodeId from, const CibMessage& message) {
+  peer::PeerEnvelope out;
   out.set_from(from);
   std::visit(
       [&out](const auto& m) {
@@ -84,34 +84,34 @@ peer::CibEnvelope toEnvelope(NodeId from, const CibMessage& message) {
   return out;
 }
 
-Result<std::pair<NodeId, CibMessage>> fromEnvelope(const peer::CibEnvelope& envelope) {
+Result<std::pair<NodeId, CibMessage>> fromEnvelope(const peer::PeerEnvelope& envelope) {
   if (envelope.from() == membership::kNoNode) return Error{"CIB message without a sender"};
   if (!envelope.has_ring()) return Error{"CIB message without a ring id"};
   const RingId ring = fromProto(envelope.ring());
   const NodeId from = envelope.from();
   switch (envelope.body_case()) {
-    case peer::CibEnvelope::kSyncQuery:
+    case peer::PeerEnvelope::kSyncQuery:
       return std::pair<NodeId, CibMessage>(from, SyncQuery{ring});
-    case peer::CibEnvelope::kSyncReply: {
+    case peer::PeerEnvelope::kSyncReply: {
       auto cib = fromProto(envelope.sync_reply());
       if (!cib) return cib.error();
       return std::pair<NodeId, CibMessage>(from, SyncReply{ring, std::move(*cib)});
     }
-    case peer::CibEnvelope::kReplace: {
+    case peer::PeerEnvelope::kReplace: {
       auto cib = fromProto(envelope.replace());
       if (!cib) return cib.error();
       return std::pair<NodeId, CibMessage>(from, Replace{ring, std::move(*cib)});
     }
-    case peer::CibEnvelope::kReplaceAck: {
+    case peer::PeerEnvelope::kReplaceAck: {
       auto stamp = fromProto(envelope.replace_ack());
       if (!stamp) return stamp.error();
       return std::pair<NodeId, CibMessage>(from, ReplaceAck{ring, *stamp});
     }
-    case peer::CibEnvelope::kExecute:
-    case peer::CibEnvelope::kReport:
-    case peer::CibEnvelope::kLeave:
+    case peer::PeerEnvelope::kExecute:
+    case peer::PeerEnvelope::kReport:
+    case peer::PeerEnvelope::kLeave:
       return Error{"a resource message is not a CIB message"};
-    case peer::CibEnvelope::BODY_NOT_SET:
+    case peer::PeerEnvelope::BODY_NOT_SET:
       break;
   }
   return Error{"CIB message without a body"};

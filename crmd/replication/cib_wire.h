@@ -1,4 +1,4 @@
-// CIB replication messages (cib_types.h) on the wire: proto/peer.proto's CibEnvelope. Decoding
+// CIB replication messages (cib_types.h) on the wire: proto/peer.proto's PeerEnvelope. Decoding
 // never trusts the sender: a missing body or ring is an Error, and a version counter that does
 // not fit is refused rather than wrapped.
 #pragma once
@@ -11,8 +11,8 @@
 
 namespace pulse::crmd {
 
-peer::CibEnvelope toEnvelope(NodeId from, const CibMessage& message);
-Result<std::pair<NodeId, CibMessage>> fromEnvelope(const peer::CibEnvelope& envelope);
+peer::PeerEnvelope toEnvelope(NodeId from, const CibMessage& message);
+Result<std::pair<NodeId, CibMessage>> fromEnvelope(const peer::PeerEnvelope& envelope);
 
 peer::CibVersion toProto(const CibVersion& version);
 peer::CibStamp toProto(const CibStamp& stamp);

@@ -43,7 +43,7 @@ PeerAuthenticator::PeerAuthenticator(const membership::ClusterConfig& config,
 }
 
 Result<membership::NodeId> PeerAuthenticator::authenticate(
-    const std::string& secret, const peer::CibEnvelope& envelope) const {
+    const std::string& secret, const peer::PeerEnvelope& envelope) const {
   // As for tokens (auth_store.cc): looking up the hash leaks nothing about a secret.
   const auto it = by_hash_.find(sha256Hex(secret));
   if (it == by_hash_.end()) return Error{"invalid peer credential"};

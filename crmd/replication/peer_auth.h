@@ -41,7 +41,7 @@ class PeerAuthenticator {
   // The sender's node id when `secret` belongs to a node of the cluster and `envelope` speaks
   // only for that node; else an Error saying which check failed.
   Result<membership::NodeId> authenticate(const std::string& secret,
-                                          const peer::CibEnvelope& envelope) const;
+                                          const peer::PeerEnvelope& envelope) const;
 
  private:
   struct Sender {

@@ -42,7 +42,7 @@ struct PeerLinks::Link {
     thread.join();
   }
 
-  void push(peer::CibEnvelope envelope) {
+  void push(peer::PeerEnvelope envelope) {
     {
       std::lock_guard lock(mutex);
       if (queue.size() >= max_queued) queue.pop_front();
@@ -53,7 +53,7 @@ struct PeerLinks::Link {
 
   void run() {
     for (;;) {
-      peer::CibEnvelope next;
+      peer::PeerEnvelope next;
       {
         std::unique_lock lock(mutex);
         const bool woken =
@@ -73,7 +73,7 @@ struct PeerLinks::Link {
 
   // One call; on failure the channel is dropped so the next message reconnects (the peer may
   // have restarted with the same pinned identity, or come back after a partition).
-  void deliver(const peer::CibEnvelope& envelope) {
+  void deliver(const peer::PeerEnvelope& envelope) {
     if (!stub && !connect()) return;
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + timeout);
@@ -121,7 +121,7 @@ struct PeerLinks::Link {
   bool connected_once = false;             // sender thread only
   std::mutex mutex;
   std::condition_variable wake;
-  std::deque<peer::CibEnvelope> queue;  // guarded by mutex
+  std::deque<peer::PeerEnvelope> queue;  // guarded by mutex
   bool stopping = false;                // guarded by mutex
   std::thread thread;                   // last: starts after every other member is ready
 };
@@ -136,7 +136,7 @@ PeerLinks::PeerLinks(std::string known_hosts_path, std::string token,
 
 PeerLinks::~PeerLinks() = default;
 
-void PeerLinks::send(NodeId to, peer::CibEnvelope envelope) {
+void PeerLinks::send(NodeId to, peer::PeerEnvelope envelope) {
   auto it = links_.find(to);
   if (it != links_.end()) it->second->push(std::move(envelope));
 }

@@ -35,7 +35,7 @@ class PeerLinks {
   PeerLinks(const PeerLinks&) = delete;
   PeerLinks& operator=(const PeerLinks&) = delete;
 
-  void send(NodeId to, peer::CibEnvelope envelope);
+  void send(NodeId to, peer::PeerEnvelope envelope);
 
  private:
   struct Link;

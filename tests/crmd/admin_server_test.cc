@@ -16,7 +16,7 @@
 #include "admin.grpc.pb.h"
 #include "crmd/admin/auth_store.h"
 #include "crmd/client/tls_identity.h"
-#include "crmd/daemon/cluster_manager.h"
+#include "crmd/daemon/node_daemon.h"
 #include "pcs-cli/node_client.h"
 #include "temp_dir.h"
 
@@ -26,8 +26,8 @@ namespace {
 constexpr char kPassword[] = "correct horse";
 
 // The cluster side of a node that is in no cluster yet.
-std::unique_ptr<ClusterManager> noCluster(const std::string& state_dir) {
-  auto cluster = ClusterManager::open({state_dir, "n1"});
+std::unique_ptr<NodeDaemon> noCluster(const std::string& state_dir) {
+  auto cluster = NodeDaemon::open({state_dir, "n1"});
   EXPECT_TRUE(cluster.ok()) << cluster.error().message;
   return cluster ? std::move(*cluster) : nullptr;
 }
@@ -71,7 +71,7 @@ class AdminServerTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<ClusterManager> cluster_;
+  std::unique_ptr<NodeDaemon> cluster_;
   std::unique_ptr<AdminServer> server_;
   std::unique_ptr<pulse::admin::Admin::Stub> stub_;
 };

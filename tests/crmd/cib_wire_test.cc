@@ -23,16 +23,16 @@ TEST(CibWire, EveryMessageRoundTrips) {
 }
 
 TEST(CibWire, MalformedEnvelopesAreErrors) {
-  peer::CibEnvelope no_body = toEnvelope(2, SyncQuery{kRing});
+  peer::PeerEnvelope no_body = toEnvelope(2, SyncQuery{kRing});
   no_body.clear_body();
   EXPECT_FALSE(fromEnvelope(no_body).ok());
-  peer::CibEnvelope no_sender = toEnvelope(2, SyncQuery{kRing});
+  peer::PeerEnvelope no_sender = toEnvelope(2, SyncQuery{kRing});
   no_sender.set_from(0);
   EXPECT_FALSE(fromEnvelope(no_sender).ok());
-  peer::CibEnvelope no_ring = toEnvelope(2, SyncQuery{kRing});
+  peer::PeerEnvelope no_ring = toEnvelope(2, SyncQuery{kRing});
   no_ring.clear_ring();
   EXPECT_FALSE(fromEnvelope(no_ring).ok());
-  peer::CibEnvelope huge = toEnvelope(2, Replace{kRing, kCib});
+  peer::PeerEnvelope huge = toEnvelope(2, Replace{kRing, kCib});
   huge.mutable_replace()->mutable_version()->set_epoch(std::numeric_limits<std::uint64_t>::max());
   EXPECT_FALSE(fromEnvelope(huge).ok());
 }

@@ -11,7 +11,7 @@
 
 #include "crmd/admin/admin_server.h"
 #include "crmd/client/known_hosts.h"
-#include "crmd/daemon/cluster_manager.h"
+#include "crmd/daemon/node_daemon.h"
 #include "crmd/executor/agent_process.h"
 #include "pcs-cli/node_client.h"
 #include "temp_dir.h"
@@ -20,13 +20,13 @@ namespace pulse::crmd {
 namespace {
 
 struct Node {
-  std::unique_ptr<ClusterManager> cluster;
+  std::unique_ptr<NodeDaemon> cluster;
   std::unique_ptr<AdminServer> server;
 };
 
 Node startNode(const std::string& dir) {
   Node node;
-  auto cluster = ClusterManager::open({dir, "n1"});
+  auto cluster = NodeDaemon::open({dir, "n1"});
   EXPECT_TRUE(cluster.ok()) << cluster.error().message;
   node.cluster = std::move(*cluster);
   auto server = AdminServer::start({dir, "0.0.0.0:0", "n1", node.cluster.get()});

@@ -29,8 +29,8 @@ PeerAuthenticator authenticatorOf(const std::string& self) {
   return PeerAuthenticator(threeNodes(), kSecrets.at(self), *hashes);
 }
 
-peer::CibEnvelope syncQueryFrom(membership::NodeId from) {
-  peer::CibEnvelope envelope;
+peer::PeerEnvelope syncQueryFrom(membership::NodeId from) {
+  peer::PeerEnvelope envelope;
   envelope.set_from(from);
   envelope.set_sync_query(true);
   return envelope;
@@ -50,13 +50,13 @@ TEST(PeerAuth, NodeACannotClaimToBeNodeB) {
   ASSERT_FALSE(forged.ok());
   EXPECT_EQ(forged.error().message, "peer credential of n1 used for a message from node 2");
 
-  peer::CibEnvelope leave = syncQueryFrom(1);
+  peer::PeerEnvelope leave = syncQueryFrom(1);
   leave.mutable_leave()->set_node("n2");  // "n2 is leaving, move its resources, do not fence"
   EXPECT_FALSE(receiver.authenticate(kSecrets.at("n1"), leave).ok());
   leave.mutable_leave()->set_node("n1");
   EXPECT_TRUE(receiver.authenticate(kSecrets.at("n1"), leave).ok());
 
-  peer::CibEnvelope report = syncQueryFrom(1);
+  peer::PeerEnvelope report = syncQueryFrom(1);
   report.mutable_report()->mutable_action()->set_node("n2");  // a result of n2's action
   EXPECT_FALSE(receiver.authenticate(kSecrets.at("n1"), report).ok());
 }

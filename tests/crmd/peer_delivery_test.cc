@@ -1,4 +1,4 @@
-// A running cluster node receiving peer messages (ClusterManager::deliverFromPeer, what the
+// A running cluster node receiving peer messages (NodeDaemon::deliverFromPeer, what the
 // Peer service calls): only a cluster node's own peer secret is accepted, and only for
 // messages from that node. Before, one cluster-wide token (HMAC of the cluster key) let any
 // member send messages claiming to be any other.
@@ -10,7 +10,7 @@
 #include <map>
 
 #include "crmd/client/crypto.h"
-#include "crmd/daemon/cluster_manager.h"
+#include "crmd/daemon/node_daemon.h"
 #include "crmd/replication/peer_auth.h"
 #include "membership/packet_auth.h"
 #include "temp_dir.h"
@@ -19,8 +19,8 @@
 namespace pulse::crmd {
 namespace {
 
-peer::CibEnvelope syncQueryFrom(NodeId from) {
-  peer::CibEnvelope envelope;
+peer::PeerEnvelope syncQueryFrom(NodeId from) {
+  peer::PeerEnvelope envelope;
   envelope.set_from(from);
   envelope.set_sync_query(true);
   return envelope;
@@ -33,7 +33,7 @@ TEST(PeerDelivery, ARunningNodeAcceptsEachPeerOnlyAsItself) {
   const ClusterFiles files = fixtures::twoNodeFiles(
       fixtures::twoNodeConfig("peers", "127.0.0.1", "127.0.0.2"), secrets, "n1");
   ASSERT_FALSE(files.key.empty());
-  auto manager = ClusterManager::open({dir.path(), "n1"});
+  auto manager = NodeDaemon::open({dir.path(), "n1"});
   ASSERT_TRUE(manager.ok()) << manager.error().message;
   ASSERT_TRUE((*manager)->setup(files, false).ok());
   auto started = (*manager)->start();
@@ -46,7 +46,7 @@ TEST(PeerDelivery, ARunningNodeAcceptsEachPeerOnlyAsItself) {
   Status claims_n1 = (*manager)->deliverFromPeer(secrets.at("n2"), syncQueryFrom(1));
   ASSERT_FALSE(claims_n1.ok());
   EXPECT_EQ(claims_n1.error().message, "peer credential of n2 used for a message from node 1");
-  peer::CibEnvelope leave = syncQueryFrom(2);
+  peer::PeerEnvelope leave = syncQueryFrom(2);
   leave.mutable_leave()->set_node("n1");
   EXPECT_FALSE((*manager)->deliverFromPeer(secrets.at("n2"), leave).ok());
 

@@ -1,10 +1,11 @@
-// The node's side of the cluster inside crmd: the cluster files in the state directory, and,
-// while the cluster is started, the membership and quorum (corosync's role) on their own thread
+// NodeDaemon: the composition root of a node's crmd and its lifecycle. It owns the cluster
+// files in the state directory and builds, starts and stops the parts: while the cluster is
+// started, the membership and quorum (corosync's role) on their own thread
 // (packets and timers only), and on a cluster worker thread everything that may block on a
 // disk or run long: the replicated CIB (CibService, cib_service.h: CIB saves) and the resource
 // side (ResourceManager, resource_manager.h: the executor on every node, the controller, engine
 // runs, saved engine inputs and fencing on the DC), with the peer links that carry their
-// messages (cluster_manager.cc Running).
+// messages (node_daemon.cc Running).
 //
 // State-directory files, written by setup() and removed by destroy():
 //   corosync.conf     the cluster config (corosync.conf syntax; cluster_config.h), mode 0644
@@ -50,7 +51,7 @@
 
 namespace pulse::crmd {
 
-struct ClusterManagerOptions {
+struct NodeDaemonOptions {
   std::string state_dir;
   std::string node_name;
   std::string ocf_root{kDefaultOcfRoot};
@@ -58,14 +59,14 @@ struct ClusterManagerOptions {
   bool watchdog_armed = false;  // crmd runs pulse-watchdog (--watchdog-timeout > 0)
 };
 
-class ClusterManager final : public ClusterControl {
+class NodeDaemon final : public ClusterControl {
  public:
   // Checks the installed cluster files, if any: a config that does not parse, a key file that
   // is unreadable or too open, or a config without this node is an Error naming the file.
-  static Result<std::unique_ptr<ClusterManager>> open(ClusterManagerOptions options);
-  ~ClusterManager();  // stops the membership
-  ClusterManager(const ClusterManager&) = delete;
-  ClusterManager& operator=(const ClusterManager&) = delete;
+  static Result<std::unique_ptr<NodeDaemon>> open(NodeDaemonOptions options);
+  ~NodeDaemon();  // stops the membership
+  NodeDaemon(const NodeDaemon&) = delete;
+  NodeDaemon& operator=(const NodeDaemon&) = delete;
 
   bool configured() const;
   bool enabled() const;
@@ -100,18 +101,18 @@ class ClusterManager final : public ClusterControl {
   Result<std::future<Result<std::string>>> fence(const std::string& node, bool off) override;
   // A message from a peer; `token` is the peer credential it presented, checked here
   // (peer_auth.h): it must be a cluster node's, and the message must speak only for that node.
-  Status deliverFromPeer(const std::string& token, const peer::CibEnvelope& envelope) override;
+  Status deliverFromPeer(const std::string& token, const peer::PeerEnvelope& envelope) override;
 
  private:
   struct Running;
-  explicit ClusterManager(ClusterManagerOptions options);
+  explicit NodeDaemon(NodeDaemonOptions options);
   Result<bool> startLocked();
   bool stopLocked();
   // Before leaving: this node's resources are moved away by the DC (or stopped here), so that
   // the node is not fenced for leaving (bounded wait).
   void leaveGracefully();
 
-  const ClusterManagerOptions options_;
+  const NodeDaemonOptions options_;
   mutable std::mutex lifecycle_mutex_;
   // Shared so that leaveGracefully() can wait on it without holding the lock.
   std::shared_ptr<Running> running_;  // guarded by lifecycle_mutex_

@@ -1,4 +1,4 @@
-#include "crmd/daemon/cluster_manager.h"
+#include "crmd/daemon/node_daemon.h"
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
@@ -152,7 +152,7 @@ Result<NodeId> findLocalNode(const ClusterConfig& config, const std::string& nod
 // in the order the membership installed them. Everything the CIB service does stays on the
 // worker, so its ordering (a copy is durable before any message or reply vouching for it
 // leaves, cib_service.h) is the same as when it shared the membership's thread.
-struct ClusterManager::Running {
+struct NodeDaemon::Running {
   boost::asio::io_context io;                              // the membership thread's
   boost::asio::io_context work;                            // the cluster worker's
   std::unique_ptr<membership::MembershipService> service;  // lives on `io`
@@ -204,24 +204,24 @@ struct ClusterManager::Running {
   }
 };
 
-ClusterManager::ClusterManager(ClusterManagerOptions options) : options_(std::move(options)) {}
+NodeDaemon::NodeDaemon(NodeDaemonOptions options) : options_(std::move(options)) {}
 
-ClusterManager::~ClusterManager() {
+NodeDaemon::~NodeDaemon() {
   std::lock_guard lock(lifecycle_mutex_);
   stopLocked();
 }
 
-Result<std::unique_ptr<ClusterManager>> ClusterManager::open(ClusterManagerOptions options) {
+Result<std::unique_ptr<NodeDaemon>> NodeDaemon::open(NodeDaemonOptions options) {
   auto installed = loadInstalled(Paths(options.state_dir), options.node_name);
   if (!installed) return installed.error();
-  return std::unique_ptr<ClusterManager>(new ClusterManager(std::move(options)));
+  return std::unique_ptr<NodeDaemon>(new NodeDaemon(std::move(options)));
 }
 
-bool ClusterManager::configured() const { return fileExists(Paths(options_.state_dir).config); }
+bool NodeDaemon::configured() const { return fileExists(Paths(options_.state_dir).config); }
 
-bool ClusterManager::enabled() const { return fileExists(Paths(options_.state_dir).enabled); }
+bool NodeDaemon::enabled() const { return fileExists(Paths(options_.state_dir).enabled); }
 
-Status ClusterManager::setup(const ClusterFiles& files, bool force) {
+Status NodeDaemon::setup(const ClusterFiles& files, bool force) {
   const Paths paths(options_.state_dir);
   // Everything is checked before anything is written.
   auto config = membership::parseClusterConfig(files.config_text);
@@ -263,12 +263,12 @@ Status ClusterManager::setup(const ClusterFiles& files, bool force) {
   return {};
 }
 
-Result<bool> ClusterManager::start() {
+Result<bool> NodeDaemon::start() {
   std::lock_guard lock(lifecycle_mutex_);
   return startLocked();
 }
 
-Result<bool> ClusterManager::startLocked() {
+Result<bool> NodeDaemon::startLocked() {
   if (running_) return true;
   const Paths paths(options_.state_dir);
   auto installed = loadInstalled(paths, options_.node_name);
@@ -330,7 +330,7 @@ Result<bool> ClusterManager::startLocked() {
           .state_dir = options_.state_dir,
           .executor = Executor::Options{.ocf_root = options_.ocf_root},
           .fence_agent_dirs = options_.fence_agent_dirs,
-          .send = [links](NodeId to, peer::CibEnvelope m) { links->send(to, std::move(m)); },
+          .send = [links](NodeId to, peer::PeerEnvelope m) { links->send(to, std::move(m)); },
           // Every node is assumed to run its watchdog with the default timing (self_fence.h);
           // a cluster whose nodes use a longer --watchdog-timeout sets stonith-watchdog-timeout.
           .watchdog_minimum = minimumWatchdogWait(
@@ -353,13 +353,13 @@ Result<bool> ClusterManager::startLocked() {
   return false;
 }
 
-bool ClusterManager::stop() {
+bool NodeDaemon::stop() {
   leaveGracefully();
   std::lock_guard lock(lifecycle_mutex_);
   return stopLocked();
 }
 
-void ClusterManager::leaveGracefully() {
+void NodeDaemon::leaveGracefully() {
   std::shared_ptr<Running> running;
   {
     std::lock_guard lock(lifecycle_mutex_);
@@ -375,7 +375,7 @@ void ClusterManager::leaveGracefully() {
   }
 }
 
-bool ClusterManager::stopLocked() {
+bool NodeDaemon::stopLocked() {
   if (!running_) return false;
   // stop() closes the socket and cancels the timer on the io thread; run() then returns once
   // the cancelled handlers have completed.
@@ -396,7 +396,7 @@ bool ClusterManager::stopLocked() {
   return true;
 }
 
-Result<std::string> ClusterManager::setEnabled(bool enable) {
+Result<std::string> NodeDaemon::setEnabled(bool enable) {
   std::lock_guard lock(lifecycle_mutex_);
   const Paths paths(options_.state_dir);
   if (enable) {
@@ -423,7 +423,7 @@ Result<std::string> ClusterManager::setEnabled(bool enable) {
   return std::string();
 }
 
-Result<std::vector<std::string>> ClusterManager::destroy() {
+Result<std::vector<std::string>> NodeDaemon::destroy() {
   leaveGracefully();
   std::lock_guard lock(lifecycle_mutex_);
   stopLocked();
@@ -469,7 +469,7 @@ Result<std::vector<std::string>> ClusterManager::destroy() {
   return removed;
 }
 
-ClusterSnapshot ClusterManager::snapshot() const {
+ClusterSnapshot NodeDaemon::snapshot() const {
   ClusterSnapshot out;
   std::lock_guard lock(lifecycle_mutex_);
   const Paths paths(options_.state_dir);
@@ -507,14 +507,14 @@ ClusterSnapshot ClusterManager::snapshot() const {
   return out;
 }
 
-std::optional<QuorumContactReading> ClusterManager::quorumContact() const {
+std::optional<QuorumContactReading> NodeDaemon::quorumContact() const {
   std::unique_lock lock(lifecycle_mutex_, std::try_to_lock);
   if (!lock.owns_lock() || !running_) return std::nullopt;
   return QuorumContactReading{running_->service->lastQuorumContact(),
                               running_->service->quorumContactWindow()};
 }
 
-Result<CibSnapshot> ClusterManager::readCib() const {
+Result<CibSnapshot> NodeDaemon::readCib() const {
   std::lock_guard lock(lifecycle_mutex_);
   if (!running_) return Error{"the cluster is not running on this node"};
   auto snapshot = running_->cib->read(std::chrono::seconds(2));
@@ -523,20 +523,20 @@ Result<CibSnapshot> ClusterManager::readCib() const {
   return *snapshot;
 }
 
-Result<std::future<Result<std::string>>> ClusterManager::fence(const std::string& node, bool off) {
+Result<std::future<Result<std::string>>> NodeDaemon::fence(const std::string& node, bool off) {
   std::lock_guard lock(lifecycle_mutex_);
   if (!running_) return Error{"the cluster is not running on this node"};
   return running_->resources->fence(node, off);
 }
 
-Result<std::future<WriteReply>> ClusterManager::submitCib(CibChange change) {
+Result<std::future<WriteReply>> NodeDaemon::submitCib(CibChange change) {
   std::lock_guard lock(lifecycle_mutex_);
   if (!running_) return Error{"the cluster is not running on this node"};
   return running_->cib->submit(std::move(change));
 }
 
-Status ClusterManager::deliverFromPeer(const std::string& token,
-                                       const peer::CibEnvelope& envelope) {
+Status NodeDaemon::deliverFromPeer(const std::string& token,
+                                       const peer::PeerEnvelope& envelope) {
   std::lock_guard lock(lifecycle_mutex_);
   if (!running_) return Error{"the cluster is not running on this node"};
   if (auto sender = running_->peer_auth->authenticate(token, envelope); !sender) {

@@ -1,7 +1,7 @@
-// ClusterManager without the network: what setup() accepts and refuses, which files it writes
+// NodeDaemon without the network: what setup() accepts and refuses, which files it writes
 // with which modes, what open() says about damaged files, and what destroy() leaves behind.
 // (Running memberships are exercised by the namespace test cluster.formation_netns.)
-#include "crmd/daemon/cluster_manager.h"
+#include "crmd/daemon/node_daemon.h"
 
 #include <gtest/gtest.h>
 
@@ -30,13 +30,13 @@ ClusterFiles validFiles(const std::string& self = "n1") {
   return files;
 }
 
-std::unique_ptr<ClusterManager> openManager(const std::string& dir, const std::string& name) {
-  auto manager = ClusterManager::open({dir, name});
+std::unique_ptr<NodeDaemon> openManager(const std::string& dir, const std::string& name) {
+  auto manager = NodeDaemon::open({dir, name});
   EXPECT_TRUE(manager.ok()) << manager.error().message;
   return manager ? std::move(*manager) : nullptr;
 }
 
-TEST(ClusterManager, SetupWritesTheFilesWithSecretsPrivate) {
+TEST(NodeDaemon, SetupWritesTheFilesWithSecretsPrivate) {
   TempDir dir;
   auto manager = openManager(dir.path(), "n1");
   ASSERT_FALSE(manager->configured());
@@ -65,7 +65,7 @@ TEST(ClusterManager, SetupWritesTheFilesWithSecretsPrivate) {
   EXPECT_EQ(snapshot.members[1].node.name, "n2");
 }
 
-TEST(ClusterManager, SecondSetupNeedsForce) {
+TEST(NodeDaemon, SecondSetupNeedsForce) {
   TempDir dir;
   auto manager = openManager(dir.path(), "n1");
   ASSERT_TRUE(manager->setup(validFiles(), false).ok());
@@ -76,7 +76,7 @@ TEST(ClusterManager, SecondSetupNeedsForce) {
   EXPECT_TRUE(manager->setup(validFiles(), true).ok());
 }
 
-TEST(ClusterManager, SetupRefusesBadFilesAndWritesNothing) {
+TEST(NodeDaemon, SetupRefusesBadFilesAndWritesNothing) {
   TempDir dir;
   auto manager = openManager(dir.path(), "n1");
   struct Case {
@@ -106,7 +106,7 @@ TEST(ClusterManager, SetupRefusesBadFilesAndWritesNothing) {
   }
 }
 
-TEST(ClusterManager, StartWithoutClusterSaysSo) {
+TEST(NodeDaemon, StartWithoutClusterSaysSo) {
   TempDir dir;
   auto manager = openManager(dir.path(), "n1");
   auto started = manager->start();
@@ -115,25 +115,25 @@ TEST(ClusterManager, StartWithoutClusterSaysSo) {
   EXPECT_FALSE(manager->setEnabled(true).ok());
 }
 
-TEST(ClusterManager, OpenNamesADamagedConfigOrKey) {
+TEST(NodeDaemon, OpenNamesADamagedConfigOrKey) {
   TempDir dir;
   ASSERT_TRUE(openManager(dir.path(), "n1")->setup(validFiles(), false).ok());
   {
     std::ofstream(dir.path() + "/corosync.conf", std::ios::app) << "bogus_section {\n}\n";
-    auto manager = ClusterManager::open({dir.path(), "n1"});
+    auto manager = NodeDaemon::open({dir.path(), "n1"});
     ASSERT_FALSE(manager.ok());
     EXPECT_NE(manager.error().message.find("corosync.conf"), std::string::npos)
         << manager.error().message;
   }
   ASSERT_TRUE(writeFileAtomic(dir.path() + "/corosync.conf", kConfig, 0644).ok());
   ASSERT_TRUE(writeFileAtomic(dir.path() + "/authkey", std::string(40, 'k'), 0644).ok());
-  auto manager = ClusterManager::open({dir.path(), "n1"});
+  auto manager = NodeDaemon::open({dir.path(), "n1"});
   ASSERT_FALSE(manager.ok());
   EXPECT_NE(manager.error().message.find("cluster key"), std::string::npos)
       << manager.error().message;
 }
 
-TEST(ClusterManager, DestroyRemovesTheClusterAndItsStateButKeepsTheNodeIdentity) {
+TEST(NodeDaemon, DestroyRemovesTheClusterAndItsStateButKeepsTheNodeIdentity) {
   TempDir dir;
   auto manager = openManager(dir.path(), "n2");
   ASSERT_TRUE(manager->setup(validFiles("n2"), false).ok());
@@ -183,7 +183,7 @@ TEST(ClusterManager, DestroyRemovesTheClusterAndItsStateButKeepsTheNodeIdentity)
   EXPECT_TRUE(again->empty());
 }
 
-TEST(ClusterManager, LocalNodeByNameThenByAddress) {
+TEST(NodeDaemon, LocalNodeByNameThenByAddress) {
   auto config = membership::parseClusterConfig(kConfig);
   ASSERT_TRUE(config.ok());
   EXPECT_EQ(*findLocalNode(*config, "n2"), 2u);
