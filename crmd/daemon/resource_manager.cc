@@ -18,7 +18,6 @@
 #include "common/log.h"
 #include "crmd/cib/cib_status.h"
 #include "crmd/controller/controller.h"
-#include "crmd/daemon/dc_fencing.h"
 #include "crmd/daemon/local_executor.h"
 #include "crmd/daemon/pe_input_store.h"
 #include "crmd/executor/fence_runner.h"
@@ -110,6 +109,18 @@ std::optional<std::string> withHaveWatchdog(const ParsedCib& confirmed, bool val
   std::ostringstream out;
   doc.save(out, "  ");
   return out.str();
+}
+
+std::int64_t fenceTimeoutMs(const ActionRequest& device) {
+  auto it = device.params.find("pcmk_reboot_timeout");
+  if (it != device.params.end()) {
+    try {
+      const long long seconds = std::stoll(it->second);
+      if (seconds > 0) return seconds * 1000;
+    } catch (const std::exception&) {
+    }
+  }
+  return std::chrono::milliseconds(kDefaultFenceTimeout).count();
 }
 
 }  // namespace
@@ -274,7 +285,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
       });
     }
     for (const ActionRequest& action : out.actions) dispatch(action);
-    for (const FenceRequest& request : out.fencing) fencing.start(request, lostAt(request.node));
+    for (const FenceRequest& request : out.fencing) startFencing(request);
     std::lock_guard lock(idle_mutex);
     idle_on =
         dc_active && controller.idle() ? std::optional<CibStamp>(confirmed_stamp) : std::nullopt;
@@ -318,13 +329,67 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
     options.send(node->id, std::move(envelope));
   }
 
-  void onFenceDone(const std::string& node, const FenceOutcome& outcome) {
-    if (dc_active) carryOut(controller.onFenceResult(node, outcome.ok, outcome.message, wallNow()));
+  void startFencing(const FenceRequest& request) {
+    if (!fencing.insert(request.node).second) return;  // already under way
+    if (request.device.type.empty()) {
+      auto wait = std::chrono::milliseconds(request.watchdog_wait_ms);
+      if (auto it = lost_at.find(request.node); it != lost_at.end()) {
+        wait -=
+            std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - it->second);
+      }
+      wait = std::max(wait, std::chrono::milliseconds(0));
+      logEvent("fencing: " + request.node + " is self-fenced by its watchdog; waiting " +
+               std::to_string(wait.count()) + " ms (stonith-watchdog-timeout " +
+               std::to_string(request.watchdog_wait_ms) + " ms after the loss)");
+      auto timer = std::make_shared<asio::steady_timer>(io, wait);
+      timer->async_wait([weak = weak_from_this(), timer, node = request.node,
+                         ms = request.watchdog_wait_ms](boost::system::error_code ec) {
+        auto self = weak.lock();
+        if (ec || !self || self->stopped) return;
+        self->fenceDone(node, FenceOutcome{true, "watchdog: " + node + " self-fenced within " +
+                                                     std::to_string(ms) + " ms"});
+      });
+      return;
+    }
+    auto path = findFenceAgent(options.fence_agent_dirs, request.device.type);
+    if (!path) {
+      asio::post(io, [weak = weak_from_this(), node = request.node, why = path.error().message] {
+        if (auto self = weak.lock(); self && !self->stopped)
+          self->fenceDone(node, FenceOutcome{false, why});
+      });
+      return;
+    }
+    const std::string action =
+        request.device.operation.empty() ? "reboot" : request.device.operation;
+    logEvent("fencing: " + request.node + " with " + request.device.resource + " (" + *path +
+             " action=" + action + ")");
+    const std::string input = fenceAgentInput(request.device.params, request.node, action);
+    const auto timeout = std::chrono::milliseconds(fenceTimeoutMs(request.device));
+    fence_threads.emplace_back([weak = weak_from_this(), abort = abort_fencing, path = *path, input,
+                                timeout, node = request.node, device = request.device.resource] {
+      FenceOutcome outcome = runFenceAgent(path, input, timeout, abort.get());
+      outcome.message = device + ": " + outcome.message;
+      if (abort->load()) return;
+      if (auto self = weak.lock()) {
+        asio::post(self->io, [self, node, outcome] {
+          if (!self->stopped) self->fenceDone(node, outcome);
+        });
+      }
+    });
   }
 
-  std::optional<SteadyClock::time_point> lostAt(const std::string& node) const {
-    if (auto it = lost_at.find(node); it != lost_at.end()) return it->second;
-    return std::nullopt;
+  void fenceDone(const std::string& node, const FenceOutcome& outcome) {
+    fencing.erase(node);
+    logEvent(std::string("fencing: ") + node + (outcome.ok ? " fenced: " : " NOT fenced: ") +
+             outcome.message);
+    if (auto it = fence_waiters.find(node); it != fence_waiters.end()) {
+      for (auto& promise : it->second) {
+        promise->set_value(outcome.ok ? Result<std::string>(outcome.message)
+                                      : Result<std::string>(Error{outcome.message}));
+      }
+      fence_waiters.erase(it);
+    }
+    if (dc_active) carryOut(controller.onFenceResult(node, outcome.ok, outcome.message, wallNow()));
   }
 
   void scheduleTick() {
@@ -358,15 +423,15 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   CibRef local_cib;  // this node's newest copy (shared, parsed once by the CIB service)
   std::map<std::string, SteadyClock::time_point> lost_at;  // node name -> when it left the view
   std::deque<peer::ActionReport> outbox;
+  std::set<std::string> fencing;  // targets with a fencing operation under way
+  std::map<std::string, std::vector<std::shared_ptr<std::promise<Result<std::string>>>>>
+      fence_waiters;
+  std::shared_ptr<std::atomic<bool>> abort_fencing = std::make_shared<std::atomic<bool>>(false);
+  std::vector<std::thread> fence_threads;
   CibStamp confirmed_stamp{};  // the newest confirmed CIB the controller was given
   mutable std::mutex idle_mutex;
   std::optional<CibStamp> idle_on;  // guarded by idle_mutex
   bool stopped = false;
-  // Last: its outcomes call back into the members above.
-  DcFencing fencing{io, options.fence_agent_dirs,
-                    [this](const std::string& node, const FenceOutcome& outcome) {
-                      onFenceDone(node, outcome);
-                    }};
 };
 
 ResourceManager::ResourceManager(asio::io_context& io, CibService& cib,
@@ -382,7 +447,12 @@ ResourceManager::ResourceManager(asio::io_context& io, CibService& cib,
   impl_->scheduleTick();
 }
 
-ResourceManager::~ResourceManager() = default;  // DcFencing joins its agent threads
+ResourceManager::~ResourceManager() {
+  impl_->abort_fencing->store(true);
+  for (std::thread& t : impl_->fence_threads) {
+    if (t.joinable()) t.join();
+  }
+}
 
 void ResourceManager::onView(const membership::View& view, bool quorate) {
   impl_->onView(view, quorate);
@@ -414,7 +484,7 @@ std::future<Result<std::string>> ResourceManager::fence(const std::string& node,
       impl->carryOut(std::move(out));
       return;
     }
-    impl->fencing.addWaiter(node, promise);
+    impl->fence_waiters[node].push_back(promise);
     impl->carryOut(std::move(out));
   });
   return future;
@@ -484,7 +554,11 @@ void ResourceManager::stop() {
   impl_->stopped = true;
   impl_->local.reset();
   impl_->tick_timer.cancel();
-  impl_->fencing.stop();
+  impl_->abort_fencing->store(true);
+  for (auto& [node, waiters] : impl_->fence_waiters) {
+    for (auto& promise : waiters) promise->set_value(Error{"the cluster stopped on this node"});
+  }
+  impl_->fence_waiters.clear();
 }
 
 }  // namespace pulse::crmd

@@ -1,8 +1,8 @@
 // The node's resource side, the shell around the pure parts: on every node it runs the actions
 // a DC sends (LocalExecutor) and reports their results to the DC; on the DC it also runs the
 // Controller (controller.h) and carries out what it decides: status writes to the CIB service,
-// actions to the nodes (proto/peer.proto ExecuteAction / ActionReport), fencing (DcFencing,
-// dc_fencing.h: fence agents run here on the DC, or the watchdog wait), saved engine inputs.
+// actions to the nodes (proto/peer.proto ExecuteAction / ActionReport), fencing (fence agents
+// run here on the DC, or the watchdog wait), saved engine inputs.
 //
 // Invariants:
 //  * The Controller runs only while the CIB service says this node is the DC and has finished
