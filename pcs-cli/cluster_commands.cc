@@ -37,7 +37,6 @@ std::string quoteList(const std::vector<std::string>& names) {
   return out;
 }
 
-
 Result<membership::ClusterConfig> localClusterConfig(const PcsOptions& options) {
   const std::string path = options.state_dir + "/corosync.conf";
   auto text = crmd::readFile(path);
@@ -65,7 +64,6 @@ Result<std::vector<std::string>> targetNodes(const PcsOptions& options,
   if (!local) return local.error();
   return std::vector<std::string>{*local};
 }
-
 
 // Connects to every node; a node that cannot be reached is reported and left out.
 std::vector<NodeSession> connectAll(const PcsOptions& options,
@@ -202,7 +200,6 @@ Status checkQuorumAfterStop(const PcsOptions& options, const std::vector<std::st
   }
   return {};
 }
-
 
 bool confirm(const std::string& question) {
   std::cout << question << " [y/N] " << std::flush;

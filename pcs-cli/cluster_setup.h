@@ -28,8 +28,8 @@ struct SetupPlan {
 Result<SetupPlan> planSetup(const PcsOptions& options, const std::vector<std::string>& args);
 
 // What each node of a new cluster gets besides the shared files (crmd/client/known_hosts.h,
-// crmd/replication/peer_auth.h): its cluster-hosts file, every node's address and pin with a token that
-// node issued for it (so the operator's own tokens stay with the operator), and a peer secret
+// crmd/replication/peer_auth.h): its cluster-hosts file, every node's address and pin with a token
+// that node issued for it (so the operator's own tokens stay with the operator), and a peer secret
 // of its own, with the hashes of everyone's.
 struct NodeCredentials {
   std::map<std::string, std::string> cluster_hosts;  // node -> cluster-hosts file text

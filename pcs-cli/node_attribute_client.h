@@ -1,6 +1,6 @@
 // How crm_attribute, crm_master and crm_node reach the cluster: through this node's own crmd,
-// with the local-admin token crmd writes at every start (crmd/admin/admin_server.h), so that resource
-// agents running as root on the node need no pcs token.
+// with the local-admin token crmd writes at every start (crmd/admin/admin_server.h), so that
+// resource agents running as root on the node need no pcs token.
 //
 // - The state directory is $PULSE_STATE_DIR (crmd exports it to agents), else /var/lib/pulse.
 // - Reads (queries, crm_node) use this node's own copy of the CIB and its membership status.

@@ -1,8 +1,8 @@
 // pcs's connection to one node's crmd admin API over TLS with a pinned certificate.
 //
-// The connection is crmd/client/pinned_channel.h's: the certificate is checked against the pin (when
-// there is one), and every step is bounded by `timeout`: an unreachable node is an Error, never
-// a hang.
+// The connection is crmd/client/pinned_channel.h's: the certificate is checked against the pin
+// (when there is one), and every step is bounded by `timeout`: an unreachable node is an Error,
+// never a hang.
 #pragma once
 
 #include <chrono>
@@ -47,8 +47,8 @@ class NodeSession {
   static Result<NodeSession> connect(const std::string& node, const NodeAddress& address,
                                      const std::string& token, const std::string& fingerprint,
                                      std::chrono::seconds timeout);
-  // The local crmd over its plaintext Unix socket (crmd/admin/admin_server.h localSocketPath): no TLS
-  // handshakes, trust from the socket's mode. nullopt when nothing accepts on `socket_path`
+  // The local crmd over its plaintext Unix socket (crmd/admin/admin_server.h localSocketPath): no
+  // TLS handshakes, trust from the socket's mode. nullopt when nothing accepts on `socket_path`
   // (crmd down, or an older crmd without the socket): the caller then goes over TCP.
   static std::optional<NodeSession> connectLocal(const std::string& node,
                                                  const std::string& socket_path,

@@ -464,9 +464,6 @@ std::string localAddress(const std::string& listen, int port) {
 
 }  // namespace
 
-
-
-
 struct AdminServer::Impl {
   TlsIdentity identity;
   std::unique_ptr<FrontAcceptor> front;

@@ -6,8 +6,8 @@
 // when to retry. Nothing a caller sends is logged before its token is checked. Minting node
 // tokens and revoking every host-auth token take a host-auth token: a cluster node's own token
 // (node:NAME) cannot revoke the operator's or mint tokens for other nodes. The cluster calls
-// (setup, start, stop, enable, destroy, status) are carried out by the ClusterControl (cluster_control.h). gRPC stays
-// behind a pimpl so that including this header costs nothing.
+// (setup, start, stop, enable, destroy, status) are carried out by the ClusterControl
+// (cluster_control.h). gRPC stays behind a pimpl so that including this header costs nothing.
 //
 // The network side: gRPC listens only on `<state dir>/admin.sock` (mode 0600; and, for this
 // node's own programs, on `<state dir>/local.sock`, see localSocketPath); the TCP port is
@@ -47,7 +47,6 @@ struct AdminServerOptions {
   ConnectionLimits limits{};               // the admin port's (connection_limits.h)
   std::chrono::seconds token_lifetime{0};  // host-auth tokens expire after this; 0: never
 };
-
 
 class AdminServer {
  public:

@@ -535,8 +535,7 @@ Result<std::future<WriteReply>> NodeDaemon::submitCib(CibChange change) {
   return running_->cib->submit(std::move(change));
 }
 
-Status NodeDaemon::deliverFromPeer(const std::string& token,
-                                       const peer::PeerEnvelope& envelope) {
+Status NodeDaemon::deliverFromPeer(const std::string& token, const peer::PeerEnvelope& envelope) {
   std::lock_guard lock(lifecycle_mutex_);
   if (!running_) return Error{"the cluster is not running on this node"};
   if (auto sender = running_->peer_auth->authenticate(token, envelope); !sender) {

@@ -42,7 +42,7 @@ struct ResourceManagerOptions {
   membership::ClusterConfig config;
   std::string state_dir;
   Executor::Options executor;
-  std::vector<std::string> fence_agent_dirs;               // where fence_* agents are looked up
+  std::vector<std::string> fence_agent_dirs;                // where fence_* agents are looked up
   std::function<void(NodeId to, peer::PeerEnvelope)> send;  // to another node's crmd
   // The self-fencing bound (self_fence.h minimumWatchdogWait): what survivors wait after a
   // node's loss when stonith-watchdog-timeout is negative.

@@ -86,7 +86,7 @@ class CibService {
   CibService& operator=(const CibService&) = delete;
 
   void onViewChanged(const membership::View& view, bool quorate);  // io thread
-  void deliver(const peer::PeerEnvelope& envelope);                 // any thread
+  void deliver(const peer::PeerEnvelope& envelope);                // any thread
   std::future<WriteReply> submit(CibChange change);                // any thread
   // The same for a caller on the io thread: `done` is called there with the reply.
   void submit(CibChange change, std::function<void(WriteReply)> done);

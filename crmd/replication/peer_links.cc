@@ -122,8 +122,8 @@ struct PeerLinks::Link {
   std::mutex mutex;
   std::condition_variable wake;
   std::deque<peer::PeerEnvelope> queue;  // guarded by mutex
-  bool stopping = false;                // guarded by mutex
-  std::thread thread;                   // last: starts after every other member is ready
+  bool stopping = false;                 // guarded by mutex
+  std::thread thread;                    // last: starts after every other member is ready
 };
 
 PeerLinks::PeerLinks(std::string known_hosts_path, std::string token,

@@ -1,5 +1,5 @@
-// Peer credentials (crmd/replication/peer_auth.h): a node's secret identifies it, and a message that
-// claims to come from, or speaks for, another node is refused. Before, every member presented
+// Peer credentials (crmd/replication/peer_auth.h): a node's secret identifies it, and a message
+// that claims to come from, or speaks for, another node is refused. Before, every member presented
 // one cluster-wide token (HMAC of the cluster key), and `from` was taken on trust.
 #include "crmd/replication/peer_auth.h"
 
