@@ -50,16 +50,17 @@ def create_clone(c):
     if c.pcs(1, "resource", "create", "d", "ocf:heartbeat:Dummy", "op", "monitor", "interval=5s",
              "clone", check=False).returncode == 0:
         return
-    cib = c.pcs(1, "cluster", "cib").stdout
-    cib = cib.replace("<resources>", "<resources>" + CLONE_XML, 1)
+    original = c.pcs(1, "cluster", "cib").stdout
+    cib = original.replace("<resources>", "<resources>" + CLONE_XML, 1)
     if "<resources/>" in cib:
         cib = cib.replace("<resources/>", "<resources>" + CLONE_XML + "</resources>", 1)
-    with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False) as f:
-        f.write(cib)
-    try:
-        c.pcs(1, "cluster", "cib-push", f.name)
-    finally:
-        os.unlink(f.name)
+    with tempfile.TemporaryDirectory() as tmp:
+        before, after = os.path.join(tmp, "before.xml"), os.path.join(tmp, "after.xml")
+        for path, text in ((before, original), (after, cib)):
+            with open(path, "w") as f:
+                f.write(text)
+        # Only the difference is pushed: status writes made meanwhile do not refuse it.
+        c.pcs(1, "cluster", "cib-push", after, f"diff-against={before}")
 
 
 def run(crmd, pcs):
