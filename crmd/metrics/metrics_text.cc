@@ -207,6 +207,14 @@ void pacemakerFamilies(const MetricsFacts& f, std::string& out) {
                     scoreValue(loc.attribute("score").as_string()));
   }
   out += constraints.text();
+
+  Family version("pulse_cib_version", "gauge",
+                 "The version of this node's CIB copy: admin_epoch, epoch (grows with every "
+                 "configuration write) and num_updates (status writes since)");
+  for (const char* part : {"admin_epoch", "epoch", "num_updates"}) {
+    version.add({{"part", part}}, static_cast<double>(cib.attribute(part).as_ullong()));
+  }
+  out += version.text();
 }
 
 void corosyncFamilies(const MetricsFacts& f, std::string& out) {
@@ -292,6 +300,17 @@ void pulseFamilies(const MetricsFacts& f, std::string& out) {
               m.join_count);
   }
   out += joins.text();
+
+  Family transitions("pulse_transitions_total", "counter",
+                     "Transitions the policy engine computed while this node was the DC (one "
+                     "saved engine input each)");
+  transitions.add({}, static_cast<double>(c.transitions));
+  out += transitions.text();
+  Family fencing("pulse_fencing_operations_total", "counter",
+                 "Fencing operations this node ran (as DC), by outcome");
+  fencing.add({{"outcome", "ok"}}, static_cast<double>(c.fencing_ok));
+  fencing.add({{"outcome", "failed"}}, static_cast<double>(c.fencing_failed));
+  out += fencing.text();
 
   const membership::ServiceStats& s = c.stats;
   Family accepted("pulse_membership_packets_accepted_total", "counter",

@@ -8,6 +8,7 @@ Prometheus would (plain HTTP GET on port 9664) from a client namespace.
               `pcs status` shows it Started on, with role="started"
   quorum      ha_cluster_corosync_quorate 1; member_votes 1 for each of the 3 members, local
               "true" only for the scraped node; quorum_votes expected_votes 3
+  DC          pulse_transitions_total of the DC is at least 1 (it computed d's start)
   hostile     a request that is not HTTP gets 400, an oversized one 431, a silent connection
               is closed; crmd keeps running and keeps answering both /metrics and pcs
 It prints the scrape latency (median and max of 20 scrapes of n1 from the client).
@@ -133,6 +134,11 @@ def run(crmd, pcs):
                   f"n{node}: member_votes 1 for n1 n2 n3, local only n{node}", str(votes))
             check(value(s, "ha_cluster_pacemaker_stonith_enabled") == "1",
                   f"n{node}: stonith_enabled 1")
+
+        dc = int(dcs[0][1:])
+        s = samples(scrape(c, dc)[0])
+        transitions = int(value(s, "pulse_transitions_total") or 0)
+        check(transitions >= 1, f"the DC n{dc} counts the transitions it computed ({transitions})")
 
         if os.environ.get("PULSE_METRICS_SAMPLE"):
             with open(os.environ["PULSE_METRICS_SAMPLE"], "w") as f:

@@ -63,6 +63,8 @@ MetricsFacts runningFacts() {
                MemberRuntime{{2, "n2", "10.0.0.2", 1}, true, true, 1},
                MemberRuntime{{3, "n\"3", "10.0.0.3", 1}, false, false, 0}};
   c.stats.packets.accepted = 42;
+  c.transitions = 9;
+  c.fencing_failed = 1;
   c.stats.packets.count(membership::DropReason::kBadTag);
   f.cib_xml = kCib;
   f.dc = 1;
@@ -170,6 +172,11 @@ TEST(MetricsText, CorosyncAndPulseFamilies) {
   EXPECT_EQ(value("pulse_membership_ring_seq"), "7");
   EXPECT_EQ(value("pulse_cib_parses_total"), "5");
   EXPECT_EQ(value("pulse_cluster_running"), "1");
+  EXPECT_EQ(value("pulse_transitions_total"), "9");
+  EXPECT_EQ(value(R"(pulse_fencing_operations_total{outcome="failed"})"), "1");
+  EXPECT_EQ(value(R"(pulse_fencing_operations_total{outcome="ok"})"), "0");
+  EXPECT_EQ(value(R"(pulse_cib_version{part="epoch"})"), "4");
+  EXPECT_EQ(value(R"(pulse_cib_version{part="num_updates"})"), "2");
 }
 
 TEST(MetricsText, StoppedClusterShowsOnlyTheNodesOwnState) {
