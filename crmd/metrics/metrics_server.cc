@@ -60,10 +60,12 @@ std::string plain(std::string_view status, const std::string& body) {
 }  // namespace
 
 struct MetricsServer::Impl {
-  asio::io_context io;
-  tcp::acceptor acceptor{io};
+  // Declared before `io`: the handlers that io's destructor destroys still use them.
   Render render;
   std::size_t open = 0;  // connections open; touched on the io thread only
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  asio::steady_timer accept_pause{io};
   std::thread thread;
   bool stopped = false;
 
@@ -100,7 +102,15 @@ struct MetricsServer::Impl {
   void accept() {
     acceptor.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
-      if (!ec) {
+      if (ec) {
+        // Out of descriptors, say: pause instead of spinning on a failing accept.
+        accept_pause.expires_after(std::chrono::milliseconds(100));
+        accept_pause.async_wait([this](boost::system::error_code wait_ec) {
+          if (!wait_ec) accept();
+        });
+        return;
+      }
+      {
         if (open >= kMaxConnections) {
           boost::system::error_code ignored;
           socket.close(ignored);
