@@ -48,6 +48,9 @@ struct ClusterSnapshot {
   membership::QuorumStatus quorum;
   std::vector<MemberRuntime> members;  // every configured node, in node id order
   membership::ServiceStats stats;
+  // The resource side's counts since the cluster started here (resource_manager.h).
+  std::uint64_t transitions = 0;  // engine runs as DC
+  std::uint64_t fencing_ok = 0, fencing_failed = 0;
   std::chrono::milliseconds token{0};
   std::chrono::milliseconds consensus{0};
 };

@@ -4,7 +4,8 @@
 // (node_daemon.h), the membership and quorum, the replicated CIB, the executor of resource
 // agents and fence agents, and on the DC the controller that runs the policy engine; with
 // --watchdog-timeout it also feeds pulse-watchdog (watchdog_process.h).
-//   crmd [--state-dir DIR] [--listen ADDR:PORT] [--name NODE]   run in the foreground
+//   crmd [--state-dir DIR] [--listen ADDR:PORT] [--name NODE] [--metrics-address ADDR:PORT|off]
+//                                                               run in the foreground
 //   crmd passwd [--revoke-tokens] [--state-dir DIR]             set the hacluster password
 //   crmd fingerprint [--state-dir DIR]          the fingerprint pcs host auth shows and pins
 // Exit codes: 0 clean stop, 1 runtime error (state directory, files, address), 2 usage.
@@ -31,7 +32,10 @@
 #include "crmd/client/secret_input.h"
 #include "crmd/client/secure_file.h"
 #include "crmd/client/tls_identity.h"
+#include "crmd/cib/parsed_cib.h"
 #include "crmd/daemon/node_daemon.h"
+#include "crmd/metrics/metrics_server.h"
+#include "crmd/metrics/metrics_text.h"
 #include "crmd/watchdog/watchdog_process.h"
 
 namespace po = boost::program_options;
@@ -97,6 +101,29 @@ int runPasswd(const std::string& state_dir, bool revoke_tokens) {
 }
 
 // --watchdog-timeout / --self-fence-command (self_fence.h). timeout 0: no watchdog.
+// --metrics-address: where /metrics listens; `explicit_address` when the operator chose it
+// (then failing to listen stops crmd; the default only logs, so that a host where another
+// program holds 9664, ha_cluster_exporter say, still runs its cluster).
+struct MetricsOptions {
+  metrics::ListenAddress address;
+  bool explicit_address = false;
+};
+
+// The facts behind /metrics, read on the metrics thread through the same thread-safe calls
+// the admin API uses (NodeDaemon's snapshot and CIB read; bounded waits).
+std::string renderNodeMetrics(const NodeDaemon& cluster) {
+  metrics::MetricsFacts facts;
+  facts.cluster = cluster.snapshot();
+  if (facts.cluster.running) {
+    if (auto cib = cluster.readCib(); cib) {
+      facts.cib_xml = std::move(cib->cib.xml);
+      facts.dc = cib->dc;
+    }
+  }
+  facts.cib_parses = parseCount();
+  return metrics::renderMetrics(facts);
+}
+
 struct SelfFenceOptions {
   long timeout_ms = 0;
   std::optional<std::string> command;
@@ -136,7 +163,7 @@ void fitDescriptorLimit(ConnectionLimits& limits) {
 }
 
 int runDaemon(AdminServerOptions options, NodeDaemonOptions cluster_options,
-              const SelfFenceOptions& self_fence) {
+              const SelfFenceOptions& self_fence, const MetricsOptions& metrics_options) {
   // gRPC and the peer links run many threads; glibc would give each its own malloc arena, and
   // their partly used heaps add megabytes of RSS per daemon for nothing at this load.
   mallopt(M_ARENA_MAX, 2);
@@ -183,6 +210,22 @@ int runDaemon(AdminServerOptions options, NodeDaemonOptions cluster_options,
   logEvent("node " + options.node_name + " listening on " + host + ":" +
            std::to_string((*server)->port()) + " (TLS, certificate " +
            displayFingerprint((*server)->fingerprint()) + ")");
+  std::unique_ptr<metrics::MetricsServer> metrics_server;
+  if (!metrics_options.address.off) {
+    auto started = metrics::MetricsServer::start(
+        metrics_options.address, [cluster = cluster->get()] { return renderNodeMetrics(*cluster); });
+    if (started) {
+      metrics_server = std::move(started).value();
+      logEvent("metrics on http://" + metrics_server->endpoint() + "/metrics");
+    } else if (metrics_options.explicit_address) {
+      logEvent("cannot start: " + started.error().message);
+      (*server)->shutdown();
+      return 1;
+    } else {
+      logEvent("metrics not served: " + started.error().message +
+               " (--metrics-address chooses another address, or off)");
+    }
+  }
   if ((*cluster)->enabled()) {
     // A node that cannot join (say, its address is gone) still serves the admin API, so
     // that an operator can look and repair.
@@ -202,6 +245,7 @@ int runDaemon(AdminServerOptions options, NodeDaemonOptions cluster_options,
     auto started = WatchdogProcess::start(std::move(watchdog_options));
     if (!started) {
       logEvent("cannot start: " + started.error().message);
+      if (metrics_server) metrics_server->shutdown();
       (*server)->shutdown();
       (*cluster)->stop();
       return 1;
@@ -219,6 +263,7 @@ int runDaemon(AdminServerOptions options, NodeDaemonOptions cluster_options,
   // The cluster first: leaving gracefully needs the peer port open (the DC's record of this
   // node's shutdown and the moves of its resources reach it there); without it the DC cannot
   // confirm the record, and would fence the node that left "unannounced".
+  if (metrics_server) metrics_server->shutdown();
   (*cluster)->stop();
   (*server)->shutdown();
   logEvent("stopped");
@@ -259,7 +304,10 @@ int main(int argc, char** argv) {
       "max-connections", po::value<std::size_t>()->default_value(defaults.total),
       "admin port: open connections from all addresses that are not cluster members")(
       "max-member-connections", po::value<std::size_t>()->default_value(defaults.members_total),
-      member_help.c_str())("handshake-timeout",
+      member_help.c_str())(
+      "metrics-address", po::value<std::string>()->default_value("*:9664"),
+      "Prometheus /metrics over plain HTTP (ha_cluster_exporter's names): ADDR:PORT, "
+      "[IPV6]:PORT, *:PORT for every address, or off")("handshake-timeout",
                            po::value<long>()->default_value(defaults.handshake_timeout.count()),
                            "admin port: milliseconds a client has to finish its TLS handshake");
   po::options_description hidden;
@@ -353,5 +401,13 @@ int main(int argc, char** argv) {
     self_fence.command = vm["self-fence-command"].as<std::string>();
   }
   cluster_options.watchdog_armed = self_fence.timeout_ms > 0;
-  return runDaemon(server_options, cluster_options, self_fence);
+  MetricsOptions metrics_options;
+  auto metrics_address = metrics::parseListenAddress(vm["metrics-address"].as<std::string>());
+  if (!metrics_address) {
+    std::cerr << "crmd: " << metrics_address.error().message << "\n";
+    return 2;
+  }
+  metrics_options.address = *metrics_address;
+  metrics_options.explicit_address = !vm["metrics-address"].defaulted();
+  return runDaemon(server_options, cluster_options, self_fence, metrics_options);
 }

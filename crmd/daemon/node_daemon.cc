@@ -492,6 +492,10 @@ ClusterSnapshot NodeDaemon::snapshot() const {
     return out;
   }
   out.running = true;
+  const ResourceManager::Counters counts = running_->resources->counters();
+  out.transitions = counts.transitions;
+  out.fencing_ok = counts.fencing_ok;
+  out.fencing_failed = counts.fencing_failed;
   {
     std::lock_guard snapshot_lock(running_->mutex);
     out.view = running_->view;

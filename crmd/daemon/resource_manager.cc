@@ -293,7 +293,10 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   void carryOut(ControllerOutput out) {
     checkAfterEvent(controller, "controller");
     for (const std::string& line : out.log) logEvent("controller: " + line);
-    if (out.engine_input) saveEngineInput(*out.engine_input);
+    if (out.engine_input) {
+      ++transitions;
+      saveEngineInput(*out.engine_input);
+    }
     for (StatusWrite& write : out.writes) {
       const std::uint64_t token = write.token;
       cib.submit(std::move(write.change), [weak = weak_from_this(), token](WriteReply reply) {
@@ -401,6 +404,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
 
   void fenceDone(const std::string& node, const FenceOutcome& outcome) {
     fencing.erase(node);
+    ++(outcome.ok ? fencing_ok : fencing_failed);
     logEvent(std::string("fencing: ") + node + (outcome.ok ? " fenced: " : " NOT fenced: ") +
              outcome.message);
     if (auto it = fence_waiters.find(node); it != fence_waiters.end()) {
@@ -430,6 +434,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   std::string self_name;
   asio::steady_timer tick_timer;
   std::unique_ptr<LocalExecutor> local;  // reset by stop()
+  std::atomic<std::uint64_t> transitions{0}, fencing_ok{0}, fencing_failed{0};  // counters()
   std::atomic<std::size_t> active_count{0};   // active resources the cluster manages
   std::atomic<std::size_t> running_count{0};  // all active ones, unmanaged too
   Controller controller;
@@ -579,6 +584,10 @@ bool ResourceManager::stopResources(std::chrono::milliseconds wait) {
 bool ResourceManager::transitionIdleOn(const CibStamp& stamp) const {
   std::lock_guard lock(impl_->idle_mutex);
   return impl_->idle_on && *impl_->idle_on == stamp;
+}
+
+ResourceManager::Counters ResourceManager::counters() const {
+  return {impl_->transitions.load(), impl_->fencing_ok.load(), impl_->fencing_failed.load()};
 }
 
 void ResourceManager::stop() {

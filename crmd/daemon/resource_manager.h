@@ -71,6 +71,12 @@ class ResourceManager {
   // This node is the DC and nothing is running, pending or left to schedule on the CIB with
   // this stamp (any thread).
   bool transitionIdleOn(const CibStamp& stamp) const;
+  // Counts since this cluster start (any thread): engine runs as DC (one saved engine input
+  // each) and fencing operations run here, by outcome.
+  struct Counters {
+    std::uint64_t transitions = 0, fencing_ok = 0, fencing_failed = 0;
+  };
+  Counters counters() const;
   // Stops every resource this node runs and waits (any thread but the io thread) until they
   // are stopped or `wait` passed; false on timeout.
   bool stopResources(std::chrono::milliseconds wait);
