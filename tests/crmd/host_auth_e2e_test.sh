@@ -29,7 +29,9 @@ mkdir -m 0700 "$NODE_DIR" "$CLIENT_DIR"
 echo 'e2e-secret' | "$CRMD" passwd --state-dir "$NODE_DIR" 2>/dev/null || fail "crmd passwd"
 [[ $(stat -c %a "$NODE_DIR/hacluster.passwd") == 600 ]] || fail "password file mode"
 
-"$CRMD" --state-dir "$NODE_DIR" --listen 127.0.0.1:0 --name n1 2>"$WORK/crmd.log" &
+# The log exists before the loop reads it (the background job may not have opened it yet).
+: >"$WORK/crmd.log"
+"$CRMD" --state-dir "$NODE_DIR" --listen 127.0.0.1:0 --name n1 2>>"$WORK/crmd.log" &
 CRMD_PID=$!
 PORT=
 for _ in $(seq 100); do
