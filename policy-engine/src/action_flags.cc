@@ -24,8 +24,35 @@ class FlagSettler {
   struct Flags {
     bool optional, runnable;
   };
+  // A clone action is required when any instance's is, and runnable when
+  // any instance's is (Pacemaker's summary_action_flags).
+  Flags cloneFlagsOf(int id) {
+    Flags f{true, true};
+    bool any_runnable = false;
+    std::string task = memberTask(act(id).task);
+    int node = act(id).node;
+    std::vector<int> children = rsc(act(id).rsc).children;
+    for (int child : children) {
+      bool whole = !rsc(child).children.empty();
+      std::vector<int> child_actions = actionsOf(child, task, whole ? -1 : node);
+      if (child_actions.empty()) continue;
+      Flags cf = flagsOf(child_actions.front());
+      if (f.optional && !cf.optional) {
+        f.optional = false;
+        act(id).optional = false;
+      }
+      if (cf.runnable) any_runnable = true;
+    }
+    if (!any_runnable) {
+      f.runnable = false;
+      if (node < 0) act(id).runnable = false;
+    }
+    return f;
+  }
+
   Flags flagsOf(int id) {
     PlannedAction& a = act(id);
+    if (a.rsc >= 0 && isClone(rsc(a.rsc))) return cloneFlagsOf(id);
     if (a.rsc < 0 || !isGroup(rsc(a.rsc))) return {a.optional, a.runnable};
     Flags f{true, true};
     std::string task = memberTask(a.task);
@@ -90,8 +117,8 @@ class FlagSettler {
     if ((type & kOrderImpliesThen) && filter_optional && then.optional && !flags.optional) {
       then.optional = false;
     }
-    if ((type & kOrderRestart) && then.rsc >= 0 && !isGroup(rsc(then.rsc)) && first.rsc >= 0 &&
-        !isGroup(rsc(first.rsc))) {
+    if ((type & kOrderRestart) && then.rsc >= 0 && rsc(then.rsc).children.empty() &&
+        first.rsc >= 0 && rsc(first.rsc).children.empty()) {
       handleRestart(first, then, filter_optional, filter_runnable);
     }
   }
@@ -101,6 +128,19 @@ class FlagSettler {
   void updateOrdered(int invoking_rsc, int first, int then, Flags flags, bool filter_optional,
                      bool filter_runnable, std::uint32_t type) {
     updateOne(act(first), act(then), flags, filter_optional, filter_runnable, type);
+    if (invoking_rsc >= 0 && isClone(rsc(invoking_rsc))) {
+      // Pacemaker's pcmk__multi_update_actions: then each runnable instance action.
+      int then_rsc = act(then).rsc;
+      if (then_rsc < 0) return;
+      std::vector<int> children = rsc(then_rsc).children;
+      std::string task = act(then).task;
+      for (int child : children) {
+        std::vector<int> cs = actionsOf(child, task, act(then).node);
+        if (cs.empty() || !flagsOf(cs.front()).runnable) continue;
+        updateOne(act(first), act(cs.front()), flags, filter_optional, filter_runnable, type);
+      }
+      return;
+    }
     if (invoking_rsc < 0 || !isGroup(rsc(invoking_rsc))) return;
     int then_rsc = act(then).rsc;
     if (then_rsc < 0) return;

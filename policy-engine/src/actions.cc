@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "action_flags.h"
+#include "clone_assign.h"
 #include "common/crm_bool.h"
 
 namespace pulse::pe {
@@ -228,8 +229,43 @@ class Planner {
     }
   }
 
+  // Whether any leaf of `index` has a required stop, a required runnable
+  // start, or runs now (Pacemaker's clone_update_pseudo_status).
+  void scanInstance(int index, bool& stopping, bool& starting, bool& active) {
+    const Resource& r = rsc(index);
+    if (!r.children.empty()) {
+      for (int c : r.children) scanInstance(c, stopping, starting, active);
+      return;
+    }
+    if (!r.running_on.empty()) active = true;
+    for (int id : plan_.by_resource[static_cast<std::size_t>(index)]) {
+      const PlannedAction& a = act(id);
+      if (a.optional || !(a.pseudo || a.runnable)) continue;
+      if (a.task == "stop") stopping = true;
+      if (a.task == "start" && a.runnable) starting = true;
+    }
+  }
+
+  // A clone: its instances' actions and the clone's pseudo-actions around them.
+  void createCloneActions(int index) {
+    bool stopping = false, starting = false, active = false;
+    std::vector<int> children = rsc(index).children;
+    for (int c : children) {
+      createActions(c);
+      scanInstance(c, stopping, starting, active);
+    }
+    act(customAction(index, "start", 0, -1, !starting, true)).runnable = true;
+    act(customAction(index, "running", 0, -1, !starting, true)).runnable = active || starting;
+    act(customAction(index, "stop", 0, -1, !stopping, true)).runnable = true;
+    act(customAction(index, "stopped", 0, -1, !stopping, true)).runnable = true;
+  }
+
   void createActions(int index) {
     Resource& r = rsc(index);
+    if (isClone(r)) {
+      createCloneActions(index);
+      return;
+    }
     if (!isGroup(r)) {
       createPrimitiveActions(index);
       return;
@@ -322,8 +358,34 @@ class Planner {
     return std::nullopt;
   }
 
+  // Pacemaker's clone_internal_constraints: the clone starts when its
+  // instances start (one after another when ordered) and stops likewise.
+  void cloneConstraints(int index) {
+    origin_ = "the clone " + rsc(index).id;
+    order(index, "stopped", index, "start", kOrderOptional);
+    order(index, "start", index, "running", kOrderRunnableLeft);
+    order(index, "stop", index, "stopped", kOrderRunnableLeft);
+    int last = -1;
+    std::vector<int> children = rsc(index).children;
+    for (int child : children) {
+      internalConstraints(child);
+      origin_ = "the clone " + rsc(index).id;
+      order(index, "start", child, "start", kOrderRunnableLeft | kOrderImpliesFirstPrinted);
+      order(child, "start", index, "running", kOrderImpliesThenPrinted);
+      if (rsc(index).clone_ordered && last >= 0) order(last, "start", child, "start", kOrderOptional);
+      order(index, "stop", child, "stop", kOrderImpliesFirstPrinted);
+      order(child, "stop", index, "stopped", kOrderImpliesThenPrinted);
+      if (rsc(index).clone_ordered && last >= 0) order(child, "stop", last, "stop", kOrderOptional);
+      last = child;
+    }
+  }
+
   void internalConstraints(int index) {
     Resource& r = rsc(index);
+    if (isClone(r)) {
+      cloneConstraints(index);
+      return;
+    }
     origin_ = isGroup(r) ? "the group " + r.id : "stop before start of " + r.id;
     if (!isGroup(r)) {
       if (r.managed)
@@ -378,14 +440,61 @@ class Planner {
     act(then).before.push_back(e);
   }
 
+  // An instance that cannot pair with an instance of the clone it is
+  // interleaved after is not started (Pacemaker assigns it nowhere).
+  void inhibit(int index) {
+    Resource& r = rsc(index);
+    std::vector<int> children = r.children;
+    for (int c : children) inhibit(c);
+    if (!children.empty()) return;
+    r.assigned_to = -1;
+    r.next_role = Role::Stopped;
+    for (int id : plan_.by_resource[static_cast<std::size_t>(index)]) {
+      PlannedAction& a = act(id);
+      if (a.task == "stop") {
+        a.optional = false;
+      } else {
+        a.runnable = false;
+      }
+    }
+  }
+
+  // Orderings between interleaved clones bind each instance of `then` to the
+  // instance of `first` on its own node (multi_update_interleave_actions).
+  bool expandInterleaved(const ResourceOrdering& o, const std::string& first_task) {
+    const Resource& first = rsc(o.first_rsc);
+    const Resource& then = rsc(o.then_rsc);
+    if (o.first_rsc == o.then_rsc || !isClone(first) || !isClone(then)) return false;
+    bool by_first = o.then_task == "stop" || o.then_task == "demote";
+    if (!(by_first ? first : then).interleave) return false;
+    bool current = first_task == "stopped" || first_task == "demoted";
+    std::string child_task = first_task == "running"   ? "start"
+                             : first_task == "stopped" ? "stop"
+                                                       : first_task;
+    std::vector<int> children = then.children;
+    for (int then_child : children) {
+      int first_child = compatibleInstance(ws_, then_child, o.first_rsc, current);
+      if (first_child < 0) {
+        if (!current && (o.flags & (kOrderRunnableLeft | kOrderImpliesThen))) inhibit(then_child);
+        continue;
+      }
+      auto firsts = actionsOf(first_child, child_task);
+      auto thens = actionsOf(then_child, o.then_task);
+      if (firsts.empty() || thens.empty()) continue;
+      addEdge(firsts.front(), thens.front(), o.flags, o.origin);
+    }
+    return true;
+  }
+
   void expand(const ResourceOrdering& o) {
     std::string first_task = o.first_task;
-    // An ordering after a group waits for the whole group ("running"/"stopped").
-    if (o.first_rsc != o.then_rsc && isGroup(rsc(o.first_rsc)) &&
+    // An ordering after a group or clone waits for all of it ("running"/"stopped").
+    if (o.first_rsc != o.then_rsc && (isGroup(rsc(o.first_rsc)) || isClone(rsc(o.first_rsc))) &&
         rsc(o.then_rsc).parent != o.first_rsc) {
       if (first_task == "start") first_task = "running";
       if (first_task == "stop") first_task = "stopped";
     }
+    if (expandInterleaved(o, first_task)) return;
     std::vector<int> firsts = actionsOf(o.first_rsc, first_task);
     if (firsts.empty()) {
       if (o.first_rsc == o.then_rsc) return;

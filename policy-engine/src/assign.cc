@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "clone_assign.h"
+
 namespace pulse::pe {
 namespace {
 
@@ -18,8 +20,8 @@ Resource& rsc(WorkingSet& ws, int i) { return ws.resources[static_cast<std::size
 
 bool isGroup(const Resource& r) { return r.kind == ResourceConfig::Kind::Group; }
 
-// Variant rank as Pacemaker orders colocations (group above primitive).
-int variantRank(const Resource& r) { return isGroup(r) ? 1 : 0; }
+// Variant rank as Pacemaker orders colocations (clone above group above primitive).
+int variantRank(const Resource& r) { return isClone(r) ? 2 : (isGroup(r) ? 1 : 0); }
 
 int compareBy(const Resource& a, const Resource& b) {
   if (a.priority != b.priority) return a.priority > b.priority ? -1 : 1;
@@ -112,13 +114,44 @@ void applyColocToWeights(WorkingSet& ws, Resource& dependent, const Resource& pr
   }
 }
 
-class Assigner {
+class Assigner : public AssignSteps {
  public:
   explicit Assigner(WorkingSet& ws) : ws_(ws) {}
 
-  int assign(int index) {
+  int assign(int index) { return assign(index, -1); }
+
+  int assign(int index, int prefer) override {
     Resource& r = rsc(ws_, index);
-    return isGroup(r) ? assignGroup(index) : assignPrimitive(index);
+    if (isClone(r)) {
+      assignClone(ws_, *this, index);
+      return -1;
+    }
+    return isGroup(r) ? assignGroup(index, prefer) : assignPrimitive(index, prefer);
+  }
+
+  void applyColocScore(int dependent, int primary, const Colocation& c) override {
+    applyColocScoreTo(dependent, primary, c);
+  }
+
+  void applyWithThis(int index, int ci) override {
+    const Colocation c = ws_.colocations[static_cast<std::size_t>(ci)];
+    if (!hasInfluence(c)) return;
+    float factor = static_cast<float>(c.score) / static_cast<float>(kInfinity);
+    NodeScores nodes = rsc(ws_, index).allowed;
+    addColocatedNodeScores(c.dependent, nodes, true, c.node_attribute, factor, false, true);
+    rsc(ws_, index).allowed = std::move(nodes);
+  }
+
+  // Pacemaker's pcmk__unassign_resource.
+  void unassign(int index) override {
+    Resource& r = rsc(ws_, index);
+    if (!r.provisional && r.assigned_to >= 0 && !isGroup(r)) {
+      ws_.nodes[static_cast<std::size_t>(r.assigned_to)].assigned_count--;
+    }
+    r.assigned_to = -1;
+    r.provisional = true;
+    std::vector<int> children = r.children;
+    for (int c : children) unassign(c);
   }
 
  private:
@@ -206,17 +239,21 @@ class Assigner {
     }
   }
 
-  void applyColocScore(int dependent, int primary, const Colocation& c) {
+  void applyColocScoreTo(int dependent, int primary, const Colocation& c) {
     Resource& p = rsc(ws_, primary);
+    if (isClone(p)) {
+      applyColocationWithClone(ws_, *this, dependent, primary, c);
+      return;
+    }
     if (isGroup(p)) {
       if (p.provisional || p.children.empty()) return;
       if (p.group_colocated) {
         int member = c.score >= kInfinity ? p.children.back() : p.children.front();
-        applyColocScore(dependent, member, c);
+        applyColocScoreTo(dependent, member, c);
         return;
       }
       if (c.score >= kInfinity) return;  // mandatory colocation with a non-colocated group
-      for (int member : p.children) applyColocScore(dependent, member, c);
+      for (int member : p.children) applyColocScoreTo(dependent, member, c);
       return;
     }
     Resource& d = rsc(ws_, dependent);
@@ -229,18 +266,9 @@ class Assigner {
     std::optional<NodeScores> archive;
     if (c.score < 0 && c.score > -kInfinity) archive = r.allowed;
     assign(c.primary);
-    applyColocScore(index, c.primary, c);
+    applyColocScoreTo(index, c.primary, c);
     Resource& again = rsc(ws_, index);
     if (archive && !anyNodeAvailable(ws_, again.allowed)) again.allowed = std::move(*archive);
-  }
-
-  void applyWithThis(int index, int ci) {
-    const Colocation c = ws_.colocations[static_cast<std::size_t>(ci)];
-    if (!hasInfluence(c)) return;
-    float factor = static_cast<float>(c.score) / static_cast<float>(kInfinity);
-    NodeScores nodes = rsc(ws_, index).allowed;
-    addColocatedNodeScores(c.dependent, nodes, true, c.node_attribute, factor, false, true);
-    rsc(ws_, index).allowed = std::move(nodes);
   }
 
   bool finalize(Resource& r, int chosen, bool force) {
@@ -262,7 +290,7 @@ class Assigner {
     return true;
   }
 
-  bool assignBestNode(Resource& r) {
+  bool assignBestNode(Resource& r, int prefer) {
     std::vector<int> nodes;
     for (std::size_t n = 0; n < r.allowed.size(); ++n) {
       if (r.allowed[n]) nodes.push_back(static_cast<int>(n));
@@ -282,8 +310,14 @@ class Assigner {
              ws_.nodes[static_cast<std::size_t>(b)].name;
     });
     int chosen = nodes.empty() ? -1 : nodes.front();
-    if (chosen >= 0 && *r.allowed[static_cast<std::size_t>(chosen)] > 0 && ws_.available(chosen) &&
-        current >= 0 && ws_.available(current)) {
+    // A preferred node (a clone instance's current one) wins when it is as good as the best.
+    if (chosen >= 0 && prefer >= 0) {
+      const auto& p = r.allowed[static_cast<std::size_t>(prefer)];
+      if (p && *p >= weight(chosen) && ws_.available(prefer)) return finalize(r, prefer, false);
+    }
+    bool unique_instance = r.parent >= 0 && isClone(rsc(ws_, r.parent)) && rsc(ws_, r.parent).unique;
+    if (chosen >= 0 && !unique_instance && *r.allowed[static_cast<std::size_t>(chosen)] > 0 &&
+        ws_.available(chosen) && current >= 0 && ws_.available(current)) {
       Score best = *r.allowed[static_cast<std::size_t>(chosen)];
       for (std::size_t i = 1; i < nodes.size(); ++i) {
         if (*r.allowed[static_cast<std::size_t>(nodes[i])] != best) break;
@@ -293,7 +327,7 @@ class Assigner {
     return finalize(r, chosen, false);
   }
 
-  int assignPrimitive(int index) {
+  int assignPrimitive(int index, int prefer) {
     Resource& r0 = rsc(ws_, index);
     if (r0.parent >= 0 && !rsc(ws_, r0.parent).allocating) assign(r0.parent);
     Resource& r = rsc(ws_, index);
@@ -318,7 +352,7 @@ class Assigner {
     } else if (ws_.options.stop_all_resources) {
       finalize(rr, -1, true);
     } else {
-      assignBestNode(rr);
+      assignBestNode(rr, prefer);
     }
     rr.allocating = false;
     return rr.assigned_to;
@@ -351,7 +385,7 @@ class Assigner {
     g.with_this.clear();
   }
 
-  int assignGroup(int index) {
+  int assignGroup(int index, int prefer) {
     Resource& g = rsc(ws_, index);
     if (!g.provisional) return g.assigned_to;
     if (g.allocating) return -1;
@@ -365,7 +399,7 @@ class Assigner {
     int first_assigned = -1;
     std::vector<int> children = g.children;
     for (int member : children) {
-      int node = assignPrimitive(member);
+      int node = assignPrimitive(member, prefer);
       if (first_assigned < 0) first_assigned = node;
     }
     Resource& gg = rsc(ws_, index);
@@ -380,6 +414,10 @@ class Assigner {
 };
 
 }  // namespace
+
+void insertColocation(WorkingSet& ws, std::vector<int>& list, int coloc, bool by_primary) {
+  insertSorted(ws, list, coloc, by_primary);
+}
 
 std::optional<Error> unpackColocations(WorkingSet& ws) {
   for (const ColocationConstraint& cc : ws.cib->colocations) {
@@ -403,9 +441,9 @@ std::optional<Error> unpackColocations(WorkingSet& ws) {
     if (critical != rsc(ws, d).meta.end() && critical->second == "false") c.influence = false;
     addColocation(ws, std::move(c));
   }
-  // A colocated group: each member is colocated with the one before it.
-  for (int top : ws.top_level) {
-    const Resource& g = rsc(ws, top);
+  // A colocated group (cloned ones too): each member is colocated with the one before it.
+  for (std::size_t top = 0; top < ws.resources.size(); ++top) {
+    const Resource& g = ws.resources[top];
     if (!isGroup(g) || !g.group_colocated) continue;
     for (std::size_t i = 1; i < g.children.size(); ++i) {
       Colocation c;

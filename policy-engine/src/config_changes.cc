@@ -115,7 +115,7 @@ ConfigChanges checkConfigChanges(const WorkingSet& ws) {
     if (node < 0 && !st.uname.empty()) node = ws.findNode(st.uname);
     if (node < 0) continue;
     for (const ResourceHistory& rh : st.resources) {
-      int index = ws.findResource(rh.id);
+      int index = ws.historyOwner(node, rh.id);
       if (index < 0 || rh.ops.empty()) continue;
       const Resource& r = ws.resources[static_cast<std::size_t>(index)];
       if (r.kind != ResourceConfig::Kind::Primitive) continue;

@@ -227,7 +227,9 @@ class ResourceReplay {
     if (maskable) {
       updateState(op, target_rc);
       recordFailed(op, old_rc);
+      // An anonymous clone's instances are interchangeable: the ban is the clone's.
       int parent = r_.index;
+      if (r_.history_id != r_.id) parent = cloneOf(ws_, r_.index);
       addLocationScore(ws_.resources[static_cast<std::size_t>(parent)], node_, -kInfinity);
       return;
     }
@@ -483,12 +485,101 @@ class ResourceReplay {
   const OperationRecord* last_failure_ = nullptr;
 };
 
+// A resource's own history when requires=fencing: recovered by fencing the node.
+bool needsFencing(const WorkingSet& ws, const Resource& r) {
+  auto it = r.meta.find("requires");
+  if (it != r.meta.end()) return it->second == "fencing" || it->second == "unfencing";
+  return ws.options.stonith_enabled && !r.is_stonith;
+}
+
+std::string stripInstance(const std::string& id) {
+  std::size_t colon = id.rfind(':');
+  if (colon == std::string::npos || colon + 1 == id.size()) return id;
+  for (std::size_t i = colon + 1; i < id.size(); ++i) {
+    if (id[i] < '0' || id[i] > '9') return id;
+  }
+  return id.substr(0, colon);
+}
+
+// The resource of `instance` (an instance or a cloned group's instance) whose
+// configuration is `base`, or -1.
+int memberNamed(const WorkingSet& ws, int instance, const std::string& base) {
+  const Resource& i = ws.resources[static_cast<std::size_t>(instance)];
+  if (i.config->id == base) return instance;
+  for (int m : i.children) {
+    if (ws.resources[static_cast<std::size_t>(m)].config->id == base) return m;
+  }
+  return -1;
+}
+
+// Pacemaker's find_anonymous_clone: the instance already active on `node`,
+// else the first one active nowhere, else a new (orphan) instance.
+int findAnonymousInstance(WorkingSet& ws, int clone, int node, const std::string& base) {
+  int found = -1, inactive = -1;
+  bool skip_inactive = false;
+  std::vector<int> children = ws.resources[static_cast<std::size_t>(clone)].children;
+  for (int child : children) {
+    if (found >= 0) break;
+    const Resource& c = ws.resources[static_cast<std::size_t>(child)];
+    if (!c.running_on.empty()) {
+      if (c.running_on.front() != node) continue;
+      found = memberNamed(ws, child, base);
+      if (found >= 0 && !ws.resources[static_cast<std::size_t>(found)].running_on.empty()) {
+        skip_inactive = true;  // a second history for the same instance: an orphan
+        found = -1;
+      }
+    } else if (!skip_inactive && inactive < 0 && !c.blocked) {
+      inactive = memberNamed(ws, child, base);
+      if (inactive >= 0) {
+        int pending = ws.resources[static_cast<std::size_t>(inactive)].pending_node;
+        if (pending >= 0 && pending != node) inactive = -1;
+      }
+    }
+  }
+  if (found < 0 && !skip_inactive) found = inactive;
+  const Node& n = ws.nodes[static_cast<std::size_t>(node)];
+  if (found >= 0 && !needsFencing(ws, ws.resources[static_cast<std::size_t>(found)]) &&
+      (!n.online || n.unclean)) {
+    found = -1;
+  }
+  if (found < 0) found = memberNamed(ws, addCloneInstance(ws, clone), base);
+  return found;
+}
+
+// The resource a node's lrm_resource entry belongs to: clone histories are
+// matched to instances as Pacemaker's unpack_find_resource does.
+int historyResource(WorkingSet& ws, int node, const std::string& id) {
+  int index = ws.findResource(id);
+  std::string base = stripInstance(id);
+  int clone = -1;
+  if (index >= 0) {
+    clone = cloneOf(ws, index);
+  } else if (base != id) {
+    int by_base = ws.findResource(base);
+    if (by_base >= 0 && isClone(ws.resources[static_cast<std::size_t>(by_base)])) clone = by_base;
+  }
+  if (clone < 0) return index;
+  if (index == clone && ws.resources[static_cast<std::size_t>(clone)].id == id) return -1;
+  if (!ws.resources[static_cast<std::size_t>(clone)].unique) {
+    return findAnonymousInstance(ws, clone, node, base);
+  }
+  if (index >= 0 && index != clone) return index;
+  // A unique instance beyond clone-max: instances are added up to its number, as orphans.
+  if (base == id) return -1;
+  for (int guard = 0; guard < 10000 && ws.findResource(id) < 0; ++guard) {
+    addCloneInstance(ws, clone);
+  }
+  return ws.findResource(id) >= 0 && cloneOf(ws, ws.findResource(id)) == clone
+             ? ws.findResource(id)
+             : -1;
+}
+
 }  // namespace
 
 Score failCount(const WorkingSet& ws, const Resource& r, int node) {
   const auto& failures = ws.nodes[static_cast<std::size_t>(node)].failures;
   if (failures.empty()) return 0;
-  auto it = failures.find(r.id);
+  auto it = failures.find(r.history_id);
   if (it == failures.end()) return 0;
   const Node::Failures& f = it->second;
   if (f.count > 0 && r.failure_timeout_s > 0 && f.last_failure > 0 &&
@@ -505,12 +596,13 @@ std::optional<Error> unpackHistory(WorkingSet& ws) {
     if (node < 0) continue;
     for (const ResourceHistory& rh : st.resources) {
       if (rh.ops.empty()) continue;
-      int index = ws.findResource(rh.id);
+      int index = historyResource(ws, node, rh.id);
       if (index < 0) {
         ws.warnings.push_back("history of unknown resource '" + rh.id + "' on " +
                               ws.nodes[static_cast<std::size_t>(node)].name + " ignored");
         continue;
       }
+      ws.history_owner[{node, rh.id}] = index;
       Resource& r = ws.resources[static_cast<std::size_t>(index)];
       if (r.kind != ResourceConfig::Kind::Primitive) continue;
       std::vector<const OperationRecord*> ops;

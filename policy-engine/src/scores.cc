@@ -57,6 +57,12 @@ bool evaluateRule(const Rule& rule, const Node& node) {
 // the scores; later members of a colocated group only get the node allowed.
 void applyLocation(WorkingSet& ws, Resource& r, const std::vector<std::pair<int, Score>>& scores) {
   for (const auto& [node, score] : scores) addLocationScore(r, node, score);
+  if (isClone(r)) {
+    // A clone's location applies to the clone and to each instance.
+    std::vector<int> children = r.children;
+    for (int child : children) applyLocation(ws, ws.resources[static_cast<std::size_t>(child)], scores);
+    return;
+  }
   if (r.kind != ResourceConfig::Kind::Group) return;
   bool reset = r.group_colocated;
   bool first = true;

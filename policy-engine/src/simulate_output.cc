@@ -10,6 +10,7 @@ namespace {
 // crm_mon's order: role, node (when on one), "(flag, flag)", "[ nodes ]".
 std::string state(const ResourceView& r) {
   std::string s = r.failed ? "FAILED" : (r.nodes.empty() ? "Stopped" : roleName(r.role));
+  if (r.orphan) s = "ORPHANED " + s;
   if (r.nodes.size() == 1) s += " " + r.nodes.front();
   std::vector<std::string> flags;
   if (r.disabled) flags.push_back("disabled");
@@ -28,7 +29,84 @@ std::string state(const ResourceView& r) {
   return s;
 }
 
+void resourceLines(std::ostringstream& out, const ResourceView& r, const std::string& indent);
+
+bool active(const ResourceView& r) {
+  if (r.is_group) {
+    for (const auto& m : r.members) {
+      if (active(m)) return true;
+    }
+    return false;
+  }
+  return !r.nodes.empty();
+}
+
+// The one node an instance runs on cleanly (all members Started there, no
+// failure, managed, nothing pending), or "" when it must be listed on its own.
+std::string cleanlyStartedOn(const ResourceView& r) {
+  if (r.is_group) {
+    std::string node;
+    for (const auto& m : r.members) {
+      std::string at = cleanlyStartedOn(m);
+      if (at.empty() || (!node.empty() && at != node)) return "";
+      node = at;
+    }
+    return node;
+  }
+  if (r.failed || !r.managed || r.orphan || !r.pending.empty() || r.nodes.size() != 1) return "";
+  return r.nodes.front();
+}
+
+// crm_mon's clone set: anonymous instances running cleanly are summed up as
+// "Started: [ nodes ]"; the others (and every instance of a unique clone) are
+// listed one by one; "Stopped: [ nodes ]" names the nodes without an instance.
+void cloneLines(std::ostringstream& out, const ResourceView& r, const std::string& indent) {
+  out << indent << "* Clone Set: " << r.id << " [" << r.cloned << "]";
+  if (r.unique) out << " (unique)";
+  if (r.disabled) out << " (disabled)";
+  if (!r.managed) out << " (unmanaged)";
+  out << ":\n";
+  const std::string inner = indent + "  ";
+  std::vector<std::string> started, seen;
+  for (const ResourceView& m : r.members) {
+    if (!active(m)) continue;
+    std::string node = r.unique ? "" : cleanlyStartedOn(m);
+    if (!node.empty()) {
+      started.push_back(node);
+      continue;
+    }
+    ResourceView shown = m;
+    if (!r.unique) shown.id = m.cloned;
+    resourceLines(out, shown, inner);
+  }
+  for (const ResourceView& m : r.members) {
+    if (m.is_group) {
+      for (const auto& g : m.members) seen.insert(seen.end(), g.nodes.begin(), g.nodes.end());
+    } else {
+      seen.insert(seen.end(), m.nodes.begin(), m.nodes.end());
+    }
+  }
+  std::sort(started.begin(), started.end());
+  auto list = [&](const char* label, const std::vector<std::string>& names) {
+    if (names.empty()) return;
+    out << inner << "* " << label << ": [";
+    for (const auto& n : names) out << " " << n;
+    out << " ]\n";
+  };
+  list("Started", started);
+  std::vector<std::string> stopped;
+  for (const std::string& n : r.all_nodes) {
+    if (std::find(seen.begin(), seen.end(), n) == seen.end()) stopped.push_back(n);
+  }
+  std::sort(stopped.begin(), stopped.end());
+  list("Stopped", stopped);
+}
+
 void resourceLines(std::ostringstream& out, const ResourceView& r, const std::string& indent) {
+  if (r.is_clone) {
+    cloneLines(out, r, indent);
+    return;
+  }
   if (r.is_group) {
     out << indent << "* Resource Group: " << r.id << ":";
     bool all_disabled = !r.members.empty() && r.disabled;

@@ -106,7 +106,17 @@ ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* p
   v.blocked = r.blocked;
   v.disabled = r.target_role == Role::Stopped;
   v.is_group = r.kind == ResourceConfig::Kind::Group;
-  if (v.is_group) {
+  v.is_clone = isClone(r);
+  v.orphan = r.orphan;
+  v.cloned = r.config != nullptr ? r.config->id : r.id;
+  if (v.is_clone) {
+    v.unique = r.unique;
+    v.cloned = r.config->members.front().id;
+    for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
+      if (r.allowed[n] && *r.allowed[n] >= 0) v.all_nodes.push_back(ws.nodes[n].name);
+    }
+  }
+  if (v.is_group || v.is_clone) {
     for (int c : r.children) {
       v.members.push_back(viewOf(ws, ws.resources[static_cast<std::size_t>(c)], plan));
     }
@@ -178,7 +188,9 @@ std::vector<ScoreLine> scoreLines(const WorkingSet& ws) {
   std::vector<ScoreLine> lines;
   for (const Resource& r : ws.resources) {
     const char* kind =
-        r.kind == ResourceConfig::Kind::Group ? "pcmk__group_assign" : "pcmk__primitive_assign";
+        isClone(r) ? "pcmk__clone_assign"
+                   : (r.kind == ResourceConfig::Kind::Group ? "pcmk__group_assign"
+                                                             : "pcmk__primitive_assign");
     for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
       if (!r.allowed[n]) continue;
       lines.push_back({std::string(kind) + ": " + r.id + " allocation score on " +

@@ -198,6 +198,37 @@ std::optional<Error> Unpacker::readGroup(const pugi::xml_node& node, ResourceCon
   return std::nullopt;
 }
 
+// A clone: its meta-attributes and the one primitive or group it clones.
+std::optional<Error> Unpacker::readClone(const pugi::xml_node& node, ResourceConfig& out) {
+  out.kind = ResourceConfig::Kind::Clone;
+  if (auto e = requireId(node, out.id)) return e;
+  if (auto e = claimId(node, out.id)) return e;
+  out.line = lines_.lineOf(node);
+  for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
+    if (c.type() != pugi::node_element) continue;
+    std::string_view name = c.name();
+    if (name == "primitive" || name == "group") {
+      if (!out.members.empty()) return fail(c, "a clone holds only one primitive or group");
+      ResourceConfig member;
+      if (auto e = name == "group" ? readGroup(c, member) : readPrimitive(c, member)) return e;
+      out.members.push_back(std::move(member));
+    } else if (name == "meta_attributes") {
+      if (auto e = readNvSet(c, out.meta)) return e;
+    } else if (name == "instance_attributes") {
+      if (auto e = readNvSet(c, out.params)) return e;
+    } else {
+      return fail(c, "unknown element in <clone> (a clone holds a primitive or a group)");
+    }
+  }
+  if (out.members.empty()) return fail(node, "the clone has nothing to clone");
+  auto promotable = out.meta.find("promotable");
+  if (promotable != out.meta.end() && (promotable->second == "true" || promotable->second == "yes" ||
+                                       promotable->second == "1" || promotable->second == "on")) {
+    return fail(node, "promotable clones are not supported yet");
+  }
+  return std::nullopt;
+}
+
 std::optional<Error> Unpacker::readResources(const pugi::xml_node& node, Cib& cib) {
   for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
     if (c.type() != pugi::node_element) continue;
@@ -207,7 +238,11 @@ std::optional<Error> Unpacker::readResources(const pugi::xml_node& node, Cib& ci
       if (auto e = readPrimitive(c, rc)) return e;
     } else if (name == "group") {
       if (auto e = readGroup(c, rc)) return e;
-    } else if (name == "clone" || name == "master" || name == "bundle" || name == "template") {
+    } else if (name == "clone") {
+      if (auto e = readClone(c, rc)) return e;
+    } else if (name == "master") {
+      return fail(c, "promotable clones (<master>) are not supported yet");
+    } else if (name == "bundle" || name == "template") {
       return fail(c, "<" + std::string(name) + "> resources are not supported yet");
     } else {
       return fail(c, "unknown element in <resources>");

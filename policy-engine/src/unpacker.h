@@ -91,6 +91,7 @@ class Unpacker {
   std::optional<Error> readRule(const pugi::xml_node& node, Rule& out);
   std::optional<Error> readPrimitive(const pugi::xml_node& node, ResourceConfig& out);
   std::optional<Error> readGroup(const pugi::xml_node& node, ResourceConfig& out);
+  std::optional<Error> readClone(const pugi::xml_node& node, ResourceConfig& out);
   std::optional<Error> readResources(const pugi::xml_node& node, Cib& cib);
   std::optional<Error> readConstraints(const pugi::xml_node& node, Cib& cib);
   std::optional<Error> readNodes(const pugi::xml_node& node, Cib& cib);

@@ -181,10 +181,31 @@ void applyMeta(Resource& r, const ClusterOptions& options, std::vector<std::stri
   r.next_role = r.target_role.value_or(Role::Unknown);
 }
 
-int addResource(const ResourceConfig& rc, int parent, const Cib& cib, WorkingSet& ws) {
+// Pacemaker's clone_unpack: instance limits, with clone-max defaulting to the node count.
+void readCloneMeta(Resource& c, const WorkingSet& ws) {
+  auto number = [&](const char* key, const char* legacy, int fallback) {
+    const std::string* v = lookup(c.meta, key);
+    if (v == nullptr && legacy != nullptr) v = lookup(c.meta, legacy);
+    if (v == nullptr) return fallback;
+    auto parsed = parseScore(*v);
+    return parsed ? static_cast<int>(std::max<Score>(0, std::min<Score>(*parsed, 1000000))) : 0;
+  };
+  c.clone_max = number("clone-max", nullptr, std::max<int>(1, static_cast<int>(ws.nodes.size())));
+  c.clone_node_max = number("clone-node-max", nullptr, 1);
+  c.clone_min = number("clone-min", nullptr, 0);
+  if (auto* v = lookup(c.meta, "globally-unique")) c.unique = crmIsTrue(*v);
+  if (auto* v = lookup(c.meta, "interleave")) c.interleave = crmIsTrue(*v);
+  if (auto* v = lookup(c.meta, "ordered")) c.clone_ordered = crmIsTrue(*v);
+  c.group_ordered = true;  // "ordered" means something else for a clone
+  if (!c.unique && c.clone_node_max > 1) c.clone_node_max = 1;  // anonymous: one per node
+}
+
+int addResource(const ResourceConfig& rc, int parent, const Cib& cib, WorkingSet& ws,
+                const std::string& suffix = "") {
   Resource r;
   r.kind = rc.kind;
-  r.id = rc.id;
+  r.id = rc.id + suffix;
+  r.history_id = r.id;
   r.config = &rc;
   r.parent = parent;
   r.index = static_cast<int>(ws.resources.size());
@@ -196,19 +217,70 @@ int addResource(const ResourceConfig& rc, int parent, const Cib& cib, WorkingSet
     for (const auto& kv : ws.resources[static_cast<std::size_t>(parent)].meta) r.meta.insert(kv);
   }
   for (const auto& kv : cib.rsc_defaults) r.meta.insert(kv);
+  // Clones are slightly sticky by default so instances are not shuffled for nothing.
+  if (rc.kind == ResourceConfig::Kind::Clone) r.meta.emplace("resource-stickiness", "1");
   applyMeta(r, ws.options, ws.warnings);
+  r.allowed.assign(ws.nodes.size(), std::nullopt);
+  if (ws.options.symmetric) {
+    for (auto& s : r.allowed) s = 0;
+  }
   if (r.is_stonith) ws.options.have_stonith_resource = true;
   int index = r.index;
+  if (!suffix.empty()) {
+    // An instance: its history and fail-counts go by the bare id when anonymous.
+    int clone = cloneOf(ws, parent);
+    if (!ws.resources[static_cast<std::size_t>(clone)].unique) r.history_id = rc.id;
+  }
   ws.resource_index.emplace(r.id, index);
   ws.resources.push_back(std::move(r));
+  if (rc.kind == ResourceConfig::Kind::Clone) {
+    Resource& c = ws.resources[static_cast<std::size_t>(index)];
+    readCloneMeta(c, ws);
+    // Constraints naming the cloned resource (or a member of a cloned group) mean the clone.
+    ws.resource_index.emplace(rc.members.front().id, index);
+    for (const ResourceConfig& m : rc.members.front().members) ws.resource_index.emplace(m.id, index);
+    // Pacemaker keeps one instance even at clone-max 0, so that orphans find their parent.
+    int count = std::max(c.clone_max, 1);
+    for (int i = 0; i < count; ++i) addCloneInstance(ws, index);
+    return index;
+  }
   for (const ResourceConfig& member : rc.members) {
-    int child = addResource(member, index, cib, ws);
+    int child = addResource(member, index, cib, ws, suffix);
     ws.resources[static_cast<std::size_t>(index)].children.push_back(child);
   }
   return index;
 }
 
 }  // namespace
+
+bool isClone(const Resource& r) { return r.kind == ResourceConfig::Kind::Clone; }
+
+int cloneOf(const WorkingSet& ws, int rsc) {
+  for (int at = rsc; at >= 0; at = ws.resources[static_cast<std::size_t>(at)].parent) {
+    if (isClone(ws.resources[static_cast<std::size_t>(at)])) return at;
+  }
+  return -1;
+}
+
+bool isCloneInstance(const WorkingSet& ws, const Resource& r) {
+  return r.parent >= 0 && isClone(ws.resources[static_cast<std::size_t>(r.parent)]);
+}
+
+int addCloneInstance(WorkingSet& ws, int clone) {
+  const Resource& c = ws.resources[static_cast<std::size_t>(clone)];
+  int number = static_cast<int>(c.children.size());
+  bool orphan = number >= c.clone_max;
+  const ResourceConfig& cloned = c.config->members.front();
+  int child = addResource(cloned, clone, *ws.cib, ws, ":" + std::to_string(number));
+  ws.resources[static_cast<std::size_t>(clone)].children.push_back(child);
+  if (orphan) {
+    ws.resources[static_cast<std::size_t>(child)].orphan = true;
+    for (int m : ws.resources[static_cast<std::size_t>(child)].children) {
+      ws.resources[static_cast<std::size_t>(m)].orphan = true;
+    }
+  }
+  return child;
+}
 
 Role parseRole(const std::string& text) {
   std::string s = text;
@@ -240,12 +312,6 @@ Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now) {
   for (Node& node : ws.nodes) collectFailures(node);
   for (const ResourceConfig& rc : cib.resources) {
     ws.top_level.push_back(addResource(rc, -1, cib, ws));
-  }
-  for (Resource& r : ws.resources) {
-    r.allowed.assign(ws.nodes.size(), std::nullopt);
-    if (ws.options.symmetric) {
-      for (auto& s : r.allowed) s = 0;
-    }
   }
   if (auto e = unpackHistory(ws)) return *e;
   return ws;

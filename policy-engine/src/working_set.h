@@ -79,6 +79,18 @@ struct Resource {
   bool group_colocated = true;
   bool is_stonith = false;
 
+  // Clones (kind Clone) and their instances. An instance's id carries its
+  // number ("rsc:2"); history_id is how the status section and the
+  // fail-count attributes name it: the bare id for an anonymous clone.
+  std::string history_id;
+  int clone_max = 0;
+  int clone_node_max = 1;
+  int clone_min = 0;
+  bool unique = false;
+  bool interleave = false;
+  bool clone_ordered = false;
+  bool orphan = false;  // an instance beyond clone-max, known only from the history
+
   // From the status section.
   Role role = Role::Stopped;
   Role next_role = Role::Unknown;
@@ -161,6 +173,13 @@ struct WorkingSet {
     return false;
   }
   std::vector<std::string> warnings;
+  // (node, lrm_resource id) -> the resource that history belongs to, for
+  // histories that do not name a resource directly (anonymous clone instances).
+  std::map<std::pair<int, std::string>, int> history_owner;
+  int historyOwner(int node, const std::string& id) const {
+    auto it = history_owner.find({node, id});
+    return it == history_owner.end() ? findResource(id) : it->second;
+  }
 
   int findNode(const std::string& name_or_id) const {
     auto it = node_index.find(name_or_id);
@@ -181,6 +200,15 @@ Role parseRole(const std::string& text);
 
 // Stage 1: typed CIB -> working set (nodes, resources, history, failures).
 Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now);
+
+bool isClone(const Resource& r);
+bool isCloneInstance(const WorkingSet& ws, const Resource& r);
+// The clone a resource belongs to (itself, its parent or its grandparent), or -1.
+int cloneOf(const WorkingSet& ws, int rsc);
+
+// Adds one more instance to clone `clone` (numbered after the existing ones);
+// an orphan when the clone already has clone-max instances.
+int addCloneInstance(WorkingSet& ws, int clone);
 
 // Pacemaker's op key, e.g. "rsc1_monitor_10000".
 std::string opKey(const std::string& rsc, const std::string& task, std::int64_t interval_ms);

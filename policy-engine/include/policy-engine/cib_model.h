@@ -54,14 +54,15 @@ struct OperationConfig {
 };
 
 struct ResourceConfig {
-  enum class Kind { Primitive, Group };
+  // A clone holds exactly one member (a primitive or a group) in `members`.
+  enum class Kind { Primitive, Group, Clone };
   Kind kind = Kind::Primitive;
   std::string id;
   std::string cls, provider, type;
   Attributes params;  // instance_attributes
   Attributes meta;    // meta_attributes (rsc_defaults merged in later)
   std::vector<OperationConfig> ops;
-  std::vector<ResourceConfig> members;  // group members
+  std::vector<ResourceConfig> members;  // group members; a clone's one cloned resource
   int line = 0;
 };
 
