@@ -138,7 +138,8 @@ class Assigner : public AssignSteps {
     if (!hasInfluence(c)) return;
     float factor = static_cast<float>(c.score) / static_cast<float>(kInfinity);
     NodeScores nodes = rsc(ws_, index).allowed;
-    addColocatedNodeScores(c.dependent, nodes, true, c.node_attribute, factor, false, true);
+    addColocatedNodeScores(c.dependent, nodes, true, c.node_attribute, factor, false, true,
+                           isClone(rsc(ws_, index)));
     rsc(ws_, index).allowed = std::move(nodes);
   }
 
@@ -157,9 +158,11 @@ class Assigner : public AssignSteps {
  private:
   // Colocation scores of `dependent` (and, transitively, of what is colocated
   // with it) merged into `nodes`, scaled by `factor`.
+  // With `nonnegative` (a clone merging its dependents' scores) a merged
+  // score never turns a node negative.
   void addColocatedNodeScores(int index, NodeScores& nodes, bool nodes_given,
                               const std::string& attr, float factor, bool this_with,
-                              bool only_active) {
+                              bool only_active, bool nonnegative = false) {
     Resource& r = rsc(ws_, index);
     if (r.merging) return;
     r.merging = true;
@@ -171,12 +174,13 @@ class Assigner : public AssignSteps {
       }
       int member = nodes_given ? r.children.front() : r.children.back();
       work = nodes;
-      addColocatedNodeScores(member, work, nodes_given, attr, factor, this_with, only_active);
+      addColocatedNodeScores(member, work, nodes_given, attr, factor, this_with, only_active,
+                             nonnegative);
     } else if (!nodes_given) {
       work = r.allowed;
     } else {
       work = nodes;
-      addScoresMatchingAttr(work, r, attr, factor, false);
+      addScoresMatchingAttr(work, r, attr, factor, nonnegative);
     }
     if (anyNodeAvailable(ws_, work)) {
       float multiplier = factor < 0.0f ? -1.0f : 1.0f;
@@ -193,11 +197,17 @@ class Assigner : public AssignSteps {
         int other = this_with ? c.primary : c.dependent;
         if (!this_with && !hasInfluence(c)) continue;
         float f = multiplier * static_cast<float>(c.score) / static_cast<float>(kInfinity);
-        addColocatedNodeScores(other, work, true, c.node_attribute, f, this_with, true);
+        addColocatedNodeScores(other, work, true, c.node_attribute, f, this_with, true,
+                               nonnegative);
       }
     } else if (only_active) {
       r.merging = false;
       return;
+    }
+    if (nonnegative) {
+      for (auto& s : work) {
+        if (s && *s == kInfinityHack) s = 1;
+      }
     }
     nodes = std::move(work);
     r.merging = false;

@@ -194,6 +194,13 @@ void readCloneMeta(Resource& c, const WorkingSet& ws) {
   c.clone_node_max = number("clone-node-max", nullptr, 1);
   c.clone_min = number("clone-min", nullptr, 0);
   if (auto* v = lookup(c.meta, "globally-unique")) c.unique = crmIsTrue(*v);
+  // Only OCF and fencing agents support unique instances: others are forced anonymous.
+  auto supportsUnique = [](const ResourceConfig& p) { return p.cls == "ocf" || p.cls == "stonith"; };
+  const ResourceConfig& cloned = c.config->members.front();
+  if (cloned.kind == ResourceConfig::Kind::Primitive && !supportsUnique(cloned)) c.unique = false;
+  for (const ResourceConfig& m : cloned.members) {
+    if (!supportsUnique(m)) c.unique = false;
+  }
   if (auto* v = lookup(c.meta, "interleave")) c.interleave = crmIsTrue(*v);
   if (auto* v = lookup(c.meta, "ordered")) c.clone_ordered = crmIsTrue(*v);
   c.group_ordered = true;  // "ordered" means something else for a clone
