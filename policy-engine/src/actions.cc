@@ -43,6 +43,12 @@ class Planner {
     for (int top : ws_.top_level) createActions(top);
     if (auto e = configOrderings()) return *e;
     for (int top : ws_.top_level) internalConstraints(top);
+    // Interleaved instances that cannot pair are inhibited until none is left,
+    // since each inhibited instance can leave another one without a partner.
+    for (bool again = true; again;) {
+      again = false;
+      for (const ResourceOrdering& o : orderings_) again = inhibitUnpaired(o) || again;
+    }
     for (const ResourceOrdering& o : orderings_) expand(o);
     applyForced();
     settleActionFlags(ws_, plan_);
@@ -449,6 +455,7 @@ class Planner {
     if (!children.empty()) return;
     r.assigned_to = -1;
     r.next_role = Role::Stopped;
+    for (int p = r.parent; p >= 0 && !isClone(rsc(p)); p = rsc(p).parent) rsc(p).assigned_to = -1;
     for (int id : plan_.by_resource[static_cast<std::size_t>(index)]) {
       PlannedAction& a = act(id);
       if (a.task == "stop") {
@@ -459,14 +466,35 @@ class Planner {
     }
   }
 
-  // Orderings between interleaved clones bind each instance of `then` to the
-  // instance of `first` on its own node (multi_update_interleave_actions).
-  bool expandInterleaved(const ResourceOrdering& o, const std::string& first_task) {
+  bool interleaved(const ResourceOrdering& o) {
     const Resource& first = rsc(o.first_rsc);
     const Resource& then = rsc(o.then_rsc);
     if (o.first_rsc == o.then_rsc || !isClone(first) || !isClone(then)) return false;
     bool by_first = o.then_task == "stop" || o.then_task == "demote";
-    if (!(by_first ? first : then).interleave) return false;
+    return (by_first ? first : then).interleave;
+  }
+
+  // Inhibits the instances of an interleaved `then` left without a partner
+  // to start after; true when any was inhibited now.
+  bool inhibitUnpaired(const ResourceOrdering& o) {
+    if (!interleaved(o) || !(o.flags & (kOrderRunnableLeft | kOrderImpliesThen))) return false;
+    if (o.first_task != "start" && o.first_task != "promote") return false;
+    bool any = false;
+    std::vector<int> children = rsc(o.then_rsc).children;
+    for (int then_child : children) {
+      if (placedOn(ws_, rsc(then_child), false) < 0) continue;
+      if (compatibleInstance(ws_, then_child, o.first_rsc, false) >= 0) continue;
+      inhibit(then_child);
+      any = true;
+    }
+    return any;
+  }
+
+  // Orderings between interleaved clones bind each instance of `then` to the
+  // instance of `first` on its own node (multi_update_interleave_actions).
+  bool expandInterleaved(const ResourceOrdering& o, const std::string& first_task) {
+    if (!interleaved(o)) return false;
+    const Resource& then = rsc(o.then_rsc);
     bool current = first_task == "stopped" || first_task == "demoted";
     std::string child_task = first_task == "running"   ? "start"
                              : first_task == "stopped" ? "stop"

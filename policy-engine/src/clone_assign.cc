@@ -203,6 +203,7 @@ class CloneAssigner {
 };
 
 bool instanceOn(const WorkingSet& ws, int instance, int node, bool current) {
+  if (blockedAnywhere(ws, rsc(ws, instance))) return false;  // only instances that have not failed
   return placedOn(ws, rsc(ws, instance), current) == node;
 }
 
