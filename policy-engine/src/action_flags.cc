@@ -194,6 +194,17 @@ class FlagSettler {
     }
   }
 
+  // A clone-min pseudo-action is runnable while enough instances can act.
+  void settleRequiresAny(PlannedAction& a) {
+    int runnable = 0;
+    for (int e : a.before) {
+      const ActionEdge& edge = plan_.edges[static_cast<std::size_t>(e)];
+      if ((edge.flags & kOrderOneOrMore) && flagsOf(edge.first).runnable) ++runnable;
+    }
+    PlannedAction& again = act(a.id);
+    again.runnable = runnable >= again.required_runnable_before;
+  }
+
   // An unrunnable start blocks the starts of what must be colocated with it.
   void blockColocationDependents(int id) {
     const PlannedAction& a = act(id);
@@ -233,6 +244,9 @@ class FlagSettler {
       before.reserve(plan_.actions.size());
       for (const PlannedAction& a : plan_.actions) before.emplace_back(a.optional, a.runnable);
       for (const ActionEdge& e : plan_.edges) applyEdge(e);
+      for (PlannedAction& a : plan_.actions) {
+        if (a.required_runnable_before > 0) settleRequiresAny(a);
+      }
       for (std::size_t i = 0; i < plan_.actions.size(); ++i) {
         blockColocationDependents(static_cast<int>(i));
       }

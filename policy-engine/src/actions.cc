@@ -50,6 +50,7 @@ class Planner {
       for (const ResourceOrdering& o : orderings_) again = inhibitUnpaired(o) || again;
     }
     for (const ResourceOrdering& o : orderings_) expand(o);
+    cloneMinOrderings();
     applyForced();
     settleActionFlags(ws_, plan_);
     applyReloads();
@@ -315,6 +316,37 @@ class Planner {
     orderings_.push_back({first_rsc, first_task, then_rsc, then_task, flags, origin_});
   }
 
+  // Pacemaker's get_minimum_first_instances: clone-min of a clone ordered
+  // first, or 1 for the deprecated require-all="false".
+  int minimumFirstInstances(int first, const OrderConstraint& oc) {
+    if (!isClone(rsc(first))) return 0;
+    if (rsc(first).meta.count("clone-min")) return rsc(first).clone_min;
+    return oc.require_all.has_value() && !*oc.require_all ? 1 : 0;
+  }
+
+  // Pacemaker's clone_min_ordering: a pseudo-action runnable once enough
+  // instances of `first` can act, and `then` after it.
+  void cloneMinOrderings() {
+    for (const CloneMinOrdering& o : clone_min_) {
+      PlannedAction a;
+      a.id = static_cast<int>(plan_.actions.size());
+      a.key = "clone-one-or-more:" + o.id;
+      a.task = a.key;
+      a.pseudo = true;
+      a.required_runnable_before = o.minimum;
+      plan_.actions.push_back(std::move(a));
+      int met = static_cast<int>(plan_.actions.size()) - 1;
+      std::string origin = "<rsc_order id=\"" + o.id + "\"> (clone-min)";
+      std::vector<int> children = rsc(o.first).children;
+      for (int child : children) {
+        for (int f : actionsOf(child, o.first_task)) {
+          addEdge(f, met, kOrderOneOrMore | kOrderImpliesThenPrinted, origin);
+        }
+      }
+      for (int t : actionsOf(o.then, o.then_task)) addEdge(met, t, o.flags | kOrderRunnableLeft, origin);
+    }
+  }
+
   std::optional<Error> configOrderings() {
     for (const OrderConstraint& oc : ws_.cib->orders) {
       auto where = "<rsc_order id=\"" + oc.id + "\"> (line " + std::to_string(oc.line) + ")";
@@ -349,9 +381,14 @@ class Planner {
       auto rt = rsc(then).meta.find("restart-type");
       bool restart_type = oc.kind == OrderConstraint::Kind::Optional &&
                           rt != rsc(then).meta.end() && rt->second == "restart";
-      order(first, oc.first_action, then, oc.then_action,
-            flagsFor(oc.first_action, symmetric ? 1 : 0) |
-                (restart_type ? std::uint32_t{kOrderImpliesThen} : 0u));
+      std::uint32_t flags = flagsFor(oc.first_action, symmetric ? 1 : 0) |
+                            (restart_type ? std::uint32_t{kOrderImpliesThen} : 0u);
+      int minimum = minimumFirstInstances(first, oc);
+      if (minimum > 0) {
+        clone_min_.push_back({oc.id, first, oc.first_action, then, oc.then_action, flags, minimum});
+      } else {
+        order(first, oc.first_action, then, oc.then_action, flags);
+      }
       if (symmetric) {
         std::string inv_first = invertTask(oc.first_action);
         std::string inv_then = invertTask(oc.then_action);
@@ -543,6 +580,16 @@ class Planner {
   ActionPlan plan_;
   std::unordered_map<std::string, int> index_;
   std::vector<ResourceOrdering> orderings_;
+  struct CloneMinOrdering {
+    std::string id;
+    int first;
+    std::string first_task;
+    int then;
+    std::string then_task;
+    std::uint32_t flags;
+    int minimum;
+  };
+  std::vector<CloneMinOrdering> clone_min_;
   std::string origin_;  // names the constraint behind the orderings being added
 };
 

@@ -25,6 +25,7 @@ enum OrderFlag : std::uint32_t {
   kOrderAsymmetrical = 1u << 6,
   kOrderImpliesThenPrinted = 1u << 7,
   kOrderImpliesFirstPrinted = 1u << 8,
+  kOrderOneOrMore = 1u << 9,  // counts towards `then`'s required_runnable_before
 };
 
 struct PlannedAction {
@@ -38,6 +39,9 @@ struct PlannedAction {
   bool runnable = true;
   bool pseudo = false;
   bool print_always = false;
+  // A clone-min pseudo-action (rsc -1): runnable once this many of the
+  // actions ordered before it with kOrderOneOrMore are runnable.
+  int required_runnable_before = 0;
   std::string reason;
   std::vector<int> before;  // edge indices where this action is `then`
   std::vector<int> after;   // edge indices where this action is `first`

@@ -335,6 +335,9 @@ std::optional<Error> Unpacker::readConstraints(const pugi::xml_node& node, Cib& 
       if (pugi::xml_attribute sym = c.attribute("symmetrical")) {
         oc.symmetrical = crmIsTrue(sym.value());
       }
+      if (pugi::xml_attribute all = c.attribute("require-all")) {
+        oc.require_all = crmIsTrue(all.value());
+      }
       cib.orders.push_back(std::move(oc));
     } else if (name == "rsc_ticket") {
       return fail(c, "tickets are not supported yet");

@@ -101,6 +101,7 @@ struct OrderConstraint {
   std::string first_action, then_action;
   Kind kind = Kind::Mandatory;
   std::optional<bool> symmetrical;
+  std::optional<bool> require_all;  // deprecated require-all (false = clone-min 1)
   int line = 0;
 };
 
