@@ -29,11 +29,12 @@ class FlagSettler {
   Flags cloneFlagsOf(int id) {
     Flags f{true, true};
     bool any_runnable = false;
-    std::string task = memberTask(act(id).task);
     int node = act(id).node;
     std::vector<int> children = rsc(act(id).rsc).children;
     for (int child : children) {
+      // A cloned group's instance answers for "running" with its own "running".
       bool whole = !rsc(child).children.empty();
+      std::string task = whole ? act(id).task : memberTask(act(id).task);
       std::vector<int> child_actions = actionsOf(child, task, whole ? -1 : node);
       if (child_actions.empty()) continue;
       Flags cf = flagsOf(child_actions.front());
@@ -137,7 +138,8 @@ class FlagSettler {
       for (int child : children) {
         std::vector<int> cs = actionsOf(child, task, act(then).node);
         if (cs.empty() || !flagsOf(cs.front()).runnable) continue;
-        updateOne(act(first), act(cs.front()), flags, filter_optional, filter_runnable, type);
+        // A cloned group's instance passes the update on to its members.
+        updateOrdered(child, first, cs.front(), flags, filter_optional, filter_runnable, type);
       }
       return;
     }
