@@ -70,8 +70,9 @@ OpDigestInput opDigestInput(const WorkingSet& ws, const Resource& r, const std::
   OpDigestInput in;
   if (r.config == nullptr) return in;
   in.params = r.config->params;
-  if (r.parent >= 0) {
-    const Resource& parent = ws.resources[static_cast<std::size_t>(r.parent)];
+  // Instance attributes are inherited from every enclosing group and clone.
+  for (int p = r.parent; p >= 0; p = ws.resources[static_cast<std::size_t>(p)].parent) {
+    const Resource& parent = ws.resources[static_cast<std::size_t>(p)];
     if (parent.config != nullptr) {
       for (const auto& kv : parent.config->params) in.params.insert(kv);
     }

@@ -76,7 +76,10 @@ void cloneLines(std::ostringstream& out, const ResourceView& r, const std::strin
       continue;
     }
     ResourceView shown = m;
-    if (!r.unique) shown.id = m.cloned;
+    if (!r.unique) {
+      if (!m.is_group) shown.id = m.cloned;  // anonymous primitives go by the bare name
+      for (ResourceView& member : shown.members) member.id = member.cloned;
+    }
     resourceLines(out, shown, inner);
   }
   for (const ResourceView& m : r.members) {
