@@ -343,7 +343,8 @@ class Planner {
           addEdge(f, met, kOrderOneOrMore | kOrderImpliesThenPrinted, origin);
         }
       }
-      for (int t : actionsOf(o.then, o.then_task)) addEdge(met, t, o.flags | kOrderRunnableLeft, origin);
+      for (int t : actionsOf(o.then, o.then_task))
+        addEdge(met, t, o.flags | kOrderRunnableLeft, origin);
     }
   }
 
@@ -415,7 +416,8 @@ class Planner {
       origin_ = "the clone " + rsc(index).id;
       order(index, "start", child, "start", kOrderRunnableLeft | kOrderImpliesFirstPrinted);
       order(child, "start", index, "running", kOrderImpliesThenPrinted);
-      if (rsc(index).clone_ordered && last >= 0) order(last, "start", child, "start", kOrderOptional);
+      if (rsc(index).clone_ordered && last >= 0)
+        order(last, "start", child, "start", kOrderOptional);
       order(index, "stop", child, "stop", kOrderImpliesFirstPrinted);
       order(child, "stop", index, "stopped", kOrderImpliesThenPrinted);
       if (rsc(index).clone_ordered && last >= 0) order(child, "stop", last, "stop", kOrderOptional);

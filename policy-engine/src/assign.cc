@@ -325,7 +325,8 @@ class Assigner : public AssignSteps {
       const auto& p = r.allowed[static_cast<std::size_t>(prefer)];
       if (p && *p >= weight(chosen) && ws_.available(prefer)) return finalize(r, prefer, false);
     }
-    bool unique_instance = r.parent >= 0 && isClone(rsc(ws_, r.parent)) && rsc(ws_, r.parent).unique;
+    bool unique_instance =
+        r.parent >= 0 && isClone(rsc(ws_, r.parent)) && rsc(ws_, r.parent).unique;
     if (chosen >= 0 && !unique_instance && *r.allowed[static_cast<std::size_t>(chosen)] > 0 &&
         ws_.available(chosen) && current >= 0 && ws_.available(current)) {
       Score best = *r.allowed[static_cast<std::size_t>(chosen)];

@@ -569,9 +569,8 @@ int historyResource(WorkingSet& ws, int node, const std::string& id) {
   for (int guard = 0; guard < 10000 && ws.findResource(id) < 0; ++guard) {
     addCloneInstance(ws, clone);
   }
-  return ws.findResource(id) >= 0 && cloneOf(ws, ws.findResource(id)) == clone
-             ? ws.findResource(id)
-             : -1;
+  return ws.findResource(id) >= 0 && cloneOf(ws, ws.findResource(id)) == clone ? ws.findResource(id)
+                                                                               : -1;
 }
 
 }  // namespace

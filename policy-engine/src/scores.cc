@@ -60,7 +60,8 @@ void applyLocation(WorkingSet& ws, Resource& r, const std::vector<std::pair<int,
   if (isClone(r)) {
     // A clone's location applies to the clone and to each instance.
     std::vector<int> children = r.children;
-    for (int child : children) applyLocation(ws, ws.resources[static_cast<std::size_t>(child)], scores);
+    for (int child : children)
+      applyLocation(ws, ws.resources[static_cast<std::size_t>(child)], scores);
     return;
   }
   if (r.kind != ResourceConfig::Kind::Group) return;

@@ -187,10 +187,10 @@ ClusterView describeCluster(const WorkingSet& ws, const ActionPlan* plan) {
 std::vector<ScoreLine> scoreLines(const WorkingSet& ws) {
   std::vector<ScoreLine> lines;
   for (const Resource& r : ws.resources) {
-    const char* kind =
-        isClone(r) ? "pcmk__clone_assign"
-                   : (r.kind == ResourceConfig::Kind::Group ? "pcmk__group_assign"
-                                                             : "pcmk__primitive_assign");
+    const char* kind = isClone(r)
+                           ? "pcmk__clone_assign"
+                           : (r.kind == ResourceConfig::Kind::Group ? "pcmk__group_assign"
+                                                                    : "pcmk__primitive_assign");
     for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
       if (!r.allowed[n]) continue;
       lines.push_back({std::string(kind) + ": " + r.id + " allocation score on " +

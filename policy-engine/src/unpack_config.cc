@@ -222,8 +222,9 @@ std::optional<Error> Unpacker::readClone(const pugi::xml_node& node, ResourceCon
   }
   if (out.members.empty()) return fail(node, "the clone has nothing to clone");
   auto promotable = out.meta.find("promotable");
-  if (promotable != out.meta.end() && (promotable->second == "true" || promotable->second == "yes" ||
-                                       promotable->second == "1" || promotable->second == "on")) {
+  if (promotable != out.meta.end() &&
+      (promotable->second == "true" || promotable->second == "yes" || promotable->second == "1" ||
+       promotable->second == "on")) {
     return fail(node, "promotable clones are not supported yet");
   }
   return std::nullopt;

@@ -195,7 +195,9 @@ void readCloneMeta(Resource& c, const WorkingSet& ws) {
   c.clone_min = number("clone-min", nullptr, 0);
   if (auto* v = lookup(c.meta, "globally-unique")) c.unique = crmIsTrue(*v);
   // Only OCF and fencing agents support unique instances: others are forced anonymous.
-  auto supportsUnique = [](const ResourceConfig& p) { return p.cls == "ocf" || p.cls == "stonith"; };
+  auto supportsUnique = [](const ResourceConfig& p) {
+    return p.cls == "ocf" || p.cls == "stonith";
+  };
   const ResourceConfig& cloned = c.config->members.front();
   if (cloned.kind == ResourceConfig::Kind::Primitive && !supportsUnique(cloned)) c.unique = false;
   for (const ResourceConfig& m : cloned.members) {
@@ -245,7 +247,8 @@ int addResource(const ResourceConfig& rc, int parent, const Cib& cib, WorkingSet
     readCloneMeta(c, ws);
     // Constraints naming the cloned resource (or a member of a cloned group) mean the clone.
     ws.resource_index.emplace(rc.members.front().id, index);
-    for (const ResourceConfig& m : rc.members.front().members) ws.resource_index.emplace(m.id, index);
+    for (const ResourceConfig& m : rc.members.front().members)
+      ws.resource_index.emplace(m.id, index);
     // Pacemaker keeps one instance even at clone-max 0, so that orphans find their parent.
     int count = std::max(c.clone_max, 1);
     for (int i = 0; i < count; ++i) addCloneInstance(ws, index);

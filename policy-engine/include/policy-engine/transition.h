@@ -40,9 +40,9 @@ struct ResourceView {
   std::vector<ResourceView> members;  // group members, in order; a clone's instances
   bool is_group = false;
   bool is_clone = false;
-  bool unique = false;   // a globally-unique clone (instances listed one by one)
-  bool orphan = false;   // a clone instance beyond clone-max, still active
-  std::string cloned;    // a clone's cloned resource; an instance's id without its number
+  bool unique = false;  // a globally-unique clone (instances listed one by one)
+  bool orphan = false;  // a clone instance beyond clone-max, still active
+  std::string cloned;   // a clone's cloned resource; an instance's id without its number
   std::vector<std::string> all_nodes;  // a clone: the nodes it may run on (for "Stopped: [ ]")
 };
 
