@@ -162,6 +162,15 @@ class ResourceReplay {
       r_.active_recurring.push_back({node_, op.task, op.interval_ms});
     }
   }
+  // Where a failure's ban applies: an anonymous clone's instances are
+  // interchangeable, so the whole clone is kept off the node (uber_parent).
+  Resource& banScope() {
+    int clone = cloneOf(ws_, r_.index);
+    if (clone >= 0 && !ws_.resources[static_cast<std::size_t>(clone)].unique) {
+      return ws_.resources[static_cast<std::size_t>(clone)];
+    }
+    return r_;
+  }
   void setActive() {
     if (r_.role < Role::Started) r_.role = Role::Started;
   }
@@ -227,10 +236,7 @@ class ResourceReplay {
     if (maskable) {
       updateState(op, target_rc);
       recordFailed(op, old_rc);
-      // An anonymous clone's instances are interchangeable: the ban is the clone's.
-      int parent = r_.index;
-      if (r_.history_id != r_.id) parent = cloneOf(ws_, r_.index);
-      addLocationScore(ws_.resources[static_cast<std::size_t>(parent)], node_, -kInfinity);
+      addLocationScore(banScope(), node_, -kInfinity);
       return;
     }
     switch (status) {
@@ -252,7 +258,7 @@ class ResourceReplay {
         updateState(op, rc);
         return;
       case kExecNotInstalled:
-        addLocationScore(r_, node_, -kInfinity);
+        addLocationScore(banScope(), node_, -kInfinity);
         failure(op, rc);
         return;
       case kExecNoFenceDevice:
@@ -270,9 +276,9 @@ class ResourceReplay {
     }
     failure(op, rc);
     if (status == kExecErrorHard) {
-      addLocationScore(r_, node_, -kInfinity);
+      addLocationScore(banScope(), node_, -kInfinity);
     } else if (status == kExecErrorFatal) {
-      addLocationScore(r_, -1, -kInfinity);
+      addLocationScore(banScope(), -1, -kInfinity);
     }
   }
 
@@ -401,7 +407,7 @@ class ResourceReplay {
       r_.next_role = policy.fail_role;
     }
     if (policy.fail_role == Role::Stopped) {
-      for (auto& s : r_.allowed) s = -kInfinity;
+      for (auto& s : banScope().allowed) s = -kInfinity;
     }
   }
 
