@@ -81,11 +81,13 @@ class Planner {
       a.runnable = true;
       return;
     }
-    if (ws_.options.have_quorum) {
+    Resource& r = rsc(a.rsc);
+    // requires=nothing: the resource may start without quorum.
+    auto needs = r.meta.find("requires");
+    if (ws_.options.have_quorum || (needs != r.meta.end() && needs->second == "nothing")) {
       a.runnable = true;
       return;
     }
-    Resource& r = rsc(a.rsc);
     switch (ws_.options.no_quorum_policy) {
       case NoQuorumPolicy::Stop:
       case NoQuorumPolicy::Suicide:
