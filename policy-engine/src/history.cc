@@ -110,6 +110,11 @@ class ResourceReplay {
                        auto key = [](const OperationRecord* o) {
                          return o->call_id < 0 ? std::numeric_limits<long long>::max() : o->call_id;
                        };
+                       // A call recorded twice (its last result and its last
+                       // failure) is ordered by when each result came.
+                       if (key(a) == key(b) && a->call_id >= 0) {
+                         return a->last_rc_change < b->last_rc_change;
+                       }
                        return key(a) < key(b);
                      });
     Role saved = r_.role;
