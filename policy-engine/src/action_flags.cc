@@ -26,10 +26,9 @@ class FlagSettler {
   };
   // A clone action is required when any instance's is, and runnable when
   // any instance's is (Pacemaker's summary_action_flags).
-  Flags cloneFlagsOf(int id) {
+  Flags cloneFlagsOf(int id, int node) {
     Flags f{true, true};
     bool any_runnable = false;
-    int node = act(id).node;
     std::vector<int> children = rsc(act(id).rsc).children;
     for (int child : children) {
       // A cloned group's instance answers for "running" with its own "running".
@@ -37,7 +36,7 @@ class FlagSettler {
       std::string task = whole ? act(id).task : memberTask(act(id).task);
       std::vector<int> child_actions = actionsOf(child, task, whole ? -1 : node);
       if (child_actions.empty()) continue;
-      Flags cf = flagsOf(child_actions.front());
+      Flags cf = whole ? groupFlagsOf(child_actions.front(), node) : flagsOf(child_actions.front());
       if (f.optional && !cf.optional) {
         f.optional = false;
         act(id).optional = false;
@@ -51,15 +50,30 @@ class FlagSettler {
     return f;
   }
 
-  Flags flagsOf(int id) {
+  // With `node` (the node of the action on the other side of an ordering), a
+  // clone action is required only when an instance action on that node is;
+  // it stays runnable when any instance's is (action_flags_for_ordering).
+  Flags flagsOf(int id, int node = -1) {
     PlannedAction& a = act(id);
-    if (a.rsc >= 0 && isClone(rsc(a.rsc))) return cloneFlagsOf(id);
+    if (a.rsc >= 0 && isClone(rsc(a.rsc))) {
+      Flags anywhere = cloneFlagsOf(id, -1);
+      if (node < 0) return anywhere;
+      Flags here = cloneFlagsOf(id, node);
+      return {here.optional, anywhere.runnable};
+    }
     if (a.rsc < 0 || !isGroup(rsc(a.rsc))) return {a.optional, a.runnable};
+    return groupFlagsOf(id, -1);
+  }
+
+  // A group action's flags from its members' actions (on `node` when given:
+  // a cloned group's instance asked about one node).
+  Flags groupFlagsOf(int id, int node) {
+    PlannedAction& a = act(id);
     Flags f{true, true};
     std::string task = memberTask(a.task);
     std::vector<int> children = rsc(a.rsc).children;
     for (int member : children) {
-      std::vector<int> member_actions = actionsOf(member, task, a.node);
+      std::vector<int> member_actions = actionsOf(member, task, node >= 0 ? node : a.node);
       if (!member_actions.empty()) {
         const PlannedAction& m = act(member_actions.front());
         if (f.optional && !m.optional) {
@@ -156,9 +170,17 @@ class FlagSettler {
     }
   }
 
+  // The node an action stands for in an ordering: its own, or for a group's
+  // start the node the group is placed on.
+  int orderingNode(int id) {
+    const PlannedAction& a = act(id);
+    if (a.rsc >= 0 && isGroup(rsc(a.rsc)) && a.task == "start") return rsc(a.rsc).assigned_to;
+    return a.node;
+  }
+
   void applyEdge(const ActionEdge& e) {
-    Flags ff = flagsOf(e.first);
-    Flags tf = flagsOf(e.then);
+    Flags ff = flagsOf(e.first, orderingNode(e.then));
+    Flags tf = flagsOf(e.then, orderingNode(e.first));
     PlannedAction& first = act(e.first);
     PlannedAction& then = act(e.then);
     std::uint32_t type = e.flags;
