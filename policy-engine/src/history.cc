@@ -589,9 +589,22 @@ int historyResource(WorkingSet& ws, int node, const std::string& id) {
 Score failCount(const WorkingSet& ws, const Resource& r, int node) {
   const auto& failures = ws.nodes[static_cast<std::size_t>(node)].failures;
   if (failures.empty()) return 0;
-  auto it = failures.find(r.history_id);
-  if (it == failures.end()) return 0;
-  const Node::Failures& f = it->second;
+  Node::Failures f;
+  bool found = false;
+  // An anonymous instance also owns fail-counts recorded under any instance
+  // number ("fail-count-rsc:1"), as Pacemaker's fail-count pattern allows.
+  const bool anonymous = r.history_id != r.id;
+  for (auto it = failures.lower_bound(r.history_id);
+       it != failures.end() && it->first.compare(0, r.history_id.size(), r.history_id) == 0; ++it) {
+    if (it->first.size() != r.history_id.size() &&
+        !(anonymous && stripInstance(it->first) == r.history_id)) {
+      continue;
+    }
+    f.count = addScores(f.count, it->second.count);
+    f.last_failure = std::max(f.last_failure, it->second.last_failure);
+    found = true;
+  }
+  if (!found) return 0;
   if (f.count > 0 && r.failure_timeout_s > 0 && f.last_failure > 0 &&
       ws.now >= f.last_failure + r.failure_timeout_s) {
     return 0;
