@@ -174,7 +174,9 @@ class CloneAssigner {
     for (int child : children) {
       if (assigned >= max) break;
       const Resource& r = rsc(ws_, child);
-      if (r.running_on.empty() || !r.provisional || failedAnywhere(ws_, r)) continue;
+      // Only the instance's own failure counts here (a cloned group's member
+      // failing does not mark the group), as in Pacemaker.
+      if (r.running_on.empty() || !r.provisional || r.failed) continue;
       int node = r.running_on.front();
       if (!ws_.available(node)) continue;
       if (allowedByClone(node) && count_[static_cast<std::size_t>(node)] >= loop_max) continue;

@@ -132,7 +132,12 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
       if (ws.failcountCleared(r.index, static_cast<int>(n))) continue;
       Score fc = failCount(ws, r, static_cast<int>(n));
       if (fc <= 0) continue;
-      if (fc >= r.migration_threshold) addLocationScore(r, static_cast<int>(n), -kInfinity);
+      if (fc < r.migration_threshold) continue;
+      // A failed anonymous clone instance forces the whole clone away.
+      int clone = cloneOf(ws, r.index);
+      bool anonymous = clone >= 0 && !ws.resources[static_cast<std::size_t>(clone)].unique;
+      addLocationScore(anonymous ? ws.resources[static_cast<std::size_t>(clone)] : r,
+                       static_cast<int>(n), -kInfinity);
     }
   }
   return std::nullopt;
