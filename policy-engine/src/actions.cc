@@ -9,7 +9,7 @@
 #include <unordered_map>
 
 #include "action_flags.h"
-#include "clone_assign.h"
+#include "clone_actions.h"
 #include "common/crm_bool.h"
 
 namespace pulse::pe {
@@ -47,10 +47,12 @@ class Planner {
     // since each inhibited instance can leave another one without a partner.
     for (bool again = true; again;) {
       again = false;
-      for (const ResourceOrdering& o : orderings_) again = inhibitUnpaired(o) || again;
+      for (const ResourceOrdering& o : orderings_) {
+        again = inhibitUnpairedInstances(ws_, plan_, refOf(o)) || again;
+      }
     }
     for (const ResourceOrdering& o : orderings_) expand(o);
-    cloneMinOrderings();
+    for (const CloneMinOrdering& o : clone_min_) addCloneMinOrdering(ws_, plan_, o);
     applyForced();
     settleActionFlags(ws_, plan_);
     applyReloads();
@@ -238,30 +240,13 @@ class Planner {
     }
   }
 
-  // Whether any leaf of `index` has a required stop, a required runnable
-  // start, or runs now (Pacemaker's clone_update_pseudo_status).
-  void scanInstance(int index, bool& stopping, bool& starting, bool& active) {
-    const Resource& r = rsc(index);
-    if (!r.children.empty()) {
-      for (int c : r.children) scanInstance(c, stopping, starting, active);
-      return;
-    }
-    if (!r.running_on.empty()) active = true;
-    for (int id : plan_.by_resource[static_cast<std::size_t>(index)]) {
-      const PlannedAction& a = act(id);
-      if (a.optional || !(a.pseudo || a.runnable)) continue;
-      if (a.task == "stop") stopping = true;
-      if (a.task == "start" && a.runnable) starting = true;
-    }
-  }
-
   // A clone: its instances' actions and the clone's pseudo-actions around them.
   void createCloneActions(int index) {
     bool stopping = false, starting = false, active = false;
     std::vector<int> children = rsc(index).children;
     for (int c : children) {
       createActions(c);
-      scanInstance(c, stopping, starting, active);
+      scanCloneInstance(ws_, plan_, c, stopping, starting, active);
     }
     act(customAction(index, "start", 0, -1, !starting, true)).runnable = true;
     act(customAction(index, "running", 0, -1, !starting, true)).runnable = active || starting;
@@ -318,38 +303,6 @@ class Planner {
     orderings_.push_back({first_rsc, first_task, then_rsc, then_task, flags, origin_});
   }
 
-  // Pacemaker's get_minimum_first_instances: clone-min of a clone ordered
-  // first, or 1 for the deprecated require-all="false".
-  int minimumFirstInstances(int first, const OrderConstraint& oc) {
-    if (!isClone(rsc(first))) return 0;
-    if (rsc(first).meta.count("clone-min")) return rsc(first).clone_min;
-    return oc.require_all.has_value() && !*oc.require_all ? 1 : 0;
-  }
-
-  // Pacemaker's clone_min_ordering: a pseudo-action runnable once enough
-  // instances of `first` can act, and `then` after it.
-  void cloneMinOrderings() {
-    for (const CloneMinOrdering& o : clone_min_) {
-      PlannedAction a;
-      a.id = static_cast<int>(plan_.actions.size());
-      a.key = "clone-one-or-more:" + o.id;
-      a.task = a.key;
-      a.pseudo = true;
-      a.required_runnable_before = o.minimum;
-      plan_.actions.push_back(std::move(a));
-      int met = static_cast<int>(plan_.actions.size()) - 1;
-      std::string origin = "<rsc_order id=\"" + o.id + "\"> (clone-min)";
-      std::vector<int> children = rsc(o.first).children;
-      for (int child : children) {
-        for (int f : actionsOf(child, o.first_task)) {
-          addEdge(f, met, kOrderOneOrMore | kOrderImpliesThenPrinted, origin);
-        }
-      }
-      for (int t : actionsOf(o.then, o.then_task))
-        addEdge(met, t, o.flags | kOrderRunnableLeft, origin);
-    }
-  }
-
   std::optional<Error> configOrderings() {
     for (const OrderConstraint& oc : ws_.cib->orders) {
       auto where = "<rsc_order id=\"" + oc.id + "\"> (line " + std::to_string(oc.line) + ")";
@@ -386,7 +339,7 @@ class Planner {
                           rt != rsc(then).meta.end() && rt->second == "restart";
       std::uint32_t flags = flagsFor(oc.first_action, symmetric ? 1 : 0) |
                             (restart_type ? std::uint32_t{kOrderImpliesThen} : 0u);
-      int minimum = minimumFirstInstances(first, oc);
+      int minimum = minimumFirstInstances(ws_, first, oc);
       if (minimum > 0) {
         clone_min_.push_back({oc.id, first, oc.first_action, then, oc.then_action, flags, minimum});
       } else {
@@ -480,79 +433,11 @@ class Planner {
   }
 
   void addEdge(int first, int then, std::uint32_t flags, const std::string& origin) {
-    if (first == then) return;
-    int e = static_cast<int>(plan_.edges.size());
-    plan_.edges.push_back({first, then, flags, origin});
-    act(first).after.push_back(e);
-    act(then).before.push_back(e);
+    addPlanEdge(plan_, first, then, flags, origin);
   }
 
-  // An instance that cannot pair with an instance of the clone it is
-  // interleaved after is not started (Pacemaker assigns it nowhere).
-  void inhibit(int index) {
-    Resource& r = rsc(index);
-    std::vector<int> children = r.children;
-    for (int c : children) inhibit(c);
-    if (!children.empty()) return;
-    r.assigned_to = -1;
-    r.next_role = Role::Stopped;
-    for (int p = r.parent; p >= 0 && !isClone(rsc(p)); p = rsc(p).parent) rsc(p).assigned_to = -1;
-    for (int id : plan_.by_resource[static_cast<std::size_t>(index)]) {
-      PlannedAction& a = act(id);
-      if (a.task == "stop") {
-        a.optional = false;
-      } else {
-        a.runnable = false;
-      }
-    }
-  }
-
-  bool interleaved(const ResourceOrdering& o) {
-    const Resource& first = rsc(o.first_rsc);
-    const Resource& then = rsc(o.then_rsc);
-    if (o.first_rsc == o.then_rsc || !isClone(first) || !isClone(then)) return false;
-    bool by_first = o.then_task == "stop" || o.then_task == "demote";
-    return (by_first ? first : then).interleave;
-  }
-
-  // Inhibits the instances of an interleaved `then` left without a partner
-  // to start after; true when any was inhibited now.
-  bool inhibitUnpaired(const ResourceOrdering& o) {
-    if (!interleaved(o) || !(o.flags & (kOrderRunnableLeft | kOrderImpliesThen))) return false;
-    if (o.first_task != "start" && o.first_task != "promote") return false;
-    bool any = false;
-    std::vector<int> children = rsc(o.then_rsc).children;
-    for (int then_child : children) {
-      if (placedOn(ws_, rsc(then_child), false) < 0) continue;
-      if (compatibleInstance(ws_, then_child, o.first_rsc, false) >= 0) continue;
-      inhibit(then_child);
-      any = true;
-    }
-    return any;
-  }
-
-  // Orderings between interleaved clones bind each instance of `then` to the
-  // instance of `first` on its own node (multi_update_interleave_actions).
-  bool expandInterleaved(const ResourceOrdering& o, const std::string& first_task) {
-    if (!interleaved(o)) return false;
-    const Resource& then = rsc(o.then_rsc);
-    bool current = first_task == "stopped" || first_task == "demoted";
-    std::string child_task = first_task == "running"   ? "start"
-                             : first_task == "stopped" ? "stop"
-                                                       : first_task;
-    std::vector<int> children = then.children;
-    for (int then_child : children) {
-      int first_child = compatibleInstance(ws_, then_child, o.first_rsc, current);
-      if (first_child < 0) {
-        if (!current && (o.flags & (kOrderRunnableLeft | kOrderImpliesThen))) inhibit(then_child);
-        continue;
-      }
-      auto firsts = actionsOf(first_child, child_task);
-      auto thens = actionsOf(then_child, o.then_task);
-      if (firsts.empty() || thens.empty()) continue;
-      addEdge(firsts.front(), thens.front(), o.flags, o.origin);
-    }
-    return true;
+  static ResourceOrderingRef refOf(const ResourceOrdering& o) {
+    return {o.first_rsc, o.first_task, o.then_rsc, o.then_task, o.flags, o.origin};
   }
 
   void expand(const ResourceOrdering& o) {
@@ -563,7 +448,7 @@ class Planner {
       if (first_task == "start") first_task = "running";
       if (first_task == "stop") first_task = "stopped";
     }
-    if (expandInterleaved(o, first_task)) return;
+    if (expandInterleavedOrdering(ws_, plan_, refOf(o), first_task)) return;
     std::vector<int> firsts = actionsOf(o.first_rsc, first_task);
     if (firsts.empty()) {
       if (o.first_rsc == o.then_rsc) return;
@@ -584,15 +469,6 @@ class Planner {
   ActionPlan plan_;
   std::unordered_map<std::string, int> index_;
   std::vector<ResourceOrdering> orderings_;
-  struct CloneMinOrdering {
-    std::string id;
-    int first;
-    std::string first_task;
-    int then;
-    std::string then_task;
-    std::uint32_t flags;
-    int minimum;
-  };
   std::vector<CloneMinOrdering> clone_min_;
   std::string origin_;  // names the constraint behind the orderings being added
 };
