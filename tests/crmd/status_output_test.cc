@@ -104,9 +104,9 @@ TEST(StatusOutput, CloneInstancesAreCountedAndListedUnderTheClone) {
   ping.members[0].cloned = ping.members[1].cloned = "ping";
   s.view.resources = {ping};
   const std::string text = formatStatus(s);
-  for (const char* line : {"  * 2 resource instances configured\n",
-                           "  * Clone Set: ping-clone [ping]:\n", "    * Started: [ n1 ]\n",
-                           "    * Stopped: [ n2 ]\n"}) {
+  for (const char* line :
+       {"  * 2 resource instances configured\n", "  * Clone Set: ping-clone [ping]:\n",
+        "    * Started: [ n1 ]\n", "    * Stopped: [ n2 ]\n"}) {
     EXPECT_NE(text.find(line), std::string::npos) << "missing: " << line << "\nin:\n" << text;
   }
   EXPECT_NE(statusJson(s).find(R"({"id":"ping-clone","type":"clone","members":[{"id":"ping:0",)"),
