@@ -1,4 +1,5 @@
 // <configuration> -> typed model: options, nodes, resources, constraints.
+#include <cstdlib>
 #include <set>
 
 #include "common/crm_bool.h"
@@ -221,6 +222,16 @@ std::optional<Error> Unpacker::readClone(const pugi::xml_node& node, ResourceCon
     }
   }
   if (out.members.empty()) return fail(node, "the clone has nothing to clone");
+  // Every instance is scheduled on its own: an absurd clone-max would exhaust memory.
+  constexpr long kMaxInstances = 10000;
+  if (auto max = out.meta.find("clone-max"); max != out.meta.end()) {
+    char* end = nullptr;
+    long value = std::strtol(max->second.c_str(), &end, 10);
+    if (end != max->second.c_str() && value > kMaxInstances) {
+      return fail(node, "clone-max " + max->second + " is more than the " +
+                            std::to_string(kMaxInstances) + " instances Pulse schedules");
+    }
+  }
   auto promotable = out.meta.find("promotable");
   if (promotable != out.meta.end() &&
       (promotable->second == "true" || promotable->second == "yes" || promotable->second == "1" ||
