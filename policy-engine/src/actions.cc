@@ -154,6 +154,21 @@ class Planner {
     }
   }
 
+  // A promotable clone instance's promotion where it is placed, and its
+  // demotion where it runs promoted.
+  void promoteResource(int r, bool optional) {
+    if (rsc(r).assigned_to < 0) return;
+    int id = customAction(r, "promote", 0, rsc(r).assigned_to, true);
+    if (!optional) act(id).optional = false;
+  }
+  void demoteResource(int r, bool optional) {
+    std::vector<int> running = rsc(r).running_on;
+    for (int node : running) {
+      int id = customAction(r, "demote", 0, node, optional);
+      if (!rsc(r).managed) act(id).runnable = false;
+    }
+  }
+
   void startResource(int r, int node, bool optional) {
     if (node < 0) return;
     int id = customAction(r, "start", 0, node, true);
@@ -192,15 +207,25 @@ class Planner {
     // Down to stopped on the current node(s), then back up to the current
     // role on the assigned node: optional unless a stop is needed.
     if (r.role != Role::Stopped && r.role != Role::Unknown) {
+      if (r.role == Role::Promoted) demoteResource(index, !need_stop);
       stopResource(index, !need_stop);
-      if (r.role <= r.next_role && !r.blocked) startResource(index, r.assigned_to, !need_stop);
+      if (r.role <= r.next_role && !r.blocked) {
+        startResource(index, r.assigned_to, !need_stop);
+        if (r.role == Role::Promoted) promoteResource(index, !need_stop);
+      }
     }
     // Then from the current role to the next one.
     if (r.role != r.next_role) {
       if (r.next_role == Role::Stopped) {
+        if (r.role == Role::Promoted) demoteResource(index, false);
         stopResource(index, false);
       } else if (r.role <= Role::Stopped && r.next_role >= Role::Started) {
         startResource(index, r.assigned_to, false);
+        if (r.next_role == Role::Promoted) promoteResource(index, false);
+      } else if (r.role == Role::Unpromoted && r.next_role == Role::Promoted) {
+        promoteResource(index, false);
+      } else if (r.role == Role::Promoted && r.next_role == Role::Unpromoted) {
+        demoteResource(index, false);
       }
     }
     createRecurring(index);
@@ -252,6 +277,11 @@ class Planner {
     act(customAction(index, "running", 0, -1, !starting, true)).runnable = active || starting;
     act(customAction(index, "stop", 0, -1, !stopping, true)).runnable = true;
     act(customAction(index, "stopped", 0, -1, !stopping, true)).runnable = true;
+    if (rsc(index).promotable) {
+      for (const char* task : {"promote", "promoted", "demote", "demoted"}) {
+        act(customAction(index, task, 0, -1, true, true)).runnable = true;
+      }
+    }
   }
 
   void createActions(int index) {
@@ -376,7 +406,21 @@ class Planner {
       order(index, "stop", child, "stop", kOrderImpliesFirstPrinted);
       order(child, "stop", index, "stopped", kOrderImpliesThenPrinted);
       if (rsc(index).clone_ordered && last >= 0) order(child, "stop", last, "stop", kOrderOptional);
+      if (rsc(index).promotable) {
+        order(index, "promote", child, "promote", kOrderRunnableLeft | kOrderImpliesFirstPrinted);
+        order(child, "promote", index, "promoted", kOrderImpliesThenPrinted);
+        order(index, "demote", child, "demote", kOrderImpliesFirstPrinted);
+        order(child, "demote", index, "demoted", kOrderImpliesThenPrinted);
+      }
       last = child;
+    }
+    if (rsc(index).promotable) {
+      // Pacemaker's promotable ordering: demote, stop, start, then promote.
+      order(index, "demoted", index, "stop", kOrderOptional);
+      order(index, "running", index, "promote", kOrderRunnableLeft);
+      order(index, "promote", index, "promoted", kOrderRunnableLeft);
+      order(index, "demote", index, "demoted", kOrderRunnableLeft);
+      order(index, "demoted", index, "promote", kOrderOptional);
     }
   }
 
@@ -390,6 +434,11 @@ class Planner {
     if (!isGroup(r)) {
       if (r.managed)
         order(index, "stop", index, "start", kOrderOptional | kOrderImpliesThen | kOrderRestart);
+      if (inPromotableClone(ws_, r)) {
+        order(index, "demote", index, "stop", kOrderOptional);
+        order(index, "start", index, "promote", kOrderRunnableLeft);
+        order(index, "demote", index, "promote", kOrderOptional);
+      }
       return;
     }
     order(index, "stop", index, "stopped", kOrderRunnableLeft);
@@ -447,6 +496,8 @@ class Planner {
         rsc(o.then_rsc).parent != o.first_rsc) {
       if (first_task == "start") first_task = "running";
       if (first_task == "stop") first_task = "stopped";
+      if (first_task == "promote") first_task = "promoted";
+      if (first_task == "demote") first_task = "demoted";
     }
     if (expandInterleavedOrdering(ws_, plan_, refOf(o), first_task)) return;
     std::vector<int> firsts = actionsOf(o.first_rsc, first_task);

@@ -88,9 +88,11 @@ bool expandInterleavedOrdering(WorkingSet& ws, ActionPlan& plan, const ResourceO
                                const std::string& first_task) {
   if (!interleaved(ws, o)) return false;
   bool current = first_task == "stopped" || first_task == "demoted";
-  std::string child_task = first_task == "running"   ? "start"
-                           : first_task == "stopped" ? "stop"
-                                                     : first_task;
+  std::string child_task = first_task == "running"    ? "start"
+                           : first_task == "stopped"  ? "stop"
+                           : first_task == "promoted" ? "promote"
+                           : first_task == "demoted"  ? "demote"
+                                                      : first_task;
   std::vector<int> children = rsc(ws, o.then_rsc).children;
   for (int then_child : children) {
     int first_child = compatibleInstance(ws, then_child, o.first_rsc, current);

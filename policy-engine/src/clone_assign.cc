@@ -9,6 +9,8 @@
 
 #include <algorithm>
 
+#include "promotable.h"
+
 namespace pulse::pe {
 namespace {
 
@@ -57,8 +59,10 @@ class CloneAssigner {
     }
     std::vector<int> with_this = rsc(ws_, clone_).with_this;
     for (int ci : with_this) steps_.applyWithThis(clone_, ci);
+    if (rsc(ws_, clone_).promotable) addPromotionScores(ws_, clone_);
     std::vector<int> children = sortedInstances();
     distribute(children);
+    if (rsc(ws_, clone_).promotable) setInstanceRoles(ws_, clone_);
     Resource& done = rsc(ws_, clone_);
     done.provisional = false;
     done.allocating = false;
@@ -257,6 +261,13 @@ void assignClone(WorkingSet& ws, AssignSteps& steps, int clone) {
 void applyColocationWithClone(WorkingSet& ws, AssignSteps& steps, int dependent, int clone,
                               const Colocation& c) {
   const Resource& primary = rsc(ws, clone);
+  if (primary.promotable && c.primary_role != Role::Unknown) {
+    // With a role of a promotable clone: where instances will be in that role.
+    if (!primary.provisional && rsc(ws, dependent).provisional) {
+      applyColocationWithPromotable(ws, dependent, clone, c);
+    }
+    return;
+  }
   const Resource& colocated = rsc(ws, c.dependent);
   if (isClone(colocated) && colocated.interleave) {
     // Interleaved clones: each instance goes with the instance on its own node.

@@ -87,21 +87,26 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
                    "): resource '" + lc.rsc + "' does not exist"};
     }
     Resource& r = ws.resources[static_cast<std::size_t>(index)];
-    if (!lc.role.empty() && parseRole(lc.role) != Role::Started) {
+    // A location for the promoted role only weighs which instances are promoted.
+    bool promoted_only = !lc.role.empty() && parseRole(lc.role) == Role::Promoted;
+    if (!lc.role.empty() && parseRole(lc.role) != Role::Started && !promoted_only) {
       ws.warnings.push_back("location " + lc.id + ": role-specific locations are not supported");
       continue;
     }
     std::vector<std::pair<int, Score>> scores;
+    std::vector<std::pair<int, Score>> promoted_scores;
     if (!lc.node.empty()) {
       int node = ws.findNode(lc.node);
       if (node < 0) {
         ws.warnings.push_back("location " + lc.id + " names unknown node '" + lc.node + "'");
         continue;
       }
-      scores.emplace_back(node, lc.score);
+      (promoted_only ? promoted_scores : scores).emplace_back(node, lc.score);
     } else {
       for (const Rule& rule : lc.rules) {
-        if (!rule.role.empty() && parseRole(rule.role) != Role::Started) continue;
+        bool promoted_rule =
+            promoted_only || (!rule.role.empty() && parseRole(rule.role) == Role::Promoted);
+        if (!rule.role.empty() && parseRole(rule.role) != Role::Started && !promoted_rule) continue;
         for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
           if (!evaluateRule(rule, ws.nodes[n])) continue;
           Score score = rule.score;
@@ -110,11 +115,14 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
             if (it == ws.nodes[n].attributes.end()) continue;
             score = parseScore(it->second).value_or(0);
           }
-          scores.emplace_back(static_cast<int>(n), score);
+          (promoted_rule ? promoted_scores : scores).emplace_back(static_cast<int>(n), score);
         }
       }
     }
     applyLocation(ws, r, scores);
+    for (const auto& [node, score] : promoted_scores) {
+      ws.promoted_locations.push_back({index, node, score});
+    }
   }
   // Stickiness: a managed primitive active on exactly one node prefers it.
   for (Resource& r : ws.resources) {

@@ -62,17 +62,22 @@ std::string cleanlyStartedOn(const ResourceView& r) {
 // listed one by one; "Stopped: [ nodes ]" names the nodes without an instance.
 void cloneLines(std::ostringstream& out, const ResourceView& r, const std::string& indent) {
   out << indent << "* Clone Set: " << r.id << " [" << r.cloned << "]";
+  if (r.promotable) out << " (promotable)";
   if (r.unique) out << " (unique)";
   if (r.disabled) out << " (disabled)";
   if (!r.managed) out << " (unmanaged)";
   out << ":\n";
   const std::string inner = indent + "  ";
-  std::vector<std::string> started, seen;
+  std::vector<std::string> started, promoted, unpromoted, seen;
   for (const ResourceView& m : r.members) {
     if (!active(m)) continue;
     std::string node = r.unique ? "" : cleanlyStartedOn(m);
     if (!node.empty()) {
-      started.push_back(node);
+      Role role = m.is_group ? m.members.front().role : m.role;
+      (role == Role::Promoted     ? promoted
+       : role == Role::Unpromoted ? unpromoted
+                                  : started)
+          .push_back(node);
       continue;
     }
     ResourceView shown = m;
@@ -90,12 +95,16 @@ void cloneLines(std::ostringstream& out, const ResourceView& r, const std::strin
     }
   }
   std::sort(started.begin(), started.end());
+  std::sort(promoted.begin(), promoted.end());
+  std::sort(unpromoted.begin(), unpromoted.end());
   auto list = [&](const char* label, const std::vector<std::string>& names) {
     if (names.empty()) return;
     out << inner << "* " << label << ": [";
     for (const auto& n : names) out << " " << n;
     out << " ]\n";
   };
+  list("Promoted", promoted);
+  list("Unpromoted", unpromoted);
   list("Started", started);
   std::vector<std::string> stopped;
   for (const std::string& n : r.all_nodes) {

@@ -29,13 +29,20 @@ class SummaryWriter {
     const PlannedAction* stop = findAction(plan_, r.index, "stop", start_node);
     bool reload =
         std::find(plan_.reloading.begin(), plan_.reloading.end(), r.index) != plan_.reloading.end();
+    const PlannedAction* promote = findAction(plan_, r.index, "promote", next);
+    const PlannedAction* demote = findAction(plan_, r.index, "demote", -1);
     if (r.role == r.next_role) {
       if (next < 0) return;
       if (reload) {
         item(out, "Reload", r, current, next, start, nullptr);
         return;
       }
-      if (start == nullptr || start->optional) return;
+      if (start == nullptr || start->optional) {
+        if (demote && promote && !demote->optional && !promote->optional) {
+          item(out, "Re-promote", r, current, next, promote, demote);
+        }
+        return;
+      }
       if (!start->runnable) {
         item(out, "Stop", r, current, -1, stop, (stop && !stop->reason.empty()) ? stop : start);
       } else if (moving && current >= 0) {
@@ -61,6 +68,10 @@ class SummaryWriter {
       item(out, "Reload", r, current, next, start, nullptr);
     } else if (stop && !stop->optional) {
       item(out, "Restart", r, current, next, start, nullptr);
+    } else if (r.role == Role::Promoted && demote) {
+      item(out, "Demote", r, current, next, demote, nullptr);
+    } else if (r.next_role == Role::Promoted && promote) {
+      item(out, "Promote", r, current, next, promote, nullptr);
     } else if (r.role == Role::Stopped && r.next_role > Role::Stopped) {
       item(out, "Start", r, current, next, start, nullptr);
     }
@@ -73,14 +84,27 @@ class SummaryWriter {
     SummaryItem s;
     s.verb = verb;
     s.resource = r.id;
+    // Pacemaker's rsc_action_item: roles are named for promotable instances.
+    const bool need_role = r.role > Role::Started || r.next_role > Role::Unpromoted;
+    const std::string role = roleName(r.role), next_role = roleName(r.next_role);
     if (origin < 0 && destination >= 0) {
-      s.details = nodeName(ws_, destination);
+      s.details = need_role ? role + " -> " + next_role + " " + nodeName(ws_, destination)
+                            : nodeName(ws_, destination);
     } else if (destination < 0 && origin >= 0) {
-      s.details = nodeName(ws_, origin);
+      s.details = need_role ? role + " " + nodeName(ws_, origin) : nodeName(ws_, origin);
     } else if (origin >= 0 && destination >= 0) {
-      s.details = origin == destination
-                      ? nodeName(ws_, origin)
-                      : nodeName(ws_, origin) + " -> " + nodeName(ws_, destination);
+      const bool same_role = r.role == r.next_role;
+      if (origin == destination) {
+        s.details = !need_role  ? nodeName(ws_, origin)
+                    : same_role ? role + " " + nodeName(ws_, origin)
+                                : role + " -> " + next_role + " " + nodeName(ws_, origin);
+      } else if (same_role) {
+        s.details = nodeName(ws_, origin) + " -> " + nodeName(ws_, destination) +
+                    (need_role ? " " + role : "");
+      } else {
+        s.details = role + " " + nodeName(ws_, origin) + " -> " + next_role + " " +
+                    nodeName(ws_, destination);
+      }
     }
     bool runnable = action == nullptr || action->runnable;
     std::string reason = source ? source->reason : "";
@@ -111,6 +135,7 @@ ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* p
   v.cloned = r.config != nullptr ? r.config->id : r.id;
   if (v.is_clone) {
     v.unique = r.unique;
+    v.promotable = r.promotable;
     v.cloned = r.config->members.front().id;
     for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
       if (r.allowed[n] && *r.allowed[n] >= 0) v.all_nodes.push_back(ws.nodes[n].name);
@@ -146,6 +171,22 @@ ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* p
   for (int n : nodes) v.nodes.push_back(ws.nodes[static_cast<std::size_t>(n)].name);
   v.failed = failed && !nodes.empty();
   v.role = nodes.empty() ? Role::Stopped : Role::Started;
+  if (!nodes.empty() && inPromotableClone(ws, r)) {
+    // A promotable instance is promoted or unpromoted, as the transition leaves it.
+    Role role = r.role == Role::Promoted ? Role::Promoted : Role::Unpromoted;
+    if (plan != nullptr) {
+      for (int id : plan->by_resource[static_cast<std::size_t>(r.index)]) {
+        const PlannedAction& a = plan->actions[static_cast<std::size_t>(id)];
+        if (!inGraph(ws, a)) continue;
+        if (a.task == "stop" || a.task == "demote") role = Role::Unpromoted;
+      }
+      for (int id : plan->by_resource[static_cast<std::size_t>(r.index)]) {
+        const PlannedAction& a = plan->actions[static_cast<std::size_t>(id)];
+        if (inGraph(ws, a) && a.task == "promote") role = Role::Promoted;
+      }
+    }
+    v.role = role;
+  }
   if (plan == nullptr && !r.pending_task.empty()) {
     if (r.pending_task == "start") v.pending = "Starting";
     if (r.pending_task == "stop") v.pending = "Stopping";

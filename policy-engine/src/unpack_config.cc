@@ -232,12 +232,7 @@ std::optional<Error> Unpacker::readClone(const pugi::xml_node& node, ResourceCon
                             std::to_string(kMaxInstances) + " instances Pulse schedules");
     }
   }
-  auto promotable = out.meta.find("promotable");
-  if (promotable != out.meta.end() &&
-      (promotable->second == "true" || promotable->second == "yes" || promotable->second == "1" ||
-       promotable->second == "on")) {
-    return fail(node, "promotable clones are not supported yet");
-  }
+
   return std::nullopt;
 }
 
@@ -253,7 +248,9 @@ std::optional<Error> Unpacker::readResources(const pugi::xml_node& node, Cib& ci
     } else if (name == "clone") {
       if (auto e = readClone(c, rc)) return e;
     } else if (name == "master") {
-      return fail(c, "promotable clones (<master>) are not supported yet");
+      // The legacy name of a promotable clone.
+      if (auto e = readClone(c, rc)) return e;
+      rc.meta.emplace("promotable", "true");
     } else if (name == "bundle" || name == "template") {
       return fail(c, "<" + std::string(name) + "> resources are not supported yet");
     } else {

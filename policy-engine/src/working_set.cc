@@ -143,6 +143,12 @@ std::string agentOf(const ResourceConfig& rc) {
   return rc.cls + ":" + rc.provider + ":" + rc.type;
 }
 
+// Clone meta-attributes reach the instances, so "promotable" is in their meta too.
+bool isPromotable(const Attributes& meta) {
+  auto it = meta.find("promotable");
+  return it != meta.end() && crmIsTrue(it->second);
+}
+
 void applyMeta(Resource& r, const ClusterOptions& options, std::vector<std::string>& warnings) {
   const Attributes& m = r.meta;
   if (auto* v = lookup(m, "priority")) r.priority = parseScore(*v).value_or(0);
@@ -168,6 +174,10 @@ void applyMeta(Resource& r, const ClusterOptions& options, std::vector<std::stri
       // no explicit target
     } else if (lower == "stopped") {
       r.target_role = Role::Stopped;
+    } else if ((lower == "unpromoted" || lower == "slave") && isPromotable(m)) {
+      r.target_role = Role::Unpromoted;
+    } else if ((lower == "promoted" || lower == "master") && isPromotable(m)) {
+      r.target_role = Role::Promoted;
     } else if (lower == "unpromoted" || lower == "slave" || lower == "promoted" ||
                lower == "master") {
       warnings.push_back("ignoring target-role '" + t + "' for " + r.id +
@@ -207,6 +217,9 @@ void readCloneMeta(Resource& c, const WorkingSet& ws) {
   if (auto* v = lookup(c.meta, "ordered")) c.clone_ordered = crmIsTrue(*v);
   c.group_ordered = true;  // "ordered" means something else for a clone
   if (!c.unique && c.clone_node_max > 1) c.clone_node_max = 1;  // anonymous: one per node
+  if (auto* v = lookup(c.meta, "promotable")) c.promotable = crmIsTrue(*v);
+  c.promoted_max = number("promoted-max", "master-max", 1);
+  c.promoted_node_max = number("promoted-node-max", "master-node-max", 1);
 }
 
 int addResource(const ResourceConfig& rc, int parent, const Cib& cib, WorkingSet& ws,
@@ -272,6 +285,11 @@ int cloneOf(const WorkingSet& ws, int rsc) {
   return -1;
 }
 
+bool inPromotableClone(const WorkingSet& ws, const Resource& r) {
+  int clone = cloneOf(ws, r.index);
+  return clone >= 0 && ws.resources[static_cast<std::size_t>(clone)].promotable;
+}
+
 bool isCloneInstance(const WorkingSet& ws, const Resource& r) {
   return r.parent >= 0 && isClone(ws.resources[static_cast<std::size_t>(r.parent)]);
 }
@@ -324,6 +342,10 @@ Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now) {
     ws.top_level.push_back(addResource(rc, -1, cib, ws));
   }
   if (auto e = unpackHistory(ws)) return *e;
+  // A promotable clone's running instances are unpromoted unless promoted.
+  for (Resource& r : ws.resources) {
+    if (r.role == Role::Started && inPromotableClone(ws, r)) r.role = Role::Unpromoted;
+  }
   return ws;
 }
 

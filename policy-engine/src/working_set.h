@@ -88,6 +88,10 @@ struct Resource {
   int clone_min = 0;
   bool unique = false;
   bool interleave = false;
+  bool promotable = false;  // instances are promoted (promoted-max of them) or unpromoted
+  int promoted_max = 1;
+  int promoted_node_max = 1;
+  int sort_index = 0;  // promotion order among a promotable clone's instances
   bool clone_ordered = false;
   bool orphan = false;  // an instance beyond clone-max, known only from the history
 
@@ -173,6 +177,14 @@ struct WorkingSet {
     return false;
   }
   std::vector<std::string> warnings;
+  // Location scores for the promoted role only (rsc_location role="Promoted"):
+  // they weigh which instances are promoted, not where instances run.
+  struct PromotedLocation {
+    int rsc;
+    int node;
+    Score score;
+  };
+  std::vector<PromotedLocation> promoted_locations;
   // (node, lrm_resource id) -> the resource that history belongs to, for
   // histories that do not name a resource directly (anonymous clone instances).
   std::map<std::pair<int, std::string>, int> history_owner;
@@ -203,6 +215,8 @@ Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now);
 
 bool isClone(const Resource& r);
 bool isCloneInstance(const WorkingSet& ws, const Resource& r);
+// Whether `r` belongs to a promotable clone (an instance or a member of one).
+bool inPromotableClone(const WorkingSet& ws, const Resource& r);
 // The clone a resource belongs to (itself, its parent or its grandparent), or -1.
 int cloneOf(const WorkingSet& ws, int rsc);
 

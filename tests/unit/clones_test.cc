@@ -173,13 +173,30 @@ TEST(Clones, AnAbsurdCloneMaxIsRefusedWithAClearError) {
   EXPECT_NE(result.error().message.find("clone-max 50000000 is more than"), std::string::npos);
 }
 
-TEST(Clones, PromotableClonesAreRefusedWithAClearError) {
-  auto result =
-      schedule(cib({"n1"}, clone("db-clone", primitive("db"), nvpair("m1", "promotable", "true")),
-                   "", emptyStatus({"n1"})));
-  ASSERT_FALSE(result.ok());
-  EXPECT_NE(result.error().message.find("promotable clones are not supported yet"),
-            std::string::npos);
+TEST(Clones, PromotableClonePromotesWhereTheAgentScoredHighest) {
+  // The agents recorded promotion scores master-db on each node; n2's is highest.
+  std::string status;
+  const V nodes = {"n1", "n2"};
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    std::string id = std::to_string(i + 1);
+    std::string ns = nodeState(id, nodes[i], history("db", {{"start", 0, 2}}));
+    std::string attrs = "<transient_attributes id=\"" + id + "\"><instance_attributes id=\"ta" +
+                        id + "\">" + nvpair("m" + id, "master-db", i == 1 ? "10" : "5") +
+                        "</instance_attributes></transient_attributes>";
+    ns.insert(ns.find("<lrm"), attrs);
+    status += ns;
+  }
+  auto t = scheduleOk(cib(
+      nodes, clone("db-clone", primitive("db"), nvpair("m1", "promotable", "true")), "", status));
+  ASSERT_EQ(t.summary.size(), 1u);
+  EXPECT_EQ(t.summary[0].verb, "Promote");
+  EXPECT_EQ(t.summary[0].details, "Unpromoted -> Promoted n2");
+  std::string text = formatClusterView(t.revised, "");
+  EXPECT_NE(text.find("  * Clone Set: db-clone [db] (promotable):\n"
+                      "    * Promoted: [ n2 ]\n"
+                      "    * Unpromoted: [ n1 ]\n"),
+            std::string::npos)
+      << text;
 }
 
 }  // namespace
