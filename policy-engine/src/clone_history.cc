@@ -87,7 +87,12 @@ int historyResource(WorkingSet& ws, int node, const std::string& id) {
   if (clone < 0) return index;
   if (index == clone && ws.resources[static_cast<std::size_t>(clone)].id == id) return -1;
   if (!ws.resources[static_cast<std::size_t>(clone)].unique) {
-    return findAnonymousInstance(ws, clone, node, base);
+    int found = findAnonymousInstance(ws, clone, node, base);
+    // Pacemaker's clone_name: the id the history knows this instance by.
+    if (found >= 0 && ws.resources[static_cast<std::size_t>(found)].id != id) {
+      ws.resources[static_cast<std::size_t>(found)].clone_name = id;
+    }
+    return found;
   }
   if (index >= 0 && index != clone) return index;
   // A unique instance beyond clone-max: instances are added up to its number, as orphans.

@@ -58,7 +58,11 @@ Score promotionScore(WorkingSet& ws, int clone, int index, int node, bool& found
   }
   if (!scoreApplies(ws, clone, r, node)) return 0;
   const Attributes& attrs = ws.nodes[static_cast<std::size_t>(node)].attributes;
-  for (const std::string& name : {r.id, r.history_id, stripInstance(r.id)}) {
+  // By the name the history knows the instance by, else its id; an anonymous
+  // instance without history falls back to the bare id.
+  std::vector<std::string> names{r.clone_name.empty() ? r.id : r.clone_name};
+  if (!rsc(ws, clone).unique && stripInstance(r.id) != r.id) names.push_back(stripInstance(r.id));
+  for (const std::string& name : names) {
     auto it = attrs.find("master-" + name);
     if (it == attrs.end()) continue;
     found = true;

@@ -83,6 +83,7 @@ struct Resource {
   // number ("rsc:2"); history_id is how the status section and the
   // fail-count attributes name it: the bare id for an anonymous clone.
   std::string history_id;
+  std::string clone_name;  // the id the status section last named this instance by, if different
   int clone_max = 0;
   int clone_node_max = 1;
   int clone_min = 0;
