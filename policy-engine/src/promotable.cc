@@ -96,6 +96,56 @@ bool managed(WorkingSet& ws, int index) {
   return true;
 }
 
+bool sameNodeBy(const WorkingSet& ws, int a, int b, const std::string& attribute) {
+  const std::string attr = attribute.empty() ? "#id" : attribute;
+  const Attributes& x = ws.nodes[static_cast<std::size_t>(a)].attributes;
+  const Attributes& y = ws.nodes[static_cast<std::size_t>(b)].attributes;
+  auto i = x.find(attr), j = y.find(attr);
+  if (i == x.end() || j == y.end()) return i == x.end() && j == y.end();
+  return i->second == j->second;
+}
+
+// Colocations of an instance in a role (inherited from its clone) weigh its
+// promotion: Pacemaker's pcmk__apply_coloc_to_priority for a primitive
+// primary, pcmk__update_promotable_dependent_priority for a promotable one.
+void applyRoleColocations(WorkingSet& ws, int instance) {
+  std::vector<int> this_with = rsc(ws, instance).this_with;
+  for (int ci : this_with) {
+    const Colocation& c = ws.colocations[static_cast<std::size_t>(ci)];
+    if (c.dependent_role < Role::Unpromoted) continue;
+    Resource& d = rsc(ws, instance);
+    const Resource& p = rsc(ws, c.primary);
+    if (isClone(p)) {
+      if (!p.promotable || c.dependent_role != Role::Promoted) continue;
+      int here = d.provisional ? -1 : d.assigned_to;
+      bool partner = false;
+      for (int other : p.children) {
+        const Resource& o = rsc(ws, other);
+        if (here >= 0 && !o.provisional && o.assigned_to == here &&
+            (c.primary_role == Role::Unknown || nextRoleOf(ws, other) == c.primary_role)) {
+          partner = true;
+        }
+      }
+      if (partner) {
+        d.priority = static_cast<int>(addScores(d.priority, c.score));
+      } else if (c.score >= kInfinity) {
+        d.priority = static_cast<int>(-kInfinity);
+      }
+      continue;
+    }
+    if (d.provisional || d.assigned_to < 0 || p.provisional || p.assigned_to < 0) continue;
+    if (!sameNodeBy(ws, d.assigned_to, p.assigned_to, c.node_attribute)) {
+      if (c.score >= kInfinity && c.dependent_role == Role::Promoted) {
+        d.priority = static_cast<int>(-kInfinity);
+      }
+      continue;
+    }
+    if (c.primary_role != Role::Unknown && c.primary_role != p.next_role) continue;
+    Score score = c.dependent_role == Role::Unpromoted ? -c.score : c.score;
+    d.priority = static_cast<int>(addScores(score, d.priority));
+  }
+}
+
 }  // namespace
 
 void addPromotionScores(WorkingSet& ws, int clone) {
@@ -133,8 +183,9 @@ void setInstanceRoles(WorkingSet& ws, int clone) {
         priority = addScores(priority, pl.score);
       }
     }
+    rsc(ws, instance).priority = static_cast<int>(priority);
+    applyRoleColocations(ws, instance);
     Resource& again = rsc(ws, instance);
-    again.priority = static_cast<int>(priority);
     again.sort_index = next == Role::Promoted ? static_cast<int>(kInfinity) : again.priority;
   }
   // Highest promotion priority first; ties keep the promoted, then instance order.
