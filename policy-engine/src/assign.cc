@@ -143,6 +143,13 @@ class Assigner : public AssignSteps {
     rsc(ws_, index).allowed = std::move(nodes);
   }
 
+  void mergeColocatedScores(int target, int other, const std::string& attr, float factor,
+                            bool only_active, bool nonnegative) override {
+    NodeScores nodes = rsc(ws_, target).allowed;
+    addColocatedNodeScores(other, nodes, true, attr, factor, false, only_active, nonnegative);
+    rsc(ws_, target).allowed = std::move(nodes);
+  }
+
   // Pacemaker's pcmk__unassign_resource.
   void unassign(int index) override {
     Resource& r = rsc(ws_, index);

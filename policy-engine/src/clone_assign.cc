@@ -62,7 +62,7 @@ class CloneAssigner {
     if (rsc(ws_, clone_).promotable) addPromotionScores(ws_, clone_);
     std::vector<int> children = sortedInstances();
     distribute(children);
-    if (rsc(ws_, clone_).promotable) setInstanceRoles(ws_, clone_);
+    if (rsc(ws_, clone_).promotable) setInstanceRoles(ws_, steps_, clone_);
     Resource& done = rsc(ws_, clone_);
     done.provisional = false;
     done.allocating = false;

@@ -20,6 +20,10 @@ class AssignSteps {
   virtual void applyWithThis(int index, int ci) = 0;
   // Undoes an assignment (the resource and its members become provisional again).
   virtual void unassign(int index) = 0;
+  // Merges `other`'s node scores (and what is colocated with it), scaled by
+  // `factor`, into `target`'s (Pacemaker's pcmk__add_colocated_node_scores).
+  virtual void mergeColocatedScores(int target, int other, const std::string& attr, float factor,
+                                    bool only_active, bool nonnegative) = 0;
 };
 
 // Assigns every instance of `clone` (Pacemaker's pcmk__clone_allocate).

@@ -146,6 +146,46 @@ void applyRoleColocations(WorkingSet& ws, int instance) {
   }
 }
 
+// Pacemaker's sort_promotable_instances: the instances' priorities join the
+// clone's node scores, with those of what is colocated with the promoted
+// role, and each instance's sort index becomes its node's merged score.
+void mergePromotionPreferences(WorkingSet& ws, AssignSteps& steps, int clone,
+                               const std::vector<int>& children) {
+  for (int instance : children) {
+    const Resource& r = rsc(ws, instance);
+    int node = r.provisional ? -1 : r.assigned_to;
+    if (r.sort_index < 0 || node < 0) continue;
+    auto& slot = rsc(ws, clone).allowed[static_cast<std::size_t>(node)];
+    if (slot) slot = addScores(r.sort_index, *slot);
+  }
+  std::vector<int> this_with = rsc(ws, clone).this_with;
+  for (int ci : this_with) {
+    const Colocation c = ws.colocations[static_cast<std::size_t>(ci)];
+    if (c.dependent_role != Role::Promoted) continue;
+    float factor = static_cast<float>(c.score) / static_cast<float>(kInfinity);
+    steps.mergeColocatedScores(clone, c.primary, c.node_attribute, factor, c.score < kInfinity,
+                               false);
+  }
+  std::vector<int> with_this = rsc(ws, clone).with_this;
+  for (int ci : with_this) {
+    const Colocation c = ws.colocations[static_cast<std::size_t>(ci)];
+    if (c.primary_role != Role::Promoted) continue;
+    if (!c.influence && !rsc(ws, c.primary).running_on.empty()) continue;
+    float factor = static_cast<float>(c.score) / static_cast<float>(kInfinity);
+    steps.mergeColocatedScores(clone, c.dependent, c.node_attribute, factor, true, true);
+  }
+  for (int instance : children) {
+    Resource& r = rsc(ws, instance);
+    int node = r.provisional ? -1 : r.assigned_to;
+    if (!managed(ws, instance) && nextRoleOf(ws, instance) == Role::Promoted) {
+      r.sort_index = static_cast<int>(kInfinity);
+    } else if (node >= 0 && r.sort_index >= 0) {
+      const auto& slot = rsc(ws, clone).allowed[static_cast<std::size_t>(node)];
+      if (slot) r.sort_index = static_cast<int>(*slot);
+    }
+  }
+}
+
 }  // namespace
 
 void addPromotionScores(WorkingSet& ws, int clone) {
@@ -163,7 +203,7 @@ void addPromotionScores(WorkingSet& ws, int clone) {
   }
 }
 
-void setInstanceRoles(WorkingSet& ws, int clone) {
+void setInstanceRoles(WorkingSet& ws, AssignSteps& steps, int clone) {
   std::vector<int> children = rsc(ws, clone).children;
   for (int instance : children) {
     Resource& r = rsc(ws, instance);
@@ -188,6 +228,7 @@ void setInstanceRoles(WorkingSet& ws, int clone) {
     Resource& again = rsc(ws, instance);
     again.sort_index = next == Role::Promoted ? static_cast<int>(kInfinity) : again.priority;
   }
+  mergePromotionPreferences(ws, steps, clone, children);
   // Highest promotion priority first; ties keep the promoted, then instance order.
   std::stable_sort(children.begin(), children.end(), [&](int a, int b) {
     const Resource& x = rsc(ws, a);

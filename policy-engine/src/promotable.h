@@ -3,6 +3,7 @@
 // (pcmk_sched_promotable.c).
 #pragma once
 
+#include "clone_assign.h"
 #include "working_set.h"
 
 namespace pulse::pe {
@@ -14,7 +15,7 @@ void addPromotionScores(WorkingSet& ws, int clone);
 // After placement: the promoted-max instances with the highest promotion
 // priority on their node (within promoted-node-max) are promoted; the other
 // placed instances are unpromoted.
-void setInstanceRoles(WorkingSet& ws, int clone);
+void setInstanceRoles(WorkingSet& ws, AssignSteps& steps, int clone);
 
 // Colocation `c` of `dependent` with a role of promotable clone `clone`
 // (pcmk__update_dependent_with_promotable): the dependent prefers, or for a
