@@ -91,9 +91,15 @@ class Planner {
       return;
     }
     switch (ws_.options.no_quorum_policy) {
+      case NoQuorumPolicy::Demote:
+        // Promotable instances keep running (demoted, see createPrimitiveActions).
+        if (r.role == Role::Promoted || r.role == Role::Unpromoted) {
+          a.runnable = true;
+          break;
+        }
+        [[fallthrough]];
       case NoQuorumPolicy::Stop:
       case NoQuorumPolicy::Suicide:
-      case NoQuorumPolicy::Demote:
         a.runnable = false;
         a.reason = "no quorum";
         break;
@@ -179,6 +185,12 @@ class Planner {
     Resource& r = rsc(index);
     if (r.next_role == Role::Unknown) {
       r.next_role = r.assigned_to < 0 ? Role::Stopped : Role::Started;
+    }
+    // no-quorum-policy=demote: promotable instances stay, demoted (effective_quorum_policy).
+    if (!ws_.options.have_quorum && ws_.options.no_quorum_policy == NoQuorumPolicy::Demote &&
+        (r.role == Role::Promoted || r.role == Role::Unpromoted) &&
+        r.next_role > Role::Unpromoted) {
+      r.next_role = Role::Unpromoted;
     }
     int current = ws_.currentNode(r);
     int clean_active = 0;
