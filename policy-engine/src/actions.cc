@@ -312,6 +312,11 @@ class Planner {
       int id = customAction(index, task, 0, -1, true, true);
       act(id).runnable = true;
     }
+    if (inPromotableClone(ws_, rsc(index))) {
+      for (const char* task : {"promote", "promoted", "demote", "demoted"}) {
+        act(customAction(index, task, 0, -1, true, true)).runnable = true;
+      }
+    }
   }
 
   // Definition changes: the start (or recurring monitor) must run again.
@@ -456,6 +461,11 @@ class Planner {
     order(index, "stop", index, "stopped", kOrderRunnableLeft);
     order(index, "stopped", index, "start", kOrderOptional);
     order(index, "start", index, "running", kOrderRunnableLeft);
+    if (inPromotableClone(ws_, r)) {
+      order(index, "demote", index, "demoted", kOrderRunnableLeft);
+      order(index, "demoted", index, "promote", kOrderOptional);
+      order(index, "promote", index, "promoted", kOrderRunnableLeft);
+    }
     int previous = -1;
     int last_active = -1;
     std::vector<int> children = r.children;
@@ -470,6 +480,18 @@ class Planner {
       }
       order(index, "stop", member, "stop", down);
       order(member, "stop", index, "stopped", post_down);
+      if (inPromotableClone(ws_, r)) {
+        // A cloned group of a promotable clone is promoted and demoted member by member.
+        order(member, "promote", index, "promoted",
+              kOrderRunnableLeft | kOrderImpliesThen | kOrderImpliesThenPrinted);
+        order(index, "promote", member, "promote", kOrderImpliesFirstPrinted);
+        order(member, "demote", index, "demoted", kOrderImpliesThen | kOrderImpliesThenPrinted);
+        order(index, "demote", member, "demote", kOrderImpliesFirstPrinted);
+        if (previous >= 0 && r.group_ordered) {
+          order(previous, "promote", member, "promote", kOrderOptional);
+          order(member, "demote", previous, "demote", kOrderOptional);
+        }
+      }
       order(index, "start", member, "start", kOrderImpliesFirstPrinted);
       order(member, "start", index, "running",
             kOrderRunnableLeft | kOrderImpliesThen | kOrderImpliesThenPrinted);
