@@ -177,7 +177,7 @@ void applyMeta(Resource& r, const ClusterOptions& options, std::vector<std::stri
     } else if ((lower == "unpromoted" || lower == "slave") && isPromotable(m)) {
       r.target_role = Role::Unpromoted;
     } else if ((lower == "promoted" || lower == "master") && isPromotable(m)) {
-      r.target_role = Role::Promoted;
+      // What happens anyway: left as the default so promotion scores decide (get_target_role).
     } else if (lower == "unpromoted" || lower == "slave" || lower == "promoted" ||
                lower == "master") {
       warnings.push_back("ignoring target-role '" + t + "' for " + r.id +
