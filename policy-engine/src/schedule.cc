@@ -10,6 +10,7 @@
 #include "config_changes.h"
 #include "policy-engine/policy_engine.h"
 #include "summary.h"
+#include "tickets.h"
 
 namespace pulse::pe {
 namespace {
@@ -145,6 +146,7 @@ Result<Transition> scheduleUnpacked(Result<Cib> cib, const ScheduleOptions& opti
   auto ws = buildWorkingSet(*cib, t.now);
   if (!ws) return ws.error();
   t.current = describeCluster(*ws, nullptr);
+  if (auto e = applyTickets(*ws)) return *e;
   if (auto e = applyNodeCriteria(*ws)) return *e;
   if (auto e = unpackColocations(*ws)) return *e;
   const ConfigChanges changes = checkConfigChanges(*ws);

@@ -125,7 +125,11 @@ std::optional<Error> Unpacker::readPrimitive(const pugi::xml_node& node, Resourc
   if (auto e = requireId(node, out.id)) return e;
   if (auto e = claimId(node, out.id)) return e;
   out.line = lines_.lineOf(node);
-  if (node.attribute("template")) return fail(node, "resource templates are not supported yet");
+  if (node.attribute("template")) return applyTemplate(node, out);
+  return readPrimitiveBody(node, out);
+}
+
+std::optional<Error> Unpacker::readPrimitiveBody(const pugi::xml_node& node, ResourceConfig& out) {
   out.cls = node.attribute("class").as_string("");
   out.provider = node.attribute("provider").as_string("");
   out.type = node.attribute("type").as_string("");
@@ -134,6 +138,11 @@ std::optional<Error> Unpacker::readPrimitive(const pugi::xml_node& node, Resourc
   if (out.cls == "ocf" && out.provider.empty()) {
     return fail(node, "an ocf resource needs a 'provider'");
   }
+  return readPrimitiveChildren(node, out);
+}
+
+std::optional<Error> Unpacker::readPrimitiveChildren(const pugi::xml_node& node,
+                                                     ResourceConfig& out) {
   for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
     if (c.type() != pugi::node_element) continue;
     std::string_view name = c.name();
@@ -207,105 +216,16 @@ std::optional<Error> Unpacker::readResources(const pugi::xml_node& node, Cib& ci
       if (auto e = readPrimitive(c, rc)) return e;
     } else if (name == "group") {
       if (auto e = readGroup(c, rc)) return e;
-    } else if (name == "clone" || name == "master" || name == "bundle" || name == "template") {
+    } else if (name == "template") {
+      continue;  // read by readTemplates(); only the primitives using one are resources
+    } else if (name == "clone" || name == "master" || name == "bundle") {
       return fail(c, "<" + std::string(name) + "> resources are not supported yet");
     } else {
       return fail(c, "unknown element in <resources>");
     }
+    resource_ids_[rc.id] = true;
+    for (const ResourceConfig& member : rc.members) resource_ids_.emplace(member.id, false);
     cib.resources.push_back(std::move(rc));
-  }
-  return std::nullopt;
-}
-
-std::optional<Error> Unpacker::readConstraints(const pugi::xml_node& node, Cib& cib) {
-  for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
-    if (c.type() != pugi::node_element) continue;
-    std::string_view name = c.name();
-    std::string id;
-    if (auto e = requireId(c, id)) return e;
-    if (auto e = claimId(c, id)) return e;
-    int line = lines_.lineOf(c);
-    if (c.child("resource_set")) return fail(c, "resource sets are not supported yet");
-    if (name == "rsc_location") {
-      LocationConstraint lc;
-      lc.id = id;
-      lc.line = line;
-      lc.rsc = c.attribute("rsc").as_string("");
-      if (lc.rsc.empty()) {
-        if (c.attribute("rsc-pattern")) return fail(c, "rsc-pattern is not supported yet");
-        return fail(c, "missing required attribute 'rsc'");
-      }
-      lc.node = c.attribute("node").as_string("");
-      lc.role = c.attribute("role").as_string("");
-      if (!lc.node.empty()) {
-        if (auto e = readScore(c, "score", lc.score, true)) return e;
-      }
-      for (pugi::xml_node r = c.child("rule"); r; r = r.next_sibling("rule")) {
-        Rule rule;
-        if (auto e = readRule(r, rule)) return e;
-        lc.rules.push_back(std::move(rule));
-      }
-      if (lc.node.empty() && lc.rules.empty()) {
-        return fail(c, "a location constraint needs 'node' and 'score', or a <rule>");
-      }
-      cib.locations.push_back(std::move(lc));
-    } else if (name == "rsc_colocation") {
-      ColocationConstraint cc;
-      cc.id = id;
-      cc.line = line;
-      cc.rsc = c.attribute("rsc").as_string("");
-      cc.with_rsc = c.attribute("with-rsc").as_string("");
-      if (cc.rsc.empty()) return fail(c, "missing required attribute 'rsc'");
-      if (cc.with_rsc.empty()) return fail(c, "missing required attribute 'with-rsc'");
-      if (auto e = readScore(c, "score", cc.score, true)) return e;
-      cc.rsc_role = c.attribute("rsc-role").as_string("");
-      cc.with_rsc_role = c.attribute("with-rsc-role").as_string("");
-      cc.node_attribute = c.attribute("node-attribute").as_string("");
-      cib.colocations.push_back(std::move(cc));
-    } else if (name == "rsc_order") {
-      OrderConstraint oc;
-      oc.id = id;
-      oc.line = line;
-      oc.first = c.attribute("first").as_string("");
-      oc.then = c.attribute("then").as_string("");
-      if (oc.first.empty()) return fail(c, "missing required attribute 'first'");
-      if (oc.then.empty()) return fail(c, "missing required attribute 'then'");
-      oc.first_action = c.attribute("first-action").as_string("start");
-      oc.then_action = c.attribute("then-action").as_string(oc.first_action.c_str());
-      static const std::set<std::string> kActions = {"start", "stop", "promote", "demote"};
-      if (!kActions.count(oc.first_action)) {
-        return fail(c, "first-action '" + oc.first_action + "' is not start/stop/promote/demote");
-      }
-      if (!kActions.count(oc.then_action)) {
-        return fail(c, "then-action '" + oc.then_action + "' is not start/stop/promote/demote");
-      }
-      if (pugi::xml_attribute kind = c.attribute("kind")) {
-        std::string k = kind.value();
-        if (k == "Mandatory" || k == "mandatory") {
-          oc.kind = OrderConstraint::Kind::Mandatory;
-        } else if (k == "Optional" || k == "optional") {
-          oc.kind = OrderConstraint::Kind::Optional;
-        } else if (k == "Serialize" || k == "serialize") {
-          oc.kind = OrderConstraint::Kind::Serialize;
-        } else {
-          // Pacemaker resets an unknown kind to Mandatory with a config error.
-          cib.warnings.push_back(where(c) + ": kind '" + k +
-                                 "' is not valid; treating it as Mandatory");
-        }
-      } else if (c.attribute("score")) {
-        Score s = 0;
-        if (auto e = readScore(c, "score", s, false)) return e;
-        if (s == 0) oc.kind = OrderConstraint::Kind::Optional;
-      }
-      if (pugi::xml_attribute sym = c.attribute("symmetrical")) {
-        oc.symmetrical = crmIsTrue(sym.value());
-      }
-      cib.orders.push_back(std::move(oc));
-    } else if (name == "rsc_ticket") {
-      return fail(c, "tickets are not supported yet");
-    } else {
-      return fail(c, "unknown element in <constraints>");
-    }
   }
   return std::nullopt;
 }
@@ -373,7 +293,9 @@ Result<Cib> Unpacker::run(const pugi::xml_document& doc) {
     return *e;
   }
   if (auto e = readNodes(configuration.child("nodes"), cib)) return *e;
+  if (auto e = readTemplates(configuration.child("resources"))) return *e;
   if (auto e = readResources(configuration.child("resources"), cib)) return *e;
+  if (auto e = readTags(configuration.child("tags"))) return *e;
   if (auto e = readConstraints(configuration.child("constraints"), cib)) return *e;
   for (pugi::xml_node c = configuration.first_child(); c; c = c.next_sibling()) {
     if (c.type() != pugi::node_element) continue;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <pugixml.hpp>
 #include <string>
@@ -90,15 +91,38 @@ class Unpacker {
                                  bool required);
   std::optional<Error> readRule(const pugi::xml_node& node, Rule& out);
   std::optional<Error> readPrimitive(const pugi::xml_node& node, ResourceConfig& out);
+  std::optional<Error> readPrimitiveBody(const pugi::xml_node& node, ResourceConfig& out);
+  std::optional<Error> readPrimitiveChildren(const pugi::xml_node& node, ResourceConfig& out);
   std::optional<Error> readGroup(const pugi::xml_node& node, ResourceConfig& out);
   std::optional<Error> readResources(const pugi::xml_node& node, Cib& cib);
+  std::optional<Error> readTemplates(const pugi::xml_node& resources);
+  std::optional<Error> applyTemplate(const pugi::xml_node& node, ResourceConfig& out);
+  void noteResource(const ResourceConfig& rc);
+  std::optional<Error> readTags(const pugi::xml_node& tags);
+  // unpack_constraints.cc
   std::optional<Error> readConstraints(const pugi::xml_node& node, Cib& cib);
+  std::optional<Error> readLocation(const pugi::xml_node& c, Cib& cib);
+  std::optional<Error> readColocation(const pugi::xml_node& c, Cib& cib);
+  std::optional<Error> readOrder(const pugi::xml_node& c, Cib& cib);
+  std::optional<Error> readTicket(const pugi::xml_node& c, Cib& cib);
+  std::optional<Error> readSets(const pugi::xml_node& c, std::vector<ResourceSet>& out);
+  std::optional<Error> expandReference(const pugi::xml_node& at, const std::string& name,
+                                       std::vector<std::string>& out, bool& expanded);
+  std::optional<Error> referenceToSet(const pugi::xml_node& c, const char* attribute,
+                                      bool convert_resource, std::vector<ResourceSet>& sets,
+                                      bool& expanded);
+  std::optional<Error> readTicketStates(const pugi::xml_node& tickets, Cib& cib);
   std::optional<Error> readNodes(const pugi::xml_node& node, Cib& cib);
   std::optional<Error> readStatus(const pugi::xml_node& node, Cib& cib);
 
   LineCounter lines_;
   std::unordered_map<std::string, pugi::xml_node> all_ids_;     // every id in <configuration>
   std::unordered_map<std::string, pugi::xml_node> config_ids_;  // resources, nodes, constraints
+  // Templates and tags, which constraints may name instead of resources.
+  std::unordered_map<std::string, pugi::xml_node> templates_;
+  std::map<std::string, std::vector<std::string>> template_members_;  // in resource order
+  std::map<std::string, std::vector<std::string>> tags_;              // obj_refs in order
+  std::unordered_map<std::string, bool> resource_ids_;  // every resource; true if top-level
 };
 
 }  // namespace pulse::pe::xmlread

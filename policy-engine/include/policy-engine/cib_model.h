@@ -74,6 +74,25 @@ struct NodeConfig {
   int line = 0;
 };
 
+enum class OrderKind { Mandatory, Optional, Serialize };
+
+// A <resource_set> in a constraint. Templates and tags named in it are
+// already replaced by the resources they stand for, in Pacemaker's order.
+struct ResourceSet {
+  std::string id;
+  std::vector<std::string> resources;
+  // Unset differs from false: between ordered sets only an explicit
+  // sequential="true" picks the set's end resource (Pacemaker's order_rsc_sets).
+  std::optional<bool> sequential;
+  bool require_all = true;
+  std::string role;
+  std::string action;  // rsc_order sets: start stop promote demote (empty: start)
+  std::optional<OrderKind> kind;     // rsc_order sets may override the constraint's kind
+  std::optional<bool> symmetrical;   // rsc_order sets
+  std::optional<Score> score;        // rsc_location and rsc_colocation sets
+  int line = 0;
+};
+
 struct LocationConstraint {
   std::string id;
   std::string rsc;
@@ -90,13 +109,33 @@ struct ColocationConstraint {
   Score score = 0;
   std::string rsc_role, with_rsc_role;
   std::string node_attribute;
+  std::optional<bool> influence;  // unset: the dependent's `critical` meta-attribute decides
   int line = 0;
 };
 
-struct OrderConstraint {
-  enum class Kind { Mandatory, Optional, Serialize };
+// An rsc_ticket for one resource (sets are expanded to one entry per resource).
+struct TicketConstraint {
+  enum class LossPolicy { Stop, Demote, Fence, Freeze };
   std::string id;
-  std::string first, then;
+  std::string rsc;
+  std::string rsc_role;
+  std::string ticket;
+  LossPolicy loss_policy = LossPolicy::Stop;
+  int line = 0;
+};
+
+// A <ticket_state> of the status section.
+struct TicketState {
+  bool granted = false;
+  bool standby = false;
+  std::optional<std::int64_t> last_granted;
+};
+
+struct OrderConstraint {
+  using Kind = OrderKind;
+  std::string id;
+  std::string first, then;  // empty when `sets` are used
+  std::vector<ResourceSet> sets;
   std::string first_action, then_action;
   Kind kind = Kind::Mandatory;
   std::optional<bool> symmetrical;
@@ -149,6 +188,8 @@ struct Cib {
   std::vector<LocationConstraint> locations;
   std::vector<ColocationConstraint> colocations;
   std::vector<OrderConstraint> orders;
+  std::vector<TicketConstraint> tickets;
+  std::map<std::string, TicketState> ticket_states;  // by ticket id
   std::vector<NodeStateRecord> node_states;
   std::vector<std::string> warnings;
 };
