@@ -176,6 +176,16 @@ class FlagSettler {
     }
   }
 
+  // A one-or-more pseudo-action is runnable while one action ordered before
+  // it with kOrderOneOrMore is (runnable flags only ever clear, so this settles).
+  bool anyRunnableBefore(const PlannedAction& a) {
+    for (int e : a.before) {
+      const ActionEdge& edge = plan_.edges[static_cast<std::size_t>(e)];
+      if ((edge.flags & kOrderOneOrMore) && flagsOf(edge.first).runnable) return true;
+    }
+    return false;
+  }
+
   void markBlocked(int r, const std::string& because) {
     for (int id : actionsOf(r, "start")) {
       if (act(id).runnable) {
@@ -192,6 +202,9 @@ class FlagSettler {
       std::vector<std::pair<bool, bool>> before;
       before.reserve(plan_.actions.size());
       for (const PlannedAction& a : plan_.actions) before.emplace_back(a.optional, a.runnable);
+      for (PlannedAction& a : plan_.actions) {
+        if (a.requires_any) a.runnable = anyRunnableBefore(a);
+      }
       for (const ActionEdge& e : plan_.edges) applyEdge(e);
       for (std::size_t i = 0; i < plan_.actions.size(); ++i) {
         blockColocationDependents(static_cast<int>(i));

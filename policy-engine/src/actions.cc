@@ -9,21 +9,13 @@
 #include <unordered_map>
 
 #include "action_flags.h"
+#include "order_sets.h"
 #include "common/crm_bool.h"
 
 namespace pulse::pe {
 namespace {
 
 bool isGroup(const Resource& r) { return r.kind == ResourceConfig::Kind::Group; }
-
-struct ResourceOrdering {
-  int first_rsc;
-  std::string first_task;
-  int then_rsc;
-  std::string then_task;
-  std::uint32_t flags;
-  std::string origin;
-};
 
 std::string invertTask(const std::string& task) {
   if (task == "start") return "stop";
@@ -279,6 +271,12 @@ class Planner {
       origin_ = where;
       int first = ws_.findResource(oc.first);
       int then = ws_.findResource(oc.then);
+      if (!oc.sets.empty()) {
+        auto set_orderings = orderSetOrderings(ws_, oc);
+        if (!set_orderings) return set_orderings.error();
+        orderings_.insert(orderings_.end(), set_orderings->begin(), set_orderings->end());
+        continue;
+      }
       if (first < 0) return Error{where + ": resource '" + oc.first + "' does not exist"};
       if (then < 0) return Error{where + ": resource '" + oc.then + "' does not exist"};
       if (first == then) return Error{where + ": a resource cannot be ordered after itself"};
@@ -378,7 +376,28 @@ class Planner {
     act(then).before.push_back(e);
   }
 
+  // A pseudo-action of no resource (Pacemaker's get_pseudo_op): optional and
+  // runnable until the orderings into it say otherwise.
+  int pseudoAction(const std::string& name) {
+    std::string mk = "pseudo|" + name;
+    auto it = index_.find(mk);
+    if (it != index_.end()) return it->second;
+    PlannedAction a;
+    a.id = static_cast<int>(plan_.actions.size());
+    a.key = name;
+    a.task = name;
+    a.pseudo = true;
+    a.requires_any = name.rfind("one-or-more:", 0) == 0;
+    plan_.actions.push_back(std::move(a));
+    index_.emplace(mk, plan_.actions.back().id);
+    return plan_.actions.back().id;
+  }
+
   void expand(const ResourceOrdering& o) {
+    if (o.first_rsc < 0 || o.then_rsc < 0) {
+      expandWithPseudo(o);
+      return;
+    }
     std::string first_task = o.first_task;
     // An ordering after a group waits for the whole group ("running"/"stopped").
     if (o.first_rsc != o.then_rsc && isGroup(rsc(o.first_rsc)) &&
@@ -401,6 +420,34 @@ class Planner {
     }
   }
 
+  // An ordering into or out of a pseudo-action: a group's start/stop before it
+  // means the whole group's (running/stopped), as for any ordering after a group.
+  void expandWithPseudo(const ResourceOrdering& o) {
+    std::vector<int> firsts, thens;
+    if (o.first_rsc < 0) {
+      firsts.push_back(pseudoAction(o.first_task));
+    } else {
+      std::string task = o.first_task;
+      if (isGroup(rsc(o.first_rsc))) {
+        if (task == "start") task = "running";
+        if (task == "stop") task = "stopped";
+      }
+      firsts = actionsOf(o.first_rsc, task);
+      if (firsts.empty()) {
+        if (rsc(o.first_rsc).role == Role::Stopped && task == "stop") return;
+        firsts.push_back(customAction(o.first_rsc, task, 0, -1, true));
+      }
+    }
+    if (o.then_rsc < 0) {
+      thens.push_back(pseudoAction(o.then_task));
+    } else {
+      thens = actionsOf(o.then_rsc, o.then_task);
+    }
+    for (int f : firsts) {
+      for (int t : thens) addEdge(f, t, o.flags, o.origin);
+    }
+  }
+
   WorkingSet& ws_;
   const ConfigChanges& changes_;
   ActionPlan plan_;
@@ -416,6 +463,9 @@ Result<ActionPlan> planActions(WorkingSet& ws, const ConfigChanges& changes) {
 }
 
 bool inGraph(const WorkingSet& ws, const PlannedAction& a) {
+  // A pseudo-action of no resource joins orderings: it is kept when required
+  // or when a required action runs before it.
+  if (a.rsc < 0) return a.runnable && (!a.optional || a.print_always);
   if (a.optional || !a.runnable) return false;
   if (a.rsc >= 0 && !ws.resources[static_cast<std::size_t>(a.rsc)].managed && a.task != "monitor") {
     return false;

@@ -25,19 +25,21 @@ enum OrderFlag : std::uint32_t {
   kOrderAsymmetrical = 1u << 6,
   kOrderImpliesThenPrinted = 1u << 7,
   kOrderImpliesFirstPrinted = 1u << 8,
+  kOrderOneOrMore = 1u << 9,  // `then` requires any one of its kOrderOneOrMore `first`s
 };
 
 struct PlannedAction {
   int id = 0;
   std::string key;
   std::string task;
-  int rsc = -1;
+  int rsc = -1;  // -1: a pseudo-action of no resource, such as "one-or-more:SET"
   int node = -1;
   std::int64_t interval_ms = 0;
   bool optional = true;
   bool runnable = true;
   bool pseudo = false;
   bool print_always = false;
+  bool requires_any = false;  // runnable when one kOrderOneOrMore `first` is (rsc < 0)
   std::string reason;
   std::vector<int> before;  // edge indices where this action is `then`
   std::vector<int> after;   // edge indices where this action is `first`
