@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "assign.h"
+#include "date_rules.h"
 #include "history.h"
 
 namespace pulse::pe {
@@ -33,10 +34,16 @@ bool evaluateExpression(const RuleExpression& ex, const Node& node) {
   return false;
 }
 
-bool evaluateRule(const Rule& rule, const Node& node) {
+bool evaluateRule(const Rule& rule, const Node& node, std::int64_t now) {
   bool any = false;
   bool all = true;
   bool empty = true;
+  for (const DateExpression& date : rule.dates) {
+    bool v = dateExpressionHolds(date, now);
+    any = any || v;
+    all = all && v;
+    empty = false;
+  }
   for (const RuleExpression& ex : rule.expressions) {
     bool v = evaluateExpression(ex, node);
     any = any || v;
@@ -44,7 +51,7 @@ bool evaluateRule(const Rule& rule, const Node& node) {
     empty = false;
   }
   for (const Rule& sub : rule.subrules) {
-    bool v = evaluateRule(sub, node);
+    bool v = evaluateRule(sub, node, now);
     any = any || v;
     all = all && v;
     empty = false;
@@ -96,7 +103,7 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
       for (const Rule& rule : lc.rules) {
         if (!rule.role.empty() && parseRole(rule.role) != Role::Started) continue;
         for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
-          if (!evaluateRule(rule, ws.nodes[n])) continue;
+          if (!evaluateRule(rule, ws.nodes[n], ws.now)) continue;
           Score score = rule.score;
           if (!rule.score_attribute.empty()) {
             auto it = ws.nodes[n].attributes.find(rule.score_attribute);

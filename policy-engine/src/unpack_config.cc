@@ -112,7 +112,9 @@ std::optional<Error> Unpacker::readRule(const pugi::xml_node& node, Rule& rule) 
       if (auto e = readRule(c, sub)) return e;
       rule.subrules.push_back(std::move(sub));
     } else if (name == "date_expression") {
-      return fail(c, "date expressions in rules are not supported yet");
+      DateExpression date;
+      if (auto e = readDateExpression(c, date)) return e;
+      rule.dates.push_back(std::move(date));
     } else {
       return fail(c, "unknown element in <rule>");
     }

@@ -121,6 +121,7 @@ std::optional<Error> Unpacker::readSets(const pugi::xml_node& c, std::vector<Res
       }
     }
     rs.symmetrical = parseBool(set, "symmetrical");
+    rs.ordering = set.attribute("ordering").as_string("group");
     if (set.attribute("score")) {
       Score s = 0;
       if (auto e = readScore(set, "score", s, false)) return e;
@@ -291,8 +292,11 @@ std::optional<Error> Unpacker::readColocation(const pugi::xml_node& c, Cib& cib)
     Score score = s.score.value_or(cc.score);
     if (score != 0 && s.sequential.value_or(true)) {
       for (std::size_t i = 1; i < s.resources.size(); ++i) {
-        if (score > 0) {
+        bool listed = s.ordering != "group" && s.ordering != "Group" && s.ordering != "GROUP";
+        if (score > 0 && !listed) {
           add(s.resources[i], s.resources[i - 1], score, s.role, s.role);
+        } else if (score > 0) {
+          add(s.resources[i - 1], s.resources[i], score, s.role, s.role);
         } else {
           for (std::size_t j = 0; j < i; ++j) {
             if (s.resources[j] == s.resources[i]) break;

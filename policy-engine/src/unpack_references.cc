@@ -1,8 +1,9 @@
 // What constraints may name instead of a resource: resource templates (and
-// the primitives built from them) and tags. After Pacemaker 2.1.5's
-// unpack_template() and unpack_tags().
+// the primitives built from them) and tags, after Pacemaker 2.1.5's
+// unpack_template() and unpack_tags(); and the date expressions of rules.
 #include <set>
 
+#include "policy-engine/xml_dates.h"
 #include "unpacker.h"
 
 namespace pulse::pe::xmlread {
@@ -81,6 +82,49 @@ std::optional<Error> Unpacker::readTags(const pugi::xml_node& tags) {
       if (auto e = requireId(ref, target)) return e;
       if (std::find(refs.begin(), refs.end(), target) == refs.end()) refs.push_back(target);
     }
+  }
+  return std::nullopt;
+}
+
+}  // namespace pulse::pe::xmlread
+
+namespace pulse::pe::xmlread {
+
+std::optional<Error> Unpacker::readDateExpression(const pugi::xml_node& node,
+                                                  DateExpression& out) {
+  if (auto e = requireId(node, out.id)) return e;
+  out.line = lines_.lineOf(node);
+  out.operation = node.attribute("operation").as_string("in_range");
+  std::transform(out.operation.begin(), out.operation.end(), out.operation.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  static const std::set<std::string> kOps = {"in_range", "gt", "lt", "date_spec"};
+  if (!kOps.count(out.operation)) {
+    return fail(node, "unknown date operation '" + out.operation +
+                          "' (expected in_range, gt, lt or date_spec)");
+  }
+  for (const char* bound : {"start", "end"}) {
+    pugi::xml_attribute a = node.attribute(bound);
+    if (!a) continue;
+    auto when = parseIsoDateTime(a.value());
+    if (!when) {
+      return fail(node, std::string(bound) + " '" + a.value() + "' is not an ISO 8601 date");
+    }
+    (std::strcmp(bound, "start") == 0 ? out.start : out.end) = *when;
+  }
+  auto fields = [](const pugi::xml_node& n, Attributes& into) {
+    for (pugi::xml_attribute a = n.first_attribute(); a; a = a.next_attribute()) {
+      if (std::strcmp(a.name(), "id") != 0) into.emplace(a.name(), a.value());
+    }
+  };
+  if (pugi::xml_node d = node.child("duration")) fields(d, out.duration);
+  if (pugi::xml_node d = node.child("date_spec")) fields(d, out.date_spec);
+  if (out.operation == "gt" && !out.start) return fail(node, "operation 'gt' needs a 'start'");
+  if (out.operation == "lt" && !out.end) return fail(node, "operation 'lt' needs an 'end'");
+  if (out.operation == "in_range" && !out.start && !out.end) {
+    return fail(node, "operation 'in_range' needs a 'start' or an 'end'");
+  }
+  if (out.operation == "date_spec" && !node.child("date_spec")) {
+    return fail(node, "operation 'date_spec' needs a <date_spec>");
   }
   return std::nullopt;
 }

@@ -90,6 +90,7 @@ class Unpacker {
   std::optional<Error> readScore(const pugi::xml_node& node, const char* attribute, Score& out,
                                  bool required);
   std::optional<Error> readRule(const pugi::xml_node& node, Rule& out);
+  std::optional<Error> readDateExpression(const pugi::xml_node& node, DateExpression& out);
   std::optional<Error> readPrimitive(const pugi::xml_node& node, ResourceConfig& out);
   std::optional<Error> readPrimitiveBody(const pugi::xml_node& node, ResourceConfig& out);
   std::optional<Error> readPrimitiveChildren(const pugi::xml_node& node, ResourceConfig& out);

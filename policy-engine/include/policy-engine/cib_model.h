@@ -31,6 +31,19 @@ struct RuleExpression {
   std::string type;  // string integer number version
 };
 
+// A <date_expression>: true while "now" is after `start` (gt), before `end`
+// (lt), between them (in_range; `end` may come from a <duration>), or
+// matches the cron-like <date_spec> fields ("1-5", "9-", "-3", "7").
+struct DateExpression {
+  std::string id;
+  std::string operation;  // in_range gt lt date_spec
+  std::optional<std::int64_t> start, end;  // seconds since the epoch, UTC
+  Attributes duration;   // years months weeks days hours minutes seconds
+  Attributes date_spec;  // years months monthdays hours minutes seconds yeardays
+                         // weekyears weeks weekdays moon
+  int line = 0;
+};
+
 struct Rule {
   std::string id;
   Score score = 0;
@@ -38,6 +51,7 @@ struct Rule {
   std::string role;
   bool boolean_and = true;
   std::vector<RuleExpression> expressions;
+  std::vector<DateExpression> dates;
   std::vector<Rule> subrules;
   int line = 0;
 };
@@ -90,6 +104,9 @@ struct ResourceSet {
   std::optional<OrderKind> kind;     // rsc_order sets may override the constraint's kind
   std::optional<bool> symmetrical;   // rsc_order sets
   std::optional<Score> score;        // rsc_location and rsc_colocation sets
+  // rsc_colocation sets: "group" (each member with the one before it, the
+  // default) or "listed" (each member with the one after it).
+  std::string ordering;
   int line = 0;
 };
 
