@@ -9,8 +9,8 @@
 #include <unordered_map>
 
 #include "action_flags.h"
-#include "order_sets.h"
 #include "common/crm_bool.h"
+#include "order_sets.h"
 
 namespace pulse::pe {
 namespace {

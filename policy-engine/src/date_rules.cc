@@ -110,8 +110,7 @@ bool dateSpecHolds(const Attributes& spec, std::int64_t now) {
          fieldHolds(spec, "minutes", (secs % 3600) / 60) &&
          fieldHolds(spec, "seconds", secs % 60) && fieldHolds(spec, "yeardays", yday) &&
          fieldHolds(spec, "weekyears", week_year) && fieldHolds(spec, "weeks", week) &&
-         fieldHolds(spec, "weekdays", weekday) &&
-         fieldHolds(spec, "moon", moonPhase(c.year, yday));
+         fieldHolds(spec, "weekdays", weekday) && fieldHolds(spec, "moon", moonPhase(c.year, yday));
 }
 
 // Pacemaker's pe_parse_xml_duration(): start plus each given field.

@@ -65,7 +65,8 @@ class SetOrderer {
     OrderKind kind = set.kind.value_or(oc_.kind);
     std::optional<bool> symmetrical = set.symmetrical ? set.symmetrical : oc_.symmetrical;
     OrderKind symmetry_kind = kind;
-    if (!set.kind && set.score) symmetry_kind = *set.score == 0 ? OrderKind::Optional : OrderKind::Mandatory;
+    if (!set.kind && set.score)
+      symmetry_kind = *set.score == 0 ? OrderKind::Optional : OrderKind::Mandatory;
     int symmetry = orderingIsSymmetric(symmetry_kind, symmetrical) ? kSymmetric : kAsymmetric;
     std::string action = set.action.empty() ? "start" : set.action;
     bool sequential = set.sequential.value_or(true);
@@ -91,8 +92,7 @@ class SetOrderer {
   }
 
   // order_rsc_sets(): `set1`'s actions before `set2`'s.
-  std::optional<Error> betweenSets(const ResourceSet& set1, const ResourceSet& set2,
-                                   int symmetry) {
+  std::optional<Error> betweenSets(const ResourceSet& set1, const ResourceSet& set2, int symmetry) {
     std::string action1 = set1.action.empty() ? "start" : set1.action;
     std::string action2 = set2.action.empty() ? "start" : set2.action;
     if (symmetry == kInverse) {
@@ -115,7 +115,8 @@ class SetOrderer {
     }
     if (!require_all) {
       std::string pseudo = "one-or-more:" + set1.id;
-      for (int f : firsts) order(f, action1, -1, pseudo, kOrderOneOrMore | kOrderImpliesThenPrinted);
+      for (int f : firsts)
+        order(f, action1, -1, pseudo, kOrderOneOrMore | kOrderImpliesThenPrinted);
       for (int t : thens) order(-1, pseudo, t, action2, flags | kOrderRunnableLeft);
       return std::nullopt;
     }

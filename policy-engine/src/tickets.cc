@@ -34,8 +34,8 @@ class TicketApplier {
           ban(r);
           for (int node : r.running_on) {
             ws_.warnings.push_back("ticket " + tc_.ticket + " (" + tc_.id + ") was lost: node " +
-                                   ws_.nodes[static_cast<std::size_t>(node)].name +
-                                   " running " + r.id + " must be fenced");
+                                   ws_.nodes[static_cast<std::size_t>(node)].name + " running " +
+                                   r.id + " must be fenced");
           }
           break;
         case Loss::Freeze:

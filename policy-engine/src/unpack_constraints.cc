@@ -116,12 +116,14 @@ std::optional<Error> Unpacker::readSets(const pugi::xml_node& c, std::vector<Res
     if (pugi::xml_attribute k = set.attribute("kind")) {
       rs.kind = parseOrderKind(k.value());
       if (!rs.kind) {
-        return fail(set, "kind '" + std::string(k.value()) +
-                             "' is not Mandatory, Optional or Serialize");
+        return fail(
+            set, "kind '" + std::string(k.value()) + "' is not Mandatory, Optional or Serialize");
       }
     }
     rs.symmetrical = parseBool(set, "symmetrical");
     rs.ordering = set.attribute("ordering").as_string("group");
+    std::transform(rs.ordering.begin(), rs.ordering.end(), rs.ordering.begin(),
+                   [](unsigned char ch) { return std::tolower(ch); });
     if (set.attribute("score")) {
       Score s = 0;
       if (auto e = readScore(set, "score", s, false)) return e;
@@ -292,7 +294,7 @@ std::optional<Error> Unpacker::readColocation(const pugi::xml_node& c, Cib& cib)
     Score score = s.score.value_or(cc.score);
     if (score != 0 && s.sequential.value_or(true)) {
       for (std::size_t i = 1; i < s.resources.size(); ++i) {
-        bool listed = s.ordering != "group" && s.ordering != "Group" && s.ordering != "GROUP";
+        bool listed = s.ordering != "group";
         if (score > 0 && !listed) {
           add(s.resources[i], s.resources[i - 1], score, s.role, s.role);
         } else if (score > 0) {

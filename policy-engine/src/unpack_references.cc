@@ -90,8 +90,7 @@ std::optional<Error> Unpacker::readTags(const pugi::xml_node& tags) {
 
 namespace pulse::pe::xmlread {
 
-std::optional<Error> Unpacker::readDateExpression(const pugi::xml_node& node,
-                                                  DateExpression& out) {
+std::optional<Error> Unpacker::readDateExpression(const pugi::xml_node& node, DateExpression& out) {
   if (auto e = requireId(node, out.id)) return e;
   out.line = lines_.lineOf(node);
   out.operation = node.attribute("operation").as_string("in_range");

@@ -36,11 +36,13 @@ struct RuleExpression {
 // matches the cron-like <date_spec> fields ("1-5", "9-", "-3", "7").
 struct DateExpression {
   std::string id;
-  std::string operation;  // in_range gt lt date_spec
+  std::string operation;                   // in_range gt lt date_spec
   std::optional<std::int64_t> start, end;  // seconds since the epoch, UTC
-  Attributes duration;   // years months weeks days hours minutes seconds
-  Attributes date_spec;  // years months monthdays hours minutes seconds yeardays
-                         // weekyears weeks weekdays moon
+  // <duration>: years months weeks days hours minutes seconds.
+  Attributes duration;
+  // <date_spec>: years months monthdays hours minutes seconds yeardays
+  // weekyears weeks weekdays moon.
+  Attributes date_spec;
   int line = 0;
 };
 
@@ -100,10 +102,10 @@ struct ResourceSet {
   std::optional<bool> sequential;
   bool require_all = true;
   std::string role;
-  std::string action;  // rsc_order sets: start stop promote demote (empty: start)
-  std::optional<OrderKind> kind;     // rsc_order sets may override the constraint's kind
-  std::optional<bool> symmetrical;   // rsc_order sets
-  std::optional<Score> score;        // rsc_location and rsc_colocation sets
+  std::string action;               // rsc_order sets: start stop promote demote (empty: start)
+  std::optional<OrderKind> kind;    // rsc_order sets may override the constraint's kind
+  std::optional<bool> symmetrical;  // rsc_order sets
+  std::optional<Score> score;       // rsc_location and rsc_colocation sets
   // rsc_colocation sets: "group" (each member with the one before it, the
   // default) or "listed" (each member with the one after it).
   std::string ordering;
