@@ -1,6 +1,9 @@
 // Node criteria: location constraints (with #uname-style rules),
 // stickiness, and migration-threshold bans from fail-counts.
+#include <strings.h>
+
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 #include "assign.h"
@@ -10,23 +13,80 @@
 namespace pulse::pe {
 namespace {
 
-int compareValues(const std::string& a, const std::string& b, const std::string& type) {
-  if (type == "integer" || type == "number" || type == "version") {
-    double x = std::strtod(a.c_str(), nullptr);
-    double y = std::strtod(b.c_str(), nullptr);
-    return x < y ? -1 : (x > y ? 1 : 0);
+// Pacemaker's compare_version(): dot-separated numbers, compared in turn.
+int compareVersions(const std::string& a, const std::string& b) {
+  const char* x = a.c_str();
+  const char* y = b.c_str();
+  while (*x != '\0' || *y != '\0') {
+    long vx = std::strtol(x, const_cast<char**>(&x), 10);
+    long vy = std::strtol(y, const_cast<char**>(&y), 10);
+    if (vx != vy) return vx < vy ? -1 : 1;
+    if (*x == '.') ++x;
+    if (*y == '.') ++y;
+    if ((*x != '\0' && !std::isdigit(static_cast<unsigned char>(*x))) ||
+        (*y != '\0' && !std::isdigit(static_cast<unsigned char>(*y)))) {
+      break;
+    }
   }
-  return a.compare(b) < 0 ? -1 : (a == b ? 0 : 1);
+  return 0;
 }
 
-bool evaluateExpression(const RuleExpression& ex, const Node& node) {
+// Pacemaker's compare_attr_expr_vals(): without a type, lt/gt/lte/gte
+// compare numbers (integer unless a value has a '.'), the others strings
+// (ignoring case); a value that does not parse falls back to a string.
+int compareValues(const std::string* l, const std::string* r, std::string type,
+                  const std::string& op) {
+  if (l == nullptr || r == nullptr) {
+    if (l == nullptr && r == nullptr) return 0;
+    return r == nullptr ? 1 : -1;
+  }
+  if (type.empty()) {
+    if (op == "lt" || op == "lte" || op == "gt" || op == "gte") {
+      bool dot = l->find('.') != std::string::npos || r->find('.') != std::string::npos;
+      type = dot ? "number" : "integer";
+    } else {
+      type = "string";
+    }
+  }
+  auto parsed = [](const std::string& text, bool integer, double& out) {
+    if (text.empty()) return false;
+    char* end = nullptr;
+    out = integer ? static_cast<double>(std::strtoll(text.c_str(), &end, 10))
+                  : std::strtod(text.c_str(), &end);
+    return end != nullptr && *end == '\0';
+  };
+  if (type == "integer" || type == "number") {
+    double x = 0, y = 0;
+    if (parsed(*l, type == "integer", x) && parsed(*r, type == "integer", y)) {
+      return x < y ? -1 : (x > y ? 1 : 0);
+    }
+  } else if (type == "version") {
+    return compareVersions(*l, *r);
+  }
+  int c = strcasecmp(l->c_str(), r->c_str());
+  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
+
+// Pacemaker's pe__eval_attr_expr() for a node and the resource the rule is for.
+bool evaluateExpression(const RuleExpression& ex, const Node& node, const Resource* rsc) {
   auto it = node.attributes.find(ex.attribute);
-  if (ex.operation == "defined") return it != node.attributes.end();
-  if (ex.operation == "not_defined") return it == node.attributes.end();
-  if (it == node.attributes.end()) return ex.operation == "ne";
-  int c = compareValues(it->second, ex.value, ex.type);
+  const std::string* l = it == node.attributes.end() ? nullptr : &it->second;
+  if (ex.operation == "defined") return l != nullptr;
+  if (ex.operation == "not_defined") return l == nullptr;
+  const std::string* r = ex.value.empty() ? nullptr : &ex.value;
+  if (r != nullptr && (ex.value_source == "param" || ex.value_source == "meta")) {
+    const Attributes* table = nullptr;
+    if (rsc != nullptr) {
+      table =
+          ex.value_source == "meta" ? &rsc->meta : (rsc->config ? &rsc->config->params : nullptr);
+    }
+    auto v = table ? table->find(ex.value) : Attributes::const_iterator();
+    r = (table != nullptr && v != table->end()) ? &v->second : nullptr;
+  }
+  int c = compareValues(l, r, ex.type, ex.operation);
   if (ex.operation == "eq") return c == 0;
   if (ex.operation == "ne") return c != 0;
+  if (l == nullptr || r == nullptr) return false;
   if (ex.operation == "lt") return c < 0;
   if (ex.operation == "gt") return c > 0;
   if (ex.operation == "lte") return c <= 0;
@@ -34,7 +94,7 @@ bool evaluateExpression(const RuleExpression& ex, const Node& node) {
   return false;
 }
 
-bool evaluateRule(const Rule& rule, const Node& node, std::int64_t now) {
+bool evaluateRule(const Rule& rule, const Node& node, std::int64_t now, const Resource* rsc) {
   bool any = false;
   bool all = true;
   bool empty = true;
@@ -45,13 +105,13 @@ bool evaluateRule(const Rule& rule, const Node& node, std::int64_t now) {
     empty = false;
   }
   for (const RuleExpression& ex : rule.expressions) {
-    bool v = evaluateExpression(ex, node);
+    bool v = evaluateExpression(ex, node, rsc);
     any = any || v;
     all = all && v;
     empty = false;
   }
   for (const Rule& sub : rule.subrules) {
-    bool v = evaluateRule(sub, node, now);
+    bool v = evaluateRule(sub, node, now, rsc);
     any = any || v;
     all = all && v;
     empty = false;
@@ -103,7 +163,7 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
       for (const Rule& rule : lc.rules) {
         if (!rule.role.empty() && parseRole(rule.role) != Role::Started) continue;
         for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
-          if (!evaluateRule(rule, ws.nodes[n], ws.now)) continue;
+          if (!evaluateRule(rule, ws.nodes[n], ws.now, &r)) continue;
           Score score = rule.score;
           if (!rule.score_attribute.empty()) {
             auto it = ws.nodes[n].attributes.find(rule.score_attribute);

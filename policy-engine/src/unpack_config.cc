@@ -99,7 +99,10 @@ std::optional<Error> Unpacker::readRule(const pugi::xml_node& node, Rule& rule) 
       ex.attribute = c.attribute("attribute").as_string("");
       ex.operation = c.attribute("operation").as_string("");
       ex.value = c.attribute("value").as_string("");
-      ex.type = c.attribute("type").as_string("string");
+      ex.type = c.attribute("type").as_string("");
+      ex.value_source = c.attribute("value-source").as_string("");
+      std::transform(ex.value_source.begin(), ex.value_source.end(), ex.value_source.begin(),
+                     [](unsigned char ch) { return std::tolower(ch); });
       if (ex.attribute.empty()) return fail(c, "expression without 'attribute'");
       static const std::set<std::string> kOps = {"eq",  "ne",  "lt",      "gt",
                                                  "lte", "gte", "defined", "not_defined"};

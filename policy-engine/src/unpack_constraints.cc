@@ -57,7 +57,10 @@ std::string expandMatches(const std::string& text, const std::smatch& m) {
 
 void expandRuleMatches(Rule& rule, const std::smatch& m) {
   rule.score_attribute = expandMatches(rule.score_attribute, m);
-  for (RuleExpression& ex : rule.expressions) ex.value = expandMatches(ex.value, m);
+  for (RuleExpression& ex : rule.expressions) {
+    ex.attribute = expandMatches(ex.attribute, m);
+    ex.value = expandMatches(ex.value, m);
+  }
   for (Rule& sub : rule.subrules) expandRuleMatches(sub, m);
 }
 

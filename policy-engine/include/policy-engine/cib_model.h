@@ -28,7 +28,10 @@ struct RuleExpression {
   std::string attribute;
   std::string operation;  // eq ne lt gt lte gte defined not_defined
   std::string value;
-  std::string type;  // string integer number version
+  std::string type;  // string integer number version; empty: integer/number for lt/gt
+  // "param" or "meta": `value` names a parameter or meta-attribute of the
+  // resource the rule is for, whose value is compared; empty: literal.
+  std::string value_source;
 };
 
 // A <date_expression>: true while "now" is after `start` (gt), before `end`
