@@ -48,18 +48,18 @@ int compareValues(const std::string* l, const std::string* r, std::string type,
       type = "string";
     }
   }
-  auto parsed = [](const std::string& text, bool integer, double& out) {
-    if (text.empty()) return false;
-    char* end = nullptr;
-    out = integer ? static_cast<double>(std::strtoll(text.c_str(), &end, 10))
-                  : std::strtod(text.c_str(), &end);
-    return end != nullptr && *end == '\0';
-  };
-  if (type == "integer" || type == "number") {
-    double x = 0, y = 0;
-    if (parsed(*l, type == "integer", x) && parsed(*r, type == "integer", y)) {
-      return x < y ? -1 : (x > y ? 1 : 0);
-    }
+  // pcmk__scan_ll()/pcmk__scan_double(): a leading number is enough ("3.4" is
+  // the integer 3); only text that does not start with one fails.
+  if (type == "integer") {
+    char *end_l = nullptr, *end_r = nullptr;
+    long long x = std::strtoll(l->c_str(), &end_l, 10);
+    long long y = std::strtoll(r->c_str(), &end_r, 10);
+    if (end_l != l->c_str() && end_r != r->c_str()) return x < y ? -1 : (x > y ? 1 : 0);
+  } else if (type == "number") {
+    char *end_l = nullptr, *end_r = nullptr;
+    double x = std::strtod(l->c_str(), &end_l);
+    double y = std::strtod(r->c_str(), &end_r);
+    if (end_l != l->c_str() && end_r != r->c_str()) return x < y ? -1 : (x > y ? 1 : 0);
   } else if (type == "version") {
     return compareVersions(*l, *r);
   }

@@ -279,6 +279,7 @@ Result<Cib> Unpacker::run(const pugi::xml_document& doc) {
 
   if (pugi::xml_attribute q = root.attribute("have-quorum")) cib.have_quorum = crmIsTrue(q.value());
   cib.feature_set = root.attribute("crm_feature_set").as_string("");
+  cib.dc_uuid = root.attribute("dc-uuid").as_string("");
   if (pugi::xml_attribute d = root.attribute("execution-date")) {
     cib.execution_date_text = d.value();
     auto epoch = parseEpochSeconds(d.value());

@@ -53,6 +53,19 @@ void setupNodes(const Cib& cib, WorkingSet& ws) {
     n.attributes["#uname"] = nc.uname;
     n.attributes["#id"] = nc.id;
     n.attributes["#kind"] = "cluster";
+    // Pacemaker's add_node_attrs(): #is_dc, and #cluster-name / #site-name
+    // (site-name, else the cluster's name) unless the node sets them.
+    n.attributes["#is_dc"] = nc.id == cib.dc_uuid ? "true" : "false";
+    if (auto* name = lookup(cib.cluster_options, "cluster-name")) {
+      n.attributes.emplace("#cluster-name", *name);
+      if (!lookup(n.attributes, "#site-name")) {
+        auto* site = lookup(n.attributes, "site-name");
+        n.attributes["#site-name"] = site ? *site : *name;
+      }
+    } else if (auto* site = lookup(n.attributes, "site-name");
+               site && !lookup(n.attributes, "#site-name")) {
+      n.attributes["#site-name"] = *site;
+    }
     if (auto* v = lookup(nc.attributes, "standby")) n.standby = crmIsTrue(*v);
     if (auto* v = lookup(nc.attributes, "maintenance")) n.maintenance = crmIsTrue(*v);
     // A node never seen by the cluster is unclean when fencing is on

@@ -203,6 +203,7 @@ struct Cib {
   Attributes rsc_defaults;
   Attributes op_defaults;
   bool have_quorum = true;
+  std::string dc_uuid;  // dc-uuid of <cib>: the node whose #is_dc is "true"
   std::optional<std::int64_t> execution_date;
   std::string execution_date_text;
   std::vector<NodeConfig> nodes;
