@@ -9,6 +9,7 @@
 #include "assign.h"
 #include "config_changes.h"
 #include "policy-engine/policy_engine.h"
+#include "rule_eval.h"
 #include "summary.h"
 #include "tickets.h"
 
@@ -143,6 +144,7 @@ Result<Transition> scheduleUnpacked(Result<Cib> cib, const ScheduleOptions& opti
   } else if (options.fallback_now) {
     t.now = *options.fallback_now;
   }
+  resolveTimedAttributes(*cib, t.now);
   auto ws = buildWorkingSet(*cib, t.now);
   if (!ws) return ws.error();
   t.current = describeCluster(*ws, nullptr);

@@ -31,9 +31,13 @@ std::optional<Error> Unpacker::readNvSet(const pugi::xml_node& set_in, Attribute
     return fail(set_in, "id-ref '" + std::string(set_in.attribute("id-ref").value()) +
                             "' names no element");
   }
-  // Sets guarded by rules are conditional; the engine evaluates none yet,
-  // so such a set is skipped rather than applied unconditionally.
+  // Sets guarded by rules are conditional: such a set is left out here, and
+  // containers that can have them also keep every set (readNvSetList()).
   if (set.child("rule")) return std::nullopt;
+  return readNvPairs(set, out);
+}
+
+std::optional<Error> Unpacker::readNvPairs(const pugi::xml_node& set, Attributes& out) {
   for (pugi::xml_node nv = set.first_child(); nv; nv = nv.next_sibling()) {
     if (nv.type() != pugi::node_element) continue;
     if (std::strcmp(nv.name(), "nvpair") != 0) {
@@ -114,6 +118,16 @@ std::optional<Error> Unpacker::readRule(const pugi::xml_node& node, Rule& rule) 
       Rule sub;
       if (auto e = readRule(c, sub)) return e;
       rule.subrules.push_back(std::move(sub));
+    } else if (name == "rsc_expression") {
+      ResourceExpression rx;
+      auto part = [&](const char* a) -> std::optional<std::string> {
+        if (pugi::xml_attribute at = c.attribute(a)) return std::string(at.value());
+        return std::nullopt;
+      };
+      rx.cls = part("class");
+      rx.provider = part("provider");
+      rx.type = part("type");
+      rule.resource_expressions.push_back(std::move(rx));
     } else if (name == "date_expression") {
       DateExpression date;
       if (auto e = readDateExpression(c, date)) return e;
@@ -186,6 +200,8 @@ std::optional<Error> Unpacker::readPrimitiveChildren(const pugi::xml_node& node,
       return fail(c, "unknown element in <primitive>");
     }
   }
+  Attributes plain;  // the same values as out.meta
+  if (auto e = readNvSetList(node, "meta_attributes", plain, out.meta_sets)) return e;
   return std::nullopt;
 }
 
@@ -209,6 +225,8 @@ std::optional<Error> Unpacker::readGroup(const pugi::xml_node& node, ResourceCon
       return fail(c, "unknown element in <group> (a group holds primitives)");
     }
   }
+  Attributes plain;  // the same values as out.meta
+  if (auto e = readNvSetList(node, "meta_attributes", plain, out.meta_sets)) return e;
   return std::nullopt;
 }
 
@@ -251,7 +269,9 @@ std::optional<Error> Unpacker::readNodes(const pugi::xml_node& node, Cib& cib) {
       if (other.id == nc.id) return fail(c, "duplicate node id '" + nc.id + "'");
       if (other.uname == nc.uname) return fail(c, "duplicate node name '" + nc.uname + "'");
     }
-    if (auto e = readNvSets(c, "instance_attributes", nc.attributes)) return e;
+    if (auto e = readNvSetList(c, "instance_attributes", nc.attributes, nc.attribute_sets)) {
+      return e;
+    }
     if (auto e = readNvSets(c, "utilization", nc.utilization)) return e;
     cib.nodes.push_back(std::move(nc));
   }
@@ -290,9 +310,12 @@ Result<Cib> Unpacker::run(const pugi::xml_document& doc) {
   }
 
   pugi::xml_node crm_config = configuration.child("crm_config");
-  if (auto e = readNvSets(crm_config, "cluster_property_set", cib.cluster_options)) return *e;
   if (auto e =
-          readNvSets(configuration.child("rsc_defaults"), "meta_attributes", cib.rsc_defaults)) {
+          readNvSetList(crm_config, "cluster_property_set", cib.cluster_options, cib.option_sets)) {
+    return *e;
+  }
+  if (auto e = readNvSetList(configuration.child("rsc_defaults"), "meta_attributes",
+                             cib.rsc_defaults, cib.rsc_default_sets)) {
     return *e;
   }
   if (auto e = readNvSets(configuration.child("op_defaults"), "meta_attributes", cib.op_defaults)) {

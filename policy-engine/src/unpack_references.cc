@@ -55,6 +55,13 @@ std::optional<Error> Unpacker::applyTemplate(const pugi::xml_node& node, Resourc
   out.type = base.type;
   out.params = std::move(own.params);
   out.params.insert(base.params.begin(), base.params.end());
+  if (!own.meta_sets.empty() || !base.meta_sets.empty()) {
+    // The template's sets come first in document order, then the primitive's.
+    for (ResourceConfig* part : {&base, &own}) {
+      if (part->meta_sets.empty()) part->meta_sets.push_back({"", 0, {}, part->meta});
+      out.meta_sets.insert(out.meta_sets.end(), part->meta_sets.begin(), part->meta_sets.end());
+    }
+  }
   out.meta = std::move(own.meta);
   out.meta.insert(base.meta.begin(), base.meta.end());
   std::set<std::string> own_ops;
@@ -124,6 +131,38 @@ std::optional<Error> Unpacker::readDateExpression(const pugi::xml_node& node, Da
   }
   if (out.operation == "date_spec" && !node.child("date_spec")) {
     return fail(node, "operation 'date_spec' needs a <date_spec>");
+  }
+  return std::nullopt;
+}
+
+}  // namespace pulse::pe::xmlread
+
+namespace pulse::pe::xmlread {
+
+// `plain` gets the sets without rules (first value wins); when some set has
+// a rule or a score, `sets` also gets every set as written, for the
+// scheduler to resolve against "now" (nvsets.h).
+std::optional<Error> Unpacker::readNvSetList(const pugi::xml_node& parent, const char* tag,
+                                             Attributes& plain, std::vector<NvSet>& sets) {
+  if (auto e = readNvSets(parent, tag, plain)) return e;
+  bool conditional = false;
+  for (pugi::xml_node s = parent.child(tag); s; s = s.next_sibling(tag)) {
+    pugi::xml_node set = resolve(s);
+    conditional = conditional || (set && (set.child("rule") || set.attribute("score")));
+  }
+  if (!conditional) return std::nullopt;
+  for (pugi::xml_node s = parent.child(tag); s; s = s.next_sibling(tag)) {
+    pugi::xml_node set = resolve(s);  // readNvSets() has named any bad id-ref
+    NvSet nv;
+    nv.id = set.attribute("id").as_string("");
+    if (auto e = readScore(set, "score", nv.score, false)) return e;
+    for (pugi::xml_node r = set.child("rule"); r; r = r.next_sibling("rule")) {
+      Rule rule;
+      if (auto e = readRule(r, rule)) return e;
+      nv.rules.push_back(std::move(rule));
+    }
+    if (auto e = readNvPairs(set, nv.values)) return e;
+    sets.push_back(std::move(nv));
   }
   return std::nullopt;
 }

@@ -87,6 +87,9 @@ class Unpacker {
   pugi::xml_node resolve(const pugi::xml_node& node);
   std::optional<Error> readNvSet(const pugi::xml_node& set, Attributes& out);
   std::optional<Error> readNvSets(const pugi::xml_node& parent, const char* tag, Attributes& out);
+  std::optional<Error> readNvPairs(const pugi::xml_node& set, Attributes& out);
+  std::optional<Error> readNvSetList(const pugi::xml_node& parent, const char* tag,
+                                     Attributes& plain, std::vector<NvSet>& sets);
   std::optional<Error> readScore(const pugi::xml_node& node, const char* attribute, Score& out,
                                  bool required);
   std::optional<Error> readRule(const pugi::xml_node& node, Rule& out);

@@ -7,6 +7,7 @@
 #include "common/crm_bool.h"
 #include "history.h"
 #include "policy-engine/xml_dates.h"
+#include "rule_eval.h"
 
 namespace pulse::pe {
 namespace {
@@ -204,11 +205,19 @@ int addResource(const ResourceConfig& rc, int parent, const Cib& cib, WorkingSet
   r.is_stonith = rc.cls == "stonith";
   if (rc.kind == ResourceConfig::Kind::Primitive) r.agent = agentOf(rc);
   // Own meta first, then the parent's, then rsc_defaults: the first value wins.
-  r.meta = rc.meta;
+  r.meta =
+      rc.meta_sets.empty() ? rc.meta : resolveNvSets(rc.meta_sets, {ws.now, nullptr, &rc, nullptr});
   if (parent >= 0) {
     for (const auto& kv : ws.resources[static_cast<std::size_t>(parent)].meta) r.meta.insert(kv);
   }
-  for (const auto& kv : cib.rsc_defaults) r.meta.insert(kv);
+  if (cib.rsc_default_sets.empty()) {
+    for (const auto& kv : cib.rsc_defaults) r.meta.insert(kv);
+  } else {
+    // rsc_defaults with rules (rsc_expression, dates) depend on the resource.
+    for (const auto& kv : resolveNvSets(cib.rsc_default_sets, {ws.now, nullptr, &rc, nullptr})) {
+      r.meta.insert(kv);
+    }
+  }
   applyMeta(r, ws.options, ws.warnings);
   if (r.is_stonith) ws.options.have_stonith_resource = true;
   int index = r.index;

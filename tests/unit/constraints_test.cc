@@ -1,5 +1,6 @@
-// Tickets, resource sets, templates, tags, rsc-pattern and date rules: what
-// an operator sees in the Transition Summary and the placement.
+// Tickets, resource sets, templates, tags, rsc-pattern, date rules and
+// rule-guarded attribute sets: what an operator sees in the Transition
+// Summary and the placement.
 #include "cib_text.h"
 #include "engine_test_util.h"
 
@@ -252,6 +253,46 @@ TEST(DateRules, DateSpecMatchesWeekdays) {
   auto weekday = schedule(xml, thursday);
   ASSERT_TRUE(weekday.ok()) << weekday.error().message;
   EXPECT_EQ(placedOn(*weekday, "web"), "n1");
+}
+
+TEST(RuleSets, NodeAttributeSetAppliesWhileItsDateRuleHolds) {
+  std::string constraints =
+      "<rsc_location id=\"l\" rsc=\"db\"><rule id=\"r\" score=\"100\">"
+      "<expression id=\"e\" attribute=\"disk\" operation=\"eq\" value=\"ssd\"/>"
+      "</rule></rsc_location>";
+  std::string xml = cib(kNodes, primitive("db"), constraints, emptyStatus(kNodes));
+  std::string until_february =
+      "<instance_attributes id=\"n2-ssd\"><rule id=\"n2-ssd-r\" score=\"0\">"
+      "<date_expression id=\"n2-ssd-d\" operation=\"lt\" end=\"2024-02-01\"/></rule>" +
+      nvpair("n2-disk", "disk", "ssd") + "</instance_attributes>";
+  std::string node2 = "<node id=\"2\" uname=\"n2\"/>";
+  xml.replace(xml.find(node2), node2.size(),
+              "<node id=\"2\" uname=\"n2\">" + until_february + "</node>");
+  ScheduleOptions january;
+  january.now = 1705000000;  // 2024-01-11
+  auto before = schedule(xml, january);
+  ASSERT_TRUE(before.ok()) << before.error().message;
+  EXPECT_EQ(placedOn(*before, "db"), "n2");
+  ScheduleOptions march;
+  march.now = 1710000000;  // 2024-03-09
+  auto after = schedule(xml, march);
+  ASSERT_TRUE(after.ok()) << after.error().message;
+  EXPECT_EQ(placedOn(*after, "db"), "n1");
+}
+
+TEST(RuleSets, ResourceDefaultsApplyToTheAgentsTheirRuleNames) {
+  std::string resources =
+      primitive("dummy") +
+      "<primitive id=\"vip\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\"/>";
+  std::string xml = cib(kNodes, resources, "", emptyStatus(kNodes));
+  std::string defaults =
+      "<rsc_defaults><meta_attributes id=\"ip-stopped\"><rule id=\"ip-r\" score=\"INFINITY\">"
+      "<rsc_expression id=\"ip-e\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\"/>"
+      "</rule>" +
+      nvpair("ip-stopped-role", "target-role", "Stopped") + "</meta_attributes></rsc_defaults>";
+  xml.insert(xml.find("</configuration>"), defaults);
+  auto t = scheduleOk(xml);
+  EXPECT_EQ(summaryOf(t), V{"Start dummy (n1)"});
 }
 
 TEST(ConstraintErrors, SetNamingAnUnknownResourceIsRefused) {

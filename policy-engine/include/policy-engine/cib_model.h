@@ -49,6 +49,12 @@ struct DateExpression {
   int line = 0;
 };
 
+// An <rsc_expression> (rsc_defaults rules): the resource's agent matches
+// each part given (an absent provider must match a provider-less agent).
+struct ResourceExpression {
+  std::optional<std::string> cls, provider, type;
+};
+
 struct Rule {
   std::string id;
   Score score = 0;
@@ -57,8 +63,20 @@ struct Rule {
   bool boolean_and = true;
   std::vector<RuleExpression> expressions;
   std::vector<DateExpression> dates;
+  std::vector<ResourceExpression> resource_expressions;
   std::vector<Rule> subrules;
   int line = 0;
+};
+
+// One attribute set (instance_attributes, meta_attributes,
+// cluster_property_set) as written, kept for a container where some set has
+// a rule or a score: its values then depend on "now" and on whom they are
+// for, and are resolved when the scheduler runs (nvsets.h).
+struct NvSet {
+  std::string id;
+  Score score = 0;
+  std::vector<Rule> rules;  // any one holding applies the set; none: always
+  Attributes values;        // in order of the nvpairs, the first of a name kept
 };
 
 struct OperationConfig {
@@ -79,6 +97,7 @@ struct ResourceConfig {
   std::string cls, provider, type;
   Attributes params;  // instance_attributes
   Attributes meta;    // meta_attributes (rsc_defaults merged in later)
+  std::vector<NvSet> meta_sets;  // when some meta_attributes have a rule or score
   std::vector<OperationConfig> ops;
   std::vector<ResourceConfig> members;  // group members
   int line = 0;
@@ -89,6 +108,7 @@ struct NodeConfig {
   std::string uname;
   std::string type;
   Attributes attributes;  // instance_attributes (standby, ...)
+  std::vector<NvSet> attribute_sets;  // when some instance_attributes have a rule or score
   Attributes utilization;
   int line = 0;
 };
@@ -200,7 +220,9 @@ struct NodeStateRecord {
 struct Cib {
   std::string feature_set;  // crm_feature_set of <cib>
   Attributes cluster_options;
+  std::vector<NvSet> option_sets;  // when some cluster_property_set has a rule or score
   Attributes rsc_defaults;
+  std::vector<NvSet> rsc_default_sets;  // when some rsc_defaults set has a rule or score
   Attributes op_defaults;
   bool have_quorum = true;
   std::string dc_uuid;  // dc-uuid of <cib>: the node whose #is_dc is "true"
