@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <string>
 
 namespace pulse::pe {
@@ -53,10 +54,13 @@ int isoWeeksInYear(std::int64_t y) {
   return (jan1 == 4 || (leap(y) && jan1 == 3)) ? 53 : 52;
 }
 
+// Values beyond an int are not numbers here, as in Pacemaker (so no
+// arithmetic on them can overflow).
 std::optional<std::int64_t> number(const std::string& text) {
   std::int64_t v = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  if (v < INT32_MIN || v > INT32_MAX) return std::nullopt;
   return v;
 }
 

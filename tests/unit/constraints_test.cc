@@ -3,6 +3,7 @@
 // Summary and the placement.
 #include "cib_text.h"
 #include "engine_test_util.h"
+#include "policy-engine/cib_model.h"
 
 namespace pulse::pe {
 namespace {
@@ -83,6 +84,23 @@ TEST(Tickets, TicketSetCoversEachResourceInIt) {
   auto t = scheduleOk(cib(kNodes, primitive("a") + primitive("b") + primitive("c"), constraint,
                           emptyStatus(kNodes)));
   EXPECT_EQ(summaryOf(t), V{"Start c (n1)"});
+}
+
+TEST(Tickets, TicketStatesSurviveTheSplitReadingOfALargeStatus) {
+  std::string xml =
+      cib(kNodes, primitive("web"), dependsOn("web", "stop"),
+          nodeState("1", "n1") + tickets(ticketState("T", true) + ticketState("U", false, true)) +
+              nodeState("2", "n2", running("web")));
+  for (std::size_t split : {kSplitStatusBytes, std::size_t{1}}) {
+    auto parsed = unpackCib(xml, split);
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    ASSERT_EQ(parsed->ticket_states.size(), 2u) << "split at " << split;
+    EXPECT_TRUE(parsed->ticket_states.at("T").granted);
+    EXPECT_FALSE(parsed->ticket_states.at("T").standby);
+    EXPECT_FALSE(parsed->ticket_states.at("U").granted);
+    EXPECT_TRUE(parsed->ticket_states.at("U").standby);
+    EXPECT_EQ(parsed->node_states.size(), 2u);
+  }
 }
 
 TEST(ResourceSets, SequentialOrderSetBlocksWhatComesAfterAnUnrunnableMember) {
