@@ -77,7 +77,9 @@ bool expressionHolds(const RuleExpression& ex, const RuleContext& ctx) {
   const std::string* r = ex.value.empty() ? nullptr : &ex.value;
   if (r != nullptr && (ex.value_source == "param" || ex.value_source == "meta")) {
     const Attributes* table =
-        ex.value_source == "meta" ? ctx.meta : (ctx.rsc ? &ctx.rsc->params : nullptr);
+        ex.value_source == "meta"
+            ? ctx.meta
+            : (ctx.params ? ctx.params : (ctx.rsc ? &ctx.rsc->params : nullptr));
     auto v = table ? table->find(ex.value) : Attributes::const_iterator();
     r = (table != nullptr && v != table->end()) ? &v->second : nullptr;
   }
@@ -161,6 +163,11 @@ void resolveTimedAttributes(Cib& cib, std::int64_t now) {
   for (NodeConfig& node : cib.nodes) {
     if (!node.attribute_sets.empty()) node.attributes = resolveNvSets(node.attribute_sets, {now});
   }
+}
+
+Attributes paramsOnNode(const ResourceConfig& rsc, const Attributes& node, std::int64_t now) {
+  if (rsc.param_sets.empty()) return rsc.params;
+  return resolveNvSets(rsc.param_sets, {now, &node, &rsc, nullptr, nullptr});
 }
 
 }  // namespace pulse::pe

@@ -19,6 +19,7 @@ struct RuleContext {
   const Attributes* node = nullptr;
   const ResourceConfig* rsc = nullptr;
   const Attributes* meta = nullptr;
+  const Attributes* params = nullptr;  // the resource's parameters on this node, if not rsc's
 };
 
 // Whether the rule holds: its expressions, date expressions, resource
@@ -36,5 +37,9 @@ Attributes resolveNvSets(const std::vector<NvSet>& sets, const RuleContext& ctx,
 // rules or scores by their values at `now` (rsc_defaults depend on the
 // resource and are resolved per resource).
 void resolveTimedAttributes(Cib& cib, std::int64_t now);
+
+// The resource's parameters as rules on `node` see them (Pacemaker's
+// pe_rsc_params()): its sets with rules resolved against the node.
+Attributes paramsOnNode(const ResourceConfig& rsc, const Attributes& node, std::int64_t now);
 
 }  // namespace pulse::pe

@@ -54,6 +54,11 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
         if (!rule.role.empty() && parseRole(rule.role) != Role::Started) continue;
         for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
           RuleContext context{ws.now, &ws.nodes[n].attributes, r.config, &r.meta};
+          Attributes params;  // value-source=param sees the parameters on this node
+          if (r.config != nullptr && !r.config->param_sets.empty()) {
+            params = paramsOnNode(*r.config, ws.nodes[n].attributes, ws.now);
+            context.params = &params;
+          }
           if (!ruleHolds(rule, context)) continue;
           Score score = rule.score;
           if (!rule.score_attribute.empty()) {

@@ -200,6 +200,8 @@ std::optional<Error> Unpacker::readPrimitiveChildren(const pugi::xml_node& node,
       return fail(c, "unknown element in <primitive>");
     }
   }
+  Attributes same_params;  // the same values as out.params
+  if (auto e = readNvSetList(node, "instance_attributes", same_params, out.param_sets)) return e;
   Attributes plain;  // the same values as out.meta
   if (auto e = readNvSetList(node, "meta_attributes", plain, out.meta_sets)) return e;
   return std::nullopt;

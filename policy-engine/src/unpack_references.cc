@@ -50,18 +50,23 @@ std::optional<Error> Unpacker::applyTemplate(const pugi::xml_node& node, Resourc
   if (auto e = readPrimitiveChildren(node, own)) return e;
   ResourceConfig base;
   if (auto e = readPrimitiveBody(it->second, base)) return e;
+  // With sets that have rules or scores, the template's sets come first in
+  // document order, then the primitive's.
+  auto mergeSets = [&](std::vector<NvSet> ResourceConfig::*sets,
+                       Attributes ResourceConfig::*plain) {
+    if ((own.*sets).empty() && (base.*sets).empty()) return;
+    for (ResourceConfig* part : {&base, &own}) {
+      if ((part->*sets).empty()) (part->*sets).push_back({"", 0, {}, part->*plain});
+      (out.*sets).insert((out.*sets).end(), (part->*sets).begin(), (part->*sets).end());
+    }
+  };
+  mergeSets(&ResourceConfig::meta_sets, &ResourceConfig::meta);
+  mergeSets(&ResourceConfig::param_sets, &ResourceConfig::params);
   out.cls = base.cls;
   out.provider = base.provider;
   out.type = base.type;
   out.params = std::move(own.params);
   out.params.insert(base.params.begin(), base.params.end());
-  if (!own.meta_sets.empty() || !base.meta_sets.empty()) {
-    // The template's sets come first in document order, then the primitive's.
-    for (ResourceConfig* part : {&base, &own}) {
-      if (part->meta_sets.empty()) part->meta_sets.push_back({"", 0, {}, part->meta});
-      out.meta_sets.insert(out.meta_sets.end(), part->meta_sets.begin(), part->meta_sets.end());
-    }
-  }
   out.meta = std::move(own.meta);
   out.meta.insert(base.meta.begin(), base.meta.end());
   std::set<std::string> own_ops;

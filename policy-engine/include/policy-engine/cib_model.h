@@ -98,6 +98,10 @@ struct ResourceConfig {
   Attributes params;  // instance_attributes
   Attributes meta;    // meta_attributes (rsc_defaults merged in later)
   std::vector<NvSet> meta_sets;  // when some meta_attributes have a rule or score
+  // When some instance_attributes have a rule or score: their values may
+  // differ by node (rules see the node's attributes), as location rules with
+  // value-source=param see them; `params` holds the unconditional ones.
+  std::vector<NvSet> param_sets;
   std::vector<OperationConfig> ops;
   std::vector<ResourceConfig> members;  // group members
   int line = 0;
