@@ -40,6 +40,7 @@ class TicketApplier {
           break;
         case Loss::Freeze:
           if (!roleMatches(r)) return;
+          r.frozen_by_ticket = r.managed && !r.blocked;
           r.managed = false;
           r.blocked = true;
           break;

@@ -66,6 +66,11 @@ TEST(Tickets, FreezeLeavesARunningResourceWhereItIsAndStartsNothing) {
   EXPECT_TRUE(summaryOf(t).empty());
   EXPECT_EQ(placedOn(t, "web"), "n2");
   EXPECT_EQ(placedOn(t, "db"), "");
+  // Frozen for this transition only: the configuration still manages it.
+  for (const ResourceView& r : t.revised.resources) {
+    EXPECT_TRUE(r.managed) << r.id;
+    EXPECT_FALSE(r.blocked) << r.id;
+  }
 }
 
 TEST(Tickets, GroupMembersFollowTheGroupsTicket) {
