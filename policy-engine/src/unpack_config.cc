@@ -248,8 +248,8 @@ std::optional<Error> Unpacker::readResources(const pugi::xml_node& node, Cib& ci
     } else {
       return fail(c, "unknown element in <resources>");
     }
+    noteResource(rc);
     resource_ids_[rc.id] = true;
-    for (const ResourceConfig& member : rc.members) resource_ids_.emplace(member.id, false);
     cib.resources.push_back(std::move(rc));
   }
   return std::nullopt;

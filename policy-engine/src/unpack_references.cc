@@ -79,6 +79,12 @@ std::optional<Error> Unpacker::applyTemplate(const pugi::xml_node& node, Resourc
   return std::nullopt;
 }
 
+// Constraints may name any resource, however deeply nested.
+void Unpacker::noteResource(const ResourceConfig& rc) {
+  resource_ids_.emplace(rc.id, false);
+  for (const ResourceConfig& member : rc.members) noteResource(member);
+}
+
 std::optional<Error> Unpacker::readTags(const pugi::xml_node& tags) {
   for (pugi::xml_node tag = tags.first_child(); tag; tag = tag.next_sibling()) {
     if (tag.type() != pugi::node_element) continue;
