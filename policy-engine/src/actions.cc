@@ -420,18 +420,15 @@ class Planner {
     }
   }
 
-  // An ordering into or out of a pseudo-action: a group's start/stop before it
-  // means the whole group's (running/stopped), as for any ordering after a group.
+  // An ordering into or out of a pseudo-action. Unlike an ordering between
+  // resources, a group's start before it stays the group's own start action
+  // (Pacemaker remaps to running/stopped only between two resources' actions).
   void expandWithPseudo(const ResourceOrdering& o) {
     std::vector<int> firsts, thens;
     if (o.first_rsc < 0) {
       firsts.push_back(pseudoAction(o.first_task));
     } else {
-      std::string task = o.first_task;
-      if (isGroup(rsc(o.first_rsc))) {
-        if (task == "start") task = "running";
-        if (task == "stop") task = "stopped";
-      }
+      const std::string& task = o.first_task;
       firsts = actionsOf(o.first_rsc, task);
       if (firsts.empty()) {
         if (rsc(o.first_rsc).role == Role::Stopped && task == "stop") return;

@@ -249,7 +249,6 @@ std::optional<Error> Unpacker::readResources(const pugi::xml_node& node, Cib& ci
       return fail(c, "unknown element in <resources>");
     }
     noteResource(rc);
-    resource_ids_[rc.id] = true;
     cib.resources.push_back(std::move(rc));
   }
   return std::nullopt;

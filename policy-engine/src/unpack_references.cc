@@ -81,7 +81,7 @@ std::optional<Error> Unpacker::applyTemplate(const pugi::xml_node& node, Resourc
 
 // Constraints may name any resource, however deeply nested.
 void Unpacker::noteResource(const ResourceConfig& rc) {
-  resource_ids_.emplace(rc.id, false);
+  resource_ids_.insert(rc.id);
   for (const ResourceConfig& member : rc.members) noteResource(member);
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "policy-engine/cib_model.h"
 
@@ -126,7 +127,7 @@ class Unpacker {
   std::unordered_map<std::string, pugi::xml_node> templates_;
   std::map<std::string, std::vector<std::string>> template_members_;  // in resource order
   std::map<std::string, std::vector<std::string>> tags_;              // obj_refs in order
-  std::unordered_map<std::string, bool> resource_ids_;  // every resource; true if top-level
+  std::unordered_set<std::string> resource_ids_;  // every resource, however nested
 };
 
 }  // namespace pulse::pe::xmlread
