@@ -218,7 +218,9 @@ class FlagSettler {
     }
   }
 
-  // A clone-min pseudo-action is runnable while enough instances can act.
+  // A one-or-more pseudo-action (clone-min, or a set with require-all="false";
+  // Pacemaker's pe_order_one_or_more) is runnable while at least
+  // required_runnable_before of the actions ordered before it can run.
   void settleRequiresAny(PlannedAction& a) {
     int runnable = 0;
     for (int e : a.before) {

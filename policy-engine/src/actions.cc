@@ -11,20 +11,12 @@
 #include "action_flags.h"
 #include "clone_actions.h"
 #include "common/crm_bool.h"
+#include "order_sets.h"
 
 namespace pulse::pe {
 namespace {
 
 bool isGroup(const Resource& r) { return r.kind == ResourceConfig::Kind::Group; }
-
-struct ResourceOrdering {
-  int first_rsc;
-  std::string first_task;
-  int then_rsc;
-  std::string then_task;
-  std::uint32_t flags;
-  std::string origin;
-};
 
 std::string invertTask(const std::string& task) {
   if (task == "start") return "stop";
@@ -356,6 +348,12 @@ class Planner {
       origin_ = where;
       int first = ws_.findResource(oc.first);
       int then = ws_.findResource(oc.then);
+      if (!oc.sets.empty()) {
+        auto set_orderings = orderSetOrderings(ws_, oc);
+        if (!set_orderings) return set_orderings.error();
+        orderings_.insert(orderings_.end(), set_orderings->begin(), set_orderings->end());
+        continue;
+      }
       if (first < 0) return Error{where + ": resource '" + oc.first + "' does not exist"};
       if (then < 0) return Error{where + ": resource '" + oc.then + "' does not exist"};
       if (first == then) return Error{where + ": a resource cannot be ordered after itself"};
@@ -523,7 +521,29 @@ class Planner {
     return {o.first_rsc, o.first_task, o.then_rsc, o.then_task, o.flags, o.origin};
   }
 
+  // A pseudo-action of no resource (Pacemaker's get_pseudo_op): optional and
+  // runnable until the orderings into it say otherwise.
+  int pseudoAction(const std::string& name) {
+    std::string mk = "pseudo|" + name;
+    auto it = index_.find(mk);
+    if (it != index_.end()) return it->second;
+    PlannedAction a;
+    a.id = static_cast<int>(plan_.actions.size());
+    a.key = name;
+    a.task = name;
+    a.pseudo = true;
+    // A set with require-all="false": runnable once one of its members can act.
+    if (name.rfind("one-or-more:", 0) == 0) a.required_runnable_before = 1;
+    plan_.actions.push_back(std::move(a));
+    index_.emplace(mk, plan_.actions.back().id);
+    return plan_.actions.back().id;
+  }
+
   void expand(const ResourceOrdering& o) {
+    if (o.first_rsc < 0 || o.then_rsc < 0) {
+      expandWithPseudo(o);
+      return;
+    }
     std::string first_task = o.first_task;
     // An ordering after a group or clone waits for all of it ("running"/"stopped").
     if (o.first_rsc != o.then_rsc && (isGroup(rsc(o.first_rsc)) || isClone(rsc(o.first_rsc))) &&
@@ -549,6 +569,31 @@ class Planner {
     }
   }
 
+  // An ordering into or out of a pseudo-action. Unlike an ordering between
+  // resources, a group's start before it stays the group's own start action
+  // (Pacemaker remaps to running/stopped only between two resources' actions).
+  void expandWithPseudo(const ResourceOrdering& o) {
+    std::vector<int> firsts, thens;
+    if (o.first_rsc < 0) {
+      firsts.push_back(pseudoAction(o.first_task));
+    } else {
+      const std::string& task = o.first_task;
+      firsts = actionsOf(o.first_rsc, task);
+      if (firsts.empty()) {
+        if (rsc(o.first_rsc).role == Role::Stopped && task == "stop") return;
+        firsts.push_back(customAction(o.first_rsc, task, 0, -1, true));
+      }
+    }
+    if (o.then_rsc < 0) {
+      thens.push_back(pseudoAction(o.then_task));
+    } else {
+      thens = actionsOf(o.then_rsc, o.then_task);
+    }
+    for (int f : firsts) {
+      for (int t : thens) addEdge(f, t, o.flags, o.origin);
+    }
+  }
+
   WorkingSet& ws_;
   const ConfigChanges& changes_;
   ActionPlan plan_;
@@ -565,6 +610,9 @@ Result<ActionPlan> planActions(WorkingSet& ws, const ConfigChanges& changes) {
 }
 
 bool inGraph(const WorkingSet& ws, const PlannedAction& a) {
+  // A pseudo-action of no resource joins orderings: it is kept when required
+  // or when a required action runs before it.
+  if (a.rsc < 0) return a.runnable && (!a.optional || a.print_always);
   if (a.optional || !a.runnable) return false;
   if (a.rsc >= 0 && !ws.resources[static_cast<std::size_t>(a.rsc)].managed && a.task != "monitor") {
     return false;

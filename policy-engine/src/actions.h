@@ -32,15 +32,16 @@ struct PlannedAction {
   int id = 0;
   std::string key;
   std::string task;
-  int rsc = -1;
+  int rsc = -1;  // -1: a pseudo-action of no resource, such as "one-or-more:SET"
   int node = -1;
   std::int64_t interval_ms = 0;
   bool optional = true;
   bool runnable = true;
   bool pseudo = false;
   bool print_always = false;
-  // A clone-min pseudo-action (rsc -1): runnable once this many of the
-  // actions ordered before it with kOrderOneOrMore are runnable.
+  // A one-or-more pseudo-action (rsc -1; clone-min, or 1 for a set with
+  // require-all="false"): runnable once this many of the actions ordered
+  // before it with kOrderOneOrMore are runnable.
   int required_runnable_before = 0;
   std::string reason;
   std::vector<int> before;  // edge indices where this action is `then`

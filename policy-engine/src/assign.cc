@@ -457,6 +457,7 @@ std::optional<Error> unpackColocations(WorkingSet& ws) {
     c.node_attribute = cc.node_attribute;
     auto critical = rsc(ws, d).meta.find("critical");
     if (critical != rsc(ws, d).meta.end() && critical->second == "false") c.influence = false;
+    if (cc.influence) c.influence = *cc.influence;  // the constraint's own influence wins
     addColocation(ws, std::move(c));
   }
   // A colocated group (cloned ones too): each member is colocated with the one before it.

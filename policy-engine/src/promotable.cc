@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "history.h"
+#include "tickets.h"
 
 namespace pulse::pe {
 namespace {
@@ -173,6 +174,11 @@ void mergePromotionPreferences(WorkingSet& ws, AssignSteps& steps, int clone,
     if (!c.influence && !rsc(ws, c.primary).running_on.empty()) continue;
     float factor = static_cast<float>(c.score) / static_cast<float>(kInfinity);
     steps.mergeColocatedScores(clone, c.dependent, c.node_attribute, factor, true, true);
+  }
+  if (lacksPromotionTicket(ws, clone)) {
+    for (auto& slot : rsc(ws, clone).allowed) {
+      if (slot) slot = -kInfinity;  // merged with -INFINITY
+    }
   }
   for (int instance : children) {
     Resource& r = rsc(ws, instance);

@@ -9,7 +9,9 @@
 #include "assign.h"
 #include "config_changes.h"
 #include "policy-engine/policy_engine.h"
+#include "rule_eval.h"
 #include "summary.h"
+#include "tickets.h"
 
 namespace pulse::pe {
 namespace {
@@ -142,9 +144,11 @@ Result<Transition> scheduleUnpacked(Result<Cib> cib, const ScheduleOptions& opti
   } else if (options.fallback_now) {
     t.now = *options.fallback_now;
   }
+  resolveTimedAttributes(*cib, t.now);
   auto ws = buildWorkingSet(*cib, t.now);
   if (!ws) return ws.error();
   t.current = describeCluster(*ws, nullptr);
+  if (auto e = applyTickets(*ws)) return *e;
   if (auto e = applyNodeCriteria(*ws)) return *e;
   if (auto e = unpackColocations(*ws)) return *e;
   const ConfigChanges changes = checkConfigChanges(*ws);
@@ -168,7 +172,7 @@ Result<Transition> scheduleUnpacked(Result<Cib> cib, const ScheduleOptions& opti
     renumber[static_cast<std::size_t>(id)] = out.id;
     out.key = a.key;
     out.task = a.task;
-    if (a.rsc >= 0) out.resource = ws->resources[static_cast<std::size_t>(a.rsc)].id;
+    out.resource = a.rsc >= 0 ? ws->resources[static_cast<std::size_t>(a.rsc)].id : "";
     out.node = a.node >= 0 ? ws->nodes[static_cast<std::size_t>(a.node)].name : "";
     out.interval_ms = a.interval_ms;
     out.pseudo = a.pseudo;

@@ -126,8 +126,8 @@ ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* p
   ResourceView v;
   v.id = r.id;
   v.agent = r.agent;
-  v.managed = r.managed;
-  v.blocked = r.blocked;
+  v.managed = r.managed || r.frozen_by_ticket;
+  v.blocked = r.blocked && !r.frozen_by_ticket;
   v.disabled = r.target_role == Role::Stopped;
   v.is_group = r.kind == ResourceConfig::Kind::Group;
   v.is_clone = isClone(r);

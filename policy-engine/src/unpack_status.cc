@@ -91,6 +91,9 @@ void readOperation(const pugi::xml_node& op, OperationRecord& r) {
 }  // namespace
 
 std::optional<Error> Unpacker::readStatus(const pugi::xml_node& node, Cib& cib) {
+  for (pugi::xml_node t = node.child("tickets"); t; t = t.next_sibling("tickets")) {
+    if (auto e = readTicketStates(t, cib)) return e;
+  }
   for (pugi::xml_node ns = node.child("node_state"); ns; ns = ns.next_sibling("node_state")) {
     if (auto e = readNodeState(ns, cib)) return e;
   }

@@ -7,6 +7,7 @@
 #include "common/crm_bool.h"
 #include "history.h"
 #include "policy-engine/xml_dates.h"
+#include "rule_eval.h"
 
 namespace pulse::pe {
 namespace {
@@ -53,6 +54,19 @@ void setupNodes(const Cib& cib, WorkingSet& ws) {
     n.attributes["#uname"] = nc.uname;
     n.attributes["#id"] = nc.id;
     n.attributes["#kind"] = "cluster";
+    // Pacemaker's add_node_attrs(): #is_dc, and #cluster-name / #site-name
+    // (site-name, else the cluster's name) unless the node sets them.
+    n.attributes["#is_dc"] = nc.id == cib.dc_uuid ? "true" : "false";
+    if (auto* name = lookup(cib.cluster_options, "cluster-name")) {
+      n.attributes.emplace("#cluster-name", *name);
+      if (!lookup(n.attributes, "#site-name")) {
+        auto* site = lookup(n.attributes, "site-name");
+        n.attributes["#site-name"] = site ? *site : *name;
+      }
+    } else if (auto* site = lookup(n.attributes, "site-name");
+               site && !lookup(n.attributes, "#site-name")) {
+      n.attributes["#site-name"] = *site;
+    }
     if (auto* v = lookup(nc.attributes, "standby")) n.standby = crmIsTrue(*v);
     if (auto* v = lookup(nc.attributes, "maintenance")) n.maintenance = crmIsTrue(*v);
     // A node never seen by the cluster is unclean when fencing is on
@@ -234,11 +248,19 @@ int addResource(const ResourceConfig& rc, int parent, const Cib& cib, WorkingSet
   r.is_stonith = rc.cls == "stonith";
   if (rc.kind == ResourceConfig::Kind::Primitive) r.agent = agentOf(rc);
   // Own meta first, then the parent's, then rsc_defaults: the first value wins.
-  r.meta = rc.meta;
+  r.meta =
+      rc.meta_sets.empty() ? rc.meta : resolveNvSets(rc.meta_sets, {ws.now, nullptr, &rc, nullptr});
   if (parent >= 0) {
     for (const auto& kv : ws.resources[static_cast<std::size_t>(parent)].meta) r.meta.insert(kv);
   }
-  for (const auto& kv : cib.rsc_defaults) r.meta.insert(kv);
+  if (cib.rsc_default_sets.empty()) {
+    for (const auto& kv : cib.rsc_defaults) r.meta.insert(kv);
+  } else {
+    // rsc_defaults with rules (rsc_expression, dates) depend on the resource.
+    for (const auto& kv : resolveNvSets(cib.rsc_default_sets, {ws.now, nullptr, &rc, nullptr})) {
+      r.meta.insert(kv);
+    }
+  }
   // Clones are slightly sticky by default so instances are not shuffled for nothing.
   if (rc.kind == ResourceConfig::Kind::Clone) r.meta.emplace("resource-stickiness", "1");
   applyMeta(r, ws.options, ws.warnings);

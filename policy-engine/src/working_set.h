@@ -78,6 +78,9 @@ struct Resource {
   bool group_ordered = true;
   bool group_colocated = true;
   bool is_stonith = false;
+  // Unmanaged and blocked only by a lost ticket's loss-policy=freeze: the
+  // configuration still manages it, so crm_mon shows it plainly.
+  bool frozen_by_ticket = false;
 
   // Clones (kind Clone) and their instances. An instance's id carries its
   // number ("rsc:2"); history_id is how the status section and the
