@@ -5,53 +5,10 @@
 
 #include "assign.h"
 #include "history.h"
+#include "rules.h"
 
 namespace pulse::pe {
 namespace {
-
-int compareValues(const std::string& a, const std::string& b, const std::string& type) {
-  if (type == "integer" || type == "number" || type == "version") {
-    double x = std::strtod(a.c_str(), nullptr);
-    double y = std::strtod(b.c_str(), nullptr);
-    return x < y ? -1 : (x > y ? 1 : 0);
-  }
-  return a.compare(b) < 0 ? -1 : (a == b ? 0 : 1);
-}
-
-bool evaluateExpression(const RuleExpression& ex, const Node& node) {
-  auto it = node.attributes.find(ex.attribute);
-  if (ex.operation == "defined") return it != node.attributes.end();
-  if (ex.operation == "not_defined") return it == node.attributes.end();
-  if (it == node.attributes.end()) return ex.operation == "ne";
-  int c = compareValues(it->second, ex.value, ex.type);
-  if (ex.operation == "eq") return c == 0;
-  if (ex.operation == "ne") return c != 0;
-  if (ex.operation == "lt") return c < 0;
-  if (ex.operation == "gt") return c > 0;
-  if (ex.operation == "lte") return c <= 0;
-  if (ex.operation == "gte") return c >= 0;
-  return false;
-}
-
-bool evaluateRule(const Rule& rule, const Node& node) {
-  bool any = false;
-  bool all = true;
-  bool empty = true;
-  for (const RuleExpression& ex : rule.expressions) {
-    bool v = evaluateExpression(ex, node);
-    any = any || v;
-    all = all && v;
-    empty = false;
-  }
-  for (const Rule& sub : rule.subrules) {
-    bool v = evaluateRule(sub, node);
-    any = any || v;
-    all = all && v;
-    empty = false;
-  }
-  if (empty) return true;
-  return rule.boolean_and ? all : any;
-}
 
 // Pacemaker's pcmk__group_apply_location: the group and its first member get
 // the scores; later members of a colocated group only get the node allowed.
@@ -96,7 +53,10 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
       for (const Rule& rule : lc.rules) {
         if (!rule.role.empty() && parseRole(rule.role) != Role::Started) continue;
         for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
-          if (!evaluateRule(rule, ws.nodes[n])) continue;
+          RuleSubject subject;
+          subject.node = &ws.nodes[n].attributes;
+          subject.now = ws.now;
+          if (!evaluateRule(rule, subject)) continue;
           Score score = rule.score;
           if (!rule.score_attribute.empty()) {
             auto it = ws.nodes[n].attributes.find(rule.score_attribute);

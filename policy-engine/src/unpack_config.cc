@@ -25,15 +25,32 @@ pugi::xml_node Unpacker::resolve(const pugi::xml_node& node) {
   return it->second;
 }
 
-std::optional<Error> Unpacker::readNvSet(const pugi::xml_node& set_in, Attributes& out) {
+std::optional<Error> Unpacker::readNvSet(const pugi::xml_node& set_in, Attributes& out_plain,
+                                         std::vector<ConditionalSet>* conditional) {
   pugi::xml_node set = resolve(set_in);
   if (!set) {
     return fail(set_in, "id-ref '" + std::string(set_in.attribute("id-ref").value()) +
                             "' names no element");
   }
-  // Sets guarded by rules are conditional; the engine evaluates none yet,
-  // so such a set is skipped rather than applied unconditionally.
-  if (set.child("rule")) return std::nullopt;
+  // Sets guarded by rules are conditional: kept apart, with their rules, where the caller
+  // evaluates them (node attributes, rsc_defaults), and skipped elsewhere rather than
+  // applied unconditionally.
+  Attributes* out = &out_plain;
+  if (set.child("rule")) {
+    if (conditional == nullptr) return std::nullopt;
+    ConditionalSet cs;
+    cs.id = set.attribute("id").as_string("");
+    if (set.attribute("score")) {
+      if (auto e = readScore(set, "score", cs.score, false)) return e;
+    }
+    for (pugi::xml_node r = set.child("rule"); r; r = r.next_sibling("rule")) {
+      Rule rule;
+      if (auto e = readRule(resolve(r), rule)) return e;
+      cs.rules.push_back(std::move(rule));
+    }
+    conditional->push_back(std::move(cs));
+    out = &conditional->back().values;
+  }
   for (pugi::xml_node nv = set.first_child(); nv; nv = nv.next_sibling()) {
     if (nv.type() != pugi::node_element) continue;
     if (std::strcmp(nv.name(), "nvpair") != 0) {
@@ -50,15 +67,16 @@ std::optional<Error> Unpacker::readNvSet(const pugi::xml_node& set_in, Attribute
     if (name == nullptr) return fail(nv, "nvpair without a 'name'");
     const char* value = target.attribute("value").as_string(nullptr);
     if (value == nullptr) value = nv.attribute("value").as_string("");
-    out.emplace(name, value);  // first value wins, as in Pacemaker
+    out->emplace(name, value);  // first value wins, as in Pacemaker
   }
   return std::nullopt;
 }
 
 std::optional<Error> Unpacker::readNvSets(const pugi::xml_node& parent, const char* tag,
-                                          Attributes& out) {
+                                          Attributes& out,
+                                          std::vector<ConditionalSet>* conditional) {
   for (pugi::xml_node set = parent.child(tag); set; set = set.next_sibling(tag)) {
-    if (auto e = readNvSet(set, out)) return e;
+    if (auto e = readNvSet(set, out, conditional)) return e;
   }
   return std::nullopt;
 }
@@ -99,7 +117,12 @@ std::optional<Error> Unpacker::readRule(const pugi::xml_node& node, Rule& rule) 
       ex.attribute = c.attribute("attribute").as_string("");
       ex.operation = c.attribute("operation").as_string("");
       ex.value = c.attribute("value").as_string("");
-      ex.type = c.attribute("type").as_string("string");
+      ex.type = c.attribute("type").as_string("");
+      static const std::set<std::string> kTypes = {"", "string", "integer", "number", "version"};
+      if (!kTypes.count(ex.type)) {
+        return fail(c, "unknown expression type '" + ex.type +
+                           "' (expected string, integer, number or version)");
+      }
       if (ex.attribute.empty()) return fail(c, "expression without 'attribute'");
       static const std::set<std::string> kOps = {"eq",  "ne",  "lt",      "gt",
                                                  "lte", "gte", "defined", "not_defined"};
@@ -112,10 +135,60 @@ std::optional<Error> Unpacker::readRule(const pugi::xml_node& node, Rule& rule) 
       if (auto e = readRule(c, sub)) return e;
       rule.subrules.push_back(std::move(sub));
     } else if (name == "date_expression") {
-      return fail(c, "date expressions in rules are not supported yet");
+      RuleExpression ex;
+      if (auto e = readDateExpression(c, ex)) return e;
+      rule.expressions.push_back(std::move(ex));
+    } else if (name == "rsc_expression") {
+      RuleExpression ex;
+      ex.kind = RuleExpression::Kind::Resource;
+      auto opt = [&](const char* a) -> std::optional<std::string> {
+        if (pugi::xml_attribute at = c.attribute(a)) return std::string(at.value());
+        return std::nullopt;
+      };
+      ex.rsc_class = opt("class");
+      ex.rsc_provider = opt("provider");
+      ex.rsc_type = opt("type");
+      rule.expressions.push_back(std::move(ex));
+    } else if (name == "op_expression") {
+      RuleExpression ex;
+      ex.kind = RuleExpression::Kind::Operation;
+      ex.op_name = c.attribute("name").as_string("");
+      if (pugi::xml_attribute interval = c.attribute("interval")) {
+        bool ok = true;
+        ex.op_interval_ms = parseMs(interval.value(), ok);
+        if (!ok)
+          return fail(c, "interval '" + std::string(interval.value()) + "' is not a duration");
+      }
+      rule.expressions.push_back(std::move(ex));
     } else {
       return fail(c, "unknown element in <rule>");
     }
+  }
+  return std::nullopt;
+}
+
+// A date_expression with a start and/or end (in_range, gt, lt); date_spec and durations
+// are refused.
+std::optional<Error> Unpacker::readDateExpression(const pugi::xml_node& c, RuleExpression& ex) {
+  ex.kind = RuleExpression::Kind::Date;
+  ex.operation = c.attribute("operation").as_string("in_range");
+  if (ex.operation != "in_range" && ex.operation != "gt" && ex.operation != "lt") {
+    return fail(c, "date expression operation '" + ex.operation + "' is not supported yet");
+  }
+  if (c.child("duration") || c.child("date_spec")) {
+    return fail(c, "durations and date_spec in date expressions are not supported yet");
+  }
+  for (const char* which : {"start", "end"}) {
+    pugi::xml_attribute a = c.attribute(which);
+    if (!a) continue;
+    auto when = parseIsoDateTime(a.value());
+    if (!when) return fail(c, std::string(which) + " '" + a.value() + "' is not an ISO 8601 date");
+    (std::strcmp(which, "start") == 0 ? ex.start : ex.end) = *when;
+  }
+  bool needs_start = ex.operation == "gt";
+  bool needs_end = ex.operation == "lt";
+  if ((needs_start && !ex.start) || (needs_end && !ex.end) || (!ex.start && !ex.end)) {
+    return fail(c, "date expression '" + ex.operation + "' lacks its start or end");
   }
   return std::nullopt;
 }
@@ -326,7 +399,9 @@ std::optional<Error> Unpacker::readNodes(const pugi::xml_node& node, Cib& cib) {
       if (other.id == nc.id) return fail(c, "duplicate node id '" + nc.id + "'");
       if (other.uname == nc.uname) return fail(c, "duplicate node name '" + nc.uname + "'");
     }
-    if (auto e = readNvSets(c, "instance_attributes", nc.attributes)) return e;
+    if (auto e = readNvSets(c, "instance_attributes", nc.attributes, &nc.conditional_attributes)) {
+      return e;
+    }
     if (auto e = readNvSets(c, "utilization", nc.utilization)) return e;
     cib.nodes.push_back(std::move(nc));
   }
@@ -354,6 +429,7 @@ Result<Cib> Unpacker::run(const pugi::xml_document& doc) {
 
   if (pugi::xml_attribute q = root.attribute("have-quorum")) cib.have_quorum = crmIsTrue(q.value());
   cib.feature_set = root.attribute("crm_feature_set").as_string("");
+  cib.dc_uuid = root.attribute("dc-uuid").as_string("");
   if (pugi::xml_attribute d = root.attribute("execution-date")) {
     cib.execution_date_text = d.value();
     auto epoch = parseEpochSeconds(d.value());
@@ -365,8 +441,8 @@ Result<Cib> Unpacker::run(const pugi::xml_document& doc) {
 
   pugi::xml_node crm_config = configuration.child("crm_config");
   if (auto e = readNvSets(crm_config, "cluster_property_set", cib.cluster_options)) return *e;
-  if (auto e =
-          readNvSets(configuration.child("rsc_defaults"), "meta_attributes", cib.rsc_defaults)) {
+  if (auto e = readNvSets(configuration.child("rsc_defaults"), "meta_attributes", cib.rsc_defaults,
+                          &cib.conditional_rsc_defaults)) {
     return *e;
   }
   if (auto e = readNvSets(configuration.child("op_defaults"), "meta_attributes", cib.op_defaults)) {

@@ -84,8 +84,13 @@ class Unpacker {
   }
   void indexIds(const pugi::xml_node& root);
   pugi::xml_node resolve(const pugi::xml_node& node);
-  std::optional<Error> readNvSet(const pugi::xml_node& set, Attributes& out);
-  std::optional<Error> readNvSets(const pugi::xml_node& parent, const char* tag, Attributes& out);
+  // Unconditional sets go to `out`; rule-guarded ones to `conditional` when given (and are
+  // skipped otherwise).
+  std::optional<Error> readNvSet(const pugi::xml_node& set, Attributes& out,
+                                 std::vector<ConditionalSet>* conditional = nullptr);
+  std::optional<Error> readNvSets(const pugi::xml_node& parent, const char* tag, Attributes& out,
+                                  std::vector<ConditionalSet>* conditional = nullptr);
+  std::optional<Error> readDateExpression(const pugi::xml_node& node, RuleExpression& ex);
   std::optional<Error> readScore(const pugi::xml_node& node, const char* attribute, Score& out,
                                  bool required);
   std::optional<Error> readRule(const pugi::xml_node& node, Rule& out);

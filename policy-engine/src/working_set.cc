@@ -7,6 +7,7 @@
 #include "common/crm_bool.h"
 #include "history.h"
 #include "policy-engine/xml_dates.h"
+#include "rules.h"
 
 namespace pulse::pe {
 namespace {
@@ -49,10 +50,16 @@ void setupNodes(const Cib& cib, WorkingSet& ws) {
     Node n;
     n.id = nc.id;
     n.name = nc.uname;
-    n.attributes = nc.attributes;
     n.attributes["#uname"] = nc.uname;
     n.attributes["#id"] = nc.id;
     n.attributes["#kind"] = "cluster";
+    n.attributes["#is_dc"] = (!cib.dc_uuid.empty() && nc.id == cib.dc_uuid) ? "true" : "false";
+    // Rule-guarded sets are evaluated now, against the date only (Pacemaker's add_node_attrs).
+    RuleSubject subject;
+    subject.now = ws.now;
+    applyConditionalSets(nc.conditional_attributes, subject, n.attributes, true);
+    for (const auto& kv : nc.attributes) n.attributes.insert(kv);
+    applyConditionalSets(nc.conditional_attributes, subject, n.attributes, false);
     if (auto* v = lookup(nc.attributes, "standby")) n.standby = crmIsTrue(*v);
     if (auto* v = lookup(nc.attributes, "maintenance")) n.maintenance = crmIsTrue(*v);
     // A node never seen by the cluster is unclean when fencing is on
@@ -195,7 +202,12 @@ int addResource(const ResourceConfig& rc, int parent, const Cib& cib, WorkingSet
   if (parent >= 0) {
     for (const auto& kv : ws.resources[static_cast<std::size_t>(parent)].meta) r.meta.insert(kv);
   }
+  RuleSubject subject;
+  subject.now = ws.now;
+  subject.rsc = &rc;
+  applyConditionalSets(cib.conditional_rsc_defaults, subject, r.meta, true);
   for (const auto& kv : cib.rsc_defaults) r.meta.insert(kv);
+  applyConditionalSets(cib.conditional_rsc_defaults, subject, r.meta, false);
   applyMeta(r, ws.options, ws.warnings);
   if (r.is_stonith) ws.options.have_stonith_resource = true;
   int index = r.index;

@@ -22,13 +22,20 @@ namespace pulse::pe {
 
 using Attributes = std::map<std::string, std::string>;
 
-// A location rule restricted to what the engine evaluates: node attribute
-// expressions (#uname, #id, any node attribute) joined by and/or.
+// One test inside a rule: a node attribute expression (#uname, #id, any node
+// attribute), a date expression, or (in rsc_defaults / op_defaults) a test of
+// the resource's agent or the operation.
 struct RuleExpression {
+  enum class Kind { Attribute, Date, Resource, Operation };
+  Kind kind = Kind::Attribute;
   std::string attribute;
-  std::string operation;  // eq ne lt gt lte gte defined not_defined
+  std::string operation;  // eq ne lt gt lte gte defined not_defined; dates: in_range gt lt
   std::string value;
-  std::string type;  // string integer number version
+  std::string type;  // string integer number version; empty: chosen from the values
+  std::optional<std::int64_t> start, end;  // date expressions, seconds since the epoch
+  std::optional<std::string> rsc_class, rsc_provider, rsc_type;  // rsc_expression
+  std::string op_name;                                           // op_expression
+  std::optional<std::int64_t> op_interval_ms;
 };
 
 struct Rule {
@@ -40,6 +47,15 @@ struct Rule {
   std::vector<RuleExpression> expressions;
   std::vector<Rule> subrules;
   int line = 0;
+};
+
+// A set of nvpairs guarded by rules: it applies only where one of its rules
+// passes. Sets are applied highest score first; the first value of a name wins.
+struct ConditionalSet {
+  std::string id;
+  Score score = 0;
+  std::vector<Rule> rules;
+  Attributes values;
 };
 
 struct OperationConfig {
@@ -71,6 +87,7 @@ struct NodeConfig {
   std::string type;
   Attributes attributes;  // instance_attributes (standby, ...)
   Attributes utilization;
+  std::vector<ConditionalSet> conditional_attributes;  // rule-guarded instance_attributes
   int line = 0;
 };
 
@@ -141,6 +158,8 @@ struct Cib {
   Attributes cluster_options;
   Attributes rsc_defaults;
   Attributes op_defaults;
+  std::vector<ConditionalSet> conditional_rsc_defaults;  // rule-guarded rsc_defaults sets
+  std::string dc_uuid;                                   // the DC's node id (#is_dc)
   bool have_quorum = true;
   std::optional<std::int64_t> execution_date;
   std::string execution_date_text;
