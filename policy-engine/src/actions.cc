@@ -10,6 +10,7 @@
 
 #include "action_flags.h"
 #include "common/crm_bool.h"
+#include "fencing.h"
 
 namespace pulse::pe {
 namespace {
@@ -40,6 +41,7 @@ class Planner {
   Result<ActionPlan> run() {
     plan_.by_resource.assign(ws_.resources.size(), {});
     for (int top : ws_.top_level) createActions(top);
+    planFencing(ws_, plan_);
     if (auto e = configOrderings()) return *e;
     for (int top : ws_.top_level) internalConstraints(top);
     for (const ResourceOrdering& o : orderings_) expand(o);
@@ -65,19 +67,24 @@ class Planner {
       return;
     }
     const Node& n = ws_.nodes[static_cast<std::size_t>(a.node)];
+    Resource& r = rsc(a.rsc);
     if (!n.online || n.pending) {
       a.runnable = false;
+      // A managed resource's stop that cannot run on a node that is down: the node must be
+      // fenced for the resource to be known stopped.
+      if (!n.online && !n.unclean && a.task == "stop" && r.managed) {
+        ws_.fenceNode(a.node, "stop is unrunnable");
+      }
       return;
     }
     if (a.task != "start" && a.task != "promote") {
       a.runnable = true;
       return;
     }
-    if (ws_.options.have_quorum) {
+    if (ws_.options.have_quorum || r.start_needs == Resource::Needs::Nothing) {
       a.runnable = true;
       return;
     }
-    Resource& r = rsc(a.rsc);
     switch (ws_.options.no_quorum_policy) {
       case NoQuorumPolicy::Stop:
       case NoQuorumPolicy::Suicide:

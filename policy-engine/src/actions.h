@@ -55,6 +55,7 @@ struct ActionPlan {
   std::vector<ActionEdge> edges;
   std::vector<std::vector<int>> by_resource;  // action ids per resource index
   std::vector<int> reloading;                 // resources reloaded in place
+  std::vector<int> fencing;                   // fence actions (rsc -1, task "stonith")
 };
 
 // Creates every action and ordering and settles their flags; `changes` (the definition

@@ -430,6 +430,12 @@ class ResourceReplay {
         r_.known_on.push_back(node_);
       }
     }
+    // A managed resource believed active on a node that is down (and not in maintenance)
+    // needs that node fenced before it may start elsewhere.
+    if (r_.role > Role::Stopped && !node().online && !node().maintenance && r_.managed &&
+        ws_.options.stonith_enabled) {
+      ws_.fenceNode(node_, r_.id + " is thought to be active there");
+    }
     OnFail on_fail = on_fail_;
     if (node().unclean) on_fail = OnFail::Ignore;
     switch (on_fail) {
@@ -439,7 +445,7 @@ class ResourceReplay {
         r_.failed = true;
         break;
       case OnFail::Fence:
-        node().unclean = true;
+        ws_.fenceNode(node_, r_.id + " failed there");
         break;
       case OnFail::Standby:
         node().standby = true;
@@ -503,6 +509,12 @@ std::optional<Error> unpackHistory(WorkingSet& ws) {
     int node = ws.findNode(st.id);
     if (node < 0 && !st.uname.empty()) node = ws.findNode(st.uname);
     if (node < 0) continue;
+    // Without fencing (or shutdown locks) an offline node's history is not read: what ran
+    // there is not running anywhere now (Pacemaker's unpack_node_history).
+    if (!ws.options.stonith_enabled && !ws.options.shutdown_lock &&
+        !ws.nodes[static_cast<std::size_t>(node)].online) {
+      continue;
+    }
     for (const ResourceHistory& rh : st.resources) {
       if (rh.ops.empty()) continue;
       int index = ws.findResource(rh.id);

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "fencing.h"
+
 namespace pulse::pe {
 namespace {
 
@@ -147,6 +149,14 @@ ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* p
 
 std::vector<SummaryItem> summarize(const WorkingSet& ws, const ActionPlan& plan) {
   std::vector<SummaryItem> out;
+  // Node actions come first: "Fence (reboot) node1 'reason'".
+  for (const PlannedAction* f : fenceActionsToReport(ws, plan)) {
+    SummaryItem s;
+    s.verb = "Fence (" + f->key.substr(f->key.rfind('-') + 1) + ")";
+    s.resource = nodeName(ws, f->node);
+    s.reason = f->reason;
+    out.push_back(std::move(s));
+  }
   SummaryWriter writer(ws, plan);
   std::vector<int> order = ws.top_level;
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
@@ -167,6 +177,15 @@ ClusterView describeCluster(const WorkingSet& ws, const ActionPlan* plan) {
     nv.maintenance = n.maintenance;
     nv.unclean = n.unclean;
     view.nodes.push_back(nv);
+  }
+  // After the transition a fenced node is down and clean.
+  if (plan != nullptr) {
+    for (int id : plan->fencing) {
+      NodeView& nv =
+          view.nodes[static_cast<std::size_t>(plan->actions[static_cast<std::size_t>(id)].node)];
+      nv.online = false;
+      nv.unclean = false;
+    }
   }
   for (int top : ws.top_level) {
     view.resources.push_back(viewOf(ws, ws.resources[static_cast<std::size_t>(top)], plan));

@@ -430,6 +430,7 @@ Result<Cib> Unpacker::run(const pugi::xml_document& doc) {
   if (pugi::xml_attribute q = root.attribute("have-quorum")) cib.have_quorum = crmIsTrue(q.value());
   cib.feature_set = root.attribute("crm_feature_set").as_string("");
   cib.dc_uuid = root.attribute("dc-uuid").as_string("");
+  cib.no_quorum_panic = toInt(root.attribute("no-quorum-panic").as_string("0"), 0) != 0;
   if (pugi::xml_attribute d = root.attribute("execution-date")) {
     cib.execution_date_text = d.value();
     auto epoch = parseEpochSeconds(d.value());

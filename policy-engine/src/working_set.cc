@@ -34,6 +34,8 @@ ClusterOptions readOptions(const Cib& cib, std::vector<std::string>& warnings) {
   if (auto* v = lookup(a, "default-resource-stickiness")) {
     o.default_stickiness = parseScore(*v).value_or(0);
   }
+  if (auto* v = lookup(a, "startup-fencing")) o.startup_fencing = crmIsTrue(*v);
+  if (auto* v = lookup(a, "shutdown-lock")) o.shutdown_lock = crmIsTrue(*v);
   if (auto* v = lookup(a, "no-quorum-policy")) {
     if (auto policy = cibconf::parseNoQuorumPolicy(*v)) {
       o.no_quorum_policy = *policy;
@@ -42,6 +44,11 @@ ClusterOptions readOptions(const Cib& cib, std::vector<std::string>& warnings) {
     }
   }
   o.have_quorum = cib.have_quorum;
+  // Suicide needs fencing, and a partition that never had quorum has nothing to lose.
+  if (o.no_quorum_policy == NoQuorumPolicy::Suicide &&
+      (!o.stonith_enabled || (!cib.no_quorum_panic && !o.have_quorum))) {
+    o.no_quorum_policy = NoQuorumPolicy::Stop;
+  }
   return o;
 }
 
@@ -64,7 +71,7 @@ void setupNodes(const Cib& cib, WorkingSet& ws) {
     if (auto* v = lookup(nc.attributes, "maintenance")) n.maintenance = crmIsTrue(*v);
     // A node never seen by the cluster is unclean when fencing is on
     // (startup-fencing), and merely offline otherwise.
-    n.unclean = ws.options.stonith_enabled;
+    n.unclean = ws.options.stonith_enabled && ws.options.startup_fencing;
     int index = static_cast<int>(ws.nodes.size());
     ws.node_index.emplace(n.name, index);
     ws.node_index.emplace(n.id, index);
@@ -74,7 +81,10 @@ void setupNodes(const Cib& cib, WorkingSet& ws) {
 
 // The node_state attributes decide whether a node can run resources
 // (Pacemaker's determine_online_status with and without fencing).
-void applyNodeState(const NodeStateRecord& st, Node& node, const ClusterOptions& options) {
+void applyNodeState(const NodeStateRecord& st, WorkingSet& ws, int index) {
+  Node& node = ws.nodes[static_cast<std::size_t>(index)];
+  const ClusterOptions& options = ws.options;
+  auto fence = [&](const char* reason) { ws.fenceNode(index, reason); };
   for (const auto& [k, v] : st.transient) node.attributes[k] = v;
   if (auto* v = lookup(st.transient, "standby")) node.standby = node.standby || crmIsTrue(*v);
   if (auto* v = lookup(st.transient, "maintenance")) node.maintenance = crmIsTrue(*v);
@@ -93,7 +103,7 @@ void applyNodeState(const NodeStateRecord& st, Node& node, const ClusterOptions&
     } else if (!node.expected_up) {
       node.online = false;
     } else {
-      node.unclean = true;  // peer is unexpectedly down
+      fence("peer is unexpectedly down");
     }
     return;
   }
@@ -101,27 +111,31 @@ void applyNodeState(const NodeStateRecord& st, Node& node, const ClusterOptions&
   if (node.shutdown) {
     node.online = crmd_online;
   } else if (!st.in_ccm) {
-    node.unclean = true;  // peer has not been seen by the cluster
+    fence("peer has not been seen by the cluster");
   } else if (join == "banned") {
-    node.unclean = true;
+    fence("peer failed Pacemaker membership criteria");
   } else if (expected == "down") {
     if (in_cluster || crmd_online) {
       node.standby = true;
       node.pending = true;
     }
   } else if (!in_cluster) {
-    node.unclean = true;  // peer is no longer part of the cluster
+    fence("peer is no longer part of the cluster");
   } else if (!crmd_online) {
-    node.unclean = true;  // peer process is no longer available
+    fence("peer process is no longer available");
   } else if (join == "member") {
     // active
   } else if (join == "pending" || join == "down") {
     node.standby = true;
     node.pending = true;
   } else {
-    node.unclean = true;
+    fence("peer was in an unknown state");
   }
   if (node.unclean) node.online = false;
+  // Without quorum, no-quorum-policy=suicide fences every member of this partition.
+  if (!options.have_quorum && node.online && options.no_quorum_policy == NoQuorumPolicy::Suicide) {
+    fence("cluster does not have quorum");
+  }
 }
 
 // Fail-counts and last failures per resource, from the node's attributes.
@@ -183,6 +197,23 @@ void applyMeta(Resource& r, const ClusterOptions& options, std::vector<std::stri
       warnings.push_back("ignoring target-role '" + t + "' for " + r.id + ": not a role");
     }
   }
+  // requires: fence devices need quorum; other resources need fencing when it is enabled,
+  // quorum unless its loss is ignored (Pacemaker's unpack_requires).
+  r.start_needs = Resource::Needs::Quorum;
+  if (!r.is_stonith && options.stonith_enabled) {
+    r.start_needs = Resource::Needs::Fencing;
+  } else if (!r.is_stonith && options.no_quorum_policy == NoQuorumPolicy::Ignore) {
+    r.start_needs = Resource::Needs::Nothing;
+  }
+  if (auto* v = lookup(m, "requires")) {
+    if (*v == "nothing") {
+      r.start_needs = Resource::Needs::Nothing;
+    } else if (*v == "quorum") {
+      r.start_needs = Resource::Needs::Quorum;
+    } else if ((*v == "fencing" || *v == "unfencing") && !r.is_stonith) {
+      r.start_needs = options.stonith_enabled ? Resource::Needs::Fencing : Resource::Needs::Quorum;
+    }
+  }
   if (auto* v = lookup(m, "ordered")) r.group_ordered = crmIsTrue(*v);
   if (auto* v = lookup(m, "collocated")) r.group_colocated = crmIsTrue(*v);
   r.next_role = r.target_role.value_or(Role::Unknown);
@@ -232,6 +263,28 @@ Role parseRole(const std::string& text) {
   return Role::Unknown;
 }
 
+void WorkingSet::requestFencing(int node, const std::string& reason) {
+  for (FenceRequest& f : fence_requests) {
+    if (f.node != node) continue;
+    if (f.reason.empty()) f.reason = reason;
+    return;
+  }
+  fence_requests.push_back({node, reason});
+}
+
+void WorkingSet::fenceNode(int node, const std::string& reason) {
+  Node& n = nodes[static_cast<std::size_t>(node)];
+  if (n.unclean) return;
+  n.unclean = true;
+  requestFencing(node, reason);
+}
+
+bool WorkingSet::canFence(int node) const {
+  if (!options.stonith_enabled || !options.have_stonith_resource) return false;
+  if (options.have_quorum || options.no_quorum_policy == NoQuorumPolicy::Ignore) return true;
+  return nodes[static_cast<std::size_t>(node)].online;
+}
+
 std::string opKey(const std::string& rsc, const std::string& task, std::int64_t interval_ms) {
   return rsc + "_" + task + "_" + std::to_string(interval_ms);
 }
@@ -247,7 +300,7 @@ Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now) {
     int n = ws.findNode(st.id);
     if (n < 0 && !st.uname.empty()) n = ws.findNode(st.uname);
     if (n < 0) continue;  // status for a node no longer configured
-    applyNodeState(st, ws.nodes[static_cast<std::size_t>(n)], ws.options);
+    applyNodeState(st, ws, n);
   }
   for (Node& node : ws.nodes) collectFailures(node);
   for (const ResourceConfig& rc : cib.resources) {

@@ -29,6 +29,8 @@ struct ClusterOptions {
   bool have_stonith_resource = false;
   Score default_stickiness = 0;
   bool default_managed = true;
+  bool startup_fencing = true;
+  bool shutdown_lock = false;
 };
 
 struct Node {
@@ -78,6 +80,10 @@ struct Resource {
   bool group_ordered = true;
   bool group_colocated = true;
   bool is_stonith = false;
+  // What a start (or promote) needs (the "requires" meta-attribute): nothing, quorum, or
+  // quorum and the fencing of any node where the resource might still be active.
+  enum class Needs { Nothing, Quorum, Fencing };
+  Needs start_needs = Needs::Quorum;
 
   // From the status section.
   Role role = Role::Stopped;
@@ -161,6 +167,21 @@ struct WorkingSet {
     return false;
   }
   std::vector<std::string> warnings;
+  // Fence operations in the order they were first asked for (Pacemaker's pe_fence_op), each
+  // with the first reason given. Which are carried out is decided with the actions
+  // (fencing.cc): an unclean node is fenced when it can be.
+  struct FenceRequest {
+    int node = -1;
+    std::string reason;
+  };
+  std::vector<FenceRequest> fence_requests;
+  void requestFencing(int node, const std::string& reason);
+  // Pacemaker's pe_fence_node: a clean node becomes unclean, with a fence operation giving
+  // the reason; a node already unclean keeps its first reason.
+  void fenceNode(int node, const std::string& reason);
+  // pe_can_fence: fencing is enabled, some device (or the watchdog) can do it, and the
+  // partition has quorum, ignores its loss, or the node is still a member.
+  bool canFence(int node) const;
 
   int findNode(const std::string& name_or_id) const {
     auto it = node_index.find(name_or_id);

@@ -160,6 +160,7 @@ struct Cib {
   Attributes op_defaults;
   std::vector<ConditionalSet> conditional_rsc_defaults;  // rule-guarded rsc_defaults sets
   std::string dc_uuid;                                   // the DC's node id (#is_dc)
+  bool no_quorum_panic = false;  // no-quorum-panic: the partition had quorum once
   bool have_quorum = true;
   std::optional<std::int64_t> execution_date;
   std::string execution_date_text;
