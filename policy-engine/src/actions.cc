@@ -11,6 +11,7 @@
 #include "action_flags.h"
 #include "common/crm_bool.h"
 #include "fencing.h"
+#include "migration.h"
 
 namespace pulse::pe {
 namespace {
@@ -199,6 +200,7 @@ class Planner {
       }
     }
     createRecurring(index);
+    if (moving && canMigrate(ws_, r, current)) planMigration(ws_, plan_, index, current);
   }
 
   bool inMaintenance(const Resource& r) {
@@ -378,11 +380,7 @@ class Planner {
   }
 
   void addEdge(int first, int then, std::uint32_t flags, const std::string& origin) {
-    if (first == then) return;
-    int e = static_cast<int>(plan_.edges.size());
-    plan_.edges.push_back({first, then, flags, origin});
-    act(first).after.push_back(e);
-    act(then).before.push_back(e);
+    addPlanEdge(plan_, first, then, flags, origin);
   }
 
   void expand(const ResourceOrdering& o) {
@@ -406,6 +404,32 @@ class Planner {
     for (int f : firsts) {
       for (int t : thens) addEdge(f, t, o.flags, o.origin);
     }
+    orderMigrationEquivalents(o, first_task);
+  }
+
+  // pcmk__order_migration_equivalents: an ordering between two unrelated resources holds
+  // for their migrations too (a migrating resource's start is a pseudo action that comes
+  // last, so its migrate_to is what must wait).
+  void orderMigrationEquivalents(const ResourceOrdering& o, const std::string& first_task) {
+    const Resource& first = rsc(o.first_rsc);
+    const Resource& then = rsc(o.then_rsc);
+    if (o.first_rsc == o.then_rsc || first.parent == o.then_rsc || then.parent == o.first_rsc) {
+      return;
+    }
+    const bool first_migratable = first.allow_migrate;
+    const bool then_migratable = then.allow_migrate;
+    auto link = [&](const std::string& first_action, std::uint32_t flags) {
+      for (int f : actionsOf(o.first_rsc, first_action)) {
+        for (int t : actionsOf(o.then_rsc, "migrate_to")) addEdge(f, t, flags, o.origin);
+      }
+    };
+    const std::uint32_t unless_migrating = first_migratable ? kOrderApplyFirstNonMigratable : 0u;
+    if (first_task == "start" && o.then_task == "start") {
+      if (first_migratable && then_migratable) link("migrate_from", kOrderOptional);
+      if (then_migratable) link("start", kOrderOptional | unless_migrating);
+    } else if (then_migratable && first_task == "stop" && o.then_task == "stop") {
+      link("stop", kOrderOptional | unless_migrating);
+    }
   }
 
   WorkingSet& ws_;
@@ -418,8 +442,25 @@ class Planner {
 
 }  // namespace
 
+void addPlanEdge(ActionPlan& plan, int first, int then, std::uint32_t flags,
+                 const std::string& origin) {
+  if (first == then) return;
+  int e = static_cast<int>(plan.edges.size());
+  plan.edges.push_back({first, then, flags, origin});
+  plan.actions[static_cast<std::size_t>(first)].after.push_back(e);
+  plan.actions[static_cast<std::size_t>(then)].before.push_back(e);
+}
+
 Result<ActionPlan> planActions(WorkingSet& ws, const ConfigChanges& changes) {
   return Planner(ws, changes).run();
+}
+
+bool edgeInGraph(const ActionPlan& plan, const ActionEdge& e) {
+  const PlannedAction& first = plan.actions[static_cast<std::size_t>(e.first)];
+  if ((e.flags & kOrderImpliesFirstMigratable) && !first.runnable) return false;
+  if ((e.flags & kOrderApplyFirstNonMigratable) && first.migrate_runnable) return false;
+  if (e.flags == kOrderOptional && first.migrate_runnable && first.task == "stop") return false;
+  return true;
 }
 
 bool inGraph(const WorkingSet& ws, const PlannedAction& a) {

@@ -25,6 +25,13 @@ enum OrderFlag : std::uint32_t {
   kOrderAsymmetrical = 1u << 6,
   kOrderImpliesThenPrinted = 1u << 7,
   kOrderImpliesFirstPrinted = 1u << 8,
+  // Migration: `first` (a migrate action) cannot run unless `then` can run as part of the
+  // migration, and is required when `then` is.
+  kOrderImpliesFirstMigratable = 1u << 9,
+  // `then` stops being part of a migration (and a pseudo action) when `first` cannot run.
+  kOrderPseudoLeft = 1u << 10,
+  // Only in force when `first` is not part of a migration.
+  kOrderApplyFirstNonMigratable = 1u << 11,
 };
 
 struct PlannedAction {
@@ -38,6 +45,7 @@ struct PlannedAction {
   bool runnable = true;
   bool pseudo = false;
   bool print_always = false;
+  bool migrate_runnable = false;  // part of a live migration that can still happen
   std::string reason;
   std::vector<int> before;  // edge indices where this action is `then`
   std::vector<int> after;   // edge indices where this action is `first`
@@ -58,9 +66,18 @@ struct ActionPlan {
   std::vector<int> fencing;                   // fence actions (rsc -1, task "stonith")
 };
 
+// Adds the ordering first -> then to the plan.
+void addPlanEdge(ActionPlan& plan, int first, int then, std::uint32_t flags,
+                 const std::string& origin);
+
 // Creates every action and ordering and settles their flags; `changes` (the definition
 // check's result) makes starts and monitors required and adds reloads.
 Result<ActionPlan> planActions(WorkingSet& ws, const ConfigChanges& changes);
+
+// Whether an ordering between two executed actions binds in the graph (Pacemaker's
+// should_add_input_to_graph for migrations): not when it only mattered for a migration that
+// is off, or its `first` is part of a migration that makes it moot.
+bool edgeInGraph(const ActionPlan& plan, const ActionEdge& edge);
 
 // Whether the action is executed: required, runnable, and not an action of
 // an unmanaged resource other than a monitor (those are left alone).

@@ -11,14 +11,6 @@ std::string stonithAction(const WorkingSet& ws) {
   return it->second == "poweroff" ? "off" : it->second;
 }
 
-void addEdge(ActionPlan& plan, int first, int then, std::uint32_t flags,
-             const std::string& origin) {
-  int e = static_cast<int>(plan.edges.size());
-  plan.edges.push_back({first, then, flags, origin});
-  plan.actions[static_cast<std::size_t>(first)].after.push_back(e);
-  plan.actions[static_cast<std::size_t>(then)].before.push_back(e);
-}
-
 bool anyManaged(const WorkingSet& ws) {
   return std::any_of(ws.resources.begin(), ws.resources.end(), [](const Resource& r) {
     return r.kind == ResourceConfig::Kind::Primitive && r.managed;
@@ -44,19 +36,19 @@ void orderAgainstFencing(WorkingSet& ws, ActionPlan& plan, int fence, int node) 
         a.pseudo = true;
         a.runnable = true;
         if (implied_after) {
-          addEdge(plan, fence, id, kOrderNone, origin);
+          addPlanEdge(plan, fence, id, kOrderNone, origin);
           if (r.parent >= 0) {
             for (int pid : actionsWithTask(plan, r.parent, "stop", -1)) {
-              addEdge(plan, fence, pid, kOrderNone, origin);
+              addPlanEdge(plan, fence, pid, kOrderNone, origin);
             }
           }
         }
       } else if (a.task == "start" || a.task == "promote") {
         if (r.start_needs == Resource::Needs::Fencing) {
-          addEdge(plan, fence, id, kOrderOptional, origin);
+          addPlanEdge(plan, fence, id, kOrderOptional, origin);
         } else if (r.start_needs == Resource::Needs::Quorum && a.task == "start" &&
                    r.allowed[static_cast<std::size_t>(node)].has_value() && !knownOn(r, node)) {
-          addEdge(plan, fence, id, kOrderOptional | kOrderRunnableLeft, origin);
+          addPlanEdge(plan, fence, id, kOrderOptional | kOrderRunnableLeft, origin);
         }
       }
     }

@@ -33,6 +33,11 @@ class SummaryWriter {
         std::find(plan_.reloading.begin(), plan_.reloading.end(), r.index) != plan_.reloading.end();
     if (r.role == r.next_role) {
       if (next < 0) return;
+      const PlannedAction* migrate = findAction(plan_, r.index, "migrate_from", next);
+      if (migrate != nullptr && current >= 0 && migrate->runnable) {
+        item(out, "Migrate", r, current, next, start, nullptr);
+        return;
+      }
       if (reload) {
         item(out, "Reload", r, current, next, start, nullptr);
         return;

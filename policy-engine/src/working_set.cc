@@ -214,6 +214,7 @@ void applyMeta(Resource& r, const ClusterOptions& options, std::vector<std::stri
       r.start_needs = options.stonith_enabled ? Resource::Needs::Fencing : Resource::Needs::Quorum;
     }
   }
+  if (auto* v = lookup(m, "allow-migrate")) r.allow_migrate = crmIsTrue(*v);
   if (auto* v = lookup(m, "ordered")) r.group_ordered = crmIsTrue(*v);
   if (auto* v = lookup(m, "collocated")) r.group_colocated = crmIsTrue(*v);
   r.next_role = r.target_role.value_or(Role::Unknown);

@@ -80,6 +80,7 @@ struct Resource {
   bool group_ordered = true;
   bool group_colocated = true;
   bool is_stonith = false;
+  bool allow_migrate = false;  // allow-migrate: moves by migrate_to/migrate_from
   // What a start (or promote) needs (the "requires" meta-attribute): nothing, quorum, or
   // quorum and the fencing of any node where the resource might still be active.
   enum class Needs { Nothing, Quorum, Fencing };
