@@ -418,9 +418,44 @@ class ResourceReplay {
       }
       return;
     }
+    if (multiplyActive()) applyMultipleActive();
     if (r_.parent >= 0) {
       auto& pr = ws_.resources[static_cast<std::size_t>(r_.parent)].running_on;
       if (std::find(pr.begin(), pr.end(), node_) == pr.end()) pr.push_back(node_);
+    }
+  }
+
+  // Active on more than one node: counting unclean nodes only when the resource needs
+  // fencing (Pacemaker's pe__find_active_requires).
+  bool multiplyActive() const {
+    int count = 0;
+    for (int n : r_.running_on) {
+      if (r_.start_needs == Resource::Needs::Fencing ||
+          !ws_.nodes[static_cast<std::size_t>(n)].unclean) {
+        ++count;
+      }
+    }
+    return count > 1;
+  }
+
+  // multiple-active=stop_only bans the resource everywhere; block leaves it (and, when the
+  // group says so too, its whole group) alone. stop_start is the planner's default recovery.
+  void applyMultipleActive() {
+    if (r_.multiple_active == Resource::MultipleActive::StopOnly) {
+      for (auto& s : r_.allowed) s = -kInfinity;
+    } else if (r_.multiple_active == Resource::MultipleActive::Block) {
+      r_.managed = false;
+      r_.blocked = true;
+      if (r_.parent < 0) return;
+      Resource& group = ws_.resources[static_cast<std::size_t>(r_.parent)];
+      if (group.kind != ResourceConfig::Kind::Group ||
+          group.multiple_active != Resource::MultipleActive::Block) {
+        return;
+      }
+      for (int member : group.children) {
+        ws_.resources[static_cast<std::size_t>(member)].managed = false;
+        ws_.resources[static_cast<std::size_t>(member)].blocked = true;
+      }
     }
   }
 
@@ -518,11 +553,7 @@ std::optional<Error> unpackHistory(WorkingSet& ws) {
     for (const ResourceHistory& rh : st.resources) {
       if (rh.ops.empty()) continue;
       int index = ws.findResource(rh.id);
-      if (index < 0) {
-        ws.warnings.push_back("history of unknown resource '" + rh.id + "' on " +
-                              ws.nodes[static_cast<std::size_t>(node)].name + " ignored");
-        continue;
-      }
+      if (index < 0) index = ws.addOrphan(rh);
       Resource& r = ws.resources[static_cast<std::size_t>(index)];
       if (r.kind != ResourceConfig::Kind::Primitive) continue;
       std::vector<const OperationRecord*> ops;

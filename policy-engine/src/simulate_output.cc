@@ -10,6 +10,7 @@ namespace {
 // crm_mon's order: role, node (when on one), "(flag, flag)", "[ nodes ]".
 std::string state(const ResourceView& r) {
   std::string s = r.failed ? "FAILED" : (r.nodes.empty() ? "Stopped" : roleName(r.role));
+  if (r.orphaned) s = "ORPHANED " + s;
   if (r.nodes.size() == 1) s += " " + r.nodes.front();
   std::vector<std::string> flags;
   if (r.disabled) flags.push_back("disabled");

@@ -113,6 +113,7 @@ ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* p
   v.blocked = r.blocked;
   v.disabled = r.target_role == Role::Stopped;
   v.is_group = r.kind == ResourceConfig::Kind::Group;
+  v.orphaned = r.orphan;
   if (v.is_group) {
     for (int c : r.children) {
       v.members.push_back(viewOf(ws, ws.resources[static_cast<std::size_t>(c)], plan));
@@ -193,7 +194,9 @@ ClusterView describeCluster(const WorkingSet& ws, const ActionPlan* plan) {
     }
   }
   for (int top : ws.top_level) {
-    view.resources.push_back(viewOf(ws, ws.resources[static_cast<std::size_t>(top)], plan));
+    ResourceView v = viewOf(ws, ws.resources[static_cast<std::size_t>(top)], plan);
+    if (v.orphaned && v.nodes.empty()) continue;  // an inactive orphan is not listed
+    view.resources.push_back(std::move(v));
   }
   return view;
 }

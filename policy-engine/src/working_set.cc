@@ -215,6 +215,18 @@ void applyMeta(Resource& r, const ClusterOptions& options, std::vector<std::stri
     }
   }
   if (auto* v = lookup(m, "allow-migrate")) r.allow_migrate = crmIsTrue(*v);
+  if (auto* v = lookup(m, "multiple-active")) {
+    if (*v == "stop_only") {
+      r.multiple_active = Resource::MultipleActive::StopOnly;
+    } else if (*v == "block") {
+      r.multiple_active = Resource::MultipleActive::Block;
+    } else if (*v == "stop_unexpected") {
+      r.multiple_active = Resource::MultipleActive::StopUnexpected;
+    } else if (*v != "stop_start") {
+      warnings.push_back("multiple-active '" + *v + "' for " + r.id +
+                         " is not valid; using 'stop_start'");
+    }
+  }
   if (auto* v = lookup(m, "ordered")) r.group_ordered = crmIsTrue(*v);
   if (auto* v = lookup(m, "collocated")) r.group_colocated = crmIsTrue(*v);
   r.next_role = r.target_role.value_or(Role::Unknown);
@@ -278,6 +290,33 @@ void WorkingSet::fenceNode(int node, const std::string& reason) {
   if (n.unclean) return;
   n.unclean = true;
   requestFencing(node, reason);
+}
+
+int WorkingSet::addOrphan(const ResourceHistory& history) {
+  ResourceConfig& rc = orphan_configs.emplace_back();
+  rc.id = history.id;
+  rc.cls = history.cls;
+  rc.provider = history.provider;
+  rc.type = history.type;
+  Resource r;
+  r.id = rc.id;
+  r.config = &rc;
+  r.orphan = true;
+  r.index = static_cast<int>(resources.size());
+  r.is_stonith = rc.cls == "stonith";
+  r.agent = agentOf(rc);
+  for (const auto& kv : cib->rsc_defaults) r.meta.insert(kv);
+  applyMeta(r, options, warnings);
+  auto stop = cib->cluster_options.find("stop-orphan-resources");
+  if (stop != cib->cluster_options.end() && !crmIsTrue(stop->second)) {
+    r.managed = false;
+  }
+  r.allowed.assign(nodes.size(), -kInfinity);
+  const int index = r.index;
+  resource_index.emplace(r.id, index);
+  resources.push_back(std::move(r));
+  top_level.push_back(index);
+  return index;
 }
 
 bool WorkingSet::canFence(int node) const {

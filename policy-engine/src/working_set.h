@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -80,7 +81,11 @@ struct Resource {
   bool group_ordered = true;
   bool group_colocated = true;
   bool is_stonith = false;
+  bool orphan = false;         // only in the status history: no longer configured
   bool allow_migrate = false;  // allow-migrate: moves by migrate_to/migrate_from
+  // multiple-active: what to do when found active on more than one node.
+  enum class MultipleActive { StopStart, StopOnly, Block, StopUnexpected };
+  MultipleActive multiple_active = MultipleActive::StopStart;
   // What a start (or promote) needs (the "requires" meta-attribute): nothing, quorum, or
   // quorum and the fencing of any node where the resource might still be active.
   enum class Needs { Nothing, Quorum, Fencing };
@@ -155,6 +160,8 @@ struct WorkingSet {
   ClusterOptions options;
   std::vector<Node> nodes;
   std::vector<Resource> resources;  // parents before their children
+  // Configurations made up for orphans from their history's agent (stable addresses).
+  std::deque<ResourceConfig> orphan_configs;
   std::vector<int> top_level;       // indices of top-level resources, config order
   std::vector<Colocation> colocations;
   std::map<std::string, int> resource_index;
@@ -183,6 +190,10 @@ struct WorkingSet {
   // pe_can_fence: fencing is enabled, some device (or the watchdog) can do it, and the
   // partition has quorum, ignores its loss, or the node is still a member.
   bool canFence(int node) const;
+  // A resource found in the history but not in the configuration (Pacemaker's
+  // process_orphan_resource): stopped wherever it runs unless stop-orphan-resources is
+  // false, which leaves it unmanaged. Returns its index.
+  int addOrphan(const ResourceHistory& history);
 
   int findNode(const std::string& name_or_id) const {
     auto it = node_index.find(name_or_id);

@@ -39,6 +39,7 @@ struct ResourceView {
   std::string pending;                // "Starting", "Stopping", ... for an in-flight operation
   std::vector<ResourceView> members;  // group members, in order
   bool is_group = false;
+  bool orphaned = false;  // no longer configured (shown only while active)
 };
 
 struct ClusterView {
