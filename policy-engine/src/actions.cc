@@ -259,7 +259,7 @@ class Planner {
         if (a.task != f.task || a.interval_ms != f.interval_ms) continue;
         if (a.optional) {
           a.optional = false;
-          a.reason = "resource definition change";
+          if (a.task != "stop") a.reason = "resource definition change";
         }
       }
     }

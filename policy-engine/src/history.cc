@@ -261,9 +261,15 @@ class ResourceReplay {
         break;
     }
     FailurePolicy policy = failurePolicy(ws_, r_, op.task, op.interval_ms);
-    if (policy.on_fail == OnFail::Ignore) {
+    if (policy.on_fail == OnFail::Ignore ||
+        (policy.on_fail == OnFail::RestartContainer && op.task == "stop")) {
       updateState(op, target_rc);
+      r_.failure_ignored = true;
       recordFailed(op, rc);
+      if (policy.on_fail == OnFail::RestartContainer &&
+          severity(on_fail_) <= severity(OnFail::Recover)) {
+        on_fail_ = OnFail::RestartContainer;
+      }
       return;
     }
     failure(op, rc);

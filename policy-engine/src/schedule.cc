@@ -145,7 +145,7 @@ Result<Transition> scheduleUnpacked(Result<Cib> cib, const ScheduleOptions& opti
   } else if (options.fallback_now) {
     t.now = *options.fallback_now;
   }
-  auto ws = buildWorkingSet(*cib, t.now);
+  auto ws = buildWorkingSet(*cib, t.now, options.sanitized);
   if (!ws) return ws.error();
   t.current = describeCluster(*ws, nullptr);
   if (auto e = applyNodeCriteria(*ws)) return *e;

@@ -81,7 +81,8 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
   for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
     for (Resource& r : ws.resources) {
       if (r.kind != ResourceConfig::Kind::Primitive) continue;
-      if (r.migration_threshold <= 0) continue;
+      // Ignored failures do not count towards the threshold either.
+      if (r.migration_threshold <= 0 || r.failure_ignored) continue;
       if (ws.failcountCleared(r.index, static_cast<int>(n))) continue;
       Score fc = failCount(ws, r, static_cast<int>(n));
       if (fc <= 0) continue;

@@ -41,6 +41,8 @@ void readOperation(const pugi::xml_node& op, OperationRecord& r) {
           r.op_digest = value;
         } else if (std::strcmp(name, "op-restart-digest") == 0) {
           r.restart_digest = value;
+        } else if (std::strcmp(name, "op-secure-digest") == 0) {
+          r.secure_digest = value;
         } else if (std::strcmp(name, "op-force-restart") == 0) {
           r.op_force_restart = value;
         } else if (std::strcmp(name, "op-secure-params") == 0) {

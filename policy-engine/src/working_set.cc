@@ -329,10 +329,11 @@ std::string opKey(const std::string& rsc, const std::string& task, std::int64_t 
   return rsc + "_" + task + "_" + std::to_string(interval_ms);
 }
 
-Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now) {
+Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now, bool sanitized) {
   WorkingSet ws;
   ws.cib = &cib;
   ws.now = now;
+  ws.sanitized = sanitized;
   ws.warnings = cib.warnings;
   ws.options = readOptions(cib, ws.warnings);
   setupNodes(cib, ws);

@@ -96,6 +96,7 @@ struct Resource {
   Role next_role = Role::Unknown;
   std::vector<int> running_on;  // node indices, in discovery order
   bool failed = false;          // pe_rsc_failed
+  bool failure_ignored = false;  // a failure was ignored (on-fail=ignore): no threshold
   bool needs_stop = false;      // pe_rsc_stop: recover by stopping first
   bool blocked = false;         // pe_rsc_block
   bool start_pending = false;
@@ -150,13 +151,14 @@ struct FailedAction {
 // creates these unattached; they bind to whatever node the action lands on).
 struct ForcedAction {
   int rsc = -1;
-  std::string task;  // "start" or a recurring "monitor"
+  std::string task;  // "start", a recurring "monitor", or "stop" (restart, no reload)
   std::int64_t interval_ms = 0;
 };
 
 struct WorkingSet {
   const Cib* cib = nullptr;
   std::int64_t now = 0;
+  bool sanitized = false;  // private parameters may be masked (ScheduleOptions::sanitized)
   ClusterOptions options;
   std::vector<Node> nodes;
   std::vector<Resource> resources;  // parents before their children
@@ -213,7 +215,8 @@ struct WorkingSet {
 Role parseRole(const std::string& text);
 
 // Stage 1: typed CIB -> working set (nodes, resources, history, failures).
-Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now);
+// `sanitized`: see ScheduleOptions::sanitized.
+Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now, bool sanitized = false);
 
 // Pacemaker's op key, e.g. "rsc1_monitor_10000".
 std::string opKey(const std::string& rsc, const std::string& task, std::int64_t interval_ms);

@@ -74,5 +74,41 @@ TEST(Orphans, StopOrphanResourcesFalseLeavesItRunning) {
   EXPECT_EQ(placedOn(t, "gone"), "n1");
 }
 
+TEST(Failures, IgnoredFailuresDoNotReachTheMigrationThreshold) {
+  // The monitor failed twice with on-fail=ignore; migration-threshold is 2.
+  std::string rsc =
+      "<primitive id=\"ip\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">"
+      "<meta_attributes id=\"ip-m\">" +
+      nvpair("ip-mt", "migration-threshold", "2") +
+      "</meta_attributes><operations><op id=\"ip-mon\" name=\"monitor\" interval=\"10s\" "
+      "on-fail=\"ignore\"/></operations></primitive>";
+  std::string n1 = nodeState("1", "n1", history("ip", {{"start", 0, 2}, {"monitor", 7, 3, 10000}}));
+  n1.insert(n1.find("<lrm"), "<transient_attributes id=\"1\"><instance_attributes id=\"t1\">" +
+                                 nvpair("t1-fc", "fail-count-ip#monitor_10000", "2") +
+                                 "</instance_attributes></transient_attributes>");
+  auto t = scheduleOk(cib(kNodes, rsc, "", n1 + nodeState("2", "n2")));
+  EXPECT_EQ(placedOn(t, "ip"), "n1");
+  for (const SummaryItem& s : t.summary) EXPECT_NE(s.verb, "Move");
+}
+
+TEST(Failures, DefinitionChangeDuringAPendingStartRestartsInsteadOfReloading) {
+  // The start on n1 is still pending (call-id -1) and was recorded with other parameters
+  // and a restart digest (the agent can reload): it is restarted.
+  std::string rsc =
+      "<primitive id=\"ip\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">"
+      "<instance_attributes id=\"ip-p\">" +
+      nvpair("ip-a", "addr", "10.0.0.2") + "</instance_attributes></primitive>";
+  std::string op =
+      "<lrm_resource id=\"ip\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">"
+      "<lrm_rsc_op id=\"ip_start_0\" operation=\"start\" interval=\"0\" "
+      "transition-key=\"1:1:0:00000000-0000-0000-0000-000000000000\" op-status=\"-1\" "
+      "call-id=\"-1\" rc-code=\"-1\" op-digest=\"00000000000000000000000000000000\" "
+      "op-force-restart=\" dummy \" op-restart-digest=\"" +
+      recordedDigest(0) + "\"/></lrm_resource>";
+  auto t = scheduleOk(cib(kNodes, rsc, "", nodeState("1", "n1", op) + nodeState("2", "n2")));
+  ASSERT_EQ(t.summary.size(), 1u);
+  EXPECT_EQ(t.summary[0].verb, "Restart");
+}
+
 }  // namespace
 }  // namespace pulse::pe

@@ -130,7 +130,7 @@ struct OperationRecord {
   int op_status = 0;
   int target_rc = 0;
   bool has_target_rc = false;
-  std::string op_digest, restart_digest;
+  std::string op_digest, restart_digest, secure_digest;
   std::optional<std::string> op_force_restart, op_secure_params;  // absent != empty
   bool is_last_failure = false;                                   // id ends in "_last_failure_0"
   std::string feature_set;
