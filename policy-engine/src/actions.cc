@@ -201,6 +201,25 @@ class Planner {
     }
     createRecurring(index);
     if (moving && canMigrate(ws_, r, current)) planMigration(ws_, plan_, index, current);
+    blockStartUntilProbed(index);
+  }
+
+  // A resource active nowhere starts only once probed on every member where its state is
+  // unknown; a member still joining (pending) cannot run the probe, so the start cannot
+  // run either (the probe's ordering before the start, pcmk__probe_rsc_on_node).
+  void blockStartUntilProbed(int index) {
+    const Resource& r = rsc(index);
+    if (!r.running_on.empty() || r.orphan) return;
+    auto probes = ws_.cib->cluster_options.find("enable-startup-probes");
+    if (probes != ws_.cib->cluster_options.end() && !crmIsTrue(probes->second)) return;
+    for (std::size_t n = 0; n < ws_.nodes.size(); ++n) {
+      const Node& node = ws_.nodes[n];
+      if (!node.online || node.unclean || !node.pending) continue;
+      const int where = static_cast<int>(n);
+      if (std::find(r.known_on.begin(), r.known_on.end(), where) != r.known_on.end()) continue;
+      for (int id : actionsOf(index, "start")) act(id).runnable = false;
+      return;
+    }
   }
 
   bool inMaintenance(const Resource& r) {

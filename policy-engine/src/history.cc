@@ -250,6 +250,12 @@ class ResourceReplay {
         updateState(op, rc);
         return;
       case kExecNotInstalled:
+        // A missing agent cannot be ignored: recover the resource elsewhere even with
+        // on-fail=ignore (Pacemaker's "migrate" handling).
+        if (failurePolicy(ws_, r_, op.task, op.interval_ms).on_fail == OnFail::Ignore &&
+            severity(on_fail_) < severity(OnFail::Recover)) {
+          on_fail_ = OnFail::Recover;
+        }
         addLocationScore(r_, node_, -kInfinity);
         failure(op, rc);
         return;

@@ -123,6 +123,11 @@ ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* p
   std::vector<int> nodes = r.running_on;
   bool failed = r.failed;
   if (plan != nullptr) {
+    // Fencing a node stops everything on it.
+    for (int id : plan->fencing) {
+      const int fenced = plan->actions[static_cast<std::size_t>(id)].node;
+      nodes.erase(std::remove(nodes.begin(), nodes.end(), fenced), nodes.end());
+    }
     const std::vector<int>& mine = plan->by_resource[static_cast<std::size_t>(r.index)];
     for (int id : mine) {
       const PlannedAction& a = plan->actions[static_cast<std::size_t>(id)];

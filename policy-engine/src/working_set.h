@@ -209,7 +209,18 @@ struct WorkingSet {
     const Node& n = nodes[static_cast<std::size_t>(node)];
     return n.online && !n.shutdown && !n.unclean && !n.standby && !n.maintenance;
   }
-  int currentNode(const Resource& r) const { return r.running_on.empty() ? -1 : r.running_on[0]; }
+  // Where the resource is active (Pacemaker's pe__find_active_on): the first node it runs
+  // on, except that a resource that does not need fencing prefers the first clean member.
+  int currentNode(const Resource& r) const {
+    if (r.running_on.empty()) return -1;
+    if (r.start_needs != Resource::Needs::Fencing) {
+      for (int n : r.running_on) {
+        const Node& node = nodes[static_cast<std::size_t>(n)];
+        if (node.online && !node.unclean) return n;
+      }
+    }
+    return r.running_on[0];
+  }
 };
 
 Role parseRole(const std::string& text);

@@ -124,5 +124,31 @@ TEST(Fencing, RequiresNothingStartsWithoutQuorum) {
   EXPECT_EQ(summaryOf(scheduleOk(xml)), (V{"Start bound (n2) blocked", "Start free (n1)"}));
 }
 
+TEST(Fencing, AJoiningMemberHoldsBackStartsUntilItCanProbe) {
+  // n2 is still joining: vip cannot be probed there, so it cannot start anywhere yet.
+  std::string status = nodeState("1", "n1", history("fencer", {{"start", 0, 2}})) +
+                       "<node_state id=\"2\" uname=\"n2\" in_ccm=\"true\" crmd=\"online\" "
+                       "join=\"pending\" expected=\"member\"/>";
+  auto t = scheduleOk(withFencing(cib(kNodes, fenceDevice() + primitive("vip"), "", status)));
+  EXPECT_EQ(summaryOf(t), (V{"Start vip (n1) blocked"}));
+}
+
+TEST(Fencing, AFencedNodeRunsNothingAfterwards) {
+  // The fence device also ran on n2, which is fenced for a failed stop: after the
+  // transition it runs on n1 only, without being moved.
+  std::string status = nodeState("1", "n1", history("fencer", {{"start", 0, 2}})) +
+                       nodeState("2", "n2",
+                                 history("fencer", {{"start", 0, 2}}) +
+                                     history("vip", {{"start", 0, 3}, {"stop", 1, 4}}));
+  auto t = scheduleOk(withFencing(cib(kNodes, fenceDevice() + primitive("vip"), "", status)));
+  EXPECT_EQ(summaryOf(t), (V{"Fence (reboot) n2 ()", "Recover vip (n2 -> n1)"}));
+  EXPECT_EQ(placedOn(t, "fencer"), "n1");
+  for (const ResourceView& r : t.revised.resources) {
+    if (r.id == "fencer") {
+      EXPECT_EQ(r.nodes.size(), 1u);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace pulse::pe

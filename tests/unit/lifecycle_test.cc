@@ -91,6 +91,18 @@ TEST(Failures, IgnoredFailuresDoNotReachTheMigrationThreshold) {
   for (const SummaryItem& s : t.summary) EXPECT_NE(s.verb, "Move");
 }
 
+TEST(Failures, AMissingAgentIsRecoveredEvenWithOnFailIgnore) {
+  std::string rsc =
+      "<primitive id=\"ip\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">"
+      "<operations><op id=\"ip-mon\" name=\"monitor\" interval=\"10s\" "
+      "on-fail=\"ignore\"/></operations></primitive>";
+  std::string h = history("ip", {{"start", 0, 2}, {"monitor", 5, 3, 10000}});
+  // The monitor found the agent missing (executor status 7, "not installed").
+  h.replace(h.rfind("op-status=\"4\""), 13, "op-status=\"7\"");
+  auto t = scheduleOk(cib(kNodes, rsc, "", nodeState("1", "n1", h) + nodeState("2", "n2")));
+  EXPECT_EQ(summaryOf(t), (V{"Recover ip (n1 -> n2)"}));
+}
+
 TEST(Failures, DefinitionChangeDuringAPendingStartRestartsInsteadOfReloading) {
   // The start on n1 is still pending (call-id -1) and was recorded with other parameters
   // and a restart digest (the agent can reload): it is restarted.
