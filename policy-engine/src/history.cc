@@ -568,6 +568,14 @@ std::optional<Error> unpackHistory(WorkingSet& ws) {
       if (index < 0) index = ws.addOrphan(rh);
       Resource& r = ws.resources[static_cast<std::size_t>(index)];
       if (r.kind != ResourceConfig::Kind::Primitive) continue;
+      // A lock recorded when the node shut down holds until shutdown-lock-limit passes.
+      if (ws.options.shutdown_lock && rh.shutdown_lock != 0) {
+        const std::int64_t limit = ws.options.shutdown_lock_limit_s;
+        if (limit <= 0 || ws.now <= rh.shutdown_lock + limit) {
+          r.lock_node = node;
+          r.lock_time = rh.shutdown_lock;
+        }
+      }
       std::vector<const OperationRecord*> ops;
       ops.reserve(rh.ops.size());
       for (const OperationRecord& op : rh.ops) ops.push_back(&op);

@@ -36,6 +36,9 @@ ClusterOptions readOptions(const Cib& cib, std::vector<std::string>& warnings) {
   }
   if (auto* v = lookup(a, "startup-fencing")) o.startup_fencing = crmIsTrue(*v);
   if (auto* v = lookup(a, "shutdown-lock")) o.shutdown_lock = crmIsTrue(*v);
+  if (auto* v = lookup(a, "shutdown-lock-limit")) {
+    o.shutdown_lock_limit_s = parseDurationMs(*v).value_or(0) / 1000;
+  }
   if (auto* v = lookup(a, "no-quorum-policy")) {
     if (auto policy = cibconf::parseNoQuorumPolicy(*v)) {
       o.no_quorum_policy = *policy;

@@ -32,6 +32,7 @@ struct ClusterOptions {
   bool default_managed = true;
   bool startup_fencing = true;
   bool shutdown_lock = false;
+  std::int64_t shutdown_lock_limit_s = 0;  // 0: locks never expire
 };
 
 struct Node {
@@ -81,7 +82,10 @@ struct Resource {
   bool group_ordered = true;
   bool group_colocated = true;
   bool is_stonith = false;
-  bool orphan = false;         // only in the status history: no longer configured
+  bool orphan = false;  // only in the status history: no longer configured
+  // shutdown-lock: the node this resource stays on while that node is shut down.
+  int lock_node = -1;
+  std::int64_t lock_time = 0;
   bool allow_migrate = false;  // allow-migrate: moves by migrate_to/migrate_from
   // multiple-active: what to do when found active on more than one node.
   enum class MultipleActive { StopStart, StopOnly, Block, StopUnexpected };

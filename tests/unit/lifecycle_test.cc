@@ -74,6 +74,49 @@ TEST(Orphans, StopOrphanResourcesFalseLeavesItRunning) {
   EXPECT_EQ(placedOn(t, "gone"), "n1");
 }
 
+// n1 is shutting down with vip running there.
+std::string shuttingDown() {
+  std::string n1 = nodeState("1", "n1", history("vip", {{"start", 0, 2}}));
+  n1.insert(n1.find("<lrm"), "<transient_attributes id=\"1\"><instance_attributes id=\"t1\">" +
+                                 nvpair("t1-s", "shutdown", "1000") +
+                                 "</instance_attributes></transient_attributes>");
+  return n1 + nodeState("2", "n2");
+}
+
+TEST(ShutdownLock, ResourceStopsWithItsNodeInsteadOfMoving) {
+  auto t = scheduleOk(
+      cib(kNodes, primitive("vip"), "", shuttingDown(), nvpair("sl", "shutdown-lock", "true")));
+  EXPECT_EQ(summaryOf(t), (V{"Stop vip (n1)"}));
+}
+
+TEST(ShutdownLock, WithoutItTheResourceMoves) {
+  auto t = scheduleOk(cib(kNodes, primitive("vip"), "", shuttingDown()));
+  EXPECT_EQ(summaryOf(t), (V{"Move vip (n1 -> n2)"}));
+}
+
+TEST(ShutdownLock, ALockRecordedInTheHistoryKeepsItStoppedUntilTheLimit) {
+  // n1 shut down at t=1000 with vip locked to it; the limit is 5 minutes.
+  std::string h = history("vip", {{"start", 0, 2}, {"stop", 0, 3}});
+  h.insert(h.find('>'), " shutdown-lock=\"1000\"");
+  std::string status =
+      "<node_state id=\"1\" uname=\"n1\" in_ccm=\"false\" crmd=\"offline\" join=\"down\" "
+      "expected=\"down\"><lrm id=\"1\"><lrm_resources>" +
+      h + "</lrm_resources></lrm></node_state>" + nodeState("2", "n2");
+  std::string xml =
+      cib(kNodes, primitive("vip"), "", status,
+          nvpair("sl", "shutdown-lock", "true") + nvpair("sll", "shutdown-lock-limit", "5min"));
+  ScheduleOptions within;
+  within.now = 1200;
+  auto locked = schedule(xml, within);
+  ASSERT_TRUE(locked.ok()) << locked.error().message;
+  EXPECT_TRUE(locked->summary.empty());
+  ScheduleOptions after;
+  after.now = 1400;
+  auto expired = schedule(xml, after);
+  ASSERT_TRUE(expired.ok()) << expired.error().message;
+  EXPECT_EQ(summaryOf(*expired), (V{"Start vip (n2)"}));
+}
+
 TEST(Failures, IgnoredFailuresDoNotReachTheMigrationThreshold) {
   // The monitor failed twice with on-fail=ignore; migration-threshold is 2.
   std::string rsc =

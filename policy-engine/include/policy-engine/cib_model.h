@@ -141,6 +141,7 @@ struct OperationRecord {
 struct ResourceHistory {
   std::string id;
   std::string cls, provider, type;
+  std::int64_t shutdown_lock = 0;  // when its node shut down with shutdown-lock (0: none)
   std::vector<OperationRecord> ops;
 };
 
