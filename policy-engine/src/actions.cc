@@ -484,6 +484,9 @@ bool edgeInGraph(const ActionPlan& plan, const ActionEdge& e) {
 
 bool inGraph(const WorkingSet& ws, const PlannedAction& a) {
   if (a.optional || !a.runnable) return false;
+  // Unfencing is decided and reported, but the controller cannot carry it out yet: it stays
+  // out of the graph so that what waits for it still runs (as before it was modelled).
+  if (a.rsc < 0 && isUnfencing(a)) return false;
   if (a.rsc >= 0 && !ws.resources[static_cast<std::size_t>(a.rsc)].managed && a.task != "monitor") {
     return false;
   }

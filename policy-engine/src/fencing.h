@@ -12,6 +12,11 @@ namespace pulse::pe {
 // The key of a node's fence action, e.g. "stonith-node1-reboot".
 std::string fenceKey(const WorkingSet& ws, int node);
 
+// Whether a fence action unfences its node ("on") rather than fencing it.
+inline bool isUnfencing(const PlannedAction& a) {
+  return a.key.size() > 3 && a.key.compare(a.key.size() - 3, 3, "-on") == 0;
+}
+
 // Adds the fence actions and their orderings to `plan`, whose resource actions exist.
 void planFencing(WorkingSet& ws, ActionPlan& plan);
 

@@ -125,8 +125,9 @@ ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* p
   if (plan != nullptr) {
     // Fencing a node stops everything on it.
     for (int id : plan->fencing) {
-      const int fenced = plan->actions[static_cast<std::size_t>(id)].node;
-      nodes.erase(std::remove(nodes.begin(), nodes.end(), fenced), nodes.end());
+      const PlannedAction& f = plan->actions[static_cast<std::size_t>(id)];
+      if (isUnfencing(f)) continue;
+      nodes.erase(std::remove(nodes.begin(), nodes.end(), f.node), nodes.end());
     }
     const std::vector<int>& mine = plan->by_resource[static_cast<std::size_t>(r.index)];
     for (int id : mine) {
@@ -192,6 +193,7 @@ ClusterView describeCluster(const WorkingSet& ws, const ActionPlan* plan) {
   // After the transition a fenced node is down and clean.
   if (plan != nullptr) {
     for (int id : plan->fencing) {
+      if (isUnfencing(plan->actions[static_cast<std::size_t>(id)])) continue;
       NodeView& nv =
           view.nodes[static_cast<std::size_t>(plan->actions[static_cast<std::size_t>(id)].node)];
       nv.online = false;

@@ -215,6 +215,7 @@ void applyMeta(Resource& r, const ClusterOptions& options, std::vector<std::stri
       r.start_needs = Resource::Needs::Quorum;
     } else if ((*v == "fencing" || *v == "unfencing") && !r.is_stonith) {
       r.start_needs = options.stonith_enabled ? Resource::Needs::Fencing : Resource::Needs::Quorum;
+      r.needs_unfencing = *v == "unfencing" && options.stonith_enabled;
     }
   }
   if (auto* v = lookup(m, "allow-migrate")) r.allow_migrate = crmIsTrue(*v);
@@ -279,13 +280,13 @@ Role parseRole(const std::string& text) {
   return Role::Unknown;
 }
 
-void WorkingSet::requestFencing(int node, const std::string& reason) {
+void WorkingSet::requestFencing(int node, const std::string& reason, bool unfence) {
   for (FenceRequest& f : fence_requests) {
-    if (f.node != node) continue;
+    if (f.node != node || f.unfence != unfence) continue;
     if (f.reason.empty()) f.reason = reason;
     return;
   }
-  fence_requests.push_back({node, reason});
+  fence_requests.push_back({node, reason, unfence});
 }
 
 void WorkingSet::fenceNode(int node, const std::string& reason) {

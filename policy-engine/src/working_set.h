@@ -94,6 +94,7 @@ struct Resource {
   // quorum and the fencing of any node where the resource might still be active.
   enum class Needs { Nothing, Quorum, Fencing };
   Needs start_needs = Needs::Quorum;
+  bool needs_unfencing = false;  // requires=unfencing (or its default with unfencing in use)
 
   // From the status section.
   Role role = Role::Stopped;
@@ -187,9 +188,10 @@ struct WorkingSet {
   struct FenceRequest {
     int node = -1;
     std::string reason;
+    bool unfence = false;  // "on": let the node use shared storage again
   };
   std::vector<FenceRequest> fence_requests;
-  void requestFencing(int node, const std::string& reason);
+  void requestFencing(int node, const std::string& reason, bool unfence = false);
   // Pacemaker's pe_fence_node: a clean node becomes unclean, with a fence operation giving
   // the reason; a node already unclean keeps its first reason.
   void fenceNode(int node, const std::string& reason);

@@ -150,5 +150,36 @@ TEST(Fencing, AFencedNodeRunsNothingAfterwards) {
   }
 }
 
+std::string unfencingDevice() {
+  return "<primitive id=\"fencer\" class=\"stonith\" type=\"fence_scsi\">"
+         "<meta_attributes id=\"fencer-m\">" +
+         nvpair("fencer-p", "provides", "unfencing") + "</meta_attributes></primitive>";
+}
+
+TEST(Unfencing, NodesNeverUnfencedAreUnfencedBeforeTheDeviceProbes) {
+  auto t = scheduleOk(withFencing(cib(kNodes, unfencingDevice(), "", emptyStatus(kNodes))));
+  EXPECT_EQ(summaryOf(t), (V{"Fence (on) n1 ()", "Fence (on) n2 ()", "Start fencer (n1)"}));
+  ASSERT_FALSE(t.summary.empty());
+  EXPECT_EQ(t.summary[0].reason, "required by fencer monitor");
+  // The start is still carried out.
+  EXPECT_NE(actionOf(t, "start", "fencer", "n1"), nullptr);
+}
+
+TEST(Unfencing, AnUnfencedNodeIsLeftAlone) {
+  std::string status;
+  for (const char* id : {"1", "2"}) {
+    std::string name = std::string("n") + id;
+    std::string ns = nodeState(id, name);
+    ns.insert(ns.find("</node_state>"),
+              std::string("<transient_attributes id=\"") + id + "\"><instance_attributes id=\"u" +
+                  id + "\">" +
+                  nvpair(std::string("u") + id + "-a", "#node-unfenced", "1700000000") +
+                  "</instance_attributes></transient_attributes>");
+    status += ns;
+  }
+  auto t = scheduleOk(withFencing(cib(kNodes, unfencingDevice(), "", status)));
+  EXPECT_EQ(summaryOf(t), (V{"Start fencer (n1)"}));
+}
+
 }  // namespace
 }  // namespace pulse::pe
