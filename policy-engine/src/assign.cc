@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "utilization.h"
+
 namespace pulse::pe {
 namespace {
 
@@ -119,6 +121,14 @@ class Assigner {
   int assign(int index) {
     Resource& r = rsc(ws_, index);
     return isGroup(r) ? assignGroup(index) : assignPrimitive(index);
+  }
+
+  // The resource's scores with its "this with" colocations merged in, as
+  // Pacemaker weighs resources against each other before placing them.
+  NodeScores colocatedScores(int index) {
+    NodeScores scores;
+    addColocatedNodeScores(index, scores, false, "", 1.0f, true, false);
+    return scores;
   }
 
  private:
@@ -258,36 +268,66 @@ class Assigner {
       return false;
     }
     r.assigned_to = chosen;
-    ws_.nodes[static_cast<std::size_t>(chosen)].assigned_count++;
+    Node& node = ws_.nodes[static_cast<std::size_t>(chosen)];
+    node.assigned_count++;
+    consumeCapacity(node.capacity, r.utilization);
     return true;
   }
 
-  bool assignBestNode(Resource& r) {
+  // Pacemaker's compare_nodes: score (unavailable nodes last), then for
+  // "balanced" the most free capacity, then fewest resources assigned, then
+  // the current node; "minimal" skips straight to the name, so resources
+  // pack onto the first nodes by name.
+  bool nodeBefore(const Resource& r, int current, int a, int b) const {
+    auto weight = [&](int n) {
+      return ws_.available(n) ? *r.allowed[static_cast<std::size_t>(n)] : -kInfinity;
+    };
+    Score wa = weight(a), wb = weight(b);
+    if (wa != wb) return wa > wb;
+    const Node& na = ws_.nodes[static_cast<std::size_t>(a)];
+    const Node& nb = ws_.nodes[static_cast<std::size_t>(b)];
+    const PlacementStrategy strategy = ws_.options.placement_strategy;
+    if (strategy != PlacementStrategy::Minimal) {
+      if (strategy == PlacementStrategy::Balanced) {
+        int by_capacity = compareNodeCapacities(na.capacity, nb.capacity);
+        if (by_capacity != 0) return by_capacity < 0;
+      }
+      if (na.assigned_count != nb.assigned_count) return na.assigned_count < nb.assigned_count;
+      if (current >= 0 && (a == current) != (b == current)) return a == current;
+    }
+    return na.name < nb.name;
+  }
+
+  bool assignBestNode(int index) {
+    // Capacity bans first; when nothing has room for the resource and what
+    // is colocated with it, the node with most room left is preferred.
+    const int prefer = banInsufficientCapacity(ws_, index);
+    Resource& r = rsc(ws_, index);
     std::vector<int> nodes;
     for (std::size_t n = 0; n < r.allowed.size(); ++n) {
       if (r.allowed[n]) nodes.push_back(static_cast<int>(n));
     }
     int current = ws_.currentNode(r);
-    auto weight = [&](int n) {
-      return ws_.available(n) ? *r.allowed[static_cast<std::size_t>(n)] : -kInfinity;
-    };
-    std::sort(nodes.begin(), nodes.end(), [&](int a, int b) {
-      Score wa = weight(a), wb = weight(b);
-      if (wa != wb) return wa > wb;
-      int ca = ws_.nodes[static_cast<std::size_t>(a)].assigned_count;
-      int cb = ws_.nodes[static_cast<std::size_t>(b)].assigned_count;
-      if (ca != cb) return ca < cb;
-      if (current >= 0 && (a == current) != (b == current)) return a == current;
-      return ws_.nodes[static_cast<std::size_t>(a)].name <
-             ws_.nodes[static_cast<std::size_t>(b)].name;
-    });
-    int chosen = nodes.empty() ? -1 : nodes.front();
-    if (chosen >= 0 && *r.allowed[static_cast<std::size_t>(chosen)] > 0 && ws_.available(chosen) &&
-        current >= 0 && ws_.available(current)) {
-      Score best = *r.allowed[static_cast<std::size_t>(chosen)];
-      for (std::size_t i = 1; i < nodes.size(); ++i) {
-        if (*r.allowed[static_cast<std::size_t>(nodes[i])] != best) break;
-        if (nodes[i] == current) chosen = current;
+    // Stable: the capacity comparison need not be transitive.
+    std::stable_sort(nodes.begin(), nodes.end(),
+                     [&](int a, int b) { return nodeBefore(r, current, a, b); });
+    int chosen = -1;
+    if (prefer >= 0 && !nodes.empty() && r.allowed[static_cast<std::size_t>(prefer)]) {
+      Score preferred = *r.allowed[static_cast<std::size_t>(prefer)];
+      if (preferred >= *r.allowed[static_cast<std::size_t>(nodes.front())] && preferred >= 0 &&
+          ws_.available(prefer)) {
+        chosen = prefer;
+      }
+    }
+    if (chosen < 0 && !nodes.empty()) {
+      chosen = nodes.front();
+      if (*r.allowed[static_cast<std::size_t>(chosen)] > 0 && ws_.available(chosen) &&
+          current >= 0 && ws_.available(current)) {
+        Score best = *r.allowed[static_cast<std::size_t>(chosen)];
+        for (std::size_t i = 1; i < nodes.size(); ++i) {
+          if (*r.allowed[static_cast<std::size_t>(nodes[i])] != best) break;
+          if (nodes[i] == current) chosen = current;
+        }
       }
     }
     return finalize(r, chosen, false);
@@ -318,7 +358,7 @@ class Assigner {
     } else if (ws_.options.stop_all_resources) {
       finalize(rr, -1, true);
     } else {
-      assignBestNode(rr);
+      assignBestNode(index);
     }
     rr.allocating = false;
     return rr.assigned_to;
@@ -419,11 +459,64 @@ std::optional<Error> unpackColocations(WorkingSet& ws) {
   return std::nullopt;
 }
 
+namespace {
+
+// Pacemaker's cmp_resources (pcmk__sort_resources), used when capacities
+// count: higher priority first, then the higher score on the current node,
+// then the higher score on the nodes taken in their placement order.
+// Returns <0 when `a` goes first.
+int compareForPlacement(WorkingSet& ws, Assigner& assigner, const std::vector<int>& nodes, int a,
+                        int b) {
+  const Resource& ra = rsc(ws, a);
+  const Resource& rb = rsc(ws, b);
+  if (ra.priority != rb.priority) return ra.priority > rb.priority ? -1 : 1;
+  if (nodes.empty()) return 0;
+  const NodeScores sa = assigner.colocatedScores(a);
+  const NodeScores sb = assigner.colocatedScores(b);
+  auto on = [](const NodeScores& s, int node) {
+    return node < 0 || !s[static_cast<std::size_t>(node)] ? -kInfinity
+                                                          : *s[static_cast<std::size_t>(node)];
+  };
+  Score wa = on(sa, ws.currentNode(rsc(ws, a)));
+  Score wb = on(sb, ws.currentNode(rsc(ws, b)));
+  if (wa != wb) return wa > wb ? -1 : 1;
+  for (int node : nodes) {
+    wa = on(sa, node);
+    wb = on(sb, node);
+    if (wa != wb) return wa > wb ? -1 : 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
 void assignResources(WorkingSet& ws) {
   std::vector<int> order = ws.top_level;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int a, int b) { return rsc(ws, a).priority > rsc(ws, b).priority; });
   Assigner assigner(ws);
+  if (ws.options.placement_strategy == PlacementStrategy::Default) {
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return rsc(ws, a).priority > rsc(ws, b).priority; });
+  } else {
+    // All nodes by availability, capacity (balanced) and name, no resource
+    // placed yet: the order in which resources' scores are compared.
+    std::vector<int> nodes(ws.nodes.size());
+    for (std::size_t n = 0; n < nodes.size(); ++n) nodes[n] = static_cast<int>(n);
+    std::stable_sort(nodes.begin(), nodes.end(), [&](int a, int b) {
+      Score wa = ws.available(a) ? 0 : -kInfinity;
+      Score wb = ws.available(b) ? 0 : -kInfinity;
+      if (wa != wb) return wa > wb;
+      const Node& na = ws.nodes[static_cast<std::size_t>(a)];
+      const Node& nb = ws.nodes[static_cast<std::size_t>(b)];
+      if (ws.options.placement_strategy == PlacementStrategy::Balanced) {
+        int by_capacity = compareNodeCapacities(na.capacity, nb.capacity);
+        if (by_capacity != 0) return by_capacity < 0;
+      }
+      return na.name < nb.name;
+    });
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+      return compareForPlacement(ws, assigner, nodes, a, b) < 0;
+    });
+  }
   for (int index : order) assigner.assign(index);
 }
 

@@ -5,6 +5,7 @@
 
 #include "assign.h"
 #include "history.h"
+#include "node_health.h"
 
 namespace pulse::pe {
 namespace {
@@ -53,6 +54,8 @@ bool evaluateRule(const Rule& rule, const Node& node) {
   return rule.boolean_and ? all : any;
 }
 
+}  // namespace
+
 // Pacemaker's pcmk__group_apply_location: the group and its first member get
 // the scores; later members of a colocated group only get the node allowed.
 void applyLocation(WorkingSet& ws, Resource& r, const std::vector<std::pair<int, Score>>& scores) {
@@ -69,9 +72,8 @@ void applyLocation(WorkingSet& ws, Resource& r, const std::vector<std::pair<int,
   }
 }
 
-}  // namespace
-
 std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
+  applyNodeHealth(ws);  // before the constraints, as Pacemaker creates them first
   const Cib& cib = *ws.cib;
   for (const LocationConstraint& lc : cib.locations) {
     int index = ws.findResource(lc.rsc);

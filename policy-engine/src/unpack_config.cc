@@ -167,7 +167,7 @@ std::optional<Error> Unpacker::readPrimitive(const pugi::xml_node& node, Resourc
         out.ops.push_back(std::move(oc));
       }
     } else if (name == "utilization") {
-      continue;
+      if (auto e = readNvSet(c, out.utilization)) return e;
     } else {
       return fail(c, "unknown element in <primitive>");
     }
@@ -191,6 +191,9 @@ std::optional<Error> Unpacker::readGroup(const pugi::xml_node& node, ResourceCon
       if (auto e = readNvSet(c, out.meta)) return e;
     } else if (name == "instance_attributes") {
       if (auto e = readNvSet(c, out.params)) return e;
+    } else if (name == "utilization") {
+      // Kept but not counted: a group consumes what its members do (Pacemaker too).
+      if (auto e = readNvSet(c, out.utilization)) return e;
     } else {
       return fail(c, "unknown element in <group> (a group holds primitives)");
     }

@@ -6,7 +6,9 @@
 
 #include "common/crm_bool.h"
 #include "history.h"
+#include "node_health.h"
 #include "policy-engine/xml_dates.h"
+#include "utilization.h"
 
 namespace pulse::pe {
 namespace {
@@ -41,6 +43,8 @@ ClusterOptions readOptions(const Cib& cib, std::vector<std::string>& warnings) {
     }
   }
   o.have_quorum = cib.have_quorum;
+  o.placement_strategy = parsePlacementStrategy(a, warnings);
+  readHealthOptions(a, o, warnings);
   return o;
 }
 
@@ -53,6 +57,7 @@ void setupNodes(const Cib& cib, WorkingSet& ws) {
     n.attributes["#uname"] = nc.uname;
     n.attributes["#id"] = nc.id;
     n.attributes["#kind"] = "cluster";
+    n.capacity = parseCapacity(nc.utilization, "node " + nc.uname, ws.warnings);
     if (auto* v = lookup(nc.attributes, "standby")) n.standby = crmIsTrue(*v);
     if (auto* v = lookup(nc.attributes, "maintenance")) n.maintenance = crmIsTrue(*v);
     // A node never seen by the cluster is unclean when fencing is on
@@ -190,6 +195,7 @@ int addResource(const ResourceConfig& rc, int parent, const Cib& cib, WorkingSet
   r.index = static_cast<int>(ws.resources.size());
   r.is_stonith = rc.cls == "stonith";
   if (rc.kind == ResourceConfig::Kind::Primitive) r.agent = agentOf(rc);
+  r.utilization = parseCapacity(rc.utilization, "resource " + rc.id, ws.warnings);
   // Own meta first, then the parent's, then rsc_defaults: the first value wins.
   r.meta = rc.meta;
   if (parent >= 0) {
@@ -238,6 +244,7 @@ Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now) {
     applyNodeState(st, ws.nodes[static_cast<std::size_t>(n)], ws.options);
   }
   for (Node& node : ws.nodes) collectFailures(node);
+  assessNodeHealth(ws);
   for (const ResourceConfig& rc : cib.resources) {
     ws.top_level.push_back(addResource(rc, -1, cib, ws));
   }

@@ -18,6 +18,17 @@ namespace pulse::pe {
 
 enum class OnFail { Ignore, Demote, Recover, Stop, Block, Standby, Fence, RestartContainer };
 
+// placement-strategy: whether node capacities count, and how nodes of equal
+// score are ranked (balanced: most free capacity first).
+enum class PlacementStrategy { Default, Utilization, Minimal, Balanced };
+
+// node-health-strategy; MigrateOnRed is Pacemaker's "no red".
+enum class HealthStrategy { None, MigrateOnRed, OnlyGreen, Progressive, Custom };
+
+// Utilization amounts by name (cpu=2, memory=512): a node's remaining
+// capacity or what a resource consumes. A node lacking a name has none of it.
+using Capacity = std::map<std::string, std::int64_t, std::less<>>;
+
 struct ClusterOptions {
   bool symmetric = true;
   NoQuorumPolicy no_quorum_policy = NoQuorumPolicy::Stop;
@@ -29,6 +40,11 @@ struct ClusterOptions {
   bool have_stonith_resource = false;
   Score default_stickiness = 0;
   bool default_managed = true;
+  PlacementStrategy placement_strategy = PlacementStrategy::Default;
+  HealthStrategy health_strategy = HealthStrategy::None;
+  // What "red", "yellow" and "green" in a #health-* attribute score, and the
+  // base every node starts from under the progressive strategy.
+  Score health_red = 0, health_yellow = 0, health_green = 0, health_base = 0;
 };
 
 struct Node {
@@ -50,6 +66,8 @@ struct Node {
   };
   std::map<std::string, Failures, std::less<>> failures;
   int assigned_count = 0;  // resources assigned so far (tie-break, like num_resources)
+  Capacity capacity;       // <utilization> less what assigned resources consume
+  int health = 1;          // from #health-* attributes: -1 red, 0 yellow, 1 green
 };
 
 struct Colocation;
@@ -78,6 +96,7 @@ struct Resource {
   bool group_ordered = true;
   bool group_colocated = true;
   bool is_stonith = false;
+  Capacity utilization;  // what the resource consumes on its node
 
   // From the status section.
   Role role = Role::Stopped;

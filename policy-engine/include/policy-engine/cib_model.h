@@ -60,6 +60,7 @@ struct ResourceConfig {
   std::string cls, provider, type;
   Attributes params;  // instance_attributes
   Attributes meta;    // meta_attributes (rsc_defaults merged in later)
+  Attributes utilization;  // <utilization>: what the resource consumes of a node's capacity
   std::vector<OperationConfig> ops;
   std::vector<ResourceConfig> members;  // group members
   int line = 0;
