@@ -166,6 +166,7 @@ ClusterView describeCluster(const WorkingSet& ws, const ActionPlan* plan) {
     nv.standby = n.standby && !n.pending;
     nv.maintenance = n.maintenance;
     nv.unclean = n.unclean;
+    nv.health = n.health;
     view.nodes.push_back(nv);
   }
   for (int top : ws.top_level) {
