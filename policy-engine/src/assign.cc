@@ -301,6 +301,9 @@ class Assigner {
   bool assignBestNode(int index) {
     // Capacity bans first; when nothing has room for the resource and what
     // is colocated with it, the node with most room left is preferred.
+    if (ws_.options.placement_strategy != PlacementStrategy::Default) {
+      rsc(ws_, index).scores_before_capacity = rsc(ws_, index).allowed;
+    }
     const int prefer = banInsufficientCapacity(ws_, index);
     Resource& r = rsc(ws_, index);
     std::vector<int> nodes;

@@ -169,7 +169,13 @@ ClusterView describeCluster(const WorkingSet& ws, const ActionPlan* plan) {
     nv.health = n.health;
     view.nodes.push_back(nv);
   }
-  for (int top : ws.top_level) {
+  // crm_mon lists resources as the scheduler keeps them: by priority, then configuration order.
+  std::vector<int> order = ws.top_level;
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    return ws.resources[static_cast<std::size_t>(a)].priority >
+           ws.resources[static_cast<std::size_t>(b)].priority;
+  });
+  for (int top : order) {
     view.resources.push_back(viewOf(ws, ws.resources[static_cast<std::size_t>(top)], plan));
   }
   return view;
@@ -180,10 +186,11 @@ std::vector<ScoreLine> scoreLines(const WorkingSet& ws) {
   for (const Resource& r : ws.resources) {
     const char* kind =
         r.kind == ResourceConfig::Kind::Group ? "pcmk__group_assign" : "pcmk__primitive_assign";
+    const NodeScores& scores = r.scores_before_capacity ? *r.scores_before_capacity : r.allowed;
     for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
-      if (!r.allowed[n]) continue;
+      if (!scores[n]) continue;
       lines.push_back({std::string(kind) + ": " + r.id + " allocation score on " +
-                       ws.nodes[n].name + ": " + scoreText(*r.allowed[n])});
+                       ws.nodes[n].name + ": " + scoreText(*scores[n])});
     }
   }
   return lines;

@@ -131,6 +131,8 @@ struct Resource {
   bool allocating = false;
   bool merging = false;
   int assigned_to = -1;
+  // The scores as they stood before capacity bans (what crm_simulate -s shows).
+  std::optional<NodeScores> scores_before_capacity;
   std::vector<int> this_with;  // colocations where this is the dependent (rsc_cons)
   std::vector<int> with_this;  // colocations where this is the primary (rsc_cons_lhs)
 };

@@ -55,31 +55,32 @@ TEST(Placement, DefaultStrategyIgnoresCapacity) {
 
 TEST(Placement, ResourceGoesWhereCapacityIsLeftDespiteLocationPreference) {
   // n1 is preferred but the first resource fills it.
-  auto t = scheduleOk(capacityCib(
-      2, 2, "utilization", consumer("first", 2, 10) + consumer("second", 2),
-      "<rsc_location id=\"l1\" rsc=\"first\" node=\"n1\" score=\"100\"/>"
-      "<rsc_location id=\"l2\" rsc=\"second\" node=\"n1\" score=\"100\"/>"));
+  auto t =
+      scheduleOk(capacityCib(2, 2, "utilization", consumer("first", 2, 10) + consumer("second", 2),
+                             "<rsc_location id=\"l1\" rsc=\"first\" node=\"n1\" score=\"100\"/>"
+                             "<rsc_location id=\"l2\" rsc=\"second\" node=\"n1\" score=\"100\"/>"));
   EXPECT_EQ(placedOn(t, "first"), "n1");
   EXPECT_EQ(placedOn(t, "second"), "n2");
 }
 
 TEST(Placement, HigherPriorityGetsTheOnlyRoom) {
   // Room for one of them: the higher priority wins, whatever the config order.
-  auto t = scheduleOk(capacityCib(2, 1, "utilization", consumer("low", 2) + consumer("high", 2, 5)));
+  auto t =
+      scheduleOk(capacityCib(2, 1, "utilization", consumer("low", 2) + consumer("high", 2, 5)));
   EXPECT_EQ(summaryOf(t), (V{"Start high (n1)"}));
   EXPECT_EQ(placedOn(t, "low"), "");
 }
 
 TEST(Placement, RunningResourceIsStoppedWhenItsNodeShrinks) {
   // The node now offers less than the resource consumes: it has to stop.
-  auto t = scheduleOk(capacityCib(1, 1, "utilization", consumer("db", 2), "",
-                                  nodeState("1", "n1", history("db", {{"start", 0, 2}})) +
-                                      nodeState("2", "n2")));
+  auto t = scheduleOk(
+      capacityCib(1, 1, "utilization", consumer("db", 2), "",
+                  nodeState("1", "n1", history("db", {{"start", 0, 2}})) + nodeState("2", "n2")));
   EXPECT_EQ(summaryOf(t), (V{"Stop db (n1)"}));
 }
 
-const std::string kBigAndSmalls = consumer("big", 3, 10) + consumer("small1", 1, 5) +
-                                  consumer("small2", 1);
+const std::string kBigAndSmalls =
+    consumer("big", 3, 10) + consumer("small1", 1, 5) + consumer("small2", 1);
 
 TEST(Placement, BalancedSpreadsByFreeCapacity) {
   // big fills n1 to 1 left; both small ones then go to n2, which has more room.
@@ -113,10 +114,10 @@ TEST(Placement, GroupNeedsRoomForAllItsMembers) {
 }
 
 TEST(Placement, ColocatedResourcesAreCountedTogether) {
-  auto t = scheduleOk(capacityCib(
-      2, 4, "utilization", consumer("app", 2) + consumer("vip", 2),
-      "<rsc_colocation id=\"c\" rsc=\"app\" with-rsc=\"vip\" score=\"INFINITY\"/>"
-      "<rsc_location id=\"l\" rsc=\"vip\" node=\"n1\" score=\"100\"/>"));
+  auto t = scheduleOk(
+      capacityCib(2, 4, "utilization", consumer("app", 2) + consumer("vip", 2),
+                  "<rsc_colocation id=\"c\" rsc=\"app\" with-rsc=\"vip\" score=\"INFINITY\"/>"
+                  "<rsc_location id=\"l\" rsc=\"vip\" node=\"n1\" score=\"100\"/>"));
   EXPECT_EQ(placedOn(t, "vip"), "n2");
   EXPECT_EQ(placedOn(t, "app"), "n2");
 }
@@ -131,12 +132,13 @@ TEST(Placement, InvalidStrategyWarnsAndUsesDefault) {
 // Node health: n1 carries #health-ipmi=<health>, db runs on n1.
 std::string healthCib(const std::string& strategy, const std::string& health,
                       const std::string& extra_options = "", const std::string& db_meta = "") {
-  std::string n1 = "<node_state id=\"1\" uname=\"n1\" in_ccm=\"true\" crmd=\"online\" "
-                   "join=\"member\" expected=\"member\"><transient_attributes id=\"1\">"
-                   "<instance_attributes id=\"status-1\">" +
-                   nvpair("status-1-ipmi", "#health-ipmi", health) +
-                   "</instance_attributes></transient_attributes><lrm id=\"1\"><lrm_resources>" +
-                   history("db", {{"start", 0, 2}}) + "</lrm_resources></lrm></node_state>";
+  std::string n1 =
+      "<node_state id=\"1\" uname=\"n1\" in_ccm=\"true\" crmd=\"online\" "
+      "join=\"member\" expected=\"member\"><transient_attributes id=\"1\">"
+      "<instance_attributes id=\"status-1\">" +
+      nvpair("status-1-ipmi", "#health-ipmi", health) +
+      "</instance_attributes></transient_attributes><lrm id=\"1\"><lrm_resources>" +
+      history("db", {{"start", 0, 2}}) + "</lrm_resources></lrm></node_state>";
   return cib({"n1", "n2"}, primitive("db", db_meta), "", n1 + nodeState("2", "n2"),
              nvpair("opt-health", "node-health-strategy", strategy) + extra_options);
 }
@@ -170,8 +172,8 @@ TEST(NodeHealth, NoStrategyIgnoresHealthAttributes) {
 TEST(NodeHealth, ProgressiveYellowScoreOutweighsStickinessOnlyWhenLarger) {
   const std::string yellow = nvpair("opt-yellow", "node-health-yellow", "-100");
   // n1 scores 50 - 100, n2 0: db leaves the yellow node.
-  auto moved = scheduleOk(healthCib("progressive", "yellow", yellow,
-                                    nvpair("db-stick", "resource-stickiness", "50")));
+  auto moved = scheduleOk(
+      healthCib("progressive", "yellow", yellow, nvpair("db-stick", "resource-stickiness", "50")));
   EXPECT_EQ(summaryOf(moved), (V{"Move db (n1 -> n2)"}));
   // With stickiness 200 and a base of 50 on every node, n1 scores 200 - 100 + 50
   // against n2's 50: db stays.
@@ -182,8 +184,8 @@ TEST(NodeHealth, ProgressiveYellowScoreOutweighsStickinessOnlyWhenLarger) {
 }
 
 TEST(NodeHealth, AllowUnhealthyNodesKeepsTheResourceOnARedNode) {
-  auto t = scheduleOk(healthCib("migrate-on-red", "red", "",
-                                nvpair("db-allow", "allow-unhealthy-nodes", "true")));
+  auto t = scheduleOk(
+      healthCib("migrate-on-red", "red", "", nvpair("db-allow", "allow-unhealthy-nodes", "true")));
   EXPECT_TRUE(summaryOf(t).empty());
   EXPECT_EQ(placedOn(t, "db"), "n1");
 }
