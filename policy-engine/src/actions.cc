@@ -10,6 +10,7 @@
 
 #include "action_flags.h"
 #include "common/crm_bool.h"
+#include "load_orderings.h"
 
 namespace pulse::pe {
 namespace {
@@ -46,6 +47,7 @@ class Planner {
     applyForced();
     settleActionFlags(ws_, plan_);
     applyReloads();
+    addLoadOrderings(ws_, plan_);
     return std::move(plan_);
   }
 

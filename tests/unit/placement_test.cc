@@ -79,6 +79,50 @@ TEST(Placement, RunningResourceIsStoppedWhenItsNodeShrinks) {
   EXPECT_EQ(summaryOf(t), (V{"Stop db (n1)"}));
 }
 
+// Whether `then` (an operation key, with its node) comes after `first` in the graph.
+bool orderedAfter(const Transition& t, const std::string& first, const std::string& then) {
+  auto idOf = [&](const std::string& key) {
+    for (const Action& a : t.actions) {
+      if (a.key == key) return a.id;
+    }
+    return -1;
+  };
+  const int from = idOf(first);
+  const int to = idOf(then);
+  if (from < 0 || to < 0) return false;
+  std::vector<int> todo{from};
+  std::vector<bool> seen(t.actions.size());
+  while (!todo.empty()) {
+    const int at = todo.back();
+    todo.pop_back();
+    if (at == to) return true;
+    for (const Ordering& o : t.orderings) {
+      if (o.first == at && !seen[static_cast<std::size_t>(o.then)]) {
+        seen[static_cast<std::size_t>(o.then)] = true;
+        todo.push_back(o.then);
+      }
+    }
+  }
+  return false;
+}
+
+TEST(Placement, StartWaitsForTheStopThatFreesCapacity) {
+  // big (priority) takes all of n1; small, running there, has no room left
+  // anywhere and stops; big may only start once small has stopped.
+  auto t = scheduleOk(capacityCib(
+      2, 0, "utilization", consumer("small", 1) + consumer("big", 2, 10), "",
+      nodeState("1", "n1", history("small", {{"start", 0, 2}})) + nodeState("2", "n2")));
+  EXPECT_EQ(summaryOf(t), (V{"Start big (n1)", "Stop small (n1)"}));
+  EXPECT_TRUE(orderedAfter(t, "small_stop_0", "load_stopped_n1"));
+  EXPECT_TRUE(orderedAfter(t, "load_stopped_n1", "big_start_0"));
+  EXPECT_FALSE(orderedAfter(t, "big_start_0", "small_stop_0"));
+}
+
+TEST(Placement, NoCapacityOrderingsWithTheDefaultStrategy) {
+  auto t = scheduleOk(capacityCib(2, 0, "default", consumer("small", 1) + consumer("big", 2, 10)));
+  for (const Action& a : t.actions) EXPECT_EQ(a.key.find("load_stopped"), std::string::npos);
+}
+
 const std::string kBigAndSmalls =
     consumer("big", 3, 10) + consumer("small1", 1, 5) + consumer("small2", 1);
 
