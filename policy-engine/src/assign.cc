@@ -519,6 +519,7 @@ void assignResources(WorkingSet& ws) {
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
       return compareForPlacement(ws, assigner, nodes, a, b) < 0;
     });
+    ws.placement_order = order;
   }
   for (int index : order) assigner.assign(index);
 }

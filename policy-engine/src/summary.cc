@@ -153,6 +153,7 @@ std::vector<SummaryItem> summarize(const WorkingSet& ws, const ActionPlan& plan)
     return ws.resources[static_cast<std::size_t>(a)].priority >
            ws.resources[static_cast<std::size_t>(b)].priority;
   });
+  if (!ws.placement_order.empty()) order = ws.placement_order;
   for (int top : order) writer.resource(ws.resources[static_cast<std::size_t>(top)], out);
   return out;
 }

@@ -170,6 +170,9 @@ struct WorkingSet {
   std::vector<Node> nodes;
   std::vector<Resource> resources;  // parents before their children
   std::vector<int> top_level;       // indices of top-level resources, config order
+  // Top-level resources in the order they were placed when capacities count
+  // (Pacemaker re-sorts its resource list then, and lists the transition in it).
+  std::vector<int> placement_order;
   std::vector<Colocation> colocations;
   std::map<std::string, int> resource_index;
   std::map<std::string, int> node_index;  // by uname and by id

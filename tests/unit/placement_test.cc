@@ -123,6 +123,16 @@ TEST(Placement, NoCapacityOrderingsWithTheDefaultStrategy) {
   for (const Action& a : t.actions) EXPECT_EQ(a.key.find("load_stopped"), std::string::npos);
 }
 
+TEST(Placement, TransitionListsResourcesInPlacementOrder) {
+  // Equal priority: b, with the higher score, is weighed first and listed first.
+  auto t = scheduleOk(capacityCib(2, 2, "utilization", consumer("a", 1) + consumer("b", 1),
+                                  "<rsc_location id=\"l\" rsc=\"b\" node=\"n1\" score=\"100\"/>"));
+  ASSERT_EQ(t.summary.size(), 2u);
+  EXPECT_EQ(t.summary[0].resource, "b");
+  EXPECT_EQ(t.summary[1].resource, "a");
+  EXPECT_EQ(placedOn(t, "a"), "n2");
+}
+
 const std::string kBigAndSmalls =
     consumer("big", 3, 10) + consumer("small1", 1, 5) + consumer("small2", 1);
 
