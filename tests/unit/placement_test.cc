@@ -133,6 +133,35 @@ TEST(Placement, TransitionListsResourcesInPlacementOrder) {
   EXPECT_EQ(placedOn(t, "a"), "n2");
 }
 
+TEST(Placement, NodeOfferingNoneOfAResourceCannotHostIt) {
+  // db needs memory; only n2 says how much memory it has.
+  const std::string n2 = "<node id=\"2\" uname=\"n2\"><utilization id=\"n2-u\">" +
+                         nvpair("n2-mem", "memory", "1024") + "</utilization></node>";
+  const std::string db = "<primitive id=\"db\" class=\"ocf\" provider=\"pacemaker\" "
+                         "type=\"Dummy\"><utilization id=\"db-u\">" +
+                         nvpair("db-mem", "memory", "512") + "</utilization></primitive>";
+  auto t = scheduleOk(
+      "<cib epoch=\"1\" num_updates=\"0\" admin_epoch=\"0\" have-quorum=\"1\"><configuration>"
+      "<crm_config><cluster_property_set id=\"opts\">" +
+      nvpair("o1", "stonith-enabled", "false") + nvpair("o2", "placement-strategy", "minimal") +
+      "</cluster_property_set></crm_config><nodes>" + nodeWithCpu("1", "n1", 8) + n2 +
+      "</nodes><resources>" + db + "</resources><constraints/></configuration><status>" +
+      emptyStatus({"n1", "n2"}) + "</status></cib>");
+  EXPECT_EQ(summaryOf(t), (V{"Start db (n2)"}));
+}
+
+TEST(Placement, UtilizationThatIsNotANumberWarnsAndCountsAsNothing) {
+  auto t = scheduleOk(capacityCib(2, 2, "utilization",
+                                  "<primitive id=\"db\" class=\"ocf\" provider=\"pacemaker\" "
+                                  "type=\"Dummy\"><utilization id=\"db-u\">" +
+                                      nvpair("db-cpu", "cpu", "lots") +
+                                      "</utilization></primitive>"));
+  EXPECT_EQ(summaryOf(t), (V{"Start db (n1)"}));
+  ASSERT_FALSE(t.warnings.empty());
+  EXPECT_NE(t.warnings.front().find("utilization 'cpu' of resource db is 'lots'"),
+            std::string::npos);
+}
+
 const std::string kBigAndSmalls =
     consumer("big", 3, 10) + consumer("small1", 1, 5) + consumer("small2", 1);
 
