@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "glib_order.h"
 #include "utilization.h"
 
 namespace pulse::pe {
@@ -306,14 +307,18 @@ class Assigner {
     }
     const int prefer = banInsufficientCapacity(ws_, index);
     Resource& r = rsc(ws_, index);
+    // Pacemaker sorts the allowed-node table's values (its iteration order,
+    // reversed) with g_list_sort; capacity votes need not be transitive, so
+    // the same input and algorithm are needed for the same choice.
+    const std::vector<int> table = nodeTableOrder(ws_);
     std::vector<int> nodes;
-    for (std::size_t n = 0; n < r.allowed.size(); ++n) {
-      if (r.allowed[n]) nodes.push_back(static_cast<int>(n));
+    for (auto it = table.rbegin(); it != table.rend(); ++it) {
+      if (r.allowed[static_cast<std::size_t>(*it)]) nodes.push_back(*it);
     }
     int current = ws_.currentNode(r);
-    // Stable: the capacity comparison need not be transitive.
-    std::stable_sort(nodes.begin(), nodes.end(),
-                     [&](int a, int b) { return nodeBefore(r, current, a, b); });
+    nodes = glibSorted(nodes, [&](int a, int b) {
+      return nodeBefore(r, current, a, b) ? -1 : (nodeBefore(r, current, b, a) ? 1 : 0);
+    });
     int chosen = -1;
     if (prefer >= 0 && !nodes.empty() && r.allowed[static_cast<std::size_t>(prefer)]) {
       Score preferred = *r.allowed[static_cast<std::size_t>(prefer)];
@@ -502,23 +507,23 @@ void assignResources(WorkingSet& ws) {
   } else {
     // All nodes by availability, capacity (balanced) and name, no resource
     // placed yet: the order in which resources' scores are compared.
-    std::vector<int> nodes(ws.nodes.size());
-    for (std::size_t n = 0; n < nodes.size(); ++n) nodes[n] = static_cast<int>(n);
-    std::stable_sort(nodes.begin(), nodes.end(), [&](int a, int b) {
+    const std::vector<int> nodes = glibSorted(pacemakerNodeOrder(ws), [&](int a, int b) {
       Score wa = ws.available(a) ? 0 : -kInfinity;
       Score wb = ws.available(b) ? 0 : -kInfinity;
-      if (wa != wb) return wa > wb;
+      if (wa != wb) return wa > wb ? -1 : 1;
       const Node& na = ws.nodes[static_cast<std::size_t>(a)];
       const Node& nb = ws.nodes[static_cast<std::size_t>(b)];
       if (ws.options.placement_strategy == PlacementStrategy::Balanced) {
         int by_capacity = compareNodeCapacities(na.capacity, nb.capacity);
-        if (by_capacity != 0) return by_capacity < 0;
+        if (by_capacity != 0) return by_capacity < 0 ? -1 : 1;
       }
-      return na.name < nb.name;
+      return na.name.compare(nb.name) < 0 ? -1 : (na.name == nb.name ? 0 : 1);
     });
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-      return compareForPlacement(ws, assigner, nodes, a, b) < 0;
-    });
+    // Resources start in priority order (a stable sort), as Pacemaker keeps them.
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return rsc(ws, a).priority > rsc(ws, b).priority; });
+    order = glibSorted(
+        order, [&](int a, int b) { return compareForPlacement(ws, assigner, nodes, a, b); });
     ws.placement_order = order;
   }
   for (int index : order) assigner.assign(index);

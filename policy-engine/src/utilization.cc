@@ -10,6 +10,8 @@
 #include <charconv>
 #include <climits>
 
+#include "glib_order.h"
+
 namespace pulse::pe {
 namespace {
 
@@ -162,6 +164,27 @@ bool haveEnoughCapacity(const Capacity& node, const Capacity& required) {
                      [&](const auto& kv) { return kv.second <= amount(node, kv.first); });
 }
 
+std::vector<int> pacemakerNodeOrder(const WorkingSet& ws) {
+  std::vector<int> order(ws.nodes.size());
+  for (std::size_t n = 0; n < order.size(); ++n) order[n] = static_cast<int>(n);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    return numericStrcasecmp(ws.nodes[static_cast<std::size_t>(a)].name,
+                             ws.nodes[static_cast<std::size_t>(b)].name) < 0;
+  });
+  return order;
+}
+
+std::vector<int> nodeTableOrder(const WorkingSet& ws) {
+  const std::vector<int> listed_order = pacemakerNodeOrder(ws);
+  std::vector<std::string> ids;
+  for (int n : listed_order) ids.push_back(ws.nodes[static_cast<std::size_t>(n)].id);
+  std::vector<int> order;
+  for (int position : hashIterationOrder(ids)) {
+    order.push_back(listed_order[static_cast<std::size_t>(position)]);
+  }
+  return order;
+}
+
 int banInsufficientCapacity(WorkingSet& ws, int index) {
   if (ws.options.placement_strategy == PlacementStrategy::Default) return -1;
   std::vector<int> colocated;
@@ -173,7 +196,10 @@ int banInsufficientCapacity(WorkingSet& ws, int index) {
   Resource& r = rsc(ws, index);
   bool any_capable = false;
   int most_capable = -1;
-  for (std::size_t n = 0; n < r.allowed.size(); ++n) {
+  // Ties keep the first node met, so the walk follows Pacemaker's table.
+  const std::vector<int> walk = nodeTableOrder(ws);
+  for (int node : walk) {
+    const auto n = static_cast<std::size_t>(node);
     if (!usable(ws, r, n)) continue;
     const Capacity& left = ws.nodes[n].capacity;
     if (haveEnoughCapacity(left, unplaced)) any_capable = true;

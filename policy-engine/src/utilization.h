@@ -33,6 +33,14 @@ void consumeCapacity(Capacity& node, const Capacity& used);
 // Whether every amount in `required` fits in the node's remaining capacity.
 bool haveEnoughCapacity(const Capacity& node, const Capacity& required);
 
+// Nodes as Pacemaker lists them (by name, digit runs as numbers).
+std::vector<int> pacemakerNodeOrder(const WorkingSet& ws);
+
+// Nodes in the order Pacemaker walks a resource's allowed-node table (a hash
+// table keyed by node id, filled in pacemakerNodeOrder). Where capacities tie
+// or compare in a circle, this order decides.
+std::vector<int> nodeTableOrder(const WorkingSet& ws);
+
 // Before a primitive is placed (strategy other than "default"): bans it from
 // every available node without room for it and the not yet placed resources
 // colocated with it; when no node has room for them all, bans only the nodes

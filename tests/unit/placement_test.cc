@@ -137,9 +137,10 @@ TEST(Placement, NodeOfferingNoneOfAResourceCannotHostIt) {
   // db needs memory; only n2 says how much memory it has.
   const std::string n2 = "<node id=\"2\" uname=\"n2\"><utilization id=\"n2-u\">" +
                          nvpair("n2-mem", "memory", "1024") + "</utilization></node>";
-  const std::string db = "<primitive id=\"db\" class=\"ocf\" provider=\"pacemaker\" "
-                         "type=\"Dummy\"><utilization id=\"db-u\">" +
-                         nvpair("db-mem", "memory", "512") + "</utilization></primitive>";
+  const std::string db =
+      "<primitive id=\"db\" class=\"ocf\" provider=\"pacemaker\" "
+      "type=\"Dummy\"><utilization id=\"db-u\">" +
+      nvpair("db-mem", "memory", "512") + "</utilization></primitive>";
   auto t = scheduleOk(
       "<cib epoch=\"1\" num_updates=\"0\" admin_epoch=\"0\" have-quorum=\"1\"><configuration>"
       "<crm_config><cluster_property_set id=\"opts\">" +
@@ -151,15 +152,57 @@ TEST(Placement, NodeOfferingNoneOfAResourceCannotHostIt) {
 }
 
 TEST(Placement, UtilizationThatIsNotANumberWarnsAndCountsAsNothing) {
-  auto t = scheduleOk(capacityCib(2, 2, "utilization",
-                                  "<primitive id=\"db\" class=\"ocf\" provider=\"pacemaker\" "
-                                  "type=\"Dummy\"><utilization id=\"db-u\">" +
-                                      nvpair("db-cpu", "cpu", "lots") +
-                                      "</utilization></primitive>"));
+  auto t =
+      scheduleOk(capacityCib(2, 2, "utilization",
+                             "<primitive id=\"db\" class=\"ocf\" provider=\"pacemaker\" "
+                             "type=\"Dummy\"><utilization id=\"db-u\">" +
+                                 nvpair("db-cpu", "cpu", "lots") + "</utilization></primitive>"));
   EXPECT_EQ(summaryOf(t), (V{"Start db (n1)"}));
   ASSERT_FALSE(t.warnings.empty());
   EXPECT_NE(t.warnings.front().find("utilization 'cpu' of resource db is 'lots'"),
             std::string::npos);
+}
+
+// A node offering the given amounts, by utilization name.
+std::string nodeOffering(const std::string& name,
+                         const std::vector<std::pair<std::string, int>>& amounts) {
+  std::string s =
+      "<node id=\"" + name + "\" uname=\"" + name + "\"><utilization id=\"" + name + "-u\">";
+  for (const auto& [what, amount] : amounts) s += nvpair(name + what, what, std::to_string(amount));
+  return s + "</utilization></node>";
+}
+
+std::string threeNodeCib(const std::string& strategy, const std::string& nodes,
+                         const std::string& resources) {
+  return "<cib epoch=\"1\" num_updates=\"0\" admin_epoch=\"0\" have-quorum=\"1\"><configuration>"
+         "<crm_config><cluster_property_set id=\"opts\">" +
+         nvpair("o1", "stonith-enabled", "false") + nvpair("o2", "placement-strategy", strategy) +
+         "</cluster_property_set></crm_config><nodes>" + nodes + "</nodes><resources>" + resources +
+         "</resources><constraints/></configuration><status>" + nodeState("n1", "n1") +
+         nodeState("n2", "n2") + nodeState("n3", "n3") + "</status></cib>";
+}
+
+TEST(Placement, BalancedBreaksCircularCapacityTiesAsPacemakerDoes) {
+  // n2 has more than n1, n3 ties with both (more cpu, less memory): the
+  // comparison goes in a circle, and Pacemaker's node order decides.
+  const std::string nodes = nodeOffering("n1", {{"mem", 1024}}) +
+                            nodeOffering("n2", {{"cpu", 1}, {"mem", 1024}}) +
+                            nodeOffering("n3", {{"cpu", 4}});
+  auto t = scheduleOk(
+      threeNodeCib("balanced", nodes, consumer("a", 0) + consumer("b", 0) + consumer("c", 0)));
+  EXPECT_EQ(summaryOf(t), (V{"Start a (n2)", "Start b (n3)", "Start c (n2)"}));
+}
+
+TEST(Placement, WithoutRoomAnywhereTheMostCapableNodeIsPacemakers) {
+  // The group needs 5 cpu, no node has it; the most capable node is a tie
+  // that Pacemaker's node table settles on n2, where a cannot run, so a
+  // goes to the first node by name and b, without room there, stays stopped.
+  const std::string nodes = nodeOffering("n1", {{"cpu", 2}, {"mem", 0}}) +
+                            nodeOffering("n2", {{"mem", 768}}) +
+                            nodeOffering("n3", {{"cpu", 4}, {"mem", 0}});
+  auto t = scheduleOk(threeNodeCib(
+      "minimal", nodes, "<group id=\"g\">" + consumer("a", 2) + consumer("b", 3) + "</group>"));
+  EXPECT_EQ(summaryOf(t), (V{"Start a (n1)"}));
 }
 
 const std::string kBigAndSmalls =
