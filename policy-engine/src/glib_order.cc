@@ -1,6 +1,6 @@
 // GLib's orders; see glib_order.h. Checked against libglib 2.74 (Debian
-// bookworm, whose Pacemaker 2.1.5 is the reference): same iteration order
-// for tables of up to 34 keys, across resizes.
+// bookworm, whose Pacemaker 2.1.5 is the reference) with Pacemaker's string
+// hash: same iteration order for tables of up to 34 keys, across resizes.
 #include "glib_order.h"
 
 #include <algorithm>
@@ -17,10 +17,12 @@ constexpr std::uint32_t kPrimeMod[] = {1,       2,       3,       7,       13,  
                                        2097143, 4194301, 8388593, 16777213};
 constexpr int kMinShift = 3;
 
+// Pacemaker's pcmk__str_hash (its tables do not use g_str_hash): h * 31 + c
+// over signed chars, from 0.
 std::uint32_t strHash(const std::string& key) {
-  std::uint32_t h = 5381;  // g_str_hash (djb2 over signed chars)
-  for (char c : key) h = (h << 5) + h + static_cast<std::uint32_t>(static_cast<signed char>(c));
-  return h < 2 ? 2 : h;  // 0 and 1 mark unused and removed buckets
+  std::uint32_t h = 0;
+  for (char c : key) h = (h << 5) - h + static_cast<std::uint32_t>(static_cast<signed char>(c));
+  return h < 2 ? 2 : h;  // GLib: 0 and 1 mark unused and removed buckets
 }
 
 // Open addressing with quadratic probing, resized in place as GLib does.

@@ -15,8 +15,8 @@ namespace pulse::pe {
 // as numbers ("node9" < "node10"). Negative, 0 or positive.
 int numericStrcasecmp(std::string_view a, std::string_view b);
 
-// Positions in `keys` in the order GLib iterates a GHashTable (g_str_hash
-// keys) into which `keys` were inserted in the given order.
+// Positions in `keys` in the order GLib iterates a GHashTable keyed by
+// Pacemaker's string hash into which `keys` were inserted in the given order.
 std::vector<int> hashIterationOrder(const std::vector<std::string>& keys);
 
 // g_list_sort_with_data: a top-down merge sort that splits after the first
