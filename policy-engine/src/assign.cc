@@ -305,20 +305,31 @@ class Assigner {
     if (ws_.options.placement_strategy != PlacementStrategy::Default) {
       rsc(ws_, index).scores_before_capacity = rsc(ws_, index).allowed;
     }
-    const int prefer = banInsufficientCapacity(ws_, index);
-    Resource& r = rsc(ws_, index);
-    // Pacemaker sorts the allowed-node table's values (its iteration order,
-    // reversed) with g_list_sort; capacity votes need not be transitive, so
-    // the same input and algorithm are needed for the same choice.
-    const std::vector<int> table = nodeTableOrder(ws_);
-    std::vector<int> nodes;
-    for (auto it = table.rbegin(); it != table.rend(); ++it) {
-      if (r.allowed[static_cast<std::size_t>(*it)]) nodes.push_back(*it);
+    if (ws_.options.placement_strategy != PlacementStrategy::Default && node_table_.empty()) {
+      node_table_ = nodeTableOrder(ws_);
     }
+    const int prefer = banInsufficientCapacity(ws_, index, node_table_);
+    Resource& r = rsc(ws_, index);
+    std::vector<int> nodes;
     int current = ws_.currentNode(r);
-    nodes = glibSorted(nodes, [&](int a, int b) {
-      return nodeBefore(r, current, a, b) ? -1 : (nodeBefore(r, current, b, a) ? 1 : 0);
-    });
+    if (ws_.options.placement_strategy == PlacementStrategy::Default) {
+      // A total order (names break every tie): any sort gives Pacemaker's result.
+      for (std::size_t n = 0; n < r.allowed.size(); ++n) {
+        if (r.allowed[n]) nodes.push_back(static_cast<int>(n));
+      }
+      std::sort(nodes.begin(), nodes.end(),
+                [&](int a, int b) { return nodeBefore(r, current, a, b); });
+    } else {
+      // Pacemaker sorts the allowed-node table's values (its iteration order,
+      // reversed) with g_list_sort; capacity votes need not be transitive, so
+      // the same input and algorithm are needed for the same choice.
+      for (auto it = node_table_.rbegin(); it != node_table_.rend(); ++it) {
+        if (r.allowed[static_cast<std::size_t>(*it)]) nodes.push_back(*it);
+      }
+      nodes = glibSorted(nodes, [&](int a, int b) {
+        return nodeBefore(r, current, a, b) ? -1 : (nodeBefore(r, current, b, a) ? 1 : 0);
+      });
+    }
     int chosen = -1;
     if (prefer >= 0 && !nodes.empty() && r.allowed[static_cast<std::size_t>(prefer)]) {
       Score preferred = *r.allowed[static_cast<std::size_t>(prefer)];
@@ -425,6 +436,7 @@ class Assigner {
   }
 
   WorkingSet& ws_;
+  std::vector<int> node_table_;  // nodeTableOrder(ws_), computed on first use
 };
 
 }  // namespace

@@ -185,7 +185,7 @@ std::vector<int> nodeTableOrder(const WorkingSet& ws) {
   return order;
 }
 
-int banInsufficientCapacity(WorkingSet& ws, int index) {
+int banInsufficientCapacity(WorkingSet& ws, int index, const std::vector<int>& node_table) {
   if (ws.options.placement_strategy == PlacementStrategy::Default) return -1;
   std::vector<int> colocated;
   collectColocated(ws, index, index, colocated);
@@ -197,8 +197,7 @@ int banInsufficientCapacity(WorkingSet& ws, int index) {
   bool any_capable = false;
   int most_capable = -1;
   // Ties keep the first node met, so the walk follows Pacemaker's table.
-  const std::vector<int> walk = nodeTableOrder(ws);
-  for (int node : walk) {
+  for (int node : node_table) {
     const auto n = static_cast<std::size_t>(node);
     if (!usable(ws, r, n)) continue;
     const Capacity& left = ws.nodes[n].capacity;

@@ -46,6 +46,7 @@ std::vector<int> nodeTableOrder(const WorkingSet& ws);
 // colocated with it; when no node has room for them all, bans only the nodes
 // without room for the resource alone and returns the allowed node with the
 // most free capacity (which the resource then prefers). Returns -1 otherwise.
-int banInsufficientCapacity(WorkingSet& ws, int rsc);
+// `node_table` is nodeTableOrder(ws), the order in which ties are settled.
+int banInsufficientCapacity(WorkingSet& ws, int rsc, const std::vector<int>& node_table);
 
 }  // namespace pulse::pe
