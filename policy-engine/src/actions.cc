@@ -12,6 +12,7 @@
 #include "clone_actions.h"
 #include "common/crm_bool.h"
 #include "fencing.h"
+#include "load_orderings.h"
 #include "migration.h"
 #include "order_sets.h"
 
@@ -51,6 +52,7 @@ class Planner {
     applyForced();
     settleActionFlags(ws_, plan_);
     applyReloads();
+    addLoadOrderings(ws_, plan_);
     return std::move(plan_);
   }
 

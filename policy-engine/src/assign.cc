@@ -10,6 +10,8 @@
 #include <cmath>
 
 #include "clone_assign.h"
+#include "glib_order.h"
+#include "utilization.h"
 
 namespace pulse::pe {
 namespace {
@@ -154,12 +156,22 @@ class Assigner : public AssignSteps {
   void unassign(int index) override {
     Resource& r = rsc(ws_, index);
     if (!r.provisional && r.assigned_to >= 0 && !isGroup(r)) {
-      ws_.nodes[static_cast<std::size_t>(r.assigned_to)].assigned_count--;
+      Node& node = ws_.nodes[static_cast<std::size_t>(r.assigned_to)];
+      node.assigned_count--;
+      releaseCapacity(node.capacity, r.utilization);
     }
     r.assigned_to = -1;
     r.provisional = true;
     std::vector<int> children = r.children;
     for (int c : children) unassign(c);
+  }
+
+  // The resource's scores with its "this with" colocations merged in, as
+  // Pacemaker weighs resources against each other before placing them.
+  NodeScores colocatedScores(int index) {
+    NodeScores scores;
+    addColocatedNodeScores(index, scores, false, "", 1.0f, true, false);
+    return scores;
   }
 
  private:
@@ -303,43 +315,93 @@ class Assigner : public AssignSteps {
       return false;
     }
     r.assigned_to = chosen;
-    ws_.nodes[static_cast<std::size_t>(chosen)].assigned_count++;
+    Node& node = ws_.nodes[static_cast<std::size_t>(chosen)];
+    node.assigned_count++;
+    consumeCapacity(node.capacity, r.utilization);
     return true;
   }
 
-  bool assignBestNode(Resource& r, int prefer) {
-    std::vector<int> nodes;
-    for (std::size_t n = 0; n < r.allowed.size(); ++n) {
-      if (r.allowed[n]) nodes.push_back(static_cast<int>(n));
-    }
-    int current = ws_.currentNode(r);
+  // Pacemaker's compare_nodes: score (unavailable nodes last), then for
+  // "balanced" the most free capacity, then fewest resources assigned, then
+  // the current node; "minimal" skips straight to the name, so resources
+  // pack onto the first nodes by name.
+  bool nodeBefore(const Resource& r, int current, int a, int b) const {
     auto weight = [&](int n) {
       return ws_.available(n) ? *r.allowed[static_cast<std::size_t>(n)] : -kInfinity;
     };
-    std::sort(nodes.begin(), nodes.end(), [&](int a, int b) {
-      Score wa = weight(a), wb = weight(b);
-      if (wa != wb) return wa > wb;
-      int ca = ws_.nodes[static_cast<std::size_t>(a)].assigned_count;
-      int cb = ws_.nodes[static_cast<std::size_t>(b)].assigned_count;
-      if (ca != cb) return ca < cb;
+    Score wa = weight(a), wb = weight(b);
+    if (wa != wb) return wa > wb;
+    const Node& na = ws_.nodes[static_cast<std::size_t>(a)];
+    const Node& nb = ws_.nodes[static_cast<std::size_t>(b)];
+    const PlacementStrategy strategy = ws_.options.placement_strategy;
+    if (strategy != PlacementStrategy::Minimal) {
+      if (strategy == PlacementStrategy::Balanced) {
+        int by_capacity = compareNodeCapacities(na.capacity, nb.capacity);
+        if (by_capacity != 0) return by_capacity < 0;
+      }
+      if (na.assigned_count != nb.assigned_count) return na.assigned_count < nb.assigned_count;
       if (current >= 0 && (a == current) != (b == current)) return a == current;
-      return ws_.nodes[static_cast<std::size_t>(a)].name <
-             ws_.nodes[static_cast<std::size_t>(b)].name;
-    });
-    int chosen = nodes.empty() ? -1 : nodes.front();
-    // A preferred node (a clone instance's current one) wins when it is as good as the best.
-    if (chosen >= 0 && prefer >= 0) {
-      const auto& p = r.allowed[static_cast<std::size_t>(prefer)];
-      if (p && *p >= weight(chosen) && ws_.available(prefer)) return finalize(r, prefer, false);
     }
+    return na.name < nb.name;
+  }
+
+  // Pacemaker's assign_best_node: `prefer` (a clone instance's current node)
+  // wins when it is as good as the best node and available.
+  bool assignBestNode(int index, int prefer) {
+    // Capacity bans first; when nothing has room for the resource and what
+    // is colocated with it, the node with most room left is preferred, unless
+    // something else already is (pcmk__ban_insufficient_capacity).
+    if (ws_.options.placement_strategy != PlacementStrategy::Default) {
+      rsc(ws_, index).scores_before_capacity = rsc(ws_, index).allowed;
+    }
+    if (ws_.options.placement_strategy != PlacementStrategy::Default && node_table_.empty()) {
+      node_table_ = nodeTableOrder(ws_);
+    }
+    const int most_room = banInsufficientCapacity(ws_, index, node_table_);
+    if (prefer < 0) prefer = most_room;
+    Resource& r = rsc(ws_, index);
+    std::vector<int> nodes;
+    int current = ws_.currentNode(r);
+    if (ws_.options.placement_strategy == PlacementStrategy::Default) {
+      // A total order (names break every tie): any sort gives Pacemaker's result.
+      for (std::size_t n = 0; n < r.allowed.size(); ++n) {
+        if (r.allowed[n]) nodes.push_back(static_cast<int>(n));
+      }
+      std::sort(nodes.begin(), nodes.end(),
+                [&](int a, int b) { return nodeBefore(r, current, a, b); });
+    } else {
+      // Pacemaker sorts the allowed-node table's values (its iteration order,
+      // reversed) with g_list_sort; capacity votes need not be transitive, so
+      // the same input and algorithm are needed for the same choice.
+      for (auto it = node_table_.rbegin(); it != node_table_.rend(); ++it) {
+        if (r.allowed[static_cast<std::size_t>(*it)]) nodes.push_back(*it);
+      }
+      nodes = glibSorted(nodes, [&](int a, int b) {
+        return nodeBefore(r, current, a, b) ? -1 : (nodeBefore(r, current, b, a) ? 1 : 0);
+      });
+    }
+    auto weight = [&](int n) {
+      return ws_.available(n) ? *r.allowed[static_cast<std::size_t>(n)] : -kInfinity;
+    };
+    int chosen = -1;
+    if (prefer >= 0 && !nodes.empty() && r.allowed[static_cast<std::size_t>(prefer)]) {
+      Score preferred = *r.allowed[static_cast<std::size_t>(prefer)];
+      if (preferred >= weight(nodes.front()) && preferred >= 0 && ws_.available(prefer)) {
+        chosen = prefer;
+      }
+    }
+    // A unique clone's instances do not stay on their current node for a tie.
     bool unique_instance =
         r.parent >= 0 && isClone(rsc(ws_, r.parent)) && rsc(ws_, r.parent).unique;
-    if (chosen >= 0 && !unique_instance && *r.allowed[static_cast<std::size_t>(chosen)] > 0 &&
-        ws_.available(chosen) && current >= 0 && ws_.available(current)) {
-      Score best = *r.allowed[static_cast<std::size_t>(chosen)];
-      for (std::size_t i = 1; i < nodes.size(); ++i) {
-        if (*r.allowed[static_cast<std::size_t>(nodes[i])] != best) break;
-        if (nodes[i] == current) chosen = current;
+    if (chosen < 0 && !nodes.empty()) {
+      chosen = nodes.front();
+      if (!unique_instance && *r.allowed[static_cast<std::size_t>(chosen)] > 0 &&
+          ws_.available(chosen) && current >= 0 && ws_.available(current)) {
+        Score best = *r.allowed[static_cast<std::size_t>(chosen)];
+        for (std::size_t i = 1; i < nodes.size(); ++i) {
+          if (*r.allowed[static_cast<std::size_t>(nodes[i])] != best) break;
+          if (nodes[i] == current) chosen = current;
+        }
       }
     }
     return finalize(r, chosen, false);
@@ -370,7 +432,7 @@ class Assigner : public AssignSteps {
     } else if (ws_.options.stop_all_resources) {
       finalize(rr, -1, true);
     } else {
-      assignBestNode(rr, prefer);
+      assignBestNode(index, prefer);
     }
     rr.allocating = false;
     return rr.assigned_to;
@@ -429,6 +491,7 @@ class Assigner : public AssignSteps {
   }
 
   WorkingSet& ws_;
+  std::vector<int> node_table_;  // nodeTableOrder(ws_), computed on first use
 };
 
 }  // namespace
@@ -476,11 +539,65 @@ std::optional<Error> unpackColocations(WorkingSet& ws) {
   return std::nullopt;
 }
 
+namespace {
+
+// Pacemaker's cmp_resources (pcmk__sort_resources), used when capacities
+// count: higher priority first, then the higher score on the current node,
+// then the higher score on the nodes taken in their placement order.
+// Returns <0 when `a` goes first.
+int compareForPlacement(WorkingSet& ws, Assigner& assigner, const std::vector<int>& nodes, int a,
+                        int b) {
+  const Resource& ra = rsc(ws, a);
+  const Resource& rb = rsc(ws, b);
+  if (ra.priority != rb.priority) return ra.priority > rb.priority ? -1 : 1;
+  if (nodes.empty()) return 0;
+  const NodeScores sa = assigner.colocatedScores(a);
+  const NodeScores sb = assigner.colocatedScores(b);
+  auto on = [](const NodeScores& s, int node) {
+    return node < 0 || !s[static_cast<std::size_t>(node)] ? -kInfinity
+                                                          : *s[static_cast<std::size_t>(node)];
+  };
+  Score wa = on(sa, ws.currentNode(rsc(ws, a)));
+  Score wb = on(sb, ws.currentNode(rsc(ws, b)));
+  if (wa != wb) return wa > wb ? -1 : 1;
+  for (int node : nodes) {
+    wa = on(sa, node);
+    wb = on(sb, node);
+    if (wa != wb) return wa > wb ? -1 : 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
 void assignResources(WorkingSet& ws) {
   std::vector<int> order = ws.top_level;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int a, int b) { return rsc(ws, a).priority > rsc(ws, b).priority; });
   Assigner assigner(ws);
+  if (ws.options.placement_strategy == PlacementStrategy::Default) {
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return rsc(ws, a).priority > rsc(ws, b).priority; });
+  } else {
+    // All nodes by availability, capacity (balanced) and name, no resource
+    // placed yet: the order in which resources' scores are compared.
+    const std::vector<int> nodes = glibSorted(pacemakerNodeOrder(ws), [&](int a, int b) {
+      Score wa = ws.available(a) ? 0 : -kInfinity;
+      Score wb = ws.available(b) ? 0 : -kInfinity;
+      if (wa != wb) return wa > wb ? -1 : 1;
+      const Node& na = ws.nodes[static_cast<std::size_t>(a)];
+      const Node& nb = ws.nodes[static_cast<std::size_t>(b)];
+      if (ws.options.placement_strategy == PlacementStrategy::Balanced) {
+        int by_capacity = compareNodeCapacities(na.capacity, nb.capacity);
+        if (by_capacity != 0) return by_capacity < 0 ? -1 : 1;
+      }
+      return na.name.compare(nb.name) < 0 ? -1 : (na.name == nb.name ? 0 : 1);
+    });
+    // Resources start in priority order (a stable sort), as Pacemaker keeps them.
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return rsc(ws, a).priority > rsc(ws, b).priority; });
+    order = glibSorted(
+        order, [&](int a, int b) { return compareForPlacement(ws, assigner, nodes, a, b); });
+    ws.placement_order = order;
+  }
   for (int index : order) assigner.assign(index);
 }
 

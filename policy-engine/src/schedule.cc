@@ -175,6 +175,7 @@ Result<Transition> scheduleUnpacked(Result<Cib> cib, const ScheduleOptions& opti
     renumber[static_cast<std::size_t>(id)] = out.id;
     out.key = a.key;
     out.task = a.task;
+    // Cluster pseudo-actions (load_stopped_<node>) belong to no resource.
     out.resource = a.rsc >= 0 ? ws->resources[static_cast<std::size_t>(a.rsc)].id : "";
     out.node = a.node >= 0 ? ws->nodes[static_cast<std::size_t>(a.node)].name : "";
     out.interval_ms = a.interval_ms;

@@ -5,11 +5,11 @@
 
 #include "assign.h"
 #include "history.h"
+#include "node_health.h"
 #include "policy-engine/xml_dates.h"
 #include "rule_eval.h"
 
 namespace pulse::pe {
-namespace {
 
 // Pacemaker's pcmk__group_apply_location: the group and its first member get
 // the scores; later members of a colocated group only get the node allowed.
@@ -33,8 +33,6 @@ void applyLocation(WorkingSet& ws, Resource& r, const std::vector<std::pair<int,
     first = false;
   }
 }
-
-}  // namespace
 
 namespace {
 
@@ -67,6 +65,7 @@ void applyShutdownLocks(WorkingSet& ws) {
 }  // namespace
 
 std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
+  applyNodeHealth(ws);  // before the constraints, as Pacemaker creates them first
   const Cib& cib = *ws.cib;
   applyShutdownLocks(ws);
   for (const LocationConstraint& lc : cib.locations) {

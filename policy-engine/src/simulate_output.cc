@@ -139,14 +139,20 @@ std::string formatClusterView(const ClusterView& view, const std::string& indent
   out << heading << "Node List:\n";
   std::vector<std::string> online, offline;
   for (const NodeView& n : view.nodes) {
+    // A node that is not healthy is listed on its own line with its health.
+    const char* health =
+        n.health < 0 ? " (health is RED)" : (n.health == 0 ? " (health is YELLOW)" : "");
     if (n.unclean) {
       // crm_mon's words: a member that must be fenced for a failure is still online.
       out << item << "* Node " << n.name << ": UNCLEAN (" << (n.online ? "online" : "offline")
-          << ")\n";
+          << ")" << health << "\n";
     } else if (n.online && n.standby) {
-      out << item << "* Node " << n.name << ": standby\n";
+      out << item << "* Node " << n.name << ": standby" << health << "\n";
     } else if (n.online && n.maintenance) {
-      out << item << "* Node " << n.name << ": maintenance\n";
+      out << item << "* Node " << n.name << ": maintenance" << health << "\n";
+    } else if (n.health <= 0) {
+      out << item << "* Node " << n.name << ": " << (n.online ? "online" : "OFFLINE") << health
+          << "\n";
     } else if (n.online) {
       online.push_back(n.name);
     } else {

@@ -225,6 +225,7 @@ std::vector<SummaryItem> summarize(const WorkingSet& ws, const ActionPlan& plan)
     return ws.resources[static_cast<std::size_t>(a)].priority >
            ws.resources[static_cast<std::size_t>(b)].priority;
   });
+  if (!ws.placement_order.empty()) order = ws.placement_order;
   for (int top : order) writer.resource(ws.resources[static_cast<std::size_t>(top)], out);
   return out;
 }
@@ -238,6 +239,7 @@ ClusterView describeCluster(const WorkingSet& ws, const ActionPlan* plan) {
     nv.standby = n.standby && !n.pending;
     nv.maintenance = n.maintenance;
     nv.unclean = n.unclean;
+    nv.health = n.health;
     view.nodes.push_back(nv);
   }
   // After the transition a fenced node is down and clean.
@@ -250,7 +252,13 @@ ClusterView describeCluster(const WorkingSet& ws, const ActionPlan* plan) {
       nv.unclean = false;
     }
   }
-  for (int top : ws.top_level) {
+  // crm_mon lists resources as the scheduler keeps them: by priority, then configuration order.
+  std::vector<int> order = ws.top_level;
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    return ws.resources[static_cast<std::size_t>(a)].priority >
+           ws.resources[static_cast<std::size_t>(b)].priority;
+  });
+  for (int top : order) {
     ResourceView v = viewOf(ws, ws.resources[static_cast<std::size_t>(top)], plan);
     if (v.orphan && v.nodes.empty()) continue;  // an inactive orphan is not listed
     view.resources.push_back(std::move(v));
@@ -265,10 +273,11 @@ std::vector<ScoreLine> scoreLines(const WorkingSet& ws) {
                            ? "pcmk__clone_assign"
                            : (r.kind == ResourceConfig::Kind::Group ? "pcmk__group_assign"
                                                                     : "pcmk__primitive_assign");
+    const NodeScores& scores = r.scores_before_capacity ? *r.scores_before_capacity : r.allowed;
     for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
-      if (!r.allowed[n]) continue;
+      if (!scores[n]) continue;
       lines.push_back({std::string(kind) + ": " + r.id + " allocation score on " +
-                       ws.nodes[n].name + ": " + scoreText(*r.allowed[n])});
+                       ws.nodes[n].name + ": " + scoreText(*scores[n])});
     }
   }
   return lines;

@@ -211,7 +211,7 @@ std::optional<Error> Unpacker::readPrimitiveChildren(const pugi::xml_node& node,
         out.ops.push_back(std::move(oc));
       }
     } else if (name == "utilization") {
-      continue;
+      if (auto e = readNvSet(c, out.utilization)) return e;
     } else {
       return fail(c, "unknown element in <primitive>");
     }
@@ -239,6 +239,9 @@ std::optional<Error> Unpacker::readGroup(const pugi::xml_node& node, ResourceCon
       if (auto e = readNvSet(c, out.meta)) return e;
     } else if (name == "instance_attributes") {
       if (auto e = readNvSet(c, out.params)) return e;
+    } else if (name == "utilization") {
+      // Kept but not counted: a group consumes what its members do (Pacemaker too).
+      if (auto e = readNvSet(c, out.utilization)) return e;
     } else {
       return fail(c, "unknown element in <group> (a group holds primitives)");
     }

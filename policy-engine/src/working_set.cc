@@ -6,8 +6,10 @@
 
 #include "common/crm_bool.h"
 #include "history.h"
+#include "node_health.h"
 #include "policy-engine/xml_dates.h"
 #include "rule_eval.h"
+#include "utilization.h"
 
 namespace pulse::pe {
 namespace {
@@ -52,6 +54,8 @@ ClusterOptions readOptions(const Cib& cib, std::vector<std::string>& warnings) {
       (!o.stonith_enabled || (!cib.no_quorum_panic && !o.have_quorum))) {
     o.no_quorum_policy = NoQuorumPolicy::Stop;
   }
+  o.placement_strategy = parsePlacementStrategy(a, warnings);
+  readHealthOptions(a, o, warnings);
   return o;
 }
 
@@ -77,6 +81,7 @@ void setupNodes(const Cib& cib, WorkingSet& ws) {
                site && !lookup(n.attributes, "#site-name")) {
       n.attributes["#site-name"] = *site;
     }
+    n.capacity = parseCapacity(nc.utilization, "node " + nc.uname, ws.warnings);
     if (auto* v = lookup(nc.attributes, "standby")) n.standby = crmIsTrue(*v);
     if (auto* v = lookup(nc.attributes, "maintenance")) n.maintenance = crmIsTrue(*v);
     // A node never seen by the cluster is unclean when fencing is on
@@ -308,6 +313,7 @@ int addResource(const ResourceConfig& rc, int parent, const Cib& cib, WorkingSet
   r.index = static_cast<int>(ws.resources.size());
   r.is_stonith = rc.cls == "stonith";
   if (rc.kind == ResourceConfig::Kind::Primitive) r.agent = agentOf(rc);
+  r.utilization = parseCapacity(rc.utilization, "resource " + rc.id, ws.warnings);
   // Own meta first, then the parent's, then rsc_defaults: the first value wins.
   r.meta =
       rc.meta_sets.empty() ? rc.meta : resolveNvSets(rc.meta_sets, {ws.now, nullptr, &rc, nullptr});
@@ -465,6 +471,7 @@ Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now, bool saniti
     applyNodeState(st, ws, n);
   }
   for (Node& node : ws.nodes) collectFailures(node);
+  assessNodeHealth(ws);
   for (const ResourceConfig& rc : cib.resources) {
     ws.top_level.push_back(addResource(rc, -1, cib, ws));
   }

@@ -19,6 +19,17 @@ namespace pulse::pe {
 
 enum class OnFail { Ignore, Demote, Recover, Stop, Block, Standby, Fence, RestartContainer };
 
+// placement-strategy: whether node capacities count, and how nodes of equal
+// score are ranked (balanced: most free capacity first).
+enum class PlacementStrategy { Default, Utilization, Minimal, Balanced };
+
+// node-health-strategy; MigrateOnRed is Pacemaker's "no red".
+enum class HealthStrategy { None, MigrateOnRed, OnlyGreen, Progressive, Custom };
+
+// Utilization amounts by name (cpu=2, memory=512): a node's remaining
+// capacity or what a resource consumes. A node lacking a name has none of it.
+using Capacity = std::map<std::string, std::int64_t, std::less<>>;
+
 struct ClusterOptions {
   bool symmetric = true;
   NoQuorumPolicy no_quorum_policy = NoQuorumPolicy::Stop;
@@ -33,6 +44,11 @@ struct ClusterOptions {
   bool startup_fencing = true;
   bool shutdown_lock = false;
   std::int64_t shutdown_lock_limit_s = 0;  // 0: locks never expire
+  PlacementStrategy placement_strategy = PlacementStrategy::Default;
+  HealthStrategy health_strategy = HealthStrategy::None;
+  // What "red", "yellow" and "green" in a #health-* attribute score, and the
+  // base every node starts from under the progressive strategy.
+  Score health_red = 0, health_yellow = 0, health_green = 0, health_base = 0;
 };
 
 struct Node {
@@ -54,6 +70,8 @@ struct Node {
   };
   std::map<std::string, Failures, std::less<>> failures;
   int assigned_count = 0;  // resources assigned so far (tie-break, like num_resources)
+  Capacity capacity;       // <utilization> less what assigned resources consume
+  int health = 1;          // from #health-* attributes: -1 red, 0 yellow, 1 green
 };
 
 struct Colocation;
@@ -116,6 +134,7 @@ struct Resource {
   enum class Needs { Nothing, Quorum, Fencing };
   Needs start_needs = Needs::Quorum;
   bool needs_unfencing = false;  // requires=unfencing (or its default with unfencing in use)
+  Capacity utilization;          // what the resource consumes on its node
 
   // From the status section.
   Role role = Role::Stopped;
@@ -151,6 +170,8 @@ struct Resource {
   bool allocating = false;
   bool merging = false;
   int assigned_to = -1;
+  // The scores as they stood before capacity bans (what crm_simulate -s shows).
+  std::optional<NodeScores> scores_before_capacity;
   std::vector<int> this_with;  // colocations where this is the dependent (rsc_cons)
   std::vector<int> with_this;  // colocations where this is the primary (rsc_cons_lhs)
 };
@@ -191,6 +212,9 @@ struct WorkingSet {
   // Configurations made up for orphans from their history's agent (stable addresses).
   std::deque<ResourceConfig> orphan_configs;
   std::vector<int> top_level;       // indices of top-level resources, config order
+  // Top-level resources in the order they were placed when capacities count
+  // (Pacemaker re-sorts its resource list then, and lists the transition in it).
+  std::vector<int> placement_order;
   std::vector<Colocation> colocations;
   std::map<std::string, int> resource_index;
   std::map<std::string, int> node_index;  // by uname and by id

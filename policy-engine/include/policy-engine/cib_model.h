@@ -111,6 +111,7 @@ struct ResourceConfig {
   // differ by node (rules see the node's attributes), as location rules with
   // value-source=param see them; `params` holds the unconditional ones.
   std::vector<NvSet> param_sets;
+  Attributes utilization;  // <utilization>: what the resource consumes of a node's capacity
   std::vector<OperationConfig> ops;
   std::vector<ResourceConfig> members;  // group members; a clone's one cloned resource
   int line = 0;

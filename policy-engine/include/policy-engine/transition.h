@@ -24,6 +24,7 @@ struct NodeView {
   bool standby = false;
   bool maintenance = false;
   bool unclean = false;
+  int health = 1;  // node-health: -1 red, 0 yellow, 1 green (or no health strategy)
 };
 
 // One resource as crm_mon lists it: a primitive, or a group with members.
