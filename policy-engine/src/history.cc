@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "config_changes.h"
+#include "migration.h"
 #include "policy-engine/xml_dates.h"
 
 namespace pulse::pe {
@@ -383,6 +384,8 @@ class ResourceReplay {
     } else if (task == "migrate_from") {
       r_.role = Role::Started;
       clear = true;
+    } else if (task == "migrate_to") {
+      unpackMigrateToSuccess(ws_, r_, node_, op);
     } else {
       setActive();
     }

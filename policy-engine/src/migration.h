@@ -9,6 +9,12 @@
 
 namespace pulse::pe {
 
+// Pacemaker's unpack_migrate_to_success, for a successful migrate_to replayed on `source`:
+// unless later operations settled it, the resource counts as active on the migration
+// target too (a migration cut short), as gone from the source when the target's
+// migrate_from succeeded, or as failed when neither node can tell.
+void unpackMigrateToSuccess(WorkingSet& ws, Resource& r, int source, const OperationRecord& op);
+
 // pcmk__rsc_can_migrate: allowed, managed, not failed, no start pending, and both nodes clean.
 bool canMigrate(const WorkingSet& ws, const Resource& r, int current);
 

@@ -43,6 +43,8 @@ void readOperation(const pugi::xml_node& op, OperationRecord& r) {
           r.restart_digest = value;
         } else if (std::strcmp(name, "op-secure-digest") == 0) {
           r.secure_digest = value;
+        } else if (std::strcmp(name, "on_node") == 0) {
+          r.on_node = value;
         } else if (std::strcmp(name, "op-force-restart") == 0) {
           r.op_force_restart = value;
         } else if (std::strcmp(name, "op-secure-params") == 0) {
@@ -79,6 +81,13 @@ void readOperation(const pugi::xml_node& op, OperationRecord& r) {
           r.last_rc_change = toLong(value);
         } else if (std::strcmp(name, "last-run") == 0) {
           last_run = toLong(value);
+        }
+        break;
+      case 'm':
+        if (std::strcmp(name, "migrate_source") == 0) {
+          r.migrate_source = value;
+        } else if (std::strcmp(name, "migrate_target") == 0) {
+          r.migrate_target = value;
         }
         break;
       case 'e':

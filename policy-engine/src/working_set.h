@@ -126,6 +126,9 @@ struct Resource {
   int lock_node = -1;
   std::int64_t lock_time = 0;
   bool allow_migrate = false;  // allow-migrate: moves by migrate_to/migrate_from
+  // A migration cut short (migrate_to done, migrate_from not recorded): the engine does not
+  // resume it but recovers by stop and start.
+  bool partial_migration = false;
   // multiple-active: what to do when found active on more than one node.
   enum class MultipleActive { StopStart, StopOnly, Block, StopUnexpected };
   MultipleActive multiple_active = MultipleActive::StopStart;

@@ -72,5 +72,21 @@ TEST(Migration, ResourceOrderedAfterAMigratingOneIsNotRestarted) {
   EXPECT_EQ(placedOn(t, "app"), "n2");
 }
 
+TEST(Migration, AnInterruptedMigrationCountsTheTargetAsActiveToo) {
+  // migrate_to n1 -> n2 succeeded, but no migrate_from was recorded on n2: the agent may
+  // already run vm there, so both copies are stopped before it runs again.
+  std::string h = history("vm", {{"start", 0, 2}, {"migrate_to", 0, 3}});
+  const std::string op = "operation=\"migrate_to\"";
+  h.insert(h.find(op) + op.size(), " migrate_source=\"n1\" migrate_target=\"n2\"");
+  auto t =
+      scheduleOk(cib(kNodes, migratable("vm"), "", nodeState("1", "n1", h) + nodeState("2", "n2")));
+  bool stop_on_n2 = false;
+  for (const Action& a : t.actions) {
+    if (a.resource == "vm" && a.task == "stop" && a.node == "n2") stop_on_n2 = true;
+  }
+  EXPECT_TRUE(stop_on_n2);
+  EXPECT_EQ(actionOf(t, "migrate_to", "vm"), nullptr);  // not resumed
+}
+
 }  // namespace
 }  // namespace pulse::pe

@@ -213,6 +213,8 @@ struct OperationRecord {
   std::optional<std::string> op_force_restart, op_secure_params;  // absent != empty
   bool is_last_failure = false;                                   // id ends in "_last_failure_0"
   std::string feature_set;
+  std::string on_node;                         // the node it ran on, when recorded
+  std::string migrate_source, migrate_target;  // migrate_to / migrate_from
   std::int64_t last_rc_change = 0;
   std::string exit_reason;
 };

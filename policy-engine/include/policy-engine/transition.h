@@ -3,7 +3,8 @@
 //
 // Invariants of a Transition returned by schedule():
 // - the ordering graph over `actions` is acyclic (edges point first -> then);
-// - every non-pseudo action names an online node;
+// - every non-pseudo action names an online node, except fencing (task "stonith", no
+//   resource, key "stonith-<node>-<action>"), which names the node to fence;
 // - a primitive is active on at most one node in `revised`.
 #pragma once
 
@@ -55,10 +56,11 @@ struct ClusterView {
 
 // One line of crm_simulate's "Transition Summary".
 struct SummaryItem {
-  std::string verb;      // Start Stop Move Recover Restart ...
-  std::string resource;  // resource id
+  std::string verb;      // Start Stop Move Migrate Recover Restart ..., or "Fence (reboot)"
+  std::string resource;  // resource id (the node's name for a fence line)
   std::string details;   // text inside the parentheses, e.g. "node1 -> node2"
-  std::string reason;    // e.g. "due to node availability", "blocked"; may be empty
+  std::string reason;    // e.g. "due to node availability", "blocked"; may be empty; for a
+                         // fence line, why the node is fenced ("rsc1 failed there")
 };
 
 // One action of the transition graph.
