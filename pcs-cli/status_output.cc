@@ -18,7 +18,9 @@ std::string timeText(std::time_t t) {
 // crm_mon counts primitives ("resource instances"), not groups.
 std::size_t instances(const std::vector<pe::ResourceView>& resources) {
   std::size_t n = 0;
-  for (const pe::ResourceView& r : resources) n += r.is_group ? instances(r.members) : 1;
+  for (const pe::ResourceView& r : resources) {
+    n += (r.is_group || r.is_clone) ? instances(r.members) : 1;
+  }
   return n;
 }
 
@@ -26,7 +28,10 @@ Json resourcesJson(const std::vector<pe::ResourceView>& resources) {
   Json out = Json::array();
   for (const pe::ResourceView& r : resources) {
     Json resource = {{"id", r.id}};
-    if (r.is_group) {
+    if (r.is_clone) {
+      resource["type"] = "clone";
+      resource["members"] = resourcesJson(r.members);  // the instances, "rsc:0" ...
+    } else if (r.is_group) {
       resource["type"] = "group";
       resource["members"] = resourcesJson(r.members);
     } else {

@@ -1,5 +1,6 @@
 #include "action_flags.h"
 
+#include <array>
 #include <utility>
 
 namespace pulse::pe {
@@ -23,15 +24,58 @@ class FlagSettler {
   // Flags a group action presents to orderings, from its members' actions.
   struct Flags {
     bool optional, runnable;
+    bool migrate_runnable = false;
   };
-  Flags flagsOf(int id) {
+  // A clone action is required when any instance's is, and runnable when
+  // any instance's is (Pacemaker's summary_action_flags).
+  Flags cloneFlagsOf(int id, int node) {
+    Flags f{true, true};
+    bool any_runnable = false;
+    std::vector<int> children = rsc(act(id).rsc).children;
+    for (int child : children) {
+      // A cloned group's instance answers for "running" with its own "running".
+      bool whole = !rsc(child).children.empty();
+      std::string task = whole ? act(id).task : memberTask(act(id).task);
+      std::vector<int> child_actions = actionsOf(child, task, whole ? -1 : node);
+      if (child_actions.empty()) continue;
+      Flags cf = whole ? groupFlagsOf(child_actions.front(), node) : flagsOf(child_actions.front());
+      if (f.optional && !cf.optional) {
+        f.optional = false;
+        act(id).optional = false;
+      }
+      if (cf.runnable) any_runnable = true;
+    }
+    if (!any_runnable) {
+      f.runnable = false;
+      if (node < 0) act(id).runnable = false;
+    }
+    return f;
+  }
+
+  // With `node` (the node of the action on the other side of an ordering), a
+  // clone action is required only when an instance action on that node is;
+  // it stays runnable when any instance's is (action_flags_for_ordering).
+  Flags flagsOf(int id, int node = -1) {
     PlannedAction& a = act(id);
-    if (a.rsc < 0 || !isGroup(rsc(a.rsc))) return {a.optional, a.runnable};
+    if (a.rsc >= 0 && isClone(rsc(a.rsc))) {
+      Flags anywhere = cloneFlagsOf(id, -1);
+      if (node < 0) return anywhere;
+      Flags here = cloneFlagsOf(id, node);
+      return {here.optional, anywhere.runnable};
+    }
+    if (a.rsc < 0 || !isGroup(rsc(a.rsc))) return {a.optional, a.runnable, a.migrate_runnable};
+    return groupFlagsOf(id, -1);
+  }
+
+  // A group action's flags from its members' actions (on `node` when given:
+  // a cloned group's instance asked about one node).
+  Flags groupFlagsOf(int id, int node) {
+    PlannedAction& a = act(id);
     Flags f{true, true};
     std::string task = memberTask(a.task);
     std::vector<int> children = rsc(a.rsc).children;
     for (int member : children) {
-      std::vector<int> member_actions = actionsOf(member, task, a.node);
+      std::vector<int> member_actions = actionsOf(member, task, node >= 0 ? node : a.node);
       if (!member_actions.empty()) {
         const PlannedAction& m = act(member_actions.front());
         if (f.optional && !m.optional) {
@@ -59,6 +103,7 @@ class FlagSettler {
     if (!reason) return;
     if (first.runnable) first.optional = false;
     if (!then.optional) first.optional = false;
+    if (!then.migrate_runnable) first.migrate_runnable = false;
     if (!first.optional && !first.runnable) then.runnable = false;
   }
 
@@ -83,15 +128,27 @@ class FlagSettler {
     if (type & kOrderAsymmetrical) handleAsymmetric(first, then);
     if ((type & kOrderImpliesFirst) && !then_optional) {
       if (filter_optional && !flags.optional && first_optional) first.optional = false;
+      if (flags.migrate_runnable && !then.migrate_runnable) first.migrate_runnable = false;
+    }
+    if ((type & kOrderImpliesFirstMigratable) && filter_optional) {
+      if (!(then.migrate_runnable && then.runnable)) first.runnable = false;
+      if (!then.optional) first.optional = false;
+    }
+    if ((type & kOrderPseudoLeft) && filter_optional && !first.runnable) {
+      then.migrate_runnable = false;
+      then.pseudo = false;
     }
     if ((type & kOrderRunnableLeft) && filter_runnable && then.runnable && !flags.runnable) {
       then.runnable = false;
+      then.migrate_runnable = false;
     }
-    if ((type & kOrderImpliesThen) && filter_optional && then.optional && !flags.optional) {
+    // A required action that is part of a migration does not make `then` required.
+    if ((type & kOrderImpliesThen) && filter_optional && then.optional && !flags.optional &&
+        !first.migrate_runnable) {
       then.optional = false;
     }
-    if ((type & kOrderRestart) && then.rsc >= 0 && !isGroup(rsc(then.rsc)) && first.rsc >= 0 &&
-        !isGroup(rsc(first.rsc))) {
+    if ((type & kOrderRestart) && then.rsc >= 0 && rsc(then.rsc).children.empty() &&
+        first.rsc >= 0 && rsc(first.rsc).children.empty()) {
       handleRestart(first, then, filter_optional, filter_runnable);
     }
   }
@@ -101,6 +158,20 @@ class FlagSettler {
   void updateOrdered(int invoking_rsc, int first, int then, Flags flags, bool filter_optional,
                      bool filter_runnable, std::uint32_t type) {
     updateOne(act(first), act(then), flags, filter_optional, filter_runnable, type);
+    if (invoking_rsc >= 0 && isClone(rsc(invoking_rsc))) {
+      // Pacemaker's pcmk__multi_update_actions: then each runnable instance action.
+      int then_rsc = act(then).rsc;
+      if (then_rsc < 0) return;
+      std::vector<int> children = rsc(then_rsc).children;
+      std::string task = act(then).task;
+      for (int child : children) {
+        std::vector<int> cs = actionsOf(child, task, act(then).node);
+        if (cs.empty() || !flagsOf(cs.front()).runnable) continue;
+        // A cloned group's instance passes the update on to its members.
+        updateOrdered(child, first, cs.front(), flags, filter_optional, filter_runnable, type);
+      }
+      return;
+    }
     if (invoking_rsc < 0 || !isGroup(rsc(invoking_rsc))) return;
     int then_rsc = act(then).rsc;
     if (then_rsc < 0) return;
@@ -114,9 +185,17 @@ class FlagSettler {
     }
   }
 
+  // The node an action stands for in an ordering: its own, or for a group's
+  // start the node the group is placed on.
+  int orderingNode(int id) {
+    const PlannedAction& a = act(id);
+    if (a.rsc >= 0 && isGroup(rsc(a.rsc)) && a.task == "start") return rsc(a.rsc).assigned_to;
+    return a.node;
+  }
+
   void applyEdge(const ActionEdge& e) {
-    Flags ff = flagsOf(e.first);
-    Flags tf = flagsOf(e.then);
+    Flags ff = flagsOf(e.first, orderingNode(e.then));
+    Flags tf = flagsOf(e.then, orderingNode(e.first));
     PlannedAction& first = act(e.first);
     PlannedAction& then = act(e.then);
     std::uint32_t type = e.flags;
@@ -141,6 +220,12 @@ class FlagSettler {
         then.runnable = false;
       }
     }
+    if ((type & kOrderImpliesFirstMigratable) && then.rsc >= 0) {
+      updateOrdered(then.rsc, e.first, e.then, ff, true, false, kOrderImpliesFirstMigratable);
+    }
+    if ((type & kOrderPseudoLeft) && then.rsc >= 0) {
+      updateOrdered(then.rsc, e.first, e.then, ff, true, false, kOrderPseudoLeft);
+    }
     if ((type & kOrderAsymmetrical) && then.rsc >= 0) {
       updateOrdered(then.rsc, e.first, e.then, ff, false, true, kOrderAsymmetrical);
     }
@@ -152,6 +237,19 @@ class FlagSettler {
         !rsc(f2.rsc).managed && rsc(f2.rsc).blocked && !f2.runnable && f2.task == "stop") {
       t2.runnable = false;
     }
+  }
+
+  // A one-or-more pseudo-action (clone-min, or a set with require-all="false";
+  // Pacemaker's pe_order_one_or_more) is runnable while at least
+  // required_runnable_before of the actions ordered before it can run.
+  void settleRequiresAny(PlannedAction& a) {
+    int runnable = 0;
+    for (int e : a.before) {
+      const ActionEdge& edge = plan_.edges[static_cast<std::size_t>(e)];
+      if ((edge.flags & kOrderOneOrMore) && flagsOf(edge.first).runnable) ++runnable;
+    }
+    PlannedAction& again = act(a.id);
+    again.runnable = runnable >= again.required_runnable_before;
   }
 
   // An unrunnable start blocks the starts of what must be colocated with it.
@@ -189,16 +287,19 @@ class FlagSettler {
 
   void run() {
     for (int round = 0; round < 10000; ++round) {
-      std::vector<std::pair<bool, bool>> before;
+      std::vector<std::array<bool, 4>> before;
       before.reserve(plan_.actions.size());
-      for (const PlannedAction& a : plan_.actions) before.emplace_back(a.optional, a.runnable);
+      for (const PlannedAction& a : plan_.actions) before.push_back(state(a));
       for (const ActionEdge& e : plan_.edges) applyEdge(e);
+      for (PlannedAction& a : plan_.actions) {
+        if (a.required_runnable_before > 0) settleRequiresAny(a);
+      }
       for (std::size_t i = 0; i < plan_.actions.size(); ++i) {
         blockColocationDependents(static_cast<int>(i));
       }
       bool changed = false;
       for (std::size_t i = 0; i < plan_.actions.size(); ++i) {
-        if (before[i] != std::make_pair(plan_.actions[i].optional, plan_.actions[i].runnable)) {
+        if (before[i] != state(plan_.actions[i])) {
           changed = true;
           break;
         }
@@ -208,6 +309,9 @@ class FlagSettler {
   }
 
  private:
+  static std::array<bool, 4> state(const PlannedAction& a) {
+    return {a.optional, a.runnable, a.migrate_runnable, a.pseudo};
+  }
   Resource& rsc(int i) { return ws_.resources[static_cast<std::size_t>(i)]; }
   PlannedAction& act(int i) { return plan_.actions[static_cast<std::size_t>(i)]; }
   std::vector<int> actionsOf(int r, const std::string& task, int node = -1) {

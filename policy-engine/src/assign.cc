@@ -9,6 +9,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "clone_assign.h"
+#include "glib_order.h"
+#include "utilization.h"
+
 namespace pulse::pe {
 namespace {
 
@@ -18,8 +22,8 @@ Resource& rsc(WorkingSet& ws, int i) { return ws.resources[static_cast<std::size
 
 bool isGroup(const Resource& r) { return r.kind == ResourceConfig::Kind::Group; }
 
-// Variant rank as Pacemaker orders colocations (group above primitive).
-int variantRank(const Resource& r) { return isGroup(r) ? 1 : 0; }
+// Variant rank as Pacemaker orders colocations (clone above group above primitive).
+int variantRank(const Resource& r) { return isClone(r) ? 2 : (isGroup(r) ? 1 : 0); }
 
 int compareBy(const Resource& a, const Resource& b) {
   if (a.priority != b.priority) return a.priority > b.priority ? -1 : 1;
@@ -112,21 +116,72 @@ void applyColocToWeights(WorkingSet& ws, Resource& dependent, const Resource& pr
   }
 }
 
-class Assigner {
+class Assigner : public AssignSteps {
  public:
   explicit Assigner(WorkingSet& ws) : ws_(ws) {}
 
-  int assign(int index) {
+  int assign(int index) { return assign(index, -1); }
+
+  int assign(int index, int prefer) override {
     Resource& r = rsc(ws_, index);
-    return isGroup(r) ? assignGroup(index) : assignPrimitive(index);
+    if (isClone(r)) {
+      assignClone(ws_, *this, index);
+      return -1;
+    }
+    return isGroup(r) ? assignGroup(index, prefer) : assignPrimitive(index, prefer);
+  }
+
+  void applyColocScore(int dependent, int primary, const Colocation& c) override {
+    applyColocScoreTo(dependent, primary, c);
+  }
+
+  void applyWithThis(int index, int ci) override {
+    const Colocation c = ws_.colocations[static_cast<std::size_t>(ci)];
+    if (!hasInfluence(c)) return;
+    float factor = static_cast<float>(c.score) / static_cast<float>(kInfinity);
+    NodeScores nodes = rsc(ws_, index).allowed;
+    addColocatedNodeScores(c.dependent, nodes, true, c.node_attribute, factor, false, true,
+                           isClone(rsc(ws_, index)));
+    rsc(ws_, index).allowed = std::move(nodes);
+  }
+
+  void mergeColocatedScores(int target, int other, const std::string& attr, float factor,
+                            bool only_active, bool nonnegative) override {
+    NodeScores nodes = rsc(ws_, target).allowed;
+    addColocatedNodeScores(other, nodes, true, attr, factor, false, only_active, nonnegative);
+    rsc(ws_, target).allowed = std::move(nodes);
+  }
+
+  // Pacemaker's pcmk__unassign_resource.
+  void unassign(int index) override {
+    Resource& r = rsc(ws_, index);
+    if (!r.provisional && r.assigned_to >= 0 && !isGroup(r)) {
+      Node& node = ws_.nodes[static_cast<std::size_t>(r.assigned_to)];
+      node.assigned_count--;
+      releaseCapacity(node.capacity, r.utilization);
+    }
+    r.assigned_to = -1;
+    r.provisional = true;
+    std::vector<int> children = r.children;
+    for (int c : children) unassign(c);
+  }
+
+  // The resource's scores with its "this with" colocations merged in, as
+  // Pacemaker weighs resources against each other before placing them.
+  NodeScores colocatedScores(int index) {
+    NodeScores scores;
+    addColocatedNodeScores(index, scores, false, "", 1.0f, true, false);
+    return scores;
   }
 
  private:
   // Colocation scores of `dependent` (and, transitively, of what is colocated
   // with it) merged into `nodes`, scaled by `factor`.
+  // With `nonnegative` (a clone merging its dependents' scores) a merged
+  // score never turns a node negative.
   void addColocatedNodeScores(int index, NodeScores& nodes, bool nodes_given,
                               const std::string& attr, float factor, bool this_with,
-                              bool only_active) {
+                              bool only_active, bool nonnegative = false) {
     Resource& r = rsc(ws_, index);
     if (r.merging) return;
     r.merging = true;
@@ -138,12 +193,13 @@ class Assigner {
       }
       int member = nodes_given ? r.children.front() : r.children.back();
       work = nodes;
-      addColocatedNodeScores(member, work, nodes_given, attr, factor, this_with, only_active);
+      addColocatedNodeScores(member, work, nodes_given, attr, factor, this_with, only_active,
+                             nonnegative);
     } else if (!nodes_given) {
       work = r.allowed;
     } else {
       work = nodes;
-      addScoresMatchingAttr(work, r, attr, factor, false);
+      addScoresMatchingAttr(work, r, attr, factor, nonnegative);
     }
     if (anyNodeAvailable(ws_, work)) {
       float multiplier = factor < 0.0f ? -1.0f : 1.0f;
@@ -160,11 +216,17 @@ class Assigner {
         int other = this_with ? c.primary : c.dependent;
         if (!this_with && !hasInfluence(c)) continue;
         float f = multiplier * static_cast<float>(c.score) / static_cast<float>(kInfinity);
-        addColocatedNodeScores(other, work, true, c.node_attribute, f, this_with, true);
+        addColocatedNodeScores(other, work, true, c.node_attribute, f, this_with, true,
+                               nonnegative);
       }
     } else if (only_active) {
       r.merging = false;
       return;
+    }
+    if (nonnegative) {
+      for (auto& s : work) {
+        if (s && *s == kInfinityHack) s = 1;
+      }
     }
     nodes = std::move(work);
     r.merging = false;
@@ -206,17 +268,21 @@ class Assigner {
     }
   }
 
-  void applyColocScore(int dependent, int primary, const Colocation& c) {
+  void applyColocScoreTo(int dependent, int primary, const Colocation& c) {
     Resource& p = rsc(ws_, primary);
+    if (isClone(p)) {
+      applyColocationWithClone(ws_, *this, dependent, primary, c);
+      return;
+    }
     if (isGroup(p)) {
       if (p.provisional || p.children.empty()) return;
       if (p.group_colocated) {
         int member = c.score >= kInfinity ? p.children.back() : p.children.front();
-        applyColocScore(dependent, member, c);
+        applyColocScoreTo(dependent, member, c);
         return;
       }
       if (c.score >= kInfinity) return;  // mandatory colocation with a non-colocated group
-      for (int member : p.children) applyColocScore(dependent, member, c);
+      for (int member : p.children) applyColocScoreTo(dependent, member, c);
       return;
     }
     Resource& d = rsc(ws_, dependent);
@@ -229,18 +295,9 @@ class Assigner {
     std::optional<NodeScores> archive;
     if (c.score < 0 && c.score > -kInfinity) archive = r.allowed;
     assign(c.primary);
-    applyColocScore(index, c.primary, c);
+    applyColocScoreTo(index, c.primary, c);
     Resource& again = rsc(ws_, index);
     if (archive && !anyNodeAvailable(ws_, again.allowed)) again.allowed = std::move(*archive);
-  }
-
-  void applyWithThis(int index, int ci) {
-    const Colocation c = ws_.colocations[static_cast<std::size_t>(ci)];
-    if (!hasInfluence(c)) return;
-    float factor = static_cast<float>(c.score) / static_cast<float>(kInfinity);
-    NodeScores nodes = rsc(ws_, index).allowed;
-    addColocatedNodeScores(c.dependent, nodes, true, c.node_attribute, factor, false, true);
-    rsc(ws_, index).allowed = std::move(nodes);
   }
 
   bool finalize(Resource& r, int chosen, bool force) {
@@ -258,42 +315,99 @@ class Assigner {
       return false;
     }
     r.assigned_to = chosen;
-    ws_.nodes[static_cast<std::size_t>(chosen)].assigned_count++;
+    Node& node = ws_.nodes[static_cast<std::size_t>(chosen)];
+    node.assigned_count++;
+    consumeCapacity(node.capacity, r.utilization);
     return true;
   }
 
-  bool assignBestNode(Resource& r) {
-    std::vector<int> nodes;
-    for (std::size_t n = 0; n < r.allowed.size(); ++n) {
-      if (r.allowed[n]) nodes.push_back(static_cast<int>(n));
-    }
-    int current = ws_.currentNode(r);
+  // Pacemaker's compare_nodes: score (unavailable nodes last), then for
+  // "balanced" the most free capacity, then fewest resources assigned, then
+  // the current node; "minimal" skips straight to the name, so resources
+  // pack onto the first nodes by name.
+  bool nodeBefore(const Resource& r, int current, int a, int b) const {
     auto weight = [&](int n) {
       return ws_.available(n) ? *r.allowed[static_cast<std::size_t>(n)] : -kInfinity;
     };
-    std::sort(nodes.begin(), nodes.end(), [&](int a, int b) {
-      Score wa = weight(a), wb = weight(b);
-      if (wa != wb) return wa > wb;
-      int ca = ws_.nodes[static_cast<std::size_t>(a)].assigned_count;
-      int cb = ws_.nodes[static_cast<std::size_t>(b)].assigned_count;
-      if (ca != cb) return ca < cb;
+    Score wa = weight(a), wb = weight(b);
+    if (wa != wb) return wa > wb;
+    const Node& na = ws_.nodes[static_cast<std::size_t>(a)];
+    const Node& nb = ws_.nodes[static_cast<std::size_t>(b)];
+    const PlacementStrategy strategy = ws_.options.placement_strategy;
+    if (strategy != PlacementStrategy::Minimal) {
+      if (strategy == PlacementStrategy::Balanced) {
+        int by_capacity = compareNodeCapacities(na.capacity, nb.capacity);
+        if (by_capacity != 0) return by_capacity < 0;
+      }
+      if (na.assigned_count != nb.assigned_count) return na.assigned_count < nb.assigned_count;
       if (current >= 0 && (a == current) != (b == current)) return a == current;
-      return ws_.nodes[static_cast<std::size_t>(a)].name <
-             ws_.nodes[static_cast<std::size_t>(b)].name;
-    });
-    int chosen = nodes.empty() ? -1 : nodes.front();
-    if (chosen >= 0 && *r.allowed[static_cast<std::size_t>(chosen)] > 0 && ws_.available(chosen) &&
-        current >= 0 && ws_.available(current)) {
-      Score best = *r.allowed[static_cast<std::size_t>(chosen)];
-      for (std::size_t i = 1; i < nodes.size(); ++i) {
-        if (*r.allowed[static_cast<std::size_t>(nodes[i])] != best) break;
-        if (nodes[i] == current) chosen = current;
+    }
+    return na.name < nb.name;
+  }
+
+  // Pacemaker's assign_best_node: `prefer` (a clone instance's current node)
+  // wins when it is as good as the best node and available.
+  bool assignBestNode(int index, int prefer) {
+    // Capacity bans first; when nothing has room for the resource and what
+    // is colocated with it, the node with most room left is preferred, unless
+    // something else already is (pcmk__ban_insufficient_capacity).
+    if (ws_.options.placement_strategy != PlacementStrategy::Default) {
+      rsc(ws_, index).scores_before_capacity = rsc(ws_, index).allowed;
+    }
+    if (ws_.options.placement_strategy != PlacementStrategy::Default && node_table_.empty()) {
+      node_table_ = nodeTableOrder(ws_);
+    }
+    const int most_room = banInsufficientCapacity(ws_, index, node_table_);
+    if (prefer < 0) prefer = most_room;
+    Resource& r = rsc(ws_, index);
+    std::vector<int> nodes;
+    int current = ws_.currentNode(r);
+    if (ws_.options.placement_strategy == PlacementStrategy::Default) {
+      // A total order (names break every tie): any sort gives Pacemaker's result.
+      for (std::size_t n = 0; n < r.allowed.size(); ++n) {
+        if (r.allowed[n]) nodes.push_back(static_cast<int>(n));
+      }
+      std::sort(nodes.begin(), nodes.end(),
+                [&](int a, int b) { return nodeBefore(r, current, a, b); });
+    } else {
+      // Pacemaker sorts the allowed-node table's values (its iteration order,
+      // reversed) with g_list_sort; capacity votes need not be transitive, so
+      // the same input and algorithm are needed for the same choice.
+      for (auto it = node_table_.rbegin(); it != node_table_.rend(); ++it) {
+        if (r.allowed[static_cast<std::size_t>(*it)]) nodes.push_back(*it);
+      }
+      nodes = glibSorted(nodes, [&](int a, int b) {
+        return nodeBefore(r, current, a, b) ? -1 : (nodeBefore(r, current, b, a) ? 1 : 0);
+      });
+    }
+    auto weight = [&](int n) {
+      return ws_.available(n) ? *r.allowed[static_cast<std::size_t>(n)] : -kInfinity;
+    };
+    int chosen = -1;
+    if (prefer >= 0 && !nodes.empty() && r.allowed[static_cast<std::size_t>(prefer)]) {
+      Score preferred = *r.allowed[static_cast<std::size_t>(prefer)];
+      if (preferred >= weight(nodes.front()) && preferred >= 0 && ws_.available(prefer)) {
+        chosen = prefer;
+      }
+    }
+    // A unique clone's instances do not stay on their current node for a tie.
+    bool unique_instance =
+        r.parent >= 0 && isClone(rsc(ws_, r.parent)) && rsc(ws_, r.parent).unique;
+    if (chosen < 0 && !nodes.empty()) {
+      chosen = nodes.front();
+      if (!unique_instance && *r.allowed[static_cast<std::size_t>(chosen)] > 0 &&
+          ws_.available(chosen) && current >= 0 && ws_.available(current)) {
+        Score best = *r.allowed[static_cast<std::size_t>(chosen)];
+        for (std::size_t i = 1; i < nodes.size(); ++i) {
+          if (*r.allowed[static_cast<std::size_t>(nodes[i])] != best) break;
+          if (nodes[i] == current) chosen = current;
+        }
       }
     }
     return finalize(r, chosen, false);
   }
 
-  int assignPrimitive(int index) {
+  int assignPrimitive(int index, int prefer) {
     Resource& r0 = rsc(ws_, index);
     if (r0.parent >= 0 && !rsc(ws_, r0.parent).allocating) assign(r0.parent);
     Resource& r = rsc(ws_, index);
@@ -318,7 +432,7 @@ class Assigner {
     } else if (ws_.options.stop_all_resources) {
       finalize(rr, -1, true);
     } else {
-      assignBestNode(rr);
+      assignBestNode(index, prefer);
     }
     rr.allocating = false;
     return rr.assigned_to;
@@ -351,7 +465,7 @@ class Assigner {
     g.with_this.clear();
   }
 
-  int assignGroup(int index) {
+  int assignGroup(int index, int prefer) {
     Resource& g = rsc(ws_, index);
     if (!g.provisional) return g.assigned_to;
     if (g.allocating) return -1;
@@ -365,7 +479,7 @@ class Assigner {
     int first_assigned = -1;
     std::vector<int> children = g.children;
     for (int member : children) {
-      int node = assignPrimitive(member);
+      int node = assignPrimitive(member, prefer);
       if (first_assigned < 0) first_assigned = node;
     }
     Resource& gg = rsc(ws_, index);
@@ -377,9 +491,14 @@ class Assigner {
   }
 
   WorkingSet& ws_;
+  std::vector<int> node_table_;  // nodeTableOrder(ws_), computed on first use
 };
 
 }  // namespace
+
+void insertColocation(WorkingSet& ws, std::vector<int>& list, int coloc, bool by_primary) {
+  insertSorted(ws, list, coloc, by_primary);
+}
 
 std::optional<Error> unpackColocations(WorkingSet& ws) {
   for (const ColocationConstraint& cc : ws.cib->colocations) {
@@ -401,11 +520,12 @@ std::optional<Error> unpackColocations(WorkingSet& ws) {
     c.node_attribute = cc.node_attribute;
     auto critical = rsc(ws, d).meta.find("critical");
     if (critical != rsc(ws, d).meta.end() && critical->second == "false") c.influence = false;
+    if (cc.influence) c.influence = *cc.influence;  // the constraint's own influence wins
     addColocation(ws, std::move(c));
   }
-  // A colocated group: each member is colocated with the one before it.
-  for (int top : ws.top_level) {
-    const Resource& g = rsc(ws, top);
+  // A colocated group (cloned ones too): each member is colocated with the one before it.
+  for (std::size_t top = 0; top < ws.resources.size(); ++top) {
+    const Resource& g = ws.resources[top];
     if (!isGroup(g) || !g.group_colocated) continue;
     for (std::size_t i = 1; i < g.children.size(); ++i) {
       Colocation c;
@@ -419,11 +539,65 @@ std::optional<Error> unpackColocations(WorkingSet& ws) {
   return std::nullopt;
 }
 
+namespace {
+
+// Pacemaker's cmp_resources (pcmk__sort_resources), used when capacities
+// count: higher priority first, then the higher score on the current node,
+// then the higher score on the nodes taken in their placement order.
+// Returns <0 when `a` goes first.
+int compareForPlacement(WorkingSet& ws, Assigner& assigner, const std::vector<int>& nodes, int a,
+                        int b) {
+  const Resource& ra = rsc(ws, a);
+  const Resource& rb = rsc(ws, b);
+  if (ra.priority != rb.priority) return ra.priority > rb.priority ? -1 : 1;
+  if (nodes.empty()) return 0;
+  const NodeScores sa = assigner.colocatedScores(a);
+  const NodeScores sb = assigner.colocatedScores(b);
+  auto on = [](const NodeScores& s, int node) {
+    return node < 0 || !s[static_cast<std::size_t>(node)] ? -kInfinity
+                                                          : *s[static_cast<std::size_t>(node)];
+  };
+  Score wa = on(sa, ws.currentNode(rsc(ws, a)));
+  Score wb = on(sb, ws.currentNode(rsc(ws, b)));
+  if (wa != wb) return wa > wb ? -1 : 1;
+  for (int node : nodes) {
+    wa = on(sa, node);
+    wb = on(sb, node);
+    if (wa != wb) return wa > wb ? -1 : 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
 void assignResources(WorkingSet& ws) {
   std::vector<int> order = ws.top_level;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int a, int b) { return rsc(ws, a).priority > rsc(ws, b).priority; });
   Assigner assigner(ws);
+  if (ws.options.placement_strategy == PlacementStrategy::Default) {
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return rsc(ws, a).priority > rsc(ws, b).priority; });
+  } else {
+    // All nodes by availability, capacity (balanced) and name, no resource
+    // placed yet: the order in which resources' scores are compared.
+    const std::vector<int> nodes = glibSorted(pacemakerNodeOrder(ws), [&](int a, int b) {
+      Score wa = ws.available(a) ? 0 : -kInfinity;
+      Score wb = ws.available(b) ? 0 : -kInfinity;
+      if (wa != wb) return wa > wb ? -1 : 1;
+      const Node& na = ws.nodes[static_cast<std::size_t>(a)];
+      const Node& nb = ws.nodes[static_cast<std::size_t>(b)];
+      if (ws.options.placement_strategy == PlacementStrategy::Balanced) {
+        int by_capacity = compareNodeCapacities(na.capacity, nb.capacity);
+        if (by_capacity != 0) return by_capacity < 0 ? -1 : 1;
+      }
+      return na.name.compare(nb.name) < 0 ? -1 : (na.name == nb.name ? 0 : 1);
+    });
+    // Resources start in priority order (a stable sort), as Pacemaker keeps them.
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return rsc(ws, a).priority > rsc(ws, b).priority; });
+    order = glibSorted(
+        order, [&](int a, int b) { return compareForPlacement(ws, assigner, nodes, a, b); });
+    ws.placement_order = order;
+  }
   for (int index : order) assigner.assign(index);
 }
 

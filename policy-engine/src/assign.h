@@ -4,12 +4,18 @@
 #pragma once
 
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include "working_set.h"
 
 namespace pulse::pe {
 
-// Location constraints, stickiness, migration-threshold bans.
+// Adds location scores (node, score) to a resource; a group passes them on
+// to its members as Pacemaker's pcmk__group_apply_location does.
+void applyLocation(WorkingSet& ws, Resource& r, const std::vector<std::pair<int, Score>>& scores);
+
+// Node health, location constraints, stickiness, migration-threshold bans.
 std::optional<Error> applyNodeCriteria(WorkingSet& ws);
 
 // Colocation constraints from the configuration plus the groups' internal ones.

@@ -70,8 +70,9 @@ OpDigestInput opDigestInput(const WorkingSet& ws, const Resource& r, const std::
   OpDigestInput in;
   if (r.config == nullptr) return in;
   in.params = r.config->params;
-  if (r.parent >= 0) {
-    const Resource& parent = ws.resources[static_cast<std::size_t>(r.parent)];
+  // Instance attributes are inherited from every enclosing group and clone.
+  for (int p = r.parent; p >= 0; p = ws.resources[static_cast<std::size_t>(p)].parent) {
+    const Resource& parent = ws.resources[static_cast<std::size_t>(p)];
     if (parent.config != nullptr) {
       for (const auto& kv : parent.config->params) in.params.insert(kv);
     }
@@ -100,12 +101,20 @@ DigestCheck compareDigests(const WorkingSet& ws, const Resource& r, const Operat
       op.op_force_restart ? std::optional<std::string_view>(*op.op_force_restart) : std::nullopt,
       op.op_secure_params ? std::optional<std::string_view>(*op.op_secure_params) : std::nullopt);
   bool extra_params = op.interval_ms == 0 && !in.op_params.empty();
+  DigestCheck check = DigestCheck::Match;
   if (!op.restart_digest.empty() && digests.restart != op.restart_digest) {
-    return DigestCheck::Restart;
+    check = DigestCheck::Restart;
+  } else if (op.op_digest.empty()) {
+    check = DigestCheck::Unknown;
+  } else if (digests.all != op.op_digest) {
+    check = extra_params ? DigestCheck::Restart : DigestCheck::All;
   }
-  if (op.op_digest.empty()) return DigestCheck::Unknown;
-  if (digests.all != op.op_digest) return extra_params ? DigestCheck::Restart : DigestCheck::All;
-  return DigestCheck::Match;
+  // In a sanitized CIB only private parameters may differ: the secure digest decides.
+  if (check != DigestCheck::Match && ws.sanitized && !op.secure_digest.empty() &&
+      digests.secure == op.secure_digest) {
+    check = DigestCheck::Match;
+  }
+  return check;
 }
 
 ConfigChanges checkConfigChanges(const WorkingSet& ws) {
@@ -115,7 +124,7 @@ ConfigChanges checkConfigChanges(const WorkingSet& ws) {
     if (node < 0 && !st.uname.empty()) node = ws.findNode(st.uname);
     if (node < 0) continue;
     for (const ResourceHistory& rh : st.resources) {
-      int index = ws.findResource(rh.id);
+      int index = ws.historyOwner(node, rh.id);
       if (index < 0 || rh.ops.empty()) continue;
       const Resource& r = ws.resources[static_cast<std::size_t>(index)];
       if (r.kind != ResourceConfig::Kind::Primitive) continue;
@@ -142,7 +151,12 @@ ConfigChanges checkConfigChanges(const WorkingSet& ws) {
           if (op.interval_ms > 0) {
             out.forced.push_back({index, task, op.interval_ms});
           } else if (!op.restart_digest.empty()) {
-            if (r.managed && !r.failed) out.reloads.emplace_back(index, node);
+            // A start still pending when the definition changed: restart, not reload.
+            if (r.managed && !r.failed && r.start_pending) {
+              out.forced.push_back({index, "stop", 0});
+            } else if (r.managed && !r.failed) {
+              out.reloads.emplace_back(index, node);
+            }
           } else {
             out.forced.push_back({index, task, op.interval_ms});
           }

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "config_changes.h"
+#include "migration.h"
 #include "policy-engine/xml_dates.h"
 
 namespace pulse::pe {
@@ -110,6 +111,11 @@ class ResourceReplay {
                        auto key = [](const OperationRecord* o) {
                          return o->call_id < 0 ? std::numeric_limits<long long>::max() : o->call_id;
                        };
+                       // A call recorded twice (its last result and its last
+                       // failure) is ordered by when each result came.
+                       if (key(a) == key(b) && a->call_id >= 0) {
+                         return a->last_rc_change < b->last_rc_change;
+                       }
                        return key(a) < key(b);
                      });
     Role saved = r_.role;
@@ -161,6 +167,15 @@ class ResourceReplay {
       if (op.interval_ms == 0 || op.op_status == kExecPending) continue;
       r_.active_recurring.push_back({node_, op.task, op.interval_ms});
     }
+  }
+  // Where a failure's ban applies: an anonymous clone's instances are
+  // interchangeable, so the whole clone is kept off the node (uber_parent).
+  Resource& banScope() {
+    int clone = cloneOf(ws_, r_.index);
+    if (clone >= 0 && !ws_.resources[static_cast<std::size_t>(clone)].unique) {
+      return ws_.resources[static_cast<std::size_t>(clone)];
+    }
+    return r_;
   }
   void setActive() {
     if (r_.role < Role::Started) r_.role = Role::Started;
@@ -227,8 +242,7 @@ class ResourceReplay {
     if (maskable) {
       updateState(op, target_rc);
       recordFailed(op, old_rc);
-      int parent = r_.index;
-      addLocationScore(ws_.resources[static_cast<std::size_t>(parent)], node_, -kInfinity);
+      addLocationScore(banScope(), node_, -kInfinity);
       return;
     }
     switch (status) {
@@ -250,7 +264,13 @@ class ResourceReplay {
         updateState(op, rc);
         return;
       case kExecNotInstalled:
-        addLocationScore(r_, node_, -kInfinity);
+        // A missing agent cannot be ignored: recover the resource elsewhere even with
+        // on-fail=ignore (Pacemaker's "migrate" handling).
+        if (failurePolicy(ws_, r_, op.task, op.interval_ms).on_fail == OnFail::Ignore &&
+            severity(on_fail_) < severity(OnFail::Recover)) {
+          on_fail_ = OnFail::Recover;
+        }
+        addLocationScore(banScope(), node_, -kInfinity);
         failure(op, rc);
         return;
       case kExecNoFenceDevice:
@@ -261,16 +281,22 @@ class ResourceReplay {
         break;
     }
     FailurePolicy policy = failurePolicy(ws_, r_, op.task, op.interval_ms);
-    if (policy.on_fail == OnFail::Ignore) {
+    if (policy.on_fail == OnFail::Ignore ||
+        (policy.on_fail == OnFail::RestartContainer && op.task == "stop")) {
       updateState(op, target_rc);
+      r_.failure_ignored = true;
       recordFailed(op, rc);
+      if (policy.on_fail == OnFail::RestartContainer &&
+          severity(on_fail_) <= severity(OnFail::Recover)) {
+        on_fail_ = OnFail::RestartContainer;
+      }
       return;
     }
     failure(op, rc);
     if (status == kExecErrorHard) {
-      addLocationScore(r_, node_, -kInfinity);
+      addLocationScore(banScope(), node_, -kInfinity);
     } else if (status == kExecErrorFatal) {
-      addLocationScore(r_, -1, -kInfinity);
+      addLocationScore(banScope(), -1, -kInfinity);
     }
   }
 
@@ -358,6 +384,8 @@ class ResourceReplay {
     } else if (task == "migrate_from") {
       r_.role = Role::Started;
       clear = true;
+    } else if (task == "migrate_to") {
+      unpackMigrateToSuccess(ws_, r_, node_, op);
     } else {
       setActive();
     }
@@ -399,7 +427,7 @@ class ResourceReplay {
       r_.next_role = policy.fail_role;
     }
     if (policy.fail_role == Role::Stopped) {
-      for (auto& s : r_.allowed) s = -kInfinity;
+      for (auto& s : banScope().allowed) s = -kInfinity;
     }
   }
 
@@ -418,9 +446,44 @@ class ResourceReplay {
       }
       return;
     }
+    if (multiplyActive()) applyMultipleActive();
     if (r_.parent >= 0) {
       auto& pr = ws_.resources[static_cast<std::size_t>(r_.parent)].running_on;
       if (std::find(pr.begin(), pr.end(), node_) == pr.end()) pr.push_back(node_);
+    }
+  }
+
+  // Active on more than one node: counting unclean nodes only when the resource needs
+  // fencing (Pacemaker's pe__find_active_requires).
+  bool multiplyActive() const {
+    int count = 0;
+    for (int n : r_.running_on) {
+      if (r_.start_needs == Resource::Needs::Fencing ||
+          !ws_.nodes[static_cast<std::size_t>(n)].unclean) {
+        ++count;
+      }
+    }
+    return count > 1;
+  }
+
+  // multiple-active=stop_only bans the resource everywhere; block leaves it (and, when the
+  // group says so too, its whole group) alone. stop_start is the planner's default recovery.
+  void applyMultipleActive() {
+    if (r_.multiple_active == Resource::MultipleActive::StopOnly) {
+      for (auto& s : r_.allowed) s = -kInfinity;
+    } else if (r_.multiple_active == Resource::MultipleActive::Block) {
+      r_.managed = false;
+      r_.blocked = true;
+      if (r_.parent < 0) return;
+      Resource& group = ws_.resources[static_cast<std::size_t>(r_.parent)];
+      if (group.kind != ResourceConfig::Kind::Group ||
+          group.multiple_active != Resource::MultipleActive::Block) {
+        return;
+      }
+      for (int member : group.children) {
+        ws_.resources[static_cast<std::size_t>(member)].managed = false;
+        ws_.resources[static_cast<std::size_t>(member)].blocked = true;
+      }
     }
   }
 
@@ -429,6 +492,12 @@ class ResourceReplay {
       if (std::find(r_.known_on.begin(), r_.known_on.end(), node_) == r_.known_on.end()) {
         r_.known_on.push_back(node_);
       }
+    }
+    // A managed resource believed active on a node that is down (and not in maintenance)
+    // needs that node fenced before it may start elsewhere.
+    if (r_.role > Role::Stopped && !node().online && !node().maintenance && r_.managed &&
+        ws_.options.stonith_enabled) {
+      ws_.fenceNode(node_, r_.id + " is thought to be active there");
     }
     OnFail on_fail = on_fail_;
     if (node().unclean) on_fail = OnFail::Ignore;
@@ -439,7 +508,7 @@ class ResourceReplay {
         r_.failed = true;
         break;
       case OnFail::Fence:
-        node().unclean = true;
+        ws_.fenceNode(node_, r_.id + " failed there");
         break;
       case OnFail::Standby:
         node().standby = true;
@@ -488,9 +557,22 @@ class ResourceReplay {
 Score failCount(const WorkingSet& ws, const Resource& r, int node) {
   const auto& failures = ws.nodes[static_cast<std::size_t>(node)].failures;
   if (failures.empty()) return 0;
-  auto it = failures.find(r.id);
-  if (it == failures.end()) return 0;
-  const Node::Failures& f = it->second;
+  Node::Failures f;
+  bool found = false;
+  // An anonymous instance also owns fail-counts recorded under any instance
+  // number ("fail-count-rsc:1"), as Pacemaker's fail-count pattern allows.
+  const bool anonymous = r.history_id != r.id;
+  for (auto it = failures.lower_bound(r.history_id);
+       it != failures.end() && it->first.compare(0, r.history_id.size(), r.history_id) == 0; ++it) {
+    if (it->first.size() != r.history_id.size() &&
+        !(anonymous && stripInstance(it->first) == r.history_id)) {
+      continue;
+    }
+    f.count = addScores(f.count, it->second.count);
+    f.last_failure = std::max(f.last_failure, it->second.last_failure);
+    found = true;
+  }
+  if (!found) return 0;
   if (f.count > 0 && r.failure_timeout_s > 0 && f.last_failure > 0 &&
       ws.now >= f.last_failure + r.failure_timeout_s) {
     return 0;
@@ -503,16 +585,34 @@ std::optional<Error> unpackHistory(WorkingSet& ws) {
     int node = ws.findNode(st.id);
     if (node < 0 && !st.uname.empty()) node = ws.findNode(st.uname);
     if (node < 0) continue;
+    // Without fencing (or shutdown locks) an offline node's history is not read: what ran
+    // there is not running anywhere now (Pacemaker's unpack_node_history).
+    if (!ws.options.stonith_enabled && !ws.options.shutdown_lock &&
+        !ws.nodes[static_cast<std::size_t>(node)].online) {
+      continue;
+    }
     for (const ResourceHistory& rh : st.resources) {
       if (rh.ops.empty()) continue;
-      int index = ws.findResource(rh.id);
+      int index = historyResource(ws, node, rh.id);
+      if (index < 0 && ws.findResource(rh.id) < 0 && ws.findResource(stripInstance(rh.id)) < 0) {
+        index = ws.addOrphan(rh);  // no longer configured
+      }
       if (index < 0) {
         ws.warnings.push_back("history of unknown resource '" + rh.id + "' on " +
                               ws.nodes[static_cast<std::size_t>(node)].name + " ignored");
         continue;
       }
+      ws.history_owner[{node, rh.id}] = index;
       Resource& r = ws.resources[static_cast<std::size_t>(index)];
       if (r.kind != ResourceConfig::Kind::Primitive) continue;
+      // A lock recorded when the node shut down holds until shutdown-lock-limit passes.
+      if (ws.options.shutdown_lock && rh.shutdown_lock != 0) {
+        const std::int64_t limit = ws.options.shutdown_lock_limit_s;
+        if (limit <= 0 || ws.now <= rh.shutdown_lock + limit) {
+          r.lock_node = node;
+          r.lock_time = rh.shutdown_lock;
+        }
+      }
       std::vector<const OperationRecord*> ops;
       ops.reserve(rh.ops.size());
       for (const OperationRecord& op : rh.ops) ops.push_back(&op);

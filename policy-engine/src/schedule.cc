@@ -9,7 +9,9 @@
 #include "assign.h"
 #include "config_changes.h"
 #include "policy-engine/policy_engine.h"
+#include "rule_eval.h"
 #include "summary.h"
+#include "tickets.h"
 
 namespace pulse::pe {
 namespace {
@@ -42,7 +44,9 @@ std::string describeCycle(const WorkingSet& ws, const ActionPlan& plan,
       }
       int e = after[next++];
       int to = plan.edges[static_cast<std::size_t>(e)].then;
-      if (!kept[static_cast<std::size_t>(to)]) continue;
+      if (!kept[static_cast<std::size_t>(to)] ||
+          !edgeInGraph(plan, plan.edges[static_cast<std::size_t>(e)]))
+        continue;
       if (state[static_cast<std::size_t>(to)] == 1) {
         // Walk back from `id` to `to` along the edges that reached each action.
         std::vector<int> edges{e};
@@ -75,7 +79,8 @@ Result<std::vector<int>> topologicalOrder(const WorkingSet& ws, const ActionPlan
   using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
   Graph g(plan.actions.size());
   for (const ActionEdge& e : plan.edges) {
-    if (kept[static_cast<std::size_t>(e.first)] && kept[static_cast<std::size_t>(e.then)]) {
+    if (kept[static_cast<std::size_t>(e.first)] && kept[static_cast<std::size_t>(e.then)] &&
+        edgeInGraph(plan, e)) {
       boost::add_edge(static_cast<std::size_t>(e.first), static_cast<std::size_t>(e.then), g);
     }
   }
@@ -142,9 +147,11 @@ Result<Transition> scheduleUnpacked(Result<Cib> cib, const ScheduleOptions& opti
   } else if (options.fallback_now) {
     t.now = *options.fallback_now;
   }
-  auto ws = buildWorkingSet(*cib, t.now);
+  resolveTimedAttributes(*cib, t.now);
+  auto ws = buildWorkingSet(*cib, t.now, options.sanitized);
   if (!ws) return ws.error();
   t.current = describeCluster(*ws, nullptr);
+  if (auto e = applyTickets(*ws)) return *e;
   if (auto e = applyNodeCriteria(*ws)) return *e;
   if (auto e = unpackColocations(*ws)) return *e;
   const ConfigChanges changes = checkConfigChanges(*ws);
@@ -168,7 +175,8 @@ Result<Transition> scheduleUnpacked(Result<Cib> cib, const ScheduleOptions& opti
     renumber[static_cast<std::size_t>(id)] = out.id;
     out.key = a.key;
     out.task = a.task;
-    out.resource = ws->resources[static_cast<std::size_t>(a.rsc)].id;
+    // Cluster pseudo-actions (load_stopped_<node>) belong to no resource.
+    out.resource = a.rsc >= 0 ? ws->resources[static_cast<std::size_t>(a.rsc)].id : "";
     out.node = a.node >= 0 ? ws->nodes[static_cast<std::size_t>(a.node)].name : "";
     out.interval_ms = a.interval_ms;
     out.pseudo = a.pseudo;
@@ -176,6 +184,7 @@ Result<Transition> scheduleUnpacked(Result<Cib> cib, const ScheduleOptions& opti
     t.actions.push_back(std::move(out));
   }
   for (const ActionEdge& e : plan->edges) {
+    if (!edgeInGraph(*plan, e)) continue;
     int f = renumber[static_cast<std::size_t>(e.first)];
     int th = renumber[static_cast<std::size_t>(e.then)];
     if (f >= 0 && th >= 0) t.orderings.push_back({f, th});

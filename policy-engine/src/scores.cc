@@ -5,58 +5,23 @@
 
 #include "assign.h"
 #include "history.h"
+#include "node_health.h"
+#include "policy-engine/xml_dates.h"
+#include "rule_eval.h"
 
 namespace pulse::pe {
-namespace {
-
-int compareValues(const std::string& a, const std::string& b, const std::string& type) {
-  if (type == "integer" || type == "number" || type == "version") {
-    double x = std::strtod(a.c_str(), nullptr);
-    double y = std::strtod(b.c_str(), nullptr);
-    return x < y ? -1 : (x > y ? 1 : 0);
-  }
-  return a.compare(b) < 0 ? -1 : (a == b ? 0 : 1);
-}
-
-bool evaluateExpression(const RuleExpression& ex, const Node& node) {
-  auto it = node.attributes.find(ex.attribute);
-  if (ex.operation == "defined") return it != node.attributes.end();
-  if (ex.operation == "not_defined") return it == node.attributes.end();
-  if (it == node.attributes.end()) return ex.operation == "ne";
-  int c = compareValues(it->second, ex.value, ex.type);
-  if (ex.operation == "eq") return c == 0;
-  if (ex.operation == "ne") return c != 0;
-  if (ex.operation == "lt") return c < 0;
-  if (ex.operation == "gt") return c > 0;
-  if (ex.operation == "lte") return c <= 0;
-  if (ex.operation == "gte") return c >= 0;
-  return false;
-}
-
-bool evaluateRule(const Rule& rule, const Node& node) {
-  bool any = false;
-  bool all = true;
-  bool empty = true;
-  for (const RuleExpression& ex : rule.expressions) {
-    bool v = evaluateExpression(ex, node);
-    any = any || v;
-    all = all && v;
-    empty = false;
-  }
-  for (const Rule& sub : rule.subrules) {
-    bool v = evaluateRule(sub, node);
-    any = any || v;
-    all = all && v;
-    empty = false;
-  }
-  if (empty) return true;
-  return rule.boolean_and ? all : any;
-}
 
 // Pacemaker's pcmk__group_apply_location: the group and its first member get
 // the scores; later members of a colocated group only get the node allowed.
 void applyLocation(WorkingSet& ws, Resource& r, const std::vector<std::pair<int, Score>>& scores) {
   for (const auto& [node, score] : scores) addLocationScore(r, node, score);
+  if (isClone(r)) {
+    // A clone's location applies to the clone and to each instance.
+    std::vector<int> children = r.children;
+    for (int child : children)
+      applyLocation(ws, ws.resources[static_cast<std::size_t>(child)], scores);
+    return;
+  }
   if (r.kind != ResourceConfig::Kind::Group) return;
   bool reset = r.group_colocated;
   bool first = true;
@@ -69,10 +34,40 @@ void applyLocation(WorkingSet& ws, Resource& r, const std::vector<std::pair<int,
   }
 }
 
+namespace {
+
+// shutdown-lock (Pacemaker's pcmk__primitive_shutdown_lock): a resource on a node that is
+// shutting down cleanly, or locked there by its history, stays on that node only.
+void applyShutdownLocks(WorkingSet& ws) {
+  if (!ws.options.shutdown_lock) return;
+  for (Resource& r : ws.resources) {
+    if (r.kind != ResourceConfig::Kind::Primitive || r.is_stonith) continue;
+    if (r.lock_node >= 0) {
+      // Started elsewhere even though locked: do not disturb it.
+      if (!r.running_on.empty()) r.lock_node = -1;
+    } else if (r.running_on.size() == 1) {
+      const int n = r.running_on[0];
+      const Node& node = ws.nodes[static_cast<std::size_t>(n)];
+      if (node.shutdown && !node.unclean) {
+        r.lock_node = n;
+        auto it = node.attributes.find("shutdown");
+        r.lock_time =
+            it == node.attributes.end() ? ws.now : parseEpochSeconds(it->second).value_or(ws.now);
+      }
+    }
+    if (r.lock_node < 0) continue;
+    for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
+      if (static_cast<int>(n) != r.lock_node) addLocationScore(r, static_cast<int>(n), -kInfinity);
+    }
+  }
+}
+
 }  // namespace
 
 std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
+  applyNodeHealth(ws);  // before the constraints, as Pacemaker creates them first
   const Cib& cib = *ws.cib;
+  applyShutdownLocks(ws);
   for (const LocationConstraint& lc : cib.locations) {
     int index = ws.findResource(lc.rsc);
     if (index < 0) {
@@ -80,34 +75,48 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
                    "): resource '" + lc.rsc + "' does not exist"};
     }
     Resource& r = ws.resources[static_cast<std::size_t>(index)];
-    if (!lc.role.empty() && parseRole(lc.role) != Role::Started) {
+    // A location for the promoted role only weighs which instances are promoted.
+    bool promoted_only = !lc.role.empty() && parseRole(lc.role) == Role::Promoted;
+    if (!lc.role.empty() && parseRole(lc.role) != Role::Started && !promoted_only) {
       ws.warnings.push_back("location " + lc.id + ": role-specific locations are not supported");
       continue;
     }
     std::vector<std::pair<int, Score>> scores;
+    std::vector<std::pair<int, Score>> promoted_scores;
     if (!lc.node.empty()) {
       int node = ws.findNode(lc.node);
       if (node < 0) {
         ws.warnings.push_back("location " + lc.id + " names unknown node '" + lc.node + "'");
         continue;
       }
-      scores.emplace_back(node, lc.score);
+      (promoted_only ? promoted_scores : scores).emplace_back(node, lc.score);
     } else {
       for (const Rule& rule : lc.rules) {
-        if (!rule.role.empty() && parseRole(rule.role) != Role::Started) continue;
+        bool promoted_rule =
+            promoted_only || (!rule.role.empty() && parseRole(rule.role) == Role::Promoted);
+        if (!rule.role.empty() && parseRole(rule.role) != Role::Started && !promoted_rule) continue;
         for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
-          if (!evaluateRule(rule, ws.nodes[n])) continue;
+          RuleContext context{ws.now, &ws.nodes[n].attributes, r.config, &r.meta};
+          Attributes params;  // value-source=param sees the parameters on this node
+          if (r.config != nullptr && !r.config->param_sets.empty()) {
+            params = paramsOnNode(*r.config, ws.nodes[n].attributes, ws.now);
+            context.params = &params;
+          }
+          if (!ruleHolds(rule, context)) continue;
           Score score = rule.score;
           if (!rule.score_attribute.empty()) {
             auto it = ws.nodes[n].attributes.find(rule.score_attribute);
             if (it == ws.nodes[n].attributes.end()) continue;
             score = parseScore(it->second).value_or(0);
           }
-          scores.emplace_back(static_cast<int>(n), score);
+          (promoted_rule ? promoted_scores : scores).emplace_back(static_cast<int>(n), score);
         }
       }
     }
     applyLocation(ws, r, scores);
+    for (const auto& [node, score] : promoted_scores) {
+      ws.promoted_locations.push_back({index, node, score});
+    }
   }
   // Stickiness: a managed primitive active on exactly one node prefers it.
   for (Resource& r : ws.resources) {
@@ -121,11 +130,17 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
   for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
     for (Resource& r : ws.resources) {
       if (r.kind != ResourceConfig::Kind::Primitive) continue;
-      if (r.migration_threshold <= 0) continue;
+      // Ignored failures do not count towards the threshold either.
+      if (r.migration_threshold <= 0 || r.failure_ignored) continue;
       if (ws.failcountCleared(r.index, static_cast<int>(n))) continue;
       Score fc = failCount(ws, r, static_cast<int>(n));
       if (fc <= 0) continue;
-      if (fc >= r.migration_threshold) addLocationScore(r, static_cast<int>(n), -kInfinity);
+      if (fc < r.migration_threshold) continue;
+      // A failed anonymous clone instance forces the whole clone away.
+      int clone = cloneOf(ws, r.index);
+      bool anonymous = clone >= 0 && !ws.resources[static_cast<std::size_t>(clone)].unique;
+      addLocationScore(anonymous ? ws.resources[static_cast<std::size_t>(clone)] : r,
+                       static_cast<int>(n), -kInfinity);
     }
   }
   return std::nullopt;

@@ -10,6 +10,7 @@ namespace {
 // crm_mon's order: role, node (when on one), "(flag, flag)", "[ nodes ]".
 std::string state(const ResourceView& r) {
   std::string s = r.failed ? "FAILED" : (r.nodes.empty() ? "Stopped" : roleName(r.role));
+  if (r.orphan) s = "ORPHANED " + s;
   if (r.nodes.size() == 1) s += " " + r.nodes.front();
   std::vector<std::string> flags;
   if (r.disabled) flags.push_back("disabled");
@@ -28,7 +29,96 @@ std::string state(const ResourceView& r) {
   return s;
 }
 
+void resourceLines(std::ostringstream& out, const ResourceView& r, const std::string& indent);
+
+bool active(const ResourceView& r) {
+  if (r.is_group) {
+    for (const auto& m : r.members) {
+      if (active(m)) return true;
+    }
+    return false;
+  }
+  return !r.nodes.empty();
+}
+
+// The one node an instance runs on cleanly (all members Started there, no
+// failure, managed, nothing pending), or "" when it must be listed on its own.
+std::string cleanlyStartedOn(const ResourceView& r) {
+  if (r.is_group) {
+    std::string node;
+    for (const auto& m : r.members) {
+      std::string at = cleanlyStartedOn(m);
+      if (at.empty() || (!node.empty() && at != node)) return "";
+      node = at;
+    }
+    return node;
+  }
+  if (r.failed || !r.managed || r.orphan || !r.pending.empty() || r.nodes.size() != 1) return "";
+  return r.nodes.front();
+}
+
+// crm_mon's clone set: anonymous instances running cleanly are summed up as
+// "Started: [ nodes ]"; the others (and every instance of a unique clone) are
+// listed one by one; "Stopped: [ nodes ]" names the nodes without an instance.
+void cloneLines(std::ostringstream& out, const ResourceView& r, const std::string& indent) {
+  out << indent << "* Clone Set: " << r.id << " [" << r.cloned << "]";
+  if (r.promotable) out << " (promotable)";
+  if (r.unique) out << " (unique)";
+  if (r.disabled) out << " (disabled)";
+  if (!r.managed) out << " (unmanaged)";
+  out << ":\n";
+  const std::string inner = indent + "  ";
+  std::vector<std::string> started, promoted, unpromoted, seen;
+  for (const ResourceView& m : r.members) {
+    if (!active(m)) continue;
+    std::string node = r.unique ? "" : cleanlyStartedOn(m);
+    if (!node.empty()) {
+      Role role = m.is_group ? m.members.front().role : m.role;
+      (role == Role::Promoted     ? promoted
+       : role == Role::Unpromoted ? unpromoted
+                                  : started)
+          .push_back(node);
+      continue;
+    }
+    ResourceView shown = m;
+    if (!r.unique) {
+      if (!m.is_group) shown.id = m.cloned;  // anonymous primitives go by the bare name
+      for (ResourceView& member : shown.members) member.id = member.cloned;
+    }
+    resourceLines(out, shown, inner);
+  }
+  for (const ResourceView& m : r.members) {
+    if (m.is_group) {
+      for (const auto& g : m.members) seen.insert(seen.end(), g.nodes.begin(), g.nodes.end());
+    } else {
+      seen.insert(seen.end(), m.nodes.begin(), m.nodes.end());
+    }
+  }
+  std::sort(started.begin(), started.end());
+  std::sort(promoted.begin(), promoted.end());
+  std::sort(unpromoted.begin(), unpromoted.end());
+  auto list = [&](const char* label, const std::vector<std::string>& names) {
+    if (names.empty()) return;
+    out << inner << "* " << label << ": [";
+    for (const auto& n : names) out << " " << n;
+    out << " ]\n";
+  };
+  list("Promoted", promoted);
+  list("Unpromoted", unpromoted);
+  list("Started", started);
+  std::vector<std::string> stopped;
+  for (const std::string& n : r.all_nodes) {
+    if (std::find(seen.begin(), seen.end(), n) == seen.end()) stopped.push_back(n);
+  }
+  std::sort(stopped.begin(), stopped.end());
+  list("Stopped", stopped);
+}
+
 void resourceLines(std::ostringstream& out, const ResourceView& r, const std::string& indent) {
+  if (r.is_clone) {
+    cloneLines(out, r, indent);
+    return;
+  }
   if (r.is_group) {
     out << indent << "* Resource Group: " << r.id << ":";
     bool all_disabled = !r.members.empty() && r.disabled;
@@ -49,14 +139,20 @@ std::string formatClusterView(const ClusterView& view, const std::string& indent
   out << heading << "Node List:\n";
   std::vector<std::string> online, offline;
   for (const NodeView& n : view.nodes) {
+    // A node that is not healthy is listed on its own line with its health.
+    const char* health =
+        n.health < 0 ? " (health is RED)" : (n.health == 0 ? " (health is YELLOW)" : "");
     if (n.unclean) {
       // crm_mon's words: a member that must be fenced for a failure is still online.
       out << item << "* Node " << n.name << ": UNCLEAN (" << (n.online ? "online" : "offline")
-          << ")\n";
+          << ")" << health << "\n";
     } else if (n.online && n.standby) {
-      out << item << "* Node " << n.name << ": standby\n";
+      out << item << "* Node " << n.name << ": standby" << health << "\n";
     } else if (n.online && n.maintenance) {
-      out << item << "* Node " << n.name << ": maintenance\n";
+      out << item << "* Node " << n.name << ": maintenance" << health << "\n";
+    } else if (n.health <= 0) {
+      out << item << "* Node " << n.name << ": " << (n.online ? "online" : "OFFLINE") << health
+          << "\n";
     } else if (n.online) {
       online.push_back(n.name);
     } else {
@@ -83,6 +179,14 @@ std::string formatSummary(const Transition& t) {
   int rsc_width = 5;
   int detail_width = 5;
   for (const SummaryItem& s : t.summary) {
+    // Node actions ("Fence (reboot) node1 'reason'") have a line of their own and leave
+    // the resource columns alone.
+    if (s.verb.rfind("Fence", 0) == 0 || s.verb == "Shutdown") {
+      out << "  * " << s.verb << " " << s.resource;
+      if (!s.reason.empty()) out << " '" << s.reason << "'";
+      out << "\n";
+      continue;
+    }
     int len = static_cast<int>(s.resource.size());
     if (len > rsc_width) rsc_width = len + 2;
     int dlen = static_cast<int>(s.details.size());
@@ -101,6 +205,8 @@ std::string formatExecutedActions(const Transition& t) {
   for (const Action& a : t.actions) {
     if (a.pseudo) {
       out << "  * Pseudo action:   " << a.key << "\n";
+    } else if (a.task == "stonith") {
+      out << "  * Fencing " << a.node << " (" << a.key.substr(a.key.rfind('-') + 1) << ")\n";
     } else {
       char buf[512];
       std::string op = a.task;

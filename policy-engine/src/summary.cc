@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "fencing.h"
+
 namespace pulse::pe {
 namespace {
 
@@ -29,13 +31,25 @@ class SummaryWriter {
     const PlannedAction* stop = findAction(plan_, r.index, "stop", start_node);
     bool reload =
         std::find(plan_.reloading.begin(), plan_.reloading.end(), r.index) != plan_.reloading.end();
+    const PlannedAction* promote = findAction(plan_, r.index, "promote", next);
+    const PlannedAction* demote = findAction(plan_, r.index, "demote", -1);
     if (r.role == r.next_role) {
       if (next < 0) return;
+      const PlannedAction* migrate = findAction(plan_, r.index, "migrate_from", next);
+      if (migrate != nullptr && current >= 0 && migrate->runnable) {
+        item(out, "Migrate", r, current, next, start, nullptr);
+        return;
+      }
       if (reload) {
         item(out, "Reload", r, current, next, start, nullptr);
         return;
       }
-      if (start == nullptr || start->optional) return;
+      if (start == nullptr || start->optional) {
+        if (demote && promote && !demote->optional && !promote->optional) {
+          item(out, "Re-promote", r, current, next, promote, demote);
+        }
+        return;
+      }
       if (!start->runnable) {
         item(out, "Stop", r, current, -1, stop, (stop && !stop->reason.empty()) ? stop : start);
       } else if (moving && current >= 0) {
@@ -61,6 +75,10 @@ class SummaryWriter {
       item(out, "Reload", r, current, next, start, nullptr);
     } else if (stop && !stop->optional) {
       item(out, "Restart", r, current, next, start, nullptr);
+    } else if (r.role == Role::Promoted && demote) {
+      item(out, "Demote", r, current, next, demote, nullptr);
+    } else if (r.next_role == Role::Promoted && promote) {
+      item(out, "Promote", r, current, next, promote, nullptr);
     } else if (r.role == Role::Stopped && r.next_role > Role::Stopped) {
       item(out, "Start", r, current, next, start, nullptr);
     }
@@ -73,14 +91,27 @@ class SummaryWriter {
     SummaryItem s;
     s.verb = verb;
     s.resource = r.id;
+    // Pacemaker's rsc_action_item: roles are named for promotable instances.
+    const bool need_role = r.role > Role::Started || r.next_role > Role::Unpromoted;
+    const std::string role = roleName(r.role), next_role = roleName(r.next_role);
     if (origin < 0 && destination >= 0) {
-      s.details = nodeName(ws_, destination);
+      s.details = need_role ? role + " -> " + next_role + " " + nodeName(ws_, destination)
+                            : nodeName(ws_, destination);
     } else if (destination < 0 && origin >= 0) {
-      s.details = nodeName(ws_, origin);
+      s.details = need_role ? role + " " + nodeName(ws_, origin) : nodeName(ws_, origin);
     } else if (origin >= 0 && destination >= 0) {
-      s.details = origin == destination
-                      ? nodeName(ws_, origin)
-                      : nodeName(ws_, origin) + " -> " + nodeName(ws_, destination);
+      const bool same_role = r.role == r.next_role;
+      if (origin == destination) {
+        s.details = !need_role  ? nodeName(ws_, origin)
+                    : same_role ? role + " " + nodeName(ws_, origin)
+                                : role + " -> " + next_role + " " + nodeName(ws_, origin);
+      } else if (same_role) {
+        s.details = nodeName(ws_, origin) + " -> " + nodeName(ws_, destination) +
+                    (need_role ? " " + role : "");
+      } else {
+        s.details = role + " " + nodeName(ws_, origin) + " -> " + next_role + " " +
+                    nodeName(ws_, destination);
+      }
     }
     bool runnable = action == nullptr || action->runnable;
     std::string reason = source ? source->reason : "";
@@ -102,11 +133,22 @@ ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* p
   ResourceView v;
   v.id = r.id;
   v.agent = r.agent;
-  v.managed = r.managed;
-  v.blocked = r.blocked;
+  v.managed = r.managed || r.frozen_by_ticket;
+  v.blocked = r.blocked && !r.frozen_by_ticket;
   v.disabled = r.target_role == Role::Stopped;
   v.is_group = r.kind == ResourceConfig::Kind::Group;
-  if (v.is_group) {
+  v.is_clone = isClone(r);
+  v.orphan = r.orphan;
+  v.cloned = r.config != nullptr ? r.config->id : r.id;
+  if (v.is_clone) {
+    v.unique = r.unique;
+    v.promotable = r.promotable;
+    v.cloned = r.config->members.front().id;
+    for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
+      if (r.allowed[n] && *r.allowed[n] >= 0) v.all_nodes.push_back(ws.nodes[n].name);
+    }
+  }
+  if (v.is_group || v.is_clone) {
     for (int c : r.children) {
       v.members.push_back(viewOf(ws, ws.resources[static_cast<std::size_t>(c)], plan));
     }
@@ -115,6 +157,12 @@ ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* p
   std::vector<int> nodes = r.running_on;
   bool failed = r.failed;
   if (plan != nullptr) {
+    // Fencing a node stops everything on it.
+    for (int id : plan->fencing) {
+      const PlannedAction& f = plan->actions[static_cast<std::size_t>(id)];
+      if (isUnfencing(f)) continue;
+      nodes.erase(std::remove(nodes.begin(), nodes.end(), f.node), nodes.end());
+    }
     const std::vector<int>& mine = plan->by_resource[static_cast<std::size_t>(r.index)];
     for (int id : mine) {
       const PlannedAction& a = plan->actions[static_cast<std::size_t>(id)];
@@ -136,6 +184,22 @@ ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* p
   for (int n : nodes) v.nodes.push_back(ws.nodes[static_cast<std::size_t>(n)].name);
   v.failed = failed && !nodes.empty();
   v.role = nodes.empty() ? Role::Stopped : Role::Started;
+  if (!nodes.empty() && inPromotableClone(ws, r)) {
+    // A promotable instance is promoted or unpromoted, as the transition leaves it.
+    Role role = r.role == Role::Promoted ? Role::Promoted : Role::Unpromoted;
+    if (plan != nullptr) {
+      for (int id : plan->by_resource[static_cast<std::size_t>(r.index)]) {
+        const PlannedAction& a = plan->actions[static_cast<std::size_t>(id)];
+        if (!inGraph(ws, a)) continue;
+        if (a.task == "stop" || a.task == "demote") role = Role::Unpromoted;
+      }
+      for (int id : plan->by_resource[static_cast<std::size_t>(r.index)]) {
+        const PlannedAction& a = plan->actions[static_cast<std::size_t>(id)];
+        if (inGraph(ws, a) && a.task == "promote") role = Role::Promoted;
+      }
+    }
+    v.role = role;
+  }
   if (plan == nullptr && !r.pending_task.empty()) {
     if (r.pending_task == "start") v.pending = "Starting";
     if (r.pending_task == "stop") v.pending = "Stopping";
@@ -147,12 +211,21 @@ ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* p
 
 std::vector<SummaryItem> summarize(const WorkingSet& ws, const ActionPlan& plan) {
   std::vector<SummaryItem> out;
+  // Node actions come first: "Fence (reboot) node1 'reason'".
+  for (const PlannedAction* f : fenceActionsToReport(ws, plan)) {
+    SummaryItem s;
+    s.verb = "Fence (" + f->key.substr(f->key.rfind('-') + 1) + ")";
+    s.resource = nodeName(ws, f->node);
+    s.reason = f->reason;
+    out.push_back(std::move(s));
+  }
   SummaryWriter writer(ws, plan);
   std::vector<int> order = ws.top_level;
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
     return ws.resources[static_cast<std::size_t>(a)].priority >
            ws.resources[static_cast<std::size_t>(b)].priority;
   });
+  if (!ws.placement_order.empty()) order = ws.placement_order;
   for (int top : order) writer.resource(ws.resources[static_cast<std::size_t>(top)], out);
   return out;
 }
@@ -166,10 +239,29 @@ ClusterView describeCluster(const WorkingSet& ws, const ActionPlan* plan) {
     nv.standby = n.standby && !n.pending;
     nv.maintenance = n.maintenance;
     nv.unclean = n.unclean;
+    nv.health = n.health;
     view.nodes.push_back(nv);
   }
-  for (int top : ws.top_level) {
-    view.resources.push_back(viewOf(ws, ws.resources[static_cast<std::size_t>(top)], plan));
+  // After the transition a fenced node is down and clean.
+  if (plan != nullptr) {
+    for (int id : plan->fencing) {
+      if (isUnfencing(plan->actions[static_cast<std::size_t>(id)])) continue;
+      NodeView& nv =
+          view.nodes[static_cast<std::size_t>(plan->actions[static_cast<std::size_t>(id)].node)];
+      nv.online = false;
+      nv.unclean = false;
+    }
+  }
+  // crm_mon lists resources as the scheduler keeps them: by priority, then configuration order.
+  std::vector<int> order = ws.top_level;
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    return ws.resources[static_cast<std::size_t>(a)].priority >
+           ws.resources[static_cast<std::size_t>(b)].priority;
+  });
+  for (int top : order) {
+    ResourceView v = viewOf(ws, ws.resources[static_cast<std::size_t>(top)], plan);
+    if (v.orphan && v.nodes.empty()) continue;  // an inactive orphan is not listed
+    view.resources.push_back(std::move(v));
   }
   return view;
 }
@@ -177,12 +269,15 @@ ClusterView describeCluster(const WorkingSet& ws, const ActionPlan* plan) {
 std::vector<ScoreLine> scoreLines(const WorkingSet& ws) {
   std::vector<ScoreLine> lines;
   for (const Resource& r : ws.resources) {
-    const char* kind =
-        r.kind == ResourceConfig::Kind::Group ? "pcmk__group_assign" : "pcmk__primitive_assign";
+    const char* kind = isClone(r)
+                           ? "pcmk__clone_assign"
+                           : (r.kind == ResourceConfig::Kind::Group ? "pcmk__group_assign"
+                                                                    : "pcmk__primitive_assign");
+    const NodeScores& scores = r.scores_before_capacity ? *r.scores_before_capacity : r.allowed;
     for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
-      if (!r.allowed[n]) continue;
+      if (!scores[n]) continue;
       lines.push_back({std::string(kind) + ": " + r.id + " allocation score on " +
-                       ws.nodes[n].name + ": " + scoreText(*r.allowed[n])});
+                       ws.nodes[n].name + ": " + scoreText(*scores[n])});
     }
   }
   return lines;

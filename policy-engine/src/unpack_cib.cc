@@ -73,8 +73,17 @@ Result<Cib> unpackCib(std::string_view xml, std::size_t split_status_bytes) {
   std::string config;
   config.reserve(xml.size() - status.size() + 64);
   config.append(xml.substr(0, layout->status.begin));
-  config.append("<status/>");
-  config.append(static_cast<std::size_t>(countNewlines(status)), '\n');
+  // The ticket states stay with the configuration (line numbers within them
+  // may then be off; they are only read, never reported on).
+  config.append("<status>");
+  int kept_newlines = 0;
+  for (const ByteRange& range : layout->tickets) {
+    std::string_view text = xml.substr(range.begin, range.end - range.begin);
+    config.append(text);
+    kept_newlines += countNewlines(text);
+  }
+  config.append("</status>");
+  config.append(static_cast<std::size_t>(countNewlines(status) - kept_newlines), '\n');
   config.append(xml.substr(layout->status.end));
   pugi::xml_document doc;
   pugi::xml_parse_result parsed = doc.load_buffer_inplace(config.data(), config.size(),

@@ -1,4 +1,5 @@
 // <configuration> -> typed model: options, nodes, resources, constraints.
+#include <cstdlib>
 #include <set>
 
 #include "common/crm_bool.h"
@@ -31,9 +32,13 @@ std::optional<Error> Unpacker::readNvSet(const pugi::xml_node& set_in, Attribute
     return fail(set_in, "id-ref '" + std::string(set_in.attribute("id-ref").value()) +
                             "' names no element");
   }
-  // Sets guarded by rules are conditional; the engine evaluates none yet,
-  // so such a set is skipped rather than applied unconditionally.
+  // Sets guarded by rules are conditional: such a set is left out here, and
+  // containers that can have them also keep every set (readNvSetList()).
   if (set.child("rule")) return std::nullopt;
+  return readNvPairs(set, out);
+}
+
+std::optional<Error> Unpacker::readNvPairs(const pugi::xml_node& set, Attributes& out) {
   for (pugi::xml_node nv = set.first_child(); nv; nv = nv.next_sibling()) {
     if (nv.type() != pugi::node_element) continue;
     if (std::strcmp(nv.name(), "nvpair") != 0) {
@@ -99,7 +104,15 @@ std::optional<Error> Unpacker::readRule(const pugi::xml_node& node, Rule& rule) 
       ex.attribute = c.attribute("attribute").as_string("");
       ex.operation = c.attribute("operation").as_string("");
       ex.value = c.attribute("value").as_string("");
-      ex.type = c.attribute("type").as_string("string");
+      ex.type = c.attribute("type").as_string("");
+      ex.value_source = c.attribute("value-source").as_string("");
+      std::transform(ex.value_source.begin(), ex.value_source.end(), ex.value_source.begin(),
+                     [](unsigned char ch) { return std::tolower(ch); });
+      static const std::set<std::string> kTypes = {"", "string", "integer", "number", "version"};
+      if (!kTypes.count(ex.type)) {
+        return fail(c, "unknown expression type '" + ex.type +
+                           "' (expected string, integer, number or version)");
+      }
       if (ex.attribute.empty()) return fail(c, "expression without 'attribute'");
       static const std::set<std::string> kOps = {"eq",  "ne",  "lt",      "gt",
                                                  "lte", "gte", "defined", "not_defined"};
@@ -111,8 +124,30 @@ std::optional<Error> Unpacker::readRule(const pugi::xml_node& node, Rule& rule) 
       Rule sub;
       if (auto e = readRule(c, sub)) return e;
       rule.subrules.push_back(std::move(sub));
+    } else if (name == "rsc_expression") {
+      ResourceExpression rx;
+      auto part = [&](const char* a) -> std::optional<std::string> {
+        if (pugi::xml_attribute at = c.attribute(a)) return std::string(at.value());
+        return std::nullopt;
+      };
+      rx.cls = part("class");
+      rx.provider = part("provider");
+      rx.type = part("type");
+      rule.resource_expressions.push_back(std::move(rx));
     } else if (name == "date_expression") {
-      return fail(c, "date expressions in rules are not supported yet");
+      DateExpression date;
+      if (auto e = readDateExpression(c, date)) return e;
+      rule.dates.push_back(std::move(date));
+    } else if (name == "op_expression") {
+      OperationExpression ox;
+      ox.name = c.attribute("name").as_string("");
+      if (pugi::xml_attribute interval = c.attribute("interval")) {
+        bool ok = true;
+        ox.interval_ms = parseMs(interval.value(), ok);
+        if (!ok)
+          return fail(c, "interval '" + std::string(interval.value()) + "' is not a duration");
+      }
+      rule.operation_expressions.push_back(std::move(ox));
     } else {
       return fail(c, "unknown element in <rule>");
     }
@@ -125,7 +160,11 @@ std::optional<Error> Unpacker::readPrimitive(const pugi::xml_node& node, Resourc
   if (auto e = requireId(node, out.id)) return e;
   if (auto e = claimId(node, out.id)) return e;
   out.line = lines_.lineOf(node);
-  if (node.attribute("template")) return fail(node, "resource templates are not supported yet");
+  if (node.attribute("template")) return applyTemplate(node, out);
+  return readPrimitiveBody(node, out);
+}
+
+std::optional<Error> Unpacker::readPrimitiveBody(const pugi::xml_node& node, ResourceConfig& out) {
   out.cls = node.attribute("class").as_string("");
   out.provider = node.attribute("provider").as_string("");
   out.type = node.attribute("type").as_string("");
@@ -134,6 +173,11 @@ std::optional<Error> Unpacker::readPrimitive(const pugi::xml_node& node, Resourc
   if (out.cls == "ocf" && out.provider.empty()) {
     return fail(node, "an ocf resource needs a 'provider'");
   }
+  return readPrimitiveChildren(node, out);
+}
+
+std::optional<Error> Unpacker::readPrimitiveChildren(const pugi::xml_node& node,
+                                                     ResourceConfig& out) {
   for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
     if (c.type() != pugi::node_element) continue;
     std::string_view name = c.name();
@@ -167,11 +211,15 @@ std::optional<Error> Unpacker::readPrimitive(const pugi::xml_node& node, Resourc
         out.ops.push_back(std::move(oc));
       }
     } else if (name == "utilization") {
-      continue;
+      if (auto e = readNvSet(c, out.utilization)) return e;
     } else {
       return fail(c, "unknown element in <primitive>");
     }
   }
+  Attributes same_params;  // the same values as out.params
+  if (auto e = readNvSetList(node, "instance_attributes", same_params, out.param_sets)) return e;
+  Attributes plain;  // the same values as out.meta
+  if (auto e = readNvSetList(node, "meta_attributes", plain, out.meta_sets)) return e;
   return std::nullopt;
 }
 
@@ -191,10 +239,54 @@ std::optional<Error> Unpacker::readGroup(const pugi::xml_node& node, ResourceCon
       if (auto e = readNvSet(c, out.meta)) return e;
     } else if (name == "instance_attributes") {
       if (auto e = readNvSet(c, out.params)) return e;
+    } else if (name == "utilization") {
+      // Kept but not counted: a group consumes what its members do (Pacemaker too).
+      if (auto e = readNvSet(c, out.utilization)) return e;
     } else {
       return fail(c, "unknown element in <group> (a group holds primitives)");
     }
   }
+  Attributes plain;  // the same values as out.meta
+  if (auto e = readNvSetList(node, "meta_attributes", plain, out.meta_sets)) return e;
+  return std::nullopt;
+}
+
+// A clone: its meta-attributes and the one primitive or group it clones.
+std::optional<Error> Unpacker::readClone(const pugi::xml_node& node, ResourceConfig& out) {
+  out.kind = ResourceConfig::Kind::Clone;
+  if (auto e = requireId(node, out.id)) return e;
+  if (auto e = claimId(node, out.id)) return e;
+  out.line = lines_.lineOf(node);
+  for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
+    if (c.type() != pugi::node_element) continue;
+    std::string_view name = c.name();
+    if (name == "primitive" || name == "group") {
+      if (!out.members.empty()) return fail(c, "a clone holds only one primitive or group");
+      ResourceConfig member;
+      if (auto e = name == "group" ? readGroup(c, member) : readPrimitive(c, member)) return e;
+      out.members.push_back(std::move(member));
+    } else if (name == "meta_attributes") {
+      if (auto e = readNvSet(c, out.meta)) return e;
+    } else if (name == "instance_attributes") {
+      if (auto e = readNvSet(c, out.params)) return e;
+    } else {
+      return fail(c, "unknown element in <clone> (a clone holds a primitive or a group)");
+    }
+  }
+  Attributes plain;  // the same values as out.meta
+  if (auto e = readNvSetList(node, "meta_attributes", plain, out.meta_sets)) return e;
+  if (out.members.empty()) return fail(node, "the clone has nothing to clone");
+  // Every instance is scheduled on its own: an absurd clone-max would exhaust memory.
+  constexpr long kMaxInstances = 10000;
+  if (auto max = out.meta.find("clone-max"); max != out.meta.end()) {
+    char* end = nullptr;
+    long value = std::strtol(max->second.c_str(), &end, 10);
+    if (end != max->second.c_str() && value > kMaxInstances) {
+      return fail(node, "clone-max " + max->second + " is more than the " +
+                            std::to_string(kMaxInstances) + " instances Pulse schedules");
+    }
+  }
+
   return std::nullopt;
 }
 
@@ -207,105 +299,29 @@ std::optional<Error> Unpacker::readResources(const pugi::xml_node& node, Cib& ci
       if (auto e = readPrimitive(c, rc)) return e;
     } else if (name == "group") {
       if (auto e = readGroup(c, rc)) return e;
-    } else if (name == "clone" || name == "master" || name == "bundle" || name == "template") {
+    } else if (name == "clone") {
+      if (auto e = readClone(c, rc)) return e;
+    } else if (name == "master") {
+      // The legacy name of a promotable clone.
+      if (auto e = readClone(c, rc)) return e;
+      rc.meta.emplace("promotable", "true");
+      // Conditional meta sets are resolved later and then are the meta: the
+      // legacy name outranks them all, as an always-applying set of INFINITY.
+      if (!rc.meta_sets.empty()) {
+        NvSet legacy;
+        legacy.score = kInfinity;
+        legacy.values.emplace("promotable", "true");
+        rc.meta_sets.push_back(std::move(legacy));
+      }
+    } else if (name == "template") {
+      continue;  // read by readTemplates(); only the primitives using one are resources
+    } else if (name == "bundle") {
       return fail(c, "<" + std::string(name) + "> resources are not supported yet");
     } else {
       return fail(c, "unknown element in <resources>");
     }
+    noteResource(rc);
     cib.resources.push_back(std::move(rc));
-  }
-  return std::nullopt;
-}
-
-std::optional<Error> Unpacker::readConstraints(const pugi::xml_node& node, Cib& cib) {
-  for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
-    if (c.type() != pugi::node_element) continue;
-    std::string_view name = c.name();
-    std::string id;
-    if (auto e = requireId(c, id)) return e;
-    if (auto e = claimId(c, id)) return e;
-    int line = lines_.lineOf(c);
-    if (c.child("resource_set")) return fail(c, "resource sets are not supported yet");
-    if (name == "rsc_location") {
-      LocationConstraint lc;
-      lc.id = id;
-      lc.line = line;
-      lc.rsc = c.attribute("rsc").as_string("");
-      if (lc.rsc.empty()) {
-        if (c.attribute("rsc-pattern")) return fail(c, "rsc-pattern is not supported yet");
-        return fail(c, "missing required attribute 'rsc'");
-      }
-      lc.node = c.attribute("node").as_string("");
-      lc.role = c.attribute("role").as_string("");
-      if (!lc.node.empty()) {
-        if (auto e = readScore(c, "score", lc.score, true)) return e;
-      }
-      for (pugi::xml_node r = c.child("rule"); r; r = r.next_sibling("rule")) {
-        Rule rule;
-        if (auto e = readRule(r, rule)) return e;
-        lc.rules.push_back(std::move(rule));
-      }
-      if (lc.node.empty() && lc.rules.empty()) {
-        return fail(c, "a location constraint needs 'node' and 'score', or a <rule>");
-      }
-      cib.locations.push_back(std::move(lc));
-    } else if (name == "rsc_colocation") {
-      ColocationConstraint cc;
-      cc.id = id;
-      cc.line = line;
-      cc.rsc = c.attribute("rsc").as_string("");
-      cc.with_rsc = c.attribute("with-rsc").as_string("");
-      if (cc.rsc.empty()) return fail(c, "missing required attribute 'rsc'");
-      if (cc.with_rsc.empty()) return fail(c, "missing required attribute 'with-rsc'");
-      if (auto e = readScore(c, "score", cc.score, true)) return e;
-      cc.rsc_role = c.attribute("rsc-role").as_string("");
-      cc.with_rsc_role = c.attribute("with-rsc-role").as_string("");
-      cc.node_attribute = c.attribute("node-attribute").as_string("");
-      cib.colocations.push_back(std::move(cc));
-    } else if (name == "rsc_order") {
-      OrderConstraint oc;
-      oc.id = id;
-      oc.line = line;
-      oc.first = c.attribute("first").as_string("");
-      oc.then = c.attribute("then").as_string("");
-      if (oc.first.empty()) return fail(c, "missing required attribute 'first'");
-      if (oc.then.empty()) return fail(c, "missing required attribute 'then'");
-      oc.first_action = c.attribute("first-action").as_string("start");
-      oc.then_action = c.attribute("then-action").as_string(oc.first_action.c_str());
-      static const std::set<std::string> kActions = {"start", "stop", "promote", "demote"};
-      if (!kActions.count(oc.first_action)) {
-        return fail(c, "first-action '" + oc.first_action + "' is not start/stop/promote/demote");
-      }
-      if (!kActions.count(oc.then_action)) {
-        return fail(c, "then-action '" + oc.then_action + "' is not start/stop/promote/demote");
-      }
-      if (pugi::xml_attribute kind = c.attribute("kind")) {
-        std::string k = kind.value();
-        if (k == "Mandatory" || k == "mandatory") {
-          oc.kind = OrderConstraint::Kind::Mandatory;
-        } else if (k == "Optional" || k == "optional") {
-          oc.kind = OrderConstraint::Kind::Optional;
-        } else if (k == "Serialize" || k == "serialize") {
-          oc.kind = OrderConstraint::Kind::Serialize;
-        } else {
-          // Pacemaker resets an unknown kind to Mandatory with a config error.
-          cib.warnings.push_back(where(c) + ": kind '" + k +
-                                 "' is not valid; treating it as Mandatory");
-        }
-      } else if (c.attribute("score")) {
-        Score s = 0;
-        if (auto e = readScore(c, "score", s, false)) return e;
-        if (s == 0) oc.kind = OrderConstraint::Kind::Optional;
-      }
-      if (pugi::xml_attribute sym = c.attribute("symmetrical")) {
-        oc.symmetrical = crmIsTrue(sym.value());
-      }
-      cib.orders.push_back(std::move(oc));
-    } else if (name == "rsc_ticket") {
-      return fail(c, "tickets are not supported yet");
-    } else {
-      return fail(c, "unknown element in <constraints>");
-    }
   }
   return std::nullopt;
 }
@@ -326,7 +342,9 @@ std::optional<Error> Unpacker::readNodes(const pugi::xml_node& node, Cib& cib) {
       if (other.id == nc.id) return fail(c, "duplicate node id '" + nc.id + "'");
       if (other.uname == nc.uname) return fail(c, "duplicate node name '" + nc.uname + "'");
     }
-    if (auto e = readNvSets(c, "instance_attributes", nc.attributes)) return e;
+    if (auto e = readNvSetList(c, "instance_attributes", nc.attributes, nc.attribute_sets)) {
+      return e;
+    }
     if (auto e = readNvSets(c, "utilization", nc.utilization)) return e;
     cib.nodes.push_back(std::move(nc));
   }
@@ -354,6 +372,8 @@ Result<Cib> Unpacker::run(const pugi::xml_document& doc) {
 
   if (pugi::xml_attribute q = root.attribute("have-quorum")) cib.have_quorum = crmIsTrue(q.value());
   cib.feature_set = root.attribute("crm_feature_set").as_string("");
+  cib.dc_uuid = root.attribute("dc-uuid").as_string("");
+  cib.no_quorum_panic = toInt(root.attribute("no-quorum-panic").as_string("0"), 0) != 0;
   if (pugi::xml_attribute d = root.attribute("execution-date")) {
     cib.execution_date_text = d.value();
     auto epoch = parseEpochSeconds(d.value());
@@ -364,16 +384,21 @@ Result<Cib> Unpacker::run(const pugi::xml_document& doc) {
   }
 
   pugi::xml_node crm_config = configuration.child("crm_config");
-  if (auto e = readNvSets(crm_config, "cluster_property_set", cib.cluster_options)) return *e;
   if (auto e =
-          readNvSets(configuration.child("rsc_defaults"), "meta_attributes", cib.rsc_defaults)) {
+          readNvSetList(crm_config, "cluster_property_set", cib.cluster_options, cib.option_sets)) {
+    return *e;
+  }
+  if (auto e = readNvSetList(configuration.child("rsc_defaults"), "meta_attributes",
+                             cib.rsc_defaults, cib.rsc_default_sets)) {
     return *e;
   }
   if (auto e = readNvSets(configuration.child("op_defaults"), "meta_attributes", cib.op_defaults)) {
     return *e;
   }
   if (auto e = readNodes(configuration.child("nodes"), cib)) return *e;
+  if (auto e = readTemplates(configuration.child("resources"))) return *e;
   if (auto e = readResources(configuration.child("resources"), cib)) return *e;
+  if (auto e = readTags(configuration.child("tags"))) return *e;
   if (auto e = readConstraints(configuration.child("constraints"), cib)) return *e;
   for (pugi::xml_node c = configuration.first_child(); c; c = c.next_sibling()) {
     if (c.type() != pugi::node_element) continue;

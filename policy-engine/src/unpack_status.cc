@@ -41,6 +41,10 @@ void readOperation(const pugi::xml_node& op, OperationRecord& r) {
           r.op_digest = value;
         } else if (std::strcmp(name, "op-restart-digest") == 0) {
           r.restart_digest = value;
+        } else if (std::strcmp(name, "op-secure-digest") == 0) {
+          r.secure_digest = value;
+        } else if (std::strcmp(name, "on_node") == 0) {
+          r.on_node = value;
         } else if (std::strcmp(name, "op-force-restart") == 0) {
           r.op_force_restart = value;
         } else if (std::strcmp(name, "op-secure-params") == 0) {
@@ -79,6 +83,13 @@ void readOperation(const pugi::xml_node& op, OperationRecord& r) {
           last_run = toLong(value);
         }
         break;
+      case 'm':
+        if (std::strcmp(name, "migrate_source") == 0) {
+          r.migrate_source = value;
+        } else if (std::strcmp(name, "migrate_target") == 0) {
+          r.migrate_target = value;
+        }
+        break;
       case 'e':
         if (*value != '\0' && std::strcmp(name, "exit-reason") == 0) r.exit_reason = value;
         break;
@@ -91,6 +102,9 @@ void readOperation(const pugi::xml_node& op, OperationRecord& r) {
 }  // namespace
 
 std::optional<Error> Unpacker::readStatus(const pugi::xml_node& node, Cib& cib) {
+  for (pugi::xml_node t = node.child("tickets"); t; t = t.next_sibling("tickets")) {
+    if (auto e = readTicketStates(t, cib)) return e;
+  }
   for (pugi::xml_node ns = node.child("node_state"); ns; ns = ns.next_sibling("node_state")) {
     if (auto e = readNodeState(ns, cib)) return e;
   }
@@ -123,6 +137,7 @@ std::optional<Error> Unpacker::readNodeState(const pugi::xml_node& ns, Cib& cib)
     rh.cls = lr.attribute("class").as_string("");
     rh.provider = lr.attribute("provider").as_string("");
     rh.type = lr.attribute("type").as_string("");
+    rh.shutdown_lock = lr.attribute("shutdown-lock").as_llong(0);
     for (pugi::xml_node op = lr.child("lrm_rsc_op"); op; op = op.next_sibling("lrm_rsc_op")) {
       OperationRecord r;
       readOperation(op, r);

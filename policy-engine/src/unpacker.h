@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <pugixml.hpp>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "policy-engine/cib_model.h"
 
@@ -86,19 +88,47 @@ class Unpacker {
   pugi::xml_node resolve(const pugi::xml_node& node);
   std::optional<Error> readNvSet(const pugi::xml_node& set, Attributes& out);
   std::optional<Error> readNvSets(const pugi::xml_node& parent, const char* tag, Attributes& out);
+  std::optional<Error> readNvPairs(const pugi::xml_node& set, Attributes& out);
+  std::optional<Error> readNvSetList(const pugi::xml_node& parent, const char* tag,
+                                     Attributes& plain, std::vector<NvSet>& sets);
   std::optional<Error> readScore(const pugi::xml_node& node, const char* attribute, Score& out,
                                  bool required);
   std::optional<Error> readRule(const pugi::xml_node& node, Rule& out);
+  std::optional<Error> readDateExpression(const pugi::xml_node& node, DateExpression& out);
   std::optional<Error> readPrimitive(const pugi::xml_node& node, ResourceConfig& out);
+  std::optional<Error> readPrimitiveBody(const pugi::xml_node& node, ResourceConfig& out);
+  std::optional<Error> readPrimitiveChildren(const pugi::xml_node& node, ResourceConfig& out);
   std::optional<Error> readGroup(const pugi::xml_node& node, ResourceConfig& out);
+  std::optional<Error> readClone(const pugi::xml_node& node, ResourceConfig& out);
   std::optional<Error> readResources(const pugi::xml_node& node, Cib& cib);
+  std::optional<Error> readTemplates(const pugi::xml_node& resources);
+  std::optional<Error> applyTemplate(const pugi::xml_node& node, ResourceConfig& out);
+  void noteResource(const ResourceConfig& rc);
+  std::optional<Error> readTags(const pugi::xml_node& tags);
+  // unpack_constraints.cc
   std::optional<Error> readConstraints(const pugi::xml_node& node, Cib& cib);
+  std::optional<Error> readLocation(const pugi::xml_node& c, Cib& cib);
+  std::optional<Error> readColocation(const pugi::xml_node& c, Cib& cib);
+  std::optional<Error> readOrder(const pugi::xml_node& c, Cib& cib);
+  std::optional<Error> readTicket(const pugi::xml_node& c, Cib& cib);
+  std::optional<Error> readSets(const pugi::xml_node& c, std::vector<ResourceSet>& out);
+  std::optional<Error> expandReference(const pugi::xml_node& at, const std::string& name,
+                                       std::vector<std::string>& out, bool& expanded);
+  std::optional<Error> referenceToSet(const pugi::xml_node& c, const char* attribute,
+                                      bool convert_resource, std::vector<ResourceSet>& sets,
+                                      bool& expanded);
+  std::optional<Error> readTicketStates(const pugi::xml_node& tickets, Cib& cib);
   std::optional<Error> readNodes(const pugi::xml_node& node, Cib& cib);
   std::optional<Error> readStatus(const pugi::xml_node& node, Cib& cib);
 
   LineCounter lines_;
   std::unordered_map<std::string, pugi::xml_node> all_ids_;     // every id in <configuration>
   std::unordered_map<std::string, pugi::xml_node> config_ids_;  // resources, nodes, constraints
+  // Templates and tags, which constraints may name instead of resources.
+  std::unordered_map<std::string, pugi::xml_node> templates_;
+  std::map<std::string, std::vector<std::string>> template_members_;  // in resource order
+  std::map<std::string, std::vector<std::string>> tags_;              // obj_refs in order
+  std::unordered_set<std::string> resource_ids_;  // every resource, however nested
 };
 
 }  // namespace pulse::pe::xmlread

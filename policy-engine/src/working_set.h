@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -18,6 +19,17 @@ namespace pulse::pe {
 
 enum class OnFail { Ignore, Demote, Recover, Stop, Block, Standby, Fence, RestartContainer };
 
+// placement-strategy: whether node capacities count, and how nodes of equal
+// score are ranked (balanced: most free capacity first).
+enum class PlacementStrategy { Default, Utilization, Minimal, Balanced };
+
+// node-health-strategy; MigrateOnRed is Pacemaker's "no red".
+enum class HealthStrategy { None, MigrateOnRed, OnlyGreen, Progressive, Custom };
+
+// Utilization amounts by name (cpu=2, memory=512): a node's remaining
+// capacity or what a resource consumes. A node lacking a name has none of it.
+using Capacity = std::map<std::string, std::int64_t, std::less<>>;
+
 struct ClusterOptions {
   bool symmetric = true;
   NoQuorumPolicy no_quorum_policy = NoQuorumPolicy::Stop;
@@ -29,6 +41,14 @@ struct ClusterOptions {
   bool have_stonith_resource = false;
   Score default_stickiness = 0;
   bool default_managed = true;
+  bool startup_fencing = true;
+  bool shutdown_lock = false;
+  std::int64_t shutdown_lock_limit_s = 0;  // 0: locks never expire
+  PlacementStrategy placement_strategy = PlacementStrategy::Default;
+  HealthStrategy health_strategy = HealthStrategy::None;
+  // What "red", "yellow" and "green" in a #health-* attribute score, and the
+  // base every node starts from under the progressive strategy.
+  Score health_red = 0, health_yellow = 0, health_green = 0, health_base = 0;
 };
 
 struct Node {
@@ -50,6 +70,8 @@ struct Node {
   };
   std::map<std::string, Failures, std::less<>> failures;
   int assigned_count = 0;  // resources assigned so far (tie-break, like num_resources)
+  Capacity capacity;       // <utilization> less what assigned resources consume
+  int health = 1;          // from #health-* attributes: -1 red, 0 yellow, 1 green
 };
 
 struct Colocation;
@@ -78,12 +100,51 @@ struct Resource {
   bool group_ordered = true;
   bool group_colocated = true;
   bool is_stonith = false;
+  // Unmanaged and blocked only by a lost ticket's loss-policy=freeze: the
+  // configuration still manages it, so crm_mon shows it plainly.
+  bool frozen_by_ticket = false;
+
+  // Clones (kind Clone) and their instances. An instance's id carries its
+  // number ("rsc:2"); history_id is how the status section and the
+  // fail-count attributes name it: the bare id for an anonymous clone.
+  std::string history_id;
+  std::string clone_name;  // the id the status section last named this instance by, if different
+  int clone_max = 0;
+  int clone_node_max = 1;
+  int clone_min = 0;
+  bool unique = false;
+  bool interleave = false;
+  bool promotable = false;  // instances are promoted (promoted-max of them) or unpromoted
+  int promoted_max = 1;
+  int promoted_node_max = 1;
+  int sort_index = 0;  // promotion order among a promotable clone's instances
+  bool clone_ordered = false;
+  // Known only from the status history (Pacemaker's pe_rsc_orphan): no longer
+  // configured, or a clone instance beyond clone-max.
+  bool orphan = false;
+  // shutdown-lock: the node this resource stays on while that node is shut down.
+  int lock_node = -1;
+  std::int64_t lock_time = 0;
+  bool allow_migrate = false;  // allow-migrate: moves by migrate_to/migrate_from
+  // A migration cut short (migrate_to done, migrate_from not recorded): the engine does not
+  // resume it but recovers by stop and start.
+  bool partial_migration = false;
+  // multiple-active: what to do when found active on more than one node.
+  enum class MultipleActive { StopStart, StopOnly, Block, StopUnexpected };
+  MultipleActive multiple_active = MultipleActive::StopStart;
+  // What a start (or promote) needs (the "requires" meta-attribute): nothing, quorum, or
+  // quorum and the fencing of any node where the resource might still be active.
+  enum class Needs { Nothing, Quorum, Fencing };
+  Needs start_needs = Needs::Quorum;
+  bool needs_unfencing = false;  // requires=unfencing (or its default with unfencing in use)
+  Capacity utilization;          // what the resource consumes on its node
 
   // From the status section.
   Role role = Role::Stopped;
   Role next_role = Role::Unknown;
   std::vector<int> running_on;  // node indices, in discovery order
   bool failed = false;          // pe_rsc_failed
+  bool failure_ignored = false;  // a failure was ignored (on-fail=ignore): no threshold
   bool needs_stop = false;      // pe_rsc_stop: recover by stopping first
   bool blocked = false;         // pe_rsc_block
   bool start_pending = false;
@@ -112,6 +173,8 @@ struct Resource {
   bool allocating = false;
   bool merging = false;
   int assigned_to = -1;
+  // The scores as they stood before capacity bans (what crm_simulate -s shows).
+  std::optional<NodeScores> scores_before_capacity;
   std::vector<int> this_with;  // colocations where this is the dependent (rsc_cons)
   std::vector<int> with_this;  // colocations where this is the primary (rsc_cons_lhs)
 };
@@ -138,17 +201,23 @@ struct FailedAction {
 // creates these unattached; they bind to whatever node the action lands on).
 struct ForcedAction {
   int rsc = -1;
-  std::string task;  // "start" or a recurring "monitor"
+  std::string task;  // "start", a recurring "monitor", or "stop" (restart, no reload)
   std::int64_t interval_ms = 0;
 };
 
 struct WorkingSet {
   const Cib* cib = nullptr;
   std::int64_t now = 0;
+  bool sanitized = false;  // private parameters may be masked (ScheduleOptions::sanitized)
   ClusterOptions options;
   std::vector<Node> nodes;
   std::vector<Resource> resources;  // parents before their children
+  // Configurations made up for orphans from their history's agent (stable addresses).
+  std::deque<ResourceConfig> orphan_configs;
   std::vector<int> top_level;       // indices of top-level resources, config order
+  // Top-level resources in the order they were placed when capacities count
+  // (Pacemaker re-sorts its resource list then, and lists the transition in it).
+  std::vector<int> placement_order;
   std::vector<Colocation> colocations;
   std::map<std::string, int> resource_index;
   std::map<std::string, int> node_index;  // by uname and by id
@@ -161,6 +230,41 @@ struct WorkingSet {
     return false;
   }
   std::vector<std::string> warnings;
+  // Location scores for the promoted role only (rsc_location role="Promoted"):
+  // they weigh which instances are promoted, not where instances run.
+  struct PromotedLocation {
+    int rsc;
+    int node;
+    Score score;
+  };
+  std::vector<PromotedLocation> promoted_locations;
+  // (node, lrm_resource id) -> the resource that history belongs to, for
+  // histories that do not name a resource directly (anonymous clone instances).
+  std::map<std::pair<int, std::string>, int> history_owner;
+  int historyOwner(int node, const std::string& id) const {
+    auto it = history_owner.find({node, id});
+    return it == history_owner.end() ? findResource(id) : it->second;
+  }
+  // Fence operations in the order they were first asked for (Pacemaker's pe_fence_op), each
+  // with the first reason given. Which are carried out is decided with the actions
+  // (fencing.cc): an unclean node is fenced when it can be.
+  struct FenceRequest {
+    int node = -1;
+    std::string reason;
+    bool unfence = false;  // "on": let the node use shared storage again
+  };
+  std::vector<FenceRequest> fence_requests;
+  void requestFencing(int node, const std::string& reason, bool unfence = false);
+  // Pacemaker's pe_fence_node: a clean node becomes unclean, with a fence operation giving
+  // the reason; a node already unclean keeps its first reason.
+  void fenceNode(int node, const std::string& reason);
+  // pe_can_fence: fencing is enabled, some device (or the watchdog) can do it, and the
+  // partition has quorum, ignores its loss, or the node is still a member.
+  bool canFence(int node) const;
+  // A resource found in the history but not in the configuration (Pacemaker's
+  // process_orphan_resource): stopped wherever it runs unless stop-orphan-resources is
+  // false, which leaves it unmanaged. Returns its index.
+  int addOrphan(const ResourceHistory& history);
 
   int findNode(const std::string& name_or_id) const {
     auto it = node_index.find(name_or_id);
@@ -174,13 +278,36 @@ struct WorkingSet {
     const Node& n = nodes[static_cast<std::size_t>(node)];
     return n.online && !n.shutdown && !n.unclean && !n.standby && !n.maintenance;
   }
-  int currentNode(const Resource& r) const { return r.running_on.empty() ? -1 : r.running_on[0]; }
+  // Where the resource is active (Pacemaker's pe__find_active_on): the first node it runs
+  // on, except that a resource that does not need fencing prefers the first clean member.
+  int currentNode(const Resource& r) const {
+    if (r.running_on.empty()) return -1;
+    if (r.start_needs != Resource::Needs::Fencing) {
+      for (int n : r.running_on) {
+        const Node& node = nodes[static_cast<std::size_t>(n)];
+        if (node.online && !node.unclean) return n;
+      }
+    }
+    return r.running_on[0];
+  }
 };
 
 Role parseRole(const std::string& text);
 
 // Stage 1: typed CIB -> working set (nodes, resources, history, failures).
-Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now);
+// `sanitized`: see ScheduleOptions::sanitized.
+Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now, bool sanitized = false);
+
+bool isClone(const Resource& r);
+bool isCloneInstance(const WorkingSet& ws, const Resource& r);
+// Whether `r` belongs to a promotable clone (an instance or a member of one).
+bool inPromotableClone(const WorkingSet& ws, const Resource& r);
+// The clone a resource belongs to (itself, its parent or its grandparent), or -1.
+int cloneOf(const WorkingSet& ws, int rsc);
+
+// Adds one more instance to clone `clone` (numbered after the existing ones);
+// an orphan when the clone already has clone-max instances.
+int addCloneInstance(WorkingSet& ws, int clone);
 
 // Pacemaker's op key, e.g. "rsc1_monitor_10000".
 std::string opKey(const std::string& rsc, const std::string& task, std::int64_t interval_ms);

@@ -133,9 +133,21 @@ std::optional<std::int64_t> parseIsoDateTime(std::string_view text) {
       }
     }
   }
-  if (!s.empty() && (s.front() == 'Z' || s.front() == 'z')) s.remove_prefix(1);
+  s = trim(s);
+  std::int64_t offset = 0;  // seconds east of UTC: "+02:00", "-0500", "+01"
+  if (!s.empty() && (s.front() == 'Z' || s.front() == 'z')) {
+    s.remove_prefix(1);
+  } else if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
+    std::int64_t sign = s.front() == '-' ? -1 : 1;
+    s.remove_prefix(1);
+    std::int64_t oh = 0, om = 0;
+    if (!readNumber(s, 2, oh)) return std::nullopt;
+    if (!s.empty() && s.front() == ':') s.remove_prefix(1);
+    if (!s.empty() && !readNumber(s, 2, om)) return std::nullopt;
+    offset = sign * (oh * 3600 + om * 60);
+  }
   if (!trim(s).empty()) return std::nullopt;
-  return days * 86400 + hour * 3600 + minute * 60 + second;
+  return days * 86400 + hour * 3600 + minute * 60 + second - offset;
 }
 
 std::string formatIsoDateTime(std::int64_t t) {

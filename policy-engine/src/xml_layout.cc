@@ -52,6 +52,22 @@ std::optional<CibLayout> scanCibLayout(std::string_view s) {
     layout.node_states.push_back({at, end});
     at = end;
   }
+  // Ticket states sit beside the node states; they are few and small.
+  at = open_end + 1;
+  while ((at = findTag(body, "<tickets", at)) != std::string_view::npos) {
+    std::size_t gt = body.find('>', at);
+    if (gt == std::string_view::npos) return std::nullopt;
+    std::size_t end;
+    if (body[gt - 1] == '/') {
+      end = gt + 1;
+    } else {
+      std::size_t closing = body.find("</tickets>", gt);
+      if (closing == std::string_view::npos) return std::nullopt;
+      end = closing + 10;
+    }
+    layout.tickets.push_back({at, end});
+    at = end;
+  }
   return layout;
 }
 

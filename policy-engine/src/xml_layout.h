@@ -23,6 +23,7 @@ struct ByteRange {
 struct CibLayout {
   ByteRange status;                    // the whole <status> element
   std::vector<ByteRange> node_states;  // its <node_state> children, in order
+  std::vector<ByteRange> tickets;      // its <tickets> children (ticket states), in order
 };
 
 // nullopt when no <status>...</status> element is found.

@@ -92,6 +92,27 @@ TEST(StatusOutput, JsonIsByteForByte) {
             "\n");
 }
 
+TEST(StatusOutput, CloneInstancesAreCountedAndListedUnderTheClone) {
+  ClusterStatus s = webCluster();
+  pe::ResourceView ping;
+  ping.id = "ping-clone";
+  ping.is_clone = true;
+  ping.cloned = "ping";
+  ping.all_nodes = {"n1", "n2"};
+  ping.members = {primitive("ping:0", "ocf:pacemaker:ping", pe::Role::Started, {"n1"}),
+                  primitive("ping:1", "ocf:pacemaker:ping", pe::Role::Stopped, {})};
+  ping.members[0].cloned = ping.members[1].cloned = "ping";
+  s.view.resources = {ping};
+  const std::string text = formatStatus(s);
+  for (const char* line :
+       {"  * 2 resource instances configured\n", "  * Clone Set: ping-clone [ping]:\n",
+        "    * Started: [ n1 ]\n", "    * Stopped: [ n2 ]\n"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << "missing: " << line << "\nin:\n" << text;
+  }
+  EXPECT_NE(statusJson(s).find(R"({"id":"ping-clone","type":"clone","members":[{"id":"ping:0",)"),
+            std::string::npos);
+}
+
 // What the DC records for a probe is a "last failure" whenever the result differs from "not
 // running"; crm_mon lists a probe that found the resource active (after a cleanup, say) as
 // nothing failed, and a probe that errored as a failure.

@@ -22,13 +22,44 @@ namespace pulse::pe {
 
 using Attributes = std::map<std::string, std::string>;
 
-// A location rule restricted to what the engine evaluates: node attribute
-// expressions (#uname, #id, any node attribute) joined by and/or.
+// A node attribute expression (#uname, #id, any node attribute); a rule's
+// date, resource and operation tests are kept beside these (Rule).
 struct RuleExpression {
   std::string attribute;
   std::string operation;  // eq ne lt gt lte gte defined not_defined
   std::string value;
-  std::string type;  // string integer number version
+  std::string type;  // string integer number version; empty: integer/number for lt/gt
+  // "param" or "meta": `value` names a parameter or meta-attribute of the
+  // resource the rule is for, whose value is compared; empty: literal.
+  std::string value_source;
+};
+
+// A <date_expression>: true while "now" is after `start` (gt), before `end`
+// (lt), between them (in_range; `end` may come from a <duration>), or
+// matches the cron-like <date_spec> fields ("1-5", "9-", "-3", "7").
+struct DateExpression {
+  std::string id;
+  std::string operation;                   // in_range gt lt date_spec
+  std::optional<std::int64_t> start, end;  // seconds since the epoch, UTC
+  // <duration>: years months weeks days hours minutes seconds.
+  Attributes duration;
+  // <date_spec>: years months monthdays hours minutes seconds yeardays
+  // weekyears weeks weekdays moon.
+  Attributes date_spec;
+  int line = 0;
+};
+
+// An <rsc_expression> (rsc_defaults rules): the resource's agent matches
+// each part given (an absent provider must match a provider-less agent).
+struct ResourceExpression {
+  std::optional<std::string> cls, provider, type;
+};
+
+// An <op_expression> (op_defaults rules): the operation's name and, when
+// given, its interval. Rules evaluated for no operation find it false.
+struct OperationExpression {
+  std::string name;
+  std::optional<std::int64_t> interval_ms;
 };
 
 struct Rule {
@@ -38,8 +69,22 @@ struct Rule {
   std::string role;
   bool boolean_and = true;
   std::vector<RuleExpression> expressions;
+  std::vector<DateExpression> dates;
+  std::vector<ResourceExpression> resource_expressions;
+  std::vector<OperationExpression> operation_expressions;
   std::vector<Rule> subrules;
   int line = 0;
+};
+
+// One attribute set (instance_attributes, meta_attributes,
+// cluster_property_set) as written, kept for a container where some set has
+// a rule or a score: its values then depend on "now" and on whom they are
+// for, and are resolved when the scheduler runs (nvsets.h).
+struct NvSet {
+  std::string id;
+  Score score = 0;
+  std::vector<Rule> rules;  // any one holding applies the set; none: always
+  Attributes values;        // in order of the nvpairs, the first of a name kept
 };
 
 struct OperationConfig {
@@ -54,14 +99,21 @@ struct OperationConfig {
 };
 
 struct ResourceConfig {
-  enum class Kind { Primitive, Group };
+  // A clone holds exactly one member (a primitive or a group) in `members`.
+  enum class Kind { Primitive, Group, Clone };
   Kind kind = Kind::Primitive;
   std::string id;
   std::string cls, provider, type;
   Attributes params;  // instance_attributes
   Attributes meta;    // meta_attributes (rsc_defaults merged in later)
+  std::vector<NvSet> meta_sets;  // when some meta_attributes have a rule or score
+  // When some instance_attributes have a rule or score: their values may
+  // differ by node (rules see the node's attributes), as location rules with
+  // value-source=param see them; `params` holds the unconditional ones.
+  std::vector<NvSet> param_sets;
+  Attributes utilization;  // <utilization>: what the resource consumes of a node's capacity
   std::vector<OperationConfig> ops;
-  std::vector<ResourceConfig> members;  // group members
+  std::vector<ResourceConfig> members;  // group members; a clone's one cloned resource
   int line = 0;
 };
 
@@ -70,7 +122,30 @@ struct NodeConfig {
   std::string uname;
   std::string type;
   Attributes attributes;  // instance_attributes (standby, ...)
+  std::vector<NvSet> attribute_sets;  // when some instance_attributes have a rule or score
   Attributes utilization;
+  int line = 0;
+};
+
+enum class OrderKind { Mandatory, Optional, Serialize };
+
+// A <resource_set> in a constraint. Templates and tags named in it are
+// already replaced by the resources they stand for, in Pacemaker's order.
+struct ResourceSet {
+  std::string id;
+  std::vector<std::string> resources;
+  // Unset differs from false: between ordered sets only an explicit
+  // sequential="true" picks the set's end resource (Pacemaker's order_rsc_sets).
+  std::optional<bool> sequential;
+  bool require_all = true;
+  std::string role;
+  std::string action;               // rsc_order sets: start stop promote demote (empty: start)
+  std::optional<OrderKind> kind;    // rsc_order sets may override the constraint's kind
+  std::optional<bool> symmetrical;  // rsc_order sets
+  std::optional<Score> score;       // rsc_location and rsc_colocation sets
+  // rsc_colocation sets: "group" (each member with the one before it, the
+  // default) or "listed" (each member with the one after it).
+  std::string ordering;
   int line = 0;
 };
 
@@ -90,16 +165,37 @@ struct ColocationConstraint {
   Score score = 0;
   std::string rsc_role, with_rsc_role;
   std::string node_attribute;
+  std::optional<bool> influence;  // unset: the dependent's `critical` meta-attribute decides
   int line = 0;
 };
 
-struct OrderConstraint {
-  enum class Kind { Mandatory, Optional, Serialize };
+// An rsc_ticket for one resource (sets are expanded to one entry per resource).
+struct TicketConstraint {
+  enum class LossPolicy { Stop, Demote, Fence, Freeze };
   std::string id;
-  std::string first, then;
+  std::string rsc;
+  std::string rsc_role;
+  std::string ticket;
+  LossPolicy loss_policy = LossPolicy::Stop;
+  int line = 0;
+};
+
+// A <ticket_state> of the status section.
+struct TicketState {
+  bool granted = false;
+  bool standby = false;
+  std::optional<std::int64_t> last_granted;
+};
+
+struct OrderConstraint {
+  using Kind = OrderKind;
+  std::string id;
+  std::string first, then;  // empty when `sets` are used
+  std::vector<ResourceSet> sets;
   std::string first_action, then_action;
   Kind kind = Kind::Mandatory;
   std::optional<bool> symmetrical;
+  std::optional<bool> require_all;  // deprecated require-all (false = clone-min 1)
   int line = 0;
 };
 
@@ -113,10 +209,12 @@ struct OperationRecord {
   int op_status = 0;
   int target_rc = 0;
   bool has_target_rc = false;
-  std::string op_digest, restart_digest;
+  std::string op_digest, restart_digest, secure_digest;
   std::optional<std::string> op_force_restart, op_secure_params;  // absent != empty
   bool is_last_failure = false;                                   // id ends in "_last_failure_0"
   std::string feature_set;
+  std::string on_node;                         // the node it ran on, when recorded
+  std::string migrate_source, migrate_target;  // migrate_to / migrate_from
   std::int64_t last_rc_change = 0;
   std::string exit_reason;
 };
@@ -124,6 +222,7 @@ struct OperationRecord {
 struct ResourceHistory {
   std::string id;
   std::string cls, provider, type;
+  std::int64_t shutdown_lock = 0;  // when its node shut down with shutdown-lock (0: none)
   std::vector<OperationRecord> ops;
 };
 
@@ -139,9 +238,13 @@ struct NodeStateRecord {
 struct Cib {
   std::string feature_set;  // crm_feature_set of <cib>
   Attributes cluster_options;
+  std::vector<NvSet> option_sets;  // when some cluster_property_set has a rule or score
   Attributes rsc_defaults;
+  std::vector<NvSet> rsc_default_sets;  // when some rsc_defaults set has a rule or score
   Attributes op_defaults;
+  bool no_quorum_panic = false;  // no-quorum-panic: the partition had quorum once
   bool have_quorum = true;
+  std::string dc_uuid;  // dc-uuid of <cib>: the node whose #is_dc is "true"
   std::optional<std::int64_t> execution_date;
   std::string execution_date_text;
   std::vector<NodeConfig> nodes;
@@ -149,6 +252,8 @@ struct Cib {
   std::vector<LocationConstraint> locations;
   std::vector<ColocationConstraint> colocations;
   std::vector<OrderConstraint> orders;
+  std::vector<TicketConstraint> tickets;
+  std::map<std::string, TicketState> ticket_states;  // by ticket id
   std::vector<NodeStateRecord> node_states;
   std::vector<std::string> warnings;
 };

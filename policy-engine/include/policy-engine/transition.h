@@ -3,7 +3,8 @@
 //
 // Invariants of a Transition returned by schedule():
 // - the ordering graph over `actions` is acyclic (edges point first -> then);
-// - every non-pseudo action names an online node;
+// - every non-pseudo action names an online node, except fencing (task "stonith", no
+//   resource, key "stonith-<node>-<action>"), which names the node to fence;
 // - a primitive is active on at most one node in `revised`.
 #pragma once
 
@@ -24,6 +25,7 @@ struct NodeView {
   bool standby = false;
   bool maintenance = false;
   bool unclean = false;
+  int health = 1;  // node-health: -1 red, 0 yellow, 1 green (or no health strategy)
 };
 
 // One resource as crm_mon lists it: a primitive, or a group with members.
@@ -37,8 +39,14 @@ struct ResourceView {
   bool blocked = false;
   bool disabled = false;              // target-role=Stopped
   std::string pending;                // "Starting", "Stopping", ... for an in-flight operation
-  std::vector<ResourceView> members;  // group members, in order
+  std::vector<ResourceView> members;  // group members, in order; a clone's instances
   bool is_group = false;
+  bool is_clone = false;
+  bool unique = false;  // a globally-unique clone (instances listed one by one)
+  bool promotable = false;  // a promotable clone (Promoted: / Unpromoted: lists)
+  bool orphan = false;      // no longer configured, or a clone instance beyond clone-max
+  std::string cloned;   // a clone's cloned resource; an instance's id without its number
+  std::vector<std::string> all_nodes;  // a clone: the nodes it may run on (for "Stopped: [ ]")
 };
 
 struct ClusterView {
@@ -48,10 +56,11 @@ struct ClusterView {
 
 // One line of crm_simulate's "Transition Summary".
 struct SummaryItem {
-  std::string verb;      // Start Stop Move Recover Restart ...
-  std::string resource;  // resource id
+  std::string verb;      // Start Stop Move Migrate Recover Restart ..., or "Fence (reboot)"
+  std::string resource;  // resource id (the node's name for a fence line)
   std::string details;   // text inside the parentheses, e.g. "node1 -> node2"
-  std::string reason;    // e.g. "due to node availability", "blocked"; may be empty
+  std::string reason;    // e.g. "due to node availability", "blocked"; may be empty; for a
+                         // fence line, why the node is fenced ("rsc1 failed there")
 };
 
 // One action of the transition graph.

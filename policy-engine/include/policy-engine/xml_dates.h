@@ -20,7 +20,8 @@ std::optional<std::int64_t> parseEpochSeconds(std::string_view text);
 namespace pulse::pe {
 
 // ISO 8601 date and time as crm_simulate -t takes it: "2014-05-07 00:28:00",
-// "2005-020T12:30" (ordinal), "2019-09-15T12:00:00Z"; UTC.
+// "2005-020T12:30" (ordinal), "2019-09-15T12:00:00Z", "2019-09-20 15:10:52 +02:00"
+// (an offset from UTC; none means UTC) -> seconds since the epoch.
 std::optional<std::int64_t> parseIsoDateTime(std::string_view text);
 
 // "2022-04-01 17:57:38Z"

@@ -1,0 +1,303 @@
+// Clone assignment: instances keep their current nodes first, then the rest
+// are spread over the allowed nodes within clone-max and clone-node-max
+// (Pacemaker 2.1.5's pcmk__clone_allocate, distribute_children,
+// allocate_instance, and pcmk__clone_apply_coloc_score).
+//
+// Invariant: every instance leaves assignClone() assigned (to a node or to
+// none); per-node instance counts live here, not on the nodes.
+#include "clone_assign.h"
+
+#include <algorithm>
+
+#include "promotable.h"
+
+namespace pulse::pe {
+namespace {
+
+Resource& rsc(WorkingSet& ws, int i) { return ws.resources[static_cast<std::size_t>(i)]; }
+const Resource& rsc(const WorkingSet& ws, int i) {
+  return ws.resources[static_cast<std::size_t>(i)];
+}
+
+bool failedAnywhere(const WorkingSet& ws, const Resource& r) {
+  if (r.failed) return true;
+  for (int c : r.children) {
+    if (failedAnywhere(ws, rsc(ws, c))) return true;
+  }
+  return false;
+}
+
+bool blockedAnywhere(const WorkingSet& ws, const Resource& r) {
+  if (r.blocked) return true;
+  for (int c : r.children) {
+    if (blockedAnywhere(ws, rsc(ws, c))) return true;
+  }
+  return false;
+}
+
+// Pacemaker's common_update_score: sets (not adds) a node's score on a
+// resource and its members, where the node is allowed at all.
+void setScore(WorkingSet& ws, int index, int node, Score score) {
+  auto& slot = rsc(ws, index).allowed[static_cast<std::size_t>(node)];
+  if (slot) slot = score;
+  std::vector<int> children = rsc(ws, index).children;
+  for (int c : children) setScore(ws, c, node, score);
+}
+
+class CloneAssigner {
+ public:
+  CloneAssigner(WorkingSet& ws, AssignSteps& steps, int clone)
+      : ws_(ws), steps_(steps), clone_(clone), count_(ws.nodes.size(), 0) {}
+
+  void run() {
+    Resource& c = rsc(ws_, clone_);
+    if (!c.provisional || c.allocating) return;
+    c.allocating = true;
+    std::vector<int> this_with = c.this_with;
+    for (int ci : this_with) {
+      steps_.assign(ws_.colocations[static_cast<std::size_t>(ci)].primary, -1);
+    }
+    std::vector<int> with_this = rsc(ws_, clone_).with_this;
+    for (int ci : with_this) steps_.applyWithThis(clone_, ci);
+    if (rsc(ws_, clone_).promotable) addPromotionScores(ws_, clone_);
+    std::vector<int> children = sortedInstances();
+    distribute(children);
+    if (rsc(ws_, clone_).promotable) setInstanceRoles(ws_, steps_, clone_);
+    Resource& done = rsc(ws_, clone_);
+    done.provisional = false;
+    done.allocating = false;
+  }
+
+ private:
+  bool allowedByClone(int node) const {
+    const auto& s = rsc(ws_, clone_).allowed[static_cast<std::size_t>(node)];
+    return s.has_value();
+  }
+
+  // Pacemaker's pcmk__cmp_instance, without the colocation tie-break.
+  std::vector<int> sortedInstances() {
+    std::vector<int> children = rsc(ws_, clone_).children;
+    auto activeOn = [&](const Resource& r, std::size_t& count) {
+      count = r.running_on.size();
+      return r.running_on.empty() ? -1 : r.running_on.front();
+    };
+    auto allowedOn = [&](const Resource& r, int node) {
+      if (node < 0) return true;
+      const auto& s = r.allowed[static_cast<std::size_t>(node)];
+      return s && *s >= 0;
+    };
+    std::stable_sort(children.begin(), children.end(), [&](int a, int b) {
+      const Resource& x = rsc(ws_, a);
+      const Resource& y = rsc(ws_, b);
+      std::size_t nx = 0, ny = 0;
+      int node_x = activeOn(x, nx), node_y = activeOn(y, ny);
+      if (nx > 0 && ny > 0 && nx != ny) return nx < ny;
+      bool can_x = allowedOn(x, node_x), can_y = allowedOn(y, node_y);
+      if (can_x != can_y) return can_x;
+      if (!can_x) node_x = -1;
+      if (!can_y) node_y = -1;
+      if (x.priority != y.priority) return x.priority > y.priority;
+      if (node_x < 0 || node_y < 0) return node_x >= 0 && node_y < 0;
+      bool up_x = ws_.available(node_x), up_y = ws_.available(node_y);
+      if (up_x != up_y) return up_x;
+      bool top_x = allowedByClone(node_x), top_y = allowedByClone(node_y);
+      if (top_x != top_y) return top_x;
+      bool failed_x = failedAnywhere(ws_, x), failed_y = failedAnywhere(ws_, y);
+      if (failed_x != failed_y) return !failed_x;
+      return false;  // instance number order is kept by the stable sort
+    });
+    return children;
+  }
+
+  // Pacemaker's append_parent_colocation: the clone's colocations apply to
+  // each instance (only the mandatory or negative ones unless every node
+  // cannot get an instance anyway).
+  void inheritColocations(int instance, bool all) {
+    std::vector<int> this_with = rsc(ws_, clone_).this_with;
+    for (int ci : this_with) {
+      const Colocation& c = ws_.colocations[static_cast<std::size_t>(ci)];
+      if (all || c.score < 0 || c.score == kInfinity) {
+        insertColocation(ws_, rsc(ws_, instance).this_with, ci, true);
+      }
+    }
+    std::vector<int> with_this = rsc(ws_, clone_).with_this;
+    for (int ci : with_this) {
+      const Colocation& c = ws_.colocations[static_cast<std::size_t>(ci)];
+      if (!c.influence && !rsc(ws_, c.primary).running_on.empty()) continue;
+      if (all || c.score < 0) insertColocation(ws_, rsc(ws_, instance).with_this, ci, false);
+    }
+  }
+
+  // Pacemaker's can_run_instance over every allowed node.
+  void banUnusableNodes(int instance, int limit) {
+    for (std::size_t n = 0; n < ws_.nodes.size(); ++n) {
+      if (!rsc(ws_, instance).allowed[n]) continue;
+      int node = static_cast<int>(n);
+      const auto& top = rsc(ws_, clone_).allowed[n];
+      bool usable = ws_.available(node) && !rsc(ws_, instance).orphan && top && *top >= 0 &&
+                    count_[n] < limit;
+      if (!usable) setScore(ws_, instance, node, -kInfinity);
+    }
+  }
+
+  bool assignInstance(int instance, int prefer, bool all_coloc, int limit) {
+    Resource& r = rsc(ws_, instance);
+    if (!r.provisional) return placedOn(ws_, r, false) >= 0;
+    if (r.allocating) return false;
+    inheritColocations(instance, all_coloc);
+    if (prefer >= 0) {
+      const auto& s = rsc(ws_, instance).allowed[static_cast<std::size_t>(prefer)];
+      if (!s || *s < 0) return false;
+    }
+    banUnusableNodes(instance, limit);
+    NodeScores backup = rsc(ws_, instance).allowed;
+    int chosen = steps_.assign(instance, prefer);
+    if (chosen >= 0 && prefer >= 0 && chosen != prefer) {
+      rsc(ws_, instance).allowed = std::move(backup);
+      steps_.unassign(instance);
+      return false;
+    }
+    if (chosen < 0) return false;
+    if (allowedByClone(chosen)) ++count_[static_cast<std::size_t>(chosen)];
+    return true;
+  }
+
+  void distribute(const std::vector<int>& children) {
+    const Resource& c = rsc(ws_, clone_);
+    const int max = c.clone_max;
+    const int per_node = c.clone_node_max;
+    int available = 0;
+    for (std::size_t n = 0; n < ws_.nodes.size(); ++n) {
+      if (c.allowed[n] && ws_.available(static_cast<int>(n))) ++available;
+    }
+    const bool all_coloc = max < available;
+    int loop_max = available > 0 ? max / available : 0;
+    if (loop_max < 1) loop_max = 1;
+    int assigned = 0;
+    // First keep instances where they run, up to the even share per node.
+    for (int child : children) {
+      if (assigned >= max) break;
+      const Resource& r = rsc(ws_, child);
+      // Only the instance's own failure counts here (a cloned group's member
+      // failing does not mark the group), as in Pacemaker.
+      if (r.running_on.empty() || !r.provisional || r.failed) continue;
+      int node = r.running_on.front();
+      if (!ws_.available(node)) continue;
+      if (allowedByClone(node) && count_[static_cast<std::size_t>(node)] >= loop_max) continue;
+      if (assignInstance(child, node, all_coloc, per_node)) ++assigned;
+    }
+    for (int child : children) {
+      if (!rsc(ws_, child).provisional) continue;
+      if (assigned >= max) {
+        addLocationScore(rsc(ws_, child), -1, -kInfinity);
+        for (int m : rsc(ws_, child).children) addLocationScore(rsc(ws_, m), -1, -kInfinity);
+        steps_.assign(child, -1);
+        continue;
+      }
+      if (assignInstance(child, -1, all_coloc, per_node)) {
+        ++assigned;
+      } else if (rsc(ws_, child).provisional) {
+        steps_.assign(child, -1);  // nowhere to go: settle it as stopped
+      }
+    }
+  }
+
+  WorkingSet& ws_;
+  AssignSteps& steps_;
+  int clone_;
+  std::vector<int> count_;  // instances assigned per node (Pacemaker's node->count)
+};
+
+bool instanceOn(const WorkingSet& ws, int instance, int node, bool current) {
+  if (blockedAnywhere(ws, rsc(ws, instance))) return false;  // only instances that have not failed
+  return placedOn(ws, rsc(ws, instance), current) == node;
+}
+
+}  // namespace
+
+int placedOn(const WorkingSet& ws, const Resource& r, bool current) {
+  if (current) {
+    if (r.kind == ResourceConfig::Kind::Group && !r.children.empty()) {
+      return placedOn(ws, rsc(ws, r.children.front()), true);
+    }
+    return r.running_on.empty() ? -1 : r.running_on.front();
+  }
+  return r.provisional ? -1 : r.assigned_to;
+}
+
+int compatibleInstance(const WorkingSet& ws, int instance, int clone, bool current) {
+  const Resource& me = rsc(ws, instance);
+  const std::vector<int>& others = rsc(ws, clone).children;
+  auto onNode = [&](int node) {
+    for (int other : others) {
+      if (instanceOn(ws, other, node, current)) return other;
+    }
+    return -1;
+  };
+  int here = placedOn(ws, me, current);
+  if (here >= 0) return onNode(here);
+  std::vector<int> nodes;
+  for (std::size_t n = 0; n < me.allowed.size(); ++n) {
+    if (me.allowed[n]) nodes.push_back(static_cast<int>(n));
+  }
+  auto weight = [&](int n) {
+    return ws.available(n) ? *me.allowed[static_cast<std::size_t>(n)] : -kInfinity;
+  };
+  std::stable_sort(nodes.begin(), nodes.end(), [&](int a, int b) {
+    if (weight(a) != weight(b)) return weight(a) > weight(b);
+    return ws.nodes[static_cast<std::size_t>(a)].name < ws.nodes[static_cast<std::size_t>(b)].name;
+  });
+  for (int n : nodes) {
+    int other = onNode(n);
+    if (other >= 0) return other;
+  }
+  return -1;
+}
+
+void assignClone(WorkingSet& ws, AssignSteps& steps, int clone) {
+  CloneAssigner(ws, steps, clone).run();
+}
+
+void applyColocationWithClone(WorkingSet& ws, AssignSteps& steps, int dependent, int clone,
+                              const Colocation& c) {
+  const Resource& primary = rsc(ws, clone);
+  if (primary.promotable && c.primary_role != Role::Unknown) {
+    // With a role of a promotable clone: where instances will be in that role.
+    if (!primary.provisional && rsc(ws, dependent).provisional) {
+      applyColocationWithPromotable(ws, dependent, clone, c);
+    }
+    return;
+  }
+  const Resource& colocated = rsc(ws, c.dependent);
+  if (isClone(colocated) && colocated.interleave) {
+    // Interleaved clones: each instance goes with the instance on its own node.
+    int partner = compatibleInstance(ws, dependent, clone, false);
+    if (partner >= 0) {
+      steps.applyColocScore(dependent, partner, c);
+    } else if (c.score >= kInfinity) {
+      for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
+        setScore(ws, dependent, static_cast<int>(n), -kInfinity);
+      }
+    }
+    return;
+  }
+  if (c.score >= kInfinity) {
+    // Mandatory: only nodes where an instance will run remain.
+    std::vector<bool> affected(ws.nodes.size(), false);
+    for (int child : primary.children) {
+      int node = placedOn(ws, rsc(ws, child), false);
+      if (node >= 0 && !blockedAnywhere(ws, rsc(ws, child))) {
+        affected[static_cast<std::size_t>(node)] = true;
+      }
+    }
+    Resource& d = rsc(ws, dependent);
+    for (std::size_t n = 0; n < d.allowed.size(); ++n) {
+      if (d.allowed[n] && !affected[n]) d.allowed[n] = -kInfinity;
+    }
+    return;
+  }
+  std::vector<int> children = primary.children;
+  for (int child : children) steps.applyColocScore(dependent, child, c);
+}
+
+}  // namespace pulse::pe

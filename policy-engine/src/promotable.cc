@@ -1,0 +1,306 @@
+// Promotion of promotable clone instances (Pacemaker 2.1.5's
+// pcmk_sched_promotable.c): promotion scores come from the node attributes
+// master-<rsc> the resource agents set; the highest priorities are promoted.
+#include "promotable.h"
+
+#include <algorithm>
+
+#include "history.h"
+#include "tickets.h"
+
+namespace pulse::pe {
+namespace {
+
+Resource& rsc(WorkingSet& ws, int i) { return ws.resources[static_cast<std::size_t>(i)]; }
+
+bool allowedOn(const Resource& r, int node) {
+  const auto& s = r.allowed[static_cast<std::size_t>(node)];
+  return s && *s >= 0;
+}
+
+bool contains(const std::vector<int>& v, int x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// Pacemaker's promotion_score_applies: an anonymous instance's score on a node
+// counts when that instance is the one active there, or none is and the
+// resource was probed there; otherwise when the instance is known there (or
+// nowhere yet, as at cluster start).
+bool scoreApplies(WorkingSet& ws, int clone, const Resource& r, int node) {
+  if (!rsc(ws, clone).unique) {
+    int active = -1;
+    bool known = false;
+    for (int instance : rsc(ws, clone).children) {
+      for (int m : rsc(ws, instance).children.empty() ? std::vector<int>{instance}
+                                                      : rsc(ws, instance).children) {
+        const Resource& other = rsc(ws, m);
+        if (other.config != r.config) continue;
+        if (active < 0 && contains(other.running_on, node)) active = m;
+        if (contains(other.known_on, node)) known = true;
+      }
+    }
+    if (active == r.index || (active < 0 && known)) return allowedOn(r, node);
+  }
+  if (r.running_on.empty() && r.known_on.empty()) return allowedOn(r, node);
+  if (contains(r.known_on, node) || contains(r.running_on, node)) return allowedOn(r, node);
+  return false;
+}
+
+// Pacemaker's promotion_score: master-<name> on the node, by the name the
+// history knows the instance by, then by its id, then by the bare id; a
+// cloned group's instance sums its members' scores. `found` says whether any
+// attribute was set.
+Score promotionScore(WorkingSet& ws, int clone, int index, int node, bool& found) {
+  const Resource& r = rsc(ws, index);
+  if (!r.children.empty()) {
+    Score sum = 0;
+    for (int m : r.children) sum = addScores(sum, promotionScore(ws, clone, m, node, found));
+    return sum;
+  }
+  if (!scoreApplies(ws, clone, r, node)) return 0;
+  const Attributes& attrs = ws.nodes[static_cast<std::size_t>(node)].attributes;
+  // By the name the history knows the instance by, else its id; an anonymous
+  // instance without history falls back to the bare id.
+  std::vector<std::string> names{r.clone_name.empty() ? r.id : r.clone_name};
+  if (!rsc(ws, clone).unique && stripInstance(r.id) != r.id) names.push_back(stripInstance(r.id));
+  for (const std::string& name : names) {
+    auto it = attrs.find("master-" + name);
+    if (it == attrs.end()) continue;
+    found = true;
+    return parseScore(it->second).value_or(0);
+  }
+  return 0;
+}
+
+void setNextRole(WorkingSet& ws, int index, Role role) {
+  rsc(ws, index).next_role = role;
+  std::vector<int> children = rsc(ws, index).children;
+  for (int c : children) setNextRole(ws, c, role);
+}
+
+Role nextRoleOf(WorkingSet& ws, int index) {
+  const Resource& r = rsc(ws, index);
+  return r.children.empty() ? r.next_role : rsc(ws, r.children.front()).next_role;
+}
+
+Role currentRoleOf(WorkingSet& ws, int index) {
+  const Resource& r = rsc(ws, index);
+  return r.children.empty() ? r.role : rsc(ws, r.children.front()).role;
+}
+
+bool managed(WorkingSet& ws, int index) {
+  const Resource& r = rsc(ws, index);
+  if (!r.managed) return false;
+  for (int c : r.children) {
+    if (!rsc(ws, c).managed) return false;
+  }
+  return true;
+}
+
+bool sameNodeBy(const WorkingSet& ws, int a, int b, const std::string& attribute) {
+  const std::string attr = attribute.empty() ? "#id" : attribute;
+  const Attributes& x = ws.nodes[static_cast<std::size_t>(a)].attributes;
+  const Attributes& y = ws.nodes[static_cast<std::size_t>(b)].attributes;
+  auto i = x.find(attr), j = y.find(attr);
+  if (i == x.end() || j == y.end()) return i == x.end() && j == y.end();
+  return i->second == j->second;
+}
+
+// Colocations of an instance in a role (inherited from its clone) weigh its
+// promotion: Pacemaker's pcmk__apply_coloc_to_priority for a primitive
+// primary, pcmk__update_promotable_dependent_priority for a promotable one.
+void applyRoleColocations(WorkingSet& ws, int instance) {
+  std::vector<int> this_with = rsc(ws, instance).this_with;
+  for (int ci : this_with) {
+    const Colocation& c = ws.colocations[static_cast<std::size_t>(ci)];
+    if (c.dependent_role < Role::Unpromoted) continue;
+    Resource& d = rsc(ws, instance);
+    const Resource& p = rsc(ws, c.primary);
+    if (isClone(p)) {
+      if (!p.promotable || c.dependent_role != Role::Promoted) continue;
+      int here = d.provisional ? -1 : d.assigned_to;
+      bool partner = false;
+      for (int other : p.children) {
+        const Resource& o = rsc(ws, other);
+        if (here >= 0 && !o.provisional && o.assigned_to == here &&
+            (c.primary_role == Role::Unknown || nextRoleOf(ws, other) == c.primary_role)) {
+          partner = true;
+        }
+      }
+      if (partner) {
+        d.priority = static_cast<int>(addScores(d.priority, c.score));
+      } else if (c.score >= kInfinity) {
+        d.priority = static_cast<int>(-kInfinity);
+      }
+      continue;
+    }
+    if (d.provisional || d.assigned_to < 0 || p.provisional || p.assigned_to < 0) continue;
+    if (!sameNodeBy(ws, d.assigned_to, p.assigned_to, c.node_attribute)) {
+      if (c.score >= kInfinity && c.dependent_role == Role::Promoted) {
+        d.priority = static_cast<int>(-kInfinity);
+      }
+      continue;
+    }
+    if (c.primary_role != Role::Unknown && c.primary_role != p.next_role) continue;
+    Score score = c.dependent_role == Role::Unpromoted ? -c.score : c.score;
+    d.priority = static_cast<int>(addScores(score, d.priority));
+  }
+}
+
+// Pacemaker's sort_promotable_instances: the instances' priorities join the
+// clone's node scores, with those of what is colocated with the promoted
+// role, and each instance's sort index becomes its node's merged score.
+void mergePromotionPreferences(WorkingSet& ws, AssignSteps& steps, int clone,
+                               const std::vector<int>& children) {
+  for (int instance : children) {
+    const Resource& r = rsc(ws, instance);
+    int node = r.provisional ? -1 : r.assigned_to;
+    if (r.sort_index < 0 || node < 0) continue;
+    auto& slot = rsc(ws, clone).allowed[static_cast<std::size_t>(node)];
+    if (slot) slot = addScores(r.sort_index, *slot);
+  }
+  std::vector<int> this_with = rsc(ws, clone).this_with;
+  for (int ci : this_with) {
+    const Colocation c = ws.colocations[static_cast<std::size_t>(ci)];
+    if (c.dependent_role != Role::Promoted) continue;
+    float factor = static_cast<float>(c.score) / static_cast<float>(kInfinity);
+    steps.mergeColocatedScores(clone, c.primary, c.node_attribute, factor, c.score < kInfinity,
+                               false);
+  }
+  std::vector<int> with_this = rsc(ws, clone).with_this;
+  for (int ci : with_this) {
+    const Colocation c = ws.colocations[static_cast<std::size_t>(ci)];
+    if (c.primary_role != Role::Promoted) continue;
+    if (!c.influence && !rsc(ws, c.primary).running_on.empty()) continue;
+    float factor = static_cast<float>(c.score) / static_cast<float>(kInfinity);
+    steps.mergeColocatedScores(clone, c.dependent, c.node_attribute, factor, true, true);
+  }
+  if (lacksPromotionTicket(ws, clone)) {
+    for (auto& slot : rsc(ws, clone).allowed) {
+      if (slot) slot = -kInfinity;  // merged with -INFINITY
+    }
+  }
+  for (int instance : children) {
+    Resource& r = rsc(ws, instance);
+    int node = r.provisional ? -1 : r.assigned_to;
+    if (!managed(ws, instance) && nextRoleOf(ws, instance) == Role::Promoted) {
+      r.sort_index = static_cast<int>(kInfinity);
+    } else if (node >= 0 && r.sort_index >= 0) {
+      const auto& slot = rsc(ws, clone).allowed[static_cast<std::size_t>(node)];
+      if (slot) r.sort_index = static_cast<int>(*slot);
+    }
+  }
+}
+
+}  // namespace
+
+void addPromotionScores(WorkingSet& ws, int clone) {
+  std::vector<int> children = rsc(ws, clone).children;
+  for (int instance : children) {
+    for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
+      int node = static_cast<int>(n);
+      if (!rsc(ws, instance).allowed[n] || !ws.available(node)) continue;
+      bool found = false;
+      Score score = promotionScore(ws, clone, instance, node, found);
+      Resource& r = rsc(ws, instance);
+      if (score > 0) r.allowed[n] = addScores(*r.allowed[n], score);
+      if (score > r.priority) r.priority = static_cast<int>(score);
+    }
+  }
+}
+
+void setInstanceRoles(WorkingSet& ws, AssignSteps& steps, int clone) {
+  std::vector<int> children = rsc(ws, clone).children;
+  for (int instance : children) {
+    Resource& r = rsc(ws, instance);
+    int chosen = r.provisional ? -1 : r.assigned_to;
+    if (chosen < 0) continue;
+    Role next = nextRoleOf(ws, instance);
+    Score priority = r.priority;
+    if (next == Role::Unknown || next == Role::Started) {
+      bool found = false;
+      priority = promotionScore(ws, clone, instance, chosen, found);
+      if (!found) priority = -1;
+    } else if (next == Role::Unpromoted || next == Role::Stopped) {
+      priority = -kInfinity;
+    }
+    for (const auto& pl : ws.promoted_locations) {
+      if ((pl.rsc == instance || pl.rsc == clone) && pl.node == chosen) {
+        priority = addScores(priority, pl.score);
+      }
+    }
+    rsc(ws, instance).priority = static_cast<int>(priority);
+    applyRoleColocations(ws, instance);
+    Resource& again = rsc(ws, instance);
+    again.sort_index = next == Role::Promoted ? static_cast<int>(kInfinity) : again.priority;
+  }
+  mergePromotionPreferences(ws, steps, clone, children);
+  // Highest promotion priority first; ties keep the promoted, then instance order.
+  std::stable_sort(children.begin(), children.end(), [&](int a, int b) {
+    const Resource& x = rsc(ws, a);
+    const Resource& y = rsc(ws, b);
+    if (x.sort_index != y.sort_index) return x.sort_index > y.sort_index;
+    bool px = currentRoleOf(ws, a) == Role::Promoted, py = currentRoleOf(ws, b) == Role::Promoted;
+    return px && !py;
+  });
+  std::vector<int> count(ws.nodes.size(), 0);
+  int promoted = 0;
+  const Resource& c = rsc(ws, clone);
+  const int promoted_max = c.promoted_max, promoted_node_max = c.promoted_node_max;
+  for (int instance : children) {
+    const Resource& r = rsc(ws, instance);
+    int node = r.provisional ? -1 : r.assigned_to;
+    bool promote = node >= 0 && r.sort_index >= 0 && promoted < promoted_max;
+    if (promote && !managed(ws, instance)) {
+      promote = currentRoleOf(ws, instance) == Role::Promoted;  // left as it is
+    } else if (promote) {
+      promote = r.priority >= 0 && ws.available(node) && allowedOn(rsc(ws, clone), node) &&
+                count[static_cast<std::size_t>(node)] < promoted_node_max;
+    }
+    if (promote && currentRoleOf(ws, instance) < Role::Promoted && !ws.options.have_quorum &&
+        ws.options.no_quorum_policy == NoQuorumPolicy::Freeze) {
+      promote = false;
+    }
+    if (!promote) {
+      setNextRole(ws, instance, node >= 0 ? Role::Unpromoted : Role::Stopped);
+      continue;
+    }
+    ++count[static_cast<std::size_t>(node)];
+    ++promoted;
+    setNextRole(ws, instance, Role::Promoted);
+  }
+  // The priorities were borrowed for promotion; instances go back to the clone's.
+  for (int instance : children) rsc(ws, instance).priority = rsc(ws, clone).priority;
+}
+
+void applyColocationWithPromotable(WorkingSet& ws, int dependent, int clone, const Colocation& c) {
+  std::vector<bool> affected(ws.nodes.size(), false);
+  Resource& d = rsc(ws, dependent);
+  for (int instance : rsc(ws, clone).children) {
+    const Resource& i = rsc(ws, instance);
+    int node = i.provisional ? -1 : i.assigned_to;
+    if (node < 0 || nextRoleOf(ws, instance) != c.primary_role) continue;
+    affected[static_cast<std::size_t>(node)] = true;
+    if (c.score >= kInfinity) continue;
+    for (std::size_t n = 0; n < d.allowed.size(); ++n) {
+      if (!d.allowed[n]) continue;
+      const std::string attr = c.node_attribute.empty() ? "#uname" : c.node_attribute;
+      auto a = ws.nodes[n].attributes.find(attr);
+      auto b = ws.nodes[static_cast<std::size_t>(node)].attributes.find(attr);
+      bool same = (a == ws.nodes[n].attributes.end() &&
+                   b == ws.nodes[static_cast<std::size_t>(node)].attributes.end()) ||
+                  (a != ws.nodes[n].attributes.end() &&
+                   b != ws.nodes[static_cast<std::size_t>(node)].attributes.end() &&
+                   a->second == b->second);
+      if (same) d.allowed[n] = addScores(*d.allowed[n], c.score);
+    }
+  }
+  if (c.score >= kInfinity &&
+      (c.dependent_role != Role::Promoted || c.primary_role != Role::Promoted)) {
+    for (std::size_t n = 0; n < d.allowed.size(); ++n) {
+      if (d.allowed[n] && !affected[n]) d.allowed[n] = -kInfinity;
+    }
+  }
+}
+
+}  // namespace pulse::pe

@@ -1,0 +1,77 @@
+// Constraints of the newer kinds (tickets, resource sets) naming clones: a
+// promotion ticket holds every instance back from promotion, and a
+// require-all="false" set counts a clone as one member that can start.
+#include "cib_text.h"
+#include "engine_test_util.h"
+
+namespace pulse::pe {
+namespace {
+
+using namespace testing;  // NOLINT(google-build-using-namespace)
+using V = std::vector<std::string>;
+
+std::string clone(const std::string& id, const std::string& inner, const std::string& meta = "") {
+  std::string s = "<clone id=\"" + id + "\">";
+  if (!meta.empty()) s += "<meta_attributes id=\"" + id + "-meta\">" + meta + "</meta_attributes>";
+  return s + inner + "</clone>";
+}
+
+// db runs unpromoted on n1 and n2; its agent scored n2 higher for promotion.
+std::string promotableStatus(const std::string& ticket_state) {
+  const V nodes = {"n1", "n2"};
+  std::string status = "<tickets>" + ticket_state + "</tickets>";
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    std::string id = std::to_string(i + 1);
+    std::string ns = nodeState(id, nodes[i], history("db", {{"start", 0, 2}}));
+    std::string attrs = "<transient_attributes id=\"" + id + "\"><instance_attributes id=\"ta" +
+                        id + "\">" + nvpair("m" + id, "master-db", i == 1 ? "10" : "5") +
+                        "</instance_attributes></transient_attributes>";
+    ns.insert(ns.find("<lrm"), attrs);
+    status += ns;
+  }
+  return status;
+}
+
+Transition promotableWithTicket(const std::string& ticket_state) {
+  return scheduleOk(cib({"n1", "n2"},
+                        clone("db-clone", primitive("db"), nvpair("m1", "promotable", "true")),
+                        "<rsc_ticket id=\"promote-needs-T\" rsc=\"db-clone\" rsc-role=\"Promoted\" "
+                        "ticket=\"T\" loss-policy=\"demote\"/>",
+                        promotableStatus(ticket_state)));
+}
+
+TEST(CloneConstraints, PromotionWaitsForThePromotedRolesTicket) {
+  auto granted = promotableWithTicket("<ticket_state id=\"T\" granted=\"true\"/>");
+  ASSERT_EQ(summaryOf(granted), (V{"Promote db:1 (Unpromoted -> Promoted n2)"}));
+
+  // Without the ticket the instances keep running, none promoted.
+  auto revoked = promotableWithTicket("<ticket_state id=\"T\" granted=\"false\"/>");
+  EXPECT_EQ(summaryOf(revoked), V{});
+  auto standby = promotableWithTicket("<ticket_state id=\"T\" granted=\"true\" standby=\"true\"/>");
+  EXPECT_EQ(summaryOf(standby), V{});
+}
+
+// d needs b or the ping clone started first.
+std::string eitherPingOrB() {
+  return "<rsc_order id=\"o\">"
+         "<resource_set id=\"either\" sequential=\"false\" require-all=\"false\">"
+         "<resource_ref id=\"ping-clone\"/><resource_ref id=\"b\"/></resource_set>"
+         "<resource_set id=\"last\"><resource_ref id=\"d\"/></resource_set></rsc_order>"
+         "<rsc_location id=\"ban-b\" rsc=\"b\" node=\"n1\" score=\"-INFINITY\"/>";
+}
+
+TEST(CloneConstraints, OneOrMoreSetCountsTheCloneAsOneMember) {
+  const V nodes = {"n1"};
+  std::string resources = clone("ping-clone", primitive("ping")) + primitive("b") + primitive("d");
+  auto t = scheduleOk(cib(nodes, resources, eitherPingOrB(), emptyStatus(nodes)));
+  EXPECT_EQ(summaryOf(t), (V{"Start d (n1)", "Start ping:0 (n1)"}));
+
+  // With the clone banned too, nothing in the set can start, and d is blocked.
+  std::string ban_ping =
+      "<rsc_location id=\"ban-ping\" rsc=\"ping-clone\" node=\"n1\" score=\"-INFINITY\"/>";
+  auto none = scheduleOk(cib(nodes, resources, eitherPingOrB() + ban_ping, emptyStatus(nodes)));
+  EXPECT_EQ(summaryOf(none), V{"Start d (n1) blocked"});
+}
+
+}  // namespace
+}  // namespace pulse::pe
