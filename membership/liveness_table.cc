@@ -19,6 +19,11 @@ LivenessTable::Heard LivenessTable::recordHeartbeat(NodeId node, std::uint64_t i
   return heard;
 }
 
+std::uint64_t LivenessTable::incarnation(NodeId node) const {
+  auto it = peers_.find(node);
+  return it == peers_.end() ? 0 : it->second.incarnation;
+}
+
 void LivenessTable::recordContact(NodeId node, TimePoint at) {
   auto it = peers_.find(node);
   // Only a heartbeat introduces a peer: it carries the incarnation.

@@ -41,6 +41,9 @@ class LivenessTable {
   // the max makes reordered heartbeats harmless, since ring ids only grow at each node.
   RingId reportedRing(NodeId node) const;
 
+  // The incarnation `node` last announced (0 if it was never heard).
+  std::uint64_t incarnation(NodeId node) const;
+
   void clear() { peers_.clear(); }
 
  private:

@@ -161,6 +161,11 @@ class MembershipNode {
   NodeId id() const { return self_; }
   const std::optional<View>& view() const { return view_; }
   PersistentState persistentState() const { return {max_seq_, incarnation_}; }
+  // The incarnation of `node`: this run's own, or the one a peer last announced (0 if never
+  // heard). Every member of an installed view was heard during its gather, so it is known.
+  std::uint64_t incarnationOf(NodeId node) const {
+    return node == self_ ? incarnation_ : liveness_.incarnation(node);
+  }
   std::uint64_t droppedMessages() const { return dropped_; }
   // Who hears this node (the watchdog's input): see quorum_contact.h.
   // Meaningful with NodeOptions::direct only: otherwise only ring neighbours heartbeat this node.

@@ -147,7 +147,11 @@ struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
       QuorumUpdate update = quorum.onViewInstalled(view, now);
       sendQuorumMessages(update);
       checkAfterEvent(quorum, "quorum exchange");
-      if (view_callback) view_callback(ViewChanged{view, update.status});
+      if (view_callback) {
+        ViewChanged change{view, update.status, {}};
+        for (NodeId member : view.members) change.incarnations[member] = node->incarnationOf(member);
+        view_callback(change);
+      }
       reportQuorum(update.status);
     }
   }

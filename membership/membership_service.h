@@ -88,6 +88,9 @@ inline constexpr std::chrono::seconds kDropLogInterval{10};
 struct ViewChanged {
   View view;
   QuorumStatus quorum;
+  // Each member's incarnation (0 if unknown): a member whose incarnation changed restarted,
+  // even when the member list is the same as before.
+  std::map<NodeId, std::uint64_t> incarnations;
 };
 
 // Transport statistics beyond the packet counters.

@@ -32,6 +32,23 @@ std::string toXml(const pugi::xml_node& node) {
   return out.str();
 }
 
+Result<std::string> withStatusOf(std::string_view written, std::string_view current) {
+  pugi::xml_document edit, now;
+  if (Status s = parseXml(edit, written); !s) return Error{"the write: " + s.error().message};
+  if (Status s = parseXml(now, current); !s) return Error{"the current CIB: " + s.error().message};
+  pugi::xml_node edit_cib = edit.child("cib");
+  pugi::xml_node now_cib = now.child("cib");
+  if (!edit_cib || !now_cib) return Error{"no <cib> element"};
+  while (edit_cib.remove_child("status")) {
+  }
+  if (pugi::xml_node status = now_cib.child("status")) {
+    edit_cib.append_copy(status);
+  } else {
+    edit_cib.append_child("status");
+  }
+  return toXml(edit_cib);
+}
+
 pugi::xml_node childWithId(pugi::xml_node parent, const char* tag, const std::string& id) {
   pugi::xml_node found = parent.find_child_by_attribute(tag, "id", id.c_str());
   if (found) return found;

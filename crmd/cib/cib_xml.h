@@ -20,6 +20,11 @@ Status parseXml(pugi::xml_document& doc, std::string_view text);
 // `node` and its subtree as XML text, indented by two spaces, without an XML declaration.
 std::string toXml(const pugi::xml_node& node);
 
+// `written` (a whole CIB) with its <status> replaced by the one of `current` (a whole CIB):
+// a configuration edit made on a copy whose status has moved on since, rebased on the status
+// of now. An Error when either does not parse or has no <cib> root.
+Result<std::string> withStatusOf(std::string_view written, std::string_view current);
+
 // The first child <tag> of `parent` whose id is `id`, appended (with that id) when missing.
 pugi::xml_node childWithId(pugi::xml_node parent, const char* tag, const std::string& id);
 

@@ -50,6 +50,9 @@ constexpr const char* kTransitionUuid = "b6e3a7a0-9d1c-4c3e-8f43-70756c736521";
 constexpr int kOcfUnknownError = 1;
 constexpr int kExecTimeout = 2;
 
+// The node_state attribute naming the crmd run its lrm history came from (Member::incarnation).
+constexpr const char* kIncarnationAttribute = "pulse-incarnation";
+
 std::string serialize(const pugi::xml_document& doc) {
   std::ostringstream text;
   doc.save(text, "  ");
@@ -83,6 +86,23 @@ int maxCallId(const pugi::xml_node& cib, const std::string& node_id) {
   return max;
 }
 
+// A member's history was written by one run of its crmd, recorded as pulse-incarnation on its
+// node_state. A run with another incarnation (a restart, however quick: the member list may not
+// even have changed) starts with nothing running under it, and what is really running there is
+// unknown: the history is dropped, so the node is probed again before the engine runs
+// (Pacemaker's DC likewise replaces a joining node's lrm section). A history without the
+// attribute (written before it existed, or the node's first run) is dropped the same way.
+void forgetEarlierIncarnation(pugi::xml_node cib, const std::string& id,
+                              std::uint64_t incarnation) {
+  pugi::xml_node ns = cib.child("status").find_child_by_attribute("node_state", "id", id.c_str());
+  const std::string now = std::to_string(incarnation);
+  pugi::xml_attribute recorded = ns.attribute(kIncarnationAttribute);
+  if (recorded && now == recorded.value()) return;
+  while (ns.remove_child("lrm")) {
+  }
+  (recorded ? recorded : ns.append_attribute(kIncarnationAttribute)) = now.c_str();
+}
+
 // Members up; every other node with a node_state down (a node never seen keeps none). With
 // fencing on, a node that was expected up is lost, not down: in_ccm=false crmd=offline
 // join=down expected=member, which the engine reads as unclean ("peer is no longer part of the
@@ -97,6 +117,7 @@ void applyMembers(pugi::xml_node cib, const std::vector<Member>& members,
   for (const Member& m : members) {
     setNodeState(cib, nodeIdOf(m), m.name, true);
     up.insert(nodeIdOf(m));
+    if (m.incarnation != 0) forgetEarlierIncarnation(cib, nodeIdOf(m), m.incarnation);
   }
   for (pugi::xml_node ns : cib.child("status").children("node_state")) {
     const std::string id = ns.attribute("id").value();
@@ -425,8 +446,21 @@ ControllerOutput Controller::requestShutdown(const std::string& node, WallSecond
     out.log.push_back("ignoring the shutdown of " + node + ": not a member");
     return out;
   }
+  // A leaving node asks again until it sees its shutdown recorded: a repeat changes nothing
+  // (it must not abort the transition that is moving the node's resources away).
+  const std::string id = nodeIdOf(*member);
+  const bool recorded =
+      cib::nodeAttribute(cib_->cib(), id, "shutdown", cib::AttributeLifetime::kTransient)
+          .has_value();
+  const bool queued = std::any_of(queued_.begin(), queued_.end(),
+                                  [&](const Change& c) { return c.shutdown_node_id == id; }) ||
+                      (in_flight_ && std::any_of(in_flight_->changes.begin(),
+                                                 in_flight_->changes.end(), [&](const Change& c) {
+                                                   return c.shutdown_node_id == id;
+                                                 }));
+  if (recorded || queued) return out;
   out.log.push_back(node + " is shutting down: moving its resources away");
-  queued_.push_back(Change{.shutdown_node_id = nodeIdOf(*member)});
+  queued_.push_back(Change{.shutdown_node_id = id});
   abortTransition(node + " is shutting down", out);
   step(out);
   return out;

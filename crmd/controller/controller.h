@@ -70,6 +70,10 @@ using WallSeconds = std::int64_t;  // seconds since the epoch
 struct Member {
   NodeId id = membership::kNoNode;  // also the node's id in <nodes> and its node_state id
   std::string name;                 // uname
+  // The membership incarnation of the node's crmd (grows at every start; 0 if unknown). A
+  // member whose incarnation differs from the one its node_state records has restarted since
+  // its history was written: that history describes a process that no longer exists.
+  std::uint64_t incarnation = 0;
   friend bool operator==(const Member&, const Member&) = default;
 };
 

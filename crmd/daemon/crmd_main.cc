@@ -216,8 +216,11 @@ int runDaemon(AdminServerOptions options, NodeDaemonOptions cluster_options,
   if (watchdog) watchdog->disarm();
   logEvent(std::string("received ") + (signal_number == SIGTERM ? "SIGTERM" : "SIGINT") +
            ", shutting down");
-  (*server)->shutdown();
+  // The cluster first: leaving gracefully needs the peer port open (the DC's record of this
+  // node's shutdown and the moves of its resources reach it there); without it the DC cannot
+  // confirm the record, and would fence the node that left "unannounced".
   (*cluster)->stop();
+  (*server)->shutdown();
   logEvent("stopped");
   return 0;
 }

@@ -1,5 +1,6 @@
 #include "crmd/daemon/local_executor.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 
 #include "common/log.h"
@@ -131,10 +132,19 @@ void LocalExecutor::track(const ActionRequest& request, int rc, bool done) {
   }
 }
 
-std::size_t LocalExecutor::stopAll(const std::string& why) {
+std::size_t LocalExecutor::activeCount(const Managed& managed) const {
+  return static_cast<std::size_t>(std::count_if(
+      active_.begin(), active_.end(), [&](const auto& entry) { return managed(entry.first); }));
+}
+
+std::size_t LocalExecutor::stopAll(const std::string& why, const Managed& managed) {
   std::size_t n = 0;
   const auto active = active_;
   for (const auto& [rsc, started] : active) {
+    if (!managed(rsc)) {
+      logEvent("executor: leaving " + rsc + " running (" + why + "; it is not managed)");
+      continue;
+    }
     ActionRequest stop = started;
     stop.action_id = -1;
     stop.operation = "stop";

@@ -43,9 +43,14 @@ class LocalExecutor {
   LocalExecutor(boost::asio::io_context& io, Executor::Options options, Report report);
 
   void execute(const ActionRequest& request, std::uint64_t session);
-  // Stops every active resource (recurring operations first). Returns how many stops started.
-  std::size_t stopAll(const std::string& why);
-  std::size_t activeCount() const { return active_.size(); }
+  // Which active resources the node must stop itself: false for a resource the cluster does not
+  // manage (maintenance mode, is-managed=false), which is left running as it is.
+  using Managed = std::function<bool(const std::string& resource)>;
+  // Stops every active resource that is `managed` (recurring operations first). Returns how
+  // many stops started.
+  std::size_t stopAll(const std::string& why, const Managed& managed);
+  // The active resources that are `managed`.
+  std::size_t activeCount(const Managed& managed) const;
   bool anyActive() const { return !active_.empty(); }
 
  private:

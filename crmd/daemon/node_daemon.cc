@@ -187,8 +187,9 @@ struct NodeDaemon::Running {
     // records who left and whether this node still has quorum, and stops resources when it
     // lost it), then the CIB service (its events about the same view, posted, reach the
     // resource manager after that).
-    boost::asio::post(work, [this, view = change.view, quorate = change.quorum.quorate] {
-      resources->onView(view, quorate);
+    boost::asio::post(work, [this, view = change.view, quorate = change.quorum.quorate,
+                             incarnations = change.incarnations] {
+      resources->onView(view, quorate, incarnations);
       cib->onViewChanged(view, quorate);
     });
   }

@@ -33,6 +33,8 @@ using SteadyClock = std::chrono::steady_clock;
 constexpr std::chrono::seconds kTick{1};
 // How long a leaving node with nothing running waits for the DC to record its shutdown.
 constexpr std::chrono::seconds kIdleLeaveWait{2};
+// How often a leaving node asks again for its shutdown to be recorded (a DC change loses it).
+constexpr std::chrono::seconds kLeaveResend{1};
 // Results kept while no DC is known (a partition without quorum); the oldest go first.
 constexpr std::size_t kMaxOutbox = 256;
 
@@ -139,10 +141,29 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
 
   // ---- every node ------------------------------------------------------------------------
 
-  void onView(const membership::View& view, bool now_quorate) {
+  // What this node stops by itself (leaving, quorum lost): the resources the newest CIB it
+  // holds says the cluster manages; without a CIB, all of them.
+  LocalExecutor::Managed managed() const {
+    return [cib = local_cib](const std::string& rsc) {
+      return !cib || pe::cibconf::resourceManaged(cib->cib(), rsc);
+    };
+  }
+  static bool everything(const std::string&) { return true; }
+  void countActive() {
+    if (!local) return;
+    active_count.store(local->activeCount(managed()));
+    running_count.store(local->activeCount(everything));
+  }
+
+  void onView(const membership::View& view, bool now_quorate,
+              const std::map<NodeId, std::uint64_t>& incarnations) {
     std::vector<Member> next;
     for (NodeId id : view.members) {
-      if (const auto* node = options.config.findNode(id)) next.push_back(Member{id, nameOf(*node)});
+      const auto* node = options.config.findNode(id);
+      if (!node) continue;
+      auto incarnation = incarnations.find(id);
+      next.push_back(Member{id, nameOf(*node),
+                            incarnation == incarnations.end() ? 0 : incarnation->second});
     }
     for (const Member& m : members) {
       const bool stayed =
@@ -158,11 +179,11 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
       const std::string policy = pe::cibconf::noQuorumPolicyName(nqp);
       if (nqp == pe::NoQuorumPolicy::Ignore || nqp == pe::NoQuorumPolicy::Freeze) {
         logEvent("resources: quorum lost; no-quorum-policy=" + policy + " keeps " +
-                 std::to_string(local->activeCount()) + " resources running");
+                 std::to_string(local->activeCount(everything)) + " resources running");
       } else {
-        logEvent("resources: quorum lost; stopping " + std::to_string(local->activeCount()) +
+        logEvent("resources: quorum lost; stopping " + std::to_string(local->activeCount(managed())) +
                  " resources (no-quorum-policy=" + policy + ")");
-        local->stopAll("quorum lost");
+        local->stopAll("quorum lost", managed());
       }
     }
   }
@@ -222,7 +243,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void onLocalResult(const LocalResult& r) {
-    if (local) active_count.store(local->activeCount());
+    countActive();
     peer::ActionReport report;
     report.set_session(r.session);
     *report.mutable_action() = toSpec(r.request);
@@ -409,7 +430,8 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   std::string self_name;
   asio::steady_timer tick_timer;
   std::unique_ptr<LocalExecutor> local;  // reset by stop()
-  std::atomic<std::size_t> active_count{0};
+  std::atomic<std::size_t> active_count{0};   // active resources the cluster manages
+  std::atomic<std::size_t> running_count{0};  // all active ones, unmanaged too
   Controller controller;
   bool dc_active = false;
   std::uint64_t session = 0;
@@ -454,8 +476,9 @@ ResourceManager::~ResourceManager() {
   }
 }
 
-void ResourceManager::onView(const membership::View& view, bool quorate) {
-  impl_->onView(view, quorate);
+void ResourceManager::onView(const membership::View& view, bool quorate,
+                             const std::map<NodeId, std::uint64_t>& incarnations) {
+  impl_->onView(view, quorate, incarnations);
 }
 
 void ResourceManager::deliver(const peer::PeerEnvelope& envelope) {
@@ -499,46 +522,54 @@ bool ResourceManager::stopResources(std::chrono::milliseconds wait) {
     auto future = done->get_future();
     asio::post(impl_->io, [impl = impl_, done, on_io = std::move(on_io)] {
       on_io(*impl);
-      if (impl->local) impl->active_count.store(impl->local->activeCount());
+      impl->countActive();
       done->set_value();
     });
     return future.wait_until(deadline) == std::future_status::ready;
   };
   // First the controlled way: the DC moves this node's resources away (and will not fence it
   // when it leaves). Without a DC, or if that takes too long, the node stops them itself.
+  // A request is lost when the DC's term ends before it is recorded (its queued status changes
+  // are dropped), so it is made again every kLeaveResend until the record is seen.
   auto asked_dc = std::make_shared<std::atomic<bool>>(false);
-  if (!run([asked_dc](Impl& impl) {
-        if (!impl.dc || (*impl.dc == impl.options.self && !impl.dc_active)) return;
-        asked_dc->store(true);
-        impl.leaving = true;
-        if (*impl.dc == impl.options.self) {
-          impl.carryOut(impl.controller.requestShutdown(impl.self_name, wallNow()));
-          return;
-        }
-        peer::PeerEnvelope envelope;
-        envelope.set_from(impl.options.self);
-        envelope.mutable_leave()->set_node(impl.self_name);
-        impl.options.send(*impl.dc, std::move(envelope));
-      })) {
-    return false;
-  }
+  const auto ask_dc = [asked_dc](Impl& impl) {
+    if (impl.shutdown_recorded.load()) return;
+    if (!impl.dc || (*impl.dc == impl.options.self && !impl.dc_active)) return;
+    asked_dc->store(true);
+    impl.leaving = true;
+    if (*impl.dc == impl.options.self) {
+      impl.carryOut(impl.controller.requestShutdown(impl.self_name, wallNow()));
+      return;
+    }
+    peer::PeerEnvelope envelope;
+    envelope.set_from(impl.options.self);
+    envelope.mutable_leave()->set_node(impl.self_name);
+    impl.options.send(*impl.dc, std::move(envelope));
+  };
+  if (!run(ask_dc)) return false;
   // Stopped, and (when the DC was asked) the DC recorded the shutdown: leaving before that
   // would look like a loss, and the node would be fenced.
-  // A node with nothing running waits for the record at most kIdleLeaveWait: a DC that is gone
-  // (it left just before) must not hold up a node that has nothing to hand over.
+  // A node with nothing running at all waits for the record at most kIdleLeaveWait: a DC that
+  // is gone (it left just before) must not hold up a node that has nothing to hand over. One
+  // that keeps unmanaged resources running (maintenance) waits on: fencing would kill them.
   const auto stoppedBy = [&](SteadyClock::time_point until, bool need_record) {
     const auto idle_until = SteadyClock::now() + kIdleLeaveWait;
+    auto resend_at = SteadyClock::now() + kLeaveResend;
     while (impl_->active_count.load() > 0 || (need_record && !impl_->shutdown_recorded.load())) {
       const auto now = SteadyClock::now();
       if (now >= until) return false;
-      if (impl_->active_count.load() == 0 && now >= idle_until) return true;
+      if (impl_->running_count.load() == 0 && now >= idle_until) return true;
+      if (need_record && now >= resend_at) {
+        if (!run(ask_dc)) return false;
+        resend_at = SteadyClock::now() + kLeaveResend;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return true;
   };
   if (asked_dc->load() && stoppedBy(deadline - wait / 4, true)) return true;
   if (!run([](Impl& impl) {
-        if (impl.local) impl.local->stopAll("the cluster is stopping on this node");
+        if (impl.local) impl.local->stopAll("the cluster is stopping on this node", impl.managed());
       })) {
     return false;
   }

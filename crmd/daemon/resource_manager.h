@@ -61,7 +61,8 @@ class ResourceManager {
   ResourceManager& operator=(const ResourceManager&) = delete;
 
   // A view installed by the membership (io thread), before the CIB service hears of it.
-  void onView(const membership::View& view, bool quorate);
+  void onView(const membership::View& view, bool quorate,
+              const std::map<NodeId, std::uint64_t>& incarnations);
   // An ExecuteAction or ActionReport from a peer (any thread).
   void deliver(const peer::PeerEnvelope& envelope);
   // pcs stonith fence NODE: fences the node with a configured device when this node is the DC

@@ -4,6 +4,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "crmd/cib/cib_xml.h"
+
 namespace pulse::crmd {
 
 namespace {
@@ -19,6 +21,17 @@ CibVersion bumped(const CibVersion& v, CibChange::Kind kind) {
 }
 
 }  // namespace
+
+// Only status writes came since the configuration edit's base: same ring seal, same
+// admin_epoch and epoch (every configuration write bumps the epoch, so the configuration is
+// exactly the one the client edited), a smaller num_updates.
+bool CibReplica::rebasable(const CibChange& change) const {
+  const CibStamp now = stampOf(cib_);
+  return change.kind == CibChange::Kind::kConfiguration && change.base.sealed_in == now.sealed_in &&
+         change.base.version.admin_epoch == now.version.admin_epoch &&
+         change.base.version.epoch == now.version.epoch &&
+         change.base.version.num_updates < now.version.num_updates;
+}
 
 std::string toString(CibReplica::Phase phase) {
   switch (phase) {
@@ -160,6 +173,16 @@ void CibReplica::startNextWrite(CibOutput& out) {
   while (phase_ == Phase::kReady && !in_flight_ && !queue_.empty()) {
     Pending p = std::move(queue_.front());
     queue_.pop_front();
+    if (rebasable(p.change)) {
+      // A configuration edit read before status writes that came since: it keeps its
+      // configuration and takes today's status (Pacemaker's replace of the configuration
+      // section), instead of failing pcs for every monitor result recorded meanwhile.
+      auto rebased = cib::withStatusOf(p.change.xml, cib_.xml);
+      if (rebased) {
+        p.change.xml = std::move(*rebased);
+        p.change.base = stampOf(cib_);
+      }
+    }
     if (p.change.base != stampOf(cib_)) {
       // Print the ring only when the version numbers alone do not show the change.
       const bool same_number = p.change.base.version == cib_.version;

@@ -14,7 +14,9 @@
 //              every ReplaceAck.
 //  3. ready:   serve writes one at a time: check the base, bump the version (configuration:
 //              epoch+1, num_updates=0; status: num_updates+1), seal with R, persist, Replace to
-//              every member, and reply ok once every member has acked.
+//              every member, and reply ok once every member has acked. A configuration write
+//              whose base is behind only by status writes (same seal and epoch) is rebased: it
+//              keeps its configuration and takes the current status.
 // Queries and Replaces not yet answered are resent every `resend` (messages may be lost). There
 // is no per-write timeout: a member that never answers is removed by the membership, and the
 // view change ends the phase. A new view restarts at 1 (or makes this node a plain member).
@@ -140,6 +142,8 @@ class CibReplica {
   void replicate(StoredCib cib, CibOutput& out);  // persist + Replace to every other member
   void onAllAcked(CibOutput& out);
   void startNextWrite(CibOutput& out);
+  // A configuration write whose base differs from the current copy only by status writes.
+  bool rebasable(const CibChange& change) const;
   void failAll(CibOutput& out);
   std::vector<NodeId> others() const;
   void send(NodeId to, CibMessage m, CibOutput& out) const;

@@ -72,6 +72,23 @@ pugi::xml_node findPrimitive(const pugi::xml_node& cib, std::string_view id) {
   });
 }
 
+bool resourceManaged(const pugi::xml_node& cib, const std::string& resource) {
+  if (crmIsTrue(clusterOption(cib, "maintenance-mode", "false"))) return false;
+  const pugi::xml_node resources = cib.child("configuration").child("resources");
+  // From the primitive outwards, then rsc_defaults: the first level that says decides.
+  const auto decided = [](const std::map<std::string, std::string>& meta) -> std::optional<bool> {
+    if (auto m = meta.find("maintenance"); m != meta.end() && crmIsTrue(m->second)) return false;
+    if (auto m = meta.find("is-managed"); m != meta.end()) return crmIsTrue(m->second);
+    return std::nullopt;
+  };
+  for (pugi::xml_node n = findPrimitive(cib, primitiveId(resource)); n && n != resources;
+       n = n.parent()) {
+    if (auto managed = decided(nvBlocks(n, "meta_attributes"))) return *managed;
+  }
+  return decided(nvBlocks(cib.child("configuration").child("rsc_defaults"), "meta_attributes"))
+      .value_or(true);
+}
+
 pugi::xml_node findOp(const pugi::xml_node& primitive, std::string_view task,
                       std::int64_t interval_ms) {
   for (pugi::xml_node op : primitive.child("operations").children("op")) {

@@ -168,6 +168,42 @@ TEST(CibReplica, StaleBaseIsRefusedWithBothVersions) {
   EXPECT_EQ(c.disk[2].xml, "first");
 }
 
+// pcs reads the CIB, edits its configuration and writes it back; meanwhile the DC records monitor
+// results (status writes). The edit is applied on today's status, not refused; a status write or
+// an edit after another configuration write is still refused.
+TEST(CibReplica, ConfigurationEditBehindOnlyByStatusWritesIsRebasedOnTheCurrentStatus) {
+  Cluster c(3);
+  c.view(1, {1, 2, 3});
+  c.run();
+  c.submit(1, 1, Kind::kConfiguration,
+           R"(<cib><configuration><resources/></configuration><status/></cib>)");
+  c.run();
+  const CibStamp read = stampOf(c.at(1).cib());
+  const std::string recorded =
+      R"(<cib><configuration><resources/></configuration><status><node_state id="1"/></status></cib>)";
+  c.submit(1, 2, Kind::kStatus, recorded);
+  c.run();
+  c.apply(1, c.at(1).submit(3,
+                            CibChange{Kind::kConfiguration, read,
+                                      R"(<cib><configuration><resources><primitive id="d1"/>)"
+                                      R"(</resources></configuration><status/></cib>)"},
+                            c.now));
+  c.run();
+  ASSERT_EQ(c.replies.size(), 3u);
+  ASSERT_TRUE(c.replies[2].result.ok()) << c.replies[2].result.error().message;
+  EXPECT_EQ(c.disk[2].version, (CibVersion{0, 2, 0}));
+  EXPECT_NE(c.disk[2].xml.find(R"(<primitive id="d1")"), std::string::npos) << c.disk[2].xml;
+  EXPECT_NE(c.disk[2].xml.find(R"(<node_state id="1")"), std::string::npos)
+      << "the status recorded meanwhile is kept: " << c.disk[2].xml;
+
+  // A status write on the old base, and an edit behind a configuration write, are refused.
+  c.apply(1, c.at(1).submit(4, CibChange{Kind::kStatus, read, recorded}, c.now));
+  c.apply(1, c.at(1).submit(5, CibChange{Kind::kConfiguration, read, recorded}, c.now));
+  ASSERT_EQ(c.replies.size(), 5u);
+  EXPECT_EQ(c.replies[3].failure, WriteFailure::kStaleBase);
+  EXPECT_EQ(c.replies[4].failure, WriteFailure::kStaleBase);
+}
+
 TEST(CibReplica, MinorityAndNonDcRefuseWrites) {
   Cluster c(3);
   c.view(1, {1, 2, 3});

@@ -124,6 +124,48 @@ TEST(ControllerProbes, JoiningNodeAndCleanedUpHistoryAreProbedAgain) {
   EXPECT_EQ(h.probed.size(), 4u);
 }
 
+// A crmd that restarts quickly may come back in a view with the very same members. Its history
+// describes the run before: d1 "running" there is not what the new run knows. Its node is
+// probed again before the engine runs, and d1 is found wherever it really is.
+TEST(ControllerProbes, MemberBackWithANewIncarnationIsProbedAgain) {
+  const std::vector<Member> first = {{1, "n1", 7}, {2, "n2", 7}, {3, "n3", 7}};
+  Harness h;
+  h.startUp(first);
+  h.settle(healthy);
+  ASSERT_TRUE(h.ctl.idle()) << testing::PrintToString(h.log);
+  const std::string holder = startedOn(h, "d1");
+  ASSERT_FALSE(holder.empty());
+  ASSERT_EQ(h.probed.size(), 3u);
+
+  // A new DC term with the same incarnations (the DC moved, nobody restarted): no probes.
+  h.take(h.ctl.onLostDc(kNow + 5));
+  h.becomeDc(first);
+  h.settle(healthy);
+  EXPECT_EQ(h.probed.size(), 3u) << "an unchanged incarnation keeps its history";
+  EXPECT_EQ(count(h.executed, "start_0 d1"), 1u) << testing::PrintToString(h.executed);
+
+  // The holder's crmd restarted: same members, new incarnation. The probe finds d1 stopped
+  // (a restarted executor runs nothing), so d1 is started again.
+  std::vector<Member> restarted = first;
+  for (Member& m : restarted)
+    if (m.name == holder) m.incarnation = 8;
+  h.take(h.ctl.onLostDc(kNow + 10));
+  h.becomeDc(restarted);
+  h.confirmWrites();
+  ASSERT_EQ(h.probed.size(), 4u) << testing::PrintToString(h.log);
+  EXPECT_EQ(h.probed.back(), "monitor_0 d1 on " + holder);
+  {
+    pugi::xml_document doc;
+    ASSERT_TRUE(doc.load_string(h.xml.c_str()));
+    const std::string id = holder.substr(1);
+    EXPECT_STREQ(nodeState(doc, id).attribute("pulse-incarnation").value(), "8");
+    EXPECT_FALSE(nodeState(doc, id).child("lrm")) << "the old run's history is gone";
+  }
+  h.settle(healthy);
+  EXPECT_EQ(count(h.executed, "start_0 d1"), 2u) << testing::PrintToString(h.executed);
+  EXPECT_TRUE(h.ctl.idle());
+}
+
 TEST(ControllerProbes, ProbeOnANodeThatLeavesIsLost) {
   Harness h;
   h.becomeDc();
@@ -242,6 +284,44 @@ TEST(ControllerFencing, NodeThatShutsDownIsDrainedAndNotFencedWhenItLeaves) {
   pugi::xml_node ns = nodeState(doc, leaving.substr(1));
   EXPECT_STREQ(ns.attribute("expected").value(), "down");
   EXPECT_FALSE(ns.child("transient_attributes")) << "shutdown is forgotten for its next start";
+  EXPECT_TRUE(h.ctl.idle()) << testing::PrintToString(h.log);
+}
+
+// A leaving node repeats its request until it sees the record (a DC term that ends drops the
+// queued record): the first request of a new term is recorded; a repeat while the node's
+// resources are moving changes nothing and does not abort that move.
+TEST(ControllerFencing, RepeatedShutdownRequestsAreRecordedOnceAndDoNotAbortTheMove) {
+  Harness h;
+  h.xml = fencingCib("", kDevices);
+  h.startUp();
+  h.settle(healthy);
+  const std::string leaving = startedOn(h, "d1");
+  ASSERT_FALSE(leaving.empty());
+  const auto recorded = [&] {
+    pugi::xml_document doc;
+    EXPECT_TRUE(doc.load_string(h.xml.c_str()));
+    return cib::nodeAttribute(doc.child("cib"), leaving.substr(1), "shutdown",
+                              cib::AttributeLifetime::kTransient)
+        .has_value();
+  };
+
+  h.take(h.ctl.requestShutdown(leaving, kNow + 10));
+  h.take(h.ctl.onLostDc(kNow + 10));  // the term ends before the record is written
+  h.writes.clear();
+  h.becomeDc();
+  h.confirmWrites();
+  EXPECT_FALSE(recorded()) << "the request died with the term";
+
+  h.take(h.ctl.requestShutdown(leaving, kNow + 11));
+  h.confirmWrites();
+  ASSERT_TRUE(recorded());
+  ASSERT_EQ(count(h.executed, "stop_0 d1 on " + leaving), 1u) << testing::PrintToString(h.executed);
+  const std::size_t log_size = h.log.size();
+  h.take(h.ctl.requestShutdown(leaving, kNow + 12));
+  EXPECT_EQ(h.log.size(), log_size) << "a repeat is silent: " << testing::PrintToString(h.log);
+  h.settle(healthy);
+  EXPECT_NE(startedOn(h, "d1"), leaving);
+  EXPECT_EQ(count(h.executed, "stop_0 d1 on " + leaving), 1u) << testing::PrintToString(h.executed);
   EXPECT_TRUE(h.ctl.idle()) << testing::PrintToString(h.log);
 }
 

@@ -121,6 +121,12 @@ TEST_F(LoopbackIntegration, FormsViewSurvivesForgeryLosesAndRegainsANode) {
     ASSERT_TRUE(state.ok());
     EXPECT_GE(state->max_seq, first_ring.seq);
     EXPECT_EQ(state->incarnation, services_[id]->persistentState().incarnation);
+    // Every view names each member's incarnation (the DC tells a restarted crmd by it).
+    for (NodeId member : {1u, 2u, 3u}) {
+      EXPECT_EQ(views_[id].back().incarnations.at(member),
+                services_[member]->persistentState().incarnation)
+          << "node " << id << " on " << member;
+    }
   }
 
   // 2. A forged packet (right cluster name, random key) claiming a newer ring changes nothing.
@@ -168,6 +174,10 @@ TEST_F(LoopbackIntegration, FormsViewSurvivesForgeryLosesAndRegainsANode) {
   ASSERT_TRUE(rejoined.has_value()) << "node 3 did not rejoin";
   std::cout << "[ timing ] rejoined after " << rejoined->count() << " ms\n";
   EXPECT_GT(services_[1]->view()->ring_id, second_ring);
+  for (NodeId id : {1u, 2u}) {
+    EXPECT_EQ(views_[id].back().incarnations.at(3), services_[3]->persistentState().incarnation)
+        << "node " << id << " must see node 3's new run";
+  }
   for (NodeId id : {1u, 2u, 3u}) {
     EXPECT_EQ(services_[id]->stats().persist_errors, 0u);
     EXPECT_EQ(services_[id]->stats().packets.droppedFor(DropReason::kUndecodable), 0u);

@@ -50,6 +50,12 @@ std::string primitiveId(const std::string& resource);
 // The <primitive> with this id anywhere under <resources> (inside groups, clones and
 // bundles too), or null. `cib` is the <cib> element.
 pugi::xml_node findPrimitive(const pugi::xml_node& cib, std::string_view id);
+// Whether the cluster manages `resource` (a primitive id, or a clone instance "rsc:N"):
+// false under maintenance-mode=true, or when is-managed=false or maintenance=true is set on
+// the primitive, on a group, clone or bundle holding it, or in rsc_defaults (the nearest
+// setting wins, as meta attributes inherit). An unmanaged resource is left as it is: neither
+// stopped when its node leaves nor when quorum is lost. An unknown resource counts as managed.
+bool resourceManaged(const pugi::xml_node& cib, const std::string& resource);
 // The first <op> of `primitive` with this name and interval (Pacemaker's lookup), or null.
 pugi::xml_node findOp(const pugi::xml_node& primitive, std::string_view task,
                       std::int64_t interval_ms);
