@@ -116,6 +116,7 @@ int main(int argc, char** argv) {
   pulse::pe::ScheduleOptions options;
   options.fallback_now = static_cast<std::int64_t>(std::time(nullptr));
   options.with_scores = vm.count("show-scores") > 0;
+  options.sanitized = true;  // crm_simulate's default: inputs may have masked passwords
   if (vm.count("set-datetime")) {
     std::string text = vm["set-datetime"].as<std::string>();
     auto when = pulse::pe::parseIsoDateTime(text);

@@ -1,5 +1,6 @@
 #include "action_flags.h"
 
+#include <array>
 #include <utility>
 
 namespace pulse::pe {
@@ -23,6 +24,7 @@ class FlagSettler {
   // Flags a group action presents to orderings, from its members' actions.
   struct Flags {
     bool optional, runnable;
+    bool migrate_runnable = false;
   };
   // A clone action is required when any instance's is, and runnable when
   // any instance's is (Pacemaker's summary_action_flags).
@@ -61,7 +63,7 @@ class FlagSettler {
       Flags here = cloneFlagsOf(id, node);
       return {here.optional, anywhere.runnable};
     }
-    if (a.rsc < 0 || !isGroup(rsc(a.rsc))) return {a.optional, a.runnable};
+    if (a.rsc < 0 || !isGroup(rsc(a.rsc))) return {a.optional, a.runnable, a.migrate_runnable};
     return groupFlagsOf(id, -1);
   }
 
@@ -101,6 +103,7 @@ class FlagSettler {
     if (!reason) return;
     if (first.runnable) first.optional = false;
     if (!then.optional) first.optional = false;
+    if (!then.migrate_runnable) first.migrate_runnable = false;
     if (!first.optional && !first.runnable) then.runnable = false;
   }
 
@@ -125,11 +128,23 @@ class FlagSettler {
     if (type & kOrderAsymmetrical) handleAsymmetric(first, then);
     if ((type & kOrderImpliesFirst) && !then_optional) {
       if (filter_optional && !flags.optional && first_optional) first.optional = false;
+      if (flags.migrate_runnable && !then.migrate_runnable) first.migrate_runnable = false;
+    }
+    if ((type & kOrderImpliesFirstMigratable) && filter_optional) {
+      if (!(then.migrate_runnable && then.runnable)) first.runnable = false;
+      if (!then.optional) first.optional = false;
+    }
+    if ((type & kOrderPseudoLeft) && filter_optional && !first.runnable) {
+      then.migrate_runnable = false;
+      then.pseudo = false;
     }
     if ((type & kOrderRunnableLeft) && filter_runnable && then.runnable && !flags.runnable) {
       then.runnable = false;
+      then.migrate_runnable = false;
     }
-    if ((type & kOrderImpliesThen) && filter_optional && then.optional && !flags.optional) {
+    // A required action that is part of a migration does not make `then` required.
+    if ((type & kOrderImpliesThen) && filter_optional && then.optional && !flags.optional &&
+        !first.migrate_runnable) {
       then.optional = false;
     }
     if ((type & kOrderRestart) && then.rsc >= 0 && rsc(then.rsc).children.empty() &&
@@ -205,6 +220,12 @@ class FlagSettler {
         then.runnable = false;
       }
     }
+    if ((type & kOrderImpliesFirstMigratable) && then.rsc >= 0) {
+      updateOrdered(then.rsc, e.first, e.then, ff, true, false, kOrderImpliesFirstMigratable);
+    }
+    if ((type & kOrderPseudoLeft) && then.rsc >= 0) {
+      updateOrdered(then.rsc, e.first, e.then, ff, true, false, kOrderPseudoLeft);
+    }
     if ((type & kOrderAsymmetrical) && then.rsc >= 0) {
       updateOrdered(then.rsc, e.first, e.then, ff, false, true, kOrderAsymmetrical);
     }
@@ -266,9 +287,9 @@ class FlagSettler {
 
   void run() {
     for (int round = 0; round < 10000; ++round) {
-      std::vector<std::pair<bool, bool>> before;
+      std::vector<std::array<bool, 4>> before;
       before.reserve(plan_.actions.size());
-      for (const PlannedAction& a : plan_.actions) before.emplace_back(a.optional, a.runnable);
+      for (const PlannedAction& a : plan_.actions) before.push_back(state(a));
       for (const ActionEdge& e : plan_.edges) applyEdge(e);
       for (PlannedAction& a : plan_.actions) {
         if (a.required_runnable_before > 0) settleRequiresAny(a);
@@ -278,7 +299,7 @@ class FlagSettler {
       }
       bool changed = false;
       for (std::size_t i = 0; i < plan_.actions.size(); ++i) {
-        if (before[i] != std::make_pair(plan_.actions[i].optional, plan_.actions[i].runnable)) {
+        if (before[i] != state(plan_.actions[i])) {
           changed = true;
           break;
         }
@@ -288,6 +309,9 @@ class FlagSettler {
   }
 
  private:
+  static std::array<bool, 4> state(const PlannedAction& a) {
+    return {a.optional, a.runnable, a.migrate_runnable, a.pseudo};
+  }
   Resource& rsc(int i) { return ws_.resources[static_cast<std::size_t>(i)]; }
   PlannedAction& act(int i) { return plan_.actions[static_cast<std::size_t>(i)]; }
   std::vector<int> actionsOf(int r, const std::string& task, int node = -1) {

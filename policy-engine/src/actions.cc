@@ -11,6 +11,8 @@
 #include "action_flags.h"
 #include "clone_actions.h"
 #include "common/crm_bool.h"
+#include "fencing.h"
+#include "migration.h"
 #include "order_sets.h"
 
 namespace pulse::pe {
@@ -33,6 +35,7 @@ class Planner {
   Result<ActionPlan> run() {
     plan_.by_resource.assign(ws_.resources.size(), {});
     for (int top : ws_.top_level) createActions(top);
+    planFencing(ws_, plan_);
     if (auto e = configOrderings()) return *e;
     for (int top : ws_.top_level) internalConstraints(top);
     // Interleaved instances that cannot pair are inhibited until none is left,
@@ -67,18 +70,21 @@ class Planner {
       return;
     }
     const Node& n = ws_.nodes[static_cast<std::size_t>(a.node)];
+    Resource& r = rsc(a.rsc);
     if (!n.online || n.pending) {
       a.runnable = false;
+      // A managed resource's stop that cannot run on a node that is down: the node must be
+      // fenced for the resource to be known stopped.
+      if (!n.online && !n.unclean && a.task == "stop" && r.managed) {
+        ws_.fenceNode(a.node, "stop is unrunnable");
+      }
       return;
     }
     if (a.task != "start" && a.task != "promote") {
       a.runnable = true;
       return;
     }
-    Resource& r = rsc(a.rsc);
-    // requires=nothing: the resource may start without quorum.
-    auto needs = r.meta.find("requires");
-    if (ws_.options.have_quorum || (needs != r.meta.end() && needs->second == "nothing")) {
+    if (ws_.options.have_quorum || r.start_needs == Resource::Needs::Nothing) {
       a.runnable = true;
       return;
     }
@@ -233,6 +239,26 @@ class Planner {
       }
     }
     createRecurring(index);
+    if (moving && canMigrate(ws_, r, current)) planMigration(ws_, plan_, index, current);
+    blockStartUntilProbed(index);
+  }
+
+  // A resource active nowhere starts only once probed on every member where its state is
+  // unknown; a member still joining (pending) cannot run the probe, so the start cannot
+  // run either (the probe's ordering before the start, pcmk__probe_rsc_on_node).
+  void blockStartUntilProbed(int index) {
+    const Resource& r = rsc(index);
+    if (!r.running_on.empty() || r.orphan) return;
+    auto probes = ws_.cib->cluster_options.find("enable-startup-probes");
+    if (probes != ws_.cib->cluster_options.end() && !crmIsTrue(probes->second)) return;
+    for (std::size_t n = 0; n < ws_.nodes.size(); ++n) {
+      const Node& node = ws_.nodes[n];
+      if (!node.online || node.unclean || !node.pending) continue;
+      const int where = static_cast<int>(n);
+      if (std::find(r.known_on.begin(), r.known_on.end(), where) != r.known_on.end()) continue;
+      for (int id : actionsOf(index, "start")) act(id).runnable = false;
+      return;
+    }
   }
 
   bool inMaintenance(const Resource& r) {
@@ -319,7 +345,7 @@ class Planner {
         if (a.task != f.task || a.interval_ms != f.interval_ms) continue;
         if (a.optional) {
           a.optional = false;
-          a.reason = "resource definition change";
+          if (a.task != "stop") a.reason = "resource definition change";
         }
       }
     }
@@ -567,6 +593,32 @@ class Planner {
     for (int f : firsts) {
       for (int t : thens) addEdge(f, t, o.flags, o.origin);
     }
+    orderMigrationEquivalents(o, first_task);
+  }
+
+  // pcmk__order_migration_equivalents: an ordering between two unrelated resources holds
+  // for their migrations too (a migrating resource's start is a pseudo action that comes
+  // last, so its migrate_to is what must wait).
+  void orderMigrationEquivalents(const ResourceOrdering& o, const std::string& first_task) {
+    const Resource& first = rsc(o.first_rsc);
+    const Resource& then = rsc(o.then_rsc);
+    if (o.first_rsc == o.then_rsc || first.parent == o.then_rsc || then.parent == o.first_rsc) {
+      return;
+    }
+    const bool first_migratable = first.allow_migrate;
+    const bool then_migratable = then.allow_migrate;
+    auto link = [&](const std::string& first_action, std::uint32_t flags) {
+      for (int f : actionsOf(o.first_rsc, first_action)) {
+        for (int t : actionsOf(o.then_rsc, "migrate_to")) addEdge(f, t, flags, o.origin);
+      }
+    };
+    const std::uint32_t unless_migrating = first_migratable ? kOrderApplyFirstNonMigratable : 0u;
+    if (first_task == "start" && o.then_task == "start") {
+      if (first_migratable && then_migratable) link("migrate_from", kOrderOptional);
+      if (then_migratable) link("start", kOrderOptional | unless_migrating);
+    } else if (then_migratable && first_task == "stop" && o.then_task == "stop") {
+      link("stop", kOrderOptional | unless_migrating);
+    }
   }
 
   // An ordering into or out of a pseudo-action. Unlike an ordering between
@@ -605,14 +657,34 @@ class Planner {
 
 }  // namespace
 
+void addPlanEdge(ActionPlan& plan, int first, int then, std::uint32_t flags,
+                 const std::string& origin) {
+  if (first == then) return;
+  int e = static_cast<int>(plan.edges.size());
+  plan.edges.push_back({first, then, flags, origin});
+  plan.actions[static_cast<std::size_t>(first)].after.push_back(e);
+  plan.actions[static_cast<std::size_t>(then)].before.push_back(e);
+}
+
 Result<ActionPlan> planActions(WorkingSet& ws, const ConfigChanges& changes) {
   return Planner(ws, changes).run();
 }
 
+bool edgeInGraph(const ActionPlan& plan, const ActionEdge& e) {
+  const PlannedAction& first = plan.actions[static_cast<std::size_t>(e.first)];
+  if ((e.flags & kOrderImpliesFirstMigratable) && !first.runnable) return false;
+  if ((e.flags & kOrderApplyFirstNonMigratable) && first.migrate_runnable) return false;
+  if (e.flags == kOrderOptional && first.migrate_runnable && first.task == "stop") return false;
+  return true;
+}
+
 bool inGraph(const WorkingSet& ws, const PlannedAction& a) {
+  // Unfencing is decided and reported, but the controller cannot carry it out yet: it stays
+  // out of the graph so that what waits for it still runs (as before it was modelled).
+  if (a.rsc < 0 && isUnfencing(a)) return false;
   // A pseudo-action of no resource joins orderings: it is kept when required
   // or when a required action runs before it.
-  if (a.rsc < 0) return a.runnable && (!a.optional || a.print_always);
+  if (a.rsc < 0 && a.pseudo) return a.runnable && (!a.optional || a.print_always);
   if (a.optional || !a.runnable) return false;
   if (a.rsc >= 0 && !ws.resources[static_cast<std::size_t>(a.rsc)].managed && a.task != "monitor") {
     return false;

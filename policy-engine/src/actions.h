@@ -26,13 +26,20 @@ enum OrderFlag : std::uint32_t {
   kOrderImpliesThenPrinted = 1u << 7,
   kOrderImpliesFirstPrinted = 1u << 8,
   kOrderOneOrMore = 1u << 9,  // counts towards `then`'s required_runnable_before
+  // Migration: `first` (a migrate action) cannot run unless `then` can run as part of the
+  // migration, and is required when `then` is.
+  kOrderImpliesFirstMigratable = 1u << 10,
+  // `then` stops being part of a migration (and a pseudo action) when `first` cannot run.
+  kOrderPseudoLeft = 1u << 11,
+  // Only in force when `first` is not part of a migration.
+  kOrderApplyFirstNonMigratable = 1u << 12,
 };
 
 struct PlannedAction {
   int id = 0;
   std::string key;
   std::string task;
-  int rsc = -1;  // -1: a pseudo-action of no resource, such as "one-or-more:SET"
+  int rsc = -1;  // -1: no resource: fencing, or a pseudo-action such as "one-or-more:SET"
   int node = -1;
   std::int64_t interval_ms = 0;
   bool optional = true;
@@ -43,6 +50,7 @@ struct PlannedAction {
   // require-all="false"): runnable once this many of the actions ordered
   // before it with kOrderOneOrMore are runnable.
   int required_runnable_before = 0;
+  bool migrate_runnable = false;  // part of a live migration that can still happen
   std::string reason;
   std::vector<int> before;  // edge indices where this action is `then`
   std::vector<int> after;   // edge indices where this action is `first`
@@ -60,11 +68,21 @@ struct ActionPlan {
   std::vector<ActionEdge> edges;
   std::vector<std::vector<int>> by_resource;  // action ids per resource index
   std::vector<int> reloading;                 // resources reloaded in place
+  std::vector<int> fencing;                   // fence actions (rsc -1, task "stonith")
 };
+
+// Adds the ordering first -> then to the plan (nothing for an action with itself).
+void addPlanEdge(ActionPlan& plan, int first, int then, std::uint32_t flags,
+                 const std::string& origin);
 
 // Creates every action and ordering and settles their flags; `changes` (the definition
 // check's result) makes starts and monitors required and adds reloads.
 Result<ActionPlan> planActions(WorkingSet& ws, const ConfigChanges& changes);
+
+// Whether an ordering between two executed actions binds in the graph (Pacemaker's
+// should_add_input_to_graph for migrations): not when it only mattered for a migration that
+// is off, or its `first` is part of a migration that makes it moot.
+bool edgeInGraph(const ActionPlan& plan, const ActionEdge& edge);
 
 // Whether the action is executed: required, runnable, and not an action of
 // an unmanaged resource other than a monitor (those are left alone).

@@ -45,15 +45,6 @@ bool interleaved(WorkingSet& ws, const ResourceOrderingRef& o) {
 
 }  // namespace
 
-void addPlanEdge(ActionPlan& plan, int first, int then, std::uint32_t flags,
-                 const std::string& origin) {
-  if (first == then) return;
-  int e = static_cast<int>(plan.edges.size());
-  plan.edges.push_back({first, then, flags, origin});
-  act(plan, first).after.push_back(e);
-  act(plan, then).before.push_back(e);
-}
-
 void scanCloneInstance(const WorkingSet& ws, const ActionPlan& plan, int index, bool& stopping,
                        bool& starting, bool& active) {
   const Resource& r = ws.resources[static_cast<std::size_t>(index)];

@@ -10,10 +10,6 @@
 
 namespace pulse::pe {
 
-// Adds the ordering `first` -> `then` to the plan (nothing for an action with itself).
-void addPlanEdge(ActionPlan& plan, int first, int then, std::uint32_t flags,
-                 const std::string& origin);
-
 // Whether any leaf of instance `index` has a required stop, a required
 // runnable start, or runs now (Pacemaker's clone_update_pseudo_status).
 void scanCloneInstance(const WorkingSet& ws, const ActionPlan& plan, int index, bool& stopping,

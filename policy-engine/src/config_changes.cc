@@ -101,12 +101,20 @@ DigestCheck compareDigests(const WorkingSet& ws, const Resource& r, const Operat
       op.op_force_restart ? std::optional<std::string_view>(*op.op_force_restart) : std::nullopt,
       op.op_secure_params ? std::optional<std::string_view>(*op.op_secure_params) : std::nullopt);
   bool extra_params = op.interval_ms == 0 && !in.op_params.empty();
+  DigestCheck check = DigestCheck::Match;
   if (!op.restart_digest.empty() && digests.restart != op.restart_digest) {
-    return DigestCheck::Restart;
+    check = DigestCheck::Restart;
+  } else if (op.op_digest.empty()) {
+    check = DigestCheck::Unknown;
+  } else if (digests.all != op.op_digest) {
+    check = extra_params ? DigestCheck::Restart : DigestCheck::All;
   }
-  if (op.op_digest.empty()) return DigestCheck::Unknown;
-  if (digests.all != op.op_digest) return extra_params ? DigestCheck::Restart : DigestCheck::All;
-  return DigestCheck::Match;
+  // In a sanitized CIB only private parameters may differ: the secure digest decides.
+  if (check != DigestCheck::Match && ws.sanitized && !op.secure_digest.empty() &&
+      digests.secure == op.secure_digest) {
+    check = DigestCheck::Match;
+  }
+  return check;
 }
 
 ConfigChanges checkConfigChanges(const WorkingSet& ws) {
@@ -143,7 +151,12 @@ ConfigChanges checkConfigChanges(const WorkingSet& ws) {
           if (op.interval_ms > 0) {
             out.forced.push_back({index, task, op.interval_ms});
           } else if (!op.restart_digest.empty()) {
-            if (r.managed && !r.failed) out.reloads.emplace_back(index, node);
+            // A start still pending when the definition changed: restart, not reload.
+            if (r.managed && !r.failed && r.start_pending) {
+              out.forced.push_back({index, "stop", 0});
+            } else if (r.managed && !r.failed) {
+              out.reloads.emplace_back(index, node);
+            }
           } else {
             out.forced.push_back({index, task, op.interval_ms});
           }

@@ -263,6 +263,12 @@ class ResourceReplay {
         updateState(op, rc);
         return;
       case kExecNotInstalled:
+        // A missing agent cannot be ignored: recover the resource elsewhere even with
+        // on-fail=ignore (Pacemaker's "migrate" handling).
+        if (failurePolicy(ws_, r_, op.task, op.interval_ms).on_fail == OnFail::Ignore &&
+            severity(on_fail_) < severity(OnFail::Recover)) {
+          on_fail_ = OnFail::Recover;
+        }
         addLocationScore(banScope(), node_, -kInfinity);
         failure(op, rc);
         return;
@@ -274,9 +280,15 @@ class ResourceReplay {
         break;
     }
     FailurePolicy policy = failurePolicy(ws_, r_, op.task, op.interval_ms);
-    if (policy.on_fail == OnFail::Ignore) {
+    if (policy.on_fail == OnFail::Ignore ||
+        (policy.on_fail == OnFail::RestartContainer && op.task == "stop")) {
       updateState(op, target_rc);
+      r_.failure_ignored = true;
       recordFailed(op, rc);
+      if (policy.on_fail == OnFail::RestartContainer &&
+          severity(on_fail_) <= severity(OnFail::Recover)) {
+        on_fail_ = OnFail::RestartContainer;
+      }
       return;
     }
     failure(op, rc);
@@ -431,9 +443,44 @@ class ResourceReplay {
       }
       return;
     }
+    if (multiplyActive()) applyMultipleActive();
     if (r_.parent >= 0) {
       auto& pr = ws_.resources[static_cast<std::size_t>(r_.parent)].running_on;
       if (std::find(pr.begin(), pr.end(), node_) == pr.end()) pr.push_back(node_);
+    }
+  }
+
+  // Active on more than one node: counting unclean nodes only when the resource needs
+  // fencing (Pacemaker's pe__find_active_requires).
+  bool multiplyActive() const {
+    int count = 0;
+    for (int n : r_.running_on) {
+      if (r_.start_needs == Resource::Needs::Fencing ||
+          !ws_.nodes[static_cast<std::size_t>(n)].unclean) {
+        ++count;
+      }
+    }
+    return count > 1;
+  }
+
+  // multiple-active=stop_only bans the resource everywhere; block leaves it (and, when the
+  // group says so too, its whole group) alone. stop_start is the planner's default recovery.
+  void applyMultipleActive() {
+    if (r_.multiple_active == Resource::MultipleActive::StopOnly) {
+      for (auto& s : r_.allowed) s = -kInfinity;
+    } else if (r_.multiple_active == Resource::MultipleActive::Block) {
+      r_.managed = false;
+      r_.blocked = true;
+      if (r_.parent < 0) return;
+      Resource& group = ws_.resources[static_cast<std::size_t>(r_.parent)];
+      if (group.kind != ResourceConfig::Kind::Group ||
+          group.multiple_active != Resource::MultipleActive::Block) {
+        return;
+      }
+      for (int member : group.children) {
+        ws_.resources[static_cast<std::size_t>(member)].managed = false;
+        ws_.resources[static_cast<std::size_t>(member)].blocked = true;
+      }
     }
   }
 
@@ -442,6 +489,12 @@ class ResourceReplay {
       if (std::find(r_.known_on.begin(), r_.known_on.end(), node_) == r_.known_on.end()) {
         r_.known_on.push_back(node_);
       }
+    }
+    // A managed resource believed active on a node that is down (and not in maintenance)
+    // needs that node fenced before it may start elsewhere.
+    if (r_.role > Role::Stopped && !node().online && !node().maintenance && r_.managed &&
+        ws_.options.stonith_enabled) {
+      ws_.fenceNode(node_, r_.id + " is thought to be active there");
     }
     OnFail on_fail = on_fail_;
     if (node().unclean) on_fail = OnFail::Ignore;
@@ -452,7 +505,7 @@ class ResourceReplay {
         r_.failed = true;
         break;
       case OnFail::Fence:
-        node().unclean = true;
+        ws_.fenceNode(node_, r_.id + " failed there");
         break;
       case OnFail::Standby:
         node().standby = true;
@@ -529,9 +582,18 @@ std::optional<Error> unpackHistory(WorkingSet& ws) {
     int node = ws.findNode(st.id);
     if (node < 0 && !st.uname.empty()) node = ws.findNode(st.uname);
     if (node < 0) continue;
+    // Without fencing (or shutdown locks) an offline node's history is not read: what ran
+    // there is not running anywhere now (Pacemaker's unpack_node_history).
+    if (!ws.options.stonith_enabled && !ws.options.shutdown_lock &&
+        !ws.nodes[static_cast<std::size_t>(node)].online) {
+      continue;
+    }
     for (const ResourceHistory& rh : st.resources) {
       if (rh.ops.empty()) continue;
       int index = historyResource(ws, node, rh.id);
+      if (index < 0 && ws.findResource(rh.id) < 0 && ws.findResource(stripInstance(rh.id)) < 0) {
+        index = ws.addOrphan(rh);  // no longer configured
+      }
       if (index < 0) {
         ws.warnings.push_back("history of unknown resource '" + rh.id + "' on " +
                               ws.nodes[static_cast<std::size_t>(node)].name + " ignored");
@@ -540,6 +602,14 @@ std::optional<Error> unpackHistory(WorkingSet& ws) {
       ws.history_owner[{node, rh.id}] = index;
       Resource& r = ws.resources[static_cast<std::size_t>(index)];
       if (r.kind != ResourceConfig::Kind::Primitive) continue;
+      // A lock recorded when the node shut down holds until shutdown-lock-limit passes.
+      if (ws.options.shutdown_lock && rh.shutdown_lock != 0) {
+        const std::int64_t limit = ws.options.shutdown_lock_limit_s;
+        if (limit <= 0 || ws.now <= rh.shutdown_lock + limit) {
+          r.lock_node = node;
+          r.lock_time = rh.shutdown_lock;
+        }
+      }
       std::vector<const OperationRecord*> ops;
       ops.reserve(rh.ops.size());
       for (const OperationRecord& op : rh.ops) ops.push_back(&op);

@@ -126,6 +126,13 @@ bool ruleHolds(const Rule& rule, const RuleContext& ctx) {
     all = all && v;
     empty = false;
   }
+  // Pacemaker's pe__eval_op_expr(): only op_defaults are evaluated for an
+  // operation, and those are not resolved by rules yet, so an op_expression
+  // (an operation's name and interval) never holds here.
+  if (!rule.operation_expressions.empty()) {
+    all = false;
+    empty = false;
+  }
   for (const Rule& sub : rule.subrules) {
     bool v = ruleHolds(sub, ctx);
     any = any || v;

@@ -44,7 +44,9 @@ std::string describeCycle(const WorkingSet& ws, const ActionPlan& plan,
       }
       int e = after[next++];
       int to = plan.edges[static_cast<std::size_t>(e)].then;
-      if (!kept[static_cast<std::size_t>(to)]) continue;
+      if (!kept[static_cast<std::size_t>(to)] ||
+          !edgeInGraph(plan, plan.edges[static_cast<std::size_t>(e)]))
+        continue;
       if (state[static_cast<std::size_t>(to)] == 1) {
         // Walk back from `id` to `to` along the edges that reached each action.
         std::vector<int> edges{e};
@@ -77,7 +79,8 @@ Result<std::vector<int>> topologicalOrder(const WorkingSet& ws, const ActionPlan
   using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
   Graph g(plan.actions.size());
   for (const ActionEdge& e : plan.edges) {
-    if (kept[static_cast<std::size_t>(e.first)] && kept[static_cast<std::size_t>(e.then)]) {
+    if (kept[static_cast<std::size_t>(e.first)] && kept[static_cast<std::size_t>(e.then)] &&
+        edgeInGraph(plan, e)) {
       boost::add_edge(static_cast<std::size_t>(e.first), static_cast<std::size_t>(e.then), g);
     }
   }
@@ -145,7 +148,7 @@ Result<Transition> scheduleUnpacked(Result<Cib> cib, const ScheduleOptions& opti
     t.now = *options.fallback_now;
   }
   resolveTimedAttributes(*cib, t.now);
-  auto ws = buildWorkingSet(*cib, t.now);
+  auto ws = buildWorkingSet(*cib, t.now, options.sanitized);
   if (!ws) return ws.error();
   t.current = describeCluster(*ws, nullptr);
   if (auto e = applyTickets(*ws)) return *e;
@@ -180,6 +183,7 @@ Result<Transition> scheduleUnpacked(Result<Cib> cib, const ScheduleOptions& opti
     t.actions.push_back(std::move(out));
   }
   for (const ActionEdge& e : plan->edges) {
+    if (!edgeInGraph(*plan, e)) continue;
     int f = renumber[static_cast<std::size_t>(e.first)];
     int th = renumber[static_cast<std::size_t>(e.then)];
     if (f >= 0 && th >= 0) t.orderings.push_back({f, th});

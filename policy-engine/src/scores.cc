@@ -5,6 +5,7 @@
 
 #include "assign.h"
 #include "history.h"
+#include "policy-engine/xml_dates.h"
 #include "rule_eval.h"
 
 namespace pulse::pe {
@@ -35,8 +36,39 @@ void applyLocation(WorkingSet& ws, Resource& r, const std::vector<std::pair<int,
 
 }  // namespace
 
+namespace {
+
+// shutdown-lock (Pacemaker's pcmk__primitive_shutdown_lock): a resource on a node that is
+// shutting down cleanly, or locked there by its history, stays on that node only.
+void applyShutdownLocks(WorkingSet& ws) {
+  if (!ws.options.shutdown_lock) return;
+  for (Resource& r : ws.resources) {
+    if (r.kind != ResourceConfig::Kind::Primitive || r.is_stonith) continue;
+    if (r.lock_node >= 0) {
+      // Started elsewhere even though locked: do not disturb it.
+      if (!r.running_on.empty()) r.lock_node = -1;
+    } else if (r.running_on.size() == 1) {
+      const int n = r.running_on[0];
+      const Node& node = ws.nodes[static_cast<std::size_t>(n)];
+      if (node.shutdown && !node.unclean) {
+        r.lock_node = n;
+        auto it = node.attributes.find("shutdown");
+        r.lock_time =
+            it == node.attributes.end() ? ws.now : parseEpochSeconds(it->second).value_or(ws.now);
+      }
+    }
+    if (r.lock_node < 0) continue;
+    for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
+      if (static_cast<int>(n) != r.lock_node) addLocationScore(r, static_cast<int>(n), -kInfinity);
+    }
+  }
+}
+
+}  // namespace
+
 std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
   const Cib& cib = *ws.cib;
+  applyShutdownLocks(ws);
   for (const LocationConstraint& lc : cib.locations) {
     int index = ws.findResource(lc.rsc);
     if (index < 0) {
@@ -99,7 +131,8 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
   for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
     for (Resource& r : ws.resources) {
       if (r.kind != ResourceConfig::Kind::Primitive) continue;
-      if (r.migration_threshold <= 0) continue;
+      // Ignored failures do not count towards the threshold either.
+      if (r.migration_threshold <= 0 || r.failure_ignored) continue;
       if (ws.failcountCleared(r.index, static_cast<int>(n))) continue;
       Score fc = failCount(ws, r, static_cast<int>(n));
       if (fc <= 0) continue;

@@ -173,6 +173,14 @@ std::string formatSummary(const Transition& t) {
   int rsc_width = 5;
   int detail_width = 5;
   for (const SummaryItem& s : t.summary) {
+    // Node actions ("Fence (reboot) node1 'reason'") have a line of their own and leave
+    // the resource columns alone.
+    if (s.verb.rfind("Fence", 0) == 0 || s.verb == "Shutdown") {
+      out << "  * " << s.verb << " " << s.resource;
+      if (!s.reason.empty()) out << " '" << s.reason << "'";
+      out << "\n";
+      continue;
+    }
     int len = static_cast<int>(s.resource.size());
     if (len > rsc_width) rsc_width = len + 2;
     int dlen = static_cast<int>(s.details.size());
@@ -191,6 +199,8 @@ std::string formatExecutedActions(const Transition& t) {
   for (const Action& a : t.actions) {
     if (a.pseudo) {
       out << "  * Pseudo action:   " << a.key << "\n";
+    } else if (a.task == "stonith") {
+      out << "  * Fencing " << a.node << " (" << a.key.substr(a.key.rfind('-') + 1) << ")\n";
     } else {
       char buf[512];
       std::string op = a.task;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "fencing.h"
+
 namespace pulse::pe {
 namespace {
 
@@ -33,6 +35,11 @@ class SummaryWriter {
     const PlannedAction* demote = findAction(plan_, r.index, "demote", -1);
     if (r.role == r.next_role) {
       if (next < 0) return;
+      const PlannedAction* migrate = findAction(plan_, r.index, "migrate_from", next);
+      if (migrate != nullptr && current >= 0 && migrate->runnable) {
+        item(out, "Migrate", r, current, next, start, nullptr);
+        return;
+      }
       if (reload) {
         item(out, "Reload", r, current, next, start, nullptr);
         return;
@@ -150,6 +157,12 @@ ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* p
   std::vector<int> nodes = r.running_on;
   bool failed = r.failed;
   if (plan != nullptr) {
+    // Fencing a node stops everything on it.
+    for (int id : plan->fencing) {
+      const PlannedAction& f = plan->actions[static_cast<std::size_t>(id)];
+      if (isUnfencing(f)) continue;
+      nodes.erase(std::remove(nodes.begin(), nodes.end(), f.node), nodes.end());
+    }
     const std::vector<int>& mine = plan->by_resource[static_cast<std::size_t>(r.index)];
     for (int id : mine) {
       const PlannedAction& a = plan->actions[static_cast<std::size_t>(id)];
@@ -198,6 +211,14 @@ ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* p
 
 std::vector<SummaryItem> summarize(const WorkingSet& ws, const ActionPlan& plan) {
   std::vector<SummaryItem> out;
+  // Node actions come first: "Fence (reboot) node1 'reason'".
+  for (const PlannedAction* f : fenceActionsToReport(ws, plan)) {
+    SummaryItem s;
+    s.verb = "Fence (" + f->key.substr(f->key.rfind('-') + 1) + ")";
+    s.resource = nodeName(ws, f->node);
+    s.reason = f->reason;
+    out.push_back(std::move(s));
+  }
   SummaryWriter writer(ws, plan);
   std::vector<int> order = ws.top_level;
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
@@ -219,8 +240,20 @@ ClusterView describeCluster(const WorkingSet& ws, const ActionPlan* plan) {
     nv.unclean = n.unclean;
     view.nodes.push_back(nv);
   }
+  // After the transition a fenced node is down and clean.
+  if (plan != nullptr) {
+    for (int id : plan->fencing) {
+      if (isUnfencing(plan->actions[static_cast<std::size_t>(id)])) continue;
+      NodeView& nv =
+          view.nodes[static_cast<std::size_t>(plan->actions[static_cast<std::size_t>(id)].node)];
+      nv.online = false;
+      nv.unclean = false;
+    }
+  }
   for (int top : ws.top_level) {
-    view.resources.push_back(viewOf(ws, ws.resources[static_cast<std::size_t>(top)], plan));
+    ResourceView v = viewOf(ws, ws.resources[static_cast<std::size_t>(top)], plan);
+    if (v.orphan && v.nodes.empty()) continue;  // an inactive orphan is not listed
+    view.resources.push_back(std::move(v));
   }
   return view;
 }

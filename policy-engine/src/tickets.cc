@@ -32,11 +32,7 @@ class TicketApplier {
         case Loss::Fence:
           if (!roleMatches(r)) return;
           ban(r);
-          for (int node : r.running_on) {
-            ws_.warnings.push_back("ticket " + tc_.ticket + " (" + tc_.id + ") was lost: node " +
-                                   ws_.nodes[static_cast<std::size_t>(node)].name + " running " +
-                                   r.id + " must be fenced");
-          }
+          for (int node : r.running_on) ws_.fenceNode(node, "deadman ticket was lost");
           break;
         case Loss::Freeze:
           if (!roleMatches(r)) return;

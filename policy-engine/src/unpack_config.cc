@@ -108,6 +108,11 @@ std::optional<Error> Unpacker::readRule(const pugi::xml_node& node, Rule& rule) 
       ex.value_source = c.attribute("value-source").as_string("");
       std::transform(ex.value_source.begin(), ex.value_source.end(), ex.value_source.begin(),
                      [](unsigned char ch) { return std::tolower(ch); });
+      static const std::set<std::string> kTypes = {"", "string", "integer", "number", "version"};
+      if (!kTypes.count(ex.type)) {
+        return fail(c, "unknown expression type '" + ex.type +
+                           "' (expected string, integer, number or version)");
+      }
       if (ex.attribute.empty()) return fail(c, "expression without 'attribute'");
       static const std::set<std::string> kOps = {"eq",  "ne",  "lt",      "gt",
                                                  "lte", "gte", "defined", "not_defined"};
@@ -133,6 +138,16 @@ std::optional<Error> Unpacker::readRule(const pugi::xml_node& node, Rule& rule) 
       DateExpression date;
       if (auto e = readDateExpression(c, date)) return e;
       rule.dates.push_back(std::move(date));
+    } else if (name == "op_expression") {
+      OperationExpression ox;
+      ox.name = c.attribute("name").as_string("");
+      if (pugi::xml_attribute interval = c.attribute("interval")) {
+        bool ok = true;
+        ox.interval_ms = parseMs(interval.value(), ok);
+        if (!ok)
+          return fail(c, "interval '" + std::string(interval.value()) + "' is not a duration");
+      }
+      rule.operation_expressions.push_back(std::move(ox));
     } else {
       return fail(c, "unknown element in <rule>");
     }
@@ -355,6 +370,7 @@ Result<Cib> Unpacker::run(const pugi::xml_document& doc) {
   if (pugi::xml_attribute q = root.attribute("have-quorum")) cib.have_quorum = crmIsTrue(q.value());
   cib.feature_set = root.attribute("crm_feature_set").as_string("");
   cib.dc_uuid = root.attribute("dc-uuid").as_string("");
+  cib.no_quorum_panic = toInt(root.attribute("no-quorum-panic").as_string("0"), 0) != 0;
   if (pugi::xml_attribute d = root.attribute("execution-date")) {
     cib.execution_date_text = d.value();
     auto epoch = parseEpochSeconds(d.value());

@@ -169,7 +169,9 @@ std::optional<Error> Unpacker::readNvSetList(const pugi::xml_node& parent, const
     if (auto e = readScore(set, "score", nv.score, false)) return e;
     for (pugi::xml_node r = set.child("rule"); r; r = r.next_sibling("rule")) {
       Rule rule;
-      if (auto e = readRule(r, rule)) return e;
+      pugi::xml_node target = resolve(r);  // a rule may be an id-ref to another
+      if (!target) return fail(r, "id-ref names no element");
+      if (auto e = readRule(target, rule)) return e;
       nv.rules.push_back(std::move(rule));
     }
     if (auto e = readNvPairs(set, nv.values)) return e;

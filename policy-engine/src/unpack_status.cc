@@ -41,6 +41,8 @@ void readOperation(const pugi::xml_node& op, OperationRecord& r) {
           r.op_digest = value;
         } else if (std::strcmp(name, "op-restart-digest") == 0) {
           r.restart_digest = value;
+        } else if (std::strcmp(name, "op-secure-digest") == 0) {
+          r.secure_digest = value;
         } else if (std::strcmp(name, "op-force-restart") == 0) {
           r.op_force_restart = value;
         } else if (std::strcmp(name, "op-secure-params") == 0) {
@@ -126,6 +128,7 @@ std::optional<Error> Unpacker::readNodeState(const pugi::xml_node& ns, Cib& cib)
     rh.cls = lr.attribute("class").as_string("");
     rh.provider = lr.attribute("provider").as_string("");
     rh.type = lr.attribute("type").as_string("");
+    rh.shutdown_lock = lr.attribute("shutdown-lock").as_llong(0);
     for (pugi::xml_node op = lr.child("lrm_rsc_op"); op; op = op.next_sibling("lrm_rsc_op")) {
       OperationRecord r;
       readOperation(op, r);

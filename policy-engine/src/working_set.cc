@@ -34,6 +34,11 @@ ClusterOptions readOptions(const Cib& cib, std::vector<std::string>& warnings) {
   if (auto* v = lookup(a, "default-resource-stickiness")) {
     o.default_stickiness = parseScore(*v).value_or(0);
   }
+  if (auto* v = lookup(a, "startup-fencing")) o.startup_fencing = crmIsTrue(*v);
+  if (auto* v = lookup(a, "shutdown-lock")) o.shutdown_lock = crmIsTrue(*v);
+  if (auto* v = lookup(a, "shutdown-lock-limit")) {
+    o.shutdown_lock_limit_s = parseDurationMs(*v).value_or(0) / 1000;
+  }
   if (auto* v = lookup(a, "no-quorum-policy")) {
     if (auto policy = cibconf::parseNoQuorumPolicy(*v)) {
       o.no_quorum_policy = *policy;
@@ -42,6 +47,11 @@ ClusterOptions readOptions(const Cib& cib, std::vector<std::string>& warnings) {
     }
   }
   o.have_quorum = cib.have_quorum;
+  // Suicide needs fencing, and a partition that never had quorum has nothing to lose.
+  if (o.no_quorum_policy == NoQuorumPolicy::Suicide &&
+      (!o.stonith_enabled || (!cib.no_quorum_panic && !o.have_quorum))) {
+    o.no_quorum_policy = NoQuorumPolicy::Stop;
+  }
   return o;
 }
 
@@ -50,13 +60,13 @@ void setupNodes(const Cib& cib, WorkingSet& ws) {
     Node n;
     n.id = nc.id;
     n.name = nc.uname;
-    n.attributes = nc.attributes;
+    n.attributes = nc.attributes;  // rule-guarded sets already resolved at "now"
     n.attributes["#uname"] = nc.uname;
     n.attributes["#id"] = nc.id;
     n.attributes["#kind"] = "cluster";
     // Pacemaker's add_node_attrs(): #is_dc, and #cluster-name / #site-name
     // (site-name, else the cluster's name) unless the node sets them.
-    n.attributes["#is_dc"] = nc.id == cib.dc_uuid ? "true" : "false";
+    n.attributes["#is_dc"] = (!cib.dc_uuid.empty() && nc.id == cib.dc_uuid) ? "true" : "false";
     if (auto* name = lookup(cib.cluster_options, "cluster-name")) {
       n.attributes.emplace("#cluster-name", *name);
       if (!lookup(n.attributes, "#site-name")) {
@@ -71,7 +81,7 @@ void setupNodes(const Cib& cib, WorkingSet& ws) {
     if (auto* v = lookup(nc.attributes, "maintenance")) n.maintenance = crmIsTrue(*v);
     // A node never seen by the cluster is unclean when fencing is on
     // (startup-fencing), and merely offline otherwise.
-    n.unclean = ws.options.stonith_enabled;
+    n.unclean = ws.options.stonith_enabled && ws.options.startup_fencing;
     int index = static_cast<int>(ws.nodes.size());
     ws.node_index.emplace(n.name, index);
     ws.node_index.emplace(n.id, index);
@@ -81,7 +91,10 @@ void setupNodes(const Cib& cib, WorkingSet& ws) {
 
 // The node_state attributes decide whether a node can run resources
 // (Pacemaker's determine_online_status with and without fencing).
-void applyNodeState(const NodeStateRecord& st, Node& node, const ClusterOptions& options) {
+void applyNodeState(const NodeStateRecord& st, WorkingSet& ws, int index) {
+  Node& node = ws.nodes[static_cast<std::size_t>(index)];
+  const ClusterOptions& options = ws.options;
+  auto fence = [&](const char* reason) { ws.fenceNode(index, reason); };
   for (const auto& [k, v] : st.transient) node.attributes[k] = v;
   if (auto* v = lookup(st.transient, "standby")) node.standby = node.standby || crmIsTrue(*v);
   if (auto* v = lookup(st.transient, "maintenance")) node.maintenance = crmIsTrue(*v);
@@ -100,7 +113,7 @@ void applyNodeState(const NodeStateRecord& st, Node& node, const ClusterOptions&
     } else if (!node.expected_up) {
       node.online = false;
     } else {
-      node.unclean = true;  // peer is unexpectedly down
+      fence("peer is unexpectedly down");
     }
     return;
   }
@@ -108,27 +121,31 @@ void applyNodeState(const NodeStateRecord& st, Node& node, const ClusterOptions&
   if (node.shutdown) {
     node.online = crmd_online;
   } else if (!st.in_ccm) {
-    node.unclean = true;  // peer has not been seen by the cluster
+    fence("peer has not been seen by the cluster");
   } else if (join == "banned") {
-    node.unclean = true;
+    fence("peer failed Pacemaker membership criteria");
   } else if (expected == "down") {
     if (in_cluster || crmd_online) {
       node.standby = true;
       node.pending = true;
     }
   } else if (!in_cluster) {
-    node.unclean = true;  // peer is no longer part of the cluster
+    fence("peer is no longer part of the cluster");
   } else if (!crmd_online) {
-    node.unclean = true;  // peer process is no longer available
+    fence("peer process is no longer available");
   } else if (join == "member") {
     // active
   } else if (join == "pending" || join == "down") {
     node.standby = true;
     node.pending = true;
   } else {
-    node.unclean = true;
+    fence("peer was in an unknown state");
   }
   if (node.unclean) node.online = false;
+  // Without quorum, no-quorum-policy=suicide fences every member of this partition.
+  if (!options.have_quorum && node.online && options.no_quorum_policy == NoQuorumPolicy::Suicide) {
+    fence("cluster does not have quorum");
+  }
 }
 
 // Fail-counts and last failures per resource, from the node's attributes.
@@ -200,6 +217,37 @@ void applyMeta(Resource& r, const ClusterOptions& options, std::vector<std::stri
       warnings.push_back("ignoring target-role '" + t + "' for " + r.id + ": not a role");
     }
   }
+  // requires: fence devices need quorum; other resources need fencing when it is enabled,
+  // quorum unless its loss is ignored (Pacemaker's unpack_requires).
+  r.start_needs = Resource::Needs::Quorum;
+  if (!r.is_stonith && options.stonith_enabled) {
+    r.start_needs = Resource::Needs::Fencing;
+  } else if (!r.is_stonith && options.no_quorum_policy == NoQuorumPolicy::Ignore) {
+    r.start_needs = Resource::Needs::Nothing;
+  }
+  if (auto* v = lookup(m, "requires")) {
+    if (*v == "nothing") {
+      r.start_needs = Resource::Needs::Nothing;
+    } else if (*v == "quorum") {
+      r.start_needs = Resource::Needs::Quorum;
+    } else if ((*v == "fencing" || *v == "unfencing") && !r.is_stonith) {
+      r.start_needs = options.stonith_enabled ? Resource::Needs::Fencing : Resource::Needs::Quorum;
+      r.needs_unfencing = *v == "unfencing" && options.stonith_enabled;
+    }
+  }
+  if (auto* v = lookup(m, "allow-migrate")) r.allow_migrate = crmIsTrue(*v);
+  if (auto* v = lookup(m, "multiple-active")) {
+    if (*v == "stop_only") {
+      r.multiple_active = Resource::MultipleActive::StopOnly;
+    } else if (*v == "block") {
+      r.multiple_active = Resource::MultipleActive::Block;
+    } else if (*v == "stop_unexpected") {
+      r.multiple_active = Resource::MultipleActive::StopUnexpected;
+    } else if (*v != "stop_start") {
+      warnings.push_back("multiple-active '" + *v + "' for " + r.id +
+                         " is not valid; using 'stop_start'");
+    }
+  }
   if (auto* v = lookup(m, "ordered")) r.group_ordered = crmIsTrue(*v);
   if (auto* v = lookup(m, "collocated")) r.group_colocated = crmIsTrue(*v);
   r.next_role = r.target_role.value_or(Role::Unknown);
@@ -236,6 +284,19 @@ void readCloneMeta(Resource& c, const WorkingSet& ws) {
   c.promoted_node_max = number("promoted-node-max", "master-node-max", 1);
 }
 
+// rsc_defaults under what the resource sets itself (the first value wins);
+// with rules (rsc_expression, dates) they depend on the resource.
+void addResourceDefaults(const Cib& cib, const ResourceConfig& rc, std::int64_t now,
+                         Attributes& meta) {
+  if (cib.rsc_default_sets.empty()) {
+    for (const auto& kv : cib.rsc_defaults) meta.insert(kv);
+    return;
+  }
+  for (const auto& kv : resolveNvSets(cib.rsc_default_sets, {now, nullptr, &rc, nullptr})) {
+    meta.insert(kv);
+  }
+}
+
 int addResource(const ResourceConfig& rc, int parent, const Cib& cib, WorkingSet& ws,
                 const std::string& suffix = "") {
   Resource r;
@@ -253,14 +314,7 @@ int addResource(const ResourceConfig& rc, int parent, const Cib& cib, WorkingSet
   if (parent >= 0) {
     for (const auto& kv : ws.resources[static_cast<std::size_t>(parent)].meta) r.meta.insert(kv);
   }
-  if (cib.rsc_default_sets.empty()) {
-    for (const auto& kv : cib.rsc_defaults) r.meta.insert(kv);
-  } else {
-    // rsc_defaults with rules (rsc_expression, dates) depend on the resource.
-    for (const auto& kv : resolveNvSets(cib.rsc_default_sets, {ws.now, nullptr, &rc, nullptr})) {
-      r.meta.insert(kv);
-    }
-  }
+  addResourceDefaults(cib, rc, ws.now, r.meta);
   // Clones are slightly sticky by default so instances are not shuffled for nothing.
   if (rc.kind == ResourceConfig::Kind::Clone) r.meta.emplace("resource-stickiness", "1");
   applyMeta(r, ws.options, ws.warnings);
@@ -342,14 +396,65 @@ Role parseRole(const std::string& text) {
   return Role::Unknown;
 }
 
+void WorkingSet::requestFencing(int node, const std::string& reason, bool unfence) {
+  for (FenceRequest& f : fence_requests) {
+    if (f.node != node || f.unfence != unfence) continue;
+    if (f.reason.empty()) f.reason = reason;
+    return;
+  }
+  fence_requests.push_back({node, reason, unfence});
+}
+
+void WorkingSet::fenceNode(int node, const std::string& reason) {
+  Node& n = nodes[static_cast<std::size_t>(node)];
+  if (n.unclean) return;
+  n.unclean = true;
+  requestFencing(node, reason);
+}
+
+int WorkingSet::addOrphan(const ResourceHistory& history) {
+  ResourceConfig& rc = orphan_configs.emplace_back();
+  rc.id = history.id;
+  rc.cls = history.cls;
+  rc.provider = history.provider;
+  rc.type = history.type;
+  Resource r;
+  r.id = rc.id;
+  r.config = &rc;
+  r.orphan = true;
+  r.index = static_cast<int>(resources.size());
+  r.is_stonith = rc.cls == "stonith";
+  r.history_id = r.id;
+  r.agent = agentOf(rc);
+  addResourceDefaults(*cib, rc, now, r.meta);
+  applyMeta(r, options, warnings);
+  auto stop = cib->cluster_options.find("stop-orphan-resources");
+  if (stop != cib->cluster_options.end() && !crmIsTrue(stop->second)) {
+    r.managed = false;
+  }
+  r.allowed.assign(nodes.size(), -kInfinity);
+  const int index = r.index;
+  resource_index.emplace(r.id, index);
+  resources.push_back(std::move(r));
+  top_level.push_back(index);
+  return index;
+}
+
+bool WorkingSet::canFence(int node) const {
+  if (!options.stonith_enabled || !options.have_stonith_resource) return false;
+  if (options.have_quorum || options.no_quorum_policy == NoQuorumPolicy::Ignore) return true;
+  return nodes[static_cast<std::size_t>(node)].online;
+}
+
 std::string opKey(const std::string& rsc, const std::string& task, std::int64_t interval_ms) {
   return rsc + "_" + task + "_" + std::to_string(interval_ms);
 }
 
-Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now) {
+Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now, bool sanitized) {
   WorkingSet ws;
   ws.cib = &cib;
   ws.now = now;
+  ws.sanitized = sanitized;
   ws.warnings = cib.warnings;
   ws.options = readOptions(cib, ws.warnings);
   setupNodes(cib, ws);
@@ -357,7 +462,7 @@ Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now) {
     int n = ws.findNode(st.id);
     if (n < 0 && !st.uname.empty()) n = ws.findNode(st.uname);
     if (n < 0) continue;  // status for a node no longer configured
-    applyNodeState(st, ws.nodes[static_cast<std::size_t>(n)], ws.options);
+    applyNodeState(st, ws, n);
   }
   for (Node& node : ws.nodes) collectFailures(node);
   for (const ResourceConfig& rc : cib.resources) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -29,6 +30,9 @@ struct ClusterOptions {
   bool have_stonith_resource = false;
   Score default_stickiness = 0;
   bool default_managed = true;
+  bool startup_fencing = true;
+  bool shutdown_lock = false;
+  std::int64_t shutdown_lock_limit_s = 0;  // 0: locks never expire
 };
 
 struct Node {
@@ -97,13 +101,28 @@ struct Resource {
   int promoted_node_max = 1;
   int sort_index = 0;  // promotion order among a promotable clone's instances
   bool clone_ordered = false;
-  bool orphan = false;  // an instance beyond clone-max, known only from the history
+  // Known only from the status history (Pacemaker's pe_rsc_orphan): no longer
+  // configured, or a clone instance beyond clone-max.
+  bool orphan = false;
+  // shutdown-lock: the node this resource stays on while that node is shut down.
+  int lock_node = -1;
+  std::int64_t lock_time = 0;
+  bool allow_migrate = false;  // allow-migrate: moves by migrate_to/migrate_from
+  // multiple-active: what to do when found active on more than one node.
+  enum class MultipleActive { StopStart, StopOnly, Block, StopUnexpected };
+  MultipleActive multiple_active = MultipleActive::StopStart;
+  // What a start (or promote) needs (the "requires" meta-attribute): nothing, quorum, or
+  // quorum and the fencing of any node where the resource might still be active.
+  enum class Needs { Nothing, Quorum, Fencing };
+  Needs start_needs = Needs::Quorum;
+  bool needs_unfencing = false;  // requires=unfencing (or its default with unfencing in use)
 
   // From the status section.
   Role role = Role::Stopped;
   Role next_role = Role::Unknown;
   std::vector<int> running_on;  // node indices, in discovery order
   bool failed = false;          // pe_rsc_failed
+  bool failure_ignored = false;  // a failure was ignored (on-fail=ignore): no threshold
   bool needs_stop = false;      // pe_rsc_stop: recover by stopping first
   bool blocked = false;         // pe_rsc_block
   bool start_pending = false;
@@ -158,16 +177,19 @@ struct FailedAction {
 // creates these unattached; they bind to whatever node the action lands on).
 struct ForcedAction {
   int rsc = -1;
-  std::string task;  // "start" or a recurring "monitor"
+  std::string task;  // "start", a recurring "monitor", or "stop" (restart, no reload)
   std::int64_t interval_ms = 0;
 };
 
 struct WorkingSet {
   const Cib* cib = nullptr;
   std::int64_t now = 0;
+  bool sanitized = false;  // private parameters may be masked (ScheduleOptions::sanitized)
   ClusterOptions options;
   std::vector<Node> nodes;
   std::vector<Resource> resources;  // parents before their children
+  // Configurations made up for orphans from their history's agent (stable addresses).
+  std::deque<ResourceConfig> orphan_configs;
   std::vector<int> top_level;       // indices of top-level resources, config order
   std::vector<Colocation> colocations;
   std::map<std::string, int> resource_index;
@@ -196,6 +218,26 @@ struct WorkingSet {
     auto it = history_owner.find({node, id});
     return it == history_owner.end() ? findResource(id) : it->second;
   }
+  // Fence operations in the order they were first asked for (Pacemaker's pe_fence_op), each
+  // with the first reason given. Which are carried out is decided with the actions
+  // (fencing.cc): an unclean node is fenced when it can be.
+  struct FenceRequest {
+    int node = -1;
+    std::string reason;
+    bool unfence = false;  // "on": let the node use shared storage again
+  };
+  std::vector<FenceRequest> fence_requests;
+  void requestFencing(int node, const std::string& reason, bool unfence = false);
+  // Pacemaker's pe_fence_node: a clean node becomes unclean, with a fence operation giving
+  // the reason; a node already unclean keeps its first reason.
+  void fenceNode(int node, const std::string& reason);
+  // pe_can_fence: fencing is enabled, some device (or the watchdog) can do it, and the
+  // partition has quorum, ignores its loss, or the node is still a member.
+  bool canFence(int node) const;
+  // A resource found in the history but not in the configuration (Pacemaker's
+  // process_orphan_resource): stopped wherever it runs unless stop-orphan-resources is
+  // false, which leaves it unmanaged. Returns its index.
+  int addOrphan(const ResourceHistory& history);
 
   int findNode(const std::string& name_or_id) const {
     auto it = node_index.find(name_or_id);
@@ -209,13 +251,25 @@ struct WorkingSet {
     const Node& n = nodes[static_cast<std::size_t>(node)];
     return n.online && !n.shutdown && !n.unclean && !n.standby && !n.maintenance;
   }
-  int currentNode(const Resource& r) const { return r.running_on.empty() ? -1 : r.running_on[0]; }
+  // Where the resource is active (Pacemaker's pe__find_active_on): the first node it runs
+  // on, except that a resource that does not need fencing prefers the first clean member.
+  int currentNode(const Resource& r) const {
+    if (r.running_on.empty()) return -1;
+    if (r.start_needs != Resource::Needs::Fencing) {
+      for (int n : r.running_on) {
+        const Node& node = nodes[static_cast<std::size_t>(n)];
+        if (node.online && !node.unclean) return n;
+      }
+    }
+    return r.running_on[0];
+  }
 };
 
 Role parseRole(const std::string& text);
 
 // Stage 1: typed CIB -> working set (nodes, resources, history, failures).
-Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now);
+// `sanitized`: see ScheduleOptions::sanitized.
+Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now, bool sanitized = false);
 
 bool isClone(const Resource& r);
 bool isCloneInstance(const WorkingSet& ws, const Resource& r);

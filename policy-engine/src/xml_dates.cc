@@ -138,7 +138,7 @@ std::optional<std::int64_t> parseIsoDateTime(std::string_view text) {
   if (!s.empty() && (s.front() == 'Z' || s.front() == 'z')) {
     s.remove_prefix(1);
   } else if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
-    int sign = s.front() == '-' ? -1 : 1;
+    std::int64_t sign = s.front() == '-' ? -1 : 1;
     s.remove_prefix(1);
     std::int64_t oh = 0, om = 0;
     if (!readNumber(s, 2, oh)) return std::nullopt;

@@ -22,8 +22,8 @@ namespace pulse::pe {
 
 using Attributes = std::map<std::string, std::string>;
 
-// A location rule restricted to what the engine evaluates: node attribute
-// expressions (#uname, #id, any node attribute) joined by and/or.
+// A node attribute expression (#uname, #id, any node attribute); a rule's
+// date, resource and operation tests are kept beside these (Rule).
 struct RuleExpression {
   std::string attribute;
   std::string operation;  // eq ne lt gt lte gte defined not_defined
@@ -55,6 +55,13 @@ struct ResourceExpression {
   std::optional<std::string> cls, provider, type;
 };
 
+// An <op_expression> (op_defaults rules): the operation's name and, when
+// given, its interval. Rules evaluated for no operation find it false.
+struct OperationExpression {
+  std::string name;
+  std::optional<std::int64_t> interval_ms;
+};
+
 struct Rule {
   std::string id;
   Score score = 0;
@@ -64,6 +71,7 @@ struct Rule {
   std::vector<RuleExpression> expressions;
   std::vector<DateExpression> dates;
   std::vector<ResourceExpression> resource_expressions;
+  std::vector<OperationExpression> operation_expressions;
   std::vector<Rule> subrules;
   int line = 0;
 };
@@ -200,7 +208,7 @@ struct OperationRecord {
   int op_status = 0;
   int target_rc = 0;
   bool has_target_rc = false;
-  std::string op_digest, restart_digest;
+  std::string op_digest, restart_digest, secure_digest;
   std::optional<std::string> op_force_restart, op_secure_params;  // absent != empty
   bool is_last_failure = false;                                   // id ends in "_last_failure_0"
   std::string feature_set;
@@ -211,6 +219,7 @@ struct OperationRecord {
 struct ResourceHistory {
   std::string id;
   std::string cls, provider, type;
+  std::int64_t shutdown_lock = 0;  // when its node shut down with shutdown-lock (0: none)
   std::vector<OperationRecord> ops;
 };
 
@@ -230,6 +239,7 @@ struct Cib {
   Attributes rsc_defaults;
   std::vector<NvSet> rsc_default_sets;  // when some rsc_defaults set has a rule or score
   Attributes op_defaults;
+  bool no_quorum_panic = false;  // no-quorum-panic: the partition had quorum once
   bool have_quorum = true;
   std::string dc_uuid;  // dc-uuid of <cib>: the node whose #is_dc is "true"
   std::optional<std::int64_t> execution_date;

@@ -33,6 +33,10 @@ struct ScheduleOptions {
   // Fill each Action's execution details (agent, parameters, timeout, digest): a controller
   // that carries the transition out needs them; a simulation does not pay for them.
   bool with_execution = false;
+  // The CIB may have been sanitized (private parameters such as passwords masked), as
+  // crm_simulate assumes: a definition whose only change is in private parameters (the
+  // recorded op-secure-digest still matches) is taken as unchanged. Never for a live cluster.
+  bool sanitized = false;
 };
 
 Result<Transition> schedule(std::string_view cib_xml, const ScheduleOptions& options = {});

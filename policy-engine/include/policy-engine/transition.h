@@ -42,7 +42,7 @@ struct ResourceView {
   bool is_clone = false;
   bool unique = false;  // a globally-unique clone (instances listed one by one)
   bool promotable = false;  // a promotable clone (Promoted: / Unpromoted: lists)
-  bool orphan = false;  // a clone instance beyond clone-max, still active
+  bool orphan = false;      // no longer configured, or a clone instance beyond clone-max
   std::string cloned;   // a clone's cloned resource; an instance's id without its number
   std::vector<std::string> all_nodes;  // a clone: the nodes it may run on (for "Stopped: [ ]")
 };
