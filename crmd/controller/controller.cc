@@ -596,6 +596,13 @@ void Controller::dispatch(ControllerOutput& out) {
     for (pe::Action& a : runner_->ready()) {
       auto member = std::find_if(members_.begin(), members_.end(),
                                  [&](const Member& m) { return m.name == a.node; });
+      if (a.task == "stonith" && member == members_.end()) {
+        // Fencing the transition asks for (e.g. startup fencing of a node never seen): the
+        // controller's fencing carries it out; onFenceResult completes the action.
+        out.log.push_back("transition asks to fence " + a.node);
+        graph_fencing_[a.node] = a.id;
+        continue;
+      }
       if (member == members_.end() || !a.has_agent) {
         // Fencing and node-level actions are not executed yet; a failed action aborts.
         out.log.push_back("cannot execute " + a.key + " on " + a.node);

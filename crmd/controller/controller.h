@@ -267,6 +267,10 @@ class Controller {
   // the reason; fenced like lost nodes. Recomputed at every engine run, so a node drops out
   // once its fencing is recorded (its history is erased) or a cleanup removed the failure.
   std::map<std::string, std::string> failure_fencing_;
+  // Fence actions of the running transition for nodes that are not members (startup fencing
+  // of a node never seen, an unclean node the engine schedules around): uname -> action id.
+  // They go through the same fencing as lost nodes; the action completes with the result.
+  std::map<std::string, int> graph_fencing_;
   std::int64_t watchdog_minimum_ms_ = 0;
 };
 

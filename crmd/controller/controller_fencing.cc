@@ -191,6 +191,16 @@ void Controller::fence(ControllerOutput& out, bool tick) {
                                [&](const Member& m) { return m.name == name; });
     if (member != members_.end()) unclean.push_back({nodeIdOf(*member), name});
   }
+  for (const auto& [name, action] : graph_fencing_) {
+    const std::string id = cib.child("configuration")
+                               .child("nodes")
+                               .find_child_by_attribute("node", "uname", name.c_str())
+                               .attribute("id")
+                               .value();
+    const bool listed = std::any_of(unclean.begin(), unclean.end(),
+                                    [&](const NodeRef& u) { return u.name == name; });
+    if (!id.empty() && !listed) unclean.push_back({id, name});
+  }
   // Forget what is settled: recorded clean (or back) and no request outstanding.
   std::erase_if(fencing_, [&](const auto& f) {
     return f.second.state != Fencing::State::kOutstanding &&
@@ -238,6 +248,10 @@ ControllerOutput Controller::onFenceResult(const std::string& node, bool ok,
     return out;
   }
   Fencing& f = it->second;
+  if (auto graph = graph_fencing_.find(node); graph != graph_fencing_.end()) {
+    if (runner_) (void)runner_->complete(graph->second, ok, ok ? "" : "fencing failed: " + reason);
+    graph_fencing_.erase(graph);
+  }
   if (!ok) {
     f.state = Fencing::State::kFailed;
     f.retry_at = now + kFenceRetrySeconds;

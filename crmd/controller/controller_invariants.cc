@@ -14,12 +14,18 @@ Status Controller::checkInvariants() const {
   };
   // Nothing happens unless this node is DC.
   if (!dc_ &&
-      (!queued_.empty() || in_flight_ || runner_ || !dispatched_.empty() || !fencing_.empty())) {
+      (!queued_.empty() || in_flight_ || runner_ || !dispatched_.empty() || !fencing_.empty() ||
+       !graph_fencing_.empty())) {
     return fail("nothing happens unless DC",
                 "not DC, yet " + std::to_string(queued_.size()) + " queued changes, " +
                     std::to_string(dispatched_.size()) + " awaited results, " +
                     std::to_string(fencing_.size()) + " fencing entries" +
                     (in_flight_ ? ", a write in flight" : "") + (runner_ ? ", a transition" : ""));
+  }
+  // A fence action of the transition is awaited only while that transition runs.
+  if (!graph_fencing_.empty() && !runner_) {
+    return fail("graph fencing belongs to the running transition",
+                std::to_string(graph_fencing_.size()) + " fence actions awaited, no transition");
   }
   if (in_flight_) {
     // At most one status write in flight, and it carries at least one change.
