@@ -499,8 +499,9 @@ void Controller::step(ControllerOutput& out) {
     runner_.reset();
   }
   probe(out);
-  fence(out, /*tick=*/false);
   maybeSchedule(out);
+  // After scheduling: a new transition may ask for fencing (graph_fencing_).
+  fence(out, /*tick=*/false);
 }
 
 void Controller::flushWrites(ControllerOutput& out, bool retry_now) {

@@ -325,6 +325,45 @@ TEST(ControllerFencing, RepeatedShutdownRequestsAreRecordedOnceAndDoNotAbortTheM
   EXPECT_TRUE(h.ctl.idle()) << testing::PrintToString(h.log);
 }
 
+// startup-fencing (Pacemaker's default): a configured node never seen since the cluster started
+// may be running anything; the transition fences it, and the DC carries that out with a device.
+// What requires fencing (d1, by default) starts once the fencing succeeded; the fenced node is
+// then recorded cleanly down.
+TEST(ControllerFencing, NodeNeverSeenIsFencedAtStartupBeforeResourcesStart) {
+  Harness h;
+  h.xml = fencingCib("", kDevices);
+  h.startUp(without("n3"));
+  h.settle(healthy);
+  ASSERT_EQ(h.fencing.size(), 1u) << testing::PrintToString(h.log);
+  EXPECT_EQ(h.fencing.front().node, "n3");
+  EXPECT_EQ(h.fencing.front().device.resource, "fence1");
+  EXPECT_TRUE(h.logged("transition asks to fence n3")) << testing::PrintToString(h.log);
+  EXPECT_EQ(count(h.executed, "start_0 d1"), 0u) << "d1 waits for the fencing";
+  EXPECT_FALSE(h.ctl.idle()) << "the fencing is still awaited";
+
+  h.take(h.ctl.onFenceResult("n3", true, "", kNow + 5));
+  h.settle(healthy);
+  EXPECT_EQ(count(h.executed, "start_0 d1"), 1u) << testing::PrintToString(h.executed);
+  EXPECT_NE(startedOn(h, "d1"), "n3");
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(h.xml.c_str()));
+  EXPECT_STREQ(nodeState(doc, "3").attribute("expected").value(), "down");
+  EXPECT_EQ(h.fencing.size(), 1u) << "fenced once: " << testing::PrintToString(h.log);
+  EXPECT_TRUE(h.ctl.idle()) << testing::PrintToString(h.log);
+}
+
+// Without a device or a watchdog, the never-seen node cannot be fenced, and what might run
+// there cannot start anywhere (Pacemaker: nothing that requires fencing starts).
+TEST(ControllerFencing, NodeNeverSeenWithoutMeansToFenceHoldsStartsBack) {
+  Harness h;
+  h.xml = fencingCib("", "");
+  h.startUp(without("n3"));
+  h.settle(healthy);
+  EXPECT_TRUE(h.fencing.empty());
+  EXPECT_EQ(count(h.executed, "start_0 d1"), 0u) << testing::PrintToString(h.executed);
+  EXPECT_TRUE(h.ctl.idle()) << testing::PrintToString(h.log);
+}
+
 TEST(ControllerFencing, FailedFencingIsRetriedAtATickFiveSecondsLater) {
   Harness h;
   h.xml = fencingCib("", kDevices);
