@@ -14,7 +14,7 @@ constexpr const char* kRoles[] = {"Started",    "Stopped", "Promoted",
 // pcs allows cloned members, which we do not offer).
 Status checkConstraintResource(const Cib& cib, const std::string& id) {
   if (!findResource(cib, id)) return Error{"Resource '" + id + "' does not exist"};
-  return {};
+  return checkNotInClone(cib, id);
 }
 
 bool nodeExists(const Cib& cib, const std::string& node) {
@@ -37,6 +37,17 @@ Status validateRole(const std::string& role) {
 }
 
 }  // namespace
+
+Status checkNotInClone(const Cib& cib, const std::string& id) {
+  pugi::xml_node resource = findResource(cib, id);
+  pugi::xml_node clone = resource.parent();
+  if (std::string_view(clone.name()) == "group") clone = clone.parent();
+  const std::string_view tag = clone.name();
+  if (!resource || (tag != "clone" && tag != "master")) return {};
+  return Error{id + " is a clone resource, you should use the clone id: " +
+               clone.attribute("id").as_string() +
+               " when adding constraints. Use --force to override."};
+}
 
 void removeConstraintsOf(Cib& cib, const std::string& rsc) {
   pugi::xml_node constraints = cib.configuration.child("constraints");

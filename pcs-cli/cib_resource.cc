@@ -138,14 +138,21 @@ Status apply(Cib& cib, const ResourceCreate& edit, const EditContext& context) {
   pugi::xml_node primitive = resources.append_child("primitive");
   primitive.append_attribute("id") = edit.id.c_str();
   setAgentAttributes(primitive, metadata != nullptr ? metadata->fullName() : edit.agent);
-  updateNvSet(cib, primitive, "instance_attributes", edit.params);
-  NvPairs meta = edit.meta;
-  if (edit.disabled) meta.emplace_back("target-role", "Stopped");
+  // pcs 0.11 writes a new resource's options sorted by name.
+  NvPairs params = edit.params, meta = edit.meta;
+  std::stable_sort(params.begin(), params.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  CloneSpec clone = edit.clone;
+  if (edit.disabled) (clone.wanted ? clone.options : meta).emplace_back("target-role", "Stopped");
+  std::stable_sort(meta.begin(), meta.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  updateNvSet(cib, primitive, "instance_attributes", params);
   updateNvSet(cib, primitive, "meta_attributes", meta);
   if (Status s = addOperations(cib, primitive, edit.operations, metadata, true); !s) {
     return s;
   }
   if (!edit.group.empty()) return placeInGroup(cib, primitive, edit.group, edit.before, edit.after);
+  if (clone.wanted) return cloneResource(cib, primitive, clone);
   return {};
 }
 
@@ -200,16 +207,34 @@ Status apply(Cib& cib, const ResourceUpdate& edit, const EditContext& context) {
   }
   updateNvSet(cib, resource, "instance_attributes", edit.params);
   updateNvSet(cib, resource, "meta_attributes", edit.meta);
-  // pcs replaces all operations of each action the user names.
+  // pcs replaces all operations of each action the user names, where the first of them stood.
+  pugi::xml_node ops = resource.child("operations");
+  pugi::xml_node anchor;  // the operation the new ones go before; null: at the end
+  bool replaced = false;
   for (const OperationSpec& op : edit.operations) {
-    pugi::xml_node ops = resource.child("operations");
     for (pugi::xml_node o = ops.first_child(); o;) {
       pugi::xml_node next = o.next_sibling();
-      if (op.action == o.attribute("name").as_string()) ops.remove_child(o);
+      if (op.action == o.attribute("name").as_string()) {
+        if (!replaced) anchor = next;
+        replaced = true;
+        if (anchor == o) anchor = next;
+        ops.remove_child(o);
+      }
       o = next;
     }
   }
-  return addOperations(cib, resource, edit.operations, agent, false);
+  const std::size_t kept = static_cast<std::size_t>(std::distance(ops.begin(), ops.end()));
+  if (Status s = addOperations(cib, resource, edit.operations, agent, false); !s) return s;
+  if (anchor) {
+    ops = resource.child("operations");
+    std::vector<pugi::xml_node> added;
+    std::size_t index = 0;
+    for (pugi::xml_node o : ops.children()) {
+      if (index++ >= kept) added.push_back(o);
+    }
+    for (pugi::xml_node o : added) ops.insert_move_before(o, anchor);
+  }
+  return {};
 }
 
 Status apply(Cib& cib, const ResourceEnable& edit, const EditContext&) {
