@@ -26,6 +26,7 @@ Status apply(Cib& cib, const ResourceBan& edit, const EditContext& context);
 Status apply(Cib& cib, const ResourceClear& edit, const EditContext& context);
 // cib_constraints.cc
 Status apply(Cib& cib, const LocationPrefers& edit, const EditContext& context);
+Status apply(Cib& cib, const LocationAdd& edit, const EditContext& context);
 Status apply(Cib& cib, const ColocationAdd& edit, const EditContext& context);
 Status apply(Cib& cib, const OrderAdd& edit, const EditContext& context);
 Status apply(Cib& cib, const ConstraintDelete& edit, const EditContext& context);

@@ -43,6 +43,9 @@ struct KnownAgent {
 struct EditContext {
   std::vector<KnownAgent> agents;
   std::string current_node;
+  // pcs -f: no cluster to ask, so location constraints skip the node existence check (pcs
+  // 0.11 warns "Validation for node existence in the cluster will be skipped").
+  bool offline = false;
 };
 
 // One operation as typed after `op`: `op monitor interval=5s timeout=20s`.
@@ -117,6 +120,13 @@ struct LocationPrefers {
   bool avoids = false;
   NvPairs node_scores;  // node -> score ("" = INFINITY)
   bool force = false;   // skip the check that nodes exist
+};
+// `constraint location add ID RSC NODE SCORE [resource-discovery=...]`; an existing
+// location constraint with that id is replaced, as in pcs.
+struct LocationAdd {
+  std::string id, rsc, node, score;
+  NvPairs options;
+  bool force = false;
 };
 struct ColocationAdd {
   std::string rsc, with_rsc;
@@ -218,7 +228,8 @@ using Edit =
                  ResourceOpAdd, GroupAdd, ResourceMove, ResourceBan, ResourceClear, LocationPrefers,
                  ColocationAdd, OrderAdd, ConstraintDelete, PropertySet, NodeStandby, ResourceClone,
                  ResourceUnclone, DefaultsUpdate, NvSetUpdate, LocationRule, SetConstraint,
-                 TicketAdd, TicketDelete, TagCreate, TagDelete, TagUpdate, OpDelete, GroupRemove>;
+                 TicketAdd, TicketDelete, TagCreate, TagDelete, TagUpdate, OpDelete, GroupRemove,
+                 LocationAdd>;
 
 // Parses the words after `pcs`, e.g. {"resource", "create", "vip", "IPaddr2", "ip=…",
 // "--group", "web"}. Flags (--force, --disabled, --group G, --before R, --after R) may be

@@ -261,6 +261,7 @@ bool waitable(const Edit& edit) {
          !std::holds_alternative<ResourceMeta>(edit) &&
          !std::holds_alternative<ResourceOpAdd>(edit) &&
          !std::holds_alternative<LocationPrefers>(edit) &&
+         !std::holds_alternative<LocationAdd>(edit) &&
          !std::holds_alternative<ColocationAdd>(edit) && !std::holds_alternative<OrderAdd>(edit) &&
          !std::holds_alternative<ConstraintDelete>(edit) &&
          !std::holds_alternative<PropertySet>(edit) &&
@@ -483,6 +484,10 @@ int cibCommand(const CibCommandOptions& given) {
   if (!edit.ok()) return fail(edit.error().message);
   auto context = contextFor(*edit, *cib, options.ocf_root);
   if (!context.ok()) return fail(context.error().message);
+  context->offline = true;
+  if (std::holds_alternative<LocationPrefers>(*edit) || std::holds_alternative<LocationAdd>(*edit)) {
+    std::cerr << "Warning: Validation for node existence in the cluster will be skipped\n";
+  }
   auto edited = applyEdit(*cib, *edit, *context);
   if (!edited.ok()) return fail(edited.error().message);
   auto bumped = bumpEpoch(*edited);

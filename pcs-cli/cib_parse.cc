@@ -115,7 +115,7 @@ Status paramsOpsMeta(const std::vector<std::string>& args, std::size_t i, NvPair
 // What follows `clone`/`promotable` (create) or the resource id (resource clone): an optional
 // clone id, then name=value meta attributes; create also takes a `meta` keyword there.
 // `primitive_meta` (create only): pairs after a `meta` keyword there belong to the primitive,
-// as in pcs 0.11; null: `meta` is not allowed.
+// as in pcs 0.11; null (resource clone): `meta` only introduces the clone's options.
 Result<CloneSpec> cloneSpec(bool promotable, const std::vector<std::string>& words,
                             NvPairs* primitive_meta) {
   CloneSpec spec{true, promotable, "", {}};
@@ -125,8 +125,8 @@ Result<CloneSpec> cloneSpec(bool promotable, const std::vector<std::string>& wor
   }
   NvPairs* into = &spec.options;
   for (; i < words.size(); ++i) {
-    if (primitive_meta != nullptr && words[i] == "meta") {
-      into = primitive_meta;
+    if (words[i] == "meta") {  // resource clone: the clone's own meta attributes
+      if (primitive_meta != nullptr) into = primitive_meta;
       continue;
     }
     auto kv = splitOption(words[i], false);
@@ -299,6 +299,14 @@ Result<Edit> parseConstraint(const Words& w) {
   if ((sub == "order" || sub == "colocation" || sub == "ticket") && a.size() >= 2 &&
       a[1] == "set") {
     return parseSets(sub, {a.begin() + 2, a.end()});
+  }
+  if (sub == "location" && a.size() >= 6 && a[1] == "add") {
+    LocationAdd e{a[2], a[3], a[4], a[5], {}, w.force};
+    std::size_t i = 6;
+    auto o = options(a, i, {}, false);
+    if (!o.ok()) return o.error();
+    e.options = *o;
+    return Edit{e};
   }
   if (sub == "location" && a.size() >= 3 && a[2] == "rule") {
     LocationRule e{a[1], {}, {}};

@@ -142,8 +142,7 @@ Status apply(Cib& cib, const ResourceCreate& edit, const EditContext& context) {
   NvPairs params = edit.params, meta = edit.meta;
   std::stable_sort(params.begin(), params.end(),
                    [](const auto& x, const auto& y) { return x.first < y.first; });
-  CloneSpec clone = edit.clone;
-  if (edit.disabled) (clone.wanted ? clone.options : meta).emplace_back("target-role", "Stopped");
+  if (edit.disabled && !edit.clone.wanted) meta.emplace_back("target-role", "Stopped");
   std::stable_sort(meta.begin(), meta.end(),
                    [](const auto& x, const auto& y) { return x.first < y.first; });
   updateNvSet(cib, primitive, "instance_attributes", params);
@@ -152,7 +151,12 @@ Status apply(Cib& cib, const ResourceCreate& edit, const EditContext& context) {
     return s;
   }
   if (!edit.group.empty()) return placeInGroup(cib, primitive, edit.group, edit.before, edit.after);
-  if (clone.wanted) return cloneResource(cib, primitive, clone);
+  if (!edit.clone.wanted) return {};
+  if (Status s = cloneResource(cib, primitive, edit.clone); !s) return s;
+  // --disabled stops the clone, as pcs's disable does after creating it.
+  if (edit.disabled) {
+    updateNvSet(cib, primitive.parent(), "meta_attributes", {{"target-role", "Stopped"}}, true);
+  }
   return {};
 }
 
@@ -190,6 +194,14 @@ Status apply(Cib& cib, const ResourceUpdate& edit, const EditContext& context) {
   pugi::xml_node resource;
   if (Status s = resourceExists(cib, edit.id, resource); !s) return s;
   const bool is_primitive = std::string_view(resource.name()) == "primitive";
+  const std::string_view tag = resource.name();
+  if ((tag == "clone" || tag == "master") && edit.operations.empty()) {
+    // pcs 0.11: a clone's options are its meta attributes.
+    NvPairs meta = edit.params;
+    meta.insert(meta.end(), edit.meta.begin(), edit.meta.end());
+    updateNvSet(cib, resource, "meta_attributes", meta);
+    return {};
+  }
   if (!is_primitive && (!edit.params.empty() || !edit.operations.empty())) {
     return Error{"Unable to find primitive resource '" + edit.id + "'"};
   }
@@ -240,7 +252,8 @@ Status apply(Cib& cib, const ResourceUpdate& edit, const EditContext& context) {
 Status apply(Cib& cib, const ResourceEnable& edit, const EditContext&) {
   pugi::xml_node resource;
   if (Status s = resourceExists(cib, edit.id, resource); !s) return s;
-  updateNvSet(cib, resource, "meta_attributes", {{"target-role", edit.enable ? "" : "Stopped"}});
+  updateNvSet(cib, resource, "meta_attributes", {{"target-role", edit.enable ? "" : "Stopped"}},
+              true);
   return {};
 }
 

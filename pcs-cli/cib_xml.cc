@@ -147,7 +147,8 @@ pugi::xml_node findPrimitive(const Cib& cib, std::string_view id) {
   return pe::cibconf::findPrimitive(cib.cib, id);
 }
 
-void updateNvSet(Cib& cib, pugi::xml_node owner, const char* set_tag, const NvPairs& pairs) {
+void updateNvSet(Cib& cib, pugi::xml_node owner, const char* set_tag, const NvPairs& pairs,
+                 bool first) {
   pugi::xml_node set = owner.child(set_tag);
   for (const auto& [name, value] : pairs) {
     pugi::xml_node pair;
@@ -163,7 +164,7 @@ void updateNvSet(Cib& cib, pugi::xml_node owner, const char* set_tag, const NvPa
           uniqueId(cib, sanitizeId(std::string(owner.attribute("id").as_string()) + "-" + set_tag));
       // pcs appends a new set: create writes the sets before <operations>, a later update
       // or meta puts them after the operations (or a group's members).
-      set = owner.append_child(set_tag);
+      set = first ? owner.prepend_child(set_tag) : owner.append_child(set_tag);
       set.append_attribute("id") = set_id.c_str();
     }
     if (!pair) {

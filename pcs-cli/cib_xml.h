@@ -45,7 +45,9 @@ pugi::xml_node findPrimitive(const Cib& cib, std::string_view id);
 
 // Sets each pair in owner's first <set_tag> (created as OWNERID-set_tag); an empty value
 // removes the pair; a set left empty stays (as in pcs). New sets go at the end of owner.
-void updateNvSet(Cib& cib, pugi::xml_node owner, const char* set_tag, const NvPairs& pairs);
+// `first`: a new set becomes owner's first child instead (pcs's enable/disable does that).
+void updateNvSet(Cib& cib, pugi::xml_node owner, const char* set_tag, const NvPairs& pairs,
+                 bool first = false);
 // Value of name in owner's first <set_tag>, or "".
 std::string nvValue(pugi::xml_node owner, const char* set_tag, std::string_view name);
 

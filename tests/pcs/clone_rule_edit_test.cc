@@ -129,3 +129,45 @@ TEST(LocationRule, Refusals) {
 
 }  // namespace
 }  // namespace pulse::pcs::testing
+
+namespace pulse::pcs::testing {
+namespace {
+
+TEST(LocationAdd, NamedConstraintReplacedById) {
+  PULSE_REQUIRE_REAL_AGENTS();
+  const std::string cib = ok(kEmptyCib, "resource create A ocf:heartbeat:Dummy");
+  std::string added = ok(cib, "constraint location add loc1 A n1 -INFINITY resource-discovery=never");
+  Xml xml(added);
+  EXPECT_EQ(xml.attr("//rsc_location[@id='loc1']", "score"), "-INFINITY");
+  EXPECT_EQ(xml.attr("//rsc_location[@id='loc1']", "resource-discovery"), "never");
+  Xml replaced(ok(added, "constraint location add loc1 A n2 5"));
+  EXPECT_EQ(replaced.count("//rsc_location"), 1u);
+  EXPECT_EQ(replaced.attr("//rsc_location[@id='loc1']", "node"), "n2");
+  EXPECT_EQ(fails(cib, "constraint location add loc1 A n1 bad"),
+            "invalid score 'bad', use integer or INFINITY or -INFINITY");
+  EXPECT_EQ(fails(cib, "constraint location add loc1 A n9 5"),
+            "Node 'n9' does not appear to exist in configuration, use --force to override");
+  // pcs -f has no cluster to ask about nodes.
+  EditContext offline = context();
+  offline.offline = true;
+  EXPECT_TRUE(Xml(ok(cib, "constraint location add loc1 A n9 5", offline))
+                  .node("//rsc_location[@node='n9']"));
+}
+
+TEST(ResourceClone, DisabledCloneAndCloneUpdate) {
+  PULSE_REQUIRE_REAL_AGENTS();
+  Xml disabled(ok(kEmptyCib, "resource create d1 ocf:heartbeat:Dummy --disabled clone"));
+  // pcs stops the clone, its meta attributes first in it.
+  EXPECT_EQ(disabled.attr("//clone[@id='d1-clone']/*[1]/nvpair[@name='target-role']", "value"),
+            "Stopped");
+  EXPECT_FALSE(disabled.node("//primitive/meta_attributes"));
+  const std::string cloned = ok(kEmptyCib, "resource create d1 ocf:heartbeat:Dummy clone");
+  Xml updated(ok(cloned, "resource update d1-clone clone-max=2"));
+  EXPECT_EQ(updated.attr("//clone/meta_attributes/nvpair[@name='clone-max']", "value"), "2");
+  EXPECT_EQ(fails(cloned, "constraint location d1 prefers n1"),
+            "d1 is a clone resource, you should use the clone id: d1-clone when adding "
+            "constraints. Use --force to override.");
+}
+
+}  // namespace
+}  // namespace pulse::pcs::testing
