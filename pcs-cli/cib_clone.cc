@@ -14,9 +14,6 @@ Status cloneResource(Cib& cib, pugi::xml_node resource, const CloneSpec& spec) {
   const std::string id = resource.attribute("id").as_string();
   const std::string_view parent = resource.parent().name();
   if (isCloneTag(parent)) return Error{"'" + id + "' is already a clone resource"};
-  if (parent == "group") {
-    return Error{"'" + id + "' is in a group, a resource in a group cannot be cloned"};
-  }
   if (parent == "bundle") return Error{"'" + id + "' is in a bundle, it cannot be cloned"};
   const std::string clone_id = spec.clone_id.empty() ? id + "-clone" : spec.clone_id;
   if (Status s = validateId(clone_id, "clone id"); !s) return s;
@@ -41,10 +38,17 @@ Status cloneResource(Cib& cib, pugi::xml_node resource, const CloneSpec& spec) {
   }
   std::stable_sort(meta.begin(), meta.end(),
                    [](const auto& x, const auto& y) { return x.first < y.first; });
-  // pcs moves the new clone to the end of <resources>.
+  // pcs moves the new clone to the end of <resources>; a group member leaves its group, and
+  // a group left empty goes with its constraints.
+  pugi::xml_node old_parent = resource.parent();
   pugi::xml_node clone = section(cib, "resources").append_child("clone");
   clone.append_attribute("id") = clone_id.c_str();
   clone.append_move(resource);
+  if (std::string_view(old_parent.name()) == "group" && !old_parent.child("primitive")) {
+    const std::string group_id = old_parent.attribute("id").as_string();
+    old_parent.parent().remove_child(old_parent);
+    removeConstraintsOf(cib, group_id);
+  }
   // pcs writes the clone's meta attributes after the resource it clones.
   pugi::xml_node set;
   for (const auto& [name, value] : meta) {

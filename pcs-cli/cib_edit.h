@@ -210,6 +210,7 @@ struct TagDelete {
 struct TagUpdate {
   std::string id;
   std::vector<std::string> add, remove;
+  std::string before, after;  // --before/--after ID: where the added ids go
 };
 // `resource op delete|remove RSC ACTION [k=v...]` or `... OPERATION_ID` (action empty).
 struct OpDelete {

@@ -122,11 +122,24 @@ Status apply(Cib& cib, const TagUpdate& edit, const EditContext&) {
   pugi::xml_node tag = findTag(cib, edit.id);
   if (!tag) return Error{"Tag '" + edit.id + "' does not exist"};
   if (Status s = checkTagMembers(cib, edit.add); !s) return s;
+  if (!edit.before.empty() && !edit.after.empty()) {
+    return Error{"you cannot specify both --before and --after"};
+  }
+  const std::string& anchor_id = edit.before.empty() ? edit.after : edit.before;
+  pugi::xml_node anchor;
+  if (!anchor_id.empty()) {
+    anchor = tag.find_child_by_attribute("obj_ref", "id", anchor_id.c_str());
+    if (!anchor) return Error{"There is no reference id '" + anchor_id + "' in the tag '" + edit.id + "'"};
+  }
   for (const std::string& id : edit.add) {
     if (tag.find_child_by_attribute("obj_ref", "id", id.c_str())) {
       return Error{"Cannot add reference ids already in the tag '" + edit.id + "': '" + id + "'"};
     }
-    tag.append_child("obj_ref").append_attribute("id") = id.c_str();
+    pugi::xml_node ref = !anchor                  ? tag.append_child("obj_ref")
+                         : !edit.before.empty() ? tag.insert_child_before("obj_ref", anchor)
+                                                  : tag.insert_child_after("obj_ref", anchor);
+    ref.append_attribute("id") = id.c_str();
+    if (anchor && edit.before.empty()) anchor = ref;  // the next one goes after this one
   }
   for (const std::string& id : edit.remove) {
     pugi::xml_node ref = tag.find_child_by_attribute("obj_ref", "id", id.c_str());

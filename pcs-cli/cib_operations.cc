@@ -257,7 +257,18 @@ Status apply(Cib& cib, const ResourceOpAdd& edit, const EditContext& context) {
                  ", use --force to override:\n" + existing + " (" + op.attribute("id").as_string() +
                  ")"};
   }
-  return addOperations(cib, primitive, {edit.operation}, agent, false);
+  if (Status s = addOperations(cib, primitive, {edit.operation}, agent, false); !s) return s;
+  // op add names an operation's depth set as pcs 0.11's older code does: params-OPID, with
+  // the pair OPID-OCF_CHECK_LEVEL-DEPTH.
+  pugi::xml_node op = primitive.child("operations").last_child();
+  if (pugi::xml_node set = op.child("instance_attributes"); set && !depth.empty()) {
+    const std::string op_id = op.attribute("id").as_string();
+    set.attribute("id") = uniqueId(cib, "params-" + op_id).c_str();
+    if (pugi::xml_node pair = set.find_child_by_attribute("nvpair", "name", "OCF_CHECK_LEVEL")) {
+      pair.attribute("id") = uniqueId(cib, sanitizeId(op_id + "-OCF_CHECK_LEVEL-" + depth)).c_str();
+    }
+  }
+  return {};
 }
 
 }  // namespace pulse::pcs::cibxml

@@ -465,7 +465,7 @@ Result<Edit> parseEdit(const std::vector<std::string>& words) {
     return Edit{TagDelete{{a.begin() + 2, a.end()}}};
   }
   if (a[0] == "tag" && a.size() >= 5 && a[1] == "update") {
-    TagUpdate e{a[2], {}, {}};
+    TagUpdate e{a[2], {}, {}, w.before, w.after};
     std::vector<std::string>* into = nullptr;
     for (std::size_t i = 3; i < a.size(); ++i) {
       if (a[i] == "add" || a[i] == "remove") {

@@ -17,6 +17,26 @@ bool oneOf(const std::string& word, const auto& list) {
   return std::find(std::begin(list), std::end(list), word) != std::end(list);
 }
 
+Status checkTyped(const std::string& type, const std::string& value) {
+  if (type == "integer") {
+    long long n = 0;
+    const char* end = value.data() + value.size();
+    const char* begin = value.data() + (value.starts_with("-") || value.starts_with("+") ? 1 : 0);
+    auto [ptr, ec] = std::from_chars(begin, end, n);
+    if (ec != std::errc() || ptr != end) return Error{"invalid integer value '" + value + "'"};
+  } else if (type == "number") {
+    double d = 0;
+    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), d);
+    if (ec != std::errc() || ptr != value.data() + value.size()) {
+      return Error{"invalid number value '" + value + "'"};
+    }
+  } else if (type == "version" && (value.empty() || value.find_first_not_of("0123456789.") !=
+                                                        std::string::npos)) {
+    return Error{"invalid version value '" + value + "'"};
+  }
+  return {};
+}
+
 // A parsed expression: a leaf (its words) or an and/or of operands.
 struct Node {
   std::string op;                 // "and" / "or"; "" for a leaf
@@ -93,6 +113,9 @@ class Parser {
           if (take == 5) return fail("missing duration options");
         }
       }
+    } else if (oneOf(first, kTypes) && i_ + 1 < w_.size() && !checkTyped(first, w_[i_ + 1])) {
+      // pcs reads a type word as the start of a typed value, even where an attribute stands.
+      return fail(checkTyped(first, w_[i_ + 1]).error().message);
     } else if (i_ + 2 < w_.size() && oneOf(w_[i_ + 1], kComparisons)) {
       take = oneOf(w_[i_ + 2], kTypes) && i_ + 3 < w_.size() ? 4 : 3;
     } else {
@@ -112,26 +135,6 @@ class Parser {
   const std::vector<std::string>& w_;
   std::size_t i_ = 0;
 };
-
-Status checkTyped(const std::string& type, const std::string& value) {
-  if (type == "integer") {
-    long long n = 0;
-    const char* end = value.data() + value.size();
-    const char* begin = value.data() + (value.starts_with("-") || value.starts_with("+") ? 1 : 0);
-    auto [ptr, ec] = std::from_chars(begin, end, n);
-    if (ec != std::errc() || ptr != end) return Error{"invalid integer value '" + value + "'"};
-  } else if (type == "number") {
-    double d = 0;
-    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), d);
-    if (ec != std::errc() || ptr != value.data() + value.size()) {
-      return Error{"invalid number value '" + value + "'"};
-    }
-  } else if (type == "version" && (value.empty() || value.find_first_not_of("0123456789.") !=
-                                                        std::string::npos)) {
-    return Error{"invalid version value '" + value + "'"};
-  }
-  return {};
-}
 
 Status appendPairs(pugi::xml_node element, const std::vector<std::string>& words) {
   for (const std::string& word : words) {

@@ -51,9 +51,18 @@ TEST(ResourceClone, Refusals) {
   EXPECT_EQ(fails(dummies(), "resource clone A B"), "'B' already exists");
   EXPECT_EQ(fails(dummies(), "resource clone A notify=yes"),
             "'yes' is not a valid notify value, use 'false', 'true'");
-  const std::string grouped = ok(dummies(), "resource group add g A B");
-  EXPECT_EQ(fails(grouped, "resource clone A"),
-            "'A' is in a group, a resource in a group cannot be cloned");
+}
+
+TEST(ResourceClone, GroupMemberLeavesItsGroup) {
+  PULSE_REQUIRE_REAL_AGENTS();
+  std::string grouped = ok(dummies(), "resource group add g A B");
+  grouped = ok(grouped, "constraint location g prefers n1");
+  Xml one(ok(grouped, "resource clone A"));
+  EXPECT_TRUE(one.node("//resources/clone[@id='A-clone']/primitive[@id='A']"));
+  EXPECT_EQ(one.count("//group[@id='g']/primitive"), 1u);
+  Xml last(ok(ok(grouped, "resource clone A"), "resource clone B"));
+  EXPECT_EQ(last.count("//group"), 0u);  // emptied: gone, with its constraint
+  EXPECT_EQ(last.count("//rsc_location"), 0u);
 }
 
 TEST(ResourceUnclone, ByCloneOrMemberId) {
@@ -125,6 +134,10 @@ TEST(LocationRule, Refusals) {
             "Resource 'Z' does not exist");
   EXPECT_EQ(fails(dummies(), "constraint location A rule cpus gt integer four"),
             "invalid integer value 'four'");
+  // A type word where an attribute stands starts a typed value in pcs's grammar.
+  EXPECT_EQ(fails(dummies(), "constraint location A rule version gte version 1.2.3"),
+            "'version gte version 1.2.3' is not a valid rule expression: invalid version value "
+            "'gte'");
 }
 
 }  // namespace

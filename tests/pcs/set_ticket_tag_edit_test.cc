@@ -70,6 +70,9 @@ TEST(Tag, CreateUpdateDelete) {
   Xml updated(ok(tagged, "tag update t1 add C remove A"));
   EXPECT_FALSE(updated.node("//obj_ref[@id='A']"));
   EXPECT_TRUE(updated.node("//tag/obj_ref[2][@id='C']"));
+  Xml before(ok(tagged, "tag update t1 add C --before B"));
+  EXPECT_TRUE(before.node("//tag/obj_ref[2][@id='C']"));
+  EXPECT_TRUE(before.node("//tag/obj_ref[3][@id='B']"));
   Xml removed(ok(tagged, "tag remove t1"));
   EXPECT_EQ(removed.count("//tag"), 0u);
   EXPECT_EQ(removed.count("//tags"), 1u);  // pcs leaves the empty section
