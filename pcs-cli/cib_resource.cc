@@ -174,6 +174,20 @@ Status apply(Cib& cib, const ResourceDelete& edit, const EditContext&) {
   for (pugi::xpath_node n : resource.select_nodes(".//primitive | .//group")) {
     gone.push_back(n.node().attribute("id").as_string());
   }
+  // pcs keeps tags whole: a resource a tag names is not removed.
+  std::vector<std::string> tags;
+  for (pugi::xml_node tag : cib.configuration.child("tags").children("tag")) {
+    for (const std::string& id : gone) {
+      if (tag.find_child_by_attribute("obj_ref", "id", id.c_str())) {
+        tags.push_back(tag.attribute("id").as_string());
+        break;
+      }
+    }
+  }
+  if (!tags.empty()) {
+    return Error{"Unable to remove resource '" + edit.id +
+                 "' because it is referenced in tags: " + formatList(tags)};
+  }
   pugi::xml_node parent = resource.parent();
   parent.remove_child(resource);
   // A group, clone or bundle left empty has nothing to run: pcs removes it too.

@@ -258,6 +258,8 @@ tags | tag create t2 A
 tags | tag create t1 C
 tags | resource create E ocf:heartbeat:Dummy
 tags | resource delete C
+tags | resource delete A
+tags | constraint location t1 prefers n1
 # groups
 prims | resource group add g A B
 prims | resource group add g A B C

@@ -73,6 +73,8 @@ TEST(Tag, CreateUpdateDelete) {
   Xml before(ok(tagged, "tag update t1 add C --before B"));
   EXPECT_TRUE(before.node("//tag/obj_ref[2][@id='C']"));
   EXPECT_TRUE(before.node("//tag/obj_ref[3][@id='B']"));
+  EXPECT_EQ(fails(tagged, "resource delete A"),
+            "Unable to remove resource 'A' because it is referenced in tags: 't1'");
   Xml removed(ok(tagged, "tag remove t1"));
   EXPECT_EQ(removed.count("//tag"), 0u);
   EXPECT_EQ(removed.count("//tags"), 1u);  // pcs leaves the empty section
