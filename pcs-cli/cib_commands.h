@@ -26,6 +26,7 @@ Status apply(Cib& cib, const ResourceBan& edit, const EditContext& context);
 Status apply(Cib& cib, const ResourceClear& edit, const EditContext& context);
 // cib_constraints.cc
 Status apply(Cib& cib, const LocationPrefers& edit, const EditContext& context);
+Status apply(Cib& cib, const LocationAdd& edit, const EditContext& context);
 Status apply(Cib& cib, const ColocationAdd& edit, const EditContext& context);
 Status apply(Cib& cib, const OrderAdd& edit, const EditContext& context);
 Status apply(Cib& cib, const ConstraintDelete& edit, const EditContext& context);
@@ -33,6 +34,30 @@ Status apply(Cib& cib, const ConstraintDelete& edit, const EditContext& context)
 Status apply(Cib& cib, const PropertySet& edit, const EditContext& context);
 Status apply(Cib& cib, const NodeStandby& edit, const EditContext& context);
 
+// cib_clone.cc
+Status apply(Cib& cib, const ResourceClone& edit, const EditContext& context);
+Status apply(Cib& cib, const ResourceUnclone& edit, const EditContext& context);
+// Wraps `resource` (a primitive or group) in the clone `spec` describes.
+Status cloneResource(Cib& cib, pugi::xml_node resource, const CloneSpec& spec);
+// cib_nvsets.cc
+Status apply(Cib& cib, const DefaultsUpdate& edit, const EditContext& context);
+Status apply(Cib& cib, const NvSetUpdate& edit, const EditContext& context);
+Status apply(Cib& cib, const TagCreate& edit, const EditContext& context);
+Status apply(Cib& cib, const TagDelete& edit, const EditContext& context);
+Status apply(Cib& cib, const TagUpdate& edit, const EditContext& context);
+// cib_rule.cc
+Status apply(Cib& cib, const LocationRule& edit, const EditContext& context);
+// cib_sets.cc
+Status apply(Cib& cib, const SetConstraint& edit, const EditContext& context);
+Status apply(Cib& cib, const TicketAdd& edit, const EditContext& context);
+Status apply(Cib& cib, const TicketDelete& edit, const EditContext& context);
+// cib_operations.cc
+Status apply(Cib& cib, const OpDelete& edit, const EditContext& context);
+// cib_group.cc
+Status apply(Cib& cib, const GroupRemove& edit, const EditContext& context);
+// pcs's refusal of a constraint on a resource (or group) inside a clone: name the clone.
+// (cib_constraints.cc)
+Status checkNotInClone(const Cib& cib, const std::string& id);
 // Removes every constraint (or set member) that names `rsc`; a set or constraint left
 // without resources goes too. (cib_constraints.cc)
 void removeConstraintsOf(Cib& cib, const std::string& rsc);

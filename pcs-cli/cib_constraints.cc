@@ -14,7 +14,7 @@ constexpr const char* kRoles[] = {"Started",    "Stopped", "Promoted",
 // pcs allows cloned members, which we do not offer).
 Status checkConstraintResource(const Cib& cib, const std::string& id) {
   if (!findResource(cib, id)) return Error{"Resource '" + id + "' does not exist"};
-  return {};
+  return checkNotInClone(cib, id);
 }
 
 bool nodeExists(const Cib& cib, const std::string& node) {
@@ -37,6 +37,17 @@ Status validateRole(const std::string& role) {
 }
 
 }  // namespace
+
+Status checkNotInClone(const Cib& cib, const std::string& id) {
+  pugi::xml_node resource = findResource(cib, id);
+  pugi::xml_node clone = resource.parent();
+  if (std::string_view(clone.name()) == "group") clone = clone.parent();
+  const std::string_view tag = clone.name();
+  if (!resource || (tag != "clone" && tag != "master")) return {};
+  return Error{id + " is a clone resource, you should use the clone id: " +
+               clone.attribute("id").as_string() +
+               " when adding constraints. Use --force to override."};
+}
 
 void removeConstraintsOf(Cib& cib, const std::string& rsc) {
   pugi::xml_node constraints = cib.configuration.child("constraints");
@@ -63,11 +74,47 @@ void removeConstraintsOf(Cib& cib, const std::string& rsc) {
   }
 }
 
-Status apply(Cib& cib, const LocationPrefers& edit, const EditContext&) {
+Status apply(Cib& cib, const LocationAdd& edit, const EditContext& context) {
+  if (Status s = checkConstraintResource(cib, edit.rsc); !s) return s;
+  if (Status s = validateId(edit.id, "constraint id"); !s) return s;
+  if (!edit.force && !context.offline && !nodeExists(cib, edit.node)) {
+    return Error{"Node '" + edit.node +
+                 "' does not appear to exist in configuration, use --force to override"};
+  }
+  if (!isScore(edit.score)) {
+    return Error{"invalid score '" + edit.score + "', use integer or INFINITY or -INFINITY"};
+  }
+  std::string discovery;
+  for (const auto& [name, value] : edit.options) {
+    if (name != "resource-discovery") {
+      return Error{"invalid option '" + name + "', allowed option is: 'resource-discovery'"};
+    }
+    if (value != "always" && value != "never" && value != "exclusive") {
+      return Error{"invalid resource-discovery value '" + value +
+                   "', allowed values are: 'always', 'exclusive', 'never'"};
+    }
+    discovery = value;
+  }
+  pugi::xml_node constraints = section(cib, "constraints");
+  if (pugi::xml_node old = constraints.find_child_by_attribute("rsc_location", "id",
+                                                               edit.id.c_str())) {
+    constraints.remove_child(old);
+  }
+  if (idExists(cib, edit.id)) return Error{"'" + edit.id + "' already exists"};
+  pugi::xml_node c = constraints.append_child("rsc_location");
+  c.append_attribute("id") = edit.id.c_str();
+  c.append_attribute("rsc") = edit.rsc.c_str();
+  c.append_attribute("node") = edit.node.c_str();
+  c.append_attribute("score") = edit.score.c_str();
+  if (!discovery.empty()) c.append_attribute("resource-discovery") = discovery.c_str();
+  return {};
+}
+
+Status apply(Cib& cib, const LocationPrefers& edit, const EditContext& context) {
   if (Status s = checkConstraintResource(cib, edit.rsc); !s) return s;
   if (edit.node_scores.empty()) return Error{"no node specified"};
   for (const auto& [node, score] : edit.node_scores) {
-    if (!edit.force && !nodeExists(cib, node)) {
+    if (!edit.force && !context.offline && !nodeExists(cib, node)) {
       return Error{"Node '" + node +
                    "' does not appear to exist in configuration, use --force to override"};
     }

@@ -43,12 +43,23 @@ struct KnownAgent {
 struct EditContext {
   std::vector<KnownAgent> agents;
   std::string current_node;
+  // pcs -f: no cluster to ask, so location constraints skip the node existence check (pcs
+  // 0.11 warns "Validation for node existence in the cluster will be skipped").
+  bool offline = false;
 };
 
 // One operation as typed after `op`: `op monitor interval=5s timeout=20s`.
 struct OperationSpec {
   std::string action;
   NvPairs options;
+};
+
+// The clone a `resource create ... clone|promotable` or `resource clone|promotable` makes.
+struct CloneSpec {
+  bool wanted = false;
+  bool promotable = false;
+  std::string clone_id;  // "" = RSC-clone
+  NvPairs options;       // the clone's meta attributes
 };
 
 struct ResourceCreate {
@@ -61,6 +72,7 @@ struct ResourceCreate {
   std::string before, after;  // --before/--after within the group
   bool disabled = false;      // --disabled: meta target-role=Stopped
   bool force = false;         // --force: allow unknown/missing options
+  CloneSpec clone;
 };
 struct ResourceDelete {
   std::string id;
@@ -109,6 +121,13 @@ struct LocationPrefers {
   NvPairs node_scores;  // node -> score ("" = INFINITY)
   bool force = false;   // skip the check that nodes exist
 };
+// `constraint location add ID RSC NODE SCORE [resource-discovery=...]`; an existing
+// location constraint with that id is replaced, as in pcs.
+struct LocationAdd {
+  std::string id, rsc, node, score;
+  NvPairs options;
+  bool force = false;
+};
 struct ColocationAdd {
   std::string rsc, with_rsc;
   std::string rsc_role, with_rsc_role;
@@ -134,10 +153,84 @@ struct NodeStandby {
   bool standby = true;  // false: unstandby
 };
 
+// `resource clone|promotable RSC [CLONE_ID] [options]`.
+struct ResourceClone {
+  std::string id;
+  CloneSpec clone;
+};
+// `resource unclone ID`: ID is the clone or the resource/group inside it.
+struct ResourceUnclone {
+  std::string id;
+};
+// `resource [op] defaults [update] name=value...`: rsc_defaults / op_defaults; empty removes.
+struct DefaultsUpdate {
+  bool operations = false;
+  NvPairs pairs;
+};
+// `resource utilization RSC k=v`, `node attribute NODE k=v`, `node utilization NODE k=v`.
+struct NvSetUpdate {
+  enum class Target { ResourceUtilization, NodeAttribute, NodeUtilization } target;
+  std::string id;  // resource id or node name
+  NvPairs pairs;   // empty value removes
+};
+// `constraint location RSC rule [options] EXPRESSION...`.
+struct LocationRule {
+  std::string rsc;
+  NvPairs options;  // id, constraint-id, score, score-attribute, role, resource-discovery
+  std::vector<std::string> expression;
+};
+// One `set` of a set constraint: its resources and options (sequential=, action=, ...).
+struct ResourceSet {
+  std::vector<std::string> resources;
+  NvPairs options;
+};
+// `constraint order|colocation|ticket set ... [setoptions ...]`.
+struct SetConstraint {
+  std::string kind;  // "order", "colocation", "ticket"
+  std::vector<ResourceSet> sets;
+  NvPairs options;
+};
+// `constraint ticket add TICKET [ROLE] RSC [options]`.
+struct TicketAdd {
+  std::string ticket, role, rsc;
+  NvPairs options;
+};
+// `constraint ticket delete|remove TICKET RSC`.
+struct TicketDelete {
+  std::string ticket, rsc;
+};
+// `tag create TAG ID...`, `tag delete|remove TAG...`, `tag update TAG [add ID...] [remove ID...]`.
+struct TagCreate {
+  std::string id;
+  std::vector<std::string> ids;
+};
+struct TagDelete {
+  std::vector<std::string> ids;
+};
+struct TagUpdate {
+  std::string id;
+  std::vector<std::string> add, remove;
+  std::string before, after;  // --before/--after ID: where the added ids go
+};
+// `resource op delete|remove RSC ACTION [k=v...]` or `... OPERATION_ID` (action empty).
+struct OpDelete {
+  std::string id;
+  std::string action;
+  NvPairs options;
+};
+// `resource group delete|remove GROUP [RSC...]` and `resource ungroup GROUP [RSC...]`.
+struct GroupRemove {
+  std::string group;
+  std::vector<std::string> resources;  // empty: dissolve the whole group
+};
+
 using Edit =
     std::variant<ResourceCreate, ResourceDelete, ResourceUpdate, ResourceEnable, ResourceMeta,
                  ResourceOpAdd, GroupAdd, ResourceMove, ResourceBan, ResourceClear, LocationPrefers,
-                 ColocationAdd, OrderAdd, ConstraintDelete, PropertySet, NodeStandby>;
+                 ColocationAdd, OrderAdd, ConstraintDelete, PropertySet, NodeStandby, ResourceClone,
+                 ResourceUnclone, DefaultsUpdate, NvSetUpdate, LocationRule, SetConstraint,
+                 TicketAdd, TicketDelete, TagCreate, TagDelete, TagUpdate, OpDelete, GroupRemove,
+                 LocationAdd>;
 
 // Parses the words after `pcs`, e.g. {"resource", "create", "vip", "IPaddr2", "ip=…",
 // "--group", "web"}. Flags (--force, --disabled, --group G, --before R, --after R) may be

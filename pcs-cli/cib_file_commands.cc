@@ -261,9 +261,17 @@ bool waitable(const Edit& edit) {
          !std::holds_alternative<ResourceMeta>(edit) &&
          !std::holds_alternative<ResourceOpAdd>(edit) &&
          !std::holds_alternative<LocationPrefers>(edit) &&
+         !std::holds_alternative<LocationAdd>(edit) &&
          !std::holds_alternative<ColocationAdd>(edit) && !std::holds_alternative<OrderAdd>(edit) &&
          !std::holds_alternative<ConstraintDelete>(edit) &&
-         !std::holds_alternative<PropertySet>(edit);
+         !std::holds_alternative<PropertySet>(edit) &&
+         !std::holds_alternative<DefaultsUpdate>(edit) &&
+         !std::holds_alternative<NvSetUpdate>(edit) &&
+         !std::holds_alternative<LocationRule>(edit) &&
+         !std::holds_alternative<SetConstraint>(edit) &&
+         !std::holds_alternative<TicketAdd>(edit) && !std::holds_alternative<TicketDelete>(edit) &&
+         !std::holds_alternative<TagCreate>(edit) && !std::holds_alternative<TagDelete>(edit) &&
+         !std::holds_alternative<TagUpdate>(edit) && !std::holds_alternative<OpDelete>(edit);
 }
 
 // One read-edit-write on the live CIB, redone (up to 3 times) when another write got there first.
@@ -424,7 +432,7 @@ bool isCibCommand(const std::vector<std::string>& positional) {
   const std::string& first = positional[0];
   if (first == "status") return positional.size() < 2 || positional[1] != "corosync";
   return first == "resource" || first == "constraint" || first == "property" || first == "node" ||
-         first == "stonith";
+         first == "stonith" || first == "tag";
 }
 
 int cibCommand(const CibCommandOptions& given) {
@@ -476,6 +484,10 @@ int cibCommand(const CibCommandOptions& given) {
   if (!edit.ok()) return fail(edit.error().message);
   auto context = contextFor(*edit, *cib, options.ocf_root);
   if (!context.ok()) return fail(context.error().message);
+  context->offline = true;
+  if (std::holds_alternative<LocationPrefers>(*edit) || std::holds_alternative<LocationAdd>(*edit)) {
+    std::cerr << "Warning: Validation for node existence in the cluster will be skipped\n";
+  }
   auto edited = applyEdit(*cib, *edit, *context);
   if (!edited.ok()) return fail(edited.error().message);
   auto bumped = bumpEpoch(*edited);

@@ -71,4 +71,31 @@ Status apply(Cib& cib, const GroupAdd& edit, const EditContext&) {
   return {};
 }
 
+// pcs resource ungroup / group delete|remove: the members leave for the end of <resources>;
+// a group left empty goes, with its constraints (and its clone, if it was cloned).
+Status apply(Cib& cib, const GroupRemove& edit, const EditContext&) {
+  pugi::xml_node group = findResource(cib, edit.group);
+  if (!group || std::string_view(group.name()) != "group") {
+    return Error{"Group '" + edit.group + "' does not exist"};
+  }
+  std::vector<pugi::xml_node> leaving;
+  if (edit.resources.empty()) {
+    for (pugi::xml_node p : group.children("primitive")) leaving.push_back(p);
+  }
+  for (const std::string& id : edit.resources) {
+    pugi::xml_node p = group.find_child_by_attribute("primitive", "id", id.c_str());
+    if (!p) return Error{"Resource '" + id + "' does not exist in group '" + edit.group + "'"};
+    leaving.push_back(p);
+  }
+  pugi::xml_node resources = section(cib, "resources");
+  for (pugi::xml_node p : leaving) resources.append_move(p);
+  if (group.child("primitive")) return {};
+  pugi::xml_node gone = group;
+  if (std::string_view(group.parent().name()) == "clone") gone = group.parent();
+  removeConstraintsOf(cib, edit.group);
+  removeConstraintsOf(cib, gone.attribute("id").as_string());
+  gone.parent().remove_child(gone);
+  return {};
+}
+
 }  // namespace pulse::pcs::cibxml

@@ -234,8 +234,84 @@ Status apply(Cib& cib, const ResourceOpAdd& edit, const EditContext& context) {
   pugi::xml_node primitive = findPrimitive(cib, edit.id);
   if (!primitive) return Error{"Unable to find resource: " + edit.id};
   const KnownAgent* agent = agentOf(context, primitive);
-  if (Status s = validateOperation(edit.operation, agent, edit.force); !s) return s;
-  return addOperations(cib, primitive, {edit.operation}, agent, false);
+  // pcs 0.11's op add takes any action name; it checks only the options.
+  if (Status s = validateOperation(edit.operation, nullptr, edit.force); !s) return s;
+  // ... and refuses a second operation of one action, role and depth without --force.
+  const std::string role = optionValue(edit.operation.options, "role");
+  const std::string depth = optionValue(edit.operation.options, "OCF_CHECK_LEVEL");
+  const auto interval = toSeconds(optionValue(edit.operation.options, "interval"));
+  for (pugi::xml_node op : primitive.child("operations").children("op")) {
+    // The same interval is addOperations()'s refusal, worded with the interval.
+    if (edit.force || edit.operation.action != op.attribute("name").as_string() ||
+        interval == toSeconds(op.attribute("interval").as_string()) ||
+        role != op.attribute("role").as_string() ||
+        depth != nvValue(op, "instance_attributes", "OCF_CHECK_LEVEL")) {
+      continue;
+    }
+    std::string existing = edit.operation.action;
+    for (pugi::xml_attribute a : op.attributes()) {
+      const std::string_view n = a.name();
+      if (n != "id" && n != "name") existing += " " + std::string(n) + "=" + a.value();
+    }
+    return Error{"operation " + edit.operation.action + " already specified for " + edit.id +
+                 ", use --force to override:\n" + existing + " (" + op.attribute("id").as_string() +
+                 ")"};
+  }
+  if (Status s = addOperations(cib, primitive, {edit.operation}, agent, false); !s) return s;
+  // op add names an operation's depth set as pcs 0.11's older code does: params-OPID, with
+  // the pair OPID-OCF_CHECK_LEVEL-DEPTH.
+  pugi::xml_node op = primitive.child("operations").last_child();
+  if (pugi::xml_node set = op.child("instance_attributes"); set && !depth.empty()) {
+    const std::string op_id = op.attribute("id").as_string();
+    set.attribute("id") = uniqueId(cib, "params-" + op_id).c_str();
+    if (pugi::xml_node pair = set.find_child_by_attribute("nvpair", "name", "OCF_CHECK_LEVEL")) {
+      pair.attribute("id") = uniqueId(cib, sanitizeId(op_id + "-OCF_CHECK_LEVEL-" + depth)).c_str();
+    }
+  }
+  return {};
+}
+
+}  // namespace pulse::pcs::cibxml
+
+namespace pulse::pcs::cibxml {
+
+// pcs resource op delete|remove: by operation id, or every operation of RSC with ACTION whose
+// options include all those given (pcs's "must specify the exact operation properties").
+Status apply(Cib& cib, const OpDelete& edit, const EditContext&) {
+  if (edit.action.empty()) {
+    pugi::xpath_variable_set vars;
+    vars.add("id", pugi::xpath_type_string)->set(edit.id.c_str());
+    pugi::xml_node op =
+        cib.configuration.child("resources").select_node(".//op[@id = $id]", &vars).node();
+    if (!op) return Error{"unable to find operation id: " + edit.id};
+    pugi::xml_node ops = op.parent();
+    ops.remove_child(op);
+    if (!ops.first_child()) ops.parent().remove_child(ops);
+    return {};
+  }
+  pugi::xml_node primitive = findPrimitive(cib, edit.id);
+  if (!primitive) return Error{"Unable to find resource: " + edit.id};
+  pugi::xml_node ops = primitive.child("operations");
+  bool removed = false;
+  for (pugi::xml_node op = ops.child("op"); op;) {
+    pugi::xml_node next = op.next_sibling("op");
+    bool match = edit.action == op.attribute("name").as_string();
+    for (const auto& [name, value] : edit.options) {
+      if (value != op.attribute(name.c_str()).as_string()) match = false;
+    }
+    if (match) {
+      ops.remove_child(op);
+      removed = true;
+    }
+    op = next;
+  }
+  if (!removed) {
+    std::string what = edit.action;
+    for (const auto& [name, value] : edit.options) what += " " + name + "=" + value;
+    return Error{"Unable to find operation matching: " + what};
+  }
+  if (!ops.first_child()) primitive.remove_child(ops);
+  return {};
 }
 
 }  // namespace pulse::pcs::cibxml

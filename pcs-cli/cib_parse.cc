@@ -112,6 +112,30 @@ Status paramsOpsMeta(const std::vector<std::string>& args, std::size_t i, NvPair
   return {};
 }
 
+// What follows `clone`/`promotable` (create) or the resource id (resource clone): an optional
+// clone id, then name=value meta attributes; create also takes a `meta` keyword there.
+// `primitive_meta` (create only): pairs after a `meta` keyword there belong to the primitive,
+// as in pcs 0.11; null (resource clone): `meta` only introduces the clone's options.
+Result<CloneSpec> cloneSpec(bool promotable, const std::vector<std::string>& words,
+                            NvPairs* primitive_meta) {
+  CloneSpec spec{true, promotable, "", {}};
+  std::size_t i = 0;
+  if (i < words.size() && words[i].find('=') == std::string::npos && words[i] != "meta") {
+    spec.clone_id = words[i++];
+  }
+  NvPairs* into = &spec.options;
+  for (; i < words.size(); ++i) {
+    if (words[i] == "meta") {  // resource clone: the clone's own meta attributes
+      if (primitive_meta != nullptr) into = primitive_meta;
+      continue;
+    }
+    auto kv = splitOption(words[i], false);
+    if (!kv.ok()) return kv.error();
+    into->push_back(*kv);
+  }
+  return spec;
+}
+
 Error usage(const std::string& command) {
   return Error{"invalid usage of 'pcs " + command + "', see pcs " + command + " --help"};
 }
@@ -124,7 +148,19 @@ Result<Edit> parseResource(const Words& w) {
     ResourceCreate e;
     e.id = a[2];
     e.agent = a[3];
-    if (Status s = paramsOpsMeta(a, 4, e.params, e.operations, e.meta, false); !s) return s.error();
+    const auto clone_word = std::find_if(a.begin() + 4, a.end(), [](const std::string& x) {
+      return x == "clone" || x == "promotable";
+    });
+    const std::vector<std::string> head(a.begin(), clone_word);
+    if (Status s = paramsOpsMeta(head, 4, e.params, e.operations, e.meta, false); !s) {
+      return s.error();
+    }
+    if (clone_word != a.end()) {
+      if (!w.group.empty()) return Error{"you can specify only one of clone, promotable, bundle or --group"};
+      auto clone = cloneSpec(*clone_word == "promotable", {clone_word + 1, a.end()}, &e.meta);
+      if (!clone.ok()) return clone.error();
+      e.clone = *clone;
+    }
     e.group = w.group;
     e.before = w.before;
     e.after = w.after;
@@ -158,6 +194,40 @@ Result<Edit> parseResource(const Words& w) {
   if (sub == "group" && a.size() >= 5 && a[2] == "add") {
     return Edit{GroupAdd{a[3], {a.begin() + 4, a.end()}, w.before, w.after}};
   }
+  if ((sub == "clone" || sub == "promotable") && a.size() >= 3) {
+    auto clone = cloneSpec(sub == "promotable", {a.begin() + 3, a.end()}, nullptr);
+    if (!clone.ok()) return clone.error();
+    return Edit{ResourceClone{a[2], *clone}};
+  }
+  if (sub == "unclone" && a.size() == 3) return Edit{ResourceUnclone{a[2]}};
+  const bool op_defaults = sub == "op" && a.size() > 2 && a[2] == "defaults";
+  if (sub == "defaults" || op_defaults) {
+    std::size_t i = op_defaults ? 3 : 2;
+    if (i < a.size() && a[i] == "update") ++i;
+    if (i >= a.size()) return usage("resource " + std::string(op_defaults ? "op " : "") + "defaults");
+    auto pairs = options(a, i, {}, true);
+    if (!pairs.ok()) return pairs.error();
+    return Edit{DefaultsUpdate{op_defaults, *pairs}};
+  }
+  if (sub == "utilization" && a.size() >= 4) {
+    std::size_t i = 3;
+    auto pairs = options(a, i, {}, true);
+    if (!pairs.ok()) return pairs.error();
+    return Edit{NvSetUpdate{NvSetUpdate::Target::ResourceUtilization, a[2], *pairs}};
+  }
+  if (sub == "op" && a.size() >= 4 && (a[2] == "delete" || a[2] == "remove")) {
+    if (a.size() == 4) return Edit{OpDelete{a[3], "", {}}};
+    std::size_t i = 5;
+    auto o = options(a, i, {}, false);
+    if (!o.ok()) return o.error();
+    return Edit{OpDelete{a[3], a[4], *o}};
+  }
+  if (sub == "group" && a.size() >= 4 && (a[2] == "delete" || a[2] == "remove")) {
+    return Edit{GroupRemove{a[3], {a.begin() + 4, a.end()}}};
+  }
+  if (sub == "ungroup" && a.size() >= 3) {
+    return Edit{GroupRemove{a[2], {a.begin() + 3, a.end()}}};
+  }
   if ((sub == "move" || sub == "move-with-constraint") && (a.size() == 3 || a.size() == 4)) {
     return Edit{ResourceMove{a[2], a.size() == 4 ? a[3] : ""}};
   }
@@ -180,16 +250,96 @@ bool isRole(const std::string& word) {
   return false;
 }
 
+// A role as pcs 0.11 writes it: capitalized, the deprecated Master/Slave as Promoted/Unpromoted.
 std::string capitalize(std::string word) {
   std::transform(word.begin(), word.end(), word.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (!word.empty()) word[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(word[0])));
+  if (word == "Master") return "Promoted";
+  if (word == "Slave") return "Unpromoted";
   return word;
+}
+
+// `set R… [k=v…] [set R… [k=v…]]… [setoptions k=v…]`, from `words` (after the kind).
+Result<Edit> parseSets(const std::string& kind, const std::vector<std::string>& words) {
+  SetConstraint e;
+  e.kind = kind;
+  std::size_t i = 0;
+  while (i < words.size() && words[i] != "setoptions") {
+    if (words[i] == "set") {
+      ++i;
+      continue;
+    }
+    ResourceSet set;
+    for (; i < words.size() && words[i] != "set" && words[i] != "setoptions"; ++i) {
+      if (words[i].find('=') == std::string::npos) {
+        if (!set.options.empty()) return Error{"unexpected '" + words[i] + "'"};
+        set.resources.push_back(words[i]);
+        continue;
+      }
+      auto kv = splitOption(words[i], false);
+      if (!kv.ok()) return kv.error();
+      set.options.push_back(*kv);
+    }
+    e.sets.push_back(set);
+  }
+  if (i < words.size()) {
+    ++i;
+    auto o = options(words, i, {}, false);
+    if (!o.ok()) return o.error();
+    e.options = *o;
+  }
+  if (e.sets.empty()) return usage("constraint " + kind);
+  return Edit{e};
 }
 
 Result<Edit> parseConstraint(const Words& w) {
   std::vector<std::string> a(w.args.begin() + 1, w.args.end());  // after "constraint"
   const std::string sub = a.empty() ? "" : a[0];
+  if ((sub == "order" || sub == "colocation" || sub == "ticket") && a.size() >= 2 &&
+      a[1] == "set") {
+    return parseSets(sub, {a.begin() + 2, a.end()});
+  }
+  if (sub == "location" && a.size() >= 6 && a[1] == "add") {
+    LocationAdd e{a[2], a[3], a[4], a[5], {}, w.force};
+    std::size_t i = 6;
+    auto o = options(a, i, {}, false);
+    if (!o.ok()) return o.error();
+    e.options = *o;
+    return Edit{e};
+  }
+  if (sub == "location" && a.size() >= 3 && a[2] == "rule") {
+    LocationRule e{a[1], {}, {}};
+    std::size_t i = 3;
+    for (; i < a.size(); ++i) {
+      const std::size_t eq = a[i].find('=');
+      const std::string key = a[i].substr(0, eq);
+      if (eq == std::string::npos ||
+          (key != "id" && key != "constraint-id" && key != "score" && key != "score-attribute" &&
+           key != "role" && key != "resource-discovery")) {
+        break;
+      }
+      e.options.emplace_back(key, a[i].substr(eq + 1));
+    }
+    e.expression.assign(a.begin() + static_cast<long>(i), a.end());
+    return Edit{e};
+  }
+  if (sub == "ticket" && a.size() >= 4 && a[1] == "add") {
+    TicketAdd e;
+    e.ticket = a[2];
+    std::size_t i = 3;
+    if (i + 1 < a.size() && isRole(a[i]) && a[i + 1].find('=') == std::string::npos) {
+      e.role = capitalize(a[i++]);
+    }
+    e.rsc = a[i++];
+    auto o = options(a, i, {}, false);
+    if (!o.ok()) return o.error();
+    e.options = *o;
+    return Edit{e};
+  }
+  if (sub == "ticket" && a.size() == 4 && (a[1] == "delete" || a[1] == "remove")) {
+    return Edit{TicketDelete{a[2], a[3]}};
+  }
   if (sub == "location" && a.size() >= 4 && (a[2] == "prefers" || a[2] == "avoids")) {
     LocationPrefers e{a[1], a[2] == "avoids", {}, w.force};
     for (std::size_t i = 3; i < a.size(); ++i) {
@@ -299,6 +449,34 @@ Result<Edit> parseEdit(const std::vector<std::string>& words) {
     auto p = options(a, i, {}, true);
     if (!p.ok()) return p.error();
     return Edit{PropertySet{*p, w.force}};
+  }
+  if (a[0] == "node" && a.size() >= 4 && (a[1] == "attribute" || a[1] == "utilization")) {
+    std::size_t i = 3;
+    auto p = options(a, i, {}, true);
+    if (!p.ok()) return p.error();
+    return Edit{NvSetUpdate{a[1] == "attribute" ? NvSetUpdate::Target::NodeAttribute
+                                                : NvSetUpdate::Target::NodeUtilization,
+                            a[2], *p}};
+  }
+  if (a[0] == "tag" && a.size() >= 3 && a[1] == "create") {
+    return Edit{TagCreate{a[2], {a.begin() + 3, a.end()}}};
+  }
+  if (a[0] == "tag" && a.size() >= 3 && (a[1] == "delete" || a[1] == "remove")) {
+    return Edit{TagDelete{{a.begin() + 2, a.end()}}};
+  }
+  if (a[0] == "tag" && a.size() >= 5 && a[1] == "update") {
+    TagUpdate e{a[2], {}, {}, w.before, w.after};
+    std::vector<std::string>* into = nullptr;
+    for (std::size_t i = 3; i < a.size(); ++i) {
+      if (a[i] == "add" || a[i] == "remove") {
+        into = a[i] == "add" ? &e.add : &e.remove;
+      } else if (into == nullptr) {
+        return usage("tag update");
+      } else {
+        into->push_back(a[i]);
+      }
+    }
+    return Edit{e};
   }
   if (a[0] == "node" && a.size() == 3 && (a[1] == "standby" || a[1] == "unstandby")) {
     return Edit{NodeStandby{a[2], a[1] == "standby"}};

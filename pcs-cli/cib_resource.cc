@@ -138,14 +138,25 @@ Status apply(Cib& cib, const ResourceCreate& edit, const EditContext& context) {
   pugi::xml_node primitive = resources.append_child("primitive");
   primitive.append_attribute("id") = edit.id.c_str();
   setAgentAttributes(primitive, metadata != nullptr ? metadata->fullName() : edit.agent);
-  updateNvSet(cib, primitive, "instance_attributes", edit.params);
-  NvPairs meta = edit.meta;
-  if (edit.disabled) meta.emplace_back("target-role", "Stopped");
+  // pcs 0.11 writes a new resource's options sorted by name.
+  NvPairs params = edit.params, meta = edit.meta;
+  std::stable_sort(params.begin(), params.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  if (edit.disabled && !edit.clone.wanted) meta.emplace_back("target-role", "Stopped");
+  std::stable_sort(meta.begin(), meta.end(),
+                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  updateNvSet(cib, primitive, "instance_attributes", params);
   updateNvSet(cib, primitive, "meta_attributes", meta);
   if (Status s = addOperations(cib, primitive, edit.operations, metadata, true); !s) {
     return s;
   }
   if (!edit.group.empty()) return placeInGroup(cib, primitive, edit.group, edit.before, edit.after);
+  if (!edit.clone.wanted) return {};
+  if (Status s = cloneResource(cib, primitive, edit.clone); !s) return s;
+  // --disabled stops the clone, as pcs's disable does after creating it.
+  if (edit.disabled) {
+    updateNvSet(cib, primitive.parent(), "meta_attributes", {{"target-role", "Stopped"}}, true);
+  }
   return {};
 }
 
@@ -162,6 +173,20 @@ Status apply(Cib& cib, const ResourceDelete& edit, const EditContext&) {
   std::vector<std::string> gone{edit.id};
   for (pugi::xpath_node n : resource.select_nodes(".//primitive | .//group")) {
     gone.push_back(n.node().attribute("id").as_string());
+  }
+  // pcs keeps tags whole: a resource a tag names is not removed.
+  std::vector<std::string> tags;
+  for (pugi::xml_node tag : cib.configuration.child("tags").children("tag")) {
+    for (const std::string& id : gone) {
+      if (tag.find_child_by_attribute("obj_ref", "id", id.c_str())) {
+        tags.push_back(tag.attribute("id").as_string());
+        break;
+      }
+    }
+  }
+  if (!tags.empty()) {
+    return Error{"Unable to remove resource '" + edit.id +
+                 "' because it is referenced in tags: " + formatList(tags)};
   }
   pugi::xml_node parent = resource.parent();
   parent.remove_child(resource);
@@ -183,6 +208,14 @@ Status apply(Cib& cib, const ResourceUpdate& edit, const EditContext& context) {
   pugi::xml_node resource;
   if (Status s = resourceExists(cib, edit.id, resource); !s) return s;
   const bool is_primitive = std::string_view(resource.name()) == "primitive";
+  const std::string_view tag = resource.name();
+  if ((tag == "clone" || tag == "master") && edit.operations.empty()) {
+    // pcs 0.11: a clone's options are its meta attributes.
+    NvPairs meta = edit.params;
+    meta.insert(meta.end(), edit.meta.begin(), edit.meta.end());
+    updateNvSet(cib, resource, "meta_attributes", meta);
+    return {};
+  }
   if (!is_primitive && (!edit.params.empty() || !edit.operations.empty())) {
     return Error{"Unable to find primitive resource '" + edit.id + "'"};
   }
@@ -200,22 +233,41 @@ Status apply(Cib& cib, const ResourceUpdate& edit, const EditContext& context) {
   }
   updateNvSet(cib, resource, "instance_attributes", edit.params);
   updateNvSet(cib, resource, "meta_attributes", edit.meta);
-  // pcs replaces all operations of each action the user names.
+  // pcs replaces all operations of each action the user names, where the first of them stood.
+  pugi::xml_node ops = resource.child("operations");
+  pugi::xml_node anchor;  // the operation the new ones go before; null: at the end
+  bool replaced = false;
   for (const OperationSpec& op : edit.operations) {
-    pugi::xml_node ops = resource.child("operations");
     for (pugi::xml_node o = ops.first_child(); o;) {
       pugi::xml_node next = o.next_sibling();
-      if (op.action == o.attribute("name").as_string()) ops.remove_child(o);
+      if (op.action == o.attribute("name").as_string()) {
+        if (!replaced) anchor = next;
+        replaced = true;
+        if (anchor == o) anchor = next;
+        ops.remove_child(o);
+      }
       o = next;
     }
   }
-  return addOperations(cib, resource, edit.operations, agent, false);
+  const std::size_t kept = static_cast<std::size_t>(std::distance(ops.begin(), ops.end()));
+  if (Status s = addOperations(cib, resource, edit.operations, agent, false); !s) return s;
+  if (anchor) {
+    ops = resource.child("operations");
+    std::vector<pugi::xml_node> added;
+    std::size_t index = 0;
+    for (pugi::xml_node o : ops.children()) {
+      if (index++ >= kept) added.push_back(o);
+    }
+    for (pugi::xml_node o : added) ops.insert_move_before(o, anchor);
+  }
+  return {};
 }
 
 Status apply(Cib& cib, const ResourceEnable& edit, const EditContext&) {
   pugi::xml_node resource;
   if (Status s = resourceExists(cib, edit.id, resource); !s) return s;
-  updateNvSet(cib, resource, "meta_attributes", {{"target-role", edit.enable ? "" : "Stopped"}});
+  updateNvSet(cib, resource, "meta_attributes", {{"target-role", edit.enable ? "" : "Stopped"}},
+              true);
   return {};
 }
 

@@ -22,7 +22,9 @@ struct Cib {
 Status load(const std::string& xml, Cib& out);
 
 // Serializes, then re-reads with pulse::pe::unpackCib so no edit can hand back a CIB the
-// engine refuses.
+// engine refuses as invalid. Valid Pacemaker configuration the engine cannot schedule yet
+// (engineLacksFeature) passes: a CIB file may hold it, and crmd refuses it on push.
+bool engineLacksFeature(const Error& refusal);
 Result<std::string> finish(const Cib& cib);
 
 // configuration/<name>, created (in Pacemaker's section order) when missing.
@@ -42,8 +44,10 @@ pugi::xml_node findResource(const Cib& cib, std::string_view id);
 pugi::xml_node findPrimitive(const Cib& cib, std::string_view id);
 
 // Sets each pair in owner's first <set_tag> (created as OWNERID-set_tag); an empty value
-// removes the pair; a set left empty is removed. New sets go before <operations>.
-void updateNvSet(Cib& cib, pugi::xml_node owner, const char* set_tag, const NvPairs& pairs);
+// removes the pair; a set left empty stays (as in pcs). New sets go at the end of owner.
+// `first`: a new set becomes owner's first child instead (pcs's enable/disable does that).
+void updateNvSet(Cib& cib, pugi::xml_node owner, const char* set_tag, const NvPairs& pairs,
+                 bool first = false);
 // Value of name in owner's first <set_tag>, or "".
 std::string nvValue(pugi::xml_node owner, const char* set_tag, std::string_view name);
 

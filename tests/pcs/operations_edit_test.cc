@@ -26,11 +26,22 @@ TEST(ResourceOpAdd, SameIntervalTwiceIsRefused) {
 TEST(ResourceOpAdd, UnknownActionOptionOrResource) {
   PULSE_REQUIRE_REAL_AGENTS();
   std::string cib = ok(kEmptyCib, kVip);
-  EXPECT_EQ(fails(cib, "resource op add vip reload interval=0s"),
-            "'reload' is not a valid operation name value, use 'meta-data', 'monitor', 'start', "
-            "'status', 'stop', 'validate-all', use --force to override");
-  Xml forced(ok(cib, "resource op add vip reload interval=0s --force"));
-  EXPECT_TRUE(forced.node("//op[@id='vip-reload-interval-0s']"));
+  // pcs 0.11's op add takes actions the agent does not list (Debian's pcs does).
+  Xml added(ok(cib, "resource op add vip reload interval=0s"));
+  EXPECT_TRUE(added.node("//op[@id='vip-reload-interval-0s']"));
+  // A second monitor (same role, same depth) at another interval needs --force.
+  EXPECT_EQ(fails(cib, "resource op add vip monitor interval=30s"),
+            "operation monitor already specified for vip, use --force to override:\n"
+            "monitor interval=10s timeout=20s (vip-monitor-interval-10s)");
+  EXPECT_TRUE(Xml(ok(cib, "resource op add vip monitor interval=30s role=Promoted"))
+                  .node("//op[@id='vip-monitor-interval-30s']"));
+  EXPECT_TRUE(Xml(ok(cib, "resource op add vip monitor interval=30s --force"))
+                  .node("//op[@id='vip-monitor-interval-30s']"));
+  // Another depth is another check: allowed, its set named as pcs's op add names it.
+  Xml deep(ok(cib, "resource op add vip monitor interval=60s OCF_CHECK_LEVEL=10"));
+  EXPECT_TRUE(deep.node("//op[@id='vip-monitor-interval-60s']/instance_attributes"
+                        "[@id='params-vip-monitor-interval-60s']/"
+                        "nvpair[@id='vip-monitor-interval-60s-OCF_CHECK_LEVEL-10']"));
   EXPECT_EQ(fails(cib, "resource op add vip monitor interval=30s colour=red"),
             "invalid resource operation option 'colour', allowed options are: "
             "'OCF_CHECK_LEVEL', 'description', 'enabled', 'id', 'interval', 'interval-origin', "

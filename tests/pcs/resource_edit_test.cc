@@ -188,7 +188,8 @@ TEST(ResourceEnableDisable, TargetRole) {
       "Stopped");
   Xml enabled(ok(cib, "resource enable vip"));
   EXPECT_FALSE(enabled.node("//nvpair[@name='target-role']"));
-  EXPECT_FALSE(enabled.node("//primitive[@id='vip']/meta_attributes"));
+  // pcs 0.11 leaves the emptied set in place.
+  EXPECT_TRUE(enabled.node("//primitive[@id='vip']/meta_attributes[@id='vip-meta_attributes']"));
   EXPECT_EQ(fails(cib, "resource enable nope"), "Resource 'nope' does not exist.");
 }
 

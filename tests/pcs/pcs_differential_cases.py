@@ -1,0 +1,351 @@
+"""The command sequences pcs_differential_test.py runs through both pcs binaries.
+
+BASES: starting CIBs, each the commands (run by Debian's pcs) that build it from an empty
+three-node cluster (n1, n2, n3). CASES: (base, [command, ...]); each command is what follows
+`pcs -f FILE`. Taken from pcs 0.11's man page and the HAProxy/PostgreSQL cluster guides; refusals
+are included on purpose (both must refuse).
+"""
+
+PRIMS = [
+    "resource create vip ocf:heartbeat:IPaddr2 ip=192.168.122.10 cidr_netmask=24",
+    "resource create A ocf:heartbeat:Dummy",
+    "resource create B ocf:heartbeat:Dummy",
+    "resource create C ocf:heartbeat:Dummy",
+]
+
+BASES = {
+    "empty": [],
+    "prims": PRIMS,
+    "group": PRIMS + ["resource group add g A B C"],
+    "clone": PRIMS + ["resource clone A"],
+    "promo": PRIMS + ["resource create pg ocf:heartbeat:pgsql promotable notify=true"],
+    "rules": PRIMS + [
+        "constraint location A rule score=50 #uname eq n1",
+        "constraint location B rule date-spec hours=9-16 weekdays=1-5",
+        "resource defaults update resource-stickiness=100",
+        "resource op defaults update timeout=60s",
+    ],
+    "sets": PRIMS + [
+        "constraint order set A B set C",
+        "constraint colocation set A B setoptions score=100",
+    ],
+    "tickets": PRIMS + [
+        "constraint ticket add T1 A loss-policy=stop",
+        "constraint ticket set B C setoptions ticket=T2",
+    ],
+    "tags": PRIMS + ["tag create t1 A B"],
+    "constr": PRIMS + [
+        "constraint location A prefers n1",
+        "constraint colocation add B with A",
+        "constraint order A then B",
+    ],
+    "attrs": PRIMS + [
+        "node attribute n1 rack=r1",
+        "node utilization n1 cpu=8",
+        "resource utilization A cpu=1",
+    ],
+}
+
+_CASES_TEXT = """
+# resource create
+empty | resource create vip ocf:heartbeat:IPaddr2 ip=10.0.0.5 cidr_netmask=24 op monitor interval=30s
+empty | resource create d1 ocf:heartbeat:Dummy
+empty | resource create d1 Dummy
+empty | resource create d1 ocf:heartbeat:Dummy --disabled
+empty | resource create d1 ocf:heartbeat:Dummy meta resource-stickiness=100
+empty | resource create d1 ocf:heartbeat:Dummy op monitor interval=20s timeout=40s
+empty | resource create d1 ocf:heartbeat:Dummy fake=1
+empty | resource create d1 ocf:heartbeat:Dummy fake=1 --force
+empty | resource create d1 ocf:heartbeat:NoSuchAgent
+empty | resource create d1 ocf:heartbeat:Dummy --group g1
+empty | resource create 1bad ocf:heartbeat:Dummy
+empty | resource create vip ocf:heartbeat:IPaddr2
+empty | resource create d1 ocf:heartbeat:Dummy ; resource create d2 ocf:heartbeat:Dummy --group g1 ; resource create d3 ocf:heartbeat:Dummy --group g1 --before d2
+prims | resource create A ocf:heartbeat:Dummy
+group | resource create D ocf:heartbeat:Dummy --group g --before B
+group | resource create D ocf:heartbeat:Dummy --group g --after A
+group | resource create D ocf:heartbeat:Dummy --group g --before Z
+group | resource create D ocf:heartbeat:Dummy --group g --before A --after B
+# clones and promotable clones at creation (HAProxy and PostgreSQL guides)
+empty | resource create d1 ocf:heartbeat:Dummy clone
+empty | resource create d1 ocf:heartbeat:Dummy clone globally-unique=true clone-max=2
+empty | resource create d1 ocf:heartbeat:Dummy clone d1-ha
+empty | resource create d1 ocf:heartbeat:Dummy clone meta interleave=true
+empty | resource create d1 ocf:heartbeat:Dummy meta resource-stickiness=10 clone interleave=true
+empty | resource create st ocf:pacemaker:Stateful promotable
+empty | resource create st ocf:pacemaker:Stateful promotable promoted-max=1 notify=true
+empty | resource create haproxy systemd:haproxy clone --force
+empty | resource create haproxy systemd:haproxy clone
+empty | resource create pg ocf:heartbeat:pgsql pgctl=/usr/lib/postgresql/15/bin/pg_ctl pgdata=/var/lib/postgresql/15/main rep_mode=sync op monitor interval=15s role=Promoted op monitor interval=16s role=Unpromoted promotable notify=true
+empty | resource create d1 ocf:heartbeat:Dummy clone --group g
+empty | resource create d1 ocf:heartbeat:Dummy --disabled clone
+empty | resource create d1 ocf:heartbeat:Dummy clone promotable=true
+empty | resource create d1 ocf:heartbeat:Dummy clone clone-max=two
+prims | resource create A-clone ocf:heartbeat:Dummy
+prims | resource create D ocf:heartbeat:Dummy clone A
+# clone / promotable / unclone
+prims | resource clone A
+prims | resource clone A clone-max=2 clone-node-max=1
+prims | resource clone A A-custom
+prims | resource clone A vip
+prims | resource promotable A
+prims | resource promotable A promoted-max=1 notify=true
+prims | resource clone A promotable=true
+prims | resource clone A globally-unique=true
+prims | resource clone Z
+prims | resource clone A ; resource clone B
+prims | resource clone A meta interleave=true
+group | resource clone g
+group | resource clone A
+group | resource promotable g
+group | resource unclone g
+clone | resource unclone A-clone
+clone | resource unclone A
+clone | resource clone A
+clone | resource clone A-clone
+clone | resource promotable A
+clone | resource unclone Z
+clone | resource delete A
+clone | resource delete A-clone
+clone | resource meta A-clone clone-max=2
+clone | resource update A fake=1 --force
+clone | resource update A-clone clone-max=2
+clone | resource disable A-clone
+clone | resource disable A
+clone | resource enable A-clone
+clone | resource create E ocf:heartbeat:Dummy
+clone | resource group add g2 A
+clone | resource group add g2 B
+clone | resource ban A-clone n2
+clone | resource op add A monitor interval=33s
+clone | resource utilization A cpu=1
+promo | resource unclone pg-clone
+promo | resource clone pg
+promo | resource create E ocf:heartbeat:Dummy
+# constraints with clones and the promoted role (VIP with the PostgreSQL primary)
+clone | constraint colocation add vip with A-clone
+clone | constraint location A-clone prefers n1
+clone | constraint location A prefers n1
+clone | constraint order A-clone then vip
+clone | constraint order A then vip
+promo | constraint colocation add vip with Promoted pg-clone
+promo | constraint colocation add vip with master pg-clone
+promo | constraint colocation add vip with promoted pg-clone 100
+promo | constraint colocation add Started vip with Promoted pg-clone INFINITY
+promo | constraint order promote pg-clone then start vip
+promo | constraint order promote pg-clone then start vip symmetrical=false kind=Mandatory
+promo | constraint order demote pg-clone then stop vip
+promo | constraint location pg-clone rule role=Promoted score=100 #uname eq n1
+promo | constraint ticket add T1 Promoted pg-clone loss-policy=demote
+# resource defaults / op defaults
+empty | resource defaults update resource-stickiness=100
+empty | resource defaults update resource-stickiness=100 migration-threshold=3
+empty | resource defaults resource-stickiness=100
+empty | resource op defaults update timeout=240s
+empty | resource op defaults timeout=240s
+empty | resource op defaults update timeout=240s record-pending=true
+empty | resource defaults update resource-stickiness=100 ; resource defaults update resource-stickiness=200
+empty | resource defaults update resource-stickiness=100 ; resource defaults update migration-threshold=1
+rules | resource defaults update resource-stickiness=
+rules | resource op defaults update timeout=
+rules | resource defaults update resource-stickiness=5
+rules | resource op defaults update interval=0s
+rules | resource create E ocf:heartbeat:Dummy
+rules | resource delete A
+rules | constraint delete location-A
+rules | constraint delete location-B
+rules | constraint location C rule score=10 #uname eq n3
+rules | resource clone C
+# location rules
+prims | constraint location A rule score=50 #uname eq n1
+prims | constraint location A rule #uname eq n1
+prims | constraint location A rule score=-INFINITY not_defined pingd or pingd lte 0
+prims | constraint location A rule score=100 defined pingd
+prims | constraint location A rule date gt 2023-01-01
+prims | constraint location A rule date lt 2030-01-01
+prims | constraint location A rule date in_range 2023-01-01 to 2024-01-01
+prims | constraint location A rule date in_range 2023-01-01 to duration months=2
+prims | constraint location A rule date-spec hours=9-16 weekdays=1-5
+prims | constraint location A rule date-spec weekdays=6-7
+prims | constraint location A rule id=myrule score=10 #uname eq n2
+prims | constraint location A rule constraint-id=loc1 score=10 #uname eq n2
+prims | constraint location A rule score-attribute=pingd defined pingd
+prims | constraint location A rule score=10 #uname eq n1 and date gt 2023-01-01
+prims | constraint location A rule score=10 #uname eq n1 or #uname eq n2
+prims | constraint location A rule score=10 ( #uname eq n1 or #uname eq n2 ) and defined pingd
+prims | constraint location A rule score=10 cpus gt integer 4
+prims | constraint location A rule score=10 version gte version 1.2.3
+prims | constraint location A rule score=10 load lt number 1.5
+prims | constraint location A rule score=10 #uname ne n3
+prims | constraint location A rule score=10 rack eq string r1
+prims | constraint location A rule resource-discovery=never score=-INFINITY #uname eq n3
+prims | constraint location A rule
+prims | constraint location A rule score=10 #uname eqq n1
+prims | constraint location A rule score=ten #uname eq n1
+prims | constraint location Z rule #uname eq n1
+prims | constraint location A rule score=50 #uname eq n1 ; constraint location A rule score=60 #uname eq n2
+prims | constraint location A rule score=10 date-spec years=2023 hours=9-16
+# location prefers/avoids/add
+prims | constraint location A prefers n1
+prims | constraint location A prefers n1=50 n2=20
+prims | constraint location A avoids n2
+prims | constraint location A avoids n2=100
+prims | constraint location Z prefers n1
+prims | constraint location A prefers n9
+prims | constraint location A prefers n1 ; constraint location A prefers n1=10
+prims | constraint location add loc1 A n1 100
+prims | constraint location add loc1 A n1 -INFINITY resource-discovery=never
+prims | constraint location add loc1 A n1 bad
+# order / colocation sets
+prims | constraint order set A B
+prims | constraint order set A B set C
+prims | constraint order set A B sequential=false set C setoptions kind=Optional
+prims | constraint order set A B action=promote set C setoptions symmetrical=false
+prims | constraint order set A B setoptions id=myset
+prims | constraint order set A B require-all=false
+prims | constraint order set A B role=Started
+prims | constraint order set A Z
+prims | constraint order set
+prims | constraint order set A B setoptions kind=Never
+prims | constraint order set A B sequential=maybe
+prims | constraint order set A B ; constraint order set A B
+prims | constraint colocation set A B
+prims | constraint colocation set A B set C setoptions score=100
+prims | constraint colocation set A B sequential=false set C
+prims | constraint colocation set A B setoptions score=-INFINITY
+prims | constraint colocation set A B setoptions id=coloset
+prims | constraint colocation set A B setoptions score=bad
+prims | constraint colocation set A Z
+sets | constraint delete order_set_ABC
+sets | constraint delete pcs_rsc_order_set_A_B_set_C
+sets | constraint delete colocation_set_ABC
+sets | constraint delete pcs_rsc_colocation_set_A_B
+sets | resource delete A
+sets | resource delete C
+sets | resource create E ocf:heartbeat:Dummy
+sets | constraint order set A B set C
+sets | resource clone C
+# tickets
+prims | constraint ticket add T1 A
+prims | constraint ticket add T1 A loss-policy=stop
+prims | constraint ticket add T1 A id=tk1
+prims | constraint ticket add T1 A loss-policy=bogus
+prims | constraint ticket add T1 Z
+prims | constraint ticket add T1 Started A
+prims | constraint ticket set A B setoptions ticket=T1
+prims | constraint ticket set A B setoptions ticket=T1 loss-policy=fence
+prims | constraint ticket set A B set C setoptions ticket=T1
+prims | constraint ticket set A B
+prims | constraint ticket add T1 A ; constraint ticket add T1 A
+tickets | constraint ticket delete T1 A
+tickets | constraint ticket remove T1 A
+tickets | constraint ticket delete T9 A
+tickets | resource create E ocf:heartbeat:Dummy
+tickets | resource delete A
+tickets | constraint delete ticket-T1-A
+# tags
+prims | tag create t1 A B
+prims | tag create t1 A Z
+prims | tag create A B
+prims | tag create t1
+prims | tag create t1 A A
+tags | tag update t1 add C
+tags | tag update t1 remove A
+tags | tag update t1 add C --before B
+tags | tag delete t1
+tags | tag remove t1
+tags | tag create t2 A
+tags | tag create t1 C
+tags | resource create E ocf:heartbeat:Dummy
+tags | resource delete C
+tags | resource delete A
+tags | constraint location t1 prefers n1
+# groups
+prims | resource group add g A B
+prims | resource group add g A B C
+prims | resource group add g A ; resource group add g B --before A
+prims | resource group add g A ; resource group add g B --after A
+prims | resource group add g Z
+prims | resource group add A B
+group | resource group add g2 A
+group | resource group add g vip --after A
+group | resource group add g vip --before C
+group | resource group add g vip --before Z
+group | resource group add g vip --before A --after B
+group | resource group add g C --before A
+group | resource group remove g B
+group | resource group remove g
+group | resource group delete g A B C
+group | resource ungroup g
+group | resource ungroup g A
+group | resource delete g
+group | resource delete A
+group | resource meta g target-role=Stopped
+group | resource disable g
+# operations
+prims | resource op add A monitor interval=30s timeout=20s
+prims | resource op add A monitor interval=10s
+prims | resource op add A start timeout=60s
+prims | resource op add A monitor interval=60s role=Promoted
+prims | resource op add A monitor interval=60s OCF_CHECK_LEVEL=10
+prims | resource op add A notify timeout=5s
+prims | resource op add A monitor interval=60s foo=bar
+prims | resource op add Z monitor interval=10s
+prims | resource op delete A monitor
+prims | resource op delete A-monitor-interval-10s
+prims | resource op remove A start
+prims | resource op delete A monitor interval=10s timeout=20s
+prims | resource op delete A monitor interval=99s
+prims | resource op delete no-such-op
+# update / meta / enable
+prims | resource update vip ip=10.0.0.6
+prims | resource update vip cidr_netmask=
+prims | resource update A op monitor interval=30s
+prims | resource update A meta target-role=Stopped
+prims | resource meta A resource-stickiness=50
+prims | resource meta A resource-stickiness=50 ; resource meta A resource-stickiness=
+prims | resource update Z ip=1
+prims | resource disable A
+prims | resource disable A ; resource enable A
+prims | resource delete A
+prims | resource delete Z
+constr | resource delete A
+constr | constraint delete location-A-n1-INFINITY
+constr | constraint remove nope
+# utilization and node attributes
+prims | resource utilization A cpu=2 memory=1024
+prims | resource utilization A cpu=2 ; resource utilization A cpu=
+prims | resource utilization Z cpu=1
+prims | resource utilization A cpu
+prims | node utilization n1 cpu=8 memory=16384
+prims | node attribute n1 rack=r1
+prims | node attribute n1 rack=r1 datacenter=dc1
+attrs | node attribute n1 rack=
+attrs | node utilization n1 cpu=
+attrs | node attribute n1 rack=r2
+attrs | resource utilization A cpu=
+# properties and plain constraints
+prims | property set stonith-enabled=false
+prims | property set no-quorum-policy=ignore
+prims | property set no-such-property=1
+prims | property set no-such-property=1 --force
+prims | property set maintenance-mode=true
+prims | constraint colocation add A with B
+prims | constraint colocation add A with B 100
+prims | constraint colocation add A with B -INFINITY
+prims | constraint colocation add A with Z
+prims | constraint colocation add A with B ; constraint colocation add A with B
+prims | constraint order A then B
+prims | constraint order start A then start B kind=Optional
+prims | constraint order stop A then stop B
+prims | constraint order A then B symmetrical=false
+prims | constraint order A then Z
+prims | node standby n1
+"""
+
+CASES = []
+for _line in _CASES_TEXT.strip().splitlines():
+    if not _line.strip() or _line.startswith("#"):
+        continue
+    _base, _commands = _line.split(" | ", 1)
+    CASES.append((_base.strip(), [c.strip() for c in _commands.split(" ; ")]))
