@@ -149,7 +149,8 @@ struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
       checkAfterEvent(quorum, "quorum exchange");
       if (view_callback) {
         ViewChanged change{view, update.status, {}};
-        for (NodeId member : view.members) change.incarnations[member] = node->incarnationOf(member);
+        for (NodeId member : view.members)
+          change.incarnations[member] = node->incarnationOf(member);
         view_callback(change);
       }
       reportQuorum(update.status);

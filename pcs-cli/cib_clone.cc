@@ -23,8 +23,7 @@ Status cloneResource(Cib& cib, pugi::xml_node resource, const CloneSpec& spec) {
     if ((name == "promotable" || name == "globally-unique" || name == "notify" ||
          name == "interleave" || name == "ordered") &&
         value != "true" && value != "false") {
-      return Error{"'" + value + "' is not a valid " + name +
-                   " value, use 'false', 'true'"};
+      return Error{"'" + value + "' is not a valid " + name + " value, use 'false', 'true'"};
     }
   }
   if (spec.promotable) {

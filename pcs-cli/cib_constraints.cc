@@ -96,8 +96,8 @@ Status apply(Cib& cib, const LocationAdd& edit, const EditContext& context) {
     discovery = value;
   }
   pugi::xml_node constraints = section(cib, "constraints");
-  if (pugi::xml_node old = constraints.find_child_by_attribute("rsc_location", "id",
-                                                               edit.id.c_str())) {
+  if (pugi::xml_node old =
+          constraints.find_child_by_attribute("rsc_location", "id", edit.id.c_str())) {
     constraints.remove_child(old);
   }
   if (idExists(cib, edit.id)) return Error{"'" + edit.id + "' already exists"};

@@ -224,13 +224,12 @@ struct GroupRemove {
   std::vector<std::string> resources;  // empty: dissolve the whole group
 };
 
-using Edit =
-    std::variant<ResourceCreate, ResourceDelete, ResourceUpdate, ResourceEnable, ResourceMeta,
-                 ResourceOpAdd, GroupAdd, ResourceMove, ResourceBan, ResourceClear, LocationPrefers,
-                 ColocationAdd, OrderAdd, ConstraintDelete, PropertySet, NodeStandby, ResourceClone,
-                 ResourceUnclone, DefaultsUpdate, NvSetUpdate, LocationRule, SetConstraint,
-                 TicketAdd, TicketDelete, TagCreate, TagDelete, TagUpdate, OpDelete, GroupRemove,
-                 LocationAdd>;
+using Edit = std::variant<ResourceCreate, ResourceDelete, ResourceUpdate, ResourceEnable,
+                          ResourceMeta, ResourceOpAdd, GroupAdd, ResourceMove, ResourceBan,
+                          ResourceClear, LocationPrefers, ColocationAdd, OrderAdd, ConstraintDelete,
+                          PropertySet, NodeStandby, ResourceClone, ResourceUnclone, DefaultsUpdate,
+                          NvSetUpdate, LocationRule, SetConstraint, TicketAdd, TicketDelete,
+                          TagCreate, TagDelete, TagUpdate, OpDelete, GroupRemove, LocationAdd>;
 
 // Parses the words after `pcs`, e.g. {"resource", "create", "vip", "IPaddr2", "ip=…",
 // "--group", "web"}. Flags (--force, --disabled, --group G, --before R, --after R) may be

@@ -268,10 +268,10 @@ bool waitable(const Edit& edit) {
          !std::holds_alternative<DefaultsUpdate>(edit) &&
          !std::holds_alternative<NvSetUpdate>(edit) &&
          !std::holds_alternative<LocationRule>(edit) &&
-         !std::holds_alternative<SetConstraint>(edit) &&
-         !std::holds_alternative<TicketAdd>(edit) && !std::holds_alternative<TicketDelete>(edit) &&
-         !std::holds_alternative<TagCreate>(edit) && !std::holds_alternative<TagDelete>(edit) &&
-         !std::holds_alternative<TagUpdate>(edit) && !std::holds_alternative<OpDelete>(edit);
+         !std::holds_alternative<SetConstraint>(edit) && !std::holds_alternative<TicketAdd>(edit) &&
+         !std::holds_alternative<TicketDelete>(edit) && !std::holds_alternative<TagCreate>(edit) &&
+         !std::holds_alternative<TagDelete>(edit) && !std::holds_alternative<TagUpdate>(edit) &&
+         !std::holds_alternative<OpDelete>(edit);
 }
 
 // One read-edit-write on the live CIB, redone (up to 3 times) when another write got there first.
@@ -485,7 +485,8 @@ int cibCommand(const CibCommandOptions& given) {
   auto context = contextFor(*edit, *cib, options.ocf_root);
   if (!context.ok()) return fail(context.error().message);
   context->offline = true;
-  if (std::holds_alternative<LocationPrefers>(*edit) || std::holds_alternative<LocationAdd>(*edit)) {
+  if (std::holds_alternative<LocationPrefers>(*edit) ||
+      std::holds_alternative<LocationAdd>(*edit)) {
     std::cerr << "Warning: Validation for node existence in the cluster will be skipped\n";
   }
   auto edited = applyEdit(*cib, *edit, *context);

@@ -104,7 +104,8 @@ Status apply(Cib& cib, const TagCreate& edit, const EditContext&) {
   if (!tags) tags = cib.configuration.append_child("tags");
   pugi::xml_node tag = tags.append_child("tag");
   tag.append_attribute("id") = edit.id.c_str();
-  for (const std::string& id : edit.ids) tag.append_child("obj_ref").append_attribute("id") = id.c_str();
+  for (const std::string& id : edit.ids)
+    tag.append_child("obj_ref").append_attribute("id") = id.c_str();
   return {};
 }
 
@@ -129,15 +130,16 @@ Status apply(Cib& cib, const TagUpdate& edit, const EditContext&) {
   pugi::xml_node anchor;
   if (!anchor_id.empty()) {
     anchor = tag.find_child_by_attribute("obj_ref", "id", anchor_id.c_str());
-    if (!anchor) return Error{"There is no reference id '" + anchor_id + "' in the tag '" + edit.id + "'"};
+    if (!anchor)
+      return Error{"There is no reference id '" + anchor_id + "' in the tag '" + edit.id + "'"};
   }
   for (const std::string& id : edit.add) {
     if (tag.find_child_by_attribute("obj_ref", "id", id.c_str())) {
       return Error{"Cannot add reference ids already in the tag '" + edit.id + "': '" + id + "'"};
     }
-    pugi::xml_node ref = !anchor                  ? tag.append_child("obj_ref")
+    pugi::xml_node ref = !anchor                ? tag.append_child("obj_ref")
                          : !edit.before.empty() ? tag.insert_child_before("obj_ref", anchor)
-                                                  : tag.insert_child_after("obj_ref", anchor);
+                                                : tag.insert_child_after("obj_ref", anchor);
     ref.append_attribute("id") = id.c_str();
     if (anchor && edit.before.empty()) anchor = ref;  // the next one goes after this one
   }

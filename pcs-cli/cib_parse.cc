@@ -156,7 +156,8 @@ Result<Edit> parseResource(const Words& w) {
       return s.error();
     }
     if (clone_word != a.end()) {
-      if (!w.group.empty()) return Error{"you can specify only one of clone, promotable, bundle or --group"};
+      if (!w.group.empty())
+        return Error{"you can specify only one of clone, promotable, bundle or --group"};
       auto clone = cloneSpec(*clone_word == "promotable", {clone_word + 1, a.end()}, &e.meta);
       if (!clone.ok()) return clone.error();
       e.clone = *clone;
@@ -204,7 +205,8 @@ Result<Edit> parseResource(const Words& w) {
   if (sub == "defaults" || op_defaults) {
     std::size_t i = op_defaults ? 3 : 2;
     if (i < a.size() && a[i] == "update") ++i;
-    if (i >= a.size()) return usage("resource " + std::string(op_defaults ? "op " : "") + "defaults");
+    if (i >= a.size())
+      return usage("resource " + std::string(op_defaults ? "op " : "") + "defaults");
     auto pairs = options(a, i, {}, true);
     if (!pairs.ok()) return pairs.error();
     return Edit{DefaultsUpdate{op_defaults, *pairs}};

@@ -30,8 +30,8 @@ Status checkTyped(const std::string& type, const std::string& value) {
     if (ec != std::errc() || ptr != value.data() + value.size()) {
       return Error{"invalid number value '" + value + "'"};
     }
-  } else if (type == "version" && (value.empty() || value.find_first_not_of("0123456789.") !=
-                                                        std::string::npos)) {
+  } else if (type == "version" &&
+             (value.empty() || value.find_first_not_of("0123456789.") != std::string::npos)) {
     return Error{"invalid version value '" + value + "'"};
   }
   return {};
@@ -122,7 +122,8 @@ class Parser {
       return fail("unexpected '" + first + "'");
     }
     if (i_ + take > w_.size()) return fail("missing value after '" + w_.back() + "'");
-    node->leaf.assign(w_.begin() + static_cast<long>(i_), w_.begin() + static_cast<long>(i_ + take));
+    node->leaf.assign(w_.begin() + static_cast<long>(i_),
+                      w_.begin() + static_cast<long>(i_ + take));
     for (const std::string& word : node->leaf) {
       if (word == "(" || word == ")" || word == "and" || word == "or") {
         return fail("unexpected '" + word + "'");
@@ -147,8 +148,8 @@ Status appendPairs(pugi::xml_node element, const std::vector<std::string>& words
 
 Status writeLeaf(Cib& cib, pugi::xml_node rule, const std::vector<std::string>& w) {
   const std::string id = uniqueId(cib, std::string(rule.attribute("id").as_string()) + "-expr");
-  if (w[0] == "date-spec" || (w[0] == "date" && (w[1] == "gt" || w[1] == "lt" ||
-                                                 w[1] == "in_range"))) {
+  if (w[0] == "date-spec" ||
+      (w[0] == "date" && (w[1] == "gt" || w[1] == "lt" || w[1] == "in_range"))) {
     pugi::xml_node e = rule.append_child("date_expression");
     e.append_attribute("id") = id.c_str();
     if (w[0] == "date-spec") {

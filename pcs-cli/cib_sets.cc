@@ -26,8 +26,7 @@ std::string allowedNames(const std::vector<Allowed>& allowed) {
 }
 
 // pcs's wording for an unknown option or a value outside the allowed list.
-Status checkOptions(const NvPairs& options, const std::vector<Allowed>& allowed,
-                    const char* what) {
+Status checkOptions(const NvPairs& options, const std::vector<Allowed>& allowed, const char* what) {
   for (const auto& [name, value] : options) {
     auto it = std::find_if(allowed.begin(), allowed.end(),
                            [&](const Allowed& a) { return name == a.name; });
@@ -38,8 +37,7 @@ Status checkOptions(const NvPairs& options, const std::vector<Allowed>& allowed,
     if (!it->values.empty() &&
         std::find(it->values.begin(), it->values.end(), value) == it->values.end()) {
       std::vector<std::string> values(it->values.begin(), it->values.end());
-      return Error{"'" + value + "' is not a valid " + name + " value, use " +
-                   formatList(values)};
+      return Error{"'" + value + "' is not a valid " + name + " value, use " + formatList(values)};
     }
   }
   return {};
@@ -77,8 +75,8 @@ Status apply(Cib& cib, const SetConstraint& edit, const EditContext&) {
   } else if (edit.kind == "colocation") {
     constraint_options = {{"id", {}}, {"score", {}}};
   } else {
-    constraint_options = {{"id", {}}, {"loss-policy", {"demote", "fence", "freeze", "stop"}},
-                          {"ticket", {}}};
+    constraint_options = {
+        {"id", {}}, {"loss-policy", {"demote", "fence", "freeze", "stop"}}, {"ticket", {}}};
   }
   if (Status s = checkOptions(edit.options, constraint_options, "constraint"); !s) return s;
   const std::string score = optionValue(edit.options, "score");
@@ -89,11 +87,13 @@ Status apply(Cib& cib, const SetConstraint& edit, const EditContext&) {
     return Error{"required option 'ticket' is missing"};
   }
   // pcs refuses a second constraint of this kind over the same sets of resources.
-  for (pugi::xml_node c : cib.configuration.child("constraints").children(("rsc_" + edit.kind).c_str())) {
+  for (pugi::xml_node c :
+       cib.configuration.child("constraints").children(("rsc_" + edit.kind).c_str())) {
     std::vector<std::vector<std::string>> sets;
     for (pugi::xml_node set : c.children("resource_set")) {
       sets.emplace_back();
-      for (pugi::xml_node ref : set.children("resource_ref")) sets.back().push_back(ref.attribute("id").as_string());
+      for (pugi::xml_node ref : set.children("resource_ref"))
+        sets.back().push_back(ref.attribute("id").as_string());
     }
     std::vector<std::vector<std::string>> wanted;
     for (const ResourceSet& set : edit.sets) wanted.push_back(set.resources);
@@ -112,7 +112,8 @@ Status apply(Cib& cib, const SetConstraint& edit, const EditContext&) {
     if (Status s = validateId(id, "constraint id"); !s) return s;
     if (idExists(cib, id)) return Error{"'" + id + "' already exists"};
   }
-  pugi::xml_node constraint = section(cib, "constraints").append_child(("rsc_" + edit.kind).c_str());
+  pugi::xml_node constraint =
+      section(cib, "constraints").append_child(("rsc_" + edit.kind).c_str());
   constraint.append_attribute("id") = id.c_str();
   for (const auto& [name, value] : edit.options) {
     if (name != "id") constraint.append_attribute(name.c_str()) = value.c_str();
@@ -181,7 +182,8 @@ Status apply(Cib& cib, const TicketDelete& edit, const EditContext&) {
       }
       for (pugi::xml_node set = c.child("resource_set"); set;) {
         pugi::xml_node next_set = set.next_sibling("resource_set");
-        if (pugi::xml_node ref = set.find_child_by_attribute("resource_ref", "id", edit.rsc.c_str())) {
+        if (pugi::xml_node ref =
+                set.find_child_by_attribute("resource_ref", "id", edit.rsc.c_str())) {
           set.remove_child(ref);
           changed = true;
           if (!set.child("resource_ref")) c.remove_child(set);

@@ -19,9 +19,8 @@ namespace cibxml {
 namespace {
 
 // Pacemaker's order of configuration sections.
-constexpr const char* kSectionOrder[] = {"crm_config",  "nodes",        "resources",
-                                         "constraints", "rsc_defaults", "op_defaults",
-                                         "tags"};
+constexpr const char* kSectionOrder[] = {"crm_config",   "nodes",       "resources", "constraints",
+                                         "rsc_defaults", "op_defaults", "tags"};
 
 bool idIn(pugi::xml_node node, std::string_view id) {
   for (pugi::xml_node child : node.children()) {

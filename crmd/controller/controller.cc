@@ -452,12 +452,11 @@ ControllerOutput Controller::requestShutdown(const std::string& node, WallSecond
   const bool recorded =
       cib::nodeAttribute(cib_->cib(), id, "shutdown", cib::AttributeLifetime::kTransient)
           .has_value();
-  const bool queued = std::any_of(queued_.begin(), queued_.end(),
-                                  [&](const Change& c) { return c.shutdown_node_id == id; }) ||
-                      (in_flight_ && std::any_of(in_flight_->changes.begin(),
-                                                 in_flight_->changes.end(), [&](const Change& c) {
-                                                   return c.shutdown_node_id == id;
-                                                 }));
+  const bool queued =
+      std::any_of(queued_.begin(), queued_.end(),
+                  [&](const Change& c) { return c.shutdown_node_id == id; }) ||
+      (in_flight_ && std::any_of(in_flight_->changes.begin(), in_flight_->changes.end(),
+                                 [&](const Change& c) { return c.shutdown_node_id == id; }));
   if (recorded || queued) return out;
   out.log.push_back(node + " is shutting down: moving its resources away");
   queued_.push_back(Change{.shutdown_node_id = id});

@@ -13,9 +13,8 @@ Status Controller::checkInvariants() const {
     return Status(Error{"controller invariant \"" + invariant + "\" broken: " + detail});
   };
   // Nothing happens unless this node is DC.
-  if (!dc_ &&
-      (!queued_.empty() || in_flight_ || runner_ || !dispatched_.empty() || !fencing_.empty() ||
-       !graph_fencing_.empty())) {
+  if (!dc_ && (!queued_.empty() || in_flight_ || runner_ || !dispatched_.empty() ||
+               !fencing_.empty() || !graph_fencing_.empty())) {
     return fail("nothing happens unless DC",
                 "not DC, yet " + std::to_string(queued_.size()) + " queued changes, " +
                     std::to_string(dispatched_.size()) + " awaited results, " +

@@ -29,10 +29,10 @@
 #include "common/log.h"
 #include "crmd/admin/admin_server.h"
 #include "crmd/admin/auth_store.h"
+#include "crmd/cib/parsed_cib.h"
 #include "crmd/client/secret_input.h"
 #include "crmd/client/secure_file.h"
 #include "crmd/client/tls_identity.h"
-#include "crmd/cib/parsed_cib.h"
 #include "crmd/daemon/node_daemon.h"
 #include "crmd/metrics/metrics_server.h"
 #include "crmd/metrics/metrics_text.h"
@@ -213,7 +213,8 @@ int runDaemon(AdminServerOptions options, NodeDaemonOptions cluster_options,
   std::unique_ptr<metrics::MetricsServer> metrics_server;
   if (!metrics_options.address.off) {
     auto started = metrics::MetricsServer::start(
-        metrics_options.address, [cluster = cluster->get()] { return renderNodeMetrics(*cluster); });
+        metrics_options.address,
+        [cluster = cluster->get()] { return renderNodeMetrics(*cluster); });
     if (started) {
       metrics_server = std::move(started).value();
       logEvent("metrics on http://" + metrics_server->endpoint() + "/metrics");
@@ -307,9 +308,9 @@ int main(int argc, char** argv) {
       member_help.c_str())(
       "metrics-address", po::value<std::string>()->default_value("*:9664"),
       "Prometheus /metrics over plain HTTP (ha_cluster_exporter's names): ADDR:PORT, "
-      "[IPV6]:PORT, *:PORT for every address, or off")("handshake-timeout",
-                           po::value<long>()->default_value(defaults.handshake_timeout.count()),
-                           "admin port: milliseconds a client has to finish its TLS handshake");
+      "[IPV6]:PORT, *:PORT for every address, or off")(
+      "handshake-timeout", po::value<long>()->default_value(defaults.handshake_timeout.count()),
+      "admin port: milliseconds a client has to finish its TLS handshake");
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::vector<std::string>>());
   po::options_description all;

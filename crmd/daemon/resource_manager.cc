@@ -162,8 +162,8 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
       const auto* node = options.config.findNode(id);
       if (!node) continue;
       auto incarnation = incarnations.find(id);
-      next.push_back(Member{id, nameOf(*node),
-                            incarnation == incarnations.end() ? 0 : incarnation->second});
+      next.push_back(
+          Member{id, nameOf(*node), incarnation == incarnations.end() ? 0 : incarnation->second});
     }
     for (const Member& m : members) {
       const bool stayed =
@@ -181,7 +181,8 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
         logEvent("resources: quorum lost; no-quorum-policy=" + policy + " keeps " +
                  std::to_string(local->activeCount(everything)) + " resources running");
       } else {
-        logEvent("resources: quorum lost; stopping " + std::to_string(local->activeCount(managed())) +
+        logEvent("resources: quorum lost; stopping " +
+                 std::to_string(local->activeCount(managed())) +
                  " resources (no-quorum-policy=" + policy + ")");
         local->stopAll("quorum lost", managed());
       }
@@ -433,7 +434,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   ResourceManagerOptions options;
   std::string self_name;
   asio::steady_timer tick_timer;
-  std::unique_ptr<LocalExecutor> local;  // reset by stop()
+  std::unique_ptr<LocalExecutor> local;                                         // reset by stop()
   std::atomic<std::uint64_t> transitions{0}, fencing_ok{0}, fencing_failed{0};  // counters()
   std::atomic<std::size_t> active_count{0};   // active resources the cluster manages
   std::atomic<std::size_t> running_count{0};  // all active ones, unmanaged too

@@ -28,7 +28,8 @@ Result<ListenAddress> parseListenAddress(const std::string& text) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   } else if (host.find(':') != std::string::npos) {
-    return Error{"--metrics-address '" + text + "': write an IPv6 address in brackets, "
+    return Error{"--metrics-address '" + text +
+                 "': write an IPv6 address in brackets, "
                  "[::1]:9664"};
   }
   unsigned value = 0;
@@ -46,9 +47,9 @@ namespace {
 
 std::string response(std::string_view status, std::string_view content_type,
                      const std::string& body, bool head) {
-  std::string out = "HTTP/1.1 " + std::string(status) + "\r\nContent-Type: " +
-                    std::string(content_type) + "\r\nContent-Length: " +
-                    std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
+  std::string out =
+      "HTTP/1.1 " + std::string(status) + "\r\nContent-Type: " + std::string(content_type) +
+      "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
   if (!head) out += body;
   return out;
 }
@@ -230,7 +231,8 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const ListenAddress&
     }
   } else {
     const auto ip = asio::ip::make_address(address.host, ec);
-    if (ec) return Error{"metrics address " + shown + ": '" + address.host + "' is not an IP address"};
+    if (ec)
+      return Error{"metrics address " + shown + ": '" + address.host + "' is not an IP address"};
     endpoint = tcp::endpoint(ip, address.port);
     impl->acceptor.open(endpoint.protocol(), ec);
   }

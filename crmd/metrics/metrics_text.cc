@@ -62,8 +62,8 @@ double migrationThreshold(const pugi::xml_node& cib, const std::string& rsc) {
       return std::min(scoreValue(it->second), kPacemakerInfinity);
     }
   }
-  auto defaults = pe::cibconf::nvBlocks(cib.child("configuration").child("rsc_defaults"),
-                                        "meta_attributes");
+  auto defaults =
+      pe::cibconf::nvBlocks(cib.child("configuration").child("rsc_defaults"), "meta_attributes");
   if (auto it = defaults.find("migration-threshold"); it != defaults.end()) {
     return std::min(scoreValue(it->second), kPacemakerInfinity);
   }
@@ -119,7 +119,7 @@ void pacemakerFamilies(const MetricsFacts& f, std::string& out) {
     for (const std::string& node : where) {
       const std::string role = node.empty() ? "stopped" : lower(pe::roleName(r.role));
       const std::pair<const char*, bool> statuses[] = {
-          {"active", !node.empty()},  {"blocked", r.blocked},          {"failed", r.failed},
+          {"active", !node.empty()},  {"blocked", r.blocked}, {"failed", r.failed},
           {"failure_ignored", false}, {"orphaned", false},
       };
       for (const auto& [status, on] : statuses) {
@@ -160,15 +160,15 @@ void pacemakerFamilies(const MetricsFacts& f, std::string& out) {
     const pugi::xml_node state = nodeState(cib, n.name);
     if (!state) continue;
     for (pugi::xml_node r : state.child("lrm").child("lrm_resources").children("lrm_resource")) {
-      fail_counts.try_emplace({n.name, pe::cibconf::primitiveId(r.attribute("id").as_string())},
-                              0);
+      fail_counts.try_emplace({n.name, pe::cibconf::primitiveId(r.attribute("id").as_string())}, 0);
     }
     for (pugi::xml_node set : state.child("transient_attributes").children("instance_attributes")) {
       for (pugi::xml_node nv : set.children("nvpair")) {
         const std::string_view name = nv.attribute("name").as_string();
         if (!name.starts_with("fail-count-")) continue;
         const std::string_view rest = name.substr(std::string_view("fail-count-").size());
-        const std::string rsc = pe::cibconf::primitiveId(std::string(rest.substr(0, rest.find('#'))));
+        const std::string rsc =
+            pe::cibconf::primitiveId(std::string(rest.substr(0, rest.find('#'))));
         fail_counts[{n.name, rsc}] += scoreValue(nv.attribute("value").as_string());
       }
     }
@@ -254,10 +254,9 @@ void corosyncFamilies(const MetricsFacts& f, std::string& out) {
   }
   Family rings("ha_cluster_corosync_rings", "gauge",
                "The status of each Corosync ring; 1 means healthy, 0 means faulty.");
-  const std::string ring_id =
-      c.view ? std::to_string(c.view->ring_id.representative) + "/" +
-                   std::to_string(c.view->ring_id.seq)
-             : "";
+  const std::string ring_id = c.view ? std::to_string(c.view->ring_id.representative) + "/" +
+                                           std::to_string(c.view->ring_id.seq)
+                                     : "";
   rings.add({{"ring_id", ring_id},
              {"node_id", std::to_string(c.local_id)},
              {"number", "0"},
@@ -326,8 +325,7 @@ void pulseFamilies(const MetricsFacts& f, std::string& out) {
                 static_cast<double>(s.packets.droppedFor(reason)));
   }
   out += dropped.text();
-  Family sent("pulse_membership_packets_sent_total", "counter",
-              "Membership datagrams sent");
+  Family sent("pulse_membership_packets_sent_total", "counter", "Membership datagrams sent");
   sent.add({}, static_cast<double>(s.sent));
   out += sent.text();
   Family errors("pulse_membership_errors_total", "counter",
@@ -400,8 +398,8 @@ bool Family::add(const Labels& labels, double value) {
 
 std::string Family::text() const {
   if (lines_.empty()) return {};
-  std::string out = "# HELP " + name_ + ' ' + escapeHelp(help_) + "\n# TYPE " + name_ + ' ' +
-                    type_ + '\n';
+  std::string out =
+      "# HELP " + name_ + ' ' + escapeHelp(help_) + "\n# TYPE " + name_ + ' ' + type_ + '\n';
   for (const std::string& line : lines_) out += line;
   return out;
 }

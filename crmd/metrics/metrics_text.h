@@ -38,9 +38,9 @@ inline constexpr std::string_view kContentType = "text/plain; version=0.0.4; cha
 // here, or the CIB service did not answer) the pacemaker families are left out.
 struct MetricsFacts {
   ClusterSnapshot cluster;
-  std::optional<std::string> cib_xml;      // this node's copy of the CIB
-  std::optional<membership::NodeId> dc;    // the DC of the installed view
-  std::uint64_t cib_parses = 0;            // stats.pulse.cib.parses
+  std::optional<std::string> cib_xml;    // this node's copy of the CIB
+  std::optional<membership::NodeId> dc;  // the DC of the installed view
+  std::uint64_t cib_parses = 0;          // stats.pulse.cib.parses
 };
 
 // The exposition text: always ends with a newline.

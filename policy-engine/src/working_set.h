@@ -142,11 +142,11 @@ struct Resource {
   // From the status section.
   Role role = Role::Stopped;
   Role next_role = Role::Unknown;
-  std::vector<int> running_on;  // node indices, in discovery order
-  bool failed = false;          // pe_rsc_failed
+  std::vector<int> running_on;   // node indices, in discovery order
+  bool failed = false;           // pe_rsc_failed
   bool failure_ignored = false;  // a failure was ignored (on-fail=ignore): no threshold
-  bool needs_stop = false;      // pe_rsc_stop: recover by stopping first
-  bool blocked = false;         // pe_rsc_block
+  bool needs_stop = false;       // pe_rsc_stop: recover by stopping first
+  bool blocked = false;          // pe_rsc_block
   bool start_pending = false;
   std::string pending_task;
   int pending_node = -1;
@@ -214,7 +214,7 @@ struct WorkingSet {
   std::vector<Resource> resources;  // parents before their children
   // Configurations made up for orphans from their history's agent (stable addresses).
   std::deque<ResourceConfig> orphan_configs;
-  std::vector<int> top_level;       // indices of top-level resources, config order
+  std::vector<int> top_level;  // indices of top-level resources, config order
   // Top-level resources in the order they were placed when capacities count
   // (Pacemaker re-sorts its resource list then, and lists the transition in it).
   std::vector<int> placement_order;

@@ -110,8 +110,7 @@ TEST(MetricsText, PacemakerFamiliesUnderTheExportersNamesAndLabels) {
   EXPECT_EQ(value(R"(ha_cluster_pacemaker_nodes{node="n1",type="member",status="online"})"), "1");
   EXPECT_EQ(value(R"(ha_cluster_pacemaker_nodes{node="n1",type="member",status="dc"})"), "1");
   EXPECT_EQ(value(R"(ha_cluster_pacemaker_nodes{node="n2",type="member",status="dc"})"), "0");
-  EXPECT_EQ(value(R"(ha_cluster_pacemaker_nodes{node="n\"3",type="member",status="online"})"),
-            "0");
+  EXPECT_EQ(value(R"(ha_cluster_pacemaker_nodes{node="n\"3",type="member",status="online"})"), "0");
   EXPECT_EQ(value(R"(ha_cluster_pacemaker_resources{node="n1",resource="d1",role="started",)"
                   R"(managed="true",status="active",agent="ocf:pacemaker:Dummy",group="",)"
                   R"(clone=""})"),
@@ -142,7 +141,8 @@ TEST(MetricsText, PacemakerFamiliesUnderTheExportersNamesAndLabels) {
             std::string::npos);
   // Every resource has one line per status for each node it is on: 2 resources x 5.
   int resource_lines = 0;
-  for (const auto& [series, v] : s) resource_lines += series.starts_with("ha_cluster_pacemaker_resources{");
+  for (const auto& [series, v] : s)
+    resource_lines += series.starts_with("ha_cluster_pacemaker_resources{");
   EXPECT_EQ(resource_lines, 10);
 }
 
@@ -156,10 +156,8 @@ TEST(MetricsText, CorosyncAndPulseFamilies) {
   EXPECT_EQ(value(R"(ha_cluster_corosync_quorum_votes{type="expected_votes"})"), "3");
   EXPECT_EQ(value(R"(ha_cluster_corosync_quorum_votes{type="total_votes"})"), "2");
   EXPECT_EQ(value(R"(ha_cluster_corosync_quorum_votes{type="quorum"})"), "2");
-  EXPECT_EQ(value(R"(ha_cluster_corosync_member_votes{node_id="2",node="n2",local="true"})"),
-            "1");
-  EXPECT_EQ(value(R"(ha_cluster_corosync_member_votes{node_id="1",node="n1",local="false"})"),
-            "1");
+  EXPECT_EQ(value(R"(ha_cluster_corosync_member_votes{node_id="2",node="n2",local="true"})"), "1");
+  EXPECT_EQ(value(R"(ha_cluster_corosync_member_votes{node_id="1",node="n1",local="false"})"), "1");
   // Not in the view: not a member of corosync-quorumtool's membership.
   EXPECT_EQ(value(R"(ha_cluster_corosync_member_votes{node_id="3",node="n\"3",local="false"})"),
             "absent");
@@ -255,7 +253,7 @@ TEST(MetricsServer, AnswersMetricsAndRefusesTheRest) {
   EXPECT_TRUE(roundTrip(port, "\x16\x03\x01garbage\r\n\r\n").starts_with("HTTP/1.1 400"));
   EXPECT_TRUE(roundTrip(port, std::string(20000, 'A')).starts_with("HTTP/1.1 431"));
   EXPECT_EQ(roundTrip(port, "GET /metrics HTTP/1.1\r\n"), "");  // closed mid-request: no answer
-  EXPECT_EQ(renders, 3);  // GET, GET with a query, HEAD
+  EXPECT_EQ(renders, 3);                                        // GET, GET with a query, HEAD
   // Still serving after all that.
   EXPECT_TRUE(roundTrip(port, "GET /metrics HTTP/1.1\r\n\r\n").starts_with("HTTP/1.1 200"));
   (*server)->shutdown();

@@ -109,14 +109,16 @@ TEST(LocationRule, DatesAndOptions) {
   PULSE_REQUIRE_REAL_AGENTS();
   Xml spec(ok(dummies(), "constraint location A rule date-spec hours=9-16 weekdays=1-5"));
   EXPECT_EQ(spec.attr("//date_spec[@id='location-A-rule-expr-datespec']", "hours"), "9-16");
-  Xml range(ok(dummies(), "constraint location A rule date in_range 2023-01-01 to duration "
-                          "months=2"));
+  Xml range(ok(dummies(),
+               "constraint location A rule date in_range 2023-01-01 to duration "
+               "months=2"));
   EXPECT_EQ(range.attr("//date_expression", "start"), "2023-01-01");
   EXPECT_EQ(range.attr("//duration[@id='location-A-rule-expr-duration']", "months"), "2");
   Xml before(ok(dummies(), "constraint location A rule date lt 2030-01-01"));
   EXPECT_EQ(before.attr("//date_expression", "end"), "2030-01-01");
-  Xml named(ok(dummies(), "constraint location A rule id=r1 constraint-id=l1 role=Promoted "
-                          "resource-discovery=never score-attribute=pingd defined pingd"));
+  Xml named(ok(dummies(),
+               "constraint location A rule id=r1 constraint-id=l1 role=Promoted "
+               "resource-discovery=never score-attribute=pingd defined pingd"));
   EXPECT_EQ(named.attr("//rsc_location[@id='l1']", "resource-discovery"), "never");
   EXPECT_EQ(named.attr("//rule[@id='r1']", "score-attribute"), "pingd");
   EXPECT_EQ(named.attr("//rule[@id='r1']", "role"), "Promoted");
@@ -149,7 +151,8 @@ namespace {
 TEST(LocationAdd, NamedConstraintReplacedById) {
   PULSE_REQUIRE_REAL_AGENTS();
   const std::string cib = ok(kEmptyCib, "resource create A ocf:heartbeat:Dummy");
-  std::string added = ok(cib, "constraint location add loc1 A n1 -INFINITY resource-discovery=never");
+  std::string added =
+      ok(cib, "constraint location add loc1 A n1 -INFINITY resource-discovery=never");
   Xml xml(added);
   EXPECT_EQ(xml.attr("//rsc_location[@id='loc1']", "score"), "-INFINITY");
   EXPECT_EQ(xml.attr("//rsc_location[@id='loc1']", "resource-discovery"), "never");

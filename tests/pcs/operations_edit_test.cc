@@ -39,9 +39,10 @@ TEST(ResourceOpAdd, UnknownActionOptionOrResource) {
                   .node("//op[@id='vip-monitor-interval-30s']"));
   // Another depth is another check: allowed, its set named as pcs's op add names it.
   Xml deep(ok(cib, "resource op add vip monitor interval=60s OCF_CHECK_LEVEL=10"));
-  EXPECT_TRUE(deep.node("//op[@id='vip-monitor-interval-60s']/instance_attributes"
-                        "[@id='params-vip-monitor-interval-60s']/"
-                        "nvpair[@id='vip-monitor-interval-60s-OCF_CHECK_LEVEL-10']"));
+  EXPECT_TRUE(
+      deep.node("//op[@id='vip-monitor-interval-60s']/instance_attributes"
+                "[@id='params-vip-monitor-interval-60s']/"
+                "nvpair[@id='vip-monitor-interval-60s-OCF_CHECK_LEVEL-10']"));
   EXPECT_EQ(fails(cib, "resource op add vip monitor interval=30s colour=red"),
             "invalid resource operation option 'colour', allowed options are: "
             "'OCF_CHECK_LEVEL', 'description', 'enabled', 'id', 'interval', 'interval-origin', "

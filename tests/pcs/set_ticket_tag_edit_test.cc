@@ -117,8 +117,7 @@ TEST(NvSets, UtilizationAndNodeAttributes) {
             "r1");
   EXPECT_EQ(node.attr("//nvpair[@id='nodes-1-utilization-cpu']", "value"), "8");
   EXPECT_EQ(fails(threeDummies(), "node utilization n9 cpu=1"), "Unable to find a node: n9");
-  EXPECT_EQ(fails(threeDummies(), "resource utilization Z cpu=1"),
-            "Unable to find a resource: Z");
+  EXPECT_EQ(fails(threeDummies(), "resource utilization Z cpu=1"), "Unable to find a resource: Z");
 }
 
 TEST(OpDelete, ByActionOptionsOrId) {

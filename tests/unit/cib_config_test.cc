@@ -1,11 +1,11 @@
 // The configuration readers the daemon shares with the engine (policy-engine/cib_config.h):
 // here, which resources a node leaves running when it stops or loses quorum.
+#include "policy-engine/cib_config.h"
+
 #include <gtest/gtest.h>
 
 #include <pugixml.hpp>
 #include <string>
-
-#include "policy-engine/cib_config.h"
 
 namespace pulse::pe {
 namespace {
@@ -53,15 +53,17 @@ TEST(ResourceManaged, ManagedUnlessMaintenanceOrIsManagedFalse) {
 TEST(ResourceManaged, NearestSettingWinsFromPrimitiveToGroupToDefaults) {
   // The group's is-managed=false covers both members; the primitive's own true overrides it.
   EXPECT_FALSE(managed(cibWith("", "", group(nv("is-managed", "false"), "")), "web"));
-  EXPECT_TRUE(managed(
-      cibWith("", "", group(nv("is-managed", "false"), nv("is-managed", "true"))), "vip"));
+  EXPECT_TRUE(
+      managed(cibWith("", "", group(nv("is-managed", "false"), nv("is-managed", "true"))), "vip"));
   EXPECT_FALSE(managed(cibWith("", nv("is-managed", "false"), group("", "")), "vip"));
-  EXPECT_TRUE(managed(cibWith("", nv("is-managed", "false"), group(nv("is-managed", "yes"), "")),
-                      "web"));
+  EXPECT_TRUE(
+      managed(cibWith("", nv("is-managed", "false"), group(nv("is-managed", "yes"), "")), "web"));
   // A clone instance is looked up by its primitive.
   EXPECT_FALSE(managed(
-      cibWith("", "", R"(<clone id="c"><meta_attributes id="c-m">)" + nv("is-managed", "false") +
-                          R"(</meta_attributes><primitive id="ping" class="ocf" provider="pacemaker" type="ping"/></clone>)"),
+      cibWith(
+          "", "",
+          R"(<clone id="c"><meta_attributes id="c-m">)" + nv("is-managed", "false") +
+              R"(</meta_attributes><primitive id="ping" class="ocf" provider="pacemaker" type="ping"/></clone>)"),
       "ping:1"));
 }
 

@@ -164,10 +164,9 @@ TEST(Clones, CrmSimulateShowsTheCloneSet) {
 }
 
 TEST(Clones, AnAbsurdCloneMaxIsRefusedWithAClearError) {
-  auto result = schedule(cib({"n1"},
-                             clone("ping-clone", primitive("ping"),
-                                   nvpair("m1", "clone-max", "50000000")),
-                             "", emptyStatus({"n1"})));
+  auto result = schedule(
+      cib({"n1"}, clone("ping-clone", primitive("ping"), nvpair("m1", "clone-max", "50000000")), "",
+          emptyStatus({"n1"})));
   ASSERT_FALSE(result.ok());
   EXPECT_NE(result.error().message.find("<clone id=\"ping-clone\">"), std::string::npos);
   EXPECT_NE(result.error().message.find("clone-max 50000000 is more than"), std::string::npos);

@@ -104,8 +104,8 @@ struct ResourceConfig {
   Kind kind = Kind::Primitive;
   std::string id;
   std::string cls, provider, type;
-  Attributes params;  // instance_attributes
-  Attributes meta;    // meta_attributes (rsc_defaults merged in later)
+  Attributes params;             // instance_attributes
+  Attributes meta;               // meta_attributes (rsc_defaults merged in later)
   std::vector<NvSet> meta_sets;  // when some meta_attributes have a rule or score
   // When some instance_attributes have a rule or score: their values may
   // differ by node (rules see the node's attributes), as location rules with
@@ -121,7 +121,7 @@ struct NodeConfig {
   std::string id;
   std::string uname;
   std::string type;
-  Attributes attributes;  // instance_attributes (standby, ...)
+  Attributes attributes;              // instance_attributes (standby, ...)
   std::vector<NvSet> attribute_sets;  // when some instance_attributes have a rule or score
   Attributes utilization;
   int line = 0;

@@ -42,10 +42,10 @@ struct ResourceView {
   std::vector<ResourceView> members;  // group members, in order; a clone's instances
   bool is_group = false;
   bool is_clone = false;
-  bool unique = false;  // a globally-unique clone (instances listed one by one)
+  bool unique = false;      // a globally-unique clone (instances listed one by one)
   bool promotable = false;  // a promotable clone (Promoted: / Unpromoted: lists)
   bool orphan = false;      // no longer configured, or a clone instance beyond clone-max
-  std::string cloned;   // a clone's cloned resource; an instance's id without its number
+  std::string cloned;       // a clone's cloned resource; an instance's id without its number
   std::vector<std::string> all_nodes;  // a clone: the nodes it may run on (for "Stopped: [ ]")
 };
 
