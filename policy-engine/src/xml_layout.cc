@@ -1,6 +1,7 @@
 #include "xml_layout.h"
 
 #include <cstring>
+#include <string>
 
 namespace pulse::pe {
 namespace {
@@ -20,6 +21,30 @@ std::size_t findTag(std::string_view s, std::string_view open, std::size_t from)
   }
 }
 
+// Every <name> element in `body` from `from` on (self-closing or with its closing tag), as
+// byte ranges; false when one is cut off.
+bool scanElements(std::string_view body, std::string_view name, std::size_t from,
+                  std::vector<ByteRange>& out) {
+  const std::string open = "<" + std::string(name);
+  const std::string closing = "</" + std::string(name) + ">";
+  std::size_t at = from;
+  while ((at = findTag(body, open, at)) != std::string_view::npos) {
+    std::size_t gt = body.find('>', at);
+    if (gt == std::string_view::npos) return false;
+    std::size_t end;
+    if (body[gt - 1] == '/') {
+      end = gt + 1;
+    } else {
+      std::size_t close = body.find(closing, gt);
+      if (close == std::string_view::npos) return false;
+      end = close + closing.size();
+    }
+    out.push_back({at, end});
+    at = end;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<CibLayout> scanCibLayout(std::string_view s) {
@@ -37,36 +62,10 @@ std::optional<CibLayout> scanCibLayout(std::string_view s) {
   if (close == std::string_view::npos || close < open_end) return std::nullopt;
   layout.status.end = close + 9;
   std::string_view body = s.substr(0, close);
-  std::size_t at = open_end + 1;
-  while ((at = findTag(body, "<node_state", at)) != std::string_view::npos) {
-    std::size_t gt = body.find('>', at);
-    if (gt == std::string_view::npos) return std::nullopt;
-    std::size_t end;
-    if (body[gt - 1] == '/') {
-      end = gt + 1;
-    } else {
-      std::size_t closing = body.find("</node_state>", gt);
-      if (closing == std::string_view::npos) return std::nullopt;
-      end = closing + 13;
-    }
-    layout.node_states.push_back({at, end});
-    at = end;
-  }
   // Ticket states sit beside the node states; they are few and small.
-  at = open_end + 1;
-  while ((at = findTag(body, "<tickets", at)) != std::string_view::npos) {
-    std::size_t gt = body.find('>', at);
-    if (gt == std::string_view::npos) return std::nullopt;
-    std::size_t end;
-    if (body[gt - 1] == '/') {
-      end = gt + 1;
-    } else {
-      std::size_t closing = body.find("</tickets>", gt);
-      if (closing == std::string_view::npos) return std::nullopt;
-      end = closing + 10;
-    }
-    layout.tickets.push_back({at, end});
-    at = end;
+  if (!scanElements(body, "node_state", open_end + 1, layout.node_states) ||
+      !scanElements(body, "tickets", open_end + 1, layout.tickets)) {
+    return std::nullopt;
   }
   return layout;
 }

@@ -89,4 +89,22 @@ inline std::string emptyStatus(const std::vector<std::string>& node_names) {
   return s;
 }
 
+// n1 and n2 online, each running an instance of the promotable clone of `rsc` (started, call
+// 2), with the promotion scores its agent recorded: master-<rsc> 5 on n1 and 10 on n2.
+inline std::string promotableInstancesStatus(const std::string& rsc) {
+  const std::vector<std::string> nodes = {"n1", "n2"};
+  std::string status;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const std::string id = std::to_string(i + 1);
+    std::string ns = nodeState(id, nodes[i], history(rsc, {{"start", 0, 2}}));
+    const std::string attrs = "<transient_attributes id=\"" + id +
+                              "\"><instance_attributes id=\"ta" + id + "\">" +
+                              nvpair("m" + id, "master-" + rsc, i == 1 ? "10" : "5") +
+                              "</instance_attributes></transient_attributes>";
+    ns.insert(ns.find("<lrm"), attrs);
+    status += ns;
+  }
+  return status;
+}
+
 }  // namespace pulse::pe::testing

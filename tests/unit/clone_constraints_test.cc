@@ -18,18 +18,7 @@ std::string clone(const std::string& id, const std::string& inner, const std::st
 
 // db runs unpromoted on n1 and n2; its agent scored n2 higher for promotion.
 std::string promotableStatus(const std::string& ticket_state) {
-  const V nodes = {"n1", "n2"};
-  std::string status = "<tickets>" + ticket_state + "</tickets>";
-  for (std::size_t i = 0; i < nodes.size(); ++i) {
-    std::string id = std::to_string(i + 1);
-    std::string ns = nodeState(id, nodes[i], history("db", {{"start", 0, 2}}));
-    std::string attrs = "<transient_attributes id=\"" + id + "\"><instance_attributes id=\"ta" +
-                        id + "\">" + nvpair("m" + id, "master-db", i == 1 ? "10" : "5") +
-                        "</instance_attributes></transient_attributes>";
-    ns.insert(ns.find("<lrm"), attrs);
-    status += ns;
-  }
-  return status;
+  return "<tickets>" + ticket_state + "</tickets>" + promotableInstancesStatus("db");
 }
 
 Transition promotableWithTicket(const std::string& ticket_state) {

@@ -174,17 +174,8 @@ TEST(Clones, AnAbsurdCloneMaxIsRefusedWithAClearError) {
 
 TEST(Clones, PromotableClonePromotesWhereTheAgentScoredHighest) {
   // The agents recorded promotion scores master-db on each node; n2's is highest.
-  std::string status;
+  const std::string status = promotableInstancesStatus("db");
   const V nodes = {"n1", "n2"};
-  for (std::size_t i = 0; i < nodes.size(); ++i) {
-    std::string id = std::to_string(i + 1);
-    std::string ns = nodeState(id, nodes[i], history("db", {{"start", 0, 2}}));
-    std::string attrs = "<transient_attributes id=\"" + id + "\"><instance_attributes id=\"ta" +
-                        id + "\">" + nvpair("m" + id, "master-db", i == 1 ? "10" : "5") +
-                        "</instance_attributes></transient_attributes>";
-    ns.insert(ns.find("<lrm"), attrs);
-    status += ns;
-  }
   auto t = scheduleOk(cib(
       nodes, clone("db-clone", primitive("db"), nvpair("m1", "promotable", "true")), "", status));
   ASSERT_EQ(t.summary.size(), 1u);
