@@ -35,7 +35,10 @@ void inhibit(WorkingSet& ws, ActionPlan& plan, int index) {
 }
 
 // Whose interleave decides: the clone after for starts, the clone before for stops.
+// An ordering with a resource-less side (a set's one-or-more pseudo action, rsc -1) is never
+// interleaved.
 bool interleaved(WorkingSet& ws, const ResourceOrderingRef& o) {
+  if (o.first_rsc < 0 || o.then_rsc < 0) return false;
   const Resource& first = rsc(ws, o.first_rsc);
   const Resource& then = rsc(ws, o.then_rsc);
   if (o.first_rsc == o.then_rsc || !isClone(first) || !isClone(then)) return false;
