@@ -399,6 +399,17 @@ void MembershipService::stop() { impl_->stop(); }
 
 NodeId MembershipService::self() const { return impl_->options.self; }
 
+std::map<NodeId, std::string> MembershipService::addresses() const {
+  std::map<NodeId, std::string> out;
+  for (const auto& [id, endpoint] : impl_->peers) out[id] = endpoint.address().to_string();
+  boost::system::error_code ec;
+  auto local = impl_->socket.local_endpoint(ec);
+  if (!ec && !local.address().is_unspecified()) {
+    out[impl_->options.self] = local.address().to_string();
+  }
+  return out;
+}
+
 std::uint16_t MembershipService::localPort() const {
   boost::system::error_code ec;
   auto endpoint = impl_->socket.local_endpoint(ec);

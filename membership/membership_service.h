@@ -131,6 +131,10 @@ class MembershipService {
 
   NodeId self() const;
   std::uint16_t localPort() const;
+  // The IP address each configured node is reached at (this node: the address it is bound to),
+  // as corosync shows ring addresses: resolved, not the host name. Peers change only through
+  // setPeerEndpoint, so read it after create() and setPeerEndpoint, before start().
+  std::map<NodeId, std::string> addresses() const;
   const std::optional<View>& view() const;
   QuorumStatus quorum() const;
   PersistentState persistentState() const;

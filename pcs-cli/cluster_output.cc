@@ -34,11 +34,7 @@ Json membersJson(const admin::ClusterStatusReply& status) {
   return members;
 }
 
-struct CmapEntry {
-  std::string key;
-  std::string type;  // u8, u32, u64, str
-  std::string value;
-};
+}  // namespace
 
 std::vector<CmapEntry> cmapEntries(const admin::ClusterStatusReply& status) {
   std::vector<CmapEntry> out;
@@ -62,7 +58,8 @@ std::vector<CmapEntry> cmapEntries(const admin::ClusterStatusReply& status) {
     if (!status.running() || !m.ever_seen()) continue;
     const std::string member = "runtime.members." + std::to_string(m.nodeid()) + ".";
     num(member + "config_version", "u64", 0);
-    str(member + "ip", "r(0) ip(" + m.address() + ") ");
+    // corosync shows the resolved address, whatever name ring0_addr holds.
+    str(member + "ip", "r(0) ip(" + (m.ip().empty() ? m.address() : m.ip()) + ") ");
     num(member + "join_count", "u32", m.join_count());
     str(member + "status", m.in_view() ? "joined" : "left");
   }
@@ -83,8 +80,6 @@ std::vector<CmapEntry> cmapEntries(const admin::ClusterStatusReply& status) {
             [](const CmapEntry& a, const CmapEntry& b) { return a.key < b.key; });
   return out;
 }
-
-}  // namespace
 
 std::string ringIdText(const admin::ClusterStatusReply& status) {
   if (!status.has_view()) return "(none)";

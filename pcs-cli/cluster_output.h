@@ -5,6 +5,7 @@
 
 #include <ctime>
 #include <string>
+#include <vector>
 
 #include "admin.pb.h"
 
@@ -21,6 +22,12 @@ std::string quorumStatusJson(const admin::ClusterStatusReply& status);
 // corosync-cmapctl: "key (type) = value" lines, sorted by key, limited to keys starting with
 // `prefix`: runtime.members.N.{config_version,ip,join_count,status} for every node this node
 // has seen, runtime.votequorum.*, totem.*, nodelist.*, and stats.pulse.* packet counters.
+struct CmapEntry {
+  std::string key;
+  std::string type;  // u8, u32, u64, str
+  std::string value;
+};
+std::vector<CmapEntry> cmapEntries(const admin::ClusterStatusReply& status);
 std::string formatCmap(const admin::ClusterStatusReply& status, const std::string& prefix);
 std::string cmapJson(const admin::ClusterStatusReply& status, const std::string& prefix);
 

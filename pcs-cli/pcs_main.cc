@@ -32,8 +32,9 @@ Commands:
           [-u <username>] [-p <password>] [--fingerprint SHA256:<base64>]
       Authenticate the local pcs to crmd on the specified hosts. Each host is contacted at
       its addr= (default: the host name) on port 2224 unless a port is given. The username
-      must be hacluster. Without -p the password is read from standard input when that is not
-      a terminal, else prompted for (preferable: -p is visible to other users in ps).
+      must be hacluster; without -u and -p, pcs asks for it ("Username: ", one line of
+      standard input). Without -p the password is read from standard input when that is not a
+      terminal, else prompted for (preferable: -p is visible to other users in ps).
       The password is sent only to a host whose TLS certificate is trusted: it must match
       the host's pin in the known-hosts file of the state directory and the fingerprint=
       given for it (pinned ahead; --fingerprint does the same for a single host), when there
@@ -197,6 +198,17 @@ PasswordSource passwordSource(const po::variables_map& vm) {
   return [] { return pulse::crmd::readSecret("Password: ", /*confirm=*/false); };
 }
 
+// Without -u (and -p), pcs asks "Username: " on standard output and reads a line, on a terminal or
+// not, so the transcripts in guides (Username: hacluster, then Password:) work as typed.
+pulse::Result<std::string> promptUsername() {
+  std::cout << "Username: " << std::flush;
+  std::string line;
+  if (!std::getline(std::cin, line))
+    return pulse::Error{"no username given (end of input); use -u hacluster"};
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
 // pcs host auth, and pcs host deauth (with -u/-p: by password).
 int hostAuth(const std::string& state_dir, const std::vector<std::string>& args,
              const po::variables_map& vm, bool deauth, std::chrono::seconds timeout) {
@@ -218,20 +230,24 @@ int hostAuth(const std::string& state_dir, const std::vector<std::string>& args,
     }
     target.fingerprint = *pinned;
   }
-  const std::string username = vm.count("user") ? vm["user"].as<std::string>() : "hacluster";
   if (deauth && !vm.count("user") && !vm.count("password")) {
     for (const HostAuthTarget& t : *targets) {
       if (t.address != t.node || t.fingerprint) {
         return usageError("addr= and fingerprint= go with host deauth -u hacluster");
       }
     }
-    return hostDeauthCommand(state_dir, *targets, timeout, username, nullptr);
+    return hostDeauthCommand(state_dir, *targets, timeout, "hacluster", nullptr);
   }
   if (targets->empty()) return usageError("host auth needs at least one host name");
-  if (username != "hacluster") return usageError("the username must be hacluster");
+  // Asked only when neither -u nor -p is given: `-p` alone has always meant hacluster here.
+  auto username = vm.count("user") ? pulse::Result<std::string>(vm["user"].as<std::string>())
+                  : deauth || vm.count("password") ? pulse::Result<std::string>("hacluster")
+                                                   : promptUsername();
+  if (!username) return usageError(username.error().message);
+  if (*username != "hacluster") return usageError("the username must be hacluster");
   const PasswordSource password = passwordSource(vm);
-  if (deauth) return hostDeauthCommand(state_dir, *targets, timeout, username, &password);
-  return hostAuthCommand(state_dir, *targets, username, password);
+  if (deauth) return hostDeauthCommand(state_dir, *targets, timeout, *username, &password);
+  return hostAuthCommand(state_dir, *targets, *username, password);
 }
 
 // Runs the command named by the first words of `args` ("cluster start", "quorum status").

@@ -384,6 +384,7 @@ class AdminService final : public pulse::admin::Admin::Service {
       info->set_nodeid(m.node.id);
       info->set_name(m.node.name);
       info->set_address(m.node.address);
+      info->set_ip(m.ip);
       info->set_votes(m.node.votes);
       info->set_in_view(m.in_view);
       info->set_join_count(m.join_count);

@@ -35,6 +35,7 @@ struct MemberRuntime {
   bool in_view = false;
   bool ever_seen = false;
   std::uint32_t join_count = 0;
+  std::string ip;  // node.address resolved, as the membership sends to it ("" before start)
 };
 
 struct ClusterSnapshot {

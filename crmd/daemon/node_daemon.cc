@@ -309,6 +309,7 @@ Result<bool> NodeDaemon::startLocked() {
   auto service = membership::MembershipService::create(running->io, std::move(service_options));
   if (!service) return Error{"cannot start the membership: " + service.error().message};
   running->service = std::move(*service);
+  for (const auto& [id, ip] : running->service->addresses()) running->members[id].ip = ip;
   auto cib = CibService::create(
       running->work,
       CibServiceOptions{options_.state_dir, cluster.local_id, cluster.config, running->peer_token});
@@ -487,7 +488,7 @@ ClusterSnapshot NodeDaemon::snapshot() const {
   out.consensus = cluster.config.effectiveConsensus();
   if (!running_) {
     for (const membership::ClusterNode& node : cluster.config.nodes) {
-      out.members.push_back(MemberRuntime{node, false, false, 0});
+      out.members.push_back(MemberRuntime{node, false, false, 0, ""});
     }
     return out;
   }

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "pcs-cli/cmapctl.h"
 #include "pcs-cli/json.h"
 
 namespace pulse::pcs {
@@ -125,6 +126,59 @@ TEST(JsonText, EscapesControlCharactersAndReplacesInvalidUtf8) {
   // \b and \f take their short forms (the writer before nlohmann's wrote \u0008 and \u000c;
   // both are the same JSON string). XML 1.0 allows neither character in a CIB.
   EXPECT_EQ(jsonText(Json("\b\f")), "\"\\b\\f\"");
+}
+
+CmapctlArgs cmapctl(const std::vector<std::string>& words) {
+  auto parsed = parseCmapctl(words);
+  EXPECT_TRUE(std::holds_alternative<CmapctlArgs>(parsed)) << std::get<ToolError>(parsed).message;
+  return std::get<CmapctlArgs>(parsed);
+}
+
+TEST(Cmapctl, GrepMembersAsTheGuidesDo) {
+  admin::ClusterStatusReply status = threeNodesOneGone();
+  // ring0_addr given as a host name: corosync shows the address it resolved to.
+  status.mutable_members(0)->set_address("n1.example");
+  status.mutable_members(0)->set_ip("192.0.2.11");
+  const ToolOutput all = runCmapctl(cmapctl({}), status);
+  EXPECT_EQ(all.exit_code, 0);
+  EXPECT_NE(all.out.find("runtime.members.1.ip (str) = r(0) ip(192.0.2.11) \n"), std::string::npos)
+      << all.out;
+  EXPECT_NE(all.out.find("runtime.members.3.status (str) = left\n"), std::string::npos);
+  // The default map is icmap: counters belong to the stats map.
+  EXPECT_EQ(all.out.find("stats."), std::string::npos);
+  EXPECT_NE(runCmapctl(cmapctl({"-m", "stats"}), status).out.find("stats.pulse.rx.dropped.bad_tag"),
+            std::string::npos);
+  const ToolOutput members = runCmapctl(cmapctl({"runtime.members.2"}), status);
+  EXPECT_EQ(members.out,
+            "runtime.members.2.config_version (u64) = 0\n"
+            "runtime.members.2.ip (str) = r(0) ip(192.0.2.12) \n"
+            "runtime.members.2.join_count (u32) = 1\n"
+            "runtime.members.2.status (str) = joined\n");
+}
+
+TEST(Cmapctl, GetPrintsOneKeyOrSaysItDoesNotExist) {
+  const admin::ClusterStatusReply status = threeNodesOneGone();
+  EXPECT_EQ(runCmapctl(cmapctl({"-g", "totem.token"}), status).out, "totem.token (u32) = 1000\n");
+  EXPECT_EQ(runCmapctl(cmapctl({"-qg", "runtime.votequorum.quorate"}), status).out, "1\n");
+  const ToolOutput missing = runCmapctl(cmapctl({"-g", "totem.nope"}), status);
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.err, "Can't get key totem.nope. Error CS_ERR_NOT_EXIST\n");
+}
+
+TEST(Cmapctl, StoppedNodeAndWritesAreRefusedClearly) {
+  admin::ClusterStatusReply stopped = threeNodesOneGone();
+  stopped.set_running(false);
+  const ToolOutput down = runCmapctl(cmapctl({}), stopped);
+  EXPECT_EQ(down.exit_code, 1);
+  EXPECT_NE(down.err.find("CS_ERR_LIBRARY"), std::string::npos);
+  for (const char* write : {"-s", "-d", "-D", "-p"}) {
+    auto parsed = parseCmapctl({write, "totem.token", "u32", "300"});
+    ASSERT_TRUE(std::holds_alternative<ToolError>(parsed)) << write;
+    EXPECT_NE(std::get<ToolError>(parsed).message.find("pcs"), std::string::npos);
+  }
+  EXPECT_TRUE(std::holds_alternative<ToolError>(parseCmapctl({"-m", "bogus"})));
+  EXPECT_TRUE(std::holds_alternative<ToolError>(parseCmapctl({"-x"})));
+  EXPECT_TRUE(std::holds_alternative<ToolError>(parseCmapctl({"-g"})));
 }
 
 }  // namespace

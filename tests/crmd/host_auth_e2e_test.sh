@@ -62,6 +62,18 @@ out=$(echo e2e-secret | "$PCS" --state-dir "$CLIENT_DIR" host auth n1 addr=127.0
 [[ $out == "n1: Authorized (certificate $FP)" ]] || fail "unexpected output: $out"
 [[ ! -s $WORK/auth.err ]] || fail "a pinned host warned: $(cat "$WORK/auth.err")"
 
+# Without -u, pcs asks "Username: " and reads it before the password, as guides show.
+out=$(printf 'hacluster\ne2e-secret\n' | "$PCS" --state-dir "$CLIENT_DIR" host auth n1 \
+  addr=127.0.0.1:"$PORT" 2>"$WORK/auth.err") || fail "pcs host auth reading Username: first"
+[[ $out == "Username: n1: Authorized (certificate $FP)" ]] || fail "unexpected output: $out"
+set +e
+printf 'root\ne2e-secret\n' | "$PCS" --state-dir "$CLIENT_DIR" host auth n1 \
+  addr=127.0.0.1:"$PORT" >/dev/null 2>"$WORK/auth.err"
+rc=$?
+set -e
+[[ $rc == 1 ]] && grep -q "must be hacluster" "$WORK/auth.err" ||
+  fail "a username other than hacluster: exit $rc, $(cat "$WORK/auth.err")"
+
 set +e
 err=$("$PCS" --state-dir "$CLIENT_DIR" host auth n1 addr=127.0.0.1:"$PORT" -u hacluster \
   -p bad-pw-e2e 2>&1 >/dev/null)
@@ -73,7 +85,7 @@ set -e
 
 # An unreachable node: an error within the timeout, not a hang.
 set +e
-err=$(timeout 20 "$PCS" --state-dir "$CLIENT_DIR" host auth n2 addr=127.0.0.1:1 -p x 2>&1)
+err=$(timeout 20 "$PCS" --state-dir "$CLIENT_DIR" host auth n2 addr=127.0.0.1:1 -u hacluster -p x 2>&1)
 rc=$?
 set -e
 [[ $rc == 1 && $err == "Error: Unable to authenticate n2: "* ]] || fail "unreachable: $rc $err"

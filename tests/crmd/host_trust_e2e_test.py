@@ -77,6 +77,14 @@ def body(crmd, pcs, checks):
               "the fingerprint question comes before the password prompt", out)
         check(SECRET not in out, "the password typed at the prompt is not echoed", out)
 
+        # Without -u and -p, as guides show it: Username: then Password:, on the terminal.
+        code, out = ws.pcs_on_terminal("op4", "host", "auth", "n1", f"addr={real.address}",
+                                       "--fingerprint", real_fp,
+                                       dialogue=[("Username:", "hacluster"), ("Password:", SECRET)])
+        check(code == 0 and f"n1: Authorized (certificate {real_fp})" in out and
+              out.index("Username:") < out.index("Password:") and SECRET not in out,
+              "Username: then Password: prompts, the password not echoed", out)
+
         # The pinned n1 now answered by the impostor: refused before the password is sent.
         r = ws.pcs("op", "host", "auth", "n1", f"addr={fake.address}", "-p", SECRET)
         check(r.returncode == 1 and "certificate changed" in r.stderr and real_fp in r.stderr,

@@ -59,9 +59,9 @@ MetricsFacts runningFacts() {
   c.quorum.expected_votes = 3;
   c.quorum.total_votes = 2;
   c.quorum.quorum = 2;
-  c.members = {MemberRuntime{{1, "n1", "10.0.0.1", 1}, true, true, 1},
-               MemberRuntime{{2, "n2", "10.0.0.2", 1}, true, true, 1},
-               MemberRuntime{{3, "n\"3", "10.0.0.3", 1}, false, false, 0}};
+  c.members = {MemberRuntime{{1, "n1", "10.0.0.1", 1}, true, true, 1, "10.0.0.1"},
+               MemberRuntime{{2, "n2", "10.0.0.2", 1}, true, true, 1, "10.0.0.2"},
+               MemberRuntime{{3, "n\"3", "10.0.0.3", 1}, false, false, 0, ""}};
   c.stats.packets.accepted = 42;
   c.transitions = 9;
   c.fencing_failed = 1;

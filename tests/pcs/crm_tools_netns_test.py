@@ -9,6 +9,8 @@ local-admin file crmd writes), as resource agents run them:
   - an unknown node and a missing name are refused with Pacemaker's errors and exit codes;
     without a crmd the error says so (exit 102);
   - crm_node -n/-i/-l/-p/-q/-N print Pacemaker's output (and a node that left as lost);
+  - corosync-cmapctl lists the members' keys as corosync does (ip(ADDRESS), joined), -g reads
+    one key, -s is refused, and without a crmd it fails with corosync's error;
   - Debian's ocf:pacemaker:Stateful, run with the executor's environment (HA_SBIN_DIR = the
     directory of Pulse's programs), sets master-RSC on start (5), promote (10) and demote (5) and
     deletes it on stop; crm_master sets it too, and so does ocf-shellfuncs'
@@ -21,7 +23,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cluster"))
-from pulse_netns import Checks, NetnsCluster  # noqa: E402
+from pulse_netns import Checks, NetnsCluster, node_address  # noqa: E402
 
 CHECKS = Checks()
 ok = CHECKS.ok
@@ -132,6 +134,25 @@ def run(crmd, pcs):
               "crm_node -N unknown id: exit 68", f"{out.returncode} {out.stderr!r}")
         out = tool(1, "crm_node")
         check(out.returncode == 64 and "Usage" in out.stderr, "crm_node without a command: 64")
+
+        # corosync-cmapctl, as the guides check membership: `corosync-cmapctl | grep members`.
+        out = tool(1, "corosync-cmapctl")
+        members = [line for line in out.stdout.splitlines() if "members" in line]
+        check(f"runtime.members.{node2_id}.ip (str) = r(0) ip({node_address(2)}) " in members and
+              f"runtime.members.{node2_id}.status (str) = joined" in members,
+              "corosync-cmapctl | grep members: n2's ip() and status joined", out.stdout)
+        check(out.returncode == 0 and len(members) == 8, "both members, 4 keys each", out.stdout)
+        out = tool(2, "corosync-cmapctl", "-g", "runtime.votequorum.quorate")
+        check(out.returncode == 0 and out.stdout == "runtime.votequorum.quorate (u8) = 1\n",
+              "corosync-cmapctl -g runtime.votequorum.quorate", repr(out.stdout + out.stderr))
+        out = tool(2, "corosync-cmapctl", "-s", "totem.token", "u32", "300")
+        check(out.returncode == 1 and "pcs" in out.stderr, "corosync-cmapctl -s is refused",
+              repr(out.stderr))
+        out = subprocess.run([os.path.join(bindir, "corosync-cmapctl")],
+                             env=dict(os.environ, PULSE_STATE_DIR="/nonexistent-pulse"),
+                             capture_output=True, text=True)
+        check(out.returncode == 1 and "CS_ERR_LIBRARY" in out.stderr,
+              "corosync-cmapctl without a crmd: corosync's error, exit 1", repr(out.stderr))
 
         # Debian's Stateful agent with the executor's environment (pulse_run_agent runs it
         # through runAgent, as crmd's executor does).
