@@ -186,6 +186,8 @@ Reply routeReply(const RouteFacts& facts, std::string_view path, std::string_vie
     unhealthy = "this node is not in a quorate partition";
   } else if (!facts.status) {
     unhealthy = "this node has no CIB yet";
+  } else if (!facts.cib_current) {
+    unhealthy = "this node's CIB is not yet the cluster's (the DC has not synced it)";
   }
   if (*check == Check::Health) {
     return json(unhealthy.empty() ? 200 : 503, facts, "", "", *check,

@@ -21,7 +21,9 @@
 // The verdict comes from this node's view of the CIB status: what the cluster recorded running
 // here, as `pcs status` shows it. A failed resource and one being stopped here do not count as
 // active. A node that is not in a quorate partition answers 503 on every path but 404s, so that
-// HAProxy never routes to a partitioned former holder.
+// HAProxy never routes to a partitioned former holder; so does a node whose copy of the CIB is
+// not yet the cluster's (a powered-off holder that boots and rejoins holds its old copy, which
+// says the resource runs there, until the DC's sync replaces it).
 //
 // The body is one line of JSON: {"node", "resource", "role" (promoted, unpromoted, started,
 // failed, stopping, stopped), "quorate", "check", "verdict", "reason"}.
@@ -49,6 +51,10 @@ struct RouteFacts {
   bool quorate = false;                   // ... and that view is quorate
   std::optional<pe::ClusterView> status;  // this node's copy of the CIB status, read as
                                           // pcs status reads it; nullopt without a CIB
+  // That copy is the cluster's copy of the installed view (CibSnapshot::current): false on a
+  // node that has just rejoined until the DC's sync replaces its old copy, which may still
+  // show a resource here that has moved while the node was away.
+  bool cib_current = false;
 };
 
 // Where a resource stands on one node, worst first.

@@ -21,6 +21,7 @@ RouteFacts RouteSource::facts() {
   if (!f.running) return f;
   auto cib = cluster_.readCib();
   if (!cib) return f;
+  f.cib_current = cib->current;
   if (!read_ || cib->cib.xml != cib_text_) {
     read_ = true;
     cib_text_ = std::move(cib->cib.xml);

@@ -31,7 +31,7 @@ pe::ResourceView primitive(const std::string& id, std::vector<std::string> nodes
 RouteFacts factsOn(const std::string& node) {
   RouteFacts f;
   f.node = node;
-  f.running = f.member = f.quorate = true;
+  f.running = f.member = f.quorate = f.cib_current = true;
   pe::ClusterView v;
   for (const char* n : {"n1", "n2", "n3"}) {
     pe::NodeView nv;
@@ -128,6 +128,12 @@ TEST(RouteCheck, WithoutQuorumEveryCheckSays503) {
   f = factsOn("n1");
   f.running = false;
   EXPECT_NE(routeReply(f, "/leader", "web").body.find("not running"), std::string::npos);
+  // A rejoining former holder: quorate again, but its old copy still shows web here.
+  f = factsOn("n1");
+  f.cib_current = false;
+  EXPECT_EQ(routeReply(f, "/leader", "web").status, 503);
+  EXPECT_NE(routeReply(f, "/leader", "web").body.find("not yet the cluster's"), std::string::npos);
+  EXPECT_EQ(routeReply(f, "/health", "").status, 503);
   f = factsOn("n1");
   f.status.reset();
   EXPECT_EQ(routeReply(f, "/leader", "web").status, 503);
