@@ -91,6 +91,7 @@ Placement placementOf(const pe::ResourceView& r, std::string_view node) {
   if (std::find(r.nodes.begin(), r.nodes.end(), node) == r.nodes.end()) return Placement::Stopped;
   if (r.failed) return Placement::Failed;
   if (r.pending == "Stopping") return Placement::Stopping;
+  if (r.pending == "Starting") return Placement::Starting;
   if (r.role == pe::Role::Promoted) return Placement::Promoted;
   if (r.role == pe::Role::Unpromoted) return Placement::Unpromoted;
   return Placement::Started;
@@ -122,6 +123,8 @@ const char* placementName(Placement p) {
       return "failed";
     case Placement::Stopping:
       return "stopping";
+    case Placement::Starting:
+      return "starting";
     case Placement::Started:
       return "started";
     case Placement::Unpromoted:

@@ -19,14 +19,16 @@
 // have, or a bare path when crmd has no --check-resource (the body says which).
 //
 // The verdict comes from this node's view of the CIB status: what the cluster recorded running
-// here, as `pcs status` shows it. A failed resource and one being stopped here do not count as
-// active. A node that is not in a quorate partition answers 503 on every path but 404s, so that
-// HAProxy never routes to a partitioned former holder; so does a node whose copy of the CIB is
-// not yet the cluster's (a powered-off holder that boots and rejoins holds its old copy, which
-// says the resource runs there, until the DC's sync replaces it).
+// here, as `pcs status` shows it. A failed resource, and one being started or stopped here
+// (the cluster records a pending operation: pcs status shows "Starting"), do not count as
+// active: a client routed here before the start has finished would find no service. A node that is
+// not in a quorate partition answers 503 on every path but 404s, so that HAProxy never routes to a
+// partitioned former holder; so does a node whose copy of the CIB is not yet the cluster's (a
+// powered-off holder that boots and rejoins holds its old copy, which says the resource runs there,
+// until the DC's sync replaces it).
 //
 // The body is one line of JSON: {"node", "resource", "role" (promoted, unpromoted, started,
-// failed, stopping, stopped), "quorate", "check", "verdict", "reason"}.
+// starting, stopping, failed, stopped), "quorate", "check", "verdict", "reason"}.
 //
 // Pure: no I/O, no clock, no threads (route_source.h gathers the facts).
 #pragma once
@@ -58,7 +60,7 @@ struct RouteFacts {
 };
 
 // Where a resource stands on one node, worst first.
-enum class Placement { Stopped, Failed, Stopping, Started, Unpromoted, Promoted };
+enum class Placement { Stopped, Failed, Stopping, Starting, Started, Unpromoted, Promoted };
 const char* placementName(Placement p);
 
 // `name`'s placement on `node` in `view` (a primitive by id, a group by id: every member must

@@ -37,8 +37,9 @@ http.server.ThreadingHTTPServer(("0.0.0.0", int(sys.argv[1])), Handler).serve_fo
 """
 
 # The client's requester: one HTTP/1.0 GET through HAProxy every argv[2] seconds; prints
-# "START_EPOCH ANSWER" per request, ANSWER the backend's name on 200, else the status or
-# "error".
+# "START_EPOCH END_EPOCH ANSWER" per request, ANSWER the backend's name on 200, else the status
+# or "error". (HAProxy queues a request while no server is up, so an answer may come long
+# after its request: the end is when the client got it.)
 REQUESTER = r"""
 import socket, sys, time
 port, interval = int(sys.argv[1]), float(sys.argv[2])
@@ -59,7 +60,7 @@ while True:
         answer = body.decode().strip() if status == "200" else status
     except (OSError, IndexError, UnicodeDecodeError):
         pass
-    print("%.4f %s" % (t, answer), flush=True)
+    print("%.4f %.4f %s" % (t, time.time(), answer), flush=True)
     time.sleep(max(0.0, interval - (time.time() - t)))
 """
 
@@ -166,7 +167,8 @@ class HAProxy:
 
 
 class Requester:
-    """The client's stream of requests through HAProxy; samples are (epoch s, answer)."""
+    """The client's stream of requests through HAProxy; samples are (epoch s at which the
+    answer arrived, answer)."""
 
     def __init__(self, c, interval=0.02):
         self.samples = []
@@ -180,11 +182,11 @@ class Requester:
 
     def _read(self):
         for line in self.proc.stdout:
-            at, _, answer = line.strip().partition(" ")
+            words = line.split()
             try:
                 with self.lock:
-                    self.samples.append((float(at), answer))
-            except ValueError:
+                    self.samples.append((float(words[1]), words[2]))
+            except (ValueError, IndexError):
                 continue
 
     def since(self, t):
@@ -208,13 +210,15 @@ class Requester:
 
 
 def start_result_time(c, rsc, after, nodes):
-    """The epoch of the first "result of RSC_start_0 on N: rc=0 (expected)" any of `nodes`
-    logged after `after` (the DC records it when the new holder reports), and N; or None."""
+    """(epoch, "nI") of the first successful start of RSC after `after` on one of `nodes`, as
+    that node's executor logged it ("executor: RSC_start_0 rc=0"): the moment the resource
+    runs on its new holder, before the result reaches the DC and the CIB; or None."""
     found = []
     for i in nodes:
         for at, text in c.log_lines(i):
-            if at >= after and f"result of {rsc}_start_0 on " in text and "(expected)" in text:
-                found.append((at, text.split(" on ", 1)[1].split(":", 1)[0]))
+            if at >= after and f"executor: {rsc}_start_0 rc=0 " in text:
+                found.append((at, f"n{i}"))
+                break
     return min(found) if found else None
 
 

@@ -14,8 +14,8 @@ ocf:heartbeat:Dummy. Each node runs a tiny HTTP backend answering its name (lead
   failover   the holder is powered off: every answer afterwards comes from the node where the
              cluster started web (never the third node); the re-route time (power-off -> first
              answer from the new holder) is printed with the failover time (power-off -> the
-             DC's record of web's start) and must be within failover + 3 check intervals +
-             0.5 s
+             new holder's executor's record of web's start) and must be within failover +
+             3 check intervals + 0.5 s
   rejoin     the old holder is booted and rejoins: the route does not move (stickiness), even
              while its old copy of the CIB (web on it) waits for the DC's sync
   bystander  the third node is powered off and booted: every answer still from the holder
@@ -111,12 +111,12 @@ def run(crmd, pcs):
             started = lr.start_result_time(c, "web", t_off,
                                            [i for i in range(1, c.nodes + 1) if i != holder])
             check(started is not None and started[1] == new,
-                  f"the DC logged web's start on {new}", str(started))
+                  f"{new}'s executor logged web's start", str(started))
             reroute, failover = first[0] - t_off, started[0] - t_off
             bound = failover + 3 * INTER_MS / 1000 + 0.5
             print(f"# re-route time {reroute * 1000:.0f} ms (power-off of n{holder} -> first "
-                  f"answer from {new}); failover {failover * 1000:.0f} ms (-> the DC's record "
-                  f"of web's start); check interval {INTER_MS} ms", flush=True)
+                  f"answer from {new}); failover {failover * 1000:.0f} ms (-> web started on "
+                  f"{new}); check interval {INTER_MS} ms", flush=True)
             check(reroute <= bound, f"re-routed within failover + 3 check intervals + 0.5 s "
                   f"({reroute:.2f} s <= {bound:.2f} s)")
             time.sleep(1.0)

@@ -113,6 +113,21 @@ TEST(RouteCheck, AFailedResourceIsNotRoutedTo) {
   EXPECT_NE(r.body.find("\"role\":\"failed\""), std::string::npos) << r.body;
 }
 
+TEST(RouteCheck, AStartOrStopInFlightIsNotRoutedTo) {
+  // The cluster records a start before it runs (pcs status: "Starting"): no service yet.
+  const std::pair<const char*, const char*> cases[] = {{"Starting", "\"role\":\"starting\""},
+                                                       {"Stopping", "\"role\":\"stopping\""}};
+  for (const auto& [pending, role] : cases) {
+    RouteFacts f = factsOn("n1");
+    f.status->resources[0].pending = pending;
+    const Reply r = routeReply(f, "/leader", "web");
+    EXPECT_EQ(r.status, 503) << pending;
+    EXPECT_NE(r.body.find(role), std::string::npos) << r.body;
+    f.status->resources[0].pending.clear();
+    EXPECT_EQ(routeReply(f, "/leader", "web").status, 200);
+  }
+}
+
 TEST(RouteCheck, WithoutQuorumEveryCheckSays503) {
   RouteFacts f = factsOn("n1");
   f.quorate = false;  // a partitioned former holder whose CIB still shows web here
