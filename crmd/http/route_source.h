@@ -1,6 +1,8 @@
 // The facts behind the route checks (route_check.h), gathered on the check server's thread:
 // NodeDaemon's snapshot (membership view and quorum) and this node's copy of the CIB, both
-// through the thread-safe reads the admin API uses, so a check never waits on the network.
+// through the thread-safe reads the admin API uses, so a check never waits on the network (it
+// may wait for the local CIB thread, at most NodeDaemon::readCib's 2 s, while that thread
+// saves a copy; HAProxy's own check timeout then counts it as a failed check).
 //
 // The CIB's status is read as pcs status reads it (the policy engine's current view); that
 // view is kept and reused until this node's copy of the CIB changes, so HAProxy checking every

@@ -36,18 +36,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
 http.server.ThreadingHTTPServer(("0.0.0.0", int(sys.argv[1])), Handler).serve_forever()
 """
 
-# The client's requester: one HTTP/1.0 GET through HAProxy every argv[2] seconds; prints
+# The client's requester: starts one HTTP/1.0 GET through HAProxy every argv[2] seconds, each
+# on its own thread (a request HAProxy sends to a dead node hangs until its timeouts, and must
+# not hold back the next ones, as it would not for a crowd of clients); prints
 # "START_EPOCH END_EPOCH ANSWER" per request, ANSWER the backend's name on 200, else the status
-# or "error". (HAProxy queues a request while no server is up, so an answer may come long
-# after its request: the end is when the client got it.)
+# or "error". The end is when the client got the answer.
 REQUESTER = r"""
-import socket, sys, time
+import socket, sys, threading, time
 port, interval = int(sys.argv[1]), float(sys.argv[2])
-while True:
-    t = time.time()
+out = threading.Lock()
+def ask(t):
     answer = "error"
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1.0) as s:
+        with socket.create_connection(("127.0.0.1", port), timeout=2.0) as s:
             s.sendall(b"GET / HTTP/1.0\r\nHost: web\r\n\r\n")
             data = b""
             while True:
@@ -60,8 +61,39 @@ while True:
         answer = body.decode().strip() if status == "200" else status
     except (OSError, IndexError, UnicodeDecodeError):
         pass
-    print("%.4f %.4f %s" % (t, time.time(), answer), flush=True)
+    with out:
+        print("%.4f %.4f %s" % (t, time.time(), answer), flush=True)
+while True:
+    t = time.time()
+    threading.Thread(target=ask, args=(t,), daemon=True).start()
     time.sleep(max(0.0, interval - (time.time() - t)))
+"""
+
+# The client's check poller: GET PATH (argv[2]) on port argv[1] of every address in argv[4:],
+# each address on its own thread every argv[3] seconds (a dead node's timeouts do not slow the
+# others); prints "END_EPOCH ADDR STATUS" per check ("-" when it failed). Shows when each
+# node's check turns, apart from HAProxy's check interval.
+POLLER = r"""
+import http.client, sys, threading, time
+port, path, interval, addrs = int(sys.argv[1]), sys.argv[2], float(sys.argv[3]), sys.argv[4:]
+out = threading.Lock()
+def poll(addr):
+    while True:
+        t = time.time()
+        status = "-"
+        try:
+            conn = http.client.HTTPConnection(addr, port, timeout=0.2)
+            conn.request("GET", path)
+            status = str(conn.getresponse().status)
+            conn.close()
+        except (OSError, http.client.HTTPException):
+            pass
+        with out:
+            print("%.4f %s %s" % (time.time(), addr, status), flush=True)
+        time.sleep(max(0.0, interval - (time.time() - t)))
+for addr in addrs:
+    threading.Thread(target=poll, args=(addr,), daemon=True).start()
+threading.Event().wait()
 """
 
 # One check from the client: argv = ADDR PORT METHOD PATH; prints "STATUS BODY".
@@ -207,6 +239,39 @@ class Requester:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+class CheckPoller:
+    """The client polling every node's check directly; samples are (epoch s, node, status)."""
+
+    def __init__(self, c, path, interval=0.02):
+        self.names = {node_address(i): f"n{i}" for i in range(1, c.nodes + 1)}
+        self.samples = []
+        self.lock = threading.Lock()
+        self.proc = subprocess.Popen(
+            ["ip", "netns", "exec", c.client_namespace(), "python3", "-u", "-c", POLLER,
+             str(CHECK_PORT), path, str(interval), *self.names],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            words = line.split()
+            try:
+                with self.lock:
+                    self.samples.append((float(words[0]), self.names[words[1]], words[2]))
+            except (ValueError, IndexError, KeyError):
+                continue
+
+    def first_200(self, t, node):
+        """When `node`'s check first answered 200 at or after t, or None."""
+        with self.lock:
+            return next((at for at, n, status in self.samples
+                         if at >= t and n == node and status == "200"), None)
+
+    def stop(self):
+        Requester.stop(self)
 
 
 def start_result_time(c, rsc, after, nodes):

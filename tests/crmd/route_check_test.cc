@@ -178,6 +178,18 @@ TEST(RouteCheck, UnknownPathsAndResourcesAre404) {
   EXPECT_NE(routeReply(f, "/health", "").body.find("\"node\":\"n\\\"1\""), std::string::npos);
 }
 
+TEST(RouteCheck, AddressErrorsNameTheOption) {
+  auto bad = parseListenAddress("9201", "--check-address");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message,
+            "--check-address '9201': expected HOST:PORT, *:PORT, [IPV6]:PORT or off");
+  EXPECT_EQ(parseListenAddress("*:9201", "--check-address")->port, kCheckPort);
+  EXPECT_TRUE(parseListenAddress("off", "--check-address")->off);
+  EXPECT_TRUE(plausibleResourceName("db-clone:0"));
+  EXPECT_FALSE(plausibleResourceName("a b"));
+  EXPECT_FALSE(plausibleResourceName(std::string(201, 'a')));
+}
+
 // --- The server under the checks, with hostile clients.
 
 std::string roundTrip(std::uint16_t port, const std::string& request) {
