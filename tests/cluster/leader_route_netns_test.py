@@ -21,11 +21,14 @@ ocf:heartbeat:Dummy. Each node runs a tiny HTTP backend answering its name (lead
   bystander  the third node is powered off and booted: every answer still from the holder
   hostile    garbage, an oversized head and a half-sent request to port 9201: crmd keeps
              answering the checks and pcs status
+  promotable a promotable clone of ocf:pacemaker:Stateful: /resource/db/primary 200 only where
+             pcs status shows it Promoted, /resource/db/replica 200 where Unpromoted
 
 usage: leader_route_netns_test.py CRMD PCS   (exit 0 pass, 1 fail, 77 skipped: not root)
 """
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -176,6 +179,31 @@ def run(crmd, pcs):
             time.sleep(1.0)
             check({a for _, a in requester.since(t)} == {new},
                   f"HAProxy still routes to {new}")
+
+            # A promotable clone on the same port: /resource/db/primary where pcs status shows
+            # it Promoted, /resource/db/replica where Unpromoted.
+            c.pcs(survivor, "resource", "create", "db", "ocf:pacemaker:Stateful", "promotable")
+
+            def roles():
+                text = c.pcs(survivor, "status", check=False).stdout
+                promoted = re.search(r"Promoted: \[ (\S+) \]", text)
+                unpromoted = re.search(r"Unpromoted: \[ ([^\]]+) \]", text)
+                if not promoted or not unpromoted:
+                    return None
+                return promoted.group(1), sorted(unpromoted.group(1).split())
+            promoted, unpromoted = c.wait_for(roles, START_S, "db promoted on one node")
+            expected = {f"n{i}": (200, 503) if f"n{i}" == promoted else (503, 200)
+                        for i in range(1, c.nodes + 1)}
+
+            def codes(name):
+                return {f"n{i}": (lr.ask_check(c, i, f"/resource/{name}/primary")[0],
+                                  lr.ask_check(c, i, f"/resource/{name}/replica")[0])
+                        for i in range(1, c.nodes + 1)}
+            # Each node's copy of the CIB records the promote on its own schedule.
+            c.wait_for(lambda: codes("db") == expected, 20, "the checks to show db's roles")
+            check(codes("db-clone") == expected and len(unpromoted) == c.nodes - 1,
+                  f"promotable db: /primary 200 only on {promoted} (Promoted), /replica 200 on "
+                  f"{' '.join(unpromoted)} (Unpromoted), by either name", str(codes("db")))
         finally:
             requester.stop()
             haproxy.stop()
