@@ -5,7 +5,7 @@
 // agents and fence agents, and on the DC the controller that runs the policy engine; with
 // --watchdog-timeout it also feeds pulse-watchdog (watchdog_process.h).
 //   crmd [--state-dir DIR] [--listen ADDR:PORT] [--name NODE] [--metrics-address ADDR:PORT|off]
-//                                                               run in the foreground
+//        [--check-resource NAME] [--check-address ADDR:PORT|off]  run in the foreground
 //   crmd passwd [--revoke-tokens] [--state-dir DIR]             set the hacluster password
 //   crmd fingerprint [--state-dir DIR]          the fingerprint pcs host auth shows and pins
 // Exit codes: 0 clean stop, 1 runtime error (state directory, files, address), 2 usage.
@@ -34,6 +34,8 @@
 #include "crmd/client/secure_file.h"
 #include "crmd/client/tls_identity.h"
 #include "crmd/daemon/node_daemon.h"
+#include "crmd/http/route_check.h"
+#include "crmd/http/route_source.h"
 #include "crmd/metrics/metrics_server.h"
 #include "crmd/metrics/metrics_text.h"
 #include "crmd/watchdog/watchdog_process.h"
@@ -109,6 +111,13 @@ struct MetricsOptions {
   bool explicit_address = false;
 };
 
+// --check-address / --check-resource: the route checks HAProxy asks (route_check.h). Off
+// unless one of them is given; --check-resource alone listens on *:9201 (cmonHA's port).
+struct CheckOptions {
+  http::ListenAddress address{.off = true, .host = "", .port = 0};
+  std::string resource;
+};
+
 // The facts behind /metrics, read on the metrics thread through the same thread-safe calls
 // the admin API uses (NodeDaemon's snapshot and CIB read; bounded waits).
 std::string renderNodeMetrics(const NodeDaemon& cluster) {
@@ -163,7 +172,8 @@ void fitDescriptorLimit(ConnectionLimits& limits) {
 }
 
 int runDaemon(AdminServerOptions options, NodeDaemonOptions cluster_options,
-              const SelfFenceOptions& self_fence, const MetricsOptions& metrics_options) {
+              const SelfFenceOptions& self_fence, const MetricsOptions& metrics_options,
+              const CheckOptions& check_options) {
   // gRPC and the peer links run many threads; glibc would give each its own malloc arena, and
   // their partly used heaps add megabytes of RSS per daemon for nothing at this load.
   mallopt(M_ARENA_MAX, 2);
@@ -210,9 +220,9 @@ int runDaemon(AdminServerOptions options, NodeDaemonOptions cluster_options,
   logEvent("node " + options.node_name + " listening on " + host + ":" +
            std::to_string((*server)->port()) + " (TLS, certificate " +
            displayFingerprint((*server)->fingerprint()) + ")");
-  std::unique_ptr<metrics::MetricsServer> metrics_server;
+  std::unique_ptr<http::HttpServer> metrics_server;
   if (!metrics_options.address.off) {
-    auto started = metrics::MetricsServer::start(
+    auto started = metrics::startMetricsServer(
         metrics_options.address,
         [cluster = cluster->get()] { return renderNodeMetrics(*cluster); });
     if (started) {
@@ -226,6 +236,28 @@ int runDaemon(AdminServerOptions options, NodeDaemonOptions cluster_options,
       logEvent("metrics not served: " + started.error().message +
                " (--metrics-address chooses another address, or off)");
     }
+  }
+  std::unique_ptr<http::HttpServer> check_server;
+  if (!check_options.address.off) {
+    // The source lives in the handler, so on the server's thread only (route_source.h).
+    auto source = std::make_shared<http::RouteSource>(*cluster->get(), options.node_name);
+    auto started = http::HttpServer::start(
+        check_options.address, "route checks",
+        [source, resource = check_options.resource](const http::Request& request) {
+          return http::routeReply(source->facts(), request.path, resource);
+        },
+        /*answer_options=*/true);
+    if (!started) {
+      // Asked for explicitly: HAProxy would route nowhere, so crmd does not run half-done.
+      logEvent("cannot start: " + started.error().message);
+      if (metrics_server) metrics_server->shutdown();
+      (*server)->shutdown();
+      return 1;
+    }
+    check_server = std::move(started).value();
+    logEvent("route checks on http://" + check_server->endpoint() +
+             (check_options.resource.empty() ? std::string("/resource/NAME")
+                                             : "/leader for " + check_options.resource));
   }
   if ((*cluster)->enabled()) {
     // A node that cannot join (say, its address is gone) still serves the admin API, so
@@ -246,6 +278,7 @@ int runDaemon(AdminServerOptions options, NodeDaemonOptions cluster_options,
     auto started = WatchdogProcess::start(std::move(watchdog_options));
     if (!started) {
       logEvent("cannot start: " + started.error().message);
+      if (check_server) check_server->shutdown();
       if (metrics_server) metrics_server->shutdown();
       (*server)->shutdown();
       (*cluster)->stop();
@@ -264,6 +297,7 @@ int runDaemon(AdminServerOptions options, NodeDaemonOptions cluster_options,
   // The cluster first: leaving gracefully needs the peer port open (the DC's record of this
   // node's shutdown and the moves of its resources reach it there); without it the DC cannot
   // confirm the record, and would fence the node that left "unannounced".
+  if (check_server) check_server->shutdown();
   if (metrics_server) metrics_server->shutdown();
   (*cluster)->stop();
   (*server)->shutdown();
@@ -309,6 +343,13 @@ int main(int argc, char** argv) {
       "metrics-address", po::value<std::string>()->default_value("*:9664"),
       "Prometheus /metrics over plain HTTP (ha_cluster_exporter's names): ADDR:PORT, "
       "[IPV6]:PORT, *:PORT for every address, or off")(
+      "check-resource", po::value<std::string>(),
+      "route checks for HAProxy (option httpchk GET /leader): answer 200 on /, /leader, "
+      "/primary where resource NAME is active (a promotable clone: promoted), else 503; also "
+      "/replica, /read-only, /health and /resource/NAME[/primary|/replica] for any resource")(
+      "check-address", po::value<std::string>(),
+      "where the route checks listen: ADDR:PORT, [IPV6]:PORT, *:PORT or off (default: *:9201 "
+      "when --check-resource is given, else off)")(
       "handshake-timeout", po::value<long>()->default_value(defaults.handshake_timeout.count()),
       "admin port: milliseconds a client has to finish its TLS handshake");
   po::options_description hidden;
@@ -410,5 +451,24 @@ int main(int argc, char** argv) {
   }
   metrics_options.address = *metrics_address;
   metrics_options.explicit_address = !vm["metrics-address"].defaulted();
-  return runDaemon(server_options, cluster_options, self_fence, metrics_options);
+  CheckOptions check_options;
+  if (vm.count("check-resource")) {
+    check_options.resource = vm["check-resource"].as<std::string>();
+    if (!http::plausibleResourceName(check_options.resource)) {
+      std::cerr << "crmd: --check-resource '" << check_options.resource
+                << "': not a resource id (letters, digits, _ . : -)\n";
+      return 2;
+    }
+    check_options.address = {.off = false, .host = "", .port = http::kCheckPort};
+  }
+  if (vm.count("check-address")) {
+    auto check_address =
+        http::parseListenAddress(vm["check-address"].as<std::string>(), "--check-address");
+    if (!check_address) {
+      std::cerr << "crmd: " << check_address.error().message << "\n";
+      return 2;
+    }
+    check_options.address = *check_address;
+  }
+  return runDaemon(server_options, cluster_options, self_fence, metrics_options, check_options);
 }

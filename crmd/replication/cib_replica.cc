@@ -82,6 +82,7 @@ CibOutput CibReplica::onViewChanged(const View& view, bool quorate, TimePoint no
   failAll(out);
   view_ = view;
   quorate_ = quorate && view.contains(self_);
+  replaced_ = false;
   replies_.clear();
   acked_.clear();
   if (!quorate_) {
@@ -278,6 +279,7 @@ void CibReplica::onReplace(NodeId from, const Replace& m, CibOutput& out) {
     cib_ = m.cib;
     out.persist = cib_;
   }
+  replaced_ = true;
   send(from, ReplaceAck{m.ring, stampOf(cib_)}, out);
 }
 
@@ -292,6 +294,7 @@ CibOutput CibReplica::onPersistFailed(StoredCib durable, const std::string& reas
   now_ = now;
   CibOutput out;
   cib_ = std::move(durable);
+  replaced_ = false;  // a member's copy is the old one again, until the DC resends
   if (phase_ == Phase::kSyncing) {
     // The chosen copy is not on this disk: start over (onTick collects again), since the
     // members' copies may have moved meanwhile.

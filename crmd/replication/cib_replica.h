@@ -121,6 +121,11 @@ class CibReplica {
   const std::optional<View>& view() const { return view_; }
   // The persisted copy (at the DC this includes a write still being replicated).
   const StoredCib& cib() const { return cib_; }
+  // The persisted copy is the cluster's copy of the installed view: this node is the ready DC,
+  // or a member that took the DC's Replace of this ring. False without quorum, and from a
+  // view change until that Replace: a node that rejoins holds its old copy until then, and
+  // that copy may show resources running here that have moved meanwhile.
+  bool current() const { return isDc() ? ready() : phase_ == Phase::kMember && replaced_; }
   std::uint64_t droppedMessages() const { return dropped_; }
 
   Status checkInvariants() const;
@@ -156,6 +161,9 @@ class CibReplica {
   std::optional<View> view_;
   bool quorate_ = false;
   Phase phase_ = Phase::kNoView;
+  // Member: cib_ is the DC's copy of this ring (a Replace was taken since the view changed and
+  // since the last failed persist).
+  bool replaced_ = false;
   // DC, collecting: the copies received so far (own copy included).
   std::map<NodeId, StoredCib> replies_;
   // DC, syncing or a write in flight: members (self included) known to hold cib_ durably.

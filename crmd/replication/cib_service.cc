@@ -301,8 +301,10 @@ std::optional<CibSnapshot> CibService::read(std::chrono::milliseconds wait) {
     const StoredCib& copy = impl->replica.cib();
     const CibRef cib = impl->parsedCopy(copy);
     // A copy that does not parse is never persisted or used; readers see its text as it is.
-    promise->set_value(CibSnapshot{cib ? cib->stored() : copy, impl->replica.dc(),
-                                   impl->replica.isDc(), impl->replica.ready()});
+    CibSnapshot snapshot{cib ? cib->stored() : copy, impl->replica.dc(), impl->replica.isDc(),
+                         impl->replica.ready()};
+    snapshot.current = impl->replica.current();
+    promise->set_value(std::move(snapshot));
   });
   if (future.wait_for(wait) != std::future_status::ready) return std::nullopt;
   return future.get();

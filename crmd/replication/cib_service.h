@@ -61,6 +61,9 @@ struct CibSnapshot {
   // Filled in by the cluster manager: this node is the DC and its controller has nothing
   // running, pending or left to schedule on exactly this copy.
   bool transition_idle = false;
+  // The copy is the cluster's copy of the installed view (CibReplica::current()): not a
+  // rejoining node's old copy that the DC's sync has yet to replace.
+  bool current = false;
 };
 
 // What the resource manager hears after every change, on the io thread.

@@ -232,11 +232,19 @@ TEST(CibReplica, RejoiningNodeIsBroughtUpToDate) {
   c.run();
   ASSERT_TRUE(c.replies.at(0).result.ok());
   c.start(3);
+  EXPECT_FALSE(c.at(3).current());
   c.view(3, {1, 2, 3});
+  // Quorate again, but until the DC's Replace its copy is the old one (the route checks must
+  // not trust it): not current.
+  EXPECT_FALSE(c.at(3).current());
+  EXPECT_NE(c.at(3).cib().xml, "while 3 was down");
   c.run();
   EXPECT_TRUE(c.at(1).ready());
   EXPECT_EQ(c.disk[3].xml, "while 3 was down");
   EXPECT_EQ(c.disk[3], c.disk[1]);
+  EXPECT_TRUE(c.at(1).current() && c.at(2).current() && c.at(3).current());
+  c.view(4, {3});  // alone: no quorum, no current copy
+  EXPECT_FALSE(c.at(3).current());
 }
 
 TEST(CibReplica, ViewChangeMidWriteFailsItUncertainAndQueuedOnesNotApplied) {

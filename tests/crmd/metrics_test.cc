@@ -236,7 +236,7 @@ std::string roundTrip(std::uint16_t port, const std::string& request) {
 
 TEST(MetricsServer, AnswersMetricsAndRefusesTheRest) {
   int renders = 0;
-  auto server = MetricsServer::start(*parseListenAddress("127.0.0.1:0"), [&] {
+  auto server = startMetricsServer(*parseListenAddress("127.0.0.1:0"), [&] {
     ++renders;
     return std::string("up 1\n");
   });
@@ -260,9 +260,9 @@ TEST(MetricsServer, AnswersMetricsAndRefusesTheRest) {
 }
 
 TEST(MetricsServer, ABusyAddressIsAnError) {
-  auto first = MetricsServer::start(*parseListenAddress("127.0.0.1:0"), [] { return ""; });
+  auto first = startMetricsServer(*parseListenAddress("127.0.0.1:0"), [] { return ""; });
   ASSERT_TRUE(first.ok());
-  auto second = MetricsServer::start(
+  auto second = startMetricsServer(
       *parseListenAddress("127.0.0.1:" + std::to_string((*first)->port())), [] { return ""; });
   ASSERT_FALSE(second.ok());
   EXPECT_NE(second.error().message.find("cannot listen for metrics on 127.0.0.1:"),

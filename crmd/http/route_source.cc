@@ -1,0 +1,40 @@
+#include "crmd/http/route_source.h"
+
+#include <algorithm>
+
+#include "common/log.h"
+#include "policy-engine/policy_engine.h"
+
+namespace pulse::crmd::http {
+
+RouteFacts RouteSource::facts() {
+  RouteFacts f;
+  const ClusterSnapshot c = cluster_.snapshot();
+  f.node = node_name_;
+  for (const MemberRuntime& m : c.members) {
+    if (m.node.id == c.local_id && !m.node.name.empty()) f.node = m.node.name;
+  }
+  f.running = c.running;
+  f.member = c.view && std::find(c.view->members.begin(), c.view->members.end(), c.local_id) !=
+                           c.view->members.end();
+  f.quorate = c.quorum.quorate;
+  if (!f.running) return f;
+  auto cib = cluster_.readCib();
+  if (!cib) return f;
+  f.cib_current = cib->current;
+  if (!read_ || cib->cib.xml != cib_text_) {
+    read_ = true;
+    cib_text_ = std::move(cib->cib.xml);
+    view_.reset();
+    auto transition = pe::schedule(cib_text_);
+    if (transition) {
+      view_ = std::move(transition->current);
+    } else {
+      logEvent("route checks: cannot read this node's CIB: " + transition.error().message);
+    }
+  }
+  f.status = view_;
+  return f;
+}
+
+}  // namespace pulse::crmd::http
