@@ -151,7 +151,7 @@ int status(const CibCommandOptions& options, const std::string& cib,
   s.failed_actions = failedActions(root);
   if (live) {
     if (s.cluster_name.empty()) s.cluster_name = live->cluster_name;
-    s.dc = live->dc;
+    if (!live->dc.empty()) s.dc = live->dc;
     s.quorate = live->quorate;
     s.version = "pulse";
     s.daemon_status = live->enabled ? "active/enabled" : "active/disabled";
@@ -199,31 +199,95 @@ int stonithStatus(const std::string& cib) {
   return 0;
 }
 
-// The read-only commands; nullopt when `a` is an edit.
-std::optional<int> view(const CibCommandOptions& options, const std::vector<std::string>& a,
-                        const std::string& cib,
-                        const std::optional<LiveFacts>& live = std::nullopt) {
+// The read-only commands: the CIB shown, nothing written.
+enum class View {
+  kNone,  // an edit
+  kStatus,
+  kConstraints,
+  kConstraintRef,
+  kProperties,
+  kResourceConfig,
+  kStonithConfig,
+  kStonithStatus
+};
+
+View viewOf(const std::vector<std::string>& a) {
   const std::string sub = a.size() > 1 ? a[1] : "";
-  if (a[0] == "status") return status(options, cib, live);
+  if (a[0] == "status") return View::kStatus;
   if (a[0] == "constraint" && (sub.empty() || sub == "list" || sub == "config")) {
-    if (options.json) return printResult(constraintListJson(cib));
-    return printResult(constraintList(cib, options.full));
+    return View::kConstraints;
   }
-  if (a[0] == "constraint" && sub == "ref" && a.size() > 2) {
-    return printResult(constraintRef(cib, {a.begin() + 2, a.end()}));
-  }
+  if (a[0] == "constraint" && sub == "ref" && a.size() > 2) return View::kConstraintRef;
   if (a[0] == "property" && (sub.empty() || sub == "config" || sub == "list")) {
-    return printResult(propertyConfig(cib));
+    return View::kProperties;
   }
-  if (a[0] == "resource" && sub == "config" && a.size() <= 3) {
-    return printResult(resourceConfig(cib, a.size() == 3 ? a[2] : ""));
-  }
+  if (a[0] == "resource" && sub == "config" && a.size() <= 3) return View::kResourceConfig;
   if (a[0] == "stonith" && (sub.empty() || sub == "config") && a.size() <= 3) {
-    if (options.json) return printResult(stonithConfigJson(cib));
-    return printResult(stonithConfig(cib, a.size() == 3 ? a[2] : ""));
+    return View::kStonithConfig;
   }
-  if (a[0] == "stonith" && sub == "status") return stonithStatus(cib);
-  return std::nullopt;
+  if (a[0] == "stonith" && sub == "status") return View::kStonithStatus;
+  return View::kNone;
+}
+
+int show(View kind, const CibCommandOptions& options, const std::vector<std::string>& a,
+         const std::string& cib, const std::optional<LiveFacts>& live = std::nullopt) {
+  switch (kind) {
+    case View::kStatus:
+      return status(options, cib, live);
+    case View::kConstraints:
+      if (options.json) return printResult(constraintListJson(cib));
+      return printResult(constraintList(cib, options.full));
+    case View::kConstraintRef:
+      return printResult(constraintRef(cib, {a.begin() + 2, a.end()}));
+    case View::kProperties:
+      return printResult(propertyConfig(cib));
+    case View::kResourceConfig:
+      return printResult(resourceConfig(cib, a.size() == 3 ? a[2] : ""));
+    case View::kStonithConfig:
+      if (options.json) return printResult(stonithConfigJson(cib));
+      return printResult(stonithConfig(cib, a.size() == 3 ? a[2] : ""));
+    case View::kStonithStatus:
+      return stonithStatus(cib);
+    case View::kNone:
+      break;
+  }
+  return fail("internal error: not a view");
+}
+
+// What the membership of `session`'s node adds to the CIB for `pcs status`.
+Result<LiveFacts> liveFacts(NodeSession& session, const std::string& dc) {
+  auto st = session.clusterStatus();
+  if (!st.ok()) return st.error();
+  LiveFacts f;
+  f.dc = dc;
+  f.cluster_name = st->cluster_name();
+  f.quorate = st->quorum().quorate();
+  f.enabled = st->enabled();
+  for (const auto& m : st->members()) {
+    if (m.in_view()) f.online.push_back(m.name());
+  }
+  return f;
+}
+
+// A view answered from this node's own copy, as crm_mon reads its local CIB: when the copy holds
+// every acknowledged write (so pcs shows what it just wrote), or when the node has no quorum (then
+// its copy is all there is). No DC is asked, so a frozen or unreachable DC cannot hold `pcs
+// status` up. nullopt: the local node cannot answer that way (the caller asks the DC).
+std::optional<int> showLocalCopy(View kind, const CibCommandOptions& options,
+                                 const std::vector<std::string>& a, const PcsOptions& pcs) {
+  auto local = localNodeName(pcs);
+  if (!local.ok()) return std::nullopt;
+  auto session = connectNode(pcs, *local);
+  if (!session.ok()) return std::nullopt;
+  auto copy = session->cibGet();
+  if (!copy.ok() || (!copy->current() && copy->dc() != 0)) return std::nullopt;
+  std::optional<LiveFacts> facts;
+  if (kind == View::kStatus) {
+    auto f = liveFacts(*session, copy->dc() != 0 ? copy->dc_name() : "");
+    if (!f.ok()) return std::nullopt;
+    facts = *f;
+  }
+  return show(kind, options, a, copy->xml(), facts);
 }
 
 bool jsonCapable(const std::vector<std::string>& a) {
@@ -320,38 +384,29 @@ int liveCommand(const CibCommandOptions& options, const std::vector<std::string>
         [&](const Edit& e) { return liveEdit(pcs, options.ocf_root, e); },
         wait.value_or(kDefaultWait));
   }
+  if (const View kind = viewOf(a); kind != View::kNone) {
+    if (auto shown = showLocalCopy(kind, options, a, pcs)) return *shown;
+  }
   std::optional<Result<Edit>> edit;
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto cib = LiveCib::read(pcs);
     if (!cib.ok()) return fail(cib.error().message);
-    std::optional<LiveFacts> facts;
-    if (a[0] == "status") {
-      LiveFacts f;
-      f.dc = cib->dcName();
-      // The local node's view of the membership; the DC's when the local crmd is down.
-      std::vector<std::string> askers;
-      if (auto local = localNodeName(pcs); local.ok()) askers.push_back(*local);
-      askers.push_back(f.dc);
-      for (const std::string& node : askers) {
-        // On the DC itself, the session that read the CIB answers (one connection, not two).
-        auto st = [&]() -> Result<admin::ClusterStatusReply> {
-          if (node == f.dc) return cib->dcSession().clusterStatus();
-          auto session = connectNode(pcs, node);
-          return session.ok() ? session->clusterStatus()
-                              : Result<admin::ClusterStatusReply>(session.error());
-        }();
-        if (!st.ok()) continue;
-        f.cluster_name = st->cluster_name();
-        f.quorate = st->quorum().quorate();
-        f.enabled = st->enabled();
-        for (const auto& m : st->members()) {
-          if (m.in_view()) f.online.push_back(m.name());
+    if (const View kind = viewOf(a); kind != View::kNone) {
+      std::optional<LiveFacts> facts;
+      if (kind == View::kStatus) {
+        // The local node's view of the membership; the DC's when the local crmd is down. On the
+        // DC itself, the session that read the CIB answers (one connection, not two).
+        std::optional<NodeSession> here;
+        if (auto local = localNodeName(pcs); local.ok() && *local != cib->dcName()) {
+          if (auto session = connectNode(pcs, *local); session.ok())
+            here.emplace(std::move(*session));
         }
-        break;
+        auto f = here ? liveFacts(*here, cib->dcName()) : Result<LiveFacts>(Error{"no local crmd"});
+        if (!f.ok()) f = liveFacts(cib->dcSession(), cib->dcName());
+        if (f.ok()) facts = *f;
       }
-      facts = f;
+      return show(kind, options, a, cib->xml(), facts);
     }
-    if (auto shown = view(options, a, cib->xml(), facts)) return *shown;
     if (!edit) edit = parseEdit(options.words);
     if (!edit->ok()) return fail(edit->error().message);
     if (wait && !waitable(**edit)) {
@@ -478,7 +533,7 @@ int cibCommand(const CibCommandOptions& given) {
   if (options.file.empty()) return liveCommand(options, a, *wait);
   auto cib = crmd::readFile(options.file);
   if (!cib.ok()) return fail("Unable to read " + options.file + ": " + cib.error().message);
-  if (auto shown = view(options, a, *cib)) return *shown;
+  if (const View kind = viewOf(a); kind != View::kNone) return show(kind, options, a, *cib);
 
   auto edit = parseEdit(options.words);
   if (!edit.ok()) return fail(edit.error().message);

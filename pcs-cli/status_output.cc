@@ -62,6 +62,9 @@ std::string formatStatus(const ClusterStatus& s) {
         << (s.quorate ? "with" : "WITHOUT") << " quorum\n";
   } else if (!s.file.empty()) {
     out << "  * Current DC: NONE (CIB file " << s.file << ", not a running cluster)\n";
+  } else if (!s.quorate && !s.daemon_status.empty()) {
+    // A live node without quorum: Pulse elects no DC there, and this says why.
+    out << "  * Current DC: NONE - partition WITHOUT quorum\n";
   } else {
     out << "  * Current DC: NONE\n";
   }

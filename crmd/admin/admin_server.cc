@@ -210,6 +210,7 @@ class AdminService final : public pulse::admin::Admin::Service {
     reply->set_is_dc(snapshot->is_dc);
     reply->set_ready(snapshot->ready);
     reply->set_transition_idle(snapshot->transition_idle);
+    reply->set_current(snapshot->current);
     return grpc::Status::OK;
   }
 

@@ -62,11 +62,15 @@ TEST(StatusOutput, NoDcAndUnreachableNodesAreSaid) {
   s.quorate = false;
   s.unreachable = {"n3"};
   const std::string text = formatStatus(s);
-  EXPECT_NE(text.find("  * Current DC: NONE\n"), std::string::npos) << text;
+  // A live node without quorum, where Pulse elects no DC, says so.
+  EXPECT_NE(text.find("  * Current DC: NONE - partition WITHOUT quorum\n"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("Warning: Unable to get the status of node n3"), std::string::npos);
   const std::string json = statusJson(s);
   EXPECT_NE(json.find("\"dc\":null,\"quorate\":false"), std::string::npos) << json;
   EXPECT_NE(json.find("\"unreachable_nodes\":[\"n3\"]"), std::string::npos) << json;
+  s.quorate = true;  // an election running in a quorate partition
+  EXPECT_NE(formatStatus(s).find("  * Current DC: NONE\n"), std::string::npos);
 }
 
 // The whole document, byte for byte: key order, compact separators, escaped strings.
