@@ -204,9 +204,18 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
       if (!dc_active) {
         dc_active = true;
         session = std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32);
+        dc_members = members;
         carryOut(controller.onBecameDc(event.confirmed, members, wallNow()));
       } else {
         carryOut(controller.onCibChanged(event.confirmed, wallNow()));
+        // A DC left alone by a view change (the survivor of a two-node cluster) finishes the
+        // view's CIB sync inside the view change: no event shows it not ready in between, so
+        // no new term (onBecameDc) brings it the new members. Tell it here, or the lost
+        // node's resources are never recovered.
+        if (members != dc_members) {
+          dc_members = members;
+          carryOut(controller.onMembersChanged(members, wallNow()));
+        }
       }
     } else if (!event.dc_ready && dc_active) {
       dc_active = false;
@@ -447,6 +456,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   std::optional<EngineInputStore> engine_inputs;  // opened at the first schedule
   std::optional<NodeId> dc;
   std::vector<Member> members;
+  std::vector<Member> dc_members;  // the members the controller last heard of, while DC
   bool quorate = false;
   CibRef local_cib;  // this node's newest copy (shared, parsed once by the CIB service)
   std::map<std::string, SteadyClock::time_point> lost_at;  // node name -> when it left the view

@@ -3,7 +3,7 @@
 pcs, exactly as an operator would on three machines; then node n3's crmd is killed (kill -9)
 and the survivors' membership and quorum react; n3 restarts and rejoins.
 
-usage: demo_cluster.py BINDIR [--keep | --stop]
+usage: demo_cluster.py BINDIR [--keep | --stop]   (./dev demo engine [--keep])
   --keep  leave the cluster running afterwards (namespaces pulse-demo-n1..3, state in
           /var/tmp/pulse-demo) and print how to use pcs on it
   --stop  tear down a cluster left running by --keep
@@ -123,7 +123,7 @@ def main() -> int:
                       f"--state-dir {STATE}/n{i} status corosync")
             print("Stop it with: ./dev demo --stop")
         else:
-            print("\nThe demo cluster is being torn down (./dev demo --keep leaves it running).")
+            print("\nThe demo cluster is being torn down (./dev demo engine --keep leaves it running).")
     return 0
 
 

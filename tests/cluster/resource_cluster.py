@@ -70,9 +70,11 @@ def crmd_args_for(crmd: str):
 class ResourceCluster(NetnsCluster):
     """nodes crmd nodes plus one client namespace (index nodes + 1)."""
 
-    def __init__(self, crmd, pcs, nodes=3, prefix=None):
+    def __init__(self, crmd, pcs, nodes=3, prefix=None, state_root=None, keep=False):
+        """state_root, keep: as NetnsCluster's (the demo leaves its cluster running)."""
         args, self.features = crmd_args_for(crmd)
-        super().__init__(nodes, crmd, pcs, extra_namespaces=1, prefix=prefix, crmd_args=args)
+        super().__init__(nodes, crmd, pcs, extra_namespaces=1, prefix=prefix,
+                         state_root=state_root, keep=keep, crmd_args=args)
         self.client = nodes + 1
         # pcs checks ocf:pulse agents' options against the build's OCF root (NetnsCluster
         # already points pcs and crmd at resource-agents/fence for fence agents).
