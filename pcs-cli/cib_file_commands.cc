@@ -16,6 +16,7 @@
 #include "pcs-cli/agent_commands.h"
 #include "pcs-cli/cib_edit.h"
 #include "pcs-cli/cluster_commands.h"
+#include "pcs-cli/event_log.h"
 #include "pcs-cli/live_cib.h"
 #include "pcs-cli/node_client.h"
 #include "pcs-cli/resource_cleanup.h"
@@ -131,6 +132,7 @@ struct LiveFacts {
   std::string dc;
   bool quorate = false;
   std::vector<std::string> online;
+  std::vector<std::string> out_of_date;  // ClusterStatus::out_of_date
   bool enabled = false;
 };
 
@@ -155,6 +157,7 @@ int status(const CibCommandOptions& options, const std::string& cib,
     s.quorate = live->quorate;
     s.version = "pulse";
     s.daemon_status = live->enabled ? "active/enabled" : "active/disabled";
+    s.out_of_date = live->out_of_date;
     for (pe::NodeView& node : s.view.nodes) {
       const bool member =
           std::find(live->online.begin(), live->online.end(), node.name) != live->online.end();
@@ -344,8 +347,17 @@ int liveCommand(const CibCommandOptions& options, const std::vector<std::string>
         f.cluster_name = st->cluster_name();
         f.quorate = st->quorum().quorate();
         f.enabled = st->enabled();
+        const auto& v = cib->version();
+        const std::string current = std::to_string(v.admin_epoch()) + "." +
+                                    std::to_string(v.epoch()) + "." +
+                                    std::to_string(v.num_updates());
         for (const auto& m : st->members()) {
           if (m.in_view()) f.online.push_back(m.name());
+          if (!m.in_view() && m.lost_at_ms() > 0) {
+            f.out_of_date.push_back(m.name() + " (lost since " + formatTime(m.lost_at_ms()) +
+                                    " UTC, holds CIB version " + m.cib_version_at_loss() +
+                                    "; the cluster is at " + current + ")");
+          }
         }
         break;
       }

@@ -436,6 +436,8 @@ class AdminService final : public pulse::admin::Admin::Service {
       info->set_in_view(m.in_view);
       info->set_join_count(m.join_count);
       info->set_ever_seen(m.ever_seen);
+      info->set_lost_at_ms(m.lost_at_ms);
+      info->set_cib_version_at_loss(m.cib_version_at_loss);
     }
     pulse::admin::QuorumInfo* quorum = reply.mutable_quorum();
     quorum->set_quorate(snapshot.quorum.quorate);
