@@ -251,8 +251,9 @@ Result<std::vector<std::string>> clusterNodes(const PcsOptions& options) {
 
 int clusterEvents(const PcsOptions& options, const std::vector<std::string>& args) {
   if (!args.empty()) {
-    return fail("cluster events takes options only: [--since TIME|DURATION] [--node NODE] "
-                "[--follow] [--output-format=json]");
+    return fail(
+        "cluster events takes options only: [--since TIME|DURATION] [--node NODE] "
+        "[--follow] [--output-format=json]");
   }
   if (options.json && options.follow) return fail("--follow prints text only");
   std::int64_t since = 0;

@@ -44,7 +44,8 @@ std::string stripComment(const std::string& line, bool ini) {
       if (c == quote) quote = 0;
     } else if (c == '"' || c == '\'') {
       quote = c;
-    } else if ((c == '#' || (ini && c == ';')) && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) {
+    } else if ((c == '#' || (ini && c == ';')) &&
+               (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) {
       return line.substr(0, i);
     }
   }
@@ -101,8 +102,8 @@ class Builder {
                              "letters, digits, '-', '_', '.')");
     }
     if (key == "roles" || key.starts_with("role-")) {
-      return error(line, node.name + ": '" + key +
-                             "' is set from the node's groups; it cannot be a var");
+      return error(line,
+                   node.name + ": '" + key + "' is set from the node's groups; it cannot be a var");
     }
     node.vars[key] = value;
     return {};
@@ -112,8 +113,8 @@ class Builder {
     if (inventory_.nodes.empty()) return error(last_line, "no nodes in the inventory");
     for (const auto& [group, vars] : group_vars_) {
       for (InventoryNode& n : inventory_.nodes) {
-        const bool member = group == "all" ||
-                            std::find(n.roles.begin(), n.roles.end(), group) != n.roles.end();
+        const bool member =
+            group == "all" || std::find(n.roles.begin(), n.roles.end(), group) != n.roles.end();
         if (!member) continue;
         for (const auto& [key, value] : vars.values) {
           if (own_vars_[n.name].contains(key)) continue;
@@ -185,12 +186,12 @@ Result<Inventory> parseIni(const std::vector<std::string>& lines, const std::str
         name = name.substr(0, colon);
         if (kind == "children") {
           return b.error(number, "[" + name +
-                                     ":children] is not supported: list the hosts under [" +
-                                     name + "] itself");
+                                     ":children] is not supported: list the hosts under [" + name +
+                                     "] itself");
         }
         if (kind != "vars") {
-          return b.error(number, "unknown section kind ':" + kind + "' (use [group] or " +
-                                     "[group:vars])");
+          return b.error(number,
+                         "unknown section kind ':" + kind + "' (use [group] or " + "[group:vars])");
         }
         vars_section = true;
       }
@@ -219,8 +220,9 @@ Result<Inventory> parseIni(const std::vector<std::string>& lines, const std::str
       const std::string& word = (*split)[i];
       const auto eq = word.find('=');
       if (eq == std::string::npos || eq == 0) {
-        return b.error(number, "'" + word + "': host vars are written key=value after the host "
-                                            "name (one host per line)");
+        return b.error(number, "'" + word +
+                                   "': host vars are written key=value after the host "
+                                   "name (one host per line)");
       }
       const std::string key = word.substr(0, eq);
       if (Status s = b.setVar(**node, key, word.substr(eq + 1), number); !s) return s.error();
@@ -417,7 +419,9 @@ std::string formatNodeChecks(const std::vector<NodeCheck>& checks) {
   for (const NodeCheck& c : checks) {
     rows.push_back({c.node, c.address.empty() ? "-" : c.address, c.authenticated ? "yes" : "no",
                     c.reachable ? "yes" : "no", c.version.empty() ? "?" : c.version,
-                    !c.reachable ? "?" : c.in_cluster ? "yes" : "no"});
+                    !c.reachable   ? "?"
+                    : c.in_cluster ? "yes"
+                                   : "no"});
   }
   std::vector<std::size_t> width(rows.front().size(), 0);
   for (const auto& row : rows) {
@@ -446,7 +450,8 @@ std::vector<std::string> nodeCheckRefusals(const std::vector<NodeCheck>& checks,
     if (c.in_cluster && !force) {
       out.push_back(c.node + ": already in a cluster (use --force to override)");
     }
-    by_version[c.version.empty() ? "unknown (crmd older than 0.12.0)" : c.version].push_back(c.node);
+    by_version[c.version.empty() ? "unknown (crmd older than 0.12.0)" : c.version].push_back(
+        c.node);
   }
   if (by_version.size() > 1) {
     std::string versions;

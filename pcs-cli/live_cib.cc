@@ -27,10 +27,9 @@ std::string noDcReason(NodeSession& session) {
     if (!m.in_view()) missing += (missing.empty() ? "" : ", ") + m.name();
   }
   // A configuration change needs the majority: a minority that wrote could diverge from it.
-  return "no DC in this partition: it has no quorum (" + std::to_string(q.total_votes()) +
-         " of " + std::to_string(q.expected_votes()) + " expected votes, " +
-         std::to_string(q.quorum()) + " needed" +
-         (missing.empty() ? std::string() : "; not in this partition: " + missing) +
+  return "no DC in this partition: it has no quorum (" + std::to_string(q.total_votes()) + " of " +
+         std::to_string(q.expected_votes()) + " expected votes, " + std::to_string(q.quorum()) +
+         " needed" + (missing.empty() ? std::string() : "; not in this partition: " + missing) +
          "), and configuration changes are made only in a partition with quorum";
 }
 

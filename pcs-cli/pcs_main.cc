@@ -279,10 +279,9 @@ int dispatch(const std::vector<std::string>& args, const PcsOptions& options,
   };
   const std::string first = args.empty() ? "" : args[0];
   const std::string second = args.size() > 1 ? args[1] : "";
-  const bool json_capable = (first == "status" && second == "corosync") ||
-                            (first == "quorum" && second == "status") ||
-                            (first == "cluster" && second == "cmap") ||
-                            (first == "cluster" && second == "events");
+  const bool json_capable =
+      (first == "status" && second == "corosync") || (first == "quorum" && second == "status") ||
+      (first == "cluster" && second == "cmap") || (first == "cluster" && second == "events");
   if (options.json && !json_capable) {
     return usageError("Output format 'json' is not supported for this command");
   }

@@ -38,7 +38,7 @@ struct ClusterStatus {
   // Nodes that left the view: "n3 (lost since 2026-12-07 05:50:01 UTC, holds CIB version
   // 0.7.0; the cluster is at 0.9.0)". They get the DC's copy when they rejoin.
   std::vector<std::string> out_of_date;
-  std::string daemon_status;             // "active/enabled"
+  std::string daemon_status;  // "active/enabled"
   // pcs -f: the status of this CIB file, not of a running cluster (no DC, no daemons).
   std::string file;
 };

@@ -264,8 +264,8 @@ class AdminService final : public pulse::admin::Admin::Service {
       *reply->mutable_version() = toProto(*result.result);
       logEvent("cib write accepted: version " + toString(*result.result));
       if (!request->status_only()) {
-        cluster_.events().record("config", "configuration changed: CIB version " +
-                                               toString(*result.result),
+        cluster_.events().record("config",
+                                 "configuration changed: CIB version " + toString(*result.result),
                                  callerOf(*context, label));
       }
       return grpc::Status::OK;
@@ -321,7 +321,10 @@ class AdminService final : public pulse::admin::Admin::Service {
     } else if (!label.empty()) {
       holder = label + " token";
     }
-    return holder + " from " + clientOf(context);
+    const std::string client = clientOf(context);
+    // The local socket's peer has no address: it is a program on this node.
+    return holder + " from " +
+           (client.starts_with("unix:") ? node_name_ + " (local socket)" : client);
   }
 
   // OK when the call carries a token this node issued (its label then in `label`, when given;
@@ -565,8 +568,9 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const AdminServerOptions
   impl->refresher =
       std::make_unique<TrustedSourceRefresher>(*options.cluster, options.state_dir, *impl->front);
   const std::string token = toHex(*local_token);
-  impl->service = std::make_unique<AdminService>(
-      std::move(*auth), options.node_name, options.version, *options.cluster, token, *impl->front, *impl->refresher);
+  impl->service =
+      std::make_unique<AdminService>(std::move(*auth), options.node_name, options.version,
+                                     *options.cluster, token, *impl->front, *impl->refresher);
   grpc::SslServerCredentialsOptions tls;
   tls.pem_key_cert_pairs.push_back({impl->identity.key_pem, impl->identity.cert_pem});
   grpc::ServerBuilder builder;

@@ -202,8 +202,8 @@ struct NodeDaemon::Running {
                                       (joined.empty() ? "" : "; joined:" + joined) +
                                       (left.empty() ? "" : "; lost:" + left));
     if (was_quorate != change.quorum.quorate) {
-      journal->record("quorum", (change.quorum.quorate ? "gained: " : "lost: ") +
-                                    quorumText(change.quorum));
+      journal->record("quorum",
+                      (change.quorum.quorate ? "gained: " : "lost: ") + quorumText(change.quorum));
     }
     // The view's listeners, in this order, on the worker: first the resource manager (it
     // records who left and whether this node still has quorum, and stops resources when it
@@ -378,9 +378,9 @@ Result<bool> NodeDaemon::startLocked() {
           .watchdog_minimum = minimumWatchdogWait(
               membership::Timing::fromToken(cluster.config.token), SelfFenceTiming{}),
           .watchdog_armed = options_.watchdog_armed,
-          .record = [journal = journal_.get()](const std::string& kind, const std::string& text) {
-            journal->record(kind, text);
-          }});
+          .record = [journal = journal_.get()](
+                        const std::string& kind,
+                        const std::string& text) { journal->record(kind, text); }});
   Running* r = running.get();
   running->service->onViewChanged([r](const membership::ViewChanged& c) { r->onView(c); });
   running->service->onQuorumChanged([r](const membership::QuorumStatus& q) { r->onQuorum(q); });

@@ -175,8 +175,8 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
     }
     // The members that just came back get the DC's copy; the DC says when they hold it.
     for (const Member& n : next) {
-      const bool was_in =
-          std::any_of(members.begin(), members.end(), [&](const Member& m) { return m.id == n.id; });
+      const bool was_in = std::any_of(members.begin(), members.end(),
+                                      [&](const Member& m) { return m.id == n.id; });
       if (!was_in && n.id != options.self && !members.empty()) resync.insert(n.name);
     }
     members = std::move(next);
@@ -207,6 +207,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
       }
     }
     if (event.dc != dc) {
+      dc_announced = false;
       const auto* node = event.dc ? options.config.findNode(*event.dc) : nullptr;
       options.record("dc", !event.dc ? std::string("no DC in this partition")
                            : node    ? "DC is " + nameOf(*node)
@@ -226,8 +227,12 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
       recordWatchdog(*event.confirmed);
       if (!dc_active) {
         dc_active = true;
-        options.record("dc", "this node is the DC now (CIB version " +
-                                 toString(event.confirmed->version()) + " on every member)");
+        // Once per DC term as the membership sees it, not at every resync of the same DC.
+        if (!dc_announced) {
+          options.record("dc", "this node is the DC now (CIB version " +
+                                   toString(event.confirmed->version()) + " on every member)");
+          dc_announced = true;
+        }
         session = std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32);
         carryOut(controller.onBecameDc(event.confirmed, members, wallNow()));
       } else {
@@ -273,16 +278,17 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
     // Every one-off action, and a recurring monitor only when its result changes (a monitor
     // every few seconds would push everything else out of the journal).
     if (r.request.interval_ms == 0 || r.monitor_change) {
-      const std::string what = r.request.operation +
-                               (r.request.interval_ms > 0
-                                    ? " (every " + std::to_string(r.request.interval_ms) + " ms)"
-                                    : "") +
-                               " " + r.request.resource;
+      const std::string what =
+          r.request.operation +
+          (r.request.interval_ms > 0 ? " (every " + std::to_string(r.request.interval_ms) + " ms)"
+                                     : "") +
+          " " + r.request.resource;
       const bool as_expected = r.result.rc == r.request.expected_rc && r.result.exec_status == 0;
-      options.record("action", what + ": rc=" + std::to_string(r.result.rc) +
-                                   (as_expected ? " ok" : " FAILED") + " (" +
-                                   std::to_string(r.result.exec_ms) + " ms)" +
-                                   (r.result.exit_reason.empty() ? "" : ": " + r.result.exit_reason));
+      options.record("action",
+                     what + ": rc=" + std::to_string(r.result.rc) +
+                         (as_expected ? " ok" : " FAILED") + " (" +
+                         std::to_string(r.result.exec_ms) + " ms)" +
+                         (r.result.exit_reason.empty() ? "" : ": " + r.result.exit_reason));
     }
     peer::ActionReport report;
     report.set_session(r.session);
@@ -493,6 +499,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   CibRef local_cib;  // this node's newest copy (shared, parsed once by the CIB service)
   std::map<std::string, SteadyClock::time_point> lost_at;  // node name -> when it left the view
   std::set<std::string> resync;  // members back in the view that the DC has not confirmed yet
+  bool dc_announced = false;     // "this node is the DC now" recorded since `dc` last changed
   std::deque<peer::ActionReport> outbox;
   std::set<std::string> fencing;  // targets with a fencing operation under way
   std::map<std::string, std::vector<std::shared_ptr<std::promise<Result<std::string>>>>>

@@ -14,7 +14,8 @@ namespace {
 
 TEST(EventJournal, KeepsTheNewestInMemoryAndAnswersSinceATime) {
   EventJournal journal(EventJournalOptions{.path = "", .memory_events = 3});
-  for (int i = 1; i <= 5; ++i) journal.record(ClusterEvent{i * 1000, "node", "e" + std::to_string(i), ""});
+  for (int i = 1; i <= 5; ++i)
+    journal.record(ClusterEvent{i * 1000, "node", "e" + std::to_string(i), ""});
   const auto all = journal.since(0, 100);
   ASSERT_EQ(all.size(), 3u);
   EXPECT_EQ(all.front().text, "e3");
@@ -33,7 +34,8 @@ TEST(EventJournal, SurvivesARestartAndRotatesAtItsSizeLimit) {
   TempDir dir;
   const std::string path = dir.path() + "/events.log";
   {
-    EventJournal journal(EventJournalOptions{.path = path, .memory_events = 100, .file_bytes = 200});
+    EventJournal journal(
+        EventJournalOptions{.path = path, .memory_events = 100, .file_bytes = 200});
     for (int i = 0; i < 20; ++i) {
       journal.record(ClusterEvent{1000 + i, "membership", "view " + std::to_string(i), ""});
     }

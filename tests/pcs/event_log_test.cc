@@ -37,8 +37,8 @@ TEST(EventLog, SinceTakesDurationsAndUtcTimes) {
   EXPECT_EQ(*parseSince("1d", now), now - 86'400'000);
   EXPECT_EQ(*parseSince("2026-12-07 05:41", now), 1796622060000);
   EXPECT_EQ(*parseSince("2026-12-07T05:41:03.123Z", now), 1796622063123);
-  for (const char* bad : {"", "10", "10w", "yesterday", "2026-13-07 05:41", "2026-12-07 05",
-                          "2026-12-07 05:41:3x"}) {
+  for (const char* bad :
+       {"", "10", "10w", "yesterday", "2026-13-07 05:41", "2026-12-07 05", "2026-12-07 05:41:3x"}) {
     auto parsed = parseSince(bad, now);
     ASSERT_FALSE(parsed) << bad;
     EXPECT_NE(parsed.error().message.find("is not a valid --since value"), std::string::npos);

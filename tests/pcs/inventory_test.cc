@@ -105,8 +105,10 @@ TEST(Inventory, MistakesNameFileAndLine) {
             "cluster.ini:3: unexpected indentation");
   EXPECT_EQ(refusal("nodes:\n  - name: n1\n    colour: red\n"),
             "cluster.ini:3: unknown node key 'colour' (use name, addr, roles, vars)");
-  EXPECT_EQ(refusal("nodes:\n  - addr: 192.0.2.1\n"), "cluster.ini:2: each node starts with 'name:'");
-  EXPECT_EQ(refusal("nodes:\n\t- name: n1\n"), "cluster.ini:2: tabs are not allowed for indentation");
+  EXPECT_EQ(refusal("nodes:\n  - addr: 192.0.2.1\n"),
+            "cluster.ini:2: each node starts with 'name:'");
+  EXPECT_EQ(refusal("nodes:\n\t- name: n1\n"),
+            "cluster.ini:2: tabs are not allowed for indentation");
   EXPECT_EQ(refusal("nodes:\n  - name: n1\n  - name: n1\n"),
             "cluster.ini:3: node 'n1' is listed twice");
   EXPECT_EQ(refusal("nodes:\nhosts:\n"), "cluster.ini:2: only 'nodes:' may be at the top level");
