@@ -114,8 +114,9 @@ std::string statusJson(const ClusterStatus& s) {
                  {"nodes", std::move(nodes)},
                  {"resources", resourcesJson(s.view.resources)},
                  {"failed_actions", std::move(failed)},
-                 {"unreachable_nodes", s.unreachable},
-                 {"out_of_date_nodes", s.out_of_date}};
+                 {"unreachable_nodes", s.unreachable}};
+  // Only when there are: the document stays as it was for a cluster with every node current.
+  if (!s.out_of_date.empty()) status["out_of_date_nodes"] = s.out_of_date;
   if (!s.file.empty()) status["file"] = s.file;
   return jsonText(status) + "\n";
 }

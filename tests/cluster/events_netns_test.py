@@ -16,11 +16,13 @@ processes in network namespaces.
 usage: events_netns_test.py CRMD PCS      (exit 0 pass, 1 fail, 77 skipped: not root)
 """
 import os
+import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pulse_netns import Checks, NetnsCluster, node_address  # noqa: E402
+from pcs_status import parse_status  # noqa: E402
+from pulse_netns import HARNESS, Checks, NetnsCluster, node_address  # noqa: E402
 
 CHECKS = Checks()
 ok = CHECKS.ok
@@ -57,6 +59,13 @@ def body(crmd: str, pcs: str):
 
         c.pcs(1, "property", "set", "stonith-enabled=false")
         ok("a configuration change on n1")
+        # A rule on a role attribute places a resource on the node of that role.
+        c.pcs(1, "resource", "create", "webapp", "ocf:heartbeat:Dummy")
+        c.pcs(1, "constraint", "location", "webapp", "rule", "score=INFINITY", "role-web", "eq",
+              "1")
+        c.wait_for(lambda: parse_status(c.pcs(1, "status").stdout).where("webapp") == "n3",
+                   20, "webapp to run on n3, the web node")
+        ok("a location rule on role-web places webapp on n3")
 
         c.power_off(3)
         c.wait_for(lambda: "n3" not in str(c.pcs_json(1, "status", "corosync")["members"]), 10,
@@ -101,6 +110,17 @@ def body(crmd: str, pcs: str):
               "quorum lost on n3 is in n3's events", text)
         check(any("cib" in line and "resynchronised n3" in line for line in lines),
               "the resync of n3 is in the DC's events", text)
+        check(any(" n3 " in line and "action" in line and "start webapp: rc=0 ok" in line
+                  for line in lines), "n3's start of webapp and its result are events", text)
+        follow = subprocess.Popen([HARNESS, "exec", "1", "timeout", "4", c.pcs_bin,
+                                   "--state-dir", c.state_dir(1), "cluster", "events",
+                                   "--follow", "--since", "1s"], env=c.env, text=True,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        time.sleep(1.5)
+        c.pcs(2, "property", "set", "maintenance-mode=false")
+        followed = follow.communicate(timeout=20)[0]
+        check(followed.count("configuration changed") == 1,
+              "--follow prints a change made while it runs, once", followed)
         only = c.pcs(1, "cluster", "events", "--node", "n3").stdout.splitlines()
         check(only and all(line.split()[2] == "n3" for line in only),
               "--node n3 shows n3's events only")
