@@ -285,6 +285,15 @@ int dispatch(const std::vector<std::string>& args, const PcsOptions& options,
   if (options.json && !json_capable) {
     return usageError("Output format 'json' is not supported for this command");
   }
+  // Options of one command are refused elsewhere rather than silently ignored.
+  if (!options.inventory.empty() &&
+      !(first == "cluster" && (second == "setup" || second == "check"))) {
+    return usageError("--inventory goes with cluster setup and cluster check");
+  }
+  const bool events = first == "cluster" && second == "events";
+  if ((options.since || !options.node.empty() || options.follow) && !events) {
+    return usageError("--since, --node and --follow go with cluster events");
+  }
   if (first == "host" && (second == "auth" || second == "deauth")) {
     return hostAuth(options.state_dir, rest(2), vm, second == "deauth", options.request_timeout);
   }

@@ -318,6 +318,8 @@ class AdminService final : public pulse::admin::Admin::Service {
     std::string holder = "local admin (this node's tools)";
     if (label == kHostAuthLabel) {
       holder = "hacluster (pcs host auth token)";
+    } else if (label.starts_with("node:")) {
+      holder = "cluster node " + label.substr(5) + " (its node token)";
     } else if (!label.empty()) {
       holder = label + " token";
     }

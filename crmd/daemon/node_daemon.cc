@@ -513,6 +513,7 @@ Result<std::vector<std::string>> NodeDaemon::destroy() {
   std::string list;
   for (const std::string& r : removed) list += (list.empty() ? "" : ", ") + r;
   logEvent("cluster destroyed: removed " + (list.empty() ? std::string("nothing") : list));
+  journal_->record("node", "cluster destroyed on this node");
   return removed;
 }
 
