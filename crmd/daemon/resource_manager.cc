@@ -275,21 +275,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
 
   void onLocalResult(const LocalResult& r) {
     countActive();
-    // Every one-off action, and a recurring monitor only when its result changes (a monitor
-    // every few seconds would push everything else out of the journal).
-    if (r.request.interval_ms == 0 || r.monitor_change) {
-      const std::string what =
-          r.request.operation +
-          (r.request.interval_ms > 0 ? " (every " + std::to_string(r.request.interval_ms) + " ms)"
-                                     : "") +
-          " " + r.request.resource;
-      const bool as_expected = r.result.rc == r.request.expected_rc && r.result.exec_status == 0;
-      options.record("action",
-                     what + ": rc=" + std::to_string(r.result.rc) +
-                         (as_expected ? " ok" : " FAILED") + " (" +
-                         std::to_string(r.result.exec_ms) + " ms)" +
-                         (r.result.exit_reason.empty() ? "" : ": " + r.result.exit_reason));
-    }
+    if (auto text = journalText(r)) options.record("action", *text);
     peer::ActionReport report;
     report.set_session(r.session);
     *report.mutable_action() = toSpec(r.request);
