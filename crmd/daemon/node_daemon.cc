@@ -170,6 +170,14 @@ struct NodeDaemon::Running {
   std::map<NodeId, MemberRuntime> members;
   EventJournal* journal = nullptr;  // the daemon's; outlives this
 
+  // Journals an event of the membership thread, stamped now, written on the worker: the
+  // membership thread never waits behind a disk (the journal appends to a file).
+  void journalLater(std::string kind, std::string text) {
+    ClusterEvent event{wallClockMs(), std::move(kind), std::move(text), ""};
+    boost::asio::post(work,
+                      [journal = journal, event = std::move(event)] { journal->record(event); });
+  }
+
   void onView(const membership::ViewChanged& change) {
     std::string joined, left;
     std::vector<NodeId> lost;
@@ -198,12 +206,12 @@ struct NodeDaemon::Running {
     }
     logEvent("membership: view installed: " + viewText(installed.config, change.view) + "; " +
              quorumText(change.quorum));
-    journal->record("membership", viewText(installed.config, change.view) +
-                                      (joined.empty() ? "" : "; joined:" + joined) +
-                                      (left.empty() ? "" : "; lost:" + left));
+    journalLater("membership", viewText(installed.config, change.view) +
+                                   (joined.empty() ? "" : "; joined:" + joined) +
+                                   (left.empty() ? "" : "; lost:" + left));
     if (was_quorate != change.quorum.quorate) {
-      journal->record("quorum",
-                      (change.quorum.quorate ? "gained: " : "lost: ") + quorumText(change.quorum));
+      journalLater("quorum",
+                   (change.quorum.quorate ? "gained: " : "lost: ") + quorumText(change.quorum));
     }
     // The view's listeners, in this order, on the worker: first the resource manager (it
     // records who left and whether this node still has quorum, and stops resources when it
@@ -234,7 +242,7 @@ struct NodeDaemon::Running {
     }
     if (flipped) {
       logEvent("quorum: " + quorumText(status));
-      journal->record("quorum", (status.quorate ? "gained: " : "lost: ") + quorumText(status));
+      journalLater("quorum", (status.quorate ? "gained: " : "lost: ") + quorumText(status));
     }
   }
 };
