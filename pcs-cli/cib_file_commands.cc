@@ -16,6 +16,7 @@
 #include "pcs-cli/agent_commands.h"
 #include "pcs-cli/cib_edit.h"
 #include "pcs-cli/cluster_commands.h"
+#include "pcs-cli/event_log.h"
 #include "pcs-cli/live_cib.h"
 #include "pcs-cli/node_client.h"
 #include "pcs-cli/resource_cleanup.h"
@@ -131,6 +132,7 @@ struct LiveFacts {
   std::string dc;
   bool quorate = false;
   std::vector<std::string> online;
+  std::vector<std::string> out_of_date;  // ClusterStatus::out_of_date
   bool enabled = false;
 };
 
@@ -155,6 +157,7 @@ int status(const CibCommandOptions& options, const std::string& cib,
     s.quorate = live->quorate;
     s.version = "pulse";
     s.daemon_status = live->enabled ? "active/enabled" : "active/disabled";
+    s.out_of_date = live->out_of_date;
     for (pe::NodeView& node : s.view.nodes) {
       const bool member =
           std::find(live->online.begin(), live->online.end(), node.name) != live->online.end();
@@ -254,8 +257,10 @@ int show(View kind, const CibCommandOptions& options, const std::vector<std::str
   return fail("internal error: not a view");
 }
 
-// What the membership of `session`'s node adds to the CIB for `pcs status`.
-Result<LiveFacts> liveFacts(NodeSession& session, const std::string& dc) {
+// What the membership of `session`'s node adds to the CIB for `pcs status`; `version`: the
+// version of the CIB shown, which nodes lost since hold an older copy of.
+Result<LiveFacts> liveFacts(NodeSession& session, const std::string& dc,
+                            const peer::CibVersion& version) {
   auto st = session.clusterStatus();
   if (!st.ok()) return st.error();
   LiveFacts f;
@@ -263,8 +268,16 @@ Result<LiveFacts> liveFacts(NodeSession& session, const std::string& dc) {
   f.cluster_name = st->cluster_name();
   f.quorate = st->quorum().quorate();
   f.enabled = st->enabled();
+  const std::string current = std::to_string(version.admin_epoch()) + "." +
+                              std::to_string(version.epoch()) + "." +
+                              std::to_string(version.num_updates());
   for (const auto& m : st->members()) {
     if (m.in_view()) f.online.push_back(m.name());
+    if (!m.in_view() && m.lost_at_ms() > 0) {
+      f.out_of_date.push_back(m.name() + " (lost since " + formatTime(m.lost_at_ms()) +
+                              " UTC, holds CIB version " + m.cib_version_at_loss() +
+                              "; the cluster is at " + current + ")");
+    }
   }
   return f;
 }
@@ -283,7 +296,7 @@ std::optional<int> showLocalCopy(View kind, const CibCommandOptions& options,
   if (!copy.ok() || (!copy->current() && copy->dc() != 0)) return std::nullopt;
   std::optional<LiveFacts> facts;
   if (kind == View::kStatus) {
-    auto f = liveFacts(*session, copy->dc() != 0 ? copy->dc_name() : "");
+    auto f = liveFacts(*session, copy->dc() != 0 ? copy->dc_name() : "", copy->stamp().version());
     if (!f.ok()) return std::nullopt;
     facts = *f;
   }
@@ -401,8 +414,9 @@ int liveCommand(const CibCommandOptions& options, const std::vector<std::string>
           if (auto session = connectNode(pcs, *local); session.ok())
             here.emplace(std::move(*session));
         }
-        auto f = here ? liveFacts(*here, cib->dcName()) : Result<LiveFacts>(Error{"no local crmd"});
-        if (!f.ok()) f = liveFacts(cib->dcSession(), cib->dcName());
+        auto f = here ? liveFacts(*here, cib->dcName(), cib->version())
+                      : Result<LiveFacts>(Error{"no local crmd"});
+        if (!f.ok()) f = liveFacts(cib->dcSession(), cib->dcName(), cib->version());
         if (f.ok()) facts = *f;
       }
       return show(kind, options, a, cib->xml(), facts);

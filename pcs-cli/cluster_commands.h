@@ -22,6 +22,10 @@ struct PcsOptions {
   bool start = false;                        // setup --start
   bool enable = false;                       // setup --enable
   std::optional<std::chrono::seconds> wait;  // --wait[=N]
+  std::string inventory;                     // --inventory FILE (cluster setup, cluster check)
+  std::optional<std::string> since;          // cluster events --since
+  std::string node;                          // cluster events --node
+  bool follow = false;                       // cluster events --follow
 };
 
 class NodeSession;
@@ -37,6 +41,19 @@ Result<std::string> localNodeName(const PcsOptions& options);
 //   last_man_standing=0|1 last_man_standing_window=<ms> wait_for_all=0|1]
 //   [--enable] [--start [--wait[=<s>]]] [--force]
 int clusterSetup(const PcsOptions& options, const std::vector<std::string>& args);
+
+// pcs cluster setup <cluster name> --inventory FILE [totem ...] [quorum ...] [--start] ...: the
+// nodes, addresses and roles from an inventory (inventory.h). Every node is checked first
+// (authenticated, reachable, in no cluster unless --force, one Pulse version on all) and the
+// table of checks printed; any failed check refuses the setup. With --start the roles and vars
+// are written as node attributes once a DC is elected; without, the commands are printed.
+int clusterSetupInventory(const PcsOptions& options, const std::vector<std::string>& args);
+// pcs cluster check --inventory FILE: the same checks and table, without setting anything up.
+int clusterCheck(const PcsOptions& options, const std::vector<std::string>& args);
+// pcs cluster events [--since TIME|DURATION] [--node NODE] [--follow] [--output-format=json]:
+// every node's journal of cluster events merged by time, each line tagged with its node; a
+// node that does not answer is named in a header line ("# NODE: no events (why)").
+int clusterEvents(const PcsOptions& options, const std::vector<std::string>& args);
 
 // pcs cluster start|stop|enable|disable [--all | <node>...]; no node: the local node. start
 // waits (--wait=<s>, default 60 s) until every started node is in a view with all of them and

@@ -14,6 +14,25 @@ constexpr std::string_view kTryAgain = "; try again in a moment";
 
 }  // namespace
 
+std::string noDcReason(NodeSession& session) {
+  const std::string generic = "no DC in this partition (no quorum, or an election is in progress)";
+  auto status = session.clusterStatus();
+  if (!status || !status->running()) return generic;
+  const admin::QuorumInfo& q = status->quorum();
+  if (q.quorate()) {
+    return "no DC in this partition yet (an election is in progress)" + std::string(kTryAgain);
+  }
+  std::string missing;
+  for (const admin::MemberInfo& m : status->members()) {
+    if (!m.in_view()) missing += (missing.empty() ? "" : ", ") + m.name();
+  }
+  // A configuration change needs the majority: a minority that wrote could diverge from it.
+  return "no DC in this partition: it has no quorum (" + std::to_string(q.total_votes()) + " of " +
+         std::to_string(q.expected_votes()) + " expected votes, " + std::to_string(q.quorum()) +
+         " needed" + (missing.empty() ? std::string() : "; not in this partition: " + missing) +
+         "), and configuration changes are made only in a partition with quorum";
+}
+
 LiveCib::LiveCib(NodeSession dc, admin::CibGetReply reply, std::string dc_name)
     : dc_(std::move(dc)), reply_(std::move(reply)), dc_name_(std::move(dc_name)) {}
 
@@ -60,11 +79,7 @@ Result<LiveCib> LiveCib::readOnce(const PcsOptions& options) {
     if (candidates.size() > 1) std::cerr << "Error: " << why << "\n";
   }
   if (!here) return Error{first_error};
-  if (here->dc() == 0) {
-    return Error{
-        "Unable to get the cluster's CIB: no DC in this partition (no quorum, or an "
-        "election is in progress)"};
-  }
+  if (here->dc() == 0) return Error{"Unable to get the cluster's CIB: " + noDcReason(*session)};
   if (here->is_dc()) {
     if (!here->ready()) {
       return Error{"Unable to get the cluster's CIB: the DC (" + *local +

@@ -19,6 +19,10 @@ struct CibWriteOutcome {
   peer::CibVersion written;  // what --wait compares later reads against
 };
 
+// Why a partition has no DC, from `session`'s membership: its quorum (votes, the quorum
+// needed, the nodes outside the partition), or an election still running.
+std::string noDcReason(NodeSession& session);
+
 class LiveCib {
  public:
   // Asks the local node who the DC is, then reads the DC's copy, waiting (up to the request

@@ -128,6 +128,10 @@ Result<admin::ClusterStatusReply> NodeSession::clusterStatus() {
   return impl_->call<admin::ClusterStatusReply>(&admin::Admin::Stub::ClusterStatus,
                                                 admin::ClusterStatusRequest());
 }
+Result<admin::ClusterEventsReply> NodeSession::clusterEvents(
+    const admin::ClusterEventsRequest& request) {
+  return impl_->call<admin::ClusterEventsReply>(&admin::Admin::Stub::ClusterEvents, request);
+}
 Result<admin::ClusterSetupReply> NodeSession::clusterSetup(
     const admin::ClusterSetupRequest& request) {
   return impl_->call<admin::ClusterSetupReply>(&admin::Admin::Stub::ClusterSetup, request);

@@ -60,6 +60,7 @@ class NodeSession {
   const std::string& node() const;
 
   Result<admin::ClusterStatusReply> clusterStatus();
+  Result<admin::ClusterEventsReply> clusterEvents(const admin::ClusterEventsRequest& request);
   Result<admin::ClusterSetupReply> clusterSetup(const admin::ClusterSetupRequest& request);
   Result<admin::ClusterStartReply> clusterStart();
   Result<admin::ClusterStopReply> clusterStop();

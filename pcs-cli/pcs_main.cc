@@ -67,6 +67,26 @@ Commands:
       host was authenticated at. A two-node cluster gets two_node (wait_for_all). Refused when
       a node is already in a cluster, unless --force. The default token is 1000 ms, consensus
       1.2 x token.
+  cluster setup <cluster name> --inventory <file> [transport ...] [totem ...] [quorum ...]
+          [--enable] [--start [--wait[=<s>]]] [--force]
+      The nodes, their addresses and roles from an inventory: INI in Ansible's style
+      ([group] sections of '<host> addr=<address> [key=value]...' lines, [group:vars]) or
+      YAML ('nodes:' a list of name, addr, roles, vars). Every node is checked first: pcs
+      has a token for it, it answers, it is in no cluster (unless --force), and every node
+      runs the same Pulse version; the table of checks is printed and any failure refuses the
+      setup. The cluster is then set up as with the node list. Each node's roles (its groups)
+      become node attributes role-<group>=1 and roles=<group,...>, its vars attributes too,
+      for rules such as 'pcs constraint location R rule score=INFINITY role-db eq 1'; they
+      are written with --start, else the 'pcs node attribute' commands are printed.
+  cluster check --inventory <file>
+      The checks of cluster setup --inventory and their table, without setting anything up.
+  cluster events [--since <duration>|<time>] [--node <node>] [--follow]
+      One time-ordered log of the cluster's events from every node, each line tagged with
+      its node: membership (joins, losses, ring id), quorum gained and lost, the DC,
+      configuration changes with who made them (token and source address), actions and
+      their results, fencing, CIB resyncs of returning nodes. --since takes 90s, 10m, 2h,
+      1d or a UTC time (2026-12-07 05:40[:00]); --follow keeps polling every second. A node
+      that does not answer is named in a '# NODE: no events (...)' header line.
   cluster start [--all | <node>...] [--wait[=<s>]]
       Start the membership on the nodes (the local node when none is given) and wait, up to
       <s> seconds (default 60, 0: do not wait), until every started node is in one view with
@@ -124,7 +144,7 @@ Options:
   --force                 override a safety check
   --request-timeout=<s>   how long to wait for each node's answer (default 5)
   --output-format=text|json
-                          json for status corosync, quorum status, cluster cmap,
+                          json for status corosync, quorum status, cluster cmap, cluster events,
                           status and constraint list
   -h, --help              show this help
 
@@ -259,17 +279,31 @@ int dispatch(const std::vector<std::string>& args, const PcsOptions& options,
   };
   const std::string first = args.empty() ? "" : args[0];
   const std::string second = args.size() > 1 ? args[1] : "";
-  const bool json_capable = (first == "status" && second == "corosync") ||
-                            (first == "quorum" && second == "status") ||
-                            (first == "cluster" && second == "cmap");
+  const bool json_capable =
+      (first == "status" && second == "corosync") || (first == "quorum" && second == "status") ||
+      (first == "cluster" && second == "cmap") || (first == "cluster" && second == "events");
   if (options.json && !json_capable) {
     return usageError("Output format 'json' is not supported for this command");
+  }
+  // Options of one command are refused elsewhere rather than silently ignored.
+  if (!options.inventory.empty() &&
+      !(first == "cluster" && (second == "setup" || second == "check"))) {
+    return usageError("--inventory goes with cluster setup and cluster check");
+  }
+  const bool events = first == "cluster" && second == "events";
+  if ((options.since || !options.node.empty() || options.follow) && !events) {
+    return usageError("--since, --node and --follow go with cluster events");
   }
   if (first == "host" && (second == "auth" || second == "deauth")) {
     return hostAuth(options.state_dir, rest(2), vm, second == "deauth", options.request_timeout);
   }
   if (first == "cluster") {
+    if (second == "setup" && !options.inventory.empty()) {
+      return clusterSetupInventory(options, rest(2));
+    }
     if (second == "setup") return clusterSetup(options, rest(2));
+    if (second == "check") return clusterCheck(options, rest(2));
+    if (second == "events") return clusterEvents(options, rest(2));
     if (second == "start") return clusterStart(options, rest(2));
     if (second == "stop") return clusterStop(options, rest(2));
     if (second == "enable") return clusterEnable(options, rest(2), true);
@@ -347,6 +381,8 @@ int main(int argc, char** argv) {
       "wait", po::value<std::string>()->implicit_value(""), "")("request-timeout",
                                                                 po::value<std::string>(), "")(
       "output-format", po::value<std::string>(), "")("fingerprint", po::value<std::string>(), "")(
+      "inventory", po::value<std::string>(), "")("since", po::value<std::string>(), "")(
+      "node", po::value<std::string>(), "")("follow", "")(
       "args", po::value<std::vector<std::string>>(), "");
   po::positional_options_description positional;
   positional.add("args", -1);
@@ -395,6 +431,10 @@ int main(int argc, char** argv) {
   pcs.force = vm.count("force") > 0;
   pcs.start = vm.count("start") > 0;
   pcs.enable = vm.count("enable") > 0;
+  if (vm.count("inventory")) pcs.inventory = vm["inventory"].as<std::string>();
+  if (vm.count("since")) pcs.since = vm["since"].as<std::string>();
+  if (vm.count("node")) pcs.node = vm["node"].as<std::string>();
+  pcs.follow = vm.count("follow") > 0;
   if (vm.count("output-format")) {
     const std::string format = vm["output-format"].as<std::string>();
     if (format != "text" && format != "json") {

@@ -78,6 +78,10 @@ std::string formatStatus(const ClusterStatus& s) {
   const std::size_t n = instances(s.view.resources);
   out << "  * " << n << " resource instance" << (n == 1 ? "" : "s") << " configured\n\n";
   out << pe::formatClusterView(s.view, "");
+  if (!s.out_of_date.empty()) {
+    out << "\nOut of date (resynchronised from the DC when they rejoin):\n";
+    for (const std::string& line : s.out_of_date) out << "  * " << line << "\n";
+  }
   if (!s.failed_actions.empty()) {
     out << "\nFailed Resource Actions:\n";
     for (const FailedAction& f : s.failed_actions) {
@@ -114,6 +118,8 @@ std::string statusJson(const ClusterStatus& s) {
                  {"resources", resourcesJson(s.view.resources)},
                  {"failed_actions", std::move(failed)},
                  {"unreachable_nodes", s.unreachable}};
+  // Only when there are: the document stays as it was for a cluster with every node current.
+  if (!s.out_of_date.empty()) status["out_of_date_nodes"] = s.out_of_date;
   if (!s.file.empty()) status["file"] = s.file;
   return jsonText(status) + "\n";
 }

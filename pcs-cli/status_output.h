@@ -35,7 +35,10 @@ struct ClusterStatus {
   pe::ClusterView view;
   std::vector<FailedAction> failed_actions;
   std::vector<std::string> unreachable;  // nodes that did not answer pcs in time
-  std::string daemon_status;             // "active/enabled"
+  // Nodes that left the view: "n3 (lost since 2026-12-07 05:50:01 UTC, holds CIB version
+  // 0.7.0; the cluster is at 0.9.0)". They get the DC's copy when they rejoin.
+  std::vector<std::string> out_of_date;
+  std::string daemon_status;  // "active/enabled"
   // pcs -f: the status of this CIB file, not of a running cluster (no DC, no daemons).
   std::string file;
 };

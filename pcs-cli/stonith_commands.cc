@@ -16,6 +16,7 @@
 #include "crmd/executor/agent_metadata.h"
 #include "crmd/executor/fence_runner.h"
 #include "pcs-cli/cluster_commands.h"
+#include "pcs-cli/live_cib.h"
 #include "pcs-cli/node_client.h"
 
 namespace pulse::pcs {
@@ -129,8 +130,7 @@ int stonithFence(const PcsOptions& options, const std::string& node, bool off) {
   auto here = session->cibGet();
   if (!here) return fail("Unable to reach " + *local + ": " + here.error().message);
   if (here->dc() == 0) {
-    return fail("Unable to fence node " + node +
-                ": no DC in this partition (no quorum, or an election is in progress)");
+    return fail("Unable to fence node " + node + ": " + noDcReason(*session));
   }
   std::optional<NodeSession> dc_session;
   if (!here->is_dc()) {

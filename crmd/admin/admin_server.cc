@@ -35,11 +35,12 @@ constexpr std::string_view kBearer = "Bearer ";
 
 class AdminService final : public pulse::admin::Admin::Service {
  public:
-  AdminService(AuthStore auth, std::string node_name, ClusterControl& cluster,
+  AdminService(AuthStore auth, std::string node_name, std::string version, ClusterControl& cluster,
                std::string local_token, const FrontAcceptor& front,
                TrustedSourceRefresher& refresher)
       : auth_(std::move(auth)),
         node_name_(std::move(node_name)),
+        version_(std::move(version)),
         cluster_(cluster),
         local_token_(std::move(local_token)),
         front_(front),
@@ -236,7 +237,8 @@ class AdminService final : public pulse::admin::Admin::Service {
   grpc::Status CibSubmit(grpc::ServerContext* context,
                          const pulse::admin::CibSubmitRequest* request,
                          pulse::admin::CibSubmitReply* reply) override {
-    if (grpc::Status s = authorize(*context, "cib write"); !s.ok()) return s;
+    std::string label;
+    if (grpc::Status s = authorize(*context, "cib write", true, &label); !s.ok()) return s;
     auto base = fromProto(request->base());
     if (!base) return {grpc::StatusCode::INVALID_ARGUMENT, base.error().message};
     CibChange change{
@@ -262,7 +264,18 @@ class AdminService final : public pulse::admin::Admin::Service {
       reply->set_ok(true);
       *reply->mutable_version() = toProto(*result.result);
       logEvent("cib write accepted: version " + toString(*result.result));
+      if (!request->status_only()) {
+        cluster_.events().record("config",
+                                 "configuration changed: CIB version " + toString(*result.result),
+                                 callerOf(*context, label));
+      }
       return grpc::Status::OK;
+    }
+    if (!request->status_only()) {
+      cluster_.events().record("config",
+                               "configuration change refused (" + failureName(result.failure) +
+                                   "): " + result.result.error().message,
+                               callerOf(*context, label));
     }
     reply->set_failure(failureName(result.failure));
     reply->set_message(result.result.error().message);
@@ -278,7 +291,45 @@ class AdminService final : public pulse::admin::Admin::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status ClusterEvents(grpc::ServerContext* context,
+                             const pulse::admin::ClusterEventsRequest* request,
+                             pulse::admin::ClusterEventsReply* reply) override {
+    // Polled by pcs cluster events --follow: authorized but not logged.
+    if (grpc::Status s = authorize(*context, "cluster events", /*log=*/false); !s.ok()) return s;
+    constexpr std::uint32_t kDefaultLimit = 1000;
+    constexpr std::uint32_t kMaxLimit = 10000;
+    const std::uint32_t limit =
+        request->limit() == 0 ? kDefaultLimit : std::min(request->limit(), kMaxLimit);
+    bool truncated = false;
+    reply->set_node_name(node_name_);
+    for (const ClusterEvent& e : cluster_.events().since(request->since_ms(), limit, &truncated)) {
+      pulse::admin::ClusterEvent* out = reply->add_events();
+      out->set_at_ms(e.at_ms);
+      out->set_kind(e.kind);
+      out->set_text(e.text);
+      out->set_who(e.who);
+    }
+    reply->set_truncated(truncated);
+    return grpc::Status::OK;
+  }
+
  private:
+  // Who made a change, for the event journal: the token's holder and the source address.
+  std::string callerOf(const grpc::ServerContext& context, const std::string& label) const {
+    std::string holder = "local admin (this node's tools)";
+    if (label == kHostAuthLabel) {
+      holder = "hacluster (pcs host auth token)";
+    } else if (label.starts_with("node:")) {
+      holder = "cluster node " + label.substr(5) + " (its node token)";
+    } else if (!label.empty()) {
+      holder = label + " token";
+    }
+    const std::string client = clientOf(context);
+    // The local socket's peer has no address: it is a program on this node.
+    return holder + " from " +
+           (client.starts_with("unix:") ? node_name_ + " (local socket)" : client);
+  }
+
   // OK when the call carries a token this node issued (its label then in `label`, when given;
   // the local-admin token has none); logs refusals (throttled: anyone can cause them).
   grpc::Status authorize(const grpc::ServerContext& context, const std::string& call,
@@ -367,6 +418,7 @@ class AdminService final : public pulse::admin::Admin::Service {
 
   void fillStatus(const ClusterSnapshot& snapshot, pulse::admin::ClusterStatusReply& reply) const {
     reply.set_node_name(node_name_);
+    reply.set_version(version_);
     reply.set_in_cluster(snapshot.configured);
     reply.set_cluster_name(snapshot.cluster_name);
     reply.set_running(snapshot.running);
@@ -390,6 +442,8 @@ class AdminService final : public pulse::admin::Admin::Service {
       info->set_in_view(m.in_view);
       info->set_join_count(m.join_count);
       info->set_ever_seen(m.ever_seen);
+      info->set_lost_at_ms(m.lost_at_ms);
+      info->set_cib_version_at_loss(m.cib_version_at_loss);
     }
     pulse::admin::QuorumInfo* quorum = reply.mutable_quorum();
     quorum->set_quorate(snapshot.quorum.quorate);
@@ -423,6 +477,7 @@ class AdminService final : public pulse::admin::Admin::Service {
   // Refused calls: at most 10 lines a second, however many arrive.
   mutable LogThrottle refusal_log_{10, std::chrono::seconds(1)};
   const std::string node_name_;
+  const std::string version_;
   ClusterControl& cluster_;
   const std::string local_token_;  // this run's local-admin token (see admin_server.h)
   const FrontAcceptor& front_;
@@ -516,8 +571,9 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const AdminServerOptions
   impl->refresher =
       std::make_unique<TrustedSourceRefresher>(*options.cluster, options.state_dir, *impl->front);
   const std::string token = toHex(*local_token);
-  impl->service = std::make_unique<AdminService>(
-      std::move(*auth), options.node_name, *options.cluster, token, *impl->front, *impl->refresher);
+  impl->service =
+      std::make_unique<AdminService>(std::move(*auth), options.node_name, options.version,
+                                     *options.cluster, token, *impl->front, *impl->refresher);
   grpc::SslServerCredentialsOptions tls;
   tls.pem_key_cert_pairs.push_back({impl->identity.key_pem, impl->identity.cert_pem});
   grpc::ServerBuilder builder;

@@ -46,6 +46,7 @@ struct AdminServerOptions {
   ClusterControl* cluster = nullptr;       // the cluster calls; must outlive the server
   ConnectionLimits limits{};               // the admin port's (connection_limits.h)
   std::chrono::seconds token_lifetime{0};  // host-auth tokens expire after this; 0: never
+  std::string version{};                   // the Pulse release, reported by ClusterStatus
 };
 
 class AdminServer {

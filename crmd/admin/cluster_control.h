@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "crmd/admin/event_journal.h"
 #include "crmd/replication/cib_service.h"
 #include "membership/cluster_config.h"
 #include "membership/membership_service.h"
@@ -36,6 +37,10 @@ struct MemberRuntime {
   bool ever_seen = false;
   std::uint32_t join_count = 0;
   std::string ip;  // node.address resolved, as the membership sends to it ("" before start)
+  // When it left this node's view (wall clock, ms) and the CIB version this node held then,
+  // which is the newest the lost node can have: 0 and "" while it is in the view.
+  std::int64_t lost_at_ms = 0;
+  std::string cib_version_at_loss{};
 };
 
 struct ClusterSnapshot {
@@ -70,6 +75,8 @@ class ClusterControl {
   virtual Result<std::future<WriteReply>> submitCib(CibChange change) = 0;
   virtual Result<std::future<Result<std::string>>> fence(const std::string& node, bool off) = 0;
   virtual Status deliverFromPeer(const std::string& token, const peer::PeerEnvelope& envelope) = 0;
+  // The node's journal of cluster events (event_journal.h); lives as long as the control.
+  virtual EventJournal& events() = 0;
 };
 
 }  // namespace pulse::crmd

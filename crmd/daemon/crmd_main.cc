@@ -8,6 +8,7 @@
 //        [--check-resource NAME] [--check-address ADDR:PORT|off]  run in the foreground
 //   crmd passwd [--revoke-tokens] [--state-dir DIR]             set the hacluster password
 //   crmd fingerprint [--state-dir DIR]          the fingerprint pcs host auth shows and pins
+//   crmd --version                              the Pulse release (PULSE_VERSION at build)
 // Exit codes: 0 clean stop, 1 runtime error (state directory, files, address), 2 usage.
 #include <malloc.h>
 #include <signal.h>
@@ -313,7 +314,7 @@ int main(int argc, char** argv) {
       "admin port: open connections reserved for cluster members and loopback (at most " +
       std::to_string(defaults.per_member) + " per member)";
   po::options_description options("Options");
-  options.add_options()("help,h", "show this help")(
+  options.add_options()("help,h", "show this help")("version", "print the Pulse release")(
       "state-dir", po::value<std::string>(),
       "state directory (default $PULSE_STATE_DIR, else /var/lib/pulse)")(
       "listen", po::value<std::string>()->default_value("0.0.0.0:2224"),
@@ -384,6 +385,10 @@ int main(int argc, char** argv) {
               << options << "\nStops cleanly on SIGTERM or SIGINT.\n";
     return 0;
   }
+  if (vm.count("version")) {
+    std::cout << PULSE_VERSION << "\n";
+    return 0;
+  }
   const std::vector<std::string> command = vm.count("command")
                                                ? vm["command"].as<std::vector<std::string>>()
                                                : std::vector<std::string>{};
@@ -403,6 +408,7 @@ int main(int argc, char** argv) {
   }
   AdminServerOptions server_options{state_dir, vm["listen"].as<std::string>(),
                                     vm.count("name") ? vm["name"].as<std::string>() : hostName()};
+  server_options.version = PULSE_VERSION;
   ConnectionLimits& limits = server_options.limits;
   limits.per_source = vm["max-connections-per-source"].as<std::size_t>();
   limits.total = vm["max-connections"].as<std::size_t>();

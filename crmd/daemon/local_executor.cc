@@ -21,6 +21,17 @@ std::string describe(const ActionRequest& r) {
 
 }  // namespace
 
+std::optional<std::string> journalText(const LocalResult& r) {
+  if (r.request.interval_ms != 0 && !r.monitor_change) return std::nullopt;
+  const std::string every =
+      r.request.interval_ms > 0 ? " (every " + std::to_string(r.request.interval_ms) + " ms)" : "";
+  const bool as_expected = r.result.rc == r.request.expected_rc && r.result.exec_status == 0;
+  return r.request.operation + every + " " + r.request.resource +
+         ": rc=" + std::to_string(r.result.rc) + (as_expected ? " ok" : " FAILED") + " (" +
+         std::to_string(r.result.exec_ms) + " ms)" +
+         (r.result.exit_reason.empty() ? "" : ": " + r.result.exit_reason);
+}
+
 int execStatusCode(ExecStatus status) {
   switch (status) {
     case ExecStatus::kDone:

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -36,6 +37,11 @@ struct LocalResult {
   bool monitor_change = false;  // a recurring monitor's later report, not the action's answer
   std::uint64_t session = 0;    // the DC term that asked (0: this node's own stop)
 };
+
+// The line the node's event journal keeps for a result (event_journal.h): every one-off action,
+// and a recurring monitor only when its result changes (a monitor every few seconds would push
+// everything else out of the journal); nullopt for the others.
+std::optional<std::string> journalText(const LocalResult& r);
 
 class LocalExecutor {
  public:

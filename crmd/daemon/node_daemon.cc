@@ -168,27 +168,66 @@ struct NodeDaemon::Running {
   std::optional<membership::View> view;
   membership::QuorumStatus quorum;
   std::map<NodeId, MemberRuntime> members;
+  EventJournal* journal = nullptr;  // the daemon's; outlives this
+
+  // Journals an event of the membership thread, stamped now, written on the worker: the
+  // membership thread never waits behind a disk (the journal appends to a file).
+  void journalLater(std::string kind, std::string text) {
+    ClusterEvent event{wallClockMs(), std::move(kind), std::move(text), ""};
+    boost::asio::post(work,
+                      [journal = journal, event = std::move(event)] { journal->record(event); });
+  }
 
   void onView(const membership::ViewChanged& change) {
+    std::string joined, left;
+    std::vector<NodeId> lost;
+    bool was_quorate = false;
     {
       std::lock_guard lock(mutex);
+      const std::int64_t now = wallClockMs();
       for (auto& [id, member] : members) {
         const bool now_in = change.view.contains(id);
-        if (now_in && !member.in_view) ++member.join_count;
+        if (now_in && !member.in_view) {
+          ++member.join_count;
+          if (id != installed.local_id) joined += " " + member.node.name;
+          member.lost_at_ms = 0;
+        }
+        if (!now_in && member.in_view) {
+          left += " " + member.node.name;
+          member.lost_at_ms = now;
+          lost.push_back(id);
+        }
         member.in_view = now_in;
         member.ever_seen = member.ever_seen || now_in;
       }
       view = change.view;
+      was_quorate = quorum.quorate;
       quorum = change.quorum;
     }
     logEvent("membership: view installed: " + viewText(installed.config, change.view) + "; " +
              quorumText(change.quorum));
+    journalLater("membership", viewText(installed.config, change.view) +
+                                   (joined.empty() ? "" : "; joined:" + joined) +
+                                   (left.empty() ? "" : "; lost:" + left));
+    if (was_quorate != change.quorum.quorate) {
+      journalLater("quorum",
+                   (change.quorum.quorate ? "gained: " : "lost: ") + quorumText(change.quorum));
+    }
     // The view's listeners, in this order, on the worker: first the resource manager (it
     // records who left and whether this node still has quorum, and stops resources when it
     // lost it), then the CIB service (its events about the same view, posted, reach the
     // resource manager after that).
     boost::asio::post(work, [this, view = change.view, quorate = change.quorum.quorate,
-                             incarnations = change.incarnations] {
+                             incarnations = change.incarnations, lost] {
+      // The lost nodes hold at most this node's copy: every write is durable on every member
+      // before it is acknowledged (cib_service.h).
+      if (!lost.empty()) {
+        const std::string version = resources->localCibVersion();
+        std::lock_guard lock(mutex);
+        for (NodeId id : lost) {
+          if (members[id].lost_at_ms != 0) members[id].cib_version_at_loss = version;
+        }
+      }
       resources->onView(view, quorate, incarnations);
       cib->onViewChanged(view, quorate);
     });
@@ -201,7 +240,10 @@ struct NodeDaemon::Running {
       flipped = status.quorate != quorum.quorate;
       quorum = status;
     }
-    if (flipped) logEvent("quorum: " + quorumText(status));
+    if (flipped) {
+      logEvent("quorum: " + quorumText(status));
+      journalLater("quorum", (status.quorate ? "gained: " : "lost: ") + quorumText(status));
+    }
   }
 };
 
@@ -215,7 +257,10 @@ NodeDaemon::~NodeDaemon() {
 Result<std::unique_ptr<NodeDaemon>> NodeDaemon::open(NodeDaemonOptions options) {
   auto installed = loadInstalled(Paths(options.state_dir), options.node_name);
   if (!installed) return installed.error();
-  return std::unique_ptr<NodeDaemon>(new NodeDaemon(std::move(options)));
+  auto daemon = std::unique_ptr<NodeDaemon>(new NodeDaemon(std::move(options)));
+  daemon->journal_ = std::make_unique<EventJournal>(
+      EventJournalOptions{.path = daemon->options_.state_dir + "/events.log"});
+  return daemon;
 }
 
 bool NodeDaemon::configured() const { return fileExists(Paths(options_.state_dir).config); }
@@ -261,6 +306,8 @@ Status NodeDaemon::setup(const ClusterFiles& files, bool force) {
   if (Status s = writeFileAtomic(paths.config, files.config_text, 0644); !s) return s;
   logEvent("cluster '" + config->cluster_name + "' set up with " +
            std::to_string(config->nodes.size()) + " nodes");
+  journal_->record("node", "cluster '" + config->cluster_name + "' set up with " +
+                               std::to_string(config->nodes.size()) + " nodes");
   return {};
 }
 
@@ -285,6 +332,7 @@ Result<bool> NodeDaemon::startLocked() {
   running->peer_auth.emplace(std::move(*peer_auth));
   running->peer_token = running->peer_auth->ownSecret();
   running->installed = std::move(**installed);
+  running->journal = journal_.get();
   const Installed& cluster = running->installed;
   for (const membership::ClusterNode& node : cluster.config.nodes) {
     running->members[node.id].node = node;
@@ -337,7 +385,10 @@ Result<bool> NodeDaemon::startLocked() {
           // a cluster whose nodes use a longer --watchdog-timeout sets stonith-watchdog-timeout.
           .watchdog_minimum = minimumWatchdogWait(
               membership::Timing::fromToken(cluster.config.token), SelfFenceTiming{}),
-          .watchdog_armed = options_.watchdog_armed});
+          .watchdog_armed = options_.watchdog_armed,
+          .record = [journal = journal_.get()](
+                        const std::string& kind,
+                        const std::string& text) { journal->record(kind, text); }});
   Running* r = running.get();
   running->service->onViewChanged([r](const membership::ViewChanged& c) { r->onView(c); });
   running->service->onQuorumChanged([r](const membership::QuorumStatus& q) { r->onQuorum(q); });
@@ -351,6 +402,7 @@ Result<bool> NodeDaemon::startLocked() {
            std::to_string(membership::kDefaultPort) + ", token " +
            std::to_string(cluster.config.token.count()) + " ms, consensus " +
            std::to_string(cluster.config.effectiveConsensus().count()) + " ms");
+  journal_->record("node", "cluster started on this node (membership, CIB, resources)");
   running_ = std::move(running);
   return false;
 }
@@ -395,6 +447,7 @@ bool NodeDaemon::stopLocked() {
   running_->worker.join();
   running_.reset();
   logEvent("membership stopped");
+  journal_->record("node", "cluster stopped on this node");
   return true;
 }
 
@@ -468,6 +521,7 @@ Result<std::vector<std::string>> NodeDaemon::destroy() {
   std::string list;
   for (const std::string& r : removed) list += (list.empty() ? "" : ", ") + r;
   logEvent("cluster destroyed: removed " + (list.empty() ? std::string("nothing") : list));
+  journal_->record("node", "cluster destroyed on this node");
   return removed;
 }
 
@@ -488,7 +542,7 @@ ClusterSnapshot NodeDaemon::snapshot() const {
   out.consensus = cluster.config.effectiveConsensus();
   if (!running_) {
     for (const membership::ClusterNode& node : cluster.config.nodes) {
-      out.members.push_back(MemberRuntime{node, false, false, 0, ""});
+      out.members.push_back(MemberRuntime{node, false, false, 0, "", 0, ""});
     }
     return out;
   }

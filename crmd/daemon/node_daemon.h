@@ -15,6 +15,8 @@
 //                     the node's pcs and tools use to reach the others
 //   peer-secret, peer-hashes   this node's peer credential and the others' hashes (peer_auth.h)
 //   cluster.enabled   present: the membership starts when crmd starts (pcs cluster enable)
+// Kept across setups and destroys: events.log (and events.log.1), the journal of cluster events
+// (event_journal.h) that pcs cluster events reads.
 // destroy() also removes what the running cluster wrote: cib.xml (and set-aside corrupt
 // copies) and pengine/, as pcs cluster destroy removes the CIB and pacemaker's state. Kept:
 // the node's identity (crmd.crt/.key, hacluster.passwd, membership.state, whose ring seqs
@@ -102,6 +104,8 @@ class NodeDaemon final : public ClusterControl {
   // A message from a peer; `token` is the peer credential it presented, checked here
   // (peer_auth.h): it must be a cluster node's, and the message must speak only for that node.
   Status deliverFromPeer(const std::string& token, const peer::PeerEnvelope& envelope) override;
+  // The journal of cluster events (<state dir>/events.log, event_journal.h).
+  EventJournal& events() override { return *journal_; }
 
  private:
   struct Running;
@@ -113,6 +117,7 @@ class NodeDaemon final : public ClusterControl {
   void leaveGracefully();
 
   const NodeDaemonOptions options_;
+  std::unique_ptr<EventJournal> journal_;  // set at open, before any thread may use it
   mutable std::mutex lifecycle_mutex_;
   // Shared so that leaveGracefully() can wait on it without holding the lock.
   std::shared_ptr<Running> running_;  // guarded by lifecycle_mutex_

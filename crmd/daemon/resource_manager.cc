@@ -168,7 +168,16 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
     for (const Member& m : members) {
       const bool stayed =
           std::any_of(next.begin(), next.end(), [&](const Member& n) { return n.id == m.id; });
-      if (!stayed) lost_at[m.name] = SteadyClock::now();
+      if (!stayed) {
+        lost_at[m.name] = SteadyClock::now();
+        resync.erase(m.name);
+      }
+    }
+    // The members that just came back get the DC's copy; the DC says when they hold it.
+    for (const Member& n : next) {
+      const bool was_in = std::any_of(members.begin(), members.end(),
+                                      [&](const Member& m) { return m.id == n.id; });
+      if (!was_in && n.id != options.self && !members.empty()) resync.insert(n.name);
     }
     members = std::move(next);
     const bool was_quorate = quorate;
@@ -197,12 +206,33 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
         shutdown_recorded.store(true);
       }
     }
+    if (event.dc != dc) {
+      dc_announced = false;
+      const auto* node = event.dc ? options.config.findNode(*event.dc) : nullptr;
+      options.record("dc", !event.dc ? std::string("no DC in this partition")
+                           : node    ? "DC is " + nameOf(*node)
+                                     : "DC is node " + std::to_string(*event.dc));
+    }
     dc = event.dc;
     if (event.dc_ready && event.confirmed) {
       confirmed_stamp = event.confirmed->stamp();
+      // A confirmed copy is durable on every member: the nodes that came back hold it now.
+      if (!resync.empty()) {
+        std::string names;
+        for (const std::string& n : resync) names += " " + n;
+        options.record("cib", "resynchronised" + names + " to CIB version " +
+                                  toString(event.confirmed->version()));
+        resync.clear();
+      }
       recordWatchdog(*event.confirmed);
       if (!dc_active) {
         dc_active = true;
+        // Once per DC term as the membership sees it, not at every resync of the same DC.
+        if (!dc_announced) {
+          options.record("dc", "this node is the DC now (CIB version " +
+                                   toString(event.confirmed->version()) + " on every member)");
+          dc_announced = true;
+        }
         session = std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32);
         dc_members = members;
         carryOut(controller.onBecameDc(event.confirmed, members, wallNow()));
@@ -254,6 +284,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
 
   void onLocalResult(const LocalResult& r) {
     countActive();
+    if (auto text = journalText(r)) options.record("action", *text);
     peer::ActionReport report;
     report.set_session(r.session);
     *report.mutable_action() = toSpec(r.request);
@@ -397,6 +428,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
         request.device.operation.empty() ? "reboot" : request.device.operation;
     logEvent("fencing: " + request.node + " with " + request.device.resource + " (" + *path +
              " action=" + action + ")");
+    options.record("fencing", request.node + ": " + action + " with " + request.device.resource);
     const std::string input = fenceAgentInput(request.device.params, request.node, action);
     const auto timeout = std::chrono::milliseconds(fenceTimeoutMs(request.device));
     fence_threads.emplace_back([weak = weak_from_this(), abort = abort_fencing, path = *path, input,
@@ -417,6 +449,8 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
     ++(outcome.ok ? fencing_ok : fencing_failed);
     logEvent(std::string("fencing: ") + node + (outcome.ok ? " fenced: " : " NOT fenced: ") +
              outcome.message);
+    options.record("fencing",
+                   node + (outcome.ok ? " fenced: " : " NOT fenced: ") + outcome.message);
     if (auto it = fence_waiters.find(node); it != fence_waiters.end()) {
       for (auto& promise : it->second) {
         promise->set_value(outcome.ok ? Result<std::string>(outcome.message)
@@ -460,6 +494,8 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   bool quorate = false;
   CibRef local_cib;  // this node's newest copy (shared, parsed once by the CIB service)
   std::map<std::string, SteadyClock::time_point> lost_at;  // node name -> when it left the view
+  std::set<std::string> resync;  // members back in the view that the DC has not confirmed yet
+  bool dc_announced = false;     // "this node is the DC now" recorded since `dc` last changed
   std::deque<peer::ActionReport> outbox;
   std::set<std::string> fencing;  // targets with a fencing operation under way
   std::map<std::string, std::vector<std::shared_ptr<std::promise<Result<std::string>>>>>
@@ -595,6 +631,10 @@ bool ResourceManager::stopResources(std::chrono::milliseconds wait) {
 bool ResourceManager::transitionIdleOn(const CibStamp& stamp) const {
   std::lock_guard lock(impl_->idle_mutex);
   return impl_->idle_on && *impl_->idle_on == stamp;
+}
+
+std::string ResourceManager::localCibVersion() const {
+  return impl_->local_cib ? toString(impl_->local_cib->version()) : std::string("none");
 }
 
 ResourceManager::Counters ResourceManager::counters() const {

@@ -50,6 +50,10 @@ struct ResourceManagerOptions {
   // This node runs pulse-watchdog: as DC it records have-watchdog=true in crm_config, which
   // the policy engine takes as a way to fence (Pacemaker's controller does the same for sbd).
   bool watchdog_armed = false;
+  // The node's journal of cluster events (event_journal.h): DC changes, action results,
+  // fencing and CIB resyncs are recorded there. Called on the io thread.
+  std::function<void(const std::string& kind, const std::string& text)> record =
+      [](const std::string&, const std::string&) {};
 };
 
 class ResourceManager {
@@ -77,6 +81,8 @@ class ResourceManager {
     std::uint64_t transitions = 0, fencing_ok = 0, fencing_failed = 0;
   };
   Counters counters() const;
+  // The version of this node's newest CIB copy ("none" before the first); the io thread.
+  std::string localCibVersion() const;
   // Stops every resource this node runs and waits (any thread but the io thread) until they
   // are stopped or `wait` passed; false on timeout.
   bool stopResources(std::chrono::milliseconds wait);

@@ -96,6 +96,23 @@ TEST(StatusOutput, JsonIsByteForByte) {
             "\n");
 }
 
+// A node that left the view is listed with when it left and the CIB version it holds.
+TEST(StatusOutput, OutOfDateNodesAreListedInTextAndJson) {
+  ClusterStatus s = webCluster();
+  EXPECT_EQ(statusJson(s).find("out_of_date_nodes"), std::string::npos);
+  EXPECT_EQ(formatStatus(s).find("Out of date"), std::string::npos);
+  s.out_of_date = {
+      "n3 (lost since 2026-12-07 05:55:37.121 UTC, holds CIB version 0.3.0; the "
+      "cluster is at 0.4.0)"};
+  const std::string text = formatStatus(s);
+  EXPECT_NE(text.find("\nOut of date (resynchronised from the DC when they rejoin):\n  * n3 "
+                      "(lost since 2026-12-07 05:55:37.121 UTC, holds CIB version 0.3.0; the "
+                      "cluster is at 0.4.0)\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(statusJson(s).find(R"("out_of_date_nodes":["n3 (lost since)"), std::string::npos);
+}
+
 TEST(StatusOutput, CloneInstancesAreCountedAndListedUnderTheClone) {
   ClusterStatus s = webCluster();
   pe::ResourceView ping;
