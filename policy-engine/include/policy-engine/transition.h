@@ -85,6 +85,9 @@ struct Action {
   std::map<std::string, std::string> meta{};
   std::int64_t timeout_ms = 0;
   std::string op_digest{};
+  // The rc of a healthy result: 8 (OCF_RUNNING_PROMOTED) for a recurring monitor of an
+  // instance that runs Promoted, else 0 (Pacemaker's CRM_meta_op_target_rc).
+  int expected_rc = 0;
 };
 
 struct Ordering {
