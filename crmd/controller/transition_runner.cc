@@ -11,7 +11,9 @@ bool isExpectedResult(const pe::Action& action, int ocf_rc) {
   if (action.task == "monitor" && action.interval_ms == 0) {
     return ocf_rc == kOk || ocf_rc == kNotRunning || ocf_rc == kRunningPromoted;
   }
-  if (action.task == "monitor" && ocf_rc == kRunningPromoted) return true;
+  // A recurring monitor succeeds with the rc its role calls for: 8 for a Promoted instance,
+  // 0 otherwise (a Promoted answer where Unpromoted was expected is a failure, as in Pacemaker).
+  if (action.task == "monitor") return ocf_rc == action.expected_rc;
   return ocf_rc == kOk;
 }
 

@@ -31,7 +31,8 @@ namespace pulse::crmd {
 
 // Which OCF exit codes count as success for an action: a probe (monitor, interval 0) finds the
 // resource running (0), stopped (7) or promoted (8) and all three are information, not
-// failure; a stop of an already stopped resource returns 0; everything else expects 0.
+// failure; a recurring monitor expects action.expected_rc (8 for a Promoted instance); a stop of
+// an already stopped resource returns 0; everything else expects 0.
 bool isExpectedResult(const pe::Action& action, int ocf_rc);
 
 class TransitionRunner {
