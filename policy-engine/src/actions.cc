@@ -278,6 +278,12 @@ class Planner {
     if (r.blocked || inMaintenance(r)) return;
     for (const OperationConfig& op : r.config->ops) {
       if (op.name != "monitor" || op.interval_ms <= 0) continue;
+      // Two ops with one name and interval (say a monitor per role, both every 10 s) are a
+      // configuration error: neither is scheduled (Pacemaker's is_op_dup).
+      if (std::count_if(r.config->ops.begin(), r.config->ops.end(), [&](const auto& other) {
+            return other.name == op.name && other.interval_ms == op.interval_ms;
+          }) > 1)
+        continue;
       const Role op_role = op.role.empty() ? Role::Unknown : parseRole(op.role);
       if (op_role == Role::Stopped) continue;
       auto enabled = op.attributes.find("enabled");

@@ -104,5 +104,15 @@ TEST(RoleMonitors, AMonitorWithoutARoleDoesNotWatchThePromotedInstance) {
   EXPECT_TRUE(find(t, "monitor", 10000, "n2"));
 }
 
+TEST(RoleMonitors, TwoMonitorsWithOneIntervalAreNeitherScheduled) {
+  std::string clone = kClone;
+  clone.replace(clone.find("interval=\"11s\""), std::string("interval=\"11s\"").size(),
+                "interval=\"10s\"");
+  const Transition t =
+      scheduleForExecution(cib({"n1", "n2"}, clone, "", promotableInstancesStatus("st")));
+  EXPECT_EQ(summaryOf(t), std::vector<std::string>{"Promote st:1 (Unpromoted -> Promoted n2)"});
+  for (const Action& a : t.actions) EXPECT_NE(a.task, "monitor") << a.key << " on " << a.node;
+}
+
 }  // namespace
 }  // namespace pulse::pe
