@@ -350,6 +350,12 @@ void Controller::recordResult(Dispatched d, const OcfResult& result, ControllerO
                      " status=" + std::to_string(result.exec_status) + " " + result.exit_reason;
   out.log.push_back("result of " + d.action.key + " on " + node +
                     ": rc=" + std::to_string(result.rc) + (expected ? " (expected)" : " (FAILED)"));
+  if (d.action.task == "notify") {
+    // A clone notification leaves no history (Pacemaker records none), and its failure only
+    // is logged: the instances were told, and the transition goes on.
+    if (runner_ && in_runner) (void)runner_->complete(action_id, true, "");
+    return;
+  }
   if (d.action.task == "cancel") {
     // The cancelled monitor's entry is forgotten (Pacemaker's controller deletes it), so the
     // engine no longer counts it as running there: when the instance returns to that role,

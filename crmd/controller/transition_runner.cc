@@ -63,7 +63,6 @@ Result<TransitionRunner> TransitionRunner::create(pe::Transition transition) {
 
 std::vector<pe::Action> TransitionRunner::ready() {
   std::vector<pe::Action> out;
-  if (aborted()) return out;
   // Completing a pseudo action can free others, so sweep until nothing changes; graphs are
   // small (hundreds of actions), and each sweep is linear.
   bool progress = true;
@@ -74,7 +73,9 @@ std::vector<pe::Action> TransitionRunner::ready() {
       const auto& firsts = before_.at(action.id);
       const bool runnable = std::all_of(firsts.begin(), firsts.end(),
                                         [this](int first) { return completed_.contains(first); });
-      if (!runnable) continue;
+      // Once aborted, only pseudo actions and those that survive an abort go on (Pacemaker
+      // skips a synapse whose priority is below the abort's; pseudo ones never are).
+      if (!runnable || (aborted() && !action.pseudo && !action.survives_abort)) continue;
       handed_out_.insert(action.id);
       if (action.pseudo) {
         completed_.insert(action.id);

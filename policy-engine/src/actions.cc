@@ -14,6 +14,7 @@
 #include "fencing.h"
 #include "load_orderings.h"
 #include "migration.h"
+#include "notifications.h"
 #include "order_sets.h"
 
 namespace pulse::pe {
@@ -53,6 +54,7 @@ class Planner {
     settleActionFlags(ws_, plan_);
     applyReloads();
     addLoadOrderings(ws_, plan_);
+    addNotifications(ws_, plan_);
     return std::move(plan_);
   }
 

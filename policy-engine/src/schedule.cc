@@ -183,7 +183,14 @@ Result<Transition> scheduleUnpacked(Result<Cib> cib, const ScheduleOptions& opti
     out.node = a.node >= 0 ? ws->nodes[static_cast<std::size_t>(a.node)].name : "";
     out.interval_ms = a.interval_ms;
     out.pseudo = a.pseudo;
-    if (options.with_execution) fillExecution(*ws, a, out);
+    if (options.with_execution) {
+      fillExecution(*ws, a, out);
+      // A clone notification's notify_* variables (notifications.h), as action meta.
+      if (auto n = plan->notify_meta.find(id); out.has_agent && n != plan->notify_meta.end()) {
+        out.meta.insert(n->second.begin(), n->second.end());
+        out.survives_abort = a.task == "notify" && n->second.at("notify_type") == "post";
+      }
+    }
     t.actions.push_back(std::move(out));
   }
   for (const ActionEdge& e : plan->edges) {

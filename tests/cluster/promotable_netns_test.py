@@ -18,6 +18,10 @@ Promoted role and ordered after promote:
               instances, never the VIP on two nodes
   reboot      the node boots with an empty /run (its state file gone, as after a real reboot),
               rejoins and runs Unpromoted; still one Promoted
+  notify      the clone has notify=true: every instance's agent is called with `notify` before
+              and after the starts and each promotion, with Pacemaker's variables
+              (OCF_RESKEY_CRM_meta_notify_type, _operation, _start_uname, _promote_uname,
+              _inactive_resource ...), as Stateful's envfile records them on each node
 
 usage: promotable_netns_test.py CRMD PCS   (exit 0 pass, 1 fail, 77 skipped: not root)
 """
@@ -43,15 +47,20 @@ START_S = 45
 # promotion score write, so this test holds it to 5 s and prints the time.
 FAILOVER_S = 5.0
 STATE_FILE = "Stateful-st.state"
+# Stateful writes its environment at every call to its envfile: /run/resource-agents is the
+# node's own (the harness bind-mounts RUN/rsctmp/nI there for every process it starts).
+ENV_FILE = "/run/resource-agents/st-env.log"
 CLONE_XML = """<clone id="st-clone">
   <primitive id="st" class="ocf" provider="pacemaker" type="Stateful">
+    <instance_attributes id="st-params"><nvpair id="st-envfile" name="envfile"
+      value="/run/resource-agents/st-env.log"/></instance_attributes>
     <operations>
       <op id="st-monitor-10s" name="monitor" interval="10s" role="Promoted"/>
       <op id="st-monitor-11s" name="monitor" interval="11s" role="Unpromoted"/>
     </operations>
   </primitive>
   <meta_attributes id="st-clone-meta"><nvpair id="st-clone-promotable" name="promotable"
-    value="true"/></meta_attributes>
+    value="true"/><nvpair id="st-clone-notify" name="notify" value="true"/></meta_attributes>
 </clone>"""
 
 
@@ -92,8 +101,8 @@ def clone_roles(text):
 
 def create_clone(c):
     """pcs resource create ... promotable where this pcs has it; else the clone pushed."""
-    if c.pcs(1, "resource", "create", "st", "ocf:pacemaker:Stateful", "promotable",
-             check=False).returncode == 0:
+    if c.pcs(1, "resource", "create", "st", "ocf:pacemaker:Stateful", f"envfile={ENV_FILE}",
+             "promotable", "notify=true", check=False).returncode == 0:
         return
     original = c.pcs(1, "cluster", "cib").stdout
     cib = original.replace("<resources>", "<resources>" + CLONE_XML, 1)
@@ -119,6 +128,29 @@ def monitor_history(c, node):
             expected = attrs.get("transition-key", "::0:").split(":")[2]
             out[attrs["operation_key"]] = (int(attrs["rc-code"]), int(expected))
     return out
+
+
+def notifications(c, i):
+    """The agent's notify calls on node i, in order: each a dict of the OCF_RESKEY_CRM_meta_
+    notify_* variables it was given (prefix dropped, values stripped)."""
+    path = os.path.join(os.environ.get("PULSE_NETNS_BASE", "/run/pulse-netns"), c.prefix,
+                        "rsctmp", f"n{i}", os.path.basename(ENV_FILE))
+    try:
+        with open(path) as f:
+            text = f.read()
+    except FileNotFoundError:
+        return []
+    calls = []
+    for block in re.split(r"^### ", text, flags=re.M):
+        if not block.startswith("notify @"):
+            continue
+        calls.append({m.group(1): m.group(2).strip() for m in re.finditer(
+            r"^OCF_RESKEY_CRM_meta_notify_(\w+)=(.*)$", block, re.M)})
+    return calls
+
+
+def told(calls, kind, operation):
+    return [n for n in calls if n.get("type") == kind and n.get("operation") == operation]
 
 
 def monitored(c, promoted):
@@ -197,6 +229,19 @@ def scenario(c, checker):
     ok(f"roles: {promoted} runs st Promoted, the other two Unpromoted (pcs status and the "
        "agent's state file on every node)")
 
+    for i in range(1, c.nodes + 1):
+        calls = notifications(c, i)
+        started = told(calls, "post", "start")
+        check(started and f"n{i}" in started[0].get("start_uname", "").split(),
+              f"notify: n{i}'s agent was told after the starts where instances started",
+              f"{started[:1]}")
+        for kind in ("pre", "post"):
+            check(any(n.get("promote_uname") == promoted and n.get("key_type") == kind
+                      for n in told(calls, kind, "promote")),
+                  f"notify: n{i}'s agent was told {kind}-promote that {promoted} is promoted",
+                  str(told(calls, kind, "promote")))
+    told_before = {i: len(notifications(c, i)) for i in range(1, c.nodes + 1)}
+
     c.pcs(1, "resource", "create", "vip", "ocf:heartbeat:IPaddr2", f"ip={VIP}",
           "cidr_netmask=32", "op", "monitor", "interval=5s")
     c.pcs(1, "constraint", "colocation", "add", "vip", "with", "Promoted", "st-clone",
@@ -235,6 +280,15 @@ def scenario(c, checker):
           "off", flush=True)
     check(took <= FAILOVER_S, f"power-off: {new} promoted and the VIP answering there within "
           f"{FAILOVER_S} s ({took:.2f} s)")
+    for i in survivors:
+        since = notifications(c, i)[told_before[i]:]
+        for kind in ("pre", "post"):
+            calls = [n for n in told(since, kind, "promote") if n.get("promote_uname") == new]
+            check(calls and calls[-1].get("promoted_resource") == "" and
+                  calls[-1].get("inactive_resource"),
+                  f"notify: n{i}'s agent was told {kind}-promote that {new} takes over, with no "
+                  "instance promoted before and the fenced node's instance inactive",
+                  str(told(since, kind, "promote")))
 
     # A real reboot empties /run: Stateful's state file (Promoted) does not survive it.
     try:

@@ -149,6 +149,56 @@ TEST(ControllerPromotable, APromotedAnswerWhereUnpromotedWasExpectedIsAFailure) 
                                  cib::AttributeLifetime::kTransient));
 }
 
+TEST(ControllerPromotable, NotificationsTellEveryInstanceWhatHappensAndLeaveNoHistory) {
+  Harness h;
+  h.xml = replaced(promotableCib("n1"), R"(<nvpair id="st-clone-promotable")",
+                   R"(<nvpair id="st-clone-notify" name="notify" value="true"/>)"
+                   R"(<nvpair id="st-clone-promotable")");
+  std::vector<ActionRequest> notifications;
+  h.becomeDc();
+  for (int i = 0; i < 50 && (!h.writes.empty() || !h.actions.empty()); ++i) {
+    h.confirmWrites();
+    for (const ActionRequest& a : h.actions)
+      if (a.operation == "notify") notifications.push_back(a);
+    h.answer(stateful);
+  }
+  ASSERT_TRUE(h.ctl.idle()) << testing::PrintToString(h.log);
+  // After the starts every instance is told (post) which started where; around the promotion
+  // every instance is told before (pre) and after (post) that st on n1 is promoted.
+  auto told = [&](const std::string& node, const std::string& type, const std::string& op) {
+    for (const ActionRequest& a : notifications)
+      if (a.node == node && a.meta.at("notify_type") == type && a.meta.at("notify_operation") == op)
+        return &a;
+    return static_cast<const ActionRequest*>(nullptr);
+  };
+  for (const std::string node : {"n1", "n2", "n3"}) {
+    const ActionRequest* started = told(node, "post", "start");
+    ASSERT_TRUE(started) << node;
+    EXPECT_EQ(started->meta.at("notify_start_uname"), "n1 n2 n3");
+    EXPECT_EQ(started->meta.at("notify_start_resource").size(),
+              std::string("st:0 st:1 st:2").size());
+    EXPECT_EQ(started->meta.at("notify_active_resource"), " ") << "nothing ran before";
+    EXPECT_EQ(started->meta.at("notify_available_uname"), "n1 n2 n3");
+    for (const char* type : {"pre", "post"}) {
+      const ActionRequest* promoting = told(node, type, "promote");
+      ASSERT_TRUE(promoting) << node << " " << type;
+      EXPECT_EQ(promoting->meta.at("notify_promote_uname"), "n1");
+      // Promoted in the transition that starts it: the lists say what ran before it.
+      EXPECT_EQ(promoting->meta.at("notify_active_uname"), " ");
+      EXPECT_EQ(promoting->meta.at("notify_start_uname"), "n1 n2 n3");
+      EXPECT_EQ(promoting->meta.at("notify_unpromoted_uname"),
+                promoting->meta.at("notify_slave_uname"));
+      EXPECT_EQ(promoting->meta.at("notify_promoted_resource"), " ");
+      EXPECT_EQ(promoting->meta.at("notify_demote_resource"), " ");
+    }
+  }
+  // No history entry for a notification: st's last operation on n2 is still its start.
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(h.xml.c_str()));
+  EXPECT_STREQ(stOp(doc, "2", "st_last_0").attribute("operation").value(), "start");
+  EXPECT_EQ(h.xml.find("operation=\"notify\""), std::string::npos);
+}
+
 TEST(ControllerPromotable, ExpectedResults) {
   auto monitor = [](std::int64_t interval_ms, int expected_rc) {
     pe::Action a;
