@@ -1,0 +1,294 @@
+#!/usr/bin/env python3
+"""agents.pgsql.*: ocf:pulse:pgsql run for real, as the cluster runs it (OCF_* environment, exit
+codes, ocf-exit-reason lines), on two or three PostgreSQL 15 instances on 127.0.0.1 ports chosen
+free at runtime, data under a temporary folder. No cluster: crm_attribute and crm_node are the
+stand-ins in fake_cluster/ (HA_SBIN_DIR), which keep the attributes (promotion scores, the
+published synchronous standbys, LSNs, allow-data-loss) as files the tests read and write.
+PostgreSQL runs as user postgres, so the tests need root.
+
+usage: pgsql_agent_test.py AGENT [unittest arguments, e.g. ActionsTest]
+exit 0 pass, 1 fail, 77 skipped (not root, PostgreSQL 15 or the OCF shell library missing, CI
+unset)."""
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+OCF_ROOT = "/usr/lib/ocf"
+BINDIR = "/usr/lib/postgresql/15/bin"
+FAKE_CLUSTER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_cluster")
+OCF_SUCCESS, OCF_ERR_GENERIC, OCF_ERR_INSTALLED, OCF_ERR_CONFIGURED = 0, 1, 5, 6
+OCF_NOT_RUNNING, OCF_RUNNING_MASTER = 7, 8
+AGENT = ""
+TEMPLATE = ""  # an initdb'd data folder, copied for each test's first primary
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def as_postgres(args, **kw):
+    return subprocess.run(["runuser", "-u", "postgres", "--"] + args, cwd="/",
+                          capture_output=True, text=True, **kw)
+
+
+def make_template(folder):
+    """initdb once per run (trust for local and 127.0.0.1, replication included)."""
+    data = os.path.join(folder, "template")
+    p = as_postgres([f"{BINDIR}/initdb", "-D", data, "-A", "trust", "-U", "postgres",
+                     "--no-sync"])
+    if p.returncode != 0:
+        sys.exit(f"initdb failed: {p.stderr}")
+    with open(os.path.join(data, "postgresql.conf"), "a") as f:
+        f.write("wal_log_hints = on\nfsync = off\nshared_buffers = 16MB\n"
+                "wal_retrieve_retry_interval = 200ms\nwal_receiver_status_interval = 1s\n")
+    return data
+
+
+class Node:
+    """One PostgreSQL instance of the test cluster: node name, port, data folder."""
+
+    def __init__(self, case, name):
+        self.case, self.name, self.port = case, name, free_port()
+        self.home = os.path.join(case.dir, name)
+        os.mkdir(self.home)
+        shutil.chown(self.home, "postgres")
+        self.pgdata = os.path.join(self.home, "data")
+        self.lock = self.pgdata + ".primary-lock"
+
+    def params(self):
+        return {"pgdata": self.pgdata, "pghost": self.case.sockets, "pgport": self.port,
+                "node_name": self.name, "listen_addresses": "127.0.0.1",
+                "logfile": os.path.join(self.home, "postgresql.log"),
+                "primary_address": f"127.0.0.1:{self.case.primary.port}"
+                if self.case.primary else ""}
+
+    def run(self, action, timeout=90, **params):
+        """Runs one action; returns (exit code, ocf-exit-reason text, all stderr)."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OCF_")}
+        env.update(OCF_ROOT=OCF_ROOT, OCF_RA_VERSION_MAJOR="1", OCF_RA_VERSION_MINOR="1",
+                   OCF_RESOURCE_INSTANCE="db:0", OCF_RESOURCE_TYPE="pgsql",
+                   OCF_RESOURCE_PROVIDER="pulse", HA_RSCTMP=os.path.join(self.home, "run"),
+                   HA_SBIN_DIR=FAKE_CLUSTER, PULSE_FAKE_CIB=self.case.cib,
+                   OCF_RESKEY_CRM_meta_interval="4000", OCF_RESKEY_CRM_meta_timeout="60000")
+        os.makedirs(env["HA_RSCTMP"], exist_ok=True)
+        for k, v in {**self.params(), **self.case.params, **params}.items():
+            env[f"OCF_RESKEY_{k}"] = str(v)
+        p = subprocess.run([AGENT, action], env=env, capture_output=True, text=True,
+                           timeout=timeout, cwd="/")
+        reasons = [line.split(":", 1)[1] for line in p.stderr.splitlines()
+                   if line.startswith("ocf-exit-reason:")]
+        return p.returncode, " ".join(reasons), p.stderr
+
+    def act(self, action, want, **params):
+        rc, reason, stderr = self.run(action, **params)
+        self.case.assertEqual(rc, want, f"{self.name} {action} returned {rc}, wanted {want};"
+                              f" stderr:\n{stderr}")
+        return reason, stderr
+
+    def notify(self, type_, op, promote, unpromoted):
+        self.act("notify", OCF_SUCCESS, CRM_meta_notify_type=type_,
+                 CRM_meta_notify_operation=op, CRM_meta_notify_promote_uname=promote,
+                 CRM_meta_notify_unpromoted_uname=unpromoted)
+
+    def sql(self, query, check=True, options=()):
+        p = as_postgres([f"{BINDIR}/psql", "-XAtq", "-h", self.case.sockets, "-p",
+                         str(self.port), "-d", "postgres", *options, "-c", query], timeout=30)
+        if check:
+            self.case.assertEqual(p.returncode, 0, f"{self.name}: {query}: {p.stderr}")
+        return p.stdout.strip() if check else p
+
+    def crash(self):
+        """Stops the server as a power-off would: no shutdown checkpoint, nothing sent."""
+        p = as_postgres([f"{BINDIR}/pg_ctl", "stop", "-D", self.pgdata, "-m", "immediate"])
+        self.case.assertEqual(p.returncode, 0, p.stderr)
+
+    def wait_for(self, query, want, seconds=20):
+        deadline = time.monotonic() + seconds
+        while True:
+            got = self.sql(query)
+            if got == want or time.monotonic() > deadline:
+                self.case.assertEqual(got, want, f"{self.name}: {query}")
+                return
+            time.sleep(0.1)
+
+
+class PgCase(unittest.TestCase):
+    """A temporary folder with a socket folder, a fake CIB, and nodes n1.. on free ports."""
+
+    params = {}
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="pulse-pgsql-")
+        os.chmod(self.dir, 0o755)
+        self.addCleanup(shutil.rmtree, self.dir, True)
+        self.sockets = os.path.join(self.dir, "sock")
+        os.mkdir(self.sockets)
+        shutil.chown(self.sockets, "postgres")
+        self.cib = os.path.join(self.dir, "cib")
+        os.mkdir(self.cib)
+        self.primary = None
+        self.nodes = []
+
+    def node(self, name):
+        n = Node(self, name)
+        self.nodes.append(n)
+        self.addCleanup(self.force_stop, n)
+        return n
+
+    @staticmethod
+    def force_stop(n):
+        if os.path.exists(os.path.join(n.pgdata, "postmaster.pid")):
+            as_postgres([f"{BINDIR}/pg_ctl", "stop", "-D", n.pgdata, "-m", "immediate"])
+
+    def first_primary(self, name="n1", wal_log_hints=True):
+        """A node from the template data, started by the agent (a standby: start never makes
+        a primary) and promoted by it."""
+        n = self.node(name)
+        subprocess.run(["cp", "-a", TEMPLATE, n.pgdata], check=True)
+        if not wal_log_hints:
+            with open(os.path.join(n.pgdata, "postgresql.conf"), "a") as f:
+                f.write("wal_log_hints = off\n")
+        n.act("start", OCF_SUCCESS)
+        self.assertEqual(n.sql("select pg_is_in_recovery()"), "t")
+        n.act("promote", OCF_SUCCESS)
+        self.primary = n
+        n.sql("create table t (id int primary key, who text)")
+        return n
+
+    def attr(self, node, name, scope="status"):
+        try:
+            with open(os.path.join(self.cib, scope, node, name)) as f:
+                return f.read().strip()
+        except FileNotFoundError:
+            return None
+
+    def set_attr(self, node, name, value, scope="status"):
+        os.makedirs(os.path.join(self.cib, scope, node), exist_ok=True)
+        with open(os.path.join(self.cib, scope, node, name), "w") as f:
+            f.write(value + "\n")
+
+    def sync_set(self):
+        return self.attr("cluster", "db-sync-standbys", "crm_config")
+
+    def streaming(self, primary):
+        return primary.sql("select string_agg(application_name || ':' || coalesce(s.slot_name,"
+                           " '-'), ' ' order by application_name) from pg_stat_replication r "
+                           "left join pg_replication_slots s on s.active_pid = r.pid "
+                           "where r.state = 'streaming'")
+
+    def wait_streaming(self, primary, want, seconds=20):
+        deadline = time.monotonic() + seconds
+        while self.streaming(primary) != want and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertEqual(self.streaming(primary), want)
+
+
+class ActionsTest(PgCase):
+    def test_start_comes_up_as_a_standby_promote_demote_stop_report_the_ocf_codes(self):
+        n1 = self.node("n1")
+        subprocess.run(["cp", "-a", TEMPLATE, n1.pgdata], check=True)
+        n1.act("monitor", OCF_NOT_RUNNING)
+        n1.act("monitor", OCF_NOT_RUNNING, CRM_meta_interval=0)  # the probe
+        n1.act("start", OCF_SUCCESS)
+        self.assertEqual(n1.sql("select pg_is_in_recovery()"), "t", "start made a primary")
+        n1.act("monitor", OCF_SUCCESS)
+        n1.act("start", OCF_SUCCESS)  # starting a started standby succeeds
+        self.assertFalse(os.path.exists(n1.lock))
+        n1.act("promote", OCF_SUCCESS)
+        self.assertEqual(n1.sql("select pg_is_in_recovery()"), "f")
+        self.assertTrue(os.path.exists(n1.lock), "promote wrote no lock")
+        n1.act("monitor", OCF_RUNNING_MASTER)
+        n1.act("monitor", OCF_RUNNING_MASTER, CRM_meta_interval=0)
+        self.assertEqual(self.attr("n1", "master-db"), "1001")
+        n1.act("promote", OCF_SUCCESS)  # promoting the primary succeeds
+        n1.act("demote", OCF_SUCCESS)
+        self.assertEqual(n1.sql("select pg_is_in_recovery()"), "t", "demote left a primary")
+        self.assertFalse(os.path.exists(n1.lock), "a clean demote kept the lock")
+        n1.act("monitor", OCF_SUCCESS)
+        n1.act("demote", OCF_SUCCESS)
+        n1.act("stop", OCF_SUCCESS)
+        n1.act("monitor", OCF_NOT_RUNNING)
+        self.assertIsNone(self.attr("n1", "master-db"), "stop kept the promotion score")
+        n1.act("stop", OCF_SUCCESS)
+
+    def test_bad_parameters_are_refused_with_the_reason(self):
+        n1 = self.node("n1")
+        reason, _ = n1.act("validate-all", OCF_ERR_CONFIGURED, pgdata="")
+        self.assertIn("pgdata parameter is required", reason)
+        reason, _ = n1.act("validate-all", OCF_ERR_CONFIGURED, pgdata="data")
+        self.assertIn("absolute path", reason)
+        reason, _ = n1.act("start", OCF_ERR_CONFIGURED, synchronous="maybe")
+        self.assertIn("synchronous must be off, on or strict", reason)
+        reason, _ = n1.act("start", OCF_ERR_INSTALLED, bindir="/nonexistent")
+        self.assertIn("/nonexistent/pg_ctl not found", reason)
+        n1.act("monitor", OCF_NOT_RUNNING, bindir="/nonexistent", CRM_meta_interval=0)
+        # An empty data folder and no primary to copy it from: nothing to start.
+        reason, _ = n1.act("start", OCF_ERR_GENERIC)
+        self.assertIn("no primary answers", reason)
+
+
+class ReplicationTest(PgCase):
+    def test_start_copies_a_standby_from_the_primary_named_by_node_with_its_slot(self):
+        n1 = self.first_primary()
+        n1.sql("insert into t values (1, 'before the copy')")
+        n2 = self.node("n2")
+        n2.act("start", OCF_SUCCESS)
+        self.assertEqual(n2.sql("select pg_is_in_recovery()"), "t")
+        self.wait_streaming(n1, "n2:n2")
+        conninfo = n2.sql("show primary_conninfo")
+        self.assertIn("application_name=n2", conninfo)
+        self.assertIn(f"port={n1.port}", conninfo)
+        n1.sql("insert into t values (2, 'after the copy')")
+        n2.wait_for("select count(*) from t", "2")
+        n2.act("monitor", OCF_SUCCESS)
+        n1.act("monitor", OCF_RUNNING_MASTER)
+        # The primary scores its streaming standby; itself higher.
+        self.assertEqual(self.attr("n2", "master-db"), "1000")
+        self.assertEqual(self.attr("n1", "master-db"), "1001")
+        n2.act("stop", OCF_SUCCESS)
+        n2.act("monitor", OCF_NOT_RUNNING)
+        n2.act("start", OCF_SUCCESS)  # a stopped standby restarts from its own data
+        self.wait_streaming(n1, "n2:n2")
+
+
+def missing(what, package):
+    ci = os.environ.get("CI", "")
+    if ci and ci.lower() != "false" and ci != "0":
+        print(f"FAIL: {what} is not installed (Debian package {package}; ./dev deps installs "
+              f"it), and CI={ci}")
+        sys.exit(1)
+    print(f"SKIPPED: {what} is not installed (Debian package {package}; ./dev deps installs it)")
+    sys.exit(77)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    AGENT = os.path.abspath(sys.argv.pop(1))
+    if os.geteuid() != 0:
+        print("SKIPPED: runs PostgreSQL as user postgres, which needs root")
+        sys.exit(77)
+    if not os.path.exists(f"{BINDIR}/postgres"):
+        missing("PostgreSQL 15", "postgresql-15")
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        missing("user postgres", "postgresql-15")
+    if not os.path.exists(os.path.join(OCF_ROOT, "lib/heartbeat/ocf-shellfuncs")):
+        missing("the OCF shell library", "resource-agents")
+    top = tempfile.mkdtemp(prefix="pulse-pgsql-template-")
+    shutil.chown(top, "postgres")
+    try:
+        TEMPLATE = make_template(top)
+        result = unittest.main(verbosity=2, exit=False).result
+    finally:
+        shutil.rmtree(top, True)
+    sys.exit(0 if result.wasSuccessful() else 1)
