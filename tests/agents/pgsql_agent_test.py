@@ -88,7 +88,12 @@ class Node:
         return p.returncode, " ".join(reasons), p.stderr
 
     def act(self, action, want, **params):
+        t0 = time.monotonic()
         rc, reason, stderr = self.run(action, **params)
+        if os.environ.get("PGSQL_TEST_TIMING"):
+            print(f"  {self.name} {action}: {time.monotonic() - t0:.2f} s", file=sys.stderr)
+            if os.environ.get("PGSQL_TEST_TIMING") == "2":
+                print(stderr, file=sys.stderr)
         self.case.assertEqual(rc, want, f"{self.name} {action} returned {rc}, wanted {want};"
                               f" stderr:\n{stderr}")
         return reason, stderr
@@ -188,7 +193,18 @@ class PgCase(unittest.TestCase):
         deadline = time.monotonic() + seconds
         while self.streaming(primary) != want and time.monotonic() < deadline:
             time.sleep(0.1)
-        self.assertEqual(self.streaming(primary), want)
+        self.assertEqual(self.streaming(primary), want, self.logs())
+
+    def logs(self):
+        """The end of every node's server log, for a failure message."""
+        text = ""
+        for n in self.nodes:
+            try:
+                with open(os.path.join(n.home, "postgresql.log")) as f:
+                    text += f"\n--- {n.name}:\n" + "".join(f.readlines()[-8:])
+            except OSError:
+                pass
+        return text
 
 
 class ActionsTest(PgCase):
@@ -257,6 +273,174 @@ class ReplicationTest(PgCase):
         n2.act("monitor", OCF_NOT_RUNNING)
         n2.act("start", OCF_SUCCESS)  # a stopped standby restarts from its own data
         self.wait_streaming(n1, "n2:n2")
+
+
+class RejoinCase(PgCase):
+    def crash_diverged_primary(self, wal_log_hints):
+        """n1 primary, n2 its standby; n2 stops, n1 writes a row only it has and crashes;
+        n2 comes back and is promoted; n1's start must rejoin n2. Returns (n1, n2)."""
+        n1 = self.first_primary(wal_log_hints=wal_log_hints)
+        n2 = self.node("n2")
+        n2.act("start", OCF_SUCCESS)
+        n1.sql("insert into t values (1, 'on both')")
+        n2.wait_for("select count(*) from t", "1")
+        n2.act("stop", OCF_SUCCESS)
+        n1.sql("insert into t values (2, 'only on the old primary')")
+        n1.crash()
+        self.assertTrue(os.path.exists(n1.lock), "the crashed primary has no lock")
+        n2.act("start", OCF_SUCCESS)  # no primary answers: a standby from its own data
+        self.primary = n2  # the floating address follows the promoted role
+        n2.notify("pre", "promote", "n2", "n2")
+        n2.act("promote", OCF_SUCCESS)
+        n2.sql("insert into t values (3, 'on the new primary')")
+        return n1, n2
+
+    def assert_rejoined(self, n1, n2):
+        self.assertEqual(n1.sql("select pg_is_in_recovery()"), "t", "the former primary came back as primary")
+        self.wait_streaming(n2, "n1:n1")
+        n1.wait_for("select string_agg(id::text, ' ' order by id) from t", "1 3")
+        self.assertFalse(os.path.exists(n1.lock), "the rejoined former primary kept its lock")
+        n1.act("monitor", OCF_SUCCESS)
+        n2.act("monitor", OCF_RUNNING_MASTER)
+
+    def moved_aside(self, n):
+        return [f for f in os.listdir(n.home) if f.startswith("data.moved-")]
+
+
+class RewindTest(RejoinCase):
+    def test_a_crashed_former_primary_rejoins_the_new_primary_with_pg_rewind(self):
+        n1, n2 = self.crash_diverged_primary(wal_log_hints=True)
+        _, stderr = n1.act("start", OCF_SUCCESS)
+        self.assertIn("pg_rewind", stderr)
+        self.assert_rejoined(n1, n2)
+        self.assertEqual(self.moved_aside(n1), [], "rewound, yet the data was copied afresh")
+
+
+class RebuildTest(RejoinCase):
+    def test_without_wal_log_hints_the_former_primary_is_copied_afresh_old_data_kept(self):
+        n1, n2 = self.crash_diverged_primary(wal_log_hints=False)
+        _, stderr = n1.act("start", OCF_SUCCESS)
+        self.assertIn("wal_log_hints is off", stderr)
+        self.assert_rejoined(n1, n2)
+        aside = self.moved_aside(n1)
+        self.assertEqual(len(aside), 1, "the old data was not moved aside")
+        self.assertTrue(os.path.exists(os.path.join(n1.home, aside[0], "PG_VERSION")))
+
+
+class SyncTest(PgCase):
+    params = {"synchronous": "on"}
+
+    def names(self, n):
+        return n.sql("show synchronous_standby_names")
+
+    def test_on_names_the_streaming_standbys_and_drops_to_asynchronous_without_them(self):
+        n1 = self.first_primary()
+        n2, n3 = self.node("n2"), self.node("n3")
+        n2.act("start", OCF_SUCCESS)
+        n3.act("start", OCF_SUCCESS)
+        self.wait_streaming(n1, "n2:n2 n3:n3")
+        n1.act("monitor", OCF_RUNNING_MASTER)
+        n1.wait_for("show synchronous_standby_names", 'ANY 1 ("n2", "n3")')
+        self.assertEqual(self.sync_set(), "n2 n3")
+        n1.wait_for("select string_agg(sync_state, ' ') from pg_stat_replication", "quorum quorum")
+        n3.act("stop", OCF_SUCCESS)
+        n1.act("monitor", OCF_RUNNING_MASTER)
+        n1.wait_for("show synchronous_standby_names", 'ANY 1 ("n2")')
+        # n3 may have acknowledged until the reload: published as a member one monitor longer.
+        self.assertEqual(self.sync_set(), "n2 n3")
+        n1.act("monitor", OCF_RUNNING_MASTER)
+        self.assertEqual(self.sync_set(), "n2")
+        n2.act("stop", OCF_SUCCESS)
+        n1.act("monitor", OCF_RUNNING_MASTER)
+        n1.act("monitor", OCF_RUNNING_MASTER)
+        n1.wait_for("show synchronous_standby_names", "")
+        self.assertEqual(self.sync_set(), "none")
+        began = time.monotonic()
+        n1.sql("insert into t values (1, 'asynchronous')")
+        self.assertLess(time.monotonic() - began, 5)
+
+    def test_strict_keeps_the_names_so_writes_wait_for_a_standby(self):
+        self.params = {"synchronous": "strict"}
+        n1 = self.first_primary()
+        n2 = self.node("n2")
+        n2.act("start", OCF_SUCCESS)
+        self.wait_streaming(n1, "n2:n2")
+        n1.act("monitor", OCF_RUNNING_MASTER)
+        n1.wait_for("show synchronous_standby_names", 'ANY 1 ("n2")')
+        n2.act("stop", OCF_SUCCESS)
+        n1.act("monitor", OCF_RUNNING_MASTER)
+        n1.act("monitor", OCF_RUNNING_MASTER)
+        self.assertEqual(self.names(n1), 'ANY 1 ("n2")')
+        self.assertEqual(self.sync_set(), "n2")
+        # A commit now waits for n2 (strict: not acknowledged without a standby) ...
+        writer = subprocess.Popen(
+            ["runuser", "-u", "postgres", "--", f"{BINDIR}/psql", "-XAtq", "-h", self.sockets,
+             "-p", str(n1.port), "-d", "postgres", "-c", "insert into t values (1, 'waits')"],
+            cwd="/", stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(writer.kill)
+        n1.wait_for("select count(*) from pg_stat_activity where wait_event = 'SyncRep'", "1")
+        time.sleep(1)
+        self.assertIsNone(writer.poll(), "the commit returned without a synchronous standby")
+        # ... and returns once n2 streams again, with the row on n2.
+        n2.act("start", OCF_SUCCESS)
+        self.assertEqual(writer.wait(20), 0, writer.stderr.read())
+        n2.wait_for("select count(*) from t", "1")
+
+
+class GuardTest(PgCase):
+    params = {"synchronous": "on"}
+
+    def three_nodes(self):
+        n1 = self.first_primary()
+        n2, n3 = self.node("n2"), self.node("n3")
+        n2.act("start", OCF_SUCCESS)
+        n3.act("start", OCF_SUCCESS)
+        self.wait_streaming(n1, "n2:n2 n3:n3")
+        n1.act("monitor", OCF_RUNNING_MASTER)
+        n1.sql("insert into t values (1, 'acknowledged')")
+        self.assertEqual(self.sync_set(), "n2 n3")
+        return n1, n2, n3
+
+    def test_a_standby_outside_the_synchronous_set_is_promoted_only_when_forced(self):
+        n1, n2, n3 = self.three_nodes()
+        n3.act("stop", OCF_SUCCESS)
+        n1.act("monitor", OCF_RUNNING_MASTER)
+        n1.act("monitor", OCF_RUNNING_MASTER)
+        self.assertEqual(self.sync_set(), "n2")
+        n1.sql("insert into t values (2, 'acknowledged by n2 alone')")
+        n1.crash()
+        n2.crash()  # the primary and its synchronous standby lost together
+        self.primary = None
+        n3.act("start", OCF_SUCCESS)
+        n3.notify("pre", "promote", "n3", "n3")
+        reason, _ = n3.act("promote", OCF_ERR_GENERIC)
+        self.assertIn("n3 was not a synchronous standby", reason)
+        self.assertEqual(n3.sql("select pg_is_in_recovery()"), "t")
+        self.set_attr("n3", "db-allow-data-loss", "true")
+        n3.act("promote", OCF_SUCCESS)
+        self.assertEqual(n3.sql("select pg_is_in_recovery()"), "f")
+        self.assertIsNone(self.attr("n3", "db-allow-data-loss"), "the force outlived its promotion")
+
+    def test_a_synchronous_standby_waits_for_the_other_members_position(self):
+        n1, n2, n3 = self.three_nodes()
+        n1.crash()
+        n2.crash()
+        self.primary = None
+        n3.notify("pre", "promote", "n3", "n3")
+        reason, _ = n3.act("promote", OCF_ERR_GENERIC)
+        self.assertIn("synchronous standby n2 has not reported its position", reason)
+        n2.act("start", OCF_SUCCESS)
+        for n in (n2, n3):
+            n.notify("pre", "promote", "n3", "n2 n3")
+        ahead = str(int(self.attr("n3", "db-lsn")) + 1000)
+        self.set_attr("n2", "db-lsn", ahead)  # as if n2 had received more
+        reason, _ = n3.act("promote", OCF_ERR_GENERIC)
+        self.assertIn("n2 is further ahead", reason)
+        self.assertEqual((self.attr("n2", "master-db"), self.attr("n3", "master-db")), ("1000", "1"))
+        for n in (n2, n3):
+            n.notify("pre", "promote", "n3", "n2 n3")
+        n3.act("promote", OCF_SUCCESS)
+        self.assertEqual(n3.sql("select count(*) from t"), "1")
 
 
 def missing(what, package):
