@@ -316,6 +316,48 @@ class RewindTest(RejoinCase):
         self.assertEqual(self.moved_aside(n1), [], "rewound, yet the data was copied afresh")
 
 
+class RewindLaterTest(RejoinCase):
+    params = {"synchronous": "on"}
+
+    def test_a_former_primary_back_before_the_failover_is_failed_by_monitor_then_rejoins(self):
+        n1 = self.first_primary()
+        n2 = self.node("n2")
+        n2.act("start", OCF_SUCCESS)
+        self.wait_streaming(n1, "n2:n2")
+        n1.act("monitor", OCF_RUNNING_MASTER)
+        n1.wait_for("show synchronous_standby_names", 'ANY 1 ("n2")')
+        n1.sql("insert into t values (1, 'acknowledged by n2')")
+        n2.act("stop", OCF_SUCCESS)
+        # A commit n1 writes but nobody acknowledges, then n1 crashes: n1 has diverged.
+        writer = subprocess.Popen(
+            ["runuser", "-u", "postgres", "--", f"{BINDIR}/psql", "-XAtq", "-h", self.sockets,
+             "-p", str(n1.port), "-d", "postgres", "-c", "insert into t values (2, 'never acknowledged')"],
+            cwd="/", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(writer.kill)
+        n1.wait_for("select count(*) from pg_stat_activity where wait_event = 'SyncRep'", "1")
+        n1.crash()
+        self.assertNotEqual(writer.wait(10), 0, "the unacknowledged commit was acknowledged")
+        self.primary = n2  # not promoted yet: no primary answers anywhere
+        _, stderr = n1.act("start", OCF_SUCCESS)
+        self.assertIn("waiting as a standby", stderr)
+        self.assertTrue(os.path.exists(n1.lock), "the former primary lost its lock before rejoining")
+        n1.act("monitor", OCF_SUCCESS)
+        n2.act("start", OCF_SUCCESS)
+        for n in (n1, n2):
+            n.notify("pre", "promote", "n2", "n1 n2")
+        # n1 is further ahead, but only with what nobody acknowledged: n2 is promoted.
+        n2.act("promote", OCF_SUCCESS)
+        n2.sql("insert into t values (3, 'on the new primary')")
+        # n1 is a standby on a timeline the new primary forked away from: monitor fails it
+        # so that the cluster restarts it, and the restart rewinds it.
+        reason, _ = n1.act("monitor", OCF_ERR_GENERIC)
+        self.assertIn("former primary", reason)
+        self.assertIn("pg_rewind", reason)
+        n1.act("stop", OCF_SUCCESS)
+        n1.act("start", OCF_SUCCESS)
+        self.assert_rejoined(n1, n2)
+
+
 class RebuildTest(RejoinCase):
     def test_without_wal_log_hints_the_former_primary_is_copied_afresh_old_data_kept(self):
         n1, n2 = self.crash_diverged_primary(wal_log_hints=False)
