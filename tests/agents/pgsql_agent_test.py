@@ -235,6 +235,34 @@ class ActionsTest(PgCase):
         self.assertIsNone(self.attr("n1", "master-db"), "stop kept the promotion score")
         n1.act("stop", OCF_SUCCESS)
 
+    def test_stop_escalates_to_an_immediate_shutdown_before_the_timeout_and_keeps_the_lock(self):
+        n1 = self.node("n1")
+        subprocess.run(["cp", "-a", TEMPLATE, n1.pgdata], check=True)
+        # A fast shutdown waits for the archiver, which here takes 20 s per WAL file.
+        with open(os.path.join(n1.pgdata, "postgresql.conf"), "a") as f:
+            f.write("archive_mode = on\narchive_command = 'sleep 20'\n")
+        n1.act("start", OCF_SUCCESS)
+        n1.act("promote", OCF_SUCCESS)
+        n1.sql("create table t (id int)")
+        n1.sql("select pg_switch_wal()")
+        n1.wait_for("select count(*) > 0 from pg_stat_archiver where last_failed_wal is not null"
+                    " or (select count(*) from pg_stat_activity where backend_type = 'archiver') > 0",
+                    "t")
+        with open(os.path.join(n1.pgdata, "postmaster.pid")) as f:
+            postmaster = int(f.readline())
+        began = time.monotonic()
+        _, stderr = n1.act("stop", OCF_SUCCESS, CRM_meta_timeout=5000)
+        took = time.monotonic() - began
+        self.assertIn("immediate shutdown", stderr)
+        self.assertGreaterEqual(took, 2.5)  # fast shutdown for half of the timeout
+        self.assertLess(took, 5.0)
+        n1.act("monitor", OCF_NOT_RUNNING)
+        self.assertEqual(subprocess.run(["pgrep", "-g", str(postmaster)], capture_output=True,
+                                        text=True).stdout, "",
+                         "processes of the stopped server remain (the archiver's command)")
+        # Not a clean stop of the primary: it may not follow the next one without a rewind.
+        self.assertTrue(os.path.exists(n1.lock), "an immediate stop removed the primary's lock")
+
     def test_bad_parameters_are_refused_with_the_reason(self):
         n1 = self.node("n1")
         reason, _ = n1.act("validate-all", OCF_ERR_CONFIGURED, pgdata="")
