@@ -7,6 +7,7 @@ published synchronous standbys, LSNs, allow-data-loss) as files the tests read a
 PostgreSQL runs as user postgres, so the tests need root.
 
 usage: pgsql_agent_test.py AGENT [unittest arguments, e.g. ActionsTest]
+PGSQL_TEST_TIMING=1 prints how long each action took, =2 also the agent's log lines.
 exit 0 pass, 1 fail, 77 skipped (not root, PostgreSQL 15 or the OCF shell library missing, CI
 unset)."""
 import os
