@@ -302,6 +302,17 @@ class ReplicationTest(PgCase):
         n2.act("monitor", OCF_NOT_RUNNING)
         n2.act("start", OCF_SUCCESS)  # a stopped standby restarts from its own data
         self.wait_streaming(n1, "n2:n2")
+        # A standby that crashed (powered off) restarts from its own data too: no rewind,
+        # no copy.
+        n2.crash()
+        n2.act("monitor", OCF_NOT_RUNNING, CRM_meta_interval=0)
+        n1.sql("insert into t values (3, 'while n2 was down')")
+        _, stderr = n2.act("start", OCF_SUCCESS)
+        self.assertNotIn("pg_rewind", stderr)
+        self.assertNotIn("pg_basebackup", stderr)
+        self.wait_streaming(n1, "n2:n2")
+        n2.wait_for("select count(*) from t", "3")
+        self.assertEqual([f for f in os.listdir(n2.home) if "moved" in f], [])
 
 
 class RejoinCase(PgCase):
