@@ -6,8 +6,13 @@
 
 # --- running PostgreSQL's programs -------------------------------------------------------
 
-# Runs a command as pguser (PostgreSQL refuses root), from / so any cwd works.
+# Runs a command as pguser (PostgreSQL refuses root), from / so any cwd works. repuser's
+# password goes in the environment, not on a command line every user can read in /proc.
 pg_run() {
+	if [ -n "$OCF_RESKEY_reppassword" ]; then
+		PGPASSWORD=$OCF_RESKEY_reppassword
+		export PGPASSWORD
+	fi
 	if [ "$(id -u)" = 0 ] && [ "$OCF_RESKEY_pguser" != root ]; then
 		(cd / && runuser -u "$OCF_RESKEY_pguser" -- "$@")
 	else
@@ -21,11 +26,13 @@ pg_sql() {
 		-U "$OCF_RESKEY_pguser" -d postgres -c "$1" 2>&1
 }
 
-# A libpq connection string to HOST PORT as repuser, named after this node.
+# A libpq connection string to HOST PORT as repuser, named after this node; with the
+# password only when $3 is "password" (primary_conninfo, a file only pguser reads).
 pg_conninfo() {
 	ci="host=$1 port=$2 user=$OCF_RESKEY_repuser application_name=$NODE connect_timeout=5"
 	ci="$ci keepalives_idle=5 keepalives_interval=2 keepalives_count=3"
-	[ -n "$OCF_RESKEY_reppassword" ] && ci="$ci password=$OCF_RESKEY_reppassword"
+	[ "${3:-}" = password ] && [ -n "$OCF_RESKEY_reppassword" ] &&
+		ci="$ci password=$OCF_RESKEY_reppassword"
 	[ -n "$OCF_RESKEY_passfile" ] && ci="$ci passfile=$OCF_RESKEY_passfile"
 	echo "$ci"
 }
@@ -48,13 +55,21 @@ pg_postmaster_pid() {
 	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = postgres ] && echo "$pid"
 }
 
-# "HOST PORT" of the primary at primary_address when one answers there as a primary.
+# Looks for the primary at primary_address: PRIMARY_HOST and PRIMARY_PORT when one answers
+# there as a primary (succeeds), else empty with PRIMARY_WHY saying what was found (fails).
 pg_find_primary() {
-	[ -n "$OCF_RESKEY_primary_address" ] || return 0
+	PRIMARY_HOST="" PRIMARY_PORT="" PRIMARY_WHY="primary_address is not set"
+	[ -n "$OCF_RESKEY_primary_address" ] || return 1
 	host=${OCF_RESKEY_primary_address%:*}
 	port=${OCF_RESKEY_primary_address##*:}
 	[ "$host" = "$OCF_RESKEY_primary_address" ] && port=$OCF_RESKEY_pgport
-	[ "$(pg_remote_sql "$host" "$port" "select pg_is_in_recovery()")" = f ] && echo "$host $port"
+	answer=$(pg_remote_sql "$host" "$port" "select pg_is_in_recovery()")
+	case $answer in
+	f) PRIMARY_HOST=$host PRIMARY_PORT=$port PRIMARY_WHY=""; return 0 ;;
+	t) PRIMARY_WHY="$host:$port is a standby" ;;
+	*) PRIMARY_WHY="$host:$port: $(echo "$answer" | tail -n 1)" ;;
+	esac
+	return 1
 }
 
 # The replication slot's name for a node: slot names allow only [a-z0-9_].
@@ -116,7 +131,7 @@ pg_standby_config() {
 		host=${OCF_RESKEY_primary_address%:*}
 		port=${OCF_RESKEY_primary_address##*:}
 		[ "$host" = "$OCF_RESKEY_primary_address" ] && port=$OCF_RESKEY_pgport
-		ci=$(pg_conninfo "$host" "$port" | sed "s/'/''/g")
+		ci=$(pg_conninfo "$host" "$port" password | sed "s/'/''/g")
 		printf "primary_conninfo = '%s'\nprimary_slot_name = '%s'\n" "$ci" "$(pg_slot "$NODE")" >>"$tmp"
 	fi
 	cat "$tmp" >"$auto"

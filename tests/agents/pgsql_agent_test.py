@@ -277,7 +277,7 @@ class ActionsTest(PgCase):
         n1.act("monitor", OCF_NOT_RUNNING, bindir="/nonexistent", CRM_meta_interval=0)
         # An empty data folder and no primary to copy it from: nothing to start.
         reason, _ = n1.act("start", OCF_ERR_GENERIC)
-        self.assertIn("no primary answers", reason)
+        self.assertIn("there is no primary to copy it from (primary_address is not set)", reason)
 
 
 class ReplicationTest(PgCase):
@@ -313,6 +313,29 @@ class ReplicationTest(PgCase):
         self.wait_streaming(n1, "n2:n2")
         n2.wait_for("select count(*) from t", "3")
         self.assertEqual([f for f in os.listdir(n2.home) if "moved" in f], [])
+
+    def test_a_replication_role_with_a_password_copies_and_streams(self):
+        n1 = self.first_primary()
+        n1.sql("create role rep login replication superuser password 'sekret'")
+        hba = os.path.join(n1.pgdata, "pg_hba.conf")
+        with open(hba) as f:
+            rules = f.read()
+        with open(hba, "w") as f:  # rep must give its password; first matching line wins
+            f.write("host all rep 127.0.0.1/32 scram-sha-256\n"
+                    "host replication rep 127.0.0.1/32 scram-sha-256\n" + rules)
+        n1.sql("select pg_reload_conf()")
+        n2 = self.node("n2")
+        reason, _ = n2.act("start", OCF_ERR_GENERIC, repuser="rep", reppassword="wrong")
+        self.assertIn("password authentication failed", reason)
+        self.assertFalse(os.path.exists(os.path.join(n2.pgdata, "PG_VERSION")))
+        n2.act("start", OCF_SUCCESS, repuser="rep", reppassword="sekret")
+        self.wait_streaming(n1, "n2:n2")
+        self.assertIn("user=rep", n2.sql("show primary_conninfo"))
+        # The walreceiver reconnects with the password from primary_conninfo.
+        n1.sql("select pg_terminate_backend(pid) from pg_stat_replication")
+        n1.sql("insert into t values (1, 'after a reconnect')")
+        n2.wait_for("select count(*) from t", "1")
+        self.wait_streaming(n1, "n2:n2")
 
 
 class RejoinCase(PgCase):
