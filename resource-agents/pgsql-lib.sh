@@ -48,11 +48,14 @@ pg_control() {
 	pg_run "$BIN/pg_controldata" "$PGDATA" 2>/dev/null | sed -n "s/^$1: *//p"
 }
 
-# The postmaster's pid when it runs for pgdata, else nothing.
+# The postmaster's pid when it runs for pgdata, else nothing. A killed postmaster not yet
+# reaped (a zombie: its parent may be slow to reap) does not run.
 pg_postmaster_pid() {
 	pid=$(sed -n 1p "$PGDATA/postmaster.pid" 2>/dev/null)
 	case $pid in ''|*[!0-9]*) return 0 ;; esac
-	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = postgres ] && echo "$pid"
+	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = postgres ] || return 0
+	state=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$pid/status" 2>/dev/null)
+	[ -n "$state" ] && [ "$state" != Z ] && echo "$pid"
 }
 
 # Looks for the primary at primary_address: PRIMARY_HOST and PRIMARY_PORT when one answers
@@ -242,6 +245,27 @@ pg_launch() {
 
 # --- stop ------------------------------------------------------------------------------------
 
+# What a killed postmaster (kill -9, OOM killer) leaves: backends that run on (one busy in a
+# query notices the postmaster's death only when it waits) and keep the shared memory, and
+# its postmaster.pid and socket lock file, naming a pid that may be a zombie or reused —
+# either way a new postmaster refuses to start. The backends work in pgdata, their cwd.
+pg_kill_orphans() {
+	dir=$(readlink -f "$PGDATA" 2>/dev/null) || return 0
+	for proc in /proc/[0-9]*; do
+		[ "$(readlink "$proc/cwd" 2>/dev/null)" = "$dir" ] || continue
+		[ "$(cat "$proc/comm" 2>/dev/null)" = postgres ] || continue
+		ocf_log warn "killing process ${proc#/proc/} left of a killed postmaster"
+		kill -KILL "${proc#/proc/}" 2>/dev/null
+	done
+	if [ -e "$PGDATA/postmaster.pid" ] && [ -z "$(pg_postmaster_pid)" ]; then
+		dead=$(sed -n 1p "$PGDATA/postmaster.pid")
+		ocf_log warn "removing the lock files of postmaster $dead, which no longer runs"
+		socket_lock="$OCF_RESKEY_pghost/.s.PGSQL.$OCF_RESKEY_pgport.lock"
+		[ "$(sed -n 1p "$socket_lock" 2>/dev/null)" = "$dead" ] && rm -f "$socket_lock"
+		rm -f "$PGDATA/postmaster.pid"
+	fi
+}
+
 # Stops the postmaster: fast shutdown (ends sessions, writes a shutdown checkpoint that every
 # streaming standby receives) until half of the timeout, then immediate, then at 80% SIGKILL
 # to the postmaster's process group (pg_ctl starts it as a session leader), which also ends
@@ -251,7 +275,10 @@ pg_launch() {
 pg_stop_server() {
 	PG_CLEAN=yes
 	pid=$(pg_postmaster_pid)
-	[ -n "$pid" ] || return "$OCF_SUCCESS"
+	if [ -z "$pid" ]; then
+		pg_kill_orphans
+		return "$OCF_SUCCESS"
+	fi
 	timeout_ms=${OCF_RESKEY_CRM_meta_timeout:-60000}
 	ocf_is_decimal "$timeout_ms" || timeout_ms=60000
 	pg_run "$BIN/pg_ctl" stop -D "$PGDATA" -m fast -W >/dev/null 2>&1

@@ -264,6 +264,28 @@ class ActionsTest(PgCase):
         # Not a clean stop of the primary: it may not follow the next one without a rewind.
         self.assertTrue(os.path.exists(n1.lock), "an immediate stop removed the primary's lock")
 
+    def test_after_the_postmaster_is_killed_start_ends_its_leftover_backends(self):
+        n1 = self.node("n1")
+        subprocess.run(["cp", "-a", TEMPLATE, n1.pgdata], check=True)
+        n1.act("start", OCF_SUCCESS)
+        n1.act("promote", OCF_SUCCESS)
+        busy = subprocess.Popen(  # busy in a query: does not notice the postmaster's death
+            ["runuser", "-u", "postgres", "--", f"{BINDIR}/psql", "-XAtq", "-h", self.sockets,
+             "-p", str(n1.port), "-d", "postgres", "-c",
+             "select count(*) from generate_series(1, 10000000000)"],
+            cwd="/", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(busy.kill)
+        n1.wait_for("select count(*) from pg_stat_activity where query like '%generate_series%'"
+                    " and pid <> pg_backend_pid()", "1")
+        with open(os.path.join(n1.pgdata, "postmaster.pid")) as f:
+            os.kill(int(f.readline()), 9)
+        n1.act("monitor", OCF_NOT_RUNNING)
+        n1.act("demote", OCF_SUCCESS)  # the cluster demotes the failed primary first
+        _, stderr = n1.act("start", OCF_SUCCESS)
+        self.assertIn("left of a killed postmaster", stderr)
+        self.assertEqual(n1.sql("select pg_is_in_recovery()"), "t")
+        self.assertTrue(os.path.exists(n1.lock), "the killed primary lost its lock")
+
     def test_bad_parameters_are_refused_with_the_reason(self):
         n1 = self.node("n1")
         reason, _ = n1.act("validate-all", OCF_ERR_CONFIGURED, pgdata="")
