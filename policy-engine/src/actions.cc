@@ -384,7 +384,11 @@ class Planner {
       }
       if (first < 0) return Error{where + ": resource '" + oc.first + "' does not exist"};
       if (then < 0) return Error{where + ": resource '" + oc.then + "' does not exist"};
-      if (first == then) return Error{where + ": a resource cannot be ordered after itself"};
+      // Pacemaker orders one resource's actions among themselves (demote before promote, say);
+      // only an action after itself is a loop.
+      if (first == then && oc.first_action == oc.then_action) {
+        return Error{where + ": an action cannot be ordered after itself"};
+      }
       bool symmetric;
       if (oc.symmetrical.has_value()) {
         symmetric = *oc.symmetrical && oc.kind != OrderConstraint::Kind::Serialize;

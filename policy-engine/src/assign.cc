@@ -508,6 +508,7 @@ std::optional<Error> unpackColocations(WorkingSet& ws) {
     if (d < 0) return Error{where + ": resource '" + cc.rsc + "' does not exist"};
     if (p < 0) return Error{where + ": resource '" + cc.with_rsc + "' does not exist"};
     if (d == p) return Error{where + ": a resource cannot be colocated with itself"};
+    if (cc.score == 0) continue;  // Pacemaker ignores a colocation scoring 0 (a missing score)
     Colocation c;
     c.id = cc.id;
     c.dependent = d;

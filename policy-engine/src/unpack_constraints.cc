@@ -244,7 +244,8 @@ std::optional<Error> Unpacker::readColocation(const pugi::xml_node& c, Cib& cib)
   ColocationConstraint cc;
   cc.id = c.attribute("id").value();
   cc.line = lines_.lineOf(c);
-  if (auto e = readScore(c, "score", cc.score, true)) return e;
+  // Without a score a colocation scores 0, which Pacemaker ignores (sets may carry their own).
+  if (auto e = readScore(c, "score", cc.score, false)) return e;
   cc.influence = parseBool(c, "influence");
   std::vector<ResourceSet> sets;
   if (auto e = readSets(c, sets)) return e;

@@ -114,8 +114,13 @@ std::optional<Error> Unpacker::readStatus(const pugi::xml_node& node, Cib& cib) 
 std::optional<Error> Unpacker::readNodeState(const pugi::xml_node& ns, Cib& cib) {
   NodeStateRecord rec;
   rec.id = ns.attribute("id").as_string("");
-  if (rec.id.empty()) return fail(ns, "missing required attribute 'id'");
   rec.uname = ns.attribute("uname").as_string("");
+  // Pacemaker skips a node_state without id or uname with a warning: the node is then
+  // unseen, as if it had no status at all.
+  if (!ns.attribute("id") || !ns.attribute("uname")) {
+    cib.warnings.push_back(where(ns) + ": node_state without id or uname; ignoring it");
+    return std::nullopt;
+  }
   auto opt = [&](const char* a) -> std::optional<std::string> {
     if (pugi::xml_attribute at = ns.attribute(a)) return std::string(at.value());
     return std::nullopt;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/crm_bool.h"
+#include "glib_order.h"
 #include "history.h"
 #include "node_health.h"
 #include "policy-engine/xml_dates.h"
@@ -60,7 +61,16 @@ ClusterOptions readOptions(const Cib& cib, std::vector<std::string>& warnings) {
 }
 
 void setupNodes(const Cib& cib, WorkingSet& ws) {
-  for (const NodeConfig& nc : cib.nodes) {
+  // Pacemaker keeps its node list sorted by name (pe_create_node inserts with
+  // pe__cmp_node_name), and every walk over the nodes -- placement ties, the node list
+  // crm_simulate prints -- follows that order rather than the CIB's.
+  std::vector<const NodeConfig*> sorted;
+  for (const NodeConfig& nc : cib.nodes) sorted.push_back(&nc);
+  std::stable_sort(sorted.begin(), sorted.end(), [](const NodeConfig* a, const NodeConfig* b) {
+    return numericStrcasecmp(a->uname, b->uname) < 0;
+  });
+  for (const NodeConfig* config : sorted) {
+    const NodeConfig& nc = *config;
     Node n;
     n.id = nc.id;
     n.name = nc.uname;
