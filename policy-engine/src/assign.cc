@@ -11,6 +11,7 @@
 
 #include "clone_assign.h"
 #include "glib_order.h"
+#include "remote_nodes.h"
 #include "utilization.h"
 
 namespace pulse::pe {
@@ -435,6 +436,7 @@ class Assigner : public AssignSteps {
       assignBestNode(index, prefer);
     }
     rr.allocating = false;
+    if (rr.remote_node >= 0) remoteConnectionAssigned(ws_, index);
     return rr.assigned_to;
   }
 
@@ -598,6 +600,10 @@ void assignResources(WorkingSet& ws) {
     order = glibSorted(
         order, [&](int a, int b) { return compareForPlacement(ws, assigner, nodes, a, b); });
     ws.placement_order = order;
+  }
+  // Remote connections first: where they go decides which remote nodes can run resources.
+  for (int index : order) {
+    if (rsc(ws, index).remote_node >= 0) assigner.assign(index);
   }
   for (int index : order) assigner.assign(index);
 }

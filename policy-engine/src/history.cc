@@ -9,6 +9,7 @@
 #include "config_changes.h"
 #include "migration.h"
 #include "policy-engine/xml_dates.h"
+#include "remote_nodes.h"
 
 namespace pulse::pe {
 namespace {
@@ -497,7 +498,19 @@ class ResourceReplay {
     // needs that node fenced before it may start elsewhere.
     if (r_.role > Role::Stopped && !node().online && !node().maintenance && r_.managed &&
         ws_.options.stonith_enabled) {
-      ws_.fenceNode(node_, r_.id + " is thought to be active there");
+      const Resource* connection = node().connection >= 0
+                                       ? &ws_.resources[static_cast<std::size_t>(node().connection)]
+                                       : nullptr;
+      if (node().remote && connection != nullptr && !connection->failed) {
+        // Fencing a remote node is revoked if its connection can be re-established
+        // elsewhere (remoteConnectionAssigned).
+        node().unseen = true;
+        ws_.fenceNode(node_, r_.id +
+                                 " is active there (fencing will be revoked if remote "
+                                 "connection can be re-established elsewhere)");
+      } else {
+        ws_.fenceNode(node_, r_.id + " is thought to be active there");
+      }
     }
     OnFail on_fail = on_fail_;
     if (node().unclean) on_fail = OnFail::Ignore;
@@ -580,45 +593,80 @@ Score failCount(const WorkingSet& ws, const Resource& r, int node) {
   return f.count;
 }
 
+namespace {
+
+// Replays one node's resource history.
+void unpackNodeHistory(WorkingSet& ws, const NodeStateRecord& st, int node) {
+  for (const ResourceHistory& rh : st.resources) {
+    if (rh.ops.empty()) continue;
+    int index = historyResource(ws, node, rh.id);
+    if (index < 0 && ws.findResource(rh.id) < 0 && ws.findResource(stripInstance(rh.id)) < 0) {
+      index = ws.addOrphan(rh);  // no longer configured
+    }
+    if (index < 0) {
+      ws.warnings.push_back("history of unknown resource '" + rh.id + "' on " +
+                            ws.nodes[static_cast<std::size_t>(node)].name + " ignored");
+      continue;
+    }
+    ws.history_owner[{node, rh.id}] = index;
+    Resource& r = ws.resources[static_cast<std::size_t>(index)];
+    if (r.kind != ResourceConfig::Kind::Primitive) continue;
+    // A lock recorded when the node shut down holds until shutdown-lock-limit passes.
+    if (ws.options.shutdown_lock && rh.shutdown_lock != 0) {
+      const std::int64_t limit = ws.options.shutdown_lock_limit_s;
+      if (limit <= 0 || ws.now <= rh.shutdown_lock + limit) {
+        r.lock_node = node;
+        r.lock_time = rh.shutdown_lock;
+      }
+    }
+    std::vector<const OperationRecord*> ops;
+    ops.reserve(rh.ops.size());
+    for (const OperationRecord& op : rh.ops) ops.push_back(&op);
+    ResourceReplay(ws, r, node).replay(std::move(ops));
+  }
+}
+
+}  // namespace
+
 std::optional<Error> unpackHistory(WorkingSet& ws) {
+  // Members first; a remote node's history only once its connection's (on a member) shows
+  // the connection running, or, with fencing, in a last pass (Pacemaker's
+  // unpack_node_history passes).
+  std::vector<std::pair<const NodeStateRecord*, int>> remote_states;
   for (const NodeStateRecord& st : ws.cib->node_states) {
     int node = ws.findNode(st.id);
     if (node < 0 && !st.uname.empty()) node = ws.findNode(st.uname);
     if (node < 0) continue;
+    if (ws.nodes[static_cast<std::size_t>(node)].remote) {
+      remote_states.emplace_back(&st, node);
+      continue;
+    }
     // Without fencing (or shutdown locks) an offline node's history is not read: what ran
     // there is not running anywhere now (Pacemaker's unpack_node_history).
     if (!ws.options.stonith_enabled && !ws.options.shutdown_lock &&
         !ws.nodes[static_cast<std::size_t>(node)].online) {
       continue;
     }
-    for (const ResourceHistory& rh : st.resources) {
-      if (rh.ops.empty()) continue;
-      int index = historyResource(ws, node, rh.id);
-      if (index < 0 && ws.findResource(rh.id) < 0 && ws.findResource(stripInstance(rh.id)) < 0) {
-        index = ws.addOrphan(rh);  // no longer configured
-      }
-      if (index < 0) {
-        ws.warnings.push_back("history of unknown resource '" + rh.id + "' on " +
-                              ws.nodes[static_cast<std::size_t>(node)].name + " ignored");
-        continue;
-      }
-      ws.history_owner[{node, rh.id}] = index;
-      Resource& r = ws.resources[static_cast<std::size_t>(index)];
-      if (r.kind != ResourceConfig::Kind::Primitive) continue;
-      // A lock recorded when the node shut down holds until shutdown-lock-limit passes.
-      if (ws.options.shutdown_lock && rh.shutdown_lock != 0) {
-        const std::int64_t limit = ws.options.shutdown_lock_limit_s;
-        if (limit <= 0 || ws.now <= rh.shutdown_lock + limit) {
-          r.lock_node = node;
-          r.lock_time = rh.shutdown_lock;
-        }
-      }
-      std::vector<const OperationRecord*> ops;
-      ops.reserve(rh.ops.size());
-      for (const OperationRecord& op : rh.ops) ops.push_back(&op);
-      ResourceReplay(ws, r, node).replay(std::move(ops));
+    unpackNodeHistory(ws, st, node);
+  }
+  std::vector<bool> unpacked(ws.nodes.size(), false);
+  auto unpackRemote = [&](const NodeStateRecord& st, int node) {
+    unpacked[static_cast<std::size_t>(node)] = true;
+    unpackRemoteNodeState(ws, node);
+    unpackNodeHistory(ws, st, node);
+  };
+  for (const auto& [st, node] : remote_states) {
+    if (ws.nodes[static_cast<std::size_t>(node)].connection >= 0 &&
+        (remoteConnectionUp(ws, node) || ws.options.shutdown_lock)) {
+      unpackRemote(*st, node);
     }
   }
+  if (ws.options.stonith_enabled) {
+    for (const auto& [st, node] : remote_states) {
+      if (!unpacked[static_cast<std::size_t>(node)]) unpackRemote(*st, node);
+    }
+  }
+  finishRemoteNodes(ws, unpacked);
   return std::nullopt;
 }
 

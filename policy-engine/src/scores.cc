@@ -7,6 +7,7 @@
 #include "history.h"
 #include "node_health.h"
 #include "policy-engine/xml_dates.h"
+#include "remote_nodes.h"
 #include "rule_eval.h"
 
 namespace pulse::pe {
@@ -143,6 +144,7 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
                        static_cast<int>(n), -kInfinity);
     }
   }
+  keepOffRemoteNodes(ws);
   return std::nullopt;
 }
 

@@ -240,6 +240,9 @@ ClusterView describeCluster(const WorkingSet& ws, const ActionPlan* plan) {
     nv.maintenance = n.maintenance;
     nv.unclean = n.unclean;
     nv.health = n.health;
+    nv.remote = n.remote;
+    // After the transition a remote node is up exactly when its connection will run.
+    if (plan != nullptr && n.remote) nv.online = n.online && !n.shutdown;
     view.nodes.push_back(nv);
   }
   // After the transition a fenced node is down and clean.

@@ -336,7 +336,7 @@ std::optional<Error> Unpacker::readNodes(const pugi::xml_node& node, Cib& cib) {
     nc.line = lines_.lineOf(c);
     nc.uname = c.attribute("uname").as_string(nc.id.c_str());
     nc.type = c.attribute("type").as_string("member");
-    if (nc.type == "remote" || nc.type == "ping") {
+    if (nc.type == "ping") {
       return fail(c, "node type '" + nc.type + "' is not supported yet");
     }
     for (const NodeConfig& other : cib.nodes) {

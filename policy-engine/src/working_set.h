@@ -72,6 +72,11 @@ struct Node {
   int assigned_count = 0;  // resources assigned so far (tie-break, like num_resources)
   Capacity capacity;       // <utilization> less what assigned resources consume
   int health = 1;          // from #health-* attributes: -1 red, 0 yellow, 1 green
+  // A Pacemaker Remote node: not a member, reached through its connection resource (an
+  // ocf:pacemaker:remote primitive named like the node), online while that runs.
+  bool remote = false;
+  int connection = -1;  // the connection resource, -1 when none is configured
+  bool unseen = false;  // no status seen yet (fencing it may be revoked, see remote_nodes.cc)
 };
 
 struct Colocation;
@@ -126,6 +131,7 @@ struct Resource {
   int lock_node = -1;
   std::int64_t lock_time = 0;
   bool allow_migrate = false;  // allow-migrate: moves by migrate_to/migrate_from
+  int remote_node = -1;        // for a Pacemaker Remote connection: the node it connects
   // A migration cut short (migrate_to done, migrate_from not recorded): the engine does not
   // resume it but recovers by stop and start.
   bool partial_migration = false;

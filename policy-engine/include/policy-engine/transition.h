@@ -26,6 +26,7 @@ struct NodeView {
   bool maintenance = false;
   bool unclean = false;
   int health = 1;  // node-health: -1 red, 0 yellow, 1 green (or no health strategy)
+  bool remote = false;  // a Pacemaker Remote node (crm_mon's RemoteOnline/RemoteOFFLINE)
 };
 
 // One resource as crm_mon lists it: a primitive, or a group with members.

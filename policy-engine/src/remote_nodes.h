@@ -1,0 +1,43 @@
+// Pacemaker Remote nodes: nodes that are not cluster members but run resources through a
+// connection resource (an ocf:pacemaker:remote primitive whose id is the node's name), run
+// by some member. A remote node is online while its connection runs, and will be online
+// after the transition if the connection is placed; resources there follow it.
+#pragma once
+
+#include <vector>
+
+#include "working_set.h"
+
+namespace pulse::pe {
+
+// Whether the configuration is a remote connection (ocf:pacemaker:remote).
+bool isRemoteConnection(const ResourceConfig& rc);
+
+// The remote nodes the top-level connection resources define and the <nodes> section does
+// not list yet (Pacemaker's unpack_remote_nodes).
+std::vector<NodeConfig> impliedRemoteNodes(const Cib& cib);
+
+// Links each remote node to its connection resource once the resources exist; a remote
+// node with a connection is fenced at start-up like a member (link_rsc2remotenode).
+void linkRemoteConnections(WorkingSet& ws);
+
+// Whether a remote node's history can be read yet: its connection is known to be running
+// (in the history read so far).
+bool remoteConnectionUp(const WorkingSet& ws, int node);
+
+// A remote node's state once its history is about to be read (Pacemaker's
+// determine_remote_online_status and unpack_handle_remote_attrs).
+void unpackRemoteNodeState(WorkingSet& ws, int node);
+
+// After all histories: a remote node asked to shut down stops its connection, and those whose
+// history was never read get their state from their connection.
+void finishRemoteNodes(WorkingSet& ws, const std::vector<bool>& unpacked);
+
+// Connections and fencing devices never run on remote nodes (rsc_avoids_remote_nodes).
+void keepOffRemoteNodes(WorkingSet& ws);
+
+// A connection was placed (or not): its node will be online, or shut down
+// (remote_connection_assigned).
+void remoteConnectionAssigned(WorkingSet& ws, int rsc);
+
+}  // namespace pulse::pe
