@@ -8,6 +8,7 @@
 #include "node_health.h"
 #include "policy-engine/xml_dates.h"
 #include "remote_nodes.h"
+#include "resource_discovery.h"
 #include "rule_eval.h"
 
 namespace pulse::pe {
@@ -115,6 +116,7 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
       }
     }
     applyLocation(ws, r, scores);
+    if (!promoted_only) markDiscovery(ws, r, scores, lc.discovery);
     for (const auto& [node, score] : promoted_scores) {
       ws.promoted_locations.push_back({index, node, score});
     }
@@ -144,6 +146,7 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
                        static_cast<int>(n), -kInfinity);
     }
   }
+  applyExclusiveDiscovery(ws);
   keepOffRemoteNodes(ws);
   return std::nullopt;
 }

@@ -176,6 +176,11 @@ std::optional<Error> Unpacker::readLocation(const pugi::xml_node& c, Cib& cib) {
   std::string pattern = c.attribute("rsc-pattern").as_string("");
   lc.node = c.attribute("node").as_string("");
   lc.role = c.attribute("role").as_string("");
+  lc.discovery = c.attribute("resource-discovery").as_string("always");
+  if (lc.discovery != "always" && lc.discovery != "never" && lc.discovery != "exclusive") {
+    return fail(
+        c, "resource-discovery '" + lc.discovery + "' is not one of always, never or exclusive");
+  }
   std::vector<ResourceSet> sets;
   if (auto e = readSets(c, sets)) return e;
   if (sets.empty() && rsc.empty() && pattern.empty()) {

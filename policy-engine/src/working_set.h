@@ -132,6 +132,11 @@ struct Resource {
   std::int64_t lock_time = 0;
   bool allow_migrate = false;  // allow-migrate: moves by migrate_to/migrate_from
   int remote_node = -1;        // for a Pacemaker Remote connection: the node it connects
+  // resource-discovery per node (index): the strongest mode a location constraint gave it
+  // (empty: "always" everywhere). An exclusive resource runs only on its exclusive nodes.
+  enum class Discovery : std::uint8_t { Always, Never, Exclusive };
+  std::vector<Discovery> discovery;
+  bool exclusive_discovery = false;
   // A migration cut short (migrate_to done, migrate_from not recorded): the engine does not
   // resume it but recovers by stop and start.
   bool partial_migration = false;

@@ -156,6 +156,9 @@ struct LocationConstraint {
   Score score = 0;
   std::string role;
   std::vector<Rule> rules;
+  // resource-discovery: "always" (probe everywhere), "never" (not on these nodes) or
+  // "exclusive" (only on nodes of such constraints, and run nowhere else).
+  std::string discovery = "always";
   int line = 0;
 };
 
