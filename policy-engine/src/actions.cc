@@ -15,6 +15,7 @@
 #include "load_orderings.h"
 #include "migration.h"
 #include "order_sets.h"
+#include "remote_nodes.h"
 
 namespace pulse::pe {
 namespace {
@@ -36,6 +37,7 @@ class Planner {
   Result<ActionPlan> run() {
     plan_.by_resource.assign(ws_.resources.size(), {});
     for (int top : ws_.top_level) createActions(top);
+    fenceUnrecoverableRemoteNodes(ws_, plan_);
     planFencing(ws_, plan_);
     if (auto e = configOrderings()) return *e;
     for (int top : ws_.top_level) internalConstraints(top);

@@ -1,5 +1,8 @@
 #include "remote_nodes.h"
 
+#include <algorithm>
+
+#include "actions.h"
 #include "common/crm_bool.h"
 
 namespace pulse::pe {
@@ -115,6 +118,61 @@ void remoteConnectionAssigned(WorkingSet& ws, int rsc) {
     if (n.unseen) n.unclean = false;  // no need to fence: the connection will be tried
   } else {
     n.shutdown = true;
+  }
+}
+
+namespace {
+
+// Whether the connection of remote node `node` cannot be recovered in this transition
+// (Pacemaker's get_remote_node_state returning "failed"): it is not going to run anywhere
+// and either the member it runs on is unclean or it failed.
+bool connectionUnrecoverable(const WorkingSet& ws, int node) {
+  const int index = ws.nodes[static_cast<std::size_t>(node)].connection;
+  if (index < 0) return false;
+  const Resource& c = ws.resources[static_cast<std::size_t>(index)];
+  if (c.next_role != Role::Stopped && c.assigned_to >= 0) return false;
+  const int host = c.running_on.empty() ? -1 : c.running_on.front();
+  if (host >= 0 && ws.nodes[static_cast<std::size_t>(host)].unclean) return true;
+  return c.failed;
+}
+
+// Whether Pacemaker would probe primitive `r` on remote node `node`: it has no history there,
+// may be discovered there, and is neither a fencing device nor a connection.
+bool wouldProbe(const WorkingSet& ws, const Resource& r, int node) {
+  if (r.kind != ResourceConfig::Kind::Primitive || r.orphan || r.is_stonith || r.remote_node >= 0) {
+    return false;
+  }
+  if (std::find(r.known_on.begin(), r.known_on.end(), node) != r.known_on.end()) return false;
+  const std::size_t n = static_cast<std::size_t>(node);
+  const Resource* top = &r;
+  while (top->parent >= 0) top = &ws.resources[static_cast<std::size_t>(top->parent)];
+  const bool exclusive = r.exclusive_discovery || top->exclusive_discovery;
+  const Resource::Discovery mode =
+      r.discovery.empty() ? Resource::Discovery::Always : r.discovery[n];
+  if (exclusive && (!r.allowed[n] || mode != Resource::Discovery::Exclusive)) return false;
+  return mode != Resource::Discovery::Never;
+}
+
+}  // namespace
+
+void fenceUnrecoverableRemoteNodes(WorkingSet& ws, const ActionPlan& plan) {
+  for (const PlannedAction& a : plan.actions) {
+    if (a.rsc < 0 || a.node < 0 || a.pseudo || a.optional) continue;
+    if (!ws.nodes[static_cast<std::size_t>(a.node)].remote) continue;
+    if (a.task != "stop" && a.task != "migrate_to" && a.task != "migrate_from") continue;
+    if (connectionUnrecoverable(ws, a.node)) {
+      ws.fenceNode(a.node, "resources are active but connection is unrecoverable");
+    }
+  }
+  for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
+    const Node& node = ws.nodes[n];
+    const int at = static_cast<int>(n);
+    if (!node.remote || !node.online || node.unclean || !connectionUnrecoverable(ws, at)) continue;
+    for (const Resource& r : ws.resources) {
+      if (!wouldProbe(ws, r, at)) continue;
+      ws.fenceNode(at, "resources are in unknown state and connection is unrecoverable");
+      break;
+    }
   }
 }
 

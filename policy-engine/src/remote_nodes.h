@@ -40,4 +40,12 @@ void keepOffRemoteNodes(WorkingSet& ws);
 // (remote_connection_assigned).
 void remoteConnectionAssigned(WorkingSet& ws, int rsc);
 
+struct ActionPlan;
+
+// A remote node whose connection cannot be recovered (it will not run, and the member it ran
+// on is unclean, or it failed) is fenced when resources must stop there or their state there
+// is unknown: there is no other way to stop or learn them (Pacemaker's
+// apply_remote_ordering and its probes). Called once the resource actions exist.
+void fenceUnrecoverableRemoteNodes(WorkingSet& ws, const ActionPlan& plan);
+
 }  // namespace pulse::pe

@@ -2,6 +2,7 @@
 // ocf:pacemaker:remote primitive named like the node) and runs resources while the
 // connection runs on a member. Expected results are Debian's crm_simulate 2.1.5 on the same
 // CIBs.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -98,6 +99,56 @@ TEST(RemoteNodes, ConnectionsAndFencingDevicesNeverRunOnRemoteNodes) {
                           statusWithRemote()));
   EXPECT_NE(placedOn(t, "fencer"), "r1");
   EXPECT_EQ(placedOn(t, "r1"), "n1");
+}
+
+}  // namespace
+}  // namespace pulse::pe
+
+namespace pulse::pe {
+namespace {
+
+using namespace testing;  // NOLINT(google-build-using-namespace)
+
+// Fencing on, a device on n2; the connection r1 ran on n1, which has left the cluster
+// unexpectedly, and web runs on r1. `constraints` may keep r1 off n2.
+Transition hostOfConnectionLost(const std::string& constraints) {
+  std::string fencer = "<primitive id=\"fencer\" class=\"stonith\" type=\"fence_xvm\"/>";
+  std::string fencer_history = history("fencer", {{"start", 0, 2}});
+  const std::string dummy = "class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"";
+  fencer_history.replace(fencer_history.find(dummy), dummy.size(),
+                         "class=\"stonith\" type=\"fence_xvm\"");
+  std::string n1 = nodeState("1", "n1", remoteStarted("r1"));
+  const std::string up = "in_ccm=\"true\" crmd=\"online\"";
+  n1.replace(n1.find(up), up.size(), "in_ccm=\"false\" crmd=\"offline\"");
+  std::string status = n1 + nodeState("2", "n2", fencer_history) +
+                       "<node_state id=\"r1\" uname=\"r1\" remote_node=\"true\"><lrm id=\"r1\">"
+                       "<lrm_resources>" +
+                       history("web", {{"start", 0, 3}}) + "</lrm_resources></lrm></node_state>";
+  std::string xml = cib(kMembers, fencer + connection() + primitive("web"), constraints, status);
+  xml.replace(xml.find("value=\"false\""), 13, "value=\"true\"");  // stonith-enabled
+  return scheduleOk(xml);
+}
+
+TEST(RemoteNodes, AnUnrecoverableConnectionFencesTheRemoteNodeItsResourcesStopOn) {
+  auto t =
+      hostOfConnectionLost("<rsc_location id=\"ban\" rsc=\"r1\" node=\"n2\" score=\"-INFINITY\"/>");
+  V fenced;
+  for (const SummaryItem& s : t.summary) {
+    if (s.verb.rfind("Fence", 0) == 0) fenced.push_back(s.resource);
+  }
+  std::sort(fenced.begin(), fenced.end());
+  EXPECT_EQ(fenced, (V{"n1", "r1"}));
+}
+
+TEST(RemoteNodes, AConnectionThatCanMoveSparesTheRemoteNode) {
+  auto t = hostOfConnectionLost("");
+  V fenced;
+  for (const SummaryItem& s : t.summary) {
+    if (s.verb.rfind("Fence", 0) == 0) fenced.push_back(s.resource);
+  }
+  EXPECT_EQ(fenced, (V{"n1"}));
+  EXPECT_EQ(placedOn(t, "r1"), "n2");
+  EXPECT_EQ(placedOn(t, "web"), "r1");
 }
 
 }  // namespace
