@@ -31,16 +31,18 @@ int severity(OnFail f) {
       return 1;
     case OnFail::Recover:
       return 2;
-    case OnFail::RestartContainer:
+    case OnFail::ResetRemote:
       return 3;
-    case OnFail::Block:
+    case OnFail::RestartContainer:
       return 4;
-    case OnFail::Stop:
+    case OnFail::Block:
       return 5;
-    case OnFail::Standby:
+    case OnFail::Stop:
       return 6;
-    case OnFail::Fence:
+    case OnFail::Standby:
       return 7;
+    case OnFail::Fence:
+      return 8;
   }
   return 0;
 }
@@ -76,7 +78,17 @@ FailurePolicy failurePolicy(const WorkingSet& ws, const Resource& r, const std::
     }
   }
   if (value == "fence" && !ws.options.stonith_enabled) value = "stop";
-  if (value == "block") {
+  // A remote connection's failures (other than of its start or probe) reset the connection,
+  // fencing the remote node when fencing is on; an unmanaged connection is merely stopped.
+  const bool connection_default = (value.empty() || !r.managed) && r.remote_node >= 0 &&
+                                  !(task == "monitor" && interval_ms == 0) && task != "start";
+  if (connection_default && !r.managed) {
+    p.on_fail = OnFail::Stop;
+    p.fail_role = Role::Stopped;
+  } else if (connection_default) {
+    p.on_fail = OnFail::ResetRemote;
+    if (r.remote_reconnect_ms > 0) p.fail_role = Role::Stopped;
+  } else if (value == "block") {
     p.on_fail = OnFail::Block;
   } else if (value == "fence") {
     p.on_fail = OnFail::Fence;
@@ -184,6 +196,16 @@ class ResourceReplay {
   void recordFailed(const OperationRecord& op, int rc) {
     ws_.failed_actions.push_back({r_.id, op.task, node().name, op.interval_ms, rc});
   }
+  // A remote connection with a reconnect interval keeps its recurring monitor's failure until
+  // its remote node has been fenced: a monitor only reports changes, so clearing the failure
+  // would hide that the node is still unreachable (should_ignore_failure_timeout).
+  bool keepsRemoteMonitorFailure(const OperationRecord& op) const {
+    if (r_.remote_reconnect_ms <= 0 || !ws_.options.stonith_enabled || op.interval_ms == 0 ||
+        op.task != "monitor" || r_.remote_node < 0) {
+      return false;
+    }
+    return !ws_.nodes[static_cast<std::size_t>(r_.remote_node)].remote_was_fenced;
+  }
   // Pacemaker's check_operation_expiry: a failure older than failure-timeout
   // is forgotten once the fail-count has expired too; a failed start or
   // monitor recorded with other parameters than now gets its fail-count
@@ -191,7 +213,7 @@ class ResourceReplay {
   bool expired(const OperationRecord& op) {
     bool is_expired = false;
     if (r_.failure_timeout_s > 0 && op.last_rc_change > 0 &&
-        ws_.now >= op.last_rc_change + r_.failure_timeout_s) {
+        ws_.now >= op.last_rc_change + r_.failure_timeout_s && !keepsRemoteMonitorFailure(op)) {
       is_expired = failCount(ws_, r_, node_) <= 0;
     }
     if (!is_expired && op.is_last_failure && (op.task == "start" || op.task == "monitor")) {
@@ -540,6 +562,21 @@ class ResourceReplay {
           r_.needs_stop = true;
         }
         break;
+      case OnFail::ResetRemote:
+        r_.failed = true;
+        if (r_.role > Role::Stopped) r_.needs_stop = true;
+        if (ws_.options.stonith_enabled && r_.remote_node >= 0 &&
+            !ws_.nodes[static_cast<std::size_t>(r_.remote_node)].remote_was_fenced) {
+          ws_.fenceNode(r_.remote_node, "remote connection is unrecoverable");
+        }
+        // With a reconnect interval the connection stays down until the failure expires.
+        if (r_.remote_reconnect_ms > 0) r_.next_role = Role::Stopped;
+        break;
+    }
+    // A failed connection's remote node is fenced even if the connection could start again.
+    if (r_.failed && r_.remote_node >= 0) {
+      Node& remote = ws_.nodes[static_cast<std::size_t>(r_.remote_node)];
+      if (remote.unclean) remote.unseen = false;
     }
     if (r_.role != Role::Stopped && r_.role != Role::Unknown) {
       addRunning();

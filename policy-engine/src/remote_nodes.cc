@@ -4,6 +4,7 @@
 
 #include "actions.h"
 #include "common/crm_bool.h"
+#include "policy-engine/xml_dates.h"
 
 namespace pulse::pe {
 namespace {
@@ -29,7 +30,12 @@ void determineRemoteOnline(WorkingSet& ws, int node) {
   if (c->role == Role::Started && c->target_role && *c->target_role == Role::Stopped) {
     n.shutdown = true;
   }
-  if (c->failed || c->role == Role::Stopped) n.online = false;
+  if (c->failed) {
+    n.online = false;
+  } else if (c->role == Role::Stopped) {
+    n.online = false;
+    n.requires_reset = false;
+  }
 }
 
 }  // namespace
@@ -67,6 +73,12 @@ void linkRemoteConnections(WorkingSet& ws) {
     // Connections move by migration unless told otherwise, so that the resources on the
     // remote node need not stop for it.
     if (!r.meta.count("allow-migrate")) r.allow_migrate = true;
+    // reconnect_interval: after a failure the connection waits that long (as its
+    // failure-timeout) before it is tried again.
+    if (auto it = r.config->params.find("reconnect_interval"); it != r.config->params.end()) {
+      r.remote_reconnect_ms = parseDurationMs(it->second).value_or(0);
+      if (r.remote_reconnect_ms > 0) r.failure_timeout_s = r.remote_reconnect_ms / 1000;
+    }
     // Start-up fencing, as for a member: unclean until its status is seen.
     n.unclean = ws.options.stonith_enabled && ws.options.startup_fencing;
     n.unseen = true;
@@ -81,8 +93,10 @@ bool remoteConnectionUp(const WorkingSet& ws, int node) {
 void unpackRemoteNodeState(WorkingSet& ws, int node) {
   determineRemoteOnline(ws, node);
   Node& n = nodeAt(ws, node);
-  n.unclean = false;
-  n.unseen = false;
+  if (!n.requires_reset) {
+    n.unclean = false;
+    n.unseen = false;
+  }
   const Resource* c = connectionOf(ws, node);
   if (c != nullptr && !c->managed) n.maintenance = true;
 }

@@ -129,6 +129,7 @@ std::optional<Error> Unpacker::readNodeState(const pugi::xml_node& ns, Cib& cib)
   rec.crmd = opt("crmd");
   rec.join = opt("join");
   rec.expected = opt("expected");
+  rec.node_fenced = ns.attribute("node_fenced").as_int(0) > 0;
   for (pugi::xml_node ta = ns.child("transient_attributes"); ta;
        ta = ta.next_sibling("transient_attributes")) {
     if (auto e = readNvSets(ta, "instance_attributes", rec.transient)) return e;

@@ -170,6 +170,7 @@ void applyNodeState(const NodeStateRecord& st, WorkingSet& ws, int index) {
 
 // A remote node's own attributes (its online state comes from its connection, later).
 void applyRemoteAttributes(const NodeStateRecord& st, Node& node) {
+  node.remote_was_fenced = st.node_fenced;
   for (const auto& [k, v] : st.transient) node.attributes[k] = v;
   auto* shutdown = lookup(node.attributes, "shutdown");
   node.shutdown = shutdown != nullptr && !shutdown->empty() && *shutdown != "0";
@@ -437,6 +438,15 @@ void WorkingSet::requestFencing(int node, const std::string& reason, bool unfenc
 
 void WorkingSet::fenceNode(int node, const std::string& reason) {
   Node& n = nodes[static_cast<std::size_t>(node)];
+  if (n.remote) {
+    // Not through an unmanaged connection; otherwise asked for even if already unclean (as
+    // from start-up fencing), and kept unclean (Pacemaker's remote_requires_reset).
+    if (n.connection >= 0 && !resources[static_cast<std::size_t>(n.connection)].managed) return;
+    n.requires_reset = true;
+    n.unclean = true;
+    requestFencing(node, reason);
+    return;
+  }
   if (n.unclean) return;
   n.unclean = true;
   requestFencing(node, reason);

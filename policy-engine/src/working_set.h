@@ -17,7 +17,19 @@
 
 namespace pulse::pe {
 
-enum class OnFail { Ignore, Demote, Recover, Stop, Block, Standby, Fence, RestartContainer };
+// ResetRemote: a remote connection's failure, which fences its node (with fencing) and
+// recovers the connection (Pacemaker's action_fail_reset_remote, for connections only).
+enum class OnFail {
+  Ignore,
+  Demote,
+  Recover,
+  Stop,
+  Block,
+  Standby,
+  Fence,
+  RestartContainer,
+  ResetRemote
+};
 
 // placement-strategy: whether node capacities count, and how nodes of equal
 // score are ranked (balanced: most free capacity first).
@@ -77,6 +89,8 @@ struct Node {
   bool remote = false;
   int connection = -1;  // the connection resource, -1 when none is configured
   bool unseen = false;  // no status seen yet (fencing it may be revoked, see remote_nodes.cc)
+  bool remote_was_fenced = false;  // its status says it was fenced (node_fenced)
+  bool requires_reset = false;     // a remote node that must be fenced stays unclean
 };
 
 struct Colocation;
@@ -132,6 +146,7 @@ struct Resource {
   std::int64_t lock_time = 0;
   bool allow_migrate = false;  // allow-migrate: moves by migrate_to/migrate_from
   int remote_node = -1;        // for a Pacemaker Remote connection: the node it connects
+  std::int64_t remote_reconnect_ms = 0;  // its reconnect_interval parameter
   // resource-discovery per node (index): the strongest mode a location constraint gave it
   // (empty: "always" everywhere). An exclusive resource runs only on its exclusive nodes.
   enum class Discovery : std::uint8_t { Always, Never, Exclusive };

@@ -153,3 +153,42 @@ TEST(RemoteNodes, AConnectionThatCanMoveSparesTheRemoteNode) {
 
 }  // namespace
 }  // namespace pulse::pe
+
+namespace pulse::pe {
+namespace {
+
+using namespace testing;  // NOLINT(google-build-using-namespace)
+
+// Fencing on with a device on n2; the connection r1 runs on n1 and its recurring monitor
+// failed there. `remote_state_extra` goes into the remote node's node_state element.
+Transition connectionMonitorFailed(const std::string& remote_state_extra) {
+  std::string fencer = "<primitive id=\"fencer\" class=\"stonith\" type=\"fence_xvm\"/>";
+  std::string fencer_history = history("fencer", {{"start", 0, 2}});
+  const std::string dummy = "class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"";
+  fencer_history.replace(fencer_history.find(dummy), dummy.size(),
+                         "class=\"stonith\" type=\"fence_xvm\"");
+  std::string r1_history = history("r1", {{"start", 0, 2}, {"monitor", 1, 3, 60000}});
+  r1_history.replace(r1_history.find("type=\"Dummy\""), 12, "type=\"remote\"");
+  std::string status = nodeState("1", "n1", r1_history) + nodeState("2", "n2", fencer_history) +
+                       "<node_state id=\"r1\" uname=\"r1\" remote_node=\"true\"" +
+                       remote_state_extra + "/>";
+  std::string xml = cib(kMembers, fencer + connection(), "", status);
+  xml.replace(xml.find("value=\"false\""), 13, "value=\"true\"");  // stonith-enabled
+  return scheduleOk(xml);
+}
+
+TEST(RemoteNodes, AFailedConnectionMonitorFencesTheRemoteNodeAndRecoversTheConnection) {
+  auto t = connectionMonitorFailed("");
+  V lines;
+  for (const SummaryItem& s : t.summary) lines.push_back(s.verb + " " + s.resource);
+  std::sort(lines.begin(), lines.end());
+  EXPECT_EQ(lines, (V{"Fence (reboot) r1", "Recover r1"}));
+}
+
+TEST(RemoteNodes, ARemoteNodeAlreadyFencedIsNotFencedAgainForItsConnection) {
+  auto t = connectionMonitorFailed(" node_fenced=\"1\"");
+  for (const SummaryItem& s : t.summary) EXPECT_EQ(s.verb.rfind("Fence", 0), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pulse::pe
