@@ -539,6 +539,16 @@ std::optional<Error> unpackColocations(WorkingSet& ws) {
       addColocation(ws, std::move(c));
     }
   }
+  // A guest's connection runs where its container runs.
+  for (const Resource& r : ws.resources) {
+    if (r.remote_node < 0 || r.container < 0) continue;
+    Colocation c;
+    c.id = "resource-with-container";
+    c.dependent = r.index;
+    c.primary = r.container;
+    c.score = kInfinity;
+    addColocation(ws, std::move(c));
+  }
   return std::nullopt;
 }
 

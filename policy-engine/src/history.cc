@@ -81,7 +81,8 @@ FailurePolicy failurePolicy(const WorkingSet& ws, const Resource& r, const std::
   // A remote connection's failures (other than of its start or probe) reset the connection,
   // fencing the remote node when fencing is on; an unmanaged connection is merely stopped.
   const bool connection_default = (value.empty() || !r.managed) && r.remote_node >= 0 &&
-                                  !(task == "monitor" && interval_ms == 0) && task != "start";
+                                  r.container < 0 && !(task == "monitor" && interval_ms == 0) &&
+                                  task != "start";
   if (connection_default && !r.managed) {
     p.on_fail = OnFail::Stop;
     p.fail_role = Role::Stopped;
@@ -565,7 +566,7 @@ class ResourceReplay {
       case OnFail::ResetRemote:
         r_.failed = true;
         if (r_.role > Role::Stopped) r_.needs_stop = true;
-        if (ws_.options.stonith_enabled && r_.remote_node >= 0 &&
+        if (ws_.options.stonith_enabled && r_.remote_node >= 0 && r_.container < 0 &&
             !ws_.nodes[static_cast<std::size_t>(r_.remote_node)].remote_was_fenced) {
           ws_.fenceNode(r_.remote_node, "remote connection is unrecoverable");
         }

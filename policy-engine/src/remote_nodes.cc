@@ -26,15 +26,25 @@ void determineRemoteOnline(WorkingSet& ws, int node) {
     n.online = false;
     return;
   }
+  const Resource* container =
+      c->container >= 0 ? &ws.resources[static_cast<std::size_t>(c->container)] : nullptr;
+  const int host = container != nullptr && c->running_on.size() == 1 ? c->running_on[0] : -1;
   if (c->role == Role::Started) n.online = true;
   if (c->role == Role::Started && c->target_role && *c->target_role == Role::Stopped) {
     n.shutdown = true;
   }
-  if (c->failed) {
+  if (container != nullptr && container->failed) {
     n.online = false;
-  } else if (c->role == Role::Stopped) {
+    n.requires_reset = true;
+  } else if (c->failed) {
+    n.online = false;
+  } else if (c->role == Role::Stopped ||
+             (container != nullptr && container->role == Role::Stopped)) {
     n.online = false;
     n.requires_reset = false;
+  } else if (host >= 0 && !nodeAt(ws, host).online && nodeAt(ws, host).unclean) {
+    n.online = false;
+    n.requires_reset = true;
   }
 }
 
@@ -45,19 +55,81 @@ bool isRemoteConnection(const ResourceConfig& rc) {
          rc.provider == "pacemaker" && rc.type == "remote";
 }
 
+namespace {
+
+// Primitives whose remote-node meta-attribute makes them the container of a guest node.
+std::vector<const ResourceConfig*> guestContainers(const Cib& cib) {
+  std::vector<const ResourceConfig*> out;
+  auto consider = [&](const ResourceConfig& rc) {
+    auto it = rc.meta.find("remote-node");
+    if (rc.kind == ResourceConfig::Kind::Primitive && it != rc.meta.end() && !it->second.empty())
+      out.push_back(&rc);
+  };
+  for (const ResourceConfig& rc : cib.resources) {
+    consider(rc);
+    if (rc.kind == ResourceConfig::Kind::Group) {
+      for (const ResourceConfig& member : rc.members) consider(member);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<NodeConfig> impliedRemoteNodes(const Cib& cib) {
   std::vector<NodeConfig> out;
-  for (const ResourceConfig& rc : cib.resources) {
-    if (!isRemoteConnection(rc)) continue;
+  auto add = [&](const std::string& name, const char* type) {
     bool listed = false;
-    for (const NodeConfig& nc : cib.nodes) listed = listed || nc.uname == rc.id;
-    for (const NodeConfig& nc : out) listed = listed || nc.uname == rc.id;
-    if (listed) continue;
+    for (const NodeConfig& nc : cib.nodes) listed = listed || nc.uname == name;
+    for (const NodeConfig& nc : out) listed = listed || nc.uname == name;
+    if (listed) return;
     NodeConfig nc;
-    nc.id = rc.id;
-    nc.uname = rc.id;
-    nc.type = "remote";
+    nc.id = name;
+    nc.uname = name;
+    nc.type = type;
     out.push_back(std::move(nc));
+  };
+  for (const ResourceConfig& rc : cib.resources) {
+    if (isRemoteConnection(rc)) add(rc.id, "remote");
+  }
+  for (const ResourceConfig* container : guestContainers(cib)) {
+    add(container->meta.at("remote-node"), "guest");
+  }
+  return out;
+}
+
+std::vector<ResourceConfig> guestConnectionConfigs(const Cib& cib) {
+  std::vector<ResourceConfig> out;
+  for (const ResourceConfig* container : guestContainers(cib)) {
+    const Attributes& meta = container->meta;
+    ResourceConfig rc;
+    rc.kind = ResourceConfig::Kind::Primitive;
+    rc.id = meta.at("remote-node");
+    rc.cls = "ocf";
+    rc.provider = "pacemaker";
+    rc.type = "remote";
+    rc.line = container->line;
+    rc.meta["internal_rsc"] = "true";
+    rc.meta["container"] = container->id;
+    if (auto it = meta.find("remote-allow-migrate"); it != meta.end()) {
+      rc.meta["allow-migrate"] = it->second;
+    }
+    if (auto it = meta.find("is-managed"); it != meta.end()) rc.meta["is-managed"] = it->second;
+    if (auto it = meta.find("remote-addr"); it != meta.end()) rc.params["server"] = it->second;
+    if (auto it = meta.find("remote-port"); it != meta.end()) rc.params["port"] = it->second;
+    auto op = [&](const std::string& name, const std::string& interval, std::int64_t ms,
+                  const std::string& timeout) {
+      OperationConfig oc;
+      oc.id = rc.id + "-" + name + "-interval-" + interval;
+      oc.name = name;
+      oc.interval_ms = ms;
+      oc.attributes = {{"id", oc.id}, {"name", name}, {"interval", interval}, {"timeout", timeout}};
+      rc.ops.push_back(std::move(oc));
+    };
+    op("monitor", "30s", 30000, "30s");
+    auto timeout = meta.find("remote-connect-timeout");
+    op("start", "0", 0, timeout != meta.end() ? timeout->second : "60s");
+    out.push_back(std::move(rc));
   }
   return out;
 }
@@ -70,6 +142,11 @@ void linkRemoteConnections(WorkingSet& ws) {
     Node& n = nodeAt(ws, node);
     n.connection = r.index;
     r.remote_node = node;
+    if (auto it = r.config->meta.find("container"); it != r.config->meta.end()) {
+      // A guest: "fenced" by recovering its container, so no start-up fencing.
+      r.container = ws.findResource(it->second);
+      continue;
+    }
     // Connections move by migration unless told otherwise, so that the resources on the
     // remote node need not stop for it.
     if (!r.meta.count("allow-migrate")) r.allow_migrate = true;
@@ -87,7 +164,12 @@ void linkRemoteConnections(WorkingSet& ws) {
 
 bool remoteConnectionUp(const WorkingSet& ws, int node) {
   int c = ws.nodes[static_cast<std::size_t>(node)].connection;
-  return c >= 0 && ws.resources[static_cast<std::size_t>(c)].role == Role::Started;
+  if (c < 0) return false;
+  const Resource& r = ws.resources[static_cast<std::size_t>(c)];
+  if (r.role != Role::Started) return false;
+  // A guest's history also waits for its container to be known up.
+  return r.container < 0 ||
+         ws.resources[static_cast<std::size_t>(r.container)].role == Role::Started;
 }
 
 void unpackRemoteNodeState(WorkingSet& ws, int node) {
@@ -113,13 +195,18 @@ void finishRemoteNodes(WorkingSet& ws, const std::vector<bool>& unpacked) {
 }
 
 void keepOffRemoteNodes(WorkingSet& ws) {
+  auto avoid = [&](Resource& r) {
+    for (std::size_t i = 0; i < ws.nodes.size(); ++i) {
+      if (ws.nodes[i].remote && r.allowed[i]) r.allowed[i] = -kInfinity;
+    }
+  };
   for (Resource& r : ws.resources) {
     if (r.kind != ResourceConfig::Kind::Primitive || (r.remote_node < 0 && !r.is_stonith)) {
       continue;
     }
-    for (std::size_t i = 0; i < ws.nodes.size(); ++i) {
-      if (ws.nodes[i].remote && r.allowed[i]) r.allowed[i] = -kInfinity;
-    }
+    avoid(r);
+    // Guests are not nested: a guest's container runs on members only.
+    if (r.container >= 0) avoid(ws.resources[static_cast<std::size_t>(r.container)]);
   }
 }
 

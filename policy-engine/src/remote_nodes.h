@@ -13,9 +13,15 @@ namespace pulse::pe {
 // Whether the configuration is a remote connection (ocf:pacemaker:remote).
 bool isRemoteConnection(const ResourceConfig& rc);
 
-// The remote nodes the top-level connection resources define and the <nodes> section does
-// not list yet (Pacemaker's unpack_remote_nodes).
+// The remote nodes the top-level connection resources define, and the guest nodes the
+// remote-node meta-attributes of primitives (top-level or in a group) define (type "guest"),
+// that the <nodes> section does not list yet (Pacemaker's unpack_remote_nodes).
 std::vector<NodeConfig> impliedRemoteNodes(const Cib& cib);
+
+// The connection resource of each guest node, as Pacemaker makes it up: an
+// ocf:pacemaker:remote primitive named like the node, reaching remote-addr (default the
+// node's name) at remote-port, monitored every 30 s, with its container in meta "container".
+std::vector<ResourceConfig> guestConnectionConfigs(const Cib& cib);
 
 // Links each remote node to its connection resource once the resources exist; a remote
 // node with a connection is fenced at start-up like a member (link_rsc2remotenode).

@@ -137,11 +137,11 @@ std::string formatClusterView(const ClusterView& view, const std::string& indent
   const std::string heading = indent.empty() ? "" : indent + "* ";
   const std::string item = indent + "  ";
   out << heading << "Node List:\n";
-  std::vector<std::string> online, offline, remote_online, remote_offline;
+  std::vector<std::string> online, offline, remote_online, remote_offline, guest_online;
   for (const NodeView& n : view.nodes) {
     // A node that is not healthy is listed on its own line with its health.
     // Remote nodes are named "RemoteNode" on their own lines and listed apart.
-    const char* kind = n.remote ? "RemoteNode " : "Node ";
+    const char* kind = n.guest ? "GuestNode " : (n.remote ? "RemoteNode " : "Node ");
     const char* health =
         n.health < 0 ? " (health is RED)" : (n.health == 0 ? " (health is YELLOW)" : "");
     if (n.unclean) {
@@ -156,8 +156,8 @@ std::string formatClusterView(const ClusterView& view, const std::string& indent
       out << item << "* " << kind << n.name << ": " << (n.online ? "online" : "OFFLINE") << health
           << "\n";
     } else if (n.online) {
-      (n.remote ? remote_online : online).push_back(n.name);
-    } else {
+      (n.guest ? guest_online : (n.remote ? remote_online : online)).push_back(n.name);
+    } else if (!n.guest) {  // offline guests are not listed
       (n.remote ? remote_offline : offline).push_back(n.name);
     }
   }
@@ -171,6 +171,7 @@ std::string formatClusterView(const ClusterView& view, const std::string& indent
   list("OFFLINE", offline);
   list("RemoteOnline", remote_online);
   list("RemoteOFFLINE", remote_offline);
+  list("GuestOnline", guest_online);
   out << "\n" << heading << "Full List of Resources:\n";
   if (view.resources.empty()) out << item << "* No resources\n";
   for (const ResourceView& r : view.resources) resourceLines(out, r, item);

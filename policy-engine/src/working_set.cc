@@ -80,8 +80,9 @@ void setupNodes(const Cib& cib, WorkingSet& ws) {
     n.attributes = nc.attributes;  // rule-guarded sets already resolved at "now"
     n.attributes["#uname"] = nc.uname;
     n.attributes["#id"] = nc.id;
-    n.remote = nc.type == "remote";
-    n.attributes["#kind"] = n.remote ? "remote" : "cluster";
+    n.remote = nc.type == "remote" || nc.type == "guest";
+    n.guest = nc.type == "guest";
+    n.attributes["#kind"] = n.guest ? "container" : (n.remote ? "remote" : "cluster");
     // Pacemaker's add_node_attrs(): #is_dc, and #cluster-name / #site-name
     // (site-name, else the cluster's name) unless the node sets them.
     n.attributes["#is_dc"] = (!cib.dc_uuid.empty() && nc.id == cib.dc_uuid) ? "true" : "false";
@@ -512,6 +513,11 @@ Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now, bool saniti
   assessNodeHealth(ws);
   for (const ResourceConfig& rc : cib.resources) {
     ws.top_level.push_back(addResource(rc, -1, cib, ws));
+  }
+  // Guest connections come after the configured resources, as Pacemaker appends them.
+  for (ResourceConfig& rc : guestConnectionConfigs(cib)) {
+    const ResourceConfig& kept = ws.guest_connection_configs.emplace_back(std::move(rc));
+    ws.top_level.push_back(addResource(kept, -1, cib, ws));
   }
   linkRemoteConnections(ws);
   if (auto e = unpackHistory(ws)) return *e;

@@ -91,6 +91,9 @@ struct Node {
   bool unseen = false;  // no status seen yet (fencing it may be revoked, see remote_nodes.cc)
   bool remote_was_fenced = false;  // its status says it was fenced (node_fenced)
   bool requires_reset = false;     // a remote node that must be fenced stays unclean
+  // A guest node: a remote node whose connection runs inside a resource of the cluster (the
+  // "container", a VM say, whose remote-node meta-attribute names the node).
+  bool guest = false;
 };
 
 struct Colocation;
@@ -147,6 +150,7 @@ struct Resource {
   bool allow_migrate = false;  // allow-migrate: moves by migrate_to/migrate_from
   int remote_node = -1;        // for a Pacemaker Remote connection: the node it connects
   std::int64_t remote_reconnect_ms = 0;  // its reconnect_interval parameter
+  int container = -1;  // a guest node's connection: the resource the guest runs in
   // resource-discovery per node (index): the strongest mode a location constraint gave it
   // (empty: "always" everywhere). An exclusive resource runs only on its exclusive nodes.
   enum class Discovery : std::uint8_t { Always, Never, Exclusive };
@@ -240,6 +244,8 @@ struct WorkingSet {
   std::vector<Resource> resources;  // parents before their children
   // Configurations made up for orphans from their history's agent (stable addresses).
   std::deque<ResourceConfig> orphan_configs;
+  // The connections of guest nodes, which Pacemaker makes up from remote-node meta-attributes.
+  std::deque<ResourceConfig> guest_connection_configs;
   std::vector<int> top_level;  // indices of top-level resources, config order
   // Top-level resources in the order they were placed when capacities count
   // (Pacemaker re-sorts its resource list then, and lists the transition in it).

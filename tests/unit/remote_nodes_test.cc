@@ -192,3 +192,40 @@ TEST(RemoteNodes, ARemoteNodeAlreadyFencedIsNotFencedAgainForItsConnection) {
 
 }  // namespace
 }  // namespace pulse::pe
+
+namespace pulse::pe {
+namespace {
+
+using namespace testing;  // NOLINT(google-build-using-namespace)
+
+// vm's remote-node meta-attribute makes it the container of guest node g1; web prefers g1.
+Transition guestCluster(const std::string& status) {
+  std::string vm =
+      "<primitive id=\"vm\" class=\"ocf\" provider=\"heartbeat\" type=\"VirtualDomain\">"
+      "<meta_attributes id=\"vm-meta\">" +
+      nvpair("vm-rn", "remote-node", "g1") + "</meta_attributes></primitive>";
+  return scheduleOk(cib(kMembers, vm + primitive("web"),
+                        "<rsc_location id=\"l\" rsc=\"web\" node=\"g1\" score=\"100\"/>", status));
+}
+
+TEST(GuestNodes, AContainerWithRemoteNodeStartsAGuestThatRunsResources) {
+  auto t = guestCluster(emptyStatus(kMembers));
+  V summary = summaryOf(t);
+  ASSERT_EQ(summary.size(), 3u);
+  // The connection g1 starts with its container (colocated), and web on the guest.
+  const std::string host = placedOn(t, "vm");
+  EXPECT_NE(host, "");
+  EXPECT_EQ(summary[0], "Start g1 (" + host + ")");
+  EXPECT_EQ(summary[1], "Start vm (" + host + ")");
+  EXPECT_EQ(summary[2], "Start web (g1)");
+  // crm_mon lists neither the made-up connection nor the guest while it is down.
+  for (const ResourceView& r : t.current.resources) EXPECT_NE(r.id, "g1");
+  for (const NodeView& n : t.current.nodes) {
+    if (n.name == "g1") {
+      EXPECT_TRUE(n.guest && !n.online);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace pulse::pe
