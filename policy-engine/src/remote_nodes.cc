@@ -143,8 +143,12 @@ void linkRemoteConnections(WorkingSet& ws) {
     n.connection = r.index;
     r.remote_node = node;
     if (auto it = r.config->meta.find("container"); it != r.config->meta.end()) {
-      // A guest: "fenced" by recovering its container, so no start-up fencing.
+      // A guest: "fenced" by recovering its container, so no start-up fencing. Even in an
+      // asymmetric cluster its connection may go anywhere: its container decides where.
       r.container = ws.findResource(it->second);
+      for (auto& slot : r.allowed) {
+        if (!slot) slot = 0;
+      }
       continue;
     }
     // Connections move by migration unless told otherwise, so that the resources on the

@@ -227,5 +227,17 @@ TEST(GuestNodes, AContainerWithRemoteNodeStartsAGuestThatRunsResources) {
   }
 }
 
+TEST(GuestNodes, InAnAsymmetricClusterTheGuestGoesWhereverItsContainerIsAllowed) {
+  std::string vm =
+      "<primitive id=\"vm\" class=\"ocf\" provider=\"heartbeat\" type=\"VirtualDomain\">"
+      "<meta_attributes id=\"vm-meta\">" +
+      nvpair("vm-rn", "remote-node", "g1") + "</meta_attributes></primitive>";
+  auto t = scheduleOk(cib(kMembers, vm + primitive("web"),
+                          "<rsc_location id=\"l1\" rsc=\"vm\" node=\"n2\" score=\"10\"/>"
+                          "<rsc_location id=\"l2\" rsc=\"web\" node=\"g1\" score=\"100\"/>",
+                          emptyStatus(kMembers), nvpair("sym", "symmetric-cluster", "false")));
+  EXPECT_EQ(summaryOf(t), (V{"Start g1 (n2)", "Start vm (n2)", "Start web (g1)"}));
+}
+
 }  // namespace
 }  // namespace pulse::pe
