@@ -115,10 +115,11 @@ std::optional<Error> Unpacker::readNodeState(const pugi::xml_node& ns, Cib& cib)
   NodeStateRecord rec;
   rec.id = ns.attribute("id").as_string("");
   rec.uname = ns.attribute("uname").as_string("");
-  // Pacemaker skips a node_state without id or uname with a warning: the node is then
-  // unseen, as if it had no status at all.
-  if (!ns.attribute("id") || !ns.attribute("uname")) {
-    cib.warnings.push_back(where(ns) + ": node_state without id or uname; ignoring it");
+  // Pacemaker skips a node_state without id with a warning: the node is then unseen, as if it
+  // had no status at all. (One without uname is still read by its id: Pulse's controller
+  // records a fenced node that way.)
+  if (!ns.attribute("id")) {
+    cib.warnings.push_back(where(ns) + ": node_state without id; ignoring it");
     return std::nullopt;
   }
   auto opt = [&](const char* a) -> std::optional<std::string> {
