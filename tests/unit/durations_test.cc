@@ -2,6 +2,7 @@
 // intervals and failure-timeout. The values are Pacemaker 2.1.5's (crm_parse_interval_spec),
 // checked against Debian's crm_simulate 2.1.5 on the suite's "intervals" CIB with the 90 s
 // monitor's interval replaced: the monitor it schedules carries the interval in its key.
+// Also when failure-timeout does not apply: a failure of an on-fail=block operation.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -99,6 +100,51 @@ TEST(Durations, PlainAndIsoSpellingsAgree) {
   EXPECT_EQ(parseDurationMs("P1D"), 0);  // Pacemaker 2.1.5's reading, see above
   EXPECT_FALSE(parseDurationMs("P").has_value());
   EXPECT_FALSE(parseDurationMs("PT10").has_value());
+}
+
+}  // namespace
+}  // namespace pulse::pe
+
+namespace pulse::pe {
+namespace {
+
+using namespace testing;  // NOLINT(google-build-using-namespace)
+
+// vip's 5 s monitor failed on n1 long ago (fail-count 1); failure-timeout is 10 s. `on_fail`
+// is the monitor's on-fail attribute, if any.
+ResourceView vipAfterOldMonitorFailure(const std::string& on_fail) {
+  std::string rsc =
+      "<primitive id=\"vip\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">"
+      "<meta_attributes id=\"vip-meta\">" +
+      nvpair("ft", "failure-timeout", "10") +
+      "</meta_attributes><operations><op id=\"vip-monitor-5s\" name=\"monitor\""
+      " interval=\"5s\"" +
+      (on_fail.empty() ? "" : " on-fail=\"" + on_fail + "\"") + "/></operations></primitive>";
+  std::string status =
+      nodeState("1", "n1", history("vip", {{"start", 0, 2}, {"monitor", 1, 3, 5000}}));
+  status.insert(status.find('>') + 1,
+                "<transient_attributes id=\"t\"><instance_attributes id=\"ti\">" +
+                    nvpair("fc", "fail-count-vip#monitor_5000", "1") +
+                    nvpair("lf", "last-failure-vip#monitor_5000", "1000") +
+                    "</instance_attributes></transient_attributes>");
+  ScheduleOptions later;
+  later.now = 100000;
+  auto t = schedule(cib(kNodes, rsc, "", status + nodeState("2", "n2")), later);
+  EXPECT_TRUE(t.ok()) << (t.ok() ? "" : t.error().message);
+  if (!t.ok()) return {};
+  for (const ResourceView& r : t->current.resources) {
+    if (r.id == "vip") return r;
+  }
+  return {};
+}
+
+TEST(Durations, AFailureThatBlocksIsNotForgottenAfterFailureTimeout) {
+  // Pacemaker disregards failure-timeout for a failure of an on-fail=block operation.
+  ResourceView blocked = vipAfterOldMonitorFailure("block");
+  EXPECT_TRUE(blocked.failed);
+  EXPECT_TRUE(blocked.blocked);
+  ResourceView plain = vipAfterOldMonitorFailure("");
+  EXPECT_FALSE(plain.failed);
 }
 
 }  // namespace
