@@ -247,7 +247,15 @@ bool wouldProbe(const WorkingSet& ws, const Resource& r, int node) {
   if (r.kind != ResourceConfig::Kind::Primitive || r.orphan || r.is_stonith || r.remote_node >= 0) {
     return false;
   }
-  if (std::find(r.known_on.begin(), r.known_on.end(), node) != r.known_on.end()) return false;
+  // An anonymous clone is probed once per node: any instance known there will do.
+  const int clone = cloneOf(ws, r.index);
+  const bool anonymous = clone >= 0 && !ws.resources[static_cast<std::size_t>(clone)].unique;
+  for (const Resource& other : ws.resources) {
+    if (&other != &r && !(anonymous && other.config == r.config)) continue;
+    if (std::find(other.known_on.begin(), other.known_on.end(), node) != other.known_on.end()) {
+      return false;
+    }
+  }
   const std::size_t n = static_cast<std::size_t>(node);
   const Resource* top = &r;
   while (top->parent >= 0) top = &ws.resources[static_cast<std::size_t>(top->parent)];

@@ -241,3 +241,41 @@ TEST(GuestNodes, InAnAsymmetricClusterTheGuestGoesWhereverItsContainerIsAllowed)
 
 }  // namespace
 }  // namespace pulse::pe
+
+namespace pulse::pe {
+namespace {
+
+using namespace testing;  // NOLINT(google-build-using-namespace)
+
+TEST(RemoteNodes, AnAnonymousCloneProbedOnTheRemoteNodeLeavesNothingUnknownThere) {
+  // As in hostOfConnectionLost, with r1 kept off n2 so its connection cannot be recovered;
+  // the only resource is an anonymous clone, which a probe on r1 found stopped there. No
+  // instance's state on r1 is unknown, so r1 is not fenced (only n1 is).
+  std::string fencer = "<primitive id=\"fencer\" class=\"stonith\" type=\"fence_xvm\"/>";
+  std::string fencer_history = history("fencer", {{"start", 0, 2}});
+  const std::string dummy = "class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"";
+  fencer_history.replace(fencer_history.find(dummy), dummy.size(),
+                         "class=\"stonith\" type=\"fence_xvm\"");
+  std::string n1 = nodeState("1", "n1", remoteStarted("r1"));
+  const std::string up = "in_ccm=\"true\" crmd=\"online\"";
+  n1.replace(n1.find(up), up.size(), "in_ccm=\"false\" crmd=\"offline\"");
+  std::string status = n1 + nodeState("2", "n2", fencer_history) +
+                       "<node_state id=\"r1\" uname=\"r1\" remote_node=\"true\"><lrm id=\"r1\">"
+                       "<lrm_resources>" +
+                       history("c", {{"monitor", 7, 3, 0, 7}}) +
+                       "</lrm_resources></lrm></node_state>";
+  std::string clone = "<clone id=\"cl\">" + primitive("c") + "</clone>";
+  std::string xml =
+      cib(kMembers, fencer + connection() + clone,
+          "<rsc_location id=\"ban\" rsc=\"r1\" node=\"n2\" score=\"-INFINITY\"/>", status);
+  xml.replace(xml.find("value=\"false\""), 13, "value=\"true\"");  // stonith-enabled
+  auto t = scheduleOk(xml);
+  V fenced;
+  for (const SummaryItem& s : t.summary) {
+    if (s.verb.rfind("Fence", 0) == 0) fenced.push_back(s.resource);
+  }
+  EXPECT_EQ(fenced, (V{"n1"}));
+}
+
+}  // namespace
+}  // namespace pulse::pe
