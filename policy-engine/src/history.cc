@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "blocked_failures.h"
 #include "config_changes.h"
 #include "migration.h"
 #include "policy-engine/xml_dates.h"
@@ -661,45 +662,6 @@ void unpackNodeHistory(WorkingSet& ws, const NodeStateRecord& st, int node) {
     ops.reserve(rh.ops.size());
     for (const OperationRecord& op : rh.ops) ops.push_back(&op);
     ResourceReplay(ws, r, node).replay(std::move(ops));
-  }
-}
-
-// Pacemaker's block_failure: a resource with a failure of an operation configured with
-// on-fail="block" (its last failure, or a recurring result other than expected) on a node
-// where it has a fail-count keeps blocking: its failure-timeout is disregarded from then on.
-void disregardBlockedFailureTimeouts(WorkingSet& ws) {
-  for (Resource& r : ws.resources) {
-    if (r.failure_timeout_s <= 0 || r.config == nullptr ||
-        r.kind != ResourceConfig::Kind::Primitive) {
-      continue;
-    }
-    std::vector<const OperationConfig*> blocking;
-    for (const OperationConfig& op : r.config->ops) {
-      auto it = op.attributes.find("on-fail");
-      if (it != op.attributes.end() && it->second == "block") blocking.push_back(&op);
-    }
-    if (blocking.empty()) continue;
-    for (const NodeStateRecord& st : ws.cib->node_states) {
-      int node = ws.findNode(st.id);
-      if (node < 0) continue;
-      auto failures = ws.nodes[static_cast<std::size_t>(node)].failures.find(r.history_id);
-      if (failures == ws.nodes[static_cast<std::size_t>(node)].failures.end() ||
-          failures->second.count <= 0) {
-        continue;
-      }
-      for (const ResourceHistory& rh : st.resources) {
-        if (rh.id != r.history_id) continue;
-        for (const OperationRecord& rec : rh.ops) {
-          for (const OperationConfig* op : blocking) {
-            if (rec.task != op->name || rec.interval_ms != op->interval_ms) continue;
-            const bool unexpected = !rec.has_target_rc || rec.rc != rec.target_rc;
-            if (rec.is_last_failure || (rec.interval_ms > 0 && unexpected)) {
-              r.failure_timeout_s = 0;
-            }
-          }
-        }
-      }
-    }
   }
 }
 
