@@ -16,6 +16,7 @@
 #include "migration.h"
 #include "notifications.h"
 #include "order_sets.h"
+#include "remote_nodes.h"
 
 namespace pulse::pe {
 namespace {
@@ -37,6 +38,7 @@ class Planner {
   Result<ActionPlan> run() {
     plan_.by_resource.assign(ws_.resources.size(), {});
     for (int top : ws_.top_level) createActions(top);
+    fenceUnrecoverableRemoteNodes(ws_, plan_);
     planFencing(ws_, plan_);
     if (auto e = configOrderings()) return *e;
     for (int top : ws_.top_level) internalConstraints(top);
@@ -430,7 +432,11 @@ class Planner {
       }
       if (first < 0) return Error{where + ": resource '" + oc.first + "' does not exist"};
       if (then < 0) return Error{where + ": resource '" + oc.then + "' does not exist"};
-      if (first == then) return Error{where + ": a resource cannot be ordered after itself"};
+      // Pacemaker orders one resource's actions among themselves (demote before promote, say);
+      // only an action after itself is a loop.
+      if (first == then && oc.first_action == oc.then_action) {
+        return Error{where + ": an action cannot be ordered after itself"};
+      }
       bool symmetric;
       if (oc.symmetrical.has_value()) {
         symmetric = *oc.symmetrical && oc.kind != OrderConstraint::Kind::Serialize;

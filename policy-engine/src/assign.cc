@@ -11,6 +11,7 @@
 
 #include "clone_assign.h"
 #include "glib_order.h"
+#include "remote_nodes.h"
 #include "utilization.h"
 
 namespace pulse::pe {
@@ -435,6 +436,7 @@ class Assigner : public AssignSteps {
       assignBestNode(index, prefer);
     }
     rr.allocating = false;
+    if (rr.remote_node >= 0) remoteConnectionAssigned(ws_, index);
     return rr.assigned_to;
   }
 
@@ -508,6 +510,7 @@ std::optional<Error> unpackColocations(WorkingSet& ws) {
     if (d < 0) return Error{where + ": resource '" + cc.rsc + "' does not exist"};
     if (p < 0) return Error{where + ": resource '" + cc.with_rsc + "' does not exist"};
     if (d == p) return Error{where + ": a resource cannot be colocated with itself"};
+    if (cc.score == 0) continue;  // Pacemaker ignores a colocation scoring 0 (a missing score)
     Colocation c;
     c.id = cc.id;
     c.dependent = d;
@@ -535,6 +538,16 @@ std::optional<Error> unpackColocations(WorkingSet& ws) {
       c.score = kInfinity;
       addColocation(ws, std::move(c));
     }
+  }
+  // A guest's connection runs where its container runs.
+  for (const Resource& r : ws.resources) {
+    if (r.remote_node < 0 || r.container < 0) continue;
+    Colocation c;
+    c.id = "resource-with-container";
+    c.dependent = r.index;
+    c.primary = r.container;
+    c.score = kInfinity;
+    addColocation(ws, std::move(c));
   }
   return std::nullopt;
 }
@@ -597,6 +610,10 @@ void assignResources(WorkingSet& ws) {
     order = glibSorted(
         order, [&](int a, int b) { return compareForPlacement(ws, assigner, nodes, a, b); });
     ws.placement_order = order;
+  }
+  // Remote connections first: where they go decides which remote nodes can run resources.
+  for (int index : order) {
+    if (rsc(ws, index).remote_node >= 0) assigner.assign(index);
   }
   for (int index : order) assigner.assign(index);
 }

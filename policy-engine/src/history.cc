@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <limits>
 
+#include "blocked_failures.h"
 #include "config_changes.h"
 #include "migration.h"
 #include "policy-engine/xml_dates.h"
+#include "remote_nodes.h"
 
 namespace pulse::pe {
 namespace {
@@ -30,16 +32,18 @@ int severity(OnFail f) {
       return 1;
     case OnFail::Recover:
       return 2;
-    case OnFail::RestartContainer:
+    case OnFail::ResetRemote:
       return 3;
-    case OnFail::Block:
+    case OnFail::RestartContainer:
       return 4;
-    case OnFail::Stop:
+    case OnFail::Block:
       return 5;
-    case OnFail::Standby:
+    case OnFail::Stop:
       return 6;
-    case OnFail::Fence:
+    case OnFail::Standby:
       return 7;
+    case OnFail::Fence:
+      return 8;
   }
   return 0;
 }
@@ -75,7 +79,18 @@ FailurePolicy failurePolicy(const WorkingSet& ws, const Resource& r, const std::
     }
   }
   if (value == "fence" && !ws.options.stonith_enabled) value = "stop";
-  if (value == "block") {
+  // A remote connection's failures (other than of its start or probe) reset the connection,
+  // fencing the remote node when fencing is on; an unmanaged connection is merely stopped.
+  const bool connection_default = (value.empty() || !r.managed) && r.remote_node >= 0 &&
+                                  r.container < 0 && !(task == "monitor" && interval_ms == 0) &&
+                                  task != "start";
+  if (connection_default && !r.managed) {
+    p.on_fail = OnFail::Stop;
+    p.fail_role = Role::Stopped;
+  } else if (connection_default) {
+    p.on_fail = OnFail::ResetRemote;
+    if (r.remote_reconnect_ms > 0) p.fail_role = Role::Stopped;
+  } else if (value == "block") {
     p.on_fail = OnFail::Block;
   } else if (value == "fence") {
     p.on_fail = OnFail::Fence;
@@ -183,6 +198,16 @@ class ResourceReplay {
   void recordFailed(const OperationRecord& op, int rc) {
     ws_.failed_actions.push_back({r_.id, op.task, node().name, op.interval_ms, rc});
   }
+  // A remote connection with a reconnect interval keeps its recurring monitor's failure until
+  // its remote node has been fenced: a monitor only reports changes, so clearing the failure
+  // would hide that the node is still unreachable (should_ignore_failure_timeout).
+  bool keepsRemoteMonitorFailure(const OperationRecord& op) const {
+    if (r_.remote_reconnect_ms <= 0 || !ws_.options.stonith_enabled || op.interval_ms == 0 ||
+        op.task != "monitor" || r_.remote_node < 0) {
+      return false;
+    }
+    return !ws_.nodes[static_cast<std::size_t>(r_.remote_node)].remote_was_fenced;
+  }
   // Pacemaker's check_operation_expiry: a failure older than failure-timeout
   // is forgotten once the fail-count has expired too; a failed start or
   // monitor recorded with other parameters than now gets its fail-count
@@ -190,7 +215,7 @@ class ResourceReplay {
   bool expired(const OperationRecord& op) {
     bool is_expired = false;
     if (r_.failure_timeout_s > 0 && op.last_rc_change > 0 &&
-        ws_.now >= op.last_rc_change + r_.failure_timeout_s) {
+        ws_.now >= op.last_rc_change + r_.failure_timeout_s && !keepsRemoteMonitorFailure(op)) {
       is_expired = failCount(ws_, r_, node_) <= 0;
     }
     if (!is_expired && op.is_last_failure && (op.task == "start" || op.task == "monitor")) {
@@ -497,7 +522,19 @@ class ResourceReplay {
     // needs that node fenced before it may start elsewhere.
     if (r_.role > Role::Stopped && !node().online && !node().maintenance && r_.managed &&
         ws_.options.stonith_enabled) {
-      ws_.fenceNode(node_, r_.id + " is thought to be active there");
+      const Resource* connection = node().connection >= 0
+                                       ? &ws_.resources[static_cast<std::size_t>(node().connection)]
+                                       : nullptr;
+      if (node().remote && connection != nullptr && !connection->failed) {
+        // Fencing a remote node is revoked if its connection can be re-established
+        // elsewhere (remoteConnectionAssigned).
+        node().unseen = true;
+        ws_.fenceNode(node_, r_.id +
+                                 " is active there (fencing will be revoked if remote "
+                                 "connection can be re-established elsewhere)");
+      } else {
+        ws_.fenceNode(node_, r_.id + " is thought to be active there");
+      }
     }
     OnFail on_fail = on_fail_;
     if (node().unclean) on_fail = OnFail::Ignore;
@@ -527,6 +564,21 @@ class ResourceReplay {
           r_.needs_stop = true;
         }
         break;
+      case OnFail::ResetRemote:
+        r_.failed = true;
+        if (r_.role > Role::Stopped) r_.needs_stop = true;
+        if (ws_.options.stonith_enabled && r_.remote_node >= 0 && r_.container < 0 &&
+            !ws_.nodes[static_cast<std::size_t>(r_.remote_node)].remote_was_fenced) {
+          ws_.fenceNode(r_.remote_node, "remote connection is unrecoverable");
+        }
+        // With a reconnect interval the connection stays down until the failure expires.
+        if (r_.remote_reconnect_ms > 0) r_.next_role = Role::Stopped;
+        break;
+    }
+    // A failed connection's remote node is fenced even if the connection could start again.
+    if (r_.failed && r_.remote_node >= 0) {
+      Node& remote = ws_.nodes[static_cast<std::size_t>(r_.remote_node)];
+      if (remote.unclean) remote.unseen = false;
     }
     if (r_.role != Role::Stopped && r_.role != Role::Unknown) {
       addRunning();
@@ -580,45 +632,81 @@ Score failCount(const WorkingSet& ws, const Resource& r, int node) {
   return f.count;
 }
 
+namespace {
+
+// Replays one node's resource history.
+void unpackNodeHistory(WorkingSet& ws, const NodeStateRecord& st, int node) {
+  for (const ResourceHistory& rh : st.resources) {
+    if (rh.ops.empty()) continue;
+    int index = historyResource(ws, node, rh.id);
+    if (index < 0 && ws.findResource(rh.id) < 0 && ws.findResource(stripInstance(rh.id)) < 0) {
+      index = ws.addOrphan(rh);  // no longer configured
+    }
+    if (index < 0) {
+      ws.warnings.push_back("history of unknown resource '" + rh.id + "' on " +
+                            ws.nodes[static_cast<std::size_t>(node)].name + " ignored");
+      continue;
+    }
+    ws.history_owner[{node, rh.id}] = index;
+    Resource& r = ws.resources[static_cast<std::size_t>(index)];
+    if (r.kind != ResourceConfig::Kind::Primitive) continue;
+    // A lock recorded when the node shut down holds until shutdown-lock-limit passes.
+    if (ws.options.shutdown_lock && rh.shutdown_lock != 0) {
+      const std::int64_t limit = ws.options.shutdown_lock_limit_s;
+      if (limit <= 0 || ws.now <= rh.shutdown_lock + limit) {
+        r.lock_node = node;
+        r.lock_time = rh.shutdown_lock;
+      }
+    }
+    std::vector<const OperationRecord*> ops;
+    ops.reserve(rh.ops.size());
+    for (const OperationRecord& op : rh.ops) ops.push_back(&op);
+    ResourceReplay(ws, r, node).replay(std::move(ops));
+  }
+}
+
+}  // namespace
+
 std::optional<Error> unpackHistory(WorkingSet& ws) {
+  disregardBlockedFailureTimeouts(ws);
+  // Members first; a remote node's history only once its connection's (on a member) shows
+  // the connection running, or, with fencing, in a last pass (Pacemaker's
+  // unpack_node_history passes).
+  std::vector<std::pair<const NodeStateRecord*, int>> remote_states;
   for (const NodeStateRecord& st : ws.cib->node_states) {
     int node = ws.findNode(st.id);
     if (node < 0 && !st.uname.empty()) node = ws.findNode(st.uname);
     if (node < 0) continue;
+    if (ws.nodes[static_cast<std::size_t>(node)].remote) {
+      remote_states.emplace_back(&st, node);
+      continue;
+    }
     // Without fencing (or shutdown locks) an offline node's history is not read: what ran
     // there is not running anywhere now (Pacemaker's unpack_node_history).
     if (!ws.options.stonith_enabled && !ws.options.shutdown_lock &&
         !ws.nodes[static_cast<std::size_t>(node)].online) {
       continue;
     }
-    for (const ResourceHistory& rh : st.resources) {
-      if (rh.ops.empty()) continue;
-      int index = historyResource(ws, node, rh.id);
-      if (index < 0 && ws.findResource(rh.id) < 0 && ws.findResource(stripInstance(rh.id)) < 0) {
-        index = ws.addOrphan(rh);  // no longer configured
-      }
-      if (index < 0) {
-        ws.warnings.push_back("history of unknown resource '" + rh.id + "' on " +
-                              ws.nodes[static_cast<std::size_t>(node)].name + " ignored");
-        continue;
-      }
-      ws.history_owner[{node, rh.id}] = index;
-      Resource& r = ws.resources[static_cast<std::size_t>(index)];
-      if (r.kind != ResourceConfig::Kind::Primitive) continue;
-      // A lock recorded when the node shut down holds until shutdown-lock-limit passes.
-      if (ws.options.shutdown_lock && rh.shutdown_lock != 0) {
-        const std::int64_t limit = ws.options.shutdown_lock_limit_s;
-        if (limit <= 0 || ws.now <= rh.shutdown_lock + limit) {
-          r.lock_node = node;
-          r.lock_time = rh.shutdown_lock;
-        }
-      }
-      std::vector<const OperationRecord*> ops;
-      ops.reserve(rh.ops.size());
-      for (const OperationRecord& op : rh.ops) ops.push_back(&op);
-      ResourceReplay(ws, r, node).replay(std::move(ops));
+    unpackNodeHistory(ws, st, node);
+  }
+  std::vector<bool> unpacked(ws.nodes.size(), false);
+  auto unpackRemote = [&](const NodeStateRecord& st, int node) {
+    unpacked[static_cast<std::size_t>(node)] = true;
+    unpackRemoteNodeState(ws, node);
+    unpackNodeHistory(ws, st, node);
+  };
+  for (const auto& [st, node] : remote_states) {
+    if (ws.nodes[static_cast<std::size_t>(node)].connection >= 0 &&
+        (remoteConnectionUp(ws, node) || ws.options.shutdown_lock)) {
+      unpackRemote(*st, node);
     }
   }
+  if (ws.options.stonith_enabled) {
+    for (const auto& [st, node] : remote_states) {
+      if (!unpacked[static_cast<std::size_t>(node)]) unpackRemote(*st, node);
+    }
+  }
+  finishRemoteNodes(ws, unpacked);
   return std::nullopt;
 }
 

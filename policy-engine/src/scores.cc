@@ -7,6 +7,8 @@
 #include "history.h"
 #include "node_health.h"
 #include "policy-engine/xml_dates.h"
+#include "remote_nodes.h"
+#include "resource_discovery.h"
 #include "rule_eval.h"
 
 namespace pulse::pe {
@@ -114,6 +116,7 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
       }
     }
     applyLocation(ws, r, scores);
+    if (!promoted_only) markDiscovery(ws, r, scores, lc.discovery);
     for (const auto& [node, score] : promoted_scores) {
       ws.promoted_locations.push_back({index, node, score});
     }
@@ -143,6 +146,8 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
                        static_cast<int>(n), -kInfinity);
     }
   }
+  applyExclusiveDiscovery(ws);
+  keepOffRemoteNodes(ws);
   return std::nullopt;
 }
 

@@ -137,26 +137,28 @@ std::string formatClusterView(const ClusterView& view, const std::string& indent
   const std::string heading = indent.empty() ? "" : indent + "* ";
   const std::string item = indent + "  ";
   out << heading << "Node List:\n";
-  std::vector<std::string> online, offline;
+  std::vector<std::string> online, offline, remote_online, remote_offline, guest_online;
   for (const NodeView& n : view.nodes) {
     // A node that is not healthy is listed on its own line with its health.
+    // Remote nodes are named "RemoteNode" on their own lines and listed apart.
+    const char* kind = n.guest ? "GuestNode " : (n.remote ? "RemoteNode " : "Node ");
     const char* health =
         n.health < 0 ? " (health is RED)" : (n.health == 0 ? " (health is YELLOW)" : "");
     if (n.unclean) {
       // crm_mon's words: a member that must be fenced for a failure is still online.
-      out << item << "* Node " << n.name << ": UNCLEAN (" << (n.online ? "online" : "offline")
+      out << item << "* " << kind << n.name << ": UNCLEAN (" << (n.online ? "online" : "offline")
           << ")" << health << "\n";
     } else if (n.online && n.standby) {
-      out << item << "* Node " << n.name << ": standby" << health << "\n";
+      out << item << "* " << kind << n.name << ": standby" << health << "\n";
     } else if (n.online && n.maintenance) {
-      out << item << "* Node " << n.name << ": maintenance" << health << "\n";
+      out << item << "* " << kind << n.name << ": maintenance" << health << "\n";
     } else if (n.health <= 0) {
-      out << item << "* Node " << n.name << ": " << (n.online ? "online" : "OFFLINE") << health
+      out << item << "* " << kind << n.name << ": " << (n.online ? "online" : "OFFLINE") << health
           << "\n";
     } else if (n.online) {
-      online.push_back(n.name);
-    } else {
-      offline.push_back(n.name);
+      (n.guest ? guest_online : (n.remote ? remote_online : online)).push_back(n.name);
+    } else if (!n.guest) {  // offline guests are not listed
+      (n.remote ? remote_offline : offline).push_back(n.name);
     }
   }
   auto list = [&](const char* label, const std::vector<std::string>& names) {
@@ -167,6 +169,9 @@ std::string formatClusterView(const ClusterView& view, const std::string& indent
   };
   list("Online", online);
   list("OFFLINE", offline);
+  list("RemoteOnline", remote_online);
+  list("RemoteOFFLINE", remote_offline);
+  list("GuestOnline", guest_online);
   out << "\n" << heading << "Full List of Resources:\n";
   if (view.resources.empty()) out << item << "* No resources\n";
   for (const ResourceView& r : view.resources) resourceLines(out, r, item);

@@ -240,6 +240,10 @@ ClusterView describeCluster(const WorkingSet& ws, const ActionPlan* plan) {
     nv.maintenance = n.maintenance;
     nv.unclean = n.unclean;
     nv.health = n.health;
+    nv.remote = n.remote;
+    nv.guest = n.guest;
+    // After the transition a remote node is up exactly when its connection will run.
+    if (plan != nullptr && n.remote) nv.online = n.online && !n.shutdown;
     view.nodes.push_back(nv);
   }
   // After the transition a fenced node is down and clean.
@@ -259,6 +263,9 @@ ClusterView describeCluster(const WorkingSet& ws, const ActionPlan* plan) {
            ws.resources[static_cast<std::size_t>(b)].priority;
   });
   for (int top : order) {
+    // crm_mon does not list the connections Pacemaker made up for guest nodes.
+    const Resource& r = ws.resources[static_cast<std::size_t>(top)];
+    if (r.remote_node >= 0 && r.container >= 0) continue;
     ResourceView v = viewOf(ws, ws.resources[static_cast<std::size_t>(top)], plan);
     if (v.orphan && v.nodes.empty()) continue;  // an inactive orphan is not listed
     view.resources.push_back(std::move(v));

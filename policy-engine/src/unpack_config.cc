@@ -1,4 +1,5 @@
 // <configuration> -> typed model: options, nodes, resources, constraints.
+#include <algorithm>
 #include <cstdlib>
 #include <set>
 
@@ -335,7 +336,7 @@ std::optional<Error> Unpacker::readNodes(const pugi::xml_node& node, Cib& cib) {
     nc.line = lines_.lineOf(c);
     nc.uname = c.attribute("uname").as_string(nc.id.c_str());
     nc.type = c.attribute("type").as_string("member");
-    if (nc.type == "remote" || nc.type == "ping") {
+    if (nc.type == "ping") {
       return fail(c, "node type '" + nc.type + "' is not supported yet");
     }
     for (const NodeConfig& other : cib.nodes) {
@@ -413,10 +414,13 @@ Result<Cib> Unpacker::run(const pugi::xml_document& doc) {
   return cib;
 }
 
+// An operation's interval: Pacemaker keeps it in an unsigned 32-bit count of milliseconds
+// (crm_parse_interval_spec caps it there), and the operation keys it prints carry that value.
 std::int64_t parseMs(std::string_view text, bool& ok) {
+  constexpr std::int64_t kMaxIntervalMs = 4294967295;  // G_MAXUINT
   auto ms = parseDurationMs(text);
   ok = ms.has_value();
-  return ms.value_or(0);
+  return std::min(ms.value_or(0), kMaxIntervalMs);
 }
 
 }  // namespace pulse::pe::xmlread

@@ -176,6 +176,11 @@ std::optional<Error> Unpacker::readLocation(const pugi::xml_node& c, Cib& cib) {
   std::string pattern = c.attribute("rsc-pattern").as_string("");
   lc.node = c.attribute("node").as_string("");
   lc.role = c.attribute("role").as_string("");
+  lc.discovery = c.attribute("resource-discovery").as_string("always");
+  if (lc.discovery != "always" && lc.discovery != "never" && lc.discovery != "exclusive") {
+    return fail(
+        c, "resource-discovery '" + lc.discovery + "' is not one of always, never or exclusive");
+  }
   std::vector<ResourceSet> sets;
   if (auto e = readSets(c, sets)) return e;
   if (sets.empty() && rsc.empty() && pattern.empty()) {
@@ -244,7 +249,8 @@ std::optional<Error> Unpacker::readColocation(const pugi::xml_node& c, Cib& cib)
   ColocationConstraint cc;
   cc.id = c.attribute("id").value();
   cc.line = lines_.lineOf(c);
-  if (auto e = readScore(c, "score", cc.score, true)) return e;
+  // Without a score a colocation scores 0, which Pacemaker ignores (sets may carry their own).
+  if (auto e = readScore(c, "score", cc.score, false)) return e;
   cc.influence = parseBool(c, "influence");
   std::vector<ResourceSet> sets;
   if (auto e = readSets(c, sets)) return e;

@@ -114,8 +114,14 @@ std::optional<Error> Unpacker::readStatus(const pugi::xml_node& node, Cib& cib) 
 std::optional<Error> Unpacker::readNodeState(const pugi::xml_node& ns, Cib& cib) {
   NodeStateRecord rec;
   rec.id = ns.attribute("id").as_string("");
-  if (rec.id.empty()) return fail(ns, "missing required attribute 'id'");
   rec.uname = ns.attribute("uname").as_string("");
+  // Pacemaker skips a node_state without id with a warning: the node is then unseen, as if it
+  // had no status at all. (One without uname is still read by its id: Pulse's controller
+  // records a fenced node that way.)
+  if (!ns.attribute("id")) {
+    cib.warnings.push_back(where(ns) + ": node_state without id; ignoring it");
+    return std::nullopt;
+  }
   auto opt = [&](const char* a) -> std::optional<std::string> {
     if (pugi::xml_attribute at = ns.attribute(a)) return std::string(at.value());
     return std::nullopt;
@@ -124,6 +130,7 @@ std::optional<Error> Unpacker::readNodeState(const pugi::xml_node& ns, Cib& cib)
   rec.crmd = opt("crmd");
   rec.join = opt("join");
   rec.expected = opt("expected");
+  rec.node_fenced = ns.attribute("node_fenced").as_int(0) > 0;
   for (pugi::xml_node ta = ns.child("transient_attributes"); ta;
        ta = ta.next_sibling("transient_attributes")) {
     if (auto e = readNvSets(ta, "instance_attributes", rec.transient)) return e;

@@ -5,9 +5,11 @@
 #include <algorithm>
 
 #include "common/crm_bool.h"
+#include "glib_order.h"
 #include "history.h"
 #include "node_health.h"
 #include "policy-engine/xml_dates.h"
+#include "remote_nodes.h"
 #include "rule_eval.h"
 #include "utilization.h"
 
@@ -60,14 +62,27 @@ ClusterOptions readOptions(const Cib& cib, std::vector<std::string>& warnings) {
 }
 
 void setupNodes(const Cib& cib, WorkingSet& ws) {
-  for (const NodeConfig& nc : cib.nodes) {
+  // Pacemaker keeps its node list sorted by name (pe_create_node inserts with
+  // pe__cmp_node_name), and every walk over the nodes -- placement ties, the node list
+  // crm_simulate prints -- follows that order rather than the CIB's.
+  const std::vector<NodeConfig> implied = impliedRemoteNodes(cib);
+  std::vector<const NodeConfig*> sorted;
+  for (const NodeConfig& nc : cib.nodes) sorted.push_back(&nc);
+  for (const NodeConfig& nc : implied) sorted.push_back(&nc);
+  std::stable_sort(sorted.begin(), sorted.end(), [](const NodeConfig* a, const NodeConfig* b) {
+    return numericStrcasecmp(a->uname, b->uname) < 0;
+  });
+  for (const NodeConfig* config : sorted) {
+    const NodeConfig& nc = *config;
     Node n;
     n.id = nc.id;
     n.name = nc.uname;
     n.attributes = nc.attributes;  // rule-guarded sets already resolved at "now"
     n.attributes["#uname"] = nc.uname;
     n.attributes["#id"] = nc.id;
-    n.attributes["#kind"] = "cluster";
+    n.remote = nc.type == "remote" || nc.type == "guest";
+    n.guest = nc.type == "guest";
+    n.attributes["#kind"] = n.guest ? "container" : (n.remote ? "remote" : "cluster");
     // Pacemaker's add_node_attrs(): #is_dc, and #cluster-name / #site-name
     // (site-name, else the cluster's name) unless the node sets them.
     n.attributes["#is_dc"] = (!cib.dc_uuid.empty() && nc.id == cib.dc_uuid) ? "true" : "false";
@@ -86,7 +101,8 @@ void setupNodes(const Cib& cib, WorkingSet& ws) {
     if (auto* v = lookup(nc.attributes, "maintenance")) n.maintenance = crmIsTrue(*v);
     // A node never seen by the cluster is unclean when fencing is on
     // (startup-fencing), and merely offline otherwise.
-    n.unclean = ws.options.stonith_enabled && ws.options.startup_fencing;
+    // A remote node is, once linked to its connection (linkRemoteConnections).
+    n.unclean = !n.remote && ws.options.stonith_enabled && ws.options.startup_fencing;
     int index = static_cast<int>(ws.nodes.size());
     ws.node_index.emplace(n.name, index);
     ws.node_index.emplace(n.id, index);
@@ -151,6 +167,16 @@ void applyNodeState(const NodeStateRecord& st, WorkingSet& ws, int index) {
   if (!options.have_quorum && node.online && options.no_quorum_policy == NoQuorumPolicy::Suicide) {
     fence("cluster does not have quorum");
   }
+}
+
+// A remote node's own attributes (its online state comes from its connection, later).
+void applyRemoteAttributes(const NodeStateRecord& st, Node& node) {
+  node.remote_was_fenced = st.node_fenced;
+  for (const auto& [k, v] : st.transient) node.attributes[k] = v;
+  auto* shutdown = lookup(node.attributes, "shutdown");
+  node.shutdown = shutdown != nullptr && !shutdown->empty() && *shutdown != "0";
+  if (auto* v = lookup(node.attributes, "standby")) node.standby = crmIsTrue(*v);
+  if (auto* v = lookup(node.attributes, "maintenance")) node.maintenance = crmIsTrue(*v);
 }
 
 // Fail-counts and last failures per resource, from the node's attributes.
@@ -413,6 +439,15 @@ void WorkingSet::requestFencing(int node, const std::string& reason, bool unfenc
 
 void WorkingSet::fenceNode(int node, const std::string& reason) {
   Node& n = nodes[static_cast<std::size_t>(node)];
+  if (n.remote) {
+    // Not through an unmanaged connection; otherwise asked for even if already unclean (as
+    // from start-up fencing), and kept unclean (Pacemaker's remote_requires_reset).
+    if (n.connection >= 0 && !resources[static_cast<std::size_t>(n.connection)].managed) return;
+    n.requires_reset = true;
+    n.unclean = true;
+    requestFencing(node, reason);
+    return;
+  }
   if (n.unclean) return;
   n.unclean = true;
   requestFencing(node, reason);
@@ -468,13 +503,23 @@ Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now, bool saniti
     int n = ws.findNode(st.id);
     if (n < 0 && !st.uname.empty()) n = ws.findNode(st.uname);
     if (n < 0) continue;  // status for a node no longer configured
-    applyNodeState(st, ws, n);
+    if (ws.nodes[static_cast<std::size_t>(n)].remote) {
+      applyRemoteAttributes(st, ws.nodes[static_cast<std::size_t>(n)]);
+    } else {
+      applyNodeState(st, ws, n);
+    }
   }
   for (Node& node : ws.nodes) collectFailures(node);
   assessNodeHealth(ws);
   for (const ResourceConfig& rc : cib.resources) {
     ws.top_level.push_back(addResource(rc, -1, cib, ws));
   }
+  // Guest connections come after the configured resources, as Pacemaker appends them.
+  for (ResourceConfig& rc : guestConnectionConfigs(cib)) {
+    const ResourceConfig& kept = ws.guest_connection_configs.emplace_back(std::move(rc));
+    ws.top_level.push_back(addResource(kept, -1, cib, ws));
+  }
+  linkRemoteConnections(ws);
   if (auto e = unpackHistory(ws)) return *e;
   // A promotable clone's running instances are unpromoted unless promoted.
   for (Resource& r : ws.resources) {

@@ -17,7 +17,19 @@
 
 namespace pulse::pe {
 
-enum class OnFail { Ignore, Demote, Recover, Stop, Block, Standby, Fence, RestartContainer };
+// ResetRemote: a remote connection's failure, which fences its node (with fencing) and
+// recovers the connection (Pacemaker's action_fail_reset_remote, for connections only).
+enum class OnFail {
+  Ignore,
+  Demote,
+  Recover,
+  Stop,
+  Block,
+  Standby,
+  Fence,
+  RestartContainer,
+  ResetRemote
+};
 
 // placement-strategy: whether node capacities count, and how nodes of equal
 // score are ranked (balanced: most free capacity first).
@@ -72,6 +84,16 @@ struct Node {
   int assigned_count = 0;  // resources assigned so far (tie-break, like num_resources)
   Capacity capacity;       // <utilization> less what assigned resources consume
   int health = 1;          // from #health-* attributes: -1 red, 0 yellow, 1 green
+  // A Pacemaker Remote node: not a member, reached through its connection resource (an
+  // ocf:pacemaker:remote primitive named like the node), online while that runs.
+  bool remote = false;
+  int connection = -1;  // the connection resource, -1 when none is configured
+  bool unseen = false;  // no status seen yet (fencing it may be revoked, see remote_nodes.cc)
+  bool remote_was_fenced = false;  // its status says it was fenced (node_fenced)
+  bool requires_reset = false;     // a remote node that must be fenced stays unclean
+  // A guest node: a remote node whose connection runs inside a resource of the cluster (the
+  // "container", a VM say, whose remote-node meta-attribute names the node).
+  bool guest = false;
 };
 
 struct Colocation;
@@ -126,6 +148,14 @@ struct Resource {
   int lock_node = -1;
   std::int64_t lock_time = 0;
   bool allow_migrate = false;  // allow-migrate: moves by migrate_to/migrate_from
+  int remote_node = -1;        // for a Pacemaker Remote connection: the node it connects
+  std::int64_t remote_reconnect_ms = 0;  // its reconnect_interval parameter
+  int container = -1;  // a guest node's connection: the resource the guest runs in
+  // resource-discovery per node (index): the strongest mode a location constraint gave it
+  // (empty: "always" everywhere). An exclusive resource runs only on its exclusive nodes.
+  enum class Discovery : std::uint8_t { Always, Never, Exclusive };
+  std::vector<Discovery> discovery;
+  bool exclusive_discovery = false;
   // A migration cut short (migrate_to done, migrate_from not recorded): the engine does not
   // resume it but recovers by stop and start.
   bool partial_migration = false;
@@ -214,6 +244,8 @@ struct WorkingSet {
   std::vector<Resource> resources;  // parents before their children
   // Configurations made up for orphans from their history's agent (stable addresses).
   std::deque<ResourceConfig> orphan_configs;
+  // The connections of guest nodes, which Pacemaker makes up from remote-node meta-attributes.
+  std::deque<ResourceConfig> guest_connection_configs;
   std::vector<int> top_level;  // indices of top-level resources, config order
   // Top-level resources in the order they were placed when capacities count
   // (Pacemaker re-sorts its resource list then, and lists the transition in it).

@@ -1,8 +1,10 @@
 #include "policy-engine/xml_dates.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <limits>
 #include <string>
 
 namespace pulse::pe {
@@ -14,37 +16,83 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+std::int64_t saturatingAdd(std::int64_t a, std::int64_t b) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max() / 4;
+  return a > kMax - b ? kMax : a + b;
+}
+
+// Leap years among years 1..n of the Gregorian calendar.
+std::int64_t leapYearsThrough(std::int64_t n) { return n / 4 - n / 100 + n / 400; }
+
+// An ISO 8601 duration as Pacemaker 2.1.5 reads one (crm_time_parse_duration, then
+// crm_time_get_seconds): a 'P', then amounts with units in any order; 'T' only tells minutes
+// ('M' after it) from months ('M' before it), so "P10S" is ten seconds. Reading stops at '/' or
+// white space. The seconds are Pacemaker's, quirks included, because the operation keys and
+// fail-count expiry the scheduler prints follow from them: a month is 30 days, a week 7 days,
+// but the days count from one (P1D is 0 s, P2D one day, P1W six days) and years count from
+// year 1 (P1Y is 0 s, P2Y 365 days).
 std::optional<std::int64_t> parseIso8601Duration(std::string_view s) {
-  // P[nD]T[nH][nM][nS]; months/years are not meaningful for intervals here.
   s.remove_prefix(1);
+  if (s.empty() || std::isspace(static_cast<unsigned char>(s.front()))) return std::nullopt;
   bool in_time = false;
-  std::int64_t total = 0;
-  while (!s.empty()) {
+  std::int64_t years = 0, months = 0, days = 0, seconds = 0;
+  while (!s.empty() && s.front() != '/' && !std::isspace(static_cast<unsigned char>(s.front()))) {
     if (s.front() == 'T') {
       in_time = true;
       s.remove_prefix(1);
       continue;
     }
+    // Pacemaker reads at most ten digits per amount.
+    std::size_t digits = 0;
+    while (digits < s.size() && digits < 10 && std::isdigit(static_cast<unsigned char>(s[digits])))
+      ++digits;
+    if (digits == 0 || digits == s.size()) return std::nullopt;
     std::int64_t n = 0;
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-    if (ec != std::errc() || ptr == s.data() + s.size()) return std::nullopt;
-    char unit = *ptr;
-    s.remove_prefix(static_cast<std::size_t>(ptr - s.data()) + 1);
-    if (!in_time && unit == 'D') {
-      total += n * 86400000;
-    } else if (!in_time && unit == 'W') {
-      total += n * 7 * 86400000;
-    } else if (in_time && unit == 'H') {
-      total += n * 3600000;
-    } else if (in_time && unit == 'M') {
-      total += n * 60000;
-    } else if (in_time && unit == 'S') {
-      total += n * 1000;
-    } else {
-      return std::nullopt;
+    std::from_chars(s.data(), s.data() + digits, n);
+    char unit = s[digits];
+    s.remove_prefix(digits + 1);
+    switch (unit) {
+      case 'Y':
+        years = n;
+        break;
+      case 'M':
+        if (in_time) {
+          seconds = saturatingAdd(seconds, n * 60);
+        } else {
+          months = n;
+        }
+        break;
+      case 'W':
+        days = saturatingAdd(days, n * 7);
+        break;
+      case 'D':
+        days = saturatingAdd(days, n);
+        break;
+      case 'H':
+        seconds = saturatingAdd(seconds, n * 3600);
+        break;
+      case 'S':
+        seconds = saturatingAdd(seconds, n);
+        break;
+      default:
+        return std::nullopt;
     }
   }
-  return total;
+  // Pacemaker calls a duration of nothing but zeros invalid and then uses 0 in its place.
+  if (years == 0 && months == 0 && days == 0 && seconds == 0) return 0;
+  // Amounts have at most ten digits each, but units may repeat: the sums saturate at about
+  // 290 million years, far past any interval Pacemaker keeps (it caps them at 2^32-1 ms).
+  constexpr std::int64_t kMaxSeconds = std::numeric_limits<std::int64_t>::max() / 1000 / 2;
+  constexpr std::int64_t kMaxDays = kMaxSeconds / 86400 / 2;
+  years = std::min(years, kMaxDays / 366);
+  months = std::min(months, kMaxDays / 30);
+  days = std::min(days, kMaxDays);
+  std::int64_t total = std::min(seconds, kMaxSeconds / 2);
+  std::int64_t whole_days = 0;
+  if (years > 1) whole_days += 365 * (years - 1) + leapYearsThrough(years - 1);
+  if (months > 0) whole_days += months * 30;
+  if (days > 0) whole_days += days - 1;
+  return (total + std::min(whole_days, kMaxDays) * 86400) * 1000;
 }
 
 }  // namespace

@@ -156,6 +156,9 @@ struct LocationConstraint {
   Score score = 0;
   std::string role;
   std::vector<Rule> rules;
+  // resource-discovery: "always" (probe everywhere), "never" (not on these nodes) or
+  // "exclusive" (only on nodes of such constraints, and run nowhere else).
+  std::string discovery = "always";
   int line = 0;
 };
 
@@ -230,6 +233,7 @@ struct NodeStateRecord {
   std::string id;
   std::string uname;
   std::optional<std::string> in_ccm, crmd, join, expected;
+  bool node_fenced = false;  // node_fenced: a remote node's record that it was fenced
   Attributes transient;  // transient_attributes: fail-count-*, last-failure-*, ...
   std::vector<ResourceHistory> resources;
   int line = 0;

@@ -8,8 +8,10 @@
 
 namespace pulse::pe {
 
-// "10", "10s", "500ms", "2min", "1h", "PT1M30S" -> milliseconds. A bare
-// number is seconds (Pacemaker's rule for intervals and timeouts).
+// "10", "10s", "500ms", "2min", "1h", "PT1M30S", "P10S" -> milliseconds. A bare
+// number is seconds (Pacemaker's rule for intervals and timeouts); a leading 'P' is an
+// ISO 8601 duration read as Pacemaker 2.1.5 reads one (crm_parse_interval_spec), its
+// quirks included: units in any order, "P1D" is 0 s and "P1W" six days.
 std::optional<std::int64_t> parseDurationMs(std::string_view text);
 
 // execution-date: seconds since the epoch.
