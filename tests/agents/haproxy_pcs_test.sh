@@ -4,18 +4,8 @@
 # `pcs -f FILE resource create web ocf:pulse:haproxy conffile=... clone` is accepted (the
 # missing required conffile is refused). Exit 0 pass, 1 fail.
 set -u
-(($# == 2)) || { echo "usage: haproxy_pcs_test.sh PCS OCF_ROOT" >&2; exit 2; }
-PCS=$(realpath "$1")
-OCF_ROOT=$(realpath "$2")
-export OCF_ROOT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-# expect_line TEXT FILE WHAT: FILE has a line equal to TEXT.
-expect_line() { grep -qxF -- "$1" "$2" || fail "$3: no line '$1' in:"$'\n'"$(cat "$2")"; }
-
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-cd "$dir" || exit 1
+# shellcheck source=SCRIPTDIR/agent_pcs_lib.sh
+. "$(dirname "$0")/agent_pcs_lib.sh"
 
 "$PCS" resource agents ocf:pulse >agents.out 2>&1 || fail "pcs resource agents ocf:pulse: $(cat agents.out)"
 expect_line haproxy agents.out "pcs resource agents ocf:pulse"
@@ -31,21 +21,7 @@ else
   fail "pcs resource describe ocf:pulse:haproxy: $(cat describe.out)"
 fi
 
-cat >cib.xml <<'XML'
-<cib epoch="3" num_updates="0" admin_epoch="0" validate-with="pacemaker-3.7">
-  <configuration>
-    <crm_config/>
-    <nodes>
-      <node id="1" uname="n1"/>
-      <node id="2" uname="n2"/>
-    </nodes>
-    <resources/>
-    <constraints/>
-  </configuration>
-  <status/>
-</cib>
-XML
-chmod 0640 cib.xml
+empty_cib cib.xml n1 n2
 
 if "$PCS" -f cib.xml resource create web ocf:pulse:haproxy conffile=/etc/haproxy/haproxy.cfg \
   clone >out 2>&1; then
@@ -66,8 +42,4 @@ else
     fail "create without conffile: unexpected error: $(cat out)"
 fi
 
-if ((failures > 0)); then
-  echo "$failures check(s) failed"
-  exit 1
-fi
-echo "PASS: pcs lists, describes and creates ocf:pulse:haproxy"
+finish "pcs lists, describes and creates ocf:pulse:haproxy"
