@@ -17,6 +17,8 @@ import threading
 import time
 import unittest
 
+from agent_test_util import missing
+
 OCF_ROOT = "/usr/lib/ocf"
 OCF_SUCCESS, OCF_ERR_GENERIC, OCF_ERR_INSTALLED, OCF_ERR_CONFIGURED, OCF_NOT_RUNNING = 0, 1, 5, 6, 7
 AGENT = ""
@@ -374,16 +376,6 @@ class ReloadBindTest(AgentCase):
         self.assert_action("monitor", OCF_SUCCESS)
         with self.connect() as s:
             self.assertEqual(echo(s, "after"), "after")
-
-
-def missing(what, package):
-    ci = os.environ.get("CI", "")
-    if ci and ci.lower() != "false" and ci != "0":
-        print(f"FAIL: {what} is not installed (Debian package {package}; ./dev deps installs "
-              f"it), and CI={ci}")
-        sys.exit(1)
-    print(f"SKIPPED: {what} is not installed (Debian package {package}; ./dev deps installs it)")
-    sys.exit(77)
 
 
 if __name__ == "__main__":

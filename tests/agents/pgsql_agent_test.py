@@ -20,6 +20,8 @@ import tempfile
 import time
 import unittest
 
+from agent_test_util import missing
+
 OCF_ROOT = "/usr/lib/ocf"
 BINDIR = "/usr/lib/postgresql/15/bin"
 FAKE_CLUSTER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_cluster")
@@ -589,16 +591,6 @@ class GuardTest(PgCase):
             n.notify("pre", "promote", "n3", "n2 n3")
         n3.act("promote", OCF_SUCCESS)
         self.assertEqual(n3.sql("select count(*) from t"), "1")
-
-
-def missing(what, package):
-    ci = os.environ.get("CI", "")
-    if ci and ci.lower() != "false" and ci != "0":
-        print(f"FAIL: {what} is not installed (Debian package {package}; ./dev deps installs "
-              f"it), and CI={ci}")
-        sys.exit(1)
-    print(f"SKIPPED: {what} is not installed (Debian package {package}; ./dev deps installs it)")
-    sys.exit(77)
 
 
 if __name__ == "__main__":
