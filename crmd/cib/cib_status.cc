@@ -150,6 +150,22 @@ Status deleteResourceHistory(pugi::xml_node cib, const std::string& node_id,
   return bumpVersion(cib, ChangeKind::kStatus);
 }
 
+Status deleteRecurringHistory(pugi::xml_node cib, const std::string& node_id,
+                              const std::string& rsc, const std::string& op,
+                              std::int64_t interval_ms) {
+  if (Status s = requireCib(cib); !s) return s;
+  pugi::xml_node resource = cib.child("status")
+                                .find_child_by_attribute("node_state", "id", node_id.c_str())
+                                .find_child_by_attribute("lrm", "id", node_id.c_str())
+                                .child("lrm_resources")
+                                .find_child_by_attribute("lrm_resource", "id", rsc.c_str());
+  const std::string id = operationKey(rsc, op, interval_ms);
+  pugi::xml_node entry = resource.find_child_by_attribute("lrm_rsc_op", "id", id.c_str());
+  if (!entry) return {};
+  resource.remove_child(entry);
+  return bumpVersion(cib, ChangeKind::kStatus);
+}
+
 Status setNodeAttribute(pugi::xml_node cib, const std::string& node_id, const std::string& name,
                         const std::string& value, AttributeLifetime lifetime) {
   if (Status s = requireCib(cib); !s) return s;

@@ -78,6 +78,14 @@ Status recordOperation(pugi::xml_node cib, const OperationResult& result);
 Status deleteResourceHistory(pugi::xml_node cib, const std::string& node_id,
                              const std::string& rsc);
 
+// Forgets the entry of the recurring operation `op` every `interval_ms` of `rsc` on node
+// `node_id` (RSC_OP_INTERVALMS), as Pacemaker's controller does when it cancels one: the
+// engine then no longer counts that monitor as running there. Bumps num_updates when something
+// was removed; no error when there was nothing.
+Status deleteRecurringHistory(pugi::xml_node cib, const std::string& node_id,
+                              const std::string& rsc, const std::string& op,
+                              std::int64_t interval_ms);
+
 // Where a node attribute lives: transient (status section, gone when the node leaves; attrd)
 // or permanent (the node's instance_attributes in <nodes>; crm_attribute -l forever).
 enum class AttributeLifetime { kTransient, kPermanent };

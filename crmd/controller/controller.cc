@@ -350,8 +350,21 @@ void Controller::recordResult(Dispatched d, const OcfResult& result, ControllerO
                      " status=" + std::to_string(result.exec_status) + " " + result.exit_reason;
   out.log.push_back("result of " + d.action.key + " on " + node +
                     ": rc=" + std::to_string(result.rc) + (expected ? " (expected)" : " (FAILED)"));
-  if (d.action.task == "cancel") {  // nothing to record: the monitor's entry stays as it was
-    if (runner_ && in_runner) (void)runner_->complete(action_id, expected, reason);
+  if (d.action.task == "notify") {
+    // A clone notification leaves no history (Pacemaker records none), and its failure only
+    // is logged: the instances were told, and the transition goes on.
+    if (runner_ && in_runner) (void)runner_->complete(action_id, true, "");
+    return;
+  }
+  if (d.action.task == "cancel") {
+    // The cancelled monitor's entry is forgotten (Pacemaker's controller deletes it), so the
+    // engine no longer counts it as running there: when the instance returns to that role,
+    // the monitor is scheduled again. The runner hears of the cancel once that is durable.
+    queued_.push_back(
+        Change{.cancelled = CancelledMonitor{d.node_id, d.request.resource, d.request.interval_ms},
+               .action_id = in_runner ? action_id : -1,
+               .expected = expected,
+               .reason = reason});
     return;
   }
   cib::OperationResult r;
@@ -523,6 +536,13 @@ void Controller::flushWrites(ControllerOutput& out, bool retry_now) {
         out.log.push_back("cannot record the shutdown of node " + c.shutdown_node_id + ": " +
                           st.error().message);
     }
+    if (c.cancelled) {
+      if (Status s = cib::deleteRecurringHistory(cib, c.cancelled->node_id, c.cancelled->rsc,
+                                                 "monitor", c.cancelled->interval_ms);
+          !s)
+        out.log.push_back("cannot forget the cancelled monitor of " + c.cancelled->rsc + ": " +
+                          s.error().message);
+    }
     if (c.result) {
       c.result->call_id = maxCallId(cib, c.result->node_id) + 1;
       if (Status s = cib::recordOperation(cib, *c.result); !s)
@@ -622,7 +642,10 @@ void Controller::dispatch(ControllerOutput& out) {
                         .timeout_ms = a.timeout_ms,
                         .params = a.params,
                         .meta = a.meta};
-      if (a.task == "monitor" && a.interval_ms == 0) req.expected_rc = cib::kOcfNotRunning;
+      // A probe expects "not running"; a recurring monitor what the engine expects of the role
+      // (8 where the instance runs Promoted), and its history records that target.
+      req.expected_rc =
+          a.task == "monitor" && a.interval_ms == 0 ? cib::kOcfNotRunning : a.expected_rc;
       out.log.push_back("executing " + a.key + " on " + a.node);
       const WallSeconds deadline = now_ + (req.timeout_ms + 999) / 1000 + kClusterDelaySeconds;
       dispatched_[a.id] = Dispatched{req, a, nodeIdOf(*member), deadline, true};

@@ -192,10 +192,17 @@ class Controller {
   static constexpr WallSeconds kDefaultRecheckSeconds = 15 * 60;
 
  private:
+  // A recurring monitor cancelled on a node (its history entry is to be forgotten).
+  struct CancelledMonitor {
+    std::string node_id;
+    std::string rsc;
+    std::int64_t interval_ms = 0;
+  };
   // A status change waiting to be written: a node_state refresh or an operation result.
   struct Change {
     std::optional<std::vector<Member>> members{};  // refresh node_states from this membership
     std::optional<cib::OperationResult> result{};  // with call_id assigned when applied
+    std::optional<CancelledMonitor> cancelled{};
     int action_id = -1;                            // >= 0: complete in the runner once durable
     bool expected = true;
     std::string reason{};

@@ -332,7 +332,8 @@ ControllerOutput Controller::onMonitorResult(const ActionRequest& monitor, const
       .resource = monitor.resource,
       .node = monitor.node,
       .interval_ms = monitor.interval_ms,
-      .pseudo = false};
+      .pseudo = false,
+      .expected_rc = monitor.expected_rc};
   const bool failed = result.exec_status != cib::kExecDone || !isExpectedResult(action, result.rc);
   recordResult(Dispatched{monitor, action, nodeIdOf(*member), 0, false}, result, out);
   if (failed) abortTransition(action.key + " failed on " + monitor.node, out);

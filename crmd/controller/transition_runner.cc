@@ -11,7 +11,9 @@ bool isExpectedResult(const pe::Action& action, int ocf_rc) {
   if (action.task == "monitor" && action.interval_ms == 0) {
     return ocf_rc == kOk || ocf_rc == kNotRunning || ocf_rc == kRunningPromoted;
   }
-  if (action.task == "monitor" && ocf_rc == kRunningPromoted) return true;
+  // A recurring monitor succeeds with the rc its role calls for: 8 for a Promoted instance,
+  // 0 otherwise (a Promoted answer where Unpromoted was expected is a failure, as in Pacemaker).
+  if (action.task == "monitor") return ocf_rc == action.expected_rc;
   return ocf_rc == kOk;
 }
 
@@ -61,7 +63,6 @@ Result<TransitionRunner> TransitionRunner::create(pe::Transition transition) {
 
 std::vector<pe::Action> TransitionRunner::ready() {
   std::vector<pe::Action> out;
-  if (aborted()) return out;
   // Completing a pseudo action can free others, so sweep until nothing changes; graphs are
   // small (hundreds of actions), and each sweep is linear.
   bool progress = true;
@@ -72,7 +73,9 @@ std::vector<pe::Action> TransitionRunner::ready() {
       const auto& firsts = before_.at(action.id);
       const bool runnable = std::all_of(firsts.begin(), firsts.end(),
                                         [this](int first) { return completed_.contains(first); });
-      if (!runnable) continue;
+      // Once aborted, only pseudo actions and those that survive an abort go on (Pacemaker
+      // skips a synapse whose priority is below the abort's; pseudo ones never are).
+      if (!runnable || (aborted() && !action.pseudo && !action.survives_abort)) continue;
       handed_out_.insert(action.id);
       if (action.pseudo) {
         completed_.insert(action.id);

@@ -31,7 +31,8 @@ namespace pulse::crmd {
 
 // Which OCF exit codes count as success for an action: a probe (monitor, interval 0) finds the
 // resource running (0), stopped (7) or promoted (8) and all three are information, not
-// failure; a stop of an already stopped resource returns 0; everything else expects 0.
+// failure; a recurring monitor expects action.expected_rc (8 for a Promoted instance); a stop of
+// an already stopped resource returns 0; everything else expects 0.
 bool isExpectedResult(const pe::Action& action, int ocf_rc);
 
 class TransitionRunner {
@@ -41,14 +42,16 @@ class TransitionRunner {
   static Result<TransitionRunner> create(pe::Transition transition);
 
   // The actions that became runnable since the last call, now counted as in flight. Pseudo
-  // actions never appear: they complete inside this call, possibly making others ready.
+  // actions never appear: they complete inside this call, possibly making others ready. After
+  // an abort only pseudo actions and those marked survives_abort (post-notifications) go on.
   std::vector<pe::Action> ready();
 
   // The result of an action handed out by ready(). An unexpected result aborts the transition
   // (`reason` says why, for the log). An id that is not in flight is an Error.
   Status complete(int action_id, bool succeeded, const std::string& reason = "");
 
-  // Stop handing out actions (a new CIB change or a node loss makes this graph stale).
+  // Stop handing out actions (a new CIB change or a node loss makes this graph stale), but
+  // those that survive an abort.
   void abort(const std::string& reason);
 
   bool aborted() const { return !abort_reason_.empty(); }

@@ -58,6 +58,16 @@ void LocalExecutor::execute(const ActionRequest& request, std::uint64_t session)
     return;
   }
   if (request.operation == "stop") executor_.cancelAll(request.resource);
+  if (request.operation == "cancel") {
+    // The engine cancels a monitor of the role an instance leaves (promote, demote). Cancelling
+    // one that is not scheduled (this crmd restarted since) is done all the same.
+    const bool was = executor_.cancel(request.resource, "monitor",
+                                      std::chrono::milliseconds(request.interval_ms));
+    logEvent("executor: " + describe(request) + (was ? " done" : " (was not scheduled)"));
+    LocalResult r{request, OcfResult{}, false, session};
+    boost::asio::post(io_, [report = report_, r] { report(r); });
+    return;
+  }
   Operation op;
   op.resource = request.resource;
   op.agent = AgentName{request.provider, request.type};

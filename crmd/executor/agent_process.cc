@@ -83,6 +83,11 @@ std::vector<std::string> pulseToolEnvironment(std::vector<std::string> env) {
   if (const std::string rsctmp = daemonEnv("HA_RSCTMP"); !rsctmp.empty()) {
     setEnv(env, "HA_RSCTMP", rsctmp);
   }
+  // The same for HA_VARRUN (ocf-shellfuncs' default /var/run), where ocf:pacemaker:Stateful
+  // keeps the role it runs in.
+  if (const std::string varrun = daemonEnv("HA_VARRUN"); !varrun.empty()) {
+    setEnv(env, "HA_VARRUN", varrun);
+  }
   return env;
 }
 

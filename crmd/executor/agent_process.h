@@ -37,7 +37,9 @@ namespace pulse::crmd {
 // ${HA_SBIN_DIR}/crm_attribute) is the directory of the running executable (crmd's, where
 // Pulse's programs are built and installed), or $PULSE_HA_SBIN_DIR when the daemon has it; the
 // same directory goes first on PATH; PULSE_STATE_DIR is copied from the daemon's environment
-// (crmd exports its state directory), so the programs find the local-admin file. Returns `env`
+// (crmd exports its state directory), so the programs find the local-admin file; HA_RSCTMP and
+// HA_VARRUN are copied when the daemon has them (test nodes sharing one filesystem each get their
+// own agent state folders). Returns `env`
 // with these set (replacing entries of the same name).
 std::vector<std::string> pulseToolEnvironment(std::vector<std::string> env);
 

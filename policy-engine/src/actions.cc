@@ -14,6 +14,7 @@
 #include "fencing.h"
 #include "load_orderings.h"
 #include "migration.h"
+#include "notifications.h"
 #include "order_sets.h"
 
 namespace pulse::pe {
@@ -53,6 +54,7 @@ class Planner {
     settleActionFlags(ws_, plan_);
     applyReloads();
     addLoadOrderings(ws_, plan_);
+    addNotifications(ws_, plan_);
     return std::move(plan_);
   }
 
@@ -278,7 +280,14 @@ class Planner {
     if (r.blocked || inMaintenance(r)) return;
     for (const OperationConfig& op : r.config->ops) {
       if (op.name != "monitor" || op.interval_ms <= 0) continue;
-      if (!op.role.empty() && parseRole(op.role) != Role::Started) continue;
+      // Two ops with one name and interval (say a monitor per role, both every 10 s) are a
+      // configuration error: neither is scheduled (Pacemaker's is_op_dup).
+      if (std::count_if(r.config->ops.begin(), r.config->ops.end(), [&](const auto& other) {
+            return other.name == op.name && other.interval_ms == op.interval_ms;
+          }) > 1)
+        continue;
+      const Role op_role = op.role.empty() ? Role::Unknown : parseRole(op.role);
+      if (op_role == Role::Stopped) continue;
       auto enabled = op.attributes.find("enabled");
       if (enabled != op.attributes.end() && enabled->second == "false") continue;
       // A monitor is needed where the resource starts, and where it stays
@@ -288,12 +297,49 @@ class Planner {
       auto starts = actionsOf(index, "start", r.assigned_to);
       bool starting = !starts.empty() && !act(starts[0]).optional;
       bool kept = !starting && r.recurringActive(r.assigned_to, op.name, op.interval_ms);
+      // A monitor configured for a role watches only an instance in that role; one without a
+      // role watches every role but Promoted (recurring_op_for_active). A monitor of the other
+      // role that runs there now is cancelled before the role changes.
+      if ((op_role != Role::Unknown && op_role != r.next_role) ||
+          (op_role == Role::Unknown && r.next_role == Role::Promoted)) {
+        if (kept) cancelRecurring(index, op.interval_ms);
+        continue;
+      }
       int monitor = customAction(index, "monitor", op.interval_ms, r.assigned_to, kept);
       // A monitor runs after the start it watches, and cannot run if that start cannot.
       for (int start : starts) {
         addEdge(start, monitor, kOrderImpliesThen | kOrderRunnableLeft,
                 "monitor after start of " + r.id);
       }
+      // ... and after the promotion or demotion that puts the instance in its role.
+      const char* change = r.next_role == Role::Promoted ? "promote"
+                           : r.role == Role::Promoted    ? "demote"
+                                                         : nullptr;
+      if (change != nullptr) {
+        for (int id : actionsOf(index, change, r.assigned_to)) {
+          addEdge(id, monitor, kOrderOptional | kOrderRunnableLeft,
+                  "monitor after " + std::string(change) + " of " + r.id);
+        }
+      }
+    }
+  }
+
+  // Cancels the recurring monitor `interval_ms` where the resource is assigned, before its
+  // promotion, demotion or stop there (Pacemaker's cancel ordering by the current role).
+  void cancelRecurring(int index, std::int64_t interval_ms) {
+    const Resource& r = rsc(index);
+    const int cancel = customAction(index, "cancel", interval_ms, r.assigned_to, false);
+    const char* before = nullptr;
+    if (r.role == Role::Promoted) {
+      before = "demote";
+    } else if (r.role == Role::Unpromoted || r.role == Role::Started) {
+      before = r.next_role == Role::Promoted  ? "promote"
+               : r.next_role == Role::Stopped ? "stop"
+                                              : nullptr;
+    }
+    if (before == nullptr) return;
+    for (int id : actionsOf(index, before, r.assigned_to)) {
+      addEdge(cancel, id, kOrderRunnableLeft, "cancel before " + std::string(before));
     }
   }
 

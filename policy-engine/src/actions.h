@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,9 @@ struct ActionPlan {
   std::vector<std::vector<int>> by_resource;  // action ids per resource index
   std::vector<int> reloading;                 // resources reloaded in place
   std::vector<int> fencing;                   // fence actions (rsc -1, task "stonith")
+  // Clone notifications' notify_* meta attributes, by action id: of each instance's notify
+  // action and of the instance actions they describe (notifications.h).
+  std::map<int, std::map<std::string, std::string>> notify_meta;
 };
 
 // Adds the ordering first -> then to the plan (nothing for an action with itself).

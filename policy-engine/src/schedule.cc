@@ -133,6 +133,9 @@ void fillExecution(const WorkingSet& ws, const PlannedAction& a, Action& out) {
   out.timeout_ms = std::stoll(in.op_meta["timeout"]);
   out.op_digest = computeOpDigests(in, std::nullopt, std::nullopt).all;
   out.params = std::move(in.params);
+  constexpr int kOcfRunningPromoted = 8;
+  if (a.task == "monitor" && a.interval_ms > 0 && r.next_role == Role::Promoted)
+    out.expected_rc = kOcfRunningPromoted;
 }
 
 Result<Transition> scheduleUnpacked(Result<Cib> cib, const ScheduleOptions& options) {
@@ -180,7 +183,14 @@ Result<Transition> scheduleUnpacked(Result<Cib> cib, const ScheduleOptions& opti
     out.node = a.node >= 0 ? ws->nodes[static_cast<std::size_t>(a.node)].name : "";
     out.interval_ms = a.interval_ms;
     out.pseudo = a.pseudo;
-    if (options.with_execution) fillExecution(*ws, a, out);
+    if (options.with_execution) {
+      fillExecution(*ws, a, out);
+      // A clone notification's notify_* variables (notifications.h), as action meta.
+      if (auto n = plan->notify_meta.find(id); out.has_agent && n != plan->notify_meta.end()) {
+        out.meta.insert(n->second.begin(), n->second.end());
+        out.survives_abort = a.task == "notify" && n->second.at("notify_type") == "post";
+      }
+    }
     t.actions.push_back(std::move(out));
   }
   for (const ActionEdge& e : plan->edges) {

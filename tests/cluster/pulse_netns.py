@@ -135,14 +135,14 @@ class NetnsCluster:
     def start_crmd(self, i: int, wait: bool = True):
         lines_before = len(self.log_lines(i)) if os.path.exists(self.log_path(i)) else 0
         # Each node its own agent state directory, as on separate machines (see HA_RSCTMP in
-        # crmd/executor/agent_process.cc).
+        # crmd/executor/agent_process.cc); HA_VARRUN too (Stateful keeps its role there).
         rsctmp = os.path.join(self.state_dir(i), "rsctmp")
         os.makedirs(rsctmp, exist_ok=True)
         subprocess.run([HARNESS, "start", str(i), "crmd", self.crmd, "--state-dir",
                         self.state_dir(i), "--name", f"n{i}", *self.crmd_args(),
                         *self.extra_crmd_args],
-                       env=dict(self.env, HA_RSCTMP=rsctmp), check=True, text=True,
-                       capture_output=True, timeout=60)
+                       env=dict(self.env, HA_RSCTMP=rsctmp, HA_VARRUN=rsctmp), check=True,
+                       text=True, capture_output=True, timeout=60)
         if wait:
             self.wait_for(lambda: any("listening on" in text
                                       for _, text in self.log_lines(i)[lines_before:]),

@@ -98,6 +98,33 @@ TEST(TransitionRunner, ExternalAbortStopsHandingOut) {
   EXPECT_EQ(runner->abortReason(), "node n3 lost");
 }
 
+// A clone's promotion with its post-notifications: promote(1) -> promoted(2, pseudo) ->
+// post_notify(3, pseudo) -> notify on n1(4), notify on n2(5) -> confirmed-post(6, pseudo).
+TEST(TransitionRunner, PostNotificationsStillRunAfterAnAbort) {
+  pe::Transition t;
+  t.actions = {action(1, "promote", "st", "n1"),
+               action(2, "promoted", "st-clone", "", true),
+               action(3, "notify", "st-clone", "", true),
+               action(4, "notify", "st", "n1"),
+               action(5, "notify", "st", "n2"),
+               action(6, "notified", "st-clone", "", true),
+               action(7, "start", "vip", "n1")};
+  t.actions[3].survives_abort = t.actions[4].survives_abort = true;
+  t.orderings = {{1, 2}, {2, 3}, {3, 4}, {3, 5}, {4, 6}, {5, 6}, {2, 7}};
+  auto runner = TransitionRunner::create(t);
+  ASSERT_TRUE(runner.ok());
+  EXPECT_EQ(ids(runner->ready()), (std::vector<int>{1}));
+  runner->abort("CIB changed");  // the promotion score the agent wrote
+  ASSERT_TRUE(runner->complete(1, true).ok());
+  // The pseudo actions pass, the post-notifications go out; vip's start does not.
+  EXPECT_EQ(ids(runner->ready()), (std::vector<int>{4, 5}));
+  EXPECT_FALSE(runner->finished());
+  ASSERT_TRUE(runner->complete(4, true).ok());
+  ASSERT_TRUE(runner->complete(5, true).ok());
+  EXPECT_TRUE(runner->ready().empty());
+  EXPECT_TRUE(runner->finished());
+}
+
 TEST(TransitionRunner, ProbesAcceptRunningAndStopped) {
   pe::Action probe = action(1, "monitor", "vip", "n1");
   EXPECT_TRUE(isExpectedResult(probe, 0));

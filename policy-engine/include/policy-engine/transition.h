@@ -85,6 +85,13 @@ struct Action {
   std::map<std::string, std::string> meta{};
   std::int64_t timeout_ms = 0;
   std::string op_digest{};
+  // The rc of a healthy result: 8 (OCF_RUNNING_PROMOTED) for a recurring monitor of an
+  // instance that runs Promoted, else 0 (Pacemaker's CRM_meta_op_target_rc).
+  int expected_rc = 0;
+  // Still run when the transition is aborted, once what it waits for is done (Pacemaker's
+  // priority INFINITY): a clone's post-notifications, so that its instances hear what was done
+  // even when that changed the CIB (a promotion score write aborts the transition).
+  bool survives_abort = false;
 };
 
 struct Ordering {
