@@ -178,6 +178,12 @@ pg_basebackup_from() {
 	return "$OCF_SUCCESS"
 }
 
+# The timeline the primary at HOST PORT writes now (from its current WAL file's name: its
+# control file shows a fresh promotion only after the next checkpoint).
+pg_primary_timeline() {
+	pg_remote_sql "$1" "$2" "select ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int"
+}
+
 # Succeeds when pg_controldata's cluster state $1 is a primary's (running, crashed, stopped),
 # not a standby's ("in archive recovery", "shut down in recovery").
 pg_primary_state() {
@@ -185,12 +191,13 @@ pg_primary_state() {
 	return 1
 }
 
-# Rewinds pgdata onto the primary at HOST PORT's timeline; fails (logged) when it cannot.
+# Rewinds pgdata onto the primary at HOST PORT's timeline (logged); 1 when pg_rewind failed,
+# 2 when it cannot run here (wal_log_hints and data checksums off).
 pg_rewind_from() {
 	if [ "$(pg_control 'wal_log_hints setting')" != on ] &&
 		[ "$(pg_control 'Data page checksum version')" = 0 ]; then
 		ocf_log warn "pg_rewind cannot run: wal_log_hints is off and data checksums are off in $PGDATA (set wal_log_hints = on)"
-		return 1
+		return 2
 	fi
 	# pg_rewind reads the primary's timeline from its control file, which a promotion updates
 	# only at its next checkpoint: without one, a diverged node is "no rewind required".

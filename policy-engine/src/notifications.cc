@@ -200,20 +200,23 @@ class Notifier {
       for (int a : actionsWithTask(plan_, leaf, task, -1)) {
         if (!act(a).optional) plan_.notify_meta[a] = keys;
       }
+      // Read before notify() adds actions (which moves the plan's actions).
       const PlannedAction* stop = findAction(plan_, leaf, "stop", -1);
+      const bool stays = stop == nullptr || stop->optional;
       if ((task == "stop" || task == "demote") && r.role != Role::Stopped &&
           r.role != Role::Unknown) {
         for (int n : r.running_on) {
           if (ws_.nodes[static_cast<std::size_t>(n)].unclean) continue;  // fenced, not told
           notify(leaf, n, "pre", task, pre, pre_done, meta);
-          if (task == "demote" || stop == nullptr || stop->optional)
+          if (task == "demote" || stays)
             postNotify(leaf, n, task, post, post_done, meta, post_runnable);
         }
       }
       if ((task == "start" || task == "promote") && r.next_role != Role::Stopped &&
           r.next_role != Role::Unknown && r.assigned_to >= 0) {
         const PlannedAction* start = findAction(plan_, leaf, "start", r.assigned_to);
-        if (task != "start" || start == nullptr || start->optional)
+        const bool started = start == nullptr || start->optional;
+        if (task != "start" || started)
           notify(leaf, r.assigned_to, "pre", task, pre, pre_done, meta);
         postNotify(leaf, r.assigned_to, task, post, post_done, meta, post_runnable);
       }

@@ -400,6 +400,27 @@ class RewindTest(RejoinCase):
         self.assert_rejoined(n1, n2)
         self.assertEqual(self.moved_aside(n1), [], "rewound, yet the data was copied afresh")
 
+    def test_a_standby_away_during_a_failover_with_wal_past_the_fork_is_rewound(self):
+        n1 = self.first_primary()
+        n2, n3 = self.node("n2"), self.node("n3")
+        n2.act("start", OCF_SUCCESS)
+        n3.act("start", OCF_SUCCESS)
+        self.wait_streaming(n1, "n2:n2 n3:n3")
+        n3.act("stop", OCF_SUCCESS)
+        n1.sql("insert into t values (1, 'n1 and n2 only')")
+        n2.wait_for("select count(*) from t", "1")
+        n2.act("stop", OCF_SUCCESS)  # away with WAL n3 never got
+        n1.crash()
+        self.primary = n3
+        n3.act("start", OCF_SUCCESS)
+        n3.notify("pre", "promote", "n3", "n3")
+        n3.act("promote", OCF_SUCCESS)
+        n3.sql("insert into t values (2, 'on the new primary')")
+        _, stderr = n2.act("start", OCF_SUCCESS)
+        self.assertIn("older timeline", stderr)
+        self.wait_streaming(n3, "n2:n2")
+        n2.wait_for("select string_agg(id::text, ' ' order by id) from t", "2")
+
 
 class RewindLaterTest(RejoinCase):
     params = {"synchronous": "on"}

@@ -4,7 +4,7 @@
 # for a promotable agent promote/demote twice each), on a single PostgreSQL 15 instance
 # (initdb'd here, a free 127.0.0.1 port): start brings it up as a standby, promote makes it the
 # primary, demote a standby again. No cluster: crm_attribute and crm_node are the stand-ins in
-# fake_cluster/ (HA_SBIN_DIR), which keep the promotion scores as files. PostgreSQL runs as
+# fake_cluster/ (HA_SBIN_DIR), which keep the promotion scores as files and name the node n1. PostgreSQL runs as
 # user postgres, so this needs root. Exit 0 pass, 1 fail, 77 skipped (not root, tool missing,
 # CI unset).
 set -euo pipefail
@@ -27,10 +27,11 @@ chmod 755 "$dir"
 mkdir "$dir/sock" "$dir/cib" "$dir/run" "$dir/pg"
 chown postgres "$dir/sock" "$dir/pg"
 export OCF_ROOT=/usr/lib/ocf HA_RSCTMP=$dir/run OCF_RESOURCE_INSTANCE=ocf-tester
-export HA_SBIN_DIR=$here/fake_cluster PULSE_FAKE_CIB=$dir/cib
+# No node_name parameter: the agent asks crm_node -n (the stand-in answers n1).
+export HA_SBIN_DIR=$here/fake_cluster PULSE_FAKE_CIB=$dir/cib PULSE_FAKE_NODE=n1
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-params=(pgdata="$dir/pg/data" pghost="$dir/sock" pgport="$port" node_name=n1
-  listen_addresses=127.0.0.1 logfile="$dir/pg/postgresql.log")
+params=(pgdata="$dir/pg/data" pghost="$dir/sock" pgport="$port" listen_addresses=127.0.0.1
+  logfile="$dir/pg/postgresql.log")
 cleanup() {
   env "${params[@]/#/OCF_RESKEY_}" "$agent" stop >/dev/null 2>&1 || true
   rm -rf "$dir"
