@@ -313,9 +313,11 @@ pg_lsn() {
 		coalesce(pg_last_wal_replay_lsn(), '0/0')), '0/0')::bigint"
 }
 
-# The standbys named in synchronous_standby_names, space-separated.
+# The standbys named in synchronous_standby_names, space-separated; fails (printing psql's
+# error) when the server does not answer: its error text is no list of standbys.
 pg_sync_names() {
-	pg_words "$(pg_sql "show synchronous_standby_names" | sed 's/^[^(]*(//; s/).*//; s/[",]/ /g')"
+	names=$(pg_sql "show synchronous_standby_names") || { echo "$names"; return 1; }
+	pg_words "$(echo "$names" | sed 's/^[^(]*(//; s/).*//; s/[",]/ /g')"
 }
 
 # Sets synchronous_standby_names to ANY 1 of the given standbys (none: asynchronous).
