@@ -23,8 +23,10 @@ primary (lost) and rows present that were never sent with an ok or unknown outco
 and every node must hold the same rows.
 
 Then M planned switchovers (default 10): a location constraint for the Promoted role on another
-node (what `pcs resource move pg-clone NODE --promoted` makes in pcs 0.11), the time from the
-constraint to the first acknowledged write on the new primary, then the constraint removed.
+node (what `pcs resource move pg-clone NODE --promoted` makes in pcs 0.11; Pulse's pcs has no
+--promoted yet, so it is pushed with `pcs cluster cib-push`), the time from the constraint to
+the first acknowledged write on the new primary, then the constraint removed (`pcs constraint
+delete`).
 
 A VIP checker and a watch of every node's pg_is_in_recovery() run throughout: samples with the
 VIP on two nodes and rounds with two writable primaries must be 0.
@@ -107,7 +109,7 @@ def switchover_run(c, primary, run, runs, samples, totals):
     took = c.wait_for(lambda: c.writer.outage_after(t0), RECOVER_S,
                       "the first acknowledged write after the switchover")
     new = c.wait_settled(RECOVER_S)
-    c.push_xml(lambda cib: cib.replace(location_xml(f"n{target}"), "", 1))
+    c.pcs(1, "constraint", "delete", "bench-promote-pg")
     lost, phantoms, counts = c.audit(new)
     totals.add(lost, phantoms, counts)
     if new != target:

@@ -188,7 +188,15 @@ class PostgresCluster(ResourceCluster):
                  "cidr_netmask=32", "op", "monitor", "interval=5s")
         self.pcs(1, "constraint", "colocation", "add", "pg-vip", "with", "Promoted",
                  "pg-clone", "INFINITY")
-        self.pcs(1, "constraint", "order", "promote", "pg-clone", "then", "start", "pg-vip")
+        # Two one-way orders rather than one symmetrical: the VIP starts after the promotion
+        # and stops only after the demotion. Standbys stream through the VIP; with it gone
+        # first, a demoted primary's fast shutdown waits for its WAL senders to deliver the
+        # shutdown checkpoint over connections whose address has vanished, until
+        # wal_sender_timeout (60 s). (PAF's guide orders them the same way.)
+        self.pcs(1, "constraint", "order", "promote", "pg-clone", "then", "start", "pg-vip",
+                 "symmetrical=false")
+        self.pcs(1, "constraint", "order", "demote", "pg-clone", "then", "stop", "pg-vip",
+                 "symmetrical=false")
         self.wait_roles({"n1"}, 0, SETTLE_S)
         self.wait_started("pg-vip", SETTLE_S, on=["n1"])
         for i in (2, 3):
@@ -242,14 +250,21 @@ class PostgresCluster(ResourceCluster):
         return sorted(out.split()) if out else []
 
     def wait_settled(self, timeout, via=None):
-        """Every node runs pg: one Promoted, the others Unpromoted and streaming from it, the
-        VIP on the primary; returns the primary's index."""
+        """Every node runs pg: one Promoted, the others Unpromoted and streaming from it as
+        its synchronous standbys, the VIP on the primary; returns the primary's index."""
         all_nodes = {f"n{i}" for i in range(1, self.nodes + 1)}
         promoted = self.wait_roles(all_nodes, self.nodes - 1, timeout, via)
         p = int(promoted[1:])
         others = sorted(all_nodes - {promoted})
         self.wait_for(lambda: self.streaming(p) == others, timeout,
                       f"{' and '.join(others)} streaming from {promoted}", interval=0.3)
+        # A new primary runs asynchronously until its monitor names the streaming standbys;
+        # until then the agent refuses to promote any of them (they may lack acknowledged
+        # commits), so the next fault waits for this.
+        names = "ANY 1 (" + ", ".join(f'"{n}"' for n in others) + ")"
+        self.wait_for(lambda: self.node_sql(p, "show synchronous_standby_names") == names,
+                      timeout, f"synchronous_standby_names {names} on {promoted}",
+                      interval=0.3)
         self.wait_started("pg-vip", timeout, on=[promoted], i=via)
         return p
 
