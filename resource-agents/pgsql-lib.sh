@@ -37,9 +37,10 @@ pg_conninfo() {
 	echo "$ci"
 }
 
-# One SQL statement on the server at HOST PORT (database postgres, as repuser).
+# One SQL statement on the server at HOST PORT (database postgres, as repuser). With
+# PG_REMOTE_LIMIT set (seconds), psql is cut off after that long.
 pg_remote_sql() {
-	pg_run "$BIN/psql" -XAtq -v ON_ERROR_STOP=1 -d "$(pg_conninfo "$1" "$2") connect_timeout=2 dbname=postgres" \
+	pg_run ${PG_REMOTE_LIMIT:+timeout "$PG_REMOTE_LIMIT"} "$BIN/psql" -XAtq -v ON_ERROR_STOP=1 -d "$(pg_conninfo "$1" "$2") connect_timeout=2 dbname=postgres" \
 		-c "$3" 2>&1
 }
 
