@@ -183,6 +183,10 @@ class PostgresCluster(ResourceCluster):
         self.pcs(1, "resource", "create", "pg", "ocf:pulse:pgsql", *self.pg_params(),
                  "op", "monitor", "interval=3s", "role=Promoted", "timeout=20s",
                  "op", "monitor", "interval=4s", "role=Unpromoted", "timeout=20s",
+                 # The agent refuses to promote a standby that another one is ahead of, and
+                 # raises the other's score: a demotion (a no-op on a standby) is enough to
+                 # let the cluster promote that one, not a restart of the refused standby.
+                 "op", "promote", "timeout=60s", "on-fail=demote",
                  "promotable", "notify=true")
         self.pcs(1, "resource", "create", "pg-vip", "ocf:heartbeat:IPaddr2", f"ip={VIP}",
                  "cidr_netmask=32", "op", "monitor", "interval=5s")
