@@ -22,11 +22,11 @@ three stream again. After every run the rows are audited: acknowledged rows miss
 primary (lost) and rows present that were never sent with an ok or unknown outcome (phantoms),
 and every node must hold the same rows.
 
-Then M planned switchovers (default 10): a location constraint for the Promoted role on another
-node (what `pcs resource move pg-clone NODE --promoted` makes in pcs 0.11; Pulse's pcs has no
---promoted yet, so it is pushed with `pcs cluster cib-push`), the time from the constraint to
-the first acknowledged write on the new primary, then the constraint removed (`pcs constraint
-delete`).
+Then M planned switchovers (default 10): a location rule for the Promoted role on another node
+(`pcs constraint location pg-clone rule role=Promoted score=INFINITY '#uname' eq NODE`; pcs
+0.11's `pcs resource move pg-clone NODE --promoted` does the same, Pulse's pcs has no --promoted
+yet), the time from the command to the first acknowledged write on the new primary, then the
+constraint removed (`pcs constraint delete`).
 
 A VIP checker and a watch of every node's pg_is_in_recovery() run throughout: samples with the
 VIP on two nodes and rounds with two writable primaries must be 0.
@@ -92,20 +92,12 @@ def power_off_run(c, primary, run, runs, samples, totals):
     return new
 
 
-def location_xml(target):
-    return (f'<rsc_location id="bench-promote-pg" rsc="pg-clone" role="Promoted" '
-            f'node="{target}" score="INFINITY"/>')
-
-
 def switchover_run(c, primary, run, runs, samples, totals):
     target = primary % c.nodes + 1
     time.sleep(1.0)
     t0 = time.time()
-    c.push_xml(lambda cib: cib.replace("<constraints>", "<constraints>" +
-                                       location_xml(f"n{target}"), 1)
-               if "<constraints>" in cib else
-               cib.replace("<constraints/>", f"<constraints>{location_xml(f'n{target}')}"
-                           "</constraints>", 1))
+    c.pcs(1, "constraint", "location", "pg-clone", "rule", "role=Promoted", "score=INFINITY",
+          "constraint-id=bench-promote-pg", "#uname", "eq", f"n{target}")
     took = c.wait_for(lambda: c.writer.outage_after(t0), RECOVER_S,
                       "the first acknowledged write after the switchover")
     new = c.wait_settled(RECOVER_S)

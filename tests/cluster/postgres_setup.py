@@ -28,7 +28,6 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 import time
 
 from pulse_netns import node_address
@@ -347,13 +346,3 @@ class PostgresCluster(ResourceCluster):
         for status, _, _ in after.values():
             counts[status] = counts.get(status, 0) + 1
         return lost, phantoms, counts
-
-    def push_xml(self, edit):
-        """cib-push of edit(cib text) -> new text, diffed against the CIB it was made from."""
-        original = self.pcs(1, "cluster", "cib").stdout
-        with tempfile.TemporaryDirectory() as tmp:
-            before, after = os.path.join(tmp, "before.xml"), os.path.join(tmp, "after.xml")
-            for path, text in ((before, original), (after, edit(original))):
-                with open(path, "w") as f:
-                    f.write(text)
-            self.pcs(1, "cluster", "cib-push", after, f"diff-against={before}")
