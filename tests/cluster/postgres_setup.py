@@ -14,7 +14,8 @@ What a user does on real machines, and what differs here:
     only folder each node sees as its own (the harness bind-mounts it), so a link there
     (pg -> STATE/nI-pg, next to the node's state directory STATE/nI, which crmd keeps
     private) gives every node its own PostgreSQL folder, which outlives power-offs like a
-    disk. On a real node: pgdata=/var/lib/postgresql/15/main.
+    disk. On a real node: an initdb'd pgdata such as /var/lib/postgresql/15/pulse (Debian's
+    own 15/main keeps its configuration in /etc/postgresql, and the agent runs pg_ctl -D).
   - node 1's database is made by hand before the resource exists, as every guide does: initdb
     (wal_log_hints = on for pg_rewind), a replication role, pg_hba for the cluster's subnet
     and the VIP's, the application's table. Nodes 2 and 3 start empty: the agent copies them
