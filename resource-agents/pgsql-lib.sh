@@ -37,9 +37,10 @@ pg_conninfo() {
 	echo "$ci"
 }
 
-# One SQL statement on the server at HOST PORT (database postgres, as repuser).
+# One SQL statement on the server at HOST PORT (database postgres, as repuser). With
+# PG_REMOTE_LIMIT set (seconds), psql is cut off after that long.
 pg_remote_sql() {
-	pg_run "$BIN/psql" -XAtq -v ON_ERROR_STOP=1 -d "$(pg_conninfo "$1" "$2") connect_timeout=2 dbname=postgres" \
+	pg_run ${PG_REMOTE_LIMIT:+timeout "$PG_REMOTE_LIMIT"} "$BIN/psql" -XAtq -v ON_ERROR_STOP=1 -d "$(pg_conninfo "$1" "$2") connect_timeout=2 dbname=postgres" \
 		-c "$3" 2>&1
 }
 
@@ -313,9 +314,11 @@ pg_lsn() {
 		coalesce(pg_last_wal_replay_lsn(), '0/0')), '0/0')::bigint"
 }
 
-# The standbys named in synchronous_standby_names, space-separated.
+# The standbys named in synchronous_standby_names, space-separated; fails (printing psql's
+# error) when the server does not answer: its error text is no list of standbys.
 pg_sync_names() {
-	pg_words "$(pg_sql "show synchronous_standby_names" | sed 's/^[^(]*(//; s/).*//; s/[",]/ /g')"
+	names=$(pg_sql "show synchronous_standby_names") || { echo "$names"; return 1; }
+	pg_words "$(echo "$names" | sed 's/^[^(]*(//; s/).*//; s/[",]/ /g')"
 }
 
 # Sets synchronous_standby_names to ANY 1 of the given standbys (none: asynchronous).
