@@ -203,7 +203,7 @@ class Controller {
     std::optional<std::vector<Member>> members{};  // refresh node_states from this membership
     std::optional<cib::OperationResult> result{};  // with call_id assigned when applied
     std::optional<CancelledMonitor> cancelled{};
-    int action_id = -1;                            // >= 0: complete in the runner once durable
+    int action_id = -1;  // >= 0: complete in the runner once durable
     bool expected = true;
     std::string reason{};
     std::string fenced_node_id{};         // non-empty: record this node fenced (cleanly down)

@@ -223,9 +223,9 @@ int runDaemon(AdminServerOptions options, NodeDaemonOptions cluster_options,
            displayFingerprint((*server)->fingerprint()) + ")");
   std::unique_ptr<http::HttpServer> metrics_server;
   if (!metrics_options.address.off) {
-    auto started = metrics::startMetricsServer(
-        metrics_options.address,
-        [cluster = cluster->get()] { return renderNodeMetrics(*cluster); });
+    auto started = metrics::startMetricsServer(metrics_options.address, [cluster = cluster->get()] {
+      return renderNodeMetrics(*cluster);
+    });
     if (started) {
       metrics_server = std::move(started).value();
       logEvent("metrics on http://" + metrics_server->endpoint() + "/metrics");

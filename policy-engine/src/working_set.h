@@ -147,8 +147,8 @@ struct Resource {
   // shutdown-lock: the node this resource stays on while that node is shut down.
   int lock_node = -1;
   std::int64_t lock_time = 0;
-  bool allow_migrate = false;  // allow-migrate: moves by migrate_to/migrate_from
-  int remote_node = -1;        // for a Pacemaker Remote connection: the node it connects
+  bool allow_migrate = false;            // allow-migrate: moves by migrate_to/migrate_from
+  int remote_node = -1;                  // for a Pacemaker Remote connection: the node it connects
   std::int64_t remote_reconnect_ms = 0;  // its reconnect_interval parameter
   int container = -1;  // a guest node's connection: the resource the guest runs in
   // resource-discovery per node (index): the strongest mode a location constraint gave it

@@ -234,7 +234,7 @@ struct NodeStateRecord {
   std::string uname;
   std::optional<std::string> in_ccm, crmd, join, expected;
   bool node_fenced = false;  // node_fenced: a remote node's record that it was fenced
-  Attributes transient;  // transient_attributes: fail-count-*, last-failure-*, ...
+  Attributes transient;      // transient_attributes: fail-count-*, last-failure-*, ...
   std::vector<ResourceHistory> resources;
   int line = 0;
 };

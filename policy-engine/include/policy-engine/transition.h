@@ -25,7 +25,7 @@ struct NodeView {
   bool standby = false;
   bool maintenance = false;
   bool unclean = false;
-  int health = 1;  // node-health: -1 red, 0 yellow, 1 green (or no health strategy)
+  int health = 1;       // node-health: -1 red, 0 yellow, 1 green (or no health strategy)
   bool remote = false;  // a Pacemaker Remote node (crm_mon's RemoteOnline/RemoteOFFLINE)
   bool guest = false;   // a guest node (GuestOnline; not listed while offline)
 };
