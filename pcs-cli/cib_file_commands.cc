@@ -268,9 +268,7 @@ Result<LiveFacts> liveFacts(NodeSession& session, const std::string& dc,
   f.cluster_name = st->cluster_name();
   f.quorate = st->quorum().quorate();
   f.enabled = st->enabled();
-  const std::string current = std::to_string(version.admin_epoch()) + "." +
-                              std::to_string(version.epoch()) + "." +
-                              std::to_string(version.num_updates());
+  const std::string current = versionText(version);
   for (const auto& m : st->members()) {
     if (m.in_view()) f.online.push_back(m.name());
     if (!m.in_view() && m.lost_at_ms() > 0) {

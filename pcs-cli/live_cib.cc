@@ -33,6 +33,11 @@ std::string noDcReason(NodeSession& session) {
          "), and configuration changes are made only in a partition with quorum";
 }
 
+std::string versionText(const peer::CibVersion& v) {
+  return std::to_string(v.admin_epoch()) + "." + std::to_string(v.epoch()) + "." +
+         std::to_string(v.num_updates());
+}
+
 LiveCib::LiveCib(NodeSession dc, admin::CibGetReply reply, std::string dc_name)
     : dc_(std::move(dc)), reply_(std::move(reply)), dc_name_(std::move(dc_name)) {}
 
@@ -110,11 +115,7 @@ Result<CibWriteOutcome> LiveCib::write(const std::string& xml, bool status_only)
   auto reply = dc_.cibSubmit(request);
   if (!reply) return Error{"Unable to write the CIB on " + dc_name_ + ": " + reply.error().message};
   if (reply->ok()) {
-    const auto& v = reply->version();
-    return CibWriteOutcome{false,
-                           std::to_string(v.admin_epoch()) + "." + std::to_string(v.epoch()) + "." +
-                               std::to_string(v.num_updates()),
-                           v};
+    return CibWriteOutcome{false, versionText(reply->version()), reply->version()};
   }
   // Certainly not applied, and worth another read-edit-write: the CIB moved on, or the
   // membership changed before the write started.

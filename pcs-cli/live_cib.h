@@ -23,6 +23,9 @@ struct CibWriteOutcome {
 // needed, the nodes outside the partition), or an election still running.
 std::string noDcReason(NodeSession& session);
 
+// "admin_epoch.epoch.num_updates", as pcs and crm_mon print a CIB version.
+std::string versionText(const peer::CibVersion& v);
+
 class LiveCib {
  public:
   // Asks the local node who the DC is, then reads the DC's copy, waiting (up to the request
