@@ -102,7 +102,7 @@ TEST_F(ExecutorTest, FailingAgentAnswersEachActionWithItsConfiguredCode) {
 
 TEST_F(ExecutorTest, StatefulPromotedMonitorReturnsRunningPromoted) {
   PULSE_REQUIRE_INSTALLED(OcfRoot::hasSystemAgent("pacemaker", "Stateful"),
-                          "ocf:pacemaker:Stateful", "pacemaker");
+                          "ocf:pacemaker:Stateful", "pacemaker-resource-agents");
   for (const char* action : {"start", "promote", "monitor", "demote", "stop"}) {
     Operation o = op("st", "ocf:pacemaker:Stateful", action);
     o.params["state"] = root_.work("stateful.state");

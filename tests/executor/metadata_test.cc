@@ -92,7 +92,7 @@ TEST(Metadata, DebianIPaddr2IpIsRequiredAndUnique) {
 
 TEST(Metadata, StatefulMonitorsPerRole) {
   PULSE_REQUIRE_INSTALLED(OcfRoot::hasSystemAgent("pacemaker", "Stateful"),
-                          "ocf:pacemaker:Stateful", "pacemaker");
+                          "ocf:pacemaker:Stateful", "pacemaker-resource-agents");
   OcfRoot root;
   const AgentMetadata md = metadataOf(root, "pacemaker", "Stateful");
   const AgentActionSpec* promoted = md.action("monitor", "Promoted");

@@ -157,7 +157,8 @@ def run(crmd, pcs):
         # Debian's Stateful agent with the executor's environment (pulse_run_agent runs it
         # through runAgent, as crmd's executor does).
         if not os.path.exists(STATEFUL):
-            print(f"# {STATEFUL} not installed: the agent checks are skipped")
+            print(f"# {STATEFUL} not installed (pacemaker-resource-agents): "
+                  "the agent checks are skipped")
         else:
             state = os.path.join(c.state_dir(2), "stateful.state")
 
