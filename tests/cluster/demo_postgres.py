@@ -16,7 +16,7 @@ from pulse_netns import node_address
 TITLE = "PostgreSQL primary and replicas behind a VIP"
 NODES = 3
 CLIENT = f"{PREFIX}-n4"
-AFTER_S = 6.0
+AFTER_S = 8.0
 SETTLE_S = 120
 INSERT = ("insert into writes select 'me', coalesce(max(seq), 0) + 1 from writes "
           "where client = 'me' returning seq, now()")
@@ -102,7 +102,7 @@ def try_text(c, bindir):
     primary = next((n for n in vip_holders(c, VIP)), "n1")
     i = int(primary[1:])
     loop = (f'while sleep 0.2; do PGPASSWORD={WRITER_PASSWORD} psql -X -h {VIP} -U writer '
-            f'-d postgres -Atc \\"{INSERT}\\"; done')
+            f'-d postgres -Atqc \\"{INSERT}\\"; done')
     return f"""  ./dev demo power-off {i}      # in another terminal: {primary}, the primary, loses
                               # power: fenced, a standby promoted, the VIP and writes follow
   ./dev demo boot {i}           # {primary} boots and rejoins as a replica (pg_rewind by the agent)
