@@ -31,6 +31,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import leader_route as lr  # noqa: E402
 from pulse_netns import HARNESS, PASSWORD, node_address  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -118,8 +119,24 @@ def vip_holders(c, addr):
     return held
 
 
-def on_nodes(c):
-    return [i for i in range(1, c.nodes + 1) if not c.powered_off(i)]
+def running_nodes(c):
+    """The nodes whose crmd runs (not powered off, not fenced by themselves)."""
+    return [i for i in range(1, c.nodes + 1)
+            if c.harness("pid", str(i), "crmd", check=False).returncode == 0]
+
+
+def wait_fenced(c, i, off_at):
+    """Before node i boots in a setup with a fence device: waits until the survivors fenced it
+    (a node booted before that would be powered off again by the fence). Survivors without
+    quorum fence nobody, so then there is nothing to wait for; nor, after 30 s, any longer (the
+    user asked for the boot: at worst the fence powers the node off once more)."""
+    survivors = [j for j in running_nodes(c) if j != i]
+    if len(survivors) <= c.nodes // 2:
+        return
+    try:
+        lr.wait_fenced(c, i, off_at, survivors)
+    except AssertionError:
+        print(f"n{i} was not fenced within 30 s of its power-off; booting it anyway")
 
 
 def pcs_cmd(bindir, node=1):
@@ -208,9 +225,17 @@ def power(name, bindir, action, node):
         print(f"n{node} is powered off (its processes killed, its VIPs gone, link down). Now:")
     else:
         if not c.powered_off(node):
-            raise SystemExit(f"demo: n{node} is not powered off")
+            if c.harness("pid", str(node), "crmd", check=False).returncode == 0:
+                raise SystemExit(f"demo: n{node} is not powered off")
+            # Its crmd is gone: the node fenced itself (the watchdog, after losing quorum).
+            # It boots as from a power-off, which first takes the rest of it down.
+            print(f"n{node} fenced itself (its crmd is gone); it boots again")
+            c.harness("power-off", str(node))
         setup.boot(c, node, off_since(node))
-        os.unlink(os.path.join(STATE, f"power-off-n{node}"))
+        try:
+            os.unlink(os.path.join(STATE, f"power-off-n{node}"))
+        except FileNotFoundError:
+            pass  # it fenced itself: no power-off recorded
         print(f"n{node} booted: crmd started (the cluster is enabled, so it rejoins by itself) "
               "and the node's services. Now:")
     return watch(setup, c, getattr(setup, "AFTER_S", 3.0))

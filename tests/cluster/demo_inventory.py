@@ -7,7 +7,7 @@ import os
 import textwrap
 
 import leader_route as lr
-from demo import PREFIX, STATE, on_nodes, typed, vip_holders
+from demo import PREFIX, STATE, typed, vip_holders
 from pulse_netns import PASSWORD, node_address
 from resource_cluster import NETPROBE, REPO, SERVICE_PORT, ResourceCluster
 

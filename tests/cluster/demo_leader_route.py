@@ -8,7 +8,7 @@ import subprocess
 import textwrap
 
 import leader_route as lr
-from demo import PREFIX, STATE, echo_pcs, form_as_typed, on_nodes, typed
+from demo import PREFIX, STATE, echo_pcs, form_as_typed, typed, wait_fenced
 from pulse_netns import node_address
 from resource_cluster import ResourceCluster
 
@@ -111,8 +111,7 @@ def try_text(c, bindir):
 
 
 def boot(c, i, off_at):
-    # A node booted before the survivors fenced it would be powered off again by the fence.
-    lr.wait_fenced(c, i, off_at, [j for j in on_nodes(c) if j != i])
+    wait_fenced(c, i, off_at)
     lr.reboot_wipes_agent_state(c, i)
     c.harness("power-on", str(i))
     c.start_crmd(i)

@@ -8,8 +8,7 @@ import subprocess
 import textwrap
 import time
 
-import leader_route as lr
-from demo import PREFIX, STATE, echo_pcs, form_as_typed, on_nodes, typed, vip_holders
+from demo import PREFIX, STATE, echo_pcs, form_as_typed, vip_holders, wait_fenced
 from postgres_setup import PGDATA, VIP, WRITER_PASSWORD, PostgresCluster
 from pulse_netns import node_address
 
@@ -114,7 +113,6 @@ def try_text(c, bindir):
 
 
 def boot(c, i, off_at):
-    # A node booted before the survivors fenced it would be powered off again by the fence.
-    lr.wait_fenced(c, i, off_at, [j for j in on_nodes(c) if j != i])
+    wait_fenced(c, i, off_at)
     c.harness("power-on", str(i))
     c.start_crmd(i)
