@@ -15,10 +15,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from demo import PREFIX, STATE, stop  # noqa: E402
 from pulse_netns import HARNESS, PASSWORD, NetnsCluster, node_address  # noqa: E402
-
-PREFIX = "pulse-demo"
-STATE = "/var/tmp/pulse-demo"
 
 
 def show(cluster: NetnsCluster, node: int, *args, note: str = ""):
@@ -42,14 +40,6 @@ def vip_holders(cluster: NetnsCluster, vip: str = "198.51.100.10"):
         if f" {vip}/" in out:
             holders.append(i)
     return holders
-
-
-def stop() -> int:
-    env = dict(os.environ, PULSE_NETNS_PREFIX=PREFIX)
-    subprocess.run([HARNESS, "down"], env=env, check=False)
-    subprocess.run(["rm", "-rf", STATE], check=False)
-    print("demo cluster stopped and removed")
-    return 0
 
 
 def main() -> int:

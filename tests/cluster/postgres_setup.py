@@ -118,8 +118,9 @@ class WriterLog:
 
 
 class PostgresCluster(ResourceCluster):
-    def __init__(self, crmd, pcs, prefix=None):
-        super().__init__(crmd, pcs, nodes=3, prefix=prefix)
+    def __init__(self, crmd, pcs, prefix=None, state_root=None, keep=False):
+        """state_root, keep: as ResourceCluster's (the demo leaves its cluster running)."""
+        super().__init__(crmd, pcs, nodes=3, prefix=prefix, state_root=state_root, keep=keep)
         self.writer = None
         self.watch_path = None
 

@@ -23,8 +23,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 
-HARNESS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness",
-                       "netns_cluster.sh")
+HARNESS = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                        "harness", "netns_cluster.sh"))
 PASSWORD = "pulse-test-password"
 VIEW_RE = re.compile(r"membership: view installed: ring (\S+), members ([^;]*); (NOT )?quorate")
 
