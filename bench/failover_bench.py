@@ -49,7 +49,7 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "tests", "cluster"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from membership_bench import log, nearest_rank, on_signal, table, verdict  # noqa: E402
+from bench_report import finish, log, ms, nearest_rank, on_signal, table, verdict  # noqa: E402
 from resource_cluster import ResourceCluster  # noqa: E402
 from vip_checker import AddressDumper, ArpAsker, VipChecker  # noqa: E402
 
@@ -271,10 +271,6 @@ def status_rows(mode, status):
     ]
 
 
-def ms(x):
-    return f"{x * 1000:.0f} ms"
-
-
 def run_soak(args, crmd, pcs, totem):
     """--soak-minutes: one fence-mode cluster watched idle; prints the table, returns the exit
     status."""
@@ -309,7 +305,7 @@ def run_soak(args, crmd, pcs, totem):
     print()
     print("views installed per node during the soak: " +
           " ".join(f"{n}={v}" for n, v in views.items()))
-    return 0 if all(r[3] != "FAIL" for r in rows) else 3
+    return finish("failover_bench", rows)
 
 
 def main():
@@ -425,12 +421,8 @@ def main():
         print(f"{mode} samples (ms): " + " ".join(f"{x * 1000:.0f}" for x in lat))
         print(f"{mode} victims:      " + " ".join(victims))
         print(f"{mode} checker: {report.text().splitlines()[0]}")
-    for mode, why in failures.items():
-        print(f"{mode}: stopped early or not measured: {why.splitlines()[0]}")
-    failed = any(r[3] == "FAIL" for r in rows) or failures
-    if failed:
-        print("failover_bench: some targets FAILED (or a mode stopped early)")
-    return 3 if failed else 0
+    stopped = "; ".join(f"{mode}: {why.splitlines()[0]}" for mode, why in failures.items())
+    return finish("failover_bench", rows, stopped=stopped)
 
 
 if __name__ == "__main__":

@@ -39,21 +39,12 @@ sys.path.insert(0, os.path.join(REPO, "tests", "cluster"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from haproxy_setup import HOME, VIPS, HaproxyCluster  # noqa: E402
 from haproxy_web import ClientLog  # noqa: E402
-from membership_bench import log, nearest_rank, on_signal, table, verdict  # noqa: E402
+from bench_report import finish, log, ms, nearest_rank, on_signal, spread, table, verdict  # noqa: E402
 from vip_checker import VipChecker  # noqa: E402
 
 GAP_TARGET_S = 2.0
 RECOVER_S = 30      # a run that has not recovered by then stops the benchmark
 AFTER_S = 1.0       # answers counted after the moved VIP's first answer
-
-
-def ms(x):
-    return f"{x * 1000:.0f} ms"
-
-
-def spread(values):
-    return (f"min {ms(min(values))}, p50 {ms(nearest_rank(values, 50))}, "
-            f"p99 {ms(nearest_rank(values, 99))}, max {ms(max(values))}")
 
 
 def one_run(c, client, run, runs, samples):
@@ -170,14 +161,7 @@ def main() -> int:
     print("victims:      " + " ".join(f"{x[1]}/{x[0]}" for x in samples))
     print(f"gap spread:   {spread(gaps)}")
     print(f"checker: {report.text().splitlines()[0]}")
-    failed = any(r[3] == "FAIL" for r in rows) or note
-    if note:
-        print(f"stopped early: {note}")
-    if failed:
-        print("haproxy_bench: FAIL (a target was missed or a run did not recover)")
-        return 3
-    print("haproxy_bench: PASS")
-    return 0
+    return finish("haproxy_bench", rows, stopped=note)
 
 
 if __name__ == "__main__":

@@ -40,12 +40,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "tests", "cluster"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import leader_route as lr  # noqa: E402
-from membership_bench import log, nearest_rank, on_signal, table, verdict  # noqa: E402
+from bench_report import finish, log, ms, nearest_rank, on_signal, table, verdict  # noqa: E402
 from resource_cluster import ResourceCluster  # noqa: E402
-
-
-def ms(x):
-    return f"{x * 1000:.0f} ms"
 
 
 def holder_of(c, i):
@@ -180,8 +176,7 @@ def main():
          verdict(strays == 0)),
     ]
     if note:
-        rows.append((f"runs completed (stopped: {note})", f"{len(results)}/{runs}", str(runs),
-                     "FAIL"))
+        rows.append(("runs completed", f"{len(results)}/{runs}", str(runs), verdict(False)))
     print()
     print(f"Pulse leader-routed HAProxy benchmark ({args.bin}, {os.cpu_count()} CPUs, HAProxy "
           f"check every {args.inter} ms, fall 2 rise 1, client request every 20 ms, wall time "
@@ -191,7 +186,7 @@ def main():
     print()
     print("re-route per run (ms): " + " ".join(f"{r * 1000:.0f}" for r in reroute))
     print("failover per run (ms): " + " ".join(f"{f * 1000:.0f}" for f in failover))
-    return 0 if all(r[3] != "FAIL" for r in rows) else 3
+    return finish("leader_route_bench", rows, stopped=note)
 
 
 if __name__ == "__main__":
