@@ -171,6 +171,26 @@ class PgCase(unittest.TestCase):
         n.sql("create table t (id int primary key, who text)")
         return n
 
+    def primary_with_standbys(self, *names, wal_log_hints=True):
+        """first_primary() n1 and, for each name, a standby started by the agent, once n1 sees
+        every one of them streaming through its slot. Returns (n1, standby, ...)."""
+        n1 = self.first_primary(wal_log_hints=wal_log_hints)
+        standbys = [self.node(name) for name in names]
+        for n in standbys:
+            n.act("start", OCF_SUCCESS)
+        self.wait_streaming(n1, " ".join(f"{name}:{name}" for name in names))
+        return (n1, *standbys)
+
+    def commit_in_background(self, node, statement, stderr=subprocess.DEVNULL):
+        """psql running `statement` on `node` as its own process (a commit that may wait for a
+        synchronous standby), killed at the end of the test."""
+        writer = subprocess.Popen(
+            ["runuser", "-u", "postgres", "--", f"{BINDIR}/psql", "-XAtq", "-h", self.sockets,
+             "-p", str(node.port), "-d", "postgres", "-c", statement],
+            cwd="/", stdout=subprocess.DEVNULL, stderr=stderr, text=True)
+        self.addCleanup(writer.kill)
+        return writer
+
     def attr(self, node, name, scope="status"):
         try:
             with open(os.path.join(self.cib, scope, node, name)) as f:
@@ -403,11 +423,7 @@ class RewindTest(RejoinCase):
         self.assertEqual(self.moved_aside(n1), [], "rewound, yet the data was copied afresh")
 
     def test_a_standby_away_during_a_failover_with_wal_past_the_fork_is_rewound(self):
-        n1 = self.first_primary()
-        n2, n3 = self.node("n2"), self.node("n3")
-        n2.act("start", OCF_SUCCESS)
-        n3.act("start", OCF_SUCCESS)
-        self.wait_streaming(n1, "n2:n2 n3:n3")
+        n1, n2, n3 = self.primary_with_standbys("n2", "n3")
         n3.act("stop", OCF_SUCCESS)
         n1.sql("insert into t values (1, 'n1 and n2 only')")
         n2.wait_for("select count(*) from t", "1")
@@ -428,20 +444,13 @@ class RewindLaterTest(RejoinCase):
     params = {"synchronous": "on"}
 
     def test_a_former_primary_back_before_the_failover_is_failed_by_monitor_then_rejoins(self):
-        n1 = self.first_primary()
-        n2 = self.node("n2")
-        n2.act("start", OCF_SUCCESS)
-        self.wait_streaming(n1, "n2:n2")
+        n1, n2 = self.primary_with_standbys("n2")
         n1.act("monitor", OCF_RUNNING_MASTER)
         n1.wait_for("show synchronous_standby_names", 'ANY 1 ("n2")')
         n1.sql("insert into t values (1, 'acknowledged by n2')")
         n2.act("stop", OCF_SUCCESS)
         # A commit n1 writes but nobody acknowledges, then n1 crashes: n1 has diverged.
-        writer = subprocess.Popen(
-            ["runuser", "-u", "postgres", "--", f"{BINDIR}/psql", "-XAtq", "-h", self.sockets,
-             "-p", str(n1.port), "-d", "postgres", "-c", "insert into t values (2, 'never acknowledged')"],
-            cwd="/", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.addCleanup(writer.kill)
+        writer = self.commit_in_background(n1, "insert into t values (2, 'never acknowledged')")
         n1.wait_for("select count(*) from pg_stat_activity where wait_event = 'SyncRep'", "1")
         n1.crash()
         self.assertNotEqual(writer.wait(10), 0, "the unacknowledged commit was acknowledged")
@@ -484,11 +493,7 @@ class SyncTest(PgCase):
         return n.sql("show synchronous_standby_names")
 
     def test_on_names_the_streaming_standbys_and_drops_to_asynchronous_without_them(self):
-        n1 = self.first_primary()
-        n2, n3 = self.node("n2"), self.node("n3")
-        n2.act("start", OCF_SUCCESS)
-        n3.act("start", OCF_SUCCESS)
-        self.wait_streaming(n1, "n2:n2 n3:n3")
+        n1, n2, n3 = self.primary_with_standbys("n2", "n3")
         n1.act("monitor", OCF_RUNNING_MASTER)
         n1.wait_for("show synchronous_standby_names", 'ANY 1 ("n2", "n3")')
         self.assertEqual(self.sync_set(), "n2 n3")
@@ -511,10 +516,7 @@ class SyncTest(PgCase):
 
     def test_strict_keeps_the_names_so_writes_wait_for_a_standby(self):
         self.params = {"synchronous": "strict"}
-        n1 = self.first_primary()
-        n2 = self.node("n2")
-        n2.act("start", OCF_SUCCESS)
-        self.wait_streaming(n1, "n2:n2")
+        n1, n2 = self.primary_with_standbys("n2")
         n1.act("monitor", OCF_RUNNING_MASTER)
         n1.wait_for("show synchronous_standby_names", 'ANY 1 ("n2")')
         n2.act("stop", OCF_SUCCESS)
@@ -523,11 +525,8 @@ class SyncTest(PgCase):
         self.assertEqual(self.names(n1), 'ANY 1 ("n2")')
         self.assertEqual(self.sync_set(), "n2")
         # A commit now waits for n2 (strict: not acknowledged without a standby) ...
-        writer = subprocess.Popen(
-            ["runuser", "-u", "postgres", "--", f"{BINDIR}/psql", "-XAtq", "-h", self.sockets,
-             "-p", str(n1.port), "-d", "postgres", "-c", "insert into t values (1, 'waits')"],
-            cwd="/", stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        self.addCleanup(writer.kill)
+        writer = self.commit_in_background(n1, "insert into t values (1, 'waits')",
+                                           stderr=subprocess.PIPE)
         n1.wait_for("select count(*) from pg_stat_activity where wait_event = 'SyncRep'", "1")
         time.sleep(1)
         self.assertIsNone(writer.poll(), "the commit returned without a synchronous standby")
@@ -541,11 +540,7 @@ class GuardTest(PgCase):
     params = {"synchronous": "on"}
 
     def three_nodes(self):
-        n1 = self.first_primary()
-        n2, n3 = self.node("n2"), self.node("n3")
-        n2.act("start", OCF_SUCCESS)
-        n3.act("start", OCF_SUCCESS)
-        self.wait_streaming(n1, "n2:n2 n3:n3")
+        n1, n2, n3 = self.primary_with_standbys("n2", "n3")
         n1.act("monitor", OCF_RUNNING_MASTER)
         n1.sql("insert into t values (1, 'acknowledged')")
         self.assertEqual(self.sync_set(), "n2 n3")
