@@ -133,14 +133,6 @@ TEST(RemoteNodes, ConnectionsAndFencingDevicesNeverRunOnRemoteNodes) {
   EXPECT_EQ(placedOn(t, "r1"), "n1");
 }
 
-}  // namespace
-}  // namespace pulse::pe
-
-namespace pulse::pe {
-namespace {
-
-using namespace testing;  // NOLINT(google-build-using-namespace)
-
 // Fencing on, a device on n2; the connection r1 ran on n1, which has left the cluster
 // unexpectedly, and `resources` have `remote_lrm` as their history on r1 (by default web,
 // running there). `constraints` may keep r1 off n2.
@@ -171,14 +163,6 @@ TEST(RemoteNodes, AConnectionThatCanMoveSparesTheRemoteNode) {
   EXPECT_EQ(placedOn(t, "web"), "r1");
 }
 
-}  // namespace
-}  // namespace pulse::pe
-
-namespace pulse::pe {
-namespace {
-
-using namespace testing;  // NOLINT(google-build-using-namespace)
-
 // Fencing on with a device on n2; the connection r1 runs on n1 and its recurring monitor
 // failed there. `remote_state_extra` goes into the remote node's node_state element.
 Transition connectionMonitorFailed(const std::string& remote_state_extra) {
@@ -202,14 +186,6 @@ TEST(RemoteNodes, ARemoteNodeAlreadyFencedIsNotFencedAgainForItsConnection) {
   auto t = connectionMonitorFailed(" node_fenced=\"1\"");
   for (const SummaryItem& s : t.summary) EXPECT_EQ(s.verb.rfind("Fence", 0), std::string::npos);
 }
-
-}  // namespace
-}  // namespace pulse::pe
-
-namespace pulse::pe {
-namespace {
-
-using namespace testing;  // NOLINT(google-build-using-namespace)
 
 // vm's remote-node meta-attribute makes it the container of guest node g1; web prefers g1.
 Transition guestCluster(const std::string& status) {
@@ -243,14 +219,6 @@ TEST(GuestNodes, InAnAsymmetricClusterTheGuestGoesWhereverItsContainerIsAllowed)
                           emptyStatus(kMembers), nvpair("sym", "symmetric-cluster", "false")));
   EXPECT_EQ(summaryOf(t), (V{"Start g1 (n2)", "Start vm (n2)", "Start web (g1)"}));
 }
-
-}  // namespace
-}  // namespace pulse::pe
-
-namespace pulse::pe {
-namespace {
-
-using namespace testing;  // NOLINT(google-build-using-namespace)
 
 TEST(RemoteNodes, AnAnonymousCloneProbedOnTheRemoteNodeLeavesNothingUnknownThere) {
   // As in hostOfConnectionLost, with r1 kept off n2 so its connection cannot be recovered;
