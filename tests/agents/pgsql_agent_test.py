@@ -20,9 +20,8 @@ import tempfile
 import time
 import unittest
 
-from agent_test_util import missing
+from agent_test_util import OCF_ROOT, missing, run_ocf_action
 
-OCF_ROOT = "/usr/lib/ocf"
 BINDIR = "/usr/lib/postgresql/15/bin"
 FAKE_CLUSTER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_cluster")
 OCF_SUCCESS, OCF_ERR_GENERIC, OCF_ERR_INSTALLED, OCF_ERR_CONFIGURED = 0, 1, 5, 6
@@ -75,20 +74,12 @@ class Node:
 
     def run(self, action, timeout=90, **params):
         """Runs one action; returns (exit code, ocf-exit-reason text, all stderr)."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OCF_")}
-        env.update(OCF_ROOT=OCF_ROOT, OCF_RA_VERSION_MAJOR="1", OCF_RA_VERSION_MINOR="1",
-                   OCF_RESOURCE_INSTANCE="db:0", OCF_RESOURCE_TYPE="pgsql",
-                   OCF_RESOURCE_PROVIDER="pulse", HA_RSCTMP=os.path.join(self.home, "run"),
-                   HA_SBIN_DIR=FAKE_CLUSTER, PULSE_FAKE_CIB=self.case.cib,
-                   OCF_RESKEY_CRM_meta_interval="4000", OCF_RESKEY_CRM_meta_timeout="60000")
-        os.makedirs(env["HA_RSCTMP"], exist_ok=True)
-        for k, v in {**self.params(), **self.case.params, **params}.items():
-            env[f"OCF_RESKEY_{k}"] = str(v)
-        p = subprocess.run([AGENT, action], env=env, capture_output=True, text=True,
-                           timeout=timeout, cwd="/")
-        reasons = [line.split(":", 1)[1] for line in p.stderr.splitlines()
-                   if line.startswith("ocf-exit-reason:")]
-        return p.returncode, " ".join(reasons), p.stderr
+        rsctmp = os.path.join(self.home, "run")
+        os.makedirs(rsctmp, exist_ok=True)
+        return run_ocf_action(AGENT, action, "pgsql", "db:0", rsctmp,
+                              {"CRM_meta_interval": "4000", "CRM_meta_timeout": "60000",
+                               **self.params(), **self.case.params, **params}, timeout,
+                              env={"HA_SBIN_DIR": FAKE_CLUSTER, "PULSE_FAKE_CIB": self.case.cib})
 
     def act(self, action, want, **params):
         t0 = time.monotonic()
