@@ -8,6 +8,8 @@ says so in words); the benchmarks themselves use 1 for a failed setup, 2 for bad
 for an interruption.
 """
 
+import os
+import shutil
 import sys
 import time
 
@@ -22,6 +24,24 @@ def log(msg):
 def on_signal(signum, _frame):
     """Ctrl-C / SIGTERM / SIGHUP: turn into an exception so that the finally blocks run."""
     raise KeyboardInterrupt(f"signal {signum}")
+
+
+def setup(name, bindir, root=True, tools=()):
+    """crmd's and pcs's paths in `bindir` when `name` can run here; otherwise None, once it has
+    printed why on stderr ('NAME: setup failed: ...': a binary not built, not root when the
+    network namespaces need it, a program of `tools` not installed). The caller exits 1."""
+    crmd, pcs = os.path.join(bindir, "crmd"), os.path.join(bindir, "pcs")
+    why = next((f"no {prog} (build it first: cmake --build build --target crmd pcs)"
+                for prog in (crmd, pcs) if not os.access(prog, os.X_OK)), None)
+    if why is None and root and os.geteuid() != 0:
+        why = "needs root (network namespaces)"
+    if why is None:
+        why = next((f"{tool} is not installed (./dev deps)" for tool in tools
+                    if not shutil.which(tool)), None)
+    if why is not None:
+        print(f"{name}: setup failed: {why}", file=sys.stderr)
+        return None
+    return crmd, pcs
 
 
 def nearest_rank(samples, pct):

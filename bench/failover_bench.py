@@ -49,7 +49,8 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "tests", "cluster"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_report import finish, log, ms, nearest_rank, on_signal, table, verdict  # noqa: E402
+from bench_report import (finish, log, ms, nearest_rank, on_signal, setup, table,  # noqa: E402
+                          verdict)
 from resource_cluster import ResourceCluster  # noqa: E402
 from vip_checker import AddressDumper, ArpAsker, VipChecker  # noqa: E402
 
@@ -336,15 +337,10 @@ def main():
         ap.error("--cpu-hog goes with --soak-minutes")
     if args.soak_minutes is not None and args.soak_minutes <= 0:
         ap.error("--soak-minutes must be positive")
-    crmd, pcs = os.path.join(args.bin, "crmd"), os.path.join(args.bin, "pcs")
-    for prog in (crmd, pcs):
-        if not os.access(prog, os.X_OK):
-            print(f"failover_bench: setup failed: no {prog} (build it first: cmake --build "
-                  "build --target crmd pcs)", file=sys.stderr)
-            return 1
-    if os.geteuid() != 0:
-        print("failover_bench: setup failed: needs root (network namespaces)", file=sys.stderr)
+    binaries = setup("failover_bench", args.bin)
+    if binaries is None:
         return 1
+    crmd, pcs = binaries
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)
     totem = ("totem", f"token={args.token}") if args.token is not None else ()

@@ -29,7 +29,6 @@ reason is printed), 2 on bad usage.
 """
 import argparse
 import os
-import shutil
 import signal
 import sys
 import time
@@ -39,7 +38,8 @@ sys.path.insert(0, os.path.join(REPO, "tests", "cluster"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from haproxy_setup import HOME, VIPS, HaproxyCluster  # noqa: E402
 from haproxy_web import ClientLog  # noqa: E402
-from bench_report import finish, log, ms, nearest_rank, on_signal, spread, table, verdict  # noqa: E402
+from bench_report import (finish, log, ms, nearest_rank, on_signal, setup, spread,  # noqa: E402
+                          table, verdict)
 from vip_checker import VipChecker  # noqa: E402
 
 GAP_TARGET_S = 2.0
@@ -106,19 +106,10 @@ def main() -> int:
     args = ap.parse_args()
     if args.runs < 1:
         ap.error("--runs must be >= 1")
-    crmd, pcs = os.path.join(args.bin, "crmd"), os.path.join(args.bin, "pcs")
-    for prog in (crmd, pcs):
-        if not os.access(prog, os.X_OK):
-            print(f"haproxy_bench: setup failed: no {prog} (build it first: cmake --build build "
-                  "--target crmd pcs)", file=sys.stderr)
-            return 1
-    if not shutil.which("haproxy"):
-        print("haproxy_bench: setup failed: haproxy is not installed (./dev deps)",
-              file=sys.stderr)
+    binaries = setup("haproxy_bench", args.bin, tools=("haproxy",))
+    if binaries is None:
         return 1
-    if os.geteuid() != 0:
-        print("haproxy_bench: setup failed: needs root (network namespaces)", file=sys.stderr)
-        return 1
+    crmd, pcs = binaries
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)
     wall0 = time.time()

@@ -46,7 +46,7 @@ import sys
 import time
 
 from cib_write_load import CibWriter, make_ocf_root, run_pcs
-from bench_report import finish, log, ms, nearest_rank, on_signal, table, verdict
+from bench_report import finish, log, ms, nearest_rank, on_signal, setup, table, verdict
 from membership_cluster import DAEMONS, Cluster, SetupError, cleanup
 
 DETECT_TARGET_S = 1.3  # the target for p99 failure detection with token 1000 ms
@@ -312,11 +312,8 @@ def main():
                                                                          else 30.0)
     if kills < 1 or not 2 <= nodes <= 254 or not 2 <= args.resource_nodes <= 254:
         ap.error("--kills must be >= 1, --nodes and --resource-nodes in 2..254")
-    for prog in ("crmd", "pcs"):
-        if not os.access(os.path.join(args.bin, prog), os.X_OK):
-            print(f"membership_bench: setup failed: no {prog} in {args.bin} (build it first: "
-                  f"cmake --build build --target crmd pcs)", file=sys.stderr)
-            return 1
+    if setup("membership_bench", args.bin, root=False) is None:
+        return 1
 
     atexit.register(cleanup)
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
