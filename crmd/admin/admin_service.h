@@ -13,7 +13,8 @@
 //    refusal is UNAUTHENTICATED and logged throttled (refusal_log_), never the request.
 //  * Calls that mint or revoke tokens for others need a host-auth token (needHostAuthToken): a
 //    cluster node's own token cannot.
-//  * Nothing here blocks without a bound: CIB writes wait at most 20 s, fencing 90 s.
+//  * A call that waits for the cluster waits with a bound: a CIB write 20 s (then "uncertain"),
+//    a fence request 90 s.
 //
 // Thread-safety: gRPC runs the calls on its own threads; the AuthStore, AuthLimiter,
 // ClusterControl and TrustedSourceRefresher they share are thread-safe, the rest is const.

@@ -3,7 +3,8 @@
 // snapshot pcs status reads, and the calls routed to the running parts (CIB, fencing, peers).
 // The cluster files and the calls that change them are node_cluster_files.cc's.
 // Invariant: running_ is set only once every part started, and reset only after both threads
-// have stopped; every call that reaches a part holds lifecycle_mutex_ while it does.
+// have stopped; every call that reaches a part holds lifecycle_mutex_ while it does, except
+// leaveGracefully(), which keeps the Running alive through its shared_ptr instead.
 #include "crmd/daemon/node_daemon.h"
 
 #include <algorithm>
