@@ -49,7 +49,8 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "tests", "cluster"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from membership_bench import log, nearest_rank, on_signal, table, verdict  # noqa: E402
+from bench_report import (finish, log, ms, nearest_rank, on_signal, setup, table,  # noqa: E402
+                          verdict)
 from resource_cluster import ResourceCluster  # noqa: E402
 from vip_checker import AddressDumper, ArpAsker, VipChecker  # noqa: E402
 
@@ -271,10 +272,6 @@ def status_rows(mode, status):
     ]
 
 
-def ms(x):
-    return f"{x * 1000:.0f} ms"
-
-
 def run_soak(args, crmd, pcs, totem):
     """--soak-minutes: one fence-mode cluster watched idle; prints the table, returns the exit
     status."""
@@ -309,7 +306,7 @@ def run_soak(args, crmd, pcs, totem):
     print()
     print("views installed per node during the soak: " +
           " ".join(f"{n}={v}" for n, v in views.items()))
-    return 0 if all(r[3] != "FAIL" for r in rows) else 3
+    return finish("failover_bench", rows)
 
 
 def main():
@@ -340,15 +337,10 @@ def main():
         ap.error("--cpu-hog goes with --soak-minutes")
     if args.soak_minutes is not None and args.soak_minutes <= 0:
         ap.error("--soak-minutes must be positive")
-    crmd, pcs = os.path.join(args.bin, "crmd"), os.path.join(args.bin, "pcs")
-    for prog in (crmd, pcs):
-        if not os.access(prog, os.X_OK):
-            print(f"failover_bench: setup failed: no {prog} (build it first: cmake --build "
-                  "build --target crmd pcs)", file=sys.stderr)
-            return 1
-    if os.geteuid() != 0:
-        print("failover_bench: setup failed: needs root (network namespaces)", file=sys.stderr)
+    binaries = setup("failover_bench", args.bin)
+    if binaries is None:
         return 1
+    crmd, pcs = binaries
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)
     totem = ("totem", f"token={args.token}") if args.token is not None else ()
@@ -425,12 +417,8 @@ def main():
         print(f"{mode} samples (ms): " + " ".join(f"{x * 1000:.0f}" for x in lat))
         print(f"{mode} victims:      " + " ".join(victims))
         print(f"{mode} checker: {report.text().splitlines()[0]}")
-    for mode, why in failures.items():
-        print(f"{mode}: stopped early or not measured: {why.splitlines()[0]}")
-    failed = any(r[3] == "FAIL" for r in rows) or failures
-    if failed:
-        print("failover_bench: some targets FAILED (or a mode stopped early)")
-    return 3 if failed else 0
+    stopped = "; ".join(f"{mode}: {why.splitlines()[0]}" for mode, why in failures.items())
+    return finish("failover_bench", rows, stopped=stopped)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,6 @@ reason is printed), 2 on bad usage.
 """
 import argparse
 import os
-import shutil
 import signal
 import sys
 import time
@@ -39,21 +38,13 @@ sys.path.insert(0, os.path.join(REPO, "tests", "cluster"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from haproxy_setup import HOME, VIPS, HaproxyCluster  # noqa: E402
 from haproxy_web import ClientLog  # noqa: E402
-from membership_bench import log, nearest_rank, on_signal, table, verdict  # noqa: E402
+from bench_report import (finish, log, ms, nearest_rank, on_signal, setup, spread,  # noqa: E402
+                          table, verdict)
 from vip_checker import VipChecker  # noqa: E402
 
 GAP_TARGET_S = 2.0
 RECOVER_S = 30      # a run that has not recovered by then stops the benchmark
 AFTER_S = 1.0       # answers counted after the moved VIP's first answer
-
-
-def ms(x):
-    return f"{x * 1000:.0f} ms"
-
-
-def spread(values):
-    return (f"min {ms(min(values))}, p50 {ms(nearest_rank(values, 50))}, "
-            f"p99 {ms(nearest_rank(values, 99))}, max {ms(max(values))}")
 
 
 def one_run(c, client, run, runs, samples):
@@ -115,19 +106,10 @@ def main() -> int:
     args = ap.parse_args()
     if args.runs < 1:
         ap.error("--runs must be >= 1")
-    crmd, pcs = os.path.join(args.bin, "crmd"), os.path.join(args.bin, "pcs")
-    for prog in (crmd, pcs):
-        if not os.access(prog, os.X_OK):
-            print(f"haproxy_bench: setup failed: no {prog} (build it first: cmake --build build "
-                  "--target crmd pcs)", file=sys.stderr)
-            return 1
-    if not shutil.which("haproxy"):
-        print("haproxy_bench: setup failed: haproxy is not installed (./dev deps)",
-              file=sys.stderr)
+    binaries = setup("haproxy_bench", args.bin, tools=("haproxy",))
+    if binaries is None:
         return 1
-    if os.geteuid() != 0:
-        print("haproxy_bench: setup failed: needs root (network namespaces)", file=sys.stderr)
-        return 1
+    crmd, pcs = binaries
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)
     wall0 = time.time()
@@ -170,14 +152,7 @@ def main() -> int:
     print("victims:      " + " ".join(f"{x[1]}/{x[0]}" for x in samples))
     print(f"gap spread:   {spread(gaps)}")
     print(f"checker: {report.text().splitlines()[0]}")
-    failed = any(r[3] == "FAIL" for r in rows) or note
-    if note:
-        print(f"stopped early: {note}")
-    if failed:
-        print("haproxy_bench: FAIL (a target was missed or a run did not recover)")
-        return 3
-    print("haproxy_bench: PASS")
-    return 0
+    return finish("haproxy_bench", rows, stopped=note)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,6 @@ when the setup failed (the reason is printed), 2 on bad usage.
 
 import argparse
 import os
-import shutil
 import signal
 import sys
 import time
@@ -40,12 +39,9 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "tests", "cluster"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import leader_route as lr  # noqa: E402
-from membership_bench import log, nearest_rank, on_signal, table, verdict  # noqa: E402
+from bench_report import (finish, log, ms, nearest_rank, on_signal, setup, table,  # noqa: E402
+                          verdict)
 from resource_cluster import ResourceCluster  # noqa: E402
-
-
-def ms(x):
-    return f"{x * 1000:.0f} ms"
 
 
 def holder_of(c, i):
@@ -124,20 +120,10 @@ def main():
     runs = args.runs if args.runs is not None else (5 if args.quick else 20)
     if runs < 1 or not 50 <= args.inter <= 10000:
         ap.error("--runs must be >= 1 and --inter in 50..10000 (ms)")
-    crmd, pcs = os.path.join(args.bin, "crmd"), os.path.join(args.bin, "pcs")
-    for prog in (crmd, pcs):
-        if not os.access(prog, os.X_OK):
-            print(f"leader_route_bench: setup failed: no {prog} (build it first: cmake --build "
-                  "build --target crmd pcs)", file=sys.stderr)
-            return 1
-    if os.geteuid() != 0:
-        print("leader_route_bench: setup failed: needs root (network namespaces)",
-              file=sys.stderr)
+    binaries = setup("leader_route_bench", args.bin, tools=("haproxy",))
+    if binaries is None:
         return 1
-    if not shutil.which("haproxy"):
-        print("leader_route_bench: setup failed: haproxy is not installed (./dev deps)",
-              file=sys.stderr)
-        return 1
+    crmd, pcs = binaries
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)
     wall0 = time.time()
@@ -180,8 +166,7 @@ def main():
          verdict(strays == 0)),
     ]
     if note:
-        rows.append((f"runs completed (stopped: {note})", f"{len(results)}/{runs}", str(runs),
-                     "FAIL"))
+        rows.append(("runs completed", f"{len(results)}/{runs}", str(runs), verdict(False)))
     print()
     print(f"Pulse leader-routed HAProxy benchmark ({args.bin}, {os.cpu_count()} CPUs, HAProxy "
           f"check every {args.inter} ms, fall 2 rise 1, client request every 20 ms, wall time "
@@ -191,7 +176,7 @@ def main():
     print()
     print("re-route per run (ms): " + " ".join(f"{r * 1000:.0f}" for r in reroute))
     print("failover per run (ms): " + " ".join(f"{f * 1000:.0f}" for f in failover))
-    return 0 if all(r[3] != "FAIL" for r in rows) else 3
+    return finish("leader_route_bench", rows, stopped=note)
 
 
 if __name__ == "__main__":

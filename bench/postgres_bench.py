@@ -45,6 +45,7 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "tests", "cluster"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_report import finish  # noqa: E402
 from membership_bench import log, nearest_rank, on_signal, table, verdict  # noqa: E402
 from postgres_setup import (DEBIAN_PYTHON, PG_BIN, SETTLE_S, VIP,  # noqa: E402
                             PostgresCluster)
@@ -218,14 +219,7 @@ def main() -> int:
         print("switchover (ms):            " + " ".join(f"{x[2] * 1000:.0f}" for x in moves))
     if first:
         print(f"two writable primaries: {first}")
-    failed = any(r[3] == "FAIL" for r in rows) or note
-    if note:
-        print(f"stopped early: {note}")
-    if failed:
-        print("postgres_bench: FAIL (a target was missed or a run did not recover)")
-        return 3
-    print("postgres_bench: PASS")
-    return 0
+    return finish("postgres_bench", rows, stopped=note)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-// Reading the CIB for the DC controller (controller.cc, controller_fencing.cc): the node_state
-// records the controller owns; the configuration readers come from policy-engine/cib_config.h.
+// Reading the CIB for the DC controller (controller.cc, controller_status_writes.cc,
+// controller_fencing.cc): the node_state records the controller owns; the configuration
+// readers come from policy-engine/cib_config.h.
 // Internal to pulse_controller; pure functions over pugixml nodes.
 //
 // Invariants: a missing element or attribute reads as empty/absent, never as an error, so a
@@ -31,6 +32,10 @@ using pe::cibconf::findPrimitive;
 using pe::cibconf::nvBlocks;
 using pe::cibconf::primitiveId;
 using pe::cibconf::stonithEnabled;
+// The CIB's content without its version: two copies with equal fingerprints differ only in
+// the version numbers the replica stamps on. A status write's document and the copy parsed back
+// from its text give the same fingerprint (controller_status_writes.cc).
+std::string fingerprint(const pugi::xml_node& cib);
 // Writes the node's node_state as up (member) or cleanly down (expected=down).
 void setNodeState(pugi::xml_node cib, const std::string& id, const std::string& uname, bool up);
 

@@ -1,28 +1,24 @@
+// NodeDaemon's running cluster (node_daemon.h): starting and stopping the membership, the CIB
+// service and the resource shell on their two threads, the views and quorum they report, the
+// snapshot pcs status reads, and the calls routed to the running parts (CIB, fencing, peers).
+// The cluster files and the calls that change them are node_cluster_files.cc's.
+// Invariant: running_ is set only once every part started, and reset only after both threads
+// have stopped; every call that reaches a part holds lifecycle_mutex_ while it does, except
+// leaveGracefully(), which keeps the Running alive through its shared_ptr instead.
 #include "crmd/daemon/node_daemon.h"
-
-#include <arpa/inet.h>
-#include <ifaddrs.h>
-#include <netinet/in.h>
-#include <spawn.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
 #include <future>
 #include <map>
-#include <sstream>
 #include <thread>
 
 #include "common/log.h"
 #include "crmd/client/known_hosts.h"
 #include "crmd/client/secure_file.h"
+#include "crmd/daemon/node_cluster_files.h"
 #include "crmd/daemon/resource_manager.h"
 #include "crmd/replication/peer_auth.h"
 #include "crmd/replication/peer_links.h"
@@ -37,81 +33,6 @@ constexpr std::chrono::milliseconds kStopResourcesWait{20000};
 
 using membership::ClusterConfig;
 using membership::NodeId;
-
-struct Paths {
-  explicit Paths(const std::string& dir)
-      : config(dir + "/corosync.conf"),
-        key(dir + "/authkey"),
-        enabled(dir + "/cluster.enabled"),
-        membership_state(dir + "/membership.state"),
-        cluster_hosts(clusterHostsPath(dir)),
-        peer_secret(peerSecretPath(dir)),
-        peer_hashes(peerHashesPath(dir)),
-        cib(dir + "/cib.xml"),
-        pengine(dir + "/pengine"),
-        legacy_cert(dir + "/cluster.crt"),
-        legacy_cert_key(dir + "/cluster.key") {}
-  std::string config, key, enabled, membership_state, cluster_hosts, peer_secret, peer_hashes, cib,
-      pengine;
-  // A cluster certificate that setup wrote up to this release and nothing ever used (each
-  // node has its own, pinned, identity); destroy removes a leftover one.
-  std::string legacy_cert, legacy_cert_key;
-};
-
-struct Installed {
-  ClusterConfig config;
-  std::string text;
-  NodeId local_id = membership::kNoNode;
-};
-
-// The installed config with this node's id; nullopt when the node is in no cluster.
-Result<std::optional<Installed>> loadInstalled(const Paths& paths, const std::string& node_name) {
-  if (!fileExists(paths.config)) return std::optional<Installed>{};
-  auto text = readFile(paths.config);
-  if (!text) return text.error();
-  auto config = membership::parseClusterConfig(*text);
-  if (!config) return Error{paths.config + ": " + config.error().message};
-  auto local = findLocalNode(*config, node_name);
-  if (!local) return Error{paths.config + ": " + local.error().message};
-  if (auto key = membership::readClusterKeyFile(paths.key); !key) {
-    return Error{"cluster key: " + key.error().message};
-  }
-  return std::optional<Installed>(Installed{std::move(*config), std::move(*text), *local});
-}
-
-std::vector<std::string> localAddresses() {
-  std::vector<std::string> out;
-  ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return out;
-  for (ifaddrs* ifa = list; ifa != nullptr; ifa = ifa->ifa_next) {
-    if (ifa->ifa_addr == nullptr) continue;
-    char text[INET6_ADDRSTRLEN] = "";
-    if (ifa->ifa_addr->sa_family == AF_INET) {
-      inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(ifa->ifa_addr)->sin_addr, text,
-                sizeof text);
-    } else if (ifa->ifa_addr->sa_family == AF_INET6) {
-      inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(ifa->ifa_addr)->sin6_addr, text,
-                sizeof text);
-    }
-    if (text[0] != '\0') out.emplace_back(text);
-  }
-  freeifaddrs(list);
-  return out;
-}
-
-// Runs a program without a shell; its exit status, or -1 when it could not be run.
-int runProgram(std::vector<std::string> argv) {
-  std::vector<char*> args;
-  for (std::string& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  if (posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ) != 0) return -1;
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return -1;
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 std::string viewText(const ClusterConfig& config, const membership::View& view) {
   std::string names;
@@ -129,18 +50,6 @@ std::string quorumText(const membership::QuorumStatus& q) {
 }
 
 }  // namespace
-
-Result<NodeId> findLocalNode(const ClusterConfig& config, const std::string& node_name) {
-  if (const membership::ClusterNode* node = config.findNodeByName(node_name)) return node->id;
-  const std::vector<std::string> addresses = localAddresses();
-  for (const membership::ClusterNode& node : config.nodes) {
-    if (std::find(addresses.begin(), addresses.end(), node.address) != addresses.end()) {
-      return node.id;
-    }
-  }
-  return Error{"this node ('" + node_name +
-               "') is not in the node list: no node has that name or a ring0_addr of this host"};
-}
 
 // The cluster while it runs, on two threads:
 //  * the membership thread (`io`) runs only the membership: packets, heartbeats and its timers,
@@ -163,7 +72,7 @@ struct NodeDaemon::Running {
   std::string peer_token;                      // this node's own peer secret
   std::thread thread;                          // runs `io`
   std::thread worker;                          // runs `work`
-  Installed installed;
+  InstalledCluster installed;
   mutable std::mutex mutex;  // guards the fields below
   std::optional<membership::View> view;
   membership::QuorumStatus quorum;
@@ -255,60 +164,12 @@ NodeDaemon::~NodeDaemon() {
 }
 
 Result<std::unique_ptr<NodeDaemon>> NodeDaemon::open(NodeDaemonOptions options) {
-  auto installed = loadInstalled(Paths(options.state_dir), options.node_name);
+  auto installed = loadInstalled(ClusterPaths(options.state_dir), options.node_name);
   if (!installed) return installed.error();
   auto daemon = std::unique_ptr<NodeDaemon>(new NodeDaemon(std::move(options)));
   daemon->journal_ = std::make_unique<EventJournal>(
       EventJournalOptions{.path = daemon->options_.state_dir + "/events.log"});
   return daemon;
-}
-
-bool NodeDaemon::configured() const { return fileExists(Paths(options_.state_dir).config); }
-
-bool NodeDaemon::enabled() const { return fileExists(Paths(options_.state_dir).enabled); }
-
-Status NodeDaemon::setup(const ClusterFiles& files, bool force) {
-  const Paths paths(options_.state_dir);
-  // Everything is checked before anything is written.
-  auto config = membership::parseClusterConfig(files.config_text);
-  if (!config) return Error{"the cluster config: " + config.error().message};
-  auto local = findLocalNode(*config, options_.node_name);
-  if (!local) return local.error();
-  if (files.key.size() < membership::kMinClusterKeySize ||
-      files.key.size() > membership::kMaxClusterKeySize) {
-    return Error{"the cluster key must be " + std::to_string(membership::kMinClusterKeySize) +
-                 " to " + std::to_string(membership::kMaxClusterKeySize) + " bytes"};
-  }
-  auto incoming_hosts = parseKnownHosts(files.known_hosts, "the cluster hosts");
-  if (!incoming_hosts) return incoming_hosts.error();
-  const std::string& local_name = config->findNode(*local)->name;
-  if (Status s = checkPeerCredentials(local_name, files.peer_secret, files.peer_hashes); !s) {
-    return s;
-  }
-
-  std::lock_guard lock(lifecycle_mutex_);
-  if (fileExists(paths.config) && !force) {
-    std::string name = "?";
-    if (auto text = readFile(paths.config)) {
-      if (auto old = membership::parseClusterConfig(*text)) name = old->cluster_name;
-    }
-    return Error{"The host seems to be in a cluster already (cluster '" + name +
-                 "'), use --force to override"};
-  }
-  if (stopLocked()) logEvent("membership stopped to install a new cluster config");
-  if (Status s = membership::writeClusterKeyFile(paths.key, files.key); !s) return s;
-  if (Status s = saveKnownHosts(paths.cluster_hosts, *incoming_hosts); !s) return s;
-  if (Status s = writePeerCredentials(options_.state_dir, local_name, files.peer_secret,
-                                      files.peer_hashes);
-      !s) {
-    return s;
-  }
-  if (Status s = writeFileAtomic(paths.config, files.config_text, 0644); !s) return s;
-  logEvent("cluster '" + config->cluster_name + "' set up with " +
-           std::to_string(config->nodes.size()) + " nodes");
-  journal_->record("node", "cluster '" + config->cluster_name + "' set up with " +
-                               std::to_string(config->nodes.size()) + " nodes");
-  return {};
 }
 
 Result<bool> NodeDaemon::start() {
@@ -318,7 +179,7 @@ Result<bool> NodeDaemon::start() {
 
 Result<bool> NodeDaemon::startLocked() {
   if (running_) return true;
-  const Paths paths(options_.state_dir);
+  const ClusterPaths paths(options_.state_dir);
   auto installed = loadInstalled(paths, options_.node_name);
   if (!installed) return installed.error();
   if (!*installed) return Error{"this node is not in a cluster; run pcs cluster setup first"};
@@ -333,7 +194,7 @@ Result<bool> NodeDaemon::startLocked() {
   running->peer_token = running->peer_auth->ownSecret();
   running->installed = std::move(**installed);
   running->journal = journal_.get();
-  const Installed& cluster = running->installed;
+  const InstalledCluster& cluster = running->installed;
   for (const membership::ClusterNode& node : cluster.config.nodes) {
     running->members[node.id].node = node;
   }
@@ -451,89 +312,15 @@ bool NodeDaemon::stopLocked() {
   return true;
 }
 
-Result<std::string> NodeDaemon::setEnabled(bool enable) {
-  std::lock_guard lock(lifecycle_mutex_);
-  const Paths paths(options_.state_dir);
-  if (enable) {
-    if (!fileExists(paths.config)) {
-      return Error{"this node is not in a cluster; run pcs cluster setup first"};
-    }
-    if (Status s = writeFileAtomic(paths.enabled, "", 0644); !s) return s.error();
-  } else if (fileExists(paths.enabled) && ::unlink(paths.enabled.c_str()) != 0) {
-    return Error{"cannot remove " + paths.enabled + ": " + std::strerror(errno)};
-  }
-  logEvent(std::string("cluster ") + (enable ? "enabled" : "disabled") + " at crmd start");
-  // crmd itself starts at boot through its systemd unit; without systemd nothing does.
-  if (!fileExists("/run/systemd/system")) {
-    return enable ? std::string(
-                        "systemd is not running on this node, so nothing starts crmd at boot; "
-                        "the cluster will start whenever crmd starts")
-                  : std::string();
-  }
-  if (runProgram({"systemctl", enable ? "enable" : "disable", "--quiet", "pulse-crmd.service"}) !=
-      0) {
-    return std::string("systemctl could not ") + (enable ? "enable" : "disable") +
-           " pulse-crmd.service (is the unit installed?)";
-  }
-  return std::string();
-}
-
-Result<std::vector<std::string>> NodeDaemon::destroy() {
-  leaveGracefully();
-  std::lock_guard lock(lifecycle_mutex_);
-  stopLocked();
-  const Paths paths(options_.state_dir);
-  std::vector<std::string> removed;
-  const auto name = [](const std::string& path) {
-    return std::filesystem::path(path).filename().string();
-  };
-  // The config first: from then on the node is in no cluster, whatever else fails.
-  for (const std::string* path :
-       {&paths.config, &paths.enabled, &paths.key, &paths.legacy_cert_key, &paths.legacy_cert,
-        &paths.cluster_hosts, &paths.peer_secret, &paths.peer_hashes, &paths.cib}) {
-    if (!fileExists(*path)) continue;
-    if (::unlink(path->c_str()) != 0) {
-      return Error{"cannot remove " + *path + ": " + std::strerror(errno)};
-    }
-    removed.push_back(name(*path));
-  }
-  std::error_code ec;
-  // CIB copies the store set aside as corrupt (cib_store.h) are the cluster's too. Listed
-  // first, removed after: a directory is not changed while it is being read.
-  std::vector<std::filesystem::path> corrupt;
-  for (const auto& entry : std::filesystem::directory_iterator(options_.state_dir, ec)) {
-    if (entry.path().filename().string().starts_with("cib.xml.corrupt-")) {
-      corrupt.push_back(entry.path());
-    }
-  }
-  std::sort(corrupt.begin(), corrupt.end());
-  for (const std::filesystem::path& path : corrupt) {
-    if (!std::filesystem::remove(path, ec)) {
-      return Error{"cannot remove " + path.string() + ": " + ec.message()};
-    }
-    removed.push_back(path.filename().string());
-  }
-  if (std::filesystem::exists(paths.pengine, ec)) {
-    const auto count = std::filesystem::remove_all(paths.pengine, ec);
-    if (ec) return Error{"cannot remove " + paths.pengine + ": " + ec.message()};
-    removed.push_back("pengine/ (" + std::to_string(count - 1) + " saved engine inputs)");
-  }
-  std::string list;
-  for (const std::string& r : removed) list += (list.empty() ? "" : ", ") + r;
-  logEvent("cluster destroyed: removed " + (list.empty() ? std::string("nothing") : list));
-  journal_->record("node", "cluster destroyed on this node");
-  return removed;
-}
-
 ClusterSnapshot NodeDaemon::snapshot() const {
   ClusterSnapshot out;
   std::lock_guard lock(lifecycle_mutex_);
-  const Paths paths(options_.state_dir);
+  const ClusterPaths paths(options_.state_dir);
   out.enabled = fileExists(paths.enabled);
-  auto installed = running_ ? Result<std::optional<Installed>>(running_->installed)
+  auto installed = running_ ? Result<std::optional<InstalledCluster>>(running_->installed)
                             : loadInstalled(paths, options_.node_name);
   if (!installed || !*installed) return out;
-  const Installed& cluster = **installed;
+  const InstalledCluster& cluster = **installed;
   out.configured = true;
   out.cluster_name = cluster.config.cluster_name;
   out.config_text = cluster.text;

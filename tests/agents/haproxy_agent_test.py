@@ -10,16 +10,14 @@ import shutil
 import signal
 import socket
 import socketserver
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import unittest
 
-from agent_test_util import missing
+from agent_test_util import OCF_ROOT, missing, run_ocf_action
 
-OCF_ROOT = "/usr/lib/ocf"
 OCF_SUCCESS, OCF_ERR_GENERIC, OCF_ERR_INSTALLED, OCF_ERR_CONFIGURED, OCF_NOT_RUNNING = 0, 1, 5, 6, 7
 AGENT = ""
 
@@ -102,17 +100,8 @@ backend be
 
     def run_agent(self, action, instance=None, timeout=30, **params):
         """Runs one action; returns (exit code, ocf-exit-reason text, all stderr)."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OCF_")}
-        env.update(OCF_ROOT=OCF_ROOT, OCF_RA_VERSION_MAJOR="1", OCF_RA_VERSION_MINOR="1",
-                   OCF_RESOURCE_INSTANCE=instance or self.instance, OCF_RESOURCE_TYPE="haproxy",
-                   OCF_RESOURCE_PROVIDER="pulse", HA_RSCTMP=os.path.join(self.dir, "run"))
-        for k, v in {**self.params, **params}.items():
-            env[f"OCF_RESKEY_{k}"] = str(v)
-        p = subprocess.run([AGENT, action], env=env, capture_output=True, text=True,
-                           timeout=timeout, cwd="/")
-        reasons = [line.split(":", 1)[1] for line in p.stderr.splitlines()
-                   if line.startswith("ocf-exit-reason:")]
-        return p.returncode, " ".join(reasons), p.stderr
+        return run_ocf_action(AGENT, action, "haproxy", instance or self.instance,
+                              os.path.join(self.dir, "run"), {**self.params, **params}, timeout)
 
     def assert_action(self, action, want, **params):
         rc, reason, stderr = self.run_agent(action, **params)

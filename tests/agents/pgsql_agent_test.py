@@ -20,9 +20,8 @@ import tempfile
 import time
 import unittest
 
-from agent_test_util import missing
+from agent_test_util import OCF_ROOT, missing, run_ocf_action
 
-OCF_ROOT = "/usr/lib/ocf"
 BINDIR = "/usr/lib/postgresql/15/bin"
 FAKE_CLUSTER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_cluster")
 OCF_SUCCESS, OCF_ERR_GENERIC, OCF_ERR_INSTALLED, OCF_ERR_CONFIGURED = 0, 1, 5, 6
@@ -75,20 +74,12 @@ class Node:
 
     def run(self, action, timeout=90, **params):
         """Runs one action; returns (exit code, ocf-exit-reason text, all stderr)."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OCF_")}
-        env.update(OCF_ROOT=OCF_ROOT, OCF_RA_VERSION_MAJOR="1", OCF_RA_VERSION_MINOR="1",
-                   OCF_RESOURCE_INSTANCE="db:0", OCF_RESOURCE_TYPE="pgsql",
-                   OCF_RESOURCE_PROVIDER="pulse", HA_RSCTMP=os.path.join(self.home, "run"),
-                   HA_SBIN_DIR=FAKE_CLUSTER, PULSE_FAKE_CIB=self.case.cib,
-                   OCF_RESKEY_CRM_meta_interval="4000", OCF_RESKEY_CRM_meta_timeout="60000")
-        os.makedirs(env["HA_RSCTMP"], exist_ok=True)
-        for k, v in {**self.params(), **self.case.params, **params}.items():
-            env[f"OCF_RESKEY_{k}"] = str(v)
-        p = subprocess.run([AGENT, action], env=env, capture_output=True, text=True,
-                           timeout=timeout, cwd="/")
-        reasons = [line.split(":", 1)[1] for line in p.stderr.splitlines()
-                   if line.startswith("ocf-exit-reason:")]
-        return p.returncode, " ".join(reasons), p.stderr
+        rsctmp = os.path.join(self.home, "run")
+        os.makedirs(rsctmp, exist_ok=True)
+        return run_ocf_action(AGENT, action, "pgsql", "db:0", rsctmp,
+                              {"CRM_meta_interval": "4000", "CRM_meta_timeout": "60000",
+                               **self.params(), **self.case.params, **params}, timeout,
+                              env={"HA_SBIN_DIR": FAKE_CLUSTER, "PULSE_FAKE_CIB": self.case.cib})
 
     def act(self, action, want, **params):
         t0 = time.monotonic()
@@ -170,6 +161,26 @@ class PgCase(unittest.TestCase):
         self.primary = n
         n.sql("create table t (id int primary key, who text)")
         return n
+
+    def primary_with_standbys(self, *names, wal_log_hints=True):
+        """first_primary() n1 and, for each name, a standby started by the agent, once n1 sees
+        every one of them streaming through its slot. Returns (n1, standby, ...)."""
+        n1 = self.first_primary(wal_log_hints=wal_log_hints)
+        standbys = [self.node(name) for name in names]
+        for n in standbys:
+            n.act("start", OCF_SUCCESS)
+        self.wait_streaming(n1, " ".join(f"{name}:{name}" for name in names))
+        return (n1, *standbys)
+
+    def commit_in_background(self, node, statement, stderr=subprocess.DEVNULL):
+        """psql running `statement` on `node` as its own process (a commit that may wait for a
+        synchronous standby), killed at the end of the test."""
+        writer = subprocess.Popen(
+            ["runuser", "-u", "postgres", "--", f"{BINDIR}/psql", "-XAtq", "-h", self.sockets,
+             "-p", str(node.port), "-d", "postgres", "-c", statement],
+            cwd="/", stdout=subprocess.DEVNULL, stderr=stderr, text=True)
+        self.addCleanup(writer.kill)
+        return writer
 
     def attr(self, node, name, scope="status"):
         try:
@@ -403,11 +414,7 @@ class RewindTest(RejoinCase):
         self.assertEqual(self.moved_aside(n1), [], "rewound, yet the data was copied afresh")
 
     def test_a_standby_away_during_a_failover_with_wal_past_the_fork_is_rewound(self):
-        n1 = self.first_primary()
-        n2, n3 = self.node("n2"), self.node("n3")
-        n2.act("start", OCF_SUCCESS)
-        n3.act("start", OCF_SUCCESS)
-        self.wait_streaming(n1, "n2:n2 n3:n3")
+        n1, n2, n3 = self.primary_with_standbys("n2", "n3")
         n3.act("stop", OCF_SUCCESS)
         n1.sql("insert into t values (1, 'n1 and n2 only')")
         n2.wait_for("select count(*) from t", "1")
@@ -428,20 +435,13 @@ class RewindLaterTest(RejoinCase):
     params = {"synchronous": "on"}
 
     def test_a_former_primary_back_before_the_failover_is_failed_by_monitor_then_rejoins(self):
-        n1 = self.first_primary()
-        n2 = self.node("n2")
-        n2.act("start", OCF_SUCCESS)
-        self.wait_streaming(n1, "n2:n2")
+        n1, n2 = self.primary_with_standbys("n2")
         n1.act("monitor", OCF_RUNNING_MASTER)
         n1.wait_for("show synchronous_standby_names", 'ANY 1 ("n2")')
         n1.sql("insert into t values (1, 'acknowledged by n2')")
         n2.act("stop", OCF_SUCCESS)
         # A commit n1 writes but nobody acknowledges, then n1 crashes: n1 has diverged.
-        writer = subprocess.Popen(
-            ["runuser", "-u", "postgres", "--", f"{BINDIR}/psql", "-XAtq", "-h", self.sockets,
-             "-p", str(n1.port), "-d", "postgres", "-c", "insert into t values (2, 'never acknowledged')"],
-            cwd="/", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.addCleanup(writer.kill)
+        writer = self.commit_in_background(n1, "insert into t values (2, 'never acknowledged')")
         n1.wait_for("select count(*) from pg_stat_activity where wait_event = 'SyncRep'", "1")
         n1.crash()
         self.assertNotEqual(writer.wait(10), 0, "the unacknowledged commit was acknowledged")
@@ -484,11 +484,7 @@ class SyncTest(PgCase):
         return n.sql("show synchronous_standby_names")
 
     def test_on_names_the_streaming_standbys_and_drops_to_asynchronous_without_them(self):
-        n1 = self.first_primary()
-        n2, n3 = self.node("n2"), self.node("n3")
-        n2.act("start", OCF_SUCCESS)
-        n3.act("start", OCF_SUCCESS)
-        self.wait_streaming(n1, "n2:n2 n3:n3")
+        n1, n2, n3 = self.primary_with_standbys("n2", "n3")
         n1.act("monitor", OCF_RUNNING_MASTER)
         n1.wait_for("show synchronous_standby_names", 'ANY 1 ("n2", "n3")')
         self.assertEqual(self.sync_set(), "n2 n3")
@@ -511,10 +507,7 @@ class SyncTest(PgCase):
 
     def test_strict_keeps_the_names_so_writes_wait_for_a_standby(self):
         self.params = {"synchronous": "strict"}
-        n1 = self.first_primary()
-        n2 = self.node("n2")
-        n2.act("start", OCF_SUCCESS)
-        self.wait_streaming(n1, "n2:n2")
+        n1, n2 = self.primary_with_standbys("n2")
         n1.act("monitor", OCF_RUNNING_MASTER)
         n1.wait_for("show synchronous_standby_names", 'ANY 1 ("n2")')
         n2.act("stop", OCF_SUCCESS)
@@ -523,11 +516,8 @@ class SyncTest(PgCase):
         self.assertEqual(self.names(n1), 'ANY 1 ("n2")')
         self.assertEqual(self.sync_set(), "n2")
         # A commit now waits for n2 (strict: not acknowledged without a standby) ...
-        writer = subprocess.Popen(
-            ["runuser", "-u", "postgres", "--", f"{BINDIR}/psql", "-XAtq", "-h", self.sockets,
-             "-p", str(n1.port), "-d", "postgres", "-c", "insert into t values (1, 'waits')"],
-            cwd="/", stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        self.addCleanup(writer.kill)
+        writer = self.commit_in_background(n1, "insert into t values (1, 'waits')",
+                                           stderr=subprocess.PIPE)
         n1.wait_for("select count(*) from pg_stat_activity where wait_event = 'SyncRep'", "1")
         time.sleep(1)
         self.assertIsNone(writer.poll(), "the commit returned without a synchronous standby")
@@ -541,11 +531,7 @@ class GuardTest(PgCase):
     params = {"synchronous": "on"}
 
     def three_nodes(self):
-        n1 = self.first_primary()
-        n2, n3 = self.node("n2"), self.node("n3")
-        n2.act("start", OCF_SUCCESS)
-        n3.act("start", OCF_SUCCESS)
-        self.wait_streaming(n1, "n2:n2 n3:n3")
+        n1, n2, n3 = self.primary_with_standbys("n2", "n3")
         n1.act("monitor", OCF_RUNNING_MASTER)
         n1.sql("insert into t values (1, 'acknowledged')")
         self.assertEqual(self.sync_set(), "n2 n3")

@@ -32,25 +32,21 @@ from pcs_differential_cases import BASES, CASES  # noqa: E402
 
 # A three-node cluster as `cibadmin --empty` writes it (Debian's Pacemaker 2.1.5 refuses file
 # CIBs with a newer feature set), before any resource.
-START_CIB = """<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="5" \
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
+
+
+def configuration_fixture():
+    """The <configuration> of tests/fixtures/three_node_configuration.xml, without its comment."""
+    with open(os.path.join(FIXTURES, "three_node_configuration.xml"), encoding="utf-8") as f:
+        text = f.read()
+    return text[text.index("  <configuration>"):]
+
+
+START_CIB = ("""<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="5" \
 num_updates="0" admin_epoch="0">
-  <configuration>
-    <crm_config>
-      <cluster_property_set id="cib-bootstrap-options">
-        <nvpair id="cib-bootstrap-options-cluster-name" name="cluster-name" value="web"/>
-      </cluster_property_set>
-    </crm_config>
-    <nodes>
-      <node id="1" uname="n1"/>
-      <node id="2" uname="n2"/>
-      <node id="3" uname="n3"/>
-    </nodes>
-    <resources/>
-    <constraints/>
-  </configuration>
-  <status/>
+""" + configuration_fixture() + """  <status/>
 </cib>
-"""
+""")
 
 TIMEOUT = 60
 

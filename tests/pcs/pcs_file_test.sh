@@ -14,6 +14,7 @@ for agent in IPaddr2 Dummy; do
   require_tool "$OCF_ROOT/resource.d/heartbeat/$agent" resource-agents
 done
 
+fixtures=$(cd "$(dirname "${BASH_SOURCE[0]}")/../fixtures" && pwd)
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 cd "$dir"
@@ -22,22 +23,10 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 # A three-node cluster as `pcs cluster cib` saves it before any resource: all nodes online, no
 # resource history (so every resource shows Stopped).
-cat > cib.xml <<'XML'
-<cib epoch="3" num_updates="0" admin_epoch="0" validate-with="pacemaker-3.7">
-  <configuration>
-    <crm_config>
-      <cluster_property_set id="cib-bootstrap-options">
-        <nvpair id="cib-bootstrap-options-cluster-name" name="cluster-name" value="web"/>
-      </cluster_property_set>
-    </crm_config>
-    <nodes>
-      <node id="1" uname="n1"/>
-      <node id="2" uname="n2"/>
-      <node id="3" uname="n3"/>
-    </nodes>
-    <resources/>
-    <constraints/>
-  </configuration>
+{
+  echo '<cib epoch="3" num_updates="0" admin_epoch="0" validate-with="pacemaker-3.7">'
+  sed -n '/^  <configuration>/,$p' "$fixtures/three_node_configuration.xml"
+  cat <<'XML'
   <status>
     <node_state id="1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"/>
     <node_state id="2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"/>
@@ -45,6 +34,7 @@ cat > cib.xml <<'XML'
   </status>
 </cib>
 XML
+} > cib.xml
 chmod 0640 cib.xml
 
 epoch() { sed -n 's/.*<cib[^>]* epoch="\([0-9]*\)".*/\1/p' cib.xml | head -1; }

@@ -48,6 +48,39 @@ std::vector<NodeView> remoteNodes(const ClusterView& view) {
   return out;
 }
 
+// A fence_xvm device, and its start (call 2) as recorded in a node's history.
+const char* kFencer = "<primitive id=\"fencer\" class=\"stonith\" type=\"fence_xvm\"/>";
+std::string fencerStarted() {
+  std::string h = history("fencer", {{"start", 0, 2}});
+  const std::string dummy = "class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"";
+  h.replace(h.find(dummy), dummy.size(), "class=\"stonith\" type=\"fence_xvm\"");
+  return h;
+}
+
+// `xml` (from cib(), which writes stonith-enabled=false) with fencing on.
+std::string withFencing(std::string xml) {
+  xml.replace(xml.find("value=\"false\""), 13, "value=\"true\"");  // stonith-enabled
+  return xml;
+}
+
+// The nodes the transition fences, sorted.
+V fencedIn(const Transition& t) {
+  V fenced;
+  for (const SummaryItem& s : t.summary) {
+    if (s.verb.rfind("Fence", 0) == 0) fenced.push_back(s.resource);
+  }
+  std::sort(fenced.begin(), fenced.end());
+  return fenced;
+}
+
+// vm, an ocf:heartbeat:VirtualDomain whose remote-node meta-attribute makes it the container
+// of guest node g1.
+std::string guestContainer() {
+  return "<primitive id=\"vm\" class=\"ocf\" provider=\"heartbeat\" type=\"VirtualDomain\">"
+         "<meta_attributes id=\"vm-meta\">" +
+         nvpair("vm-rn", "remote-node", "g1") + "</meta_attributes></primitive>";
+}
+
 TEST(RemoteNodes, TheConnectionDefinesAnOnlineRemoteNodeThatRunsResources) {
   auto t =
       scheduleOk(cib(kMembers, connection() + primitive("web"), kWebOnRemote, statusWithRemote()));
@@ -93,88 +126,52 @@ TEST(RemoteNodes, WithoutItsConnectionRunningTheRemoteNodeIsOfflineUntilItStarts
 }
 
 TEST(RemoteNodes, ConnectionsAndFencingDevicesNeverRunOnRemoteNodes) {
-  std::string fencer = "<primitive id=\"fencer\" class=\"stonith\" type=\"fence_xvm\"/>";
-  auto t = scheduleOk(cib(kMembers, connection() + fencer,
+  auto t = scheduleOk(cib(kMembers, connection() + kFencer,
                           "<rsc_location id=\"l\" rsc=\"fencer\" node=\"r1\" score=\"100\"/>",
                           statusWithRemote()));
   EXPECT_NE(placedOn(t, "fencer"), "r1");
   EXPECT_EQ(placedOn(t, "r1"), "n1");
 }
 
-}  // namespace
-}  // namespace pulse::pe
-
-namespace pulse::pe {
-namespace {
-
-using namespace testing;  // NOLINT(google-build-using-namespace)
-
 // Fencing on, a device on n2; the connection r1 ran on n1, which has left the cluster
-// unexpectedly, and web runs on r1. `constraints` may keep r1 off n2.
-Transition hostOfConnectionLost(const std::string& constraints) {
-  std::string fencer = "<primitive id=\"fencer\" class=\"stonith\" type=\"fence_xvm\"/>";
-  std::string fencer_history = history("fencer", {{"start", 0, 2}});
-  const std::string dummy = "class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"";
-  fencer_history.replace(fencer_history.find(dummy), dummy.size(),
-                         "class=\"stonith\" type=\"fence_xvm\"");
+// unexpectedly, and `resources` have `remote_lrm` as their history on r1 (by default web,
+// running there). `constraints` may keep r1 off n2.
+Transition hostOfConnectionLost(const std::string& constraints,
+                                const std::string& resources = primitive("web"),
+                                const std::string& remote_lrm = history("web", {{"start", 0, 3}})) {
   std::string n1 = nodeState("1", "n1", remoteStarted("r1"));
   const std::string up = "in_ccm=\"true\" crmd=\"online\"";
   n1.replace(n1.find(up), up.size(), "in_ccm=\"false\" crmd=\"offline\"");
-  std::string status = n1 + nodeState("2", "n2", fencer_history) +
+  std::string status = n1 + nodeState("2", "n2", fencerStarted()) +
                        "<node_state id=\"r1\" uname=\"r1\" remote_node=\"true\"><lrm id=\"r1\">"
                        "<lrm_resources>" +
-                       history("web", {{"start", 0, 3}}) + "</lrm_resources></lrm></node_state>";
-  std::string xml = cib(kMembers, fencer + connection() + primitive("web"), constraints, status);
-  xml.replace(xml.find("value=\"false\""), 13, "value=\"true\"");  // stonith-enabled
-  return scheduleOk(xml);
+                       remote_lrm + "</lrm_resources></lrm></node_state>";
+  return scheduleOk(
+      withFencing(cib(kMembers, kFencer + connection() + resources, constraints, status)));
 }
 
 TEST(RemoteNodes, AnUnrecoverableConnectionFencesTheRemoteNodeItsResourcesStopOn) {
   auto t =
       hostOfConnectionLost("<rsc_location id=\"ban\" rsc=\"r1\" node=\"n2\" score=\"-INFINITY\"/>");
-  V fenced;
-  for (const SummaryItem& s : t.summary) {
-    if (s.verb.rfind("Fence", 0) == 0) fenced.push_back(s.resource);
-  }
-  std::sort(fenced.begin(), fenced.end());
-  EXPECT_EQ(fenced, (V{"n1", "r1"}));
+  EXPECT_EQ(fencedIn(t), (V{"n1", "r1"}));
 }
 
 TEST(RemoteNodes, AConnectionThatCanMoveSparesTheRemoteNode) {
   auto t = hostOfConnectionLost("");
-  V fenced;
-  for (const SummaryItem& s : t.summary) {
-    if (s.verb.rfind("Fence", 0) == 0) fenced.push_back(s.resource);
-  }
-  EXPECT_EQ(fenced, (V{"n1"}));
+  EXPECT_EQ(fencedIn(t), (V{"n1"}));
   EXPECT_EQ(placedOn(t, "r1"), "n2");
   EXPECT_EQ(placedOn(t, "web"), "r1");
 }
 
-}  // namespace
-}  // namespace pulse::pe
-
-namespace pulse::pe {
-namespace {
-
-using namespace testing;  // NOLINT(google-build-using-namespace)
-
 // Fencing on with a device on n2; the connection r1 runs on n1 and its recurring monitor
 // failed there. `remote_state_extra` goes into the remote node's node_state element.
 Transition connectionMonitorFailed(const std::string& remote_state_extra) {
-  std::string fencer = "<primitive id=\"fencer\" class=\"stonith\" type=\"fence_xvm\"/>";
-  std::string fencer_history = history("fencer", {{"start", 0, 2}});
-  const std::string dummy = "class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"";
-  fencer_history.replace(fencer_history.find(dummy), dummy.size(),
-                         "class=\"stonith\" type=\"fence_xvm\"");
   std::string r1_history = history("r1", {{"start", 0, 2}, {"monitor", 1, 3, 60000}});
   r1_history.replace(r1_history.find("type=\"Dummy\""), 12, "type=\"remote\"");
-  std::string status = nodeState("1", "n1", r1_history) + nodeState("2", "n2", fencer_history) +
+  std::string status = nodeState("1", "n1", r1_history) + nodeState("2", "n2", fencerStarted()) +
                        "<node_state id=\"r1\" uname=\"r1\" remote_node=\"true\"" +
                        remote_state_extra + "/>";
-  std::string xml = cib(kMembers, fencer + connection(), "", status);
-  xml.replace(xml.find("value=\"false\""), 13, "value=\"true\"");  // stonith-enabled
-  return scheduleOk(xml);
+  return scheduleOk(withFencing(cib(kMembers, kFencer + connection(), "", status)));
 }
 
 TEST(RemoteNodes, AFailedConnectionMonitorFencesTheRemoteNodeAndRecoversTheConnection) {
@@ -190,21 +187,9 @@ TEST(RemoteNodes, ARemoteNodeAlreadyFencedIsNotFencedAgainForItsConnection) {
   for (const SummaryItem& s : t.summary) EXPECT_EQ(s.verb.rfind("Fence", 0), std::string::npos);
 }
 
-}  // namespace
-}  // namespace pulse::pe
-
-namespace pulse::pe {
-namespace {
-
-using namespace testing;  // NOLINT(google-build-using-namespace)
-
 // vm's remote-node meta-attribute makes it the container of guest node g1; web prefers g1.
 Transition guestCluster(const std::string& status) {
-  std::string vm =
-      "<primitive id=\"vm\" class=\"ocf\" provider=\"heartbeat\" type=\"VirtualDomain\">"
-      "<meta_attributes id=\"vm-meta\">" +
-      nvpair("vm-rn", "remote-node", "g1") + "</meta_attributes></primitive>";
-  return scheduleOk(cib(kMembers, vm + primitive("web"),
+  return scheduleOk(cib(kMembers, guestContainer() + primitive("web"),
                         "<rsc_location id=\"l\" rsc=\"web\" node=\"g1\" score=\"100\"/>", status));
 }
 
@@ -228,53 +213,21 @@ TEST(GuestNodes, AContainerWithRemoteNodeStartsAGuestThatRunsResources) {
 }
 
 TEST(GuestNodes, InAnAsymmetricClusterTheGuestGoesWhereverItsContainerIsAllowed) {
-  std::string vm =
-      "<primitive id=\"vm\" class=\"ocf\" provider=\"heartbeat\" type=\"VirtualDomain\">"
-      "<meta_attributes id=\"vm-meta\">" +
-      nvpair("vm-rn", "remote-node", "g1") + "</meta_attributes></primitive>";
-  auto t = scheduleOk(cib(kMembers, vm + primitive("web"),
+  auto t = scheduleOk(cib(kMembers, guestContainer() + primitive("web"),
                           "<rsc_location id=\"l1\" rsc=\"vm\" node=\"n2\" score=\"10\"/>"
                           "<rsc_location id=\"l2\" rsc=\"web\" node=\"g1\" score=\"100\"/>",
                           emptyStatus(kMembers), nvpair("sym", "symmetric-cluster", "false")));
   EXPECT_EQ(summaryOf(t), (V{"Start g1 (n2)", "Start vm (n2)", "Start web (g1)"}));
 }
 
-}  // namespace
-}  // namespace pulse::pe
-
-namespace pulse::pe {
-namespace {
-
-using namespace testing;  // NOLINT(google-build-using-namespace)
-
 TEST(RemoteNodes, AnAnonymousCloneProbedOnTheRemoteNodeLeavesNothingUnknownThere) {
   // As in hostOfConnectionLost, with r1 kept off n2 so its connection cannot be recovered;
   // the only resource is an anonymous clone, which a probe on r1 found stopped there. No
   // instance's state on r1 is unknown, so r1 is not fenced (only n1 is).
-  std::string fencer = "<primitive id=\"fencer\" class=\"stonith\" type=\"fence_xvm\"/>";
-  std::string fencer_history = history("fencer", {{"start", 0, 2}});
-  const std::string dummy = "class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"";
-  fencer_history.replace(fencer_history.find(dummy), dummy.size(),
-                         "class=\"stonith\" type=\"fence_xvm\"");
-  std::string n1 = nodeState("1", "n1", remoteStarted("r1"));
-  const std::string up = "in_ccm=\"true\" crmd=\"online\"";
-  n1.replace(n1.find(up), up.size(), "in_ccm=\"false\" crmd=\"offline\"");
-  std::string status = n1 + nodeState("2", "n2", fencer_history) +
-                       "<node_state id=\"r1\" uname=\"r1\" remote_node=\"true\"><lrm id=\"r1\">"
-                       "<lrm_resources>" +
-                       history("c", {{"monitor", 7, 3, 0, 7}}) +
-                       "</lrm_resources></lrm></node_state>";
-  std::string clone = "<clone id=\"cl\">" + primitive("c") + "</clone>";
-  std::string xml =
-      cib(kMembers, fencer + connection() + clone,
-          "<rsc_location id=\"ban\" rsc=\"r1\" node=\"n2\" score=\"-INFINITY\"/>", status);
-  xml.replace(xml.find("value=\"false\""), 13, "value=\"true\"");  // stonith-enabled
-  auto t = scheduleOk(xml);
-  V fenced;
-  for (const SummaryItem& s : t.summary) {
-    if (s.verb.rfind("Fence", 0) == 0) fenced.push_back(s.resource);
-  }
-  EXPECT_EQ(fenced, (V{"n1"}));
+  auto t = hostOfConnectionLost(
+      "<rsc_location id=\"ban\" rsc=\"r1\" node=\"n2\" score=\"-INFINITY\"/>",
+      "<clone id=\"cl\">" + primitive("c") + "</clone>", history("c", {{"monitor", 7, 3, 0, 7}}));
+  EXPECT_EQ(fencedIn(t), (V{"n1"}));
 }
 
 }  // namespace

@@ -1,0 +1,129 @@
+// ResourceManager's state (resource_manager.h), private to pulse_crmd. The shell has three
+// parts, one file each, that share this state on the cluster io thread:
+//   resource_manager_node.cc     every node: the view and quorum (no-quorum-policy), the CIB
+//                                events, the actions a DC sends to this node's executor and
+//                                the outbox of their results to the DC
+//   resource_manager_dc.cc       the DC: the Controller's outputs carried out (status writes,
+//                                actions to the nodes, saved engine inputs, have-watchdog), its
+//                                results and its tick
+//   resource_manager_fencing.cc  the DC's fencing: fence agents on their own threads, or the
+//                                wait for a lost node's watchdog
+// and resource_manager.cc holds the public calls, which post onto the io thread.
+//
+// Invariants (resource_manager.h gives the cluster-level ones):
+//  * Every member below is touched only on the io thread, except those marked atomic or
+//    guarded by idle_mutex, which the public calls read from any thread.
+//  * `controller` hears of events only while dc_active; carryOut() is the only way its outputs
+//    reach the world, and it ends by publishing idle_on.
+//  * Callbacks that outlive a call (timers, CIB replies, fencing threads) hold a weak_ptr and
+//    do nothing once the Impl is gone or `stopped`.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <deque>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "crmd/controller/controller.h"
+#include "crmd/daemon/local_executor.h"
+#include "crmd/daemon/pe_input_store.h"
+#include "crmd/daemon/resource_manager.h"
+#include "crmd/executor/fence_runner.h"
+
+namespace pulse::crmd {
+namespace rm {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// The wall clock the controller is given (its only notion of time).
+WallSeconds wallNow();
+// A node's name in the cluster configuration, or its address when it has none.
+std::string nameOf(const membership::ClusterNode& node);
+// An action on the wire (proto/peer.proto ActionSpec) and back.
+peer::ActionSpec toSpec(const ActionRequest& r);
+ActionRequest fromSpec(const peer::ActionSpec& s);
+
+}  // namespace rm
+
+struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
+  Impl(boost::asio::io_context& io_context, CibService& cib_service, ResourceManagerOptions opts);
+
+  // ---- every node (resource_manager_node.cc) ------------------------------------------------
+  // What this node stops by itself (leaving, quorum lost): the resources the newest CIB it
+  // holds says the cluster manages; without a CIB, all of them.
+  LocalExecutor::Managed managed() const;
+  static bool everything(const std::string&) { return true; }
+  void countActive();
+  void onView(const membership::View& view, bool now_quorate,
+              const std::map<NodeId, std::uint64_t>& incarnations);
+  void onCib(const CibEvent& event);
+  void onExecute(const peer::ExecuteAction& m);
+  void onLocalResult(const LocalResult& r);
+  // Reports go to the DC known now; without one they wait (a stop during a quorum loss is
+  // reported to the DC of the partition this node rejoins).
+  void flushOutbox();
+
+  // ---- the DC (resource_manager_dc.cc) -------------------------------------------------------
+  void onReport(const peer::ActionReport& report);
+  void carryOut(ControllerOutput out);
+  // Pacemaker's pe-input-N: every CIB the engine decided on, to replay with pe-simulate -x.
+  void saveEngineInput(const std::string& cib_xml);
+  void dispatch(const ActionRequest& action);
+  // The DC says whether it runs a watchdog, once per term (a configuration write, like
+  // Pacemaker's controller recording have-watchdog).
+  void recordWatchdog(const ParsedCib& confirmed);
+  void scheduleTick();
+
+  // ---- the DC's fencing (resource_manager_fencing.cc) ----------------------------------------
+  // At most one operation per target: a request for a target under way is dropped.
+  void startFencing(const FenceRequest& request);
+  // Answers the waiting `pcs stonith fence` calls, then tells the controller (when DC).
+  void fenceDone(const std::string& node, const FenceOutcome& outcome);
+
+  boost::asio::io_context& io;
+  CibService& cib;
+  ResourceManagerOptions options;
+  std::string self_name;
+  boost::asio::steady_timer tick_timer;
+  std::unique_ptr<LocalExecutor> local;                                         // reset by stop()
+  std::atomic<std::uint64_t> transitions{0}, fencing_ok{0}, fencing_failed{0};  // counters()
+  std::atomic<std::size_t> active_count{0};   // active resources the cluster manages
+  std::atomic<std::size_t> running_count{0};  // all active ones, unmanaged too
+  Controller controller;
+  bool dc_active = false;
+  std::uint64_t session = 0;
+  bool watchdog_write_pending = false;
+  bool leaving = false;                           // this node asked the DC to let it leave
+  std::atomic<bool> shutdown_recorded{false};     // ...and its shutdown attribute is in the CIB
+  std::optional<EngineInputStore> engine_inputs;  // opened at the first schedule
+  std::optional<NodeId> dc;
+  std::vector<Member> members;
+  std::vector<Member> dc_members;  // the members the controller last heard of, while DC
+  bool quorate = false;
+  CibRef local_cib;  // this node's newest copy (shared, parsed once by the CIB service)
+  std::map<std::string, rm::SteadyClock::time_point> lost_at;  // node name -> when it left the view
+  std::set<std::string> resync;  // members back in the view that the DC has not confirmed yet
+  bool dc_announced = false;     // "this node is the DC now" recorded since `dc` last changed
+  std::deque<peer::ActionReport> outbox;
+  std::set<std::string> fencing;  // targets with a fencing operation under way
+  std::map<std::string, std::vector<std::shared_ptr<std::promise<Result<std::string>>>>>
+      fence_waiters;
+  std::shared_ptr<std::atomic<bool>> abort_fencing = std::make_shared<std::atomic<bool>>(false);
+  std::vector<std::thread> fence_threads;
+  CibStamp confirmed_stamp{};  // the newest confirmed CIB the controller was given
+  mutable std::mutex idle_mutex;
+  std::optional<CibStamp> idle_on;  // guarded by idle_mutex
+  bool stopped = false;
+};
+
+}  // namespace pulse::crmd
