@@ -212,6 +212,13 @@ void Planner::createPrimitiveActions(int index) {
       promoteResource(index, false);
     } else if (r.role == Role::Promoted && r.next_role == Role::Unpromoted) {
       demoteResource(index, false);
+    } else if (r.role == Role::Promoted && r.next_role == Role::Started) {
+      // A resource promoted that should merely run (not a promotable instance): Pacemaker's
+      // role matrix goes Promoted -> Unpromoted -> Stopped -> Started, so demote, stop and
+      // start again where it is placed.
+      demoteResource(index, false);
+      stopResource(index, false);
+      startResource(index, r.assigned_to, false);
     }
   }
   createRecurring(index);
@@ -308,6 +315,14 @@ void Planner::applyReloads() {
 void addPlanEdge(ActionPlan& plan, int first, int then, std::uint32_t flags,
                  const std::string& origin) {
   if (first == then) return;
+  // An ordering of the same two actions that shares a flag with one already there is dropped
+  // whole (Pacemaker's order_actions filters such duplicates): an unordered group's "start the
+  // group, then each member (implies then)" loses to the "implies first printed" ordering of
+  // the same pair, so a member that keeps running is not restarted when another one starts.
+  for (int existing : plan.actions[static_cast<std::size_t>(first)].after) {
+    const ActionEdge& edge = plan.edges[static_cast<std::size_t>(existing)];
+    if (edge.then == then && (edge.flags & flags) != 0) return;
+  }
   int e = static_cast<int>(plan.edges.size());
   plan.edges.push_back({first, then, flags, origin});
   plan.actions[static_cast<std::size_t>(first)].after.push_back(e);

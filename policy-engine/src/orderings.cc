@@ -128,11 +128,13 @@ void Planner::internalConstraints(int index) {
   if (!isGroup(r)) {
     if (r.managed)
       order(index, "stop", index, "start", kOrderOptional | kOrderImpliesThen | kOrderRestart);
-    if (inPromotableClone(ws_, r)) {
-      order(index, "demote", index, "stop", kOrderOptional);
+    // A promotable instance, or any resource promoted now (one that is promoted where it
+    // should not be, say): demote before stop, start before promote.
+    if (inPromotableClone(ws_, r) || r.role > Role::Unpromoted) {
+      order(index, "demote", index, "stop", kOrderPromotedImpliesFirst);
       order(index, "start", index, "promote", kOrderRunnableLeft);
-      order(index, "demote", index, "promote", kOrderOptional);
     }
+    if (inPromotableClone(ws_, r)) order(index, "demote", index, "promote", kOrderOptional);
     return;
   }
   order(index, "stop", index, "stopped", kOrderRunnableLeft);

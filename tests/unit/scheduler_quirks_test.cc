@@ -1,0 +1,122 @@
+// Decisions where Pacemaker's scheduler has a rule of its own that users see in the Transition
+// Summary or the revised status: orderings of one pair of actions that duplicate each other,
+// and how a failure handled by demotion ends.
+#include "cib_text.h"
+#include "engine_test_util.h"
+
+namespace pulse::pe {
+namespace {
+
+using namespace testing;  // NOLINT(google-build-using-namespace)
+using V = std::vector<std::string>;
+
+const V kNodes = {"n1", "n2"};
+
+// An unordered group (ordered=false): a member that already runs keeps running when a member
+// added beside it starts. The group's "start, then the member's start (implies then)" ordering
+// duplicates the "implies first printed" one of the same two actions and is dropped.
+TEST(SchedulerQuirks, UnorderedGroupStartsNewMemberWithoutRestartingTheOthers) {
+  const std::string group = "<group id=\"g\"><meta_attributes id=\"g-meta\">" +
+                            nvpair("g-ordered", "ordered", "false") + "</meta_attributes>" +
+                            primitive("web") + primitive("cache") + "</group>";
+  auto t = scheduleOk(
+      cib(kNodes, group, "",
+          nodeState("1", "n1", history("web", {{"start", 0, 2}})) + nodeState("2", "n2")));
+  EXPECT_EQ(summaryOf(t), (V{"Start cache (n1)"}));
+  EXPECT_EQ(placedOn(t, "web"), "n1");
+  EXPECT_EQ(placedOn(t, "cache"), "n1");
+}
+
+// The same group ordered (the default) does the same: the new member starts after the others.
+TEST(SchedulerQuirks, OrderedGroupStartsNewMemberWithoutRestartingTheOthers) {
+  const std::string group = "<group id=\"g\">" + primitive("web") + primitive("cache") + "</group>";
+  auto t = scheduleOk(
+      cib(kNodes, group, "",
+          nodeState("1", "n1", history("web", {{"start", 0, 2}})) + nodeState("2", "n2")));
+  EXPECT_EQ(summaryOf(t), (V{"Start cache (n1)"}));
+}
+
+// A promoted instance whose promoted-role monitor failed with on-fail=demote is demoted (and
+// the other instance promoted); once demoted it is an ordinary unpromoted instance again, not
+// a failed one, in the status the transition leaves.
+TEST(SchedulerQuirks, DemotedAfterOnFailDemoteIsNoLongerFailed) {
+  const std::string clone =
+      "<clone id=\"db-clone\"><meta_attributes id=\"db-clone-meta\">" +
+      nvpair("db-promotable", "promotable", "true") +
+      "</meta_attributes><primitive id=\"db\" class=\"ocf\" provider=\"pacemaker\" "
+      "type=\"Stateful\"><operations><op id=\"db-mon-p\" name=\"monitor\" interval=\"10s\" "
+      "role=\"Promoted\" on-fail=\"demote\"/><op id=\"db-mon-u\" name=\"monitor\" "
+      "interval=\"11s\" role=\"Unpromoted\"/></operations></primitive></clone>";
+  std::string status = promotableInstancesStatus("db");
+  // n1 promoted the instance (call 3) and its promoted monitor then failed (not running).
+  const std::string promoted_then_failed =
+      "<lrm_rsc_op id=\"db_promote_0\" operation_key=\"db_promote_0\" operation=\"promote\" "
+      "transition-key=\"1:1:0:00000000-0000-0000-0000-000000000000\" call-id=\"3\" "
+      "rc-code=\"0\" op-status=\"0\" interval=\"0\" last-rc-change=\"1000\"/>"
+      "<lrm_rsc_op id=\"db_last_failure_0\" operation_key=\"db_monitor_10000\" "
+      "operation=\"monitor\" transition-key=\"1:1:8:00000000-0000-0000-0000-000000000000\" "
+      "call-id=\"4\" rc-code=\"7\" op-status=\"0\" interval=\"10000\" "
+      "last-rc-change=\"1000\"/>";
+  const std::size_t n1_end = status.find("</lrm_resource>");
+  status.insert(n1_end, promoted_then_failed);
+  auto t = scheduleOk(cib(kNodes, clone, "", status));
+  EXPECT_EQ(summaryOf(t), (V{"Demote db:0 (Promoted -> Unpromoted n1)",
+                             "Promote db:1 (Unpromoted -> Promoted n2)"}));
+  bool seen = false;
+  for (const ResourceView& r : t.revised.resources) {
+    for (const ResourceView& instance : r.members) {
+      if (instance.nodes != V{"n1"}) continue;
+      seen = true;
+      EXPECT_FALSE(instance.failed);
+      EXPECT_EQ(instance.role, Role::Unpromoted);
+    }
+  }
+  EXPECT_TRUE(seen);
+}
+
+// A resource promoted outside any promotable clone that must move is demoted, stopped and
+// started where it goes, in that order (Promoted -> Unpromoted -> Stopped -> Started).
+TEST(SchedulerQuirks, PromotedPrimitiveIsDemotedStoppedAndStartedElsewhere) {
+  auto t = scheduleOk(
+      cib(kNodes, primitive("db"), "<rsc_location id=\"l\" rsc=\"db\" node=\"n2\" score=\"100\"/>",
+          nodeState("1", "n1", history("db", {{"promote", 0, 3}})) + nodeState("2", "n2")));
+  EXPECT_EQ(summaryOf(t), (V{"Move db (Promoted n1 -> Started n2)"}));
+  EXPECT_EQ(placedOn(t, "db"), "n2");
+  auto index = [&](const std::string& key) {
+    for (std::size_t i = 0; i < t.actions.size(); ++i) {
+      if (t.actions[i].key == key) return static_cast<int>(i);
+    }
+    return -1;
+  };
+  const int demote = index("db_demote_0"), stop = index("db_stop_0"), start = index("db_start_0");
+  ASSERT_GE(demote, 0);
+  ASSERT_GE(stop, 0);
+  ASSERT_GE(start, 0);
+  bool demote_before_stop = false;
+  for (const Ordering& o : t.orderings) {
+    if (o.first == t.actions[static_cast<std::size_t>(demote)].id &&
+        o.then == t.actions[static_cast<std::size_t>(stop)].id) {
+      demote_before_stop = true;
+    }
+  }
+  EXPECT_TRUE(demote_before_stop);
+}
+
+// A restart forced by an ordering says which action forced it: "due to required db start".
+TEST(SchedulerQuirks, RestartForcedByAnOrderingNamesTheActionBehindIt) {
+  auto t = scheduleOk(cib(
+      kNodes, primitive("db") + primitive("app"),
+      "<rsc_order id=\"o\" first=\"db\" then=\"app\"/>"
+      "<rsc_location id=\"l\" rsc=\"db\" node=\"n2\" score=\"100\"/>",
+      nodeState("1", "n1", history("db", {{"start", 0, 2}}) + history("app", {{"start", 0, 3}})) +
+          nodeState("2", "n2")));
+  EXPECT_EQ(summaryOf(t), (V{"Move db (n1 -> n2)", "Restart app (n1)"}));
+  for (const SummaryItem& s : t.summary) {
+    if (s.resource == "app") {
+      EXPECT_EQ(s.reason, "due to required db start");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace pulse::pe
