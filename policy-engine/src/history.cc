@@ -495,6 +495,11 @@ class ResourceReplay {
           r_.needs_stop = true;
           break;
       }
+    } else if (r_.clone_name.find(':') != std::string::npos) {
+      // A history entry under another instance number that shows nothing running no longer
+      // names the instance (Pacemaker's process_rsc_state): its promotion score is then read
+      // by the instance's own id, or by a later entry's name.
+      r_.clone_name.clear();
     }
   }
 

@@ -118,5 +118,48 @@ TEST(SchedulerQuirks, RestartForcedByAnOrderingNamesTheActionBehindIt) {
   }
 }
 
+// A parameter or meta attribute set to "#default" is unset (Pacemaker's populate_hash): the
+// definition recorded without it has not changed, so nothing restarts.
+TEST(SchedulerQuirks, DefaultValueUnsetsTheAttribute) {
+  const std::string web =
+      "<primitive id=\"web\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">"
+      "<instance_attributes id=\"web-params\">" +
+      nvpair("web-tr", "target_role", "#default") +
+      "</instance_attributes><meta_attributes id=\"web-meta\">" +
+      nvpair("web-role", "target-role", "#default") + "</meta_attributes></primitive>";
+  auto t = scheduleOk(
+      cib(kNodes, web, "",
+          nodeState("1", "n1", history("web", {{"start", 0, 2}})) + nodeState("2", "n2")));
+  EXPECT_EQ(summaryOf(t), V{});
+  EXPECT_EQ(placedOn(t, "web"), "n1");
+}
+
+// The history of an anonymous promotable clone on n1 lists a probe under "db:0" (not running
+// there) before the promoted "db:1". The probe no longer names the instance once it shows
+// nothing running, so the instance's promotion score is read as master-db:1 and the promoted
+// instance stays promoted (Pacemaker resets clone_name in process_rsc_state).
+TEST(SchedulerQuirks, ProbeUnderAnotherInstanceNumberKeepsThePromotionScore) {
+  const std::string clone =
+      "<clone id=\"db-clone\"><meta_attributes id=\"db-clone-meta\">" +
+      nvpair("db-promotable", "promotable", "true") + nvpair("db-max", "clone-max", "2") +
+      nvpair("db-pmax", "promoted-max", "1") + "</meta_attributes>" + primitive("db") + "</clone>";
+  auto attrs = [](const std::string& id, const std::string& name) {
+    return "<transient_attributes id=\"t" + id + "\"><instance_attributes id=\"ta" + id + "\">" +
+           nvpair("m" + id, "master-" + name, "10") +
+           "</instance_attributes></transient_attributes>";
+  };
+  // n2 is listed first: its db:0 runs unpromoted; on n1 a probe of db:0 found it stopped and
+  // db:1 runs promoted. Both score 10 where they run.
+  std::string n2 =
+      nodeState("2", "n2", history("db:0", {{"monitor", 7, 3, 0, 7}, {"start", 0, 4}}));
+  n2.insert(n2.find("<lrm"), attrs("2", "db:0"));
+  std::string n1 = nodeState("1", "n1",
+                             history("db:0", {{"monitor", 7, 3, 0, 7}}) +
+                                 history("db:1", {{"start", 0, 5}, {"promote", 0, 26}}));
+  n1.insert(n1.find("<lrm"), attrs("1", "db:1"));
+  auto t = scheduleOk(cib(kNodes, clone, "", n2 + n1));
+  EXPECT_EQ(summaryOf(t), V{});
+}
+
 }  // namespace
 }  // namespace pulse::pe
