@@ -168,7 +168,7 @@ class ResourceReplay {
     if (maskable) {
       updateState(op, target_rc);
       recordFailed(op, old_rc);
-      addLocationScore(banScope(), node_, -kInfinity);
+      addLocationScoreToAll(ws_, banScope(), node_, -kInfinity);
       return;
     }
     switch (status) {
@@ -196,7 +196,7 @@ class ResourceReplay {
             severity(on_fail_) < severity(OnFail::Recover)) {
           on_fail_ = OnFail::Recover;
         }
-        addLocationScore(banScope(), node_, -kInfinity);
+        addLocationScoreToAll(ws_, banScope(), node_, -kInfinity);
         failure(op, rc);
         return;
       case kExecNoFenceDevice:
@@ -220,9 +220,9 @@ class ResourceReplay {
     }
     failure(op, rc);
     if (status == kExecErrorHard) {
-      addLocationScore(banScope(), node_, -kInfinity);
+      addLocationScoreToAll(ws_, banScope(), node_, -kInfinity);
     } else if (status == kExecErrorFatal) {
-      addLocationScore(banScope(), -1, -kInfinity);
+      addLocationScoreToAll(ws_, banScope(), -1, -kInfinity);
     }
   }
 

@@ -161,5 +161,21 @@ TEST(SchedulerQuirks, ProbeUnderAnotherInstanceNumberKeepsThePromotionScore) {
   EXPECT_EQ(summaryOf(t), V{});
 }
 
+// An anonymous clone instance whose node reached migration-threshold is not moved: the ban
+// reaches every instance (Pacemaker's resource_location on a clone), so an instance that may
+// still run anywhere is placed first, and the banned one is stopped.
+TEST(SchedulerQuirks, CloneInstanceBannedByFailuresStopsWhileAnotherStarts) {
+  const std::string clone = "<clone id=\"db-clone\"><meta_attributes id=\"db-clone-meta\">" +
+                            nvpair("db-max", "clone-max", "2") + "</meta_attributes>" +
+                            primitive("db", nvpair("db-mt", "migration-threshold", "1")) +
+                            "</clone>";
+  std::string n2 = nodeState("2", "n2", history("db", {{"start", 0, 2}}));
+  n2.insert(n2.find("<lrm"), "<transient_attributes id=\"t2\"><instance_attributes id=\"ta2\">" +
+                                 nvpair("fc", "fail-count-db", "1") +
+                                 "</instance_attributes></transient_attributes>");
+  auto t = scheduleOk(cib(kNodes, clone, "", n2 + nodeState("1", "n1")));
+  EXPECT_EQ(summaryOf(t), (V{"Start db:1 (n1)", "Stop db:0 (n2)"}));
+}
+
 }  // namespace
 }  // namespace pulse::pe
