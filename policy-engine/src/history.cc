@@ -341,7 +341,14 @@ class ResourceReplay {
       addLocationScore(r_, node_, -kInfinity);
     } else if (op.task == "promote") {
       r_.role = Role::Promoted;
+    } else if (op.task == "demote" && policy.on_fail == OnFail::Block) {
+      // A failed demote that blocks leaves the instance promoted, and never to run again
+      // until cleaned up (Pacemaker's unpack_rsc_op_failure).
+      r_.role = Role::Promoted;
+      r_.next_role = Role::Stopped;
     } else if (op.task == "demote") {
+      // Otherwise it counts as unpromoted (stopped when not running): staying promoted would
+      // loop, and the recovery stops it before any promotion.
       r_.role = rc == kOcfNotRunning ? Role::Stopped : Role::Unpromoted;
     }
     if (probe && rc == kOcfNotInstalled) {

@@ -10,6 +10,8 @@ namespace {
 // crm_mon's order: role, node (when on one), "(flag, flag)", "[ nodes ]".
 std::string state(const ResourceView& r) {
   std::string s = r.failed ? "FAILED" : (r.nodes.empty() ? "Stopped" : roleName(r.role));
+  // A failed promoted instance says so: "FAILED Promoted node1" (native_output_string).
+  if (r.failed && r.role == Role::Promoted) s += std::string(" ") + roleName(r.role);
   if (r.orphan) s = "ORPHANED " + s;
   if (r.nodes.size() == 1) s += " " + r.nodes.front();
   std::vector<std::string> flags;

@@ -3,6 +3,7 @@
 // and how a failure handled by demotion ends.
 #include "cib_text.h"
 #include "engine_test_util.h"
+#include "policy-engine/simulate_output.h"
 
 namespace pulse::pe {
 namespace {
@@ -175,6 +176,31 @@ TEST(SchedulerQuirks, CloneInstanceBannedByFailuresStopsWhileAnotherStarts) {
                                  "</instance_attributes></transient_attributes>");
   auto t = scheduleOk(cib(kNodes, clone, "", n2 + nodeState("1", "n1")));
   EXPECT_EQ(summaryOf(t), (V{"Start db:1 (n1)", "Stop db:0 (n2)"}));
+}
+
+// A demote that failed with on-fail=block leaves the instance promoted (and blocked): no other
+// instance is promoted while it may still be promoted, and the status says "FAILED Promoted".
+TEST(SchedulerQuirks, DemoteFailedWithOnFailBlockStaysPromoted) {
+  const std::string clone =
+      "<clone id=\"db-clone\"><meta_attributes id=\"db-clone-meta\">" +
+      nvpair("db-promotable", "promotable", "true") +
+      "</meta_attributes><primitive id=\"db\" class=\"ocf\" provider=\"pacemaker\" "
+      "type=\"Stateful\"><operations><op id=\"db-demote\" name=\"demote\" interval=\"0\" "
+      "on-fail=\"block\"/></operations></primitive></clone>";
+  std::string status = promotableInstancesStatus("db");
+  // n1 promoted the instance (call 3), then failed to demote it (call 4).
+  const std::string promoted_then_demote_failed =
+      "<lrm_rsc_op id=\"db_promote_0\" operation_key=\"db_promote_0\" operation=\"promote\" "
+      "transition-key=\"1:1:0:00000000-0000-0000-0000-000000000000\" call-id=\"3\" "
+      "rc-code=\"0\" op-status=\"0\" interval=\"0\" last-rc-change=\"1000\"/>"
+      "<lrm_rsc_op id=\"db_last_failure_0\" operation_key=\"db_demote_0\" "
+      "operation=\"demote\" transition-key=\"1:1:0:00000000-0000-0000-0000-000000000000\" "
+      "call-id=\"4\" rc-code=\"1\" op-status=\"0\" interval=\"0\" last-rc-change=\"1000\"/>";
+  status.insert(status.find("</lrm_resource>"), promoted_then_demote_failed);
+  auto t = scheduleOk(cib(kNodes, clone, "", status));
+  EXPECT_EQ(summaryOf(t), V{});
+  const std::string text = formatClusterView(t.current);
+  EXPECT_NE(text.find("FAILED Promoted n1 (blocked)"), std::string::npos) << text;
 }
 
 }  // namespace
