@@ -203,5 +203,23 @@ TEST(SchedulerQuirks, DemoteFailedWithOnFailBlockStaysPromoted) {
   EXPECT_NE(text.find("FAILED Promoted n1 (blocked)"), std::string::npos) << text;
 }
 
+// A cloned group's instance is promoted only if each member can be: with a member that will
+// not run (target-role=Stopped), the running first member stays unpromoted even where the
+// promoted role is preferred (Pacemaker's node_to_be_promoted_on).
+TEST(SchedulerQuirks, ClonedGroupWithAStoppedMemberIsNotPromoted) {
+  const std::string clone =
+      "<clone id=\"ms\"><meta_attributes id=\"ms-meta\">" +
+      nvpair("ms-promotable", "promotable", "true") + nvpair("ms-max", "clone-max", "1") +
+      "</meta_attributes><group id=\"g\">" + primitive("a") +
+      primitive("b", nvpair("b-role", "target-role", "Stopped")) + "</group></clone>";
+  const std::string prefer_n1 =
+      "<rsc_location id=\"l\" rsc=\"ms\"><rule id=\"r\" role=\"Promoted\" score=\"100\">"
+      "<expression id=\"e\" attribute=\"#uname\" operation=\"eq\" value=\"n1\"/></rule>"
+      "</rsc_location>";
+  auto t = scheduleOk(
+      cib({"n1"}, clone, prefer_n1, nodeState("1", "n1", history("a", {{"start", 0, 2}}))));
+  EXPECT_EQ(summaryOf(t), V{});
+}
+
 }  // namespace
 }  // namespace pulse::pe
