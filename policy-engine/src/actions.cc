@@ -156,6 +156,13 @@ void Planner::startResource(int r, int node, bool optional) {
   if (act(id).runnable && !optional) act(id).optional = false;
 }
 
+// Whether the definition check made the resource's start required (a changed definition).
+bool Planner::startForced(int index) const {
+  return std::any_of(changes_.forced.begin(), changes_.forced.end(), [&](const ForcedAction& f) {
+    return f.rsc == index && f.task == "start" && f.interval_ms == 0;
+  });
+}
+
 void Planner::createPrimitiveActions(int index) {
   Resource& r = rsc(index);
   if (r.next_role == Role::Unknown) {
@@ -183,10 +190,21 @@ void Planner::createPrimitiveActions(int index) {
     int id = customAction(index, "start", 0, r.assigned_to, true);
     act(id).print_always = true;
   }
+  bool need_promote = false;
   if (!moving) {
     if (r.failed) {
-      if (r.needs_stop) need_stop = true;
+      if (r.needs_stop) {
+        need_stop = true;
+      } else if (r.next_role == Role::Promoted) {
+        need_promote = true;  // recovered by demotion, then promoted again
+      }
     } else if (r.blocked) {
+      need_stop = true;
+    } else if (r.role == Role::Promoted && r.next_role == Role::Promoted && current >= 0 &&
+               r.assigned_to >= 0 && startForced(index)) {
+      // A resource staying promoted whose definition changed restarts fully, back up to
+      // promoted (the changed definition's required action is already there when
+      // pcmk__primitive_create_actions runs). One being demoted anyway is only demoted.
       need_stop = true;
     }
   }
@@ -197,7 +215,7 @@ void Planner::createPrimitiveActions(int index) {
     stopResource(index, !need_stop);
     if (r.role <= r.next_role && !r.blocked) {
       startResource(index, r.assigned_to, !need_stop);
-      if (r.role == Role::Promoted) promoteResource(index, !need_stop);
+      if (r.role == Role::Promoted) promoteResource(index, !(need_stop || need_promote));
     }
   }
   // Then from the current role to the next one.

@@ -61,6 +61,7 @@ class Planner {
   void demoteResource(int r, bool optional);
   void startResource(int r, int node, bool optional);
   void createPrimitiveActions(int index);
+  bool startForced(int index) const;
   void blockStartUntilProbed(int index);
   void createCloneActions(int index);
   void createActions(int index);

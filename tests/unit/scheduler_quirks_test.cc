@@ -1,6 +1,8 @@
 // Decisions where Pacemaker's scheduler has a rule of its own that users see in the Transition
 // Summary or the revised status: orderings of one pair of actions that duplicate each other,
 // and how a failure handled by demotion ends.
+#include <algorithm>
+
 #include "cib_text.h"
 #include "engine_test_util.h"
 #include "policy-engine/simulate_output.h"
@@ -219,6 +221,30 @@ TEST(SchedulerQuirks, ClonedGroupWithAStoppedMemberIsNotPromoted) {
   auto t = scheduleOk(
       cib({"n1"}, clone, prefer_n1, nodeState("1", "n1", history("a", {{"start", 0, 2}}))));
   EXPECT_EQ(summaryOf(t), V{});
+}
+
+// A promoted instance whose definition changed and that stays promoted is restarted all the
+// way back to promoted: stop, start, then promote again (the promotion is required too).
+TEST(SchedulerQuirks, ChangedDefinitionRestartsAPromotedInstanceBackToPromoted) {
+  const std::string clone =
+      "<clone id=\"db-clone\"><meta_attributes id=\"db-clone-meta\">" +
+      nvpair("db-promotable", "promotable", "true") +
+      "</meta_attributes><primitive id=\"db\" class=\"ocf\" provider=\"pacemaker\" "
+      "type=\"Stateful\"><instance_attributes id=\"db-params\">" +
+      nvpair("db-size", "size", "2") + "</instance_attributes></primitive></clone>";
+  std::string status = promotableInstancesStatus("db");
+  // n2 (promotion score 10) promoted its instance (call 3).
+  const std::size_t n2 = status.find("uname=\"n2\"");
+  status.insert(status.find("</lrm_resource>", n2),
+                "<lrm_rsc_op id=\"db_promote_0\" operation_key=\"db_promote_0\" "
+                "operation=\"promote\" transition-key=\"1:1:0:00000000-0000-0000-0000-"
+                "000000000000\" call-id=\"3\" rc-code=\"0\" op-status=\"0\" interval=\"0\" "
+                "last-rc-change=\"1000\"/>");
+  auto t = scheduleOk(cib(kNodes, clone, "", status));
+  EXPECT_EQ(summaryOf(t), (V{"Restart db:0 (Unpromoted n1)", "Restart db:1 (Promoted n2)"}));
+  EXPECT_NE(std::find_if(t.actions.begin(), t.actions.end(),
+                         [](const Action& a) { return a.task == "promote" && a.node == "n2"; }),
+            t.actions.end());
 }
 
 }  // namespace
