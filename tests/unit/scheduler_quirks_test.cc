@@ -247,5 +247,32 @@ TEST(SchedulerQuirks, ChangedDefinitionRestartsAPromotedInstanceBackToPromoted) 
             t.actions.end());
 }
 
+// An anonymous clone with an instance for every node (clone-max is the node count) keeps the
+// number of an instance that needs no fencing and ran on a node now lost: the instance moves
+// to a node without one, rather than being orphaned while another number starts
+// (find_anonymous_clone with pe__is_universal_clone).
+TEST(SchedulerQuirks, UniversalCloneInstanceOnALostNodeMoves) {
+  const std::string clone = "<clone id=\"agents\">" +
+                            primitive("agent", nvpair("agent-req", "requires", "nothing")) +
+                            "</clone><primitive id=\"fencer\" class=\"stonith\" "
+                            "type=\"fence_dummy\"/>";
+  const std::string lost =
+      "<node_state id=\"1\" uname=\"n1\" in_ccm=\"false\" crmd=\"offline\" "
+      "join=\"down\" expected=\"member\"><lrm id=\"1\"><lrm_resources>" +
+      history("agent", {{"start", 0, 2}}) + "</lrm_resources></lrm></node_state>";
+  std::string xml = cib(
+      {"n1", "n2", "n3"}, clone, "",
+      lost +
+          nodeState("2", "n2",
+                    history("agent", {{"start", 0, 2}}) + history("fencer", {{"start", 0, 3}})) +
+          nodeState("3", "n3"));
+  const std::string off = nvpair("opt-stonith", "stonith-enabled", "false");
+  xml.replace(xml.find(off), off.size(), nvpair("opt-stonith", "stonith-enabled", "true"));
+  auto t = scheduleOk(xml);
+  const V summary = summaryOf(t);
+  EXPECT_NE(std::find(summary.begin(), summary.end(), "Move agent:0 (n1 -> n3)"), summary.end())
+      << ::testing::PrintToString(summary);
+}
+
 }  // namespace
 }  // namespace pulse::pe
