@@ -274,5 +274,29 @@ TEST(SchedulerQuirks, UniversalCloneInstanceOnALostNodeMoves) {
       << ::testing::PrintToString(summary);
 }
 
+// A stop that failed for good (not installed) on a node that cannot be fenced (it left the
+// membership and the partition has no quorum) leaves the resource blocked there: nothing is
+// scheduled for it (Pacemaker's check_recoverable with pe_can_fence).
+TEST(SchedulerQuirks, FailedStopOnANodeThatCannotBeFencedBlocks) {
+  const std::string resources =
+      primitive("web") + "<primitive id=\"fencer\" class=\"stonith\" type=\"fence_dummy\"/>";
+  const std::string lost =
+      "<node_state id=\"2\" uname=\"n2\" in_ccm=\"false\" crmd=\"offline\" "
+      "join=\"down\" expected=\"member\"><lrm id=\"2\"><lrm_resources>" +
+      history("web", {{"start", 0, 2}, {"stop", 5, 3}}) + "</lrm_resources></lrm></node_state>";
+  const std::string gone =
+      "<node_state id=\"3\" uname=\"n3\" in_ccm=\"false\" "
+      "crmd=\"offline\" join=\"down\" expected=\"down\"/>";
+  std::string xml = cib({"n1", "n2", "n3"}, resources, "",
+                        nodeState("1", "n1", history("fencer", {{"start", 0, 3}})) + lost + gone);
+  const std::string off = nvpair("opt-stonith", "stonith-enabled", "false");
+  xml.replace(xml.find(off), off.size(), nvpair("opt-stonith", "stonith-enabled", "true"));
+  xml.replace(xml.find("have-quorum=\"1\""), 15, "have-quorum=\"0\"");
+  auto t = scheduleOk(xml);
+  EXPECT_EQ(summaryOf(t), V{"Stop fencer (n1)"});
+  EXPECT_NE(formatClusterView(t.current).find("web\t(ocf:pacemaker:Dummy):\t Started n2"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace pulse::pe
