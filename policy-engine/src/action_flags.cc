@@ -286,15 +286,20 @@ class FlagSettler {
     again.runnable = runnable >= again.required_runnable_before;
   }
 
-  // An unrunnable start blocks the starts of what must be colocated with it.
+  // An unrunnable start (or promote) of the whole primary blocks what must be colocated with
+  // it from reaching its colocated role (Pacemaker's pcmk__block_colocation_dependents): a
+  // dependent colocated in the promoted role loses its promotion, any other its start; an
+  // unrunnable promote matters only to colocations with the primary's promoted role.
   void blockColocationDependents(int id) {
     const PlannedAction& a = act(id);
-    if (a.runnable || a.task != "start" || a.rsc < 0) return;
+    if (a.runnable || a.rsc < 0) return;
+    const bool is_start = a.task == "start";
+    if (!is_start && a.task != "promote") return;
     int top = a.rsc;
     while (rsc(top).parent >= 0) top = rsc(top).parent;
     for (int child : rsc(top).children) {
-      auto starts = actionsOf(child, "start");
-      if (starts.empty() || act(starts.front()).runnable) return;
+      auto same = actionsOf(child, a.task);
+      if (same.empty() || act(same.front()).runnable) return;
     }
     // A group's colocations were handed to its members when it was assigned,
     // so (as in Pacemaker) an unrunnable group start blocks no dependents.
@@ -304,19 +309,21 @@ class FlagSettler {
       const Colocation& c = ws_.colocations[static_cast<std::size_t>(ci)];
       if (c.score < kInfinity) continue;
       if (c.primary != top) continue;
-      markBlocked(c.dependent, rsc(a.rsc).id);
+      if (!is_start && c.primary_role != Role::Promoted) continue;
+      markBlocked(c.dependent, c.dependent_role == Role::Promoted ? "promote" : "start",
+                  rsc(a.rsc).id);
     }
   }
 
-  void markBlocked(int r, const std::string& because) {
-    for (int id : actionsOf(r, "start")) {
+  void markBlocked(int r, const char* task, const std::string& because) {
+    for (int id : actionsOf(r, task)) {
       if (act(id).runnable) {
         act(id).runnable = false;
-        act(id).reason = "colocation with " + because;
+        if (act(id).reason.empty()) act(id).reason = "colocation with " + because;
       }
     }
     std::vector<int> children = rsc(r).children;
-    for (int c : children) markBlocked(c, because);
+    for (int c : children) markBlocked(c, task, because);
   }
 
   void run() {

@@ -298,5 +298,36 @@ TEST(SchedulerQuirks, FailedStopOnANodeThatCannotBeFencedBlocks) {
             std::string::npos);
 }
 
+// A promotable clone colocated in its promoted role with a resource that cannot start still
+// starts its instances; only the promotion is blocked ("due to colocation with vip").
+TEST(SchedulerQuirks, UnrunnablePrimaryBlocksOnlyThePromotionColocatedWithIt) {
+  const std::string resources = primitive("base", nvpair("base-role", "target-role", "Stopped")) +
+                                primitive("vip") +
+                                "<clone id=\"db-clone\"><meta_attributes id=\"db-clone-meta\">" +
+                                nvpair("db-promotable", "promotable", "true") +
+                                "</meta_attributes>" + primitive("db") + "</clone>";
+  const std::string constraints =
+      "<rsc_order id=\"o\" first=\"base\" then=\"vip\"/>"
+      "<rsc_colocation id=\"c\" rsc=\"db-clone\" rsc-role=\"Promoted\" with-rsc=\"vip\" "
+      "score=\"INFINITY\"/>";
+  auto scored = [](const std::string& id, const std::string& name, const std::string& score) {
+    std::string ns = nodeState(id, name);
+    ns.insert(ns.find("</node_state>"), "<transient_attributes id=\"t" + id +
+                                            "\"><instance_attributes id=\"ta" + id + "\">" +
+                                            nvpair("m" + id, "master-db", score) +
+                                            "</instance_attributes></transient_attributes>");
+    return ns;
+  };
+  auto t = scheduleOk(
+      cib(kNodes, resources, constraints, scored("1", "n1", "5") + scored("2", "n2", "10")));
+  EXPECT_EQ(summaryOf(t), (V{"Promote db:1 (Stopped -> Promoted n1) blocked", "Start db:0 (n2)",
+                             "Start vip (n1) blocked"}));
+  for (const SummaryItem& s : t.summary) {
+    if (s.verb == "Promote") {
+      EXPECT_EQ(s.reason, "due to colocation with vip (blocked)");
+    }
+  }
+}
+
 }  // namespace
 }  // namespace pulse::pe
