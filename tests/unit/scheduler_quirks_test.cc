@@ -329,5 +329,24 @@ TEST(SchedulerQuirks, UnrunnablePrimaryBlocksOnlyThePromotionColocatedWithIt) {
   }
 }
 
+// A standby node that still runs something says so, as crm_mon does; once the transition has
+// moved everything off it, it is plain standby.
+TEST(SchedulerQuirks, StandbyNodeWithActiveResourcesSaysSo) {
+  std::string xml =
+      cib(kNodes, primitive("web"), "",
+          nodeState("1", "n1", history("web", {{"start", 0, 2}})) + nodeState("2", "n2"));
+  const std::string plain = "<node id=\"1\" uname=\"n1\"/>";
+  xml.replace(xml.find(plain), plain.size(),
+              "<node id=\"1\" uname=\"n1\"><instance_attributes id=\"n1-attrs\">" +
+                  nvpair("n1-standby", "standby", "on") + "</instance_attributes></node>");
+  auto t = scheduleOk(xml);
+  EXPECT_EQ(summaryOf(t), V{"Move web (n1 -> n2)"});
+  EXPECT_NE(formatClusterView(t.current).find("Node n1: standby (with active resources)"),
+            std::string::npos)
+      << formatClusterView(t.current);
+  const std::string after = formatClusterView(t.revised);
+  EXPECT_NE(after.find("Node n1: standby\n"), std::string::npos) << after;
+}
+
 }  // namespace
 }  // namespace pulse::pe
