@@ -34,4 +34,9 @@ struct FailurePolicy {
 FailurePolicy failurePolicy(const WorkingSet& ws, const Resource& r, const std::string& task,
                             std::int64_t interval_ms);
 
+// Whether a stop that failed on `node` can be recovered by fencing the node (Pacemaker's
+// pe_can_fence): fencing is on with a device, and the partition has quorum, ignores its loss,
+// or the node is still a member; a guest node while its container's hosts are up or fenceable.
+bool failedStopRecoverable(const WorkingSet& ws, int node);
+
 }  // namespace pulse::pe

@@ -141,27 +141,12 @@ class ResourceReplay {
     }
     return is_expired;
   }
-  // A failed stop is recovered by fencing the node; where that cannot happen (no fencing, no
-  // device, or no quorum for a node outside the membership) the resource is left blocked
-  // (Pacemaker's check_recoverable with pe_can_fence).
+  // A failed stop is recovered by fencing the node; where that cannot happen the resource is
+  // left blocked (Pacemaker's check_recoverable).
   void checkRecoverable(const std::string& task) {
-    if (task != "stop") return;
-    if (nodeCanBeFenced()) return;
+    if (task != "stop" || failedStopRecoverable(ws_, node_)) return;
     r_.managed = false;
     r_.blocked = true;
-  }
-  bool nodeCanBeFenced() const {
-    const Node& n = ws_.nodes[static_cast<std::size_t>(node_)];
-    if (!n.guest) return ws_.canFence(node_);
-    // A guest node is fenced by stopping its container, which works while every host the
-    // container runs on is up or can itself be fenced.
-    if (n.connection < 0) return true;
-    const int container = ws_.resources[static_cast<std::size_t>(n.connection)].container;
-    if (container < 0) return true;
-    for (int host : ws_.resources[static_cast<std::size_t>(container)].running_on) {
-      if (!ws_.nodes[static_cast<std::size_t>(host)].online && !ws_.canFence(host)) return false;
-    }
-    return true;
   }
 
   void unpackOp(const OperationRecord& op) {
