@@ -93,6 +93,25 @@ class FlagSettler {
     return f;
   }
 
+  enum class Flag { Optional, Runnable, MigrateRunnable };
+
+  // Clears `flag` of `action` because of the action on the other side of an ordering, and
+  // (when that is another resource's) says so in the action's reason, which the Transition
+  // Summary prints ("due to required rsc5 running"): the first reason stays, but one for
+  // losing a migration replaces it (Pacemaker's clear_action_flag_because, pe__action2reason).
+  void clearBecause(PlannedAction& action, Flag flag, const PlannedAction& because) {
+    bool* bit = flag == Flag::Optional   ? &action.optional
+                : flag == Flag::Runnable ? &action.runnable
+                                         : &action.migrate_runnable;
+    if (!*bit) return;
+    *bit = false;
+    if (action.rsc == because.rsc) return;
+    if (!action.reason.empty() && flag != Flag::MigrateRunnable) return;
+    std::string text = flag == Flag::Optional ? "required" : "unrunnable";
+    if (because.rsc >= 0) text += " " + rsc(because.rsc).id;
+    action.reason = text + " " + because.task;
+  }
+
   void handleRestart(PlannedAction& first, PlannedAction& then, bool filter_optional,
                      bool filter_runnable) {
     bool reason = false;
@@ -101,10 +120,10 @@ class FlagSettler {
       reason = true;
     }
     if (!reason) return;
-    if (first.runnable) first.optional = false;
-    if (!then.optional) first.optional = false;
-    if (!then.migrate_runnable) first.migrate_runnable = false;
-    if (!first.optional && !first.runnable) then.runnable = false;
+    if (first.runnable) clearBecause(first, Flag::Optional, then);
+    if (!then.optional) clearBecause(first, Flag::Optional, then);
+    if (!then.migrate_runnable) clearBecause(first, Flag::MigrateRunnable, then);
+    if (!first.optional && !first.runnable) clearBecause(then, Flag::Runnable, first);
   }
 
   void handleAsymmetric(PlannedAction& first, PlannedAction& then) {
@@ -116,8 +135,8 @@ class FlagSettler {
       return;
     }
     if (!first.runnable) {
-      then.optional = false;
-      then.runnable = false;
+      clearBecause(then, Flag::Optional, first);
+      clearBecause(then, Flag::Runnable, first);
     }
   }
 
@@ -127,25 +146,36 @@ class FlagSettler {
     bool first_optional = first.optional;
     if (type & kOrderAsymmetrical) handleAsymmetric(first, then);
     if ((type & kOrderImpliesFirst) && !then_optional) {
-      if (filter_optional && !flags.optional && first_optional) first.optional = false;
-      if (flags.migrate_runnable && !then.migrate_runnable) first.migrate_runnable = false;
+      if (filter_optional && !flags.optional && first_optional) {
+        clearBecause(first, Flag::Optional, then);
+      }
+      if (flags.migrate_runnable && !then.migrate_runnable) {
+        clearBecause(first, Flag::MigrateRunnable, then);
+      }
+    }
+    if ((type & kOrderPromotedImpliesFirst) && then.rsc >= 0 &&
+        rsc(then.rsc).role == Role::Promoted && filter_optional && !then.optional) {
+      clearBecause(first, Flag::Optional, then);
+      if (first.migrate_runnable && !then.migrate_runnable) {
+        clearBecause(first, Flag::MigrateRunnable, then);
+      }
     }
     if ((type & kOrderImpliesFirstMigratable) && filter_optional) {
-      if (!(then.migrate_runnable && then.runnable)) first.runnable = false;
-      if (!then.optional) first.optional = false;
+      if (!(then.migrate_runnable && then.runnable)) clearBecause(first, Flag::Runnable, then);
+      if (!then.optional) clearBecause(first, Flag::Optional, then);
     }
     if ((type & kOrderPseudoLeft) && filter_optional && !first.runnable) {
-      then.migrate_runnable = false;
+      clearBecause(then, Flag::MigrateRunnable, first);
       then.pseudo = false;
     }
     if ((type & kOrderRunnableLeft) && filter_runnable && then.runnable && !flags.runnable) {
-      then.runnable = false;
-      then.migrate_runnable = false;
+      clearBecause(then, Flag::Runnable, first);
+      clearBecause(then, Flag::MigrateRunnable, first);
     }
     // A required action that is part of a migration does not make `then` required.
     if ((type & kOrderImpliesThen) && filter_optional && then.optional && !flags.optional &&
         !first.migrate_runnable) {
-      then.optional = false;
+      clearBecause(then, Flag::Optional, first);
     }
     if ((type & kOrderRestart) && then.rsc >= 0 && rsc(then.rsc).children.empty() &&
         first.rsc >= 0 && rsc(first.rsc).children.empty()) {
@@ -220,6 +250,10 @@ class FlagSettler {
         then.runnable = false;
       }
     }
+    if ((type & kOrderPromotedImpliesFirst) && then.rsc >= 0) {
+      updateOrdered(then.rsc, e.first, e.then, {ff.optional, true}, true, false,
+                    kOrderPromotedImpliesFirst);
+    }
     if ((type & kOrderImpliesFirstMigratable) && then.rsc >= 0) {
       updateOrdered(then.rsc, e.first, e.then, ff, true, false, kOrderImpliesFirstMigratable);
     }
@@ -252,15 +286,20 @@ class FlagSettler {
     again.runnable = runnable >= again.required_runnable_before;
   }
 
-  // An unrunnable start blocks the starts of what must be colocated with it.
+  // An unrunnable start (or promote) of the whole primary blocks what must be colocated with
+  // it from reaching its colocated role (Pacemaker's pcmk__block_colocation_dependents): a
+  // dependent colocated in the promoted role loses its promotion, any other its start; an
+  // unrunnable promote matters only to colocations with the primary's promoted role.
   void blockColocationDependents(int id) {
     const PlannedAction& a = act(id);
-    if (a.runnable || a.task != "start" || a.rsc < 0) return;
+    if (a.runnable || a.rsc < 0) return;
+    const bool is_start = a.task == "start";
+    if (!is_start && a.task != "promote") return;
     int top = a.rsc;
     while (rsc(top).parent >= 0) top = rsc(top).parent;
     for (int child : rsc(top).children) {
-      auto starts = actionsOf(child, "start");
-      if (starts.empty() || act(starts.front()).runnable) return;
+      auto same = actionsOf(child, a.task);
+      if (same.empty() || act(same.front()).runnable) return;
     }
     // A group's colocations were handed to its members when it was assigned,
     // so (as in Pacemaker) an unrunnable group start blocks no dependents.
@@ -270,19 +309,21 @@ class FlagSettler {
       const Colocation& c = ws_.colocations[static_cast<std::size_t>(ci)];
       if (c.score < kInfinity) continue;
       if (c.primary != top) continue;
-      markBlocked(c.dependent, rsc(a.rsc).id);
+      if (!is_start && c.primary_role != Role::Promoted) continue;
+      markBlocked(c.dependent, c.dependent_role == Role::Promoted ? "promote" : "start",
+                  rsc(a.rsc).id);
     }
   }
 
-  void markBlocked(int r, const std::string& because) {
-    for (int id : actionsOf(r, "start")) {
+  void markBlocked(int r, const char* task, const std::string& because) {
+    for (int id : actionsOf(r, task)) {
       if (act(id).runnable) {
         act(id).runnable = false;
-        act(id).reason = "colocation with " + because;
+        if (act(id).reason.empty()) act(id).reason = "colocation with " + because;
       }
     }
     std::vector<int> children = rsc(r).children;
-    for (int c : children) markBlocked(c, because);
+    for (int c : children) markBlocked(c, task, because);
   }
 
   void run() {

@@ -34,6 +34,9 @@ enum OrderFlag : std::uint32_t {
   kOrderPseudoLeft = 1u << 11,
   // Only in force when `first` is not part of a migration.
   kOrderApplyFirstNonMigratable = 1u << 12,
+  // `first` is required when `then` is and `then`'s resource is promoted now (a demote before
+  // the stop of the same resource).
+  kOrderPromotedImpliesFirst = 1u << 13,
 };
 
 struct PlannedAction {

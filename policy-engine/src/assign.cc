@@ -23,35 +23,6 @@ Resource& rsc(WorkingSet& ws, int i) { return ws.resources[static_cast<std::size
 
 bool isGroup(const Resource& r) { return r.kind == ResourceConfig::Kind::Group; }
 
-// Variant rank as Pacemaker orders colocations (clone above group above primitive).
-int variantRank(const Resource& r) { return isClone(r) ? 2 : (isGroup(r) ? 1 : 0); }
-
-int compareBy(const Resource& a, const Resource& b) {
-  if (a.priority != b.priority) return a.priority > b.priority ? -1 : 1;
-  if (variantRank(a) != variantRank(b)) return variantRank(a) > variantRank(b) ? -1 : 1;
-  return a.id.compare(b.id);
-}
-
-void insertSorted(WorkingSet& ws, std::vector<int>& list, int coloc, bool by_primary) {
-  auto other = [&](int c) -> const Resource& {
-    const Colocation& col = ws.colocations[static_cast<std::size_t>(c)];
-    return ws.resources[static_cast<std::size_t>(by_primary ? col.primary : col.dependent)];
-  };
-  auto it = list.begin();
-  while (it != list.end() && compareBy(other(*it), other(coloc)) <= 0) ++it;
-  list.insert(it, coloc);
-}
-
-void addColocation(WorkingSet& ws, Colocation c) {
-  if (c.score == 0) return;
-  int index = static_cast<int>(ws.colocations.size());
-  int dependent = c.dependent;
-  int primary = c.primary;
-  ws.colocations.push_back(std::move(c));
-  insertSorted(ws, rsc(ws, dependent).this_with, index, true);
-  insertSorted(ws, rsc(ws, primary).with_this, index, false);
-}
-
 bool nodeUsable(const WorkingSet& ws, int node, const NodeScores& scores) {
   auto& s = scores[static_cast<std::size_t>(node)];
   return s && *s >= 0 && ws.available(node);
@@ -444,7 +415,7 @@ class Assigner : public AssignSteps {
     if (g.children.empty()) return;
     int first = g.children.front();
     for (int ci : g.this_with) {
-      insertSorted(ws_, rsc(ws_, first).this_with, ci, true);
+      insertColocation(ws_, rsc(ws_, first).this_with, ci, true);
     }
     bool any_unmanaged = !rsc(ws_, first).managed;
     for (std::size_t i = 1; i < g.children.size(); ++i) {
@@ -452,7 +423,7 @@ class Assigner : public AssignSteps {
       if (any_unmanaged) {
         for (int ci : g.this_with) {
           if (ws_.colocations[static_cast<std::size_t>(ci)].score == kInfinity) {
-            insertSorted(ws_, rsc(ws_, member).this_with, ci, true);
+            insertColocation(ws_, rsc(ws_, member).this_with, ci, true);
           }
         }
       } else if (!rsc(ws_, member).managed) {
@@ -462,7 +433,7 @@ class Assigner : public AssignSteps {
     g.this_with.clear();
     int last = g.children.back();
     for (int ci : g.with_this) {
-      insertSorted(ws_, rsc(ws_, last).with_this, ci, false);
+      insertColocation(ws_, rsc(ws_, last).with_this, ci, false);
     }
     g.with_this.clear();
   }
@@ -495,64 +466,6 @@ class Assigner : public AssignSteps {
   WorkingSet& ws_;
   std::vector<int> node_table_;  // nodeTableOrder(ws_), computed on first use
 };
-
-}  // namespace
-
-void insertColocation(WorkingSet& ws, std::vector<int>& list, int coloc, bool by_primary) {
-  insertSorted(ws, list, coloc, by_primary);
-}
-
-std::optional<Error> unpackColocations(WorkingSet& ws) {
-  for (const ColocationConstraint& cc : ws.cib->colocations) {
-    int d = ws.findResource(cc.rsc);
-    int p = ws.findResource(cc.with_rsc);
-    auto where = "<rsc_colocation id=\"" + cc.id + "\"> (line " + std::to_string(cc.line) + ")";
-    if (d < 0) return Error{where + ": resource '" + cc.rsc + "' does not exist"};
-    if (p < 0) return Error{where + ": resource '" + cc.with_rsc + "' does not exist"};
-    if (d == p) return Error{where + ": a resource cannot be colocated with itself"};
-    if (cc.score == 0) continue;  // Pacemaker ignores a colocation scoring 0 (a missing score)
-    Colocation c;
-    c.id = cc.id;
-    c.dependent = d;
-    c.primary = p;
-    c.score = cc.score;
-    c.dependent_role = cc.rsc_role.empty() ? Role::Unknown : parseRole(cc.rsc_role);
-    c.primary_role = cc.with_rsc_role.empty() ? Role::Unknown : parseRole(cc.with_rsc_role);
-    if (c.dependent_role == Role::Started) c.dependent_role = Role::Unknown;
-    if (c.primary_role == Role::Started) c.primary_role = Role::Unknown;
-    c.node_attribute = cc.node_attribute;
-    auto critical = rsc(ws, d).meta.find("critical");
-    if (critical != rsc(ws, d).meta.end() && critical->second == "false") c.influence = false;
-    if (cc.influence) c.influence = *cc.influence;  // the constraint's own influence wins
-    addColocation(ws, std::move(c));
-  }
-  // A colocated group (cloned ones too): each member is colocated with the one before it.
-  for (std::size_t top = 0; top < ws.resources.size(); ++top) {
-    const Resource& g = ws.resources[top];
-    if (!isGroup(g) || !g.group_colocated) continue;
-    for (std::size_t i = 1; i < g.children.size(); ++i) {
-      Colocation c;
-      c.id = "group:internal_colocation";
-      c.dependent = g.children[i];
-      c.primary = g.children[i - 1];
-      c.score = kInfinity;
-      addColocation(ws, std::move(c));
-    }
-  }
-  // A guest's connection runs where its container runs.
-  for (const Resource& r : ws.resources) {
-    if (r.remote_node < 0 || r.container < 0) continue;
-    Colocation c;
-    c.id = "resource-with-container";
-    c.dependent = r.index;
-    c.primary = r.container;
-    c.score = kInfinity;
-    addColocation(ws, std::move(c));
-  }
-  return std::nullopt;
-}
-
-namespace {
 
 // Pacemaker's cmp_resources (pcmk__sort_resources), used when capacities
 // count: higher priority first, then the higher score on the current node,

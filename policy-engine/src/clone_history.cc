@@ -64,8 +64,13 @@ int findAnonymousInstance(WorkingSet& ws, int clone, int node, const std::string
   }
   if (found < 0 && !skip_inactive) found = inactive;
   const Node& n = ws.nodes[static_cast<std::size_t>(node)];
+  // An instance that needs no fencing, active on a node that is down or unclean, is treated
+  // as an orphan so that its number stays free for a clean node; not on a guest node, and not
+  // for a clone with an instance for every node (pe__is_universal_clone).
+  const bool universal =
+      ws.resources[static_cast<std::size_t>(clone)].clone_max == static_cast<int>(ws.nodes.size());
   if (found >= 0 && !needsFencing(ws, ws.resources[static_cast<std::size_t>(found)]) &&
-      (!n.online || n.unclean)) {
+      (!n.online || n.unclean) && !n.guest && !universal) {
     found = -1;
   }
   if (found < 0) found = memberNamed(ws, addCloneInstance(ws, clone), base);

@@ -8,112 +8,13 @@
 
 #include "blocked_failures.h"
 #include "config_changes.h"
+#include "failure_policy.h"
 #include "migration.h"
 #include "policy-engine/xml_dates.h"
 #include "remote_nodes.h"
 
 namespace pulse::pe {
 namespace {
-
-// OCF exit codes and executor statuses used in the history.
-constexpr int kOcfOk = 0, kOcfInvalidParam = 2, kOcfUnimplemented = 3, kOcfInsufficientPriv = 4,
-              kOcfNotInstalled = 5, kOcfNotConfigured = 6, kOcfNotRunning = 7,
-              kOcfRunningPromoted = 8, kOcfFailedPromoted = 9, kOcfDegraded = 190,
-              kOcfDegradedPromoted = 191;
-constexpr int kExecPending = -1, kExecDone = 0, kExecCancelled = 1, kExecNotSupported = 3,
-              kExecError = 4, kExecErrorHard = 5, kExecErrorFatal = 6, kExecNotInstalled = 7,
-              kExecNoFenceDevice = 10, kExecNoSecrets = 11;
-
-int severity(OnFail f) {
-  switch (f) {
-    case OnFail::Ignore:
-      return 0;
-    case OnFail::Demote:
-      return 1;
-    case OnFail::Recover:
-      return 2;
-    case OnFail::ResetRemote:
-      return 3;
-    case OnFail::RestartContainer:
-      return 4;
-    case OnFail::Block:
-      return 5;
-    case OnFail::Stop:
-      return 6;
-    case OnFail::Standby:
-      return 7;
-    case OnFail::Fence:
-      return 8;
-  }
-  return 0;
-}
-
-struct FailurePolicy {
-  OnFail on_fail = OnFail::Recover;
-  Role fail_role = Role::Started;
-};
-
-const OperationConfig* findOpConfig(const Resource& r, const std::string& task,
-                                    std::int64_t interval_ms) {
-  if (r.config == nullptr) return nullptr;
-  for (const OperationConfig& op : r.config->ops) {
-    if (op.name == task && op.interval_ms == interval_ms) return &op;
-  }
-  return nullptr;
-}
-
-FailurePolicy failurePolicy(const WorkingSet& ws, const Resource& r, const std::string& task,
-                            std::int64_t interval_ms) {
-  FailurePolicy p;
-  std::string value;
-  if (const OperationConfig* op = findOpConfig(r, task, interval_ms)) {
-    if (auto it = op->attributes.find("on-fail"); it != op->attributes.end()) {
-      value = it->second;
-    } else if (auto m = op->meta.find("on-fail"); m != op->meta.end()) {
-      value = m->second;
-    }
-  }
-  if (value.empty()) {
-    if (auto it = ws.cib->op_defaults.find("on-fail"); it != ws.cib->op_defaults.end()) {
-      value = it->second;
-    }
-  }
-  if (value == "fence" && !ws.options.stonith_enabled) value = "stop";
-  // A remote connection's failures (other than of its start or probe) reset the connection,
-  // fencing the remote node when fencing is on; an unmanaged connection is merely stopped.
-  const bool connection_default = (value.empty() || !r.managed) && r.remote_node >= 0 &&
-                                  r.container < 0 && !(task == "monitor" && interval_ms == 0) &&
-                                  task != "start";
-  if (connection_default && !r.managed) {
-    p.on_fail = OnFail::Stop;
-    p.fail_role = Role::Stopped;
-  } else if (connection_default) {
-    p.on_fail = OnFail::ResetRemote;
-    if (r.remote_reconnect_ms > 0) p.fail_role = Role::Stopped;
-  } else if (value == "block") {
-    p.on_fail = OnFail::Block;
-  } else if (value == "fence") {
-    p.on_fail = OnFail::Fence;
-  } else if (value == "standby") {
-    p.on_fail = OnFail::Standby;
-  } else if (value == "ignore" || value == "nothing") {
-    p.on_fail = OnFail::Ignore;
-  } else if (value == "stop") {
-    p.on_fail = OnFail::Stop;
-    p.fail_role = Role::Stopped;
-  } else if (value == "restart") {
-    p.on_fail = OnFail::Recover;
-  } else if (value == "restart-container") {
-    p.on_fail = OnFail::RestartContainer;
-  } else if (value == "demote") {
-    p.on_fail = OnFail::Demote;
-  } else if (task == "stop") {
-    p.on_fail = ws.options.stonith_enabled ? OnFail::Fence : OnFail::Block;
-  } else {
-    p.on_fail = OnFail::Recover;
-  }
-  return p;
-}
 
 // Replays one resource's history on one node.
 class ResourceReplay {
@@ -240,9 +141,10 @@ class ResourceReplay {
     }
     return is_expired;
   }
+  // A failed stop is recovered by fencing the node; where that cannot happen the resource is
+  // left blocked (Pacemaker's check_recoverable).
   void checkRecoverable(const std::string& task) {
-    if (task != "stop") return;
-    if (ws_.options.stonith_enabled) return;  // a failed stop is recovered by fencing
+    if (task != "stop" || failedStopRecoverable(ws_, node_)) return;
     r_.managed = false;
     r_.blocked = true;
   }
@@ -267,7 +169,7 @@ class ResourceReplay {
     if (maskable) {
       updateState(op, target_rc);
       recordFailed(op, old_rc);
-      addLocationScore(banScope(), node_, -kInfinity);
+      addLocationScoreToAll(ws_, banScope(), node_, -kInfinity);
       return;
     }
     switch (status) {
@@ -295,7 +197,7 @@ class ResourceReplay {
             severity(on_fail_) < severity(OnFail::Recover)) {
           on_fail_ = OnFail::Recover;
         }
-        addLocationScore(banScope(), node_, -kInfinity);
+        addLocationScoreToAll(ws_, banScope(), node_, -kInfinity);
         failure(op, rc);
         return;
       case kExecNoFenceDevice:
@@ -319,9 +221,9 @@ class ResourceReplay {
     }
     failure(op, rc);
     if (status == kExecErrorHard) {
-      addLocationScore(banScope(), node_, -kInfinity);
+      addLocationScoreToAll(ws_, banScope(), node_, -kInfinity);
     } else if (status == kExecErrorFatal) {
-      addLocationScore(banScope(), -1, -kInfinity);
+      addLocationScoreToAll(ws_, banScope(), -1, -kInfinity);
     }
   }
 
@@ -440,7 +342,14 @@ class ResourceReplay {
       addLocationScore(r_, node_, -kInfinity);
     } else if (op.task == "promote") {
       r_.role = Role::Promoted;
+    } else if (op.task == "demote" && policy.on_fail == OnFail::Block) {
+      // A failed demote that blocks leaves the instance promoted, and never to run again
+      // until cleaned up (Pacemaker's unpack_rsc_op_failure).
+      r_.role = Role::Promoted;
+      r_.next_role = Role::Stopped;
     } else if (op.task == "demote") {
+      // Otherwise it counts as unpromoted (stopped when not running): staying promoted would
+      // loop, and the recovery stops it before any promotion.
       r_.role = rc == kOcfNotRunning ? Role::Stopped : Role::Unpromoted;
     }
     if (probe && rc == kOcfNotInstalled) {
@@ -594,6 +503,11 @@ class ResourceReplay {
           r_.needs_stop = true;
           break;
       }
+    } else if (r_.clone_name.find(':') != std::string::npos) {
+      // A history entry under another instance number that shows nothing running no longer
+      // names the instance (Pacemaker's process_rsc_state): its promotion score is then read
+      // by the instance's own id, or by a later entry's name.
+      r_.clone_name.clear();
     }
   }
 
@@ -603,36 +517,6 @@ class ResourceReplay {
   OnFail on_fail_ = OnFail::Ignore;
   const OperationRecord* last_failure_ = nullptr;
 };
-
-}  // namespace
-
-Score failCount(const WorkingSet& ws, const Resource& r, int node) {
-  const auto& failures = ws.nodes[static_cast<std::size_t>(node)].failures;
-  if (failures.empty()) return 0;
-  Node::Failures f;
-  bool found = false;
-  // An anonymous instance also owns fail-counts recorded under any instance
-  // number ("fail-count-rsc:1"), as Pacemaker's fail-count pattern allows.
-  const bool anonymous = r.history_id != r.id;
-  for (auto it = failures.lower_bound(r.history_id);
-       it != failures.end() && it->first.compare(0, r.history_id.size(), r.history_id) == 0; ++it) {
-    if (it->first.size() != r.history_id.size() &&
-        !(anonymous && stripInstance(it->first) == r.history_id)) {
-      continue;
-    }
-    f.count = addScores(f.count, it->second.count);
-    f.last_failure = std::max(f.last_failure, it->second.last_failure);
-    found = true;
-  }
-  if (!found) return 0;
-  if (f.count > 0 && r.failure_timeout_s > 0 && f.last_failure > 0 &&
-      ws.now >= f.last_failure + r.failure_timeout_s) {
-    return 0;
-  }
-  return f.count;
-}
-
-namespace {
 
 // Replays one node's resource history.
 void unpackNodeHistory(WorkingSet& ws, const NodeStateRecord& st, int node) {

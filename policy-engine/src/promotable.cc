@@ -192,6 +192,19 @@ void mergePromotionPreferences(WorkingSet& ws, AssignSteps& steps, int clone,
   }
 }
 
+// Pacemaker's node_to_be_promoted_on for a cloned group's instance: every member must be
+// able to be promoted too, so a member that will not run (or is unmanaged and not promoted
+// now) keeps the whole instance unpromoted.
+bool membersCanBePromoted(WorkingSet& ws, int instance) {
+  for (int m : rsc(ws, instance).children) {
+    const Resource& member = rsc(ws, m);
+    if (member.provisional || member.assigned_to < 0) return false;
+    if (!member.managed && member.role != Role::Promoted) return false;
+    if (!ws.available(member.assigned_to)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void addPromotionScores(WorkingSet& ws, int clone) {
@@ -250,7 +263,8 @@ void setInstanceRoles(WorkingSet& ws, AssignSteps& steps, int clone) {
   for (int instance : children) {
     const Resource& r = rsc(ws, instance);
     int node = r.provisional ? -1 : r.assigned_to;
-    bool promote = node >= 0 && r.sort_index >= 0 && promoted < promoted_max;
+    bool promote = node >= 0 && r.sort_index >= 0 && promoted < promoted_max &&
+                   membersCanBePromoted(ws, instance);
     if (promote && !managed(ws, instance)) {
       promote = currentRoleOf(ws, instance) == Role::Promoted;  // left as it is
     } else if (promote) {

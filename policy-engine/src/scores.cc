@@ -142,8 +142,8 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
       // A failed anonymous clone instance forces the whole clone away.
       int clone = cloneOf(ws, r.index);
       bool anonymous = clone >= 0 && !ws.resources[static_cast<std::size_t>(clone)].unique;
-      addLocationScore(anonymous ? ws.resources[static_cast<std::size_t>(clone)] : r,
-                       static_cast<int>(n), -kInfinity);
+      addLocationScoreToAll(ws, anonymous ? ws.resources[static_cast<std::size_t>(clone)] : r,
+                            static_cast<int>(n), -kInfinity);
     }
   }
   applyExclusiveDiscovery(ws);

@@ -10,6 +10,8 @@ namespace {
 // crm_mon's order: role, node (when on one), "(flag, flag)", "[ nodes ]".
 std::string state(const ResourceView& r) {
   std::string s = r.failed ? "FAILED" : (r.nodes.empty() ? "Stopped" : roleName(r.role));
+  // A failed promoted instance says so: "FAILED Promoted node1" (native_output_string).
+  if (r.failed && r.role == Role::Promoted) s += std::string(" ") + roleName(r.role);
   if (r.orphan) s = "ORPHANED " + s;
   if (r.nodes.size() == 1) s += " " + r.nodes.front();
   std::vector<std::string> flags;
@@ -30,6 +32,15 @@ std::string state(const ResourceView& r) {
 }
 
 void resourceLines(std::ostringstream& out, const ResourceView& r, const std::string& indent);
+
+// Whether any resource in `resources` (members and instances included) is active on `node`.
+bool runsAnything(const std::vector<ResourceView>& resources, const std::string& node) {
+  for (const ResourceView& r : resources) {
+    if (std::find(r.nodes.begin(), r.nodes.end(), node) != r.nodes.end()) return true;
+    if (runsAnything(r.members, node)) return true;
+  }
+  return false;
+}
 
 bool active(const ResourceView& r) {
   if (r.is_group) {
@@ -149,7 +160,10 @@ std::string formatClusterView(const ClusterView& view, const std::string& indent
       out << item << "* " << kind << n.name << ": UNCLEAN (" << (n.online ? "online" : "offline")
           << ")" << health << "\n";
     } else if (n.online && n.standby) {
-      out << item << "* " << kind << n.name << ": standby" << health << "\n";
+      // crm_mon says when a standby node still runs something (it is being drained).
+      out << item << "* " << kind << n.name << ": standby"
+          << (runsAnything(view.resources, n.name) ? " (with active resources)" : "") << health
+          << "\n";
     } else if (n.online && n.maintenance) {
       out << item << "* " << kind << n.name << ": maintenance" << health << "\n";
     } else if (n.health <= 0) {

@@ -171,6 +171,9 @@ ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* p
         nodes.erase(std::remove(nodes.begin(), nodes.end(), a.node), nodes.end());
         failed = false;
       }
+      // A failure handled by demoting (on-fail=demote: failed, yet no stop needed) is over
+      // once the demotion is done: the history then ends in a successful demote.
+      if (a.task == "demote" && !r.needs_stop) failed = false;
     }
     for (int id : mine) {
       const PlannedAction& a = plan->actions[static_cast<std::size_t>(id)];

@@ -1,4 +1,6 @@
 // <configuration> -> typed model: options, nodes, resources, constraints.
+#include <strings.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <set>
@@ -56,7 +58,13 @@ std::optional<Error> Unpacker::readNvPairs(const pugi::xml_node& set, Attributes
     if (name == nullptr) return fail(nv, "nvpair without a 'name'");
     const char* value = target.attribute("value").as_string(nullptr);
     if (value == nullptr) value = nv.attribute("value").as_string("");
-    out.emplace(name, value);  // first value wins, as in Pacemaker
+    // The value "#default" (any case) unsets the name, and any value an earlier pair or set
+    // gave it (Pacemaker's populate_hash); otherwise the first value wins.
+    if (strcasecmp(value, "#default") == 0) {
+      out.erase(name);
+      continue;
+    }
+    out.emplace(name, value);
   }
   return std::nullopt;
 }

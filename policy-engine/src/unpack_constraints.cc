@@ -15,21 +15,23 @@
 namespace pulse::pe::xmlread {
 namespace {
 
+std::string lowercase(std::string v) {
+  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
+  return v;
+}
+
 // Pacemaker's crm_str_to_boolean(): anything else is "not set".
 std::optional<bool> parseBool(const pugi::xml_node& node, const char* attribute) {
   pugi::xml_attribute a = node.attribute(attribute);
   if (!a) return std::nullopt;
   if (crmIsTrue(a.value())) return true;
   static const std::set<std::string> kFalse = {"false", "off", "no", "n", "0"};
-  std::string v = a.value();
-  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (kFalse.count(v)) return false;
+  if (kFalse.count(lowercase(a.value()))) return false;
   return std::nullopt;
 }
 
 std::optional<OrderKind> parseOrderKind(const std::string& k) {
-  std::string v = k;
-  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::string v = lowercase(k);
   if (v == "mandatory") return OrderKind::Mandatory;
   if (v == "optional") return OrderKind::Optional;
   if (v == "serialize") return OrderKind::Serialize;
@@ -124,9 +126,7 @@ std::optional<Error> Unpacker::readSets(const pugi::xml_node& c, std::vector<Res
       }
     }
     rs.symmetrical = parseBool(set, "symmetrical");
-    rs.ordering = set.attribute("ordering").as_string("group");
-    std::transform(rs.ordering.begin(), rs.ordering.end(), rs.ordering.begin(),
-                   [](unsigned char ch) { return std::tolower(ch); });
+    rs.ordering = lowercase(set.attribute("ordering").as_string("group"));
     if (set.attribute("score")) {
       Score s = 0;
       if (auto e = readScore(set, "score", s, false)) return e;
@@ -150,6 +150,19 @@ std::optional<Error> Unpacker::readSets(const pugi::xml_node& c, std::vector<Res
     out.push_back(std::move(rs));
   }
   return std::nullopt;
+}
+
+std::optional<Error> Unpacker::readReferencePair(const pugi::xml_node& c, const char* first,
+                                                 const char* second, ReferencePair& out) {
+  out.first = c.attribute(first).as_string("");
+  out.second = c.attribute(second).as_string("");
+  if (out.first.empty()) return fail(c, "missing required attribute '" + std::string(first) + "'");
+  if (out.second.empty()) {
+    return fail(c, "missing required attribute '" + std::string(second) + "'");
+  }
+  std::vector<std::string> probe;
+  if (auto e = expandReference(c, out.first, probe, out.first_tagged)) return e;
+  return expandReference(c, out.second, probe, out.second_tagged);
 }
 
 // The `attribute` of constraint `c` (rsc, with-rsc, first, then) as a set when
@@ -255,22 +268,18 @@ std::optional<Error> Unpacker::readColocation(const pugi::xml_node& c, Cib& cib)
   std::vector<ResourceSet> sets;
   if (auto e = readSets(c, sets)) return e;
   if (sets.empty()) {
-    cc.rsc = c.attribute("rsc").as_string("");
-    cc.with_rsc = c.attribute("with-rsc").as_string("");
-    if (cc.rsc.empty()) return fail(c, "missing required attribute 'rsc'");
-    if (cc.with_rsc.empty()) return fail(c, "missing required attribute 'with-rsc'");
+    ReferencePair pair;
+    if (auto e = readReferencePair(c, "rsc", "with-rsc", pair)) return e;
+    cc.rsc = pair.first;
+    cc.with_rsc = pair.second;
     cc.rsc_role = c.attribute("rsc-role").as_string("");
     cc.with_rsc_role = c.attribute("with-rsc-role").as_string("");
     cc.node_attribute = c.attribute("node-attribute").as_string("");
-    std::vector<std::string> probe;
-    bool rsc_tag = false, with_tag = false;
-    if (auto e = expandReference(c, cc.rsc, probe, rsc_tag)) return e;
-    if (auto e = expandReference(c, cc.with_rsc, probe, with_tag)) return e;
-    if (!rsc_tag && !with_tag) {
+    if (!pair.first_tagged && !pair.second_tagged) {
       cib.colocations.push_back(std::move(cc));
       return std::nullopt;
     }
-    if (rsc_tag && with_tag) {
+    if (pair.first_tagged && pair.second_tagged) {
       // Pacemaker ignores such a constraint with a configuration error.
       cib.warnings.push_back(where(c) + ": two templates or tags ('" + cc.rsc + "', '" +
                              cc.with_rsc + "') cannot be colocated; ignoring the constraint");
@@ -360,10 +369,10 @@ std::optional<Error> Unpacker::readOrder(const pugi::xml_node& c, Cib& cib) {
     cib.orders.push_back(std::move(oc));
     return std::nullopt;
   }
-  oc.first = c.attribute("first").as_string("");
-  oc.then = c.attribute("then").as_string("");
-  if (oc.first.empty()) return fail(c, "missing required attribute 'first'");
-  if (oc.then.empty()) return fail(c, "missing required attribute 'then'");
+  ReferencePair pair;
+  if (auto e = readReferencePair(c, "first", "then", pair)) return e;
+  oc.first = pair.first;
+  oc.then = pair.second;
   oc.first_action = c.attribute("first-action").as_string("start");
   oc.then_action = c.attribute("then-action").as_string(oc.first_action.c_str());
   if (!isOrderAction(oc.first_action)) {
@@ -372,11 +381,7 @@ std::optional<Error> Unpacker::readOrder(const pugi::xml_node& c, Cib& cib) {
   if (!isOrderAction(oc.then_action)) {
     return fail(c, "then-action '" + oc.then_action + "' is not start/stop/promote/demote");
   }
-  std::vector<std::string> probe;
-  bool first_tag = false, then_tag = false;
-  if (auto e = expandReference(c, oc.first, probe, first_tag)) return e;
-  if (auto e = expandReference(c, oc.then, probe, then_tag)) return e;
-  if (first_tag || then_tag) {
+  if (pair.first_tagged || pair.second_tagged) {
     // unpack_order_tags(): both ends become sets; only explicit actions move into them.
     bool expanded = false;
     if (auto e = referenceToSet(c, "first", true, oc.sets, expanded)) return e;
@@ -411,9 +416,7 @@ std::optional<Error> Unpacker::readTicket(const pugi::xml_node& c, Cib& cib) {
       TicketConstraint each = tc;
       each.rsc = r;
       each.rsc_role = s.role;
-      std::string lower = policy;
-      std::transform(lower.begin(), lower.end(), lower.begin(),
-                     [](unsigned char ch) { return std::tolower(ch); });
+      const std::string lower = lowercase(policy);
       using Loss = TicketConstraint::LossPolicy;
       if (lower == "stop") {
         each.loss_policy = Loss::Stop;
@@ -425,9 +428,7 @@ std::optional<Error> Unpacker::readTicket(const pugi::xml_node& c, Cib& cib) {
         each.loss_policy = Loss::Freeze;
       } else if (lower.empty()) {
         // Without a loss-policy, a ticket for the promoted role demotes.
-        std::string role = s.role;
-        std::transform(role.begin(), role.end(), role.begin(),
-                       [](unsigned char ch) { return std::tolower(ch); });
+        const std::string role = lowercase(s.role);
         each.loss_policy = (role == "promoted" || role == "master") ? Loss::Demote : Loss::Stop;
       } else {
         return fail(c, "loss-policy '" + policy + "' is not stop, demote, fence or freeze");

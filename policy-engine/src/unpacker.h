@@ -114,6 +114,14 @@ class Unpacker {
   std::optional<Error> readSets(const pugi::xml_node& c, std::vector<ResourceSet>& out);
   std::optional<Error> expandReference(const pugi::xml_node& at, const std::string& name,
                                        std::vector<std::string>& out, bool& expanded);
+  // A constraint's two resource references (rsc and with-rsc, first and then): both required,
+  // and whether each names a template or tag (which the constraint then expands to sets).
+  struct ReferencePair {
+    std::string first, second;
+    bool first_tagged = false, second_tagged = false;
+  };
+  std::optional<Error> readReferencePair(const pugi::xml_node& c, const char* first,
+                                         const char* second, ReferencePair& out);
   std::optional<Error> referenceToSet(const pugi::xml_node& c, const char* attribute,
                                       bool convert_resource, std::vector<ResourceSet>& sets,
                                       bool& expanded);

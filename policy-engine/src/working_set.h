@@ -359,4 +359,15 @@ inline void addLocationScore(Resource& r, int node, Score score) {
   }
 }
 
+// resource_location() as Pacemaker applies it to a collective resource: the score goes to the
+// resource and to each of its descendants (a clone's instances, a group's members), so that
+// the instances themselves avoid a node their clone is banned from.
+inline void addLocationScoreToAll(WorkingSet& ws, Resource& r, int node, Score score) {
+  addLocationScore(r, node, score);
+  std::vector<int> children = r.children;
+  for (int c : children) {
+    addLocationScoreToAll(ws, ws.resources[static_cast<std::size_t>(c)], node, score);
+  }
+}
+
 }  // namespace pulse::pe
