@@ -18,8 +18,8 @@
 #include "crmd/admin/auth_limiter.h"
 #include "crmd/admin/auth_store.h"
 #include "crmd/admin/front_acceptor.h"
+#include "crmd/admin/status_reply.h"
 #include "crmd/admin/trusted_sources.h"
-#include "crmd/cib/parsed_cib.h"
 #include "crmd/client/crypto.h"
 #include "crmd/client/known_hosts.h"
 #include "crmd/client/pinned_channel.h"
@@ -204,14 +204,7 @@ class AdminService final : public pulse::admin::Admin::Service {
     if (!snapshot) {
       return {grpc::StatusCode::FAILED_PRECONDITION, snapshot.error().message};
     }
-    reply->set_xml(snapshot->cib.xml);
-    *reply->mutable_stamp() = toProto(stampOf(snapshot->cib));
-    reply->set_dc(snapshot->dc.value_or(membership::kNoNode));
-    reply->set_dc_name(nodeName(snapshot->dc));
-    reply->set_is_dc(snapshot->is_dc);
-    reply->set_ready(snapshot->ready);
-    reply->set_transition_idle(snapshot->transition_idle);
-    reply->set_current(snapshot->current);
+    fillCibGet(*snapshot, cluster_.snapshot(), *reply);
     return grpc::Status::OK;
   }
 
@@ -373,11 +366,7 @@ class AdminService final : public pulse::admin::Admin::Service {
   }
 
   std::string nodeName(std::optional<NodeId> id) const {
-    if (!id) return "";
-    for (const MemberRuntime& m : cluster_.snapshot().members) {
-      if (m.node.id == *id) return m.node.name;
-    }
-    return std::to_string(*id);
+    return memberName(cluster_.snapshot(), id);
   }
 
   static std::string failureName(WriteFailure failure) {
@@ -417,59 +406,7 @@ class AdminService final : public pulse::admin::Admin::Service {
   }
 
   void fillStatus(const ClusterSnapshot& snapshot, pulse::admin::ClusterStatusReply& reply) const {
-    reply.set_node_name(node_name_);
-    reply.set_version(version_);
-    reply.set_in_cluster(snapshot.configured);
-    reply.set_cluster_name(snapshot.cluster_name);
-    reply.set_running(snapshot.running);
-    reply.set_enabled(snapshot.enabled);
-    reply.set_local_nodeid(snapshot.local_id);
-    reply.set_cluster_config(snapshot.config_text);
-    reply.set_token_ms(static_cast<std::uint64_t>(snapshot.token.count()));
-    reply.set_consensus_ms(static_cast<std::uint64_t>(snapshot.consensus.count()));
-    if (snapshot.view) {
-      reply.set_has_view(true);
-      reply.set_ring_seq(snapshot.view->ring_id.seq);
-      reply.set_ring_rep(snapshot.view->ring_id.representative);
-    }
-    for (const MemberRuntime& m : snapshot.members) {
-      pulse::admin::MemberInfo* info = reply.add_members();
-      info->set_nodeid(m.node.id);
-      info->set_name(m.node.name);
-      info->set_address(m.node.address);
-      info->set_ip(m.ip);
-      info->set_votes(m.node.votes);
-      info->set_in_view(m.in_view);
-      info->set_join_count(m.join_count);
-      info->set_ever_seen(m.ever_seen);
-      info->set_lost_at_ms(m.lost_at_ms);
-      info->set_cib_version_at_loss(m.cib_version_at_loss);
-    }
-    pulse::admin::QuorumInfo* quorum = reply.mutable_quorum();
-    quorum->set_quorate(snapshot.quorum.quorate);
-    quorum->set_expected_votes(snapshot.quorum.expected_votes);
-    quorum->set_total_votes(snapshot.quorum.total_votes);
-    quorum->set_quorum(snapshot.quorum.quorum);
-    quorum->set_flags(snapshot.quorum.flags);
-    quorum->set_flags_text(snapshot.quorum.flagsText());
-    if (!snapshot.running) return;
-    auto add = [&reply](const std::string& name, std::uint64_t value) {
-      pulse::admin::Counter* counter = reply.add_counters();
-      counter->set_name(name);
-      counter->set_value(value);
-    };
-    const membership::PacketCounters& packets = snapshot.stats.packets;
-    add("rx.accepted", packets.accepted);
-    for (std::size_t r = 0; r < membership::kDropReasonCount; ++r) {
-      const auto reason = static_cast<membership::DropReason>(r);
-      add("rx.dropped." + std::string(membership::toString(reason)), packets.droppedFor(reason));
-    }
-    add("rx.errors", snapshot.stats.receive_errors);
-    add("tx.sent", snapshot.stats.sent);
-    add("tx.errors", snapshot.stats.send_errors);
-    add("persist.errors", snapshot.stats.persist_errors);
-    // Full CIB parses in this crmd: one per copy this node stored (parsed_cib.h).
-    add("cib.parses", parseCount());
+    fillClusterStatus(snapshot, node_name_, version_, reply);
   }
 
   AuthStore auth_;

@@ -30,6 +30,7 @@
 #include "common/log.h"
 #include "crmd/admin/admin_server.h"
 #include "crmd/admin/auth_store.h"
+#include "crmd/admin/status_socket.h"
 #include "crmd/cib/parsed_cib.h"
 #include "crmd/client/secret_input.h"
 #include "crmd/client/secure_file.h"
@@ -221,6 +222,11 @@ int runDaemon(AdminServerOptions options, NodeDaemonOptions cluster_options,
   logEvent("node " + options.node_name + " listening on " + host + ":" +
            std::to_string((*server)->port()) + " (TLS, certificate " +
            displayFingerprint((*server)->fingerprint()) + ")");
+  // pcs status on this node reads it there in one call (status_socket.h); without it pcs
+  // falls back to the admin API, so a failure here is logged, not fatal.
+  auto status_socket = StatusSocket::start(localStatusPath(options.state_dir), options.node_name,
+                                           options.version, *cluster->get());
+  if (!status_socket) logEvent("status socket not served: " + status_socket.error().message);
   std::unique_ptr<http::HttpServer> metrics_server;
   if (!metrics_options.address.off) {
     auto started = metrics::startMetricsServer(metrics_options.address, [cluster = cluster->get()] {
