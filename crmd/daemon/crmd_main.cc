@@ -36,6 +36,7 @@
 #include "crmd/client/secure_file.h"
 #include "crmd/client/tls_identity.h"
 #include "crmd/daemon/node_daemon.h"
+#include "crmd/http/cib_view_cache.h"
 #include "crmd/http/route_check.h"
 #include "crmd/http/route_source.h"
 #include "crmd/metrics/metrics_server.h"
@@ -121,17 +122,20 @@ struct CheckOptions {
 };
 
 // The facts behind /metrics, read on the metrics thread through the same thread-safe calls
-// the admin API uses (NodeDaemon's snapshot and CIB read; bounded waits).
-std::string renderNodeMetrics(const NodeDaemon& cluster) {
+// the admin API uses (NodeDaemon's snapshot and CIB read; bounded waits); the engine's view
+// comes from the cache the route checks share.
+std::string renderNodeMetrics(const NodeDaemon& cluster, http::CibViewCache& views) {
   metrics::MetricsFacts facts;
   facts.cluster = cluster.snapshot();
   if (facts.cluster.running) {
     if (auto cib = cluster.readCib(); cib) {
+      facts.view = views.view(cib->cib.xml);
       facts.cib_xml = std::move(cib->cib.xml);
       facts.dc = cib->dc;
     }
   }
   facts.cib_parses = parseCount();
+  facts.status_engine_runs = views.engineRuns();
   return metrics::renderMetrics(facts);
 }
 
@@ -227,11 +231,13 @@ int runDaemon(AdminServerOptions options, NodeDaemonOptions cluster_options,
   auto status_socket = StatusSocket::start(localStatusPath(options.state_dir), options.node_name,
                                            options.version, *cluster->get());
   if (!status_socket) logEvent("status socket not served: " + status_socket.error().message);
+  // The engine's view of this node's CIB, once per copy, for /metrics and the route checks.
+  auto views = std::make_shared<http::CibViewCache>();
   std::unique_ptr<http::HttpServer> metrics_server;
   if (!metrics_options.address.off) {
-    auto started = metrics::startMetricsServer(metrics_options.address, [cluster = cluster->get()] {
-      return renderNodeMetrics(*cluster);
-    });
+    auto started = metrics::startMetricsServer(
+        metrics_options.address,
+        [cluster = cluster->get(), views] { return renderNodeMetrics(*cluster, *views); });
     if (started) {
       metrics_server = std::move(started).value();
       logEvent("metrics on http://" + metrics_server->endpoint() + "/metrics");
@@ -247,7 +253,7 @@ int runDaemon(AdminServerOptions options, NodeDaemonOptions cluster_options,
   std::unique_ptr<http::HttpServer> check_server;
   if (!check_options.address.off) {
     // The source lives in the handler, so on the server's thread only (route_source.h).
-    auto source = std::make_shared<http::RouteSource>(*cluster->get(), options.node_name);
+    auto source = std::make_shared<http::RouteSource>(*cluster->get(), options.node_name, *views);
     auto started = http::HttpServer::start(
         check_options.address, "route checks",
         [source, resource = check_options.resource](const http::Request& request) {
