@@ -42,10 +42,9 @@ class StatusSocket {
   StatusSocket(const StatusSocket&) = delete;
   StatusSocket& operator=(const StatusSocket&) = delete;
 
-  // The bytes one client reads (the length, then the reply): public for tests.
-  std::string answer() const;
-
  private:
+  // The bytes one client reads: the length, then the reply.
+  std::string answer() const;
   StatusSocket(std::string path, std::string node_name, std::string version,
                const ClusterControl& cluster, int listen_fd, int stop_fd);
   void run();
