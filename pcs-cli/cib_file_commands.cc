@@ -18,6 +18,7 @@
 #include "pcs-cli/cluster_commands.h"
 #include "pcs-cli/event_log.h"
 #include "pcs-cli/live_cib.h"
+#include "pcs-cli/local_status.h"
 #include "pcs-cli/node_client.h"
 #include "pcs-cli/resource_cleanup.h"
 #include "pcs-cli/resource_delete.h"
@@ -257,19 +258,17 @@ int show(View kind, const CibCommandOptions& options, const std::vector<std::str
   return fail("internal error: not a view");
 }
 
-// What the membership of `session`'s node adds to the CIB for `pcs status`; `version`: the
-// version of the CIB shown, which nodes lost since hold an older copy of.
-Result<LiveFacts> liveFacts(NodeSession& session, const std::string& dc,
-                            const peer::CibVersion& version) {
-  auto st = session.clusterStatus();
-  if (!st.ok()) return st.error();
+// What the membership of one node (its ClusterStatus `st`) adds to the CIB for `pcs status`;
+// `version`: the version of the CIB shown, which nodes lost since hold an older copy of.
+LiveFacts liveFacts(const admin::ClusterStatusReply& st, const std::string& dc,
+                    const peer::CibVersion& version) {
   LiveFacts f;
   f.dc = dc;
-  f.cluster_name = st->cluster_name();
-  f.quorate = st->quorum().quorate();
-  f.enabled = st->enabled();
+  f.cluster_name = st.cluster_name();
+  f.quorate = st.quorum().quorate();
+  f.enabled = st.enabled();
   const std::string current = versionText(version);
-  for (const auto& m : st->members()) {
+  for (const auto& m : st.members()) {
     if (m.in_view()) f.online.push_back(m.name());
     if (!m.in_view() && m.lost_at_ms() > 0) {
       f.out_of_date.push_back(m.name() + " (lost since " + formatTime(m.lost_at_ms()) +
@@ -280,18 +279,41 @@ Result<LiveFacts> liveFacts(NodeSession& session, const std::string& dc,
   return f;
 }
 
+Result<LiveFacts> liveFacts(NodeSession& session, const std::string& dc,
+                            const peer::CibVersion& version) {
+  auto st = session.clusterStatus();
+  if (!st.ok()) return st.error();
+  return liveFacts(*st, dc, version);
+}
+
+// A copy a read-only command may show without asking the DC: one holding every acknowledged
+// write, or any copy when there is no DC (no quorum: the node's copy is all there is).
+bool showable(const admin::CibGetReply& copy) { return copy.current() || copy.dc() == 0; }
+
 // A view answered from this node's own copy, as crm_mon reads its local CIB: when the copy holds
 // every acknowledged write (so pcs shows what it just wrote), or when the node has no quorum (then
 // its copy is all there is). No DC is asked, so a frozen or unreachable DC cannot hold `pcs
 // status` up. nullopt: the local node cannot answer that way (the caller asks the DC).
 std::optional<int> showLocalCopy(View kind, const CibCommandOptions& options,
                                  const std::vector<std::string>& a, const PcsOptions& pcs) {
+  // One read of the status socket answers it all; the admin API below serves a crmd without
+  // that socket (an older release) or a pcs that cannot reach it.
+  if (auto here = readLocalStatus(pcs.state_dir, pcs.request_timeout)) {
+    if (!here->has_cib() || !showable(here->cib())) return std::nullopt;
+    const admin::CibGetReply& copy = here->cib();
+    std::optional<LiveFacts> facts;
+    if (kind == View::kStatus) {
+      facts = liveFacts(here->status(), copy.dc() != 0 ? copy.dc_name() : "",
+                        copy.stamp().version());
+    }
+    return show(kind, options, a, copy.xml(), facts);
+  }
   auto local = localNodeName(pcs);
   if (!local.ok()) return std::nullopt;
   auto session = connectNode(pcs, *local);
   if (!session.ok()) return std::nullopt;
   auto copy = session->cibGet();
-  if (!copy.ok() || (!copy->current() && copy->dc() != 0)) return std::nullopt;
+  if (!copy.ok() || !showable(*copy)) return std::nullopt;
   std::optional<LiveFacts> facts;
   if (kind == View::kStatus) {
     auto f = liveFacts(*session, copy->dc() != 0 ? copy->dc_name() : "", copy->stamp().version());

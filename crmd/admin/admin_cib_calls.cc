@@ -9,6 +9,7 @@
 #include <string>
 
 #include "crmd/admin/admin_service.h"
+#include "crmd/admin/status_reply.h"
 #include "crmd/replication/cib_wire.h"
 
 namespace pulse::crmd {
@@ -20,14 +21,7 @@ grpc::Status AdminService::CibGet(grpc::ServerContext* context, const pulse::adm
   if (!snapshot) {
     return {grpc::StatusCode::FAILED_PRECONDITION, snapshot.error().message};
   }
-  reply->set_xml(snapshot->cib.xml);
-  *reply->mutable_stamp() = toProto(stampOf(snapshot->cib));
-  reply->set_dc(snapshot->dc.value_or(membership::kNoNode));
-  reply->set_dc_name(nodeName(snapshot->dc));
-  reply->set_is_dc(snapshot->is_dc);
-  reply->set_ready(snapshot->ready);
-  reply->set_transition_idle(snapshot->transition_idle);
-  reply->set_current(snapshot->current);
+  fillCibGet(*snapshot, cluster_.snapshot(), *reply);
   return grpc::Status::OK;
 }
 
@@ -79,11 +73,7 @@ grpc::Status AdminService::CibSubmit(grpc::ServerContext* context,
 }
 
 std::string AdminService::nodeName(std::optional<NodeId> id) const {
-  if (!id) return "";
-  for (const MemberRuntime& m : cluster_.snapshot().members) {
-    if (m.node.id == *id) return m.node.name;
-  }
-  return std::to_string(*id);
+  return memberName(cluster_.snapshot(), id);
 }
 
 std::string AdminService::failureName(WriteFailure failure) {

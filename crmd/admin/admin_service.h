@@ -106,7 +106,6 @@ class AdminService final : public pulse::admin::Admin::Service {
   std::string callerOf(const grpc::ServerContext& context, const std::string& label) const;
   // A node's name for its id ("" for none; the id itself when it is not a member).
   std::string nodeName(std::optional<NodeId> id) const;
-  void fillStatus(const ClusterSnapshot& snapshot, pulse::admin::ClusterStatusReply& reply) const;
 
   static grpc::Status needHostAuthToken(const std::string& label);
   static std::string bearerToken(const grpc::ServerContext& context);

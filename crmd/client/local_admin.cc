@@ -8,4 +8,6 @@ std::string adminSocketPath(const std::string& state_dir) { return state_dir + "
 
 std::string localSocketPath(const std::string& state_dir) { return state_dir + "/local.sock"; }
 
+std::string localStatusPath(const std::string& state_dir) { return state_dir + "/status.sock"; }
+
 }  // namespace pulse::crmd

@@ -16,5 +16,8 @@ std::string adminSocketPath(const std::string& state_dir);
 // TLS key and the local-admin token, so TLS on it would protect nothing and only cost each
 // local command two handshakes. Calls on it still need a token.
 std::string localSocketPath(const std::string& state_dir);
+// `<state_dir>/status.sock`: this node's status in one read, no token (mode 0600 like
+// local.sock; crmd/admin/status_socket.h).
+std::string localStatusPath(const std::string& state_dir);
 
 }  // namespace pulse::crmd

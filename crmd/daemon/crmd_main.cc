@@ -30,11 +30,13 @@
 #include "common/log.h"
 #include "crmd/admin/admin_server.h"
 #include "crmd/admin/auth_store.h"
+#include "crmd/admin/status_socket.h"
 #include "crmd/cib/parsed_cib.h"
 #include "crmd/client/secret_input.h"
 #include "crmd/client/secure_file.h"
 #include "crmd/client/tls_identity.h"
 #include "crmd/daemon/node_daemon.h"
+#include "crmd/http/cib_view_cache.h"
 #include "crmd/http/route_check.h"
 #include "crmd/http/route_source.h"
 #include "crmd/metrics/metrics_server.h"
@@ -120,17 +122,20 @@ struct CheckOptions {
 };
 
 // The facts behind /metrics, read on the metrics thread through the same thread-safe calls
-// the admin API uses (NodeDaemon's snapshot and CIB read; bounded waits).
-std::string renderNodeMetrics(const NodeDaemon& cluster) {
+// the admin API uses (NodeDaemon's snapshot and CIB read; bounded waits); the engine's view
+// comes from the cache the route checks share.
+std::string renderNodeMetrics(const NodeDaemon& cluster, http::CibViewCache& views) {
   metrics::MetricsFacts facts;
   facts.cluster = cluster.snapshot();
   if (facts.cluster.running) {
     if (auto cib = cluster.readCib(); cib) {
+      facts.view = views.view(cib->cib.xml);
       facts.cib_xml = std::move(cib->cib.xml);
       facts.dc = cib->dc;
     }
   }
   facts.cib_parses = parseCount();
+  facts.status_engine_runs = views.engineRuns();
   return metrics::renderMetrics(facts);
 }
 
@@ -221,11 +226,18 @@ int runDaemon(AdminServerOptions options, NodeDaemonOptions cluster_options,
   logEvent("node " + options.node_name + " listening on " + host + ":" +
            std::to_string((*server)->port()) + " (TLS, certificate " +
            displayFingerprint((*server)->fingerprint()) + ")");
+  // pcs status on this node reads it there in one call (status_socket.h); without it pcs
+  // falls back to the admin API, so a failure here is logged, not fatal.
+  auto status_socket = StatusSocket::start(localStatusPath(options.state_dir), options.node_name,
+                                           options.version, *cluster->get());
+  if (!status_socket) logEvent("status socket not served: " + status_socket.error().message);
+  // The engine's view of this node's CIB, once per copy, for /metrics and the route checks.
+  auto views = std::make_shared<http::CibViewCache>();
   std::unique_ptr<http::HttpServer> metrics_server;
   if (!metrics_options.address.off) {
-    auto started = metrics::startMetricsServer(metrics_options.address, [cluster = cluster->get()] {
-      return renderNodeMetrics(*cluster);
-    });
+    auto started = metrics::startMetricsServer(
+        metrics_options.address,
+        [cluster = cluster->get(), views] { return renderNodeMetrics(*cluster, *views); });
     if (started) {
       metrics_server = std::move(started).value();
       logEvent("metrics on http://" + metrics_server->endpoint() + "/metrics");
@@ -241,7 +253,7 @@ int runDaemon(AdminServerOptions options, NodeDaemonOptions cluster_options,
   std::unique_ptr<http::HttpServer> check_server;
   if (!check_options.address.off) {
     // The source lives in the handler, so on the server's thread only (route_source.h).
-    auto source = std::make_shared<http::RouteSource>(*cluster->get(), options.node_name);
+    auto source = std::make_shared<http::RouteSource>(*cluster->get(), options.node_name, *views);
     auto started = http::HttpServer::start(
         check_options.address, "route checks",
         [source, resource = check_options.resource](const http::Request& request) {

@@ -2,9 +2,6 @@
 
 #include <algorithm>
 
-#include "common/log.h"
-#include "policy-engine/policy_engine.h"
-
 namespace pulse::crmd::http {
 
 RouteFacts RouteSource::facts() {
@@ -22,18 +19,7 @@ RouteFacts RouteSource::facts() {
   auto cib = cluster_.readCib();
   if (!cib) return f;
   f.cib_current = cib->current;
-  if (!read_ || cib->cib.xml != cib_text_) {
-    read_ = true;
-    cib_text_ = std::move(cib->cib.xml);
-    view_.reset();
-    auto transition = pe::schedule(cib_text_);
-    if (transition) {
-      view_ = std::move(transition->current);
-    } else {
-      logEvent("route checks: cannot read this node's CIB: " + transition.error().message);
-    }
-  }
-  f.status = view_;
+  if (auto view = views_.view(cib->cib.xml)) f.status = *view;
   return f;
 }
 

@@ -73,12 +73,10 @@ double migrationThreshold(const pugi::xml_node& cib, const std::string& rsc) {
 void pacemakerFamilies(const MetricsFacts& f, std::string& out) {
   const ClusterSnapshot& c = f.cluster;
   pugi::xml_document doc;
-  if (!f.cib_xml || !doc.load_buffer(f.cib_xml->data(), f.cib_xml->size())) return;
+  if (!f.cib_xml || !f.view || !doc.load_buffer(f.cib_xml->data(), f.cib_xml->size())) return;
   const pugi::xml_node cib = doc.child("cib");
   if (!cib) return;
-  auto transition = pe::schedule(doc, *f.cib_xml);
-  if (!transition) return;
-  const pe::ClusterView& view = transition->current;
+  const pe::ClusterView& view = *f.view;
 
   // Who is up is the membership's word (as pcs status shows it): a configured node in the
   // installed view is online.
@@ -283,6 +281,11 @@ void pulseFamilies(const MetricsFacts& f, std::string& out) {
                 "Full CIB parses this crmd has made (stats.pulse.cib.parses)");
   parses.add({}, static_cast<double>(f.cib_parses));
   out += parses.text();
+  Family engine_runs("pulse_status_engine_runs_total", "counter",
+                     "Policy engine runs for the route checks and these metrics: one per copy of "
+                     "the CIB, however often they are asked");
+  engine_runs.add({}, static_cast<double>(f.status_engine_runs));
+  out += engine_runs.text();
   if (!c.running) return;
 
   Family ring_seq("pulse_membership_ring_seq", "gauge",

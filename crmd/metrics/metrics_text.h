@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -28,19 +29,25 @@
 #include <vector>
 
 #include "crmd/admin/cluster_control.h"
+#include "policy-engine/policy_engine.h"
 
 namespace pulse::crmd::metrics {
 
 // The content type of the text format (what Prometheus asks for and accepts).
 inline constexpr std::string_view kContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-// Everything the node knows that the metrics show. Without a CIB (the cluster does not run
-// here, or the CIB service did not answer) the pacemaker families are left out.
+// Everything the node knows that the metrics show. Without a CIB and its view (the cluster
+// does not run here, the CIB service did not answer, the engine refused the copy) the
+// pacemaker families are left out.
 struct MetricsFacts {
   ClusterSnapshot cluster;
-  std::optional<std::string> cib_xml;    // this node's copy of the CIB
+  std::optional<std::string> cib_xml;  // this node's copy of the CIB
+  // The engine's current view of cib_xml (from the node's CibViewCache, so a scrape with an
+  // unchanged copy runs no engine); null: the engine refused the copy.
+  std::shared_ptr<const pe::ClusterView> view;
   std::optional<membership::NodeId> dc;  // the DC of the installed view
   std::uint64_t cib_parses = 0;          // stats.pulse.cib.parses
+  std::uint64_t status_engine_runs = 0;  // CibViewCache::engineRuns()
 };
 
 // The exposition text: always ends with a newline.

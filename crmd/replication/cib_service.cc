@@ -1,5 +1,7 @@
 #include "crmd/replication/cib_service.h"
 
+#include <malloc.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -175,12 +177,30 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
     return *fresh;
   }
 
+  // An idle tick (nothing to resend): once the copies have stopped changing for a whole idle
+  // tick, the older parsed copies are let go (nothing is in flight that a confirmation could
+  // name; the newest stays for the reads) and the heap's free pages go back to the system, so
+  // an idle node does not keep its busiest moment's footprint.
+  void settle() {
+    const std::uint64_t parses = parseCount();
+    if (parses != settled_parses) {
+      settled_parses = parses;
+      settle_due = true;
+      return;
+    }
+    if (!settle_due) return;
+    settle_due = false;
+    while (parsed_copies.size() > 1) parsed_copies.pop_front();
+    malloc_trim(0);
+  }
+
   void scheduleTick() {
     fast_tick = replica.resendPending();
     timer.expires_after(fast_tick ? kTick : kIdleTick);
     timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
       if (ec || self->stopped) return;
       self->carryOut(self->replica.onTick(std::chrono::steady_clock::now()));
+      if (!self->fast_tick) self->settle();
       self->scheduleTick();
     });
   }
@@ -201,6 +221,8 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
   std::optional<NodeId> notified_dc;
   WriteId next_write = 1;
   bool stopped = false;
+  std::uint64_t settled_parses = 0;  // parseCount() at the last idle tick (settle())
+  bool settle_due = false;           // copies were parsed since the last settle()
   bool fast_tick = false;  // the timer runs at kTick (something to resend), else kIdleTick
 };
 

@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 #include <malloc.h>
+#include <pthread.h>
 
 #include <condition_variable>
 #include <deque>
@@ -52,16 +53,27 @@ struct PeerLinks::Link {
   }
 
   void run() {
+    pthread_setname_np(pthread_self(), "peer-link");
     for (;;) {
       peer::PeerEnvelope next;
       {
         std::unique_lock lock(mutex);
-        const bool woken =
-            wake.wait_for(lock, kIdleClose, [this] { return stopping || !queue.empty(); });
+        auto ready = [this] { return stopping || !queue.empty(); };
+        // Only an open channel, or a trim to come, needs the timer; otherwise the thread sleeps
+        // until there is something to send (a DC has two links per member: 62 timers at 32
+        // nodes would wake it 31 times a second for nothing). `stub` and `trim_due` are this
+        // thread's own.
+        const bool woken = stub || trim_due ? wake.wait_for(lock, kIdleClose, ready)
+                                            : (wake.wait(lock, ready), true);
         if (stopping) return;
         if (!woken) {
           lock.unlock();
-          closeIdle();
+          if (stub) {
+            closeIdle();
+          } else {
+            trim_due = false;
+            malloc_trim(0);  // the closed connection's buffers, freed by now, go back
+          }
           continue;
         }
         next = std::move(queue.front());
@@ -87,11 +99,13 @@ struct PeerLinks::Link {
     }
   }
 
+  // gRPC tears a channel down on its own threads after the last reference goes, so its
+  // buffers are freed a moment after this returns: the trim that gives them back to the system
+  // comes one idle period later (trim_due), not here, where it would find little to return.
   void closeIdle() {
-    if (!stub) return;
     stub.reset();
     connected_once = false;
-    malloc_trim(0);  // give the connection's buffers back to the system
+    trim_due = true;
   }
 
   bool connect() {
@@ -119,6 +133,7 @@ struct PeerLinks::Link {
   const std::chrono::milliseconds timeout;
   std::unique_ptr<peer::Peer::Stub> stub;  // sender thread only
   bool connected_once = false;             // sender thread only
+  bool trim_due = false;                   // sender thread only: a channel was closed
   std::mutex mutex;
   std::condition_variable wake;
   std::deque<peer::PeerEnvelope> queue;  // guarded by mutex

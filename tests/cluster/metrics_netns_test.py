@@ -9,6 +9,7 @@ Prometheus would (plain HTTP GET on port 9664) from a client namespace.
   quorum      ha_cluster_corosync_quorate 1; member_votes 1 for each of the 3 members, local
               "true" only for the scraped node; quorum_votes expected_votes 3
   DC          pulse_transitions_total of the DC is at least 1 (it computed d's start)
+  cache       two scrapes at one CIB version leave pulse_status_engine_runs_total unchanged
   hostile     a request that is not HTTP gets 400, an oversized one 431, a silent connection
               is closed; crmd keeps running and keeps answering both /metrics and pcs
 It prints the scrape latency (median and max of 20 scrapes of n1 from the client).
@@ -146,6 +147,22 @@ def run(crmd, pcs):
         times = sorted(scrape(c, 1)[1] for _ in range(20))
         print(f"# scrape latency n1 from the client: median {times[10] * 1000:.1f} ms, "
               f"max {times[-1] * 1000:.1f} ms (20 scrapes)", flush=True)
+
+        # Scrapes at one CIB version reuse the engine's view (crmd/http/cib_view_cache.h): the
+        # engine-run counter moves only with the CIB. Retried, since a monitor result may
+        # change the CIB between two scrapes.
+        def version_and_runs():
+            s = samples(scrape(c, 1)[0])
+            return ([value(s, "pulse_cib_version", part=p) for p in ("admin_epoch", "epoch",
+                                                                     "num_updates")],
+                    int(value(s, "pulse_status_engine_runs_total") or -1))
+        for _ in range(5):
+            (v1, runs1), (v2, runs2) = version_and_runs(), version_and_runs()
+            if v1 == v2:
+                break
+        check(v1 == v2 and runs1 >= 1 and runs2 == runs1,
+              f"n1: two scrapes at CIB version {v1} run the engine once (engine runs {runs1}, "
+              f"then {runs2})")
 
         text, _ = send(c, 1, b"\x16\x03\x01\x02\x00garbage\r\n\r\n")
         check(text.startswith("HTTP/1.1 400"), "garbage request: 400", text[:60])

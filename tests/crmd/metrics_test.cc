@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "crmd/http/cib_view_cache.h"
 #include "crmd/metrics/metrics_server.h"
 #include "crmd/metrics/metrics_text.h"
 
@@ -67,6 +68,7 @@ MetricsFacts runningFacts() {
   c.fencing_failed = 1;
   c.stats.packets.count(membership::DropReason::kBadTag);
   f.cib_xml = kCib;
+  f.view = http::CibViewCache().view(kCib);
   f.dc = 1;
   f.cib_parses = 5;
   return f;
