@@ -95,22 +95,22 @@ pg_node_attr_get() { pg_attr -N "$1" -l reboot -n "$2" -G -q; }
 pg_node_attr_set() { pg_attr -N "$1" -l reboot -n "$2" -v "$3"; }
 pg_node_attr_del() { pg_attr -N "$1" -l reboot -n "$2" -D; }
 
-# Sets node $1's promotion score to $2, writing only when it differs, so monitors do not
-# churn the CIB. Read back each time, not remembered: the cluster drops a node's transient
-# attributes when the node leaves or its crmd restarts.
+# Sets node $1's promotion score to $2. crm_attribute writes only when the value differs (one
+# read of the CIB either way), so monitors do not churn the CIB. Set each time, not
+# remembered: the cluster drops a node's transient attributes when the node leaves or its
+# crmd restarts.
 pg_score() {
-	[ "$(pg_node_attr_get "$1" "master-$RSC")" = "$2" ] && return 0
 	pg_node_attr_set "$1" "master-$RSC" "$2" ||
 		ocf_log warn "could not set the promotion score of $1 to $2"
 }
 pg_score_clear() { pg_node_attr_del "$NODE" "master-$RSC"; }
 
-# The published synchronous set: words, "none" for an empty set, nothing if never published.
+# The published synchronous set: words, "none" for an empty set, nothing if never published
+# (put writes only a change: crm_attribute compares).
 pg_sync_set_get() { pg_attr -t crm_config -n "$RSC-sync-standbys" -G -q; }
 pg_sync_set_put() {
 	set=$(pg_words "$1")
 	[ -n "$set" ] || set=none
-	[ "$(pg_sync_set_get)" = "$set" ] && return 0
 	pg_attr -t crm_config -n "$RSC-sync-standbys" -v "$set" && return 0
 	ocf_log err "could not publish the synchronous standbys ($set)"
 	return 1
