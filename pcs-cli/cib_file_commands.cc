@@ -145,7 +145,10 @@ Result<EditContext> contextFor(const Edit& edit, const std::string& cib,
     auto agent = primitiveAgent(cib, op_add->id);
     if (!agent.ok()) return agent.error();
     if (agent->starts_with("ocf:")) context.agents = agentsNamed(ocf_root, *agent);
-  } else if (const auto* move = std::get_if<ResourceMove>(&edit)) {
+  } else if (const auto* move = std::get_if<ResourceMove>(&edit);
+             move && (move->node.empty() || move->promoted)) {
+    // With a destination, only --promoted asks where the resource is now (where it is
+    // promoted, to refuse a move of the role to where it already is).
     currentNode(cib, move->id, !move->node.empty(), move->promoted, context);
   } else if (const auto* ban = std::get_if<ResourceBan>(&edit); ban && ban->node.empty()) {
     currentNode(cib, ban->id, false, ban->promoted, context);
