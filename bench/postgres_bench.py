@@ -22,11 +22,10 @@ three stream again. After every run the rows are audited: acknowledged rows miss
 primary (lost) and rows present that were never sent with an ok or unknown outcome (phantoms),
 and every node must hold the same rows.
 
-Then M planned switchovers (default 10): a location rule for the Promoted role on another node
-(`pcs constraint location pg-clone rule role=Promoted score=INFINITY '#uname' eq NODE`; pcs
-0.11's `pcs resource move pg-clone NODE --promoted` does the same, Pulse's pcs has no --promoted
-yet), the time from the command to the first acknowledged write on the new primary, then the
-constraint removed (`pcs constraint delete`).
+Then M planned switchovers (default 10): `pcs resource move pg-clone NODE --promoted` to the
+next node (pcs 0.11's move: a cli-prefer constraint for the Promoted role, kept until the
+cluster has moved the role, then removed), the time from the command to the first acknowledged
+write on the new primary; the role must stay there once the constraint is gone.
 
 A VIP checker and a watch of every node's pg_is_in_recovery() run throughout: samples with the
 VIP on two nodes and rounds with two writable primaries must be 0.
@@ -97,12 +96,10 @@ def switchover_run(c, primary, run, runs, samples, totals):
     target = primary % c.nodes + 1
     time.sleep(1.0)
     t0 = time.time()
-    c.pcs(1, "constraint", "location", "pg-clone", "rule", "role=Promoted", "score=INFINITY",
-          "constraint-id=bench-promote-pg", "#uname", "eq", f"n{target}")
+    c.pcs(1, "resource", "move", "pg-clone", f"n{target}", "--promoted")
     took = c.wait_for(lambda: c.writer.outage_after(t0), RECOVER_S,
                       "the first acknowledged write after the switchover")
     new = c.wait_settled(RECOVER_S)
-    c.pcs(1, "constraint", "delete", "bench-promote-pg")
     lost, phantoms, counts = c.audit(new)
     totals.add(lost, phantoms, counts)
     if new != target:

@@ -42,7 +42,12 @@ struct KnownAgent {
 // names and option checks) and the node a resource runs on now (for move/ban without node).
 struct EditContext {
   std::vector<KnownAgent> agents;
+  // Where the resource of a move/ban runs now: for a clone with a promoted instance (and with
+  // --promoted always) where it is promoted, as crm_resource picks it. "" when there is no
+  // single such node; active/promoted count them for the error message.
   std::string current_node;
+  int active = 0, promoted = 0;
+  bool promotable = false;
   // pcs -f: no cluster to ask, so location constraints skip the node existence check (pcs
   // 0.11 warns "Validation for node existence in the cluster will be skipped").
   bool offline = false;
@@ -103,17 +108,23 @@ struct GroupAdd {
   std::vector<std::string> resources;
   std::string before, after;
 };
+// move/ban/clear with --promoted (crm_resource --promoted) act on the Promoted role of a
+// promotable clone only: the constraints get role="Promoted", and the current node is where
+// the clone is promoted.
 struct ResourceMove {
   std::string id;
   std::string node;  // "" = ban the node it runs on now (EditContext::current_node)
+  bool promoted = false;
 };
 struct ResourceBan {
   std::string id;
   std::string node;  // "" = the current node
+  bool promoted = false;
 };
 struct ResourceClear {
   std::string id;
   std::string node;  // "" = every node
+  bool promoted = false;
 };
 struct LocationPrefers {
   std::string rsc;

@@ -75,16 +75,58 @@ std::vector<KnownAgent> agentsNamed(const std::string& ocf_root, const std::stri
   return known;
 }
 
-// Where `id` runs according to the file's status section ("" when stopped or unknown): what
-// move/ban without a node act on.
-std::string currentNode(const std::string& cib, const std::string& id) {
+// Where `id` runs according to the CIB's status section, as crm_resource --move/--ban judge
+// it: `node` "" when stopped or unknown.
+struct Placement {
+  std::vector<std::string> nodes;     // where it (any instance) is active
+  std::vector<std::string> promoted;  // where its instances are promoted
+  bool clone = false, promotable = false;
+};
+
+Placement placementOf(const std::string& cib, const std::string& id) {
+  Placement out;
   auto transition = pe::schedule(cib);
-  if (!transition.ok()) return "";
+  if (!transition.ok()) return out;
   const pe::ResourceView* view = findView(transition->current.resources, id);
-  if (view == nullptr) return "";
+  if (view == nullptr) return out;
+  out.clone = view->is_clone;
+  out.promotable = view->promotable;
+  auto add = [](std::vector<std::string>& to, const std::vector<std::string>& nodes) {
+    for (const std::string& n : nodes) {
+      if (std::find(to.begin(), to.end(), n) == to.end()) to.push_back(n);
+    }
+  };
+  if (view->is_clone) {
+    for (const pe::ResourceView& instance : view->members) {
+      const pe::ResourceView& first =
+          instance.is_group && !instance.members.empty() ? instance.members.front() : instance;
+      add(out.nodes, first.nodes);
+      if (instance.role == pe::Role::Promoted || first.role == pe::Role::Promoted) {
+        add(out.promoted, first.nodes);
+      }
+    }
+    return out;
+  }
   const pe::ResourceView* primitive =
       view->is_group && !view->members.empty() ? &view->members.front() : view;
-  return primitive->nodes.empty() ? "" : primitive->nodes.front();
+  add(out.nodes, primitive->nodes);
+  return out;
+}
+
+// The node a move/ban acts on, as crm_resource picks it. Without a node given (ban_or_move):
+// the one node it is active on, else a promotable clone's one promoted node. With a
+// destination (cli_resource_move, for "already there"): a clone with a promoted instance, or
+// any with --promoted, is where it is promoted.
+void currentNode(const std::string& cib, const std::string& id, bool node_given, bool promoted,
+                 EditContext& context) {
+  const Placement p = placementOf(cib, id);
+  context.active = static_cast<int>(p.nodes.size());
+  context.promoted = static_cast<int>(p.promoted.size());
+  context.promotable = p.promotable;
+  const bool by_promotion = node_given ? (p.clone && !p.promoted.empty()) || promoted
+                                       : p.nodes.size() != 1 && p.promotable;
+  const std::vector<std::string>& where = by_promotion ? p.promoted : p.nodes;
+  context.current_node = where.size() == 1 ? where.front() : "";
 }
 
 // What applyEdit() needs besides the CIB, gathered from this node and the file.
@@ -104,10 +146,13 @@ Result<EditContext> contextFor(const Edit& edit, const std::string& cib,
     auto agent = primitiveAgent(cib, op_add->id);
     if (!agent.ok()) return agent.error();
     if (agent->starts_with("ocf:")) context.agents = agentsNamed(ocf_root, *agent);
-  } else if (const auto* move = std::get_if<ResourceMove>(&edit); move && move->node.empty()) {
-    context.current_node = currentNode(cib, move->id);
+  } else if (const auto* move = std::get_if<ResourceMove>(&edit);
+             move && (move->node.empty() || move->promoted)) {
+    // With a destination, only --promoted asks where the resource is now (where it is
+    // promoted, to refuse a move of the role to where it already is).
+    currentNode(cib, move->id, !move->node.empty(), move->promoted, context);
   } else if (const auto* ban = std::get_if<ResourceBan>(&edit); ban && ban->node.empty()) {
-    context.current_node = currentNode(cib, ban->id);
+    currentNode(cib, ban->id, false, ban->promoted, context);
   }
   return context;
 }

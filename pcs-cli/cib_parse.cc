@@ -8,7 +8,7 @@ namespace {
 
 struct Words {
   std::vector<std::string> args;  // positional words, flags removed
-  bool force = false, disabled = false;
+  bool force = false, disabled = false, promoted = false;
   std::string group, before, after;
 };
 
@@ -20,6 +20,8 @@ Result<Words> splitFlags(const std::vector<std::string>& words) {
       out.force = true;
     } else if (w == "--disabled") {
       out.disabled = true;
+    } else if (w == "--promoted" || w == "--master") {  // --master: pcs 0.11's deprecated name
+      out.promoted = true;
     } else if (w == "--group" || w == "--before" || w == "--after" || w.rfind("--group=", 0) == 0 ||
                w.rfind("--before=", 0) == 0 || w.rfind("--after=", 0) == 0) {
       const std::size_t eq = w.find('=');
@@ -231,13 +233,13 @@ Result<Edit> parseResource(const Words& w) {
     return Edit{GroupRemove{a[2], {a.begin() + 3, a.end()}}};
   }
   if ((sub == "move" || sub == "move-with-constraint") && (a.size() == 3 || a.size() == 4)) {
-    return Edit{ResourceMove{a[2], a.size() == 4 ? a[3] : ""}};
+    return Edit{ResourceMove{a[2], a.size() == 4 ? a[3] : "", w.promoted}};
   }
   if (sub == "ban" && (a.size() == 3 || a.size() == 4)) {
-    return Edit{ResourceBan{a[2], a.size() == 4 ? a[3] : ""}};
+    return Edit{ResourceBan{a[2], a.size() == 4 ? a[3] : "", w.promoted}};
   }
   if (sub == "clear" && (a.size() == 3 || a.size() == 4)) {
-    return Edit{ResourceClear{a[2], a.size() == 4 ? a[3] : ""}};
+    return Edit{ResourceClear{a[2], a.size() == 4 ? a[3] : "", w.promoted}};
   }
   return usage("resource" + (sub.empty() ? "" : " " + sub));
 }
@@ -443,6 +445,11 @@ Result<Edit> parseEdit(const std::vector<std::string>& words) {
   const Words& w = *split;
   const std::vector<std::string>& a = w.args;
   if (a.empty()) return Error{"no command given"};
+  if (w.promoted &&
+      !(a[0] == "resource" && a.size() > 1 &&
+        (a[1] == "move" || a[1] == "move-with-constraint" || a[1] == "ban" || a[1] == "clear"))) {
+    return Error{"Specified option '--promoted' is not supported in this command"};
+  }
   if (a[0] == "resource") return parseResource(w);
   if (a[0] == "stonith") return parseStonith(w);
   if (a[0] == "constraint") return parseConstraint(w);

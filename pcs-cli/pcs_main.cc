@@ -142,6 +142,8 @@ Options:
                           $PULSE_STATE_DIR, else /var/lib/pulse)
   --all                   all nodes of the local node's cluster
   --force                 override a safety check
+  --promoted              resource move|ban|clear of a promotable clone: only its Promoted role
+                          (pcs resource move pg-clone n2 --promoted: a planned switchover)
   --request-timeout=<s>   how long to wait for each node's answer (default 5)
   --output-format=text|json
                           json for status corosync, quorum status, cluster cmap, cluster events,

@@ -75,11 +75,36 @@ std::vector<std::string> resourceNodes(const std::string& cib_xml, const std::st
 }
 
 std::string resourceLocation(const std::string& cib_xml, const std::string& rsc) {
+  auto list = [](const std::vector<std::string>& nodes) {
+    std::string out = nodes.size() > 1 ? "nodes " : "node ";
+    for (std::size_t i = 0; i < nodes.size(); ++i) out += (i ? ", " : "") + nodes[i];
+    return out;
+  };
+  // A promotable clone: where it is promoted, then where it runs unpromoted (pcs 0.11 lists
+  // the roles the same way, "promoted on node n2; unpromoted on nodes n1, n3").
+  if (auto transition = pe::schedule(cib_xml); transition.ok()) {
+    const pe::ResourceView* view = findView(transition->current.resources, rsc);
+    if (view != nullptr && view->promotable) {
+      std::vector<std::string> promoted, unpromoted;
+      for (const pe::ResourceView& instance : view->members) {
+        std::vector<std::string> nodes;
+        collectNodes(instance, nodes);
+        auto& to = instance.role == pe::Role::Promoted ? promoted : unpromoted;
+        to.insert(to.end(), nodes.begin(), nodes.end());
+      }
+      std::sort(promoted.begin(), promoted.end());
+      std::sort(unpromoted.begin(), unpromoted.end());
+      std::string roles;
+      if (!promoted.empty()) roles = "promoted on " + list(promoted);
+      if (!unpromoted.empty()) {
+        roles += (roles.empty() ? "" : "; ") + std::string("unpromoted on ") + list(unpromoted);
+      }
+      if (!roles.empty()) return "Resource '" + rsc + "' is " + roles + ".";
+    }
+  }
   const std::vector<std::string> nodes = resourceNodes(cib_xml, rsc);
   if (nodes.empty()) return "Resource '" + rsc + "' is not running on any node";
-  std::string list;
-  for (const std::string& n : nodes) list += (list.empty() ? "" : ", ") + n;
-  return "Resource '" + rsc + "' is running on node" + (nodes.size() > 1 ? "s " : " ") + list + ".";
+  return "Resource '" + rsc + "' is running on " + list(nodes) + ".";
 }
 
 const pe::ResourceView* findView(const std::vector<pe::ResourceView>& resources,

@@ -31,7 +31,8 @@ Result<std::string> waitForIdle(const PcsOptions& options, const peer::CibVersio
                                 std::chrono::seconds limit);
 
 // "Resource 'vip' is running on node n2." / "... on nodes n1, n2." / "Resource 'vip' is not
-// running on any node" (pcs's wording), from a CIB's status section.
+// running on any node" (pcs's wording), from a CIB's status section; a promotable clone
+// "Resource 'pg-clone' is promoted on node n2; unpromoted on nodes n1, n3."
 std::string resourceLocation(const std::string& cib_xml, const std::string& rsc);
 // The nodes `rsc` (or any member of it) is active on according to the CIB's status section.
 std::vector<std::string> resourceNodes(const std::string& cib_xml, const std::string& rsc);

@@ -20,10 +20,15 @@ pg_run() {
 	fi
 }
 
-# One SQL statement on the local server; prints its result unaligned, without headers.
+# SQL statements on the local server, one psql (each statement its own transaction, up to
+# the first error); prints their results unaligned, without headers.
 pg_sql() {
+	for statement do
+		set -- "$@" -c "$statement"
+		shift
+	done
 	pg_run "$BIN/psql" -XAtq -v ON_ERROR_STOP=1 -h "$OCF_RESKEY_pghost" -p "$OCF_RESKEY_pgport" \
-		-U "$OCF_RESKEY_pguser" -d postgres -c "$1" 2>&1
+		-U "$OCF_RESKEY_pguser" -d postgres "$@" 2>&1
 }
 
 # A libpq connection string to HOST PORT as repuser, named after this node; with the
@@ -90,22 +95,22 @@ pg_node_attr_get() { pg_attr -N "$1" -l reboot -n "$2" -G -q; }
 pg_node_attr_set() { pg_attr -N "$1" -l reboot -n "$2" -v "$3"; }
 pg_node_attr_del() { pg_attr -N "$1" -l reboot -n "$2" -D; }
 
-# Sets node $1's promotion score to $2, writing only when it differs, so monitors do not
-# churn the CIB. Read back each time, not remembered: the cluster drops a node's transient
-# attributes when the node leaves or its crmd restarts.
+# Sets node $1's promotion score to $2. crm_attribute writes only when the value differs (one
+# read of the CIB either way), so monitors do not churn the CIB. Set each time, not
+# remembered: the cluster drops a node's transient attributes when the node leaves or its
+# crmd restarts.
 pg_score() {
-	[ "$(pg_node_attr_get "$1" "master-$RSC")" = "$2" ] && return 0
 	pg_node_attr_set "$1" "master-$RSC" "$2" ||
 		ocf_log warn "could not set the promotion score of $1 to $2"
 }
 pg_score_clear() { pg_node_attr_del "$NODE" "master-$RSC"; }
 
-# The published synchronous set: words, "none" for an empty set, nothing if never published.
+# The published synchronous set: words, "none" for an empty set, nothing if never published
+# (put writes only a change: crm_attribute compares).
 pg_sync_set_get() { pg_attr -t crm_config -n "$RSC-sync-standbys" -G -q; }
 pg_sync_set_put() {
 	set=$(pg_words "$1")
 	[ -n "$set" ] || set=none
-	[ "$(pg_sync_set_get)" = "$set" ] && return 0
 	pg_attr -t crm_config -n "$RSC-sync-standbys" -v "$set" && return 0
 	ocf_log err "could not publish the synchronous standbys ($set)"
 	return 1
@@ -126,12 +131,17 @@ pg_in_list() {
 
 # Writes the standby's settings into postgresql.auto.conf (keeping its owner) and
 # standby.signal: primary_conninfo to primary_address named after this node, and its slot.
+# With PG_NO_UPSTREAM=yes no primary_conninfo: a demoted primary restarts as a standby while
+# primary_address is still its own (the VIP moves after the demote), and a walreceiver
+# connected to its own server through it would stream nothing and hang on when the address
+# moves (until wal_receiver_timeout); its monitor adds primary_conninfo once a primary answers
+# there (pg_standby_tend).
 pg_standby_config() {
 	auto="$PGDATA/postgresql.auto.conf"
 	[ -f "$auto" ] || pg_run touch "$auto"
 	tmp=$(mktemp) || return 1
 	grep -v '^[[:space:]]*\(primary_conninfo\|primary_slot_name\)[[:space:]]*=' "$auto" >"$tmp"
-	if [ -n "$OCF_RESKEY_primary_address" ]; then
+	if [ -n "$OCF_RESKEY_primary_address" ] && [ "${PG_NO_UPSTREAM:-}" != yes ]; then
 		host=${OCF_RESKEY_primary_address%:*}
 		port=${OCF_RESKEY_primary_address##*:}
 		[ "$host" = "$OCF_RESKEY_primary_address" ] && port=$OCF_RESKEY_pgport
@@ -216,7 +226,10 @@ pg_rewind_from() {
 	ocf_log info "pg_rewind: $(echo "$out" | tail -n 1)"
 }
 
-# Starts the postmaster (as a standby: standby.signal is there) and waits until it answers.
+# Starts the postmaster (as a standby: standby.signal is there) and waits until it accepts
+# connections, which it records in its pidfile (the status line pg_ctl -w reads), polled every
+# 50 ms: a standby after a clean shutdown is ready within a few milliseconds, and start and
+# demote wait for it on the cluster's critical path.
 pg_launch() {
 	logdir=$(dirname "$OCF_RESKEY_logfile")
 	if [ ! -d "$logdir" ]; then
@@ -236,15 +249,19 @@ pg_launch() {
 	give_up=$((ACTION_BEGAN_MS + timeout_ms * 9 / 10))
 	missing=0
 	while :; do
-		[ "$(pg_sql "select pg_is_in_recovery()")" = t ] && return "$OCF_SUCCESS"
+		# "ready": accepting connections (read-only ones: standby.signal is there).
+		if [ "$(sed -n 8p "$PGDATA/postmaster.pid" 2>/dev/null | tr -d ' ')" = ready ] &&
+			[ -n "$(pg_postmaster_pid)" ]; then
+			return "$OCF_SUCCESS"
+		fi
 		if [ "$(date +%s%3N)" -ge "$give_up" ]; then
 			ocf_exit_reason "PostgreSQL does not accept connections yet and 90% of the $((timeout_ms / 1000)) s timeout is gone: $(tail -n 1 "$OCF_RESKEY_logfile" 2>/dev/null)"
 			return "$OCF_ERR_GENERIC"
 		fi
-		sleep 0.2
+		sleep 0.05
 		if [ -n "$(pg_postmaster_pid)" ]; then
 			missing=0
-		elif [ $((missing += 1)) -ge 5 ]; then
+		elif [ $((missing += 1)) -ge 20 ]; then
 			ocf_exit_reason "PostgreSQL exited while starting: $(tail -n 3 "$OCF_RESKEY_logfile" 2>/dev/null | tr '\n' ' ')"
 			return "$OCF_ERR_GENERIC"
 		fi
@@ -291,7 +308,7 @@ pg_stop_server() {
 	ocf_is_decimal "$timeout_ms" || timeout_ms=60000
 	pg_run "$BIN/pg_ctl" stop -D "$PGDATA" -m fast -W >/dev/null 2>&1
 	mode=fast
-	while kill -0 "$pid" 2>/dev/null || kill -0 -- "-$pid" 2>/dev/null; do
+	while pg_group_alive "$pid"; do
 		now=$(date +%s%3N)
 		if [ $mode = fast ] && [ "$now" -ge $((ACTION_BEGAN_MS + timeout_ms / 2)) ]; then
 			mode=immediate
@@ -303,9 +320,23 @@ pg_stop_server() {
 			ocf_log warn "PostgreSQL did not stop with an immediate shutdown: SIGKILL to its processes"
 			kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
 		fi
-		sleep 0.1
+		sleep 0.05
 	done
 	return "$OCF_SUCCESS"
+}
+
+# Succeeds while a process of the postmaster's process group ($1) runs. One that exited and
+# waits for its parent to reap it (a zombie: the postmaster's parent is init, which may reap
+# late) holds nothing of the server any more: no shared memory, no socket, no pidfile. The
+# postmaster itself is checked without a fork (this runs every 50 ms of a stop); the group
+# (children it left, such as an archive_command's) once it is gone.
+pg_group_alive() {
+	st=""
+	# /proc/PID/stat: "PID (postgres) STATE ...".
+	read -r _ _ st _ <"/proc/$1/stat" 2>/dev/null
+	[ -n "$st" ] && [ "$st" != Z ] && return 0
+	ps -e -o pgid=,stat= 2>/dev/null | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 }
+		END { exit !found }'
 }
 
 # This standby's position: the furthest WAL received or replayed, in bytes.
@@ -326,6 +357,5 @@ pg_set_sync_names() {
 	value=""
 	names=$(pg_words "$1")
 	[ -n "$names" ] && value="ANY 1 ($(echo "$names" | sed 's/\([^ ]*\)/"\1"/g; s/ /, /g'))"
-	pg_sql "alter system set synchronous_standby_names = '$value'" >/dev/null &&
-		pg_sql "select pg_reload_conf()" >/dev/null
+	pg_sql "alter system set synchronous_standby_names = '$value'" "select pg_reload_conf()" >/dev/null
 }

@@ -271,9 +271,12 @@ class ActionsTest(PgCase):
         self.assertGreaterEqual(took, 2.5)  # fast shutdown for half of the timeout
         self.assertLess(took, 5.0)
         n1.act("monitor", OCF_NOT_RUNNING)
-        self.assertEqual(subprocess.run(["pgrep", "-g", str(postmaster)], capture_output=True,
-                                        text=True).stdout, "",
-                         "processes of the stopped server remain (the archiver's command)")
+        # Zombies do not count: they run nothing and hold nothing, and their parent (init, for
+        # the postmaster's orphans) reaps them when it gets to it.
+        live = [line for line in subprocess.run(["ps", "-e", "-o", "pgid=,stat=,pid=,comm="],
+                                                capture_output=True, text=True).stdout.splitlines()
+                if line.split()[0] == str(postmaster) and not line.split()[1].startswith("Z")]
+        self.assertEqual(live, [], "processes of the stopped server remain (the archiver's command)")
         # Not a clean stop of the primary: it may not follow the next one without a rewind.
         self.assertTrue(os.path.exists(n1.lock), "an immediate stop removed the primary's lock")
 
@@ -371,6 +374,33 @@ class ReplicationTest(PgCase):
         n1.sql("insert into t values (1, 'after a reconnect')")
         n2.wait_for("select count(*) from t", "1")
         self.wait_streaming(n1, "n2:n2")
+
+
+    def test_a_switchover_demotes_the_primary_to_a_standby_that_follows_the_new_primary(self):
+        n1 = self.first_primary()
+        n2 = self.node("n2")
+        n2.act("start", OCF_SUCCESS)
+        self.wait_streaming(n1, "n2:n2")
+        n1.act("monitor", OCF_RUNNING_MASTER)
+        n1.sql("insert into t values (1, 'just before the switchover')")
+        n1.act("demote", OCF_SUCCESS)
+        self.assertEqual(n1.sql("select pg_is_in_recovery()"), "t", "demote left a primary")
+        self.assertFalse(os.path.exists(n1.lock), "a clean demote kept the lock")
+        # primary_address still leads to n1 itself until the cluster moves it: n1 must not
+        # stream from its own server.
+        self.assertEqual(n1.sql("show primary_conninfo"), "")
+        self.assertEqual(n2.sql("select count(*) from t"), "1",
+                         "the demoted primary's last commit did not reach the standby")
+        n2.act("promote", OCF_SUCCESS)
+        self.primary = n2  # primary_address moves to n2
+        self.assertEqual(self.attr("n1", "master-db"), "1001")  # demote writes no attribute
+        n1.act("monitor", OCF_SUCCESS)
+        self.assertEqual(self.attr("n1", "master-db"), "1", "the demoted primary kept its score")
+        self.wait_streaming(n2, "n1:n1")
+        n2.sql("insert into t values (2, 'after the switchover')")
+        n1.wait_for("select count(*) from t", "2")
+        n2.act("monitor", OCF_RUNNING_MASTER)
+        self.assertEqual(self.attr("n1", "master-db"), "1000")  # ranked by the new primary
 
 
 class RejoinCase(PgCase):

@@ -13,7 +13,11 @@ with Debian's python3-psycopg2 (hence /usr/bin/python3, not whatever python3 is 
                have happened: a row may be present, or not).
       SENT and DONE are epoch seconds. Between attempts it reconnects as needed; a connection
       attempt is preceded by a plain TCP connect with a 250 ms limit, so a VIP that is nowhere
-      costs 250 ms per try and not libpq's 2 s minimum connect_timeout.
+      costs 250 ms per try and not libpq's 2 s minimum connect_timeout. As any client of a
+      primary behind a VIP should, it connects with target_session_attrs=read-write (libpq
+      refuses a standby) and drops a session whose server answers that it is read-only: during
+      a switchover the VIP still leads to the old primary, restarted as a standby, until it
+      moves; a session kept there would fail every write until the VIP's move breaks it.
 
   pg_client.py watch LOG PASSWORD HOST...
       Every 100 ms opens a new connection to each HOST (node addresses) and asks
@@ -46,6 +50,7 @@ def connect(host, password, timeout=2):
     return psycopg2.connect(host=host, port=PORT, dbname=DB, user=USER, password=password,
                             connect_timeout=timeout, tcp_user_timeout=1000, keepalives=1,
                             keepalives_idle=1, keepalives_interval=1, keepalives_count=2,
+                            target_session_attrs="read-write",
                             options="-c synchronous_commit=on")
 
 
@@ -54,6 +59,11 @@ def connect(host, password, timeout=2):
 def lost_connection(conn, error):
     code = getattr(error, "pgcode", None) or ""
     return conn.closed != 0 or code[:2] in ("08", "57") or code == ""
+
+
+# 25006 read_only_sql_transaction: the server is (now) a standby. The INSERT did not commit
+# (failed), and the session is of no use for writing.
+READ_ONLY = "25006"
 
 
 def write(host, logpath, client, password, pause_ms=20):
@@ -85,7 +95,7 @@ def write(host, logpath, client, password, pause_ms=20):
                 reason = " ".join(str(e).split())[:200]
                 log.write(f"{seq} {'unknown' if lost else 'failed'} {sent:.3f} "
                           f"{time.time():.3f} {reason}\n")
-                if lost:
+                if lost or getattr(e, "pgcode", None) == READ_ONLY:
                     try:
                         conn.close()
                     except psycopg2.Error:

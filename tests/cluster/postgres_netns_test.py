@@ -17,6 +17,8 @@ Faults, each followed by the same judgement:
               FAILOVER_S); the node boots and rejoins as a replica (pg_rewind by the agent)
   kill -9     of the new primary's postmaster: the monitor finds it gone, another standby is
               promoted, the node rejoins as a replica
+  switchover  `pcs resource move pg-clone NODE --promoted`: the old primary is demoted to a
+              replica, NODE promoted, the move's constraint removed, the role stays on NODE
   after each  lost = ok - present = 0 and phantoms = present - (ok + unknown) = 0 on the
               primary; once the node has rejoined, every node holds the same rows
   throughout  never two nodes answering as writable primaries; never the VIP on two nodes
@@ -131,6 +133,21 @@ def scenario(c, primary):
     primary = c.wait_settled(SETTLE_S)
     check(not c.powered_off(victim), f"kill -9: n{victim} was not fenced (its stop succeeded)")
     judge(c, primary, f"kill -9 (n{primary} primary, n{victim} a replica again)")
+
+    # --- planned switchover (pcs 0.11's move of the Promoted role)
+    old, target = primary, primary % c.nodes + 1
+    t_move = time.time()
+    moved = c.pcs(1, "resource", "move", "pg-clone", f"n{target}", "--promoted").stdout
+    took = wait_outage(c, t_move, 60)
+    print(f"# switchover: first acknowledged write through the VIP {took:.2f} s after pcs "
+          f"resource move", flush=True)
+    primary = c.wait_settled(SETTLE_S)
+    check(primary == target and f"promoted on node n{target}" in moved,
+          f"switchover: pcs resource move pg-clone n{target} --promoted: n{target} primary, "
+          f"n{old} a replica streaming from it", moved)
+    check("cli-" not in c.pcs(1, "constraint", "--full").stdout,
+          "switchover: the move's constraint was removed")
+    judge(c, primary, f"switchover (n{old} -> n{target})")
 
 
 if __name__ == "__main__":

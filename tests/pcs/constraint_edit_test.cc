@@ -180,5 +180,39 @@ TEST(ResourceBanClear, BanThenClear) {
   EXPECT_EQ(fails(cib, "resource clear nope"), "Resource 'nope' does not exist");
 }
 
+// --promoted: the constraint holds the Promoted role of the promotable clone; without a node
+// it acts where the clone is promoted, and refuses (crm_resource's words) when that is not one
+// node.
+TEST(ResourceMove, PromotedRoleOfAPromotableClone) {
+  PULSE_REQUIRE_REAL_AGENTS();
+  const std::string cib = ok(kEmptyCib, "resource create st ocf:heartbeat:Dummy promotable");
+  const std::string moved_cib = ok(cib, "resource move st-clone n2 --promoted", context("n1"));
+  Xml moved(moved_cib);
+  EXPECT_EQ(moved.attr("//rsc_location[@id='cli-prefer-st-clone']", "role"), "Promoted");
+  EXPECT_EQ(moved.attr("//rsc_location[@id='cli-prefer-st-clone']", "node"), "n2");
+  Xml away(ok(cib, "resource ban st-clone --promoted", context("n1")));
+  EXPECT_EQ(away.attr("//rsc_location[@id='cli-ban-st-clone-on-n1']", "role"), "Promoted");
+  EXPECT_EQ(fails(cib, "resource move st-clone n1 --promoted", context("n1")),
+            "Error performing operation: Situation already as requested");
+  EditContext none = context();
+  none.active = 3;
+  none.promoted = 0;
+  none.promotable = true;
+  EXPECT_EQ(fails(cib, "resource ban st-clone --promoted", none),
+            "Resource 'st-clone' not banned: active in 3 locations (promoted in 0).\n"
+            "To prevent 'st-clone' from running on a specific location, specify a node.To "
+            "prevent 'st-clone' from being promoted at a specific location, specify a node and "
+            "the --promoted option.");
+  EXPECT_EQ(fails(cib, "resource move st n2 --promoted"),
+            "when specifying --promoted you must use the promotable clone id (st-clone)");
+  EXPECT_EQ(fails(cib, "resource clear st --promoted"),
+            "when specifying --promoted you must use the promotable clone id (st-clone)");
+  EXPECT_EQ(fails(cib, "resource move st n2"),
+            "to move promotable clone resources you must use --promoted and the promotable "
+            "clone id (st-clone)");
+  Xml cleared(ok(moved_cib, "resource clear st-clone --promoted"));
+  EXPECT_EQ(cleared.count("//rsc_location"), 0u);
+}
+
 }  // namespace
 }  // namespace pulse::pcs::testing

@@ -210,6 +210,64 @@ grep -qx "Cleaned up all resources on all nodes" out || fail "cleanup printed '$
 grep -q 'lrm_resource id="vip"' hist.xml && fail "cleanup without a resource kept failed vip"
 grep -q 'lrm_resource id="db"' hist.xml || fail "cleanup without a resource removed healthy db"
 
+# move/ban/clear --promoted on a promotable clone promoted on n1 (a PostgreSQL switchover):
+# the constraints hold the Promoted role, and without a node they act where it is promoted.
+op() {  # node resource operation rc: one lrm_rsc_op of st's history
+  echo "<lrm_rsc_op id=\"st_$3_0\" operation_key=\"st_$3_0\" operation=\"$3\" crm-debug-origin=\"do_update_resource\" crm_feature_set=\"3.0.7\" op-digest=\"f2317cad3d54cec5d7d7aa7d0bf35cf8\" transition-key=\"1:1:0:x\" transition-magic=\"0:$4;1:1:0:x\" call-id=\"$5\" rc-code=\"$4\" op-status=\"0\" interval=\"0\" on_node=\"$1\"/>"
+}
+{
+  echo '<cib epoch="3" num_updates="0" admin_epoch="0" validate-with="pacemaker-3.7"><configuration>'
+  echo '<crm_config><cluster_property_set id="o"><nvpair id="o-s" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>'
+  echo '<nodes><node id="1" uname="n1"/><node id="2" uname="n2"/><node id="3" uname="n3"/></nodes>'
+  echo '<resources><clone id="st-clone"><meta_attributes id="st-clone-meta"><nvpair id="st-clone-p" name="promotable" value="true"/></meta_attributes>'
+  echo '<primitive id="st" class="ocf" provider="heartbeat" type="Dummy"/></clone>'
+  echo '<primitive id="plain" class="ocf" provider="heartbeat" type="Dummy"/></resources><constraints/></configuration><status>'
+  for i in 1 2 3; do
+    echo "<node_state id=\"$i\" uname=\"n$i\" in_ccm=\"true\" crmd=\"online\" join=\"member\" expected=\"member\"><lrm id=\"$i\"><lrm_resources><lrm_resource id=\"st\" class=\"ocf\" provider=\"heartbeat\" type=\"Dummy\">"
+    if [[ $i == 1 ]]; then op n1 st promote 0 2; else op "n$i" st start 0 1; fi
+    echo '</lrm_resource></lrm_resources></lrm></node_state>'
+  done
+  echo '</status></cib>'
+} >promo.xml
+cp promo.xml promo.saved
+promo() { "$PCS" -f promo.xml "$@" >out 2>err || fail "pcs -f promo.xml $*: $(cat err)"; }
+promo_error() {
+  local want=$1
+  shift
+  "$PCS" -f promo.xml "$@" >out 2>err && fail "pcs -f promo.xml $* succeeded"
+  grep -qF "Error: $want" err || fail "pcs $*: stderr '$(cat err)', want 'Error: $want'"
+  cmp -s promo.xml promo.saved || fail "pcs $*: changed the file"
+}
+"$PCS" -f promo.xml status >promo-status.txt 2>&1
+grep -qF "Promoted: [ n1 ]" promo-status.txt || fail "promo.xml: st not promoted on n1: $(cat promo-status.txt)"
+promo_error "when specifying --promoted you must use the promotable clone id (st-clone)" \
+  resource move st n2 --promoted
+promo_error "to move promotable clone resources you must use --promoted and the promotable clone id (st-clone)" \
+  resource move st n2
+promo_error "when specifying --promoted you must use the promotable clone id" resource ban plain n2 --promoted
+promo_error "Error performing operation: Situation already as requested" \
+  resource move st-clone n1 --promoted
+promo_error "Specified option '--promoted' is not supported in this command" resource enable plain --promoted
+promo resource ban st-clone --promoted
+grep -qF '<rsc_location id="cli-ban-st-clone-on-n1" rsc="st-clone" role="Promoted" node="n1" score="-INFINITY" />' promo.xml ||
+  fail "ban --promoted without a node: $(grep rsc_location promo.xml)"
+promo resource clear st-clone --promoted
+grep -q rsc_location promo.xml && fail "clear --promoted left $(grep rsc_location promo.xml)"
+promo resource move st-clone n2 --promoted
+grep -qF '<rsc_location id="cli-prefer-st-clone" rsc="st-clone" role="Promoted" node="n2" score="INFINITY" />' promo.xml ||
+  fail "move --promoted n2: $(grep rsc_location promo.xml)"
+# The engine demotes n1 and promotes n2, and stops nothing.
+"$SIMULATE" -x promo.xml -S >promo-simulate.txt 2>&1 || fail "pe-simulate: $(cat promo-simulate.txt)"
+grep -qE "^  \* Demote +st:[0-9] +\( +Promoted -> Unpromoted n1 \)$" promo-simulate.txt ||
+  fail "move --promoted: n1 not demoted: $(cat promo-simulate.txt)"
+grep -qE "^  \* Promote +st:[0-9] +\( +Unpromoted -> Promoted n2 \)$" promo-simulate.txt ||
+  fail "move --promoted: n2 not promoted: $(cat promo-simulate.txt)"
+grep -qE "^  \* (Stop|Restart)" promo-simulate.txt && fail "move --promoted stops: $(cat promo-simulate.txt)"
+promo resource ban st-clone n3 --promoted
+promo resource clear st-clone n3
+grep -q 'cli-ban-st-clone-on-n3' promo.xml && fail "clear st-clone n3 kept the ban on n3"
+grep -q 'cli-prefer-st-clone' promo.xml || fail "clear st-clone n3 removed the move to n2"
+
 # The policy engine on the result: the group starts on n2, where it is preferred.
 "$SIMULATE" -x cib.xml -S >simulate.txt 2>&1 || fail "pe-simulate: $(cat simulate.txt)"
 for rsc in vip proxy; do
