@@ -86,7 +86,8 @@ Result<PromoteOutcome> forcePromotion(const std::string& cib_xml, const std::str
   if (!transition.ok()) return transition.error();
   const pe::ResourceView* clone = findView(transition->current.resources, target->clone);
   bool runs_here = false;
-  for (const pe::ResourceView& instance : clone ? clone->members : std::vector<pe::ResourceView>{}) {
+  for (const pe::ResourceView& instance :
+       clone ? clone->members : std::vector<pe::ResourceView>{}) {
     for (const std::string& where : instance.nodes) {
       if (instance.role == pe::Role::Promoted) {
         // Forcing a second primary would split the data: the existing one is moved instead.
@@ -109,18 +110,21 @@ Result<PromoteOutcome> forcePromotion(const std::string& cib_xml, const std::str
       refusal = f.exit_reason;
     }
   }
-  const std::string why = refusal.empty() ? "" : " (" + prim + "'s agent refused it: " + refusal + ")";
+  const std::string why =
+      refusal.empty() ? "" : " (" + prim + "'s agent refused it: " + refusal + ")";
   if (!allow_data_loss) {
     return Error{"promoting " + prim + " on " + node +
                  " may lose transactions that the lost primary committed and acknowledged to "
-                 "clients but " + node + " never received" + why +
+                 "clients but " +
+                 node + " never received" + why +
                  ". If the lost nodes cannot come back, accept that loss with 'pcs resource "
-                 "promote " + rsc + " " + node + " " + kFlag + "'"};
+                 "promote " +
+                 rsc + " " + node + " " + kFlag + "'"};
   }
 
   const std::string attribute = prim + "-allow-data-loss";
-  if (Status s = cib::setNodeAttribute(cib, id, attribute, "true",
-                                       cib::AttributeLifetime::kTransient);
+  if (Status s =
+          cib::setNodeAttribute(cib, id, attribute, "true", cib::AttributeLifetime::kTransient);
       !s) {
     return s.error();
   }
@@ -155,8 +159,9 @@ int promoteCommand(const CibCommandOptions& options) {
     }
   }
   if (positional.size() != 4) {
-    return fail("invalid usage of 'pcs resource promote', use: pcs resource promote <resource> "
-                "<node> --allow-data-loss");
+    return fail(
+        "invalid usage of 'pcs resource promote', use: pcs resource promote <resource> "
+        "<node> --allow-data-loss");
   }
   const std::string& rsc = positional[2];
   const std::string& node = positional[3];
