@@ -60,6 +60,26 @@ Result<Target> findTarget(pugi::xml_node resources, const std::string& rsc) {
   return Target{clone.attribute("id").as_string(), primitive.attribute("id").as_string()};
 }
 
+// Whether `prim`'s last operation on `node` is a promote that failed: the engine shows such an
+// instance promoted (a failed promote's role) until its demotion, yet it is no primary.
+bool promoteFailedLast(pugi::xml_node cib, const std::string& node, const std::string& prim) {
+  for (pugi::xml_node state : cib.child("status").children("node_state")) {
+    if (node != state.attribute("uname").as_string()) continue;
+    for (pugi::xml_node r : state.child("lrm").child("lrm_resources").children("lrm_resource")) {
+      const std::string id = r.attribute("id").as_string();
+      if (id != prim && !id.starts_with(prim + ":")) continue;
+      for (pugi::xml_node op : r.children("lrm_rsc_op")) {
+        if (std::string_view(op.attribute("id").as_string()).ends_with("_last_0") &&
+            std::string_view(op.attribute("operation").as_string()) == "promote" &&
+            op.attribute("rc-code").as_int(-1) != 0) {
+          return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
 std::string nodeId(pugi::xml_node cib, const std::string& node) {
   for (pugi::xml_node n : cib.child("configuration").child("nodes").children("node")) {
     if (node == n.attribute("uname").as_string()) return n.attribute("id").as_string();
@@ -89,7 +109,7 @@ Result<PromoteOutcome> forcePromotion(const std::string& cib_xml, const std::str
   for (const pe::ResourceView& instance :
        clone ? clone->members : std::vector<pe::ResourceView>{}) {
     for (const std::string& where : instance.nodes) {
-      if (instance.role == pe::Role::Promoted) {
+      if (instance.role == pe::Role::Promoted && !promoteFailedLast(cib, where, prim)) {
         // Forcing a second primary would split the data: the existing one is moved instead.
         return Error{prim + " is promoted on " + where + ": nothing was lost to accept; to make " +
                      node + " the primary use 'pcs resource move " + target->clone + " " + node +

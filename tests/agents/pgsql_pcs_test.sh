@@ -133,6 +133,18 @@ if "$PCS" -f lost.xml resource promote db-clone n2 --allow-data-loss >out 2>err;
 else
   fail "pcs -f lost.xml resource promote db-clone n2 --allow-data-loss: $(cat err)"
 fi
+# Right after the refusal, before the demotion runs, the engine shows n2's instance promoted
+# (a failed promote's role): it is no primary, and the command works the same.
+sed '/operation_key="db_demote_0"/{s/operation_key="db_demote_0" operation="demote" call-id="7"/operation_key="db_promote_0" operation="promote" call-id="6"/;n;s/rc-code="0"/rc-code="1"/}' \
+  lost.saved >refused.xml
+chmod 0640 refused.xml
+grep -q 'id="db_last_0" operation_key="db_promote_0" operation="promote" call-id="6"' refused.xml ||
+  fail "the refused.xml variant was not made: $(cat refused.xml)"
+"$PCS" -f refused.xml resource promote db-clone n2 >out 2>err &&
+  fail "promote without the flag succeeded before the demotion"
+grep -qF "may lose transactions" err || fail "promote before the demotion: '$(cat err)'"
+"$PCS" -f refused.xml resource promote db-clone n2 --allow-data-loss >out 2>err ||
+  fail "promote --allow-data-loss before the demotion: '$(cat err)'"
 # Never a second primary: with db promoted on n1, forcing n2 is refused.
 sed 's/operation_key="db_start_0" operation="start"/operation_key="db_promote_0" operation="promote"/' \
   lost.saved >promoted.xml
