@@ -10,6 +10,9 @@ namespace {
 // crm_mon's order: role, node (when on one), "(flag, flag)", "[ nodes ]".
 std::string state(const ResourceView& r) {
   std::string s = r.failed ? "FAILED" : (r.nodes.empty() ? "Stopped" : roleName(r.role));
+  // crm_mon names the role of a failed instance when it is the promoted one ("FAILED
+  // Promoted n2": a promote that failed, or a primary whose monitor failed).
+  if (r.failed && r.role == Role::Promoted) s += " Promoted";
   if (r.orphan) s = "ORPHANED " + s;
   if (r.nodes.size() == 1) s += " " + r.nodes.front();
   std::vector<std::string> flags;
