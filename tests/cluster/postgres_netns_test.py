@@ -192,8 +192,9 @@ def partition(c, primary):
                     default=None)
     check(old_last is not None and new_first is not None and old_last < new_first,
           f"partition: n{victim} (watched from inside the cut) stopped answering as a primary "
-          f"before {promoted} started to", f"n{victim} last {old_last}, {promoted} first "
-          f"{new_first}")
+          f"before {promoted} started to"
+          + (f" ({new_first - old_last:.2f} s apart)" if old_last and new_first else ""),
+          f"n{victim} last {old_last}, {promoted} first {new_first}")
     judge(c, new, "partition", nodes=survivors)
     c.harness("unpartition")
     c.boot(victim, survivors[0])

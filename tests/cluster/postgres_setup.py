@@ -323,15 +323,20 @@ class PostgresCluster(ResourceCluster):
 
     @staticmethod
     def primary_times(path, host, since=0.0):
-        """Times at which a watch log saw host answer as a writable primary."""
+        """Times at which host's answers as a writable primary came, in a watch log (the
+        round's at= times: a round that waits for an unreachable host takes seconds)."""
         times = []
         try:
             with open(path) as f:
                 for line in f:
                     parts = line.split()
-                    if len(parts) >= 2 and line.endswith("\n") and float(parts[0]) >= since \
-                            and f"{host}=f" in parts[1:]:
-                        times.append(float(parts[0]))
+                    if len(parts) < 3 or not line.endswith("\n") or \
+                            not parts[-1].startswith("at=") or float(parts[0]) < since:
+                        continue
+                    answers = parts[1:-1]
+                    at = parts[-1][3:].split(",")
+                    if f"{host}=f" in answers and len(at) == len(answers):
+                        times.append(float(at[answers.index(f"{host}=f")]))
         except FileNotFoundError:
             pass
         return times
