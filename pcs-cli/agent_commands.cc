@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 
 #include "crmd/executor/agent_process.h"
 #include "pcs-cli/cib_edit.h"
@@ -56,6 +57,39 @@ int resourceAgents(const std::string& ocf_root, const std::vector<std::string>& 
   return 0;
 }
 
+namespace {
+
+// An agent's long description as pcs shows it: each paragraph (blank-line separated in the
+// meta-data) filled to 80 columns, a blank line after each.
+std::string paragraphs(const std::string& text) {
+  std::string out, line;
+  std::istringstream lines(text + "\n\n");
+  std::string source;
+  const auto flush = [&] {
+    if (line.empty()) return;
+    out += line + "\n\n";
+    line.clear();
+  };
+  while (std::getline(lines, source)) {
+    std::istringstream words(source);
+    std::string word;
+    bool any = false;
+    while (words >> word) {
+      any = true;
+      if (!line.empty() && line.size() + 1 + word.size() > 80) {
+        out += line + "\n";
+        line.clear();
+      }
+      line += (line.empty() ? "" : " ") + word;
+    }
+    if (!any) flush();
+  }
+  flush();
+  return out;
+}
+
+}  // namespace
+
 int resourceDescribe(const std::string& ocf_root, const std::vector<std::string>& args) {
   if (args.size() != 1) return fail("pcs resource describe needs one agent name");
   auto name = crmd::parseAgentName(args[0]);
@@ -66,7 +100,8 @@ int resourceDescribe(const std::string& ocf_root, const std::vector<std::string>
                 metadata.error().message);
   }
   const KnownAgent agent{"ocf", name->provider, name->type, *metadata};
-  std::cout << agent.fullName() << " - " << metadata->shortdesc << "\n\nResource options:\n";
+  std::cout << agent.fullName() << " - " << metadata->shortdesc << "\n\n";
+  std::cout << paragraphs(metadata->longdesc) << "Resource options:\n";
   for (const crmd::AgentParameter& p : metadata->parameters) {
     if (p.deprecated) continue;
     std::cout << "  " << p.name << (p.required ? " (required)" : "")

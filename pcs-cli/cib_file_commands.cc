@@ -23,6 +23,7 @@
 #include "pcs-cli/resource_cleanup.h"
 #include "pcs-cli/resource_delete.h"
 #include "pcs-cli/resource_move.h"
+#include "pcs-cli/resource_promote.h"
 #include "pcs-cli/resource_restart.h"
 #include "pcs-cli/status_failures.h"
 #include "pcs-cli/status_output.h"
@@ -602,6 +603,11 @@ int cibCommand(const CibCommandOptions& given) {
   if (a[0] == "resource" && a.size() > 1 && a[1] == "cleanup") {
     if (options.json) return fail("Output format 'json' is not supported for this command");
     return cleanup(options);
+  }
+  if (a[0] == "resource" && a.size() > 1 && a[1] == "promote") {
+    if (options.json) return fail("Output format 'json' is not supported for this command");
+    if (*wait) return fail("Specified option '--wait' is not supported in this command");
+    return promoteCommand(options);
   }
   if (options.json && !jsonCapable(a)) {
     return fail("Output format 'json' is not supported for this command");

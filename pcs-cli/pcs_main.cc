@@ -132,6 +132,15 @@ Commands:
       as it was. resource create checks options against the agent's meta-data
       ($OCF_ROOT, default /usr/lib/ocf). Resources are placed and started once the DC runs
       transitions (not yet: the configuration is stored and replicated).
+  [-f FILE] resource promote <promotable clone | its resource> <node> --allow-data-loss
+      When every replica's agent refuses promotion because it may lack commits acknowledged
+      to clients (ocf:pulse:pgsql after the primary and its synchronous standby were lost
+      together; pcs status shows the refusal under Failed Resource Actions): promote the one
+      on <node> anyway, accepting that transactions only the lost nodes held are gone. Sets
+      the transient node attribute <resource>-allow-data-loss=true there (the agent removes
+      it once promoted) and cleans up the resource's failures there. Refused without
+      --allow-data-loss (saying what may be lost), while the resource is promoted anywhere,
+      and on a node where it does not run.
   resource agents [ocf[:<provider>]]
       List the installed OCF agents.
   resource describe ocf:<provider>:<type>

@@ -103,6 +103,7 @@ Result<AgentMetadata> parseAgentMetadata(std::string_view xml) {
   md.name = root.attribute("name").as_string();
   md.version = trim(root.child("version").text().as_string());
   md.shortdesc = englishChild(root, "shortdesc");
+  md.longdesc = englishChild(root, "longdesc");
   int index = 0;
   for (auto p : root.child("parameters").children("parameter")) {
     ++index;

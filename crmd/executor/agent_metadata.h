@@ -36,6 +36,7 @@ struct AgentMetadata {
   std::string name;     // <resource-agent name=…>
   std::string version;  // <version> (the OCF API version it speaks), may be empty
   std::string shortdesc;
+  std::string longdesc;  // in English, trimmed; its line breaks kept (paragraphs: blank lines)
   std::vector<AgentParameter> parameters;  // in document order
   std::vector<AgentActionSpec> actions;    // in document order; a name may repeat (roles)
 

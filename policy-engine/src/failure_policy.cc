@@ -93,6 +93,11 @@ FailurePolicy failurePolicy(const WorkingSet& ws, const Resource& r, const std::
   } else {
     p.on_fail = OnFail::Recover;
   }
+  // Pacemaker's pcmk__role_after_failure: unless the failure stops it, an instance whose
+  // promote failed is meant to be unpromoted, so it is demoted rather than left promoted
+  // (with on-fail=demote and no other instance to promote, it would otherwise stay "promoted"
+  // after its agent refused, and what is colocated with the promoted role would follow it).
+  if (p.fail_role == Role::Started && task == "promote") p.fail_role = Role::Unpromoted;
   return p;
 }
 

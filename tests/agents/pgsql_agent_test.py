@@ -608,6 +608,25 @@ class GuardTest(PgCase):
         n3.act("promote", OCF_SUCCESS)
         self.assertEqual(n3.sql("select count(*) from t"), "1")
 
+    def test_the_chosen_standby_hands_the_promotion_to_one_further_ahead_before_promote(self):
+        n1, n2, n3 = self.three_nodes()
+        n1.crash()
+        self.primary = None
+        # First round of pre-promote notifications: every standby reports its position.
+        for n in (n2, n3):
+            n.notify("pre", "promote", "n3", "n2 n3")
+        self.set_attr("n2", "db-lsn", str(int(self.attr("n3", "db-lsn")) + 1000))  # n2 got more
+        # Next round (the positions changed the CIB): n3, chosen, hands it to n2 before promote.
+        n3.notify("pre", "promote", "n3", "n2 n3")
+        self.assertEqual((self.attr("n2", "master-db"), self.attr("n3", "master-db")), ("1000", "1"))
+        self.assertEqual(n3.sql("select pg_is_in_recovery()"), "t")
+        # n2, chosen then, keeps it: nobody is ahead of it.
+        for n in (n2, n3):
+            n.notify("pre", "promote", "n2", "n2 n3")
+        self.assertEqual((self.attr("n2", "master-db"), self.attr("n3", "master-db")), ("1000", "1"))
+        n2.act("promote", OCF_SUCCESS)
+        self.assertEqual(n2.sql("select count(*) from t"), "1")
+
 
 if __name__ == "__main__":
     if len(sys.argv) < 2:

@@ -21,9 +21,11 @@ with Debian's python3-psycopg2 (hence /usr/bin/python3, not whatever python3 is 
 
   pg_client.py watch LOG PASSWORD HOST...
       Every 100 ms opens a new connection to each HOST (node addresses) and asks
-      pg_is_in_recovery(); one line per round: EPOCH HOST=f|t|- ... (f: a writable primary,
-      t: a standby, -: no answer). A new connection each time: only a server whose postmaster
-      runs accepts it (the backends a killed postmaster leaves behind answer on old ones).
+      pg_is_in_recovery(); one line per round: EPOCH HOST=f|t|- ... at=T,T,... (f: a writable
+      primary, t: a standby, -: no answer; EPOCH when the round began, each T when that HOST's
+      answer came: a round waiting for an unreachable host takes seconds). A new connection
+      each time: only a server whose postmaster runs accepts it (the backends a killed
+      postmaster leaves behind answer on old ones).
 """
 import socket
 import sys
@@ -123,7 +125,11 @@ def watch(logpath, password, hosts):
     with open(logpath, "a", buffering=1) as log:
         while True:
             at = time.time()
-            log.write(f"{at:.3f} " + " ".join(f"{h}={ask(h, password)}" for h in hosts) + "\n")
+            answers = []
+            for h in hosts:
+                answers.append((h, ask(h, password), time.time()))
+            log.write(f"{at:.3f} " + " ".join(f"{h}={a}" for h, a, _ in answers) + " at=" +
+                      ",".join(f"{t:.3f}" for _, _, t in answers) + "\n")
             time.sleep(max(0.0, 0.1 - (time.time() - at)))
 
 

@@ -122,6 +122,7 @@ class PostgresCluster(ResourceCluster):
         """state_root, keep: as ResourceCluster's (the demo leaves its cluster running)."""
         super().__init__(crmd, pcs, nodes=3, prefix=prefix, state_root=state_root, keep=keep)
         self.writer = None
+        self.writers = {}       # client name -> WriterLog: every writer the audit judges
         self.watch_path = None
 
     def __enter__(self):
@@ -281,6 +282,16 @@ class PostgresCluster(ResourceCluster):
         os.kill(pid, 9)
         return at
 
+    def lose_disk(self, i):
+        """Node i's database gone as with a dead disk, the node itself up: its postmaster and
+        every child killed (pg_ctl makes it a session leader: its process group), its data
+        directory moved away. A restart there then fails: no data and no primary to copy from."""
+        home = self.pg_home(i)
+        with open(os.path.join(home, "data", "postmaster.pid")) as f:
+            pid = int(f.readline())
+        os.killpg(pid, 9)
+        os.rename(os.path.join(home, "data"), os.path.join(home, "data.lost"))
+
     # --- clients --------------------------------------------------------------------------------
     def start_clients(self):
         """The writer (through the VIP) and the watch (every node's role) in the client
@@ -293,7 +304,43 @@ class PostgresCluster(ResourceCluster):
                      self.watch_path, WRITER_PASSWORD,
                      *[node_address(i) for i in range(1, self.nodes + 1)])
         self.writer = WriterLog(path)
+        self.writers["w1"] = self.writer
         return self.writer
+
+    def start_clients_on(self, i, client):
+        """A writer `client` and a watch of node i's own server, both in node i's namespace: an
+        application next to the primary, which a partition cuts off with it. The writer goes
+        through the VIP (on node i while it is the primary); the watch sees node i even while
+        the client namespace cannot. Both die with the node's power. Returns (writer log, watch
+        log path)."""
+        path = os.path.join(self.state, f"writer-{client}.log")
+        watch = os.path.join(self.state, f"watch-n{i}.log")
+        self.harness("start", str(i), f"writer-{client}", DEBIAN_PYTHON, CLIENT_PY, "write", VIP,
+                     path, client, WRITER_PASSWORD)
+        self.harness("start", str(i), "watch-self", DEBIAN_PYTHON, CLIENT_PY, "watch", watch,
+                     WRITER_PASSWORD, node_address(i))
+        self.writers[client] = WriterLog(path)
+        return self.writers[client], watch
+
+    @staticmethod
+    def primary_times(path, host, since=0.0):
+        """Times at which host's answers as a writable primary came, in a watch log (the
+        round's at= times: a round that waits for an unreachable host takes seconds)."""
+        times = []
+        try:
+            with open(path) as f:
+                for line in f:
+                    parts = line.split()
+                    if len(parts) < 3 or not line.endswith("\n") or \
+                            not parts[-1].startswith("at=") or float(parts[0]) < since:
+                        continue
+                    answers = parts[1:-1]
+                    at = parts[-1][3:].split(",")
+                    if f"{host}=f" in answers and len(at) == len(answers):
+                        times.append(float(at[answers.index(f"{host}=f")]))
+        except FileNotFoundError:
+            pass
+        return times
 
     def most_primaries(self, since=0.0):
         """The most nodes that answered as writable primaries in one round of the watch, and
@@ -316,35 +363,43 @@ class PostgresCluster(ResourceCluster):
 
     # --- the rows ------------------------------------------------------------------------------
     def audit(self, primary, timeout=60, nodes=None):
-        """Rows of writer w1 judged against its log: (lost, phantoms, counts) where lost are
+        """Rows of every writer judged against its log: (lost, phantoms, counts) where lost are
         acknowledged rows missing on the primary, phantoms rows present that were never sent
-        with an unknown or ok outcome. Then waits until every node holds the same rows up to
-        the primary's newest (replicas replay shortly after). The writer keeps running: the
-        log is read before the query (each ok then must be present) and after (each present
-        row then has a logged outcome, except the one in flight). nodes: those to compare
-        (default all)."""
-        before = self.writer.read()
-        out = self.node_sql(primary, "select seq from writes where client = 'w1'", timeout=30)
+        with an unknown or ok outcome (each as "CLIENT:SEQ"). Then waits until every node holds
+        the same rows up to the primary's newest of each writer (replicas replay shortly
+        after). Writers keep running: each log is read before the query (each ok then must be
+        present) and after (each present row then has a logged outcome, except the one in
+        flight, whose outcome is not logged yet or never will be: its writer died with its
+        node). nodes: those to compare (default all)."""
+        before = {name: w.read() for name, w in self.writers.items()}
+        out = self.node_sql(primary, "select client || ' ' || seq from writes", timeout=30)
         if out is None:
             raise AssertionError(f"cannot read the rows on n{primary}")
-        present = {int(x) for x in out.split()}
-        after = self.writer.read()
-        ok = {s for s, r in before.items() if r[0] == "ok"}
-        maybe = {s for s, r in after.items() if r[0] in ("ok", "unknown")}
-        in_flight = max(after, default=0) + 1
-        lost = sorted(ok - present)
-        phantoms = sorted(present - maybe - {in_flight})
-        top = max(present, default=0)
-        digest = (f"select count(*) || ' ' || coalesce(md5(string_agg(seq::text, ',' order by "
-                  f"seq)), '') from writes where client = 'w1' and seq <= {top}")
+        present = {}
+        for line in out.splitlines():
+            client, seq = line.split()
+            present.setdefault(client, set()).add(int(seq))
+        after = {name: w.read() for name, w in self.writers.items()}
+        lost, phantoms, bounds = [], [], []
+        counts = {"ok": 0, "failed": 0, "unknown": 0}
+        for name in sorted(set(self.writers) | set(present)):
+            rows = present.get(name, set())
+            ok = {s for s, r in before.get(name, {}).items() if r[0] == "ok"}
+            logged = after.get(name, {})
+            maybe = {s for s, r in logged.items() if r[0] in ("ok", "unknown")}
+            in_flight = max(logged, default=0) + 1
+            lost += [f"{name}:{s}" for s in sorted(ok - rows)]
+            phantoms += [f"{name}:{s}" for s in sorted(rows - maybe - {in_flight})]
+            bounds.append(f"(client = '{name}' and seq <= {max(rows, default=0)})")
+            for status, _, _ in logged.values():
+                counts[status] = counts.get(status, 0) + 1
+        digest = ("select count(*) || ' ' || coalesce(md5(string_agg(client || ':' || seq, ',' "
+                  f"order by client, seq)), '') from writes where {' or '.join(bounds)}")
         want = self.node_sql(primary, digest)
 
         def same():
             return all(self.node_sql(i, digest) == want
                        for i in (nodes or range(1, self.nodes + 1)))
         self.wait_for(same, timeout, f"every node to hold the {want.split()[0]} rows of "
-                      f"n{primary} up to seq {top}", interval=0.5)
-        counts = {"ok": 0, "failed": 0, "unknown": 0}
-        for status, _, _ in after.values():
-            counts[status] = counts.get(status, 0) + 1
+                      f"n{primary}", interval=0.5)
         return lost, phantoms, counts

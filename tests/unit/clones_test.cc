@@ -189,5 +189,27 @@ TEST(Clones, PromotableClonePromotesWhereTheAgentScoredHighest) {
       << text;
 }
 
+TEST(Clones, AnInstanceWhosePromoteFailedIsDemotedEvenWithNoOtherToPromote) {
+  // ocf:pulse:pgsql's guard refused the promotion on n2, the only node left for the clone
+  // (on-fail=demote). As Pacemaker (a failed promote's role after failure is Unpromoted), the
+  // instance is demoted; it must not stay "promoted" with the VIP following it there.
+  std::string n2 = nodeState("2", "n2", history("db", {{"start", 0, 2}, {"promote", 1, 3}}));
+  n2.insert(n2.find("<lrm"), "<transient_attributes id=\"2\"><instance_attributes id=\"ta2\">" +
+                                 nvpair("m2", "master-db", "990") +
+                                 "</instance_attributes></transient_attributes>");
+  const std::string db =
+      "<primitive id=\"db\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"><operations>"
+      "<op id=\"db-promote\" name=\"promote\" interval=\"0\" on-fail=\"demote\"/>"
+      "</operations></primitive>";
+  auto t =
+      scheduleOk(cib({"n1", "n2"}, clone("db-clone", db, nvpair("m1", "promotable", "true")),
+                     "<rsc_location id=\"ban\" rsc=\"db-clone\" node=\"n1\" score=\"-INFINITY\"/>",
+                     nodeState("1", "n1") + n2));
+  const std::vector<std::string> summary = summaryOf(t);
+  ASSERT_EQ(summary.size(), 1u) << ::testing::PrintToString(summary);
+  EXPECT_EQ(summary[0].substr(0, 7), "Demote ");
+  EXPECT_NE(summary[0].find("(Promoted -> Unpromoted n2)"), std::string::npos) << summary[0];
+}
+
 }  // namespace
 }  // namespace pulse::pe
