@@ -107,9 +107,7 @@ def try_text(c, bindir):
   ./dev demo boot {i}           # {primary} boots and rejoins as a replica (pg_rewind by the agent)
   ip netns exec {CLIENT} sh -c "{loop}"
                               # psql through the VIP: a row every 0.2 s, through the failover
-  pcs1 constraint location pg-clone rule role=Promoted \\
-      score=INFINITY constraint-id=switch-pg '#uname' eq n{i % NODES + 1}     # a planned switchover
-  pcs1 constraint delete switch-pg"""
+  pcs1 resource move pg-clone n{i % NODES + 1} --promoted   # a planned switchover"""
 
 
 def boot(c, i, off_at):
