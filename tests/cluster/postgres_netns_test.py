@@ -17,8 +17,9 @@ Faults, each followed by the same judgement:
               FAILOVER_S); the node boots and rejoins as a replica (pg_rewind by the agent)
   kill -9     of the new primary's postmaster: the monitor finds it gone, another standby is
               promoted, the node rejoins as a replica
-  switchover  `pcs resource move pg-clone NODE --promoted`: the old primary is demoted to a
-              replica, NODE promoted, the move's constraint removed, the role stays on NODE
+  switchover  `pcs resource move pg-clone NODE --promoted`, twice in a row: the old primary is
+              demoted to a replica, NODE promoted, the move's constraint removed, the role
+              stays on NODE
   partition   of the primary's node from the others and the client (it stays powered, its
               postgres keeps running): the majority fences it, promotes a standby, the VIP
               follows (time to the first acknowledged write printed, held to PARTITION_S);
@@ -168,6 +169,18 @@ def scenario(c, primary):
     check("cli-" not in c.pcs(1, "constraint", "--full").stdout,
           "switchover: the move's constraint was removed")
     judge(c, primary, f"switchover (n{old} -> n{target})")
+    # Straight on to the third node, before its walreceiver has necessarily reconnected to the
+    # new primary: it must still be promoted (the old primary waits for it at pre-demote),
+    # not refused with the cluster left without a primary.
+    old, target = primary, primary % c.nodes + 1
+    moved = c.pcs(1, "resource", "move", "pg-clone", f"n{target}", "--promoted",
+                  check=False)
+    primary = c.wait_settled(SETTLE_S)
+    check(moved.returncode == 0 and primary == target,
+          f"back-to-back switchover: pcs resource move pg-clone n{target} --promoted right "
+          f"after the last: n{target} primary", f"exit {moved.returncode}: {moved.stdout}"
+          f"{moved.stderr}; primary n{primary}")
+    judge(c, primary, f"back-to-back switchover (n{old} -> n{target})")
 
     primary = partition(c, primary)
     forced_promotion(c, primary)
