@@ -25,9 +25,9 @@ from resource_cluster import ResourceCluster  # noqa: E402  (path set just above
 # --- the configuration ------------------------------------------------------------------------
 # Each entry knows how to create itself with pcs and how to find where it is *really* active by
 # looking at the nodes themselves (addresses, agent state files), never at the cluster's status.
-# Clones and promotable clones (not supported by the engine yet) will be one more class here
-# (create: `pcs resource create ... clone` / `promotable`; instances(): one holder set per
-# instance) and one more entry in CONFIG.
+# A primitive (Vip, Dummy, SlowDummy) runs on exactly one node; a clone (Clone, Promotable) has
+# no primitives() of its own to place: it has one instance per allowed node, which the
+# resources audit checks with instances().
 
 
 @dataclass
@@ -77,6 +77,75 @@ class Dummy:
 
 
 @dataclass
+class SlowDummy(Dummy):
+    """ocf:pacemaker:Dummy whose every operation sleeps `op_sleep` seconds: its agent process is
+    alive for most of each monitor interval, so a scenario can kill it in mid-action."""
+    op_sleep: int = 3
+
+    def create_args(self):
+        return [self.id, "ocf:pacemaker:Dummy", f"op_sleep={self.op_sleep}", "op", "monitor",
+                "interval=5s", "timeout=20s"]
+
+    def state_file(self, lab, i):
+        # ocf:pacemaker:Dummy keeps it in HA_VARRUN, which crmd points at the node's own
+        # agent state folder (the same as HA_RSCTMP).
+        return os.path.join(lab.rsctmp(i), f"Dummy-{self.id}.state")
+
+
+@dataclass
+class Clone:
+    """An anonymous clone of ocf:heartbeat:Dummy with clone-max = the number of nodes: one
+    instance on every allowed node, each keeping its state file on its own node."""
+    id: str
+    primitive: str
+
+    def primitives(self):
+        return []
+
+    def create_args(self, nodes):
+        return [self.primitive, "ocf:heartbeat:Dummy", "op", "monitor", "interval=5s", "clone",
+                self.id, f"clone-max={nodes}"]
+
+    def state_file(self, lab, i):
+        return os.path.join(lab.rsctmp(i), f"Dummy-{self.primitive}.state")
+
+    def instances(self, lab):
+        """{node: "Started"} for every node whose agent state folder has the instance's file."""
+        return {f"n{i}": "Started" for i in range(1, lab.nodes + 1)
+                if os.path.exists(self.state_file(lab, i))}
+
+
+@dataclass
+class Promotable:
+    """ocf:pacemaker:Stateful as a promotable clone with promoted-max 1: one instance per
+    allowed node, exactly one Promoted. Stateful writes its role into its state file."""
+    id: str
+    primitive: str
+
+    def primitives(self):
+        return []
+
+    def create_args(self, nodes):
+        # pcs takes the per-role monitors (10 s Promoted, 11 s Unpromoted) from the agent.
+        return [self.primitive, "ocf:pacemaker:Stateful", "promotable", self.id,
+                "promoted-max=1", f"clone-max={nodes}"]
+
+    def state_file(self, lab, i):
+        return os.path.join(lab.rsctmp(i), f"Stateful-{self.primitive}.state")
+
+    def instances(self, lab):
+        """{node: role} from the state file on each node ("Promoted" or "Unpromoted")."""
+        out = {}
+        for i in range(1, lab.nodes + 1):
+            try:
+                with open(self.state_file(lab, i)) as f:
+                    out[f"n{i}"] = f.read().strip() or "(empty)"
+            except FileNotFoundError:
+                pass
+        return out
+
+
+@dataclass
 class Group:
     id: str
     members: list = field(default_factory=list)
@@ -94,11 +163,26 @@ CONFIG = [
     Dummy("d1"),
     Dummy("d2"),
     Group("g1", [Vip("gvip", "198.51.100.33"), Dummy("gd")]),
+    SlowDummy("slow"),
+    Clone("cd-clone", "cd"),
+    Promotable("st-clone", "st"),
 ]
 
 
 def primitives(config=CONFIG):
     return [p for entry in config for p in entry.primitives()]
+
+
+def clones(config=CONFIG):
+    return [entry for entry in config if isinstance(entry, (Clone, Promotable))]
+
+
+def placements(lab):
+    """Where everything really runs, read on the nodes: {primitive id: set of nodes} and
+    {clone id: {node: role}}."""
+    out = {p.id: p.holders(lab) for p in primitives(lab.config)}
+    out.update({c.id: c.instances(lab) for c in clones(lab.config)})
+    return out
 
 
 # --- the cluster ------------------------------------------------------------------------------
@@ -135,6 +219,8 @@ class LabCluster(ResourceCluster):
                 for m in entry.members:
                     self.pcs_retry(1, "resource", "create", *m.create_args(), "--group",
                                    entry.id)
+            elif isinstance(entry, (Clone, Promotable)):
+                self.pcs_retry(1, "resource", "create", *entry.create_args(self.nodes))
             else:
                 self.pcs_retry(1, "resource", "create", *entry.create_args())
 

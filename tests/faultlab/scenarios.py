@@ -136,10 +136,84 @@ def resource_recover(lab, run):
     lab.pcs_retry(lab.any_live(), "resource", "cleanup")
 
 
+def _agent_processes(lab, i, instance):
+    """[(pid, action)] of the agent processes running operations of resource `instance` in
+    node i's namespace (other labs on the machine run agents of the same names elsewhere)."""
+    netns = os.stat(os.path.join("/run/netns", lab.namespace(i))).st_ino
+    want = f"OCF_RESOURCE_INSTANCE={instance}".encode()
+    out = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.stat(f"/proc/{pid}/ns/net").st_ino != netns:
+                continue
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                env = f.read().split(b"\0")
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                argv = [a.decode(errors="replace") for a in f.read().split(b"\0") if a]
+        except OSError:
+            continue  # gone meanwhile
+        # The agent itself (`/bin/sh .../resource.d/PROVIDER/TYPE ACTION`), not its children.
+        if want in env and len(argv) >= 3 and "/resource.d/" in argv[1]:
+            out.append((int(pid), argv[2]))
+    return out
+
+
+def agent_kill(lab, run):
+    """kill -9 of a resource agent in mid-action: the SlowDummy's agent, killed while it sleeps
+    in a monitor on its node. The cluster must record the monitor as failed and recover the
+    resource (stopped and started again, on that node or another); the failure is then cleaned
+    up."""
+    from lab_cluster import SlowDummy, primitives
+    slow = lab.rng.choice([p for p in primitives(lab.config) if isinstance(p, SlowDummy)])
+    holders = slow.holders(lab)
+    if len(holders) != 1:
+        run.expect(False, f"{slow.id} active on one node before the kill (on {sorted(holders)})")
+        return
+    i = int(next(iter(holders))[1:])
+    started = os.stat(slow.state_file(lab, i)).st_mtime_ns  # touched by each start
+
+    def monitors():
+        return [pid for pid, action in _agent_processes(lab, i, slow.id) if action == "monitor"]
+    victim = lab.wait_for(monitors, 30, f"a monitor of {slow.id} in flight on n{i}",
+                          interval=0.1)[0]
+    time.sleep(lab.rng.uniform(0.0, slow.op_sleep / 2))
+    os.kill(victim, 9)
+    print(f"  killed {slow.id}'s monitor (pid {victim}) on n{i}", flush=True)
+
+    def failure_recorded():
+        s = _status_of(lab)
+        return s and any(f.key.startswith(f"{slow.id}_monitor") and f.node == f"n{i}"
+                         for f in s.failed)
+    lab.wait_for(failure_recorded, 30, f"pcs status to list {slow.id}'s killed monitor on n{i} "
+                 "as a failed action", interval=0.5)
+
+    def restarted():
+        now = slow.holders(lab)
+        if len(now) != 1:
+            return False
+        j = int(next(iter(now))[1:])
+        try:
+            return j != i or os.stat(slow.state_file(lab, j)).st_mtime_ns != started
+        except FileNotFoundError:
+            return False
+    lab.wait_for(restarted, 60, f"{slow.id} stopped and started again", interval=0.2)
+    lab.pcs_retry(lab.any_live(), "resource", "cleanup", slow.id)
+
+
+def _status_of(lab):
+    from pcs_status import parse_status
+    out = lab.pcs(lab.any_live(), "status", check=False, timeout=30)
+    return parse_status(out.stdout) if out.returncode == 0 else None
+
+
 def component_fail(lab, run):
-    """ComponentFail: kill -9 of a node's crmd (the cluster fences it) or of its watchdog."""
+    """ComponentFail: kill -9 of a node's crmd (the cluster fences it), of its watchdog, or of
+    a resource agent in mid-action (agent_kill)."""
+    what = lab.rng.choice(["crmd", "watchdog", "agent"])
+    if what == "agent":
+        agent_kill(lab, run)
+        return
     i = _node(lab)
-    what = lab.rng.choice(["crmd", "watchdog"])
     if what == "watchdog":
         pids = lab.harness("exec", str(i), "pgrep", "-x", "pulse-watchdog", check=False)
         pid = pids.stdout.split()
@@ -170,11 +244,11 @@ def split_brain(lab, run):
 def reattach(lab, run):
     """Reattach: maintenance mode, every crmd stopped and started again: the resources keep
     running untouched meanwhile and the cluster takes them back."""
-    from lab_cluster import primitives
+    from lab_cluster import placements
     lab.pcs_retry(lab.any_live(), "property", "set", "maintenance-mode=true")
-    before = {p.id: p.holders(lab) for p in primitives(lab.config)}
+    before = placements(lab)
     _stop_all(lab, simultaneous=False)
-    after = {p.id: p.holders(lab) for p in primitives(lab.config)}
+    after = placements(lab)
     run.expect(before == after, "resources untouched while every crmd was stopped in "
                f"maintenance mode (before {before}, after {after})")
     for i in range(1, lab.nodes + 1):
@@ -298,4 +372,5 @@ SCENARIOS = {
     "SpecialTest1": special_test1, "NearQuorumPoint": near_quorum_point,
     "ResyncCIB": resync_cib, "Fencing": fencing, "SigStop": sigstop,
     "FlappingLink": flapping_link, "PacketLoss": packet_loss, "CorruptCIB": corrupt_cib,
+    "AgentKill": agent_kill,
 }
