@@ -224,7 +224,8 @@ std::map<std::string, std::string> failedMembers(const pe::ClusterView& view,
 
 }  // namespace
 
-ControllerOutput Controller::onBecameDc(CibRef cib, std::vector<Member> members, WallSeconds now) {
+ControllerOutput Controller::onBecameDc(CibRef cib, std::vector<Member> members,
+                                        ControllerTime now) {
   if (!cib) {
     ControllerOutput refused;
     refused.log.push_back("cannot become DC without a usable CIB");
@@ -246,7 +247,7 @@ ControllerOutput Controller::onBecameDc(CibRef cib, std::vector<Member> members,
   return out;
 }
 
-ControllerOutput Controller::onLostDc(WallSeconds now) {
+ControllerOutput Controller::onLostDc(ControllerTime now) {
   ControllerOutput out;
   if (!dc_) return out;
   out.log.push_back("no longer DC: dropping " + std::to_string(dispatched_.size()) +
@@ -259,7 +260,7 @@ ControllerOutput Controller::onLostDc(WallSeconds now) {
   return out;
 }
 
-ControllerOutput Controller::onCibChanged(CibRef cib, WallSeconds now) {
+ControllerOutput Controller::onCibChanged(CibRef cib, ControllerTime now) {
   ControllerOutput out;
   if (!dc_ || !cib || cib->stamp() <= stamp_) return out;  // not ours to act on, or old news
   now_ = now;
@@ -281,7 +282,7 @@ ControllerOutput Controller::onCibChanged(CibRef cib, WallSeconds now) {
   return out;
 }
 
-ControllerOutput Controller::onMembersChanged(std::vector<Member> members, WallSeconds now) {
+ControllerOutput Controller::onMembersChanged(std::vector<Member> members, ControllerTime now) {
   ControllerOutput out;
   if (!dc_) return out;
   now_ = now;
@@ -320,7 +321,7 @@ ControllerOutput Controller::onMembersChanged(std::vector<Member> members, WallS
 }
 
 ControllerOutput Controller::onActionResult(int action_id, const std::string& node,
-                                            const OcfResult& result, WallSeconds now) {
+                                            const OcfResult& result, ControllerTime now) {
   ControllerOutput out;
   if (!dc_) return out;
   now_ = now;
@@ -341,7 +342,7 @@ void Controller::recordResult(Dispatched d, const OcfResult& result, ControllerO
   const int action_id = d.request.action_id;
   const bool in_runner = d.in_runner;
   const std::string node = d.request.node;
-  const WallSeconds now = now_;
+  const WallSeconds now = now_.wall;  // recorded as last-rc-change
   const bool expected =
       result.exec_status == cib::kExecDone && isExpectedResult(d.action, result.rc);
   const std::string reason =
@@ -391,7 +392,7 @@ void Controller::recordResult(Dispatched d, const OcfResult& result, ControllerO
 }
 
 ControllerOutput Controller::onWriteReply(std::uint64_t token, const WriteReply& reply,
-                                          WallSeconds now) {
+                                          ControllerTime now) {
   ControllerOutput out;
   if (!dc_) return out;
   now_ = now;
@@ -417,14 +418,14 @@ ControllerOutput Controller::onWriteReply(std::uint64_t token, const WriteReply&
   return out;
 }
 
-ControllerOutput Controller::onTick(WallSeconds now) {
+ControllerOutput Controller::onTick(ControllerTime now) {
   ControllerOutput out;
   if (!dc_) return out;
   now_ = now;
   // Pacemaker's action timer: a result that has not come within the action's timeout plus
   // cluster-delay is recorded as timed out (the node's executor is gone or wedged).
   for (auto it = dispatched_.begin(); it != dispatched_.end();) {
-    if (now <= it->second.deadline) {
+    if (now.monotonic <= it->second.deadline) {
       ++it;
       continue;
     }
@@ -441,7 +442,7 @@ ControllerOutput Controller::onTick(WallSeconds now) {
   flushWrites(out, /*retry_now=*/true);
   fence(out, /*tick=*/true);
   if (!runner_ && scheduled_on_ == stamp_ && recheck_seconds_ > 0 &&
-      now >= last_engine_run_ + recheck_seconds_) {
+      now.monotonic >= last_engine_run_ + recheck_seconds_) {
     out.log.push_back("cluster-recheck-interval passed: running the engine again");
     scheduled_on_.reset();
   }
@@ -449,7 +450,7 @@ ControllerOutput Controller::onTick(WallSeconds now) {
   return out;
 }
 
-ControllerOutput Controller::requestShutdown(const std::string& node, WallSeconds now) {
+ControllerOutput Controller::requestShutdown(const std::string& node, ControllerTime now) {
   ControllerOutput out;
   if (!dc_) return out;
   now_ = now;
@@ -530,7 +531,7 @@ void Controller::flushWrites(ControllerOutput& out, bool retry_now) {
     if (!c.fenced_node_id.empty()) applyFenced(cib, c.fenced_node_id);
     if (!c.shutdown_node_id.empty()) {
       if (Status st =
-              cib::setNodeAttribute(cib, c.shutdown_node_id, "shutdown", std::to_string(now_),
+              cib::setNodeAttribute(cib, c.shutdown_node_id, "shutdown", std::to_string(now_.wall),
                                     cib::AttributeLifetime::kTransient);
           !st)
         out.log.push_back("cannot record the shutdown of node " + c.shutdown_node_id + ": " +
@@ -572,10 +573,10 @@ void Controller::maybeSchedule(ControllerOutput& out) {
                                    [](const auto& d) { return !d.second.in_runner; });
   if (probing || waitingForFencing()) return;
   scheduled_on_ = stamp_;
-  last_engine_run_ = now_;
+  last_engine_run_ = now_.monotonic;
   recheck_seconds_ = recheckSeconds(cib_->cib());
   pe::ScheduleOptions options;
-  options.now = now_;
+  options.now = now_.wall;
   options.with_execution = true;
   out.engine_input = cib_->text();
   Result<pe::Transition> transition = pe::schedule(cib_->doc(), cib_->source(), options);
@@ -647,7 +648,8 @@ void Controller::dispatch(ControllerOutput& out) {
       req.expected_rc =
           a.task == "monitor" && a.interval_ms == 0 ? cib::kOcfNotRunning : a.expected_rc;
       out.log.push_back("executing " + a.key + " on " + a.node);
-      const WallSeconds deadline = now_ + (req.timeout_ms + 999) / 1000 + kClusterDelaySeconds;
+      const std::int64_t deadline =
+          now_.monotonic + (req.timeout_ms + 999) / 1000 + kClusterDelaySeconds;
       dispatched_[a.id] = Dispatched{req, a, nodeIdOf(*member), deadline, true};
       out.actions.push_back(std::move(req));
     }

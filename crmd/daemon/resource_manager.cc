@@ -4,7 +4,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
-#include <ctime>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -16,6 +15,7 @@
 
 #include "common/invariants.h"
 #include "common/log.h"
+#include "common/wall_clock.h"
 #include "crmd/cib/cib_status.h"
 #include "crmd/controller/controller.h"
 #include "crmd/daemon/local_executor.h"
@@ -38,7 +38,13 @@ constexpr std::chrono::seconds kLeaveResend{1};
 // Results kept while no DC is known (a partition without quorum); the oldest go first.
 constexpr std::size_t kMaxOutbox = 256;
 
-WallSeconds wallNow() { return static_cast<WallSeconds>(std::time(nullptr)); }
+// Both clocks at once: the wall clock (test offset hook included, common/wall_clock.h) for what
+// the controller records, steady_clock for its timers.
+ControllerTime controllerNow() {
+  const auto steady =
+      std::chrono::duration_cast<std::chrono::seconds>(SteadyClock::now().time_since_epoch());
+  return ControllerTime{wallClockSeconds(), steady.count()};
+}
 
 std::string nameOf(const membership::ClusterNode& node) {
   return node.name.empty() ? node.address : node.name;
@@ -235,21 +241,21 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
         }
         session = std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32);
         dc_members = members;
-        carryOut(controller.onBecameDc(event.confirmed, members, wallNow()));
+        carryOut(controller.onBecameDc(event.confirmed, members, controllerNow()));
       } else {
-        carryOut(controller.onCibChanged(event.confirmed, wallNow()));
+        carryOut(controller.onCibChanged(event.confirmed, controllerNow()));
         // A DC left alone by a view change (the survivor of a two-node cluster) finishes the
         // view's CIB sync inside the view change: no event shows it not ready in between, so
         // no new term (onBecameDc) brings it the new members. Tell it here, or the lost
         // node's resources are never recovered.
         if (members != dc_members) {
           dc_members = members;
-          carryOut(controller.onMembersChanged(members, wallNow()));
+          carryOut(controller.onMembersChanged(members, controllerNow()));
         }
       }
     } else if (!event.dc_ready && dc_active) {
       dc_active = false;
-      carryOut(controller.onLostDc(wallNow()));
+      carryOut(controller.onLostDc(controllerNow()));
     }
     flushOutbox();
   }
@@ -325,9 +331,9 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
     const OcfResult result{report.rc(), report.exec_status(), report.exit_reason(),
                            report.exec_ms()};
     if (report.session() == session && !report.monitor_change() && request.action_id >= 0) {
-      carryOut(controller.onActionResult(request.action_id, request.node, result, wallNow()));
+      carryOut(controller.onActionResult(request.action_id, request.node, result, controllerNow()));
     } else {
-      carryOut(controller.onMonitorResult(request, result, wallNow()));
+      carryOut(controller.onMonitorResult(request, result, controllerNow()));
     }
   }
 
@@ -345,7 +351,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
         if (auto self = weak.lock())
           asio::post(self->io, [self, token, reply = std::move(reply)] {
             if (!self->stopped && self->dc_active)
-              self->carryOut(self->controller.onWriteReply(token, reply, wallNow()));
+              self->carryOut(self->controller.onWriteReply(token, reply, controllerNow()));
           });
       });
     }
@@ -458,7 +464,8 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
       }
       fence_waiters.erase(it);
     }
-    if (dc_active) carryOut(controller.onFenceResult(node, outcome.ok, outcome.message, wallNow()));
+    if (dc_active)
+      carryOut(controller.onFenceResult(node, outcome.ok, outcome.message, controllerNow()));
   }
 
   void scheduleTick() {
@@ -466,7 +473,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
     tick_timer.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
       auto self = weak.lock();
       if (ec || !self || self->stopped) return;
-      if (self->dc_active) self->carryOut(self->controller.onTick(wallNow()));
+      if (self->dc_active) self->carryOut(self->controller.onTick(controllerNow()));
       self->flushOutbox();
       self->scheduleTick();
     });
@@ -539,7 +546,7 @@ void ResourceManager::deliver(const peer::PeerEnvelope& envelope) {
     if (envelope.has_execute()) impl->onExecute(envelope.execute());
     if (envelope.has_report()) impl->onReport(envelope.report());
     if (envelope.has_leave() && impl->dc_active) {
-      impl->carryOut(impl->controller.requestShutdown(envelope.leave().node(), wallNow()));
+      impl->carryOut(impl->controller.requestShutdown(envelope.leave().node(), controllerNow()));
     }
   });
 }
@@ -552,7 +559,7 @@ std::future<Result<std::string>> ResourceManager::fence(const std::string& node,
       promise->set_value(Error{"this node is not the DC; ask the DC to fence " + node});
       return;
     }
-    ControllerOutput out = impl->controller.requestFence(node, off, wallNow());
+    ControllerOutput out = impl->controller.requestFence(node, off, controllerNow());
     if (out.fencing.empty()) {
       std::string why = out.log.empty() ? "no fence device can fence " + node : out.log.back();
       promise->set_value(Error{why});
@@ -590,7 +597,7 @@ bool ResourceManager::stopResources(std::chrono::milliseconds wait) {
     asked_dc->store(true);
     impl.leaving = true;
     if (*impl.dc == impl.options.self) {
-      impl.carryOut(impl.controller.requestShutdown(impl.self_name, wallNow()));
+      impl.carryOut(impl.controller.requestShutdown(impl.self_name, controllerNow()));
       return;
     }
     peer::PeerEnvelope envelope;
