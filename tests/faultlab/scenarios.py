@@ -173,12 +173,22 @@ def agent_kill(lab, run):
     i = int(next(iter(holders))[1:])
     started = os.stat(slow.state_file(lab, i)).st_mtime_ns  # touched by each start
 
-    def monitors():
-        return [pid for pid, action in _agent_processes(lab, i, slow.id) if action == "monitor"]
-    victim = lab.wait_for(monitors, 30, f"a monitor of {slow.id} in flight on n{i}",
-                          interval=0.1)[0]
-    time.sleep(lab.rng.uniform(0.0, slow.mondelay / 2))
-    os.kill(victim, 9)
+    pause = lab.rng.uniform(0.0, slow.mondelay / 2)
+
+    def kill_a_monitor():
+        """A monitor in flight, `pause` s into it, killed; None while there is none (or it
+        ended meanwhile)."""
+        for pid, action in _agent_processes(lab, i, slow.id):
+            if action == "monitor":
+                time.sleep(pause)
+                try:
+                    os.kill(pid, 9)
+                    return pid
+                except ProcessLookupError:
+                    return None
+        return None
+    victim = lab.wait_for(kill_a_monitor, 30, f"a monitor of {slow.id} in flight on n{i}",
+                          interval=0.1)
     print(f"  killed {slow.id}'s monitor (pid {victim}) on n{i}", flush=True)
 
     def failure_recorded():
@@ -465,7 +475,7 @@ def full_disk(lab, run):
     time.sleep(1.0)
     kept = [j for j in lab.live() if j == i or on_dc]
     before = {j: _cib_version(lab, j) for j in kept}
-    mark = f"{lab.seed}-{run.event}"
+    mark = f"disk-{lab.seed}-{run.event}"  # the writer's values are SEED-K
     out = lab.pcs(via, "node", "attribute", f"n{i}", f"faultlab-disk={mark}", check=False,
                   timeout=60)
     error = (out.stderr.strip().splitlines() or [""])[-1]
