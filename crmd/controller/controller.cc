@@ -92,6 +92,9 @@ int maxCallId(const pugi::xml_node& cib, const std::string& node_id) {
 // unknown: the history is dropped, so the node is probed again before the engine runs
 // (Pacemaker's DC likewise replaces a joining node's lrm section). A history without the
 // attribute (written before it existed, or the node's first run) is dropped the same way.
+// The transient attributes belong to the run before too: above all its "shutdown", which would
+// keep every resource off the node for good when no view without the node was recorded in
+// between (it came back quickly, or it was the DC, whose own leaving no controller recorded).
 void forgetEarlierIncarnation(pugi::xml_node cib, const std::string& id,
                               std::uint64_t incarnation) {
   pugi::xml_node ns = cib.child("status").find_child_by_attribute("node_state", "id", id.c_str());
@@ -99,6 +102,8 @@ void forgetEarlierIncarnation(pugi::xml_node cib, const std::string& id,
   pugi::xml_attribute recorded = ns.attribute(kIncarnationAttribute);
   if (recorded && now == recorded.value()) return;
   while (ns.remove_child("lrm")) {
+  }
+  while (ns.remove_child("transient_attributes")) {
   }
   (recorded ? recorded : ns.append_attribute(kIncarnationAttribute)) = now.c_str();
 }
