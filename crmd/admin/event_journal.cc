@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "common/log.h"
+#include "common/wall_clock.h"
 
 namespace pulse::crmd {
 namespace {
@@ -23,11 +24,7 @@ std::string field(const std::string& text) { return escapeForLog(text, kMaxLogFi
 
 }  // namespace
 
-std::int64_t wallClockMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+std::int64_t wallClockMs() { return pulse::wallClockMs(); }
 
 std::string formatJournalLine(const ClusterEvent& event) {
   return std::to_string(event.at_ms) + "\t" + field(event.kind) + "\t" + field(event.who) + "\t" +

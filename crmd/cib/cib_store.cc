@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "common/atomic_file.h"
+#include "common/wall_clock.h"
 
 namespace pulse::cib {
 namespace {
@@ -76,11 +77,7 @@ CibStore::CibStore(std::string state_dir, Logger log, Clock now, FileIo& io)
       now_(std::move(now)),
       io_(&io) {
   if (!now_) {
-    now_ = [] {
-      return std::chrono::duration_cast<std::chrono::seconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-          .count();
-    };
+    now_ = [] { return wallClockSeconds(); };
   }
 }
 

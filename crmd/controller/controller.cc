@@ -55,7 +55,7 @@ std::map<std::string, std::string> failedMembers(const pe::ClusterView& view,
 
 }  // namespace
 
-ControllerOutput Controller::onBecameDc(CibRef cib, std::vector<Member> members, WallSeconds now) {
+ControllerOutput Controller::onBecameDc(CibRef cib, std::vector<Member> members, ControllerTime now) {
   if (!cib) {
     ControllerOutput refused;
     refused.log.push_back("cannot become DC without a usable CIB");
@@ -77,7 +77,7 @@ ControllerOutput Controller::onBecameDc(CibRef cib, std::vector<Member> members,
   return out;
 }
 
-ControllerOutput Controller::onLostDc(WallSeconds now) {
+ControllerOutput Controller::onLostDc(ControllerTime now) {
   ControllerOutput out;
   if (!dc_) return out;
   out.log.push_back("no longer DC: dropping " + std::to_string(dispatched_.size()) +
@@ -90,7 +90,7 @@ ControllerOutput Controller::onLostDc(WallSeconds now) {
   return out;
 }
 
-ControllerOutput Controller::onCibChanged(CibRef cib, WallSeconds now) {
+ControllerOutput Controller::onCibChanged(CibRef cib, ControllerTime now) {
   ControllerOutput out;
   if (!dc_ || !cib || cib->stamp() <= stamp_) return out;  // not ours to act on, or old news
   now_ = now;
@@ -112,7 +112,7 @@ ControllerOutput Controller::onCibChanged(CibRef cib, WallSeconds now) {
   return out;
 }
 
-ControllerOutput Controller::onMembersChanged(std::vector<Member> members, WallSeconds now) {
+ControllerOutput Controller::onMembersChanged(std::vector<Member> members, ControllerTime now) {
   ControllerOutput out;
   if (!dc_) return out;
   now_ = now;
@@ -151,7 +151,7 @@ ControllerOutput Controller::onMembersChanged(std::vector<Member> members, WallS
 }
 
 ControllerOutput Controller::onActionResult(int action_id, const std::string& node,
-                                            const OcfResult& result, WallSeconds now) {
+                                            const OcfResult& result, ControllerTime now) {
   ControllerOutput out;
   if (!dc_) return out;
   now_ = now;
@@ -168,14 +168,14 @@ ControllerOutput Controller::onActionResult(int action_id, const std::string& no
   return out;
 }
 
-ControllerOutput Controller::onTick(WallSeconds now) {
+ControllerOutput Controller::onTick(ControllerTime now) {
   ControllerOutput out;
   if (!dc_) return out;
   now_ = now;
   // Pacemaker's action timer: a result that has not come within the action's timeout plus
   // cluster-delay is recorded as timed out (the node's executor is gone or wedged).
   for (auto it = dispatched_.begin(); it != dispatched_.end();) {
-    if (now <= it->second.deadline) {
+    if (now.monotonic <= it->second.deadline) {
       ++it;
       continue;
     }
@@ -192,7 +192,7 @@ ControllerOutput Controller::onTick(WallSeconds now) {
   flushWrites(out, /*retry_now=*/true);
   fence(out, /*tick=*/true);
   if (!runner_ && scheduled_on_ == stamp_ && recheck_seconds_ > 0 &&
-      now >= last_engine_run_ + recheck_seconds_) {
+      now.monotonic >= last_engine_run_ + recheck_seconds_) {
     out.log.push_back("cluster-recheck-interval passed: running the engine again");
     scheduled_on_.reset();
   }
@@ -200,7 +200,7 @@ ControllerOutput Controller::onTick(WallSeconds now) {
   return out;
 }
 
-ControllerOutput Controller::requestShutdown(const std::string& node, WallSeconds now) {
+ControllerOutput Controller::requestShutdown(const std::string& node, ControllerTime now) {
   ControllerOutput out;
   if (!dc_) return out;
   now_ = now;
@@ -265,10 +265,10 @@ void Controller::maybeSchedule(ControllerOutput& out) {
                                    [](const auto& d) { return !d.second.in_runner; });
   if (probing || waitingForFencing()) return;
   scheduled_on_ = stamp_;
-  last_engine_run_ = now_;
+  last_engine_run_ = now_.monotonic;
   recheck_seconds_ = recheckSeconds(cib_->cib());
   pe::ScheduleOptions options;
-  options.now = now_;
+  options.now = now_.wall;
   options.with_execution = true;
   out.engine_input = cib_->text();
   Result<pe::Transition> transition = pe::schedule(cib_->doc(), cib_->source(), options);
@@ -340,7 +340,8 @@ void Controller::dispatch(ControllerOutput& out) {
       req.expected_rc =
           a.task == "monitor" && a.interval_ms == 0 ? cib::kOcfNotRunning : a.expected_rc;
       out.log.push_back("executing " + a.key + " on " + a.node);
-      const WallSeconds deadline = now_ + (req.timeout_ms + 999) / 1000 + kClusterDelaySeconds;
+      const std::int64_t deadline =
+          now_.monotonic + (req.timeout_ms + 999) / 1000 + kClusterDelaySeconds;
       dispatched_[a.id] = Dispatched{req, a, nodeIdOf(*member), deadline, true};
       out.actions.push_back(std::move(req));
     }

@@ -67,6 +67,24 @@ namespace pulse::crmd {
 
 using WallSeconds = std::int64_t;  // seconds since the epoch
 
+// The time of one input to the controller, read from two clocks. The wall clock is for what is
+// recorded or judged in calendar time (the shutdown attribute, the engine's "now": expired
+// failure-timeouts, date rules). The monotonic clock is for the controller's own timers (action
+// deadlines, fencing retries, cluster-recheck-interval): a wall clock stepped forwards (NTP, an
+// operator's date) must not time out the actions in flight, nor one stepped backwards hold
+// them back.
+struct ControllerTime {
+  WallSeconds wall = 0;
+  std::int64_t monotonic = 0;  // seconds of a clock that never jumps (steady_clock)
+
+  constexpr ControllerTime() = default;
+  constexpr ControllerTime(WallSeconds wall_s, std::int64_t monotonic_s)
+      : wall(wall_s), monotonic(monotonic_s) {}
+  // One reading for both (the unit tests' scripted time, which never jumps unless a test
+  // builds the two apart). NOLINTNEXTLINE(google-explicit-constructor): meant to convert.
+  constexpr ControllerTime(WallSeconds both) : wall(both), monotonic(both) {}
+};
+
 struct Member {
   NodeId id = membership::kNoNode;  // also the node's id in <nodes> and its node_state id
   std::string name;                 // uname
@@ -139,45 +157,45 @@ class Controller {
   // This node won the election and its CIB (synchronised, stamped cib->stamp()) is the
   // cluster's. The controller keeps the shared parsed copy (parsed_cib.h) and reads it in
   // place: it never parses the CIB itself.
-  ControllerOutput onBecameDc(CibRef cib, std::vector<Member> members, WallSeconds now);
+  ControllerOutput onBecameDc(CibRef cib, std::vector<Member> members, ControllerTime now);
   // Another node is DC, or this one lost quorum: forget the transition and the queued writes
   // (the next DC rebuilds everything from the CIB status). Actions in flight are not cancelled.
-  ControllerOutput onLostDc(WallSeconds now);
+  ControllerOutput onLostDc(ControllerTime now);
   // A write was confirmed by replication (this controller's or anyone's).
-  ControllerOutput onCibChanged(CibRef cib, WallSeconds now);
-  ControllerOutput onMembersChanged(std::vector<Member> members, WallSeconds now);
+  ControllerOutput onCibChanged(CibRef cib, ControllerTime now);
+  ControllerOutput onMembersChanged(std::vector<Member> members, ControllerTime now);
   ControllerOutput onActionResult(int action_id, const std::string& node, const OcfResult& result,
-                                  WallSeconds now);
-  ControllerOutput onWriteReply(std::uint64_t token, const WriteReply& reply, WallSeconds now);
+                                  ControllerTime now);
+  ControllerOutput onWriteReply(std::uint64_t token, const WriteReply& reply, ControllerTime now);
   // The result of a FenceRequest for `node`. Success: the node is recorded as cleanly down
   // (its lrm history and transient attributes forgotten, as Pacemaker does after fencing) and
   // scheduling resumes. Failure: logged; the request is made again at a later onTick.
   ControllerOutput onFenceResult(const std::string& node, bool ok, const std::string& reason,
-                                 WallSeconds now);
+                                 ControllerTime now);
   // A recurring monitor changed result on `node` (the executor reports the first result and
   // every change): recorded under RSC_monitor_INTERVAL, a failure counted; the new CIB makes
   // the engine run again.
   ControllerOutput onMonitorResult(const ActionRequest& monitor, const OcfResult& result,
-                                   WallSeconds now);
+                                   ControllerTime now);
   // `pcs stonith fence NODE [--off]`: a FenceRequest (device operation "reboot" or "off") whose
   // result comes back through onFenceResult like any other; on success the node is recorded
   // cleanly down, so its leaving the membership afterwards does not make it unclean. When not
   // DC, when NODE is not a configured node or member, when it is already being fenced, or when
   // no fence device may fence it: no request, and one log line saying why.
-  ControllerOutput requestFence(const std::string& node, bool off, WallSeconds now);
+  ControllerOutput requestFence(const std::string& node, bool off, ControllerTime now);
   // The watchdog self-fencing bound the shell computed (Pacemaker: 2 x SBD_WATCHDOG_TIMEOUT);
   // used when stonith-watchdog-timeout is negative. Survives becoming and losing DC.
   void setWatchdogMinimumMs(std::int64_t ms) { watchdog_minimum_ms_ = ms; }
   // A member is leaving on purpose (pcs cluster stop): its transient attribute `shutdown` is set,
   // so the engine moves its resources away (a shutting-down node cannot run any), and when it
   // leaves it is recorded cleanly down, not lost: no fencing (Pacemaker's controlled shutdown).
-  ControllerOutput requestShutdown(const std::string& node, WallSeconds now);
+  ControllerOutput requestShutdown(const std::string& node, ControllerTime now);
   // Periodic (every few seconds): retries a failed write whose base has not moved (kBusy,
   // kNoQuorum...), fails actions whose result is overdue (timeout + 60 s cluster-delay), and
   // runs the engine again on an unchanged CIB once cluster-recheck-interval (Pacemaker's
   // default 15 min; 0 never) has passed since it last ran, so that what depends on time alone
   // (an expired failure-timeout) takes effect.
-  ControllerOutput onTick(WallSeconds now);
+  ControllerOutput onTick(ControllerTime now);
 
   bool isDc() const { return dc_; }
   // True when nothing is running, pending or left to schedule.
@@ -224,14 +242,14 @@ class Controller {
     ActionRequest request;
     pe::Action action;
     std::string node_id;
-    WallSeconds deadline = 0;  // after this, onTick records the action as timed out
-    bool in_runner = true;     // false: a probe, not part of the transition
+    std::int64_t deadline = 0;  // monotonic; after it, onTick records the action as timed out
+    bool in_runner = true;      // false: a probe, not part of the transition
   };
   struct Fencing {
     enum class State { kNew, kOutstanding, kFailed, kFenced, kNoMeans };
     State state = State::kNew;
     std::string node_id{};
-    WallSeconds retry_at = 0;
+    std::int64_t retry_at = 0;  // monotonic
   };
 
   void step(ControllerOutput& out);
@@ -254,10 +272,10 @@ class Controller {
   CibRef cib_;  // newest confirmed CIB (null only before onBecameDc)
   CibStamp stamp_{};
   std::optional<CibStamp> scheduled_on_;  // stamp of the CIB the last transition came from
-  WallSeconds last_engine_run_ = 0;       // when the engine last ran
+  std::int64_t last_engine_run_ = 0;      // when the engine last ran (monotonic)
   WallSeconds recheck_seconds_ = 0;       // cluster-recheck-interval of that CIB; 0: never
   std::vector<Member> members_;
-  WallSeconds now_ = 0;
+  ControllerTime now_{};
 
   std::deque<Change> queued_;               // not yet in a write
   std::optional<InFlightWrite> in_flight_;  // at most one write outstanding

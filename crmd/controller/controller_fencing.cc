@@ -170,7 +170,8 @@ void Controller::probe(ControllerOutput& out) {
                         .node = m.name,
                         .interval_ms = 0,
                         .pseudo = false};
-      const WallSeconds deadline = now_ + (req.timeout_ms + 999) / 1000 + kClusterDelaySeconds;
+      const std::int64_t deadline =
+          now_.monotonic + (req.timeout_ms + 999) / 1000 + kClusterDelaySeconds;
       out.log.push_back("probing " + rsc + " on " + m.name);
       dispatched_[req.action_id] = Dispatched{req, action, nodeIdOf(m), deadline, false};
       out.actions.push_back(std::move(req));
@@ -211,7 +212,7 @@ void Controller::fence(ControllerOutput& out, bool tick) {
     Fencing& f = fencing_[u.name];
     f.node_id = u.id;
     if (f.state == Fencing::State::kOutstanding || f.state == Fencing::State::kFenced) continue;
-    if (f.state == Fencing::State::kFailed && (!tick || now_ < f.retry_at)) continue;
+    if (f.state == Fencing::State::kFailed && (!tick || now_.monotonic < f.retry_at)) continue;
     FenceRequest req{
         .node = u.name, .node_id = parseNodeId(u.id), .device = {}, .watchdog_wait_ms = 0};
     std::string why;
@@ -238,7 +239,7 @@ void Controller::fence(ControllerOutput& out, bool tick) {
 }
 
 ControllerOutput Controller::onFenceResult(const std::string& node, bool ok,
-                                           const std::string& reason, WallSeconds now) {
+                                           const std::string& reason, ControllerTime now) {
   ControllerOutput out;
   if (!dc_) return out;
   now_ = now;
@@ -254,7 +255,7 @@ ControllerOutput Controller::onFenceResult(const std::string& node, bool ok,
   }
   if (!ok) {
     f.state = Fencing::State::kFailed;
-    f.retry_at = now + kFenceRetrySeconds;
+    f.retry_at = now.monotonic + kFenceRetrySeconds;
     out.log.push_back("fencing " + node + " failed: " + reason + " (retrying in " +
                       std::to_string(kFenceRetrySeconds) + " s)");
     step(out);
@@ -271,7 +272,7 @@ ControllerOutput Controller::onFenceResult(const std::string& node, bool ok,
   return out;
 }
 
-ControllerOutput Controller::requestFence(const std::string& node, bool off, WallSeconds now) {
+ControllerOutput Controller::requestFence(const std::string& node, bool off, ControllerTime now) {
   ControllerOutput out;
   if (!dc_) {
     out.log.push_back("cannot fence " + node + ": this node is not the DC");
@@ -314,7 +315,7 @@ ControllerOutput Controller::requestFence(const std::string& node, bool off, Wal
 }
 
 ControllerOutput Controller::onMonitorResult(const ActionRequest& monitor, const OcfResult& result,
-                                             WallSeconds now) {
+                                             ControllerTime now) {
   ControllerOutput out;
   if (!dc_) return out;
   auto member = std::find_if(members_.begin(), members_.end(),

@@ -95,6 +95,9 @@ int maxCallId(const pugi::xml_node& cib, const std::string& node_id) {
 // unknown: the history is dropped, so the node is probed again before the engine runs
 // (Pacemaker's DC likewise replaces a joining node's lrm section). A history without the
 // attribute (written before it existed, or the node's first run) is dropped the same way.
+// The transient attributes belong to the run before too: above all its "shutdown", which would
+// keep every resource off the node for good when no view without the node was recorded in
+// between (it came back quickly, or it was the DC, whose own leaving no controller recorded).
 void forgetEarlierIncarnation(pugi::xml_node cib, const std::string& id,
                               std::uint64_t incarnation) {
   pugi::xml_node ns = cib.child("status").find_child_by_attribute("node_state", "id", id.c_str());
@@ -102,6 +105,8 @@ void forgetEarlierIncarnation(pugi::xml_node cib, const std::string& id,
   pugi::xml_attribute recorded = ns.attribute(kIncarnationAttribute);
   if (recorded && now == recorded.value()) return;
   while (ns.remove_child("lrm")) {
+  }
+  while (ns.remove_child("transient_attributes")) {
   }
   (recorded ? recorded : ns.append_attribute(kIncarnationAttribute)) = now.c_str();
 }
@@ -201,7 +206,7 @@ void Controller::recordResult(Dispatched d, const OcfResult& result, ControllerO
   const int action_id = d.request.action_id;
   const bool in_runner = d.in_runner;
   const std::string node = d.request.node;
-  const WallSeconds now = now_;
+  const WallSeconds now = now_.wall;  // recorded as last-rc-change
   const bool expected =
       result.exec_status == cib::kExecDone && isExpectedResult(d.action, result.rc);
   const std::string reason =
@@ -251,7 +256,7 @@ void Controller::recordResult(Dispatched d, const OcfResult& result, ControllerO
 }
 
 ControllerOutput Controller::onWriteReply(std::uint64_t token, const WriteReply& reply,
-                                          WallSeconds now) {
+                                          ControllerTime now) {
   ControllerOutput out;
   if (!dc_) return out;
   now_ = now;
@@ -305,7 +310,7 @@ void Controller::flushWrites(ControllerOutput& out, bool retry_now) {
     if (!c.fenced_node_id.empty()) applyFenced(cib, c.fenced_node_id);
     if (!c.shutdown_node_id.empty()) {
       if (Status st =
-              cib::setNodeAttribute(cib, c.shutdown_node_id, "shutdown", std::to_string(now_),
+              cib::setNodeAttribute(cib, c.shutdown_node_id, "shutdown", std::to_string(now_.wall),
                                     cib::AttributeLifetime::kTransient);
           !st)
         out.log.push_back("cannot record the shutdown of node " + c.shutdown_node_id + ": " +

@@ -5,7 +5,7 @@
 
 #include <boost/asio/post.hpp>
 #include <chrono>
-#include <ctime>
+#include "common/wall_clock.h"
 #include <functional>
 #include <thread>
 
@@ -24,7 +24,13 @@ constexpr std::chrono::seconds kLeaveResend{1};
 
 namespace rm {
 
-WallSeconds wallNow() { return static_cast<WallSeconds>(std::time(nullptr)); }
+// Both clocks at once: the wall clock (test offset hook included, common/wall_clock.h) for what
+// the controller records, steady_clock for its timers.
+ControllerTime controllerNow() {
+  const auto steady =
+      std::chrono::duration_cast<std::chrono::seconds>(SteadyClock::now().time_since_epoch());
+  return ControllerTime{wallClockSeconds(), steady.count()};
+}
 
 std::string nameOf(const membership::ClusterNode& node) {
   return node.name.empty() ? node.address : node.name;
@@ -109,7 +115,7 @@ void ResourceManager::deliver(const peer::PeerEnvelope& envelope) {
     if (envelope.has_execute()) impl->onExecute(envelope.execute());
     if (envelope.has_report()) impl->onReport(envelope.report());
     if (envelope.has_leave() && impl->dc_active) {
-      impl->carryOut(impl->controller.requestShutdown(envelope.leave().node(), rm::wallNow()));
+      impl->carryOut(impl->controller.requestShutdown(envelope.leave().node(), rm::controllerNow()));
     }
   });
 }
@@ -122,7 +128,7 @@ std::future<Result<std::string>> ResourceManager::fence(const std::string& node,
       promise->set_value(Error{"this node is not the DC; ask the DC to fence " + node});
       return;
     }
-    ControllerOutput out = impl->controller.requestFence(node, off, rm::wallNow());
+    ControllerOutput out = impl->controller.requestFence(node, off, rm::controllerNow());
     if (out.fencing.empty()) {
       std::string why = out.log.empty() ? "no fence device can fence " + node : out.log.back();
       promise->set_value(Error{why});
@@ -160,7 +166,7 @@ bool ResourceManager::stopResources(std::chrono::milliseconds wait) {
     asked_dc->store(true);
     impl.leaving = true;
     if (*impl.dc == impl.options.self) {
-      impl.carryOut(impl.controller.requestShutdown(impl.self_name, rm::wallNow()));
+      impl.carryOut(impl.controller.requestShutdown(impl.self_name, rm::controllerNow()));
       return;
     }
     peer::PeerEnvelope envelope;

@@ -62,9 +62,9 @@ void ResourceManager::Impl::onReport(const peer::ActionReport& report) {
   const ActionRequest request = rm::fromSpec(report.action());
   const OcfResult result{report.rc(), report.exec_status(), report.exit_reason(), report.exec_ms()};
   if (report.session() == session && !report.monitor_change() && request.action_id >= 0) {
-    carryOut(controller.onActionResult(request.action_id, request.node, result, rm::wallNow()));
+    carryOut(controller.onActionResult(request.action_id, request.node, result, rm::controllerNow()));
   } else {
-    carryOut(controller.onMonitorResult(request, result, rm::wallNow()));
+    carryOut(controller.onMonitorResult(request, result, rm::controllerNow()));
   }
 }
 
@@ -82,7 +82,7 @@ void ResourceManager::Impl::carryOut(ControllerOutput out) {
       if (auto self = weak.lock())
         asio::post(self->io, [self, token, reply = std::move(reply)] {
           if (!self->stopped && self->dc_active)
-            self->carryOut(self->controller.onWriteReply(token, reply, rm::wallNow()));
+            self->carryOut(self->controller.onWriteReply(token, reply, rm::controllerNow()));
         });
     });
   }
@@ -152,7 +152,7 @@ void ResourceManager::Impl::scheduleTick() {
   tick_timer.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
     auto self = weak.lock();
     if (ec || !self || self->stopped) return;
-    if (self->dc_active) self->carryOut(self->controller.onTick(rm::wallNow()));
+    if (self->dc_active) self->carryOut(self->controller.onTick(rm::controllerNow()));
     self->flushOutbox();
     self->scheduleTick();
   });

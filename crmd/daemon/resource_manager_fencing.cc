@@ -92,7 +92,7 @@ void ResourceManager::Impl::fenceDone(const std::string& node, const FenceOutcom
     fence_waiters.erase(it);
   }
   if (dc_active)
-    carryOut(controller.onFenceResult(node, outcome.ok, outcome.message, rm::wallNow()));
+    carryOut(controller.onFenceResult(node, outcome.ok, outcome.message, rm::controllerNow()));
 }
 
 }  // namespace pulse::crmd

@@ -45,8 +45,9 @@ namespace rm {
 
 using SteadyClock = std::chrono::steady_clock;
 
-// The wall clock the controller is given (its only notion of time).
-WallSeconds wallNow();
+// The clocks the controller is given: the wall clock for what it records, the monotonic one
+// for its timers.
+ControllerTime controllerNow();
 // A node's name in the cluster configuration, or its address when it has none.
 std::string nameOf(const membership::ClusterNode& node);
 // An action on the wire (proto/peer.proto ActionSpec) and back.

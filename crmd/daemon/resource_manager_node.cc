@@ -110,21 +110,21 @@ void ResourceManager::Impl::onCib(const CibEvent& event) {
       }
       session = std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32);
       dc_members = members;
-      carryOut(controller.onBecameDc(event.confirmed, members, rm::wallNow()));
+      carryOut(controller.onBecameDc(event.confirmed, members, rm::controllerNow()));
     } else {
-      carryOut(controller.onCibChanged(event.confirmed, rm::wallNow()));
+      carryOut(controller.onCibChanged(event.confirmed, rm::controllerNow()));
       // A DC left alone by a view change (the survivor of a two-node cluster) finishes the
       // view's CIB sync inside the view change: no event shows it not ready in between, so
       // no new term (onBecameDc) brings it the new members. Tell it here, or the lost
       // node's resources are never recovered.
       if (members != dc_members) {
         dc_members = members;
-        carryOut(controller.onMembersChanged(members, rm::wallNow()));
+        carryOut(controller.onMembersChanged(members, rm::controllerNow()));
       }
     }
   } else if (!event.dc_ready && dc_active) {
     dc_active = false;
-    carryOut(controller.onLostDc(rm::wallNow()));
+    carryOut(controller.onLostDc(rm::controllerNow()));
   }
   flushOutbox();
 }

@@ -166,6 +166,40 @@ TEST(ControllerProbes, MemberBackWithANewIncarnationIsProbedAgain) {
   EXPECT_TRUE(h.ctl.idle());
 }
 
+// A node that announced its shutdown and came back as a new run before any view without it was
+// recorded (a quick restart, or it was the DC itself): its "shutdown" belongs to the run before.
+// Kept, it would keep every resource off the node for good (the fault lab found a 5-node clone
+// that never ran on such a node again). The new run's node is usable at once.
+TEST(ControllerProbes, ShutdownOfAnEarlierIncarnationIsForgotten) {
+  const std::vector<Member> first = {{1, "n1", 7}, {2, "n2", 7}, {3, "n3", 7}};
+  Harness h;
+  h.startUp(first);
+  h.settle(healthy);
+  const std::string holder = startedOn(h, "d1");
+  ASSERT_FALSE(holder.empty());
+  const auto shutdown_recorded = [&] {
+    pugi::xml_document doc;
+    EXPECT_TRUE(doc.load_string(h.xml.c_str()));
+    return cib::nodeAttribute(doc.child("cib"), holder.substr(1), "shutdown",
+                              cib::AttributeLifetime::kTransient)
+        .has_value();
+  };
+  h.take(h.ctl.requestShutdown(holder, kNow + 5));
+  h.settle(healthy);
+  ASSERT_TRUE(shutdown_recorded()) << testing::PrintToString(h.log);
+  ASSERT_NE(startedOn(h, "d1"), holder) << "the announced shutdown moved d1 away";
+
+  std::vector<Member> restarted = first;
+  for (Member& m : restarted)
+    if (m.name == holder) m.incarnation = 8;
+  h.take(h.ctl.onLostDc(kNow + 10));
+  h.becomeDc(restarted);
+  h.confirmWrites();
+  EXPECT_FALSE(shutdown_recorded()) << "the run before's shutdown is forgotten";
+  h.settle(healthy);
+  EXPECT_TRUE(h.ctl.idle()) << testing::PrintToString(h.log);
+}
+
 TEST(ControllerProbes, ProbeOnANodeThatLeavesIsLost) {
   Harness h;
   h.becomeDc();

@@ -202,6 +202,22 @@ TEST(Controller, OverdueActionIsRecordedAsTimedOut) {
   EXPECT_EQ(h.executed.at(1), "stop_0 d1 on " + start.node) << testing::PrintToString(h.executed);
 }
 
+// The action timer runs on the monotonic clock: the wall clock stepped a day forwards while the
+// start is in flight does not time it out (no false failure, no recovery, no fencing), and one
+// stepped a day backwards does not hold it back once the timeout has really passed.
+TEST(Controller, WallClockStepsNeitherExpireNorHoldBackTheActionTimer) {
+  Harness h;
+  h.startUp();
+  ASSERT_EQ(h.actions.size(), 1u);
+  h.actions.clear();
+  constexpr WallSeconds kDay = 24 * 3600;
+  h.take(h.ctl.onTick(ControllerTime{kNow + kDay, kNow + 20 + 60}));
+  EXPECT_TRUE(h.writes.empty());
+  EXPECT_FALSE(h.logged("action timer expired"));
+  h.take(h.ctl.onTick(ControllerTime{kNow - kDay, kNow + 20 + 61}));
+  EXPECT_TRUE(h.logged("action timer expired for d1_start_0"));
+}
+
 // The controller, the engine, probes, fencing and dispatch all read the copy they were handed:
 // a whole start-up (node states, probes, a transition, its results) parses nothing more.
 TEST(Controller, ParsesOnlyTheCopiesItIsHanded) {

@@ -12,7 +12,7 @@ import re
 import time
 import xml.etree.ElementTree as ET
 
-from lab_cluster import primitives
+from lab_cluster import Promotable, clones, primitives
 from pcs_status import parse_status
 
 SANITIZER_RE = re.compile(r"ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|"
@@ -21,7 +21,70 @@ SANITIZER_RE = re.compile(r"ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime
 
 def _status(lab, i):
     out = lab.pcs(i, "status", check=False, timeout=30)
-    return parse_status(out.stdout) if out.returncode == 0 else None
+    if out.returncode != 0:
+        return None
+    s = parse_status(out.stdout)
+    s.text = out.stdout  # the clone sets are read from the text (clone_set below)
+    return s
+
+
+LIST_IN_SET_RE = re.compile(r"^\s*\* (Promoted|Unpromoted|Started|Stopped): \[ ?(.*?) ?\]\s*$")
+
+
+def clone_set(text, clone_id):
+    """The clone set `clone_id` as `pcs status` shows it: ({label: [nodes]} from its
+    "Promoted/Unpromoted/Started/Stopped: [ ... ]" lines, [instances listed one by one]) — an
+    instance is listed on its own when it is not cleanly running (failed, pending, unmanaged).
+    None when the set is not shown."""
+    lines = text.splitlines()
+    head = re.compile(r"^(\s*)\* Clone Set: %s \[" % re.escape(clone_id))
+    for n, line in enumerate(lines):
+        m = head.match(line)
+        if not m:
+            continue
+        indent = len(m.group(1))
+        lists, single = {}, []
+        for inner in lines[n + 1:]:
+            if not inner.strip() or len(inner) - len(inner.lstrip()) <= indent:
+                break
+            lm = LIST_IN_SET_RE.match(inner)
+            if lm:
+                lists[lm.group(1)] = sorted(lm.group(2).split())
+            else:
+                single.append(inner.strip())
+        return lists, single
+    return None
+
+
+def clone_problems(lab, s, entry, allowed):
+    """One instance on every allowed node and none elsewhere, in the DC's status and on the
+    nodes themselves; for a promotable clone exactly one of them Promoted, the same node in
+    both."""
+    shown = clone_set(s.text, entry.id)
+    if shown is None:
+        return [f"{entry.id} missing from pcs status"]
+    lists, single = shown
+    problems = [f"{entry.id}: instance not cleanly running: {line}" for line in single]
+    really = entry.instances(lab)
+    if isinstance(entry, Promotable):
+        promoted, unpromoted = lists.get("Promoted", []), lists.get("Unpromoted", [])
+        if len(promoted) != 1 or not set(promoted) <= allowed or \
+                sorted(promoted + unpromoted) != sorted(allowed):
+            problems.append(f"{entry.id}: status Promoted {promoted}, Unpromoted {unpromoted}, "
+                            f"expected one Promoted and the rest of {sorted(allowed)} "
+                            f"Unpromoted")
+        expected = {n: "Promoted" if n in promoted else "Unpromoted"
+                    for n in promoted + unpromoted}
+    else:
+        started = lists.get("Started", [])
+        if sorted(started) != sorted(allowed):
+            problems.append(f"{entry.id}: status Started on {started}, expected on every "
+                            f"allowed node {sorted(allowed)}")
+        expected = {n: "Started" for n in started}
+    if really != expected:
+        problems.append(f"{entry.id}: status says {dict(sorted(expected.items()))}, on the "
+                        f"nodes themselves: {dict(sorted(really.items()))}")
+    return problems
 
 
 def membership(lab):
@@ -89,7 +152,9 @@ def cib_identical(lab):
 
 def resources(lab):
     """Every primitive is Started on exactly one node in the DC's status and really active
-    there and nowhere else; group members together; no failed actions left."""
+    there and nowhere else; group members together; every clone has one instance on each
+    allowed node (a promotable one exactly one Promoted), in the status and on the nodes; no
+    failed actions left."""
     problems = []
     quorate = [g for g in lab.expected_partitions() if lab.quorate(g)]
     if not quorate:
@@ -112,6 +177,8 @@ def resources(lab):
         if really != where:
             problems.append(f"{p.id}: status says {sorted(where)}, active on the nodes "
                             f"themselves: {sorted(really)}")
+    for entry in clones(lab.config):
+        problems += clone_problems(lab, s, entry, allowed)
     for entry in lab.config:
         if len(entry.primitives()) > 1:
             nodes = {tuple(s.resources[p.id].nodes) for p in entry.primitives()

@@ -20,7 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import audits  # noqa: E402
-from lab_cluster import LabCluster, primitives  # noqa: E402
+from lab_cluster import LabCluster, clones, primitives  # noqa: E402
 from scenarios import SCENARIOS  # noqa: E402
 from writes import WriteClient  # noqa: E402
 
@@ -94,7 +94,7 @@ class Run:
             # again by every later event: every primitive's history forgotten (the cluster
             # probes where each really runs), then audited again without counting.
             via = self.lab.any_live() or 1
-            for p in primitives(self.lab.config):
+            for p in primitives(self.lab.config) + clones(self.lab.config):
                 self.lab.pcs(via, "resource", "cleanup", p.id, check=False)
             took, left = audits.settle(self.lab, self.settle_timeout)
             if left:

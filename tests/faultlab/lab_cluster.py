@@ -9,6 +9,7 @@ cluster only through the methods here, so the model stays true; `restore()` brin
 back (power on, crmd started, cluster started, network whole, nothing frozen) the way cts-lab
 brings a node back after a test.
 """
+import errno
 import os
 import random
 import shutil
@@ -25,9 +26,9 @@ from resource_cluster import ResourceCluster  # noqa: E402  (path set just above
 # --- the configuration ------------------------------------------------------------------------
 # Each entry knows how to create itself with pcs and how to find where it is *really* active by
 # looking at the nodes themselves (addresses, agent state files), never at the cluster's status.
-# Clones and promotable clones (not supported by the engine yet) will be one more class here
-# (create: `pcs resource create ... clone` / `promotable`; instances(): one holder set per
-# instance) and one more entry in CONFIG.
+# A primitive (Vip, Dummy, Delay) runs on exactly one node; a clone (Clone, Promotable) has
+# no primitives() of its own to place: it has one instance per allowed node, which the
+# resources audit checks with instances().
 
 
 @dataclass
@@ -77,6 +78,77 @@ class Dummy:
 
 
 @dataclass
+class Delay(Dummy):
+    """ocf:heartbeat:Delay: a pseudo-resource whose monitor (probes too) sleeps `mondelay`
+    seconds and start and stop a second: its agent process is alive for most of each monitor
+    interval, so a scenario can kill it in mid-action, and its probes are in flight for
+    seconds. (ocf:pacemaker:Dummy's op_sleep would do the same, but its monitor fails on its own
+    when a killed monitor left its marker file behind.)"""
+    mondelay: int = 3
+
+    def create_args(self):
+        return [self.id, "ocf:heartbeat:Delay", "startdelay=1", "stopdelay=1",
+                f"mondelay={self.mondelay}", "op", "monitor", "interval=5s", "timeout=20s"]
+
+    def state_file(self, lab, i):
+        # ha_pseudo_resource's tracking file in HA_RSCTMP.
+        return os.path.join(lab.rsctmp(i), f"Delay_{self.id}")
+
+
+@dataclass
+class Clone:
+    """An anonymous clone of ocf:heartbeat:Dummy with clone-max = the number of nodes: one
+    instance on every allowed node, each keeping its state file on its own node."""
+    id: str
+    primitive: str
+
+    def primitives(self):
+        return []
+
+    def create_args(self, nodes):
+        return [self.primitive, "ocf:heartbeat:Dummy", "op", "monitor", "interval=5s", "clone",
+                self.id, f"clone-max={nodes}"]
+
+    def state_file(self, lab, i):
+        return os.path.join(lab.rsctmp(i), f"Dummy-{self.primitive}.state")
+
+    def instances(self, lab):
+        """{node: "Started"} for every node whose agent state folder has the instance's file."""
+        return {f"n{i}": "Started" for i in range(1, lab.nodes + 1)
+                if os.path.exists(self.state_file(lab, i))}
+
+
+@dataclass
+class Promotable:
+    """ocf:pacemaker:Stateful as a promotable clone with promoted-max 1: one instance per
+    allowed node, exactly one Promoted. Stateful writes its role into its state file."""
+    id: str
+    primitive: str
+
+    def primitives(self):
+        return []
+
+    def create_args(self, nodes):
+        # pcs takes the per-role monitors (10 s Promoted, 11 s Unpromoted) from the agent.
+        return [self.primitive, "ocf:pacemaker:Stateful", "promotable", self.id,
+                "promoted-max=1", f"clone-max={nodes}"]
+
+    def state_file(self, lab, i):
+        return os.path.join(lab.rsctmp(i), f"Stateful-{self.primitive}.state")
+
+    def instances(self, lab):
+        """{node: role} from the state file on each node ("Promoted" or "Unpromoted")."""
+        out = {}
+        for i in range(1, lab.nodes + 1):
+            try:
+                with open(self.state_file(lab, i)) as f:
+                    out[f"n{i}"] = f.read().strip() or "(empty)"
+            except FileNotFoundError:
+                pass
+        return out
+
+
+@dataclass
 class Group:
     id: str
     members: list = field(default_factory=list)
@@ -94,11 +166,26 @@ CONFIG = [
     Dummy("d1"),
     Dummy("d2"),
     Group("g1", [Vip("gvip", "198.51.100.33"), Dummy("gd")]),
+    Delay("slow"),
+    Clone("cd-clone", "cd"),
+    Promotable("st-clone", "st"),
 ]
 
 
 def primitives(config=CONFIG):
     return [p for entry in config for p in entry.primitives()]
+
+
+def clones(config=CONFIG):
+    return [entry for entry in config if isinstance(entry, (Clone, Promotable))]
+
+
+def placements(lab):
+    """Where everything really runs, read on the nodes: {primitive id: set of nodes} and
+    {clone id: {node: role}}."""
+    out = {p.id: p.holders(lab) for p in primitives(lab.config)}
+    out.update({c.id: c.instances(lab) for c in clones(lab.config)})
+    return out
 
 
 # --- the cluster ------------------------------------------------------------------------------
@@ -117,6 +204,107 @@ class LabCluster(ResourceCluster):
         self.graceful = set()      # nodes stopped with SIGTERM (no reboot on start)
         self.config = CONFIG
         self.fence_mode = False
+        self.mounts = []           # the lab's mounts, innermost last (unmounted in reverse)
+        self.full = set()          # nodes whose state directory's disk is filled up
+
+    # --- disks and clocks of their own -------------------------------------------------------
+    # Each node's state directory is a tmpfs of its own (DISK_SIZE), mounted before any crmd
+    # starts: crmd runs in a mount namespace of its own that `ip netns exec` copies from the
+    # lab's at its start, and the machine's mounts are private (no propagation), so a mount
+    # made later would never reach a running crmd. Filling that tmpfs from here fills crmd's
+    # disk at once (the same filesystem). The agents' state folder (state_dir/rsctmp) is bound
+    # over it from a folder of its own, as /run is a filesystem of its own on a real node.
+    DISK_SIZE = "16m"
+
+    def __enter__(self):
+        super().__enter__()
+        try:
+            for i in range(1, self.nodes + 1):
+                self._own_disk(i)
+        except BaseException:
+            self._unmount_all()
+            super().__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        # Lazily: the crmd processes keep their own copies of the mounts until the harness
+        # stops them; here the folders go back to the plain directories underneath.
+        self._unmount_all()
+        return super().__exit__(*exc)
+
+    def _own_disk(self, i):
+        d = self.state_dir(i)
+        saved = d + ".seed"
+        shutil.copytree(d, saved, symlinks=True)  # what crmd passwd put there
+        self._mount(["-t", "tmpfs", "-o", f"size={self.DISK_SIZE},mode=0700", "tmpfs", d])
+        shutil.copytree(saved, d, symlinks=True, dirs_exist_ok=True)
+        shutil.rmtree(saved)
+        agents = os.path.join(self.state, f"rsctmp-n{i}")
+        os.makedirs(agents, exist_ok=True)
+        os.makedirs(self.rsctmp(i), exist_ok=True)
+        self._mount(["--bind", agents, self.rsctmp(i)])
+
+    def _mount(self, args):
+        subprocess.run(["mount", *args], check=True, capture_output=True, text=True)
+        self.mounts.append(args[-1])
+
+    def _unmount_all(self):
+        for target in reversed(self.mounts):
+            subprocess.run(["umount", "-l", target], capture_output=True)
+        self.mounts.clear()
+
+    def filler(self, i):
+        return os.path.join(self.state_dir(i), "faultlab-filler")
+
+    def fill_disk(self, i):
+        """Node i's state directory's disk filled to the last block (a file of zeros written
+        until ENOSPC)."""
+        block = b"\0" * 65536
+        with open(self.filler(i), "ab") as f:
+            try:
+                while True:
+                    f.write(block)
+                    f.flush()
+            except OSError as e:
+                if e.errno != errno.ENOSPC:
+                    raise
+        # The last partial block: what the buffered writes left unwritten.
+        with open(self.filler(i), "ab", buffering=0) as f:
+            for size in (4096, 512, 1):
+                try:
+                    while True:
+                        f.write(b"\0" * size)
+                except OSError as e:
+                    if e.errno != errno.ENOSPC:
+                        raise
+        self.full.add(i)
+
+    def free_disk(self, i):
+        try:
+            os.unlink(self.filler(i))
+        except FileNotFoundError:
+            pass
+        self.full.discard(i)
+
+    def clock_offset_file(self, i):
+        return os.path.join(self.state, f"clock-offset-n{i}")
+
+    def set_clock_offset(self, i, seconds):
+        """Node i's crmd reads its wall clock `seconds` off the machine's from now on (within a
+        second: the test hook of common/wall_clock.h, PULSE_TEST_WALL_CLOCK_OFFSET_FILE)."""
+        tmp = self.clock_offset_file(i) + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(f"{int(seconds)}\n")
+        os.replace(tmp, self.clock_offset_file(i))
+
+    def start_crmd(self, i, wait=True):
+        saved = self.env
+        self.env = dict(saved, PULSE_TEST_WALL_CLOCK_OFFSET_FILE=self.clock_offset_file(i))
+        try:
+            super().start_crmd(i, wait)
+        finally:
+            self.env = saved
 
     # --- bring-up --------------------------------------------------------------------------
     def setup(self):
@@ -135,6 +323,8 @@ class LabCluster(ResourceCluster):
                 for m in entry.members:
                     self.pcs_retry(1, "resource", "create", *m.create_args(), "--group",
                                    entry.id)
+            elif isinstance(entry, (Clone, Promotable)):
+                self.pcs_retry(1, "resource", "create", *entry.create_args(self.nodes))
             else:
                 self.pcs_retry(1, "resource", "create", *entry.create_args())
 
@@ -274,6 +464,10 @@ class LabCluster(ResourceCluster):
             self.thaw(i)
         for i in sorted(self.lossy):
             self.clear_loss(i)
+        for i in sorted(self.full):
+            self.free_disk(i)
+        for i in range(1, self.nodes + 1):
+            self.set_clock_offset(i, 0)
         if self.groups:
             self.unpartition()
         self.refresh_down()

@@ -7,6 +7,7 @@ from lab.rng, so a seed replays the same schedule. After a scenario the runner r
 cluster (every node up, network whole) and runs every audit.
 """
 import os
+import threading
 import time
 
 
@@ -121,7 +122,7 @@ def maintenance_mode(lab, run):
             pass
     time.sleep(6)  # one monitor interval: in maintenance nothing may act on it
     run.expect(not d.holders(lab), f"{d.id} stayed stopped in maintenance mode")
-    lab.pcs_retry(lab.any_live(), "property", "set", "maintenance-mode=false")
+    _maintenance_off(lab)
     lab.pcs_retry(lab.any_live(), "resource", "cleanup")
 
 
@@ -136,10 +137,94 @@ def resource_recover(lab, run):
     lab.pcs_retry(lab.any_live(), "resource", "cleanup")
 
 
+def _agent_processes(lab, i, instance):
+    """[(pid, action)] of the agent processes running operations of resource `instance` in
+    node i's namespace (other labs on the machine run agents of the same names elsewhere)."""
+    netns = os.stat(os.path.join("/run/netns", lab.namespace(i))).st_ino
+    want = f"OCF_RESOURCE_INSTANCE={instance}".encode()
+    out = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.stat(f"/proc/{pid}/ns/net").st_ino != netns:
+                continue
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                env = f.read().split(b"\0")
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                argv = [a.decode(errors="replace") for a in f.read().split(b"\0") if a]
+        except OSError:
+            continue  # gone meanwhile
+        # The agent itself (`/bin/sh .../resource.d/PROVIDER/TYPE ACTION`), not its children.
+        if want in env and len(argv) >= 3 and "/resource.d/" in argv[1]:
+            out.append((int(pid), argv[2]))
+    return out
+
+
+def agent_kill(lab, run):
+    """kill -9 of a resource agent in mid-action: the Delay resource's agent, killed while it
+    sleeps in a monitor on its node. The cluster must record the monitor as failed and recover the
+    resource (stopped and started again, on that node or another); the failure is then cleaned
+    up."""
+    from lab_cluster import Delay, primitives
+    slow = lab.rng.choice([p for p in primitives(lab.config) if isinstance(p, Delay)])
+    holders = slow.holders(lab)
+    if len(holders) != 1:
+        run.expect(False, f"{slow.id} active on one node before the kill (on {sorted(holders)})")
+        return
+    i = int(next(iter(holders))[1:])
+    started = os.stat(slow.state_file(lab, i)).st_mtime_ns  # touched by each start
+
+    pause = lab.rng.uniform(0.0, slow.mondelay / 2)
+
+    def kill_a_monitor():
+        """A monitor in flight, `pause` s into it, killed; None while there is none (or it
+        ended meanwhile)."""
+        for pid, action in _agent_processes(lab, i, slow.id):
+            if action == "monitor":
+                time.sleep(pause)
+                try:
+                    os.kill(pid, 9)
+                    return pid
+                except ProcessLookupError:
+                    return None
+        return None
+    victim = lab.wait_for(kill_a_monitor, 30, f"a monitor of {slow.id} in flight on n{i}",
+                          interval=0.1)
+    print(f"  killed {slow.id}'s monitor (pid {victim}) on n{i}", flush=True)
+
+    def failure_recorded():
+        s = _status_of(lab)
+        return s and any(f.key.startswith(f"{slow.id}_monitor") and f.node == f"n{i}"
+                         for f in s.failed)
+    lab.wait_for(failure_recorded, 30, f"pcs status to list {slow.id}'s killed monitor on n{i} "
+                 "as a failed action", interval=0.5)
+
+    def restarted():
+        now = slow.holders(lab)
+        if len(now) != 1:
+            return False
+        j = int(next(iter(now))[1:])
+        try:
+            return j != i or os.stat(slow.state_file(lab, j)).st_mtime_ns != started
+        except FileNotFoundError:
+            return False
+    lab.wait_for(restarted, 60, f"{slow.id} stopped and started again", interval=0.2)
+    lab.pcs_retry(lab.any_live(), "resource", "cleanup", slow.id)
+
+
+def _status_of(lab):
+    from pcs_status import parse_status
+    out = lab.pcs(lab.any_live(), "status", check=False, timeout=30)
+    return parse_status(out.stdout) if out.returncode == 0 else None
+
+
 def component_fail(lab, run):
-    """ComponentFail: kill -9 of a node's crmd (the cluster fences it) or of its watchdog."""
+    """ComponentFail: kill -9 of a node's crmd (the cluster fences it), of its watchdog, or of
+    a resource agent in mid-action (agent_kill)."""
+    what = lab.rng.choice(["crmd", "watchdog", "agent"])
+    if what == "agent":
+        agent_kill(lab, run)
+        return
     i = _node(lab)
-    what = lab.rng.choice(["crmd", "watchdog"])
     if what == "watchdog":
         pids = lab.harness("exec", str(i), "pgrep", "-x", "pulse-watchdog", check=False)
         pid = pids.stdout.split()
@@ -167,20 +252,31 @@ def split_brain(lab, run):
     lab.unpartition()
 
 
+def _maintenance_off(lab):
+    """maintenance-mode=false, once the cluster is back (restored first if need be)."""
+    if lab.any_live() is None or lab.down:
+        lab.restore()
+    lab.pcs_retry(lab.any_live(), "property", "set", "maintenance-mode=false")
+
+
 def reattach(lab, run):
     """Reattach: maintenance mode, every crmd stopped and started again: the resources keep
     running untouched meanwhile and the cluster takes them back."""
-    from lab_cluster import primitives
+    from lab_cluster import placements
     lab.pcs_retry(lab.any_live(), "property", "set", "maintenance-mode=true")
-    before = {p.id: p.holders(lab) for p in primitives(lab.config)}
-    _stop_all(lab, simultaneous=False)
-    after = {p.id: p.holders(lab) for p in primitives(lab.config)}
-    run.expect(before == after, "resources untouched while every crmd was stopped in "
-               f"maintenance mode (before {before}, after {after})")
-    for i in range(1, lab.nodes + 1):
-        lab.boot_node(i)
-    lab.wait_for(lambda: len(lab.members_of(1)) == lab.nodes, 30, "all nodes to rejoin")
-    lab.pcs_retry(lab.any_live(), "property", "set", "maintenance-mode=false")
+    try:
+        before = placements(lab)
+        _stop_all(lab, simultaneous=False)
+        after = placements(lab)
+        run.expect(before == after, "resources untouched while every crmd was stopped in "
+                   f"maintenance mode (before {before}, after {after})")
+        for i in range(1, lab.nodes + 1):
+            lab.boot_node(i)
+        lab.wait_for(lambda: len(lab.members_of(1)) == lab.nodes, 30, "all nodes to rejoin")
+    finally:
+        # Even when the scenario failed: left on, every later event would find nothing
+        # managed and count that again.
+        _maintenance_off(lab)
 
 
 def special_test1(lab, run):
@@ -289,6 +385,123 @@ def packet_loss(lab, run):
     lab.refresh_down()
 
 
+def clock_jump(lab, run):
+    """Beyond cts: one node's wall clock (the DC's half of the time) stepped forwards or
+    backwards by 2 minutes to 2 days while actions are in flight (the Delay resource's and the
+    clones' histories cleaned up: the cluster probes them again, the Delay's probe taking
+    seconds),
+    then stepped as far the other way. crmd's timers (action deadlines, fencing retries,
+    cluster-recheck-interval) run on the monotonic clock: no action may time out, nothing fail,
+    no node be fenced, nothing move, the DC stay. The step is the test hook of
+    common/wall_clock.h: the machine's clock is shared by every namespace and every other
+    process on the machine."""
+    from lab_cluster import Delay, clones, placements, primitives
+    s = _status_of(lab)
+    dc = s.dc if s else None
+    i = int(dc[1:]) if dc and lab.rng.random() < 0.5 else _node(lab)
+    before = placements(lab)
+    step = lab.rng.choice([-1, 1]) * lab.rng.randint(120, 2 * 86400)
+    # Each resource's history forgotten, one after the other (pcs resource cleanup RSC): the
+    # cluster probes it on every node again; the step comes while they are in flight.
+    via = lab.any_live()
+    names = [p.id for p in primitives(lab.config) if isinstance(p, Delay)] + \
+        [c.id for c in clones(lab.config)]
+    cleanup = threading.Thread(target=lambda: [lab.pcs(via, "resource", "cleanup", n,
+                                                       check=False, timeout=60)
+                                               for n in names])
+    cleanup.start()
+    time.sleep(lab.rng.uniform(0.3, 1.0))
+    lab.set_clock_offset(i, step)
+    print(f"  n{i}'s wall clock stepped by {step:+d} s (DC {dc})", flush=True)
+    time.sleep(lab.rng.uniform(3.0, 6.0))
+    if f"n{i}" == dc:
+        # The DC records each result's last-rc-change from its wall clock: the probes that
+        # were in flight across the step (the Delay's, at least) carry the stepped time,
+        # which shows the step reached crmd.
+        stamps = _rc_changes(lab)
+        near = [t for t in stamps if abs(t - (time.time() + step)) < 120]
+        run.expect(near, f"results recorded by the DC n{i} after its clock step carry the "
+                   f"stepped time "
+                   f"(real time {time.time():.0f}, last-rc-change values {sorted(set(stamps))})")
+    lab.set_clock_offset(i, -step)
+    print(f"  n{i}'s wall clock stepped by {-2 * step:+d} s", flush=True)
+    time.sleep(lab.rng.uniform(2.0, 4.0))
+    cleanup.join()
+    run.check(f"n{i}'s wall clock stepped", only=["membership", "dc", "resources", "processes"])
+    fenced = [f"n{j}" for j in range(1, lab.nodes + 1) if lab.powered_off(j)]
+    run.expect(not fenced, f"no node fenced after n{i}'s clock steps (fenced: {fenced})")
+    after = placements(lab)
+    run.expect(after == before, f"nothing moved after n{i}'s clock steps (before {before}, "
+               f"after {after})")
+    s = _status_of(lab)
+    run.expect(s is not None and s.dc == dc, f"the DC stayed {dc} (now {s.dc if s else None})")
+
+
+def _rc_changes(lab):
+    """Every last-rc-change in the status section of the CIB (seconds since the epoch)."""
+    import re
+    cib = lab.pcs(lab.any_live(), "cluster", "cib", check=False, timeout=30).stdout
+    return [int(v) for v in re.findall(r'last-rc-change="(-?\d+)"', cib)]
+
+
+def _cib_version(lab, i):
+    """Node i's own CIB copy's version (admin_epoch.epoch.num_updates), None if unreadable."""
+    from audits import cib_digest
+    out = lab.pcs(i, "cluster", "cib", check=False, timeout=30)
+    return cib_digest(out.stdout)[0] if out.returncode == 0 else None
+
+
+def full_disk(lab, run):
+    """Beyond cts: the disk under one node's state directory filled to the last block (the
+    DC's half of the time) and a configuration write made through another node; then space
+    freed. A write is acknowledged only once its copy is stored on every member, so:
+      - on the DC, the write is refused at once with an error naming the disk, and every
+        other node keeps the old copy;
+      - on a member, the write is not acknowledged (the client is told it may or may not have
+        been applied) and that node keeps the old copy, while the others may hold the new one
+        (the DC resends it until the member can store it).
+    Once space is freed the node catches up: every node holds the same CIB, a write made before
+    the freeing is in it exactly when it was not refused, and a new write is acknowledged and in
+    the node's own copy. The lost-write checker runs throughout."""
+    s = _status_of(lab)
+    dc = s.dc if s else None
+    i = int(dc[1:]) if dc and lab.rng.random() < 0.5 else _node(lab)
+    on_dc = f"n{i}" == dc
+    via = lab.pick([j for j in lab.live() if j != i])
+    lab.fill_disk(i)
+    print(f"  n{i}'s state directory is full (DC {dc})", flush=True)
+    # The lab's writer goes on meanwhile: what it had in flight settles first (nothing more
+    # can be stored on node i, nor anywhere when it is the DC).
+    time.sleep(1.0)
+    kept = [j for j in lab.live() if j == i or on_dc]
+    before = {j: _cib_version(lab, j) for j in kept}
+    mark = f"disk-{lab.seed}-{run.event}"  # the writer's values are SEED-K
+    out = lab.pcs(via, "node", "attribute", f"n{i}", f"faultlab-disk={mark}", check=False,
+                  timeout=60)
+    error = (out.stderr.strip().splitlines() or [""])[-1]
+    print(f"  write through n{via}: exit {out.returncode}: {error[:160]}", flush=True)
+    run.expect(out.returncode != 0, f"a write while n{i}'s disk is full was not acknowledged")
+    refused = on_dc and "could not store" in error
+    if on_dc:
+        run.expect(refused and "No space left on device" in error,
+                   f"the DC n{i} refused the write with an error naming the full disk: {error}")
+    after = {j: _cib_version(lab, j) for j in kept}
+    run.expect(after == before,
+               f"the old CIB stayed in force on {[f'n{j}' for j in kept]} while n{i}'s disk "
+               f"was full (before {before}, after {after})")
+    time.sleep(lab.rng.uniform(1.0, 4.0))
+    lab.free_disk(i)
+    run.check(f"n{i}'s disk freed", only=["membership", "dc", "cib"])
+    cib = lab.pcs(i, "cluster", "cib", check=False).stdout
+    if refused:
+        run.expect(f'value="{mark}"' not in cib, f"the write refused by the DC n{i} is not in "
+                   "the CIB")
+    mark += "-freed"
+    lab.pcs_retry(via, "node", "attribute", f"n{i}", f"faultlab-disk={mark}")
+    lab.wait_for(lambda: f'value="{mark}"' in lab.pcs(i, "cluster", "cib", check=False).stdout,
+                 30, f"n{i}'s own CIB to hold the write made after its disk was freed")
+
+
 SCENARIOS = {
     "Flip": flip, "Restart": restart, "StartOnebyOne": start_one_by_one,
     "SimulStart": simul_start, "SimulStop": simul_stop, "StopOnebyOne": stop_one_by_one,
@@ -298,4 +511,5 @@ SCENARIOS = {
     "SpecialTest1": special_test1, "NearQuorumPoint": near_quorum_point,
     "ResyncCIB": resync_cib, "Fencing": fencing, "SigStop": sigstop,
     "FlappingLink": flapping_link, "PacketLoss": packet_loss, "CorruptCIB": corrupt_cib,
+    "AgentKill": agent_kill, "ClockJump": clock_jump, "FullDisk": full_disk,
 }
