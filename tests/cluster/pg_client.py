@@ -46,13 +46,14 @@ def reachable(host, timeout=0.25):
         return False
 
 
-def connect(host, password, timeout=2):
+def connect(host, password, timeout=2, session="read-write"):
     # tcp_user_timeout: a connection to a node that lost power fails within 1 s of unanswered
-    # data instead of TCP's minutes of retransmissions.
+    # data instead of TCP's minutes of retransmissions. The writer wants the read-write server
+    # only; the watch asks every server, standbys included (session="any").
     return psycopg2.connect(host=host, port=PORT, dbname=DB, user=USER, password=password,
                             connect_timeout=timeout, tcp_user_timeout=1000, keepalives=1,
                             keepalives_idle=1, keepalives_interval=1, keepalives_count=2,
-                            target_session_attrs="read-write",
+                            target_session_attrs=session,
                             options="-c synchronous_commit=on")
 
 
@@ -110,7 +111,7 @@ def ask(host, password):
     if not reachable(host, 0.2):
         return "-"
     try:
-        conn = connect(host, password)
+        conn = connect(host, password, session="any")
         try:
             with conn.cursor() as cur:
                 cur.execute("select pg_is_in_recovery()")
