@@ -349,8 +349,8 @@ std::optional<int> showLocalCopy(View kind, const CibCommandOptions& options,
     const admin::CibGetReply& copy = here->cib();
     std::optional<LiveFacts> facts;
     if (kind == View::kStatus) {
-      facts = liveFacts(here->status(), copy.dc() != 0 ? copy.dc_name() : "",
-                        copy.stamp().version());
+      facts =
+          liveFacts(here->status(), copy.dc() != 0 ? copy.dc_name() : "", copy.stamp().version());
     }
     return show(kind, options, a, copy.xml(), facts);
   }

@@ -55,7 +55,8 @@ std::map<std::string, std::string> failedMembers(const pe::ClusterView& view,
 
 }  // namespace
 
-ControllerOutput Controller::onBecameDc(CibRef cib, std::vector<Member> members, ControllerTime now) {
+ControllerOutput Controller::onBecameDc(CibRef cib, std::vector<Member> members,
+                                        ControllerTime now) {
   if (!cib) {
     ControllerOutput refused;
     refused.log.push_back("cannot become DC without a usable CIB");

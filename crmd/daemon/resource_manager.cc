@@ -5,10 +5,10 @@
 
 #include <boost/asio/post.hpp>
 #include <chrono>
-#include "common/wall_clock.h"
 #include <functional>
 #include <thread>
 
+#include "common/wall_clock.h"
 #include "crmd/daemon/resource_manager_impl.h"
 
 namespace pulse::crmd {
@@ -115,7 +115,8 @@ void ResourceManager::deliver(const peer::PeerEnvelope& envelope) {
     if (envelope.has_execute()) impl->onExecute(envelope.execute());
     if (envelope.has_report()) impl->onReport(envelope.report());
     if (envelope.has_leave() && impl->dc_active) {
-      impl->carryOut(impl->controller.requestShutdown(envelope.leave().node(), rm::controllerNow()));
+      impl->carryOut(
+          impl->controller.requestShutdown(envelope.leave().node(), rm::controllerNow()));
     }
   });
 }

@@ -62,7 +62,8 @@ void ResourceManager::Impl::onReport(const peer::ActionReport& report) {
   const ActionRequest request = rm::fromSpec(report.action());
   const OcfResult result{report.rc(), report.exec_status(), report.exit_reason(), report.exec_ms()};
   if (report.session() == session && !report.monitor_change() && request.action_id >= 0) {
-    carryOut(controller.onActionResult(request.action_id, request.node, result, rm::controllerNow()));
+    carryOut(
+        controller.onActionResult(request.action_id, request.node, result, rm::controllerNow()));
   } else {
     carryOut(controller.onMonitorResult(request, result, rm::controllerNow()));
   }
