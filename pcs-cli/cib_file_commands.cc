@@ -25,6 +25,7 @@
 #include "pcs-cli/resource_move.h"
 #include "pcs-cli/resource_promote.h"
 #include "pcs-cli/resource_restart.h"
+#include "pcs-cli/status_commands.h"
 #include "pcs-cli/status_failures.h"
 #include "pcs-cli/status_output.h"
 #include "pcs-cli/stonith_commands.h"
@@ -510,56 +511,6 @@ int liveCommand(const CibCommandOptions& options, const std::vector<std::string>
   return fail("the CIB kept changing while pcs was editing it (3 attempts); try again");
 }
 
-// `pcs resource cleanup [RSC] [--node NODE]`: a status-only change, on the file or through
-// the DC (redone on a fresh copy when another write got there first).
-int cleanup(const CibCommandOptions& options) {
-  std::string rsc, node;
-  std::vector<std::string> positional;
-  for (std::size_t i = 0; i < options.words.size(); ++i) {
-    const std::string& w = options.words[i];
-    if (w == "--node" && i + 1 < options.words.size()) {
-      node = options.words[++i];
-    } else if (w.starts_with("--node=")) {
-      node = w.substr(7);
-    } else if (w.starts_with("-")) {
-      return fail("unknown option '" + w + "'");
-    } else {
-      positional.push_back(w);
-    }
-  }
-  if (positional.size() > 3 || (node.empty() && options.words.back() == "--node")) {
-    return fail("invalid usage of 'pcs resource cleanup', see pcs resource cleanup --help");
-  }
-  if (positional.size() == 3) rsc = positional[2];
-  auto print = [](const CleanupOutcome& outcome) {
-    for (const std::string& line : outcome.lines) std::cout << line << "\n";
-    return 0;
-  };
-  if (!options.file.empty()) {
-    auto cib = crmd::readFile(options.file);
-    if (!cib.ok()) return fail("Unable to read " + options.file + ": " + cib.error().message);
-    auto outcome = cleanupResource(*cib, rsc, node);
-    if (!outcome.ok()) return fail(outcome.error().message);
-    if (outcome->changed) {
-      if (Status s = writeBack(options.file, outcome->cib_xml); !s) return fail(s.error().message);
-    }
-    return print(*outcome);
-  }
-  PcsOptions pcs;
-  pcs.state_dir = options.state_dir;
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    auto cib = LiveCib::read(pcs);
-    if (!cib.ok()) return fail(cib.error().message);
-    auto outcome = cleanupResource(cib->xml(), rsc, node);
-    if (!outcome.ok()) return fail(outcome.error().message);
-    if (!outcome->changed) return print(*outcome);
-    auto written = cib->write(outcome->cib_xml, /*status_only=*/true);
-    if (!written.ok()) return fail(written.error().message);
-    if (!written->stale) return print(*outcome);
-  }
-  return fail("the CIB kept changing while pcs was cleaning up (3 attempts); try again");
-}
-
 }  // namespace
 
 bool isCibCommand(const std::vector<std::string>& positional) {
@@ -602,7 +553,7 @@ int cibCommand(const CibCommandOptions& given) {
   }
   if (a[0] == "resource" && a.size() > 1 && a[1] == "cleanup") {
     if (options.json) return fail("Output format 'json' is not supported for this command");
-    return cleanup(options);
+    return cleanupCommand(options);
   }
   if (a[0] == "resource" && a.size() > 1 && a[1] == "promote") {
     if (options.json) return fail("Output format 'json' is not supported for this command");

@@ -1,15 +1,12 @@
 #include "pcs-cli/resource_promote.h"
 
-#include <sys/stat.h>
-
 #include <iostream>
 #include <pugixml.hpp>
 #include <sstream>
 
 #include "crmd/cib/cib_status.h"
-#include "crmd/client/secure_file.h"
-#include "pcs-cli/live_cib.h"
 #include "pcs-cli/resource_cleanup.h"
+#include "pcs-cli/status_commands.h"
 #include "pcs-cli/status_failures.h"
 #include "pcs-cli/wait_idle.h"
 #include "policy-engine/policy_engine.h"
@@ -185,34 +182,14 @@ int promoteCommand(const CibCommandOptions& options) {
   }
   const std::string& rsc = positional[2];
   const std::string& node = positional[3];
-  auto print = [](const PromoteOutcome& outcome) {
-    for (const std::string& line : outcome.lines) std::cout << line << "\n";
-    return 0;
-  };
-  if (!options.file.empty()) {
-    auto cib = crmd::readFile(options.file);
-    if (!cib.ok()) return fail("Unable to read " + options.file + ": " + cib.error().message);
-    auto outcome = forcePromotion(*cib, rsc, node, allow);
-    if (!outcome.ok()) return fail(outcome.error().message);
-    struct stat st {};
-    if (::stat(options.file.c_str(), &st) != 0) return fail("Unable to stat " + options.file);
-    if (Status s = crmd::writeFileAtomic(options.file, outcome->cib_xml, st.st_mode & 07777); !s) {
-      return fail(s.error().message);
-    }
-    return print(*outcome);
-  }
-  PcsOptions pcs;
-  pcs.state_dir = options.state_dir;
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    auto cib = LiveCib::read(pcs);
-    if (!cib.ok()) return fail(cib.error().message);
-    auto outcome = forcePromotion(cib->xml(), rsc, node, allow);
-    if (!outcome.ok()) return fail(outcome.error().message);
-    auto written = cib->write(outcome->cib_xml, /*status_only=*/true);
-    if (!written.ok()) return fail(written.error().message);
-    if (!written->stale) return print(*outcome);
-  }
-  return fail("the CIB kept changing while pcs was writing (3 attempts); try again");
+  return runStatusEdit(
+      options,
+      [&](const std::string& cib) -> Result<StatusEdit> {
+        auto outcome = forcePromotion(cib, rsc, node, allow);
+        if (!outcome.ok()) return outcome.error();
+        return StatusEdit{std::move(outcome->cib_xml), std::move(outcome->lines)};
+      },
+      "writing");
 }
 
 }  // namespace pulse::pcs
