@@ -11,6 +11,7 @@
 // applyEdit() leaves epoch/num_updates alone; bumpEpoch() is the caller's choice.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -51,6 +52,9 @@ struct EditContext {
   // pcs -f: no cluster to ask, so location constraints skip the node existence check (pcs
   // 0.11 warns "Validation for node existence in the cluster will be skipped").
   bool offline = false;
+  // Seconds since the epoch when the command runs: a ban or move with a lifetime ends at
+  // now + lifetime.
+  std::int64_t now = 0;
 };
 
 // One operation as typed after `op`: `op monitor interval=5s timeout=20s`.
@@ -111,15 +115,19 @@ struct GroupAdd {
 // move/ban/clear with --promoted (crm_resource --promoted) act on the Promoted role of a
 // promotable clone only: the constraints get role="Promoted", and the current node is where
 // the clone is promoted.
+// A lifetime (ISO 8601 duration, pcs's `lifetime=`) makes the constraint a rule that holds
+// until now + lifetime, as crm_resource --lifetime writes it.
 struct ResourceMove {
   std::string id;
   std::string node;  // "" = ban the node it runs on now (EditContext::current_node)
   bool promoted = false;
+  std::string lifetime;
 };
 struct ResourceBan {
   std::string id;
   std::string node;  // "" = the current node
   bool promoted = false;
+  std::string lifetime;
 };
 struct ResourceClear {
   std::string id;
@@ -251,6 +259,12 @@ Result<Edit> parseEdit(const std::vector<std::string>& words);
 // On failure: pcs's error; nothing else happened.
 Result<std::string> applyEdit(const std::string& cib_xml, const Edit& edit,
                               const EditContext& context = {});
+
+// What pcs 0.11 tells the user after a move, ban or clear wrote `after` over `before`: when a
+// lifetime ends, that a ban or a move constraint stays until it is removed, which constraints
+// clear removed. "" for other edits. Lines end in '\n'; pcs writes them to stderr.
+std::string placementReport(const Edit& edit, const EditContext& context, const std::string& before,
+                            const std::string& after);
 
 // Marks a configuration change as Pacemaker does: epoch + 1, num_updates = 0.
 Result<std::string> bumpEpoch(const std::string& cib_xml);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -135,6 +136,9 @@ void currentNode(const std::string& cib, const std::string& id, bool node_given,
 Result<EditContext> contextFor(const Edit& edit, const std::string& cib,
                                const std::string& ocf_root) {
   EditContext context;
+  context.now = std::chrono::duration_cast<std::chrono::seconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
   if (const auto* create = std::get_if<ResourceCreate>(&edit);
       create && create->agent.starts_with("stonith:")) {
     context.agents = fenceAgentsNamed(create->agent.substr(8));
@@ -500,6 +504,7 @@ int liveCommand(const CibCommandOptions& options, const std::vector<std::string>
     auto written = cib->write(*edited);
     if (!written.ok()) return fail(written.error().message);
     if (written->stale) continue;
+    std::cerr << placementReport(**edit, *context, cib->xml(), *edited);
     if (!wait) return 0;
     auto idle = waitForIdle(pcs, written->written, *wait);
     if (!idle.ok()) return fail(idle.error().message);
@@ -585,6 +590,7 @@ int cibCommand(const CibCommandOptions& given) {
   auto bumped = bumpEpoch(*edited);
   if (!bumped.ok()) return fail(bumped.error().message);
   if (Status s = writeBack(options.file, *bumped); !s) return fail(s.error().message);
+  std::cerr << placementReport(*edit, *context, *cib, *edited);
   return 0;
 }
 

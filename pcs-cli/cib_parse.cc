@@ -1,5 +1,6 @@
 // parseEdit(): pcs's word lists to typed edits. Flags may stand anywhere, as in pcs.
 #include <algorithm>
+#include <cctype>
 
 #include "cib_edit.h"
 
@@ -232,11 +233,30 @@ Result<Edit> parseResource(const Words& w) {
   if (sub == "ungroup" && a.size() >= 3) {
     return Edit{GroupRemove{a[2], {a.begin() + 3, a.end()}}};
   }
-  if ((sub == "move" || sub == "move-with-constraint") && (a.size() == 3 || a.size() == 4)) {
-    return Edit{ResourceMove{a[2], a.size() == 4 ? a[3] : "", w.promoted}};
+  if (sub == "move" && (a.size() == 3 || a.size() == 4)) {
+    return Edit{ResourceMove{a[2], a.size() == 4 ? a[3] : "", w.promoted, ""}};
   }
-  if (sub == "ban" && (a.size() == 3 || a.size() == 4)) {
-    return Edit{ResourceBan{a[2], a.size() == 4 ? a[3] : "", w.promoted}};
+  if ((sub == "move-with-constraint" || sub == "ban") && a.size() >= 3 && a.size() <= 5) {
+    // pcs's _parse_resource_move_ban: a node and a lifetime=, each at most once, in any order;
+    // a lifetime starting with a digit gets the 'P' of a duration ("30M" is thirty months).
+    std::string node, lifetime;
+    bool lifetime_given = false;
+    for (std::size_t i = 3; i < a.size(); ++i) {
+      if (a[i].starts_with("lifetime=")) {
+        if (lifetime_given && !lifetime.empty()) return usage("resource " + sub);
+        lifetime_given = true;
+        lifetime = a[i].substr(9);
+        if (!lifetime.empty() && std::isdigit(static_cast<unsigned char>(lifetime[0]))) {
+          lifetime = "P" + lifetime;
+        }
+      } else if (node.empty()) {
+        node = a[i];
+      } else {
+        return usage("resource " + sub);
+      }
+    }
+    if (sub == "ban") return Edit{ResourceBan{a[2], node, w.promoted, lifetime}};
+    return Edit{ResourceMove{a[2], node, w.promoted, lifetime}};
   }
   if (sub == "clear" && (a.size() == 3 || a.size() == 4)) {
     return Edit{ResourceClear{a[2], a.size() == 4 ? a[3] : "", w.promoted}};

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "policy-engine/xml_dates.h"
+
 namespace pulse::pe {
 namespace {
 
@@ -135,6 +137,67 @@ std::int64_t addDuration(std::int64_t start, const Attributes& duration) {
 }
 
 }  // namespace
+
+std::optional<std::int64_t> addIsoDuration(std::int64_t start, std::string_view duration) {
+  if (duration.size() < 2 || duration.front() != 'P') return std::nullopt;
+  std::string_view s = duration.substr(1);
+  bool in_time = false;
+  std::int64_t years = 0, months = 0, days = 0, seconds = 0;
+  while (!s.empty()) {
+    if (s.front() == 'T') {
+      in_time = true;
+      s.remove_prefix(1);
+      continue;
+    }
+    std::size_t digits = 0;
+    while (digits < s.size() && digits < 10 && s[digits] >= '0' && s[digits] <= '9') ++digits;
+    if (digits == 0 || digits == s.size()) return std::nullopt;
+    std::int64_t n = 0;
+    std::from_chars(s.data(), s.data() + digits, n);
+    const char unit = s[digits];
+    s.remove_prefix(digits + 1);
+    switch (unit) {
+      case 'Y':
+        years += n;
+        break;
+      case 'M':  // minutes after the 'T', months before it
+        if (in_time) {
+          seconds += n * 60;
+        } else {
+          months += n;
+        }
+        break;
+      case 'W':
+        days += n * 7;
+        break;
+      case 'D':
+        days += n;
+        break;
+      case 'H':
+        seconds += n * 3600;
+        break;
+      case 'S':
+        seconds += n;
+        break;
+      default:
+        return std::nullopt;
+    }
+  }
+  std::int64_t day = floorDiv(start, 86400);
+  const std::int64_t secs = start - day * 86400;
+  Civil c = civilFromDays(day);
+  if (years != 0) {
+    const std::int64_t ordinal = day - daysFromCivil(c.year, 1, 1);
+    const std::int64_t year = c.year + years;
+    day = daysFromCivil(year, 1, 1) + std::min<std::int64_t>(ordinal, leap(year) ? 365 : 364);
+    c = civilFromDays(day);
+  }
+  const std::int64_t month_index = c.month - 1 + months + 12 * c.year;
+  const std::int64_t year = floorDiv(month_index, 12);
+  const int month = static_cast<int>(month_index - year * 12) + 1;
+  day = daysFromCivil(year, month, std::min(c.day, daysInMonth(year, month))) + days;
+  return day * 86400 + secs + seconds;
+}
 
 bool dateExpressionHolds(const DateExpression& ex, std::int64_t now) {
   if (ex.operation == "gt") return ex.start && now > *ex.start;

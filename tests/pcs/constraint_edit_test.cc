@@ -1,6 +1,7 @@
 // pcs constraint location / colocation / order / delete / list / ref, and resource
 // move / ban / clear.
 #include "cib_edit_test_util.h"
+#include "policy-engine/xml_dates.h"
 
 namespace pulse::pcs::testing {
 namespace {
@@ -157,8 +158,7 @@ TEST(ResourceMove, PreferNodeOrBanCurrent) {
   Xml away(ok(cib, "resource move vip", context("n1")));
   EXPECT_EQ(away.attr("//rsc_location[@id='cli-ban-vip-on-n1']", "score"), "-INFINITY");
   EXPECT_EQ(fails(cib, "resource move vip"),
-            "Resource 'vip' not moved: active in 0 locations.\n"
-            "To prevent 'vip' from running on a specific location, specify a node.");
+            "You must specify a node when moving/banning a stopped resource");
   EXPECT_EQ(fails(cib, "resource move vip n9"),
             "Node 'n9' does not appear to exist in configuration");
   EXPECT_EQ(fails(cib, "resource move nope n2"), "Resource 'nope' does not exist");
@@ -178,6 +178,76 @@ TEST(ResourceBanClear, BanThenClear) {
   EXPECT_EQ(all.count("//rsc_location"), 0u);
   EXPECT_EQ(fails(cib, "resource ban nope n1"), "Resource 'nope' does not exist");
   EXPECT_EQ(fails(cib, "resource clear nope"), "Resource 'nope' does not exist");
+}
+
+// What pcs -f printed on Debian's pcs 0.11.5 for the same commands (the file's time aside).
+TEST(ResourceBanClear, TellsWhatStaysAndWhatWasRemoved) {
+  PULSE_REQUIRE_REAL_AGENTS();
+  const std::string cib = twoResources();
+  auto report = [&](const std::string& before, const std::string& line,
+                    const EditContext& ctx = context()) {
+    auto edit = parseEdit(words(line));
+    EXPECT_TRUE(edit.ok()) << line;
+    return edit.ok() ? placementReport(*edit, ctx, before, ok(before, line, ctx)) : "";
+  };
+  EXPECT_EQ(report(cib, "resource ban vip n1"),
+            "Warning: Creating location constraint 'cli-ban-vip-on-n1' with a score of "
+            "-INFINITY for resource vip on n1.\n"
+            "\tThis will prevent vip from running on n1 until the constraint is removed\n"
+            "\tThis will be the case even if n1 is the last node in the cluster\n");
+  // Without a node: the node it runs on now.
+  EXPECT_NE(report(cib, "resource move-with-constraint vip", context("n2"))
+                .find("constraint 'cli-ban-vip-on-n2'"),
+            std::string::npos);
+  EXPECT_EQ(report(cib, "resource move-with-constraint vip n2"),
+            "Warning: A move constraint has been created and the resource 'vip' may or may not "
+            "move depending on other configuration\n");
+  std::string all = ok(cib, "resource move-with-constraint vip n1");
+  all = ok(all, "resource ban vip n3");
+  all = ok(all, "resource ban vip n2");
+  EXPECT_EQ(report(all, "resource clear vip"),
+            "Removing constraint: cli-ban-vip-on-n2\nRemoving constraint: cli-ban-vip-on-n3\n"
+            "Removing constraint: cli-prefer-vip\n");
+  EXPECT_EQ(report(all, "resource clear vip n3"), "Removing constraint: cli-ban-vip-on-n3\n");
+  EXPECT_EQ(report(cib, "resource clear vip"), "");
+  EXPECT_EQ(report(cib, "constraint location vip prefers n1"), "");
+}
+
+// lifetime=: crm_resource --lifetime's rule, holding until now + the ISO 8601 duration.
+TEST(ResourceBanClear, LifetimeMakesARuleThatEnds) {
+  PULSE_REQUIRE_REAL_AGENTS();
+  EditContext at = context();
+  at.now = *pe::parseIsoDateTime("2026-12-07 11:09:00Z");
+  const std::string cib = ok(twoResources(), "resource ban vip n1 lifetime=P1M30D", at);
+  Xml banned(cib);
+  const std::string c = "//rsc_location[@id='cli-ban-vip-on-n1']";
+  EXPECT_FALSE(banned.node(c).attribute("node"));
+  EXPECT_EQ(banned.attr(c + "/rule[@id='cli-ban-vip-on-n1-rule']", "score"), "-INFINITY");
+  EXPECT_EQ(banned.attr(c + "/rule/expression[@id='cli-ban-vip-on-n1-expr']", "value"), "n1");
+  EXPECT_EQ(banned.attr(c + "/rule/date_expression[@id='cli-ban-vip-on-n1-lifetime']", "end"),
+            "2027-02-06 11:09:00Z");
+  // A lifetime starting with a digit is a duration's amount: "30M" is thirty months.
+  const std::string moved = ok(cib, "resource move-with-constraint vip lifetime=30M n2", at);
+  Xml prefer(moved);
+  EXPECT_EQ(prefer.attr("//rule[@id='cli-prefer-rule-vip']", "score"), "INFINITY");
+  EXPECT_EQ(prefer.attr("//expression[@id='cli-prefer-expr-vip']", "value"), "n2");
+  EXPECT_EQ(prefer.attr("//date_expression[@id='cli-prefer-lifetime-end-vip']", "end"),
+            "2029-06-07 11:09:00Z");
+  auto edit = parseEdit(words("resource move-with-constraint vip n2 lifetime=PT30M"));
+  ASSERT_TRUE(edit.ok());
+  EXPECT_EQ(placementReport(*edit, at, cib, *applyEdit(cib, *edit, at)),
+            "Migration will take effect until: 2026-12-07 11:39:00Z\n");
+  // clear NODE removes the move constraint to that node only, rule form included.
+  EXPECT_EQ(Xml(ok(moved, "resource clear vip n3")).count("//rsc_location"), 2u);
+  Xml cleared(ok(moved, "resource clear vip n2"));
+  EXPECT_FALSE(cleared.node("//rsc_location[@id='cli-prefer-vip']"));
+  EXPECT_TRUE(cleared.node("//rsc_location[@id='cli-ban-vip-on-n1']"));
+  EXPECT_EQ(Xml(ok(moved, "resource clear vip n1")).count("//rsc_location"), 1u);
+  EXPECT_EQ(fails(cib, "resource ban vip n2 lifetime=1.5D", at),
+            "cannot ban resource 'vip'\nInvalid duration specified: P1.5D\nPlease refer to "
+            "https://en.wikipedia.org/wiki/ISO_8601#Durations for examples of valid durations");
+  EXPECT_EQ(fails(cib, "resource ban vip n2 n3", at),
+            "invalid usage of 'pcs resource ban', see pcs resource ban --help");
 }
 
 // --promoted: the constraint holds the Promoted role of the promotable clone; without a node

@@ -312,6 +312,18 @@ prims | resource delete Z
 constr | resource delete A
 constr | constraint delete location-A-n1-INFINITY
 constr | constraint remove nope
+# move / ban / clear on a file: the constraints crm_resource writes and removes
+prims | resource ban A n1
+prims | resource ban A n1 ; resource ban A n3 ; resource clear A n1
+prims | resource move-with-constraint A n2
+prims | resource move-with-constraint A n2 ; resource ban A n3 ; resource clear A
+prims | resource move-with-constraint A n2 ; resource clear A n3
+prims | resource ban A
+prims | resource ban A n9
+prims | resource ban A n1 lifetime=P1.5D
+prims | resource ban A n1 n2
+promo | resource ban pg-clone n1 --promoted ; resource move-with-constraint pg-clone n2 --promoted
+promo | resource ban pg --promoted
 # utilization and node attributes
 prims | resource utilization A cpu=2 memory=1024
 prims | resource utilization A cpu=2 ; resource utilization A cpu=

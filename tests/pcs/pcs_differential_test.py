@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Pulse's pcs against Debian's pcs 0.11 (the oracle), command by command, on CIB files.
 
-Usage: pcs_differential_test.py PULSE_PCS [--oracle PCS] [--floor N] [--verbose] [--only TEXT]
+Usage: pcs_differential_test.py PULSE_PCS [--oracle PCS] [--floor N] [--only TEXT]
 
 Every case (tests/pcs/pcs_differential_cases.py) names a starting CIB and a few pcs command
 lines from pcs 0.11's man page and the cluster guides (HAProxy clone, PostgreSQL promotable,

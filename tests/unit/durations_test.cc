@@ -138,6 +138,30 @@ ResourceView vipAfterOldMonitorFailure(const std::string& on_fail) {
   return {};
 }
 
+// crm_resource --lifetime adds a duration to the clock as a calendar does, unlike an interval:
+// checked against Debian's crm_resource 2.1.5 (the end it writes for pcs resource ban).
+TEST(Durations, LifetimeEndsByTheCalendar) {
+  const std::int64_t at = *parseIsoDateTime("2026-12-07 11:09:00Z");
+  auto end = [&](std::string_view d, std::int64_t from) {
+    auto e = addIsoDuration(from, d);
+    return e ? formatIsoDateTime(*e) : std::string("invalid");
+  };
+  EXPECT_EQ(end("P1D", at), "2026-12-08 11:09:00Z");
+  EXPECT_EQ(end("P2W", at), "2026-12-21 11:09:00Z");
+  EXPECT_EQ(end("P1M30D", at), "2027-02-06 11:09:00Z");
+  EXPECT_EQ(end("P1Y2M", at), "2028-02-07 11:09:00Z");
+  EXPECT_EQ(end("PT1H30M", at), "2026-12-07 12:39:00Z");
+  EXPECT_EQ(end("P1H", at), "2026-12-07 12:09:00Z");
+  EXPECT_EQ(end("PT90S", at), "2026-12-07 11:10:30Z");
+  EXPECT_EQ(end("P0D", at), "2026-12-07 11:09:00Z");
+  EXPECT_EQ(end("P1DT", at), "2026-12-08 11:09:00Z");
+  // A month later than the 31st of January is the last day of February.
+  EXPECT_EQ(end("P1M", *parseIsoDateTime("2028-01-31 00:00:00Z")), "2028-02-29 00:00:00Z");
+  for (std::string_view bad : {"P", "1D", "P1.5D", "p1d", "P1X", "PD", "P1"}) {
+    EXPECT_EQ(end(bad, at), "invalid") << bad;
+  }
+}
+
 TEST(Durations, AFailureThatBlocksIsNotForgottenAfterFailureTimeout) {
   // Pacemaker disregards failure-timeout for a failure of an on-fail=block operation.
   ResourceView blocked = vipAfterOldMonitorFailure("block");

@@ -29,4 +29,11 @@ std::optional<std::int64_t> parseIsoDateTime(std::string_view text);
 // "2022-04-01 17:57:38Z"
 std::string formatIsoDateTime(std::int64_t epoch_seconds);
 
+// The end of a period that starts at `start` (seconds since the epoch) and lasts `duration`, an
+// ISO 8601 duration as crm_resource --lifetime reads and adds one: calendar years (the day of
+// the year kept), calendar months (the day of the month cut to the month's length), then days
+// (a week is seven) and seconds. Unlike an interval, "P1D" is one day. nullopt when `duration`
+// is not one ("1h", "P1.5D", "p1d", "P").
+std::optional<std::int64_t> addIsoDuration(std::int64_t start, std::string_view duration);
+
 }  // namespace pulse::pe
