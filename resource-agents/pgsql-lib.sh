@@ -129,17 +129,21 @@ pg_in_list() {
 
 # --- standby setup -------------------------------------------------------------------------
 
-# Writes the standby's settings into postgresql.auto.conf (keeping its owner) and
+# Writes the standby's settings into postgresql.auto.conf (keeping its owner and mode) and
 # standby.signal: primary_conninfo to primary_address named after this node, and its slot.
 # With PG_NO_UPSTREAM=yes no primary_conninfo: a demoted primary restarts as a standby while
 # primary_address is still its own (the VIP moves after the demote), and a walreceiver
 # connected to its own server through it would stream nothing and hang on when the address
 # moves (until wal_receiver_timeout); its monitor adds primary_conninfo once a primary answers
 # there (pg_standby_tend).
+# The file is replaced by a rename, never rewritten in place: a monitor killed halfway (the
+# cluster cancels it, or it times out) must not leave it cut short, without the settings that
+# ALTER SYSTEM put there.
 pg_standby_config() {
 	auto="$PGDATA/postgresql.auto.conf"
 	[ -f "$auto" ] || pg_run touch "$auto"
-	tmp=$(mktemp) || return 1
+	tmp="$auto.pulse-new"
+	{ : >"$tmp" && chown --reference="$auto" "$tmp" && chmod --reference="$auto" "$tmp"; } || return 1
 	grep -v '^[[:space:]]*\(primary_conninfo\|primary_slot_name\)[[:space:]]*=' "$auto" >"$tmp"
 	if [ -n "$OCF_RESKEY_primary_address" ] && [ "${PG_NO_UPSTREAM:-}" != yes ]; then
 		host=${OCF_RESKEY_primary_address%:*}
@@ -148,8 +152,8 @@ pg_standby_config() {
 		ci=$(pg_conninfo "$host" "$port" password | sed "s/'/''/g")
 		printf "primary_conninfo = '%s'\nprimary_slot_name = '%s'\n" "$ci" "$(pg_slot "$NODE")" >>"$tmp"
 	fi
-	cat "$tmp" >"$auto"
-	rm -f "$tmp" "$PGDATA/recovery.signal"
+	mv -f "$tmp" "$auto" || return 1
+	rm -f "$PGDATA/recovery.signal"
 	pg_run touch "$PGDATA/standby.signal"
 }
 
