@@ -232,7 +232,7 @@ pg_rewind_from() {
 
 # Starts the postmaster (as a standby: standby.signal is there) and waits until it accepts
 # connections, which it records in its pidfile (the status line pg_ctl -w reads), polled every
-# 50 ms: a standby after a clean shutdown is ready within a few milliseconds, and start and
+# 20 ms: a standby after a clean shutdown is ready within a few milliseconds, and start and
 # demote wait for it on the cluster's critical path.
 pg_launch() {
 	logdir=$(dirname "$OCF_RESKEY_logfile")
@@ -262,10 +262,10 @@ pg_launch() {
 			ocf_exit_reason "PostgreSQL does not accept connections yet and 90% of the $((timeout_ms / 1000)) s timeout is gone: $(tail -n 1 "$OCF_RESKEY_logfile" 2>/dev/null)"
 			return "$OCF_ERR_GENERIC"
 		fi
-		sleep 0.05
+		sleep 0.02
 		if [ -n "$(pg_postmaster_pid)" ]; then
 			missing=0
-		elif [ $((missing += 1)) -ge 20 ]; then
+		elif [ $((missing += 1)) -ge 50 ]; then
 			ocf_exit_reason "PostgreSQL exited while starting: $(tail -n 3 "$OCF_RESKEY_logfile" 2>/dev/null | tr '\n' ' ')"
 			return "$OCF_ERR_GENERIC"
 		fi
@@ -324,7 +324,7 @@ pg_stop_server() {
 			ocf_log warn "PostgreSQL did not stop with an immediate shutdown: SIGKILL to its processes"
 			kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
 		fi
-		sleep 0.05
+		sleep 0.02
 	done
 	return "$OCF_SUCCESS"
 }
@@ -332,7 +332,7 @@ pg_stop_server() {
 # Succeeds while a process of the postmaster's process group ($1) runs. One that exited and
 # waits for its parent to reap it (a zombie: the postmaster's parent is init, which may reap
 # late) holds nothing of the server any more: no shared memory, no socket, no pidfile. The
-# postmaster itself is checked without a fork (this runs every 50 ms of a stop); the group
+# postmaster itself is checked without a fork (this runs every 20 ms of a stop); the group
 # (children it left, such as an archive_command's) once it is gone.
 pg_group_alive() {
 	st=""
