@@ -650,7 +650,17 @@ class GuardTest(PgCase):
             n.notify("post", "demote", "n2", "n2 n3", demote="n1")
         after_demotion = self.attrs()
         self.assertIsNotNone(self.attr("n1", "db-final-lsn"))
-        for n in (n1, n2, n3):
+        # The standbys' walreceivers come back to the old primary's address, where it now runs
+        # as a standby, and stream from it (as through a VIP that has not moved yet).
+        n1.wait_for("select count(*) > 0 from pg_stat_replication", "t")
+        cascades = n1.sql("select string_agg(pid::text, ' ') from pg_stat_replication")
+        # By pre-promote the VIP has left the old primary: those connections lead nowhere, and
+        # their walsenders would run on until wal_sender_timeout. (Here the address stays, so
+        # the walreceivers come back: new walsenders.)
+        n1.notify("pre", "promote", "n2", "n1 n2 n3")
+        for pid in cascades.split():
+            n1.wait_for(f"select count(*) from pg_stat_activity where pid = {pid}", "0")
+        for n in (n2, n3):
             n.notify("pre", "promote", "n2", "n1 n2 n3")
         self.assertEqual(self.attrs(), after_demotion)
         n2.act("promote", OCF_SUCCESS)
