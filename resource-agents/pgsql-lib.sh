@@ -129,17 +129,21 @@ pg_in_list() {
 
 # --- standby setup -------------------------------------------------------------------------
 
-# Writes the standby's settings into postgresql.auto.conf (keeping its owner) and
+# Writes the standby's settings into postgresql.auto.conf (keeping its owner and mode) and
 # standby.signal: primary_conninfo to primary_address named after this node, and its slot.
 # With PG_NO_UPSTREAM=yes no primary_conninfo: a demoted primary restarts as a standby while
 # primary_address is still its own (the VIP moves after the demote), and a walreceiver
 # connected to its own server through it would stream nothing and hang on when the address
 # moves (until wal_receiver_timeout); its monitor adds primary_conninfo once a primary answers
 # there (pg_standby_tend).
+# The file is replaced by a rename, never rewritten in place: a monitor killed halfway (the
+# cluster cancels it, or it times out) must not leave it cut short, without the settings that
+# ALTER SYSTEM put there.
 pg_standby_config() {
 	auto="$PGDATA/postgresql.auto.conf"
 	[ -f "$auto" ] || pg_run touch "$auto"
-	tmp=$(mktemp) || return 1
+	tmp="$auto.pulse-new"
+	{ : >"$tmp" && chown --reference="$auto" "$tmp" && chmod --reference="$auto" "$tmp"; } || return 1
 	grep -v '^[[:space:]]*\(primary_conninfo\|primary_slot_name\)[[:space:]]*=' "$auto" >"$tmp"
 	if [ -n "$OCF_RESKEY_primary_address" ] && [ "${PG_NO_UPSTREAM:-}" != yes ]; then
 		host=${OCF_RESKEY_primary_address%:*}
@@ -148,8 +152,8 @@ pg_standby_config() {
 		ci=$(pg_conninfo "$host" "$port" password | sed "s/'/''/g")
 		printf "primary_conninfo = '%s'\nprimary_slot_name = '%s'\n" "$ci" "$(pg_slot "$NODE")" >>"$tmp"
 	fi
-	cat "$tmp" >"$auto"
-	rm -f "$tmp" "$PGDATA/recovery.signal"
+	mv -f "$tmp" "$auto" || return 1
+	rm -f "$PGDATA/recovery.signal"
 	pg_run touch "$PGDATA/standby.signal"
 }
 
@@ -228,7 +232,7 @@ pg_rewind_from() {
 
 # Starts the postmaster (as a standby: standby.signal is there) and waits until it accepts
 # connections, which it records in its pidfile (the status line pg_ctl -w reads), polled every
-# 50 ms: a standby after a clean shutdown is ready within a few milliseconds, and start and
+# 20 ms: a standby after a clean shutdown is ready within a few milliseconds, and start and
 # demote wait for it on the cluster's critical path.
 pg_launch() {
 	logdir=$(dirname "$OCF_RESKEY_logfile")
@@ -258,10 +262,10 @@ pg_launch() {
 			ocf_exit_reason "PostgreSQL does not accept connections yet and 90% of the $((timeout_ms / 1000)) s timeout is gone: $(tail -n 1 "$OCF_RESKEY_logfile" 2>/dev/null)"
 			return "$OCF_ERR_GENERIC"
 		fi
-		sleep 0.05
+		sleep 0.02
 		if [ -n "$(pg_postmaster_pid)" ]; then
 			missing=0
-		elif [ $((missing += 1)) -ge 20 ]; then
+		elif [ $((missing += 1)) -ge 50 ]; then
 			ocf_exit_reason "PostgreSQL exited while starting: $(tail -n 3 "$OCF_RESKEY_logfile" 2>/dev/null | tr '\n' ' ')"
 			return "$OCF_ERR_GENERIC"
 		fi
@@ -320,7 +324,7 @@ pg_stop_server() {
 			ocf_log warn "PostgreSQL did not stop with an immediate shutdown: SIGKILL to its processes"
 			kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
 		fi
-		sleep 0.05
+		sleep 0.02
 	done
 	return "$OCF_SUCCESS"
 }
@@ -328,7 +332,7 @@ pg_stop_server() {
 # Succeeds while a process of the postmaster's process group ($1) runs. One that exited and
 # waits for its parent to reap it (a zombie: the postmaster's parent is init, which may reap
 # late) holds nothing of the server any more: no shared memory, no socket, no pidfile. The
-# postmaster itself is checked without a fork (this runs every 50 ms of a stop); the group
+# postmaster itself is checked without a fork (this runs every 20 ms of a stop); the group
 # (children it left, such as an archive_command's) once it is gone.
 pg_group_alive() {
 	st=""

@@ -331,7 +331,7 @@ AgentResult runProgram(const ProgramCall& call, std::size_t output_limit,
       r.signal = SIGKILL;
       r.code = OcfCode::kUnknown;
       r.status = aborted ? ExecStatus::kCancelled : ExecStatus::kTimedOut;
-      r.message = aborted ? "cancelled: executor shutting down, process group killed"
+      r.message = aborted ? "cancelled, process group " + std::to_string(*pid) + " killed"
                           : "timed out after " + std::to_string(call.timeout.count()) +
                                 " ms, process group " + std::to_string(*pid) + " killed";
       return finish(r);
@@ -339,7 +339,7 @@ AgentResult runProgram(const ProgramCall& call, std::size_t output_limit,
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) +
                 std::chrono::milliseconds(1);
     if (pidfd.get() < 0) wait = std::min(wait, std::chrono::milliseconds(20));
-    if (abort != nullptr) wait = std::min(wait, std::chrono::milliseconds(100));
+    if (abort != nullptr) wait = std::min(wait, std::chrono::milliseconds(25));
     pollfd fds[3] = {{out_open ? out_r.get() : -1, POLLIN, 0},
                      {err_open ? err_r.get() : -1, POLLIN, 0},
                      {pidfd.get(), POLLIN, 0}};

@@ -49,7 +49,7 @@ enum class ExecStatus {
   kTimedOut,      // killed at its timeout ("Timed Out")
   kNotInstalled,  // no agent file at the path (code kNotInstalled)
   kError,         // could not run, or died by a signal (code says which)
-  kCancelled,     // a run aborted by the executor shutting down
+  kCancelled,     // a run killed by the executor: shutting down, or its monitor cancelled
 };
 std::string_view execStatusName(ExecStatus status);
 
@@ -75,7 +75,7 @@ inline constexpr std::size_t kDefaultOutputLimit = 64 * 1024;
 // Runs `call` and returns when the agent has exited or been killed. Never throws for
 // anything the environment does (a missing agent, spawn failure, EINTR): it is all in the
 // result. If `abort` becomes true, the process group is killed and the result is kCancelled
-// (noticed within ~100 ms).
+// (noticed within ~25 ms).
 AgentResult runAgent(const AgentCall& call, std::size_t output_limit = kDefaultOutputLimit,
                      const std::atomic<bool>* abort = nullptr);
 

@@ -30,6 +30,8 @@ struct Recurring {
   bool cancelled = false;
   std::optional<std::pair<ExecStatus, OcfCode>> last;  // the last result reported
   boost::asio::steady_timer timer;                     // the wait between two runs
+  // The kill switch of its run in progress (null between runs): a cancel ends that run.
+  std::shared_ptr<std::atomic<bool>> in_flight;
 };
 
 struct Job {
@@ -66,7 +68,8 @@ struct Executor::Impl : std::enable_shared_from_this<Impl> {
 
   boost::asio::io_context& io;
   const Options options;
-  std::atomic<bool> shutting_down{false};       // read by workers: kill your agent and return
+  // Each running job's kill switch, read by its worker: true = kill your agent and return.
+  std::map<std::uint64_t, std::shared_ptr<std::atomic<bool>>> kill_switches;
   std::map<std::string, ResourceQueue> queues;  // only resources with a running/waiting job
   std::map<RecurringKey, std::shared_ptr<Recurring>> recurring;
   std::map<std::uint64_t, std::thread> workers;  // one per running job, joined on completion
@@ -104,7 +107,10 @@ struct Executor::Impl : std::enable_shared_from_this<Impl> {
     AgentCall call = toCall(shared_job->op, options.ocf_root);
     std::weak_ptr<Impl> weak = weak_from_this();
     const std::size_t limit = options.output_limit;
-    const std::atomic<bool>* abort = &shutting_down;  // outlives the worker: joined in ~Executor
+    // Shared with the worker, so it outlives it whoever lets go first.
+    auto kill = std::make_shared<std::atomic<bool>>(false);
+    kill_switches.emplace(id, kill);
+    if (shared_job->recurring) shared_job->recurring->in_flight = kill;
     boost::asio::io_context& ctx = io;
     // Outstanding work for the io_context while the agent runs, so that io_context::run()
     // does not return with a result still to come. Released after the post (which is work).
@@ -114,7 +120,7 @@ struct Executor::Impl : std::enable_shared_from_this<Impl> {
     };
     try {
       workers.emplace(id, std::thread([=, &ctx, work = std::move(work)]() mutable {
-                        AgentResult result = runAgent(call, limit, abort);
+                        AgentResult result = runAgent(call, limit, kill.get());
                         boost::asio::post(ctx, [complete, result = std::move(result)]() mutable {
                           complete(std::move(result));
                         });
@@ -134,6 +140,8 @@ struct Executor::Impl : std::enable_shared_from_this<Impl> {
       w->second.join();  // it has posted us: its last act
       workers.erase(w);
     }
+    kill_switches.erase(id);
+    if (job.recurring) job.recurring->in_flight.reset();
     const std::string rsc = job.op.resource;
     queues[rsc].running = false;
 
@@ -169,10 +177,15 @@ struct Executor::Impl : std::enable_shared_from_this<Impl> {
     });
   }
 
+  // A run in progress is killed, as Pacemaker's executor does (services_action_cancel): its
+  // result would go unreported anyway, and the operations queued behind it on the resource
+  // (the demote or the notifications of a switchover, the stop of a recovery) would wait for
+  // it. An agent must bear being killed mid-monitor: a timeout does the same.
   void cancelRecurring(std::map<RecurringKey, std::shared_ptr<Recurring>>::iterator it) {
     auto rec = it->second;
     rec->cancelled = true;
     rec->timer.cancel();
+    if (rec->in_flight) rec->in_flight->store(true);
     recurring.erase(it);
     if (auto q = queues.find(rec->op.resource); q != queues.end()) {
       std::erase_if(q->second.waiting, [&](const Job& j) { return j.recurring == rec; });
@@ -185,7 +198,7 @@ Executor::Executor(boost::asio::io_context& io, Options options)
     : impl_(std::make_shared<Impl>(io, std::move(options))) {}
 
 Executor::~Executor() {
-  impl_->shutting_down = true;
+  for (auto& [id, kill] : impl_->kill_switches) kill->store(true);
   for (auto& [id, worker] : impl_->workers) worker.join();
   for (auto& [key, rec] : impl_->recurring) {
     rec->cancelled = true;

@@ -85,8 +85,9 @@ class Executor {
   Status execute(Operation op, Callback done);
 
   // Stops the recurring operation (resource, action, interval): nothing is queued for it
-  // again and its callback is never called again (a run in progress finishes, unreported).
-  // Returns false if no such recurring operation is scheduled.
+  // again and its callback is never called again; a run in progress is killed (its process
+  // group, within ~100 ms), so that what waits behind it on the resource runs. Returns false
+  // if no such recurring operation is scheduled.
   bool cancel(const std::string& resource, const std::string& action,
               std::chrono::milliseconds interval);
   // cancel() for every recurring operation of `resource` (before a stop). Returns how many.

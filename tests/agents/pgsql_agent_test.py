@@ -92,10 +92,11 @@ class Node:
                               f" stderr:\n{stderr}")
         return reason, stderr
 
-    def notify(self, type_, op, promote, unpromoted):
+    def notify(self, type_, op, promote, unpromoted, demote=""):
         self.act("notify", OCF_SUCCESS, CRM_meta_notify_type=type_,
                  CRM_meta_notify_operation=op, CRM_meta_notify_promote_uname=promote,
-                 CRM_meta_notify_unpromoted_uname=unpromoted)
+                 CRM_meta_notify_unpromoted_uname=unpromoted,
+                 CRM_meta_notify_demote_uname=demote)
 
     def sql(self, query, check=True, options=()):
         p = as_postgres([f"{BINDIR}/psql", "-XAtq", "-h", self.case.sockets, "-p",
@@ -193,6 +194,17 @@ class PgCase(unittest.TestCase):
         os.makedirs(os.path.join(self.cib, scope, node), exist_ok=True)
         with open(os.path.join(self.cib, scope, node, name), "w") as f:
             f.write(value + "\n")
+
+    def attrs(self):
+        """Every attribute of the fake CIB: {SCOPE/NODE/NAME: value}."""
+        found = {}
+        for top, _, files in os.walk(self.cib):
+            for name in files:
+                if top == self.cib:
+                    continue  # the log of calls, not an attribute
+                with open(os.path.join(top, name)) as f:
+                    found[os.path.relpath(os.path.join(top, name), self.cib)] = f.read().strip()
+        return found
 
     def sync_set(self):
         return self.attr("cluster", "db-sync-standbys", "crm_config")
@@ -626,6 +638,38 @@ class GuardTest(PgCase):
         self.assertEqual((self.attr("n2", "master-db"), self.attr("n3", "master-db")), ("1000", "1"))
         n2.act("promote", OCF_SUCCESS)
         self.assertEqual(n2.sql("select count(*) from t"), "1")
+
+    def test_a_switchover_writes_nothing_between_the_demotion_and_the_promotion(self):
+        # Every node writes its position after the demotion (post-demote); a change of the
+        # CIB at pre-promote would make the cluster run that round of notifications again.
+        n1, n2, n3 = self.three_nodes()
+        for n in (n1, n2, n3):
+            n.notify("pre", "demote", "n2", "n2 n3", demote="n1")
+        n1.act("demote", OCF_SUCCESS)
+        for n in (n1, n2, n3):
+            n.notify("post", "demote", "n2", "n2 n3", demote="n1")
+        after_demotion = self.attrs()
+        self.assertIsNotNone(self.attr("n1", "db-final-lsn"))
+        # The standbys' walreceivers come back to the old primary's address, where it now runs
+        # as a standby, and stream from it (as through a VIP that has not moved yet).
+        n1.wait_for("select count(*) > 0 from pg_stat_replication", "t")
+        cascades = n1.sql("select string_agg(pid::text, ' ') from pg_stat_replication")
+        # By pre-promote the VIP has left the old primary: those connections lead nowhere, and
+        # their walsenders would run on until wal_sender_timeout. (Here the address stays, so
+        # the walreceivers come back: new walsenders.)
+        n1.notify("pre", "promote", "n2", "n1 n2 n3")
+        for pid in cascades.split():
+            n1.wait_for(f"select count(*) from pg_stat_activity where pid = {pid}", "0")
+        for n in (n2, n3):
+            n.notify("pre", "promote", "n2", "n1 n2 n3")
+        self.assertEqual(self.attrs(), after_demotion)
+        n2.act("promote", OCF_SUCCESS)
+        self.primary = n2
+        for n in (n1, n2, n3):
+            n.notify("post", "promote", "n2", "n1 n2 n3")
+        self.assertEqual(n2.sql("select count(*) from t"), "1")
+        self.assertIsNone(self.attr("n1", "db-final-lsn"), "the old primary's end of WAL "
+                          "outlived the promotion it vouched for")
 
 
 if __name__ == "__main__":

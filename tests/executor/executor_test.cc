@@ -198,6 +198,43 @@ TEST_F(ExecutorTest, CancelAllStopsEveryRecurringOperationOfTheResource) {
   EXPECT_EQ(results_.size(), 2u);
 }
 
+// As Pacemaker's executor: cancelling a recurring monitor kills its run in progress, so the
+// operation queued behind it on the resource (a switchover's notification or demote) does not
+// wait for a monitor whose result nobody will read.
+TEST_F(ExecutorTest, CancelKillsTheMonitorRunInProgressAndRunsWhatWaitsBehindIt) {
+  const auto hang = [&](const std::string& action, milliseconds interval = milliseconds(0)) {
+    Operation o = op("h", "ocf:pulse:HangAgent", action, interval);
+    o.timeout = milliseconds(60000);
+    o.params["hang_action"] = "monitor";
+    o.params["state"] = root_.work("h.state");
+    o.params["pidfile"] = root_.work("h.pid");
+    return o;
+  };
+  submit(hang("start"));
+  ASSERT_TRUE(waitForResults(1));
+  submit(hang("monitor", milliseconds(1000)));
+  ASSERT_TRUE(runUntil(
+      io_, [&] { return readPid(root_.work("h.pid")) > 0; }, milliseconds(5000)));
+  const pid_t child = readPid(root_.work("h.pid"));
+  submit(hang("stop"));  // waits behind the hanging monitor
+  runFor(milliseconds(200));
+  ASSERT_EQ(results_.size(), 1u) << "the stop ran while the monitor was still running";
+
+  const auto before = std::chrono::steady_clock::now();
+  EXPECT_TRUE(executor_.cancel("h", "monitor", milliseconds(1000)));
+  ASSERT_TRUE(waitForResults(2, milliseconds(3000)));
+  EXPECT_LT(std::chrono::steady_clock::now() - before, milliseconds(1000));
+  EXPECT_EQ(results_[1].action, "stop");  // the killed monitor is not reported
+  EXPECT_EQ(results_[1].agent.code, OcfCode::kOk);
+  EXPECT_EQ(executor_.failCounts().count("h", "monitor", milliseconds(1000)), 0);
+  for (int i = 0; i < 100 && processAlive(child); ++i)
+    std::this_thread::sleep_for(milliseconds(10));
+  EXPECT_FALSE(processAlive(child)) << "the monitor's process group was not killed";
+  runFor(milliseconds(300));
+  EXPECT_EQ(results_.size(), 2u);
+  EXPECT_FALSE(executor_.busy("h"));
+}
+
 TEST_F(ExecutorTest, TimeoutGarbageAndMissingAgentLeaveTheExecutorWorking) {
   Operation hang = op("h", "ocf:pulse:HangAgent", "start");
   hang.timeout = milliseconds(200);
