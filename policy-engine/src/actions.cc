@@ -265,14 +265,23 @@ void Planner::blockStartUntilProbed(int index) {
 // A clone: its instances' actions and the clone's pseudo-actions around them.
 void Planner::createCloneActions(int index) {
   bool stopping = false, starting = false, active = false;
+  // What is ordered before the clone's stop may still migrate unless an instance is moved or
+  // restarted (stops and starts): Pacemaker's allow_dependent_migrations.
+  bool allow_dependent_migrations = true;
   std::vector<int> children = rsc(index).children;
   for (int c : children) {
     createActions(c);
-    scanCloneInstance(ws_, plan_, c, stopping, starting, active);
+    bool child_stopping = false, child_starting = false;
+    scanCloneInstance(ws_, plan_, c, child_stopping, child_starting, active);
+    if (child_stopping && child_starting) allow_dependent_migrations = false;
+    stopping = stopping || child_stopping;
+    starting = starting || child_starting;
   }
   act(customAction(index, "start", 0, -1, !starting, true)).runnable = true;
   act(customAction(index, "running", 0, -1, !starting, true)).runnable = active || starting;
-  act(customAction(index, "stop", 0, -1, !stopping, true)).runnable = true;
+  PlannedAction& stop = act(customAction(index, "stop", 0, -1, !stopping, true));
+  stop.runnable = true;
+  stop.migrate_runnable = allow_dependent_migrations;
   act(customAction(index, "stopped", 0, -1, !stopping, true)).runnable = true;
   if (rsc(index).promotable) {
     for (const char* task : {"promote", "promoted", "demote", "demoted"}) {
