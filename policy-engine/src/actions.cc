@@ -128,7 +128,13 @@ int Planner::customAction(int r, const std::string& task, std::int64_t interval,
 void Planner::stopResource(int r, bool optional) {
   std::vector<int> running = rsc(r).running_on;
   for (int node : running) {
-    int id = customAction(r, "stop", 0, node, optional);
+    bool stop_optional = optional;
+    if (rsc(r).partial_migration_target >= 0) {
+      // A resumed migration keeps the target's copy; any other copy must stop.
+      if (node == rsc(r).partial_migration_target && node == rsc(r).assigned_to) continue;
+      stop_optional = false;
+    }
+    int id = customAction(r, "stop", 0, node, stop_optional);
     if (rsc(r).assigned_to < 0) act(id).reason = "node availability";
     if (!rsc(r).managed) act(id).runnable = false;
   }
@@ -185,7 +191,21 @@ void Planner::createPrimitiveActions(int index) {
     moving = true;
     need_stop = true;
   }
-  if (clean_active > 1) need_stop = true;  // multiple-active: stop everywhere, start once
+  bool allow_migrate = moving && canMigrate(ws_, r, current);
+  if (r.partial_migration_source >= 0 || r.partial_migration_target >= 0) {
+    // A migration cut short resumes only from the same source to the same target; otherwise
+    // both copies stop (Pacemaker's "can no longer migrate" recovery).
+    const bool resumes = allow_migrate && r.running_on.size() == 2 &&
+                         current == r.partial_migration_source &&
+                         r.assigned_to == r.partial_migration_target;
+    if (!resumes) {
+      need_stop = true;
+      r.partial_migration_source = r.partial_migration_target = -1;
+      allow_migrate = false;
+    }
+  } else if (clean_active > 1) {
+    need_stop = true;  // multiple-active: stop everywhere, start once
+  }
   if (r.start_pending && r.assigned_to >= 0) {
     int id = customAction(index, "start", 0, r.assigned_to, true);
     act(id).print_always = true;
@@ -240,7 +260,7 @@ void Planner::createPrimitiveActions(int index) {
     }
   }
   createRecurring(index);
-  if (moving && canMigrate(ws_, r, current)) planMigration(ws_, plan_, index, current);
+  if (allow_migrate) planMigration(ws_, plan_, index, current);
   blockStartUntilProbed(index);
 }
 
