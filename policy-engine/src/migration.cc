@@ -61,6 +61,8 @@ void planMigration(WorkingSet& ws, ActionPlan& plan, int rsc, int current) {
 namespace pulse::pe {
 namespace {
 
+constexpr int kPendingRc = 193;  // an operation still in flight (PCMK_OCF_UNKNOWN)
+
 const ResourceHistory* historyOn(const WorkingSet& ws, const std::string& rsc, int node) {
   for (const NodeStateRecord& st : ws.cib->node_states) {
     int n = ws.findNode(st.id);
@@ -141,7 +143,34 @@ void addActive(WorkingSet& ws, Resource& r, int node) {
   if (r.parent >= 0) add(ws.resources[static_cast<std::size_t>(r.parent)].running_on);
 }
 
+// Pacemaker's unknown_on_node: no history of the resource on `node` but pending operations.
+bool unknownOn(const WorkingSet& ws, const std::string& rsc, int node) {
+  const ResourceHistory* rh = historyOn(ws, rsc, node);
+  if (rh == nullptr) return true;
+  return std::none_of(rh->ops.begin(), rh->ops.end(),
+                      [](const OperationRecord& op) { return op.rc != kPendingRc; });
+}
+
 }  // namespace
+
+void unpackMigrateToFailure(WorkingSet& ws, Resource& r, int source, const OperationRecord& op) {
+  const int target = op.migrate_target.empty() ? -1 : ws.findNode(op.migrate_target);
+  if (target < 0 || op.migrate_source.empty() || ws.findNode(op.migrate_source) != source) return;
+  // A failed migration leaves the resource active where it was, whatever the agent did.
+  r.role = Role::Started;
+  const OperationRecord* migrate_from =
+      migrateFromOn(ws, r.id, target, ws.nodes[static_cast<std::size_t>(source)].name);
+  if (migrate_from != nullptr && migrate_from->rc != 0) migrate_from = nullptr;
+  const OperationRecord& compared = migrate_from != nullptr ? *migrate_from : op;
+  const bool same_node = migrate_from != nullptr;
+  const bool target_newer_state = nonMonitorAfter(ws, r.id, target, compared, same_node) ||
+                                  monitorNotRunningAfter(ws, r.id, target, compared, same_node);
+  // Unless the target's history says otherwise since, the agent may have started it there.
+  if (!unknownOn(ws, r.id, target) && !target_newer_state &&
+      ws.nodes[static_cast<std::size_t>(target)].online) {
+    addActive(ws, r, target);
+  }
+}
 
 void unpackMigrateToSuccess(WorkingSet& ws, Resource& r, int source, const OperationRecord& op) {
   const int target = op.migrate_target.empty() ? -1 : ws.findNode(op.migrate_target);
