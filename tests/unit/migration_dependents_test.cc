@@ -94,5 +94,39 @@ TEST(MigrationDependents, AMigrationCutShortToAnotherNodeIsNotResumed) {
   EXPECT_EQ(stops, 2);
 }
 
+// vm's history on n1: started, then a migrate_to n1 -> n2 that failed.
+std::string failedMigrationOnN1(const std::vector<Op>& after = {}) {
+  std::vector<Op> ops = {{"start", 0, 2}, {"migrate_to", 1, 3}};
+  ops.insert(ops.end(), after.begin(), after.end());
+  std::string h = history("vm", ops);
+  const std::string op = "operation=\"migrate_to\"";
+  h.insert(h.find(op) + op.size(), " migrate_source=\"n1\" migrate_target=\"n2\"");
+  return h;
+}
+
+TEST(MigrationDependents, AFailedMigrationIsRecoveredOnBothNodes) {
+  // The agent may have started vm on n2 before the migration failed: vm is stopped on both
+  // nodes and started once, on n2 (where it is listed first) - "Recover vm (n2)".
+  auto t = scheduleOk(cib({"n1", "n2"}, migratable("vm"), "",
+                          nodeState("1", "n1", failedMigrationOnN1()) +
+                              nodeState("2", "n2", history("vm", {{"monitor", 7, 1}}))));
+  EXPECT_EQ(summaryOf(t), (V{"Recover vm (n2)"}));
+  int stops = 0;
+  for (const Action& a : t.actions) {
+    if (a.resource == "vm" && a.task == "stop") ++stops;
+  }
+  EXPECT_EQ(stops, 2);
+  EXPECT_EQ(placedOn(t, "vm"), "n2");
+}
+
+TEST(MigrationDependents, AFailedMigrationStoppedOnTheSourceRestartsOnTheTarget) {
+  // After the failed migration vm was stopped on n1; the copy n2 may run is restarted there.
+  auto t = scheduleOk(cib({"n1", "n2"}, migratable("vm"), "",
+                          nodeState("1", "n1", failedMigrationOnN1({{"stop", 0, 4}})) +
+                              nodeState("2", "n2", history("vm", {{"monitor", 7, 1}}))));
+  EXPECT_EQ(summaryOf(t), (V{"Restart vm (n2)"}));
+  EXPECT_EQ(placedOn(t, "vm"), "n2");
+}
+
 }  // namespace
 }  // namespace pulse::pe
