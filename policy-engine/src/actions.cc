@@ -129,6 +129,8 @@ void Planner::stopResource(int r, bool optional) {
   std::vector<int> running = rsc(r).running_on;
   for (int node : running) {
     bool stop_optional = optional;
+    const std::vector<int>& required = rsc(r).stop_required_on;
+    if (std::find(required.begin(), required.end(), node) != required.end()) stop_optional = false;
     if (rsc(r).partial_migration_target >= 0) {
       // A resumed migration keeps the target's copy; any other copy must stop.
       if (node == rsc(r).partial_migration_target && node == rsc(r).assigned_to) continue;

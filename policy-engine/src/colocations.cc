@@ -1,6 +1,7 @@
 // Colocations as the assignment uses them: the configured rsc_colocation constraints, a
 // colocated group's members each with the one before it, and a guest node's connection with
 // its container; each kept on both resources' lists in Pacemaker 2.1.5's order.
+#include "container_fillers.h"
 #include "assign.h"
 #include "clone_assign.h"
 
@@ -83,9 +84,10 @@ std::optional<Error> unpackColocations(WorkingSet& ws) {
       addColocation(ws, std::move(c));
     }
   }
-  // A guest's connection runs where its container runs.
+  // A guest's connection runs where its container runs, and so does a filler (unless its
+  // container is a remote node's, where it is kept instead).
   for (const Resource& r : ws.resources) {
-    if (r.remote_node < 0 || r.container < 0) continue;
+    if (r.container < 0 || (r.remote_node < 0 && fillerRemoteConnection(ws, r) >= 0)) continue;
     Colocation c;
     c.id = "resource-with-container";
     c.dependent = r.index;

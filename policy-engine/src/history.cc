@@ -469,10 +469,17 @@ class ResourceReplay {
         r_.next_role = Role::Stopped;
         break;
       case OnFail::Recover:
-      case OnFail::RestartContainer:
         if (r_.role != Role::Stopped && r_.role != Role::Unknown) {
           r_.failed = true;
           r_.needs_stop = true;
+        }
+        break;
+      case OnFail::RestartContainer:
+        // The container (or, in none, the resource itself) is stopped here, then recovered.
+        r_.failed = true;
+        r_.needs_stop = true;
+        if (r_.container >= 0) {
+          ws_.resources[static_cast<std::size_t>(r_.container)].stop_required_on.push_back(node_);
         }
         break;
       case OnFail::ResetRemote:

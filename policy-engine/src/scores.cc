@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "container_fillers.h"
 #include "assign.h"
 #include "history.h"
 #include "node_health.h"
@@ -148,6 +149,7 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
   }
   applyExclusiveDiscovery(ws);
   keepOffRemoteNodes(ws);
+  keepFillersOnTheirRemoteNodes(ws);
   return std::nullopt;
 }
 

@@ -1,5 +1,6 @@
 // Stage 1: build the working set from the typed CIB (nodes, resources,
 // defaults). The status history is read by history.cc.
+#include "container_fillers.h"
 #include "working_set.h"
 
 #include <algorithm>
@@ -520,6 +521,7 @@ Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now, bool saniti
     ws.top_level.push_back(addResource(kept, -1, cib, ws));
   }
   linkRemoteConnections(ws);
+  linkContainerFillers(ws);
   if (auto e = unpackHistory(ws)) return *e;
   // A promotable clone's running instances are unpromoted unless promoted.
   for (Resource& r : ws.resources) {

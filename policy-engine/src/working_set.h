@@ -171,6 +171,9 @@ struct Resource {
   Needs start_needs = Needs::Quorum;
   bool needs_unfencing = false;  // requires=unfencing (or its default with unfencing in use)
   Capacity utilization;          // what the resource consumes on its node
+  // Nodes where this resource must stop whatever its placement: a container whose filler
+  // failed there (on-fail=restart-container).
+  std::vector<int> stop_required_on;
 
   // From the status section.
   Role role = Role::Stopped;
