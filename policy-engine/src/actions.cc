@@ -22,7 +22,7 @@ Result<ActionPlan> Planner::run() {
   plan_.by_resource.assign(ws_.resources.size(), {});
   for (int top : ws_.top_level) createActions(top);
   fenceUnrecoverableRemoteNodes(ws_, plan_);
-  planFencing(ws_, plan_);
+  planFencing(ws_, plan_, changes_.unfence);
   if (auto e = configOrderings()) return *e;
   for (int top : ws_.top_level) internalConstraints(top);
   // Interleaved instances that cannot pair are inhibited until none is left,

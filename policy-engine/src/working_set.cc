@@ -1,6 +1,7 @@
 // Stage 1: build the working set from the typed CIB (nodes, resources,
 // defaults). The status history is read by history.cc.
 #include "container_fillers.h"
+#include "fencing.h"
 #include "working_set.h"
 
 #include <algorithm>
@@ -522,6 +523,7 @@ Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now, bool saniti
   }
   linkRemoteConnections(ws);
   linkContainerFillers(ws);
+  applyUnfencingDefault(ws);
   if (auto e = unpackHistory(ws)) return *e;
   // A promotable clone's running instances are unpromoted unless promoted.
   for (Resource& r : ws.resources) {
