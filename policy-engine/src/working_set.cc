@@ -480,6 +480,7 @@ int WorkingSet::addOrphan(const ResourceHistory& history) {
   resource_index.emplace(r.id, index);
   resources.push_back(std::move(r));
   top_level.push_back(index);
+  linkOrphanConnection(*this, index);
   return index;
 }
 
