@@ -1,9 +1,9 @@
 // Colocations as the assignment uses them: the configured rsc_colocation constraints, a
 // colocated group's members each with the one before it, and a guest node's connection with
 // its container; each kept on both resources' lists in Pacemaker 2.1.5's order.
-#include "container_fillers.h"
 #include "assign.h"
 #include "clone_assign.h"
+#include "container_fillers.h"
 
 namespace pulse::pe {
 namespace {

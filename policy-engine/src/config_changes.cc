@@ -128,8 +128,8 @@ ConfigChanges checkConfigChanges(const WorkingSet& ws) {
       if (index < 0 || rh.ops.empty()) continue;
       const Resource& r = ws.resources[static_cast<std::size_t>(index)];
       if (r.kind != ResourceConfig::Kind::Primitive) continue;
-      const bool active = std::find(r.running_on.begin(), r.running_on.end(), node) !=
-                          r.running_on.end();
+      const bool active =
+          std::find(r.running_on.begin(), r.running_on.end(), node) != r.running_on.end();
       // An agent (class, provider or type) other than the one that ran here: restarted where
       // active (pcmk__rsc_agent_changed).
       if (r.config != nullptr && r.managed && ws.nodes[static_cast<std::size_t>(node)].online &&

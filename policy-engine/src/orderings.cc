@@ -1,8 +1,8 @@
 // Orderings between actions: the configured rsc_order constraints, the internal orderings of
 // primitives, groups and clones (Pacemaker 2.1.5's *_internal_constraints), and their expansion
 // from resources to the actions the planner created.
-#include "container_fillers.h"
 #include "clone_actions.h"
+#include "container_fillers.h"
 #include "migration.h"
 #include "planner.h"
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "container_fillers.h"
 #include "assign.h"
+#include "container_fillers.h"
 #include "history.h"
 #include "node_health.h"
 #include "policy-engine/xml_dates.h"

@@ -1,12 +1,12 @@
 // Stage 1: build the working set from the typed CIB (nodes, resources,
 // defaults). The status history is read by history.cc.
-#include "container_fillers.h"
-#include "fencing.h"
 #include "working_set.h"
 
 #include <algorithm>
 
 #include "common/crm_bool.h"
+#include "container_fillers.h"
+#include "fencing.h"
 #include "glib_order.h"
 #include "history.h"
 #include "node_health.h"

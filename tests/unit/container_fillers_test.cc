@@ -42,8 +42,7 @@ TEST(ContainerFillers, AFillerFailingTooOftenMovesTheContainer) {
   // migration-threshold=1 on the container: app's single failure counts for box, so box
   // and everything inside it move to n2.
   const std::string resources =
-      primitive("box", nvpair("box-t", "migration-threshold", "1")) + filler("app") +
-      filler("web");
+      primitive("box", nvpair("box-t", "migration-threshold", "1")) + filler("app") + filler("web");
   const std::string status =
       nodeState("1", "n1",
                 history("box", {{"start", 0, 2}}) +
@@ -52,9 +51,9 @@ TEST(ContainerFillers, AFillerFailingTooOftenMovesTheContainer) {
       nodeState("2", "n2");
   std::string xml = cib({"n1", "n2"}, resources, "", status);
   // The fail count the cluster recorded for app's monitor on n1.
-  const std::string attrs =
-      "<transient_attributes id=\"1\"><instance_attributes id=\"ta1\">" +
-      nvpair("fc", "fail-count-app#monitor_10000", "1") + "</instance_attributes></transient_attributes>";
+  const std::string attrs = "<transient_attributes id=\"1\"><instance_attributes id=\"ta1\">" +
+                            nvpair("fc", "fail-count-app#monitor_10000", "1") +
+                            "</instance_attributes></transient_attributes>";
   xml.insert(xml.find("<lrm id=\"1\""), attrs);
   auto t = scheduleOk(xml);
   EXPECT_EQ(placedOn(t, "box"), "n2");
@@ -67,9 +66,9 @@ TEST(ContainerFillers, RestartContainerWithoutAContainerRecoversTheResource) {
       "<primitive id=\"solo\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"><operations>"
       "<op id=\"solo-mon\" name=\"monitor\" interval=\"10s\" on-fail=\"restart-container\"/>"
       "</operations></primitive>";
-  auto t = scheduleOk(cib({"n1"}, resources, "",
-                          nodeState("1", "n1",
-                                    history("solo", {{"start", 0, 2}, {"monitor", 7, 3, 10000}}))));
+  auto t = scheduleOk(
+      cib({"n1"}, resources, "",
+          nodeState("1", "n1", history("solo", {{"start", 0, 2}, {"monitor", 7, 3, 10000}}))));
   EXPECT_EQ(summaryOf(t), (V{"Recover solo (n1)"}));
 }
 

@@ -29,9 +29,8 @@ TEST(MigrationDependents, ResourceOrderedAfterAStoppingCloneStillMigrates) {
   // vm runs after (and with) a clone; n1 goes to standby. The clone's instance on n1 only
   // stops, so vm may migrate to n2 before that instance stops.
   const std::string resources =
-      "<clone id=\"base-clone\">" + primitive("base") +
-      "<meta_attributes id=\"bc-m\">" + nvpair("bc-i", "interleave", "true") +
-      "</meta_attributes></clone>" + migratable("vm");
+      "<clone id=\"base-clone\">" + primitive("base") + "<meta_attributes id=\"bc-m\">" +
+      nvpair("bc-i", "interleave", "true") + "</meta_attributes></clone>" + migratable("vm");
   const std::string constraints =
       "<rsc_order id=\"o\" first=\"base-clone\" then=\"vm\"/>"
       "<rsc_colocation id=\"c\" rsc=\"vm\" with-rsc=\"base-clone\" score=\"INFINITY\"/>";

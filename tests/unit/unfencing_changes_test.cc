@@ -33,15 +33,14 @@ std::string clusterWithDeviceHistory(const std::string& device_type_on_n1) {
                                          "</instance_attributes></transient_attributes>");
     return state;
   };
-  const std::string status =
-      unfenced(nodeState("1", "n1",
-                         device(device_type_on_n1, {{"start", 0, 2}}) +
-                             history("app", {{"start", 0, 3}})),
-               "1") +
-      unfenced(nodeState("2", "n2",
-                         device("fence_scsi", {{"monitor", 7, 1}}) +
-                             history("app", {{"monitor", 7, 1}})),
-               "2");
+  const std::string status = unfenced(nodeState("1", "n1",
+                                                device(device_type_on_n1, {{"start", 0, 2}}) +
+                                                    history("app", {{"start", 0, 3}})),
+                                      "1") +
+                             unfenced(nodeState("2", "n2",
+                                                device("fence_scsi", {{"monitor", 7, 1}}) +
+                                                    history("app", {{"monitor", 7, 1}})),
+                                      "2");
   const std::string resources = kDevice + primitive("app");
   const std::string constraints =
       "<rsc_location id=\"f-n1\" rsc=\"fencing\" node=\"n1\" score=\"100\"/>"
