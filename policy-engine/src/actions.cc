@@ -22,7 +22,7 @@ Result<ActionPlan> Planner::run() {
   plan_.by_resource.assign(ws_.resources.size(), {});
   for (int top : ws_.top_level) createActions(top);
   fenceUnrecoverableRemoteNodes(ws_, plan_);
-  planFencing(ws_, plan_);
+  planFencing(ws_, plan_, changes_.unfence);
   if (auto e = configOrderings()) return *e;
   for (int top : ws_.top_level) internalConstraints(top);
   // Interleaved instances that cannot pair are inhibited until none is left,
@@ -128,7 +128,15 @@ int Planner::customAction(int r, const std::string& task, std::int64_t interval,
 void Planner::stopResource(int r, bool optional) {
   std::vector<int> running = rsc(r).running_on;
   for (int node : running) {
-    int id = customAction(r, "stop", 0, node, optional);
+    bool stop_optional = optional;
+    const std::vector<int>& required = rsc(r).stop_required_on;
+    if (std::find(required.begin(), required.end(), node) != required.end()) stop_optional = false;
+    if (rsc(r).partial_migration_target >= 0) {
+      // A resumed migration keeps the target's copy; any other copy must stop.
+      if (node == rsc(r).partial_migration_target && node == rsc(r).assigned_to) continue;
+      stop_optional = false;
+    }
+    int id = customAction(r, "stop", 0, node, stop_optional);
     if (rsc(r).assigned_to < 0) act(id).reason = "node availability";
     if (!rsc(r).managed) act(id).runnable = false;
   }
@@ -185,7 +193,21 @@ void Planner::createPrimitiveActions(int index) {
     moving = true;
     need_stop = true;
   }
-  if (clean_active > 1) need_stop = true;  // multiple-active: stop everywhere, start once
+  bool allow_migrate = moving && canMigrate(ws_, r, current);
+  if (r.partial_migration_source >= 0 || r.partial_migration_target >= 0) {
+    // A migration cut short resumes only from the same source to the same target; otherwise
+    // both copies stop (Pacemaker's "can no longer migrate" recovery).
+    const bool resumes = allow_migrate && r.running_on.size() == 2 &&
+                         current == r.partial_migration_source &&
+                         r.assigned_to == r.partial_migration_target;
+    if (!resumes) {
+      need_stop = true;
+      r.partial_migration_source = r.partial_migration_target = -1;
+      allow_migrate = false;
+    }
+  } else if (clean_active > 1) {
+    need_stop = true;  // multiple-active: stop everywhere, start once
+  }
   if (r.start_pending && r.assigned_to >= 0) {
     int id = customAction(index, "start", 0, r.assigned_to, true);
     act(id).print_always = true;
@@ -240,7 +262,7 @@ void Planner::createPrimitiveActions(int index) {
     }
   }
   createRecurring(index);
-  if (moving && canMigrate(ws_, r, current)) planMigration(ws_, plan_, index, current);
+  if (allow_migrate) planMigration(ws_, plan_, index, current);
   blockStartUntilProbed(index);
 }
 
@@ -265,14 +287,23 @@ void Planner::blockStartUntilProbed(int index) {
 // A clone: its instances' actions and the clone's pseudo-actions around them.
 void Planner::createCloneActions(int index) {
   bool stopping = false, starting = false, active = false;
+  // What is ordered before the clone's stop may still migrate unless an instance is moved or
+  // restarted (stops and starts): Pacemaker's allow_dependent_migrations.
+  bool allow_dependent_migrations = true;
   std::vector<int> children = rsc(index).children;
   for (int c : children) {
     createActions(c);
-    scanCloneInstance(ws_, plan_, c, stopping, starting, active);
+    bool child_stopping = false, child_starting = false;
+    scanCloneInstance(ws_, plan_, c, child_stopping, child_starting, active);
+    if (child_stopping && child_starting) allow_dependent_migrations = false;
+    stopping = stopping || child_stopping;
+    starting = starting || child_starting;
   }
   act(customAction(index, "start", 0, -1, !starting, true)).runnable = true;
   act(customAction(index, "running", 0, -1, !starting, true)).runnable = active || starting;
-  act(customAction(index, "stop", 0, -1, !stopping, true)).runnable = true;
+  PlannedAction& stop = act(customAction(index, "stop", 0, -1, !stopping, true));
+  stop.runnable = true;
+  stop.migrate_runnable = allow_dependent_migrations;
   act(customAction(index, "stopped", 0, -1, !stopping, true)).runnable = true;
   if (rsc(index).promotable) {
     for (const char* task : {"promote", "promoted", "demote", "demoted"}) {

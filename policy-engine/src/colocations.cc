@@ -3,6 +3,7 @@
 // its container; each kept on both resources' lists in Pacemaker 2.1.5's order.
 #include "assign.h"
 #include "clone_assign.h"
+#include "container_fillers.h"
 
 namespace pulse::pe {
 namespace {
@@ -83,9 +84,10 @@ std::optional<Error> unpackColocations(WorkingSet& ws) {
       addColocation(ws, std::move(c));
     }
   }
-  // A guest's connection runs where its container runs.
+  // A guest's connection runs where its container runs, and so does a filler (unless its
+  // container is a remote node's, where it is kept instead).
   for (const Resource& r : ws.resources) {
-    if (r.remote_node < 0 || r.container < 0) continue;
+    if (r.container < 0 || (r.remote_node < 0 && fillerRemoteConnection(ws, r) >= 0)) continue;
     Colocation c;
     c.id = "resource-with-container";
     c.dependent = r.index;

@@ -128,7 +128,20 @@ ConfigChanges checkConfigChanges(const WorkingSet& ws) {
       if (index < 0 || rh.ops.empty()) continue;
       const Resource& r = ws.resources[static_cast<std::size_t>(index)];
       if (r.kind != ResourceConfig::Kind::Primitive) continue;
-      if (std::find(r.running_on.begin(), r.running_on.end(), node) == r.running_on.end()) continue;
+      const bool active =
+          std::find(r.running_on.begin(), r.running_on.end(), node) != r.running_on.end();
+      // An agent (class, provider or type) other than the one that ran here: restarted where
+      // active (pcmk__rsc_agent_changed).
+      if (r.config != nullptr && r.managed && ws.nodes[static_cast<std::size_t>(node)].online &&
+          (rh.cls != r.config->cls || rh.provider != r.config->provider ||
+           rh.type != r.config->type)) {
+        if (r.is_stonith) out.unfence.emplace_back(node, "Device definition changed");
+        if (active) {
+          out.forced.push_back({index, "stop", 0});
+          continue;
+        }
+      }
+      if (!active) continue;
       auto ops = sortedByCallId(rh);
       int start = 0, stop = 0;
       activeRange(ops, start, stop);
@@ -145,6 +158,11 @@ ConfigChanges checkConfigChanges(const WorkingSet& ws) {
           task = "start";
         }
         DigestCheck check = compareDigests(ws, r, op);
+        if (r.is_stonith && op.interval_ms == 0 && check != DigestCheck::Match) {
+          out.unfence.emplace_back(node, !op.restart_digest.empty() && check != DigestCheck::Restart
+                                             ? "Device parameters changed (reload)"
+                                             : "Device parameters changed");
+        }
         if (check == DigestCheck::Restart) {
           out.forced.push_back({index, task, op.interval_ms});
         } else if (check == DigestCheck::All || check == DigestCheck::Unknown) {

@@ -24,6 +24,9 @@ DigestCheck compareDigests(const WorkingSet& ws, const Resource& r, const Operat
 struct ConfigChanges {
   std::vector<ForcedAction> forced;          // must run again (not optional)
   std::vector<std::pair<int, int>> reloads;  // (resource, node) to reload in place
+  // (node, reason): a fence device's definition or parameters changed there, so with
+  // unfencing in use the node is unfenced again (Pacemaker's trigger_unfencing).
+  std::vector<std::pair<int, std::string>> unfence;
 };
 
 // Compares every active resource's history with its definition.

@@ -60,12 +60,17 @@ FailurePolicy failurePolicy(const WorkingSet& ws, const Resource& r, const std::
     }
   }
   if (value == "fence" && !ws.options.stonith_enabled) value = "stop";
+  // restart-container means nothing for a resource in no container: the default applies.
+  if (value == "restart-container" && r.container < 0) value.clear();
   // A remote connection's failures (other than of its start or probe) reset the connection,
   // fencing the remote node when fencing is on; an unmanaged connection is merely stopped.
   const bool connection_default = (value.empty() || !r.managed) && r.remote_node >= 0 &&
                                   r.container < 0 && !(task == "monitor" && interval_ms == 0) &&
                                   task != "start";
-  if (connection_default && !r.managed) {
+  if (value.empty() && r.container >= 0) {
+    // A failure inside a container (a filler's, or a guest connection's) restarts it.
+    p.on_fail = OnFail::RestartContainer;
+  } else if (connection_default && !r.managed) {
     p.on_fail = OnFail::Stop;
     p.fail_role = Role::Stopped;
   } else if (connection_default) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "remote_nodes.h"
+
 namespace pulse::pe {
 namespace {
 
@@ -123,24 +125,43 @@ int newFenceAction(ActionPlan& plan, const std::string& key, int node, const std
 
 }  // namespace
 
+void applyUnfencingDefault(WorkingSet& ws) {
+  if (!ws.options.stonith_enabled || !unfencingEnabled(ws)) return;
+  for (Resource& r : ws.resources) {
+    if (r.kind != ResourceConfig::Kind::Primitive || r.is_stonith || r.meta.count("requires") ||
+        (r.config != nullptr && isRemoteConnection(*r.config))) {
+      continue;
+    }
+    r.needs_unfencing = true;
+    r.start_needs = Resource::Needs::Fencing;
+  }
+}
+
 std::string fenceKey(const WorkingSet& ws, int node) {
   return "stonith-" + ws.nodes[static_cast<std::size_t>(node)].name + "-" + stonithAction(ws);
 }
 
-void planFencing(WorkingSet& ws, ActionPlan& plan) {
+void planFencing(WorkingSet& ws, ActionPlan& plan,
+                 const std::vector<std::pair<int, std::string>>& unfence) {
   if (unfencingEnabled(ws)) {
     const std::size_t before = ws.fence_requests.size();
+    for (const auto& [node, reason] : unfence) {
+      if (canUnfence(ws.nodes[static_cast<std::size_t>(node)])) {
+        ws.requestFencing(node, reason, true);
+      }
+    }
     requestUnfencing(ws, plan);
     for (std::size_t i = before; i < ws.fence_requests.size(); ++i) {
       const WorkingSet::FenceRequest f = ws.fence_requests[i];
       const int id =
           newFenceAction(plan, "stonith-" + ws.nodes[static_cast<std::size_t>(f.node)].name + "-on",
                          f.node, f.reason);
-      // The resources that needed the unfencing start after it.
+      // The resources that needed the unfencing start after it, and start again there when
+      // they already run (Pacemaker orders the unfencing before each start, implying it).
       for (const Resource& r : ws.resources) {
         if (!r.is_stonith && !r.needs_unfencing) continue;
         for (int start : actionsWithTask(plan, r.index, "start", f.node)) {
-          addPlanEdge(plan, id, start, kOrderOptional,
+          addPlanEdge(plan, id, start, kOrderImpliesThen,
                       "unfencing of " + ws.nodes[static_cast<std::size_t>(f.node)].name);
         }
       }

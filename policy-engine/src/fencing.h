@@ -17,8 +17,15 @@ inline bool isUnfencing(const PlannedAction& a) {
   return a.key.size() > 3 && a.key.compare(a.key.size() - 3, 3, "-on") == 0;
 }
 
+// With unfencing in use (some device provides it) and fencing enabled, a resource that does
+// not say what it requires requires unfencing (Pacemaker's unpack_requires default); remote
+// connections and fence devices excepted.
+void applyUnfencingDefault(WorkingSet& ws);
+
 // Adds the fence actions and their orderings to `plan`, whose resource actions exist.
-void planFencing(WorkingSet& ws, ActionPlan& plan);
+// `unfence` lists the nodes whose fence device changed (ConfigChanges::unfence).
+void planFencing(WorkingSet& ws, ActionPlan& plan,
+                 const std::vector<std::pair<int, std::string>>& unfence);
 
 // The fence actions in the order crm_simulate lists them (the latest asked for first).
 std::vector<const PlannedAction*> fenceActionsToReport(const WorkingSet& ws,

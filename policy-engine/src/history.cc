@@ -340,6 +340,8 @@ class ResourceReplay {
     if (severity(on_fail_) < severity(policy.on_fail)) on_fail_ = policy.on_fail;
     if (op.task == "stop") {
       addLocationScore(r_, node_, -kInfinity);
+    } else if (op.task == "migrate_to") {
+      unpackMigrateToFailure(ws_, r_, node_, op);
     } else if (op.task == "promote") {
       r_.role = Role::Promoted;
     } else if (op.task == "demote" && policy.on_fail == OnFail::Block) {
@@ -467,10 +469,17 @@ class ResourceReplay {
         r_.next_role = Role::Stopped;
         break;
       case OnFail::Recover:
-      case OnFail::RestartContainer:
         if (r_.role != Role::Stopped && r_.role != Role::Unknown) {
           r_.failed = true;
           r_.needs_stop = true;
+        }
+        break;
+      case OnFail::RestartContainer:
+        // The container (or, in none, the resource itself) is stopped here, then recovered.
+        r_.failed = true;
+        r_.needs_stop = true;
+        if (r_.container >= 0) {
+          ws_.resources[static_cast<std::size_t>(r_.container)].stop_required_on.push_back(node_);
         }
         break;
       case OnFail::ResetRemote:
@@ -508,6 +517,11 @@ class ResourceReplay {
       // names the instance (Pacemaker's process_rsc_state): its promotion score is then read
       // by the instance's own id, or by a later entry's name.
       r_.clone_name.clear();
+    }
+    // A stop on the source after a migration cut short leaves the copy on the target running.
+    if (r_.role == Role::Stopped && r_.partial_migration_source == node_ &&
+        r_.partial_migration_target >= 0 && !r_.running_on.empty()) {
+      r_.role = Role::Started;
     }
   }
 

@@ -26,7 +26,6 @@ int newAction(ActionPlan& plan, const Resource& r, const std::string& task, int 
 
 bool canMigrate(const WorkingSet& ws, const Resource& r, int current) {
   if (!r.allow_migrate || !r.managed || r.failed || r.start_pending) return false;
-  if (r.partial_migration) return false;  // not resumed: recovered by stop and start
   if (current < 0 || ws.nodes[static_cast<std::size_t>(current)].unclean) return false;
   return r.assigned_to >= 0 && !ws.nodes[static_cast<std::size_t>(r.assigned_to)].unclean;
 }
@@ -39,15 +38,19 @@ void planMigration(WorkingSet& ws, ActionPlan& plan, int rsc, int current) {
   const int start = starts.front();
   const int stop = stops.front();
   const bool runnable = plan.actions[static_cast<std::size_t>(start)].runnable;
-  const int migrate_to = newAction(plan, r, "migrate_to", current, runnable);
+  // A partial migration resumes with migrate_from alone: its migrate_to already ran.
+  const bool resumed = r.partial_migration_target >= 0;
+  const int migrate_to = resumed ? -1 : newAction(plan, r, "migrate_to", current, runnable);
   const int migrate_from = newAction(plan, r, "migrate_from", r.assigned_to, runnable);
   PlannedAction& start_action = plan.actions[static_cast<std::size_t>(start)];
   start_action.migrate_runnable = true;
   start_action.pseudo = true;  // the migration starts it
   plan.actions[static_cast<std::size_t>(stop)].migrate_runnable = true;
   const std::string origin = "migration of " + r.id;
-  addPlanEdge(plan, migrate_to, migrate_from, kOrderOptional | kOrderImpliesFirstMigratable,
-              origin);
+  if (migrate_to >= 0) {
+    addPlanEdge(plan, migrate_to, migrate_from, kOrderOptional | kOrderImpliesFirstMigratable,
+                origin);
+  }
   addPlanEdge(plan, migrate_from, stop, kOrderOptional | kOrderImpliesFirstMigratable, origin);
   addPlanEdge(plan, migrate_from, start,
               kOrderOptional | kOrderImpliesFirstMigratable | kOrderPseudoLeft, origin);
@@ -57,6 +60,8 @@ void planMigration(WorkingSet& ws, ActionPlan& plan, int rsc, int current) {
 
 namespace pulse::pe {
 namespace {
+
+constexpr int kPendingRc = 193;  // an operation still in flight (PCMK_OCF_UNKNOWN)
 
 const ResourceHistory* historyOn(const WorkingSet& ws, const std::string& rsc, int node) {
   for (const NodeStateRecord& st : ws.cib->node_states) {
@@ -79,8 +84,9 @@ int newerOp(const OperationRecord& a, const OperationRecord& b, bool same_node_d
   if (same_node && a.call_id >= 0 && a.call_id < b.call_id) return -1;
   if (same_node && b.call_id >= 0 && a.call_id > b.call_id) return 1;
   if (a.call_id >= 0 && b.call_id >= 0 && (!same_node || a.call_id == b.call_id)) {
-    if (a.last_rc_change < b.last_rc_change) return -1;
-    if (a.last_rc_change > b.last_rc_change) return 1;
+    // An operation without last-rc-change (0 here) is neither older nor newer by it.
+    if (a.last_rc_change > 0 && a.last_rc_change < b.last_rc_change) return -1;
+    if (b.last_rc_change > 0 && a.last_rc_change > b.last_rc_change) return 1;
     return 0;
   }
   if (b.call_id == -1) return -1;
@@ -137,7 +143,34 @@ void addActive(WorkingSet& ws, Resource& r, int node) {
   if (r.parent >= 0) add(ws.resources[static_cast<std::size_t>(r.parent)].running_on);
 }
 
+// Pacemaker's unknown_on_node: no history of the resource on `node` but pending operations.
+bool unknownOn(const WorkingSet& ws, const std::string& rsc, int node) {
+  const ResourceHistory* rh = historyOn(ws, rsc, node);
+  if (rh == nullptr) return true;
+  return std::none_of(rh->ops.begin(), rh->ops.end(),
+                      [](const OperationRecord& op) { return op.rc != kPendingRc; });
+}
+
 }  // namespace
+
+void unpackMigrateToFailure(WorkingSet& ws, Resource& r, int source, const OperationRecord& op) {
+  const int target = op.migrate_target.empty() ? -1 : ws.findNode(op.migrate_target);
+  if (target < 0 || op.migrate_source.empty() || ws.findNode(op.migrate_source) != source) return;
+  // A failed migration leaves the resource active where it was, whatever the agent did.
+  r.role = Role::Started;
+  const OperationRecord* migrate_from =
+      migrateFromOn(ws, r.id, target, ws.nodes[static_cast<std::size_t>(source)].name);
+  if (migrate_from != nullptr && migrate_from->rc != 0) migrate_from = nullptr;
+  const OperationRecord& compared = migrate_from != nullptr ? *migrate_from : op;
+  const bool same_node = migrate_from != nullptr;
+  const bool target_newer_state = nonMonitorAfter(ws, r.id, target, compared, same_node) ||
+                                  monitorNotRunningAfter(ws, r.id, target, compared, same_node);
+  // Unless the target's history says otherwise since, the agent may have started it there.
+  if (!unknownOn(ws, r.id, target) && !target_newer_state &&
+      ws.nodes[static_cast<std::size_t>(target)].online) {
+    addActive(ws, r, target);
+  }
+}
 
 void unpackMigrateToSuccess(WorkingSet& ws, Resource& r, int source, const OperationRecord& op) {
   const int target = op.migrate_target.empty() ? -1 : ws.findNode(op.migrate_target);
@@ -172,7 +205,10 @@ void unpackMigrateToSuccess(WorkingSet& ws, Resource& r, int source, const Opera
   } else if (!target_newer_state && target_node.online) {
     // migrate_from pending or its record erased: the target may run it.
     addActive(ws, r, target);
-    if (ws.nodes[static_cast<std::size_t>(source)].online) r.partial_migration = true;
+    if (ws.nodes[static_cast<std::size_t>(source)].online) {
+      r.partial_migration_source = source;
+      r.partial_migration_target = target;
+    }
   } else if (!source_newer_op) {
     r.failed = true;
     r.needs_stop = true;

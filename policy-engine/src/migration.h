@@ -15,6 +15,11 @@ namespace pulse::pe {
 // migrate_from succeeded, or as failed when neither node can tell.
 void unpackMigrateToSuccess(WorkingSet& ws, Resource& r, int source, const OperationRecord& op);
 
+// Pacemaker's unpack_migrate_to_failure, for a failed migrate_to replayed on `source`: the
+// resource counts as active on the source and, unless newer history on the migration target
+// says otherwise, on the target too (listed first, as Pacemaker records it there first).
+void unpackMigrateToFailure(WorkingSet& ws, Resource& r, int source, const OperationRecord& op);
+
 // pcmk__rsc_can_migrate: allowed, managed, not failed, no start pending, and both nodes clean.
 bool canMigrate(const WorkingSet& ws, const Resource& r, int current);
 

@@ -2,6 +2,7 @@
 // primitives, groups and clones (Pacemaker 2.1.5's *_internal_constraints), and their expansion
 // from resources to the actions the planner created.
 #include "clone_actions.h"
+#include "container_fillers.h"
 #include "migration.h"
 #include "planner.h"
 
@@ -128,6 +129,11 @@ void Planner::internalConstraints(int index) {
   if (!isGroup(r)) {
     if (r.managed)
       order(index, "stop", index, "start", kOrderOptional | kOrderImpliesThen | kOrderRestart);
+    // A filler starts after its container and stops before it.
+    if (r.container >= 0 && r.remote_node < 0 && fillerRemoteConnection(ws_, r) < 0) {
+      order(r.container, "start", index, "start", kOrderImpliesThen | kOrderRunnableLeft);
+      order(index, "stop", r.container, "stop", kOrderImpliesFirst);
+    }
     // A promotable instance, or any resource promoted now (one that is promoted where it
     // should not be, say): demote before stop, start before promote.
     if (inPromotableClone(ws_, r) || r.role > Role::Unpromoted) {

@@ -1,6 +1,7 @@
 #include "remote_nodes.h"
 
 #include <algorithm>
+#include <set>
 
 #include "actions.h"
 #include "common/crm_bool.h"
@@ -95,6 +96,21 @@ std::vector<NodeConfig> impliedRemoteNodes(const Cib& cib) {
   for (const ResourceConfig* container : guestContainers(cib)) {
     add(container->meta.at("remote-node"), "guest");
   }
+  // A connection no longer configured but still in the history (an orphan) keeps its remote
+  // node until it has stopped (Pacemaker's create_fake_resource).
+  std::set<std::string> configured;
+  for (const ResourceConfig& rc : cib.resources) {
+    configured.insert(rc.id);
+    for (const ResourceConfig& member : rc.members) configured.insert(member.id);
+  }
+  for (const NodeStateRecord& st : cib.node_states) {
+    for (const ResourceHistory& rh : st.resources) {
+      if (rh.cls == "ocf" && rh.provider == "pacemaker" && rh.type == "remote" &&
+          !configured.count(rh.id)) {
+        add(rh.id, "remote");
+      }
+    }
+  }
   return out;
 }
 
@@ -164,6 +180,21 @@ void linkRemoteConnections(WorkingSet& ws) {
     n.unclean = ws.options.stonith_enabled && ws.options.startup_fencing;
     n.unseen = true;
   }
+}
+
+void linkOrphanConnection(WorkingSet& ws, int rsc) {
+  Resource& r = ws.resources[static_cast<std::size_t>(rsc)];
+  if (r.config == nullptr || !isRemoteConnection(*r.config)) return;
+  const int node = ws.findNode(r.id);
+  if (node < 0 || !nodeAt(ws, node).remote || nodeAt(ws, node).connection >= 0) return;
+  Node& n = nodeAt(ws, node);
+  n.connection = r.index;
+  r.remote_node = node;
+  if (!r.meta.count("allow-migrate")) r.allow_migrate = true;
+  n.unclean = ws.options.stonith_enabled && ws.options.startup_fencing;
+  n.unseen = true;
+  // The orphaned connection is to stop, so its node is shutting down.
+  n.shutdown = true;
 }
 
 bool remoteConnectionUp(const WorkingSet& ws, int node) {

@@ -27,6 +27,10 @@ std::vector<ResourceConfig> guestConnectionConfigs(const Cib& cib);
 // node with a connection is fenced at start-up like a member (link_rsc2remotenode).
 void linkRemoteConnections(WorkingSet& ws);
 
+// An orphaned connection (history of a remote connection no longer configured) still links
+// its remote node, which is shutting down since the connection stops (create_fake_resource).
+void linkOrphanConnection(WorkingSet& ws, int rsc);
+
 // Whether a remote node's history can be read yet: its connection is known to be running
 // (in the history read so far).
 bool remoteConnectionUp(const WorkingSet& ws, int node);

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "assign.h"
+#include "container_fillers.h"
 #include "history.h"
 #include "node_health.h"
 #include "policy-engine/xml_dates.h"
@@ -137,6 +138,10 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
       if (r.migration_threshold <= 0 || r.failure_ignored) continue;
       if (ws.failcountCleared(r.index, static_cast<int>(n))) continue;
       Score fc = failCount(ws, r, static_cast<int>(n));
+      // A container's count includes the failures of the resources inside it.
+      for (const Resource& filler : ws.resources) {
+        if (filler.container == r.index) fc += failCount(ws, filler, static_cast<int>(n));
+      }
       if (fc <= 0) continue;
       if (fc < r.migration_threshold) continue;
       // A failed anonymous clone instance forces the whole clone away.
@@ -148,6 +153,7 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
   }
   applyExclusiveDiscovery(ws);
   keepOffRemoteNodes(ws);
+  keepFillersOnTheirRemoteNodes(ws);
   return std::nullopt;
 }
 

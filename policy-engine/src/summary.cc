@@ -25,6 +25,10 @@ class SummaryWriter {
     int current = ws_.currentNode(r);
     int next = r.assigned_to;
     if (!r.managed || (current < 0 && next < 0)) return;
+    // A resource active somewhere counts as started here even when its last operation there
+    // left it stopped (say, a failed migration's target): Pacemaker's
+    // pcmk__output_resource_actions resets the role before it describes the change.
+    role_ = (current >= 0 && r.role == Role::Stopped) ? Role::Started : r.role;
     bool moving = current >= 0 && next >= 0 && current != next;
     const PlannedAction* start = findAction(plan_, r.index, "start", next);
     int start_node = (start == nullptr || !start->runnable) ? -1 : current;
@@ -33,7 +37,7 @@ class SummaryWriter {
         std::find(plan_.reloading.begin(), plan_.reloading.end(), r.index) != plan_.reloading.end();
     const PlannedAction* promote = findAction(plan_, r.index, "promote", next);
     const PlannedAction* demote = findAction(plan_, r.index, "demote", -1);
-    if (r.role == r.next_role) {
+    if (role_ == r.next_role) {
       if (next < 0) return;
       const PlannedAction* migrate = findAction(plan_, r.index, "migrate_from", next);
       if (migrate != nullptr && current >= 0 && migrate->runnable) {
@@ -75,11 +79,11 @@ class SummaryWriter {
       item(out, "Reload", r, current, next, start, nullptr);
     } else if (stop && !stop->optional) {
       item(out, "Restart", r, current, next, start, nullptr);
-    } else if (r.role == Role::Promoted && demote) {
+    } else if (role_ == Role::Promoted && demote) {
       item(out, "Demote", r, current, next, demote, nullptr);
     } else if (r.next_role == Role::Promoted && promote) {
       item(out, "Promote", r, current, next, promote, nullptr);
-    } else if (r.role == Role::Stopped && r.next_role > Role::Stopped) {
+    } else if (role_ == Role::Stopped && r.next_role > Role::Stopped) {
       item(out, "Start", r, current, next, start, nullptr);
     }
   }
@@ -92,15 +96,15 @@ class SummaryWriter {
     s.verb = verb;
     s.resource = r.id;
     // Pacemaker's rsc_action_item: roles are named for promotable instances.
-    const bool need_role = r.role > Role::Started || r.next_role > Role::Unpromoted;
-    const std::string role = roleName(r.role), next_role = roleName(r.next_role);
+    const bool need_role = role_ > Role::Started || r.next_role > Role::Unpromoted;
+    const std::string role = roleName(role_), next_role = roleName(r.next_role);
     if (origin < 0 && destination >= 0) {
       s.details = need_role ? role + " -> " + next_role + " " + nodeName(ws_, destination)
                             : nodeName(ws_, destination);
     } else if (destination < 0 && origin >= 0) {
       s.details = need_role ? role + " " + nodeName(ws_, origin) : nodeName(ws_, origin);
     } else if (origin >= 0 && destination >= 0) {
-      const bool same_role = r.role == r.next_role;
+      const bool same_role = role_ == r.next_role;
       if (origin == destination) {
         s.details = !need_role  ? nodeName(ws_, origin)
                     : same_role ? role + " " + nodeName(ws_, origin)
@@ -127,6 +131,7 @@ class SummaryWriter {
 
   const WorkingSet& ws_;
   const ActionPlan& plan_;
+  Role role_ = Role::Stopped;  // the described resource's role, as resource() settled it
 };
 
 ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* plan) {

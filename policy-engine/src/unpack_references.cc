@@ -69,6 +69,9 @@ std::optional<Error> Unpacker::applyTemplate(const pugi::xml_node& node, Resourc
   out.params.insert(base.params.begin(), base.params.end());
   out.meta = std::move(own.meta);
   out.meta.insert(base.meta.begin(), base.meta.end());
+  // What the primitive consumes: the template's utilization unless the primitive says.
+  out.utilization = std::move(own.utilization);
+  out.utilization.insert(base.utilization.begin(), base.utilization.end());
   std::set<std::string> own_ops;
   for (const OperationConfig& op : own.ops) own_ops.insert(templateOpKey(op));
   out.ops = std::move(own.ops);

@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "common/crm_bool.h"
+#include "container_fillers.h"
+#include "fencing.h"
 #include "glib_order.h"
 #include "history.h"
 #include "node_health.h"
@@ -478,6 +480,7 @@ int WorkingSet::addOrphan(const ResourceHistory& history) {
   resource_index.emplace(r.id, index);
   resources.push_back(std::move(r));
   top_level.push_back(index);
+  linkOrphanConnection(*this, index);
   return index;
 }
 
@@ -520,6 +523,8 @@ Result<WorkingSet> buildWorkingSet(const Cib& cib, std::int64_t now, bool saniti
     ws.top_level.push_back(addResource(kept, -1, cib, ws));
   }
   linkRemoteConnections(ws);
+  linkContainerFillers(ws);
+  applyUnfencingDefault(ws);
   if (auto e = unpackHistory(ws)) return *e;
   // A promotable clone's running instances are unpromoted unless promoted.
   for (Resource& r : ws.resources) {

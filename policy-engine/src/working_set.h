@@ -4,6 +4,7 @@
 // the later stages in order (scores -> assignment -> actions -> orderings).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -156,9 +157,11 @@ struct Resource {
   enum class Discovery : std::uint8_t { Always, Never, Exclusive };
   std::vector<Discovery> discovery;
   bool exclusive_discovery = false;
-  // A migration cut short (migrate_to done, migrate_from not recorded): the engine does not
-  // resume it but recovers by stop and start.
-  bool partial_migration = false;
+  // A migration cut short (migrate_to done, migrate_from not recorded, both nodes online):
+  // the resource counts as active on both. When it is still placed on the target it is
+  // resumed (migrate_from there, stop on the source); otherwise both copies are stopped.
+  int partial_migration_source = -1;
+  int partial_migration_target = -1;
   // multiple-active: what to do when found active on more than one node.
   enum class MultipleActive { StopStart, StopOnly, Block, StopUnexpected };
   MultipleActive multiple_active = MultipleActive::StopStart;
@@ -168,6 +171,9 @@ struct Resource {
   Needs start_needs = Needs::Quorum;
   bool needs_unfencing = false;  // requires=unfencing (or its default with unfencing in use)
   Capacity utilization;          // what the resource consumes on its node
+  // Nodes where this resource must stop whatever its placement: a container whose filler
+  // failed there (on-fail=restart-container).
+  std::vector<int> stop_required_on;
 
   // From the status section.
   Role role = Role::Stopped;
@@ -312,8 +318,14 @@ struct WorkingSet {
   }
   // Where the resource is active (Pacemaker's pe__find_active_on): the first node it runs
   // on, except that a resource that does not need fencing prefers the first clean member.
+  // A partially migrated resource is active on its migration source.
   int currentNode(const Resource& r) const {
     if (r.running_on.empty()) return -1;
+    if (r.partial_migration_source >= 0 &&
+        std::find(r.running_on.begin(), r.running_on.end(), r.partial_migration_source) !=
+            r.running_on.end()) {
+      return r.partial_migration_source;
+    }
     if (r.start_needs != Resource::Needs::Fencing) {
       for (int n : r.running_on) {
         const Node& node = nodes[static_cast<std::size_t>(n)];

@@ -52,6 +52,20 @@ inline std::string history(const std::string& rsc, const std::vector<Op>& ops) {
   return s + "</lrm_resource>";
 }
 
+// `h` (from history()) as recorded by another agent than ocf:pacemaker:Dummy: the cluster
+// restarts a resource whose configured agent differs from the one that ran it.
+inline std::string asAgent(std::string h, const std::string& cls, const std::string& provider,
+                           const std::string& type) {
+  const std::string dummy = "class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"";
+  std::string agent = "class=\"" + cls + "\"";
+  if (!provider.empty()) agent += " provider=\"" + provider + "\"";
+  agent += " type=\"" + type + "\"";
+  for (std::size_t at = h.find(dummy); at != std::string::npos; at = h.find(dummy, at)) {
+    h.replace(at, dummy.size(), agent);
+  }
+  return h;
+}
+
 inline std::string primitive(const std::string& id, const std::string& meta = "") {
   std::string s =
       "<primitive id=\"" + id + "\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">";

@@ -15,6 +15,11 @@ using V = std::vector<std::string>;
 
 const V kNodes = {"n1", "n2"};
 
+// The fence device's history, as its agent (stonith:fence_dummy) records it.
+std::string fencerHistory(const std::vector<Op>& ops) {
+  return asAgent(history("fencer", ops), "stonith", "", "fence_dummy");
+}
+
 std::string fenceDevice() {
   return "<primitive id=\"fencer\" class=\"stonith\" type=\"fence_dummy\"/>";
 }
@@ -32,7 +37,7 @@ std::string lostNode(const std::string& rsc_history = history("vip", {{"start", 
       "<node_state id=\"1\" uname=\"n1\" in_ccm=\"false\" crmd=\"offline\" "
       "join=\"down\" expected=\"member\"><lrm id=\"1\"><lrm_resources>" +
       rsc_history + "</lrm_resources></lrm></node_state>";
-  return lost + nodeState("2", "n2", history("fencer", {{"start", 0, 3}}));
+  return lost + nodeState("2", "n2", fencerHistory({{"start", 0, 3}}));
 }
 
 const Action* actionOf(const Transition& t, const std::string& task, const std::string& rsc,
@@ -97,7 +102,7 @@ TEST(Fencing, NeverSeenNodeIsFencedAtStartup) {
 
 TEST(Fencing, StopFailureFencesTheNodeNamingTheResource) {
   std::string status = nodeState("1", "n1", history("vip", {{"start", 0, 2}, {"stop", 1, 3}})) +
-                       nodeState("2", "n2", history("fencer", {{"start", 0, 3}}));
+                       nodeState("2", "n2", fencerHistory({{"start", 0, 3}}));
   auto t = scheduleOk(withFencing(cib(kNodes, fenceDevice() + primitive("vip"), "", status)));
   ASSERT_FALSE(t.summary.empty());
   EXPECT_EQ(t.summary[0].verb, "Fence (reboot)");
@@ -126,7 +131,7 @@ TEST(Fencing, RequiresNothingStartsWithoutQuorum) {
 
 TEST(Fencing, AJoiningMemberHoldsBackStartsUntilItCanProbe) {
   // n2 is still joining: vip cannot be probed there, so it cannot start anywhere yet.
-  std::string status = nodeState("1", "n1", history("fencer", {{"start", 0, 2}})) +
+  std::string status = nodeState("1", "n1", fencerHistory({{"start", 0, 2}})) +
                        "<node_state id=\"2\" uname=\"n2\" in_ccm=\"true\" crmd=\"online\" "
                        "join=\"pending\" expected=\"member\"/>";
   auto t = scheduleOk(withFencing(cib(kNodes, fenceDevice() + primitive("vip"), "", status)));
@@ -136,9 +141,9 @@ TEST(Fencing, AJoiningMemberHoldsBackStartsUntilItCanProbe) {
 TEST(Fencing, AFencedNodeRunsNothingAfterwards) {
   // The fence device also ran on n2, which is fenced for a failed stop: after the
   // transition it runs on n1 only, without being moved.
-  std::string status = nodeState("1", "n1", history("fencer", {{"start", 0, 2}})) +
+  std::string status = nodeState("1", "n1", fencerHistory({{"start", 0, 2}})) +
                        nodeState("2", "n2",
-                                 history("fencer", {{"start", 0, 2}}) +
+                                 fencerHistory({{"start", 0, 2}}) +
                                      history("vip", {{"start", 0, 3}, {"stop", 1, 4}}));
   auto t = scheduleOk(withFencing(cib(kNodes, fenceDevice() + primitive("vip"), "", status)));
   EXPECT_EQ(summaryOf(t), (V{"Fence (reboot) n2 ()", "Recover vip (n2 -> n1)"}));

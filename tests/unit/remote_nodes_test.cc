@@ -230,5 +230,18 @@ TEST(RemoteNodes, AnAnonymousCloneProbedOnTheRemoteNodeLeavesNothingUnknownThere
   EXPECT_EQ(fencedIn(t), (V{"n1"}));
 }
 
+TEST(RemoteNodes, AnOrphanedConnectionsNodeIsEmptiedBeforeTheConnectionStops) {
+  // r1's connection was removed from the configuration while it still runs on n1, and web
+  // runs on r1: r1 still counts as a remote node, shutting down, so web moves off it and the
+  // connection stops afterwards.
+  auto t = scheduleOk(cib(kMembers, primitive("web"),
+                          "<rsc_location id=\"l\" rsc=\"web\" node=\"n2\" score=\"100\"/>",
+                          statusWithRemote(history("web", {{"start", 0, 2}}))));
+  EXPECT_EQ(summaryOf(t), (V{"Move web (r1 -> n2)", "Stop r1 (n1)"}));
+  auto remote = remoteNodes(t.current);
+  ASSERT_EQ(remote.size(), 1u);
+  EXPECT_TRUE(remote[0].online);
+}
+
 }  // namespace
 }  // namespace pulse::pe

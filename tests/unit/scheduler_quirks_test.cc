@@ -15,6 +15,11 @@ using V = std::vector<std::string>;
 
 const V kNodes = {"n1", "n2"};
 
+// The fence device's history, as its agent (stonith:fence_dummy) records it.
+std::string fencerHistory(const std::vector<Op>& ops) {
+  return asAgent(history("fencer", ops), "stonith", "", "fence_dummy");
+}
+
 // An unordered group (ordered=false): a member that already runs keeps running when a member
 // added beside it starts. The group's "start, then the member's start (implies then)" ordering
 // duplicates the "implies first printed" one of the same two actions and is dropped.
@@ -47,7 +52,7 @@ TEST(SchedulerQuirks, DemotedAfterOnFailDemoteIsNoLongerFailed) {
       "<clone id=\"db-clone\"><meta_attributes id=\"db-clone-meta\">" +
       nvpair("db-promotable", "promotable", "true") +
       "</meta_attributes><primitive id=\"db\" class=\"ocf\" provider=\"pacemaker\" "
-      "type=\"Stateful\"><operations><op id=\"db-mon-p\" name=\"monitor\" interval=\"10s\" "
+      "type=\"Dummy\"><operations><op id=\"db-mon-p\" name=\"monitor\" interval=\"10s\" "
       "role=\"Promoted\" on-fail=\"demote\"/><op id=\"db-mon-u\" name=\"monitor\" "
       "interval=\"11s\" role=\"Unpromoted\"/></operations></primitive></clone>";
   std::string status = promotableInstancesStatus("db");
@@ -187,7 +192,7 @@ TEST(SchedulerQuirks, DemoteFailedWithOnFailBlockStaysPromoted) {
       "<clone id=\"db-clone\"><meta_attributes id=\"db-clone-meta\">" +
       nvpair("db-promotable", "promotable", "true") +
       "</meta_attributes><primitive id=\"db\" class=\"ocf\" provider=\"pacemaker\" "
-      "type=\"Stateful\"><operations><op id=\"db-demote\" name=\"demote\" interval=\"0\" "
+      "type=\"Dummy\"><operations><op id=\"db-demote\" name=\"demote\" interval=\"0\" "
       "on-fail=\"block\"/></operations></primitive></clone>";
   std::string status = promotableInstancesStatus("db");
   // n1 promoted the instance (call 3), then failed to demote it (call 4).
@@ -230,7 +235,7 @@ TEST(SchedulerQuirks, ChangedDefinitionRestartsAPromotedInstanceBackToPromoted) 
       "<clone id=\"db-clone\"><meta_attributes id=\"db-clone-meta\">" +
       nvpair("db-promotable", "promotable", "true") +
       "</meta_attributes><primitive id=\"db\" class=\"ocf\" provider=\"pacemaker\" "
-      "type=\"Stateful\"><instance_attributes id=\"db-params\">" +
+      "type=\"Dummy\"><instance_attributes id=\"db-params\">" +
       nvpair("db-size", "size", "2") + "</instance_attributes></primitive></clone>";
   std::string status = promotableInstancesStatus("db");
   // n2 (promotion score 10) promoted its instance (call 3).
@@ -264,7 +269,7 @@ TEST(SchedulerQuirks, UniversalCloneInstanceOnALostNodeMoves) {
       {"n1", "n2", "n3"}, clone, "",
       lost +
           nodeState("2", "n2",
-                    history("agent", {{"start", 0, 2}}) + history("fencer", {{"start", 0, 3}})) +
+                    history("agent", {{"start", 0, 2}}) + fencerHistory({{"start", 0, 3}})) +
           nodeState("3", "n3"));
   const std::string off = nvpair("opt-stonith", "stonith-enabled", "false");
   xml.replace(xml.find(off), off.size(), nvpair("opt-stonith", "stonith-enabled", "true"));
@@ -288,7 +293,7 @@ TEST(SchedulerQuirks, FailedStopOnANodeThatCannotBeFencedBlocks) {
       "<node_state id=\"3\" uname=\"n3\" in_ccm=\"false\" "
       "crmd=\"offline\" join=\"down\" expected=\"down\"/>";
   std::string xml = cib({"n1", "n2", "n3"}, resources, "",
-                        nodeState("1", "n1", history("fencer", {{"start", 0, 3}})) + lost + gone);
+                        nodeState("1", "n1", fencerHistory({{"start", 0, 3}})) + lost + gone);
   const std::string off = nvpair("opt-stonith", "stonith-enabled", "false");
   xml.replace(xml.find(off), off.size(), nvpair("opt-stonith", "stonith-enabled", "true"));
   xml.replace(xml.find("have-quorum=\"1\""), 15, "have-quorum=\"0\"");

@@ -15,6 +15,11 @@ using V = std::vector<std::string>;
 
 const V kNodes = {"n1", "n2"};
 
+// The fence device's history, as its agent (stonith:fence_dummy) records it.
+std::string fencerHistory(const std::vector<Op>& ops) {
+  return asAgent(history("fencer", ops), "stonith", "", "fence_dummy");
+}
+
 // web runs on n1 and depends on ticket T, which was revoked; the fence device
 // runs on n2.
 std::string ticketRevoked(bool fencing) {
@@ -25,7 +30,7 @@ std::string ticketRevoked(bool fencing) {
           "loss-policy=\"fence\"/>",
           "<tickets><ticket_state id=\"T\" granted=\"false\"/></tickets>" +
               nodeState("1", "n1", history("web", {{"start", 0, 2}})) +
-              nodeState("2", "n2", history("fencer", {{"start", 0, 3}})));
+              nodeState("2", "n2", fencerHistory({{"start", 0, 3}})));
   if (fencing) {
     const std::string off = nvpair("opt-stonith", "stonith-enabled", "false");
     xml.replace(xml.find(off), off.size(), nvpair("opt-stonith", "stonith-enabled", "true"));
