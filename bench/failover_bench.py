@@ -11,8 +11,10 @@ and powers off the node holding it (the harness's power-off: every process of th
 killed -9, crmd and agents, its VIPs dropped, its link down) and measures, from just before the
 power-off to the first ARP reply for the VIP from a survivor, asked from a client namespace every
 15 ms. That is the outage a client on the LAN sees: failure detection (token 1000 ms), the DC's
-decision, fencing, the IPaddr2 start and its gratuitous ARP. The node is then powered on, its
-crmd started and `pcs cluster start` run, and the cluster left to settle before the next run.
+decision, fencing, the IPaddr2 start and its gratuitous ARP; each run's time is split, from the
+survivors' logs, into those phases (run_phases; medians in the table). The node is then powered
+on, its crmd started and `pcs cluster start` run, and the cluster left to settle before the next
+run.
 
 Two fencing modes, each its own cluster:
   fence     a fence device (`pcs stonith create fence fence_pulse_netns ...`): the DC runs the
