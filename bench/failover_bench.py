@@ -11,8 +11,10 @@ and powers off the node holding it (the harness's power-off: every process of th
 killed -9, crmd and agents, its VIPs dropped, its link down) and measures, from just before the
 power-off to the first ARP reply for the VIP from a survivor, asked from a client namespace every
 15 ms. That is the outage a client on the LAN sees: failure detection (token 1000 ms), the DC's
-decision, fencing, the IPaddr2 start and its gratuitous ARP. The node is then powered on, its
-crmd started and `pcs cluster start` run, and the cluster left to settle before the next run.
+decision, fencing, the IPaddr2 start and its gratuitous ARP; each run's time is split, from the
+survivors' logs, into those phases (run_phases; medians in the table). The node is then powered
+on, its crmd started and `pcs cluster start` run, and the cluster left to settle before the next
+run.
 
 Two fencing modes, each its own cluster:
   fence     a fence device (`pcs stonith create fence fence_pulse_netns ...`): the DC runs the
@@ -136,6 +138,36 @@ def time_first_dc(c, timeout=60):
         time.sleep(0.05)
 
 
+PHASES = ("detection", "fencing", "dispatch", "agent")
+PHASE_TEXT = {
+    "detection": "power-off -> survivors install a view without the node",
+    "fencing": "view -> DC fenced the node (election, decision, fence device or watchdog wait)",
+    "dispatch": "fenced -> IPaddr2 start begins on the new holder (engine, transition, send)",
+    "agent": "IPaddr2 start begins -> the VIP answers ARP",
+}
+
+
+def run_phases(c, victim, holder, t_kill, answered, offsets):
+    """Where one run's time went, from the survivors' logs (the same clock as time.time()):
+    {phase: seconds} for PHASES, or None when a mark is missing from the logs."""
+    lines = new_log_lines(c, offsets)
+    survivors = [i for i in lines if f"n{i}" != victim]
+
+    def first(nodes, test, after):
+        stamps = [t for i in nodes for t, text in lines[i] if t >= after and test(text)]
+        return min(stamps) if stamps else None
+
+    view = first(survivors, lambda x: x.startswith("membership: view installed") and
+                 f" {victim} " not in x.split(";")[0] + " ", t_kill)
+    fenced = view and first(survivors, lambda x: x.startswith(f"fencing: {victim} fenced"), view)
+    start = fenced and first([int(holder[1:])],
+                             lambda x: x.startswith("executor: vip_start_0 starting"), fenced)
+    if not start or start > answered:
+        return None
+    return {"detection": view - t_kill, "fencing": fenced - view, "dispatch": start - fenced,
+            "agent": answered - start}
+
+
 def vip_moves(samples):
     """How often the VIP's (non-empty) holder set changed over the checker's samples."""
     moves, last = 0, None
@@ -192,7 +224,7 @@ def prepare_mode(c, mode):
 
 def bench_mode(c, mode, runs, interval, timeout):
     """`runs` power-offs of the VIP's node; returns (latencies s, victims, checker report,
-    note, pcs status times)."""
+    note, pcs status times, [{phase: s}] of the runs whose logs had every mark)."""
     prepare_mode(c, mode)
     status_times = time_pcs_status(c)
     macs = {}
@@ -202,7 +234,7 @@ def bench_mode(c, mode, runs, interval, timeout):
         dumper.close()
     asker = ArpAsker(c.client_namespace())
     checker = VipChecker(c.node_namespaces(), [VIP]).start()
-    latencies, victims, note = [], [], None
+    latencies, victims, note, phases = [], [], None, []
     try:
         for run in range(runs):
             victim = c.wait_started("vip", 60)
@@ -214,6 +246,7 @@ def bench_mode(c, mode, runs, interval, timeout):
             c.wait_for(lambda v=victim: checker.holders_now(VIP) == {v}, 10,
                        f"{VIP} configured on {victim}")
             time.sleep(1.0)  # let the previous rejoin's transitions finish
+            offsets = {i: len(c.log_lines(i)) for i in range(1, c.nodes + 1)}
             t_kill = c.power_off(int(victim[1:]))
             answered, node = None, None
             while time.time() - t_kill < timeout:
@@ -230,8 +263,13 @@ def bench_mode(c, mode, runs, interval, timeout):
                 break
             latencies.append(answered - t_kill)
             victims.append(victim)
+            split = run_phases(c, victim, node, t_kill, answered, offsets)
+            if split:
+                phases.append(split)
             log(f"  {mode} run {run + 1:2}/{runs}: {victim} powered off, {VIP} answered by "
-                f"{node} after {latencies[-1] * 1000:6.0f} ms")
+                f"{node} after {latencies[-1] * 1000:6.0f} ms" +
+                (" (" + ", ".join(f"{k} {v * 1000:.0f}" for k, v in split.items()) + ")"
+                 if split else ""))
             survivor = int(node[1:])
             c.boot(int(victim[1:]), survivor)
             c.start_service(int(victim[1:]))
@@ -242,7 +280,7 @@ def bench_mode(c, mode, runs, interval, timeout):
     finally:
         asker.close()
         report = checker.stop()
-    return latencies, victims, report, note, status_times
+    return latencies, victims, report, note, status_times, phases
 
 
 def bench_cold_start(crmd, pcs, totem):
@@ -368,11 +406,11 @@ def main():
             with ResourceCluster(crmd, pcs, prefix=f"pulse-fo{mode[0]}{os.getpid()}") as c:
                 log("  crmd options: " + " ".join(c.crmd_args() + c.extra_crmd_args))
                 c.bring_up("failover", totem)
-                lat, victims, report, note, status_times = bench_mode(
+                lat, victims, report, note, status_times, split = bench_mode(
                     c, mode, runs, args.interval, args.timeout)
                 statuses[mode] = status_times
                 if lat:
-                    results[mode] = (lat, victims, report)
+                    results[mode] = (lat, victims, report, split)
                 if note:
                     failures[mode] = note
         except (SetupError, AssertionError) as e:
@@ -388,7 +426,7 @@ def main():
 
     token = f"token {args.token or 1000} ms"
     rows = []
-    for mode, (lat, _, report) in results.items():
+    for mode, (lat, _, report, split) in results.items():
         p50, p99 = nearest_rank(lat, 50), nearest_rank(lat, 99)
         rows += [
             (f"{mode}: power-off -> VIP answers on a survivor, p50 ({len(lat)} runs, {token})",
@@ -399,6 +437,9 @@ def main():
             (f"{mode}: checker samples with the VIP on two nodes (of {report.samples})",
              str(report.split_brain), "0", verdict(report.split_brain == 0)),
         ]
+        rows += [(f"{mode}: {PHASE_TEXT[phase]}, median ({len(split)} runs)",
+                  ms(nearest_rank([x[phase] for x in split], 50)), "", "")
+                 for phase in PHASES if split]
     if cold:
         rows += [
             ("cold start: pcs cluster start --all -> first DC elected", ms(cold[0]), "", ""),
@@ -413,7 +454,7 @@ def main():
     print()
     print(table(rows))
     print()
-    for mode, (lat, victims, report) in results.items():
+    for mode, (lat, victims, report, _) in results.items():
         print(f"{mode} samples (ms): " + " ".join(f"{x * 1000:.0f}" for x in lat))
         print(f"{mode} victims:      " + " ".join(victims))
         print(f"{mode} checker: {report.text().splitlines()[0]}")

@@ -236,6 +236,16 @@ TimePoint MembershipNode::nextDue(TimePoint now) const {
   return due;
 }
 
+TimePoint MembershipNode::nextLoss(TimePoint now) const {
+  TimePoint due = TimePoint::max();
+  for (NodeId n : liveness_.alive(now)) due = std::min(due, liveness_.lastHeard(n) + timing_.token);
+  for (const auto& [n, until] : presumed_) {
+    if (now < until) due = std::min(due, until);
+  }
+  if (deferred_) due = std::min(due, deferred_->until);
+  return due;
+}
+
 bool MembershipNode::listsAllHeard(const std::vector<NodeId>& members, TimePoint now) const {
   return std::ranges::all_of(
       alive(now), [&](NodeId n) { return std::binary_search(members.begin(), members.end(), n); });

@@ -175,6 +175,13 @@ class MembershipNode {
   // Settled: the next instant onTick() has work (a heartbeat, a beacon, a ring neighbour's
   // token running out), so the shell may sleep until then; gathering: `now` (tick finely).
   TimePoint nextDue(TimePoint now) const;
+  // Gathering, the shell ticks finely, and also wakes at this instant: the first at which a
+  // node now counted alive (heard or presumed) stops counting, or a deferred ack's limit
+  // (TimePoint::max() if none). At a crash every survivor's token for the lost node runs out
+  // within a network delay of the others', but the first one to notice makes the others gather
+  // (and tick finely) before their own token runs out: without this wake the Propose or the
+  // deferred Ack that forms the view waited up to a tick (token/20, 50 ms at token 1000).
+  TimePoint nextLoss(TimePoint now) const;
 
  private:
   struct Round {

@@ -235,9 +235,10 @@ struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
     } else {
       handle(node->onMessage(sender, frame->message, now), now);
     }
-    // A message that started a gather: its rounds and deadlines need the fine tick now. (A
-    // handler that already fired runs anyway and re-arms the timer: one chain remains.)
-    if (!fast_tick && started && node->gathering()) {
+    // A message that started a gather: its rounds and deadlines need the fine tick now; one
+    // that deferred an ack may be due before the next tick (nextLoss()). (A handler that
+    // already fired runs anyway and re-arms the timer: one chain remains.)
+    if (started && node->gathering() && (!fast_tick || node->nextLoss(now) < timer.expiry())) {
       timer.cancel();
       scheduleTick();
     }
@@ -247,7 +248,9 @@ struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
     if (stopped) return;
     fast_tick = node->gathering() || options.settled_tick <= options.tick;
     if (fast_tick) {
-      timer.expires_after(options.tick);
+      const TimePoint now = Clock::now();
+      const TimePoint due = std::min(now + options.tick, node->nextLoss(now));
+      timer.expires_after(std::max<Clock::duration>(due - now, std::chrono::milliseconds(1)));
     } else {
       // Settled: sleep until the protocol has work, at most settled_tick.
       const TimePoint now = Clock::now();

@@ -1,7 +1,5 @@
 #include "crmd/replication/cib_service.h"
 
-#include <malloc.h>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -9,6 +7,7 @@
 #include <deque>
 #include <map>
 
+#include "common/idle_memory.h"
 #include "common/invariants.h"
 #include "common/log.h"
 #include "crmd/cib/cib_store.h"
@@ -179,8 +178,9 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
 
   // An idle tick (nothing to resend): once the copies have stopped changing for a whole idle
   // tick, the older parsed copies are let go (nothing is in flight that a confirmation could
-  // name; the newest stays for the reads) and the heap's free pages go back to the system, so
-  // an idle node does not keep its busiest moment's footprint.
+  // name; the newest stays for the reads), and the heap's free pages and the code pages the
+  // burst mapped go back to the system (common/idle_memory.h), so an idle node does not keep
+  // its busiest moment's footprint.
   void settle() {
     const std::uint64_t parses = parseCount();
     if (parses != settled_parses) {
@@ -191,7 +191,7 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
     if (!settle_due) return;
     settle_due = false;
     while (parsed_copies.size() > 1) parsed_copies.pop_front();
-    malloc_trim(0);
+    releaseIdleMemory();
   }
 
   void scheduleTick() {

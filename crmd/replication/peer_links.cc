@@ -1,7 +1,6 @@
 #include "crmd/replication/peer_links.h"
 
 #include <grpcpp/grpcpp.h>
-#include <malloc.h>
 #include <pthread.h>
 
 #include <condition_variable>
@@ -9,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/idle_memory.h"
 #include "common/log.h"
 #include "crmd/client/known_hosts.h"
 #include "crmd/client/pinned_channel.h"
@@ -72,7 +72,7 @@ struct PeerLinks::Link {
             closeIdle();
           } else {
             trim_due = false;
-            malloc_trim(0);  // the closed connection's buffers, freed by now, go back
+            releaseIdleMemory();  // the closed connection's buffers, freed by now, go back
           }
           continue;
         }

@@ -131,6 +131,31 @@ TEST(MembershipNode, DeferredAckGoesOutWhenTheNodeIsLostOrAfterTheDeferLimit) {
   }
 }
 
+// Gathering, the shell also wakes at nextLoss(): when a node's token runs out here (a deferred
+// Ack is then due at once, not at the next tick), or at the defer limit if that comes first.
+TEST(MembershipNode, WakesWhenTheLeftOutNodeIsLostOrAtTheDeferLimit) {
+  const Timing timing = Timing::fromToken(Duration{1000});
+  const Bytes propose = encode(Message{2, Propose{RingId{5, 2}, {2, 3}}});
+  {
+    MembershipNode node(3, timing, {}, at(0));
+    node.onMessage(1, heartbeatFrom(1), at(10));  // lost here at 1010 ms
+    node.onMessage(2, heartbeatFrom(2), at(900));
+    EXPECT_EQ(acksIn(node.onMessage(2, propose, at(1003))), 0);  // 2 heard until 2003 ms
+    EXPECT_EQ(node.nextLoss(at(1003)), at(1010));
+    EXPECT_EQ(acksIn(node.onTick(at(1009))), 0) << "acked while node 1 is still heard";
+    EXPECT_EQ(acksIn(node.onTick(at(1010))), 1) << "no Ack at the instant node 1 was lost";
+    EXPECT_EQ(node.nextLoss(at(1010)), at(2003)) << "after the Ack: node 2's token";
+  }
+  {
+    MembershipNode node(3, timing, {}, at(0));
+    node.onMessage(1, heartbeatFrom(1), at(10));
+    EXPECT_EQ(acksIn(node.onMessage(2, propose, at(20))), 0);
+    node.onMessage(1, heartbeatFrom(1), at(400));
+    node.onMessage(2, heartbeatFrom(2), at(400));  // both heard until 1400 ms
+    EXPECT_EQ(node.nextLoss(at(400)), at(20 + 2 * 250)) << "the defer limit comes first";
+  }
+}
+
 TEST(MembershipNode, RestartKeepsMaxSeqAndBumpsIncarnation) {
   MembershipNode node(4, Timing{}, PersistentState{41, 6}, at(0));
   EXPECT_EQ(node.persistentState(), (PersistentState{41, 7}));
