@@ -121,13 +121,15 @@ ControllerOutput Controller::onMembersChanged(std::vector<Member> members, Contr
   out.log.push_back("membership changed: " + std::to_string(members_.size()) + " members");
   Change refresh{.members = members_};
   for (auto it = fenced_members_.begin(); it != fenced_members_.end();) {
-    const bool still = std::any_of(members_.begin(), members_.end(),
-                                   [&](const Member& m) { return nodeIdOf(m) == *it; });
+    // Still the run that was fenced (a run back with another incarnation left in between).
+    const bool still = std::any_of(members_.begin(), members_.end(), [&](const Member& m) {
+      return nodeIdOf(m) == it->first && m.incarnation == it->second;
+    });
     if (still) {
       ++it;
       continue;
     }
-    refresh.fenced_left.insert(*it);
+    refresh.fenced_left.insert(it->first);
     it = fenced_members_.erase(it);
   }
   queued_.push_back(std::move(refresh));

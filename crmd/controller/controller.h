@@ -36,7 +36,10 @@
 //    resources waits for it; here everything waits.) A successful fence records the node
 //    cleanly down without lrm history or transient attributes; a failed one is retried at an
 //    onTick at least kFenceRetrySeconds later. With stonith-enabled=false a lost node is
-//    simply recorded down and its resources are recovered at once.
+//    simply recorded down and its resources are recovered at once. A member fenced on request
+//    (still in the view until the membership notices) ran its last actions in the run that was
+//    powered off: they count as lost, and what it still reports is ignored until it leaves or
+//    is back as another run (Pacemaker discards a fenced node's earlier results likewise).
 //  * A member the engine finds unclean (a failure whose on-fail is fence: by default a failed
 //    stop with stonith on) is fenced the same way, with a device (its watchdog has no reason to
 //    fire), and that transition is not run: the stops there are implied by the fencing, and
@@ -287,7 +290,9 @@ class Controller {
   std::map<int, Dispatched> dispatched_;  // handed to a node, result not yet received
   int next_probe_id_ = kFirstProbeId;
   std::map<std::string, Fencing> fencing_;  // by uname: nodes being (or waiting to be) fenced
-  std::set<std::string> fenced_members_;    // ids fenced on request while still members
+  // Nodes fenced on request while still members, by id, with the incarnation that was fenced:
+  // until the node leaves (or is back as another run), nothing it reports is recorded.
+  std::map<std::string, std::uint64_t> fenced_members_;
   // Members the last engine run found unclean (a failed stop with stonith on), by uname, with
   // the reason; fenced like lost nodes. Recomputed at every engine run, so a node drops out
   // once its fencing is recorded (its history is erased) or a cleanup removed the failure.

@@ -262,9 +262,24 @@ ControllerOutput Controller::onFenceResult(const std::string& node, bool ok,
     return out;
   }
   out.log.push_back(node + " fenced: recording it down");
-  const bool member = std::any_of(members_.begin(), members_.end(),
-                                  [&](const Member& m) { return m.name == node; });
-  if (member) fenced_members_.insert(f.node_id);  // its leaving will not make it unclean
+  auto member = std::find_if(members_.begin(), members_.end(),
+                             [&](const Member& m) { return m.name == node; });
+  if (member != members_.end()) {
+    fenced_members_[f.node_id] = member->incarnation;  // its leaving will not make it unclean
+    // What ran there died with it: its results, should one still arrive (sent as its agents
+    // were killed, before its crmd was), describe the run that was powered off, whose history
+    // is erased now. Its actions count as lost, like those of a node that left.
+    for (auto d = dispatched_.begin(); d != dispatched_.end();) {
+      if (d->second.request.node != node) {
+        ++d;
+        continue;
+      }
+      out.log.push_back(std::string(d->second.in_runner ? "action " : "probe ") +
+                        d->second.action.key + " on " + node + " lost: the node was fenced");
+      if (runner_ && d->second.in_runner) (void)runner_->complete(d->first, false, "node fenced");
+      d = dispatched_.erase(d);
+    }
+  }
   queued_.push_back(Change{.fenced_node_id = f.node_id});
   f.state = Fencing::State::kFenced;
   abortTransition(node + " fenced", out);
@@ -323,6 +338,14 @@ ControllerOutput Controller::onMonitorResult(const ActionRequest& monitor, const
   if (member == members_.end()) {
     out.log.push_back("ignoring monitor result of " + monitor.resource + " from " + monitor.node +
                       ": not a member");
+    return out;
+  }
+  if (auto fenced = fenced_members_.find(nodeIdOf(*member));
+      fenced != fenced_members_.end() && fenced->second == member->incarnation) {
+    // Pacemaker discards what a fenced node's earlier run reports: recording it would bring
+    // back the history the fencing erased (a monitor killed with the node, as a failure).
+    out.log.push_back("ignoring monitor result of " + monitor.resource + " from " + monitor.node +
+                      ": it was fenced and has not left yet");
     return out;
   }
   now_ = now;

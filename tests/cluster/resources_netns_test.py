@@ -359,7 +359,7 @@ def sc_dckill(c):
 
 def sc_down_write(c):
     victim, via = c.nodes, 1
-    c.power_off(victim)
+    off_at = c.power_off(victim)
     c.wait_members(c.nodes - 1, 30, via=via)
     c.wait_for(lambda: c.pcs(via, "cluster", "cib", check=False).returncode == 0, 30,
                "a DC ready")
@@ -368,6 +368,12 @@ def sc_down_write(c):
     path = os.path.join(c.state_dir(victim), "cib.xml")
     check('id="late"' not in open(path, encoding="utf-8").read(),
           f"down-write: n{victim} is down and does not have the write")
+    if c.fence_mode:
+        # The survivors fence the lost node (off already): booted before that is done, it
+        # would be powered off again by the fence device.
+        c.wait_for(lambda: any(at >= off_at and f"n{victim} fenced: recording it down" in text
+                               for j in range(1, victim) for at, text in c.log_lines(j)),
+                   30, f"n{victim} to be fenced")
     reboot(c, f"n{victim}", f"n{via}")
     c.wait_for(lambda: 'id="late"' in open(path, encoding="utf-8").read(), 20,
                f"n{victim} to get the write")

@@ -512,6 +512,47 @@ TEST(ControllerFencing, PcsStonithFence) {
   EXPECT_EQ(out.log, std::vector<std::string>{"cannot fence n3: no fence device may fence it"});
 }
 
+// A member fenced on request dies with its agents; the failure of a monitor killed with it may
+// still arrive (sent before its crmd was killed) after the fencing erased its history. It is
+// from the run that was powered off: not recorded, or it stays as a stale failure.
+TEST(ControllerFencing, WhatAFencedMemberStillReportsIsNotRecorded) {
+  Harness h;
+  h.xml = fencingCib("", kDevices);
+  h.startUp();
+  h.answer(healthy);  // the start
+  h.confirmWrites();
+  ASSERT_EQ(h.actions.size(), 1u);
+  const ActionRequest monitor = h.actions.front();
+  h.settle(healthy);
+  ASSERT_TRUE(h.ctl.idle());
+  const std::string id = monitor.node.substr(1);
+
+  h.take(h.ctl.requestFence(monitor.node, false, kNow + 10));
+  h.take(h.ctl.onFenceResult(monitor.node, true, "", kNow + 11));
+  h.confirmWrites();
+  h.actions.clear();  // the probes of the fenced node: never answered
+  h.take(h.ctl.onMonitorResult(monitor, {1, 2, "killed by signal 9", 1}, kNow + 12));
+  EXPECT_TRUE(h.writes.empty()) << testing::PrintToString(h.log);
+  EXPECT_TRUE(h.logged("ignoring monitor result of d1 from " + monitor.node));
+  h.confirmWrites();
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(h.xml.c_str()));
+  EXPECT_FALSE(nodeState(doc, id).child("lrm")) << "the fencing erased the history";
+  EXPECT_FALSE(cib::nodeAttribute(doc.child("cib"), id, cib::failCountName("d1", "monitor", 10000),
+                                  cib::AttributeLifetime::kTransient));
+
+  // Gone, then back as another run: what it reports counts again.
+  std::vector<Member> back = kMembers;
+  for (Member& m : back)
+    if (m.name == monitor.node) m.incarnation = 7;
+  h.take(h.ctl.onMembersChanged(without(monitor.node), kNow + 13));
+  h.confirmWrites();
+  h.take(h.ctl.onMembersChanged(back, kNow + 14));
+  h.confirmWrites();
+  h.take(h.ctl.onMonitorResult(monitor, {7, 0, "", 1}, kNow + 15));
+  EXPECT_EQ(h.writes.size(), 1u) << testing::PrintToString(h.log);
+}
+
 TEST(ControllerMonitor, FailureIsRecordedCountedAndRecovered) {
   Harness h;
   h.startUp();

@@ -163,11 +163,28 @@ recorded_pid() {
 
 # --- teardown --------------------------------------------------------------------------------
 
+# Every process of namespace $1 killed. When this script runs inside that namespace (a node
+# fencing itself: its crmd runs fence_pulse_netns, which runs power-off here), it is one of
+# those processes: it skips itself, or it would die halfway and leave the node half powered
+# off (link up, VIPs on, whatever came after it in the list still running), where a PDU cuts
+# everything whoever asked. Each round kills the whole listing with the builtin first (a node
+# must not outlive its agents long enough to act on their deaths), then lists again: a process
+# may fork between the listing and its death. Done when only this script and zombies are left.
 kill_ns_procs() {
-  local ns=$1 pid
+  local ns=$1 pid state round live
   ns_exists "$ns" || return 0
-  for pid in $(ip netns pids "$ns" 2>/dev/null); do
-    kill -KILL "$pid" 2>/dev/null || true
+  for round in 1 2 3 4 5 6 7 8 9 10; do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do
+      [[ $pid == "$$" || $pid == "$BASHPID" ]] || kill -KILL "$pid" 2>/dev/null || true
+    done
+    live=0
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do
+      [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
+      state=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$pid/status" 2>/dev/null) || state=
+      [[ -z $state || $state == Z || $state == X ]] || live=$((live + 1))
+    done
+    ((live == 0)) && return 0
+    ((round == 10)) || sleep 0.05
   done
 }
 
