@@ -105,7 +105,7 @@ const views = {
     for (const n of st.out_of_date_nodes || []) issues.push(['warn', 'out of date: ' + n]);
     for (const f of st.failed_actions || []) issues.push(['bad', 'failed action ' + f.operation + ' on ' + f.node + ': ' + f.rc_text + (f.exit_reason ? ' (' + f.exit_reason + ')' : '')]);
     for (const c of leftovers()) issues.push(['warn', 'constraint ' + c.getAttribute('id') + ' left by a move or ban (Clear on the resource removes it)']);
-    const count = (list) => list.reduce((n, r) => n + (r.members ? count(r.members) : 1), 0);
+    const count = (list) => list.reduce((n, r) => n + (r.members ? count(r.members) : (r.agent || '').startsWith('stonith:') ? 0 : 1), 0);
     return [
       h('div', { class: 'cards' },
         h('div', { class: 'card' }, 'Cluster', h('b', { 'data-testid': 'cluster-name' }, st.cluster_name || '-')),
@@ -161,14 +161,18 @@ const views = {
   },
   properties() {
     const rows = properties().map((p) => {
-      const input = h('input', { value: p.value || '', 'aria-label': p.name });
+      // The same input across snapshots, so an edit in progress survives a live update.
+      const input = kept('prop:' + p.name, () => h('input', { 'aria-label': p.name }));
+      if (input !== document.activeElement) input.value = p.value || '';
       return h('tr', {}, h('td', {}, p.name), h('td', {}, input),
         h('td', {}, h('button', { onclick: () => act({ action: 'property-set', name: p.name, value: input.value }) }, 'Save')));
     });
-    const name = h('input', { placeholder: 'name' }), value = h('input', { placeholder: 'value' });
-    return [h('table', {}, h('tr', {}, ['Property', 'Value', ''].map((t) => h('th', {}, t))), rows),
-      h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); act({ action: 'property-set', name: name.value, value: value.value }); } },
-        h('label', {}, 'Property', name), h('label', {}, 'Value', value), h('button', { type: 'submit' }, 'Set'))];
+    const add = kept('prop-add', () => {
+      const name = h('input', { placeholder: 'name' }), value = h('input', { placeholder: 'value' });
+      return h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); act({ action: 'property-set', name: name.value, value: value.value }); } },
+        h('label', {}, 'Property', name), h('label', {}, 'Value', value), h('button', { type: 'submit' }, 'Set'));
+    });
+    return [h('table', {}, h('tr', {}, ['Property', 'Value', ''].map((t) => h('th', {}, t))), rows), add];
   },
   events() {
     const events = [...(state.snap.events || [])].reverse();
@@ -209,20 +213,32 @@ function resourceTable(withActions) {
 }
 
 function resourceActions(r, nodes) {
-  const target = h('select', { 'aria-label': 'node for ' + r.id }, h('option', { value: '' }, '(any other)'), nodes.map((n) => h('option', { value: n }, n)));
+  const target = kept('target:' + r.id + ':' + nodes.join(','), () => h('select', { 'aria-label': 'node for ' + r.id },
+    h('option', { value: '' }, '(any other)'), nodes.map((n) => h('option', { value: n }, n))));
   const disabled = r.disabled || (r.members || []).some((m) => m.disabled);
   return h('div', { class: 'actions' },
     h('button', { onclick: () => act({ action: disabled ? 'resource-enable' : 'resource-disable', id: r.id }) }, disabled ? 'Enable' : 'Disable'),
     target,
     h('button', { 'data-testid': 'move-' + r.id, onclick: () => act({ action: 'resource-move', id: r.id, node: target.value }) }, 'Move'),
-    h('button', { onclick: () => act({ action: 'resource-ban', id: r.id, node: target.value }) }, 'Ban'),
+    h('button', { 'data-testid': 'ban-' + r.id, onclick: () => act({ action: 'resource-ban', id: r.id, node: target.value }) }, 'Ban'),
     h('button', { onclick: () => act({ action: 'resource-clear', id: r.id }) }, 'Clear'),
     h('button', { onclick: () => act({ action: 'resource-cleanup', id: r.id }) }, 'Cleanup'),
     h('button', { class: 'danger', onclick: () => act({ action: 'resource-delete', id: r.id }, 'Delete resource ' + r.id + '?') }, 'Delete'));
 }
 
-// The create form: the agent's parameters from its meta-data, required ones first.
+// Elements that live across snapshots (forms being filled in), by key.
+const keptElements = new Map();
+function kept(key, make) {
+  if (!keptElements.has(key)) keptElements.set(key, make());
+  return keptElements.get(key);
+}
+
+// The create form: the agent's parameters from its meta-data, required ones first. Built once
+// per agent, so what is typed survives live updates.
 function createForm() {
+  return kept('create:' + (state.agent ? state.agent.agent : ''), buildCreateForm);
+}
+function buildCreateForm() {
   const agentSelect = h('select', { id: 'create-agent', onchange: async () => { await loadAgent(agentSelect.value); render(); } },
     state.agents.map((a) => h('option', { value: a, selected: state.agent && state.agent.agent === a }, a)));
   const id = h('input', { id: 'create-id', placeholder: 'resource id', required: true });
@@ -232,7 +248,10 @@ function createForm() {
     e.preventDefault();
     const values = {};
     for (const input of inputs) if (input.value) values[input.name] = input.value;
-    if (await act({ action: 'resource-create', id: id.value, agent: agentSelect.value, params: values })) id.value = '';
+    if (await act({ action: 'resource-create', id: id.value, agent: agentSelect.value, params: values })) {
+      id.value = '';
+      for (const input of inputs) input.value = '';
+    }
   } }, h('label', {}, 'New resource', id), h('label', {}, 'Agent', agentSelect),
   params.map((p, i) => h('label', {}, p.name + (p.required ? ' *' : ''), inputs[i])), h('button', { type: 'submit', id: 'create-submit' }, 'Create'));
 }
@@ -247,10 +266,11 @@ function render() {
   const st = state.snap.status || {};
   $('cluster-name').textContent = st.cluster_name || '';
   for (const b of document.querySelectorAll('#tabs button')) b.classList.toggle('active', b.dataset.view === state.view);
-  // Keep what the user is typing: a form being filled is not replaced by a snapshot.
+  // Forms being filled in are kept elements (kept()): replacing the view moves them, and a
+  // moved element keeps its value but loses focus, so focus is put back.
   const active = document.activeElement;
-  if (active && active.closest && active.closest('form') && $('view').contains(active) && active.tagName === 'INPUT' && active.value) return;
   $('view').replaceChildren(...[].concat(views[state.view]()));
+  if (active && active !== document.activeElement && $('view').contains(active)) active.focus();
 }
 
 async function start() {
