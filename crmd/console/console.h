@@ -16,7 +16,9 @@
 //                       the membership and the event journal (console_snapshot.h)
 //   GET  /api/stream    the same as server-sent events, a new one within a second of a change
 //   GET  /api/agents, /api/agent?name=AGENT   the OCF agents here and one's parameters
-//   POST /api/action    {"action": ...}: a change, carried out by the node's pcs
+//   GET  /api/transitions  the DC's last transitions: actions and their order
+//   (console_transitions.h) POST /api/action    {"action": ...}: a change, carried out by the
+//   node's pcs
 //                       (console_actions.h); the answer has the command and its output
 // Every /api/ route but login answers 401 without a live session; every POST but login needs
 // the session's X-CSRF-Token header (403 without it).

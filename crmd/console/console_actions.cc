@@ -110,6 +110,19 @@ const std::map<std::string, Builder>& builders() {
          if (!node) return node.error();
          return words("node", "attribute", *node, "maintenance=");
        }},
+      // pcs cluster start|stop NODE: the node's crmd joins or leaves the cluster.
+      {"node-start",
+       [](const Json& r) -> Result<std::vector<std::string>> {
+         auto node = field(r, "node");
+         if (!node) return node.error();
+         return words("cluster", "start", *node);
+       }},
+      {"node-stop",
+       [](const Json& r) -> Result<std::vector<std::string>> {
+         auto node = field(r, "node");
+         if (!node) return node.error();
+         return words("cluster", "stop", *node);
+       }},
       {"resource-enable", [](const Json& r) { return idCommand(r, words("resource", "enable")); }},
       {"resource-disable",
        [](const Json& r) { return idCommand(r, words("resource", "disable")); }},

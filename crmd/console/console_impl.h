@@ -15,6 +15,7 @@
 #include "crmd/admin/auth_store.h"
 #include "crmd/console/console.h"
 #include "crmd/console/console_snapshot.h"
+#include "crmd/console/console_transitions.h"
 #include "crmd/console/http_request.h"
 #include "crmd/console/session_store.h"
 
@@ -51,6 +52,7 @@ struct Console::Impl {
   AuthLimiter limiter;  // the console's logins: the same rules as HostAuth's (auth_limiter.h)
   SessionStore sessions;
   const PcsRunner pcs;
+  TransitionReplay transitions{options.state_dir + "/pengine"};
   SSL_CTX* ctx = nullptr;
   std::unique_ptr<SnapshotPublisher> snapshots;
   LogThrottle refusal_log{10, std::chrono::seconds(1)};

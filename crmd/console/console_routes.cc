@@ -20,6 +20,7 @@ using Clock = std::chrono::steady_clock;
 constexpr std::chrono::seconds kCookieAge{std::chrono::hours(12)};
 constexpr std::chrono::seconds kKeepAlive{15};
 constexpr std::chrono::seconds kActionTimeout{60};
+constexpr std::size_t kTransitions = 5;  // the newest, for the graph
 
 HttpResponse json(const Json& body, int status = 200) {
   return {
@@ -74,6 +75,9 @@ HttpResponse Console::Impl::route(Connection& c, const HttpRequest& request) {
     return {200, "application/json", doc.json, {}};
   }
   if (request.path == "/api/agents") return agents();
+  if (request.path == "/api/transitions") {
+    return {200, "application/json", transitions.json(kTransitions), {}};
+  }
   if (request.path == "/api/agent") return agent(request);
   return errorResponse(404, "no such call");
 }

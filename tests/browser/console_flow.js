@@ -88,6 +88,11 @@ async function main() {
   await page.locator('[data-testid="issues"]', { hasText: 'node ' + target + ' is offline' }).waitFor({ timeout: 10000 });
   await shot('07-overview-node-offline.png');
   say('FAILOVER ' + now + ' ' + seconds);
+  // The DC (n1, the lowest member) saved the transitions: the last ones drawn as graphs.
+  await page.click('#tabs button[data-view="transitions"]');
+  await page.locator('[data-testid="transition"] svg rect').first().waitFor({ timeout: 10000 });
+  await shot('08-transitions.png');
+  say('OK the last transitions are drawn as graphs of actions');
   if (errors.length) throw new Error('errors on the page: ' + errors.join('; '));
   await browser.close();
   lines.close();

@@ -9,6 +9,7 @@ https://192.0.2.11:2224/ as an operator would:
                constraint the ban leaves (cli-ban-vip-on-n1) under Constraints
   failover     that node is powered off (the harness's power switch); the page, never reloaded,
                shows the VIP on a surviving node and the node offline
+  transitions  the DC's last transitions drawn as graphs (actions and their order)
 Screenshots of each step go to BUILD/Testing/artifacts/console/ (BUILD: the crmd binary's
 build folder), kept after the run.
 
@@ -93,7 +94,7 @@ def run(crmd, pcs):
         node = c.wait_started("vip", 30, not_on=[target, "n1"], i=1)
         ok(f"pcs status agrees: vip runs on {node}")
         pngs = sorted(f for f in os.listdir(shots) if f.endswith(".png"))
-        check(len(pngs) >= 7, f"screenshots kept in {shots}", ", ".join(pngs))
+        check(len(pngs) >= 8, f"screenshots kept in {shots}", ", ".join(pngs))
 
 
 def main():

@@ -121,6 +121,9 @@ def body(crmd, pcs, checks):
 
         status, _, agents = b.request("GET", "/api/agents")
         check(status == 200 and isinstance(agents["agents"], list), "the agents are listed", agents)
+        status, _, replay = b.request("GET", "/api/transitions")
+        check(status == 200 and replay == {"transitions": []},
+              "a node that is not the DC has no transitions to draw", replay)
         status, _, agent = b.request("GET", "/api/agent?name=ocf:pacemaker:..%2Fx")
         check(status == 400, "an agent name that leaves OCF_ROOT is refused", agent)
 

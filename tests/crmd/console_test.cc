@@ -185,6 +185,8 @@ TEST(ConsoleActions, EachActionIsThePcsCommandAnOperatorWouldType) {
   EXPECT_EQ(words(R"({"action":"node-standby","node":"n1"})"), "pcs node standby n1");
   EXPECT_EQ(words(R"({"action":"node-maintenance","node":"n2"})"),
             "pcs node attribute n2 maintenance=on");
+  EXPECT_EQ(words(R"({"action":"node-stop","node":"n3"})"), "pcs cluster stop n3");
+  EXPECT_EQ(words(R"({"action":"node-start","node":"n3"})"), "pcs cluster start n3");
   EXPECT_EQ(words(R"({"action":"resource-move","id":"vip","node":"n2"})"),
             "pcs resource move vip n2");
   EXPECT_EQ(words(R"({"action":"resource-ban","id":"vip"})"), "pcs resource ban vip");

@@ -52,7 +52,9 @@ function follow() {
   source.addEventListener('snapshot', (e) => {
     state.snap = JSON.parse(e.data);
     state.snap.cibDoc = state.snap.cib ? new DOMParser().parseFromString(state.snap.cib, 'application/xml') : null;
-    setLive(true); render();
+    setLive(true);
+    if (state.view === 'transitions') loadTransitions(); else state.transitions = null;
+    render();
   });
   source.onopen = () => setLive(true);
   source.onerror = async () => {
@@ -128,7 +130,9 @@ const views = {
         h('td', {}, n.standby ? 'standby' : ''), h('td', {}, n.maintenance ? 'maintenance' : ''),
         h('td', {}, h('div', { class: 'actions' },
           h('button', { onclick: () => act({ action: n.standby ? 'node-unstandby' : 'node-standby', node: m.name }) }, n.standby ? 'Unstandby' : 'Standby'),
-          h('button', { onclick: () => act({ action: n.maintenance ? 'node-unmaintenance' : 'node-maintenance', node: m.name }) }, n.maintenance ? 'End maintenance' : 'Maintenance'))));
+          h('button', { onclick: () => act({ action: n.maintenance ? 'node-unmaintenance' : 'node-maintenance', node: m.name }) }, n.maintenance ? 'End maintenance' : 'Maintenance'),
+          m.in_view ? h('button', { class: 'danger', onclick: () => act({ action: 'node-stop', node: m.name }, 'Stop the cluster on ' + m.name + '? Its resources move away.') }, 'Stop')
+            : h('button', { onclick: () => act({ action: 'node-start', node: m.name }) }, 'Start'))));
     });
     return h('table', {}, h('tr', {}, ['Node', 'Membership', 'Standby', 'Maintenance', ''].map((t) => h('th', {}, t))), rows);
   },
@@ -174,12 +178,74 @@ const views = {
     });
     return [h('table', {}, h('tr', {}, ['Property', 'Value', ''].map((t) => h('th', {}, t))), rows), add];
   },
+  transitions() {
+    const list = state.transitions;
+    if (!list) { loadTransitions(); return h('p', { class: 'muted' }, 'Loading...'); }
+    if (!list.length) return h('p', { class: 'muted' }, 'This node saved no transitions: only the DC does' + (state.snap.dc ? ' (' + state.snap.dc + ')' : '') + '; open its console to see them.');
+    return list.map((t) => h('section', { 'data-testid': 'transition' },
+      h('h3', {}, t.input + (t.at_ms ? ' \u2014 ' + new Date(t.at_ms).toLocaleString() : '')),
+      t.error ? h('p', { class: 'bad' }, t.error) : [
+        h('ul', {}, (t.summary.length ? t.summary : ['nothing to do']).map((line) => h('li', {}, line))),
+        t.actions.length ? graph(t) : null]));
+  },
   events() {
     const events = [...(state.snap.events || [])].reverse();
     return h('table', { 'data-testid': 'events' }, h('tr', {}, ['Time', 'Kind', 'Event', 'By'].map((t) => h('th', {}, t))),
       events.map((e) => h('tr', {}, h('td', {}, new Date(e.at_ms).toLocaleString()), h('td', {}, e.kind), h('td', {}, e.text), h('td', {}, e.who))));
   },
 };
+
+// A transition as a graph: each action a box, in columns by how many actions must come
+// before it (its longest path from a start), arrows for the engine's orderings.
+function graph(t) {
+  const NS = 'http://www.w3.org/2000/svg';
+  const svg = (tag, attrs, text) => {
+    const el = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+    if (text) el.textContent = text;
+    return el;
+  };
+  const actions = t.actions.slice(0, 80);
+  const ids = new Set(actions.map((a) => a.id));
+  const edges = t.orderings.filter(([a, b]) => ids.has(a) && ids.has(b));
+  const depth = new Map(actions.map((a) => [a.id, 0]));
+  // Actions come in an order consistent with the orderings, so one pass in a loop settles.
+  for (let changed = true, rounds = 0; changed && rounds < actions.length; rounds++) {
+    changed = false;
+    for (const [a, b] of edges) if (depth.get(b) < depth.get(a) + 1) { depth.set(b, depth.get(a) + 1); changed = true; }
+  }
+  const rows = new Map(), pos = new Map();
+  for (const a of actions) {
+    const d = depth.get(a.id), r = rows.get(d) || 0;
+    rows.set(d, r + 1);
+    pos.set(a.id, { x: 10 + d * 210, y: 10 + r * 36 });
+  }
+  const width = 10 + (Math.max(...depth.values()) + 1) * 210, height = 10 + Math.max(...rows.values()) * 36;
+  const root = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img' });
+  root.append(svg('defs', {}));
+  root.firstChild.append(Object.assign(svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 6, markerHeight: 6, orient: 'auto' }), {}));
+  root.firstChild.firstChild.append(svg('path', { d: 'M0,0 L10,5 L0,10 z', fill: '#5f6b7a' }));
+  for (const [a, b] of edges) {
+    const p = pos.get(a), q = pos.get(b);
+    root.append(svg('line', { x1: p.x + 180, y1: p.y + 13, x2: q.x, y2: q.y + 13, stroke: '#5f6b7a', 'marker-end': 'url(#arrow)' }));
+  }
+  for (const a of actions) {
+    const p = pos.get(a.id);
+    const label = (a.resource ? a.resource + ' ' : '') + a.task + (a.node ? ' on ' + a.node : '');
+    root.append(svg('rect', { x: p.x, y: p.y, width: 180, height: 26, rx: 4, fill: a.pseudo ? '#eef1f4' : '#fff', stroke: a.pseudo ? '#d8dde3' : '#2457c5' }));
+    root.append(svg('text', { x: p.x + 6, y: p.y + 17 }, label.length > 30 ? label.slice(0, 29) + '\u2026' : label));
+  }
+  return root;
+}
+
+async function loadTransitions() {
+  if (state.loadingTransitions) return;
+  state.loadingTransitions = true;
+  const r = await api('/api/transitions');
+  state.loadingTransitions = false;
+  state.transitions = r.status === 200 ? r.data.transitions : [];
+  if (state.view === 'transitions') render();
+}
 
 function findResource(id, list) {
   for (const r of list || (state.snap.status || {}).resources || []) {
