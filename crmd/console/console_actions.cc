@@ -33,6 +33,24 @@ Result<std::string> field(const Json& request, const char* name, bool is_id = tr
   return value;
 }
 
+// An optional "score": INFINITY, -INFINITY, +INFINITY or an integer; "" when absent. A score
+// starting with '-' is fine here: it is only ever written after NODE= or after other words.
+Result<std::string> scoreField(const Json& request) {
+  auto it = request.find("score");
+  if (it == request.end() || it->is_null()) return std::string();
+  if (!it->is_string()) return Error{"field 'score' must be a string"};
+  const std::string score = it->get<std::string>();
+  if (score.empty()) return score;
+  std::string_view digits = score;
+  if (digits.front() == '-' || digits.front() == '+') digits.remove_prefix(1);
+  const bool ok =
+      digits == "INFINITY" || (!digits.empty() && digits.size() <= 10 &&
+                               digits.find_first_not_of("0123456789") == std::string_view::npos);
+  if (!ok)
+    return Error{"field 'score': '" + score + "' is not a score (INFINITY, -INFINITY or a number)"};
+  return score;
+}
+
 using Builder = Result<std::vector<std::string>> (*)(const Json&);
 
 template <class... Words>
@@ -139,6 +157,41 @@ const std::map<std::string, Builder>& builders() {
          return out;
        }},
       {"resource-create", create},
+      // Constraint creation, as pcs spells it: location RSC prefers|avoids NODE[=SCORE],
+      // colocation add RSC with WITH [SCORE], order FIRST then THEN.
+      {"constraint-location",
+       [](const Json& r) -> Result<std::vector<std::string>> {
+         auto rsc = field(r, "rsc");
+         if (!rsc) return rsc.error();
+         auto node = field(r, "node");
+         if (!node) return node.error();
+         auto score = scoreField(r);
+         if (!score) return score.error();
+         const bool avoids = r.value("avoids", false);
+         return words("constraint", "location", *rsc, avoids ? "avoids" : "prefers",
+                      score->empty() ? *node : *node + "=" + *score);
+       }},
+      {"constraint-colocation",
+       [](const Json& r) -> Result<std::vector<std::string>> {
+         auto rsc = field(r, "rsc");
+         if (!rsc) return rsc.error();
+         auto with = field(r, "with");
+         if (!with) return with.error();
+         auto score = scoreField(r);
+         if (!score) return score.error();
+         std::vector<std::string> out =
+             words("constraint", "colocation", "add", *rsc, "with", *with);
+         if (!score->empty()) out.push_back(*score);
+         return out;
+       }},
+      {"constraint-order",
+       [](const Json& r) -> Result<std::vector<std::string>> {
+         auto first = field(r, "first");
+         if (!first) return first.error();
+         auto then = field(r, "then");
+         if (!then) return then.error();
+         return words("constraint", "order", *first, "then", *then);
+       }},
       {"constraint-delete",
        [](const Json& r) { return idCommand(r, words("constraint", "delete")); }},
       {"property-set",

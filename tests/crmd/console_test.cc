@@ -185,6 +185,17 @@ TEST(ConsoleActions, EachActionIsThePcsCommandAnOperatorWouldType) {
   EXPECT_EQ(words(R"({"action":"node-standby","node":"n1"})"), "pcs node standby n1");
   EXPECT_EQ(words(R"({"action":"node-maintenance","node":"n2"})"),
             "pcs node attribute n2 maintenance=on");
+  EXPECT_EQ(words(R"({"action":"constraint-location","rsc":"vip","node":"n1","score":"50"})"),
+            "pcs constraint location vip prefers n1=50");
+  EXPECT_EQ(words(R"({"action":"constraint-location","rsc":"vip","node":"n1","avoids":true})"),
+            "pcs constraint location vip avoids n1");
+  EXPECT_EQ(
+      words(R"({"action":"constraint-colocation","rsc":"vip","with":"web","score":"-INFINITY"})"),
+      "pcs constraint colocation add vip with web -INFINITY");
+  EXPECT_EQ(words(R"({"action":"constraint-order","first":"db","then":"web"})"),
+            "pcs constraint order db then web");
+  EXPECT_EQ(words(R"({"action":"constraint-location","rsc":"vip","node":"n1","score":"--force"})"),
+            "error: field 'score': '--force' is not a score (INFINITY, -INFINITY or a number)");
   EXPECT_EQ(words(R"({"action":"node-stop","node":"n3"})"), "pcs cluster stop n3");
   EXPECT_EQ(words(R"({"action":"node-start","node":"n3"})"), "pcs cluster start n3");
   EXPECT_EQ(words(R"({"action":"resource-move","id":"vip","node":"n2"})"),

@@ -161,7 +161,7 @@ const views = {
         h('td', {}, c.tagName.replace('rsc_', '')), h('td', {}, what), h('td', {}, h('code', {}, id), leftover ? h('div', { class: 'warn' }, 'left by move/ban') : null),
         h('td', {}, h('button', { class: 'danger', onclick: () => act({ action: 'constraint-delete', id }, 'Delete constraint ' + id + '?') }, 'Delete')));
     });
-    return rows.length ? h('table', {}, h('tr', {}, ['Type', 'Constraint', 'Id', ''].map((t) => h('th', {}, t))), rows) : h('p', { class: 'muted' }, 'No constraints.');
+    return [constraintForm(), rows.length ? h('table', {}, h('tr', {}, ['Type', 'Constraint', 'Id', ''].map((t) => h('th', {}, t))), rows) : h('p', { class: 'muted' }, 'No constraints.')];
   },
   properties() {
     const rows = properties().map((p) => {
@@ -290,6 +290,23 @@ function resourceActions(r, nodes) {
     h('button', { onclick: () => act({ action: 'resource-clear', id: r.id }) }, 'Clear'),
     h('button', { onclick: () => act({ action: 'resource-cleanup', id: r.id }) }, 'Cleanup'),
     h('button', { class: 'danger', onclick: () => act({ action: 'resource-delete', id: r.id }, 'Delete resource ' + r.id + '?') }, 'Delete'));
+}
+
+// A new constraint: location (prefers/avoids a node), colocation or order, as pcs makes them.
+function constraintForm() {
+  return kept('constraint-form', () => {
+    const kind = h('select', {}, ['prefers', 'avoids', 'colocated with', 'then'].map((k) => h('option', { value: k }, k)));
+    const a = h('input', { placeholder: 'resource', required: true }), b = h('input', { placeholder: 'node or resource', required: true });
+    const score = h('input', { placeholder: 'score (optional)', size: 10 });
+    return h('form', { class: 'inline', onsubmit: (e) => {
+      e.preventDefault();
+      const k = kind.value;
+      const body = k === 'then' ? { action: 'constraint-order', first: a.value, then: b.value }
+        : k === 'colocated with' ? { action: 'constraint-colocation', rsc: a.value, with: b.value, score: score.value }
+          : { action: 'constraint-location', rsc: a.value, node: b.value, score: score.value, avoids: k === 'avoids' };
+      act(body);
+    } }, h('label', {}, 'Resource', a), h('label', {}, 'Kind', kind), h('label', {}, 'Node or resource', b), h('label', {}, 'Score', score), h('button', { type: 'submit' }, 'Add constraint'));
+  });
 }
 
 // Elements that live across snapshots (forms being filled in), by key.
