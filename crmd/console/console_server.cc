@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <climits>
 #include <filesystem>
+#include <system_error>
 
 #include "common/log.h"
 #include "crmd/admin/auth_limiter.h"
@@ -73,6 +74,7 @@ Result<SSL_CTX*> makeContext(const TlsIdentity& identity) {
 }  // namespace
 
 Console::Impl::~Impl() {
+  pcs.cancel();  // a change or a status run in progress ends now, not at its timeout
   {
     std::lock_guard lock(mutex);
     stopping = true;
@@ -132,36 +134,48 @@ void Console::Impl::serve(int fd, std::string peer) {
   if (c.ssl != nullptr && SSL_set_fd(c.ssl, fd) == 1 && SSL_accept(c.ssl) == 1) {
     setTimeout(fd, SO_RCVTIMEO, kRequestTimeout);
     setTimeout(fd, SO_SNDTIMEO, kRequestTimeout);
-    std::string buffer;
-    HttpRequest request;
-    while (!isStopping() && readRequest(c, buffer, request)) {
-      if (request.path == "/api/stream" && request.method == "GET") {
-        stream(c, request);
-        break;
+    // Nothing a client sends may end crmd: whatever this connection throws ends it alone.
+    try {
+      std::string buffer;
+      HttpRequest request;
+      while (!isStopping() && readRequest(c, buffer, request)) {
+        if (request.path == "/api/stream" && request.method == "GET") {
+          try {
+            stream(c, request);
+          } catch (const std::exception& e) {
+            logEvent(std::string("console: event stream ended: ") + e.what());
+          }
+          break;
+        }
+        HttpResponse response;
+        try {
+          response = route(c, request);
+        } catch (const std::exception& e) {
+          logEvent(std::string("console: request failed: ") + e.what());
+          response = errorResponse(500, "internal error");
+        }
+        if (!send(c, formatResponse(response, request.keep_alive, request.method == "HEAD")) ||
+            !request.keep_alive) {
+          break;
+        }
       }
-      HttpResponse response;
-      try {
-        response = route(c, request);
-      } catch (const std::exception& e) {
-        logEvent(std::string("console: request failed: ") + e.what());
-        response = errorResponse(500, "internal error");
-      }
-      if (!send(c, formatResponse(response, request.keep_alive, request.method == "HEAD")) ||
-          !request.keep_alive) {
-        break;
-      }
+    } catch (const std::exception& e) {
+      logEvent(std::string("console: connection from ") + authSource(c.peer) +
+               " ended: " + e.what());
     }
     SSL_shutdown(c.ssl);
   }
   ERR_clear_error();  // OpenSSL's error queue is per thread; this thread ends now
   if (c.ssl != nullptr) SSL_free(c.ssl);
-  ::close(fd);
+  // The descriptor is closed under the mutex, after leaving `open`: its number may be reused
+  // by the next accepted connection, whose adopt() then finds it free.
   std::lock_guard lock(mutex);
   auto it = open.find(fd);
   if (it != open.end()) {
     if (--per_source[it->second] == 0) per_source.erase(it->second);
     open.erase(it);
   }
+  ::close(fd);
   if (open.empty()) all_closed.notify_all();
 }
 
@@ -199,7 +213,18 @@ void Console::adopt(int fd, const std::string& peer) {
     impl_->open[fd] = source;
   }
   // Detached: the Impl's destructor waits until every connection has left `open`.
-  std::thread([impl = impl_.get(), fd, peer] { impl->serve(fd, peer); }).detach();
+  try {
+    std::thread([impl = impl_.get(), fd, peer] { impl->serve(fd, peer); }).detach();
+  } catch (const std::system_error& e) {
+    // No thread to be had (out of memory or a process limit): this connection only is lost.
+    impl_->refusal_log.log(std::string("console: cannot serve a connection from ") + source + ": " +
+                           e.what());
+    std::lock_guard lock(impl_->mutex);
+    impl_->open.erase(fd);
+    if (--impl_->per_source[source] == 0) impl_->per_source.erase(source);
+    ::close(fd);
+    if (impl_->open.empty()) impl_->all_closed.notify_all();
+  }
 }
 
 }  // namespace pulse::crmd::console

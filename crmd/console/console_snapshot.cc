@@ -23,7 +23,7 @@ PcsRun PcsRunner::run(const std::vector<std::string>& words,
   call.args = words;
   call.env = pulseToolEnvironment({"OCF_ROOT=" + ocf_root_, "LC_ALL=C.UTF-8"});
   call.timeout = timeout;
-  const AgentResult result = runProgram(call);
+  const AgentResult result = runProgram(call, kDefaultOutputLimit, &cancelled_);
   PcsRun out;
   out.ran = result.status == ExecStatus::kDone;
   out.exit_status = result.exit_status;

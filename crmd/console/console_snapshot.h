@@ -13,6 +13,7 @@
 // Thread-safety: latest(), waitNewer() and poke() from any thread; one thread of its own polls.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -40,10 +41,13 @@ class PcsRunner {
       : path_(std::move(path)), ocf_root_(std::move(ocf_root)) {}
   PcsRun run(const std::vector<std::string>& words, std::chrono::milliseconds timeout) const;
   const std::string& path() const { return path_; }
+  // Kills every run in progress and every later one (crmd is stopping); any thread.
+  void cancel() const { cancelled_ = true; }
 
  private:
   std::string path_;
   std::string ocf_root_;
+  mutable std::atomic<bool> cancelled_{false};
 };
 
 class SnapshotPublisher {
