@@ -173,9 +173,11 @@ struct FrontAcceptor::Impl::Connection : std::enable_shared_from_this<Connection
     switch (routeByAlpn(std::span<const std::uint8_t>(to_upstream.get(), have))) {
       case HelloRoute::kNeedMore:
         // The rest of the ClientHello is on its way (a browser's often takes two segments);
-        // the handshake deadline bounds the wait.
+        // the handshake deadline bounds the wait. The pause doubles (5 ms to 250 ms), so a
+        // client that stalls mid-hello costs a few dozen wakeups, not one every 5 ms.
         if (have >= kBufferSize) return readFirst();
-        pause.expires_after(std::chrono::milliseconds(5));
+        pause.expires_after(peek_pause);
+        peek_pause = std::min(peek_pause * 2, std::chrono::milliseconds(250));
         pause.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
           if (!ec && !self->closed) self->route();
         });
@@ -316,10 +318,11 @@ struct FrontAcceptor::Impl::Connection : std::enable_shared_from_this<Connection
   unix_stream::socket upstream;
   asio::steady_timer deadline;
   asio::steady_timer pause{impl.io};  // between peeks at an incomplete ClientHello
-  const std::string source;           // the client's address, the admission key
-  const bool trusted;                 // counted in the reserved pool
-  const std::string peer;             // the client's address and port in gRPC's form
-  std::string upstream_name;          // the abstract name of our end of the Unix socket, once open
+  std::chrono::milliseconds peek_pause{5};
+  const std::string source;   // the client's address, the admission key
+  const bool trusted;         // counted in the reserved pool
+  const std::string peer;     // the client's address and port in gRPC's form
+  std::string upstream_name;  // the abstract name of our end of the Unix socket, once open
   TlsHandshakeWatch watch;
   bool closed = false;
   std::unique_ptr<std::uint8_t[]> to_upstream;  // kBufferSize, once the client has spoken
