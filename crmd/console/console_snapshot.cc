@@ -48,14 +48,31 @@ SnapshotPublisher::~SnapshotPublisher() {
   thread_.join();
 }
 
-SnapshotPublisher::Document SnapshotPublisher::latest() const {
-  std::lock_guard lock(mutex_);
+bool SnapshotPublisher::lookLocked() {
+  const auto now = std::chrono::steady_clock::now();
+  const bool idle =
+      last_look_ == std::chrono::steady_clock::time_point{} || now - last_look_ >= kIdleAfter;
+  last_look_ = now;
+  if (idle) {
+    poked_ = true;
+    changed_.notify_all();
+  }
+  return idle;
+}
+
+SnapshotPublisher::Document SnapshotPublisher::latest() {
+  std::unique_lock lock(mutex_);
+  if (!lookLocked()) return current_;
+  const std::uint64_t stale = current_.seq;
+  changed_.wait_for(lock, std::chrono::seconds(5),
+                    [&] { return current_.seq > stale || stopping_; });
   return current_;
 }
 
 SnapshotPublisher::Document SnapshotPublisher::waitNewer(std::uint64_t seq,
-                                                         std::chrono::milliseconds timeout) const {
+                                                         std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
+  lookLocked();
   changed_.wait_for(lock, timeout, [&] { return current_.seq > seq || stopping_; });
   return current_;
 }
@@ -129,14 +146,19 @@ std::string SnapshotPublisher::build() const {
 
 void SnapshotPublisher::run() {
   std::string last_facts;
-  bool first = true;
   for (;;) {
     {
       std::unique_lock lock(mutex_);
-      if (!first) changed_.wait_for(lock, kPoll, [&] { return poked_ || stopping_; });
+      const bool idle = std::chrono::steady_clock::now() - last_look_ >= kIdleAfter;
+      if (idle) {
+        // Nobody looks: sleep until someone does (lookLocked pokes), reading nothing.
+        changed_.wait(lock, [&] { return poked_ || stopping_; });
+        last_facts.clear();  // whatever changed meanwhile, rebuild
+      } else {
+        changed_.wait_for(lock, kPoll, [&] { return poked_ || stopping_; });
+      }
       if (stopping_) return;
     }
-    first = false;
     std::string now = facts();
     bool poked = false;
     {

@@ -8,7 +8,9 @@
 //   seq          grows by one per document
 // A change is noticed by polling every kPoll what is cheap to read (the CIB's version, the
 // view, the quorum, the journal's newest entry); only a change runs pcs. So a change shows
-// within kPoll + one pcs run (tens of milliseconds) of reaching this node.
+// within kPoll + one pcs run (tens of milliseconds) of reaching this node. Only while someone
+// looks: with no call of latest() or waitNewer() for kIdleAfter the thread sleeps without a
+// timer and reads nothing, so a node nobody watches pays nothing; the next look rebuilds first.
 //
 // Thread-safety: latest(), waitNewer() and poke() from any thread; one thread of its own polls.
 #pragma once
@@ -53,6 +55,7 @@ class PcsRunner {
 class SnapshotPublisher {
  public:
   static constexpr std::chrono::milliseconds kPoll{200};
+  static constexpr std::chrono::seconds kIdleAfter{30};
 
   SnapshotPublisher(ClusterControl& cluster, std::string node_name, const PcsRunner& pcs);
   ~SnapshotPublisher();  // stops and joins the thread
@@ -61,27 +64,32 @@ class SnapshotPublisher {
     std::uint64_t seq = 0;
     std::string json;
   };
-  Document latest() const;
+  // The current document; after an idle spell, a fresh one (waiting up to 5 s for it).
+  Document latest();
   // Waits until a document newer than `seq` exists, the timeout passes or the publisher stops;
   // returns the latest either way.
-  Document waitNewer(std::uint64_t seq, std::chrono::milliseconds timeout) const;
+  Document waitNewer(std::uint64_t seq, std::chrono::milliseconds timeout);
   // Rebuild now (after a change made through the console), without waiting for the poll.
   void poke();
 
  private:
   void run();
+  // Marks a look now; true when nobody had looked for kIdleAfter (then asks for a rebuild).
+  // Needs mutex_ held.
+  bool lookLocked();
   std::string facts() const;  // what the poll compares
   std::string build() const;
 
   ClusterControl& cluster_;
   const std::string node_name_;
   const PcsRunner& pcs_;
-  mutable std::mutex mutex_;
-  mutable std::condition_variable changed_;
-  Document current_;       // guarded by mutex_
-  bool poked_ = false;     // guarded by mutex_
-  bool stopping_ = false;  // guarded by mutex_
-  std::thread thread_;     // last: starts once the rest is set
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::chrono::steady_clock::time_point last_look_{};  // guarded by mutex_
+  Document current_;                                   // guarded by mutex_
+  bool poked_ = false;                                 // guarded by mutex_
+  bool stopping_ = false;                              // guarded by mutex_
+  std::thread thread_;                                 // last: starts once the rest is set
 };
 
 }  // namespace pulse::crmd::console
