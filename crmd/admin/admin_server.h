@@ -28,6 +28,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -47,6 +48,8 @@ struct AdminServerOptions {
   ConnectionLimits limits{};               // the admin port's (connection_limits.h)
   std::chrono::seconds token_lifetime{0};  // host-auth tokens expire after this; 0: never
   std::string version{};                   // the Pulse release, reported by ClusterStatus
+  // Browsers' connections on the port go here (FrontAcceptorOptions::browser); empty: none.
+  std::function<void(int fd, const std::string& peer)> browser{};
 };
 
 class AdminServer {

@@ -1,11 +1,16 @@
 #include "crmd/admin/front_acceptor.h"
 
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <cerrno>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -13,6 +18,7 @@
 #include <utility>
 
 #include "common/log.h"
+#include "crmd/console/client_hello.h"
 
 namespace pulse::crmd {
 namespace {
@@ -149,10 +155,61 @@ struct FrontAcceptor::Impl::Connection : std::enable_shared_from_this<Connection
           if (ec) return self->close();
           self->to_upstream = std::make_unique_for_overwrite<std::uint8_t[]>(kBufferSize);
           self->to_client = std::make_unique_for_overwrite<std::uint8_t[]>(kBufferSize);
-          self->client.async_read_some(
-              self->upstreamBuffer(), [self](const boost::system::error_code& read_error,
-                                             std::size_t n) { self->onFirstBytes(read_error, n); });
+          self->route();
         });
+  }
+
+  // With a console: peeks at the ClientHello (leaving it in the socket) and hands a browser's
+  // connection over whole, so that the console does the TLS handshake itself. Everything else
+  // (gRPC, bytes that are not TLS, a ClientHello that does not parse) goes the old way.
+  void route() {
+    if (!impl.options.browser) return readFirst();
+    const ssize_t n =
+        ::recv(client.native_handle(), to_upstream.get(), kBufferSize, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+      return close();
+    }
+    const std::size_t have = n < 0 ? 0 : static_cast<std::size_t>(n);
+    switch (routeByAlpn(std::span<const std::uint8_t>(to_upstream.get(), have))) {
+      case HelloRoute::kNeedMore:
+        // The rest of the ClientHello is on its way (a browser's often takes two segments);
+        // the handshake deadline bounds the wait. The pause doubles (5 ms to 250 ms), so a
+        // client that stalls mid-hello costs a few dozen wakeups, not one every 5 ms.
+        if (have >= kBufferSize) return readFirst();
+        pause.expires_after(peek_pause);
+        peek_pause = std::min(peek_pause * 2, std::chrono::milliseconds(250));
+        pause.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+          if (!ec && !self->closed) self->route();
+        });
+        return;
+      case HelloRoute::kBrowser:
+        return handToConsole();
+      case HelloRoute::kNotTls:
+      case HelloRoute::kGrpc:
+        return readFirst();
+    }
+  }
+
+  void readFirst() {
+    client.async_read_some(
+        upstreamBuffer(),
+        [self = shared_from_this()](const boost::system::error_code& read_error, std::size_t n) {
+          self->onFirstBytes(read_error, n);
+        });
+  }
+
+  // The console owns the connection from here on (its own limits and timeouts); the front
+  // forgets it, so it no longer counts against the front's admission.
+  void handToConsole() {
+    const int fd = ::dup(client.native_handle());
+    impl.count([](FrontCounters& s) { ++s.to_console; });
+    const std::string who = peer;
+    close();
+    if (fd < 0) return;
+    // Blocking I/O there: O_NONBLOCK belongs to the open file, which the dup shares.
+    const int flags = ::fcntl(fd, F_GETFL);
+    if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    impl.options.browser(fd, who);
   }
 
   asio::mutable_buffer upstreamBuffer() { return asio::buffer(to_upstream.get(), kBufferSize); }
@@ -252,6 +309,7 @@ struct FrontAcceptor::Impl::Connection : std::enable_shared_from_this<Connection
     client.close(ignored);
     upstream.close(ignored);
     deadline.cancel();
+    pause.cancel();
     impl.release(*this);
   }
 
@@ -259,6 +317,8 @@ struct FrontAcceptor::Impl::Connection : std::enable_shared_from_this<Connection
   tcp::socket client;
   unix_stream::socket upstream;
   asio::steady_timer deadline;
+  asio::steady_timer pause{impl.io};  // between peeks at an incomplete ClientHello
+  std::chrono::milliseconds peek_pause{5};
   const std::string source;   // the client's address, the admission key
   const bool trusted;         // counted in the reserved pool
   const std::string peer;     // the client's address and port in gRPC's form

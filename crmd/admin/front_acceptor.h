@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -39,6 +40,11 @@ struct FrontAcceptorOptions {
   std::string listen_address;  // "host:port", "[v6]:port"; port 0 picks a free port
   std::string upstream_path;   // the gRPC server's Unix socket
   ConnectionLimits limits;
+  // The web console (crmd/console/console.h): connections whose ClientHello offers ALPN
+  // "http/1.1" are handed to it as a file descriptor (then the callee's to close) with the
+  // client in gRPC's peer form; it is called on the front's thread and must not block. Empty:
+  // every connection goes to gRPC.
+  std::function<void(int fd, const std::string& peer)> browser{};
 };
 
 struct FrontCounters {
@@ -48,6 +54,7 @@ struct FrontCounters {
   std::uint64_t handshake_timeouts = 0;  // closed: handshake not done in time
   std::uint64_t not_tls = 0;             // closed: the client sent something else
   std::uint64_t accept_errors = 0;       // accept() failed (EMFILE and the like)
+  std::uint64_t to_console = 0;          // handed to the web console (ALPN http/1.1)
   std::size_t open_trusted = 0;
   std::size_t open_untrusted = 0;
 };

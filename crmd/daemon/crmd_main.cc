@@ -35,6 +35,7 @@
 #include "crmd/client/secret_input.h"
 #include "crmd/client/secure_file.h"
 #include "crmd/client/tls_identity.h"
+#include "crmd/console/console.h"
 #include "crmd/daemon/node_daemon.h"
 #include "crmd/http/cib_view_cache.h"
 #include "crmd/http/route_check.h"
@@ -203,6 +204,7 @@ int runDaemon(AdminServerOptions options, NodeDaemonOptions cluster_options,
   // Resource agents get it (agent_process.h), so that crm_attribute & co. find this node's
   // local-admin file. Set before any thread starts.
   setenv("PULSE_STATE_DIR", std::filesystem::absolute(options.state_dir).c_str(), 1);
+  const std::string ocf_root = cluster_options.ocf_root;
   auto cluster = NodeDaemon::open(std::move(cluster_options));
   if (!cluster) {
     logEvent("cannot start: " + cluster.error().message);
@@ -216,6 +218,18 @@ int runDaemon(AdminServerOptions options, NodeDaemonOptions cluster_options,
     return 1;
   }
   options.cluster = cluster->get();
+  // The web console: browsers on the admin port (console.h). Declared before the server, so
+  // it outlives the front that hands it connections. Not fatal: the admin API and the cluster
+  // do not need it.
+  auto console =
+      console::Console::start({options.state_dir, options.node_name, ocf_root, "", cluster->get()});
+  if (console) {
+    options.browser = [console = console->get()](int fd, const std::string& peer) {
+      console->adopt(fd, peer);
+    };
+  } else {
+    logEvent("web console not served: " + console.error().message);
+  }
   auto server = AdminServer::start(options);
   if (!server) {
     logEvent("cannot start: " + server.error().message);
@@ -225,7 +239,11 @@ int runDaemon(AdminServerOptions options, NodeDaemonOptions cluster_options,
   const std::string host = listen.substr(0, listen.rfind(':'));
   logEvent("node " + options.node_name + " listening on " + host + ":" +
            std::to_string((*server)->port()) + " (TLS, certificate " +
-           displayFingerprint((*server)->fingerprint()) + ")");
+           displayFingerprint((*server)->fingerprint()) + ")" +
+           (console ? "; web console at https://" +
+                          (host.empty() || host == "0.0.0.0" ? std::string("HOST") : host) + ":" +
+                          std::to_string((*server)->port()) + "/"
+                    : std::string()));
   // pcs status on this node reads it there in one call (status_socket.h); without it pcs
   // falls back to the admin API, so a failure here is logged, not fatal.
   auto status_socket = StatusSocket::start(localStatusPath(options.state_dir), options.node_name,

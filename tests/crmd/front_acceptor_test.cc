@@ -13,8 +13,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -150,10 +152,26 @@ int localPort(int fd) {
   return ntohs(addr.sin_port);
 }
 
+// A minimal ClientHello record offering the ALPN protocols `alpn_wire` (length-prefixed).
+std::string helloOffering(const std::string& alpn_wire) {
+  auto be16 = [](std::size_t n) {
+    return std::string{static_cast<char>(n >> 8), static_cast<char>(n & 0xff)};
+  };
+  const std::string alpn = be16(alpn_wire.size()) + alpn_wire;
+  const std::string extensions = be16(16) + be16(alpn.size()) + alpn;
+  std::string body = std::string("\x03\x03", 2) + std::string(32, 'r') + std::string(1, '\0') +
+                     be16(2) + std::string("\x13\x01", 2) + std::string("\x01\x00", 2) +
+                     be16(extensions.size()) + extensions;
+  const std::string handshake =
+      std::string(1, '\x01') + std::string(1, '\0') + be16(body.size()) + body;
+  return std::string("\x16\x03\x01", 3) + be16(handshake.size()) + handshake;
+}
+
 class FrontAcceptorTest : public ::testing::Test {
  protected:
-  void start(ConnectionLimits limits) {
-    auto front = FrontAcceptor::start({"127.0.0.1:0", upstream_.path(), limits});
+  void start(ConnectionLimits limits,
+             std::function<void(int fd, const std::string& peer)> browser = {}) {
+    auto front = FrontAcceptor::start({"127.0.0.1:0", upstream_.path(), limits, browser});
     ASSERT_TRUE(front.ok()) << front.error().message;
     front_ = std::move(*front);
   }
@@ -279,6 +297,69 @@ TEST_F(FrontAcceptorTest, AcceptRecoversAfterRunningOutOfDescriptors) {
   EXPECT_GE(errors, 1u);
   sendAll(fd, kHandshakeDone);
   EXPECT_EQ(receive(fd, kHandshakeDone.size()), kHandshakeDone);
+  close(fd);
+}
+
+}  // namespace
+}  // namespace pulse::crmd
+
+namespace pulse::crmd {
+namespace {
+
+// The web console's share of the port: a browser's connection (ALPN http/1.1) is handed over
+// with its ClientHello still unread, so the console can do the whole handshake; a gRPC client's
+// (h2 only) goes to gRPC exactly as before.
+TEST_F(FrontAcceptorTest, ABrowsersConnectionIsHandedOverWholeAndGrpcsGoesOnAsBefore) {
+  std::mutex mutex;
+  std::vector<std::pair<int, std::string>> handed;
+  start({}, [&](int fd, const std::string& peer) {
+    std::lock_guard lock(mutex);
+    handed.emplace_back(fd, peer);
+  });
+  const std::string browser_hello = helloOffering(std::string("\x02h2\x08http/1.1", 12));
+  const int browser = connectTo(front_->port());
+  sendAll(browser, browser_hello);
+  const auto deadline = Clock::now() + 5s;
+  while (Clock::now() < deadline) {
+    std::lock_guard lock(mutex);
+    if (!handed.empty()) break;
+  }
+  {
+    std::lock_guard lock(mutex);
+    ASSERT_EQ(handed.size(), 1u);
+    EXPECT_EQ(handed[0].second, "ipv4:127.0.0.1:" + std::to_string(localPort(browser)));
+    EXPECT_EQ(receive(handed[0].first, browser_hello.size()), browser_hello);  // not consumed
+    close(handed[0].first);
+  }
+  EXPECT_EQ(front_->counters().to_console, 1u);
+  EXPECT_TRUE(upstream_.clientNames().empty());
+
+  const std::string grpc_hello = helloOffering(std::string("\x02h2", 3));
+  const int grpc = connectTo(front_->port());
+  sendAll(grpc, grpc_hello);
+  EXPECT_EQ(receive(grpc, grpc_hello.size()), grpc_hello);  // through to the echoing "gRPC"
+  EXPECT_EQ(upstream_.clientNames().size(), 1u);
+  EXPECT_EQ(front_->counters().to_console, 1u);
+  close(browser);
+  close(grpc);
+}
+
+TEST_F(FrontAcceptorTest, AHelloThatStallsHalfWayIsClosedAtTheDeadlineAndNeverHandedOver) {
+  ConnectionLimits limits;
+  limits.handshake_timeout = 300ms;
+  std::atomic<int> handed{0};
+  start(limits, [&](int fd, const std::string&) {
+    ++handed;
+    close(fd);
+  });
+  const std::string hello = helloOffering(std::string("\x08http/1.1", 9));
+  const int fd = connectTo(front_->port());
+  sendAll(fd, hello.substr(0, hello.size() / 2));
+  const double closed = secondsUntilClosed(fd);
+  EXPECT_GE(closed, 0.25);
+  EXPECT_LT(closed, 2.0);
+  EXPECT_EQ(handed.load(), 0);
+  EXPECT_EQ(front_->counters().handshake_timeouts, 1u);
   close(fd);
 }
 
