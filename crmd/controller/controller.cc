@@ -3,11 +3,13 @@
 // status changes, dispatch the ready actions, probe, run the engine, fence. How a status change
 // becomes a CIB write is controller_status_writes.cc's; fencing is controller_fencing.cc's.
 // Invariant: the engine runs only on a CIB with no status change queued or in flight, no probe
-// outstanding and no fencing awaited, so a transition is never built on a view about to change.
+// outstanding, no join answer awaited and no fencing awaited, so a transition is never built on
+// a view about to change.
 #include "crmd/controller/controller.h"
 
 #include <algorithm>
 #include <pugixml.hpp>
+#include <string_view>
 #include <utility>
 
 #include "crmd/cib/cib_version.h"
@@ -74,6 +76,29 @@ ControllerOutput Controller::onBecameDc(CibRef cib, std::vector<Member> members,
   out.log.push_back("became DC on CIB " + toString(stamp_) + " with " +
                     std::to_string(members_.size()) + " members");
   queued_.push_back(Change{.members = members_});
+  for (const Member& m : members_) queryJoin(m.name, out);
+  step(out);
+  return out;
+}
+
+void Controller::queryJoin(const std::string& node, ControllerOutput& out) {
+  joining_[node] = now_.monotonic + kJoinWaitSeconds;
+  out.join_queries.push_back(node);
+}
+
+ControllerOutput Controller::onJoinAnswer(const std::string& node,
+                                          const std::vector<std::string>& resources,
+                                          ControllerTime now) {
+  ControllerOutput out;
+  if (!dc_ || joining_.erase(node) == 0) return out;
+  now_ = now;
+  if (!resources.empty()) {
+    std::string names;
+    for (const std::string& r : resources) names += " " + r;
+    out.log.push_back(node + " joined; probing again what it acted on since its last join:" +
+                      names);
+    reprobe_[node].insert(resources.begin(), resources.end());
+  }
   step(out);
   return out;
 }
@@ -117,7 +142,24 @@ ControllerOutput Controller::onMembersChanged(std::vector<Member> members, Contr
   ControllerOutput out;
   if (!dc_) return out;
   now_ = now;
+  for (const Member& m : members)
+    if (std::none_of(members_.begin(), members_.end(),
+                     [&](const Member& old) { return old.name == m.name; }))
+      queryJoin(m.name, out);
   members_ = std::move(members);
+  for (auto it = joining_.begin(); it != joining_.end();) {
+    const bool member = std::any_of(members_.begin(), members_.end(),
+                                    [&](const Member& m) { return m.name == it->first; });
+    if (member) {
+      ++it;
+      continue;
+    }
+    it = joining_.erase(it);
+  }
+  std::erase_if(reprobe_, [&](const auto& entry) {
+    return std::none_of(members_.begin(), members_.end(),
+                        [&](const Member& m) { return m.name == entry.first; });
+  });
   out.log.push_back("membership changed: " + std::to_string(members_.size()) + " members");
   Change refresh{.members = members_};
   for (auto it = fenced_members_.begin(); it != fenced_members_.end();) {
@@ -192,6 +234,22 @@ ControllerOutput Controller::onTick(ControllerTime now) {
                            .exec_ms = 0},
                  out);
   }
+  // A member that never answers its join (an earlier release, a lost message): every resource
+  // is probed on it again, which tells the same.
+  for (auto it = joining_.begin(); it != joining_.end();) {
+    if (now.monotonic <= it->second) {
+      ++it;
+      continue;
+    }
+    out.log.push_back("no join answer from " + it->first + " within " +
+                      std::to_string(kJoinWaitSeconds) + " s: probing all its resources again");
+    cib_->cib().child("configuration").child("resources").find_node([&](const pugi::xml_node& n) {
+      if (std::string_view(n.name()) == "primitive")
+        reprobe_[it->first].insert(n.attribute("id").value());
+      return false;
+    });
+    it = joining_.erase(it);
+  }
   flushWrites(out, /*retry_now=*/true);
   fence(out, /*tick=*/true);
   if (!runner_ && scheduled_on_ == stamp_ && recheck_seconds_ > 0 &&
@@ -237,7 +295,7 @@ bool Controller::idle() const {
     return f.second.state != Fencing::State::kNoMeans;
   });
   return !runner_ && queued_.empty() && !in_flight_ && dispatched_.empty() && !fencing &&
-         scheduled_on_ == stamp_;
+         joining_.empty() && reprobe_.empty() && scheduled_on_ == stamp_;
 }
 
 void Controller::step(ControllerOutput& out) {
@@ -266,7 +324,7 @@ void Controller::maybeSchedule(ControllerOutput& out) {
   if (!dc_ || runner_ || in_flight_ || !queued_.empty() || scheduled_on_ == stamp_) return;
   const bool probing = std::any_of(dispatched_.begin(), dispatched_.end(),
                                    [](const auto& d) { return !d.second.in_runner; });
-  if (probing || waitingForFencing()) return;
+  if (probing || !joining_.empty() || !reprobe_.empty() || waitingForFencing()) return;
   scheduled_on_ = stamp_;
   last_engine_run_ = now_.monotonic;
   recheck_seconds_ = recheckSeconds(cib_->cib());

@@ -25,8 +25,16 @@
 //    asked once about every primitive it has no lrm_resource for, before the engine may run;
 //    the engine waits until every probe result is durable, so it never starts a resource that
 //    is already running somewhere. A probe is never outstanding twice; a joining node and a
-//    history deleted by `pcs resource cleanup` are probed again. Probes carry action ids from
+//    history deleted by `pcs resource cleanup` are probed again, and so is what a member names in
+//    its join answer (below). Probes carry action ids from
 //    kFirstProbeId up and are not part of any transition.
+//  * Joins (Pacemaker's DC rebuilding each node's lrm history at every join): a result can be
+//    lost with a DC's term (the DC left or lost the role before it was durable), so the CIB
+//    may say stopped where a resource runs, and a start elsewhere would make it active twice.
+//    At the start of a term, and when a member joins one, each member is asked
+//    (join_queries) which resources it acted on that may not be recorded; the engine does not
+//    run until every member answered (onJoinAnswer) and those resources were probed again. A
+//    member that does not answer within kJoinWaitSeconds has every resource probed again.
 //  * Fencing (stonith-enabled, default true): a node that leaves the membership while expected
 //    up is recorded unclean (in_ccm=false crmd=offline join=down expected=member, which the
 //    engine reads as unclean) and one FenceRequest is made for it at a time. While any node is
@@ -146,12 +154,16 @@ struct ControllerOutput {
   std::vector<StatusWrite> writes;
   std::vector<ActionRequest> actions;
   std::vector<FenceRequest> fencing;
+  // Members to ask which resources to probe again (JoinQuery); each answer comes back through
+  // onJoinAnswer.
+  std::vector<std::string> join_queries;
   // The CIB each new transition was computed from (Pacemaker's pe-input-N), to be saved so
   // that the decision can be replayed with pe-simulate. Set when the engine ran.
   std::optional<std::string> engine_input;
   std::vector<std::string> log;
   bool empty() const {
-    return writes.empty() && actions.empty() && fencing.empty() && !engine_input && log.empty();
+    return writes.empty() && actions.empty() && fencing.empty() && join_queries.empty() &&
+           !engine_input && log.empty();
   }
 };
 
@@ -170,6 +182,10 @@ class Controller {
   ControllerOutput onActionResult(int action_id, const std::string& node, const OcfResult& result,
                                   ControllerTime now);
   ControllerOutput onWriteReply(std::uint64_t token, const WriteReply& reply, ControllerTime now);
+  // A member's answer to this term's join query: `resources` (primitive ids) are probed on it
+  // again, history or not. Ignored from a node not asked (or already answered).
+  ControllerOutput onJoinAnswer(const std::string& node, const std::vector<std::string>& resources,
+                                ControllerTime now);
   // The result of a FenceRequest for `node`. Success: the node is recorded as cleanly down
   // (its lrm history and transient attributes forgotten, as Pacemaker does after fencing) and
   // scheduling resumes. Failure: logged; the request is made again at a later onTick.
@@ -211,6 +227,8 @@ class Controller {
   static constexpr int kFirstProbeId = 1'000'000;  // probe action ids count up from here
   static constexpr WallSeconds kFenceRetrySeconds = 5;
   static constexpr WallSeconds kDefaultRecheckSeconds = 15 * 60;
+  // How long a member has to answer a join query (a crmd of an earlier release never does).
+  static constexpr std::int64_t kJoinWaitSeconds = 5;
 
  private:
   // A recurring monitor cancelled on a node (its history entry is to be forgotten).
@@ -261,6 +279,8 @@ class Controller {
   void recordResult(Dispatched d, const OcfResult& result, ControllerOutput& out);
   // Hands out the probes the confirmed CIB calls for (controller_fencing.cc).
   void probe(ControllerOutput& out);
+  // Asks `node` which resources to probe again (a join); its answer is awaited.
+  void queryJoin(const std::string& node, ControllerOutput& out);
   // Requests fencing for every unclean node not being fenced; `tick` allows the retries.
   void fence(ControllerOutput& out, bool tick);
   // Whether the confirmed CIB has unclean nodes (with fencing on) still to be fenced.
@@ -289,6 +309,9 @@ class Controller {
   std::uint64_t transition_count_ = 0;
   std::map<int, Dispatched> dispatched_;  // handed to a node, result not yet received
   int next_probe_id_ = kFirstProbeId;
+  std::map<std::string, std::int64_t> joining_;  // by uname: join answer awaited until (monotonic)
+  // By uname: primitives to probe again although the node has history for them (a join).
+  std::map<std::string, std::set<std::string>> reprobe_;
   std::map<std::string, Fencing> fencing_;  // by uname: nodes being (or waiting to be) fenced
   // Nodes fenced on request while still members, by id, with the incarnation that was fenced:
   // until the node leaves (or is back as another run), nothing it reports is recorded.

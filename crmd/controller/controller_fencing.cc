@@ -141,9 +141,17 @@ void Controller::probe(ControllerOutput& out) {
                              .find_child_by_attribute("node_state", "id", nodeIdOf(m).c_str())
                              .child("lrm")
                              .child("lrm_resources");
+    // Probed again after its join: what it acted on under an earlier DC (a result of it may
+    // never have been recorded). Taken whole: a name no longer configured is dropped with it.
+    std::set<std::string> again;
+    if (auto it = reprobe_.find(m.name); it != reprobe_.end()) {
+      again = std::move(it->second);
+      reprobe_.erase(it);
+    }
     for (const pugi::xml_node& primitive : primitives) {
       const std::string rsc = primitive.attribute("id").value();
-      if (lrm.find_child_by_attribute("lrm_resource", "id", rsc.c_str())) continue;
+      if (lrm.find_child_by_attribute("lrm_resource", "id", rsc.c_str()) && !again.contains(rsc))
+        continue;
       const bool outstanding =
           std::any_of(dispatched_.begin(), dispatched_.end(), [&](const auto& d) {
             return !d.second.in_runner && d.second.request.node == m.name &&

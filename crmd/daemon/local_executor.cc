@@ -51,7 +51,24 @@ int execStatusCode(ExecStatus status) {
 LocalExecutor::LocalExecutor(boost::asio::io_context& io, Executor::Options options, Report report)
     : io_(io), executor_(io, std::move(options)), report_(std::move(report)) {}
 
+std::vector<std::string> LocalExecutor::joinAnswer() {
+  std::set<std::string> answer = std::move(touched_);
+  touched_.clear();
+  answer.insert(unprobed_.begin(), unprobed_.end());
+  unprobed_ = answer;
+  return {answer.begin(), answer.end()};
+}
+
 void LocalExecutor::execute(const ActionRequest& request, std::uint64_t session) {
+  // A recurring monitor's first result only arms it (a lost one is scheduled again); a probe
+  // or a cancel changes nothing here. Everything else may change what runs here. (A probe's
+  // result lost too leaves the history as it was: the probe is taken as done all the same,
+  // or every join would probe everything again.)
+  if (isProbe(request)) {
+    unprobed_.erase(request.resource);
+  } else if (request.interval_ms == 0 && request.operation != "cancel") {
+    touched_.insert(request.resource);
+  }
   if (request.rsc_class == "stonith") {
     // A fence device runs nowhere: "started" means this node may be asked to use it.
     int rc = 0;
@@ -132,6 +149,7 @@ void LocalExecutor::finish(const ActionRequest& request, std::uint64_t session,
            std::string(execStatusName(a.status)) + " (" + std::to_string(r.exec_ms) + " ms)" +
            (change ? " [monitor changed]" : "") + (a.message.empty() ? "" : ": " + a.message));
   track(request, r.rc, r.exec_status == kExecDone);
+  if (change) touched_.insert(request.resource);
   report_(LocalResult{request, r, change, session});
 }
 

@@ -10,6 +10,9 @@
 // Invariants:
 //  * Before a stop runs, every recurring operation of the resource is cancelled, so a monitor
 //    never reports a stopped resource as failed.
+//  * A resource acted on stays in every JoinQuery answer from the action until a probe of it
+//    runs after an answer named it (joinAnswer): a result the cluster may not have recorded is
+//    always probed again by some DC term.
 //  * `active` holds a resource from a successful start/promote (or a probe or monitor that found
 //    it running) until a successful stop (or a probe that found it stopped); stopAll() stops
 //    exactly those.
@@ -24,6 +27,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "crmd/controller/controller.h"
 #include "crmd/executor/executor.h"
@@ -58,6 +62,11 @@ class LocalExecutor {
   // The active resources that are `managed`.
   std::size_t activeCount(const Managed& managed) const;
   bool anyActive() const { return !active_.empty(); }
+  // The answer to a DC's JoinQuery (peer.proto): the resources acted on since the previous
+  // answer (a one-off action other than a probe handed to the executor, or a recurring monitor
+  // whose result changed) and those of the previous answer not probed since. Their results may have been
+  // lost with an earlier DC's term; the DC probes them again. Sorted, each once.
+  std::vector<std::string> joinAnswer();
 
  private:
   void finish(const ActionRequest& request, std::uint64_t session, const OperationResult& result,
@@ -69,6 +78,8 @@ class LocalExecutor {
   Report report_;
   std::map<std::string, ActionRequest> active_;  // resource -> the action that started it
   std::set<std::string> fence_devices_;          // stonith resources "started" here
+  std::set<std::string> touched_;    // acted on since the last joinAnswer()
+  std::set<std::string> unprobed_;   // named by the last joinAnswer(), not probed since
 };
 
 // Pacemaker's PCMK_EXEC_* for an executor status.

@@ -388,7 +388,8 @@ Status NodeDaemon::deliverFromPeer(const std::string& token, const peer::PeerEnv
   if (auto sender = running_->peer_auth->authenticate(token, envelope); !sender) {
     return sender.error();
   }
-  if (envelope.has_execute() || envelope.has_report() || envelope.has_leave()) {
+  if (envelope.has_execute() || envelope.has_report() || envelope.has_leave() ||
+      envelope.has_join_query() || envelope.has_join_answer()) {
     running_->resources->deliver(envelope);
   } else {
     running_->cib->deliver(envelope);

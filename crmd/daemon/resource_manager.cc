@@ -118,6 +118,8 @@ void ResourceManager::deliver(const peer::PeerEnvelope& envelope) {
       impl->carryOut(
           impl->controller.requestShutdown(envelope.leave().node(), rm::controllerNow()));
     }
+    if (envelope.has_join_query()) impl->onJoinQuery(envelope.from(), envelope.join_query());
+    if (envelope.has_join_answer()) impl->onJoinAnswer(envelope.from(), envelope.join_answer());
   });
 }
 

@@ -69,6 +69,37 @@ void ResourceManager::Impl::onReport(const peer::ActionReport& report) {
   }
 }
 
+void ResourceManager::Impl::onJoinAnswer(NodeId from, const peer::JoinAnswer& answer) {
+  if (!dc_active || answer.session() != session) return;
+  const auto* node = options.config.findNode(from);
+  if (!node) return;
+  carryOut(controller.onJoinAnswer(
+      rm::nameOf(*node), {answer.resources().begin(), answer.resources().end()},
+      rm::controllerNow()));
+}
+
+void ResourceManager::Impl::queryJoin(const std::string& node) {
+  if (node == self_name) {
+    // Posted: carryOut is on the stack. The answer is for this term only.
+    asio::post(io, [weak = weak_from_this(), asked = session] {
+      auto self = weak.lock();
+      if (!self || self->stopped || !self->dc_active || self->session != asked) return;
+      self->flushOutbox();  // its own results first, as a member's go before its answer
+      std::vector<std::string> resources;
+      if (self->local) resources = self->local->joinAnswer();
+      self->carryOut(
+          self->controller.onJoinAnswer(self->self_name, resources, rm::controllerNow()));
+    });
+    return;
+  }
+  const auto* member = options.config.findNodeByName(node);
+  if (member == nullptr) return;
+  peer::PeerEnvelope envelope;
+  envelope.set_from(options.self);
+  envelope.mutable_join_query()->set_session(session);
+  options.send(member->id, std::move(envelope));
+}
+
 void ResourceManager::Impl::carryOut(ControllerOutput out) {
   checkAfterEvent(controller, "controller");
   for (const std::string& line : out.log) logEvent("controller: " + line);
@@ -87,6 +118,7 @@ void ResourceManager::Impl::carryOut(ControllerOutput out) {
         });
     });
   }
+  for (const std::string& node : out.join_queries) queryJoin(node);
   for (const ActionRequest& action : out.actions) dispatch(action);
   for (const FenceRequest& request : out.fencing) startFencing(request);
   std::lock_guard lock(idle_mutex);

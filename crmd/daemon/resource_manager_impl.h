@@ -73,9 +73,17 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   // Reports go to the DC known now; without one they wait (a stop during a quorum loss is
   // reported to the DC of the partition this node rejoins).
   void flushOutbox();
+  // A DC's JoinQuery: the reports still waiting go first, then the answer (the resources this
+  // run acted on that the DC should probe again), to the node that asked.
+  void onJoinQuery(NodeId from, const peer::JoinQuery& query);
 
   // ---- the DC (resource_manager_dc.cc) -------------------------------------------------------
   void onReport(const peer::ActionReport& report);
+  // A member's JoinAnswer: for this term's controller only (an answer to an earlier term says
+  // nothing about what this one has recorded since).
+  void onJoinAnswer(NodeId from, const peer::JoinAnswer& answer);
+  // This term's JoinQuery to `node` (this node answers itself, posted).
+  void queryJoin(const std::string& node);
   void carryOut(ControllerOutput out);
   // Pacemaker's pe-input-N: every CIB the engine decided on, to replay with pe-simulate -x.
   void saveEngineInput(const std::string& cib_xml);

@@ -154,6 +154,17 @@ void ResourceManager::Impl::onLocalResult(const LocalResult& r) {
   flushOutbox();
 }
 
+void ResourceManager::Impl::onJoinQuery(NodeId from, const peer::JoinQuery& query) {
+  flushOutbox();
+  peer::PeerEnvelope envelope;
+  envelope.set_from(options.self);
+  envelope.mutable_join_answer()->set_session(query.session());
+  if (local)
+    for (const std::string& rsc : local->joinAnswer())
+      envelope.mutable_join_answer()->add_resources(rsc);
+  options.send(from, std::move(envelope));
+}
+
 void ResourceManager::Impl::flushOutbox() {
   // A DC still synchronising would drop them (it has no controller yet).
   if (!dc || (*dc == options.self && !dc_active)) return;

@@ -110,6 +110,8 @@ Result<std::pair<NodeId, CibMessage>> fromEnvelope(const peer::PeerEnvelope& env
     case peer::PeerEnvelope::kExecute:
     case peer::PeerEnvelope::kReport:
     case peer::PeerEnvelope::kLeave:
+    case peer::PeerEnvelope::kJoinQuery:
+    case peer::PeerEnvelope::kJoinAnswer:
       return Error{"a resource message is not a CIB message"};
     case peer::PeerEnvelope::BODY_NOT_SET:
       break;

@@ -238,6 +238,11 @@ void Planner::createPrimitiveActions(int index) {
     if (r.role <= r.next_role && !r.blocked) {
       startResource(index, r.assigned_to, !need_stop);
       if (r.role == Role::Promoted) promoteResource(index, !(need_stop || need_promote));
+    } else if (moving && !r.blocked) {
+      // A promoted instance moving to run unpromoted elsewhere (its node is leaving, another
+      // instance takes the promotion): stopped here, it must start there before the role's
+      // monitor can run, as Pacemaker's graph has it. The demotion below is the one above.
+      startResource(index, r.assigned_to, false);
     }
   }
   // Then from the current role to the next one.

@@ -89,17 +89,28 @@ class NetnsCluster:
     def __exit__(self, *exc):
         if self.keep and exc[0] is None:
             return False
-        keep = os.environ.get("PULSE_NETNS_KEEP_LOGS")
-        if keep:
-            for i in range(1, self.nodes + 1):
-                try:
-                    shutil.copy(self.log_path(i), os.path.join(keep, f"{self.prefix}-n{i}.log"))
-                except OSError:
-                    pass
+        self.keep_logs()
         self.harness("down", check=False)
         if self.state:
             shutil.rmtree(self.state, ignore_errors=True)
         return False
+
+    def keep_logs(self):
+        """With PULSE_NETNS_KEEP_LOGS=DIR: each node's crmd log and the engine inputs its DC
+        saved (pe-input-N, to replay with pe-simulate) copied to DIR. Before the state folders
+        go away (a subclass with folders of their own calls it before unmounting them)."""
+        keep = os.environ.get("PULSE_NETNS_KEEP_LOGS")
+        if not keep:
+            return
+        for i in range(1, self.nodes + 1):
+            try:
+                shutil.copy(self.log_path(i), os.path.join(keep, f"{self.prefix}-n{i}.log"))
+            except OSError:
+                pass
+            pengine = os.path.join(self.state_dir(i), "pengine")
+            if os.path.isdir(pengine):
+                shutil.copytree(pengine, os.path.join(keep, f"{self.prefix}-n{i}-pengine"),
+                                dirs_exist_ok=True)
 
     def harness(self, *args, check=True, timeout=60):
         return subprocess.run([HARNESS, *args], env=self.env, check=check, text=True,

@@ -63,6 +63,10 @@ struct Harness {
   std::vector<FenceRequest> fencing;   // every fence request ever made
   std::vector<std::string> engine_inputs;
   std::vector<std::string> log;
+  // Join queries not answered yet; take() answers them at once (nothing to probe again)
+  // unless a test holds them to answer itself.
+  std::vector<std::string> joins;
+  bool answer_joins = true;
   int copies = 0;  // confirmed copies handed to the controller, each parsed once (here)
 
   // The confirmed copy (xml, stamp), parsed as the CIB service does once per copy.
@@ -80,7 +84,12 @@ struct Harness {
     for (auto& f : out.fencing) fencing.push_back(std::move(f));
     if (out.engine_input) engine_inputs.push_back(std::move(*out.engine_input));
     for (auto& l : out.log) log.push_back(std::move(l));
+    for (auto& j : out.join_queries) joins.push_back(std::move(j));
     if (Status s = ctl.checkInvariants(); !s) ADD_FAILURE() << s.error().message;
+    if (!answer_joins) return;
+    std::vector<std::string> asked = std::move(joins);
+    joins.clear();
+    for (const std::string& node : asked) take(ctl.onJoinAnswer(node, {}, kNow));
   }
   bool logged(const std::string& text) const {
     for (const auto& l : log)

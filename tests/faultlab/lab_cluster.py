@@ -230,6 +230,7 @@ class LabCluster(ResourceCluster):
     def __exit__(self, *exc):
         # Lazily: the crmd processes keep their own copies of the mounts until the harness
         # stops them; here the folders go back to the plain directories underneath.
+        self.keep_logs()
         self._unmount_all()
         return super().__exit__(*exc)
 

@@ -114,5 +114,34 @@ TEST(RoleMonitors, TwoMonitorsWithOneIntervalAreNeitherScheduled) {
   for (const Action& a : t.actions) EXPECT_NE(a.task, "monitor") << a.key << " on " << a.node;
 }
 
+// RestartOnebyOne in the fault lab: the node of the promoted instance shuts down, the other
+// running instance is promoted, and the moving one runs unpromoted on the third node. It must
+// start there before its monitor runs (before, only its monitor was scheduled there: "not
+// running", a failure recorded).
+TEST(RoleMonitors, APromotedInstanceMovingToRunUnpromotedStartsThereFirst) {
+  std::string n1 = nodeState("1", "n1",
+                             history("st", {{"start", 0, 2},
+                                            {"promote", 0, 3},
+                                            {"monitor", 8, 4, 10000, /*expected_rc=*/8}}));
+  n1.insert(n1.find("<lrm"), "<transient_attributes id=\"1\"><instance_attributes id=\"ta1\">" +
+                                 nvpair("sd1", "shutdown", "1000") + nvpair("m1", "master-st", "10") +
+                                 "</instance_attributes></transient_attributes>");
+  std::string n2 =
+      nodeState("2", "n2", history("st", {{"start", 0, 2}, {"monitor", 0, 3, 11000}}));
+  n2.insert(n2.find("<lrm"), "<transient_attributes id=\"2\"><instance_attributes id=\"ta2\">" +
+                                 nvpair("m2", "master-st", "5") +
+                                 "</instance_attributes></transient_attributes>");
+  const std::string n3 =
+      nodeState("3", "n3", history("st", {{"monitor", 7, 2, 0, /*expected_rc=*/7}}));
+  const Transition t = scheduleForExecution(cib({"n1", "n2", "n3"}, kClone, "", n1 + n2 + n3));
+  const Action* stop = find(t, "stop", 0, "n1");
+  const Action* start = find(t, "start", 0, "n3");
+  const Action* monitor = find(t, "monitor", 11000, "n3");
+  ASSERT_TRUE(stop && start && monitor) << ::testing::PrintToString(summaryOf(t));
+  EXPECT_TRUE(ordered(t, start, monitor)) << "monitored once started";
+  EXPECT_TRUE(find(t, "promote", 0, "n2"));
+  EXPECT_FALSE(find(t, "monitor", 11000, "n1")) << "nothing runs on the leaving node";
+}
+
 }  // namespace
 }  // namespace pulse::pe
