@@ -1,7 +1,7 @@
 // parseEdit(): pcs's word lists to typed edits. Flags may stand anywhere, as in pcs.
 #include <algorithm>
 
-#include "cib_edit.h"
+#include "cib_commands.h"
 
 namespace pulse::pcs {
 namespace {
@@ -451,6 +451,7 @@ Result<Edit> parseEdit(const std::vector<std::string>& words) {
     return Error{"Specified option '--promoted' is not supported in this command"};
   }
   if (a[0] == "resource") return parseResource(w);
+  if (a[0] == "alert") return parseAlertEdit({a.begin() + 1, a.end()}, w.force);
   if (a[0] == "stonith") return parseStonith(w);
   if (a[0] == "constraint") return parseConstraint(w);
   if (a[0] == "property" && a.size() >= 3 && a[1] == "set") {
