@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "crmd/executor/agent_process.h"
+#include "crmd/executor/service_agents.h"
 #include "pcs-cli/cib_edit.h"
 
 namespace pulse::pcs {
@@ -38,14 +39,69 @@ std::vector<std::string> sortedEntries(const fs::path& dir, bool executables_onl
 
 }  // namespace
 
+namespace {
+
+// The unit names systemd has for services ("haproxy" for haproxy.service), sorted; empty
+// without systemd.
+std::vector<std::string> systemdServices() {
+  const crmd::ServiceSettings& settings = crmd::serviceSettings();
+  if (!crmd::systemdRunning(settings)) return {};
+  const crmd::AgentResult r = crmd::runProgram(
+      crmd::ProgramCall{settings.systemctl,
+                        {"list-unit-files", "--type=service", "--no-legend", "--no-pager"},
+                        {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"},
+                        "",
+                        std::chrono::milliseconds(10000)});
+  std::vector<std::string> names;
+  std::istringstream lines(r.out.text);
+  std::string unit;
+  while (lines >> unit) {
+    std::string rest;
+    std::getline(lines, rest);  // the unit's state columns
+    // Templates (name@.service) need an instance name to be a resource.
+    if (unit.ends_with(".service") && !unit.ends_with("@.service")) {
+      names.push_back(unit.substr(0, unit.size() - 8));
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::vector<std::string> lsbScripts() {
+  return sortedEntries(crmd::serviceSettings().lsb_root, true);
+}
+
+}  // namespace
+
+int resourceStandards(const std::vector<std::string>& args) {
+  if (!args.empty()) return fail("pcs resource standards takes no arguments");
+  // As crm_resource --list-standards on a Linux node: systemd only where it runs.
+  std::cout << "lsb\nocf\nservice\n";
+  if (crmd::systemdRunning()) std::cout << "systemd\n";
+  return 0;
+}
+
 int resourceAgents(const std::string& ocf_root, const std::vector<std::string>& args) {
   if (args.size() > 1) return fail("pcs resource agents takes at most one argument");
   const std::string filter = args.empty() ? "" : args[0];
+  if (filter == "lsb" || filter == "systemd" || filter == "service") {
+    std::vector<std::string> names;
+    if (filter != "systemd") names = lsbScripts();
+    if (filter != "lsb") {
+      for (std::string& unit : systemdServices()) names.push_back(std::move(unit));
+    }
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    if (names.empty()) return fail("No agents found for " + filter);
+    for (const std::string& name : names) std::cout << name << "\n";
+    return 0;
+  }
   std::string provider;
   if (filter.starts_with("ocf:")) {
     provider = filter.substr(4);
   } else if (!filter.empty() && filter != "ocf") {
-    return fail("Unknown or unsupported standard '" + filter + "', Pulse runs ocf agents only");
+    return fail("Unknown or unsupported standard '" + filter +
+                "', Pulse runs ocf, lsb, service and systemd agents");
   }
   const fs::path root = fs::path(ocf_root) / "resource.d";
   for (const std::string& p : sortedEntries(root, false)) {
@@ -99,7 +155,7 @@ int resourceDescribe(const std::string& ocf_root, const std::vector<std::string>
     return fail("Agent '" + args[0] + "' is not installed or does not provide valid metadata: " +
                 metadata.error().message);
   }
-  const KnownAgent agent{"ocf", name->provider, name->type, *metadata};
+  const KnownAgent agent{name->standard, name->provider, name->type, *metadata};
   std::cout << agent.fullName() << " - " << metadata->shortdesc << "\n\n";
   std::cout << paragraphs(metadata->longdesc) << "Resource options:\n";
   for (const crmd::AgentParameter& p : metadata->parameters) {

@@ -55,6 +55,9 @@ Status apply(Cib& cib, const TicketDelete& edit, const EditContext& context);
 Status apply(Cib& cib, const OpDelete& edit, const EditContext& context);
 // cib_group.cc
 Status apply(Cib& cib, const GroupRemove& edit, const EditContext& context);
+// cib_alerts.cc
+Status apply(Cib& cib, const AlertEdit& edit, const EditContext& context);
+Status apply(Cib& cib, const AlertDelete& edit, const EditContext& context);
 // pcs's refusal of a constraint on a resource (or group) inside a clone: name the clone.
 // (cib_constraints.cc)
 Status checkNotInClone(const Cib& cib, const std::string& id);
@@ -80,3 +83,8 @@ std::string checkParameters(const NvPairs& params, const KnownAgent& agent, bool
                             bool check_required);
 
 }  // namespace pulse::pcs::cibxml
+
+namespace pulse::pcs {
+// `pcs alert ...` after "alert" (flags removed), cib_alerts.cc.
+Result<Edit> parseAlertEdit(const std::vector<std::string>& words, bool force);
+}  // namespace pulse::pcs

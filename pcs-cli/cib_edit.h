@@ -55,6 +55,9 @@ struct EditContext {
   // Seconds since the epoch when the command runs: a ban or move with a lifetime ends at
   // now + lifetime.
   std::int64_t now = 0;
+  // Why the agent a create names is not among `agents` (its meta-data failed: "systemd is not
+  // running on this node", "unit x.service not found"); "" when it was simply not found.
+  std::string agent_problem;
 };
 
 // One operation as typed after `op`: `op monitor interval=5s timeout=20s`.
@@ -243,12 +246,31 @@ struct GroupRemove {
   std::vector<std::string> resources;  // empty: dissolve the whole group
 };
 
-using Edit = std::variant<ResourceCreate, ResourceDelete, ResourceUpdate, ResourceEnable,
-                          ResourceMeta, ResourceOpAdd, GroupAdd, ResourceMove, ResourceBan,
-                          ResourceClear, LocationPrefers, ColocationAdd, OrderAdd, ConstraintDelete,
-                          PropertySet, NodeStandby, ResourceClone, ResourceUnclone, DefaultsUpdate,
-                          NvSetUpdate, LocationRule, SetConstraint, TicketAdd, TicketDelete,
-                          TagCreate, TagDelete, TagUpdate, OpDelete, GroupRemove, LocationAdd>;
+// `pcs alert create|update` (alert) and `pcs alert recipient add|update` (recipient): pcs
+// 0.11's words, `options` and `meta` starting the instance and meta attributes (an empty
+// value removes one). nullopt: not given (update leaves it; description="" removes it).
+struct AlertEdit {
+  bool recipient = false;
+  bool create = false;  // create / add; else update
+  std::string id;       // update: the alert or recipient; create: "" = generated
+  std::string alert;    // recipient add: the alert it joins
+  std::optional<std::string> path, value, description;
+  NvPairs options, meta;  // sorted by name, each name once (pcs's dict)
+  bool force = false;     // recipient: allow a value the alert already has
+};
+// `pcs alert delete|remove ID...` and `pcs alert recipient delete|remove ID...`.
+struct AlertDelete {
+  bool recipient = false;
+  std::vector<std::string> ids;
+};
+
+using Edit =
+    std::variant<ResourceCreate, ResourceDelete, ResourceUpdate, ResourceEnable, ResourceMeta,
+                 ResourceOpAdd, GroupAdd, ResourceMove, ResourceBan, ResourceClear, LocationPrefers,
+                 ColocationAdd, OrderAdd, ConstraintDelete, PropertySet, NodeStandby, ResourceClone,
+                 ResourceUnclone, DefaultsUpdate, NvSetUpdate, LocationRule, SetConstraint,
+                 TicketAdd, TicketDelete, TagCreate, TagDelete, TagUpdate, OpDelete, GroupRemove,
+                 LocationAdd, AlertEdit, AlertDelete>;
 
 // Parses the words after `pcs`, e.g. {"resource", "create", "vip", "IPaddr2", "ip=…",
 // "--group", "web"}. Flags (--force, --disabled, --group G, --before R, --after R) may be
@@ -283,6 +305,8 @@ Result<std::string> stonithConfig(const std::string& cib_xml, const std::string&
 // `pcs stonith config --output-format=json`: {"primitives": [...]} with pcs's keys (id,
 // agent_name, instance_attributes, meta_attributes, operations).
 Result<std::string> stonithConfigJson(const std::string& cib_xml);
+// `pcs alert [config]`: pcs 0.11's listing ("Alerts:", " No alerts defined" when none).
+Result<std::string> alertConfig(const std::string& cib_xml);
 
 // The operations `resource create` adds for the actions the user does not name (and
 // `resource describe` shows): the agent's actions but meta-data, status and validate-all, and

@@ -55,7 +55,8 @@ bool same(std::string a, std::string b) {
 // The installed OCF agents a create/update may name: only the one on the command line (a full
 // name, or every provider's agent of that type for a short name), so pcs stays fast. An agent
 // that is missing or prints no valid meta-data is left out: applyEdit() then reports it.
-std::vector<KnownAgent> agentsNamed(const std::string& ocf_root, const std::string& name) {
+std::vector<KnownAgent> agentsNamed(const std::string& ocf_root, const std::string& name,
+                                    std::string* problem = nullptr) {
   std::vector<crmd::AgentName> candidates;
   if (name.find(':') != std::string::npos) {
     if (auto agent = crmd::parseAgentName(name); agent.ok()) candidates.push_back(*agent);
@@ -72,7 +73,9 @@ std::vector<KnownAgent> agentsNamed(const std::string& ocf_root, const std::stri
   std::vector<KnownAgent> known;
   for (const crmd::AgentName& agent : candidates) {
     if (auto metadata = crmd::fetchAgentMetadata(ocf_root, agent); metadata.ok()) {
-      known.push_back(KnownAgent{"ocf", agent.provider, agent.type, std::move(*metadata)});
+      known.push_back(KnownAgent{agent.standard, agent.provider, agent.type, std::move(*metadata)});
+    } else if (problem != nullptr) {
+      *problem = metadata.error().message;
     }
   }
   return known;
@@ -143,7 +146,7 @@ Result<EditContext> contextFor(const Edit& edit, const std::string& cib,
       create && create->agent.starts_with("stonith:")) {
     context.agents = fenceAgentsNamed(create->agent.substr(8));
   } else if (create) {
-    context.agents = agentsNamed(ocf_root, create->agent);
+    context.agents = agentsNamed(ocf_root, create->agent, &context.agent_problem);
   } else if (const auto* update = std::get_if<ResourceUpdate>(&edit)) {
     auto agent = primitiveAgent(cib, update->id);
     if (!agent.ok()) return agent.error();
@@ -263,7 +266,8 @@ enum class View {
   kProperties,
   kResourceConfig,
   kStonithConfig,
-  kStonithStatus
+  kStonithStatus,
+  kAlertConfig
 };
 
 View viewOf(const std::vector<std::string>& a) {
@@ -281,6 +285,9 @@ View viewOf(const std::vector<std::string>& a) {
     return View::kStonithConfig;
   }
   if (a[0] == "stonith" && sub == "status") return View::kStonithStatus;
+  if (a[0] == "alert" && (sub.empty() || sub == "config" || sub == "show") && a.size() <= 2) {
+    return View::kAlertConfig;
+  }
   return View::kNone;
 }
 
@@ -301,6 +308,8 @@ int show(View kind, const CibCommandOptions& options, const std::vector<std::str
     case View::kStonithConfig:
       if (options.json) return printResult(stonithConfigJson(cib));
       return printResult(stonithConfig(cib, a.size() == 3 ? a[2] : ""));
+    case View::kAlertConfig:
+      return printResult(alertConfig(cib));
     case View::kStonithStatus:
       return stonithStatus(cib);
     case View::kNone:
@@ -419,7 +428,8 @@ bool waitable(const Edit& edit) {
          !std::holds_alternative<SetConstraint>(edit) && !std::holds_alternative<TicketAdd>(edit) &&
          !std::holds_alternative<TicketDelete>(edit) && !std::holds_alternative<TagCreate>(edit) &&
          !std::holds_alternative<TagDelete>(edit) && !std::holds_alternative<TagUpdate>(edit) &&
-         !std::holds_alternative<OpDelete>(edit);
+         !std::holds_alternative<OpDelete>(edit) && !std::holds_alternative<AlertEdit>(edit) &&
+         !std::holds_alternative<AlertDelete>(edit);
 }
 
 // One read-edit-write on the live CIB, redone (up to 3 times) when another write got there first.
@@ -523,7 +533,7 @@ bool isCibCommand(const std::vector<std::string>& positional) {
   const std::string& first = positional[0];
   if (first == "status") return positional.size() < 2 || positional[1] != "corosync";
   return first == "resource" || first == "constraint" || first == "property" || first == "node" ||
-         first == "stonith" || first == "tag";
+         first == "stonith" || first == "tag" || first == "alert";
 }
 
 int cibCommand(const CibCommandOptions& given) {
@@ -536,9 +546,11 @@ int cibCommand(const CibCommandOptions& given) {
   std::copy_if(options.words.begin(), options.words.end(), std::back_inserter(a),
                [](const std::string& w) { return !w.starts_with("-"); });
   if (a.empty()) return fail("no command");
-  if (a[0] == "resource" && a.size() > 1 && (a[1] == "agents" || a[1] == "describe")) {
+  if (a[0] == "resource" && a.size() > 1 &&
+      (a[1] == "agents" || a[1] == "describe" || a[1] == "standards")) {
     if (options.json) return fail("Output format 'json' is not supported for this command");
     if (a[1] == "agents") return resourceAgents(options.ocf_root, {a.begin() + 2, a.end()});
+    if (a[1] == "standards") return resourceStandards({a.begin() + 2, a.end()});
     return resourceDescribe(options.ocf_root, {a.begin() + 2, a.end()});
   }
   if (a[0] == "stonith" && a.size() > 1 && (a[1] == "list" || a[1] == "fence")) {

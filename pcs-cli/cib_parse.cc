@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "cib_edit.h"
+#include "cib_commands.h"
 
 namespace pulse::pcs {
 namespace {
@@ -471,6 +471,7 @@ Result<Edit> parseEdit(const std::vector<std::string>& words) {
     return Error{"Specified option '--promoted' is not supported in this command"};
   }
   if (a[0] == "resource") return parseResource(w);
+  if (a[0] == "alert") return parseAlertEdit({a.begin() + 1, a.end()}, w.force);
   if (a[0] == "stonith") return parseStonith(w);
   if (a[0] == "constraint") return parseConstraint(w);
   if (a[0] == "property" && a.size() >= 3 && a[1] == "set") {

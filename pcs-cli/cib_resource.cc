@@ -24,9 +24,8 @@ Result<const KnownAgent*> resolveAgent(const std::string& name, const EditContex
       if (agent.fullName() == name) return &agent;
     }
     if (force) return static_cast<const KnownAgent*>(nullptr);
-    return Error{"Agent '" + name +
-                 "' is not installed or does not provide valid metadata: "
-                 "agent not found" +
+    return Error{"Agent '" + name + "' is not installed or does not provide valid metadata: " +
+                 (context.agent_problem.empty() ? "agent not found" : context.agent_problem) +
                  kForceHint};
   }
   std::vector<const KnownAgent*> matches;

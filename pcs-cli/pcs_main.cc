@@ -141,10 +141,24 @@ Commands:
       it once promoted) and cleans up the resource's failures there. Refused without
       --allow-data-loss (saying what may be lost), while the resource is promoted anywhere,
       and on a node where it does not run.
-  resource agents [ocf[:<provider>]]
-      List the installed OCF agents.
-  resource describe ocf:<provider>:<type>
+  resource agents [ocf[:<provider>] | lsb | systemd | service]
+      List the installed OCF agents, init scripts (/etc/init.d) or systemd's service units.
+  resource standards
+      The resource classes this node runs: lsb, ocf, service, and systemd where systemd runs.
+  resource describe ocf:<provider>:<type> | lsb:<script> | systemd:<unit> | service:<name>
       The agent's options and the operations resource create would add.
+  [-f FILE] alert [config] | create path=<path> [id=<id>] [description=<text>]
+            [options <option>=<value>...] [meta <meta-option>=<value>...]
+  [-f FILE] alert update <alert> [path=<path>] [description=<text>] [options ...] [meta ...]
+  [-f FILE] alert delete|remove <alert>...
+  [-f FILE] alert recipient add <alert> value=<value> [id=<id>] [description=<text>]
+            [options ...] [meta ...] [--force]
+  [-f FILE] alert recipient update <recipient> [value=<value>] [description=<text>]
+            [options ...] [meta ...] [--force]
+  [-f FILE] alert recipient delete|remove <recipient>...
+      Alert agents (Pacemaker's sample agents work unmodified) run on every node for node,
+      fencing, resource and attribute events with Pacemaker's CRM_alert_* environment, each
+      recipient in turn; meta options timeout (default 30s) and timestamp-format.
 
 Options:
   --state-dir DIR         where tokens, pins and the local node's files are kept (default

@@ -13,6 +13,9 @@ constexpr int kExecDone = 0, kExecCancelled = 1, kExecTimeout = 2, kExecError = 
               kExecNotInstalled = 7;
 constexpr int kOcfGenericError = 1, kOcfNotInstalled = 5;
 
+// The primitive's class (ocf, lsb, systemd, service); a request without one is ocf's.
+std::string agentClass(const ActionRequest& r) { return r.rsc_class.empty() ? "ocf" : r.rsc_class; }
+
 bool isProbe(const ActionRequest& r) { return r.operation == "monitor" && r.interval_ms == 0; }
 
 std::string describe(const ActionRequest& r) {
@@ -98,7 +101,7 @@ void LocalExecutor::execute(const ActionRequest& request, std::uint64_t session)
   }
   Operation op;
   op.resource = request.resource;
-  op.agent = AgentName{request.provider, request.type};
+  op.agent = AgentName{request.provider, request.type, agentClass(request)};
   op.action = request.operation;
   op.interval = std::chrono::milliseconds(request.interval_ms);
   op.timeout = std::chrono::milliseconds(request.timeout_ms > 0 ? request.timeout_ms : 20000);
@@ -119,7 +122,7 @@ void LocalExecutor::execute(const ActionRequest& request, std::uint64_t session)
     OcfResult failed;
     failed.rc = kOcfGenericError;
     failed.exec_status = kExecError;
-    if (!checkAgentName(AgentName{request.provider, request.type})) {
+    if (!checkAgentName(AgentName{request.provider, request.type, agentClass(request)})) {
       // No file can have this name, so no such agent is installed anywhere: report it as
       // OCF_ERR_INSTALLED, which a probe turns into "stopped here, cannot run here" instead
       // of a failure that needs a stop (which would fail the same way).

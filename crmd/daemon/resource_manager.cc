@@ -8,6 +8,7 @@
 #include <functional>
 #include <thread>
 
+#include "common/log.h"
 #include "common/wall_clock.h"
 #include "crmd/daemon/resource_manager_impl.h"
 
@@ -79,7 +80,8 @@ ResourceManager::Impl::Impl(asio::io_context& io_context, CibService& cib_servic
       options(std::move(opts)),
       tick_timer(io_context),
       local(std::make_unique<LocalExecutor>(io_context, options.executor,
-                                            [this](const LocalResult& r) { onLocalResult(r); })) {
+                                            [this](const LocalResult& r) { onLocalResult(r); })),
+      alerts(std::make_unique<AlertRunner>([](const std::string& line) { logEvent(line); })) {
   if (const auto* node = options.config.findNode(options.self)) self_name = rm::nameOf(*node);
   controller.setWatchdogMinimumMs(options.watchdog_minimum.count());
 }
@@ -223,6 +225,7 @@ ResourceManager::Counters ResourceManager::counters() const {
 void ResourceManager::stop() {
   impl_->stopped = true;
   impl_->local.reset();
+  impl_->alerts.reset();
   impl_->tick_timer.cancel();
   impl_->abort_fencing->store(true);
   for (auto& [node, waiters] : impl_->fence_waiters) {

@@ -31,6 +31,8 @@ std::int64_t fenceTimeoutMs(const ActionRequest& device) {
 
 void ResourceManager::Impl::startFencing(const FenceRequest& request) {
   if (!fencing.insert(request.node).second) return;  // already under way
+  fence_actions[request.node] =
+      request.device.operation.empty() ? "reboot" : request.device.operation;
   if (request.device.type.empty()) {
     auto wait = std::chrono::milliseconds(request.watchdog_wait_ms);
     if (auto it = lost_at.find(request.node); it != lost_at.end()) {
@@ -84,6 +86,10 @@ void ResourceManager::Impl::fenceDone(const std::string& node, const FenceOutcom
   logEvent(std::string("fencing: ") + node + (outcome.ok ? " fenced: " : " NOT fenced: ") +
            outcome.message);
   options.record("fencing", node + (outcome.ok ? " fenced: " : " NOT fenced: ") + outcome.message);
+  if (auto action = fence_actions.find(node); action != fence_actions.end()) {
+    alertFencing(node, action->second, outcome);
+    fence_actions.erase(action);
+  }
   if (auto it = fence_waiters.find(node); it != fence_waiters.end()) {
     for (auto& promise : it->second) {
       promise->set_value(outcome.ok ? Result<std::string>(outcome.message)

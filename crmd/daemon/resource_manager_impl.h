@@ -8,6 +8,7 @@
 //                                results and its tick
 //   resource_manager_fencing.cc  the DC's fencing: fence agents on their own threads, or the
 //                                wait for a lost node's watchdog
+//   resource_manager_alerts.cc   the alert agents each node runs for its events
 // and resource_manager.cc holds the public calls, which post onto the io thread.
 //
 // Invariants (resource_manager.h gives the cluster-level ones):
@@ -38,6 +39,7 @@
 #include "crmd/daemon/local_executor.h"
 #include "crmd/daemon/pe_input_store.h"
 #include "crmd/daemon/resource_manager.h"
+#include "crmd/executor/alert_runner.h"
 #include "crmd/executor/fence_runner.h"
 
 namespace pulse::crmd {
@@ -99,6 +101,16 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   // Answers the waiting `pcs stonith fence` calls, then tells the controller (when DC).
   void fenceDone(const std::string& node, const FenceOutcome& outcome);
 
+  // ---- alerts (resource_manager_alerts.cc) --------------------------------------------------
+  // A new local copy: the alert configuration re-read, and (on the DC) the node attributes
+  // that changed since the previous copy alerted.
+  void alertsOnCib(const CibRef& copy);
+  void alertAttribute(const std::string& node, const std::string& name, const std::string& value);
+  void alertMembers(const std::vector<Member>& before, const std::vector<Member>& after);
+  void alertResult(const LocalResult& r);
+  void alertFencing(const std::string& target, const std::string& action,
+                    const FenceOutcome& outcome);
+
   boost::asio::io_context& io;
   CibService& cib;
   ResourceManagerOptions options;
@@ -131,7 +143,11 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   std::vector<std::thread> fence_threads;
   CibStamp confirmed_stamp{};  // the newest confirmed CIB the controller was given
   mutable std::mutex idle_mutex;
-  std::optional<CibStamp> idle_on;  // guarded by idle_mutex
+  std::optional<CibStamp> idle_on;      // guarded by idle_mutex
+  std::unique_ptr<AlertRunner> alerts;  // reset by stop() (kills the agents still running)
+  CibRef alerts_cib;                    // the copy the alert configuration was read from
+  std::map<std::pair<std::string, std::string>, std::string> attribute_values;  // of alerts_cib
+  std::map<std::string, std::string> fence_actions;  // target -> the action under way
   bool stopped = false;
 };
 

@@ -55,6 +55,7 @@ void ResourceManager::Impl::onView(const membership::View& view, bool now_quorat
         std::any_of(members.begin(), members.end(), [&](const Member& m) { return m.id == n.id; });
     if (!was_in && n.id != options.self && !members.empty()) resync.insert(n.name);
   }
+  alertMembers(members, next);
   members = std::move(next);
   const bool was_quorate = quorate;
   quorate = now_quorate && view.contains(options.self);
@@ -126,6 +127,7 @@ void ResourceManager::Impl::onCib(const CibEvent& event) {
     dc_active = false;
     carryOut(controller.onLostDc(rm::controllerNow()));
   }
+  alertsOnCib(local_cib);
   flushOutbox();
 }
 
@@ -141,6 +143,7 @@ void ResourceManager::Impl::onExecute(const peer::ExecuteAction& m) {
 void ResourceManager::Impl::onLocalResult(const LocalResult& r) {
   countActive();
   if (auto text = journalText(r)) options.record("action", *text);
+  alertResult(r);
   peer::ActionReport report;
   report.set_session(r.session);
   *report.mutable_action() = rm::toSpec(r.request);

@@ -16,6 +16,8 @@
 #include <filesystem>
 #include <vector>
 
+#include "crmd/executor/service_agents.h"
+
 namespace pulse::crmd {
 
 std::string_view execStatusName(ExecStatus status) {
@@ -237,6 +239,7 @@ AgentResult runAgent(const AgentCall& call, std::size_t output_limit,
     r.message = name_ok.error().message;
     return finish(r);
   }
+  if (isServiceClass(call.agent.standard)) return runServiceAgent(call, output_limit, abort);
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     r.status = ExecStatus::kNotInstalled;

@@ -50,10 +50,23 @@ bool hasNul(std::string_view s) { return s.find('\0') != std::string_view::npos;
 
 }  // namespace
 
+bool isServiceClass(std::string_view standard) {
+  return standard == "lsb" || standard == "systemd" || standard == "service";
+}
+
 Result<AgentName> parseAgentName(std::string_view spec) {
   const std::string shown(spec.substr(0, 200));
+  if (const auto colon = spec.find(':');
+      colon != std::string_view::npos && isServiceClass(spec.substr(0, colon))) {
+    AgentName name{"", std::string(spec.substr(colon + 1)), std::string(spec.substr(0, colon))};
+    if (!isPlainFileName(name.type)) {
+      return Error{"agent '" + shown + "': the type must be a plain file name"};
+    }
+    return name;
+  }
   if (!spec.starts_with("ocf:")) {
-    return Error{"agent '" + shown + "' is not of the form ocf:PROVIDER:TYPE"};
+    return Error{"agent '" + shown +
+                 "' is not of the form ocf:PROVIDER:TYPE, lsb:TYPE, systemd:TYPE or service:TYPE"};
   }
   std::string_view rest = spec.substr(4);
   const auto colon = rest.find(':');
@@ -68,7 +81,12 @@ Result<AgentName> parseAgentName(std::string_view spec) {
 }
 
 Status checkAgentName(const AgentName& agent) {
-  if (isPlainFileName(agent.provider) && isPlainFileName(agent.type)) return {};
+  if (isServiceClass(agent.standard) && agent.provider.empty() && isPlainFileName(agent.type)) {
+    return {};
+  }
+  if (agent.standard == "ocf" && isPlainFileName(agent.provider) && isPlainFileName(agent.type)) {
+    return {};
+  }
   return Error{"agent '" + agent.spec().substr(0, 200) +
                "': provider and type must be plain file names"};
 }

@@ -47,22 +47,31 @@ OcfCode ocfCodeFromExitStatus(int exit_status);
 // "promoted (failed)", "unknown error".
 std::string_view ocfCodeName(OcfCode code);
 
-// An agent `ocf:PROVIDER:TYPE`. Provider and type are single path components.
+// An agent `ocf:PROVIDER:TYPE`, or `lsb:TYPE` (an init script), `systemd:TYPE` (a unit) or
+// `service:TYPE` (systemd's unit when it has one, else the init script: service_agents.h).
+// Provider and type are single path components; only ocf agents have a provider.
 struct AgentName {
   std::string provider;
   std::string type;
+  std::string standard = "ocf";  // the primitive's class: ocf, lsb, systemd or service
 
-  std::string spec() const { return "ocf:" + provider + ":" + type; }
+  std::string spec() const {
+    return standard == "ocf" ? "ocf:" + provider + ":" + type : standard + ":" + type;
+  }
   friend bool operator==(const AgentName&, const AgentName&) = default;
 };
 
-// Parses "ocf:heartbeat:Dummy". Error for another class, an empty part, or a part that is not a
-// plain file name ("..", "/", NUL), so an agent can never be looked up outside OCF_ROOT.
+// The classes the executor runs (besides stonith, which the fencer runs: fence_runner.h).
+bool isServiceClass(std::string_view standard);  // lsb, systemd, service
+
+// Parses "ocf:heartbeat:Dummy", "lsb:cron", "systemd:haproxy", "service:haproxy". Error for
+// another class, an empty part, or a part that is not a plain file name ("..", "/", NUL), so an
+// agent can never be looked up outside its directory.
 Result<AgentName> parseAgentName(std::string_view spec);
 
 // Ok if provider and type are each one plain file name without ':' (what parseAgentName
-// accepts); else an Error naming the agent. Checked again before every run, because an
-// AgentName is a plain struct that anyone can fill in.
+// accepts; a service class has no provider); else an Error naming the agent. Checked again
+// before every run, because an AgentName is a plain struct that anyone can fill in.
 Status checkAgentName(const AgentName& agent);
 
 // `$ocf_root/resource.d/PROVIDER/TYPE`.

@@ -84,7 +84,8 @@ inline KnownAgent haproxy() {
 
 // The agents this "node" knows: the installed IPaddr2 and Dummy, and haproxy.
 inline EditContext context(std::string current_node = "") {
-  EditContext ctx{{}, std::move(current_node)};
+  EditContext ctx;
+  ctx.current_node = std::move(current_node);
   for (const char* type : {"IPaddr2", "Dummy"}) {
     if (const auto& agent = installedAgent("heartbeat", type)) ctx.agents.push_back(*agent);
   }

@@ -39,6 +39,12 @@ BASES = {
         "constraint colocation add B with A",
         "constraint order A then B",
     ],
+    "alerts": [
+        "alert create path=/usr/share/pacemaker/alerts/alert_file.sh.sample id=file_alert "
+        "options debug_exec_order=false meta timeout=15s timestamp-format=%H:%M:%S.%06N",
+        "alert recipient add file_alert value=/var/log/pcmk_alert.log id=log1",
+        "alert create path=/bin/true",
+    ],
     "attrs": PRIMS + [
         "node attribute n1 rack=r1",
         "node utilization n1 cpu=8",
@@ -336,6 +342,41 @@ attrs | node attribute n1 rack=
 attrs | node utilization n1 cpu=
 attrs | node attribute n1 rack=r2
 attrs | resource utilization A cpu=
+# alerts (Pacemaker's alert_file.sh.sample as the Clusters from Scratch guide sets it up)
+empty | alert create path=/usr/share/pacemaker/alerts/alert_file.sh.sample id=my_alert
+empty | alert create path=/bin/true ; alert create path=/bin/true ; alert create path=/bin/true id=alert
+empty | alert create path=/bin/true description="mail the admins" options a=1 b=2 meta timeout=20s
+empty | alert create path=/bin/true meta timestamp-format=%s options x=y
+empty | alert create id=noPath
+empty | alert create path=/bin/true id=1bad
+empty | alert create path=/bin/true bogus=1
+empty | alert create path=/bin/true options
+alerts | alert recipient add file_alert value=/tmp/second.log
+alerts | alert recipient add file_alert value=/tmp/second.log ; alert recipient add file_alert value=/tmp/third.log
+alerts | alert recipient add file_alert value=/var/log/pcmk_alert.log
+alerts | alert recipient add file_alert value=/var/log/pcmk_alert.log --force
+alerts | alert recipient add file_alert value=/tmp/x id=log1
+alerts | alert recipient add nosuch value=/tmp/x
+alerts | alert recipient add file_alert value=/tmp/x description=copy options a=b meta timestamp-format=%s
+alerts | alert recipient add alert value=/tmp/x
+alerts | alert update file_alert path=/bin/false description=changed
+alerts | alert update file_alert options debug_exec_order= level=2 meta timeout=
+alerts | alert update file_alert meta timestamp-format= timeout=
+alerts | alert update alert options a=1
+alerts | alert update alert meta timeout=5s ; alert update alert options a=1
+alerts | alert update nosuch path=/x
+alerts | alert update file_alert id=zz
+alerts | alert recipient update log1 value=/tmp/moved.log description=moved
+alerts | alert recipient update log1 options x=1 meta timestamp-format=%s ; alert recipient update log1 options x=
+alerts | alert recipient update log1 value=
+alerts | alert recipient update nosuch value=/tmp/y
+alerts | alert recipient add file_alert value=/tmp/b ; alert recipient update log1 value=/tmp/b
+alerts | alert recipient add file_alert value=/tmp/b ; alert recipient update log1 value=/tmp/b --force
+alerts | alert delete alert
+alerts | alert remove alert file_alert
+alerts | alert delete nosuch alert
+alerts | alert recipient delete log1
+alerts | alert recipient remove log1 nosuch
 # properties and plain constraints
 prims | property set stonith-enabled=false
 prims | property set no-quorum-policy=ignore
