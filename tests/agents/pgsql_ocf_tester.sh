@@ -43,7 +43,7 @@ echo "fsync = off" >>"$dir/pg/data/postgresql.conf"
 # ocf-tester (as root) checks that user nobody can run the agent's meta-data: a copy with the
 # agent's own mode in a 755 folder, so a checkout under a private home folder still passes.
 cp -p "$agent" "$dir/pgsql"
-cp -p "$(dirname "$agent")/pgsql-lib.sh" "$dir/pgsql-lib.sh"
+cp -p "$(dirname "$agent")/pgsql-lib.sh" "$(dirname "$agent")/pgsql-roles.sh" "$dir/"
 agent=$dir/pgsql
 
 options=()
