@@ -108,8 +108,8 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const AdminServerOptions
 
   auto impl = std::make_unique<Impl>();
   impl->identity = std::move(*identity);
-  auto front = FrontAcceptor::start(
-      {options.listen_address, socket_path, options.limits, options.browser});
+  auto front =
+      FrontAcceptor::start({options.listen_address, socket_path, options.limits, options.browser});
   if (!front) return front.error();
   impl->front = std::move(*front);
   impl->refresher =

@@ -95,8 +95,8 @@ ControllerOutput Controller::onJoinAnswer(const std::string& node,
   if (!resources.empty()) {
     std::string names;
     for (const std::string& r : resources) names += " " + r;
-    out.log.push_back(node + " joined; probing again what it acted on since its last join:" +
-                      names);
+    out.log.push_back(node +
+                      " joined; probing again what it acted on since its last join:" + names);
     reprobe_[node].insert(resources.begin(), resources.end());
   }
   step(out);

@@ -64,8 +64,8 @@ class LocalExecutor {
   bool anyActive() const { return !active_.empty(); }
   // The answer to a DC's JoinQuery (peer.proto): the resources acted on since the previous
   // answer (a one-off action other than a probe handed to the executor, or a recurring monitor
-  // whose result changed) and those of the previous answer not probed since. Their results may have been
-  // lost with an earlier DC's term; the DC probes them again. Sorted, each once.
+  // whose result changed) and those of the previous answer not probed since. Their results may have
+  // been lost with an earlier DC's term; the DC probes them again. Sorted, each once.
   std::vector<std::string> joinAnswer();
 
  private:
@@ -78,8 +78,8 @@ class LocalExecutor {
   Report report_;
   std::map<std::string, ActionRequest> active_;  // resource -> the action that started it
   std::set<std::string> fence_devices_;          // stonith resources "started" here
-  std::set<std::string> touched_;    // acted on since the last joinAnswer()
-  std::set<std::string> unprobed_;   // named by the last joinAnswer(), not probed since
+  std::set<std::string> touched_;                // acted on since the last joinAnswer()
+  std::set<std::string> unprobed_;               // named by the last joinAnswer(), not probed since
 };
 
 // Pacemaker's PCMK_EXEC_* for an executor status.

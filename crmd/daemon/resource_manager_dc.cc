@@ -73,9 +73,9 @@ void ResourceManager::Impl::onJoinAnswer(NodeId from, const peer::JoinAnswer& an
   if (!dc_active || answer.session() != session) return;
   const auto* node = options.config.findNode(from);
   if (!node) return;
-  carryOut(controller.onJoinAnswer(
-      rm::nameOf(*node), {answer.resources().begin(), answer.resources().end()},
-      rm::controllerNow()));
+  carryOut(controller.onJoinAnswer(rm::nameOf(*node),
+                                   {answer.resources().begin(), answer.resources().end()},
+                                   rm::controllerNow()));
 }
 
 void ResourceManager::Impl::queryJoin(const std::string& node) {

@@ -46,9 +46,9 @@ TEST(ControllerJoin, AStartLostWithTheTermIsProbedAgainAndNotStartedTwice) {
   h.confirmWrites();
   EXPECT_EQ(h.engine_inputs.size(), inputs) << "the engine waits for every member's answer";
   for (const std::string member : {"n1", "n2", "n3"}) {
-    h.take(h.ctl.onJoinAnswer(member, member == node ? std::vector<std::string>{"d1"}
-                                                     : std::vector<std::string>{},
-                              kNow));
+    h.take(h.ctl.onJoinAnswer(
+        member, member == node ? std::vector<std::string>{"d1"} : std::vector<std::string>{},
+        kNow));
   }
   h.joins.clear();
   EXPECT_EQ(h.engine_inputs.size(), inputs) << "nor before d1 is probed again on " << node;

@@ -47,8 +47,8 @@ void expectEqualSeqViews(const Simulator& sim, const std::string& what) {
   ASSERT_EQ(sim.node(2)->view(), pair) << what;
   ASSERT_EQ(pair.members, (std::vector<NodeId>{1, 2})) << what;
   ASSERT_EQ(alone.members, (std::vector<NodeId>{3})) << what;
-  ASSERT_EQ(pair.ring_id.seq, alone.ring_id.seq) << what << ": " << toString(pair) << " and "
-                                                 << toString(alone);
+  ASSERT_EQ(pair.ring_id.seq, alone.ring_id.seq)
+      << what << ": " << toString(pair) << " and " << toString(alone);
   ASSERT_NE(pair.ring_id.representative, alone.ring_id.representative) << what;
   for (NodeId n = 1; n <= 3; ++n) ASSERT_FALSE(sim.node(n)->gathering()) << what << " node " << n;
 }

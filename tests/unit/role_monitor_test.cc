@@ -119,15 +119,15 @@ TEST(RoleMonitors, TwoMonitorsWithOneIntervalAreNeitherScheduled) {
 // start there before its monitor runs (before, only its monitor was scheduled there: "not
 // running", a failure recorded).
 TEST(RoleMonitors, APromotedInstanceMovingToRunUnpromotedStartsThereFirst) {
-  std::string n1 = nodeState("1", "n1",
-                             history("st", {{"start", 0, 2},
-                                            {"promote", 0, 3},
-                                            {"monitor", 8, 4, 10000, /*expected_rc=*/8}}));
+  std::string n1 = nodeState(
+      "1", "n1",
+      history("st",
+              {{"start", 0, 2}, {"promote", 0, 3}, {"monitor", 8, 4, 10000, /*expected_rc=*/8}}));
   n1.insert(n1.find("<lrm"), "<transient_attributes id=\"1\"><instance_attributes id=\"ta1\">" +
-                                 nvpair("sd1", "shutdown", "1000") + nvpair("m1", "master-st", "10") +
+                                 nvpair("sd1", "shutdown", "1000") +
+                                 nvpair("m1", "master-st", "10") +
                                  "</instance_attributes></transient_attributes>");
-  std::string n2 =
-      nodeState("2", "n2", history("st", {{"start", 0, 2}, {"monitor", 0, 3, 11000}}));
+  std::string n2 = nodeState("2", "n2", history("st", {{"start", 0, 2}, {"monitor", 0, 3, 11000}}));
   n2.insert(n2.find("<lrm"), "<transient_attributes id=\"2\"><instance_attributes id=\"ta2\">" +
                                  nvpair("m2", "master-st", "5") +
                                  "</instance_attributes></transient_attributes>");

@@ -265,12 +265,12 @@ TEST(SchedulerQuirks, UniversalCloneInstanceOnALostNodeMoves) {
       "<node_state id=\"1\" uname=\"n1\" in_ccm=\"false\" crmd=\"offline\" "
       "join=\"down\" expected=\"member\"><lrm id=\"1\"><lrm_resources>" +
       history("agent", {{"start", 0, 2}}) + "</lrm_resources></lrm></node_state>";
-  std::string xml = cib(
-      {"n1", "n2", "n3"}, clone, "",
-      lost +
-          nodeState("2", "n2",
-                    history("agent", {{"start", 0, 2}}) + fencerHistory({{"start", 0, 3}})) +
-          nodeState("3", "n3"));
+  std::string xml =
+      cib({"n1", "n2", "n3"}, clone, "",
+          lost +
+              nodeState("2", "n2",
+                        history("agent", {{"start", 0, 2}}) + fencerHistory({{"start", 0, 3}})) +
+              nodeState("3", "n3"));
   const std::string off = nvpair("opt-stonith", "stonith-enabled", "false");
   xml.replace(xml.find(off), off.size(), nvpair("opt-stonith", "stonith-enabled", "true"));
   auto t = scheduleOk(xml);
