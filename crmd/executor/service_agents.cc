@@ -9,6 +9,8 @@
 #include <sstream>
 #include <thread>
 
+#include "common/xml_escape.h"
+
 namespace pulse::crmd {
 namespace {
 
@@ -17,29 +19,6 @@ using Clock = std::chrono::steady_clock;
 std::string fromEnv(const char* name, std::string fallback) {
   const char* value = std::getenv(name);
   return value != nullptr && *value != '\0' ? std::string(value) : fallback;
-}
-
-std::string xmlEscape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 std::string trim(std::string_view s) {

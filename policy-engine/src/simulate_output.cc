@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "common/xml_escape.h"
+
 namespace pulse::pe {
 namespace {
 
@@ -244,31 +246,6 @@ std::string formatScores(const Transition& t) {
   return out.str();
 }
 
-namespace {
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-}  // namespace
-
 std::string formatGraphXml(const Transition& t) {
   std::ostringstream out;
   out << "<transition_graph cluster-delay=\"60s\" stonith-timeout=\"60s\" "
@@ -278,12 +255,12 @@ std::string formatGraphXml(const Transition& t) {
   for (const Action& a : t.actions) {
     out << "  <synapse id=\"" << a.id << "\">\n    <action_set>\n";
     if (a.pseudo) {
-      out << "      <pseudo_event id=\"" << a.id << "\" operation=\"" << escape(a.task)
-          << "\" operation_key=\"" << escape(a.key) << "\"/>\n";
+      out << "      <pseudo_event id=\"" << a.id << "\" operation=\"" << xmlEscape(a.task)
+          << "\" operation_key=\"" << xmlEscape(a.key) << "\"/>\n";
     } else {
-      out << "      <rsc_op id=\"" << a.id << "\" operation=\"" << escape(a.task)
-          << "\" operation_key=\"" << escape(a.key) << "\" on_node=\"" << escape(a.node)
-          << "\">\n        <primitive id=\"" << escape(a.resource) << "\"/>\n"
+      out << "      <rsc_op id=\"" << a.id << "\" operation=\"" << xmlEscape(a.task)
+          << "\" operation_key=\"" << xmlEscape(a.key) << "\" on_node=\"" << xmlEscape(a.node)
+          << "\">\n        <primitive id=\"" << xmlEscape(a.resource) << "\"/>\n"
           << "        <attributes CRM_meta_interval=\"" << a.interval_ms << "\"/>\n"
           << "      </rsc_op>\n";
     }
@@ -291,8 +268,8 @@ std::string formatGraphXml(const Transition& t) {
     for (int in : inputs[static_cast<std::size_t>(a.id)]) {
       const Action& f = t.actions[static_cast<std::size_t>(in)];
       out << "      <trigger>\n        <" << (f.pseudo ? "pseudo_event" : "rsc_op") << " id=\""
-          << f.id << "\" operation_key=\"" << escape(f.key) << "\"";
-      if (!f.pseudo) out << " on_node=\"" << escape(f.node) << "\"";
+          << f.id << "\" operation_key=\"" << xmlEscape(f.key) << "\"";
+      if (!f.pseudo) out << " on_node=\"" << xmlEscape(f.node) << "\"";
       out << "/>\n      </trigger>\n";
     }
     out << "    </inputs>\n  </synapse>\n";
