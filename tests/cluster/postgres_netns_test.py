@@ -187,6 +187,26 @@ def scenario(c, primary):
     forced_promotion(c, primary)
 
 
+def answers_since(path, host, since):
+    """How often each answer (f primary, t standby, - none) of host came in a watch log since
+    `since`, and the last line's time: what a failed role check saw."""
+    counts, last = {}, None
+    try:
+        with open(path) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) < 3 or float(parts[0]) < since:
+                    continue
+                last = parts[0]
+                for answer in parts[1:-1]:
+                    if answer.startswith(f"{host}="):
+                        key = answer.split("=", 1)[1]
+                        counts[key] = counts.get(key, 0) + 1
+    except (FileNotFoundError, ValueError):
+        pass
+    return f"{counts} (last line at {last})"
+
+
 def partition(c, primary):
     """The primary's node cut off from the others and the client; returns the new primary."""
     victim = primary
@@ -218,6 +238,11 @@ def partition(c, primary):
           f"{sum(1 for r in rows.values() if r[0] != 'ok')} failed or unknown; its write in "
           "flight waited for a standby until the node was fenced)",
           f"acknowledged after the cut: {acked_after[:20]}")
+    # The watch in the client namespace asks each node in turn, and a round waits for a node
+    # that does not answer: its first sight of the new primary may come after the cluster's.
+    c.wait_for(lambda: c.primary_times(c.watch_path, node_address(new), since=t_cut), 15,
+               f"the client's watch seeing {promoted} answer as a primary ("
+               f"{answers_since(c.watch_path, node_address(new), t_cut)})")
     old_last = max(c.primary_times(watch, node_address(victim), since=t_cut), default=None)
     new_first = min(c.primary_times(c.watch_path, node_address(new), since=t_cut),
                     default=None)
@@ -225,7 +250,8 @@ def partition(c, primary):
           f"partition: n{victim} (watched from inside the cut) stopped answering as a primary "
           f"before {promoted} started to"
           + (f" ({new_first - old_last:.2f} s apart)" if old_last and new_first else ""),
-          f"n{victim} last {old_last}, {promoted} first {new_first}")
+          f"n{victim} last {old_last}, {promoted} first {new_first}; the watch's answers from "
+          f"{promoted} since the cut: {answers_since(c.watch_path, node_address(new), t_cut)}")
     judge(c, new, "partition", nodes=survivors)
     c.harness("unpartition")
     c.boot(victim, survivors[0])
