@@ -130,7 +130,12 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
     if (!ws.options.symmetric && !r.allowed[static_cast<std::size_t>(node)]) continue;
     addLocationScore(r, node, r.stickiness);
   }
-  // migration-threshold: a node where the fail-count reached it is banned.
+  // migration-threshold: a node where the fail-count reached it is banned. A container's
+  // count includes the failures of the resources inside it (its fillers).
+  std::vector<std::vector<const Resource*>> fillers(ws.resources.size());
+  for (const Resource& r : ws.resources) {
+    if (r.container >= 0) fillers[static_cast<std::size_t>(r.container)].push_back(&r);
+  }
   for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
     for (Resource& r : ws.resources) {
       if (r.kind != ResourceConfig::Kind::Primitive) continue;
@@ -138,9 +143,8 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
       if (r.migration_threshold <= 0 || r.failure_ignored) continue;
       if (ws.failcountCleared(r.index, static_cast<int>(n))) continue;
       Score fc = failCount(ws, r, static_cast<int>(n));
-      // A container's count includes the failures of the resources inside it.
-      for (const Resource& filler : ws.resources) {
-        if (filler.container == r.index) fc += failCount(ws, filler, static_cast<int>(n));
+      for (const Resource* filler : fillers[static_cast<std::size_t>(r.index)]) {
+        fc += failCount(ws, *filler, static_cast<int>(n));
       }
       if (fc <= 0) continue;
       if (fc < r.migration_threshold) continue;
