@@ -7,9 +7,8 @@ using Loss = TicketConstraint::LossPolicy;
 
 class TicketApplier {
  public:
-  TicketApplier(WorkingSet& ws, const TicketConstraint& tc, const TicketState& state, Role role,
-                Loss loss)
-      : ws_(ws), tc_(tc), state_(state), role_(role), loss_(loss) {}
+  TicketApplier(WorkingSet& ws, const TicketState& state, Role role, Loss loss)
+      : ws_(ws), state_(state), role_(role), loss_(loss) {}
 
   // constraints_for_ticket(): down to the primitives.
   void apply(int index) {
@@ -51,7 +50,6 @@ class TicketApplier {
   void ban(Resource& r) { addLocationScore(r, -1, -kInfinity); }
 
   WorkingSet& ws_;
-  const TicketConstraint& tc_;
   const TicketState& state_;
   Role role_;
   Loss loss_;
@@ -78,7 +76,7 @@ std::optional<Error> applyTickets(WorkingSet& ws) {
     auto it = ws.cib->ticket_states.find(tc.ticket);
     const TicketState& state = it == ws.cib->ticket_states.end() ? kNeverGranted : it->second;
     if (state.granted && !state.standby) continue;
-    TicketApplier(ws, tc, state, role, loss).apply(index);
+    TicketApplier(ws, state, role, loss).apply(index);
   }
   return std::nullopt;
 }
