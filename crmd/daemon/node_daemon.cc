@@ -364,10 +364,9 @@ std::optional<QuorumContactReading> NodeDaemon::quorumContact() const {
 Result<CibSnapshot> NodeDaemon::readCib() const {
   std::lock_guard lock(lifecycle_mutex_);
   if (!running_) return Error{"the cluster is not running on this node"};
-  auto snapshot = running_->cib->read(std::chrono::seconds(2));
-  if (!snapshot) return Error{"the CIB service did not answer in time"};
-  snapshot->transition_idle = running_->resources->transitionIdleOn(stampOf(snapshot->cib));
-  return *snapshot;
+  CibSnapshot snapshot = running_->cib->read();
+  snapshot.transition_idle = running_->resources->transitionIdleOn(stampOf(snapshot.cib));
+  return snapshot;
 }
 
 Result<std::future<Result<std::string>>> NodeDaemon::fence(const std::string& node, bool off) {

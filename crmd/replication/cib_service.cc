@@ -6,6 +6,8 @@
 #include <charconv>
 #include <deque>
 #include <map>
+#include <memory>
+#include <mutex>
 
 #include "common/idle_memory.h"
 #include "common/invariants.h"
@@ -96,6 +98,7 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
       on_disk = *out.persist;
       logEvent("cib: stored version " + toString(out.persist->version));
     }
+    publish();
     for (const CibOutgoing& m : out.messages) {
       links.send(m.to, toEnvelope(options.self, m.message));
     }
@@ -138,6 +141,28 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
     auto done = std::move(it->second);
     pending.erase(it);
     done(std::move(reply));
+  }
+
+  // The snapshot read() returns, made anew only when the copy, the DC or the readiness
+  // changed (a tick must not copy a large CIB). Called once the replica's copy is durable.
+  void publish() {
+    const StoredCib& copy = replica.cib();
+    const CibStamp stamp = stampOf(copy);
+    const std::optional<NodeId> dc = replica.dc();
+    const bool is_dc = replica.isDc(), ready = replica.ready(), current = replica.current();
+    {
+      std::lock_guard lock(published_mutex);
+      if (published && published_stamp == stamp && published->dc == dc &&
+          published->is_dc == is_dc && published->ready == ready && published->current == current)
+        return;
+    }
+    const CibRef cib = parsedCopy(copy);
+    // A copy that does not parse is never persisted or used; readers see its text as it is.
+    auto snapshot = std::make_shared<const CibSnapshot>(
+        CibSnapshot{cib ? cib->stored() : copy, dc, is_dc, ready, false, current});
+    std::lock_guard lock(published_mutex);
+    published = std::move(snapshot);
+    published_stamp = stamp;
   }
 
   // Listeners hear of a change through the io_context, after the call that made it returns:
@@ -224,6 +249,10 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
   std::uint64_t settled_parses = 0;  // parseCount() at the last idle tick (settle())
   bool settle_due = false;           // copies were parsed since the last settle()
   bool fast_tick = false;  // the timer runs at kTick (something to resend), else kIdleTick
+  // What read() returns (publish()); the only state shared with other threads.
+  mutable std::mutex published_mutex;
+  std::shared_ptr<const CibSnapshot> published;
+  CibStamp published_stamp{};
 };
 
 Result<std::unique_ptr<CibService>> CibService::create(asio::io_context& io,
@@ -255,6 +284,7 @@ Result<std::unique_ptr<CibService>> CibService::create(asio::io_context& io,
   }
   auto impl =
       std::make_shared<Impl>(io, std::move(options), std::move(persisted), std::move(peers));
+  impl->publish();
   impl->scheduleTick();
   return std::unique_ptr<CibService>(new CibService(std::move(impl)));
 }
@@ -316,20 +346,9 @@ void CibService::setListener(std::function<void(const CibEvent&)> listener) {
   impl_->listener = std::move(listener);
 }
 
-std::optional<CibSnapshot> CibService::read(std::chrono::milliseconds wait) {
-  auto promise = std::make_shared<std::promise<CibSnapshot>>();
-  std::future<CibSnapshot> future = promise->get_future();
-  asio::post(impl_->io, [impl = impl_, promise] {
-    const StoredCib& copy = impl->replica.cib();
-    const CibRef cib = impl->parsedCopy(copy);
-    // A copy that does not parse is never persisted or used; readers see its text as it is.
-    CibSnapshot snapshot{cib ? cib->stored() : copy, impl->replica.dc(), impl->replica.isDc(),
-                         impl->replica.ready()};
-    snapshot.current = impl->replica.current();
-    promise->set_value(std::move(snapshot));
-  });
-  if (future.wait_for(wait) != std::future_status::ready) return std::nullopt;
-  return future.get();
+CibSnapshot CibService::read() const {
+  std::lock_guard lock(impl_->published_mutex);
+  return *impl_->published;
 }
 
 void CibService::stop() {

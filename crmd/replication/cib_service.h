@@ -95,8 +95,10 @@ class CibService {
   void submit(CibChange change, std::function<void(WriteReply)> done);
   // Called on the io thread after every change of the copy, the DC or the readiness.
   void setListener(std::function<void(const CibEvent&)> listener);
-  // This node's copy, or nothing when the io thread did not answer within `wait`.
-  std::optional<CibSnapshot> read(std::chrono::milliseconds wait);
+  // This node's newest durable copy and who is DC, at once: a read never waits for the io
+  // thread, where a write's store (fsync) may take seconds on a slow disk. A copy is readable
+  // once it is stored and before any reply for it is given, so a writer reads its own write.
+  CibSnapshot read() const;
   // Stops the tick timer; call on the io thread before the io_context stops.
   void stop();
 

@@ -10,7 +10,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <cerrno>
+#include <condition_variable>
 #include <future>
+#include <mutex>
 #include <pugixml.hpp>
 #include <sstream>
 #include <thread>
@@ -46,6 +48,56 @@ std::string withResource(const std::string& cib, const std::string& id) {
   return out.str();
 }
 
+// A disk whose fsync can be held (a slow disk at an exact moment): sync() blocks while held.
+class HeldDisk final : public FileIo {
+ public:
+  void hold() {
+    std::lock_guard lock(mutex_);
+    held_ = true;
+  }
+  void release() {
+    {
+      std::lock_guard lock(mutex_);
+      held_ = false;
+    }
+    changed_.notify_all();
+  }
+  // True once a sync is blocked (within `wait`).
+  bool waitUntilBlocked(std::chrono::milliseconds wait) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, wait, [this] { return blocked_ > 0; });
+  }
+
+  int sync(int fd) override {
+    {
+      std::unique_lock lock(mutex_);
+      ++blocked_;
+      changed_.notify_all();
+      changed_.wait(lock, [this] { return !held_; });
+      --blocked_;
+    }
+    return real_.sync(fd);
+  }
+  int create(const std::string& path, mode_t mode, int& fd) override {
+    return real_.create(path, mode, fd);
+  }
+  int write(int fd, std::string_view data) override { return real_.write(fd, data); }
+  int close(int fd) override { return real_.close(fd); }
+  int rename(const std::string& from, const std::string& to) override {
+    return real_.rename(from, to);
+  }
+  int syncDirectory(const std::string& dir) override { return real_.syncDirectory(dir); }
+  int remove(const std::string& path) override { return real_.remove(path); }
+  int read(const std::string& path, std::string& out) override { return real_.read(path, out); }
+
+ private:
+  FileIo& real_ = posixFileIo();
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool held_ = false;
+  int blocked_ = 0;
+};
+
 class CibServiceDiskTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -63,10 +115,7 @@ class CibServiceDiskTest : public ::testing::Test {
     guard_.reset();
     thread_.join();
   }
-  CibSnapshot snapshot() {
-    auto s = service_->read(2s);
-    return s ? *s : CibSnapshot{};
-  }
+  CibSnapshot snapshot() { return service_->read(); }
   WriteReply write(const std::string& id) {
     const CibSnapshot now = snapshot();
     auto reply = service_->submit(CibChange{CibChange::Kind::kConfiguration, stampOf(now.cib),
@@ -79,7 +128,8 @@ class CibServiceDiskTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  FaultyFileIo disk_;
+  HeldDisk held_;
+  FaultyFileIo disk_{held_};
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> guard_{io_.get_executor()};
   std::unique_ptr<CibService> service_;
@@ -115,6 +165,34 @@ TEST_F(CibServiceDiskTest, WriteThatCannotBeStoredIsRefusedAndTheOldCibStays) {
   ASSERT_TRUE(on_disk.ok());
   EXPECT_EQ(on_disk->version, *stored.result);
   EXPECT_NE(on_disk->xml.find("third"), std::string::npos);
+}
+
+// A slow disk delays writes, never reads: `pcs status` and the agents' crm_attribute read the
+// CIB while the writer's copy waits for its fsync (before, reads queued behind the store and
+// timed out after 2 s on a disk taking over a second per fsync).
+TEST_F(CibServiceDiskTest, ReadsAnswerAtOnceWhileAStoreWaitsForTheDisk) {
+  ASSERT_TRUE(write("first").result.ok());
+  const CibSnapshot before = snapshot();
+  held_.hold();
+  const CibSnapshot now = snapshot();
+  auto reply = service_->submit(CibChange{CibChange::Kind::kConfiguration, stampOf(now.cib),
+                                          withResource(now.cib.xml, "slow")});
+  ASSERT_TRUE(held_.waitUntilBlocked(5s)) << "the write never reached its fsync";
+
+  const auto started = std::chrono::steady_clock::now();
+  const CibSnapshot during = snapshot();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 500ms) << "the read waited for the disk";
+  EXPECT_EQ(during.cib, before.cib) << "a copy not yet on disk was readable";
+  EXPECT_TRUE(during.ready);
+
+  held_.release();
+  ASSERT_EQ(reply.wait_for(5s), std::future_status::ready);
+  const WriteReply stored = reply.get();
+  ASSERT_TRUE(stored.result.ok()) << stored.result.error().message;
+  // Once acknowledged, the write is what a read returns.
+  const CibSnapshot after = snapshot();
+  EXPECT_EQ(after.cib.version, *stored.result);
+  EXPECT_NE(after.cib.xml.find("slow"), std::string::npos);
 }
 
 TEST_F(CibServiceDiskTest, FullDiskRefusesEveryWriteUntilSpaceIsFreed) {
