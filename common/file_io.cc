@@ -5,6 +5,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <thread>
+
+#include "common/test_faults.h"
 
 namespace pulse {
 
@@ -56,7 +60,20 @@ int PosixFileIo::write(int fd, std::string_view data) {
   return 0;
 }
 
-int PosixFileIo::sync(int fd) { return ::fsync(fd) == 0 ? 0 : errno; }
+namespace {
+
+// The fault lab's slow disk (common/test_faults.h); nothing without its test hook.
+void waitForSlowDisk() {
+  const std::int64_t ms = currentTestFaults().fsync_delay_ms;
+  if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
+
+}  // namespace
+
+int PosixFileIo::sync(int fd) {
+  waitForSlowDisk();
+  return ::fsync(fd) == 0 ? 0 : errno;
+}
 
 int PosixFileIo::close(int fd) { return ::close(fd) == 0 ? 0 : errno; }
 
@@ -67,6 +84,7 @@ int PosixFileIo::rename(const std::string& from, const std::string& to) {
 int PosixFileIo::syncDirectory(const std::string& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return errno;
+  waitForSlowDisk();
   const int rc = ::fsync(fd) == 0 ? 0 : errno;
   ::close(fd);
   return rc;

@@ -6,12 +6,15 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <iterator>
+#include <memory>
+#include <random>
 #include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
 
 #include "common/invariants.h"
+#include "common/test_faults.h"
 #include "membership/replay_window.h"
 #include "membership/state_file.h"
 
@@ -116,6 +119,35 @@ struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
   }
   void sendTo(const udp::endpoint& endpoint, const Bytes& frame) {
     if (stopped) return;
+    const TestFaults faults = currentTestFaults();
+    const int copies = duplicated(faults) ? 2 : 1;
+    for (int copy = 0; copy < copies; ++copy) {
+      if (faults.delaysPackets()) {
+        sendLater(endpoint, frame, faults);
+      } else {
+        sendNow(endpoint, frame);
+      }
+    }
+  }
+
+  // The fault lab's slow or echoing network (common/test_faults.h): never without its hook.
+  bool duplicated(const TestFaults& faults) {
+    if (faults.packet_duplicate_percent <= 0) return false;
+    return std::uniform_int_distribution<int>(1, 100)(fault_rng) <= faults.packet_duplicate_percent;
+  }
+  void sendLater(const udp::endpoint& endpoint, const Bytes& frame, const TestFaults& faults) {
+    std::int64_t ms = faults.packet_delay_ms;
+    if (faults.packet_jitter_ms > 0) {
+      ms += std::uniform_int_distribution<std::int64_t>(0, faults.packet_jitter_ms)(fault_rng);
+    }
+    auto late = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(ms));
+    late->async_wait(
+        [self = shared_from_this(), late, endpoint, frame](boost::system::error_code ec) {
+          if (!ec && !self->stopped) self->sendNow(endpoint, frame);
+        });
+  }
+
+  void sendNow(const udp::endpoint& endpoint, const Bytes& frame) {
     boost::system::error_code ec;
     socket.send_to(asio::buffer(frame), endpoint, 0, ec);
     if (ec) {
@@ -300,6 +332,7 @@ struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
   udp::endpoint from;
   bool started = false;
   bool stopped = false;
+  std::minstd_rand fault_rng{std::random_device{}()};  // only with the test hook
   bool persist_pending = false;
   bool fast_tick = true;  // the timer runs at options.tick, else at options.settled_tick
   ServiceStats stats;

@@ -199,6 +199,7 @@ class LabCluster(ResourceCluster):
         self.frozen = set()        # node indices whose crmd is SIGSTOPped
         self.groups = None         # current partition: list of sets, None = one network
         self.lossy = set()         # nodes with nftables drop rules
+        self.faulty = set()        # nodes with injected faults (set_faults)
         self.standby = set()
         self.log_mark = {}         # node -> log lines before its last crmd start
         self.graceful = set()      # nodes stopped with SIGTERM (no reboot on start)
@@ -299,9 +300,26 @@ class LabCluster(ResourceCluster):
             f.write(f"{int(seconds)}\n")
         os.replace(tmp, self.clock_offset_file(i))
 
+    def faults_file(self, i):
+        return os.path.join(self.state, f"faults-n{i}")
+
+    def set_faults(self, i, **faults):
+        """Node i's crmd injects `faults` from now on (within a second), e.g.
+        packet_delay_ms=80, packet_jitter_ms=40, packet_duplicate_percent=30, fsync_delay_ms=500
+        (the test hook of common/test_faults.h, PULSE_TEST_FAULTS_FILE); none clears them."""
+        tmp = self.faults_file(i) + ".tmp"
+        with open(tmp, "w") as f:
+            f.writelines(f"{name}={int(value)}\n" for name, value in faults.items())
+        os.replace(tmp, self.faults_file(i))
+        if faults:
+            self.faulty.add(i)
+        else:
+            self.faulty.discard(i)
+
     def start_crmd(self, i, wait=True):
         saved = self.env
-        self.env = dict(saved, PULSE_TEST_WALL_CLOCK_OFFSET_FILE=self.clock_offset_file(i))
+        self.env = dict(saved, PULSE_TEST_WALL_CLOCK_OFFSET_FILE=self.clock_offset_file(i),
+                        PULSE_TEST_FAULTS_FILE=self.faults_file(i))
         try:
             super().start_crmd(i, wait)
         finally:
@@ -469,6 +487,8 @@ class LabCluster(ResourceCluster):
             self.free_disk(i)
         for i in range(1, self.nodes + 1):
             self.set_clock_offset(i, 0)
+        for i in sorted(self.faulty):
+            self.set_faults(i)
         if self.groups:
             self.unpartition()
         self.refresh_down()

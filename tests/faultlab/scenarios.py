@@ -6,6 +6,7 @@ keep the lab's model true, and may check intermediate states with run.check(what
 from lab.rng, so a seed replays the same schedule. After a scenario the runner restores the
 cluster (every node up, network whole) and runs every audit.
 """
+import json
 import os
 import threading
 import time
@@ -446,14 +447,116 @@ def clock_jump(lab, run):
     print(f"  n{i}'s wall clock stepped by {-2 * step:+d} s", flush=True)
     time.sleep(lab.rng.uniform(2.0, 4.0))
     cleanup.join()
-    run.check(f"n{i}'s wall clock stepped", only=["membership", "dc", "resources", "processes"])
+    _undisturbed(lab, run, f"n{i}'s clock steps", before, dc)
+
+
+def _undisturbed(lab, run, what, before, dc):
+    """After a fault the cluster must ride out: the audits hold, no node was fenced, nothing
+    moved (`before`: placements() when it began) and the DC stayed."""
+    from lab_cluster import placements
+    run.check(what, only=["membership", "dc", "resources", "processes"])
     fenced = [f"n{j}" for j in range(1, lab.nodes + 1) if lab.powered_off(j)]
-    run.expect(not fenced, f"no node fenced after n{i}'s clock steps (fenced: {fenced})")
+    run.expect(not fenced, f"no node fenced after {what} (fenced: {fenced})")
     after = placements(lab)
-    run.expect(after == before, f"nothing moved after n{i}'s clock steps (before {before}, "
-               f"after {after})")
+    run.expect(after == before, f"nothing moved after {what} (before {before}, after {after})")
     s = _status_of(lab)
     run.expect(s is not None and s.dc == dc, f"the DC stayed {dc} (now {s.dc if s else None})")
+
+
+def _dropped(lab, reason):
+    """Each live node's count of membership datagrams dropped for `reason` (cmap stats)."""
+    key = f"stats.pulse.rx.dropped.{reason}"
+    counts = {}
+    for i in lab.live():
+        try:
+            counts[i] = int(lab.pcs_json(i, "cluster", "cmap", key).get(key, 0))
+        except (ValueError, TypeError, AttributeError, json.JSONDecodeError):
+            counts[i] = None
+    return counts
+
+
+def packet_delay(lab, run):
+    """Beyond cts: every membership datagram some nodes send leaves 20-250 ms late, plus up to
+    100 ms of jitter (so they also arrive out of order), for a few seconds: well inside the
+    token, so the cluster must ride it out. The delay is crmd's test hook
+    (common/test_faults.h): this kernel has no tc netem and nftables cannot delay."""
+    from lab_cluster import placements
+    s = _status_of(lab)
+    dc = s.dc if s else None
+    before = placements(lab)
+    victims = lab.rng.sample(lab.live(), lab.rng.randint(1, len(lab.live())))
+    delay, jitter = lab.rng.randint(20, 250), lab.rng.randint(0, 100)
+    for i in victims:
+        lab.set_faults(i, packet_delay_ms=delay, packet_jitter_ms=jitter)
+    print(f"  {_names(victims)} send {delay}+0..{jitter} ms late", flush=True)
+    time.sleep(lab.rng.uniform(5.0, 12.0))
+    for i in victims:
+        lab.set_faults(i)
+    _undisturbed(lab, run, f"{delay} ms delays on {_names(victims)}", before, dc)
+
+
+def packet_duplication(lab, run):
+    """Beyond cts: 20-100 % of the membership datagrams some nodes send arrive twice, for a
+    few seconds. A copy is a replay to the receiver: dropped and counted, never acted on
+    twice; nothing else may change."""
+    from lab_cluster import placements
+    s = _status_of(lab)
+    dc = s.dc if s else None
+    before = placements(lab)
+    replays_before = _dropped(lab, "replayed")
+    victims = lab.rng.sample(lab.live(), lab.rng.randint(1, len(lab.live())))
+    percent = lab.rng.randint(20, 100)
+    for i in victims:
+        lab.set_faults(i, packet_duplicate_percent=percent)
+    print(f"  {_names(victims)} send {percent} % of datagrams twice", flush=True)
+    time.sleep(lab.rng.uniform(4.0, 10.0))
+    for i in victims:
+        lab.set_faults(i)
+    replays_after = _dropped(lab, "replayed")
+    receivers = [j for j in replays_after if j not in victims or len(victims) > 1]
+    seen = {j: (replays_after[j] or 0) - (replays_before.get(j) or 0) for j in receivers}
+    run.expect(any(n > 0 for n in seen.values()),
+               f"the copies reached the others and were dropped as replays (new drops {seen})")
+    _undisturbed(lab, run, f"duplicated datagrams from {_names(victims)}", before, dc)
+
+
+def slow_fsync(lab, run):
+    """Beyond cts: every fsync on some nodes (or all) waits 0.2-1.5 s for a while, as on a
+    loaded or failing disk, while the lab's writer keeps writing. The CIB store and the
+    membership state wait for it; heartbeats must not, so nothing may be fenced or move, and
+    no acknowledged write may be lost. With every node slow a write must take at least the
+    delay (it is durable before it is acknowledged)."""
+    from lab_cluster import placements
+    s = _status_of(lab)
+    dc = s.dc if s else None
+    before = placements(lab)
+    everyone = lab.rng.random() < 0.4
+    victims = lab.live() if everyone else \
+        lab.rng.sample(lab.live(), lab.rng.randint(1, len(lab.live())))
+    delay = lab.rng.randint(200, 1500)
+    for i in victims:
+        lab.set_faults(i, fsync_delay_ms=delay)
+    print(f"  fsync on {_names(victims)} waits {delay} ms", flush=True)
+    time.sleep(1.5)  # each crmd reads its faults file again within a second
+    via = lab.any_live()
+    started = time.monotonic()
+    done = lab.pcs(via, "node", "attribute", f"n{via}",
+                   f"faultlab-slow-fsync={lab.rng.randint(1, 10**9)}", check=False, timeout=60)
+    took = (time.monotonic() - started) * 1000
+    print(f"  a write through n{via} took {took:.0f} ms", flush=True)
+    run.expect(done.returncode == 0, f"a write through n{via} was acknowledged while fsync was "
+               f"slow ({done.stderr.strip()[:200]})")
+    if set(victims) == set(lab.live()):
+        run.expect(took >= delay, f"with every fsync {delay} ms late the write took {took:.0f} ms "
+                   f"(it must be durable before it is acknowledged)")
+    time.sleep(lab.rng.uniform(4.0, 10.0))
+    for i in victims:
+        lab.set_faults(i)
+    _undisturbed(lab, run, f"slow fsync on {_names(victims)}", before, dc)
+
+
+def _names(nodes):
+    return ",".join(f"n{i}" for i in sorted(nodes))
 
 
 def _rc_changes(lab):
@@ -531,4 +634,5 @@ SCENARIOS = {
     "ResyncCIB": resync_cib, "Fencing": fencing, "SigStop": sigstop,
     "FlappingLink": flapping_link, "PacketLoss": packet_loss, "CorruptCIB": corrupt_cib,
     "AgentKill": agent_kill, "ClockJump": clock_jump, "FullDisk": full_disk,
+    "PacketDelay": packet_delay, "PacketDuplication": packet_duplication, "SlowFsync": slow_fsync,
 }
