@@ -223,6 +223,13 @@ Status Executor::execute(Operation op, Callback done) {
   if (auto env = buildOcfEnvironment(toCall(op, impl_->options.ocf_root)); !env) {
     return env.error();
   }
+  if (op.action == "promote" || op.action == "demote") {
+    // A role change ends the monitors of the role left. The engine cancels them first, but a
+    // monitor it never heard of (started for a DC lost before it recorded the result) would
+    // go on and report the new role as a failure: 'promoted' (8) from an Unpromoted monitor.
+    // The engine schedules the new role's monitors after the role change.
+    cancelAll(op.resource);
+  }
   if (op.interval.count() == 0) {
     impl_->enqueue(Job{std::move(op), std::move(done), nullptr});
     return {};

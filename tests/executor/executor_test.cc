@@ -119,6 +119,31 @@ TEST_F(ExecutorTest, StatefulPromotedMonitorReturnsRunningPromoted) {
   }
 }
 
+// After a DC is lost, the next one may promote an instance whose Unpromoted monitor it never
+// recorded, so its transition has no cancel for it: the promote itself ends that monitor, which
+// would otherwise report 'promoted' (8) as a failure at its next run.
+TEST_F(ExecutorTest, ARoleChangeEndsTheMonitorsOfTheRoleLeft) {
+  PULSE_REQUIRE_INSTALLED(OcfRoot::hasSystemAgent("pacemaker", "Stateful"),
+                          "ocf:pacemaker:Stateful", "pacemaker-resource-agents");
+  const auto stateful = [&](const std::string& action, milliseconds interval = milliseconds(0)) {
+    Operation o = op("st", "ocf:pacemaker:Stateful", action, interval);
+    o.params["state"] = root_.work("role.state");
+    return o;
+  };
+  submit(stateful("start"));
+  submit(stateful("monitor", milliseconds(100)));
+  ASSERT_TRUE(waitForResults(2));
+  EXPECT_EQ(results_[1].agent.code, OcfCode::kOk);
+  submit(stateful("promote"));
+  ASSERT_TRUE(waitForResults(3));
+  runFor(milliseconds(500));  // several of the monitor's intervals
+  ASSERT_EQ(results_.size(), 3u) << "the Unpromoted monitor ran on after the promote: "
+                                 << results_.back().agent.message;
+  EXPECT_EQ(results_[2].action, "promote");
+  EXPECT_EQ(results_[2].agent.code, OcfCode::kOk);
+  EXPECT_FALSE(executor_.cancel("st", "monitor", milliseconds(100))) << "still scheduled";
+}
+
 TEST_F(ExecutorTest, OperationsOnOneResourceNeverOverlap) {
   // Each run appends "begin" and, after a pause, "end" to the same log: any overlap would
   // interleave them.
