@@ -430,9 +430,15 @@ class ResourceReplay {
       }
     }
     // A managed resource believed active on a node that is down (and not in maintenance)
-    // needs that node fenced before it may start elsewhere.
+    // needs that node fenced before it may start elsewhere. On a guest node, whatever the
+    // fencing settings, it has failed: the guest's container is recovered, which stops it.
     if (r_.role > Role::Stopped && !node().online && !node().maintenance && r_.managed &&
-        ws_.options.stonith_enabled) {
+        node().guest) {
+      r_.failed = true;
+      r_.needs_stop = true;
+      ws_.fenceNode(node_, r_.id + " is thought to be active there");
+    } else if (r_.role > Role::Stopped && !node().online && !node().maintenance && r_.managed &&
+               ws_.options.stonith_enabled) {
       const Resource* connection = node().connection >= 0
                                        ? &ws_.resources[static_cast<std::size_t>(node().connection)]
                                        : nullptr;

@@ -302,7 +302,10 @@ bool wouldProbe(const WorkingSet& ws, const Resource& r, int node) {
 void fenceUnrecoverableRemoteNodes(WorkingSet& ws, const ActionPlan& plan) {
   for (const PlannedAction& a : plan.actions) {
     if (a.rsc < 0 || a.node < 0 || a.pseudo || a.optional) continue;
-    if (!ws.nodes[static_cast<std::size_t>(a.node)].remote) continue;
+    // Guests are fenced by their container's recovery (guest_orderings.h).
+    if (!ws.nodes[static_cast<std::size_t>(a.node)].remote || ws.guestContainer(a.node) >= 0) {
+      continue;
+    }
     if (a.task != "stop" && a.task != "migrate_to" && a.task != "migrate_from") continue;
     if (connectionUnrecoverable(ws, a.node)) {
       ws.fenceNode(a.node, "resources are active but connection is unrecoverable");
@@ -311,7 +314,10 @@ void fenceUnrecoverableRemoteNodes(WorkingSet& ws, const ActionPlan& plan) {
   for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
     const Node& node = ws.nodes[n];
     const int at = static_cast<int>(n);
-    if (!node.remote || !node.online || node.unclean || !connectionUnrecoverable(ws, at)) continue;
+    if (!node.remote || ws.guestContainer(at) >= 0 || !node.online || node.unclean ||
+        !connectionUnrecoverable(ws, at)) {
+      continue;
+    }
     for (const Resource& r : ws.resources) {
       if (!wouldProbe(ws, r, at)) continue;
       ws.fenceNode(at, "resources are in unknown state and connection is unrecoverable");

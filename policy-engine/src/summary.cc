@@ -224,6 +224,10 @@ std::vector<SummaryItem> summarize(const WorkingSet& ws, const ActionPlan& plan)
     SummaryItem s;
     s.verb = "Fence (" + f->key.substr(f->key.rfind('-') + 1) + ")";
     s.resource = nodeName(ws, f->node);
+    // A guest node is named with the container whose recovery fences it.
+    if (const int container = ws.guestContainer(f->node); container >= 0) {
+      s.resource += " (resource: " + ws.resources[static_cast<std::size_t>(container)].id + ")";
+    }
     s.reason = f->reason;
     out.push_back(std::move(s));
   }
@@ -257,7 +261,9 @@ ClusterView describeCluster(const WorkingSet& ws, const ActionPlan* plan) {
   // After the transition a fenced node is down and clean.
   if (plan != nullptr) {
     for (int id : plan->fencing) {
-      if (isUnfencing(plan->actions[static_cast<std::size_t>(id)])) continue;
+      // A guest "fenced" by its container's recovery is up again when its connection is.
+      const PlannedAction& f = plan->actions[static_cast<std::size_t>(id)];
+      if (isUnfencing(f) || ws.guestContainer(f.node) >= 0) continue;
       NodeView& nv =
           view.nodes[static_cast<std::size_t>(plan->actions[static_cast<std::size_t>(id)].node)];
       nv.online = false;

@@ -294,11 +294,16 @@ struct WorkingSet {
   std::vector<FenceRequest> fence_requests;
   void requestFencing(int node, const std::string& reason, bool unfence = false);
   // Pacemaker's pe_fence_node: a clean node becomes unclean, with a fence operation giving
-  // the reason; a node already unclean keeps its first reason.
+  // the reason; a node already unclean keeps its first reason. A guest node instead stays
+  // clean and needs a reset: its container is marked failed, to be recovered.
   void fenceNode(int node, const std::string& reason);
   // pe_can_fence: fencing is enabled, some device (or the watchdog) can do it, and the
-  // partition has quorum, ignores its loss, or the node is still a member.
+  // partition has quorum, ignores its loss, or the node is still a member; a guest node
+  // while the nodes its container is active on are up or can be fenced.
   bool canFence(int node) const;
+  // The container of guest node `node` (the resource it runs in), or -1: not a guest, or its
+  // connection or container is not configured.
+  int guestContainer(int node) const;
   // A resource found in the history but not in the configuration (Pacemaker's
   // process_orphan_resource): stopped wherever it runs unless stop-orphan-resources is
   // false, which leaves it unmanaged. Returns its index.
