@@ -42,6 +42,7 @@ Result<ActionPlan> Planner::run() {
   applyReloads();
   addLoadOrderings(ws_, plan_);
   addNotifications(ws_, plan_);
+  leaveGuestContainerOrderingsOutOfGraph(ws_, plan_);
   return std::move(plan_);
 }
 
@@ -394,6 +395,7 @@ Result<ActionPlan> planActions(WorkingSet& ws, const ConfigChanges& changes) {
 
 bool edgeInGraph(const ActionPlan& plan, const ActionEdge& e) {
   const PlannedAction& first = plan.actions[static_cast<std::size_t>(e.first)];
+  if (e.flags & kOrderNotInGraph) return false;
   if ((e.flags & kOrderImpliesFirstMigratable) && !first.runnable) return false;
   if ((e.flags & kOrderApplyFirstNonMigratable) && first.migrate_runnable) return false;
   if (e.flags == kOrderOptional && first.migrate_runnable && first.task == "stop") return false;

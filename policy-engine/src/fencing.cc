@@ -40,10 +40,10 @@ void orderAgainstFencing(WorkingSet& ws, ActionPlan& plan, int fence, int node) 
         a.pseudo = true;
         a.runnable = true;
         if (implied_after) {
-          addPlanEdge(plan, fence, id, kOrderNone, origin);
+          addPlanEdge(plan, fence, id, kOrderPreserve, origin);
           if (r.parent >= 0) {
             for (int pid : actionsWithTask(plan, r.parent, "stop", -1)) {
-              addPlanEdge(plan, fence, pid, kOrderNone, origin);
+              addPlanEdge(plan, fence, pid, kOrderPreserve, origin);
             }
           }
         }
@@ -51,7 +51,7 @@ void orderAgainstFencing(WorkingSet& ws, ActionPlan& plan, int fence, int node) 
         // A demote that would never complete on a guest whose container is recovered.
         a.pseudo = true;
         a.runnable = true;
-        addPlanEdge(plan, fence, id, kOrderOptional, origin);
+        addPlanEdge(plan, fence, id, kOrderOptional | kOrderPreserve, origin);
       } else if (a.task == "start" || a.task == "promote") {
         if (r.start_needs == Resource::Needs::Fencing) {
           addPlanEdge(plan, fence, id, kOrderOptional, origin);

@@ -7,7 +7,7 @@ namespace {
 void orderAfter(ActionPlan& plan, int rsc, const std::string& task, int then,
                 std::uint32_t flags, const std::string& origin) {
   for (int first : actionsWithTask(plan, rsc, task, -1)) {
-    addPlanEdge(plan, first, then, flags, origin);
+    addPlanEdge(plan, first, then, flags | kOrderPreserve, origin);
   }
 }
 
@@ -15,7 +15,7 @@ void orderAfter(ActionPlan& plan, int rsc, const std::string& task, int then,
 void orderBefore(ActionPlan& plan, int first, int rsc, const std::string& task,
                  std::uint32_t flags, const std::string& origin) {
   for (int then : actionsWithTask(plan, rsc, task, -1)) {
-    addPlanEdge(plan, first, then, flags, origin);
+    addPlanEdge(plan, first, then, flags | kOrderPreserve, origin);
   }
 }
 
@@ -54,6 +54,16 @@ void orderActionsOnGuestNodes(WorkingSet& ws, ActionPlan& plan) {
       orderAfter(plan, connection, "start", id,
                  a.interval_ms > 0 ? kOrderImpliesThen : kOrderNone, origin);
     }
+  }
+}
+
+void leaveGuestContainerOrderingsOutOfGraph(const WorkingSet& ws, ActionPlan& plan) {
+  for (ActionEdge& e : plan.edges) {
+    if (e.flags & kOrderPreserve) continue;
+    const PlannedAction& first = plan.actions[static_cast<std::size_t>(e.first)];
+    const PlannedAction& then = plan.actions[static_cast<std::size_t>(e.then)];
+    if (first.rsc < 0 || first.node < 0 || then.rsc < 0) continue;
+    if (ws.guestContainer(first.node) == then.rsc) e.flags |= kOrderNotInGraph;
   }
 }
 

@@ -14,4 +14,9 @@ namespace pulse::pe {
 // connection's start (required for recurring monitors).
 void orderActionsOnGuestNodes(WorkingSet& ws, ActionPlan& plan);
 
+// Once the flags are settled: an ordering (not one the cluster made for the guest's sake)
+// from an action on a guest node to an action of that guest's container stays out of the
+// graph (kOrderNotInGraph), as Pacemaker refuses such constraints there.
+void leaveGuestContainerOrderingsOutOfGraph(const WorkingSet& ws, ActionPlan& plan);
+
 }  // namespace pulse::pe
