@@ -4,16 +4,16 @@ namespace pulse::pe {
 namespace {
 
 // Orders each one-shot action of `rsc` with `task` (on any node) before action `then`.
-void orderAfter(ActionPlan& plan, int rsc, const std::string& task, int then,
-                std::uint32_t flags, const std::string& origin) {
+void orderAfter(ActionPlan& plan, int rsc, const std::string& task, int then, std::uint32_t flags,
+                const std::string& origin) {
   for (int first : actionsWithTask(plan, rsc, task, -1)) {
     addPlanEdge(plan, first, then, flags | kOrderPreserve, origin);
   }
 }
 
 // Orders action `first` before each one-shot action of `rsc` with `task`.
-void orderBefore(ActionPlan& plan, int first, int rsc, const std::string& task,
-                 std::uint32_t flags, const std::string& origin) {
+void orderBefore(ActionPlan& plan, int first, int rsc, const std::string& task, std::uint32_t flags,
+                 const std::string& origin) {
   for (int then : actionsWithTask(plan, rsc, task, -1)) {
     addPlanEdge(plan, first, then, flags | kOrderPreserve, origin);
   }
@@ -51,8 +51,8 @@ void orderActionsOnGuestNodes(WorkingSet& ws, ActionPlan& plan) {
                a.task == "migrate_from") {
       if (!container_failed) orderBefore(plan, id, connection, "stop", kOrderNone, origin);
     } else {
-      orderAfter(plan, connection, "start", id,
-                 a.interval_ms > 0 ? kOrderImpliesThen : kOrderNone, origin);
+      orderAfter(plan, connection, "start", id, a.interval_ms > 0 ? kOrderImpliesThen : kOrderNone,
+                 origin);
     }
   }
 }
