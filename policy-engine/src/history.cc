@@ -326,6 +326,14 @@ class ResourceReplay {
           on_fail_ = OnFail::Ignore;
           r_.next_role = Role::Unknown;
           break;
+        case OnFail::ResetRemote:
+          // Without a reconnect interval the connection may start again once its remote
+          // node is fenced and stopped; with one, only once the failure has expired.
+          if (r_.remote_reconnect_ms == 0) {
+            on_fail_ = OnFail::Ignore;
+            r_.next_role = Role::Unknown;
+          }
+          break;
         default:
           break;
       }
@@ -538,6 +546,26 @@ class ResourceReplay {
   const OperationRecord* last_failure_ = nullptr;
 };
 
+// Once a node's history is read, an orphaned filler goes with the container its history
+// names, when that exists (Pacemaker's handle_orphaned_container_fillers): an orphaned
+// connection so linked makes its node a guest of that container.
+void linkOrphanedFillers(WorkingSet& ws, const NodeStateRecord& st) {
+  for (const ResourceHistory& rh : st.resources) {
+    if (rh.container.empty()) continue;
+    const int index = ws.findResource(rh.id);
+    const int container = ws.findResource(rh.container);
+    if (index < 0 || container < 0) continue;
+    Resource& r = ws.resources[static_cast<std::size_t>(index)];
+    if (!r.orphan_container_filler || r.container >= 0) continue;
+    r.container = container;
+    if (r.remote_node >= 0) {
+      Node& guest = ws.nodes[static_cast<std::size_t>(r.remote_node)];
+      guest.guest = true;
+      guest.attributes["#kind"] = "container";
+    }
+  }
+}
+
 // Replays one node's resource history.
 void unpackNodeHistory(WorkingSet& ws, const NodeStateRecord& st, int node) {
   for (const ResourceHistory& rh : st.resources) {
@@ -567,6 +595,7 @@ void unpackNodeHistory(WorkingSet& ws, const NodeStateRecord& st, int node) {
     for (const OperationRecord& op : rh.ops) ops.push_back(&op);
     ResourceReplay(ws, r, node).replay(std::move(ops));
   }
+  linkOrphanedFillers(ws, st);
 }
 
 }  // namespace

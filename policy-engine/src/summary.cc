@@ -279,7 +279,7 @@ ClusterView describeCluster(const WorkingSet& ws, const ActionPlan* plan) {
   for (int top : order) {
     // crm_mon does not list the connections Pacemaker made up for guest nodes.
     const Resource& r = ws.resources[static_cast<std::size_t>(top)];
-    if (r.remote_node >= 0 && r.container >= 0) continue;
+    if (r.remote_node >= 0 && r.container >= 0 && !r.orphan) continue;
     ResourceView v = viewOf(ws, ws.resources[static_cast<std::size_t>(top)], plan);
     if (v.orphan && v.nodes.empty()) continue;  // an inactive orphan is not listed
     view.resources.push_back(std::move(v));

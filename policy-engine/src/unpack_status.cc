@@ -145,6 +145,7 @@ std::optional<Error> Unpacker::readNodeState(const pugi::xml_node& ns, Cib& cib)
     rh.provider = lr.attribute("provider").as_string("");
     rh.type = lr.attribute("type").as_string("");
     rh.shutdown_lock = lr.attribute("shutdown-lock").as_llong(0);
+    rh.container = lr.attribute("container").as_string("");
     for (pugi::xml_node op = lr.child("lrm_rsc_op"); op; op = op.next_sibling("lrm_rsc_op")) {
       OperationRecord r;
       readOperation(op, r);

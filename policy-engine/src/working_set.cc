@@ -453,6 +453,16 @@ void WorkingSet::fenceNode(int node, const std::string& reason) {
     c.needs_stop = true;
     return;
   }
+  if (n.remote && n.connection >= 0) {
+    // A guest whose container no longer exists (a dangling orphaned connection): it was
+    // fenced already; only its connection is left to clean up.
+    Resource& c = resources[static_cast<std::size_t>(n.connection)];
+    if (c.container < 0 && c.orphan_container_filler) {
+      c.failed = true;
+      c.needs_stop = true;
+      return;
+    }
+  }
   if (n.remote) {
     // Not through an unmanaged connection; otherwise asked for even if already unclean (as
     // from start-up fencing), and kept unclean (Pacemaker's remote_requires_reset).
@@ -477,6 +487,7 @@ int WorkingSet::addOrphan(const ResourceHistory& history) {
   r.id = rc.id;
   r.config = &rc;
   r.orphan = true;
+  r.orphan_container_filler = !history.container.empty();
   r.index = static_cast<int>(resources.size());
   r.is_stonith = rc.cls == "stonith";
   r.history_id = r.id;

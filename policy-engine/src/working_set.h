@@ -152,6 +152,9 @@ struct Resource {
   int remote_node = -1;                  // for a Pacemaker Remote connection: the node it connects
   std::int64_t remote_reconnect_ms = 0;  // its reconnect_interval parameter
   int container = -1;  // a guest node's connection: the resource the guest runs in
+  // An orphan whose history names the container it ran in (pe_rsc_orphan_container_filler):
+  // linked to that container once its node's history is read, if the container exists.
+  bool orphan_container_filler = false;
   // resource-discovery per node (index): the strongest mode a location constraint gave it
   // (empty: "always" everywhere). An exclusive resource runs only on its exclusive nodes.
   enum class Discovery : std::uint8_t { Always, Never, Exclusive };

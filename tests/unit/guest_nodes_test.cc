@@ -191,5 +191,33 @@ TEST(GuestNodes, OrderingTheContainerBeforeAGuestResourceDoesNotLoopWhenTheGuest
   EXPECT_TRUE(orderedBefore(t, "vm_start_0", "web_start_0"));
 }
 
+// Fencing on, fencer on n2; vm and its guest g1 are no longer configured, but vm still runs on
+// n1 with g1's connection, whose history names vm as its container and shows an old failure
+// (call 1) before its last start (call 3); web runs on g1 and prefers n2.
+std::string orphanedGuestCib() {
+  std::string connection = asAgent(history("g1", {{"monitor", 1, 1, 30000}, {"start", 0, 3}}),
+                                   "ocf", "pacemaker", "remote");
+  connection.insert(connection.find('>'), " container=\"vm\"");
+  std::string xml = cib(kMembers, kFencer + primitive("web"),
+                        "<rsc_location id=\"l\" rsc=\"web\" node=\"n2\" score=\"100\"/>",
+                        nodeState("1", "n1", history("vm", {{"start", 0, 2}}) + connection) +
+                            nodeState("2", "n2", fencerStarted()) + guestStatus());
+  xml.replace(xml.find("value=\"false\""), 13, "value=\"true\"");  // stonith-enabled
+  return xml;
+}
+
+TEST(GuestNodes, AnOrphanedGuestIsEmptiedAndStoppedWithoutFencing) {
+  // The connection's history links it to vm, so g1 is vm's guest: the failure its later start
+  // cleared fences nothing, web leaves g1 before the connection stops, and both orphans stop.
+  auto t = scheduleOk(orphanedGuestCib());
+  EXPECT_TRUE(fenceLines(t).empty());
+  EXPECT_EQ(resourceLines(t), (V{"Move web (g1 -> n2)", "Stop g1 (n1) due to node availability",
+                                 "Stop vm (n1) due to node availability"}));
+  EXPECT_TRUE(orderedBefore(t, "web_stop_0", "g1_stop_0"));
+  const NodeView* g1 = nodeNamed(t.current, "g1");
+  ASSERT_NE(g1, nullptr);
+  EXPECT_TRUE(g1->guest && g1->online);
+}
+
 }  // namespace
 }  // namespace pulse::pe

@@ -226,6 +226,7 @@ struct ResourceHistory {
   std::string id;
   std::string cls, provider, type;
   std::int64_t shutdown_lock = 0;  // when its node shut down with shutdown-lock (0: none)
+  std::string container;           // the container a filler (or guest connection) ran in
   std::vector<OperationRecord> ops;
 };
 
