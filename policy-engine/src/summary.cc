@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "fencing.h"
+#include "guest_revised.h"
 
 namespace pulse::pe {
 namespace {
@@ -161,6 +162,7 @@ ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* p
   }
   std::vector<int> nodes = r.running_on;
   bool failed = r.failed;
+  bool refailed = false;  // a container whose guest needs fencing again after the transition
   if (plan != nullptr) {
     // Fencing a node stops everything on it.
     for (int id : plan->fencing) {
@@ -188,9 +190,17 @@ ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* p
         failed = false;
       }
     }
+    // What a guest's fencing stopped stays in the guest's history (guest_revised.h).
+    for (int guest : leftOnFencedGuests(ws, *plan, r)) {
+      if (std::find(nodes.begin(), nodes.end(), guest) != nodes.end()) continue;
+      nodes.push_back(guest);
+      failed = failed || failedWhereLeft(ws, r, guest);
+    }
+    // Even stopped: crm_mon shows a resource failed whatever its state.
+    if (containerFailsAgain(ws, *plan, r.index)) failed = refailed = true;
   }
   for (int n : nodes) v.nodes.push_back(ws.nodes[static_cast<std::size_t>(n)].name);
-  v.failed = failed && !nodes.empty();
+  v.failed = failed && (!nodes.empty() || refailed);
   v.role = nodes.empty() ? Role::Stopped : Role::Started;
   if (!nodes.empty() && inPromotableClone(ws, r)) {
     // A promotable instance is promoted or unpromoted, as the transition leaves it.

@@ -153,6 +153,41 @@ TEST(GuestNodes, AGuestWhoseContainerStopsForGoodIsFencedOff) {
                                  "Stop vm (n1) due to node availability"}));
 }
 
+TEST(GuestNodes, WhatAGuestsFencingStoppedStaysInItsHistory) {
+  // Simulated, the guest's fencing and the stops it implies record nothing: with fencing on,
+  // the guest's history is still read after the transition, web shows as active on the guest
+  // that is now down (so failed) as well as on n1, and vm as failed since g1 needs fencing
+  // again. Without fencing that history is not read: web just runs on n1.
+  GuestSetup g;
+  g.vm_ops = kContainerFailed;
+  g.vm_meta = nvpair("vm-tr", "target-role", "Stopped");
+  g.fencing = true;
+  auto fenced = guestCluster(g);
+  const ResourceView* web = nullptr;
+  const ResourceView* vm = nullptr;
+  for (const ResourceView& r : fenced.revised.resources) {
+    if (r.id == "web") web = &r;
+    if (r.id == "vm") vm = &r;
+  }
+  ASSERT_NE(web, nullptr);
+  ASSERT_NE(vm, nullptr);
+  EXPECT_EQ(web->nodes, (V{"n1", "g1"}));
+  EXPECT_TRUE(web->failed);
+  EXPECT_TRUE(vm->nodes.empty());
+  EXPECT_TRUE(vm->failed);
+  g.fencing = false;
+  auto unfenced = guestCluster(g);
+  for (const ResourceView& r : unfenced.revised.resources) {
+    if (r.id == "web") {
+      EXPECT_EQ(r.nodes, (V{"n1"}));
+      EXPECT_FALSE(r.failed);
+    }
+    if (r.id == "vm") {
+      EXPECT_FALSE(r.failed);
+    }
+  }
+}
+
 TEST(GuestNodes, AGuestOnALostHostIsFencedAfterTheHost) {
   GuestSetup g;
   g.n1_up = false;
