@@ -179,6 +179,7 @@ class ResourceReplay {
         if (op.task == "start") {
           r_.start_pending = true;
           setActive();
+          if (op.call_id < 0 && op.outlasts_recorded_ops) r_.unnumbered_start_on.push_back(node_);
         } else if (op.task == "promote") {
           r_.role = Role::Promoted;
         }

@@ -135,11 +135,21 @@ class SummaryWriter {
   Role role_ = Role::Stopped;  // the described resource's role, as resource() settled it
 };
 
+// Where node `node`'s history comes in the status section (past the end when it has none).
+std::size_t statusPosition(const WorkingSet& ws, int node) {
+  const Node& n = ws.nodes[static_cast<std::size_t>(node)];
+  const auto& states = ws.cib->node_states;
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    if (states[i].id == n.id || states[i].uname == n.name) return i;
+  }
+  return states.size();
+}
+
 ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* plan) {
   ResourceView v;
   v.id = r.id;
   v.agent = r.agent;
-  v.managed = r.managed || r.frozen_by_ticket;
+  v.managed = r.managed || r.frozen_by_ticket || r.unmanaged_without_fencing;
   v.blocked = r.blocked && !r.frozen_by_ticket;
   v.disabled = r.target_role == Role::Stopped;
   v.is_group = r.kind == ResourceConfig::Kind::Group;
@@ -189,6 +199,21 @@ ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* p
         nodes.push_back(a.node);
         failed = false;
       }
+    }
+    // A start pending without a call id stays the newest entry of its node's history, after
+    // the simulated stop there: crm_simulate still shows the resource active on that node.
+    // (Fencing the node clears its history.)
+    for (int n : r.unnumbered_start_on) {
+      const bool fenced = std::any_of(plan->fencing.begin(), plan->fencing.end(), [&](int id) {
+        const PlannedAction& f = plan->actions[static_cast<std::size_t>(id)];
+        return f.node == n && !isUnfencing(f);
+      });
+      if (fenced || std::find(nodes.begin(), nodes.end(), n) != nodes.end()) continue;
+      // Listed where its node's history comes in the status section.
+      auto at = std::find_if(nodes.begin(), nodes.end(), [&](int other) {
+        return statusPosition(ws, other) > statusPosition(ws, n);
+      });
+      nodes.insert(at, n);
     }
     // What a guest's fencing stopped stays in the guest's history (guest_revised.h).
     for (int guest : leftOnFencedGuests(ws, *plan, r)) {

@@ -126,6 +126,9 @@ struct Resource {
   // Unmanaged and blocked only by a lost ticket's loss-policy=freeze: the
   // configuration still manages it, so crm_mon shows it plainly.
   bool frozen_by_ticket = false;
+  // Left alone by the scheduler only because fencing is enabled with no device to carry it
+  // out: the configuration still manages it, so crm_mon shows it plainly after the transition.
+  bool unmanaged_without_fencing = false;
 
   // Clones (kind Clone) and their instances. An instance's id carries its
   // number ("rsc:2"); history_id is how the status section and the
@@ -187,6 +190,11 @@ struct Resource {
   bool needs_stop = false;       // pe_rsc_stop: recover by stopping first
   bool blocked = false;          // pe_rsc_block
   bool start_pending = false;
+  // Nodes where a start is pending that has no call id yet (call-id -1) and outlasts the
+  // operations recorded after it (OperationRecord::outlasts_recorded_ops): what the
+  // transition does there stays behind it in the history as crm_simulate records it, so the
+  // resource still shows as active there afterwards (summary.cc).
+  std::vector<int> unnumbered_start_on;
   std::string pending_task;
   int pending_node = -1;
   std::vector<int> known_on;
