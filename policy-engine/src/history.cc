@@ -547,26 +547,6 @@ class ResourceReplay {
   const OperationRecord* last_failure_ = nullptr;
 };
 
-// Once a node's history is read, an orphaned filler goes with the container its history
-// names, when that exists (Pacemaker's handle_orphaned_container_fillers): an orphaned
-// connection so linked makes its node a guest of that container.
-void linkOrphanedFillers(WorkingSet& ws, const NodeStateRecord& st) {
-  for (const ResourceHistory& rh : st.resources) {
-    if (rh.container.empty()) continue;
-    const int index = ws.findResource(rh.id);
-    const int container = ws.findResource(rh.container);
-    if (index < 0 || container < 0) continue;
-    Resource& r = ws.resources[static_cast<std::size_t>(index)];
-    if (!r.orphan_container_filler || r.container >= 0) continue;
-    r.container = container;
-    if (r.remote_node >= 0) {
-      Node& guest = ws.nodes[static_cast<std::size_t>(r.remote_node)];
-      guest.guest = true;
-      guest.attributes["#kind"] = "container";
-    }
-  }
-}
-
 // Replays one node's resource history.
 void unpackNodeHistory(WorkingSet& ws, const NodeStateRecord& st, int node) {
   for (const ResourceHistory& rh : st.resources) {

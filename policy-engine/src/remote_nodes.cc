@@ -197,6 +197,23 @@ void linkOrphanConnection(WorkingSet& ws, int rsc) {
   n.shutdown = true;
 }
 
+void linkOrphanedFillers(WorkingSet& ws, const NodeStateRecord& st) {
+  for (const ResourceHistory& rh : st.resources) {
+    if (rh.container.empty()) continue;
+    const int index = ws.findResource(rh.id);
+    const int container = ws.findResource(rh.container);
+    if (index < 0 || container < 0) continue;
+    Resource& r = ws.resources[static_cast<std::size_t>(index)];
+    if (!r.orphan_container_filler || r.container >= 0) continue;
+    r.container = container;
+    if (r.remote_node >= 0) {
+      Node& guest = ws.nodes[static_cast<std::size_t>(r.remote_node)];
+      guest.guest = true;
+      guest.attributes["#kind"] = "container";
+    }
+  }
+}
+
 bool remoteConnectionUp(const WorkingSet& ws, int node) {
   int c = ws.nodes[static_cast<std::size_t>(node)].connection;
   if (c < 0) return false;
