@@ -10,6 +10,7 @@
 #include "action_flags.h"
 #include "common/crm_bool.h"
 #include "fencing.h"
+#include "guest_orderings.h"
 #include "load_orderings.h"
 #include "migration.h"
 #include "notifications.h"
@@ -22,6 +23,7 @@ Result<ActionPlan> Planner::run() {
   plan_.by_resource.assign(ws_.resources.size(), {});
   for (int top : ws_.top_level) createActions(top);
   fenceUnrecoverableRemoteNodes(ws_, plan_);
+  orderActionsOnGuestNodes(ws_, plan_);
   planFencing(ws_, plan_, changes_.unfence);
   if (auto e = configOrderings()) return *e;
   for (int top : ws_.top_level) internalConstraints(top);
@@ -40,6 +42,7 @@ Result<ActionPlan> Planner::run() {
   applyReloads();
   addLoadOrderings(ws_, plan_);
   addNotifications(ws_, plan_);
+  leaveGuestContainerOrderingsOutOfGraph(ws_, plan_);
   return std::move(plan_);
 }
 
@@ -51,11 +54,14 @@ void Planner::updateRunnable(PlannedAction& a) {
   }
   const Node& n = ws_.nodes[static_cast<std::size_t>(a.node)];
   Resource& r = rsc(a.rsc);
-  if (!n.online || n.pending) {
+  // A guest node that is down without needing a reset (its container is stopped, say) may
+  // come up with its container in this transition: its actions stay runnable.
+  const bool down = !n.online && (!n.guest || n.requires_reset);
+  if (down || n.pending) {
     a.runnable = false;
     // A managed resource's stop that cannot run on a node that is down: the node must be
     // fenced for the resource to be known stopped.
-    if (!n.online && !n.unclean && a.task == "stop" && r.managed) {
+    if (down && !n.unclean && a.task == "stop" && r.managed) {
       ws_.fenceNode(a.node, "stop is unrunnable");
     }
     return;
@@ -389,6 +395,7 @@ Result<ActionPlan> planActions(WorkingSet& ws, const ConfigChanges& changes) {
 
 bool edgeInGraph(const ActionPlan& plan, const ActionEdge& e) {
   const PlannedAction& first = plan.actions[static_cast<std::size_t>(e.first)];
+  if (e.flags & kOrderNotInGraph) return false;
   if ((e.flags & kOrderImpliesFirstMigratable) && !first.runnable) return false;
   if ((e.flags & kOrderApplyFirstNonMigratable) && first.migrate_runnable) return false;
   if (e.flags == kOrderOptional && first.migrate_runnable && first.task == "stop") return false;

@@ -37,6 +37,14 @@ enum OrderFlag : std::uint32_t {
   // `first` is required when `then` is and `then`'s resource is promoted now (a demote before
   // the stop of the same resource).
   kOrderPromotedImpliesFirst = 1u << 13,
+  // Made by the cluster for a guest node's sake (fencing, the guest's connection), and so kept
+  // in the graph even between a resource on the guest and the guest's container.
+  kOrderPreserve = 1u << 14,
+  // Left out of the graph (its effect on the actions' flags stays): an ordering, not preserved,
+  // of an action on a guest node before an action of that guest's container, which would
+  // make the container wait for what only its own recovery can settle (Pacemaker's
+  // ordering_is_invalid).
+  kOrderNotInGraph = 1u << 15,
 };
 
 struct PlannedAction {

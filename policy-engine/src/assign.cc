@@ -397,7 +397,10 @@ class Assigner : public AssignSteps {
                ws_.options.no_quorum_policy == NoQuorumPolicy::Freeze) {
       rr.next_role = rr.role;
     }
-    if (ws_.options.stonith_enabled && !ws_.options.have_stonith_resource) rr.managed = false;
+    if (ws_.options.stonith_enabled && !ws_.options.have_stonith_resource && rr.managed) {
+      rr.managed = false;
+      rr.unmanaged_without_fencing = true;
+    }
     if (!rr.managed) {
       rr.next_role = rr.role;
       finalize(rr, ws_.currentNode(rr), true);

@@ -107,16 +107,9 @@ FailurePolicy failurePolicy(const WorkingSet& ws, const Resource& r, const std::
 }
 
 bool failedStopRecoverable(const WorkingSet& ws, int node) {
-  const Node& n = ws.nodes[static_cast<std::size_t>(node)];
-  if (!n.guest) return ws.canFence(node);
-  // A guest node is fenced by stopping its container.
-  if (n.connection < 0) return true;
-  const int container = ws.resources[static_cast<std::size_t>(n.connection)].container;
-  if (container < 0) return true;
-  for (int host : ws.resources[static_cast<std::size_t>(container)].running_on) {
-    if (!ws.nodes[static_cast<std::size_t>(host)].online && !ws.canFence(host)) return false;
-  }
-  return true;
+  // A guest node whose container is unknown has nothing to stop.
+  if (ws.nodes[static_cast<std::size_t>(node)].guest && ws.guestContainer(node) < 0) return true;
+  return ws.canFence(node);
 }
 
 Score failCount(const WorkingSet& ws, const Resource& r, int node) {

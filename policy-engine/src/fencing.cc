@@ -25,11 +25,13 @@ bool knownOn(const Resource& r, int node) {
 
 // The resource's stops there become pseudo actions implied by the fencing; its starts wait
 // for the fencing when they require it, or when the resource's state there is unknown.
+// On a guest node the implied stops always wait for the fencing: it is the container's stop.
 void orderAgainstFencing(WorkingSet& ws, ActionPlan& plan, int fence, int node) {
-  const std::string origin = "fencing of " + ws.nodes[static_cast<std::size_t>(node)].name;
+  const Node& target = ws.nodes[static_cast<std::size_t>(node)];
+  const std::string origin = "fencing of " + target.name;
   for (Resource& r : ws.resources) {
     if (r.kind != ResourceConfig::Kind::Primitive) continue;
-    const bool implied_after = r.start_needs == Resource::Needs::Fencing;
+    const bool implied_after = r.start_needs == Resource::Needs::Fencing || target.guest;
     std::vector<int> ids = plan.by_resource[static_cast<std::size_t>(r.index)];
     for (int id : ids) {
       PlannedAction& a = plan.actions[static_cast<std::size_t>(id)];
@@ -38,13 +40,18 @@ void orderAgainstFencing(WorkingSet& ws, ActionPlan& plan, int fence, int node) 
         a.pseudo = true;
         a.runnable = true;
         if (implied_after) {
-          addPlanEdge(plan, fence, id, kOrderNone, origin);
+          addPlanEdge(plan, fence, id, kOrderPreserve, origin);
           if (r.parent >= 0) {
             for (int pid : actionsWithTask(plan, r.parent, "stop", -1)) {
-              addPlanEdge(plan, fence, pid, kOrderNone, origin);
+              addPlanEdge(plan, fence, pid, kOrderPreserve, origin);
             }
           }
         }
+      } else if (a.task == "demote" && a.node == node && target.guest) {
+        // A demote that would never complete on a guest whose container is recovered.
+        a.pseudo = true;
+        a.runnable = true;
+        addPlanEdge(plan, fence, id, kOrderOptional | kOrderPreserve, origin);
       } else if (a.task == "start" || a.task == "promote") {
         if (r.start_needs == Resource::Needs::Fencing) {
           addPlanEdge(plan, fence, id, kOrderOptional, origin);
@@ -123,6 +130,43 @@ int newFenceAction(ActionPlan& plan, const std::string& key, int node, const std
   return id;
 }
 
+// Pacemaker's pcmk__fence_guest: a guest node needing a reset is "fenced" by its container's
+// recovery. A pseudo fence action ("reboot" when the container starts again, "off" otherwise)
+// follows the container's stop (or, when that stop is implied by its host's fencing, that
+// fencing), so that what ran on the guest counts as stopped once the container is down.
+void fenceGuest(WorkingSet& ws, ActionPlan& plan, int node) {
+  const int container = ws.guestContainer(node);
+  const PlannedAction* stop = findAction(plan, container, "stop", -1);
+  const bool restarts = findAction(plan, container, "start", -1) != nullptr;
+  const std::string& name = ws.nodes[static_cast<std::size_t>(node)].name;
+  const std::string reason = "guest is unclean";
+  ws.requestFencing(node, reason);
+  const int id =
+      newFenceAction(plan, "stonith-" + name + (restarts ? "-reboot" : "-off"), node, reason);
+  plan.actions[static_cast<std::size_t>(id)].pseudo = true;
+  const std::string origin = "fencing of guest " + name;
+  int host_fence = -1;
+  if (stop != nullptr && stop->pseudo) {
+    for (int f : plan.fencing) {
+      const PlannedAction& a = plan.actions[static_cast<std::size_t>(f)];
+      if (a.node == stop->node && !isUnfencing(a)) host_fence = f;
+    }
+  }
+  if (host_fence >= 0) {
+    addPlanEdge(plan, host_fence, id, kOrderRunnableLeft | kOrderImpliesThen, origin);
+  } else if (stop != nullptr) {
+    addPlanEdge(plan, stop->id, id, kOrderRunnableLeft | kOrderImpliesThen, origin);
+  } else {
+    // No stop of the container: it is thought stopped already (its history may just have
+    // been cleaned), so the guest is down once its connection is.
+    const int connection = ws.nodes[static_cast<std::size_t>(node)].connection;
+    if (const PlannedAction* c = findAction(plan, connection, "stop", -1)) {
+      addPlanEdge(plan, c->id, id, kOrderOptional, origin);
+    }
+  }
+  orderAgainstFencing(ws, plan, id, node);
+}
+
 }  // namespace
 
 void applyUnfencingDefault(WorkingSet& ws) {
@@ -171,6 +215,10 @@ void planFencing(WorkingSet& ws, ActionPlan& plan,
   if (!anyManaged(ws)) return;
   for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
     const int node = static_cast<int>(n);
+    if (ws.guestContainer(node) >= 0) {
+      if (ws.nodes[n].requires_reset && ws.canFence(node)) fenceGuest(ws, plan, node);
+      continue;
+    }
     if (!ws.nodes[n].unclean || !ws.canFence(node)) continue;
     ws.requestFencing(node, "node is unclean");
     std::string reason;

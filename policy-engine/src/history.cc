@@ -179,6 +179,7 @@ class ResourceReplay {
         if (op.task == "start") {
           r_.start_pending = true;
           setActive();
+          if (op.call_id < 0 && op.outlasts_recorded_ops) r_.unnumbered_start_on.push_back(node_);
         } else if (op.task == "promote") {
           r_.role = Role::Promoted;
         }
@@ -326,6 +327,14 @@ class ResourceReplay {
           on_fail_ = OnFail::Ignore;
           r_.next_role = Role::Unknown;
           break;
+        case OnFail::ResetRemote:
+          // Without a reconnect interval the connection may start again once its remote
+          // node is fenced and stopped; with one, only once the failure has expired.
+          if (r_.remote_reconnect_ms == 0) {
+            on_fail_ = OnFail::Ignore;
+            r_.next_role = Role::Unknown;
+          }
+          break;
         default:
           break;
       }
@@ -430,9 +439,15 @@ class ResourceReplay {
       }
     }
     // A managed resource believed active on a node that is down (and not in maintenance)
-    // needs that node fenced before it may start elsewhere.
+    // needs that node fenced before it may start elsewhere. On a guest node, whatever the
+    // fencing settings, it has failed: the guest's container is recovered, which stops it.
     if (r_.role > Role::Stopped && !node().online && !node().maintenance && r_.managed &&
-        ws_.options.stonith_enabled) {
+        node().guest) {
+      r_.failed = true;
+      r_.needs_stop = true;
+      ws_.fenceNode(node_, r_.id + " is thought to be active there");
+    } else if (r_.role > Role::Stopped && !node().online && !node().maintenance && r_.managed &&
+               ws_.options.stonith_enabled) {
       const Resource* connection = node().connection >= 0
                                        ? &ws_.resources[static_cast<std::size_t>(node().connection)]
                                        : nullptr;
@@ -561,6 +576,7 @@ void unpackNodeHistory(WorkingSet& ws, const NodeStateRecord& st, int node) {
     for (const OperationRecord& op : rh.ops) ops.push_back(&op);
     ResourceReplay(ws, r, node).replay(std::move(ops));
   }
+  linkOrphanedFillers(ws, st);
 }
 
 }  // namespace

@@ -129,8 +129,8 @@ void Planner::internalConstraints(int index) {
   if (!isGroup(r)) {
     if (r.managed)
       order(index, "stop", index, "start", kOrderOptional | kOrderImpliesThen | kOrderRestart);
-    // A filler starts after its container and stops before it.
-    if (r.container >= 0 && r.remote_node < 0 && fillerRemoteConnection(ws_, r) < 0) {
+    // A filler, or a guest node's connection, starts after its container and stops before it.
+    if (r.container >= 0 && fillerRemoteConnection(ws_, r) < 0) {
       order(r.container, "start", index, "start", kOrderImpliesThen | kOrderRunnableLeft);
       order(index, "stop", r.container, "stop", kOrderImpliesFirst);
     }

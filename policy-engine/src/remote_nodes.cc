@@ -197,6 +197,23 @@ void linkOrphanConnection(WorkingSet& ws, int rsc) {
   n.shutdown = true;
 }
 
+void linkOrphanedFillers(WorkingSet& ws, const NodeStateRecord& st) {
+  for (const ResourceHistory& rh : st.resources) {
+    if (rh.container.empty()) continue;
+    const int index = ws.findResource(rh.id);
+    const int container = ws.findResource(rh.container);
+    if (index < 0 || container < 0) continue;
+    Resource& r = ws.resources[static_cast<std::size_t>(index)];
+    if (!r.orphan_container_filler || r.container >= 0) continue;
+    r.container = container;
+    if (r.remote_node >= 0) {
+      Node& guest = ws.nodes[static_cast<std::size_t>(r.remote_node)];
+      guest.guest = true;
+      guest.attributes["#kind"] = "container";
+    }
+  }
+}
+
 bool remoteConnectionUp(const WorkingSet& ws, int node) {
   int c = ws.nodes[static_cast<std::size_t>(node)].connection;
   if (c < 0) return false;
@@ -302,7 +319,10 @@ bool wouldProbe(const WorkingSet& ws, const Resource& r, int node) {
 void fenceUnrecoverableRemoteNodes(WorkingSet& ws, const ActionPlan& plan) {
   for (const PlannedAction& a : plan.actions) {
     if (a.rsc < 0 || a.node < 0 || a.pseudo || a.optional) continue;
-    if (!ws.nodes[static_cast<std::size_t>(a.node)].remote) continue;
+    // Guests are fenced by their container's recovery (guest_orderings.h).
+    if (!ws.nodes[static_cast<std::size_t>(a.node)].remote || ws.guestContainer(a.node) >= 0) {
+      continue;
+    }
     if (a.task != "stop" && a.task != "migrate_to" && a.task != "migrate_from") continue;
     if (connectionUnrecoverable(ws, a.node)) {
       ws.fenceNode(a.node, "resources are active but connection is unrecoverable");
@@ -311,7 +331,10 @@ void fenceUnrecoverableRemoteNodes(WorkingSet& ws, const ActionPlan& plan) {
   for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
     const Node& node = ws.nodes[n];
     const int at = static_cast<int>(n);
-    if (!node.remote || !node.online || node.unclean || !connectionUnrecoverable(ws, at)) continue;
+    if (!node.remote || ws.guestContainer(at) >= 0 || !node.online || node.unclean ||
+        !connectionUnrecoverable(ws, at)) {
+      continue;
+    }
     for (const Resource& r : ws.resources) {
       if (!wouldProbe(ws, r, at)) continue;
       ws.fenceNode(at, "resources are in unknown state and connection is unrecoverable");

@@ -31,6 +31,11 @@ void linkRemoteConnections(WorkingSet& ws);
 // its remote node, which is shutting down since the connection stops (create_fake_resource).
 void linkOrphanConnection(WorkingSet& ws, int rsc);
 
+// Once a node's history (`st`) is read, an orphaned filler goes with the container its
+// history names, when that exists (Pacemaker's handle_orphaned_container_fillers): an
+// orphaned connection so linked makes its node a guest of that container.
+void linkOrphanedFillers(WorkingSet& ws, const NodeStateRecord& st);
+
 // Whether a remote node's history can be read yet: its connection is known to be running
 // (in the history read so far).
 bool remoteConnectionUp(const WorkingSet& ws, int node);

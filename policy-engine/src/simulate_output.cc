@@ -225,7 +225,10 @@ std::string formatExecutedActions(const Transition& t) {
   std::ostringstream out;
   for (const Action& a : t.actions) {
     if (a.pseudo) {
-      out << "  * Pseudo action:   " << a.key << "\n";
+      // A fence pseudo-action (a guest's) names its node, as the graph gives it a target.
+      out << "  * Pseudo action:   " << a.key;
+      if (a.task == "stonith") out << " on " << a.node;
+      out << "\n";
     } else if (a.task == "stonith") {
       out << "  * Fencing " << a.node << " (" << a.key.substr(a.key.rfind('-') + 1) << ")\n";
     } else {

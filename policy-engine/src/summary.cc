@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "fencing.h"
+#include "guest_revised.h"
 
 namespace pulse::pe {
 namespace {
@@ -134,11 +135,21 @@ class SummaryWriter {
   Role role_ = Role::Stopped;  // the described resource's role, as resource() settled it
 };
 
+// Where node `node`'s history comes in the status section (past the end when it has none).
+std::size_t statusPosition(const WorkingSet& ws, int node) {
+  const Node& n = ws.nodes[static_cast<std::size_t>(node)];
+  const auto& states = ws.cib->node_states;
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    if (states[i].id == n.id || states[i].uname == n.name) return i;
+  }
+  return states.size();
+}
+
 ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* plan) {
   ResourceView v;
   v.id = r.id;
   v.agent = r.agent;
-  v.managed = r.managed || r.frozen_by_ticket;
+  v.managed = r.managed || r.frozen_by_ticket || r.unmanaged_without_fencing;
   v.blocked = r.blocked && !r.frozen_by_ticket;
   v.disabled = r.target_role == Role::Stopped;
   v.is_group = r.kind == ResourceConfig::Kind::Group;
@@ -161,6 +172,7 @@ ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* p
   }
   std::vector<int> nodes = r.running_on;
   bool failed = r.failed;
+  bool refailed = false;  // a container whose guest needs fencing again after the transition
   if (plan != nullptr) {
     // Fencing a node stops everything on it.
     for (int id : plan->fencing) {
@@ -188,9 +200,32 @@ ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* p
         failed = false;
       }
     }
+    // A start pending without a call id stays the newest entry of its node's history, after
+    // the simulated stop there: crm_simulate still shows the resource active on that node.
+    // (Fencing the node clears its history.)
+    for (int n : r.unnumbered_start_on) {
+      const bool fenced = std::any_of(plan->fencing.begin(), plan->fencing.end(), [&](int id) {
+        const PlannedAction& f = plan->actions[static_cast<std::size_t>(id)];
+        return f.node == n && !isUnfencing(f);
+      });
+      if (fenced || std::find(nodes.begin(), nodes.end(), n) != nodes.end()) continue;
+      // Listed where its node's history comes in the status section.
+      auto at = std::find_if(nodes.begin(), nodes.end(), [&](int other) {
+        return statusPosition(ws, other) > statusPosition(ws, n);
+      });
+      nodes.insert(at, n);
+    }
+    // What a guest's fencing stopped stays in the guest's history (guest_revised.h).
+    for (int guest : leftOnFencedGuests(ws, *plan, r)) {
+      if (std::find(nodes.begin(), nodes.end(), guest) != nodes.end()) continue;
+      nodes.push_back(guest);
+      failed = failed || failedWhereLeft(ws, r, guest);
+    }
+    // Even stopped: crm_mon shows a resource failed whatever its state.
+    if (containerFailsAgain(ws, *plan, r.index)) failed = refailed = true;
   }
   for (int n : nodes) v.nodes.push_back(ws.nodes[static_cast<std::size_t>(n)].name);
-  v.failed = failed && !nodes.empty();
+  v.failed = failed && (!nodes.empty() || refailed);
   v.role = nodes.empty() ? Role::Stopped : Role::Started;
   if (!nodes.empty() && inPromotableClone(ws, r)) {
     // A promotable instance is promoted or unpromoted, as the transition leaves it.
@@ -224,6 +259,10 @@ std::vector<SummaryItem> summarize(const WorkingSet& ws, const ActionPlan& plan)
     SummaryItem s;
     s.verb = "Fence (" + f->key.substr(f->key.rfind('-') + 1) + ")";
     s.resource = nodeName(ws, f->node);
+    // A guest node is named with the container whose recovery fences it.
+    if (const int container = ws.guestContainer(f->node); container >= 0) {
+      s.resource += " (resource: " + ws.resources[static_cast<std::size_t>(container)].id + ")";
+    }
     s.reason = f->reason;
     out.push_back(std::move(s));
   }
@@ -257,7 +296,9 @@ ClusterView describeCluster(const WorkingSet& ws, const ActionPlan* plan) {
   // After the transition a fenced node is down and clean.
   if (plan != nullptr) {
     for (int id : plan->fencing) {
-      if (isUnfencing(plan->actions[static_cast<std::size_t>(id)])) continue;
+      // A guest "fenced" by its container's recovery is up again when its connection is.
+      const PlannedAction& f = plan->actions[static_cast<std::size_t>(id)];
+      if (isUnfencing(f) || ws.guestContainer(f.node) >= 0) continue;
       NodeView& nv =
           view.nodes[static_cast<std::size_t>(plan->actions[static_cast<std::size_t>(id)].node)];
       nv.online = false;
@@ -273,7 +314,7 @@ ClusterView describeCluster(const WorkingSet& ws, const ActionPlan* plan) {
   for (int top : order) {
     // crm_mon does not list the connections Pacemaker made up for guest nodes.
     const Resource& r = ws.resources[static_cast<std::size_t>(top)];
-    if (r.remote_node >= 0 && r.container >= 0) continue;
+    if (r.remote_node >= 0 && r.container >= 0 && !r.orphan) continue;
     ResourceView v = viewOf(ws, ws.resources[static_cast<std::size_t>(top)], plan);
     if (v.orphan && v.nodes.empty()) continue;  // an inactive orphan is not listed
     view.resources.push_back(std::move(v));

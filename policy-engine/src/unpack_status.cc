@@ -25,6 +25,22 @@ long long toLong(const char* text) {
 
 // One <lrm_rsc_op>, reading each attribute once (a status section can hold
 // a million of these).
+// From a transition-magic "status:rc;action:transition:target-rc:uuid": whether the
+// transition is -1 or the uuid is not the fake one ("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx")
+// that tools such as crm_simulate record operations under, with transition -1.
+bool outlastsRecordedOps(std::string_view magic) {
+  constexpr std::string_view kFakeController = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+  const std::size_t semi = magic.find(';');
+  if (semi == std::string_view::npos) return false;
+  const std::string_view key = magic.substr(semi + 1);
+  const std::size_t first = key.find(':');
+  const std::size_t second = first == std::string_view::npos ? first : key.find(':', first + 1);
+  const std::size_t third = second == std::string_view::npos ? second : key.find(':', second + 1);
+  if (third == std::string_view::npos) return false;
+  const std::string_view transition = key.substr(first + 1, second - first - 1);
+  return transition == "-1" || key.substr(third + 1) != kFakeController;
+}
+
 void readOperation(const pugi::xml_node& op, OperationRecord& r) {
   long long last_run = 0;
   for (pugi::xml_attribute a = op.first_attribute(); a; a = a.next_attribute()) {
@@ -74,6 +90,8 @@ void readOperation(const pugi::xml_node& op, OperationRecord& r) {
       case 't':
         if (std::strcmp(name, "transition-key") == 0) {
           r.has_target_rc = targetRcFromKey(value, r.target_rc);
+        } else if (std::strcmp(name, "transition-magic") == 0) {
+          r.outlasts_recorded_ops = outlastsRecordedOps(value);
         }
         break;
       case 'l':
@@ -145,6 +163,7 @@ std::optional<Error> Unpacker::readNodeState(const pugi::xml_node& ns, Cib& cib)
     rh.provider = lr.attribute("provider").as_string("");
     rh.type = lr.attribute("type").as_string("");
     rh.shutdown_lock = lr.attribute("shutdown-lock").as_llong(0);
+    rh.container = lr.attribute("container").as_string("");
     for (pugi::xml_node op = lr.child("lrm_rsc_op"); op; op = op.next_sibling("lrm_rsc_op")) {
       OperationRecord r;
       readOperation(op, r);

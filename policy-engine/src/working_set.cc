@@ -441,6 +441,28 @@ void WorkingSet::requestFencing(int node, const std::string& reason, bool unfenc
 
 void WorkingSet::fenceNode(int node, const std::string& reason) {
   Node& n = nodes[static_cast<std::size_t>(node)];
+  const int container = guestContainer(node);
+  if (container >= 0) {
+    // A guest node is "fenced" by recovering its container (a fence pseudo-action marks that
+    // in the transition, fencing.cc). The node stays clean, so that it may run resources again
+    // once the container and its connection are back; an unmanaged container is left alone.
+    Resource& c = resources[static_cast<std::size_t>(container)];
+    if (c.failed || !c.managed) return;
+    n.requires_reset = true;
+    c.failed = true;
+    c.needs_stop = true;
+    return;
+  }
+  if (n.remote && n.connection >= 0) {
+    // A guest whose container no longer exists (a dangling orphaned connection): it was
+    // fenced already; only its connection is left to clean up.
+    Resource& c = resources[static_cast<std::size_t>(n.connection)];
+    if (c.container < 0 && c.orphan_container_filler) {
+      c.failed = true;
+      c.needs_stop = true;
+      return;
+    }
+  }
   if (n.remote) {
     // Not through an unmanaged connection; otherwise asked for even if already unclean (as
     // from start-up fencing), and kept unclean (Pacemaker's remote_requires_reset).
@@ -465,6 +487,7 @@ int WorkingSet::addOrphan(const ResourceHistory& history) {
   r.id = rc.id;
   r.config = &rc;
   r.orphan = true;
+  r.orphan_container_filler = !history.container.empty();
   r.index = static_cast<int>(resources.size());
   r.is_stonith = rc.cls == "stonith";
   r.history_id = r.id;
@@ -485,9 +508,23 @@ int WorkingSet::addOrphan(const ResourceHistory& history) {
 }
 
 bool WorkingSet::canFence(int node) const {
+  if (const int container = guestContainer(node); container >= 0) {
+    // A guest node is fenced by stopping its container: possible while each node the
+    // container is active on is up or can itself be fenced.
+    for (int host : resources[static_cast<std::size_t>(container)].running_on) {
+      if (!nodes[static_cast<std::size_t>(host)].online && !canFence(host)) return false;
+    }
+    return true;
+  }
   if (!options.stonith_enabled || !options.have_stonith_resource) return false;
   if (options.have_quorum || options.no_quorum_policy == NoQuorumPolicy::Ignore) return true;
   return nodes[static_cast<std::size_t>(node)].online;
+}
+
+int WorkingSet::guestContainer(int node) const {
+  const Node& n = nodes[static_cast<std::size_t>(node)];
+  if (!n.guest || n.connection < 0) return -1;
+  return resources[static_cast<std::size_t>(n.connection)].container;
 }
 
 std::string opKey(const std::string& rsc, const std::string& task, std::int64_t interval_ms) {

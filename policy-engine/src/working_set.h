@@ -126,6 +126,9 @@ struct Resource {
   // Unmanaged and blocked only by a lost ticket's loss-policy=freeze: the
   // configuration still manages it, so crm_mon shows it plainly.
   bool frozen_by_ticket = false;
+  // Left alone by the scheduler only because fencing is enabled with no device to carry it
+  // out: the configuration still manages it, so crm_mon shows it plainly after the transition.
+  bool unmanaged_without_fencing = false;
 
   // Clones (kind Clone) and their instances. An instance's id carries its
   // number ("rsc:2"); history_id is how the status section and the
@@ -152,6 +155,9 @@ struct Resource {
   int remote_node = -1;                  // for a Pacemaker Remote connection: the node it connects
   std::int64_t remote_reconnect_ms = 0;  // its reconnect_interval parameter
   int container = -1;  // a guest node's connection: the resource the guest runs in
+  // An orphan whose history names the container it ran in (pe_rsc_orphan_container_filler):
+  // linked to that container once its node's history is read, if the container exists.
+  bool orphan_container_filler = false;
   // resource-discovery per node (index): the strongest mode a location constraint gave it
   // (empty: "always" everywhere). An exclusive resource runs only on its exclusive nodes.
   enum class Discovery : std::uint8_t { Always, Never, Exclusive };
@@ -184,6 +190,11 @@ struct Resource {
   bool needs_stop = false;       // pe_rsc_stop: recover by stopping first
   bool blocked = false;          // pe_rsc_block
   bool start_pending = false;
+  // Nodes where a start is pending that has no call id yet (call-id -1) and outlasts the
+  // operations recorded after it (OperationRecord::outlasts_recorded_ops): what the
+  // transition does there stays behind it in the history as crm_simulate records it, so the
+  // resource still shows as active there afterwards (summary.cc).
+  std::vector<int> unnumbered_start_on;
   std::string pending_task;
   int pending_node = -1;
   std::vector<int> known_on;
@@ -294,11 +305,16 @@ struct WorkingSet {
   std::vector<FenceRequest> fence_requests;
   void requestFencing(int node, const std::string& reason, bool unfence = false);
   // Pacemaker's pe_fence_node: a clean node becomes unclean, with a fence operation giving
-  // the reason; a node already unclean keeps its first reason.
+  // the reason; a node already unclean keeps its first reason. A guest node instead stays
+  // clean and needs a reset: its container is marked failed, to be recovered.
   void fenceNode(int node, const std::string& reason);
   // pe_can_fence: fencing is enabled, some device (or the watchdog) can do it, and the
-  // partition has quorum, ignores its loss, or the node is still a member.
+  // partition has quorum, ignores its loss, or the node is still a member; a guest node
+  // while the nodes its container is active on are up or can be fenced.
   bool canFence(int node) const;
+  // The container of guest node `node` (the resource it runs in), or -1: not a guest, or its
+  // connection or container is not configured.
+  int guestContainer(int node) const;
   // A resource found in the history but not in the configuration (Pacemaker's
   // process_orphan_resource): stopped wherever it runs unless stop-orphan-resources is
   // false, which leaves it unmanaged. Returns its index.

@@ -220,12 +220,17 @@ struct OperationRecord {
   std::string migrate_source, migrate_target;  // migrate_to / migrate_from
   std::int64_t last_rc_change = 0;
   std::string exit_reason;
+  // Its transition-magic names transition -1 or another controller than the fake one tools
+  // record operations under: a pending operation (call-id -1) then stays newer than any
+  // operation recorded afterwards (Pacemaker's pe__is_newer_op).
+  bool outlasts_recorded_ops = false;
 };
 
 struct ResourceHistory {
   std::string id;
   std::string cls, provider, type;
   std::int64_t shutdown_lock = 0;  // when its node shut down with shutdown-lock (0: none)
+  std::string container;           // the container a filler (or guest connection) ran in
   std::vector<OperationRecord> ops;
 };
 
