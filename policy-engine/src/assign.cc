@@ -12,6 +12,7 @@
 #include "clone_assign.h"
 #include "glib_order.h"
 #include "remote_nodes.h"
+#include "score_display.h"
 #include "utilization.h"
 
 namespace pulse::pe {
@@ -323,9 +324,6 @@ class Assigner : public AssignSteps {
     // Capacity bans first; when nothing has room for the resource and what
     // is colocated with it, the node with most room left is preferred, unless
     // something else already is (pcmk__ban_insufficient_capacity).
-    if (ws_.options.placement_strategy != PlacementStrategy::Default) {
-      rsc(ws_, index).scores_before_capacity = rsc(ws_, index).allowed;
-    }
     if (ws_.options.placement_strategy != PlacementStrategy::Default && node_table_.empty()) {
       node_table_ = nodeTableOrder(ws_);
     }
@@ -397,6 +395,7 @@ class Assigner : public AssignSteps {
                ws_.options.no_quorum_policy == NoQuorumPolicy::Freeze) {
       rr.next_role = rr.role;
     }
+    showNodeWeights(ws_, index, "pcmk__primitive_assign");
     if (ws_.options.stonith_enabled && !ws_.options.have_stonith_resource) rr.managed = false;
     if (!rr.managed) {
       rr.next_role = rr.role;
@@ -449,6 +448,7 @@ class Assigner : public AssignSteps {
     g.allocating = true;
     g.role = rsc(ws_, g.children.front()).role;
     expandGroupColocations(g);
+    showNodeWeights(ws_, index, "pcmk__group_assign");
     int first_assigned = -1;
     std::vector<int> children = g.children;
     for (int member : children) {

@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "promotable.h"
+#include "score_display.h"
 
 namespace pulse::pe {
 namespace {
@@ -60,6 +61,7 @@ class CloneAssigner {
     std::vector<int> with_this = rsc(ws_, clone_).with_this;
     for (int ci : with_this) steps_.applyWithThis(clone_, ci);
     if (rsc(ws_, clone_).promotable) addPromotionScores(ws_, clone_);
+    showNodeWeights(ws_, clone_, "pcmk__clone_allocate");
     std::vector<int> children = sortedInstances();
     distribute(children);
     if (rsc(ws_, clone_).promotable) setInstanceRoles(ws_, steps_, clone_);

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "history.h"
+#include "score_display.h"
 #include "tickets.h"
 
 namespace pulse::pe {
@@ -261,6 +262,7 @@ void setInstanceRoles(WorkingSet& ws, AssignSteps& steps, int clone) {
   const Resource& c = rsc(ws, clone);
   const int promoted_max = c.promoted_max, promoted_node_max = c.promoted_node_max;
   for (int instance : children) {
+    showPromotionScore(ws, instance);
     const Resource& r = rsc(ws, instance);
     int node = r.provisional ? -1 : r.assigned_to;
     bool promote = node >= 0 && r.sort_index >= 0 && promoted < promoted_max &&

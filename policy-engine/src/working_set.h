@@ -209,8 +209,6 @@ struct Resource {
   bool allocating = false;
   bool merging = false;
   int assigned_to = -1;
-  // The scores as they stood before capacity bans (what crm_simulate -s shows).
-  std::optional<NodeScores> scores_before_capacity;
   std::vector<int> this_with;  // colocations where this is the dependent (rsc_cons)
   std::vector<int> with_this;  // colocations where this is the primary (rsc_cons_lhs)
 };
@@ -268,6 +266,10 @@ struct WorkingSet {
     return false;
   }
   std::vector<std::string> warnings;
+  // crm_simulate -s: the assignment stages record what Pacemaker would print here, only
+  // when show_scores is set (score_display.h).
+  bool show_scores = false;
+  std::vector<ScoreLine> score_lines;
   // Location scores for the promoted role only (rsc_location role="Promoted"):
   // they weigh which instances are promoted, not where instances run.
   struct PromotedLocation {
