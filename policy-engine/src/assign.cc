@@ -288,6 +288,9 @@ class Assigner : public AssignSteps {
       return false;
     }
     r.assigned_to = chosen;
+    // Forced onto its current node, the copy is of the cluster's node, whose weight is 0.
+    const auto& weight = r.allowed[static_cast<std::size_t>(chosen)];
+    r.assigned_weight = !force && weight ? *weight : 0;
     Node& node = ws_.nodes[static_cast<std::size_t>(chosen)];
     node.assigned_count++;
     consumeCapacity(node.capacity, r.utilization);

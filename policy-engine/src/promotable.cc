@@ -206,6 +206,18 @@ bool membersCanBePromoted(WorkingSet& ws, int instance) {
   return true;
 }
 
+// The weight of the node `instance` is assigned to (Pacemaker's location of the instance:
+// a group's is its first member's on that node).
+Score assignedWeight(WorkingSet& ws, int instance, int node) {
+  const Resource& r = rsc(ws, instance);
+  if (r.children.empty()) return r.assigned_weight;
+  for (int member : r.children) {
+    const Resource& m = rsc(ws, member);
+    if (!m.provisional && m.assigned_to == node) return m.assigned_weight;
+  }
+  return 0;
+}
+
 }  // namespace
 
 void addPromotionScores(WorkingSet& ws, int clone) {
@@ -290,13 +302,15 @@ void setInstanceRoles(WorkingSet& ws, AssignSteps& steps, int clone) {
 }
 
 void applyColocationWithPromotable(WorkingSet& ws, int dependent, int clone, const Colocation& c) {
-  std::vector<bool> affected(ws.nodes.size(), false);
+  // Per node where an instance in the role will be: the weight that instance was assigned
+  // with; the last instance on a node counts (Pacemaker prepends to its list).
+  std::vector<std::optional<Score>> affected(ws.nodes.size());
   Resource& d = rsc(ws, dependent);
   for (int instance : rsc(ws, clone).children) {
     const Resource& i = rsc(ws, instance);
     int node = i.provisional ? -1 : i.assigned_to;
     if (node < 0 || nextRoleOf(ws, instance) != c.primary_role) continue;
-    affected[static_cast<std::size_t>(node)] = true;
+    affected[static_cast<std::size_t>(node)] = assignedWeight(ws, instance, node);
     if (c.score >= kInfinity) continue;
     for (std::size_t n = 0; n < d.allowed.size(); ++n) {
       if (!d.allowed[n]) continue;
@@ -313,8 +327,17 @@ void applyColocationWithPromotable(WorkingSet& ws, int dependent, int clone, con
   }
   if (c.score >= kInfinity &&
       (c.dependent_role != Role::Promoted || c.primary_role != Role::Promoted)) {
+    // Pacemaker's node_list_exclude with merged scores: nodes without such an instance are
+    // banned, the others gain the instance's weight, and a node the dependent did not know
+    // yet (asymmetric clusters) becomes known as banned.
     for (std::size_t n = 0; n < d.allowed.size(); ++n) {
-      if (d.allowed[n] && !affected[n]) d.allowed[n] = -kInfinity;
+      if (!d.allowed[n]) {
+        if (affected[n]) d.allowed[n] = -kInfinity;
+      } else if (!affected[n]) {
+        d.allowed[n] = -kInfinity;
+      } else {
+        d.allowed[n] = addScores(*d.allowed[n], *affected[n]);
+      }
     }
   }
 }

@@ -209,6 +209,10 @@ struct Resource {
   bool allocating = false;
   bool merging = false;
   int assigned_to = -1;
+  // The score of assigned_to when it was chosen: Pacemaker's allocated_to is a copy of the
+  // allowed-node entry, and a mandatory colocation with a promotable clone adds it to the
+  // dependent's score there (node_list_exclude merging scores).
+  Score assigned_weight = 0;
   std::vector<int> this_with;  // colocations where this is the dependent (rsc_cons)
   std::vector<int> with_this;  // colocations where this is the primary (rsc_cons_lhs)
 };
