@@ -125,6 +125,11 @@ class Assigner : public AssignSteps {
     rsc(ws_, target).allowed = std::move(nodes);
   }
 
+  void mergeColocatedScoresInto(NodeScores& nodes, int other, const std::string& attr,
+                                float factor, bool only_active, bool nonnegative) override {
+    addColocatedNodeScores(other, nodes, true, attr, factor, false, only_active, nonnegative);
+  }
+
   // Pacemaker's pcmk__unassign_resource.
   void unassign(int index) override {
     Resource& r = rsc(ws_, index);
