@@ -125,8 +125,8 @@ class Assigner : public AssignSteps {
     rsc(ws_, target).allowed = std::move(nodes);
   }
 
-  void mergeColocatedScoresInto(NodeScores& nodes, int other, const std::string& attr,
-                                float factor, bool only_active, bool nonnegative) override {
+  void mergeColocatedScoresInto(NodeScores& nodes, int other, const std::string& attr, float factor,
+                                bool only_active, bool nonnegative) override {
     addColocatedNodeScores(other, nodes, true, attr, factor, false, only_active, nonnegative);
   }
 
