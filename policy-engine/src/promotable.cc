@@ -153,6 +153,9 @@ void applyRoleColocations(WorkingSet& ws, int instance) {
 // role, and each instance's sort index becomes its node's merged score.
 void mergePromotionPreferences(WorkingSet& ws, AssignSteps& steps, int clone,
                                const std::vector<int>& children) {
+  // The clone is being merged into: colocations leading back to it add nothing (Pacemaker
+  // sets pe_rsc_merging on it here), or its own scores would count twice.
+  rsc(ws, clone).merging = true;
   for (int instance : children) {
     const Resource& r = rsc(ws, instance);
     int node = r.provisional ? -1 : r.assigned_to;
@@ -191,6 +194,7 @@ void mergePromotionPreferences(WorkingSet& ws, AssignSteps& steps, int clone,
       if (slot) r.sort_index = static_cast<int>(*slot);
     }
   }
+  rsc(ws, clone).merging = false;
 }
 
 // Pacemaker's node_to_be_promoted_on for a cloned group's instance: every member must be
