@@ -12,6 +12,7 @@
 #include "clone_assign.h"
 #include "glib_order.h"
 #include "remote_nodes.h"
+#include "score_display.h"
 #include "utilization.h"
 
 namespace pulse::pe {
@@ -122,6 +123,11 @@ class Assigner : public AssignSteps {
     NodeScores nodes = rsc(ws_, target).allowed;
     addColocatedNodeScores(other, nodes, true, attr, factor, false, only_active, nonnegative);
     rsc(ws_, target).allowed = std::move(nodes);
+  }
+
+  void mergeColocatedScoresInto(NodeScores& nodes, int other, const std::string& attr, float factor,
+                                bool only_active, bool nonnegative) override {
+    addColocatedNodeScores(other, nodes, true, attr, factor, false, only_active, nonnegative);
   }
 
   // Pacemaker's pcmk__unassign_resource.
@@ -287,6 +293,9 @@ class Assigner : public AssignSteps {
       return false;
     }
     r.assigned_to = chosen;
+    // Forced onto its current node, the copy is of the cluster's node, whose weight is 0.
+    const auto& weight = r.allowed[static_cast<std::size_t>(chosen)];
+    r.assigned_weight = !force && weight ? *weight : 0;
     Node& node = ws_.nodes[static_cast<std::size_t>(chosen)];
     node.assigned_count++;
     consumeCapacity(node.capacity, r.utilization);
@@ -323,9 +332,6 @@ class Assigner : public AssignSteps {
     // Capacity bans first; when nothing has room for the resource and what
     // is colocated with it, the node with most room left is preferred, unless
     // something else already is (pcmk__ban_insufficient_capacity).
-    if (ws_.options.placement_strategy != PlacementStrategy::Default) {
-      rsc(ws_, index).scores_before_capacity = rsc(ws_, index).allowed;
-    }
     if (ws_.options.placement_strategy != PlacementStrategy::Default && node_table_.empty()) {
       node_table_ = nodeTableOrder(ws_);
     }
@@ -397,6 +403,7 @@ class Assigner : public AssignSteps {
                ws_.options.no_quorum_policy == NoQuorumPolicy::Freeze) {
       rr.next_role = rr.role;
     }
+    showNodeWeights(ws_, index, "pcmk__primitive_assign");
     if (ws_.options.stonith_enabled && !ws_.options.have_stonith_resource && rr.managed) {
       rr.managed = false;
       rr.unmanaged_without_fencing = true;
@@ -452,6 +459,7 @@ class Assigner : public AssignSteps {
     g.allocating = true;
     g.role = rsc(ws_, g.children.front()).role;
     expandGroupColocations(g);
+    showNodeWeights(ws_, index, "pcmk__group_assign");
     int first_assigned = -1;
     std::vector<int> children = g.children;
     for (int member : children) {

@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "promotable.h"
+#include "score_display.h"
 
 namespace pulse::pe {
 namespace {
@@ -60,6 +61,7 @@ class CloneAssigner {
     std::vector<int> with_this = rsc(ws_, clone_).with_this;
     for (int ci : with_this) steps_.applyWithThis(clone_, ci);
     if (rsc(ws_, clone_).promotable) addPromotionScores(ws_, clone_);
+    showNodeWeights(ws_, clone_, "pcmk__clone_allocate");
     std::vector<int> children = sortedInstances();
     distribute(children);
     if (rsc(ws_, clone_).promotable) setInstanceRoles(ws_, steps_, clone_);
@@ -74,9 +76,38 @@ class CloneAssigner {
     return s.has_value();
   }
 
-  // Pacemaker's pcmk__cmp_instance, without the colocation tie-break.
+  // Pacemaker's cmp_instance_by_colocation, for an active instance: its current node's
+  // score once the clone's colocations are applied to a table holding only that node.
+  Score colocatedScoreOnCurrentNode(int instance) {
+    const int current = rsc(ws_, instance).running_on.front();
+    NodeScores table(ws_.nodes.size());
+    table[static_cast<std::size_t>(current)] = 0;
+    const std::vector<int> this_with = rsc(ws_, clone_).this_with;
+    for (int ci : this_with) {
+      const Colocation& c = ws_.colocations[static_cast<std::size_t>(ci)];
+      steps_.mergeColocatedScoresInto(table, c.primary, c.node_attribute,
+                                      static_cast<float>(c.score) / kInfinity, false, false);
+    }
+    const std::vector<int> with_this = rsc(ws_, clone_).with_this;
+    for (int ci : with_this) {
+      const Colocation& c = ws_.colocations[static_cast<std::size_t>(ci)];
+      if (!c.influence) continue;  // the instance is active
+      steps_.mergeColocatedScoresInto(table, c.dependent, c.node_attribute,
+                                      static_cast<float>(c.score) / kInfinity, false, true);
+    }
+    return *table[static_cast<std::size_t>(current)];
+  }
+
+  // Pacemaker's pcmk__cmp_instance, without the comparison of instances per current node.
   std::vector<int> sortedInstances() {
     std::vector<int> children = rsc(ws_, clone_).children;
+    // Computed once per active instance: the sort compares them many times.
+    std::vector<std::optional<Score>> colocated(ws_.resources.size());
+    auto colocatedScore = [&](int instance) {
+      auto& s = colocated[static_cast<std::size_t>(instance)];
+      if (!s) s = colocatedScoreOnCurrentNode(instance);
+      return *s;
+    };
     auto activeOn = [&](const Resource& r, std::size_t& count) {
       count = r.running_on.size();
       return r.running_on.empty() ? -1 : r.running_on.front();
@@ -104,6 +135,8 @@ class CloneAssigner {
       if (top_x != top_y) return top_x;
       bool failed_x = failedAnywhere(ws_, x), failed_y = failedAnywhere(ws_, y);
       if (failed_x != failed_y) return !failed_x;
+      Score cx = colocatedScore(a), cy = colocatedScore(b);
+      if (cx != cy) return cx > cy;
       return false;  // instance number order is kept by the stable sort
     });
     return children;

@@ -24,6 +24,9 @@ class AssignSteps {
   // `factor`, into `target`'s (Pacemaker's pcmk__add_colocated_node_scores).
   virtual void mergeColocatedScores(int target, int other, const std::string& attr, float factor,
                                     bool only_active, bool nonnegative) = 0;
+  // The same merge into a node table of the caller's rather than a resource's scores.
+  virtual void mergeColocatedScoresInto(NodeScores& nodes, int other, const std::string& attr,
+                                        float factor, bool only_active, bool nonnegative) = 0;
 };
 
 // Assigns every instance of `clone` (Pacemaker's pcmk__clone_allocate).

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "history.h"
+#include "score_display.h"
 #include "tickets.h"
 
 namespace pulse::pe {
@@ -152,6 +153,9 @@ void applyRoleColocations(WorkingSet& ws, int instance) {
 // role, and each instance's sort index becomes its node's merged score.
 void mergePromotionPreferences(WorkingSet& ws, AssignSteps& steps, int clone,
                                const std::vector<int>& children) {
+  // The clone is being merged into: colocations leading back to it add nothing (Pacemaker
+  // sets pe_rsc_merging on it here), or its own scores would count twice.
+  rsc(ws, clone).merging = true;
   for (int instance : children) {
     const Resource& r = rsc(ws, instance);
     int node = r.provisional ? -1 : r.assigned_to;
@@ -190,6 +194,7 @@ void mergePromotionPreferences(WorkingSet& ws, AssignSteps& steps, int clone,
       if (slot) r.sort_index = static_cast<int>(*slot);
     }
   }
+  rsc(ws, clone).merging = false;
 }
 
 // Pacemaker's node_to_be_promoted_on for a cloned group's instance: every member must be
@@ -203,6 +208,18 @@ bool membersCanBePromoted(WorkingSet& ws, int instance) {
     if (!ws.available(member.assigned_to)) return false;
   }
   return true;
+}
+
+// The weight of the node `instance` is assigned to (Pacemaker's location of the instance:
+// a group's is its first member's on that node).
+Score assignedWeight(WorkingSet& ws, int instance, int node) {
+  const Resource& r = rsc(ws, instance);
+  if (r.children.empty()) return r.assigned_weight;
+  for (int member : r.children) {
+    const Resource& m = rsc(ws, member);
+    if (!m.provisional && m.assigned_to == node) return m.assigned_weight;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -261,6 +278,7 @@ void setInstanceRoles(WorkingSet& ws, AssignSteps& steps, int clone) {
   const Resource& c = rsc(ws, clone);
   const int promoted_max = c.promoted_max, promoted_node_max = c.promoted_node_max;
   for (int instance : children) {
+    showPromotionScore(ws, instance);
     const Resource& r = rsc(ws, instance);
     int node = r.provisional ? -1 : r.assigned_to;
     bool promote = node >= 0 && r.sort_index >= 0 && promoted < promoted_max &&
@@ -288,13 +306,15 @@ void setInstanceRoles(WorkingSet& ws, AssignSteps& steps, int clone) {
 }
 
 void applyColocationWithPromotable(WorkingSet& ws, int dependent, int clone, const Colocation& c) {
-  std::vector<bool> affected(ws.nodes.size(), false);
+  // Per node where an instance in the role will be: the weight that instance was assigned
+  // with; the last instance on a node counts (Pacemaker prepends to its list).
+  std::vector<std::optional<Score>> affected(ws.nodes.size());
   Resource& d = rsc(ws, dependent);
   for (int instance : rsc(ws, clone).children) {
     const Resource& i = rsc(ws, instance);
     int node = i.provisional ? -1 : i.assigned_to;
     if (node < 0 || nextRoleOf(ws, instance) != c.primary_role) continue;
-    affected[static_cast<std::size_t>(node)] = true;
+    affected[static_cast<std::size_t>(node)] = assignedWeight(ws, instance, node);
     if (c.score >= kInfinity) continue;
     for (std::size_t n = 0; n < d.allowed.size(); ++n) {
       if (!d.allowed[n]) continue;
@@ -311,8 +331,17 @@ void applyColocationWithPromotable(WorkingSet& ws, int dependent, int clone, con
   }
   if (c.score >= kInfinity &&
       (c.dependent_role != Role::Promoted || c.primary_role != Role::Promoted)) {
+    // Pacemaker's node_list_exclude with merged scores: nodes without such an instance are
+    // banned, the others gain the instance's weight, and a node the dependent did not know
+    // yet (asymmetric clusters) becomes known as banned.
     for (std::size_t n = 0; n < d.allowed.size(); ++n) {
-      if (d.allowed[n] && !affected[n]) d.allowed[n] = -kInfinity;
+      if (!d.allowed[n]) {
+        if (affected[n]) d.allowed[n] = -kInfinity;
+      } else if (!affected[n]) {
+        d.allowed[n] = -kInfinity;
+      } else {
+        d.allowed[n] = addScores(*d.allowed[n], *affected[n]);
+      }
     }
   }
 }

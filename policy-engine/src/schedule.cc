@@ -153,6 +153,7 @@ Result<Transition> scheduleUnpacked(Result<Cib> cib, const ScheduleOptions& opti
   resolveTimedAttributes(*cib, t.now);
   auto ws = buildWorkingSet(*cib, t.now, options.sanitized);
   if (!ws) return ws.error();
+  ws->show_scores = options.with_scores;
   t.current = describeCluster(*ws, nullptr);
   if (auto e = applyTickets(*ws)) return *e;
   if (auto e = applyNodeCriteria(*ws)) return *e;
@@ -162,7 +163,7 @@ Result<Transition> scheduleUnpacked(Result<Cib> cib, const ScheduleOptions& opti
   auto plan = planActions(*ws, changes);
   if (!plan) return plan.error();
   t.summary = summarize(*ws, *plan);
-  if (options.with_scores) t.scores = scoreLines(*ws);
+  t.scores = std::move(ws->score_lines);
 
   std::vector<bool> kept(plan->actions.size());
   for (const PlannedAction& a : plan->actions) {

@@ -246,6 +246,7 @@ std::string formatExecutedActions(const Transition& t) {
 std::string formatScores(const Transition& t) {
   std::ostringstream out;
   for (const ScoreLine& s : t.scores) out << s.text << "\n";
+  if (!t.scores.empty()) out << "\n";  // crm_simulate ends the list with a blank line
   return out.str();
 }
 

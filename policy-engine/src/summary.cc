@@ -322,21 +322,4 @@ ClusterView describeCluster(const WorkingSet& ws, const ActionPlan* plan) {
   return view;
 }
 
-std::vector<ScoreLine> scoreLines(const WorkingSet& ws) {
-  std::vector<ScoreLine> lines;
-  for (const Resource& r : ws.resources) {
-    const char* kind = isClone(r)
-                           ? "pcmk__clone_assign"
-                           : (r.kind == ResourceConfig::Kind::Group ? "pcmk__group_assign"
-                                                                    : "pcmk__primitive_assign");
-    const NodeScores& scores = r.scores_before_capacity ? *r.scores_before_capacity : r.allowed;
-    for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
-      if (!scores[n]) continue;
-      lines.push_back({std::string(kind) + ": " + r.id + " allocation score on " +
-                       ws.nodes[n].name + ": " + scoreText(*scores[n])});
-    }
-  }
-  return lines;
-}
-
 }  // namespace pulse::pe

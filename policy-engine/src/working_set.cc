@@ -304,9 +304,14 @@ void readCloneMeta(Resource& c, const WorkingSet& ws) {
     return p.cls == "ocf" || p.cls == "stonith";
   };
   const ResourceConfig& cloned = c.config->members.front();
+  const bool asked_unique = c.unique;
   if (cloned.kind == ResourceConfig::Kind::Primitive && !supportsUnique(cloned)) c.unique = false;
   for (const ResourceConfig& m : cloned.members) {
     if (!supportsUnique(m)) c.unique = false;
+  }
+  // Forced anonymous, it gets at most one instance per node (Pacemaker's pe__force_anon).
+  if (asked_unique && !c.unique) {
+    c.clone_max = std::min(c.clone_max, static_cast<int>(ws.nodes.size()));
   }
   if (auto* v = lookup(c.meta, "interleave")) c.interleave = crmIsTrue(*v);
   if (auto* v = lookup(c.meta, "ordered")) c.clone_ordered = crmIsTrue(*v);

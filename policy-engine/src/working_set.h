@@ -220,8 +220,10 @@ struct Resource {
   bool allocating = false;
   bool merging = false;
   int assigned_to = -1;
-  // The scores as they stood before capacity bans (what crm_simulate -s shows).
-  std::optional<NodeScores> scores_before_capacity;
+  // The score of assigned_to when it was chosen: Pacemaker's allocated_to is a copy of the
+  // allowed-node entry, and a mandatory colocation with a promotable clone adds it to the
+  // dependent's score there (node_list_exclude merging scores).
+  Score assigned_weight = 0;
   std::vector<int> this_with;  // colocations where this is the dependent (rsc_cons)
   std::vector<int> with_this;  // colocations where this is the primary (rsc_cons_lhs)
 };
@@ -279,6 +281,10 @@ struct WorkingSet {
     return false;
   }
   std::vector<std::string> warnings;
+  // crm_simulate -s: the assignment stages record what Pacemaker would print here, only
+  // when show_scores is set (score_display.h).
+  bool show_scores = false;
+  std::vector<ScoreLine> score_lines;
   // Location scores for the promoted role only (rsc_location role="Promoted"):
   // they weigh which instances are promoted, not where instances run.
   struct PromotedLocation {

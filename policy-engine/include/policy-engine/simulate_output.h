@@ -15,6 +15,7 @@ namespace pulse::pe {
 std::string formatClusterView(const ClusterView& view, const std::string& indent = "  ");
 std::string formatSummary(const Transition& t);
 std::string formatExecutedActions(const Transition& t);
+// crm_simulate -s: each assignment stage's node weights in the order Pacemaker shows them.
 std::string formatScores(const Transition& t);
 std::string formatGraphXml(const Transition& t);
 

@@ -101,7 +101,9 @@ struct Ordering {
   int then = 0;   // Action::id
 };
 
-// One line of crm_simulate -s: "<kind>: <resource> allocation score on <node>: <score>".
+// One line of crm_simulate -s: "<stage>: <resource> allocation score on <node>: <score>"
+// (stage: Pacemaker's pcmk__group_assign, pcmk__clone_allocate or pcmk__primitive_assign), or
+// "<instance> promotion score on <node>: <score>"; in the order Pacemaker prints them.
 struct ScoreLine {
   std::string text;
 };
