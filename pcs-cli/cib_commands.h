@@ -58,6 +58,15 @@ Status apply(Cib& cib, const GroupRemove& edit, const EditContext& context);
 // cib_alerts.cc
 Status apply(Cib& cib, const AlertEdit& edit, const EditContext& context);
 Status apply(Cib& cib, const AlertDelete& edit, const EditContext& context);
+// cib_fencing_levels.cc
+Status apply(Cib& cib, const FencingLevelAdd& edit, const EditContext& context);
+Status apply(Cib& cib, const FencingLevelRemove& edit, const EditContext& context);
+// Takes a deleted device out of every level; a level left without devices goes, and so does a
+// <fencing-topology> left without levels (pcs's stonith_level_rm_device).
+void removeDeviceFromLevels(Cib& cib, const std::string& device);
+// What `stonith level add` warns about once it succeeded on `before`: a node or device that does
+// not exist (with --force), a device that is a resource but no stonith one. Lines end in '\n'.
+std::string fencingLevelAddReport(const FencingLevelAdd& edit, const std::string& before);
 // pcs's refusal of a constraint on a resource (or group) inside a clone: name the clone.
 // (cib_constraints.cc)
 Status checkNotInClone(const Cib& cib, const std::string& id);
@@ -87,4 +96,6 @@ std::string checkParameters(const NvPairs& params, const KnownAgent& agent, bool
 namespace pulse::pcs {
 // `pcs alert ...` after "alert" (flags removed), cib_alerts.cc.
 Result<Edit> parseAlertEdit(const std::vector<std::string>& words, bool force);
+// `pcs stonith level add|delete|remove|clear ...`: `args` are the words after "level".
+Result<Edit> parseFencingLevel(const std::vector<std::string>& args, bool force);
 }  // namespace pulse::pcs

@@ -264,13 +264,43 @@ struct AlertDelete {
   std::vector<std::string> ids;
 };
 
+// A fencing level's target as pcs 0.11 spells it: NODE (also %NODE, node%NODE),
+// regexp%PATTERN or attrib%NAME=VALUE.
+struct LevelTarget {
+  enum class Kind { kNode, kPattern, kAttribute } kind = Kind::kNode;
+  std::string value;       // the node, the pattern, or the attribute's name
+  std::string attr_value;  // kAttribute: the value
+};
+// `pcs stonith level add LEVEL TARGET STONITH...` (devices may also be comma-separated).
+struct FencingLevelAdd {
+  std::string level;  // as given: pcs checks it is a positive integer
+  LevelTarget target;
+  std::vector<std::string> devices;
+  bool force = false;                 // a node or device that does not exist is a warning
+  std::vector<std::string> warnings;  // pcs's deprecation warnings, printed before the edit
+};
+// `pcs stonith level delete|remove LEVEL [target T] [stonith S...]` and `pcs stonith level clear
+// [target T | stonith S...]`, with pcs 0.11's older positional spellings (`legacy`: the target
+// may name a device instead; clear tries both and ignores what is missing).
+struct FencingLevelRemove {
+  bool clear = false;
+  std::string level;  // remove only
+  std::optional<LevelTarget> target;
+  std::optional<std::vector<std::string>> devices;
+  bool legacy = false;
+  std::vector<std::string> warnings;
+};
+
 using Edit =
     std::variant<ResourceCreate, ResourceDelete, ResourceUpdate, ResourceEnable, ResourceMeta,
                  ResourceOpAdd, GroupAdd, ResourceMove, ResourceBan, ResourceClear, LocationPrefers,
                  ColocationAdd, OrderAdd, ConstraintDelete, PropertySet, NodeStandby, ResourceClone,
                  ResourceUnclone, DefaultsUpdate, NvSetUpdate, LocationRule, SetConstraint,
                  TicketAdd, TicketDelete, TagCreate, TagDelete, TagUpdate, OpDelete, GroupRemove,
-                 LocationAdd, AlertEdit, AlertDelete>;
+                 LocationAdd, AlertEdit, AlertDelete, FencingLevelAdd, FencingLevelRemove>;
+
+// The warnings pcs 0.11 prints for the command itself (deprecated spellings), before it edits.
+std::vector<std::string> editWarnings(const Edit& edit);
 
 // Parses the words after `pcs`, e.g. {"resource", "create", "vip", "IPaddr2", "ip=…",
 // "--group", "web"}. Flags (--force, --disabled, --group G, --before R, --after R) may be
@@ -305,6 +335,15 @@ Result<std::string> stonithConfig(const std::string& cib_xml, const std::string&
 // `pcs stonith config --output-format=json`: {"primitives": [...]} with pcs's keys (id,
 // agent_name, instance_attributes, meta_attributes, operations).
 Result<std::string> stonithConfigJson(const std::string& cib_xml);
+// `pcs stonith level [config]`: the levels by target ("" when there are none); `pcs stonith
+// config` ends with them under "Fencing Levels:".
+Result<std::string> stonithLevelConfig(const std::string& cib_xml);
+// "\nFencing Levels:\n" and the levels indented by one space, as `pcs stonith config` and `pcs
+// stonith status` end; "" when there are none (or the CIB cannot be read).
+std::string fencingLevelsSection(const std::string& cib_xml);
+// `pcs stonith level verify`: an Error naming every device and node target the levels name that
+// do not exist ("Error: "-joined lines as pcs prints them), else "".
+Result<std::string> stonithLevelVerify(const std::string& cib_xml);
 // `pcs alert [config]`: pcs 0.11's listing ("Alerts:", " No alerts defined" when none).
 Result<std::string> alertConfig(const std::string& cib_xml);
 

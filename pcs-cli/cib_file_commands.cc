@@ -111,8 +111,9 @@ int status(const CibCommandOptions& options, const std::string& cib,
   return 0;
 }
 
-// `pcs stonith status`: the stonith primitives as crm_mon shows them.
-int stonithStatus(const std::string& cib) {
+// `pcs stonith status`: the stonith primitives as crm_mon shows them, then (`levels`: no
+// argument given) the fencing levels.
+int stonithStatus(const std::string& cib, bool levels) {
   auto transition = pe::schedule(cib);
   if (!transition.ok()) return fail(transition.error().message);
   bool any = false;
@@ -128,7 +129,13 @@ int stonithStatus(const std::string& cib) {
     std::cout << "\n";
   }
   if (!any) std::cout << "NO stonith devices configured\n";
+  if (levels) std::cout << fencingLevelsSection(cib);
   return 0;
+}
+
+// pcs's deprecation warnings for the command's spelling, before it runs.
+void printWarnings(const Edit& edit) {
+  for (const std::string& warning : editWarnings(edit)) std::cerr << warning << "\n";
 }
 
 // The read-only commands: the CIB shown, nothing written.
@@ -141,6 +148,8 @@ enum class View {
   kResourceConfig,
   kStonithConfig,
   kStonithStatus,
+  kStonithLevels,
+  kStonithLevelVerify,
   kAlertConfig
 };
 
@@ -159,6 +168,10 @@ View viewOf(const std::vector<std::string>& a) {
     return View::kStonithConfig;
   }
   if (a[0] == "stonith" && sub == "status") return View::kStonithStatus;
+  if (a[0] == "stonith" && sub == "level" && (a.size() == 2 || (a.size() == 3 && a[2] == "config")))
+    return View::kStonithLevels;
+  if (a[0] == "stonith" && sub == "level" && a.size() == 3 && a[2] == "verify")
+    return View::kStonithLevelVerify;
   if (a[0] == "alert" && (sub.empty() || sub == "config" || sub == "show") && a.size() <= 2) {
     return View::kAlertConfig;
   }
@@ -185,7 +198,11 @@ int show(View kind, const CibCommandOptions& options, const std::vector<std::str
     case View::kAlertConfig:
       return printResult(alertConfig(cib));
     case View::kStonithStatus:
-      return stonithStatus(cib);
+      return stonithStatus(cib, a.size() == 2);
+    case View::kStonithLevels:
+      return printResult(stonithLevelConfig(cib));
+    case View::kStonithLevelVerify:
+      return printResult(stonithLevelVerify(cib));
     case View::kNone:
       break;
   }
@@ -303,7 +320,9 @@ bool waitable(const Edit& edit) {
          !std::holds_alternative<TicketDelete>(edit) && !std::holds_alternative<TagCreate>(edit) &&
          !std::holds_alternative<TagDelete>(edit) && !std::holds_alternative<TagUpdate>(edit) &&
          !std::holds_alternative<OpDelete>(edit) && !std::holds_alternative<AlertEdit>(edit) &&
-         !std::holds_alternative<AlertDelete>(edit);
+         !std::holds_alternative<AlertDelete>(edit) &&
+         !std::holds_alternative<FencingLevelAdd>(edit) &&
+         !std::holds_alternative<FencingLevelRemove>(edit);
 }
 
 // One read-edit-write on the live CIB, redone (up to 3 times) when another write got there first.
@@ -376,7 +395,10 @@ int liveCommand(const CibCommandOptions& options, const std::vector<std::string>
       }
       return show(kind, options, a, cib->xml(), facts);
     }
-    if (!edit) edit = parseEdit(options.words);
+    if (!edit) {
+      edit = parseEdit(options.words);
+      if (edit->ok()) printWarnings(**edit);
+    }
     if (!edit->ok()) return fail(edit->error().message);
     if (wait && !waitable(**edit)) {
       return fail("Specified option '--wait' is not supported in this command");
@@ -464,6 +486,7 @@ int cibCommand(const CibCommandOptions& given) {
 
   auto edit = parseEdit(options.words);
   if (!edit.ok()) return fail(edit.error().message);
+  printWarnings(*edit);
   auto context = contextFor(*edit, *cib, options.ocf_root);
   if (!context.ok()) return fail(context.error().message);
   context->offline = true;

@@ -454,6 +454,7 @@ Result<Edit> parseStonith(const Words& w) {
   if ((sub == "delete" || sub == "remove") && a.size() == 3) {
     return Edit{ResourceDelete{a[2], true}};
   }
+  if (sub == "level") return parseFencingLevel({a.begin() + 2, a.end()}, w.force);
   return usage("stonith" + (sub.empty() ? "" : " " + sub));
 }
 

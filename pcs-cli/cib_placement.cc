@@ -285,6 +285,8 @@ std::string placementReport(const Edit& edit, const EditContext& context, const 
     node = ban->node;
   } else if (const auto* clear = std::get_if<ResourceClear>(&edit)) {
     return clearReport(clear->id, before, after);
+  } else if (const auto* level = std::get_if<FencingLevelAdd>(&edit)) {
+    return cibxml::fencingLevelAddReport(*level, before);
   } else {
     return "";
   }

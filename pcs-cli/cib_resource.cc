@@ -189,6 +189,7 @@ Status apply(Cib& cib, const ResourceDelete& edit, const EditContext&) {
   }
   pugi::xml_node parent = resource.parent();
   parent.remove_child(resource);
+  removeDeviceFromLevels(cib, edit.id);  // pcs does so for any resource it deletes
   // A group, clone or bundle left empty has nothing to run: pcs removes it too.
   while (std::string_view(parent.name()) != "resources" && !parent.find_child([](pugi::xml_node c) {
     const std::string_view tag = c.name();

@@ -135,7 +135,9 @@ Result<std::string> resourceConfig(const std::string& cib_xml, const std::string
 }
 
 Result<std::string> stonithConfig(const std::string& cib_xml, const std::string& id) {
-  return config(cib_xml, id, true);
+  auto text = config(cib_xml, id, true);
+  if (!text.ok() || !id.empty()) return text;
+  return *text + fencingLevelsSection(cib_xml);
 }
 
 }  // namespace pulse::pcs

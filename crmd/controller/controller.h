@@ -142,11 +142,28 @@ struct StatusWrite {
 // device (device.type empty) it is watchdog fencing: the shell waits `watchdog_wait_ms` from the
 // moment the node was lost (the node's self-fencing bound) and then reports success. Either way the
 // result comes back through onFenceResult.
+// One level of the target's fencing topology (<fencing-level>, Pacemaker 2.1.5's fencer): its
+// devices in order, every one of which must succeed for the level to fence the node. `unusable`
+// (non-empty: `devices` is empty) says why the level cannot be tried at all (a device that is not
+// configured, is disabled, or whose pcmk_host_list leaves the target out): it fails with that
+// reason without running anything, as the fencer moves past a level no device can carry out.
+struct FenceLevel {
+  int index = 0;
+  std::vector<ActionRequest> devices;
+  std::string unusable;
+  friend bool operator==(const FenceLevel&, const FenceLevel&) = default;
+};
+
+// With `levels` (the target has a fencing topology) the shell tries them by increasing index
+// instead of `device` (then empty): a level's first failing device ends it, the first level
+// whose devices all succeed fences the node, and when every level failed the node is NOT fenced,
+// the reason naming each level's failure.
 struct FenceRequest {
   std::string node;  // uname of the target
   NodeId node_id = membership::kNoNode;
   ActionRequest device;  // resource/type/params of the stonith primitive; empty: watchdog
   std::int64_t watchdog_wait_ms = 0;
+  std::vector<FenceLevel> levels;  // non-empty: the topology; `device` carries only the operation
   friend bool operator==(const FenceRequest&, const FenceRequest&) = default;
 };
 

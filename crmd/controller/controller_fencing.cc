@@ -13,6 +13,7 @@
 #include "common/crm_bool.h"
 #include "crmd/controller/controller.h"
 #include "crmd/controller/controller_xml.h"
+#include "policy-engine/fencing_topology.h"
 #include "policy-engine/op_digest.h"
 
 namespace pulse::crmd {
@@ -74,24 +75,26 @@ bool hostListNames(const std::string& list, const std::string& node) {
   return false;
 }
 
-// The first class="stonith" primitive that may fence `node` (pcmk_host_list absent or naming
-// it; target-role=Stopped makes a device unusable), as the request for its agent.
-std::optional<ActionRequest> fenceDevice(const pugi::xml_node& cib, const std::string& node,
-                                         const std::string& operation) {
-  pugi::xml_node device =
-      cib.child("configuration").child("resources").find_node([&](const pugi::xml_node& n) {
-        if (std::string_view(n.name()) != "primitive" ||
-            std::string_view(n.attribute("class").value()) != "stonith")
-          return false;
-        const auto meta = nvBlocks(n, "meta_attributes");
-        if (auto role = meta.find("target-role");
-            role != meta.end() && equalsIgnoringCase(role->second, "Stopped"))
-          return false;
-        const auto params = nvBlocks(n, "instance_attributes");
-        auto hosts = params.find("pcmk_host_list");
-        return hosts == params.end() || hostListNames(hosts->second, node);
-      });
-  if (!device) return std::nullopt;
+bool isStonithPrimitive(const pugi::xml_node& n) {
+  return std::string_view(n.name()) == "primitive" &&
+         std::string_view(n.attribute("class").value()) == "stonith";
+}
+
+// Why the stonith primitive `device` may not fence `node` ("" when it may): target-role=Stopped
+// makes a device unusable, and pcmk_host_list (when given) must name the node.
+std::string unusableFor(const pugi::xml_node& device, const std::string& node) {
+  const auto meta = nvBlocks(device, "meta_attributes");
+  if (auto role = meta.find("target-role");
+      role != meta.end() && equalsIgnoringCase(role->second, "Stopped"))
+    return "it is disabled (target-role=Stopped)";
+  const auto params = nvBlocks(device, "instance_attributes");
+  auto hosts = params.find("pcmk_host_list");
+  if (hosts != params.end() && !hostListNames(hosts->second, node))
+    return "its pcmk_host_list does not name " + node;
+  return "";
+}
+
+ActionRequest deviceRequest(const pugi::xml_node& device, const std::string& operation) {
   return ActionRequest{.action_id = 0,
                        .node = "",
                        .resource = device.attribute("id").value(),
@@ -104,6 +107,54 @@ std::optional<ActionRequest> fenceDevice(const pugi::xml_node& cib, const std::s
                        .params = nvBlocks(device, "instance_attributes"),
                        .meta = nvBlocks(device, "meta_attributes"),
                        .expected_rc = cib::kOcfOk};
+}
+
+// The first class="stonith" primitive that may fence `node`, as the request for its agent.
+std::optional<ActionRequest> fenceDevice(const pugi::xml_node& cib, const std::string& node,
+                                         const std::string& operation) {
+  pugi::xml_node device =
+      cib.child("configuration").child("resources").find_node([&](const pugi::xml_node& n) {
+        return isStonithPrimitive(n) && unusableFor(n, node).empty();
+      });
+  if (!device) return std::nullopt;
+  return deviceRequest(device, operation);
+}
+
+// The levels of `node`'s fencing topology (empty: it has none), each with its devices'
+// requests, or why the level cannot be tried.
+std::vector<FenceLevel> fenceLevels(const pugi::xml_node& cib, const std::string& node,
+                                    const std::string& operation) {
+  std::vector<FenceLevel> out;
+  for (const pe::cibconf::FencingLevel& level : pe::cibconf::fencingLevelsFor(cib, node)) {
+    FenceLevel fl{
+        .index = pe::cibconf::fencingLevelIndex(level.index), .devices = {}, .unusable = ""};
+    for (const std::string& id : level.devices) {
+      pugi::xml_node device =
+          cib.child("configuration").child("resources").find_node([&](const pugi::xml_node& n) {
+            return isStonithPrimitive(n) && id == n.attribute("id").value();
+          });
+      std::string why = device ? unusableFor(device, node) : "it is not a configured fence device";
+      if (!why.empty()) {
+        fl.unusable = id + " cannot fence " + node + ": " + why;
+        fl.devices.clear();
+        break;
+      }
+      fl.devices.push_back(deviceRequest(device, operation));
+    }
+    out.push_back(std::move(fl));
+  }
+  return out;
+}
+
+// "level 1 (fence_a), level 2 (fence_b,fence_c)" for the log.
+std::string describeLevels(const pugi::xml_node& cib, const std::string& node) {
+  std::string text;
+  for (const pe::cibconf::FencingLevel& level : pe::cibconf::fencingLevelsFor(cib, node)) {
+    std::string devices;
+    for (const std::string& d : level.devices) devices += (devices.empty() ? "" : ",") + d;
+    text += (text.empty() ? "" : ", ") + std::string("level ") + level.index + " (" + devices + ")";
+  }
+  return text;
 }
 
 // stonith-watchdog-timeout in milliseconds: 0 when watchdog fencing is off (absent, 0 or
@@ -221,10 +272,17 @@ void Controller::fence(ControllerOutput& out, bool tick) {
     f.node_id = u.id;
     if (f.state == Fencing::State::kOutstanding || f.state == Fencing::State::kFenced) continue;
     if (f.state == Fencing::State::kFailed && (!tick || now_.monotonic < f.retry_at)) continue;
-    FenceRequest req{
-        .node = u.name, .node_id = parseNodeId(u.id), .device = {}, .watchdog_wait_ms = 0};
+    FenceRequest req{.node = u.name,
+                     .node_id = parseNodeId(u.id),
+                     .device = {},
+                     .watchdog_wait_ms = 0,
+                     .levels = {}};
     std::string why;
-    if (auto device = fenceDevice(cib, u.name, "reboot")) {
+    if (auto levels = fenceLevels(cib, u.name, "reboot"); !levels.empty()) {
+      req.levels = std::move(levels);
+      out.log.push_back("fencing " + u.name +
+                        " by its fencing topology: " + describeLevels(cib, u.name));
+    } else if (auto device = fenceDevice(cib, u.name, "reboot")) {
       req.device = std::move(*device);
       out.log.push_back("fencing " + u.name + " with " + req.device.resource);
     } else if (failure_fencing_.contains(u.name)) {
@@ -235,7 +293,7 @@ void Controller::fence(ControllerOutput& out, bool tick) {
       out.log.push_back("fencing " + u.name + " by watchdog: assumed down after " +
                         std::to_string(wait) + " ms");
     }
-    if (req.device.resource.empty() && req.watchdog_wait_ms <= 0) {
+    if (req.levels.empty() && req.device.resource.empty() && req.watchdog_wait_ms <= 0) {
       if (f.state != Fencing::State::kNoMeans)
         out.log.push_back("cannot fence " + u.name + ": " + why);
       f.state = Fencing::State::kNoMeans;
@@ -322,6 +380,19 @@ ControllerOutput Controller::requestFence(const std::string& node, bool off, Con
     return out;
   }
   const std::string operation = off ? "off" : "reboot";
+  if (std::vector<FenceLevel> levels = fenceLevels(cib, node, operation); !levels.empty()) {
+    out.log.push_back("fencing " + node + " (" + operation +
+                      ") by its fencing topology: " + describeLevels(cib, node) + " on request");
+    fencing_[node] = Fencing{.state = Fencing::State::kOutstanding, .node_id = id, .retry_at = 0};
+    FenceRequest req{.node = node,
+                     .node_id = parseNodeId(id),
+                     .device = {},
+                     .watchdog_wait_ms = 0,
+                     .levels = std::move(levels)};
+    req.device.operation = operation;  // no device: only the action the levels carry out
+    out.fencing.push_back(std::move(req));
+    return out;
+  }
   std::optional<ActionRequest> device = fenceDevice(cib, node, operation);
   if (!device) {
     out.log.push_back("cannot fence " + node + ": no fence device may fence it");
@@ -333,7 +404,8 @@ ControllerOutput Controller::requestFence(const std::string& node, bool off, Con
   out.fencing.push_back(FenceRequest{.node = node,
                                      .node_id = parseNodeId(id),
                                      .device = std::move(*device),
-                                     .watchdog_wait_ms = 0});
+                                     .watchdog_wait_ms = 0,
+                                     .levels = {}});
   return out;
 }
 

@@ -3,7 +3,8 @@
 // its own watchdog, the wait of stonith-watchdog-timeout counted from the node's loss.
 // Invariants: at most one operation per target at a time; its outcome is posted to the io
 // thread and goes to whichever controller is running when it ends, and to every waiting
-// `pcs stonith fence`.
+// `pcs stonith fence`. A target with a fencing topology is fenced level by level on one thread
+// (startTopologyFencing).
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
@@ -27,12 +28,25 @@ std::int64_t fenceTimeoutMs(const ActionRequest& device) {
   return std::chrono::milliseconds(kDefaultFenceTimeout).count();
 }
 
+// One device of a topology level, ready to run: its agent's path, or why it cannot run.
+struct PreparedDevice {
+  std::string name;
+  std::string path;
+  std::string error;
+  std::map<std::string, std::string> params;
+  std::chrono::milliseconds timeout{0};
+};
+
 }  // namespace
 
 void ResourceManager::Impl::startFencing(const FenceRequest& request) {
   if (!fencing.insert(request.node).second) return;  // already under way
   fence_actions[request.node] =
       request.device.operation.empty() ? "reboot" : request.device.operation;
+  if (!request.levels.empty()) {
+    startTopologyFencing(request);
+    return;
+  }
   if (request.device.type.empty()) {
     auto wait = std::chrono::milliseconds(request.watchdog_wait_ms);
     if (auto it = lost_at.find(request.node); it != lost_at.end()) {
@@ -71,6 +85,53 @@ void ResourceManager::Impl::startFencing(const FenceRequest& request) {
                               timeout, node = request.node, device = request.device.resource] {
     FenceOutcome outcome = runFenceAgent(path, input, timeout, abort.get());
     outcome.message = device + ": " + outcome.message;
+    if (abort->load()) return;
+    if (auto self = weak.lock()) {
+      asio::post(self->io, [self, node, outcome] {
+        if (!self->stopped) self->fenceDone(node, outcome);
+      });
+    }
+  });
+}
+
+// The target's fencing topology, level by level on one thread (fenceByLevels); a device whose
+// agent cannot be found fails its level like a device whose agent fails.
+void ResourceManager::Impl::startTopologyFencing(const FenceRequest& request) {
+  const std::string action = request.device.operation.empty() ? "reboot" : request.device.operation;
+  std::vector<FenceLevelPlan> plan;
+  std::vector<std::vector<PreparedDevice>> prepared;
+  std::string described;
+  for (const FenceLevel& level : request.levels) {
+    FenceLevelPlan& p = plan.emplace_back(FenceLevelPlan{level.index, {}, level.unusable});
+    std::vector<PreparedDevice>& devices = prepared.emplace_back();
+    for (const ActionRequest& device : level.devices) {
+      p.devices.push_back(device.resource);
+      auto path = findFenceAgent(options.fence_agent_dirs, device.type);
+      devices.push_back(PreparedDevice{device.resource, path ? *path : "",
+                                       path ? "" : path.error().message, device.params,
+                                       std::chrono::milliseconds(fenceTimeoutMs(device))});
+    }
+    std::string names;
+    for (const std::string& d : p.devices) names += (names.empty() ? "" : ",") + d;
+    described += (described.empty() ? "" : ", ") + std::string("level ") +
+                 std::to_string(level.index) + " (" + (names.empty() ? "unusable" : names) + ")";
+  }
+  logEvent("fencing: " + request.node + " (action=" + action +
+           ") by its fencing topology: " + described);
+  options.record("fencing", request.node + ": " + action + " by fencing topology: " + described);
+  fence_threads.emplace_back([weak = weak_from_this(), abort = abort_fencing, plan,
+                              prepared = std::move(prepared), action, node = request.node] {
+    FenceOutcome outcome = fenceByLevels(
+        plan, action,
+        [&](std::size_t l, std::size_t d, const std::string& act) {
+          const PreparedDevice& device = prepared[l][d];
+          if (!device.error.empty()) return FenceOutcome{false, device.name + ": " + device.error};
+          FenceOutcome o = runFenceAgent(device.path, fenceAgentInput(device.params, node, act),
+                                         device.timeout, abort.get());
+          o.message = device.name + ": " + o.message;
+          return o;
+        },
+        abort.get());
     if (abort->load()) return;
     if (auto self = weak.lock()) {
       asio::post(self->io, [self, node, outcome] {

@@ -98,6 +98,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   // ---- the DC's fencing (resource_manager_fencing.cc) ----------------------------------------
   // At most one operation per target: a request for a target under way is dropped.
   void startFencing(const FenceRequest& request);
+  void startTopologyFencing(const FenceRequest& request);
   // Answers the waiting `pcs stonith fence` calls, then tells the controller (when DC).
   void fenceDone(const std::string& node, const FenceOutcome& outcome);
 

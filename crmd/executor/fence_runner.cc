@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "crmd/executor/agent_process.h"
 
 namespace pulse::crmd {
@@ -65,6 +67,59 @@ FenceOutcome runFenceAgent(const std::string& path, const std::string& input,
   out.message = path + (out.ok ? " succeeded" : " failed: " + r.message) +
                 (detail.empty() ? "" : " (" + detail + ")");
   return out;
+}
+
+namespace {
+
+std::string joined(const std::vector<std::string>& items, const std::string& separator) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : separator) + item;
+  return out;
+}
+
+}  // namespace
+
+FenceOutcome fenceByLevels(const std::vector<FenceLevelPlan>& levels, const std::string& action,
+                           const FenceDeviceRun& run, const std::atomic<bool>* abort) {
+  auto aborted = [&] { return abort != nullptr && abort->load(); };
+  std::vector<std::string> failures;  // "level N (devices): why", one per level tried
+  for (std::size_t l = 0; l < levels.size(); ++l) {
+    const FenceLevelPlan& level = levels[l];
+    const std::string name =
+        "level " + std::to_string(level.index) + " (" + joined(level.devices, ",") + ")";
+    if (!level.unusable.empty()) {
+      failures.push_back("level " + std::to_string(level.index) + ": " + level.unusable);
+      continue;
+    }
+    // Remapped reboot: every device off first, then every device on.
+    const bool remapped = action == "reboot" && level.devices.size() > 1;
+    std::optional<std::string> failed;
+    std::string last;
+    for (std::size_t d = 0; d < level.devices.size() && !failed; ++d) {
+      if (aborted()) return FenceOutcome{false, "fencing aborted: the daemon is stopping"};
+      FenceOutcome o = run(l, d, remapped ? "off" : action);
+      if (!o.ok) failed = o.message;
+      last = o.message;
+    }
+    if (failed) {
+      failures.push_back(name + ": " + *failed);
+      continue;
+    }
+    std::vector<std::string> on_failures;
+    for (std::size_t d = 0; remapped && d < level.devices.size(); ++d) {
+      if (aborted()) break;  // the node is off already: fenced
+      FenceOutcome o = run(l, d, "on");
+      if (!o.ok) on_failures.push_back(o.message);
+    }
+    std::string message = name + " fenced it: " + last;
+    if (remapped) message = name + " fenced it (off on each device, then on)";
+    if (!on_failures.empty())
+      message += "; turning it back on failed, ignored: " + joined(on_failures, "; ");
+    if (!failures.empty()) message += "; after " + joined(failures, "; ");
+    return FenceOutcome{true, message};
+  }
+  if (levels.empty()) return FenceOutcome{false, "no fencing level to try"};
+  return FenceOutcome{false, "every fencing level failed: " + joined(failures, "; ")};
 }
 
 }  // namespace pulse::crmd

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -44,5 +45,29 @@ std::string fenceAgentInput(const std::map<std::string, std::string>& params,
 // Runs the agent (blocking; call on a worker thread). `abort` cuts it short (daemon stopping).
 FenceOutcome runFenceAgent(const std::string& path, const std::string& input,
                            std::chrono::milliseconds timeout, const std::atomic<bool>* abort);
+
+// One level of a fencing topology as the runner tries it: its devices' names in order, or
+// (non-empty `unusable`, no devices) why it cannot be tried.
+struct FenceLevelPlan {
+  int index = 0;
+  std::vector<std::string> devices;
+  std::string unusable;
+};
+
+// Runs device `device` of level `level` (indexes into the plan) with `action` against the target
+// and says how it went; its message names the device.
+using FenceDeviceRun =
+    std::function<FenceOutcome(std::size_t level, std::size_t device, const std::string& action)>;
+
+// Pacemaker 2.1.5's fencer on a topology: levels are tried in the order given (increasing index);
+// within a level every device must succeed, in order, and the first failure ends the level and
+// moves on to the next one. The first level that succeeds fences the node; its message also
+// names the levels that failed before it. When every level failed the outcome is a failure whose
+// message names each level's failure. A "reboot" on a level of several devices is carried out as
+// "off" on each device, then "on" on each (so that no device powers the node back while another
+// still has it off); an "on" that fails after every "off" succeeded does not undo the fencing
+// (the fencer ignores it too), it is only mentioned. `abort` (may be null) stops between devices.
+FenceOutcome fenceByLevels(const std::vector<FenceLevelPlan>& levels, const std::string& action,
+                           const FenceDeviceRun& run, const std::atomic<bool>* abort);
 
 }  // namespace pulse::crmd

@@ -68,8 +68,8 @@ TEST(ApplyEdit, BadCibAndUnknownCommand) {
   EXPECT_EQ(bad.error().message, "Unable to get configuration section from the CIB");
   EXPECT_EQ(fails(kEmptyCib, "acl role create r"),
             "invalid usage of 'pcs acl', see pcs acl --help");
-  EXPECT_EQ(fails(kEmptyCib, "stonith level add 1 n1 f"),
-            "invalid usage of 'pcs stonith level', see pcs stonith level --help");
+  EXPECT_EQ(fails(kEmptyCib, "stonith sbd enable"),
+            "invalid usage of 'pcs stonith sbd', see pcs stonith sbd --help");
   EXPECT_EQ(fails(kEmptyCib, "resource create d Dummy --wat"), "unknown option '--wat'");
 }
 

@@ -50,7 +50,20 @@ BASES = {
         "node utilization n1 cpu=8",
         "resource utilization A cpu=1",
     ],
+    # Fence devices of an agent this machine lacks (pcs needs --force), n1 in rack r1.
+    "levels": PRIMS + [
+        "stonith create f1 fence_xvm --force",
+        "stonith create f2 fence_xvm --force",
+        "stonith create f3 fence_xvm --force",
+        "node attribute n1 rack=r1",
+    ],
 }
+BASES["topo"] = BASES["levels"] + [
+    "stonith level add 1 n1 f1",
+    "stonith level add 2 n1 f2 f3",
+    "stonith level add 1 regexp%n[23] f2",
+    "stonith level add 1 attrib%rack=r1 f3",
+]
 
 _CASES_TEXT = """
 # resource create
@@ -394,6 +407,61 @@ prims | constraint order stop A then stop B
 prims | constraint order A then B symmetrical=false
 prims | constraint order A then Z
 prims | node standby n1
+# fencing topology: stonith level add / remove / clear / verify, and stonith delete
+levels | stonith level add 1 n1 f1
+levels | stonith level add 1 n1 f1 f2 ; stonith level add 2 n1 f3
+levels | stonith level add 1 n1 f1,f2
+levels | stonith level add 1 %n2 f1
+levels | stonith level add 1 node%n2 f1
+levels | stonith level add 1 regexp%n[0-9]* f1
+levels | stonith level add 3 attrib%rack=r1 f2
+levels | stonith level add 10 n1 f1
+levels | stonith level add 1 n1 f1 ; stonith level add 1 n1 f1
+levels | stonith level add 1 n1 f1 ; stonith level add 1 n1 f1 --force
+levels | stonith level add 1 n1 f1 ; stonith level add 1 n1 f2
+levels | stonith level add 0 n1 f1
+levels | stonith level add x n1 f1
+levels | stonith level add 1 n9 f1
+levels | stonith level add 1 n9 f1 --force
+levels | stonith level add 1 n1 nosuch
+levels | stonith level add 1 n1 nosuch --force
+levels | stonith level add 1 n1 A
+levels | stonith level add 1 n1 1x
+levels | stonith level add 1 foo%n1 f1
+levels | stonith level add 1 attrib%rack f1
+levels | stonith level add 1 n1
+levels | stonith level add 1 n9 nosuch --force ; stonith level verify
+levels | stonith level clear
+topo | stonith level remove 1 target n1
+topo | stonith level remove 2 target n1 stonith f2 f3
+topo | stonith level remove 2 target n1 stonith f2
+topo | stonith level remove 2 stonith f3 f2
+topo | stonith level remove 1
+topo | stonith level remove 5
+topo | stonith level remove 1 n1
+topo | stonith level remove 2 n1 f2 f3
+topo | stonith level remove 2 f2 f3
+topo | stonith level delete 1 target regexp%n[23]
+topo | stonith level remove 1 target attrib%rack=r1
+topo | stonith level remove 1 target attrib%rack=r2
+topo | stonith level remove 1 stonith 1x
+topo | stonith level remove
+topo | stonith level remove 1 target
+topo | stonith level clear
+topo | stonith level clear target n1
+topo | stonith level clear target n2
+topo | stonith level clear stonith f2 f3
+topo | stonith level clear stonith f1
+topo | stonith level clear n1
+topo | stonith level clear f1
+topo | stonith level clear target n1 stonith f1
+topo | stonith level clear target n1 n2
+topo | stonith level verify
+topo | stonith level config
+topo | stonith level config x
+topo | stonith delete f2
+topo | stonith delete f1 ; stonith delete f2 ; stonith delete f3
+topo | stonith level clear ; resource delete A
 """
 
 CASES = []
