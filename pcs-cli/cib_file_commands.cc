@@ -171,7 +171,7 @@ int show(View kind, const CibCommandOptions& options, const std::vector<std::str
 }
 
 Result<LiveFacts> sessionFacts(NodeSession& session, const std::string& dc,
-                            const peer::CibVersion& version) {
+                               const peer::CibVersion& version) {
   auto st = session.clusterStatus();
   if (!st.ok()) return st.error();
   return liveFacts(*st, dc, version);
@@ -207,7 +207,8 @@ std::optional<int> showLocalCopy(View kind, const CibCommandOptions& options,
   if (!copy.ok() || !showable(*copy)) return std::nullopt;
   std::optional<LiveFacts> facts;
   if (kind == View::kStatus) {
-    auto f = sessionFacts(*session, copy->dc() != 0 ? copy->dc_name() : "", copy->stamp().version());
+    auto f =
+        sessionFacts(*session, copy->dc() != 0 ? copy->dc_name() : "", copy->stamp().version());
     if (!f.ok()) return std::nullopt;
     facts = *f;
   }
@@ -408,8 +409,8 @@ int cibCommand(const CibCommandOptions& given) {
     if (*wait) return fail("Specified option '--wait' is not supported in this command");
     return promoteCommand(options);
   }
-  if (a[0] == "status" && std::find(options.words.begin(), options.words.end(), "--watch") !=
-                              options.words.end()) {
+  if (a[0] == "status" &&
+      std::find(options.words.begin(), options.words.end(), "--watch") != options.words.end()) {
     if (*wait) return fail("Specified option '--wait' is not supported in this command");
     return watchStatusCommand(options);
   }

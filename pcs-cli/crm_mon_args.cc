@@ -83,69 +83,69 @@ std::variant<CrmMonArgs, ToolError> parseCrmMon(const std::vector<std::string>& 
   std::string request = "crm_mon";
   for (const std::string& a : args) request += " " + a;
   out.show.request = request;
-  auto error = scan(args, kMonOptions, [&](int id, std::optional<std::string> value)
-                                     -> std::optional<ToolError> {
-    switch (static_cast<MonOption>(id)) {
-      case kOneShot:
-        out.one_shot = true;
-        break;
-      case kInactive:
-        out.show.inactive = true;
-        break;
-      case kFailcounts:
-        out.show.failcounts = true;
-        break;
-      case kAttributes:
-        out.show.attributes = true;
-        break;
-      case kOperations:
-        out.show.operations = true;
-        break;
-      case kTiming:
-        out.show.timing = true;
-        break;
-      case kDetail:
-        out.show.show_detail = true;
-        break;
-      case kOutputAs:
-        if (*value == "text" || *value == "console" || *value == "none") {
-          out.show.format = CrmMonFormat::kText;
-        } else if (*value == "xml") {
-          out.show.format = CrmMonFormat::kXml;
-        } else if (*value == "json") {
-          out.show.format = CrmMonFormat::kJson;
-        } else {
-          return ToolError{kExitUsage, "Unknown output format '" + *value +
-                                           "' (Pulse's crm_mon: text, xml, json)"};
+  auto error = scan(
+      args, kMonOptions, [&](int id, std::optional<std::string> value) -> std::optional<ToolError> {
+        switch (static_cast<MonOption>(id)) {
+          case kOneShot:
+            out.one_shot = true;
+            break;
+          case kInactive:
+            out.show.inactive = true;
+            break;
+          case kFailcounts:
+            out.show.failcounts = true;
+            break;
+          case kAttributes:
+            out.show.attributes = true;
+            break;
+          case kOperations:
+            out.show.operations = true;
+            break;
+          case kTiming:
+            out.show.timing = true;
+            break;
+          case kDetail:
+            out.show.show_detail = true;
+            break;
+          case kOutputAs:
+            if (*value == "text" || *value == "console" || *value == "none") {
+              out.show.format = CrmMonFormat::kText;
+            } else if (*value == "xml") {
+              out.show.format = CrmMonFormat::kXml;
+            } else if (*value == "json") {
+              out.show.format = CrmMonFormat::kJson;
+            } else {
+              return ToolError{kExitUsage, "Unknown output format '" + *value +
+                                               "' (Pulse's crm_mon: text, xml, json)"};
+            }
+            break;
+          case kAsXml:
+            out.show.format = CrmMonFormat::kXml;
+            break;
+          case kInterval:
+            if (auto ms = timespec(*value)) {
+              out.interval = *ms;
+            } else {
+              return ToolError{kExitUsage, "Invalid interval '" + *value +
+                                               "' (a positive number of seconds, or 500ms, 2m)"};
+            }
+            break;
+          case kXmlFile:
+            out.xml_file = *value;
+            break;
+          case kVerbose:
+            break;
+          case kHelp:
+            out.help = true;
+            break;
+          case kVersion:
+            out.version = true;
+            break;
+          case kUnsupported:
+            return ToolError{kExitUnimplemented, "option not supported by Pulse's crm_mon"};
         }
-        break;
-      case kAsXml:
-        out.show.format = CrmMonFormat::kXml;
-        break;
-      case kInterval:
-        if (auto ms = timespec(*value)) {
-          out.interval = *ms;
-        } else {
-          return ToolError{kExitUsage, "Invalid interval '" + *value +
-                                           "' (a positive number of seconds, or 500ms, 2m)"};
-        }
-        break;
-      case kXmlFile:
-        out.xml_file = *value;
-        break;
-      case kVerbose:
-        break;
-      case kHelp:
-        out.help = true;
-        break;
-      case kVersion:
-        out.version = true;
-        break;
-      case kUnsupported:
-        return ToolError{kExitUnimplemented, "option not supported by Pulse's crm_mon"};
-    }
-    return std::nullopt;
-  });
+        return std::nullopt;
+      });
   if (error) {
     if (error->exit_code == kExitUnimplemented) {
       // Name the option as typed: the first word that is one of the unsupported spellings.

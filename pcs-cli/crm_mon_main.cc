@@ -89,6 +89,8 @@ int main(int argc, char** argv) {
     std::cout << *text;
     return kExitOk;
   }
-  const auto poll = args.interval.count() > 0 ? args.interval : file.empty() ? kLivePoll : kFilePoll;
+  const auto poll = args.interval.count() > 0 ? args.interval
+                    : file.empty()            ? kLivePoll
+                                              : kFilePoll;
   return watchStatus(read, draw, poll);
 }

@@ -18,8 +18,8 @@ bool startsWith(std::string_view s, std::string_view prefix) { return s.starts_w
 
 // Pacemaker's node attribute filter (crm_mon's FILTER_STR): its own bookkeeping is not shown.
 bool shownAttribute(std::string_view name) {
-  for (std::string_view hidden : {"fail-count-", "last-failure-", "shutdown", "terminate",
-                                  "standby", "#"}) {
+  for (std::string_view hidden :
+       {"fail-count-", "last-failure-", "shutdown", "terminate", "standby", "#"}) {
     if (startsWith(name, hidden)) return false;
   }
   return true;
@@ -66,8 +66,8 @@ std::string migrationThreshold(const pugi::xml_node& cib, const pugi::xml_node& 
   for (pugi::xml_node n = rsc; n && std::string_view(n.name()) != "resources"; n = n.parent()) {
     if (std::string v = metaValue(n, "migration-threshold"); !v.empty()) return v;
   }
-  if (std::string v = metaValue(cib.child("configuration").child("rsc_defaults"),
-                                "migration-threshold");
+  if (std::string v =
+          metaValue(cib.child("configuration").child("rsc_defaults"), "migration-threshold");
       !v.empty()) {
     return v;
   }
@@ -81,9 +81,7 @@ int scoreValue(std::string_view text) {
   return static_cast<int>(std::clamp<long long>(v, 0, kInfinity));
 }
 
-std::string scoreText(int score) {
-  return score >= kInfinity ? "INFINITY" : std::to_string(score);
-}
+std::string scoreText(int score) { return score >= kInfinity ? "INFINITY" : std::to_string(score); }
 
 // The node's <node> id in the configuration (crm_mon's id=); the name when it has none.
 std::string nodeId(const pugi::xml_node& cib, const std::string& uname) {
@@ -127,8 +125,8 @@ void addCibSummary(const pugi::xml_node& cib, ClusterStatus& s) {
       s.last_change = std::mktime(&tm);
       // Each part only when recorded: "by root via cibadmin on n1", "via crmd on n2".
       std::string by;
-      for (const auto& [word, name] : {std::pair{"by ", "update-user"}, {"via ", "update-client"},
-                                       {"on ", "update-origin"}}) {
+      for (const auto& [word, name] :
+           {std::pair{"by ", "update-user"}, {"via ", "update-client"}, {"on ", "update-origin"}}) {
         if (const char* v = cib.attribute(name).as_string(); *v != '\0') {
           by += (by.empty() ? "" : " ") + std::string(word) + v;
         }
@@ -166,7 +164,8 @@ CrmMonFacts crmMonFacts(const pugi::xml_node& cib, const ClusterStatus& status) 
       for (pugi::xpath_node p : n.select_nodes("instance_attributes/nvpair")) add(p.node());
     }
     for (pugi::xpath_node p :
-         nodeState(cib, node.name).select_nodes("transient_attributes/instance_attributes/nvpair")) {
+         nodeState(cib, node.name)
+             .select_nodes("transient_attributes/instance_attributes/nvpair")) {
       add(p.node());
     }
     std::sort(attrs.values.begin(), attrs.values.end());
@@ -278,8 +277,7 @@ std::string historyText(const CrmMonFacts& facts, const CrmMonOptions& options) 
     out << ":\n" << lines.str();
   }
   // The heading stands even over an empty list, as crm_mon prints it.
-  return std::string(options.operations ? "\nOperations:\n" : "\nMigration Summary:\n") +
-         out.str();
+  return std::string(options.operations ? "\nOperations:\n" : "\nMigration Summary:\n") + out.str();
 }
 
 }  // namespace
@@ -296,7 +294,7 @@ std::string crmMonText(const ClusterStatus& s, const CrmMonFacts& facts,
         char line[256];
         std::snprintf(line, sizeof line, "    * %-32s\t: %-10s\n", name.c_str(), value.c_str());
         out << (name.size() + value.size() < 200 ? std::string(line)
-                                                   : "    * " + name + "\t: " + value + "\n");
+                                                 : "    * " + name + "\t: " + value + "\n");
       }
     }
   }

@@ -27,12 +27,12 @@ namespace pulse::pcs {
 enum class CrmMonFormat { kText, kXml, kJson };
 
 struct CrmMonOptions {
-  bool inactive = false;      // -r: inactive resources too ("Full List of Resources")
-  bool failcounts = false;    // -f: "Migration Summary"
-  bool attributes = false;    // -A: "Node Attributes"
-  bool operations = false;    // -o: "Operations" (replaces the Migration Summary)
-  bool timing = false;        // -t: operations with last-rc-change, exec and queue time
-  bool show_detail = false;   // -R: node ids, failures in crm_mon's technical form
+  bool inactive = false;     // -r: inactive resources too ("Full List of Resources")
+  bool failcounts = false;   // -f: "Migration Summary"
+  bool attributes = false;   // -A: "Node Attributes"
+  bool operations = false;   // -o: "Operations" (replaces the Migration Summary)
+  bool timing = false;       // -t: operations with last-rc-change, exec and queue time
+  bool show_detail = false;  // -R: node ids, failures in crm_mon's technical form
   CrmMonFormat format = CrmMonFormat::kText;
   std::string request;  // the command line, as <pacemaker-result request=...> repeats it
 };
@@ -48,13 +48,14 @@ struct OperationRecord {
 };
 
 struct ResourceHistory {
-  std::string id;    // as the status records it: "vip", "ping:1"
-  std::string name;  // as crm_mon -o names it: an anonymous clone's instance by the bare name
+  std::string id;       // as the status records it: "vip", "ping:1"
+  std::string name;     // as crm_mon -o names it: an anonymous clone's instance by the bare name
   bool orphan = false;  // no longer configured
   std::string migration_threshold;
   int fail_count = 0;  // the sum of its fail-count-ID#OP_INTERVAL attributes; 1000000: INFINITY
   std::time_t last_failure = 0;  // 0: none
-  std::vector<OperationRecord> operations;  // by call id; notifies and "not running" probes left out
+  std::vector<OperationRecord>
+      operations;  // by call id; notifies and "not running" probes left out
 };
 
 struct NodeHistory {

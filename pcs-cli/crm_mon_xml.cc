@@ -21,7 +21,8 @@ class XmlWriter {
   // <name a="v"...> (children follow, end with close()) or, with `empty`, <name a="v"/>.
   void open(const std::string& name, const Attributes& attributes, bool empty = false) {
     out_ << std::string(2 * stack_.size(), ' ') << "<" << name;
-    for (const auto& [key, value] : attributes) out_ << " " << key << "=\"" << xmlEscape(value) << "\"";
+    for (const auto& [key, value] : attributes)
+      out_ << " " << key << "=\"" << xmlEscape(value) << "\"";
     if (empty) {
       out_ << "/>\n";
       return;
@@ -120,7 +121,8 @@ void bansXml(XmlWriter& x, const pugi::xml_node& cib) {
                     {"promoted-only", yes(promoted)},
                     {"master_only", yes(promoted)}});
   };
-  for (pugi::xml_node c : cib.child("configuration").child("constraints").children("rsc_location")) {
+  for (pugi::xml_node c :
+       cib.child("configuration").child("constraints").children("rsc_location")) {
     if (!c.attribute("rsc")) continue;
     if (const std::string score = c.attribute("score").as_string();
         c.attribute("node") && score.starts_with("-")) {
@@ -239,12 +241,11 @@ std::string crmMonXml(const pugi::xml_node& cib, const ClusterStatus& s, const C
   const auto option = [&](const char* name, const char* absent) {
     return pe::cibconf::clusterOption(cib, name, absent);
   };
-  x.leaf("cluster_options",
-         {{"stonith-enabled", yes(pe::cibconf::stonithEnabled(cib))},
-          {"symmetric-cluster", option("symmetric-cluster", "true")},
-          {"no-quorum-policy", option("no-quorum-policy", "stop")},
-          {"maintenance-mode", option("maintenance-mode", "false")},
-          {"stop-all-resources", option("stop-all-resources", "false")}});
+  x.leaf("cluster_options", {{"stonith-enabled", yes(pe::cibconf::stonithEnabled(cib))},
+                             {"symmetric-cluster", option("symmetric-cluster", "true")},
+                             {"no-quorum-policy", option("no-quorum-policy", "stop")},
+                             {"maintenance-mode", option("maintenance-mode", "false")},
+                             {"stop-all-resources", option("stop-all-resources", "false")}});
   x.close();
 
   x.open("nodes", {});
@@ -265,8 +266,8 @@ std::string crmMonXml(const pugi::xml_node& cib, const ClusterStatus& s, const C
                     {"unclean", yes(n.unclean)},
                     {"health", n.health < 0 ? "red" : (n.health == 0 ? "yellow" : "green")},
                     {"shutdown", "false"},
-                    {"expected_up", yes(std::string_view(state.attribute("expected").as_string()) ==
-                                        "member")},
+                    {"expected_up",
+                     yes(std::string_view(state.attribute("expected").as_string()) == "member")},
                     {"is_dc", yes(s.dc && *s.dc == n.name)},
                     {"resources_running", std::to_string(runningOn(s.view.resources, n.name))},
                     {"type", n.remote || n.guest ? "remote" : "member"}});
@@ -282,7 +283,8 @@ std::string crmMonXml(const pugi::xml_node& cib, const ClusterStatus& s, const C
     x.open("node_attributes", {});
     for (const NodeAttributes& node : facts.attributes) {
       x.open("node", {{"name", node.node}});
-      for (const auto& [name, value] : node.values) x.leaf("attribute", {{"name", name}, {"value", value}});
+      for (const auto& [name, value] : node.values)
+        x.leaf("attribute", {{"name", name}, {"value", value}});
       x.close();
     }
     x.close();
@@ -303,8 +305,8 @@ std::string crmMonXml(const pugi::xml_node& cib, const ClusterStatus& s, const C
                         {"orphan", yes(h.orphan)},
                         {"migration-threshold", h.migration_threshold}};
         if (h.fail_count > 0) {
-          a.emplace_back("fail-count", h.fail_count >= 1000000 ? "INFINITY"
-                                                               : std::to_string(h.fail_count));
+          a.emplace_back("fail-count",
+                         h.fail_count >= 1000000 ? "INFINITY" : std::to_string(h.fail_count));
           if (h.last_failure > 0) a.emplace_back("last-failure", crmTimeText(h.last_failure));
         }
         x.open("resource_history", a);

@@ -1,7 +1,7 @@
 #include "pcs-cli/status_failures.h"
 
-#include <cctype>
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -260,8 +260,8 @@ std::vector<FailedAction> failedActions(const pugi::xml_node& cib, bool every_re
       f.has_timing = static_cast<bool>(op.attribute("exec-time"));
       f.exec_ms = op.attribute("exec-time").as_int(0);
       f.queue_ms = op.attribute("queue-time").as_int(0);
-      f.fail_count = transientAttribute(state, "fail-count-" + f.resource + "#" + f.task + "_" +
-                                                   std::to_string(f.interval_ms));
+      f.fail_count = transientAttribute(
+          state, "fail-count-" + f.resource + "#" + f.task + "_" + std::to_string(f.interval_ms));
       out.push_back(std::move(f));
     }
   }
@@ -314,15 +314,15 @@ std::string failureFriendly(const FailedAction& f) {
 }
 
 std::string failureTechnical(const FailedAction& f) {
-  std::string out = (f.key.empty() ? (f.id.empty() ? "unknown operation" : f.id) : f.key) + " on " + f.node + " '" +
-                    f.rc_text + "' (" + std::to_string(f.rc) +
+  std::string out = (f.key.empty() ? (f.id.empty() ? "unknown operation" : f.id) : f.key) + " on " +
+                    f.node + " '" + f.rc_text + "' (" + std::to_string(f.rc) +
                     "): call=" + (f.call_id.empty() ? "unknown" : f.call_id) + ", status='" +
                     execStatusText(f.op_status) + "'";
   if (!f.exit_reason.empty()) out += ", exitreason='" + f.exit_reason + "'";
   if (f.last_rc_change != 0) out += ", last-rc-change='" + crmTimeText(f.last_rc_change) + "'";
   if (f.has_timing) {
-    out += ", queued=" + std::to_string(f.queue_ms) + "ms, exec=" + std::to_string(f.exec_ms) +
-           "ms";
+    out +=
+        ", queued=" + std::to_string(f.queue_ms) + "ms, exec=" + std::to_string(f.exec_ms) + "ms";
   }
   return out;
 }

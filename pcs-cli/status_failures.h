@@ -42,7 +42,8 @@ std::string readableInterval(long long ms);
 // none is recorded; an exit reason follows after ": ".
 std::string failureReadable(const FailedAction& f, std::time_t now);
 // crm_mon 2.1.5's line (without --show-detail), which scripts parse:
-//   "vip start on n2 returned 'not installed' (no such file) at Mon Dec  7 10:02:11 2026 after 31ms"
+//   "vip start on n2 returned 'not installed' (no such file) at Mon Dec  7 10:02:11 2026 after
+//   31ms"
 std::string failureFriendly(const FailedAction& f);
 // crm_mon --show-detail's line (pcs status --full's):
 //   "vip_start_0 on n2 'not installed' (5): call=12, status='complete', exitreason='...',

@@ -15,17 +15,17 @@ namespace pulse::pcs {
 
 // One line of "Failed Resource Actions" (a failed lrm_rsc_op in the CIB status).
 struct FailedAction {
-  std::string key;  // operation key, e.g. "proxy_monitor_10000"; "" when the CIB has none
-  std::string id;   // the lrm_rsc_op's id ("proxy_last_failure_0")
-  std::string resource;    // the lrm_resource's id ("proxy", "ping:1")
-  std::string task;        // "start", "monitor", ...
+  std::string key;       // operation key, e.g. "proxy_monitor_10000"; "" when the CIB has none
+  std::string id;        // the lrm_rsc_op's id ("proxy_last_failure_0")
+  std::string resource;  // the lrm_resource's id ("proxy", "ping:1")
+  std::string task;      // "start", "monitor", ...
   long long interval_ms = 0;
   std::string node;
   int rc = 1;
   std::string rc_text;  // "not running", "error", ...
   int op_status = 0;    // op-status: Pacemaker's PCMK_EXEC_* (0: the agent ran and answered)
   std::string exit_reason;
-  std::string call_id;           // "" when not recorded
+  std::string call_id;             // "" when not recorded
   std::time_t last_rc_change = 0;  // 0: not recorded
   int exec_ms = 0;
   int queue_ms = 0;

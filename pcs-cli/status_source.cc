@@ -62,10 +62,10 @@ Result<StatusInput> readLiveInput(const std::string& state_dir, std::chrono::sec
   if (auto here = readLocalStatus(state_dir, timeout)) {
     if (here->has_cib() && showable(here->cib())) {
       const admin::CibGetReply& copy = here->cib();
-      return StatusInput{copy.xml(),
-                         liveFacts(here->status(), copy.dc() != 0 ? copy.dc_name() : "",
-                                   copy.stamp().version()),
-                         ""};
+      return StatusInput{
+          copy.xml(),
+          liveFacts(here->status(), copy.dc() != 0 ? copy.dc_name() : "", copy.stamp().version()),
+          ""};
     }
   }
   PcsOptions pcs;
@@ -77,10 +77,9 @@ Result<StatusInput> readLiveInput(const std::string& state_dir, std::chrono::sec
       if (copy.ok() && showable(*copy)) {
         auto st = session->clusterStatus();
         if (st.ok()) {
-          return StatusInput{copy->xml(),
-                             liveFacts(*st, copy->dc() != 0 ? copy->dc_name() : "",
-                                       copy->stamp().version()),
-                             ""};
+          return StatusInput{
+              copy->xml(),
+              liveFacts(*st, copy->dc() != 0 ? copy->dc_name() : "", copy->stamp().version()), ""};
         }
       }
     }

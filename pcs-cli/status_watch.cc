@@ -36,8 +36,8 @@ int watchStatus(const ReadStatus& read, const RenderStatus& render,
                 std::chrono::milliseconds poll) {
   catchStopSignals();
   const bool terminal = isatty(STDOUT_FILENO) == 1;
-  std::string shown;         // the fingerprint of the status on screen
-  std::string last_error;    // reported once until it changes
+  std::string shown;       // the fingerprint of the status on screen
+  std::string last_error;  // reported once until it changes
   bool first = true;
   while (stop_requested == 0) {
     auto input = read();

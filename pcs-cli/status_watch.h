@@ -29,7 +29,6 @@ using ReadStatus = std::function<Result<StatusInput>()>;
 using RenderStatus = std::function<Result<std::string>(const StatusInput&)>;
 
 // Runs until SIGINT or SIGTERM; returns the exit code (0). `poll`: how often `read` is called.
-int watchStatus(const ReadStatus& read, const RenderStatus& render,
-                std::chrono::milliseconds poll);
+int watchStatus(const ReadStatus& read, const RenderStatus& render, std::chrono::milliseconds poll);
 
 }  // namespace pulse::pcs

@@ -203,8 +203,8 @@ std::string formatClusterView(const ClusterView& view, const std::string& indent
   out << "\n" << heading << "Active Resources:\n";
   bool any = false;
   for (const ResourceView& r : view.resources) {
-    const bool shown = r.is_clone ? std::any_of(r.members.begin(), r.members.end(), active)
-                                  : active(r);
+    const bool shown =
+        r.is_clone ? std::any_of(r.members.begin(), r.members.end(), active) : active(r);
     if (!shown) continue;
     any = true;
     resourceLines(out, r, item, false);

@@ -58,8 +58,7 @@ TEST(StatusOutput, CrmMonLayout) {
   for (const char* line :
        {"Cluster name: web\n", "  * Current DC: n1 (version pulse-0.1) - partition with quorum\n",
         "  * 3 nodes configured\n", "  * 3 resource instances configured (1 DISABLED)\n",
-        "Node List:\n",
-        "  * Node n2: standby\n", "  * Online: [ n1 ]\n", "  * OFFLINE: [ n3 ]\n",
+        "Node List:\n", "  * Node n2: standby\n", "  * Online: [ n1 ]\n", "  * OFFLINE: [ n3 ]\n",
         "Full List of Resources:\n", "  * Resource Group: web:\n",
         "    * vip\t(ocf:heartbeat:IPaddr2):\t Started n1\n",
         "  * db\t(ocf:heartbeat:pgsql):\t Stopped (disabled)\n", "Failed Resource Actions:\n",
