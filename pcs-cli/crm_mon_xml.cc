@@ -10,6 +10,7 @@
 #include "pcs-cli/crm_mon_output.h"
 #include "pcs-cli/status_failures.h"
 #include "policy-engine/cib_config.h"
+#include "policy-engine/xml_dates.h"
 
 namespace pulse::pcs {
 namespace {
@@ -238,6 +239,9 @@ std::string crmMonXml(const pugi::xml_node& cib, const ClusterStatus& s, const C
   x.leaf("resources_configured", {{"number", std::to_string(instances)},
                                   {"disabled", std::to_string(disabled)},
                                   {"blocked", std::to_string(blocked)}});
+  const auto ms = [](const std::string& text, std::int64_t absent) {
+    return std::to_string(pe::parseDurationMs(text).value_or(absent));
+  };
   const auto option = [&](const char* name, const char* absent) {
     return pe::cibconf::clusterOption(cib, name, absent);
   };
@@ -245,7 +249,9 @@ std::string crmMonXml(const pugi::xml_node& cib, const ClusterStatus& s, const C
                              {"symmetric-cluster", option("symmetric-cluster", "true")},
                              {"no-quorum-policy", option("no-quorum-policy", "stop")},
                              {"maintenance-mode", option("maintenance-mode", "false")},
-                             {"stop-all-resources", option("stop-all-resources", "false")}});
+                             {"stop-all-resources", option("stop-all-resources", "false")},
+          {"stonith-timeout-ms", ms(option("stonith-timeout", "60s"), 60000)},
+          {"priority-fencing-delay-ms", ms(option("priority-fencing-delay", "0"), 0)}});
   x.close();
 
   x.open("nodes", {});
