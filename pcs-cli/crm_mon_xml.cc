@@ -245,11 +245,12 @@ std::string crmMonXml(const pugi::xml_node& cib, const ClusterStatus& s, const C
   const auto option = [&](const char* name, const char* absent) {
     return pe::cibconf::clusterOption(cib, name, absent);
   };
-  x.leaf("cluster_options", {{"stonith-enabled", yes(pe::cibconf::stonithEnabled(cib))},
-                             {"symmetric-cluster", option("symmetric-cluster", "true")},
-                             {"no-quorum-policy", option("no-quorum-policy", "stop")},
-                             {"maintenance-mode", option("maintenance-mode", "false")},
-                             {"stop-all-resources", option("stop-all-resources", "false")},
+  x.leaf("cluster_options",
+         {{"stonith-enabled", yes(pe::cibconf::stonithEnabled(cib))},
+          {"symmetric-cluster", option("symmetric-cluster", "true")},
+          {"no-quorum-policy", option("no-quorum-policy", "stop")},
+          {"maintenance-mode", option("maintenance-mode", "false")},
+          {"stop-all-resources", option("stop-all-resources", "false")},
           {"stonith-timeout-ms", ms(option("stonith-timeout", "60s"), 60000)},
           {"priority-fencing-delay-ms", ms(option("priority-fencing-delay", "0"), 0)}});
   x.close();
