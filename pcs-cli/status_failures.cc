@@ -296,8 +296,19 @@ std::string failureReadable(const FailedAction& f, std::time_t now) {
   return out;
 }
 
+// The resource crm_mon names in its line: the operation key's ("RSC_TASK_INTERVAL", which an
+// older release recorded under another lrm_resource id), else the lrm_resource's.
+std::string keyResource(const FailedAction& f) {
+  const std::string& key = f.key.empty() ? f.id : f.key;
+  const std::string suffix = "_" + f.task + "_" + std::to_string(f.interval_ms);
+  if (key.size() > suffix.size() && key.ends_with(suffix)) {
+    return key.substr(0, key.size() - suffix.size());
+  }
+  return f.resource;
+}
+
 std::string failureFriendly(const FailedAction& f) {
-  std::string out = f.resource + " ";
+  std::string out = keyResource(f) + " ";
   if (f.interval_ms > 0) out += readableInterval(f.interval_ms) + "-interval ";
   out += actionText(f) + " on " + f.node;
   if (f.op_status == 0) {
