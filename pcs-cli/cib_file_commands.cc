@@ -27,6 +27,8 @@
 #include "pcs-cli/status_commands.h"
 #include "pcs-cli/status_failures.h"
 #include "pcs-cli/status_output.h"
+#include "pcs-cli/status_source.h"
+#include "pcs-cli/status_watch.h"
 #include "pcs-cli/stonith_commands.h"
 #include "pcs-cli/wait_idle.h"
 #include "policy-engine/cib_config.h"
@@ -53,62 +55,38 @@ int printResult(const Result<std::string>& text) {
   return 0;
 }
 
-// What a running cluster adds to a CIB's own view: the DC, quorum, and which nodes the
-// membership sees (the DC does not record node_state entries yet, so the CIB alone would show
-// every node offline).
-struct LiveFacts {
-  std::string cluster_name;
-  std::string dc;
-  bool quorate = false;
-  std::vector<std::string> online;
-  std::vector<std::string> out_of_date;  // ClusterStatus::out_of_date
-  bool enabled = false;
-};
-
-int status(const CibCommandOptions& options, const std::string& cib,
-           const std::optional<LiveFacts>& live = std::nullopt) {
-  // One parse serves the engine, the cluster name, the failures and the history; a CIB that
-  // does not parse goes to the text overload, whose error names the line.
+// What pcs status prints for `input` (text, or JSON with --output-format=json).
+Result<std::string> statusText(const CibCommandOptions& options, const StatusInput& input) {
+  // One parse serves the engine, the cluster name, the failures and the history.
   pugi::xml_document doc;
-  const bool parsed = static_cast<bool>(doc.load_buffer(cib.data(), cib.size()));
-  auto transition = parsed ? pe::schedule(doc, cib) : pe::schedule(cib);
-  if (!transition.ok()) return fail(transition.error().message);
-  const pugi::xml_node root = doc.child("cib");
-  ClusterStatus s;
-  s.cluster_name = pe::cibconf::clusterOption(root, "cluster-name", "");
-  s.now = std::time(nullptr);
-  s.view = transition->current;
-  s.file = options.file;
-  s.failed_actions = failedActions(root);
-  if (live) {
-    if (s.cluster_name.empty()) s.cluster_name = live->cluster_name;
-    if (!live->dc.empty()) s.dc = live->dc;
-    s.quorate = live->quorate;
-    s.version = "pulse";
-    s.daemon_status = live->enabled ? "active/enabled" : "active/disabled";
-    s.out_of_date = live->out_of_date;
-    for (pe::NodeView& node : s.view.nodes) {
-      const bool member =
-          std::find(live->online.begin(), live->online.end(), node.name) != live->online.end();
-      // Until the DC records node_state, the membership is the truth about who is up; a node
-      // outside it is shown offline, not unclean (nothing is fenced yet).
-      node.online = member;
-      node.unclean = false;
-    }
-  }
-  if (options.json) {
-    std::cout << statusJson(s);
-    return 0;
-  }
-  std::string text = formatStatus(s);
+  doc.load_buffer(input.cib_xml.data(), input.cib_xml.size());
+  auto built = buildStatus(doc, input);
+  if (!built.ok()) return built.error();
+  if (options.json) return statusJson(*built);
+  std::string text = formatStatus(*built);
   if (options.full) {
     // crm_mon --show-detail: the history goes before "Daemon Status", after the failures.
-    const std::string history = operationHistory(root);
+    const std::string history = operationHistory(doc.child("cib"));
     const std::size_t daemon = text.find("\nDaemon Status:");
     text.insert(daemon == std::string::npos ? text.size() : daemon, history);
   }
-  std::cout << text;
-  return 0;
+  return text;
+}
+
+int status(const CibCommandOptions& options, const std::string& cib,
+           const std::optional<LiveFacts>& live = std::nullopt) {
+  return printResult(statusText(options, StatusInput{cib, live, options.file}));
+}
+
+// `pcs status --watch`: crm_mon's default mode, the status redrawn whenever it changes.
+int watchStatusCommand(const CibCommandOptions& options) {
+  const auto read = [&]() -> Result<StatusInput> {
+    if (!options.file.empty()) return readFileInput(options.file);
+    return readLiveInput(options.state_dir, std::chrono::seconds(5));
+  };
+  return watchStatus(
+      read, [&](const StatusInput& input) { return statusText(options, input); },
+      options.file.empty() ? kLivePoll : kFilePoll);
 }
 
 // `pcs stonith status`: the stonith primitives as crm_mon shows them, then (`levels`: no
@@ -209,29 +187,8 @@ int show(View kind, const CibCommandOptions& options, const std::vector<std::str
   return fail("internal error: not a view");
 }
 
-// What the membership of one node (its ClusterStatus `st`) adds to the CIB for `pcs status`;
-// `version`: the version of the CIB shown, which nodes lost since hold an older copy of.
-LiveFacts liveFacts(const admin::ClusterStatusReply& st, const std::string& dc,
-                    const peer::CibVersion& version) {
-  LiveFacts f;
-  f.dc = dc;
-  f.cluster_name = st.cluster_name();
-  f.quorate = st.quorum().quorate();
-  f.enabled = st.enabled();
-  const std::string current = versionText(version);
-  for (const auto& m : st.members()) {
-    if (m.in_view()) f.online.push_back(m.name());
-    if (!m.in_view() && m.lost_at_ms() > 0) {
-      f.out_of_date.push_back(m.name() + " (lost since " + formatTime(m.lost_at_ms()) +
-                              " UTC, holds CIB version " + m.cib_version_at_loss() +
-                              "; the cluster is at " + current + ")");
-    }
-  }
-  return f;
-}
-
-Result<LiveFacts> liveFacts(NodeSession& session, const std::string& dc,
-                            const peer::CibVersion& version) {
+Result<LiveFacts> sessionFacts(NodeSession& session, const std::string& dc,
+                               const peer::CibVersion& version) {
   auto st = session.clusterStatus();
   if (!st.ok()) return st.error();
   return liveFacts(*st, dc, version);
@@ -267,7 +224,8 @@ std::optional<int> showLocalCopy(View kind, const CibCommandOptions& options,
   if (!copy.ok() || !showable(*copy)) return std::nullopt;
   std::optional<LiveFacts> facts;
   if (kind == View::kStatus) {
-    auto f = liveFacts(*session, copy->dc() != 0 ? copy->dc_name() : "", copy->stamp().version());
+    auto f =
+        sessionFacts(*session, copy->dc() != 0 ? copy->dc_name() : "", copy->stamp().version());
     if (!f.ok()) return std::nullopt;
     facts = *f;
   }
@@ -388,9 +346,9 @@ int liveCommand(const CibCommandOptions& options, const std::vector<std::string>
           if (auto session = connectNode(pcs, *local); session.ok())
             here.emplace(std::move(*session));
         }
-        auto f = here ? liveFacts(*here, cib->dcName(), cib->version())
+        auto f = here ? sessionFacts(*here, cib->dcName(), cib->version())
                       : Result<LiveFacts>(Error{"no local crmd"});
-        if (!f.ok()) f = liveFacts(cib->dcSession(), cib->dcName(), cib->version());
+        if (!f.ok()) f = sessionFacts(cib->dcSession(), cib->dcName(), cib->version());
         if (f.ok()) facts = *f;
       }
       return show(kind, options, a, cib->xml(), facts);
@@ -472,6 +430,11 @@ int cibCommand(const CibCommandOptions& given) {
     if (options.json) return fail("Output format 'json' is not supported for this command");
     if (*wait) return fail("Specified option '--wait' is not supported in this command");
     return promoteCommand(options);
+  }
+  if (a[0] == "status" &&
+      std::find(options.words.begin(), options.words.end(), "--watch") != options.words.end()) {
+    if (*wait) return fail("Specified option '--wait' is not supported in this command");
+    return watchStatusCommand(options);
   }
   if (options.json && !jsonCapable(a)) {
     return fail("Output format 'json' is not supported for this command");

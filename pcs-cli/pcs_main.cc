@@ -132,6 +132,9 @@ Commands:
       as it was. resource create checks options against the agent's meta-data
       ($OCF_ROOT, default /usr/lib/ocf). Resources are placed and started once the DC runs
       transitions (not yet: the configuration is stored and replicated).
+  [-f FILE] status [--full] --watch
+      The status redrawn whenever the cluster (or FILE) changes, as crm_mon does, until
+      Ctrl-C; when standard output is not a terminal, each new status after a blank line.
   [-f FILE] resource promote <promotable clone | its resource> <node> --allow-data-loss
       When every replica's agent refuses promotion because it may lack commits acknowledged
       to clients (ocf:pulse:pgsql after the primary and its synchronous standby were lost

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "pcs-cli/json.h"
+#include "pcs-cli/status_failures.h"
 #include "policy-engine/simulate_output.h"
 
 namespace pulse::pcs {
@@ -15,13 +16,24 @@ std::string timeText(std::time_t t) {
   return text;
 }
 
-// crm_mon counts primitives ("resource instances"), not groups.
-std::size_t instances(const std::vector<pe::ResourceView>& resources) {
-  std::size_t n = 0;
+// crm_mon's "resource instances" (pe__count_common): primitives and clone instances, not
+// groups or clones, and not stopped orphans; those disabled (target-role Stopped on them or a
+// parent) and blocked are counted apart.
+struct InstanceCount {
+  std::size_t total = 0, disabled = 0, blocked = 0;
+};
+
+void countInstances(const std::vector<pe::ResourceView>& resources, bool parent_disabled,
+                    InstanceCount& n) {
   for (const pe::ResourceView& r : resources) {
-    n += (r.is_group || r.is_clone) ? instances(r.members) : 1;
+    if (r.is_group || r.is_clone) {
+      countInstances(r.members, parent_disabled || r.disabled, n);
+    } else if (!r.orphan || !r.nodes.empty()) {
+      ++n.total;
+      n.disabled += (parent_disabled || r.disabled) ? 1 : 0;
+      n.blocked += r.blocked ? 1 : 0;
+    }
   }
-  return n;
 }
 
 Json resourcesJson(const std::vector<pe::ResourceView>& resources) {
@@ -50,12 +62,8 @@ Json resourcesJson(const std::vector<pe::ResourceView>& resources) {
 
 }  // namespace
 
-std::string formatStatus(const ClusterStatus& s) {
+std::string formatSummary(const ClusterStatus& s) {
   std::ostringstream out;
-  out << "Cluster name: " << s.cluster_name << "\n";
-  for (const std::string& node : s.unreachable) {
-    out << "Warning: Unable to get the status of node " << node << ": it did not reply\n";
-  }
   out << "Cluster Summary:\n  * Stack: pulse\n";
   if (s.dc) {
     out << "  * Current DC: " << *s.dc << " (version " << s.version << ") - partition "
@@ -71,12 +79,32 @@ std::string formatStatus(const ClusterStatus& s) {
   out << "  * Last updated: " << timeText(s.now) << "\n";
   if (s.last_change) {
     out << "  * Last change:  " << timeText(*s.last_change)
-        << (s.last_change_by.empty() ? "" : " by " + s.last_change_by) << "\n";
+        << (s.last_change_by.empty() ? "" : " " + s.last_change_by) << "\n";
   }
   out << "  * " << s.view.nodes.size() << " node" << (s.view.nodes.size() == 1 ? "" : "s")
       << " configured\n";
-  const std::size_t n = instances(s.view.resources);
-  out << "  * " << n << " resource instance" << (n == 1 ? "" : "s") << " configured\n\n";
+  InstanceCount n;
+  countInstances(s.view.resources, false, n);
+  out << "  * " << n.total << " resource instance" << (n.total == 1 ? "" : "s") << " configured";
+  if (n.disabled > 0 && n.blocked > 0) {
+    out << " (" << n.disabled << " DISABLED, " << n.blocked
+        << " BLOCKED from further action due to failure)";
+  } else if (n.disabled > 0) {
+    out << " (" << n.disabled << " DISABLED)";
+  } else if (n.blocked > 0) {
+    out << " (" << n.blocked << " BLOCKED from further action due to failure)";
+  }
+  out << "\n";
+  return out.str();
+}
+
+std::string formatStatus(const ClusterStatus& s) {
+  std::ostringstream out;
+  out << "Cluster name: " << s.cluster_name << "\n";
+  for (const std::string& node : s.unreachable) {
+    out << "Warning: Unable to get the status of node " << node << ": it did not reply\n";
+  }
+  out << formatSummary(s) << "\n";
   out << pe::formatClusterView(s.view, "");
   if (!s.out_of_date.empty()) {
     out << "\nOut of date (resynchronised from the DC when they rejoin):\n";
@@ -84,10 +112,10 @@ std::string formatStatus(const ClusterStatus& s) {
   }
   if (!s.failed_actions.empty()) {
     out << "\nFailed Resource Actions:\n";
+    // Pulse's readable line first (issue 13), then crm_mon --show-detail's fields as pcs
+    // status --full prints them, so that a grep for the operation key still finds the failure.
     for (const FailedAction& f : s.failed_actions) {
-      out << "  * " << f.key << " on " << f.node << " '" << f.rc_text << "' (" << f.rc
-          << "): call=0, status='complete', exitreason='" << f.exit_reason << "', last-rc-change='"
-          << timeText(f.last_rc_change) << "', queued=0ms, exec=" << f.exec_ms << "ms\n";
+      out << "  * " << failureReadable(f, s.now) << "\n    " << failureTechnical(f) << "\n";
     }
   }
   if (s.file.empty()) out << "\nDaemon Status:\n  crmd: " << s.daemon_status << "\n";
@@ -109,7 +137,8 @@ std::string statusJson(const ClusterStatus& s) {
                       {"node", f.node},
                       {"rc", static_cast<std::uint64_t>(f.rc)},
                       {"rc_text", f.rc_text},
-                      {"exit_reason", f.exit_reason}});
+                      {"exit_reason", f.exit_reason},
+                      {"text", failureReadable(f, s.now)}});
   }
   Json status = {{"cluster_name", s.cluster_name},
                  {"dc", s.dc ? Json(*s.dc) : Json(nullptr)},

@@ -15,13 +15,24 @@ namespace pulse::pcs {
 
 // One line of "Failed Resource Actions" (a failed lrm_rsc_op in the CIB status).
 struct FailedAction {
-  std::string key;  // operation key, e.g. "proxy_monitor_10000"
+  std::string key;       // operation key, e.g. "proxy_monitor_10000"; "" when the CIB has none
+  std::string id;        // the lrm_rsc_op's id ("proxy_last_failure_0")
+  std::string resource;  // the lrm_resource's id ("proxy", "ping:1")
+  std::string task;      // "start", "monitor", ...
+  long long interval_ms = 0;
   std::string node;
   int rc = 1;
   std::string rc_text;  // "not running", "error", ...
+  int op_status = 0;    // op-status: Pacemaker's PCMK_EXEC_* (0: the agent ran and answered)
   std::string exit_reason;
-  std::time_t last_rc_change = 0;
+  std::string call_id;             // "" when not recorded
+  std::time_t last_rc_change = 0;  // 0: not recorded
   int exec_ms = 0;
+  int queue_ms = 0;
+  bool has_timing = false;  // exec-time recorded (crm_mon prints "after ..." only then)
+  // fail-count-RSC#TASK_INTERVAL on that node (the failures counted against it): "" when there
+  // is none (cleaned up, or a probe), "INFINITY" after a fatal start failure.
+  std::string fail_count;
 };
 
 struct ClusterStatus {
@@ -31,7 +42,7 @@ struct ClusterStatus {
   std::string version;  // Pulse's version, shown where crm_mon shows Pacemaker's
   std::time_t now = 0;
   std::optional<std::time_t> last_change;
-  std::string last_change_by;  // "root via pcs on n1"
+  std::string last_change_by;  // "by root via cibadmin on n1", "via cibadmin on n1"
   pe::ClusterView view;
   std::vector<FailedAction> failed_actions;
   std::vector<std::string> unreachable;  // nodes that did not answer pcs in time
@@ -43,6 +54,8 @@ struct ClusterStatus {
   std::string file;
 };
 
+// "Cluster Summary:" and its lines (crm_mon's heading, shared by pcs status and crm_mon).
+std::string formatSummary(const ClusterStatus& status);
 std::string formatStatus(const ClusterStatus& status);
 std::string statusJson(const ClusterStatus& status);
 

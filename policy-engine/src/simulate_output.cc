@@ -33,7 +33,8 @@ std::string state(const ResourceView& r) {
   return s;
 }
 
-void resourceLines(std::ostringstream& out, const ResourceView& r, const std::string& indent);
+void resourceLines(std::ostringstream& out, const ResourceView& r, const std::string& indent,
+                   bool inactive = true);
 
 // Whether any resource in `resources` (members and instances included) is active on `node`.
 bool runsAnything(const std::vector<ResourceView>& resources, const std::string& node) {
@@ -73,7 +74,8 @@ std::string cleanlyStartedOn(const ResourceView& r) {
 // crm_mon's clone set: anonymous instances running cleanly are summed up as
 // "Started: [ nodes ]"; the others (and every instance of a unique clone) are
 // listed one by one; "Stopped: [ nodes ]" names the nodes without an instance.
-void cloneLines(std::ostringstream& out, const ResourceView& r, const std::string& indent) {
+void cloneLines(std::ostringstream& out, const ResourceView& r, const std::string& indent,
+                bool inactive) {
   out << indent << "* Clone Set: " << r.id << " [" << r.cloned << "]";
   if (r.promotable) out << " (promotable)";
   if (r.unique) out << " (unique)";
@@ -98,7 +100,7 @@ void cloneLines(std::ostringstream& out, const ResourceView& r, const std::strin
       if (!m.is_group) shown.id = m.cloned;  // anonymous primitives go by the bare name
       for (ResourceView& member : shown.members) member.id = member.cloned;
     }
-    resourceLines(out, shown, inner);
+    resourceLines(out, shown, inner, inactive);
   }
   for (const ResourceView& m : r.members) {
     if (m.is_group) {
@@ -119,6 +121,7 @@ void cloneLines(std::ostringstream& out, const ResourceView& r, const std::strin
   list("Promoted", promoted);
   list("Unpromoted", unpromoted);
   list("Started", started);
+  if (!inactive) return;  // crm_mon without -r names no stopped instances
   std::vector<std::string> stopped;
   for (const std::string& n : r.all_nodes) {
     if (std::find(seen.begin(), seen.end(), n) == seen.end()) stopped.push_back(n);
@@ -127,17 +130,19 @@ void cloneLines(std::ostringstream& out, const ResourceView& r, const std::strin
   list("Stopped", stopped);
 }
 
-void resourceLines(std::ostringstream& out, const ResourceView& r, const std::string& indent) {
+void resourceLines(std::ostringstream& out, const ResourceView& r, const std::string& indent,
+                   bool inactive) {
   if (r.is_clone) {
-    cloneLines(out, r, indent);
+    cloneLines(out, r, indent, inactive);
     return;
   }
   if (r.is_group) {
-    out << indent << "* Resource Group: " << r.id << ":";
+    // crm_mon's "Resource Group: web (disabled):", the flag before the colon.
+    out << indent << "* Resource Group: " << r.id;
     bool all_disabled = !r.members.empty() && r.disabled;
     if (all_disabled) out << " (disabled)";
-    out << "\n";
-    for (const auto& m : r.members) resourceLines(out, m, indent + "  ");
+    out << ":\n";
+    for (const auto& m : r.members) resourceLines(out, m, indent + "  ", inactive);
     return;
   }
   out << indent << "* " << r.id << "\t(" << r.agent << "):\t " << state(r) << "\n";
@@ -145,7 +150,7 @@ void resourceLines(std::ostringstream& out, const ResourceView& r, const std::st
 
 }  // namespace
 
-std::string formatClusterView(const ClusterView& view, const std::string& indent) {
+std::string formatClusterView(const ClusterView& view, const std::string& indent, bool inactive) {
   std::ostringstream out;
   const std::string heading = indent.empty() ? "" : indent + "* ";
   const std::string item = indent + "  ";
@@ -188,9 +193,23 @@ std::string formatClusterView(const ClusterView& view, const std::string& indent
   list("RemoteOnline", remote_online);
   list("RemoteOFFLINE", remote_offline);
   list("GuestOnline", guest_online);
-  out << "\n" << heading << "Full List of Resources:\n";
-  if (view.resources.empty()) out << item << "* No resources\n";
-  for (const ResourceView& r : view.resources) resourceLines(out, r, item);
+  if (inactive) {
+    out << "\n" << heading << "Full List of Resources:\n";
+    if (view.resources.empty()) out << item << "* No resources\n";
+    for (const ResourceView& r : view.resources) resourceLines(out, r, item);
+    return out.str();
+  }
+  // crm_mon without -r: resources active somewhere (a clone or group: any of its parts).
+  out << "\n" << heading << "Active Resources:\n";
+  bool any = false;
+  for (const ResourceView& r : view.resources) {
+    const bool shown =
+        r.is_clone ? std::any_of(r.members.begin(), r.members.end(), active) : active(r);
+    if (!shown) continue;
+    any = true;
+    resourceLines(out, r, item, false);
+  }
+  if (!any) out << item << "* No active resources\n";
   return out.str();
 }
 

@@ -21,11 +21,13 @@ import re
 from dataclasses import dataclass, field
 
 RESOURCE_RE = re.compile(r"^(\s*)\* (\S+)\t\(([^)]*)\):\t (\S+)(?: (\S+))?(.*)$")
-GROUP_RE = re.compile(r"^(\s*)\* Resource Group: (\S+):")
+GROUP_RE = re.compile(r"^(\s*)\* Resource Group: ([^\s:]+)(?: \([^)]*\))?:")
 DC_RE = re.compile(r"Current DC: (\S+)(?: .* partition (with|WITHOUT) quorum)?")
 LIST_RE = re.compile(r"^\s*\* (Online|OFFLINE): \[ ?(.*?) ?\]\s*$")
 NODE_RE = re.compile(r"^\s*\* Node (\S+): (.*)$")
-FAILED_RE = re.compile(r"^\s*\* (\S+) on (\S+) '([^']*)' \((\d+)\)")
+# The raw fields line under Pulse's readable one ("  * vip: start on n2 failed: ..."), or a
+# "* " line of its own as crm_mon --show-detail prints it.
+FAILED_RE = re.compile(r"^\s*(?:\* )?(\S+) on (\S+) '([^']*)' \((\d+)\)")
 
 
 @dataclass

@@ -37,7 +37,19 @@ ClusterStatus webCluster() {
   pe::ResourceView db = primitive("db", "ocf:heartbeat:pgsql", pe::Role::Stopped, {});
   db.disabled = true;
   s.view.resources = {web, db};
-  s.failed_actions = {{"proxy_monitor_10000", "n1", 7, "not running", "", 0, 12}};
+  FailedAction f;
+  f.key = "proxy_monitor_10000";
+  f.resource = "proxy";
+  f.task = "monitor";
+  f.interval_ms = 10000;
+  f.node = "n1";
+  f.rc = 7;
+  f.rc_text = "not running";
+  f.call_id = "12";
+  f.has_timing = true;
+  f.exec_ms = 12;
+  f.fail_count = "3";
+  s.failed_actions = {f};
   return s;
 }
 
@@ -45,12 +57,15 @@ TEST(StatusOutput, CrmMonLayout) {
   const std::string text = formatStatus(webCluster());
   for (const char* line :
        {"Cluster name: web\n", "  * Current DC: n1 (version pulse-0.1) - partition with quorum\n",
-        "  * 3 nodes configured\n", "  * 3 resource instances configured\n", "Node List:\n",
-        "  * Node n2: standby\n", "  * Online: [ n1 ]\n", "  * OFFLINE: [ n3 ]\n",
+        "  * 3 nodes configured\n", "  * 3 resource instances configured (1 DISABLED)\n",
+        "Node List:\n", "  * Node n2: standby\n", "  * Online: [ n1 ]\n", "  * OFFLINE: [ n3 ]\n",
         "Full List of Resources:\n", "  * Resource Group: web:\n",
         "    * vip\t(ocf:heartbeat:IPaddr2):\t Started n1\n",
         "  * db\t(ocf:heartbeat:pgsql):\t Stopped (disabled)\n", "Failed Resource Actions:\n",
-        "  * proxy_monitor_10000 on n1 'not running' (7)",
+        // Pulse's readable line, then crm_mon --show-detail's fields (issue 13).
+        "  * proxy: 10s-interval monitor on n1 failed: not running (exit 7), 3 attempts\n"
+        "    proxy_monitor_10000 on n1 'not running' (7): call=12, status='complete', "
+        "queued=0ms, exec=12ms\n",
         "Daemon Status:\n  crmd: active/enabled\n"}) {
     EXPECT_NE(text.find(line), std::string::npos) << "missing: " << line << "\nin:\n" << text;
   }
@@ -91,7 +106,9 @@ TEST(StatusOutput, JsonIsByteForByte) {
             R"({"id":"db","type":"primitive","agent":"ocf:heartbeat:pgsql","role":"Stopped",)"
             R"("nodes":[],"failed":false,"managed":true,"disabled":true}],)"
             R"("failed_actions":[{"operation":"proxy_monitor_10000","node":"n1","rc":7,)"
-            R"("rc_text":"not running","exit_reason":"bad\tconfig\n"}],)"
+            R"("rc_text":"not running","exit_reason":"bad\tconfig\n",)"
+            R"("text":"proxy: 10s-interval monitor on n1 failed: not running (exit 7), 3 )"
+            R"(attempts: bad\tconfig\n"}],)"
             R"("unreachable_nodes":[],"file":"cib \"x\".xml"})"
             "\n");
 }

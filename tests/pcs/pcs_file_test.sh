@@ -181,7 +181,10 @@ XML
 cp hist.xml hist.saved
 "$PCS" -f hist.xml status >status.txt 2>err || fail "status with a failure: $(cat err)"
 grep -qx "Failed Resource Actions:" status.txt || fail "status lacks Failed Resource Actions"
-grep -qF "  * vip_monitor_10000 on n1 'not running' (7): call=0, status='complete', exitreason='gone'" \
+# Pulse's readable line (attempts: the fail count), then crm_mon --show-detail's fields.
+grep -qE "^  \* vip: 10s-interval monitor on n1 failed: not running \(exit 7\) at .*, 2 attempts: gone$" \
+  status.txt || fail "status lacks vip's readable failure: $(cat status.txt)"
+grep -qF "    vip_monitor_10000 on n1 'not running' (7): call=5, status='complete', exitreason='gone'" \
   status.txt || fail "status lacks vip's failed monitor: $(cat status.txt)"
 grep -q "Operations:" status.txt && fail "plain status shows the operation history"
 "$PCS" -f hist.xml status --full >full.txt 2>err || fail "status --full: $(cat err)"

@@ -9,18 +9,22 @@ network namespaces.
     out; move-with-constraint keeps it;
   - --wait=N returns within about N seconds with pcs's message when the DC is not idle;
   - pcs status answers quickly (the time is printed), and with the local crmd down it names
-    that node and answers through another.
+    that node and answers through another;
+  - crm_mon -1 -r and --output-as=xml show the live cluster (DC, quorum, members, resources),
+    and crm_mon without -1 prints a new status when a resource is disabled.
 
 usage: pcs_live_netns_test.py CRMD PCS   (exit 0 pass, 1 fail, 77 skipped: not root)
 """
 import os
 import re
+import signal
+import subprocess
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "cluster"))
-from pulse_netns import Checks, NetnsCluster  # noqa: E402
+from pulse_netns import HARNESS, Checks, NetnsCluster  # noqa: E402
 
 CHECKS = Checks()
 check = CHECKS.check
@@ -97,6 +101,40 @@ def run(crmd, pcs):
         times.sort()
         check(times[2] < 1.0, f"pcs status median {times[2] * 1000:.0f} ms "
                               f"(min {times[0] * 1000:.0f} ms, incl. namespace exec)")
+
+        crm_mon = os.path.join(os.path.dirname(os.path.abspath(pcs)), "crm_mon")
+        on_n2 = ["exec", "2", "env", "PULSE_STATE_DIR=" + c.state_dir(2), crm_mon]
+        r = c.harness(*on_n2, "-1", "-r", check=False)
+        check(r.returncode == 0 and re.search(r"Current DC: n\d \(version pulse\) - partition "
+                                              r"with quorum", r.stdout) is not None and
+              "  * Online: [ n1 n2 n3 ]\n" in r.stdout and
+              "  * vip\t(ocf:heartbeat:Dummy):\t " in r.stdout,
+              "crm_mon -1 -r shows the live cluster", r.stdout + r.stderr)
+        r = c.harness(*on_n2, "--output-as=xml", check=False)
+        check(r.returncode == 0 and '<current_dc present="true"' in r.stdout and
+              'with_quorum="true"' in r.stdout and '<resource id="vip"' in r.stdout and
+              r.stdout.count('online="true"') == 3, "crm_mon --output-as=xml live",
+              r.stdout + r.stderr)
+        # Its own process group: the harness's shell, ip netns exec and crm_mon all get the
+        # SIGTERM (crm_mon exits 0 on it, as on Ctrl-C).
+        watch = subprocess.Popen([HARNESS, *on_n2, "-r"], env=c.env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            time.sleep(2)
+            c.pcs(1, "resource", "disable", "vip")
+            time.sleep(4)
+        finally:
+            os.killpg(watch.pid, signal.SIGTERM)
+            try:
+                out, err = watch.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(watch.pid, signal.SIGKILL)
+                out, err = watch.communicate()
+        statuses = out.split("\n\nCluster Summary:\n")
+        check(len(statuses) >= 2 and "(disabled)" not in statuses[0] and
+              "(disabled)" in statuses[-1], "crm_mon (watching) prints the disabled vip anew",
+              out + err)
+        c.pcs(1, "resource", "enable", "vip")
 
         # crmd down on n3: pcs status there names n3 and answers through another node.
         c.kill_crmd(3)

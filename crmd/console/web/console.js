@@ -105,7 +105,8 @@ const views = {
     if (/^(true|yes|on|1)$/i.test(property('stonith-enabled', 'true')) && fenceDevices().length === 0) issues.push(['warn', 'no fencing configured (stonith-enabled is true and there is no fence device)']);
     for (const m of s.members || []) if (!m.in_view) issues.push(['bad', 'node ' + m.name + ' is offline']);
     for (const n of st.out_of_date_nodes || []) issues.push(['warn', 'out of date: ' + n]);
-    for (const f of st.failed_actions || []) issues.push(['bad', 'failed action ' + f.operation + ' on ' + f.node + ': ' + f.rc_text + (f.exit_reason ? ' (' + f.exit_reason + ')' : '')]);
+    // f.text: pcs status's readable line ('vip: start on n2 failed: ... 2 attempts').
+    for (const f of st.failed_actions || []) issues.push(['bad', f.text ? f.text : 'failed action ' + f.operation + ' on ' + f.node + ': ' + f.rc_text + (f.exit_reason ? ' (' + f.exit_reason + ')' : '')]);
     for (const c of leftovers()) issues.push(['warn', 'constraint ' + c.getAttribute('id') + ' left by a move or ban (Clear on the resource removes it)']);
     const count = (list) => list.reduce((n, r) => n + (r.members ? count(r.members) : (r.agent || '').startsWith('stonith:') ? 0 : 1), 0);
     return [
