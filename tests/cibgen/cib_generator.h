@@ -63,6 +63,15 @@ struct Knobs {
   double stopped_history = 0.1;     // per resource and node: ran there before, stopped cleanly
   double not_installed = 0.01;      // per resource and node: probe said "not installed" (rc 5)
   double unprobed = 0.2;            // per resource and node: no history at all
+  // Features beyond tier1. Off by default, so knobs written before them keep their CIBs.
+  double cloned = 0;           // fraction of top-level units wrapped in an anonymous clone
+  double promotable = 0;       // fraction of primitive clones that are promotable
+  bool fencing = false;        // stonith-enabled=true and a fence device
+  double unclean_node = 0;     // with fencing: share of offline nodes that are unclean
+  double attribute_rules = 0;  // share of rule locations on node attributes instead of #uname
+  double date_rules = 0;       // share of rule locations with a date expression
+  double set_constraints = 0;  // per resource: orders/colocations made of resource sets
+  double tickets = 0;          // per resource: rsc_ticket constraints
 };
 
 struct GeneratorOptions {
