@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Differential test: Pulse's pe-simulate against Pacemaker's crm_simulate on random CIBs.
 #
-# For each seed, pulse-cibgen writes a small random CIB (tier1 features, 2-6 nodes, 3-25
-# resources); both schedulers run `-x CIB -S`; the Transition Summaries (and the revised
+# For each seed, pulse-cibgen writes a small random CIB (2-6 nodes, 3-25 resources: tier1
+# features and, in most seeds, clones, promotable clones, fencing with unclean nodes, attribute
+# and date rules, resource sets and tickets); both schedulers run `-x CIB -S`; the Transition Summaries (and the revised
 # placement) are compared with ../shared/conformance/normalize_summary.py --compare --loose
 # --placement. Disagreeing CIBs, both outputs and the diff are kept for replay.
 #
@@ -201,7 +202,8 @@ for seed in $(seq "$first" "$last"); do
   esac
   disagree=$((disagree + 1))
   if [[ -n $keep && -d $work/$seed ]]; then
-    cp "$work/$seed/cib.xml" "$keep/seed-$seed.xml"
+    # A generator failure leaves no CIB; the remaining files are still worth keeping.
+    cp "$work/$seed/cib.xml" "$keep/seed-$seed.xml" 2> /dev/null || true
     for f in crm_simulate.out crm_simulate.err pe-simulate.out pe-simulate.err; do
       cp "$work/$seed/$f" "$keep/seed-$seed.$f" 2> /dev/null || true
     done
