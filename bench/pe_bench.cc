@@ -4,8 +4,13 @@
 // on every node for every resource, as in a real cluster), runs `pe-simulate -x CIB -R` and
 // `crm_simulate -x CIB -R` as child processes, each --repeat times, and prints the median wall
 // time (steady clock) and peak RSS (wait4's ru_maxrss), their ratios, and whether the two
-// Transition Summaries agree. Exit: 0 ok, 1 pe-simulate failed or the summaries disagree,
-// 2 bad usage or setup.
+// Transition Summaries agree. Then the targets of issue 10, each PASS or FAIL:
+//   32x2000:   pe-simulate at least 50x faster than crm_simulate with at most a quarter of its
+//              peak RSS (measured in the same run);
+//   100x10000: pe-simulate within 2 s and 600 MB.
+// A target whose size was not run is not listed; one whose measurement is missing (crm_simulate
+// absent or failed, pe-simulate failed) FAILs. Exit: 0 ok, 1 pe-simulate failed, the summaries
+// disagree or a target FAILed, 2 bad usage or setup.
 #include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -31,6 +36,11 @@ using pulse::bench::ChildResult;
 using pulse::bench::ChildSpec;
 
 namespace {
+
+constexpr double kMinSpeedup = 50;      // 32x2000: crm_simulate s / pe-simulate s
+constexpr double kMinMemoryRatio = 4;   // 32x2000: crm_simulate MB / pe-simulate MB
+constexpr double kMaxLargeSeconds = 2;  // 100x10000
+constexpr double kMaxLargeMb = 600;     // 100x10000
 
 struct Size {
   int nodes = 0;
@@ -152,6 +162,40 @@ std::string format(const char* fmt, double value) {
 }
 
 // "12.3x", or "0.03x" when Pulse is the slower one.
+struct TargetResult {
+  bool pass = false;
+  std::string line;  // what was required and what was measured
+};
+
+// The issue's targets for one size (none for sizes it does not name).
+std::vector<TargetResult> checkTargets(const Size& size, const Measurement& pulse,
+                                       const Measurement& oracle, bool oracle_ran) {
+  std::vector<TargetResult> out;
+  const std::string tag = size.name();
+  if (size.nodes == 32 && size.resources == 2000) {
+    const bool measured = pulse.ran && oracle_ran && oracle.ran;
+    const double speed = measured ? oracle.seconds / std::max(pulse.seconds, 1e-6) : 0;
+    const double memory = measured ? oracle.peak_mb / std::max(pulse.peak_mb, 1e-6) : 0;
+    const std::string why =
+        measured ? "" : " (not measured: a run failed or crm_simulate is absent)";
+    out.push_back(
+        {measured && speed >= kMinSpeedup,
+         tag + " speed >= " + format("%.0fx", kMinSpeedup) + ": " + format("%.1fx", speed) + why});
+    out.push_back({measured && memory >= kMinMemoryRatio,
+                   tag + " memory <= 1/" + format("%.0f", kMinMemoryRatio) +
+                       " of crm_simulate: " + format("%.1fx less", memory) + why});
+  } else if (size.nodes == 100 && size.resources == 10000) {
+    const std::string why = pulse.ran ? "" : " (pe-simulate did not finish)";
+    out.push_back({pulse.ran && pulse.seconds <= kMaxLargeSeconds,
+                   tag + " time <= " + format("%.0f s", kMaxLargeSeconds) + ": " +
+                       format("%.2f s", pulse.seconds) + why});
+    out.push_back({pulse.ran && pulse.peak_mb <= kMaxLargeMb,
+                   tag + " peak RSS <= " + format("%.0f MB", kMaxLargeMb) + ": " +
+                       format("%.1f MB", pulse.peak_mb) + why});
+  }
+  return out;
+}
+
 std::string ratio(double value, const char* prefix = "") {
   return std::string(prefix) + format(value < 1 ? "%.2fx" : "%.1fx", value);
 }
@@ -187,6 +231,7 @@ int runBench(Options& opt) {
               "crm_sim s", "crm_sim MB", "speed", "memory", "summary");
   std::fflush(stdout);
   std::vector<std::string> notes;
+  std::vector<TargetResult> targets;
   bool ok = true;
   for (const Size& size : opt.sizes) {
     const std::string tag = size.name();
@@ -252,12 +297,20 @@ int runBench(Options& opt) {
                 pulse_mb.c_str(), crm_s.c_str(), crm_mb.c_str(), speed.c_str(), memory.c_str(),
                 summary.c_str());
     std::fflush(stdout);
+    for (TargetResult& t : checkTargets(size, pulse, oracle, run_crm)) {
+      targets.push_back(std::move(t));
+    }
     if (!opt.keep) fs::remove(cib);
   }
   std::printf(
       "\nspeed = crm_simulate s / pulse s, memory = crm_simulate MB / pulse MB "
       "(peak RSS, MiB)\n");
   for (const std::string& note : notes) std::printf("%s\n", note.c_str());
+  if (!targets.empty()) std::printf("\ntargets:\n");
+  for (const TargetResult& t : targets) {
+    std::printf("  %s  %s\n", t.pass ? "PASS" : "FAIL", t.line.c_str());
+    ok = ok && t.pass;
+  }
   return ok ? 0 : 1;
 }
 

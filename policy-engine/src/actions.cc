@@ -249,6 +249,14 @@ void Planner::createPrimitiveActions(int index) {
       // instance takes the promotion): stopped here, it must start there before the role's
       // monitor can run, as Pacemaker's graph has it. The demotion below is the one above.
       startResource(index, r.assigned_to, false);
+    } else if (r.role == Role::Promoted && current >= 0 && r.assigned_to >= 0 && !r.blocked &&
+               !startForced(index)) {
+      // A promoted resource staying where it is gets an optional start even when it is only
+      // being demoted (Pacemaker's "Creating start action for promoted resource"): an ordering
+      // that requires it (say, after a recovered "first") restarts the instance, which then
+      // shows as "Restart ... (Promoted -> Unpromoted node)" rather than a demotion. One whose
+      // definition changed is only demoted, as above (scheduler test bug-1572-2).
+      startResource(index, r.assigned_to, true);
     }
   }
   // Then from the current role to the next one.

@@ -26,8 +26,11 @@ void insertSorted(WorkingSet& ws, std::vector<int>& list, int coloc, bool by_pri
     const Colocation& col = ws.colocations[static_cast<std::size_t>(c)];
     return ws.resources[static_cast<std::size_t>(by_primary ? col.primary : col.dependent)];
   };
+  // GLib's g_list_insert_sorted puts the new element before the first one it does not
+  // compare greater than: among ties (same other resource), the colocation unpacked last
+  // comes first.
   auto it = list.begin();
-  while (it != list.end() && compareBy(other(*it), other(coloc)) <= 0) ++it;
+  while (it != list.end() && compareBy(other(*it), other(coloc)) < 0) ++it;
   list.insert(it, coloc);
 }
 

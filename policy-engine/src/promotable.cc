@@ -4,6 +4,7 @@
 #include "promotable.h"
 
 #include <algorithm>
+#include <map>
 
 #include "history.h"
 #include "score_display.h"
@@ -23,24 +24,58 @@ bool contains(const std::vector<int>& v, int x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
+// Per primitive configuration of an anonymous clone and per node: the first instance (in
+// instance order) active there, and whether any instance is known there. Built once per clone,
+// so that scoring every instance on every node does not rescan every instance (which made
+// promotion quadratic in the instances, times the nodes).
+class InstanceIndex {
+ public:
+  InstanceIndex(WorkingSet& ws, int clone) : nodes_(ws.nodes.size()) {
+    for (int instance : rsc(ws, clone).children) {
+      for (int m : rsc(ws, instance).children.empty() ? std::vector<int>{instance}
+                                                      : rsc(ws, instance).children) {
+        const Resource& member = rsc(ws, m);
+        PerConfig& pc = by_config_[member.config];
+        if (pc.active.empty()) {
+          pc.active.assign(nodes_, -1);
+          pc.known.assign(nodes_, 0);
+        }
+        for (int n : member.running_on) {
+          int& first_active = pc.active[static_cast<std::size_t>(n)];
+          if (first_active < 0) first_active = m;
+        }
+        for (int n : member.known_on) pc.known[static_cast<std::size_t>(n)] = 1;
+      }
+    }
+  }
+
+  int active(const Resource& r, int node) const {
+    return find(r).active[static_cast<std::size_t>(node)];
+  }
+  bool known(const Resource& r, int node) const {
+    return find(r).known[static_cast<std::size_t>(node)] != 0;
+  }
+
+ private:
+  struct PerConfig {
+    std::vector<int> active;
+    std::vector<char> known;
+  };
+  const PerConfig& find(const Resource& r) const { return by_config_.at(r.config); }
+
+  std::size_t nodes_;
+  std::map<const void*, PerConfig> by_config_;
+};
+
 // Pacemaker's promotion_score_applies: an anonymous instance's score on a node
 // counts when that instance is the one active there, or none is and the
 // resource was probed there; otherwise when the instance is known there (or
 // nowhere yet, as at cluster start).
-bool scoreApplies(WorkingSet& ws, int clone, const Resource& r, int node) {
+bool scoreApplies(WorkingSet& ws, int clone, const InstanceIndex& index, const Resource& r,
+                  int node) {
   if (!rsc(ws, clone).unique) {
-    int active = -1;
-    bool known = false;
-    for (int instance : rsc(ws, clone).children) {
-      for (int m : rsc(ws, instance).children.empty() ? std::vector<int>{instance}
-                                                      : rsc(ws, instance).children) {
-        const Resource& other = rsc(ws, m);
-        if (other.config != r.config) continue;
-        if (active < 0 && contains(other.running_on, node)) active = m;
-        if (contains(other.known_on, node)) known = true;
-      }
-    }
-    if (active == r.index || (active < 0 && known)) return allowedOn(r, node);
+    const int active = index.active(r, node);
+    if (active == r.index || (active < 0 && index.known(r, node))) return allowedOn(r, node);
   }
   if (r.running_on.empty() && r.known_on.empty()) return allowedOn(r, node);
   if (contains(r.known_on, node) || contains(r.running_on, node)) return allowedOn(r, node);
@@ -51,14 +86,17 @@ bool scoreApplies(WorkingSet& ws, int clone, const Resource& r, int node) {
 // history knows the instance by, then by its id, then by the bare id; a
 // cloned group's instance sums its members' scores. `found` says whether any
 // attribute was set.
-Score promotionScore(WorkingSet& ws, int clone, int index, int node, bool& found) {
+Score promotionScore(WorkingSet& ws, int clone, const InstanceIndex& instances, int index, int node,
+                     bool& found) {
   const Resource& r = rsc(ws, index);
   if (!r.children.empty()) {
     Score sum = 0;
-    for (int m : r.children) sum = addScores(sum, promotionScore(ws, clone, m, node, found));
+    for (int m : r.children) {
+      sum = addScores(sum, promotionScore(ws, clone, instances, m, node, found));
+    }
     return sum;
   }
-  if (!scoreApplies(ws, clone, r, node)) return 0;
+  if (!scoreApplies(ws, clone, instances, r, node)) return 0;
   const Attributes& attrs = ws.nodes[static_cast<std::size_t>(node)].attributes;
   // By the name the history knows the instance by, else its id; an anonymous
   // instance without history falls back to the bare id.
@@ -225,13 +263,14 @@ Score assignedWeight(WorkingSet& ws, int instance, int node) {
 }  // namespace
 
 void addPromotionScores(WorkingSet& ws, int clone) {
+  const InstanceIndex instances(ws, clone);
   std::vector<int> children = rsc(ws, clone).children;
   for (int instance : children) {
     for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
       int node = static_cast<int>(n);
       if (!rsc(ws, instance).allowed[n] || !ws.available(node)) continue;
       bool found = false;
-      Score score = promotionScore(ws, clone, instance, node, found);
+      Score score = promotionScore(ws, clone, instances, instance, node, found);
       Resource& r = rsc(ws, instance);
       if (score > 0) r.allowed[n] = addScores(*r.allowed[n], score);
       if (score > r.priority) r.priority = static_cast<int>(score);
@@ -240,6 +279,7 @@ void addPromotionScores(WorkingSet& ws, int clone) {
 }
 
 void setInstanceRoles(WorkingSet& ws, AssignSteps& steps, int clone) {
+  const InstanceIndex instances(ws, clone);
   std::vector<int> children = rsc(ws, clone).children;
   for (int instance : children) {
     Resource& r = rsc(ws, instance);
@@ -249,7 +289,7 @@ void setInstanceRoles(WorkingSet& ws, AssignSteps& steps, int clone) {
     Score priority = r.priority;
     if (next == Role::Unknown || next == Role::Started) {
       bool found = false;
-      priority = promotionScore(ws, clone, instance, chosen, found);
+      priority = promotionScore(ws, clone, instances, instance, chosen, found);
       if (!found) priority = -1;
     } else if (next == Role::Unpromoted || next == Role::Stopped) {
       priority = -kInfinity;

@@ -145,6 +145,21 @@ std::size_t statusPosition(const WorkingSet& ws, int node) {
   return states.size();
 }
 
+// A recurring monitor configured for the Promoted role. Executing the transition records its
+// expected result, rc 8 (running promoted), so the instance ends promoted even when no promote
+// was scheduled (Pacemaker 2.1.5 can start an instance with its Promoted monitor, as when an
+// ordering restarts a promoted instance).
+bool isPromotedMonitor(const Resource& r, const PlannedAction& a) {
+  if (a.task != "monitor" || a.interval_ms <= 0 || r.config == nullptr) return false;
+  for (const OperationConfig& op : r.config->ops) {
+    if (op.name == "monitor" && op.interval_ms == a.interval_ms && !op.role.empty() &&
+        parseRole(op.role) == Role::Promoted) {
+      return true;
+    }
+  }
+  return false;
+}
+
 ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* plan) {
   ResourceView v;
   v.id = r.id;
@@ -238,7 +253,9 @@ ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* p
       }
       for (int id : plan->by_resource[static_cast<std::size_t>(r.index)]) {
         const PlannedAction& a = plan->actions[static_cast<std::size_t>(id)];
-        if (inGraph(ws, a) && a.task == "promote") role = Role::Promoted;
+        if (inGraph(ws, a) && (a.task == "promote" || isPromotedMonitor(r, a))) {
+          role = Role::Promoted;
+        }
       }
     }
     v.role = role;

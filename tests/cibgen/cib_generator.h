@@ -1,15 +1,20 @@
 // Random Pacemaker 2.1.5 CIBs for differential testing and benchmarks.
 //
 // generateCib() turns a seed and a size into a complete CIB (configuration + status) that
-// Pacemaker's crm_simulate loads without errors or warnings, using only the conformance suite's
-// tier1 features: primitives, groups, location constraints (node and `#uname` rules), colocation,
-// ordering (Mandatory/Optional/Serialize), stickiness, standby and offline nodes, target-role,
-// migration-threshold, fail-counts and failed operations, quorum policy and asymmetric clusters.
+// Pacemaker's crm_simulate loads without errors or warnings: primitives, groups, location
+// constraints (node and `#uname` rules), colocation, ordering (Mandatory/Optional/Serialize),
+// stickiness, standby and offline nodes, target-role, migration-threshold, fail-counts and failed
+// operations, quorum policy and asymmetric clusters; and, per the feature knobs (see Knobs),
+// anonymous clones of primitives and groups, promotable clones (promotion scores, role
+// colocations, promote orderings, promoted and failed-promoted history), fencing with a fence
+// device and unclean nodes, node-attribute and date rules (with execution-date on <cib>),
+// resource sets in orders and colocations, and tickets (rsc_ticket and ticket state).
 //
 // Guarantees: the same options give the same bytes on every platform; every id in the
 // configuration is unique and every constraint names an existing resource and node; explicit
-// orderings are acyclic (start edges follow one random permutation of the resources, stop edges
-// go the opposite way), colocation cycles may occur; at most one node runs a resource; op-digest
+// orderings (ordered sets included) are acyclic (start edges follow one random permutation of
+// the resources, stop edges go the opposite way), colocation cycles may occur; at most one node
+// runs a primitive that is not cloned, a clone instance runs on at most clone-max nodes; op-digest
 // values match what Pacemaker computes for a parameterless agent, so nothing restarts "due to
 // resource definition change".
 //
@@ -63,6 +68,15 @@ struct Knobs {
   double stopped_history = 0.1;     // per resource and node: ran there before, stopped cleanly
   double not_installed = 0.01;      // per resource and node: probe said "not installed" (rc 5)
   double unprobed = 0.2;            // per resource and node: no history at all
+  // Features beyond tier1. Off by default, so knobs written before them keep their CIBs.
+  double cloned = 0;           // fraction of top-level units wrapped in an anonymous clone
+  double promotable = 0;       // fraction of primitive clones that are promotable
+  bool fencing = false;        // stonith-enabled=true and a fence device
+  double unclean_node = 0;     // with fencing: share of offline nodes that are unclean
+  double attribute_rules = 0;  // share of rule locations on node attributes instead of #uname
+  double date_rules = 0;       // share of rule locations with a date expression
+  double set_constraints = 0;  // per resource: orders/colocations made of resource sets
+  double tickets = 0;          // per resource: rsc_ticket constraints
 };
 
 struct GeneratorOptions {

@@ -58,7 +58,8 @@ TEST(CibGenerator, ConfigurationIsConsistent) {
     EXPECT_STREQ(cib.attribute("crm_feature_set").value(), "3.16.1");
     std::set<std::string> ids, resources, unames;
     // The schema makes ids unique in the configuration (status ids repeat node ids by design).
-    for (const pugi::xpath_node& x : cib.child("configuration").select_nodes(".//*[@id]")) {
+    for (const pugi::xpath_node& x :
+         cib.child("configuration").select_nodes(".//*[@id][not(self::resource_ref)]")) {
       const std::string id = x.node().attribute("id").value();
       EXPECT_TRUE(ids.insert(id).second) << "duplicate id " << id;
     }
@@ -78,34 +79,95 @@ TEST(CibGenerator, ConfigurationIsConsistent) {
       if (c.attribute("node")) {
         EXPECT_TRUE(unames.count(c.attribute("node").value()));
       }
+      for (const pugi::xpath_node& ref : c.select_nodes("resource_set/resource_ref")) {
+        EXPECT_TRUE(resources.count(ref.node().attribute("id").value()));
+      }
     }
   }
 }
 
-TEST(CibGenerator, HistoryHasAtMostOneActiveNodeAndOnlyOnlineNodes) {
+// A primitive runs on one node, a clone's instances on at most clone-max nodes; offline nodes
+// have no history unless they are unclean (lost while running resources).
+TEST(CibGenerator, HistoryRespectsInstanceLimitsAndOnlyLiveOrUncleanNodes) {
+  int cloned_seen = 0, unclean_seen = 0;
   for (uint64_t seed = 1; seed <= 300; ++seed) {
     const GeneratorOptions o = small(seed);
     const ClusterModel m = buildModel(o, effectiveKnobs(o));
     for (size_t r = 0; r < m.primitives.size(); ++r) {
-      int active = 0;
+      const PrimitiveModel& p = m.primitives[r];
+      const int clone = p.group >= 0 ? m.groups[p.group].clone : p.clone;
+      const int limit = clone >= 0 ? m.clones[clone].max_instances : 1;
+      int active = 0, promoted = 0;
       for (size_t n = 0; n < m.nodes.size(); ++n) {
         active += isActive(m.at(r, n)) ? 1 : 0;
-        if (!m.nodes[n].online) {
+        promoted += m.at(r, n) == History::kPromoted || m.at(r, n) == History::kPromotedFailed;
+        if (!m.nodes[n].online && !m.nodes[n].unclean) {
           EXPECT_EQ(m.at(r, n), History::kNone);
         }
+        unclean_seen += m.nodes[n].unclean && isActive(m.at(r, n)) ? 1 : 0;
       }
-      EXPECT_LE(active, 1) << "seed " << seed << " " << m.primitives[r].id;
+      EXPECT_LE(active, limit) << "seed " << seed << " " << p.id;
+      if (p.promoted_interval_s == 0) {
+        EXPECT_EQ(promoted, 0) << "seed " << seed << " " << p.id;
+      }
+      cloned_seen += active > 1 ? 1 : 0;
     }
+  }
+  // The differential profile exercises both in 300 seeds.
+  EXPECT_GT(cloned_seen, 20);
+  EXPECT_GT(unclean_seen, 5);
+}
+
+// With every feature knob on, the CIB carries each feature in the form Pacemaker reads.
+TEST(CibGenerator, FeatureKnobsShowInTheCib) {
+  GeneratorOptions o;
+  o.seed = 11;
+  o.nodes = 5;
+  o.resources = 40;
+  Knobs k = effectiveKnobs(o);
+  k.offline_node = 0.4;
+  k.cloned = 0.5;
+  k.promotable = 1;
+  k.fencing = true;
+  k.unclean_node = 1;
+  k.locations_per_resource = 1;
+  k.rule_locations = 1;
+  k.attribute_rules = 0.5;
+  k.date_rules = 0.5;
+  k.set_constraints = 0.3;
+  k.tickets = 0.3;
+  o.knobs = k;
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(generateCib(o).c_str()));
+  const pugi::xml_node cib = doc.child("cib");
+  EXPECT_TRUE(cib.attribute("execution-date"));
+  for (const char* xpath :
+       {"//clone/meta_attributes/nvpair[@name='promotable' and @value='true']",
+        "//clone/primitive[@type='Stateful']/operations/op[@role='Promoted']",
+        "//primitive[@class='stonith']", "//nvpair[@name='stonith-enabled' and @value='true']",
+        "//rsc_location/rule/date_expression",
+        "//rsc_location/rule/expression[@attribute='site' "
+        "or @attribute='rack' or @attribute='gpu']",
+        "//rsc_order/resource_set", "//rsc_colocation/resource_set", "//rsc_ticket",
+        "//status/tickets/ticket_state", "//node_state[@in_ccm='false' and @expected='member']/lrm",
+        "//lrm_rsc_op[@operation='promote']",
+        "//transient_attributes//nvpair[starts-with(@name, "
+        "'master-')]"}) {
+    EXPECT_FALSE(cib.select_nodes(xpath).empty()) << xpath;
   }
 }
 
 // Explicit orders plus their symmetric inverses, on (resource, action) events, have no cycle.
 TEST(CibGenerator, OrdersAreAcyclic) {
-  const auto inverse = [](const std::string& a) { return a == "stop" ? "start" : "stop"; };
+  const auto inverse = [](const std::string& a) -> std::string {
+    if (a == "promote") return "demote";
+    return a == "stop" ? "start" : "stop";
+  };
   for (uint64_t seed = 1; seed <= 300; ++seed) {
     GeneratorOptions o = small(seed);
     Knobs k = effectiveKnobs(o);
     k.orders_per_resource = 2.0;
+    k.set_constraints = 0.5;
     o.knobs = k;
     const ClusterModel m = buildModel(o, k);
     std::map<std::string, std::set<std::string>> edges;
@@ -117,9 +179,35 @@ TEST(CibGenerator, OrdersAreAcyclic) {
         edges[ord.then + " " + inverse(ta)].insert(ord.first + " " + inverse(fa));
       }
     }
-    for (const auto& [rsc, unused] : edges) {  // a resource stops before it starts again
-      const std::string name = rsc.substr(0, rsc.find(' '));
+    // Ordered sets: members of a sequential set one after the other, every member of a set
+    // before every member of the next; starts forward, their inverse stops backward.
+    for (const SetConstraintModel& c : m.set_constraints) {
+      if (!c.order) continue;
+      std::vector<std::vector<std::string>> steps;
+      for (const ResourceSetModel& set : c.sets) {
+        if (set.sequential == "false") {
+          steps.push_back(set.resources);
+        } else {
+          for (const std::string& r : set.resources) steps.push_back({r});
+        }
+      }
+      for (size_t i = 0; i + 1 < steps.size(); ++i) {
+        for (const std::string& a : steps[i]) {
+          for (const std::string& b : steps[i + 1]) {
+            edges[a + " start"].insert(b + " start");
+            edges[b + " stop"].insert(a + " stop");
+          }
+        }
+      }
+    }
+    // A resource stops before it starts again, is promoted after it starts, demoted before
+    // it stops.
+    std::set<std::string> names;
+    for (const auto& [rsc, unused] : edges) names.insert(rsc.substr(0, rsc.find(' ')));
+    for (const std::string& name : names) {
       edges[name + " stop"].insert(name + " start");
+      edges[name + " start"].insert(name + " promote");
+      edges[name + " demote"].insert(name + " stop");
     }
     std::map<std::string, int> state;  // 1 = on stack, 2 = done
     std::function<bool(const std::string&)> cyclic = [&](const std::string& v) {

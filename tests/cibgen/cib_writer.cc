@@ -41,16 +41,55 @@ void writeMeta(Sink& out, std::string_view indent, const std::string& owner,
   out << indent << "</meta_attributes>\n";
 }
 
+// class="..." [provider="..."] type="..."
+void writeAgent(Sink& out, const PrimitiveModel& p) {
+  out << " class=\"" << p.agent_class << "\"";
+  if (!p.provider.empty()) out << " provider=\"" << p.provider << "\"";
+  out << " type=\"" << p.type << "\"";
+}
+
+void writeMonitorOp(Sink& out, std::string_view indent, const PrimitiveModel& p, int interval_s,
+                    std::string_view role) {
+  out << indent << "<op id=\"" << p.id << "-monitor-interval-" << interval_s << "s\" interval=\""
+      << interval_s << "s\" name=\"monitor\"";
+  if (!role.empty()) out << " role=\"" << role << "\"";
+  out << " timeout=\"20s\"/>\n";
+}
+
 void writePrimitive(Sink& out, std::string_view indent, const PrimitiveModel& p) {
   const std::string inner = std::string(indent) + "  ";
-  out << indent << "<primitive id=\"" << p.id << "\" class=\"ocf\" provider=\"" << p.provider
-      << "\" type=\"Dummy\">\n";
+  out << indent << "<primitive id=\"" << p.id << "\"";
+  writeAgent(out, p);
+  out << ">\n";
   writeMeta(out, inner, p.id, p.meta);
-  out << inner << "<operations>\n"
-      << inner << "  <op id=\"" << p.id << "-monitor-interval-" << p.monitor_interval_s
-      << "s\" interval=\"" << p.monitor_interval_s << "s\" name=\"monitor\" timeout=\"20s\"/>\n"
-      << inner << "</operations>\n"
-      << indent << "</primitive>\n";
+  out << inner << "<operations>\n";
+  if (p.promoted_interval_s > 0) {
+    writeMonitorOp(out, inner + "  ", p, p.promoted_interval_s, "Promoted");
+    writeMonitorOp(out, inner + "  ", p, p.monitor_interval_s, "Unpromoted");
+  } else {
+    writeMonitorOp(out, inner + "  ", p, p.monitor_interval_s, "");
+  }
+  out << inner << "</operations>\n" << indent << "</primitive>\n";
+}
+
+void writeCloneMeta(Sink& out, std::string_view indent, const CloneModel& c) {
+  const std::string set_id = c.id + "-meta_attributes";
+  const std::string inner = std::string(indent) + "  ";
+  out << indent << "<meta_attributes id=\"" << set_id << "\">\n";
+  if (c.promotable) writeNvpair(out, inner, set_id, "promotable", "true");
+  if (!c.clone_max.empty()) writeNvpair(out, inner, set_id, "clone-max", c.clone_max);
+  if (!c.clone_node_max.empty()) {
+    writeNvpair(out, inner, set_id, "clone-node-max", c.clone_node_max);
+  }
+  if (!c.interleave.empty()) writeNvpair(out, inner, set_id, "interleave", c.interleave);
+  if (!c.promoted_max.empty()) writeNvpair(out, inner, set_id, "promoted-max", c.promoted_max);
+  if (!c.meta.target_role.empty()) {
+    writeNvpair(out, inner, set_id, "target-role", c.meta.target_role);
+  }
+  if (!c.meta.stickiness.empty()) {
+    writeNvpair(out, inner, set_id, "resource-stickiness", c.meta.stickiness);
+  }
+  out << indent << "</meta_attributes>\n";
 }
 
 void writeCrmConfig(const ClusterModel& m, Sink& out) {
@@ -62,7 +101,7 @@ void writeCrmConfig(const ClusterModel& m, Sink& out) {
   writeNvpair(out, kIn, kSet, "dc-version", "2.1.5-a3f44794f94");
   writeNvpair(out, kIn, kSet, "cluster-infrastructure", "corosync");
   writeNvpair(out, kIn, kSet, "cluster-name", "pulse-gen");
-  writeNvpair(out, kIn, kSet, "stonith-enabled", "false");
+  writeNvpair(out, kIn, kSet, "stonith-enabled", m.knobs.fencing ? "true" : "false");
   writeNvpair(out, kIn, kSet, "symmetric-cluster", m.knobs.symmetric_cluster ? "true" : "false");
   writeNvpair(out, kIn, kSet, "no-quorum-policy", m.knobs.no_quorum_policy);
   out << "      </cluster_property_set>\n"
@@ -73,13 +112,18 @@ void writeNodes(const ClusterModel& m, Sink& out) {
   out << "    <nodes>\n";
   for (const NodeModel& n : m.nodes) {
     out << "      <node id=\"" << n.id << "\" uname=\"" << n.uname << "\"";
-    if (!n.standby) {
+    if (!n.standby && !m.node_attributes) {
       out << "/>\n";
       continue;
     }
     const std::string set_id = "nodes-" + std::to_string(n.id);
     out << ">\n        <instance_attributes id=\"" << set_id << "\">\n";
-    writeNvpair(out, "          ", set_id, "standby", "on");
+    if (n.standby) writeNvpair(out, "          ", set_id, "standby", "on");
+    if (m.node_attributes) {
+      writeNvpair(out, "          ", set_id, "site", n.site);
+      writeNvpair(out, "          ", set_id, "rack", std::to_string(n.rack));
+      if (n.gpu) writeNvpair(out, "          ", set_id, "gpu", "1");
+    }
     out << "        </instance_attributes>\n      </node>\n";
   }
   out << "    </nodes>\n";
@@ -88,16 +132,25 @@ void writeNodes(const ClusterModel& m, Sink& out) {
 void writeResources(const ClusterModel& m, Sink& out) {
   out << "    <resources>\n";
   for (const PrimitiveModel& p : m.primitives) {
-    if (p.group < 0) {
-      writePrimitive(out, "      ", p);
-      continue;
+    const GroupModel* g = p.group >= 0 ? &m.groups[p.group] : nullptr;
+    if (g != nullptr && &m.primitives[g->members.front()] != &p) continue;  // with its group
+    const int clone = g != nullptr ? g->clone : p.clone;
+    std::string indent = "      ";
+    if (clone >= 0) {
+      const CloneModel& c = m.clones[clone];
+      out << indent << "<clone id=\"" << c.id << "\">\n";
+      writeCloneMeta(out, indent + "  ", c);
+      indent += "  ";
     }
-    const GroupModel& g = m.groups[p.group];
-    if (&m.primitives[g.members.front()] != &p) continue;  // written with its group
-    out << "      <group id=\"" << g.id << "\">\n";
-    writeMeta(out, "        ", g.id, g.meta);
-    for (int member : g.members) writePrimitive(out, "        ", m.primitives[member]);
-    out << "      </group>\n";
+    if (g == nullptr) {
+      writePrimitive(out, indent, p);
+    } else {
+      out << indent << "<group id=\"" << g->id << "\">\n";
+      writeMeta(out, indent + "  ", g->id, g->meta);
+      for (int member : g->members) writePrimitive(out, indent + "  ", m.primitives[member]);
+      out << indent << "</group>\n";
+    }
+    if (clone >= 0) out << "      </clone>\n";
   }
   out << "    </resources>\n";
 }
@@ -110,14 +163,34 @@ void writeConstraints(const ClusterModel& m, Sink& out) {
       out << " node=\"" << l.node << "\" score=\"" << l.score << "\"/>\n";
       continue;
     }
-    out << ">\n        <rule id=\"" << l.id << "-rule\" score=\"" << l.score << "\">\n"
-        << "          <expression id=\"" << l.id << "-rule-expr\" attribute=\"#uname\" "
-        << "operation=\"" << (l.negate ? "ne" : "eq") << "\" value=\"" << l.node << "\"/>\n"
-        << "        </rule>\n      </rsc_location>\n";
+    out << ">\n        <rule id=\"" << l.id << "-rule\" score=\"" << l.score << "\"";
+    if (!l.boolean_op.empty()) out << " boolean-op=\"" << l.boolean_op << "\"";
+    out << ">\n";
+    if (l.attribute.empty()) {
+      out << "          <expression id=\"" << l.id << "-rule-expr\" attribute=\"#uname\" "
+          << "operation=\"" << (l.negate ? "ne" : "eq") << "\" value=\"" << l.node << "\"/>\n";
+    } else {
+      out << "          <expression id=\"" << l.id << "-rule-expr\" attribute=\"" << l.attribute
+          << "\" operation=\"" << l.attr_op << "\"";
+      if (!l.attr_value.empty()) out << " value=\"" << l.attr_value << "\"";
+      if (l.attribute == "rack") out << " type=\"number\"";
+      out << "/>\n";
+    }
+    if (!l.date_op.empty()) {
+      out << "          <date_expression id=\"" << l.id << "-rule-date\" operation=\"" << l.date_op
+          << "\"";
+      if (!l.date_start.empty()) out << " start=\"" << l.date_start << "\"";
+      if (!l.date_end.empty()) out << " end=\"" << l.date_end << "\"";
+      out << "/>\n";
+    }
+    out << "        </rule>\n      </rsc_location>\n";
   }
   for (const ColocationModel& c : m.colocations) {
-    out << "      <rsc_colocation id=\"" << c.id << "\" rsc=\"" << c.rsc << "\" with-rsc=\""
-        << c.with_rsc << "\" score=\"" << c.score << "\"/>\n";
+    out << "      <rsc_colocation id=\"" << c.id << "\" rsc=\"" << c.rsc << "\"";
+    if (!c.rsc_role.empty()) out << " rsc-role=\"" << c.rsc_role << "\"";
+    out << " with-rsc=\"" << c.with_rsc << "\"";
+    if (!c.with_rsc_role.empty()) out << " with-rsc-role=\"" << c.with_rsc_role << "\"";
+    out << " score=\"" << c.score << "\"/>\n";
   }
   for (const OrderModel& o : m.orders) {
     out << "      <rsc_order id=\"" << o.id << "\" first=\"" << o.first << "\"";
@@ -126,6 +199,30 @@ void writeConstraints(const ClusterModel& m, Sink& out) {
     if (!o.then_action.empty()) out << " then-action=\"" << o.then_action << "\"";
     if (!o.kind.empty()) out << " kind=\"" << o.kind << "\"";
     if (!o.symmetrical.empty()) out << " symmetrical=\"" << o.symmetrical << "\"";
+    out << "/>\n";
+  }
+  for (const SetConstraintModel& c : m.set_constraints) {
+    const char* tag = c.order ? "rsc_order" : "rsc_colocation";
+    out << "      <" << tag << " id=\"" << c.id << "\"";
+    if (!c.kind.empty()) out << " kind=\"" << c.kind << "\"";
+    if (!c.score.empty()) out << " score=\"" << c.score << "\"";
+    out << ">\n";
+    for (const ResourceSetModel& set : c.sets) {
+      out << "        <resource_set id=\"" << set.id << "\"";
+      if (!set.sequential.empty()) out << " sequential=\"" << set.sequential << "\"";
+      out << ">\n";
+      for (const std::string& rsc : set.resources) {
+        out << "          <resource_ref id=\"" << rsc << "\"/>\n";
+      }
+      out << "        </resource_set>\n";
+    }
+    out << "      </" << tag << ">\n";
+  }
+  for (const RscTicketModel& t : m.rsc_tickets) {
+    out << "      <rsc_ticket id=\"" << t.id << "\" rsc=\"" << t.rsc << "\"";
+    if (!t.rsc_role.empty()) out << " rsc-role=\"" << t.rsc_role << "\"";
+    out << " ticket=\"" << t.ticket << "\"";
+    if (!t.loss_policy.empty()) out << " loss-policy=\"" << t.loss_policy << "\"";
     out << "/>\n";
   }
   out << "    </constraints>\n";
@@ -156,6 +253,7 @@ class StatusWriter {
 
   void write() {
     out_ << "  <status>\n";
+    writeTickets();
     for (size_t n = 0; n < m_.nodes.size(); ++n) writeNode(n);
     out_ << "  </status>\n";
   }
@@ -170,16 +268,36 @@ class StatusWriter {
     int64_t call_id;
   };
 
+  void writeTickets() {
+    bool any = false;
+    for (const TicketModel& t : m_.tickets) any = any || t.in_status;
+    if (!any) return;
+    out_ << "    <tickets>\n";
+    for (const TicketModel& t : m_.tickets) {
+      if (!t.in_status) continue;
+      out_ << "      <ticket_state id=\"" << t.id << "\" granted=\""
+           << (t.granted ? "true" : "false") << "\"";
+      if (t.standby) out_ << " standby=\"true\"";
+      out_ << "/>\n";
+    }
+    out_ << "    </tickets>\n";
+  }
+
   void writeNode(size_t n) {
     const NodeModel& node = m_.nodes[n];
     out_ << "    <node_state id=\"" << node.id << "\" uname=\"" << node.uname << "\"";
-    if (!node.online) {
+    if (node.unclean) {
+      // Lost without stopping its resources: membership says gone, nobody expected it to go.
+      out_ << " in_ccm=\"false\" crmd=\"offline\" crm-debug-origin=\"post_cache_update\""
+              " join=\"down\" expected=\"member\">\n";
+    } else if (!node.online) {
       out_ << " in_ccm=\"false\" crmd=\"offline\" crm-debug-origin=\"do_state_transition\""
               " join=\"down\" expected=\"down\"/>\n";
       return;
+    } else {
+      out_ << " in_ccm=\"true\" crmd=\"online\" crm-debug-origin=\"do_update_resource\""
+              " join=\"member\" expected=\"member\">\n";
     }
-    out_ << " in_ccm=\"true\" crmd=\"online\" crm-debug-origin=\"do_update_resource\""
-            " join=\"member\" expected=\"member\">\n";
     writeTransientAttributes(n);
     out_ << "      <lrm id=\"" << node.id << "\">\n        <lrm_resources>\n";
     call_id_ = 1;
@@ -200,8 +318,17 @@ class StatusWriter {
       const uint8_t count = m_.fail_count[r * m_.nodes.size() + n];
       if (h == History::kStartFailed || h == History::kStartFailedLive) {
         writeFailCount(set_id, r, "start_0", "INFINITY");
+      } else if (h == History::kPromotedFailed) {
+        writeFailCount(set_id, r, promotedMonitorKey(r), std::to_string(count));
       } else if (count > 0) {
         writeFailCount(set_id, r, monitorKey(r), std::to_string(count));
+      }
+      const int score =
+          m_.promotion_score.empty() ? -1 : m_.promotion_score[r * m_.nodes.size() + n];
+      if (score >= 0) {
+        const std::string& rsc = m_.primitives[r].id;
+        out_ << "          <nvpair id=\"" << set_id << "-master-" << rsc << "\" name=\"master-"
+             << rsc << "\" value=\"" << static_cast<int64_t>(score) << "\"/>\n";
       }
     }
     out_ << "        </instance_attributes>\n      </transient_attributes>\n";
@@ -225,11 +352,15 @@ class StatusWriter {
   std::string monitorKey(size_t r) const {
     return "monitor_" + std::to_string(m_.primitives[r].monitor_interval_s * 1000);
   }
+  std::string promotedMonitorKey(size_t r) const {
+    return "monitor_" + std::to_string(m_.primitives[r].promoted_interval_s * 1000);
+  }
 
   void writeHistory(size_t r, size_t n) {
     const PrimitiveModel& p = m_.primitives[r];
-    out_ << "          <lrm_resource id=\"" << p.id << "\" class=\"ocf\" provider=\"" << p.provider
-         << "\" type=\"Dummy\">\n";
+    out_ << "          <lrm_resource id=\"" << p.id << "\"";
+    writeAgent(out_, p);
+    out_ << ">\n";
     const int64_t interval = p.monitor_interval_s * 1000;
     const std::string monitor_id = monitorKey(r);
     const bool old_failure = m_.fail_count[r * m_.nodes.size() + n] > 0;
@@ -269,6 +400,19 @@ class StatusWriter {
         const int64_t call = nextCall();
         writeOp(r, n, {"last_failure_0", "start", 0, 1, 0, call});
         writeOp(r, n, {"last_0", "start", 0, 1, 0, call});
+        break;
+      }
+      case History::kPromoted:
+      case History::kPromotedFailed: {
+        const int64_t promoted = p.promoted_interval_s * 1000;
+        writeOp(r, n, {"last_0", "promote", 0, 0, 0, nextCall()});
+        if (m_.at(r, n) == History::kPromoted) {
+          writeOp(r, n, {promotedMonitorKey(r), "monitor", promoted, 8, 8, nextCall()});
+        } else {
+          const int64_t call = nextCall();
+          writeOp(r, n, {promotedMonitorKey(r), "monitor", promoted, 1, 8, call});
+          writeOp(r, n, {"last_failure_0", "monitor", promoted, 1, 8, call});
+        }
         break;
       }
       case History::kNotInstalled: {
@@ -339,7 +483,9 @@ bool writeModel(const ClusterModel& m, Sink& out) {
       << "\" admin_epoch=\"0\""
       << " cib-last-written=\"Tue Nov 12 08:26:40 2024\" update-origin=\"node1\""
       << " update-client=\"cibadmin\" update-user=\"root\" have-quorum=\""
-      << (m.have_quorum ? "1" : "0") << "\" dc-uuid=\"" << dc << "\">\n"
+      << (m.have_quorum ? "1" : "0") << "\" dc-uuid=\"" << dc << "\"";
+  if (m.execution_date > 0) out << " execution-date=\"" << m.execution_date << "\"";
+  out << ">\n"
       << "  <configuration>\n";
   writeCrmConfig(m, out);
   writeNodes(m, out);

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include "cib_generator.h"
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
   std::string nodes_text = "3", resources_text = "10", profile_text = "differential", output;
   std::string feature_set = GeneratorOptions().feature_set;
   uint64_t seed = 1;
+  std::string without_text;
   desc.add_options()("help,h", "show this help")(
       "seed,s", po::value<uint64_t>(&seed)->default_value(1), "random seed")(
       "nodes,n", po::value<std::string>(&nodes_text)->default_value("3"),
@@ -66,6 +68,9 @@ int main(int argc, char** argv) {
       "output,o", po::value<std::string>(&output)->default_value("-"), "output file, - = stdout")(
       "feature-set", po::value<std::string>(&feature_set)->default_value(feature_set),
       "crm_feature_set to write (Pacemaker 2.1.5 writes 3.16.1)")(
+      "without", po::value<std::string>(&without_text),
+      "comma-separated features to leave out of the seed's CIB, to find which one a "
+      "disagreement needs: clones, promotable, fencing, rules, sets, tickets")(
       "verbose,v", "print the chosen sizes to stderr");
   po::variables_map vm;
   try {
@@ -94,6 +99,30 @@ int main(int argc, char** argv) {
   pulse::cibgen::Rng size_rng(seed ^ 0x73697a65ULL);
   options.nodes = size_rng.range(nodes->lo, nodes->hi);
   options.resources = size_rng.range(resources->lo, resources->hi);
+  if (!without_text.empty()) {
+    pulse::cibgen::Knobs knobs = pulse::cibgen::effectiveKnobs(options);
+    std::istringstream list(without_text);
+    for (std::string feature; std::getline(list, feature, ',');) {
+      if (feature == "clones") {
+        knobs.cloned = 0;
+      } else if (feature == "promotable") {
+        knobs.promotable = 0;
+      } else if (feature == "fencing") {
+        knobs.fencing = false;
+        knobs.unclean_node = 0;
+      } else if (feature == "rules") {
+        knobs.attribute_rules = 0;
+        knobs.date_rules = 0;
+      } else if (feature == "sets") {
+        knobs.set_constraints = 0;
+      } else if (feature == "tickets") {
+        knobs.tickets = 0;
+      } else {
+        return usageError("unknown feature '" + feature + "' for --without");
+      }
+    }
+    options.knobs = knobs;
+  }
   if (vm.count("verbose")) {
     std::cerr << "seed=" << seed << " nodes=" << options.nodes << " resources=" << options.resources
               << " profile=" << profile_text << "\n";

@@ -5,11 +5,15 @@
 #include <set>
 #include <utility>
 
+#include "cluster_features.h"
+
 namespace pulse::cibgen {
 namespace {
 
 // The model's own random stream (the knobs of the differential profile use another one).
 constexpr uint64_t kModelStream = 0x6d6f64656cULL;
+// Features added after tier1 draw from their own stream (see cluster_features.h).
+constexpr uint64_t kFeatureStream = 0x6665617475726573ULL;
 
 // A count of `rate * base`, with the fractional part drawn so that the mean is exact.
 int scaledCount(Rng& rng, double rate, int base) {
@@ -37,27 +41,25 @@ std::string drawScore(Rng& rng, std::initializer_list<double> weights) {
   }
 }
 
-// A top-level resource: a group or a primitive outside any group.
-struct Unit {
-  std::string id;
-  int group = -1;
-  int primitive = -1;
-};
-
 class ModelBuilder {
  public:
   ModelBuilder(const GeneratorOptions& options, const Knobs& knobs)
-      : rng_(options.seed ^ kModelStream) {
+      : rng_(options.seed ^ kModelStream), features_(options.seed ^ kFeatureStream) {
     model_.seed = options.seed;
     model_.feature_set = options.feature_set;
     model_.knobs = knobs;
     buildNodes(std::max(1, options.nodes));
     buildPrimitives(std::max(1, options.resources));
     buildGroups();
+    buildClones(model_, features_);
+    buildFencing(model_, features_);
+    buildRuleContext(model_, features_);
     collectUnits();
     buildLocations();
     buildColocations();
     buildOrders();
+    buildSetConstraints(model_, features_, units_, rank_);
+    buildTickets(model_, features_, units_);
     buildHistory();
   }
 
@@ -144,13 +146,19 @@ class ModelBuilder {
     }
   }
 
+  // Every top-level resource but the fence device (which no constraint names).
   void collectUnits() {
     for (size_t i = 0; i < model_.primitives.size(); ++i) {
       const PrimitiveModel& p = model_.primitives[i];
+      if (p.agent_class == "stonith") continue;
       if (p.group < 0) {
-        units_.push_back({p.id, -1, static_cast<int>(i)});
+        const int clone = p.clone;
+        units_.push_back(
+            {clone >= 0 ? model_.clones[clone].id : p.id, -1, static_cast<int>(i), clone});
       } else if (model_.groups[p.group].members.front() == static_cast<int>(i)) {
-        units_.push_back({model_.groups[p.group].id, p.group, -1});
+        const int clone = model_.groups[p.group].clone;
+        units_.push_back(
+            {clone >= 0 ? model_.clones[clone].id : model_.groups[p.group].id, p.group, -1, clone});
       }
     }
   }
@@ -164,6 +172,8 @@ class ModelBuilder {
       if (!model_.groups.empty() && rng_.chance(0.1)) {
         const GroupModel& group = rng_.pick(model_.groups);
         loc.rsc = model_.primitives[rng_.pick(group.members)].id;
+        // A member of a cloned group is placed through its clone.
+        if (group.clone >= 0) loc.rsc = model_.clones[group.clone].id;
       } else {
         loc.rsc = rng_.pick(units_).id;
       }
@@ -172,6 +182,7 @@ class ModelBuilder {
                              : drawScore(rng_, {0.15, 0.15, 0.4, 0.3});
       loc.rule = rng_.chance(knobs().rule_locations);
       loc.negate = loc.rule && rng_.chance(0.2);
+      decorateRule(model_, features_, loc);
       loc.id = "loc" + std::to_string(k) + "-" + loc.rsc;
       model_.locations.push_back(std::move(loc));
     }
@@ -190,6 +201,7 @@ class ModelBuilder {
       col.rsc = units_[a].id;
       col.with_rsc = units_[b].id;
       col.score = drawScore(rng_, {0.35, 0.15, 0.35, 0.15});
+      decorateColocation(model_, features_, col);
       col.id = "col" + std::to_string(seen.size()) + "-" + col.rsc + "-" + col.with_rsc;
       model_.colocations.push_back(std::move(col));
     }
@@ -199,7 +211,8 @@ class ModelBuilder {
   // so the explicit orderings (and their symmetric inverses) can never form a cycle.
   void buildOrders() {
     if (units_.size() < 2) return;
-    std::vector<size_t> rank(units_.size());
+    std::vector<size_t>& rank = rank_;
+    rank.resize(units_.size());
     for (size_t i = 0; i < rank.size(); ++i) rank[i] = i;
     rng_.shuffle(rank);
     const int count =
@@ -244,6 +257,7 @@ class ModelBuilder {
         static const std::string kSymmetrical[] = {"", "true", "false"};
         order.symmetrical = rng_.choose(kSymmetrical, {0.6, 0.2, 0.2});
       }
+      decorateOrder(model_, features_, order);
       order.id = "ord" + std::to_string(seen.size()) + "-" + order.first + "-" + order.then;
       model_.orders.push_back(std::move(order));
     }
@@ -251,6 +265,7 @@ class ModelBuilder {
 
   // Not told to stop and not a colocation dependent (see buildOrders).
   bool serializable(const Unit& unit) const {
+    if (unit.clone >= 0) return false;
     const auto stopped = [](const MetaModel& meta) { return meta.target_role == "Stopped"; };
     if (unit.primitive >= 0 && stopped(model_.primitives[unit.primitive].meta)) return false;
     if (unit.group >= 0) {
@@ -274,6 +289,7 @@ class ModelBuilder {
       online.push_back(static_cast<int>(i));
       (n.standby ? standby : eligible).push_back(static_cast<int>(i));
     }
+    if (!unclean_.empty() && features_.chance(0.3)) return features_.pick(unclean_);
     if (!standby.empty() && (eligible.empty() || rng_.chance(knobs().running_on_standby))) {
       return rng_.pick(standby);
     }
@@ -294,8 +310,23 @@ class ModelBuilder {
     const size_t node_count = model_.nodes.size();
     model_.history.assign(model_.primitives.size() * node_count, History::kNone);
     model_.fail_count.assign(model_.history.size(), 0);
+    for (size_t n = 0; n < node_count; ++n) {
+      if (model_.nodes[n].unclean) unclean_.push_back(static_cast<int>(n));
+    }
     std::vector<int> run_node(model_.primitives.size(), -1);
-    for (const Unit& unit : units_) {
+    std::vector<char> clone_active(model_.history.size(), 0);
+    std::vector<Unit> units = units_;
+    for (size_t r = 0; r < model_.primitives.size(); ++r) {
+      if (model_.primitives[r].agent_class == "stonith") {
+        units.push_back({model_.primitives[r].id, -1, static_cast<int>(r), -1});
+      }
+    }
+    for (const Unit& unit : units) {
+      if (unit.clone >= 0) {
+        placeCloneInstances(model_, features_, model_.clones[unit.clone], knobs().running,
+                            clone_active);
+        continue;
+      }
       if (!rng_.chance(knobs().running)) continue;
       const int node = pickRunNode();
       if (unit.primitive >= 0) {
@@ -311,15 +342,16 @@ class ModelBuilder {
     }
     for (size_t r = 0; r < model_.primitives.size(); ++r) {
       for (size_t n = 0; n < node_count; ++n) {
-        if (!model_.nodes[n].online) continue;
+        if (!model_.nodes[n].online && !model_.nodes[n].unclean) continue;
         const size_t at = r * node_count + n;
-        if (static_cast<int>(n) == run_node[r]) {
+        if (static_cast<int>(n) == run_node[r] || clone_active[at]) {
           drawActive(at);
         } else {
           drawInactive(at);
         }
       }
     }
+    promoteInstances(model_, features_);
   }
 
   void drawActive(size_t at) {
@@ -358,8 +390,11 @@ class ModelBuilder {
   }
 
   Rng rng_;
+  Rng features_;
   ClusterModel model_;
   std::vector<Unit> units_;
+  std::vector<size_t> rank_;  // of units_, for start orderings (see buildOrders)
+  std::vector<int> unclean_;  // node indexes
 };
 
 }  // namespace

@@ -53,6 +53,23 @@ Knobs differentialKnobs(uint64_t seed) {
   k.stopped_history = rng.choose(kFailures, {1, 2, 1});
   k.not_installed = rng.choose(kRare, {3, 1, 0});
   k.unprobed = rng.choose(kUnprobed, {4, 3, 3});
+  // Drawn after the tier1 knobs, so that those stay what they were for every seed; about a
+  // quarter of the seeds leave all of these off.
+  static const double kCloned[] = {0, 0.2, 0.45};
+  static const double kHalf[] = {0, 0.5};
+  static const double kUnclean[] = {0.5, 1};
+  static const double kSets[] = {0, 0.08, 0.2};
+  static const double kTickets[] = {0, 0.1, 0.25};
+  if (rng.chance(0.75)) {
+    k.cloned = rng.choose(kCloned, {1, 2, 1});
+    k.promotable = rng.choose(kHalf, {1, 2});
+    k.fencing = rng.chance(0.4);
+    k.unclean_node = k.fencing ? rng.choose(kUnclean, {1, 1}) : 0;
+    k.attribute_rules = rng.choose(kHalf, {1, 1});
+    k.date_rules = rng.choose(kHalf, {1, 1});
+    k.set_constraints = rng.choose(kSets, {1, 1, 1});
+    k.tickets = rng.choose(kTickets, {1, 1, 1});
+  }
   return k;
 }
 
@@ -84,6 +101,10 @@ Knobs benchKnobs() {
   k.stopped_history = 0.002;
   k.not_installed = 0;
   k.unprobed = 0;
+  // About 10% of the resources are clones (top-level units are drawn at 0.1), a third of those
+  // promotable: clones multiply the instances the scheduler places.
+  k.cloned = 0.1;
+  k.promotable = 0.35;
   return k;
 }
 

@@ -350,5 +350,24 @@ TEST(ConstraintErrors, TicketForAnUnknownResourceIsRefused) {
   EXPECT_NE(message.find("resource 'nosuch' does not exist"), std::string::npos) << message;
 }
 
+// Colocations of one resource with the same other resource are applied newest first
+// (Pacemaker keeps them with g_list_insert_sorted, which puts a tie before its equals), and an
+// optional one that would leave no node is reverted. B runs on n1; A may not stay on n2.
+TEST(Colocations, WithTheSameResourceTheLastConfiguredIsAppliedFirst) {
+  const std::string status = nodeState("1", "n1", running("B")) +
+                             nodeState("2", "n2", running("A")) + nodeState("3", "n3");
+  const std::string resources = primitive("B") + primitive("A");
+  const std::string ban = "<rsc_location id=\"ban\" rsc=\"A\" node=\"n2\" score=\"-INFINITY\"/>";
+  const std::string weak = "<rsc_colocation id=\"weak\" rsc=\"A\" with-rsc=\"B\" score=\"-125\"/>";
+  const std::string must =
+      "<rsc_colocation id=\"must\" rsc=\"A\" with-rsc=\"B\" score=\"INFINITY\"/>";
+  // The mandatory one first leaves only n1; the -125 then would leave nothing: reverted.
+  const Transition mandatory_first = scheduleOk(cib(kThree, resources, ban + weak + must, status));
+  EXPECT_EQ(summaryOf(mandatory_first), V{"Move A (n2 -> n1)"});
+  // The -125 first keeps n3; the mandatory one then bans every node but n1, at -125: A stops.
+  const Transition optional_first = scheduleOk(cib(kThree, resources, ban + must + weak, status));
+  EXPECT_EQ(summaryOf(optional_first), V{"Stop A (n2)"});
+}
+
 }  // namespace
 }  // namespace pulse::pe

@@ -3,6 +3,7 @@
 // where that is Promoted; an op without a role watches every role but Promoted; a monitor of
 // the role an instance leaves is cancelled before the promotion or demotion.
 #include <algorithm>
+#include <map>
 
 #include "cib_text.h"
 #include "engine_test_util.h"
@@ -141,6 +142,82 @@ TEST(RoleMonitors, APromotedInstanceMovingToRunUnpromotedStartsThereFirst) {
   EXPECT_TRUE(ordered(t, start, monitor)) << "monitored once started";
   EXPECT_TRUE(find(t, "promote", 0, "n2"));
   EXPECT_FALSE(find(t, "monitor", 11000, "n1")) << "nothing runs on the leaving node";
+}
+
+}  // namespace
+}  // namespace pulse::pe
+
+namespace pulse::pe {
+namespace {
+
+using namespace testing;  // NOLINT(google-build-using-namespace)
+
+// The role each instance of `clone` has after the transition, by node.
+std::map<std::string, Role> revisedRoles(const Transition& t, const std::string& clone) {
+  std::map<std::string, Role> roles;
+  for (const ResourceView& r : t.revised.resources) {
+    if (r.id != clone) continue;
+    for (const ResourceView& m : r.members) {
+      for (const std::string& node : m.nodes) roles[node] = m.role;
+    }
+  }
+  return roles;
+}
+
+// An ordering restarts a promoted instance (its "first" is recovered): Pacemaker 2.1.5 demotes,
+// stops and starts it, then schedules its Promoted monitor without a promote. Executing the
+// transition records that monitor's expected rc 8, so the instance ends promoted, as
+// crm_simulate's revised status shows.
+TEST(RoleMonitors, AnInstanceRestartedWithItsPromotedMonitorEndsPromoted) {
+  const std::string a =
+      "<primitive id=\"A\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"><operations>"
+      "<op id=\"A-mon\" name=\"monitor\" interval=\"10s\"/></operations></primitive>";
+  std::string status = withHistory({{"monitor", 0, 3, 11000}}, {});
+  // n2's instance was promoted and its Promoted monitor runs (rc 8).
+  const std::string n2_start = history("st", {{"start", 0, 2}});
+  status.replace(status.rfind(n2_start), n2_start.size(),
+                 history("st", {{"promote", 0, 3}, {"monitor", 8, 4, 10000, 8}}));
+  // A runs on n1, where its monitor failed: it is recovered, and restarts what follows it.
+  const std::string n1_lrm = "<lrm_resources>";
+  status.insert(status.find(n1_lrm) + n1_lrm.size(),
+                history("A", {{"start", 0, 5}, {"monitor", 1, 6, 10000}}));
+  const Transition t = scheduleForExecution(
+      cib({"n1", "n2"}, a + kClone, "<rsc_order id=\"o\" first=\"A\" then=\"st-clone\"/>", status));
+  const std::vector<std::string> summary = summaryOf(t);
+  EXPECT_NE(std::find(summary.begin(), summary.end(), "Restart st:1 (Promoted n2)"), summary.end())
+      << ::testing::PrintToString(summary);
+  EXPECT_FALSE(find(t, "promote", 0, "n2")) << "no promote: the monitor alone says promoted";
+  ASSERT_TRUE(find(t, "monitor", 10000, "n2"));
+  const std::map<std::string, Role> roles = revisedRoles(t, "st-clone");
+  EXPECT_EQ(roles.at("n2"), Role::Promoted);
+  EXPECT_EQ(roles.at("n1"), Role::Unpromoted);
+}
+
+// Two promoted instances where one may be: the one with the lower promotion score is demoted.
+// When an ordering restarts the clone's instances, Pacemaker 2.1.5 gives a promoted instance an
+// optional start even while demoting it, so it is restarted too: "Restart (Promoted ->
+// Unpromoted)", not a bare demotion.
+TEST(RoleMonitors, ADemotedInstanceAnOrderingRestartsIsRestarted) {
+  const std::string a =
+      "<primitive id=\"A\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"><operations>"
+      "<op id=\"A-mon\" name=\"monitor\" interval=\"10s\"/></operations></primitive>";
+  std::string status = promotableInstancesStatus("st");
+  const std::string start = history("st", {{"start", 0, 2}});
+  const std::string promoted = history("st", {{"promote", 0, 3}, {"monitor", 8, 4, 10000, 8}});
+  for (std::size_t at = status.find(start); at != std::string::npos; at = status.find(start)) {
+    status.replace(at, start.size(), promoted);
+  }
+  const std::string n1_lrm = "<lrm_resources>";
+  status.insert(status.find(n1_lrm) + n1_lrm.size(),
+                history("A", {{"start", 0, 5}, {"monitor", 1, 6, 10000}}));
+  const std::string order = "<rsc_order id=\"o\" first=\"A\" then=\"st-clone\"/>";
+  const Transition t = scheduleForExecution(cib({"n1", "n2"}, a + kClone, order, status));
+  EXPECT_EQ(summaryOf(t),
+            (std::vector<std::string>{"Recover A (n1)", "Restart st:0 (Promoted -> Unpromoted n1)",
+                                      "Restart st:1 (Promoted n2)"}));
+  const std::map<std::string, Role> roles = revisedRoles(t, "st-clone");
+  EXPECT_EQ(roles.at("n1"), Role::Unpromoted);
+  EXPECT_EQ(roles.at("n2"), Role::Promoted);
 }
 
 }  // namespace
