@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "promotable.h"
+#include "why.h"
 
 namespace pulse::pe {
 namespace {
@@ -292,7 +293,12 @@ void applyColocationWithClone(WorkingSet& ws, AssignSteps& steps, int dependent,
     }
     Resource& d = rsc(ws, dependent);
     for (std::size_t n = 0; n < d.allowed.size(); ++n) {
-      if (d.allowed[n] && !affected[n]) d.allowed[n] = -kInfinity;
+      if (!d.allowed[n] || affected[n]) continue;
+      d.allowed[n] = -kInfinity;
+      noteWhy(ws, dependent, static_cast<int>(n), ReasonKind::Colocation, -kInfinity, [&] {
+        return "colocation " + c.id + " with " + primary.id + " (score " + scoreText(c.score) +
+               "): no instance of " + primary.id + " will run there";
+      });
     }
     return;
   }

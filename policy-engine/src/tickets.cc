@@ -1,5 +1,7 @@
 #include "tickets.h"
 
+#include "why.h"
+
 namespace pulse::pe {
 namespace {
 
@@ -37,6 +39,7 @@ class TicketApplier {
         case Loss::Freeze:
           if (!roleMatches(r)) return;
           r.frozen_by_ticket = r.managed && !r.blocked;
+          note(r, ReasonKind::Unmanaged, 0, "frozen where it runs");
           r.managed = false;
           r.blocked = true;
           break;
@@ -48,7 +51,31 @@ class TicketApplier {
 
  private:
   bool roleMatches(const Resource& r) const { return role_ == Role::Unknown || role_ == r.role; }
-  void ban(Resource& r) { addLocationScore(r, -1, -kInfinity); }
+  void ban(Resource& r) {
+    addLocationScore(r, -1, -kInfinity);
+    note(r, ReasonKind::Ticket, -kInfinity, "banned from every node");
+  }
+  void note(const Resource& r, ReasonKind kind, Score score, const char* effect) {
+    noteWhy(ws_, r.index, -1, kind, score, [&] {
+      const char* state = !state_.granted ? "is not granted" : "is in standby";
+      std::string role = role_ == Role::Unknown ? "" : std::string(" for role ") + roleName(role_);
+      return "ticket " + tc_.ticket + " " + state + " (rsc_ticket " + tc_.id + role +
+             ", loss-policy=" + lossPolicyName(loss_) + "): " + effect;
+    });
+  }
+  static const char* lossPolicyName(Loss loss) {
+    switch (loss) {
+      case Loss::Stop:
+        return "stop";
+      case Loss::Demote:
+        return "demote";
+      case Loss::Fence:
+        return "fence";
+      case Loss::Freeze:
+        return "freeze";
+    }
+    return "stop";
+  }
 
   WorkingSet& ws_;
   const TicketConstraint& tc_;
