@@ -144,7 +144,9 @@ void ownReasons(const WorkingSet& ws, const Resource& r, std::vector<PlacementRe
     out.push_back({ReasonKind::Unmanaged, r.id, "", 0,
                    r.id + " is blocked (a failure with on-fail=block, or a stop that failed "
                           "and cannot be recovered by fencing): it stays as it is"});
-  } else if (!r.managed && !ws.options.maintenance_mode && !r.frozen_by_ticket) {
+  } else if (!r.managed && !ws.options.maintenance_mode && !r.frozen_by_ticket &&
+             !(ws.options.stonith_enabled && !ws.options.have_stonith_resource)) {
+    // (Without a fence device the assignment unmanages every resource: said once, above.)
     out.push_back({ReasonKind::Unmanaged, r.id, "", 0,
                    r.id + " is not managed (is-managed=false): the cluster leaves it as it is"});
   }
