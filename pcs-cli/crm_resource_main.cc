@@ -31,6 +31,7 @@ Pulse's crm_resource answers --why only (pcs does the rest: pcs resource ...).
   -r, --resource=RSC     The resource
   -N, --node=NODE        Only what concerns NODE
   -h, --help             This text
+  -$, --version          The Pacemaker release whose crm_resource this follows
 The CIB is read from $CIB_file when set, else from the running cluster.
 )";
 
@@ -73,6 +74,10 @@ int main(int argc, char** argv) {
     bool missing = false;
     if (a == "-h" || a == "--help" || a == "-?") {
       std::cout << kHelp;
+      return kExitOk;
+    }
+    if (a == "-$" || a == "--version") {
+      std::cout << "Pacemaker 2.1.5 (Pulse crm_resource)\n";
       return kExitOk;
     }
     if (a == "-Y" || a == "--why") {
