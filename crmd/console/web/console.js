@@ -282,35 +282,15 @@ function resourceActions(r, nodes) {
   const target = kept('target:' + r.id + ':' + nodes.join(','), () => h('select', { 'aria-label': 'node for ' + r.id },
     h('option', { value: '' }, '(any other)'), nodes.map((n) => h('option', { value: n }, n))));
   const disabled = r.disabled || (r.members || []).some((m) => m.disabled);
-  return h(
-      'div', {class: 'actions'},
-      h('button',
-        {onclick: () => act({action: disabled ? 'resource-enable' : 'resource-disable', id: r.id})},
-        disabled ? 'Enable' : 'Disable'),
-      target,
-      h('button', {
-        'data-testid': 'move-' + r.id,
-        onclick: () => act({action: 'resource-move', id: r.id, node: target.value})
-      },
-        'Move'),
-      h('button', {
-        'data-testid': 'ban-' + r.id,
-        onclick: () => act({action: 'resource-ban', id: r.id, node: target.value})
-      },
-        'Ban'),
-      h('button', {onclick: () => act({action: 'resource-clear', id: r.id})}, 'Clear'),
-      h('button', {onclick: () => act({action: 'resource-cleanup', id: r.id})}, 'Cleanup'),
-      h('button', {
-        'data-testid': 'why-' + r.id,
-        title: 'why it runs where it does, or does not run (on the node chosen)',
-        onclick: () => act({action: 'resource-why', id: r.id, node: target.value})
-      },
-        'Why?'),
-      h('button', {
-        class: 'danger',
-        onclick: () => act({action: 'resource-delete', id: r.id}, 'Delete resource ' + r.id + '?')
-      },
-        'Delete'));
+  return h('div', { class: 'actions' },
+    h('button', { onclick: () => act({ action: disabled ? 'resource-enable' : 'resource-disable', id: r.id }) }, disabled ? 'Enable' : 'Disable'),
+    target,
+    h('button', { 'data-testid': 'move-' + r.id, onclick: () => act({ action: 'resource-move', id: r.id, node: target.value }) }, 'Move'),
+    h('button', { 'data-testid': 'ban-' + r.id, onclick: () => act({ action: 'resource-ban', id: r.id, node: target.value }) }, 'Ban'),
+    h('button', { onclick: () => act({ action: 'resource-clear', id: r.id }) }, 'Clear'),
+    h('button', { onclick: () => act({ action: 'resource-cleanup', id: r.id }) }, 'Cleanup'),
+    h('button', { 'data-testid': 'why-' + r.id, title: 'why it runs where it does, or does not run (on the node chosen)', onclick: () => act({ action: 'resource-why', id: r.id, node: target.value }) }, 'Why?'),
+    h('button', { class: 'danger', onclick: () => act({ action: 'resource-delete', id: r.id }, 'Delete resource ' + r.id + '?') }, 'Delete'));
 }
 
 // A new constraint: location (prefers/avoids a node), colocation or order, as pcs makes them.
