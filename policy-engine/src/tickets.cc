@@ -39,7 +39,6 @@ class TicketApplier {
         case Loss::Freeze:
           if (!roleMatches(r)) return;
           r.frozen_by_ticket = r.managed && !r.blocked;
-          note(r, ReasonKind::Unmanaged, 0, "frozen where it runs");
           r.managed = false;
           r.blocked = true;
           break;
@@ -51,31 +50,7 @@ class TicketApplier {
 
  private:
   bool roleMatches(const Resource& r) const { return role_ == Role::Unknown || role_ == r.role; }
-  void ban(Resource& r) {
-    addLocationScore(r, -1, -kInfinity);
-    note(r, ReasonKind::Ticket, -kInfinity, "banned from every node");
-  }
-  void note(const Resource& r, ReasonKind kind, Score score, const char* effect) {
-    noteWhy(ws_, r.index, -1, kind, score, [&] {
-      const char* state = !state_.granted ? "is not granted" : "is in standby";
-      std::string role = role_ == Role::Unknown ? "" : std::string(" for role ") + roleName(role_);
-      return "ticket " + tc_.ticket + " " + state + " (rsc_ticket " + tc_.id + role +
-             ", loss-policy=" + lossPolicyName(loss_) + "): " + effect;
-    });
-  }
-  static const char* lossPolicyName(Loss loss) {
-    switch (loss) {
-      case Loss::Stop:
-        return "stop";
-      case Loss::Demote:
-        return "demote";
-      case Loss::Fence:
-        return "fence";
-      case Loss::Freeze:
-        return "freeze";
-    }
-    return "stop";
-  }
+  void ban(Resource& r) { addLocationScore(r, -1, -kInfinity); }
 
   WorkingSet& ws_;
   const TicketConstraint& tc_;
@@ -83,6 +58,42 @@ class TicketApplier {
   Role role_;
   Loss loss_;
 };
+
+const char* lossPolicyName(Loss loss) {
+  switch (loss) {
+    case Loss::Stop:
+      return "stop";
+    case Loss::Demote:
+      return "demote";
+    case Loss::Fence:
+      return "fence";
+    case Loss::Freeze:
+      return "freeze";
+  }
+  return "stop";
+}
+
+// For pcs resource why: the ticket a resource (and what it contains) lacks, and what its
+// loss-policy makes of that (TicketApplier decides it per primitive; this says it once).
+void noteTicket(WorkingSet& ws, const TicketConstraint& tc, const TicketState& state, Role role,
+                Loss loss, int index) {
+  const bool promoted_only = role == Role::Promoted && loss != Loss::Stop;
+  const bool bans = !promoted_only && (state.granted || loss != Loss::Freeze);
+  noteWhy(ws, index, -1, bans ? ReasonKind::Ticket : ReasonKind::Unmanaged, bans ? -kInfinity : 0,
+          [&] {
+            std::string text = "ticket " + tc.ticket + " " +
+                               (state.granted ? "is in standby" : "is not granted") +
+                               " (rsc_ticket " + tc.id;
+            if (role != Role::Unknown) text += std::string(" for role ") + roleName(role);
+            text += std::string(", loss-policy=") + lossPolicyName(loss) + "): ";
+            if (promoted_only) return text + "it is not promoted";
+            if (!bans) return text + "frozen where it runs, not started elsewhere";
+            if (loss == Loss::Fence && !state.granted) {
+              return text + "banned from every node (the nodes it runs on are fenced)";
+            }
+            return text + "banned from every node";
+          });
+}
 
 }  // namespace
 
@@ -104,6 +115,7 @@ std::optional<Error> applyTickets(WorkingSet& ws) {
     }
     auto it = ws.cib->ticket_states.find(tc.ticket);
     const TicketState& state = it == ws.cib->ticket_states.end() ? kNeverGranted : it->second;
+    if (!state.granted || state.standby) noteTicket(ws, tc, state, role, loss, index);
     if (state.granted && !state.standby) continue;
     TicketApplier(ws, tc, state, role, loss).apply(index);
   }
