@@ -1,7 +1,6 @@
 #include "pcs-cli/resource_why.h"
 
 #include <algorithm>
-#include <set>
 #include <vector>
 
 #include "pcs-cli/wait_idle.h"
@@ -49,6 +48,24 @@ std::string scoreOn(const pe::NodeScore& s) {
   return text;
 }
 
+// "n1", "n1, n2", or "every node but n5" when a reason holds on all nodes but a few.
+std::string nodesText(const std::vector<pe::NodeView>& all, const std::vector<std::string>& nodes) {
+  if (std::find(nodes.begin(), nodes.end(), "every node") != nodes.end()) return "every node";
+  std::vector<std::string> others;
+  for (const pe::NodeView& n : all) {
+    if (std::find(nodes.begin(), nodes.end(), n.name) == nodes.end()) others.push_back(n.name);
+  }
+  const auto join = [](const std::vector<std::string>& names) {
+    std::string text;
+    for (const std::string& n : names) text += (text.empty() ? "" : ", ") + n;
+    return text;
+  };
+  if (nodes.size() > 3 && others.size() <= 3) {
+    return others.empty() ? "every node" : "every node but " + join(others);
+  }
+  return join(nodes);
+}
+
 }  // namespace
 
 Result<std::string> resourceWhy(const std::string& cib_xml, const std::string& rsc,
@@ -81,17 +98,29 @@ Result<std::string> resourceWhy(const std::string& cib_xml, const std::string& r
   out += "  Scheduled: " +
          (next.empty() ? std::string("not running") + (node.empty() ? "" : " on " + node) : next) +
          "\n";
-  // The reasons, each once (a clone's instances share most of theirs).
+  // The reasons, each once (a clone's instances share most of theirs), one line per reason
+  // with the nodes it holds on.
   out += "  Reasons:\n";
-  std::set<std::string> seen;
-  std::size_t listed = 0;
+  std::vector<std::pair<std::string, std::vector<std::string>>> lines;  // text, its nodes
   for (const pe::PlacementReason& r : why->reasons) {
     if (!r.node.empty() && !here(r.node)) continue;
-    std::string line = (r.node.empty() ? std::string("every node") : r.node) + ": " + r.text;
-    if (!r.resource.empty() && r.resource != id) line += " [on " + r.resource + "]";
-    if (!seen.insert(line).second) continue;
-    out += "    " + line + "\n";
-    ++listed;
+    std::string text = r.text;
+    // A colocation's text names its own score; what it changed here is its effect.
+    if (r.kind == pe::ReasonKind::Colocation && r.score != 0) {
+      text += std::string(" (") + (r.score > 0 ? "+" : "") + pe::scoreText(r.score) + ")";
+    }
+    if (!r.resource.empty() && r.resource != id) text += " [on " + r.resource + "]";
+    auto it =
+        std::find_if(lines.begin(), lines.end(), [&](const auto& l) { return l.first == text; });
+    if (it == lines.end()) it = lines.insert(lines.end(), {text, {}});
+    const std::string where = r.node.empty() ? "every node" : r.node;
+    if (std::find(it->second.begin(), it->second.end(), where) == it->second.end()) {
+      it->second.push_back(where);
+    }
+  }
+  const std::size_t listed = lines.size();
+  for (const auto& [text, nodes] : lines) {
+    out += "    " + nodesText(t->current.nodes, nodes) + ": " + text + "\n";
   }
   if (listed == 0) out += "    none recorded: nothing keeps it from any node\n";
   for (const pe::ResourceReasons::Scores& s : why->scores) {

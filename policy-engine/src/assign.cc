@@ -143,6 +143,18 @@ class Assigner : public AssignSteps {
     NodeScores nodes = rsc(ws_, index).allowed;
     addColocatedNodeScores(c.dependent, nodes, true, c.node_attribute, factor, false, true,
                            isClone(rsc(ws_, index)));
+    if (ws_.why != nullptr) {
+      const std::string& other = rsc(ws_, c.dependent).id;
+      const int group = rsc(ws_, c.dependent).parent;
+      noteMerged(index, nodes, [&] {
+        if (c.id == "group:internal_colocation" && group >= 0) {
+          return "group " + rsc(ws_, group).id + ": merged preferences of " + other +
+                 " and the members after it";
+        }
+        return "colocation " + c.id + " (score " + scoreText(c.score) +
+               "): merged preferences of " + other + ", which runs with it";
+      });
+    }
     rsc(ws_, index).allowed = std::move(nodes);
   }
 
@@ -150,6 +162,11 @@ class Assigner : public AssignSteps {
                             bool only_active, bool nonnegative) override {
     NodeScores nodes = rsc(ws_, target).allowed;
     addColocatedNodeScores(other, nodes, true, attr, factor, false, only_active, nonnegative);
+    if (ws_.why != nullptr) {
+      noteMerged(target, nodes, [&] {
+        return "merged preferences of " + rsc(ws_, other).id + ", colocated with it";
+      });
+    }
     rsc(ws_, target).allowed = std::move(nodes);
   }
 
@@ -165,6 +182,20 @@ class Assigner : public AssignSteps {
     r.provisional = true;
     std::vector<int> children = r.children;
     for (int c : children) unassign(c);
+  }
+
+  // Notes for `pcs resource why`: how merging colocated resources' scores (`merged`) changes
+  // the resource's scores, node by node.
+  template <typename Text>
+  void noteMerged(int index, const NodeScores& merged, Text&& text) {
+    const NodeScores& before = rsc(ws_, index).allowed;
+    for (std::size_t n = 0; n < merged.size() && n < before.size(); ++n) {
+      if (!merged[n] || !before[n] || *merged[n] == *before[n]) continue;
+      const Score delta = *merged[n] <= -kInfinity || *merged[n] >= kInfinity
+                              ? *merged[n]
+                              : *merged[n] - *before[n];
+      noteWhy(ws_, index, static_cast<int>(n), ReasonKind::Colocation, delta, text);
+    }
   }
 
   // The resource's scores with its "this with" colocations merged in, as

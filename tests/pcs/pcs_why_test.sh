@@ -81,7 +81,7 @@ edit resource disable vip
 expect_why web \
   "Resource web is not running" \
   "  Scheduled: not running" \
-  "    n3: colocation colocation-web-vip-INFINITY with vip (score INFINITY): vip is not placed anywhere"
+  "    n1, n2, n3: colocation colocation-web-vip-INFINITY with vip (score INFINITY): vip is not placed anywhere (-INFINITY)"
 expect_why vip "    every node: target-role=Stopped on vip (pcs resource enable vip)"
 
 edit constraint ticket add site db loss-policy=stop
