@@ -36,6 +36,8 @@ const char* reasonKindName(ReasonKind kind) {
       return "dependency";
     case ReasonKind::Promotion:
       return "promotion";
+    case ReasonKind::CloneLimit:
+      return "clone-limit";
     case ReasonKind::Cluster:
       return "cluster";
   }
@@ -185,6 +187,31 @@ void dependencyReasons(const WorkingSet& ws, const std::vector<int>& fam,
   }
 }
 
+// Clone instances kept off a node because it already has clone-node-max of them.
+void cloneLimitReasons(const WorkingSet& ws, const std::vector<int>& fam,
+                       std::vector<PlacementReason>& out) {
+  for (int index : fam) {
+    const Resource& r = rsc(ws, index);
+    if (r.kind != ResourceConfig::Kind::Primitive || r.parent < 0) continue;
+    const Resource& clone = rsc(ws, r.parent);
+    if (!isClone(clone)) continue;
+    for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
+      if (r.assigned_to == static_cast<int>(n)) continue;
+      std::string there;
+      int count = 0;
+      for (int sibling : clone.children) {
+        if (rsc(ws, sibling).assigned_to != static_cast<int>(n)) continue;
+        ++count;
+        there += (there.empty() ? "" : ", ") + rsc(ws, sibling).id;
+      }
+      if (count == 0 || count < clone.clone_node_max) continue;
+      out.push_back({ReasonKind::CloneLimit, r.id, ws.nodes[n].name, 0,
+                     "clone-node-max " + std::to_string(clone.clone_node_max) + " of " + clone.id +
+                         " reached there (" + there + ")"});
+    }
+  }
+}
+
 // An instance of a promotable clone placed but not promoted, with no promotion score there.
 void promotionReasons(const WorkingSet& ws, const std::vector<int>& fam,
                       std::vector<PlacementReason>& out) {
@@ -240,6 +267,7 @@ std::vector<ResourceReasons> explainPlacement(const WorkingSet& ws) {
     }
     dependencyReasons(ws, fam, out.reasons);
     promotionReasons(ws, fam, out.reasons);
+    cloneLimitReasons(ws, fam, out.reasons);
     for (int index : fam) {
       const Resource& p = rsc(ws, index);
       // Ancestors are groups or clones: the primitives are this one or its members/instances.

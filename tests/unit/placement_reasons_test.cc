@@ -242,6 +242,28 @@ TEST(PlacementReasons, GroupLocationIsListedForItsMembers) {
   }
 }
 
+// A group's first member goes where a later member must: the merge of that member's
+// preferences is what the first member's reasons show.
+TEST(PlacementReasons, GroupFirstMemberFollowsALaterMembersConstraint) {
+  const std::string group = "<group id=\"g\">" + primitive("a") + primitive("b") + "</group>";
+  const Transition t = explained(
+      cib(kNodes, group, location("b-needs-n2", "b", "n2", "INFINITY"), emptyStatus(kNodes)));
+  EXPECT_EQ(placedOn(t, "a"), "n2");
+  EXPECT_EQ(
+      linesOf(t, "a", ReasonKind::Colocation),
+      (std::vector<std::string>{"n2: group g: merged preferences of b and the members after it"}));
+  EXPECT_EQ(scoreOn(t, "a", "n2"), "1000000");
+}
+
+TEST(PlacementReasons, CloneNodeMaxKeepsAnInstanceOff) {
+  const std::string clone = "<clone id=\"d-clone\">" + primitive("d") + "</clone>";
+  const Transition t = explained(cib(
+      kNodes, clone, location("d-avoids-n2", "d-clone", "n2", "-INFINITY"), emptyStatus(kNodes)));
+  const std::vector<std::string> lines = linesOf(t, "d-clone", ReasonKind::CloneLimit);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0], "n1: clone-node-max 1 of d-clone reached there (d:0)");
+}
+
 TEST(PlacementReasons, PromotableInstanceWithoutPromotionScore) {
   const std::string clone = "<clone id=\"s-clone\"><meta_attributes id=\"s-m\">" +
                             nvpair("s-p", "promotable", "true") + "</meta_attributes>" +

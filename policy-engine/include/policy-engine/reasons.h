@@ -27,6 +27,7 @@ enum class ReasonKind {
   Unmanaged,    // is-managed=false, maintenance, a frozen ticket, no fence device
   Dependency,   // a mandatory colocation or order with a resource that cannot run
   Promotion,    // a promotable clone instance without a promotion score
+  CloneLimit,   // clone-node-max: the node already has as many instances as it may
   Cluster,      // cluster-wide: stop-all-resources
 };
 const char* reasonKindName(ReasonKind kind);
