@@ -24,6 +24,7 @@
 #include "pcs-cli/resource_move.h"
 #include "pcs-cli/resource_promote.h"
 #include "pcs-cli/resource_restart.h"
+#include "pcs-cli/resource_why.h"
 #include "pcs-cli/status_commands.h"
 #include "pcs-cli/status_failures.h"
 #include "pcs-cli/status_output.h"
@@ -116,6 +117,19 @@ void printWarnings(const Edit& edit) {
   for (const std::string& warning : editWarnings(edit)) std::cerr << warning << "\n";
 }
 
+constexpr char kResourceWhyHelp[] = R"(Usage: pcs [-f FILE] resource why <resource id> [<node>]
+    Say why the resource runs where it does, or does not run (on <node>): Pacemaker's line
+    ("Resource X is not running"), where this transition places it, then one line per reason
+    the policy engine recorded: location constraints (id and score), colocations (id, score
+    and where the other resource is), resource-stickiness, the fail count against
+    migration-threshold (and failure-timeout), the node's state (offline, unclean, standby,
+    maintenance, health), tickets not granted (rsc_ticket id, loss-policy), utilization
+    short of capacity, no quorum (no-quorum-policy), target-role=Stopped, is-managed=false,
+    a mandatory colocation or order with a resource that cannot run, a missing promotion
+    score; and each node's final score. Works on the live CIB, or on FILE with -f.
+    crm_resource --why -r <resource id> [-N <node>] prints the same.
+)";
+
 // The read-only commands: the CIB shown, nothing written.
 enum class View {
   kNone,  // an edit
@@ -128,7 +142,8 @@ enum class View {
   kStonithStatus,
   kStonithLevels,
   kStonithLevelVerify,
-  kAlertConfig
+  kAlertConfig,
+  kResourceWhy
 };
 
 View viewOf(const std::vector<std::string>& a) {
@@ -142,6 +157,7 @@ View viewOf(const std::vector<std::string>& a) {
     return View::kProperties;
   }
   if (a[0] == "resource" && sub == "config" && a.size() <= 3) return View::kResourceConfig;
+  if (a[0] == "resource" && sub == "why") return View::kResourceWhy;
   if (a[0] == "stonith" && (sub.empty() || sub == "config") && a.size() <= 3) {
     return View::kStonithConfig;
   }
@@ -176,11 +192,10 @@ int show(View kind, const CibCommandOptions& options, const std::vector<std::str
     case View::kAlertConfig:
       return printResult(alertConfig(cib));
     case View::kStonithStatus:
-      return stonithStatus(cib, a.size() == 2);
-    case View::kStonithLevels:
-      return printResult(stonithLevelConfig(cib));
-    case View::kStonithLevelVerify:
-      return printResult(stonithLevelVerify(cib));
+  kStonithLevels,
+  kStonithLevelVerify,
+  kAlertConfig,
+  kResourceWhy
     case View::kNone:
       break;
   }
@@ -421,6 +436,15 @@ int cibCommand(const CibCommandOptions& given) {
     const bool off =
         std::find(options.words.begin(), options.words.end(), "--off") != options.words.end();
     return stonithFence(pcs, a[2], off);
+  }
+  if (a[0] == "resource" && a.size() > 1 && a[1] == "why") {
+    for (const std::string& w : options.words) {
+      if (w == "--help" || w == "-h") {
+        std::cout << kResourceWhyHelp;
+        return 0;
+      }
+      if (w.starts_with("-")) return fail("unknown option '" + w + "'");
+    }
   }
   if (a[0] == "resource" && a.size() > 1 && a[1] == "cleanup") {
     if (options.json) return fail("Output format 'json' is not supported for this command");

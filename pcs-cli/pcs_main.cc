@@ -144,6 +144,11 @@ Commands:
       it once promoted) and cleans up the resource's failures there. Refused without
       --allow-data-loss (saying what may be lost), while the resource is promoted anywhere,
       and on a node where it does not run.
+  [-f FILE] resource why <resource id> [<node>]
+      Why the resource runs where it does or does not run (on <node>), from the policy
+      engine's record: constraint ids and scores, fail counts against migration-threshold,
+      node state, tickets, utilization, quorum, target-role; then each node's final score
+      (crm_resource --why -r <resource id> [-N <node>] prints the same; see --help).
   resource agents [ocf[:<provider>] | lsb | systemd | service]
       List the installed OCF agents, init scripts (/etc/init.d) or systemd's service units.
   resource standards

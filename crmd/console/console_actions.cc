@@ -148,6 +148,8 @@ const std::map<std::string, Builder>& builders() {
       {"resource-delete", [](const Json& r) { return idCommand(r, words("resource", "delete")); }},
       {"resource-move", [](const Json& r) { return placement(r, "move"); }},
       {"resource-ban", [](const Json& r) { return placement(r, "ban"); }},
+      // Read-only: why the resource runs where it does (or does not), on the node if one is given.
+      {"resource-why", [](const Json& r) { return placement(r, "why"); }},
       {"resource-cleanup",
        [](const Json& r) -> Result<std::vector<std::string>> {
          auto id = field(r, "id", true, true);

@@ -14,6 +14,7 @@
 #include "remote_nodes.h"
 #include "score_display.h"
 #include "utilization.h"
+#include "why.h"
 
 namespace pulse::pe {
 namespace {
@@ -69,6 +70,33 @@ Affects colocationAffects(const Resource& dependent, const Resource& primary, co
   return Affects::Location;
 }
 
+// Notes for `pcs resource why`: what colocation `c` changes in the dependent's scores, node by
+// node (`work`: the scores with it applied).
+void noteColocation(WorkingSet& ws, const Resource& dependent, const Resource& primary,
+                    const Colocation& c, const NodeScores& work) {
+  for (std::size_t n = 0; n < work.size(); ++n) {
+    if (!work[n] || !dependent.allowed[n] || *work[n] == *dependent.allowed[n]) continue;
+    const Score delta = *work[n] <= -kInfinity || *work[n] >= kInfinity
+                            ? *work[n]
+                            : *work[n] - *dependent.allowed[n];
+    noteWhy(ws, dependent.index, static_cast<int>(n), ReasonKind::Colocation, delta, [&] {
+      const std::string where =
+          primary.assigned_to < 0
+              ? "not placed anywhere"
+              : "placed on " + ws.nodes[static_cast<std::size_t>(primary.assigned_to)].name;
+      const std::string role =
+          c.primary_role == Role::Unknown ? "" : std::string(" (") + roleName(c.primary_role) + ")";
+      // A group's members run together, each with the one before it.
+      if (c.id == "group:internal_colocation" && dependent.parent >= 0) {
+        return "group " + ws.resources[static_cast<std::size_t>(dependent.parent)].id +
+               " keeps it with " + primary.id + " (" + where + ")";
+      }
+      return "colocation " + c.id + " with " + primary.id + role + " (score " + scoreText(c.score) +
+             "): " + primary.id + " is " + where;
+    });
+  }
+}
+
 void applyColocToWeights(WorkingSet& ws, Resource& dependent, const Resource& primary,
                          const Colocation& c) {
   if (primary.assigned_to < 0 && c.score < 0) return;
@@ -85,6 +113,7 @@ void applyColocToWeights(WorkingSet& ws, Resource& dependent, const Resource& pr
     }
   }
   if (c.score <= -kInfinity || c.score >= kInfinity || anyNodeAvailable(ws, work)) {
+    if (ws.why != nullptr) noteColocation(ws, dependent, primary, c, work);
     dependent.allowed = std::move(work);
   }
 }
@@ -115,6 +144,18 @@ class Assigner : public AssignSteps {
     NodeScores nodes = rsc(ws_, index).allowed;
     addColocatedNodeScores(c.dependent, nodes, true, c.node_attribute, factor, false, true,
                            isClone(rsc(ws_, index)));
+    if (ws_.why != nullptr) {
+      const std::string& other = rsc(ws_, c.dependent).id;
+      const int group = rsc(ws_, c.dependent).parent;
+      noteMerged(index, nodes, [&] {
+        if (c.id == "group:internal_colocation" && group >= 0) {
+          return "group " + rsc(ws_, group).id + ": merged preferences of " + other +
+                 " and the members after it";
+        }
+        return "colocation " + c.id + " (score " + scoreText(c.score) +
+               "): merged preferences of " + other + ", which runs with it";
+      });
+    }
     rsc(ws_, index).allowed = std::move(nodes);
   }
 
@@ -122,6 +163,11 @@ class Assigner : public AssignSteps {
                             bool only_active, bool nonnegative) override {
     NodeScores nodes = rsc(ws_, target).allowed;
     addColocatedNodeScores(other, nodes, true, attr, factor, false, only_active, nonnegative);
+    if (ws_.why != nullptr) {
+      noteMerged(target, nodes, [&] {
+        return "merged preferences of " + rsc(ws_, other).id + ", colocated with it";
+      });
+    }
     rsc(ws_, target).allowed = std::move(nodes);
   }
 
@@ -142,6 +188,20 @@ class Assigner : public AssignSteps {
     r.provisional = true;
     std::vector<int> children = r.children;
     for (int c : children) unassign(c);
+  }
+
+  // Notes for `pcs resource why`: how merging colocated resources' scores (`merged`) changes
+  // the resource's scores, node by node.
+  template <typename Text>
+  void noteMerged(int index, const NodeScores& merged, Text&& text) {
+    const NodeScores& before = rsc(ws_, index).allowed;
+    for (std::size_t n = 0; n < merged.size() && n < before.size(); ++n) {
+      if (!merged[n] || !before[n] || *merged[n] == *before[n]) continue;
+      const Score delta = *merged[n] <= -kInfinity || *merged[n] >= kInfinity
+                              ? *merged[n]
+                              : *merged[n] - *before[n];
+      noteWhy(ws_, index, static_cast<int>(n), ReasonKind::Colocation, delta, text);
+    }
   }
 
   // The resource's scores with its "this with" colocations merged in, as

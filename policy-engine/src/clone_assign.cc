@@ -11,6 +11,7 @@
 
 #include "promotable.h"
 #include "score_display.h"
+#include "why.h"
 
 namespace pulse::pe {
 namespace {
@@ -325,7 +326,12 @@ void applyColocationWithClone(WorkingSet& ws, AssignSteps& steps, int dependent,
     }
     Resource& d = rsc(ws, dependent);
     for (std::size_t n = 0; n < d.allowed.size(); ++n) {
-      if (d.allowed[n] && !affected[n]) d.allowed[n] = -kInfinity;
+      if (!d.allowed[n] || affected[n]) continue;
+      d.allowed[n] = -kInfinity;
+      noteWhy(ws, dependent, static_cast<int>(n), ReasonKind::Colocation, -kInfinity, [&] {
+        return "colocation " + c.id + " with " + primary.id + " (score " + scoreText(c.score) +
+               "): no instance of " + primary.id + " will run there";
+      });
     }
     return;
   }

@@ -7,6 +7,7 @@
 
 #include "assign.h"
 #include "common/crm_bool.h"
+#include "why.h"
 
 namespace pulse::pe {
 namespace {
@@ -121,6 +122,13 @@ void applyNodeHealth(WorkingSet& ws) {
         if (it != r.meta.end() && crmIsTrue(it->second)) continue;
       }
       applyLocation(ws, r, scores);
+      noteWhy(ws, top, static_cast<int>(n), ReasonKind::Health, health, [&] {
+        std::string text = "node health " + scoreText(health) + " (";
+        for (const auto& [name, value] : ws.nodes[n].attributes) {
+          if (isHealthAttribute(name)) text += name + "=" + value + " ";
+        }
+        return text + "node-health-strategy)";
+      });
     }
   }
 }

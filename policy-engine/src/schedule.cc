@@ -12,6 +12,7 @@
 #include "rule_eval.h"
 #include "summary.h"
 #include "tickets.h"
+#include "why.h"
 
 namespace pulse::pe {
 namespace {
@@ -154,6 +155,8 @@ Result<Transition> scheduleUnpacked(Result<Cib> cib, const ScheduleOptions& opti
   auto ws = buildWorkingSet(*cib, t.now, options.sanitized);
   if (!ws) return ws.error();
   ws->show_scores = options.with_scores;
+  WhyLog why;
+  if (options.with_reasons) ws->why = &why;
   t.current = describeCluster(*ws, nullptr);
   if (auto e = applyTickets(*ws)) return *e;
   if (auto e = applyNodeCriteria(*ws)) return *e;
@@ -164,6 +167,7 @@ Result<Transition> scheduleUnpacked(Result<Cib> cib, const ScheduleOptions& opti
   if (!plan) return plan.error();
   t.summary = summarize(*ws, *plan);
   t.scores = std::move(ws->score_lines);
+  if (options.with_reasons) t.reasons = explainPlacement(*ws);
 
   std::vector<bool> kept(plan->actions.size());
   for (const PlannedAction& a : plan->actions) {

@@ -11,6 +11,7 @@
 #include "remote_nodes.h"
 #include "resource_discovery.h"
 #include "rule_eval.h"
+#include "why.h"
 
 namespace pulse::pe {
 
@@ -60,7 +61,12 @@ void applyShutdownLocks(WorkingSet& ws) {
     }
     if (r.lock_node < 0) continue;
     for (std::size_t n = 0; n < ws.nodes.size(); ++n) {
-      if (static_cast<int>(n) != r.lock_node) addLocationScore(r, static_cast<int>(n), -kInfinity);
+      if (static_cast<int>(n) == r.lock_node) continue;
+      addLocationScore(r, static_cast<int>(n), -kInfinity);
+      noteWhy(ws, r.index, static_cast<int>(n), ReasonKind::Location, -kInfinity, [&] {
+        return "shutdown-lock: locked to " + ws.nodes[static_cast<std::size_t>(r.lock_node)].name +
+               " while it shuts down";
+      });
     }
   }
 }
@@ -117,6 +123,16 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
       }
     }
     applyLocation(ws, r, scores);
+    for (const auto& [node, score] : scores) {
+      noteWhy(ws, index, node, ReasonKind::Location, score,
+              [&] { return "location constraint " + lc.id + " (score " + scoreText(score) + ")"; });
+    }
+    for (const auto& [node, score] : promoted_scores) {
+      noteWhy(ws, index, node, ReasonKind::Promotion, score, [&] {
+        return "location constraint " + lc.id + " for the Promoted role (score " +
+               scoreText(score) + ")";
+      });
+    }
     if (!promoted_only) markDiscovery(ws, r, scores, lc.discovery);
     for (const auto& [node, score] : promoted_scores) {
       ws.promoted_locations.push_back({index, node, score});
@@ -129,6 +145,8 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
     int node = r.running_on[0];
     if (!ws.options.symmetric && !r.allowed[static_cast<std::size_t>(node)]) continue;
     addLocationScore(r, node, r.stickiness);
+    noteWhy(ws, r.index, node, ReasonKind::Stickiness, r.stickiness,
+            [&] { return "resource-stickiness " + scoreText(r.stickiness) + " (it runs there)"; });
   }
   // migration-threshold: a node where the fail-count reached it is banned. A container's
   // count includes the failures of the resources inside it (its fillers).
@@ -151,8 +169,18 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
       // A failed anonymous clone instance forces the whole clone away.
       int clone = cloneOf(ws, r.index);
       bool anonymous = clone >= 0 && !ws.resources[static_cast<std::size_t>(clone)].unique;
-      addLocationScoreToAll(ws, anonymous ? ws.resources[static_cast<std::size_t>(clone)] : r,
-                            static_cast<int>(n), -kInfinity);
+      Resource& banned = anonymous ? ws.resources[static_cast<std::size_t>(clone)] : r;
+      addLocationScoreToAll(ws, banned, static_cast<int>(n), -kInfinity);
+      noteWhy(ws, banned.index, static_cast<int>(n), ReasonKind::FailCount, -kInfinity, [&] {
+        std::string text = "fail count " + scoreText(fc) + " of " + r.history_id +
+                           " reached migration-threshold " + scoreText(r.migration_threshold);
+        if (r.failure_timeout_s > 0) {
+          text += " (failure-timeout " + std::to_string(r.failure_timeout_s) + "s)";
+        } else {
+          text += " (no failure-timeout: until `pcs resource cleanup " + r.history_id + "`)";
+        }
+        return text;
+      });
     }
   }
   applyExclusiveDiscovery(ws);

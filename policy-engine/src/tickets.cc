@@ -1,5 +1,7 @@
 #include "tickets.h"
 
+#include "why.h"
+
 namespace pulse::pe {
 namespace {
 
@@ -55,6 +57,42 @@ class TicketApplier {
   Loss loss_;
 };
 
+const char* lossPolicyName(Loss loss) {
+  switch (loss) {
+    case Loss::Stop:
+      return "stop";
+    case Loss::Demote:
+      return "demote";
+    case Loss::Fence:
+      return "fence";
+    case Loss::Freeze:
+      return "freeze";
+  }
+  return "stop";
+}
+
+// For pcs resource why: the ticket a resource (and what it contains) lacks, and what its
+// loss-policy makes of that (TicketApplier decides it per primitive; this says it once).
+void noteTicket(WorkingSet& ws, const TicketConstraint& tc, const TicketState& state, Role role,
+                Loss loss, int index) {
+  const bool promoted_only = role == Role::Promoted && loss != Loss::Stop;
+  const bool bans = !promoted_only && (state.granted || loss != Loss::Freeze);
+  noteWhy(ws, index, -1, bans ? ReasonKind::Ticket : ReasonKind::Unmanaged, bans ? -kInfinity : 0,
+          [&] {
+            std::string text = "ticket " + tc.ticket + " " +
+                               (state.granted ? "is in standby" : "is not granted") +
+                               " (rsc_ticket " + tc.id;
+            if (role != Role::Unknown) text += std::string(" for role ") + roleName(role);
+            text += std::string(", loss-policy=") + lossPolicyName(loss) + "): ";
+            if (promoted_only) return text + "it is not promoted";
+            if (!bans) return text + "frozen where it runs, not started elsewhere";
+            if (loss == Loss::Fence && !state.granted) {
+              return text + "banned from every node (the nodes it runs on are fenced)";
+            }
+            return text + "banned from every node";
+          });
+}
+
 }  // namespace
 
 std::optional<Error> applyTickets(WorkingSet& ws) {
@@ -75,6 +113,7 @@ std::optional<Error> applyTickets(WorkingSet& ws) {
     }
     auto it = ws.cib->ticket_states.find(tc.ticket);
     const TicketState& state = it == ws.cib->ticket_states.end() ? kNeverGranted : it->second;
+    if (!state.granted || state.standby) noteTicket(ws, tc, state, role, loss, index);
     if (state.granted && !state.standby) continue;
     TicketApplier(ws, state, role, loss).apply(index);
   }

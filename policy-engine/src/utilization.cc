@@ -11,6 +11,7 @@
 #include <climits>
 
 #include "glib_order.h"
+#include "why.h"
 
 namespace pulse::pe {
 namespace {
@@ -100,6 +101,17 @@ void addUtilization(const WorkingSet& ws, int index, const std::vector<int>& all
 bool usable(const WorkingSet& ws, const Resource& r, std::size_t n) {
   return r.allowed[n] && *r.allowed[n] >= 0 && ws.available(static_cast<int>(n));
 }
+
+// "cpu=2 memory=512": the amounts of `c`, or with `names` the amounts `c` has of those names
+// (0 for a name it lacks), for why.h's notes.
+std::string capacityText(const Capacity& c, const Capacity& names) {
+  std::string text;
+  for (const auto& [name, unused] : names) {
+    text += (text.empty() ? "" : " ") + name + "=" + std::to_string(amount(c, name));
+  }
+  return text.empty() ? "nothing" : text;
+}
+std::string capacityText(const Capacity& c) { return capacityText(c, c); }
 
 }  // namespace
 
@@ -218,6 +230,11 @@ int banInsufficientCapacity(WorkingSet& ws, int index, const std::vector<int>& n
   for (std::size_t n = 0; n < r.allowed.size(); ++n) {
     if (usable(ws, r, n) && !haveEnoughCapacity(ws.nodes[n].capacity, needed)) {
       addLocationScore(r, static_cast<int>(n), -kInfinity);
+      noteWhy(ws, index, static_cast<int>(n), ReasonKind::Utilization, -kInfinity, [&] {
+        return "not enough capacity (placement-strategy): needs " + capacityText(needed) +
+               (any_capable ? " with what is colocated with it" : "") + ", the node has " +
+               capacityText(ws.nodes[n].capacity, needed) + " left";
+      });
     }
   }
   return any_capable ? -1 : most_capable;

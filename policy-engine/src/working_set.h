@@ -98,6 +98,7 @@ struct Node {
 };
 
 struct Colocation;
+struct WhyLog;  // why.h
 
 // A node score table: absent entries mean the node is not allowed at all
 // (matters in asymmetric clusters).
@@ -258,6 +259,7 @@ struct WorkingSet {
   const Cib* cib = nullptr;
   std::int64_t now = 0;
   bool sanitized = false;  // private parameters may be masked (ScheduleOptions::sanitized)
+  WhyLog* why = nullptr;   // notes of why resources go where they do, when asked (why.h)
   ClusterOptions options;
   std::vector<Node> nodes;
   std::vector<Resource> resources;  // parents before their children

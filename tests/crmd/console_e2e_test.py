@@ -118,6 +118,11 @@ def body(crmd, pcs, checks):
         check(status == 409 and reply["command"] == "pcs node standby n1" and
               "not running" in reply["error"] + reply["output"],
               "a change runs the node's pcs and shows its command and its error", reply)
+        status, _, reply = b.request("POST", "/api/action", {"action": "resource-why", "id": "vip"},
+                                     {"X-CSRF-Token": b.csrf})
+        check(reply.get("command") == "pcs resource why vip" and
+              re.search("not running|not found", reply.get("error", "") + reply.get("output", "")),
+              "Why? runs the node's pcs resource why and shows what it says", reply)
 
         status, _, agents = b.request("GET", "/api/agents")
         check(status == 200 and isinstance(agents["agents"], list), "the agents are listed", agents)

@@ -202,6 +202,11 @@ TEST(ConsoleActions, EachActionIsThePcsCommandAnOperatorWouldType) {
             "pcs resource move vip n2");
   EXPECT_EQ(words(R"({"action":"resource-ban","id":"vip"})"), "pcs resource ban vip");
   EXPECT_EQ(words(R"({"action":"resource-clear","id":"vip"})"), "pcs resource clear vip");
+  EXPECT_EQ(words(R"({"action":"resource-why","id":"vip"})"), "pcs resource why vip");
+  EXPECT_EQ(words(R"({"action":"resource-why","id":"vip","node":"n2"})"),
+            "pcs resource why vip n2");
+  EXPECT_EQ(words(R"({"action":"resource-why","id":"vip","node":"--help"})"),
+            "error: field 'node': '--help' is not an id (letters, digits, _ . : -)");
   EXPECT_EQ(words(R"({"action":"resource-cleanup"})"), "pcs resource cleanup");
   EXPECT_EQ(words(R"({"action":"constraint-delete","id":"cli-prefer-vip"})"),
             "pcs constraint delete cli-prefer-vip");

@@ -110,7 +110,7 @@ check "bash completion: the installed agent ocf:pulse:haproxy (got: $out)" test 
 # Each page is there, and names every option its program's --help names (help2man writes a
 # hyphen as \-).
 for page in man8/crmd.8 man8/pcs.8 man1/pe-simulate.1 man8/crm_attribute.8 man8/crm_node.8 \
-  man8/crm_mon.8; do
+  man8/crm_mon.8 man8/crm_resource.8; do
   file=$root/usr/share/man/$page.gz
   program=${page#*/}
   program=${program%.*}

@@ -7,6 +7,7 @@ network namespaces.
   - pcs resource cleanup is a status-only write (the epoch does not move);
   - pcs resource move never leaves the constraint it made, whether the move finished or timed
     out; move-with-constraint keeps it;
+  - pcs resource why on the live CIB names the cli-ban constraint pcs resource ban wrote;
   - --wait=N returns within about N seconds with pcs's message when the DC is not idle;
   - pcs status answers quickly (the time is printed), and with the local crmd down it names
     that node and answers through another;
@@ -79,6 +80,12 @@ def run(crmd, pcs):
         c.pcs(1, "resource", "move-with-constraint", "vip", "n3")
         cons = c.pcs(1, "constraint").stdout
         check("'vip' prefers node 'n3'" in cons, "move-with-constraint keeps it", cons)
+        # resource why on the live CIB (read from another node) names the ban pcs just wrote.
+        c.pcs(1, "resource", "ban", "vip", "n1")
+        r = c.pcs(2, "resource", "why", "vip", "n1", check=False)
+        check(r.returncode == 0 and
+              "    n1: location constraint cli-ban-vip-on-n1 (score -INFINITY)" in r.stdout,
+              "resource why names the ban on the live CIB", r.stdout + r.stderr)
 
         for args, want in [(("nope",), "Resource 'nope' does not exist."),
                            (("vip", "n1"), "Can only restart on a specific node if the resource is a clone")]:

@@ -290,6 +290,7 @@ function resourceActions(r, nodes) {
     h('button', { 'data-testid': 'ban-' + r.id, onclick: () => act({ action: 'resource-ban', id: r.id, node: target.value }) }, 'Ban'),
     h('button', { onclick: () => act({ action: 'resource-clear', id: r.id }) }, 'Clear'),
     h('button', { onclick: () => act({ action: 'resource-cleanup', id: r.id }) }, 'Cleanup'),
+    h('button', { 'data-testid': 'why-' + r.id, title: 'why it runs where it does, or does not run (on the node chosen)', onclick: () => act({ action: 'resource-why', id: r.id, node: target.value }) }, 'Why?'),
     h('button', { class: 'danger', onclick: () => act({ action: 'resource-delete', id: r.id }, 'Delete resource ' + r.id + '?') }, 'Delete'));
 }
 

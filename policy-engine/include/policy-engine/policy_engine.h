@@ -37,6 +37,9 @@ struct ScheduleOptions {
   // crm_simulate assumes: a definition whose only change is in private parameters (the
   // recorded op-secure-digest still matches) is taken as unchanged. Never for a live cluster.
   bool sanitized = false;
+  // Fill Transition::reasons: why each resource goes where it does (pcs resource why). Off by
+  // default; it changes no decision.
+  bool with_reasons = false;
 };
 
 Result<Transition> schedule(std::string_view cib_xml, const ScheduleOptions& options = {});

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "policy-engine/reasons.h"
+
 namespace pulse::pe {
 
 enum class Role { Unknown, Stopped, Started, Unpromoted, Promoted };
@@ -119,6 +121,7 @@ struct Transition {
   std::vector<Ordering> orderings;
   std::vector<ScoreLine> scores;
   std::vector<std::string> warnings;  // configuration problems that were tolerated
+  std::vector<ResourceReasons> reasons;  // ScheduleOptions::with_reasons: one per resource
 };
 
 }  // namespace pulse::pe
