@@ -192,10 +192,16 @@ int show(View kind, const CibCommandOptions& options, const std::vector<std::str
     case View::kAlertConfig:
       return printResult(alertConfig(cib));
     case View::kStonithStatus:
-  kStonithLevels,
-  kStonithLevelVerify,
-  kAlertConfig,
-  kResourceWhy
+      return stonithStatus(cib, a.size() == 2);
+    case View::kStonithLevels:
+      return printResult(stonithLevelConfig(cib));
+    case View::kStonithLevelVerify:
+      return printResult(stonithLevelVerify(cib));
+    case View::kResourceWhy:
+      if (a.size() < 3 || a.size() > 4) {
+        return fail("invalid usage of 'pcs resource why', see pcs resource why --help");
+      }
+      return printResult(resourceWhy(cib, a[2], a.size() == 4 ? a[3] : "", std::time(nullptr)));
     case View::kNone:
       break;
   }
