@@ -120,7 +120,7 @@ struct Transition {
   std::vector<Action> actions;  // in an order consistent with `orderings`
   std::vector<Ordering> orderings;
   std::vector<ScoreLine> scores;
-  std::vector<std::string> warnings;  // configuration problems that were tolerated
+  std::vector<std::string> warnings;     // configuration problems that were tolerated
   std::vector<ResourceReasons> reasons;  // ScheduleOptions::with_reasons: one per resource
 };
 
