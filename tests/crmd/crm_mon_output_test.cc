@@ -238,7 +238,7 @@ TEST_F(CrmMon, FailureLinesReadableFriendlyAndTechnical) {
 // the fail counts of all of them, the Operations name the clone's resource (Debian's crm_mon).
 TEST_F(CrmMon, AnonymousCloneFailCountsAsPacemakerSumsThem) {
   const char* shared = std::getenv("PULSE_SHARED");
-  const std::string path = std::string(shared == nullptr ? "../shared" : shared) +
+  const std::string path = std::string(shared == nullptr ? PULSE_DEFAULT_SHARED_DIR : shared) +
                            "/conformance/pacemaker-2.1.5/xml/clone-anon-failcount.xml";
   if (!std::filesystem::exists(path)) GTEST_SKIP() << "no conformance CIBs at " << path;
   CrmMonOptions options;

@@ -17,7 +17,8 @@ conformance suite's business, and are named by the engine's tests).
 Usage: crm_mon_oracle_test.py PULSE_CRM_MON [--floor PERCENT] [--all]: the EXACT CIBs and every
 tenth other one (Debian's crm_mon takes about a quarter of a second a CIB), or with --all every
 CIB of the folder (about 3 minutes). Skipped (exit 77) without
-Debian's crm_mon or the conformance folder ($PULSE_SHARED/conformance/pacemaker-2.1.5/xml).
+Debian's crm_mon or the conformance folder ($PULSE_SHARED/conformance/pacemaker-2.1.5/xml;
+PULSE_SHARED defaults to <repo>/../shared).
 """
 import os
 import re
@@ -91,7 +92,9 @@ def main():
     ours = sys.argv[1]
     floor = float(sys.argv[sys.argv.index("--floor") + 1]) if "--floor" in sys.argv else 0
     oracle = shutil.which("crm_mon", path="/usr/sbin:/usr/bin")
-    folder = os.path.join(os.environ.get("PULSE_SHARED", ""), "conformance/pacemaker-2.1.5/xml")
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    shared = os.environ.get("PULSE_SHARED") or os.path.join(os.path.dirname(repo), "shared")
+    folder = os.path.join(shared, "conformance/pacemaker-2.1.5/xml")
     if not oracle or not os.path.isdir(folder):
         print("SKIP: needs Debian's crm_mon (pacemaker-cli-utils) and %s" % folder)
         return 77
