@@ -275,17 +275,23 @@ Result<std::string> resourcesConfigJson(const std::string& cib_xml, bool stonith
       return false;
     };
     const std::string label = stonith ? "stonith device" : "resource";
-    std::vector<std::string> pending(ids.begin(), ids.end());
-    while (!pending.empty()) {
-      const std::string id = pending.back();
-      pending.pop_back();
-      if (keep.contains(id)) continue;
+    // pcs walks a Python set, so its warnings come in no fixed order; Pulse warns in the order
+    // the ids were given, each unknown id once.
+    std::set<std::string> warned;
+    for (const std::string& id : ids) {
       if (!listed(id)) {
-        warnings.push_back("Unable to find " + label + " '" + id + "'");
+        if (warned.insert(id).second) {
+          warnings.push_back("Unable to find " + label + " '" + id + "'");
+        }
         continue;
       }
-      keep.insert(id);
-      for (const std::string& child : children[id]) pending.push_back(child);
+      std::vector<std::string> pending{id};
+      while (!pending.empty()) {
+        const std::string next = pending.back();
+        pending.pop_back();
+        if (!keep.insert(next).second) continue;
+        for (const std::string& child : children[next]) pending.push_back(child);
+      }
     }
     if (keep.empty()) return Error{"No " + label + " found"};
   }

@@ -151,6 +151,11 @@ TEST(JsonOutput, ResourceConfigFiltersByIdAsPcs) {
   EXPECT_EQ(json->find("web"), std::string::npos) << *json;
 
   warnings.clear();
+  ASSERT_TRUE(resourcesConfigJson(kResourcesCib, false, {"zz", "g", "aa", "zz"}, warnings).ok());
+  EXPECT_EQ(warnings, (std::vector<std::string>{"Unable to find resource 'zz'",
+                                                "Unable to find resource 'aa'"}));
+
+  warnings.clear();
   auto fence = resourcesConfigJson(kResourcesCib, false, {"fence"}, warnings);
   ASSERT_FALSE(fence.ok());
   EXPECT_EQ(fence.error().message, "No resource found");
