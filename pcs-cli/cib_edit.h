@@ -332,8 +332,14 @@ Result<std::string> propertyConfig(const std::string& cib_xml);
 // Stonith primitives are left out, as pcs 0.11 does; `pcs stonith config` lists only them.
 Result<std::string> resourceConfig(const std::string& cib_xml, const std::string& id = "");
 Result<std::string> stonithConfig(const std::string& cib_xml, const std::string& id = "");
-// `pcs stonith config --output-format=json`: {"primitives": [...]} with pcs's keys (id,
-// agent_name, instance_attributes, meta_attributes, operations).
+// `pcs resource config [ID]... --output-format=json` (stonith = false) and `pcs stonith config
+// [ID]... --output-format=json` (stonith = true): pcs 0.11's ListCibResourcesDto. Named ids keep
+// the resources inside them; an unknown id adds "Unable to find resource 'ID'" to `warnings`,
+// none found is "No resource found" ("stonith device" for stonith). A set with a rule is refused.
+Result<std::string> resourcesConfigJson(const std::string& cib_xml, bool stonith,
+                                        const std::vector<std::string>& ids,
+                                        std::vector<std::string>& warnings);
+// resourcesConfigJson(cib_xml, true, {}, ...).
 Result<std::string> stonithConfigJson(const std::string& cib_xml);
 // `pcs stonith level [config]`: the levels by target ("" when there are none); `pcs stonith
 // config` ends with them under "Fencing Levels:".

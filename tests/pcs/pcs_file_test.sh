@@ -126,9 +126,21 @@ expect_error "pcs stonith fence does not work with -f" stonith fence n3
 grep -qx "Resource: fence1 (class=stonith type=fence_pulse_netns)" stonith.txt ||
   fail "stonith config: $(cat stonith.txt)"
 "$PCS" -f cib.xml resource config | grep -q fence1 && fail "resource config lists fence1"
-"$PCS" -f cib.xml stonith config --output-format=json >stonith.json || fail "stonith json"
+"$PCS" -f cib.xml stonith config --output-format=json >stonith.json 2>err || fail "stonith json"
 python3 -c 'import json; d=json.load(open("stonith.json")); assert [p["id"] for p in d["primitives"]]==["fence1"], d' ||
   fail "stonith json: $(cat stonith.json)"
+grep -qxF "Warning: Only 'text' output format is supported for stonith levels" err ||
+  fail "stonith json warning: '$(cat err)'"
+# resource config in JSON: the group with its members (sorted by id), fence1 left out; an
+# unknown id warns, only unknown ids fail as pcs does.
+"$PCS" -f cib.xml resource config web nope --output-format=json >resources.json 2>err ||
+  fail "resource json: $(cat err)"
+python3 -c 'import json; d=json.load(open("resources.json")); assert [p["id"] for p in d["primitives"]]==["proxy","vip"] and d["groups"][0]["member_ids"]==["vip","proxy"], d' ||
+  fail "resource json: $(cat resources.json)"
+grep -qxF "Warning: Unable to find resource 'nope'" err || fail "resource json warning: '$(cat err)'"
+"$PCS" -f cib.xml resource config fence1 --output-format=json >out 2>err &&
+  fail "resource json listed a stonith device"
+grep -qxF "Error: No resource found" err || fail "resource json of fence1: '$(cat err)'"
 "$PCS" -f cib.xml stonith status | grep -qF "fence1	(stonith:fence_pulse_netns):	 Stopped" ||
   fail "stonith status"
 edit stonith delete fence1
