@@ -123,11 +123,14 @@ std::optional<Error> applyNodeCriteria(WorkingSet& ws) {
       }
     }
     applyLocation(ws, r, scores);
-    for (const auto& [node, score] : scores) {
+    // (Each score is copied for the lambda: clang 14 cannot capture a structured binding.)
+    for (const auto& [node, node_score] : scores) {
+      const Score score = node_score;
       noteWhy(ws, index, node, ReasonKind::Location, score,
               [&] { return "location constraint " + lc.id + " (score " + scoreText(score) + ")"; });
     }
-    for (const auto& [node, score] : promoted_scores) {
+    for (const auto& [node, node_score] : promoted_scores) {
+      const Score score = node_score;
       noteWhy(ws, index, node, ReasonKind::Promotion, score, [&] {
         return "location constraint " + lc.id + " for the Promoted role (score " +
                scoreText(score) + ")";

@@ -101,7 +101,9 @@ def main():
     ap.add_argument("--every", type=int, default=20)
     ap.add_argument("--min", type=int, default=30)
     a = ap.parse_args()
-    folder = os.path.join(os.environ.get("PULSE_SHARED", ""), "conformance/pacemaker-2.1.5/xml")
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    shared = os.environ.get("PULSE_SHARED") or os.path.join(os.path.dirname(repo), "shared")
+    folder = os.path.join(shared, "conformance/pacemaker-2.1.5/xml")
     if not shutil.which(a.oracle) or not os.path.isdir(folder):
         print("SKIP: needs Debian's pcs (%s) and %s (set PULSE_SHARED)" % (a.oracle, folder))
         return 77
