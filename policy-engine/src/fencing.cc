@@ -1,6 +1,7 @@
 #include "fencing.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "remote_nodes.h"
 
@@ -136,7 +137,10 @@ int newFenceAction(ActionPlan& plan, const std::string& key, int node, const std
 // fencing), so that what ran on the guest counts as stopped once the container is down.
 void fenceGuest(WorkingSet& ws, ActionPlan& plan, int node) {
   const int container = ws.guestContainer(node);
-  const PlannedAction* stop = findAction(plan, container, "stop", -1);
+  // Copied, not pointed to: newFenceAction() appends to plan.actions, which may move them.
+  const PlannedAction* found_stop = findAction(plan, container, "stop", -1);
+  const std::optional<PlannedAction> stop =
+      found_stop != nullptr ? std::optional<PlannedAction>(*found_stop) : std::nullopt;
   const bool restarts = findAction(plan, container, "start", -1) != nullptr;
   const std::string& name = ws.nodes[static_cast<std::size_t>(node)].name;
   const std::string reason = "guest is unclean";
@@ -146,7 +150,7 @@ void fenceGuest(WorkingSet& ws, ActionPlan& plan, int node) {
   plan.actions[static_cast<std::size_t>(id)].pseudo = true;
   const std::string origin = "fencing of guest " + name;
   int host_fence = -1;
-  if (stop != nullptr && stop->pseudo) {
+  if (stop && stop->pseudo) {
     for (int f : plan.fencing) {
       const PlannedAction& a = plan.actions[static_cast<std::size_t>(f)];
       if (a.node == stop->node && !isUnfencing(a)) host_fence = f;
@@ -154,7 +158,7 @@ void fenceGuest(WorkingSet& ws, ActionPlan& plan, int node) {
   }
   if (host_fence >= 0) {
     addPlanEdge(plan, host_fence, id, kOrderRunnableLeft | kOrderImpliesThen, origin);
-  } else if (stop != nullptr) {
+  } else if (stop) {
     addPlanEdge(plan, stop->id, id, kOrderRunnableLeft | kOrderImpliesThen, origin);
   } else {
     // No stop of the container: it is thought stopped already (its history may just have
