@@ -138,4 +138,61 @@ Score failCount(const WorkingSet& ws, const Resource& r, int node) {
   return f.count;
 }
 
+RemappedResult remapResult(const OperationRecord& op, int target_rc, int rc, int status, bool probe,
+                           bool maskable_probe_failure, bool managed) {
+  RemappedResult m{rc, status, std::nullopt, false};
+  if (op.task == "monitor") {
+    if (m.rc == kOcfDegraded) m.rc = kOcfOk;
+    if (m.rc == kOcfDegradedPromoted) m.rc = kOcfRunningPromoted;
+  }
+  if (maskable_probe_failure) {
+    m.status = kExecDone;
+    m.rc = kOcfNotRunning;
+  }
+  if (m.status != kExecDone && m.status != kExecError) return m;
+  m.status = kExecDone;
+  if (target_rc < 0 || target_rc != m.rc) m.status = kExecError;
+  switch (m.rc) {
+    case kOcfOk:
+      if (probe && target_rc == kOcfNotRunning) m.status = kExecDone;
+      break;
+    case kOcfNotRunning:
+      if (probe || target_rc == m.rc || !managed) {
+        m.status = kExecDone;
+        m.role = Role::Stopped;
+      }
+      break;
+    case kOcfRunningPromoted:
+      if (probe && m.rc != target_rc) m.status = kExecDone;
+      m.role = Role::Promoted;
+      break;
+    case kOcfDegradedPromoted:
+    case kOcfFailedPromoted:
+      m.role = Role::Promoted;
+      m.status = kExecError;
+      break;
+    case kOcfNotConfigured:
+      m.status = kExecErrorFatal;
+      break;
+    case kOcfUnimplemented:
+      if (op.interval_ms == 0) {
+        m.check_recoverable = true;
+        m.status = kExecErrorHard;
+      } else {
+        m.status = kExecNotSupported;
+      }
+      break;
+    case kOcfNotInstalled:
+    case kOcfInvalidParam:
+    case kOcfInsufficientPriv:
+      m.check_recoverable = true;
+      m.status = kExecErrorHard;
+      break;
+    default:
+      if (m.status == kExecDone) m.status = kExecError;
+      break;
+  }
+  return m;
+}
+
 }  // namespace pulse::pe

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "working_set.h"
@@ -38,5 +39,17 @@ FailurePolicy failurePolicy(const WorkingSet& ws, const Resource& r, const std::
 // pe_can_fence): fencing is on with a device, and the partition has quorum, ignores its loss,
 // or the node is still a member; a guest node while its container's hosts are up or fenceable.
 bool failedStopRecoverable(const WorkingSet& ws, int node);
+
+// An operation's recorded result read as Pacemaker's remap_operation does: the exit code and
+// executor status it counts as, the role it shows the resource in (Stopped also clears the
+// next role), and whether the task's failure must be checked for recoverability.
+struct RemappedResult {
+  int rc = kOcfOk;
+  int status = kExecDone;
+  std::optional<Role> role;
+  bool check_recoverable = false;
+};
+RemappedResult remapResult(const OperationRecord& op, int target_rc, int rc, int status, bool probe,
+                           bool maskable_probe_failure, bool managed);
 
 }  // namespace pulse::pe

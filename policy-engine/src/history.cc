@@ -229,59 +229,13 @@ class ResourceReplay {
   }
 
   void remap(const OperationRecord& op, int target_rc, int& rc, int& status) {
-    if (op.task == "monitor") {
-      if (rc == kOcfDegraded) rc = kOcfOk;
-      if (rc == kOcfDegradedPromoted) rc = kOcfRunningPromoted;
-    }
-    if (maskableProbeFailure(op)) {
-      status = kExecDone;
-      rc = kOcfNotRunning;
-    }
-    if (status != kExecDone && status != kExecError) return;
-    status = kExecDone;
-    bool probe = isProbe(op);
-    if (target_rc < 0 || target_rc != rc) status = kExecError;
-    switch (rc) {
-      case kOcfOk:
-        if (probe && target_rc == kOcfNotRunning) status = kExecDone;
-        break;
-      case kOcfNotRunning:
-        if (probe || target_rc == rc || !r_.managed) {
-          status = kExecDone;
-          r_.role = Role::Stopped;
-          r_.next_role = Role::Unknown;
-        }
-        break;
-      case kOcfRunningPromoted:
-        if (probe && rc != target_rc) status = kExecDone;
-        r_.role = Role::Promoted;
-        break;
-      case kOcfDegradedPromoted:
-      case kOcfFailedPromoted:
-        r_.role = Role::Promoted;
-        status = kExecError;
-        break;
-      case kOcfNotConfigured:
-        status = kExecErrorFatal;
-        break;
-      case kOcfUnimplemented:
-        if (op.interval_ms == 0) {
-          checkRecoverable(op.task);
-          status = kExecErrorHard;
-        } else {
-          status = kExecNotSupported;
-        }
-        break;
-      case kOcfNotInstalled:
-      case kOcfInvalidParam:
-      case kOcfInsufficientPriv:
-        checkRecoverable(op.task);
-        status = kExecErrorHard;
-        break;
-      default:
-        if (status == kExecDone) status = kExecError;
-        break;
-    }
+    const RemappedResult m =
+        remapResult(op, target_rc, rc, status, isProbe(op), maskableProbeFailure(op), r_.managed);
+    rc = m.rc;
+    status = m.status;
+    if (m.role) r_.role = *m.role;
+    if (m.role == Role::Stopped) r_.next_role = Role::Unknown;
+    if (m.check_recoverable) checkRecoverable(op.task);
   }
 
   void updateState(const OperationRecord& op, int rc) {
