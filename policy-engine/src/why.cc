@@ -290,4 +290,29 @@ std::vector<ResourceReasons> explainPlacement(const WorkingSet& ws) {
   return all;
 }
 
+void noteColocation(WorkingSet& ws, const Resource& dependent, const Resource& primary,
+                    const Colocation& c, const NodeScores& work) {
+  for (std::size_t n = 0; n < work.size(); ++n) {
+    if (!work[n] || !dependent.allowed[n] || *work[n] == *dependent.allowed[n]) continue;
+    const Score delta = *work[n] <= -kInfinity || *work[n] >= kInfinity
+                            ? *work[n]
+                            : *work[n] - *dependent.allowed[n];
+    noteWhy(ws, dependent.index, static_cast<int>(n), ReasonKind::Colocation, delta, [&] {
+      const std::string where =
+          primary.assigned_to < 0
+              ? "not placed anywhere"
+              : "placed on " + ws.nodes[static_cast<std::size_t>(primary.assigned_to)].name;
+      const std::string role =
+          c.primary_role == Role::Unknown ? "" : std::string(" (") + roleName(c.primary_role) + ")";
+      // A group's members run together, each with the one before it.
+      if (c.id == "group:internal_colocation" && dependent.parent >= 0) {
+        return "group " + ws.resources[static_cast<std::size_t>(dependent.parent)].id +
+               " keeps it with " + primary.id + " (" + where + ")";
+      }
+      return "colocation " + c.id + " with " + primary.id + role + " (score " + scoreText(c.score) +
+             "): " + primary.id + " is " + where;
+    });
+  }
+}
+
 }  // namespace pulse::pe

@@ -34,6 +34,11 @@ void noteWhy(WorkingSet& ws, int rsc, int node, ReasonKind kind, Score score, Te
   ws.why->notes.push_back({rsc, node, kind, score, std::string(text())});
 }
 
+// Notes what colocation `c` changes in the dependent's scores, node by node (`work`: the
+// scores with it applied), when the run keeps a log.
+void noteColocation(WorkingSet& ws, const Resource& dependent, const Resource& primary,
+                    const Colocation& c, const NodeScores& work);
+
 // After assignment: per resource, its notes (and those of its ancestors and descendants), what
 // the cluster's and the nodes' state add, and its primitives' final node scores.
 std::vector<ResourceReasons> explainPlacement(const WorkingSet& ws);
