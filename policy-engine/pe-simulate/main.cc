@@ -9,6 +9,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "file_source.h"
 #include "policy-engine/policy_engine.h"
 #include "policy-engine/simulate_output.h"
 #include "policy-engine/xml_dates.h"
@@ -17,25 +18,10 @@ namespace po = boost::program_options;
 
 namespace {
 
-// Reads a whole file with one allocation of its size (CIBs can be large).
-bool readFile(const std::string& path, std::string& out) {
-  if (path == "-") {
-    std::ostringstream ss;
-    ss << std::cin.rdbuf();
-    out = ss.str();
-    return true;
-  }
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return false;
-  bool ok = std::fseek(f, 0, SEEK_END) == 0;
-  long size = ok ? std::ftell(f) : -1;
-  ok = ok && size >= 0 && std::fseek(f, 0, SEEK_SET) == 0;
-  if (ok) {
-    out.resize(static_cast<std::size_t>(size));
-    ok = std::fread(out.data(), 1, out.size(), f) == out.size();
-  }
-  std::fclose(f);
-  return ok;
+void readStandardInput(std::string& out) {
+  std::ostringstream ss;
+  ss << std::cin.rdbuf();
+  out = ss.str();
 }
 
 // A gzip file (magic 1f 8b, as the DC saves pe-input-N.xml.gz) is inflated in place; any
@@ -104,14 +90,19 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::string path = vm["xml-file"].as<std::string>();
+  // Standard input is read whole; a file a piece at a time, so that a large CIB's text is
+  // never held whole (FileCibSource).
   std::string xml;
-  if (!readFile(path, xml)) {
+  pulse::pe::FileCibSource file;
+  if (path == "-") {
+    readStandardInput(xml);
+    if (std::string why; !gunzipIfCompressed(xml, why)) {
+      std::cerr << "pe-simulate: cannot read '" << path << "': " << why << "\n";
+      return 1;
+    }
+  } else if (!file.open(path)) {
     std::cerr << "pe-simulate: cannot read '" << path << "'\n";
     return 3;
-  }
-  if (std::string why; !gunzipIfCompressed(xml, why)) {
-    std::cerr << "pe-simulate: cannot read '" << path << "': " << why << "\n";
-    return 1;
   }
   pulse::pe::ScheduleOptions options;
   options.fallback_now = static_cast<std::int64_t>(std::time(nullptr));
@@ -126,7 +117,16 @@ int main(int argc, char** argv) {
     }
     options.now = *when;
   }
-  auto transition = pulse::pe::schedule(xml, options);
+  auto transition =
+      path == "-" ? pulse::pe::schedule(xml, options) : pulse::pe::schedule(file, options);
+  if (!transition && file.ioFailed()) {
+    std::cerr << "pe-simulate: cannot read '" << path << "'\n";
+    return 3;
+  }
+  if (!transition && !file.gzipError().empty()) {
+    std::cerr << "pe-simulate: cannot read '" << path << "': " << file.gzipError() << "\n";
+    return 1;
+  }
   if (!transition) {
     std::cerr << "pe-simulate: " << path << ": " << transition.error().message << "\n";
     return 1;

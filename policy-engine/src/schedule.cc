@@ -223,6 +223,10 @@ Result<Transition> schedule(std::string_view cib_xml, const ScheduleOptions& opt
   return scheduleUnpacked(unpackCib(cib_xml), options);
 }
 
+Result<Transition> schedule(CibSource& source, const ScheduleOptions& options) {
+  return scheduleUnpacked(unpackCib(source), options);
+}
+
 Result<Transition> schedule(const pugi::xml_document& cib_doc, std::string_view source,
                             const ScheduleOptions& options) {
   return scheduleUnpacked(unpackCib(cib_doc, source), options);

@@ -20,6 +20,8 @@ class xml_document;
 
 namespace pulse::pe {
 
+class CibSource;  // cib_source.h
+
 using Attributes = std::map<std::string, std::string>;
 
 // A node attribute expression (#uname, #id, any node attribute); a rule's
@@ -274,6 +276,9 @@ inline constexpr std::size_t kSplitStatusBytes = 4u << 20;
 // `split_status_bytes` is the size from which the status is split (tests
 // and the fuzzer lower it to exercise that path on small inputs).
 Result<Cib> unpackCib(std::string_view xml, std::size_t split_status_bytes = kSplitStatusBytes);
+// The same read from `source` a piece at a time (cib_source.h): a status of at least
+// `split_status_bytes` is never held whole, only the configuration and one node_state.
+Result<Cib> unpackCib(CibSource& source, std::size_t split_status_bytes = kSplitStatusBytes);
 // The same on a parsed document; `source` is the text it was parsed from (for line numbers).
 Result<Cib> unpackCib(const pugi::xml_document& doc, std::string_view source);
 

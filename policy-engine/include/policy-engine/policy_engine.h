@@ -21,6 +21,8 @@ class xml_document;
 
 namespace pulse::pe {
 
+class CibSource;  // cib_source.h
+
 struct ScheduleOptions {
   // Seconds since the epoch used as "now", overriding the CIB's
   // execution-date (crm_simulate -t).
@@ -43,6 +45,10 @@ struct ScheduleOptions {
 };
 
 Result<Transition> schedule(std::string_view cib_xml, const ScheduleOptions& options = {});
+
+// The same on a CIB read a piece at a time from `source` (cib_source.h), so that a large
+// CIB's text is never held whole. Equal texts give byte-identical transitions.
+Result<Transition> schedule(CibSource& source, const ScheduleOptions& options = {});
 
 // The same on a CIB already parsed (crmd's shared copy, parsed once per confirmed copy):
 // `source` is the text `cib_doc` was parsed from, for the line numbers of errors. Equal
