@@ -1,6 +1,7 @@
 #include "action_flags.h"
 
 #include <array>
+#include <string_view>
 #include <utility>
 
 namespace pulse::pe {
@@ -9,7 +10,7 @@ namespace {
 bool isGroup(const Resource& r) { return r.kind == ResourceConfig::Kind::Group; }
 
 // Maps a group's task to the task of its members ("running" -> "start").
-std::string memberTask(const std::string& task) {
+std::string_view memberTask(std::string_view task) {
   if (task == "running") return "start";
   if (task == "stopped") return "stop";
   if (task == "promoted") return "promote";
@@ -31,14 +32,15 @@ class FlagSettler {
   Flags cloneFlagsOf(int id, int node) {
     Flags f{true, true};
     bool any_runnable = false;
-    std::vector<int> children = rsc(act(id).rsc).children;
-    for (int child : children) {
+    // Called for every ordering a clone action is in, for each of its instances: no copies.
+    const std::string_view own_task = act(id).task;
+    const std::string_view member_task = memberTask(own_task);
+    for (int child : rsc(act(id).rsc).children) {
       // A cloned group's instance answers for "running" with its own "running".
       bool whole = !rsc(child).children.empty();
-      std::string task = whole ? act(id).task : memberTask(act(id).task);
-      std::vector<int> child_actions = actionsOf(child, task, whole ? -1 : node);
-      if (child_actions.empty()) continue;
-      Flags cf = whole ? groupFlagsOf(child_actions.front(), node) : flagsOf(child_actions.front());
+      const int child_action = firstOf(child, whole ? own_task : member_task, whole ? -1 : node);
+      if (child_action < 0) continue;
+      Flags cf = whole ? groupFlagsOf(child_action, node) : flagsOf(child_action);
       if (f.optional && !cf.optional) {
         f.optional = false;
         act(id).optional = false;
@@ -72,12 +74,11 @@ class FlagSettler {
   Flags groupFlagsOf(int id, int node) {
     PlannedAction& a = act(id);
     Flags f{true, true};
-    std::string task = memberTask(a.task);
-    std::vector<int> children = rsc(a.rsc).children;
-    for (int member : children) {
-      std::vector<int> member_actions = actionsOf(member, task, node >= 0 ? node : a.node);
-      if (!member_actions.empty()) {
-        const PlannedAction& m = act(member_actions.front());
+    const std::string_view task = memberTask(a.task);
+    for (int member : rsc(a.rsc).children) {
+      const int member_action = firstOf(member, task, node >= 0 ? node : a.node);
+      if (member_action >= 0) {
+        const PlannedAction& m = act(member_action);
         if (f.optional && !m.optional) {
           f.optional = false;
           act(id).optional = false;
@@ -192,26 +193,24 @@ class FlagSettler {
       // Pacemaker's pcmk__multi_update_actions: then each runnable instance action.
       int then_rsc = act(then).rsc;
       if (then_rsc < 0) return;
-      std::vector<int> children = rsc(then_rsc).children;
-      std::string task = act(then).task;
-      for (int child : children) {
-        std::vector<int> cs = actionsOf(child, task, act(then).node);
-        if (cs.empty() || !flagsOf(cs.front()).runnable) continue;
+      const std::string_view task = act(then).task;
+      for (int child : rsc(then_rsc).children) {
+        const int c = firstOf(child, task, act(then).node);
+        if (c < 0 || !flagsOf(c).runnable) continue;
         // A cloned group's instance passes the update on to its members.
-        updateOrdered(child, first, cs.front(), flags, filter_optional, filter_runnable, type);
+        updateOrdered(child, first, c, flags, filter_optional, filter_runnable, type);
       }
       return;
     }
     if (invoking_rsc < 0 || !isGroup(rsc(invoking_rsc))) return;
     int then_rsc = act(then).rsc;
     if (then_rsc < 0) return;
-    std::vector<int> children = rsc(then_rsc).children;
-    std::string task = act(then).task;
+    const std::string_view task = act(then).task;
     int node = act(then).node;
-    for (int member : children) {
-      std::vector<int> ms = actionsOf(member, task, node);
-      if (ms.empty()) continue;
-      updateOne(act(first), act(ms.front()), flags, filter_optional, filter_runnable, type);
+    for (int member : rsc(then_rsc).children) {
+      const int m = firstOf(member, task, node);
+      if (m < 0) continue;
+      updateOne(act(first), act(m), flags, filter_optional, filter_runnable, type);
     }
   }
 
@@ -298,8 +297,8 @@ class FlagSettler {
     int top = a.rsc;
     while (rsc(top).parent >= 0) top = rsc(top).parent;
     for (int child : rsc(top).children) {
-      auto same = actionsOf(child, a.task);
-      if (same.empty() || act(same.front()).runnable) return;
+      const int same = firstOf(child, a.task);
+      if (same < 0 || act(same).runnable) return;
     }
     // A group's colocations were handed to its members when it was assigned,
     // so (as in Pacemaker) an unrunnable group start blocks no dependents.
@@ -322,8 +321,7 @@ class FlagSettler {
         if (act(id).reason.empty()) act(id).reason = "colocation with " + because;
       }
     }
-    std::vector<int> children = rsc(r).children;
-    for (int c : children) markBlocked(c, task, because);
+    for (int c : rsc(r).children) markBlocked(c, task, because);
   }
 
   void run() {
@@ -357,6 +355,15 @@ class FlagSettler {
   PlannedAction& act(int i) { return plan_.actions[static_cast<std::size_t>(i)]; }
   std::vector<int> actionsOf(int r, const std::string& task, int node = -1) {
     return actionsWithTask(plan_, r, task, node);
+  }
+  // The first of actionsOf(r, task, node), or -1; without building the list, since the
+  // flags of a clone's action are asked of each of its instances for every ordering.
+  int firstOf(int r, std::string_view task, int node = -1) {
+    for (int id : plan_.by_resource[static_cast<std::size_t>(r)]) {
+      const PlannedAction& a = act(id);
+      if (a.interval_ms == 0 && (node < 0 || a.node == node) && a.task == task) return id;
+    }
+    return -1;
   }
 
   WorkingSet& ws_;
