@@ -98,11 +98,13 @@ DigestCheck compareDigests(const WorkingSet& ws, const Resource& r, const Operat
   in.feature_set = !op.feature_set.empty() ? op.feature_set : ws.cib->feature_set;
   OpDigests digests = computeOpDigests(
       in,
-      op.op_force_restart ? std::optional<std::string_view>(*op.op_force_restart) : std::nullopt,
-      op.op_secure_params ? std::optional<std::string_view>(*op.op_secure_params) : std::nullopt);
+      op.extra().op_force_restart ? std::optional<std::string_view>(*op.extra().op_force_restart)
+                                  : std::nullopt,
+      op.extra().op_secure_params ? std::optional<std::string_view>(*op.extra().op_secure_params)
+                                  : std::nullopt);
   bool extra_params = op.interval_ms == 0 && !in.op_params.empty();
   DigestCheck check = DigestCheck::Match;
-  if (!op.restart_digest.empty() && digests.restart != op.restart_digest) {
+  if (!op.extra().restart_digest.empty() && digests.restart != op.extra().restart_digest) {
     check = DigestCheck::Restart;
   } else if (op.op_digest.empty()) {
     check = DigestCheck::Unknown;
@@ -110,8 +112,8 @@ DigestCheck compareDigests(const WorkingSet& ws, const Resource& r, const Operat
     check = extra_params ? DigestCheck::Restart : DigestCheck::All;
   }
   // In a sanitized CIB only private parameters may differ: the secure digest decides.
-  if (check != DigestCheck::Match && ws.sanitized && !op.secure_digest.empty() &&
-      digests.secure == op.secure_digest) {
+  if (check != DigestCheck::Match && ws.sanitized && !op.extra().secure_digest.empty() &&
+      digests.secure == op.extra().secure_digest) {
     check = DigestCheck::Match;
   }
   return check;
@@ -159,16 +161,17 @@ ConfigChanges checkConfigChanges(const WorkingSet& ws) {
         }
         DigestCheck check = compareDigests(ws, r, op);
         if (r.is_stonith && op.interval_ms == 0 && check != DigestCheck::Match) {
-          out.unfence.emplace_back(node, !op.restart_digest.empty() && check != DigestCheck::Restart
-                                             ? "Device parameters changed (reload)"
-                                             : "Device parameters changed");
+          out.unfence.emplace_back(
+              node, !op.extra().restart_digest.empty() && check != DigestCheck::Restart
+                        ? "Device parameters changed (reload)"
+                        : "Device parameters changed");
         }
         if (check == DigestCheck::Restart) {
           out.forced.push_back({index, task, op.interval_ms});
         } else if (check == DigestCheck::All || check == DigestCheck::Unknown) {
           if (op.interval_ms > 0) {
             out.forced.push_back({index, task, op.interval_ms});
-          } else if (!op.restart_digest.empty()) {
+          } else if (!op.extra().restart_digest.empty()) {
             // A start still pending when the definition changed: restart, not reload.
             if (r.managed && !r.failed && r.start_pending) {
               out.forced.push_back({index, "stop", 0});

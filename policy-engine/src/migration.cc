@@ -128,7 +128,8 @@ const OperationRecord* migrateFromOn(const WorkingSet& ws, const std::string& rs
   const ResourceHistory* rh = historyOn(ws, rsc, target);
   if (rh == nullptr) return nullptr;
   for (const OperationRecord& op : rh->ops) {
-    if (op.task == "migrate_from" && (op.migrate_source.empty() || op.migrate_source == source)) {
+    if (op.task == "migrate_from" &&
+        (op.extra().migrate_source.empty() || op.extra().migrate_source == source)) {
       return &op;
     }
   }
@@ -154,8 +155,9 @@ bool unknownOn(const WorkingSet& ws, const std::string& rsc, int node) {
 }  // namespace
 
 void unpackMigrateToFailure(WorkingSet& ws, Resource& r, int source, const OperationRecord& op) {
-  const int target = op.migrate_target.empty() ? -1 : ws.findNode(op.migrate_target);
-  if (target < 0 || op.migrate_source.empty() || ws.findNode(op.migrate_source) != source) return;
+  const OperationRecord::Rare& m = op.extra();
+  const int target = m.migrate_target.empty() ? -1 : ws.findNode(m.migrate_target);
+  if (target < 0 || m.migrate_source.empty() || ws.findNode(m.migrate_source) != source) return;
   // A failed migration leaves the resource active where it was, whatever the agent did.
   r.role = Role::Started;
   const OperationRecord* migrate_from =
@@ -173,8 +175,9 @@ void unpackMigrateToFailure(WorkingSet& ws, Resource& r, int source, const Opera
 }
 
 void unpackMigrateToSuccess(WorkingSet& ws, Resource& r, int source, const OperationRecord& op) {
-  const int target = op.migrate_target.empty() ? -1 : ws.findNode(op.migrate_target);
-  if (target < 0 || (!op.migrate_source.empty() && ws.findNode(op.migrate_source) != source)) {
+  const OperationRecord::Rare& m = op.extra();
+  const int target = m.migrate_target.empty() ? -1 : ws.findNode(m.migrate_target);
+  if (target < 0 || (!m.migrate_source.empty() && ws.findNode(m.migrate_source) != source)) {
     if (r.role < Role::Started) r.role = Role::Started;
     return;
   }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -214,18 +215,28 @@ struct OperationRecord {
   int op_status = 0;
   int target_rc = 0;
   bool has_target_rc = false;
-  std::string op_digest, restart_digest, secure_digest;
-  std::optional<std::string> op_force_restart, op_secure_params;  // absent != empty
-  bool is_last_failure = false;                                   // id ends in "_last_failure_0"
+  std::string op_digest;
+  bool is_last_failure = false;  // id ends in "_last_failure_0"
   std::string feature_set;
-  std::string on_node;                         // the node it ran on, when recorded
-  std::string migrate_source, migrate_target;  // migrate_to / migrate_from
+  std::string on_node;  // the node it ran on, when recorded
   std::int64_t last_rc_change = 0;
-  std::string exit_reason;
   // Its transition-magic names transition -1 or another controller than the fake one tools
   // record operations under: a pending operation (call-id -1) then stays newer than any
   // operation recorded afterwards (Pacemaker's pe__is_newer_op).
   bool outlasts_recorded_ops = false;
+  // What few records carry, kept apart so that the million plain records of a large status
+  // stay small (about 180 bytes instead of 410). Read-only once read, so copies share it.
+  struct Rare {
+    std::string restart_digest, secure_digest;
+    std::optional<std::string> op_force_restart, op_secure_params;  // absent != empty
+    std::string migrate_source, migrate_target;                     // migrate_to / migrate_from
+    std::string exit_reason;
+  };
+  std::shared_ptr<const Rare> rare;  // null: every one of them empty or absent
+  const Rare& extra() const {
+    static const Rare kNone;
+    return rare ? *rare : kNone;
+  }
 };
 
 struct ResourceHistory {
