@@ -25,7 +25,7 @@ MembershipNode::MembershipNode(NodeId self, Timing timing, PersistentState persi
       // growing across the restart.
       floor_{persisted.max_seq, std::numeric_limits<NodeId>::max()},
       liveness_(timing.token),
-      contact_(self, 2 * timing.heartbeat),
+      contact_(self, timing.contactWindow()),
       next_heartbeat_(now),
       next_beacon_(now),
       gather_since_(now),

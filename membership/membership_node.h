@@ -75,6 +75,7 @@
 //  * Together: any two nodes install the views they share in the same order.
 #pragma once
 
+#include <algorithm>
 #include <limits>
 #include <map>
 #include <optional>
@@ -88,12 +89,27 @@
 
 namespace pulse::membership {
 
+// The least quorum-contact window S, whatever the token (see Timing::contactWindow).
+inline constexpr Duration kMinimumContactWindow{300};
+
 struct Timing {
   Duration token{1000};
   Duration consensus{1200};  // corosync's default: 1.2 x token
   Duration heartbeat{250};   // token / 4
+  Duration minimum_contact_window = kMinimumContactWindow;
 
   static Timing fromToken(Duration token) { return Timing{token, token * 6 / 5, token / 4}; }
+  // S, the quorum-contact window (quorum_contact.h): how long a peer's heartbeat listing this
+  // node keeps it in contact, and how long a peer stays in this node's heard list. A node whose
+  // contact lapses stops petting its watchdog, so S is the stall a lone pair of survivors
+  // tolerates: 2 heartbeat intervals (one lost or late heartbeat of the only peer left) at
+  // token 1000, but at least kMinimumContactWindow (300 ms: at token 300 that is 4 intervals),
+  // because a stall on a loaded host is a matter of milliseconds, not of the token.
+  // Invariant: the survivors' wait D (crmd/watchdog/self_fence.h, minimumWatchdogWait) is
+  // computed from this same S, so widening it lengthens D (once S > T - 2H) instead of letting
+  // survivors take over a node whose watchdog may not have fired yet. Both sides derive S from
+  // here: the membership's QuorumContact and the survivors' D.
+  Duration contactWindow() const { return std::max(2 * heartbeat, minimum_contact_window); }
   // The representative's wait after its live set gained a node (see above).
   Duration settle() const { return heartbeat + heartbeat / 2; }
   // The longest an acceptor defers its ack to a Propose that leaves out a node it hears.
@@ -226,7 +242,7 @@ class MembershipNode {
   RingId floor_;               // ring id of the last installed view (or restart floor)
   std::optional<View> view_;   // what this node has installed, if anything
   LivenessTable liveness_;
-  QuorumContact contact_;       // window: 2 heartbeat intervals
+  QuorumContact contact_;       // window: timing_.contactWindow()
   std::optional<Round> round_;  // only while this node is proposing
   // A Propose this node defers its ack to (it leaves out a node this node hears). Replaced by a
   // later Propose; dropped once acked or once a view >= its ring is installed.

@@ -3,10 +3,10 @@
 // cluster" question answered from heartbeats alone.
 //
 // Every heartbeat carries the sender's `heard` list: the peers it heard within the contact
-// window S (= 2 heartbeat intervals) that are members of its installed view (any peer while it
-// has none). Node X has quorum contact at t when X itself plus the peers whose *latest*
-// heartbeat lists X, each received within S before t, hold at least `quorum` votes (one vote
-// per node, as in the simulator and the default corosync.conf).
+// window S (Timing::contactWindow(): max(2 heartbeat intervals, 300 ms)) that are members of its
+// installed view (any peer while it has none). Node X has quorum contact at t when X itself plus
+// the peers whose *latest* heartbeat lists X, each received within S before t, hold at least
+// `quorum` votes (one vote per node, as in the simulator and the default corosync.conf).
 //
 // lastContact() is the instant of the evidence: the receive time of the k-th freshest listing
 // heartbeat, k = quorum - 1. Contact is fresh at `now` iff now - lastContact() < S.

@@ -40,7 +40,8 @@ Status validate(const membership::Timing& membership, const SelfFenceTiming& tim
 
 milliseconds minimumWatchdogWait(const membership::Timing& membership,
                                  const SelfFenceTiming& timing) {
-  const milliseconds t = membership.token, h = membership.heartbeat, s = 2 * h;
+  const milliseconds t = membership.token, h = membership.heartbeat;
+  const milliseconds s = membership.contactWindow();  // the window QuorumContact uses
   const milliseconds d = timing.network_delay, k = timing.membership_tick;
   const milliseconds symmetric = s + h + d - t;
   const milliseconds asymmetric = s + 2 * h + 2 * d - t;

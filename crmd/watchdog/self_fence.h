@@ -7,14 +7,16 @@
 //
 // Mechanism. crmd pets the watchdog every P while quorum contact is fresh
 // (membership/quorum_contact.h: the peers whose latest heartbeat lists this node, received
-// within S = 2H, plus itself, hold a quorum). A node with the watchdog armed asks every member
+// within S, plus itself, hold a quorum). A node with the watchdog armed asks every member
 // for direct heartbeats (membership::NodeOptions::direct; a settled view otherwise heartbeats
 // only along its ring) and presumes no peer alive, so the bound below holds as derived. Once
 // contact lapses it never pets again, even if contact returns (the survivors may already count
 // the node as dead). The watchdog runs the self-fence command W after the last pet, or at once
 // if crmd dies without disarming.
 //
-// The bound. Symbols: T token, H heartbeat interval (T/4), S = 2H, P pet interval,
+// The bound. Symbols: T token, H heartbeat interval (T/4), S the contact window
+// (membership::Timing::contactWindow(), max(2H, 300 ms): the one place it is computed, for the
+// membership and for D alike), P pet interval,
 // W watchdog timeout, d the largest one-way delivery delay (d < H), k the membership tick,
 // F the self-fence command's run time. X is the node cut off, t0 the instant of the cut, V the
 // first instant a survivor installs a view without X, e the instant X's contact ends.
@@ -31,10 +33,13 @@
 //    X until it installs the new view (<= V + d), and heartbeats at its next tick with X
 //    dropped, so e <= V + 2d + k.
 // D = max(S + H + d - T, S + 2H + 2d - T, 2d + k) + W + P + F. With T = 1000 ms (H = 250,
-// S = 500), d = 10, k = 20, P = 100, W = 300, F = 50: max(-240, 20, 40) + 450 = 490 ms.
+// S = 500), d = 10, k = 20, P = 100, W = 300, F = 50: max(-240, 20, 40) + 450 = 490 ms; with
+// T = 300 ms (H = 75, S = 300: the floor, 4 heartbeat intervals): max(85, 170, 40) + 450 = 620 ms
+// (S = 2H = 150 gave 490 ms, but one stall of 150 ms on either of two survivors self-fenced both).
 // The condition that makes D small: S + 2H < T, i.e. X notices it lost contact before the
-// survivors finish detecting its loss. tests/membership/self_fence_simulation_test.cc checks
-// e <= V + D - W - P - F over random cuts.
+// survivors finish detecting its loss; a wider S buys tolerance of stalls with D, never with
+// safety, because D is computed from the same S. tests/membership/self_fence_simulation_test.cc
+// checks e <= V + D - W - P - F over random cuts.
 //
 // Two-node clusters (two_node: 1) have quorum 1, so a node alone keeps contact forever: the
 // watchdog cannot fence them; they need a fence device. The same holds for a one-node cluster.

@@ -30,6 +30,18 @@ TEST(SelfFenceBound, DefaultTimingAtToken1000Is490Ms) {
   EXPECT_TRUE(validate(timing, SelfFenceTiming{}).ok());
 }
 
+TEST(SelfFenceBound, Token300WaitsForTheWidenedContactWindow) {
+  const auto timing = membership::Timing::fromToken(300ms);
+  // S is the 300 ms floor, not 2H = 150 ms: max(85, 170, 40) + 450.
+  EXPECT_EQ(timing.contactWindow(), 300ms);
+  EXPECT_EQ(minimumWatchdogWait(timing, SelfFenceTiming{}), 620ms);
+  EXPECT_TRUE(validate(timing, SelfFenceTiming{}).ok());
+  // The floor is the only reason for the longer wait: with S = 2H the bound was 490 ms.
+  auto narrow = timing;
+  narrow.minimum_contact_window = 0ms;
+  EXPECT_EQ(minimumWatchdogWait(narrow, SelfFenceTiming{}), 490ms);
+}
+
 TEST(SelfFenceBound, AsymmetricCutDominatesWhenTheWindowIsLongAgainstTheToken) {
   // Heartbeats every 400 ms against a 1000 ms token (S = 800): the survivors finish detecting
   // the loss before the cut-off node notices, so the wait grows: S + 2H + 2d - T = 620.

@@ -48,7 +48,7 @@ Result runCut(std::uint64_t seed, const Timing& timing, const crmd::SelfFenceTim
   const int cut = static_cast<int>(seed % 3);
   Simulator sim(n, timing, seed, {}, /*direct=*/true);  // a watchdog reads quorum contact
   sim.setDelay(Duration{1}, fence.network_delay);
-  const Duration window = 2 * timing.heartbeat;
+  const Duration window = timing.contactWindow();
 
   std::set<NodeId> minority;
   const int minority_size = cut == 2 ? 1 : uniform(1, (n - 1) / 2);
@@ -169,8 +169,7 @@ Result runCut(std::uint64_t seed, const Timing& timing, const crmd::SelfFenceTim
   return result;
 }
 
-TEST(SelfFenceSimulation, CutOffNodesLoseContactWithinTheSurvivorsWait) {
-  const Timing timing = Timing::fromToken(Duration{1000});
+void checkBoundOverRandomCuts(const Timing& timing) {
   crmd::SelfFenceTiming fence;
   fence.membership_tick = Simulator::kTick;
   ASSERT_TRUE(crmd::validate(timing, fence).ok());
@@ -203,6 +202,64 @@ TEST(SelfFenceSimulation, CutOffNodesLoseContactWithinTheSurvivorsWait) {
     std::cout << " " << kCutNames[cut] << " " << margin.count() << " ms";
   }
   std::cout << "\n";
+}
+
+TEST(SelfFenceSimulation, CutOffNodesLoseContactWithinTheSurvivorsWait) {
+  checkBoundOverRandomCuts(Timing::fromToken(Duration{1000}));  // S = 2H = 500 ms
+}
+
+TEST(SelfFenceSimulation, CutOffNodesLoseContactWithinTheSurvivorsWaitAtToken300) {
+  // S is the 300 ms floor, 4 heartbeat intervals: D grows to 620 ms and still bounds e - V.
+  checkBoundOverRandomCuts(Timing::fromToken(Duration{300}));
+}
+
+// The two survivors of a 3-node cluster keep each other in contact through a 150 ms silence
+// of one of them (a stall on a loaded host, here a partition healed 150 ms later) at token
+// 300: with the 300 ms window the gap between two heartbeats is at most 3 intervals (225 ms).
+// With the window at 2 heartbeat intervals (150 ms) both lost contact, so both watchdogs would
+// have fired: the window decides, not the token (150 ms is too short for a view change).
+struct LonePairStall {
+  bool lapsed = false;  // either survivor's contact lapsed
+  bool view_changed = false;
+};
+
+LonePairStall stallOfTheOnlyPeer(const Timing& timing, std::uint64_t seed, Duration stall) {
+  Simulator sim(3, timing, seed, {}, /*direct=*/true);
+  sim.setDelay(Duration{1}, Duration{5});
+  sim.runFor(Duration{2000});
+  sim.crash(3);  // the power-off: nodes 1 and 2 are the quorum now, each the other's only peer
+  sim.runFor(Duration{1500});
+  LonePairStall result;
+  const Duration window = timing.contactWindow();
+  sim.afterEvent([&](NodeId node, TimePoint now) {
+    const MembershipNode* core = sim.node(node);
+    const QuorumExchange* quorum = sim.quorum(node);
+    if (core == nullptr || quorum == nullptr || node == 3) return;
+    auto last = core->quorumContact().lastContact(quorum->status().quorum, now);
+    if (!last || now - *last >= window) result.lapsed = true;
+  });
+  sim.onInstall([&](NodeId, const View&, TimePoint) { result.view_changed = true; });
+  sim.runFor(Duration{static_cast<int>(seed % 75)});  // every phase against the heartbeats
+  sim.partition({0, 1, 2});
+  sim.runFor(stall);
+  sim.heal();
+  sim.runFor(Duration{1000});
+  return result;
+}
+
+TEST(SelfFenceSimulation, LonePairOfSurvivorsRidesOutA150MsStallAtToken300) {
+  const Timing timing = Timing::fromToken(Duration{300});
+  ASSERT_EQ(timing.contactWindow(), Duration{300});
+  Timing narrow = timing;
+  narrow.minimum_contact_window = Duration{0};  // the window before the floor: 2H = 150 ms
+  int narrow_lapses = 0;
+  for (std::uint64_t seed = 0; seed < 75; ++seed) {
+    const LonePairStall wide = stallOfTheOnlyPeer(timing, seed, Duration{150});
+    EXPECT_FALSE(wide.lapsed) << "seed " << seed << ": contact lapsed with S = 300 ms";
+    EXPECT_FALSE(wide.view_changed) << "seed " << seed << ": a 150 ms stall changed the view";
+    if (stallOfTheOnlyPeer(narrow, seed, Duration{150}).lapsed) ++narrow_lapses;
+  }
+  EXPECT_EQ(narrow_lapses, 75) << "with S = 2H every phase of a 150 ms stall lapses contact";
 }
 
 }  // namespace
