@@ -458,6 +458,8 @@ def main():
         print(f"{mode} samples (ms): " + " ".join(f"{x * 1000:.0f}" for x in lat))
         print(f"{mode} victims:      " + " ".join(victims))
         print(f"{mode} checker: {report.text().splitlines()[0]}")
+        if report.split_brain:  # where: the holders' timeline (seconds from the first sample)
+            print("\n".join(line for line in report.text().splitlines()[1:]))
     stopped = "; ".join(f"{mode}: {why.splitlines()[0]}" for mode, why in failures.items())
     return finish("failover_bench", rows, stopped=stopped)
 
