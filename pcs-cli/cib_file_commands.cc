@@ -31,6 +31,7 @@
 #include "pcs-cli/status_source.h"
 #include "pcs-cli/status_watch.h"
 #include "pcs-cli/stonith_commands.h"
+#include "pcs-cli/stonith_history.h"
 #include "pcs-cli/wait_idle.h"
 #include "policy-engine/cib_config.h"
 #include "policy-engine/policy_engine.h"
@@ -71,6 +72,10 @@ Result<std::string> statusText(const CibCommandOptions& options, const StatusInp
     const std::size_t daemon = text.find("\nDaemon Status:");
     text.insert(daemon == std::string::npos ? text.size() : daemon, history);
   }
+  // crm_mon's fencing sections come last (pcs --full: --fence-history=3).
+  const std::size_t daemon = text.find("\nDaemon Status:");
+  text.insert(daemon == std::string::npos ? text.size() : daemon,
+              fencingStatusSections(doc.child("cib"), options.full));
   return text;
 }
 
@@ -491,6 +496,8 @@ int cibCommand(const CibCommandOptions& given) {
     return fail("pcs resource restart needs a running cluster; it does not work with -f");
   }
   if (options.file.empty()) return liveCommand(options, a, *wait);
+  if (a[0] == "stonith" && a.size() > 1 && a[1] == "history")
+    return stonithHistoryCommand(options, a);
   auto cib = crmd::readFile(options.file);
   if (!cib.ok()) return fail("Unable to read " + options.file + ": " + cib.error().message);
   if (const View kind = viewOf(a, options.json); kind != View::kNone)

@@ -157,6 +157,9 @@ Commands:
       The agent's options and the operations resource create would add.
   [-f FILE] alert [config] | create path=<path> [id=<id>] [description=<text>]
             [options <option>=<value>...] [meta <meta-option>=<value>...]
+  stonith history [show [<node>]] | cleanup [<node>] | update
+      The cluster's fencing history, as stonith_admin --history prints it (every node holds
+      it; the DC records each operation); cleanup removes the completed operations.
   [-f FILE] alert update <alert> [path=<path>] [description=<text>] [options ...] [meta ...]
   [-f FILE] alert delete|remove <alert>...
   [-f FILE] alert recipient add <alert> value=<value> [id=<id>] [description=<text>]
