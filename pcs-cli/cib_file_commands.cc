@@ -181,10 +181,13 @@ View viewOf(const std::vector<std::string>& a, bool json) {
   return View::kNone;
 }
 
-// resource/stonith config in JSON: the warnings for unknown ids go to stderr, as pcs's do.
-int configJson(const std::string& cib, bool stonith, const std::vector<std::string>& ids) {
+// resource/stonith config in JSON or as commands: the warnings for unknown ids go to stderr,
+// as pcs's do.
+int configJson(const std::string& cib, bool stonith, const std::vector<std::string>& ids,
+               bool cmd = false) {
   std::vector<std::string> warnings;
-  auto json = resourcesConfigJson(cib, stonith, ids, warnings);
+  auto json = cmd ? resourcesConfigCmd(cib, stonith, ids, warnings)
+                  : resourcesConfigJson(cib, stonith, ids, warnings);
   for (const std::string& w : warnings) std::cerr << "Warning: " << w << "\n";
   return printResult(json);
 }
@@ -202,13 +205,15 @@ int show(View kind, const CibCommandOptions& options, const std::vector<std::str
     case View::kProperties:
       return printResult(propertyConfig(cib));
     case View::kResourceConfig:
-      if (options.json) return configJson(cib, false, {a.begin() + 2, a.end()});
+      if (options.json || options.cmd)
+        return configJson(cib, false, {a.begin() + 2, a.end()}, options.cmd);
       return printResult(resourceConfig(cib, a.size() == 3 ? a[2] : ""));
     case View::kStonithConfig:
-      if (options.json) {
-        // pcs 0.11 says so on every stonith config in JSON, levels or not.
+      if (options.json || options.cmd) {
+        // pcs 0.11 says so on every stonith config in JSON or cmd, levels or not.
         std::cerr << "Warning: Only 'text' output format is supported for stonith levels\n";
-        return configJson(cib, true, {a.begin() + std::min<std::size_t>(a.size(), 2), a.end()});
+        return configJson(cib, true, {a.begin() + std::min<std::size_t>(a.size(), 2), a.end()},
+                          options.cmd);
       }
       return printResult(stonithConfig(cib, a.size() == 3 ? a[2] : ""));
     case View::kAlertConfig:
@@ -373,14 +378,14 @@ int liveCommand(const CibCommandOptions& options, const std::vector<std::string>
         [&](const Edit& e) { return liveEdit(pcs, options.ocf_root, e); },
         wait.value_or(kDefaultWait));
   }
-  if (const View kind = viewOf(a, options.json); kind != View::kNone) {
+  if (const View kind = viewOf(a, options.json || options.cmd); kind != View::kNone) {
     if (auto shown = showLocalCopy(kind, options, a, pcs)) return *shown;
   }
   std::optional<Result<Edit>> edit;
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto cib = LiveCib::read(pcs);
     if (!cib.ok()) return fail(cib.error().message);
-    if (const View kind = viewOf(a, options.json); kind != View::kNone) {
+    if (const View kind = viewOf(a, options.json || options.cmd); kind != View::kNone) {
       std::optional<LiveFacts> facts;
       if (kind == View::kStatus) {
         // The local node's view of the membership; the DC's when the local crmd is down. On the
@@ -464,6 +469,11 @@ int cibCommand(const CibCommandOptions& given) {
     pcs.state_dir = options.state_dir;
     const bool off =
         std::find(options.words.begin(), options.words.end(), "--off") != options.words.end();
+  // pcs 0.11 prints the creating commands for resource and stonith config only.
+  if (options.cmd && !(a.size() > 1 && a[0] == "resource" && a[1] == "config") &&
+      !(a[0] == "stonith" && (a.size() == 1 || a[1] == "config"))) {
+    return fail("Specified option '--output-format' is not supported in this command");
+  }
     return stonithFence(pcs, a[2], off);
   }
   if (a[0] == "resource" && a.size() > 1 && a[1] == "why") {
@@ -500,7 +510,7 @@ int cibCommand(const CibCommandOptions& given) {
     return stonithHistoryCommand(options, a);
   auto cib = crmd::readFile(options.file);
   if (!cib.ok()) return fail("Unable to read " + options.file + ": " + cib.error().message);
-  if (const View kind = viewOf(a, options.json); kind != View::kNone)
+  if (const View kind = viewOf(a, options.json || options.cmd); kind != View::kNone)
     return show(kind, options, a, *cib);
 
   auto edit = parseEdit(options.words);

@@ -179,9 +179,10 @@ Options:
   --promoted              resource move|ban|clear of a promotable clone: only its Promoted role
                           (pcs resource move pg-clone n2 --promoted: a planned switchover)
   --request-timeout=<s>   how long to wait for each node's answer (default 5)
-  --output-format=text|json
+  --output-format=text|json|cmd
                           json for status corosync, quorum status, cluster cmap, cluster events,
-                          status and constraint list
+                          status and constraint list; json and cmd (the pcs commands that
+                          create them again) for resource config and stonith config
   -h, --help              show this help
 
 Exit codes: 0 success, 1 error.
@@ -375,13 +376,16 @@ std::optional<int> cibCommandLine(const std::vector<std::string>& argv) {
       if (arg == "-f") options.file = value;
       if (arg == "--state-dir") options.state_dir = value;
       if (arg == "--output-format") options.json = value == "json";
-      if (arg == "--output-format" && value != "json" && value != "text") return std::nullopt;
+      if (arg == "--output-format") options.cmd = value == "cmd";
+      if (arg == "--output-format" && value != "json" && value != "text" && value != "cmd")
+        return std::nullopt;
     } else if (arg.starts_with("-f") && !arg.starts_with("--")) {
       options.file = arg.substr(2);
     } else if (arg.starts_with("--output-format=")) {
       const std::string value = arg.substr(16);
-      if (value != "json" && value != "text") return std::nullopt;
+      if (value != "json" && value != "text" && value != "cmd") return std::nullopt;
       options.json = value == "json";
+      options.cmd = value == "cmd";
     } else if (arg.starts_with("--state-dir=")) {
       options.state_dir = arg.substr(12);
     } else if (arg == "--full") {
