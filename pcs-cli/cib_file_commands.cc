@@ -435,12 +435,32 @@ bool isCibCommand(const std::vector<std::string>& positional) {
   if (positional.empty()) return false;
   const std::string& first = positional[0];
   if (first == "status") return positional.size() < 2 || positional[1] != "corosync";
+  if (first == "cluster")
+    return positional.size() > 1 && (positional[1] == "cib" || positional[1] == "cib-push");
   return first == "resource" || first == "constraint" || first == "property" || first == "node" ||
          first == "stonith" || first == "tag" || first == "alert";
 }
 
 int cibCommand(const CibCommandOptions& given) {
   CibCommandOptions options = given;
+  const auto first_word = std::find_if(options.words.begin(), options.words.end(),
+                                       [](const std::string& w) { return !w.starts_with("-"); });
+  if (first_word != options.words.end() && *first_word == "cluster") {
+    // cluster cib [FILE] / cluster cib-push FILE ...: the other words, flags included.
+    PcsOptions pcs;
+    pcs.state_dir = options.state_dir;
+    if (options.json || options.cmd)
+      return fail("Specified option '--output-format' is not supported in this command");
+    // isCibCommand: a second word (cib or cib-push) follows.
+    const auto second = std::find_if(first_word + 1, options.words.end(),
+                                     [](const std::string& w) { return !w.starts_with("-"); });
+    const bool push = *second == "cib-push";
+    std::vector<std::string> rest;
+    for (auto w = options.words.begin(); w != options.words.end(); ++w)
+      if (w != first_word && w != second) rest.push_back(*w);
+    if (!push) return clusterCib(pcs, options.file, rest);
+    return clusterCibPush(pcs, options.file, rest);
+  }
   auto wait = takeWaitFlag(options.words);
   if (!wait.ok()) return fail(wait.error().message);
   if (*wait && !options.file.empty()) return fail("Cannot use '-f' together with '--wait'");
@@ -449,6 +469,11 @@ int cibCommand(const CibCommandOptions& given) {
   std::copy_if(options.words.begin(), options.words.end(), std::back_inserter(a),
                [](const std::string& w) { return !w.starts_with("-"); });
   if (a.empty()) return fail("no command");
+  // pcs 0.11 prints the creating commands for resource and stonith config only.
+  if (options.cmd && !(a.size() > 1 && a[0] == "resource" && a[1] == "config") &&
+      !(a[0] == "stonith" && (a.size() == 1 || a[1] == "config"))) {
+    return fail("Specified option '--output-format' is not supported in this command");
+  }
   if (a[0] == "resource" && a.size() > 1 &&
       (a[1] == "agents" || a[1] == "describe" || a[1] == "standards")) {
     if (options.json) return fail("Output format 'json' is not supported for this command");
@@ -469,13 +494,10 @@ int cibCommand(const CibCommandOptions& given) {
     pcs.state_dir = options.state_dir;
     const bool off =
         std::find(options.words.begin(), options.words.end(), "--off") != options.words.end();
-  // pcs 0.11 prints the creating commands for resource and stonith config only.
-  if (options.cmd && !(a.size() > 1 && a[0] == "resource" && a[1] == "config") &&
-      !(a[0] == "stonith" && (a.size() == 1 || a[1] == "config"))) {
-    return fail("Specified option '--output-format' is not supported in this command");
-  }
     return stonithFence(pcs, a[2], off);
   }
+  if (a[0] == "stonith" && a.size() > 1 && a[1] == "history")
+    return stonithHistoryCommand(options, a);
   if (a[0] == "resource" && a.size() > 1 && a[1] == "why") {
     for (const std::string& w : options.words) {
       if (w == "--help" || w == "-h") {
@@ -506,8 +528,6 @@ int cibCommand(const CibCommandOptions& given) {
     return fail("pcs resource restart needs a running cluster; it does not work with -f");
   }
   if (options.file.empty()) return liveCommand(options, a, *wait);
-  if (a[0] == "stonith" && a.size() > 1 && a[1] == "history")
-    return stonithHistoryCommand(options, a);
   auto cib = crmd::readFile(options.file);
   if (!cib.ok()) return fail("Unable to read " + options.file + ": " + cib.error().message);
   if (const View kind = viewOf(a, options.json || options.cmd); kind != View::kNone)

@@ -105,10 +105,12 @@ Commands:
       password and pcs's host auth stay. Asks for confirmation on a terminal unless --force.
   cluster cib [<file>]
       The cluster's CIB (the DC's copy), printed or written to <file> (mode 0600).
-  cluster cib-push <file> [diff-against=<original>]
+  [-f FILE] cluster cib-push <file> [diff-against=<original> | scope=<scope> | --config]
       Validate <file> and make it the cluster's CIB (an older version is refused), or with
-      diff-against= push only the changes from <original> to <file>. The write returns once
-      every member of the quorate partition holds it; a minority refuses it.
+      diff-against= push only the changes from <original> to <file>, or with --config
+      (scope=configuration) replace only the configuration (any other scope: that section),
+      keeping the status. The write returns once every member of the quorate partition
+      holds it; a minority refuses it. With -f: the CIB in FILE instead.
   cluster corosync [<node>]
       Show the cluster config file (corosync.conf syntax) of the node (default: local).
   cluster cmap [<node>] [<key prefix>]
@@ -155,11 +157,11 @@ Commands:
       The resource classes this node runs: lsb, ocf, service, and systemd where systemd runs.
   resource describe ocf:<provider>:<type> | lsb:<script> | systemd:<unit> | service:<name>
       The agent's options and the operations resource create would add.
-  [-f FILE] alert [config] | create path=<path> [id=<id>] [description=<text>]
-            [options <option>=<value>...] [meta <meta-option>=<value>...]
   stonith history [show [<node>]] | cleanup [<node>] | update
       The cluster's fencing history, as stonith_admin --history prints it (every node holds
       it; the DC records each operation); cleanup removes the completed operations.
+  [-f FILE] alert [config] | create path=<path> [id=<id>] [description=<text>]
+            [options <option>=<value>...] [meta <meta-option>=<value>...]
   [-f FILE] alert update <alert> [path=<path>] [description=<text>] [options ...] [meta ...]
   [-f FILE] alert delete|remove <alert>...
   [-f FILE] alert recipient add <alert> value=<value> [id=<id>] [description=<text>]
@@ -347,8 +349,6 @@ int dispatch(const std::vector<std::string>& args, const PcsOptions& options,
     if (second == "disable") return clusterEnable(options, rest(2), false);
     if (second == "destroy") return clusterDestroy(options, rest(2));
     if (second == "corosync") return clusterCorosync(options, rest(2));
-    if (second == "cib") return clusterCib(options, rest(2));
-    if (second == "cib-push") return clusterCibPush(options, rest(2));
     if (second == "cmap") return clusterCmap(options, rest(2));
   }
   if (first == "status" && second == "corosync") return statusCorosync(options, rest(2));
