@@ -156,6 +156,7 @@ void ResourceManager::Impl::recordFenceStart(const FenceRequest& request,
       .id = request.node + "-" + std::to_string(now_ms),
       .target = request.node,
       .action = request.device.operation.empty() ? "reboot" : request.device.operation,
+      .state = cib::FenceEvent::State::kPending,
       .delegate = self_name,
       // Pacemaker's names: the controller's own requests, or the command line's.
       .client = requested_fencing.contains(request.node)
@@ -163,7 +164,9 @@ void ResourceManager::Impl::recordFenceStart(const FenceRequest& request,
                     : "pacemaker-controld." + std::to_string(::getpid()),
       .origin = self_name,
       .devices = devices,
+      .exit_reason = "",
       .started = now_ms / 1000,
+      .completed = 0,
   };
   fence_events[request.node] = event;
   // Posted: this runs inside carryOut (the fencing it is carrying out), which must not be
@@ -175,8 +178,8 @@ void ResourceManager::Impl::recordFenceStart(const FenceRequest& request,
   });
 }
 
-void ResourceManager::Impl::failOrphanedFencing(const pugi::xml_node& cib) {
-  for (cib::FenceEvent event : cib::readFenceHistory(cib)) {
+void ResourceManager::Impl::failOrphanedFencing(const pugi::xml_node& copy) {
+  for (cib::FenceEvent event : cib::readFenceHistory(copy)) {
     if (event.state != cib::FenceEvent::State::kPending) continue;
     if (auto mine = fence_events.find(event.target);
         mine != fence_events.end() && mine->second.id == event.id)

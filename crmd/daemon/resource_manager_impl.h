@@ -105,7 +105,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   // A new DC term: the history's pending operations this process is not running were left
   // by a DC that is gone (their agents with it); recorded failed, as Pacemaker's fencer marks
   // the operations of a fencer that left.
-  void failOrphanedFencing(const pugi::xml_node& cib);
+  void failOrphanedFencing(const pugi::xml_node& copy);
   // Answers the waiting `pcs stonith fence` calls, then tells the controller (when DC).
   void fenceDone(const std::string& node, const FenceOutcome& outcome);
 

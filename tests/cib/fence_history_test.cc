@@ -29,6 +29,7 @@ class FenceHistoryTest : public ::testing::Test {
                       .client = "pacemaker-controld.1234",
                       .origin = "n1",
                       .devices = "fence",
+                      .exit_reason = "",
                       .started = at - 2,
                       .completed = at};
   }
