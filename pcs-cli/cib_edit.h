@@ -339,6 +339,11 @@ Result<std::string> stonithConfig(const std::string& cib_xml, const std::string&
 Result<std::string> resourcesConfigJson(const std::string& cib_xml, bool stonith,
                                         const std::vector<std::string>& ids,
                                         std::vector<std::string>& warnings);
+// The same with --output-format=cmd: the pcs commands that create the resources again, as pcs
+// 0.11 prints them (rules in attribute sets left out, as pcs leaves them out); bundles refused.
+Result<std::string> resourcesConfigCmd(const std::string& cib_xml, bool stonith,
+                                       const std::vector<std::string>& ids,
+                                       std::vector<std::string>& warnings);
 // resourcesConfigJson(cib_xml, true, {}, ...).
 Result<std::string> stonithConfigJson(const std::string& cib_xml);
 // `pcs stonith level [config]`: the levels by target ("" when there are none); `pcs stonith

@@ -31,6 +31,7 @@
 #include "pcs-cli/status_source.h"
 #include "pcs-cli/status_watch.h"
 #include "pcs-cli/stonith_commands.h"
+#include "pcs-cli/stonith_history.h"
 #include "pcs-cli/wait_idle.h"
 #include "policy-engine/cib_config.h"
 #include "policy-engine/policy_engine.h"
@@ -71,6 +72,10 @@ Result<std::string> statusText(const CibCommandOptions& options, const StatusInp
     const std::size_t daemon = text.find("\nDaemon Status:");
     text.insert(daemon == std::string::npos ? text.size() : daemon, history);
   }
+  // crm_mon's fencing sections come last (pcs --full: --fence-history=3).
+  const std::size_t daemon = text.find("\nDaemon Status:");
+  text.insert(daemon == std::string::npos ? text.size() : daemon,
+              fencingStatusSections(doc.child("cib"), options.full));
   return text;
 }
 
@@ -176,10 +181,13 @@ View viewOf(const std::vector<std::string>& a, bool json) {
   return View::kNone;
 }
 
-// resource/stonith config in JSON: the warnings for unknown ids go to stderr, as pcs's do.
-int configJson(const std::string& cib, bool stonith, const std::vector<std::string>& ids) {
+// resource/stonith config in JSON or as commands: the warnings for unknown ids go to stderr,
+// as pcs's do.
+int configJson(const std::string& cib, bool stonith, const std::vector<std::string>& ids,
+               bool cmd = false) {
   std::vector<std::string> warnings;
-  auto json = resourcesConfigJson(cib, stonith, ids, warnings);
+  auto json = cmd ? resourcesConfigCmd(cib, stonith, ids, warnings)
+                  : resourcesConfigJson(cib, stonith, ids, warnings);
   for (const std::string& w : warnings) std::cerr << "Warning: " << w << "\n";
   return printResult(json);
 }
@@ -197,13 +205,15 @@ int show(View kind, const CibCommandOptions& options, const std::vector<std::str
     case View::kProperties:
       return printResult(propertyConfig(cib));
     case View::kResourceConfig:
-      if (options.json) return configJson(cib, false, {a.begin() + 2, a.end()});
+      if (options.json || options.cmd)
+        return configJson(cib, false, {a.begin() + 2, a.end()}, options.cmd);
       return printResult(resourceConfig(cib, a.size() == 3 ? a[2] : ""));
     case View::kStonithConfig:
-      if (options.json) {
-        // pcs 0.11 says so on every stonith config in JSON, levels or not.
+      if (options.json || options.cmd) {
+        // pcs 0.11 says so on every stonith config in JSON or cmd, levels or not.
         std::cerr << "Warning: Only 'text' output format is supported for stonith levels\n";
-        return configJson(cib, true, {a.begin() + std::min<std::size_t>(a.size(), 2), a.end()});
+        return configJson(cib, true, {a.begin() + std::min<std::size_t>(a.size(), 2), a.end()},
+                          options.cmd);
       }
       return printResult(stonithConfig(cib, a.size() == 3 ? a[2] : ""));
     case View::kAlertConfig:
@@ -368,14 +378,14 @@ int liveCommand(const CibCommandOptions& options, const std::vector<std::string>
         [&](const Edit& e) { return liveEdit(pcs, options.ocf_root, e); },
         wait.value_or(kDefaultWait));
   }
-  if (const View kind = viewOf(a, options.json); kind != View::kNone) {
+  if (const View kind = viewOf(a, options.json || options.cmd); kind != View::kNone) {
     if (auto shown = showLocalCopy(kind, options, a, pcs)) return *shown;
   }
   std::optional<Result<Edit>> edit;
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto cib = LiveCib::read(pcs);
     if (!cib.ok()) return fail(cib.error().message);
-    if (const View kind = viewOf(a, options.json); kind != View::kNone) {
+    if (const View kind = viewOf(a, options.json || options.cmd); kind != View::kNone) {
       std::optional<LiveFacts> facts;
       if (kind == View::kStatus) {
         // The local node's view of the membership; the DC's when the local crmd is down. On the
@@ -425,12 +435,32 @@ bool isCibCommand(const std::vector<std::string>& positional) {
   if (positional.empty()) return false;
   const std::string& first = positional[0];
   if (first == "status") return positional.size() < 2 || positional[1] != "corosync";
+  if (first == "cluster")
+    return positional.size() > 1 && (positional[1] == "cib" || positional[1] == "cib-push");
   return first == "resource" || first == "constraint" || first == "property" || first == "node" ||
          first == "stonith" || first == "tag" || first == "alert";
 }
 
 int cibCommand(const CibCommandOptions& given) {
   CibCommandOptions options = given;
+  const auto first_word = std::find_if(options.words.begin(), options.words.end(),
+                                       [](const std::string& w) { return !w.starts_with("-"); });
+  if (first_word != options.words.end() && *first_word == "cluster") {
+    // cluster cib [FILE] / cluster cib-push FILE ...: the other words, flags included.
+    PcsOptions pcs;
+    pcs.state_dir = options.state_dir;
+    if (options.json || options.cmd)
+      return fail("Specified option '--output-format' is not supported in this command");
+    // isCibCommand: a second word (cib or cib-push) follows.
+    const auto second = std::find_if(first_word + 1, options.words.end(),
+                                     [](const std::string& w) { return !w.starts_with("-"); });
+    const bool push = *second == "cib-push";
+    std::vector<std::string> rest;
+    for (auto w = options.words.begin(); w != options.words.end(); ++w)
+      if (w != first_word && w != second) rest.push_back(*w);
+    if (!push) return clusterCib(pcs, options.file, rest);
+    return clusterCibPush(pcs, options.file, rest);
+  }
   auto wait = takeWaitFlag(options.words);
   if (!wait.ok()) return fail(wait.error().message);
   if (*wait && !options.file.empty()) return fail("Cannot use '-f' together with '--wait'");
@@ -439,6 +469,11 @@ int cibCommand(const CibCommandOptions& given) {
   std::copy_if(options.words.begin(), options.words.end(), std::back_inserter(a),
                [](const std::string& w) { return !w.starts_with("-"); });
   if (a.empty()) return fail("no command");
+  // pcs 0.11 prints the creating commands for resource and stonith config only.
+  if (options.cmd && !(a.size() > 1 && a[0] == "resource" && a[1] == "config") &&
+      !(a[0] == "stonith" && (a.size() == 1 || a[1] == "config"))) {
+    return fail("Specified option '--output-format' is not supported in this command");
+  }
   if (a[0] == "resource" && a.size() > 1 &&
       (a[1] == "agents" || a[1] == "describe" || a[1] == "standards")) {
     if (options.json) return fail("Output format 'json' is not supported for this command");
@@ -461,6 +496,8 @@ int cibCommand(const CibCommandOptions& given) {
         std::find(options.words.begin(), options.words.end(), "--off") != options.words.end();
     return stonithFence(pcs, a[2], off);
   }
+  if (a[0] == "stonith" && a.size() > 1 && a[1] == "history")
+    return stonithHistoryCommand(options, a);
   if (a[0] == "resource" && a.size() > 1 && a[1] == "why") {
     for (const std::string& w : options.words) {
       if (w == "--help" || w == "-h") {
@@ -493,7 +530,7 @@ int cibCommand(const CibCommandOptions& given) {
   if (options.file.empty()) return liveCommand(options, a, *wait);
   auto cib = crmd::readFile(options.file);
   if (!cib.ok()) return fail("Unable to read " + options.file + ": " + cib.error().message);
-  if (const View kind = viewOf(a, options.json); kind != View::kNone)
+  if (const View kind = viewOf(a, options.json || options.cmd); kind != View::kNone)
     return show(kind, options, a, *cib);
 
   auto edit = parseEdit(options.words);

@@ -21,6 +21,7 @@ struct CibCommandOptions {
   std::string file;                // -f FILE; "" for the live CIB
   std::string state_dir;           // the live CIB: whose node's known hosts and crmd to use
   bool json = false;               // --output-format=json
+  bool cmd = false;                // --output-format=cmd (resource config, stonith config)
   bool full = false;               // --full (constraint list: with ids)
   std::string ocf_root;            // $OCF_ROOT or /usr/lib/ocf
   std::vector<std::string> words;  // the command and its arguments, pcs flags included

@@ -65,11 +65,17 @@ int clusterEnable(const PcsOptions& options, const std::vector<std::string>& nod
 // pcs cluster destroy [--all]: asks for confirmation on a terminal unless --force.
 int clusterDestroy(const PcsOptions& options, const std::vector<std::string>& args);
 
-// pcs cluster cib [FILE]: the cluster's CIB (the DC's copy), printed or saved (mode 0600).
-int clusterCib(const PcsOptions& options, const std::vector<std::string>& args);
-// pcs cluster cib-push FILE [diff-against=ORIGINAL]: validates FILE, then replaces the CIB (an
-// older version is refused) or applies only the changes from ORIGINAL to FILE.
-int clusterCibPush(const PcsOptions& options, const std::vector<std::string>& args);
+// pcs [-f CIB] cluster cib [FILE]: the cluster's CIB (the DC's copy, or the file CIB), printed
+// or saved (mode 0600).
+int clusterCib(const PcsOptions& options, const std::string& cib_file,
+               const std::vector<std::string>& args);
+// pcs [-f CIB] cluster cib-push FILE [diff-against=ORIGINAL | scope=SCOPE | --config]: validates
+// FILE, then replaces the cluster's CIB (or the file CIB; an older version is refused), applies
+// only the changes from ORIGINAL to FILE, or replaces only one section (--config: the whole
+// configuration; the status stays, and no version is compared, as cibadmin --replace --scope
+// does). `args`: the words after cib-push, flags included.
+int clusterCibPush(const PcsOptions& options, const std::string& cib_file,
+                   const std::vector<std::string>& args);
 
 // pcs cluster corosync [<node>]: the node's cluster config file.
 int clusterCorosync(const PcsOptions& options, const std::vector<std::string>& args);

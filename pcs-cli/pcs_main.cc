@@ -105,10 +105,12 @@ Commands:
       password and pcs's host auth stay. Asks for confirmation on a terminal unless --force.
   cluster cib [<file>]
       The cluster's CIB (the DC's copy), printed or written to <file> (mode 0600).
-  cluster cib-push <file> [diff-against=<original>]
+  [-f FILE] cluster cib-push <file> [diff-against=<original> | scope=<scope> | --config]
       Validate <file> and make it the cluster's CIB (an older version is refused), or with
-      diff-against= push only the changes from <original> to <file>. The write returns once
-      every member of the quorate partition holds it; a minority refuses it.
+      diff-against= push only the changes from <original> to <file>, or with --config
+      (scope=configuration) replace only the configuration (any other scope: that section),
+      keeping the status. The write returns once every member of the quorate partition
+      holds it; a minority refuses it. With -f: the CIB in FILE instead.
   cluster corosync [<node>]
       Show the cluster config file (corosync.conf syntax) of the node (default: local).
   cluster cmap [<node>] [<key prefix>]
@@ -155,6 +157,9 @@ Commands:
       The resource classes this node runs: lsb, ocf, service, and systemd where systemd runs.
   resource describe ocf:<provider>:<type> | lsb:<script> | systemd:<unit> | service:<name>
       The agent's options and the operations resource create would add.
+  stonith history [show [<node>]] | cleanup [<node>] | update
+      The cluster's fencing history, as stonith_admin --history prints it (every node holds
+      it; the DC records each operation); cleanup removes the completed operations.
   [-f FILE] alert [config] | create path=<path> [id=<id>] [description=<text>]
             [options <option>=<value>...] [meta <meta-option>=<value>...]
   [-f FILE] alert update <alert> [path=<path>] [description=<text>] [options ...] [meta ...]
@@ -176,9 +181,10 @@ Options:
   --promoted              resource move|ban|clear of a promotable clone: only its Promoted role
                           (pcs resource move pg-clone n2 --promoted: a planned switchover)
   --request-timeout=<s>   how long to wait for each node's answer (default 5)
-  --output-format=text|json
+  --output-format=text|json|cmd
                           json for status corosync, quorum status, cluster cmap, cluster events,
-                          status and constraint list
+                          status and constraint list; json and cmd (the pcs commands that
+                          create them again) for resource config and stonith config
   -h, --help              show this help
 
 Exit codes: 0 success, 1 error.
@@ -343,8 +349,6 @@ int dispatch(const std::vector<std::string>& args, const PcsOptions& options,
     if (second == "disable") return clusterEnable(options, rest(2), false);
     if (second == "destroy") return clusterDestroy(options, rest(2));
     if (second == "corosync") return clusterCorosync(options, rest(2));
-    if (second == "cib") return clusterCib(options, rest(2));
-    if (second == "cib-push") return clusterCibPush(options, rest(2));
     if (second == "cmap") return clusterCmap(options, rest(2));
   }
   if (first == "status" && second == "corosync") return statusCorosync(options, rest(2));
@@ -372,13 +376,16 @@ std::optional<int> cibCommandLine(const std::vector<std::string>& argv) {
       if (arg == "-f") options.file = value;
       if (arg == "--state-dir") options.state_dir = value;
       if (arg == "--output-format") options.json = value == "json";
-      if (arg == "--output-format" && value != "json" && value != "text") return std::nullopt;
+      if (arg == "--output-format") options.cmd = value == "cmd";
+      if (arg == "--output-format" && value != "json" && value != "text" && value != "cmd")
+        return std::nullopt;
     } else if (arg.starts_with("-f") && !arg.starts_with("--")) {
       options.file = arg.substr(2);
     } else if (arg.starts_with("--output-format=")) {
       const std::string value = arg.substr(16);
-      if (value != "json" && value != "text") return std::nullopt;
+      if (value != "json" && value != "text" && value != "cmd") return std::nullopt;
       options.json = value == "json";
+      options.cmd = value == "cmd";
     } else if (arg.starts_with("--state-dir=")) {
       options.state_dir = arg.substr(12);
     } else if (arg == "--full") {

@@ -71,6 +71,7 @@
 #include "common/result.h"
 #include "crmd/cib/cib_status.h"
 #include "crmd/cib/cib_types.h"
+#include "crmd/cib/fence_history.h"
 #include "crmd/cib/parsed_cib.h"
 #include "crmd/controller/transition_runner.h"
 
@@ -219,6 +220,10 @@ class Controller {
   // DC, when NODE is not a configured node or member, when it is already being fenced, or when
   // no fence device may fence it: no request, and one log line saying why.
   ControllerOutput requestFence(const std::string& node, bool off, ControllerTime now);
+  // A fencing operation started or ended (the shell runs them): recorded in the CIB status's
+  // fencing history (fence_history.h) with the next status write, so that every node shows it
+  // and a later DC keeps it. Ignored when not DC.
+  ControllerOutput recordFenceEvent(const cib::FenceEvent& event, ControllerTime now);
   // The watchdog self-fencing bound the shell computed (Pacemaker: 2 x SBD_WATCHDOG_TIMEOUT);
   // used when stonith-watchdog-timeout is negative. Survives becoming and losing DC.
   void setWatchdogMinimumMs(std::int64_t ms) { watchdog_minimum_ms_ = ms; }
@@ -265,6 +270,7 @@ class Controller {
     std::string fenced_node_id{};         // non-empty: record this node fenced (cleanly down)
     std::set<std::string> fenced_left{};  // fenced by request and now gone: down, not unclean
     std::string shutdown_node_id{};       // non-empty: set this node's shutdown attribute
+    std::optional<cib::FenceEvent> fence_event{};  // record in the fencing history
   };
   struct InFlightWrite {
     std::uint64_t token = 0;

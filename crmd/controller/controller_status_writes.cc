@@ -202,6 +202,15 @@ std::string opDigest(const pugi::xml_node& cib, const ActionRequest& request) {
 
 }  // namespace
 
+ControllerOutput Controller::recordFenceEvent(const cib::FenceEvent& event, ControllerTime now) {
+  ControllerOutput out;
+  if (!dc_) return out;
+  now_ = now;
+  queued_.push_back(Change{.fence_event = event});
+  step(out);
+  return out;
+}
+
 void Controller::recordResult(Dispatched d, const OcfResult& result, ControllerOutput& out) {
   const int action_id = d.request.action_id;
   const bool in_runner = d.in_runner;
@@ -316,6 +325,7 @@ void Controller::flushWrites(ControllerOutput& out, bool retry_now) {
         out.log.push_back("cannot record the shutdown of node " + c.shutdown_node_id + ": " +
                           st.error().message);
     }
+    if (c.fence_event) cib::recordFenceEvent(cib, *c.fence_event);
     if (c.cancelled) {
       if (Status s = cib::deleteRecurringHistory(cib, c.cancelled->node_id, c.cancelled->rsc,
                                                  "monitor", c.cancelled->interval_ms);

@@ -141,7 +141,9 @@ std::future<Result<std::string>> ResourceManager::fence(const std::string& node,
       return;
     }
     impl->fence_waiters[node].push_back(promise);
+    impl->requested_fencing.insert(node);  // its history entry names pcs as the client
     impl->carryOut(std::move(out));
+    impl->requested_fencing.erase(node);
   });
   return future;
 }

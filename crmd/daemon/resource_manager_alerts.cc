@@ -4,8 +4,9 @@
 //   resource   the node that ran the operation, for each result it reports (a recurring
 //              monitor only when its result changes; a probe only when it found something
 //              unexpected, as execd does)
-//   fencing    the node that ran the fencing operation (Pulse's DC; Pacemaker tells every
-//              node's controller), once per result
+//   fencing    every node, as Pacemaker's fencer tells every node's controller: for each
+//              fencing operation that completes in the fencing history (fence_history.h),
+//              seen in the first local CIB copy that records its result
 //   attribute  the DC (Pacemaker's attribute writer), for each node attribute of the status
 //              section that changes between two CIB copies (set, changed or removed: "")
 // The alert configuration is re-read from each new local CIB copy.
@@ -52,6 +53,13 @@ void ResourceManager::Impl::alertsOnCib(const CibRef& copy) {
     }
   }
   attribute_values = std::move(now);
+  std::set<std::string> completed;
+  for (const cib::FenceEvent& e : cib::readFenceHistory(copy->cib())) {
+    if (e.state == cib::FenceEvent::State::kPending) continue;
+    completed.insert(e.id);
+    if (!first && !fence_alerted.contains(e.id)) alertFencing(e);
+  }
+  fence_alerted = std::move(completed);
 }
 
 void ResourceManager::Impl::alertAttribute(const std::string& node, const std::string& name,
@@ -114,16 +122,18 @@ void ResourceManager::Impl::alertResult(const LocalResult& r) {
   alerts->send(event);
 }
 
-void ResourceManager::Impl::alertFencing(const std::string& target, const std::string& action,
-                                         const FenceOutcome& outcome) {
+void ResourceManager::Impl::alertFencing(const cib::FenceEvent& fenced) {
   if (!alerts || alerts->empty()) return;
+  const bool ok = fenced.state == cib::FenceEvent::State::kDone;
   AlertEvent event;
   event.kind = AlertKind::kFencing;
-  event.node = target;
-  event.task = action;
-  event.rc = outcome.ok ? 0 : 1;
-  event.desc = "Operation " + action + " of " + target + " by " + self_name + " for crmd@" +
-               self_name + ": " + (outcome.ok ? "OK" : "Error (" + outcome.message + ")");
+  event.node = fenced.target;
+  event.task = fenced.action;
+  event.rc = ok ? 0 : 1;
+  // Pacemaker's stonith__event_description, without the operation's reference.
+  event.desc = "Operation " + fenced.action + " of " + fenced.target + " by " + fenced.delegate +
+               " for " + fenced.client + "@" + fenced.origin + ": " +
+               (ok ? "OK" : "Error (" + fenced.exit_reason + ")");
   alerts->send(event);
 }
 

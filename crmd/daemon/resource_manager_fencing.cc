@@ -6,6 +6,8 @@
 // `pcs stonith fence`. A target with a fencing topology is fenced level by level on one thread
 // (startTopologyFencing).
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <boost/asio/post.hpp>
 
@@ -41,8 +43,6 @@ struct PreparedDevice {
 
 void ResourceManager::Impl::startFencing(const FenceRequest& request) {
   if (!fencing.insert(request.node).second) return;  // already under way
-  fence_actions[request.node] =
-      request.device.operation.empty() ? "reboot" : request.device.operation;
   if (!request.levels.empty()) {
     startTopologyFencing(request);
     return;
@@ -54,6 +54,7 @@ void ResourceManager::Impl::startFencing(const FenceRequest& request) {
                                                                     it->second);
     }
     wait = std::max(wait, std::chrono::milliseconds(0));
+    recordFenceStart(request, "watchdog");
     logEvent("fencing: " + request.node + " is self-fenced by its watchdog; waiting " +
              std::to_string(wait.count()) + " ms (stonith-watchdog-timeout " +
              std::to_string(request.watchdog_wait_ms) + " ms after the loss)");
@@ -67,6 +68,7 @@ void ResourceManager::Impl::startFencing(const FenceRequest& request) {
     });
     return;
   }
+  recordFenceStart(request, request.device.resource);
   auto path = findFenceAgent(options.fence_agent_dirs, request.device.type);
   if (!path) {
     asio::post(io, [weak = weak_from_this(), node = request.node, why = path.error().message] {
@@ -116,6 +118,10 @@ void ResourceManager::Impl::startTopologyFencing(const FenceRequest& request) {
     described += (described.empty() ? "" : ", ") + std::string("level ") +
                  std::to_string(level.index) + " (" + (names.empty() ? "unusable" : names) + ")";
   }
+  std::string devices;
+  for (const FenceLevelPlan& p : plan)
+    for (const std::string& d : p.devices) devices += (devices.empty() ? "" : ",") + d;
+  recordFenceStart(request, devices);
   logEvent("fencing: " + request.node + " (action=" + action +
            ") by its fencing topology: " + described);
   options.record("fencing", request.node + ": " + action + " by fencing topology: " + described);
@@ -141,16 +147,69 @@ void ResourceManager::Impl::startTopologyFencing(const FenceRequest& request) {
   });
 }
 
+void ResourceManager::Impl::recordFenceStart(const FenceRequest& request,
+                                             const std::string& devices) {
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  cib::FenceEvent event{
+      .id = request.node + "-" + std::to_string(now_ms),
+      .target = request.node,
+      .action = request.device.operation.empty() ? "reboot" : request.device.operation,
+      .state = cib::FenceEvent::State::kPending,
+      .delegate = self_name,
+      // Pacemaker's names: the controller's own requests, or the command line's.
+      .client = requested_fencing.contains(request.node)
+                    ? "pcs"
+                    : "pacemaker-controld." + std::to_string(::getpid()),
+      .origin = self_name,
+      .devices = devices,
+      .exit_reason = "",
+      .started = now_ms / 1000,
+      .completed = 0,
+  };
+  fence_events[request.node] = event;
+  // Posted: this runs inside carryOut (the fencing it is carrying out), which must not be
+  // re-entered.
+  asio::post(io, [weak = weak_from_this(), event] {
+    auto self = weak.lock();
+    if (self && !self->stopped && self->dc_active)
+      self->carryOut(self->controller.recordFenceEvent(event, rm::controllerNow()));
+  });
+}
+
+void ResourceManager::Impl::failOrphanedFencing(const pugi::xml_node& copy) {
+  for (cib::FenceEvent event : cib::readFenceHistory(copy)) {
+    if (event.state != cib::FenceEvent::State::kPending) continue;
+    if (auto mine = fence_events.find(event.target);
+        mine != fence_events.end() && mine->second.id == event.id)
+      continue;
+    event.state = cib::FenceEvent::State::kFailed;
+    event.completed = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+    event.exit_reason = "the node carrying it out (" + event.delegate + ") left";
+    carryOut(controller.recordFenceEvent(event, rm::controllerNow()));
+  }
+}
+
 void ResourceManager::Impl::fenceDone(const std::string& node, const FenceOutcome& outcome) {
   fencing.erase(node);
+  if (auto pending = fence_events.find(node); pending != fence_events.end()) {
+    cib::FenceEvent event = pending->second;
+    fence_events.erase(pending);
+    event.state = outcome.ok ? cib::FenceEvent::State::kDone : cib::FenceEvent::State::kFailed;
+    event.completed = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+    if (!outcome.ok) event.exit_reason = outcome.message;
+    if (dc_active) carryOut(controller.recordFenceEvent(event, rm::controllerNow()));
+  }
   ++(outcome.ok ? fencing_ok : fencing_failed);
   logEvent(std::string("fencing: ") + node + (outcome.ok ? " fenced: " : " NOT fenced: ") +
            outcome.message);
   options.record("fencing", node + (outcome.ok ? " fenced: " : " NOT fenced: ") + outcome.message);
-  if (auto action = fence_actions.find(node); action != fence_actions.end()) {
-    alertFencing(node, action->second, outcome);
-    fence_actions.erase(action);
-  }
+  // The fencing alert goes out on every node once the result is in the history (alertsOnCib).
   if (auto it = fence_waiters.find(node); it != fence_waiters.end()) {
     for (auto& promise : it->second) {
       promise->set_value(outcome.ok ? Result<std::string>(outcome.message)

@@ -99,6 +99,13 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   // At most one operation per target: a request for a target under way is dropped.
   void startFencing(const FenceRequest& request);
   void startTopologyFencing(const FenceRequest& request);
+  // The fencing history (fence_history.h): the operation on `target` recorded pending with
+  // the devices it tries, then completed by fenceDone. Recorded through the controller.
+  void recordFenceStart(const FenceRequest& request, const std::string& devices);
+  // A new DC term: the history's pending operations this process is not running were left
+  // by a DC that is gone (their agents with it); recorded failed, as Pacemaker's fencer marks
+  // the operations of a fencer that left.
+  void failOrphanedFencing(const pugi::xml_node& copy);
   // Answers the waiting `pcs stonith fence` calls, then tells the controller (when DC).
   void fenceDone(const std::string& node, const FenceOutcome& outcome);
 
@@ -109,8 +116,7 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   void alertAttribute(const std::string& node, const std::string& name, const std::string& value);
   void alertMembers(const std::vector<Member>& before, const std::vector<Member>& after);
   void alertResult(const LocalResult& r);
-  void alertFencing(const std::string& target, const std::string& action,
-                    const FenceOutcome& outcome);
+  void alertFencing(const cib::FenceEvent& fenced);
 
   boost::asio::io_context& io;
   CibService& cib;
@@ -148,7 +154,9 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   std::unique_ptr<AlertRunner> alerts;  // reset by stop() (kills the agents still running)
   CibRef alerts_cib;                    // the copy the alert configuration was read from
   std::map<std::pair<std::string, std::string>, std::string> attribute_values;  // of alerts_cib
-  std::map<std::string, std::string> fence_actions;  // target -> the action under way
+  std::set<std::string> fence_alerted;  // ids of the completed fencing events in alerts_cib
+  std::map<std::string, cib::FenceEvent> fence_events;  // target -> its pending history entry
+  std::set<std::string> requested_fencing;  // targets of `pcs stonith fence` not yet started
   bool stopped = false;
 };
 

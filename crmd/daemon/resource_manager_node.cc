@@ -112,6 +112,7 @@ void ResourceManager::Impl::onCib(const CibEvent& event) {
       session = std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32);
       dc_members = members;
       carryOut(controller.onBecameDc(event.confirmed, members, rm::controllerNow()));
+      failOrphanedFencing(event.confirmed->cib());
     } else {
       carryOut(controller.onCibChanged(event.confirmed, rm::controllerNow()));
       // A DC left alone by a view change (the survivor of a two-node cluster) finishes the

@@ -16,6 +16,10 @@ is Pacemaker's /usr/share/pacemaker/alerts/alert_file.sh.sample, unmodified, cre
              writes "... 'monitor (2000)' for 'web' on 'nX': not running"), web is started again
   stop       pcs resource disable web: `systemctl stop`, the unit's process gone, "... 'stop'
              ... ok" written
+  fencing    a fence device and `pcs stonith fence n3`: every surviving node (n1 and n2) runs
+             the alert agents, as Pacemaker's fencer does on every node: the sample writes
+             "Fencing Operation reboot of n3 by nX for pcs@nX: OK" twice, and a second agent
+             that records the namespace it ran in names both n1's and n2's; n3 is booted again
   node       pcs cluster stop n2: the agent writes "Node 'n2' is now 'lost'"
 
 usage: services_alerts_netns_test.py CRMD PCS   (exit 0 pass, 1 fail, 77 skipped)
@@ -178,6 +182,41 @@ def run(crmd, pcs):
             wait_line(rf"Resource operation 'stop' for 'web' on '{node}': ok",
                       "the alert agent to write the stop", mark)
             ok("stop: the alert agent wrote the stop")
+
+            # fencing
+            who = os.path.join(work, "who.sh")
+            who_log = os.path.join(work, "who.log")
+            with open(who, "w") as f:
+                f.write('#!/bin/sh\n[ "$CRM_alert_kind" = fencing ] || exit 0\n'
+                        'echo "$CRM_alert_node $CRM_alert_task $CRM_alert_rc '
+                        '$(ip netns identify $$)" >> "$CRM_alert_recipient"\n')
+            os.chmod(who, 0o755)
+            c.pcs(1, "alert", "create", f"path={who}", "id=who_alert")
+            c.pcs(1, "alert", "recipient", "add", "who_alert", f"value={who_log}", "id=who_log")
+            check(c.use_fence_device(), "fencing: fence device created")
+            mark = len(lines())
+            out = c.pcs(1, "stonith", "fence", "n3", check=False)
+            check(out.returncode == 0, "fencing: pcs stonith fence n3", out.stdout + out.stderr)
+            fenced = r"Fencing Operation reboot of n3 by n\d for pcs@n\d: OK"
+            c.wait_for(lambda: len([x for x in lines()[mark:] if re.search(fenced, x)]) >= 2,
+                       30, "the fencing alert from two nodes")
+            ok("fencing: the sample alert agent wrote 'Fencing Operation reboot of n3 ...: OK' "
+               "twice (once per surviving node)")
+
+            def who_lines():
+                try:
+                    with open(who_log) as f:
+                        return f.read().splitlines()
+                except FileNotFoundError:
+                    return []
+            c.wait_for(lambda: len(who_lines()) >= 2, 30, "the second agent on two nodes")
+            namespaces = sorted(line.split()[-1] for line in who_lines()
+                                if line.startswith("n3 reboot 0 "))
+            check(namespaces == sorted([c.namespace(1), c.namespace(2)]),
+                  "fencing: the alert ran on n1 and on n2 (CRM_alert_node=n3, task reboot, rc 0)",
+                  str(who_lines()))
+            c.boot(3, via=1)
+            c.wait_members(3, 30)
 
             # node
             mark = len(lines())

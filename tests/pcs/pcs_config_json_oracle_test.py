@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""pcs resource config / stonith config --output-format=json against Debian's pcs 0.11.
+"""pcs resource config / stonith config --output-format=json|cmd against Debian's pcs 0.11.
 
 Usage: pcs_config_json_oracle_test.py PULSE_PCS [--oracle PCS] [--every N] [--min M]
+                                      [--format json|cmd]
 
 Runs both binaries with -f on a copy of every Nth conformance CIB
 ($PULSE_SHARED/conformance/pacemaker-2.1.5/xml, default N=20) and requires the same parsed JSON
@@ -9,9 +10,13 @@ Runs both binaries with -f on a copy of every Nth conformance CIB
 `stonith config`, and `resource config ID MISSING` for the CIB's first resource (the named
 resource with everything inside it, sorted by id, plus the warning for MISSING on stderr).
 
-Left out, and counted: CIBs with bundles (Pulse refuses bundles) or with a rule inside a
-resource's attribute set (Pulse refuses JSON for those rather than leave the rule out), and
-CIBs Debian's pcs cannot read. Prints the agreement figure and every difference; exits 1 on
+With --format=cmd the same commands print the pcs commands that create the resources again,
+compared as text, byte for byte.
+
+Left out, and counted: CIBs with bundles (Pulse refuses bundles), with --format=json those with
+a rule inside a resource's attribute set (Pulse refuses JSON for those rather than leave the
+rule out; pcs's cmd output leaves rules out, and so does Pulse's), and CIBs Debian's pcs cannot
+read. Prints the agreement figure and every difference; exits 1 on
 any difference or when fewer than M (default 30) CIBs were compared. Exit 77 (skipped) without
 Debian's pcs or the conformance folder.
 """
@@ -26,15 +31,16 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 TIMEOUT = 60
+FORMAT = "json"
 
 
 def run(pcs, cib, words):
-    """`pcs -f CIB WORDS --output-format=json` on a private copy: (exit, stdout, stderr)."""
+    """`pcs -f CIB WORDS --output-format=FORMAT` on a private copy: (exit, stdout, stderr)."""
     with tempfile.TemporaryDirectory() as tmp:
         copy = os.path.join(tmp, "cib.xml")
         shutil.copyfile(cib, copy)
         env = dict(os.environ, LC_ALL="C")
-        proc = subprocess.run([pcs, "-f", copy] + words + ["--output-format=json"],
+        proc = subprocess.run([pcs, "-f", copy] + words + ["--output-format=" + FORMAT],
                               capture_output=True, text=True, timeout=TIMEOUT, env=env,
                               check=False)
         return proc.returncode, proc.stdout, proc.stderr
@@ -42,6 +48,8 @@ def run(pcs, cib, words):
 
 def parsed(text):
     """The JSON document in `text` with its key order kept, or the text when it is not JSON."""
+    if FORMAT != "json":
+        return text
     try:
         return json.loads(text, object_pairs_hook=lambda pairs: [list(p) for p in pairs])
     except ValueError:
@@ -58,7 +66,7 @@ def left_out(cib):
         return ""
     if resources.find(".//bundle") is not None:
         return "bundle"
-    if resources.find(".//rule") is not None:
+    if FORMAT == "json" and resources.find(".//rule") is not None:
         return "rule in a resource's attribute set"
     return ""
 
@@ -100,7 +108,10 @@ def main():
     ap.add_argument("--oracle", default="/usr/sbin/pcs")
     ap.add_argument("--every", type=int, default=20)
     ap.add_argument("--min", type=int, default=30)
+    ap.add_argument("--format", choices=["json", "cmd"], default="json")
     a = ap.parse_args()
+    global FORMAT  # pylint: disable=global-statement
+    FORMAT = a.format
     repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     shared = os.environ.get("PULSE_SHARED") or os.path.join(os.path.dirname(repo), "shared")
     folder = os.path.join(shared, "conformance/pacemaker-2.1.5/xml")
@@ -130,7 +141,8 @@ def main():
     if unreadable:
         print("left out (Debian's pcs cannot read it): %d: %s" % (len(unreadable),
                                                                   " ".join(unreadable)))
-    print("resource/stonith config JSON: %d of %d CIBs identical" % (same, len(compared)))
+    print("resource/stonith config %s: %d of %d CIBs identical" % (
+        "JSON" if FORMAT == "json" else "cmd", same, len(compared)))
     if len(compared) < a.min:
         print("FAIL: only %d CIBs compared (at least %d needed)" % (len(compared), a.min))
         return 1

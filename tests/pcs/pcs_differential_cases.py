@@ -462,6 +462,19 @@ topo | stonith level config x
 topo | stonith delete f2
 topo | stonith delete f1 ; stonith delete f2 ; stonith delete f3
 topo | stonith level clear ; resource delete A
+# cluster cib-push on a file: one section replaced (the status and the file's version stay), a
+# whole CIB (an older one is refused), the changes from an original; pcs's refusals.
+prims | cluster cib-push {base:group} --config
+prims | cluster cib-push {base:constr} scope=configuration
+prims | cluster cib-push {base:constr} scope=constraints
+group | cluster cib-push {base:prims} --config ; resource delete A
+prims | cluster cib-push {base:empty} --config
+prims | cluster cib-push {base:empty}
+prims | cluster cib-push {base:tags} diff-against={base:prims}
+prims | cluster cib-push {base:group} --config scope=configuration
+prims | cluster cib-push {base:group} --config diff-against={base:prims}
+prims | cluster cib-push {base:group} scope=nothing
+prims | cluster cib-push --config
 """
 
 CASES = []

@@ -20,6 +20,7 @@ import argparse
 import concurrent.futures
 import difflib
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -81,6 +82,11 @@ def configuration(path):
     return canonical(conf) if conf is not None else ["no <configuration>"]
 
 
+# The starting CIBs by name once built: a command may name one as {base:NAME} (the file
+# `cluster cib-push` pushes).
+BASE_FILES = {}
+
+
 def run_case(pulse, oracle, base_file, commands):
     """Returns None when both agree, else a text describing the first difference."""
     with tempfile.TemporaryDirectory(prefix="pcsdiff-") as tmp:
@@ -88,6 +94,7 @@ def run_case(pulse, oracle, base_file, commands):
         shutil.copy(base_file, mine)
         shutil.copy(base_file, theirs)
         for command in commands:
+            command = re.sub(r"\{base:(\w+)\}", lambda m: BASE_FILES[m.group(1)], command)
             rc_mine, out_mine = run(pulse, mine, command)
             rc_theirs, out_theirs = run(oracle, theirs, command)
             if (rc_mine == 0) != (rc_theirs == 0):
@@ -132,6 +139,7 @@ def main():
     cases = [c for c in CASES if args.only in " ; ".join(c[1])]
     with tempfile.TemporaryDirectory(prefix="pcsdiff-bases-") as tmp:
         bases = build_bases(args.oracle, tmp)
+        BASE_FILES.update(bases)
         with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
             results = list(pool.map(
                 lambda c: run_case(args.pulse_pcs, args.oracle, bases[c[0]], c[1]), cases))

@@ -283,6 +283,44 @@ promo resource clear st-clone n3
 grep -q 'cli-ban-st-clone-on-n3' promo.xml && fail "clear st-clone n3 kept the ban on n3"
 grep -q 'cli-prefer-st-clone' promo.xml || fail "clear st-clone n3 removed the move to n2"
 
+# cluster cib-push --config on a file: only the configuration is replaced, the status stays
+# (a status-only marker survives), the target's epoch goes up by one.
+cp cib.xml pushed.xml
+"$PCS" -f pushed.xml resource create extra ocf:heartbeat:Dummy >/dev/null 2>&1 ||
+  fail "pcs -f pushed.xml resource create extra"
+sed 's|</status>|<node_state id="9" uname="marker"/></status>|' cib.xml >target.xml
+target_epoch=$(sed -n 's/.*<cib[^>]* epoch="\([0-9]*\)".*/\1/p' target.xml | head -1)
+"$PCS" -f target.xml cluster cib-push pushed.xml --config >out 2>err || fail "cib-push --config: $(cat err)"
+[[ $(cat err) == "CIB updated" ]] || fail "cib-push --config said '$(cat err)'"
+grep -q '<primitive id="extra"' target.xml || fail "cib-push --config: extra not pushed"
+grep -q 'uname="marker"' target.xml || fail "cib-push --config: the status was replaced"
+grep -q "<cib[^>]* epoch=\"$((target_epoch + 1))\"" target.xml ||
+  fail "cib-push --config: epoch not $((target_epoch + 1)): $(head -1 target.xml)"
+"$PCS" -f target.xml cluster cib-push pushed.xml --config scope=configuration >out 2>err
+grep -qF "Error: Cannot use both scope and --config" err || fail "scope with --config: $(cat err)"
+
+# resource config --output-format=cmd: the commands that create the resources again.
+"$PCS" -f cib.xml resource config --output-format=cmd >out 2>err || fail "config cmd: $(cat err)"
+head -1 out | grep -qxF 'pcs resource create --no-default-ops --force -- vip ocf:heartbeat:IPaddr2 \' ||
+  fail "config cmd: $(head -3 out)"
+grep -qxF 'pcs resource group add web \' out || fail "config cmd lacks the group: $(cat out)"
+
+# The fencing history: pcs refuses -f for stonith history; pcs status shows it from the CIB.
+"$PCS" -f cib.xml stonith history >out 2>err
+grep -qxF "Error: Specified option '-f' is not supported in this command" err ||
+  fail "stonith history -f: $(cat err)"
+sed 's|</status>|<pulse_fence_history><fence_event id="n3-1" target="n3" action="reboot" state="done" delegate="n1" client="pacemaker-controld.7" origin="n1" devices="fence" started="1765127410" completed="1765127412"/><fence_event id="n2-1" target="n2" action="off" state="failed" delegate="n1" client="pcs" origin="n1" exit-reason="fence: timed out" started="1765127400" completed="1765127401"/></pulse_fence_history></status>|' \
+  cib.xml >fenced.xml
+TZ=UTC "$PCS" -f fenced.xml status --full >out 2>err || fail "status --full with history: $(cat err)"
+grep -qxF "  * off of n2 failed (fence: timed out): delegate=n1, client=pcs, origin=n1, completed='2025-12-07 17:10:01Z'" out ||
+  fail "status --full: no failed fencing line: $(cat out)"
+grep -A1 -xF "Fencing History:" out | grep -qxF "  * reboot of n3 successful: delegate=n1, client=pacemaker-controld.7, origin=n1, completed='2025-12-07 17:10:12Z'" ||
+  fail "status --full: no Fencing History: $(cat out)"
+TZ=UTC "$PCS" -f fenced.xml status >out 2>err || fail "status with history: $(cat err)"
+grep -qxF "  * off of n2 by n1 for pcs@n1 last failed (fence: timed out) at 2025-12-07 17:10:01Z" out ||
+  fail "status: no failed fencing line: $(cat out)"
+grep -q "Fencing History" out && fail "status without --full shows the whole fencing history"
+
 # The policy engine on the result: the group starts on n2, where it is preferred.
 "$SIMULATE" -x cib.xml -S >simulate.txt 2>&1 || fail "pe-simulate: $(cat simulate.txt)"
 for rsc in vip proxy; do
