@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "crmd/client/secure_file.h"
+#include "pcs-cli/acl_commands.h"
 #include "pcs-cli/agent_commands.h"
 #include "pcs-cli/cib_edit.h"
 #include "pcs-cli/cluster_commands.h"
@@ -438,7 +439,7 @@ bool isCibCommand(const std::vector<std::string>& positional) {
   if (first == "cluster")
     return positional.size() > 1 && (positional[1] == "cib" || positional[1] == "cib-push");
   return first == "resource" || first == "constraint" || first == "property" || first == "node" ||
-         first == "stonith" || first == "tag" || first == "alert";
+         first == "stonith" || first == "tag" || first == "alert" || first == "acl";
 }
 
 int cibCommand(const CibCommandOptions& given) {
@@ -523,6 +524,10 @@ int cibCommand(const CibCommandOptions& given) {
   }
   if (options.json && !jsonCapable(a)) {
     return fail("Output format 'json' is not supported for this command");
+  }
+  if (a[0] == "acl") {
+    if (*wait) return fail("Specified option '--wait' is not supported in this command");
+    return aclCommand(options);
   }
   if (a[0] == "resource" && a.size() > 1 && a[1] == "restart" && !options.file.empty()) {
     return fail("pcs resource restart needs a running cluster; it does not work with -f");

@@ -201,6 +201,13 @@ Status apply(Cib& cib, const ResourceDelete& edit, const EditContext&) {
     parent = up;
   }
   for (const std::string& id : gone) removeConstraintsOf(cib, id);
+  // pcs drops the ACL permissions that name a deleted resource by id.
+  std::vector<pugi::xml_node> permissions;
+  for (pugi::xpath_node p : cib.configuration.child("acls").select_nodes(".//acl_permission")) {
+    const std::string ref = p.node().attribute("reference").as_string();
+    if (std::find(gone.begin(), gone.end(), ref) != gone.end()) permissions.push_back(p.node());
+  }
+  for (pugi::xml_node p : permissions) p.parent().remove_child(p);
   return {};
 }
 

@@ -58,6 +58,12 @@ BASES = {
         "node attribute n1 rack=r1",
     ],
 }
+BASES["acl"] = PRIMS + [
+    "acl role create ro description=read-only read xpath /cib",
+    "acl role create ops write id A read xpath //resources deny id vip",
+    "acl user create alice ro",
+    "acl group create admins ops",
+]
 BASES["topo"] = BASES["levels"] + [
     "stonith level add 1 n1 f1",
     "stonith level add 2 n1 f2 f3",
@@ -475,6 +481,89 @@ prims | cluster cib-push {base:group} --config scope=configuration
 prims | cluster cib-push {base:group} --config diff-against={base:prims}
 prims | cluster cib-push {base:group} scope=nothing
 prims | cluster cib-push --config
+# acl
+empty | acl
+empty | acl enable
+empty | acl enable ; acl disable
+empty | acl enable extra
+acl | acl
+acl | acl config
+acl | acl config extra
+acl | acl role create rw description=writers write xpath //resources read xpath /cib
+acl | acl role create rw READ ID B Deny Xpath //status
+acl | acl role create rw read xpath /cib read xpath /cib write id A
+acl | acl role create rw write id nosuch
+acl | acl role create rw writ xpath /cib
+acl | acl role create rw read xpath
+acl | acl role create rw description= read xpath /cib
+acl | acl role create rw description=
+acl | acl role create ro
+acl | acl role create A
+acl | acl role create 1bad
+acl | acl role create alice
+acl | acl role create
+acl | acl role create rw --force
+acl | acl role delete ro
+acl | acl role remove ops
+acl | acl role delete ro --autodelete
+acl | acl role delete nosuch
+acl | acl role delete A
+acl | acl role delete
+acl | acl role assign ops alice
+acl | acl role assign ops to alice
+acl | acl role assign ops user alice
+acl | acl role assign ops to user alice
+acl | acl role assign ro to group admins
+acl | acl role assign ro group admins
+acl | acl role assign ro admins
+acl | acl role assign ro alice
+acl | acl role assign ro nobody
+acl | acl role assign nosuch alice
+acl | acl role assign A to alice
+acl | acl role assign ro to user ops
+acl | acl role assign ro into alice
+acl | acl role unassign ro alice
+acl | acl role unassign ro from alice
+acl | acl role unassign ro from user alice --autodelete
+acl | acl role unassign ops group admins --autodelete
+acl | acl role unassign ops from group admins
+acl | acl role unassign ops alice
+acl | acl role unassign ro nobody
+acl | acl user create bob
+acl | acl user create bob ro ops
+acl | acl user create bob ro ro
+acl | acl user create bob nosuch
+acl | acl user create alice
+acl | acl user create A ro
+acl | acl user create 1bad ro
+acl | acl user create
+acl | acl user delete alice
+acl | acl user remove alice
+acl | acl user delete bob
+acl | acl user delete admins
+acl | acl group create ops2 ro ops
+acl | acl group create admins
+acl | acl group create A
+acl | acl group create 1bad
+acl | acl group create alice
+acl | acl group delete admins
+acl | acl group remove admins
+acl | acl group delete alice
+acl | acl permission add ro write id B
+acl | acl permission add ro write id B read xpath //nodes
+acl | acl permission add newrole deny xpath //status
+acl | acl permission add ro write id nosuch
+acl | acl permission add A read xpath /cib
+acl | acl permission add ro read xpath
+acl | acl permission add ro
+acl | acl permission delete ro-read
+acl | acl permission remove ops-write
+acl | acl permission delete ro
+acl | acl permission delete nosuch
+acl | acl permission add ro read xpath /cib ; acl permission delete ro-read ; acl permission add ro read xpath //nodes
+acl | acl enable ; acl user create bob ops ; acl role delete ops --autodelete
+acl | resource delete A
+acl | acl foo
 """
 
 CASES = []
