@@ -7,7 +7,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "crmd/cib/cib_acl.h"
 #include "crmd/client/local_admin.h"
+#include "pcs-cli/node_client.h"
 
 namespace pulse::pcs {
 namespace {
@@ -35,6 +37,9 @@ bool readAll(int fd, char* out, std::size_t n) {
 
 std::optional<admin::LocalStatusReply> readLocalStatus(const std::string& state_dir,
                                                        std::chrono::milliseconds timeout) {
+  // The socket answers with the whole CIB; a user the ACLs may restrict reads through the admin
+  // API, where crmd applies them.
+  if (crmd::aclRequired(cibUser())) return std::nullopt;
   const std::string path = crmd::localStatusPath(state_dir);
   sockaddr_un addr{};
   if (path.size() >= sizeof addr.sun_path) return std::nullopt;

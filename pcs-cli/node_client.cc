@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 
@@ -175,10 +176,19 @@ Result<admin::IssueNodeTokensReply> NodeSession::issueNodeTokens(
   return reply;
 }
 
-Result<admin::CibGetReply> NodeSession::cibGet() {
-  return impl_->call<admin::CibGetReply>(&admin::Admin::Stub::CibGet, admin::CibGetRequest());
+std::string cibUser() {
+  const char* user = std::getenv("CIB_user");
+  return user != nullptr ? user : "";
 }
-Result<admin::CibSubmitReply> NodeSession::cibSubmit(const admin::CibSubmitRequest& request) {
+
+Result<admin::CibGetReply> NodeSession::cibGet() {
+  admin::CibGetRequest request;
+  request.set_cib_user(cibUser());
+  return impl_->call<admin::CibGetReply>(&admin::Admin::Stub::CibGet, request);
+}
+Result<admin::CibSubmitReply> NodeSession::cibSubmit(const admin::CibSubmitRequest& given) {
+  admin::CibSubmitRequest request = given;
+  if (request.cib_user().empty()) request.set_cib_user(cibUser());
   // A write waits until every member holds it: allow for a view change on the way.
   const auto saved = impl_->timeout;
   impl_->timeout = std::max(saved, std::chrono::seconds(25));

@@ -18,6 +18,10 @@
 
 namespace pulse::pcs {
 
+// $CIB_user, the user pcs and the crm tools act for (Pacemaker honours it for root and
+// hacluster, which every caller of crmd is); "" when unset. crmd applies its ACLs.
+std::string cibUser();
+
 using crmd::NodeAddress;
 using crmd::parseNodeAddress;
 // pcs keeps its tokens and pins in crmd's known-hosts format (crmd/client/known_hosts.h).
@@ -70,6 +74,7 @@ class NodeSession {
   // Revokes every token HostAuth issued on the node (the session's own included).
   Result<admin::RevokeTokenReply> revokeHostAuthTokens();
   Result<admin::IssueNodeTokensReply> issueNodeTokens(const std::vector<std::string>& holders);
+  // Both act for $CIB_user when it is set (cibUser()): crmd applies that user's ACLs.
   Result<admin::CibGetReply> cibGet();
   Result<admin::CibSubmitReply> cibSubmit(const admin::CibSubmitRequest& request);
   // Asks the DC to fence `node` (off: power off instead of reboot); waits up to 120 s, the

@@ -104,6 +104,11 @@ class AdminService final : public pulse::admin::Admin::Service {
   std::string clientOf(const grpc::ServerContext& context) const;
   // Who made a change, for the event journal: the token's holder and the source address.
   std::string callerOf(const grpc::ServerContext& context, const std::string& label) const;
+  // OK when the CIB's ACLs let the user the write acts for (request.cib_user) make it; then
+  // `xml` is what that user's write stands for (cib_acl.h: aclScopedWrite). The refusal names
+  // the user and the first element refused, and goes to the event journal.
+  Status checkAcls(const pulse::admin::CibSubmitRequest& request, std::string& xml,
+                   const std::string& label, const grpc::ServerContext& context);
   // A node's name for its id ("" for none; the id itself when it is not a member).
   std::string nodeName(std::optional<NodeId> id) const;
 
