@@ -45,6 +45,9 @@ struct Console::Impl {
   HttpResponse login(Connection& c, const HttpRequest& request);
   HttpResponse action(const SessionInfo& who, Connection& c, const HttpRequest& request);
   HttpResponse agents() const;
+  // The snapshot document as `user` may see it: for a user the CIB's ACLs restrict, the CIB
+  // filtered and pcs status run as that user; anyone else gets `doc_json` unchanged.
+  std::string userView(const std::string& doc_json, const std::string& user) const;
   HttpResponse agent(const HttpRequest& request) const;
 
   const ConsoleOptions options;

@@ -1,14 +1,18 @@
 // What each console path answers (console.h lists them). Invariant: nothing under /api/ but
 // the login reads the cluster or changes it without a live session, and nothing changes it
-// without the session's CSRF token.
+// without the session's CSRF token. A session of a system user (system_login.h) sees and
+// changes the cluster as that user: the CIB's ACLs filter its snapshots and its pcs runs act
+// for it (CIB_user), so crmd refuses what it may not change.
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "crmd/admin/cluster_control.h"
+#include "crmd/cib/cib_acl.h"
 #include "crmd/client/crypto.h"
 #include "crmd/console/console_actions.h"
 #include "crmd/console/console_assets.h"
 #include "crmd/console/console_impl.h"
+#include "crmd/console/system_login.h"
 #include "crmd/executor/agent_process.h"
 #include "crmd/executor/ocf.h"
 
@@ -27,7 +31,39 @@ HttpResponse json(const Json& body, int status = 200) {
       status, "application/json", body.dump(-1, ' ', false, Json::error_handler_t::replace), {}};
 }
 
+// The user a session's pcs runs act for: "" for hacluster (crmd's own rights).
+std::string actingUser(const SessionInfo& who) { return aclRequired(who.user) ? who.user : ""; }
+
 }  // namespace
+
+std::string Console::Impl::userView(const std::string& doc_json, const std::string& user) const {
+  if (!aclRequired(user)) return doc_json;
+  Json doc = Json::parse(doc_json, nullptr, false);
+  if (doc.is_discarded() || !doc.contains("cib") || !doc["cib"].is_string()) return doc_json;
+  const std::string cib = doc["cib"].get<std::string>();
+  if (!aclEnabled(cib)) return doc_json;
+  auto filtered = aclFilteredRead(cib, AclUser{user, [user](std::string_view g) {
+                                                 return systemGroupMember(user, std::string(g));
+                                               }});
+  if (filtered) {
+    doc["cib"] = std::move(*filtered);
+  } else {
+    doc["cib"] = nullptr;
+    doc["cib_error"] = filtered.error().message;
+  }
+  // The resources and nodes the page lists come from pcs status: run as the user, it shows
+  // what the ACLs let the user read.
+  const PcsRun status = pcs.run({"status", "--output-format=json"}, kActionTimeout, user);
+  Json parsed = status.ran && status.exit_status == 0 ? Json::parse(status.out, nullptr, false)
+                                                      : Json(nullptr);
+  if (!parsed.is_discarded() && !parsed.is_null()) {
+    doc["status"] = std::move(parsed);
+  } else {
+    doc["status"] = nullptr;
+    doc["status_error"] = status.err.empty() ? "pcs status gave no JSON" : status.err;
+  }
+  return doc.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 
 std::optional<SessionInfo> Console::Impl::session(const HttpRequest& request) {
   return sessions.check(cookieValue(request.header("cookie"), kSessionCookie), Clock::now());
@@ -72,7 +108,7 @@ HttpResponse Console::Impl::route(Connection& c, const HttpRequest& request) {
   if (request.path == "/api/snapshot") {
     const SnapshotPublisher::Document doc = snapshots->latest();
     if (doc.seq == 0) return errorResponse(503, "the first snapshot is not ready yet");
-    return {200, "application/json", doc.json, {}};
+    return {200, "application/json", userView(doc.json, who->user), {}};
   }
   if (request.path == "/api/agents") return agents();
   if (request.path == "/api/transitions") {
@@ -101,7 +137,8 @@ HttpResponse Console::Impl::login(Connection& c, const HttpRequest& request) {
   if (admission.verdict == AuthLimiter::Verdict::kBusy) {
     return errorResponse(503, "other logins are being checked; retry in a moment");
   }
-  const bool ok = auth.checkPassword(user, body["password"].get<std::string>());
+  const std::string password = body["password"].get<std::string>();
+  const bool ok = auth.checkPassword(user, password) || systemLogin(user, password);
   const auto backoff = limiter.finish(source, ok, Clock::now());
   if (!ok) {
     refusal_log.log("console: failed login from " + source +
@@ -124,7 +161,7 @@ HttpResponse Console::Impl::action(const SessionInfo& who, Connection& c,
   PcsRun run;
   {
     std::lock_guard lock(action_mutex);
-    run = pcs.run(*words, kActionTimeout);
+    run = pcs.run(*words, kActionTimeout, actingUser(who));
   }
   logEvent("console: " + who.user + " from " + authSource(c.peer) + " ran `" + line +
            "`: " + (run.ran ? "exit " + std::to_string(run.exit_status) : "not run: " + run.err));
@@ -176,7 +213,8 @@ HttpResponse Console::Impl::agent(const HttpRequest& request) const {
 }
 
 void Console::Impl::stream(Connection& c, const HttpRequest& request) {
-  if (!session(request)) {
+  const std::optional<SessionInfo> who = session(request);
+  if (!who) {
     send(c, formatResponse(errorResponse(401, "log in first"), false));
     return;
   }
@@ -194,7 +232,7 @@ void Console::Impl::stream(Connection& c, const HttpRequest& request) {
     std::string out;
     if (doc.seq > seen) {
       seen = doc.seq;
-      out = "event: snapshot\ndata: " + doc.json + "\n\n";
+      out = "event: snapshot\ndata: " + userView(doc.json, who->user) + "\n\n";
     } else if (Clock::now() - last_write >= kKeepAlive) {
       out = ": still here\n\n";  // a comment: finds a vanished client and keeps proxies open
     }

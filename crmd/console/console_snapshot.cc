@@ -16,12 +16,14 @@ constexpr std::chrono::seconds kStatusTimeout{10};
 
 }  // namespace
 
-PcsRun PcsRunner::run(const std::vector<std::string>& words,
-                      std::chrono::milliseconds timeout) const {
+PcsRun PcsRunner::run(const std::vector<std::string>& words, std::chrono::milliseconds timeout,
+                      const std::string& cib_user) const {
   ProgramCall call;
   call.path = path_;
   call.args = words;
-  call.env = pulseToolEnvironment({"OCF_ROOT=" + ocf_root_, "LC_ALL=C.UTF-8"});
+  std::vector<std::string> env{"OCF_ROOT=" + ocf_root_, "LC_ALL=C.UTF-8"};
+  if (!cib_user.empty()) env.push_back("CIB_user=" + cib_user);
+  call.env = pulseToolEnvironment(env);
   call.timeout = timeout;
   const AgentResult result = runProgram(call, kDefaultOutputLimit, &cancelled_);
   PcsRun out;

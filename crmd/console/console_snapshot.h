@@ -41,7 +41,10 @@ class PcsRunner {
  public:
   PcsRunner(std::string path, std::string ocf_root)
       : path_(std::move(path)), ocf_root_(std::move(ocf_root)) {}
-  PcsRun run(const std::vector<std::string>& words, std::chrono::milliseconds timeout) const;
+  // `cib_user`: the run acts for that user (CIB_user), so crmd applies its ACLs; "" for crmd's
+  // own (root's) rights.
+  PcsRun run(const std::vector<std::string>& words, std::chrono::milliseconds timeout,
+             const std::string& cib_user = "") const;
   const std::string& path() const { return path_; }
   // Kills every run in progress and every later one (crmd is stopping); any thread.
   void cancel() const { cancelled_ = true; }
