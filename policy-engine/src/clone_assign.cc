@@ -8,6 +8,8 @@
 #include "clone_assign.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <string>
 
 #include "promotable.h"
 #include "score_display.h"
@@ -46,6 +48,77 @@ void setScore(WorkingSet& ws, int index, int node, Score score) {
   for (int c : children) setScore(ws, c, node, score);
 }
 
+}  // namespace
+
+InstanceOrder::InstanceOrder(WorkingSet& ws, AssignSteps& steps, int clone)
+    : ws_(ws), steps_(steps), clone_(clone), colocated_(ws.resources.size()) {}
+
+bool InstanceOrder::allowedByClone(int node) const {
+  return rsc(ws_, clone_).allowed[static_cast<std::size_t>(node)].has_value();
+}
+
+Score InstanceOrder::colocatedScoreOnCurrentNode(int instance) {
+  auto& cached = colocated_[static_cast<std::size_t>(instance)];
+  if (cached) return *cached;
+  const int current = rsc(ws_, instance).running_on.front();
+  NodeScores table(ws_.nodes.size());
+  table[static_cast<std::size_t>(current)] = 0;
+  const std::vector<int> this_with = rsc(ws_, clone_).this_with;
+  for (int ci : this_with) {
+    const Colocation& c = ws_.colocations[static_cast<std::size_t>(ci)];
+    steps_.mergeColocatedScoresInto(table, c.primary, c.node_attribute,
+                                    static_cast<float>(c.score) / kInfinity, false, false);
+  }
+  const std::vector<int> with_this = rsc(ws_, clone_).with_this;
+  for (int ci : with_this) {
+    const Colocation& c = ws_.colocations[static_cast<std::size_t>(ci)];
+    if (!c.influence) continue;  // the instance is active
+    steps_.mergeColocatedScoresInto(table, c.dependent, c.node_attribute,
+                                    static_cast<float>(c.score) / kInfinity, false, true);
+  }
+  cached = *table[static_cast<std::size_t>(current)];
+  return *cached;
+}
+
+int InstanceOrder::compare(int a, int b) {
+  const Resource& x = rsc(ws_, a);
+  const Resource& y = rsc(ws_, b);
+  auto allowedOn = [](const Resource& r, int node) {
+    if (node < 0) return true;
+    const auto& s = r.allowed[static_cast<std::size_t>(node)];
+    return s && *s >= 0;
+  };
+  const std::size_t nx = x.running_on.size(), ny = y.running_on.size();
+  int node_x = x.running_on.empty() ? -1 : x.running_on.front();
+  int node_y = y.running_on.empty() ? -1 : y.running_on.front();
+  if (nx > 0 && ny > 0 && nx != ny) return nx < ny ? -1 : 1;
+  const bool can_x = allowedOn(x, node_x), can_y = allowedOn(y, node_y);
+  if (can_x != can_y) return can_x ? -1 : 1;
+  if (!can_x) node_x = -1;
+  if (!can_y) node_y = -1;
+  if (x.priority != y.priority) return x.priority > y.priority ? -1 : 1;
+  if (node_x < 0 && node_y < 0) return 0;
+  if (node_x < 0 || node_y < 0) return node_x >= 0 ? -1 : 1;
+  const bool up_x = ws_.available(node_x), up_y = ws_.available(node_y);
+  if (up_x != up_y) return up_x ? -1 : 1;
+  const bool top_x = allowedByClone(node_x), top_y = allowedByClone(node_y);
+  if (!top_x && !top_y) return 0;
+  if (top_x != top_y) return top_x ? -1 : 1;
+  const bool failed_x = failedAnywhere(ws_, x), failed_y = failedAnywhere(ws_, y);
+  if (failed_x != failed_y) return failed_x ? 1 : -1;
+  const Score cx = colocatedScoreOnCurrentNode(a), cy = colocatedScoreOnCurrentNode(b);
+  if (cx != cy) return cx > cy ? -1 : 1;
+  return instanceNumber(x) - instanceNumber(y);
+}
+
+int InstanceOrder::instanceNumber(const Resource& r) {
+  const auto colon = r.id.rfind(':');
+  if (colon == std::string::npos) return 0;
+  return std::atoi(r.id.c_str() + colon + 1);
+}
+
+namespace {
+
 class CloneAssigner {
  public:
   CloneAssigner(WorkingSet& ws, AssignSteps& steps, int clone)
@@ -64,6 +137,7 @@ class CloneAssigner {
     if (rsc(ws_, clone_).promotable) addPromotionScores(ws_, clone_);
     showNodeWeights(ws_, clone_, "pcmk__clone_allocate");
     std::vector<int> children = sortedInstances();
+    rsc(ws_, clone_).instance_order = children;
     distribute(children);
     if (rsc(ws_, clone_).promotable) setInstanceRoles(ws_, steps_, clone_);
     Resource& done = rsc(ws_, clone_);
@@ -77,69 +151,12 @@ class CloneAssigner {
     return s.has_value();
   }
 
-  // Pacemaker's cmp_instance_by_colocation, for an active instance: its current node's
-  // score once the clone's colocations are applied to a table holding only that node.
-  Score colocatedScoreOnCurrentNode(int instance) {
-    const int current = rsc(ws_, instance).running_on.front();
-    NodeScores table(ws_.nodes.size());
-    table[static_cast<std::size_t>(current)] = 0;
-    const std::vector<int> this_with = rsc(ws_, clone_).this_with;
-    for (int ci : this_with) {
-      const Colocation& c = ws_.colocations[static_cast<std::size_t>(ci)];
-      steps_.mergeColocatedScoresInto(table, c.primary, c.node_attribute,
-                                      static_cast<float>(c.score) / kInfinity, false, false);
-    }
-    const std::vector<int> with_this = rsc(ws_, clone_).with_this;
-    for (int ci : with_this) {
-      const Colocation& c = ws_.colocations[static_cast<std::size_t>(ci)];
-      if (!c.influence) continue;  // the instance is active
-      steps_.mergeColocatedScoresInto(table, c.dependent, c.node_attribute,
-                                      static_cast<float>(c.score) / kInfinity, false, true);
-    }
-    return *table[static_cast<std::size_t>(current)];
-  }
-
   // Pacemaker's pcmk__cmp_instance, without the comparison of instances per current node.
   std::vector<int> sortedInstances() {
     std::vector<int> children = rsc(ws_, clone_).children;
-    // Computed once per active instance: the sort compares them many times.
-    std::vector<std::optional<Score>> colocated(ws_.resources.size());
-    auto colocatedScore = [&](int instance) {
-      auto& s = colocated[static_cast<std::size_t>(instance)];
-      if (!s) s = colocatedScoreOnCurrentNode(instance);
-      return *s;
-    };
-    auto activeOn = [&](const Resource& r, std::size_t& count) {
-      count = r.running_on.size();
-      return r.running_on.empty() ? -1 : r.running_on.front();
-    };
-    auto allowedOn = [&](const Resource& r, int node) {
-      if (node < 0) return true;
-      const auto& s = r.allowed[static_cast<std::size_t>(node)];
-      return s && *s >= 0;
-    };
-    std::stable_sort(children.begin(), children.end(), [&](int a, int b) {
-      const Resource& x = rsc(ws_, a);
-      const Resource& y = rsc(ws_, b);
-      std::size_t nx = 0, ny = 0;
-      int node_x = activeOn(x, nx), node_y = activeOn(y, ny);
-      if (nx > 0 && ny > 0 && nx != ny) return nx < ny;
-      bool can_x = allowedOn(x, node_x), can_y = allowedOn(y, node_y);
-      if (can_x != can_y) return can_x;
-      if (!can_x) node_x = -1;
-      if (!can_y) node_y = -1;
-      if (x.priority != y.priority) return x.priority > y.priority;
-      if (node_x < 0 || node_y < 0) return node_x >= 0 && node_y < 0;
-      bool up_x = ws_.available(node_x), up_y = ws_.available(node_y);
-      if (up_x != up_y) return up_x;
-      bool top_x = allowedByClone(node_x), top_y = allowedByClone(node_y);
-      if (top_x != top_y) return top_x;
-      bool failed_x = failedAnywhere(ws_, x), failed_y = failedAnywhere(ws_, y);
-      if (failed_x != failed_y) return !failed_x;
-      Score cx = colocatedScore(a), cy = colocatedScore(b);
-      if (cx != cy) return cx > cy;
-      return false;  // instance number order is kept by the stable sort
-    });
+    InstanceOrder order(ws_, steps_, clone_);
+    std::stable_sort(children.begin(), children.end(),
+                     [&](int a, int b) { return order.compare(a, b) < 0; });
     return children;
   }
 
@@ -335,7 +352,10 @@ void applyColocationWithClone(WorkingSet& ws, AssignSteps& steps, int dependent,
     }
     return;
   }
-  std::vector<int> children = primary.children;
+  // In the order Pacemaker's list of instances has once they are assigned: a colocation that
+  // would leave no node available is rolled back instance by instance.
+  std::vector<int> children =
+      primary.instance_order.empty() ? primary.children : primary.instance_order;
   for (int child : children) steps.applyColocScore(dependent, child, c);
 }
 

@@ -5,6 +5,9 @@
 // are reached through AssignSteps.
 #pragma once
 
+#include <optional>
+#include <vector>
+
 #include "working_set.h"
 
 namespace pulse::pe {
@@ -27,6 +30,33 @@ class AssignSteps {
   // The same merge into a node table of the caller's rather than a resource's scores.
   virtual void mergeColocatedScoresInto(NodeScores& nodes, int other, const std::string& attr,
                                         float factor, bool only_active, bool nonnegative) = 0;
+};
+
+// Pacemaker's pcmk__cmp_instance: the order in which a clone's instances are assigned, and
+// the last tie-break of their promotion order. Prefers, in turn: an active instance that is
+// less multiply active, one not active on a node it may no longer run on, a higher priority,
+// an active one, one whose current node can run resources, one whose clone is allowed on its
+// current node, one that did not fail, one whose clone's colocations score its current node
+// higher, then the lower instance number. Without the comparison of instances per current
+// node (Pacemaker's node counts are all zero when promotion sorts).
+class InstanceOrder {
+ public:
+  InstanceOrder(WorkingSet& ws, AssignSteps& steps, int clone);
+  // Negative when `a` goes first, positive when `b` does, 0 when either may.
+  int compare(int a, int b);
+
+ private:
+  bool allowedByClone(int node) const;
+  // Pacemaker's cmp_instance_by_colocation, for an active instance: its current node's score
+  // once the clone's colocations are applied to a table holding only that node. Computed once
+  // per instance: a sort compares them many times.
+  Score colocatedScoreOnCurrentNode(int instance);
+  static int instanceNumber(const Resource& r);
+
+  WorkingSet& ws_;
+  AssignSteps& steps_;
+  int clone_;
+  std::vector<std::optional<Score>> colocated_;
 };
 
 // Assigns every instance of `clone` (Pacemaker's pcmk__clone_allocate).

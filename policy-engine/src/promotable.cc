@@ -145,44 +145,90 @@ bool sameNodeBy(const WorkingSet& ws, int a, int b, const std::string& attribute
   return i->second == j->second;
 }
 
-// Colocations of an instance in a role (inherited from its clone) weigh its
-// promotion: Pacemaker's pcmk__apply_coloc_to_priority for a primitive
-// primary, pcmk__update_promotable_dependent_priority for a promotable one.
+// Pacemaker's pcmk__apply_coloc_to_priority: colocation `c` of promotable instance `instance`
+// with primitive `primary` weighs the instance's promotion when both are placed on the same
+// node (by the colocation's node attribute).
+void applyColocToPriority(WorkingSet& ws, int instance, int primary, const Colocation& c) {
+  Resource& d = rsc(ws, instance);
+  const Resource& p = rsc(ws, primary);
+  if (d.provisional || d.assigned_to < 0 || p.provisional || p.assigned_to < 0) return;
+  if (!sameNodeBy(ws, d.assigned_to, p.assigned_to, c.node_attribute)) {
+    if (c.score >= kInfinity && c.dependent_role == Role::Promoted) {
+      d.priority = static_cast<int>(-kInfinity);
+    }
+    return;
+  }
+  if (c.primary_role != Role::Unknown && c.primary_role != p.next_role) return;
+  Score score = c.dependent_role == Role::Unpromoted ? -c.score : c.score;
+  d.priority = static_cast<int>(addScores(score, d.priority));
+}
+
+// Pacemaker's colocate_with_group: a colocated group counts by its first member (its last
+// for a mandatory colocation).
+void applyColocWithGroupToPriority(WorkingSet& ws, int instance, int group, const Colocation& c) {
+  const Resource& g = rsc(ws, group);
+  if (g.provisional || g.children.empty()) return;
+  applyColocToPriority(ws, instance, c.score >= kInfinity ? g.children.back() : g.children.front(),
+                       c);
+}
+
+void applyColocWithMemberToPriority(WorkingSet& ws, int instance, int primary,
+                                    const Colocation& c) {
+  if (rsc(ws, primary).kind == ResourceConfig::Kind::Group) {
+    applyColocWithGroupToPriority(ws, instance, primary, c);
+  } else {
+    applyColocToPriority(ws, instance, primary, c);
+  }
+}
+
+// Colocation `c` of promotable instance `instance` with clone `clone`, for its promotion
+// (Pacemaker's pcmk__clone_apply_coloc_score once the instance is placed): with a role of a
+// promotable clone, an instance in that role on the same node; with an interleaved clone, the
+// partner instance on the same node; otherwise, unless mandatory (which only limited the
+// placement), every instance of the clone on the same node counts.
+void applyColocWithCloneToPriority(WorkingSet& ws, int instance, int clone, const Colocation& c) {
+  const Resource& p = rsc(ws, clone);
+  if (p.provisional) return;
+  if (p.promotable && c.primary_role != Role::Unknown && c.dependent_role == Role::Promoted) {
+    Resource& d = rsc(ws, instance);
+    int here = d.provisional ? -1 : d.assigned_to;
+    bool partner = false;
+    for (int other : p.children) {
+      const Resource& o = rsc(ws, other);
+      if (here >= 0 && !o.provisional && o.assigned_to == here &&
+          nextRoleOf(ws, other) == c.primary_role) {
+        partner = true;
+      }
+    }
+    if (partner) {
+      d.priority = static_cast<int>(addScores(d.priority, c.score));
+    } else if (c.score >= kInfinity) {
+      d.priority = static_cast<int>(-kInfinity);
+    }
+    return;
+  }
+  if (rsc(ws, c.dependent).interleave) {
+    const int partner = compatibleInstance(ws, instance, clone, false);
+    if (partner >= 0) applyColocWithMemberToPriority(ws, instance, partner, c);
+    return;
+  }
+  if (c.score >= kInfinity) return;
+  const std::vector<int> children = p.children;
+  for (int child : children) applyColocWithMemberToPriority(ws, instance, child, c);
+}
+
+// Colocations of an instance in a role (inherited from its clone) weigh its promotion
+// (Pacemaker's set_instance_priority applying each of the instance's colocations).
 void applyRoleColocations(WorkingSet& ws, int instance) {
   std::vector<int> this_with = rsc(ws, instance).this_with;
   for (int ci : this_with) {
-    const Colocation& c = ws.colocations[static_cast<std::size_t>(ci)];
+    const Colocation c = ws.colocations[static_cast<std::size_t>(ci)];
     if (c.dependent_role < Role::Unpromoted) continue;
-    Resource& d = rsc(ws, instance);
-    const Resource& p = rsc(ws, c.primary);
-    if (isClone(p)) {
-      if (!p.promotable || c.dependent_role != Role::Promoted) continue;
-      int here = d.provisional ? -1 : d.assigned_to;
-      bool partner = false;
-      for (int other : p.children) {
-        const Resource& o = rsc(ws, other);
-        if (here >= 0 && !o.provisional && o.assigned_to == here &&
-            (c.primary_role == Role::Unknown || nextRoleOf(ws, other) == c.primary_role)) {
-          partner = true;
-        }
-      }
-      if (partner) {
-        d.priority = static_cast<int>(addScores(d.priority, c.score));
-      } else if (c.score >= kInfinity) {
-        d.priority = static_cast<int>(-kInfinity);
-      }
-      continue;
+    if (isClone(rsc(ws, c.primary))) {
+      applyColocWithCloneToPriority(ws, instance, c.primary, c);
+    } else {
+      applyColocWithMemberToPriority(ws, instance, c.primary, c);
     }
-    if (d.provisional || d.assigned_to < 0 || p.provisional || p.assigned_to < 0) continue;
-    if (!sameNodeBy(ws, d.assigned_to, p.assigned_to, c.node_attribute)) {
-      if (c.score >= kInfinity && c.dependent_role == Role::Promoted) {
-        d.priority = static_cast<int>(-kInfinity);
-      }
-      continue;
-    }
-    if (c.primary_role != Role::Unknown && c.primary_role != p.next_role) continue;
-    Score score = c.dependent_role == Role::Unpromoted ? -c.score : c.score;
-    d.priority = static_cast<int>(addScores(score, d.priority));
   }
 }
 
@@ -190,7 +236,7 @@ void applyRoleColocations(WorkingSet& ws, int instance) {
 // clone's node scores, with those of what is colocated with the promoted
 // role, and each instance's sort index becomes its node's merged score.
 void mergePromotionPreferences(WorkingSet& ws, AssignSteps& steps, int clone,
-                               const std::vector<int>& children) {
+                               std::vector<int>& children) {
   // The clone is being merged into: colocations leading back to it add nothing (Pacemaker
   // sets pe_rsc_merging on it here), or its own scores would count twice.
   rsc(ws, clone).merging = true;
@@ -232,6 +278,22 @@ void mergePromotionPreferences(WorkingSet& ws, AssignSteps& steps, int clone,
       if (slot) r.sort_index = static_cast<int>(*slot);
     }
   }
+  // Pacemaker's cmp_promotable_instance, while the clone is still being merged into: the
+  // highest promotion order first; among equals the higher current role (an instance that
+  // runs counts as unpromoted), then the order of assignment, with the promotion priorities
+  // as the instances' priorities.
+  InstanceOrder order(ws, steps, clone);
+  auto role = [&](int instance) {
+    Role r = currentRoleOf(ws, instance);
+    return r == Role::Started ? Role::Unpromoted : r;
+  };
+  std::stable_sort(children.begin(), children.end(), [&](int a, int b) {
+    const Resource& x = rsc(ws, a);
+    const Resource& y = rsc(ws, b);
+    if (x.sort_index != y.sort_index) return x.sort_index > y.sort_index;
+    if (role(a) != role(b)) return role(a) > role(b);
+    return order.compare(a, b) < 0;
+  });
   rsc(ws, clone).merging = false;
 }
 
@@ -280,7 +342,8 @@ void addPromotionScores(WorkingSet& ws, int clone) {
 
 void setInstanceRoles(WorkingSet& ws, AssignSteps& steps, int clone) {
   const InstanceIndex instances(ws, clone);
-  std::vector<int> children = rsc(ws, clone).children;
+  std::vector<int> children = rsc(ws, clone).instance_order.empty() ? rsc(ws, clone).children
+                                                                    : rsc(ws, clone).instance_order;
   for (int instance : children) {
     Resource& r = rsc(ws, instance);
     int chosen = r.provisional ? -1 : r.assigned_to;
@@ -305,14 +368,7 @@ void setInstanceRoles(WorkingSet& ws, AssignSteps& steps, int clone) {
     again.sort_index = next == Role::Promoted ? static_cast<int>(kInfinity) : again.priority;
   }
   mergePromotionPreferences(ws, steps, clone, children);
-  // Highest promotion priority first; ties keep the promoted, then instance order.
-  std::stable_sort(children.begin(), children.end(), [&](int a, int b) {
-    const Resource& x = rsc(ws, a);
-    const Resource& y = rsc(ws, b);
-    if (x.sort_index != y.sort_index) return x.sort_index > y.sort_index;
-    bool px = currentRoleOf(ws, a) == Role::Promoted, py = currentRoleOf(ws, b) == Role::Promoted;
-    return px && !py;
-  });
+  rsc(ws, clone).instance_order = children;
   std::vector<int> count(ws.nodes.size(), 0);
   int promoted = 0;
   const Resource& c = rsc(ws, clone);

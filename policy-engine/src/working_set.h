@@ -145,6 +145,10 @@ struct Resource {
   int promoted_max = 1;
   int promoted_node_max = 1;
   int sort_index = 0;  // promotion order among a promotable clone's instances
+  // A clone's instances in the order Pacemaker leaves its list of children once they are
+  // assigned (by pcmk__cmp_instance) and, for a promotable clone, sorted for promotion: the
+  // order in which later steps visit them. Empty until the clone is assigned.
+  std::vector<int> instance_order;
   bool clone_ordered = false;
   // Known only from the status history (Pacemaker's pe_rsc_orphan): no longer
   // configured, or a clone instance beyond clone-max.
