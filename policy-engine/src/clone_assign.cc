@@ -13,6 +13,7 @@
 
 #include "promotable.h"
 #include "score_display.h"
+#include "utilization.h"
 #include "why.h"
 
 namespace pulse::pe {
@@ -259,6 +260,30 @@ class CloneAssigner {
   std::vector<int> count_;  // instances assigned per node (Pacemaker's node->count)
 };
 
+// Pacemaker's copies_per_node for a clone: its clone-node-max as configured (1 when unset),
+// before anonymous clones are held to one instance per node.
+int copiesPerNode(const Resource& clone) {
+  auto it = clone.meta.find("clone-node-max");
+  if (it == clone.meta.end()) return 1;
+  const long long n = std::strtoll(it->second.c_str(), nullptr, 10);
+  return static_cast<int>(std::clamp<long long>(n, 0, kInfinity));
+}
+
+// Whether colocation `c` with clone `primary` pairs instances node by node: its dependent is
+// an interleaved clone allowing as many instances per node as `primary`.
+bool interleavedWith(WorkingSet& ws, const Resource& primary, const Colocation& c) {
+  const Resource& dependent = rsc(ws, c.dependent);
+  if (!isClone(dependent) || !dependent.interleave) return false;
+  if (copiesPerNode(dependent) == copiesPerNode(primary)) return true;
+  const std::string warning = "cannot interleave " + dependent.id + " with " + primary.id +
+                              " (colocation " + c.id +
+                              "): they allow different numbers of instances per node";
+  if (std::find(ws.warnings.begin(), ws.warnings.end(), warning) == ws.warnings.end()) {
+    ws.warnings.push_back(warning);
+  }
+  return false;
+}
+
 bool instanceOn(const WorkingSet& ws, int instance, int node, bool current) {
   if (blockedAnywhere(ws, rsc(ws, instance))) return false;  // only instances that have not failed
   return placedOn(ws, rsc(ws, instance), current) == node;
@@ -291,12 +316,25 @@ int compatibleInstance(const WorkingSet& ws, int instance, int clone, bool curre
   for (std::size_t n = 0; n < me.allowed.size(); ++n) {
     if (me.allowed[n]) nodes.push_back(static_cast<int>(n));
   }
+  // Pacemaker's pcmk__sort_nodes without a current node: score (unavailable nodes last);
+  // unless placement-strategy=minimal, the most free capacity (balanced), then the fewest
+  // resources assigned so far; then the name.
   auto weight = [&](int n) {
     return ws.available(n) ? *me.allowed[static_cast<std::size_t>(n)] : -kInfinity;
   };
   std::stable_sort(nodes.begin(), nodes.end(), [&](int a, int b) {
     if (weight(a) != weight(b)) return weight(a) > weight(b);
-    return ws.nodes[static_cast<std::size_t>(a)].name < ws.nodes[static_cast<std::size_t>(b)].name;
+    const Node& na = ws.nodes[static_cast<std::size_t>(a)];
+    const Node& nb = ws.nodes[static_cast<std::size_t>(b)];
+    const PlacementStrategy strategy = ws.options.placement_strategy;
+    if (strategy != PlacementStrategy::Minimal) {
+      if (strategy == PlacementStrategy::Balanced) {
+        const int by_capacity = compareNodeCapacities(na.capacity, nb.capacity);
+        if (by_capacity != 0) return by_capacity < 0;
+      }
+      if (na.assigned_count != nb.assigned_count) return na.assigned_count < nb.assigned_count;
+    }
+    return na.name < nb.name;
   });
   for (int n : nodes) {
     int other = onNode(n);
@@ -312,6 +350,9 @@ void assignClone(WorkingSet& ws, AssignSteps& steps, int clone) {
 void applyColocationWithClone(WorkingSet& ws, AssignSteps& steps, int dependent, int clone,
                               const Colocation& c) {
   const Resource& primary = rsc(ws, clone);
+  // Not placed yet (a colocation loop reached it while it was being placed): no instance
+  // says where the dependent may go, so the colocation changes nothing, even a mandatory one.
+  if (primary.provisional) return;
   if (primary.promotable && c.primary_role != Role::Unknown) {
     // With a role of a promotable clone: where instances will be in that role.
     if (!primary.provisional && rsc(ws, dependent).provisional) {
@@ -319,8 +360,7 @@ void applyColocationWithClone(WorkingSet& ws, AssignSteps& steps, int dependent,
     }
     return;
   }
-  const Resource& colocated = rsc(ws, c.dependent);
-  if (isClone(colocated) && colocated.interleave) {
+  if (interleavedWith(ws, primary, c)) {
     // Interleaved clones: each instance goes with the instance on its own node.
     int partner = compatibleInstance(ws, dependent, clone, false);
     if (partner >= 0) {

@@ -37,7 +37,8 @@ class TicketApplier {
           break;
         case Loss::Freeze:
           if (!roleMatches(r)) return;
-          r.frozen_by_ticket = r.managed && !r.blocked;
+          // A second frozen ticket finds it unmanaged already: still frozen by a ticket.
+          r.frozen_by_ticket = r.frozen_by_ticket || (r.managed && !r.blocked);
           r.managed = false;
           r.blocked = true;
           break;
