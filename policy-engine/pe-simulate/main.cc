@@ -72,7 +72,10 @@ int main(int argc, char** argv) {
       "show-scores,s", "print allocation scores")("save-graph,G", po::value<std::string>(),
                                                   "write the transition graph (XML) to FILE")(
       "save-dotfile,D", po::value<std::string>(), "accepted for compatibility; not written")(
-      "quiet,Q", "do not print the cluster status");
+      "quiet,Q", "do not print the cluster status")(
+      "pacemaker-defects",
+      "reproduce the Pacemaker 2.1.5 defects README lists under Known differences (for the "
+      "differential test)");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
@@ -108,6 +111,7 @@ int main(int argc, char** argv) {
   options.fallback_now = static_cast<std::int64_t>(std::time(nullptr));
   options.with_scores = vm.count("show-scores") > 0;
   options.sanitized = true;  // crm_simulate's default: inputs may have masked passwords
+  options.pacemaker_defects = vm.count("pacemaker-defects") > 0;
   if (vm.count("set-datetime")) {
     std::string text = vm["set-datetime"].as<std::string>();
     auto when = pulse::pe::parseIsoDateTime(text);

@@ -192,6 +192,21 @@ class CloneAssigner {
     }
   }
 
+  // The node scores of `instance` and of its members (a cloned group's), in that order.
+  std::vector<NodeScores> nodeTables(int instance) const {
+    std::vector<NodeScores> tables{rsc(ws_, instance).allowed};
+    for (int m : rsc(ws_, instance).children) tables.push_back(rsc(ws_, m).allowed);
+    return tables;
+  }
+
+  void restoreNodeTables(int instance, std::vector<NodeScores>& tables) {
+    rsc(ws_, instance).allowed = std::move(tables.front());
+    const std::vector<int>& members = rsc(ws_, instance).children;
+    for (std::size_t i = 0; i < members.size() && i + 1 < tables.size(); ++i) {
+      rsc(ws_, members[i]).allowed = std::move(tables[i + 1]);
+    }
+  }
+
   bool assignInstance(int instance, int prefer, bool all_coloc, int limit) {
     Resource& r = rsc(ws_, instance);
     if (!r.provisional) return placedOn(ws_, r, false) >= 0;
@@ -202,10 +217,19 @@ class CloneAssigner {
       if (!s || *s < 0) return false;
     }
     banUnusableNodes(instance, limit);
-    NodeScores backup = rsc(ws_, instance).allowed;
+    std::vector<NodeScores> backup = nodeTables(instance);
     int chosen = steps_.assign(instance, prefer);
     if (chosen >= 0 && prefer >= 0 && chosen != prefer) {
-      rsc(ws_, instance).allowed = std::move(backup);
+      // Pacemaker 2.1.5 restores only the instance's own table and unassigns only a
+      // primitive here (pcmk__unassign_resource is not recursive; both fixed upstream in
+      // 2.1.7): a cloned group's instance stays where its first member went, counted nowhere,
+      // so a node can get two instances. Pulse undoes the whole instance, its members' scores
+      // included, and places it again with the others (README, Known differences).
+      if (ws_.pacemaker_defects && rsc(ws_, instance).kind == ResourceConfig::Kind::Group) {
+        rsc(ws_, instance).allowed = std::move(backup.front());
+        return false;
+      }
+      restoreNodeTables(instance, backup);
       steps_.unassign(instance);
       return false;
     }

@@ -155,6 +155,7 @@ Result<Transition> scheduleUnpacked(Result<Cib> cib, const ScheduleOptions& opti
   auto ws = buildWorkingSet(*cib, t.now, options.sanitized);
   if (!ws) return ws.error();
   ws->show_scores = options.with_scores;
+  ws->pacemaker_defects = options.pacemaker_defects;
   WhyLog why;
   if (options.with_reasons) ws->why = &why;
   t.current = describeCluster(*ws, nullptr);

@@ -71,6 +71,37 @@ std::string cleanlyStartedOn(const ResourceView& r) {
   return r.nodes.front();
 }
 
+// The first node an instance (or any member of a cloned group's instance) is on; "" if none.
+std::string instanceNode(const ResourceView& instance) {
+  if (!instance.nodes.empty()) return instance.nodes.front();
+  for (const ResourceView& m : instance.members) {
+    if (!m.nodes.empty()) return m.nodes.front();
+  }
+  return "";
+}
+
+// An anonymous clone's instances as a status read back from the CIB has them: a node's history
+// holds one entry per resource, so instances placed on the same node (Pacemaker 2.1.5 can do
+// that with a cloned group: README, Known differences) are one instance there, its members
+// where either instance's are.
+std::vector<ResourceView> foldedInstances(const ResourceView& clone) {
+  std::vector<ResourceView> out;
+  for (const ResourceView& m : clone.members) {
+    const std::string node = instanceNode(m);
+    auto same = std::find_if(out.begin(), out.end(), [&](const ResourceView& o) {
+      return !node.empty() && instanceNode(o) == node;
+    });
+    if (clone.unique || same == out.end()) {
+      out.push_back(m);
+      continue;
+    }
+    for (std::size_t i = 0; i < same->members.size() && i < m.members.size(); ++i) {
+      if (same->members[i].nodes.empty()) same->members[i] = m.members[i];
+    }
+  }
+  return out;
+}
+
 // crm_mon's clone set: anonymous instances running cleanly are summed up as
 // "Started: [ nodes ]"; the others (and every instance of a unique clone) are
 // listed one by one; "Stopped: [ nodes ]" names the nodes without an instance.
@@ -84,7 +115,7 @@ void cloneLines(std::ostringstream& out, const ResourceView& r, const std::strin
   out << ":\n";
   const std::string inner = indent + "  ";
   std::vector<std::string> started, promoted, unpromoted, seen;
-  for (const ResourceView& m : r.members) {
+  for (const ResourceView& m : foldedInstances(r)) {
     if (!active(m)) continue;
     std::string node = r.unique ? "" : cleanlyStartedOn(m);
     if (!node.empty()) {

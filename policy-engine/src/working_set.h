@@ -291,6 +291,9 @@ struct WorkingSet {
   // when show_scores is set (score_display.h).
   bool show_scores = false;
   std::vector<ScoreLine> score_lines;
+  // ScheduleOptions::pacemaker_defects: reproduce the Pacemaker 2.1.5 defects README lists
+  // under "Known differences" (the differential test's evidence), never for a live cluster.
+  bool pacemaker_defects = false;
   // Location scores for the promoted role only (rsc_location role="Promoted"):
   // they weigh which instances are promoted, not where instances run.
   struct PromotedLocation {

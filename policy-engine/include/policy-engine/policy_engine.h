@@ -42,6 +42,12 @@ struct ScheduleOptions {
   // Fill Transition::reasons: why each resource goes where it does (pcs resource why). Off by
   // default; it changes no decision.
   bool with_reasons = false;
+  // Reproduce the Pacemaker 2.1.5 defects that README lists under "Known differences" (today:
+  // a cloned group's instance that its pre-assignment to its current node sent elsewhere stays
+  // there uncounted, so a node can get more instances than clone-node-max). For the
+  // differential test only: a disagreement that goes away with it is that defect's doing.
+  // Never for a live cluster.
+  bool pacemaker_defects = false;
 };
 
 Result<Transition> schedule(std::string_view cib_xml, const ScheduleOptions& options = {});
