@@ -179,14 +179,25 @@ TEST_F(CibStoreTest, KillDuringWriteLeavesOldOrNewCib) {
   std::mt19937 random(2026);
   int saw_a = 0, saw_b = 0, torn = 0;
   for (int round = 0; round < 200; ++round) {
+    // The writer says when its first save is done, so the kill lands among its writes and
+    // not before the first one, however slow parsing and hashing 300 KB is on this machine.
+    int started[2];
+    ASSERT_EQ(pipe(started), 0);
     const pid_t child = fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
+      close(started[0]);
       CibStore writer(dir_.path());
       for (int i = 0;; ++i) {
         if (!writer.save(i % 2 == 0 ? b : a).ok()) _exit(1);
+        if (i == 0 && (write(started[1], "x", 1) != 1 || close(started[1]) != 0)) _exit(1);
       }
     }
+    close(started[1]);
+    char byte = 0;
+    const ssize_t got = read(started[0], &byte, 1);
+    close(started[0]);
+    ASSERT_EQ(got, 1) << "the writer ended before its first save in round " << round;
     std::this_thread::sleep_for(std::chrono::microseconds(random() % 3000));
     ASSERT_EQ(kill(child, SIGKILL), 0);
     int status = 0;
