@@ -7,12 +7,17 @@ alice through CIB_user (honoured for root and hacluster, as Pacemaker does):
     element, and the CIB is unchanged on every node;
   - `pcs status` and `pcs acl` work (alice may read);
   - a user without any ACL entry reads nothing;
-  - hacluster's token without CIB_user (root on the node) still writes.
+  - hacluster's token without CIB_user (root on the node) still writes;
+  - in the web console, a system user in group haclient with an ACL entry logs in with its own
+    password, sees the cluster, and its changes are refused by the ACLs; a system user outside
+    haclient cannot log in.
 
 usage: acl_netns_test.py CRMD PCS   (exit 0 pass, 1 fail, 77 skipped: not root)
 """
+import json
 import os
 import re
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -40,6 +45,83 @@ def pcs_as(c, i, user, *args):
     """pcs on node i acting for `user` (CIB_user), as root on the node."""
     return c.harness("exec", str(i), "env", f"CIB_user={user}", c.pcs_bin, "--state-dir",
                      c.state_dir(i), *args, check=False, timeout=120)
+
+
+# Console logins of system users (crmd/console/system_login.h): two throwaway accounts, removed
+# afterwards. OPERATOR is in haclient and has an ACL entry; OUTSIDER is not in haclient.
+OPERATOR, OUTSIDER, SYSTEM_PASSWORD = "pulse-acl-op", "pulse-acl-out", "Console-acl-9"
+
+CONSOLE_CLIENT = r"""
+import http.client, json, ssl, sys
+host, user, password = sys.argv[1], sys.argv[2], sys.argv[3]
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+ctx.set_alpn_protocols(["http/1.1"])
+def call(method, path, body=None, headers=None):
+    conn = http.client.HTTPSConnection(host, 2224, context=ctx, timeout=60)
+    hdrs = dict(headers or {})
+    if body is not None:
+        hdrs["Content-Type"] = "application/json"
+    conn.request(method, path, body=None if body is None else json.dumps(body), headers=hdrs)
+    r = conn.getresponse(); data = r.read().decode(errors="replace"); conn.close()
+    return r.status, r.headers, data
+out = {}
+status, headers, data = call("POST", "/api/login", {"username": user, "password": password})
+out["login"] = [status, data]
+if status == 200:
+    cookie = headers["Set-Cookie"].split(";")[0]
+    csrf = json.loads(data)["csrf"]
+    out["snapshot"] = list(call("GET", "/api/snapshot", headers={"Cookie": cookie})[0::2])
+    status, _, data = call("POST", "/api/action", {"action": "node-standby", "node": "n2"},
+                           {"Cookie": cookie, "X-CSRF-Token": csrf})
+    out["standby"] = [status, data]
+print(json.dumps(out))
+"""
+
+
+def system_users(create):
+    for user in (OPERATOR, OUTSIDER):
+        subprocess.run(["userdel", user], capture_output=True)
+    if not create:
+        return
+    subprocess.run(["groupadd", "-f", "haclient"], check=True)
+    subprocess.run(["useradd", "-M", "-N", "-s", "/usr/sbin/nologin", "-G", "haclient", OPERATOR],
+                   check=True)
+    subprocess.run(["useradd", "-M", "-N", "-s", "/usr/sbin/nologin", OUTSIDER], check=True)
+    subprocess.run(["chpasswd"], input=f"{OPERATOR}:{SYSTEM_PASSWORD}\n{OUTSIDER}:{SYSTEM_PASSWORD}\n",
+                   text=True, check=True)
+
+
+def console_as(c, user):
+    out = c.harness("exec", "1", sys.executable, "-c", CONSOLE_CLIENT, "192.0.2.11", user,
+                    SYSTEM_PASSWORD, check=False, timeout=180)
+    try:
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"error": out.stdout + out.stderr}
+
+
+def console_checks(c, before):
+    system_users(True)
+    try:
+        c.pcs(1, "acl", "user", "create", OPERATOR, "readonly")
+        before = configuration(cib_file(c, 1))
+        seen = console_as(c, OPERATOR)
+        login = seen.get("login", [0, ""])
+        check(login[0] == 200 and json.loads(login[1]).get("user") == OPERATOR,
+              "a haclient member logs in to the console with its system password", str(seen))
+        snapshot = seen.get("snapshot", [0, ""])
+        check(snapshot[0] == 200 and '"vip"' in snapshot[1],
+              "its console shows the cluster (the read-only role lets it read)", str(seen)[:400])
+        standby = seen.get("standby", [0, ""])
+        check(standby[0] != 200 and "Permission denied" in standby[1] and OPERATOR in standby[1],
+              "its console change (standby n2) is refused by the ACLs, naming the user", str(seen))
+        check(configuration(cib_file(c, 2)) == before and "standby" not in before,
+              "the console's refused change left the CIB unchanged")
+        outsider = console_as(c, OUTSIDER)
+        check(outsider.get("login", [0])[0] == 401 and "snapshot" not in outsider,
+              "a system user outside haclient cannot log in", str(outsider))
+    finally:
+        system_users(False)
 
 
 def run(crmd, pcs):
@@ -78,6 +160,7 @@ def run(crmd, pcs):
         listed = pcs_as(c, 2, "alice", "acl")
         check(listed.returncode == 0 and "User: alice" in listed.stdout,
               "alice's pcs acl works", listed.stderr)
+        console_checks(c, before)
         nobody = pcs_as(c, 1, "mallory", "resource", "config")
         check(nobody.returncode == 1 and "Permission denied" in nobody.stderr,
               "a user without ACL entry reads nothing", nobody.stderr)
