@@ -3,9 +3,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <iostream>
 #include <map>
+#include <regex>
 #include <set>
 #include <thread>
 
@@ -15,6 +18,7 @@
 #include "crmd/client/secure_file.h"
 #include "membership/cluster_config.h"
 #include "membership/packet_auth.h"
+#include "pcs-cli/cluster_config_view.h"
 #include "pcs-cli/cluster_output.h"
 #include "pcs-cli/cluster_setup.h"
 #include "pcs-cli/node_client.h"
@@ -399,6 +403,36 @@ int clusterCorosync(const PcsOptions& options, const std::vector<std::string>& a
   if (!status) return fail(status.error().message);
   if (!status->in_cluster()) return fail(status->node_name() + ": the node is not in a cluster");
   std::cout << status->cluster_config();
+  return 0;
+}
+
+int clusterConfig(const PcsOptions& options, const std::vector<std::string>& args) {
+  if (args.size() > 1 || (args.size() == 1 && args[0] != "show")) {
+    return fail("unknown command 'cluster config " + args[0] +
+                "'; usage: pcs cluster config [show] [--output-format text|cmd|json] "
+                "[--corosync_conf <path>]");
+  }
+  const std::string path =
+      options.corosync_conf.empty() ? options.state_dir + "/corosync.conf" : options.corosync_conf;
+  // pcs's words for a file it cannot open: Python's OSError text.
+  if (access(path.c_str(), R_OK) != 0) {
+    return fail("Unable to read Corosync configuration '" + path + "': " + std::strerror(errno) +
+                ": '" + path + "'");
+  }
+  auto text = crmd::readFile(path);
+  if (!text) {
+    return fail("Unable to read Corosync configuration '" + path + "': " + text.error().message);
+  }
+  auto config = membership::parseClusterConfig(*text);
+  if (!config)
+    return fail("Unable to parse Corosync configuration '" + path + "': " + config.error().message);
+  if (Status named = checkNodeNames(*config); !named) return fail(named.error().message);
+  // Parsing fills in the default token; pcs shows only what the file states.
+  static const std::regex kTokenLine(R"((^|\n)[ \t]*token[ \t]*:)");
+  const bool token_set = std::regex_search(*text, kTokenLine);
+  std::cout << (options.json  ? clusterConfigJson(*config, token_set)
+                : options.cmd ? clusterConfigCmd(*config, token_set)
+                              : clusterConfigText(*config, token_set));
   return 0;
 }
 

@@ -17,6 +17,8 @@ struct PcsOptions {
   std::string state_dir;
   std::chrono::seconds request_timeout{5};   // --request-timeout, per call
   bool json = false;                         // --output-format=json
+  bool cmd = false;                          // --output-format=cmd (cluster config)
+  std::string corosync_conf;                 // cluster config --corosync_conf PATH
   bool all = false;                          // --all
   bool force = false;                        // --force
   bool start = false;                        // setup --start
@@ -79,6 +81,9 @@ int clusterCibPush(const PcsOptions& options, const std::string& cib_file,
 
 // pcs cluster corosync [<node>]: the node's cluster config file.
 int clusterCorosync(const PcsOptions& options, const std::vector<std::string>& args);
+// pcs cluster config [show] [--output-format text|cmd|json] [--corosync_conf <path>]: the
+// local node's cluster config file (or PATH) as pcs shows corosync.conf.
+int clusterConfig(const PcsOptions& options, const std::vector<std::string>& args);
 // pcs cluster cmap [<node>] [<key prefix>]: corosync-cmapctl's dump of the runtime state.
 int clusterCmap(const PcsOptions& options, const std::vector<std::string>& args);
 

@@ -113,6 +113,9 @@ Commands:
       holds it; a minority refuses it. With -f: the CIB in FILE instead.
   cluster corosync [<node>]
       Show the cluster config file (corosync.conf syntax) of the node (default: local).
+  cluster config [show] [--output-format text|cmd|json] [--corosync_conf <path>]
+      Show this node's cluster config (or the file at <path>) as pcs shows corosync.conf:
+      text, the `pcs cluster setup` command that recreates it (cmd), or pcs's JSON.
   cluster cmap [<node>] [<key prefix>]
       corosync-cmapctl-style dump of the node's runtime state: runtime.members.<id>.ip,
       .status, .join_count, runtime.votequorum.*, totem.*, nodelist.*, stats.pulse.* packet
@@ -320,7 +323,8 @@ int dispatch(const std::vector<std::string>& args, const PcsOptions& options,
   const std::string second = args.size() > 1 ? args[1] : "";
   const bool json_capable =
       (first == "status" && second == "corosync") || (first == "quorum" && second == "status") ||
-      (first == "cluster" && second == "cmap") || (first == "cluster" && second == "events");
+      (first == "cluster" && second == "cmap") || (first == "cluster" && second == "events") ||
+      (first == "cluster" && second == "config");
   if (options.json && !json_capable) {
     return usageError("Output format 'json' is not supported for this command");
   }
@@ -328,6 +332,9 @@ int dispatch(const std::vector<std::string>& args, const PcsOptions& options,
   if (!options.inventory.empty() &&
       !(first == "cluster" && (second == "setup" || second == "check"))) {
     return usageError("--inventory goes with cluster setup and cluster check");
+  }
+  if (!options.corosync_conf.empty() && !(first == "cluster" && second == "config")) {
+    return usageError("Specified option '--corosync_conf' is not supported in this command");
   }
   const bool events = first == "cluster" && second == "events";
   if ((options.since || !options.node.empty() || options.follow) && !events) {
@@ -349,6 +356,7 @@ int dispatch(const std::vector<std::string>& args, const PcsOptions& options,
     if (second == "disable") return clusterEnable(options, rest(2), false);
     if (second == "destroy") return clusterDestroy(options, rest(2));
     if (second == "corosync") return clusterCorosync(options, rest(2));
+    if (second == "config") return clusterConfig(options, rest(2));
     if (second == "cmap") return clusterCmap(options, rest(2));
   }
   if (first == "status" && second == "corosync") return statusCorosync(options, rest(2));
@@ -423,7 +431,8 @@ int main(int argc, char** argv) {
       "output-format", po::value<std::string>(), "")("fingerprint", po::value<std::string>(), "")(
       "inventory", po::value<std::string>(), "")("since", po::value<std::string>(), "")(
       "node", po::value<std::string>(), "")("follow", "")(
-      "args", po::value<std::vector<std::string>>(), "");
+      "corosync_conf", po::value<std::string>(), "")("args", po::value<std::vector<std::string>>(),
+                                                     "");
   po::positional_options_description positional;
   positional.add("args", -1);
   po::variables_map vm;
@@ -475,13 +484,19 @@ int main(int argc, char** argv) {
   if (vm.count("since")) pcs.since = vm["since"].as<std::string>();
   if (vm.count("node")) pcs.node = vm["node"].as<std::string>();
   pcs.follow = vm.count("follow") > 0;
+  if (vm.count("corosync_conf")) pcs.corosync_conf = vm["corosync_conf"].as<std::string>();
   if (vm.count("output-format")) {
     const std::string format = vm["output-format"].as<std::string>();
-    if (format != "text" && format != "json") {
-      return usageError("Unknown value '" + format +
-                        "' for '--output-format' option. Supported values are: 'json', 'text'");
+    // Only `cluster config` has cmd among the commands that get here (the CIB commands'
+    // cmd output is cibCommandLine's).
+    const bool cluster_config = args.size() >= 2 && args[0] == "cluster" && args[1] == "config";
+    if (format != "text" && format != "json" && !(cluster_config && format == "cmd")) {
+      return usageError("Unknown value '" + format + "' for '--output-format' option. " +
+                        (cluster_config ? "Supported values are: 'cmd', 'json', 'text'"
+                                        : "Supported values are: 'json', 'text'"));
     }
     pcs.json = format == "json";
+    pcs.cmd = format == "cmd";
   }
   if (auto seconds = secondsOption(vm, "request-timeout"); !seconds) {
     return usageError(seconds.error().message);
