@@ -549,16 +549,12 @@ cmd_power() {
   case $op in
     off)
       : >"$flag"
-      # What the network sees goes first, as at a real power cut: the link and the VIPs vanish
-      # at once, before the processes die. Killed first (several seconds on a loaded host),
-      # the node held its VIPs while dead: survivors that took over after the watchdog wait
-      # (nothing waits for this power-off in watchdog mode) were counted as a second holder.
-      ip -n "$PREFIX-br" link set "vn$IDX" down
+      kill_ns_procs "$NS"
       # An address may vanish meanwhile (the node's own self-fence, racing with this one).
       for addr in $(ip -n "$NS" -o -4 addr show dev eth0 | awk '{print $4}'); do
         [[ ${addr%/*} == "$(node_addr "$IDX")" ]] || ip -n "$NS" addr del "$addr" dev eth0 2>/dev/null || true
       done
-      kill_ns_procs "$NS"
+      ip -n "$PREFIX-br" link set "vn$IDX" down
       ;;
     on)
       ip -n "$PREFIX-br" link set "vn$IDX" up
