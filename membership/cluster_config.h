@@ -85,7 +85,11 @@ struct ClusterConfig {
 // range, every node with nodeid and ring0_addr, unique ids/names/addresses, totem.version 2,
 // consensus >= token, two_node only with exactly 2 nodes, and votequorum's own checks
 // (effectiveQuorumConfig()).
-Result<ClusterConfig> parseClusterConfig(std::string_view text);
+// kSyntaxOnly skips the checks that concern running the cluster (consensus >= token, two_node,
+// votequorum's): a viewer such as `pcs cluster config` shows any file corosync's syntax allows.
+enum class ConfigChecks { kFull, kSyntaxOnly };
+Result<ClusterConfig> parseClusterConfig(std::string_view text,
+                                         ConfigChecks checks = ConfigChecks::kFull);
 
 // The file for `config`, in a fixed layout (4-space indents, sections in the order above).
 std::string writeClusterConfig(const ClusterConfig& config);

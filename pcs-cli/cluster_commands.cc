@@ -423,7 +423,7 @@ int clusterConfig(const PcsOptions& options, const std::vector<std::string>& arg
   if (!text) {
     return fail("Unable to read Corosync configuration '" + path + "': " + text.error().message);
   }
-  auto config = membership::parseClusterConfig(*text);
+  auto config = membership::parseClusterConfig(*text, membership::ConfigChecks::kSyntaxOnly);
   if (!config)
     return fail("Unable to parse Corosync configuration '" + path + "': " + config.error().message);
   if (Status named = checkNodeNames(*config); !named) return fail(named.error().message);

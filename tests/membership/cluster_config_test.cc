@@ -248,6 +248,29 @@ TEST(ClusterConfigTest, ErrorsNameTheLineAndKey) {
   }
 }
 
+// A viewer reads files Pulse would refuse to run (they may come from another cluster); syntax
+// errors are still errors.
+TEST(ClusterConfigTest, SyntaxOnlyReadsFilesPulseRefusesToRun) {
+  const std::string base = kTwoNodes;
+  for (const std::string& text :
+       {replace(base, "cluster_name: pair\n", "cluster_name: pair\n    consensus: 500\n"),
+        replace(base, "two_node: 1", "expected_votes: 1"),
+        replace(base, "two_node: 1", "auto_tie_breaker: 1\n    auto_tie_breaker_node: 7")}) {
+    EXPECT_FALSE(parseClusterConfig(text).ok()) << text;
+    Result<ClusterConfig> shown = parseClusterConfig(text, ConfigChecks::kSyntaxOnly);
+    ASSERT_TRUE(shown.ok()) << shown.error().message;
+    EXPECT_EQ(shown->cluster_name, "pair");
+  }
+  Result<ClusterConfig> consensus = parseClusterConfig(
+      replace(base, "cluster_name: pair\n", "cluster_name: pair\n    consensus: 500\n"),
+      ConfigChecks::kSyntaxOnly);
+  ASSERT_TRUE(consensus.ok());
+  EXPECT_EQ(consensus->consensus, milliseconds(500));
+  EXPECT_FALSE(
+      parseClusterConfig(replace(base, "two_node: 1", "tow_node: 1"), ConfigChecks::kSyntaxOnly)
+          .ok());
+}
+
 // Whatever the bytes, parsing returns (ok or an error naming a line) and what it accepts
 // round-trips.
 void checkNoCrash(const std::string& text) {

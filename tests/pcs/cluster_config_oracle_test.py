@@ -26,15 +26,16 @@ def conf(rng, index):
     if rng.random() < 0.3:
         totem.append(("config_version", str(rng.randint(1, 9))))
     totem.append(("transport", transport))
-    # Only configs Pulse's setup could write: consensus at least 1.2 x token (Pulse refuses
-    # less), expected_votes not below the nodes' votes (two partitions could both be quorate).
+    # Also configs Pulse refuses to run (consensus below token, expected_votes below the nodes'
+    # votes, two_node with 3 nodes, auto_tie_breaker with last_man_standing and no wait_for_all
+    # on an odd count): a viewer shows any file corosync's syntax allows, as pcs does.
     token = rng.choice(["300", "1000", "3000"])
     if rng.random() < 0.5:
         totem.append(("token", token))
     else:
         token = "1000"  # Pulse's default token
     if rng.random() < 0.5:
-        totem.append(("consensus", str(int(int(token) * rng.choice([1.2, 2])))))
+        totem.append(("consensus", str(int(int(token) * rng.choice([0.5, 1.2, 2])))))
     for key, values in (("join", ["60"]), ("crypto_cipher", ["aes256", "none"]),
                         ("crypto_hash", ["sha256", "sha1"]),
                         ("ip_version", ["ipv4", "ipv6", "ipv4-6"])):
@@ -49,14 +50,12 @@ def conf(rng, index):
         nodes.append(node)
     quorum = [("provider", "corosync_votequorum")]
     votes = sum(2 if ("quorum_votes", "2") in node else 1 for node in nodes)
-    for key, values in (("expected_votes", [str(votes)]), ("two_node", ["1"]),
+    for key, values in (("expected_votes", [str(votes), str(max(1, votes - 1))]), ("two_node", ["1"]),
                         ("wait_for_all", ["0", "1"]),
                         ("last_man_standing", ["1"]), ("last_man_standing_window", ["20000"]),
                         ("auto_tie_breaker", ["1"]), ("auto_tie_breaker_node", ["lowest", "1 2"])):
         if rng.random() < 0.3:
             quorum.append((key, rng.choice(values)))
-    if ("two_node", "1") in quorum and len(nodes) != 2:
-        quorum.remove(("two_node", "1"))
     out = ["totem {"] + [f"    {k}: {v}" for k, v in totem] + ["}", "", "nodelist {"]
     for node in nodes:
         out += ["    node {"] + [f"        {k}: {v}" for k, v in node] + ["    }"]
