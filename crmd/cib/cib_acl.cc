@@ -257,11 +257,28 @@ struct WriteCheck {
     if (changed && !allowed(new_flags, after, kWrite)) {
       return denied(user, "change " + pathOf(after));
     }
+    // Order among siblings is configuration too (it breaks placement ties and orders a
+    // group's members): a child placed before one it used to follow has moved, which needs
+    // write rights on it, as Pacemaker marks a moved child changed.
+    std::map<pugi::xml_node_struct*, int> old_index;
+    int index = 0;
+    for (pugi::xml_node child : before.children()) {
+      if (child.type() == pugi::node_element) old_index[child.internal_object()] = index++;
+    }
+    int latest = -1;
     for (pugi::xml_node child : after.children()) {
       if (child.type() != pugi::node_element) continue;
       const pugi::xml_node old = counterpart(before, child, positionOf(child));
-      Status s = old ? compare(old, child) : created(child);
-      if (!s) return s;
+      if (!old) {
+        if (Status s = created(child); !s) return s;
+        continue;
+      }
+      const int was = old_index[old.internal_object()];
+      if (was < latest && !allowed(new_flags, child, kWrite)) {
+        return denied(user, "move " + pathOf(child));
+      }
+      latest = std::max(latest, was);
+      if (Status s = compare(old, child); !s) return s;
     }
     for (pugi::xml_node child : before.children()) {
       if (child.type() != pugi::node_element) continue;

@@ -153,6 +153,26 @@ TEST(CibAcl, DeletionNeedsWriteOnTheDeletedElement) {
       << s.error().message;
 }
 
+TEST(CibAcl, ReorderingNeedsWriteOnTheMovedElement) {
+  const std::string vip = R"(<primitive id="vip" class="ocf" provider="heartbeat" type="IPaddr2">
+        <instance_attributes id="vip-ia"><nvpair id="vip-ip" name="ip" value="10.0.0.5"/></instance_attributes>
+      </primitive>)";
+  const std::string db = R"(<primitive id="db" class="ocf" provider="heartbeat" type="Dummy"/>)";
+  const auto swapped = [&](const std::string& cib) {
+    return edited(edited(edited(cib, vip, "<!--vip-->"), db, vip), "<!--vip-->", db);
+  };
+  const std::string read_only = cibWith(kReadOnly);
+  const Status s = aclCheckWrite(read_only, swapped(read_only), user("alice"));
+  ASSERT_FALSE(s.ok()) << "a read-only user reordered the resources";
+  EXPECT_NE(s.error().message.find("move /cib/configuration/resources/primitive"),
+            std::string::npos)
+      << s.error().message;
+  const std::string writer = cibWith(R"(
+      <acl_role id="r"><acl_permission id="r1" kind="write" xpath="//resources"/></acl_role>
+      <acl_target id="alice"><role id="r"/></acl_target>)");
+  EXPECT_TRUE(aclCheckWrite(writer, swapped(writer), user("alice")).ok());
+}
+
 TEST(CibAcl, CountersOnTheCibAreNotTheWritersChange) {
   const std::string cib = cibWith(R"(
       <acl_role id="r"><acl_permission id="r1" kind="write" xpath="//resources"/></acl_role>
