@@ -48,6 +48,8 @@ struct Console::Impl {
   // The snapshot document as `user` may see it: for a user the CIB's ACLs restrict, the CIB
   // filtered and pcs status run as that user; anyone else gets `doc_json` unchanged.
   std::string userView(const std::string& doc_json, const std::string& user) const;
+  // The DC's last transitions as `user` may see them: without the resources its ACLs hide.
+  std::string userTransitions(const std::string& user);
   HttpResponse agent(const HttpRequest& request) const;
 
   const ConsoleOptions options;

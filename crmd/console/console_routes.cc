@@ -2,13 +2,15 @@
 // the login reads the cluster or changes it without a live session, and nothing changes it
 // without the session's CSRF token. A session of a system user (system_login.h) sees and
 // changes the cluster as that user: the CIB's ACLs filter its snapshots and its pcs runs act
-// for it (CIB_user), so crmd refuses what it may not change.
+// for it (CIB_user), so crmd refuses what it may not change; the events and transitions it is
+// shown leave out the resources its ACLs hide (acl_view.h).
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "crmd/admin/cluster_control.h"
 #include "crmd/cib/cib_acl.h"
 #include "crmd/client/crypto.h"
+#include "crmd/console/acl_view.h"
 #include "crmd/console/console_actions.h"
 #include "crmd/console/console_assets.h"
 #include "crmd/console/console_impl.h"
@@ -45,6 +47,20 @@ std::string Console::Impl::userView(const std::string& doc_json, const std::stri
   auto filtered = aclFilteredRead(cib, AclUser{user, [user](std::string_view g) {
                                                  return systemGroupMember(user, std::string(g));
                                                }});
+  // The page says the session's rights are limited; the journal's events that name a
+  // resource the user may not read are left out (all of them when nothing is readable).
+  doc["acl_limited"] = true;
+  const std::vector<std::string> hidden = hiddenResources(cib, filtered ? *filtered : "");
+  if (doc.contains("events") && doc["events"].is_array()) {
+    Json events = Json::array();
+    for (const Json& e : doc["events"]) {
+      const bool shown = filtered && e.is_object() &&
+                         !namesAny(e.value("text", std::string()), hidden) &&
+                         !namesAny(e.value("who", std::string()), hidden);
+      if (shown) events.push_back(e);
+    }
+    doc["events"] = std::move(events);
+  }
   if (filtered) {
     doc["cib"] = std::move(*filtered);
   } else {
@@ -63,6 +79,21 @@ std::string Console::Impl::userView(const std::string& doc_json, const std::stri
     doc["status_error"] = status.err.empty() ? "pcs status gave no JSON" : status.err;
   }
   return doc.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string Console::Impl::userTransitions(const std::string& user) {
+  std::string all = transitions.json(kTransitions);
+  if (!aclRequired(user)) return all;
+  const Json doc = Json::parse(snapshots->latest().json, nullptr, false);
+  const std::string cib = !doc.is_discarded() && doc.contains("cib") && doc["cib"].is_string()
+                              ? doc["cib"].get<std::string>()
+                              : std::string();
+  if (!cib.empty() && !aclEnabled(cib)) return all;
+  if (cib.empty()) return R"({"transitions": []})";  // nothing known to filter by: show nothing
+  auto filtered = aclFilteredRead(cib, AclUser{user, [user](std::string_view g) {
+                                                 return systemGroupMember(user, std::string(g));
+                                               }});
+  return withoutHidden(all, hiddenResources(cib, filtered ? *filtered : ""));
 }
 
 std::optional<SessionInfo> Console::Impl::session(const HttpRequest& request) {
@@ -112,7 +143,7 @@ HttpResponse Console::Impl::route(Connection& c, const HttpRequest& request) {
   }
   if (request.path == "/api/agents") return agents();
   if (request.path == "/api/transitions") {
-    return {200, "application/json", transitions.json(kTransitions), {}};
+    return {200, "application/json", userTransitions(who->user), {}};
   }
   if (request.path == "/api/agent") return agent(request);
   return errorResponse(404, "no such call");

@@ -1,14 +1,18 @@
 // The web console's pure parts (crmd/console): which server a ClientHello goes to, the login
-// sessions and their cookie, request parsing, and the actions' pcs commands. The parsers are
+// sessions and their cookie, request parsing, the actions' pcs commands, and what an ACL-limited
+// user is shown of the events and transitions. The parsers are
 // fed real ClientHellos (from OpenSSL) and every truncation and many corruptions of them: a
 // daemon must answer anything without crashing.
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "crmd/cib/cib_acl.h"
+#include "crmd/console/acl_view.h"
 #include "crmd/console/client_hello.h"
 #include "crmd/console/console_actions.h"
 #include "crmd/console/http_request.h"
@@ -239,6 +243,65 @@ TEST(ConsoleActions, NoFieldCanBecomeAFlagOrAnotherCommand) {
   EXPECT_EQ(error(R"({"action":"resource-enable"})"), "missing field 'id'");
   EXPECT_EQ(error("[1,2]"), "the request is not a JSON object");
   EXPECT_EQ(error("{"), "the request is not a JSON object");
+}
+
+// A CIB whose ACLs let viewer read everything but the resource secret (pcs acl role create
+// viewer read xpath /cib deny id secret), with secret's status beside web's.
+constexpr char kAclCib[] = R"(<cib epoch="3" num_updates="0" admin_epoch="0"><configuration>
+<crm_config><cluster_property_set id="o"><nvpair id="o-a" name="enable-acl" value="true"/>
+</cluster_property_set></crm_config><nodes/>
+<resources><primitive id="web" class="ocf" provider="heartbeat" type="Dummy"/>
+<primitive id="secret" class="ocf" provider="heartbeat" type="Dummy"/>
+<clone id="web-clone"><primitive id="web-2" class="ocf" provider="heartbeat" type="Dummy"/></clone>
+</resources><constraints/><acls>
+<acl_role id="viewer"><acl_permission id="viewer-read" kind="read" xpath="/cib"/>
+<acl_permission id="viewer-deny" kind="deny" reference="secret"/></acl_role>
+<acl_target id="viewer"><role id="viewer"/></acl_target></acls></configuration>
+<status><node_state id="1" uname="n1"><lrm id="1"><lrm_resources>
+<lrm_resource id="web" type="Dummy" class="ocf" provider="heartbeat"/>
+<lrm_resource id="secret" type="Dummy" class="ocf" provider="heartbeat"/>
+</lrm_resources></lrm></node_state></status></cib>)";
+
+TEST(AclView, TheResourcesAUsersAclsHideAreTheOnesItCannotRead) {
+  auto filtered = aclFilteredRead(kAclCib, AclUser{"viewer"});
+  ASSERT_TRUE(filtered.ok()) << filtered.error().message;
+  EXPECT_EQ(hiddenResources(kAclCib, *filtered), std::vector<std::string>{"secret"});
+  EXPECT_EQ(hiddenResources(kAclCib, kAclCib), std::vector<std::string>{});
+  // Nothing readable (a user without ACL entry): every resource, nested ones too.
+  EXPECT_EQ(hiddenResources(kAclCib, ""),
+            (std::vector<std::string>{"secret", "web", "web-2", "web-clone"}));
+  EXPECT_EQ(hiddenResources("not xml", ""), std::vector<std::string>{});
+}
+
+TEST(AclView, AnIdIsNamedAsAWordNotInsideALongerId) {
+  const std::vector<std::string> hidden = {"secret"};
+  EXPECT_TRUE(namesAny("secret: start on n2 ok", hidden));
+  EXPECT_TRUE(namesAny("console: hacluster ran `pcs resource create secret ...`", hidden));
+  EXPECT_TRUE(namesAny("secret:0 promoted on n1", hidden));
+  EXPECT_TRUE(namesAny("moved secret.", hidden));
+  EXPECT_FALSE(namesAny("secret-2 started", hidden));
+  EXPECT_FALSE(namesAny("topsecret started", hidden));
+  EXPECT_FALSE(namesAny("secret_data started", hidden));
+  EXPECT_FALSE(namesAny("web started", hidden));
+  EXPECT_FALSE(namesAny("anything", {}));
+}
+
+TEST(AclView, TransitionsLoseTheHiddenResourcesActionsOrderingsAndSummaryLines) {
+  const std::string all = R"json({"transitions":[{"input":"pe-input-3.xml.gz","summary":
+    ["Start secret (n2)","Start web (n1)"],"actions":[
+    {"id":1,"key":"secret_start_0","task":"start","resource":"secret","node":"n2","pseudo":false},
+    {"id":2,"key":"web_start_0","task":"start","resource":"web","node":"n1","pseudo":false},
+    {"id":3,"key":"web_monitor_5000","task":"monitor","resource":"web","node":"n1","pseudo":false}],
+    "orderings":[[1,2],[2,3]]},{"input":"pe-input-2.xml.gz","error":"bad primitive secret"}]})json";
+  const auto shown = nlohmann::json::parse(withoutHidden(all, {"secret"}));
+  const auto& t = shown["transitions"][0];
+  EXPECT_EQ(t["summary"], nlohmann::json::parse(R"js(["Start web (n1)"])js"));
+  ASSERT_EQ(t["actions"].size(), 2u);
+  EXPECT_EQ(t["actions"][0]["resource"], "web");
+  EXPECT_EQ(t["orderings"], nlohmann::json::parse("[[2,3]]"));
+  EXPECT_EQ(shown["transitions"][1]["error"], "(names a resource hidden from you)");
+  EXPECT_EQ(withoutHidden(all, {}), all);
+  EXPECT_EQ(withoutHidden("{", {"secret"}), R"({"transitions": []})");
 }
 
 }  // namespace

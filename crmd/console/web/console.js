@@ -4,7 +4,7 @@
 // text (textContent), never as HTML.
 'use strict';
 
-const state = { csrf: '', user: '', snap: null, view: 'overview', source: null, agents: [], agent: null };
+const state = { csrf: '', user: '', node: '', snap: null, view: 'overview', source: null, agents: [], agent: null };
 const $ = (id) => document.getElementById(id);
 
 // h('td', {class: 'x', onclick: f}, child...): an element; strings become text nodes.
@@ -32,6 +32,9 @@ async function api(path, body) {
 
 function showLogin(message) {
   if (state.source) { state.source.close(); state.source = null; }
+  // Nothing of the last session stays in the page for the next user to see.
+  state.snap = null; state.transitions = null;
+  $('view').replaceChildren(); $('notice').hidden = true; $('who').replaceChildren();
   $('main').hidden = true; $('login').hidden = false;
   $('login-error').textContent = message || '';
   $('login-password').focus();
@@ -39,10 +42,19 @@ function showLogin(message) {
 
 function showMain(session) {
   state.csrf = session.csrf; state.user = session.user;
-  $('who').textContent = session.user + ' @ ' + session.node;
+  state.node = session.node;
+  showWho();
   $('login').hidden = true; $('main').hidden = false;
   follow();
   loadAgents();
+}
+
+// Who is logged in, on which node, and (from the snapshot) whether the CIB's ACLs limit
+// what this user sees and may change.
+function showWho() {
+  const limited = state.snap && state.snap.acl_limited;
+  $('who').replaceChildren('Logged in as ', h('b', { 'data-testid': 'user' }, state.user), ' on ' + state.node,
+    limited ? h('span', { class: 'warn', title: 'the CIB\'s ACLs decide what this user sees and may change' }, ' (rights limited by ACLs)') : null);
 }
 
 function follow() {
@@ -53,6 +65,7 @@ function follow() {
     state.snap = JSON.parse(e.data);
     state.snap.cibDoc = state.snap.cib ? new DOMParser().parseFromString(state.snap.cib, 'application/xml') : null;
     setLive(true);
+    showWho();
     if (state.view === 'transitions') loadTransitions(); else state.transitions = null;
     render();
   });
@@ -77,7 +90,10 @@ async function act(body, confirmText) {
   n.hidden = false;
   n.className = r.status === 200 ? '' : 'failed';
   n.dataset.testid = 'notice';
-  n.textContent = (r.data.command ? '$ ' + r.data.command + '\n' : '') + (r.data.output || '') + (r.data.error || '');
+  // A change the ACLs refuse says so first, in words, above pcs's own message.
+  const denied = r.status !== 200 && /Permission denied/.test(r.data.error || '');
+  n.textContent = (denied ? 'Not permitted: the ACLs do not let ' + state.user + ' make this change.\n' : '') +
+    (r.data.command ? '$ ' + r.data.command + '\n' : '') + (r.data.output || '') + (r.data.error || '');
   return r.status === 200;
 }
 
