@@ -2,6 +2,7 @@
 // (live_cib.h), or a CIB file with -f (cibadmin's CIB_file), validated before it is pushed.
 #include <sys/stat.h>
 
+#include <chrono>
 #include <iostream>
 #include <optional>
 #include <pugixml.hpp>
@@ -15,6 +16,7 @@
 #include "pcs-cli/cib_edit.h"
 #include "pcs-cli/cluster_commands.h"
 #include "pcs-cli/live_cib.h"
+#include "pcs-cli/wait_idle.h"
 
 namespace pulse::pcs {
 namespace {
@@ -70,23 +72,25 @@ Result<std::string> replaceSection(const std::string& current, const std::string
 
 struct PushArgs {
   std::string file, original, scope;
-  bool wait = false;
+  std::optional<std::chrono::seconds> wait;  // --wait[=N]: then wait for the cluster to settle
 };
 
 // pcs's cluster_push argument rules, and its messages.
 Result<PushArgs> parsePush(const std::vector<std::string>& args) {
   PushArgs p;
   bool config = false;
-  for (const std::string& arg : args) {
+  std::vector<std::string> words = args;
+  auto wait = takeWaitFlag(words);
+  if (!wait) return wait.error();
+  p.wait = *wait;
+  for (const std::string& arg : words) {
     if (arg == "--config") {
       config = true;
-    } else if (arg == "--wait" || arg.starts_with("--wait=")) {
-      p.wait = true;
     } else if (arg.starts_with("-")) {
       return Error{"Specified option '" + arg + "' is not supported in this command"};
     }
   }
-  for (const std::string& arg : args) {
+  for (const std::string& arg : words) {
     if (arg.starts_with("-")) continue;
     const std::size_t eq = arg.find('=');
     if (eq == std::string::npos) {
@@ -218,10 +222,14 @@ int clusterCibPush(const PcsOptions& options, const std::string& cib_file,
     if (Status s = checked(*next); !s) return fail(s.error().message);
     auto written = live->write(*next);
     if (!written) return fail(written.error().message);
-    if (!written->stale) {
-      std::cerr << "CIB updated\n";
-      return 0;
+    if (written->stale) continue;
+    std::cerr << "CIB updated\n";
+    // pcs runs `crm_resource --wait` here: silent, and "waiting timeout" when it expires.
+    if (p->wait) {
+      auto idle = waitForIdle(options, written->written, *p->wait, WaitAnnounce::kSilent);
+      if (!idle) return fail("waiting timeout\n\n" + idle.error().message);
     }
+    return 0;
   }
   return fail("the CIB kept changing while pcs was pushing (3 attempts); try again");
 }

@@ -49,8 +49,10 @@ Result<std::optional<std::chrono::seconds>> takeWaitFlag(std::vector<std::string
 }
 
 Result<std::string> waitForIdle(const PcsOptions& options, const peer::CibVersion& written,
-                                std::chrono::seconds limit) {
-  std::cout << "Waiting for the cluster to apply configuration changes..." << std::endl;
+                                std::chrono::seconds limit, WaitAnnounce announce) {
+  if (announce == WaitAnnounce::kAnnounce) {
+    std::cout << "Waiting for the cluster to apply configuration changes..." << std::endl;
+  }
   const auto deadline = std::chrono::steady_clock::now() + limit;
   std::string last_error;
   for (;;) {

@@ -26,9 +26,12 @@ inline constexpr std::chrono::seconds kDefaultWait{60};
 Result<std::optional<std::chrono::seconds>> takeWaitFlag(std::vector<std::string>& words);
 
 // Polls until idle (see the header comment). Error "Waiting timeout" when `limit` passes, or
-// the DC cannot be read.
+// the DC cannot be read. kAnnounce first prints pcs's "Waiting for the cluster to apply
+// configuration changes..." (its resource commands do; `cluster cib-push --wait` does not).
+enum class WaitAnnounce { kAnnounce, kSilent };
 Result<std::string> waitForIdle(const PcsOptions& options, const peer::CibVersion& written,
-                                std::chrono::seconds limit);
+                                std::chrono::seconds limit,
+                                WaitAnnounce announce = WaitAnnounce::kAnnounce);
 
 // "Resource 'vip' is running on node n2." / "... on nodes n1, n2." / "Resource 'vip' is not
 // running on any node" (pcs's wording), from a CIB's status section; a promotable clone

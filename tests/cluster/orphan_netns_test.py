@@ -5,9 +5,11 @@ crmd processes in network namespaces.
 
 3 nodes, stonith off. Two ocf:heartbeat:Dummy resources, `keep` and `gone`, each with a monitor.
   pushed      `pcs cluster cib` to a file, `gone` taken out of its configuration, the file
-              pushed back with `pcs cluster cib-push FILE --config` (only the configuration is
-              replaced; pcs resource delete is not used, so nothing stops `gone` first)
-  stopped     the DC stops the orphan on its node: Dummy's state file there is removed, the
+              pushed back with `pcs cluster cib-push FILE --config --wait=60` (only the
+              configuration is replaced; pcs resource delete is not used, so nothing stops
+              `gone` first)
+  stopped     the DC stops the orphan on its node before --wait returns: Dummy's state file
+              there is removed, the
               crmd log shows gone's stop, pcs status no longer lists it, and `keep` runs on
               where it was, never stopped
   status      the status section kept by the push still has keep's history (it was not
@@ -65,14 +67,15 @@ def run(crmd, pcs):
             text = f.read()
         with open(path, "w", encoding="utf-8") as f:
             f.write(without_primitive(text, "gone"))
-        out = c.pcs(2, "cluster", "cib-push", path, "--config", check=False)
+        out = c.pcs(2, "cluster", "cib-push", path, "--config", "--wait=60", check=False)
         check(out.returncode == 0 and out.stderr.strip() == "CIB updated",
-              "pushed: pcs cluster cib-push FILE --config says 'CIB updated'",
+              "pushed: pcs cluster cib-push FILE --config --wait=60 says 'CIB updated'",
               out.stdout + out.stderr)
 
-        c.wait_for(lambda: i not in c.agent_state_files("gone"), 30,
-                   f"gone's state file on {gone_on} to be removed")
-        ok(f"stopped: the orphan's agent was stopped on {gone_on} (its state file is gone)")
+        # --wait returns once the cluster has acted on the push: the orphan is already stopped.
+        check(i not in c.agent_state_files("gone"),
+              f"stopped: when cib-push --wait returns, the orphan's agent was stopped on "
+              f"{gone_on} (its state file is gone)", str(c.agent_state_files("gone")))
         stop_logged = any("gone_stop_0" in t for node in range(1, c.nodes + 1)
                           for _, t in c.log_lines(node))
         check(stop_logged, "stopped: a crmd log shows gone_stop_0")
