@@ -159,5 +159,24 @@ TEST(ScoreLines, AnInstanceOverCloneMaxIsNotColocatedWith) {
             lines.end());
 }
 
+TEST(ScoreLines, OfTwoClonesAResourceIsColocatedWithThePromotableOneIsPlacedFirst) {
+  // web goes with a plain clone and a promotable one: Pacemaker places the primaries in the
+  // order of its colocation list, promotable clones before other clones (then by name).
+  const Transition t = scheduleWithScores(
+      cib({"n1", "n2"},
+          primitive("web") + clone("b-clone", primitive("b")) +
+              clone("p-clone", primitive("p"), nvpair("m1", "promotable", "true")),
+          "<rsc_colocation id=\"web-with-b\" rsc=\"web\" with-rsc=\"b-clone\" score=\"10\"/>"
+          "<rsc_colocation id=\"web-with-p\" rsc=\"web\" with-rsc=\"p-clone\" score=\"10\"/>",
+          emptyStatus({"n1", "n2"})));
+  V clone_lines;  // in the order they were shown
+  for (const ScoreLine& s : t.scores) {
+    if (s.text.find("-clone allocation score") != std::string::npos) clone_lines.push_back(s.text);
+  }
+  ASSERT_EQ(clone_lines.size(), 4u);
+  EXPECT_EQ(clone_lines[0], "pcmk__clone_allocate: p-clone allocation score on n1: 0");
+  EXPECT_EQ(clone_lines[2], "pcmk__clone_allocate: b-clone allocation score on n1: 1");
+}
+
 }  // namespace
 }  // namespace pulse::pe
