@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "action_flags.h"
+#include "clone_actions.h"
 #include "common/crm_bool.h"
 #include "fencing.h"
 #include "guest_orderings.h"
@@ -35,7 +36,15 @@ Result<ActionPlan> Planner::run() {
       again = inhibitUnpairedInstances(ws_, plan_, refOf(o)) || again;
     }
   }
-  for (const ResourceOrdering& o : orderings_) expand(o);
+  // Interleaved orderings are bound instance to instance last, once every other ordering has
+  // made the instance actions it names (an instance's promote before its clone's promoted, say):
+  // Pacemaker binds them while it updates the flags, after all orderings are applied.
+  for (const ResourceOrdering& o : orderings_) {
+    if (!interleavedOrdering(ws_, refOf(o))) expand(o);
+  }
+  for (const ResourceOrdering& o : orderings_) {
+    if (interleavedOrdering(ws_, refOf(o))) expand(o);
+  }
   for (const CloneMinOrdering& o : clone_min_) addCloneMinOrdering(ws_, plan_, o);
   applyForced();
   settleActionFlags(ws_, plan_);
