@@ -17,6 +17,7 @@
 #include "notifications.h"
 #include "planner.h"
 #include "remote_nodes.h"
+#include "remote_orderings.h"
 
 namespace pulse::pe {
 
@@ -25,6 +26,7 @@ Result<ActionPlan> Planner::run() {
   for (int top : ws_.top_level) createActions(top);
   fenceUnrecoverableRemoteNodes(ws_, plan_);
   orderActionsOnGuestNodes(ws_, plan_);
+  orderActionsOnRemoteNodes(ws_, plan_);
   planFencing(ws_, plan_, changes_.unfence);
   if (auto e = configOrderings()) return *e;
   for (int top : ws_.top_level) internalConstraints(top);
