@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "action_flags.h"
+#include "clone_actions.h"
 #include "common/crm_bool.h"
 #include "fencing.h"
 #include "guest_orderings.h"
@@ -16,6 +17,7 @@
 #include "notifications.h"
 #include "planner.h"
 #include "remote_nodes.h"
+#include "remote_orderings.h"
 
 namespace pulse::pe {
 
@@ -24,6 +26,7 @@ Result<ActionPlan> Planner::run() {
   for (int top : ws_.top_level) createActions(top);
   fenceUnrecoverableRemoteNodes(ws_, plan_);
   orderActionsOnGuestNodes(ws_, plan_);
+  orderActionsOnRemoteNodes(ws_, plan_);
   planFencing(ws_, plan_, changes_.unfence);
   if (auto e = configOrderings()) return *e;
   for (int top : ws_.top_level) internalConstraints(top);
@@ -35,7 +38,15 @@ Result<ActionPlan> Planner::run() {
       again = inhibitUnpairedInstances(ws_, plan_, refOf(o)) || again;
     }
   }
-  for (const ResourceOrdering& o : orderings_) expand(o);
+  // Interleaved orderings are bound instance to instance last, once every other ordering has
+  // made the instance actions it names (an instance's promote before its clone's promoted, say):
+  // Pacemaker binds them while it updates the flags, after all orderings are applied.
+  for (const ResourceOrdering& o : orderings_) {
+    if (!interleavedOrdering(ws_, refOf(o))) expand(o);
+  }
+  for (const ResourceOrdering& o : orderings_) {
+    if (interleavedOrdering(ws_, refOf(o))) expand(o);
+  }
   for (const CloneMinOrdering& o : clone_min_) addCloneMinOrdering(ws_, plan_, o);
   applyForced();
   settleActionFlags(ws_, plan_);

@@ -568,9 +568,11 @@ void assignResources(WorkingSet& ws) {
         order, [&](int a, int b) { return compareForPlacement(ws, assigner, nodes, a, b); });
     ws.placement_order = order;
   }
-  // Remote connections first: where they go decides which remote nodes can run resources.
+  // Remote connections first: where they go decides which remote nodes can run resources. A
+  // connection caught in a partial migration prefers the migration's target (a tie goes there).
   for (int index : order) {
-    if (rsc(ws, index).remote_node >= 0) assigner.assign(index);
+    const Resource& r = rsc(ws, index);
+    if (r.remote_node >= 0) assigner.assign(index, r.partial_migration_target);
   }
   for (int index : order) assigner.assign(index);
 }

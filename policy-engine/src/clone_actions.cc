@@ -48,6 +48,10 @@ bool interleaved(WorkingSet& ws, const ResourceOrderingRef& o) {
 
 }  // namespace
 
+bool interleavedOrdering(WorkingSet& ws, const ResourceOrderingRef& o) {
+  return interleaved(ws, o);
+}
+
 void scanCloneInstance(const WorkingSet& ws, const ActionPlan& plan, int index, bool& stopping,
                        bool& starting, bool& active) {
   const Resource& r = ws.resources[static_cast<std::size_t>(index)];

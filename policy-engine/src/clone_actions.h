@@ -25,6 +25,10 @@ struct ResourceOrderingRef {
   const std::string& origin;
 };
 
+// Whether an ordering binds the instances of two interleaved clones one by one: the clone
+// after decides for starts and promotes, the clone before for stops and demotes.
+bool interleavedOrdering(WorkingSet& ws, const ResourceOrderingRef& o);
+
 // Inhibits the instances of an interleaved `then` clone left without a
 // partner instance of `first` on their node; true when any was inhibited now.
 bool inhibitUnpairedInstances(WorkingSet& ws, ActionPlan& plan, const ResourceOrderingRef& o);

@@ -238,6 +238,15 @@ class CloneAssigner {
     return true;
   }
 
+  // An instance (and its members) banned from every node and stopped, not assigned.
+  void leaveUnassigned(int instance) {
+    Resource& r = rsc(ws_, instance);
+    addLocationScore(r, -1, -kInfinity);
+    r.next_role = Role::Stopped;
+    std::vector<int> members = r.children;
+    for (int m : members) leaveUnassigned(m);
+  }
+
   void distribute(const std::vector<int>& children) {
     const Resource& c = rsc(ws_, clone_);
     const int max = c.clone_max;
@@ -265,9 +274,10 @@ class CloneAssigner {
     for (int child : children) {
       if (!rsc(ws_, child).provisional) continue;
       if (assigned >= max) {
-        addLocationScore(rsc(ws_, child), -1, -kInfinity);
-        for (int m : rsc(ws_, child).children) addLocationScore(rsc(ws_, m), -1, -kInfinity);
-        steps_.assign(child, -1);
+        // Over the limit: banned everywhere but left unassigned (provisional), as Pacemaker
+        // leaves it, so that a colocation with this instance changes nothing (an assigned
+        // instance placed nowhere would push its dependents away from every node).
+        leaveUnassigned(child);
         continue;
       }
       if (assignInstance(child, -1, all_coloc, per_node)) {

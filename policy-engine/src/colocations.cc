@@ -18,6 +18,9 @@ int variantRank(const Resource& r) { return isClone(r) ? 2 : (isGroup(r) ? 1 : 0
 int compareBy(const Resource& a, const Resource& b) {
   if (a.priority != b.priority) return a.priority > b.priority ? -1 : 1;
   if (variantRank(a) != variantRank(b)) return variantRank(a) > variantRank(b) ? -1 : 1;
+  // Promotable clones before other clones (a compatibility rule Pacemaker 2.1.5 keeps): it
+  // decides which primary is placed first when a resource is colocated with two clones.
+  if (isClone(a) && a.promotable != b.promotable) return a.promotable ? -1 : 1;
   return a.id.compare(b.id);
 }
 

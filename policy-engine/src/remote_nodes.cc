@@ -274,19 +274,44 @@ void remoteConnectionAssigned(WorkingSet& ws, int rsc) {
   }
 }
 
+RemoteConnectionState remoteConnectionState(const WorkingSet& ws, int node) {
+  const Node& remote = ws.nodes[static_cast<std::size_t>(node)];
+  const Resource& c = ws.resources[static_cast<std::size_t>(remote.connection)];
+  const int host = ws.currentNode(c);
+  if (c.next_role == Role::Stopped || c.assigned_to < 0) {
+    // Not going to run anywhere.
+    if (host >= 0 && ws.nodes[static_cast<std::size_t>(host)].unclean) {
+      return RemoteConnectionState::Failed;  // on a failed member, not recoverable elsewhere
+    }
+    if (!c.failed) return RemoteConnectionState::Stopped;
+    // A failed connection waiting for its reconnect interval, its node fenced already: whether
+    // it can reconnect is known only once it tries.
+    auto shutdown = remote.attributes.find("shutdown");
+    const bool shutdown_requested =
+        shutdown != remote.attributes.end() && !shutdown->second.empty() && shutdown->second != "0";
+    if (c.next_role == Role::Stopped && c.remote_reconnect_ms > 0 && remote.remote_was_fenced &&
+        !shutdown_requested) {
+      return RemoteConnectionState::Unknown;
+    }
+    return RemoteConnectionState::Failed;
+  }
+  if (host < 0) return RemoteConnectionState::Unknown;  // recoverable, not running yet
+  const Node& member = ws.nodes[static_cast<std::size_t>(host)];
+  if (member.unclean || !member.online) return RemoteConnectionState::Resting;
+  if (c.running_on.size() > 1 && c.partial_migration_source >= 0 &&
+      c.partial_migration_target >= 0) {
+    return RemoteConnectionState::Resting;  // wait for the migration to complete
+  }
+  return RemoteConnectionState::Alive;
+}
+
 namespace {
 
 // Whether the connection of remote node `node` cannot be recovered in this transition
-// (Pacemaker's get_remote_node_state returning "failed"): it is not going to run anywhere
-// and either the member it runs on is unclean or it failed.
+// (Pacemaker's pcmk__is_failed_remote_node).
 bool connectionUnrecoverable(const WorkingSet& ws, int node) {
-  const int index = ws.nodes[static_cast<std::size_t>(node)].connection;
-  if (index < 0) return false;
-  const Resource& c = ws.resources[static_cast<std::size_t>(index)];
-  if (c.next_role != Role::Stopped && c.assigned_to >= 0) return false;
-  const int host = c.running_on.empty() ? -1 : c.running_on.front();
-  if (host >= 0 && ws.nodes[static_cast<std::size_t>(host)].unclean) return true;
-  return c.failed;
+  return ws.nodes[static_cast<std::size_t>(node)].connection >= 0 &&
+         remoteConnectionState(ws, node) == RemoteConnectionState::Failed;
 }
 
 // Whether Pacemaker would probe primitive `r` on remote node `node`: it has no history there,

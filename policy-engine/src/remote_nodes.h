@@ -55,6 +55,19 @@ void keepOffRemoteNodes(WorkingSet& ws);
 // (remote_connection_assigned).
 void remoteConnectionAssigned(WorkingSet& ws, int rsc);
 
+// The state of a remote node's connection for this transition (Pacemaker's
+// get_remote_node_state), which decides how actions there are ordered against it.
+enum class RemoteConnectionState {
+  Unknown,  // it will run but does not run now, or may reconnect once its node is fenced
+  Alive,    // it runs on a clean member and stays or moves there
+  Resting,  // it will run, but its member is down (or it is migrating): wait for it
+  Failed,   // it will not run and failed (or its member is unclean): only fencing helps
+  Stopped,  // it will not run, cleanly stopped
+};
+
+// The state of the connection of remote node `node` (which must have one).
+RemoteConnectionState remoteConnectionState(const WorkingSet& ws, int node);
+
 struct ActionPlan;
 
 // A remote node whose connection cannot be recovered (it will not run, and the member it ran

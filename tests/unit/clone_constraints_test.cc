@@ -1,6 +1,7 @@
 // Constraints of the newer kinds (tickets, resource sets) naming clones: a
 // promotion ticket holds every instance back from promotion, and a
-// require-all="false" set counts a clone as one member that can start.
+// require-all="false" set counts a clone as one member that can start; and
+// interleaved orderings after a promotable clone's promotion.
 #include "cib_text.h"
 #include "engine_test_util.h"
 
@@ -60,6 +61,26 @@ TEST(CloneConstraints, OneOrMoreSetCountsTheCloneAsOneMember) {
       "<rsc_location id=\"ban-ping\" rsc=\"ping-clone\" node=\"n1\" score=\"-INFINITY\"/>";
   auto none = scheduleOk(cib(nodes, resources, eitherPingOrB() + ban_ping, emptyStatus(nodes)));
   EXPECT_EQ(summaryOf(none), V{"Start d (n1) blocked"});
+}
+
+TEST(CloneConstraints, AnInterleavedInstanceWaitsForThePromotionOfTheInstanceOnItsNode) {
+  // db (one instance) is promoted on n2 and moves to n1, where nothing scores its promotion:
+  // it runs there unpromoted. app is interleaved after db's promotion, so app on n1 waits
+  // for a promotion that cannot happen (crm_simulate 2.1.5: "Start app:1 (n1) due to
+  // unrunnable db:0 promote (blocked)"), and app on n2 has no db instance to pair with.
+  const std::string resources =
+      clone("db-clone", primitive("db"),
+            nvpair("m1", "promotable", "true") + nvpair("m2", "clone-max", "1")) +
+      clone("app-clone", primitive("app"), nvpair("m3", "interleave", "true"));
+  const std::string constraints =
+      "<rsc_location id=\"db-on-n1\" rsc=\"db-clone\" node=\"n1\" score=\"200\"/>"
+      "<rsc_order id=\"db-then-app\" first=\"db-clone\" first-action=\"promote\" "
+      "then=\"app-clone\" then-action=\"start\" kind=\"Mandatory\"/>";
+  const std::string status =
+      nodeState("1", "n1") + nodeState("2", "n2", history("db", {{"promote", 0, 3}}));
+  auto t = scheduleOk(cib({"n1", "n2"}, resources, constraints, status));
+  EXPECT_EQ(summaryOf(t),
+            (V{"Move db:0 (Promoted n2 -> Unpromoted n1)", "Start app:1 (n1) blocked"}));
 }
 
 }  // namespace

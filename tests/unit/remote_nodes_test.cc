@@ -243,5 +243,43 @@ TEST(RemoteNodes, AnOrphanedConnectionsNodeIsEmptiedBeforeTheConnectionStops) {
   EXPECT_TRUE(remote[0].online);
 }
 
+// gate, disabled, must start before the connection r1 (so r1 cannot start anywhere), and
+// web: what the connection's blocked start does to web on r1.
+const char* kGateBeforeConnection =
+    "<rsc_order id=\"gate-then-r1\" first=\"gate\" then=\"r1\" kind=\"Mandatory\"/>";
+std::string disabled(const std::string& id) {
+  return primitive(id, nvpair(id + "-role", "target-role", "Stopped"));
+}
+
+TEST(RemoteNodes, AResourceCannotStartOnARemoteNodeWhoseConnectionCannotStart) {
+  // r1 is placed (so r1 counts as online and web goes there), but its start is blocked:
+  // web's start on r1 waits for it (crm_simulate 2.1.5: "Start web (r1) due to unrunnable r1
+  // start (blocked)").
+  std::string status = nodeState("1", "n1") + nodeState("2", "n2");
+  auto t = scheduleOk(cib(kMembers, disabled("gate") + connection() + primitive("web"),
+                          std::string(kWebOnRemote) + kGateBeforeConnection, status));
+  V summary = summaryOf(t);
+  ASSERT_EQ(summary.size(), 2u);
+  EXPECT_EQ(summary[0].rfind("Start r1 (n", 0), 0u);
+  EXPECT_NE(summary[0].find(" blocked"), std::string::npos);
+  EXPECT_EQ(summary[1], "Start web (r1) blocked");
+}
+
+TEST(RemoteNodes, AStopWaitsForTheConnectionToComeBackFromALostMember) {
+  // n1, where r1 ran, is lost: r1 would recover on n2, and web (disabled) stops on r1 once
+  // it has. With r1's start blocked, web's stop cannot happen in this transition either.
+  auto blocked = hostOfConnectionLost(kGateBeforeConnection, disabled("gate") + disabled("web"));
+  EXPECT_EQ(fencedIn(blocked), (V{"n1"}));
+  const V summary = summaryOf(blocked);
+  EXPECT_NE(std::find(summary.begin(), summary.end(), "Stop web (r1) blocked"), summary.end())
+      << ::testing::PrintToString(summary);
+  EXPECT_EQ(placedOn(blocked, "web"), "r1");
+
+  // Without the gate, r1 moves to n2 and web stops through it.
+  auto moved = hostOfConnectionLost("", disabled("web"));
+  EXPECT_EQ(placedOn(moved, "r1"), "n2");
+  EXPECT_EQ(placedOn(moved, "web"), "");
+}
+
 }  // namespace
 }  // namespace pulse::pe

@@ -1,5 +1,7 @@
 // pe-simulate -s: the node weights each assignment stage shows, as crm_simulate 2.1.5 prints
 // them for the same CIB (expected lines taken from Debian's crm_simulate -x CIB -sSQ).
+#include <algorithm>
+
 #include "cib_text.h"
 #include "engine_test_util.h"
 
@@ -128,6 +130,52 @@ TEST(ScoreLines, ScoresAreRecordedOnlyWhenAskedAndNeverChangeTheDecision) {
     EXPECT_FALSE(scored.scores.empty());
     EXPECT_EQ(summaryOf(plain), summaryOf(scored));
   }
+}
+
+TEST(ScoreLines, AnInstanceOverCloneMaxIsNotColocatedWith) {
+  // base (clone-max 1) runs on n1; n2's history of base (a probe) makes a second, orphaned
+  // instance, which is left unassigned. web's colocation with base-clone follows the one
+  // instance: +50 on n1, and nothing anywhere for the orphan.
+  const std::string probed_not_running =
+      "<lrm_resource id=\"base\" class=\"ocf\" "
+      "provider=\"pacemaker\" type=\"Dummy\"><lrm_rsc_op id=\"base_monitor_0\" "
+      "operation_key=\"base_monitor_0\" operation=\"monitor\" "
+      "transition-key=\"1:1:7:00000000-0000-0000-0000-000000000000\" call-id=\"1\" "
+      "rc-code=\"7\" op-status=\"0\" interval=\"0\" last-rc-change=\"1000\"/>"
+      "</lrm_resource>";
+  const Transition t = scheduleWithScores(
+      cib({"n1", "n2"},
+          clone("base-clone", primitive("base"), nvpair("m1", "clone-max", "1")) + primitive("web"),
+          "<rsc_colocation id=\"web-with-base\" rsc=\"web\" with-rsc=\"base-clone\" "
+          "score=\"50\"/>",
+          nodeState("1", "n1", history("base", {{"start", 0, 2}})) +
+              nodeState("2", "n2", probed_not_running)));
+  const V lines = scoreLines(t);
+  EXPECT_NE(std::find(lines.begin(), lines.end(),
+                      "pcmk__primitive_assign: web allocation score on n1: 50"),
+            lines.end());
+  EXPECT_NE(std::find(lines.begin(), lines.end(),
+                      "pcmk__primitive_assign: web allocation score on n2: 0"),
+            lines.end());
+}
+
+TEST(ScoreLines, OfTwoClonesAResourceIsColocatedWithThePromotableOneIsPlacedFirst) {
+  // web goes with a plain clone and a promotable one: Pacemaker places the primaries in the
+  // order of its colocation list, promotable clones before other clones (then by name).
+  const Transition t = scheduleWithScores(
+      cib({"n1", "n2"},
+          primitive("web") + clone("b-clone", primitive("b")) +
+              clone("p-clone", primitive("p"), nvpair("m1", "promotable", "true")),
+          "<rsc_colocation id=\"web-with-b\" rsc=\"web\" with-rsc=\"b-clone\" score=\"10\"/>"
+          "<rsc_colocation id=\"web-with-p\" rsc=\"web\" with-rsc=\"p-clone\" score=\"10\"/>",
+          emptyStatus({"n1", "n2"})));
+  V clone_lines;  // in the order they were shown
+  for (const ScoreLine& s : t.scores) {
+    if (s.text.find("-clone allocation score") != std::string::npos) clone_lines.push_back(s.text);
+  }
+  ASSERT_EQ(clone_lines.size(), 4u);
+  EXPECT_EQ(clone_lines[0], "pcmk__clone_allocate: p-clone allocation score on n1: 0");
+  EXPECT_EQ(clone_lines[2], "pcmk__clone_allocate: b-clone allocation score on n1: 1");
 }
 
 }  // namespace
