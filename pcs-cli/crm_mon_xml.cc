@@ -175,9 +175,12 @@ void resourceXml(XmlWriter& x, const pugi::xml_node& cib, const pe::ResourceView
     x.close();
     return;
   }
-  Attributes a = {{"id", anonymous && !r.cloned.empty() ? r.cloned : r.id},
-                  {"resource_agent", r.agent},
-                  {"role", pe::roleName(r.nodes.empty() ? pe::Role::Stopped : r.role)}};
+  Attributes a = {
+      {"id", anonymous && !r.cloned.empty() ? r.cloned : r.id},
+      {"resource_agent", r.agent},
+      // crm_mon's role is the operation in flight when there is one ("Starting").
+      {"role", !r.pending.empty() ? r.pending
+                                  : pe::roleName(r.nodes.empty() ? pe::Role::Stopped : r.role)}};
   if (!role.empty()) a.emplace_back("target_role", role);
   a.insert(a.end(), {{"active", yes(!r.nodes.empty())},
                      {"orphaned", yes(r.orphan)},
@@ -186,7 +189,7 @@ void resourceXml(XmlWriter& x, const pugi::xml_node& cib, const pe::ResourceView
                      {"failed", yes(r.failed)},
                      {"failure_ignored", "false"},
                      {"nodes_running_on", std::to_string(r.nodes.size())}});
-  if (!r.pending.empty()) a.emplace_back("pending", r.pending);
+  if (!r.pending_flag.empty()) a.emplace_back("pending", r.pending_flag);
   if (r.nodes.empty()) {
     x.leaf("resource", a);
     return;

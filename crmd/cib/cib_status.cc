@@ -89,6 +89,7 @@ std::string historyEntryId(const OperationResult& r) {
 }
 
 bool isFailure(const OperationResult& r) {
+  if (r.op_status == kExecPending) return false;
   return r.op_status != kExecDone || r.rc != expectedRc(r.transition_key);
 }
 

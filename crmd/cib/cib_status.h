@@ -35,6 +35,10 @@ namespace pulse::cib {
 inline constexpr int kOcfOk = 0;
 inline constexpr int kOcfNotRunning = 7;
 inline constexpr int kExecDone = 0;
+// An operation handed to a node and not finished: recorded with call-id -1, rc-code 193
+// (PCMK_OCF_UNKNOWN) and op-status -1 (PCMK_EXEC_PENDING) until its result replaces it.
+inline constexpr int kExecPending = -1;
+inline constexpr int kOcfPending = 193;
 
 struct OperationResult {
   std::string node_id;     // node_state id (the node's id in <nodes>)
@@ -64,7 +68,8 @@ std::string operationKey(const std::string& rsc, const std::string& op, std::int
 // The id under which a result is kept: RSC_last_0 or RSC_OP_INTERVALMS (see above).
 std::string historyEntryId(const OperationResult& result);
 
-// Whether Pacemaker counts the result as failed (and keeps RSC_last_failure_0).
+// Whether Pacemaker counts the result as failed (and keeps RSC_last_failure_0). A pending
+// operation has no result yet: not a failure.
 bool isFailure(const OperationResult& result);
 
 // Records `result` under status/node_state/lrm/lrm_resources/lrm_resource, creating the

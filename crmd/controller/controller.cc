@@ -77,8 +77,29 @@ ControllerOutput Controller::onBecameDc(CibRef cib, std::vector<Member> members,
                     std::to_string(members_.size()) + " members");
   queued_.push_back(Change{.members = members_});
   for (const Member& m : members_) queryJoin(m.name, out);
+  reprobePending(out);
   step(out);
   return out;
+}
+
+void Controller::reprobePending(ControllerOutput& out) {
+  for (const Member& m : members_) {
+    const pugi::xml_node lrm = cib_->cib()
+                                   .child("status")
+                                   .find_child_by_attribute("node_state", "id", nodeIdOf(m).c_str())
+                                   .child("lrm")
+                                   .child("lrm_resources");
+    for (const pugi::xml_node rsc : lrm.children("lrm_resource")) {
+      const pugi::xml_node op = rsc.find_child([](const pugi::xml_node& o) {
+        return o.attribute("op-status").as_int(0) == cib::kExecPending;
+      });
+      if (!op) continue;
+      out.log.push_back(std::string(rsc.attribute("id").value()) + " has " +
+                        op.attribute("operation").value() + " pending on " + m.name +
+                        " from an earlier DC: probing it again");
+      reprobe_[m.name].insert(rsc.attribute("id").value());
+    }
+  }
 }
 
 void Controller::queryJoin(const std::string& node, ControllerOutput& out) {
@@ -312,6 +333,9 @@ void Controller::step(ControllerOutput& out) {
   maybeSchedule(out);
   // After scheduling: a new transition may ask for fencing (graph_fencing_).
   fence(out, /*tick=*/false);
+  // The pending entries of the actions just handed out go now, not with the next event (which
+  // may well be their results).
+  flushWrites(out, /*retry_now=*/false);
 }
 
 void Controller::abortTransition(const std::string& reason, ControllerOutput& out) {
@@ -404,6 +428,7 @@ void Controller::dispatch(ControllerOutput& out) {
       const std::int64_t deadline =
           now_.monotonic + (req.timeout_ms + 999) / 1000 + kClusterDelaySeconds;
       dispatched_[a.id] = Dispatched{req, a, nodeIdOf(*member), deadline, true};
+      recordPending(dispatched_[a.id]);
       out.actions.push_back(std::move(req));
     }
   }

@@ -35,6 +35,12 @@
 //    (join_queries) which resources it acted on that may not be recorded; the engine does not
 //    run until every member answered (onJoinAnswer) and those resources were probed again. A
 //    member that does not answer within kJoinWaitSeconds has every resource probed again.
+//  * Pending actions (Pacemaker's record-pending, default true): an action handed to a node is
+//    recorded at once as pending (op-status -1, rc 193, call-id -1, under the id its result
+//    replaces), so `pcs status` shows it Starting/Stopping/Promoting while it runs. A new term
+//    probes again every resource it finds pending on a member (reprobePending): the earlier DC
+//    never recorded how it ended, and the probe, queued behind the action on that node, tells.
+//    Probes, notifications and cancels are never recorded pending.
 //  * Fencing (stonith-enabled, default true): a node that leaves the membership while expected
 //    up is recorded unclean (in_ccm=false crmd=offline join=down expected=member, which the
 //    engine reads as unclean) and one FenceRequest is made for it at a time. While any node is
@@ -300,8 +306,21 @@ class Controller {
   // Queues the result's status write (history entry, fail count); the runner hears of it
   // once the write is durable.
   void recordResult(Dispatched d, const OcfResult& result, ControllerOutput& out);
+  // Queues the pending history entry of an action just handed to a node (Pacemaker's
+  // record-pending): op-status -1, rc 193, call-id -1 under the id its result will replace, so
+  // that the status shows it Starting/Stopping/... and a DC that takes over while it runs
+  // knows it may be active there. Not for probes, notifications and cancels, nor when the
+  // op's record-pending (or op_defaults') is false.
+  void recordPending(const Dispatched& d);
+  // The history entry of `d`'s request (node, agent, operation, transition key, digest).
+  cib::OperationResult historyEntry(const Dispatched& d) const;
   // Hands out the probes the confirmed CIB calls for (controller_fencing.cc).
   void probe(ControllerOutput& out);
+  // A new term: every member's resource with a pending entry (an action an earlier DC handed
+  // out, whose result that DC never recorded) is probed there again before the engine runs.
+  // The node's executor runs the probe after the action (one operation per resource at a
+  // time), so the probe tells how it ended; the engine waits for that answer.
+  void reprobePending(ControllerOutput& out);
   // Asks `node` which resources to probe again (a join); its answer is awaited.
   void queryJoin(const std::string& node, ControllerOutput& out);
   // Requests fencing for every unclean node not being fenced; `tick` allows the retries.

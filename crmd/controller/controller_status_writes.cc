@@ -211,6 +211,39 @@ ControllerOutput Controller::recordFenceEvent(const cib::FenceEvent& event, Cont
   return out;
 }
 
+cib::OperationResult Controller::historyEntry(const Dispatched& d) const {
+  cib::OperationResult r;
+  r.node_id = d.node_id;
+  r.node_uname = d.request.node;
+  r.rsc = d.request.resource;
+  r.rsc_class = d.request.rsc_class;
+  r.provider = d.request.provider;
+  r.type = d.request.type;
+  r.operation = d.request.operation;
+  r.interval_ms = d.request.interval_ms;
+  r.transition_key = std::to_string(d.request.action_id) + ":" + std::to_string(transition_count_) +
+                     ":" + std::to_string(d.request.expected_rc) + ":" + kTransitionUuid;
+  r.op_digest = d.action.has_agent ? d.action.op_digest : opDigest(cib_->cib(), d.request);
+  return r;
+}
+
+void Controller::recordPending(const Dispatched& d) {
+  const std::string& task = d.request.operation;
+  if (!d.action.has_agent || !d.action.record_pending) return;
+  // Pacemaker's controld_action_is_recordable: these leave no history of their own.
+  if (task == "notify" || task == "cancel" || task == "delete" || task == "meta-data") return;
+  // A probe is not recorded pending (Pacemaker's is): its entry would replace the resource's
+  // last result (RSC_last_0), and a probe whose result is lost with the DC's term is not probed
+  // again (local_executor.h), so the resource would read as not running where it may run.
+  if (task == "monitor" && d.request.interval_ms == 0) return;
+  cib::OperationResult r = historyEntry(d);
+  r.call_id = -1;
+  r.rc = cib::kOcfPending;
+  r.op_status = cib::kExecPending;
+  r.last_rc_change = now_.wall;
+  queued_.push_back(Change{.result = std::move(r)});
+}
+
 void Controller::recordResult(Dispatched d, const OcfResult& result, ControllerOutput& out) {
   const int action_id = d.request.action_id;
   const bool in_runner = d.in_runner;
@@ -241,23 +274,12 @@ void Controller::recordResult(Dispatched d, const OcfResult& result, ControllerO
                .reason = reason});
     return;
   }
-  cib::OperationResult r;
-  r.node_id = d.node_id;
-  r.node_uname = node;
-  r.rsc = d.request.resource;
-  r.rsc_class = d.request.rsc_class;
-  r.provider = d.request.provider;
-  r.type = d.request.type;
-  r.operation = d.request.operation;
-  r.interval_ms = d.request.interval_ms;
+  cib::OperationResult r = historyEntry(d);
   r.rc = result.rc;
   r.op_status = result.exec_status;
-  r.transition_key = std::to_string(action_id) + ":" + std::to_string(transition_count_) + ":" +
-                     std::to_string(d.request.expected_rc) + ":" + kTransitionUuid;
   r.exit_reason = result.exit_reason;
   r.last_rc_change = now;
   r.exec_time_ms = result.exec_ms;
-  r.op_digest = d.action.has_agent ? d.action.op_digest : opDigest(cib_->cib(), d.request);
   queued_.push_back(Change{.result = std::move(r),
                            .action_id = in_runner ? action_id : -1,
                            .expected = expected,
@@ -334,7 +356,9 @@ void Controller::flushWrites(ControllerOutput& out, bool retry_now) {
                           s.error().message);
     }
     if (c.result) {
-      c.result->call_id = maxCallId(cib, c.result->node_id) + 1;
+      // A pending entry keeps call-id -1 (the engine orders it after every numbered call).
+      if (c.result->op_status != cib::kExecPending)
+        c.result->call_id = maxCallId(cib, c.result->node_id) + 1;
       if (Status s = cib::recordOperation(cib, *c.result); !s)
         out.log.push_back("cannot record " + c.result->rsc + ": " + s.error().message);
       if (!c.expected) countFailure(cib, *c.result, out);

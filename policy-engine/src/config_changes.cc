@@ -4,6 +4,7 @@
 #include <cctype>
 #include <limits>
 
+#include "common/crm_bool.h"
 #include "policy-engine/op_digest.h"
 
 namespace pulse::pe {
@@ -90,6 +91,19 @@ OpDigestInput opDigestInput(const WorkingSet& ws, const Resource& r, const std::
   in.op_meta["timeout"] = normalizedTimeoutMs(timeout);
   in.fence_device = r.is_stonith;
   return in;
+}
+
+bool recordPending(const WorkingSet& ws, const Resource& r, const std::string& task,
+                   std::int64_t interval_ms) {
+  std::optional<std::string_view> value;
+  if (auto d = ws.cib->op_defaults.find("record-pending"); d != ws.cib->op_defaults.end())
+    value = d->second;
+  if (const OperationConfig* oc = opConfig(r, task, interval_ms)) {
+    if (auto m = oc->meta.find("record-pending"); m != oc->meta.end()) value = m->second;
+    if (auto a = oc->attributes.find("record-pending"); a != oc->attributes.end())
+      value = a->second;
+  }
+  return !value || crmIsTrue(*value);
 }
 
 DigestCheck compareDigests(const WorkingSet& ws, const Resource& r, const OperationRecord& op) {

@@ -16,6 +16,12 @@ enum class DigestCheck { Unknown, Match, Restart, All };
 OpDigestInput opDigestInput(const WorkingSet& ws, const Resource& r, const std::string& task,
                             std::int64_t interval_ms);
 
+// Whether the controller records `task` at `interval_ms` of `r` as pending when it hands it to a
+// node (Pacemaker's record-pending: the op's attribute, else its meta_attributes, else
+// op_defaults; true when none says, as since Pacemaker 2.1.0).
+bool recordPending(const WorkingSet& ws, const Resource& r, const std::string& task,
+                   std::int64_t interval_ms);
+
 // Compares the recorded digests of `op` with the configuration's.
 DigestCheck compareDigests(const WorkingSet& ws, const Resource& r, const OperationRecord& op);
 

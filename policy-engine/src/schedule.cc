@@ -134,6 +134,7 @@ void fillExecution(const WorkingSet& ws, const PlannedAction& a, Action& out) {
   out.timeout_ms = std::stoll(in.op_meta["timeout"]);
   out.op_digest = computeOpDigests(in, std::nullopt, std::nullopt).all;
   out.params = std::move(in.params);
+  out.record_pending = recordPending(ws, r, a.task, a.interval_ms);
   constexpr int kOcfRunningPromoted = 8;
   if (a.task == "monitor" && a.interval_ms > 0 && r.next_role == Role::Promoted)
     out.expected_rc = kOcfRunningPromoted;

@@ -10,13 +10,23 @@ namespace pulse::pe {
 namespace {
 
 // crm_mon's order: role, node (when on one), "(flag, flag)", "[ nodes ]".
+// An operation in flight shows instead of the role ("Starting node2"), on the node it runs on
+// when the resource is active nowhere else ("Stopping node1" once only the stop is recorded).
 std::string state(const ResourceView& r) {
-  std::string s = r.failed ? "FAILED" : (r.nodes.empty() ? "Stopped" : roleName(r.role));
+  std::string s = r.failed             ? "FAILED"
+                  : !r.pending.empty() ? r.pending
+                  : r.nodes.empty()    ? "Stopped"
+                                       : roleName(r.role);
   // A failed promoted instance says so: "FAILED Promoted node1" (native_output_string).
   if (r.failed && r.role == Role::Promoted) s += std::string(" ") + roleName(r.role);
   if (r.orphan) s = "ORPHANED " + s;
-  if (r.nodes.size() == 1) s += " " + r.nodes.front();
+  if (r.nodes.size() == 1) {
+    s += " " + r.nodes.front();
+  } else if (r.nodes.empty() && !r.pending_node.empty()) {
+    s += " " + r.pending_node;
+  }
   std::vector<std::string> flags;
+  if (!r.pending_flag.empty()) flags.push_back(r.pending_flag);
   if (r.disabled) flags.push_back("disabled");
   if (r.blocked) {
     flags.push_back("blocked");
@@ -67,7 +77,9 @@ std::string cleanlyStartedOn(const ResourceView& r) {
     }
     return node;
   }
-  if (r.failed || !r.managed || r.orphan || !r.pending.empty() || r.nodes.size() != 1) return "";
+  if (r.failed || !r.managed || r.orphan || !r.pending.empty() || !r.pending_flag.empty() ||
+      r.nodes.size() != 1)
+    return "";
   return r.nodes.front();
 }
 

@@ -261,8 +261,17 @@ ResourceView viewOf(const WorkingSet& ws, const Resource& r, const ActionPlan* p
     v.role = role;
   }
   if (plan == nullptr && !r.pending_task.empty()) {
-    if (r.pending_task == "start") v.pending = "Starting";
-    if (r.pending_task == "stop") v.pending = "Stopping";
+    // Pacemaker's native_pending_state and native_pending_task (a pending probe never gets
+    // here: history.cc does not take it as the pending task).
+    const std::string& task = r.pending_task;
+    if (task == "start") v.pending = "Starting";
+    if (task == "stop") v.pending = "Stopping";
+    if (task == "migrate_to" || task == "migrate_from") v.pending = "Migrating";
+    if (task == "promote") v.pending = "Promoting";
+    if (task == "demote") v.pending = "Demoting";
+    if (task == "monitor") v.pending_flag = "Monitoring";
+    if (r.pending_node >= 0)
+      v.pending_node = ws.nodes[static_cast<std::size_t>(r.pending_node)].name;
   }
   return v;
 }

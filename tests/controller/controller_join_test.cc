@@ -63,6 +63,15 @@ TEST(ControllerJoin, AStartLostWithTheTermIsProbedAgainAndNotStartedTwice) {
 
 TEST(ControllerJoin, AMemberThatNeverAnswersHasEverythingProbedAgain) {
   Harness h;
+  // Without a pending entry for the start (record-pending=false): one would have d1 probed
+  // again there at once (controller_pending_test), and only the join's wait is tested here.
+  h.xml = replaced(kCib, "</configuration>", R"(
+    <op_defaults>
+      <meta_attributes id="op-options">
+        <nvpair id="op-options-rp" name="record-pending" value="false"/>
+      </meta_attributes>
+    </op_defaults>
+  </configuration>)");
   const std::string node = startLostWithTheTerm(h);
   h.answer_joins = false;
   h.becomeDc();

@@ -100,6 +100,45 @@ TEST_F(CrmMon, EverySectionAsPacemakersCrmMonPrintsIt) {
             "Dec  7 10:02:11 2026 after 9ms\n");
 }
 
+// Operations in flight (op-status -1, record-pending): tests/fixtures/crm_mon_pending_cib.xml
+// has a start, two stops (one with its monitor still recorded), a first monitor run, a promote
+// and a demote pending. The resource lists are Debian's crm_mon 2.1.5 on it (-1 -r, and -1).
+TEST_F(CrmMon, PendingOperationsShowAsPacemakersCrmMonShowsThem) {
+  const std::string fixture = std::string(PULSE_FIXTURES_DIR) + "/crm_mon_pending_cib.xml";
+  CrmMonOptions inactive;
+  inactive.inactive = true;
+  std::string text = show(fixture, inactive);
+  EXPECT_NE(text.find("Full List of Resources:\n"
+                      "  * slow\t(ocf:heartbeat:Dummy):\t Starting n2\n"
+                      "  * leaving\t(ocf:heartbeat:Dummy):\t Stopping n1\n"
+                      "  * leaving2\t(ocf:heartbeat:Dummy):\t Stopping n1\n"
+                      "  * watched\t(ocf:heartbeat:Dummy):\t Started n1 (Monitoring)\n"
+                      "  * Clone Set: st-clone [st] (promotable):\n"
+                      "    * st\t(ocf:pacemaker:Stateful):\t Promoting n1\n"
+                      "    * st\t(ocf:pacemaker:Stateful):\t Demoting n2\n"
+                      "    * Stopped: [ n3 ]\n"),
+            std::string::npos)
+      << text;
+  text = show(fixture, CrmMonOptions{});
+  EXPECT_NE(text.find("Active Resources:\n"
+                      "  * slow\t(ocf:heartbeat:Dummy):\t Starting n2\n"
+                      "  * leaving2\t(ocf:heartbeat:Dummy):\t Stopping n1\n"
+                      "  * watched\t(ocf:heartbeat:Dummy):\t Started n1 (Monitoring)\n"
+                      "  * Clone Set: st-clone [st] (promotable):\n"
+                      "    * st\t(ocf:pacemaker:Stateful):\t Promoting n1\n"
+                      "    * st\t(ocf:pacemaker:Stateful):\t Demoting n2\n"),
+            std::string::npos)
+      << text;
+  CrmMonOptions xml;
+  xml.format = CrmMonFormat::kXml;
+  text = show(fixture, xml);
+  EXPECT_NE(text.find("<resource id=\"slow\" resource_agent=\"ocf:heartbeat:Dummy\" "
+                      "role=\"Starting\" active=\"true\""),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("nodes_running_on=\"1\" pending=\"Monitoring\">"), std::string::npos) << text;
+}
+
 TEST_F(CrmMon, FailCountsWithoutOperationsAreTheMigrationSummary) {
   CrmMonOptions options;
   options.failcounts = true;

@@ -41,8 +41,14 @@ struct ResourceView {
   bool failed = false;
   bool managed = true;
   bool blocked = false;
-  bool disabled = false;              // target-role=Stopped
-  std::string pending;                // "Starting", "Stopping", ... for an in-flight operation
+  bool disabled = false;  // target-role=Stopped
+  // An operation in flight, as crm_mon shows it from a pending history entry (op-status -1):
+  // `pending` replaces the role ("Starting", "Stopping", "Migrating", "Promoting", "Demoting"),
+  // `pending_flag` is added to the flags ("Monitoring"), and `pending_node` is where the
+  // operation runs (shown when the resource is active nowhere, e.g. a stop in flight).
+  std::string pending;
+  std::string pending_flag;
+  std::string pending_node;
   std::vector<ResourceView> members;  // group members, in order; a clone's instances
   bool is_group = false;
   bool is_clone = false;
@@ -92,6 +98,9 @@ struct Action {
   // The rc of a healthy result: 8 (OCF_RUNNING_PROMOTED) for a recurring monitor of an
   // instance that runs Promoted, else 0 (Pacemaker's CRM_meta_op_target_rc).
   int expected_rc = 0;
+  // Whether the controller records the action as pending (op-status -1) when it hands it to the
+  // node (Pacemaker's record-pending, default true).
+  bool record_pending = true;
   // Still run when the transition is aborted, once what it waits for is done (Pacemaker's
   // priority INFINITY): a clone's post-notifications, so that its instances hear what was done
   // even when that changed the CIB (a promotion score write aborts the transition).
