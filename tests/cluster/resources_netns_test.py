@@ -307,8 +307,16 @@ def sc_garbage(c):
     check(alive == list(range(1, c.nodes + 1)), "garbage: every crmd still runs",
           f"running on {alive}")
     check(c.pcs(2, "status", check=False).returncode == 0, "garbage: pcs status still answers")
+    # Deleted, garbage becomes an orphan whose failed stop has no on-fail=block any more: with
+    # fencing on, Pacemaker (and Pulse) would fence every node for it. Fencing stays off until
+    # the cleanup has removed that history, so the later scenarios start from a whole cluster.
+    c.pcs(1, "property", "set", "stonith-enabled=false")
     c.pcs(1, "resource", "delete", "garbage", "--force", check=False)
     c.pcs(1, "resource", "cleanup", check=False)
+    c.wait_status(lambda s: not any(f.key.startswith("garbage_") for f in s.failed)
+                  and "garbage" not in s.resources, START_S,
+                  "garbage's history to be cleaned up")
+    c.pcs(1, "property", "set", "stonith-enabled=true")
 
 
 def reboot(c, node, via):
