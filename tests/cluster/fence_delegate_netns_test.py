@@ -89,15 +89,16 @@ def run(crmd, pcs):
         c.wait_members(3, 30, via=asker)
         now_dc = c.wait_for(lambda: dc_of(c, asker), 30, "a DC")
         target = [i for i in range(1, c.nodes + 1) if i != now_dc][0]
-        before = history(c, now_dc).count(f"reboot of n{target} ")
+        done = re.compile(rf"reboot of n{target} by n(\d+) for pcs@n\d+ successful at ")
+        before = len([t for t in history(c, now_dc).splitlines() if done.match(t)])
         c.pcs(target, "stonith", "fence", f"n{target}", check=False, timeout=120)
         c.wait_for(lambda: c.powered_off(target), FENCE_S, f"n{target} to be fenced")
         ok(f"own node: pcs stonith fence n{target} on n{target} powered it off")
-        own = re.compile(rf"reboot of n{target} by n{now_dc} for pcs@n{now_dc} successful at ")
-        c.wait_for(lambda: history(c, now_dc).count(f"reboot of n{target} ") > before, 30,
-                   f"the fencing of n{target} in the history")
+        c.wait_for(lambda: len([t for t in history(c, now_dc).splitlines() if done.match(t)]) >
+                   before, 30, f"the fencing of n{target} completed in the history")
         text = history(c, now_dc)
-        check(any(own.match(t) for t in text.splitlines()),
+        by = [int(done.match(t).group(1)) for t in text.splitlines() if done.match(t)]
+        check(by[0] == now_dc,
               f"own node: the history says n{now_dc} (the DC) fenced n{target}", text)
 
 
