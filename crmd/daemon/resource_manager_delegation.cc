@@ -1,9 +1,10 @@
 // Fencing across nodes (resource_manager_impl.h), Pacemaker's fencer rules in Pulse's shape:
-//  * A node never fences itself with a device. When the DC is the target (`pcs stonith fence`
-//    of the DC, a failed stop on the DC), it records the operation pending, naming a member as
-//    its delegate, and sends that member the devices (FenceDelegate). With no other member the
-//    operation fails with the reason in the history. The watchdog wait is not delegated: it
-//    runs on a survivor anyway, the target being a node that left.
+//  * A node never fences itself with a device, nor runs one a location constraint of
+//    -INFINITY keeps off it. When the DC is the target (`pcs stonith fence` of the DC, a failed
+//    stop on the DC) or may not run the devices, it records the operation pending, naming a
+//    member as its delegate, and sends that member the devices (FenceDelegate). With no member
+//    that may, the operation fails with the reason in the history. The watchdog wait is not
+//    delegated: it runs on a survivor anyway, the target being a node that left.
 //  * Whoever runs an operation sends its completed history entry to every other member
 //    (FenceResult). The DC that asked records it; a member that asked for `pcs stonith fence`
 //    answers its caller; every node keeps a success until the target is back in the view.
@@ -18,6 +19,7 @@
 
 #include "common/log.h"
 #include "crmd/daemon/resource_manager_impl.h"
+#include "policy-engine/score.h"
 
 namespace pulse::crmd {
 namespace asio = boost::asio;
@@ -45,6 +47,26 @@ std::string devicesOf(const FenceRequest& request) {
     for (const ActionRequest& device : level.devices)
       out += (out.empty() ? "" : ",") + device.resource;
   return out;
+}
+
+// Whether `node` may run every device of the request: Pacemaker's fencer registers a device
+// only on the nodes where its resource may run, so a location constraint of -INFINITY for the
+// node (`pcs constraint location fence avoids n2`) keeps that node from fencing with it.
+bool mayRunDevices(const pugi::xml_node& cib, const FenceRequest& request,
+                   const std::string& node) {
+  std::vector<std::string> devices;
+  if (request.levels.empty()) devices.push_back(request.device.resource);
+  for (const FenceLevel& level : request.levels)
+    for (const ActionRequest& device : level.devices) devices.push_back(device.resource);
+  for (const pugi::xml_node& c :
+       cib.child("configuration").child("constraints").children("rsc_location")) {
+    if (node != c.attribute("node").value()) continue;
+    if (std::find(devices.begin(), devices.end(), c.attribute("rsc").value()) == devices.end())
+      continue;
+    const auto score = pe::parseScore(c.attribute("score").value());
+    if (score && *score <= -pe::kInfinity) return false;
+  }
+  return true;
 }
 
 std::int64_t nowSeconds() {
@@ -100,14 +122,28 @@ bool ResourceManager::Impl::requestFencing(const std::string& node, bool off,
   return true;
 }
 
+bool ResourceManager::Impl::mustDelegate(const FenceRequest& request) const {
+  if (request.watchdog_wait_ms > 0 || (request.levels.empty() && request.device.type.empty()))
+    return false;
+  return request.node == self_name ||
+         (local_cib && !mayRunDevices(local_cib->cib(), request, self_name));
+}
+
 void ResourceManager::Impl::delegateFencing(const FenceRequest& request) {
   const Member* executor = nullptr;
-  for (const Member& m : members)
-    if (m.name != self_name && (!executor || m.id < executor->id)) executor = &m;
+  for (const Member& m : members) {
+    if (m.name == self_name || m.name == request.node) continue;
+    if (local_cib && !mayRunDevices(local_cib->cib(), request, m.name)) continue;
+    if (!executor || m.id < executor->id) executor = &m;
+  }
   if (!executor) {
     recordFenceStart(request, devicesOf(request));
-    const std::string why = "no other member can run a fence device for " + request.node +
-                            ", and a node does not fence itself with a device";
+    const std::string why = request.node == self_name
+                                ? "no other member may run a fence device for " + request.node +
+                                      ", and a node does not fence itself with a device"
+                                : "no member may run the fence devices for " + request.node +
+                                      " (location constraints keep them off " + self_name +
+                                      " and the others)";
     asio::post(io, [weak = weak_from_this(), node = request.node, why] {
       if (auto self = weak.lock(); self && !self->stopped)
         self->fenceDone(node, FenceOutcome{false, why});
@@ -117,10 +153,12 @@ void ResourceManager::Impl::delegateFencing(const FenceRequest& request) {
   const std::string name = executor->name;
   recordFenceStart(request, devicesOf(request), name);
   const cib::FenceEvent& event = fence_events[request.node];
-  logEvent("fencing: " + request.node + " is this node: " + name + " carries it out with " +
-           devicesOf(request));
-  options.record("fencing", request.node + ": delegated to " + name + " (a node does not " +
-                                "fence itself with a device)");
+  const std::string why = request.node == self_name
+                              ? "a node does not fence itself with a device"
+                              : self_name + " may not run " + devicesOf(request);
+  logEvent("fencing: " + request.node + ": " + name + " carries it out with " + devicesOf(request) +
+           " (" + why + ")");
+  options.record("fencing", request.node + ": delegated to " + name + " (" + why + ")");
   peer::PeerEnvelope envelope;
   envelope.set_from(options.self);
   peer::FenceDelegate* m = envelope.mutable_fence_delegate();

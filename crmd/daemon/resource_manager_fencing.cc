@@ -47,7 +47,7 @@ void ResourceManager::Impl::startFencing(const FenceRequest& request) {
   if (!fencing.insert(request.node).second) return;  // already under way
   const bool for_dc = delegated_to_me.contains(request.node);
   if (!for_dc && adoptFencedElsewhere(request)) return;
-  if (!for_dc && request.node == self_name && request.watchdog_wait_ms <= 0) {
+  if (!for_dc && mustDelegate(request)) {
     delegateFencing(request);
     return;
   }

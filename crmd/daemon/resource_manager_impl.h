@@ -123,9 +123,12 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   // when the controller refuses it.
   bool requestFencing(const std::string& node, bool off, const std::string& origin,
                       std::string& why);
-  // The DC is the target: a member other than itself carries the request out (the first by
-  // node id, Pacemaker's fencer never choosing the target while another peer can fence it).
-  // With no other member the operation fails, saying so. Never for the watchdog wait.
+  // A device request this node must not run: it is the target, or a location constraint of
+  // -INFINITY keeps the devices off it. Never the watchdog wait.
+  bool mustDelegate(const FenceRequest& request) const;
+  // A member other than this node and the target that may run the devices carries the request
+  // out (the first by node id, Pacemaker's fencer never choosing the target while another peer
+  // can fence it). With none the operation fails, saying so.
   void delegateFencing(const FenceRequest& request);
   // The request can be answered by a success another node reported (fenced_elsewhere): the
   // target left the view around that fencing and has not been back. Records it and returns

@@ -2,12 +2,13 @@
 """cluster.fence_delegate_netns: a node never fences itself with a device. `pcs stonith fence`
 of the DC, and of a node run on that node, with real crmd processes in network namespaces.
 
-3 nodes and the harness's fence device (no watchdog: only the device fences); a VIP that
+3 nodes and the harness's fence device (no watchdog: only the device fences), which avoids
+the lowest node other than the DC (`pcs constraint location fence avoids nA`); a VIP that
 prefers the DC.
-  fence the DC   `pcs stonith fence nDC` run on another node prints "Node: nDC fenced": the
-                 DC is powered off by a member's device (the history says "reboot of nDC by
-                 nX" with nX another node, requested by pcs on the node it ran on), a new DC
-                 records it once (the DC is not fenced a second time) and the VIP moves
+  fence the DC   `pcs stonith fence nDC` run on the third node nB prints "Node: nDC fenced":
+                 the DC is powered off by nB's device (the history says "reboot of nDC by nB
+                 for pcs@nB": not the target, nor nA), a new DC records it once (the DC is not
+                 fenced a second time) and the VIP moves
   own node       back to three nodes, `pcs stonith fence nT` run on a node T that is not the
                  DC: T is powered off by the DC's device, and the history says so
 
@@ -56,6 +57,8 @@ def run(crmd, pcs):
         # --- fence the DC, asked on another node ------------------------------------------
         others = [i for i in range(1, c.nodes + 1) if i != dc]
         asker = others[-1]
+        # The member that would be chosen first may not run the device: the other one does.
+        c.pcs(1, "constraint", "location", "fence", "avoids", f"n{others[0]}")
         started = time.time()
         out = c.pcs(asker, "stonith", "fence", f"n{dc}", check=False, timeout=120)
         print(f"# pcs stonith fence n{dc} on n{asker}: {time.time() - started:.1f} s", flush=True)
@@ -69,9 +72,9 @@ def run(crmd, pcs):
         new_dc = c.wait_for(lambda: dc_of(c, asker), 30, "a new DC")
         text = history(c, asker)
         executor = int(line.match(text.strip()).group(1))
-        check(executor != dc and new_dc != dc,
-              f"fence the DC: n{executor} ran the device (not the target), n{new_dc} is the "
-              f"new DC", text)
+        check(executor == asker and new_dc != dc,
+              f"fence the DC: n{executor} ran the device (not the target, nor n{others[0]} "
+              f"which the device avoids), n{new_dc} is the new DC", text)
         node = c.wait_started("vip", FENCE_S, not_on=[f"n{dc}"], i=asker)
         ok(f"fence the DC: the VIP moved to {node}")
         time.sleep(3)  # a second fencing of the old DC would show by now
