@@ -132,8 +132,10 @@ int stonithFence(const PcsOptions& options, const std::string& node, bool off) {
   if (here->dc() == 0) {
     return fail("Unable to fence node " + node + ": " + noDcReason(*session));
   }
+  // The DC fences; when the DC is the target it dies of it and cannot answer, so this node
+  // asks it and waits for the result the member that fenced it sends to every member.
   std::optional<NodeSession> dc_session;
-  if (!here->is_dc()) {
+  if (!here->is_dc() && here->dc_name() != node) {
     auto dc = connectNode(options, here->dc_name());
     if (!dc) return fail("Unable to fence node " + node + ": " + dc.error().message);
     dc_session.emplace(std::move(*dc));

@@ -27,7 +27,8 @@ std::vector<KnownAgent> fenceAgentsNamed(const std::string& type);
 // `pcs stonith list [FILTER]`: "fence_xvm - Fence agent for virtual machines", sorted.
 int stonithList(const std::vector<std::string>& args);
 
-// `pcs stonith fence NODE [--off]`: the DC fences NODE; prints "Node: NODE fenced".
+// `pcs stonith fence NODE [--off]`: the DC fences NODE (a member when NODE is the DC); prints
+// "Node: NODE fenced". Asked of the DC, or of this node when NODE is the DC (it relays).
 int stonithFence(const PcsOptions& options, const std::string& node, bool off);
 
 }  // namespace pulse::pcs

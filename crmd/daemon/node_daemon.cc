@@ -388,7 +388,8 @@ Status NodeDaemon::deliverFromPeer(const std::string& token, const peer::PeerEnv
     return sender.error();
   }
   if (envelope.has_execute() || envelope.has_report() || envelope.has_leave() ||
-      envelope.has_join_query() || envelope.has_join_answer()) {
+      envelope.has_join_query() || envelope.has_join_answer() || envelope.has_fence_delegate() ||
+      envelope.has_fence_result() || envelope.has_fence_ask() || envelope.has_fence_refused()) {
     running_->resources->deliver(envelope);
   } else {
     running_->cib->deliver(envelope);

@@ -122,6 +122,11 @@ void ResourceManager::deliver(const peer::PeerEnvelope& envelope) {
     }
     if (envelope.has_join_query()) impl->onJoinQuery(envelope.from(), envelope.join_query());
     if (envelope.has_join_answer()) impl->onJoinAnswer(envelope.from(), envelope.join_answer());
+    if (envelope.has_fence_delegate())
+      impl->onFenceDelegate(envelope.from(), envelope.fence_delegate());
+    if (envelope.has_fence_result()) impl->onFenceResult(envelope.fence_result());
+    if (envelope.has_fence_ask()) impl->onFenceAsk(envelope.from(), envelope.fence_ask());
+    if (envelope.has_fence_refused()) impl->onFenceRefused(envelope.fence_refused());
   });
 }
 
@@ -129,21 +134,31 @@ std::future<Result<std::string>> ResourceManager::fence(const std::string& node,
   auto promise = std::make_shared<std::promise<Result<std::string>>>();
   auto future = promise->get_future();
   asio::post(impl_->io, [impl = impl_, promise, node, off] {
-    if (impl->stopped || !impl->dc_active) {
-      promise->set_value(Error{"this node is not the DC; ask the DC to fence " + node});
+    if (impl->stopped) {
+      promise->set_value(Error{"the cluster stopped on this node"});
       return;
     }
-    ControllerOutput out = impl->controller.requestFence(node, off, rm::controllerNow());
-    if (out.fencing.empty()) {
-      std::string why = out.log.empty() ? "no fence device can fence " + node : out.log.back();
+    if (!impl->dc_active) {
+      // A member relays the request to the DC and waits for the result every member hears
+      // (FenceResult), as Pacemaker's fencer waits for the operation its client started.
+      if (!impl->dc || *impl->dc == impl->options.self) {
+        promise->set_value(Error{"no DC is known to this node; cannot fence " + node});
+        return;
+      }
+      impl->fence_waiters[node].push_back(promise);
+      peer::PeerEnvelope envelope;
+      envelope.set_from(impl->options.self);
+      envelope.mutable_fence_ask()->set_target(node);
+      envelope.mutable_fence_ask()->set_off(off);
+      impl->options.send(*impl->dc, std::move(envelope));
+      return;
+    }
+    std::string why;
+    if (!impl->requestFencing(node, off, impl->self_name, why)) {
       promise->set_value(Error{why});
-      impl->carryOut(std::move(out));
       return;
     }
     impl->fence_waiters[node].push_back(promise);
-    impl->requested_fencing.insert(node);  // its history entry names pcs as the client
-    impl->carryOut(std::move(out));
-    impl->requested_fencing.erase(node);
   });
   return future;
 }

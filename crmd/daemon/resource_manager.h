@@ -69,8 +69,9 @@ class ResourceManager {
               const std::map<NodeId, std::uint64_t>& incarnations);
   // An ExecuteAction or ActionReport from a peer (any thread).
   void deliver(const peer::PeerEnvelope& envelope);
-  // pcs stonith fence NODE: fences the node with a configured device when this node is the DC
-  // (any thread). The value is the line to show: which device fenced it, or why not.
+  // pcs stonith fence NODE: fences the node with a configured device when this node is the DC,
+  // else asks the DC and waits for the result every member hears (any thread). The value is
+  // the line to show: which device fenced it, or why not.
   std::future<Result<std::string>> fence(const std::string& node, bool off);
   // This node is the DC and nothing is running, pending or left to schedule on the CIB with
   // this stamp (any thread).

@@ -1,6 +1,8 @@
 // ResourceManager's fencing on the DC (resource_manager_impl.h): a fence device's agent run on
 // its own thread (bounded by pcmk_reboot_timeout, aborted by stop()), or, for a node fenced by
-// its own watchdog, the wait of stonith-watchdog-timeout counted from the node's loss.
+// its own watchdog, the wait of stonith-watchdog-timeout counted from the node's loss. The DC
+// never runs a device against itself: that request goes to a member
+// (resource_manager_delegation.cc), which runs it here too.
 // Invariants: at most one operation per target at a time; its outcome is posted to the io
 // thread and goes to whichever controller is running when it ends, and to every waiting
 // `pcs stonith fence`. A target with a fencing topology is fenced level by level on one thread
@@ -18,18 +20,6 @@ namespace pulse::crmd {
 namespace asio = boost::asio;
 namespace {
 
-std::int64_t fenceTimeoutMs(const ActionRequest& device) {
-  auto it = device.params.find("pcmk_reboot_timeout");
-  if (it != device.params.end()) {
-    try {
-      const long long seconds = std::stoll(it->second);
-      if (seconds > 0) return seconds * 1000;
-    } catch (const std::exception&) {
-    }
-  }
-  return std::chrono::milliseconds(kDefaultFenceTimeout).count();
-}
-
 // One device of a topology level, ready to run: its agent's path, or why it cannot run.
 struct PreparedDevice {
   std::string name;
@@ -41,8 +31,26 @@ struct PreparedDevice {
 
 }  // namespace
 
+std::chrono::milliseconds rm::fenceDeviceTimeout(const ActionRequest& device) {
+  auto it = device.params.find("pcmk_reboot_timeout");
+  if (it != device.params.end()) {
+    try {
+      const long long seconds = std::stoll(it->second);
+      if (seconds > 0) return std::chrono::seconds(seconds);
+    } catch (const std::exception&) {
+    }
+  }
+  return std::chrono::duration_cast<std::chrono::milliseconds>(kDefaultFenceTimeout);
+}
+
 void ResourceManager::Impl::startFencing(const FenceRequest& request) {
   if (!fencing.insert(request.node).second) return;  // already under way
+  const bool for_dc = delegated_to_me.contains(request.node);
+  if (!for_dc && adoptFencedElsewhere(request)) return;
+  if (!for_dc && mustDelegate(request)) {
+    delegateFencing(request);
+    return;
+  }
   if (!request.levels.empty()) {
     startTopologyFencing(request);
     return;
@@ -82,7 +90,7 @@ void ResourceManager::Impl::startFencing(const FenceRequest& request) {
            " action=" + action + ")");
   options.record("fencing", request.node + ": " + action + " with " + request.device.resource);
   const std::string input = fenceAgentInput(request.device.params, request.node, action);
-  const auto timeout = std::chrono::milliseconds(fenceTimeoutMs(request.device));
+  const auto timeout = rm::fenceDeviceTimeout(request.device);
   fence_threads.emplace_back([weak = weak_from_this(), abort = abort_fencing, path = *path, input,
                               timeout, node = request.node, device = request.device.resource] {
     FenceOutcome outcome = runFenceAgent(path, input, timeout, abort.get());
@@ -111,7 +119,7 @@ void ResourceManager::Impl::startTopologyFencing(const FenceRequest& request) {
       auto path = findFenceAgent(options.fence_agent_dirs, device.type);
       devices.push_back(PreparedDevice{device.resource, path ? *path : "",
                                        path ? "" : path.error().message, device.params,
-                                       std::chrono::milliseconds(fenceTimeoutMs(device))});
+                                       rm::fenceDeviceTimeout(device)});
     }
     std::string names;
     for (const std::string& d : p.devices) names += (names.empty() ? "" : ",") + d;
@@ -148,7 +156,10 @@ void ResourceManager::Impl::startTopologyFencing(const FenceRequest& request) {
 }
 
 void ResourceManager::Impl::recordFenceStart(const FenceRequest& request,
-                                             const std::string& devices) {
+                                             const std::string& devices,
+                                             const std::string& delegate) {
+  // Run for a DC that delegated it: that DC recorded the start, naming this node.
+  if (delegated_to_me.contains(request.node)) return;
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
@@ -157,12 +168,13 @@ void ResourceManager::Impl::recordFenceStart(const FenceRequest& request,
       .target = request.node,
       .action = request.device.operation.empty() ? "reboot" : request.device.operation,
       .state = cib::FenceEvent::State::kPending,
-      .delegate = self_name,
+      .delegate = delegate.empty() ? self_name : delegate,
       // Pacemaker's names: the controller's own requests, or the command line's.
       .client = requested_fencing.contains(request.node)
                     ? "pcs"
                     : "pacemaker-controld." + std::to_string(::getpid()),
-      .origin = self_name,
+      .origin =
+          requested_fencing.contains(request.node) ? requested_fencing.at(request.node) : self_name,
       .devices = devices,
       .exit_reason = "",
       .started = now_ms / 1000,
@@ -184,6 +196,12 @@ void ResourceManager::Impl::failOrphanedFencing(const pugi::xml_node& copy) {
     if (auto mine = fence_events.find(event.target);
         mine != fence_events.end() && mine->second.id == event.id)
       continue;
+    // Carried out by a member for the DC that died of it: the member's result is the record.
+    if (auto heard = fenced_elsewhere.find(event.target);
+        heard != fenced_elsewhere.end() && heard->second.event.id == event.id) {
+      carryOut(controller.recordFenceEvent(heard->second.event, rm::controllerNow()));
+      continue;
+    }
     event.state = cib::FenceEvent::State::kFailed;
     event.completed = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::system_clock::now().time_since_epoch())
@@ -193,30 +211,36 @@ void ResourceManager::Impl::failOrphanedFencing(const pugi::xml_node& copy) {
   }
 }
 
-void ResourceManager::Impl::fenceDone(const std::string& node, const FenceOutcome& outcome) {
+void ResourceManager::Impl::fenceDone(const std::string& node, const FenceOutcome& outcome,
+                                      bool heard) {
   fencing.erase(node);
-  if (auto pending = fence_events.find(node); pending != fence_events.end()) {
-    cib::FenceEvent event = pending->second;
+  std::optional<cib::FenceEvent> completed;
+  if (auto mine = delegated_to_me.find(node); mine != delegated_to_me.end()) {
+    completed = mine->second;
+    delegated_to_me.erase(mine);
+  } else if (auto pending = fence_events.find(node); pending != fence_events.end()) {
+    completed = pending->second;
     fence_events.erase(pending);
-    event.state = outcome.ok ? cib::FenceEvent::State::kDone : cib::FenceEvent::State::kFailed;
-    event.completed = std::chrono::duration_cast<std::chrono::seconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
-    if (!outcome.ok) event.exit_reason = outcome.message;
-    if (dc_active) carryOut(controller.recordFenceEvent(event, rm::controllerNow()));
   }
-  ++(outcome.ok ? fencing_ok : fencing_failed);
+  if (completed) {
+    if (completed->state == cib::FenceEvent::State::kPending) {
+      completed->state =
+          outcome.ok ? cib::FenceEvent::State::kDone : cib::FenceEvent::State::kFailed;
+      completed->completed = std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+      if (!outcome.ok) completed->exit_reason = outcome.message;
+    }
+    if (dc_active) carryOut(controller.recordFenceEvent(*completed, rm::controllerNow()));
+    if (!heard && completed->delegate == self_name) shareFenceResult(*completed, outcome);
+  }
+  if (!heard) ++(outcome.ok ? fencing_ok : fencing_failed);
   logEvent(std::string("fencing: ") + node + (outcome.ok ? " fenced: " : " NOT fenced: ") +
            outcome.message);
   options.record("fencing", node + (outcome.ok ? " fenced: " : " NOT fenced: ") + outcome.message);
   // The fencing alert goes out on every node once the result is in the history (alertsOnCib).
-  if (auto it = fence_waiters.find(node); it != fence_waiters.end()) {
-    for (auto& promise : it->second) {
-      promise->set_value(outcome.ok ? Result<std::string>(outcome.message)
-                                    : Result<std::string>(Error{outcome.message}));
-    }
-    fence_waiters.erase(it);
-  }
+  answerFenceWaiters(node, outcome.ok ? Result<std::string>(outcome.message)
+                                      : Result<std::string>(Error{outcome.message}));
   if (dc_active)
     carryOut(controller.onFenceResult(node, outcome.ok, outcome.message, rm::controllerNow()));
 }

@@ -8,6 +8,9 @@
 //                                results and its tick
 //   resource_manager_fencing.cc  the DC's fencing: fence agents on their own threads, or the
 //                                wait for a lost node's watchdog
+//   resource_manager_delegation.cc  fencing across nodes: the DC as target handing its fencing
+//                                to a peer, results shared with every member, `pcs stonith
+//                                fence` relayed from a member to the DC
 //   resource_manager_alerts.cc   the alert agents each node runs for its events
 // and resource_manager.cc holds the public calls, which post onto the io thread.
 //
@@ -52,6 +55,8 @@ using SteadyClock = std::chrono::steady_clock;
 ControllerTime controllerNow();
 // A node's name in the cluster configuration, or its address when it has none.
 std::string nameOf(const membership::ClusterNode& node);
+// How long a fence device is given (its pcmk_reboot_timeout, else kDefaultFenceTimeout).
+std::chrono::milliseconds fenceDeviceTimeout(const ActionRequest& device);
 // An action on the wire (proto/peer.proto ActionSpec) and back.
 peer::ActionSpec toSpec(const ActionRequest& r);
 ActionRequest fromSpec(const peer::ActionSpec& s);
@@ -101,13 +106,44 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   void startTopologyFencing(const FenceRequest& request);
   // The fencing history (fence_history.h): the operation on `target` recorded pending with
   // the devices it tries, then completed by fenceDone. Recorded through the controller.
-  void recordFenceStart(const FenceRequest& request, const std::string& devices);
+  // `delegate`: the node that runs it (empty: this one).
+  void recordFenceStart(const FenceRequest& request, const std::string& devices,
+                        const std::string& delegate = "");
   // A new DC term: the history's pending operations this process is not running were left
   // by a DC that is gone (their agents with it); recorded failed, as Pacemaker's fencer marks
   // the operations of a fencer that left.
   void failOrphanedFencing(const pugi::xml_node& copy);
-  // Answers the waiting `pcs stonith fence` calls, then tells the controller (when DC).
-  void fenceDone(const std::string& node, const FenceOutcome& outcome);
+  // Answers the waiting `pcs stonith fence` calls, then tells the controller (when DC). An
+  // operation this node ran (for itself as DC, or delegated to it) is shared with the members
+  // and counted; one `heard` from another node (now or earlier) is neither.
+  void fenceDone(const std::string& node, const FenceOutcome& outcome, bool heard = false);
+
+  // ---- fencing across nodes (resource_manager_delegation.cc) --------------------------------
+  // `pcs stonith fence` on the DC, asked here or relayed by member `origin`: false with `why`
+  // when the controller refuses it.
+  bool requestFencing(const std::string& node, bool off, const std::string& origin,
+                      std::string& why);
+  // A device request this node must not run: it is the target, or a location constraint of
+  // -INFINITY keeps the devices off it. Never the watchdog wait.
+  bool mustDelegate(const FenceRequest& request) const;
+  // A member other than this node and the target that may run the devices carries the request
+  // out (the first by node id, Pacemaker's fencer never choosing the target while another peer
+  // can fence it). With none the operation fails, saying so.
+  void delegateFencing(const FenceRequest& request);
+  // The request can be answered by a success another node reported (fenced_elsewhere): the
+  // target left the view around that fencing and has not been back. Records it and returns
+  // true (the result is posted); false: the request must be carried out.
+  bool adoptFencedElsewhere(const FenceRequest& request);
+  // Sends a completed operation this node ran to every other member and keeps a success.
+  void shareFenceResult(const cib::FenceEvent& event, const FenceOutcome& outcome);
+  // View changes: a node back in the view voids what was heard of its fencing; a delegated
+  // operation whose executor left fails.
+  void fencingOnView(const std::vector<Member>& before, const std::vector<Member>& after);
+  void onFenceDelegate(NodeId from, const peer::FenceDelegate& m);
+  void onFenceResult(const peer::FenceResult& m);
+  void onFenceAsk(NodeId from, const peer::FenceAsk& m);
+  void onFenceRefused(const peer::FenceRefused& m);
+  void answerFenceWaiters(const std::string& node, const Result<std::string>& answer);
 
   // ---- alerts (resource_manager_alerts.cc) --------------------------------------------------
   // A new local copy: the alert configuration re-read, and (on the DC) the node attributes
@@ -156,7 +192,25 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   std::map<std::pair<std::string, std::string>, std::string> attribute_values;  // of alerts_cib
   std::set<std::string> fence_alerted;  // ids of the completed fencing events in alerts_cib
   std::map<std::string, cib::FenceEvent> fence_events;  // target -> its pending history entry
-  std::set<std::string> requested_fencing;  // targets of `pcs stonith fence` not yet started
+  // Targets of `pcs stonith fence` not yet started -> the node the request came from.
+  std::map<std::string, std::string> requested_fencing;
+  // This DC's operations on itself carried out by a member: target -> that member, and the
+  // timer that fails the operation when no result comes.
+  struct Delegated {
+    std::string executor;
+    std::shared_ptr<boost::asio::steady_timer> deadline;
+  };
+  std::map<std::string, Delegated> delegated;
+  // Operations a DC delegated to this node: target -> the history entry (pending), while the
+  // agent runs here.
+  std::map<std::string, cib::FenceEvent> delegated_to_me;
+  // Successful fencing heard of (or run here), by target, until the target is back in the view.
+  struct FencedElsewhere {
+    cib::FenceEvent event;
+    std::string message;
+    rm::SteadyClock::time_point heard;
+  };
+  std::map<std::string, FencedElsewhere> fenced_elsewhere;
   bool stopped = false;
 };
 

@@ -56,6 +56,7 @@ void ResourceManager::Impl::onView(const membership::View& view, bool now_quorat
     if (!was_in && n.id != options.self && !members.empty()) resync.insert(n.name);
   }
   alertMembers(members, next);
+  fencingOnView(members, next);
   members = std::move(next);
   const bool was_quorate = quorate;
   quorate = now_quorate && view.contains(options.self);

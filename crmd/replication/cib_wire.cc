@@ -112,6 +112,10 @@ Result<std::pair<NodeId, CibMessage>> fromEnvelope(const peer::PeerEnvelope& env
     case peer::PeerEnvelope::kLeave:
     case peer::PeerEnvelope::kJoinQuery:
     case peer::PeerEnvelope::kJoinAnswer:
+    case peer::PeerEnvelope::kFenceDelegate:
+    case peer::PeerEnvelope::kFenceResult:
+    case peer::PeerEnvelope::kFenceAsk:
+    case peer::PeerEnvelope::kFenceRefused:
       return Error{"a resource message is not a CIB message"};
     case peer::PeerEnvelope::BODY_NOT_SET:
       break;

@@ -58,6 +58,9 @@ Result<membership::NodeId> PeerAuthenticator::authenticate(
   if (envelope.has_report() && envelope.report().action().node() != sender.name) {
     return Error{as + " used to report an action of another node"};
   }
+  if (envelope.has_fence_result() && envelope.fence_result().event().delegate() != sender.name) {
+    return Error{as + " used to report a fencing carried out by another node"};
+  }
   return sender.id;
 }
 

@@ -61,6 +61,22 @@ TEST(PeerAuth, NodeACannotClaimToBeNodeB) {
   EXPECT_FALSE(receiver.authenticate(kSecrets.at("n1"), report).ok());
 }
 
+// A fencing result is what lets a new DC record a node fenced instead of fencing it: only the
+// node that ran the fence device may report it.
+TEST(PeerAuth, OnlyTheNodeThatFencedReportsTheResult) {
+  const PeerAuthenticator receiver = authenticatorOf("n3");
+  peer::PeerEnvelope result = syncQueryFrom(1);
+  result.mutable_fence_result()->mutable_event()->set_target("n2");
+  result.mutable_fence_result()->mutable_event()->set_delegate("n3");
+  result.mutable_fence_result()->set_ok(true);
+  auto forged = receiver.authenticate(kSecrets.at("n1"), result);
+  ASSERT_FALSE(forged.ok());
+  EXPECT_EQ(forged.error().message,
+            "peer credential of n1 used to report a fencing carried out by another node");
+  result.mutable_fence_result()->mutable_event()->set_delegate("n1");
+  EXPECT_TRUE(receiver.authenticate(kSecrets.at("n1"), result).ok());
+}
+
 TEST(PeerAuth, TheOldClusterWideTokenAndUnknownSecretsAreRefused) {
   const PeerAuthenticator receiver = authenticatorOf("n3");
   // What every member could compute before: HMAC-SHA256(cluster key, "pulse-peer-v1").
