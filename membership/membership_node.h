@@ -182,6 +182,8 @@ class MembershipNode {
   std::uint64_t incarnationOf(NodeId node) const {
     return node == self_ ? incarnation_ : liveness_.incarnation(node);
   }
+  // When `node` was last heard (TimePoint::min() if never).
+  TimePoint lastHeard(NodeId node) const { return liveness_.lastHeard(node); }
   std::uint64_t droppedMessages() const { return dropped_; }
   // Who hears this node (the watchdog's input): see quorum_contact.h.
   // Meaningful with NodeOptions::direct only: otherwise only ring neighbours heartbeat this node.

@@ -1,5 +1,6 @@
 #include "membership/membership_service.h"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
@@ -180,12 +181,20 @@ struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
       sendQuorumMessages(update);
       checkAfterEvent(quorum, "quorum exchange");
       if (view_callback) {
-        ViewChanged change{view, update.status, {}};
+        ViewChanged change{view, update.status, {}, {}};
         for (NodeId member : view.members)
           change.incarnations[member] = node->incarnationOf(member);
+        for (NodeId member : previous_members) {
+          const TimePoint heard = node->lastHeard(member);
+          if (member == options.self || view.contains(member) || heard == TimePoint::min())
+            continue;
+          change.lost_silence[member] =
+              std::max(Duration::zero(), std::chrono::duration_cast<Duration>(now - heard));
+        }
         view_callback(change);
       }
       reportQuorum(update.status);
+      previous_members = view.members;
     }
   }
 
@@ -339,6 +348,7 @@ struct MembershipService::Impl : std::enable_shared_from_this<Impl>, Transport {
   std::atomic<Clock::rep> last_contact{TimePoint::min().time_since_epoch().count()};
   QuorumStatus last_quorum;
   std::function<void(const ViewChanged&)> view_callback;
+  std::vector<NodeId> previous_members;  // of the view installed last (for lost_silence)
   std::function<void(const QuorumStatus&)> quorum_callback;
 };
 

@@ -91,6 +91,9 @@ struct ViewChanged {
   // Each member's incarnation (0 if unknown): a member whose incarnation changed restarted,
   // even when the member list is the same as before.
   std::map<NodeId, std::uint64_t> incarnations;
+  // Each member of the previous view that this view lost: how long it had been silent (no
+  // message from it) when this view was installed, i.e. how long its loss took to detect.
+  std::map<NodeId, Duration> lost_silence;
 };
 
 // Transport statistics beyond the packet counters.

@@ -137,6 +137,7 @@ std::string renderNodeMetrics(const NodeDaemon& cluster, http::CibViewCache& vie
   }
   facts.cib_parses = parseCount();
   facts.status_engine_runs = views.engineRuns();
+  metrics::addRuntimeStats(metrics::runtimeStats(), facts);
   return metrics::renderMetrics(facts);
 }
 

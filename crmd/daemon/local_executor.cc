@@ -5,6 +5,7 @@
 
 #include "common/log.h"
 #include "crmd/executor/ocf.h"
+#include "crmd/metrics/runtime_stats.h"
 
 namespace pulse::crmd {
 namespace {
@@ -148,6 +149,7 @@ void LocalExecutor::finish(const ActionRequest& request, std::uint64_t session,
   r.exit_reason =
       a.exit_reason.empty() && a.status != ExecStatus::kDone ? a.message : a.exit_reason;
   r.exec_ms = a.runtime.count();
+  metrics::runtimeStats().action(request.operation).observe(a.runtime);
   logEvent("executor: " + describe(request) + " rc=" + std::to_string(r.rc) + " status=" +
            std::string(execStatusName(a.status)) + " (" + std::to_string(r.exec_ms) + " ms)" +
            (change ? " [monitor changed]" : "") + (a.message.empty() ? "" : ": " + a.message));

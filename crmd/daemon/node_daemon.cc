@@ -20,6 +20,7 @@
 #include "crmd/client/secure_file.h"
 #include "crmd/daemon/node_cluster_files.h"
 #include "crmd/daemon/resource_manager.h"
+#include "crmd/metrics/runtime_stats.h"
 #include "crmd/replication/peer_auth.h"
 #include "crmd/replication/peer_links.h"
 #include "crmd/watchdog/self_fence.h"
@@ -88,6 +89,9 @@ struct NodeDaemon::Running {
   }
 
   void onView(const membership::ViewChanged& change) {
+    metrics::RuntimeStats& stats = metrics::runtimeStats();
+    stats.view_changes.fetch_add(1, std::memory_order_relaxed);
+    for (const auto& [member, silence] : change.lost_silence) stats.detection.observe(silence);
     std::string joined, left;
     std::vector<NodeId> lost;
     bool was_quorate = false;

@@ -338,6 +338,27 @@ void pulseFamilies(const MetricsFacts& f, std::string& out) {
   errors.add({{"kind", "receive"}}, static_cast<double>(s.receive_errors));
   errors.add({{"kind", "persist"}}, static_cast<double>(s.persist_errors));
   out += errors.text();
+
+  Family views("pulse_membership_view_changes_total", "counter",
+               "Views installed on this node since crmd started");
+  views.add({}, static_cast<double>(f.view_changes));
+  out += views.text();
+  Family detection("pulse_membership_detection_seconds", "histogram",
+                   "For each member a view change lost: how long it had been silent when the "
+                   "view without it was installed (failure detection time)");
+  detection.addHistogram({}, f.detection);
+  out += detection.text();
+  Family cib_writes("pulse_cib_write_seconds", "histogram",
+                    "CIB copies this node stored, and how long each write to disk took (write, "
+                    "fsync, rename)");
+  cib_writes.addHistogram({}, f.cib_writes);
+  out += cib_writes.text();
+  Family actions("pulse_action_duration_seconds", "histogram",
+                 "Agent actions this node ran, and how long each took, by operation");
+  for (const auto& [operation, histogram] : f.action_durations) {
+    actions.addHistogram({{"operation", operation}}, histogram);
+  }
+  out += actions.text();
 }
 
 }  // namespace
@@ -397,6 +418,35 @@ bool Family::add(const Labels& labels, double value) {
   if (!series_.insert(series).second) return false;
   lines_.push_back(name_ + series + ' ' + formatValue(value) + '\n');
   return true;
+}
+
+bool Family::addHistogram(const Labels& labels, const HistogramSnapshot& histogram) {
+  std::string inner;
+  for (const auto& [name, value] : labels) {
+    inner += name + "=\"" + escapeLabelValue(value) + "\",";
+  }
+  if (!series_.insert("{" + inner + "}").second) return false;
+  for (std::size_t i = 0; i < histogram.cumulative.size(); ++i) {
+    const std::string bound = i < kBucketBounds.size() ? formatValue(kBucketBounds[i]) : "+Inf";
+    lines_.push_back(name_ + "_bucket{" + inner + "le=\"" + bound + "\"} " +
+                     formatValue(static_cast<double>(histogram.cumulative[i])) + '\n');
+  }
+  if (!inner.empty()) inner.pop_back();
+  const std::string series = inner.empty() ? "" : "{" + inner + "}";
+  lines_.push_back(name_ + "_sum" + series + ' ' + formatValue(histogram.sum_seconds) + '\n');
+  lines_.push_back(name_ + "_count" + series + ' ' +
+                   formatValue(static_cast<double>(histogram.count)) + '\n');
+  return true;
+}
+
+void addRuntimeStats(const RuntimeStats& stats, MetricsFacts& facts) {
+  facts.view_changes = stats.view_changes.load(std::memory_order_relaxed);
+  facts.detection = stats.detection.snapshot();
+  facts.cib_writes = stats.cib_writes.snapshot();
+  facts.action_durations.clear();
+  for (std::size_t i = 0; i < kOperations.size(); ++i) {
+    facts.action_durations.emplace_back(std::string(kOperations[i]), stats.actions[i].snapshot());
+  }
 }
 
 std::string Family::text() const {

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "crmd/admin/cluster_control.h"
+#include "crmd/metrics/runtime_stats.h"
 #include "policy-engine/policy_engine.h"
 
 namespace pulse::crmd::metrics {
@@ -48,7 +49,15 @@ struct MetricsFacts {
   std::optional<membership::NodeId> dc;  // the DC of the installed view
   std::uint64_t cib_parses = 0;          // stats.pulse.cib.parses
   std::uint64_t status_engine_runs = 0;  // CibViewCache::engineRuns()
+  // This process's own measurements (runtime_stats.h), shown while the cluster runs.
+  std::uint64_t view_changes = 0;
+  HistogramSnapshot detection;
+  HistogramSnapshot cib_writes;
+  std::vector<std::pair<std::string, HistogramSnapshot>> action_durations;  // by operation
 };
+
+// Copies `stats` into `facts` (the runtime fields above).
+void addRuntimeStats(const RuntimeStats& stats, MetricsFacts& facts);
 
 // The exposition text: always ends with a newline.
 std::string renderMetrics(const MetricsFacts& facts);
@@ -71,6 +80,9 @@ class Family {
       : name_(std::move(name)), type_(std::move(type)), help_(std::move(help)) {}
   // Adds a sample; false (and nothing added) when a sample with these labels exists already.
   bool add(const Labels& labels, double value);
+  // A histogram family's series: NAME_bucket{...,le="B"} for each bound and +Inf (cumulative),
+  // NAME_sum and NAME_count; false when a series with these labels exists already.
+  bool addHistogram(const Labels& labels, const HistogramSnapshot& histogram);
   // HELP, TYPE and the samples; empty when the family has no samples.
   std::string text() const;
 

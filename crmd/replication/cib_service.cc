@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "crmd/cib/cib_store.h"
 #include "crmd/client/known_hosts.h"
+#include "crmd/metrics/runtime_stats.h"
 #include "crmd/replication/cib_wire.h"
 #include "crmd/replication/peer_links.h"
 
@@ -91,10 +92,12 @@ struct CibService::Impl : std::enable_shared_from_this<Impl> {
         persistFailed(std::move(out), "it does not parse");
         return;
       }
+      const auto started = std::chrono::steady_clock::now();
       if (Status s = store.save(*parsed, sealedMark(parsed->text(), out.persist->sealed_in)); !s) {
         persistFailed(std::move(out), s.error().message);
         return;
       }
+      metrics::runtimeStats().cib_writes.observe(std::chrono::steady_clock::now() - started);
       on_disk = *out.persist;
       logEvent("cib: stored version " + toString(out.persist->version));
     }

@@ -10,6 +10,10 @@ Prometheus would (plain HTTP GET on port 9664) from a client namespace.
               "true" only for the scraped node; quorum_votes expected_votes 3
   DC          pulse_transitions_total of the DC is at least 1 (it computed d's start)
   cache       two scrapes at one CIB version leave pulse_status_engine_runs_total unchanged
+  runtime     the node running d counts d's start in pulse_action_duration_seconds{operation=
+              "start"} (its +Inf bucket equals the count, buckets never decrease); n1 counts
+              its CIB writes (pulse_cib_write_seconds) and views; after n3's crmd is killed,
+              n1's pulse_membership_detection_seconds counts the loss, detected within 0.2-5 s
   hostile     a request that is not HTTP gets 400, an oversized one 431, a silent connection
               is closed; crmd keeps running and keeps answering both /metrics and pcs
 It prints the scrape latency (median and max of 20 scrapes of n1 from the client).
@@ -86,6 +90,12 @@ def samples(body):
     return out
 
 
+def bucket_bound(key):
+    """A histogram bucket's upper bound from its labels (inf for +Inf, for sorting)."""
+    le = dict(key[1]).get("le", "+Inf")
+    return float("inf") if le == "+Inf" else float(le)
+
+
 def value(s, name, **labels):
     """The value of the one series of `name` whose labels include `labels` (None: none)."""
     found = [v for (n, ls), v in s.items() if n == name and set(labels.items()) <= ls]
@@ -141,6 +151,20 @@ def run(crmd, pcs):
         transitions = int(value(s, "pulse_transitions_total") or 0)
         check(transitions >= 1, f"the DC n{dc} counts the transitions it computed ({transitions})")
 
+        s = samples(scrape(c, int(where[1:]))[0])
+        starts = int(value(s, "pulse_action_duration_seconds_count", operation="start") or 0)
+        buckets = [int(v) for (n, ls), v in sorted(s.items(), key=lambda kv: bucket_bound(kv[0]))
+                   if n == "pulse_action_duration_seconds_bucket" and ("operation", "start") in ls]
+        check(starts >= 1 and buckets and buckets[-1] == starts and buckets == sorted(buckets),
+              f"{where}: d's start in pulse_action_duration_seconds{{operation=\"start\"}} "
+              f"(count {starts}, cumulative buckets {buckets})")
+        s = samples(scrape(c, 1)[0])
+        writes = int(value(s, "pulse_cib_write_seconds_count") or 0)
+        views = int(value(s, "pulse_membership_view_changes_total") or 0)
+        check(writes >= 1 and views >= 1,
+              f"n1: pulse_cib_write_seconds counts {writes} CIB writes "
+              f"(sum {value(s, 'pulse_cib_write_seconds_sum')} s), {views} view changes")
+
         if os.environ.get("PULSE_METRICS_SAMPLE"):
             with open(os.environ["PULSE_METRICS_SAMPLE"], "w") as f:
                 f.write(scrape(c, 2)[0])
@@ -177,6 +201,18 @@ def run(crmd, pcs):
         s = samples(scrape(c, 1)[0])
         check(value(s, "ha_cluster_corosync_quorate") == "1", "n1 still answers /metrics")
         check(c.pcs(1, "status", check=False).returncode == 0, "n1 still answers pcs status")
+
+        def detection():
+            s = samples(scrape(c, 1)[0])
+            return (int(value(s, "pulse_membership_detection_seconds_count") or 0),
+                    float(value(s, "pulse_membership_detection_seconds_sum") or 0))
+        count0, sum0 = detection()
+        c.kill_crmd(3)
+        count1, sum1 = c.wait_for(lambda: (lambda d: d if d[0] > count0 else None)(detection()),
+                                  20, "n1's detection histogram to count n3's loss")
+        took = (sum1 - sum0) / (count1 - count0)
+        check(count1 == count0 + 1 and 0.2 <= took <= 5,
+              f"n1: pulse_membership_detection_seconds counts n3's loss, detected in {took:.2f} s")
 
 
 if __name__ == "__main__":

@@ -78,7 +78,7 @@ MetricsFacts runningFacts() {
 // on a sample whose family had no HELP and TYPE before it.
 std::map<std::string, std::string> samples(const std::string& text) {
   std::map<std::string, std::string> out;
-  std::set<std::string> helped, typed;
+  std::set<std::string> helped, typed, histograms;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
     if (line.starts_with("# HELP ")) {
@@ -90,12 +90,18 @@ std::map<std::string, std::string> samples(const std::string& text) {
       EXPECT_TRUE(helped.contains(name)) << "TYPE before HELP: " << line;
       EXPECT_TRUE(typed.insert(name).second) << line;
       const std::string type = line.substr(line.rfind(' ') + 1);
-      EXPECT_TRUE(type == "gauge" || type == "counter") << line;
+      EXPECT_TRUE(type == "gauge" || type == "counter" || type == "histogram") << line;
+      if (type == "histogram") histograms.insert(name);
       continue;
     }
     const std::size_t space = line.rfind(' ');
     const std::string series = line.substr(0, space);
-    const std::string name = series.substr(0, series.find('{'));
+    std::string name = series.substr(0, series.find('{'));
+    // A histogram's samples are NAME_bucket, NAME_sum and NAME_count of the family NAME.
+    for (const std::string suffix : {"_bucket", "_sum", "_count"}) {
+      const std::string base = name.substr(0, name.size() - std::min(name.size(), suffix.size()));
+      if (name.ends_with(suffix) && histograms.contains(base)) name = base;
+    }
     EXPECT_TRUE(typed.contains(name)) << "sample without TYPE: " << line;
     EXPECT_TRUE(out.emplace(series, line.substr(space + 1)).second) << "two samples: " << line;
   }
@@ -177,6 +183,43 @@ TEST(MetricsText, CorosyncAndPulseFamilies) {
   EXPECT_EQ(value(R"(pulse_fencing_operations_total{outcome="ok"})"), "0");
   EXPECT_EQ(value(R"(pulse_cib_version{part="epoch"})"), "4");
   EXPECT_EQ(value(R"(pulse_cib_version{part="num_updates"})"), "2");
+}
+
+// The process's own measurements as Prometheus histograms: cumulative buckets ending in +Inf
+// equal to the count, a sum in seconds, and an operation outside the known ones counted as
+// "other" (the label set stays bounded).
+TEST(MetricsText, RuntimeHistograms) {
+  RuntimeStats stats;
+  stats.view_changes = 3;
+  stats.detection.observe(std::chrono::milliseconds(1200));
+  stats.cib_writes.observe(std::chrono::microseconds(800));
+  stats.cib_writes.observe(std::chrono::milliseconds(40));
+  stats.action("start").observe(std::chrono::milliseconds(300));
+  stats.action("start").observe(std::chrono::seconds(7));
+  stats.action("frobnicate").observe(std::chrono::milliseconds(1));
+  MetricsFacts f = runningFacts();
+  addRuntimeStats(stats, f);
+  const std::string text = renderMetrics(f);
+  const auto s = samples(text);
+  auto value = [&](const std::string& series) {
+    auto it = s.find(series);
+    return it == s.end() ? std::string("absent") : it->second;
+  };
+  EXPECT_NE(text.find("# TYPE pulse_cib_write_seconds histogram\n"), std::string::npos);
+  EXPECT_EQ(value("pulse_membership_view_changes_total"), "3");
+  EXPECT_EQ(value(R"(pulse_membership_detection_seconds_bucket{le="1"})"), "0");
+  EXPECT_EQ(value(R"(pulse_membership_detection_seconds_bucket{le="2.5"})"), "1");
+  EXPECT_EQ(value("pulse_membership_detection_seconds_sum"), "1.2");
+  EXPECT_EQ(value(R"(pulse_cib_write_seconds_bucket{le="0.001"})"), "1");
+  EXPECT_EQ(value(R"(pulse_cib_write_seconds_bucket{le="0.05"})"), "2");
+  EXPECT_EQ(value(R"(pulse_cib_write_seconds_bucket{le="+Inf"})"), "2");
+  EXPECT_EQ(value("pulse_cib_write_seconds_count"), "2");
+  EXPECT_EQ(value(R"(pulse_action_duration_seconds_bucket{operation="start",le="0.5"})"), "1");
+  EXPECT_EQ(value(R"(pulse_action_duration_seconds_bucket{operation="start",le="10"})"), "2");
+  EXPECT_EQ(value(R"(pulse_action_duration_seconds_count{operation="start"})"), "2");
+  EXPECT_EQ(value(R"(pulse_action_duration_seconds_sum{operation="start"})"), "7.3");
+  EXPECT_EQ(value(R"(pulse_action_duration_seconds_count{operation="other"})"), "1");
+  EXPECT_EQ(value(R"(pulse_action_duration_seconds_count{operation="frobnicate"})"), "absent");
 }
 
 TEST(MetricsText, StoppedClusterShowsOnlyTheNodesOwnState) {

@@ -11,7 +11,8 @@ import sys
 # The daemon's parts: linked only by crmd/ itself and by the tests of those parts.
 DAEMON_LIBRARIES = {"pulse_crmd", "pulse_admin", "pulse_replication", "pulse_replica",
                     "pulse_controller", "pulse_self_fence", "pulse_metrics", "pulse_http",
-                    "pulse_route_check", "pulse_console", "pulse_console_route"}
+                    "pulse_route_check", "pulse_console", "pulse_console_route",
+                    "pulse_runtime_stats"}
 # What programs outside crmd/ may include of it.
 CLIENT_PARTS = {"client", "cib", "executor"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
