@@ -79,6 +79,13 @@ def clone_roles(text):
     for label, names in re.findall(r"\* (Promoted|Unpromoted|Started|Stopped): \[ ?(.*?) ?\]",
                                    m.group(1)):
         lists[label] = sorted(names.split())
+    # An instance with an operation in flight is listed on its own line, as crm_mon does
+    # ("* pg (ocf:...): Promoted n1 (Monitoring)"); one being promoted or started ("Promoting
+    # n1") is in neither list yet.
+    for label, name in re.findall(r"\* pg\s+\([^)]*\):\s+(Promoted|Unpromoted) (\S+)",
+                                  m.group(1)):
+        lists.setdefault(label, []).append(name)
+        lists[label].sort()
     return lists.get("Promoted", []), lists.get("Unpromoted", [])
 
 
@@ -236,10 +243,10 @@ class PostgresCluster(ResourceCluster):
         promoted node's name."""
         def good():
             roles = self.roles_shown(via)
-            return roles and len(roles[0]) == 1 and roles[0][0] in promoted_in and \
-                len(roles[1]) == unpromoted
+            return roles[0][0] if roles and len(roles[0]) == 1 and \
+                roles[0][0] in promoted_in and len(roles[1]) == unpromoted else None
         try:
-            self.wait_for(good, timeout, f"pcs status: pg Promoted on one of "
+            return self.wait_for(good, timeout, f"pcs status: pg Promoted on one of "
                           f"{sorted(promoted_in)} and {unpromoted} Unpromoted", interval=0.3)
         except AssertionError as e:
             try:
@@ -247,7 +254,6 @@ class PostgresCluster(ResourceCluster):
             except AssertionError as why:
                 last = str(why)
             raise AssertionError(f"{e}; pcs status:\n{last}") from None
-        return self.roles_shown(via)[0][0]
 
     def streaming(self, primary):
         out = self.node_sql(primary, "select string_agg(application_name, ' ' order by "

@@ -96,6 +96,13 @@ def clone_roles(text):
     for label, names in re.findall(r"\* (Promoted|Unpromoted|Started|Stopped): \[ ?(.*?) ?\]",
                                    m.group(1)):
         lists[label] = sorted(names.split())
+    # An instance with an operation in flight is listed on its own line, as crm_mon does
+    # ("* st (ocf:...): Promoted n1 (Monitoring)"); one being promoted or started ("Promoting
+    # n1") is in neither list yet.
+    for label, name in re.findall(r"\* st\s+\([^)]*\):\s+(Promoted|Unpromoted) (\S+)",
+                                  m.group(1)):
+        lists.setdefault(label, []).append(name)
+        lists[label].sort()
     return lists.get("Promoted", []), lists.get("Unpromoted", [])
 
 
@@ -179,7 +186,9 @@ def settled_roles(c, want_promoted_on=None):
         return files == {i: "Promoted" if f"n{i}" == promoted else "Unpromoted"
                          for i in range(1, c.nodes + 1)}
     c.wait_for(quiet(good), START_S, "one Promoted and two Unpromoted instances of st")
-    return clone_roles(c.status()[1])[0][0]
+    # pcs status may still show the promote in flight ("Promoting n1") for a moment.
+    return c.wait_for(lambda: (lambda r: r[0][0] if r and r[0] else None)(
+        clone_roles(c.status()[1])), 10, "pcs status to show st Promoted")
 
 
 class PromotedWatch:
