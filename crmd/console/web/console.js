@@ -31,12 +31,14 @@ async function api(path, body) {
 }
 
 function showLogin(message) {
+  // A request still in flight at log out answers 401 after it: it must not wipe 'logged out'.
+  const keepMessage = message === undefined && !$('login').hidden;
   if (state.source) { state.source.close(); state.source = null; }
   // Nothing of the last session stays in the page for the next user to see.
   state.snap = null; state.transitions = null;
   $('view').replaceChildren(); $('notice').hidden = true; $('who').replaceChildren();
   $('main').hidden = true; $('login').hidden = false;
-  $('login-error').textContent = message || '';
+  if (!keepMessage) $('login-error').textContent = message || '';
   $('login-password').focus();
 }
 
