@@ -3,7 +3,7 @@
 client cannot commit when the primary's node loses power, and whether any acknowledged commit
 is lost.
 
-Run by `./dev bench postgres [--runs N] [--switchovers M]` (or directly: python3
+Run by `./dev bench postgres [--runs N] [--switchovers M] [--kills K]` (or directly: python3
 bench/postgres_bench.py --help; needs root for the network namespaces, Debian's postgresql-15
 and python3-psycopg2).
 
@@ -27,11 +27,14 @@ next node (pcs 0.11's move: a cli-prefer constraint for the Promoted role, kept 
 cluster has moved the role, then removed), the time from the command to the first acknowledged
 write on the new primary; the role must stay there once the constraint is gone.
 
+Then K kills (default 5): kill -9 of the primary's postmaster (its backends run on, as after
+an OOM kill), the time from the kill to the first acknowledged write through the VIP.
+
 A VIP checker and a watch of every node's pg_is_in_recovery() run throughout: samples with the
 VIP on two nodes and rounds with two writable primaries must be 0.
 
 Targets: power-off -> first ok write p50 <= 3 s, p99 <= 6 s; rows lost 0; phantoms 0;
-switchover p50 <= 2 s. Exit status: 0 when every target passed, 3 when some target failed, 1
+switchover p50 <= 2 s; kill -9 p50 <= 15 s. Exit status: 0 when every target passed, 3 when some target failed, 1
 when the setup failed or a run did not recover (the reason is printed), 2 on bad usage.
 """
 import argparse
@@ -51,6 +54,10 @@ from postgres_setup import (DEBIAN_PYTHON, PG_BIN, SETTLE_S, VIP,  # noqa: E402
 from vip_checker import VipChecker  # noqa: E402
 
 P50_TARGET_S, P99_TARGET_S, SWITCHOVER_TARGET_S = 3.0, 6.0, 2.0
+# kill -9 of the primary's postmaster: found by the Promoted monitor (every 3 s), then recovered
+# in place as Pacemaker does (demote, stop, start as a standby), another standby promoted and
+# the VIP moved, with notifications around each step.
+KILL_TARGET_S = 15.0
 RECOVER_S = 60
 
 
@@ -110,8 +117,22 @@ def switchover_run(c, primary, run, runs, samples, totals):
     return new
 
 
-def bench(crmd, pcs, runs, switchovers):
-    offs, moves, totals, note = [], [], Totals(), None
+def kill_run(c, primary, run, runs, samples, totals):
+    time.sleep(1.0)
+    t_kill = c.kill_postmaster(primary)
+    took = c.wait_for(lambda: c.writer.outage_after(t_kill), RECOVER_S,
+                      "the first acknowledged write after the kill -9")
+    new = c.wait_settled(RECOVER_S)
+    lost, phantoms, counts = c.audit(new)
+    totals.add(lost, phantoms, counts)
+    samples.append((primary, new, took))
+    log(f"  kill -9 {run + 1:2}/{runs}: n{primary}'s postmaster: first ok write after "
+        f"{ms(took)} (n{new} primary); lost {len(lost)}, phantoms {len(phantoms)}")
+    return new
+
+
+def bench(crmd, pcs, runs, switchovers, kills):
+    offs, moves, killed, totals, note = [], [], [], Totals(), None
     with PostgresCluster(crmd, pcs, prefix=f"pulse-pgb{os.getpid()}") as c:
         log("setup 3: 3 nodes with the fence device, n1's database by hand, pg promotable "
             "(synchronous=on) with the VIP on the Promoted role")
@@ -130,11 +151,13 @@ def bench(crmd, pcs, runs, switchovers):
                     primary = power_off_run(c, primary, run, runs, offs, totals)
                 for run in range(switchovers):
                     primary = switchover_run(c, primary, run, switchovers, moves, totals)
+                for run in range(kills):
+                    primary = kill_run(c, primary, run, kills, killed, totals)
             except AssertionError as e:  # a run that did not recover: stop here
                 note = str(e).splitlines()[0]
                 log(f"{e}\n{c.dc_log_tail()}")
         most, first = c.most_primaries()
-        return offs, moves, totals, checker.report(), (most, first), note
+        return offs, moves, killed, totals, checker.report(), (most, first), note
 
 
 def main() -> int:
@@ -142,11 +165,13 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=50, help="power-offs (default 50)")
     ap.add_argument("--switchovers", type=int, default=10,
                     help="planned switchovers after them (default 10; 0: none)")
+    ap.add_argument("--kills", type=int, default=5,
+                    help="kill -9 of the primary's postmaster after those (default 5; 0: none)")
     ap.add_argument("--bin", default=os.path.join(REPO, "build", "bin"),
                     help="where crmd and pcs are (default build/bin)")
     args = ap.parse_args()
-    if args.runs < 1 or args.switchovers < 0:
-        ap.error("--runs must be >= 1 and --switchovers >= 0")
+    if args.runs < 1 or args.switchovers < 0 or args.kills < 0:
+        ap.error("--runs must be >= 1, --switchovers and --kills >= 0")
     crmd, pcs = os.path.join(args.bin, "crmd"), os.path.join(args.bin, "pcs")
     problems = [f"no {p} (build it first: cmake --build build --target crmd pcs)"
                 for p in (crmd, pcs) if not os.access(p, os.X_OK)]
@@ -164,8 +189,8 @@ def main() -> int:
         signal.signal(sig, on_signal)
     wall0 = time.time()
     try:
-        offs, moves, totals, report, (most, first), note = bench(crmd, pcs, args.runs,
-                                                                  args.switchovers)
+        offs, moves, killed, totals, report, (most, first), note = bench(
+            crmd, pcs, args.runs, args.switchovers, args.kills)
     except AssertionError as e:
         print(f"postgres_bench: setup failed: {e}", file=sys.stderr)
         return 1
@@ -191,6 +216,10 @@ def main() -> int:
         m50 = nearest_rank([x[2] for x in moves], 50)
         rows.append((f"planned switchover -> first ok write, p50 ({len(moves)} runs)", ms(m50),
                      f"<= {ms(SWITCHOVER_TARGET_S)}", verdict(m50 <= SWITCHOVER_TARGET_S)))
+    if killed:
+        k50 = nearest_rank([x[2] for x in killed], 50)
+        rows.append((f"kill -9 of the postmaster -> first ok write, p50 ({len(killed)} runs)",
+                     ms(k50), f"<= {ms(KILL_TARGET_S)}", verdict(k50 <= KILL_TARGET_S)))
     counts = totals.counts
     rows += [
         (f"acknowledged rows lost (of {counts.get('ok', 0)} ok)", str(len(totals.lost)), "0",
@@ -214,6 +243,8 @@ def main() -> int:
     print(f"spread: {spread(took)}")
     if moves:
         print("switchover (ms):            " + " ".join(f"{x[2] * 1000:.0f}" for x in moves))
+    if killed:
+        print("kill -9 (ms):               " + " ".join(f"{x[2] * 1000:.0f}" for x in killed))
     if first:
         print(f"two writable primaries: {first}")
     return finish("postgres_bench", rows, stopped=note)

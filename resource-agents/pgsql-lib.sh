@@ -278,13 +278,15 @@ pg_launch() {
 # query notices the postmaster's death only when it waits) and keep the shared memory, and
 # its postmaster.pid and socket lock file, naming a pid that may be a zombie or reused —
 # either way a new postmaster refuses to start. The backends work in pgdata, their cwd.
+# This runs in the stop and the start of a failover's recovery: it must not fork per process
+# of the machine (a scan of /proc with readlink and cat took seconds on a busy node), so the
+# candidates come from one pgrep and their cwd is compared by the shell's own test.
 pg_kill_orphans() {
 	dir=$(readlink -f "$PGDATA" 2>/dev/null) || return 0
-	for proc in /proc/[0-9]*; do
-		[ "$(readlink "$proc/cwd" 2>/dev/null)" = "$dir" ] || continue
-		[ "$(cat "$proc/comm" 2>/dev/null)" = postgres ] || continue
-		ocf_log warn "killing process ${proc#/proc/} left of a killed postmaster"
-		kill -KILL "${proc#/proc/}" 2>/dev/null
+	for pid in $(pgrep -x postgres 2>/dev/null); do
+		[ "/proc/$pid/cwd" -ef "$dir" ] || continue
+		ocf_log warn "killing process $pid left of a killed postmaster"
+		kill -KILL "$pid" 2>/dev/null
 	done
 	if [ -e "$PGDATA/postmaster.pid" ] && [ -z "$(pg_postmaster_pid)" ]; then
 		dead=$(sed -n 1p "$PGDATA/postmaster.pid")

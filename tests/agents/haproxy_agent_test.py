@@ -295,12 +295,13 @@ class StopAndClonesTest(AgentCase):
         with self.connect() as s:
             self.assertEqual(echo(s, "open"), "open")
             began = time.monotonic()
-            self.assert_action("stop", OCF_SUCCESS, CRM_meta_timeout=1000)
+            self.assert_action("stop", OCF_SUCCESS, CRM_meta_timeout=4000)
             took = time.monotonic() - began
             # The soft stop waits for the open connection until half the timeout, then
-            # HAProxy is stopped at once: the stop returns before the 1 s timeout.
-            self.assertGreaterEqual(took, 0.45)
-            self.assertLess(took, 1.0)
+            # HAProxy is stopped at once: the stop returns before the 4 s timeout (2 s of
+            # headroom: a loaded machine delays the agent's forks, not its deadline).
+            self.assertGreaterEqual(took, 1.95)
+            self.assertLess(took, 4.0)
             self.assertEqual(self.processes_with(self.conf), [])
             s.settimeout(5)
             self.assertIn(s.recv(10), (b"",))  # HAProxy closed it
