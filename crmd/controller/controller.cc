@@ -65,8 +65,10 @@ ControllerOutput Controller::onBecameDc(CibRef cib, std::vector<Member> members,
     return refused;
   }
   const std::int64_t watchdog_minimum_ms = watchdog_minimum_ms_;
+  std::string self_id = std::move(self_id_);
   *this = Controller{};
   watchdog_minimum_ms_ = watchdog_minimum_ms;
+  self_id_ = std::move(self_id);
   dc_ = true;
   now_ = now;
   cib_ = std::move(cib);
@@ -131,8 +133,10 @@ ControllerOutput Controller::onLostDc(ControllerTime now) {
                     " awaited results and " + std::to_string(queued_.size()) +
                     " queued status changes");
   const std::int64_t watchdog_minimum_ms = watchdog_minimum_ms_;
+  std::string self_id = std::move(self_id_);
   *this = Controller{};
   watchdog_minimum_ms_ = watchdog_minimum_ms;
+  self_id_ = std::move(self_id);
   now_ = now;
   return out;
 }
@@ -355,6 +359,7 @@ void Controller::maybeSchedule(ControllerOutput& out) {
   pe::ScheduleOptions options;
   options.now = now_.wall;
   options.with_execution = true;
+  if (!self_id_.empty()) options.dc_id = self_id_;
   out.engine_input = cib_->text();
   Result<pe::Transition> transition = pe::schedule(cib_->doc(), cib_->source(), options);
   if (!transition) {

@@ -233,6 +233,8 @@ class Controller {
   // The watchdog self-fencing bound the shell computed (Pacemaker: 2 x SBD_WATCHDOG_TIMEOUT);
   // used when stonith-watchdog-timeout is negative. Survives becoming and losing DC.
   void setWatchdogMinimumMs(std::int64_t ms) { watchdog_minimum_ms_ = ms; }
+  // This node's id (its <node id>): the engine reads it as dc-uuid (#is_dc rules).
+  void setSelfId(std::string id) { self_id_ = std::move(id); }
   // A member is leaving on purpose (pcs cluster stop): its transient attribute `shutdown` is set,
   // so the engine moves its resources away (a shutting-down node cannot run any), and when it
   // leaves it is recorded cleanly down, not lost: no fencing (Pacemaker's controlled shutdown).
@@ -367,6 +369,7 @@ class Controller {
   // They go through the same fencing as lost nodes; the action completes with the result.
   std::map<std::string, int> graph_fencing_;
   std::int64_t watchdog_minimum_ms_ = 0;
+  std::string self_id_;  // kept across terms, as watchdog_minimum_ms_
 };
 
 }  // namespace pulse::crmd

@@ -82,6 +82,55 @@ std::string EngineInputStore::pathFor(std::uint64_t sequence) const {
   return dir_ + "/" + std::string(kPrefix) + std::to_string(sequence) + std::string(kSuffix);
 }
 
+std::string asDcEngineInput(std::string_view cib_xml, std::string_view dc_id) {
+  // The root is the first element: skip the declaration, comments and processing
+  // instructions, all of which start with "<?" or "<!".
+  std::size_t open = cib_xml.find('<');
+  while (open != std::string_view::npos && open + 1 < cib_xml.size() &&
+         (cib_xml[open + 1] == '?' || cib_xml[open + 1] == '!')) {
+    open = cib_xml.find('<', open + 1);
+  }
+  if (open == std::string_view::npos || cib_xml.substr(open + 1, 3) != "cib")
+    return std::string(cib_xml);
+  const char after = open + 4 < cib_xml.size() ? cib_xml[open + 4] : '>';
+  if (after != ' ' && after != '\t' && after != '\n' && after != '\r' && after != '>' &&
+      after != '/')
+    return std::string(cib_xml);  // <cibfoo>: not the root we know
+  std::size_t close = open + 4;
+  for (char quote = 0; close < cib_xml.size(); ++close) {
+    const char c = cib_xml[close];
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '>') {
+      break;
+    }
+  }
+  if (close >= cib_xml.size()) return std::string(cib_xml);
+  if (close > open && cib_xml[close - 1] == '/') --close;
+  const std::string_view tag = cib_xml.substr(open, close - open);
+  const auto names = [&](std::string_view attribute) {
+    for (std::size_t at = tag.find(attribute); at != std::string_view::npos;
+         at = tag.find(attribute, at + 1)) {
+      const char before = tag[at - 1];
+      std::size_t rest = at + attribute.size();
+      while (rest < tag.size() && (tag[rest] == ' ' || tag[rest] == '\t')) ++rest;
+      if ((before == ' ' || before == '\t' || before == '\n' || before == '\r') &&
+          rest < tag.size() && tag[rest] == '=')
+        return true;
+    }
+    return false;
+  };
+  std::string extra;
+  if (!names("have-quorum")) extra += " have-quorum=\"1\"";
+  if (!names("dc-uuid") && !dc_id.empty()) extra += " dc-uuid=\"" + std::string(dc_id) + "\"";
+  std::string out(cib_xml.substr(0, close));
+  out += extra;
+  out += cib_xml.substr(close);
+  return out;
+}
+
 Result<std::string> EngineInputStore::save(const std::string& cib_xml) {
   if (keep_ == 0) return std::string();
   if (last_ && *last_ == cib_xml) return pathFor(next_ - 1);

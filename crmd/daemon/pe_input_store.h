@@ -64,6 +64,14 @@ class EngineInputStore {
   std::optional<std::string> last_;  // the text of pe-input-(next_ - 1), once this store wrote it
 };
 
+// `cib_xml` as the DC's engine saw it, for saving: its root element also carries
+// have-quorum="1" and dc-uuid="DC_ID" (unless it already names them), as Pacemaker's saved
+// inputs do. Pulse's DC runs the engine only in a quorate partition and the engine reads a
+// missing have-quorum as quorate, but crm_simulate reads it as not quorate: without it,
+// replaying the input with Pacemaker stops everything "due to no quorum". Text without a <cib
+// root element is returned unchanged.
+std::string asDcEngineInput(std::string_view cib_xml, std::string_view dc_id);
+
 // The gzip encoding of `data` (RFC 1952, zlib's deflate at the default level).
 Result<std::string> gzipCompress(std::string_view data);
 

@@ -84,6 +84,7 @@ ResourceManager::Impl::Impl(asio::io_context& io_context, CibService& cib_servic
       alerts(std::make_unique<AlertRunner>([](const std::string& line) { logEvent(line); })) {
   if (const auto* node = options.config.findNode(options.self)) self_name = rm::nameOf(*node);
   controller.setWatchdogMinimumMs(options.watchdog_minimum.count());
+  controller.setSelfId(std::to_string(options.self));
 }
 
 ResourceManager::ResourceManager(asio::io_context& io, CibService& cib,

@@ -136,7 +136,7 @@ void ResourceManager::Impl::saveEngineInput(const std::string& cib_xml) {
     engine_inputs.emplace(std::move(*store));
   }
   const std::uint64_t next = engine_inputs->nextSequence();
-  auto path = engine_inputs->save(cib_xml);
+  auto path = engine_inputs->save(asDcEngineInput(cib_xml, std::to_string(options.self)));
   if (!path) {
     logEvent("controller: cannot save the engine input: " + path.error().message);
   } else if (engine_inputs->nextSequence() == next && !path->empty()) {

@@ -152,6 +152,7 @@ Result<Transition> scheduleUnpacked(Result<Cib> cib, const ScheduleOptions& opti
   } else if (options.fallback_now) {
     t.now = *options.fallback_now;
   }
+  if (cib->dc_uuid.empty() && options.dc_id) cib->dc_uuid = *options.dc_id;
   resolveTimedAttributes(*cib, t.now);
   auto ws = buildWorkingSet(*cib, t.now, options.sanitized);
   if (!ws) return ws.error();

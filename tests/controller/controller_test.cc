@@ -268,5 +268,22 @@ TEST(Controller, FailedWriteIsRebuiltOnTheNewestCib) {
   EXPECT_TRUE(h.ctl.idle());
 }
 
+// Pacemaker's DC keeps dc-uuid in the CIB; Pulse's replicated CIB has none, so the controller
+// tells the engine who the DC is: a rule on #is_dc holds as under Pacemaker.
+TEST(Controller, RulesOnIsDcSeeThisNodeAsTheDc) {
+  Harness h;
+  h.xml = replaced(h.xml, "<constraints/>", R"(<constraints><rsc_location id="d1-on-dc" rsc="d1">
+        <rule id="d1-on-dc-rule" score="-INFINITY">
+          <expression id="d1-on-dc-expr" attribute="#is_dc" operation="eq" value="false"/>
+        </rule>
+      </rsc_location>
+    </constraints>)");
+  h.ctl.setSelfId("2");
+  h.startUp();
+  ASSERT_EQ(h.actions.size(), 1u) << testing::PrintToString(h.log);
+  EXPECT_EQ(h.actions.front().operation, "start");
+  EXPECT_EQ(h.actions.front().node, "n2");
+}
+
 }  // namespace
 }  // namespace pulse::crmd

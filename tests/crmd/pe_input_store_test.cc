@@ -146,5 +146,26 @@ TEST(EngineInputSequence, AcceptsOnlyTheExactName) {
   EXPECT_EQ(engineInputSequence("pe-warn-4.xml.gz"), -1);
 }
 
+TEST(EngineInputStore, SavedInputsCarryTheDcsQuorumAndIdForCrmSimulate) {
+  EXPECT_EQ(asDcEngineInput("<?xml version=\"1.0\"?>\n<!-- x > y -->\n<cib epoch=\"3\">"
+                            "<configuration/></cib>",
+                            "2"),
+            "<?xml version=\"1.0\"?>\n<!-- x > y -->\n<cib epoch=\"3\" have-quorum=\"1\" "
+            "dc-uuid=\"2\"><configuration/></cib>");
+  // What the CIB already says is kept, and a '>' inside a value does not end the tag.
+  EXPECT_EQ(asDcEngineInput("<cib crm_feature_set='a>b' have-quorum = \"0\" dc-uuid=\"1\">"
+                            "</cib>",
+                            "2"),
+            "<cib crm_feature_set='a>b' have-quorum = \"0\" dc-uuid=\"1\"></cib>");
+  EXPECT_EQ(asDcEngineInput("<cib/>", "1"), "<cib have-quorum=\"1\" dc-uuid=\"1\"/>");
+  // An attribute whose name only ends in have-quorum is another attribute.
+  EXPECT_EQ(asDcEngineInput("<cib x-have-quorum=\"0\">", ""),
+            "<cib x-have-quorum=\"0\" have-quorum=\"1\">");
+  EXPECT_EQ(asDcEngineInput("<status/>", "1"), "<status/>");
+  EXPECT_EQ(asDcEngineInput("<cibx/>", "1"), "<cibx/>");
+  EXPECT_EQ(asDcEngineInput("", "1"), "");
+  EXPECT_EQ(asDcEngineInput("<cib epoch=\"1\"", "1"), "<cib epoch=\"1\"");
+}
+
 }  // namespace
 }  // namespace pulse::crmd

@@ -48,6 +48,10 @@ struct ScheduleOptions {
   // differential test only: a disagreement that goes away with it is that defect's doing.
   // Never for a live cluster.
   bool pacemaker_defects = false;
+  // The DC's node id, for a CIB whose root names none (dc-uuid): Pacemaker's controller keeps
+  // dc-uuid in the CIB, Pulse's replicated CIB does not, so the live controller passes its own
+  // id here and rules on #is_dc hold as they would under Pacemaker.
+  std::optional<std::string> dc_id;
 };
 
 Result<Transition> schedule(std::string_view cib_xml, const ScheduleOptions& options = {});
