@@ -2,9 +2,13 @@
 //  * A node never fences itself with a device, nor runs one a location constraint of
 //    -INFINITY keeps off it. When the DC is the target (`pcs stonith fence` of the DC, a failed
 //    stop on the DC) or may not run the devices, it records the operation pending, naming a
-//    member as its delegate, and sends that member the devices (FenceDelegate). With no member
-//    that may, the operation fails with the reason in the history. The watchdog wait is not
-//    delegated: it runs on a survivor anyway, the target being a node that left.
+//    member as its delegate, and sends that member the devices (FenceDelegate). When that
+//    member cannot carry it out (its agent missing, the device failing there, no result in
+//    time, it left), the next member that may is asked (FenceDelegation), as Pacemaker's fencer
+//    moves to the next capable peer; a member's failure goes to the DC alone until none is
+//    left. With no member that may (any more), the operation fails with the reason in the
+//    history. The watchdog wait is not delegated: it runs on a survivor anyway, the target
+//    being a node that left.
 //  * Whoever runs an operation sends its completed history entry to every other member
 //    (FenceResult). The DC that asked records it; a member that asked for `pcs stonith fence`
 //    answers its caller; every node keeps a success until the target is back in the view.
@@ -18,8 +22,8 @@
 #include <boost/asio/post.hpp>
 
 #include "common/log.h"
+#include "crmd/controller/fence_delegation.h"
 #include "crmd/daemon/resource_manager_impl.h"
-#include "policy-engine/score.h"
 
 namespace pulse::crmd {
 namespace asio = boost::asio;
@@ -47,26 +51,6 @@ std::string devicesOf(const FenceRequest& request) {
     for (const ActionRequest& device : level.devices)
       out += (out.empty() ? "" : ",") + device.resource;
   return out;
-}
-
-// Whether `node` may run every device of the request: Pacemaker's fencer registers a device
-// only on the nodes where its resource may run, so a location constraint of -INFINITY for the
-// node (`pcs constraint location fence avoids n2`) keeps that node from fencing with it.
-bool mayRunDevices(const pugi::xml_node& cib, const FenceRequest& request,
-                   const std::string& node) {
-  std::vector<std::string> devices;
-  if (request.levels.empty()) devices.push_back(request.device.resource);
-  for (const FenceLevel& level : request.levels)
-    for (const ActionRequest& device : level.devices) devices.push_back(device.resource);
-  for (const pugi::xml_node& c :
-       cib.child("configuration").child("constraints").children("rsc_location")) {
-    if (node != c.attribute("node").value()) continue;
-    if (std::find(devices.begin(), devices.end(), c.attribute("rsc").value()) == devices.end())
-      continue;
-    const auto score = pe::parseScore(c.attribute("score").value());
-    if (score && *score <= -pe::kInfinity) return false;
-  }
-  return true;
 }
 
 std::int64_t nowSeconds() {
@@ -126,39 +110,68 @@ bool ResourceManager::Impl::mustDelegate(const FenceRequest& request) const {
   if (request.watchdog_wait_ms > 0 || (request.levels.empty() && request.device.type.empty()))
     return false;
   return request.node == self_name ||
-         (local_cib && !mayRunDevices(local_cib->cib(), request, self_name));
+         (local_cib && !mayRunFenceDevices(local_cib->cib(), request, self_name));
 }
 
 void ResourceManager::Impl::delegateFencing(const FenceRequest& request) {
-  const Member* executor = nullptr;
-  for (const Member& m : members) {
-    if (m.name == self_name || m.name == request.node) continue;
-    if (local_cib && !mayRunDevices(local_cib->cib(), request, m.name)) continue;
-    if (!executor || m.id < executor->id) executor = &m;
-  }
+  delegated.insert_or_assign(request.node, Delegated{FenceDelegation(self_name, request), nullptr});
+  delegateNext(request.node);
+}
+
+void ResourceManager::Impl::delegateNext(const std::string& target) {
+  auto it = delegated.find(target);
+  if (it == delegated.end()) return;
+  Delegated& d = it->second;
+  if (d.deadline) d.deadline->cancel();
+  const FenceRequest request = d.delegation.request();
+  const bool first = d.delegation.tried().empty();
+  pugi::xml_node cib_root;
+  if (local_cib) cib_root = local_cib->cib();
+  const std::optional<Member> executor =
+      d.delegation.next(members, local_cib ? &cib_root : nullptr);
   if (!executor) {
-    recordFenceStart(request, devicesOf(request));
-    const std::string why = request.node == self_name
-                                ? "no other member may run a fence device for " + request.node +
-                                      ", and a node does not fence itself with a device"
-                                : "no member may run the fence devices for " + request.node +
-                                      " (location constraints keep them off " + self_name +
-                                      " and the others)";
-    asio::post(io, [weak = weak_from_this(), node = request.node, why] {
-      if (auto self = weak.lock(); self && !self->stopped)
-        self->fenceDone(node, FenceOutcome{false, why});
+    const std::string why = d.delegation.failure();
+    delegated.erase(it);
+    if (first) recordFenceStart(request, devicesOf(request));
+    // Posted: the first choice runs inside carryOut (the fencing it is carrying out), which
+    // must not be re-entered. After a member failed, the pending entry names it; the members
+    // waiting for the result hear the failure from this node (a member's own failure went
+    // only to this node, which was still looking for another).
+    asio::post(io, [weak = weak_from_this(), target, why, first] {
+      auto self = weak.lock();
+      if (!self || self->stopped) return;
+      self->fenceDone(target, FenceOutcome{false, why}, /*heard=*/!first);
+      if (first) return;
+      for (const Member& m : self->members) {
+        if (m.id == self->options.self) continue;
+        peer::PeerEnvelope envelope;
+        envelope.set_from(self->options.self);
+        envelope.mutable_fence_refused()->set_target(target);
+        envelope.mutable_fence_refused()->set_reason(why);
+        self->options.send(m.id, std::move(envelope));
+      }
     });
     return;
   }
   const std::string name = executor->name;
-  recordFenceStart(request, devicesOf(request), name);
-  const cib::FenceEvent& event = fence_events[request.node];
-  const std::string why = request.node == self_name
-                              ? "a node does not fence itself with a device"
-                              : self_name + " may not run " + devicesOf(request);
-  logEvent("fencing: " + request.node + ": " + name + " carries it out with " + devicesOf(request) +
-           " (" + why + ")");
-  options.record("fencing", request.node + ": delegated to " + name + " (" + why + ")");
+  if (first) {
+    recordFenceStart(request, devicesOf(request), name);
+  } else {
+    // The same operation (its history entry's id), now carried out by the next member.
+    cib::FenceEvent& pending = fence_events[target];
+    pending.delegate = name;
+    asio::post(io, [weak = weak_from_this(), event = pending] {
+      auto self = weak.lock();
+      if (self && !self->stopped && self->dc_active)
+        self->carryOut(self->controller.recordFenceEvent(event, rm::controllerNow()));
+    });
+  }
+  const cib::FenceEvent& event = fence_events[target];
+  const std::string why = target == self_name ? "a node does not fence itself with a device"
+                                              : self_name + " may not run " + devicesOf(request);
+  logEvent("fencing: " + target + ": " + name + " carries it out with " + devicesOf(request) +
+           " (" + why + (first ? "" : "; the members asked before could not") + ")");
+  options.record("fencing", target + ": delegated to " + name + " (" + why + ")");
   peer::PeerEnvelope envelope;
   envelope.set_from(options.self);
   peer::FenceDelegate* m = envelope.mutable_fence_delegate();
@@ -173,16 +186,21 @@ void ResourceManager::Impl::delegateFencing(const FenceRequest& request) {
   }
   options.send(executor->id, std::move(envelope));
   auto timer = std::make_shared<asio::steady_timer>(io, requestTimeout(request) + kDelegateSlack);
-  delegated[request.node] = Delegated{name, timer};
-  timer->async_wait(
-      [weak = weak_from_this(), node = request.node, name](boost::system::error_code ec) {
-        auto self = weak.lock();
-        if (ec || !self || self->stopped) return;
-        auto it = self->delegated.find(node);
-        if (it == self->delegated.end() || it->second.executor != name) return;
-        self->delegated.erase(it);
-        self->fenceDone(node, FenceOutcome{false, name + " did not report the result in time"});
-      });
+  d.deadline = timer;
+  timer->async_wait([weak = weak_from_this(), target, name](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->stopped) return;
+    self->delegateFailed(target, name, "did not report the result in time");
+  });
+}
+
+void ResourceManager::Impl::delegateFailed(const std::string& target, const std::string& executor,
+                                           const std::string& why) {
+  auto it = delegated.find(target);
+  if (it == delegated.end() || it->second.delegation.executor() != executor) return;
+  logEvent("fencing: " + target + ": " + executor + " could not carry it out: " + why);
+  it->second.delegation.failed(why);
+  delegateNext(target);
 }
 
 bool ResourceManager::Impl::adoptFencedElsewhere(const FenceRequest& request) {
@@ -206,12 +224,12 @@ bool ResourceManager::Impl::adoptFencedElsewhere(const FenceRequest& request) {
 }
 
 void ResourceManager::Impl::shareFenceResult(const cib::FenceEvent& event,
-                                             const FenceOutcome& outcome) {
+                                             const FenceOutcome& outcome, NodeId only) {
   if (outcome.ok)
     fenced_elsewhere[event.target] =
         FencedElsewhere{event, outcome.message, rm::SteadyClock::now()};
   for (const Member& m : members) {
-    if (m.id == options.self) continue;
+    if (m.id == options.self || (only != membership::kNoNode && m.id != only)) continue;
     peer::PeerEnvelope envelope;
     envelope.set_from(options.self);
     peer::FenceResult* r = envelope.mutable_fence_result();
@@ -229,16 +247,12 @@ void ResourceManager::Impl::fencingOnView(const std::vector<Member>& before,
   };
   for (const Member& m : after)
     if (!in(before, m.name)) fenced_elsewhere.erase(m.name);
-  std::vector<std::pair<std::string, std::string>> orphaned;
-  for (const auto& [target, d] : delegated)
-    if (!in(after, d.executor)) orphaned.emplace_back(target, d.executor);
-  for (const auto& [target, executor] : orphaned) {
-    delegated.erase(target);
+  for (const auto& [target, d] : delegated) {
+    if (in(after, d.delegation.executor())) continue;
     // Posted: the view is still being taken in.
-    asio::post(io, [weak = weak_from_this(), target, executor] {
+    asio::post(io, [weak = weak_from_this(), target, executor = d.delegation.executor()] {
       if (auto self = weak.lock(); self && !self->stopped)
-        self->fenceDone(target, FenceOutcome{false, "the node carrying it out (" + executor +
-                                                        ") left before reporting"});
+        self->delegateFailed(target, executor, "left before reporting");
     });
   }
 }
@@ -253,7 +267,8 @@ void ResourceManager::Impl::onFenceDelegate(NodeId from, const peer::FenceDelega
     event.state = cib::FenceEvent::State::kFailed;
     event.completed = nowSeconds();
     event.exit_reason = why;
-    shareFenceResult(event, FenceOutcome{false, why});
+    // To the DC only: it asks another member, or tells every member when none is left.
+    shareFenceResult(event, FenceOutcome{false, why}, from);
   };
   if (event.target.empty() || event.target == self_name) {
     refuse("a node does not fence itself with a device");
@@ -279,6 +294,7 @@ void ResourceManager::Impl::onFenceDelegate(NodeId from, const peer::FenceDelega
   }
   logEvent("fencing: " + event.target + " on behalf of " + dc_name + " (it is the target)");
   delegated_to_me[event.target] = event;
+  delegated_by[event.target] = from;
   startFencing(request);
 }
 
@@ -288,8 +304,13 @@ void ResourceManager::Impl::onFenceResult(const peer::FenceResult& m) {
   if (target.empty()) return;
   const FenceOutcome outcome{m.ok(), m.message()};
   if (auto d = delegated.find(target);
-      d != delegated.end() && d->second.executor == event.delegate) {
-    // This DC's own request, carried out by the member (it failed, or this node would be gone).
+      d != delegated.end() && d->second.delegation.executor() == event.delegate) {
+    // This DC's own request, carried out by the member: a failure sends it to the next member
+    // (a success reaches it only when the target was not this node itself).
+    if (!m.ok()) {
+      delegateFailed(target, event.delegate, m.message());
+      return;
+    }
     if (d->second.deadline) d->second.deadline->cancel();
     delegated.erase(d);
     fence_events[target] = event;

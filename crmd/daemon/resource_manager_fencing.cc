@@ -215,9 +215,16 @@ void ResourceManager::Impl::fenceDone(const std::string& node, const FenceOutcom
                                       bool heard) {
   fencing.erase(node);
   std::optional<cib::FenceEvent> completed;
+  // Run here for the DC that asked: a failure goes to that DC alone, which asks the next
+  // member (or tells everyone when none is left), so nobody waiting hears it as final.
+  NodeId asked_by = membership::kNoNode;
   if (auto mine = delegated_to_me.find(node); mine != delegated_to_me.end()) {
     completed = mine->second;
     delegated_to_me.erase(mine);
+    if (auto by = delegated_by.find(node); by != delegated_by.end()) {
+      if (!outcome.ok) asked_by = by->second;
+      delegated_by.erase(by);
+    }
   } else if (auto pending = fence_events.find(node); pending != fence_events.end()) {
     completed = pending->second;
     fence_events.erase(pending);
@@ -232,13 +239,14 @@ void ResourceManager::Impl::fenceDone(const std::string& node, const FenceOutcom
       if (!outcome.ok) completed->exit_reason = outcome.message;
     }
     if (dc_active) carryOut(controller.recordFenceEvent(*completed, rm::controllerNow()));
-    if (!heard && completed->delegate == self_name) shareFenceResult(*completed, outcome);
+    if (!heard && completed->delegate == self_name) shareFenceResult(*completed, outcome, asked_by);
   }
   if (!heard) ++(outcome.ok ? fencing_ok : fencing_failed);
   logEvent(std::string("fencing: ") + node + (outcome.ok ? " fenced: " : " NOT fenced: ") +
            outcome.message);
   options.record("fencing", node + (outcome.ok ? " fenced: " : " NOT fenced: ") + outcome.message);
   // The fencing alert goes out on every node once the result is in the history (alertsOnCib).
+  if (asked_by != membership::kNoNode) return;
   answerFenceWaiters(node, outcome.ok ? Result<std::string>(outcome.message)
                                       : Result<std::string>(Error{outcome.message}));
   if (dc_active)

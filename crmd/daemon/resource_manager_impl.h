@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "crmd/controller/controller.h"
+#include "crmd/controller/fence_delegation.h"
 #include "crmd/daemon/local_executor.h"
 #include "crmd/daemon/pe_input_store.h"
 #include "crmd/daemon/resource_manager.h"
@@ -128,14 +129,23 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   bool mustDelegate(const FenceRequest& request) const;
   // A member other than this node and the target that may run the devices carries the request
   // out (the first by node id, Pacemaker's fencer never choosing the target while another peer
-  // can fence it). With none the operation fails, saying so.
+  // can fence it; FenceDelegation). With none the operation fails, saying so.
   void delegateFencing(const FenceRequest& request);
+  // The next member not yet asked for `target`'s operation, or (none left) its failure, naming
+  // what each member asked answered.
+  void delegateNext(const std::string& target);
+  // `executor`, asked last for `target`, could not carry it out (its failure, no result in
+  // time, it left): the next member is asked. Ignored when another member is asked by now.
+  void delegateFailed(const std::string& target, const std::string& executor,
+                      const std::string& why);
   // The request can be answered by a success another node reported (fenced_elsewhere): the
   // target left the view around that fencing and has not been back. Records it and returns
   // true (the result is posted); false: the request must be carried out.
   bool adoptFencedElsewhere(const FenceRequest& request);
-  // Sends a completed operation this node ran to every other member and keeps a success.
-  void shareFenceResult(const cib::FenceEvent& event, const FenceOutcome& outcome);
+  // Sends a completed operation this node ran to every other member (`only`: to that one) and
+  // keeps a success.
+  void shareFenceResult(const cib::FenceEvent& event, const FenceOutcome& outcome,
+                        NodeId only = membership::kNoNode);
   // View changes: a node back in the view voids what was heard of its fencing; a delegated
   // operation whose executor left fails.
   void fencingOnView(const std::vector<Member>& before, const std::vector<Member>& after);
@@ -194,16 +204,17 @@ struct ResourceManager::Impl : std::enable_shared_from_this<Impl> {
   std::map<std::string, cib::FenceEvent> fence_events;  // target -> its pending history entry
   // Targets of `pcs stonith fence` not yet started -> the node the request came from.
   std::map<std::string, std::string> requested_fencing;
-  // This DC's operations on itself carried out by a member: target -> that member, and the
-  // timer that fails the operation when no result comes.
+  // This DC's operations carried out by a member: target -> the members asked so far, and the
+  // timer that gives up on the one asked last when no result comes.
   struct Delegated {
-    std::string executor;
+    FenceDelegation delegation;
     std::shared_ptr<boost::asio::steady_timer> deadline;
   };
   std::map<std::string, Delegated> delegated;
   // Operations a DC delegated to this node: target -> the history entry (pending), while the
   // agent runs here.
   std::map<std::string, cib::FenceEvent> delegated_to_me;
+  std::map<std::string, NodeId> delegated_by;  // ...and the DC that asked
   // Successful fencing heard of (or run here), by target, until the target is back in the view.
   struct FencedElsewhere {
     cib::FenceEvent event;

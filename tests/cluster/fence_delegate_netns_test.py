@@ -2,13 +2,14 @@
 """cluster.fence_delegate_netns: a node never fences itself with a device. `pcs stonith fence`
 of the DC, and of a node run on that node, with real crmd processes in network namespaces.
 
-3 nodes and the harness's fence device (no watchdog: only the device fences), which avoids
-the lowest node other than the DC (`pcs constraint location fence avoids nA`); a VIP that
-prefers the DC.
+3 nodes and the harness's fence device (no watchdog: only the device fences); a VIP that
+prefers the DC. The lowest node other than the DC, nA, the one the DC asks first, has no fence
+agent: its crmd is started again with an empty --fence-agent-path.
   fence the DC   `pcs stonith fence nDC` run on the third node nB prints "Node: nDC fenced":
-                 the DC is powered off by nB's device (the history says "reboot of nDC by nB
-                 for pcs@nB": not the target, nor nA), a new DC records it once (the DC is not
-                 fenced a second time) and the VIP moves
+                 nA answers that it has no such agent, the DC asks nB next, and the DC is
+                 powered off by nB's device (the history says "reboot of nDC by nB for pcs@nB":
+                 not the target, nor nA), a new DC records it once (the DC is not fenced a
+                 second time) and the VIP moves
   own node       back to three nodes, `pcs stonith fence nT` run on a node T that is not the
                  DC: T is powered off by the DC's device, and the history says so
 
@@ -57,8 +58,18 @@ def run(crmd, pcs):
         # --- fence the DC, asked on another node ------------------------------------------
         others = [i for i in range(1, c.nodes + 1) if i != dc]
         asker = others[-1]
-        # The member that would be chosen first may not run the device: the other one does.
-        c.pcs(1, "constraint", "location", "fence", "avoids", f"n{others[0]}")
+        # The member the DC asks first cannot run the device: the DC must ask the other one.
+        bare = others[0]
+        c.stop_crmd(bare)
+        agents, c.fence_agent_dirs = c.fence_agent_dirs, os.path.join(c.state, "no-fence-agents")
+        os.makedirs(c.fence_agent_dirs, exist_ok=True)
+        try:
+            c.start_crmd(bare)
+        finally:
+            c.fence_agent_dirs = agents
+        c.pcs(asker, "cluster", "start", f"n{bare}")
+        c.wait_members(3, 30, via=asker)
+        check(dc_of(c, asker) == dc, f"n{bare} is back without fence agents, n{dc} still the DC")
         started = time.time()
         out = c.pcs(asker, "stonith", "fence", f"n{dc}", check=False, timeout=120)
         print(f"# pcs stonith fence n{dc} on n{asker}: {time.time() - started:.1f} s", flush=True)
@@ -73,8 +84,12 @@ def run(crmd, pcs):
         text = history(c, asker)
         executor = int(line.match(text.strip()).group(1))
         check(executor == asker and new_dc != dc,
-              f"fence the DC: n{executor} ran the device (not the target, nor n{others[0]} "
-              f"which the device avoids), n{new_dc} is the new DC", text)
+              f"fence the DC: n{executor} ran the device (not the target, nor n{bare} "
+              f"which has no agent), n{new_dc} is the new DC", text)
+        bare_log = "\n".join(t for _, t in c.log_lines(bare))
+        check(f"fencing: n{dc} on behalf of n{dc} (it is the target)" in bare_log and
+              f"fencing: n{dc} NOT fenced: " in bare_log,
+              f"fence the DC: n{bare}, asked first, could not (no agent) and said so")
         node = c.wait_started("vip", FENCE_S, not_on=[f"n{dc}"], i=asker)
         ok(f"fence the DC: the VIP moved to {node}")
         time.sleep(3)  # a second fencing of the old DC would show by now

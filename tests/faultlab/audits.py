@@ -11,12 +11,24 @@ import os
 import re
 import time
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 
 from lab_cluster import Promotable, clones, primitives
 from pcs_status import parse_status
 
 SANITIZER_RE = re.compile(r"ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|"
                           r"WARNING: ThreadSanitizer")
+
+
+def each_node(nodes, read):
+    """{i: read(i)} for every node (or other key) at once: each read is a pcs call or a look
+    into a node's namespace, independent of the others, so a round of reads takes about one
+    read's time instead of the sum (and the nodes are read closer to the same instant)."""
+    nodes = list(nodes)
+    if len(nodes) <= 1:
+        return {i: read(i) for i in nodes}
+    with ThreadPoolExecutor(max_workers=len(nodes)) as pool:
+        return dict(zip(nodes, pool.map(read, nodes)))
 
 
 def _status(lab, i):
@@ -91,13 +103,25 @@ def membership(lab):
     """Each expected partition forms one view on each of its nodes, quorate iff it holds a
     majority (pcs status corosync / pcs quorum status on every node)."""
     problems = []
-    for group in lab.expected_partitions():
+    groups = lab.expected_partitions()
+
+    def read(what):
+        i, command = what
+        if command == "corosync":
+            return lab.members_of(i)
+        try:
+            return lab.pcs_json(i, "quorum", "status")
+        except (AssertionError, ValueError) as e:
+            return f"n{i}: pcs quorum status failed: {str(e)[-200:]}"
+
+    nodes = sorted(i for g in groups for i in g)
+    views = each_node([(i, c) for i in nodes for c in ("quorum", "corosync")], read)
+    for group in groups:
         names = sorted(f"n{i}" for i in group)
         for i in group:
-            try:
-                q = lab.pcs_json(i, "quorum", "status")
-            except (AssertionError, ValueError) as e:
-                problems.append(f"n{i}: pcs quorum status failed: {str(e)[-200:]}")
+            q, corosync = views[(i, "quorum")], views[(i, "corosync")]
+            if isinstance(q, str):
+                problems.append(q)
                 continue
             seen = sorted(m["name"] for m in q.get("members", []))
             if seen != names:
@@ -105,7 +129,7 @@ def membership(lab):
             if bool(q.get("quorate")) != lab.quorate(group):
                 problems.append(f"n{i} quorate={q.get('quorate')}, expected "
                                 f"{lab.quorate(group)} in partition {names}")
-            members = sorted(m["name"] for m in lab.members_of(i))
+            members = sorted(m["name"] for m in corosync)
             if members != names:
                 problems.append(f"n{i}: pcs status corosync lists {members}, expected {names}")
     return problems
@@ -117,10 +141,8 @@ def one_dc(lab):
     for group in lab.expected_partitions():
         if not lab.quorate(group):
             continue
-        dcs = {}
-        for i in group:
-            s = _status(lab, i)
-            dcs[f"n{i}"] = s.dc if s else "(pcs status failed)"
+        dcs = {f"n{i}": s.dc if s else "(pcs status failed)"
+               for i, s in each_node(group, lambda i: _status(lab, i)).items()}
         values = set(dcs.values())
         if len(values) != 1 or next(iter(values)) not in {f"n{i}" for i in group}:
             problems.append(f"DC per node in partition {sorted(dcs)}: {dcs}")
@@ -140,11 +162,9 @@ def cib_identical(lab):
     for group in lab.expected_partitions():
         if not lab.quorate(group):
             continue
-        copies = {}
-        for i in group:
-            out = lab.pcs(i, "cluster", "cib", check=False, timeout=30)
-            copies[f"n{i}"] = cib_digest(out.stdout) if out.returncode == 0 else \
-                ("(failed)", out.stderr.strip()[-80:])
+        reads = each_node(group, lambda i: lab.pcs(i, "cluster", "cib", check=False, timeout=30))
+        copies = {f"n{i}": cib_digest(out.stdout) if out.returncode == 0 else
+                  ("(failed)", out.stderr.strip()[-80:]) for i, out in reads.items()}
         if len(set(copies.values())) != 1:
             problems.append(f"CIB copies differ: {copies}")
     return problems
@@ -192,7 +212,8 @@ def resources(lab):
 
 def processes(lab):
     """crmd runs on every node the model says is up (no crash, no self-fence unaccounted for)."""
-    return [f"n{i}: crmd is not running" for i in lab.running() if not lab.process_running(i)]
+    running = each_node(lab.running(), lab.process_running)
+    return [f"n{i}: crmd is not running" for i, up in sorted(running.items()) if not up]
 
 
 def crashes(lab):
@@ -203,15 +224,39 @@ def crashes(lab):
             if f == "core" or f.startswith("core."):
                 problems.append(f"core file {os.path.join(root, f)}")
     for i in range(1, lab.nodes + 1):
-        try:
-            with open(lab.log_path(i), encoding="utf-8", errors="replace") as log:
-                for line in log:
-                    if SANITIZER_RE.search(line):
-                        problems.append(f"n{i} crmd log: {line.strip()[:160]}")
-                        break
-        except OSError:
-            pass
+        report = _sanitizer_report(lab, i)
+        if report:
+            problems.append(f"n{i} crmd log: {report}")
     return problems
+
+
+# node -> (bytes of its crmd log already read, the first sanitizer report found in them).
+# A log only grows during a run (a crmd started again appends), so each round reads what was
+# written since the last one and a report once found stays reported.
+_SCANNED = {}
+
+
+def _sanitizer_report(lab, i):
+    key = (lab.prefix, i)
+    offset, found = _SCANNED.get(key, (0, None))
+    if found:
+        return found
+    if lab.log_size(i) < offset:
+        offset = 0  # a new file: read it all
+    try:
+        with open(lab.log_path(i), "rb") as log:
+            log.seek(offset)
+            data = log.read()
+    except OSError:
+        return None
+    # Only whole lines: a line being written is read again, complete, next round.
+    complete = data[:data.rfind(b"\n") + 1]
+    for line in complete.decode("utf-8", errors="replace").splitlines():
+        if SANITIZER_RE.search(line):
+            found = line.strip()[:160]
+            break
+    _SCANNED[key] = (offset + len(complete), found)
+    return found
 
 
 # Order matters only for the report: the first failing audit is shown first.
@@ -219,12 +264,27 @@ AUDITS = [("membership", membership), ("dc", one_dc), ("cib", cib_identical),
           ("resources", resources), ("processes", processes), ("crashes", crashes)]
 
 
+# Audit rounds run and the seconds they took, for the run's summary (faultlab.py).
+ROUNDS = {"count": 0, "seconds": 0.0}
+
+
 def run_all(lab, only=None):
+    began = time.time()
+    try:
+        return _run_all(lab, only)
+    finally:
+        ROUNDS["count"] += 1
+        ROUNDS["seconds"] += time.time() - began
+
+
+def _run_all(lab, only=None):
+    """The audits at once (each reads the nodes, none changes anything), reported in AUDITS'
+    order."""
+    chosen = [(name, audit) for name, audit in AUDITS if not only or name in only]
+    found = each_node(range(len(chosen)), lambda k: chosen[k][1](lab))
     out = []
-    for name, audit in AUDITS:
-        if only and name not in only:
-            continue
-        out += [f"[{name}] {p}" for p in audit(lab)]
+    for k, (name, _) in enumerate(chosen):
+        out += [f"[{name}] {p}" for p in found[k]]
     return out
 
 

@@ -39,6 +39,9 @@ class Run:
         self.audits_passed = 0
         self.slowest = (0.0, None)
         self.writer = None         # the lost-write checker's client, once the events start
+        # Where an event's time goes, summed over the run (seconds): the scenario (its faults,
+        # waits and intermediate audits), restore(), the settle after it, and audit rounds.
+        self.spent = {"scenario": 0.0, "restore": 0.0, "settle": 0.0}
 
     def _violate(self, text):
         self.violations.append((self.event, self.scenario, text))
@@ -79,6 +82,7 @@ class Run:
         print(f"event {self.event}: {name}", flush=True)
         self.writer = writer
         writer.resume()
+        began = time.time()
         try:
             SCENARIOS[name](self.lab, self)
         except (AssertionError, subprocess.SubprocessError, OSError) as e:
@@ -88,12 +92,16 @@ class Run:
         finally:
             writer.pause()
         started = time.time()
+        self.spent["scenario"] += started - began
         try:
             self.lab.restore()
         except (AssertionError, subprocess.SubprocessError, OSError) as e:
             self._violate(f"[restore] {str(e)[:300]}")
             self.lab.restore()  # once more; a second failure ends the run
+        restored = time.time()
+        self.spent["restore"] += restored - started
         took, problems = audits.settle(self.lab, self.settle_timeout)
+        self.spent["settle"] += time.time() - restored
         recovery = time.time() - started if problems else took
         row[2] = max(row[2], recovery)
         if recovery > self.slowest[0]:
@@ -190,6 +198,11 @@ def main() -> int:
               f"phantom writes: {len(phantom)}")
         for (outcome, why), n in sorted(writer.reasons().items(), key=lambda kv: -kv[1])[:6]:
             print(f"  {n:4d} {outcome}: {why}")
+        if run.event:
+            per = {k: v / run.event for k, v in run.spent.items()}
+            print(f"per event: {sum(per.values()):.1f} s (scenario {per['scenario']:.1f} s, "
+                  f"restore {per['restore']:.1f} s, settle {per['settle']:.1f} s); audit "
+                  f"rounds: {audits.ROUNDS['count']}, {audits.ROUNDS['seconds'] / max(1, audits.ROUNDS['count']):.2f} s each")
         print(f"slowest recovery: {run.slowest[0]:.1f} s ({run.slowest[1]}); "
               f"wall time {time.time() - started:.0f} s; seed {seed}")
         if run.violations:

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -49,13 +50,13 @@ class Vip:
 
     def holders(self, lab):
         """Nodes with the address on an interface (`ip -o addr` in each node's namespace)."""
-        out = set()
-        for i in range(1, lab.nodes + 1):
+        def holds(i):
             text = subprocess.run(["ip", "-n", lab.namespace(i), "-o", "-4", "addr"],
                                   capture_output=True, text=True).stdout
-            if any(f" {self.ip}/" in line for line in text.splitlines()):
-                out.add(f"n{i}")
-        return out
+            return any(f" {self.ip}/" in line for line in text.splitlines())
+
+        return {f"n{i}" for i, yes in lab.each_node(range(1, lab.nodes + 1), holds).items()
+                if yes}
 
 
 @dataclass
@@ -201,7 +202,8 @@ class LabCluster(ResourceCluster):
         self.lossy = set()         # nodes with nftables drop rules
         self.faulty = set()        # nodes with injected faults (set_faults)
         self.standby = set()
-        self.log_mark = {}         # node -> log lines before its last crmd start
+        self.log_mark = {}         # node -> log size in bytes before its last crmd start
+        self.log_files = {}        # node -> its crmd log's path (the harness's, asked once)
         self.graceful = set()      # nodes stopped with SIGTERM (no reboot on start)
         self.config = CONFIG
         self.fence_mode = False
@@ -391,10 +393,21 @@ class LabCluster(ResourceCluster):
             time.sleep(0.2)
         return False
 
+    def each_node(self, nodes, do):
+        """{i: do(i)} for the nodes at once (independent calls into each node: pcs, the
+        harness), so that a round over five nodes takes about one call's time."""
+        nodes = list(nodes)
+        if len(nodes) <= 1:
+            return {i: do(i) for i in nodes}
+        with ThreadPoolExecutor(max_workers=len(nodes)) as pool:
+            return dict(zip(nodes, pool.map(do, nodes)))
+
     def refresh_down(self):
         """Nodes the cluster fenced meanwhile (power-off kills crmd) join the down set."""
-        for i in range(1, self.nodes + 1):
-            if i not in self.down and not self.process_running(i):
+        up = self.each_node([i for i in range(1, self.nodes + 1) if i not in self.down],
+                            self.process_running)
+        for i, running in sorted(up.items()):
+            if not running:
                 self.down.add(i)
                 self.frozen.discard(i)
 
@@ -417,20 +430,47 @@ class LabCluster(ResourceCluster):
             self.harness("power-on", str(i))
         if not self.process_running(i, "web"):
             self.start_service(i)
-        if not self.process_running(i):
+        started = not self.process_running(i)
+        if started:
             if i not in self.graceful:
                 shutil.rmtree(self.rsctmp(i), ignore_errors=True)
-            self.log_mark[i] = len(self.log_lines(i))
+            self.log_mark[i] = self.log_size(i)
             self.start_crmd(i, wait=False)
             if wait:
                 self.wait_listening(i)
         self.graceful.discard(i)
         self.down.discard(i)
+        return started
+
+    def start_nodes(self, nodes):
+        """start_node for each, the crmds started together and then waited for."""
+        for i in [i for i in nodes if self.start_node(i, wait=False)]:
+            self.wait_listening(i)
+
+    def log_path(self, i):
+        if i not in self.log_files:
+            self.log_files[i] = super().log_path(i)
+        return self.log_files[i]
+
+    def log_size(self, i):
+        try:
+            return os.path.getsize(self.log_path(i))
+        except OSError:
+            return 0
+
+    def log_since(self, i, offset):
+        """Node i's crmd log from byte `offset` on (only what a run wrote since: the whole log
+        grows with every event of a soak, and reading it all at every poll took seconds)."""
+        try:
+            with open(self.log_path(i), "rb") as f:
+                f.seek(offset)
+                return f.read().decode("utf-8", errors="replace")
+        except OSError:
+            return ""
 
     def wait_listening(self, i):
         # Generous: the machine may be busy (2 cores shared with builds).
-        self.wait_for(lambda: any("listening on" in t
-                                  for _, t in self.log_lines(i)[self.log_mark.get(i, 0):]),
+        self.wait_for(lambda: "listening on" in self.log_since(i, self.log_mark.get(i, 0)),
                       40, f"crmd on n{i} to listen", interval=0.2)
 
     def cluster_start(self, i):
@@ -492,22 +532,21 @@ class LabCluster(ResourceCluster):
         if self.groups:
             self.unpartition()
         self.refresh_down()
-        for i in sorted(self.down):
-            self.start_node(i)
-        for i in range(1, self.nodes + 1):
-            self.cluster_start(i)
+        self.start_nodes(sorted(self.down))
+        self.each_node(range(1, self.nodes + 1), self.cluster_start)
         # A DC that forms meanwhile fences the nodes it has not seen yet (startup fencing);
         # one fenced while it was booting is powered off again: boot it once more.
         for _ in range(3):
             time.sleep(2)
-            again = [i for i in range(1, self.nodes + 1)
-                     if self.powered_off(i) or not self.process_running(i)]
+            again = [i for i, bad in self.each_node(
+                range(1, self.nodes + 1),
+                lambda i: self.powered_off(i) or not self.process_running(i)).items() if bad]
             if not again:
                 break
             for i in again:
                 self.down.add(i)
-                self.start_node(i)
-                self.cluster_start(i)
+            self.start_nodes(again)
+            self.each_node(again, self.cluster_start)
         for i in sorted(self.standby):
             self.pcs_retry(self.any_live(), "node", "unstandby", f"n{i}")
         self.standby.clear()
