@@ -3,13 +3,14 @@
 by side: recovery time and whether the audits held (a benchmark, not a test).
 
     compare.py [--stack both|pulse|pacemaker] [--runs N] [--scenarios A,B] [--seed N]
-               [--bin DIR] [--settle-timeout S]
+               [--stonith off|on] [--bin DIR] [--settle-timeout S]
 
 Each stack gets a 3-node cluster in network namespaces with the fault lab's resources
 (lab_cluster.CONFIG: two VIPs, Dummies, a group, a slow Delay, a Dummy clone, a promotable
-Stateful): Pulse's is the fault lab's own (faultlab.py's LabCluster, stonith enabled with the
-namespace fence device, as in every fault lab run), Pacemaker's is pacemaker_lab.py's (stonith
-disabled). Both use a 1000 ms token. Every scenario runs --runs times on each, with the same
+Stateful): Pulse's is the fault lab's own (faultlab.py's LabCluster), Pacemaker's is
+pacemaker_lab.py's. With --stonith off (the default) both run with stonith-enabled=false; with
+on, both fence with the fault lab's namespace power switch (fence_pulse_netns): a fenced node
+is powered off and booted by the lab when the fault is undone. Both use a 1000 ms token. Every scenario runs --runs times on each, with the same
 random choices on both (one generator per stack from --seed).
 
 Figures (seconds, from the clock of this script):
@@ -22,12 +23,12 @@ Scenarios:
   Flip             a node stopped (graceful), audited, started again; recovery from the start.
   Restart          a node stopped and at once started; recovery from the stop.
   SplitBrain       a random two-way partition, audited on each side, healed; recovery from the
-                   heal (Pulse's majority fences the minority, which is booted at the heal).
+                   heal (with stonith the majority fences the minority, booted at the heal).
   ResourceRecover  a Dummy's state file removed on its node (its monitor fails); recovery =
                    the audits hold but for the recorded failure; then cleaned up and audited.
   ComponentFail    kill -9 of the controller on a node: pacemaker-controld (pacemakerd
-                   respawns it) or crmd (the whole of Pulse's node: the others notice, fence
-                   it, and the lab boots it, as an operator or the watchdog's reset would).
+                   respawns it) or crmd (the whole of Pulse's node: once the others have
+                   noticed, the lab starts it again, as an operator or systemd would).
 A run whose audits do not hold within --settle-timeout counts as not held; what was wrong is
 printed, and the cluster is cleaned up (crm_resource/pcs resource cleanup) before the next.
 """
@@ -54,9 +55,10 @@ class PulseStack:
     name = "pulse"
     controller_respawns = False
 
-    def __init__(self, bin_dir, nodes, seed):
+    def __init__(self, bin_dir, nodes, seed, stonith):
         crmd, pcs = (os.path.abspath(os.path.join(bin_dir, b)) for b in ("crmd", "pcs"))
         self.lab = LabCluster(crmd, pcs, nodes, seed)
+        self.stonith = stonith
 
     def __enter__(self):
         self.lab.__enter__()
@@ -67,7 +69,10 @@ class PulseStack:
         return self.lab.__exit__(*exc)
 
     def setup(self):
-        self.lab.setup()
+        self.lab.setup()  # stonith enabled with the fence device, as in every lab run
+        if not self.stonith:
+            self.lab.pcs_retry(1, "property", "set", "stonith-enabled=false")
+            self.lab.drop_fence_device()
 
     def audit(self, only=None):
         # A node the cluster fenced (power-off kills crmd) leaves the model, as in faultlab.
@@ -106,8 +111,8 @@ class PacemakerStack:
     name = "pacemaker"
     controller_respawns = True
 
-    def __init__(self, nodes, seed):
-        self.lab = PacemakerLab(nodes, seed)
+    def __init__(self, nodes, seed, stonith):
+        self.lab = PacemakerLab(nodes, seed, stonith)
 
     def __enter__(self):
         self.lab.__enter__()
@@ -298,6 +303,9 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--bin", default=os.path.join(HERE, "..", "..", "build", "bin"))
     ap.add_argument("--settle-timeout", type=float, default=120.0)
+    ap.add_argument("--stonith", choices=("off", "on"), default="off",
+                    help="off: stonith-enabled=false on both; on: the namespace fence device "
+                         "(fence_pulse_netns) on both")
     args = ap.parse_args()
     names = [n for n in args.scenarios.split(",") if n]
     unknown = set(names) - set(SCENARIOS)
@@ -313,12 +321,13 @@ def main():
         return 77
     nodes = 3
     print(f"compare: {', '.join(stacks)}; {', '.join(names)}; {args.runs} runs each; seed "
-          f"{args.seed}; load {load()} on {os.cpu_count()} CPUs", flush=True)
+          f"{args.seed}; stonith {args.stonith}; load {load()} on {os.cpu_count()} CPUs", flush=True)
     started = time.time()
     results = {}
     for st in stacks:
-        stack = PulseStack(args.bin, nodes, args.seed) if st == "pulse" else \
-            PacemakerStack(nodes, args.seed)
+        on = args.stonith == "on"
+        stack = PulseStack(args.bin, nodes, args.seed, on) if st == "pulse" else \
+            PacemakerStack(nodes, args.seed, on)
         run_stack(stack, names, args.runs, args.seed, nodes, args.settle_timeout, results)
     print_table(names, stacks, results)
     print(f"\nwall time {time.time() - started:.0f} s; load at the end {load()}")

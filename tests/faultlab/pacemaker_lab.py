@@ -15,8 +15,10 @@ mount namespace gets the node's own folders bound over the machine's:
 Pacemaker's IPC (libqb) goes through abstract unix sockets, which belong to the network
 namespace, so crm_mon, cibadmin and crm_resource run with a plain `ip netns exec` reach that
 node's daemons. The resources are the fault lab's (lab_cluster.CONFIG), made with Debian's pcs
-on a copy of the CIB (`pcs -f`) and pushed with cibadmin; stonith is disabled (no fence device
-powers off a namespace for Pacemaker here; see compare.py).
+on a copy of the CIB (`pcs -f`) and pushed with cibadmin. Stonith is disabled, or with
+stonith=True enabled with the fence device `fence` of Pulse's lab (fence_pulse_netns, the
+harness's power switch), made visible to the fencer by an overlay of /usr/sbin in each node's
+mount namespace (the fencer only runs agents from there).
 
 The audits read crm_mon's XML on every node: one view per expected partition (the nodes online
 and quorum as each member sees them), one DC per quorate partition, the same CIB on each of its
@@ -52,6 +54,10 @@ set -e
 mkdir -p "$1/run/resource-agents"
 mount --bind /run/resource-agents "$1/run/resource-agents"
 mount --rbind "$1/run" /run
+# With stonith: the fence device's agent among the ones Pacemaker's fencer runs (/usr/sbin).
+if [ -n "${PULSE_FENCE_DIR:-}" ]; then
+  mount -t overlay overlay -o "lowerdir=$PULSE_FENCE_DIR:/usr/sbin" /usr/sbin
+fi
 for d in etc-corosync:/etc/corosync lib-corosync:/var/lib/corosync \
          lib-pacemaker:/var/lib/pacemaker log-corosync:/var/log/corosync \
          log-pacemaker:/var/log/pacemaker; do
@@ -98,7 +104,7 @@ def tools_present():
 class PacemakerLab:
     """The fault lab's model (down nodes, partitions) over a Pacemaker + Corosync cluster."""
 
-    def __init__(self, nodes, seed):
+    def __init__(self, nodes, seed, stonith=False):
         self.nodes = nodes
         self.rng = random.Random(seed)
         self.prefix = f"pulse-pk{os.getpid()}"
@@ -108,6 +114,10 @@ class PacemakerLab:
         self.groups = None
         self.standby = set()
         self.state = None
+        self.stonith = stonith
+        if stonith:
+            self.env["PULSE_FENCE_DIR"] = os.path.normpath(
+                os.path.join(HERE, "..", "..", "resource-agents", "fence"))
 
     # --- lifecycle -------------------------------------------------------------------------
     def __enter__(self):
@@ -243,10 +253,26 @@ class PacemakerLab:
         self.harness("unpartition")
         self.groups = None
 
+    def powered_off(self, i):
+        return self.harness("power-status", str(i), check=False).returncode == 2
+
+    def refresh_down(self):
+        """Nodes the cluster fenced (powered off) meanwhile join the down set."""
+        for i in self.running():
+            if self.powered_off(i):
+                self.down.add(i)
+
     def restore(self):
+        """Network whole, every node on and running corosync and pacemakerd. A node that was
+        powered off boots: its /run (agent state files, pid files) starts empty."""
         if self.groups:
             self.unpartition()
         for i in range(1, self.nodes + 1):
+            if self.powered_off(i):
+                self.harness("power-on", str(i))
+                shutil.rmtree(os.path.join(self.node_dir(i), "run"), ignore_errors=True)
+                shutil.rmtree(self.rsctmp(i), ignore_errors=True)
+                os.makedirs(self.rsctmp(i))
             if i in self.down or not self.process_running(i, "pacemakerd"):
                 self.start_node(i)
 
@@ -270,7 +296,8 @@ class PacemakerLab:
             out = subprocess.run(["pcs", "-f", cib, *args], capture_output=True, text=True)
             if out.returncode != 0:
                 raise AssertionError(f"pcs -f {' '.join(args)}: {out.stdout}{out.stderr}")
-        pcs("property", "set", "stonith-enabled=false")
+        if not self.stonith:
+            pcs("property", "set", "stonith-enabled=false")
         for entry in self.config:
             if isinstance(entry, Group):
                 for m in entry.members:
@@ -284,6 +311,20 @@ class PacemakerLab:
         out = self.tool(1, "cibadmin", "--replace", "--xml-pipe", input=xml, timeout=60)
         if out.returncode != 0:
             raise AssertionError(f"cibadmin --replace: {out.stderr}")
+        if self.stonith:
+            # Made with cibadmin: pcs on this machine cannot read the agent's metadata (it is
+            # only in the nodes' /usr/sbin).
+            hosts = " ".join(f"n{i}" for i in range(1, self.nodes + 1))
+            params = {"prefix": self.prefix, "harness": HARNESS, "pcmk_host_list": hosts}
+            nvpairs = "".join(f'<nvpair id="fence-{k}" name="{k}" value="{v}"/>'
+                              for k, v in params.items())
+            xml = (f'<primitive id="fence" class="stonith" type="fence_pulse_netns">'
+                   f'<instance_attributes id="fence-ia">{nvpairs}</instance_attributes>'
+                   f'<operations><op id="fence-monitor" name="monitor" interval="60s"/>'
+                   f'</operations></primitive>')
+            out = self.tool(1, "cibadmin", "--create", "-o", "resources", "--xml-text", xml)
+            if out.returncode != 0:
+                raise AssertionError(f"cibadmin --create fence: {out.stderr}")
 
     @staticmethod
     def wait_for(predicate, timeout, what, interval=0.2):
@@ -346,6 +387,8 @@ class PacemakerLab:
         """The audits' problems (empty: they hold); only = a subset of membership, dc, cib,
         resources, processes."""
         problems = []
+        if self.stonith:
+            self.refresh_down()
         want = set(only or ("membership", "dc", "cib", "resources", "processes"))
         groups = self.expected_partitions()
         views = {i: self.status(i) for g in groups for i in g}
