@@ -76,7 +76,9 @@ class PulseStack:
 
     def audit(self, only=None):
         # A node the cluster fenced (power-off kills crmd) leaves the model, as in faultlab.
+        before = set(self.lab.down)
         self.lab.refresh_down()
+        report_fenced(self, set(self.lab.down) - before)
         return audits.run_all(self.lab, only)
 
     def stop_node(self, i):
@@ -125,7 +127,10 @@ class PacemakerStack:
         self.lab.setup()
 
     def audit(self, only=None):
-        return self.lab.audit(only)
+        before = set(self.lab.down)
+        problems = self.lab.audit(only)  # refreshes the down set first
+        report_fenced(self, set(self.lab.down) - before)
+        return problems
 
     def stop_node(self, i):
         self.lab.stop_node(i)
@@ -153,6 +158,11 @@ class PacemakerStack:
 
     def cleanup(self):
         self.lab.cleanup()
+
+
+def report_fenced(stack, nodes):
+    for i in sorted(nodes):
+        print(f"    [{stack.name}] n{i} found down (fenced by the cluster)", flush=True)
 
 
 def settle(stack, t0, timeout, only=None, ignore=()):
