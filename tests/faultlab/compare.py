@@ -172,6 +172,11 @@ def settle(stack, t0, timeout, only=None, ignore=()):
     start = time.time()
     while True:
         problems = [p for p in stack.audit(only) if not any(m in p for m in ignore)]
+        if only is None and stack.lab.down:
+            # Fenced after the fault was undone (a fence still in flight at a heal): the node
+            # boots again, as restore() boots the nodes fenced before, and the audits go on.
+            stack.restore()
+            problems.append(f"n{sorted(stack.lab.down)} down")
         now = time.time()
         if not problems:
             if first_ok is None:

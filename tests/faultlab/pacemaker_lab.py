@@ -51,8 +51,12 @@ WRAP = r'''
 set -e
 # A /run of the node's own (corosync's pid lock is /run/corosync.pid), with the harness's
 # agent state folder, bound at /run/resource-agents just before, carried over into it.
-mkdir -p "$1/run/resource-agents"
+# The namespaces' names (/run/netns) and the harness's runs come along: the fence device runs
+# the harness inside the node.
+mkdir -p "$1/run/resource-agents" "$1/run/netns" "$1/run/pulse-netns"
 mount --bind /run/resource-agents "$1/run/resource-agents"
+mount --rbind /run/netns "$1/run/netns"
+mount --rbind "${PULSE_NETNS_BASE:-/run/pulse-netns}" "$1/run/pulse-netns"
 mount --rbind "$1/run" /run
 # With stonith: the fence device's agent among the ones Pacemaker's fencer runs (/usr/sbin).
 if [ -n "${PULSE_FENCE_DIR:-}" ]; then
