@@ -175,8 +175,8 @@ def settle(stack, t0, timeout, only=None, ignore=()):
         if only is None and stack.lab.down:
             # Fenced after the fault was undone (a fence still in flight at a heal): the node
             # boots again, as restore() boots the nodes fenced before, and the audits go on.
+            problems.append(f"fenced and booted again: {sorted(stack.lab.down)}")
             stack.restore()
-            problems.append(f"n{sorted(stack.lab.down)} down")
         now = time.time()
         if not problems:
             if first_ok is None:
