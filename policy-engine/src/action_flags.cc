@@ -1,8 +1,11 @@
 #include "action_flags.h"
 
 #include <array>
+#include <cstdint>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace pulse::pe {
 namespace {
@@ -29,28 +32,31 @@ class FlagSettler {
   };
   // A clone action is required when any instance's is, and runnable when
   // any instance's is (Pacemaker's summary_action_flags).
+  //
+  // Asked for every ordering a clone action is in (instances x orderings per clone), so the
+  // answer is kept with the epoch it was computed at: it depends only on the flags of the
+  // instances' actions, and while no flag has changed since (same epoch) asking again would
+  // give the same answer and change nothing.
   Flags cloneFlagsOf(int id, int node) {
+    const std::uint64_t key = cacheKey(id, node);
+    if (auto it = clone_flags_.find(key); it != clone_flags_.end() && it->second.epoch == epoch_) {
+      return it->second.flags;
+    }
     Flags f{true, true};
     bool any_runnable = false;
-    // Called for every ordering a clone action is in, for each of its instances: no copies.
-    const std::string_view own_task = act(id).task;
-    const std::string_view member_task = memberTask(own_task);
-    for (int child : rsc(act(id).rsc).children) {
-      // A cloned group's instance answers for "running" with its own "running".
-      bool whole = !rsc(child).children.empty();
-      const int child_action = firstOf(child, whole ? own_task : member_task, whole ? -1 : node);
-      if (child_action < 0) continue;
-      Flags cf = whole ? groupFlagsOf(child_action, node) : flagsOf(child_action);
+    for (const InstanceAction& ia : instanceActions(id, node)) {
+      Flags cf = ia.whole ? groupFlagsOf(ia.action, node) : flagsOf(ia.action);
       if (f.optional && !cf.optional) {
         f.optional = false;
-        act(id).optional = false;
+        clearFlag(act(id).optional);
       }
       if (cf.runnable) any_runnable = true;
     }
     if (!any_runnable) {
       f.runnable = false;
-      if (node < 0) act(id).runnable = false;
+      if (node < 0) clearFlag(act(id).runnable);
     }
+    clone_flags_[key] = {epoch_, f};
     return f;
   }
 
@@ -81,11 +87,11 @@ class FlagSettler {
         const PlannedAction& m = act(member_action);
         if (f.optional && !m.optional) {
           f.optional = false;
-          act(id).optional = false;
+          clearFlag(act(id).optional);
         }
         if (task != a.task && f.runnable && !m.runnable) {
           f.runnable = false;
-          act(id).runnable = false;
+          clearFlag(act(id).runnable);
         }
       } else if (task != "stop" && task != "demote") {
         f.runnable = false;
@@ -105,7 +111,7 @@ class FlagSettler {
                 : flag == Flag::Runnable ? &action.runnable
                                          : &action.migrate_runnable;
     if (!*bit) return;
-    *bit = false;
+    clearFlag(*bit);
     if (action.rsc == because.rsc) return;
     if (!action.reason.empty() && flag != Flag::MigrateRunnable) return;
     std::string text = flag == Flag::Optional ? "required" : "unrunnable";
@@ -167,7 +173,7 @@ class FlagSettler {
     }
     if ((type & kOrderPseudoLeft) && filter_optional && !first.runnable) {
       clearBecause(then, Flag::MigrateRunnable, first);
-      then.pseudo = false;
+      clearFlag(then.pseudo);
     }
     if ((type & kOrderRunnableLeft) && filter_runnable && then.runnable && !flags.runnable) {
       clearBecause(then, Flag::Runnable, first);
@@ -193,10 +199,8 @@ class FlagSettler {
       // Pacemaker's pcmk__multi_update_actions: then each runnable instance action.
       int then_rsc = act(then).rsc;
       if (then_rsc < 0) return;
-      const std::string_view task = act(then).task;
-      for (int child : rsc(then_rsc).children) {
-        const int c = firstOf(child, task, act(then).node);
-        if (c < 0 || !flagsOf(c).runnable) continue;
+      for (const auto& [child, c] : sameTaskInstances(then)) {
+        if (!flagsOf(c).runnable) continue;
         // A cloned group's instance passes the update on to its members.
         updateOrdered(child, first, c, flags, filter_optional, filter_runnable, type);
       }
@@ -233,7 +237,7 @@ class FlagSettler {
         updateOrdered(then.rsc, e.first, e.then, {ff.optional, true}, true, false,
                       kOrderImpliesThen);
       } else if (!ff.optional && then.optional) {
-        then.optional = false;
+        clearFlag(then.optional);
       }
     }
     if ((type & kOrderRestart) && then.rsc >= 0) {
@@ -246,7 +250,7 @@ class FlagSettler {
       if (then.rsc >= 0) {
         updateOrdered(then.rsc, e.first, e.then, ff, false, true, kOrderRunnableLeft);
       } else if (!ff.runnable && then.runnable) {
-        then.runnable = false;
+        clearFlag(then.runnable);
       }
     }
     if ((type & kOrderPromotedImpliesFirst) && then.rsc >= 0) {
@@ -268,7 +272,7 @@ class FlagSettler {
     if ((type & kOrderImpliesFirstPrinted) && !tf.optional) f2.print_always = true;
     if ((type & (kOrderImpliesThen | kOrderImpliesFirst | kOrderRestart)) && f2.rsc >= 0 &&
         !rsc(f2.rsc).managed && rsc(f2.rsc).blocked && !f2.runnable && f2.task == "stop") {
-      t2.runnable = false;
+      clearFlag(t2.runnable);
     }
   }
 
@@ -282,7 +286,11 @@ class FlagSettler {
       if ((edge.flags & kOrderOneOrMore) && flagsOf(edge.first).runnable) ++runnable;
     }
     PlannedAction& again = act(a.id);
-    again.runnable = runnable >= again.required_runnable_before;
+    const bool now_runnable = runnable >= again.required_runnable_before;
+    if (again.runnable != now_runnable) {
+      again.runnable = now_runnable;
+      ++epoch_;
+    }
   }
 
   // An unrunnable start (or promote) of the whole primary blocks what must be colocated with
@@ -317,7 +325,7 @@ class FlagSettler {
   void markBlocked(int r, const char* task, const std::string& because) {
     for (int id : actionsOf(r, task)) {
       if (act(id).runnable) {
-        act(id).runnable = false;
+        clearFlag(act(id).runnable);
         if (act(id).reason.empty()) act(id).reason = "colocation with " + because;
       }
     }
@@ -348,6 +356,54 @@ class FlagSettler {
   }
 
  private:
+  // Every change of an action's optional, runnable, migrate_runnable or pseudo flag goes
+  // through here (or bumps epoch_ itself), so that an answer kept with an older epoch is
+  // never used after a flag changed.
+  void clearFlag(bool& bit) {
+    if (!bit) return;
+    bit = false;
+    ++epoch_;
+  }
+
+  std::uint64_t cacheKey(int id, int node) const {
+    return static_cast<std::uint64_t>(static_cast<std::uint32_t>(id)) << 32 |
+           static_cast<std::uint32_t>(node + 1);
+  }
+
+  // The actions of a clone action's instances that answer for it (cloneFlagsOf): for a
+  // primitive instance its action of the member task (on `node` when given), for a cloned
+  // group's instance its own action of the clone's task. Actions are neither added nor
+  // removed while flags settle, so each list is found once.
+  struct InstanceAction {
+    int action;
+    bool whole;  // a cloned group's instance
+  };
+  const std::vector<InstanceAction>& instanceActions(int id, int node) {
+    auto [it, added] = instance_actions_.try_emplace(cacheKey(id, node));
+    if (!added) return it->second;
+    const std::string_view own_task = act(id).task;
+    const std::string_view member_task = memberTask(own_task);
+    for (int child : rsc(act(id).rsc).children) {
+      const bool whole = !rsc(child).children.empty();
+      const int child_action = firstOf(child, whole ? own_task : member_task, whole ? -1 : node);
+      if (child_action >= 0) it->second.push_back({child_action, whole});
+    }
+    return it->second;
+  }
+
+  // For clone action `then`: each instance with an action of the same task on the same node
+  // (any node for a clone action without one), as (instance, action), found once.
+  const std::vector<std::pair<int, int>>& sameTaskInstances(int then) {
+    auto [it, added] = same_task_instances_.try_emplace(then);
+    if (!added) return it->second;
+    const std::string_view task = act(then).task;
+    for (int child : rsc(act(then).rsc).children) {
+      const int c = firstOf(child, task, act(then).node);
+      if (c >= 0) it->second.emplace_back(child, c);
+    }
+    return it->second;
+  }
+
   static std::array<bool, 4> state(const PlannedAction& a) {
     return {a.optional, a.runnable, a.migrate_runnable, a.pseudo};
   }
@@ -368,6 +424,14 @@ class FlagSettler {
 
   WorkingSet& ws_;
   ActionPlan& plan_;
+  std::uint64_t epoch_ = 0;  // changes each time a flag of some action changes
+  struct KeptFlags {
+    std::uint64_t epoch;
+    Flags flags;
+  };
+  std::unordered_map<std::uint64_t, KeptFlags> clone_flags_;
+  std::unordered_map<std::uint64_t, std::vector<InstanceAction>> instance_actions_;
+  std::unordered_map<int, std::vector<std::pair<int, int>>> same_task_instances_;
 };
 
 }  // namespace

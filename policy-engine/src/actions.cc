@@ -112,7 +112,7 @@ void Planner::updateRunnable(PlannedAction& a) {
 
 int Planner::customAction(int r, const std::string& task, std::int64_t interval, int node,
                           bool optional, bool pseudo) {
-  std::string mk = mapKey(r, task, interval, node);
+  ActionKey mk{r, node, interval, task};
   auto it = index_.find(mk);
   int id;
   if (it == index_.end()) {
@@ -127,7 +127,7 @@ int Planner::customAction(int r, const std::string& task, std::int64_t interval,
     a.pseudo = pseudo;
     id = a.id;
     plan_.actions.push_back(std::move(a));
-    index_.emplace(mk, id);
+    index_.emplace(std::move(mk), id);
     plan_.by_resource[static_cast<std::size_t>(r)].push_back(id);
   } else {
     id = it->second;
@@ -391,8 +391,7 @@ void Planner::applyReloads() {
   }
 }
 
-void addPlanEdge(ActionPlan& plan, int first, int then, std::uint32_t flags,
-                 const std::string& origin) {
+void addPlanEdge(ActionPlan& plan, int first, int then, std::uint32_t flags, Origin origin) {
   if (first == then) return;
   // An ordering of the same two actions that shares a flag with one already there is dropped
   // whole (Pacemaker's order_actions filters such duplicates): an unordered group's "start the
@@ -403,7 +402,7 @@ void addPlanEdge(ActionPlan& plan, int first, int then, std::uint32_t flags,
     if (edge.then == then && (edge.flags & flags) != 0) return;
   }
   int e = static_cast<int>(plan.edges.size());
-  plan.edges.push_back({first, then, flags, origin});
+  plan.edges.push_back({first, then, flags, std::move(origin)});
   plan.actions[static_cast<std::size_t>(first)].after.push_back(e);
   plan.actions[static_cast<std::size_t>(then)].before.push_back(e);
 }

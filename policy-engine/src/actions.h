@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -68,11 +69,28 @@ struct PlannedAction {
   std::vector<int> after;   // edge indices where this action is `first`
 };
 
+// What asked for an ordering, e.g. "<rsc_order id=\"o1\"> (line 12)". One constraint or
+// resource makes many orderings and edges (millions in a large cluster): copies share the
+// text instead of each holding its own.
+class Origin {
+ public:
+  Origin() = default;
+  Origin(std::string text) : text_(std::make_shared<const std::string>(std::move(text))) {}
+  Origin(const char* text) : Origin(std::string(text)) {}
+  const std::string& text() const {
+    static const std::string kNone;
+    return text_ ? *text_ : kNone;
+  }
+
+ private:
+  std::shared_ptr<const std::string> text_;
+};
+
 struct ActionEdge {
   int first = 0;
   int then = 0;
   std::uint32_t flags = 0;
-  std::string origin;  // what asked for it, e.g. "<rsc_order id=\"o1\"> (line 12)"
+  Origin origin;
 };
 
 struct ActionPlan {
@@ -87,8 +105,7 @@ struct ActionPlan {
 };
 
 // Adds the ordering first -> then to the plan (nothing for an action with itself).
-void addPlanEdge(ActionPlan& plan, int first, int then, std::uint32_t flags,
-                 const std::string& origin);
+void addPlanEdge(ActionPlan& plan, int first, int then, std::uint32_t flags, Origin origin);
 
 // Creates every action and ordering and settles their flags; `changes` (the definition
 // check's result) makes starts and monitors required and adds reloads.

@@ -124,7 +124,7 @@ void addCloneMinOrdering(WorkingSet& ws, ActionPlan& plan, const CloneMinOrderin
   a.required_runnable_before = o.minimum;
   int met = a.id;
   plan.actions.push_back(std::move(a));
-  std::string origin = "<rsc_order id=\"" + o.id + "\"> (clone-min)";
+  const Origin origin("<rsc_order id=\"" + o.id + "\"> (clone-min)");
   std::vector<int> children = rsc(ws, o.first).children;
   for (int child : children) {
     for (int f : actionsWithTask(plan, child, o.first_task, -1)) {

@@ -22,7 +22,7 @@ struct ResourceOrderingRef {
   int then_rsc;
   const std::string& then_task;
   std::uint32_t flags;
-  const std::string& origin;
+  const Origin& origin;
 };
 
 // Whether an ordering binds the instances of two interleaved clones one by one: the clone

@@ -58,7 +58,7 @@ class LoadOrderings {
     return id;
   }
 
-  void addEdge(int first, int then, std::string origin) {
+  void addEdge(int first, int then, Origin origin) {
     const int e = static_cast<int>(plan_.edges.size());
     plan_.edges.push_back({first, then, kOrderNone, std::move(origin)});
     plan_.actions[static_cast<std::size_t>(first)].after.push_back(e);

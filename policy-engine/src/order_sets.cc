@@ -40,7 +40,7 @@ class SetOrderer {
   std::optional<Error> resourceOf(const ResourceSet& set, const std::string& id, int& index) {
     index = ws_.findResource(id);
     if (index < 0) {
-      return Error{origin_ + ": <resource_set id=\"" + set.id + "\"> (line " +
+      return Error{origin_.text() + ": <resource_set id=\"" + set.id + "\"> (line " +
                    std::to_string(set.line) + ") names resource '" + id +
                    "', which does not exist"};
     }
@@ -135,7 +135,7 @@ class SetOrderer {
 
   const WorkingSet& ws_;
   const OrderConstraint& oc_;
-  std::string origin_;
+  Origin origin_;
   std::vector<ResourceOrdering> out_;
 };
 

@@ -19,7 +19,7 @@ struct ResourceOrdering {
   int then_rsc;
   std::string then_task;
   std::uint32_t flags;
-  std::string origin;
+  Origin origin;
 };
 
 // Whether a constraint of `kind` with optional `symmetrical` orders the

@@ -203,7 +203,7 @@ void Planner::internalConstraints(int index) {
 // A pseudo-action of no resource (Pacemaker's get_pseudo_op): optional and
 // runnable until the orderings into it say otherwise.
 int Planner::pseudoAction(const std::string& name) {
-  std::string mk = "pseudo|" + name;
+  ActionKey mk{kPseudoResource, -1, 0, name};
   auto it = index_.find(mk);
   if (it != index_.end()) return it->second;
   PlannedAction a;
@@ -214,7 +214,7 @@ int Planner::pseudoAction(const std::string& name) {
   // A set with require-all="false": runnable once one of its members can act.
   if (name.rfind("one-or-more:", 0) == 0) a.required_runnable_before = 1;
   plan_.actions.push_back(std::move(a));
-  index_.emplace(mk, plan_.actions.back().id);
+  index_.emplace(std::move(mk), plan_.actions.back().id);
   return plan_.actions.back().id;
 }
 

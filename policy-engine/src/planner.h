@@ -30,17 +30,31 @@ class Planner {
   Resource& rsc(int i) { return ws_.resources[static_cast<std::size_t>(i)]; }
   PlannedAction& act(int i) { return plan_.actions[static_cast<std::size_t>(i)]; }
 
-  std::string mapKey(int r, const std::string& task, std::int64_t interval, int node) {
-    return std::to_string(r) + "|" + task + "|" + std::to_string(interval) + "|" +
-           std::to_string(node);
-  }
+  // What customAction() and pseudoAction() find an action by: one per resource, task,
+  // interval and node (pseudo-actions of no resource by name, as kPseudoResource).
+  static constexpr int kPseudoResource = -2;
+  struct ActionKey {
+    int r;
+    int node;
+    std::int64_t interval;
+    std::string task;
+    bool operator==(const ActionKey&) const = default;
+  };
+  struct ActionKeyHash {
+    std::size_t operator()(const ActionKey& k) const {
+      std::size_t h = std::hash<std::string>()(k.task);
+      h = h * 31 + static_cast<std::size_t>(k.r);
+      h = h * 31 + static_cast<std::size_t>(k.node);
+      return h * 31 + static_cast<std::size_t>(k.interval);
+    }
+  };
 
   std::vector<int> actionsOf(int r, const std::string& task, int node = -1) {
     return actionsWithTask(plan_, r, task, node);
   }
 
-  void addEdge(int first, int then, std::uint32_t flags, const std::string& origin) {
-    addPlanEdge(plan_, first, then, flags, origin);
+  void addEdge(int first, int then, std::uint32_t flags, Origin origin) {
+    addPlanEdge(plan_, first, then, flags, std::move(origin));
   }
 
   static ResourceOrderingRef refOf(const ResourceOrdering& o) {
@@ -85,10 +99,10 @@ class Planner {
   WorkingSet& ws_;
   const ConfigChanges& changes_;
   ActionPlan plan_;
-  std::unordered_map<std::string, int> index_;
+  std::unordered_map<ActionKey, int, ActionKeyHash> index_;
   std::vector<ResourceOrdering> orderings_;
   std::vector<CloneMinOrdering> clone_min_;
-  std::string origin_;  // names the constraint behind the orderings being added
+  Origin origin_;  // names the constraint behind the orderings being added
 };
 
 }  // namespace pulse::pe

@@ -59,7 +59,7 @@ std::string describeCycle(const WorkingSet& ws, const ActionPlan& plan,
         std::string text = name(to);
         for (auto it = edges.rbegin(); it != edges.rend(); ++it) {
           const ActionEdge& edge = plan.edges[static_cast<std::size_t>(*it)];
-          text += " -> " + name(edge.then) + " (" + edge.origin + ")";
+          text += " -> " + name(edge.then) + " (" + edge.origin.text() + ")";
         }
         return text;
       }

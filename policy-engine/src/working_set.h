@@ -10,6 +10,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "policy-engine/cib_config.h"
@@ -276,8 +278,9 @@ struct WorkingSet {
   // (Pacemaker re-sorts its resource list then, and lists the transition in it).
   std::vector<int> placement_order;
   std::vector<Colocation> colocations;
-  std::map<std::string, int> resource_index;
-  std::map<std::string, int> node_index;  // by uname and by id
+  // Looked up for every history entry and constraint: hashed, never iterated.
+  std::unordered_map<std::string, int> resource_index;
+  std::unordered_map<std::string, int> node_index;  // by uname and by id
   std::vector<FailedAction> failed_actions;
   std::vector<std::pair<int, int>> failcount_cleared;  // (resource, node) being cleared
   bool failcountCleared(int rsc, int node) const {
@@ -304,7 +307,12 @@ struct WorkingSet {
   std::vector<PromotedLocation> promoted_locations;
   // (node, lrm_resource id) -> the resource that history belongs to, for
   // histories that do not name a resource directly (anonymous clone instances).
-  std::map<std::pair<int, std::string>, int> history_owner;
+  struct HistoryKeyHash {
+    std::size_t operator()(const std::pair<int, std::string>& k) const {
+      return std::hash<std::string>()(k.second) * 31u + static_cast<std::size_t>(k.first);
+    }
+  };
+  std::unordered_map<std::pair<int, std::string>, int, HistoryKeyHash> history_owner;
   int historyOwner(int node, const std::string& id) const {
     auto it = history_owner.find({node, id});
     return it == history_owner.end() ? findResource(id) : it->second;
