@@ -51,7 +51,34 @@ FLIP_AUDITS = ["membership", "dc", "cib", "processes"]
 FAILURE_MARKS = ("stale failure", "failed action")
 
 
-class PulseStack:
+class Stack:
+    """What a scenario does to a cluster, the same words on both stacks; each stack's lab
+    carries it out."""
+
+    def __enter__(self):
+        self.lab.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.lab.__exit__(*exc)
+
+    def partition(self, groups):
+        self.lab.partition(groups)
+
+    def unpartition(self):
+        self.lab.unpartition()
+
+    def restore(self):
+        self.lab.restore()
+
+    def rsctmp(self, i):
+        return self.lab.rsctmp(i)
+
+    def holders(self, p):
+        return p.holders(self.lab)
+
+
+class PulseStack(Stack):
     name = "pulse"
     controller_respawns = False
 
@@ -59,10 +86,6 @@ class PulseStack:
         crmd, pcs = (os.path.abspath(os.path.join(bin_dir, b)) for b in ("crmd", "pcs"))
         self.lab = LabCluster(crmd, pcs, nodes, seed)
         self.stonith = stonith
-
-    def __enter__(self):
-        self.lab.__enter__()
-        return self
 
     def __exit__(self, *exc):
         os.chdir(HERE)  # the lab runs in its state folder, which goes away
@@ -87,41 +110,19 @@ class PulseStack:
     def start_node(self, i):
         self.lab.boot_node(i)
 
-    def partition(self, groups):
-        self.lab.partition(groups)
-
-    def unpartition(self):
-        self.lab.unpartition()
-
     def kill_controller(self, i):
         self.lab.kill_node_crmd(i)
-
-    def restore(self):
-        self.lab.restore()
-
-    def rsctmp(self, i):
-        return self.lab.rsctmp(i)
-
-    def holders(self, p):
-        return p.holders(self.lab)
 
     def cleanup(self):
         self.lab.pcs(self.lab.any_live() or 1, "resource", "cleanup", check=False)
 
 
-class PacemakerStack:
+class PacemakerStack(Stack):
     name = "pacemaker"
     controller_respawns = True
 
     def __init__(self, nodes, seed, stonith):
         self.lab = PacemakerLab(nodes, seed, stonith)
-
-    def __enter__(self):
-        self.lab.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        return self.lab.__exit__(*exc)
 
     def setup(self):
         self.lab.setup()
@@ -138,23 +139,8 @@ class PacemakerStack:
     def start_node(self, i):
         self.lab.start_node(i)
 
-    def partition(self, groups):
-        self.lab.partition(groups)
-
-    def unpartition(self):
-        self.lab.unpartition()
-
     def kill_controller(self, i):
         self.lab.kill_controller(i)
-
-    def restore(self):
-        self.lab.restore()
-
-    def rsctmp(self, i):
-        return self.lab.rsctmp(i)
-
-    def holders(self, p):
-        return p.holders(self.lab)
 
     def cleanup(self):
         self.lab.cleanup()
