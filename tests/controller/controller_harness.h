@@ -49,6 +49,19 @@ inline std::string describe(const ActionRequest& a) {
   return a.operation + "_" + std::to_string(a.interval_ms) + " " + a.resource + " on " + a.node;
 }
 
+// Node `id`'s node_state in a CIB document.
+inline pugi::xml_node nodeState(const pugi::xml_document& doc, const std::string& id) {
+  return doc.child("cib").child("status").find_child_by_attribute("node_state", "id", id.c_str());
+}
+
+// kMembers but `name`.
+inline std::vector<Member> without(const std::string& name) {
+  std::vector<Member> rest;
+  for (const Member& m : kMembers)
+    if (m.name != name) rest.push_back(m);
+  return rest;
+}
+
 // Probes find nothing running; everything else succeeds.
 inline int healthy(const ActionRequest& a) { return a.expected_rc; }
 

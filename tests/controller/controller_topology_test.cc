@@ -50,13 +50,6 @@ std::vector<std::string> levelsOf(const std::string& xml, const std::string& nod
   return summary(fencingLevelsFor(doc.child("cib"), node));
 }
 
-std::vector<Member> without(const std::string& name) {
-  std::vector<Member> rest;
-  for (const Member& m : kMembers)
-    if (m.name != name) rest.push_back(m);
-  return rest;
-}
-
 TEST(FencingTopology, AnExactTargetWinsOverPatternsAndLevelsAreOrderedByIndex) {
   const std::string xml = withTopology(kCib, R"(
       <fencing-level id="p1" index="1" target-pattern="^n[0-9]$" devices="fence1"/>
