@@ -292,11 +292,15 @@ def settle(lab, timeout=90, only=None, stable=2.0):
     """Polls the audits until they hold twice `stable` seconds apart (a passing instant in the
     middle of a recovery is not a settled cluster). Returns (seconds, [problems]): problems is
     empty when they held, else what was still wrong at the timeout."""
+    return hold(lambda: run_all(lab, only), timeout, stable)
+
+
+def hold(audit, timeout, stable):
+    """settle's polling, for any `audit` returning its problems (also the Pacemaker lab's)."""
     start = time.time()
     first_ok = None
-    problems = []
     while True:
-        problems = run_all(lab, only)
+        problems = audit()
         now = time.time()
         if not problems:
             if first_ok is None:

@@ -40,6 +40,7 @@ import xml.etree.ElementTree as ET
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import audits  # noqa: E402
 from lab_cluster import CONFIG, Clone, Group, Promotable, clones, primitives  # noqa: E402
 
 HARNESS = os.path.normpath(os.path.join(HERE, "..", "harness", "netns_cluster.sh"))
@@ -478,18 +479,5 @@ class PacemakerLab:
         """As audits.settle: polled until the audits hold twice `stable` s apart. Returns
         (seconds until they first held, [problems at the timeout]). Problems containing one
         of `ignore` do not count."""
-        start = time.time()
-        first_ok = None
-        while True:
-            problems = [p for p in self.audit(only) if not any(x in p for x in ignore)]
-            now = time.time()
-            if not problems:
-                if first_ok is None:
-                    first_ok = now
-                elif now - first_ok >= stable:
-                    return first_ok - start, []
-            else:
-                first_ok = None
-            if now - start >= timeout:
-                return now - start, problems
-            time.sleep(0.5)
+        return audits.hold(lambda: [p for p in self.audit(only)
+                                    if not any(x in p for x in ignore)], timeout, stable)
